@@ -1,0 +1,16 @@
+/**
+ * All I/O a workflow may ask for, built from injected dependencies. Each capability (ledger,
+ * read models, notifications, payments…) gets its own `createXActivities(deps)` file; this
+ * factory merges them into the one object the worker registers.
+ */
+import type { Db } from '../db/client.js';
+
+export interface ActivityDeps {
+  db: Db;
+}
+
+export function createActivities(_deps: ActivityDeps) {
+  return {};
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,77 @@
+/**
+ * The one place failures become HTTP. Every error leaves the API as
+ * `{ "error": { "code", "message", "details" } }` with the status that fits it.
+ */
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import type { AppEnv } from './context.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** A failure a handler raises on purpose; `onError` turns it into its status and body. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+export interface FieldError {
+  /** Where the problem is: `body.amount`, `query.limit`, `param.id`. */
+  path: string;
+  message: string;
+  code: string;
+}
+
+/** 400 with every offending field's path (`body.amount`, `query.limit`), for any zod failure. */
+export function validationError(target: string, error: ZodError): ApiError {
+  const fields = error.issues.flatMap((issue): FieldError[] => {
+    const path = [target, ...issue.path.map(String)];
+    // An unknown field is reported at its own path, not at the object that holds it.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown field', code: issue.code }));
+    }
+    return [{ path: path.join('.'), message: issue.message, code: issue.code }];
+  });
+  const first = fields[0];
+  return new ApiError(400, 'invalid_input', first ? `${first.path}: ${first.message}` : 'invalid input', { fields });
+}
+
+/** The `defaultHook` of every route: a failed zod check answers 400 before the handler runs. */
+export function validationHook(
+  result: { success: true } | { success: false; error: ZodError; target: string },
+  c: Context<AppEnv>,
+): Response | undefined {
+  if (result.success) return undefined;
+  const err = validationError(result.target === 'json' ? 'body' : result.target, result.error);
+  return c.json(errorBody(err.code, err.message, err.details), err.status);
+}
+
+export function onError(err: Error, c: Context<AppEnv>): Response {
+  if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+  if (err instanceof HTTPException && err.status < 500) {
+    // Hono's own 4xx: malformed JSON, a body over the size limit, a wrong content type.
+    const code = err.status === 400 ? 'invalid_request' : err.status === 413 ? 'payload_too_large' : 'http_error';
+    return c.json(errorBody(code, err.message || 'bad request'), err.status as ContentfulStatusCode);
+  }
+  // Anything else is our fault: log it whole, answer without internals.
+  c.var.log.error({ err }, 'unhandled error');
+  return c.json(errorBody('internal', 'internal server error', { requestId: c.var.requestId }), 500);
+}
+
+export function onNotFound(c: Context<AppEnv>): Response {
+  return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+}

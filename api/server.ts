@@ -1,0 +1,35 @@
+/**
+ * The API alone: a Hono app on @hono/node-server for given PostgreSQL and Temporal servers.
+ * Production runs many of these behind a load balancer; `npm start` runs one.
+ */
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { pino } from 'pino';
+import { loadConfig } from '../config.js';
+import { createDb } from '../db/client.js';
+import { createApp } from './app.js';
+import { systemClock } from './context.js';
+
+const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS']);
+const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
+
+const db = createDb(config.DATABASE_URL);
+const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+const app = createApp({ db, temporal, clock: systemClock, logger, taskQueue: config.TEMPORAL_TASK_QUEUE });
+
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  logger.info({ port: info.port, host: config.HOST }, `API listening on http://${config.HOST}:${info.port}`);
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'API stopping');
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await Promise.allSettled([db.close(), connection.close()]);
+  process.exit(0);
+}
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,85 @@
+/**
+ * The only reader of `process.env`. Every process (start script, worker, API) builds its
+ * configuration here; a bad value stops start-up with one line naming the variable.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233');
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** Port of the HTTP API. */
+  PORT: port.default(3000),
+  /** Address the HTTP API binds to. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** External PostgreSQL; when unset, `npm start` runs an embedded one. No default in production. */
+  DATABASE_URL: postgresUrl.optional(),
+  /** External Temporal frontend; when unset, `npm start` runs the Temporal dev server. */
+  TEMPORAL_ADDRESS: hostPort.optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('gigflow'),
+  /** Ports of the dev server started by `npm start` (frontend gRPC and Web UI). */
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  /** Port of the embedded PostgreSQL started by `npm start` (5433, to stay clear of a system server). */
+  EMBEDDED_POSTGRES_PORT: port.default(5433),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where `npm start` keeps the embedded servers' state (git-ignored). */
+  GIGFLOW_DATA_DIR: z.string().min(1).default('.data'),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses an environment; throws a ConfigError whose message is one line naming the variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable means "not set", as shells and .env files commonly write it.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0]);
+    const got = present[name];
+    throw new ConfigError(
+      `invalid environment variable ${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`,
+    );
+  }
+  const config = { ...parsed.data, GIGFLOW_DATA_DIR: resolve(parsed.data.GIGFLOW_DATA_DIR) };
+  if (config.NODE_ENV === 'production') {
+    // Production never falls back to embedded servers or development defaults.
+    for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS'] as const) {
+      if (!config[name]) throw new ConfigError(`invalid environment variable ${name}: required when NODE_ENV=production`);
+    }
+  }
+  return config;
+}
+
+/**
+ * The process's configuration, or exit with one clear line. `require` names variables this
+ * process cannot run without (the worker and the API alone need both servers' addresses).
+ */
+export function loadConfig<K extends 'DATABASE_URL' | 'TEMPORAL_ADDRESS'>(
+  require: readonly K[] = [],
+): Config & { [P in K]-?: string } {
+  try {
+    const config = parseConfig(process.env);
+    for (const name of require) {
+      if (!config[name]) throw new ConfigError(`missing environment variable ${name}: this process needs it`);
+    }
+    return config as Config & { [P in K]-?: string };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`gigflow: ${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+}

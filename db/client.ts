@@ -1,0 +1,38 @@
+/**
+ * One PostgreSQL pool (postgres.js) and its drizzle handle. Every process builds its own
+ * with `createDb(url)` and closes it on shutdown; nothing here is a module-level singleton.
+ */
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema/index.js';
+
+export type Schema = typeof schema;
+
+export interface Db {
+  /** Typed query builder over the schema in `db/schema/`. */
+  orm: PostgresJsDatabase<Schema>;
+  /** The raw postgres.js client, for the few statements drizzle does not express. */
+  sql: postgres.Sql;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** Pool size; the API and the worker each hold one pool. */
+  max?: number;
+  /** Seconds to wait for a connection before a query fails (keeps /health prompt when the server is down). */
+  connectTimeout?: number;
+}
+
+export function createDb(url: string, options: DbOptions = {}): Db {
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    connect_timeout: options.connectTimeout ?? 5,
+    idle_timeout: 30,
+    onnotice: () => {},
+  });
+  return {
+    orm: drizzle(sql, { schema }),
+    sql,
+    close: () => sql.end({ timeout: 5 }),
+  };
+}

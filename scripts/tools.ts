@@ -1,0 +1,179 @@
+/**
+ * Provisions the two Temporal programs gigflow runs, from package registries only
+ * (this project never downloads a prebuilt binary at run time):
+ *
+ * - the Temporal CLI (dev server with SQLite persistence and the Web UI), built with
+ *   `go install github.com/temporalio/cli/cmd/temporal@v1.5.1` — the newest tag
+ *   `go install` accepts (later tags carry a `replace` directive);
+ * - Temporal's time-skipping test server, the Maven Central artifact
+ *   `io.temporal:temporal-test-server` with its runtime dependencies, started by a
+ *   small wrapper that hands its arguments to `io.temporal.testserver.TestServer`.
+ *
+ * Both go to a cache folder outside the clone (`$GIGFLOW_TOOLS_DIR`, default
+ * `~/.cache/gigflow`), so fresh clones and CI runs on the same machine reuse them.
+ * Idempotent: a tool already present at its version is not built again.
+ *
+ * Run alone with `npm run tools`; `npm start` and `npm test` call `ensureTools()`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const TEMPORAL_CLI_VERSION = '1.5.1';
+/** The newest test server on Maven Central when this was pinned; its API is the one the 1.24 SDK speaks. */
+export const TEST_SERVER_VERSION = '1.38.0';
+
+export interface Tools {
+  /** Path of the `temporal` CLI executable. */
+  temporalCli: string;
+  /** Path of the executable that starts the time-skipping test server. */
+  testServer: string;
+}
+
+export function toolsDir(): string {
+  return process.env.GIGFLOW_TOOLS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'gigflow');
+}
+
+export class MissingToolError extends Error {}
+
+function has(command: string): boolean {
+  return spawnSync(command, ['-version'], { stdio: 'ignore' }).error === undefined;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[tools] ${message}\n`);
+}
+
+/** The version a `temporal` executable reports, or undefined when it cannot run. */
+function cliVersion(path: string): string | undefined {
+  const out = spawnSync(path, ['--version'], { encoding: 'utf8' });
+  if (out.status !== 0) return undefined;
+  return /temporal version (\S+)/.exec(out.stdout)?.[1];
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, name);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * The Temporal CLI, in order of preference: `$TEMPORAL_CLI` (a path the user names),
+ * a `temporal` on the PATH, the cached build, or a new `go install` into the cache.
+ */
+export function ensureTemporalCli(): string {
+  const named = process.env.TEMPORAL_CLI;
+  if (named) {
+    if (!cliVersion(named)) throw new MissingToolError(`TEMPORAL_CLI=${named} does not run as a Temporal CLI`);
+    return named;
+  }
+  const fromPath = onPath('temporal');
+  if (fromPath && cliVersion(fromPath)) return fromPath;
+
+  const dir = join(toolsDir(), `temporal-cli-v${TEMPORAL_CLI_VERSION}`);
+  const exe = join(dir, 'temporal');
+  if (existsSync(exe) && cliVersion(exe)) return exe;
+
+  if (!has('go')) {
+    throw new MissingToolError(
+      'the Temporal CLI is missing and Go is not installed to build it: install Go (https://go.dev/dl), ' +
+        'put a `temporal` on the PATH, or set TEMPORAL_CLI to its path',
+    );
+  }
+  log(`building the Temporal CLI v${TEMPORAL_CLI_VERSION} with go install (first run only; a few minutes)…`);
+  // Build into a scratch folder and move the binary in place, so an interrupted build never
+  // leaves a half-written executable that a later run would take for a finished one.
+  const scratch = `${dir}.partial`;
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  execFileSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, GOBIN: scratch, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
+  });
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(scratch, dir);
+  log(`Temporal CLI ready: ${exe}`);
+  return exe;
+}
+
+/**
+ * The time-skipping test server: Maven resolves `io.temporal:temporal-test-server` and its
+ * runtime dependencies into `lib/`, and a shell wrapper starts it with the machine's Java.
+ */
+export function ensureTestServer(): string {
+  const dir = join(toolsDir(), `temporal-test-server-${TEST_SERVER_VERSION}`);
+  const exe = join(dir, 'temporal-test-server');
+  if (existsSync(exe)) return exe;
+
+  const missing = ['java', 'mvn'].filter((tool) => !has(tool));
+  if (missing.length > 0) {
+    throw new MissingToolError(
+      `the Temporal time-skipping test server is missing and ${missing.join(' and ')} ` +
+        `${missing.length > 1 ? 'are' : 'is'} not installed to fetch and run it: install a JDK (17 or newer) and Maven`,
+    );
+  }
+  log(`fetching io.temporal:temporal-test-server:${TEST_SERVER_VERSION} from Maven Central (first run only)…`);
+  const scratch = `${dir}.partial`;
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  writeFileSync(
+    join(scratch, 'pom.xml'),
+    `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.gigflow.tools</groupId>
+  <artifactId>temporal-test-server-runtime</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>io.temporal</groupId>
+      <artifactId>temporal-test-server</artifactId>
+      <version>${TEST_SERVER_VERSION}</version>
+    </dependency>
+  </dependencies>
+</project>
+`,
+  );
+  execFileSync(
+    'mvn',
+    ['-q', '-B', 'dependency:copy-dependencies', '-DincludeScope=runtime', '-DoutputDirectory=lib'],
+    { cwd: scratch, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  if (!readdirSync(join(scratch, 'lib')).some((jar) => jar.startsWith('temporal-test-server-'))) {
+    throw new MissingToolError('Maven finished but temporal-test-server is not among the resolved jars');
+  }
+  // The SDK starts this executable with `<port> [--enable-time-skipping]`; TestServer's main takes the same.
+  writeFileSync(
+    join(scratch, 'temporal-test-server'),
+    `#!/bin/sh
+here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -cp "$here/lib/*" io.temporal.testserver.TestServer "$@"
+`,
+  );
+  chmodSync(join(scratch, 'temporal-test-server'), 0o755);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(scratch, dir);
+  log(`test server ready: ${exe}`);
+  return exe;
+}
+
+export function ensureTools(): Tools {
+  return { temporalCli: ensureTemporalCli(), testServer: ensureTestServer() };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  try {
+    const tools = ensureTools();
+    console.log(`temporal CLI:  ${tools.temporalCli} (${cliVersion(tools.temporalCli)})`);
+    console.log(`test server:   ${tools.testServer}`);
+  } catch (err) {
+    if (!(err instanceof MissingToolError)) throw err;
+    console.error(`gigflow cannot provision its Temporal tools: ${err.message}`);
+    process.exit(1);
+  }
+}

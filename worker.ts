@@ -1,0 +1,54 @@
+/**
+ * The worker: runs gigflow's workflows and activities for one Temporal namespace and task
+ * queue against one database. Production runs many (`npm run worker`); `npm start` runs one;
+ * integration tests build theirs with `createWorker`.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { pino } from 'pino';
+import { createActivities } from './activities/index.js';
+import { loadConfig } from './config.js';
+import { createDb, type Db } from './db/client.js';
+
+export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: Db;
+  /** A prebuilt bundle (tests build one per file); without it the worker bundles `workflows/`. */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+export function createWorker({ connection, namespace, taskQueue, db, workflowBundle }: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
+    activities: createActivities({ db }),
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS']);
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'worker' } });
+  // The SDK's own logs (worker lifecycle, workflow and activity loggers) go through pino too.
+  const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+  Runtime.install({
+    logger: new DefaultLogger('INFO', ({ level, message, meta }) => logger[levels[level]](meta ?? {}, message)),
+  });
+  const db = createDb(config.DATABASE_URL);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+  // run() stops polling on SIGINT/SIGTERM (the runtime's default shutdown signals) and
+  // resolves once in-flight tasks have finished.
+  try {
+    await worker.run();
+  } finally {
+    await Promise.allSettled([connection.close(), db.close()]);
+  }
+  logger.info('worker stopped');
+}
