@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /**
  * A person on gigflow: every user is both buyer and seller with one account and one balance.
- * The accounts issue adds credentials, confirmation, roles and profile columns in later migrations.
+ * Staff roles (`support`, `moderator`, `arbiter`, `admin`) are granted only by an admin.
  */
 export const users = pgTable(
   'users',
@@ -11,11 +13,106 @@ export const users = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     /** 3–32 of [a-z0-9_], stored lower-case; unique regardless of case. */
     login: text('login').notNull(),
+    /** Stored lower-case. */
     email: text('email').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    emailConfirmedAt: ts('email_confirmed_at'),
+    /** argon2id, PHC string; never logged or returned. */
+    passwordHash: text('password_hash').notNull().default(''),
+    displayName: text('display_name'),
+    city: text('city'),
+    about: text('about'),
+    skills: text('skills').array().notNull().default(sql`'{}'::text[]`),
+    avatarUrl: text('avatar_url'),
+    /** Set when the login was changed: a login changes once only. */
+    loginChangedAt: ts('login_changed_at'),
+    roles: text('roles').array().notNull().default(sql`'{}'::text[]`),
+    blockedAt: ts('blocked_at'),
+    blockedReason: text('blocked_reason'),
   },
   (t) => [
     uniqueIndex('users_login_lower_key').on(sql`lower(${t.login})`),
     uniqueIndex('users_email_lower_key').on(sql`lower(${t.email})`),
   ],
+);
+
+/** Opaque bearer tokens: only their SHA-256 is stored. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tokenHash: text('token_hash').notNull().unique(),
+    userId: bigint('user_id', { mode: 'number' }).notNull().references(() => users.id),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/**
+ * One-time email tokens (SHA-256 stored): `confirm` confirms the address at registration;
+ * `change_old` and `change_new` are the two steps of an email change.
+ */
+export const emailTokens = pgTable(
+  'email_tokens',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    tokenHash: text('token_hash').notNull().unique(),
+    userId: bigint('user_id', { mode: 'number' }).notNull().references(() => users.id),
+    purpose: text('purpose', { enum: ['confirm', 'change_old', 'change_new'] }).notNull(),
+    /** The address the token was sent to (for a change: the new address on both steps' rows). */
+    email: text('email').notNull(),
+    newEmail: text('new_email'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [index('email_tokens_user_idx').on(t.userId)],
+);
+
+/** Failed logins per key (`login:<login>`, `ip:<address>`) in the current window. */
+export const loginFailures = pgTable('login_failures', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStartedAt: ts('window_started_at').notNull(),
+});
+
+/** Withdrawals are refused until `endsAt`: set by an email, login or payout details change. */
+export const withdrawalLocks = pgTable(
+  'withdrawal_locks',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: bigint('user_id', { mode: 'number' }).notNull().references(() => users.id),
+    reason: text('reason', { enum: ['email_change', 'login_change', 'payout_details_change'] }).notNull(),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+  },
+  (t) => [index('withdrawal_locks_user_idx').on(t.userId, t.endsAt)],
+);
+
+/** Where a user's withdrawals go. */
+export const payoutDetails = pgTable('payout_details', {
+  userId: bigint('user_id', { mode: 'number' }).primaryKey().references(() => users.id),
+  method: text('method', { enum: ['card', 'paypal'] }).notNull(),
+  /** Card: last four digits only; PayPal: the account address. */
+  account: text('account').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** Email to send: written in the same transaction as the event, sent by the mail adapter. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind').notNull(),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    sentAt: ts('sent_at'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [index('outbox_unsent_idx').on(t.id).where(sql`${t.sentAt} is null`), check('outbox_attempts_nonneg', sql`${t.attempts} >= 0`)],
 );

@@ -1,0 +1,36 @@
+/**
+ * Every rule number of gigflow (durations, fees, limits) in one place. A workflow receives
+ * the policy it starts with as part of its input, so a running process keeps its rules when
+ * this file changes; bump `version` with any change. Durations are milliseconds.
+ */
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+export const policy = {
+  version: 1,
+
+  // Money
+  /** The platform's commission on every order, in basis points: 2000 = 20 % (a $10 kwork pays the seller $8). */
+  commissionBps: 2_000,
+  /** A top-up's bounds, in cents: $1 to $10,000. */
+  topUpMinCents: 100,
+  topUpMaxCents: 1_000_000,
+  /** A promo code's largest amount, in cents ($1,000). */
+  promoMaxCents: 100_000,
+  /** Money topped up by card becomes withdrawable this many calendar months later. */
+  cardTopUpHoldMonths: 1,
+
+  // Accounts
+  /** An email, login or payout details change blocks withdrawals this long. */
+  withdrawalLockMs: 7 * DAY,
+  sessionTtlMs: 30 * DAY,
+  emailTokenTtlMs: 2 * DAY,
+  passwordMinLength: 10,
+  passwordMaxLength: 200,
+  /** Failed logins allowed per login and per address within the window, before 429. */
+  loginFailureLimit: 5,
+  loginFailureWindowMs: 15 * MINUTE,
+} as const;
+
+export type Policy = typeof policy;
