@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { pino } from 'pino';
 import { createActivities } from './activities/index.js';
+import { logMailAdapter, runOutboxDispatcher } from './activities/mail.js';
 import { loadConfig } from './config.js';
 import { createDb, type Db } from './db/client.js';
 
@@ -43,11 +44,22 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+  // Each worker also sends the outbox's mail (rows are claimed, so several workers never
+  // send one twice). Until a mail provider's adapter lands, mail goes to the log.
+  const stopMail = new AbortController();
+  const mail = runOutboxDispatcher({
+    db,
+    mailer: logMailAdapter(logger),
+    signal: stopMail.signal,
+    onError: (err) => logger.error({ err }, 'outbox dispatch failed'),
+  });
   // run() stops polling on SIGINT/SIGTERM (the runtime's default shutdown signals) and
   // resolves once in-flight tasks have finished.
   try {
     await worker.run();
   } finally {
+    stopMail.abort();
+    await mail;
     await Promise.allSettled([connection.close(), db.close()]);
   }
   logger.info('worker stopped');

@@ -4,13 +4,16 @@
  * factory merges them into the one object the worker registers.
  */
 import type { Db } from '../db/client.js';
+import { createLedgerActivities } from './ledger.js';
 
 export interface ActivityDeps {
   db: Db;
 }
 
-export function createActivities(_deps: ActivityDeps) {
-  return {};
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createLedgerActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

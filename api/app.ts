@@ -3,14 +3,29 @@
  * app from their own dependencies. One router per resource, mounted here.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { createAccounts } from '../activities/accounts.js';
+import { createLedger } from '../activities/ledger.js';
+import { createWallet } from '../activities/wallet.js';
+import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { onError, onNotFound, validationHook } from './errors.js';
+import { accountRoutes } from './routes/accounts.js';
+import { adminRoutes } from './routes/admin.js';
+import { devRoutes } from './routes/dev.js';
 import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
+import { moneyRoutes } from './routes/money.js';
+
+// No request of this API carries more than a few kilobytes of JSON.
+const MAX_BODY_BYTES = 64 * 1024;
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const accounts = createAccounts({ db: deps.db, clock: deps.clock });
+  const ledger = createLedger(deps.db);
+  const wallet = createWallet({ db: deps.db, ledger, gateway: deps.gateway, clock: deps.clock, accounts });
 
   app.use(requestId());
   app.use(async (c, next) => {
@@ -19,14 +34,45 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     await next();
     log.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), userId: c.var.user?.id },
       'request',
     );
   });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError('invalid_input', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  // Who is calling: each route's own guard (api/auth.ts) decides what that allows.
+  app.use(async (c, next) => {
+    const header = c.req.header('authorization');
+    const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (token) {
+      try {
+        c.set('user', await accounts.authenticate(token));
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === 'account_blocked')) throw err;
+        c.set('blocked', true);
+      }
+    }
+    await next();
+  });
 
   app.route('/', healthRoutes(deps));
+  app.route('/', accountRoutes({ accounts }));
+  app.route('/', moneyRoutes({ wallet }));
+  app.route('/', adminRoutes({ accounts, wallet }));
+  if (deps.devRoutes) app.route('/', devRoutes({ db: deps.db }));
   app.route('/', docsRoutes());
 
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The token `POST /auth/login` returns',
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -34,7 +80,7 @@ export function createApp(deps: AppDeps) {
       version: '0.1.0',
       description:
         'A freelance-services marketplace whose orders, service requests and withdrawals are durable Temporal workflows. ' +
-        'Every failure answers `{ "error": { "code", "message", "details" } }`.',
+        'Every failure answers `{ "error": { "code", "message", "details" } }`. Each operation’s `x-access` says who may call it.',
     },
   });
 

@@ -1,13 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { SessionUser } from '../activities/accounts.js';
+import type { Clock } from '../activities/clock.js';
+import type { PaymentGateway } from '../activities/payments.js';
 import type { Db } from '../db/client.js';
 
-/** A source of the current time, injected so tests can move it. */
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
 
 /** What the API is built from; production wires real servers, tests the same servers per file. */
 export interface AppDeps {
@@ -17,6 +14,10 @@ export interface AppDeps {
   logger: Logger;
   /** Task queue the API starts workflows on. */
   taskQueue: string;
+  /** The payment gateway top-ups go through (the sandbox in development and tests). */
+  gateway: PaymentGateway;
+  /** Development-only routes (`/dev/…`: the outbox) exist only when this is set. */
+  devRoutes: boolean;
 }
 
 /** Hono's environment: the per-request variables middleware sets. */
@@ -24,5 +25,9 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     log: Logger;
+    /** The caller behind a valid bearer token, if any. */
+    user?: SessionUser;
+    /** The token belongs to a blocked account. */
+    blocked?: boolean;
   };
 }

@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import { AppError, errorStatus } from '../workflows/lib/errors.js';
 import type { AppEnv } from './context.js';
 
 export interface ErrorBody {
@@ -62,6 +63,12 @@ export function validationHook(
 
 export function onError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+  if (err instanceof AppError) {
+    if (err.code === 'rate_limited' && typeof err.details?.retryAfterSeconds === 'number') {
+      c.header('Retry-After', String(err.details.retryAfterSeconds));
+    }
+    return c.json(errorBody(err.code, err.message, err.details), errorStatus[err.code]);
+  }
   if (err instanceof HTTPException && err.status < 500) {
     // Hono's own 4xx: malformed JSON, a body over the size limit, a wrong content type.
     const code = err.status === 400 ? 'invalid_request' : err.status === 413 ? 'payload_too_large' : 'http_error';

@@ -8,7 +8,8 @@ import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { createDb } from '../db/client.js';
 import { createApp } from './app.js';
-import { systemClock } from './context.js';
+import { systemClock } from '../activities/clock.js';
+import { sandboxGateway } from '../activities/payments.js';
 
 const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS']);
 const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
@@ -16,7 +17,16 @@ const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
 const db = createDb(config.DATABASE_URL);
 const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
 const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-const app = createApp({ db, temporal, clock: systemClock, logger, taskQueue: config.TEMPORAL_TASK_QUEUE });
+const app = createApp({
+  db,
+  temporal,
+  clock: systemClock,
+  logger,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  // Until a real processor's adapter lands, every environment charges the sandbox.
+  gateway: sandboxGateway(systemClock),
+  devRoutes: config.NODE_ENV !== 'production',
+});
 
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info({ port: info.port, host: config.HOST }, `API listening on http://${config.HOST}:${info.port}`);

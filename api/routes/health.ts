@@ -1,5 +1,6 @@
 /** `GET /health`: is each server the platform needs reachable? 200 when all are, else 503. */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { access, secured } from '../auth.js';
 import type { AppDeps, AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { ErrorSchema } from '../schemas.js';
@@ -17,7 +18,7 @@ const Check = z
 
 const Checks = z.object({ postgres: Check, temporal: Check });
 
-const route = createRoute({
+const route = secured(access.public, {
   method: 'get',
   path: '/health',
   tags: ['platform'],

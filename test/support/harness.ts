@@ -9,7 +9,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { pino } from 'pino';
 import { createApp } from '../../api/app.js';
-import { systemClock, type Clock } from '../../api/context.js';
+import { systemClock, type Clock } from '../../activities/clock.js';
+import { sandboxGateway } from '../../activities/payments.js';
 import { createDb, type Db } from '../../db/client.js';
 import { createDatabaseIfMissing } from '../../db/embedded.js';
 import { runMigrations } from '../../db/migrate.js';
@@ -98,13 +99,16 @@ const quietBundlerLogger = {
 };
 
 /** The real Hono app over a test database and the shared dev server, called in-process. */
-export function buildApp(deps: { db: Db; temporal: Client; clock?: Clock; taskQueue?: string }) {
+export function buildApp(deps: { db: Db; temporal: Client; clock?: Clock; taskQueue?: string; devRoutes?: boolean }) {
+  const clock = deps.clock ?? systemClock;
   return createApp({
     db: deps.db,
     temporal: deps.temporal,
-    clock: deps.clock ?? systemClock,
+    clock,
     logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
     taskQueue: deps.taskQueue ?? uniqueId('api'),
+    gateway: sandboxGateway(clock),
+    devRoutes: deps.devRoutes ?? true,
   });
 }
 

@@ -28,8 +28,10 @@ export const policy = {
   emailTokenTtlMs: 2 * DAY,
   passwordMinLength: 10,
   passwordMaxLength: 200,
-  /** Failed logins allowed per login and per address within the window, before 429. */
+  /** Failed logins allowed per account (or unknown login) within the window, before 429. */
   loginFailureLimit: 5,
+  /** Failed logins allowed per client address within the window (higher: many people share one behind NAT). */
+  loginFailureLimitPerAddress: 20,
   loginFailureWindowMs: 15 * MINUTE,
 } as const;
 

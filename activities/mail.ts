@@ -1,0 +1,99 @@
+/**
+ * Email goes through the outbox: a row written in the same transaction as the event that
+ * causes it (so a rolled-back request sends nothing), then handed to a mail adapter by the
+ * dispatcher. In development the adapter writes each message to the log, and the dev-only
+ * `GET /dev/outbox` reads the rows.
+ */
+import { and, asc, isNull, lt, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import { outbox } from '../db/schema/index.js';
+import type { Tx } from './tx.js';
+
+export interface MailMessage {
+  kind: string;
+  to: string;
+  subject: string;
+  body: string;
+}
+
+/** Where mail leaves gigflow: SMTP or a provider's API in production, the log in development. */
+export interface MailAdapter {
+  send(message: MailMessage): Promise<void>;
+}
+
+export function logMailAdapter(logger: Logger): MailAdapter {
+  return {
+    async send(message) {
+      logger.info({ mail: message }, `mail to ${message.to}: ${message.subject}`);
+    },
+  };
+}
+
+/** Queues a message in the caller's transaction. */
+export async function enqueueMail(tx: Tx, message: MailMessage): Promise<void> {
+  await tx.insert(outbox).values({ kind: message.kind, toAddress: message.to, subject: message.subject, body: message.body });
+}
+
+// A message that failed this many times stays in the outbox for a person to look at.
+const MAX_ATTEMPTS = 10;
+
+/**
+ * Sends what the outbox holds, oldest first, each row claimed with SKIP LOCKED so several
+ * dispatchers (one per worker) never send a message twice. Returns how many were sent.
+ */
+export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20): Promise<number> {
+  let sent = 0;
+  for (let i = 0; i < batch; i++) {
+    const done = await db.orm.transaction(async (tx): Promise<'sent' | 'failed' | 'empty'> => {
+      const [row] = await tx
+        .select()
+        .from(outbox)
+        .where(and(isNull(outbox.sentAt), lt(outbox.attempts, MAX_ATTEMPTS)))
+        .orderBy(asc(outbox.id))
+        .limit(1)
+        .for('update', { skipLocked: true });
+      if (!row) return 'empty';
+      try {
+        await mailer.send({ kind: row.kind, to: row.toAddress, subject: row.subject, body: row.body });
+        await tx.update(outbox).set({ sentAt: new Date(), attempts: sql`${outbox.attempts} + 1` }).where(sql`${outbox.id} = ${row.id}`);
+        return 'sent';
+      } catch (err) {
+        await tx
+          .update(outbox)
+          .set({ attempts: sql`${outbox.attempts} + 1`, lastError: String(err) })
+          .where(sql`${outbox.id} = ${row.id}`);
+        return 'failed';
+      }
+    });
+    // A failure ends the round: the adapter is likely down, and the next round retries.
+    if (done !== 'sent') break;
+    sent++;
+  }
+  return sent;
+}
+
+/**
+ * Sends the outbox until `signal` aborts: at once while there is mail, then every
+ * `intervalMs`. Runs in each worker process.
+ */
+export async function runOutboxDispatcher(opts: { db: Db; mailer: MailAdapter; signal: AbortSignal; intervalMs?: number; onError?: (err: unknown) => void }) {
+  const { db, mailer, signal, intervalMs = 1_000 } = opts;
+  while (!signal.aborted) {
+    let sent = 0;
+    try {
+      sent = await dispatchOutbox(db, mailer);
+    } catch (err) {
+      opts.onError?.(err);
+    }
+    if (sent === 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalMs);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+    }
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * A user's money as the API shows it: top-ups through the payment gateway, promo codes onto
+ * the bonus balance, the balance with what is withdrawable and when, and the statement.
+ * Money itself moves only through the ledger.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { cardLots, promoCodes, promoRedemptions, topUps } from '../db/schema/index.js';
+import { AppError } from '../workflows/lib/errors.js';
+import { policy } from '../workflows/lib/policy.js';
+import type { Accounts } from './accounts.js';
+import type { Clock } from './clock.js';
+import type { Ledger } from './ledger.js';
+import { cardFingerprint, type ChargeInput, type PaymentGateway } from './payments.js';
+
+export type TopUpInput =
+  | { amountCents: number; method: 'card'; cardNumber: string }
+  | { amountCents: number; method: 'paypal'; paypalAccount: string };
+
+export interface TopUpView {
+  id: number;
+  amountCents: number;
+  method: 'card' | 'paypal';
+  status: 'pending' | 'approved' | 'declined';
+  /** Card: `•••• 4242`; PayPal: the account. */
+  source: string;
+  declineReason: string | null;
+  createdAt: string;
+  decidedAt: string | null;
+  /** Card money: when it becomes withdrawable. */
+  withdrawableAt: string | null;
+}
+
+export interface BalanceView {
+  mainCents: number;
+  /** Promo money: pays for orders, never withdrawable. */
+  bonusCents: number;
+  /** Money the user has held in escrow for orders in progress. */
+  escrowCents: number;
+  withdrawableCents: number;
+  /** What of `mainCents` is not withdrawable now, when it becomes so, and why. */
+  locked: { amountCents: number; until: string; reason: 'card_top_up_hold' | 'email_change' | 'login_change' | 'payout_details_change' }[];
+}
+
+type TopUpRow = typeof topUps.$inferSelect;
+
+function addMonths(date: Date, months: number): Date {
+  const d = new Date(date);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d;
+}
+
+export function createWallet(deps: { db: Db; ledger: Ledger; gateway: PaymentGateway; clock: Clock; accounts: Accounts }) {
+  const { db, ledger, gateway, clock, accounts } = deps;
+
+  function view(row: TopUpRow, lot?: { releasesAt: Date }): TopUpView {
+    return {
+      id: row.id,
+      amountCents: row.amount,
+      method: row.method,
+      status: row.status,
+      source: row.method === 'card' ? `•••• ${row.cardLast4}` : row.paypalAccount!,
+      declineReason: row.declineReason,
+      createdAt: row.createdAt.toISOString(),
+      decidedAt: row.decidedAt?.toISOString() ?? null,
+      withdrawableAt: lot?.releasesAt.toISOString() ?? null,
+    };
+  }
+
+  /**
+   * Credits an approved charge: the ledger posting (idempotent by `topup:<id>`) first, then the
+   * row and its card lot. A crash between the two is healed by the next read of the top-up,
+   * which settles again without moving money twice.
+   */
+  async function settle(row: TopUpRow): Promise<TopUpView> {
+    await ledger.topUp({ topUpId: row.id, userId: row.userId, amount: row.amount, method: row.method });
+    const decidedAt = clock.now();
+    return db.orm.transaction(async (tx) => {
+      const [updated] = await tx
+        .update(topUps)
+        .set({ status: 'approved', decidedAt })
+        .where(eq(topUps.id, row.id))
+        .returning();
+      if (row.method !== 'card') return view(updated!);
+      const releasesAt = addMonths(decidedAt, policy.cardTopUpHoldMonths);
+      await tx
+        .insert(cardLots)
+        .values({ userId: row.userId, topUpId: row.id, amount: row.amount, cardFingerprint: row.cardFingerprint!, releasesAt })
+        .onConflictDoNothing();
+      const [lot] = await tx.select().from(cardLots).where(eq(cardLots.topUpId, row.id));
+      return view(updated!, lot);
+    });
+  }
+
+  /** A pending charge is asked about again; an approved one not yet credited is settled. */
+  async function refresh(row: TopUpRow): Promise<TopUpView> {
+    if (row.status !== 'pending') {
+      const [lot] = await db.orm.select().from(cardLots).where(eq(cardLots.topUpId, row.id));
+      return view(row, lot);
+    }
+    const charge = await gateway.status(row.gatewayRef);
+    if (charge.status === 'approved') return settle(row);
+    if (charge.status === 'declined') {
+      const [updated] = await db.orm
+        .update(topUps)
+        .set({ status: 'declined', declineReason: charge.reason, decidedAt: clock.now() })
+        .where(eq(topUps.id, row.id))
+        .returning();
+      return view(updated!);
+    }
+    return view(row);
+  }
+
+  async function ownTopUp(userId: number, id: number): Promise<TopUpRow> {
+    const [row] = await db.orm.select().from(topUps).where(and(eq(topUps.id, id), eq(topUps.userId, userId)));
+    if (!row) throw new AppError('not_found', 'no such top-up');
+    return row;
+  }
+
+  return {
+    /**
+     * Charges the payer and credits `main` when approved. With a request key (the
+     * Idempotency-Key header) a retry returns the first attempt's top-up instead of charging again.
+     */
+    async topUp(userId: number, input: TopUpInput, requestKey?: string): Promise<TopUpView> {
+      if (requestKey) {
+        const [existing] = await db.orm.select().from(topUps).where(and(eq(topUps.userId, userId), eq(topUps.requestKey, requestKey)));
+        if (existing) return refresh(existing);
+      }
+      const reference = randomUUID();
+      const charge = await gateway.charge(
+        input.method === 'card'
+          ? { amount: input.amountCents, method: 'card', cardNumber: input.cardNumber, reference }
+          : ({ amount: input.amountCents, method: 'paypal', paypalAccount: input.paypalAccount, reference } satisfies ChargeInput),
+      );
+      const [row] = await db.orm
+        .insert(topUps)
+        .values({
+          userId,
+          amount: input.amountCents,
+          method: input.method,
+          // Approved charges stay "pending" here until the ledger has credited them (see settle).
+          status: charge.status === 'declined' ? 'declined' : 'pending',
+          gatewayRef: charge.gatewayRef,
+          cardLast4: input.method === 'card' ? input.cardNumber.slice(-4) : null,
+          cardFingerprint: input.method === 'card' ? cardFingerprint(input.cardNumber) : null,
+          paypalAccount: input.method === 'paypal' ? input.paypalAccount.toLowerCase() : null,
+          declineReason: charge.status === 'declined' ? charge.reason : null,
+          decidedAt: charge.status === 'declined' ? clock.now() : null,
+          requestKey: requestKey ?? null,
+        })
+        .returning();
+      if (charge.status === 'declined') {
+        throw new AppError('payment_declined', `the payment was declined (${charge.reason})`, { topUpId: row!.id, reason: charge.reason });
+      }
+      return charge.status === 'approved' ? settle(row!) : view(row!);
+    },
+
+    async getTopUp(userId: number, id: number): Promise<TopUpView> {
+      return refresh(await ownTopUp(userId, id));
+    },
+
+    async listTopUps(userId: number): Promise<TopUpView[]> {
+      const rows = await db.orm.select().from(topUps).where(eq(topUps.userId, userId)).orderBy(desc(topUps.id)).limit(100);
+      return Promise.all(rows.map(refresh));
+    },
+
+    /**
+     * What is withdrawable now, and when the rest becomes so. Card money is held a month from
+     * its top-up: the held amount is min(main, unreleased card lots), since money spent after a
+     * top-up is taken from held card money first, and it is attributed to the earliest-releasing
+     * lots — the outcome most favourable to the user. A withdrawal lock (email, login or payout
+     * details change) holds the rest of main until it ends.
+     */
+    async balance(userId: number): Promise<BalanceView> {
+      const now = clock.now();
+      const [{ main, bonus, escrow }, lots, locks] = await Promise.all([
+        ledger.balances(userId),
+        db.orm
+          .select({ amount: cardLots.amount, releasesAt: cardLots.releasesAt })
+          .from(cardLots)
+          .where(and(eq(cardLots.userId, userId), gt(cardLots.releasesAt, now)))
+          .orderBy(asc(cardLots.releasesAt)),
+        accounts.withdrawalLocks(userId),
+      ]);
+      const locked: BalanceView['locked'] = [];
+      let toAttribute = Math.min(main, lots.reduce((sum, lot) => sum + lot.amount, 0));
+      const cardHeld = toAttribute;
+      for (const lot of lots) {
+        if (toAttribute === 0) break;
+        const amount = Math.min(lot.amount, toAttribute);
+        locked.push({ amountCents: amount, until: lot.releasesAt.toISOString(), reason: 'card_top_up_hold' });
+        toAttribute -= amount;
+      }
+      let withdrawable = main - cardHeld;
+      const lock = locks[0]; // the one that ends last
+      if (lock && withdrawable > 0) {
+        locked.push({ amountCents: withdrawable, until: lock.endsAt, reason: lock.reason });
+        withdrawable = 0;
+      }
+      return { mainCents: main, bonusCents: bonus, escrowCents: escrow, withdrawableCents: withdrawable, locked };
+    },
+
+    async statement(userId: number, page: { cursor?: string; limit: number }) {
+      try {
+        return await ledger.statement(userId, page);
+      } catch (err) {
+        // A cursor is opaque: one we did not hand out is bad input, not a server error.
+        if (err instanceof RangeError && page.cursor !== undefined) {
+          throw new AppError('invalid_input', 'query.cursor: not a cursor this API handed out', {
+            fields: [{ path: 'query.cursor', message: 'not a cursor this API handed out', code: 'invalid_cursor' }],
+          });
+        }
+        throw err;
+      }
+    },
+
+    async createPromo(adminId: number, input: { code: string; amountCents: number; expiresAt: string; maxRedemptions: number }) {
+      if (new Date(input.expiresAt) <= clock.now()) throw new AppError('rule_violation', 'the expiry must be in the future', { field: 'expiresAt' });
+      try {
+        const [row] = await db.orm
+          .insert(promoCodes)
+          .values({ code: input.code, amount: input.amountCents, expiresAt: new Date(input.expiresAt), maxRedemptions: input.maxRedemptions, createdBy: adminId })
+          .returning();
+        return { id: row!.id, code: row!.code, amountCents: row!.amount, expiresAt: row!.expiresAt.toISOString(), maxRedemptions: row!.maxRedemptions, redemptions: 0 };
+      } catch (err) {
+        if ((err as { code?: string; cause?: { code?: string } }).cause?.code === '23505') throw new AppError('conflict', 'a promo code with this code exists', { field: 'code' });
+        throw err;
+      }
+    },
+
+    /**
+     * Redeems a promo code onto the bonus balance, once per user. The redemption row is
+     * committed first (its counter is the limit's lock), then the ledger posting, which is
+     * idempotent: a retry after a crash in between posts it and answers "already redeemed".
+     */
+    async redeemPromo(userId: number, code: string): Promise<{ bonusCents: number; promoCode: string; amountCents: number }> {
+      const outcome = await db.orm.transaction(async (tx) => {
+        const [promo] = await tx.select().from(promoCodes).where(sql`lower(${promoCodes.code}) = lower(${code})`).for('update');
+        if (!promo) throw new AppError('not_found', 'no such promo code');
+        const [already] = await tx
+          .select()
+          .from(promoRedemptions)
+          .where(and(eq(promoRedemptions.promoCodeId, promo.id), eq(promoRedemptions.userId, userId)));
+        if (already) return { promo, fresh: false };
+        if (promo.expiresAt <= clock.now()) throw new AppError('promo_expired', 'this promo code has expired', { expiredAt: promo.expiresAt.toISOString() });
+        if (promo.redemptions >= promo.maxRedemptions) {
+          throw new AppError('promo_exhausted', 'this promo code has been redeemed as many times as it may be', { maxRedemptions: promo.maxRedemptions });
+        }
+        await tx.update(promoCodes).set({ redemptions: sql`${promoCodes.redemptions} + 1` }).where(eq(promoCodes.id, promo.id));
+        await tx.insert(promoRedemptions).values({ promoCodeId: promo.id, userId });
+        return { promo, fresh: true };
+      });
+      await ledger.redeemPromo({ promoCodeId: outcome.promo.id, userId, amount: outcome.promo.amount });
+      if (!outcome.fresh) throw new AppError('promo_already_redeemed', 'you have already redeemed this promo code');
+      const { bonus } = await ledger.balances(userId);
+      return { bonusCents: bonus, promoCode: outcome.promo.code, amountCents: outcome.promo.amount };
+    },
+  };
+}
+
+export type Wallet = ReturnType<typeof createWallet>;

@@ -1,0 +1,64 @@
+/**
+ * Who may call what. Every route declares its access with `secured(access, route)`: the
+ * declaration guards the route and is published in the OpenAPI document as `x-access`, which
+ * the README's route table and the authorization matrix test are built from.
+ */
+import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { SessionUser, StaffRole } from '../activities/accounts.js';
+import { AppError } from '../workflows/lib/errors.js';
+import type { AppEnv } from './context.js';
+
+export type Access =
+  /** Anyone, signed in or not. */
+  | { kind: 'public' }
+  /** A signed-in user, acting on their own account (`/me/…`). */
+  | { kind: 'user' }
+  /** A signed-in user, on a resource that must be theirs: another's answers 404, as an unknown one does. */
+  | { kind: 'owner' }
+  /** A signed-in user holding one of these staff roles. */
+  | { kind: 'staff'; roles: StaffRole[] }
+  /** Development only: the route does not exist in production. */
+  | { kind: 'dev' };
+
+export const access = {
+  public: { kind: 'public' },
+  user: { kind: 'user' },
+  owner: { kind: 'owner' },
+  dev: { kind: 'dev' },
+  staff: (...roles: StaffRole[]): Access => ({ kind: 'staff', roles }),
+} as const satisfies Record<string, Access | ((...roles: StaffRole[]) => Access)>;
+
+export function describeAccess(a: Access): string {
+  return a.kind === 'staff' ? `staff:${a.roles.join('|')}` : a.kind;
+}
+
+/** Declares a route with its access: the guard runs before any input is validated. */
+export function secured<R extends Omit<RouteConfig, 'middleware'>>(a: Access, route: R) {
+  return createRoute({
+    ...route,
+    middleware: [guard(a)] as const,
+    ...(a.kind === 'public' || a.kind === 'dev' ? {} : { security: [{ bearer: [] }] }),
+    'x-access': describeAccess(a),
+  });
+}
+
+function guard(a: Access): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (a.kind !== 'public' && a.kind !== 'dev') {
+      if (c.var.blocked) throw new AppError('account_blocked', 'this account is blocked');
+      const user = c.var.user;
+      if (!user) throw new AppError('unauthenticated', 'sign in first: send `Authorization: Bearer <token>`');
+      if (a.kind === 'staff' && !a.roles.some((role) => user.roles.includes(role))) {
+        throw new AppError('forbidden', `this needs one of the roles: ${a.roles.join(', ')}`);
+      }
+    }
+    await next();
+  };
+}
+
+/** The signed-in caller; only for routes whose access is not public. */
+export function callerOf(c: { var: { user?: SessionUser } }): SessionUser {
+  if (!c.var.user) throw new AppError('unauthenticated', 'sign in first');
+  return c.var.user;
+}

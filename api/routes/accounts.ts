@@ -1,0 +1,172 @@
+/** Registration, email confirmation, sessions, and the caller's own account (`/me`). */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+import type { Accounts } from '../../activities/accounts.js';
+import { isValidCardNumber } from '../../activities/payments.js';
+import { policy } from '../../workflows/lib/policy.js';
+import { access, callerOf, secured } from '../auth.js';
+import type { AppEnv } from '../context.js';
+import { validationHook } from '../errors.js';
+import { errorResponses, json, jsonBody } from '../schemas.js';
+
+const Login = z
+  .string()
+  .regex(/^[A-Za-z0-9_]{3,32}$/, '3 to 32 letters a-z, digits or underscores')
+  .openapi({ example: 'alice_design' });
+const Email = z.email().max(254).openapi({ example: 'alice@example.com' });
+const Password = z.string().min(policy.passwordMinLength).max(policy.passwordMaxLength);
+const Token = z.string().min(10).max(200);
+
+const Me = z
+  .object({
+    id: z.number().int(),
+    login: z.string(),
+    email: z.string(),
+    emailConfirmed: z.boolean(),
+    displayName: z.string().nullable(),
+    city: z.string().nullable(),
+    about: z.string().nullable(),
+    skills: z.array(z.string()),
+    avatarUrl: z.string().nullable(),
+    canChangeLogin: z.boolean(),
+    roles: z.array(z.enum(['support', 'moderator', 'arbiter', 'admin'])),
+    createdAt: z.string(),
+  })
+  .openapi('Me');
+
+const Session = z.object({ token: z.string(), expiresAt: z.string(), user: Me }).openapi('Session');
+const Lock = z.object({ reason: z.enum(['email_change', 'login_change', 'payout_details_change']), startsAt: z.string(), endsAt: z.string() });
+const PayoutDetails = z.object({ method: z.enum(['card', 'paypal']), account: z.string() }).openapi('PayoutDetails');
+
+const routes = {
+  register: secured(access.public, {
+    method: 'post',
+    path: '/auth/register',
+    tags: ['accounts'],
+    summary: 'Create an account; a confirmation code goes to the email',
+    request: jsonBody(z.strictObject({ login: Login, email: Email, password: Password })),
+    responses: { 201: json('The new account', Me), ...errorResponses(400, 409) },
+  }),
+  confirmEmail: secured(access.public, {
+    method: 'post',
+    path: '/auth/confirm-email',
+    tags: ['accounts'],
+    summary: 'Use an emailed confirmation code (registration, or either step of an email change)',
+    request: jsonBody(z.strictObject({ token: Token })),
+    responses: {
+      200: json('What the code confirmed', z.object({ purpose: z.enum(['confirm', 'change_old', 'change_new']), email: z.string() })),
+      ...errorResponses(400, 409),
+    },
+  }),
+  login: secured(access.public, {
+    method: 'post',
+    path: '/auth/login',
+    tags: ['accounts'],
+    summary: 'Sign in with login (or email) and password; returns a bearer token',
+    request: jsonBody(z.strictObject({ login: z.string().min(1).max(254), password: z.string().min(1).max(policy.passwordMaxLength) })),
+    responses: { 200: json('A new session', Session), ...errorResponses(400, 401, 403, 429) },
+  }),
+  logout: secured(access.user, {
+    method: 'post',
+    path: '/auth/logout',
+    tags: ['accounts'],
+    summary: 'End this session',
+    responses: { 204: { description: 'Signed out' }, ...errorResponses(401) },
+  }),
+  me: secured(access.user, {
+    method: 'get',
+    path: '/me',
+    tags: ['accounts'],
+    summary: 'The signed-in account',
+    responses: { 200: json('The account', Me), ...errorResponses(401) },
+  }),
+  updateProfile: secured(access.user, {
+    method: 'patch',
+    path: '/me/profile',
+    tags: ['accounts'],
+    summary: 'Change display name, city, about, skills or avatar',
+    request: jsonBody(
+      z.strictObject({
+        displayName: z.string().trim().min(1).max(60).nullable().optional(),
+        city: z.string().trim().min(1).max(80).nullable().optional(),
+        about: z.string().max(2000).nullable().optional(),
+        skills: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+        avatarUrl: z.url({ protocol: /^https?$/ }).max(500).nullable().optional(),
+      }),
+    ),
+    responses: { 200: json('The account', Me), ...errorResponses(400, 401) },
+  }),
+  changeLogin: secured(access.user, {
+    method: 'post',
+    path: '/me/login-change',
+    tags: ['accounts'],
+    summary: 'Change the login (once only); locks withdrawals for a week',
+    request: jsonBody(z.strictObject({ login: Login, password: z.string().min(1).max(policy.passwordMaxLength) })),
+    responses: { 200: json('The account', Me), ...errorResponses(400, 401, 409) },
+  }),
+  requestEmailChange: secured(access.user, {
+    method: 'post',
+    path: '/me/email-change',
+    tags: ['accounts'],
+    summary: 'Change the email: the old address confirms first, then the new; locks withdrawals for a week when done',
+    request: jsonBody(z.strictObject({ email: Email, password: z.string().min(1).max(policy.passwordMaxLength) })),
+    responses: { 202: json('A code went to the current address', z.object({ sentTo: z.literal('current_email') })), ...errorResponses(400, 401, 409) },
+  }),
+  getPayoutDetails: secured(access.user, {
+    method: 'get',
+    path: '/me/payout-details',
+    tags: ['accounts'],
+    summary: 'Where withdrawals go',
+    responses: { 200: json('The payout details, or null', PayoutDetails.nullable()), ...errorResponses(401) },
+  }),
+  setPayoutDetails: secured(access.user, {
+    method: 'put',
+    path: '/me/payout-details',
+    tags: ['accounts'],
+    summary: 'Set where withdrawals go; any change locks withdrawals for a week',
+    request: jsonBody(
+      z.discriminatedUnion('method', [
+        z.strictObject({ method: z.literal('card'), cardNumber: z.string().refine(isValidCardNumber, 'not a valid card number') }),
+        z.strictObject({ method: z.literal('paypal'), account: Email }),
+      ]),
+    ),
+    responses: { 200: json('The payout details', PayoutDetails), ...errorResponses(400, 401) },
+  }),
+  withdrawalLocks: secured(access.user, {
+    method: 'get',
+    path: '/me/withdrawal-locks',
+    tags: ['accounts'],
+    summary: 'Withdrawal locks in force, with their end times',
+    responses: { 200: json('Locks in force', z.object({ locks: z.array(Lock) })), ...errorResponses(401) },
+  }),
+};
+
+function clientAddress(c: Context<AppEnv>): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown'; // in-process requests (tests) have no socket
+  }
+}
+
+export function accountRoutes({ accounts }: { accounts: Accounts }) {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(routes.register, async (c) => c.json(await accounts.register(c.req.valid('json')), 201))
+    .openapi(routes.confirmEmail, async (c) => c.json(await accounts.confirmEmail(c.req.valid('json').token), 200))
+    .openapi(routes.login, async (c) => c.json(await accounts.login({ ...c.req.valid('json'), ip: clientAddress(c) }), 200))
+    .openapi(routes.logout, async (c) => {
+      await accounts.logout(c.req.header('authorization')!.replace(/^Bearer\s+/i, ''));
+      return c.body(null, 204);
+    })
+    .openapi(routes.me, async (c) => c.json(await accounts.me(callerOf(c).id), 200))
+    .openapi(routes.updateProfile, async (c) => c.json(await accounts.updateProfile(callerOf(c).id, c.req.valid('json')), 200))
+    .openapi(routes.changeLogin, async (c) => c.json(await accounts.changeLogin(callerOf(c).id, c.req.valid('json')), 200))
+    .openapi(routes.requestEmailChange, async (c) => {
+      await accounts.requestEmailChange(callerOf(c).id, c.req.valid('json'));
+      return c.json({ sentTo: 'current_email' as const }, 202);
+    })
+    .openapi(routes.getPayoutDetails, async (c) => c.json(await accounts.payoutDetails(callerOf(c).id), 200))
+    .openapi(routes.setPayoutDetails, async (c) => c.json(await accounts.setPayoutDetails(callerOf(c).id, c.req.valid('json')), 200))
+    .openapi(routes.withdrawalLocks, async (c) => c.json({ locks: await accounts.withdrawalLocks(callerOf(c).id) }, 200));
+}

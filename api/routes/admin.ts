@@ -1,0 +1,85 @@
+/** Staff administration: roles, blocking, promo codes. Only admins. */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { staffRoles, type Accounts } from '../../activities/accounts.js';
+import type { Wallet } from '../../activities/wallet.js';
+import { policy } from '../../workflows/lib/policy.js';
+import { access, callerOf, secured } from '../auth.js';
+import type { AppEnv } from '../context.js';
+import { validationHook } from '../errors.js';
+import { Cents, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+
+const Role = z.enum(staffRoles);
+const UserRoles = z.object({ id: z.number().int(), login: z.string(), roles: z.array(Role) }).openapi('UserRoles');
+const PromoCode = z
+  .object({ id: z.number().int(), code: z.string(), amountCents: Cents, expiresAt: z.string(), maxRedemptions: z.number().int(), redemptions: z.number().int() })
+  .openapi('PromoCode');
+
+const admin = access.staff('admin');
+const routes = {
+  grantRole: secured(admin, {
+    method: 'post',
+    path: '/admin/users/{id}/roles',
+    tags: ['admin'],
+    summary: 'Grant a staff role',
+    request: { params: IdParam, ...jsonBody(z.strictObject({ role: Role })) },
+    responses: { 200: json('The user’s roles', UserRoles), ...errorResponses(400, 401, 403, 404) },
+  }),
+  revokeRole: secured(admin, {
+    method: 'delete',
+    path: '/admin/users/{id}/roles/{role}',
+    tags: ['admin'],
+    summary: 'Take a staff role away',
+    request: { params: IdParam.extend({ role: Role }) },
+    responses: { 200: json('The user’s roles', UserRoles), ...errorResponses(400, 401, 403, 404) },
+  }),
+  block: secured(admin, {
+    method: 'post',
+    path: '/admin/users/{id}/block',
+    tags: ['admin'],
+    summary: 'Block an account: it can no longer sign in or act; its sessions end',
+    request: { params: IdParam, ...jsonBody(z.strictObject({ reason: z.string().trim().min(1).max(500) })) },
+    responses: { 204: { description: 'Blocked' }, ...errorResponses(400, 401, 403, 404) },
+  }),
+  unblock: secured(admin, {
+    method: 'post',
+    path: '/admin/users/{id}/unblock',
+    tags: ['admin'],
+    summary: 'Unblock an account',
+    request: { params: IdParam },
+    responses: { 204: { description: 'Unblocked' }, ...errorResponses(400, 401, 403, 404) },
+  }),
+  createPromo: secured(admin, {
+    method: 'post',
+    path: '/admin/promo-codes',
+    tags: ['admin'],
+    summary: 'Create a promo code for the bonus balance',
+    request: jsonBody(
+      z.strictObject({
+        code: z.string().regex(/^[A-Za-z0-9_-]{4,32}$/, '4 to 32 letters, digits, _ or -'),
+        amountCents: z.number().int().min(1).max(policy.promoMaxCents),
+        expiresAt: z.iso.datetime({ offset: true }),
+        maxRedemptions: z.number().int().min(1).max(1_000_000),
+      }),
+    ),
+    responses: { 201: json('The promo code', PromoCode), ...errorResponses(400, 401, 403, 409, 422) },
+  }),
+};
+
+export function adminRoutes({ accounts, wallet }: { accounts: Accounts; wallet: Wallet }) {
+  const roles = (me: { id: number; login: string; roles: z.infer<typeof Role>[] }) => ({ id: me.id, login: me.login, roles: me.roles });
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(routes.grantRole, async (c) => c.json(roles(await accounts.grantRole(c.req.valid('param').id, c.req.valid('json').role)), 200))
+    .openapi(routes.revokeRole, async (c) => {
+      const { id, role } = c.req.valid('param');
+      return c.json(roles(await accounts.revokeRole(id, role)), 200);
+    })
+    .openapi(routes.block, async (c) => {
+      await accounts.block(c.req.valid('param').id, c.req.valid('json').reason);
+      return c.body(null, 204);
+    })
+    .openapi(routes.unblock, async (c) => {
+      await accounts.unblock(c.req.valid('param').id);
+      return c.body(null, 204);
+    })
+    .openapi(routes.createPromo, async (c) => c.json(await wallet.createPromo(callerOf(c).id, c.req.valid('json')), 201));
+}

@@ -1,0 +1,150 @@
+/**
+ * The authorization matrix: every route the OpenAPI document lists, called by an anonymous
+ * caller, a stranger, the owner and each staff role, must answer exactly the status its
+ * declared access gives. A route without a fixture here fails the test, so every new route
+ * joins the matrix.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { createAccounts, staffRoles, type StaffRole } from '../../activities/accounts.js';
+import { systemClock } from '../../activities/clock.js';
+import { sandboxCards } from '../../activities/payments.js';
+import { documentedOperations, readmeTable, routesTable, type Operation } from '../../scripts/routes-table.js';
+import { callerFor, codeMailedTo, PASSWORD, signUp, type Caller, type TestUser } from '../support/api.js';
+import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
+
+type Persona = 'anonymous' | 'stranger' | 'owner' | StaffRole;
+const personas: Persona[] = ['anonymous', 'stranger', 'owner', ...staffRoles];
+
+interface Request {
+  path: string;
+  body?: unknown;
+}
+
+/** How to call a route validly as `caller`, with resources that belong to the owner. */
+interface Fixture {
+  success: number;
+  build(caller: TestUser | undefined): Promise<Request> | Request;
+}
+
+describe('authorization matrix', () => {
+  let database: TestDatabase;
+  let temporal: Client;
+  let call: Caller;
+  const users = {} as Record<Exclude<Persona, 'anonymous'>, TestUser>;
+  let victim: TestUser;
+  let ownersTopUpId: number;
+  let promoCode: string;
+  let unique = 0;
+  const next = () => `${process.pid}_${++unique}`;
+
+  before(async () => {
+    [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
+    call = callerFor(buildApp({ db: database.db, temporal }));
+    for (const persona of ['stranger', 'owner', ...staffRoles] as const) users[persona] = await signUp(call, persona);
+    victim = await signUp(call, 'victim');
+    const accounts = createAccounts({ db: database.db, clock: systemClock });
+    for (const role of staffRoles) await accounts.grantRole(users[role].id, role);
+    ownersTopUpId = (await call('POST', '/me/top-ups', { token: users.owner.token, body: { amountCents: 1_000, method: 'card', cardNumber: sandboxCards.approve } })).body.id;
+    promoCode = `MATRIX${process.pid}`;
+    const promo = await call('POST', '/admin/promo-codes', {
+      token: users.admin.token,
+      body: { code: promoCode, amountCents: 100, expiresAt: '2099-01-01T00:00:00Z', maxRedemptions: 1_000 },
+    });
+    assert.equal(promo.status, 201);
+  });
+  after(async () => {
+    await database?.drop();
+    await temporal?.connection.close();
+  });
+
+  const fixtures: Record<string, Fixture> = {
+    'GET /health': { success: 200, build: () => ({ path: '/health' }) },
+    'POST /auth/register': {
+      success: 201,
+      build: () => {
+        const login = `reg_${next()}`;
+        return { path: '/auth/register', body: { login, email: `${login}@example.com`, password: PASSWORD } };
+      },
+    },
+    'POST /auth/confirm-email': {
+      success: 200,
+      build: async () => {
+        const fresh = await signUp(call, 'unconfirmed', { confirm: false });
+        return { path: '/auth/confirm-email', body: { token: await codeMailedTo(call, fresh.email) } };
+      },
+    },
+    'POST /auth/login': { success: 200, build: () => ({ path: '/auth/login', body: { login: users.owner.email, password: PASSWORD } }) },
+    'POST /auth/logout': { success: 204, build: () => ({ path: '/auth/logout' }) },
+    'GET /me': { success: 200, build: () => ({ path: '/me' }) },
+    'PATCH /me/profile': { success: 200, build: () => ({ path: '/me/profile', body: { city: 'Porto' } }) },
+    'POST /me/login-change': { success: 200, build: () => ({ path: '/me/login-change', body: { login: `renamed_${next()}`, password: PASSWORD } }) },
+    'POST /me/email-change': { success: 202, build: () => ({ path: '/me/email-change', body: { email: `moved_${next()}@example.com`, password: PASSWORD } }) },
+    'GET /me/payout-details': { success: 200, build: () => ({ path: '/me/payout-details' }) },
+    'PUT /me/payout-details': { success: 200, build: () => ({ path: '/me/payout-details', body: { method: 'paypal', account: 'payee@example.com' } }) },
+    'GET /me/withdrawal-locks': { success: 200, build: () => ({ path: '/me/withdrawal-locks' }) },
+    'GET /me/balance': { success: 200, build: () => ({ path: '/me/balance' }) },
+    'GET /me/statement': { success: 200, build: () => ({ path: '/me/statement' }) },
+    'POST /me/top-ups': { success: 201, build: () => ({ path: '/me/top-ups', body: { amountCents: 500, method: 'card', cardNumber: sandboxCards.approve } }) },
+    'GET /me/top-ups': { success: 200, build: () => ({ path: '/me/top-ups' }) },
+    'GET /me/top-ups/{id}': { success: 200, build: () => ({ path: `/me/top-ups/${ownersTopUpId}` }) },
+    'POST /me/promo-redemptions': { success: 201, build: () => ({ path: '/me/promo-redemptions', body: { code: promoCode } }) },
+    'POST /admin/users/{id}/roles': { success: 200, build: () => ({ path: `/admin/users/${victim.id}/roles`, body: { role: 'support' } }) },
+    'DELETE /admin/users/{id}/roles/{role}': { success: 200, build: () => ({ path: `/admin/users/${victim.id}/roles/support` }) },
+    'POST /admin/users/{id}/block': { success: 204, build: () => ({ path: `/admin/users/${victim.id}/block`, body: { reason: 'matrix' } }) },
+    'POST /admin/users/{id}/unblock': { success: 204, build: () => ({ path: `/admin/users/${victim.id}/unblock` }) },
+    'POST /admin/promo-codes': {
+      success: 201,
+      build: () => ({ path: '/admin/promo-codes', body: { code: `M${next()}`, amountCents: 100, expiresAt: '2099-01-01T00:00:00Z', maxRedemptions: 1 } }),
+    },
+    'GET /dev/outbox': { success: 200, build: () => ({ path: '/dev/outbox' }) },
+  };
+
+  /** The status `persona` must get from a route with `access`, whose success status is `success`. */
+  function expected(access: string, persona: Persona, success: number): number {
+    if (access === 'public' || access === 'dev') return success;
+    if (persona === 'anonymous') return 401;
+    if (access === 'user') return success;
+    if (access === 'owner') return persona === 'owner' ? success : 404;
+    if (access.startsWith('staff:')) return access.slice(6).split('|').includes(persona) ? success : 403;
+    throw new Error(`unknown access ${access}`);
+  }
+
+  it('has a fixture for every documented route, and a documented route for every fixture', async () => {
+    const documented = (await documentedOperations()).map((op) => `${op.method} ${op.path}`).sort();
+    assert.deepEqual(documented, Object.keys(fixtures).sort());
+  });
+
+  it('answers every route, for every caller, with the status its declared access gives', async () => {
+    const operations: Operation[] = await documentedOperations();
+    const accounts = createAccounts({ db: database.db, clock: systemClock });
+    const failures: string[] = [];
+    let checked = 0;
+    for (const op of operations) {
+      assert.notEqual(op.access, 'undeclared', `${op.method} ${op.path} declares no access`);
+      const fixture = fixtures[`${op.method} ${op.path}`]!;
+      for (const persona of personas) {
+        const user = persona === 'anonymous' ? undefined : users[persona];
+        // A session of its own for every call: logout must not end the others'.
+        const token = user ? (await accounts.createSession(user.id)).token : undefined;
+        const request = await fixture.build(user);
+        const res = await call(op.method, request.path, { token, body: request.body });
+        const want = expected(op.access, persona, fixture.success);
+        checked++;
+        if (res.status !== want) failures.push(`${op.method} ${op.path} as ${persona}: ${res.status}, expected ${want} (${JSON.stringify(res.body)})`);
+      }
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(checked >= operations.length * personas.length);
+  });
+
+  it('has no development route in production', async () => {
+    const production = callerFor(buildApp({ db: database.db, temporal, devRoutes: false }));
+    assert.equal((await production('GET', '/dev/outbox')).status, 404);
+  });
+
+  it('keeps the README’s route table the one the document generates', async () => {
+    assert.equal(readmeTable(), await routesTable(), 'run `npm run docs:routes`');
+  });
+});

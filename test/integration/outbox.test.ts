@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { dispatchOutbox, logMailAdapter, runOutboxDispatcher, type MailMessage } from '../../activities/mail.js';
+import { pollUntil } from '../../scripts/poll.js';
+import { createTestDatabase, type TestDatabase } from '../support/harness.js';
+
+describe('the mail outbox', () => {
+  let database: TestDatabase;
+
+  before(async () => {
+    database = await createTestDatabase(import.meta.filename);
+  });
+  after(() => database?.drop());
+
+  async function queue(to: string) {
+    await database.db.sql`insert into outbox (kind, to_address, subject, body) values ('test', ${to}, 'Hello', 'Body')`;
+  }
+  const unsent = async () => (await database.db.sql`select to_address, attempts, last_error from outbox where sent_at is null order by id`).map((r) => ({ ...r }));
+
+  it('hands each queued message to the adapter once, oldest first, and marks it sent', async () => {
+    await queue('a@example.com');
+    await queue('b@example.com');
+    const sent: MailMessage[] = [];
+    assert.equal(await dispatchOutbox(database.db, { send: async (m) => void sent.push(m) }), 2);
+    assert.deepEqual(sent.map((m) => m.to), ['a@example.com', 'b@example.com']);
+    assert.equal(await dispatchOutbox(database.db, { send: async (m) => void sent.push(m) }), 0);
+    assert.equal(sent.length, 2);
+    assert.deepEqual(await unsent(), []);
+  });
+
+  it('keeps a message the adapter failed to send, counting the attempt, and sends it on a later round', async () => {
+    await queue('c@example.com');
+    assert.equal(await dispatchOutbox(database.db, { send: async () => { throw new Error('SMTP down'); } }), 0);
+    assert.deepEqual(await unsent(), [{ to_address: 'c@example.com', attempts: 1, last_error: 'Error: SMTP down' }]);
+    assert.equal(await dispatchOutbox(database.db, { send: async () => {} }), 1);
+    assert.deepEqual(await unsent(), []);
+  });
+
+  it('runs in the background until stopped, writing each message to the log in development', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const stop = new AbortController();
+    const running = runOutboxDispatcher({ db: database.db, mailer: logMailAdapter(logger), signal: stop.signal, intervalMs: 50 });
+    await queue('d@example.com');
+    await pollUntil(() => lines.some((line) => line.includes('mail to d@example.com')), { timeoutMs: 5_000, what: 'the mail in the log' });
+    stop.abort();
+    await running;
+    assert.deepEqual(await unsent(), []);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * A client for the real Hono app, called in-process, and the steps a person takes to get an
+ * account (register, read the code from the dev outbox, confirm, sign in).
+ */
+import type { App } from '../../api/app.js';
+
+export interface Call {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  headers: Headers;
+}
+
+export type Caller = (method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }) => Promise<Call>;
+
+export function callerFor(app: App): Caller {
+  return async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await app.request(path, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  };
+}
+
+export const PASSWORD = 'correct horse battery';
+
+export interface TestUser {
+  id: number;
+  login: string;
+  email: string;
+  token: string;
+}
+
+/** The newest confirmation code mailed to `email`, read as a developer would: from the dev outbox. */
+export async function codeMailedTo(call: Caller, email: string): Promise<string> {
+  const { body } = await call('GET', `/dev/outbox?to=${encodeURIComponent(email)}`);
+  const message = body.items[0];
+  if (!message) throw new Error(`no mail to ${email}`);
+  return /confirmation code: (\S+)/.exec(message.body)![1]!;
+}
+
+let counter = 0;
+/** Registers, confirms the email (unless told not to) and signs in. */
+export async function signUp(call: Caller, prefix = 'user', opts: { confirm?: boolean } = {}): Promise<TestUser> {
+  const login = `${prefix}_${process.pid}_${++counter}`.slice(0, 32);
+  const email = `${login}@example.com`;
+  const reg = await call('POST', '/auth/register', { body: { login, email, password: PASSWORD } });
+  if (reg.status !== 201) throw new Error(`register ${login}: ${reg.status} ${JSON.stringify(reg.body)}`);
+  if (opts.confirm !== false) {
+    const confirmed = await call('POST', '/auth/confirm-email', { body: { token: await codeMailedTo(call, email) } });
+    if (confirmed.status !== 200) throw new Error(`confirm ${login}: ${confirmed.status}`);
+  }
+  const session = await call('POST', '/auth/login', { body: { login, password: PASSWORD } });
+  if (session.status !== 200) throw new Error(`login ${login}: ${session.status} ${JSON.stringify(session.body)}`);
+  return { id: reg.body.id, login, email, token: session.body.token };
+}
+
+/** Signs in again: after a test moves its clock past the session lifetime, the old token is expired. */
+export async function signIn(call: Caller, user: TestUser): Promise<TestUser> {
+  const session = await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } });
+  if (session.status !== 200) throw new Error(`login ${user.login}: ${session.status} ${JSON.stringify(session.body)}`);
+  return { ...user, token: session.body.token };
+}
+
+/** A clock tests move by hand. */
+export function manualClock(start = new Date('2026-11-02T10:00:00Z')) {
+  let t = start.getTime();
+  return {
+    now: () => new Date(t),
+    advance(ms: number) {
+      t += ms;
+    },
+  };
+}
