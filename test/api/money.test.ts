@@ -7,6 +7,7 @@ import { SANDBOX_DELAY_MS, sandboxCards } from '../../activities/payments.js';
 import { DAY, MINUTE, policy } from '../../workflows/lib/policy.js';
 import { callerFor, manualClock, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { assertLedgerConsistent } from '../support/ledger.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -37,16 +38,6 @@ describe('money: top-ups, promo codes, balance and statement', () => {
   const statement = async (user: TestUser, query = '') => (await call('GET', `/me/statement${query}`, { token: user.token })).body;
   const card = (amountCents: number, cardNumber: string = sandboxCards.approve) => ({ amountCents, method: 'card', cardNumber });
 
-  /** The ledger's invariants, read straight from the tables after the API has worked. */
-  async function assertLedgerConsistent() {
-    const [sum] = await database.db.sql`select coalesce(sum(balance), 0)::bigint as total from ledger_accounts`;
-    assert.equal(Number(sum!.total), 0, 'all accounts sum to zero');
-    const drift = await database.db.sql`
-      select a.key from ledger_accounts a left join ledger_postings p on p.account_id = a.id
-      group by a.id having a.balance <> coalesce(sum(p.amount), 0)`;
-    assert.deepEqual(drift.map((row) => row.key), [], 'every balance equals the sum of its postings');
-  }
-
   describe('top-ups', () => {
     it('credits an approved card top-up to main, withdrawable one month later', async () => {
       const user = await signUp(call, 'carder');
@@ -71,7 +62,7 @@ describe('money: top-ups, promo codes, balance and statement', () => {
 
       clock.advance(31 * DAY);
       assert.equal((await balance(await signIn(call, user))).withdrawableCents, 5_000);
-      await assertLedgerConsistent();
+      await assertLedgerConsistent(database.db);
     });
 
     it('credits PayPal money as withdrawable at once', async () => {
@@ -180,7 +171,7 @@ describe('money: top-ups, promo codes, balance and statement', () => {
       assert.equal(b.bonusCents, 700);
       assert.equal(b.withdrawableCents, 0);
       assert.equal((await statement(user)).items[0].account, 'bonus');
-      await assertLedgerConsistent();
+      await assertLedgerConsistent(database.db);
     });
 
     it('refuses a code past its redemption limit or its expiry with 422, and an unknown one with 404', async () => {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { createLedger, InsufficientFundsError, type Ledger, type LedgerResult } from '../../activities/ledger.js';
 import { splitCommission } from '../../workflows/lib/money.js';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../support/harness.js';
-import { assertLedgerConsistent, createUsers } from './support.js';
+import { assertLedgerConsistent, createUsers } from '../support/ledger.js';
 
 const RUNS = 150;
 const MIN_STEPS = 7;

@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { createLedger, createLedgerActivities, InsufficientFundsError, type Ledger } from '../../activities/ledger.js';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../support/harness.js';
-import { assertLedgerConsistent, createUsers } from './support.js';
+import { assertLedgerConsistent, createUsers } from '../support/ledger.js';
 
 describe('the money ledger', () => {
   let database: TestDatabase;

@@ -1,7 +1,7 @@
 /** What the ledger test files share: users to own accounts, and the ledger's invariants. */
 import assert from 'node:assert/strict';
 import type { Db } from '../../db/client.js';
-import { uniqueId } from '../support/harness.js';
+import { uniqueId } from './harness.js';
 
 /** `count` new users (there is no registration code yet), by id. */
 export async function createUsers(db: Db, count: number): Promise<number[]> {
