@@ -45,6 +45,9 @@ export interface Me {
   about: string | null;
   skills: string[];
   avatarUrl: string | null;
+  /** IANA time zone; with `hideOnWeekends`, the seller's offers hide Friday 00:00 to Monday 00:00 there. */
+  timeZone: string;
+  hideOnWeekends: boolean;
   canChangeLogin: boolean;
   roles: StaffRole[];
   createdAt: string;
@@ -56,6 +59,8 @@ export interface ProfilePatch {
   about?: string | null;
   skills?: string[];
   avatarUrl?: string | null;
+  timeZone?: string;
+  hideOnWeekends?: boolean;
 }
 
 export type PayoutDetailsInput = { method: 'card'; cardNumber: string } | { method: 'paypal'; account: string };
@@ -167,6 +172,8 @@ export function createAccounts({ db, clock }: { db: Db; clock: Clock }) {
       about: u.about,
       skills: u.skills,
       avatarUrl: u.avatarUrl,
+      timeZone: u.timeZone,
+      hideOnWeekends: u.hideOnWeekends,
       canChangeLogin: u.loginChangedAt === null,
       roles: u.roles as StaffRole[],
       createdAt: new Date(u.createdAt).toISOString(),

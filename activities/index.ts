@@ -5,6 +5,7 @@
  */
 import type { Db } from '../db/client.js';
 import { createLedgerActivities } from './ledger.js';
+import { createModerationActivities } from './moderation.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -13,6 +14,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createLedgerActivities(deps),
+    ...createModerationActivities(deps),
   };
 }
 

@@ -6,6 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { createAccounts } from '../activities/accounts.js';
+import { createCatalog } from '../activities/catalog.js';
 import { createLedger } from '../activities/ledger.js';
 import { createWallet } from '../activities/wallet.js';
 import { AppError } from '../workflows/lib/errors.js';
@@ -15,8 +16,12 @@ import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
 import { devRoutes } from './routes/dev.js';
 import { docsRoutes } from './routes/docs.js';
+import { favoriteRoutes } from './routes/favorites.js';
 import { healthRoutes } from './routes/health.js';
+import { moderationRoutes } from './routes/moderation.js';
 import { moneyRoutes } from './routes/money.js';
+import { offerRoutes } from './routes/offers.js';
+import { searchRoutes } from './routes/search.js';
 
 // No request of this API carries more than a few kilobytes of JSON.
 const MAX_BODY_BYTES = 64 * 1024;
@@ -26,6 +31,7 @@ export function createApp(deps: AppDeps) {
   const accounts = createAccounts({ db: deps.db, clock: deps.clock });
   const ledger = createLedger(deps.db);
   const wallet = createWallet({ db: deps.db, ledger, gateway: deps.gateway, clock: deps.clock, accounts });
+  const catalog = createCatalog({ db: deps.db, clock: deps.clock, temporal: deps.temporal, taskQueue: deps.taskQueue });
 
   app.use(requestId());
   app.use(async (c, next) => {
@@ -64,6 +70,10 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', accountRoutes({ accounts }));
   app.route('/', moneyRoutes({ wallet }));
+  app.route('/', searchRoutes({ db: deps.db, clock: deps.clock }));
+  app.route('/', offerRoutes({ catalog }));
+  app.route('/', favoriteRoutes({ db: deps.db, clock: deps.clock }));
+  app.route('/', moderationRoutes({ catalog, temporal: deps.temporal }));
   app.route('/', adminRoutes({ accounts, wallet }));
   if (deps.devRoutes) app.route('/', devRoutes({ db: deps.db }));
   app.route('/', docsRoutes());

@@ -132,5 +132,5 @@ export async function registerSearchAttributes(connection: Connection, namespace
 }
 
 const GRPC_ALREADY_EXISTS = 6;
-// temporal.api.enums.v1.IndexedValueType, by the SDK's search attribute type names.
-const INDEXED_VALUE_TYPE = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 } as const;
+/** temporal.api.enums.v1.IndexedValueType, by the SDK's search attribute type names. */
+export const INDEXED_VALUE_TYPE = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 } as const;

@@ -29,6 +29,8 @@ const Me = z
     about: z.string().nullable(),
     skills: z.array(z.string()),
     avatarUrl: z.string().nullable(),
+    timeZone: z.string(),
+    hideOnWeekends: z.boolean(),
     canChangeLogin: z.boolean(),
     roles: z.array(z.enum(['support', 'moderator', 'arbiter', 'admin'])),
     createdAt: z.string(),
@@ -85,7 +87,7 @@ const routes = {
     method: 'patch',
     path: '/me/profile',
     tags: ['accounts'],
-    summary: 'Change display name, city, about, skills or avatar',
+    summary: 'Change display name, city, about, skills, avatar, time zone or weekend hiding',
     request: jsonBody(
       z.strictObject({
         displayName: z.string().trim().min(1).max(60).nullable().optional(),
@@ -93,6 +95,8 @@ const routes = {
         about: z.string().max(2000).nullable().optional(),
         skills: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
         avatarUrl: z.url({ protocol: /^https?$/ }).max(500).nullable().optional(),
+        timeZone: z.string().max(64).refine(isTimeZone, 'not an IANA time zone (e.g. Europe/Lisbon)').optional(),
+        hideOnWeekends: z.boolean().optional().openapi({ description: 'hide all my offers from Friday 00:00 to Monday 00:00 in my time zone' }),
       }),
     ),
     responses: { 200: json('The account', Me), ...errorResponses(400, 401) },
@@ -141,6 +145,15 @@ const routes = {
     responses: { 200: json('Locks in force', z.object({ locks: z.array(Lock) })), ...errorResponses(401) },
   }),
 };
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function clientAddress(c: Context<AppEnv>): string {
   try {

@@ -1,3 +1,4 @@
 /** Every table of gigflow; drizzle-kit reads this folder to generate migrations. */
+export * from './catalog.js';
 export * from './ledger.js';
 export * from './users.js';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -29,6 +29,9 @@ export const users = pgTable(
     roles: text('roles').array().notNull().default(sql`'{}'::text[]`),
     blockedAt: ts('blocked_at'),
     blockedReason: text('blocked_reason'),
+    /** IANA time zone, for the seller's "hide on weekends" (Friday 00:00 to Monday 00:00 there). */
+    timeZone: text('time_zone').notNull().default('UTC'),
+    hideOnWeekends: boolean('hide_on_weekends').notNull().default(false),
   },
   (t) => [
     uniqueIndex('users_login_lower_key').on(sql`lower(${t.login})`),

@@ -5,6 +5,7 @@
  * joins the matrix.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { createAccounts, staffRoles, type StaffRole } from '../../activities/accounts.js';
@@ -13,6 +14,7 @@ import { sandboxCards } from '../../activities/payments.js';
 import { documentedOperations, readmeTable, routesTable, type Operation } from '../../scripts/routes-table.js';
 import { callerFor, codeMailedTo, PASSWORD, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { insertOffer } from '../support/catalog.js';
 
 type Persona = 'anonymous' | 'stranger' | 'owner' | StaffRole;
 const personas: Persona[] = ['anonymous', 'stranger', 'owner', ...staffRoles];
@@ -38,6 +40,14 @@ describe('authorization matrix', () => {
   let promoCode: string;
   let unique = 0;
   const next = () => `${process.pid}_${++unique}`;
+  // Random words, so that no two offers of one seller look like duplicates of each other.
+  const offerBody = () => ({
+    categoryId: 11,
+    title: `Logo ${randomBytes(12).toString('hex')}`,
+    description: `${randomBytes(24).toString('hex')} ${randomBytes(24).toString('hex')}`,
+    priceCents: 1_000,
+    leadTimeDays: 2,
+  });
 
   before(async () => {
     [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
@@ -99,6 +109,39 @@ describe('authorization matrix', () => {
       build: () => ({ path: '/admin/promo-codes', body: { code: `M${next()}`, amountCents: 100, expiresAt: '2099-01-01T00:00:00Z', maxRedemptions: 1 } }),
     },
     'GET /dev/outbox': { success: 200, build: () => ({ path: '/dev/outbox' }) },
+    'POST /offers': { success: 201, build: () => ({ path: '/offers', body: offerBody() }) },
+    'GET /me/offers': { success: 200, build: () => ({ path: '/me/offers' }) },
+    'GET /offers/{id}': { success: 200, build: async () => ({ path: `/offers/${await insertOffer(database.db, victim.id)}` }) },
+    'PUT /offers/{id}': { success: 200, build: async () => ({ path: `/offers/${await insertOffer(database.db, users.owner.id, { status: 'draft' })}`, body: offerBody() }) },
+    // Submitting starts a moderation workflow: this file runs no worker, and none is needed to start one.
+    'POST /offers/{id}/submit': { success: 200, build: async () => ({ path: `/offers/${await insertOffer(database.db, users.owner.id, { status: 'draft' })}/submit` }) },
+    'POST /offers/{id}/pause': { success: 200, build: async () => ({ path: `/offers/${await insertOffer(database.db, users.owner.id)}/pause` }) },
+    'POST /offers/{id}/resume': { success: 200, build: async () => ({ path: `/offers/${await insertOffer(database.db, users.owner.id, { status: 'paused' })}/resume` }) },
+    'DELETE /offers/{id}': { success: 204, build: async () => ({ path: `/offers/${await insertOffer(database.db, users.owner.id, { status: 'draft' })}` }) },
+    'GET /me/cart': { success: 200, build: () => ({ path: '/me/cart' }) },
+    'POST /me/cart': { success: 200, build: async () => ({ path: '/me/cart', body: { offerId: await insertOffer(database.db, victim.id) } }) },
+    'DELETE /me/cart/{id}': {
+      success: 204,
+      build: async () => {
+        const offerId = await insertOffer(database.db, victim.id);
+        const [line] = await database.db.sql`
+          insert into cart_items (user_id, offer_id, created_at, expires_at) values (${users.owner.id}, ${offerId}, now(), now() + interval '14 days') returning id`;
+        return { path: `/me/cart/${line!.id}` };
+      },
+    },
+    'GET /offers': { success: 200, build: () => ({ path: '/offers?q=logo' }) },
+    'GET /users': { success: 200, build: () => ({ path: '/users?login=ow' }) },
+    'GET /categories': { success: 200, build: () => ({ path: '/categories' }) },
+    'PUT /me/favorites/{offerId}': { success: 204, build: async () => ({ path: `/me/favorites/${await insertOffer(database.db, victim.id)}` }) },
+    'DELETE /me/favorites/{offerId}': { success: 204, build: async () => ({ path: `/me/favorites/${await insertOffer(database.db, victim.id)}` }) },
+    'GET /me/favorites': { success: 200, build: () => ({ path: '/me/favorites' }) },
+    'GET /moderation/queue': { success: 200, build: () => ({ path: '/moderation/queue' }) },
+    // Past the guard, an offer with nothing awaiting moderation answers 404: the guard is what this checks.
+    'POST /moderation/offers/{id}/decision': {
+      success: 404,
+      build: async () => ({ path: `/moderation/offers/${await insertOffer(database.db, victim.id)}/decision`, body: { decision: 'approve' } }),
+    },
+    'POST /admin/offers/{id}/block': { success: 200, build: async () => ({ path: `/admin/offers/${await insertOffer(database.db, victim.id)}/block`, body: { reason: 'gambling' } }) },
   };
 
   /** The status `persona` must get from a route with `access`, whose success status is `success`. */

@@ -85,8 +85,8 @@ describe('the money ledger', () => {
     assert.equal(stored?.description, 'Logo design');
     assert.equal(stored?.metadata.fromBonus, 300);
     assert.equal(stored?.metadata.fromMain, 200);
-    const [escrow] = await database.db.sql`select kind, user_id::int, order_id from ledger_accounts where key = ${`order:${orderId}:escrow`}`;
-    assert.deepEqual({ ...escrow }, { kind: 'escrow', user_id: buyer, order_id: orderId });
+    const [escrow] = await database.db.sql`select kind, user_id, order_id from ledger_accounts where key = ${`order:${orderId}:escrow`}`;
+    assert.deepEqual({ ...escrow }, { kind: 'escrow', user_id: String(buyer), order_id: orderId });
 
     const again = await ledger.hold({ orderId, buyerId: buyer, amount: 500 });
     assert.deepEqual(again, { ...held, replayed: true });

@@ -14,6 +14,8 @@ import { sandboxGateway } from '../../activities/payments.js';
 import { createDb, type Db } from '../../db/client.js';
 import { createDatabaseIfMissing } from '../../db/embedded.js';
 import { runMigrations } from '../../db/migrate.js';
+import { INDEXED_VALUE_TYPE } from '../../scripts/temporal-dev-server.js';
+import { searchAttributeKeys } from '../../workflows/lib/search-attributes.js';
 
 // Workers in tests report only what went wrong (LOG_LEVEL=debug shows everything).
 Runtime.install({ logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
@@ -57,6 +59,12 @@ export async function createTestDatabase(file = 'test'): Promise<TestDatabase> {
   const url = harness.pgAdminUrl.replace(/\/[^/]*$/, `/${name}`);
   const db = createDb(url, { max: 5 });
   await runMigrations(db);
+  // Business ids become workflow ids (`kwork-moderation-<offerId>-<n>`, `order-<id>`) on the run's
+  // shared dev server: every file's ids start at its own random base, so no two files collide.
+  const base = 1 + Math.floor(Math.random() * 1e6) * 1e6;
+  await db.sql`
+    select setval(format('%I.%I', schemaname, sequencename)::regclass, ${base})
+    from pg_sequences where schemaname = 'public' and max_value > ${base}`;
   return {
     url,
     db,
@@ -80,12 +88,33 @@ export async function connectTemporal(): Promise<Client> {
 
 /**
  * A time-skipping test server of this file's own (time skipping is global to a server, so
- * files never share one), started from the provisioned executable — never downloaded.
+ * files never share one), started from the provisioned executable — never downloaded — with
+ * gigflow's search attributes registered (it refuses workflows that set unknown ones).
  */
-export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: harness.testServer } },
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await startTimeSkippingServer();
+  // This server implements AddSearchAttributes but not ListSearchAttributes, so the dev
+  // server's registerSearchAttributes (which lists first) does not fit it.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? harness.namespace,
+    searchAttributes: Object.fromEntries(searchAttributeKeys.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type]])),
   });
+  return env;
+}
+
+/**
+ * The SDK gives the server's JVM 5 s to come up, which a loaded 2-core machine can miss:
+ * a start that times out is tried again, up to three times.
+ */
+async function startTimeSkippingServer(attempt = 1): Promise<TestWorkflowEnvironment> {
+  try {
+    return await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: harness.testServer } },
+    });
+  } catch (err) {
+    if (attempt >= 3 || !/did not start within/.test(String(err))) throw err;
+    return startTimeSkippingServer(attempt + 1);
+  }
 }
 
 /** Bundles workflow code once per file; every worker of the file reuses the bundle. */

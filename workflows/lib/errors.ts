@@ -30,6 +30,9 @@ export const errorStatus = {
   promo_expired: 422,
   promo_exhausted: 422,
   email_not_confirmed: 422,
+  /** A seller's offer limits (in moderation at once, in total). */
+  offer_limit: 422,
+  duplicate_offer: 422,
   rate_limited: 429,
 } as const;
 

@@ -21,6 +21,34 @@ export const policy = {
   /** Money topped up by card becomes withdrawable this many calendar months later. */
   cardTopUpHoldMonths: 1,
 
+  // Catalog
+  /** The basic kwork's price: $10, unless the category allows a free price. */
+  kworkBasePriceCents: 1_000,
+  /** A free price's bounds (and a package's), where the category allows it: $10 to $1,000. */
+  freePriceMinCents: 1_000,
+  freePriceMaxCents: 100_000,
+  /** Extra options: at most 10 per kwork, each $4 to $200 (the seller earns 80 %: $3.20 to $160). */
+  maxOptions: 10,
+  optionMinCents: 400,
+  optionMaxCents: 20_000,
+  maxLeadTimeDays: 30,
+  titleMinLength: 10,
+  titleMaxLength: 80,
+  descriptionMinLength: 50,
+  descriptionMaxLength: 5_000,
+  /** Offers in moderation at once: 3 while the seller has no active offer, 7 with one but no orders yet. */
+  maxInModerationWithoutActive: 3,
+  maxInModerationWithoutOrders: 7,
+  /** Offers in total for a Newbie seller (every seller, until levels land). */
+  newbieMaxOffers: 20,
+  /** Trigram similarity of title + description above which an offer duplicates the seller's other one. */
+  duplicateSimilarity: 0.9,
+  /** A cart item lapses after 14 days. */
+  cartItemTtlMs: 14 * DAY,
+  /** Moderation: remind the queue after 24 h waiting, escalate to admins after 3 days. */
+  moderationReminderMs: 24 * HOUR,
+  moderationEscalationMs: 3 * DAY,
+
   // Accounts
   /** An email, login or payout details change blocks withdrawals this long. */
   withdrawalLockMs: 7 * DAY,

@@ -1,0 +1,97 @@
+/** The moderators' side of offers: the queue, decisions (Updates to each submission's workflow), and blocking. */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Catalog } from '../../activities/catalog.js';
+import { AppError, errorStatus, type ErrorCode } from '../../workflows/lib/errors.js';
+import { decideUpdate, moderationWorkflowId, rejectReasons } from '../../workflows/moderation/messages.js';
+import { access, callerOf, secured } from '../auth.js';
+import type { AppEnv } from '../context.js';
+import { validationHook } from '../errors.js';
+import { errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+
+const QueueItem = z.object({
+  offerId: z.number().int(),
+  revision: z.number().int(),
+  seller: z.object({ id: z.number().int(), login: z.string() }),
+  title: z.string(),
+  submittedAt: z.string(),
+  overdue: z.boolean().openapi({ description: 'waiting longer than 24 h' }),
+  escalated: z.boolean().openapi({ description: 'waiting longer than 3 days: admins were alerted' }),
+});
+
+const Decision = z.discriminatedUnion('decision', [
+  z.strictObject({ decision: z.literal('approve') }),
+  z.strictObject({ decision: z.literal('reject'), reason: z.enum(rejectReasons), note: z.string().trim().min(1).max(1_000).optional() }),
+]);
+
+const moderators = access.staff('moderator', 'admin');
+const routes = {
+  queue: secured(moderators, {
+    method: 'get',
+    path: '/moderation/queue',
+    tags: ['moderation'],
+    summary: 'Submissions awaiting a decision, oldest first',
+    responses: { 200: json('The queue', z.object({ items: z.array(QueueItem) })), ...errorResponses(401, 403) },
+  }),
+  decide: secured(moderators, {
+    method: 'post',
+    path: '/moderation/offers/{id}/decision',
+    tags: ['moderation'],
+    summary: 'Approve or reject the offer’s submission awaiting moderation',
+    request: { params: IdParam, ...jsonBody(Decision) },
+    responses: {
+      200: json('The submission, decided', z.object({ offerId: z.number().int(), revision: z.number().int(), status: z.string() })),
+      ...errorResponses(400, 401, 403, 404, 409),
+    },
+  }),
+  block: secured(access.staff('admin'), {
+    method: 'post',
+    path: '/admin/offers/{id}/block',
+    tags: ['admin'],
+    summary: 'Block an active or paused offer (a prohibited topic)',
+    request: { params: IdParam, ...jsonBody(z.strictObject({ reason: z.enum(rejectReasons) })) },
+    responses: { 200: json('The offer', z.object({ id: z.number().int(), status: z.string(), statusReason: z.string().nullable() })), ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+};
+
+/**
+ * A validator's refusal arrives as an ApplicationFailure whose type is a catalogued code
+ * (409 conflict, 400 invalid input). Anything else — the decision's database write failing
+ * its retries — is the server's fault, not the moderator's: it stays a 500.
+ */
+function fromUpdateFailure(err: WorkflowUpdateFailedError): Error {
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure && cause.type && cause.type in errorStatus) {
+    return new AppError(cause.type as ErrorCode, cause.message);
+  }
+  return err;
+}
+
+export function moderationRoutes({ catalog, temporal }: { catalog: Catalog; temporal: Client }) {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(routes.queue, async (c) => c.json({ items: await catalog.moderationQueue() }, 200))
+    .openapi(routes.decide, async (c) => {
+      const offerId = c.req.valid('param').id;
+      const submission = (await catalog.moderationQueue()).find((s) => s.offerId === offerId);
+      if (!submission) throw new AppError('not_found', 'this offer has no submission awaiting moderation');
+      const body = c.req.valid('json');
+      const moderatorId = callerOf(c).id;
+      try {
+        const result = await temporal.workflow
+          .getHandle(moderationWorkflowId(offerId, submission.revision))
+          .executeUpdate(decideUpdate, {
+            args: [body.decision === 'approve' ? { moderatorId, decision: 'approve' } : { moderatorId, decision: 'reject', reason: body.reason, note: body.note }],
+          });
+        return c.json({ offerId, revision: submission.revision, status: result.status }, 200);
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) throw fromUpdateFailure(err);
+        if (err instanceof WorkflowNotFoundError) throw new AppError('not_found', 'this offer has no submission awaiting moderation');
+        throw err;
+      }
+    })
+    .openapi(routes.block, async (c) => {
+      const offer = await catalog.block(c.req.valid('param').id, c.req.valid('json').reason);
+      return c.json({ id: offer.id, status: offer.status, statusReason: offer.statusReason }, 200);
+    });
+}

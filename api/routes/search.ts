@@ -1,0 +1,175 @@
+/** The public catalog: offer search, sellers by login, the category tree. */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Clock } from '../../activities/clock.js';
+import { createSearch, offerSorts, sellerLevels, SELLER_HITS_LIMIT, type CategoryNode } from '../../activities/search.js';
+import type { Db } from '../../db/client.js';
+import { access, secured } from '../auth.js';
+import type { AppEnv } from '../context.js';
+import { validationHook } from '../errors.js';
+import { Cents, errorResponses, json } from '../schemas.js';
+
+/** A query parameter that may repeat: one occurrence arrives as a string, several as an array. */
+function repeated<T extends z.ZodType>(item: T, max: number) {
+  return z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(item).max(max));
+}
+
+// The generator would document a coerced number that accepts 0 as nullable (`Number(null)` is 0).
+const count = (max: number) => z.coerce.number().int().min(0).max(max).openapi({ type: 'integer', minimum: 0, maximum: max });
+
+const AttributeCondition = z
+  .string()
+  .regex(/^[a-z0-9_]{1,40}:\S.{0,99}$/, 'key:value, e.g. cms:wordpress')
+  .openapi({ example: 'cms:wordpress' });
+
+const OfferSearchQuery = z
+  .strictObject({
+    q: z.string().trim().max(200).optional().openapi({
+      description: 'Keywords over title and description, in web-search syntax: `"exact phrase"`, `or`, `-excluded`',
+      example: 'wordpress landing page',
+    }),
+    categoryId: z.coerce.number().int().positive().max(2_147_483_647).optional().openapi({
+      description: 'A leaf category, or a parent category for all of its children (see `GET /categories`)',
+    }),
+    attr: repeated(AttributeCondition, 20).optional().openapi({
+      description:
+        'Attribute conditions `key:value`, repeatable (`attr=cms:wordpress&attr=cms:tilda&attr=service_type:landing`). ' +
+        'Conditions on one key match any of their values; conditions on different keys must all match. ' +
+        'An offer matches a value stored alone or in its list of values.',
+    }),
+    minPriceCents: count(100_000_000).optional().openapi({ description: 'lowest basic price, integer cents' }),
+    maxPriceCents: count(100_000_000).optional().openapi({ description: 'highest basic price, integer cents' }),
+    maxLeadTimeDays: z.coerce.number().int().min(1).max(365).optional(),
+    sellerLevel: repeated(z.enum(sellerLevels), sellerLevels.length).optional().openapi({
+      description: 'Any of these seller levels, repeatable (a seller without stats yet is a newbie)',
+    }),
+    minSellerRating: count(100).optional().openapi({ description: 'lowest share of positive feedback, percent (unrated sellers are left out)' }),
+    minFeedbacks: count(100_000_000).optional().openapi({ description: 'fewest feedbacks the seller has' }),
+    activeWithinDays: z.coerce.number().int().min(1).max(3_650).optional().openapi({ description: 'the seller was active within this many days' }),
+    sort: z.enum(offerSorts).optional().openapi({
+      description: 'Default `relevance` with `q`, else `newest`; `relevance` needs `q`. Top Rated offers come first in every sort.',
+    }),
+    cursor: z.string().min(1).max(500).optional().openapi({ description: 'the `nextCursor` of the previous page (same sort)' }),
+    limit: z.coerce.number().int().min(1).max(50).default(20),
+  })
+  .refine((q) => q.minPriceCents === undefined || q.maxPriceCents === undefined || q.minPriceCents <= q.maxPriceCents, {
+    path: ['maxPriceCents'],
+    message: 'must not be below minPriceCents',
+  });
+
+const SellerLevel = z.enum(sellerLevels);
+
+/** An offer in a result list (search, favorites). */
+export const OfferSummary = z
+  .object({
+    id: z.number().int(),
+    title: z.string(),
+    excerpt: z.string().openapi({ description: 'the description’s start' }),
+    priceCents: Cents.openapi({ description: 'the basic kwork’s price, integer cents' }),
+    leadTimeDays: z.number().int(),
+    topRated: z.boolean(),
+    category: z.object({ id: z.number().int(), name: z.string() }),
+    seller: z.object({
+      id: z.number().int(),
+      login: z.string(),
+      level: SellerLevel,
+      ratingPercent: z.number().int().nullable(),
+      feedbackCount: z.number().int(),
+    }),
+  })
+  .openapi('OfferSummary');
+
+const SellerHit = z
+  .object({
+    id: z.number().int(),
+    login: z.string(),
+    displayName: z.string().nullable(),
+    level: SellerLevel,
+    ratingPercent: z.number().int().nullable(),
+    feedbackCount: z.number().int(),
+  })
+  .openapi('SellerHit');
+
+const CategoryAttribute = z.object({
+  key: z.string(),
+  name: z.string(),
+  allowedValues: z.array(z.string()),
+  multiple: z.boolean().openapi({ description: 'an offer may have several of the values' }),
+  required: z.boolean(),
+});
+
+const Category: z.ZodType<CategoryNode> = z
+  .lazy(() =>
+    z.object({
+      id: z.number().int(),
+      slug: z.string(),
+      name: z.string(),
+      allowsFreePrice: z.boolean().openapi({ description: 'else the basic kwork costs the platform’s base price' }),
+      fixedPackagePrices: z.record(z.enum(['economy', 'standard', 'business']), z.number().int()).nullable(),
+      attributes: z.array(CategoryAttribute),
+      children: z.array(Category),
+    }),
+  )
+  .openapi('Category');
+
+const OfferSearchPage = z.object({ items: z.array(OfferSummary), nextCursor: z.string().nullable() }).openapi('OfferSearchPage');
+
+const routes = {
+  offers: secured(access.public, {
+    method: 'get',
+    path: '/offers',
+    tags: ['catalog'],
+    summary: 'Search the offers buyers can see: keywords, category, attributes, price, lead time, seller',
+    description:
+      'Only offers a buyer can see and order now: active, and not hidden by their seller for the weekend. ' +
+      'Sorts: `relevance` (keywords), `rating` (seller’s positive share, then feedback count), `price_asc`, `price_desc`, `newest`; ' +
+      'Top Rated offers come first within every sort. Pages are keyset pages: pass `nextCursor` back as `cursor`. ' +
+      'Unknown query parameters are refused with 400, so a mistyped filter never silently widens the search.',
+    request: { query: OfferSearchQuery },
+    responses: { 200: json('A page of offers', OfferSearchPage), ...errorResponses(400) },
+  }),
+  users: secured(access.public, {
+    method: 'get',
+    path: '/users',
+    tags: ['catalog'],
+    summary: 'Find sellers by the start of their login',
+    description: `At most ${SELLER_HITS_LIMIT}, in login order; any case matches. Blocked accounts and unconfirmed ones are left out.`,
+    request: {
+      query: z.strictObject({
+        login: z
+          .string()
+          .regex(/^[A-Za-z0-9_]{2,32}$/, '2 to 32 letters, digits or underscores')
+          .openapi({ description: 'the login’s first characters', example: 'ali' }),
+      }),
+    },
+    responses: { 200: json('Matching sellers', z.object({ items: z.array(SellerHit) })), ...errorResponses(400) },
+  }),
+  categories: secured(access.public, {
+    method: 'get',
+    path: '/categories',
+    tags: ['catalog'],
+    summary: 'The category tree, with the attributes offers in each category describe themselves with',
+    responses: { 200: json('Top-level categories, each with its children, in display order', z.object({ items: z.array(Category) })) },
+  }),
+};
+
+/** The catalog's public routes, over the database and the clock that decides weekend hiding. */
+export function searchRoutes({ db, clock }: { db: Db; clock: Clock }) {
+  const search = createSearch({ db, clock });
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(routes.offers, async (c) => {
+      const { q, attr, sellerLevel, ...filters } = c.req.valid('query');
+      const page = await search.offers({
+        ...filters,
+        // An empty search box is no keyword at all.
+        q: q || undefined,
+        attributes: attr?.map((condition) => {
+          const colon = condition.indexOf(':');
+          return { key: condition.slice(0, colon), value: condition.slice(colon + 1) };
+        }),
+        sellerLevels: sellerLevel,
+      });
+      return c.json(page, 200);
+    })
+    .openapi(routes.users, async (c) => c.json({ items: await search.sellers(c.req.valid('query').login) }, 200))
+    .openapi(routes.categories, async (c) => c.json({ items: await search.categories() }, 200));
+}

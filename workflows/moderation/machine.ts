@@ -1,0 +1,200 @@
+/**
+ * The rules of one submission's moderation, as pure functions over plain state: which
+ * Update each state allows, what the next deadline is, and what every event changes. The
+ * workflow only wires these to timers, handlers and activities.
+ *
+ *   awaiting ──24 h──▶ overdue ──3 days──▶ escalated ──(waits for a person)
+ *       └──────────────┴────────────────────┴──▶ approved | rejected | withdrawn
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { ErrorCode } from '../lib/errors.js';
+import {
+  rejectReasons,
+  type DecideArgs,
+  type ModerationDeadline,
+  type ModerationInput,
+  type ModerationOutcome,
+  type ModerationPolicy,
+  type ModerationStatus,
+  type ModerationView,
+  type RejectReason,
+  type WithdrawArgs,
+} from './messages.js';
+
+/** Everything the workflow keeps; timestamps are ISO strings of workflow time. */
+export interface ModerationState {
+  offerId: number;
+  revision: number;
+  submittedAt: string;
+  policy: ModerationPolicy;
+  status: ModerationStatus;
+  remindedAt: string | null;
+  escalatedAt: string | null;
+  decidedAt: string | null;
+  decision: ModerationOutcome | null;
+  /**
+   * A decision or withdrawal is being written: a second one must wait its turn and is refused,
+   * and the timers stand aside, so nobody is reminded about a submission being decided.
+   */
+  settling: boolean;
+}
+
+export function initialState(input: ModerationInput): ModerationState {
+  return {
+    offerId: input.offerId,
+    revision: input.revision,
+    submittedAt: input.submittedAt,
+    policy: input.policy,
+    status: 'awaiting',
+    remindedAt: null,
+    escalatedAt: null,
+    decidedAt: null,
+    decision: null,
+    settling: false,
+  };
+}
+
+/** Approved, rejected and withdrawn submissions are over: nothing changes them any more. */
+export function isFinal(status: ModerationStatus): boolean {
+  return status === 'approved' || status === 'rejected' || status === 'withdrawn';
+}
+
+/**
+ * The reminder, then the escalation, both counted from `submittedAt` so a late start keeps
+ * the schedule. None once escalated (no automatic approval: a person must decide) or over.
+ */
+export function nextDeadline(state: ModerationState): ModerationDeadline | null {
+  if (isFinal(state.status)) return null;
+  const submitted = Date.parse(state.submittedAt);
+  if (state.remindedAt === null) return { at: new Date(submitted + state.policy.reminderMs).toISOString(), what: 'remind moderators' };
+  if (state.escalatedAt === null) return { at: new Date(submitted + state.policy.escalationMs).toISOString(), what: 'escalate to admins' };
+  return null;
+}
+
+export function viewOf(state: ModerationState): ModerationView {
+  return {
+    offerId: state.offerId,
+    revision: state.revision,
+    status: state.status,
+    submittedAt: state.submittedAt,
+    remindedAt: state.remindedAt,
+    escalatedAt: state.escalatedAt,
+    decidedAt: state.decidedAt,
+    decision: state.decision,
+    nextDeadline: nextDeadline(state),
+    policyVersion: state.policy.version,
+  };
+}
+
+function refuse(type: ErrorCode, message: string): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+const isRejectReason = (value: unknown): value is RejectReason => (rejectReasons as readonly unknown[]).includes(value);
+
+/** Why the state refuses any further decision or withdrawal, or null when it allows one. */
+function whyClosed(state: ModerationState): string | null {
+  if (state.settling) return 'a decision on this submission is being applied right now';
+  switch (state.status) {
+    case 'approved':
+      return 'this submission was already approved';
+    case 'rejected':
+      return 'this submission was already rejected';
+    case 'withdrawn':
+      return state.decision?.outcome === 'withdrawn' && state.decision.by === 'seller'
+        ? 'this submission was withdrawn: the seller replaced it with a newer revision'
+        : 'this submission was withdrawn';
+    default:
+      return null;
+  }
+}
+
+/**
+ * The `decide` validator's rule. Input is checked first (a malformed request is wrong in any
+ * state): `invalid_input` for a bad moderator id, decision, reason or note; then `conflict`
+ * when the submission is decided, withdrawn, or being decided.
+ */
+export function assertCanDecide(state: ModerationState, args: DecideArgs): void {
+  // Updates arrive as JSON from any client: check what the type promises.
+  const raw = args as Partial<Record<string, unknown>> | null;
+  if (typeof raw !== 'object' || raw === null) refuse('invalid_input', 'a decision must be an object');
+  if (typeof raw.moderatorId !== 'number' || !Number.isSafeInteger(raw.moderatorId) || raw.moderatorId <= 0) {
+    refuse('invalid_input', 'moderatorId must be a positive integer user id');
+  }
+  if (raw.decision !== 'approve' && raw.decision !== 'reject') refuse('invalid_input', "decision must be 'approve' or 'reject'");
+  if (raw.decision === 'reject') {
+    if (raw.reason === undefined) refuse('invalid_input', `a rejection needs a reason: one of ${rejectReasons.join(', ')}`);
+    if (!isRejectReason(raw.reason)) refuse('invalid_input', `unknown rejection reason ${JSON.stringify(raw.reason)}: expected one of ${rejectReasons.join(', ')}`);
+    if (raw.note !== undefined && typeof raw.note !== 'string') refuse('invalid_input', 'note must be text');
+  }
+  const closed = whyClosed(state);
+  if (closed) refuse('conflict', closed);
+}
+
+/** The `withdraw` validator's rule: `invalid_input` for an unknown `by`, `conflict` once decided or being decided. */
+export function assertCanWithdraw(state: ModerationState, args: WithdrawArgs): void {
+  const by = (args as { by?: unknown } | null)?.by;
+  if (by !== 'seller' && by !== 'system') refuse('invalid_input', "withdraw needs by: 'seller' or 'system'");
+  const closed = whyClosed(state);
+  if (closed) refuse('conflict', closed);
+}
+
+/** A decision or withdrawal has been accepted and is being written. */
+export function beginSettling(state: ModerationState): ModerationState {
+  return { ...state, settling: true };
+}
+
+/** Writing it failed: the submission waits again, and the timers resume. */
+export function abandonSettling(state: ModerationState): ModerationState {
+  return { ...state, settling: false };
+}
+
+/** The decision is in the database; `appliedToOffer` is what the write reported. */
+export function decided(state: ModerationState, args: DecideArgs, at: string, appliedToOffer: boolean): ModerationState {
+  const decision: ModerationOutcome =
+    args.decision === 'approve'
+      ? { outcome: 'approved', moderatorId: args.moderatorId, appliedToOffer }
+      : { outcome: 'rejected', moderatorId: args.moderatorId, reason: args.reason, note: args.note ?? null, appliedToOffer };
+  return { ...state, status: decision.outcome, decidedAt: at, decision, settling: false };
+}
+
+/** The submission is moot; also how an orphan (no submission row) ends, `by: 'system'`. */
+export function withdrawn(state: ModerationState, by: WithdrawArgs['by'], at: string): ModerationState {
+  return { ...state, status: 'withdrawn', decidedAt: at, decision: { outcome: 'withdrawn', by }, settling: false };
+}
+
+/**
+ * Moderators were reminded. A submission decided while the reminder ran stays as decided (the
+ * reminder's write skips a decided submission, so nobody was emailed about it either).
+ */
+export function reminded(state: ModerationState, at: string): ModerationState {
+  return isFinal(state.status) ? state : { ...state, remindedAt: at, status: 'overdue' };
+}
+
+/** Admins were alerted. As with the reminder, a decision that landed meanwhile stands. */
+export function escalated(state: ModerationState, at: string): ModerationState {
+  return isFinal(state.status) ? state : { ...state, escalatedAt: at, status: 'escalated' };
+}
+
+/** The `GigflowStatus` search attribute's value for a status. */
+export function searchStatus(status: ModerationStatus): `moderation_${ModerationStatus}` {
+  return `moderation_${status}`;
+}
+
+/** One readable paragraph for the Temporal UI's current details (Temporal markdown). */
+export function detailsOf(state: ModerationState): string {
+  const deadline = nextDeadline(state);
+  const next = deadline ? ` Next: ${deadline.what} at ${deadline.at}.` : '';
+  if (state.status === 'awaiting') return `**Awaiting a moderator** since ${state.submittedAt}.${next}`;
+  if (state.status === 'overdue') return `**Overdue**: moderators were reminded at ${state.remindedAt}.${next}`;
+  if (state.status === 'escalated') {
+    return `**Escalated** to admins at ${state.escalatedAt}; waiting for a moderator's decision (nothing happens automatically).`;
+  }
+  const decision = state.decision;
+  if (decision?.outcome === 'approved' || decision?.outcome === 'rejected') {
+    const why = decision.outcome === 'rejected' ? `: ${decision.reason}${decision.note ? ` (${decision.note})` : ''}` : '';
+    const left = decision.appliedToOffer ? '' : ' The offer had moved on, so it was left unchanged.';
+    return `**${decision.outcome === 'approved' ? 'Approved' : 'Rejected'}** by moderator ${decision.moderatorId} at ${state.decidedAt}${why}.${left}`;
+  }
+  return `**Withdrawn** by the ${decision?.by ?? 'system'} at ${state.decidedAt}.`;
+}
