@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -395,44 +395,6 @@ describe('kworkModeration on the time-skipping server', () => {
       });
     });
 
-    it('refuses a second decision while the first is being applied (conflict), and the first one stands', async () => {
-      const offerId = await insertDraft();
-      const submitted = content('race');
-      const input = await writeSubmission(sql, offerId, submitted);
-      await withWorker(async (taskQueue) => {
-        const handle = await start(taskQueue, input);
-        await viewWhen(handle, (v) => v.status === 'awaiting', 'the workflow to start');
-        let first: Promise<ModerationView> | undefined;
-        // Hold the offer's row lock, so the first decision's write waits while the second arrives.
-        await sql.begin(async (tx) => {
-          await tx`select id from offers where id = ${offerId} for update`;
-          first = handle.executeUpdate(decideUpdate, { args: [approveBy(staff.moderatorId)] });
-          await someoneWaitsOnALock();
-          await assertRefused(
-            handle.executeUpdate(decideUpdate, { args: [{ moderatorId: staff.otherModeratorId, decision: 'reject', reason: 'duplicate' }] }),
-            'conflict',
-            'a decision on this submission is being applied right now',
-          );
-          await assertRefused(handle.executeUpdate(withdrawUpdate, { args: [{ by: 'seller' }] }), 'conflict', 'a decision on this submission is being applied right now');
-        });
-        assert.equal((await first!).status, 'approved');
-        assert.equal((await handle.result()).status, 'approved');
-        assert.equal(await acceptedUpdates(handle), 1);
-        // Once decided the workflow is closed: a late decision reaches no running workflow at all.
-        await assert.rejects(handle.executeUpdate(decideUpdate, { args: [approveBy(staff.otherModeratorId)] }), WorkflowNotFoundError);
-      });
-
-      assert.equal((await offer(offerId)).status, 'active');
-      assert.deepEqual(await submission(offerId, input.revision), {
-        reminded: false,
-        escalated: false,
-        decided: true,
-        decision: 'approved',
-        reason: null,
-        moderator_id: String(staff.moderatorId),
-      });
-      assert.equal((await mailAbout(submitted.title)).length, 1, 'the seller hears of one decision');
-    });
   });
 
   describe('timers', () => {
