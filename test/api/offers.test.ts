@@ -6,13 +6,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createAccounts } from '../../activities/accounts.js';
 import { systemClock } from '../../activities/clock.js';
 import { DAY, MINUTE, policy } from '../../workflows/lib/policy.js';
-import { createWorker, workflowsPath } from '../../worker.js';
 import { callerFor, manualClock, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
-import { buildApp, bundle, connectTemporal, createTestDatabase, harness, uniqueId, type TestDatabase } from '../support/harness.js';
+import { buildApp, connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
 
 const LOGOS = 11; // fixed $10 basic price; packages fixed at $10 / $25 / $50
 const TURNKEY_SITE = 21; // free price; requires service_type
@@ -41,9 +39,7 @@ function logoOffer(overrides: Record<string, unknown> = {}) {
 describe('kwork offers', () => {
   let database: TestDatabase;
   let temporal: Client;
-  let connection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: { stop(): Promise<void> };
   let call: Caller;
   let moderator: TestUser;
   let admin: TestUser;
@@ -51,15 +47,8 @@ describe('kwork offers', () => {
   const taskQueue = uniqueId('offers');
 
   before(async () => {
-    let workflowBundle;
-    [database, temporal, workflowBundle, connection] = await Promise.all([
-      createTestDatabase(import.meta.filename),
-      connectTemporal(),
-      bundle(workflowsPath),
-      NativeConnection.connect({ address: harness.temporalAddress }),
-    ]);
-    worker = await createWorker({ connection, namespace: harness.namespace, taskQueue, db: database.db, workflowBundle });
-    running = worker.run();
+    [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
+    worker = await startWorker(database.db, taskQueue);
     call = callerFor(buildApp({ db: database.db, temporal, clock, taskQueue }));
     moderator = await signUp(call, 'moderator');
     admin = await signUp(call, 'admin');
@@ -68,9 +57,7 @@ describe('kwork offers', () => {
     await accounts.grantRole(admin.id, 'admin');
   });
   after(async () => {
-    worker?.shutdown();
-    await running;
-    await connection?.close();
+    await worker?.stop();
     await database?.drop();
     await temporal?.connection.close();
   });

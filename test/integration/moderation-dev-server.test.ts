@@ -5,18 +5,15 @@
  * (current details, timer and activity summaries).
  */
 import assert from 'node:assert/strict';
-import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { NativeConnection, type Worker } from '@temporalio/worker';
 import { pollUntil } from '../../scripts/poll.js';
 import { HOUR, policy } from '../../workflows/lib/policy.js';
 import { SA } from '../../workflows/lib/search-attributes.js';
 import { decideUpdate, moderationWorkflowId, withdrawUpdate, type ModerationInput } from '../../workflows/moderation/messages.js';
 import type { kworkModeration } from '../../workflows/moderation/workflow.js';
-import { createWorker, workflowsPath } from '../../worker.js';
-import { bundle, connectTemporal, createTestDatabase, harness, uniqueId, type TestDatabase } from '../support/harness.js';
+import { connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
 
 type Handle = WorkflowHandle<typeof kworkModeration>;
 type HistoryEvent = NonNullable<Awaited<ReturnType<Handle['fetchHistory']>>['events']>[number];
@@ -24,38 +21,24 @@ type HistoryEvent = NonNullable<Awaited<ReturnType<Handle['fetchHistory']>>['eve
 describe('kworkModeration on the dev server with a real worker', () => {
   let database: TestDatabase;
   let temporal: Client;
-  let connection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: { stop(): Promise<void> };
   const taskQueue = uniqueId('moderation-dev');
   let sellerId: number;
   let moderatorId: number;
 
   before(async () => {
-    let workflowBundle;
-    [database, temporal, workflowBundle, connection] = await Promise.all([
-      createTestDatabase(import.meta.filename),
-      connectTemporal(),
-      bundle(workflowsPath),
-      NativeConnection.connect({ address: harness.temporalAddress }),
-    ]);
+    [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
     const { sql } = database.db;
-    // Workflow ids are made of offer ids, and every test file's database numbers offers from 1
-    // while sharing this dev server: start far away so no other file's workflow has our ids.
-    await sql`select setval('offers_id_seq', ${randomInt(1_000_000, 1_000_000_000)})`;
     const login = uniqueId('seller').replace(/-/g, '_');
     const [seller] = await sql<{ id: string }[]>`insert into users (login, email) values (${login}, ${`${login}@example.com`}) returning id`;
     const [moderator] = await sql<{ id: string }[]>`
       insert into users (login, email, roles) values (${`${login}_mod`}, ${`${login}_mod@example.com`}, '{moderator}') returning id`;
     sellerId = Number(seller!.id);
     moderatorId = Number(moderator!.id);
-    worker = await createWorker({ connection, namespace: harness.namespace, taskQueue, db: database.db, workflowBundle });
-    running = worker.run();
+    worker = await startWorker(database.db, taskQueue);
   });
   after(async () => {
-    worker?.shutdown();
-    await running;
-    await connection?.close();
+    await worker?.stop();
     await temporal?.connection.close();
     await database?.drop();
   });

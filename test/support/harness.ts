@@ -6,9 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { pino } from 'pino';
 import { createApp } from '../../api/app.js';
+import { createWorker, workflowsPath } from '../../worker.js';
 import { systemClock, type Clock } from '../../activities/clock.js';
 import { sandboxGateway } from '../../activities/payments.js';
 import { createDb, type Db } from '../../db/client.js';
@@ -145,4 +146,24 @@ export function buildApp(deps: { db: Db; temporal: Client; clock?: Clock; taskQu
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function jsonOf(res: Response): Promise<any> {
   return res.json();
+}
+
+/**
+ * gigflow's own worker (`createWorker` from worker.ts: every workflow, the real activities)
+ * on the run's dev server, for this file's database and task queue, until `stop()`.
+ */
+export async function startWorker(db: Db, taskQueue: string): Promise<{ stop(): Promise<void> }> {
+  const [workflowBundle, connection] = await Promise.all([
+    bundle(workflowsPath),
+    NativeConnection.connect({ address: harness.temporalAddress }),
+  ]);
+  const worker = await createWorker({ connection, namespace: harness.namespace, taskQueue, db, workflowBundle });
+  const running = worker.run();
+  return {
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
 }
