@@ -103,13 +103,14 @@ export interface CompiledQuery {
 export const SELLER_HITS_LIMIT = 20;
 const EXCERPT_CHARS = 160;
 /**
- * Up to this many offers of the sellers meeting a keyword search's seller conditions, those
- * offers are found through the seller index and intersected with the keyword matches in a
- * bitmap: a few milliseconds at most, where reading a broad keyword's thousands of matches one
- * by one costs tens. Past it, the matches are read and their sellers checked. A count that
- * stops at this number decides before the search is planned, so the planner plans one way.
+ * Up to this many sellers meeting a keyword search's seller conditions, their offers are found
+ * through the seller index and intersected with the keyword matches in a bitmap: at about 30
+ * offers a seller, a few thousand index entries, a few milliseconds where reading a broad
+ * keyword's thousands of matches one by one costs tens. Past it, the matches are read and
+ * their sellers checked. A count that stops at this number decides before the search is
+ * planned, so the planner plans one way only.
  */
-export const FEW_SELLER_OFFERS = 10_000;
+export const FEW_SELLERS = 200;
 
 // ---- Sorting and the keyset cursor ----------------------------------------------------------
 
@@ -402,7 +403,7 @@ interface Plan {
   categoryIds: number[] | undefined;
   statsOnly: SQL[];
   withNewbies: SQL[];
-  /** The sellers meeting the seller conditions have few offers (`FEW_SELLER_OFFERS`): list them first (the `sellers` CTE). */
+  /** Few sellers meet the seller conditions (`FEW_SELLERS`): list them first (the `sellers` CTE). */
   pickSellers: boolean;
 }
 
@@ -497,20 +498,19 @@ export function createSearch({ db, clock }: { db: Db; clock: Clock }) {
     return (await categoryTree()).byId.get(id);
   }
 
-  /** Whether the sellers meeting `conditions` have at most `FEW_SELLER_OFFERS` active offers. */
-  async function fewSellerOffers(conditions: SQL[]): Promise<boolean> {
-    const count = dialect.sqlToQuery(sql`select count(*)::int as n from (
-        select from ${offers}
-        where ${offers.sellerId} = any(array(select ${sellerStats.userId} from ${sellerStats} where ${and(conditions)})) and ${offers.status} = 'active'
-        limit ${FEW_SELLER_OFFERS + 1}::int) counted`);
+  /** Whether at most `FEW_SELLERS` sellers meet `conditions`. */
+  async function fewSellersMeet(conditions: SQL[]): Promise<boolean> {
+    const count = dialect.sqlToQuery(
+      sql`select count(*)::int as n from (select from ${sellerStats} where ${and(conditions)} limit ${FEW_SELLERS + 1}::int) meeting`,
+    );
     const [row] = await db.sql.unsafe<{ n: number }[]>(count.sql, count.params as never[]);
-    return row!.n <= FEW_SELLER_OFFERS;
+    return row!.n <= FEW_SELLERS;
   }
 
   /**
    * The statement a search runs, and its sort keys. Resolves the category (400 when unknown)
    * and the cursor (400 when forged or of another sort), and counts the sellers meeting a
-   * keyword search's seller conditions (see `FEW_SELLER_OFFERS`).
+   * keyword search's seller conditions (see `FEW_SELLERS`).
    */
   async function compile(search: OfferSearch): Promise<{ query: CompiledQuery; sort: OfferSort; keys: SortKey[] }> {
     const now = clock.now();
@@ -550,7 +550,7 @@ export function createSearch({ db, clock }: { db: Db; clock: Clock }) {
       categoryIds,
       statsOnly,
       withNewbies,
-      pickSellers: tsQuery !== undefined && statsOnly.length > 0 && (await fewSellerOffers(statsOnly)),
+      pickSellers: tsQuery !== undefined && statsOnly.length > 0 && (await fewSellersMeet(statsOnly)),
     };
     return { query: dialect.sqlToQuery(pageStatement(plan, after)), sort, keys };
   }
