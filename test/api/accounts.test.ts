@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { DAY, MINUTE, policy } from '../../workflows/lib/policy.js';
-import { callerFor, codeMailedTo, manualClock, PASSWORD, signUp, type Caller } from '../support/api.js';
+import { callerFor, codeMailedTo, grantAdminByCli as runGrantAdmin, manualClock, PASSWORD, signUp, type Caller } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('accounts', () => {
   let database: TestDatabase;
@@ -26,11 +23,7 @@ describe('accounts', () => {
 
   /** Makes `login` an admin the way the first admin is made: the CLI. */
   function grantAdminByCli(login: string) {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/grant-admin.ts', login], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, DATABASE_URL: database.url },
-    });
+    const out = runGrantAdmin(database.url, login);
     assert.equal(out.status, 0, out.stderr);
     return out.stdout;
   }
@@ -302,11 +295,7 @@ describe('accounts', () => {
       assert.deepEqual(revoked.body.roles, []);
       assert.equal((await call('POST', `/admin/users/${user.id}/roles`, { token: admin.token, body: { role: 'owner' } })).status, 400);
       assert.equal((await call('POST', '/admin/users/999999/roles', { token: admin.token, body: { role: 'support' } })).status, 404);
-      const noUser = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/grant-admin.ts', 'nobody_at_all'], {
-        cwd: root,
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH, DATABASE_URL: database.url },
-      });
+      const noUser = runGrantAdmin(database.url, 'nobody_at_all');
       assert.equal(noUser.status, 1);
       assert.match(noUser.stderr, /no user with login "nobody_at_all"/);
     });

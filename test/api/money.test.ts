@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { SANDBOX_DELAY_MS, sandboxCards } from '../../activities/payments.js';
 import { DAY, MINUTE, policy } from '../../workflows/lib/policy.js';
-import { callerFor, manualClock, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
+import { callerFor, grantAdminByCli, manualClock, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('money: top-ups, promo codes, balance and statement', () => {
   let database: TestDatabase;
@@ -22,11 +19,7 @@ describe('money: top-ups, promo codes, balance and statement', () => {
     [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
     call = callerFor(buildApp({ db: database.db, temporal, clock }));
     admin = await signUp(call, 'treasurer');
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/grant-admin.ts', admin.login], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, DATABASE_URL: database.url },
-    });
+    const out = grantAdminByCli(database.url, admin.login);
     assert.equal(out.status, 0, out.stderr);
   });
   after(async () => {

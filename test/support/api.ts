@@ -2,6 +2,8 @@
  * A client for the real Hono app, called in-process, and the steps a person takes to get an
  * account (register, read the code from the dev outbox, confirm, sign in).
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { App } from '../../api/app.js';
 
 export interface Call {
@@ -77,4 +79,13 @@ export function manualClock(start = new Date('2026-11-02T10:00:00Z')) {
       t += ms;
     },
   };
+}
+
+/** `npm run admin:grant -- <login>` against a test database: how the first admin is made. */
+export function grantAdminByCli(databaseUrl: string, login: string) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/grant-admin.ts', login], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl },
+  });
 }
