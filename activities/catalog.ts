@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { and, asc, count, desc, eq, gt, isNull, ne } from 'drizzle-orm';
+import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import {
   cartItems,
@@ -440,6 +441,11 @@ export function createCatalog(deps: { db: Db; clock: Clock; temporal: Client; ta
         await tx.delete(cartItems).where(eq(cartItems.offerId, offerId));
         return view(updated!);
       });
+    },
+
+    /** Removes the cart lines a checkout ordered, in the checkout's transaction. */
+    async clearCart(tx: postgres.TransactionSql, userId: number, itemIds: number[]): Promise<void> {
+      await tx`delete from cart_items where user_id = ${userId} and id = any(${itemIds}::int8[])`;
     },
 
     /** Adds (or replaces) the caller's cart line for an offer; it lapses after 14 days. */

@@ -6,6 +6,7 @@
 import type { Db } from '../db/client.js';
 import { createLedgerActivities } from './ledger.js';
 import { createModerationActivities } from './moderation.js';
+import { createOrderActivities } from './orders.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createLedgerActivities(deps),
     ...createModerationActivities(deps),
+    ...createOrderActivities(deps),
   };
 }
 

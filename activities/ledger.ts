@@ -156,6 +156,14 @@ interface Plan {
   metadata?: Record<string, number | string>;
 }
 
+/** An order's hold: its price, from the buyer into the order's escrow. */
+export interface HoldInput {
+  orderId: LedgerId;
+  buyerId: number;
+  amount: Cents;
+  description?: string;
+}
+
 interface OperationSpec {
   idempotencyKey: string;
   kind: string;
@@ -279,7 +287,15 @@ function replayOf(tx: LedgerTransaction): LedgerResult {
  */
 export function createLedger(db: Db) {
   async function post(op: OperationSpec, plan: (tx: Tx) => Promise<Plan>): Promise<LedgerResult> {
-    const outcome = await db.sql.begin(async (tx) => {
+    const outcome = await db.sql.begin((tx) => postIn(tx, op, plan));
+    if (outcome) return { transactionId: outcome.transactionId, idempotencyKey: op.idempotencyKey, replayed: false, postings: outcome.postings };
+    // The key was posted before: by an earlier call, or by a concurrent one we waited for.
+    return replayOf((await readTransaction(db.sql, op.idempotencyKey))!);
+  }
+
+  /** Claims the key and writes the plan's postings in the caller's transaction; null if the key was posted before. */
+  async function postIn(tx: Tx, op: OperationSpec, plan: (tx: Tx) => Promise<Plan>): Promise<{ transactionId: number; postings: Posting[] } | null> {
+    {
       // Checks and claims the key in one statement (see the module comment).
       const [claimed] = await tx<{ id: string }[]>`
         insert into ledger_transactions (idempotency_key, kind, description, metadata)
@@ -305,10 +321,38 @@ export function createLedger(db: Db) {
         )
         update ledger_accounts a set balance = a.balance + legs.amount from legs where a.id = legs.account_id`;
       return { transactionId, postings };
-    });
-    if (outcome) return { transactionId: outcome.transactionId, idempotencyKey: op.idempotencyKey, replayed: false, postings: outcome.postings };
-    // The key was posted before: by an earlier call, or by a concurrent one we waited for.
-    return replayOf((await readTransaction(db.sql, op.idempotencyKey))!);
+    }
+  }
+
+  /** An order's hold: the operation and its plan (see `hold`). */
+  function holdOf(input: HoldInput): [OperationSpec, (tx: Tx) => Promise<Plan>] {
+    const orderId = idPart('orderId', input.orderId);
+    const buyerId = userIdOf('buyerId', input.buyerId);
+    const amount = positiveCents('amount', input.amount);
+    return [
+      {
+        idempotencyKey: `order:${orderId}:hold`,
+        kind: 'hold',
+        description: input.description ?? `Order ${orderId}: payment held in escrow`,
+        metadata: { orderId, buyerId, amount },
+      },
+      async (tx) => {
+        const locked = await lockAccounts(tx, [account.main(buyerId), account.bonus(buyerId), account.escrow(orderId, buyerId)]);
+        const bonus = locked.get(key.bonus(buyerId))!;
+        const main = locked.get(key.main(buyerId))!;
+        if (bonus + main < amount) throw new InsufficientFundsError(amount, bonus + main);
+        const fromBonus = Math.min(bonus, amount);
+        const fromMain = amount - fromBonus;
+        return {
+          postings: [
+            { accountKey: key.bonus(buyerId), amount: -fromBonus },
+            { accountKey: key.main(buyerId), amount: -fromMain },
+            { accountKey: key.escrow(orderId), amount },
+          ],
+          metadata: { fromBonus, fromMain },
+        };
+      },
+    ];
   }
 
   /** The buyer of an order's escrow and how much of its hold came from bonus, or null if never held. */
@@ -447,34 +491,19 @@ export function createLedger(db: Db) {
      * `fromMain`) so a refund returns each part where it came from.
      * @throws InsufficientFundsError when bonus + main < amount; nothing is written.
      */
-    async hold(input: { orderId: LedgerId; buyerId: number; amount: Cents; description?: string }): Promise<LedgerResult> {
-      const orderId = idPart('orderId', input.orderId);
-      const buyerId = userIdOf('buyerId', input.buyerId);
-      const amount = positiveCents('amount', input.amount);
-      return post(
-        {
-          idempotencyKey: `order:${orderId}:hold`,
-          kind: 'hold',
-          description: input.description ?? `Order ${orderId}: payment held in escrow`,
-          metadata: { orderId, buyerId, amount },
-        },
-        async (tx) => {
-          const locked = await lockAccounts(tx, [account.main(buyerId), account.bonus(buyerId), account.escrow(orderId, buyerId)]);
-          const bonus = locked.get(key.bonus(buyerId))!;
-          const main = locked.get(key.main(buyerId))!;
-          if (bonus + main < amount) throw new InsufficientFundsError(amount, bonus + main);
-          const fromBonus = Math.min(bonus, amount);
-          const fromMain = amount - fromBonus;
-          return {
-            postings: [
-              { accountKey: key.bonus(buyerId), amount: -fromBonus },
-              { accountKey: key.main(buyerId), amount: -fromMain },
-              { accountKey: key.escrow(orderId), amount },
-            ],
-            metadata: { fromBonus, fromMain },
-          };
-        },
-      );
+    async hold(input: HoldInput): Promise<LedgerResult> {
+      const [op, plan] = holdOf(input);
+      return post(op, plan);
+    },
+
+    /**
+     * The same hold, inside the caller's transaction (an order's placement writes its row, its
+     * hold and starts its workflow in one): a rollback takes the hold back with the rest.
+     * @throws InsufficientFundsError when bonus + main < amount; the caller's transaction must roll back.
+     */
+    async holdIn(tx: Tx, input: HoldInput): Promise<void> {
+      const [op, plan] = holdOf(input);
+      if (!(await postIn(tx, op, plan))) throw new Error(`ledger: order ${input.orderId} is already held`);
     },
 
     /**

@@ -6,6 +6,7 @@
  */
 import { and, asc, isNull, lt, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { outbox } from '../db/schema/index.js';
 import type { Tx } from './tx.js';
@@ -33,6 +34,11 @@ export function logMailAdapter(logger: Logger): MailAdapter {
 /** Queues a message in the caller's transaction. */
 export async function enqueueMail(tx: Tx, message: MailMessage): Promise<void> {
   await tx.insert(outbox).values({ kind: message.kind, toAddress: message.to, subject: message.subject, body: message.body });
+}
+
+/** The same, in a postgres.js transaction (where a ledger operation shares it). */
+export async function enqueueMailIn(tx: postgres.TransactionSql, message: MailMessage): Promise<void> {
+  await tx`insert into outbox (kind, to_address, subject, body) values (${message.kind}, ${message.to}, ${message.subject}, ${message.body})`;
 }
 
 // A message that failed this many times stays in the outbox for a person to look at.

@@ -8,6 +8,7 @@ import { requestId } from 'hono/request-id';
 import { createAccounts } from '../activities/accounts.js';
 import { createCatalog } from '../activities/catalog.js';
 import { createLedger } from '../activities/ledger.js';
+import { createOrders } from '../activities/orders.js';
 import { createWallet } from '../activities/wallet.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
@@ -21,6 +22,7 @@ import { healthRoutes } from './routes/health.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { moneyRoutes } from './routes/money.js';
 import { offerRoutes } from './routes/offers.js';
+import { orderRoutes } from './routes/orders.js';
 import { searchRoutes } from './routes/search.js';
 
 // No request of this API carries more than a few kilobytes of JSON.
@@ -32,6 +34,7 @@ export function createApp(deps: AppDeps) {
   const ledger = createLedger(deps.db);
   const wallet = createWallet({ db: deps.db, ledger, gateway: deps.gateway, clock: deps.clock, accounts });
   const catalog = createCatalog({ db: deps.db, clock: deps.clock, temporal: deps.temporal, taskQueue: deps.taskQueue });
+  const orders = createOrders({ db: deps.db, clock: deps.clock, temporal: deps.temporal, taskQueue: deps.taskQueue });
 
   app.use(requestId());
   app.use(async (c, next) => {
@@ -73,6 +76,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', searchRoutes({ db: deps.db, clock: deps.clock }));
   app.route('/', offerRoutes({ catalog }));
   app.route('/', favoriteRoutes({ db: deps.db, clock: deps.clock }));
+  app.route('/', orderRoutes({ orders, catalog, temporal: deps.temporal }));
   app.route('/', moderationRoutes({ catalog, temporal: deps.temporal }));
   app.route('/', adminRoutes({ accounts, wallet }));
   if (deps.devRoutes) app.route('/', devRoutes({ db: deps.db }));

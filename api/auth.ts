@@ -16,6 +16,11 @@ export type Access =
   | { kind: 'user' }
   /** A signed-in user, on a resource that must be theirs: another's answers 404, as an unknown one does. */
   | { kind: 'owner' }
+  /**
+   * A signed-in party of the resource (an order's buyer or seller), or staff with one of these
+   * roles; anyone else gets 404, as for an unknown resource. The handler checks the party.
+   */
+  | { kind: 'party'; staff: StaffRole[] }
   /** A signed-in user holding one of these staff roles. */
   | { kind: 'staff'; roles: StaffRole[] }
   /** Development only: the route does not exist in production. */
@@ -27,10 +32,13 @@ export const access = {
   owner: { kind: 'owner' },
   dev: { kind: 'dev' },
   staff: (...roles: StaffRole[]): Access => ({ kind: 'staff', roles }),
+  party: (...staff: StaffRole[]): Access => ({ kind: 'party', staff }),
 } as const satisfies Record<string, Access | ((...roles: StaffRole[]) => Access)>;
 
 export function describeAccess(a: Access): string {
-  return a.kind === 'staff' ? `staff:${a.roles.join('|')}` : a.kind;
+  if (a.kind === 'staff') return `staff:${a.roles.join('|')}`;
+  if (a.kind === 'party') return a.staff.length ? `party+staff:${a.staff.join('|')}` : 'party';
+  return a.kind;
 }
 
 /** Declares a route with its access: the guard runs before any input is validated. */

@@ -5,8 +5,10 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ZodError } from 'zod';
-import { AppError, errorStatus } from '../workflows/lib/errors.js';
+import { AppError, errorStatus, type ErrorCode } from '../workflows/lib/errors.js';
 import type { AppEnv } from './context.js';
 
 export interface ErrorBody {
@@ -59,6 +61,21 @@ export function validationHook(
   if (result.success) return undefined;
   const err = validationError(result.target === 'json' ? 'body' : result.target, result.error);
   return c.json(errorBody(err.code, err.message, err.details), err.status);
+}
+
+/**
+ * An Update's validator refuses with an ApplicationFailure whose type is a catalogued code
+ * (409 conflict with the current status, 403 wrong actor, 400 invalid input): it becomes that
+ * error. Anything else — a write failing for good — is the server's fault and stays a 500.
+ */
+export function fromUpdateFailure(err: unknown): unknown {
+  if (!(err instanceof WorkflowUpdateFailedError)) return err;
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure && cause.type && cause.type in errorStatus) {
+    const details = cause.details?.[0];
+    return new AppError(cause.type as ErrorCode, cause.message, details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined);
+  }
+  return err;
 }
 
 export function onError(err: Error, c: Context<AppEnv>): Response {

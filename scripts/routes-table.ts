@@ -46,6 +46,8 @@ const who: Record<string, string> = {
 
 function describe(access: string): string {
   if (access.startsWith('staff:')) return `staff: ${access.slice(6).split('|').join(' or ')}`;
+  if (access === 'party') return 'the order’s buyer or seller (anyone else: 404)';
+  if (access.startsWith('party+staff:')) return `the order’s buyer or seller, or staff: ${access.slice(12).split('|').join(' or ')} (anyone else: 404)`;
   return who[access] ?? access;
 }
 

@@ -1,13 +1,12 @@
 /** The moderators' side of offers: the queue, decisions (Updates to each submission's workflow), and blocking. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Catalog } from '../../activities/catalog.js';
-import { AppError, errorStatus, type ErrorCode } from '../../workflows/lib/errors.js';
+import { AppError } from '../../workflows/lib/errors.js';
 import { decideUpdate, moderationWorkflowId, rejectReasons } from '../../workflows/moderation/messages.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
-import { validationHook } from '../errors.js';
+import { fromUpdateFailure, validationHook } from '../errors.js';
 import { errorResponses, IdParam, json, jsonBody } from '../schemas.js';
 
 const QueueItem = z.object({
@@ -54,19 +53,6 @@ const routes = {
     responses: { 200: json('The offer', z.object({ id: z.number().int(), status: z.string(), statusReason: z.string().nullable() })), ...errorResponses(400, 401, 403, 404, 409) },
   }),
 };
-
-/**
- * A validator's refusal arrives as an ApplicationFailure whose type is a catalogued code
- * (409 conflict, 400 invalid input). Anything else — the decision's database write failing
- * its retries — is the server's fault, not the moderator's: it stays a 500.
- */
-function fromUpdateFailure(err: WorkflowUpdateFailedError): Error {
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure && cause.type && cause.type in errorStatus) {
-    return new AppError(cause.type as ErrorCode, cause.message);
-  }
-  return err;
-}
 
 export function moderationRoutes({ catalog, temporal }: { catalog: Catalog; temporal: Client }) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })

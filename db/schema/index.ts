@@ -2,3 +2,4 @@
 export * from './catalog.js';
 export * from './ledger.js';
 export * from './users.js';
+export * from './orders.js';

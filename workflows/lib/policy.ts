@@ -8,7 +8,7 @@ export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
 export const policy = {
-  version: 1,
+  version: 2,
 
   // Money
   /** The platform's commission on every order, in basis points: 2000 = 20 % (a $10 kwork pays the seller $8). */
@@ -49,6 +49,38 @@ export const policy = {
   moderationReminderMs: 24 * HOUR,
   moderationEscalationMs: 3 * DAY,
 
+  // Orders (each order keeps the values it was placed with: see `orderPolicy`)
+  /** The seller starts work within 24 h of placement, else the order is cancelled and refunded. */
+  orderStartWithinMs: 24 * HOUR,
+  /** The buyer may cancel alone, refunded at once, within 20 min of placement. */
+  orderFreeCancelMs: 20 * MINUTE,
+  /** A seller in work without a progress report for 3 days is reminded (and again every 3 days). */
+  orderProgressReminderMs: 3 * DAY,
+  /** The buyer has 3 days to accept a delivery or ask for a revision; then it is accepted automatically. */
+  orderReviewMs: 3 * DAY,
+  /** The buyer is reminded 24 h before the automatic acceptance. */
+  orderReviewReminderBeforeMs: 24 * HOUR,
+  /**
+   * A revision's new deadline is now + 2 days: our choice. A revision is a correction of work
+   * already delivered, so it gets less than a fresh kwork's lead time (at least a day) but
+   * enough for a second round of a day's work.
+   */
+  orderRevisionMs: 2 * DAY,
+  /** No action by either party for 14 days: the order is cancelled and refunded. */
+  orderInactivityMs: 14 * DAY,
+  /** A cancellation request nobody answers goes through after 2 days. */
+  orderCancellationAnswerMs: 2 * DAY,
+  /** "No contact with the buyer" becomes a seller's reason 24 h after a question the buyer left unanswered. */
+  orderNoContactAfterMs: 24 * HOUR,
+  /** A dispute's other party has 2 days to give their statement. */
+  orderDisputeAnswerMs: 2 * DAY,
+  /** An arbiter decides within 5 business days (Mon–Fri, UTC) of the case being ready, else admins are alerted. */
+  orderArbitrationBusinessDays: 5,
+  /** An arbiter's "return to work" gives at most 30 days. */
+  orderMaxReturnToWorkDays: 30,
+  /** Units of the basic kwork in one order. */
+  orderMaxUnits: 100,
+
   // Accounts
   /** An email, login or payout details change blocks withdrawals this long. */
   withdrawalLockMs: 7 * DAY,
@@ -64,3 +96,23 @@ export const policy = {
 } as const;
 
 export type Policy = typeof policy;
+
+/** The order rules a new order starts with: passed into `orderWorkflow` and kept for its life. */
+export function orderPolicy(p: Policy = policy) {
+  return {
+    version: p.version,
+    commissionBps: p.commissionBps,
+    startWithinMs: p.orderStartWithinMs,
+    freeCancelMs: p.orderFreeCancelMs,
+    progressReminderMs: p.orderProgressReminderMs,
+    reviewMs: p.orderReviewMs,
+    reviewReminderBeforeMs: p.orderReviewReminderBeforeMs,
+    revisionMs: p.orderRevisionMs,
+    inactivityMs: p.orderInactivityMs,
+    cancellationAnswerMs: p.orderCancellationAnswerMs,
+    noContactAfterMs: p.orderNoContactAfterMs,
+    disputeAnswerMs: p.orderDisputeAnswerMs,
+    arbitrationBusinessDays: p.orderArbitrationBusinessDays,
+    maxReturnToWorkDays: p.orderMaxReturnToWorkDays,
+  };
+}

@@ -1,0 +1,443 @@
+/**
+ * Orders outside the workflow: placement (the row, the escrow hold and the workflow's start
+ * in one transaction), the read model and notifications the workflow keeps current (its
+ * activities), and what the API reads (lists, closed orders, notifications).
+ */
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { and, arrayContains, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import type postgres from 'postgres';
+import type { Db } from '../db/client.js';
+import { notifications, offers, orders, sellerStats, sellerViolations, users, type PackageTierName } from '../db/schema/index.js';
+import { AppError, type ErrorCode } from '../workflows/lib/errors.js';
+import { formatUsd, splitCommission } from '../workflows/lib/money.js';
+import { DAY, orderPolicy } from '../workflows/lib/policy.js';
+import { SA } from '../workflows/lib/search-attributes.js';
+import * as machine from '../workflows/order/machine.js';
+import { orderWorkflowId, type OrderInput, type OrderLine, type OrderView, type Role, type Viewer } from '../workflows/order/messages.js';
+import type { Clock } from './clock.js';
+import { createLedger, InsufficientFundsError } from './ledger.js';
+import { enqueueMail, enqueueMailIn } from './mail.js';
+import type { Tx } from './tx.js';
+import { hiddenForWeekend } from './visibility.js';
+
+/** What a buyer orders: the basic kwork × units with options, or one package. */
+export interface OrderRequest {
+  offerId: number;
+  units: number;
+  optionIds: number[];
+  packageTier: PackageTierName | null;
+  requirements: string | null;
+}
+
+/** What a workflow transition asks `recordOrderEvent` to write. */
+export interface OrderEventRecord {
+  orderId: number;
+  buyerId: number;
+  sellerId: number;
+  commissionBps: number;
+  effects: machine.Effects;
+  /** The order's view after the transition (no viewer's allowed actions). */
+  view: OrderView;
+}
+
+/** One line of `GET /orders`. */
+export interface OrderListItem {
+  id: number;
+  title: string;
+  status: string;
+  role: Role;
+  counterpart: { id: number; login: string };
+  totalCents: number;
+  sellerEarningsCents: number;
+  nextDeadline: { at: string; outcome: string; waitingOn: string | null } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NotificationItem {
+  id: number;
+  orderId: number | null;
+  kind: string;
+  text: string;
+  createdAt: string;
+  read: boolean;
+}
+
+/**
+ * The advisory lock a placement holds until it commits: the workflow's `loadOrder` waits on it,
+ * so it sees the row if the placement committed and no row if it rolled back — never a row
+ * that is about to appear.
+ */
+function placementLock(tx: postgres.TransactionSql, orderId: number, shared: boolean) {
+  const key = `order:${orderId}`;
+  return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+}
+
+/** Turns `{ to: 'buyer' }` notices into user ids: the parties, or every holder of a staff role. */
+async function recipientsOf(tx: Tx, to: machine.Notice['to'], record: OrderEventRecord): Promise<{ id: number; email: string }[]> {
+  if (to === 'buyer' || to === 'seller') {
+    const id = to === 'buyer' ? record.buyerId : record.sellerId;
+    return [{ id, email: '' }];
+  }
+  const role = to === 'arbiters' ? 'arbiter' : 'admin';
+  return tx.select({ id: users.id, email: users.email }).from(users).where(and(arrayContains(users.roles, [role]), isNull(users.blockedAt)));
+}
+
+/** The workflow's activities: whether a placement committed, and writing a transition's effects. */
+export function createOrderActivities({ db }: { db: Db }) {
+  const ledger = createLedger(db);
+
+  async function moveMoney(record: OrderEventRecord): Promise<void> {
+    const money = record.effects.money;
+    if (!money) return;
+    const { orderId, sellerId, commissionBps } = record;
+    if (money.op === 'release') await ledger.release({ orderId, sellerId, commissionBps });
+    else if (money.op === 'refund') await ledger.refund({ orderId });
+    else await ledger.split({ orderId, sellerId, sellerAmount: money.sellerAmountCents, commissionBps });
+  }
+
+  return {
+    /** Waits for the placement's transaction to end, then says whether it committed the order. */
+    async loadOrder(input: { orderId: number }): Promise<{ exists: boolean }> {
+      return db.sql.begin(async (tx) => {
+        await placementLock(tx, input.orderId, true);
+        const [row] = await tx`select 1 from orders where id = ${input.orderId}`;
+        return { exists: row !== undefined };
+      });
+    },
+
+    /**
+     * Writes one transition: its money (idempotent on the ledger's keys) first, then in one
+     * transaction the order's row, the notifications, staff emails and a seller violation. The
+     * row's event number makes a retry after a commit write nothing twice.
+     */
+    async recordOrderEvent(record: OrderEventRecord): Promise<void> {
+      try {
+        await moveMoney(record);
+      } catch (err) {
+        // A bad amount is a bug no retry cures.
+        if (err instanceof RangeError) {
+          throw ApplicationFailure.create({ type: 'invalid_input' satisfies ErrorCode, message: err.message, nonRetryable: true });
+        }
+        throw err;
+      }
+      const { view, effects } = record;
+      const at = new Date(view.timeline[view.timeline.length - 1]!.at);
+      await db.orm.transaction(async (tx) => {
+        const written = await tx
+          .update(orders)
+          .set({
+            status: view.status,
+            nextDeadlineAt: view.nextDeadline ? new Date(view.nextDeadline.at) : null,
+            nextDeadlineOutcome: view.nextDeadline?.outcome ?? null,
+            waitingOn: view.nextDeadline?.party ?? null,
+            closure: view.closure,
+            view,
+            seq: effects.seq,
+            updatedAt: at,
+            closedAt: view.closure ? new Date(view.closure.at) : null,
+          })
+          .where(and(eq(orders.id, record.orderId), lt(orders.seq, effects.seq)))
+          .returning({ id: orders.id });
+        if (written.length === 0) return; // written by an earlier attempt
+
+        const rows: (typeof notifications.$inferInsert)[] = [];
+        for (const notice of effects.notices) {
+          for (const user of await recipientsOf(tx, notice.to, record)) {
+            rows.push({
+              userId: user.id,
+              orderId: record.orderId,
+              kind: notice.kind,
+              text: notice.text,
+              dedupeKey: `order:${record.orderId}:${effects.seq}:${user.id}`,
+              createdAt: at,
+            });
+            if (user.email) {
+              await enqueueMail(tx, { kind: `order_${notice.kind}`, to: user.email, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
+            }
+          }
+        }
+        if (rows.length) await tx.insert(notifications).values(rows).onConflictDoNothing();
+        if (effects.violation) {
+          await tx.insert(sellerViolations).values({ sellerId: record.sellerId, orderId: record.orderId, kind: effects.violation, createdAt: at }).onConflictDoNothing();
+        }
+        if (view.status === 'completed') {
+          await tx
+            .insert(sellerStats)
+            .values({ userId: record.sellerId, completedOrders: 1 })
+            .onConflictDoUpdate({ target: sellerStats.userId, set: { completedOrders: sql`${sellerStats.completedOrders} + 1` } });
+        }
+      });
+    },
+  };
+}
+
+export type OrderActivities = ReturnType<typeof createOrderActivities>;
+
+// ───────────────────────────── the API's side ─────────────────────────────
+
+export function createOrders(deps: { db: Db; clock: Clock; temporal: Client; taskQueue: string }) {
+  const { db, clock, temporal, taskQueue } = deps;
+  const ledger = createLedger(db);
+
+  /**
+   * Prices an order on the server from the offer as it is now, and snapshots the offer.
+   * Refuses an offer that is not orderable: unknown or never published (404), paused, blocked
+   * or hidden for the weekend (409), the buyer's own (422).
+   */
+  async function quote(buyer: { id: number; login: string }, req: OrderRequest, placedAt: Date): Promise<Omit<OrderInput, 'orderId'>> {
+    const [row] = await db.orm
+      .select({ offer: offers, seller: { id: users.id, login: users.login, timeZone: users.timeZone, hideOnWeekends: users.hideOnWeekends, blockedAt: users.blockedAt } })
+      .from(offers)
+      .innerJoin(users, eq(users.id, offers.sellerId))
+      .where(eq(offers.id, req.offerId));
+    const field = (path: string, message: string) => new AppError('invalid_input', `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
+    if (!row || row.offer.publishedAt === null) throw new AppError('not_found', 'no such offer');
+    const { offer, seller } = row;
+    if (offer.status !== 'active') throw new AppError('conflict', `the offer is ${offer.status}: it takes no orders`, { status: offer.status });
+    if (seller.blockedAt) throw new AppError('conflict', 'the seller’s account is blocked: the offer takes no orders', { status: 'seller_blocked' });
+    if (hiddenForWeekend(placedAt, seller.timeZone, seller.hideOnWeekends)) {
+      throw new AppError('conflict', 'the seller takes no orders at the weekend; try again on Monday', { status: 'hidden' });
+    }
+    if (seller.id === buyer.id) throw new AppError('rule_violation', 'you cannot order your own kwork');
+
+    let line: OrderLine;
+    let totalCents: number;
+    let leadTimeMs: number;
+    if (req.packageTier) {
+      const pkg = offer.packages?.[req.packageTier];
+      if (!pkg) throw field('body.packageTier', `this offer has no ${req.packageTier} package`);
+      if (req.units !== 1 || req.optionIds.length) throw field('body.packageTier', 'a package is ordered alone: one unit, no options');
+      line = { kind: 'package', tier: req.packageTier, includes: pkg.includes };
+      totalCents = pkg.priceCents;
+      leadTimeMs = pkg.leadTimeDays * DAY;
+    } else {
+      const unknown = req.optionIds.filter((id) => !offer.options.some((o) => o.id === id));
+      if (unknown.length) throw field('body.optionIds', `no such option: ${unknown.join(', ')}`);
+      const chosen = offer.options.filter((o) => req.optionIds.includes(o.id));
+      line = { kind: 'basic', units: req.units, options: chosen.map((o) => ({ id: o.id, title: o.title, priceCents: o.priceCents, extraDays: o.extraDays })) };
+      totalCents = offer.priceCents * req.units + chosen.reduce((sum, o) => sum + o.priceCents, 0);
+      // The seed's rule: each further unit takes half the base time; options add their own.
+      leadTimeMs = offer.leadTimeDays * DAY + ((req.units - 1) * offer.leadTimeDays * DAY) / 2 + chosen.reduce((sum, o) => sum + o.extraDays * DAY, 0);
+    }
+    return {
+      buyer: { id: buyer.id, login: buyer.login },
+      seller: { id: seller.id, login: seller.login },
+      offer: {
+        offerId: offer.id,
+        title: offer.title,
+        categoryId: offer.categoryId,
+        basePriceCents: offer.priceCents,
+        baseLeadTimeDays: offer.leadTimeDays,
+        instructions: offer.instructions,
+        unitVolume: offer.unitVolume,
+      },
+      line,
+      totalCents,
+      leadTimeMs,
+      placedAt: placedAt.toISOString(),
+      requirements: req.requirements,
+      policy: orderPolicy(),
+    };
+  }
+
+  /** The orders an earlier request with these keys placed, in key order; null if none. */
+  async function placedBefore(buyerId: number, keys: string[]): Promise<OrderView[] | null> {
+    const rows = await db.orm.select().from(orders).where(and(eq(orders.buyerId, buyerId), inArray(orders.requestKey, keys)));
+    if (rows.length === 0) return null;
+    return keys.flatMap((k) => rows.filter((r) => r.requestKey === k).map((r) => r.view));
+  }
+
+  /**
+   * Places the orders all or nothing, in one transaction: each row, each escrow hold, the
+   * seller's email, then every workflow's start; the answer comes after the commit. Too little
+   * money for all of them: 422 with the missing amount, and nothing is written or started. A
+   * workflow started by a transaction that then fails to commit finds no row and ends (void).
+   * A request key seen before returns the orders it placed.
+   */
+  async function placeAll(
+    buyer: { id: number; login: string },
+    items: { request: OrderRequest; requestKey: string; cartItemId?: number }[],
+    options: { emptyMessage?: string; afterPlaced?: (tx: postgres.TransactionSql) => Promise<void> } = {},
+  ): Promise<{ views: OrderView[]; replayed: boolean }> {
+    const keys = items.map((i) => i.requestKey);
+    const earlier = keys.length ? await placedBefore(buyer.id, keys) : null;
+    if (earlier) return { views: earlier, replayed: true };
+    if (items.length === 0) throw new AppError('rule_violation', options.emptyMessage ?? 'nothing to order');
+
+    const placedAt = clock.now();
+    const quotes: Omit<OrderInput, 'orderId'>[] = [];
+    for (const item of items) {
+      try {
+        quotes.push(await quote(buyer, item.request, placedAt));
+      } catch (err) {
+        // A cart line that cannot be ordered names itself.
+        if (err instanceof AppError && item.cartItemId !== undefined) {
+          throw new AppError(err.code, `cart line ${item.cartItemId} (offer ${item.request.offerId}): ${err.message}`, { ...err.details, cartItemId: item.cartItemId });
+        }
+        throw err;
+      }
+    }
+    const required = quotes.reduce((sum, q) => sum + q.totalCents, 0);
+
+    class Replayed extends Error {}
+    try {
+      const inputs = await db.sql.begin(async (sqlTx) => {
+        const placed: OrderInput[] = [];
+        for (const [i, q] of quotes.entries()) {
+          const [{ id }] = (await sqlTx`select nextval(pg_get_serial_sequence('orders', 'id'))::int8 as id`) as unknown as [{ id: string }];
+          const orderId = Number(id);
+          await placementLock(sqlTx, orderId, false);
+          const input: OrderInput = { orderId, ...q };
+          const view = { ...machine.viewOf(machine.initialState(input), 'buyer', input.placedAt), allowedActions: [] };
+          const { seller: sellerEarningsCents, commission } = splitCommission(q.totalCents, q.policy.commissionBps);
+          // postgres.js, not drizzle: the ledger's hold shares this transaction, and drizzle cannot wrap one.
+          const inserted = await sqlTx`
+            insert into orders (id, buyer_id, seller_id, offer_id, request_key, title, total_cents, seller_earnings_cents, commission_cents,
+              status, next_deadline_at, next_deadline_outcome, waiting_on, view, policy_version, created_at, updated_at)
+            values (${orderId}, ${buyer.id}, ${q.seller.id}, ${q.offer.offerId}, ${items[i]!.requestKey}, ${q.offer.title}, ${q.totalCents},
+              ${sellerEarningsCents}, ${commission}, ${view.status}, ${view.nextDeadline?.at ?? null}::timestamptz, ${view.nextDeadline?.outcome ?? null},
+              ${view.nextDeadline?.party ?? null}, ${JSON.stringify(view)}::jsonb, ${q.policy.version}, ${input.placedAt}::timestamptz, ${input.placedAt}::timestamptz)
+            on conflict (buyer_id, request_key) do nothing
+            returning id`;
+          // A concurrent request with the same key committed first (this insert waited for it).
+          if (inserted.length === 0) throw new Replayed();
+          try {
+            await ledger.holdIn(sqlTx, { orderId, buyerId: buyer.id, amount: q.totalCents, description: `Order ${orderId}: “${q.offer.title}” held in escrow` });
+          } catch (err) {
+            if (!(err instanceof InsufficientFundsError)) throw err;
+            const available = err.details!.availableCents as number;
+            const before = available + quotes.slice(0, i).reduce((sum, x) => sum + x.totalCents, 0);
+            throw new InsufficientFundsError(required, before);
+          }
+          const [seller] = await sqlTx<{ email: string }[]>`select email from users where id = ${q.seller.id}`;
+          await enqueueMailIn(sqlTx, {
+            kind: 'order_placed',
+            to: seller!.email,
+            subject: `New order ${orderId}: “${q.offer.title}”`,
+            body: `${buyer.login} ordered “${q.offer.title}” for ${formatUsd(q.totalCents)} (you earn ${formatUsd(sellerEarningsCents)}). Start work within ${q.policy.startWithinMs / 3_600_000} hours, or the order is cancelled.`,
+          });
+          placed.push(input);
+        }
+        await options.afterPlaced?.(sqlTx);
+        // Last, so that a refusal above starts nothing; the transaction commits only once every workflow exists.
+        await Promise.all(placed.map((input) => startWorkflow(input)));
+        return placed;
+      });
+      return { views: inputs.map((input) => machine.viewOf(machine.initialState(input), 'buyer', input.placedAt)), replayed: false };
+    } catch (err) {
+      if (err instanceof Replayed) return { views: (await placedBefore(buyer.id, keys))!, replayed: true };
+      throw err;
+    }
+  }
+
+  function startWorkflow(input: OrderInput) {
+    const next = machine.nextDeadline(machine.initialState(input));
+    return temporal.workflow.start('orderWorkflow', {
+      workflowId: orderWorkflowId(input.orderId),
+      taskQueue,
+      args: [input],
+      typedSearchAttributes: [
+        { key: SA.status, value: 'awaiting_start' },
+        { key: SA.buyerId, value: String(input.buyer.id) },
+        { key: SA.sellerId, value: String(input.seller.id) },
+        { key: SA.offerId, value: String(input.offer.offerId) },
+        { key: SA.amountCents, value: input.totalCents },
+        ...(next ? [{ key: SA.nextDeadline, value: new Date(next.at) }] : []),
+      ],
+      staticSummary: machine.summaryOf(input),
+    });
+  }
+
+  /** An order the caller may see (a party or staff), with the caller's role; else 404. */
+  async function orderFor(user: { id: number; roles: readonly string[] }, orderId: number, staffRoles: readonly string[]) {
+    const [row] = await db.orm.select().from(orders).where(eq(orders.id, orderId));
+    const isStaff = user.roles.some((r) => staffRoles.includes(r));
+    const role: Viewer | null = !row ? null : row.buyerId === user.id ? 'buyer' : row.sellerId === user.id ? 'seller' : isStaff ? 'staff' : null;
+    if (!row || !role) throw new AppError('not_found', 'no such order');
+    return { row, role };
+  }
+
+  return {
+    /** Places one order; a retry with the same Idempotency-Key returns the same order. */
+    async place(buyer: { id: number; login: string }, request: OrderRequest, requestKey: string) {
+      const { views, replayed } = await placeAll(buyer, [{ request, requestKey }]);
+      const view = views[0]!;
+      if (view.offer.offerId !== request.offerId) throw new AppError('conflict', 'this Idempotency-Key was used for another order', { orderId: view.orderId });
+      return { view, replayed };
+    },
+
+    placeAll,
+    orderFor,
+
+    /** The caller's orders as buyer or seller, newest first, with a keyset cursor. */
+    async list(userId: number, q: { role: Role; status?: string; cursor?: number; limit: number }): Promise<{ items: OrderListItem[]; nextCursor: string | null }> {
+      const conditions: SQL[] = [eq(q.role === 'buyer' ? orders.buyerId : orders.sellerId, userId)];
+      if (q.status) conditions.push(eq(orders.status, q.status));
+      if (q.cursor) conditions.push(lt(orders.id, q.cursor));
+      const rows = await db.orm.select().from(orders).where(and(...conditions)).orderBy(desc(orders.id)).limit(q.limit + 1);
+      const items = rows.slice(0, q.limit).map((r): OrderListItem => ({
+        id: r.id,
+        title: r.title,
+        status: r.status,
+        role: q.role,
+        counterpart: q.role === 'buyer' ? r.view.seller : r.view.buyer,
+        totalCents: r.totalCents,
+        sellerEarningsCents: r.sellerEarningsCents,
+        nextDeadline: r.nextDeadlineAt ? { at: r.nextDeadlineAt.toISOString(), outcome: r.nextDeadlineOutcome ?? '', waitingOn: r.waitingOn } : null,
+        createdAt: r.createdAt.toISOString(),
+        updatedAt: r.updatedAt.toISOString(),
+      }));
+      return { items, nextCursor: rows.length > q.limit ? String(items[items.length - 1]!.id) : null };
+    },
+
+    /** Orders in a status for staff (e.g. arbitration cases), oldest deadline first. */
+    async byStatus(status: string, limit: number) {
+      const rows = await db.orm.select().from(orders).where(eq(orders.status, status)).orderBy(orders.nextDeadlineAt, orders.id).limit(limit);
+      return rows.map((r) => ({
+        id: r.id,
+        title: r.title,
+        status: r.status,
+        buyer: r.view.buyer,
+        seller: r.view.seller,
+        totalCents: r.totalCents,
+        dispute: r.view.dispute,
+        nextDeadline: r.nextDeadlineAt ? { at: r.nextDeadlineAt.toISOString(), outcome: r.nextDeadlineOutcome ?? '', waitingOn: r.waitingOn } : null,
+      }));
+    },
+
+    async notifications(userId: number, q: { unreadOnly: boolean; cursor?: number; limit: number }) {
+      const conditions: SQL[] = [eq(notifications.userId, userId)];
+      if (q.unreadOnly) conditions.push(isNull(notifications.readAt));
+      if (q.cursor) conditions.push(lt(notifications.id, q.cursor));
+      const rows = await db.orm.select().from(notifications).where(and(...conditions)).orderBy(desc(notifications.id)).limit(q.limit + 1);
+      const [{ unread }] = (await db.orm
+        .select({ unread: sql<number>`count(*)::int` })
+        .from(notifications)
+        .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))) as [{ unread: number }];
+      const items = rows.slice(0, q.limit).map((n): NotificationItem => ({
+        id: n.id,
+        orderId: n.orderId,
+        kind: n.kind,
+        text: n.text,
+        createdAt: n.createdAt.toISOString(),
+        read: n.readAt !== null,
+      }));
+      return { items, unreadCount: unread, nextCursor: rows.length > q.limit ? String(items[items.length - 1]!.id) : null };
+    },
+
+    /** Marks the given notifications (or all) read; returns the unread count left. */
+    async markRead(userId: number, ids: number[] | null): Promise<{ unreadCount: number }> {
+      const mine = and(eq(notifications.userId, userId), isNull(notifications.readAt));
+      await db.orm
+        .update(notifications)
+        .set({ readAt: clock.now() })
+        .where(ids ? and(mine, inArray(notifications.id, ids)) : mine);
+      const [{ unread }] = (await db.orm.select({ unread: sql<number>`count(*)::int` }).from(notifications).where(mine)) as [{ unread: number }];
+      return { unreadCount: unread };
+    },
+  };
+}
+
+export type Orders = ReturnType<typeof createOrders>;

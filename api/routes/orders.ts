@@ -1,0 +1,319 @@
+/**
+ * Orders: placement (and cart checkout), the parties' actions (each the workflow's `act`
+ * Update), the staff's (arbitration, admin cancel), lists from the read model, and
+ * notifications. The API never decides an order's rules: the workflow's validator does.
+ */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { SessionUser, StaffRole } from '../../activities/accounts.js';
+import type { Catalog } from '../../activities/catalog.js';
+import type { OrderRequest, Orders } from '../../activities/orders.js';
+import { AppError } from '../../workflows/lib/errors.js';
+import { policy } from '../../workflows/lib/policy.js';
+import { isFinal } from '../../workflows/order/machine.js';
+import { actUpdate, cancellationReasons, orderWorkflowId, viewQuery, type ActArgs, type OrderView, type Viewer } from '../../workflows/order/messages.js';
+import { access, callerOf, secured } from '../auth.js';
+import type { AppEnv } from '../context.js';
+import { fromUpdateFailure, validationHook } from '../errors.js';
+import { Cents, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const IdempotencyKey = z.object({
+  'idempotency-key': z.string().min(1).max(100).openapi({ description: 'A key of your choosing: a retry with the same key returns the same result' }),
+});
+
+const PlaceOrder = z
+  .strictObject({
+    offerId: z.number().int().positive(),
+    units: z.number().int().min(1).max(policy.orderMaxUnits).default(1).openapi({ description: 'units of the basic kwork' }),
+    optionIds: z.array(z.number().int().positive()).max(policy.maxOptions).default([]),
+    packageTier: z.enum(['economy', 'standard', 'business']).nullable().default(null).openapi({ description: 'order one package instead of the basic kwork' }),
+    requirements: text(5_000).nullable().default(null).openapi({ description: 'what the offer’s instructions ask for: the work clock starts at once' }),
+  })
+  .openapi('PlaceOrder');
+
+/** The actions of a party; `allowedActions` in the order view names those the caller may send now. */
+const PartyAction = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('start_work') }),
+    z.strictObject({ type: z.literal('submit_requirements'), text: text(5_000) }),
+    z.strictObject({ type: z.literal('ask_buyer'), question: text(2_000) }),
+    z.strictObject({ type: z.literal('report_progress'), percent: z.number().int().min(10).max(100).multipleOf(10), comment: text(2_000) }),
+    z.strictObject({ type: z.literal('deliver'), text: text(5_000), links: z.array(z.url({ protocol: /^https?$/ }).max(2_000)).max(10).default([]) }),
+    z.strictObject({ type: z.literal('accept') }),
+    z.strictObject({ type: z.literal('request_revision'), reason: text(2_000) }),
+    z.strictObject({ type: z.literal('cancel') }),
+    z.strictObject({
+      type: z.literal('request_cancellation'),
+      reason: z.enum([...cancellationReasons.buyer, ...cancellationReasons.seller]),
+      comment: text(2_000).optional(),
+    }),
+    z.strictObject({ type: z.literal('accept_cancellation') }),
+    z.strictObject({ type: z.literal('decline_cancellation') }),
+    z.strictObject({ type: z.literal('withdraw_cancellation') }),
+    z.strictObject({ type: z.literal('open_dispute'), statement: text(5_000) }),
+    z.strictObject({ type: z.literal('answer_dispute'), statement: text(5_000) }),
+  ])
+  .openapi('OrderAction');
+
+const Decision = z
+  .strictObject({
+    decision: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('refund_buyer') }),
+      z.strictObject({ kind: z.literal('pay_seller') }),
+      z.strictObject({ kind: z.literal('split'), sellerAmountCents: z.number().int().positive().openapi({ description: 'to the seller, before commission; the rest is refunded' }) }),
+      z.strictObject({ kind: z.literal('return_to_work'), days: z.number().int().min(1).max(policy.orderMaxReturnToWorkDays) }),
+    ]),
+    comment: text(2_000),
+  })
+  .openapi('ArbitrationDecision');
+
+const Deadline = z.object({ kind: z.string(), at: z.string(), party: z.string(), outcome: z.string().openapi({ example: 'auto-accept at 2026-11-24T10:00:00.000Z' }) });
+const OrderViewSchema = z
+  .looseObject({
+    orderId: z.number().int(),
+    status: z.enum(['awaiting_start', 'in_progress', 'late', 'in_review', 'arbitration', 'completed', 'cancelled', 'void']),
+    buyer: z.object({ id: z.number().int(), login: z.string() }),
+    seller: z.object({ id: z.number().int(), login: z.string() }),
+    amounts: z.object({ totalCents: Cents, sellerEarningsCents: Cents, commissionCents: Cents }),
+    deadline: z.string().nullable(),
+    deadlines: z.array(Deadline),
+    nextDeadline: Deadline.nullable(),
+    allowedActions: z.array(z.string()),
+    revisionCount: z.number().int(),
+    policyVersion: z.number().int(),
+    timeline: z.array(z.object({ at: z.string(), by: z.string(), event: z.string(), text: z.string() })),
+  })
+  .openapi('Order', { description: 'The order view: also offer snapshot, line, progress, deliveries, cancellation, dispute, closure' });
+
+const ListItem = z.object({
+  id: z.number().int(),
+  title: z.string(),
+  status: z.string(),
+  role: z.enum(['buyer', 'seller']),
+  counterpart: z.object({ id: z.number().int(), login: z.string() }),
+  totalCents: Cents,
+  sellerEarningsCents: Cents,
+  nextDeadline: z.object({ at: z.string(), outcome: z.string(), waitingOn: z.string().nullable() }).nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const Cursor = z.string().regex(/^\d{1,15}$/).optional();
+const Limit = z.coerce.number().int().min(1).max(100).default(20);
+
+/** Staff who may read any order: support staff inspect, arbiters judge, admins cancel. */
+const orderStaff: StaffRole[] = ['support', 'arbiter', 'admin'];
+
+const routes = {
+  place: secured(access.user, {
+    method: 'post',
+    path: '/orders',
+    tags: ['orders'],
+    summary: 'Order a kwork: its price is held in escrow (Idempotency-Key required)',
+    request: { headers: IdempotencyKey, ...jsonBody(PlaceOrder) },
+    responses: {
+      201: json('The order, placed', OrderViewSchema),
+      200: json('The order an earlier request with this key placed', OrderViewSchema),
+      ...errorResponses(400, 401, 403, 404, 409, 422),
+    },
+  }),
+  checkout: secured(access.user, {
+    method: 'post',
+    path: '/me/cart/checkout',
+    tags: ['orders'],
+    summary: 'Order every cart line at once, all or nothing on funds (Idempotency-Key required)',
+    request: { headers: IdempotencyKey },
+    responses: {
+      201: json('One order per cart line', z.object({ orders: z.array(OrderViewSchema), totalCents: Cents })),
+      200: json('The orders an earlier request with this key placed', z.object({ orders: z.array(OrderViewSchema), totalCents: Cents })),
+      ...errorResponses(401, 403, 404, 409, 422),
+    },
+  }),
+  list: secured(access.user, {
+    method: 'get',
+    path: '/orders',
+    tags: ['orders'],
+    summary: 'Your orders as buyer or seller, newest first',
+    request: {
+      query: z.object({
+        role: z.enum(['buyer', 'seller']).default('buyer'),
+        status: z.enum(['awaiting_start', 'in_progress', 'late', 'in_review', 'arbitration', 'completed', 'cancelled']).optional(),
+        cursor: Cursor,
+        limit: Limit,
+      }),
+    },
+    responses: { 200: json('A page of orders', z.object({ items: z.array(ListItem), nextCursor: z.string().nullable() })), ...errorResponses(400, 401, 403) },
+  }),
+  get: secured(access.party(...orderStaff), {
+    method: 'get',
+    path: '/orders/{id}',
+    tags: ['orders'],
+    summary: 'The order: status, amounts, timeline, pending deadlines and what you may do now',
+    request: { params: IdParam },
+    responses: { 200: json('The order as you see it', OrderViewSchema), ...errorResponses(400, 401, 403, 404) },
+  }),
+  act: secured(access.party(), {
+    method: 'post',
+    path: '/orders/{id}/actions',
+    tags: ['orders'],
+    summary: 'Act on an order as its buyer or seller (start work, deliver, accept, cancel, dispute…)',
+    request: { params: IdParam, ...jsonBody(PartyAction) },
+    responses: { 200: json('The order after the action', OrderViewSchema), ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+  cases: secured(access.staff('arbiter', 'admin'), {
+    method: 'get',
+    path: '/arbitration/cases',
+    tags: ['arbitration'],
+    summary: 'Orders in arbitration, the nearest deadline first',
+    request: { query: z.object({ limit: Limit }) },
+    responses: { 200: json('The cases', z.object({ items: z.array(z.looseObject({ id: z.number().int(), status: z.string() })) })), ...errorResponses(400, 401, 403) },
+  }),
+  take: secured(access.staff('arbiter', 'admin'), {
+    method: 'post',
+    path: '/arbitration/orders/{id}/take',
+    tags: ['arbitration'],
+    summary: 'Take an order’s dispute as its arbiter',
+    request: { params: IdParam },
+    responses: { 200: json('The order', OrderViewSchema), ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+  decide: secured(access.staff('arbiter', 'admin'), {
+    method: 'post',
+    path: '/arbitration/orders/{id}/decision',
+    tags: ['arbitration'],
+    summary: 'Decide a dispute: refund, pay the seller, split, or return to work (final)',
+    request: { params: IdParam, ...jsonBody(Decision) },
+    responses: { 200: json('The order', OrderViewSchema), ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+  adminCancel: secured(access.staff('admin', 'support'), {
+    method: 'post',
+    path: '/admin/orders/{id}/cancel',
+    tags: ['admin'],
+    summary: 'Cancel an open order for prohibited content: full refund',
+    request: { params: IdParam, ...jsonBody(z.strictObject({ reason: text(1_000) })) },
+    responses: { 200: json('The order', OrderViewSchema), ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+  notifications: secured(access.user, {
+    method: 'get',
+    path: '/notifications',
+    tags: ['notifications'],
+    summary: 'Your notifications, newest first, with the unread count',
+    request: { query: z.object({ unread: z.enum(['true', 'false']).default('false'), cursor: Cursor, limit: Limit }) },
+    responses: {
+      200: json(
+        'A page of notifications',
+        z.object({
+          items: z.array(z.object({ id: z.number().int(), orderId: z.number().int().nullable(), kind: z.string(), text: z.string(), createdAt: z.string(), read: z.boolean() })),
+          unreadCount: z.number().int(),
+          nextCursor: z.string().nullable(),
+        }),
+      ),
+      ...errorResponses(400, 401, 403),
+    },
+  }),
+  markRead: secured(access.user, {
+    method: 'post',
+    path: '/notifications/read',
+    tags: ['notifications'],
+    summary: 'Mark notifications read: the given ids, or all',
+    request: jsonBody(z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(100).optional() })),
+    responses: { 200: json('The unread count left', z.object({ unreadCount: z.number().int() })), ...errorResponses(400, 401, 403) },
+  }),
+};
+
+export function orderRoutes({ orders, catalog, temporal }: { orders: Orders; catalog: Catalog; temporal: Client }) {
+  /** The order's live view from its workflow; the row's last view once it is closed or forgotten. */
+  async function viewFor(orderId: number, viewer: Viewer, row: { status: string; view: OrderView }): Promise<OrderView> {
+    if (isFinal(row.status as OrderView['status'])) return { ...row.view, allowedActions: [] };
+    try {
+      return await temporal.workflow.getHandle(orderWorkflowId(orderId)).query(viewQuery, viewer);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { ...row.view, allowedActions: [] };
+      throw err;
+    }
+  }
+
+  /** Sends an action to the order's workflow; refusals become 403/409/400 with the current status. */
+  async function act(user: SessionUser, orderId: number, args: (viewer: Viewer) => ActArgs | null, staffRoles: StaffRole[]): Promise<OrderView> {
+    const { row, role } = await orders.orderFor(user, orderId, staffRoles);
+    const request = args(role);
+    if (!request) throw new AppError('not_found', 'no such order');
+    if (isFinal(row.status as OrderView['status'])) throw new AppError('conflict', `the order is ${row.status}`, { status: row.status });
+    try {
+      return await temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(actUpdate, { args: [request] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new AppError('conflict', `the order is ${row.status}`, { status: row.status });
+      throw fromUpdateFailure(err);
+    }
+  }
+
+  const staffActor = (user: SessionUser) => ({ role: 'staff' as const, userId: user.id, staffRoles: [...user.roles] });
+  const requireConfirmed = (user: SessionUser) => {
+    if (!user.emailConfirmed) throw new AppError('email_not_confirmed', 'confirm your email before ordering');
+  };
+
+  // Not chained: the routes' types, accumulated, are too complex for the compiler (TS2590).
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.openapi(routes.place, async (c) => {
+      const user = callerOf(c);
+      requireConfirmed(user);
+      const body = c.req.valid('json');
+      const { view, replayed } = await orders.place(user, body as OrderRequest, c.req.valid('header')['idempotency-key']);
+      return c.json(view, replayed ? 200 : 201);
+    });
+  app.openapi(routes.checkout, async (c) => {
+      const user = callerOf(c);
+      requireConfirmed(user);
+      const key = c.req.valid('header')['idempotency-key'];
+      const { items } = await catalog.cart(user.id);
+      const { views, replayed } = await orders.placeAll(
+        user,
+        items.map((item) => ({
+          request: { offerId: item.offerId, units: item.units, optionIds: item.optionIds, packageTier: item.packageTier, requirements: null },
+          requestKey: `checkout:${key}:${item.id}`,
+          cartItemId: item.id,
+        })),
+        { emptyMessage: 'the cart is empty', afterPlaced: (tx) => catalog.clearCart(tx, user.id, items.map((i) => i.id)) },
+      );
+      const body = { orders: views, totalCents: views.reduce((sum, v) => sum + v.amounts.totalCents, 0) };
+      return c.json(body, replayed ? 200 : 201);
+    });
+  app.openapi(routes.list, async (c) => {
+      const q = c.req.valid('query');
+      return c.json(await orders.list(callerOf(c).id, { role: q.role, status: q.status, cursor: q.cursor ? Number(q.cursor) : undefined, limit: q.limit }), 200);
+    });
+  app.openapi(routes.get, async (c) => {
+      const orderId = c.req.valid('param').id;
+      const { row, role } = await orders.orderFor(callerOf(c), orderId, orderStaff);
+      return c.json(await viewFor(orderId, role, row), 200);
+    });
+  app.openapi(routes.act, async (c) => {
+      const user = callerOf(c);
+      const action = c.req.valid('json');
+      const view = await act(user, c.req.valid('param').id, (role) => (role === 'staff' ? null : { actor: { role, userId: user.id }, action }), []);
+      return c.json(view, 200);
+    });
+  app.openapi(routes.cases, async (c) => c.json({ items: await orders.byStatus('arbitration', c.req.valid('query').limit) }, 200));
+  app.openapi(routes.take, async (c) => {
+      const user = callerOf(c);
+      const view = await act(user, c.req.valid('param').id, () => ({ actor: staffActor(user), action: { type: 'take_case' } }), ['arbiter', 'admin']);
+      return c.json(view, 200);
+    });
+  app.openapi(routes.decide, async (c) => {
+      const user = callerOf(c);
+      const { decision, comment } = c.req.valid('json');
+      const view = await act(user, c.req.valid('param').id, () => ({ actor: staffActor(user), action: { type: 'decide_dispute', decision, comment } }), ['arbiter', 'admin']);
+      return c.json(view, 200);
+    });
+  app.openapi(routes.adminCancel, async (c) => {
+      const user = callerOf(c);
+      const { reason } = c.req.valid('json');
+      const view = await act(user, c.req.valid('param').id, () => ({ actor: staffActor(user), action: { type: 'admin_cancel', reason } }), ['admin', 'support']);
+      return c.json(view, 200);
+    });
+  app.openapi(routes.notifications, async (c) => {
+      const q = c.req.valid('query');
+      return c.json(await orders.notifications(callerOf(c).id, { unreadOnly: q.unread === 'true', cursor: q.cursor ? Number(q.cursor) : undefined, limit: q.limit }), 200);
+    });
+  app.openapi(routes.markRead, async (c) => c.json(await orders.markRead(callerOf(c).id, c.req.valid('json').ids ?? null), 200));
+  return app;
+}

@@ -1,0 +1,727 @@
+/**
+ * The rules of one order, as pure functions over plain state: which action each state allows
+ * and to whom, which deadlines are pending, and what every action and every deadline changes
+ * (the new state plus the effects to write: money, notices, a violation). The workflow only
+ * wires these to the `act` Update, timers and activities.
+ *
+ *   awaiting_start ─start_work─▶ in_progress ─deliver─▶ in_review ─accept / 3 days─▶ completed
+ *        │ 24 h: cancelled         │ deadline ▲            │ request_revision ─▶ in_progress
+ *        │                         ▼          │ deliver    │ open_dispute ─▶ arbitration
+ *        │                        late ───────┘            ▼
+ *   any open status: cancel (20 min / late), cancellation request (2 days), 14 days idle,
+ *   admin cancel ─▶ cancelled; a declined request ─▶ open_dispute ─▶ arbitration ─▶ decision
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { ErrorCode } from '../lib/errors.js';
+import { formatUsd, splitCommission, type Cents } from '../lib/money.js';
+import {
+  cancellationReasons,
+  type ActArgs,
+  type ActionType,
+  type Actor,
+  type ArbitrationDecision,
+  type CancellationReason,
+  type CancellationRequest,
+  type Closure,
+  type Delivery,
+  type Dispute,
+  type OrderAction,
+  type OrderInput,
+  type OrderStatus,
+  type OrderView,
+  type PendingDeadline,
+  type Role,
+  type TimelineEntry,
+  type Viewer,
+} from './messages.js';
+
+const DAY_MS = 86_400_000;
+
+/** Everything the workflow keeps; timestamps are ISO strings of workflow time. */
+export interface OrderState {
+  input: OrderInput;
+  status: OrderStatus;
+  requirements: string | null;
+  workClockStartedAt: string | null;
+  workStartedAt: string | null;
+  deadline: string | null;
+  progress: { percent: number; comment: string; at: string } | null;
+  progressRemindedAt: string | null;
+  question: { text: string; at: string; answeredAt: string | null } | null;
+  deliveries: Delivery[];
+  revisionCount: number;
+  reviewRemindedAt: string | null;
+  cancellation: CancellationRequest | null;
+  declinedCancellation: CancellationRequest | null;
+  dispute: Dispute | null;
+  closure: Closure | null;
+  timeline: TimelineEntry[];
+  lastActivityAt: string;
+  /** Events so far: each transition's effects carry it, so a retried write is recognised. */
+  seq: number;
+}
+
+/** Money a transition moves from the escrow; at most one per order ever (the ledger's keys see to it). */
+export type MoneyMove = { op: 'release' } | { op: 'refund' } | { op: 'split'; sellerAmountCents: Cents };
+
+/** Somebody to tell what happened: a party (notification + for new orders an email) or a staff role (email). */
+export interface Notice {
+  to: Role | 'arbiters' | 'admins';
+  kind: string;
+  text: string;
+}
+
+/** What a transition asks the workflow to write, in one activity. */
+export interface Effects {
+  seq: number;
+  money: MoneyMove | null;
+  notices: Notice[];
+  /** A seller violation to record (penalties come later): `ignored_order`. */
+  violation: 'ignored_order' | null;
+}
+
+export interface Transition {
+  state: OrderState;
+  effects: Effects;
+}
+
+/** Statuses in which an order is over. */
+export function isFinal(status: OrderStatus): boolean {
+  return status === 'completed' || status === 'cancelled' || status === 'void';
+}
+
+const inWork = (s: OrderStatus) => s === 'in_progress' || s === 'late';
+const beforeReview = (s: OrderStatus) => s === 'awaiting_start' || inWork(s);
+const negotiable = (s: OrderStatus) => beforeReview(s) || s === 'in_review';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const at = (time: string) => Date.parse(time);
+const other = (role: Role): Role => (role === 'buyer' ? 'seller' : 'buyer');
+
+export function initialState(input: OrderInput): OrderState {
+  const state: OrderState = {
+    input,
+    status: 'awaiting_start',
+    requirements: input.requirements,
+    workClockStartedAt: null,
+    workStartedAt: null,
+    deadline: null,
+    progress: null,
+    progressRemindedAt: null,
+    question: null,
+    deliveries: [],
+    revisionCount: 0,
+    reviewRemindedAt: null,
+    cancellation: null,
+    declinedCancellation: null,
+    dispute: null,
+    closure: null,
+    timeline: [
+      {
+        at: input.placedAt,
+        by: 'buyer',
+        event: 'placed',
+        text: `Ordered “${input.offer.title}” for ${formatUsd(input.totalCents)}${input.requirements ? ', with the requirements' : ''}`,
+      },
+    ],
+    lastActivityAt: input.placedAt,
+    seq: 0,
+  };
+  return input.requirements ? startClock(state, input.placedAt) : state;
+}
+
+/** The work clock starts once: at the requirements or the start of work, whichever is first. */
+function startClock(state: OrderState, now: string): OrderState {
+  if (state.workClockStartedAt !== null) return state;
+  return { ...state, workClockStartedAt: now, deadline: iso(at(now) + state.input.leadTimeMs) };
+}
+
+/** `n` business days (Mon–Fri, UTC) after `from`, at the same time of day. */
+export function addBusinessDays(from: string, n: number): string {
+  let t = at(from);
+  let left = n;
+  while (left > 0) {
+    t += DAY_MS;
+    const day = new Date(t).getUTCDay();
+    if (day !== 0 && day !== 6) left--;
+  }
+  return iso(t);
+}
+
+// ───────────────────────────── deadlines ─────────────────────────────
+
+/** Every deadline pending now, soonest first (ties keep this order: the earlier rule wins). */
+export function deadlinesOf(state: OrderState): PendingDeadline[] {
+  const { status, input } = state;
+  const p = input.policy;
+  const list: PendingDeadline[] = [];
+  const add = (kind: PendingDeadline['kind'], ms: number, party: PendingDeadline['party'], outcome: string) =>
+    list.push({ kind, at: iso(ms), party, outcome: `${outcome} at ${iso(ms)}` });
+  if (isFinal(status)) return list;
+
+  if (status === 'arbitration') {
+    const d = state.dispute!;
+    if (d.readyAt === null) {
+      add('dispute_answer', at(d.openedAt) + p.disputeAnswerMs, other(d.openedBy), 'the case goes to the arbiter without your statement');
+    } else if (d.overdueAlertedAt === null) {
+      add('arbitration_decision', at(addBusinessDays(d.readyAt, p.arbitrationBusinessDays)), 'arbiter', 'admins are alerted');
+    }
+    return list;
+  }
+
+  if (status === 'awaiting_start') add('start', at(input.placedAt) + p.startWithinMs, 'seller', 'cancel and refund the buyer');
+  if (state.cancellation) {
+    add('cancellation_answer', at(state.cancellation.at) + p.cancellationAnswerMs, other(state.cancellation.by), 'cancel and refund the buyer');
+  }
+  if (beforeReview(status) && status !== 'late' && state.deadline) add('work_deadline', at(state.deadline), 'seller', 'the order becomes late');
+  if (status === 'in_review') {
+    const delivered = at(state.deliveries[state.deliveries.length - 1]!.at);
+    if (state.reviewRemindedAt === null) add('review_reminder', delivered + p.reviewMs - p.reviewReminderBeforeMs, 'buyer', 'remind the buyer');
+    add('review', delivered + p.reviewMs, 'buyer', 'auto-accept');
+  }
+  if (inWork(status)) {
+    const base = Math.max(...[state.workStartedAt, state.progress?.at, state.progressRemindedAt].filter((t): t is string => !!t).map(at));
+    if (Number.isFinite(base)) add('progress_reminder', base + p.progressReminderMs, 'seller', 'remind the seller to report progress');
+  }
+  add('inactivity', at(state.lastActivityAt) + p.inactivityMs, status === 'in_review' ? 'buyer' : 'seller', 'cancel and refund the buyer for inactivity');
+  // Stable sort: equal times keep the order above (a start deadline before inactivity).
+  return list.sort((a, b) => at(a.at) - at(b.at));
+}
+
+export function nextDeadline(state: OrderState): PendingDeadline | null {
+  return deadlinesOf(state)[0] ?? null;
+}
+
+// ───────────────────────────── who may do what ─────────────────────────────
+
+interface Refusal {
+  code: ErrorCode;
+  message: string;
+}
+
+const staffWith = (actor: Actor, ...roles: string[]) => actor.role === 'staff' && roles.some((r) => actor.staffRoles.includes(r));
+
+/** The role an action needs, checked before the state. */
+const actorRule: Record<ActionType, (actor: Actor, state: OrderState) => string | null> = {
+  start_work: (a) => (a.role === 'seller' ? null : 'only the seller starts work'),
+  submit_requirements: (a) => (a.role === 'buyer' ? null : 'only the buyer submits requirements'),
+  ask_buyer: (a) => (a.role === 'seller' ? null : 'only the seller asks the buyer'),
+  report_progress: (a) => (a.role === 'seller' ? null : 'only the seller reports progress'),
+  deliver: (a) => (a.role === 'seller' ? null : 'only the seller delivers'),
+  accept: (a) => (a.role === 'buyer' ? null : 'only the buyer accepts a delivery'),
+  request_revision: (a) => (a.role === 'buyer' ? null : 'only the buyer asks for a revision'),
+  cancel: (a) => (a.role === 'buyer' ? null : 'only the buyer cancels alone; ask for a cancellation instead'),
+  request_cancellation: (a) => (a.role !== 'staff' ? null : 'only the buyer or the seller asks for a cancellation'),
+  accept_cancellation: (a, s) => (s.cancellation && a.role === other(s.cancellation.by) ? null : 'only the other party answers a cancellation request'),
+  decline_cancellation: (a, s) => (s.cancellation && a.role === other(s.cancellation.by) ? null : 'only the other party answers a cancellation request'),
+  withdraw_cancellation: (a, s) => (s.cancellation && a.role === s.cancellation.by ? null : 'only who asked may withdraw a cancellation request'),
+  open_dispute: (a) => (a.role !== 'staff' ? null : 'only the buyer or the seller opens a dispute'),
+  answer_dispute: (a, s) => (s.dispute && a.role === other(s.dispute.openedBy) ? null : 'only the other party answers a dispute'),
+  take_case: (a) => (staffWith(a, 'arbiter', 'admin') ? null : 'only an arbiter takes a case'),
+  decide_dispute: (a) => (staffWith(a, 'arbiter', 'admin') ? null : 'only an arbiter decides a dispute'),
+  admin_cancel: (a) => (staffWith(a, 'admin', 'support') ? null : 'only staff (admin, support) cancel an order this way'),
+};
+
+const NOW_ALLOWED = null;
+
+/** Whether the state allows an action now (leaving the payload aside); a message if not. */
+function stateRule(state: OrderState, actor: Actor, type: ActionType, now: string): string | null {
+  const { status } = state;
+  const p = state.input.policy;
+  if (isFinal(status)) return `the order is ${status}`;
+  switch (type) {
+    case 'start_work':
+      return status === 'awaiting_start' ? NOW_ALLOWED : 'work has already started';
+    case 'submit_requirements':
+      return beforeReview(status) ? NOW_ALLOWED : 'requirements are taken until the work is delivered';
+    case 'ask_buyer':
+      if (!beforeReview(status)) return 'questions are asked before the delivery';
+      return state.question && state.question.answeredAt === null ? 'a question already waits for the buyer’s answer' : NOW_ALLOWED;
+    case 'report_progress':
+      return inWork(status) ? NOW_ALLOWED : 'progress is reported while the work is in progress';
+    case 'deliver':
+      if (!inWork(status)) return status === 'awaiting_start' ? 'start work before delivering' : 'the order is not in work';
+      return state.cancellation ? 'answer the open cancellation request first' : NOW_ALLOWED;
+    case 'accept':
+    case 'request_revision':
+      return status === 'in_review' ? NOW_ALLOWED : 'there is no delivery to review';
+    case 'cancel':
+      if (status === 'late') return NOW_ALLOWED;
+      if (beforeReview(status) && at(now) < at(state.input.placedAt) + p.freeCancelMs) return NOW_ALLOWED;
+      return `the buyer cancels alone only within ${Math.round(p.freeCancelMs / 60_000)} minutes of placing the order or once it is late`;
+    case 'request_cancellation':
+      if (!negotiable(status)) return 'the order cannot be cancelled by request now';
+      return state.cancellation ? 'a cancellation request is already open' : NOW_ALLOWED;
+    case 'accept_cancellation':
+    case 'decline_cancellation':
+    case 'withdraw_cancellation':
+      return state.cancellation ? NOW_ALLOWED : 'there is no open cancellation request';
+    case 'open_dispute':
+      if (!negotiable(status)) return 'a dispute cannot be opened now';
+      if (state.cancellation) return 'answer the open cancellation request first';
+      if (state.declinedCancellation) return NOW_ALLOWED;
+      if (actor.role === 'buyer' && status === 'in_review') return NOW_ALLOWED;
+      return 'a dispute follows a declined cancellation request, or the buyer’s review of a delivery';
+    case 'answer_dispute':
+      if (status !== 'arbitration') return 'there is no dispute';
+      return state.dispute!.readyAt === null ? NOW_ALLOWED : 'the answer period is over';
+    case 'take_case':
+      if (status !== 'arbitration') return 'there is no dispute';
+      return state.dispute!.arbiterId === null ? NOW_ALLOWED : 'an arbiter has already taken the case';
+    case 'decide_dispute': {
+      if (status !== 'arbitration') return 'there is no dispute';
+      const d = state.dispute!;
+      if (d.arbiterId === null) return 'take the case first';
+      if (d.arbiterId !== actor.userId && !staffWith(actor, 'admin')) return 'another arbiter has the case';
+      return d.readyAt === null ? 'the other party may still answer' : NOW_ALLOWED;
+    }
+    case 'admin_cancel':
+      return NOW_ALLOWED;
+  }
+}
+
+const within = (text: unknown, max: number) => typeof text === 'string' && text.trim().length >= 1 && text.length <= max;
+
+/** Whether the payload is well formed and permitted; a refusal if not. */
+function payloadRule(state: OrderState, actor: Actor, action: OrderAction, now: string): Refusal | null {
+  const invalid = (message: string): Refusal => ({ code: 'invalid_input', message });
+  const p = state.input.policy;
+  switch (action.type) {
+    case 'submit_requirements':
+      return within(action.text, 5_000) ? null : invalid('text: 1 to 5000 characters');
+    case 'ask_buyer':
+      return within(action.question, 2_000) ? null : invalid('question: 1 to 2000 characters');
+    case 'report_progress':
+      if (!Number.isInteger(action.percent) || action.percent < 10 || action.percent > 100 || action.percent % 10 !== 0) {
+        return invalid('percent: 10 to 100, in steps of 10');
+      }
+      return within(action.comment, 2_000) ? null : invalid('comment: 1 to 2000 characters');
+    case 'deliver':
+      if (!within(action.text, 5_000)) return invalid('text: 1 to 5000 characters');
+      if (!Array.isArray(action.links) || action.links.length > 10 || !action.links.every((l) => typeof l === 'string' && /^https?:\/\/\S{1,2000}$/.test(l))) {
+        return invalid('links: at most 10 http(s) URLs');
+      }
+      return null;
+    case 'request_revision':
+      return within(action.reason, 2_000) ? null : invalid('reason: 1 to 2000 characters');
+    case 'request_cancellation': {
+      const role = actor.role as Role;
+      const reasons: readonly string[] = cancellationReasons[role];
+      if (!reasons.includes(action.reason)) return invalid(`reason: one of ${reasons.join(', ')}`);
+      if (action.comment !== undefined && !within(action.comment, 2_000)) return invalid('comment: 1 to 2000 characters');
+      if (action.reason === 'no_contact_with_buyer') {
+        const q = state.question;
+        if (!q || q.answeredAt !== null || at(now) < at(q.at) + p.noContactAfterMs) {
+          return { code: 'conflict', message: `“no contact with the buyer” opens ${Math.round(p.noContactAfterMs / 3_600_000)} h after a question the buyer has not answered` };
+        }
+      }
+      return null;
+    }
+    case 'open_dispute':
+    case 'answer_dispute':
+      return within(action.statement, 5_000) ? null : invalid('statement: 1 to 5000 characters');
+    case 'decide_dispute': {
+      if (!within(action.comment, 2_000)) return invalid('comment: 1 to 2000 characters');
+      const d: ArbitrationDecision = action.decision;
+      const total = state.input.totalCents;
+      switch (d?.kind) {
+        case 'refund_buyer':
+        case 'pay_seller':
+          return null;
+        case 'split':
+          return Number.isSafeInteger(d.sellerAmountCents) && d.sellerAmountCents > 0 && d.sellerAmountCents < total
+            ? null
+            : invalid(`decision.sellerAmountCents: 1 to ${total - 1} (the rest is refunded)`);
+        case 'return_to_work':
+          return Number.isInteger(d.days) && d.days >= 1 && d.days <= p.maxReturnToWorkDays ? null : invalid(`decision.days: 1 to ${p.maxReturnToWorkDays}`);
+        default:
+          return invalid('decision.kind: refund_buyer, pay_seller, split or return_to_work');
+      }
+    }
+    case 'admin_cancel':
+      return within(action.reason, 1_000) ? null : invalid('reason: 1 to 1000 characters');
+    default:
+      return null;
+  }
+}
+
+/** Why `actor` may not send `action` now, or null: the actor first (403), then the state (409), then the payload (400). */
+export function refusalOf(state: OrderState, args: ActArgs, now: string): Refusal | null {
+  const { actor, action } = args;
+  if (!action || typeof action !== 'object' || !(action.type in actorRule)) return { code: 'invalid_input', message: 'unknown action type' };
+  const wrongActor = actorRule[action.type](actor, state);
+  if (wrongActor) return { code: 'forbidden', message: wrongActor };
+  const wrongState = stateRule(state, actor, action.type, now);
+  if (wrongState) return { code: 'conflict', message: wrongState };
+  return payloadRule(state, actor, action, now);
+}
+
+/** The validator: throws the refusal as an `ApplicationFailure` whose type is its code; details carry the current status. */
+export function assertCanAct(state: OrderState, args: ActArgs, now: string): void {
+  const refusal = refusalOf(state, args, now);
+  if (refusal) {
+    throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, nonRetryable: true, details: [{ status: state.status }] });
+  }
+}
+
+/** The action types `viewer` may send now (payload aside). Staff are assumed to hold every staff role; the API checks theirs. */
+export function allowedActions(state: OrderState, viewer: Viewer, now: string): ActionType[] {
+  const actor: Actor = viewer === 'staff' ? { role: 'staff', userId: 0, staffRoles: ['arbiter', 'admin', 'support'] } : { role: viewer, userId: 0 };
+  return (Object.keys(actorRule) as ActionType[]).filter((type) => {
+    if (actorRule[type](actor, state) !== null) return false;
+    // A staff viewer's decision is shown as allowed to whoever took the case (checked on send).
+    if (type === 'decide_dispute' && state.dispute?.arbiterId) actor.userId = state.dispute.arbiterId;
+    return stateRule(state, actor, type, now) === null;
+  });
+}
+
+// ───────────────────────────── transitions ─────────────────────────────
+
+function step(
+  state: OrderState,
+  now: string,
+  by: TimelineEntry['by'],
+  event: string,
+  text: string,
+  change: Partial<OrderState>,
+  effects: Partial<Omit<Effects, 'seq'>> = {},
+): Transition {
+  const seq = state.seq + 1;
+  const next: OrderState = {
+    ...state,
+    ...change,
+    seq,
+    timeline: [...state.timeline, { at: now, by, event, text }],
+    lastActivityAt: by === 'system' ? state.lastActivityAt : now,
+  };
+  // Each event is news for the other party (and both, for what a timer or staff did), never for who did it.
+  const notices = (effects.notices ?? []).filter((n) => n.to !== by);
+  return { state: next, effects: { seq, money: effects.money ?? null, notices, violation: effects.violation ?? null } };
+}
+
+/** The escrow's end in cents, as the ledger computes it (same rounding). */
+function closureOf(state: OrderState, kind: Closure['kind'], reason: string, now: string, money: MoneyMove, feedbackAllowed: boolean): Closure {
+  const total = state.input.totalCents;
+  const toSellerGross = money.op === 'release' ? total : money.op === 'split' ? money.sellerAmountCents : 0;
+  const { seller, commission } = splitCommission(toSellerGross, state.input.policy.commissionBps);
+  return { kind, reason, at: now, feedbackAllowed, toSellerCents: seller, commissionCents: commission, refundedCents: total - toSellerGross };
+}
+
+const closedChange = (closure: Closure): Partial<OrderState> => ({
+  status: closure.kind,
+  closure,
+  cancellation: null,
+});
+
+function cancelled(state: OrderState, now: string, by: TimelineEntry['by'], reason: string, text: string, feedbackAllowed: boolean, extra: Partial<Omit<Effects, 'seq'>> = {}): Transition {
+  const money: MoneyMove = { op: 'refund' };
+  const closure = closureOf(state, 'cancelled', reason, now, money, feedbackAllowed);
+  return step(state, now, by, 'cancelled', text, closedChange(closure), {
+    money,
+    notices: [
+      { to: 'buyer', kind: 'order_cancelled', text: `${text} ${formatUsd(state.input.totalCents)} is back on your balance.` },
+      { to: 'seller', kind: 'order_cancelled', text },
+    ],
+    ...extra,
+  });
+}
+
+function completed(state: OrderState, now: string, by: TimelineEntry['by'], reason: string, text: string): Transition {
+  const money: MoneyMove = { op: 'release' };
+  const closure = closureOf(state, 'completed', reason, now, money, true);
+  return step(state, now, by, 'completed', text, closedChange(closure), {
+    money,
+    notices: [
+      { to: 'seller', kind: 'order_completed', text: `${text} ${formatUsd(closure.toSellerCents)} is on your balance.` },
+      { to: 'buyer', kind: 'order_completed', text: `${text} You may leave feedback.` },
+    ],
+  });
+}
+
+const tell = (to: Notice['to'], kind: string, text: string): Notice => ({ to, kind, text });
+
+/** A cancellation reason counts against the seller unless sufficient: the buyer's own reasons, or the seller's before work or for no contact. */
+export function isSufficient(state: OrderState, by: Role, reason: CancellationReason): boolean {
+  if (by === 'buyer') return reason === 'no_longer_needed' || reason === 'ordered_by_mistake';
+  if (reason === 'no_contact_with_buyer') return true;
+  return state.status === 'awaiting_start' && (reason === 'cannot_do_task' || reason === 'buyer_requirements_unclear');
+}
+
+/** Applies an action the validator accepted. */
+export function act(state: OrderState, args: ActArgs, now: string): Transition {
+  const { actor, action } = args;
+  const by: Viewer = actor.role;
+  const p = state.input.policy;
+  switch (action.type) {
+    case 'start_work': {
+      const started = startClock({ ...state, workStartedAt: now }, now);
+      return step(started, now, by, 'work_started', `Work started; due ${started.deadline}`, { status: 'in_progress' }, {
+        notices: [tell('buyer', 'work_started', `The seller started work on “${state.input.offer.title}”, due ${started.deadline}.`)],
+      });
+    }
+    case 'submit_requirements': {
+      const answered = state.question && state.question.answeredAt === null ? { ...state.question, answeredAt: now } : state.question;
+      const clocked = startClock({ ...state, requirements: action.text, question: answered }, now);
+      return step(clocked, now, by, 'requirements', 'Requirements submitted', {}, {
+        notices: [tell('seller', 'requirements', `The buyer submitted the requirements${clocked.deadline ? `; the work is due ${clocked.deadline}` : ''}.`)],
+      });
+    }
+    case 'ask_buyer':
+      return step(state, now, by, 'question', `Question to the buyer: ${action.question}`, { question: { text: action.question, at: now, answeredAt: null } }, {
+        notices: [tell('buyer', 'question', `The seller asks: ${action.question}`)],
+      });
+    case 'report_progress':
+      return step(state, now, by, 'progress', `Progress ${action.percent} %: ${action.comment}`, { progress: { percent: action.percent, comment: action.comment, at: now } }, {
+        notices: [tell('buyer', 'progress', `Progress ${action.percent} %: ${action.comment}`)],
+      });
+    case 'deliver': {
+      const deliveries = [...state.deliveries, { at: now, text: action.text, links: action.links }];
+      return step(state, now, by, 'delivered', `Delivered${action.links.length ? ` (${action.links.length} links)` : ''}`, {
+        status: 'in_review',
+        deliveries,
+        reviewRemindedAt: null,
+        declinedCancellation: null,
+      }, {
+        notices: [tell('buyer', 'delivered', `The work is delivered. Accept it or ask for a revision by ${iso(at(now) + p.reviewMs)}, else it is accepted automatically.`)],
+      });
+    }
+    case 'accept':
+      return completed(state, now, by, 'accepted', 'The buyer accepted the work.');
+    case 'request_revision': {
+      const deadline = iso(at(now) + p.revisionMs);
+      return step(state, now, by, 'revision', `Revision requested: ${action.reason}`, {
+        status: 'in_progress',
+        deadline,
+        revisionCount: state.revisionCount + 1,
+        progress: null,
+        progressRemindedAt: now,
+      }, {
+        notices: [tell('seller', 'revision', `The buyer asks for a revision: ${action.reason}. New deadline ${deadline}.`)],
+      });
+    }
+    case 'cancel':
+      return state.status === 'late'
+        ? cancelled(state, now, by, 'not_done_on_time', 'The buyer cancelled: not done on time.', true)
+        : cancelled(state, now, by, 'buyer_free_cancel', 'The buyer cancelled within the free-cancellation window.', false);
+    case 'request_cancellation': {
+      const role = actor.role as Role;
+      const request: CancellationRequest = {
+        by: role,
+        reason: action.reason,
+        comment: action.comment ?? null,
+        sufficient: isSufficient(state, role, action.reason),
+        at: now,
+      };
+      const until = iso(at(now) + p.cancellationAnswerMs);
+      return step(state, now, by, 'cancellation_requested', `Cancellation requested (${action.reason})`, { cancellation: request }, {
+        notices: [tell(other(role), 'cancellation_requested', `The ${role} asks to cancel (${action.reason}). Accept or decline by ${until}, else the order is cancelled.`)],
+      });
+    }
+    case 'accept_cancellation': {
+      const r = state.cancellation!;
+      return cancelled(state, now, by, r.reason, `Cancelled by agreement (${r.reason}).`, !r.sufficient);
+    }
+    case 'decline_cancellation': {
+      const r = state.cancellation!;
+      return step(state, now, by, 'cancellation_declined', 'Cancellation request declined', { cancellation: null, declinedCancellation: r }, {
+        notices: [tell(r.by, 'cancellation_declined', `Your cancellation request was declined. You may open a dispute.`)],
+      });
+    }
+    case 'withdraw_cancellation': {
+      const r = state.cancellation!;
+      return step(state, now, by, 'cancellation_withdrawn', 'Cancellation request withdrawn', { cancellation: null }, {
+        notices: [tell(other(r.by), 'cancellation_withdrawn', 'The cancellation request was withdrawn.')],
+      });
+    }
+    case 'open_dispute': {
+      const role = actor.role as Role;
+      const dispute: Dispute = {
+        openedBy: role,
+        statement: action.statement,
+        openedAt: now,
+        answer: null,
+        answeredAt: null,
+        readyAt: null,
+        arbiterId: null,
+        takenAt: null,
+        overdueAlertedAt: null,
+      };
+      return step(state, now, by, 'dispute_opened', `Dispute opened by the ${role}`, { status: 'arbitration', dispute, declinedCancellation: null }, {
+        notices: [tell(other(role), 'dispute_opened', `The ${role} opened a dispute. Give your statement by ${iso(at(now) + p.disputeAnswerMs)}.`)],
+      });
+    }
+    case 'answer_dispute': {
+      const dispute = { ...state.dispute!, answer: action.statement, answeredAt: now, readyAt: now };
+      return step(state, now, by, 'dispute_answered', `The ${by} answered the dispute`, { dispute }, {
+        notices: [tell(state.dispute!.openedBy, 'dispute_answered', 'The other party answered the dispute; an arbiter will decide.'), tell('arbiters', 'case_ready', caseText(state))],
+      });
+    }
+    case 'take_case': {
+      const dispute = { ...state.dispute!, arbiterId: actor.userId, takenAt: now };
+      return step(state, now, by, 'case_taken', 'An arbiter took the case', { dispute }, {
+        notices: [tell('buyer', 'case_taken', 'An arbiter took your case.'), tell('seller', 'case_taken', 'An arbiter took your case.')],
+      });
+    }
+    case 'decide_dispute':
+      return decide(state, action.decision, action.comment, now);
+    case 'admin_cancel':
+      return cancelled(state, now, by, 'admin', `Cancelled by staff: ${action.reason}.`, false);
+  }
+}
+
+function caseText(state: OrderState): string {
+  return `Order ${state.input.orderId} (“${state.input.offer.title}”, ${formatUsd(state.input.totalCents)}) waits for an arbiter.`;
+}
+
+function decide(state: OrderState, decision: ArbitrationDecision, comment: string, now: string): Transition {
+  const feedbackAllowed = true;
+  switch (decision.kind) {
+    case 'refund_buyer':
+      return cancelled(state, now, 'staff', 'arbitration', `The arbiter refunded the buyer: ${comment}.`, feedbackAllowed);
+    case 'pay_seller':
+      return completed(state, now, 'staff', 'arbitration', `The arbiter paid the seller: ${comment}.`);
+    case 'split': {
+      const money: MoneyMove = { op: 'split', sellerAmountCents: decision.sellerAmountCents };
+      const closure = closureOf(state, 'cancelled', 'arbitration', now, money, feedbackAllowed);
+      const text = `The arbiter split the order: ${formatUsd(decision.sellerAmountCents)} to the seller, ${formatUsd(closure.refundedCents)} back to the buyer: ${comment}.`;
+      return step(state, now, 'staff', 'cancelled', text, closedChange(closure), {
+        money,
+        notices: [tell('buyer', 'dispute_decided', text), tell('seller', 'dispute_decided', text)],
+      });
+    }
+    case 'return_to_work': {
+      const deadline = iso(at(now) + decision.days * DAY_MS);
+      const text = `The arbiter returned the order to work, due ${deadline}: ${comment}.`;
+      return step(state, now, 'staff', 'returned_to_work', text, {
+        status: 'in_progress',
+        deadline,
+        workStartedAt: state.workStartedAt ?? now,
+        workClockStartedAt: state.workClockStartedAt ?? now,
+        progressRemindedAt: now,
+        dispute: null,
+        // The parties' silence during arbitration was not theirs to break: the 14 days start again.
+        lastActivityAt: now,
+      }, { notices: [tell('buyer', 'dispute_decided', text), tell('seller', 'dispute_decided', text)] });
+    }
+  }
+}
+
+/** Applies what a deadline does when nobody acted in time. */
+export function onDeadline(state: OrderState, deadline: PendingDeadline, now: string): Transition {
+  const title = state.input.offer.title;
+  switch (deadline.kind) {
+    case 'start':
+      return cancelled(state, now, 'system', 'seller_ignored', 'Cancelled: the seller did not start work within 24 hours.', true, { violation: 'ignored_order' });
+    case 'work_deadline':
+      return step(state, now, 'system', 'late', 'The deadline passed without a delivery: the order is late', { status: 'late' }, {
+        notices: [
+          tell('buyer', 'late', `“${title}” is late. You may cancel it with a full refund, or wait for the delivery.`),
+          tell('seller', 'late', `“${title}” is late: deliver as soon as you can; the buyer may now cancel.`),
+        ],
+      });
+    case 'progress_reminder':
+      return step(state, now, 'system', 'progress_reminder', 'The seller was reminded to report progress', { progressRemindedAt: now }, {
+        notices: [tell('seller', 'progress_reminder', `No progress report on “${title}” for a while: tell the buyer how it goes.`)],
+      });
+    case 'review_reminder': {
+      const auto = iso(at(state.deliveries[state.deliveries.length - 1]!.at) + state.input.policy.reviewMs);
+      return step(state, now, 'system', 'review_reminder', 'The buyer was reminded to review', { reviewRemindedAt: now }, {
+        notices: [tell('buyer', 'review_reminder', `Review the delivery of “${title}”: it is accepted automatically at ${auto}.`)],
+      });
+    }
+    case 'review':
+      return completed(state, now, 'system', 'auto_accepted', 'The delivery was accepted automatically after the review period.');
+    case 'inactivity':
+      return cancelled(state, now, 'system', 'inactivity', 'Cancelled: no activity by either party for 14 days.', state.status === 'late');
+    case 'cancellation_answer': {
+      const r = state.cancellation!;
+      return cancelled(state, now, 'system', r.reason, `Cancelled: the cancellation request (${r.reason}) was not answered in time.`, !r.sufficient);
+    }
+    case 'dispute_answer': {
+      const dispute = { ...state.dispute!, readyAt: now };
+      return step(state, now, 'system', 'dispute_ready', 'No answer to the dispute in time: the case goes to an arbiter', { dispute }, {
+        notices: [tell('arbiters', 'case_ready', caseText(state))],
+      });
+    }
+    case 'arbitration_decision': {
+      const dispute = { ...state.dispute!, overdueAlertedAt: now };
+      return step(state, now, 'system', 'arbitration_overdue', 'No arbiter decision in time: admins were alerted', { dispute }, {
+        notices: [tell('admins', 'arbitration_overdue', `${caseText(state)} No decision within ${state.input.policy.arbitrationBusinessDays} business days.`)],
+      });
+    }
+  }
+}
+
+/** The placement's transaction rolled back: nothing to do and no money to move. */
+export function voided(state: OrderState, now: string): OrderState {
+  return { ...state, status: 'void', timeline: [...state.timeline, { at: now, by: 'system', event: 'void', text: 'The placement did not complete: no order' }] };
+}
+
+// ───────────────────────────── reading ─────────────────────────────
+
+export function viewOf(state: OrderState, viewer: Viewer, now: string): OrderView {
+  const { input } = state;
+  const { seller, commission } = splitCommission(input.totalCents, input.policy.commissionBps);
+  const deadlines = deadlinesOf(state);
+  return {
+    orderId: input.orderId,
+    status: state.status,
+    buyer: input.buyer,
+    seller: input.seller,
+    offer: input.offer,
+    line: input.line,
+    amounts: { totalCents: input.totalCents, sellerEarningsCents: seller, commissionCents: commission },
+    leadTimeMs: input.leadTimeMs,
+    placedAt: input.placedAt,
+    requirements: state.requirements,
+    workClockStartedAt: state.workClockStartedAt,
+    workStartedAt: state.workStartedAt,
+    deadline: state.deadline,
+    progress: state.progress,
+    question: state.question,
+    deliveries: state.deliveries,
+    revisionCount: state.revisionCount,
+    cancellation: state.cancellation,
+    declinedCancellation: state.declinedCancellation,
+    dispute: state.dispute,
+    closure: state.closure,
+    deadlines,
+    nextDeadline: deadlines[0] ?? null,
+    allowedActions: allowedActions(state, viewer, now),
+    timeline: state.timeline,
+    lastActivityAt: state.lastActivityAt,
+    policyVersion: input.policy.version,
+  };
+}
+
+/** The search-attribute status: the order's status as support staff filter by it. */
+export function searchStatus(status: OrderStatus): string {
+  return status;
+}
+
+/** What the order waits for, in a line, for the Temporal UI's current details. */
+export function detailsOf(state: OrderState): string {
+  const next = nextDeadline(state);
+  const head = `Order ${state.input.orderId} · ${state.status}`;
+  if (isFinal(state.status)) {
+    const c = state.closure;
+    return c ? `${head} (${c.reason}): seller ${formatUsd(c.toSellerCents)}, platform ${formatUsd(c.commissionCents)}, refunded ${formatUsd(c.refundedCents)}` : head;
+  }
+  const waiting: Record<OrderStatus, string> = {
+    awaiting_start: 'waits for the seller to start work',
+    in_progress: 'waits for the seller’s delivery',
+    late: 'is late: waits for the delivery or the buyer’s cancellation',
+    in_review: 'waits for the buyer to accept or ask for a revision',
+    arbitration: state.dispute?.readyAt ? (state.dispute.arbiterId ? `waits for arbiter ${state.dispute.arbiterId}’s decision` : 'waits for an arbiter to take the case') : 'waits for the other party’s statement',
+    completed: '',
+    cancelled: '',
+    void: '',
+  };
+  const pending = state.cancellation ? `; a cancellation request by the ${state.cancellation.by} waits for an answer` : '';
+  return `${head}: ${waiting[state.status]}${pending}${next ? `; next: ${next.outcome}` : ''}`;
+}
+
+/** The one-line summary for the Temporal UI: "Order 123: logo design, $30.00, alice → bob". */
+export function summaryOf(input: OrderInput): string {
+  return `Order ${input.orderId}: ${input.offer.title}, ${formatUsd(input.totalCents)}, ${input.buyer.login} → ${input.seller.login}`;
+}

@@ -1,0 +1,268 @@
+/**
+ * The wire contract of an order: the workflow id, the start input, the one `act` Update every
+ * party's action goes through, the `view` query and the view it returns. Imported by the API
+ * and by the workflow alike. Wire names (`act`, `view`) and action `type`s are public:
+ * renaming one breaks running orders.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Cents } from '../lib/money.js';
+
+/** One workflow per order: `order-<orderId>`. */
+export function orderWorkflowId(orderId: number): string {
+  return `order-${orderId}`;
+}
+
+/** The rules an order runs under, fixed at placement (from `workflows/lib/policy.ts`). Durations in ms. */
+export interface OrderPolicy {
+  version: number;
+  commissionBps: number;
+  /** The seller starts work within this of placement, else the order is cancelled: 24 h. */
+  startWithinMs: number;
+  /** The buyer cancels alone within this of placement: 20 min. */
+  freeCancelMs: number;
+  /** Without a progress report this long in work, the seller is reminded: 3 days. */
+  progressReminderMs: number;
+  /** The buyer reviews a delivery within this, else it is accepted: 3 days. */
+  reviewMs: number;
+  /** The buyer is reminded this long before the automatic acceptance: 24 h. */
+  reviewReminderBeforeMs: number;
+  /** A revision's new deadline: now + this. */
+  revisionMs: number;
+  /** No Update by either party this long: the order is cancelled: 14 days. */
+  inactivityMs: number;
+  /** An unanswered cancellation request goes through after this: 2 days. */
+  cancellationAnswerMs: number;
+  /** The seller may cancel for "no contact with the buyer" this long after an unanswered question: 24 h. */
+  noContactAfterMs: number;
+  /** A dispute's other party answers within this: 2 days. */
+  disputeAnswerMs: number;
+  /** An arbiter decides within this many business days (Mon–Fri, UTC) of the case being ready: 5. */
+  arbitrationBusinessDays: number;
+  /** A return to work's new deadline: at most this many days. */
+  maxReturnToWorkDays: number;
+}
+
+/** What the buyer ordered: the basic kwork × units with options, or one package. */
+export type OrderLine =
+  | { kind: 'basic'; units: number; options: { id: number; title: string; priceCents: Cents; extraDays: number }[] }
+  | { kind: 'package'; tier: 'economy' | 'standard' | 'business'; includes: string[] };
+
+/** The offer as it was when ordered: later edits of the offer do not change the order. */
+export interface OfferSnapshot {
+  offerId: number;
+  title: string;
+  categoryId: number;
+  basePriceCents: Cents;
+  baseLeadTimeDays: number;
+  instructions: string;
+  unitVolume: string;
+}
+
+export interface Party {
+  id: number;
+  login: string;
+}
+
+/** What `POST /orders` starts `orderWorkflow` with, once the order row and its escrow hold are written. */
+export interface OrderInput {
+  orderId: number;
+  buyer: Party;
+  seller: Party;
+  offer: OfferSnapshot;
+  line: OrderLine;
+  totalCents: Cents;
+  /** The work's length: base + (units − 1) × base / 2 + the options' extra days, or the package's. */
+  leadTimeMs: number;
+  /** ISO 8601: the 24 h start and 20 min free-cancel windows count from here. */
+  placedAt: string;
+  /** Given at placement: the work clock starts at once. */
+  requirements: string | null;
+  policy: OrderPolicy;
+}
+
+export type OrderStatus =
+  | 'awaiting_start'
+  | 'in_progress'
+  | 'late'
+  | 'in_review'
+  | 'arbitration'
+  | 'completed'
+  | 'cancelled'
+  /** The placement's transaction rolled back after the workflow started: no order, no money. */
+  | 'void';
+
+export type Role = 'buyer' | 'seller';
+/** Who is looking at the order: a party, or staff (support, arbiter, admin). */
+export type Viewer = Role | 'staff';
+
+/**
+ * Why a party asks to cancel. A *sufficient* reason does not count against the seller's
+ * rating; an insufficient one does (later issue). The seller's reasons are sufficient only
+ * before work starts, except `no_contact_with_buyer`, which opens 24 h after an unanswered
+ * question to the buyer.
+ */
+export const cancellationReasons = {
+  buyer: ['no_longer_needed', 'ordered_by_mistake', 'seller_unresponsive', 'quality_not_as_expected', 'seller_asked_to_cancel'],
+  seller: ['cannot_do_task', 'buyer_requirements_unclear', 'too_busy', 'no_contact_with_buyer', 'other'],
+} as const;
+
+export type BuyerCancellationReason = (typeof cancellationReasons.buyer)[number];
+export type SellerCancellationReason = (typeof cancellationReasons.seller)[number];
+export type CancellationReason = BuyerCancellationReason | SellerCancellationReason;
+
+/** How an arbiter ends a dispute. Every decision is final and moves money once (except a return to work, which moves none). */
+export type ArbitrationDecision =
+  | { kind: 'refund_buyer' }
+  | { kind: 'pay_seller' }
+  /** `sellerAmountCents` of the total to the seller (less commission), the rest refunded. */
+  | { kind: 'split'; sellerAmountCents: Cents }
+  | { kind: 'return_to_work'; days: number };
+
+/**
+ * Every action a party or staff can take on an order. `act` carries one; the view's
+ * `allowedActions` names the types the caller may send now.
+ */
+export type OrderAction =
+  | { type: 'start_work' }
+  | { type: 'submit_requirements'; text: string }
+  | { type: 'ask_buyer'; question: string }
+  | { type: 'report_progress'; percent: number; comment: string }
+  | { type: 'deliver'; text: string; links: string[] }
+  | { type: 'accept' }
+  | { type: 'request_revision'; reason: string }
+  /** The buyer alone: within 20 min of placement, or once the order is late. */
+  | { type: 'cancel' }
+  | { type: 'request_cancellation'; reason: CancellationReason; comment?: string }
+  | { type: 'accept_cancellation' }
+  | { type: 'decline_cancellation' }
+  | { type: 'withdraw_cancellation' }
+  | { type: 'open_dispute'; statement: string }
+  | { type: 'answer_dispute'; statement: string }
+  | { type: 'take_case' }
+  | { type: 'decide_dispute'; decision: ArbitrationDecision; comment: string }
+  | { type: 'admin_cancel'; reason: string };
+
+export type ActionType = OrderAction['type'];
+
+/** Who sends an action: a party of the order, or a staff member with their roles. */
+export type Actor = { role: Role; userId: number } | { role: 'staff'; userId: number; staffRoles: string[] };
+
+export interface ActArgs {
+  actor: Actor;
+  action: OrderAction;
+}
+
+export interface TimelineEntry {
+  /** ISO 8601, workflow time. */
+  at: string;
+  /** buyer, seller, staff, or system for what a timer did. */
+  by: Viewer | 'system';
+  event: string;
+  /** What a person reads: "Delivered: 2 links". */
+  text: string;
+}
+
+/** A pending deadline: who must act, by when, and what happens if nobody does. */
+export interface PendingDeadline {
+  kind:
+    | 'start'
+    | 'work_deadline'
+    | 'progress_reminder'
+    | 'review_reminder'
+    | 'review'
+    | 'inactivity'
+    | 'cancellation_answer'
+    | 'dispute_answer'
+    | 'arbitration_decision';
+  at: string;
+  party: Role | 'arbiter';
+  /** "auto-accept at 2026-11-24T10:00:00.000Z". */
+  outcome: string;
+}
+
+export interface CancellationRequest {
+  by: Role;
+  reason: CancellationReason;
+  comment: string | null;
+  sufficient: boolean;
+  at: string;
+}
+
+export interface Dispute {
+  openedBy: Role;
+  statement: string;
+  openedAt: string;
+  answer: string | null;
+  answeredAt: string | null;
+  /** When the case became ready for an arbiter: answered, or the answer period lapsed. */
+  readyAt: string | null;
+  arbiterId: number | null;
+  takenAt: string | null;
+  /** Admins were alerted: no decision within the business days. */
+  overdueAlertedAt: string | null;
+}
+
+export interface Delivery {
+  at: string;
+  text: string;
+  links: string[];
+}
+
+/** How an order ended. */
+export interface Closure {
+  kind: 'completed' | 'cancelled';
+  /** `accepted`, `auto_accepted`, `arbitration`, `buyer_free_cancel`, `not_done_on_time`, `seller_ignored`, `inactivity`, a cancellation reason, `admin`. */
+  reason: string;
+  at: string;
+  /** Whether the buyer may leave feedback: completed, or cancelled for an insufficient reason or lateness. */
+  feedbackAllowed: boolean;
+  /** How the escrow ended, in cents. */
+  toSellerCents: Cents;
+  commissionCents: Cents;
+  refundedCents: Cents;
+}
+
+/** One order's live state as a party (or staff) sees it: the `view` query's answer and each `act` Update's result. */
+export interface OrderView {
+  orderId: number;
+  status: OrderStatus;
+  buyer: Party;
+  seller: Party;
+  offer: OfferSnapshot;
+  line: OrderLine;
+  amounts: { totalCents: Cents; sellerEarningsCents: Cents; commissionCents: Cents };
+  leadTimeMs: number;
+  placedAt: string;
+  requirements: string | null;
+  workClockStartedAt: string | null;
+  workStartedAt: string | null;
+  /** When the work is due (null until the clock starts). */
+  deadline: string | null;
+  progress: { percent: number; comment: string; at: string } | null;
+  question: { text: string; at: string; answeredAt: string | null } | null;
+  deliveries: Delivery[];
+  revisionCount: number;
+  cancellation: CancellationRequest | null;
+  /** The last declined cancellation request: it opens the way to a dispute. */
+  declinedCancellation: CancellationRequest | null;
+  dispute: Dispute | null;
+  closure: Closure | null;
+  deadlines: PendingDeadline[];
+  nextDeadline: PendingDeadline | null;
+  /** The action types this viewer may send now. */
+  allowedActions: ActionType[];
+  timeline: TimelineEntry[];
+  lastActivityAt: string;
+  policyVersion: number;
+}
+
+/**
+ * A party's or staff's action. The validator refuses what the state does not allow
+ * (`ApplicationFailure` type `conflict`, with the current status) or a malformed payload
+ * (`invalid_input`) before anything is written; the result is the view once the action's
+ * money and records are written.
+ */
+export const actUpdate = defineUpdate<OrderView, [ActArgs], 'act'>('act');
+
+/** The order as `viewer` sees it (its allowed actions). */
+export const viewQuery = defineQuery<OrderView, [Viewer], 'view'>('view');
