@@ -34,7 +34,7 @@ export function createApp(deps: AppDeps) {
   const ledger = createLedger(deps.db);
   const wallet = createWallet({ db: deps.db, ledger, gateway: deps.gateway, clock: deps.clock, accounts });
   const catalog = createCatalog({ db: deps.db, clock: deps.clock, temporal: deps.temporal, taskQueue: deps.taskQueue });
-  const orders = createOrders({ db: deps.db, clock: deps.clock, temporal: deps.temporal, taskQueue: deps.taskQueue });
+  const orders = createOrders({ db: deps.db, clock: deps.clock, temporal: deps.temporal, taskQueue: deps.taskQueue, orderPolicy: deps.orderPolicy });
 
   app.use(requestId());
   app.use(async (c, next) => {

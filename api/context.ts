@@ -4,6 +4,7 @@ import type { SessionUser } from '../activities/accounts.js';
 import type { Clock } from '../activities/clock.js';
 import type { PaymentGateway } from '../activities/payments.js';
 import type { Db } from '../db/client.js';
+import type { OrderPolicy } from '../workflows/order/messages.js';
 
 
 /** What the API is built from; production wires real servers, tests the same servers per file. */
@@ -18,6 +19,8 @@ export interface AppDeps {
   gateway: PaymentGateway;
   /** Development-only routes (`/dev/…`: the outbox) exist only when this is set. */
   devRoutes: boolean;
+  /** The rules new orders start with; tests shorten the durations to run timers on the dev server. Default: the policy module's. */
+  orderPolicy?: OrderPolicy;
 }
 
 /** Hono's environment: the per-request variables middleware sets. */

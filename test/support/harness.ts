@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { pino } from 'pino';
+import type { OrderPolicy } from '../../workflows/order/messages.js';
 import { createApp } from '../../api/app.js';
 import { createWorker, workflowsPath } from '../../worker.js';
 import { systemClock, type Clock } from '../../activities/clock.js';
@@ -129,7 +130,7 @@ const quietBundlerLogger = {
 };
 
 /** The real Hono app over a test database and the shared dev server, called in-process. */
-export function buildApp(deps: { db: Db; temporal: Client; clock?: Clock; taskQueue?: string; devRoutes?: boolean }) {
+export function buildApp(deps: { db: Db; temporal: Client; clock?: Clock; taskQueue?: string; devRoutes?: boolean; orderPolicy?: OrderPolicy }) {
   const clock = deps.clock ?? systemClock;
   return createApp({
     db: deps.db,
@@ -139,6 +140,7 @@ export function buildApp(deps: { db: Db; temporal: Client; clock?: Clock; taskQu
     taskQueue: deps.taskQueue ?? uniqueId('api'),
     gateway: sandboxGateway(clock),
     devRoutes: deps.devRoutes ?? true,
+    orderPolicy: deps.orderPolicy,
   });
 }
 
