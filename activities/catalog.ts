@@ -24,6 +24,7 @@ import { policy } from '../workflows/lib/policy.js';
 import { SA } from '../workflows/lib/search-attributes.js';
 import { moderationWorkflowId, type ModerationInput } from '../workflows/moderation/messages.js';
 import type { Clock } from './clock.js';
+import { offerFeedback, type FeedbackItem } from './feedback.js';
 import type { Tx } from './tx.js';
 import { hiddenForWeekend } from './visibility.js';
 
@@ -53,6 +54,8 @@ export interface OfferPage extends OfferView {
   seller: { id: number; login: string; displayName: string | null; level: string; ratingPercent: number | null; feedbackCount: number; completedOrders: number };
   /** The seller's share of the basic price (the platform keeps its commission). */
   sellerEarningsCents: number;
+  /** The offer's likes and dislikes, and its newest feedback with published answers only. */
+  feedback: { likes: number; dislikes: number; recent: FeedbackItem[] };
 }
 
 export interface CartItemView {
@@ -283,6 +286,7 @@ export function createCatalog(deps: { db: Db; clock: Clock; temporal: Client; ta
         completedOrders: stats?.completedOrders ?? 0,
       },
       sellerEarningsCents: offer.priceCents - Math.floor((offer.priceCents * policy.commissionBps + 5_000) / 10_000),
+      feedback: await offerFeedback(db, offer.id),
     };
   }
 

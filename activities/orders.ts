@@ -379,6 +379,20 @@ export function createOrders(deps: {
     placeAll,
     orderFor,
 
+    /**
+     * The orders placed by earlier requests whose keys start with `prefix`, in placement order;
+     * null if none. A checkout's keys are `checkout:<Idempotency-Key>:<cart line>`, and its
+     * retry finds the cart already emptied, so it looks its orders up by the key alone.
+     */
+    async placedWithKeyPrefix(buyerId: number, prefix: string): Promise<OrderView[] | null> {
+      const rows = await db.orm
+        .select({ view: orders.view })
+        .from(orders)
+        .where(and(eq(orders.buyerId, buyerId), sql`starts_with(${orders.requestKey}, ${prefix})`))
+        .orderBy(orders.id);
+      return rows.length ? rows.map((r) => r.view) : null;
+    },
+
     /** The caller's orders as buyer or seller, newest first, with a keyset cursor. */
     async list(userId: number, q: { role: Role; status?: string; cursor?: number; limit: number }): Promise<{ items: OrderListItem[]; nextCursor: string | null }> {
       const conditions: SQL[] = [eq(q.role === 'buyer' ? orders.buyerId : orders.sellerId, userId)];

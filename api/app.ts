@@ -18,6 +18,7 @@ import { adminRoutes } from './routes/admin.js';
 import { devRoutes } from './routes/dev.js';
 import { docsRoutes } from './routes/docs.js';
 import { favoriteRoutes } from './routes/favorites.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { moneyRoutes } from './routes/money.js';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', offerRoutes({ catalog }));
   app.route('/', favoriteRoutes({ db: deps.db, clock: deps.clock }));
   app.route('/', orderRoutes({ orders, catalog, temporal: deps.temporal }));
+  app.route('/', feedbackRoutes({ db: deps.db, clock: deps.clock }));
   app.route('/', moderationRoutes({ catalog, temporal: deps.temporal }));
   app.route('/', adminRoutes({ accounts, wallet }));
   if (deps.devRoutes) app.route('/', devRoutes({ db: deps.db }));

@@ -6,6 +6,7 @@ import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { Cents, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+import { FeedbackItem } from './feedback.js';
 
 const Tier = z.enum(['economy', 'standard', 'business']);
 const PackageTier = z.strictObject({
@@ -81,6 +82,7 @@ const OfferPage = Offer.extend({
     completedOrders: z.number().int(),
   }),
   sellerEarningsCents: Cents,
+  feedback: z.object({ likes: z.number().int(), dislikes: z.number().int(), recent: z.array(FeedbackItem).openapi({ description: 'the newest, with published answers only' }) }),
 }).openapi('OfferPage');
 
 const CartLine = z.union([

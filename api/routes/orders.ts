@@ -264,6 +264,10 @@ export function orderRoutes({ orders, catalog, temporal }: { orders: Orders; cat
       const user = callerOf(c);
       requireConfirmed(user);
       const key = c.req.valid('header')['idempotency-key'];
+      const total = (views: OrderView[]) => views.reduce((sum, v) => sum + v.amounts.totalCents, 0);
+      // A retry finds the cart emptied (or holding lines added since): it answers what the key placed.
+      const earlier = await orders.placedWithKeyPrefix(user.id, `checkout:${key}:`);
+      if (earlier) return c.json({ orders: earlier, totalCents: total(earlier) }, 200);
       const { items } = await catalog.cart(user.id);
       const { views, replayed } = await orders.placeAll(
         user,
@@ -274,7 +278,7 @@ export function orderRoutes({ orders, catalog, temporal }: { orders: Orders; cat
         })),
         { emptyMessage: 'the cart is empty', afterPlaced: (tx) => catalog.clearCart(tx, user.id, items.map((i) => i.id)) },
       );
-      const body = { orders: views, totalCents: views.reduce((sum, v) => sum + v.amounts.totalCents, 0) };
+      const body = { orders: views, totalCents: total(views) };
       return c.json(body, replayed ? 200 : 201);
     });
   app.openapi(routes.list, async (c) => {

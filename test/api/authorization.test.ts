@@ -5,7 +5,7 @@
  * joins the matrix.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { createAccounts, staffRoles, type StaffRole } from '../../activities/accounts.js';
@@ -15,6 +15,8 @@ import { documentedOperations, readmeTable, routesTable, type Operation } from '
 import { callerFor, codeMailedTo, PASSWORD, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { insertOffer } from '../support/catalog.js';
+import { insertOrder } from '../support/closed-orders.js';
+import { fund } from '../support/orders.js';
 
 type Persona = 'anonymous' | 'stranger' | 'owner' | StaffRole;
 const personas: Persona[] = ['anonymous', 'stranger', 'owner', ...staffRoles];
@@ -22,6 +24,7 @@ const personas: Persona[] = ['anonymous', 'stranger', 'owner', ...staffRoles];
 interface Request {
   path: string;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 /** How to call a route validly as `caller`, with resources that belong to the owner. */
@@ -36,6 +39,10 @@ describe('authorization matrix', () => {
   let call: Caller;
   const users = {} as Record<Exclude<Persona, 'anonymous'>, TestUser>;
   let victim: TestUser;
+  /** Sells to the personas: the seller of their orders. */
+  let vendor: TestUser;
+  let vendorsOffer: number;
+  let ownersOffer: number;
   let ownersTopUpId: number;
   let promoCode: string;
   let unique = 0;
@@ -48,12 +55,29 @@ describe('authorization matrix', () => {
     priceCents: 1_000,
     leadTimeDays: 2,
   });
+  const idempotent = () => ({ 'idempotency-key': randomUUID() });
+  /** A completed order the owner bought from the vendor: its workflow is gone, its row stays. */
+  const ownersClosedOrder = () => insertOrder(database.db, { buyer: users.owner, offerId: vendorsOffer, ending: 'accepted' });
+  /** A completed order the owner sold, with the buyer's feedback, and the owner's answer if `answer`. */
+  async function feedbackOnOwnersSale(answer: string | null) {
+    const orderId = await insertOrder(database.db, { buyer: vendor, offerId: ownersOffer, ending: 'accepted' });
+    await database.db.sql`
+      insert into feedback (order_id, buyer_id, seller_id, offer_id, verdict, text, created_at, answer, answer_status, answered_at)
+      values (${orderId}, ${vendor.id}, ${users.owner.id}, ${ownersOffer}, 'like', 'Good work', now(),
+        ${answer}::text, ${answer === null ? null : 'pending'}::text, case when ${answer}::text is null then null else now() end)`;
+    return orderId;
+  }
 
   before(async () => {
     [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
     call = callerFor(buildApp({ db: database.db, temporal }));
     for (const persona of ['stranger', 'owner', ...staffRoles] as const) users[persona] = await signUp(call, persona);
     victim = await signUp(call, 'victim');
+    vendor = await signUp(call, 'vendor');
+    vendorsOffer = await insertOffer(database.db, vendor.id);
+    ownersOffer = await insertOffer(database.db, users.owner.id);
+    // Every persona may place orders: money for each.
+    for (const persona of ['stranger', 'owner', ...staffRoles] as const) await fund(database.db, users[persona].id, 100_000);
     const accounts = createAccounts({ db: database.db, clock: systemClock });
     for (const role of staffRoles) await accounts.grantRole(users[role].id, role);
     ownersTopUpId = (await call('POST', '/me/top-ups', { token: users.owner.token, body: { amountCents: 1_000, method: 'card', cardNumber: sandboxCards.approve } })).body.id;
@@ -142,6 +166,48 @@ describe('authorization matrix', () => {
       build: async () => ({ path: `/moderation/offers/${await insertOffer(database.db, victim.id)}/decision`, body: { decision: 'approve' } }),
     },
     'POST /admin/offers/{id}/block': { success: 200, build: async () => ({ path: `/admin/offers/${await insertOffer(database.db, victim.id)}/block`, body: { reason: 'gambling' } }) },
+    // Placing an order only starts its workflow: no worker is needed.
+    'POST /orders': { success: 201, build: () => ({ path: '/orders', body: { offerId: vendorsOffer }, headers: idempotent() }) },
+    'GET /orders': { success: 200, build: () => ({ path: '/orders?role=buyer' }) },
+    'POST /me/cart/checkout': {
+      success: 201,
+      build: async (caller) => {
+        if (caller) {
+          const offerId = await insertOffer(database.db, vendor.id);
+          await database.db.sql`
+            insert into cart_items (user_id, offer_id, created_at, expires_at) values (${caller.id}, ${offerId}, now(), now() + interval '14 days')`;
+        }
+        return { path: '/me/cart/checkout', headers: idempotent() };
+      },
+    },
+    // A completed order is read from its row: no workflow is queried.
+    'GET /orders/{id}': { success: 200, build: async () => ({ path: `/orders/${await ownersClosedOrder()}` }) },
+    // Past the guard, actions on a closed order answer 409: the guard is what this checks.
+    'POST /orders/{id}/actions': { success: 409, build: async () => ({ path: `/orders/${await ownersClosedOrder()}/actions`, body: { type: 'accept' } }) },
+    'GET /arbitration/cases': { success: 200, build: () => ({ path: '/arbitration/cases' }) },
+    'POST /arbitration/orders/{id}/take': { success: 409, build: async () => ({ path: `/arbitration/orders/${await ownersClosedOrder()}/take` }) },
+    'POST /arbitration/orders/{id}/decision': {
+      success: 409,
+      build: async () => ({ path: `/arbitration/orders/${await ownersClosedOrder()}/decision`, body: { decision: { kind: 'refund_buyer' }, comment: 'matrix' } }),
+    },
+    'POST /admin/orders/{id}/cancel': { success: 409, build: async () => ({ path: `/admin/orders/${await ownersClosedOrder()}/cancel`, body: { reason: 'matrix' } }) },
+    'GET /notifications': { success: 200, build: () => ({ path: '/notifications' }) },
+    'POST /notifications/read': { success: 200, build: () => ({ path: '/notifications/read', body: {} }) },
+    'GET /orders/{id}/feedback': { success: 200, build: async () => ({ path: `/orders/${await ownersClosedOrder()}/feedback` }) },
+    'POST /orders/{id}/feedback': {
+      success: 201,
+      build: async () => ({ path: `/orders/${await ownersClosedOrder()}/feedback`, body: { verdict: 'like', text: 'Well done' } }),
+    },
+    'POST /orders/{id}/feedback/answer': {
+      success: 201,
+      build: async () => ({ path: `/orders/${await feedbackOnOwnersSale(null)}/feedback/answer`, body: { text: 'Thank you' } }),
+    },
+    'GET /users/{login}/feedback': { success: 200, build: () => ({ path: `/users/${vendor.login}/feedback` }) },
+    'GET /moderation/feedback-answers': { success: 200, build: () => ({ path: '/moderation/feedback-answers' }) },
+    'POST /moderation/feedback-answers/{orderId}/decision': {
+      success: 200,
+      build: async () => ({ path: `/moderation/feedback-answers/${await feedbackOnOwnersSale('Thank you')}/decision`, body: { decision: 'approve' } }),
+    },
   };
 
   /** The status `persona` must get from a route with `access`, whose success status is `success`. */
@@ -151,6 +217,9 @@ describe('authorization matrix', () => {
     if (access === 'user') return success;
     if (access === 'owner') return persona === 'owner' ? success : 404;
     if (access.startsWith('staff:')) return access.slice(6).split('|').includes(persona) ? success : 403;
+    // The fixtures make the owner persona the order's buyer; any other party answers like a stranger.
+    if (access === 'party') return persona === 'owner' ? success : 404;
+    if (access.startsWith('party+staff:')) return persona === 'owner' || access.slice(12).split('|').includes(persona) ? success : 404;
     throw new Error(`unknown access ${access}`);
   }
 
@@ -172,7 +241,7 @@ describe('authorization matrix', () => {
         // A session of its own for every call: logout must not end the others'.
         const token = user ? (await accounts.createSession(user.id)).token : undefined;
         const request = await fixture.build(user);
-        const res = await call(op.method, request.path, { token, body: request.body });
+        const res = await call(op.method, request.path, { token, body: request.body, headers: request.headers });
         const want = expected(op.access, persona, fixture.success);
         checked++;
         if (res.status !== want) failures.push(`${op.method} ${op.path} as ${persona}: ${res.status}, expected ${want} (${JSON.stringify(res.body)})`);

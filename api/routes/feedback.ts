@@ -1,0 +1,146 @@
+/**
+ * Feedback on finished orders: the buyer's like or dislike, the seller's answer (shown once a
+ * moderator approves it), the moderators' queue of answers, and a seller's public feedback.
+ */
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { StaffRole } from '../../activities/accounts.js';
+import type { Clock } from '../../activities/clock.js';
+import { createFeedback, FEEDBACK_CURSOR } from '../../activities/feedback.js';
+import type { Db } from '../../db/client.js';
+import { access, callerOf, secured } from '../auth.js';
+import type { AppEnv } from '../context.js';
+import { validationHook } from '../errors.js';
+import { errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const Verdict = z.enum(['like', 'dislike']);
+
+/** One feedback as the public sees it (the seller's profile, the offer page). */
+export const FeedbackItem = z
+  .object({
+    orderId: z.number().int(),
+    offer: z.object({ id: z.number().int(), title: z.string().openapi({ description: 'as it was ordered' }) }),
+    buyer: z.object({ id: z.number().int(), login: z.string() }),
+    verdict: Verdict,
+    text: z.string(),
+    createdAt: z.string(),
+    answer: z.object({ text: z.string(), at: z.string() }).nullable().openapi({ description: 'the seller’s answer, once a moderator published it' }),
+  })
+  .openapi('Feedback');
+
+const PartyFeedbackItem = FeedbackItem.extend({
+  answer: z
+    .object({ text: z.string(), at: z.string(), status: z.enum(['pending', 'published', 'rejected']), decidedAt: z.string().nullable() })
+    .nullable()
+    .openapi({ description: 'the seller’s answer in any moderation status' }),
+}).openapi('OrderFeedback');
+
+const PendingAnswer = z.object({
+  orderId: z.number().int(),
+  seller: z.object({ id: z.number().int(), login: z.string() }),
+  offer: z.object({ id: z.number().int(), title: z.string() }),
+  verdict: Verdict,
+  feedback: z.string().openapi({ description: 'the buyer’s text the answer replies to' }),
+  answer: z.string(),
+  answeredAt: z.string(),
+});
+
+const SellerLevel = z.enum(['newbie', 'advanced', 'professional']);
+const SellerFeedbackPage = z
+  .object({
+    seller: z.object({
+      id: z.number().int(),
+      login: z.string(),
+      displayName: z.string().nullable(),
+      level: SellerLevel,
+      ratingPercent: z.number().int().nullable().openapi({ description: 'share of likes, 0–100, rounded down; null before the first feedback' }),
+      feedbackCount: z.number().int(),
+      completedOrders: z.number().int(),
+    }),
+    items: z.array(FeedbackItem),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi('SellerFeedbackPage');
+
+const OrderIdParam = z.object({ orderId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+const LoginParam = z.object({ login: z.string().regex(/^[A-Za-z0-9_]{3,32}$/, '3 to 32 letters, digits or underscores') });
+
+/** Staff who read an order's feedback as they read the order. */
+const orderStaff: StaffRole[] = ['support', 'arbiter', 'admin'];
+const moderators = access.staff('moderator', 'admin');
+
+const routes = {
+  read: secured(access.party(...orderStaff), {
+    method: 'get',
+    path: '/orders/{id}/feedback',
+    tags: ['feedback'],
+    summary: 'The order’s feedback and answer in any moderation status, and whether you may give either now',
+    request: { params: IdParam },
+    responses: {
+      200: json(
+        'The order’s feedback',
+        z.object({ feedback: PartyFeedbackItem.nullable(), canLeaveFeedback: z.boolean(), canAnswer: z.boolean() }),
+      ),
+      ...errorResponses(400, 401, 403, 404),
+    },
+  }),
+  leave: secured(access.owner, {
+    method: 'post',
+    path: '/orders/{id}/feedback',
+    tags: ['feedback'],
+    summary: 'Like or dislike a finished order, with a text, as its buyer (once; completed, or cancelled in a way that allows it)',
+    request: { params: IdParam, ...jsonBody(z.strictObject({ verdict: Verdict, text: text(2_000) }).openapi('LeaveFeedback')) },
+    responses: { 201: json('The feedback', PartyFeedbackItem), ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+  answer: secured(access.owner, {
+    method: 'post',
+    path: '/orders/{id}/feedback/answer',
+    tags: ['feedback'],
+    summary: 'Answer the buyer’s feedback as the order’s seller (once); it shows after a moderator approves it',
+    request: { params: IdParam, ...jsonBody(z.strictObject({ text: text(2_000) }).openapi('AnswerFeedback')) },
+    responses: { 201: json('The feedback with the answer, awaiting moderation', PartyFeedbackItem), ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+  seller: secured(access.public, {
+    method: 'get',
+    path: '/users/{login}/feedback',
+    tags: ['catalog'],
+    summary: 'A seller’s feedback, newest first, with their rating (published answers only)',
+    request: {
+      params: LoginParam,
+      query: z.strictObject({
+        verdict: Verdict.optional().openapi({ description: 'only likes, or only dislikes' }),
+        cursor: z.string().regex(FEEDBACK_CURSOR).optional().openapi({ description: 'the `nextCursor` of the previous page' }),
+        limit: z.coerce.number().int().min(1).max(50).default(20),
+      }),
+    },
+    responses: { 200: json('A page of feedback', SellerFeedbackPage), ...errorResponses(400, 404) },
+  }),
+  queue: secured(moderators, {
+    method: 'get',
+    path: '/moderation/feedback-answers',
+    tags: ['moderation'],
+    summary: 'Sellers’ answers to feedback awaiting a decision, oldest first',
+    responses: { 200: json('The queue', z.object({ items: z.array(PendingAnswer) })), ...errorResponses(401, 403) },
+  }),
+  decide: secured(moderators, {
+    method: 'post',
+    path: '/moderation/feedback-answers/{orderId}/decision',
+    tags: ['moderation'],
+    summary: 'Publish or reject a seller’s answer to feedback',
+    request: { params: OrderIdParam, ...jsonBody(z.strictObject({ decision: z.enum(['approve', 'reject']) })) },
+    responses: { 200: json('The feedback, its answer decided', PartyFeedbackItem), ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+};
+
+export function feedbackRoutes({ db, clock }: { db: Db; clock: Clock }) {
+  const feedback = createFeedback({ db, clock });
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(routes.read, async (c) => c.json(await feedback.forOrder(callerOf(c), c.req.valid('param').id, orderStaff), 200))
+    .openapi(routes.leave, async (c) => c.json(await feedback.leave(callerOf(c), c.req.valid('param').id, c.req.valid('json')), 201))
+    .openapi(routes.answer, async (c) => c.json(await feedback.answer(callerOf(c), c.req.valid('param').id, c.req.valid('json').text), 201))
+    .openapi(routes.seller, async (c) => c.json(await feedback.forSeller(c.req.valid('param').login, c.req.valid('query')), 200))
+    .openapi(routes.queue, async (c) => c.json({ items: await feedback.pendingAnswers() }, 200))
+    .openapi(routes.decide, async (c) =>
+      c.json(await feedback.decide(callerOf(c).id, c.req.valid('param').orderId, c.req.valid('json').decision), 200),
+    );
+}
