@@ -95,6 +95,15 @@ const beforeReview = (s: OrderStatus) => s === 'awaiting_start' || inWork(s);
 const negotiable = (s: OrderStatus) => beforeReview(s) || s === 'in_review';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Late: the status says so, or the deadline has passed and its timer is not applied yet (an
+ * Update delivered with the timer's firing is handled first): the buyer's cancel for lateness
+ * must not lose that race.
+ */
+function isLate(state: OrderState, now: string): boolean {
+  return state.status === 'late' || (state.status === 'in_progress' && state.deadline !== null && at(state.deadline) <= at(now));
+}
 const at = (time: string) => Date.parse(time);
 const other = (role: Role): Role => (role === 'buyer' ? 'seller' : 'buyer');
 
@@ -225,11 +234,24 @@ const actorRule: Record<ActionType, (actor: Actor, state: OrderState) => string 
 
 const NOW_ALLOWED = null;
 
+/**
+ * Deadlines whose outcome ends the order or the parties' turn. Once one is due it has won,
+ * even before its timer is applied: an Update delivered with the timer's firing is validated
+ * first (the SDK runs update handlers before timers in an activation).
+ */
+const decisive: ReadonlySet<PendingDeadline['kind']> = new Set(['start', 'review', 'inactivity', 'cancellation_answer', 'dispute_answer']);
+
+/** The decisive deadline that is due now, if any. */
+function decisiveDue(state: OrderState, now: string): PendingDeadline | undefined {
+  return deadlinesOf(state).find((d) => decisive.has(d.kind) && at(d.at) <= at(now));
+}
+
 /** Whether the state allows an action now (leaving the payload aside); a message if not. */
-function stateRule(state: OrderState, actor: Actor, type: ActionType, now: string): string | null {
+function stateRule(state: OrderState, actor: Actor, type: ActionType, now: string, due = decisiveDue(state, now)): string | null {
   const { status } = state;
   const p = state.input.policy;
   if (isFinal(status)) return `the order is ${status}`;
+  if (due) return `too late: the ${due.kind.replaceAll('_', ' ')} deadline has passed (${due.outcome})`;
   switch (type) {
     case 'start_work':
       return status === 'awaiting_start' ? NOW_ALLOWED : 'work has already started';
@@ -247,7 +269,7 @@ function stateRule(state: OrderState, actor: Actor, type: ActionType, now: strin
     case 'request_revision':
       return status === 'in_review' ? NOW_ALLOWED : 'there is no delivery to review';
     case 'cancel':
-      if (status === 'late') return NOW_ALLOWED;
+      if (isLate(state, now)) return NOW_ALLOWED;
       if (beforeReview(status) && at(now) < at(state.input.placedAt) + p.freeCancelMs) return NOW_ALLOWED;
       return `the buyer cancels alone only within ${Math.round(p.freeCancelMs / 60_000)} minutes of placing the order or once it is late`;
     case 'request_cancellation':
@@ -368,11 +390,13 @@ export function assertCanAct(state: OrderState, args: ActArgs, now: string): voi
 /** The action types `viewer` may send now (payload aside). Staff are assumed to hold every staff role; the API checks theirs. */
 export function allowedActions(state: OrderState, viewer: Viewer, now: string): ActionType[] {
   const actor: Actor = viewer === 'staff' ? { role: 'staff', userId: 0, staffRoles: ['arbiter', 'admin', 'support'] } : { role: viewer, userId: 0 };
+  if (isFinal(state.status)) return [];
+  const due = decisiveDue(state, now);
   return (Object.keys(actorRule) as ActionType[]).filter((type) => {
     if (actorRule[type](actor, state) !== null) return false;
     // A staff viewer's decision is shown as allowed to whoever took the case (checked on send).
     if (type === 'decide_dispute' && state.dispute?.arbiterId) actor.userId = state.dispute.arbiterId;
-    return stateRule(state, actor, type, now) === null;
+    return stateRule(state, actor, type, now, due) === null;
   });
 }
 
@@ -501,7 +525,7 @@ export function act(state: OrderState, args: ActArgs, now: string): Transition {
       });
     }
     case 'cancel':
-      return state.status === 'late'
+      return isLate(state, now)
         ? cancelled(state, now, by, 'not_done_on_time', 'The buyer cancelled: not done on time.', true)
         : cancelled(state, now, by, 'buyer_free_cancel', 'The buyer cancelled within the free-cancellation window.', false);
     case 'request_cancellation': {

@@ -35,6 +35,9 @@ const { loadOrder, recordOrderEvent } = proxyLocalActivities<OrderActivities>({
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
+/** What the search attributes that change (status, next deadline) say about the state. */
+const searchKey = (state: machine.OrderState) => `${state.status}|${machine.nextDeadline(state)?.at ?? ''}`;
+
 /** Workflow time (deterministic), as an ISO string. */
 const now = () => new Date().toISOString();
 
@@ -44,12 +47,14 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderView> {
   let loaded = false;
   // The writes, one after another in transition order.
   let writes: Promise<void> = Promise.resolve();
-  let published = '';
+  // The placement started us with these search attributes: upserting them again would cost an
+  // event and a visibility write for nothing.
+  let published = searchKey(state);
 
   /** Keeps the search attributes (when they change) and the UI's current details in step with the state. */
   function publish(): void {
     const next = machine.nextDeadline(state);
-    const key = `${state.status}|${next?.at ?? ''}`;
+    const key = searchKey(state);
     if (key !== published) {
       upsertSearchAttributes([
         { key: SA.status, value: machine.searchStatus(state.status) },
