@@ -285,7 +285,7 @@ export function createCatalog(deps: { db: Db; clock: Clock; temporal: Client; ta
         feedbackCount: stats?.feedbackCount ?? 0,
         completedOrders: stats?.completedOrders ?? 0,
       },
-      sellerEarningsCents: offer.priceCents - Math.floor((offer.priceCents * policy.commissionBps + 5_000) / 10_000),
+      sellerEarningsCents: splitCommission(offer.priceCents, policy.commissionBps).seller,
       feedback: await offerFeedback(db, offer.id),
     };
   }

@@ -360,7 +360,11 @@ export function createOrders(deps: {
 
   /** An order the caller may see (a party or staff), with the caller's role; else 404. */
   async function orderFor(user: { id: number; roles: readonly string[] }, orderId: number, staffRoles: readonly string[]) {
-    const [row] = await db.orm.select().from(orders).where(eq(orders.id, orderId));
+    // Not the view: an open order's comes from its workflow (see `storedView` for the rest).
+    const [row] = await db.orm
+      .select({ buyerId: orders.buyerId, sellerId: orders.sellerId, status: orders.status })
+      .from(orders)
+      .where(eq(orders.id, orderId));
     const isStaff = user.roles.some((r) => staffRoles.includes(r));
     const role: Viewer | null = !row ? null : row.buyerId === user.id ? 'buyer' : row.sellerId === user.id ? 'seller' : isStaff ? 'staff' : null;
     if (!row || !role) throw new AppError('not_found', 'no such order');
@@ -378,6 +382,13 @@ export function createOrders(deps: {
 
     placeAll,
     orderFor,
+
+    /** The order's view as its row last recorded it, with no actions: for closed orders, and ones the server forgot. */
+    async storedView(orderId: number): Promise<OrderView> {
+      const [row] = await db.orm.select({ view: orders.view }).from(orders).where(eq(orders.id, orderId));
+      if (!row) throw new AppError('not_found', 'no such order');
+      return { ...row.view, allowedActions: [] };
+    },
 
     /**
      * The orders placed by earlier requests whose keys start with `prefix`, in placement order;

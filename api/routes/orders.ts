@@ -222,12 +222,12 @@ const routes = {
 
 export function orderRoutes({ orders, catalog, temporal }: { orders: Orders; catalog: Catalog; temporal: Client }) {
   /** The order's live view from its workflow; the row's last view once it is closed or forgotten. */
-  async function viewFor(orderId: number, viewer: Viewer, row: { status: string; view: OrderView }): Promise<OrderView> {
-    if (isFinal(row.status as OrderView['status'])) return { ...row.view, allowedActions: [] };
+  async function viewFor(orderId: number, viewer: Viewer, status: string): Promise<OrderView> {
+    if (isFinal(status as OrderView['status'])) return orders.storedView(orderId);
     try {
       return await temporal.workflow.getHandle(orderWorkflowId(orderId)).query(viewQuery, viewer);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return { ...row.view, allowedActions: [] };
+      if (err instanceof WorkflowNotFoundError) return orders.storedView(orderId);
       throw err;
     }
   }
@@ -288,7 +288,7 @@ export function orderRoutes({ orders, catalog, temporal }: { orders: Orders; cat
   app.openapi(routes.get, async (c) => {
       const orderId = c.req.valid('param').id;
       const { row, role } = await orders.orderFor(callerOf(c), orderId, orderStaff);
-      return c.json(await viewFor(orderId, role, row), 200);
+      return c.json(await viewFor(orderId, role, row.status), 200);
     });
   app.openapi(routes.act, async (c) => {
       const user = callerOf(c);
