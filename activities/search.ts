@@ -2,7 +2,7 @@
  * The catalog as buyers find it: keyword and filter search over the offers a buyer can see
  * (`visibility.ts`), with keyset pagination; sellers by login prefix; the category tree.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { Column, SQL, sql, Table } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
@@ -103,68 +103,142 @@ export interface CompiledQuery {
 export const SELLER_HITS_LIMIT = 20;
 const EXCERPT_CHARS = 160;
 /**
- * Up to this many sellers meeting a keyword search's seller conditions, their offers are found
+ * A keyword search for sellers active lately (the one seller condition not copied onto offers)
+ * lists the sellers meeting its seller conditions. Up to this many, their offers are found
  * through the seller index and intersected with the keyword matches in a bitmap: at about 30
  * offers a seller, a few thousand index entries, a few milliseconds where reading a broad
  * keyword's thousands of matches one by one costs tens. Past it, the matches are read and
- * their sellers checked. A count that stops at this number decides before the search is
- * planned, so the planner plans one way only.
+ * their sellers tested. The statement counts the list, up to this number, and runs the one
+ * route that fits.
  */
 export const FEW_SELLERS = 200;
+
+// ---- Building the statement -----------------------------------------------------------------
+
+/**
+ * A search statement holds a few hundred fragments, and drizzle's `sql` renders every one
+ * through generic entity checks and intermediate objects: close to half a millisecond of CPU
+ * and over 100 KB of garbage per search, as much as all the rest of the API's own work on it.
+ * The statement is built with `q` instead, the same kind of template rendered in one pass:
+ * fragments nest, schema columns and tables become their quoted names (rendered once each), a
+ * drizzle fragment (the visibility rule) is rendered by drizzle, and any other value becomes a
+ * parameter.
+ */
+class Fragment {
+  constructor(
+    readonly strings: readonly string[],
+    readonly values: readonly unknown[],
+  ) {}
+}
+
+/** Text put into the statement as it is. */
+class Raw {
+  constructor(readonly text: string) {}
+}
+
+function q(strings: readonly string[], ...values: unknown[]): Fragment {
+  return new Fragment(strings, values);
+}
+q.raw = (text: string) => new Raw(text);
+/** The items, `separator` between each two. */
+q.join = (items: readonly unknown[], separator: string) =>
+  new Fragment(items.length ? ['', ...Array<string>(items.length - 1).fill(separator), ''] : [''], items);
+
+const dialect = new PgDialect();
+const names = new WeakMap<object, string>();
+
+/** The statement's text and parameters. */
+function render(statement: Fragment): CompiledQuery {
+  const text: string[] = [];
+  const params: unknown[] = [];
+  const put = (value: unknown): void => {
+    if (value instanceof Fragment) {
+      for (let i = 0; i < value.strings.length; i++) {
+        text.push(value.strings[i]!);
+        if (i < value.values.length) put(value.values[i]);
+      }
+    } else if (value instanceof Raw) {
+      text.push(value.text);
+    } else if (value instanceof Column || value instanceof Table) {
+      let name = names.get(value);
+      if (name === undefined) names.set(value, (name = dialect.sqlToQuery(sql`${value}`).sql));
+      text.push(name);
+    } else if (value instanceof SQL) {
+      // Drizzle numbers its parameters from $1: they follow ours.
+      const rendered = dialect.sqlToQuery(value);
+      const offset = params.length;
+      let count = 0;
+      text.push(
+        rendered.sql.replace(/\$(\d+)/g, (_, n: string) => {
+          count++;
+          return `$${offset + Number(n)}`;
+        }),
+      );
+      if (count !== rendered.params.length) throw new Error(`a drizzle fragment with unexpected parameters: ${rendered.sql}`);
+      params.push(...rendered.params);
+    } else if (value === undefined) {
+      throw new Error('a search statement takes no undefined value');
+    } else {
+      params.push(value);
+      text.push(`$${params.length}`);
+    }
+  };
+  put(statement);
+  return { sql: text.join(''), params };
+}
 
 // ---- Sorting and the keyset cursor ----------------------------------------------------------
 
 type KeyType = 'float8' | 'int' | 'timestamp';
 type KeyValue = number | string;
 interface SortKey {
-  expr: SQL;
+  expr: Fragment;
   type: KeyType;
 }
 
 /**
  * Every sort puts Top Rated offers first, then orders by its keys, all in one direction, so
  * "after the cursor" is one row comparison that a btree index over the same keys can answer.
- * The offer id last makes every order total: pages never skip or repeat an offer. A sort with
- * `sellerStats` reads its keys from the seller's stats.
+ * The offer id last makes every order total: pages never skip or repeat an offer.
  */
-const sortSpecs: Record<OfferSort, { direction: 'asc' | 'desc'; sellerStats?: true; keys(rank: SQL | undefined): SortKey[] }> = {
+const sortSpecs: Record<OfferSort, { direction: 'asc' | 'desc'; keys(rank: Fragment | undefined): SortKey[] }> = {
   relevance: {
     direction: 'desc',
     keys: (rank) => [
       { expr: rank!, type: 'float8' },
-      { expr: sql`${offers.id}`, type: 'int' },
+      { expr: q`${offers.id}`, type: 'int' },
     ],
   },
   rating: {
     direction: 'desc',
-    sellerStats: true,
-    // Sellers without a rating yet come after every rated one.
+    // The seller's standing as copied onto the offer. Sellers without a rating yet come after
+    // every rated one.
     keys: () => [
-      { expr: sql`coalesce(${sellerStats.ratingPercent}, -1)`, type: 'int' },
-      { expr: sql`coalesce(${sellerStats.feedbackCount}, 0)`, type: 'int' },
-      { expr: sql`${offers.id}`, type: 'int' },
+      { expr: q`coalesce(${offers.sellerRatingPercent}, -1)`, type: 'int' },
+      { expr: q`${offers.sellerFeedbackCount}`, type: 'int' },
+      { expr: q`${offers.id}`, type: 'int' },
     ],
   },
   price_asc: {
     direction: 'asc',
     keys: () => [
-      { expr: sql`${offers.priceCents}`, type: 'int' },
-      { expr: sql`${offers.id}`, type: 'int' },
+      { expr: q`${offers.priceCents}`, type: 'int' },
+      { expr: q`${offers.id}`, type: 'int' },
     ],
   },
   price_desc: {
     direction: 'desc',
     keys: () => [
-      { expr: sql`${offers.priceCents}`, type: 'int' },
-      { expr: sql`${offers.id}`, type: 'int' },
+      { expr: q`${offers.priceCents}`, type: 'int' },
+      { expr: q`${offers.id}`, type: 'int' },
     ],
   },
   newest: {
     direction: 'desc',
     // Listed when moderation first published it (a row without that date: when it was created).
     keys: () => [
-      { expr: sql`coalesce(${offers.publishedAt}, ${offers.createdAt})`, type: 'timestamp' },
-      { expr: sql`${offers.id}`, type: 'int' },
+      { expr: q`coalesce(${offers.publishedAt}, ${offers.createdAt})`, type: 'timestamp' },
+      { expr: q`${offers.id}`, type: 'int' },
     ],
   },
 };
@@ -230,14 +304,14 @@ function decodeCursor(cursor: string, sort: OfferSort, keys: SortKey[]): Cursor 
   return { s: sort, t: shape.data.t, k };
 }
 
-function param(type: KeyType, value: KeyValue): SQL {
+function param(type: KeyType, value: KeyValue): Fragment {
   switch (type) {
     case 'float8':
-      return sql`${value}::float8`;
+      return q`${value}::float8`;
     case 'int':
-      return sql`${value}::int8`;
+      return q`${value}::int8`;
     case 'timestamp':
-      return sql`${value}::timestamptz`;
+      return q`${value}::timestamptz`;
   }
 }
 
@@ -292,7 +366,10 @@ export function offerSummary(row: OfferSummaryRow, categoryName: string): OfferS
 
 /** At most `EXCERPT_CHARS` characters of `text`, whitespace collapsed, cut at a word with "…". */
 function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  // Every run of whitespace becomes one space; a lone space already is one, so only the runs
+  // that change are matched: most descriptions then need no new string at all (replacing every
+  // space cost a search's answer more garbage than all the rest of its shaping).
+  const flat = text.replace(/\s{2,}|[^\S ]/g, ' ').trim();
   if (flat.length <= EXCERPT_CHARS) return flat;
   const cut = flat.slice(0, EXCERPT_CHARS);
   const space = cut.lastIndexOf(' ');
@@ -341,55 +418,65 @@ function descendants(node: CategoryNode): number[] {
 
 // ---- The search -----------------------------------------------------------------------------
 
-const dialect = new PgDialect();
-
-function and(conditions: SQL[]): SQL {
-  return sql.join(conditions, sql` and `);
+function and(conditions: Fragment[]): Fragment {
+  return q.join(conditions, ' and ');
 }
 
-function list(values: (number | string)[]): SQL {
-  return sql`(${sql.join(values.map((v) => sql`${v}`), sql`, `)})`;
+function list(values: (number | string)[]): Fragment {
+  return q`(${q.join(values.map((v) => q`${v}`), ', ')})`;
 }
 
 /** `attributes[key]` is `value` or an array holding it, for any of each key's values. */
-function attributeConditions(filters: AttributeFilter[]): SQL[] {
+function attributeConditions(filters: AttributeFilter[]): Fragment[] {
   const byKey = new Map<string, string[]>();
   for (const { key, value } of filters) byKey.set(key, [...(byKey.get(key) ?? []), value]);
   // Two containment tests per value, since a value may be stored alone or in an array; both
   // forms can use a GIN index on `attributes`.
   return [...byKey].map(([key, values]) => {
     const tests = values.flatMap((value) => [
-      sql`${offers.attributes} @> ${JSON.stringify({ [key]: value })}::jsonb`,
-      sql`${offers.attributes} @> ${JSON.stringify({ [key]: [value] })}::jsonb`,
+      q`${offers.attributes} @> ${JSON.stringify({ [key]: value })}::jsonb`,
+      q`${offers.attributes} @> ${JSON.stringify({ [key]: [value] })}::jsonb`,
     ]);
-    return sql`(${sql.join(tests, sql` or `)})`;
+    return q`(${q.join(tests, ' or ')})`;
   });
 }
 
 /**
- * The seller conditions, on seller_stats' plain columns (which the planner has statistics for).
- * `statsOnly` holds those only a seller with stats can meet: all but a list of levels that
- * includes newbies, which `withNewbies` holds.
+ * The seller conditions. Level, rating and feedback count are tested on the seller's standing
+ * as copied onto each offer (a seller without stats is a newbie there), which an index holds
+ * too. Recent activity changes too often to copy onto every offer: a search for it lists the
+ * sellers meeting `listed` (the `sellers` CTE), the conditions on seller_stats, which only a
+ * seller with stats can meet (all but a list of levels that includes newbies).
  */
-function sellerConditions(search: OfferSearch, now: Date): { statsOnly: SQL[]; withNewbies: SQL[] } {
-  const statsOnly: SQL[] = [];
-  const withNewbies: SQL[] = [];
+function sellerConditions(search: OfferSearch, now: Date): { onOffer: Fragment[]; listed: Fragment[] | undefined } {
+  const onOffer: Fragment[] = [];
+  const listed: Fragment[] = [];
   if (search.sellerLevels?.length) {
-    const levels = sql`${sellerStats.level} in ${list(search.sellerLevels)}`;
-    if (search.sellerLevels.includes('newbie')) withNewbies.push(sql`(${levels} or ${sellerStats.userId} is null)`);
-    else statsOnly.push(levels);
+    onOffer.push(q`${offers.sellerLevel} in ${list(search.sellerLevels)}`);
+    if (!search.sellerLevels.includes('newbie')) listed.push(q`${sellerStats.level} in ${list(search.sellerLevels)}`);
   }
-  if (search.minSellerRating !== undefined) statsOnly.push(sql`${sellerStats.ratingPercent} >= ${search.minSellerRating}::int`);
-  if (search.minFeedbacks) statsOnly.push(sql`${sellerStats.feedbackCount} >= ${search.minFeedbacks}::int`);
-  if (search.activeWithinDays !== undefined) {
-    statsOnly.push(sql`${sellerStats.lastActiveAt} >= ${now.toISOString()}::timestamptz - make_interval(days => ${search.activeWithinDays}::int)`);
+  if (search.minSellerRating !== undefined) {
+    onOffer.push(q`${offers.sellerRatingPercent} >= ${search.minSellerRating}::int`);
+    listed.push(q`${sellerStats.ratingPercent} >= ${search.minSellerRating}::int`);
   }
-  return { statsOnly, withNewbies };
+  if (search.minFeedbacks) {
+    onOffer.push(q`${offers.sellerFeedbackCount} >= ${search.minFeedbacks}::int`);
+    listed.push(q`${sellerStats.feedbackCount} >= ${search.minFeedbacks}::int`);
+  }
+  if (search.activeWithinDays === undefined) return { onOffer, listed: undefined };
+  listed.push(q`${sellerStats.lastActiveAt} >= ${now.toISOString()}::timestamptz - make_interval(days => ${search.activeWithinDays}::int)`);
+  return { onOffer, listed };
 }
 
-// `+ 0` keeps the planner from driving a search from seller_stats, probing offers once per
-// seller: each probe repeats the whole keyword index scan, which it costs far too low.
-const statsJoin = sql`left join ${sellerStats} on ${sellerStats.userId} = ${offers.sellerId} + 0`;
+/**
+ * The row of `offerSummaryColumns`, over `offers` alone: the seller's standing as copied onto the
+ * offer, and their login looked up for the page's offers only. Every join in a search statement
+ * adds to its planning, which every search pays.
+ */
+const pageColumns = q`${offers.title} as title, left(${offers.description}, ${q.raw(String(EXCERPT_CHARS * 2))}) as description_start,
+  ${offers.priceCents} as price_cents, ${offers.leadTimeDays} as lead_time_days, ${offers.categoryId} as category_id,
+  ${offers.sellerId} as seller_id, (select ${users.login} from ${users} where ${users.id} = ${offers.sellerId}) as seller_login,
+  ${offers.sellerLevel} as seller_level, ${offers.sellerRatingPercent} as rating_percent, ${offers.sellerFeedbackCount} as feedback_count`;
 
 /** What one search's statement is built from. */
 interface Plan {
@@ -397,19 +484,31 @@ interface Plan {
   keys: SortKey[];
   /** Row count asked of each part: one more than the page, to know whether another follows. */
   n: number;
-  keywords: boolean;
-  /** Conditions on the offer itself. */
-  where: SQL[];
+  /** The keyword condition, when the search has keywords. */
+  keywords: Fragment | undefined;
+  /** Conditions on the offer, and on its seller's standing as copied onto it. */
+  where: Fragment[];
   categoryIds: number[] | undefined;
-  statsOnly: SQL[];
-  withNewbies: SQL[];
-  /** Few sellers meet the seller conditions (`FEW_SELLERS`): list them first (the `sellers` CTE). */
-  pickSellers: boolean;
+  /** Conditions of the `sellers` CTE, for a search for sellers active lately (`sellerConditions`). */
+  listed: Fragment[] | undefined;
 }
 
 /**
- * The ids and sort keys (`k0`, `k1`…) of the first `n` matching offers that are, or are not,
- * Top Rated, in the sort's order.
+ * How a part finds the offers of the sellers meeting the seller conditions: `test` reads the
+ * matches and tests each one's seller; `lookUp` finds the listed sellers' offers through the
+ * seller index and meets the keyword matches in a bitmap (see `FEW_SELLERS`).
+ */
+type SellerRoute = 'test' | 'lookUp';
+
+/** What bounds a part besides the search: a one-time condition on it, and where the previous page ended. */
+interface Bounds {
+  gate?: Fragment;
+  after?: Cursor;
+}
+
+/**
+ * The first `n` matching offers that are, or are not, Top Rated, in the sort's order, after
+ * the cursor if there is one.
  *
  * The planner assumes matches are spread evenly over a sort index, so walking it and testing
  * each offer looks cheap; but matches cluster (a keyword in a category, a price range in the
@@ -417,67 +516,103 @@ interface Plan {
  * page, or learns there is none. So with keywords the matches are found first and then
  * ordered, and browsing a parent category walks each child's own index range.
  */
-function part(plan: Plan, topRated: boolean, extra: SQL[]): SQL {
+function part(plan: Plan, topRated: boolean, { gate, after }: Bounds, route: SellerRoute = 'test'): Fragment {
   const { spec, keys, n } = plan;
-  const direction = sql.raw(spec.direction);
-  const keyColumns = keys.map((_, i) => sql.raw(`k${i}`));
-  const inCategories = (ids: number[]) => sql`${offers.categoryId} in ${list(ids)}`;
+  const direction = q.raw(spec.direction);
+  const keyColumns = keys.map((_, i) => q.raw(`k${i}`));
+  const inCategories = (ids: number[]) => q`${offers.categoryId} in ${list(ids)}`;
   const category = plan.categoryIds ? [inCategories(plan.categoryIds)] : [];
-  const matches = (conditions: SQL[], joinStats: boolean) => sql`select ${offers.id} as id, ${offers.topRated} as t,
-      ${sql.join(keys.map((k, i) => sql`${k.expr} as ${keyColumns[i]}`), sql`, `)}
-    from ${offers} ${joinStats ? statsJoin : sql``}
-    where ${and([...plan.where, ...plan.withNewbies, ...conditions, topRated ? sql`${offers.topRated}` : sql`not ${offers.topRated}`, ...extra])}`;
-  // The sort's keys or a level list with newbies read seller_stats even when the sellers are listed first.
-  const statsForKeys = Boolean(spec.sellerStats) || plan.withNewbies.length > 0;
-  const statsForAll = statsForKeys || plan.statsOnly.length > 0;
-  const ordered = (from: SQL) => sql`select * from (${from}) matches order by ${sql.join(keyColumns.map((k) => sql`${k} ${direction}`), sql`, `)} limit ${n}::int`;
-  const walk = (conditions: SQL[]) =>
-    sql`${matches(conditions, statsForAll)} order by ${sql.join(keys.map((k) => sql`${k.expr} ${direction}`), sql`, `)} limit ${n}::int`;
+  const gates = gate ? [gate] : [];
+  const row = (values: readonly unknown[]) => q`(${q.join(values, ', ')})`;
+  const afterKeys = (exprs: readonly unknown[]) =>
+    after ? [q`${row(exprs)} ${q.raw(spec.direction === 'desc' ? '<' : '>')} ${row(keys.map((k, i) => param(k.type, after.k[i]!)))}`] : [];
+  const sellers =
+    route === 'lookUp'
+      ? [q`${offers.sellerId} = any(array(select user_id from sellers))`]
+      : plan.listed
+        ? // A hashed subplan: `is true` keeps the planner from making it a join, where it drives
+          // a keyword search from the list, probing offers once per seller (each probe repeats
+          // the whole keyword index scan, which it costs far too low), or rescans the list for
+          // every offer a walk reads.
+          [q`(${offers.sellerId} in (select user_id from sellers)) is true`]
+        : [];
+  const topRatedOrNot = topRated ? q`${offers.topRated}` : q`not ${offers.topRated}`;
+  // The Top Rated keyword matches are few: found by the small partial index alone, with every
+  // other condition tested on each, behind the fence (the subquery takes the table's name, so
+  // the conditions read the same). Otherwise the planner intersects the whole keyword index
+  // (thousands of entries for a common word, each costing more than testing a row) with a
+  // filter's index to find a few dozen.
+  const source =
+    plan.keywords && topRated
+      ? q`(select * from ${offers} where ${offers.status} = 'active' and ${offers.topRated} and ${plan.keywords} offset 0) ${offers}`
+      : offers;
+  const matches = (conditions: Fragment[]) => q`select ${offers.id} as id, ${offers.topRated} as top_rated,
+      ${q.join(keys.map((k, i) => q`${k.expr} as ${keyColumns[i]}`), ', ')}
+    from ${source}
+    where ${and([...(plan.keywords && !topRated ? [plan.keywords] : []), ...plan.where, ...sellers, ...conditions, topRatedOrNot])}`;
+  const ordered = (from: Fragment, conditions: Fragment[] = []) => q`select * from (${from}) matches
+    ${conditions.length ? q`where ${and(conditions)}` : q``}
+    order by ${q.join(keyColumns.map((k) => q`${k} ${direction}`), ', ')} limit ${n}::int`;
+  const walk = (conditions: Fragment[]) => q`${matches(conditions)} order by ${q.join(keys.map((k) => q`${k.expr} ${direction}`), ', ')} limit ${n}::int`;
 
-  if (plan.pickSellers) {
-    // Their offers, found through the seller index, meet the keyword matches in a bitmap, so a
-    // broad keyword's thousands of matches are not read one by one.
-    return ordered(sql`${matches([...category, sql`${offers.sellerId} = any(array(select user_id from sellers))`], statsForKeys)} offset 0`);
+  if (plan.keywords) {
+    // The cursor is tested on the ordered matches, past the fence: as an index condition the
+    // planner would intersect a sort index's thousands of entries with the keyword matches,
+    // which are all read anyway.
+    return ordered(q`${matches([...category, ...gates])} offset 0`, afterKeys(keyColumns));
   }
-  if (plan.keywords) return ordered(sql`${matches([...category, ...plan.statsOnly], statsForAll)} offset 0`);
+  // A walk starts right after the cursor: it is where the sort index is entered.
+  const walkAfter = afterKeys(keys.map((k) => k.expr));
   if (plan.categoryIds && plan.categoryIds.length > 1) {
-    return ordered(sql.join(plan.categoryIds.map((id) => sql`(${walk([inCategories([id]), ...plan.statsOnly])})`), sql` union all `));
+    // A parent category's Top Rated offers are few enough to find and order in one pass: each
+    // walk would pay for the visibility rule's list of hidden sellers again.
+    if (topRated) return ordered(q`${matches([...category, ...gates, ...walkAfter])} offset 0`);
+    return ordered(q.join(plan.categoryIds.map((id) => q`(${walk([inCategories([id]), ...gates, ...walkAfter])})`), ' union all '));
   }
-  return walk([...category, ...plan.statsOnly]);
+  return walk([...category, ...gates, ...walkAfter]);
+}
+
+/**
+ * The offers after the Top Rated ones. A keyword search with sellers listed holds both seller
+ * routes, each gated on the length of the list, so one statement serves either case and only
+ * one route runs: up to `FEW_SELLERS` sellers, looking their offers up; past it, testing the
+ * matches. (The Top Rated ones are few: testing them is always cheap.)
+ */
+function others(plan: Plan, { gate, after }: Bounds): Fragment {
+  if (!plan.keywords || !plan.listed) return part(plan, false, { gate, after });
+  const few = q`(select count(*) from (select from sellers limit ${FEW_SELLERS + 1}::int) listed) <= ${FEW_SELLERS}::int`;
+  const gated = (condition: Fragment) => (gate ? q`${gate} and ${condition}` : condition);
+  return q`(${part(plan, false, { gate: gated(few), after }, 'lookUp')}) union all (${part(plan, false, { gate: gated(q`not ${few}`), after })})`;
 }
 
 /**
  * The statement of one page. Top Rated offers come first in every sort, and they are few: it
  * pages through them alone first (a small partial index serves keyword searches over them)
  * and reads the others only when the Top Rated ones do not fill the page, so a broad keyword
- * matching thousands of offers ranks a few hundred, not all of them. The parts select only ids
- * and sort keys; the page's rows are read whole at the end.
+ * matching thousands of offers ranks a few hundred, not all of them. The parts select only
+ * ids and sort keys; the page's rows are read whole at the end. One statement, one round trip.
  */
-function pageStatement(plan: Plan, after: Cursor | undefined): SQL {
-  const { spec, keys, n } = plan;
-  const direction = sql.raw(spec.direction);
-  const row = (values: SQL[]) => sql`(${sql.join(values, sql`, `)})`;
-  const afterKeys = after
-    ? [sql`${row(keys.map((k) => k.expr))} ${sql.raw(spec.direction === 'desc' ? '<' : '>')} ${row(keys.map((k, i) => param(k.type, after.k[i]!)))}`]
-    : [];
-  const sellers = plan.pickSellers ? sql`sellers as materialized (select ${sellerStats.userId} from ${sellerStats} where ${and(plan.statsOnly)}),` : sql``;
+function pageStatement(plan: Plan, after: Cursor | undefined): Fragment {
+  const { keys, n } = plan;
+  const direction = q.raw(plan.spec.direction);
+  const sellers = plan.listed
+    ? q`sellers as materialized (select ${sellerStats.userId} as user_id from ${sellerStats} where ${and(plan.listed)}),`
+    : q``;
   // A cursor past the Top Rated offers leaves only the others to read.
   const page =
     !after || after.t
-      ? sql`with ${sellers} top as materialized (${part(plan, true, afterKeys)}),
-          rest as (${part(plan, false, [sql`(select count(*) from top) < ${n}::int`])})
+      ? q`with ${sellers} top as materialized (${part(plan, true, { after })}),
+          rest as (${others(plan, { gate: q`(select count(*) from top) < ${n}::int` })})
         select * from top union all select * from rest`
-      : sql`with ${sellers} rest as (${part(plan, false, afterKeys)}) select * from rest`;
+      : q`with ${sellers} rest as (${others(plan, { after })}) select * from rest`;
   const cursorColumns = keys.map((k, i) => {
-    const column = sql.raw(`page.k${i}`);
-    return sql`${k.type === 'timestamp' ? sql`to_char(${column} at time zone 'UTC', ${ISO_MICROS})` : column} as ${sql.raw(`cursor_k${i}`)}`;
+    const column = q.raw(`page.k${i}`);
+    return q`${k.type === 'timestamp' ? q`to_char(${column} at time zone 'UTC', ${ISO_MICROS})` : column} as ${q.raw(`cursor_k${i}`)}`;
   });
-  return sql`select ${offerSummaryColumns}, page.t as cursor_t, ${sql.join(cursorColumns, sql`, `)}
+  return q`select page.id, page.top_rated, ${pageColumns}, ${q.join(cursorColumns, ', ')}
     from (${page}) page
     join ${offers} on ${offers.id} = page.id
-    join ${users} on ${users.id} = ${offers.sellerId}
-    left join ${sellerStats} on ${sellerStats.userId} = ${offers.sellerId}
-    order by page.t desc, ${sql.join(keys.map((_, i) => sql`${sql.raw(`page.k${i}`)} ${direction}`), sql`, `)}
+    order by page.top_rated desc, ${q.join(keys.map((_, i) => q`${q.raw(`page.k${i}`)} ${direction}`), ', ')}
     limit ${n}::int`;
 }
 
@@ -498,19 +633,9 @@ export function createSearch({ db, clock }: { db: Db; clock: Clock }) {
     return (await categoryTree()).byId.get(id);
   }
 
-  /** Whether at most `FEW_SELLERS` sellers meet `conditions`. */
-  async function fewSellersMeet(conditions: SQL[]): Promise<boolean> {
-    const count = dialect.sqlToQuery(
-      sql`select count(*)::int as n from (select from ${sellerStats} where ${and(conditions)} limit ${FEW_SELLERS + 1}::int) meeting`,
-    );
-    const [row] = await db.sql.unsafe<{ n: number }[]>(count.sql, count.params as never[]);
-    return row!.n <= FEW_SELLERS;
-  }
-
   /**
    * The statement a search runs, and its sort keys. Resolves the category (400 when unknown)
-   * and the cursor (400 when forged or of another sort), and counts the sellers meeting a
-   * keyword search's seller conditions (see `FEW_SELLERS`).
+   * and the cursor (400 when forged or of another sort).
    */
   async function compile(search: OfferSearch): Promise<{ query: CompiledQuery; sort: OfferSort; keys: SortKey[] }> {
     const now = clock.now();
@@ -520,9 +645,9 @@ export function createSearch({ db, clock }: { db: Db; clock: Clock }) {
         fields: [{ path: 'query.sort', message: 'relevance needs keywords (q)', code: 'invalid_sort' }],
       });
     }
-    const tsQuery = search.q ? sql`websearch_to_tsquery('english', ${search.q})` : undefined;
+    const tsQuery = search.q ? q`websearch_to_tsquery('english', ${search.q})` : undefined;
     const spec = sortSpecs[sort];
-    const keys = spec.keys(tsQuery && sql`ts_rank_cd(${offers.searchVector}, ${tsQuery})::float8`);
+    const keys = spec.keys(tsQuery && q`ts_rank_cd(${offers.searchVector}, ${tsQuery})::float8`);
     const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, sort, keys);
     let categoryIds: number[] | undefined;
     if (search.categoryId !== undefined) {
@@ -534,25 +659,16 @@ export function createSearch({ db, clock }: { db: Db; clock: Clock }) {
       }
       categoryIds = descendants(node);
     }
-    const where: SQL[] = [visibleOfferSql(now)];
-    if (tsQuery) where.push(sql`${offers.searchVector} @@ ${tsQuery}`);
+    const where: Fragment[] = [q`${visibleOfferSql(now)}`];
     if (search.attributes?.length) where.push(...attributeConditions(search.attributes));
-    if (search.minPriceCents !== undefined) where.push(sql`${offers.priceCents} >= ${search.minPriceCents}::int`);
-    if (search.maxPriceCents !== undefined) where.push(sql`${offers.priceCents} <= ${search.maxPriceCents}::int`);
-    if (search.maxLeadTimeDays !== undefined) where.push(sql`${offers.leadTimeDays} <= ${search.maxLeadTimeDays}::int`);
-    const { statsOnly, withNewbies } = sellerConditions(search, now);
-    const plan: Plan = {
-      spec,
-      keys,
-      n: search.limit + 1,
-      keywords: tsQuery !== undefined,
-      where,
-      categoryIds,
-      statsOnly,
-      withNewbies,
-      pickSellers: tsQuery !== undefined && statsOnly.length > 0 && (await fewSellersMeet(statsOnly)),
-    };
-    return { query: dialect.sqlToQuery(pageStatement(plan, after)), sort, keys };
+    if (search.minPriceCents !== undefined) where.push(q`${offers.priceCents} >= ${search.minPriceCents}::int`);
+    if (search.maxPriceCents !== undefined) where.push(q`${offers.priceCents} <= ${search.maxPriceCents}::int`);
+    if (search.maxLeadTimeDays !== undefined) where.push(q`${offers.leadTimeDays} <= ${search.maxLeadTimeDays}::int`);
+    const { onOffer, listed } = sellerConditions(search, now);
+    where.push(...onOffer);
+    const keywords = tsQuery && q`${offers.searchVector} @@ ${tsQuery}`;
+    const plan: Plan = { spec, keys, n: search.limit + 1, keywords, where, categoryIds, listed };
+    return { query: render(pageStatement(plan, after)), sort, keys };
   }
 
   return {
@@ -564,7 +680,7 @@ export function createSearch({ db, clock }: { db: Db; clock: Clock }) {
     /** One page of the offers a buyer can see now that match `search`, in its sort. */
     async offers(search: OfferSearch): Promise<OfferSearchPage> {
       const [{ query, sort, keys }, index] = await Promise.all([compile(search), categoryTree()]);
-      const rows = await db.sql.unsafe<(OfferSummaryRow & { cursor_t: boolean } & Record<string, KeyValue>)[]>(query.sql, query.params as never[]);
+      const rows = await db.sql.unsafe<(OfferSummaryRow & Record<string, KeyValue>)[]>(query.sql, query.params as never[]);
       const page = rows.slice(0, search.limit);
       const items = page.map((row) => offerSummary(row, index.byId.get(row.category_id)?.name ?? ''));
       const last = page.at(-1);
@@ -572,7 +688,7 @@ export function createSearch({ db, clock }: { db: Db; clock: Clock }) {
         rows.length > search.limit && last
           ? encodeCursor({
               s: sort,
-              t: last.cursor_t,
+              t: last.top_rated,
               // int8 keys arrive as strings.
               k: keys.map((key, i) => (key.type === 'int' ? Number(last[`cursor_k${i}`]) : last[`cursor_k${i}`]!)),
             })

@@ -8,8 +8,9 @@
  * (the same data on every run), serves the real Hono app on @hono/node-server on loopback,
  * then runs one fixed mix of keyword and filter searches (once to warm up, then measured), each
  * once through the API and once as the statement the API would run, directly through
- * postgres.js — alternately first, so neither side profits from the other's caching. The API side also resolves what the statement
- * is built from (a keyword search with seller filters first counts the sellers meeting them).
+ * postgres.js — alternately first, so neither side profits from the other's caching. A search
+ * is one statement: the direct side runs exactly what the API sends, the API side adds the
+ * HTTP request, validation, building the statement and shaping the answer.
  * Prints p50/p99 of both, their ratio, and the targets with PASS or FAIL (exit code 1 when a
  * target fails). Everything it started stops.
  */

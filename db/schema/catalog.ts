@@ -133,6 +133,14 @@ export const offers = pgTable(
       .generatedAlwaysAs(
         sql`setweight(to_tsvector('english', coalesce(title, '')), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')`,
       ),
+    /**
+     * The seller's standing as in `seller_stats` (a seller without a row: newbie, unrated, no
+     * feedback), copied here so catalog search filters and sorts by it on the offer alone
+     * (`activities/search.ts`). Triggers keep the copy (migration 0008); nothing else writes it.
+     */
+    sellerLevel: text('seller_level', { enum: ['newbie', 'advanced', 'professional'] }).notNull().default('newbie'),
+    sellerRatingPercent: integer('seller_rating_percent'),
+    sellerFeedbackCount: integer('seller_feedback_count').notNull().default(0),
   },
   (t) => [
     index('offers_seller_idx').on(t.sellerId, t.status),

@@ -218,8 +218,9 @@ describe('catalog search, favorites, sellers and categories', () => {
     };
     checkCases('');
 
-    // Past FEW_SELLERS sellers meeting the seller conditions, a search reads its keyword matches
-    // and checks their sellers instead of looking their offers up by seller: same answers.
+    // Past FEW_SELLERS sellers meeting the seller conditions, a search for sellers active lately
+    // reads its keyword matches and tests their sellers instead of looking their offers up by
+    // seller; the other seller conditions are always tested on the offers: same answers.
     describe('with many sellers meeting the seller conditions', () => {
       before(async () => {
         for (const level of ['advanced', 'professional'] as const) {
@@ -305,6 +306,40 @@ describe('catalog search, favorites, sellers and categories', () => {
       const found = (await allPages('', 50)).flat();
       const mine = found.filter((id) => Object.values(o).includes(id));
       assert.deepEqual(mine, ['top', 'c', 'a', 'd', 'b'].map((name) => o[name]));
+    });
+  });
+
+  describe('a seller’s standing as it changes', () => {
+    it('filters, sorts and describes offers by their seller’s level, rating and feedback count as they are now', async () => {
+      const rising = await seller({ noStats: true });
+      const steady = await seller({ level: 'advanced', ratingPercent: 90, feedbackCount: 40 });
+      const risingOffer = await offer({ seller: rising, title: 'Quokkacraft mural' });
+      const steadyOffer = await offer({ seller: steady, title: 'Quokkacraft poster' });
+      const standing = async () => {
+        const items: { id: number; seller: Record<string, unknown> }[] = (await call('GET', '/offers?q=quokkacraft')).body.items;
+        const { level, ratingPercent, feedbackCount } = items.find((item) => item.id === risingOffer)!.seller;
+        return { level, ratingPercent, feedbackCount };
+      };
+      assert.deepEqual(await ids('q=quokkacraft&sort=rating'), [steadyOffer, risingOffer]);
+      assert.deepEqual(await ids('q=quokkacraft&sellerLevel=newbie'), [risingOffer]);
+
+      // The seller's first stats row, after their offer was listed.
+      await database.db.sql`insert into seller_stats (user_id, level, rating_percent, feedback_count) values (${rising}, 'advanced', 95, 12)`;
+      assert.deepEqual(await standing(), { level: 'advanced', ratingPercent: 95, feedbackCount: 12 });
+      assert.deepEqual(await ids('q=quokkacraft&sort=rating'), [risingOffer, steadyOffer]);
+      assert.deepEqual(await ids('q=quokkacraft&minSellerRating=91'), [risingOffer]);
+      assert.deepEqual(await ids('q=quokkacraft&sellerLevel=newbie'), []);
+
+      await database.db.sql`update seller_stats set level = 'professional', rating_percent = 80, feedback_count = 13 where user_id = ${rising}`;
+      assert.deepEqual(await standing(), { level: 'professional', ratingPercent: 80, feedbackCount: 13 });
+      assert.deepEqual(await ids('q=quokkacraft&sort=rating'), [steadyOffer, risingOffer]);
+      assert.deepEqual(await ids('q=quokkacraft&minSellerRating=91'), []);
+      assert.deepEqual(await ids('q=quokkacraft&sellerLevel=professional&minFeedbacks=13'), [risingOffer]);
+
+      await database.db.sql`delete from seller_stats where user_id = ${rising}`;
+      assert.deepEqual(await standing(), { level: 'newbie', ratingPercent: null, feedbackCount: 0 });
+      assert.deepEqual(await ids('q=quokkacraft&sellerLevel=newbie'), [risingOffer]);
+      assert.deepEqual(await ids('q=quokkacraft&sort=rating'), [steadyOffer, risingOffer]);
     });
   });
 
