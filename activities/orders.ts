@@ -4,7 +4,7 @@
  * activities), and what the API reads (lists, closed orders, notifications).
  */
 import type { Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type SearchAttributePair } from '@temporalio/common';
 import { and, arrayContains, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
@@ -177,6 +177,19 @@ export type OrderActivities = ReturnType<typeof createOrderActivities>;
 
 // ───────────────────────────── the API's side ─────────────────────────────
 
+/** The search attributes a new order starts with (the workflow upserts them as they change). */
+export function orderSearchAttributes(input: OrderInput): SearchAttributePair[] {
+  const next = machine.nextDeadline(machine.initialState(input));
+  return [
+    { key: SA.status, value: machine.searchStatus('awaiting_start') },
+    { key: SA.buyerId, value: String(input.buyer.id) },
+    { key: SA.sellerId, value: String(input.seller.id) },
+    { key: SA.offerId, value: String(input.offer.offerId) },
+    { key: SA.amountCents, value: input.totalCents },
+    ...(next ? [{ key: SA.nextDeadline, value: new Date(next.at) }] : []),
+  ];
+}
+
 export function createOrders(deps: {
   db: Db;
   clock: Clock;
@@ -341,19 +354,11 @@ export function createOrders(deps: {
   }
 
   function startWorkflow(input: OrderInput) {
-    const next = machine.nextDeadline(machine.initialState(input));
     return temporal.workflow.start('orderWorkflow', {
       workflowId: orderWorkflowId(input.orderId),
       taskQueue,
       args: [input],
-      typedSearchAttributes: [
-        { key: SA.status, value: 'awaiting_start' },
-        { key: SA.buyerId, value: String(input.buyer.id) },
-        { key: SA.sellerId, value: String(input.seller.id) },
-        { key: SA.offerId, value: String(input.offer.offerId) },
-        { key: SA.amountCents, value: input.totalCents },
-        ...(next ? [{ key: SA.nextDeadline, value: new Date(next.at) }] : []),
-      ],
+      typedSearchAttributes: orderSearchAttributes(input),
       staticSummary: machine.summaryOf(input),
     });
   }

@@ -37,7 +37,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { createAccounts } from '../activities/accounts.js';
 import { systemClock } from '../activities/clock.js';
 import { createLedger } from '../activities/ledger.js';
-import { createOrderActivities, createOrders } from '../activities/orders.js';
+import { createOrderActivities, createOrders, orderSearchAttributes } from '../activities/orders.js';
 import { createDb, type Db } from '../db/client.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
@@ -47,7 +47,6 @@ import { ensureTemporalCli, TEMPORAL_CLI_VERSION } from '../scripts/tools.js';
 import { insertOffer } from '../test/support/catalog.js';
 import { freePort } from '../test/support/ports.js';
 import { DAY, orderPolicy } from '../workflows/lib/policy.js';
-import { SA } from '../workflows/lib/search-attributes.js';
 import * as machine from '../workflows/order/machine.js';
 import { orderWorkflowId, type ActArgs, type OrderAction, type OrderInput } from '../workflows/order/messages.js';
 import { skeletonAct } from './skeleton/messages.js';
@@ -373,20 +372,12 @@ async function main() {
     const viaClient = async (client: BenchClient, lat: Record<CallName, number[]>, ids: number[]) => {
       const serial = ++skeletonSerial;
       const input = inputFor(client, serial);
-      const next = machine.nextDeadline(machine.initialState(input));
       let t = performance.now();
       const handle = await temporal.workflow.start('orderSkeleton', {
         workflowId: `skeleton-${serial}`,
         taskQueue: SKELETON_QUEUE,
         args: [input],
-        typedSearchAttributes: [
-          { key: SA.status, value: 'awaiting_start' },
-          { key: SA.buyerId, value: String(input.buyer.id) },
-          { key: SA.sellerId, value: String(input.seller.id) },
-          { key: SA.offerId, value: String(input.offer.offerId) },
-          { key: SA.amountCents, value: input.totalCents },
-          ...(next ? [{ key: SA.nextDeadline, value: new Date(next.at) }] : []),
-        ],
+        typedSearchAttributes: orderSearchAttributes(input),
         staticSummary: machine.summaryOf(input),
       });
       lat.place.push(performance.now() - t);
