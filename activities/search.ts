@@ -540,8 +540,8 @@ function part(plan: Plan, topRated: boolean, { gate, after }: Bounds, route: Sel
   // The Top Rated keyword matches are few: found by the small partial index alone, with every
   // other condition tested on each, behind the fence (the subquery takes the table's name, so
   // the conditions read the same). Otherwise the planner intersects the whole keyword index
-  // (thousands of entries for a common word, each costing more than testing a row) with a
-  // filter's index to find a few dozen.
+  // with a filter's index to find a few dozen, and a common word's thousands of entries there
+  // cost more than testing its few hundred Top Rated matches one by one.
   const source =
     plan.keywords && topRated
       ? q`(select * from ${offers} where ${offers.status} = 'active' and ${offers.topRated} and ${plan.keywords} offset 0) ${offers}`

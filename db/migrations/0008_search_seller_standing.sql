@@ -21,7 +21,9 @@ BEGIN
   RETURN NEW;
 END $$;
 --> statement-breakpoint
-CREATE TRIGGER offers_copy_seller_standing BEFORE INSERT OR UPDATE OF seller_id ON offers
+-- Any write of the copy itself is replaced by the seller's standing too: the copy cannot drift.
+CREATE TRIGGER offers_copy_seller_standing
+  BEFORE INSERT OR UPDATE OF seller_id, seller_level, seller_rating_percent, seller_feedback_count ON offers
   FOR EACH ROW EXECUTE FUNCTION offers_copy_seller_standing();
 --> statement-breakpoint
 -- Rows whose copy is already right are left alone (no dead tuples, no index churn).

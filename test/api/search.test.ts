@@ -332,6 +332,9 @@ describe('catalog search, favorites, sellers and categories', () => {
 
       await database.db.sql`update seller_stats set level = 'professional', rating_percent = 80, feedback_count = 13 where user_id = ${rising}`;
       assert.deepEqual(await standing(), { level: 'professional', ratingPercent: 80, feedbackCount: 13 });
+      // The offer's copy follows seller_stats alone: writing it directly changes nothing.
+      await database.db.sql`update offers set seller_rating_percent = 100, seller_level = 'newbie' where id = ${risingOffer}`;
+      assert.deepEqual(await standing(), { level: 'professional', ratingPercent: 80, feedbackCount: 13 });
       assert.deepEqual(await ids('q=quokkacraft&sort=rating'), [steadyOffer, risingOffer]);
       assert.deepEqual(await ids('q=quokkacraft&minSellerRating=91'), []);
       assert.deepEqual(await ids('q=quokkacraft&sellerLevel=professional&minFeedbacks=13'), [risingOffer]);
