@@ -104,6 +104,22 @@ function view(row: OfferRow): OfferView {
 const fieldError = (path: string, message: string) =>
   new AppError('invalid_input', `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
 
+/** A seller's public standing, as the offer page and the seller's feedback page show it (a Newbie without stats yet). */
+export function publicSeller(
+  user: { id: number; login: string; displayName: string | null },
+  stats: Pick<typeof sellerStats.$inferSelect, 'level' | 'ratingPercent' | 'feedbackCount' | 'completedOrders'> | undefined | null,
+) {
+  return {
+    id: user.id,
+    login: user.login,
+    displayName: user.displayName,
+    level: stats?.level ?? ('newbie' as const),
+    ratingPercent: stats?.ratingPercent ?? null,
+    feedbackCount: stats?.feedbackCount ?? 0,
+    completedOrders: stats?.completedOrders ?? 0,
+  };
+}
+
 /** The price of one cart line or order line, from the offer's current content. */
 export function lineTotal(content: OfferContent, line: { units: number; optionIds: number[]; packageTier: PackageTierName | null }): number {
   if (line.packageTier) return content.packages?.[line.packageTier]?.priceCents ?? 0;
@@ -276,15 +292,7 @@ export function createCatalog(deps: { db: Db; clock: Clock; temporal: Client; ta
       pendingContent: privileged ? base.pendingContent : null,
       statusReason: privileged ? base.statusReason : null,
       category: { id: category!.id, name: category!.name, parent: parent ? { id: parent.id, name: parent.name } : null },
-      seller: {
-        id: seller.id,
-        login: seller.login,
-        displayName: seller.displayName,
-        level: stats?.level ?? 'newbie',
-        ratingPercent: stats?.ratingPercent ?? null,
-        feedbackCount: stats?.feedbackCount ?? 0,
-        completedOrders: stats?.completedOrders ?? 0,
-      },
+      seller: publicSeller(seller, stats),
       sellerEarningsCents: splitCommission(offer.priceCents, policy.commissionBps).seller,
       feedback: await offerFeedback(db, offer.id),
     };

@@ -13,6 +13,7 @@ import type { Db } from '../db/client.js';
 import { feedback, notifications, orders, sellerStats, users } from '../db/schema/index.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { Closure } from '../workflows/order/messages.js';
+import { publicSeller } from './catalog.js';
 import type { Clock } from './clock.js';
 import type { Tx } from './tx.js';
 
@@ -286,15 +287,7 @@ export function createFeedback({ db, clock }: { db: Db; clock: Clock }) {
       const items = rows.slice(0, q.limit).map(publicItem);
       const { user, stats } = seller;
       return {
-        seller: {
-          id: user.id,
-          login: user.login,
-          displayName: user.displayName,
-          level: stats?.level ?? 'newbie',
-          ratingPercent: stats?.ratingPercent ?? null,
-          feedbackCount: stats?.feedbackCount ?? 0,
-          completedOrders: stats?.completedOrders ?? 0,
-        },
+        seller: publicSeller(user, stats),
         items,
         nextCursor: rows.length > q.limit ? cursorOf(items[items.length - 1]!) : null,
       };

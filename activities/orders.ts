@@ -15,6 +15,7 @@ import { DAY, orderPolicy } from '../workflows/lib/policy.js';
 import { SA } from '../workflows/lib/search-attributes.js';
 import * as machine from '../workflows/order/machine.js';
 import { orderWorkflowId, type OrderInput, type OrderLine, type OrderPolicy, type OrderView, type Role, type Viewer } from '../workflows/order/messages.js';
+import { lineTotal } from './catalog.js';
 import type { Clock } from './clock.js';
 import { createLedger, InsufficientFundsError } from './ledger.js';
 import { enqueueMail, enqueueMailIn } from './mail.js';
@@ -224,24 +225,23 @@ export function createOrders(deps: {
     if (seller.id === buyer.id) throw new AppError('rule_violation', 'you cannot order your own kwork');
 
     let line: OrderLine;
-    let totalCents: number;
     let leadTimeMs: number;
     if (req.packageTier) {
       const pkg = offer.packages?.[req.packageTier];
       if (!pkg) throw field('body.packageTier', `this offer has no ${req.packageTier} package`);
       if (req.units !== 1 || req.optionIds.length) throw field('body.packageTier', 'a package is ordered alone: one unit, no options');
       line = { kind: 'package', tier: req.packageTier, includes: pkg.includes };
-      totalCents = pkg.priceCents;
       leadTimeMs = pkg.leadTimeDays * DAY;
     } else {
       const unknown = req.optionIds.filter((id) => !offer.options.some((o) => o.id === id));
       if (unknown.length) throw field('body.optionIds', `no such option: ${unknown.join(', ')}`);
       const chosen = offer.options.filter((o) => req.optionIds.includes(o.id));
       line = { kind: 'basic', units: req.units, options: chosen.map((o) => ({ id: o.id, title: o.title, priceCents: o.priceCents, extraDays: o.extraDays })) };
-      totalCents = offer.priceCents * req.units + chosen.reduce((sum, o) => sum + o.priceCents, 0);
       // The seed's rule: each further unit takes half the base time; options add their own.
       leadTimeMs = offer.leadTimeDays * DAY + ((req.units - 1) * offer.leadTimeDays * DAY) / 2 + chosen.reduce((sum, o) => sum + o.extraDays * DAY, 0);
     }
+    // The cart's pricing rule, so a cart line and its order cost the same.
+    const totalCents = lineTotal(offer, req);
     return {
       buyer: { id: buyer.id, login: buyer.login },
       seller: { id: seller.id, login: seller.login },

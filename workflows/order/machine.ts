@@ -599,6 +599,7 @@ function caseText(state: OrderState): string {
 }
 
 function decide(state: OrderState, decision: ArbitrationDecision, comment: string, now: string): Transition {
+  // A dispute that ended in a decision always leaves the buyer their say.
   const feedbackAllowed = true;
   switch (decision.kind) {
     case 'refund_buyer':
