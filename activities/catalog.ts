@@ -121,7 +121,7 @@ export function publicSeller(
 }
 
 /** The price of one cart line or order line, from the offer's current content. */
-export function lineTotal(content: OfferContent, line: { units: number; optionIds: number[]; packageTier: PackageTierName | null }): number {
+export function lineTotal(content: Pick<OfferContent, 'priceCents' | 'options' | 'packages'>, line: { units: number; optionIds: number[]; packageTier: PackageTierName | null }): number {
   if (line.packageTier) return content.packages?.[line.packageTier]?.priceCents ?? 0;
   const options = content.options.filter((o) => line.optionIds.includes(o.id));
   return content.priceCents * line.units + options.reduce((sum, o) => sum + o.priceCents, 0);

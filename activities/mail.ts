@@ -4,7 +4,6 @@
  * dispatcher. In development the adapter writes each message to the log, and the dev-only
  * `GET /dev/outbox` reads the rows.
  */
-import { and, asc, isNull, lt, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
@@ -45,38 +44,32 @@ export async function enqueueMailIn(tx: postgres.TransactionSql, message: MailMe
 const MAX_ATTEMPTS = 10;
 
 /**
- * Sends what the outbox holds, oldest first, each row claimed with SKIP LOCKED so several
- * dispatchers (one per worker) never send a message twice. Returns how many were sent.
+ * Sends what the outbox holds, oldest first: up to `batch` rows claimed at once with SKIP
+ * LOCKED, so several dispatchers (one per worker) never send a message twice, and marked sent
+ * together (one transaction a round, not one a message). A failure ends the round: the adapter
+ * is likely down, and the next round retries. Returns how many were sent. Delivery is at least
+ * once: a crash after a send and before the commit sends that round's messages again.
  */
 export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20): Promise<number> {
-  let sent = 0;
-  for (let i = 0; i < batch; i++) {
-    const done = await db.orm.transaction(async (tx): Promise<'sent' | 'failed' | 'empty'> => {
-      const [row] = await tx
-        .select()
-        .from(outbox)
-        .where(and(isNull(outbox.sentAt), lt(outbox.attempts, MAX_ATTEMPTS)))
-        .orderBy(asc(outbox.id))
-        .limit(1)
-        .for('update', { skipLocked: true });
-      if (!row) return 'empty';
+  return db.sql.begin(async (tx) => {
+    const rows = await tx<{ id: string; kind: string; to_address: string; subject: string; body: string }[]>`
+      select id, kind, to_address, subject, body from outbox
+      where sent_at is null and attempts < ${MAX_ATTEMPTS}
+      order by id limit ${batch}
+      for update skip locked`;
+    const sent: string[] = [];
+    for (const row of rows) {
       try {
-        await mailer.send({ kind: row.kind, to: row.toAddress, subject: row.subject, body: row.body });
-        await tx.update(outbox).set({ sentAt: new Date(), attempts: sql`${outbox.attempts} + 1` }).where(sql`${outbox.id} = ${row.id}`);
-        return 'sent';
+        await mailer.send({ kind: row.kind, to: row.to_address, subject: row.subject, body: row.body });
       } catch (err) {
-        await tx
-          .update(outbox)
-          .set({ attempts: sql`${outbox.attempts} + 1`, lastError: String(err) })
-          .where(sql`${outbox.id} = ${row.id}`);
-        return 'failed';
+        await tx`update outbox set attempts = attempts + 1, last_error = ${String(err)} where id = ${row.id}`;
+        break;
       }
-    });
-    // A failure ends the round: the adapter is likely down, and the next round retries.
-    if (done !== 'sent') break;
-    sent++;
-  }
-  return sent;
+      sent.push(row.id);
+    }
+    if (sent.length) await tx`update outbox set sent_at = now(), attempts = attempts + 1 where id = any(${sent}::int8[])`;
+    return sent.length;
+  });
 }
 
 /**

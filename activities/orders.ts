@@ -5,10 +5,10 @@
  */
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, type SearchAttributePair } from '@temporalio/common';
-import { and, arrayContains, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
-import { notifications, offers, orders, sellerStats, sellerViolations, users, type PackageTierName } from '../db/schema/index.js';
+import { notifications, offers, orders, users, type OfferOption, type PackageTierName, type Packages } from '../db/schema/index.js';
 import { AppError, type ErrorCode } from '../workflows/lib/errors.js';
 import { formatUsd, splitCommission } from '../workflows/lib/money.js';
 import { DAY, orderPolicy } from '../workflows/lib/policy.js';
@@ -18,8 +18,7 @@ import { orderWorkflowId, type OrderInput, type OrderLine, type OrderPolicy, typ
 import { lineTotal } from './catalog.js';
 import type { Clock } from './clock.js';
 import { createLedger, InsufficientFundsError } from './ledger.js';
-import { enqueueMail, enqueueMailIn } from './mail.js';
-import type { Tx } from './tx.js';
+import { enqueueMailIn } from './mail.js';
 import { hiddenForWeekend } from './visibility.js';
 
 /** What a buyer orders: the basic kwork × units with options, or one package. */
@@ -29,6 +28,26 @@ export interface OrderRequest {
   optionIds: number[];
   packageTier: PackageTierName | null;
   requirements: string | null;
+}
+
+/** The offer and seller columns a placement prices and snapshots. */
+interface QuoteRow {
+  id: string;
+  category_id: number;
+  title: string;
+  price_cents: number;
+  lead_time_days: number;
+  instructions: string;
+  unit_volume: string;
+  options: OfferOption[];
+  packages: Packages | null;
+  status: string;
+  published: boolean;
+  seller_id: string;
+  seller_login: string;
+  time_zone: string;
+  hide_on_weekends: boolean;
+  seller_blocked: boolean;
 }
 
 /** What a workflow transition asks `recordOrderEvent` to write. */
@@ -75,16 +94,6 @@ function placementLock(tx: postgres.TransactionSql, orderId: number, shared: boo
   return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }
 
-/** Turns `{ to: 'buyer' }` notices into user ids: the parties, or every holder of a staff role. */
-async function recipientsOf(tx: Tx, to: machine.Notice['to'], record: OrderEventRecord): Promise<{ id: number; email: string }[]> {
-  if (to === 'buyer' || to === 'seller') {
-    const id = to === 'buyer' ? record.buyerId : record.sellerId;
-    return [{ id, email: '' }];
-  }
-  const role = to === 'arbiters' ? 'arbiter' : 'admin';
-  return tx.select({ id: users.id, email: users.email }).from(users).where(and(arrayContains(users.roles, [role]), isNull(users.blockedAt)));
-}
-
 /** The workflow's activities: whether a placement committed, and writing a transition's effects. */
 export function createOrderActivities({ db }: { db: Db }) {
   const ledger = createLedger(db);
@@ -124,50 +133,65 @@ export function createOrderActivities({ db }: { db: Db }) {
         throw err;
       }
       const { view, effects } = record;
-      const at = new Date(view.timeline[view.timeline.length - 1]!.at);
-      await db.orm.transaction(async (tx) => {
-        const written = await tx
-          .update(orders)
-          .set({
-            status: view.status,
-            nextDeadlineAt: view.nextDeadline ? new Date(view.nextDeadline.at) : null,
-            nextDeadlineOutcome: view.nextDeadline?.outcome ?? null,
-            waitingOn: view.nextDeadline?.party ?? null,
-            closure: view.closure,
-            view,
-            seq: effects.seq,
-            updatedAt: at,
-            closedAt: view.closure ? new Date(view.closure.at) : null,
-          })
-          .where(and(eq(orders.id, record.orderId), lt(orders.seq, effects.seq)))
-          .returning({ id: orders.id });
+      // Timestamps go as ISO strings: drizzle, sharing this postgres.js client, turns off its Date serializer.
+      const at = view.timeline[view.timeline.length - 1]!.at;
+      const next = view.nextDeadline;
+      // Prepared statements (this runs on every transition): the row, guarded by the event
+      // number, and the notifications it brings, in one statement.
+      const parties = effects.notices.filter((n) => n.to === 'buyer' || n.to === 'seller');
+      const staffNotices = effects.notices.filter((n) => n.to !== 'buyer' && n.to !== 'seller');
+      await db.sql.begin(async (tx) => {
+        const written = await tx`
+          with updated as (
+            update orders set
+              status = ${view.status},
+              next_deadline_at = ${next?.at ?? null},
+              next_deadline_outcome = ${next?.outcome ?? null},
+              waiting_on = ${next?.party ?? null},
+              closure = ${view.closure ? JSON.stringify(view.closure) : null}::jsonb,
+              view = ${JSON.stringify(view)}::jsonb,
+              seq = ${effects.seq},
+              updated_at = ${at},
+              closed_at = ${view.closure?.at ?? null}
+            where id = ${record.orderId} and seq < ${effects.seq}
+            returning id
+          ), noticed as (
+            insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
+            select n.user_id, ${record.orderId}::int8, n.kind, n.text, ${`order:${record.orderId}:${effects.seq}:`}::text || n.user_id, ${at}::timestamptz
+            from unnest(
+              ${parties.map((n) => (n.to === 'buyer' ? record.buyerId : record.sellerId))}::int8[],
+              ${parties.map((n) => n.kind)}::text[],
+              ${parties.map((n) => n.text)}::text[]
+            ) as n(user_id, kind, text)
+            where exists (select 1 from updated)
+            on conflict do nothing
+          )
+          select id from updated`;
         if (written.length === 0) return; // written by an earlier attempt
 
-        const rows: (typeof notifications.$inferInsert)[] = [];
-        for (const notice of effects.notices) {
-          for (const user of await recipientsOf(tx, notice.to, record)) {
-            rows.push({
-              userId: user.id,
-              orderId: record.orderId,
-              kind: notice.kind,
-              text: notice.text,
-              dedupeKey: `order:${record.orderId}:${effects.seq}:${user.id}`,
-              createdAt: at,
-            });
-            if (user.email) {
-              await enqueueMail(tx, { kind: `order_${notice.kind}`, to: user.email, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
-            }
+        // Staff notices (arbiters, admins) reach every holder of the role, by email too.
+        for (const notice of staffNotices) {
+          const role = notice.to === 'arbiters' ? 'arbiter' : 'admin';
+          const staff = await tx<{ id: string; email: string }[]>`
+            select id, email from users where ${role} = any(roles) and blocked_at is null`;
+          for (const user of staff) {
+            await tx`
+              insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
+              values (${user.id}, ${record.orderId}, ${notice.kind}, ${notice.text}, ${`order:${record.orderId}:${effects.seq}:${user.id}`}, ${at})
+              on conflict do nothing`;
+            await enqueueMailIn(tx, { kind: `order_${notice.kind}`, to: user.email, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
           }
         }
-        if (rows.length) await tx.insert(notifications).values(rows).onConflictDoNothing();
         if (effects.violation) {
-          await tx.insert(sellerViolations).values({ sellerId: record.sellerId, orderId: record.orderId, kind: effects.violation, createdAt: at }).onConflictDoNothing();
+          await tx`
+            insert into seller_violations (seller_id, order_id, kind, created_at)
+            values (${record.sellerId}, ${record.orderId}, ${effects.violation}, ${at})
+            on conflict do nothing`;
         }
         if (view.status === 'completed') {
-          await tx
-            .insert(sellerStats)
-            .values({ userId: record.sellerId, completedOrders: 1 })
-            .onConflictDoUpdate({ target: sellerStats.userId, set: { completedOrders: sql`${sellerStats.completedOrders} + 1` } });
+          await tx`
+            insert into seller_stats (user_id, completed_orders) values (${record.sellerId}, 1)
+            on conflict (user_id) do update set completed_orders = seller_stats.completed_orders + 1`;
         }
       });
     },
@@ -209,16 +233,30 @@ export function createOrders(deps: {
    * or hidden for the weekend (409), the buyer's own (422).
    */
   async function quote(buyer: { id: number; login: string }, req: OrderRequest, placedAt: Date): Promise<Omit<OrderInput, 'orderId'>> {
-    const [row] = await db.orm
-      .select({ offer: offers, seller: { id: users.id, login: users.login, timeZone: users.timeZone, hideOnWeekends: users.hideOnWeekends, blockedAt: users.blockedAt } })
-      .from(offers)
-      .innerJoin(users, eq(users.id, offers.sellerId))
-      .where(eq(offers.id, req.offerId));
+    // A prepared statement of just the columns an order needs (every placement runs it).
+    const [row] = await db.sql<QuoteRow[]>`
+      select o.id, o.category_id, o.title, o.price_cents, o.lead_time_days, o.instructions, o.unit_volume, o.options, o.packages,
+        o.status, o.published_at is not null as published,
+        u.id as seller_id, u.login as seller_login, u.time_zone, u.hide_on_weekends, u.blocked_at is not null as seller_blocked
+      from offers o join users u on u.id = o.seller_id
+      where o.id = ${req.offerId}`;
     const field = (path: string, message: string) => new AppError('invalid_input', `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
-    if (!row || row.offer.publishedAt === null) throw new AppError('not_found', 'no such offer');
-    const { offer, seller } = row;
+    if (!row || !row.published) throw new AppError('not_found', 'no such offer');
+    const offer = {
+      id: Number(row.id),
+      categoryId: row.category_id,
+      title: row.title,
+      priceCents: row.price_cents,
+      leadTimeDays: row.lead_time_days,
+      instructions: row.instructions,
+      unitVolume: row.unit_volume,
+      options: row.options,
+      packages: row.packages,
+      status: row.status,
+    };
+    const seller = { id: Number(row.seller_id), login: row.seller_login, timeZone: row.time_zone, hideOnWeekends: row.hide_on_weekends, blocked: row.seller_blocked };
     if (offer.status !== 'active') throw new AppError('conflict', `the offer is ${offer.status}: it takes no orders`, { status: offer.status });
-    if (seller.blockedAt) throw new AppError('conflict', 'the seller’s account is blocked: the offer takes no orders', { status: 'seller_blocked' });
+    if (seller.blocked) throw new AppError('conflict', 'the seller’s account is blocked: the offer takes no orders', { status: 'seller_blocked' });
     if (hiddenForWeekend(placedAt, seller.timeZone, seller.hideOnWeekends)) {
       throw new AppError('conflict', 'the seller takes no orders at the weekend; try again on Monday', { status: 'hidden' });
     }
@@ -265,9 +303,11 @@ export function createOrders(deps: {
 
   /** The orders an earlier request with these keys placed, in key order; null if none. */
   async function placedBefore(buyerId: number, keys: string[]): Promise<OrderView[] | null> {
-    const rows = await db.orm.select().from(orders).where(and(eq(orders.buyerId, buyerId), inArray(orders.requestKey, keys)));
+    // Every placement asks first (a prepared statement).
+    const rows = await db.sql<{ request_key: string; view: OrderView }[]>`
+      select request_key, view from orders where buyer_id = ${buyerId} and request_key = any(${keys}::text[])`;
     if (rows.length === 0) return null;
-    return keys.flatMap((k) => rows.filter((r) => r.requestKey === k).map((r) => r.view));
+    return keys.flatMap((k) => rows.filter((r) => r.request_key === k).map((r) => r.view));
   }
 
   /**
@@ -366,10 +406,10 @@ export function createOrders(deps: {
   /** An order the caller may see (a party or staff), with the caller's role; else 404. */
   async function orderFor(user: { id: number; roles: readonly string[] }, orderId: number, staffRoles: readonly string[]) {
     // Not the view: an open order's comes from its workflow (see `storedView` for the rest).
-    const [row] = await db.orm
-      .select({ buyerId: orders.buyerId, sellerId: orders.sellerId, status: orders.status })
-      .from(orders)
-      .where(eq(orders.id, orderId));
+    // Every action and read of an order runs this: a prepared statement.
+    const [found] = await db.sql<{ buyer_id: string; seller_id: string; status: string }[]>`
+      select buyer_id, seller_id, status from orders where id = ${orderId}`;
+    const row = found && { buyerId: Number(found.buyer_id), sellerId: Number(found.seller_id), status: found.status };
     const isStaff = user.roles.some((r) => staffRoles.includes(r));
     const role: Viewer | null = !row ? null : row.buyerId === user.id ? 'buyer' : row.sellerId === user.id ? 'seller' : isStaff ? 'staff' : null;
     if (!row || !role) throw new AppError('not_found', 'no such order');

@@ -28,6 +28,7 @@ import { searchRoutes } from './routes/search.js';
 
 // No request of this API carries more than a few kilobytes of JSON.
 const MAX_BODY_BYTES = 64 * 1024;
+const tooLarge = () => new AppError('invalid_input', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -48,14 +49,26 @@ export function createApp(deps: AppDeps) {
       'request',
     );
   });
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError('invalid_input', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  const limitStreamedBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw tooLarge();
+    },
+  });
+  app.use(async (c, next) => {
+    // A declared length is checked without touching the body: Hono's bodyLimit opens it as a
+    // web stream, which costs every request (GETs too) far more than reading it directly.
+    // A streamed (chunked) body is counted as it arrives.
+    const length = c.req.header('content-length');
+    const chunked = c.req.header('transfer-encoding') !== undefined;
+    if (!chunked && length !== undefined) {
+      if (Number(length) > MAX_BODY_BYTES) throw tooLarge();
+      return next();
+    }
+    // An HTTP/1.1 message (node-server) with neither header has no body.
+    if (!chunked && (c.env as { incoming?: unknown } | undefined)?.incoming) return next();
+    return limitStreamedBody(c, next);
+  });
   // Who is calling: each route's own guard (api/auth.ts) decides what that allows.
   app.use(async (c, next) => {
     const header = c.req.header('authorization');

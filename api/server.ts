@@ -3,11 +3,11 @@
  * Production runs many of these behind a load balancer; `npm start` runs one.
  */
 import { serve } from '@hono/node-server';
-import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { createDb } from '../db/client.js';
 import { createApp } from './app.js';
+import { connectTemporalClient } from './temporal-client.js';
 import { systemClock } from '../activities/clock.js';
 import { sandboxGateway } from '../activities/payments.js';
 
@@ -15,8 +15,7 @@ const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS']);
 const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
 
 const db = createDb(config.DATABASE_URL);
-const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+const { client: temporal, close: closeTemporal } = await connectTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
 const app = createApp({
   db,
   temporal,
@@ -38,7 +37,7 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, 'API stopping');
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await Promise.allSettled([db.close(), connection.close()]);
+  await Promise.allSettled([db.close(), closeTemporal()]);
   process.exit(0);
 }
 process.once('SIGINT', () => void shutdown('SIGINT'));

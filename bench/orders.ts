@@ -28,6 +28,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { createAccounts } from '../activities/accounts.js';
 import { systemClock } from '../activities/clock.js';
 import { createLedger } from '../activities/ledger.js';
+import { connectTemporalClient } from '../api/temporal-client.js';
 import { createOrderActivities, createOrders, orderSearchAttributes } from '../activities/orders.js';
 import { createDb, type Db } from '../db/client.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
@@ -222,6 +224,7 @@ async function main() {
   let devServer: RunningDevServer | undefined;
   let postgres: RunningPostgres | undefined;
   let connection: Connection | undefined;
+  let closeDriver: (() => Promise<void>) | undefined;
   const pools: Db[] = [];
   let stopping = false;
 
@@ -248,7 +251,7 @@ async function main() {
             }),
       ),
     );
-    await Promise.allSettled([connection?.close(), ...pools.map((db) => db.close())]);
+    await Promise.allSettled([connection?.close(), closeDriver?.(), ...pools.map((db) => db.close())]);
     await devServer?.stop();
     await postgres?.stop();
     rmSync(scratch, { recursive: true, force: true });
@@ -296,6 +299,9 @@ async function main() {
     connection = await Connection.connect({ address: dev.address });
     await registerSearchAttributes(connection, NAMESPACE);
     const temporal = new Client({ connection, namespace: NAMESPACE });
+    // The skeleton's driver uses the API's kind of client, so the two sides pay the same per call.
+    const driver = await connectTemporalClient({ address: dev.address, namespace: NAMESPACE });
+    closeDriver = driver.close;
 
     // The bare side's pool is the size of the API's and the worker's (postgres.js default: 10).
     const db = createDb(pg.url);
@@ -322,16 +328,36 @@ async function main() {
 
     // ---- the three lifecycles ----
 
-    const http = async (method: string, path: string, token: string, body: unknown, headers: Record<string, string> = {}) => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-        body: JSON.stringify(body),
+    // node:http over kept-alive connections, one per client: the load generator's own CPU is
+    // counted, and fetch (undici) costs about twice as much a request.
+    const agent = new Agent({ keepAlive: true, maxSockets: C });
+    const apiUrl = new URL(base);
+    const http = (method: string, path: string, token: string, body: unknown, headers: Record<string, string> = {}) =>
+      new Promise<{ orderId: number; status: string }>((resolve, reject) => {
+        const payload = JSON.stringify(body);
+        const req = request(
+          {
+            agent,
+            host: apiUrl.hostname,
+            port: apiUrl.port,
+            method,
+            path,
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              if ((res.statusCode ?? 0) >= 300) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+              else resolve(JSON.parse(text) as { orderId: number; status: string });
+            });
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(payload);
       });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-      return JSON.parse(text) as { orderId: number; status: string };
-    };
 
     const viaApi = async (client: BenchClient, lat: Record<CallName, number[]>, ids: number[]) => {
       let t = performance.now();
@@ -373,7 +399,7 @@ async function main() {
       const serial = ++skeletonSerial;
       const input = inputFor(client, serial);
       let t = performance.now();
-      const handle = await temporal.workflow.start('orderSkeleton', {
+      const handle = await driver.client.workflow.start('orderSkeleton', {
         workflowId: `skeleton-${serial}`,
         taskQueue: SKELETON_QUEUE,
         args: [input],

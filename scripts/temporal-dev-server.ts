@@ -45,6 +45,10 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     // WAL makes SQLite several times faster under the dev server's write load.
     '--sqlite-pragma', 'journal_mode=WAL',
     '--sqlite-pragma', 'synchronous=NORMAL',
+    // One server, so one partition a task queue: the default four spread a queue's tasks and
+    // pollers apart, and tasks then wait for, or are forwarded to, a partition with a poller.
+    '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
     '--namespace', options.namespace,
     '--log-level', options.logLevel ?? 'warn',
     ...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1']),

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { serve } from '@hono/node-server';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import { buildApp, connectTemporal, createTestDatabase, jsonOf, type TestDatabase } from '../support/harness.js';
@@ -90,6 +94,50 @@ describe('the API base', () => {
     const { error } = await jsonOf(res);
     assert.equal(error.code, 'invalid_request');
     assert.match(error.message, /JSON/i);
+  });
+
+  it('refuses a body over 64 KiB with 400, declared or streamed, and passes one under it', async () => {
+    const big = JSON.stringify({ amount: 1, pad: 'x'.repeat(70 * 1024) });
+    const small = JSON.stringify({ amount: 7 });
+    // In process: a Request with a body and neither header.
+    const inProcess = await app.request('/test/echo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    assert.equal(inProcess.status, 400);
+    assert.match((await jsonOf(inProcess)).error.message, /larger than 65536 bytes/);
+    // Over HTTP/1.1 on the server the platform runs: with a Content-Length, and chunked.
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const post = (body: string, chunked: boolean) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path: '/test/echo', headers: { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': Buffer.byteLength(body) }) } },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+          },
+        );
+        req.on('error', reject);
+        if (chunked) {
+          // Two writes before end: Node sends them with Transfer-Encoding: chunked.
+          req.write(body.slice(0, 100));
+          req.end(body.slice(100));
+        } else req.end(body);
+      });
+    try {
+      for (const chunked of [false, true]) {
+        const refused = await post(big, chunked);
+        assert.equal(refused.status, 400, refused.body);
+        assert.equal(JSON.parse(refused.body).error.code, 'invalid_input');
+        assert.match(JSON.parse(refused.body).error.message, /larger than 65536 bytes/);
+        const passed = await post(small, chunked);
+        assert.equal(passed.status, 200, passed.body);
+        assert.deepEqual(JSON.parse(passed.body), { amount: 7 });
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('answers a crash with 500 and the request id, never the internals', async () => {

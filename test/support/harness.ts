@@ -4,12 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { pino } from 'pino';
 import type { OrderPolicy } from '../../workflows/order/messages.js';
 import { createApp } from '../../api/app.js';
+import { connectTemporalClient } from '../../api/temporal-client.js';
 import { createWorker, workflowsPath } from '../../worker.js';
 import { systemClock, type Clock } from '../../activities/clock.js';
 import { sandboxGateway } from '../../activities/payments.js';
@@ -82,10 +83,9 @@ export async function createTestDatabase(file = 'test'): Promise<TestDatabase> {
   };
 }
 
-/** A client of the run's shared dev server. */
+/** A client of the run's shared dev server: the API's own kind (close it with `client.connection.close()`). */
 export async function connectTemporal(): Promise<Client> {
-  const connection = await Connection.connect({ address: harness.temporalAddress });
-  return new Client({ connection, namespace: harness.namespace });
+  return (await connectTemporalClient({ address: harness.temporalAddress, namespace: harness.namespace })).client;
 }
 
 /**

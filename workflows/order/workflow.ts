@@ -95,9 +95,11 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderView> {
   setHandler(
     actUpdate,
     async (args) => {
-      await condition(() => loaded);
-      // Again: the state may have moved while the order loaded.
-      machine.assertCanAct(state, args, now());
+      if (!loaded) {
+        await condition(() => loaded);
+        // Again: the state may have moved while the order loaded.
+        machine.assertCanAct(state, args, now());
+      }
       await apply(machine.act(state, args, now()));
       return machine.viewOf(state, args.actor.role, now());
     },
