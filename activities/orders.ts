@@ -89,7 +89,7 @@ export interface NotificationItem {
  * so it sees the row if the placement committed and no row if it rolled back — never a row
  * that is about to appear.
  */
-function placementLock(tx: postgres.TransactionSql, orderId: number, shared: boolean) {
+function placementLock(tx: postgres.Sql | postgres.TransactionSql, orderId: number, shared: boolean) {
   const key = `order:${orderId}`;
   return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }
@@ -110,11 +110,11 @@ export function createOrderActivities({ db }: { db: Db }) {
   return {
     /** Waits for the placement's transaction to end, then says whether it committed the order. */
     async loadOrder(input: { orderId: number }): Promise<{ exists: boolean }> {
-      return db.sql.begin(async (tx) => {
-        await placementLock(tx, input.orderId, true);
-        const [row] = await tx`select 1 from orders where id = ${input.orderId}`;
-        return { exists: row !== undefined };
-      });
+      // Two statements, no transaction: the first waits for the placement's lock and lets go
+      // at its own end; the second, with a snapshot taken after, sees the placement's outcome.
+      await placementLock(db.sql, input.orderId, true);
+      const [row] = await db.sql`select 1 from orders where id = ${input.orderId}`;
+      return { exists: row !== undefined };
     },
 
     /**

