@@ -8,7 +8,7 @@ import { ApplicationFailure, type SearchAttributePair } from '@temporalio/common
 import { and, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
-import { notifications, offers, orders, users, type OfferOption, type PackageTierName, type Packages } from '../db/schema/index.js';
+import { notifications, orders, type OfferOption, type PackageTierName, type Packages } from '../db/schema/index.js';
 import { AppError, type ErrorCode } from '../workflows/lib/errors.js';
 import { formatUsd, splitCommission } from '../workflows/lib/money.js';
 import { DAY, orderPolicy } from '../workflows/lib/policy.js';

@@ -18,18 +18,15 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
+import { DAY } from '../../workflows/lib/policy.js';
 import { SA } from '../../workflows/lib/search-attributes.js';
+import { writeOptions } from '../../workflows/order/workflow.js';
 import type { OrderInput } from '../../workflows/order/messages.js';
 import type { SkeletonActivities } from './activities.js';
 import { skeletonAct, skeletonView, type SkeletonAction, type SkeletonStatus, type SkeletonView } from './messages.js';
 
-const { loadOrder, recordOrderEvent } = proxyLocalActivities<SkeletonActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
-
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+// The order workflow's own options for its writes.
+const { loadOrder, recordOrderEvent } = proxyLocalActivities<SkeletonActivities>(writeOptions);
 const steps: Record<SkeletonAction, { from: SkeletonStatus; to: SkeletonStatus }> = {
   start_work: { from: 'awaiting_start', to: 'in_progress' },
   deliver: { from: 'in_progress', to: 'in_review' },

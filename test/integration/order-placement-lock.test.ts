@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type postgres from 'postgres';
 import { createOrderActivities } from '../../activities/orders.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { insertOffer } from '../support/catalog.js';

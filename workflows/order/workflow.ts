@@ -17,6 +17,7 @@ import {
   allHandlersFinished,
   condition,
   proxyLocalActivities,
+  type LocalActivityOptions,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -30,10 +31,11 @@ import { actUpdate, viewQuery, type OrderInput, type OrderView } from './message
  * The writes are idempotent (ledger keys, the row's event number), so they are retried until
  * the database answers; a caller waiting on the Update waits that long too.
  */
-const { loadOrder, recordOrderEvent } = proxyLocalActivities<OrderActivities>({
+export const writeOptions: LocalActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+};
+const { loadOrder, recordOrderEvent } = proxyLocalActivities<OrderActivities>(writeOptions);
 
 /** What the search attributes that change (status, next deadline) say about the state. */
 const searchKey = (state: machine.OrderState) => `${state.status}|${machine.nextDeadline(state)?.at ?? ''}`;
