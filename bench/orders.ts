@@ -1,7 +1,9 @@
 /**
- * `npm run bench:orders [-- --lifecycles N --clients C --rounds R --cpu-prof-dir D]`: order
- * lifecycles per second and their cost, against two baselines measured in the same run.
- * Defaults: N = 600 lifecycles per side, C = 20 clients, R = 4 rounds (2½–3 minutes on 2 cores).
+ * `npm run bench:orders [-- --lifecycles N --clients C --rounds R --load-lifecycles M
+ * --load-fraction F --cpu-prof-dir D]`: order lifecycles per second and their cost, against
+ * two baselines measured in the same run, then latency at a set load.
+ * Defaults: N = 600 lifecycles per side, C = 20 clients, R = 4 rounds, M = 150, F = 0.5
+ * (3–3½ minutes on 2 cores).
  *
  * Starts its own Temporal dev server (SQLite in WAL mode, database file in a temporary
  * folder, as `npm start` runs it) and its own embedded PostgreSQL, applies the migrations,
@@ -12,7 +14,7 @@
  * $10 offer and a session each, written straight to the database. Then C concurrent clients
  * run lifecycles of three kinds, alternately, R rounds of N / R each (after a warm-up):
  *
- *   gigflow   place → start_work → deliver → accept, through the HTTP API (fetch);
+ *   gigflow   place → start_work → deliver → accept, through the HTTP API (node:http, kept alive);
  *   (a)       the skeleton workflow of the same shape (start, three `act` Updates, the same
  *             local activities, timer and search attributes, no-op activities, no database),
  *             driven straight through the Temporal client;
@@ -20,10 +22,15 @@
  *             seller's email) and each step's writes (ledger, row, notifications) — the same
  *             code the API and the worker run — as plain transactions, no Temporal, no HTTP.
  *
+ * Then, since C clients that never pause saturate the machine (a call's latency is then mostly
+ * queueing), M lifecycles of gigflow and of (a) arrive at a set rate, F × gigflow's measured
+ * throughput (Poisson, seeded, at most C at once), for the latency a user meets with headroom.
+ *
  * Prints lifecycles/s, CPU-ms per lifecycle summed over every process (Temporal dev server,
  * PostgreSQL server and its backends, both workers, API, this load generator), the Temporal
- * state transitions and history of a sample of orders (`describe()`), p50/p99 of each call,
- * the throughput ratios, and the targets with PASS or FAIL (exit code 1 when one fails).
+ * state transitions and history of a sample of orders (`describe()`), p50/p99 of each call
+ * (saturated, and at the set load), the throughput ratios, and the targets with PASS or FAIL
+ * (exit code 1 when one fails).
  * Everything it started stops, and its temporary folder is removed.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -58,6 +65,10 @@ const { values: flags } = parseArgs({
     lifecycles: { type: 'string', short: 'n', default: '600' },
     clients: { type: 'string', short: 'c', default: '20' },
     rounds: { type: 'string', short: 'r', default: '4' },
+    /** Lifecycles per side of the set-load phase (0 skips it). */
+    'load-lifecycles': { type: 'string', default: '150' },
+    /** The set load, as a fraction of gigflow's saturated (closed-loop) throughput. */
+    'load-fraction': { type: 'string', default: '0.5' },
     /** Profile the worker, the API and the skeleton worker (V8 CPU profiles, one per thread, written when they stop). */
     'cpu-prof-dir': { type: 'string' },
   },
@@ -71,6 +82,9 @@ const positive = (name: string, value: string) => {
 const N = positive('lifecycles', flags.lifecycles);
 const C = positive('clients', flags.clients);
 const ROUNDS = positive('rounds', flags.rounds);
+const LOAD_N = flags['load-lifecycles'] === '0' ? 0 : positive('load-lifecycles', flags['load-lifecycles']);
+const LOAD_FRACTION = Number(flags['load-fraction']);
+if (!(LOAD_FRACTION > 0 && LOAD_FRACTION <= 1)) throw new Error(`--load-fraction must be within (0, 1]: ${flags['load-fraction']}`);
 
 const TARGET_VS_SKELETON = 0.7;
 const TARGET_VS_BARE = 0.15;
@@ -162,6 +176,18 @@ function cpuNow(roots: Record<Exclude<Group, 'loadgen'>, number>): Record<Group,
 }
 
 // ---- Statistics -----------------------------------------------------------------------------
+
+/** A small seeded PRNG (mulberry32): the set-load phase's arrivals are the same in every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
@@ -502,6 +528,57 @@ async function main() {
     }
     const loadAfter = loadavg()[0]!;
 
+    // ---- latency at a set load ----
+
+    // The rounds above keep every client busy: the machine is saturated, and a call's latency
+    // is mostly its wait behind the others (Little's law: a lifecycle takes C ÷ throughput).
+    // Here lifecycles instead arrive at a set rate, a fraction of gigflow's throughput above,
+    // with exponential gaps (a Poisson process, seeded), at most C at once: the latency a
+    // user meets while the platform has headroom. The same rate, the same arrivals, each side.
+    const measuredRate = (side: Side) => results[side].reduce((s, r) => s + r.lifecycles, 0) / results[side].reduce((s, r) => s + r.wallMs / 1_000, 0);
+    const loadRate = LOAD_FRACTION * measuredRate('gigflow');
+    const atLoad = async (side: Side, count: number, rate: number) => {
+      const latencies = emptyLatencies();
+      const ids: number[] = [];
+      const free = [...clients];
+      const queued: ((client: BenchClient) => void)[] = [];
+      let waitedForClient = 0;
+      const random = mulberry32(20261122);
+      const runs: Promise<void>[] = [];
+      const t0 = performance.now();
+      let due = 0;
+      for (let i = 0; i < count; i++) {
+        due += (-Math.log(1 - random()) / rate) * 1_000;
+        const gap = t0 + due - performance.now();
+        if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+        runs.push(
+          (async () => {
+            let client = free.pop();
+            if (!client) {
+              waitedForClient++;
+              client = await new Promise<BenchClient>((resolve) => queued.push(resolve));
+            }
+            try {
+              await drivers[side](client, latencies, ids);
+            } finally {
+              const next = queued.shift();
+              if (next) next(client);
+              else free.push(client);
+            }
+          })(),
+        );
+      }
+      await Promise.all(runs);
+      return { latencies: Object.fromEntries(calls.map((c) => [c, latencies[c].sort((x, y) => x - y)])) as Record<CallName, number[]>, waitedForClient, wallMs: performance.now() - t0 };
+    };
+    const loaded: Partial<Record<Side, Awaited<ReturnType<typeof atLoad>>>> = {};
+    if (LOAD_N > 0) {
+      for (const side of ['gigflow', 'skeleton'] as const) {
+        loaded[side] = await atLoad(side, LOAD_N, loadRate);
+        say(`set load ${sideName[side].padEnd(22)} ${String(LOAD_N).padStart(5)} lifecycles arriving at ${fixed(loadRate)}/s, done in ${fixed(loaded[side]!.wallMs / 1_000)} s`);
+      }
+    }
+
     // ---- Temporal's side of a lifecycle, from describe() ----
 
     const sample = <T>(items: T[], n: number) => items.filter((_, i) => i % Math.max(1, Math.floor(items.length / n)) === 0).slice(0, n);
@@ -566,6 +643,14 @@ async function main() {
       say(`${sideName[side].padEnd(24)}${calls.map((c) => `${fixed(percentile(l[c], 50))} / ${fixed(percentile(l[c], 99))}`.padStart(24)).join('')}`);
     }
     say(`(gigflow: HTTP requests; (a): workflow start and executeUpdate; (b): the placement transaction and each step's writes)`);
+    if (LOAD_N > 0) {
+      say('');
+      say(`latency (ms) at a set load: ${LOAD_N} lifecycles per side arriving at ${fixed(loadRate)}/s (${LOAD_FRACTION} × gigflow's throughput above), Poisson, at most ${C} at once`);
+      for (const side of ['gigflow', 'skeleton'] as const) {
+        const l = loaded[side]!.latencies;
+        say(`${sideName[side].padEnd(24)}${calls.map((c) => `${fixed(percentile(l[c], 50))} / ${fixed(percentile(l[c], 99))}`.padStart(24)).join('')}   (${loaded[side]!.waitedForClient} arrivals found all ${C} clients busy)`);
+      }
+    }
     say('');
     say(`orders by status: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}; platform revenue ${Number(revenue?.balance ?? 0)} cents`);
     const vsSkeleton = t.gigflow.rate / t.skeleton.rate;
@@ -588,6 +673,10 @@ async function main() {
       ['every order completed', allCompleted, statuses.map((s) => `${s.status} ${s.n}`).join(', ')],
     ];
     for (const [what, ok, value] of checks) say(`target: ${what}: ${ok ? 'PASS' : 'FAIL'} (${value})`);
+    if (LOAD_N > 0) {
+      const loadedP99 = Math.max(...steps.map((s) => percentile(loaded.gigflow!.latencies[s.type], 99)));
+      say(`not a target, for comparison: Update p99 at the set load of ${fixed(loadRate)} lifecycles/s: ${fixed(loadedP99)} ms`);
+    }
     say(`done in ${((performance.now() - started) / 1_000).toFixed(0)} s`);
     if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
   } catch (err) {
