@@ -118,9 +118,10 @@ export function createOrderActivities({ db }: { db: Db }) {
     },
 
     /**
-     * Writes one transition: its money (idempotent on the ledger's keys) first, then in one
-     * transaction the order's row, the notifications, staff emails and a seller violation. The
-     * row's event number makes a retry after a commit write nothing twice.
+     * Writes one transition: its money (idempotent on the ledger's keys) first, then, all or
+     * nothing, the order's row, the parties' notifications, a seller violation, the seller's
+     * completed-order count, and staff notices with their emails. The row's event number makes
+     * a retry after a commit write nothing twice.
      */
     async recordOrderEvent(record: OrderEventRecord): Promise<void> {
       try {
@@ -136,12 +137,13 @@ export function createOrderActivities({ db }: { db: Db }) {
       // Timestamps go as ISO strings: drizzle, sharing this postgres.js client, turns off its Date serializer.
       const at = view.timeline[view.timeline.length - 1]!.at;
       const next = view.nextDeadline;
-      // Prepared statements (this runs on every transition): the row, guarded by the event
-      // number, and the notifications it brings, in one statement.
+      // One prepared statement (this runs on every transition), atomic on its own: the row,
+      // guarded by the event number, and what it brings — the parties' notifications, a seller
+      // violation, the seller's completed-order count. Only staff notices (disputes) need more
+      // statements, and so a transaction.
       const parties = effects.notices.filter((n) => n.to === 'buyer' || n.to === 'seller');
       const staffNotices = effects.notices.filter((n) => n.to !== 'buyer' && n.to !== 'seller');
-      await db.sql.begin(async (tx) => {
-        const written = await tx`
+      const writeRow = (sql: postgres.Sql | postgres.TransactionSql) => sql`
           with updated as (
             update orders set
               status = ${view.status},
@@ -165,10 +167,25 @@ export function createOrderActivities({ db }: { db: Db }) {
             ) as n(user_id, kind, text)
             where exists (select 1 from updated)
             on conflict do nothing
+          ), violated as (
+            insert into seller_violations (seller_id, order_id, kind, created_at)
+            select ${record.sellerId}::int8, ${record.orderId}::int8, ${effects.violation ?? null}::text, ${at}::timestamptz
+            where ${effects.violation ?? null}::text is not null and exists (select 1 from updated)
+            on conflict do nothing
+          ), counted as (
+            insert into seller_stats (user_id, completed_orders)
+            select ${record.sellerId}::int8, 1
+            where ${view.status === 'completed'}::boolean and exists (select 1 from updated)
+            on conflict (user_id) do update set completed_orders = seller_stats.completed_orders + 1
           )
           select id from updated`;
+      if (staffNotices.length === 0) {
+        await writeRow(db.sql);
+        return;
+      }
+      await db.sql.begin(async (tx) => {
+        const written = await writeRow(tx);
         if (written.length === 0) return; // written by an earlier attempt
-
         // Staff notices (arbiters, admins) reach every holder of the role, by email too.
         for (const notice of staffNotices) {
           const role = notice.to === 'arbiters' ? 'arbiter' : 'admin';
@@ -181,17 +198,6 @@ export function createOrderActivities({ db }: { db: Db }) {
               on conflict do nothing`;
             await enqueueMailIn(tx, { kind: `order_${notice.kind}`, to: user.email, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
           }
-        }
-        if (effects.violation) {
-          await tx`
-            insert into seller_violations (seller_id, order_id, kind, created_at)
-            values (${record.sellerId}, ${record.orderId}, ${effects.violation}, ${at})
-            on conflict do nothing`;
-        }
-        if (view.status === 'completed') {
-          await tx`
-            insert into seller_stats (user_id, completed_orders) values (${record.sellerId}, 1)
-            on conflict (user_id) do update set completed_orders = seller_stats.completed_orders + 1`;
         }
       });
     },
