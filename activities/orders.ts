@@ -89,7 +89,7 @@ export interface NotificationItem {
  * so it sees the row if the placement committed and no row if it rolled back — never a row
  * that is about to appear.
  */
-function placementLock(tx: postgres.Sql | postgres.TransactionSql, orderId: number, shared: boolean) {
+export function placementLock(tx: postgres.Sql | postgres.TransactionSql, orderId: number, shared: boolean) {
   const key = `order:${orderId}`;
   return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }
@@ -137,12 +137,20 @@ export function createOrderActivities({ db }: { db: Db }) {
       // Timestamps go as ISO strings: drizzle, sharing this postgres.js client, turns off its Date serializer.
       const at = view.timeline[view.timeline.length - 1]!.at;
       const next = view.nextDeadline;
+      // Who each notice reaches: a party, or every holder of a staff role, who is emailed too.
+      const recipients: { userId: number; email: string | null; notice: machine.Notice }[] = [];
+      for (const notice of effects.notices) {
+        if (notice.to === 'buyer' || notice.to === 'seller') {
+          recipients.push({ userId: notice.to === 'buyer' ? record.buyerId : record.sellerId, email: null, notice });
+          continue;
+        }
+        const role = notice.to === 'arbiters' ? 'arbiter' : 'admin';
+        const staff = await db.sql<{ id: string; email: string }[]>`select id, email from users where ${role} = any(roles) and blocked_at is null`;
+        for (const user of staff) recipients.push({ userId: Number(user.id), email: user.email, notice });
+      }
       // One prepared statement (this runs on every transition), atomic on its own: the row,
-      // guarded by the event number, and what it brings — the parties' notifications, a seller
-      // violation, the seller's completed-order count. Only staff notices (disputes) need more
-      // statements, and so a transaction.
-      const parties = effects.notices.filter((n) => n.to === 'buyer' || n.to === 'seller');
-      const staffNotices = effects.notices.filter((n) => n.to !== 'buyer' && n.to !== 'seller');
+      // guarded by the event number, and what it brings — the notifications, a seller
+      // violation, the seller's completed-order count. Staff emails join it in a transaction.
       const writeRow = (sql: postgres.Sql | postgres.TransactionSql) => sql`
           with updated as (
             update orders set
@@ -161,9 +169,9 @@ export function createOrderActivities({ db }: { db: Db }) {
             insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
             select n.user_id, ${record.orderId}::int8, n.kind, n.text, ${`order:${record.orderId}:${effects.seq}:`}::text || n.user_id, ${at}::timestamptz
             from unnest(
-              ${parties.map((n) => (n.to === 'buyer' ? record.buyerId : record.sellerId))}::int8[],
-              ${parties.map((n) => n.kind)}::text[],
-              ${parties.map((n) => n.text)}::text[]
+              ${recipients.map((r) => r.userId)}::int8[],
+              ${recipients.map((r) => r.notice.kind)}::text[],
+              ${recipients.map((r) => r.notice.text)}::text[]
             ) as n(user_id, kind, text)
             where exists (select 1 from updated)
             on conflict do nothing
@@ -179,25 +187,15 @@ export function createOrderActivities({ db }: { db: Db }) {
             on conflict (user_id) do update set completed_orders = seller_stats.completed_orders + 1
           )
           select id from updated`;
-      if (staffNotices.length === 0) {
+      const mails = recipients.flatMap(({ email, notice }) => (email === null ? [] : [{ to: email, notice }]));
+      if (mails.length === 0) {
         await writeRow(db.sql);
         return;
       }
       await db.sql.begin(async (tx) => {
-        const written = await writeRow(tx);
-        if (written.length === 0) return; // written by an earlier attempt
-        // Staff notices (arbiters, admins) reach every holder of the role, by email too.
-        for (const notice of staffNotices) {
-          const role = notice.to === 'arbiters' ? 'arbiter' : 'admin';
-          const staff = await tx<{ id: string; email: string }[]>`
-            select id, email from users where ${role} = any(roles) and blocked_at is null`;
-          for (const user of staff) {
-            await tx`
-              insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
-              values (${user.id}, ${record.orderId}, ${notice.kind}, ${notice.text}, ${`order:${record.orderId}:${effects.seq}:${user.id}`}, ${at})
-              on conflict do nothing`;
-            await enqueueMailIn(tx, { kind: `order_${notice.kind}`, to: user.email, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
-          }
+        if ((await writeRow(tx)).length === 0) return; // written by an earlier attempt
+        for (const { to, notice } of mails) {
+          await enqueueMailIn(tx, { kind: `order_${notice.kind}`, to, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
         }
       });
     },

