@@ -1,12 +1,15 @@
 /**
- * `npm run histories:capture`: runs every order scenario (`test/support/order-scenarios.ts`)
- * for real — the API in-process, gigflow's worker, a Temporal dev server and PostgreSQL — and
- * writes each order workflow's history to `test/replay/histories/order-<scenario>.json`, the
- * fixtures `test/replay/order-histories.test.ts` replays against the workflow code. Run it on
- * purpose — when a scenario is added, or a deliberate change of the order workflow (behind
- * `patched()`) should be recorded — and commit the result: every fixture is rewritten, and one
- * whose scenario is gone is removed. Nothing is written unless every scenario ends as its test
- * expects.
+ * `npm run histories:capture [-- order|moderation …]`: runs every scenario of the named
+ * processes (all by default) for real — the API in-process, gigflow's worker, a Temporal dev
+ * server and PostgreSQL — and writes each workflow's history to
+ * `test/replay/histories/<process>-<scenario>.json`, the fixtures `test/replay/` replays against
+ * the workflow code (order scenarios: `test/support/order-scenarios.ts`; moderation:
+ * `test/support/moderation-scenarios.ts`). Run it on purpose — when a scenario is added, or a
+ * deliberate change of a workflow (behind `patched()`) should be recorded — and commit the
+ * result: every fixture of the named processes is rewritten, and one whose scenario is gone is
+ * removed. Nothing is written unless every scenario ends as its test expects. Histories of
+ * code paths kept only for workflows already running (`test/replay/histories/legacy/`) are
+ * never rewritten.
  *
  * Servers as `npm test` has them: the Temporal CLI provisioned when missing, a dev server and
  * an embedded PostgreSQL of its own in a scratch folder, removed at the end — unless
@@ -22,6 +25,7 @@ import { loadConfig } from '../config.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../test/support/harness.js';
 import { assertOutcome, contextFor, createArbiter, historiesDir, historyFile, orderScenarios, type OrderScenario, type ScenarioEnv } from '../test/support/order-scenarios.js';
+import { moderationCast, moderationHistoryFile, moderationScenarios, runModerationScenario } from '../test/support/moderation-scenarios.js';
 import { freePort } from '../test/support/ports.js';
 import { orderWorkflowId } from '../workflows/order/messages.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from './temporal-dev-server.js';
@@ -83,33 +87,68 @@ async function capture(env: ScenarioEnv, scenario: OrderScenario, arbiter: Await
   return historyToJSON(await handle.fetchHistory());
 }
 
+/** Every history of the order scenarios, by fixture file. */
+async function orderHistories(env: ScenarioEnv): Promise<Map<string, string>> {
+  const arbiter = await createArbiter(env);
+  const histories = await Promise.all(orderScenarios.map(async (scenario) => [historyFile(scenario), await capture(env, scenario, arbiter)] as const));
+  return new Map(histories);
+}
+
+/** Every history of the moderation scenarios, by fixture file. */
+async function moderationHistories(env: ScenarioEnv): Promise<Map<string, string>> {
+  const cast = await moderationCast(env.db);
+  const histories = await Promise.all(
+    moderationScenarios.map(async (scenario) => {
+      const workflowId = await runModerationScenario(env, cast, scenario);
+      return [moderationHistoryFile(scenario), historyToJSON(await env.temporal.workflow.getHandle(workflowId).fetchHistory())] as const;
+    }),
+  );
+  return new Map(histories);
+}
+
+const processes = { order: orderHistories, moderation: moderationHistories } as const;
+type Process = keyof typeof processes;
+
+/** Writes one process's fixtures, removing those whose scenario is gone. */
+function writeFixtures(process: Process, histories: Map<string, string>): void {
+  mkdirSync(historiesDir, { recursive: true });
+  for (const file of readdirSync(historiesDir)) {
+    if (file.startsWith(`${process}-`) && file.endsWith('.json') && !histories.has(file)) {
+      rmSync(join(historiesDir, file));
+      say(`removed ${file}: no such scenario`);
+    }
+  }
+  for (const [file, json] of histories) {
+    writeFileSync(join(historiesDir, file), `${json}\n`);
+    say(`wrote ${file}`);
+  }
+}
+
 let code = 1;
 try {
   const started = Date.now();
+  const named = process.argv.slice(2);
+  const unknown = named.filter((name) => !(name in processes));
+  if (unknown.length) throw new Error(`no such process: ${unknown.join(', ')} (known: ${Object.keys(processes).join(', ')})`);
+  const chosen = (named.length ? named : Object.keys(processes)) as Process[];
   await servers();
   database = await createTestDatabase('capture-histories');
   const temporal = await connectTemporal();
   const env: ScenarioEnv = { db: database.db, temporal, taskQueue: uniqueId('histories') };
-  const [worker, arbiter] = await Promise.all([startWorker(database.db, env.taskQueue), createArbiter(env)]);
+  const worker = await startWorker(database.db, env.taskQueue);
+  let written = 0;
   try {
-    const histories = await Promise.all(orderScenarios.map(async (scenario) => [scenario, await capture(env, scenario, arbiter)] as const));
-    mkdirSync(historiesDir, { recursive: true });
-    const keep = new Set(orderScenarios.map(historyFile));
-    for (const file of readdirSync(historiesDir)) {
-      if (/^order-.*\.json$/.test(file) && !keep.has(file)) {
-        rmSync(join(historiesDir, file));
-        say(`removed ${file}: no such scenario`);
-      }
-    }
-    for (const [scenario, json] of histories) {
-      writeFileSync(join(historiesDir, historyFile(scenario)), `${json}\n`);
-      say(`wrote ${historyFile(scenario)}`);
+    // All captured before any is written: nothing is written unless every scenario ended as expected.
+    const captured = await Promise.all(chosen.map(async (name) => [name, await processes[name](env)] as const));
+    for (const [name, histories] of captured) {
+      writeFixtures(name, histories);
+      written += histories.size;
     }
   } finally {
     await worker.stop();
     await temporal.connection.close();
   }
-  say(`${orderScenarios.length} histories in ${historiesDir} (${Math.round((Date.now() - started) / 1000)} s)`);
+  say(`${written} histories in ${historiesDir} (${Math.round((Date.now() - started) / 1000)} s)`);
   code = 0;
 } catch (err) {
   say(err instanceof MissingToolError ? `cannot capture: ${err.message}` : String((err as Error).stack ?? err));
