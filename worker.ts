@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { pino } from 'pino';
 import { createActivities } from './activities/index.js';
-import { logMailAdapter, runOutboxDispatcher } from './activities/mail.js';
+import { logMailAdapter, runOutboxDispatcher } from './db/outbox.js';
 import { loadConfig } from './config.js';
 import { createDb, type Db } from './db/client.js';
 

@@ -10,10 +10,10 @@ import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.js';
 import { moderationSubmissions, offers, users, type OfferContent } from '../db/schema/index.js';
 import type { ErrorCode } from '../workflows/lib/errors.js';
-import { DAY, HOUR } from '../workflows/lib/policy.js';
+import { DAY, HOUR } from '../workflows/lib/time.js';
 import type { RejectReason } from '../workflows/moderation/messages.js';
-import { enqueueMail } from './mail.js';
-import type { Tx } from './tx.js';
+import { enqueueMail } from '../db/outbox.js';
+import type { Tx } from '../db/tx.js';
 
 /** One submission: the offer and its revision number. */
 export interface SubmissionRef {

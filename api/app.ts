@@ -5,11 +5,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { createAccounts } from '../activities/accounts.js';
-import { createCatalog } from '../activities/catalog.js';
-import { createLedger } from '../activities/ledger.js';
-import { createOrders } from '../activities/orders.js';
-import { createWallet } from '../activities/wallet.js';
+import { createAccounts } from '../services/accounts.js';
+import { createCatalog } from '../services/catalog.js';
+import { createLedger } from '../db/ledger.js';
+import { createOrders } from '../services/orders.js';
+import { createWallet } from '../services/wallet.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { onError, onNotFound, validationHook } from './errors.js';

@@ -5,7 +5,7 @@
  */
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import type { SessionUser, StaffRole } from '../activities/accounts.js';
+import type { SessionUser, StaffRole } from '../services/accounts.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppEnv } from './context.js';
 

@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { SessionUser } from '../activities/accounts.js';
-import type { Clock } from '../activities/clock.js';
-import type { PaymentGateway } from '../activities/payments.js';
+import type { SessionUser } from '../services/accounts.js';
+import type { Clock } from '../services/clock.js';
+import type { PaymentGateway } from '../services/payments.js';
 import type { Db } from '../db/client.js';
 import type { OrderPolicy } from '../workflows/order/messages.js';
 

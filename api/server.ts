@@ -7,9 +7,9 @@ import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { createDb } from '../db/client.js';
 import { createApp } from './app.js';
-import { connectTemporalClient } from './temporal-client.js';
-import { systemClock } from '../activities/clock.js';
-import { sandboxGateway } from '../activities/payments.js';
+import { connectTemporalClient } from '../services/temporal-client.js';
+import { systemClock } from '../services/clock.js';
+import { sandboxGateway } from '../services/payments.js';
 
 const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS']);
 const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });

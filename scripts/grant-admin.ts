@@ -3,8 +3,8 @@
  * later staff role is granted by an admin through the API. Needs DATABASE_URL (with
  * `npm start` running: postgres://postgres:gigflow-dev@127.0.0.1:5433/gigflow).
  */
-import { createAccounts } from '../activities/accounts.js';
-import { systemClock } from '../activities/clock.js';
+import { createAccounts } from '../services/accounts.js';
+import { systemClock } from '../services/clock.js';
 import { loadConfig } from '../config.js';
 import { createDb } from '../db/client.js';
 

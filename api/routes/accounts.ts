@@ -2,9 +2,9 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
-import type { Accounts } from '../../activities/accounts.js';
-import { isValidCardNumber } from '../../activities/payments.js';
-import { policy } from '../../workflows/lib/policy.js';
+import type { Accounts } from '../../services/accounts.js';
+import { isValidCardNumber } from '../../services/payments.js';
+import { accountRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -15,7 +15,7 @@ const Login = z
   .regex(/^[A-Za-z0-9_]{3,32}$/, '3 to 32 letters a-z, digits or underscores')
   .openapi({ example: 'alice_design' });
 const Email = z.email().max(254).openapi({ example: 'alice@example.com' });
-const Password = z.string().min(policy.passwordMinLength).max(policy.passwordMaxLength);
+const Password = z.string().min(accountRules.passwordMinLength).max(accountRules.passwordMaxLength);
 const Token = z.string().min(10).max(200);
 
 const Me = z
@@ -66,7 +66,7 @@ const routes = {
     path: '/auth/login',
     tags: ['accounts'],
     summary: 'Sign in with login (or email) and password; returns a bearer token',
-    request: jsonBody(z.strictObject({ login: z.string().min(1).max(254), password: z.string().min(1).max(policy.passwordMaxLength) })),
+    request: jsonBody(z.strictObject({ login: z.string().min(1).max(254), password: z.string().min(1).max(accountRules.passwordMaxLength) })),
     responses: { 200: json('A new session', Session), ...errorResponses(400, 401, 403, 429) },
   }),
   logout: secured(access.user, {
@@ -106,7 +106,7 @@ const routes = {
     path: '/me/login-change',
     tags: ['accounts'],
     summary: 'Change the login (once only); locks withdrawals for a week',
-    request: jsonBody(z.strictObject({ login: Login, password: z.string().min(1).max(policy.passwordMaxLength) })),
+    request: jsonBody(z.strictObject({ login: Login, password: z.string().min(1).max(accountRules.passwordMaxLength) })),
     responses: { 200: json('The account', Me), ...errorResponses(400, 401, 409) },
   }),
   requestEmailChange: secured(access.user, {
@@ -114,7 +114,7 @@ const routes = {
     path: '/me/email-change',
     tags: ['accounts'],
     summary: 'Change the email: the old address confirms first, then the new; locks withdrawals for a week when done',
-    request: jsonBody(z.strictObject({ email: Email, password: z.string().min(1).max(policy.passwordMaxLength) })),
+    request: jsonBody(z.strictObject({ email: Email, password: z.string().min(1).max(accountRules.passwordMaxLength) })),
     responses: { 202: json('A code went to the current address', z.object({ sentTo: z.literal('current_email') })), ...errorResponses(400, 401, 409) },
   }),
   getPayoutDetails: secured(access.user, {

@@ -1,8 +1,8 @@
 /** Staff administration: roles, blocking, promo codes. Only admins. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { staffRoles, type Accounts } from '../../activities/accounts.js';
-import type { Wallet } from '../../activities/wallet.js';
-import { policy } from '../../workflows/lib/policy.js';
+import { staffRoles, type Accounts } from '../../services/accounts.js';
+import type { Wallet } from '../../services/wallet.js';
+import { walletRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -56,7 +56,7 @@ const routes = {
     request: jsonBody(
       z.strictObject({
         code: z.string().regex(/^[A-Za-z0-9_-]{4,32}$/, '4 to 32 letters, digits, _ or -'),
-        amountCents: z.number().int().min(1).max(policy.promoMaxCents),
+        amountCents: z.number().int().min(1).max(walletRules.promoMaxCents),
         expiresAt: z.iso.datetime({ offset: true }),
         maxRedemptions: z.number().int().min(1).max(1_000_000),
       }),

@@ -1,7 +1,7 @@
 /** The caller's favorite offers. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Clock } from '../../activities/clock.js';
-import { createFavorites } from '../../activities/favorites.js';
+import type { Clock } from '../../services/clock.js';
+import { createFavorites } from '../../services/favorites.js';
 import type { Db } from '../../db/client.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';

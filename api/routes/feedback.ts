@@ -3,9 +3,9 @@
  * moderator approves it), the moderators' queue of answers, and a seller's public feedback.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { StaffRole } from '../../activities/accounts.js';
-import type { Clock } from '../../activities/clock.js';
-import { createFeedback, FEEDBACK_CURSOR } from '../../activities/feedback.js';
+import type { StaffRole } from '../../services/accounts.js';
+import type { Clock } from '../../services/clock.js';
+import { createFeedback, FEEDBACK_CURSOR } from '../../services/feedback.js';
 import type { Db } from '../../db/client.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';

@@ -1,7 +1,7 @@
 /** The moderators' side of offers: the queue, decisions (Updates to each submission's workflow), and blocking. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { Catalog } from '../../activities/catalog.js';
+import type { Catalog } from '../../services/catalog.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import { decideUpdate, moderationWorkflowId, rejectReasons } from '../../workflows/moderation/messages.js';
 import { access, callerOf, secured } from '../auth.js';

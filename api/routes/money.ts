@@ -1,8 +1,8 @@
 /** The caller's money: balance, statement, top-ups, promo codes. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { isValidCardNumber } from '../../activities/payments.js';
-import type { Wallet } from '../../activities/wallet.js';
-import { policy } from '../../workflows/lib/policy.js';
+import { isValidCardNumber } from '../../services/payments.js';
+import type { Wallet } from '../../services/wallet.js';
+import { walletRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -11,9 +11,9 @@ import { Cents, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
 const TopUpAmount = z
   .number()
   .int()
-  .min(policy.topUpMinCents)
-  .max(policy.topUpMaxCents)
-  .openapi({ description: `integer cents, ${policy.topUpMinCents} to ${policy.topUpMaxCents}`, example: 5000 });
+  .min(walletRules.topUpMinCents)
+  .max(walletRules.topUpMaxCents)
+  .openapi({ description: `integer cents, ${walletRules.topUpMinCents} to ${walletRules.topUpMaxCents}`, example: 5000 });
 
 const TopUp = z
   .object({

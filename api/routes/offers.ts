@@ -1,7 +1,7 @@
 /** Kwork offers: the seller's side (create, edit, submit, pause, resume, delete), the offer page, and the cart. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Catalog } from '../../activities/catalog.js';
-import { policy } from '../../workflows/lib/policy.js';
+import type { Catalog } from '../../services/catalog.js';
+import { catalogRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -10,18 +10,18 @@ import { FeedbackItem } from './feedback.js';
 
 const Tier = z.enum(['economy', 'standard', 'business']);
 const PackageTier = z.strictObject({
-  priceCents: z.number().int().min(policy.kworkBasePriceCents).max(policy.freePriceMaxCents),
-  leadTimeDays: z.number().int().min(1).max(policy.maxLeadTimeDays),
+  priceCents: z.number().int().min(catalogRules.kworkBasePriceCents).max(catalogRules.freePriceMaxCents),
+  leadTimeDays: z.number().int().min(1).max(catalogRules.maxLeadTimeDays),
   includes: z.array(z.string().trim().min(1).max(100)).min(1).max(10),
 });
-const LeadTime = z.number().int().min(1).max(policy.maxLeadTimeDays);
+const LeadTime = z.number().int().min(1).max(catalogRules.maxLeadTimeDays);
 
 const OfferInput = z
   .strictObject({
     categoryId: z.number().int().positive(),
-    title: z.string().trim().min(policy.titleMinLength).max(policy.titleMaxLength).openapi({ description: 'the key phrase buyers search for' }),
-    description: z.string().trim().min(policy.descriptionMinLength).max(policy.descriptionMaxLength),
-    priceCents: z.number().int().positive().openapi({ description: `the basic kwork: ${policy.kworkBasePriceCents} cents unless the category allows a free price` }),
+    title: z.string().trim().min(catalogRules.titleMinLength).max(catalogRules.titleMaxLength).openapi({ description: 'the key phrase buyers search for' }),
+    description: z.string().trim().min(catalogRules.descriptionMinLength).max(catalogRules.descriptionMaxLength),
+    priceCents: z.number().int().positive().openapi({ description: `the basic kwork: ${catalogRules.kworkBasePriceCents} cents unless the category allows a free price` }),
     leadTimeDays: LeadTime,
     instructions: z.string().max(2_000).default('').openapi({ description: 'what the seller needs from the buyer to start' }),
     unitVolume: z.string().max(200).default('').openapi({ description: 'how much work one unit is' }),
@@ -31,11 +31,11 @@ const OfferInput = z
       .array(
         z.strictObject({
           title: z.string().trim().min(3).max(80),
-          priceCents: z.number().int().min(policy.optionMinCents).max(policy.optionMaxCents),
-          extraDays: z.number().int().min(0).max(policy.maxLeadTimeDays).default(0),
+          priceCents: z.number().int().min(catalogRules.optionMinCents).max(catalogRules.optionMaxCents),
+          extraDays: z.number().int().min(0).max(catalogRules.maxLeadTimeDays).default(0),
         }),
       )
-      .max(policy.maxOptions)
+      .max(catalogRules.maxOptions)
       .default([]),
     packages: z.strictObject({ economy: PackageTier.optional(), standard: PackageTier.optional(), business: PackageTier.optional() }).nullable().default(null),
   })
@@ -89,7 +89,7 @@ const CartLine = z.union([
   z.strictObject({
     offerId: z.number().int().positive(),
     units: z.number().int().min(1).max(100).default(1),
-    optionIds: z.array(z.number().int().positive()).max(policy.maxOptions).default([]),
+    optionIds: z.array(z.number().int().positive()).max(catalogRules.maxOptions).default([]),
   }),
   z.strictObject({ offerId: z.number().int().positive(), packageTier: Tier }),
 ]);

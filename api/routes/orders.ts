@@ -5,11 +5,12 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { SessionUser, StaffRole } from '../../activities/accounts.js';
-import type { Catalog } from '../../activities/catalog.js';
-import type { OrderRequest, Orders } from '../../activities/orders.js';
+import type { SessionUser, StaffRole } from '../../services/accounts.js';
+import type { Catalog } from '../../services/catalog.js';
+import type { OrderRequest, Orders } from '../../services/orders.js';
 import { AppError } from '../../workflows/lib/errors.js';
-import { policy } from '../../workflows/lib/policy.js';
+import { catalogRules } from '../../services/policy.js';
+import { orderRules } from '../../workflows/order/policy.js';
 import { isFinal } from '../../workflows/order/machine.js';
 import { actUpdate, cancellationReasons, orderWorkflowId, viewQuery, type ActArgs, type OrderView, type Viewer } from '../../workflows/order/messages.js';
 import { access, callerOf, secured } from '../auth.js';
@@ -25,8 +26,8 @@ const IdempotencyKey = z.object({
 const PlaceOrder = z
   .strictObject({
     offerId: z.number().int().positive(),
-    units: z.number().int().min(1).max(policy.orderMaxUnits).default(1).openapi({ description: 'units of the basic kwork' }),
-    optionIds: z.array(z.number().int().positive()).max(policy.maxOptions).default([]),
+    units: z.number().int().min(1).max(orderRules.maxUnits).default(1).openapi({ description: 'units of the basic kwork' }),
+    optionIds: z.array(z.number().int().positive()).max(catalogRules.maxOptions).default([]),
     packageTier: z.enum(['economy', 'standard', 'business']).nullable().default(null).openapi({ description: 'order one package instead of the basic kwork' }),
     requirements: text(5_000).nullable().default(null).openapi({ description: 'what the offer’s instructions ask for: the work clock starts at once' }),
   })
@@ -62,7 +63,7 @@ const Decision = z
       z.strictObject({ kind: z.literal('refund_buyer') }),
       z.strictObject({ kind: z.literal('pay_seller') }),
       z.strictObject({ kind: z.literal('split'), sellerAmountCents: z.number().int().positive().openapi({ description: 'to the seller, before commission; the rest is refunded' }) }),
-      z.strictObject({ kind: z.literal('return_to_work'), days: z.number().int().min(1).max(policy.orderMaxReturnToWorkDays) }),
+      z.strictObject({ kind: z.literal('return_to_work'), days: z.number().int().min(1).max(orderRules.maxReturnToWorkDays) }),
     ]),
     comment: text(2_000),
   })

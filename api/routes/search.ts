@@ -1,7 +1,7 @@
 /** The public catalog: offer search, sellers by login, the category tree. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Clock } from '../../activities/clock.js';
-import { createSearch, offerSorts, sellerLevels, SELLER_HITS_LIMIT, type CategoryNode } from '../../activities/search.js';
+import type { Clock } from '../../services/clock.js';
+import { createSearch, offerSorts, sellerLevels, SELLER_HITS_LIMIT, type CategoryNode } from '../../services/search.js';
 import type { Db } from '../../db/client.js';
 import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';

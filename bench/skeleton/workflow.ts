@@ -18,7 +18,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
-import { DAY } from '../../workflows/lib/policy.js';
+import { DAY } from '../../workflows/lib/time.js';
 import { SA } from '../../workflows/lib/search-attributes.js';
 import { writeOptions } from '../../workflows/order/workflow.js';
 import type { OrderInput } from '../../workflows/order/messages.js';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { DAY, MINUTE, policy } from '../../workflows/lib/policy.js';
+import { DAY, MINUTE } from '../../workflows/lib/time.js';
+import { accountRules } from '../../services/policy.js';
 import { callerFor, codeMailedTo, grantAdminByCli as runGrantAdmin, manualClock, PASSWORD, signUp, type Caller } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 
@@ -55,7 +56,7 @@ describe('accounts', () => {
       ['a login of 33 characters', { login: 'a'.repeat(33), email: 'a@example.com', password: PASSWORD }, 'body.login'],
       ['a login with a dash', { login: 'bad-login', email: 'a@example.com', password: PASSWORD }, 'body.login'],
       ['a malformed email', { login: 'bob_1', email: 'not-an-email', password: PASSWORD }, 'body.email'],
-      ['a password under the minimum length', { login: 'bob_1', email: 'b@example.com', password: 'x'.repeat(policy.passwordMinLength - 1) }, 'body.password'],
+      ['a password under the minimum length', { login: 'bob_1', email: 'b@example.com', password: 'x'.repeat(accountRules.passwordMinLength - 1) }, 'body.password'],
       ['an unknown field', { login: 'bob_1', email: 'b@example.com', password: PASSWORD, isAdmin: true }, 'body.isAdmin'],
       ['a number for the login', { login: 12345, email: 'b@example.com', password: PASSWORD }, 'body.login'],
     ] as const) {
@@ -93,7 +94,7 @@ describe('accounts', () => {
 
     it('refuses a code after it expires', async () => {
       const user = await signUp(call, 'late', { confirm: false });
-      clock.advance(policy.emailTokenTtlMs + MINUTE);
+      clock.advance(accountRules.emailTokenTtlMs + MINUTE);
       const res = await call('POST', '/auth/confirm-email', { body: { token: await codeMailedTo(call, user.email) } });
       assert.equal(res.status, 400);
       assert.equal(res.body.error.code, 'invalid_token');
@@ -130,34 +131,34 @@ describe('accounts', () => {
 
     it('ends a session when it expires', async () => {
       const user = await signUp(call, 'expiry');
-      clock.advance(policy.sessionTtlMs + MINUTE);
+      clock.advance(accountRules.sessionTtlMs + MINUTE);
       assert.equal((await call('GET', '/me', { token: user.token })).status, 401);
     });
 
-    it(`limits failed logins to ${policy.loginFailureLimit} per account per window, by login and email alike, with 429 and Retry-After`, async () => {
+    it(`limits failed logins to ${accountRules.loginFailureLimit} per account per window, by login and email alike, with 429 and Retry-After`, async () => {
       const user = await signUp(call, 'limited');
-      for (let i = 0; i < policy.loginFailureLimit; i++) {
+      for (let i = 0; i < accountRules.loginFailureLimit; i++) {
         const name = i % 2 === 0 ? user.login : user.email;
         assert.equal((await call('POST', '/auth/login', { body: { login: name, password: 'guess' } })).status, 401);
       }
       const blocked = await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } });
       assert.equal(blocked.status, 429);
       assert.equal(blocked.body.error.code, 'rate_limited');
-      assert.equal(blocked.headers.get('retry-after'), String(policy.loginFailureWindowMs / 1000));
-      clock.advance(policy.loginFailureWindowMs - MINUTE);
+      assert.equal(blocked.headers.get('retry-after'), String(accountRules.loginFailureWindowMs / 1000));
+      clock.advance(accountRules.loginFailureWindowMs - MINUTE);
       assert.equal((await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } })).status, 429);
       clock.advance(2 * MINUTE);
       assert.equal((await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } })).status, 200);
     });
 
-    it(`limits failed logins to ${policy.loginFailureLimitPerAddress} per client address per window, across logins`, async () => {
-      clock.advance(policy.loginFailureWindowMs); // a fresh window for this address
+    it(`limits failed logins to ${accountRules.loginFailureLimitPerAddress} per client address per window, across logins`, async () => {
+      clock.advance(accountRules.loginFailureWindowMs); // a fresh window for this address
       const user = await signUp(call, 'address');
-      for (let i = 0; i < policy.loginFailureLimitPerAddress; i++) {
+      for (let i = 0; i < accountRules.loginFailureLimitPerAddress; i++) {
         assert.equal((await call('POST', '/auth/login', { body: { login: `stranger_${i}`, password: 'guess' } })).status, 401);
       }
       assert.equal((await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } })).status, 429);
-      clock.advance(policy.loginFailureWindowMs + MINUTE);
+      clock.advance(accountRules.loginFailureWindowMs + MINUTE);
       assert.equal((await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } })).status, 200);
     });
   });

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../../db/client.js';
-import { DAY, MINUTE, policy } from '../../workflows/lib/policy.js';
+import { DAY, MINUTE } from '../../workflows/lib/time.js';
+import { catalogRules } from '../../services/policy.js';
 import { orderWorkflowId } from '../../workflows/order/messages.js';
 import { callerFor, manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
@@ -190,7 +191,7 @@ describe('cart checkout', () => {
     assert.equal((await balanceOf(buyer)).mainCents, 0);
   });
 
-  it(`does not order a line that lapsed after ${policy.cartItemTtlMs / DAY} days`, async () => {
+  it(`does not order a line that lapsed after ${catalogRules.cartItemTtlMs / DAY} days`, async () => {
     const seller = await signUp(call, 'co_seller');
     const buyer = await signUp(call, 'co_buyer');
     await fund(database.db, buyer.id, 10_000);
@@ -199,7 +200,7 @@ describe('cart checkout', () => {
     await addToCart(buyer, { offerId: old });
     clock.advance(7 * DAY);
     await addToCart(buyer, { offerId: recent, units: 2 });
-    clock.advance(policy.cartItemTtlMs - 7 * DAY + MINUTE); // the first line lapsed a minute ago
+    clock.advance(catalogRules.cartItemTtlMs - 7 * DAY + MINUTE); // the first line lapsed a minute ago
 
     const res = await checkout(buyer);
     assert.equal(res.status, 201, JSON.stringify(res.body));

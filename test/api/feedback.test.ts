@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { createAccounts } from '../../activities/accounts.js';
-import { systemClock } from '../../activities/clock.js';
-import { OFFER_PAGE_FEEDBACK } from '../../activities/feedback.js';
-import { MINUTE } from '../../workflows/lib/policy.js';
+import { createAccounts } from '../../services/accounts.js';
+import { systemClock } from '../../services/clock.js';
+import { OFFER_PAGE_FEEDBACK } from '../../services/feedback.js';
+import { MINUTE } from '../../workflows/lib/time.js';
 import { orderWorkflowId } from '../../workflows/order/messages.js';
 import { callerFor, manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
 import { insertOffer } from '../support/catalog.js';

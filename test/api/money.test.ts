@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { SANDBOX_DELAY_MS, sandboxCards } from '../../activities/payments.js';
-import { DAY, MINUTE, policy } from '../../workflows/lib/policy.js';
+import { SANDBOX_DELAY_MS, sandboxCards } from '../../services/payments.js';
+import { DAY, MINUTE } from '../../workflows/lib/time.js';
+import { walletRules } from '../../services/policy.js';
 import { callerFor, grantAdminByCli, manualClock, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
@@ -107,8 +108,8 @@ describe('money: top-ups, promo codes, balance and statement', () => {
     });
 
     for (const [what, body, path] of [
-      [`below $${policy.topUpMinCents / 100}`, card(policy.topUpMinCents - 1), 'body.amountCents'],
-      [`above $${policy.topUpMaxCents / 100}`, card(policy.topUpMaxCents + 1), 'body.amountCents'],
+      [`below $${walletRules.topUpMinCents / 100}`, card(walletRules.topUpMinCents - 1), 'body.amountCents'],
+      [`above $${walletRules.topUpMaxCents / 100}`, card(walletRules.topUpMaxCents + 1), 'body.amountCents'],
       ['in fractions of a cent', card(10.5), 'body.amountCents'],
       ['as a string', { ...card(1_000), amountCents: '1000' }, 'body.amountCents'],
       ['negative', card(-500), 'body.amountCents'],
@@ -190,7 +191,7 @@ describe('money: top-ups, promo codes, balance and statement', () => {
       const body = { code: 'SUMMER26', amountCents: 500, expiresAt: '2030-01-01T00:00:00Z', maxRedemptions: 10 };
       const token = await adminToken();
       assert.equal((await call('POST', '/admin/promo-codes', { token: user.token, body })).status, 403);
-      assert.equal((await call('POST', '/admin/promo-codes', { token, body: { ...body, amountCents: policy.promoMaxCents + 1 } })).status, 400);
+      assert.equal((await call('POST', '/admin/promo-codes', { token, body: { ...body, amountCents: walletRules.promoMaxCents + 1 } })).status, 400);
       assert.equal((await call('POST', '/admin/promo-codes', { token, body: { ...body, expiresAt: '2020-01-01T00:00:00Z' } })).status, 422);
       assert.equal((await call('POST', '/admin/promo-codes', { token, body })).status, 201);
       assert.equal((await call('POST', '/admin/promo-codes', { token, body: { ...body, code: 'summer26' } })).status, 409);

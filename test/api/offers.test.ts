@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { createAccounts } from '../../activities/accounts.js';
-import { systemClock } from '../../activities/clock.js';
-import { DAY, MINUTE, policy } from '../../workflows/lib/policy.js';
+import { createAccounts } from '../../services/accounts.js';
+import { systemClock } from '../../services/clock.js';
+import { DAY, MINUTE } from '../../workflows/lib/time.js';
+import { catalogRules } from '../../services/policy.js';
 import { callerFor, manualClock, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
 
@@ -134,14 +135,14 @@ describe('kwork offers', () => {
       assert.equal(missing.body.error.details.fields[0].path, 'body.attributes.service_type', 'the category requires it');
     });
 
-    it(`allows a Newbie seller ${policy.newbieMaxOffers} offers, then refuses with 422 naming the rule`, async () => {
+    it(`allows a Newbie seller ${catalogRules.newbieMaxOffers} offers, then refuses with 422 naming the rule`, async () => {
       const seller = await signUp(call, 'prolific');
       const ids = [];
-      for (let i = 0; i < policy.newbieMaxOffers; i++) ids.push(await draft(seller));
+      for (let i = 0; i < catalogRules.newbieMaxOffers; i++) ids.push(await draft(seller));
       const refused = await create(seller, logoOffer());
       assert.equal(refused.status, 422);
       assert.equal(refused.body.error.code, 'offer_limit');
-      assert.deepEqual(refused.body.error.details, { rule: 'newbie_total', limit: policy.newbieMaxOffers });
+      assert.deepEqual(refused.body.error.details, { rule: 'newbie_total', limit: catalogRules.newbieMaxOffers });
       assert.equal((await call('DELETE', `/offers/${ids[0]}`, { token: seller.token })).status, 204);
       assert.equal((await create(seller, logoOffer())).status, 201);
     });
@@ -246,7 +247,7 @@ describe('kwork offers', () => {
       assert.equal((await publicPage(id)).body.status, 'active', 'unchanged');
     });
 
-    it(`allows ${policy.maxInModerationWithoutActive} offers in moderation without an active offer, ${policy.maxInModerationWithoutOrders} with one but no orders`, async () => {
+    it(`allows ${catalogRules.maxInModerationWithoutActive} offers in moderation without an active offer, ${catalogRules.maxInModerationWithoutOrders} with one but no orders`, async () => {
       const seller = await signUp(call, 'eager');
       const ids: number[] = [];
       for (let i = 0; i < 9; i++) ids.push(await draft(seller));
@@ -313,7 +314,7 @@ describe('kwork offers', () => {
       const cart = await call('POST', '/me/cart', { token: buyer.token, body: { offerId: id, units: 2, optionIds: [offer.options[0].id] } });
       assert.equal(cart.status, 200, JSON.stringify(cart.body));
       assert.equal(cart.body.items[0].totalCents, 2 * 1_000 + 500);
-      assert.equal(cart.body.items[0].expiresAt, new Date(start + policy.cartItemTtlMs).toISOString());
+      assert.equal(cart.body.items[0].expiresAt, new Date(start + catalogRules.cartItemTtlMs).toISOString());
       const pkg = await call('POST', '/me/cart', { token: buyer.token, body: { offerId: id, packageTier: 'business' } });
       assert.equal(pkg.body.items.length, 1, 'one line per offer: the newer choice replaces it');
       assert.equal(pkg.body.totalCents, 5_000);
@@ -321,7 +322,7 @@ describe('kwork offers', () => {
       assert.equal((await call('POST', '/me/cart', { token: buyer.token, body: { offerId: id, optionIds: [99] } })).status, 400);
       assert.equal((await call('POST', '/me/cart', { token: (await signIn(call, seller)).token, body: { offerId: id } })).status, 409, 'not your own offer');
 
-      clock.advance(policy.cartItemTtlMs - MINUTE);
+      clock.advance(catalogRules.cartItemTtlMs - MINUTE);
       const fresh = await signIn(call, buyer);
       assert.equal((await call('GET', '/me/cart', { token: fresh.token })).body.items.length, 1);
       clock.advance(2 * MINUTE);

@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { pollUntil } from '../../scripts/poll.js';
-import { HOUR, policy } from '../../workflows/lib/policy.js';
+import { HOUR } from '../../workflows/lib/time.js';
+import { moderationPolicy } from '../../workflows/moderation/policy.js';
 import { SA } from '../../workflows/lib/search-attributes.js';
 import { decideUpdate, moderationWorkflowId, withdrawUpdate, type ModerationInput } from '../../workflows/moderation/messages.js';
 import type { kworkModeration } from '../../workflows/moderation/workflow.js';
@@ -75,7 +76,7 @@ describe('kworkModeration on the dev server with a real worker', () => {
       sellerId,
       title,
       submittedAt: submittedAt.toISOString(),
-      policy: { version: policy.version, reminderMs: policy.moderationReminderMs, escalationMs: policy.moderationEscalationMs },
+      policy: moderationPolicy(),
     };
     const handle = await temporal.workflow.start<typeof kworkModeration>('kworkModeration', {
       taskQueue,

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createOrderActivities, placementLock } from '../../activities/orders.js';
+import { createOrderActivities } from '../../activities/orders.js';
+import { placementLock } from '../../db/locks.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { insertOffer } from '../support/catalog.js';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';

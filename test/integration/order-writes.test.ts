@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { systemClock } from '../../activities/clock.js';
-import { createLedger } from '../../activities/ledger.js';
-import { createOrderActivities, createOrders } from '../../activities/orders.js';
+import { systemClock } from '../../services/clock.js';
+import { createLedger } from '../../db/ledger.js';
+import { createOrderActivities } from '../../activities/orders.js';
+import { createOrders } from '../../services/orders.js';
 import * as machine from '../../workflows/order/machine.js';
 import type { ActArgs, OrderInput } from '../../workflows/order/messages.js';
 import { insertOffer } from '../support/catalog.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { dispatchOutbox, logMailAdapter, runOutboxDispatcher, type MailMessage } from '../../activities/mail.js';
+import { dispatchOutbox, logMailAdapter, runOutboxDispatcher, type MailMessage } from '../../db/outbox.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { createLedger, InsufficientFundsError, type Ledger, type LedgerResult } from '../../activities/ledger.js';
+import { createLedger, InsufficientFundsError, type Ledger, type LedgerResult } from '../../db/ledger.js';
 import { createDb, type Db } from '../../db/client.js';
 import { errorStatus } from '../../workflows/lib/errors.js';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../support/harness.js';

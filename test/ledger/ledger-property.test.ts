@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createLedger, InsufficientFundsError, type Ledger, type LedgerResult } from '../../activities/ledger.js';
+import { createLedger, InsufficientFundsError, type Ledger, type LedgerResult } from '../../db/ledger.js';
 import { splitCommission } from '../../workflows/lib/money.js';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent, createUsers } from '../support/ledger.js';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { createLedger, createLedgerActivities, InsufficientFundsError, type Ledger } from '../../activities/ledger.js';
+import { createLedgerActivities } from '../../activities/ledger.js';
+import { createLedger, InsufficientFundsError, type Ledger } from '../../db/ledger.js';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent, createUsers } from '../support/ledger.js';
 

@@ -6,7 +6,8 @@
  * not what these tests read.
  */
 import type { Db } from '../../db/client.js';
-import { HOUR, MINUTE, orderPolicy } from '../../workflows/lib/policy.js';
+import { HOUR, MINUTE } from '../../workflows/lib/time.js';
+import { orderPolicy } from '../../workflows/order/policy.js';
 import * as machine from '../../workflows/order/machine.js';
 import type { OrderAction, OrderInput } from '../../workflows/order/messages.js';
 

@@ -10,10 +10,10 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Work
 import { pino } from 'pino';
 import type { OrderPolicy } from '../../workflows/order/messages.js';
 import { createApp } from '../../api/app.js';
-import { connectTemporalClient } from '../../api/temporal-client.js';
+import { connectTemporalClient } from '../../services/temporal-client.js';
 import { createWorker, workflowsPath } from '../../worker.js';
-import { systemClock, type Clock } from '../../activities/clock.js';
-import { sandboxGateway } from '../../activities/payments.js';
+import { systemClock, type Clock } from '../../services/clock.js';
+import { sandboxGateway } from '../../services/payments.js';
 import { createDb, type Db } from '../../db/client.js';
 import { createDatabaseIfMissing } from '../../db/embedded.js';
 import { runMigrations } from '../../db/migrate.js';

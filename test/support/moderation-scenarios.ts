@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/client.js';
 import { pollUntil } from '../../scripts/poll.js';
-import { policy } from '../../workflows/lib/policy.js';
+import { moderationPolicy } from '../../workflows/moderation/policy.js';
 import { SA } from '../../workflows/lib/search-attributes.js';
 import {
   decideUpdate,
@@ -58,7 +58,7 @@ export interface ModerationContext extends ModerationEnv {
 
 export const moderationHistoryFile = (scenario: Pick<ModerationScenario, 'name'>) => `moderation-${scenario.name}.json`;
 
-const basePolicy = (): ModerationPolicy => ({ version: policy.version, reminderMs: policy.moderationReminderMs, escalationMs: policy.moderationEscalationMs });
+const basePolicy = (): ModerationPolicy => moderationPolicy();
 
 /** A seller and a moderator (and an admin, so an escalation has someone to tell), written straight to the database. */
 export async function moderationCast(db: Db): Promise<ModerationCast> {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createLedger } from '../../activities/ledger.js';
+import { createLedger } from '../../db/ledger.js';
 import type { Db } from '../../db/client.js';
 import { pollUntil } from '../../scripts/poll.js';
 import type { OrderView } from '../../workflows/order/messages.js';

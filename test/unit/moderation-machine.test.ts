@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { DAY, HOUR } from '../../workflows/lib/policy.js';
+import { DAY, HOUR } from '../../workflows/lib/time.js';
 import * as machine from '../../workflows/moderation/machine.js';
 import { rejectReasons, type DecideArgs, type ModerationInput, type ModerationStatus } from '../../workflows/moderation/messages.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { DAY, HOUR, MINUTE, orderPolicy } from '../../workflows/lib/policy.js';
+import { DAY, HOUR, MINUTE } from '../../workflows/lib/time.js';
+import { orderPolicy } from '../../workflows/order/policy.js';
 import * as machine from '../../workflows/order/machine.js';
 import type { ActionType, Actor, CancellationReason, OrderAction, OrderInput, PendingDeadline, Role } from '../../workflows/order/messages.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hiddenForWeekend } from '../../activities/visibility.js';
+import { hiddenForWeekend } from '../../services/visibility.js';
 import { weekendCases } from '../support/weekend.js';
 
 describe('weekend hiding', () => {

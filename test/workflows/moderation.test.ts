@@ -9,7 +9,8 @@ import type postgres from 'postgres';
 import { createModerationActivities } from '../../activities/moderation.js';
 import type { OfferContent } from '../../db/schema/index.js';
 import { pollUntil } from '../../scripts/poll.js';
-import { DAY, HOUR, MINUTE, policy } from '../../workflows/lib/policy.js';
+import { DAY, HOUR, MINUTE } from '../../workflows/lib/time.js';
+import { moderationPolicy as policyOfModeration } from '../../workflows/moderation/policy.js';
 import { SA } from '../../workflows/lib/search-attributes.js';
 import {
   decideUpdate,
@@ -26,7 +27,7 @@ import { bundle, createTestDatabase, createTimeSkippingEnv, uniqueId, type TestD
 type Handle = WorkflowHandle<typeof kworkModeration>;
 type Sql = postgres.Sql | postgres.TransactionSql;
 
-const moderationPolicy = { version: policy.version, reminderMs: policy.moderationReminderMs, escalationMs: policy.moderationEscalationMs };
+const moderationPolicy = policyOfModeration();
 
 describe('kworkModeration on the time-skipping server', () => {
   let env: TestWorkflowEnvironment;

@@ -11,7 +11,7 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { workflowsPath } from '../../worker.js';
-import { DAY, MINUTE } from '../../workflows/lib/policy.js';
+import { DAY, MINUTE } from '../../workflows/lib/time.js';
 import { orderWorkflowId, type OrderView, type PendingDeadline } from '../../workflows/order/messages.js';
 import { callerFor, signUp, type Call, type Caller, type TestUser } from '../support/api.js';
 import { bundle, buildApp, createTestDatabase, createTimeSkippingEnv, uniqueId, type TestDatabase } from '../support/harness.js';

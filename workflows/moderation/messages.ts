@@ -30,7 +30,7 @@ export const rejectReasons = [
 
 export type RejectReason = (typeof rejectReasons)[number];
 
-/** The rules a submission is moderated under, fixed at its start (from `workflows/lib/policy.ts`). */
+/** The rules a submission is moderated under, fixed at its start (from `./policy.ts`). */
 export interface ModerationPolicy {
   version: number;
   /** After this long waiting (from `submittedAt`), moderators are reminded: 24 h. */

@@ -12,7 +12,7 @@ export function orderWorkflowId(orderId: number): string {
   return `order-${orderId}`;
 }
 
-/** The rules an order runs under, fixed at placement (from `workflows/lib/policy.ts`). Durations in ms. */
+/** The rules an order runs under, fixed at placement (from `./policy.ts`). Durations in ms. */
 export interface OrderPolicy {
   version: number;
   commissionBps: number;

@@ -8,10 +8,10 @@ import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { cardLots, promoCodes, promoRedemptions, topUps } from '../db/schema/index.js';
 import { AppError } from '../workflows/lib/errors.js';
-import { policy } from '../workflows/lib/policy.js';
+import { walletRules } from './policy.js';
 import type { Accounts } from './accounts.js';
 import type { Clock } from './clock.js';
-import type { Ledger } from './ledger.js';
+import type { Ledger } from '../db/ledger.js';
 import { cardFingerprint, type ChargeInput, type PaymentGateway } from './payments.js';
 
 export type TopUpInput =
@@ -83,7 +83,7 @@ export function createWallet(deps: { db: Db; ledger: Ledger; gateway: PaymentGat
         .where(eq(topUps.id, row.id))
         .returning();
       if (row.method !== 'card') return view(updated!);
-      const releasesAt = addMonths(decidedAt, policy.cardTopUpHoldMonths);
+      const releasesAt = addMonths(decidedAt, walletRules.cardTopUpHoldMonths);
       await tx
         .insert(cardLots)
         .values({ userId: row.userId, topUpId: row.id, amount: row.amount, cardFingerprint: row.cardFingerprint!, releasesAt })

@@ -6,8 +6,8 @@
  */
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
-import type { Db } from '../db/client.js';
-import { outbox } from '../db/schema/index.js';
+import type { Db } from './client.js';
+import { outbox } from './schema/index.js';
 import type { Tx } from './tx.js';
 
 export interface MailMessage {

@@ -9,11 +9,11 @@ import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { emailTokens, loginFailures, payoutDetails, sessions, users, withdrawalLocks } from '../db/schema/index.js';
 import { AppError } from '../workflows/lib/errors.js';
-import { policy } from '../workflows/lib/policy.js';
+import { accountRules } from './policy.js';
 import type { Clock } from './clock.js';
-import { enqueueMail } from './mail.js';
+import { enqueueMail } from '../db/outbox.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
-import type { Tx } from './tx.js';
+import type { Tx } from '../db/tx.js';
 
 export const staffRoles = ['support', 'moderator', 'arbiter', 'admin'] as const;
 export type StaffRole = (typeof staffRoles)[number];
@@ -93,7 +93,7 @@ export function createAccounts({ db, clock }: { db: Db; clock: Clock }) {
       purpose,
       email: to,
       newEmail: newEmail ?? null,
-      expiresAt: new Date(now().getTime() + policy.emailTokenTtlMs),
+      expiresAt: new Date(now().getTime() + accountRules.emailTokenTtlMs),
     });
     const subject = {
       confirm: 'Confirm your email address',
@@ -104,7 +104,7 @@ export function createAccounts({ db, clock }: { db: Db; clock: Clock }) {
       kind: `email_${purpose}`,
       to,
       subject,
-      body: `${subject}.\n\nYour confirmation code: ${token}\n\nIt expires in ${policy.emailTokenTtlMs / 3_600_000} hours. If this was not you, ignore this message.`,
+      body: `${subject}.\n\nYour confirmation code: ${token}\n\nIt expires in ${accountRules.emailTokenTtlMs / 3_600_000} hours. If this was not you, ignore this message.`,
     });
   }
 
@@ -114,7 +114,7 @@ export function createAccounts({ db, clock }: { db: Db; clock: Clock }) {
       userId,
       reason,
       startsAt,
-      endsAt: new Date(startsAt.getTime() + policy.withdrawalLockMs),
+      endsAt: new Date(startsAt.getTime() + accountRules.withdrawalLockMs),
     });
   }
 
@@ -131,7 +131,7 @@ export function createAccounts({ db, clock }: { db: Db; clock: Clock }) {
     for (const [key, limit] of limits) {
       const [row] = await db.orm.select().from(loginFailures).where(eq(loginFailures.key, key));
       if (!row) continue;
-      const windowEnds = row.windowStartedAt.getTime() + policy.loginFailureWindowMs;
+      const windowEnds = row.windowStartedAt.getTime() + accountRules.loginFailureWindowMs;
       if (row.failures >= limit && windowEnds > t) {
         const retryAfterSeconds = Math.ceil((windowEnds - t) / 1000);
         throw new AppError('rate_limited', `too many failed logins; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
@@ -141,7 +141,7 @@ export function createAccounts({ db, clock }: { db: Db; clock: Clock }) {
 
   async function recordFailure(keys: string[]): Promise<void> {
     const at = now().toISOString();
-    const windowStart = new Date(now().getTime() - policy.loginFailureWindowMs).toISOString();
+    const windowStart = new Date(now().getTime() - accountRules.loginFailureWindowMs).toISOString();
     for (const key of keys) {
       // A failure inside the window counts up; the first one after it opens a new window.
       await db.sql`
@@ -154,7 +154,7 @@ export function createAccounts({ db, clock }: { db: Db; clock: Clock }) {
 
   async function createSession(userId: number): Promise<{ token: string; expiresAt: string }> {
     const token = newToken('gfs');
-    const expiresAt = new Date(now().getTime() + policy.sessionTtlMs);
+    const expiresAt = new Date(now().getTime() + accountRules.sessionTtlMs);
     await db.orm.insert(sessions).values({ tokenHash: sha256(token), userId, expiresAt });
     return { token, expiresAt: expiresAt.toISOString() };
   }
@@ -240,8 +240,8 @@ export function createAccounts({ db, clock }: { db: Db; clock: Clock }) {
       // Counted per account, whether it is named by login or by email, and per client address.
       const accountKey = u ? `user:${u.id}` : `login:${who}`;
       const limits: [string, number][] = [
-        [accountKey, policy.loginFailureLimit],
-        [`ip:${input.ip}`, policy.loginFailureLimitPerAddress],
+        [accountKey, accountRules.loginFailureLimit],
+        [`ip:${input.ip}`, accountRules.loginFailureLimitPerAddress],
       ];
       await checkRateLimit(limits);
       const ok = await verifyPassword(input.password, u?.passwordHash ?? decoyHash);

@@ -15,7 +15,7 @@ import { AppError } from '../workflows/lib/errors.js';
 import type { Closure } from '../workflows/order/messages.js';
 import { publicSeller } from './catalog.js';
 import type { Clock } from './clock.js';
-import type { Tx } from './tx.js';
+import type { Tx } from '../db/tx.js';
 
 export type Verdict = 'like' | 'dislike';
 type AnswerStatus = 'pending' | 'published' | 'rejected';

@@ -20,12 +20,14 @@ import {
 } from '../db/schema/index.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { splitCommission } from '../workflows/lib/money.js';
-import { policy } from '../workflows/lib/policy.js';
+import { catalogRules } from './policy.js';
+import { moderationPolicy, moderationRules } from '../workflows/moderation/policy.js';
+import { orderRules } from '../workflows/order/policy.js';
 import { SA } from '../workflows/lib/search-attributes.js';
 import { moderationWorkflowId, type ModerationInput } from '../workflows/moderation/messages.js';
 import type { Clock } from './clock.js';
 import { offerFeedback, type FeedbackItem } from './feedback.js';
-import type { Tx } from './tx.js';
+import type { Tx } from '../db/tx.js';
 import { hiddenForWeekend } from './visibility.js';
 
 /** What a seller sends to create or edit an offer: the content, options without their ids yet. */
@@ -138,11 +140,11 @@ export function createCatalog(deps: { db: Db; clock: Clock; temporal: Client; ta
     if (child) throw fieldError('body.categoryId', 'offers go in a subcategory, not a top category');
 
     if (category.allowsFreePrice) {
-      if (content.priceCents < policy.freePriceMinCents || content.priceCents > policy.freePriceMaxCents) {
-        throw fieldError('body.priceCents', `between ${policy.freePriceMinCents} and ${policy.freePriceMaxCents} cents in this category`);
+      if (content.priceCents < catalogRules.freePriceMinCents || content.priceCents > catalogRules.freePriceMaxCents) {
+        throw fieldError('body.priceCents', `between ${catalogRules.freePriceMinCents} and ${catalogRules.freePriceMaxCents} cents in this category`);
       }
-    } else if (content.priceCents !== policy.kworkBasePriceCents) {
-      throw fieldError('body.priceCents', `the basic kwork costs ${policy.kworkBasePriceCents} cents in this category (it has no free price)`);
+    } else if (content.priceCents !== catalogRules.kworkBasePriceCents) {
+      throw fieldError('body.priceCents', `the basic kwork costs ${catalogRules.kworkBasePriceCents} cents in this category (it has no free price)`);
     }
 
     for (const [tier, pkg] of Object.entries(content.packages ?? {})) {
@@ -173,7 +175,7 @@ export function createCatalog(deps: { db: Db; clock: Clock; temporal: Client; ta
     const [dup] = await db.sql<{ id: string }[]>`
       select id from offers
       where seller_id = ${sellerId} and status <> 'archived' and id <> ${exceptOfferId ?? 0}
-        and similarity(lower(title || ' ' || description), lower(${text})) >= ${policy.duplicateSimilarity}
+        and similarity(lower(title || ' ' || description), lower(${text})) >= ${catalogRules.duplicateSimilarity}
       limit 1`;
     if (dup) {
       throw new AppError('duplicate_offer', 'you already have an offer with the same or nearly the same title and description', { offerId: Number(dup.id) });
@@ -225,7 +227,7 @@ export function createCatalog(deps: { db: Db; clock: Clock; temporal: Client; ta
       sellerId: row.sellerId,
       title: content.title,
       submittedAt: submittedAt.toISOString(),
-      policy: { version: policy.version, reminderMs: policy.moderationReminderMs, escalationMs: policy.moderationEscalationMs },
+      policy: moderationPolicy(),
     };
     await temporal.workflow.start('kworkModeration', {
       workflowId: moderationWorkflowId(row.id, revision),
@@ -235,7 +237,7 @@ export function createCatalog(deps: { db: Db; clock: Clock; temporal: Client; ta
         { key: SA.status, value: 'moderation_awaiting' },
         { key: SA.sellerId, value: String(row.sellerId) },
         { key: SA.offerId, value: String(row.id) },
-        { key: SA.nextDeadline, value: new Date(submittedAt.getTime() + policy.moderationReminderMs) },
+        { key: SA.nextDeadline, value: new Date(submittedAt.getTime() + moderationRules.reminderMs) },
       ],
       staticSummary: `Moderation of offer ${row.id} (revision ${revision}): “${content.title}” by seller ${row.sellerId}`,
     });
@@ -252,9 +254,9 @@ export function createCatalog(deps: { db: Db; clock: Clock; temporal: Client; ta
     const [stats] = await tx.select({ completed: sellerStats.completedOrders }).from(sellerStats).where(eq(sellerStats.userId, sellerId));
     const limit =
       active!.n === 0
-        ? { max: policy.maxInModerationWithoutActive, rule: 'no active offer yet' }
+        ? { max: catalogRules.maxInModerationWithoutActive, rule: 'no active offer yet' }
         : (stats?.completed ?? 0) === 0
-          ? { max: policy.maxInModerationWithoutOrders, rule: 'an active offer but no orders yet' }
+          ? { max: catalogRules.maxInModerationWithoutOrders, rule: 'an active offer but no orders yet' }
           : undefined;
     if (limit && waiting!.n >= limit.max) {
       throw new AppError('offer_limit', `a seller with ${limit.rule} may have at most ${limit.max} offers in moderation at once`, {
@@ -293,7 +295,7 @@ export function createCatalog(deps: { db: Db; clock: Clock; temporal: Client; ta
       statusReason: privileged ? base.statusReason : null,
       category: { id: category!.id, name: category!.name, parent: parent ? { id: parent.id, name: parent.name } : null },
       seller: publicSeller(seller, stats),
-      sellerEarningsCents: splitCommission(offer.priceCents, policy.commissionBps).seller,
+      sellerEarningsCents: splitCommission(offer.priceCents, orderRules.commissionBps).seller,
       feedback: await offerFeedback(db, offer.id),
     };
   }
@@ -337,10 +339,10 @@ export function createCatalog(deps: { db: Db; clock: Clock; temporal: Client; ta
         // One seller's creations queue on their user row, so two at once cannot both pass the limit.
         await tx.select({ id: users.id }).from(users).where(eq(users.id, sellerId)).for('update');
         const [total] = await tx.select({ n: count() }).from(offers).where(and(eq(offers.sellerId, sellerId), ne(offers.status, 'archived')));
-        if (total!.n >= policy.newbieMaxOffers) {
-          throw new AppError('offer_limit', `a Newbie seller may have at most ${policy.newbieMaxOffers} offers`, {
+        if (total!.n >= catalogRules.newbieMaxOffers) {
+          throw new AppError('offer_limit', `a Newbie seller may have at most ${catalogRules.newbieMaxOffers} offers`, {
             rule: 'newbie_total',
-            limit: policy.newbieMaxOffers,
+            limit: catalogRules.newbieMaxOffers,
           });
         }
         await checkNotDuplicate(sellerId, input);
@@ -478,7 +480,7 @@ export function createCatalog(deps: { db: Db; clock: Clock; temporal: Client; ta
         optionIds: [...new Set(line.optionIds)].sort((a, b) => a - b),
         packageTier: line.packageTier,
         createdAt: now,
-        expiresAt: new Date(now.getTime() + policy.cartItemTtlMs),
+        expiresAt: new Date(now.getTime() + catalogRules.cartItemTtlMs),
       };
       await db.orm
         .insert(cartItems)

@@ -1,0 +1,13 @@
+/**
+ * The advisory lock an order's placement holds until it commits (services/orders.ts), and
+ * the order workflow's `loadOrder` activity waits on (activities/orders.ts): so the workflow
+ * sees the row if the placement committed and no row if it rolled back — never a row that is
+ * about to appear.
+ */
+import type postgres from 'postgres';
+
+export function placementLock(tx: postgres.Sql | postgres.TransactionSql, orderId: number, shared: boolean) {
+  const key = `order:${orderId}`;
+  return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+}
+

@@ -1,0 +1,57 @@
+/**
+ * The numbers of what the API decides on its own — accounts, the wallet, the catalog and the
+ * cart — in one place. (Each durable process keeps its numbers in its own
+ * `workflows/<process>/policy.ts`, passed into every workflow at its start.) Durations are
+ * milliseconds, money is integer cents.
+ */
+import { DAY, MINUTE } from '../workflows/lib/time.js';
+
+export const accountRules = {
+  /** K-51, K-66, K-67, D-10: an email, login or payout details change blocks withdrawals this long. */
+  withdrawalLockMs: 7 * DAY,
+  sessionTtlMs: 30 * DAY,
+  emailTokenTtlMs: 2 * DAY,
+  passwordMinLength: 10,
+  passwordMaxLength: 200,
+  /** Failed logins allowed per account (or unknown login) within the window, before 429. */
+  loginFailureLimit: 5,
+  /** Failed logins allowed per client address within the window (higher: many people share one behind NAT). */
+  loginFailureLimitPerAddress: 20,
+  loginFailureWindowMs: 15 * MINUTE,
+} as const;
+
+export const walletRules = {
+  /** A top-up's bounds, in cents: $1 to $10,000. */
+  topUpMinCents: 100,
+  topUpMaxCents: 1_000_000,
+  /** A promo code's largest amount, in cents ($1,000). */
+  promoMaxCents: 100_000,
+  /** K-48, D-09: money topped up by card becomes withdrawable this many calendar months later. */
+  cardTopUpHoldMonths: 1,
+} as const;
+
+export const catalogRules = {
+  /** K-01: the basic kwork's price: $10, unless the category allows a free price. */
+  kworkBasePriceCents: 1_000,
+  /** K-03: a free price's bounds (and a package's), where the category allows it: $10 to $1,000. */
+  freePriceMinCents: 1_000,
+  freePriceMaxCents: 100_000,
+  /** K-04: extra options: at most 10 per kwork, each $4 to $200 (the seller earns 80 %: $3.20 to $160). */
+  maxOptions: 10,
+  optionMinCents: 400,
+  optionMaxCents: 20_000,
+  maxLeadTimeDays: 30,
+  titleMinLength: 10,
+  titleMaxLength: 80,
+  descriptionMinLength: 50,
+  descriptionMaxLength: 5_000,
+  /** K-39: offers in moderation at once: 3 while the seller has no active offer, 7 with one but no orders yet. */
+  maxInModerationWithoutActive: 3,
+  maxInModerationWithoutOrders: 7,
+  /** K-39: offers in total for a Newbie seller (every seller, until levels land). */
+  newbieMaxOffers: 20,
+  /** K-39: trigram similarity of title + description above which an offer duplicates the seller's other one. */
+  duplicateSimilarity: 0.9,
+  /** K-07: a cart item lapses after 14 days. */
+  cartItemTtlMs: 14 * DAY,
+} as const;
