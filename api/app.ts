@@ -5,11 +5,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { createAccounts } from '../services/accounts.js';
-import { createCatalog } from '../services/catalog.js';
-import { createLedger } from '../db/ledger.js';
-import { createOrders } from '../services/orders.js';
-import { createWallet } from '../services/wallet.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { onError, onNotFound, validationHook } from './errors.js';
@@ -32,11 +27,7 @@ const tooLarge = () => new AppError('invalid_input', `the request body is larger
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const accounts = createAccounts({ db: deps.db, clock: deps.clock });
-  const ledger = createLedger(deps.db);
-  const wallet = createWallet({ db: deps.db, ledger, gateway: deps.gateway, clock: deps.clock, accounts });
-  const catalog = createCatalog({ db: deps.db, clock: deps.clock, temporal: deps.temporal, taskQueue: deps.taskQueue });
-  const orders = createOrders({ db: deps.db, clock: deps.clock, temporal: deps.temporal, taskQueue: deps.taskQueue, orderPolicy: deps.orderPolicy });
+  const { services } = deps;
 
   app.use(requestId());
   app.use(async (c, next) => {
@@ -75,7 +66,7 @@ export function createApp(deps: AppDeps) {
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (token) {
       try {
-        c.set('user', await accounts.authenticate(token));
+        c.set('user', await services.accounts.authenticate(token));
       } catch (err) {
         if (!(err instanceof AppError && err.code === 'account_blocked')) throw err;
         c.set('blocked', true);
@@ -84,17 +75,17 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
-  app.route('/', healthRoutes(deps));
-  app.route('/', accountRoutes({ accounts }));
-  app.route('/', moneyRoutes({ wallet }));
-  app.route('/', searchRoutes({ db: deps.db, clock: deps.clock }));
-  app.route('/', offerRoutes({ catalog }));
-  app.route('/', favoriteRoutes({ db: deps.db, clock: deps.clock }));
-  app.route('/', orderRoutes({ orders, catalog, temporal: deps.temporal }));
-  app.route('/', feedbackRoutes({ db: deps.db, clock: deps.clock }));
-  app.route('/', moderationRoutes({ catalog, temporal: deps.temporal }));
-  app.route('/', adminRoutes({ accounts, wallet }));
-  if (deps.devRoutes) app.route('/', devRoutes({ db: deps.db }));
+  app.route('/', healthRoutes(services));
+  app.route('/', accountRoutes(services));
+  app.route('/', moneyRoutes(services));
+  app.route('/', searchRoutes(services));
+  app.route('/', offerRoutes(services));
+  app.route('/', favoriteRoutes(services));
+  app.route('/', orderRoutes(services));
+  app.route('/', feedbackRoutes(services));
+  app.route('/', moderationRoutes(services));
+  app.route('/', adminRoutes(services));
+  if (deps.devRoutes) app.route('/', devRoutes(services));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

@@ -8,8 +8,33 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ZodError } from 'zod';
-import { AppError, errorStatus, type ErrorCode } from '../workflows/lib/errors.js';
+import { AppError, isErrorCode, type ErrorCode } from '../workflows/lib/errors.js';
 import type { AppEnv } from './context.js';
+
+/** Every error code's HTTP status: the one place a code becomes a status. */
+export const statusOf = {
+  invalid_input: 400,
+  invalid_token: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  account_blocked: 403,
+  not_found: 404,
+  conflict: 409,
+  login_taken: 409,
+  email_taken: 409,
+  login_change_used: 409,
+  promo_already_redeemed: 409,
+  rule_violation: 422,
+  insufficient_funds: 422,
+  payment_declined: 422,
+  promo_expired: 422,
+  promo_exhausted: 422,
+  email_not_confirmed: 422,
+  offer_limit: 422,
+  duplicate_offer: 422,
+  rate_limited: 429,
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -71,7 +96,7 @@ export function validationHook(
 export function fromUpdateFailure(err: unknown): unknown {
   if (!(err instanceof WorkflowUpdateFailedError)) return err;
   const cause = err.cause;
-  if (cause instanceof ApplicationFailure && cause.type && cause.type in errorStatus) {
+  if (cause instanceof ApplicationFailure && isErrorCode(cause.type)) {
     const details = cause.details?.[0];
     return new AppError(cause.type as ErrorCode, cause.message, details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined);
   }
@@ -84,7 +109,7 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
     if (err.code === 'rate_limited' && typeof err.details?.retryAfterSeconds === 'number') {
       c.header('Retry-After', String(err.details.retryAfterSeconds));
     }
-    return c.json(errorBody(err.code, err.message, err.details), errorStatus[err.code]);
+    return c.json(errorBody(err.code, err.message, err.details), statusOf[err.code]);
   }
   if (err instanceof HTTPException && err.status < 500) {
     // Hono's own 4xx: malformed JSON, a body over the size limit, a wrong content type.

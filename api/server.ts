@@ -5,27 +5,19 @@
 import { serve } from '@hono/node-server';
 import { pino } from 'pino';
 import { loadConfig } from '../config.js';
-import { createDb } from '../db/client.js';
+import { openServices } from '../services/runtime.js';
 import { createApp } from './app.js';
-import { connectTemporalClient } from '../services/temporal-client.js';
-import { systemClock } from '../services/clock.js';
-import { sandboxGateway } from '../services/payments.js';
 
 const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS']);
 const logger = pino({ level: config.LOG_LEVEL, base: { service: 'api' } });
 
-const db = createDb(config.DATABASE_URL);
-const { client: temporal, close: closeTemporal } = await connectTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
-const app = createApp({
-  db,
-  temporal,
-  clock: systemClock,
-  logger,
+const { services, close } = await openServices({
+  databaseUrl: config.DATABASE_URL,
+  temporalAddress: config.TEMPORAL_ADDRESS,
+  namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
-  // Until a real processor's adapter lands, every environment charges the sandbox.
-  gateway: sandboxGateway(systemClock),
-  devRoutes: config.NODE_ENV !== 'production',
 });
+const app = createApp({ services, logger, devRoutes: config.NODE_ENV !== 'production' });
 
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info({ port: info.port, host: config.HOST }, `API listening on http://${config.HOST}:${info.port}`);
@@ -37,7 +29,7 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, 'API stopping');
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await Promise.allSettled([db.close(), closeTemporal()]);
+  await close();
   process.exit(0);
 }
 process.once('SIGINT', () => void shutdown('SIGINT'));

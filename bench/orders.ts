@@ -47,7 +47,8 @@ import { systemClock } from '../services/clock.js';
 import { createLedger } from '../db/ledger.js';
 import { connectTemporalClient } from '../services/temporal-client.js';
 import { createOrderActivities } from '../activities/orders.js';
-import { createOrders, orderSearchAttributes } from '../services/orders.js';
+import { createPlacement } from '../services/placement.js';
+import { startSearchAttributes, summaryOf } from '../workflows/order/search.js';
 import { createDb, type Db } from '../db/client.js';
 import { runThenExit, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
@@ -431,8 +432,8 @@ async function main() {
         workflowId: `skeleton-${serial}`,
         taskQueue: SKELETON_QUEUE,
         args: [input],
-        typedSearchAttributes: orderSearchAttributes(input),
-        staticSummary: machine.summaryOf(input),
+        typedSearchAttributes: startSearchAttributes(input),
+        staticSummary: summaryOf(input),
       });
       lat.place.push(performance.now() - t);
       for (const step of steps) {
@@ -446,8 +447,8 @@ async function main() {
     // The bare side: the API's placement transaction (its workflow start caught by a stand-in
     // that keeps the input) and the worker's writes of each step, called in this process.
     const placedInputs = new Map<number, OrderInput>();
-    const startCatcher = { workflow: { start: async (_type: string, options: { args: [OrderInput] }) => void placedInputs.set(options.args[0].orderId, options.args[0]) } };
-    const bareOrders = createOrders({ db, clock: systemClock, temporal: startCatcher as unknown as Client, taskQueue: 'none' });
+    const startCatcher = { order: { start: async (input: OrderInput) => void placedInputs.set(input.orderId, input) } };
+    const bareOrders = createPlacement({ db, clock: systemClock, ledger: createLedger(db), workflows: startCatcher, rules: policy });
     const bareWrites = createOrderActivities({ db });
     const bare = async (client: BenchClient, lat: Record<CallName, number[]>) => {
       let t = performance.now();

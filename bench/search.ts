@@ -28,6 +28,7 @@ import type { Clock } from '../services/clock.js';
 import { sandboxGateway } from '../services/payments.js';
 import { createSearch, type OfferSearch, type SellerLevel } from '../services/search.js';
 import { createApp } from '../api/app.js';
+import { createServices } from '../services/index.js';
 import { createDb, type Db } from '../db/client.js';
 import { createDatabaseIfMissing, runThenExit, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
@@ -327,15 +328,8 @@ async function main() {
 
     // The production app, as api/server.ts builds it, logging every request as it does (to /dev/null).
     // Its Temporal connection is lazy: no search route talks to Temporal, so none is ever made.
-    const app = createApp({
-      db: apiDb,
-      temporal,
-      clock,
-      logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
-      taskQueue: 'bench',
-      gateway: sandboxGateway(clock),
-      devRoutes: false,
-    });
+    const services = createServices({ db: apiDb, temporal, clock, taskQueue: 'bench', payments: sandboxGateway(clock) });
+    const app = createApp({ services, logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })), devRoutes: false });
     const port = await new Promise<number>((resolve) => {
       server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve(info.port));
     });

@@ -102,3 +102,5 @@ export function createFavorites({ db, clock }: { db: Db; clock: Clock }) {
   };
 }
 
+
+export type Favorites = ReturnType<typeof createFavorites>;

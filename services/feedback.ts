@@ -13,7 +13,7 @@ import type { Db } from '../db/client.js';
 import { feedback, notifications, orders, sellerStats, users } from '../db/schema/index.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { Closure } from '../workflows/order/messages.js';
-import { publicSeller } from './catalog.js';
+import { publicSeller } from './sellers.js';
 import type { Clock } from './clock.js';
 import type { Tx } from '../db/tx.js';
 

@@ -730,3 +730,5 @@ export function createSearch({ db, clock }: { db: Db; clock: Clock }) {
   };
 }
 
+
+export type Search = ReturnType<typeof createSearch>;

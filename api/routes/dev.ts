@@ -1,8 +1,6 @@
 /** Development-only routes, mounted only outside production: what the outbox would have mailed. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { desc, eq } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
-import { outbox } from '../../db/schema/index.js';
+import type { Services } from '../../services/index.js';
 import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -21,20 +19,6 @@ const routes = {
   }),
 };
 
-export function devRoutes({ db }: { db: Db }) {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(routes.outbox, async (c) => {
-    const { to } = c.req.valid('query');
-    const rows = await db.orm
-      .select()
-      .from(outbox)
-      .where(to ? eq(outbox.toAddress, to.toLowerCase()) : undefined)
-      .orderBy(desc(outbox.id))
-      .limit(100);
-    return c.json(
-      {
-        items: rows.map((r) => ({ id: r.id, kind: r.kind, to: r.toAddress, subject: r.subject, body: r.body, createdAt: r.createdAt.toISOString(), sentAt: r.sentAt?.toISOString() ?? null })),
-      },
-      200,
-    );
-  });
+export function devRoutes({ devMail }: Pick<Services, 'devMail'>) {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(routes.outbox, async (c) => c.json({ items: await devMail(c.req.valid('query').to) }, 200));
 }

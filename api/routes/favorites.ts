@@ -1,8 +1,6 @@
 /** The caller's favorite offers. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Clock } from '../../services/clock.js';
-import { createFavorites } from '../../services/favorites.js';
-import type { Db } from '../../db/client.js';
+import type { Favorites } from '../../services/favorites.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -52,8 +50,7 @@ const routes = {
 };
 
 /** The caller's favorites, over the database and the clock that decides weekend hiding. */
-export function favoriteRoutes({ db, clock }: { db: Db; clock: Clock }) {
-  const favorites = createFavorites({ db, clock });
+export function favoriteRoutes({ favorites }: { favorites: Favorites }) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(routes.add, async (c) => {
       await favorites.add(callerOf(c).id, c.req.valid('param').offerId);

@@ -4,9 +4,7 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { StaffRole } from '../../services/accounts.js';
-import type { Clock } from '../../services/clock.js';
-import { createFeedback, FEEDBACK_CURSOR } from '../../services/feedback.js';
-import type { Db } from '../../db/client.js';
+import { FEEDBACK_CURSOR, type Feedback } from '../../services/feedback.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -132,8 +130,7 @@ const routes = {
   }),
 };
 
-export function feedbackRoutes({ db, clock }: { db: Db; clock: Clock }) {
-  const feedback = createFeedback({ db, clock });
+export function feedbackRoutes({ feedback }: { feedback: Feedback }) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(routes.read, async (c) => c.json(await feedback.forOrder(callerOf(c), c.req.valid('param').id, orderStaff), 200))
     .openapi(routes.leave, async (c) => c.json(await feedback.leave(callerOf(c), c.req.valid('param').id, c.req.valid('json')), 201))

@@ -1,12 +1,11 @@
 /** The moderators' side of offers: the queue, decisions (Updates to each submission's workflow), and blocking. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { Catalog } from '../../services/catalog.js';
-import { AppError } from '../../workflows/lib/errors.js';
-import { decideUpdate, moderationWorkflowId, rejectReasons } from '../../workflows/moderation/messages.js';
+import type { Moderation } from '../../services/moderation.js';
+import type { Offers } from '../../services/offers.js';
+import { rejectReasons } from '../../workflows/moderation/messages.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
-import { fromUpdateFailure, validationHook } from '../errors.js';
+import { validationHook } from '../errors.js';
 import { errorResponses, IdParam, json, jsonBody } from '../schemas.js';
 
 const QueueItem = z.object({
@@ -54,30 +53,12 @@ const routes = {
   }),
 };
 
-export function moderationRoutes({ catalog, temporal }: { catalog: Catalog; temporal: Client }) {
+export function moderationRoutes({ moderation, offers }: { moderation: Moderation; offers: Offers }) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-    .openapi(routes.queue, async (c) => c.json({ items: await catalog.moderationQueue() }, 200))
-    .openapi(routes.decide, async (c) => {
-      const offerId = c.req.valid('param').id;
-      const submission = (await catalog.moderationQueue()).find((s) => s.offerId === offerId);
-      if (!submission) throw new AppError('not_found', 'this offer has no submission awaiting moderation');
-      const body = c.req.valid('json');
-      const moderatorId = callerOf(c).id;
-      try {
-        const result = await temporal.workflow
-          .getHandle(moderationWorkflowId(offerId, submission.revision))
-          .executeUpdate(decideUpdate, {
-            args: [body.decision === 'approve' ? { moderatorId, decision: 'approve' } : { moderatorId, decision: 'reject', reason: body.reason, note: body.note }],
-          });
-        return c.json({ offerId, revision: submission.revision, status: result.status }, 200);
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) throw fromUpdateFailure(err);
-        if (err instanceof WorkflowNotFoundError) throw new AppError('not_found', 'this offer has no submission awaiting moderation');
-        throw err;
-      }
-    })
+    .openapi(routes.queue, async (c) => c.json({ items: await moderation.queue() }, 200))
+    .openapi(routes.decide, async (c) => c.json(await moderation.decide(callerOf(c).id, c.req.valid('param').id, c.req.valid('json')), 200))
     .openapi(routes.block, async (c) => {
-      const offer = await catalog.block(c.req.valid('param').id, c.req.valid('json').reason);
+      const offer = await offers.block(c.req.valid('param').id, c.req.valid('json').reason);
       return c.json({ id: offer.id, status: offer.status, statusReason: offer.statusReason }, 200);
     });
 }

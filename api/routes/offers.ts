@@ -1,6 +1,7 @@
 /** Kwork offers: the seller's side (create, edit, submit, pause, resume, delete), the offer page, and the cart. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Catalog } from '../../services/catalog.js';
+import type { Cart } from '../../services/cart.js';
+import type { Offers } from '../../services/offers.js';
 import { catalogRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
@@ -186,24 +187,24 @@ const routes = {
   }),
 };
 
-export function offerRoutes({ catalog }: { catalog: Catalog }) {
+export function offerRoutes({ offers, cart }: { offers: Offers; cart: Cart }) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-    .openapi(routes.create, async (c) => c.json(await catalog.create(callerOf(c).id, c.req.valid('json')), 201))
-    .openapi(routes.mine, async (c) => c.json({ items: await catalog.mine(callerOf(c).id) }, 200))
-    .openapi(routes.page, async (c) => c.json(await catalog.page(c.req.valid('param').id, c.var.user), 200))
-    .openapi(routes.edit, async (c) => c.json(await catalog.edit(callerOf(c).id, c.req.valid('param').id, c.req.valid('json')), 200))
-    .openapi(routes.submit, async (c) => c.json(await catalog.submit(callerOf(c).id, c.req.valid('param').id), 200))
-    .openapi(routes.pause, async (c) => c.json(await catalog.pause(callerOf(c).id, c.req.valid('param').id), 200))
-    .openapi(routes.resume, async (c) => c.json(await catalog.resume(callerOf(c).id, c.req.valid('param').id), 200))
+    .openapi(routes.create, async (c) => c.json(await offers.create(callerOf(c).id, c.req.valid('json')), 201))
+    .openapi(routes.mine, async (c) => c.json({ items: await offers.mine(callerOf(c).id) }, 200))
+    .openapi(routes.page, async (c) => c.json(await offers.page(c.req.valid('param').id, c.var.user), 200))
+    .openapi(routes.edit, async (c) => c.json(await offers.edit(callerOf(c).id, c.req.valid('param').id, c.req.valid('json')), 200))
+    .openapi(routes.submit, async (c) => c.json(await offers.submit(callerOf(c).id, c.req.valid('param').id), 200))
+    .openapi(routes.pause, async (c) => c.json(await offers.pause(callerOf(c).id, c.req.valid('param').id), 200))
+    .openapi(routes.resume, async (c) => c.json(await offers.resume(callerOf(c).id, c.req.valid('param').id), 200))
     .openapi(routes.archive, async (c) => {
-      await catalog.archive(callerOf(c).id, c.req.valid('param').id);
+      await offers.archive(callerOf(c).id, c.req.valid('param').id);
       return c.body(null, 204);
     })
-    .openapi(routes.cart, async (c) => c.json(await catalog.cart(callerOf(c).id), 200))
+    .openapi(routes.cart, async (c) => c.json(await cart.get(callerOf(c).id), 200))
     .openapi(routes.addToCart, async (c) => {
       const line = c.req.valid('json');
       return c.json(
-        await catalog.addToCart(callerOf(c).id, {
+        await cart.add(callerOf(c).id, {
           offerId: line.offerId,
           units: 'units' in line ? line.units : 1,
           optionIds: 'optionIds' in line ? line.optionIds : [],
@@ -213,7 +214,7 @@ export function offerRoutes({ catalog }: { catalog: Catalog }) {
       );
     })
     .openapi(routes.removeFromCart, async (c) => {
-      await catalog.removeFromCart(callerOf(c).id, c.req.valid('param').id);
+      await cart.remove(callerOf(c).id, c.req.valid('param').id);
       return c.body(null, 204);
     });
 }

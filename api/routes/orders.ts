@@ -4,18 +4,18 @@
  * notifications. The API never decides an order's rules: the workflow's validator does.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { SessionUser, StaffRole } from '../../services/accounts.js';
-import type { Catalog } from '../../services/catalog.js';
-import type { OrderRequest, Orders } from '../../services/orders.js';
+import type { SessionUser } from '../../services/accounts.js';
+import type { Cart } from '../../services/cart.js';
+import type { Notifications } from '../../services/notifications.js';
+import { orderStaff, type Orders } from '../../services/orders.js';
+import type { OrderRequest, Placement } from '../../services/placement.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import { catalogRules } from '../../services/policy.js';
 import { orderRules } from '../../workflows/order/policy.js';
-import { isFinal } from '../../workflows/order/machine.js';
-import { actUpdate, cancellationReasons, orderWorkflowId, viewQuery, type ActArgs, type OrderView, type Viewer } from '../../workflows/order/messages.js';
+import { cancellationReasons } from '../../workflows/order/messages.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
-import { fromUpdateFailure, validationHook } from '../errors.js';
+import { validationHook } from '../errors.js';
 import { Cents, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -101,9 +101,6 @@ const ListItem = z.object({
 });
 const Cursor = z.string().regex(/^\d{1,15}$/).optional();
 const Limit = z.coerce.number().int().min(1).max(100).default(20);
-
-/** Staff who may read any order: support staff inspect, arbiters judge, admins cancel. */
-const orderStaff: StaffRole[] = ['support', 'arbiter', 'admin'];
 
 const routes = {
   place: secured(access.user, {
@@ -221,104 +218,43 @@ const routes = {
   }),
 };
 
-export function orderRoutes({ orders, catalog, temporal }: { orders: Orders; catalog: Catalog; temporal: Client }) {
-  /** The order's live view from its workflow; the row's last view once it is closed or forgotten. */
-  async function viewFor(orderId: number, viewer: Viewer, status: string): Promise<OrderView> {
-    if (isFinal(status as OrderView['status'])) return orders.storedView(orderId);
-    try {
-      return await temporal.workflow.getHandle(orderWorkflowId(orderId)).query(viewQuery, viewer);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return orders.storedView(orderId);
-      throw err;
-    }
-  }
-
-  /** Sends an action to the order's workflow; refusals become 403/409/400 with the current status. */
-  async function act(user: SessionUser, orderId: number, args: (viewer: Viewer) => ActArgs | null, staffRoles: StaffRole[]): Promise<OrderView> {
-    const { row, role } = await orders.orderFor(user, orderId, staffRoles);
-    const request = args(role);
-    if (!request) throw new AppError('not_found', 'no such order');
-    if (isFinal(row.status as OrderView['status'])) throw new AppError('conflict', `the order is ${row.status}`, { status: row.status });
-    try {
-      return await temporal.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(actUpdate, { args: [request] });
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new AppError('conflict', `the order is ${row.status}`, { status: row.status });
-      throw fromUpdateFailure(err);
-    }
-  }
-
-  const staffActor = (user: SessionUser) => ({ role: 'staff' as const, userId: user.id, staffRoles: [...user.roles] });
+export function orderRoutes({ orders, placement, cart, notifications }: { orders: Orders; placement: Placement; cart: Cart; notifications: Notifications }) {
   const requireConfirmed = (user: SessionUser) => {
     if (!user.emailConfirmed) throw new AppError('email_not_confirmed', 'confirm your email before ordering');
   };
+  const cursor = (value: string | undefined) => (value ? Number(value) : undefined);
 
   // Not chained: the routes' types, accumulated, are too complex for the compiler (TS2590).
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.openapi(routes.place, async (c) => {
-      const user = callerOf(c);
-      requireConfirmed(user);
-      const body = c.req.valid('json');
-      const { view, replayed } = await orders.place(user, body as OrderRequest, c.req.valid('header')['idempotency-key']);
-      return c.json(view, replayed ? 200 : 201);
-    });
+    const user = callerOf(c);
+    requireConfirmed(user);
+    const { view, replayed } = await placement.place(user, c.req.valid('json') as OrderRequest, c.req.valid('header')['idempotency-key']);
+    return c.json(view, replayed ? 200 : 201);
+  });
   app.openapi(routes.checkout, async (c) => {
-      const user = callerOf(c);
-      requireConfirmed(user);
-      const key = c.req.valid('header')['idempotency-key'];
-      const total = (views: OrderView[]) => views.reduce((sum, v) => sum + v.amounts.totalCents, 0);
-      // A retry finds the cart emptied (or holding lines added since): it answers what the key placed.
-      const earlier = await orders.placedWithKeyPrefix(user.id, `checkout:${key}:`);
-      if (earlier) return c.json({ orders: earlier, totalCents: total(earlier) }, 200);
-      const { items } = await catalog.cart(user.id);
-      const { views, replayed } = await orders.placeAll(
-        user,
-        items.map((item) => ({
-          request: { offerId: item.offerId, units: item.units, optionIds: item.optionIds, packageTier: item.packageTier, requirements: null },
-          requestKey: `checkout:${key}:${item.id}`,
-          cartItemId: item.id,
-        })),
-        { emptyMessage: 'the cart is empty', afterPlaced: (tx) => catalog.clearCart(tx, user.id, items.map((i) => i.id)) },
-      );
-      const body = { orders: views, totalCents: total(views) };
-      return c.json(body, replayed ? 200 : 201);
-    });
+    const user = callerOf(c);
+    requireConfirmed(user);
+    const { orders: placed, totalCents, replayed } = await cart.checkout(user, c.req.valid('header')['idempotency-key']);
+    return c.json({ orders: placed, totalCents }, replayed ? 200 : 201);
+  });
   app.openapi(routes.list, async (c) => {
-      const q = c.req.valid('query');
-      return c.json(await orders.list(callerOf(c).id, { role: q.role, status: q.status, cursor: q.cursor ? Number(q.cursor) : undefined, limit: q.limit }), 200);
-    });
-  app.openapi(routes.get, async (c) => {
-      const orderId = c.req.valid('param').id;
-      const { row, role } = await orders.orderFor(callerOf(c), orderId, orderStaff);
-      return c.json(await viewFor(orderId, role, row.status), 200);
-    });
-  app.openapi(routes.act, async (c) => {
-      const user = callerOf(c);
-      const action = c.req.valid('json');
-      const view = await act(user, c.req.valid('param').id, (role) => (role === 'staff' ? null : { actor: { role, userId: user.id }, action }), []);
-      return c.json(view, 200);
-    });
+    const q = c.req.valid('query');
+    return c.json(await orders.list(callerOf(c).id, { role: q.role, status: q.status, cursor: cursor(q.cursor), limit: q.limit }), 200);
+  });
+  app.openapi(routes.get, async (c) => c.json(await orders.view(callerOf(c), c.req.valid('param').id), 200));
+  app.openapi(routes.act, async (c) => c.json(await orders.partyAct(callerOf(c), c.req.valid('param').id, c.req.valid('json')), 200));
   app.openapi(routes.cases, async (c) => c.json({ items: await orders.byStatus('arbitration', c.req.valid('query').limit) }, 200));
-  app.openapi(routes.take, async (c) => {
-      const user = callerOf(c);
-      const view = await act(user, c.req.valid('param').id, () => ({ actor: staffActor(user), action: { type: 'take_case' } }), ['arbiter', 'admin']);
-      return c.json(view, 200);
-    });
+  app.openapi(routes.take, async (c) => c.json(await orders.arbitrate(callerOf(c), c.req.valid('param').id, { type: 'take_case' }), 200));
   app.openapi(routes.decide, async (c) => {
-      const user = callerOf(c);
-      const { decision, comment } = c.req.valid('json');
-      const view = await act(user, c.req.valid('param').id, () => ({ actor: staffActor(user), action: { type: 'decide_dispute', decision, comment } }), ['arbiter', 'admin']);
-      return c.json(view, 200);
-    });
-  app.openapi(routes.adminCancel, async (c) => {
-      const user = callerOf(c);
-      const { reason } = c.req.valid('json');
-      const view = await act(user, c.req.valid('param').id, () => ({ actor: staffActor(user), action: { type: 'admin_cancel', reason } }), ['admin', 'support']);
-      return c.json(view, 200);
-    });
+    const { decision, comment } = c.req.valid('json');
+    return c.json(await orders.arbitrate(callerOf(c), c.req.valid('param').id, { type: 'decide_dispute', decision, comment }), 200);
+  });
+  app.openapi(routes.adminCancel, async (c) => c.json(await orders.adminCancel(callerOf(c), c.req.valid('param').id, c.req.valid('json').reason), 200));
   app.openapi(routes.notifications, async (c) => {
-      const q = c.req.valid('query');
-      return c.json(await orders.notifications(callerOf(c).id, { unreadOnly: q.unread === 'true', cursor: q.cursor ? Number(q.cursor) : undefined, limit: q.limit }), 200);
-    });
-  app.openapi(routes.markRead, async (c) => c.json(await orders.markRead(callerOf(c).id, c.req.valid('json').ids ?? null), 200));
+    const q = c.req.valid('query');
+    return c.json(await notifications.list(callerOf(c).id, { unreadOnly: q.unread === 'true', cursor: cursor(q.cursor), limit: q.limit }), 200);
+  });
+  app.openapi(routes.markRead, async (c) => c.json(await notifications.markRead(callerOf(c).id, c.req.valid('json').ids ?? null), 200));
   return app;
 }

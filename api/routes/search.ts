@@ -1,8 +1,6 @@
 /** The public catalog: offer search, sellers by login, the category tree. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Clock } from '../../services/clock.js';
-import { createSearch, offerSorts, sellerLevels, SELLER_HITS_LIMIT, type CategoryNode } from '../../services/search.js';
-import type { Db } from '../../db/client.js';
+import { offerSorts, sellerLevels, SELLER_HITS_LIMIT, type CategoryNode, type Search } from '../../services/search.js';
 import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -153,8 +151,7 @@ const routes = {
 };
 
 /** The catalog's public routes, over the database and the clock that decides weekend hiding. */
-export function searchRoutes({ db, clock }: { db: Db; clock: Clock }) {
-  const search = createSearch({ db, clock });
+export function searchRoutes({ search }: { search: Search }) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(routes.offers, async (c) => {
       const { q, attr, sellerLevel, ...filters } = c.req.valid('query');

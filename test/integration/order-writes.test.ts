@@ -7,11 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
 import { systemClock } from '../../services/clock.js';
 import { createLedger } from '../../db/ledger.js';
 import { createOrderActivities } from '../../activities/orders.js';
-import { createOrders } from '../../services/orders.js';
+import { createPlacement } from '../../services/placement.js';
+import { orderPolicy } from '../../workflows/order/policy.js';
 import * as machine from '../../workflows/order/machine.js';
 import type { ActArgs, OrderInput } from '../../workflows/order/messages.js';
 import { insertOffer } from '../support/catalog.js';
@@ -46,9 +46,9 @@ describe('an order transition’s writes, when its local activity runs twice', (
   });
 
   async function place(): Promise<{ state: machine.OrderState; input: OrderInput }> {
-    const catcher = { workflow: { start: async (_type: string, options: { args: [OrderInput] }) => void started.set(options.args[0].orderId, options.args[0]) } };
-    const orders = createOrders({ db: database.db, clock: systemClock, temporal: catcher as unknown as Client, taskQueue: 'none' });
-    const { view } = await orders.place(buyer, { offerId, units: 1, optionIds: [], packageTier: null, requirements: null }, `writes-${Math.random()}`);
+    const catcher = { order: { start: async (input: OrderInput) => void started.set(input.orderId, input) } };
+    const placement = createPlacement({ db: database.db, clock: systemClock, ledger: createLedger(database.db), workflows: catcher, rules: orderPolicy() });
+    const { view } = await placement.place(buyer, { offerId, units: 1, optionIds: [], packageTier: null, requirements: null }, `writes-${Math.random()}`);
     const input = started.get(view.orderId)!;
     return { state: machine.initialState(input), input };
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createLedger, InsufficientFundsError, type Ledger, type LedgerResult } from '../../db/ledger.js';
 import { createDb, type Db } from '../../db/client.js';
-import { errorStatus } from '../../workflows/lib/errors.js';
+import { statusOf } from '../../api/errors.js';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent, createUsers } from '../support/ledger.js';
 
@@ -53,7 +53,7 @@ describe('the money ledger under concurrent calls', () => {
     assert.equal(refused.length, 13);
     for (const err of refused) {
       assert.ok(err instanceof InsufficientFundsError, String(err));
-      assert.equal(errorStatus[err.code], 422, 'the API answers it with 422');
+      assert.equal(statusOf[err.code], 422, 'the API answers it with 422');
       // The balance only ever steps down by whole prices: every refusal saw the last 500.
       assert.equal(err.available, 500);
       assert.equal(err.missing, 500);

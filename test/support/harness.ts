@@ -10,6 +10,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Work
 import { pino } from 'pino';
 import type { OrderPolicy } from '../../workflows/order/messages.js';
 import { createApp } from '../../api/app.js';
+import { createServices } from '../../services/index.js';
 import { connectTemporalClient } from '../../services/temporal-client.js';
 import { createWorker, workflowsPath } from '../../worker.js';
 import { systemClock, type Clock } from '../../services/clock.js';
@@ -132,16 +133,15 @@ const quietBundlerLogger = {
 /** The real Hono app over a test database and the shared dev server, called in-process. */
 export function buildApp(deps: { db: Db; temporal: Client; clock?: Clock; taskQueue?: string; devRoutes?: boolean; orderPolicy?: OrderPolicy }) {
   const clock = deps.clock ?? systemClock;
-  return createApp({
+  const services = createServices({
     db: deps.db,
     temporal: deps.temporal,
     clock,
-    logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
     taskQueue: deps.taskQueue ?? uniqueId('api'),
-    gateway: sandboxGateway(clock),
-    devRoutes: deps.devRoutes ?? true,
+    payments: sandboxGateway(clock),
     orderPolicy: deps.orderPolicy,
   });
+  return createApp({ services, logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }), devRoutes: deps.devRoutes ?? true });
 }
 
 /** A response's JSON body, untyped: tests assert its shape field by field. */

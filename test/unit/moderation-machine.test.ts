@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { DAY, HOUR } from '../../workflows/lib/time.js';
 import * as machine from '../../workflows/moderation/machine.js';
+import * as search from '../../workflows/moderation/search.js';
 import { rejectReasons, type DecideArgs, type ModerationInput, type ModerationStatus } from '../../workflows/moderation/messages.js';
 
 const input: ModerationInput = {
@@ -245,7 +246,7 @@ describe('the moderation machine', () => {
   describe('presentation', () => {
     it('names each status as a GigflowStatus value', () => {
       for (const status of Object.keys(byStatus) as ModerationStatus[]) {
-        assert.equal(machine.searchStatus(status), `moderation_${status}`);
+        assert.equal(search.searchStatus(status), `moderation_${status}`);
       }
     });
 
@@ -257,20 +258,20 @@ describe('the moderation machine', () => {
     });
 
     it('describes each state in one line for the Temporal UI', () => {
-      assert.equal(machine.detailsOf(awaiting), `**Awaiting a moderator** since ${input.submittedAt}. Next: remind moderators at ${T('02T10:00:00.000')}.`);
-      assert.equal(machine.detailsOf(overdue), `**Overdue**: moderators were reminded at ${T('02T10:00:00.000')}. Next: escalate to admins at ${T('04T10:00:00.000')}.`);
+      assert.equal(search.detailsOf(awaiting), `**Awaiting a moderator** since ${input.submittedAt}. Next: remind moderators at ${T('02T10:00:00.000')}.`);
+      assert.equal(search.detailsOf(overdue), `**Overdue**: moderators were reminded at ${T('02T10:00:00.000')}. Next: escalate to admins at ${T('04T10:00:00.000')}.`);
       assert.equal(
-        machine.detailsOf(escalated),
+        search.detailsOf(escalated),
         `**Escalated** to admins at ${T('04T10:00:00.000')}; waiting for a moderator's decision (nothing happens automatically).`,
       );
-      assert.equal(machine.detailsOf(approved), `**Approved** by moderator 5 at ${T('02T11:00:00.000')}.`);
-      assert.equal(machine.detailsOf(rejected), `**Rejected** by moderator 5 at ${T('01T12:00:00.000')}: gambling (casino links).`);
+      assert.equal(search.detailsOf(approved), `**Approved** by moderator 5 at ${T('02T11:00:00.000')}.`);
+      assert.equal(search.detailsOf(rejected), `**Rejected** by moderator 5 at ${T('01T12:00:00.000')}: gambling (casino links).`);
       assert.equal(
-        machine.detailsOf(machine.decided(awaiting, approve, T('01T12:00:00.000'), false)),
+        search.detailsOf(machine.decided(awaiting, approve, T('01T12:00:00.000'), false)),
         `**Approved** by moderator 5 at ${T('01T12:00:00.000')}. The offer had moved on, so it was left unchanged.`,
       );
-      assert.equal(machine.detailsOf(withdrawnBySeller), `**Withdrawn** by the seller at ${T('01T13:00:00.000')}.`);
-      assert.equal(machine.detailsOf(orphan), `**Withdrawn** by the system at ${T('01T10:00:01.000')}.`);
+      assert.equal(search.detailsOf(withdrawnBySeller), `**Withdrawn** by the seller at ${T('01T13:00:00.000')}.`);
+      assert.equal(search.detailsOf(orphan), `**Withdrawn** by the system at ${T('01T10:00:01.000')}.`);
     });
   });
 });

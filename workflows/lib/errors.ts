@@ -1,42 +1,39 @@
 /**
- * The catalogue of error codes gigflow's workflows, activities and API share. A failure
- * carries one of these codes (as `AppError.code`, or as an `ApplicationFailure` type inside
- * workflows); the API maps each code to its HTTP status in one place (`api/errors.ts`).
+ * The catalogue of error codes gigflow's workflows, activities, services and API share. A
+ * failure carries one of these codes: as `AppError.code` in services and the database
+ * modules, as an `ApplicationFailure`'s type inside workflows and activities. Each code says
+ * what went wrong, never how it travels: the API maps codes to HTTP statuses in one place
+ * (`api/errors.ts`).
  */
-export const errorStatus = {
-  /** Malformed or out-of-bounds input. */
-  invalid_input: 400,
-  /** A one-time token that is unknown, used or expired. */
-  invalid_token: 400,
-  /** No valid session. */
-  unauthenticated: 401,
-  /** Wrong login or password. */
-  invalid_credentials: 401,
-  /** Signed in, but this role may not call this route. */
-  forbidden: 403,
-  account_blocked: 403,
-  /** Unknown, or not the caller's: the two answer alike, so existence never leaks. */
-  not_found: 404,
-  /** The state does not allow this action now. */
-  conflict: 409,
-  login_taken: 409,
-  email_taken: 409,
-  login_change_used: 409,
-  promo_already_redeemed: 409,
-  /** A business rule refuses it. */
-  rule_violation: 422,
-  insufficient_funds: 422,
-  payment_declined: 422,
-  promo_expired: 422,
-  promo_exhausted: 422,
-  email_not_confirmed: 422,
-  /** A seller's offer limits (in moderation at once, in total). */
-  offer_limit: 422,
-  duplicate_offer: 422,
-  rate_limited: 429,
+export const errorCodes = {
+  invalid_input: 'Malformed or out-of-bounds input.',
+  invalid_token: 'A one-time token that is unknown, used or expired.',
+  unauthenticated: 'No valid session.',
+  invalid_credentials: 'Wrong login or password.',
+  forbidden: 'Signed in, but this role may not do this.',
+  account_blocked: 'The account is blocked.',
+  not_found: 'Unknown, or not the caller’s: the two answer alike, so existence never leaks.',
+  conflict: 'The state does not allow this action now.',
+  login_taken: 'Another account has this login.',
+  email_taken: 'Another account has this email.',
+  login_change_used: 'The login was changed once already.',
+  promo_already_redeemed: 'This account redeemed the promo code already.',
+  rule_violation: 'A business rule refuses it.',
+  insufficient_funds: 'Too little money on the balance.',
+  payment_declined: 'The payment provider declined the payment.',
+  promo_expired: 'The promo code has expired.',
+  promo_exhausted: 'The promo code has no redemptions left.',
+  email_not_confirmed: 'The email must be confirmed first.',
+  offer_limit: 'A seller’s offer limits (in moderation at once, in total).',
+  duplicate_offer: 'The seller has an offer with the same or nearly the same text.',
+  rate_limited: 'Too many attempts.',
 } as const;
 
-export type ErrorCode = keyof typeof errorStatus;
+export type ErrorCode = keyof typeof errorCodes;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCodes, value);
+}
 
 /** A failure with a catalogued code, a message a person can act on, and optional details. */
 export class AppError extends Error {

@@ -1,20 +1,27 @@
 /**
  * The custom search attributes every gigflow workflow sets, so support staff can find any
  * order, moderation or withdrawal in the Temporal Web UI (e.g. `GigflowStatus = "late"`).
- * Registered on the namespace by `npm start` and the test harness from this one list.
+ * Registered on the namespace by `npm start` and the test harness from this one list; each
+ * process says which it sets, and to what, in its own `search.ts`.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+type SearchAttributeKey<T extends SearchAttributeType> = ReturnType<typeof defineSearchAttributeKey<T>>;
+
+// `defineSearchAttributeKey` of @temporalio/common builds the same plain object; written here so
+// the workflow bundle imports nothing but @temporalio/workflow at run time.
+const key = <T extends SearchAttributeType>(name: string, type: T): SearchAttributeKey<T> => ({ name, type });
 
 export const SA = {
   /** The process's business status (order: placed, in_progress, late, in_review, arbitration, …). */
-  status: defineSearchAttributeKey('GigflowStatus', SearchAttributeType.KEYWORD),
-  buyerId: defineSearchAttributeKey('GigflowBuyerId', SearchAttributeType.KEYWORD),
-  sellerId: defineSearchAttributeKey('GigflowSellerId', SearchAttributeType.KEYWORD),
-  offerId: defineSearchAttributeKey('GigflowOfferId', SearchAttributeType.KEYWORD),
+  status: key('GigflowStatus', 'KEYWORD'),
+  buyerId: key('GigflowBuyerId', 'KEYWORD'),
+  sellerId: key('GigflowSellerId', 'KEYWORD'),
+  offerId: key('GigflowOfferId', 'KEYWORD'),
   /** Money at stake, integer cents. */
-  amountCents: defineSearchAttributeKey('GigflowAmountCents', SearchAttributeType.INT),
+  amountCents: key('GigflowAmountCents', 'INT'),
   /** When the next automatic outcome happens unless somebody acts. */
-  nextDeadline: defineSearchAttributeKey('GigflowNextDeadline', SearchAttributeType.DATETIME),
+  nextDeadline: key('GigflowNextDeadline', 'DATETIME'),
 } as const;
 
 export const searchAttributeKeys = Object.values(SA);

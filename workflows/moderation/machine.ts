@@ -175,26 +175,3 @@ export function reminded(state: ModerationState, at: string): ModerationState {
 export function escalated(state: ModerationState, at: string): ModerationState {
   return isFinal(state.status) ? state : { ...state, escalatedAt: at, status: 'escalated' };
 }
-
-/** The `GigflowStatus` search attribute's value for a status. */
-export function searchStatus(status: ModerationStatus): `moderation_${ModerationStatus}` {
-  return `moderation_${status}`;
-}
-
-/** One readable paragraph for the Temporal UI's current details (Temporal markdown). */
-export function detailsOf(state: ModerationState): string {
-  const deadline = nextDeadline(state);
-  const next = deadline ? ` Next: ${deadline.what} at ${deadline.at}.` : '';
-  if (state.status === 'awaiting') return `**Awaiting a moderator** since ${state.submittedAt}.${next}`;
-  if (state.status === 'overdue') return `**Overdue**: moderators were reminded at ${state.remindedAt}.${next}`;
-  if (state.status === 'escalated') {
-    return `**Escalated** to admins at ${state.escalatedAt}; waiting for a moderator's decision (nothing happens automatically).`;
-  }
-  const decision = state.decision;
-  if (decision?.outcome === 'approved' || decision?.outcome === 'rejected') {
-    const why = decision.outcome === 'rejected' ? `: ${decision.reason}${decision.note ? ` (${decision.note})` : ''}` : '';
-    const left = decision.appliedToOffer ? '' : ' The offer had moved on, so it was left unchanged.';
-    return `**${decision.outcome === 'approved' ? 'Approved' : 'Rejected'}** by moderator ${decision.moderatorId} at ${state.decidedAt}${why}.${left}`;
-  }
-  return `**Withdrawn** by the ${decision?.by ?? 'system'} at ${state.decidedAt}.`;
-}

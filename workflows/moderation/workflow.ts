@@ -16,9 +16,9 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { ModerationActivities } from '../../activities/moderation.js';
-import { SA } from '../lib/search-attributes.js';
 import * as machine from './machine.js';
 import { decideUpdate, viewQuery, withdrawUpdate, type ModerationInput, type ModerationView } from './messages.js';
+import { detailsOf, searchAttributesOf } from './search.js';
 
 /**
  * A decision or withdrawal has a caller waiting on the Update (an HTTP request): a few quick
@@ -55,14 +55,8 @@ export async function kworkModeration(input: ModerationInput): Promise<Moderatio
 
   /** Keeps the search attributes and the UI's current details in step with the state. */
   function publish(): void {
-    const deadline = machine.nextDeadline(state);
-    upsertSearchAttributes([
-      { key: SA.status, value: machine.searchStatus(state.status) },
-      { key: SA.sellerId, value: String(input.sellerId) },
-      { key: SA.offerId, value: String(input.offerId) },
-      { key: SA.nextDeadline, value: deadline ? new Date(deadline.at) : null },
-    ]);
-    setCurrentDetails(machine.detailsOf(state));
+    upsertSearchAttributes(searchAttributesOf(state, input.sellerId));
+    setCurrentDetails(detailsOf(state));
   }
 
   /**

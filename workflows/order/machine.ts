@@ -719,35 +719,3 @@ export function viewOf(state: OrderState, viewer: Viewer, now: string): OrderVie
     policyVersion: input.policy.version,
   };
 }
-
-/** The search-attribute status: the order's status as support staff filter by it. */
-export function searchStatus(status: OrderStatus): string {
-  return status;
-}
-
-/** What the order waits for, in a line, for the Temporal UI's current details. */
-export function detailsOf(state: OrderState): string {
-  const next = nextDeadline(state);
-  const head = `Order ${state.input.orderId} · ${state.status}`;
-  if (isFinal(state.status)) {
-    const c = state.closure;
-    return c ? `${head} (${c.reason}): seller ${formatUsd(c.toSellerCents)}, platform ${formatUsd(c.commissionCents)}, refunded ${formatUsd(c.refundedCents)}` : head;
-  }
-  const waiting: Record<OrderStatus, string> = {
-    awaiting_start: 'waits for the seller to start work',
-    in_progress: 'waits for the seller’s delivery',
-    late: 'is late: waits for the delivery or the buyer’s cancellation',
-    in_review: 'waits for the buyer to accept or ask for a revision',
-    arbitration: state.dispute?.readyAt ? (state.dispute.arbiterId ? `waits for arbiter ${state.dispute.arbiterId}’s decision` : 'waits for an arbiter to take the case') : 'waits for the other party’s statement',
-    completed: '',
-    cancelled: '',
-    void: '',
-  };
-  const pending = state.cancellation ? `; a cancellation request by the ${state.cancellation.by} waits for an answer` : '';
-  return `${head}: ${waiting[state.status]}${pending}${next ? `; next: ${next.outcome}` : ''}`;
-}
-
-/** The one-line summary for the Temporal UI: "Order 123: logo design, $30.00, alice → bob". */
-export function summaryOf(input: OrderInput): string {
-  return `Order ${input.orderId}: ${input.offer.title}, ${formatUsd(input.totalCents)}, ${input.buyer.login} → ${input.seller.login}`;
-}

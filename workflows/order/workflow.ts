@@ -23,9 +23,9 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../../activities/orders.js';
-import { SA } from '../lib/search-attributes.js';
 import * as machine from './machine.js';
 import { actUpdate, viewQuery, type OrderInput, type OrderView } from './messages.js';
+import { detailsOf, searchAttributesOf, searchKey } from './search.js';
 
 /**
  * The writes are idempotent (ledger keys, the row's event number), so they are retried until
@@ -36,9 +36,6 @@ export const writeOptions: LocalActivityOptions = {
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 const { loadOrder, recordOrderEvent } = proxyLocalActivities<OrderActivities>(writeOptions);
-
-/** What the search attributes that change (status, next deadline) say about the state. */
-const searchKey = (state: machine.OrderState) => `${state.status}|${machine.nextDeadline(state)?.at ?? ''}`;
 
 /** Workflow time (deterministic), as an ISO string. */
 const now = () => new Date().toISOString();
@@ -55,20 +52,12 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderView> {
 
   /** Keeps the search attributes (when they change) and the UI's current details in step with the state. */
   function publish(): void {
-    const next = machine.nextDeadline(state);
     const key = searchKey(state);
     if (key !== published) {
-      upsertSearchAttributes([
-        { key: SA.status, value: machine.searchStatus(state.status) },
-        { key: SA.buyerId, value: String(input.buyer.id) },
-        { key: SA.sellerId, value: String(input.seller.id) },
-        { key: SA.offerId, value: String(input.offer.offerId) },
-        { key: SA.amountCents, value: input.totalCents },
-        { key: SA.nextDeadline, value: next ? new Date(next.at) : null },
-      ]);
+      upsertSearchAttributes(searchAttributesOf(state));
       published = key;
     }
-    setCurrentDetails(machine.detailsOf(state));
+    setCurrentDetails(detailsOf(state));
   }
 
   /** Makes a transition the state at once, and queues its effects; resolves once they are written. */

@@ -1,0 +1,65 @@
+/**
+ * The API's side of gigflow, built once from its dependencies: one service per area, each
+ * from its own module. The HTTP routes (and later the web pages) call these, never the
+ * database or Temporal directly; the only code here that talks to Temporal is the workflow
+ * gateway. Production (`api/server.ts`), tests and benchmarks build it the same way.
+ */
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/client.js';
+import { createLedger } from '../db/ledger.js';
+import type { OrderPolicy } from '../workflows/order/messages.js';
+import { orderPolicy } from '../workflows/order/policy.js';
+import { createAccounts } from './accounts.js';
+import { createCart } from './cart.js';
+import type { Clock } from './clock.js';
+import { outboxMail } from './dev-mail.js';
+import { createFavorites } from './favorites.js';
+import { createFeedback } from './feedback.js';
+import { checkHealth } from './health.js';
+import { createModeration } from './moderation.js';
+import { createNotifications } from './notifications.js';
+import { createOffers } from './offers.js';
+import { createOrders } from './orders.js';
+import type { PaymentGateway } from './payments.js';
+import { createPlacement } from './placement.js';
+import { createSearch } from './search.js';
+import { createWallet } from './wallet.js';
+import { createWorkflowGateway } from './workflow-gateway.js';
+
+export interface ServiceDeps {
+  db: Db;
+  temporal: Client;
+  clock: Clock;
+  /** Task queue the API starts workflows on. */
+  taskQueue: string;
+  /** The payment provider top-ups go through (the sandbox in development and tests). */
+  payments: PaymentGateway;
+  /** The rules new orders start with; tests shorten the durations to run timers on the dev server. Default: the policy module's. */
+  orderPolicy?: OrderPolicy;
+}
+
+export function createServices(deps: ServiceDeps) {
+  const { db, clock } = deps;
+  const workflows = createWorkflowGateway({ temporal: deps.temporal, taskQueue: deps.taskQueue });
+  const ledger = createLedger(db);
+  const accounts = createAccounts({ db, clock });
+  const placement = createPlacement({ db, clock, ledger, workflows, rules: deps.orderPolicy ?? orderPolicy() });
+  return {
+    accounts,
+    wallet: createWallet({ db, ledger, gateway: deps.payments, clock, accounts }),
+    offers: createOffers({ db, clock, workflows }),
+    moderation: createModeration({ db, clock, workflows }),
+    cart: createCart({ db, clock, placement }),
+    search: createSearch({ db, clock }),
+    favorites: createFavorites({ db, clock }),
+    feedback: createFeedback({ db, clock }),
+    placement,
+    orders: createOrders({ db, workflows }),
+    notifications: createNotifications({ db, clock }),
+    health: () => checkHealth({ db, workflows }),
+    /** Development only: the mail outbox. */
+    devMail: (to?: string) => outboxMail(db, to),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

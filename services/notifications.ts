@@ -1,0 +1,60 @@
+/**
+ * The notification centre (K-70): what each transition of a user's orders told them, newest
+ * first, with the unread count. The order workflow's writes create them; the API reads them
+ * and marks them read.
+ */
+import { and, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { notifications } from '../db/schema/index.js';
+import type { Clock } from './clock.js';
+
+export interface NotificationItem {
+  id: number;
+  orderId: number | null;
+  kind: string;
+  text: string;
+  createdAt: string;
+  read: boolean;
+}
+
+export function createNotifications({ db, clock }: { db: Db; clock: Clock }) {
+  async function unreadCount(userId: number): Promise<number> {
+    const [{ unread }] = (await db.orm
+      .select({ unread: sql<number>`count(*)::int` })
+      .from(notifications)
+      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))) as [{ unread: number }];
+    return unread;
+  }
+
+  return {
+    /** A page of the user's notifications, newest first, with a keyset cursor. */
+    async list(userId: number, q: { unreadOnly: boolean; cursor?: number; limit: number }) {
+      const conditions: SQL[] = [eq(notifications.userId, userId)];
+      if (q.unreadOnly) conditions.push(isNull(notifications.readAt));
+      if (q.cursor) conditions.push(lt(notifications.id, q.cursor));
+      const rows = await db.orm.select().from(notifications).where(and(...conditions)).orderBy(desc(notifications.id)).limit(q.limit + 1);
+      const unread = await unreadCount(userId);
+      const items = rows.slice(0, q.limit).map((n): NotificationItem => ({
+        id: n.id,
+        orderId: n.orderId,
+        kind: n.kind,
+        text: n.text,
+        createdAt: n.createdAt.toISOString(),
+        read: n.readAt !== null,
+      }));
+      return { items, unreadCount: unread, nextCursor: rows.length > q.limit ? String(items[items.length - 1]!.id) : null };
+    },
+
+    /** Marks the given notifications (or all) read; returns the unread count left. */
+    async markRead(userId: number, ids: number[] | null): Promise<{ unreadCount: number }> {
+      const mine = and(eq(notifications.userId, userId), isNull(notifications.readAt));
+      await db.orm
+        .update(notifications)
+        .set({ readAt: clock.now() })
+        .where(ids ? and(mine, inArray(notifications.id, ids)) : mine);
+      return { unreadCount: await unreadCount(userId) };
+    },
+  };
+}
+
+export type Notifications = ReturnType<typeof createNotifications>;

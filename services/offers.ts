@@ -1,0 +1,223 @@
+/**
+ * Kwork offers as sellers manage them (K-39, K-41, K-42): drafts, edits, submission to
+ * moderation, pause and resume, archive; the seller's limits; the offer page buyers order
+ * from; and an admin's block (K-43). What buyers may see is decided in one place
+ * (`visibility.ts`); what content is acceptable in `offer-content.ts`.
+ */
+import { and, count, desc, eq, ne } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { cartItems, categories, offers, sellerStats, users, type OfferContent } from '../db/schema/index.js';
+import type { Tx } from '../db/tx.js';
+import { AppError } from '../workflows/lib/errors.js';
+import { splitCommission } from '../workflows/lib/money.js';
+import { orderRules } from '../workflows/order/policy.js';
+import type { Clock } from './clock.js';
+import { offerFeedback, type FeedbackItem } from './feedback.js';
+import { publicSeller } from './sellers.js';
+import { checkModerationLimit, startSubmission, type ModerationDeps } from './moderation.js';
+import { checkAgainstCategory, checkNotDuplicate, contentOf, withOptionIds, type OfferInput } from './offer-content.js';
+import { catalogRules } from './policy.js';
+import { hiddenForWeekend } from './visibility.js';
+
+type OfferRow = typeof offers.$inferSelect;
+
+export interface OfferView extends OfferContent {
+  id: number;
+  sellerId: number;
+  status: OfferRow['status'];
+  statusReason: string | null;
+  /** An edit of the published offer, awaiting moderation (the owner sees it). */
+  pendingContent: OfferContent | null;
+  revision: number;
+  topRated: boolean;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt: string | null;
+}
+
+export interface OfferPage extends OfferView {
+  category: { id: number; name: string; parent: { id: number; name: string } | null };
+  seller: { id: number; login: string; displayName: string | null; level: string; ratingPercent: number | null; feedbackCount: number; completedOrders: number };
+  /** The seller's share of the basic price (the platform keeps its commission). */
+  sellerEarningsCents: number;
+  /** The offer's likes and dislikes, and its newest feedback with published answers only. */
+  feedback: { likes: number; dislikes: number; recent: FeedbackItem[] };
+}
+
+export type OffersDeps = ModerationDeps & { db: Db; clock: Clock };
+
+export function offerView(row: OfferRow): OfferView {
+  return {
+    ...contentOf(row),
+    id: row.id,
+    sellerId: row.sellerId,
+    status: row.status,
+    statusReason: row.statusReason,
+    pendingContent: row.pendingContent,
+    revision: row.revision,
+    topRated: row.topRated,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    publishedAt: row.publishedAt?.toISOString() ?? null,
+  };
+}
+
+const wrongStatus = (row: OfferRow, action: string) =>
+  new AppError('conflict', `cannot ${action} an offer that is ${row.status.replace('_', ' ')}`, { status: row.status });
+
+/** The seller's own offer, locked for the change; another's or an archived one answers 404. */
+async function ownOffer(tx: Tx, sellerId: number, offerId: number): Promise<OfferRow> {
+  const [row] = await tx.select().from(offers).where(and(eq(offers.id, offerId), eq(offers.sellerId, sellerId))).for('update');
+  if (!row || row.status === 'archived') throw new AppError('not_found', 'no such offer');
+  return row;
+}
+
+/** Changes the status of the seller's own offer, from the one status that allows it. */
+function setStatus(deps: OffersDeps, sellerId: number, offerId: number, from: OfferRow['status'], to: OfferRow['status'], action: string): Promise<OfferView> {
+  return deps.db.orm.transaction(async (tx) => {
+    const row = await ownOffer(tx, sellerId, offerId);
+    if (row.status !== from) throw wrongStatus(row, action);
+    const [updated] = await tx.update(offers).set({ status: to, updatedAt: deps.clock.now() }).where(eq(offers.id, offerId)).returning();
+    return offerView(updated!);
+  });
+}
+
+/** K-39: a new draft. Refused without a confirmed email, past the Newbie limit, or as a duplicate. */
+export async function createOffer(deps: OffersDeps, sellerId: number, input: OfferInput): Promise<OfferView> {
+  const [u] = await deps.db.orm.select({ confirmed: users.emailConfirmedAt }).from(users).where(eq(users.id, sellerId));
+  if (!u?.confirmed) throw new AppError('email_not_confirmed', 'confirm your email before creating offers');
+  await checkAgainstCategory(deps.db, input);
+  return deps.db.orm.transaction(async (tx) => {
+    // One seller's creations queue on their user row, so two at once cannot both pass the limit.
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, sellerId)).for('update');
+    const [total] = await tx.select({ n: count() }).from(offers).where(and(eq(offers.sellerId, sellerId), ne(offers.status, 'archived')));
+    if (total!.n >= catalogRules.newbieMaxOffers) {
+      throw new AppError('offer_limit', `a Newbie seller may have at most ${catalogRules.newbieMaxOffers} offers`, {
+        rule: 'newbie_total',
+        limit: catalogRules.newbieMaxOffers,
+      });
+    }
+    await checkNotDuplicate(deps.db, sellerId, input);
+    const now = deps.clock.now();
+    const [row] = await tx.insert(offers).values({ ...withOptionIds(input), sellerId, createdAt: now, updatedAt: now }).returning();
+    return offerView(row!);
+  });
+}
+
+/**
+ * Edits an offer. A draft or rejected one changes in place; a published one (active or
+ * paused) keeps showing its current version while the edit goes through moderation.
+ */
+export async function editOffer(deps: OffersDeps, sellerId: number, offerId: number, input: OfferInput): Promise<OfferView> {
+  await checkAgainstCategory(deps.db, input);
+  await checkNotDuplicate(deps.db, sellerId, input, offerId);
+  return deps.db.orm.transaction(async (tx) => {
+    const row = await ownOffer(tx, sellerId, offerId);
+    const content = withOptionIds(input, row.options);
+    if (row.status === 'draft' || row.status === 'rejected') {
+      const [updated] = await tx.update(offers).set({ ...content, updatedAt: deps.clock.now() }).where(eq(offers.id, offerId)).returning();
+      return offerView(updated!);
+    }
+    if ((row.status === 'active' || row.status === 'paused') && row.pendingContent === null) {
+      await checkModerationLimit(tx, sellerId);
+      return offerView(await startSubmission(deps, tx, row, content, 'edit'));
+    }
+    throw wrongStatus(row, row.pendingContent ? 'edit (an edit is already in moderation)' : 'edit');
+  });
+}
+
+/** Sends a draft or a rejected offer to moderation. */
+export function submitOffer(deps: OffersDeps, sellerId: number, offerId: number): Promise<OfferView> {
+  return deps.db.orm.transaction(async (tx) => {
+    const row = await ownOffer(tx, sellerId, offerId);
+    if (row.status !== 'draft' && row.status !== 'rejected') throw wrongStatus(row, 'submit');
+    await checkModerationLimit(tx, sellerId);
+    return offerView(await startSubmission(deps, tx, row, contentOf(row), 'new'));
+  });
+}
+
+/** Removes an offer from the seller's list (and from the Newbie count); orders keep their snapshot. */
+export async function archiveOffer(deps: OffersDeps, sellerId: number, offerId: number): Promise<void> {
+  await deps.db.orm.transaction(async (tx) => {
+    const row = await ownOffer(tx, sellerId, offerId);
+    if (row.status === 'in_moderation' || row.status === 'blocked' || row.pendingContent) throw wrongStatus(row, 'delete');
+    await tx.update(offers).set({ status: 'archived', updatedAt: deps.clock.now() }).where(eq(offers.id, offerId));
+    await tx.delete(cartItems).where(eq(cartItems.offerId, offerId));
+  });
+}
+
+/** K-43: an admin blocks an offer (a prohibited topic): it leaves search and cannot be ordered. */
+export function blockOffer(deps: OffersDeps, offerId: number, reason: string): Promise<OfferView> {
+  return deps.db.orm.transaction(async (tx) => {
+    const [row] = await tx.select().from(offers).where(eq(offers.id, offerId)).for('update');
+    if (!row || row.status === 'archived') throw new AppError('not_found', 'no such offer');
+    if (row.status !== 'active' && row.status !== 'paused') throw wrongStatus(row, 'block');
+    const [updated] = await tx
+      .update(offers)
+      .set({ status: 'blocked', statusReason: reason, updatedAt: deps.clock.now() })
+      .where(eq(offers.id, offerId))
+      .returning();
+    await tx.delete(cartItems).where(eq(cartItems.offerId, offerId));
+    return offerView(updated!);
+  });
+}
+
+/** The seller's offers in every status but archived, newest first. */
+async function mine(db: Db, sellerId: number): Promise<OfferView[]> {
+  const rows = await db.orm
+    .select()
+    .from(offers)
+    .where(and(eq(offers.sellerId, sellerId), ne(offers.status, 'archived')))
+    .orderBy(desc(offers.id));
+  return rows.map(offerView);
+}
+
+/**
+ * The offer page: everything a buyer needs to order. Anyone sees a visible offer; its seller
+ * sees it in any status (with a pending edit and the moderator's reason); staff who moderate
+ * see any; everyone else gets 404, as for an unknown offer.
+ */
+export async function offerPage(deps: { db: Db; clock: Clock }, offerId: number, viewer?: { id: number; roles: readonly string[] }): Promise<OfferPage> {
+  const { db } = deps;
+  const [found] = await db.orm
+    .select({ offer: offers, seller: users, stats: sellerStats })
+    .from(offers)
+    .innerJoin(users, eq(users.id, offers.sellerId))
+    .leftJoin(sellerStats, eq(sellerStats.userId, offers.sellerId))
+    .where(and(eq(offers.id, offerId), ne(offers.status, 'archived')));
+  if (!found) throw new AppError('not_found', 'no such offer');
+  const { offer, seller, stats } = found;
+  const visible = offer.status === 'active' && !hiddenForWeekend(deps.clock.now(), seller.timeZone, seller.hideOnWeekends);
+  const privileged = viewer && (viewer.id === offer.sellerId || viewer.roles.some((r) => r === 'moderator' || r === 'admin'));
+  if (!visible && !privileged) throw new AppError('not_found', 'no such offer');
+  const [category] = await db.orm.select().from(categories).where(eq(categories.id, offer.categoryId));
+  const [parent] = category!.parentId ? await db.orm.select().from(categories).where(eq(categories.id, category!.parentId)) : [];
+  const base = offerView(offer);
+  return {
+    ...base,
+    // Others never see a pending edit or a moderator's note.
+    pendingContent: privileged ? base.pendingContent : null,
+    statusReason: privileged ? base.statusReason : null,
+    category: { id: category!.id, name: category!.name, parent: parent ? { id: parent.id, name: parent.name } : null },
+    seller: publicSeller(seller, stats),
+    sellerEarningsCents: splitCommission(offer.priceCents, orderRules.commissionBps).seller,
+    feedback: await offerFeedback(db, offer.id),
+  };
+}
+
+export function createOffers(deps: OffersDeps) {
+  return {
+    page: (offerId: number, viewer?: { id: number; roles: readonly string[] }) => offerPage(deps, offerId, viewer),
+    create: (sellerId: number, input: OfferInput) => createOffer(deps, sellerId, input),
+    edit: (sellerId: number, offerId: number, input: OfferInput) => editOffer(deps, sellerId, offerId, input),
+    submit: (sellerId: number, offerId: number) => submitOffer(deps, sellerId, offerId),
+    /** K-42: the seller's "stop": hidden and not orderable; its rating and position are kept. */
+    pause: (sellerId: number, offerId: number) => setStatus(deps, sellerId, offerId, 'active', 'paused', 'pause'),
+    resume: (sellerId: number, offerId: number) => setStatus(deps, sellerId, offerId, 'paused', 'active', 'resume'),
+    archive: (sellerId: number, offerId: number) => archiveOffer(deps, sellerId, offerId),
+    mine: (sellerId: number) => mine(deps.db, sellerId),
+    block: (offerId: number, reason: string) => blockOffer(deps, offerId, reason),
+  };
+}
+
+export type Offers = ReturnType<typeof createOffers>;

@@ -1,0 +1,261 @@
+/**
+ * Placing orders: the server prices each from the offer as it is now (the pure rules of
+ * `workflows/order/placement.ts`), snapshots the offer, and in one database transaction writes
+ * each order's row, holds its total in escrow, queues the seller's email and starts its
+ * workflow; it commits only once every workflow exists, so there is never money held without
+ * a workflow. A workflow whose placement then fails to commit finds no row and ends (void).
+ * A request key seen before returns the orders it placed.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type postgres from 'postgres';
+import type { Db } from '../db/client.js';
+import { InsufficientFundsError, type Ledger } from '../db/ledger.js';
+import { placementLock } from '../db/locks.js';
+import { enqueueMailIn } from '../db/outbox.js';
+import { orders, type OfferOption, type Packages } from '../db/schema/index.js';
+import { AppError } from '../workflows/lib/errors.js';
+import { formatUsd, splitCommission } from '../workflows/lib/money.js';
+import { initialState, viewOf } from '../workflows/order/machine.js';
+import type { OrderInput, OrderPolicy, OrderView } from '../workflows/order/messages.js';
+import { isRefusal, quote, type LineRequest } from '../workflows/order/placement.js';
+import type { Clock } from './clock.js';
+import { hiddenForWeekend } from './visibility.js';
+import type { WorkflowGateway } from './workflow-gateway.js';
+
+/** What a buyer orders: the basic kwork × units with options, or one package. */
+export interface OrderRequest extends LineRequest {
+  offerId: number;
+  optionIds: number[];
+  requirements: string | null;
+}
+
+/** One order of a placement, with the key that makes a retry find it. */
+export interface PlacementItem {
+  request: OrderRequest;
+  requestKey: string;
+  /** Set for a cart checkout: a line that cannot be ordered names itself. */
+  cartItemId?: number;
+}
+
+export interface PlacementDeps {
+  db: Db;
+  clock: Clock;
+  ledger: Ledger;
+  workflows: { order: Pick<WorkflowGateway['order'], 'start'> };
+  /** The rules new orders start with. */
+  rules: OrderPolicy;
+}
+
+type Buyer = { id: number; login: string };
+type Quoted = Omit<OrderInput, 'orderId'>;
+
+/** The offer and seller columns a placement prices and snapshots. */
+interface QuoteRow {
+  id: string;
+  category_id: number;
+  title: string;
+  price_cents: number;
+  lead_time_days: number;
+  instructions: string;
+  unit_volume: string;
+  options: OfferOption[];
+  packages: Packages | null;
+  status: string;
+  published: boolean;
+  seller_id: string;
+  seller_login: string;
+  time_zone: string;
+  hide_on_weekends: boolean;
+  seller_blocked: boolean;
+}
+
+const fieldError = (path: string, message: string) => new AppError('invalid_input', `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
+
+/**
+ * Whether the offer takes orders from this buyer now: unknown or never published (404),
+ * paused, blocked or hidden for the weekend (409), the buyer's own (422).
+ */
+function checkOrderable(row: QuoteRow | undefined, buyer: Buyer, placedAt: Date): asserts row is QuoteRow {
+  if (!row || !row.published) throw new AppError('not_found', 'no such offer');
+  if (row.status !== 'active') throw new AppError('conflict', `the offer is ${row.status}: it takes no orders`, { status: row.status });
+  if (row.seller_blocked) throw new AppError('conflict', 'the seller’s account is blocked: the offer takes no orders', { status: 'seller_blocked' });
+  if (hiddenForWeekend(placedAt, row.time_zone, row.hide_on_weekends)) {
+    throw new AppError('conflict', 'the seller takes no orders at the weekend; try again on Monday', { status: 'hidden' });
+  }
+  if (Number(row.seller_id) === buyer.id) throw new AppError('rule_violation', 'you cannot order your own kwork');
+}
+
+/** Prices an order on the server from the offer as it is now, and snapshots the offer. */
+async function quoteOrder(deps: PlacementDeps, buyer: Buyer, req: OrderRequest, placedAt: Date): Promise<Quoted> {
+  // A prepared statement of just the columns an order needs (every placement runs it).
+  const [row] = await deps.db.sql<QuoteRow[]>`
+    select o.id, o.category_id, o.title, o.price_cents, o.lead_time_days, o.instructions, o.unit_volume, o.options, o.packages,
+      o.status, o.published_at is not null as published,
+      u.id as seller_id, u.login as seller_login, u.time_zone, u.hide_on_weekends, u.blocked_at is not null as seller_blocked
+    from offers o join users u on u.id = o.seller_id
+    where o.id = ${req.offerId}`;
+  checkOrderable(row, buyer, placedAt);
+  const priced = quote({ priceCents: row.price_cents, leadTimeDays: row.lead_time_days, options: row.options, packages: row.packages }, req);
+  if (isRefusal(priced)) throw fieldError(priced.path, priced.message);
+  return {
+    buyer: { id: buyer.id, login: buyer.login },
+    seller: { id: Number(row.seller_id), login: row.seller_login },
+    offer: {
+      offerId: Number(row.id),
+      title: row.title,
+      categoryId: row.category_id,
+      basePriceCents: row.price_cents,
+      baseLeadTimeDays: row.lead_time_days,
+      instructions: row.instructions,
+      unitVolume: row.unit_volume,
+    },
+    ...priced,
+    placedAt: placedAt.toISOString(),
+    requirements: req.requirements,
+    policy: deps.rules,
+  };
+}
+
+/** Quotes every item; a cart line that cannot be ordered names itself. */
+async function quoteAll(deps: PlacementDeps, buyer: Buyer, items: PlacementItem[], placedAt: Date): Promise<Quoted[]> {
+  const quotes: Quoted[] = [];
+  for (const item of items) {
+    try {
+      quotes.push(await quoteOrder(deps, buyer, item.request, placedAt));
+    } catch (err) {
+      if (err instanceof AppError && item.cartItemId !== undefined) {
+        throw new AppError(err.code, `cart line ${item.cartItemId} (offer ${item.request.offerId}): ${err.message}`, { ...err.details, cartItemId: item.cartItemId });
+      }
+      throw err;
+    }
+  }
+  return quotes;
+}
+
+/** The orders an earlier request with these keys placed, in key order; null if none. */
+async function placedBefore(db: Db, buyerId: number, keys: string[]): Promise<OrderView[] | null> {
+  // Every placement asks first (a prepared statement).
+  const rows = await db.sql<{ request_key: string; view: OrderView }[]>`
+    select request_key, view from orders where buyer_id = ${buyerId} and request_key = any(${keys}::text[])`;
+  if (rows.length === 0) return null;
+  return keys.flatMap((k) => rows.filter((r) => r.request_key === k).map((r) => r.view));
+}
+
+/** A concurrent request with the same key committed first (the insert waited for it). */
+class Replayed extends Error {}
+
+/**
+ * The order's row, as its workflow will keep it. postgres.js, not drizzle: the ledger's hold
+ * shares this transaction, and drizzle cannot wrap one. False when the key was placed already.
+ */
+async function insertOrder(tx: postgres.TransactionSql, input: OrderInput, requestKey: string): Promise<boolean> {
+  const view = { ...viewOf(initialState(input), 'buyer', input.placedAt), allowedActions: [] };
+  const { seller: sellerEarningsCents, commission } = splitCommission(input.totalCents, input.policy.commissionBps);
+  const inserted = await tx`
+    insert into orders (id, buyer_id, seller_id, offer_id, request_key, title, total_cents, seller_earnings_cents, commission_cents,
+      status, next_deadline_at, next_deadline_outcome, waiting_on, view, policy_version, created_at, updated_at)
+    values (${input.orderId}, ${input.buyer.id}, ${input.seller.id}, ${input.offer.offerId}, ${requestKey}, ${input.offer.title}, ${input.totalCents},
+      ${sellerEarningsCents}, ${commission}, ${view.status}, ${view.nextDeadline?.at ?? null}::timestamptz, ${view.nextDeadline?.outcome ?? null},
+      ${view.nextDeadline?.party ?? null}, ${JSON.stringify(view)}::jsonb, ${input.policy.version}, ${input.placedAt}::timestamptz, ${input.placedAt}::timestamptz)
+    on conflict (buyer_id, request_key) do nothing
+    returning id`;
+  return inserted.length > 0;
+}
+
+/** Tells the seller of a new order by email, in the placement's transaction. */
+async function mailSeller(tx: postgres.TransactionSql, input: OrderInput): Promise<void> {
+  const { seller: earnings } = splitCommission(input.totalCents, input.policy.commissionBps);
+  const [seller] = await tx<{ email: string }[]>`select email from users where id = ${input.seller.id}`;
+  await enqueueMailIn(tx, {
+    kind: 'order_placed',
+    to: seller!.email,
+    subject: `New order ${input.orderId}: “${input.offer.title}”`,
+    body: `${input.buyer.login} ordered “${input.offer.title}” for ${formatUsd(input.totalCents)} (you earn ${formatUsd(earnings)}). Start work within ${input.policy.startWithinMs / 3_600_000} hours, or the order is cancelled.`,
+  });
+}
+
+/**
+ * Writes every order of the placement in `tx`: row, escrow hold, the seller's email. Too
+ * little money for all of them: 422 with the missing amount for the whole placement.
+ */
+async function writeOrders(deps: PlacementDeps, tx: postgres.TransactionSql, buyer: Buyer, items: PlacementItem[], quotes: Quoted[]): Promise<OrderInput[]> {
+  const required = quotes.reduce((sum, q) => sum + q.totalCents, 0);
+  const placed: OrderInput[] = [];
+  for (const [i, q] of quotes.entries()) {
+    const [{ id }] = (await tx`select nextval(pg_get_serial_sequence('orders', 'id'))::int8 as id`) as unknown as [{ id: string }];
+    const input: OrderInput = { orderId: Number(id), ...q };
+    await placementLock(tx, input.orderId, false);
+    if (!(await insertOrder(tx, input, items[i]!.requestKey))) throw new Replayed();
+    try {
+      await deps.ledger.holdIn(tx, { orderId: input.orderId, buyerId: buyer.id, amount: q.totalCents, description: `Order ${input.orderId}: “${q.offer.title}” held in escrow` });
+    } catch (err) {
+      if (!(err instanceof InsufficientFundsError)) throw err;
+      const available = err.details!.availableCents as number;
+      const before = available + quotes.slice(0, i).reduce((sum, x) => sum + x.totalCents, 0);
+      throw new InsufficientFundsError(required, before);
+    }
+    await mailSeller(tx, input);
+    placed.push(input);
+  }
+  return placed;
+}
+
+export interface PlaceOptions {
+  emptyMessage?: string;
+  /** More writes of the placement's transaction (a checkout empties the cart). */
+  afterPlaced?: (tx: postgres.TransactionSql) => Promise<void>;
+}
+
+/** Places the orders all or nothing; the answer comes after the commit. */
+export async function placeAll(deps: PlacementDeps, buyer: Buyer, items: PlacementItem[], options: PlaceOptions = {}): Promise<{ views: OrderView[]; replayed: boolean }> {
+  const keys = items.map((i) => i.requestKey);
+  const earlier = keys.length ? await placedBefore(deps.db, buyer.id, keys) : null;
+  if (earlier) return { views: earlier, replayed: true };
+  if (items.length === 0) throw new AppError('rule_violation', options.emptyMessage ?? 'nothing to order');
+  const quotes = await quoteAll(deps, buyer, items, deps.clock.now());
+  try {
+    const inputs = await deps.db.sql.begin(async (tx) => {
+      const placed = await writeOrders(deps, tx, buyer, items, quotes);
+      await options.afterPlaced?.(tx);
+      // Last, so that a refusal above starts nothing; the transaction commits only once every workflow exists.
+      await Promise.all(placed.map((input) => deps.workflows.order.start(input)));
+      return placed;
+    });
+    return { views: inputs.map((input) => viewOf(initialState(input), 'buyer', input.placedAt)), replayed: false };
+  } catch (err) {
+    if (err instanceof Replayed) return { views: (await placedBefore(deps.db, buyer.id, keys))!, replayed: true };
+    throw err;
+  }
+}
+
+/** Places one order; a retry with the same Idempotency-Key returns the same order. */
+export async function placeOne(deps: PlacementDeps, buyer: Buyer, request: OrderRequest, requestKey: string): Promise<{ view: OrderView; replayed: boolean }> {
+  const { views, replayed } = await placeAll(deps, buyer, [{ request, requestKey }]);
+  const view = views[0]!;
+  if (view.offer.offerId !== request.offerId) throw new AppError('conflict', 'this Idempotency-Key was used for another order', { orderId: view.orderId });
+  return { view, replayed };
+}
+
+/**
+ * The orders placed by earlier requests whose keys start with `prefix`, in placement order;
+ * null if none. A checkout's keys are `checkout:<Idempotency-Key>:<cart line>`, and its retry
+ * finds the cart already emptied, so it looks its orders up by the key alone.
+ */
+export async function placedWithKeyPrefix(db: Db, buyerId: number, prefix: string): Promise<OrderView[] | null> {
+  const rows = await db.orm
+    .select({ view: orders.view })
+    .from(orders)
+    .where(and(eq(orders.buyerId, buyerId), sql`starts_with(${orders.requestKey}, ${prefix})`))
+    .orderBy(orders.id);
+  return rows.length ? rows.map((r) => r.view) : null;
+}
+
+export function createPlacement(deps: PlacementDeps) {
+  return {
+    place: (buyer: Buyer, request: OrderRequest, requestKey: string) => placeOne(deps, buyer, request, requestKey),
+    placeAll: (buyer: Buyer, items: PlacementItem[], options?: PlaceOptions) => placeAll(deps, buyer, items, options),
+    placedWithKeyPrefix: (buyerId: number, prefix: string) => placedWithKeyPrefix(deps.db, buyerId, prefix),
+  };
+}
+
+export type Placement = ReturnType<typeof createPlacement>;

@@ -1,0 +1,28 @@
+/**
+ * The services of a running API process: its own PostgreSQL pool and Temporal client, for the
+ * servers its configuration names, closed together on shutdown.
+ */
+import { createDb } from '../db/client.js';
+import { systemClock } from './clock.js';
+import { createServices, type Services } from './index.js';
+import { sandboxGateway } from './payments.js';
+import { connectTemporalClient } from './temporal-client.js';
+
+export async function openServices(config: { databaseUrl: string; temporalAddress: string; namespace: string; taskQueue: string }): Promise<{ services: Services; close(): Promise<void> }> {
+  const db = createDb(config.databaseUrl);
+  const { client: temporal, close: closeTemporal } = await connectTemporalClient({ address: config.temporalAddress, namespace: config.namespace });
+  const services = createServices({
+    db,
+    temporal,
+    clock: systemClock,
+    taskQueue: config.taskQueue,
+    // Until a real processor's adapter lands, every environment charges the sandbox.
+    payments: sandboxGateway(systemClock),
+  });
+  return {
+    services,
+    async close() {
+      await Promise.allSettled([db.close(), closeTemporal()]);
+    },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The only code that starts, updates, signals and queries gigflow's workflows. Each process
+ * gets a typed corner here, built from its `messages.ts` (workflow id, start input, Updates,
+ * queries) and its `search.ts` (the search attributes and summary it starts with), so nothing
+ * else names a workflow type, builds a workflow id or a search attribute, or reads Temporal's
+ * errors.
+ *
+ * Errors come out in the shared catalogue: an Update's validator refuses with an
+ * `ApplicationFailure` whose type is a catalogued code, which becomes an `AppError` of that
+ * code (details: what the validator attached, e.g. the current status); a workflow the server
+ * does not have (never started, or closed and forgotten after 24 h on the dev server) is a
+ * `WorkflowGoneError`, for the caller to answer from the database.
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { AppError, isErrorCode } from '../workflows/lib/errors.js';
+import { decideUpdate, moderationWorkflowId, type DecideArgs, type ModerationInput, type ModerationView } from '../workflows/moderation/messages.js';
+import * as moderationSearch from '../workflows/moderation/search.js';
+import type { kworkModeration } from '../workflows/moderation/workflow.js';
+import { actUpdate, orderWorkflowId, viewQuery, type ActArgs, type OrderInput, type OrderView, type Viewer } from '../workflows/order/messages.js';
+import * as orderSearch from '../workflows/order/search.js';
+import type { orderWorkflow } from '../workflows/order/workflow.js';
+
+/** The server has no such workflow: never started, or closed and forgotten. */
+export class WorkflowGoneError extends AppError {
+  constructor(readonly workflowId: string) {
+    super('not_found', `no workflow ${workflowId}`);
+    this.name = 'WorkflowGoneError';
+  }
+}
+
+/** Temporal's failures of one call, in the shared catalogue (anything else passes unchanged). */
+function translated(err: unknown, workflowId: string): unknown {
+  if (err instanceof WorkflowNotFoundError) return new WorkflowGoneError(workflowId);
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isErrorCode(err.cause.type)) {
+    const details = err.cause.details?.[0];
+    return new AppError(err.cause.type, err.cause.message, details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined);
+  }
+  return err;
+}
+
+async function call<T>(workflowId: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw translated(err, workflowId);
+  }
+}
+
+export function createWorkflowGateway({ temporal, taskQueue }: { temporal: Client; taskQueue: string }) {
+  const handle = (workflowId: string) => temporal.workflow.getHandle(workflowId);
+
+  const order = {
+    /** Starts an order's workflow (its row and escrow hold are being written in the caller's transaction). */
+    async start(input: OrderInput): Promise<void> {
+      await temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+        workflowId: orderWorkflowId(input.orderId),
+        taskQueue,
+        args: [input],
+        typedSearchAttributes: orderSearch.startSearchAttributes(input),
+        staticSummary: orderSearch.summaryOf(input),
+      });
+    },
+    /** The open order as `viewer` sees it. */
+    view(orderId: number, viewer: Viewer): Promise<OrderView> {
+      const id = orderWorkflowId(orderId);
+      return call(id, () => handle(id).query(viewQuery, viewer));
+    },
+    /** A party's or staff's action; the result is the view once its effects are written. */
+    act(orderId: number, args: ActArgs): Promise<OrderView> {
+      const id = orderWorkflowId(orderId);
+      return call(id, () => handle(id).executeUpdate(actUpdate, { args: [args] }));
+    },
+  };
+
+  const moderation = {
+    /** Starts a submission's moderation (its row is being written in the caller's transaction). */
+    async start(input: ModerationInput): Promise<void> {
+      await temporal.workflow.start<typeof kworkModeration>('kworkModeration', {
+        workflowId: moderationWorkflowId(input.offerId, input.revision),
+        taskQueue,
+        args: [input],
+        typedSearchAttributes: moderationSearch.startSearchAttributes(input),
+        staticSummary: moderationSearch.summaryOf(input),
+      });
+    },
+    /** A moderator's decision; the result is the submission once the decision is applied. */
+    decide(offerId: number, revision: number, args: DecideArgs): Promise<ModerationView> {
+      const id = moderationWorkflowId(offerId, revision);
+      return call(id, () => handle(id).executeUpdate(decideUpdate, { args: [args] }));
+    },
+  };
+
+  /** Whether the Temporal frontend answers (for `GET /health`); rejects when it does not, or on `signal`. */
+  async function ping(signal: AbortSignal): Promise<void> {
+    await temporal.connection.withAbortSignal(signal, () => temporal.connection.workflowService.getSystemInfo({}));
+  }
+
+  return { order, moderation, ping };
+}
+
+export type WorkflowGateway = ReturnType<typeof createWorkflowGateway>;

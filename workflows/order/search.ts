@@ -1,0 +1,83 @@
+/**
+ * How an order shows in the Temporal Web UI, for support staff: its search attributes
+ * (`GigflowStatus = "arbitration"`, `GigflowSellerId = "42"`…), its one-line summary, and the
+ * current details that say what it waits for. The placement starts the workflow with
+ * `startSearchAttributes`; the workflow upserts `searchAttributesOf` when they change.
+ */
+import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio/common';
+import { formatUsd } from '../lib/money.js';
+import { SA } from '../lib/search-attributes.js';
+import { initialState, isFinal, nextDeadline, type OrderState } from './machine.js';
+import type { OrderInput, OrderStatus } from './messages.js';
+
+/** The search-attribute status: the order's status as support staff filter by it. */
+export function searchStatus(status: OrderStatus): string {
+  return status;
+}
+
+/** The attributes a new order starts with (the workflow upserts them as they change). */
+export function startSearchAttributes(input: OrderInput): SearchAttributePair[] {
+  const next = nextDeadline(initialState(input));
+  return [
+    { key: SA.status, value: searchStatus('awaiting_start') },
+    { key: SA.buyerId, value: String(input.buyer.id) },
+    { key: SA.sellerId, value: String(input.seller.id) },
+    { key: SA.offerId, value: String(input.offer.offerId) },
+    { key: SA.amountCents, value: input.totalCents },
+    ...(next ? [{ key: SA.nextDeadline, value: new Date(next.at) }] : []),
+  ];
+}
+
+/** The attributes as the state has them now; the deadline cleared when none is pending. */
+export function searchAttributesOf(state: OrderState): SearchAttributeUpdatePair[] {
+  const { input } = state;
+  const next = nextDeadline(state);
+  return [
+    { key: SA.status, value: searchStatus(state.status) },
+    { key: SA.buyerId, value: String(input.buyer.id) },
+    { key: SA.sellerId, value: String(input.seller.id) },
+    { key: SA.offerId, value: String(input.offer.offerId) },
+    { key: SA.amountCents, value: input.totalCents },
+    { key: SA.nextDeadline, value: next ? new Date(next.at) : null },
+  ];
+}
+
+/**
+ * What the attributes that change (status, next deadline) say about the state: the workflow
+ * upserts only when this changes, which saves an event and a visibility write per transition.
+ */
+export function searchKey(state: OrderState): string {
+  return `${state.status}|${nextDeadline(state)?.at ?? ''}`;
+}
+
+/** The one-line summary for the Temporal UI: "Order 123: logo design, $30.00, alice → bob". */
+export function summaryOf(input: OrderInput): string {
+  return `Order ${input.orderId}: ${input.offer.title}, ${formatUsd(input.totalCents)}, ${input.buyer.login} → ${input.seller.login}`;
+}
+
+const waitingFor: Record<Exclude<OrderStatus, 'completed' | 'cancelled' | 'void' | 'arbitration'>, string> = {
+  awaiting_start: 'waits for the seller to start work',
+  in_progress: 'waits for the seller’s delivery',
+  late: 'is late: waits for the delivery or the buyer’s cancellation',
+  in_review: 'waits for the buyer to accept or ask for a revision',
+};
+
+/** What a dispute waits for: the other party's statement, an arbiter to take it, or the arbiter's decision. */
+function arbitrationWait(state: OrderState): string {
+  const d = state.dispute;
+  if (!d?.readyAt) return 'waits for the other party’s statement';
+  return d.arbiterId ? `waits for arbiter ${d.arbiterId}’s decision` : 'waits for an arbiter to take the case';
+}
+
+/** What the order waits for, in a line, for the Temporal UI's current details. */
+export function detailsOf(state: OrderState): string {
+  const next = nextDeadline(state);
+  const head = `Order ${state.input.orderId} · ${state.status}`;
+  if (isFinal(state.status)) {
+    const c = state.closure;
+    return c ? `${head} (${c.reason}): seller ${formatUsd(c.toSellerCents)}, platform ${formatUsd(c.commissionCents)}, refunded ${formatUsd(c.refundedCents)}` : head;
+  }
+  const waiting = state.status === 'arbitration' ? arbitrationWait(state) : waitingFor[state.status as keyof typeof waitingFor];
+  const pending = state.cancellation ? `; a cancellation request by the ${state.cancellation.by} waits for an answer` : '';
+  return `${head}: ${waiting}${pending}${next ? `; next: ${next.outcome}` : ''}`;
+}
