@@ -11,9 +11,15 @@
  *   any open status: cancel (20 min / late), cancellation request (2 days), 14 days idle,
  *   admin cancel ─▶ cancelled; a declined request ─▶ open_dispute ─▶ arbitration ─▶ decision
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/workflow';
+import * as cancellation from '../lib/engagement/cancellation.js';
+import * as disputes from '../lib/engagement/dispute.js';
+import { otherParty as other } from '../lib/engagement/parties.js';
+import { autoAcceptAt, reviewReminderAt } from '../lib/engagement/review.js';
 import type { ErrorCode } from '../lib/errors.js';
+import type { Transition as ProcessTransition } from '../lib/process.js';
 import { formatUsd, splitCommission, type Cents } from '../lib/money.js';
+import { DAY, iso, msOf as at } from '../lib/time.js';
 import {
   cancellationReasons,
   type ActArgs,
@@ -34,8 +40,6 @@ import {
   type TimelineEntry,
   type Viewer,
 } from './messages.js';
-
-const DAY_MS = 86_400_000;
 
 /** Everything the workflow keeps; timestamps are ISO strings of workflow time. */
 export interface OrderState {
@@ -80,10 +84,7 @@ export interface Effects {
   violation: 'ignored_order' | null;
 }
 
-export interface Transition {
-  state: OrderState;
-  effects: Effects;
-}
+export type Transition = ProcessTransition<OrderState, Effects>;
 
 /** Statuses in which an order is over. */
 export function isFinal(status: OrderStatus): boolean {
@@ -94,8 +95,6 @@ const inWork = (s: OrderStatus) => s === 'in_progress' || s === 'late';
 const beforeReview = (s: OrderStatus) => s === 'awaiting_start' || inWork(s);
 const negotiable = (s: OrderStatus) => beforeReview(s) || s === 'in_review';
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /**
  * Late: the status says so, or the deadline has passed and its timer is not applied yet (an
  * Update delivered with the timer's firing is handled first): the buyer's cancel for lateness
@@ -104,8 +103,6 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function isLate(state: OrderState, now: string): boolean {
   return state.status === 'late' || (state.status === 'in_progress' && state.deadline !== null && at(state.deadline) <= at(now));
 }
-const at = (time: string) => Date.parse(time);
-const other = (role: Role): Role => (role === 'buyer' ? 'seller' : 'buyer');
 
 export function initialState(input: OrderInput): OrderState {
   const state: OrderState = {
@@ -139,59 +136,52 @@ export function initialState(input: OrderInput): OrderState {
   return input.requirements ? startClock(state, input.placedAt) : state;
 }
 
-/** The work clock starts once: at the requirements or the start of work, whichever is first. */
+/** D-03: the work clock starts once: at the requirements or the start of work, whichever is first. */
 function startClock(state: OrderState, now: string): OrderState {
   if (state.workClockStartedAt !== null) return state;
   return { ...state, workClockStartedAt: now, deadline: iso(at(now) + state.input.leadTimeMs) };
 }
 
-/** `n` business days (Mon–Fri, UTC) after `from`, at the same time of day. */
-export function addBusinessDays(from: string, n: number): string {
-  let t = at(from);
-  let left = n;
-  while (left > 0) {
-    t += DAY_MS;
-    const day = new Date(t).getUTCDay();
-    if (day !== 0 && day !== 6) left--;
-  }
-  return iso(t);
+// ───────────────────────────── deadlines ─────────────────────────────
+
+type Add = (kind: PendingDeadline['kind'], ms: number, party: PendingDeadline['party'], outcome: string) => void;
+
+/** D-05: in arbitration only the dispute's own deadline runs: the other party's answer, then the arbiter's decision. */
+function arbitrationDeadlines(state: OrderState, add: Add): void {
+  const due = disputes.disputeDeadline(state.dispute!, state.input.policy);
+  if (due?.kind === 'dispute_answer') add('dispute_answer', due.at, due.party, 'the case goes to the arbiter without your statement');
+  else if (due) add('arbitration_decision', due.at, 'arbiter', 'admins are alerted');
 }
 
-// ───────────────────────────── deadlines ─────────────────────────────
+/** K-13: without a progress report for a while in work, the seller is reminded (counted from the start, the last report or reminder). */
+function progressReminder(state: OrderState, add: Add): void {
+  const base = Math.max(...[state.workStartedAt, state.progress?.at, state.progressRemindedAt].filter((t): t is string => !!t).map(at));
+  if (Number.isFinite(base)) add('progress_reminder', base + state.input.policy.progressReminderMs, 'seller', 'remind the seller to report progress');
+}
 
 /** Every deadline pending now, soonest first (ties keep this order: the earlier rule wins). */
 export function deadlinesOf(state: OrderState): PendingDeadline[] {
   const { status, input } = state;
   const p = input.policy;
   const list: PendingDeadline[] = [];
-  const add = (kind: PendingDeadline['kind'], ms: number, party: PendingDeadline['party'], outcome: string) =>
-    list.push({ kind, at: iso(ms), party, outcome: `${outcome} at ${iso(ms)}` });
+  const add: Add = (kind, ms, party, outcome) => list.push({ kind, at: iso(ms), party, outcome: `${outcome} at ${iso(ms)}` });
   if (isFinal(status)) return list;
-
   if (status === 'arbitration') {
-    const d = state.dispute!;
-    if (d.readyAt === null) {
-      add('dispute_answer', at(d.openedAt) + p.disputeAnswerMs, other(d.openedBy), 'the case goes to the arbiter without your statement');
-    } else if (d.overdueAlertedAt === null) {
-      add('arbitration_decision', at(addBusinessDays(d.readyAt, p.arbitrationBusinessDays)), 'arbiter', 'admins are alerted');
-    }
+    arbitrationDeadlines(state, add);
     return list;
   }
-
   if (status === 'awaiting_start') add('start', at(input.placedAt) + p.startWithinMs, 'seller', 'cancel and refund the buyer');
   if (state.cancellation) {
-    add('cancellation_answer', at(state.cancellation.at) + p.cancellationAnswerMs, other(state.cancellation.by), 'cancel and refund the buyer');
+    add('cancellation_answer', cancellation.answerDueAt(state.cancellation, p.cancellationAnswerMs), cancellation.answerer(state.cancellation), 'cancel and refund the buyer');
   }
   if (beforeReview(status) && status !== 'late' && state.deadline) add('work_deadline', at(state.deadline), 'seller', 'the order becomes late');
   if (status === 'in_review') {
-    const delivered = at(state.deliveries[state.deliveries.length - 1]!.at);
-    if (state.reviewRemindedAt === null) add('review_reminder', delivered + p.reviewMs - p.reviewReminderBeforeMs, 'buyer', 'remind the buyer');
-    add('review', delivered + p.reviewMs, 'buyer', 'auto-accept');
+    const delivered = state.deliveries[state.deliveries.length - 1]!.at;
+    const reminder = reviewReminderAt(delivered, state.reviewRemindedAt, p);
+    if (reminder !== null) add('review_reminder', reminder, 'buyer', 'remind the buyer');
+    add('review', autoAcceptAt(delivered, p), 'buyer', 'auto-accept');
   }
-  if (inWork(status)) {
-    const base = Math.max(...[state.workStartedAt, state.progress?.at, state.progressRemindedAt].filter((t): t is string => !!t).map(at));
-    if (Number.isFinite(base)) add('progress_reminder', base + p.progressReminderMs, 'seller', 'remind the seller to report progress');
-  }
+  if (inWork(status)) progressReminder(state, add);
   add('inactivity', at(state.lastActivityAt) + p.inactivityMs, status === 'in_review' ? 'buyer' : 'seller', 'cancel and refund the buyer for inactivity');
   // Stable sort: equal times keep the order above (a start deadline before inactivity).
   return list.sort((a, b) => at(a.at) - at(b.at));
@@ -209,6 +199,7 @@ interface Refusal {
 }
 
 const staffWith = (actor: Actor, ...roles: string[]) => actor.role === 'staff' && roles.some((r) => actor.staffRoles.includes(r));
+const party = (actor: Actor): Role | null => (actor.role === 'staff' ? null : actor.role);
 
 /** The role an action needs, checked before the state. */
 const actorRule: Record<ActionType, (actor: Actor, state: OrderState) => string | null> = {
@@ -222,11 +213,11 @@ const actorRule: Record<ActionType, (actor: Actor, state: OrderState) => string 
   cancel: (a) => (a.role === 'buyer' ? null : 'only the buyer cancels alone; ask for a cancellation instead'),
   request_cancellation: (a) => (a.role !== 'staff' ? null : 'only the buyer or the seller asks for a cancellation'),
   // With no request or dispute open, a party is refused by the state (409), not as the wrong actor.
-  accept_cancellation: (a, s) => (a.role !== 'staff' && (!s.cancellation || a.role === other(s.cancellation.by)) ? null : 'only the other party answers a cancellation request'),
-  decline_cancellation: (a, s) => (a.role !== 'staff' && (!s.cancellation || a.role === other(s.cancellation.by)) ? null : 'only the other party answers a cancellation request'),
-  withdraw_cancellation: (a, s) => (a.role !== 'staff' && (!s.cancellation || a.role === s.cancellation.by) ? null : 'only who asked may withdraw a cancellation request'),
+  accept_cancellation: (a, s) => (party(a) && cancellation.mayAnswer(party(a)!, s.cancellation) ? null : 'only the other party answers a cancellation request'),
+  decline_cancellation: (a, s) => (party(a) && cancellation.mayAnswer(party(a)!, s.cancellation) ? null : 'only the other party answers a cancellation request'),
+  withdraw_cancellation: (a, s) => (party(a) && cancellation.mayWithdraw(party(a)!, s.cancellation) ? null : 'only who asked may withdraw a cancellation request'),
   open_dispute: (a) => (a.role !== 'staff' ? null : 'only the buyer or the seller opens a dispute'),
-  answer_dispute: (a, s) => (a.role !== 'staff' && (!s.dispute || a.role === other(s.dispute.openedBy)) ? null : 'only the other party answers a dispute'),
+  answer_dispute: (a, s) => (a.role !== 'staff' && (!s.dispute || a.role === disputes.respondent(s.dispute)) ? null : 'only the other party answers a dispute'),
   take_case: (a) => (staffWith(a, 'arbiter', 'admin') ? null : 'only an arbiter takes a case'),
   decide_dispute: (a) => (staffWith(a, 'arbiter', 'admin') ? null : 'only an arbiter decides a dispute'),
   admin_cancel: (a) => (staffWith(a, 'admin', 'support') ? null : 'only staff (admin, support) cancel an order this way'),
@@ -246,15 +237,36 @@ function decisiveDue(state: OrderState, now: string): PendingDeadline | undefine
   return deadlinesOf(state).find((d) => decisive.has(d.kind) && at(d.at) <= at(now));
 }
 
-/** Whether the state allows an action now (leaving the payload aside); a message if not. */
-function stateRule(state: OrderState, actor: Actor, type: ActionType, now: string, due = decisiveDue(state, now)): string | null {
-  const { status } = state;
+/** K-16, K-12: the buyer cancels alone within the free-cancel window, or once the order is late. */
+function cancelAloneRule(state: OrderState, now: string): string | null {
   const p = state.input.policy;
-  if (isFinal(status)) return `the order is ${status}`;
-  if (due) return `too late: the ${due.kind.replaceAll('_', ' ')} deadline has passed (${due.outcome})`;
+  if (isLate(state, now)) return NOW_ALLOWED;
+  if (beforeReview(state.status) && at(now) < at(state.input.placedAt) + p.freeCancelMs) return NOW_ALLOWED;
+  return `the buyer cancels alone only within ${Math.round(p.freeCancelMs / 60_000)} minutes of placing the order or once it is late`;
+}
+
+/** K-15: a dispute follows a declined cancellation request, or the buyer's review of a delivery. */
+function openDisputeRule(state: OrderState, actor: Actor): string | null {
+  if (!negotiable(state.status)) return 'a dispute cannot be opened now';
+  if (state.cancellation) return 'answer the open cancellation request first';
+  if (state.declinedCancellation) return NOW_ALLOWED;
+  if (actor.role === 'buyer' && state.status === 'in_review') return NOW_ALLOWED;
+  return 'a dispute follows a declined cancellation request, or the buyer’s review of a delivery';
+}
+
+/** What the arbitration actions need: a dispute, and for each its own step. */
+function arbitrationRule(state: OrderState, actor: Actor, type: 'answer_dispute' | 'take_case' | 'decide_dispute'): string | null {
+  if (state.status !== 'arbitration') return 'there is no dispute';
+  const d = state.dispute!;
+  if (type === 'answer_dispute') return d.readyAt === null ? NOW_ALLOWED : 'the answer period is over';
+  if (type === 'take_case') return d.arbiterId === null ? NOW_ALLOWED : 'an arbiter has already taken the case';
+  return disputes.decisionRefusal(d, { userId: actor.userId, isAdmin: staffWith(actor, 'admin') });
+}
+
+/** What work in progress allows: requirements, questions, progress and the delivery. */
+function workRule(state: OrderState, type: 'submit_requirements' | 'ask_buyer' | 'report_progress' | 'deliver'): string | null {
+  const { status } = state;
   switch (type) {
-    case 'start_work':
-      return status === 'awaiting_start' ? NOW_ALLOWED : 'work has already started';
     case 'submit_requirements':
       return beforeReview(status) ? NOW_ALLOWED : 'requirements are taken until the work is delivered';
     case 'ask_buyer':
@@ -265,13 +277,27 @@ function stateRule(state: OrderState, actor: Actor, type: ActionType, now: strin
     case 'deliver':
       if (!inWork(status)) return status === 'awaiting_start' ? 'start work before delivering' : 'the order is not in work';
       return state.cancellation ? 'answer the open cancellation request first' : NOW_ALLOWED;
+  }
+}
+
+/** Whether the state allows an action now (leaving the payload aside); a message if not. */
+function stateRule(state: OrderState, actor: Actor, type: ActionType, now: string, due = decisiveDue(state, now)): string | null {
+  const { status } = state;
+  if (isFinal(status)) return `the order is ${status}`;
+  if (due) return `too late: the ${due.kind.replaceAll('_', ' ')} deadline has passed (${due.outcome})`;
+  switch (type) {
+    case 'start_work':
+      return status === 'awaiting_start' ? NOW_ALLOWED : 'work has already started';
+    case 'submit_requirements':
+    case 'ask_buyer':
+    case 'report_progress':
+    case 'deliver':
+      return workRule(state, type);
     case 'accept':
     case 'request_revision':
       return status === 'in_review' ? NOW_ALLOWED : 'there is no delivery to review';
     case 'cancel':
-      if (isLate(state, now)) return NOW_ALLOWED;
-      if (beforeReview(status) && at(now) < at(state.input.placedAt) + p.freeCancelMs) return NOW_ALLOWED;
-      return `the buyer cancels alone only within ${Math.round(p.freeCancelMs / 60_000)} minutes of placing the order or once it is late`;
+      return cancelAloneRule(state, now);
     case 'request_cancellation':
       if (!negotiable(status)) return 'the order cannot be cancelled by request now';
       return state.cancellation ? 'a cancellation request is already open' : NOW_ALLOWED;
@@ -280,89 +306,76 @@ function stateRule(state: OrderState, actor: Actor, type: ActionType, now: strin
     case 'withdraw_cancellation':
       return state.cancellation ? NOW_ALLOWED : 'there is no open cancellation request';
     case 'open_dispute':
-      if (!negotiable(status)) return 'a dispute cannot be opened now';
-      if (state.cancellation) return 'answer the open cancellation request first';
-      if (state.declinedCancellation) return NOW_ALLOWED;
-      if (actor.role === 'buyer' && status === 'in_review') return NOW_ALLOWED;
-      return 'a dispute follows a declined cancellation request, or the buyer’s review of a delivery';
+      return openDisputeRule(state, actor);
     case 'answer_dispute':
-      if (status !== 'arbitration') return 'there is no dispute';
-      return state.dispute!.readyAt === null ? NOW_ALLOWED : 'the answer period is over';
     case 'take_case':
-      if (status !== 'arbitration') return 'there is no dispute';
-      return state.dispute!.arbiterId === null ? NOW_ALLOWED : 'an arbiter has already taken the case';
-    case 'decide_dispute': {
-      if (status !== 'arbitration') return 'there is no dispute';
-      const d = state.dispute!;
-      if (d.arbiterId === null) return 'take the case first';
-      if (d.arbiterId !== actor.userId && !staffWith(actor, 'admin')) return 'another arbiter has the case';
-      return d.readyAt === null ? 'the other party may still answer' : NOW_ALLOWED;
-    }
+    case 'decide_dispute':
+      return arbitrationRule(state, actor, type);
     case 'admin_cancel':
       return NOW_ALLOWED;
   }
 }
 
 const within = (text: unknown, max: number) => typeof text === 'string' && text.trim().length >= 1 && text.length <= max;
+const invalid = (message: string): Refusal => ({ code: 'invalid_input', message });
+
+/** K-20: a seller's cancellation for "no contact with the buyer" needs a question the buyer has left unanswered long enough. */
+function cancellationPayloadRule(state: OrderState, actor: Actor, action: Extract<OrderAction, { type: 'request_cancellation' }>, now: string): Refusal | null {
+  const p = state.input.policy;
+  const reasons: readonly string[] = cancellationReasons[actor.role as Role];
+  if (!reasons.includes(action.reason)) return invalid(`reason: one of ${reasons.join(', ')}`);
+  if (action.comment !== undefined && !within(action.comment, 2_000)) return invalid('comment: 1 to 2000 characters');
+  if (action.reason === 'no_contact_with_buyer') {
+    const q = state.question;
+    if (!q || q.answeredAt !== null || at(now) < at(q.at) + p.noContactAfterMs) {
+      return { code: 'conflict', message: `“no contact with the buyer” opens ${Math.round(p.noContactAfterMs / 3_600_000)} h after a question the buyer has not answered` };
+    }
+  }
+  return null;
+}
+
+/** K-13: progress in 10 % squares, with a comment. */
+function progressPayloadRule(action: Extract<OrderAction, { type: 'report_progress' }>): Refusal | null {
+  if (!Number.isInteger(action.percent) || action.percent < 10 || action.percent > 100 || action.percent % 10 !== 0) {
+    return invalid('percent: 10 to 100, in steps of 10');
+  }
+  return within(action.comment, 2_000) ? null : invalid('comment: 1 to 2000 characters');
+}
+
+function deliveryPayloadRule(action: Extract<OrderAction, { type: 'deliver' }>): Refusal | null {
+  if (!within(action.text, 5_000)) return invalid('text: 1 to 5000 characters');
+  if (!Array.isArray(action.links) || action.links.length > 10 || !action.links.every((l) => typeof l === 'string' && /^https?:\/\/\S{1,2000}$/.test(l))) {
+    return invalid('links: at most 10 http(s) URLs');
+  }
+  return null;
+}
 
 /** Whether the payload is well formed and permitted; a refusal if not. */
 function payloadRule(state: OrderState, actor: Actor, action: OrderAction, now: string): Refusal | null {
-  const invalid = (message: string): Refusal => ({ code: 'invalid_input', message });
-  const p = state.input.policy;
+  const text = (value: unknown, max: number, field: string) => (within(value, max) ? null : invalid(`${field}: 1 to ${max} characters`));
   switch (action.type) {
     case 'submit_requirements':
-      return within(action.text, 5_000) ? null : invalid('text: 1 to 5000 characters');
+      return text(action.text, 5_000, 'text');
     case 'ask_buyer':
-      return within(action.question, 2_000) ? null : invalid('question: 1 to 2000 characters');
+      return text(action.question, 2_000, 'question');
     case 'report_progress':
-      if (!Number.isInteger(action.percent) || action.percent < 10 || action.percent > 100 || action.percent % 10 !== 0) {
-        return invalid('percent: 10 to 100, in steps of 10');
-      }
-      return within(action.comment, 2_000) ? null : invalid('comment: 1 to 2000 characters');
+      return progressPayloadRule(action);
     case 'deliver':
-      if (!within(action.text, 5_000)) return invalid('text: 1 to 5000 characters');
-      if (!Array.isArray(action.links) || action.links.length > 10 || !action.links.every((l) => typeof l === 'string' && /^https?:\/\/\S{1,2000}$/.test(l))) {
-        return invalid('links: at most 10 http(s) URLs');
-      }
-      return null;
+      return deliveryPayloadRule(action);
     case 'request_revision':
-      return within(action.reason, 2_000) ? null : invalid('reason: 1 to 2000 characters');
-    case 'request_cancellation': {
-      const role = actor.role as Role;
-      const reasons: readonly string[] = cancellationReasons[role];
-      if (!reasons.includes(action.reason)) return invalid(`reason: one of ${reasons.join(', ')}`);
-      if (action.comment !== undefined && !within(action.comment, 2_000)) return invalid('comment: 1 to 2000 characters');
-      if (action.reason === 'no_contact_with_buyer') {
-        const q = state.question;
-        if (!q || q.answeredAt !== null || at(now) < at(q.at) + p.noContactAfterMs) {
-          return { code: 'conflict', message: `“no contact with the buyer” opens ${Math.round(p.noContactAfterMs / 3_600_000)} h after a question the buyer has not answered` };
-        }
-      }
-      return null;
-    }
+      return text(action.reason, 2_000, 'reason');
+    case 'request_cancellation':
+      return cancellationPayloadRule(state, actor, action, now);
     case 'open_dispute':
     case 'answer_dispute':
-      return within(action.statement, 5_000) ? null : invalid('statement: 1 to 5000 characters');
+      return text(action.statement, 5_000, 'statement');
     case 'decide_dispute': {
       if (!within(action.comment, 2_000)) return invalid('comment: 1 to 2000 characters');
-      const d: ArbitrationDecision = action.decision;
-      const total = state.input.totalCents;
-      switch (d?.kind) {
-        case 'refund_buyer':
-        case 'pay_seller':
-          return null;
-        case 'split':
-          return Number.isSafeInteger(d.sellerAmountCents) && d.sellerAmountCents > 0 && d.sellerAmountCents < total
-            ? null
-            : invalid(`decision.sellerAmountCents: 1 to ${total - 1} (the rest is refunded)`);
-        case 'return_to_work':
-          return Number.isInteger(d.days) && d.days >= 1 && d.days <= p.maxReturnToWorkDays ? null : invalid(`decision.days: 1 to ${p.maxReturnToWorkDays}`);
-        default:
-          return invalid('decision.kind: refund_buyer, pay_seller, split or return_to_work');
-      }
+      const refusal = disputes.decisionTermsRefusal(action.decision, state.input.totalCents, state.input.policy.maxReturnToWorkDays);
+      return refusal ? invalid(refusal) : null;
     }
     case 'admin_cancel':
-      return within(action.reason, 1_000) ? null : invalid('reason: 1 to 1000 characters');
+      return text(action.reason, 1_000, 'reason');
     default:
       return null;
   }
@@ -465,137 +478,124 @@ function completed(state: OrderState, now: string, by: TimelineEntry['by'], reas
 
 const tell = (to: Notice['to'], kind: string, text: string): Notice => ({ to, kind, text });
 
-/** A cancellation reason counts against the seller unless sufficient: the buyer's own reasons, or the seller's before work or for no contact. */
+/** K-19, K-20: a cancellation reason counts against the seller unless sufficient: the buyer's own reasons, or the seller's before work or for no contact. */
 export function isSufficient(state: OrderState, by: Role, reason: CancellationReason): boolean {
   if (by === 'buyer') return reason === 'no_longer_needed' || reason === 'ordered_by_mistake';
   if (reason === 'no_contact_with_buyer') return true;
   return state.status === 'awaiting_start' && (reason === 'cannot_do_task' || reason === 'buyer_requirements_unclear');
 }
 
-/** Applies an action the validator accepted. */
-export function act(state: OrderState, args: ActArgs, now: string): Transition {
-  const { actor, action } = args;
-  const by: Viewer = actor.role;
-  const p = state.input.policy;
-  switch (action.type) {
-    case 'start_work': {
-      const started = startClock({ ...state, workStartedAt: now }, now);
-      return step(started, now, by, 'work_started', `Work started; due ${started.deadline}`, { status: 'in_progress' }, {
-        notices: [tell('buyer', 'work_started', `The seller started work on “${state.input.offer.title}”, due ${started.deadline}.`)],
-      });
-    }
-    case 'submit_requirements': {
-      const answered = state.question && state.question.answeredAt === null ? { ...state.question, answeredAt: now } : state.question;
-      const clocked = startClock({ ...state, requirements: action.text, question: answered }, now);
-      return step(clocked, now, by, 'requirements', 'Requirements submitted', {}, {
-        notices: [tell('seller', 'requirements', `The buyer submitted the requirements${clocked.deadline ? `; the work is due ${clocked.deadline}` : ''}.`)],
-      });
-    }
-    case 'ask_buyer':
-      return step(state, now, by, 'question', `Question to the buyer: ${action.question}`, { question: { text: action.question, at: now, answeredAt: null } }, {
-        notices: [tell('buyer', 'question', `The seller asks: ${action.question}`)],
-      });
-    case 'report_progress':
-      return step(state, now, by, 'progress', `Progress ${action.percent} %: ${action.comment}`, { progress: { percent: action.percent, comment: action.comment, at: now } }, {
-        notices: [tell('buyer', 'progress', `Progress ${action.percent} %: ${action.comment}`)],
-      });
-    case 'deliver': {
-      const deliveries = [...state.deliveries, { at: now, text: action.text, links: action.links }];
-      return step(state, now, by, 'delivered', `Delivered${action.links.length ? ` (${action.links.length} links)` : ''}`, {
-        status: 'in_review',
-        deliveries,
-        reviewRemindedAt: null,
-        declinedCancellation: null,
-      }, {
-        notices: [tell('buyer', 'delivered', `The work is delivered. Accept it or ask for a revision by ${iso(at(now) + p.reviewMs)}, else it is accepted automatically.`)],
-      });
-    }
-    case 'accept':
-      return completed(state, now, by, 'accepted', 'The buyer accepted the work.');
-    case 'request_revision': {
-      const deadline = iso(at(now) + p.revisionMs);
-      return step(state, now, by, 'revision', `Revision requested: ${action.reason}`, {
-        status: 'in_progress',
-        deadline,
-        revisionCount: state.revisionCount + 1,
-        progress: null,
-        progressRemindedAt: now,
-      }, {
-        notices: [tell('seller', 'revision', `The buyer asks for a revision: ${action.reason}. New deadline ${deadline}.`)],
-      });
-    }
-    case 'cancel':
-      return isLate(state, now)
-        ? cancelled(state, now, by, 'not_done_on_time', 'The buyer cancelled: not done on time.', true)
-        : cancelled(state, now, by, 'buyer_free_cancel', 'The buyer cancelled within the free-cancellation window.', false);
-    case 'request_cancellation': {
-      const role = actor.role as Role;
-      const request: CancellationRequest = {
-        by: role,
-        reason: action.reason,
-        comment: action.comment ?? null,
-        sufficient: isSufficient(state, role, action.reason),
-        at: now,
-      };
-      const until = iso(at(now) + p.cancellationAnswerMs);
-      return step(state, now, by, 'cancellation_requested', `Cancellation requested (${action.reason})`, { cancellation: request }, {
-        notices: [tell(other(role), 'cancellation_requested', `The ${role} asks to cancel (${action.reason}). Accept or decline by ${until}, else the order is cancelled.`)],
-      });
-    }
-    case 'accept_cancellation': {
-      const r = state.cancellation!;
-      return cancelled(state, now, by, r.reason, `Cancelled by agreement (${r.reason}).`, !r.sufficient);
-    }
-    case 'decline_cancellation': {
-      const r = state.cancellation!;
-      return step(state, now, by, 'cancellation_declined', 'Cancellation request declined', { cancellation: null, declinedCancellation: r }, {
-        notices: [tell(r.by, 'cancellation_declined', `Your cancellation request was declined. You may open a dispute.`)],
-      });
-    }
-    case 'withdraw_cancellation': {
-      const r = state.cancellation!;
-      return step(state, now, by, 'cancellation_withdrawn', 'Cancellation request withdrawn', { cancellation: null }, {
-        notices: [tell(other(r.by), 'cancellation_withdrawn', 'The cancellation request was withdrawn.')],
-      });
-    }
-    case 'open_dispute': {
-      const role = actor.role as Role;
-      const dispute: Dispute = {
-        openedBy: role,
-        statement: action.statement,
-        openedAt: now,
-        answer: null,
-        answeredAt: null,
-        readyAt: null,
-        arbiterId: null,
-        takenAt: null,
-        overdueAlertedAt: null,
-      };
-      return step(state, now, by, 'dispute_opened', `Dispute opened by the ${role}`, { status: 'arbitration', dispute, declinedCancellation: null }, {
-        notices: [tell(other(role), 'dispute_opened', `The ${role} opened a dispute. Give your statement by ${iso(at(now) + p.disputeAnswerMs)}.`)],
-      });
-    }
-    case 'answer_dispute': {
-      const dispute = { ...state.dispute!, answer: action.statement, answeredAt: now, readyAt: now };
-      return step(state, now, by, 'dispute_answered', `The ${by} answered the dispute`, { dispute }, {
-        notices: [tell(state.dispute!.openedBy, 'dispute_answered', 'The other party answered the dispute; an arbiter will decide.'), tell('arbiters', 'case_ready', caseText(state))],
-      });
-    }
-    case 'take_case': {
-      const dispute = { ...state.dispute!, arbiterId: actor.userId, takenAt: now };
-      return step(state, now, by, 'case_taken', 'An arbiter took the case', { dispute }, {
-        notices: [tell('buyer', 'case_taken', 'An arbiter took your case.'), tell('seller', 'case_taken', 'An arbiter took your case.')],
-      });
-    }
-    case 'decide_dispute':
-      return decide(state, action.decision, action.comment, now);
-    case 'admin_cancel':
-      return cancelled(state, now, by, 'admin', `Cancelled by staff: ${action.reason}.`, false);
-  }
-}
+type ActionOf<K extends ActionType> = Extract<OrderAction, { type: K }>;
+type OnAction<K extends ActionType> = (state: OrderState, action: ActionOf<K>, actor: Actor, now: string) => Transition;
+
+/** The work itself: starting, requirements, questions, progress, delivery and the buyer's review. */
+const onWork: { [K in 'start_work' | 'submit_requirements' | 'ask_buyer' | 'report_progress' | 'deliver' | 'accept' | 'request_revision']: OnAction<K> } = {
+  start_work(state, _action, actor, now) {
+    const started = startClock({ ...state, workStartedAt: now }, now);
+    return step(started, now, actor.role, 'work_started', `Work started; due ${started.deadline}`, { status: 'in_progress' }, {
+      notices: [tell('buyer', 'work_started', `The seller started work on “${state.input.offer.title}”, due ${started.deadline}.`)],
+    });
+  },
+  submit_requirements(state, action, actor, now) {
+    const answered = state.question && state.question.answeredAt === null ? { ...state.question, answeredAt: now } : state.question;
+    const clocked = startClock({ ...state, requirements: action.text, question: answered }, now);
+    return step(clocked, now, actor.role, 'requirements', 'Requirements submitted', {}, {
+      notices: [tell('seller', 'requirements', `The buyer submitted the requirements${clocked.deadline ? `; the work is due ${clocked.deadline}` : ''}.`)],
+    });
+  },
+  ask_buyer: (state, action, actor, now) =>
+    step(state, now, actor.role, 'question', `Question to the buyer: ${action.question}`, { question: { text: action.question, at: now, answeredAt: null } }, {
+      notices: [tell('buyer', 'question', `The seller asks: ${action.question}`)],
+    }),
+  report_progress: (state, action, actor, now) =>
+    step(state, now, actor.role, 'progress', `Progress ${action.percent} %: ${action.comment}`, { progress: { percent: action.percent, comment: action.comment, at: now } }, {
+      notices: [tell('buyer', 'progress', `Progress ${action.percent} %: ${action.comment}`)],
+    }),
+  deliver(state, action, actor, now) {
+    const deliveries = [...state.deliveries, { at: now, text: action.text, links: action.links }];
+    const change = { status: 'in_review' as const, deliveries, reviewRemindedAt: null, declinedCancellation: null };
+    return step(state, now, actor.role, 'delivered', `Delivered${action.links.length ? ` (${action.links.length} links)` : ''}`, change, {
+      notices: [tell('buyer', 'delivered', `The work is delivered. Accept it or ask for a revision by ${iso(autoAcceptAt(now, state.input.policy))}, else it is accepted automatically.`)],
+    });
+  },
+  accept: (state, _action, actor, now) => completed(state, now, actor.role, 'accepted', 'The buyer accepted the work.'),
+  request_revision(state, action, actor, now) {
+    const deadline = iso(at(now) + state.input.policy.revisionMs);
+    const change = { status: 'in_progress' as const, deadline, revisionCount: state.revisionCount + 1, progress: null, progressRemindedAt: now };
+    return step(state, now, actor.role, 'revision', `Revision requested: ${action.reason}`, change, {
+      notices: [tell('seller', 'revision', `The buyer asks for a revision: ${action.reason}. New deadline ${deadline}.`)],
+    });
+  },
+};
+
+/** Cancelling: alone (K-16, K-12), by request and answer (K-18), or by staff (K-21). */
+const onCancel: { [K in 'cancel' | 'request_cancellation' | 'accept_cancellation' | 'decline_cancellation' | 'withdraw_cancellation' | 'admin_cancel']: OnAction<K> } = {
+  cancel: (state, _action, actor, now) =>
+    isLate(state, now)
+      ? cancelled(state, now, actor.role, 'not_done_on_time', 'The buyer cancelled: not done on time.', true)
+      : cancelled(state, now, actor.role, 'buyer_free_cancel', 'The buyer cancelled within the free-cancellation window.', false),
+  request_cancellation(state, action, actor, now) {
+    const role = actor.role as Role;
+    const request = cancellation.requestCancellation(role, action.reason, action.comment, isSufficient(state, role, action.reason), now);
+    const until = cancellation.answerDueIso(request, state.input.policy.cancellationAnswerMs);
+    return step(state, now, actor.role, 'cancellation_requested', `Cancellation requested (${action.reason})`, { cancellation: request }, {
+      notices: [tell(other(role), 'cancellation_requested', `The ${role} asks to cancel (${action.reason}). Accept or decline by ${until}, else the order is cancelled.`)],
+    });
+  },
+  accept_cancellation(state, _action, actor, now) {
+    const r = state.cancellation!;
+    return cancelled(state, now, actor.role, r.reason, `Cancelled by agreement (${r.reason}).`, !r.sufficient);
+  },
+  decline_cancellation(state, _action, actor, now) {
+    const r = state.cancellation!;
+    return step(state, now, actor.role, 'cancellation_declined', 'Cancellation request declined', { cancellation: null, declinedCancellation: r }, {
+      notices: [tell(r.by, 'cancellation_declined', `Your cancellation request was declined. You may open a dispute.`)],
+    });
+  },
+  withdraw_cancellation(state, _action, actor, now) {
+    const r = state.cancellation!;
+    return step(state, now, actor.role, 'cancellation_withdrawn', 'Cancellation request withdrawn', { cancellation: null }, {
+      notices: [tell(cancellation.answerer(r), 'cancellation_withdrawn', 'The cancellation request was withdrawn.')],
+    });
+  },
+  admin_cancel: (state, action, actor, now) => cancelled(state, now, actor.role, 'admin', `Cancelled by staff: ${action.reason}.`, false),
+};
 
 function caseText(state: OrderState): string {
   return `Order ${state.input.orderId} (“${state.input.offer.title}”, ${formatUsd(state.input.totalCents)}) waits for an arbiter.`;
+}
+
+/** Disputes and arbitration (K-15, K-23, D-05). */
+const onDispute: { [K in 'open_dispute' | 'answer_dispute' | 'take_case' | 'decide_dispute']: OnAction<K> } = {
+  open_dispute(state, action, actor, now) {
+    const role = actor.role as Role;
+    const dispute = disputes.openDispute(role, action.statement, now);
+    const by = iso(at(now) + state.input.policy.disputeAnswerMs);
+    return step(state, now, actor.role, 'dispute_opened', `Dispute opened by the ${role}`, { status: 'arbitration', dispute, declinedCancellation: null }, {
+      notices: [tell(other(role), 'dispute_opened', `The ${role} opened a dispute. Give your statement by ${by}.`)],
+    });
+  },
+  answer_dispute(state, action, actor, now) {
+    const dispute = disputes.answered(state.dispute!, action.statement, now);
+    return step(state, now, actor.role, 'dispute_answered', `The ${actor.role} answered the dispute`, { dispute }, {
+      notices: [tell(state.dispute!.openedBy, 'dispute_answered', 'The other party answered the dispute; an arbiter will decide.'), tell('arbiters', 'case_ready', caseText(state))],
+    });
+  },
+  take_case(state, _action, actor, now) {
+    const dispute = disputes.taken(state.dispute!, actor.userId, now);
+    return step(state, now, actor.role, 'case_taken', 'An arbiter took the case', { dispute }, {
+      notices: [tell('buyer', 'case_taken', 'An arbiter took your case.'), tell('seller', 'case_taken', 'An arbiter took your case.')],
+    });
+  },
+  decide_dispute: (state, action, _actor, now) => decide(state, action.decision, action.comment, now),
+};
+
+const onAction: { [K in ActionType]: OnAction<K> } = { ...onWork, ...onCancel, ...onDispute };
+
+/** Applies an action the validator accepted. */
+export function act(state: OrderState, args: ActArgs, now: string): Transition {
+  const handler = onAction[args.action.type] as OnAction<ActionType>;
+  return handler(state, args.action as never, args.actor, now);
 }
 
 function decide(state: OrderState, decision: ArbitrationDecision, comment: string, now: string): Transition {
@@ -615,67 +615,69 @@ function decide(state: OrderState, decision: ArbitrationDecision, comment: strin
         notices: [tell('buyer', 'dispute_decided', text), tell('seller', 'dispute_decided', text)],
       });
     }
-    case 'return_to_work': {
-      const deadline = iso(at(now) + decision.days * DAY_MS);
-      const text = `The arbiter returned the order to work, due ${deadline}: ${comment}.`;
-      return step(state, now, 'staff', 'returned_to_work', text, {
-        status: 'in_progress',
-        deadline,
-        workStartedAt: state.workStartedAt ?? now,
-        workClockStartedAt: state.workClockStartedAt ?? now,
-        progressRemindedAt: now,
-        dispute: null,
-        // The parties' silence during arbitration was not theirs to break: the 14 days start again.
-        lastActivityAt: now,
-      }, { notices: [tell('buyer', 'dispute_decided', text), tell('seller', 'dispute_decided', text)] });
-    }
+    case 'return_to_work':
+      return returnedToWork(state, decision.days, comment, now);
   }
 }
 
+/** D-05: the arbiter sends the order back to work with a new deadline; nothing is paid yet. */
+function returnedToWork(state: OrderState, days: number, comment: string, now: string): Transition {
+  const deadline = iso(at(now) + days * DAY);
+  const text = `The arbiter returned the order to work, due ${deadline}: ${comment}.`;
+  return step(state, now, 'staff', 'returned_to_work', text, {
+    status: 'in_progress',
+    deadline,
+    workStartedAt: state.workStartedAt ?? now,
+    workClockStartedAt: state.workClockStartedAt ?? now,
+    progressRemindedAt: now,
+    dispute: null,
+    // The parties' silence during arbitration was not theirs to break: the 14 days start again.
+    lastActivityAt: now,
+  }, { notices: [tell('buyer', 'dispute_decided', text), tell('seller', 'dispute_decided', text)] });
+}
+
+type OnDeadline = (state: OrderState, now: string) => Transition;
+
+/** What each deadline does when nobody acted in time. */
+const onDeadlineKind: Record<PendingDeadline['kind'], OnDeadline> = {
+  start: (state, now) =>
+    cancelled(state, now, 'system', 'seller_ignored', 'Cancelled: the seller did not start work within 24 hours.', true, { violation: 'ignored_order' }),
+  work_deadline: (state, now) =>
+    step(state, now, 'system', 'late', 'The deadline passed without a delivery: the order is late', { status: 'late' }, {
+      notices: [
+        tell('buyer', 'late', `“${state.input.offer.title}” is late. You may cancel it with a full refund, or wait for the delivery.`),
+        tell('seller', 'late', `“${state.input.offer.title}” is late: deliver as soon as you can; the buyer may now cancel.`),
+      ],
+    }),
+  progress_reminder: (state, now) =>
+    step(state, now, 'system', 'progress_reminder', 'The seller was reminded to report progress', { progressRemindedAt: now }, {
+      notices: [tell('seller', 'progress_reminder', `No progress report on “${state.input.offer.title}” for a while: tell the buyer how it goes.`)],
+    }),
+  review_reminder(state, now) {
+    const auto = iso(autoAcceptAt(state.deliveries[state.deliveries.length - 1]!.at, state.input.policy));
+    return step(state, now, 'system', 'review_reminder', 'The buyer was reminded to review', { reviewRemindedAt: now }, {
+      notices: [tell('buyer', 'review_reminder', `Review the delivery of “${state.input.offer.title}”: it is accepted automatically at ${auto}.`)],
+    });
+  },
+  review: (state, now) => completed(state, now, 'system', 'auto_accepted', 'The delivery was accepted automatically after the review period.'),
+  inactivity: (state, now) => cancelled(state, now, 'system', 'inactivity', 'Cancelled: no activity by either party for 14 days.', state.status === 'late'),
+  cancellation_answer(state, now) {
+    const r = state.cancellation!;
+    return cancelled(state, now, 'system', r.reason, `Cancelled: the cancellation request (${r.reason}) was not answered in time.`, !r.sufficient);
+  },
+  dispute_answer: (state, now) =>
+    step(state, now, 'system', 'dispute_ready', 'No answer to the dispute in time: the case goes to an arbiter', { dispute: disputes.readyUnanswered(state.dispute!, now) }, {
+      notices: [tell('arbiters', 'case_ready', caseText(state))],
+    }),
+  arbitration_decision: (state, now) =>
+    step(state, now, 'system', 'arbitration_overdue', 'No arbiter decision in time: admins were alerted', { dispute: disputes.overdueAlerted(state.dispute!, now) }, {
+      notices: [tell('admins', 'arbitration_overdue', `${caseText(state)} No decision within ${state.input.policy.arbitrationBusinessDays} business days.`)],
+    }),
+};
+
 /** Applies what a deadline does when nobody acted in time. */
 export function onDeadline(state: OrderState, deadline: PendingDeadline, now: string): Transition {
-  const title = state.input.offer.title;
-  switch (deadline.kind) {
-    case 'start':
-      return cancelled(state, now, 'system', 'seller_ignored', 'Cancelled: the seller did not start work within 24 hours.', true, { violation: 'ignored_order' });
-    case 'work_deadline':
-      return step(state, now, 'system', 'late', 'The deadline passed without a delivery: the order is late', { status: 'late' }, {
-        notices: [
-          tell('buyer', 'late', `“${title}” is late. You may cancel it with a full refund, or wait for the delivery.`),
-          tell('seller', 'late', `“${title}” is late: deliver as soon as you can; the buyer may now cancel.`),
-        ],
-      });
-    case 'progress_reminder':
-      return step(state, now, 'system', 'progress_reminder', 'The seller was reminded to report progress', { progressRemindedAt: now }, {
-        notices: [tell('seller', 'progress_reminder', `No progress report on “${title}” for a while: tell the buyer how it goes.`)],
-      });
-    case 'review_reminder': {
-      const auto = iso(at(state.deliveries[state.deliveries.length - 1]!.at) + state.input.policy.reviewMs);
-      return step(state, now, 'system', 'review_reminder', 'The buyer was reminded to review', { reviewRemindedAt: now }, {
-        notices: [tell('buyer', 'review_reminder', `Review the delivery of “${title}”: it is accepted automatically at ${auto}.`)],
-      });
-    }
-    case 'review':
-      return completed(state, now, 'system', 'auto_accepted', 'The delivery was accepted automatically after the review period.');
-    case 'inactivity':
-      return cancelled(state, now, 'system', 'inactivity', 'Cancelled: no activity by either party for 14 days.', state.status === 'late');
-    case 'cancellation_answer': {
-      const r = state.cancellation!;
-      return cancelled(state, now, 'system', r.reason, `Cancelled: the cancellation request (${r.reason}) was not answered in time.`, !r.sufficient);
-    }
-    case 'dispute_answer': {
-      const dispute = { ...state.dispute!, readyAt: now };
-      return step(state, now, 'system', 'dispute_ready', 'No answer to the dispute in time: the case goes to an arbiter', { dispute }, {
-        notices: [tell('arbiters', 'case_ready', caseText(state))],
-      });
-    }
-    case 'arbitration_decision': {
-      const dispute = { ...state.dispute!, overdueAlertedAt: now };
-      return step(state, now, 'system', 'arbitration_overdue', 'No arbiter decision in time: admins were alerted', { dispute }, {
-        notices: [tell('admins', 'arbitration_overdue', `${caseText(state)} No decision within ${state.input.policy.arbitrationBusinessDays} business days.`)],
-      });
-    }
-  }
+  return onDeadlineKind[deadline.kind](state, now);
 }
 
 /** The placement's transaction rolled back: nothing to do and no money to move. */

@@ -5,7 +5,12 @@
  * renaming one breaks running orders.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CancellationRequest as EngagementCancellation } from '../lib/engagement/cancellation.js';
+import type { ArbitrationDecision, Dispute } from '../lib/engagement/dispute.js';
+import type { Party as Side } from '../lib/engagement/parties.js';
 import type { Cents } from '../lib/money.js';
+
+export type { ArbitrationDecision, Dispute };
 
 /** One workflow per order: `order-<orderId>`. */
 export function orderWorkflowId(orderId: number): string {
@@ -91,7 +96,7 @@ export type OrderStatus =
   /** The placement's transaction rolled back after the workflow started: no order, no money. */
   | 'void';
 
-export type Role = 'buyer' | 'seller';
+export type Role = Side;
 /** Who is looking at the order: a party, or staff (support, arbiter, admin). */
 export type Viewer = Role | 'staff';
 
@@ -109,14 +114,6 @@ export const cancellationReasons = {
 export type BuyerCancellationReason = (typeof cancellationReasons.buyer)[number];
 export type SellerCancellationReason = (typeof cancellationReasons.seller)[number];
 export type CancellationReason = BuyerCancellationReason | SellerCancellationReason;
-
-/** How an arbiter ends a dispute. Every decision is final and moves money once (except a return to work, which moves none). */
-export type ArbitrationDecision =
-  | { kind: 'refund_buyer' }
-  | { kind: 'pay_seller' }
-  /** `sellerAmountCents` of the total to the seller (less commission), the rest refunded. */
-  | { kind: 'split'; sellerAmountCents: Cents }
-  | { kind: 'return_to_work'; days: number };
 
 /**
  * Every action a party or staff can take on an order. `act` carries one; the view's
@@ -180,27 +177,8 @@ export interface PendingDeadline {
   outcome: string;
 }
 
-export interface CancellationRequest {
-  by: Role;
-  reason: CancellationReason;
-  comment: string | null;
-  sufficient: boolean;
-  at: string;
-}
-
-export interface Dispute {
-  openedBy: Role;
-  statement: string;
-  openedAt: string;
-  answer: string | null;
-  answeredAt: string | null;
-  /** When the case became ready for an arbiter: answered, or the answer period lapsed. */
-  readyAt: string | null;
-  arbiterId: number | null;
-  takenAt: string | null;
-  /** Admins were alerted: no decision within the business days. */
-  overdueAlertedAt: string | null;
-}
+/** An open (or the last declined) cancellation request, with one of the order's reasons. */
+export type CancellationRequest = EngagementCancellation<CancellationReason>;
 
 export interface Delivery {
   at: string;

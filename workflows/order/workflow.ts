@@ -1,6 +1,7 @@
 /**
  * `orderWorkflow`: one order, from placement (its money already in escrow) to completion or
- * cancellation. Wiring only; the rules are in `machine.ts`.
+ * cancellation. Wiring only (the template of `../lib/process.ts`); the rules are in
+ * `machine.ts`, the numbers in the input's policy.
  *
  * Every party's action is the `act` Update: its validator refuses what the state does not
  * allow before anything is written, so the API answers 409 at once. An accepted action
@@ -10,21 +11,23 @@
  *
  * Cutting state transitions: the writes are local activities (a marker in the history, no
  * activity task round trip), search attributes are upserted only when the status or the next
- * deadline changes, and one timer runs at a time: it is restarted only when a deadline moves
- * earlier; when one moves later, the timer fires, finds nothing due and sleeps again.
+ * deadline changes, and one timer runs at a time.
  */
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   proxyLocalActivities,
-  type LocalActivityOptions,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
-import type { OrderActivities } from '../../activities/orders.js';
+import type { OrderActivities, OrderEventRecord } from '../../activities/orders.js';
+import { now, Process, type Deadlines } from '../lib/process.js';
 import * as machine from './machine.js';
-import { actUpdate, viewQuery, type OrderInput, type OrderView } from './messages.js';
+import { actUpdate, viewQuery, type OrderInput, type OrderView, type PendingDeadline } from './messages.js';
+import { inconsistencyOf } from './placement.js';
 import { detailsOf, searchAttributesOf, searchKey } from './search.js';
 
 /**
@@ -37,98 +40,72 @@ export const writeOptions: LocalActivityOptions = {
 };
 const { loadOrder, recordOrderEvent } = proxyLocalActivities<OrderActivities>(writeOptions);
 
-/** Workflow time (deterministic), as an ISO string. */
-const now = () => new Date().toISOString();
+type OrderProcess = Process<machine.OrderState, machine.Effects, OrderEventRecord>;
 
-export async function orderWorkflow(input: OrderInput): Promise<OrderView> {
-  let state = machine.initialState(input);
-  // Until `loadOrder` answers, actions wait: the placement may yet roll back.
-  let loaded = false;
-  // The writes, one after another in transition order.
-  let writes: Promise<void> = Promise.resolve();
+const deadlines: Deadlines<machine.OrderState, PendingDeadline, machine.Effects> = {
+  isFinal: (state) => machine.isFinal(state.status),
+  nextDeadline: machine.nextDeadline,
+  onDeadline: machine.onDeadline,
+  timerSummary: (next) => `${next.kind}: ${next.outcome}`,
+};
+
+/** The order's state, how it is shown and written, and its handlers: everything before the first await. */
+function setup(input: OrderInput): OrderProcess {
   // The placement started us with these search attributes: upserting them again would cost an
   // event and a visibility write for nothing.
-  let published = searchKey(state);
-
-  /** Keeps the search attributes (when they change) and the UI's current details in step with the state. */
-  function publish(): void {
-    const key = searchKey(state);
-    if (key !== published) {
-      upsertSearchAttributes(searchAttributesOf(state));
-      published = key;
-    }
-    setCurrentDetails(detailsOf(state));
-  }
-
-  /** Makes a transition the state at once, and queues its effects; resolves once they are written. */
-  function apply(transition: machine.Transition): Promise<void> {
-    state = transition.state;
-    publish();
-    const row = machine.viewOf(state, 'staff', now());
-    const { effects } = transition;
-    const write = writes.then(() =>
-      recordOrderEvent({
-        orderId: input.orderId,
-        buyerId: input.buyer.id,
-        sellerId: input.seller.id,
-        commissionBps: input.policy.commissionBps,
-        effects,
-        view: { ...row, allowedActions: [] },
-      }),
-    );
-    // A failed write (a bug: writes retry until the database answers) fails its own Update, not the next.
-    writes = write.catch(() => undefined);
-    return write;
-  }
-
-  // Handlers before the first await, so an action or query arriving with the start is served.
-  setHandler(viewQuery, (viewer) => machine.viewOf(state, viewer, now()));
+  let published = searchKey(machine.initialState(input));
+  const order: OrderProcess = new Process(machine.initialState(input), {
+    publish(state) {
+      const key = searchKey(state);
+      if (key !== published) {
+        upsertSearchAttributes(searchAttributesOf(state));
+        published = key;
+      }
+      setCurrentDetails(detailsOf(state));
+    },
+    record: (state, effects) => ({
+      orderId: input.orderId,
+      buyerId: input.buyer.id,
+      sellerId: input.seller.id,
+      commissionBps: input.policy.commissionBps,
+      effects,
+      view: { ...machine.viewOf(state, 'staff', now()), allowedActions: [] },
+    }),
+    write: (record) => recordOrderEvent(record),
+  });
+  setHandler(viewQuery, (viewer) => machine.viewOf(order.state, viewer, now()));
   setHandler(
     actUpdate,
     async (args) => {
-      if (!loaded) {
-        await condition(() => loaded);
+      if (!order.loaded) {
+        await condition(() => order.loaded);
         // Again: the state may have moved while the order loaded.
-        machine.assertCanAct(state, args, now());
+        machine.assertCanAct(order.state, args, now());
       }
-      await apply(machine.act(state, args, now()));
-      return machine.viewOf(state, args.actor.role, now());
+      await order.apply(machine.act(order.state, args, now()));
+      return machine.viewOf(order.state, args.actor.role, now());
     },
-    { validator: (args) => machine.assertCanAct(state, args, now()) },
+    { validator: (args) => machine.assertCanAct(order.state, args, now()) },
   );
-  publish();
+  order.set(order.state);
+  return order;
+}
 
+export async function orderWorkflow(input: OrderInput): Promise<OrderView> {
+  // A start that did not come from a placement cannot run an order the rules would not price so.
+  const inconsistency = inconsistencyOf(input);
+  if (inconsistency) throw ApplicationFailure.create({ type: 'invalid_input', message: `order ${input.orderId}: ${inconsistency}`, nonRetryable: true });
+  const order = setup(input);
   const { exists } = await loadOrder({ orderId: input.orderId });
   if (!exists) {
-    state = machine.voided(state, now());
-    publish();
-    loaded = true;
+    // The placement's transaction rolled back after starting us: no order, no money to move.
+    order.set(machine.voided(order.state, now()));
+    order.loaded = true;
     await condition(allHandlersFinished);
-    return machine.viewOf(state, 'staff', now());
+    return machine.viewOf(order.state, 'staff', now());
   }
-  loaded = true;
-
-  while (!machine.isFinal(state.status)) {
-    const next = machine.nextDeadline(state);
-    if (next === null) {
-      await condition(() => machine.isFinal(state.status) || machine.nextDeadline(state) !== null);
-      continue;
-    }
-    const dueAt = Date.parse(next.at);
-    const remaining = dueAt - Date.now();
-    if (remaining > 0) {
-      const earlier = () => {
-        const soonest = machine.nextDeadline(state);
-        return machine.isFinal(state.status) || (soonest !== null && Date.parse(soonest.at) < dueAt);
-      };
-      if (await condition(earlier, remaining, { summary: `${next.kind}: ${next.outcome}` })) continue;
-    }
-    // The timer fired: whatever is due now (an action may have moved the deadline meanwhile).
-    const due = machine.nextDeadline(state);
-    if (due !== null && Date.parse(due.at) <= Date.now()) await apply(machine.onDeadline(state, due, now()));
-  }
-
-  await writes;
-  await condition(allHandlersFinished);
-  return machine.viewOf(state, 'staff', now());
+  order.loaded = true;
+  await order.untilFinal(deadlines);
+  await order.finish();
+  return machine.viewOf(order.state, 'staff', now());
 }
