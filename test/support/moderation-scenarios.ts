@@ -11,9 +11,9 @@
 import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/client.js';
+import { createWorkflowGateway } from '../../services/workflow-gateway.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { moderationPolicy } from '../../workflows/moderation/policy.js';
-import { SA } from '../../workflows/lib/search-attributes.js';
 import {
   decideUpdate,
   moderationWorkflowId,
@@ -118,20 +118,10 @@ async function writeSubmission(ctx: ModerationContext, offerId: number, opts: { 
   return { offerId, revision, sellerId: ctx.cast.sellerId, title: content.title, submittedAt, policy: { ...basePolicy(), ...ctx.scenario.policy } };
 }
 
-/** Starts the submission's workflow as the API does: its id, search attributes and summary. */
+/** Starts the submission's workflow as the API does (its id, search attributes and summary), through the gateway. */
 async function start(ctx: ModerationContext, input: ModerationInput) {
-  return ctx.temporal.workflow.start('kworkModeration', {
-    workflowId: moderationWorkflowId(input.offerId, input.revision),
-    taskQueue: ctx.taskQueue,
-    args: [input],
-    typedSearchAttributes: [
-      { key: SA.status, value: 'moderation_awaiting' },
-      { key: SA.sellerId, value: String(input.sellerId) },
-      { key: SA.offerId, value: String(input.offerId) },
-      { key: SA.nextDeadline, value: new Date(Date.parse(input.submittedAt) + input.policy.reminderMs) },
-    ],
-    staticSummary: `Moderation of offer ${input.offerId} (revision ${input.revision}): “${input.title}” by seller ${input.sellerId}`,
-  });
+  await createWorkflowGateway({ temporal: ctx.temporal, taskQueue: ctx.taskQueue }).moderation.start(input);
+  return ctx.temporal.workflow.getHandle(moderationWorkflowId(input.offerId, input.revision));
 }
 
 /** Timers are a second or two here; the bound leaves room for a loaded machine. */

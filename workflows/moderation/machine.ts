@@ -1,13 +1,16 @@
 /**
- * The rules of one submission's moderation, as pure functions over plain state: which
- * Update each state allows, what the next deadline is, and what every event changes. The
- * workflow only wires these to timers, handlers and activities.
+ * The rules of one submission's moderation (K-40), as pure functions over plain state: which
+ * Update each state allows, what the next deadline is, and what every event changes — the new
+ * state and the effect to write (a reminder or escalation to staff, the decision applied to
+ * the offer, a withdrawal). The workflow only wires these to timers, handlers and its one
+ * effects activity (the template of `../lib/process.ts`).
  *
  *   awaiting ──24 h──▶ overdue ──3 days──▶ escalated ──(waits for a person)
  *       └──────────────┴────────────────────┴──▶ approved | rejected | withdrawn
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/workflow';
 import type { ErrorCode } from '../lib/errors.js';
+import type { Transition } from '../lib/process.js';
 import {
   rejectReasons,
   type DecideArgs,
@@ -33,8 +36,9 @@ export interface ModerationState {
   decidedAt: string | null;
   decision: ModerationOutcome | null;
   /**
-   * A decision or withdrawal is being written: a second one must wait its turn and is refused,
-   * and the timers stand aside, so nobody is reminded about a submission being decided.
+   * Only in workflows begun before moderation moved onto one effects activity (see
+   * `legacy.ts`): a decision or withdrawal is being written, so a second one is refused and
+   * the timers stand aside. Today's transitions make the state final at once instead.
    */
   settling: boolean;
 }
@@ -174,4 +178,50 @@ export function reminded(state: ModerationState, at: string): ModerationState {
 /** Admins were alerted. As with the reminder, a decision that landed meanwhile stands. */
 export function escalated(state: ModerationState, at: string): ModerationState {
   return isFinal(state.status) ? state : { ...state, escalatedAt: at, status: 'escalated' };
+}
+
+// ───────────────────────────── transitions and their effects ─────────────────────────────
+
+/** What a transition asks the effects activity to write. */
+export type ModerationEffect =
+  /** Mark the submission reminded (once) and email every active moderator. */
+  | { kind: 'remind_moderators'; waitedMs: number }
+  /** Mark it escalated (once) and email every active admin. */
+  | { kind: 'escalate_to_admins'; waitedMs: number }
+  /** Record the decision on the submission and, if the offer is still at this revision, apply it and email the seller. */
+  | { kind: 'decision'; moderatorId: number; decision: 'approved' | 'rejected'; reason?: RejectReason; note?: string }
+  /** Mark the submission withdrawn. */
+  | { kind: 'withdrawal'; by: WithdrawArgs['by'] };
+
+export type ModerationTransition = Transition<ModerationState, ModerationEffect>;
+
+/**
+ * A moderator's decision: final at once (a second one is refused by the state), the offer
+ * left to the write, whose answer `decisionWritten` records.
+ */
+export function decide(state: ModerationState, args: DecideArgs, now: string): ModerationTransition {
+  const effect: ModerationEffect =
+    args.decision === 'approve'
+      ? { kind: 'decision', moderatorId: args.moderatorId, decision: 'approved' }
+      : { kind: 'decision', moderatorId: args.moderatorId, decision: 'rejected', reason: args.reason, ...(args.note !== undefined ? { note: args.note } : {}) };
+  return { state: decided(state, args, now, false), effects: effect };
+}
+
+/** Whether the decision's write changed the offer (false: the offer had moved on, the submission alone records it). */
+export function decisionWritten(state: ModerationState, appliedToOffer: boolean): ModerationState {
+  const decision = state.decision;
+  if (decision?.outcome !== 'approved' && decision?.outcome !== 'rejected') return state;
+  return { ...state, decision: { ...decision, appliedToOffer } };
+}
+
+/** The submission is moot (the seller replaced it). */
+export function withdraw(state: ModerationState, args: WithdrawArgs, now: string): ModerationTransition {
+  return { state: withdrawn(state, args.by, now), effects: { kind: 'withdrawal', by: args.by } };
+}
+
+/** K-40: the reminder after 24 h, the escalation to admins after 3 days. */
+export function onDeadline(state: ModerationState, deadline: ModerationDeadline, now: string): ModerationTransition {
+  return deadline.what === 'remind moderators'
+    ? { state: reminded(state, now), effects: { kind: 'remind_moderators', waitedMs: state.policy.reminderMs } }
+    : { state: escalated(state, now), effects: { kind: 'escalate_to_admins', waitedMs: state.policy.escalationMs } };
 }

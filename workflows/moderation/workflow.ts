@@ -1,152 +1,127 @@
 /**
  * `kworkModeration`: one submission of a kwork offer, from the seller's submit to a
- * moderator's decision. Wiring only; the rules are in `machine.ts`.
+ * moderator's decision (K-40). Wiring only, on the template of `../lib/process.ts`; the rules
+ * are in `machine.ts`, the numbers in the input's policy.
  *
  * Decisions arrive as Updates rather than signals so the API learns synchronously whether a
  * decision was accepted (a validator refuses one the state does not allow, writing nothing)
- * and answers with the status after the decision reached the database.
+ * and answers with the status after the decision reached the database. A decision is final
+ * in the state at once; its effect — the offer changed, the seller emailed — and every
+ * reminder and escalation are written by the one effects activity, in order.
+ *
+ * Workflows begun before this shape (no `moderation-effects-activity` marker in their
+ * history) run the earlier code in `legacy.ts` until they end.
  */
-import {
-  allHandlersFinished,
-  condition,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  type ActivityOptions,
-} from '@temporalio/workflow';
-import type { ModerationActivities } from '../../activities/moderation.js';
+import { allHandlersFinished, condition, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
+import type { ModerationActivities, ModerationEventRecord } from '../../activities/moderation.js';
+import { now, Process, type Deadlines } from '../lib/process.js';
+import { legacyKworkModeration } from './legacy.js';
 import * as machine from './machine.js';
-import { decideUpdate, viewQuery, withdrawUpdate, type ModerationInput, type ModerationView } from './messages.js';
-import { detailsOf, searchAttributesOf } from './search.js';
+import { decideUpdate, viewQuery, withdrawUpdate, type ModerationDeadline, type ModerationInput, type ModerationView } from './messages.js';
+import { detailsOf, searchAttributesOf, searchStatus } from './search.js';
+
+/** The change that moved moderation onto one effects activity (`legacy.ts` is what ran before it). */
+export const EFFECTS_ACTIVITY_PATCH = 'moderation-effects-activity';
 
 /**
- * A decision or withdrawal has a caller waiting on the Update (an HTTP request): a few quick
- * retries of the short write, at most about half a minute in all, then the Update fails, the
- * submission waits again, and the moderator can simply try again.
+ * Every write is idempotent (each marks its row once), so it is retried until the database
+ * answers; a moderator waiting on the Update waits that long too. Regular activities, not
+ * local ones: moderation is rare, and each write shows in the history with its summary.
  */
-const answered: ActivityOptions = {
+const writeOptions: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 3 },
-};
-
-/**
- * Nobody waits on the existence check, reminders and escalations: retry until the database
- * is back (each is idempotent).
- */
-const unattended: ActivityOptions = {
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 
 /** Activities whose history events carry `summary`, readable in the Temporal UI. */
-const activities = (options: ActivityOptions, summary: string) => proxyActivities<ModerationActivities>({ ...options, summary });
+const activities = (summary: string) => proxyActivities<ModerationActivities>({ ...writeOptions, summary });
 
-/** Workflow time (deterministic), as an ISO string. */
-const now = () => new Date().toISOString();
+type ModerationProcess = Process<machine.ModerationState, machine.ModerationEffect, ModerationEventRecord>;
 
-/** Moderates submission `input.revision` of offer `input.offerId` until a decision or withdrawal; returns the final view. */
-export async function kworkModeration(input: ModerationInput): Promise<ModerationView> {
-  const ref = { offerId: input.offerId, revision: input.revision };
-  const what = `offer ${input.offerId} revision ${input.revision}`;
-  let state = machine.initialState(input);
-  // Until `loadSubmission` answers, a decision must wait: the submission may turn out to be an orphan.
-  let loaded = false;
-
-  /** Keeps the search attributes and the UI's current details in step with the state. */
-  function publish(): void {
-    upsertSearchAttributes(searchAttributesOf(state, input.sellerId));
-    setCurrentDetails(detailsOf(state));
+/** What support reads for each write in the history. */
+function writeSummary(effect: machine.ModerationEffect, what: string): string {
+  switch (effect.kind) {
+    case 'remind_moderators':
+      return `remind moderators: ${what}`;
+    case 'escalate_to_admins':
+      return `escalate to admins: ${what}`;
+    case 'decision':
+      return `${effect.decision}: ${what}`;
+    case 'withdrawal':
+      return `withdrawn by ${effect.by}: ${what}`;
   }
+}
 
-  /**
-   * Writes an accepted decision or withdrawal. The state is checked again after the wait for
-   * the submission to load, since another Update or the orphan check may have closed it.
-   */
-  async function settle(check: () => void, write: () => Promise<machine.ModerationState>): Promise<ModerationView> {
-    await condition(() => loaded);
-    check();
-    state = machine.beginSettling(state);
-    try {
-      state = await write();
-    } catch (err) {
-      state = machine.abandonSettling(state);
-      throw err;
-    }
-    publish();
-    return machine.viewOf(state);
-  }
-
-  /** The timers: remind moderators, then escalate to admins, then wait for a person. */
-  async function untilDecided(): Promise<void> {
-    const interrupted = () => state.settling || machine.isFinal(state.status);
-    for (;;) {
-      // A decision being written holds the timers; if it fails, the submission waits again.
-      await condition(() => !state.settling);
-      if (machine.isFinal(state.status)) return;
-      const deadline = machine.nextDeadline(state);
-      if (deadline === null) {
-        await condition(interrupted);
-        continue;
+/** The submission's state, how it is shown and written, and its handlers: everything before the first await. */
+function setup(input: ModerationInput, what: string): ModerationProcess {
+  // Upserted at once, whoever started us and with whatever attributes; then only when status or deadline change.
+  let published: string | null = null;
+  const moderation: ModerationProcess = new Process(machine.initialState(input), {
+    publish(state) {
+      const key = `${searchStatus(state.status)}|${machine.nextDeadline(state)?.at ?? ''}`;
+      if (key !== published) {
+        upsertSearchAttributes(searchAttributesOf(state, input.sellerId));
+        published = key;
       }
-      const remaining = Date.parse(deadline.at) - Date.now();
-      // Past already (a late start): act at once rather than start a timer of zero.
-      if (remaining > 0 && (await condition(interrupted, remaining, { summary: `${deadline.what} (${what})` }))) continue;
-      if (deadline.what === 'remind moderators') {
-        await activities(unattended, `remind moderators: ${what}`).remindModerators({ ...ref, title: input.title, waitedMs: input.policy.reminderMs });
-        state = machine.reminded(state, now());
-      } else {
-        await activities(unattended, `escalate to admins: ${what}`).escalateToAdmins({ ...ref, title: input.title, waitedMs: input.policy.escalationMs });
-        state = machine.escalated(state, now());
-      }
-      publish();
-    }
-  }
-
-  // Handlers before the first await, so an Update or query arriving with the start is served.
-  setHandler(viewQuery, () => machine.viewOf(state));
+      setCurrentDetails(detailsOf(state));
+    },
+    record: (_state, effect) => ({ offerId: input.offerId, revision: input.revision, title: input.title, effect }),
+    async write(record) {
+      const { applied } = await activities(writeSummary(record.effect, what)).recordModerationEvent(record);
+      if (record.effect.kind === 'decision') moderation.set(machine.decisionWritten(moderation.state, applied));
+    },
+  });
+  setHandler(viewQuery, () => machine.viewOf(moderation.state));
   setHandler(
     decideUpdate,
-    (args) =>
-      settle(
-        () => machine.assertCanDecide(state, args),
-        async () => {
-          const decision = args.decision === 'approve' ? 'approved' : 'rejected';
-          const { applied } = await activities(answered, `${decision}: ${what}`).applyModerationDecision({
-            ...ref,
-            moderatorId: args.moderatorId,
-            decision,
-            ...(args.decision === 'reject' ? { reason: args.reason, note: args.note } : {}),
-          });
-          return machine.decided(state, args, now(), applied);
-        },
-      ),
-    { validator: (args) => machine.assertCanDecide(state, args) },
+    async (args) => {
+      if (!moderation.loaded) {
+        await condition(() => moderation.loaded);
+        // Again: the orphan check may have closed it meanwhile.
+        machine.assertCanDecide(moderation.state, args);
+      }
+      await moderation.apply(machine.decide(moderation.state, args, now()));
+      return machine.viewOf(moderation.state);
+    },
+    { validator: (args) => machine.assertCanDecide(moderation.state, args) },
   );
   setHandler(
     withdrawUpdate,
-    (args) =>
-      settle(
-        () => machine.assertCanWithdraw(state, args),
-        async () => {
-          await activities(answered, `withdrawn by ${args.by}: ${what}`).recordWithdrawal(ref);
-          return machine.withdrawn(state, args.by, now());
-        },
-      ),
-    { validator: (args) => machine.assertCanWithdraw(state, args) },
+    async (args) => {
+      if (!moderation.loaded) {
+        await condition(() => moderation.loaded);
+        machine.assertCanWithdraw(moderation.state, args);
+      }
+      await moderation.apply(machine.withdraw(moderation.state, args, now()));
+      return machine.viewOf(moderation.state);
+    },
+    { validator: (args) => machine.assertCanWithdraw(moderation.state, args) },
   );
-  publish();
+  moderation.set(moderation.state);
+  return moderation;
+}
 
-  const { exists } = await activities(unattended, `does ${what} exist?`).loadSubmission(ref);
-  if (exists) {
-    loaded = true;
-    await untilDecided();
-  } else {
+/** Moderates submission `input.revision` of offer `input.offerId` until a decision or withdrawal; returns the final view. */
+export async function kworkModeration(input: ModerationInput): Promise<ModerationView> {
+  if (!patched(EFFECTS_ACTIVITY_PATCH)) return legacyKworkModeration(input);
+  const what = `offer ${input.offerId} revision ${input.revision}`;
+  const moderation = setup(input, what);
+  const deadlines: Deadlines<machine.ModerationState, ModerationDeadline, machine.ModerationEffect> = {
+    isFinal: (state) => machine.isFinal(state.status),
+    nextDeadline: machine.nextDeadline,
+    onDeadline: machine.onDeadline,
+    timerSummary: (deadline) => `${deadline.what} (${what})`,
+  };
+  const { exists } = await activities(`does ${what} exist?`).loadSubmission({ offerId: input.offerId, revision: input.revision });
+  if (!exists) {
     // The API's transaction rolled back after starting us: nothing to moderate, nothing to write.
-    state = machine.withdrawn(state, 'system', now());
-    loaded = true;
-    publish();
+    moderation.set(machine.withdrawn(moderation.state, 'system', now()));
+    moderation.loaded = true;
+    await condition(allHandlersFinished);
+    return machine.viewOf(moderation.state);
   }
-  await condition(allHandlersFinished);
-  return machine.viewOf(state);
+  moderation.loaded = true;
+  await moderation.untilFinal(deadlines);
+  await moderation.finish();
+  return machine.viewOf(moderation.state);
 }
