@@ -25,111 +25,129 @@ export interface OrderEventRecord {
 }
 
 
-/** The workflow's activities: whether a placement committed, and writing a transition's effects. */
-export function createOrderActivities({ db }: { db: Db }) {
-  const ledger = createLedger(db);
+type Ledger = ReturnType<typeof createLedger>;
+type Recipient = { userId: number; email: string | null; notice: machine.Notice };
 
-  async function moveMoney(record: OrderEventRecord): Promise<void> {
-    const money = record.effects.money;
-    if (!money) return;
-    const { orderId, sellerId, commissionBps } = record;
+/** The escrow's end the transition decided, once (idempotent on the ledger's keys). */
+async function moveMoney(ledger: Ledger, record: OrderEventRecord): Promise<void> {
+  const money = record.effects.money;
+  if (!money) return;
+  const { orderId, sellerId, commissionBps } = record;
+  try {
     if (money.op === 'release') await ledger.release({ orderId, sellerId, commissionBps });
     else if (money.op === 'refund') await ledger.refund({ orderId });
     else await ledger.split({ orderId, sellerId, sellerAmount: money.sellerAmountCents, commissionBps });
+  } catch (err) {
+    // A bad amount is a bug no retry cures.
+    if (err instanceof RangeError) {
+      throw ApplicationFailure.create({ type: 'invalid_input' satisfies ErrorCode, message: err.message, nonRetryable: true });
+    }
+    throw err;
   }
+}
 
+/** Who each notice reaches: a party, or every active holder of a staff role, who is emailed too. */
+async function recipientsOf(db: Db, record: OrderEventRecord): Promise<Recipient[]> {
+  const recipients: Recipient[] = [];
+  for (const notice of record.effects.notices) {
+    if (notice.to === 'buyer' || notice.to === 'seller') {
+      recipients.push({ userId: notice.to === 'buyer' ? record.buyerId : record.sellerId, email: null, notice });
+      continue;
+    }
+    const role = notice.to === 'arbiters' ? 'arbiter' : 'admin';
+    const staff = await db.sql<{ id: string; email: string }[]>`select id, email from users where ${role} = any(roles) and blocked_at is null`;
+    for (const user of staff) recipients.push({ userId: Number(user.id), email: user.email, notice });
+  }
+  return recipients;
+}
+
+/**
+ * One prepared statement (this runs on every transition), atomic on its own: the row,
+ * guarded by the event number, and what it brings — the notifications, a seller violation,
+ * the seller's completed-order count. Answers the row's id, or nothing when an earlier
+ * attempt wrote it.
+ */
+function writeRow(sql: postgres.Sql | postgres.TransactionSql, record: OrderEventRecord, recipients: Recipient[]) {
+  const { view, effects } = record;
+  // Timestamps go as ISO strings: drizzle, sharing this postgres.js client, turns off its Date serializer.
+  const at = view.timeline[view.timeline.length - 1]!.at;
+  const next = view.nextDeadline;
+  return sql`
+    with updated as (
+      update orders set
+        status = ${view.status},
+        next_deadline_at = ${next?.at ?? null},
+        next_deadline_outcome = ${next?.outcome ?? null},
+        waiting_on = ${next?.party ?? null},
+        closure = ${view.closure ? JSON.stringify(view.closure) : null}::jsonb,
+        view = ${JSON.stringify(view)}::jsonb,
+        seq = ${effects.seq},
+        updated_at = ${at},
+        closed_at = ${view.closure?.at ?? null}
+      where id = ${record.orderId} and seq < ${effects.seq}
+      returning id
+    ), noticed as (
+      insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
+      select n.user_id, ${record.orderId}::int8, n.kind, n.text, ${`order:${record.orderId}:${effects.seq}:`}::text || n.user_id, ${at}::timestamptz
+      from unnest(
+        ${recipients.map((r) => r.userId)}::int8[],
+        ${recipients.map((r) => r.notice.kind)}::text[],
+        ${recipients.map((r) => r.notice.text)}::text[]
+      ) as n(user_id, kind, text)
+      where exists (select 1 from updated)
+      on conflict do nothing
+    ), violated as (
+      insert into seller_violations (seller_id, order_id, kind, created_at)
+      select ${record.sellerId}::int8, ${record.orderId}::int8, ${effects.violation ?? null}::text, ${at}::timestamptz
+      where ${effects.violation ?? null}::text is not null and exists (select 1 from updated)
+      on conflict do nothing
+    ), counted as (
+      insert into seller_stats (user_id, completed_orders)
+      select ${record.sellerId}::int8, 1
+      where ${view.status === 'completed'}::boolean and exists (select 1 from updated)
+      on conflict (user_id) do update set completed_orders = seller_stats.completed_orders + 1
+    )
+    select id from updated`;
+}
+
+/**
+ * Writes one transition: its money (idempotent on the ledger's keys) first, then, all or
+ * nothing, the order's row, the parties' notifications, a seller violation, the seller's
+ * completed-order count, and staff notices with their emails. The row's event number makes a
+ * retry after a commit write nothing twice.
+ */
+async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord): Promise<void> {
+  await moveMoney(ledger, record);
+  const recipients = await recipientsOf(db, record);
+  const mails = recipients.flatMap(({ email, notice }) => (email === null ? [] : [{ to: email, notice }]));
+  if (mails.length === 0) {
+    await writeRow(db.sql, record, recipients);
+    return;
+  }
+  // Staff emails join the row's statement in a transaction.
+  await db.sql.begin(async (tx) => {
+    if ((await writeRow(tx, record, recipients)).length === 0) return; // written by an earlier attempt
+    for (const { to, notice } of mails) {
+      await enqueueMailIn(tx, { kind: `order_${notice.kind}`, to, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
+    }
+  });
+}
+
+/** Waits for the placement's transaction to end, then says whether it committed the order. */
+async function loadOrder(db: Db, input: { orderId: number }): Promise<{ exists: boolean }> {
+  // Two statements, no transaction: the first waits for the placement's lock and lets go
+  // at its own end; the second, with a snapshot taken after, sees the placement's outcome.
+  await placementLock(db.sql, input.orderId, true);
+  const [row] = await db.sql`select 1 from orders where id = ${input.orderId}`;
+  return { exists: row !== undefined };
+}
+
+/** The workflow's activities: whether a placement committed, and writing a transition's effects. */
+export function createOrderActivities({ db }: { db: Db }) {
+  const ledger = createLedger(db);
   return {
-    /** Waits for the placement's transaction to end, then says whether it committed the order. */
-    async loadOrder(input: { orderId: number }): Promise<{ exists: boolean }> {
-      // Two statements, no transaction: the first waits for the placement's lock and lets go
-      // at its own end; the second, with a snapshot taken after, sees the placement's outcome.
-      await placementLock(db.sql, input.orderId, true);
-      const [row] = await db.sql`select 1 from orders where id = ${input.orderId}`;
-      return { exists: row !== undefined };
-    },
-
-    /**
-     * Writes one transition: its money (idempotent on the ledger's keys) first, then, all or
-     * nothing, the order's row, the parties' notifications, a seller violation, the seller's
-     * completed-order count, and staff notices with their emails. The row's event number makes
-     * a retry after a commit write nothing twice.
-     */
-    async recordOrderEvent(record: OrderEventRecord): Promise<void> {
-      try {
-        await moveMoney(record);
-      } catch (err) {
-        // A bad amount is a bug no retry cures.
-        if (err instanceof RangeError) {
-          throw ApplicationFailure.create({ type: 'invalid_input' satisfies ErrorCode, message: err.message, nonRetryable: true });
-        }
-        throw err;
-      }
-      const { view, effects } = record;
-      // Timestamps go as ISO strings: drizzle, sharing this postgres.js client, turns off its Date serializer.
-      const at = view.timeline[view.timeline.length - 1]!.at;
-      const next = view.nextDeadline;
-      // Who each notice reaches: a party, or every holder of a staff role, who is emailed too.
-      const recipients: { userId: number; email: string | null; notice: machine.Notice }[] = [];
-      for (const notice of effects.notices) {
-        if (notice.to === 'buyer' || notice.to === 'seller') {
-          recipients.push({ userId: notice.to === 'buyer' ? record.buyerId : record.sellerId, email: null, notice });
-          continue;
-        }
-        const role = notice.to === 'arbiters' ? 'arbiter' : 'admin';
-        const staff = await db.sql<{ id: string; email: string }[]>`select id, email from users where ${role} = any(roles) and blocked_at is null`;
-        for (const user of staff) recipients.push({ userId: Number(user.id), email: user.email, notice });
-      }
-      // One prepared statement (this runs on every transition), atomic on its own: the row,
-      // guarded by the event number, and what it brings — the notifications, a seller
-      // violation, the seller's completed-order count. Staff emails join it in a transaction.
-      const writeRow = (sql: postgres.Sql | postgres.TransactionSql) => sql`
-          with updated as (
-            update orders set
-              status = ${view.status},
-              next_deadline_at = ${next?.at ?? null},
-              next_deadline_outcome = ${next?.outcome ?? null},
-              waiting_on = ${next?.party ?? null},
-              closure = ${view.closure ? JSON.stringify(view.closure) : null}::jsonb,
-              view = ${JSON.stringify(view)}::jsonb,
-              seq = ${effects.seq},
-              updated_at = ${at},
-              closed_at = ${view.closure?.at ?? null}
-            where id = ${record.orderId} and seq < ${effects.seq}
-            returning id
-          ), noticed as (
-            insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
-            select n.user_id, ${record.orderId}::int8, n.kind, n.text, ${`order:${record.orderId}:${effects.seq}:`}::text || n.user_id, ${at}::timestamptz
-            from unnest(
-              ${recipients.map((r) => r.userId)}::int8[],
-              ${recipients.map((r) => r.notice.kind)}::text[],
-              ${recipients.map((r) => r.notice.text)}::text[]
-            ) as n(user_id, kind, text)
-            where exists (select 1 from updated)
-            on conflict do nothing
-          ), violated as (
-            insert into seller_violations (seller_id, order_id, kind, created_at)
-            select ${record.sellerId}::int8, ${record.orderId}::int8, ${effects.violation ?? null}::text, ${at}::timestamptz
-            where ${effects.violation ?? null}::text is not null and exists (select 1 from updated)
-            on conflict do nothing
-          ), counted as (
-            insert into seller_stats (user_id, completed_orders)
-            select ${record.sellerId}::int8, 1
-            where ${view.status === 'completed'}::boolean and exists (select 1 from updated)
-            on conflict (user_id) do update set completed_orders = seller_stats.completed_orders + 1
-          )
-          select id from updated`;
-      const mails = recipients.flatMap(({ email, notice }) => (email === null ? [] : [{ to: email, notice }]));
-      if (mails.length === 0) {
-        await writeRow(db.sql);
-        return;
-      }
-      await db.sql.begin(async (tx) => {
-        if ((await writeRow(tx)).length === 0) return; // written by an earlier attempt
-        for (const { to, notice } of mails) {
-          await enqueueMailIn(tx, { kind: `order_${notice.kind}`, to, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
-        }
-      });
-    },
+    loadOrder: (input: { orderId: number }) => loadOrder(db, input),
+    recordOrderEvent: (record: OrderEventRecord) => recordOrderEvent(db, ledger, record),
   };
 }
 

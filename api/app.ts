@@ -4,7 +4,9 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import type { MiddlewareHandler } from 'hono';
 import { requestId } from 'hono/request-id';
+import type { Services } from '../services/index.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { onError, onNotFound, validationHook } from './errors.js';
@@ -25,13 +27,10 @@ import { searchRoutes } from './routes/search.js';
 const MAX_BODY_BYTES = 64 * 1024;
 const tooLarge = () => new AppError('invalid_input', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
 
-export function createApp(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  const { services } = deps;
-
-  app.use(requestId());
-  app.use(async (c, next) => {
-    const log = deps.logger.child({ requestId: c.var.requestId });
+/** Every request gets an id and one log line (method, path, status, time, caller). */
+function requestLog(logger: AppDeps['logger']): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const log = logger.child({ requestId: c.var.requestId });
     c.set('log', log);
     const started = performance.now();
     await next();
@@ -39,14 +38,18 @@ export function createApp(deps: AppDeps) {
       { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), userId: c.var.user?.id },
       'request',
     );
-  });
+  };
+}
+
+/** No request of this API carries more than a few kilobytes: 413 past `MAX_BODY_BYTES`. */
+function limitBody(): MiddlewareHandler<AppEnv> {
   const limitStreamedBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {
       throw tooLarge();
     },
   });
-  app.use(async (c, next) => {
+  return async (c, next) => {
     // A declared length is checked without touching the body: Hono's bodyLimit opens it as a
     // web stream, which costs every request (GETs too) far more than reading it directly.
     // A streamed (chunked) body is counted as it arrives.
@@ -59,21 +62,33 @@ export function createApp(deps: AppDeps) {
     // An HTTP/1.1 message (node-server) with neither header has no body.
     if (!chunked && (c.env as { incoming?: unknown } | undefined)?.incoming) return next();
     return limitStreamedBody(c, next);
-  });
-  // Who is calling: each route's own guard (api/auth.ts) decides what that allows.
-  app.use(async (c, next) => {
+  };
+}
+
+/** Who is calling: each route's own guard (api/auth.ts) decides what that allows. */
+function identifyCaller(accounts: Services['accounts']): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
     const header = c.req.header('authorization');
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (token) {
       try {
-        c.set('user', await services.accounts.authenticate(token));
+        c.set('user', await accounts.authenticate(token));
       } catch (err) {
         if (!(err instanceof AppError && err.code === 'account_blocked')) throw err;
         c.set('blocked', true);
       }
     }
     await next();
-  });
+  };
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const { services } = deps;
+  app.use(requestId());
+  app.use(requestLog(deps.logger));
+  app.use(limitBody());
+  app.use(identifyCaller(services.accounts));
 
   app.route('/', healthRoutes(services));
   app.route('/', accountRoutes(services));

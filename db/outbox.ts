@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { Db } from './client.js';
-import { outbox } from './schema/index.js';
+import { outbox } from './schema/users.js';
 import type { Tx } from './tx.js';
 
 export interface MailMessage {

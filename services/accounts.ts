@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { emailTokens, loginFailures, payoutDetails, sessions, users, withdrawalLocks } from '../db/schema/index.js';
+import { emailTokens, loginFailures, payoutDetails, sessions, users, withdrawalLocks } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { accountRules } from './policy.js';
 import type { Clock } from './clock.js';

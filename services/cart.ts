@@ -6,7 +6,8 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
-import { cartItems, offers, users, type PackageTierName } from '../db/schema/index.js';
+import { cartItems, offers, type PackageTierName } from '../db/schema/catalog.js';
+import { users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { OrderView } from '../workflows/order/messages.js';
 import { lineTotal, refusalOf } from '../workflows/order/placement.js';

@@ -1,7 +1,7 @@
 /** The mail outbox as development shows it (`GET /dev/outbox`): confirmation codes appear here. */
 import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { outbox } from '../db/schema/index.js';
+import { outbox } from '../db/schema/users.js';
 
 /** The newest 100 messages, to one address or to anyone. */
 export async function outboxMail(db: Db, to?: string) {

@@ -10,7 +10,9 @@
  */
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { feedback, notifications, orders, sellerStats, users } from '../db/schema/index.js';
+import { sellerStats } from '../db/schema/catalog.js';
+import { feedback, notifications, orders } from '../db/schema/orders.js';
+import { users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { Closure } from '../workflows/order/messages.js';
 import { publicSeller } from './sellers.js';

@@ -5,7 +5,8 @@
  */
 import { and, asc, count, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { moderationSubmissions, offers, sellerStats, users, type OfferContent } from '../db/schema/index.js';
+import { moderationSubmissions, offers, sellerStats, type OfferContent } from '../db/schema/catalog.js';
+import { users } from '../db/schema/users.js';
 import type { Tx } from '../db/tx.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { DecideArgs, RejectReason } from '../workflows/moderation/messages.js';

@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { notifications } from '../db/schema/index.js';
+import { notifications } from '../db/schema/orders.js';
 import type { Clock } from './clock.js';
 
 export interface NotificationItem {

@@ -6,7 +6,7 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { categories, categoryAttributes, offers, type OfferContent, type PackageTierName } from '../db/schema/index.js';
+import { categories, categoryAttributes, offers, type OfferContent, type PackageTierName } from '../db/schema/catalog.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { catalogRules } from './policy.js';
 

@@ -6,7 +6,8 @@
  */
 import { and, count, desc, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { cartItems, categories, offers, sellerStats, users, type OfferContent } from '../db/schema/index.js';
+import { cartItems, categories, offers, sellerStats, type OfferContent } from '../db/schema/catalog.js';
+import { users } from '../db/schema/users.js';
 import type { Tx } from '../db/tx.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { splitCommission } from '../workflows/lib/money.js';

@@ -6,7 +6,7 @@
  */
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { orders } from '../db/schema/index.js';
+import { orders } from '../db/schema/orders.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { isFinal } from '../workflows/order/machine.js';
 import type { ActArgs, OrderAction, OrderStatus, OrderView, Role, Viewer } from '../workflows/order/messages.js';
@@ -55,95 +55,95 @@ function listItem(r: OrderRow, role: Role): OrderListItem {
   };
 }
 
-export function createOrders({ db, workflows }: { db: Db; workflows: Pick<WorkflowGateway, 'order'> }) {
-  /** An order the caller may see (a party, or staff with one of `staffRoles`), with the caller's role; else 404. */
-  async function orderFor(user: Caller, orderId: number, staffRoles: readonly string[]) {
-    // Not the view: an open order's comes from its workflow (see `storedView` for the rest).
-    // Every action and read of an order runs this: a prepared statement.
-    const [found] = await db.sql<{ buyer_id: string; seller_id: string; status: string }[]>`
-      select buyer_id, seller_id, status from orders where id = ${orderId}`;
-    const row = found && { buyerId: Number(found.buyer_id), sellerId: Number(found.seller_id), status: found.status as OrderStatus };
-    const isStaff = user.roles.some((r) => staffRoles.includes(r));
-    const role: Viewer | null = !row ? null : row.buyerId === user.id ? 'buyer' : row.sellerId === user.id ? 'seller' : isStaff ? 'staff' : null;
-    if (!row || !role) throw new AppError('not_found', 'no such order');
-    return { row, role };
+type OrdersDeps = { db: Db; workflows: Pick<WorkflowGateway, 'order'> };
+
+/** An order the caller may see (a party, or staff with one of `staffRoles`), with the caller's role; else 404. */
+async function orderFor(db: Db, user: Caller, orderId: number, staffRoles: readonly string[]) {
+  // Not the view: an open order's comes from its workflow (see `storedView` for the rest).
+  // Every action and read of an order runs this: a prepared statement.
+  const [found] = await db.sql<{ buyer_id: string; seller_id: string; status: string }[]>`
+    select buyer_id, seller_id, status from orders where id = ${orderId}`;
+  const row = found && { buyerId: Number(found.buyer_id), sellerId: Number(found.seller_id), status: found.status as OrderStatus };
+  const isStaff = user.roles.some((r) => staffRoles.includes(r));
+  const role: Viewer | null = !row ? null : row.buyerId === user.id ? 'buyer' : row.sellerId === user.id ? 'seller' : isStaff ? 'staff' : null;
+  if (!row || !role) throw new AppError('not_found', 'no such order');
+  return { row, role };
+}
+
+/** The order's view as its row last recorded it, with no actions: for closed orders, and ones the server forgot. */
+async function storedView(db: Db, orderId: number): Promise<OrderView> {
+  const [row] = await db.orm.select({ view: orders.view }).from(orders).where(eq(orders.id, orderId));
+  if (!row) throw new AppError('not_found', 'no such order');
+  return { ...row.view, allowedActions: [] };
+}
+
+/** The order as the caller sees it: live from its workflow while open, the row's last view once closed or forgotten. */
+async function viewOrder({ db, workflows }: OrdersDeps, user: Caller, orderId: number): Promise<OrderView> {
+  const { row, role } = await orderFor(db, user, orderId, orderStaff);
+  if (isFinal(row.status)) return storedView(db, orderId);
+  try {
+    return await workflows.order.view(orderId, role);
+  } catch (err) {
+    if (err instanceof WorkflowGoneError) return storedView(db, orderId);
+    throw err;
   }
+}
 
-  /** The order's view as its row last recorded it, with no actions: for closed orders, and ones the server forgot. */
-  async function storedView(orderId: number): Promise<OrderView> {
-    const [row] = await db.orm.select({ view: orders.view }).from(orders).where(eq(orders.id, orderId));
-    if (!row) throw new AppError('not_found', 'no such order');
-    return { ...row.view, allowedActions: [] };
+/** Sends an action to the order's workflow; refusals become 403/409/400 with the current status. */
+async function act({ db, workflows }: OrdersDeps, user: Caller, orderId: number, args: (viewer: Viewer) => ActArgs | null, staffRoles: readonly string[]): Promise<OrderView> {
+  const { row, role } = await orderFor(db, user, orderId, staffRoles);
+  const request = args(role);
+  if (!request) throw new AppError('not_found', 'no such order');
+  const over = new AppError('conflict', `the order is ${row.status}`, { status: row.status });
+  if (isFinal(row.status)) throw over;
+  try {
+    return await workflows.order.act(orderId, request);
+  } catch (err) {
+    throw err instanceof WorkflowGoneError ? over : err;
   }
+}
 
-  /** Sends an action to the order's workflow; refusals become 403/409/400 with the current status. */
-  async function act(user: Caller, orderId: number, args: (viewer: Viewer) => ActArgs | null, staffRoles: readonly string[]): Promise<OrderView> {
-    const { row, role } = await orderFor(user, orderId, staffRoles);
-    const request = args(role);
-    if (!request) throw new AppError('not_found', 'no such order');
-    const over = new AppError('conflict', `the order is ${row.status}`, { status: row.status });
-    if (isFinal(row.status)) throw over;
-    try {
-      return await workflows.order.act(orderId, request);
-    } catch (err) {
-      throw err instanceof WorkflowGoneError ? over : err;
-    }
-  }
+/** The caller's orders as buyer or seller, newest first, with a keyset cursor. */
+async function listOrders(db: Db, userId: number, q: { role: Role; status?: string; cursor?: number; limit: number }): Promise<{ items: OrderListItem[]; nextCursor: string | null }> {
+  const conditions: SQL[] = [eq(q.role === 'buyer' ? orders.buyerId : orders.sellerId, userId)];
+  if (q.status) conditions.push(eq(orders.status, q.status));
+  if (q.cursor) conditions.push(lt(orders.id, q.cursor));
+  const rows = await db.orm.select().from(orders).where(and(...conditions)).orderBy(desc(orders.id)).limit(q.limit + 1);
+  const items = rows.slice(0, q.limit).map((r) => listItem(r, q.role));
+  return { items, nextCursor: rows.length > q.limit ? String(items[items.length - 1]!.id) : null };
+}
 
-  const staffActor = (user: Caller) => ({ role: 'staff' as const, userId: user.id, staffRoles: [...user.roles] });
+/** Orders in a status for staff (e.g. arbitration cases), oldest deadline first. */
+async function ordersInStatus(db: Db, status: string, limit: number) {
+  const rows = await db.orm.select().from(orders).where(eq(orders.status, status)).orderBy(orders.nextDeadlineAt, orders.id).limit(limit);
+  return rows.map((r) => ({
+    id: r.id,
+    title: r.title,
+    status: r.status,
+    buyer: r.view.buyer,
+    seller: r.view.seller,
+    totalCents: r.totalCents,
+    dispute: r.view.dispute,
+    nextDeadline: nextDeadlineOf(r),
+  }));
+}
 
+const staffActor = (user: Caller) => ({ role: 'staff' as const, userId: user.id, staffRoles: [...user.roles] });
+
+export function createOrders(deps: OrdersDeps) {
   return {
-    /** The order as the caller sees it: live from its workflow while open, the row's last view once closed or forgotten. */
-    async view(user: Caller, orderId: number): Promise<OrderView> {
-      const { row, role } = await orderFor(user, orderId, orderStaff);
-      if (isFinal(row.status)) return storedView(orderId);
-      try {
-        return await workflows.order.view(orderId, role);
-      } catch (err) {
-        if (err instanceof WorkflowGoneError) return storedView(orderId);
-        throw err;
-      }
-    },
-
+    view: (user: Caller, orderId: number) => viewOrder(deps, user, orderId),
     /** A party's action (staff get 404 here: they act through the arbitration and admin routes). */
-    partyAct(user: Caller, orderId: number, action: OrderAction): Promise<OrderView> {
-      return act(user, orderId, (role) => (role === 'staff' ? null : { actor: { role, userId: user.id }, action }), []);
-    },
-
+    partyAct: (user: Caller, orderId: number, action: OrderAction) =>
+      act(deps, user, orderId, (role) => (role === 'staff' ? null : { actor: { role, userId: user.id }, action }), []),
     /** An arbiter takes the dispute, or decides it. */
-    arbitrate(user: Caller, orderId: number, action: Extract<OrderAction, { type: 'take_case' | 'decide_dispute' }>): Promise<OrderView> {
-      return act(user, orderId, () => ({ actor: staffActor(user), action }), ['arbiter', 'admin']);
-    },
-
+    arbitrate: (user: Caller, orderId: number, action: Extract<OrderAction, { type: 'take_case' | 'decide_dispute' }>) =>
+      act(deps, user, orderId, () => ({ actor: staffActor(user), action }), ['arbiter', 'admin']),
     /** Staff cancel an order for prohibited content (K-21). */
-    adminCancel(user: Caller, orderId: number, reason: string): Promise<OrderView> {
-      return act(user, orderId, () => ({ actor: staffActor(user), action: { type: 'admin_cancel', reason } }), ['admin', 'support']);
-    },
-
-    /** The caller's orders as buyer or seller, newest first, with a keyset cursor. */
-    async list(userId: number, q: { role: Role; status?: string; cursor?: number; limit: number }): Promise<{ items: OrderListItem[]; nextCursor: string | null }> {
-      const conditions: SQL[] = [eq(q.role === 'buyer' ? orders.buyerId : orders.sellerId, userId)];
-      if (q.status) conditions.push(eq(orders.status, q.status));
-      if (q.cursor) conditions.push(lt(orders.id, q.cursor));
-      const rows = await db.orm.select().from(orders).where(and(...conditions)).orderBy(desc(orders.id)).limit(q.limit + 1);
-      const items = rows.slice(0, q.limit).map((r) => listItem(r, q.role));
-      return { items, nextCursor: rows.length > q.limit ? String(items[items.length - 1]!.id) : null };
-    },
-
-    /** Orders in a status for staff (e.g. arbitration cases), oldest deadline first. */
-    async byStatus(status: string, limit: number) {
-      const rows = await db.orm.select().from(orders).where(eq(orders.status, status)).orderBy(orders.nextDeadlineAt, orders.id).limit(limit);
-      return rows.map((r) => ({
-        id: r.id,
-        title: r.title,
-        status: r.status,
-        buyer: r.view.buyer,
-        seller: r.view.seller,
-        totalCents: r.totalCents,
-        dispute: r.view.dispute,
-        nextDeadline: nextDeadlineOf(r),
-      }));
-    },
+    adminCancel: (user: Caller, orderId: number, reason: string) =>
+      act(deps, user, orderId, () => ({ actor: staffActor(user), action: { type: 'admin_cancel', reason } }), ['admin', 'support']),
+    list: (userId: number, q: { role: Role; status?: string; cursor?: number; limit: number }) => listOrders(deps.db, userId, q),
+    byStatus: (status: string, limit: number) => ordersInStatus(deps.db, status, limit),
   };
 }
 

@@ -1,5 +1,5 @@
 /** A seller's public standing (K-27, K-32, K-34): what the offer page and the seller's feedback page show. */
-import type { sellerStats } from '../db/schema/index.js';
+import type { sellerStats } from '../db/schema/catalog.js';
 
 /** The seller as buyers see them; a seller without stats yet is a Newbie with no rating. */
 export function publicSeller(

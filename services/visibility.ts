@@ -8,7 +8,8 @@
  * hold the two to the same answers across the Friday and Monday boundaries.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { offers, users } from '../db/schema/index.js';
+import { offers } from '../db/schema/catalog.js';
+import { users } from '../db/schema/users.js';
 
 const WEEKEND = new Set(['Fri', 'Sat', 'Sun']);
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { cardLots, promoCodes, promoRedemptions, topUps } from '../db/schema/index.js';
+import { cardLots, promoCodes, promoRedemptions, topUps } from '../db/schema/ledger.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { walletRules } from './policy.js';
 import type { Accounts } from './accounts.js';

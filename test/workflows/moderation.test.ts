@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type postgres from 'postgres';
 import { createModerationActivities } from '../../activities/moderation.js';
-import type { OfferContent } from '../../db/schema/index.js';
+import type { OfferContent } from '../../db/schema/catalog.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { DAY, HOUR, MINUTE } from '../../workflows/lib/time.js';
 import { moderationPolicy as policyOfModeration } from '../../workflows/moderation/policy.js';
