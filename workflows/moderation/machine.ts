@@ -10,6 +10,7 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ErrorCode } from '../lib/errors.js';
+import { isId } from '../lib/ids.js';
 import type { Transition } from '../lib/process.js';
 import {
   rejectReasons,
@@ -122,7 +123,7 @@ export function assertCanDecide(state: ModerationState, args: DecideArgs): void 
   // Updates arrive as JSON from any client: check what the type promises.
   const raw = args as Partial<Record<string, unknown>> | null;
   if (typeof raw !== 'object' || raw === null) refuse('invalid_input', 'a decision must be an object');
-  if (typeof raw.moderatorId !== 'number' || !Number.isSafeInteger(raw.moderatorId) || raw.moderatorId <= 0) {
+  if (!isId(raw.moderatorId)) {
     refuse('invalid_input', 'moderatorId must be a positive integer user id');
   }
   if (raw.decision !== 'approve' && raw.decision !== 'reject') refuse('invalid_input', "decision must be 'approve' or 'reject'");

@@ -5,10 +5,11 @@
  * are public: renaming one breaks running workflows.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { businessId } from '../lib/ids.js';
 
 /** One workflow per submission: `kwork-moderation-<offerId>-<revision>`. */
 export function moderationWorkflowId(offerId: number, revision: number): string {
-  return `kwork-moderation-${offerId}-${revision}`;
+  return businessId('kwork-moderation', offerId, revision);
 }
 
 /**

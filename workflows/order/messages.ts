@@ -8,13 +8,14 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CancellationRequest as EngagementCancellation } from '../lib/engagement/cancellation.js';
 import type { ArbitrationDecision, Dispute } from '../lib/engagement/dispute.js';
 import type { Party as Side } from '../lib/engagement/parties.js';
+import { businessId } from '../lib/ids.js';
 import type { Cents } from '../lib/money.js';
 
 export type { ArbitrationDecision, Dispute };
 
 /** One workflow per order: `order-<orderId>`. */
 export function orderWorkflowId(orderId: number): string {
-  return `order-${orderId}`;
+  return businessId('order', orderId);
 }
 
 /** The rules an order runs under, fixed at placement (from `./policy.ts`). Durations in ms. */
