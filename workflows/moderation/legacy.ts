@@ -5,8 +5,9 @@
  * `moderation-effects-activity` marker) replay and finish on this code; new ones never reach
  * it. Frozen: change nothing here. Remove it, with the `patched()` branch in `workflow.ts` (via
  * `deprecatePatch`), the four old activities and `test/replay/histories/legacy/moderation-*`,
- * once `WorkflowType = "kworkModeration" AND ExecutionStatus = "Running"` lists only workflows
- * begun after the change. Its pieces were split into functions without changing a command.
+ * once `WorkflowType = "kworkModeration" AND ExecutionStatus = "Running" AND
+ * TemporalChangeVersion IS NULL` lists nothing (the patch marker sets TemporalChangeVersion).
+ * Its pieces were split into functions without changing a command.
  */
 import {
   allHandlersFinished,
