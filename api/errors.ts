@@ -5,10 +5,8 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { ZodError } from 'zod';
-import { AppError, isErrorCode, type ErrorCode } from '../workflows/lib/errors.js';
+import { AppError, type ErrorCode } from '../workflows/lib/errors.js';
 import type { AppEnv } from './context.js';
 
 /** Every error code's HTTP status: the one place a code becomes a status. */
@@ -86,21 +84,6 @@ export function validationHook(
   if (result.success) return undefined;
   const err = validationError(result.target === 'json' ? 'body' : result.target, result.error);
   return c.json(errorBody(err.code, err.message, err.details), err.status);
-}
-
-/**
- * An Update's validator refuses with an ApplicationFailure whose type is a catalogued code
- * (409 conflict with the current status, 403 wrong actor, 400 invalid input): it becomes that
- * error. Anything else — a write failing for good — is the server's fault and stays a 500.
- */
-export function fromUpdateFailure(err: unknown): unknown {
-  if (!(err instanceof WorkflowUpdateFailedError)) return err;
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure && isErrorCode(cause.type)) {
-    const details = cause.details?.[0];
-    return new AppError(cause.type as ErrorCode, cause.message, details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined);
-  }
-  return err;
 }
 
 export function onError(err: Error, c: Context<AppEnv>): Response {

@@ -16,7 +16,7 @@ import { parse, type ParserPlugin } from '@babel/parser';
 /** Repository-relative path (with `/`) → source. Non-code files may map to ''. */
 export type Tree = Record<string, string>;
 
-export type Rule = 'workflow sandbox' | 'fence' | 'cycle' | 'function length' | 'barrel' | 'unresolved import';
+export type Rule = 'workflow sandbox' | 'fence' | 'gateway' | 'cycle' | 'function length' | 'barrel' | 'unresolved import';
 
 export interface Violation {
   rule: Rule;
@@ -27,12 +27,17 @@ export interface Violation {
 
 export const MAX_FUNCTION_LINES = 80;
 
+/** The modules of api/, web/ and services/ that may talk to Temporal (a whole `import type` is free anywhere). */
+const GATEWAY = new Set(['services/workflow-gateway.ts', 'services/temporal-client.ts']);
+const GATED_ROOMS = new Set(['api', 'web', 'services']);
+
 /** What each rule demands, in the words the failure message uses. */
 export const RULES: Record<Rule, string> = {
   'workflow sandbox':
     'workflows/ imports at runtime nothing outside workflows/ but @temporalio/workflow (a whole `import type` statement is free)',
   fence:
     'api/ and web/ never import activities/ or db/; services/ never api/, web/ or activities/; activities/ never api/, web/ or services/; db/ none of services/, activities/, api/, web/ (type-only imports count)',
+  gateway: `outside workflows/, activities/ and the worker, only ${[...GATEWAY].join(' and ')} load Temporal's client at run time: the one gateway to workflows`,
   cycle: 'no import cycle anywhere, tests included (type-only imports count)',
   'function length': `no function spans more than ${MAX_FUNCTION_LINES} lines outside test/`,
   barrel: 'no module only re-exports other modules, except workflows/index.ts (test/ exempt)',
@@ -150,6 +155,9 @@ function importViolations(modules: Module[]): Violation[] {
         target.kind === 'file' ? roomOf(target.name) === 'workflows' : target.name === '@temporalio/workflow';
       if (room === 'workflows' && !typeOnly && !sandboxed) {
         add('workflow sandbox', `imports ${named} at runtime${typesInBraces ? ' (only `type` names: write `import type`)' : ''}`);
+      }
+      if (GATED_ROOMS.has(room) && !GATEWAY.has(path) && !typeOnly && target.kind === 'package' && target.name.startsWith('@temporalio/')) {
+        add('gateway', `imports ${named} at runtime: start, update and query workflows through services/workflow-gateway.ts`);
       }
       const into = target.kind === 'file' ? roomOf(target.name) : undefined;
       if (into !== undefined && FORBIDDEN[room]?.includes(into)) {

@@ -161,6 +161,18 @@ describe('the wiring checker', () => {
     assert.deepEqual(broken(tree), ['barrel db/schema/index.ts:1', 'barrel services/index.ts:1']);
   });
 
+  it('lets only the workflow gateway load Temporal’s client among the API’s rooms (types are free)', () => {
+    const tree = {
+      'services/workflow-gateway.ts': "import { WorkflowNotFoundError } from '@temporalio/client';",
+      'services/temporal-client.ts': "import { Client } from '@temporalio/client';",
+      'services/orders.ts': "import { WorkflowNotFoundError } from '@temporalio/client';\nimport type { Client } from '@temporalio/client';",
+      'api/routes/orders.ts': "import { ApplicationFailure } from '@temporalio/common';",
+      'activities/orders.ts': "import { ApplicationFailure } from '@temporalio/common';",
+      'scripts/capture.ts': "import { Connection } from '@temporalio/client';",
+    };
+    assert.deepEqual(broken(tree), ['gateway api/routes/orders.ts:1', 'gateway services/orders.ts:1']);
+  });
+
   it('resolves `.js` to `.ts` and folders to index.ts, and reports a relative import that names no file', () => {
     const tree = {
       'api/app.ts': "import { a } from './routes/index.js';\nimport { b } from './routes';\nimport { c } from './gone.js';",
