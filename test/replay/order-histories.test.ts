@@ -5,16 +5,14 @@
  * removed or reordered without `patched()` — fails here, naming the scenario.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { workflowsPath } from '../../worker.js';
 import { bundle } from '../support/harness.js';
 import { historiesDir, historyFile, orderScenarios } from '../support/order-scenarios.js';
+import { fixturesIn, replayFailures } from '../support/replay.js';
 
-const fixtures = (existsSync(historiesDir) ? readdirSync(historiesDir) : []).filter((file) => /^order-.*\.json$/.test(file)).sort();
+const fixtures = fixturesIn(historiesDir, /^order-.*\.json$/);
 
 describe('order workflow histories replay on the current code', () => {
   let workflowBundle: WorkflowBundleWithSourceMap;
@@ -27,21 +25,6 @@ describe('order workflow histories replay on the current code', () => {
   });
 
   it('replays every history without nondeterminism', async () => {
-    const histories = fixtures.map((file) => ({
-      workflowId: file.replace(/\.json$/, ''),
-      history: historyFromJSON(JSON.parse(readFileSync(join(historiesDir, file), 'utf8'))),
-    }));
-    for (const { workflowId, history } of histories) {
-      const last = history.events?.at(-1);
-      assert.ok(last?.workflowExecutionCompletedEventAttributes, `${workflowId}: the history of a completed workflow`);
-    }
-    const failures: string[] = [];
-    let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'order-histories' }, histories)) {
-      replayed++;
-      if (result.error) failures.push(`${result.workflowId}: ${result.error.name}: ${result.error.message}`);
-    }
-    assert.deepEqual(failures, []);
-    assert.equal(replayed, fixtures.length);
+    assert.deepEqual(await replayFailures(workflowBundle, historiesDir, fixtures, 'order-histories'), []);
   });
 });

@@ -71,6 +71,22 @@ export class Process<S, E, R> {
     return write;
   }
 
+  /**
+   * An Update's handler: it waits until the process is loaded (checking the action again
+   * then: the state may have moved meanwhile), applies the action's transition at once, and
+   * answers once its effects are written.
+   */
+  updateHandler<A, V>(check: (state: S, args: A) => void, transition: (state: S, args: A) => Transition<S, E>, answer: (state: S, args: A) => V): (args: A) => Promise<V> {
+    return async (args) => {
+      if (!this.loaded) {
+        await condition(() => this.loaded);
+        check(this.state, args);
+      }
+      await this.apply(transition(this.state, args));
+      return answer(this.state, args);
+    };
+  }
+
   /** Races the deadlines against the actions until the state is final. */
   async untilFinal<D extends { at: string }>(deadlines: Deadlines<S, D, E>): Promise<void> {
     while (!deadlines.isFinal(this.state)) {

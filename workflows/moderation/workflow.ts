@@ -72,31 +72,13 @@ function setup(input: ModerationInput, what: string): ModerationProcess {
     },
   });
   setHandler(viewQuery, () => machine.viewOf(moderation.state));
-  setHandler(
-    decideUpdate,
-    async (args) => {
-      if (!moderation.loaded) {
-        await condition(() => moderation.loaded);
-        // Again: the orphan check may have closed it meanwhile.
-        machine.assertCanDecide(moderation.state, args);
-      }
-      await moderation.apply(machine.decide(moderation.state, args, now()));
-      return machine.viewOf(moderation.state);
-    },
-    { validator: (args) => machine.assertCanDecide(moderation.state, args) },
-  );
-  setHandler(
-    withdrawUpdate,
-    async (args) => {
-      if (!moderation.loaded) {
-        await condition(() => moderation.loaded);
-        machine.assertCanWithdraw(moderation.state, args);
-      }
-      await moderation.apply(machine.withdraw(moderation.state, args, now()));
-      return machine.viewOf(moderation.state);
-    },
-    { validator: (args) => machine.assertCanWithdraw(moderation.state, args) },
-  );
+  const view = (state: machine.ModerationState) => machine.viewOf(state);
+  setHandler(decideUpdate, moderation.updateHandler(machine.assertCanDecide, (state, args) => machine.decide(state, args, now()), view), {
+    validator: (args) => machine.assertCanDecide(moderation.state, args),
+  });
+  setHandler(withdrawUpdate, moderation.updateHandler(machine.assertCanWithdraw, (state, args) => machine.withdraw(state, args, now()), view), {
+    validator: (args) => machine.assertCanWithdraw(moderation.state, args),
+  });
   moderation.set(moderation.state);
   return moderation;
 }

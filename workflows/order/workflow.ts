@@ -26,7 +26,7 @@ import {
 import type { OrderActivities, OrderEventRecord } from '../../activities/orders.js';
 import { now, Process, type Deadlines } from '../lib/process.js';
 import * as machine from './machine.js';
-import { actUpdate, viewQuery, type OrderInput, type OrderView, type PendingDeadline } from './messages.js';
+import { actUpdate, viewQuery, type ActArgs, type OrderInput, type OrderView, type PendingDeadline } from './messages.js';
 import { inconsistencyOf } from './placement.js';
 import { detailsOf, searchAttributesOf, searchKey } from './search.js';
 
@@ -74,18 +74,11 @@ function setup(input: OrderInput): OrderProcess {
     write: (record) => recordOrderEvent(record),
   });
   setHandler(viewQuery, (viewer) => machine.viewOf(order.state, viewer, now()));
+  const check = (state: machine.OrderState, args: ActArgs) => machine.assertCanAct(state, args, now());
   setHandler(
     actUpdate,
-    async (args) => {
-      if (!order.loaded) {
-        await condition(() => order.loaded);
-        // Again: the state may have moved while the order loaded.
-        machine.assertCanAct(order.state, args, now());
-      }
-      await order.apply(machine.act(order.state, args, now()));
-      return machine.viewOf(order.state, args.actor.role, now());
-    },
-    { validator: (args) => machine.assertCanAct(order.state, args, now()) },
+    order.updateHandler(check, (state, args) => machine.act(state, args, now()), (state, args) => machine.viewOf(state, args.actor.role, now())),
+    { validator: (args) => check(order.state, args) },
   );
   order.set(order.state);
   return order;
