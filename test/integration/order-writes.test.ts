@@ -24,6 +24,8 @@ describe('an order transition’s writes, when its local activity runs twice', (
   let seller: { id: number; login: string };
   let arbiterIds: number[];
   let offerId: number;
+  /** Each placement's idempotency key: one per placement, so each places a new order. */
+  let placements = 0;
   /** Placements' workflow starts are caught here: these tests play the workflow's part. */
   const started = new Map<number, OrderInput>();
 
@@ -47,7 +49,7 @@ describe('an order transition’s writes, when its local activity runs twice', (
   async function place(): Promise<{ state: machine.OrderState; input: OrderInput }> {
     const catcher = { workflow: { start: async (_type: string, options: { args: [OrderInput] }) => void started.set(options.args[0].orderId, options.args[0]) } };
     const orders = createOrders({ db: database.db, clock: systemClock, temporal: catcher as unknown as Client, taskQueue: 'none' });
-    const { view } = await orders.place(buyer, { offerId, units: 1, optionIds: [], packageTier: null, requirements: null }, `writes-${Math.random()}`);
+    const { view } = await orders.place(buyer, { offerId, units: 1, optionIds: [], packageTier: null, requirements: null }, `writes-${++placements}`);
     const input = started.get(view.orderId)!;
     return { state: machine.initialState(input), input };
   }
