@@ -1,3 +1,10 @@
+/**
+ * The ledger's rules under random sequences of operations, from the run's seed (issue 12):
+ * after every step each transaction balances, no user or escrow balance is negative, every
+ * account agrees with a plain model (bonus spent first, only main paid out: K-49), and a
+ * replayed key returns its first result. `GIGFLOW_SEED=<n> npm test -- <this file>` runs it
+ * from another seed; a failure prints the command that replays it.
+ */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -142,7 +149,8 @@ const single = (commands: fc.Arbitrary<Planned[]>): fc.Arbitrary<Part[]> => fc.t
  * holds closed by a release, a refund and a split, payout holds closed by a settle and a
  * revert), a replay with another amount, an empty refund, a hold one cent short and a split
  * one cent over: built so, rather than hoped for from the random commands, so that every run
- * of every seed reaches each of them.
+ * of every seed reaches each of them. Its closings are `stray`: they take the segment's own
+ * order or payout as given.
  */
 const coverage: fc.Arbitrary<Part[]> = fc
   .tuple(
