@@ -14,10 +14,10 @@ import { createTestDatabase, uniqueId, type TestDatabase } from '../support/harn
 import { assertLedgerConsistent, createUsers } from '../support/ledger.js';
 import { checkProperty, seed } from '../support/seed.js';
 
-const RUNS = 50;
+const RUNS = 40;
 /** Random operations per run, besides the funding and the coverage segment. */
-const MIN_STEPS = 21;
-const MAX_STEPS = 30;
+const MIN_STEPS = 26;
+const MAX_STEPS = 32;
 const USERS = 3;
 /** Orders and payouts the random commands draw from. */
 const ORDERS = 3;
