@@ -15,6 +15,7 @@ import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
 import { ensureTools, MissingToolError } from '../scripts/tools.js';
 import { freePort } from './support/ports.js';
+import { DEFAULT_SEED, seed, SEED_VARIABLE } from './support/seed.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const say = (line: string) => process.stderr.write(`[test] ${line}\n`);
@@ -87,6 +88,9 @@ try {
   await registerSearchAttributes(connection, 'default');
   await connection.close();
   say(`servers up in ${Date.now() - started} ms; running ${files.length} test files`);
+  // Randomised tests run from this seed (the files read the same variable); a failing one names
+  // the command that replays it.
+  say(`randomised tests run from seed ${seed} (${SEED_VARIABLE}; ${DEFAULT_SEED} when unset)`);
 
   const child = spawn(
     process.execPath,

@@ -5,7 +5,7 @@
  * joins the matrix.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { createAccounts, staffRoles, type StaffRole } from '../../services/accounts.js';
@@ -17,6 +17,7 @@ import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from
 import { insertOffer } from '../support/catalog.js';
 import { insertOrder } from '../support/closed-orders.js';
 import { fund } from '../support/orders.js';
+import { randomHex, seededRandom } from '../support/seed.js';
 
 type Persona = 'anonymous' | 'stranger' | 'owner' | StaffRole;
 const personas: Persona[] = ['anonymous', 'stranger', 'owner', ...staffRoles];
@@ -47,11 +48,13 @@ describe('authorization matrix', () => {
   let promoCode: string;
   let unique = 0;
   const next = () => `${process.pid}_${++unique}`;
-  // Random words, so that no two offers of one seller look like duplicates of each other.
+  // Random words, so that no two offers of one seller look like duplicates of each other;
+  // drawn from the run's seed, so that every run writes the same offers.
+  const random = seededRandom('test/api/authorization');
   const offerBody = () => ({
     categoryId: 11,
-    title: `Logo ${randomBytes(12).toString('hex')}`,
-    description: `${randomBytes(24).toString('hex')} ${randomBytes(24).toString('hex')}`,
+    title: `Logo ${randomHex(random, 24)}`,
+    description: `${randomHex(random, 48)} ${randomHex(random, 48)}`,
     priceCents: 1_000,
     leadTimeDays: 2,
   });

@@ -142,8 +142,10 @@ describe('money: top-ups, promo codes, balance and statement', () => {
     // The clock moves a month and more in this file: the admin signs in afresh each time.
     const adminToken = async () => (await signIn(call, admin)).token;
 
+    let promos = 0;
     async function createPromo(overrides: Record<string, unknown> = {}) {
-      const code = `PROMO${Math.random().toString(36).slice(2, 10)}`.toUpperCase();
+      // Codes are unique on the platform: a counter keeps this file's apart (its database is its own).
+      const code = `PROMO${++promos}`;
       const res = await call('POST', '/admin/promo-codes', {
         token: await adminToken(),
         body: { code, amountCents: 700, expiresAt: new Date(clock.now().getTime() + 7 * DAY).toISOString(), maxRedemptions: 2, ...overrides },

@@ -3,7 +3,6 @@
  * submission's `kworkModeration` workflow against this file's database.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { createAccounts } from '../../services/accounts.js';
@@ -12,22 +11,25 @@ import { DAY, MINUTE } from '../../workflows/lib/time.js';
 import { catalogRules } from '../../services/policy.js';
 import { callerFor, manualClock, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
+import { randomHex, seededRandom } from '../support/seed.js';
 
 const LOGOS = 11; // fixed $10 basic price; packages fixed at $10 / $25 / $50
 const TURNKEY_SITE = 21; // free price; requires service_type
 
 let serial = 0;
+const random = seededRandom('test/api/offers');
 /** A valid offer in the Logos category, different from every other one this file makes. */
 function logoOffer(overrides: Record<string, unknown> = {}) {
   const n = ++serial;
   const words = ['vivid', 'bold', 'calm', 'sharp', 'playful', 'classic', 'modern', 'retro', 'elegant', 'minimal', 'geometric', 'hand-drawn'];
   const pick = (k: number) => words[(n * 7 + k * 5) % words.length];
-  // A random tag in both texts keeps any two offers clear of the near-duplicate rule.
-  const tag = randomBytes(10).toString('hex');
+  // A random tag in both texts keeps any two offers clear of the near-duplicate rule; drawn
+  // from the run's seed, so that every run writes the same offers.
+  const tag = randomHex(random, 20);
   return {
     categoryId: LOGOS,
     title: `I will design a ${pick(1)} ${pick(2)} logo ${tag}`,
-    description: `Offer ${n} ${randomBytes(16).toString('hex')}: ${pick(3)} concepts for your brand ${pick(4)} ${pick(5)}, ${tag}.`,
+    description: `Offer ${n} ${randomHex(random, 32)}: ${pick(3)} concepts for your brand ${pick(4)} ${pick(5)}, ${tag}.`,
     priceCents: 1_000,
     leadTimeDays: 3,
     instructions: 'Send your brand name and colours',

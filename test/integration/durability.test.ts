@@ -8,7 +8,7 @@ import { pollUntil } from '../../scripts/poll.js';
 import { startTemporalDevServer, type RunningDevServer } from '../../scripts/temporal-dev-server.js';
 import { proceedSignal, waitForSignal } from '../fixtures/workflows.js';
 import { bundle, harness, uniqueId } from '../support/harness.js';
-import { freePort } from '../support/ports.js';
+import { freePort, reservePort } from '../support/ports.js';
 
 /** A dev server of this file's own, since the test stops and restarts it. */
 describe('the Temporal dev server with a database file', () => {
@@ -57,6 +57,8 @@ describe('the Temporal dev server with a database file', () => {
     await connection.close();
 
     await server!.stop();
+    // The restart takes the same port: reserved again at once, so that nothing else is handed it meanwhile.
+    await reservePort(port);
     await start();
 
     // After: same server file, new process: the workflow is still there and still running.

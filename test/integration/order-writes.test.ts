@@ -25,6 +25,8 @@ describe('an order transition’s writes, when its local activity runs twice', (
   let seller: { id: number; login: string };
   let arbiterIds: number[];
   let offerId: number;
+  /** Each placement's idempotency key: one per placement, so each places a new order. */
+  let placements = 0;
   /** Placements' workflow starts are caught here: these tests play the workflow's part. */
   const started = new Map<number, OrderInput>();
 
@@ -48,7 +50,7 @@ describe('an order transition’s writes, when its local activity runs twice', (
   async function place(): Promise<{ state: machine.OrderState; input: OrderInput }> {
     const catcher = { order: { start: async (input: OrderInput) => void started.set(input.orderId, input) } };
     const placement = createPlacement({ db: database.db, clock: systemClock, ledger: createLedger(database.db), workflows: catcher, rules: orderPolicy() });
-    const { view } = await placement.place(buyer, { offerId, units: 1, optionIds: [], packageTier: null, requirements: null }, `writes-${Math.random()}`);
+    const { view } = await placement.place(buyer, { offerId, units: 1, optionIds: [], packageTier: null, requirements: null }, `writes-${++placements}`);
     const input = started.get(view.orderId)!;
     return { state: machine.initialState(input), input };
   }

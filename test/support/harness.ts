@@ -44,9 +44,17 @@ export const harness = {
   namespace: 'default',
 };
 
-/** A short random suffix that keeps names of one run's files and tests apart. */
+// A counter keeps one process's ids apart and the process id (fixed width, so that no two
+// tags run into each other) those of files running at the same time: by construction. Process
+// ids come round again, later in a run (past the kernel's pid_max) or in runs against
+// long-lived servers (TEMPORAL_ADDRESS); the random part keeps those apart, where a collision
+// is improbable rather than impossible.
+const processTag = `${process.pid.toString(36).padStart(5, '0')}${randomBytes(3).toString('hex')}`;
+let idCount = 0;
+
+/** A short suffix that keeps names of one run's files and tests apart. */
 export function uniqueId(prefix: string): string {
-  return `${prefix}-${randomBytes(5).toString('hex')}`;
+  return `${prefix}-${processTag}${(++idCount).toString(36)}`;
 }
 
 export interface TestDatabase {
@@ -58,14 +66,15 @@ export interface TestDatabase {
 
 /** A new database with every migration applied, for one test file. */
 export async function createTestDatabase(file = 'test'): Promise<TestDatabase> {
-  const name = uniqueId(basename(file).replace(/\.test\.ts$/, '').replace(/[^a-z0-9]+/gi, '_').toLowerCase()).replace(/-/g, '_');
+  const block = await nextIdBlock();
+  const name = `${basename(file).replace(/\.test\.ts$/, '').replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${block}`;
   await createDatabaseIfMissing(harness.pgAdminUrl, name);
   const url = harness.pgAdminUrl.replace(/\/[^/]*$/, `/${name}`);
   const db = createDb(url, { max: 5 });
   await runMigrations(db);
   // Business ids become workflow ids (`kwork-moderation-<offerId>-<n>`, `order-<id>`) on the run's
-  // shared dev server: every file's ids start at its own random base, so no two files collide.
-  const base = 1 + Math.floor(Math.random() * 1e6) * 1e6;
+  // shared dev server: every file's ids start in a million-wide block of its own, so no two files collide.
+  const base = 1 + block * 1e6;
   await db.sql`
     select setval(format('%I.%I', schemaname, sequencename)::regclass, ${base})
     from pg_sequences where schemaname = 'public' and max_value > ${base}`;
@@ -82,6 +91,26 @@ export async function createTestDatabase(file = 'test'): Promise<TestDatabase> {
       }
     },
   };
+}
+
+/**
+ * The next block number of the run's PostgreSQL: a sequence in its maintenance database, so
+ * that files starting at once, and runs one after another on one cluster, never share one.
+ */
+async function nextIdBlock(): Promise<number> {
+  const admin = createDb(harness.pgAdminUrl, { max: 1 });
+  try {
+    return await admin.sql.begin(async (tx) => {
+      // Files start at once: one creates the sequence while the others wait (a bare
+      // `if not exists` can still fail on a concurrent create).
+      await tx`select pg_advisory_xact_lock(hashtext('gigflow_test_id_blocks'))`;
+      await tx`create sequence if not exists gigflow_test_id_blocks`;
+      const [row] = await tx<{ block: string }[]>`select nextval('gigflow_test_id_blocks') as block`;
+      return Number(row!.block);
+    });
+  } finally {
+    await admin.close();
+  }
 }
 
 /** A client of the run's shared dev server: the API's own kind (close it with `client.connection.close()`). */
