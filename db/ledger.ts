@@ -22,6 +22,9 @@
  *    deferred trigger checks that the transaction balances, and the CHECK on accounts that no
  *    user or escrow balance is negative. Both are backstops: the arithmetic here never trips them.
  *
+ * `postIn` does steps 1 and 4 around an operation's plan, which does 2 (`lockAccounts`) and 3;
+ * `post` runs it in a transaction of its own, `holdIn` in the caller's.
+ *
  * An operation that has nothing to move (a refund of an empty escrow, a release for an order
  * that was never held) still records its transaction row, with no postings: the key is
  * consumed, so a retry or a late duplicate replays "nothing moved" rather than moving money
@@ -163,6 +166,38 @@ export interface HoldInput {
   description?: string;
 }
 
+interface TopUpInput {
+  topUpId: LedgerId;
+  userId: number;
+  amount: Cents;
+  method: 'card' | 'paypal';
+}
+
+interface PromoInput {
+  promoCodeId: LedgerId;
+  userId: number;
+  amount: Cents;
+}
+
+interface ReleaseInput {
+  orderId: LedgerId;
+  sellerId: number;
+  commissionBps: number;
+}
+
+interface SplitInput {
+  orderId: LedgerId;
+  sellerId: number;
+  sellerAmount: Cents;
+  commissionBps: number;
+}
+
+interface PayoutHoldInput {
+  payoutId: LedgerId;
+  userId: number;
+  amount: Cents;
+}
+
 interface OperationSpec {
   idempotencyKey: string;
   kind: string;
@@ -278,6 +313,357 @@ function replayOf(tx: LedgerTransaction): LedgerResult {
   return { transactionId: tx.transactionId, idempotencyKey: tx.idempotencyKey, replayed: true, postings: tx.postings };
 }
 
+/** Runs one operation in its own transaction; a key posted before replays its first result. */
+async function post(db: Db, op: OperationSpec, plan: (tx: Tx) => Promise<Plan>): Promise<LedgerResult> {
+  const outcome = await db.sql.begin((tx) => postIn(tx, op, plan));
+  if (outcome) return { transactionId: outcome.transactionId, idempotencyKey: op.idempotencyKey, replayed: false, postings: outcome.postings };
+  // The key was posted before: by an earlier call, or by a concurrent one we waited for.
+  return replayOf((await readTransaction(db.sql, op.idempotencyKey))!);
+}
+
+/** Claims the key and writes the plan's postings in the caller's transaction; null if the key was posted before. */
+async function postIn(tx: Tx, op: OperationSpec, plan: (tx: Tx) => Promise<Plan>): Promise<{ transactionId: number; postings: Posting[] } | null> {
+  // Checks and claims the key in one statement (see the module comment).
+  const [claimed] = await tx<{ id: string }[]>`
+    insert into ledger_transactions (idempotency_key, kind, description, metadata)
+    values (${op.idempotencyKey}, ${op.kind}, ${op.description}, ${JSON.stringify(op.metadata)}::jsonb)
+    on conflict (idempotency_key) do nothing
+    returning id`;
+  if (!claimed) return null;
+  const transactionId = int8(claimed.id);
+  const decided = await plan(tx);
+  const postings = netPostings(decided.postings);
+  // One statement: the postings in the order given (so a replay lists them the same way),
+  // the balances of the accounts the plan locked, and what the plan adds to the metadata.
+  await tx`
+    with legs as (
+      select a.id as account_id, l.amount, l.n
+      from unnest(${postings.map((p) => p.accountKey)}::text[], ${postings.map((p) => p.amount)}::int8[]) with ordinality as l(key, amount, n)
+      join ledger_accounts a on a.key = l.key
+    ), written as (
+      insert into ledger_postings (transaction_id, account_id, amount)
+      select ${transactionId}, account_id, amount from legs order by n
+    ), described as (
+      update ledger_transactions set metadata = metadata || ${JSON.stringify(decided.metadata ?? {})}::jsonb where id = ${transactionId}
+    )
+    update ledger_accounts a set balance = a.balance + legs.amount from legs where a.id = legs.account_id`;
+  return { transactionId, postings };
+}
+
+/** A gateway payment into the user's main balance. Key `topup:<topUpId>`. */
+async function topUp(db: Db, input: TopUpInput): Promise<LedgerResult> {
+  const topUpId = idPart('topUpId', input.topUpId);
+  const userId = userIdOf('userId', input.userId);
+  const amount = positiveCents('amount', input.amount);
+  return post(
+    db,
+    { idempotencyKey: `topup:${topUpId}`, kind: 'top_up', description: `Top-up by ${input.method}`, metadata: { topUpId, userId, amount, method: input.method } },
+    async (tx) => {
+      await lockAccounts(tx, [account.platform('gateway'), account.main(userId)]);
+      return { postings: [{ accountKey: key.platform('gateway'), amount: -amount }, { accountKey: key.main(userId), amount }] };
+    },
+  );
+}
+
+/** A promo code's amount into the user's bonus balance. Key `promo:<promoCodeId>:user:<userId>`. */
+async function redeemPromo(db: Db, input: PromoInput): Promise<LedgerResult> {
+  const promoCodeId = idPart('promoCodeId', input.promoCodeId);
+  const userId = userIdOf('userId', input.userId);
+  const amount = positiveCents('amount', input.amount);
+  return post(
+    db,
+    { idempotencyKey: `promo:${promoCodeId}:user:${userId}`, kind: 'promo', description: 'Promo code bonus', metadata: { promoCodeId, userId, amount } },
+    async (tx) => {
+      await lockAccounts(tx, [account.platform('promo_expense'), account.bonus(userId)]);
+      return { postings: [{ accountKey: key.platform('promo_expense'), amount: -amount }, { accountKey: key.bonus(userId), amount }] };
+    },
+  );
+}
+
+/** An order's hold: the operation and its plan (see `hold`). */
+function holdOf(input: HoldInput): [OperationSpec, (tx: Tx) => Promise<Plan>] {
+  const orderId = idPart('orderId', input.orderId);
+  const buyerId = userIdOf('buyerId', input.buyerId);
+  const amount = positiveCents('amount', input.amount);
+  return [
+    {
+      idempotencyKey: `order:${orderId}:hold`,
+      kind: 'hold',
+      description: input.description ?? `Order ${orderId}: payment held in escrow`,
+      metadata: { orderId, buyerId, amount },
+    },
+    async (tx) => {
+      const locked = await lockAccounts(tx, [account.main(buyerId), account.bonus(buyerId), account.escrow(orderId, buyerId)]);
+      const bonus = locked.get(key.bonus(buyerId))!;
+      const main = locked.get(key.main(buyerId))!;
+      if (bonus + main < amount) throw new InsufficientFundsError(amount, bonus + main);
+      const fromBonus = Math.min(bonus, amount);
+      const fromMain = amount - fromBonus;
+      return {
+        postings: [
+          { accountKey: key.bonus(buyerId), amount: -fromBonus },
+          { accountKey: key.main(buyerId), amount: -fromMain },
+          { accountKey: key.escrow(orderId), amount },
+        ],
+        metadata: { fromBonus, fromMain },
+      };
+    },
+  ];
+}
+
+/**
+ * Moves an order's price from the buyer into the order's escrow. Key `order:<orderId>:hold`.
+ * Takes bonus first, then main: bonus is never withdrawable, so spending it first leaves
+ * the buyer the most withdrawable money. The split is kept in the metadata (`fromBonus`,
+ * `fromMain`) so a refund returns each part where it came from.
+ * @throws InsufficientFundsError when bonus + main < amount; nothing is written.
+ */
+async function hold(db: Db, input: HoldInput): Promise<LedgerResult> {
+  const [op, plan] = holdOf(input);
+  return post(db, op, plan);
+}
+
+/**
+ * The same hold, inside the caller's transaction (an order's placement writes its row, its
+ * hold and starts its workflow in one): a rollback takes the hold back with the rest.
+ * @throws InsufficientFundsError when bonus + main < amount; the caller's transaction must roll back.
+ */
+async function holdIn(tx: Tx, input: HoldInput): Promise<void> {
+  const [op, plan] = holdOf(input);
+  if (!(await postIn(tx, op, plan))) throw new Error(`ledger: order ${input.orderId} is already held`);
+}
+
+/** The buyer of an order's escrow and how much of its hold came from bonus, or null if never held. */
+async function escrowOf(tx: Tx, orderId: LedgerId): Promise<{ buyerId: number; fromBonus: Cents } | null> {
+  // Read before the escrow is locked: its owner never changes, nor does the hold's metadata.
+  const [escrow] = await tx<{ user_id: string; from_bonus: string | null }[]>`
+    select a.user_id, t.metadata ->> 'fromBonus' as from_bonus
+    from ledger_accounts a
+    left join ledger_transactions t on t.idempotency_key = ${`order:${orderId}:hold`}
+    where a.key = ${key.escrow(orderId)}`;
+  return escrow ? { buyerId: int8(escrow.user_id), fromBonus: int8(escrow.from_bonus) } : null;
+}
+
+/**
+ * Pays `sellerAmount` of the escrow to the seller (less commission, which goes to revenue)
+ * and returns the rest to the buyer. The buyer's share goes back to bonus first, up to what
+ * the hold took from bonus: bonus money must never become withdrawable main money by way of
+ * an order that did not go through.
+ */
+async function settleEscrow(
+  tx: Tx,
+  orderId: LedgerId,
+  seller: { sellerId: number; commissionBps: number; amount: (total: Cents) => Cents } | null,
+): Promise<Plan> {
+  const escrow = await escrowOf(tx, orderId);
+  if (!escrow) {
+    // Never held: an empty escrow. A split must still ask for a seller amount within 0…0.
+    if (seller) checkSellerAmount(seller.amount(0), 0);
+    return { postings: [], metadata: { total: 0 } };
+  }
+  const { buyerId, fromBonus } = escrow;
+  const specs = [account.escrow(orderId, buyerId), account.main(buyerId), account.bonus(buyerId)];
+  if (seller) specs.push(account.main(seller.sellerId), account.platform('revenue'));
+  const locked = await lockAccounts(tx, specs);
+  const total = locked.get(key.escrow(orderId))!;
+  const sellerAmount = seller ? checkSellerAmount(seller.amount(total), total) : 0;
+  const { seller: toSeller, commission } = seller ? splitCommission(sellerAmount, seller.commissionBps) : { seller: 0, commission: 0 };
+  const toBuyer = total - sellerAmount;
+  const toBonus = Math.min(toBuyer, fromBonus);
+  const toMain = toBuyer - toBonus;
+  const postings: Posting[] = [
+    { accountKey: key.escrow(orderId), amount: -total },
+    { accountKey: key.bonus(buyerId), amount: toBonus },
+    { accountKey: key.main(buyerId), amount: toMain },
+  ];
+  if (seller) {
+    postings.push({ accountKey: key.main(seller.sellerId), amount: toSeller }, { accountKey: key.platform('revenue'), amount: commission });
+  }
+  return { postings, metadata: { total, buyerId, sellerAmount, commission, toSeller, toBonus, toMain } };
+}
+
+function checkSellerAmount(sellerAmount: Cents, total: Cents): Cents {
+  if (!isCents(sellerAmount) || sellerAmount < 0 || sellerAmount > total) {
+    throw new RangeError(`sellerAmount must be an integer number of cents within 0…${total}: ${sellerAmount}`);
+  }
+  return sellerAmount;
+}
+
+/**
+ * Pays the whole escrow to the seller, less `commissionBps` of it to platform revenue
+ * (rounded by `splitCommission`). Key `order:<orderId>:release`.
+ */
+async function release(db: Db, input: ReleaseInput): Promise<LedgerResult> {
+  const orderId = idPart('orderId', input.orderId);
+  const sellerId = userIdOf('sellerId', input.sellerId);
+  assertBps(input.commissionBps);
+  return post(
+    db,
+    { idempotencyKey: `order:${orderId}:release`, kind: 'release', description: `Order ${orderId}: payment to seller`, metadata: { orderId, sellerId, commissionBps: input.commissionBps } },
+    (tx) => settleEscrow(tx, orderId, { sellerId, commissionBps: input.commissionBps, amount: (total) => total }),
+  );
+}
+
+/**
+ * Returns the whole escrow to the buyer: bonus first, up to what the hold took from bonus,
+ * the rest to main. Key `order:<orderId>:refund`.
+ */
+async function refund(db: Db, input: { orderId: LedgerId }): Promise<LedgerResult> {
+  const orderId = idPart('orderId', input.orderId);
+  return post(
+    db,
+    { idempotencyKey: `order:${orderId}:refund`, kind: 'refund', description: `Order ${orderId}: refund to buyer`, metadata: { orderId } },
+    (tx) => settleEscrow(tx, orderId, null),
+  );
+}
+
+/**
+ * Divides the escrow: `sellerAmount` (0 ≤ sellerAmount ≤ escrow) to the seller less
+ * commission on it, the rest back to the buyer as a refund does. Key `order:<orderId>:split`.
+ * @throws RangeError when sellerAmount is outside 0…escrow; nothing is written.
+ */
+async function split(db: Db, input: SplitInput): Promise<LedgerResult> {
+  const orderId = idPart('orderId', input.orderId);
+  const sellerId = userIdOf('sellerId', input.sellerId);
+  assertBps(input.commissionBps);
+  return post(
+    db,
+    {
+      idempotencyKey: `order:${orderId}:split`,
+      kind: 'split',
+      description: `Order ${orderId}: divided between seller and buyer`,
+      metadata: { orderId, sellerId, commissionBps: input.commissionBps },
+    },
+    (tx) => settleEscrow(tx, orderId, { sellerId, commissionBps: input.commissionBps, amount: () => input.sellerAmount }),
+  );
+}
+
+/**
+ * Sets a withdrawal's amount aside from the user's main balance. Key `payout:<payoutId>:hold`.
+ * @throws InsufficientFundsError when main < amount; nothing is written.
+ */
+async function payoutHold(db: Db, input: PayoutHoldInput): Promise<LedgerResult> {
+  const payoutId = idPart('payoutId', input.payoutId);
+  const userId = userIdOf('userId', input.userId);
+  const amount = positiveCents('amount', input.amount);
+  return post(
+    db,
+    { idempotencyKey: `payout:${payoutId}:hold`, kind: 'payout_hold', description: `Withdrawal ${payoutId}`, metadata: { payoutId, userId, amount } },
+    async (tx) => {
+      const locked = await lockAccounts(tx, [account.main(userId), account.platform('payouts_pending')]);
+      const main = locked.get(key.main(userId))!;
+      if (main < amount) throw new InsufficientFundsError(amount, main);
+      return { postings: [{ accountKey: key.main(userId), amount: -amount }, { accountKey: key.platform('payouts_pending'), amount }] };
+    },
+  );
+}
+
+/**
+ * What a payout still has pending: its hold, less what a settle or revert already moved.
+ * Locks the hold's transaction row first so that a settle and a revert of one payout
+ * serialise and only one of them moves the money.
+ */
+async function pendingPayout(tx: Tx, payoutId: LedgerId): Promise<{ userId: number; amount: Cents } | null> {
+  const [hold] = await tx<{ user_id: string; amount: string }[]>`
+    select metadata ->> 'userId' as user_id, metadata ->> 'amount' as amount
+    from ledger_transactions where idempotency_key = ${`payout:${payoutId}:hold`} for update`;
+  if (!hold) return null;
+  // A second statement, so that it reads after the lock: one statement's snapshot is taken
+  // before it waits, and would miss a settle or revert that committed meanwhile.
+  const [closed] = await tx<{ moved: string }[]>`
+    select coalesce(sum((metadata ->> 'amount')::int8), 0) as moved from ledger_transactions
+    where idempotency_key in (${`payout:${payoutId}:settle`}, ${`payout:${payoutId}:revert`})`;
+  return { userId: int8(hold.user_id), amount: int8(hold.amount) - int8(closed?.moved) };
+}
+
+/** Moves what a payout still has pending to the gateway (settle) or back to the user's main (revert). */
+async function closePayout(db: Db, payoutId: LedgerId, to: 'gateway' | 'user'): Promise<LedgerResult> {
+  idPart('payoutId', payoutId);
+  const verb = to === 'gateway' ? 'settle' : 'revert';
+  return post(
+    db,
+    {
+      idempotencyKey: `payout:${payoutId}:${verb}`,
+      kind: `payout_${verb}`,
+      description: to === 'gateway' ? `Withdrawal ${payoutId} paid out` : `Withdrawal ${payoutId} returned to balance`,
+      metadata: { payoutId },
+    },
+    async (tx) => {
+      const pending = await pendingPayout(tx, payoutId);
+      if (!pending || pending.amount === 0) return { postings: [], metadata: { amount: 0 } };
+      const destination = to === 'gateway' ? account.platform('gateway') : account.main(pending.userId);
+      await lockAccounts(tx, [account.platform('payouts_pending'), destination]);
+      return {
+        postings: [
+          { accountKey: key.platform('payouts_pending'), amount: -pending.amount },
+          { accountKey: destination.key, amount: pending.amount },
+        ],
+        metadata: { amount: pending.amount },
+      };
+    },
+  );
+}
+
+/** A user's main, bonus and escrow (money held in their orders as buyer) balances. */
+async function balances(db: Db, userId: number): Promise<Balances> {
+  const rows = await db.sql<{ kind: 'main' | 'bonus' | 'escrow'; balance: string }[]>`
+    select kind, sum(balance) as balance from ledger_accounts
+    where user_id = ${userIdOf('userId', userId)} and kind in ('main', 'bonus', 'escrow')
+    group by kind`;
+  const result: Balances = { main: 0, bonus: 0, escrow: 0 };
+  for (const row of rows) result[row.kind] = int8(row.balance);
+  return result;
+}
+
+/**
+ * A user's postings (main, bonus, and the escrows of their orders as buyer), newest first,
+ * `limit` at a time; pass `nextCursor` back as `cursor` for the next page. Newest means
+ * highest posting id: within one account that is commit order (postings are written under
+ * the account's lock); across a user's accounts a posting can commit just after a younger
+ * one, and a page already read would not show it.
+ * @throws RangeError for a cursor this function did not hand out, or a limit below 1.
+ */
+async function statement(db: Db, userId: number, page: { cursor?: string; limit: number }): Promise<Statement> {
+  if (!Number.isSafeInteger(page.limit) || page.limit < 1) throw new RangeError(`limit must be a positive integer: ${page.limit}`);
+  const before = page.cursor === undefined ? null : decodeCursor(page.cursor);
+  // One statement, one snapshot: the balance now, less the account's later postings, is
+  // the balance right after each posting.
+  const rows = await db.sql<
+    { id: string; transaction_id: string; account: StatementItem['account']; amount: string; balance_after: string; kind: string; description: string; idempotency_key: string; created_at: string }[]
+  >`
+    select p.id, p.transaction_id, a.kind as account, p.amount,
+      a.balance - coalesce((select sum(later.amount) from ledger_postings later where later.account_id = p.account_id and later.id > p.id), 0) as balance_after,
+      t.kind, t.description, t.idempotency_key, to_char(p.created_at at time zone 'UTC', ${ISO_8601}) as created_at
+    from ledger_accounts a
+    join ledger_postings p on p.account_id = a.id
+    join ledger_transactions t on t.id = p.transaction_id
+    where a.user_id = ${userIdOf('userId', userId)} and a.kind in ('main', 'bonus', 'escrow')
+      and (${before}::int8 is null or p.id < ${before}::int8)
+    order by p.id desc
+    limit ${page.limit + 1}`;
+  const items = rows.slice(0, page.limit).map(
+    (r): StatementItem => ({
+      postingId: int8(r.id),
+      transactionId: int8(r.transaction_id),
+      account: r.account,
+      amount: int8(r.amount),
+      balanceAfter: int8(r.balance_after),
+      kind: r.kind,
+      description: r.description,
+      idempotencyKey: r.idempotency_key,
+      createdAt: r.created_at,
+    }),
+  );
+  const last = items.at(-1);
+  return rows.length > page.limit && last ? { items, nextCursor: encodeCursor(last.postingId) } : { items };
+}
+
+/** One account's balance by key (`user:7:main`, `platform:revenue`…); 0 if it does not exist. */
+async function accountBalance(db: Db, accountKey: string): Promise<Cents> {
+  const [row] = await db.sql<{ balance: string }[]>`select balance from ledger_accounts where key = ${accountKey}`;
+  return int8(row?.balance);
+}
+
 /**
  * The ledger over one database. Every money-moving function is idempotent on its key: the
  * first call posts and returns the result; every later call with the same key (whatever its
@@ -285,371 +671,30 @@ function replayOf(tx: LedgerTransaction): LedgerResult {
  * Invalid arguments throw `RangeError`.
  */
 export function createLedger(db: Db) {
-  async function post(op: OperationSpec, plan: (tx: Tx) => Promise<Plan>): Promise<LedgerResult> {
-    const outcome = await db.sql.begin((tx) => postIn(tx, op, plan));
-    if (outcome) return { transactionId: outcome.transactionId, idempotencyKey: op.idempotencyKey, replayed: false, postings: outcome.postings };
-    // The key was posted before: by an earlier call, or by a concurrent one we waited for.
-    return replayOf((await readTransaction(db.sql, op.idempotencyKey))!);
-  }
-
-  /** Claims the key and writes the plan's postings in the caller's transaction; null if the key was posted before. */
-  async function postIn(tx: Tx, op: OperationSpec, plan: (tx: Tx) => Promise<Plan>): Promise<{ transactionId: number; postings: Posting[] } | null> {
-    {
-      // Checks and claims the key in one statement (see the module comment).
-      const [claimed] = await tx<{ id: string }[]>`
-        insert into ledger_transactions (idempotency_key, kind, description, metadata)
-        values (${op.idempotencyKey}, ${op.kind}, ${op.description}, ${JSON.stringify(op.metadata)}::jsonb)
-        on conflict (idempotency_key) do nothing
-        returning id`;
-      if (!claimed) return null;
-      const transactionId = int8(claimed.id);
-      const decided = await plan(tx);
-      const postings = netPostings(decided.postings);
-      // One statement: the postings in the order given (so a replay lists them the same way),
-      // the balances of the accounts the plan locked, and what the plan adds to the metadata.
-      await tx`
-        with legs as (
-          select a.id as account_id, l.amount, l.n
-          from unnest(${postings.map((p) => p.accountKey)}::text[], ${postings.map((p) => p.amount)}::int8[]) with ordinality as l(key, amount, n)
-          join ledger_accounts a on a.key = l.key
-        ), written as (
-          insert into ledger_postings (transaction_id, account_id, amount)
-          select ${transactionId}, account_id, amount from legs order by n
-        ), described as (
-          update ledger_transactions set metadata = metadata || ${JSON.stringify(decided.metadata ?? {})}::jsonb where id = ${transactionId}
-        )
-        update ledger_accounts a set balance = a.balance + legs.amount from legs where a.id = legs.account_id`;
-      return { transactionId, postings };
-    }
-  }
-
-  /** An order's hold: the operation and its plan (see `hold`). */
-  function holdOf(input: HoldInput): [OperationSpec, (tx: Tx) => Promise<Plan>] {
-    const orderId = idPart('orderId', input.orderId);
-    const buyerId = userIdOf('buyerId', input.buyerId);
-    const amount = positiveCents('amount', input.amount);
-    return [
-      {
-        idempotencyKey: `order:${orderId}:hold`,
-        kind: 'hold',
-        description: input.description ?? `Order ${orderId}: payment held in escrow`,
-        metadata: { orderId, buyerId, amount },
-      },
-      async (tx) => {
-        const locked = await lockAccounts(tx, [account.main(buyerId), account.bonus(buyerId), account.escrow(orderId, buyerId)]);
-        const bonus = locked.get(key.bonus(buyerId))!;
-        const main = locked.get(key.main(buyerId))!;
-        if (bonus + main < amount) throw new InsufficientFundsError(amount, bonus + main);
-        const fromBonus = Math.min(bonus, amount);
-        const fromMain = amount - fromBonus;
-        return {
-          postings: [
-            { accountKey: key.bonus(buyerId), amount: -fromBonus },
-            { accountKey: key.main(buyerId), amount: -fromMain },
-            { accountKey: key.escrow(orderId), amount },
-          ],
-          metadata: { fromBonus, fromMain },
-        };
-      },
-    ];
-  }
-
-  /** The buyer of an order's escrow and how much of its hold came from bonus, or null if never held. */
-  async function escrowOf(tx: Tx, orderId: LedgerId): Promise<{ buyerId: number; fromBonus: Cents } | null> {
-    // Read before the escrow is locked: its owner never changes, nor does the hold's metadata.
-    const [escrow] = await tx<{ user_id: string; from_bonus: string | null }[]>`
-      select a.user_id, t.metadata ->> 'fromBonus' as from_bonus
-      from ledger_accounts a
-      left join ledger_transactions t on t.idempotency_key = ${`order:${orderId}:hold`}
-      where a.key = ${key.escrow(orderId)}`;
-    return escrow ? { buyerId: int8(escrow.user_id), fromBonus: int8(escrow.from_bonus) } : null;
-  }
-
-  /**
-   * Pays `sellerAmount` of the escrow to the seller (less commission, which goes to revenue)
-   * and returns the rest to the buyer. The buyer's share goes back to bonus first, up to what
-   * the hold took from bonus: bonus money must never become withdrawable main money by way of
-   * an order that did not go through.
-   */
-  async function settleEscrow(
-    tx: Tx,
-    orderId: LedgerId,
-    seller: { sellerId: number; commissionBps: number; amount: (total: Cents) => Cents } | null,
-  ): Promise<Plan> {
-    const escrow = await escrowOf(tx, orderId);
-    if (!escrow) {
-      // Never held: an empty escrow. A split must still ask for a seller amount within 0…0.
-      if (seller) checkSellerAmount(seller.amount(0), 0);
-      return { postings: [], metadata: { total: 0 } };
-    }
-    const { buyerId, fromBonus } = escrow;
-    const specs = [account.escrow(orderId, buyerId), account.main(buyerId), account.bonus(buyerId)];
-    if (seller) specs.push(account.main(seller.sellerId), account.platform('revenue'));
-    const locked = await lockAccounts(tx, specs);
-    const total = locked.get(key.escrow(orderId))!;
-    const sellerAmount = seller ? checkSellerAmount(seller.amount(total), total) : 0;
-    const { seller: toSeller, commission } = seller ? splitCommission(sellerAmount, seller.commissionBps) : { seller: 0, commission: 0 };
-    const toBuyer = total - sellerAmount;
-    const toBonus = Math.min(toBuyer, fromBonus);
-    const toMain = toBuyer - toBonus;
-    const postings: Posting[] = [
-      { accountKey: key.escrow(orderId), amount: -total },
-      { accountKey: key.bonus(buyerId), amount: toBonus },
-      { accountKey: key.main(buyerId), amount: toMain },
-    ];
-    if (seller) {
-      postings.push({ accountKey: key.main(seller.sellerId), amount: toSeller }, { accountKey: key.platform('revenue'), amount: commission });
-    }
-    return { postings, metadata: { total, buyerId, sellerAmount, commission, toSeller, toBonus, toMain } };
-  }
-
-  function checkSellerAmount(sellerAmount: Cents, total: Cents): Cents {
-    if (!isCents(sellerAmount) || sellerAmount < 0 || sellerAmount > total) {
-      throw new RangeError(`sellerAmount must be an integer number of cents within 0…${total}: ${sellerAmount}`);
-    }
-    return sellerAmount;
-  }
-
-  /**
-   * What a payout still has pending: its hold, less what a settle or revert already moved.
-   * Locks the hold's transaction row first so that a settle and a revert of one payout
-   * serialise and only one of them moves the money.
-   */
-  async function pendingPayout(tx: Tx, payoutId: LedgerId): Promise<{ userId: number; amount: Cents } | null> {
-    const [hold] = await tx<{ user_id: string; amount: string }[]>`
-      select metadata ->> 'userId' as user_id, metadata ->> 'amount' as amount
-      from ledger_transactions where idempotency_key = ${`payout:${payoutId}:hold`} for update`;
-    if (!hold) return null;
-    // A second statement, so that it reads after the lock: one statement's snapshot is taken
-    // before it waits, and would miss a settle or revert that committed meanwhile.
-    const [closed] = await tx<{ moved: string }[]>`
-      select coalesce(sum((metadata ->> 'amount')::int8), 0) as moved from ledger_transactions
-      where idempotency_key in (${`payout:${payoutId}:settle`}, ${`payout:${payoutId}:revert`})`;
-    return { userId: int8(hold.user_id), amount: int8(hold.amount) - int8(closed?.moved) };
-  }
-
-  async function closePayout(payoutId: LedgerId, to: 'gateway' | 'user'): Promise<LedgerResult> {
-    idPart('payoutId', payoutId);
-    const verb = to === 'gateway' ? 'settle' : 'revert';
-    return post(
-      {
-        idempotencyKey: `payout:${payoutId}:${verb}`,
-        kind: `payout_${verb}`,
-        description: to === 'gateway' ? `Withdrawal ${payoutId} paid out` : `Withdrawal ${payoutId} returned to balance`,
-        metadata: { payoutId },
-      },
-      async (tx) => {
-        const pending = await pendingPayout(tx, payoutId);
-        if (!pending || pending.amount === 0) return { postings: [], metadata: { amount: 0 } };
-        const destination = to === 'gateway' ? account.platform('gateway') : account.main(pending.userId);
-        await lockAccounts(tx, [account.platform('payouts_pending'), destination]);
-        return {
-          postings: [
-            { accountKey: key.platform('payouts_pending'), amount: -pending.amount },
-            { accountKey: destination.key, amount: pending.amount },
-          ],
-          metadata: { amount: pending.amount },
-        };
-      },
-    );
-  }
-
   return {
-    /** A gateway payment into the user's main balance. Key `topup:<topUpId>`. */
-    async topUp(input: { topUpId: LedgerId; userId: number; amount: Cents; method: 'card' | 'paypal' }): Promise<LedgerResult> {
-      const topUpId = idPart('topUpId', input.topUpId);
-      const userId = userIdOf('userId', input.userId);
-      const amount = positiveCents('amount', input.amount);
-      return post(
-        { idempotencyKey: `topup:${topUpId}`, kind: 'top_up', description: `Top-up by ${input.method}`, metadata: { topUpId, userId, amount, method: input.method } },
-        async (tx) => {
-          await lockAccounts(tx, [account.platform('gateway'), account.main(userId)]);
-          return { postings: [{ accountKey: key.platform('gateway'), amount: -amount }, { accountKey: key.main(userId), amount }] };
-        },
-      );
-    },
-
-    /** A promo code's amount into the user's bonus balance. Key `promo:<promoCodeId>:user:<userId>`. */
-    async redeemPromo(input: { promoCodeId: LedgerId; userId: number; amount: Cents }): Promise<LedgerResult> {
-      const promoCodeId = idPart('promoCodeId', input.promoCodeId);
-      const userId = userIdOf('userId', input.userId);
-      const amount = positiveCents('amount', input.amount);
-      return post(
-        { idempotencyKey: `promo:${promoCodeId}:user:${userId}`, kind: 'promo', description: 'Promo code bonus', metadata: { promoCodeId, userId, amount } },
-        async (tx) => {
-          await lockAccounts(tx, [account.platform('promo_expense'), account.bonus(userId)]);
-          return { postings: [{ accountKey: key.platform('promo_expense'), amount: -amount }, { accountKey: key.bonus(userId), amount }] };
-        },
-      );
-    },
-
-    /**
-     * Moves an order's price from the buyer into the order's escrow. Key `order:<orderId>:hold`.
-     * Takes bonus first, then main: bonus is never withdrawable, so spending it first leaves
-     * the buyer the most withdrawable money. The split is kept in the metadata (`fromBonus`,
-     * `fromMain`) so a refund returns each part where it came from.
-     * @throws InsufficientFundsError when bonus + main < amount; nothing is written.
-     */
-    async hold(input: HoldInput): Promise<LedgerResult> {
-      const [op, plan] = holdOf(input);
-      return post(op, plan);
-    },
-
-    /**
-     * The same hold, inside the caller's transaction (an order's placement writes its row, its
-     * hold and starts its workflow in one): a rollback takes the hold back with the rest.
-     * @throws InsufficientFundsError when bonus + main < amount; the caller's transaction must roll back.
-     */
-    async holdIn(tx: Tx, input: HoldInput): Promise<void> {
-      const [op, plan] = holdOf(input);
-      if (!(await postIn(tx, op, plan))) throw new Error(`ledger: order ${input.orderId} is already held`);
-    },
-
-    /**
-     * Pays the whole escrow to the seller, less `commissionBps` of it to platform revenue
-     * (rounded by `splitCommission`). Key `order:<orderId>:release`.
-     */
-    async release(input: { orderId: LedgerId; sellerId: number; commissionBps: number }): Promise<LedgerResult> {
-      const orderId = idPart('orderId', input.orderId);
-      const sellerId = userIdOf('sellerId', input.sellerId);
-      assertBps(input.commissionBps);
-      return post(
-        { idempotencyKey: `order:${orderId}:release`, kind: 'release', description: `Order ${orderId}: payment to seller`, metadata: { orderId, sellerId, commissionBps: input.commissionBps } },
-        (tx) => settleEscrow(tx, orderId, { sellerId, commissionBps: input.commissionBps, amount: (total) => total }),
-      );
-    },
-
-    /**
-     * Returns the whole escrow to the buyer: bonus first, up to what the hold took from bonus,
-     * the rest to main. Key `order:<orderId>:refund`.
-     */
-    async refund(input: { orderId: LedgerId }): Promise<LedgerResult> {
-      const orderId = idPart('orderId', input.orderId);
-      return post(
-        { idempotencyKey: `order:${orderId}:refund`, kind: 'refund', description: `Order ${orderId}: refund to buyer`, metadata: { orderId } },
-        (tx) => settleEscrow(tx, orderId, null),
-      );
-    },
-
-    /**
-     * Divides the escrow: `sellerAmount` (0 ≤ sellerAmount ≤ escrow) to the seller less
-     * commission on it, the rest back to the buyer as a refund does. Key `order:<orderId>:split`.
-     * @throws RangeError when sellerAmount is outside 0…escrow; nothing is written.
-     */
-    async split(input: { orderId: LedgerId; sellerId: number; sellerAmount: Cents; commissionBps: number }): Promise<LedgerResult> {
-      const orderId = idPart('orderId', input.orderId);
-      const sellerId = userIdOf('sellerId', input.sellerId);
-      assertBps(input.commissionBps);
-      return post(
-        {
-          idempotencyKey: `order:${orderId}:split`,
-          kind: 'split',
-          description: `Order ${orderId}: divided between seller and buyer`,
-          metadata: { orderId, sellerId, commissionBps: input.commissionBps },
-        },
-        (tx) => settleEscrow(tx, orderId, { sellerId, commissionBps: input.commissionBps, amount: () => input.sellerAmount }),
-      );
-    },
-
-    /**
-     * Sets a withdrawal's amount aside from the user's main balance. Key `payout:<payoutId>:hold`.
-     * @throws InsufficientFundsError when main < amount; nothing is written.
-     */
-    async payoutHold(input: { payoutId: LedgerId; userId: number; amount: Cents }): Promise<LedgerResult> {
-      const payoutId = idPart('payoutId', input.payoutId);
-      const userId = userIdOf('userId', input.userId);
-      const amount = positiveCents('amount', input.amount);
-      return post(
-        { idempotencyKey: `payout:${payoutId}:hold`, kind: 'payout_hold', description: `Withdrawal ${payoutId}`, metadata: { payoutId, userId, amount } },
-        async (tx) => {
-          const locked = await lockAccounts(tx, [account.main(userId), account.platform('payouts_pending')]);
-          const main = locked.get(key.main(userId))!;
-          if (main < amount) throw new InsufficientFundsError(amount, main);
-          return { postings: [{ accountKey: key.main(userId), amount: -amount }, { accountKey: key.platform('payouts_pending'), amount }] };
-        },
-      );
-    },
-
+    topUp: (input: TopUpInput) => topUp(db, input),
+    redeemPromo: (input: PromoInput) => redeemPromo(db, input),
+    hold: (input: HoldInput) => hold(db, input),
+    holdIn,
+    release: (input: ReleaseInput) => release(db, input),
+    refund: (input: { orderId: LedgerId }) => refund(db, input),
+    split: (input: SplitInput) => split(db, input),
+    payoutHold: (input: PayoutHoldInput) => payoutHold(db, input),
     /**
      * The gateway paid a withdrawal out: its held amount leaves the platform. Key
      * `payout:<payoutId>:settle`. Moves nothing if the payout was never held or already reverted.
      */
-    payoutSettle(input: { payoutId: LedgerId }): Promise<LedgerResult> {
-      return closePayout(input.payoutId, 'gateway');
-    },
-
+    payoutSettle: (input: { payoutId: LedgerId }) => closePayout(db, input.payoutId, 'gateway'),
     /**
      * A withdrawal failed or was cancelled: its held amount returns to the user's main
      * balance. Key `payout:<payoutId>:revert`. Moves nothing if never held or already settled.
      */
-    payoutRevert(input: { payoutId: LedgerId }): Promise<LedgerResult> {
-      return closePayout(input.payoutId, 'user');
-    },
-
-    /** A user's main, bonus and escrow (money held in their orders as buyer) balances. */
-    async balances(userId: number): Promise<Balances> {
-      const rows = await db.sql<{ kind: 'main' | 'bonus' | 'escrow'; balance: string }[]>`
-        select kind, sum(balance) as balance from ledger_accounts
-        where user_id = ${userIdOf('userId', userId)} and kind in ('main', 'bonus', 'escrow')
-        group by kind`;
-      const result: Balances = { main: 0, bonus: 0, escrow: 0 };
-      for (const row of rows) result[row.kind] = int8(row.balance);
-      return result;
-    },
-
-    /**
-     * A user's postings (main, bonus, and the escrows of their orders as buyer), newest first,
-     * `limit` at a time; pass `nextCursor` back as `cursor` for the next page. Newest means
-     * highest posting id: within one account that is commit order (postings are written under
-     * the account's lock); across a user's accounts a posting can commit just after a younger
-     * one, and a page already read would not show it.
-     * @throws RangeError for a cursor this function did not hand out, or a limit below 1.
-     */
-    async statement(userId: number, page: { cursor?: string; limit: number }): Promise<Statement> {
-      if (!Number.isSafeInteger(page.limit) || page.limit < 1) throw new RangeError(`limit must be a positive integer: ${page.limit}`);
-      const before = page.cursor === undefined ? null : decodeCursor(page.cursor);
-      // One statement, one snapshot: the balance now, less the account's later postings, is
-      // the balance right after each posting.
-      const rows = await db.sql<
-        { id: string; transaction_id: string; account: StatementItem['account']; amount: string; balance_after: string; kind: string; description: string; idempotency_key: string; created_at: string }[]
-      >`
-        select p.id, p.transaction_id, a.kind as account, p.amount,
-          a.balance - coalesce((select sum(later.amount) from ledger_postings later where later.account_id = p.account_id and later.id > p.id), 0) as balance_after,
-          t.kind, t.description, t.idempotency_key, to_char(p.created_at at time zone 'UTC', ${ISO_8601}) as created_at
-        from ledger_accounts a
-        join ledger_postings p on p.account_id = a.id
-        join ledger_transactions t on t.id = p.transaction_id
-        where a.user_id = ${userIdOf('userId', userId)} and a.kind in ('main', 'bonus', 'escrow')
-          and (${before}::int8 is null or p.id < ${before}::int8)
-        order by p.id desc
-        limit ${page.limit + 1}`;
-      const items = rows.slice(0, page.limit).map(
-        (r): StatementItem => ({
-          postingId: int8(r.id),
-          transactionId: int8(r.transaction_id),
-          account: r.account,
-          amount: int8(r.amount),
-          balanceAfter: int8(r.balance_after),
-          kind: r.kind,
-          description: r.description,
-          idempotencyKey: r.idempotency_key,
-          createdAt: r.created_at,
-        }),
-      );
-      const last = items.at(-1);
-      return rows.length > page.limit && last ? { items, nextCursor: encodeCursor(last.postingId) } : { items };
-    },
-
-    /** One account's balance by key (`user:7:main`, `platform:revenue`…); 0 if it does not exist. */
-    async accountBalance(accountKey: string): Promise<Cents> {
-      const [row] = await db.sql<{ balance: string }[]>`select balance from ledger_accounts where key = ${accountKey}`;
-      return int8(row?.balance);
-    },
-
+    payoutRevert: (input: { payoutId: LedgerId }) => closePayout(db, input.payoutId, 'user'),
+    balances: (userId: number) => balances(db, userId),
+    statement: (userId: number, page: { cursor?: string; limit: number }) => statement(db, userId, page),
+    accountBalance: (accountKey: string) => accountBalance(db, accountKey),
     /** The transaction posted under an idempotency key, or null. */
-    transactionByKey(idempotencyKey: string): Promise<LedgerTransaction | null> {
-      return readTransaction(db.sql, idempotencyKey);
-    },
+    transactionByKey: (idempotencyKey: string) => readTransaction(db.sql, idempotencyKey),
   };
 }
 
