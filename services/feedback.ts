@@ -132,168 +132,185 @@ export async function offerFeedback(db: Db, offerId: number): Promise<{ likes: n
 const cursorOf = (item: FeedbackItem) => `${Date.parse(item.createdAt)}-${item.orderId}`;
 export const FEEDBACK_CURSOR = /^\d{1,15}-\d{1,16}$/;
 
-export function createFeedback({ db, clock }: { db: Db; clock: Clock }) {
-  async function orderRow(tx: Db['orm'] | Tx, orderId: number) {
-    const [row] = await tx
-      .select({ id: orders.id, buyerId: orders.buyerId, sellerId: orders.sellerId, offerId: orders.offerId, title: orders.title, status: orders.status, closure: orders.closure })
-      .from(orders)
-      .where(eq(orders.id, orderId));
-    return row;
-  }
+export interface FeedbackDeps {
+  db: Db;
+  clock: Clock;
+}
 
-  async function partyView(tx: Db['orm'] | Tx, orderId: number): Promise<PartyFeedbackItem | null> {
-    const [row] = await selectItems(tx, eq(feedback.orderId, orderId));
-    return row ? partyItem(row) : null;
-  }
+async function orderRow(tx: Db['orm'] | Tx, orderId: number) {
+  const [row] = await tx
+    .select({ id: orders.id, buyerId: orders.buyerId, sellerId: orders.sellerId, offerId: orders.offerId, title: orders.title, status: orders.status, closure: orders.closure })
+    .from(orders)
+    .where(eq(orders.id, orderId));
+  return row;
+}
 
-  /**
-   * Recomputes the seller's rating from their feedback. The caller holds the seller's
-   * `seller_stats` row locked, so concurrent feedback for one seller is counted in turn.
-   * The share is rounded down: 100 % means no dislike at all.
-   */
-  async function refreshRating(tx: Tx, sellerId: number): Promise<void> {
-    await tx.execute(sql`
+async function partyView(tx: Db['orm'] | Tx, orderId: number): Promise<PartyFeedbackItem | null> {
+  const [row] = await selectItems(tx, eq(feedback.orderId, orderId));
+  return row ? partyItem(row) : null;
+}
+
+/**
+ * Recomputes the seller's rating from their feedback. The caller holds the seller's
+ * `seller_stats` row locked, so concurrent feedback for one seller is counted in turn.
+ * The share is rounded down: 100 % means no dislike at all.
+ */
+async function refreshRating(tx: Tx, sellerId: number): Promise<void> {
+  await tx.execute(sql`
       update seller_stats s
       set feedback_count = f.total, rating_percent = case when f.total = 0 then null else (100 * f.likes) / f.total end
       from (select count(*)::int as total, (count(*) filter (where verdict = 'like'))::int as likes from feedback where seller_id = ${sellerId}) f
       where s.user_id = ${sellerId}`);
-  }
+}
 
-  async function notify(tx: Tx, userId: number, orderId: number, kind: string, text: string, dedupeKey: string) {
-    await tx.insert(notifications).values({ userId, orderId, kind, text, dedupeKey, createdAt: clock.now() }).onConflictDoNothing();
-  }
+async function notify(clock: Clock, tx: Tx, userId: number, orderId: number, kind: string, text: string, dedupeKey: string) {
+  await tx.insert(notifications).values({ userId, orderId, kind, text, dedupeKey, createdAt: clock.now() }).onConflictDoNothing();
+}
 
+/** The order's feedback as its party or staff sees it, and what the caller may do about it now. */
+async function forOrder({ db }: FeedbackDeps, user: { id: number; roles: readonly string[] }, orderId: number, staffRoles: readonly string[]) {
+  const row = await orderRow(db.orm, orderId);
+  const isParty = row && (row.buyerId === user.id || row.sellerId === user.id);
+  if (!row || !(isParty || user.roles.some((r) => staffRoles.includes(r)))) throw new AppError('not_found', 'no such order');
+  const item = await partyView(db.orm, orderId);
   return {
-    /** The order's feedback as its party or staff sees it, and what the caller may do about it now. */
-    async forOrder(user: { id: number; roles: readonly string[] }, orderId: number, staffRoles: readonly string[]) {
-      const row = await orderRow(db.orm, orderId);
-      const isParty = row && (row.buyerId === user.id || row.sellerId === user.id);
-      if (!row || !(isParty || user.roles.some((r) => staffRoles.includes(r)))) throw new AppError('not_found', 'no such order');
-      const item = await partyView(db.orm, orderId);
-      return {
-        feedback: item,
-        canLeaveFeedback: row.buyerId === user.id && item === null && feedbackAllowedFor(row),
-        canAnswer: row.sellerId === user.id && item !== null && item.answer === null,
-      };
-    },
+    feedback: item,
+    canLeaveFeedback: row.buyerId === user.id && item === null && feedbackAllowedFor(row),
+    canAnswer: row.sellerId === user.id && item !== null && item.answer === null,
+  };
+}
 
-    /**
-     * The buyer's one feedback on a finished order: 404 unless the order is the caller's as its
-     * buyer; 409 unless its closure allows feedback, or when it is already given. The seller's
-     * rating and feedback count change in the same transaction.
-     */
-    async leave(buyer: { id: number; login: string }, orderId: number, input: { verdict: Verdict; text: string }): Promise<PartyFeedbackItem> {
-      return db.orm.transaction(async (tx) => {
-        const row = await orderRow(tx, orderId);
-        if (!row || row.buyerId !== buyer.id) throw new AppError('not_found', 'no such order');
-        if (!feedbackAllowedFor(row)) {
-          const why = row.closure ? `it was ${row.status} (${row.closure.reason}), which leaves no feedback` : `it is ${row.status.replaceAll('_', ' ')}`;
-          throw new AppError('conflict', `this order takes no feedback: ${why}`, { status: row.status });
-        }
-        // Every feedback on one seller queues on their stats row: the recount below sees all that committed.
-        await tx.insert(sellerStats).values({ userId: row.sellerId }).onConflictDoNothing();
-        await tx.select({ id: sellerStats.userId }).from(sellerStats).where(eq(sellerStats.userId, row.sellerId)).for('update');
-        const inserted = await tx
-          .insert(feedback)
-          .values({ orderId, buyerId: buyer.id, sellerId: row.sellerId, offerId: row.offerId, verdict: input.verdict, text: input.text, createdAt: clock.now() })
-          .onConflictDoNothing()
-          .returning({ orderId: feedback.orderId });
-        if (inserted.length === 0) throw new AppError('conflict', 'you have already left feedback on this order', { status: 'feedback_given' });
-        await refreshRating(tx, row.sellerId);
-        const liked = input.verdict === 'like' ? 'positive' : 'negative';
-        await notify(tx, row.sellerId, orderId, 'feedback', `${buyer.login} left ${liked} feedback on “${row.title}”: ${input.text}`, `feedback:${orderId}`);
-        return (await partyView(tx, orderId))!;
-      });
-    },
+/**
+ * The buyer's one feedback on a finished order: 404 unless the order is the caller's as its
+ * buyer; 409 unless its closure allows feedback, or when it is already given. The seller's
+ * rating and feedback count change in the same transaction.
+ */
+async function leave(
+  { db, clock }: FeedbackDeps,
+  buyer: { id: number; login: string },
+  orderId: number,
+  input: { verdict: Verdict; text: string },
+): Promise<PartyFeedbackItem> {
+  return db.orm.transaction(async (tx) => {
+    const row = await orderRow(tx, orderId);
+    if (!row || row.buyerId !== buyer.id) throw new AppError('not_found', 'no such order');
+    if (!feedbackAllowedFor(row)) {
+      const why = row.closure ? `it was ${row.status} (${row.closure.reason}), which leaves no feedback` : `it is ${row.status.replaceAll('_', ' ')}`;
+      throw new AppError('conflict', `this order takes no feedback: ${why}`, { status: row.status });
+    }
+    // Every feedback on one seller queues on their stats row: the recount below sees all that committed.
+    await tx.insert(sellerStats).values({ userId: row.sellerId }).onConflictDoNothing();
+    await tx.select({ id: sellerStats.userId }).from(sellerStats).where(eq(sellerStats.userId, row.sellerId)).for('update');
+    const inserted = await tx
+      .insert(feedback)
+      .values({ orderId, buyerId: buyer.id, sellerId: row.sellerId, offerId: row.offerId, verdict: input.verdict, text: input.text, createdAt: clock.now() })
+      .onConflictDoNothing()
+      .returning({ orderId: feedback.orderId });
+    if (inserted.length === 0) throw new AppError('conflict', 'you have already left feedback on this order', { status: 'feedback_given' });
+    await refreshRating(tx, row.sellerId);
+    const liked = input.verdict === 'like' ? 'positive' : 'negative';
+    await notify(clock, tx, row.sellerId, orderId, 'feedback', `${buyer.login} left ${liked} feedback on “${row.title}”: ${input.text}`, `feedback:${orderId}`);
+    return (await partyView(tx, orderId))!;
+  });
+}
 
-    /**
-     * The seller's one answer to the buyer's feedback; it shows once a moderator approves it.
-     * 404 unless the order is the caller's as its seller; 409 without feedback, or once answered.
-     */
-    async answer(seller: { id: number }, orderId: number, text: string): Promise<PartyFeedbackItem> {
-      return db.orm.transaction(async (tx) => {
-        const row = await orderRow(tx, orderId);
-        if (!row || row.sellerId !== seller.id) throw new AppError('not_found', 'no such order');
-        const [current] = await tx.select({ answerStatus: feedback.answerStatus }).from(feedback).where(eq(feedback.orderId, orderId)).for('update');
-        if (!current) throw new AppError('conflict', 'the buyer has left no feedback to answer', { status: 'no_feedback' });
-        if (current.answerStatus !== null) throw new AppError('conflict', 'you have already answered this feedback', { status: `answer_${current.answerStatus}` });
-        await tx.update(feedback).set({ answer: text, answerStatus: 'pending', answeredAt: clock.now() }).where(eq(feedback.orderId, orderId));
-        return (await partyView(tx, orderId))!;
-      });
-    },
+/**
+ * The seller's one answer to the buyer's feedback; it shows once a moderator approves it.
+ * 404 unless the order is the caller's as its seller; 409 without feedback, or once answered.
+ */
+async function answer({ db, clock }: FeedbackDeps, seller: { id: number }, orderId: number, text: string): Promise<PartyFeedbackItem> {
+  return db.orm.transaction(async (tx) => {
+    const row = await orderRow(tx, orderId);
+    if (!row || row.sellerId !== seller.id) throw new AppError('not_found', 'no such order');
+    const [current] = await tx.select({ answerStatus: feedback.answerStatus }).from(feedback).where(eq(feedback.orderId, orderId)).for('update');
+    if (!current) throw new AppError('conflict', 'the buyer has left no feedback to answer', { status: 'no_feedback' });
+    if (current.answerStatus !== null) throw new AppError('conflict', 'you have already answered this feedback', { status: `answer_${current.answerStatus}` });
+    await tx.update(feedback).set({ answer: text, answerStatus: 'pending', answeredAt: clock.now() }).where(eq(feedback.orderId, orderId));
+    return (await partyView(tx, orderId))!;
+  });
+}
 
-    /** Answers awaiting a moderator, oldest first. */
-    async pendingAnswers(): Promise<PendingAnswer[]> {
-      const rows = await db.orm
-        .select({ f: feedback, sellerLogin: users.login, title: orders.title })
-        .from(feedback)
-        .innerJoin(users, eq(users.id, feedback.sellerId))
-        .innerJoin(orders, eq(orders.id, feedback.orderId))
-        .where(eq(feedback.answerStatus, 'pending'))
-        .orderBy(asc(feedback.answeredAt), asc(feedback.orderId))
-        .limit(QUEUE_LIMIT);
-      return rows.map(({ f, sellerLogin, title }) => ({
-        orderId: f.orderId,
-        seller: { id: f.sellerId, login: sellerLogin },
-        offer: { id: f.offerId, title },
-        verdict: f.verdict,
-        feedback: f.text,
-        answer: f.answer!,
-        answeredAt: f.answeredAt!.toISOString(),
-      }));
-    },
+/** Answers awaiting a moderator, oldest first. */
+async function pendingAnswers({ db }: FeedbackDeps): Promise<PendingAnswer[]> {
+  const rows = await db.orm
+    .select({ f: feedback, sellerLogin: users.login, title: orders.title })
+    .from(feedback)
+    .innerJoin(users, eq(users.id, feedback.sellerId))
+    .innerJoin(orders, eq(orders.id, feedback.orderId))
+    .where(eq(feedback.answerStatus, 'pending'))
+    .orderBy(asc(feedback.answeredAt), asc(feedback.orderId))
+    .limit(QUEUE_LIMIT);
+  return rows.map(({ f, sellerLogin, title }) => ({
+    orderId: f.orderId,
+    seller: { id: f.sellerId, login: sellerLogin },
+    offer: { id: f.offerId, title },
+    verdict: f.verdict,
+    feedback: f.text,
+    answer: f.answer!,
+    answeredAt: f.answeredAt!.toISOString(),
+  }));
+}
 
-    /** A moderator publishes or rejects an answer: 404 without one awaiting, 409 once decided. */
-    async decide(moderatorId: number, orderId: number, decision: 'approve' | 'reject'): Promise<PartyFeedbackItem> {
-      return db.orm.transaction(async (tx) => {
-        const status = decision === 'approve' ? 'published' : 'rejected';
-        const decided = await tx
-          .update(feedback)
-          .set({ answerStatus: status, answerDecidedAt: clock.now(), answerDecidedBy: moderatorId })
-          .where(and(eq(feedback.orderId, orderId), eq(feedback.answerStatus, 'pending')))
-          .returning({ sellerId: feedback.sellerId, buyerId: feedback.buyerId });
-        const d = decided[0];
-        if (!d) {
-          const [current] = await tx.select({ answerStatus: feedback.answerStatus }).from(feedback).where(eq(feedback.orderId, orderId));
-          if (!current?.answerStatus) throw new AppError('not_found', 'this order has no answer awaiting moderation');
-          throw new AppError('conflict', `the answer is already ${current.answerStatus}`, { status: current.answerStatus });
-        }
-        if (status === 'published') {
-          await notify(tx, d.sellerId, orderId, 'feedback_answer_published', 'Your answer to the buyer’s feedback is published.', `feedback:${orderId}:answer:seller`);
-          await notify(tx, d.buyerId, orderId, 'feedback_answered', 'The seller answered your feedback.', `feedback:${orderId}:answer:buyer`);
-        } else {
-          await notify(tx, d.sellerId, orderId, 'feedback_answer_rejected', 'A moderator rejected your answer to the buyer’s feedback: it stays hidden.', `feedback:${orderId}:answer:seller`);
-        }
-        return (await partyView(tx, orderId))!;
-      });
-    },
+/** A moderator publishes or rejects an answer: 404 without one awaiting, 409 once decided. */
+async function decide({ db, clock }: FeedbackDeps, moderatorId: number, orderId: number, decision: 'approve' | 'reject'): Promise<PartyFeedbackItem> {
+  return db.orm.transaction(async (tx) => {
+    const status = decision === 'approve' ? 'published' : 'rejected';
+    const decided = await tx
+      .update(feedback)
+      .set({ answerStatus: status, answerDecidedAt: clock.now(), answerDecidedBy: moderatorId })
+      .where(and(eq(feedback.orderId, orderId), eq(feedback.answerStatus, 'pending')))
+      .returning({ sellerId: feedback.sellerId, buyerId: feedback.buyerId });
+    const d = decided[0];
+    if (!d) {
+      const [current] = await tx.select({ answerStatus: feedback.answerStatus }).from(feedback).where(eq(feedback.orderId, orderId));
+      if (!current?.answerStatus) throw new AppError('not_found', 'this order has no answer awaiting moderation');
+      throw new AppError('conflict', `the answer is already ${current.answerStatus}`, { status: current.answerStatus });
+    }
+    if (status === 'published') {
+      await notify(clock, tx, d.sellerId, orderId, 'feedback_answer_published', 'Your answer to the buyer’s feedback is published.', `feedback:${orderId}:answer:seller`);
+      await notify(clock, tx, d.buyerId, orderId, 'feedback_answered', 'The seller answered your feedback.', `feedback:${orderId}:answer:buyer`);
+    } else {
+      await notify(clock, tx, d.sellerId, orderId, 'feedback_answer_rejected', 'A moderator rejected your answer to the buyer’s feedback: it stays hidden.', `feedback:${orderId}:answer:seller`);
+    }
+    return (await partyView(tx, orderId))!;
+  });
+}
 
-    /**
-     * A seller's public feedback, newest first, with their rating: 404 for an unknown login
-     * and for accounts search leaves out (blocked, unconfirmed).
-     */
-    async forSeller(login: string, q: { verdict?: Verdict; cursor?: string; limit: number }) {
-      const [seller] = await db.orm
-        .select({ user: users, stats: sellerStats })
-        .from(users)
-        .leftJoin(sellerStats, eq(sellerStats.userId, users.id))
-        .where(sql`lower(${users.login}) = ${login.toLowerCase()} and ${users.blockedAt} is null and ${users.emailConfirmedAt} is not null`);
-      if (!seller) throw new AppError('not_found', 'no such seller');
-      const conditions: SQL[] = [eq(feedback.sellerId, seller.user.id)];
-      if (q.verdict) conditions.push(eq(feedback.verdict, q.verdict));
-      if (q.cursor) {
-        const [ms, id] = q.cursor.split('-').map(Number) as [number, number];
-        conditions.push(sql`(${feedback.createdAt}, ${feedback.orderId}) < (${new Date(ms).toISOString()}::timestamptz, ${id})`);
-      }
-      const rows = await selectItems(db.orm, and(...conditions)).orderBy(desc(feedback.createdAt), desc(feedback.orderId)).limit(q.limit + 1);
-      const items = rows.slice(0, q.limit).map(publicItem);
-      const { user, stats } = seller;
-      return {
-        seller: publicSeller(user, stats),
-        items,
-        nextCursor: rows.length > q.limit ? cursorOf(items[items.length - 1]!) : null,
-      };
-    },
+/**
+ * A seller's public feedback, newest first, with their rating: 404 for an unknown login
+ * and for accounts search leaves out (blocked, unconfirmed).
+ */
+async function forSeller({ db }: FeedbackDeps, login: string, q: { verdict?: Verdict; cursor?: string; limit: number }) {
+  const [seller] = await db.orm
+    .select({ user: users, stats: sellerStats })
+    .from(users)
+    .leftJoin(sellerStats, eq(sellerStats.userId, users.id))
+    .where(sql`lower(${users.login}) = ${login.toLowerCase()} and ${users.blockedAt} is null and ${users.emailConfirmedAt} is not null`);
+  if (!seller) throw new AppError('not_found', 'no such seller');
+  const conditions: SQL[] = [eq(feedback.sellerId, seller.user.id)];
+  if (q.verdict) conditions.push(eq(feedback.verdict, q.verdict));
+  if (q.cursor) {
+    const [ms, id] = q.cursor.split('-').map(Number) as [number, number];
+    conditions.push(sql`(${feedback.createdAt}, ${feedback.orderId}) < (${new Date(ms).toISOString()}::timestamptz, ${id})`);
+  }
+  const rows = await selectItems(db.orm, and(...conditions)).orderBy(desc(feedback.createdAt), desc(feedback.orderId)).limit(q.limit + 1);
+  const items = rows.slice(0, q.limit).map(publicItem);
+  const { user, stats } = seller;
+  return {
+    seller: publicSeller(user, stats),
+    items,
+    nextCursor: rows.length > q.limit ? cursorOf(items[items.length - 1]!) : null,
+  };
+}
+
+export function createFeedback(deps: FeedbackDeps) {
+  return {
+    forOrder: (user: { id: number; roles: readonly string[] }, orderId: number, staffRoles: readonly string[]) => forOrder(deps, user, orderId, staffRoles),
+    leave: (buyer: { id: number; login: string }, orderId: number, input: { verdict: Verdict; text: string }) => leave(deps, buyer, orderId, input),
+    answer: (seller: { id: number }, orderId: number, text: string) => answer(deps, seller, orderId, text),
+    pendingAnswers: () => pendingAnswers(deps),
+    decide: (moderatorId: number, orderId: number, decision: 'approve' | 'reject') => decide(deps, moderatorId, orderId, decision),
+    forSeller: (login: string, q: { verdict?: Verdict; cursor?: string; limit: number }) => forSeller(deps, login, q),
   };
 }
 

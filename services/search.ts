@@ -617,119 +617,133 @@ function pageStatement(plan: Plan, after: Cursor | undefined): Fragment {
     limit ${n}::int`;
 }
 
-export function createSearch({ db, clock }: { db: Db; clock: Clock }) {
-  // The tree changes only with a migration; a category this copy lacks makes it reload once.
-  let categoryIndex: Promise<CategoryIndex> | undefined;
-  function categoryTree(): Promise<CategoryIndex> {
-    categoryIndex ??= loadCategories(db).catch((err: unknown) => {
-      categoryIndex = undefined;
-      throw err;
-    });
-    return categoryIndex;
-  }
-  async function category(id: number): Promise<CategoryNode | undefined> {
-    const known = (await categoryTree()).byId.get(id);
-    if (known) return known;
-    categoryIndex = undefined;
-    return (await categoryTree()).byId.get(id);
-  }
+// ---- The service ----------------------------------------------------------------------------
 
-  /**
-   * The statement a search runs, and its sort keys. Resolves the category (400 when unknown)
-   * and the cursor (400 when forged or of another sort).
-   */
-  async function compile(search: OfferSearch): Promise<{ query: CompiledQuery; sort: OfferSort; keys: SortKey[] }> {
-    const now = clock.now();
-    const sort = search.sort ?? (search.q ? 'relevance' : 'newest');
-    if (sort === 'relevance' && !search.q) {
-      throw new AppError('invalid_input', 'query.sort: relevance needs keywords (q)', {
-        fields: [{ path: 'query.sort', message: 'relevance needs keywords (q)', code: 'invalid_sort' }],
+/** What one search service holds: its dependencies and its copy of the category tree. */
+interface SearchContext {
+  db: Db;
+  clock: Clock;
+  // The tree changes only with a migration; a category this copy lacks makes it reload once.
+  categoryIndex: Promise<CategoryIndex> | undefined;
+}
+
+function categoryTree(context: SearchContext): Promise<CategoryIndex> {
+  context.categoryIndex ??= loadCategories(context.db).catch((err: unknown) => {
+    context.categoryIndex = undefined;
+    throw err;
+  });
+  return context.categoryIndex;
+}
+
+async function category(context: SearchContext, id: number): Promise<CategoryNode | undefined> {
+  const known = (await categoryTree(context)).byId.get(id);
+  if (known) return known;
+  context.categoryIndex = undefined;
+  return (await categoryTree(context)).byId.get(id);
+}
+
+/**
+ * The statement a search runs, and its sort keys. Resolves the category (400 when unknown)
+ * and the cursor (400 when forged or of another sort).
+ */
+async function compile(context: SearchContext, search: OfferSearch): Promise<{ query: CompiledQuery; sort: OfferSort; keys: SortKey[] }> {
+  const now = context.clock.now();
+  const sort = search.sort ?? (search.q ? 'relevance' : 'newest');
+  if (sort === 'relevance' && !search.q) {
+    throw new AppError('invalid_input', 'query.sort: relevance needs keywords (q)', {
+      fields: [{ path: 'query.sort', message: 'relevance needs keywords (q)', code: 'invalid_sort' }],
+    });
+  }
+  const tsQuery = search.q ? q`websearch_to_tsquery('english', ${search.q})` : undefined;
+  const spec = sortSpecs[sort];
+  const keys = spec.keys(tsQuery && q`ts_rank_cd(${offers.searchVector}, ${tsQuery})::float8`);
+  const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, sort, keys);
+  let categoryIds: number[] | undefined;
+  if (search.categoryId !== undefined) {
+    const node = await category(context, search.categoryId);
+    if (!node) {
+      throw new AppError('invalid_input', 'query.categoryId: no such category', {
+        fields: [{ path: 'query.categoryId', message: 'no such category', code: 'unknown_category' }],
       });
     }
-    const tsQuery = search.q ? q`websearch_to_tsquery('english', ${search.q})` : undefined;
-    const spec = sortSpecs[sort];
-    const keys = spec.keys(tsQuery && q`ts_rank_cd(${offers.searchVector}, ${tsQuery})::float8`);
-    const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, sort, keys);
-    let categoryIds: number[] | undefined;
-    if (search.categoryId !== undefined) {
-      const node = await category(search.categoryId);
-      if (!node) {
-        throw new AppError('invalid_input', 'query.categoryId: no such category', {
-          fields: [{ path: 'query.categoryId', message: 'no such category', code: 'unknown_category' }],
-        });
-      }
-      categoryIds = descendants(node);
-    }
-    const where: Fragment[] = [q`${visibleOfferSql(now)}`];
-    if (search.attributes?.length) where.push(...attributeConditions(search.attributes));
-    if (search.minPriceCents !== undefined) where.push(q`${offers.priceCents} >= ${search.minPriceCents}::int`);
-    if (search.maxPriceCents !== undefined) where.push(q`${offers.priceCents} <= ${search.maxPriceCents}::int`);
-    if (search.maxLeadTimeDays !== undefined) where.push(q`${offers.leadTimeDays} <= ${search.maxLeadTimeDays}::int`);
-    const { onOffer, listed } = sellerConditions(search, now);
-    where.push(...onOffer);
-    const keywords = tsQuery && q`${offers.searchVector} @@ ${tsQuery}`;
-    const plan: Plan = { spec, keys, n: search.limit + 1, keywords, where, categoryIds, listed };
-    return { query: render(pageStatement(plan, after)), sort, keys };
+    categoryIds = descendants(node);
   }
+  const where: Fragment[] = [q`${visibleOfferSql(now)}`];
+  if (search.attributes?.length) where.push(...attributeConditions(search.attributes));
+  if (search.minPriceCents !== undefined) where.push(q`${offers.priceCents} >= ${search.minPriceCents}::int`);
+  if (search.maxPriceCents !== undefined) where.push(q`${offers.priceCents} <= ${search.maxPriceCents}::int`);
+  if (search.maxLeadTimeDays !== undefined) where.push(q`${offers.leadTimeDays} <= ${search.maxLeadTimeDays}::int`);
+  const { onOffer, listed } = sellerConditions(search, now);
+  where.push(...onOffer);
+  const keywords = tsQuery && q`${offers.searchVector} @@ ${tsQuery}`;
+  const plan: Plan = { spec, keys, n: search.limit + 1, keywords, where, categoryIds, listed };
+  return { query: render(pageStatement(plan, after)), sort, keys };
+}
 
-  return {
-    /** The statement `offers(search)` runs, for measuring the database alone (`bench/search.ts`). */
-    async compileOfferSearch(search: OfferSearch): Promise<CompiledQuery> {
-      return (await compile(search)).query;
-    },
+/** The statement `offers(search)` runs, for measuring the database alone (`bench/search.ts`). */
+async function compileOfferSearch(context: SearchContext, search: OfferSearch): Promise<CompiledQuery> {
+  return (await compile(context, search)).query;
+}
 
-    /** One page of the offers a buyer can see now that match `search`, in its sort. */
-    async offers(search: OfferSearch): Promise<OfferSearchPage> {
-      const [{ query, sort, keys }, index] = await Promise.all([compile(search), categoryTree()]);
-      const rows = await db.sql.unsafe<(OfferSummaryRow & Record<string, KeyValue>)[]>(query.sql, query.params as never[]);
-      const page = rows.slice(0, search.limit);
-      const items = page.map((row) => offerSummary(row, index.byId.get(row.category_id)?.name ?? ''));
-      const last = page.at(-1);
-      const nextCursor =
-        rows.length > search.limit && last
-          ? encodeCursor({
-              s: sort,
-              t: last.top_rated,
-              // int8 keys arrive as strings.
-              k: keys.map((key, i) => (key.type === 'int' ? Number(last[`cursor_k${i}`]) : last[`cursor_k${i}`]!)),
-            })
-          : null;
-      return { items, nextCursor };
-    },
+/** One page of the offers a buyer can see now that match `search`, in its sort. */
+async function searchOffers(context: SearchContext, search: OfferSearch): Promise<OfferSearchPage> {
+  const [{ query, sort, keys }, index] = await Promise.all([compile(context, search), categoryTree(context)]);
+  const rows = await context.db.sql.unsafe<(OfferSummaryRow & Record<string, KeyValue>)[]>(query.sql, query.params as never[]);
+  const page = rows.slice(0, search.limit);
+  const items = page.map((row) => offerSummary(row, index.byId.get(row.category_id)?.name ?? ''));
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > search.limit && last
+      ? encodeCursor({
+          s: sort,
+          t: last.top_rated,
+          // int8 keys arrive as strings.
+          k: keys.map((key, i) => (key.type === 'int' ? Number(last[`cursor_k${i}`]) : last[`cursor_k${i}`]!)),
+        })
+      : null;
+  return { items, nextCursor };
+}
 
-    /**
-     * Sellers whose login starts with `prefix` (any case), in login order: at most
-     * `SELLER_HITS_LIMIT`. Blocked accounts and unconfirmed emails (who cannot sell) are left out.
-     */
-    async sellers(prefix: string): Promise<SellerHit[]> {
-      // `_` is a LIKE wildcard and may appear in logins: match it literally. Byte order ("C")
-      // lets one index answer both the prefix and the order, whatever the database's locale.
-      const pattern = `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const rows = await db.sql<
-        { id: string; login: string; display_name: string | null; level: SellerLevel; rating_percent: number | null; feedback_count: number }[]
-      >`
+/**
+ * Sellers whose login starts with `prefix` (any case), in login order: at most
+ * `SELLER_HITS_LIMIT`. Blocked accounts and unconfirmed emails (who cannot sell) are left out.
+ */
+async function searchSellers(db: Db, prefix: string): Promise<SellerHit[]> {
+  // `_` is a LIKE wildcard and may appear in logins: match it literally. Byte order ("C")
+  // lets one index answer both the prefix and the order, whatever the database's locale.
+  const pattern = `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await db.sql<
+    { id: string; login: string; display_name: string | null; level: SellerLevel; rating_percent: number | null; feedback_count: number }[]
+  >`
         select u.id, u.login, u.display_name, coalesce(s.level, 'newbie') as level, s.rating_percent, coalesce(s.feedback_count, 0) as feedback_count
         from users u
         left join seller_stats s on s.user_id = u.id
         where lower(u.login) collate "C" like ${pattern} and u.blocked_at is null and u.email_confirmed_at is not null
         order by lower(u.login) collate "C"
         limit ${SELLER_HITS_LIMIT}`;
-      return rows.map((r) => ({
-        id: Number(r.id),
-        login: r.login,
-        displayName: r.display_name,
-        level: r.level,
-        ratingPercent: r.rating_percent,
-        feedbackCount: r.feedback_count,
-      }));
-    },
-
-    /** The category tree, in display order, each category with the attributes its offers describe. */
-    async categories(): Promise<CategoryNode[]> {
-      return (await categoryTree()).tree;
-    },
-  };
+  return rows.map((r) => ({
+    id: Number(r.id),
+    login: r.login,
+    displayName: r.display_name,
+    level: r.level,
+    ratingPercent: r.rating_percent,
+    feedbackCount: r.feedback_count,
+  }));
 }
 
+/** The category tree, in display order, each category with the attributes its offers describe. */
+async function categoryNodes(context: SearchContext): Promise<CategoryNode[]> {
+  return (await categoryTree(context)).tree;
+}
+
+export function createSearch({ db, clock }: { db: Db; clock: Clock }) {
+  const context: SearchContext = { db, clock, categoryIndex: undefined };
+  return {
+    compileOfferSearch: (search: OfferSearch) => compileOfferSearch(context, search),
+    offers: (search: OfferSearch) => searchOffers(context, search),
+    sellers: (prefix: string) => searchSellers(db, prefix),
+    categories: () => categoryNodes(context),
+  };
+}
 
 export type Search = ReturnType<typeof createSearch>;

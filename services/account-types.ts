@@ -1,0 +1,63 @@
+/**
+ * What an account is, as the account services and their callers name it: staff roles, the
+ * signed-in caller, the owner's view of their account, and the inputs that change it. A leaf
+ * module, so the parts of `accounts.ts` (`credentials.ts`, `profile.ts`) share it without
+ * importing one another.
+ */
+import type { Db } from '../db/client.js';
+import type { Clock } from './clock.js';
+
+export const staffRoles = ['support', 'moderator', 'arbiter', 'admin'] as const;
+export type StaffRole = (typeof staffRoles)[number];
+
+/** Who is calling, as the API knows them after authentication. */
+export interface SessionUser {
+  id: number;
+  login: string;
+  emailConfirmed: boolean;
+  roles: StaffRole[];
+}
+
+export type WithdrawalLockReason = 'email_change' | 'login_change' | 'payout_details_change';
+
+export interface WithdrawalLock {
+  reason: WithdrawalLockReason;
+  startsAt: string;
+  endsAt: string;
+}
+
+/** The account as its owner sees it (`GET /me`): never the password hash. */
+export interface Me {
+  id: number;
+  login: string;
+  email: string;
+  emailConfirmed: boolean;
+  displayName: string | null;
+  city: string | null;
+  about: string | null;
+  skills: string[];
+  avatarUrl: string | null;
+  /** IANA time zone; with `hideOnWeekends`, the seller's offers hide Friday 00:00 to Monday 00:00 there. */
+  timeZone: string;
+  hideOnWeekends: boolean;
+  canChangeLogin: boolean;
+  roles: StaffRole[];
+  createdAt: string;
+}
+
+export interface ProfilePatch {
+  displayName?: string | null;
+  city?: string | null;
+  about?: string | null;
+  skills?: string[];
+  avatarUrl?: string | null;
+  timeZone?: string;
+  hideOnWeekends?: boolean;
+}
+
+export type PayoutDetailsInput = { method: 'card'; cardNumber: string } | { method: 'paypal'; account: string };
+
+export interface AccountsDeps {
+  db: Db;
+  clock: Clock;
+}
