@@ -10,7 +10,6 @@
  * puts them together.
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
 import { sessions, users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AccountsDeps, Me, PayoutDetailsInput, ProfilePatch, StaffRole } from './account-types.js';
