@@ -14,10 +14,10 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { AppError, isErrorCode } from '../workflows/lib/errors.js';
-import { decideUpdate, moderationWorkflowId, type DecideArgs, type ModerationInput, type ModerationView } from '../workflows/moderation/messages.js';
+import { decideUpdate, moderationWorkflowId, moderationWorkflowType, type DecideArgs, type ModerationInput, type ModerationView } from '../workflows/moderation/messages.js';
 import * as moderationSearch from '../workflows/moderation/search.js';
 import type { kworkModeration } from '../workflows/moderation/workflow.js';
-import { actUpdate, orderWorkflowId, viewQuery, type ActArgs, type OrderInput, type OrderView, type Viewer } from '../workflows/order/messages.js';
+import { actUpdate, orderWorkflowId, orderWorkflowType, viewQuery, type ActArgs, type OrderInput, type OrderView, type Viewer } from '../workflows/order/messages.js';
 import * as orderSearch from '../workflows/order/search.js';
 import type { orderWorkflow } from '../workflows/order/workflow.js';
 
@@ -53,7 +53,7 @@ export function createWorkflowGateway({ temporal, taskQueue }: { temporal: Clien
   const order = {
     /** Starts an order's workflow (its row and escrow hold are being written in the caller's transaction). */
     async start(input: OrderInput): Promise<void> {
-      await temporal.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+      await temporal.workflow.start<typeof orderWorkflow>(orderWorkflowType, {
         workflowId: orderWorkflowId(input.orderId),
         taskQueue,
         args: [input],
@@ -76,7 +76,7 @@ export function createWorkflowGateway({ temporal, taskQueue }: { temporal: Clien
   const moderation = {
     /** Starts a submission's moderation (its row is being written in the caller's transaction). */
     async start(input: ModerationInput): Promise<void> {
-      await temporal.workflow.start<typeof kworkModeration>('kworkModeration', {
+      await temporal.workflow.start<typeof kworkModeration>(moderationWorkflowType, {
         workflowId: moderationWorkflowId(input.offerId, input.revision),
         taskQueue,
         args: [input],

@@ -7,6 +7,9 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { businessId } from '../lib/ids.js';
 
+/** The workflow type's name, a wire contract like the message names: the worker registers `kworkModeration` under it. */
+export const moderationWorkflowType = 'kworkModeration';
+
 /** One workflow per submission: `kwork-moderation-<offerId>-<revision>`. */
 export function moderationWorkflowId(offerId: number, revision: number): string {
   return businessId('kwork-moderation', offerId, revision);

@@ -13,6 +13,9 @@ import type { Cents } from '../lib/money.js';
 
 export type { ArbitrationDecision, Dispute };
 
+/** The workflow type's name, a wire contract like the message names: the worker registers `orderWorkflow` under it. */
+export const orderWorkflowType = 'orderWorkflow';
+
 /** One workflow per order: `order-<orderId>`. */
 export function orderWorkflowId(orderId: number): string {
   return businessId('order', orderId);

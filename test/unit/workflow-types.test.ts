@@ -1,0 +1,15 @@
+/**
+ * A workflow type's name is a wire contract: the API starts workflows by it (through the
+ * gateway), the worker registers each exported workflow function under its own name. The two
+ * must be the same, and the bundle's entry must export exactly the processes the gateway starts.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import * as bundleEntry from '../../workflows/index.js';
+import { moderationWorkflowType } from '../../workflows/moderation/messages.js';
+import { orderWorkflowType } from '../../workflows/order/messages.js';
+
+it('names every workflow type the gateway starts after the function the worker registers', () => {
+  const registered = Object.values(bundleEntry).map((fn) => fn.name).sort();
+  assert.deepEqual(registered, [moderationWorkflowType, orderWorkflowType].sort());
+});
