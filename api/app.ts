@@ -3,12 +3,12 @@
  * app from their own dependencies. One router per resource, mounted here.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import type { MiddlewareHandler } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { Services } from '../services/index.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
+import { allowedMethods, limitBody } from './door.js';
 import { onError, onNotFound, validationHook } from './errors.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
@@ -23,10 +23,6 @@ import { offerRoutes } from './routes/offers.js';
 import { orderRoutes } from './routes/orders.js';
 import { searchRoutes } from './routes/search.js';
 
-// No request of this API carries more than a few kilobytes of JSON.
-const MAX_BODY_BYTES = 64 * 1024;
-const tooLarge = () => new AppError('invalid_input', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
-
 /** Every request gets an id and one log line (method, path, status, time, caller). */
 function requestLog(logger: AppDeps['logger']): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -38,30 +34,6 @@ function requestLog(logger: AppDeps['logger']): MiddlewareHandler<AppEnv> {
       { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), userId: c.var.user?.id },
       'request',
     );
-  };
-}
-
-/** No request of this API carries more than a few kilobytes: 413 past `MAX_BODY_BYTES`. */
-function limitBody(): MiddlewareHandler<AppEnv> {
-  const limitStreamedBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw tooLarge();
-    },
-  });
-  return async (c, next) => {
-    // A declared length is checked without touching the body: Hono's bodyLimit opens it as a
-    // web stream, which costs every request (GETs too) far more than reading it directly.
-    // A streamed (chunked) body is counted as it arrives.
-    const length = c.req.header('content-length');
-    const chunked = c.req.header('transfer-encoding') !== undefined;
-    if (!chunked && length !== undefined) {
-      if (Number(length) > MAX_BODY_BYTES) throw tooLarge();
-      return next();
-    }
-    // An HTTP/1.1 message (node-server) with neither header has no body.
-    if (!chunked && (c.env as { incoming?: unknown } | undefined)?.incoming) return next();
-    return limitStreamedBody(c, next);
   };
 }
 
@@ -119,7 +91,7 @@ export function createApp(deps: AppDeps) {
     },
   });
 
-  app.notFound(onNotFound);
+  app.notFound((c) => onNotFound(c, allowedMethods(app.routes, c.req.path)));
   app.onError(onError);
   return app;
 }

@@ -8,6 +8,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { SessionUser, StaffRole } from '../services/accounts.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppEnv } from './context.js';
+import { jsonOnly, refuseUnstorable } from './door.js';
 
 export type Access =
   /** Anyone, signed in or not. */
@@ -41,11 +42,14 @@ export function describeAccess(a: Access): string {
   return a.kind;
 }
 
-/** Declares a route with its access: the guard runs before any input is validated. */
+/**
+ * Declares a route with its access: the guard runs before any input is read; then the door's
+ * checks every route shares (a JSON body, storable text), then the route's own schemas.
+ */
 export function secured<R extends Omit<RouteConfig, 'middleware'>>(a: Access, route: R) {
   return createRoute({
     ...route,
-    middleware: [guard(a)] as const,
+    middleware: [guard(a), jsonOnly(), refuseUnstorable()] as const,
     ...(a.kind === 'public' || a.kind === 'dev' ? {} : { security: [{ bearer: [] }] }),
     'x-access': describeAccess(a),
   });

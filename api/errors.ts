@@ -32,6 +32,9 @@ export const statusOf = {
   offer_limit: 422,
   duplicate_offer: 422,
   rate_limited: 429,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  method_not_allowed: 405,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
 export interface ErrorBody {
@@ -104,6 +107,10 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
   return c.json(errorBody('internal', 'internal server error', { requestId: c.var.requestId }), 500);
 }
 
-export function onNotFound(c: Context<AppEnv>): Response {
-  return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+/** 404 for a path no route answers; 405 with `Allow` for a path that exists with other methods. */
+export function onNotFound(c: Context<AppEnv>, allowed: string[]): Response {
+  // A route of this method that answered "not found" itself (an unknown asset) is a 404 too.
+  if (allowed.length === 0 || allowed.includes(c.req.method)) return c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);
+  c.header('Allow', allowed.join(', '));
+  return c.json(errorBody('method_not_allowed', `${c.req.path} takes ${allowed.join(', ')}, not ${c.req.method}`, { allow: allowed }), 405);
 }

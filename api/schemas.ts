@@ -38,8 +38,32 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
   return { body: { content: { 'application/json': { schema } }, required: true } };
 }
 
-/** A positive id in a path (`/top-ups/{id}`); a malformed one is 400. */
-export const IdParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+/**
+ * A whole number sent as text (a path or query parameter): digits only, so `1e3`, `0x10`, ` 7`
+ * or `+7` are refused (400), never read as 1000, 16 or 7; documented as the integer it is.
+ */
+export function digits(min: number, max: number, options: { default?: number } = {}) {
+  const schema = z
+    .string()
+    .regex(/^[0-9]{1,20}$/, 'digits only')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .openapi({ type: 'integer', minimum: min, maximum: max, ...(options.default === undefined ? {} : { default: options.default }) });
+  return options.default === undefined ? schema : schema.default(options.default);
+}
+
+/** The largest id an `int8` column takes that JavaScript holds exactly. */
+export const MAX_ID = Number.MAX_SAFE_INTEGER;
+/** The largest value of an `integer` (int4) column, such as a category's id. */
+export const MAX_INT4 = 2_147_483_647;
+
+/** An id in a JSON body: a positive integer a bigint column holds (JSON numbers are checked as numbers). */
+export const Id = z.number().int().positive().max(MAX_ID);
+/** An id of an `integer` (int4) column in a JSON body: a category's. */
+export const Int4Id = z.number().int().positive().max(MAX_INT4);
+
+/** A positive id in a path (`/top-ups/{id}`): digits only; a malformed one is 400. */
+export const IdParam = z.object({ id: digits(1, MAX_ID) });
 
 /** Amounts are integer cents. */
 export const Cents = z.number().int().openapi({ description: 'integer cents (USD)', example: 1000 });

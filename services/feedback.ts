@@ -130,7 +130,7 @@ export async function offerFeedback(db: Db, offerId: number): Promise<{ likes: n
 
 /** A keyset cursor over (created_at, order_id), newest first: `<epoch ms>-<order id>`. */
 const cursorOf = (item: FeedbackItem) => `${Date.parse(item.createdAt)}-${item.orderId}`;
-export const FEEDBACK_CURSOR = /^\d{1,15}-\d{1,16}$/;
+export const FEEDBACK_CURSOR = /^\d{1,15}-\d{1,15}$/;
 
 export interface FeedbackDeps {
   db: Db;

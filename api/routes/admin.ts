@@ -37,7 +37,7 @@ const routes = {
     path: '/admin/users/{id}/block',
     tags: ['admin'],
     summary: 'Block an account: it can no longer sign in or act; its sessions end',
-    request: { params: IdParam, ...jsonBody(z.strictObject({ reason: z.string().trim().min(1).max(500) })) },
+    request: { params: IdParam, ...jsonBody(z.strictObject({ reason: z.string().normalize().trim().min(1).max(500) })) },
     responses: { 204: { description: 'Blocked' }, ...errorResponses(400, 401, 403, 404) },
   }),
   unblock: secured(admin, {

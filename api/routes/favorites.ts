@@ -4,10 +4,10 @@ import type { Favorites } from '../../services/favorites.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { errorResponses, json } from '../schemas.js';
+import { digits, errorResponses, json, MAX_ID } from '../schemas.js';
 import { OfferSummary } from './search.js';
 
-const OfferIdParam = z.object({ offerId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+const OfferIdParam = z.object({ offerId: digits(1, MAX_ID) });
 
 const Favorite = OfferSummary.extend({
   available: z.boolean().openapi({ description: 'false while buyers cannot see or order it (paused, blocked, hidden for the weekend)' }),
@@ -39,7 +39,7 @@ const routes = {
     request: {
       query: z.strictObject({
         cursor: z.string().min(1).max(200).optional().openapi({ description: 'the `nextCursor` of the previous page' }),
-        limit: z.coerce.number().int().min(1).max(100).default(20),
+        limit: digits(1, 100, { default: 20 }),
       }),
     },
     responses: {

@@ -8,9 +8,9 @@ import { FEEDBACK_CURSOR, type Feedback } from '../../services/feedback.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+import { digits, errorResponses, IdParam, json, jsonBody, MAX_ID } from '../schemas.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => z.string().normalize().trim().min(1).max(max);
 const Verdict = z.enum(['like', 'dislike']);
 
 /** One feedback as the public sees it (the seller's profile, the offer page). */
@@ -60,7 +60,7 @@ const SellerFeedbackPage = z
   })
   .openapi('SellerFeedbackPage');
 
-const OrderIdParam = z.object({ orderId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+const OrderIdParam = z.object({ orderId: digits(1, MAX_ID) });
 const LoginParam = z.object({ login: z.string().regex(/^[A-Za-z0-9_]{3,32}$/, '3 to 32 letters, digits or underscores') });
 
 /** Staff who read an order's feedback as they read the order. */
@@ -108,7 +108,7 @@ const routes = {
       query: z.strictObject({
         verdict: Verdict.optional().openapi({ description: 'only likes, or only dislikes' }),
         cursor: z.string().regex(FEEDBACK_CURSOR).optional().openapi({ description: 'the `nextCursor` of the previous page' }),
-        limit: z.coerce.number().int().min(1).max(50).default(20),
+        limit: digits(1, 50, { default: 20 }),
       }),
     },
     responses: { 200: json('A page of feedback', SellerFeedbackPage), ...errorResponses(400, 404) },

@@ -20,7 +20,7 @@ const QueueItem = z.object({
 
 const Decision = z.discriminatedUnion('decision', [
   z.strictObject({ decision: z.literal('approve') }),
-  z.strictObject({ decision: z.literal('reject'), reason: z.enum(rejectReasons), note: z.string().trim().min(1).max(1_000).optional() }),
+  z.strictObject({ decision: z.literal('reject'), reason: z.enum(rejectReasons), note: z.string().normalize().trim().min(1).max(1_000).optional() }),
 ]);
 
 const moderators = access.staff('moderator', 'admin');

@@ -6,7 +6,7 @@ import { walletRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+import { Cents, digits, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
 
 const TopUpAmount = z
   .number()
@@ -75,7 +75,7 @@ const routes = {
     request: {
       query: z.strictObject({
         cursor: z.string().min(1).max(100).optional().openapi({ description: 'the `nextCursor` of the previous page' }),
-        limit: z.coerce.number().int().min(1).max(100).default(20),
+        limit: digits(1, 100, { default: 20 }),
       }),
     },
     responses: {
@@ -123,7 +123,7 @@ const routes = {
     path: '/me/promo-redemptions',
     tags: ['money'],
     summary: 'Redeem a promo code onto the bonus balance (once per code)',
-    request: jsonBody(z.strictObject({ code: z.string().trim().min(1).max(32) })),
+    request: jsonBody(z.strictObject({ code: z.string().normalize().trim().min(1).max(32) })),
     responses: {
       201: json('Redeemed', z.object({ promoCode: z.string(), amountCents: Cents, bonusCents: Cents })),
       ...errorResponses(400, 401, 404, 409, 422),

@@ -6,32 +6,32 @@ import { catalogRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+import { Cents, errorResponses, IdParam, Int4Id, json, jsonBody } from '../schemas.js';
 import { FeedbackItem } from './feedback.js';
 
 const Tier = z.enum(['economy', 'standard', 'business']);
 const PackageTier = z.strictObject({
   priceCents: z.number().int().min(catalogRules.kworkBasePriceCents).max(catalogRules.freePriceMaxCents),
   leadTimeDays: z.number().int().min(1).max(catalogRules.maxLeadTimeDays),
-  includes: z.array(z.string().trim().min(1).max(100)).min(1).max(10),
+  includes: z.array(z.string().normalize().trim().min(1).max(100)).min(1).max(10),
 });
 const LeadTime = z.number().int().min(1).max(catalogRules.maxLeadTimeDays);
 
 const OfferInput = z
   .strictObject({
-    categoryId: z.number().int().positive(),
-    title: z.string().trim().min(catalogRules.titleMinLength).max(catalogRules.titleMaxLength).openapi({ description: 'the key phrase buyers search for' }),
-    description: z.string().trim().min(catalogRules.descriptionMinLength).max(catalogRules.descriptionMaxLength),
+    categoryId: Int4Id,
+    title: z.string().normalize().trim().min(catalogRules.titleMinLength).max(catalogRules.titleMaxLength).openapi({ description: 'the key phrase buyers search for' }),
+    description: z.string().normalize().trim().min(catalogRules.descriptionMinLength).max(catalogRules.descriptionMaxLength),
     priceCents: z.number().int().positive().openapi({ description: `the basic kwork: ${catalogRules.kworkBasePriceCents} cents unless the category allows a free price` }),
     leadTimeDays: LeadTime,
-    instructions: z.string().max(2_000).default('').openapi({ description: 'what the seller needs from the buyer to start' }),
-    unitVolume: z.string().max(200).default('').openapi({ description: 'how much work one unit is' }),
+    instructions: z.string().normalize().max(2_000).default('').openapi({ description: 'what the seller needs from the buyer to start' }),
+    unitVolume: z.string().normalize().max(200).default('').openapi({ description: 'how much work one unit is' }),
     media: z.array(z.strictObject({ kind: z.enum(['image', 'video']), url: z.url({ protocol: /^https?$/ }).max(500) })).max(10).default([]),
     attributes: z.record(z.string().max(40), z.union([z.string().max(60), z.array(z.string().max(60)).max(10)])).default({}),
     options: z
       .array(
         z.strictObject({
-          title: z.string().trim().min(3).max(80),
+          title: z.string().normalize().trim().min(3).max(80),
           priceCents: z.number().int().min(catalogRules.optionMinCents).max(catalogRules.optionMaxCents),
           extraDays: z.number().int().min(0).max(catalogRules.maxLeadTimeDays).default(0),
         }),

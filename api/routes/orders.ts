@@ -16,9 +16,9 @@ import { cancellationReasons } from '../../workflows/order/messages.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+import { Cents, digits, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => z.string().normalize().trim().min(1).max(max);
 const IdempotencyKey = z.object({
   'idempotency-key': z.string().min(1).max(100).openapi({ description: 'A key of your choosing: a retry with the same key returns the same result' }),
 });
@@ -100,7 +100,7 @@ const ListItem = z.object({
   updatedAt: z.string(),
 });
 const Cursor = z.string().regex(/^\d{1,15}$/).optional();
-const Limit = z.coerce.number().int().min(1).max(100).default(20);
+const Limit = digits(1, 100, { default: 20 });
 
 const routes = {
   place: secured(access.user, {

@@ -4,15 +4,14 @@ import { offerSorts, sellerLevels, SELLER_HITS_LIMIT, type CategoryNode, type Se
 import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, errorResponses, json } from '../schemas.js';
+import { Cents, digits, errorResponses, json, MAX_INT4 } from '../schemas.js';
 
 /** A query parameter that may repeat: one occurrence arrives as a string, several as an array. */
 function repeated<T extends z.ZodType>(item: T, max: number) {
   return z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(item).max(max));
 }
 
-// The generator would document a coerced number that accepts 0 as nullable (`Number(null)` is 0).
-const count = (max: number) => z.coerce.number().int().min(0).max(max).openapi({ type: 'integer', minimum: 0, maximum: max });
+const count = (max: number) => digits(0, max);
 
 const AttributeCondition = z
   .string()
@@ -21,11 +20,11 @@ const AttributeCondition = z
 
 const OfferSearchQuery = z
   .strictObject({
-    q: z.string().trim().max(200).optional().openapi({
+    q: z.string().normalize().trim().max(200).optional().openapi({
       description: 'Keywords over title and description, in web-search syntax: `"exact phrase"`, `or`, `-excluded`',
       example: 'wordpress landing page',
     }),
-    categoryId: z.coerce.number().int().positive().max(2_147_483_647).optional().openapi({
+    categoryId: digits(1, MAX_INT4).optional().openapi({
       description: 'A leaf category, or a parent category for all of its children (see `GET /categories`)',
     }),
     attr: repeated(AttributeCondition, 20).optional().openapi({
@@ -36,18 +35,18 @@ const OfferSearchQuery = z
     }),
     minPriceCents: count(100_000_000).optional().openapi({ description: 'lowest basic price, integer cents' }),
     maxPriceCents: count(100_000_000).optional().openapi({ description: 'highest basic price, integer cents' }),
-    maxLeadTimeDays: z.coerce.number().int().min(1).max(365).optional(),
+    maxLeadTimeDays: digits(1, 365).optional(),
     sellerLevel: repeated(z.enum(sellerLevels), sellerLevels.length).optional().openapi({
       description: 'Any of these seller levels, repeatable (a seller without stats yet is a newbie)',
     }),
     minSellerRating: count(100).optional().openapi({ description: 'lowest share of positive feedback, percent (unrated sellers are left out)' }),
     minFeedbacks: count(100_000_000).optional().openapi({ description: 'fewest feedbacks the seller has' }),
-    activeWithinDays: z.coerce.number().int().min(1).max(3_650).optional().openapi({ description: 'the seller was active within this many days' }),
+    activeWithinDays: digits(1, 3_650).optional().openapi({ description: 'the seller was active within this many days' }),
     sort: z.enum(offerSorts).optional().openapi({
       description: 'Default `relevance` with `q`, else `newest`; `relevance` needs `q`. Top Rated offers come first in every sort.',
     }),
     cursor: z.string().min(1).max(500).optional().openapi({ description: 'the `nextCursor` of the previous page (same sort)' }),
-    limit: z.coerce.number().int().min(1).max(50).default(20),
+    limit: digits(1, 50, { default: 20 }),
   })
   .refine((q) => q.minPriceCents === undefined || q.maxPriceCents === undefined || q.minPriceCents <= q.maxPriceCents, {
     path: ['maxPriceCents'],

@@ -96,12 +96,12 @@ describe('the API base', () => {
     assert.match(error.message, /JSON/i);
   });
 
-  it('refuses a body over 64 KiB with 400, declared or streamed, and passes one under it', async () => {
+  it('refuses a body over 64 KiB with 413, declared or streamed, and passes one under it', async () => {
     const big = JSON.stringify({ amount: 1, pad: 'x'.repeat(70 * 1024) });
     const small = JSON.stringify({ amount: 7 });
     // In process: a Request with a body and neither header.
     const inProcess = await app.request('/test/echo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
-    assert.equal(inProcess.status, 400);
+    assert.equal(inProcess.status, 413);
     assert.match((await jsonOf(inProcess)).error.message, /larger than 65536 bytes/);
     // Over HTTP/1.1 on the server the platform runs: with a Content-Length, and chunked.
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
@@ -128,8 +128,8 @@ describe('the API base', () => {
     try {
       for (const chunked of [false, true]) {
         const refused = await post(big, chunked);
-        assert.equal(refused.status, 400, refused.body);
-        assert.equal(JSON.parse(refused.body).error.code, 'invalid_input');
+        assert.equal(refused.status, 413, refused.body);
+        assert.equal(JSON.parse(refused.body).error.code, 'payload_too_large');
         assert.match(JSON.parse(refused.body).error.message, /larger than 65536 bytes/);
         const passed = await post(small, chunked);
         assert.equal(passed.status, 200, passed.body);

@@ -27,6 +27,9 @@ export const errorCodes = {
   offer_limit: 'A seller’s offer limits (in moderation at once, in total).',
   duplicate_offer: 'The seller has an offer with the same or nearly the same text.',
   rate_limited: 'Too many attempts.',
+  payload_too_large: 'The request body is larger than the API takes.',
+  unsupported_media_type: 'The request body is not JSON.',
+  method_not_allowed: 'The path exists, but not with this method.',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -11,6 +11,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ErrorCode } from '../lib/errors.js';
 import { isId } from '../lib/ids.js';
+import { textRefusal } from '../lib/text.js';
 import type { Transition } from '../lib/process.js';
 import {
   rejectReasons,
@@ -130,7 +131,8 @@ export function assertCanDecide(state: ModerationState, args: DecideArgs): void 
   if (raw.decision === 'reject') {
     if (raw.reason === undefined) refuse('invalid_input', `a rejection needs a reason: one of ${rejectReasons.join(', ')}`);
     if (!isRejectReason(raw.reason)) refuse('invalid_input', `unknown rejection reason ${JSON.stringify(raw.reason)}: expected one of ${rejectReasons.join(', ')}`);
-    if (raw.note !== undefined && typeof raw.note !== 'string') refuse('invalid_input', 'note must be text');
+    const note = raw.note === undefined ? null : textRefusal(raw.note, 'note', 1_000);
+    if (note) refuse('invalid_input', note);
   }
   const closed = whyClosed(state);
   if (closed) refuse('conflict', closed);

@@ -17,6 +17,7 @@ import * as disputes from '../lib/engagement/dispute.js';
 import { otherParty as other } from '../lib/engagement/parties.js';
 import { autoAcceptAt, reviewReminderAt } from '../lib/engagement/review.js';
 import type { ErrorCode } from '../lib/errors.js';
+import { forbiddenCharacter, textRefusal } from '../lib/text.js';
 import type { Transition as ProcessTransition } from '../lib/process.js';
 import { formatUsd, splitCommission, type Cents } from '../lib/money.js';
 import { DAY, iso, msOf as at } from '../lib/time.js';
@@ -316,15 +317,24 @@ function stateRule(state: OrderState, actor: Actor, type: ActionType, now: strin
   }
 }
 
-const within = (text: unknown, max: number) => typeof text === 'string' && text.trim().length >= 1 && text.length <= max;
+/** The one rule for stored text (workflows/lib/text.ts): text a write could not store is refused here, never retried forever. */
+const text = (value: unknown, max: number, field: string): Refusal | null => {
+  const refusal = textRefusal(value, field, max);
+  return refusal ? invalid(refusal) : null;
+};
 const invalid = (message: string): Refusal => ({ code: 'invalid_input', message });
 
-/** K-20: a seller's cancellation for "no contact with the buyer" needs a question the buyer has left unanswered long enough. */
+/** K-18, K-20: a reason the requester may give, a storable comment, and the no-contact rule. */
 function cancellationPayloadRule(state: OrderState, actor: Actor, action: Extract<OrderAction, { type: 'request_cancellation' }>, now: string): Refusal | null {
-  const p = state.input.policy;
   const reasons: readonly string[] = cancellationReasons[actor.role as Role];
   if (!reasons.includes(action.reason)) return invalid(`reason: one of ${reasons.join(', ')}`);
-  if (action.comment !== undefined && !within(action.comment, 2_000)) return invalid('comment: 1 to 2000 characters');
+  if (action.comment !== undefined) return text(action.comment, 2_000, 'comment') ?? noContactRule(state, action, now);
+  return noContactRule(state, action, now);
+}
+
+/** K-20: "no contact with the buyer" needs a question the buyer has left unanswered long enough. */
+function noContactRule(state: OrderState, action: Extract<OrderAction, { type: 'request_cancellation' }>, now: string): Refusal | null {
+  const p = state.input.policy;
   if (action.reason === 'no_contact_with_buyer') {
     const q = state.question;
     if (!q || q.answeredAt !== null || at(now) < at(q.at) + p.noContactAfterMs) {
@@ -339,12 +349,14 @@ function progressPayloadRule(action: Extract<OrderAction, { type: 'report_progre
   if (!Number.isInteger(action.percent) || action.percent < 10 || action.percent > 100 || action.percent % 10 !== 0) {
     return invalid('percent: 10 to 100, in steps of 10');
   }
-  return within(action.comment, 2_000) ? null : invalid('comment: 1 to 2000 characters');
+  return text(action.comment, 2_000, 'comment');
 }
 
 function deliveryPayloadRule(action: Extract<OrderAction, { type: 'deliver' }>): Refusal | null {
-  if (!within(action.text, 5_000)) return invalid('text: 1 to 5000 characters');
-  if (!Array.isArray(action.links) || action.links.length > 10 || !action.links.every((l) => typeof l === 'string' && /^https?:\/\/\S{1,2000}$/.test(l))) {
+  const refusal = text(action.text, 5_000, 'text');
+  if (refusal) return refusal;
+  const link = (l: unknown) => typeof l === 'string' && /^https?:\/\/\S{1,2000}$/.test(l) && forbiddenCharacter(l) === null;
+  if (!Array.isArray(action.links) || action.links.length > 10 || !action.links.every(link)) {
     return invalid('links: at most 10 http(s) URLs');
   }
   return null;
@@ -352,7 +364,6 @@ function deliveryPayloadRule(action: Extract<OrderAction, { type: 'deliver' }>):
 
 /** Whether the payload is well formed and permitted; a refusal if not. */
 function payloadRule(state: OrderState, actor: Actor, action: OrderAction, now: string): Refusal | null {
-  const text = (value: unknown, max: number, field: string) => (within(value, max) ? null : invalid(`${field}: 1 to ${max} characters`));
   switch (action.type) {
     case 'submit_requirements':
       return text(action.text, 5_000, 'text');
@@ -370,9 +381,8 @@ function payloadRule(state: OrderState, actor: Actor, action: OrderAction, now: 
     case 'answer_dispute':
       return text(action.statement, 5_000, 'statement');
     case 'decide_dispute': {
-      if (!within(action.comment, 2_000)) return invalid('comment: 1 to 2000 characters');
-      const refusal = disputes.decisionTermsRefusal(action.decision, state.input.totalCents, state.input.policy.maxReturnToWorkDays);
-      return refusal ? invalid(refusal) : null;
+      const terms = disputes.decisionTermsRefusal(action.decision, state.input.totalCents, state.input.policy.maxReturnToWorkDays);
+      return text(action.comment, 2_000, 'comment') ?? (terms ? invalid(terms) : null);
     }
     case 'admin_cancel':
       return text(action.reason, 1_000, 'reason');

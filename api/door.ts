@@ -1,0 +1,145 @@
+/**
+ * What every request passes before any route reads it: a body of reasonable size (413), a JSON
+ * content type where a body is sent (415), and no text that cannot be stored anywhere in its
+ * body, query or path (400, naming the field) — the one storable-text rule of
+ * `workflows/lib/text.ts`, applied to every request by construction rather than field by field.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { AppError } from '../workflows/lib/errors.js';
+import { forbiddenCharacter } from '../workflows/lib/text.js';
+import type { AppEnv } from './context.js';
+
+// No request of this API carries more than a few kilobytes of JSON.
+export const MAX_BODY_BYTES = 64 * 1024;
+const tooLarge = () => new AppError('payload_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`, { limitBytes: MAX_BODY_BYTES });
+
+/** 413 past `MAX_BODY_BYTES`. */
+export function limitBody(): MiddlewareHandler<AppEnv> {
+  const limitStreamedBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw tooLarge();
+    },
+  });
+  return async (c, next) => {
+    // A declared length is checked without touching the body: Hono's bodyLimit opens it as a
+    // web stream, which costs every request (GETs too) far more than reading it directly.
+    // A streamed (chunked) body is counted as it arrives.
+    const length = c.req.header('content-length');
+    const chunked = c.req.header('transfer-encoding') !== undefined;
+    if (!chunked && length !== undefined) {
+      if (Number(length) > MAX_BODY_BYTES) throw tooLarge();
+      return next();
+    }
+    // An HTTP/1.1 message (node-server) with neither header has no body.
+    if (!chunked && (c.env as { incoming?: unknown } | undefined)?.incoming) return next();
+    return limitStreamedBody(c, next);
+  };
+}
+
+type RequestOf = Parameters<MiddlewareHandler<AppEnv>>[0];
+
+/**
+ * Whether the request carries a body: a declared non-zero length or a streamed one. A request
+ * made in-process (`app.request`, tests) declares neither, so there its stream decides; an
+ * HTTP/1.1 message (node-server) with neither header has none.
+ */
+function hasBody(c: RequestOf): boolean {
+  const length = c.req.header('content-length');
+  if (c.req.header('transfer-encoding') !== undefined) return true;
+  if (length !== undefined) return length !== '0';
+  return !(c.env as { incoming?: unknown } | undefined)?.incoming && c.req.raw.body !== null;
+}
+
+/** A body in anything but JSON is refused with 415: every route of this API reads JSON. */
+export function jsonOnly(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (hasBody(c)) {
+      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/json' && !type.endsWith('+json')) {
+        throw new AppError('unsupported_media_type', `send the body as application/json${type ? `, not ${type}` : ''}`, { contentType: type || null });
+      }
+    }
+    await next();
+  };
+}
+
+interface Unstorable {
+  path: string;
+  message: string;
+}
+
+/** The first key or string in `value` (a parsed JSON body) that holds a forbidden character, with its field path. */
+function findUnstorable(value: unknown, path: string): Unstorable | null {
+  if (typeof value === 'string') {
+    const bad = forbiddenCharacter(value);
+    return bad ? { path, message: bad } : null;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findUnstorable(item, `${path}.${i}`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const bad = forbiddenCharacter(key);
+      if (bad) return { path: `${path}.${key}`, message: `the field name ${bad}` };
+      const found = findUnstorable(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/** The JSON body, if the request has one that parses (a malformed one is the schema's 400). */
+async function jsonBodyOf(c: RequestOf): Promise<unknown> {
+  if (!hasBody(c)) return undefined;
+  try {
+    return await c.req.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decodes a path segment for the check; a malformed escape is left to the route (it matches nothing, 404). */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** 400 for text that cannot be stored, anywhere in the request: the one rule, at the door. */
+export function refuseUnstorable(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const path = c.req.path.split('/').map(decoded);
+    const inPath = path.map((segment) => forbiddenCharacter(segment)).find((bad) => bad !== null);
+    const inQuery = Object.entries(c.req.queries()).flatMap(([key, values]) =>
+      [key, ...values].flatMap((text) => {
+        const bad = forbiddenCharacter(text);
+        return bad ? [{ path: `query.${key}`, message: bad }] : [];
+      }),
+    )[0];
+    const found = inPath ? { path: 'path', message: inPath } : (inQuery ?? findUnstorable(await jsonBodyOf(c), 'body'));
+    if (found) {
+      throw new AppError('invalid_input', `${found.path}: ${found.message}`, { fields: [{ path: found.path, message: found.message, code: 'invalid_string' }] });
+    }
+    await next();
+  };
+}
+
+/** The methods some route of the app answers at `path` (for 405's `Allow`); empty when none does. */
+export function allowedMethods(routes: readonly { method: string; path: string }[], path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of routes) {
+    if (route.method === 'ALL' || route.path === '*' || route.path === '/*') continue;
+    const pattern = new RegExp(`^${route.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*/g, '.*')}/?$`);
+    if (pattern.test(path)) methods.add(route.method.toUpperCase());
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}

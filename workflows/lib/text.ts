@@ -1,0 +1,43 @@
+/**
+ * The one rule for text gigflow stores: what every request schema's door check and every
+ * Update validator apply (an Update can come from any client, the Temporal CLI included).
+ *
+ * PostgreSQL refuses a NUL character in `text` and `jsonb` (SQLSTATE 22P05, 22021), and a lone
+ * UTF-16 surrogate cannot be encoded as UTF-8 at all: a write carrying either fails every time
+ * it is tried. The other C0 control characters (and DEL) are storable but never meant in a
+ * marketplace's text and break what shows it; tab and newline are the ones prose uses.
+ */
+
+/** Why `text` holds a character gigflow does not store, or null when it holds none. */
+export function forbiddenCharacter(text: string): string | null {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0) return 'contains a NUL character (U+0000), which cannot be stored';
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++; // a surrogate pair: one character outside the basic plane
+        continue;
+      }
+      return `contains a lone UTF-16 surrogate (U+${code.toString(16).toUpperCase()}), which is not text`;
+    }
+    if (code >= 0xdc00 && code <= 0xdfff) return `contains a lone UTF-16 surrogate (U+${code.toString(16).toUpperCase()}), which is not text`;
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a) || code === 0x7f) {
+      return `contains the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}; only tab and newline are allowed`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Why `value` is not a storable text of `min` to `max` characters (after trimming, for the
+ * lower bound: blank text is no text), or null when it is. For validators, which see JSON
+ * from any client: the type is checked too.
+ */
+export function textRefusal(value: unknown, field: string, max: number, min = 1): string | null {
+  if (typeof value !== 'string') return `${field}: text of ${min} to ${max} characters`;
+  const bad = forbiddenCharacter(value);
+  if (bad) return `${field}: ${bad}`;
+  if (value.trim().length < min || value.length > max) return `${field}: ${min} to ${max} characters`;
+  return null;
+}
