@@ -6,7 +6,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { pino } from 'pino';
-import { createActivities } from './activities/index.js';
+import { createActivities, type Activities } from './activities/index.js';
 import { logMailAdapter, runOutboxDispatcher } from './db/outbox.js';
 import { loadConfig } from './config.js';
 import { createDb, type Db } from './db/client.js';
@@ -20,15 +20,18 @@ export interface WorkerDeps {
   db: Db;
   /** A prebuilt bundle (tests build one per file); without it the worker bundles `workflows/`. */
   workflowBundle?: WorkflowBundleOption;
+  /** Changes to the real activities (tests inject a failure into one); none in production. */
+  wrapActivities?: (activities: Activities) => Activities;
 }
 
-export function createWorker({ connection, namespace, taskQueue, db, workflowBundle }: WorkerDeps): Promise<Worker> {
+export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, wrapActivities }: WorkerDeps): Promise<Worker> {
+  const activities = createActivities({ db });
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
-    activities: createActivities({ db }),
+    activities: wrapActivities ? wrapActivities(activities) : activities,
   });
 }
 

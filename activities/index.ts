@@ -4,6 +4,7 @@
  * factory merges them into the one object the worker registers.
  */
 import type { Db } from '../db/client.js';
+import { createAttentionActivities } from './attention.js';
 import { createLedgerActivities } from './ledger.js';
 import { createModerationActivities } from './moderation.js';
 import { createOrderActivities } from './orders.js';
@@ -14,6 +15,7 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createAttentionActivities(deps),
     ...createLedgerActivities(deps),
     ...createModerationActivities(deps),
     ...createOrderActivities(deps),

@@ -17,6 +17,7 @@ import type { ModerationEffect } from '../workflows/moderation/machine.js';
 import type { RejectReason } from '../workflows/moderation/messages.js';
 import { enqueueMail } from '../db/outbox.js';
 import type { Tx } from '../db/tx.js';
+import { withClassifiedFailures } from './failures.js';
 
 /** One submission: the offer and its revision number. */
 export interface SubmissionRef {
@@ -226,8 +227,8 @@ async function recordModerationEvent(db: Db, record: ModerationEventRecord): Pro
  */
 export function createModerationActivities({ db }: { db: Db }) {
   return {
-    loadSubmission: (input: SubmissionRef) => loadSubmission(db, input),
-    recordModerationEvent: (record: ModerationEventRecord) => recordModerationEvent(db, record),
+    loadSubmission: withClassifiedFailures((input: SubmissionRef) => loadSubmission(db, input)),
+    recordModerationEvent: withClassifiedFailures((record: ModerationEventRecord) => recordModerationEvent(db, record)),
     remindModerators: (input: WaitingSubmission) => remindModerators(db, input),
     escalateToAdmins: (input: WaitingSubmission) => escalateToAdmins(db, input),
     applyModerationDecision: (input: ModerationDecisionInput) => applyModerationDecision(db, input),

@@ -3,15 +3,14 @@
  * transition's effects (money, the read-model row, notifications, a seller violation) —
  * idempotently, since a local activity is retried until the database answers.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
-import { createLedger } from '../db/ledger.js';
+import { createLedger, type EscrowEnd } from '../db/ledger.js';
 import { placementLock } from '../db/locks.js';
 import { enqueueMailIn } from '../db/outbox.js';
-import type { ErrorCode } from '../workflows/lib/errors.js';
 import type * as machine from '../workflows/order/machine.js';
 import type { OrderView } from '../workflows/order/messages.js';
+import { withClassifiedFailures } from './failures.js';
 
 /** What a workflow transition asks `recordOrderEvent` to write. */
 export interface OrderEventRecord {
@@ -28,22 +27,13 @@ export interface OrderEventRecord {
 type Ledger = ReturnType<typeof createLedger>;
 type Recipient = { userId: number; email: string | null; notice: machine.Notice };
 
-/** The escrow's end the transition decided, once (idempotent on the ledger's keys). */
-async function moveMoney(ledger: Ledger, record: OrderEventRecord): Promise<void> {
+/** The escrow's end the transition decided, if any, as the ledger names it. */
+function escrowEndOf(record: OrderEventRecord): EscrowEnd | null {
   const money = record.effects.money;
-  if (!money) return;
+  if (!money) return null;
   const { orderId, sellerId, commissionBps } = record;
-  try {
-    if (money.op === 'release') await ledger.release({ orderId, sellerId, commissionBps });
-    else if (money.op === 'refund') await ledger.refund({ orderId });
-    else await ledger.split({ orderId, sellerId, sellerAmount: money.sellerAmountCents, commissionBps });
-  } catch (err) {
-    // A bad amount is a bug no retry cures.
-    if (err instanceof RangeError) {
-      throw ApplicationFailure.create({ type: 'invalid_input' satisfies ErrorCode, message: err.message, nonRetryable: true });
-    }
-    throw err;
-  }
+  if (money.op === 'split') return { op: 'split', orderId, sellerId, sellerAmount: money.sellerAmountCents, commissionBps };
+  return money.op === 'release' ? { op: 'release', orderId, sellerId, commissionBps } : { op: 'refund', orderId };
 }
 
 /** Who each notice reaches: a party, or every active holder of a staff role, who is emailed too. */
@@ -111,21 +101,24 @@ function writeRow(sql: postgres.Sql | postgres.TransactionSql, record: OrderEven
 }
 
 /**
- * Writes one transition: its money (idempotent on the ledger's keys) first, then, all or
- * nothing, the order's row, the parties' notifications, a seller violation, the seller's
- * completed-order count, and staff notices with their emails. The row's event number makes a
- * retry after a commit write nothing twice.
+ * Writes one transition, all or nothing: the order's row, the parties' notifications, a
+ * seller violation, the seller's completed-order count — and, when it moves money, the
+ * escrow's end (idempotent on the ledger's keys) and staff notices with their emails, in one
+ * transaction with the row. The row's event number makes a retry after a commit write nothing
+ * twice. A write that cannot succeed fails without a trace, so the workflow can keep its
+ * state as the database has it.
  */
 async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord): Promise<void> {
-  await moveMoney(ledger, record);
   const recipients = await recipientsOf(db, record);
   const mails = recipients.flatMap(({ email, notice }) => (email === null ? [] : [{ to: email, notice }]));
-  if (mails.length === 0) {
+  const end = escrowEndOf(record);
+  if (mails.length === 0 && !end) {
+    // Most transitions: one statement, atomic on its own.
     await writeRow(db.sql, record, recipients);
     return;
   }
-  // Staff emails join the row's statement in a transaction.
   await db.sql.begin(async (tx) => {
+    if (end) await ledger.settleIn(tx, end);
     if ((await writeRow(tx, record, recipients)).length === 0) return; // written by an earlier attempt
     for (const { to, notice } of mails) {
       await enqueueMailIn(tx, { kind: `order_${notice.kind}`, to, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
@@ -146,8 +139,8 @@ async function loadOrder(db: Db, input: { orderId: number }): Promise<{ exists: 
 export function createOrderActivities({ db }: { db: Db }) {
   const ledger = createLedger(db);
   return {
-    loadOrder: (input: { orderId: number }) => loadOrder(db, input),
-    recordOrderEvent: (record: OrderEventRecord) => recordOrderEvent(db, ledger, record),
+    loadOrder: withClassifiedFailures((input: { orderId: number }) => loadOrder(db, input)),
+    recordOrderEvent: withClassifiedFailures((record: OrderEventRecord) => recordOrderEvent(db, ledger, record)),
   };
 }
 

@@ -22,6 +22,7 @@ import { moneyRoutes } from './routes/money.js';
 import { offerRoutes } from './routes/offers.js';
 import { orderRoutes } from './routes/orders.js';
 import { searchRoutes } from './routes/search.js';
+import { staffRoutes } from './routes/staff.js';
 
 /** Every request gets an id and one log line (method, path, status, time, caller). */
 function requestLog(logger: AppDeps['logger']): MiddlewareHandler<AppEnv> {
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', feedbackRoutes(services));
   app.route('/', moderationRoutes(services));
   app.route('/', adminRoutes(services));
+  app.route('/', staffRoutes(services));
   if (deps.devRoutes) app.route('/', devRoutes(services));
   app.route('/', docsRoutes());
 

@@ -4,13 +4,14 @@
  */
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import * as attention from './schema/attention.js';
 import * as catalog from './schema/catalog.js';
 import * as ledger from './schema/ledger.js';
 import * as orders from './schema/orders.js';
 import * as users from './schema/users.js';
 
 /** Every table of gigflow, one module per area (`db/schema/<area>.ts`). */
-const schema = { ...users, ...ledger, ...catalog, ...orders };
+const schema = { ...users, ...ledger, ...catalog, ...orders, ...attention };
 
 export type Schema = typeof schema;
 

@@ -489,19 +489,53 @@ function checkSellerAmount(sellerAmount: Cents, total: Cents): Cents {
   return sellerAmount;
 }
 
+/** How an order's escrow ends: to the seller, back to the buyer, or divided. */
+export type EscrowEnd =
+  | { op: 'release'; orderId: LedgerId; sellerId: number; commissionBps: number }
+  | { op: 'refund'; orderId: LedgerId }
+  | { op: 'split'; orderId: LedgerId; sellerId: number; sellerAmount: Cents; commissionBps: number };
+
+/** The operation and plan of an escrow's end, for `post` or `postIn`. */
+function escrowEndOf(end: EscrowEnd): [OperationSpec, (tx: Tx) => Promise<Plan>] {
+  const orderId = idPart('orderId', end.orderId);
+  if (end.op === 'refund') {
+    return [
+      { idempotencyKey: `order:${orderId}:refund`, kind: 'refund', description: `Order ${orderId}: refund to buyer`, metadata: { orderId } },
+      (tx) => settleEscrow(tx, orderId, null),
+    ];
+  }
+  const sellerId = userIdOf('sellerId', end.sellerId);
+  assertBps(end.commissionBps);
+  const { commissionBps } = end;
+  if (end.op === 'release') {
+    return [
+      { idempotencyKey: `order:${orderId}:release`, kind: 'release', description: `Order ${orderId}: payment to seller`, metadata: { orderId, sellerId, commissionBps } },
+      (tx) => settleEscrow(tx, orderId, { sellerId, commissionBps, amount: (total) => total }),
+    ];
+  }
+  return [
+    { idempotencyKey: `order:${orderId}:split`, kind: 'split', description: `Order ${orderId}: divided between seller and buyer`, metadata: { orderId, sellerId, commissionBps } },
+    (tx) => settleEscrow(tx, orderId, { sellerId, commissionBps, amount: () => end.sellerAmount }),
+  ];
+}
+
+/**
+ * An escrow's end inside the caller's transaction (the order workflow writes it with the
+ * order's row, so the two commit or fail together). A key posted before moves nothing again.
+ * @throws RangeError when a split's seller amount is outside 0…escrow; the caller's transaction must roll back.
+ */
+async function settleIn(tx: Tx, end: EscrowEnd): Promise<void> {
+  const [op, plan] = escrowEndOf(end);
+  await postIn(tx, op, plan);
+}
+
 /**
  * Pays the whole escrow to the seller, less `commissionBps` of it to platform revenue
  * (rounded by `splitCommission`). Key `order:<orderId>:release`.
  */
 async function release(db: Db, input: ReleaseInput): Promise<LedgerResult> {
-  const orderId = idPart('orderId', input.orderId);
-  const sellerId = userIdOf('sellerId', input.sellerId);
-  assertBps(input.commissionBps);
-  return post(
-    db,
-    { idempotencyKey: `order:${orderId}:release`, kind: 'release', description: `Order ${orderId}: payment to seller`, metadata: { orderId, sellerId, commissionBps: input.commissionBps } },
-    (tx) => settleEscrow(tx, orderId, { sellerId, commissionBps: input.commissionBps, amount: (total) => total }),
-  );
+  const [op, plan] = escrowEndOf({ op: 'release', ...input });
+  return post(db, op, plan);
 }
 
 /**
@@ -509,12 +543,8 @@ async function release(db: Db, input: ReleaseInput): Promise<LedgerResult> {
  * the rest to main. Key `order:<orderId>:refund`.
  */
 async function refund(db: Db, input: { orderId: LedgerId }): Promise<LedgerResult> {
-  const orderId = idPart('orderId', input.orderId);
-  return post(
-    db,
-    { idempotencyKey: `order:${orderId}:refund`, kind: 'refund', description: `Order ${orderId}: refund to buyer`, metadata: { orderId } },
-    (tx) => settleEscrow(tx, orderId, null),
-  );
+  const [op, plan] = escrowEndOf({ op: 'refund', ...input });
+  return post(db, op, plan);
 }
 
 /**
@@ -523,19 +553,8 @@ async function refund(db: Db, input: { orderId: LedgerId }): Promise<LedgerResul
  * @throws RangeError when sellerAmount is outside 0…escrow; nothing is written.
  */
 async function split(db: Db, input: SplitInput): Promise<LedgerResult> {
-  const orderId = idPart('orderId', input.orderId);
-  const sellerId = userIdOf('sellerId', input.sellerId);
-  assertBps(input.commissionBps);
-  return post(
-    db,
-    {
-      idempotencyKey: `order:${orderId}:split`,
-      kind: 'split',
-      description: `Order ${orderId}: divided between seller and buyer`,
-      metadata: { orderId, sellerId, commissionBps: input.commissionBps },
-    },
-    (tx) => settleEscrow(tx, orderId, { sellerId, commissionBps: input.commissionBps, amount: () => input.sellerAmount }),
-  );
+  const [op, plan] = escrowEndOf({ op: 'split', ...input });
+  return post(db, op, plan);
 }
 
 /**
@@ -676,6 +695,7 @@ export function createLedger(db: Db) {
     redeemPromo: (input: PromoInput) => redeemPromo(db, input),
     hold: (input: HoldInput) => hold(db, input),
     holdIn,
+    settleIn,
     release: (input: ReleaseInput) => release(db, input),
     refund: (input: { orderId: LedgerId }) => refund(db, input),
     split: (input: SplitInput) => split(db, input),

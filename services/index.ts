@@ -10,6 +10,7 @@ import { createLedger } from '../db/ledger.js';
 import type { OrderPolicy } from '../workflows/order/messages.js';
 import { orderPolicy } from '../workflows/order/policy.js';
 import { createAccounts } from './accounts.js';
+import { createAttention } from './attention.js';
 import { createCart } from './cart.js';
 import type { Clock } from './clock.js';
 import { outboxMail } from './dev-mail.js';
@@ -56,6 +57,7 @@ export function createServices(deps: ServiceDeps) {
     placement,
     orders: createOrders({ db, workflows }),
     notifications: createNotifications({ db, clock }),
+    attention: createAttention({ db, workflows }),
     health: () => checkHealth({ db, workflows }),
     /** Development only: the mail outbox. */
     devMail: (to?: string) => outboxMail(db, to),

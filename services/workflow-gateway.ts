@@ -14,6 +14,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { AppError, isErrorCode } from '../workflows/lib/errors.js';
+import { resolveAttentionUpdate, type ResolveArgs } from '../workflows/lib/process.js';
 import { decideUpdate, moderationWorkflowId, moderationWorkflowType, type DecideArgs, type ModerationInput, type ModerationView } from '../workflows/moderation/messages.js';
 import * as moderationSearch from '../workflows/moderation/search.js';
 import type { kworkModeration } from '../workflows/moderation/workflow.js';
@@ -91,12 +92,17 @@ export function createWorkflowGateway({ temporal, taskQueue }: { temporal: Clien
     },
   };
 
+  /** Staff lift a workflow's hold (a write that failed for good); `conflict` when it holds no more. */
+  function resolveAttention(workflowId: string, args: ResolveArgs): Promise<void> {
+    return call(workflowId, () => handle(workflowId).executeUpdate(resolveAttentionUpdate, { args: [args] }));
+  }
+
   /** Whether the Temporal frontend answers (for `GET /health`); rejects when it does not, or on `signal`. */
   async function ping(signal: AbortSignal): Promise<void> {
     await temporal.connection.withAbortSignal(signal, () => temporal.connection.workflowService.getSystemInfo({}));
   }
 
-  return { order, moderation, ping };
+  return { order, moderation, resolveAttention, ping };
 }
 
 export type WorkflowGateway = ReturnType<typeof createWorkflowGateway>;

@@ -194,6 +194,9 @@ describe('authorization matrix', () => {
       build: async () => ({ path: `/arbitration/orders/${await ownersClosedOrder()}/decision`, body: { decision: { kind: 'refund_buyer' }, comment: 'matrix' } }),
     },
     'POST /admin/orders/{id}/cancel': { success: 409, build: async () => ({ path: `/admin/orders/${await ownersClosedOrder()}/cancel`, body: { reason: 'matrix' } }) },
+    'GET /staff/attention': { success: 200, build: () => ({ path: '/staff/attention' }) },
+    // Past the guard, a workflow that holds for nobody answers 404: the guard is what this checks.
+    'POST /staff/attention/{workflowId}/resolve': { success: 404, build: () => ({ path: '/staff/attention/order-1/resolve', body: {} }) },
     'GET /notifications': { success: 200, build: () => ({ path: '/notifications' }) },
     'POST /notifications/read': { success: 200, build: () => ({ path: '/notifications/read', body: {} }) },
     'GET /orders/{id}/feedback': { success: 200, build: async () => ({ path: `/orders/${await ownersClosedOrder()}/feedback` }) },

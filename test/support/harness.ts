@@ -12,7 +12,7 @@ import type { OrderPolicy } from '../../workflows/order/messages.js';
 import { createApp } from '../../api/app.js';
 import { createServices } from '../../services/index.js';
 import { connectTemporalClient } from '../../services/temporal-client.js';
-import { createWorker, workflowsPath } from '../../worker.js';
+import { createWorker, workflowsPath, type WorkerDeps } from '../../worker.js';
 import { systemClock, type Clock } from '../../services/clock.js';
 import { sandboxGateway } from '../../services/payments.js';
 import { createDb, type Db } from '../../db/client.js';
@@ -183,12 +183,12 @@ export async function jsonOf(res: Response): Promise<any> {
  * gigflow's own worker (`createWorker` from worker.ts: every workflow, the real activities)
  * on the run's dev server, for this file's database and task queue, until `stop()`.
  */
-export async function startWorker(db: Db, taskQueue: string): Promise<{ stop(): Promise<void> }> {
+export async function startWorker(db: Db, taskQueue: string, wrapActivities?: WorkerDeps['wrapActivities']): Promise<{ stop(): Promise<void> }> {
   const [workflowBundle, connection] = await Promise.all([
     bundle(workflowsPath),
     NativeConnection.connect({ address: harness.temporalAddress }),
   ]);
-  const worker = await createWorker({ connection, namespace: harness.namespace, taskQueue, db, workflowBundle });
+  const worker = await createWorker({ connection, namespace: harness.namespace, taskQueue, db, workflowBundle, ...(wrapActivities ? { wrapActivities } : {}) });
   const running = worker.run();
   return {
     async stop() {

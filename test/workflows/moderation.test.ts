@@ -176,6 +176,11 @@ describe('kworkModeration on the time-skipping server', () => {
     return row;
   }
 
+  /** Waits (bounded) until the submission row shows the reminder's or escalation's write: it follows the state change. */
+  function writtenOnSubmission(offerId: number, revision: number, column: 'reminded' | 'escalated') {
+    return pollUntil(async () => (await submission(offerId, revision))?.[column] === true, { what: `the submission ${column}`, timeoutMs: 20_000 });
+  }
+
   /** Mail in the outbox whose subject names `title`, by recipient and kind. */
   async function mailAbout(title: string) {
     return (await sql<{ to_address: string; kind: string; subject: string; body: string }[]>`
@@ -418,7 +423,8 @@ describe('kworkModeration on the time-skipping server', () => {
         const remindedMs = Date.parse(after.remindedAt!);
         assert.ok(remindedMs >= submittedMs + 24 * HOUR && remindedMs <= submittedMs + 24 * HOUR + 2 * MINUTE, `reminded at ${after.remindedAt}`);
         assert.deepEqual(after.nextDeadline, { at: new Date(submittedMs + 3 * DAY).toISOString(), what: 'escalate to admins' });
-        assert.equal((await submission(offerId, input.revision))?.reminded, true);
+        // The state is overdue at once; the reminder's write (mark, mail) follows it.
+        await writtenOnSubmission(offerId, input.revision, 'reminded');
 
         const mail = await mailAbout(submitted.title);
         assert.deepEqual(mail.map((m) => m.to_address).sort(), [...staff.moderators].sort(), 'each active moderator once; not the blocked one, not admins');
@@ -451,7 +457,7 @@ describe('kworkModeration on the time-skipping server', () => {
         const escalatedMs = Date.parse(after.escalatedAt!);
         assert.ok(escalatedMs >= submittedMs + 3 * DAY && escalatedMs <= submittedMs + 3 * DAY + 2 * MINUTE, `escalated at ${after.escalatedAt}`);
         assert.equal(after.nextDeadline, null);
-        assert.equal((await submission(offerId, input.revision))?.escalated, true);
+        await writtenOnSubmission(offerId, input.revision, 'escalated');
         const escalations = (await mailAbout(submitted.title)).filter((m) => m.kind === 'moderation_escalation');
         assert.deepEqual(escalations.map((m) => m.to_address), staff.admins);
         assert.match(escalations[0]!.subject, /has waited 3 days/);
@@ -477,6 +483,7 @@ describe('kworkModeration on the time-skipping server', () => {
         const handle = await start(taskQueue, input);
         const view = await viewWhen(handle, (v) => v.status === 'overdue', 'the overdue reminder');
         assert.deepEqual(view.nextDeadline, { at: new Date(submittedAt.getTime() + 3 * DAY).toISOString(), what: 'escalate to admins' });
+        await writtenOnSubmission(offerId, input.revision, 'reminded');
         assert.equal((await mailAbout(submitted.title)).length, staff.moderators.length);
         await env.sleep(2 * DAY - 2 * HOUR);
         assert.equal((await handle.query(viewQuery)).status, 'overdue');

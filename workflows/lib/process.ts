@@ -9,10 +9,16 @@
  * - one timer runs at a time, for the soonest deadline: it is restarted only when a deadline
  *   moves earlier; when one moves later, the timer fires, finds nothing due and sleeps again.
  *
+ * - a write that can never succeed (its activity failed non-retryably: data the database
+ *   refuses, a bug) is not retried forever and does not leave the state ahead of the
+ *   database: the process undoes the transition in its state, holds (refusing actions and
+ *   pausing its timers), tells staff (`publish`, `flag`: a search attribute, a row in their
+ *   list) and keeps answering queries, until staff resolve it (`resolveAttention`).
+ *
  * A process's `workflow.ts` is then its wiring: handlers registered before the first await,
  * the first activity (does my row exist?), `untilFinal`, `finish`.
  */
-import { allHandlersFinished, condition } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, defineUpdate, setHandler } from '@temporalio/workflow';
 
 /** What one transition makes: the new state, and the effects to write. */
 export interface Transition<S, E> {
@@ -31,14 +37,57 @@ export interface Deadlines<S, D extends { at: string }, E> {
   timerSummary(deadline: D): string;
 }
 
+/** Why a process holds: a write failed for good. */
+export interface Attention {
+  /** The failure's type (`data_error`, `bug`…) and message, as the activity reported it. */
+  type: string;
+  reason: string;
+  /** ISO 8601, workflow time. */
+  at: string;
+}
+
+/** What staff send to resolve a hold: who, and what they did about it. */
+export interface ResolveArgs {
+  staffId: number;
+  note?: string;
+}
+
+/**
+ * Staff resolve a held process, once they have looked at (or fixed) what made its write fail:
+ * the hold lifts, actions are taken again and the timers resume (a due deadline is tried
+ * again). A wire contract every process shares.
+ */
+export const resolveAttentionUpdate = defineUpdate<void, [ResolveArgs], 'resolveAttention'>('resolveAttention');
+
 /** How a process shows itself and writes its effects. */
 export interface ProcessIo<S, E, R> {
-  /** Keeps the search attributes and current details in step with the state. */
-  publish(state: S): void;
+  /** Keeps the search attributes and current details in step with the state (and the hold, if any). */
+  publish(state: S, attention: Attention | null): void;
   /** The effects activity's argument for a transition, built when the transition happens. */
   record(state: S, effects: E): R;
-  /** Runs the effects activity. */
-  write(record: R): Promise<void>;
+  /** Runs the effects activity; may answer how the write's result changes the state. */
+  write(record: R): Promise<void | ((state: S) => S)>;
+  /** Records the hold durably for staff (null: resolved, by whom). */
+  flag(attention: Attention | null, resolved?: ResolveArgs): Promise<void>;
+}
+
+/**
+ * The failure of a write's activity that no retry can cure, or null. A regular activity's
+ * failure arrives wrapped in an `ActivityFailure`; a local activity's, as the activity threw it.
+ */
+function hopeless(err: unknown): ApplicationFailure | null {
+  const failure = err instanceof ActivityFailure ? err.cause : err;
+  return failure instanceof ApplicationFailure && failure.nonRetryable === true ? failure : null;
+}
+
+/** The refusal an action gets while the process holds. */
+function held(attention: Attention): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'needs_attention',
+    message: `this was not changed: a write failed for good (${attention.type}) and staff are looking into it`,
+    nonRetryable: true,
+    details: [{ attention }],
+  });
 }
 
 /** Workflow time (deterministic), as an ISO string. */
@@ -47,28 +96,79 @@ export const now = (): string => new Date().toISOString();
 export class Process<S, E, R> {
   /** Until the process's first activity finds its row, actions wait: the API's transaction may yet roll back. */
   loaded = false;
+  /** Set while a write has failed for good and staff have not resolved it. */
+  attention: Attention | null = null;
   // The writes, one after another in transition order.
   private writes: Promise<void> = Promise.resolve();
+  /** The state as the database has it: the last transition whose effects were written. */
+  private written: S;
 
   constructor(
     public state: S,
     private readonly io: ProcessIo<S, E, R>,
-  ) {}
+  ) {
+    this.written = state;
+  }
 
   /** Sets the state without effects (e.g. void: nothing to write), and publishes it. */
   set(state: S): void {
     this.state = state;
-    this.io.publish(state);
+    this.io.publish(state, this.attention);
   }
 
   /** Makes a transition the state at once, and queues its effects; resolves once they are written. */
   apply(transition: Transition<S, E>): Promise<void> {
     this.set(transition.state);
     const record = this.io.record(transition.state, transition.effects);
-    const write = this.writes.then(() => this.io.write(record));
+    const write = this.writes.then(async () => {
+      if (this.attention) throw held(this.attention);
+      let fold: void | ((state: S) => S);
+      try {
+        fold = await this.io.write(record);
+      } catch (err) {
+        const failure = hopeless(err);
+        if (!failure) throw err;
+        await this.hold(failure);
+        throw held(this.attention!);
+      }
+      this.written = fold ? fold(transition.state) : transition.state;
+      if (fold) this.set(fold(this.state));
+    });
     // A failed write fails its own Update, not the next.
     this.writes = write.catch(() => undefined);
     return write;
+  }
+
+  /** A write failed for good: back to the state the database has, and tell staff. */
+  private async hold(failure: ApplicationFailure): Promise<void> {
+    this.attention = { type: failure.type ?? 'error', reason: failure.message, at: now() };
+    this.set(this.written);
+    await this.io.flag(this.attention);
+  }
+
+  /** Registers `resolveAttention`: staff lift a hold; refused (`conflict`) when there is none. */
+  handleAttention(): void {
+    setHandler(
+      resolveAttentionUpdate,
+      async (args: ResolveArgs) => {
+        await this.io.flag(null, args);
+        this.attention = null;
+        this.set(this.state);
+      },
+      {
+        validator: (_args: ResolveArgs) => {
+          if (!this.attention) throw ApplicationFailure.create({ type: 'conflict', message: 'nothing waits for staff here', nonRetryable: true });
+        },
+      },
+    );
+  }
+
+  /** An Update's validator: refused while the process holds, else the process's own check. */
+  validator<A>(check: (state: S, args: A) => void): (args: A) => void {
+    return (args) => {
+      if (this.attention) throw held(this.attention);
+      check(this.state, args);
+    };
   }
 
   /**
@@ -90,6 +190,11 @@ export class Process<S, E, R> {
   /** Races the deadlines against the actions until the state is final. */
   async untilFinal<D extends { at: string }>(deadlines: Deadlines<S, D, E>): Promise<void> {
     while (!deadlines.isFinal(this.state)) {
+      if (this.attention) {
+        // Held: the timers wait for staff; a deadline that fell due meanwhile is tried again then.
+        await condition(() => this.attention === null);
+        continue;
+      }
       const next = deadlines.nextDeadline(this.state);
       if (next === null) {
         await condition(() => deadlines.isFinal(this.state) || deadlines.nextDeadline(this.state) !== null);
@@ -106,7 +211,13 @@ export class Process<S, E, R> {
       }
       // The timer fired (or the deadline was past already): whatever is due now; an action may have moved it meanwhile.
       const due = deadlines.nextDeadline(this.state);
-      if (due !== null && Date.parse(due.at) <= Date.now()) await this.apply(deadlines.onDeadline(this.state, due, now()));
+      if (due === null || Date.parse(due.at) > Date.now()) continue;
+      try {
+        await this.apply(deadlines.onDeadline(this.state, due, now()));
+      } catch (err) {
+        // A write that failed for good holds the process (the loop then waits for staff); anything else is a bug.
+        if (!this.attention) throw err;
+      }
     }
   }
 

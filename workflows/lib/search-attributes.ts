@@ -22,6 +22,8 @@ export const SA = {
   amountCents: key('GigflowAmountCents', 'INT'),
   /** When the next automatic outcome happens unless somebody acts. */
   nextDeadline: key('GigflowNextDeadline', 'DATETIME'),
+  /** A write failed for good: the workflow holds until staff resolve it (`GET /staff/attention`). */
+  needsAttention: key('GigflowNeedsAttention', 'BOOL'),
 } as const;
 
 export const searchAttributeKeys = Object.values(SA);

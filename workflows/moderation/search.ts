@@ -4,6 +4,7 @@
  * summary, and the current details that say what it waits for.
  */
 import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Attention } from '../lib/process.js';
 import { SA } from '../lib/search-attributes.js';
 import { initialState, nextDeadline, type ModerationState } from './machine.js';
 import type { ModerationInput, ModerationStatus } from './messages.js';
@@ -25,13 +26,15 @@ export function startSearchAttributes(input: ModerationInput): SearchAttributePa
 }
 
 /** The attributes as the state has them now; the deadline cleared when none is pending. */
-export function searchAttributesOf(state: ModerationState, sellerId: number): SearchAttributeUpdatePair[] {
+export function searchAttributesOf(state: ModerationState, sellerId: number, held?: boolean): SearchAttributeUpdatePair[] {
   const deadline = nextDeadline(state);
   return [
     { key: SA.status, value: searchStatus(state.status) },
     { key: SA.sellerId, value: String(sellerId) },
     { key: SA.offerId, value: String(state.offerId) },
     { key: SA.nextDeadline, value: deadline ? new Date(deadline.at) : null },
+    // Only once a hold happened (never in the histories written before holds existed).
+    ...(held === undefined ? [] : [{ key: SA.needsAttention, value: held ? true : null }]),
   ];
 }
 
@@ -40,8 +43,9 @@ export function summaryOf(input: ModerationInput): string {
   return `Moderation of offer ${input.offerId} (revision ${input.revision}): “${input.title}” by seller ${input.sellerId}`;
 }
 
-/** One readable paragraph for the Temporal UI's current details (Temporal markdown). */
-export function detailsOf(state: ModerationState): string {
+/** One readable paragraph for the Temporal UI's current details (Temporal markdown); first, a hold if any. */
+export function detailsOf(state: ModerationState, attention: Attention | null = null): string {
+  if (attention) return `**Needs attention** since ${attention.at}: a write failed for good (${attention.type}: ${attention.reason}); decisions are refused and timers wait until staff resolve it. ${detailsOf(state)}`;
   const deadline = nextDeadline(state);
   const next = deadline ? ` Next: ${deadline.what} at ${deadline.at}.` : '';
   if (state.status === 'awaiting') return `**Awaiting a moderator** since ${state.submittedAt}.${next}`;

@@ -13,11 +13,12 @@
  * history) run the earlier code in `legacy.ts` until they end.
  */
 import { allHandlersFinished, condition, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
+import type { AttentionActivities } from '../../activities/attention.js';
 import type { ModerationActivities, ModerationEventRecord } from '../../activities/moderation.js';
 import { now, Process, type Deadlines } from '../lib/process.js';
 import { legacyKworkModeration } from './legacy.js';
 import * as machine from './machine.js';
-import { decideUpdate, viewQuery, withdrawUpdate, type ModerationDeadline, type ModerationInput, type ModerationView } from './messages.js';
+import { decideUpdate, moderationWorkflowId, viewQuery, withdrawUpdate, type ModerationDeadline, type ModerationInput, type ModerationView } from './messages.js';
 import { detailsOf, searchAttributesOf, searchStatus } from './search.js';
 
 /** The change that moved moderation onto one effects activity (`legacy.ts` is what ran before it). */
@@ -34,7 +35,7 @@ const writeOptions: ActivityOptions = {
 };
 
 /** Activities whose history events carry `summary`, readable in the Temporal UI. */
-const activities = (summary: string) => proxyActivities<ModerationActivities>({ ...writeOptions, summary });
+const activities = (summary: string) => proxyActivities<ModerationActivities & AttentionActivities>({ ...writeOptions, summary });
 
 type ModerationProcess = Process<machine.ModerationState, machine.ModerationEffect, ModerationEventRecord>;
 
@@ -56,29 +57,41 @@ function writeSummary(effect: machine.ModerationEffect, what: string): string {
 function setup(input: ModerationInput, what: string): ModerationProcess {
   // Upserted at once, whoever started us and with whatever attributes; then only when status or deadline change.
   let published: string | null = null;
+  let everHeld = false;
   const moderation: ModerationProcess = new Process(machine.initialState(input), {
-    publish(state) {
-      const key = `${searchStatus(state.status)}|${machine.nextDeadline(state)?.at ?? ''}`;
+    publish(state, attention) {
+      everHeld ||= attention !== null;
+      const key = `${searchStatus(state.status)}|${machine.nextDeadline(state)?.at ?? ''}|${attention ? 'held' : ''}`;
       if (key !== published) {
-        upsertSearchAttributes(searchAttributesOf(state, input.sellerId));
+        upsertSearchAttributes(searchAttributesOf(state, input.sellerId, everHeld ? attention !== null : undefined));
         published = key;
       }
-      setCurrentDetails(detailsOf(state));
+      setCurrentDetails(detailsOf(state, attention));
     },
     record: (_state, effect) => ({ offerId: input.offerId, revision: input.revision, title: input.title, effect }),
     async write(record) {
       const { applied } = await activities(writeSummary(record.effect, what)).recordModerationEvent(record);
-      if (record.effect.kind === 'decision') moderation.set(machine.decisionWritten(moderation.state, applied));
+      // The decision's write says whether the offer took it.
+      return record.effect.kind === 'decision' ? (state) => machine.decisionWritten(state, applied) : undefined;
     },
+    flag: (attention, resolved) =>
+      activities(attention ? `needs attention: ${what}` : `attention resolved: ${what}`).flagAttention({
+        workflowId: moderationWorkflowId(input.offerId, input.revision),
+        process: 'moderation',
+        entityId: input.offerId,
+        attention,
+        resolved,
+      }),
   });
   setHandler(viewQuery, () => machine.viewOf(moderation.state));
   const view = (state: machine.ModerationState) => machine.viewOf(state);
   setHandler(decideUpdate, moderation.updateHandler(machine.assertCanDecide, (state, args) => machine.decide(state, args, now()), view), {
-    validator: (args) => machine.assertCanDecide(moderation.state, args),
+    validator: moderation.validator(machine.assertCanDecide),
   });
   setHandler(withdrawUpdate, moderation.updateHandler(machine.assertCanWithdraw, (state, args) => machine.withdraw(state, args, now()), view), {
-    validator: (args) => machine.assertCanWithdraw(moderation.state, args),
+    validator: moderation.validator(machine.assertCanWithdraw),
   });
+  moderation.handleAttention();
   moderation.set(moderation.state);
   return moderation;
 }

@@ -6,6 +6,7 @@
  */
 import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio/common';
 import { formatUsd } from '../lib/money.js';
+import type { Attention } from '../lib/process.js';
 import { SA } from '../lib/search-attributes.js';
 import { initialState, isFinal, nextDeadline, type OrderState } from './machine.js';
 import type { OrderInput, OrderStatus } from './messages.js';
@@ -28,8 +29,12 @@ export function startSearchAttributes(input: OrderInput): SearchAttributePair[] 
   ];
 }
 
-/** The attributes as the state has them now; the deadline cleared when none is pending. */
-export function searchAttributesOf(state: OrderState): SearchAttributeUpdatePair[] {
+/**
+ * The attributes as the state has them now; the deadline cleared when none is pending.
+ * `held`: whether the order holds for staff (`undefined`: it never did, and the attribute is
+ * left out, as in every history written before holds existed).
+ */
+export function searchAttributesOf(state: OrderState, held?: boolean): SearchAttributeUpdatePair[] {
   const { input } = state;
   const next = nextDeadline(state);
   return [
@@ -39,15 +44,17 @@ export function searchAttributesOf(state: OrderState): SearchAttributeUpdatePair
     { key: SA.offerId, value: String(input.offer.offerId) },
     { key: SA.amountCents, value: input.totalCents },
     { key: SA.nextDeadline, value: next ? new Date(next.at) : null },
+    ...(held === undefined ? [] : [{ key: SA.needsAttention, value: held ? true : null }]),
   ];
 }
 
 /**
- * What the attributes that change (status, next deadline) say about the state: the workflow
- * upserts only when this changes, which saves an event and a visibility write per transition.
+ * What the attributes that change (status, next deadline, a hold) say about the state: the
+ * workflow upserts only when this changes, which saves an event and a visibility write per
+ * transition.
  */
-export function searchKey(state: OrderState): string {
-  return `${state.status}|${nextDeadline(state)?.at ?? ''}`;
+export function searchKey(state: OrderState, held = false): string {
+  return `${state.status}|${nextDeadline(state)?.at ?? ''}${held ? '|held' : ''}`;
 }
 
 /** The one-line summary for the Temporal UI: "Order 123: logo design, $30.00, alice → bob". */
@@ -69,8 +76,9 @@ function arbitrationWait(state: OrderState): string {
   return d.arbiterId ? `waits for arbiter ${d.arbiterId}’s decision` : 'waits for an arbiter to take the case';
 }
 
-/** What the order waits for, in a line, for the Temporal UI's current details. */
-export function detailsOf(state: OrderState): string {
+/** What the order waits for, in a line, for the Temporal UI's current details; first, a hold if any. */
+export function detailsOf(state: OrderState, attention: Attention | null = null): string {
+  if (attention) return `NEEDS ATTENTION since ${attention.at}: a write failed for good (${attention.type}: ${attention.reason}); actions are refused and timers wait until staff resolve it. ${detailsOf(state)}`;
   const next = nextDeadline(state);
   const head = `Order ${state.input.orderId} · ${state.status}`;
   if (isFinal(state.status)) {

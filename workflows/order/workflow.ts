@@ -23,10 +23,11 @@ import {
   upsertSearchAttributes,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
+import type { AttentionActivities } from '../../activities/attention.js';
 import type { OrderActivities, OrderEventRecord } from '../../activities/orders.js';
 import { now, Process, type Deadlines } from '../lib/process.js';
 import * as machine from './machine.js';
-import { actUpdate, viewQuery, type ActArgs, type OrderInput, type OrderView, type PendingDeadline } from './messages.js';
+import { actUpdate, orderWorkflowId, viewQuery, type ActArgs, type OrderInput, type OrderView, type PendingDeadline } from './messages.js';
 import { inconsistencyOf } from './placement.js';
 import { detailsOf, searchAttributesOf, searchKey } from './search.js';
 
@@ -39,6 +40,7 @@ export const writeOptions: LocalActivityOptions = {
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 const { loadOrder, recordOrderEvent } = proxyLocalActivities<OrderActivities>(writeOptions);
+const { flagAttention } = proxyLocalActivities<AttentionActivities>(writeOptions);
 
 type OrderProcess = Process<machine.OrderState, machine.Effects, OrderEventRecord>;
 
@@ -54,14 +56,17 @@ function setup(input: OrderInput): OrderProcess {
   // The placement started us with these search attributes: upserting them again would cost an
   // event and a visibility write for nothing.
   let published = searchKey(machine.initialState(input));
+  // Once the order has held, its attributes say whether it still does.
+  let everHeld = false;
   const order: OrderProcess = new Process(machine.initialState(input), {
-    publish(state) {
-      const key = searchKey(state);
+    publish(state, attention) {
+      everHeld ||= attention !== null;
+      const key = searchKey(state, attention !== null);
       if (key !== published) {
-        upsertSearchAttributes(searchAttributesOf(state));
+        upsertSearchAttributes(searchAttributesOf(state, everHeld ? attention !== null : undefined));
         published = key;
       }
-      setCurrentDetails(detailsOf(state));
+      setCurrentDetails(detailsOf(state, attention));
     },
     record: (state, effects) => ({
       orderId: input.orderId,
@@ -72,14 +77,16 @@ function setup(input: OrderInput): OrderProcess {
       view: { ...machine.viewOf(state, 'staff', now()), allowedActions: [] },
     }),
     write: (record) => recordOrderEvent(record),
+    flag: (attention, resolved) => flagAttention({ workflowId: orderWorkflowId(input.orderId), process: 'order', entityId: input.orderId, attention, resolved }),
   });
   setHandler(viewQuery, (viewer) => machine.viewOf(order.state, viewer, now()));
   const check = (state: machine.OrderState, args: ActArgs) => machine.assertCanAct(state, args, now());
   setHandler(
     actUpdate,
     order.updateHandler(check, (state, args) => machine.act(state, args, now()), (state, args) => machine.viewOf(state, args.actor.role, now())),
-    { validator: (args) => check(order.state, args) },
+    { validator: order.validator(check) },
   );
+  order.handleAttention();
   order.set(order.state);
   return order;
 }
