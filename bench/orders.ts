@@ -19,7 +19,7 @@
  *             local activities, timer and search attributes, no-op activities, no database),
  *             driven straight through the Temporal client;
  *   (b)       the bare-PostgreSQL lifecycle: the placement's transaction (row, escrow hold,
- *             seller's email) and each step's writes (ledger, row, notifications) — the same
+ *             seller's notification and email) and each step's writes (ledger, row, notifications) — the same
  *             code the API and the worker run — as plain transactions, no Temporal, no HTTP.
  *
  * Then, since C clients that never pause saturate the machine (a call's latency is then mostly

@@ -1,7 +1,7 @@
 /**
  * How an account proves who it is: registration and the one-time email tokens that confirm an
  * address (at sign-up, and both steps of an email change), the one-time login change, sign-in
- * with failed-login limits, and sessions.
+ * with failed-login limits, and sessions (whose lookup records the caller's activity).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
@@ -224,13 +224,37 @@ export async function logout(deps: AccountsDeps, token: string): Promise<void> {
   await deps.db.orm.update(sessions).set({ revokedAt: deps.clock.now() }).where(eq(sessions.tokenHash, sha256(token)));
 }
 
-/** The caller behind a bearer token, or undefined; a blocked account is refused outright. */
+/**
+ * The caller behind a bearer token, or undefined; a blocked account is refused outright.
+ *
+ * It also records the caller's activity for search's "active sellers" (K-38,
+ * `seller_stats.last_active_at`, which search reads there: it is not copied onto offers), at
+ * most once per `activityWriteIntervalMs`. The write rides in the session lookup's statement: no
+ * round trip of its own, and nothing left running after the request to fail unseen or to race a
+ * test. Within the interval the update matches no row, so it writes nothing and takes no lock;
+ * of concurrent requests past it, the first writes and the rest, re-checking its row, skip. A
+ * user without a stats row gets one (once; a concurrent insert makes the other do nothing).
+ */
 export async function authenticate(deps: AccountsDeps, token: string): Promise<SessionUser | undefined> {
+  const now = deps.clock.now();
+  const stale = new Date(now.getTime() - accountRules.activityWriteIntervalMs).toISOString();
   // Every signed-in request runs this: a prepared statement, not a query built anew each time.
   const [row] = await deps.db.sql<{ id: string; login: string; confirmed: boolean; roles: string[]; blocked: boolean }[]>`
-        select u.id, u.login, u.email_confirmed_at is not null as confirmed, u.roles, u.blocked_at is not null as blocked
-        from sessions s join users u on u.id = s.user_id
-        where s.token_hash = ${sha256(token)} and s.revoked_at is null and s.expires_at > ${deps.clock.now().toISOString()}`;
+        with caller as (
+          select u.id, u.login, u.email_confirmed_at is not null as confirmed, u.roles, u.blocked_at is not null as blocked
+          from sessions s join users u on u.id = s.user_id
+          where s.token_hash = ${sha256(token)} and s.revoked_at is null and s.expires_at > ${now.toISOString()}
+        ), active as (
+          select id from caller where not blocked
+        ), touched as (
+          update seller_stats set last_active_at = ${now.toISOString()}::timestamptz
+          where user_id = (select id from active) and (last_active_at is null or last_active_at <= ${stale}::timestamptz)
+        ), first_seen as (
+          insert into seller_stats (user_id, last_active_at)
+          select id, ${now.toISOString()}::timestamptz from active where not exists (select 1 from seller_stats where user_id = active.id)
+          on conflict (user_id) do nothing
+        )
+        select id, login, confirmed, roles, blocked from caller`;
   if (!row) return undefined;
   if (row.blocked) throw new AppError('account_blocked', 'this account is blocked');
   return { id: Number(row.id), login: row.login, emailConfirmed: row.confirmed, roles: row.roles as StaffRole[] };

@@ -1,7 +1,8 @@
 /**
  * The notification centre (K-70): what each transition of a user's orders told them, newest
- * first, with the unread count. The order workflow's writes create them; the API reads them
- * and marks them read.
+ * first, with the unread count. A placement writes the seller's `order_placed`
+ * (services/placement.ts), the order workflow's writes every later one; the API reads them and
+ * marks them read.
  */
 import { and, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';

@@ -1,9 +1,9 @@
 /**
  * Placing orders: the server prices each from the offer as it is now (the pure rules of
  * `workflows/order/placement.ts`), snapshots the offer, and in one database transaction writes
- * each order's row, holds its total in escrow, queues the seller's email and starts its
- * workflow; it commits only once every workflow exists, so there is never money held without
- * a workflow. A workflow whose placement then fails to commit finds no row and ends (void).
+ * each order's row, holds its total in escrow, notifies the seller (in-app and by email) and
+ * starts its workflow; it commits only once every workflow exists, so there is never money held
+ * without a workflow. A workflow whose placement then fails to commit finds no row and ends (void).
  * A request key seen before returns the orders it placed.
  */
 import { and, eq, sql } from 'drizzle-orm';
@@ -163,21 +163,29 @@ async function insertOrder(tx: postgres.TransactionSql, input: OrderInput, reque
   return inserted.length > 0;
 }
 
-/** Tells the seller of a new order by email, in the placement's transaction. */
-async function mailSeller(tx: postgres.TransactionSql, input: OrderInput): Promise<void> {
+/**
+ * Tells the seller of a new order (K-70): in the notification centre and by email, in the
+ * placement's transaction, so a refused or rolled-back placement tells nobody, and a replayed
+ * one (its order's insert finds the key) never reaches here. The notification's key cannot meet
+ * the workflow's `order:<id>:<seq>:<user>`. The buyer, who placed it, is told nothing.
+ */
+async function tellSeller(tx: postgres.TransactionSql, input: OrderInput): Promise<void> {
   const { seller: earnings } = splitCommission(input.totalCents, input.policy.commissionBps);
-  const [seller] = await tx<{ email: string }[]>`select email from users where id = ${input.seller.id}`;
-  await enqueueMailIn(tx, {
-    kind: 'order_placed',
-    to: seller!.email,
-    subject: `New order ${input.orderId}: “${input.offer.title}”`,
-    body: `${input.buyer.login} ordered “${input.offer.title}” for ${formatUsd(input.totalCents)} (you earn ${formatUsd(earnings)}). Start work within ${input.policy.startWithinMs / 3_600_000} hours, or the order is cancelled.`,
-  });
+  const text = `${input.buyer.login} ordered “${input.offer.title}” for ${formatUsd(input.totalCents)} (you earn ${formatUsd(earnings)}). Start work within ${input.policy.startWithinMs / 3_600_000} hours, or the order is cancelled.`;
+  // One statement writes the notification and reads the address the email goes to.
+  const [seller] = await tx<{ email: string }[]>`
+    with noticed as (
+      insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
+      values (${input.seller.id}, ${input.orderId}, 'order_placed', ${text}, ${`order:${input.orderId}:placed:${input.seller.id}`}, ${input.placedAt}::timestamptz)
+      on conflict (dedupe_key) do nothing
+    )
+    select email from users where id = ${input.seller.id}`;
+  await enqueueMailIn(tx, { kind: 'order_placed', to: seller!.email, subject: `New order ${input.orderId}: “${input.offer.title}”`, body: text });
 }
 
 /**
- * Writes every order of the placement in `tx`: row, escrow hold, the seller's email. Too
- * little money for all of them: 422 with the missing amount for the whole placement.
+ * Writes every order of the placement in `tx`: row, escrow hold, the seller's notification and
+ * email. Too little money for all of them: 422 with the missing amount for the whole placement.
  */
 async function writeOrders(deps: PlacementDeps, tx: postgres.TransactionSql, buyer: Buyer, items: PlacementItem[], quotes: Quoted[]): Promise<OrderInput[]> {
   const required = quotes.reduce((sum, q) => sum + q.totalCents, 0);
@@ -195,7 +203,7 @@ async function writeOrders(deps: PlacementDeps, tx: postgres.TransactionSql, buy
       const before = available + quotes.slice(0, i).reduce((sum, x) => sum + x.totalCents, 0);
       throw new InsufficientFundsError(required, before);
     }
-    await mailSeller(tx, input);
+    await tellSeller(tx, input);
     placed.push(input);
   }
   return placed;

@@ -18,6 +18,11 @@ export const accountRules = {
   /** Failed logins allowed per client address within the window (higher: many people share one behind NAT). */
   loginFailureLimitPerAddress: 20,
   loginFailureWindowMs: 15 * MINUTE,
+  /**
+   * K-38 "seller activity": a signed-in request records when its user was last active, at most
+   * once this long (search asks about days, so a minute's lag shows nowhere).
+   */
+  activityWriteIntervalMs: MINUTE,
 } as const;
 
 export const walletRules = {

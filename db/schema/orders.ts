@@ -60,7 +60,7 @@ export const notifications = pgTable(
     orderId: bigint('order_id', { mode: 'number' }).references(() => orders.id),
     kind: text('kind').notNull(),
     text: text('text').notNull(),
-    /** `order:<id>:<seq>:<userId>`: a retried write notifies nobody twice. */
+    /** `order:<id>:<seq>:<userId>` (the workflow's writes), `order:<id>:placed:<sellerId>` (the placement): a retried write notifies nobody twice. */
     dedupeKey: text('dedupe_key').notNull().unique(),
     createdAt: ts('created_at').notNull(),
     readAt: ts('read_at'),

@@ -65,13 +65,17 @@ describe('cart checkout', () => {
   }
   const cartOf = async (buyer: TestUser) => (await call('GET', '/me/cart', { token: buyer.token })).body;
   const balanceOf = async (buyer: TestUser) => (await call('GET', '/me/balance', { token: buyer.token })).body;
+  /** The user's notifications as `GET /notifications` lists them (newest first): kind and order. */
+  const noticesOf = async (user: TestUser) =>
+    (await call('GET', '/notifications?limit=100', { token: user.token })).body.items.map((n: { kind: string; orderId: number }) => [n.kind, n.orderId]);
 
   /** Everything a checkout could write for `buyer`, to compare before and after a refusal. */
   async function footprint(buyer: TestUser) {
-    const [row] = await database.db.sql<{ orders: number; transactions: number; outbox: number; lastOrderId: string }[]>`
+    const [row] = await database.db.sql<{ orders: number; transactions: number; outbox: number; notifications: number; lastOrderId: string }[]>`
       select (select count(*)::int from orders where buyer_id = ${buyer.id}) as orders,
              (select count(*)::int from ledger_transactions) as transactions,
              (select count(*)::int from outbox where kind = 'order_placed') as outbox,
+             (select count(*)::int from notifications where kind = 'order_placed') as notifications,
              (select last_value from orders_id_seq)::text as "lastOrderId"`;
     return { ...row!, cart: await cartOf(buyer), balance: await balanceOf(buyer) };
   }
@@ -129,6 +133,16 @@ describe('cart checkout', () => {
       rows.map((r) => [Number(r.id), r.status, Number(r.total_cents)]),
       orders.map((o: any) => [o.orderId, 'awaiting_start', o.amounts.totalCents]),
     );
+    // Each seller hears of each of their new orders (K-70), in the centre and by email; the buyer of none.
+    assert.deepEqual(await noticesOf(seller), [['order_placed', orders[1].orderId], ['order_placed', orders[0].orderId]]);
+    assert.deepEqual(await noticesOf(other), [['order_placed', orders[2].orderId]]);
+    assert.deepEqual(await noticesOf(buyer), []);
+    const mails = await database.db.sql<{ to_address: string; subject: string }[]>`
+      select to_address, subject from outbox where kind = 'order_placed' and to_address in (${seller.email}, ${other.email}) order by id`;
+    assert.deepEqual(
+      mails.map((m) => [m.to_address, m.subject.split(':')[0]]),
+      [[seller.email, `New order ${orders[0].orderId}`], [seller.email, `New order ${orders[1].orderId}`], [other.email, `New order ${orders[2].orderId}`]],
+    );
   });
 
   it('answers a retry with the same Idempotency-Key with the same orders, charging once', async () => {
@@ -159,6 +173,11 @@ describe('cart checkout', () => {
     const [{ n }] = (await database.db.sql`select count(*)::int as n from orders where buyer_id = ${buyer.id}`) as unknown as [{ n: number }];
     assert.equal(n, 2);
     assert.deepEqual((await cartOf(buyer)).items.map((i: any) => i.offerId), [later], 'the new line stays in the cart');
+    assert.deepEqual(
+      await noticesOf(seller),
+      placed.body.orders.map((o: any) => ['order_placed', o.orderId]).reverse(),
+      'the seller is told of each order once',
+    );
   });
 
   it('refuses with 422 and the missing amount when the money does not cover every line, writing and starting nothing', async () => {
@@ -179,7 +198,7 @@ describe('cart checkout', () => {
     assert.equal(res.body.error.details.missingCents, 4_500 - 4_000);
 
     const afterRefusal = await footprint(buyer);
-    assert.deepEqual({ ...afterRefusal, lastOrderId: before.lastOrderId }, before, 'no order, ledger transaction, mail or cart change');
+    assert.deepEqual({ ...afterRefusal, lastOrderId: before.lastOrderId }, before, 'no order, ledger transaction, mail, notification or cart change');
     assert.ok(Number(afterRefusal.lastOrderId) > Number(before.lastOrderId), 'the refused placement drew order ids');
     await assertNoWorkflows(Number(before.lastOrderId), Number(afterRefusal.lastOrderId));
 

@@ -13,7 +13,7 @@ import { offers } from '../../db/schema/catalog.js';
 import { users } from '../../db/schema/users.js';
 import { FEW_SELLERS } from '../../services/search.js';
 import { hiddenForWeekend, visibleOfferSql } from '../../services/visibility.js';
-import { DAY, HOUR } from '../../workflows/lib/time.js';
+import { DAY, HOUR, MINUTE } from '../../workflows/lib/time.js';
 import { callerFor, manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { weekendCases } from '../support/weekend.js';
@@ -344,6 +344,93 @@ describe('catalog search, favorites, sellers and categories', () => {
       assert.deepEqual(await standing(), { level: 'newbie', ratingPercent: null, feedbackCount: 0 });
       assert.deepEqual(await ids('q=quokkacraft&sellerLevel=newbie'), [risingOffer]);
       assert.deepEqual(await ids('q=quokkacraft&sort=rating'), [steadyOffer, risingOffer]);
+    });
+  });
+
+  describe('sellers active lately, as their signed-in requests record it (K-38)', () => {
+    // Every write of a user's last activity, counted by a trigger of this file's database.
+    before(async () => {
+      await database.db.sql.unsafe(`
+        create table activity_writes (user_id int8 not null, at timestamptz);
+        create function count_activity_write() returns trigger language plpgsql as $$
+        begin insert into activity_writes values (new.user_id, new.last_active_at); return null; end $$;
+        create trigger count_activity_write after insert or update of last_active_at on seller_stats
+          for each row execute function count_activity_write();`);
+    });
+    after(async () => {
+      setClock(MONDAY);
+      await database.db.sql.unsafe('drop trigger count_activity_write on seller_stats; drop function count_activity_write(); drop table activity_writes');
+    });
+
+    /** The user's recorded activity and how many times it was written. */
+    async function activityOf(user: TestUser): Promise<{ at: string | null; writes: number }> {
+      const [row] = await database.db.sql<{ at: string | null; writes: number }[]>`
+        select (select to_json(last_active_at)#>>'{}' from seller_stats where user_id = ${user.id}) as at,
+               (select count(*)::int from activity_writes where user_id = ${user.id}) as writes`;
+      return { ...row!, at: row!.at === null ? null : new Date(row!.at).toISOString() };
+    }
+    /** A signed-in request of `user` at `at` (signing up and in makes none). */
+    async function visit(user: TestUser, at: Date): Promise<void> {
+      setClock(at);
+      assert.equal((await call('GET', '/me', { token: user.token })).status, 200);
+    }
+
+    it('finds a seller whose signed-in request was recent under the active-sellers filter, not one long ago or never', async () => {
+      setClock(new Date(MONDAY.getTime() - 10 * DAY));
+      const [recent, longAgo, never] = [await signUp(call, 'act_recent'), await signUp(call, 'act_long_ago'), await signUp(call, 'act_never')];
+      const offerOf = new Map<TestUser, number>();
+      for (const user of [recent, longAgo, never]) offerOf.set(user, await offer({ seller: user.id, title: `Lumenwick lamp by ${user.login}` }));
+      await visit(longAgo, new Date(MONDAY.getTime() - 10 * DAY));
+      await visit(recent, new Date(MONDAY.getTime() - HOUR));
+      setClock(MONDAY);
+      assert.deepEqual(await activityOf(never), { at: null, writes: 0 }, 'signing up and in is no signed-in request');
+
+      assert.deepEqual(await ids('q=lumenwick&activeWithinDays=7'), [offerOf.get(recent)]);
+      assert.deepEqual(new Set(await ids('q=lumenwick&activeWithinDays=30')), new Set([offerOf.get(recent), offerOf.get(longAgo)]));
+      assert.equal((await ids('q=lumenwick')).length, 3, 'without the filter, all three');
+    });
+
+    it('counts a seller active exactly N days ago as active within N days, and not one active a millisecond before', async () => {
+      // No zone changes its clocks in the week before this Monday: 7 days are 7 × 24 h in the database's time zone, whichever it is.
+      const now = new Date(MONDAY.getTime() + 14 * DAY);
+      const days = 7;
+      const edge = new Date(now.getTime() - days * DAY);
+      setClock(new Date(edge.getTime() - DAY));
+      const [onTime, justBefore] = [await signUp(call, 'act_on_edge'), await signUp(call, 'act_past_edge')];
+      const onTimeOffer = await offer({ seller: onTime.id, title: 'Quorrelle quilt pattern' });
+      const justBeforeOffer = await offer({ seller: justBefore.id, title: 'Quorrelle quilt cover' });
+      await visit(justBefore, new Date(edge.getTime() - 1));
+      await visit(onTime, edge);
+      setClock(now);
+      assert.deepEqual(await ids(`q=quorrelle&activeWithinDays=${days}`), [onTimeOffer]);
+      assert.deepEqual(new Set(await ids(`q=quorrelle&activeWithinDays=${days + 1}`)), new Set([onTimeOffer, justBeforeOffer]));
+    });
+
+    it('writes a user’s activity at most once a minute, however many requests, at once or one after another', async () => {
+      const t0 = MONDAY.getTime() + DAY;
+      setClock(new Date(t0));
+      const user = await signUp(call, 'act_busy');
+      assert.deepEqual(await activityOf(user), { at: null, writes: 0 });
+
+      await visit(user, new Date(t0));
+      assert.deepEqual(await activityOf(user), { at: new Date(t0).toISOString(), writes: 1 }, 'the first request writes');
+      await visit(user, new Date(t0 + 1_000));
+      await visit(user, new Date(t0 + MINUTE - 1));
+      assert.deepEqual(await activityOf(user), { at: new Date(t0).toISOString(), writes: 1 }, 'within the minute: no write');
+      await visit(user, new Date(t0 + MINUTE));
+      assert.deepEqual(await activityOf(user), { at: new Date(t0 + MINUTE).toISOString(), writes: 2 }, 'a minute on: written again');
+
+      // Requests that arrive together once the minute is up: one of them writes.
+      setClock(new Date(t0 + 3 * MINUTE));
+      const together = await Promise.all(Array.from({ length: 8 }, () => call('GET', '/me', { token: user.token })));
+      assert.deepEqual(together.map((r) => r.status), Array(8).fill(200));
+      assert.deepEqual(await activityOf(user), { at: new Date(t0 + 3 * MINUTE).toISOString(), writes: 3 });
+
+      // A blocked account's requests are refused, and are no activity.
+      await database.db.sql`update users set blocked_at = now() where id = ${user.id}`;
+      setClock(new Date(t0 + 10 * MINUTE));
+      assert.equal((await call('GET', '/me', { token: user.token })).status, 403);
+      assert.deepEqual(await activityOf(user), { at: new Date(t0 + 3 * MINUTE).toISOString(), writes: 3 });
     });
   });
 

@@ -100,7 +100,7 @@ describe('an order transition’s writes, when its local activity runs twice', (
     assert.deepEqual(row, { status: 'completed', seq: s.seq });
     assert.deepEqual(
       (await notices(input.orderId)).map((n) => `${Number(n.user_id) === buyer.id ? 'buyer' : 'seller'}:${n.kind}`),
-      ['buyer:work_started', 'buyer:delivered', 'seller:order_completed'],
+      ['seller:order_placed', 'buyer:work_started', 'buyer:delivered', 'seller:order_completed'],
     );
     assert.equal(await completedOrders(), before.completed + 1);
     assert.equal(await balance(`order:${input.orderId}:escrow`), 0);

@@ -83,8 +83,9 @@ describe('orders through the API, on the dev server with a real worker', () => {
     assert.deepEqual((await call('GET', '/orders?role=seller', { token: m.buyer.token })).body.items, [], 'the buyer sells nothing');
   });
 
-  it('notifies the other party of each step, counts the unread and marks them read', async () => {
-    const m = await directMarket(database.db);
+  it('notifies the seller of a new order and the other party of each step, counts the unread and marks them read', async () => {
+    const title = `Logo design ${uniqueId('notices')}`;
+    const m = await directMarket(database.db, { title });
     const { orderId } = await placeOrder(call, m.buyer, { offerId: m.offerId });
     await actOk(call, m.seller, orderId, { type: 'start_work' });
     await actOk(call, m.seller, orderId, { type: 'deliver', text: 'Done', links: [] });
@@ -96,18 +97,24 @@ describe('orders through the API, on the dev server with a real worker', () => {
     // Nobody is told of what they did themselves: the buyer's acceptance goes to the seller only.
     assert.deepEqual(kinds(buyers.body), [['delivered', orderId], ['work_started', orderId]]);
     assert.equal(buyers.body.unreadCount, 2);
+    // The seller hears of the new order as it is placed (K-70), in the centre as by email; the buyer, who placed it, does not.
     const sellers = await call('GET', '/notifications', { token: m.seller.token });
-    assert.deepEqual(kinds(sellers.body), [['order_completed', orderId]]);
+    assert.deepEqual(kinds(sellers.body), [['order_completed', orderId], ['order_placed', orderId]]);
+    assert.equal(sellers.body.unreadCount, 2);
     assert.match(sellers.body.items[0].text, /\$8\.00 is on your balance/);
+    const placed = sellers.body.items[1];
+    assert.equal(placed.text, `${m.buyer.login} ordered “${title}” for $10.00 (you earn $8.00). Start work within 24 hours, or the order is cancelled.`);
+    const [mail] = await database.db.sql<{ body: string }[]>`select body from outbox where kind = 'order_placed' and subject like ${`New order ${orderId}:%`}`;
+    assert.equal(mail?.body, placed.text, 'the notification says what the email says');
 
     const [delivered] = buyers.body.items;
     const one = await call('POST', '/notifications/read', { token: m.buyer.token, body: { ids: [delivered.id] } });
     assert.deepEqual([one.status, one.body], [200, { unreadCount: 1 }]);
     const unread = await call('GET', '/notifications?unread=true', { token: m.buyer.token });
     assert.deepEqual([kinds(unread.body), unread.body.unreadCount], [[['work_started', orderId]], 1]);
-    // Somebody else's ids mark nothing.
+    // Somebody else's ids mark nothing: the seller's answer counts the seller's own two, still unread.
     const foreign = await call('POST', '/notifications/read', { token: m.seller.token, body: { ids: [unread.body.items[0].id] } });
-    assert.deepEqual(foreign.body, { unreadCount: 1 });
+    assert.deepEqual(foreign.body, { unreadCount: 2 });
     assert.equal((await call('GET', '/notifications', { token: m.buyer.token })).body.unreadCount, 1);
     const all = await call('POST', '/notifications/read', { token: m.buyer.token, body: {} });
     assert.deepEqual(all.body, { unreadCount: 0 });
@@ -115,7 +122,7 @@ describe('orders through the API, on the dev server with a real worker', () => {
     assert.deepEqual(read.body.items.map((n: { read: boolean }) => n.read), [true, true]);
   });
 
-  it('returns the same order for a retried placement with the same Idempotency-Key, and holds the money once', async () => {
+  it('returns the same order for a retried placement with the same Idempotency-Key, and holds the money and tells the seller once', async () => {
     const m = await directMarket(database.db);
     const place = (key: string) => call('POST', '/orders', { token: m.buyer.token, body: { offerId: m.offerId }, headers: { 'idempotency-key': key } });
 
@@ -137,6 +144,14 @@ describe('orders through the API, on the dev server with a real worker', () => {
       assert.equal((await temporal.workflow.getHandle(orderWorkflowId(orderId)).describe()).status.name, 'RUNNING');
     }
     assert.equal((await moneyOf(database.db, first.body.orderId, m)).buyer, 10_000 - 2 * 1_000);
+    const told = await call('GET', '/notifications', { token: m.seller.token });
+    assert.deepEqual(
+      told.body.items.map((n: { kind: string; orderId: number }) => [n.kind, n.orderId]),
+      [['order_placed', raced[0].body.orderId], ['order_placed', first.body.orderId]],
+      'one notification per order, however often it was asked for',
+    );
+    const [{ mails }] = (await database.db.sql`select count(*)::int as mails from outbox where kind = 'order_placed' and to_address = ${m.seller.email}`) as unknown as [{ mails: number }];
+    assert.equal(mails, 2);
     await assertLedgerConsistent(database.db);
   });
 
@@ -167,6 +182,8 @@ describe('orders through the API, on the dev server with a real worker', () => {
     assert.deepEqual(traces.map((t) => t.key), []);
     assert.equal((await moneyOf(database.db, orderId, m)).buyer, 400);
     assert.deepEqual((await call('GET', '/orders?role=buyer', { token: m.buyer.token })).body.items, []);
+    const told = await call('GET', '/notifications', { token: m.seller.token });
+    assert.deepEqual([told.body.items, told.body.unreadCount], [[], 0], 'the seller is told of no order');
     await assertLedgerConsistent(database.db);
   });
 });
