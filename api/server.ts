@@ -17,7 +17,7 @@ const { services, close } = await openServices({
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
 });
-const app = createApp({ services, logger, devRoutes: config.NODE_ENV !== 'production' });
+const app = createApp({ services, logger, devRoutes: config.NODE_ENV !== 'production', trustedProxyHops: config.TRUSTED_PROXY_HOPS });
 
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info({ port: info.port, host: config.HOST }, `API listening on http://${config.HOST}:${info.port}`);

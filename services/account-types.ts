@@ -61,3 +61,12 @@ export interface AccountsDeps {
   db: Db;
   clock: Clock;
 }
+
+/**
+ * Where sign-in attempts are logged, one structured line each: in the API, the request's
+ * logger (pino), so each line carries the request id.
+ */
+export interface AuthLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}

@@ -1,5 +1,5 @@
 /**
- * Accounts: registration with email confirmation, sessions, failed-login limits, profile,
+ * Accounts: registration with email confirmation, sessions, sign-in throttling, profile,
  * the one-time login change, the two-step email change, payout details, withdrawal locks,
  * staff roles and blocking. Every write that also sends mail queues it in the same
  * transaction, so a failed request leaves no trace.
@@ -12,12 +12,12 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { sessions, users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
-import type { AccountsDeps, Me, PayoutDetailsInput, ProfilePatch, StaffRole } from './account-types.js';
+import type { AccountsDeps, AuthLog, Me, PayoutDetailsInput, ProfilePatch, StaffRole } from './account-types.js';
 import { authenticate, changeLogin, confirmEmail, createSession, login, logout, register, requestEmailChange } from './credentials.js';
 import { me, normalize, payoutDetailsOf, setPayoutDetails, updateProfile, withdrawalLocksInForce } from './profile.js';
 
 export { staffRoles } from './account-types.js';
-export type { AccountsDeps, Me, PayoutDetailsInput, ProfilePatch, SessionUser, StaffRole, WithdrawalLock, WithdrawalLockReason } from './account-types.js';
+export type { AccountsDeps, AuthLog, Me, PayoutDetailsInput, ProfilePatch, SessionUser, StaffRole, WithdrawalLock, WithdrawalLockReason } from './account-types.js';
 
 // ---- Staff roles and blocking ---------------------------------------------------------------
 
@@ -72,7 +72,7 @@ export function createAccounts(deps: AccountsDeps) {
   return {
     register: (input: { login: string; email: string; password: string }) => register(deps, input),
     confirmEmail: (token: string) => confirmEmail(deps, token),
-    login: (input: { login: string; password: string; ip: string }) => login(deps, input),
+    login: (input: { login: string; password: string; ip: string }, log: AuthLog) => login(deps, input, log),
     createSession: (userId: number) => createSession(deps, userId),
     logout: (token: string) => logout(deps, token),
     authenticate: (token: string) => authenticate(deps, token),

@@ -1,18 +1,20 @@
 /**
  * How an account proves who it is: registration and the one-time email tokens that confirm an
  * address (at sign-up, and both steps of an email change), the one-time login change, sign-in
- * with failed-login limits, and sessions (whose lookup records the caller's activity).
+ * throttled by failures per login and address (`sign-in-throttle.ts`), and sessions (whose lookup
+ * records the caller's activity).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import { emailTokens, loginFailures, sessions, users } from '../db/schema/users.js';
+import { emailTokens, sessions, users } from '../db/schema/users.js';
 import { enqueueMail } from '../db/outbox.js';
 import type { Tx } from '../db/tx.js';
 import { AppError } from '../workflows/lib/errors.js';
-import type { AccountsDeps, Me, SessionUser, StaffRole } from './account-types.js';
+import type { AccountsDeps, AuthLog, Me, SessionUser, StaffRole } from './account-types.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
 import { accountRules } from './policy.js';
 import { me, normalize, startWithdrawalLock } from './profile.js';
+import { countFailure, delayAfter, forgetLoginFailures, loginDigest, secondsUntilAllowed, signInKeys } from './sign-in-throttle.js';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 /** 32 random bytes; the prefix tells a leaked token's kind at a glance (secret scanners use it). */
@@ -158,58 +160,49 @@ export async function requestEmailChange(deps: AccountsDeps, userId: number, inp
 
 // ---- Sign-in and sessions -------------------------------------------------------------------
 
-/** Throws 429 while a key has used up its failed logins in the current window. */
-async function checkRateLimit(deps: AccountsDeps, limits: [key: string, limit: number][]): Promise<void> {
-  const t = deps.clock.now().getTime();
-  for (const [key, limit] of limits) {
-    const [row] = await deps.db.orm.select().from(loginFailures).where(eq(loginFailures.key, key));
-    if (!row) continue;
-    const windowEnds = row.windowStartedAt.getTime() + accountRules.loginFailureWindowMs;
-    if (row.failures >= limit && windowEnds > t) {
-      const retryAfterSeconds = Math.ceil((windowEnds - t) / 1000);
-      throw new AppError('rate_limited', `too many failed logins; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
-    }
-  }
-}
-
-async function recordFailure(deps: AccountsDeps, keys: string[]): Promise<void> {
-  const at = deps.clock.now().toISOString();
-  const windowStart = new Date(deps.clock.now().getTime() - accountRules.loginFailureWindowMs).toISOString();
-  for (const key of keys) {
-    // A failure inside the window counts up; the first one after it opens a new window.
-    await deps.db.sql`
-        insert into login_failures (key, failures, window_started_at) values (${key}, 1, ${at}::timestamptz)
-        on conflict (key) do update set
-          failures = case when login_failures.window_started_at > ${windowStart}::timestamptz then login_failures.failures + 1 else 1 end,
-          window_started_at = case when login_failures.window_started_at > ${windowStart}::timestamptz then login_failures.window_started_at else ${at}::timestamptz end`;
-  }
-}
-
-/** Checks the password (by login or email) and opens a session; failed attempts are limited per login and address. */
+/**
+ * Checks the password (by login or email) and opens a session. Failed attempts are throttled
+ * per (login, client address) and per client address (`sign-in-throttle.ts`), never per
+ * account: the owner on an address that is not throttled always gets in. Every attempt is
+ * logged once, with the login as a digest and never the password.
+ */
 export async function login(
   deps: AccountsDeps,
   input: { login: string; password: string; ip: string },
+  log: AuthLog,
 ): Promise<{ token: string; expiresAt: string; user: Me }> {
   const who = normalize(input.login);
   const [u] = await deps.db.orm
     .select()
     .from(users)
     .where(who.includes('@') ? eq(users.email, who) : eq(users.login, who));
-  // Counted per account, whether it is named by login or by email, and per client address.
-  const accountKey = u ? `user:${u.id}` : `login:${who}`;
-  const limits: [string, number][] = [
-    [accountKey, accountRules.loginFailureLimit],
-    [`ip:${input.ip}`, accountRules.loginFailureLimitPerAddress],
-  ];
-  await checkRateLimit(deps, limits);
+  const keys = signInKeys(who, input.ip);
+  const attempt = { userId: u?.id, loginDigest: loginDigest(who), address: input.ip };
+  // Checked before the password, known login or not: a throttled key tests no password at all.
+  const retryAfterSeconds = await secondsUntilAllowed(deps, keys);
+  if (retryAfterSeconds !== undefined) {
+    log.info({ ...attempt, event: 'sign_in_throttled', retryAfterSeconds }, 'sign-in refused: too many failures');
+    throw new AppError('rate_limited', `too many failed sign-ins; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+  // An unknown login is checked against a decoy hash, so both take the same time.
   const ok = await verifyPassword(input.password, u?.passwordHash ?? decoyHash);
   if (!u || !ok) {
-    await recordFailure(deps, limits.map(([key]) => key));
+    const failures = await countFailure(deps, keys);
+    const delayMs = Math.max(delayAfter(failures.login, keys.login.freeFailures), delayAfter(failures.address, keys.address.freeFailures));
+    // Within the free failures a line at info (people mistype); past them, when attempts now wait, at warn.
+    log[delayMs > 0 ? 'warn' : 'info'](
+      { ...attempt, event: 'sign_in_failed', failures: failures.login, addressFailures: failures.address, delaySeconds: Math.ceil(delayMs / 1000) },
+      'sign-in failed',
+    );
     throw new AppError('invalid_credentials', 'wrong login or password');
   }
-  if (u.blockedAt) throw new AppError('account_blocked', 'this account is blocked', { reason: u.blockedReason });
-  await deps.db.orm.delete(loginFailures).where(eq(loginFailures.key, accountKey));
+  if (u.blockedAt) {
+    log.info({ ...attempt, event: 'sign_in_blocked' }, 'sign-in refused: the account is blocked');
+    throw new AppError('account_blocked', 'this account is blocked', { reason: u.blockedReason });
+  }
+  const forgotten = await forgetLoginFailures(deps, keys);
   const session = await createSession(deps, u.id);
+  log.info({ ...attempt, event: 'sign_in', forgottenFailures: forgotten }, 'signed in');
   return { ...session, user: await me(deps, u.id) };
 }
 

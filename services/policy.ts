@@ -4,7 +4,7 @@
  * `workflows/<process>/policy.ts`, passed into every workflow at its start.) Durations are
  * milliseconds, money is integer cents.
  */
-import { DAY, MINUTE } from '../workflows/lib/time.js';
+import { DAY, HOUR, MINUTE } from '../workflows/lib/time.js';
 
 export const accountRules = {
   /** K-51, K-66, K-67, D-10: an email, login or payout details change blocks withdrawals this long. */
@@ -13,11 +13,39 @@ export const accountRules = {
   emailTokenTtlMs: 2 * DAY,
   passwordMinLength: 10,
   passwordMaxLength: 200,
-  /** Failed logins allowed per account (or unknown login) within the window, before 429. */
-  loginFailureLimit: 5,
-  /** Failed logins allowed per client address within the window (higher: many people share one behind NAT). */
-  loginFailureLimitPerAddress: 20,
-  loginFailureWindowMs: 15 * MINUTE,
+  // Sign-in throttling (issue 13). Failures are counted per (login or email as typed, client
+  // address) and per client address, never per account alone: a correct password from an
+  // address that is not throttled always signs in, so no one can lock an owner out. Past a
+  // key's free failures each failure makes the next attempt on that key wait
+  // signInFirstDelayMs × 2^(failures − free − 1), at most signInMaxDelayMs.
+  /** A person who mistypes a password a few times is never slowed down. */
+  signInFreeFailuresPerLogin: 5,
+  /**
+   * Higher than per login: an office, a campus or a mobile carrier's NAT puts many people behind
+   * one address. Still low enough that one address cannot try one password on many accounts.
+   */
+  signInFreeFailuresPerAddress: 20,
+  /** The first delay is a second (nothing a person notices); doubling reaches the cap in 11 failures. */
+  signInFirstDelayMs: 1_000,
+  /**
+   * The longest wait: an attacker past the ramp gets 4 guesses an hour on a key, and a person
+   * held up by someone else's failures on a shared address waits at most this long.
+   */
+  signInMaxDelayMs: 15 * MINUTE,
+  /**
+   * A (login, address) key forgets one failure for each full hour since its last failure, and a
+   * success forgets them all. A pause never pays an attacker: at the cap the key holds 16
+   * failures, and its 5 free ones come back only after 16 quiet hours, in which the cap would
+   * have allowed 64 guesses.
+   */
+  signInForgetPerLoginMs: HOUR,
+  /**
+   * An address forgets one failure for each full 3 minutes since its last: failures 3 minutes or
+   * more apart never add up, so a shared address's everyday typos do not slow the people behind
+   * it, while one address spraying many logins settles at one guess every 256 s past the ramp.
+   * A success does not reset it (an attacker would sign in to their own account between guesses).
+   */
+  signInForgetPerAddressMs: 3 * MINUTE,
   /**
    * K-38 "seller activity": a signed-in request records when its user was last active, at most
    * once this long (search asks about days, so a minute's lag shows nowhere).

@@ -1,11 +1,10 @@
 /** Registration, email confirmation, sessions, and the caller's own account (`/me`). */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
 import type { Accounts } from '../../services/accounts.js';
 import { isValidCardNumber } from '../../services/payments.js';
 import { accountRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
+import { clientAddress } from '../client-address.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { errorResponses, json, jsonBody } from '../schemas.js';
@@ -155,19 +154,15 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-function clientAddress(c: Context<AppEnv>): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown'; // in-process requests (tests) have no socket
-  }
-}
-
-export function accountRoutes({ accounts }: { accounts: Accounts }) {
+/** `trustedProxyHops`: how many reverse proxies in front of the API append to X-Forwarded-For (see client-address.ts). */
+export function accountRoutes({ accounts }: { accounts: Accounts }, { trustedProxyHops }: { trustedProxyHops: number }) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(routes.register, async (c) => c.json(await accounts.register(c.req.valid('json')), 201))
     .openapi(routes.confirmEmail, async (c) => c.json(await accounts.confirmEmail(c.req.valid('json').token), 200))
-    .openapi(routes.login, async (c) => c.json(await accounts.login({ ...c.req.valid('json'), ip: clientAddress(c) }), 200))
+    .openapi(routes.login, async (c) => {
+      const attempt = { ...c.req.valid('json'), ip: clientAddress(c, trustedProxyHops) };
+      return c.json(await accounts.login(attempt, c.var.log), 200);
+    })
     .openapi(routes.logout, async (c) => {
       await accounts.logout(c.req.header('authorization')!.replace(/^Bearer\s+/i, ''));
       return c.body(null, 204);

@@ -74,11 +74,15 @@ export const emailTokens = pgTable(
   (t) => [index('email_tokens_user_idx').on(t.userId)],
 );
 
-/** Failed logins per key (`login:<login>`, `ip:<address>`) in the current window. */
-export const loginFailures = pgTable('login_failures', {
+/**
+ * Failed sign-ins per throttling key (`services/sign-in-throttle.ts`): `addr:<address>` for a
+ * client address, `login:<digest>|addr:<address>` for a login (or email) tried from it. The
+ * next attempt on a key waits a delay that grows with `failures`, counted from `lastFailureAt`.
+ */
+export const signInFailures = pgTable('sign_in_failures', {
   key: text('key').primaryKey(),
   failures: integer('failures').notNull(),
-  windowStartedAt: ts('window_started_at').notNull(),
+  lastFailureAt: ts('last_failure_at').notNull(),
 });
 
 /** Withdrawals are refused until `endsAt`: set by an email, login or payout details change. */

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { DAY, MINUTE } from '../../workflows/lib/time.js';
+import { pino } from 'pino';
 import { accountRules } from '../../services/policy.js';
+import { countFailure, loginDigest, signInKeys } from '../../services/sign-in-throttle.js';
 import { callerFor, codeMailedTo, grantAdminByCli as runGrantAdmin, manualClock, PASSWORD, signUp, type Caller } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 
@@ -134,32 +136,190 @@ describe('accounts', () => {
       clock.advance(accountRules.sessionTtlMs + MINUTE);
       assert.equal((await call('GET', '/me', { token: user.token })).status, 401);
     });
+  });
 
-    it(`limits failed logins to ${accountRules.loginFailureLimit} per account per window, by login and email alike, with 429 and Retry-After`, async () => {
-      const user = await signUp(call, 'limited');
-      for (let i = 0; i < accountRules.loginFailureLimit; i++) {
-        const name = i % 2 === 0 ? user.login : user.email;
-        assert.equal((await call('POST', '/auth/login', { body: { login: name, password: 'guess' } })).status, 401);
+  describe('sign-in throttling', () => {
+    const { signInFreeFailuresPerLogin: freePerLogin, signInFreeFailuresPerAddress: freePerAddress } = accountRules;
+    /** Every structured line the proxied app logs. */
+    const lines: Record<string, unknown>[] = [];
+    /** The app behind one trusted proxy, so each request names its client in X-Forwarded-For. */
+    let proxied: Caller;
+    before(() => {
+      const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+      proxied = callerFor(buildApp({ db: database.db, temporal, clock, trustedProxyHops: 1, logger }));
+    });
+    let addresses = 0;
+    let strangers = 0;
+    /** A client address no other test uses, so tests never share a counter. */
+    const newAddress = () => `198.51.100.${++addresses}`;
+    const signInFrom = (address: string, login: string, password: string) =>
+      proxied('POST', '/auth/login', { headers: { 'x-forwarded-for': address }, body: { login, password } });
+
+    /** Fails `count` sign-ins from `address`, each on a login of its own, asserting every one answers 401. */
+    async function failOnStrangers(address: string, count: number) {
+      for (let i = 0; i < count; i++) {
+        assert.equal((await signInFrom(address, `stranger_${++strangers}`, 'Summer2026!')).status, 401);
       }
-      const blocked = await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } });
-      assert.equal(blocked.status, 429);
-      assert.equal(blocked.body.error.code, 'rate_limited');
-      assert.equal(blocked.headers.get('retry-after'), String(accountRules.loginFailureWindowMs / 1000));
-      clock.advance(accountRules.loginFailureWindowMs - MINUTE);
-      assert.equal((await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } })).status, 429);
-      clock.advance(2 * MINUTE);
-      assert.equal((await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } })).status, 200);
+    }
+
+    it('delays an attacker on one address with growing Retry-After, while the owner signs in at once from another', async () => {
+      const owner = await signUp(call, 'owner');
+      const [attacker, home] = [newAddress(), newAddress()];
+      for (let i = 0; i < freePerLogin; i++) assert.equal((await signInFrom(attacker, owner.login, `guess ${i}`)).status, 401);
+      const waits: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        assert.equal((await signInFrom(attacker, owner.login, `more guess ${i}`)).status, 401);
+        // Held up whatever the password: a throttled attempt tests none.
+        const held = await signInFrom(attacker, owner.login, PASSWORD);
+        assert.equal(held.status, 429);
+        assert.equal(held.body.error.code, 'rate_limited');
+        assert.equal(held.body.error.details.retryAfterSeconds, Number(held.headers.get('retry-after')));
+        waits.push(held.body.error.details.retryAfterSeconds);
+        // The owner is never held up by it.
+        if (i % 4 === 3) assert.equal((await signInFrom(home, owner.email, PASSWORD)).status, 200);
+        clock.advance(held.body.error.details.retryAfterSeconds * 1000 - 1);
+        assert.equal((await signInFrom(attacker, owner.login, PASSWORD)).status, 429, 'not a millisecond early');
+        clock.advance(1);
+      }
+      assert.deepEqual(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]);
+      assert.equal((await signInFrom(attacker, owner.login, 'still guessing')).status, 401);
+      assert.equal((await signInFrom(attacker, owner.login, PASSWORD)).status, 429);
+      const ownerIn = await signInFrom(home, owner.login, PASSWORD);
+      assert.equal(ownerIn.status, 200);
+      assert.equal((await call('GET', '/me', { token: ownerIn.body.token })).body.id, owner.id);
     });
 
-    it(`limits failed logins to ${accountRules.loginFailureLimitPerAddress} per client address per window, across logins`, async () => {
-      clock.advance(accountRules.loginFailureWindowMs); // a fresh window for this address
-      const user = await signUp(call, 'address');
-      for (let i = 0; i < accountRules.loginFailureLimitPerAddress; i++) {
-        assert.equal((await call('POST', '/auth/login', { body: { login: `stranger_${i}`, password: 'guess' } })).status, 401);
+    it('forgets the failures of a login on an address once it signs in there', async () => {
+      const user = await signUp(call, 'forgetful');
+      const from = newAddress();
+      for (let i = 0; i <= freePerLogin; i++) assert.equal((await signInFrom(from, user.login, 'typo')).status, 401);
+      assert.equal((await signInFrom(from, user.login, PASSWORD)).status, 429);
+      clock.advance(1000);
+      assert.equal((await signInFrom(from, user.login, PASSWORD)).status, 200);
+      // Counting starts again: as many free failures as at first, then a fresh ramp.
+      for (let i = 0; i < freePerLogin; i++) assert.equal((await signInFrom(from, user.login, 'typo')).status, 401);
+      assert.equal((await signInFrom(from, user.login, PASSWORD)).status, 200);
+      for (let i = 0; i <= freePerLogin; i++) assert.equal((await signInFrom(from, user.login, 'typo')).status, 401);
+      assert.equal((await signInFrom(from, user.login, PASSWORD)).headers.get('retry-after'), '1');
+    });
+
+    it(`holds up an address that fails on many logins past ${freePerAddress} failures, and no other address`, async () => {
+      const user = await signUp(call, 'bystander');
+      const [sprayer, elsewhere] = [newAddress(), newAddress()];
+      await failOnStrangers(sprayer, freePerAddress);
+      // Still free, and a success there does not reset the address's count.
+      assert.equal((await signInFrom(sprayer, user.login, PASSWORD)).status, 200);
+      await failOnStrangers(sprayer, 1);
+      const held = await signInFrom(sprayer, user.login, PASSWORD);
+      assert.equal(held.status, 429);
+      assert.equal(held.headers.get('retry-after'), '1');
+      clock.advance(1000);
+      await failOnStrangers(sprayer, 1);
+      assert.equal((await signInFrom(sprayer, 'someone_new', 'Summer2026!')).headers.get('retry-after'), '2');
+      assert.equal((await signInFrom(elsewhere, user.login, PASSWORD)).status, 200);
+    });
+
+    it('forgets one failure per period without one: an hour for a login on an address, 3 minutes for an address', async () => {
+      const user = await signUp(call, 'patient');
+      const from = newAddress();
+      for (let i = 0; i <= freePerLogin; i++) assert.equal((await signInFrom(from, user.login, 'typo')).status, 401);
+      clock.advance(2 * accountRules.signInForgetPerLoginMs - 1); // one full hour: one failure forgotten
+      assert.equal((await signInFrom(from, user.login, 'typo')).status, 401); // the 6th again: 1 s
+      assert.equal((await signInFrom(from, user.login, PASSWORD)).headers.get('retry-after'), '1');
+      clock.advance(2 * accountRules.signInForgetPerLoginMs); // two: back to 4, so this is the 5th, still free
+      assert.equal((await signInFrom(from, user.login, 'typo')).status, 401);
+      assert.equal((await signInFrom(from, user.login, PASSWORD)).status, 200);
+
+      const shared = newAddress();
+      await failOnStrangers(shared, freePerAddress);
+      clock.advance(accountRules.signInForgetPerAddressMs);
+      await failOnStrangers(shared, 1); // the 20th again: free
+      assert.equal((await signInFrom(shared, user.login, PASSWORD)).status, 200);
+      await failOnStrangers(shared, 1); // the 21st
+      assert.equal((await signInFrom(shared, user.login, PASSWORD)).status, 429);
+    });
+
+    it('answers an unknown login exactly as a known one, throttled the same', async () => {
+      const user = await signUp(call, 'known');
+      async function attack(login: string) {
+        const from = newAddress();
+        const seen: unknown[] = [];
+        for (let i = 0; i < freePerLogin + 4; i++) {
+          const res = await signInFrom(from, login, 'Summer2026!');
+          seen.push({ status: res.status, retryAfter: res.headers.get('retry-after'), body: res.body });
+          if (res.status === 429) clock.advance(res.body.error.details.retryAfterSeconds * 1000);
+        }
+        return seen;
       }
-      assert.equal((await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } })).status, 429);
-      clock.advance(accountRules.loginFailureWindowMs + MINUTE);
-      assert.equal((await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } })).status, 200);
+      const known = await attack(user.login);
+      assert.deepEqual(await attack('nobody_by_this_name'), known);
+      assert.deepEqual(await attack('nobody@example.com'), known);
+      assert.ok(known.some((r) => (r as { status: number }).status === 429));
+    });
+
+    it('counts failures that arrive at the same moment, every one', async () => {
+      const user = await signUp(call, 'raced');
+      const from = newAddress();
+      const results = await Promise.all([
+        ...Array.from({ length: freePerLogin }, (_, i) => signInFrom(from, user.login, `guess ${i}`)),
+        ...Array.from({ length: freePerAddress - freePerLogin }, (_, i) => signInFrom(from, `racer_${i}`, 'Summer2026!')),
+      ]);
+      assert.deepEqual(new Set(results.map((r) => r.status)), new Set([401]));
+      const keys = signInKeys(user.login, from);
+      const counted = async () =>
+        Object.fromEntries(
+          (await database.db.sql`select key, failures from sign_in_failures where key in (${keys.login.key}, ${keys.address.key})`).map(
+            (r) => [r.key, r.failures],
+          ),
+        );
+      assert.deepEqual(await counted(), { [keys.login.key]: freePerLogin, [keys.address.key]: freePerAddress });
+      // The counting statement itself, many at once with nothing in between.
+      const counts = await Promise.all(Array.from({ length: 20 }, () => countFailure({ db: database.db, clock }, keys)));
+      assert.deepEqual(counts.map((c) => c.login).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => freePerLogin + 1 + i));
+      assert.deepEqual(await counted(), { [keys.login.key]: freePerLogin + 20, [keys.address.key]: freePerAddress + 20 });
+    });
+
+    it('ignores X-Forwarded-For unless the API is told it runs behind proxies', async () => {
+      const user = await signUp(call, 'spoofed');
+      // Each attempt claims another address; without a trusted proxy they all count as the socket's.
+      for (let i = 0; i <= freePerLogin; i++) {
+        const res = await call('POST', '/auth/login', { headers: { 'x-forwarded-for': `203.0.113.${i}` }, body: { login: user.login, password: 'guess' } });
+        assert.equal(res.status, 401);
+      }
+      const held = await call('POST', '/auth/login', { headers: { 'x-forwarded-for': '203.0.113.99' }, body: { login: user.login, password: PASSWORD } });
+      assert.equal(held.status, 429);
+      // Behind one proxy, only the entry that proxy appended counts, not what the client wrote before it.
+      const from = newAddress();
+      for (let i = 0; i <= freePerLogin; i++) {
+        const res = await proxied('POST', '/auth/login', {
+          headers: { 'x-forwarded-for': `203.0.113.${i}, ${from}` },
+          body: { login: user.login, password: 'guess' },
+        });
+        assert.equal(res.status, 401);
+      }
+      assert.equal((await signInFrom(from, user.login, PASSWORD)).status, 429);
+    });
+
+    it('logs each attempt once, with the count, the address and a digest of the login, never the password', async () => {
+      const user = await signUp(call, 'logged');
+      const from = newAddress();
+      lines.length = 0;
+      assert.equal((await signInFrom(from, user.login, 'secret guess one')).status, 401);
+      assert.equal((await signInFrom(from, ` ${user.email.toUpperCase()} `, 'secret guess two')).status, 401);
+      assert.equal((await signInFrom(from, user.login, PASSWORD)).status, 200);
+      const attempts = lines.filter((line) => String(line.event).startsWith('sign_in'));
+      const fields = ['event', 'userId', 'loginDigest', 'address', 'failures', 'addressFailures', 'forgottenFailures'] as const;
+      assert.deepEqual(
+        attempts.map((line) => fields.map((field) => line[field])),
+        [
+          ['sign_in_failed', user.id, loginDigest(user.login), from, 1, 1, undefined],
+          ['sign_in_failed', user.id, loginDigest(user.email), from, 1, 2, undefined],
+          ['sign_in', user.id, loginDigest(user.login), from, undefined, undefined, 1],
+        ],
+      );
+      assert.ok(attempts.every((line) => typeof line.requestId === 'string'));
+      const logged = JSON.stringify(lines);
+      for (const secret of ['secret guess', PASSWORD]) assert.ok(!logged.includes(secret), `the log holds "${secret}"`);
     });
   });
 

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { OrderPolicy } from '../../workflows/order/messages.js';
 import { createApp } from '../../api/app.js';
 import { createServices } from '../../services/index.js';
@@ -160,7 +160,18 @@ const quietBundlerLogger = {
 };
 
 /** The real Hono app over a test database and the shared dev server, called in-process. */
-export function buildApp(deps: { db: Db; temporal: Client; clock?: Clock; taskQueue?: string; devRoutes?: boolean; orderPolicy?: OrderPolicy }) {
+export function buildApp(deps: {
+  db: Db;
+  temporal: Client;
+  clock?: Clock;
+  taskQueue?: string;
+  devRoutes?: boolean;
+  orderPolicy?: OrderPolicy;
+  /** The app behind this many trusted proxies: X-Forwarded-For then names the client (default: none). */
+  trustedProxyHops?: number;
+  /** Default: pino at `LOG_LEVEL`, silent when unset. */
+  logger?: Logger;
+}) {
   const clock = deps.clock ?? systemClock;
   const services = createServices({
     db: deps.db,
@@ -170,7 +181,12 @@ export function buildApp(deps: { db: Db; temporal: Client; clock?: Clock; taskQu
     payments: sandboxGateway(clock),
     orderPolicy: deps.orderPolicy,
   });
-  return createApp({ services, logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }), devRoutes: deps.devRoutes ?? true });
+  return createApp({
+    services,
+    logger: deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
+    devRoutes: deps.devRoutes ?? true,
+    trustedProxyHops: deps.trustedProxyHops,
+  });
 }
 
 /** A response's JSON body, untyped: tests assert its shape field by field. */

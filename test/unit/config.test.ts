@@ -13,6 +13,7 @@ describe('configuration from the environment', () => {
     assert.equal(config.LOG_LEVEL, 'info');
     assert.equal(config.DATABASE_URL, undefined);
     assert.equal(config.TEMPORAL_ADDRESS, undefined);
+    assert.equal(config.TRUSTED_PROXY_HOPS, 0, 'X-Forwarded-For is trusted only when configured');
   });
 
   it('reads every variable it documents', () => {
@@ -24,6 +25,7 @@ describe('configuration from the environment', () => {
       TEMPORAL_TASK_QUEUE: 'orders',
       LOG_LEVEL: 'warn',
       GIGFLOW_DATA_DIR: '/var/lib/gigflow',
+      TRUSTED_PROXY_HOPS: '1',
     });
     assert.equal(config.PORT, 8080);
     assert.equal(config.DATABASE_URL, 'postgres://u:p@db:5432/gigflow');
@@ -32,6 +34,7 @@ describe('configuration from the environment', () => {
     assert.equal(config.TEMPORAL_TASK_QUEUE, 'orders');
     assert.equal(config.LOG_LEVEL, 'warn');
     assert.equal(config.GIGFLOW_DATA_DIR, '/var/lib/gigflow');
+    assert.equal(config.TRUSTED_PROXY_HOPS, 1);
   });
 
   it('treats an empty variable as unset', () => {
@@ -45,6 +48,7 @@ describe('configuration from the environment', () => {
     ['TEMPORAL_ADDRESS', 'localhost', /TEMPORAL_ADDRESS: must be host:port/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: /],
     ['NODE_ENV', 'staging', /NODE_ENV: /],
+    ['TRUSTED_PROXY_HOPS', '-1', /TRUSTED_PROXY_HOPS: /],
   ] as const) {
     it(`stops with one line naming ${name} when it is ${JSON.stringify(value)}`, () => {
       assert.throws(

@@ -1,0 +1,130 @@
+/**
+ * Sign-in throttling (issue 13). Failed sign-ins are counted on two keys: the login (or email)
+ * as typed together with the client address, and the client address alone. Past a key's free
+ * failures, each failure makes the next attempt on that key wait a delay that doubles with
+ * every further failure, up to a cap (the numbers are `accountRules.signIn*`). No key belongs
+ * to an account alone, so failures from one address never hold up the owner on another.
+ *
+ * The login key is the name as typed, not the account behind it: an unknown login is counted
+ * exactly like a known one, and whether an email and a login name the same account cannot be
+ * read off the throttling either.
+ */
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import { eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { signInFailures } from '../db/schema/users.js';
+import type { AccountsDeps } from './account-types.js';
+import { accountRules } from './policy.js';
+
+/** One counter: its row's key, its free failures and how fast it forgets. */
+export interface ThrottleKey {
+  key: string;
+  freeFailures: number;
+  forgetOneMs: number;
+}
+
+/** The two counters one sign-in attempt is checked against and counted on. */
+export interface SignInKeys {
+  login: ThrottleKey;
+  address: ThrottleKey;
+}
+
+/**
+ * The login (or email), normalised, as rows and log lines carry it: a digest, since people
+ * sometimes type their password into the login field.
+ */
+export function loginDigest(normalizedLogin: string): string {
+  return createHash('sha256').update(normalizedLogin).digest('hex').slice(0, 32);
+}
+
+/**
+ * The address a counter is keyed by: IPv4 as it is (an IPv4-mapped IPv6 address too), IPv6 by
+ * its /64, since one household or host usually holds a whole /64 and could otherwise take a
+ * fresh counter for every attempt. Anything else (`unknown`) as it is.
+ */
+export function addressKey(address: string): string {
+  const bare = address.split('%')[0]!.toLowerCase(); // an IPv6 zone id names an interface, not a host
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(bare);
+  if (mapped) return mapped[1]!;
+  if (isIP(bare) !== 6) return address;
+  const groupsOf = (part: string | undefined) => (part ? part.split(':') : []);
+  // An embedded IPv4 tail (`::1.2.3.4`) fills two groups.
+  const width = (groups: string[]) => groups.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
+  const [head, tail] = bare.split('::');
+  const left = groupsOf(head);
+  const right = groupsOf(tail);
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - width(left) - width(right)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
+
+export function signInKeys(normalizedLogin: string, address: string): SignInKeys {
+  const at = `addr:${addressKey(address)}`;
+  return {
+    login: {
+      key: `login:${loginDigest(normalizedLogin)}|${at}`,
+      freeFailures: accountRules.signInFreeFailuresPerLogin,
+      forgetOneMs: accountRules.signInForgetPerLoginMs,
+    },
+    address: { key: at, freeFailures: accountRules.signInFreeFailuresPerAddress, forgetOneMs: accountRules.signInForgetPerAddressMs },
+  };
+}
+
+/** How long after its latest failure a key with `failures` failures lets the next attempt in. */
+export function delayAfter(failures: number, freeFailures: number): number {
+  if (failures <= freeFailures) return 0;
+  return Math.min(accountRules.signInFirstDelayMs * 2 ** (failures - freeFailures - 1), accountRules.signInMaxDelayMs);
+}
+
+/** Whole seconds (rounded up) until both keys let an attempt in; undefined when they do now. */
+export async function secondsUntilAllowed(deps: AccountsDeps, keys: SignInKeys): Promise<number | undefined> {
+  const now = deps.clock.now().getTime();
+  const rows = await deps.db.orm
+    .select()
+    .from(signInFailures)
+    .where(inArray(signInFailures.key, [keys.login.key, keys.address.key]));
+  let waitMs = 0;
+  for (const key of [keys.login, keys.address]) {
+    const row = rows.find((r) => r.key === key.key);
+    if (row) waitMs = Math.max(waitMs, row.lastFailureAt.getTime() + delayAfter(row.failures, key.freeFailures) - now);
+  }
+  return waitMs > 0 ? Math.ceil(waitMs / 1000) : undefined;
+}
+
+async function countOn(db: Db, key: ThrottleKey, at: string): Promise<number> {
+  // One statement per key: a concurrent failure waits on the row's lock, then counts on top of
+  // this one, so failures at the same moment all count. Before counting, the key forgets one
+  // failure for each full forgetting period since its latest failure.
+  const [row] = await db.sql<{ failures: number }[]>`
+      insert into sign_in_failures as f (key, failures, last_failure_at) values (${key.key}, 1, ${at}::timestamptz)
+      on conflict (key) do update set
+        failures = 1 + greatest(
+          f.failures - greatest(floor(extract(epoch from excluded.last_failure_at - f.last_failure_at) * 1000 / ${key.forgetOneMs}), 0)::int,
+          0),
+        last_failure_at = greatest(f.last_failure_at, excluded.last_failure_at)
+      returning failures`;
+  return row!.failures;
+}
+
+/** Counts a failed sign-in on both keys; returns each key's count after it. */
+export async function countFailure(deps: AccountsDeps, keys: SignInKeys): Promise<{ login: number; address: number }> {
+  const at = deps.clock.now().toISOString();
+  const [login, address] = await Promise.all([countOn(deps.db, keys.login, at), countOn(deps.db, keys.address, at)]);
+  return { login, address };
+}
+
+/**
+ * A success forgets the (login, address) key's failures and returns how many there were. The
+ * address keeps its count: otherwise an attacker could sign in to an account of their own
+ * between guesses at others.
+ */
+export async function forgetLoginFailures(deps: AccountsDeps, keys: SignInKeys): Promise<number> {
+  const [row] = await deps.db.orm
+    .delete(signInFailures)
+    .where(eq(signInFailures.key, keys.login.key))
+    .returning({ failures: signInFailures.failures });
+  return row?.failures ?? 0;
+}
