@@ -57,7 +57,7 @@ const QUEUE_LIMIT = 200;
 
 /** Whether the buyer may leave feedback on the order now that it is over: its closure says so. */
 export function feedbackAllowedFor(row: { status: string; closure: Closure | null }): boolean {
-  return (row.status === 'completed' || row.status === 'cancelled') && row.closure?.feedbackAllowed === true;
+  return (row.status === 'completed' || row.status === 'cancelled' || row.status === 'split') && row.closure?.feedbackAllowed === true;
 }
 
 const itemColumns = {

@@ -73,13 +73,14 @@ const Deadline = z.object({ kind: z.string(), at: z.string(), party: z.string(),
 const OrderViewSchema = z
   .looseObject({
     orderId: z.number().int(),
-    status: z.enum(['awaiting_start', 'in_progress', 'late', 'in_review', 'arbitration', 'completed', 'cancelled', 'void']),
+    status: z.enum(['awaiting_start', 'in_progress', 'late', 'in_review', 'arbitration', 'completed', 'cancelled', 'split', 'void']),
     buyer: z.object({ id: z.number().int(), login: z.string() }),
     seller: z.object({ id: z.number().int(), login: z.string() }),
     amounts: z.object({ totalCents: Cents, sellerEarningsCents: Cents, commissionCents: Cents }),
     deadline: z.string().nullable(),
-    deadlines: z.array(Deadline),
-    nextDeadline: Deadline.nullable(),
+    deadlines: z.array(Deadline).openapi({ description: 'every pending deadline with an outcome, soonest first' }),
+    nextDeadline: Deadline.nullable().openapi({ description: 'the first of `deadlines`: what happens next unless somebody acts' }),
+    reminders: z.array(Deadline).openapi({ description: 'pending reminders (they change nothing but tell a party), soonest first' }),
     allowedActions: z.array(z.string()),
     revisionCount: z.number().int(),
     policyVersion: z.number().int(),
@@ -135,7 +136,7 @@ const routes = {
     request: {
       query: z.object({
         role: z.enum(['buyer', 'seller']).default('buyer'),
-        status: z.enum(['awaiting_start', 'in_progress', 'late', 'in_review', 'arbitration', 'completed', 'cancelled']).optional(),
+        status: z.enum(['awaiting_start', 'in_progress', 'late', 'in_review', 'arbitration', 'completed', 'cancelled', 'split']).optional(),
         cursor: Cursor,
         limit: Limit,
       }),

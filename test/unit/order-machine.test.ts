@@ -675,7 +675,9 @@ describe('the order machine', () => {
       assert.deepEqual([pay.state.status, pay.effects.money, pay.state.closure?.toSellerCents, pay.state.closure?.commissionCents], ['completed', { op: 'release' }, 800, 200]);
       const split = decide({ type: 'decide_dispute', decision: { kind: 'split', sellerAmountCents: 600 }, comment: 'Half done' });
       assert.deepEqual(split.effects.money, { op: 'split', sellerAmountCents: 600 });
-      assert.deepEqual(split.state.closure, { kind: 'cancelled', reason: 'arbitration', at: now, feedbackAllowed: true, toSellerCents: 480, commissionCents: 120, refundedCents: 400 });
+      // Policy 3 (issue 13): a split ends as `split`, not `cancelled`.
+      assert.equal(split.state.status, 'split');
+      assert.deepEqual(split.state.closure, { kind: 'split', reason: 'arbitration', at: now, feedbackAllowed: true, toSellerCents: 480, commissionCents: 120, refundedCents: 400 });
       assert.deepEqual(refund.effects.notices.map((n) => [n.to, n.kind]), [['buyer', 'order_cancelled'], ['seller', 'order_cancelled']]);
       assert.deepEqual(pay.effects.notices.map((n) => [n.to, n.kind]), [['seller', 'order_completed'], ['buyer', 'order_completed']]);
       assert.deepEqual(split.effects.notices.map((n) => [n.to, n.kind]), [['buyer', 'dispute_decided'], ['seller', 'dispute_decided']]);
@@ -828,8 +830,11 @@ describe('the order machine', () => {
     it('shows the pending deadlines and the viewer’s actions in the view', () => {
       const view = machine.viewOf(inProgress, 'seller', after(2 * HOUR));
       assert.deepEqual(view.amounts, { totalCents: 1_000, sellerEarningsCents: 800, commissionCents: 200 });
-      assert.deepEqual(view.deadlines, machine.deadlinesOf(inProgress));
-      assert.deepEqual(view.nextDeadline, machine.deadlinesOf(inProgress)[0]);
+      // Deadlines with an outcome, and reminders apart (issue 13): the next is never a reminder.
+      assert.deepEqual(view.deadlines, machine.deadlinesOf(inProgress).filter((d) => !machine.isReminder(d)));
+      assert.deepEqual(view.reminders.map((d) => d.kind), ['progress_reminder']);
+      assert.deepEqual(view.nextDeadline, machine.nextOutcome(inProgress));
+      assert.equal(view.nextDeadline?.kind, 'work_deadline');
       assert.deepEqual(sorted(view.allowedActions), sorted(['ask_buyer', 'report_progress', 'deliver', 'request_cancellation']));
       assert.equal(view.policyVersion, input.policy.version);
     });

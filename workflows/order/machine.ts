@@ -64,6 +64,9 @@ export interface OrderState {
   lastActivityAt: string;
   /** Events so far: each transition's effects carry it, so a retried write is recognised. */
   seq: number;
+  /** Policy 3: how long the start window, and the current review window, stood still for a cancellation request. */
+  startPausedMs?: number;
+  reviewPausedMs?: number;
 }
 
 /** Money a transition moves from the escrow; at most one per order ever (the ledger's keys see to it). */
@@ -89,7 +92,7 @@ export type Transition = ProcessTransition<OrderState, Effects>;
 
 /** Statuses in which an order is over. */
 export function isFinal(status: OrderStatus): boolean {
-  return status === 'completed' || status === 'cancelled' || status === 'void';
+  return status === 'completed' || status === 'cancelled' || status === 'split' || status === 'void';
 }
 
 const inWork = (s: OrderStatus) => s === 'in_progress' || s === 'late';
@@ -171,16 +174,18 @@ export function deadlinesOf(state: OrderState): PendingDeadline[] {
     arbitrationDeadlines(state, add);
     return list;
   }
-  if (status === 'awaiting_start') add('start', at(input.placedAt) + p.startWithinMs, 'seller', 'cancel and refund the buyer');
+  // Policy 3: while a cancellation request waits, the start and review windows stand still (K-18 decides).
+  const paused = p.cancellationPausesWindows === true && state.cancellation !== null;
+  if (status === 'awaiting_start' && !paused) add('start', at(input.placedAt) + p.startWithinMs + (state.startPausedMs ?? 0), 'seller', 'cancel and refund the buyer');
   if (state.cancellation) {
     add('cancellation_answer', cancellation.answerDueAt(state.cancellation, p.cancellationAnswerMs), cancellation.answerer(state.cancellation), 'cancel and refund the buyer');
   }
   if (beforeReview(status) && status !== 'late' && state.deadline) add('work_deadline', at(state.deadline), 'seller', 'the order becomes late');
-  if (status === 'in_review') {
+  if (status === 'in_review' && !paused) {
     const delivered = state.deliveries[state.deliveries.length - 1]!.at;
-    const reminder = reviewReminderAt(delivered, state.reviewRemindedAt, p);
+    const reminder = reviewReminderAt(delivered, state.reviewRemindedAt, p, state.reviewPausedMs ?? 0);
     if (reminder !== null) add('review_reminder', reminder, 'buyer', 'remind the buyer');
-    add('review', autoAcceptAt(delivered, p), 'buyer', 'auto-accept');
+    add('review', autoAcceptAt(delivered, p, state.reviewPausedMs ?? 0), 'buyer', 'auto-accept');
   }
   if (inWork(status)) progressReminder(state, add);
   add('inactivity', at(state.lastActivityAt) + p.inactivityMs, status === 'in_review' ? 'buyer' : 'seller', 'cancel and refund the buyer for inactivity');
@@ -188,8 +193,32 @@ export function deadlinesOf(state: OrderState): PendingDeadline[] {
   return list.sort((a, b) => at(a.at) - at(b.at));
 }
 
+/** The soonest pending deadline, reminders included: what the workflow's timer waits for. */
 export function nextDeadline(state: OrderState): PendingDeadline | null {
   return deadlinesOf(state)[0] ?? null;
+}
+
+/** Reminders tell a party and change nothing; every other deadline has an outcome. */
+export function isReminder(deadline: PendingDeadline): boolean {
+  return deadline.kind === 'progress_reminder' || deadline.kind === 'review_reminder';
+}
+
+/** The next deadline with an outcome (never a reminder): what the view and the list show as next. */
+export function nextOutcome(state: OrderState): PendingDeadline | null {
+  return deadlinesOf(state).find((d) => !isReminder(d)) ?? null;
+}
+
+/**
+ * Policy 3: a cancellation request that ends without ending the order (declined, withdrawn)
+ * gives back the time it held the start or the review window still.
+ */
+function requestClosed(state: OrderState, now: string): Partial<OrderState> {
+  const request = state.cancellation;
+  if (!request || state.input.policy.cancellationPausesWindows !== true) return {};
+  const held = at(now) - at(request.at);
+  if (state.status === 'awaiting_start') return { startPausedMs: (state.startPausedMs ?? 0) + held };
+  if (state.status === 'in_review') return { reviewPausedMs: (state.reviewPausedMs ?? 0) + held };
+  return {};
 }
 
 // ───────────────────────────── who may do what ─────────────────────────────
@@ -523,7 +552,7 @@ const onWork: { [K in 'start_work' | 'submit_requirements' | 'ask_buyer' | 'repo
     }),
   deliver(state, action, actor, now) {
     const deliveries = [...state.deliveries, { at: now, text: action.text, links: action.links }];
-    const change = { status: 'in_review' as const, deliveries, reviewRemindedAt: null, declinedCancellation: null };
+    const change = { status: 'in_review' as const, deliveries, reviewRemindedAt: null, declinedCancellation: null, reviewPausedMs: 0 };
     return step(state, now, actor.role, 'delivered', `Delivered${action.links.length ? ` (${action.links.length} links)` : ''}`, change, {
       notices: [tell('buyer', 'delivered', `The work is delivered. Accept it or ask for a revision by ${iso(autoAcceptAt(now, state.input.policy))}, else it is accepted automatically.`)],
     });
@@ -558,13 +587,13 @@ const onCancel: { [K in 'cancel' | 'request_cancellation' | 'accept_cancellation
   },
   decline_cancellation(state, _action, actor, now) {
     const r = state.cancellation!;
-    return step(state, now, actor.role, 'cancellation_declined', 'Cancellation request declined', { cancellation: null, declinedCancellation: r }, {
+    return step(state, now, actor.role, 'cancellation_declined', 'Cancellation request declined', { cancellation: null, declinedCancellation: r, ...requestClosed(state, now) }, {
       notices: [tell(r.by, 'cancellation_declined', `Your cancellation request was declined. You may open a dispute.`)],
     });
   },
   withdraw_cancellation(state, _action, actor, now) {
     const r = state.cancellation!;
-    return step(state, now, actor.role, 'cancellation_withdrawn', 'Cancellation request withdrawn', { cancellation: null }, {
+    return step(state, now, actor.role, 'cancellation_withdrawn', 'Cancellation request withdrawn', { cancellation: null, ...requestClosed(state, now) }, {
       notices: [tell(cancellation.answerer(r), 'cancellation_withdrawn', 'The cancellation request was withdrawn.')],
     });
   },
@@ -618,9 +647,11 @@ function decide(state: OrderState, decision: ArbitrationDecision, comment: strin
       return completed(state, now, 'staff', 'arbitration', `The arbiter paid the seller: ${comment}.`);
     case 'split': {
       const money: MoneyMove = { op: 'split', sellerAmountCents: decision.sellerAmountCents };
-      const closure = closureOf(state, 'cancelled', 'arbitration', now, money, feedbackAllowed);
+      // Policy 3: a split ends as what it is; before, it ended as `cancelled`.
+      const kind = state.input.policy.splitStatus === true ? 'split' : 'cancelled';
+      const closure = closureOf(state, kind, 'arbitration', now, money, feedbackAllowed);
       const text = `The arbiter split the order: ${formatUsd(decision.sellerAmountCents)} to the seller, ${formatUsd(closure.refundedCents)} back to the buyer: ${comment}.`;
-      return step(state, now, 'staff', 'cancelled', text, closedChange(closure), {
+      return step(state, now, 'staff', kind, text, closedChange(closure), {
         money,
         notices: [tell('buyer', 'dispute_decided', text), tell('seller', 'dispute_decided', text)],
       });
@@ -664,7 +695,7 @@ const onDeadlineKind: Record<PendingDeadline['kind'], OnDeadline> = {
       notices: [tell('seller', 'progress_reminder', `No progress report on “${state.input.offer.title}” for a while: tell the buyer how it goes.`)],
     }),
   review_reminder(state, now) {
-    const auto = iso(autoAcceptAt(state.deliveries[state.deliveries.length - 1]!.at, state.input.policy));
+    const auto = iso(autoAcceptAt(state.deliveries[state.deliveries.length - 1]!.at, state.input.policy, state.reviewPausedMs ?? 0));
     return step(state, now, 'system', 'review_reminder', 'The buyer was reminded to review', { reviewRemindedAt: now }, {
       notices: [tell('buyer', 'review_reminder', `Review the delivery of “${state.input.offer.title}”: it is accepted automatically at ${auto}.`)],
     });
@@ -700,7 +731,8 @@ export function voided(state: OrderState, now: string): OrderState {
 export function viewOf(state: OrderState, viewer: Viewer, now: string): OrderView {
   const { input } = state;
   const { seller, commission } = splitCommission(input.totalCents, input.policy.commissionBps);
-  const deadlines = deadlinesOf(state);
+  const pending = deadlinesOf(state);
+  const deadlines = pending.filter((d) => !isReminder(d));
   return {
     orderId: input.orderId,
     status: state.status,
@@ -725,6 +757,7 @@ export function viewOf(state: OrderState, viewer: Viewer, now: string): OrderVie
     closure: state.closure,
     deadlines,
     nextDeadline: deadlines[0] ?? null,
+    reminders: pending.filter(isReminder),
     allowedActions: allowedActions(state, viewer, now),
     timeline: state.timeline,
     lastActivityAt: state.lastActivityAt,

@@ -49,6 +49,19 @@ export interface OrderPolicy {
   arbitrationBusinessDays: number;
   /** A return to work's new deadline: at most this many days. */
   maxReturnToWorkDays: number;
+  /**
+   * Policy 3 (issue 13): while a cancellation request waits for its answer, the start window
+   * (K-08) and the review window (K-14) stand still, and the request is resolved by its own rule
+   * (K-18, K-19); the time it waited is added back. Absent in orders placed before: they race.
+   */
+  cancellationPausesWindows?: boolean;
+  /** Policy 3: an arbitration split ends as `split`, not `cancelled`. */
+  splitStatus?: boolean;
+  /**
+   * Policy 3: the search attribute GigflowNextDeadline (and when it is upserted) follows the next
+   * deadline with an outcome, never a reminder. Absent: the soonest of all, reminders included.
+   */
+  decisiveSearchDeadline?: boolean;
 }
 
 /** What the buyer ordered: the basic kwork × units with options, or one package. */
@@ -97,6 +110,8 @@ export type OrderStatus =
   | 'arbitration'
   | 'completed'
   | 'cancelled'
+  /** An arbiter divided the money between the parties (policy 3; `cancelled` before). */
+  | 'split'
   /** The placement's transaction rolled back after the workflow started: no order, no money. */
   | 'void';
 
@@ -192,7 +207,7 @@ export interface Delivery {
 
 /** How an order ended. */
 export interface Closure {
-  kind: 'completed' | 'cancelled';
+  kind: 'completed' | 'cancelled' | 'split';
   /** `accepted`, `auto_accepted`, `arbitration`, `buyer_free_cancel`, `not_done_on_time`, `seller_ignored`, `inactivity`, a cancellation reason, `admin`. */
   reason: string;
   at: string;
@@ -229,8 +244,12 @@ export interface OrderView {
   declinedCancellation: CancellationRequest | null;
   dispute: Dispute | null;
   closure: Closure | null;
+  /** Every pending deadline with an outcome (not a reminder), soonest first. */
   deadlines: PendingDeadline[];
+  /** The first of `deadlines`: what happens next unless somebody acts. */
   nextDeadline: PendingDeadline | null;
+  /** Pending reminders (a progress report, the review), soonest first: they tell a party and change nothing. */
+  reminders: PendingDeadline[];
   /** The action types this viewer may send now. */
   allowedActions: ActionType[];
   timeline: TimelineEntry[];

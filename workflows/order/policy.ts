@@ -7,7 +7,7 @@ import { DAY, HOUR, MINUTE } from '../lib/time.js';
 import type { OrderPolicy } from './messages.js';
 
 export const orderRules = {
-  version: 2,
+  version: 3,
   /** K-01: the platform's commission on every order, in basis points: 2000 = 20 % (a $10 kwork pays the seller $8). */
   commissionBps: 2_000,
   /** K-08: the seller starts work within 24 h of placement, else the order is cancelled and refunded. */
@@ -59,5 +59,9 @@ export function orderPolicy(rules: typeof orderRules = orderRules): OrderPolicy 
     disputeAnswerMs: rules.disputeAnswerMs,
     arbitrationBusinessDays: rules.arbitrationBusinessDays,
     maxReturnToWorkDays: rules.maxReturnToWorkDays,
+    // Version 3's decisions on the rules' collisions (issue 13): see `OrderPolicy`.
+    cancellationPausesWindows: true,
+    splitStatus: true,
+    decisiveSearchDeadline: true,
   };
 }

@@ -8,7 +8,7 @@ import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio
 import { formatUsd } from '../lib/money.js';
 import type { Attention } from '../lib/process.js';
 import { SA } from '../lib/search-attributes.js';
-import { initialState, isFinal, nextDeadline, type OrderState } from './machine.js';
+import { initialState, isFinal, nextDeadline, nextOutcome, type OrderState } from './machine.js';
 import type { OrderInput, OrderStatus } from './messages.js';
 
 /** The search-attribute status: the order's status as support staff filter by it. */
@@ -18,7 +18,7 @@ export function searchStatus(status: OrderStatus): string {
 
 /** The attributes a new order starts with (the workflow upserts them as they change). */
 export function startSearchAttributes(input: OrderInput): SearchAttributePair[] {
-  const next = nextDeadline(initialState(input));
+  const next = searchDeadline(initialState(input));
   return [
     { key: SA.status, value: searchStatus('awaiting_start') },
     { key: SA.buyerId, value: String(input.buyer.id) },
@@ -36,7 +36,7 @@ export function startSearchAttributes(input: OrderInput): SearchAttributePair[] 
  */
 export function searchAttributesOf(state: OrderState, held?: boolean): SearchAttributeUpdatePair[] {
   const { input } = state;
-  const next = nextDeadline(state);
+  const next = searchDeadline(state);
   return [
     { key: SA.status, value: searchStatus(state.status) },
     { key: SA.buyerId, value: String(input.buyer.id) },
@@ -54,7 +54,16 @@ export function searchAttributesOf(state: OrderState, held?: boolean): SearchAtt
  * transition.
  */
 export function searchKey(state: OrderState, held = false): string {
-  return `${state.status}|${nextDeadline(state)?.at ?? ''}${held ? '|held' : ''}`;
+  return `${state.status}|${searchDeadline(state)?.at ?? ''}${held ? '|held' : ''}`;
+}
+
+/**
+ * The deadline GigflowNextDeadline shows: the next with an outcome (policy 3), or the soonest
+ * of all, reminders included, as orders placed before keep it (which also decides when their
+ * attributes are upserted, so their histories replay).
+ */
+function searchDeadline(state: OrderState) {
+  return state.input.policy.decisiveSearchDeadline === true ? nextOutcome(state) : nextDeadline(state);
 }
 
 /** The one-line summary for the Temporal UI: "Order 123: logo design, $30.00, alice → bob". */
@@ -62,7 +71,7 @@ export function summaryOf(input: OrderInput): string {
   return `Order ${input.orderId}: ${input.offer.title}, ${formatUsd(input.totalCents)}, ${input.buyer.login} → ${input.seller.login}`;
 }
 
-const waitingFor: Record<Exclude<OrderStatus, 'completed' | 'cancelled' | 'void' | 'arbitration'>, string> = {
+const waitingFor: Record<Exclude<OrderStatus, 'completed' | 'cancelled' | 'split' | 'void' | 'arbitration'>, string> = {
   awaiting_start: 'waits for the seller to start work',
   in_progress: 'waits for the seller’s delivery',
   late: 'is late: waits for the delivery or the buyer’s cancellation',
@@ -79,7 +88,7 @@ function arbitrationWait(state: OrderState): string {
 /** What the order waits for, in a line, for the Temporal UI's current details; first, a hold if any. */
 export function detailsOf(state: OrderState, attention: Attention | null = null): string {
   if (attention) return `NEEDS ATTENTION since ${attention.at}: a write failed for good (${attention.type}: ${attention.reason}); actions are refused and timers wait until staff resolve it. ${detailsOf(state)}`;
-  const next = nextDeadline(state);
+  const next = nextOutcome(state);
   const head = `Order ${state.input.orderId} · ${state.status}`;
   if (isFinal(state.status)) {
     const c = state.closure;

@@ -11,12 +11,15 @@ export interface ReviewRules {
   reviewReminderBeforeMs: number;
 }
 
-/** When the delivery made at `deliveredAt` is accepted automatically (ms since the epoch). */
-export function autoAcceptAt(deliveredAt: string, rules: Pick<ReviewRules, 'reviewMs'>): number {
-  return msOf(deliveredAt) + rules.reviewMs;
+/**
+ * When the delivery made at `deliveredAt` is accepted automatically (ms since the epoch);
+ * `pausedMs`: how long the window stood still meanwhile (a request waiting for its answer).
+ */
+export function autoAcceptAt(deliveredAt: string, rules: Pick<ReviewRules, 'reviewMs'>, pausedMs = 0): number {
+  return msOf(deliveredAt) + rules.reviewMs + pausedMs;
 }
 
 /** When the buyer is reminded, or null once they were. */
-export function reviewReminderAt(deliveredAt: string, remindedAt: string | null, rules: ReviewRules): number | null {
-  return remindedAt === null ? autoAcceptAt(deliveredAt, rules) - rules.reviewReminderBeforeMs : null;
+export function reviewReminderAt(deliveredAt: string, remindedAt: string | null, rules: ReviewRules, pausedMs = 0): number | null {
+  return remindedAt === null ? autoAcceptAt(deliveredAt, rules, pausedMs) - rules.reviewReminderBeforeMs : null;
 }
