@@ -29,6 +29,9 @@ export function createWorker({ connection, namespace, taskQueue, db, workflowBun
     taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
     activities: createActivities({ db }),
+    // On SIGTERM/SIGINT, activities in flight get this long to finish before they are asked to
+    // cancel; within `npm start`'s bound for the worker (7 s), as a deployment's grace period should be.
+    shutdownGraceTime: '5s',
   });
 }
 
