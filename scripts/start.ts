@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { loadConfig } from '../config.js';
 import { createDb } from '../db/client.js';
-import { startEmbeddedPostgres } from '../db/embedded.js';
+import { EmbeddedPostgresAccessError, startEmbeddedPostgres } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
 import { pollUntil } from './poll.js';
 import { createSupervisor } from './supervisor.js';
@@ -186,7 +186,7 @@ startup = startPlatform();
 startup.catch((err: unknown) => {
   if (err instanceof Interrupted || supervisor.stopping) return;
   // Failures we can name are one line; anything else shows its stack, for a bug report.
-  const known = err instanceof MissingToolError;
+  const known = err instanceof MissingToolError || err instanceof EmbeddedPostgresAccessError;
   say(known ? `cannot start: ${(err as Error).message}` : `start-up failed: ${(err as Error).stack ?? err}`);
   void supervisor.shutdown(1);
 });
