@@ -32,6 +32,9 @@ export function createWorker({ connection, namespace, taskQueue, db, workflowBun
     taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
     activities: wrapActivities ? wrapActivities(activities) : activities,
+    // On SIGTERM/SIGINT, activities in flight get this long to finish before they are asked to
+    // cancel; within `npm start`'s bound for the worker (7 s), as a deployment's grace period should be.
+    shutdownGraceTime: '5s',
   });
 }
 

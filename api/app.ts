@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps) {
       title: 'gigflow API',
       version: '0.1.0',
       description:
-        'A freelance-services marketplace whose orders, service requests and withdrawals are durable Temporal workflows. ' +
+        'A freelance-services marketplace whose orders and offer moderation are durable Temporal workflows. ' +
         'Every failure answers `{ "error": { "code", "message", "details" } }`. Each operation’s `x-access` says who may call it.',
     },
   });

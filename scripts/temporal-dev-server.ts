@@ -23,6 +23,12 @@ export interface DevServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Where the server's stdout/stderr go; dropped when not given. */
   onOutput?: (chunk: string) => void;
+  /**
+   * Run the server in a process group of its own, out of reach of a terminal's Ctrl-C, for a
+   * caller that stops it in its own order (`npm start`: after the worker and the API). Else it
+   * shares the caller's group and a Ctrl-C stops it along with everything else.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface RunningDevServer {
@@ -53,7 +59,11 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     '--log-level', options.logLevel ?? 'warn',
     ...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1']),
   ];
-  const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup ?? false });
+  // At the latest, the server stops when the process that started it exits.
+  const stopOnExit = () => child.kill('SIGTERM');
+  process.once('exit', stopOnExit);
+  child.once('exit', () => process.removeListener('exit', stopOnExit));
   let output = '';
   const collect = (chunk: Buffer) => {
     const text = chunk.toString('utf8');

@@ -11,7 +11,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
-import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
+import { EmbeddedPostgresAccessError, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
 import { ensureTools, MissingToolError } from '../scripts/tools.js';
 import { freePort } from './support/ports.js';
@@ -119,7 +119,8 @@ try {
   );
   code = await new Promise<number>((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 } catch (err) {
-  say(err instanceof MissingToolError ? `cannot run the tests: ${err.message}` : String((err as Error).stack ?? err));
+  const known = err instanceof MissingToolError || err instanceof EmbeddedPostgresAccessError;
+  say(known ? `cannot run the tests: ${(err as Error).message}` : String((err as Error).stack ?? err));
   code = 1;
 } finally {
   await teardown();

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -37,12 +39,29 @@ function descendants(pid: number): number[] {
   return found;
 }
 
-function alive(pid: number): boolean {
+/** The process's state letter (R, S, Z…), or undefined once it is gone. */
+function stateOf(pid: number): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   } catch {
-    return false;
+    return undefined;
+  }
+}
+
+/** Running: a zombie has exited, it only waits for its parent (or init) to collect it. */
+function alive(pid: number): boolean {
+  const state = stateOf(pid);
+  return state !== undefined && state !== 'Z';
+}
+
+/** The process group of a process, from /proc. */
+function groupOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return undefined;
   }
 }
 
@@ -57,8 +76,12 @@ function commandOf(pid: number): string {
 interface Started {
   child: ChildProcess;
   output: () => string;
+  /** npm, the supervisor, the servers and their children once the platform is up. */
   pids: number[];
+  /** Their process groups: the servers run in groups of their own. */
+  groups: number[];
   apiUrl: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Runs README command 1's `npm start` as a terminal would: in its own process group. */
@@ -72,6 +95,7 @@ async function npmStart(env: Record<string, string>): Promise<Started> {
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   running.push(child);
   await pollUntil(
     () => {
@@ -80,35 +104,82 @@ async function npmStart(env: Record<string, string>): Promise<Started> {
     },
     { timeoutMs: 180_000, intervalMs: 200, what: 'npm start to print its URLs' },
   );
-  return { child, output: () => output, pids: [child.pid!, ...descendants(child.pid!)], apiUrl: `http://127.0.0.1:${env.PORT}` };
+  const pids = [child.pid!, ...descendants(child.pid!)];
+  const groups = [...new Set(pids.map(groupOf).filter((g): g is number => g !== undefined))];
+  return { child, output: () => output, pids, groups, apiUrl: `http://127.0.0.1:${env.PORT}`, exited };
 }
 
-/** Ctrl-C: SIGINT to the whole process group; then nothing of the platform may be left. */
+/** What is left of the platform: its processes, and anything else in their process groups. */
+function leftovers(started: Started): string[] {
+  const inGroups = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => started.groups.includes(groupOf(pid) ?? -1));
+  return [...new Set([...started.pids, ...inGroups])].filter(alive).map((pid) => `${pid} ${commandOf(pid)}`);
+}
+
+async function nothingLeft(started: Started, timeoutMs: number): Promise<void> {
+  await pollUntil(() => leftovers(started).length === 0, {
+    timeoutMs,
+    intervalMs: 100,
+    what: `every platform process to exit (left: ${leftovers(started).join('; ')})`,
+  });
+}
+
+/** Ctrl-C: SIGINT to the whole process group; then the platform stops cleanly and nothing is left. */
 async function ctrlC(started: Started): Promise<void> {
   process.kill(-started.child.pid!, 'SIGINT');
-  await pollUntil(() => started.pids.every((pid) => !alive(pid)), {
-    timeoutMs: 60_000,
-    intervalMs: 200,
-    what: `every platform process to exit (left: ${started.pids.filter(alive).map(commandOf).join('; ')})`,
-  });
+  const { code } = await started.exited;
+  assert.equal(code, 0, started.output());
+  assertNoStackTrace(started.output());
+  await nothingLeft(started, 10_000);
+}
+
+function assertNoStackTrace(output: string): void {
+  assert.doesNotMatch(output, /TransportError/, output);
+  assert.doesNotMatch(output, /^\s+at .+:\d+:\d+\)?$/m, `no stack trace:\n${output}`);
+}
+
+/** Ports and a data folder of its own, so that the test runs twice in a row (or beside others). */
+async function platformEnv(name: string): Promise<Record<string, string>> {
+  const [port, temporalPort, uiPort, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  return {
+    PORT: String(port),
+    TEMPORAL_DEV_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(uiPort),
+    EMBEDDED_POSTGRES_PORT: String(pgPort),
+    GIGFLOW_DATA_DIR: join(harness.scratch, uniqueId(name)),
+    TEMPORAL_TASK_QUEUE: uniqueId(name),
+  };
+}
+
+/**
+ * A request the API has in hand (it answered `100 Continue` to its headers) whose body has not
+ * all arrived: in flight until `finish()` sends the rest.
+ */
+async function requestInFlight(apiUrl: string): Promise<{ finish(): void; statusLine: Promise<string>; socket: Socket }> {
+  const { hostname, port } = new URL(apiUrl);
+  const body = JSON.stringify({ login: 'nobody', password: 'not-the-password' });
+  const socket = connect(Number(port), hostname);
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk));
+  socket.write(
+    `POST /auth/login HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
+  );
+  await pollUntil(() => received.startsWith('HTTP/1.1 100'), { what: 'the API to take the request (100 Continue)' });
+  const statusLine = pollUntil(() => /HTTP\/1\.1 [2-5]\d\d[^\r]*/.exec(received)?.[0], { timeoutMs: 30_000, what: 'the response' });
+  return { finish: () => socket.write(body), statusLine, socket };
 }
 
 const running: ChildProcess[] = [];
 after(() => {
-  for (const child of running) if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+  // A test that failed half-way leaves its npm start running; the supervisor's guard stops the servers.
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
 });
 
 describe('README command 1: npm start', () => {
   it('brings up Temporal with its UI, PostgreSQL, a worker and the API, and Ctrl-C leaves no process behind', async () => {
-    const [port, temporalPort, uiPort, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const started = await npmStart({
-      PORT: String(port),
-      TEMPORAL_DEV_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(uiPort),
-      EMBEDDED_POSTGRES_PORT: String(pgPort),
-      GIGFLOW_DATA_DIR: join(harness.scratch, uniqueId('platform')),
-      TEMPORAL_TASK_QUEUE: uniqueId('start'),
-    });
+    const env = await platformEnv('platform');
+    const started = await npmStart(env);
+    const [port, uiPort, temporalPort] = [env.PORT, env.TEMPORAL_UI_PORT, env.TEMPORAL_DEV_PORT];
     const out = started.output();
     assert.match(out, new RegExp(`API +http://127\\.0\\.0\\.1:${port}`));
     assert.match(out, new RegExp(`API docs +http://127\\.0\\.0\\.1:${port}/docs`));
@@ -160,5 +231,67 @@ describe('README command 1: npm start', () => {
     } finally {
       await database.drop();
     }
+  });
+});
+
+describe('Ctrl-C on npm start, sent as a terminal sends it (SIGINT to the whole foreground process group)', () => {
+  it('stops the API (finishing a request in flight) and the worker, then Temporal, then PostgreSQL, within 15 s, exit 0', async () => {
+    const started = await npmStart(await platformEnv('ctrl-c'));
+    assert.equal((await fetch(`${started.apiUrl}/health`)).status, 200);
+    const request = await requestInFlight(started.apiUrl);
+
+    const sentAt = Date.now();
+    process.kill(-started.child.pid!, 'SIGINT');
+    // The worker stopping shows the API has been asked to stop too; its request is still open.
+    await pollUntil(() => started.output().includes('[gigflow] worker stopped'), { timeoutMs: 10_000, what: 'the worker to stop' });
+    assert.doesNotMatch(started.output(), /\[gigflow\] API stopped/);
+    request.finish();
+    assert.match(await request.statusLine, /^HTTP\/1\.1 401/, 'the request in flight is answered');
+
+    const { code } = await started.exited;
+    const took = Date.now() - sentAt;
+    const out = started.output();
+    assert.equal(code, 0, out);
+    assert.ok(took < 15_000, `stopped in ${took} ms`);
+    assertNoStackTrace(out);
+    const at = (line: string) => {
+      const index = out.indexOf(`[gigflow] ${line}`);
+      assert.ok(index >= 0, `"${line}" in:\n${out}`);
+      return index;
+    };
+    assert.ok(Math.max(at('API stopped'), at('worker stopped')) < at('Temporal dev server stopped'), out);
+    assert.ok(at('Temporal dev server stopped') < at('PostgreSQL stopped'), out);
+    assert.ok(at('PostgreSQL stopped') < at('stopped in'), out);
+    await nothingLeft(started, 5_000);
+  });
+
+  it('forces everything down at a second Ctrl-C, exiting 130 at once', async () => {
+    const started = await npmStart(await platformEnv('ctrl-c-twice'));
+    // A request that never finishes keeps the API draining, so the shutdown is still under way.
+    const request = await requestInFlight(started.apiUrl);
+
+    process.kill(-started.child.pid!, 'SIGINT');
+    await pollUntil(() => started.output().includes('press Ctrl-C again to force'), { timeoutMs: 10_000, what: 'the hint to force' });
+    const sentAt = Date.now();
+    process.kill(-started.child.pid!, 'SIGINT');
+
+    const { code } = await started.exited;
+    const took = Date.now() - sentAt;
+    const out = started.output();
+    assert.equal(code, 130, out);
+    assert.ok(took < 5_000, `forced in ${took} ms`);
+    // The worker has usually stopped by then; the API is still draining its request.
+    assert.match(out, /\[gigflow\] forced: killing (worker, )?API, Temporal dev server, PostgreSQL\n/);
+    assert.doesNotMatch(out, /\[gigflow\] API stopped/);
+    assertNoStackTrace(out);
+    await nothingLeft(started, 5_000);
+    request.socket.destroy();
+  });
+
+  it('leaves no server behind when the supervisor itself is killed (SIGKILL)', async () => {
+    const started = await npmStart(await platformEnv('killed'));
+    process.kill(-started.child.pid!, 'SIGKILL');
+    // The guard stops the groups stage by stage, each within its bound (7 + 4 + 3 s at most).
+    await nothingLeft(started, 20_000);
   });
 });

@@ -120,8 +120,8 @@ export type Role = Side;
 export type Viewer = Role | 'staff';
 
 /**
- * Why a party asks to cancel. A *sufficient* reason does not count against the seller's
- * rating; an insufficient one does (later issue). The seller's reasons are sufficient only
+ * Why a party asks to cancel. A *sufficient* reason does not count against the seller; after
+ * an insufficient one the buyer may leave feedback, which makes the seller's rating. The seller's reasons are sufficient only
  * before work starts, except `no_contact_with_buyer`, which opens 24 h after an unanswered
  * question to the buyer.
  */

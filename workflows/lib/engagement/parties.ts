@@ -1,6 +1,6 @@
 /**
- * The two sides of an engagement — a kwork order or an estimated job — as the shared rules
- * name them: the buyer (a job's client) and the seller (a job's expert).
+ * The two sides of an engagement as the shared rules name them: the buyer and the seller.
+ * Orders are the only engagement so far.
  */
 export type Party = 'buyer' | 'seller';
 

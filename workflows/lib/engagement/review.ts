@@ -1,8 +1,8 @@
 /**
  * The review window after a delivery (K-14): the buyer accepts or asks for a revision within
  * the review period, or the delivery is accepted automatically; a reminder goes out a while
- * before. (W-13's auto-approval counts business days from the client's last activity: the job
- * passes its own start and length.)
+ * before. The start and the length are arguments, so a process that counts them its own way
+ * (W-13: business days from the client's last activity; no such process exists yet) can pass them.
  */
 import { msOf } from '../time.js';
 
