@@ -20,6 +20,7 @@ import { createDatabaseIfMissing } from '../../db/embedded.js';
 import { runMigrations } from '../../db/migrate.js';
 import { INDEXED_VALUE_TYPE } from '../../scripts/temporal-dev-server.js';
 import { searchAttributeKeys } from '../../workflows/lib/search-attributes.js';
+import { checkedByContract } from './contract.js';
 
 // Workers in tests report only what went wrong (LOG_LEVEL=debug shows everything).
 Runtime.install({ logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
@@ -159,7 +160,10 @@ const quietBundlerLogger = {
   error(message: string, meta?: Record<string, unknown>) { console.error(message, meta ?? ''); },
 };
 
-/** The real Hono app over a test database and the shared dev server, called in-process. */
+/**
+ * The real Hono app over a test database and the shared dev server, called in-process; every
+ * response it gives is checked against the OpenAPI document it serves (`./contract.ts`).
+ */
 export function buildApp(deps: { db: Db; temporal: Client; clock?: Clock; taskQueue?: string; devRoutes?: boolean; orderPolicy?: OrderPolicy }) {
   const clock = deps.clock ?? systemClock;
   const services = createServices({
@@ -170,7 +174,7 @@ export function buildApp(deps: { db: Db; temporal: Client; clock?: Clock; taskQu
     payments: sandboxGateway(clock),
     orderPolicy: deps.orderPolicy,
   });
-  return createApp({ services, logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }), devRoutes: deps.devRoutes ?? true });
+  return checkedByContract(createApp({ services, logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }), devRoutes: deps.devRoutes ?? true }));
 }
 
 /** A response's JSON body, untyped: tests assert its shape field by field. */
