@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { SessionUser, StaffRole } from '../services/accounts.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppEnv } from './context.js';
-import { jsonOnly, refuseUnstorable } from './door.js';
+import { jsonOnly, refuseUnstorable, requireBody } from './door.js';
 import { commonResponses } from './schemas.js';
 
 export type Access =
@@ -45,7 +45,7 @@ export function describeAccess(a: Access): string {
 
 /**
  * Declares a route with its access: the guard runs before any input is read; then the door's
- * checks every route shares (a JSON body, storable text), then the route's own schemas. The
+ * checks every route shares (a body where one is required, in JSON, storable text), then the route's own schemas. The
  * answers those checks give are documented with every route (`commonResponses`), beside the
  * route's own.
  */
@@ -54,7 +54,7 @@ export function secured<R extends Omit<RouteConfig, 'middleware'>>(a: Access, ro
   return createRoute({
     ...route,
     responses: { ...commonResponses(!open), ...route.responses },
-    middleware: [guard(a), jsonOnly(), refuseUnstorable()] as const,
+    middleware: [guard(a), ...(route.request?.body?.required ? [requireBody()] : []), jsonOnly(), refuseUnstorable()],
     ...(open ? {} : { security: [{ bearer: [] }] }),
     'x-access': describeAccess(a),
   });

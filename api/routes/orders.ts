@@ -16,7 +16,7 @@ import { cancellationReasons, type ActionType, type PendingDeadline } from '../.
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, digits, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+import { Cents, digits, errorResponses, Id, IdParam, json, jsonBody } from '../schemas.js';
 
 const text = (max: number) => z.string().normalize().trim().min(1).max(max);
 const IdempotencyKey = z.object({
@@ -298,8 +298,13 @@ const routes = {
     method: 'post',
     path: '/notifications/read',
     tags: ['notifications'],
-    summary: 'Mark notifications read: the given ids, or all',
-    request: jsonBody(z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(100).optional() })),
+    summary: 'Mark notifications read: the given ids (`{ "ids": [...] }`), or all of them (`{ "all": true }`)',
+    // An explicit choice: no body, or an empty one, never means "all".
+    request: jsonBody(
+      z
+        .union([z.strictObject({ ids: z.array(Id).min(1).max(100) }), z.strictObject({ all: z.literal(true) })])
+        .openapi('MarkRead', { description: 'the notifications to mark read: these ids, or all' }),
+    ),
     responses: { 200: json('The unread count left', z.object({ unreadCount: z.number().int() })) },
   }),
 };
@@ -341,6 +346,9 @@ export function orderRoutes({ orders, placement, cart, notifications }: { orders
     const q = c.req.valid('query');
     return c.json(await notifications.list(callerOf(c).id, { unreadOnly: q.unread === 'true', cursor: cursor(q.cursor), limit: q.limit }), 200);
   });
-  app.openapi(routes.markRead, async (c) => c.json(await notifications.markRead(callerOf(c).id, c.req.valid('json').ids ?? null), 200));
+  app.openapi(routes.markRead, async (c) => {
+    const choice = c.req.valid('json');
+    return c.json(await notifications.markRead(callerOf(c).id, 'ids' in choice ? choice.ids : 'all'), 200);
+  });
   return app;
 }

@@ -195,7 +195,7 @@ describe('authorization matrix', () => {
     },
     'POST /admin/orders/{id}/cancel': { success: 409, build: async () => ({ path: `/admin/orders/${await ownersClosedOrder()}/cancel`, body: { reason: 'matrix' } }) },
     'GET /notifications': { success: 200, build: () => ({ path: '/notifications' }) },
-    'POST /notifications/read': { success: 200, build: () => ({ path: '/notifications/read', body: {} }) },
+    'POST /notifications/read': { success: 200, build: () => ({ path: '/notifications/read', body: { all: true } }) },
     'GET /orders/{id}/feedback': { success: 200, build: async () => ({ path: `/orders/${await ownersClosedOrder()}/feedback` }) },
     'POST /orders/{id}/feedback': {
       success: 201,
