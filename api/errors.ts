@@ -35,6 +35,7 @@ export const statusOf = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   method_not_allowed: 405,
+  idempotency_key_reused: 422,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
 export interface ErrorBody {

@@ -73,6 +73,22 @@ export function digits(min: number, max: number, options: { default?: number } =
   return options.default === undefined ? schema : schema.default(options.default);
 }
 
+/**
+ * The `Idempotency-Key` header: the rule is `services/idempotency.ts`'s. A retry with the same key
+ * and request answers what the first request did; the same key with a different request is 422
+ * `idempotency_key_reused`. Keys are each user's own, one key for one request across the routes
+ * that take them, kept for good (at least the 24 h a client may retry for).
+ */
+export const idempotencyKeyHeader = z
+  .string()
+  .min(1)
+  .max(100)
+  .openapi({
+    description:
+      'A key of your choosing for this request: a retry with the same key and body answers what the first request did; ' +
+      'the same key with a different request is refused (422 `idempotency_key_reused`). Keys are yours alone and never lapse.',
+  });
+
 /** The largest id an `int8` column takes that JavaScript holds exactly. */
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
 /** The largest value of an `integer` (int4) column, such as a category's id. */

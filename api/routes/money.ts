@@ -6,7 +6,7 @@ import { walletRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, digits, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+import { Cents, digits, errorResponses, IdParam, idempotencyKeyHeader, json, jsonBody } from '../schemas.js';
 
 const TopUpAmount = z
   .number()
@@ -88,7 +88,7 @@ const routes = {
     tags: ['money'],
     summary: 'Add money by card or PayPal (send an Idempotency-Key header to retry safely)',
     request: {
-      headers: z.object({ 'idempotency-key': z.string().min(1).max(100).optional() }),
+      headers: z.object({ 'idempotency-key': idempotencyKeyHeader.optional() }),
       ...jsonBody(
         z.discriminatedUnion('method', [
           z.strictObject({ amountCents: TopUpAmount, method: z.literal('card'), cardNumber: z.string().refine(isValidCardNumber, 'not a valid card number') }),

@@ -16,12 +16,10 @@ import { cancellationReasons, type ActionType, type PendingDeadline } from '../.
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, digits, errorResponses, Id, IdParam, json, jsonBody } from '../schemas.js';
+import { Cents, digits, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody } from '../schemas.js';
 
 const text = (max: number) => z.string().normalize().trim().min(1).max(max);
-const IdempotencyKey = z.object({
-  'idempotency-key': z.string().min(1).max(100).openapi({ description: 'A key of your choosing: a retry with the same key returns the same result' }),
-});
+const IdempotencyKey = z.object({ 'idempotency-key': idempotencyKeyHeader });
 
 const PlaceOrder = z
   .strictObject({

@@ -30,6 +30,7 @@ export const errorCodes = {
   payload_too_large: 'The request body is larger than the API takes.',
   unsupported_media_type: 'The request body is not JSON.',
   method_not_allowed: 'The path exists, but not with this method.',
+  idempotency_key_reused: 'The Idempotency-Key named a different request before.',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;
