@@ -34,6 +34,9 @@ interface ResponseObject {
 
 interface OperationObject {
   responses: Record<string, ResponseObject>;
+  parameters?: { name: string; in: 'path' | 'query' | 'header'; required?: boolean; schema: Schema }[];
+  requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
+  'x-access'?: string;
 }
 
 export interface OpenApiDocument {
@@ -129,6 +132,29 @@ export class Contract {
       return { kind: 'method_not_allowed', allowed: [...allowed].sort() };
     }
     return { kind: 'operation', template: chosen.template, method: lower, operation: this.document.paths[chosen.template]![lower]! };
+  }
+
+  /** Every operation of the document, with what a request to it carries. */
+  operations() {
+    return this.#templates.flatMap(({ template, methods }) =>
+      methods.map((method) => {
+        const op = this.document.paths[template]![method]!;
+        const body = op.requestBody?.content['application/json']?.schema;
+        return {
+          method,
+          template,
+          parameters: op.parameters ?? [],
+          ...(body ? { body: { required: op.requestBody?.required === true, schema: body } } : {}),
+          access: op['x-access'] ?? 'undeclared',
+        };
+      }),
+    );
+  }
+
+  /** Whether `body` is valid by the request body schema of `method` `template`. */
+  acceptsBody(method: string, template: string, body: unknown): boolean {
+    const schema = this.document.paths[template]![method]!.requestBody!.content['application/json']!.schema;
+    return this.#validatorFor(`request:${method} ${template}`, schema)(body) === true;
   }
 
   /** Every way `exchange` breaks the document; empty when it conforms. */
