@@ -45,9 +45,9 @@ export function describeAccess(a: Access): string {
 
 /**
  * Declares a route with its access: the guard runs before any input is read; then the door's
- * checks every route shares (a body where one is required, in JSON, storable text), then the route's own schemas. The
- * answers those checks give are documented with every route (`commonResponses`), beside the
- * route's own.
+ * checks every route shares (a body where one is required, in JSON, storable text), then the
+ * route's own schemas. The answers those checks give are documented with every route
+ * (`commonResponses`), beside the route's own.
  */
 export function secured<R extends Omit<RouteConfig, 'middleware'>>(a: Access, route: R) {
   const open = a.kind === 'public' || a.kind === 'dev';
