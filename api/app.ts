@@ -82,6 +82,16 @@ export function createApp(deps: AppDeps) {
     scheme: 'bearer',
     description: 'The token `POST /auth/login` returns',
   });
+  // Answers that belong to no operation: a path none has, a method a path does not take.
+  app.openAPIRegistry.registerComponent('responses', 'UnknownPath', {
+    description: 'No operation has this path',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  });
+  app.openAPIRegistry.registerComponent('responses', 'MethodNotAllowed', {
+    description: 'The path exists, but not with this method: `Allow` names the methods it takes',
+    headers: { Allow: { description: 'the methods the path takes, e.g. `GET, HEAD, POST`', schema: { type: 'string' } } },
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -89,7 +99,9 @@ export function createApp(deps: AppDeps) {
       version: '0.1.0',
       description:
         'A freelance-services marketplace whose orders and offer moderation are durable Temporal workflows. ' +
-        'Every failure answers `{ "error": { "code", "message", "details" } }`. Each operation’s `x-access` says who may call it.',
+        'Every failure answers `{ "error": { "code", "message", "details" } }`. Each operation’s `x-access` says who may call it. ' +
+        'Every operation documents the answers of the checks every request passes (400, 413, 415; 401 and 403 where a session is needed) and 500; ' +
+        'a path no operation has answers `UnknownPath` (404), and a method a path does not take `MethodNotAllowed` (405, with `Allow`).',
     },
   });
 

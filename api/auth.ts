@@ -8,7 +8,8 @@ import type { MiddlewareHandler } from 'hono';
 import type { SessionUser, StaffRole } from '../services/accounts.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppEnv } from './context.js';
-import { jsonOnly, refuseUnstorable } from './door.js';
+import { jsonOnly, refuseUnstorable, requireBody } from './door.js';
+import { commonResponses } from './schemas.js';
 
 export type Access =
   /** Anyone, signed in or not. */
@@ -44,13 +45,17 @@ export function describeAccess(a: Access): string {
 
 /**
  * Declares a route with its access: the guard runs before any input is read; then the door's
- * checks every route shares (a JSON body, storable text), then the route's own schemas.
+ * checks every route shares (a body where one is required, in JSON, storable text), then the
+ * route's own schemas. The answers those checks give are documented with every route
+ * (`commonResponses`), beside the route's own.
  */
 export function secured<R extends Omit<RouteConfig, 'middleware'>>(a: Access, route: R) {
+  const open = a.kind === 'public' || a.kind === 'dev';
   return createRoute({
     ...route,
-    middleware: [guard(a), jsonOnly(), refuseUnstorable()] as const,
-    ...(a.kind === 'public' || a.kind === 'dev' ? {} : { security: [{ bearer: [] }] }),
+    responses: { ...commonResponses(!open), ...route.responses },
+    middleware: [guard(a), ...(route.request?.body?.required ? [requireBody()] : []), jsonOnly(), refuseUnstorable()],
+    ...(open ? {} : { security: [{ bearer: [] }] }),
     'x-access': describeAccess(a),
   });
 }

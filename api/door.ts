@@ -65,6 +65,20 @@ export function jsonOnly(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/**
+ * 400 for a route whose body is required when none is sent: the JSON validator would read a
+ * request without a body as `{}`, which for a route whose fields are all optional (`PATCH
+ * /me/profile`) is a silent no-op.
+ */
+export function requireBody(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!hasBody(c)) {
+      throw new AppError('invalid_input', 'body: send a JSON body', { fields: [{ path: 'body', message: 'a JSON body is required', code: 'required' }] });
+    }
+    await next();
+  };
+}
+
 interface Unstorable {
   path: string;
   message: string;

@@ -36,6 +36,7 @@ export const statusOf = {
   unsupported_media_type: 415,
   method_not_allowed: 405,
   needs_attention: 409,
+  idempotency_key_reused: 422,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
 export interface ErrorBody {

@@ -17,8 +17,11 @@ const errorDescriptions = {
   403: 'Signed in, but not allowed (role missing, account blocked)',
   404: 'Unknown, or not yours',
   409: 'The current state does not allow this',
+  413: 'The body is larger than 64 KB',
+  415: 'The body is not JSON',
   422: 'A business rule refuses it (e.g. insufficient funds, with the missing amount)',
   429: 'Too many attempts: see `Retry-After`',
+  500: 'Our fault: `details.requestId` names the request in our logs',
 } as const;
 
 /** The documented error responses of a route, all in the one error shape. */
@@ -26,6 +29,24 @@ export function errorResponses<S extends keyof typeof errorDescriptions>(...stat
   return Object.fromEntries(
     statuses.map((status) => [status, { description: errorDescriptions[status], content: { 'application/json': { schema: ErrorSchema } } }]),
   ) as unknown as Record<S, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>;
+}
+
+/**
+ * The answers every operation can give, whatever it does, documented with each by `secured()`:
+ * every request passes the door (`api/door.ts`: a body of at most 64 KB, 413; in JSON, 415; no
+ * unstorable text in its path, query or body, 400), may meet a fault of ours (500), and one to
+ * an operation that needs a session may have none (401) or a blocked account's (403).
+ */
+export function commonResponses(signedIn: boolean) {
+  return signedIn ? errorResponses(400, 401, 403, 413, 415, 500) : errorResponses(400, 413, 415, 500);
+}
+
+/**
+ * `schema` or null, for a schema registered as a component (`.openapi('Name')`): its own
+ * `.nullable()` would make the component itself nullable, everywhere it is used.
+ */
+export function orNull<T extends z.ZodType>(schema: T) {
+  return z.union([schema, z.null()]);
 }
 
 /** A JSON response. */
@@ -51,6 +72,22 @@ export function digits(min: number, max: number, options: { default?: number } =
     .openapi({ type: 'integer', minimum: min, maximum: max, ...(options.default === undefined ? {} : { default: options.default }) });
   return options.default === undefined ? schema : schema.default(options.default);
 }
+
+/**
+ * The `Idempotency-Key` header: the rule is `services/idempotency.ts`'s. A retry with the same key
+ * and request answers what the first request did; the same key with a different request is 422
+ * `idempotency_key_reused`. Keys are each user's own, one key for one request across the routes
+ * that take them, kept for good (at least the 24 h a client may retry for).
+ */
+export const idempotencyKeyHeader = z
+  .string()
+  .min(1)
+  .max(100)
+  .openapi({
+    description:
+      'A key of your choosing for this request: a retry with the same key and body answers what the first request did; ' +
+      'the same key with a different request is refused (422 `idempotency_key_reused`). Keys are yours alone and never lapse.',
+  });
 
 /** The largest id an `int8` column takes that JavaScript holds exactly. */
 export const MAX_ID = Number.MAX_SAFE_INTEGER;

@@ -14,6 +14,7 @@ import { lineTotal, refusalOf } from '../workflows/order/placement.js';
 import type { Clock } from './clock.js';
 import { offerPage } from './offers.js';
 import { contentOf, fieldError } from './offer-content.js';
+import { keyedRequest } from './idempotency.js';
 import type { Placement } from './placement.js';
 import { catalogRules } from './policy.js';
 import { hiddenForWeekend } from './visibility.js';
@@ -106,13 +107,12 @@ async function clearCart(tx: postgres.TransactionSql, userId: number, itemIds: n
 
 /**
  * Orders every line of the cart at once, all or nothing on funds, and empties the cart in the
- * same transaction. A retry with the same key finds the cart emptied (or holding lines added
- * since): it answers what the key placed.
+ * same transaction. The request has no body: the same key on the checkout is the same request,
+ * so a retry, which finds the cart emptied (or holding lines added since), answers what the key
+ * placed; the key used for another operation is refused.
  */
 export async function checkout(deps: CartDeps, buyer: { id: number; login: string }, key: string): Promise<{ orders: OrderView[]; totalCents: number; replayed: boolean }> {
   const total = (views: OrderView[]) => views.reduce((sum, v) => sum + v.amounts.totalCents, 0);
-  const earlier = await deps.placement.placedWithKeyPrefix(buyer.id, `checkout:${key}:`);
-  if (earlier) return { orders: earlier, totalCents: total(earlier), replayed: true };
   const { items } = await cartOf(deps, buyer.id);
   const { views, replayed } = await deps.placement.placeAll(
     buyer,
@@ -121,7 +121,12 @@ export async function checkout(deps: CartDeps, buyer: { id: number; login: strin
       requestKey: `checkout:${key}:${item.id}`,
       cartItemId: item.id,
     })),
-    { emptyMessage: 'the cart is empty', afterPlaced: (tx) => clearCart(tx, buyer.id, items.map((i) => i.id)) },
+    {
+      request: keyedRequest(key, 'cart_checkout', null),
+      placedBefore: () => deps.placement.placedWithKeyPrefix(buyer.id, `checkout:${key}:`),
+      emptyMessage: 'the cart is empty',
+      afterPlaced: (tx) => clearCart(tx, buyer.id, items.map((i) => i.id)),
+    },
   );
   return { orders: views, totalCents: total(views), replayed };
 }

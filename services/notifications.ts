@@ -47,12 +47,12 @@ export function createNotifications({ db, clock }: { db: Db; clock: Clock }) {
     },
 
     /** Marks the given notifications (or all) read; returns the unread count left. */
-    async markRead(userId: number, ids: number[] | null): Promise<{ unreadCount: number }> {
+    async markRead(userId: number, ids: number[] | 'all'): Promise<{ unreadCount: number }> {
       const mine = and(eq(notifications.userId, userId), isNull(notifications.readAt));
       await db.orm
         .update(notifications)
         .set({ readAt: clock.now() })
-        .where(ids ? and(mine, inArray(notifications.id, ids)) : mine);
+        .where(ids === 'all' ? mine : and(mine, inArray(notifications.id, ids)));
       return { unreadCount: await unreadCount(userId) };
     },
   };

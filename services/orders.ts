@@ -17,7 +17,7 @@ import { WorkflowGoneError, type WorkflowGateway } from './workflow-gateway.js';
 export interface OrderListItem {
   id: number;
   title: string;
-  status: string;
+  status: OrderStatus;
   role: Role;
   counterpart: { id: number; login: string };
   totalCents: number;
@@ -104,7 +104,7 @@ async function act({ db, workflows }: OrdersDeps, user: Caller, orderId: number,
 }
 
 /** The caller's orders as buyer or seller, newest first, with a keyset cursor. */
-async function listOrders(db: Db, userId: number, q: { role: Role; status?: string; cursor?: number; limit: number }): Promise<{ items: OrderListItem[]; nextCursor: string | null }> {
+async function listOrders(db: Db, userId: number, q: { role: Role; status?: OrderStatus; cursor?: number; limit: number }): Promise<{ items: OrderListItem[]; nextCursor: string | null }> {
   const conditions: SQL[] = [eq(q.role === 'buyer' ? orders.buyerId : orders.sellerId, userId)];
   if (q.status) conditions.push(eq(orders.status, q.status));
   if (q.cursor) conditions.push(lt(orders.id, q.cursor));
@@ -114,7 +114,7 @@ async function listOrders(db: Db, userId: number, q: { role: Role; status?: stri
 }
 
 /** Orders in a status for staff (e.g. arbitration cases), oldest deadline first. */
-async function ordersInStatus(db: Db, status: string, limit: number) {
+async function ordersInStatus(db: Db, status: OrderStatus, limit: number) {
   const rows = await db.orm.select().from(orders).where(eq(orders.status, status)).orderBy(orders.nextDeadlineAt, orders.id).limit(limit);
   return rows.map((r) => ({
     id: r.id,
@@ -142,8 +142,8 @@ export function createOrders(deps: OrdersDeps) {
     /** Staff cancel an order for prohibited content (K-21). */
     adminCancel: (user: Caller, orderId: number, reason: string) =>
       act(deps, user, orderId, () => ({ actor: staffActor(user), action: { type: 'admin_cancel', reason } }), ['admin', 'support']),
-    list: (userId: number, q: { role: Role; status?: string; cursor?: number; limit: number }) => listOrders(deps.db, userId, q),
-    byStatus: (status: string, limit: number) => ordersInStatus(deps.db, status, limit),
+    list: (userId: number, q: { role: Role; status?: OrderStatus; cursor?: number; limit: number }) => listOrders(deps.db, userId, q),
+    byStatus: (status: OrderStatus, limit: number) => ordersInStatus(deps.db, status, limit),
   };
 }
 

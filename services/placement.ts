@@ -4,7 +4,8 @@
  * each order's row, holds its total in escrow, notifies the seller (in-app and by email) and
  * starts its workflow; it commits only once every workflow exists, so there is never money held
  * without a workflow. A workflow whose placement then fails to commit finds no row and ends (void).
- * A request key seen before returns the orders it placed.
+ * A request key seen before returns the orders it placed; with a different request, it is
+ * refused (`./idempotency.ts`).
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
@@ -20,6 +21,7 @@ import { initialState, viewOf } from '../workflows/order/machine.js';
 import type { OrderInput, OrderPolicy, OrderView } from '../workflows/order/messages.js';
 import { isRefusal, quote, type LineRequest } from '../workflows/order/placement.js';
 import type { Clock } from './clock.js';
+import { assertSameRequest, keyedRequest, recordKeyIn, type KeyedRequest } from './idempotency.js';
 import { hiddenForWeekend } from './visibility.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
 
@@ -210,20 +212,32 @@ async function writeOrders(deps: PlacementDeps, tx: postgres.TransactionSql, buy
 }
 
 export interface PlaceOptions {
+  /** The request and its Idempotency-Key, recorded with the orders it places. */
+  request: KeyedRequest;
+  /** The orders an earlier request with the key placed, if any. */
+  placedBefore: () => Promise<OrderView[] | null>;
   emptyMessage?: string;
   /** More writes of the placement's transaction (a checkout empties the cart). */
   afterPlaced?: (tx: postgres.TransactionSql) => Promise<void>;
 }
 
-/** Places the orders all or nothing; the answer comes after the commit. */
-export async function placeAll(deps: PlacementDeps, buyer: Buyer, items: PlacementItem[], options: PlaceOptions = {}): Promise<{ views: OrderView[]; replayed: boolean }> {
-  const keys = items.map((i) => i.requestKey);
-  const earlier = keys.length ? await placedBefore(deps.db, buyer.id, keys) : null;
+/**
+ * Places the orders all or nothing; the answer comes after the commit. A retry of a request
+ * answers the orders it placed; the same key with a different request is refused.
+ */
+export async function placeAll(deps: PlacementDeps, buyer: Buyer, items: PlacementItem[], options: PlaceOptions): Promise<{ views: OrderView[]; replayed: boolean }> {
+  const replay = async () => {
+    await assertSameRequest(deps.db, buyer.id, options.request);
+    return options.placedBefore();
+  };
+  const earlier = await replay();
   if (earlier) return { views: earlier, replayed: true };
   if (items.length === 0) throw new AppError('rule_violation', options.emptyMessage ?? 'nothing to order');
-  const quotes = await quoteAll(deps, buyer, items, deps.clock.now());
+  const placedAt = deps.clock.now();
+  const quotes = await quoteAll(deps, buyer, items, placedAt);
   try {
     const inputs = await deps.db.sql.begin(async (tx) => {
+      if (!(await recordKeyIn(tx, buyer.id, options.request, placedAt))) throw new Replayed();
       const placed = await writeOrders(deps, tx, buyer, items, quotes);
       await options.afterPlaced?.(tx);
       // Last, so that a refusal above starts nothing; the transaction commits only once every workflow exists.
@@ -232,17 +246,20 @@ export async function placeAll(deps: PlacementDeps, buyer: Buyer, items: Placeme
     });
     return { views: inputs.map((input) => viewOf(initialState(input), 'buyer', input.placedAt)), replayed: false };
   } catch (err) {
-    if (err instanceof Replayed) return { views: (await placedBefore(deps.db, buyer.id, keys))!, replayed: true };
-    throw err;
+    if (!(err instanceof Replayed)) throw err;
+    const views = await replay();
+    if (!views) throw err;
+    return { views, replayed: true };
   }
 }
 
-/** Places one order; a retry with the same Idempotency-Key returns the same order. */
+/** Places one order; a retry with the same Idempotency-Key and request returns the same order. */
 export async function placeOne(deps: PlacementDeps, buyer: Buyer, request: OrderRequest, requestKey: string): Promise<{ view: OrderView; replayed: boolean }> {
-  const { views, replayed } = await placeAll(deps, buyer, [{ request, requestKey }]);
-  const view = views[0]!;
-  if (view.offer.offerId !== request.offerId) throw new AppError('conflict', 'this Idempotency-Key was used for another order', { orderId: view.orderId });
-  return { view, replayed };
+  const { views, replayed } = await placeAll(deps, buyer, [{ request, requestKey }], {
+    request: keyedRequest(requestKey, 'place_order', request),
+    placedBefore: () => placedBefore(deps.db, buyer.id, [requestKey]),
+  });
+  return { view: views[0]!, replayed };
 }
 
 /**
@@ -262,7 +279,7 @@ export async function placedWithKeyPrefix(db: Db, buyerId: number, prefix: strin
 export function createPlacement(deps: PlacementDeps) {
   return {
     place: (buyer: Buyer, request: OrderRequest, requestKey: string) => placeOne(deps, buyer, request, requestKey),
-    placeAll: (buyer: Buyer, items: PlacementItem[], options?: PlaceOptions) => placeAll(deps, buyer, items, options),
+    placeAll: (buyer: Buyer, items: PlacementItem[], options: PlaceOptions) => placeAll(deps, buyer, items, options),
     placedWithKeyPrefix: (buyerId: number, prefix: string) => placedWithKeyPrefix(deps.db, buyerId, prefix),
   };
 }

@@ -7,12 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { cardLots, promoCodes, promoRedemptions, topUps } from '../db/schema/ledger.js';
+import { idempotencyKeys } from '../db/schema/requests.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { walletRules } from './policy.js';
 import type { Accounts } from './accounts.js';
 import type { Clock } from './clock.js';
+import { assertSameRequest, keyedRequest, keyRow, oneRequestAtATime, type KeyedRequest } from './idempotency.js';
 import type { Ledger } from '../db/ledger.js';
-import { cardFingerprint, type ChargeInput, type PaymentGateway } from './payments.js';
+import { cardFingerprint, type ChargeInput, type ChargeStatus, type PaymentGateway } from './payments.js';
 
 export type TopUpInput =
   | { amountCents: number; method: 'card'; cardNumber: string }
@@ -132,43 +134,83 @@ async function ownTopUp(db: Db, userId: number, id: number): Promise<TopUpRow> {
   return row;
 }
 
+/** A new top-up's row, as the gateway's first answer left it. */
+function topUpRow(userId: number, input: TopUpInput, charge: ChargeStatus, now: Date, requestKey: string | undefined) {
+  return {
+    userId,
+    amount: input.amountCents,
+    method: input.method,
+    // Approved charges stay "pending" here until the ledger has credited them (see settle).
+    status: charge.status === 'declined' ? ('declined' as const) : ('pending' as const),
+    gatewayRef: charge.gatewayRef,
+    cardLast4: input.method === 'card' ? input.cardNumber.slice(-4) : null,
+    cardFingerprint: input.method === 'card' ? cardFingerprint(input.cardNumber) : null,
+    paypalAccount: input.method === 'paypal' ? input.paypalAccount.toLowerCase() : null,
+    declineReason: charge.status === 'declined' ? charge.reason : null,
+    decidedAt: charge.status === 'declined' ? now : null,
+    requestKey: requestKey ?? null,
+  };
+}
+
+/** A declined top-up's answer: 422, the first time and on every retry. */
+const declined = (row: { id: number; declineReason: string | null }) =>
+  new AppError('payment_declined', `the payment was declined (${row.declineReason})`, { topUpId: row.id, reason: row.declineReason });
+
+/**
+ * The top-up an earlier request with this key made, as it is now (a pending one asked about
+ * again), answered as a new request with that outcome would be: a declined one is a 422 again.
+ * The key naming a different request is refused; null when the key is new.
+ */
+async function replayTopUp(deps: WalletDeps, userId: number, request: KeyedRequest): Promise<TopUpView | null> {
+  await assertSameRequest(deps.db, userId, request);
+  const [existing] = await deps.db.orm.select().from(topUps).where(and(eq(topUps.userId, userId), eq(topUps.requestKey, request.key)));
+  if (!existing) return null;
+  const now = await refresh(deps, existing);
+  if (now.status === 'declined') throw declined({ id: now.id, declineReason: now.declineReason });
+  return now;
+}
+
 /**
  * Charges the payer and credits `main` when approved. With a request key (the
- * Idempotency-Key header) a retry returns the first attempt's top-up instead of charging again.
+ * Idempotency-Key header) a retry returns the first attempt's top-up instead of charging again,
+ * and the key is recorded with the top-up's row, declined ones too.
  */
 async function topUp(deps: WalletDeps, userId: number, input: TopUpInput, requestKey?: string): Promise<TopUpView> {
+  if (requestKey === undefined) return newTopUp(deps, userId, input, null);
+  const request = keyedRequest(requestKey, 'top_up', input);
+  return oneRequestAtATime(userId, requestKey, async () => (await replayTopUp(deps, userId, request)) ?? newTopUp(deps, userId, input, request));
+}
+
+const isUniqueViolation = (err: unknown) => {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e?.code === '23505' || e?.cause?.code === '23505';
+};
+
+/** Charges the payer and records the top-up (and its request's key): a new request. */
+async function newTopUp(deps: WalletDeps, userId: number, input: TopUpInput, request: KeyedRequest | null): Promise<TopUpView> {
   const { db, gateway, clock } = deps;
-  if (requestKey) {
-    const [existing] = await db.orm.select().from(topUps).where(and(eq(topUps.userId, userId), eq(topUps.requestKey, requestKey)));
-    if (existing) return refresh(deps, existing);
-  }
+  const requestKey = request?.key;
   const reference = randomUUID();
   const charge = await gateway.charge(
     input.method === 'card'
       ? { amount: input.amountCents, method: 'card', cardNumber: input.cardNumber, reference }
       : ({ amount: input.amountCents, method: 'paypal', paypalAccount: input.paypalAccount, reference } satisfies ChargeInput),
   );
-  const [row] = await db.orm
-    .insert(topUps)
-    .values({
-      userId,
-      amount: input.amountCents,
-      method: input.method,
-      // Approved charges stay "pending" here until the ledger has credited them (see settle).
-      status: charge.status === 'declined' ? 'declined' : 'pending',
-      gatewayRef: charge.gatewayRef,
-      cardLast4: input.method === 'card' ? input.cardNumber.slice(-4) : null,
-      cardFingerprint: input.method === 'card' ? cardFingerprint(input.cardNumber) : null,
-      paypalAccount: input.method === 'paypal' ? input.paypalAccount.toLowerCase() : null,
-      declineReason: charge.status === 'declined' ? charge.reason : null,
-      decidedAt: charge.status === 'declined' ? clock.now() : null,
-      requestKey: requestKey ?? null,
-    })
-    .returning();
-  if (charge.status === 'declined') {
-    throw new AppError('payment_declined', `the payment was declined (${charge.reason})`, { topUpId: row!.id, reason: charge.reason });
+  let row;
+  try {
+    row = await db.orm.transaction(async (tx) => {
+      const [inserted] = await tx.insert(topUps).values(topUpRow(userId, input, charge, clock.now(), requestKey)).returning();
+      if (request) await tx.insert(idempotencyKeys).values(keyRow(userId, request, clock.now()));
+      return inserted!;
+    });
+  } catch (err) {
+    // Another process's request under this key committed first: answer as its retry (or refuse the key).
+    const earlier = request && isUniqueViolation(err) ? await replayTopUp(deps, userId, request) : null;
+    if (earlier) return earlier;
+    throw err;
   }
-  return charge.status === 'approved' ? settle(deps, row!) : view(row!);
+  if (charge.status === 'declined') throw declined(row);
+  return charge.status === 'approved' ? settle(deps, row) : view(row);
 }
 
 async function getTopUp(deps: WalletDeps, userId: number, id: number): Promise<TopUpView> {

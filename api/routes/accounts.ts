@@ -7,7 +7,7 @@ import { access, callerOf, secured } from '../auth.js';
 import { clientAddress } from '../client-address.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { errorResponses, json, jsonBody } from '../schemas.js';
+import { errorResponses, json, jsonBody, orNull } from '../schemas.js';
 
 const Login = z
   .string()
@@ -47,7 +47,7 @@ const routes = {
     tags: ['accounts'],
     summary: 'Create an account; a confirmation code goes to the email',
     request: jsonBody(z.strictObject({ login: Login, email: Email, password: Password })),
-    responses: { 201: json('The new account', Me), ...errorResponses(400, 409) },
+    responses: { 201: json('The new account', Me), ...errorResponses(409) },
   }),
   confirmEmail: secured(access.public, {
     method: 'post',
@@ -57,7 +57,7 @@ const routes = {
     request: jsonBody(z.strictObject({ token: Token })),
     responses: {
       200: json('What the code confirmed', z.object({ purpose: z.enum(['confirm', 'change_old', 'change_new']), email: z.string() })),
-      ...errorResponses(400, 409),
+      ...errorResponses(409),
     },
   }),
   login: secured(access.public, {
@@ -66,21 +66,21 @@ const routes = {
     tags: ['accounts'],
     summary: 'Sign in with login (or email) and password; returns a bearer token',
     request: jsonBody(z.strictObject({ login: z.string().min(1).max(254), password: z.string().min(1).max(accountRules.passwordMaxLength) })),
-    responses: { 200: json('A new session', Session), ...errorResponses(400, 401, 403, 429) },
+    responses: { 200: json('A new session', Session), ...errorResponses(401, 403, 429) },
   }),
   logout: secured(access.user, {
     method: 'post',
     path: '/auth/logout',
     tags: ['accounts'],
     summary: 'End this session',
-    responses: { 204: { description: 'Signed out' }, ...errorResponses(401) },
+    responses: { 204: { description: 'Signed out' } },
   }),
   me: secured(access.user, {
     method: 'get',
     path: '/me',
     tags: ['accounts'],
     summary: 'The signed-in account',
-    responses: { 200: json('The account', Me), ...errorResponses(401) },
+    responses: { 200: json('The account', Me) },
   }),
   updateProfile: secured(access.user, {
     method: 'patch',
@@ -98,7 +98,7 @@ const routes = {
         hideOnWeekends: z.boolean().optional().openapi({ description: 'hide all my offers from Friday 00:00 to Monday 00:00 in my time zone' }),
       }),
     ),
-    responses: { 200: json('The account', Me), ...errorResponses(400, 401) },
+    responses: { 200: json('The account', Me) },
   }),
   changeLogin: secured(access.user, {
     method: 'post',
@@ -106,7 +106,7 @@ const routes = {
     tags: ['accounts'],
     summary: 'Change the login (once only); locks withdrawals for a week',
     request: jsonBody(z.strictObject({ login: Login, password: z.string().min(1).max(accountRules.passwordMaxLength) })),
-    responses: { 200: json('The account', Me), ...errorResponses(400, 401, 409) },
+    responses: { 200: json('The account', Me), ...errorResponses(409) },
   }),
   requestEmailChange: secured(access.user, {
     method: 'post',
@@ -114,14 +114,14 @@ const routes = {
     tags: ['accounts'],
     summary: 'Change the email: the old address confirms first, then the new; locks withdrawals for a week when done',
     request: jsonBody(z.strictObject({ email: Email, password: z.string().min(1).max(accountRules.passwordMaxLength) })),
-    responses: { 202: json('A code went to the current address', z.object({ sentTo: z.literal('current_email') })), ...errorResponses(400, 401, 409) },
+    responses: { 202: json('A code went to the current address', z.object({ sentTo: z.literal('current_email') })), ...errorResponses(409) },
   }),
   getPayoutDetails: secured(access.user, {
     method: 'get',
     path: '/me/payout-details',
     tags: ['accounts'],
     summary: 'Where withdrawals go',
-    responses: { 200: json('The payout details, or null', PayoutDetails.nullable()), ...errorResponses(401) },
+    responses: { 200: json('The payout details, or null', orNull(PayoutDetails)) },
   }),
   setPayoutDetails: secured(access.user, {
     method: 'put',
@@ -134,14 +134,14 @@ const routes = {
         z.strictObject({ method: z.literal('paypal'), account: Email }),
       ]),
     ),
-    responses: { 200: json('The payout details', PayoutDetails), ...errorResponses(400, 401) },
+    responses: { 200: json('The payout details', PayoutDetails) },
   }),
   withdrawalLocks: secured(access.user, {
     method: 'get',
     path: '/me/withdrawal-locks',
     tags: ['accounts'],
     summary: 'Withdrawal locks in force, with their end times',
-    responses: { 200: json('Locks in force', z.object({ locks: z.array(Lock) })), ...errorResponses(401) },
+    responses: { 200: json('Locks in force', z.object({ locks: z.array(Lock) })) },
   }),
 };
 

@@ -22,7 +22,7 @@ const routes = {
     tags: ['admin'],
     summary: 'Grant a staff role',
     request: { params: IdParam, ...jsonBody(z.strictObject({ role: Role })) },
-    responses: { 200: json('The user’s roles', UserRoles), ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: json('The user’s roles', UserRoles), ...errorResponses(404) },
   }),
   revokeRole: secured(admin, {
     method: 'delete',
@@ -30,7 +30,7 @@ const routes = {
     tags: ['admin'],
     summary: 'Take a staff role away',
     request: { params: IdParam.extend({ role: Role }) },
-    responses: { 200: json('The user’s roles', UserRoles), ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: json('The user’s roles', UserRoles), ...errorResponses(404) },
   }),
   block: secured(admin, {
     method: 'post',
@@ -38,7 +38,7 @@ const routes = {
     tags: ['admin'],
     summary: 'Block an account: it can no longer sign in or act; its sessions end',
     request: { params: IdParam, ...jsonBody(z.strictObject({ reason: z.string().normalize().trim().min(1).max(500) })) },
-    responses: { 204: { description: 'Blocked' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 204: { description: 'Blocked' }, ...errorResponses(404) },
   }),
   unblock: secured(admin, {
     method: 'post',
@@ -46,7 +46,7 @@ const routes = {
     tags: ['admin'],
     summary: 'Unblock an account',
     request: { params: IdParam },
-    responses: { 204: { description: 'Unblocked' }, ...errorResponses(400, 401, 403, 404) },
+    responses: { 204: { description: 'Unblocked' }, ...errorResponses(404) },
   }),
   createPromo: secured(admin, {
     method: 'post',
@@ -61,7 +61,7 @@ const routes = {
         maxRedemptions: z.number().int().min(1).max(1_000_000),
       }),
     ),
-    responses: { 201: json('The promo code', PromoCode), ...errorResponses(400, 401, 403, 409, 422) },
+    responses: { 201: json('The promo code', PromoCode), ...errorResponses(409, 422) },
   }),
 };
 

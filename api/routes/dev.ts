@@ -4,7 +4,7 @@ import type { Services } from '../../services/index.js';
 import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { errorResponses, json } from '../schemas.js';
+import { json } from '../schemas.js';
 
 const Mail = z.object({ id: z.number().int(), kind: z.string(), to: z.string(), subject: z.string(), body: z.string(), createdAt: z.string(), sentAt: z.string().nullable() });
 
@@ -15,7 +15,7 @@ const routes = {
     tags: ['development'],
     summary: 'Mail in the outbox, newest first (development only: confirmation codes appear here)',
     request: { query: z.strictObject({ to: z.string().max(254).optional() }) },
-    responses: { 200: json('Messages', z.object({ items: z.array(Mail) })), ...errorResponses(400) },
+    responses: { 200: json('Messages', z.object({ items: z.array(Mail) })) },
   }),
 };
 

@@ -9,7 +9,8 @@ import { OfferSummary } from './search.js';
 
 const OfferIdParam = z.object({ offerId: digits(1, MAX_ID) });
 
-const Favorite = OfferSummary.extend({
+const Favorite = z.object({
+  ...OfferSummary.shape,
   available: z.boolean().openapi({ description: 'false while buyers cannot see or order it (paused, blocked, hidden for the weekend)' }),
   favoritedAt: z.string(),
 }).openapi('Favorite');
@@ -21,7 +22,7 @@ const routes = {
     tags: ['favorites'],
     summary: 'Add an offer buyers can see to the caller’s favorites (again: no change)',
     request: { params: OfferIdParam },
-    responses: { 204: { description: 'In the favorites' }, ...errorResponses(400, 401, 404) },
+    responses: { 204: { description: 'In the favorites' }, ...errorResponses(404) },
   }),
   remove: secured(access.user, {
     method: 'delete',
@@ -29,7 +30,7 @@ const routes = {
     tags: ['favorites'],
     summary: 'Take an offer out of the caller’s favorites (absent already: no change)',
     request: { params: OfferIdParam },
-    responses: { 204: { description: 'Not in the favorites' }, ...errorResponses(400, 401) },
+    responses: { 204: { description: 'Not in the favorites' } },
   }),
   list: secured(access.user, {
     method: 'get',
@@ -44,7 +45,6 @@ const routes = {
     },
     responses: {
       200: json('A page of favorites (offers their sellers deleted are left out)', z.object({ items: z.array(Favorite), nextCursor: z.string().nullable() })),
-      ...errorResponses(400, 401),
     },
   }),
 };

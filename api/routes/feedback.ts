@@ -8,7 +8,7 @@ import { FEEDBACK_CURSOR, type Feedback } from '../../services/feedback.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { digits, errorResponses, IdParam, json, jsonBody, MAX_ID } from '../schemas.js';
+import { digits, errorResponses, IdParam, json, jsonBody, MAX_ID, orNull } from '../schemas.js';
 
 const text = (max: number) => z.string().normalize().trim().min(1).max(max);
 const Verdict = z.enum(['like', 'dislike']);
@@ -26,7 +26,8 @@ export const FeedbackItem = z
   })
   .openapi('Feedback');
 
-const PartyFeedbackItem = FeedbackItem.extend({
+const PartyFeedbackItem = z.object({
+  ...FeedbackItem.shape,
   answer: z
     .object({ text: z.string(), at: z.string(), status: z.enum(['pending', 'published', 'rejected']), decidedAt: z.string().nullable() })
     .nullable()
@@ -77,9 +78,9 @@ const routes = {
     responses: {
       200: json(
         'The order’s feedback',
-        z.object({ feedback: PartyFeedbackItem.nullable(), canLeaveFeedback: z.boolean(), canAnswer: z.boolean() }),
+        z.object({ feedback: orNull(PartyFeedbackItem), canLeaveFeedback: z.boolean(), canAnswer: z.boolean() }),
       ),
-      ...errorResponses(400, 401, 403, 404),
+      ...errorResponses(404),
     },
   }),
   leave: secured(access.owner, {
@@ -88,7 +89,7 @@ const routes = {
     tags: ['feedback'],
     summary: 'Like or dislike a finished order, with a text, as its buyer (once; completed, or cancelled in a way that allows it)',
     request: { params: IdParam, ...jsonBody(z.strictObject({ verdict: Verdict, text: text(2_000) }).openapi('LeaveFeedback')) },
-    responses: { 201: json('The feedback', PartyFeedbackItem), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 201: json('The feedback', PartyFeedbackItem), ...errorResponses(404, 409) },
   }),
   answer: secured(access.owner, {
     method: 'post',
@@ -96,7 +97,7 @@ const routes = {
     tags: ['feedback'],
     summary: 'Answer the buyer’s feedback as the order’s seller (once); it shows after a moderator approves it',
     request: { params: IdParam, ...jsonBody(z.strictObject({ text: text(2_000) }).openapi('AnswerFeedback')) },
-    responses: { 201: json('The feedback with the answer, awaiting moderation', PartyFeedbackItem), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 201: json('The feedback with the answer, awaiting moderation', PartyFeedbackItem), ...errorResponses(404, 409) },
   }),
   seller: secured(access.public, {
     method: 'get',
@@ -111,14 +112,14 @@ const routes = {
         limit: digits(1, 50, { default: 20 }),
       }),
     },
-    responses: { 200: json('A page of feedback', SellerFeedbackPage), ...errorResponses(400, 404) },
+    responses: { 200: json('A page of feedback', SellerFeedbackPage), ...errorResponses(404) },
   }),
   queue: secured(moderators, {
     method: 'get',
     path: '/moderation/feedback-answers',
     tags: ['moderation'],
     summary: 'Sellers’ answers to feedback awaiting a decision, oldest first',
-    responses: { 200: json('The queue', z.object({ items: z.array(PendingAnswer) })), ...errorResponses(401, 403) },
+    responses: { 200: json('The queue', z.object({ items: z.array(PendingAnswer) })) },
   }),
   decide: secured(moderators, {
     method: 'post',
@@ -126,7 +127,7 @@ const routes = {
     tags: ['moderation'],
     summary: 'Publish or reject a seller’s answer to feedback',
     request: { params: OrderIdParam, ...jsonBody(z.strictObject({ decision: z.enum(['approve', 'reject']) })) },
-    responses: { 200: json('The feedback, its answer decided', PartyFeedbackItem), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json('The feedback, its answer decided', PartyFeedbackItem), ...errorResponses(404, 409) },
   }),
 };
 

@@ -30,7 +30,7 @@ const routes = {
     path: '/moderation/queue',
     tags: ['moderation'],
     summary: 'Submissions awaiting a decision, oldest first',
-    responses: { 200: json('The queue', z.object({ items: z.array(QueueItem) })), ...errorResponses(401, 403) },
+    responses: { 200: json('The queue', z.object({ items: z.array(QueueItem) })) },
   }),
   decide: secured(moderators, {
     method: 'post',
@@ -40,7 +40,7 @@ const routes = {
     request: { params: IdParam, ...jsonBody(Decision) },
     responses: {
       200: json('The submission, decided', z.object({ offerId: z.number().int(), revision: z.number().int(), status: z.string() })),
-      ...errorResponses(400, 401, 403, 404, 409),
+      ...errorResponses(404, 409),
     },
   }),
   block: secured(access.staff('admin'), {
@@ -49,7 +49,7 @@ const routes = {
     tags: ['admin'],
     summary: 'Block an active or paused offer (a prohibited topic)',
     request: { params: IdParam, ...jsonBody(z.strictObject({ reason: z.enum(rejectReasons) })) },
-    responses: { 200: json('The offer', z.object({ id: z.number().int(), status: z.string(), statusReason: z.string().nullable() })), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json('The offer', z.object({ id: z.number().int(), status: z.string(), statusReason: z.string().nullable() })), ...errorResponses(404, 409) },
   }),
 };
 

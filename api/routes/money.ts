@@ -6,7 +6,7 @@ import { walletRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, digits, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+import { Cents, digits, errorResponses, IdParam, idempotencyKeyHeader, json, jsonBody } from '../schemas.js';
 
 const TopUpAmount = z
   .number()
@@ -65,7 +65,7 @@ const routes = {
     path: '/me/balance',
     tags: ['money'],
     summary: 'Main, bonus and escrowed money; what is withdrawable now and when the rest becomes so',
-    responses: { 200: json('The balance', Balance), ...errorResponses(401) },
+    responses: { 200: json('The balance', Balance) },
   }),
   statement: secured(access.user, {
     method: 'get',
@@ -80,7 +80,6 @@ const routes = {
     },
     responses: {
       200: json('A page of postings', z.object({ items: z.array(StatementItem), nextCursor: z.string().nullable() })),
-      ...errorResponses(400, 401),
     },
   }),
   topUp: secured(access.user, {
@@ -89,7 +88,7 @@ const routes = {
     tags: ['money'],
     summary: 'Add money by card or PayPal (send an Idempotency-Key header to retry safely)',
     request: {
-      headers: z.object({ 'idempotency-key': z.string().min(1).max(100).optional() }),
+      headers: z.object({ 'idempotency-key': idempotencyKeyHeader.optional() }),
       ...jsonBody(
         z.discriminatedUnion('method', [
           z.strictObject({ amountCents: TopUpAmount, method: z.literal('card'), cardNumber: z.string().refine(isValidCardNumber, 'not a valid card number') }),
@@ -100,7 +99,7 @@ const routes = {
     responses: {
       201: json('Approved and credited', TopUp),
       202: json('Pending at the gateway: read it again later', TopUp),
-      ...errorResponses(400, 401, 422),
+      ...errorResponses(422),
     },
   }),
   listTopUps: secured(access.user, {
@@ -108,7 +107,7 @@ const routes = {
     path: '/me/top-ups',
     tags: ['money'],
     summary: 'The caller’s latest 100 top-ups',
-    responses: { 200: json('Top-ups, newest first', z.object({ items: z.array(TopUp) })), ...errorResponses(401) },
+    responses: { 200: json('Top-ups, newest first', z.object({ items: z.array(TopUp) })) },
   }),
   getTopUp: secured(access.owner, {
     method: 'get',
@@ -116,7 +115,7 @@ const routes = {
     tags: ['money'],
     summary: 'One top-up (a pending one is asked about again at the gateway)',
     request: { params: IdParam },
-    responses: { 200: json('The top-up', TopUp), ...errorResponses(401, 404) },
+    responses: { 200: json('The top-up', TopUp), ...errorResponses(404) },
   }),
   redeemPromo: secured(access.user, {
     method: 'post',
@@ -126,7 +125,7 @@ const routes = {
     request: jsonBody(z.strictObject({ code: z.string().normalize().trim().min(1).max(32) })),
     responses: {
       201: json('Redeemed', z.object({ promoCode: z.string(), amountCents: Cents, bonusCents: Cents })),
-      ...errorResponses(400, 401, 404, 409, 422),
+      ...errorResponses(404, 409, 422),
     },
   }),
 };

@@ -12,16 +12,14 @@ import type { OrderRequest, Placement } from '../../services/placement.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import { catalogRules } from '../../services/policy.js';
 import { orderRules } from '../../workflows/order/policy.js';
-import { cancellationReasons } from '../../workflows/order/messages.js';
+import { cancellationReasons, type ActionType, type PendingDeadline } from '../../workflows/order/messages.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, digits, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+import { Cents, digits, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody } from '../schemas.js';
 
 const text = (max: number) => z.string().normalize().trim().min(1).max(max);
-const IdempotencyKey = z.object({
-  'idempotency-key': z.string().min(1).max(100).openapi({ description: 'A key of your choosing: a retry with the same key returns the same result' }),
-});
+const IdempotencyKey = z.object({ 'idempotency-key': idempotencyKeyHeader });
 
 const PlaceOrder = z
   .strictObject({
@@ -69,36 +67,123 @@ const Decision = z
   })
   .openapi('ArbitrationDecision');
 
-const Deadline = z.object({ kind: z.string(), at: z.string(), party: z.string(), outcome: z.string().openapi({ example: 'auto-accept at 2026-11-24T10:00:00.000Z' }) });
+// Every action type and deadline kind, as records: a new one in messages.ts fails to compile here until it is documented.
+const actionTypes: Record<ActionType, true> = {
+  start_work: true, submit_requirements: true, ask_buyer: true, report_progress: true, deliver: true, accept: true, request_revision: true,
+  cancel: true, request_cancellation: true, accept_cancellation: true, decline_cancellation: true, withdraw_cancellation: true,
+  open_dispute: true, answer_dispute: true, take_case: true, decide_dispute: true, admin_cancel: true,
+};
+const deadlineKinds: Record<PendingDeadline['kind'], true> = {
+  start: true, work_deadline: true, progress_reminder: true, review_reminder: true, review: true, inactivity: true,
+  cancellation_answer: true, dispute_answer: true, arbitration_decision: true,
+};
+const keysOf = <K extends string>(record: Record<K, true>) => Object.keys(record) as [K, ...K[]];
+
+const Party = z.object({ id: z.number().int(), login: z.string() });
+const Side = z.enum(['buyer', 'seller']);
+const OrderStatus = z.enum(['awaiting_start', 'in_progress', 'late', 'in_review', 'arbitration', 'completed', 'cancelled', 'split', 'void']);
+const Deadline = z.object({
+  kind: z.enum(keysOf(deadlineKinds)),
+  at: z.string(),
+  party: z.enum(['buyer', 'seller', 'arbiter']),
+  outcome: z.string().openapi({ example: 'auto-accept at 2026-11-24T10:00:00.000Z' }),
+});
+const Cancellation = z.object({
+  by: Side,
+  reason: z.enum([...cancellationReasons.buyer, ...cancellationReasons.seller]),
+  comment: z.string().nullable(),
+  sufficient: z.boolean().openapi({ description: 'a sufficient reason does not count against the seller' }),
+  at: z.string(),
+});
+const Dispute = z.object({
+  openedBy: Side,
+  statement: z.string(),
+  openedAt: z.string(),
+  answer: z.string().nullable(),
+  answeredAt: z.string().nullable(),
+  readyAt: z.string().nullable().openapi({ description: 'when the case became ready for an arbiter' }),
+  arbiterId: z.number().int().nullable(),
+  takenAt: z.string().nullable(),
+  overdueAlertedAt: z.string().nullable(),
+});
 const OrderViewSchema = z
-  .looseObject({
+  .object({
     orderId: z.number().int(),
-    status: z.enum(['awaiting_start', 'in_progress', 'late', 'in_review', 'arbitration', 'completed', 'cancelled', 'split', 'void']),
-    buyer: z.object({ id: z.number().int(), login: z.string() }),
-    seller: z.object({ id: z.number().int(), login: z.string() }),
+    status: OrderStatus,
+    buyer: Party,
+    seller: Party,
+    offer: z
+      .object({
+        offerId: z.number().int(),
+        title: z.string(),
+        categoryId: z.number().int(),
+        basePriceCents: Cents,
+        baseLeadTimeDays: z.number().int(),
+        instructions: z.string(),
+        unitVolume: z.string(),
+      })
+      .openapi({ description: 'the offer as it was ordered' }),
+    line: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('basic'), units: z.number().int(), options: z.array(z.object({ id: z.number().int(), title: z.string(), priceCents: Cents, extraDays: z.number().int() })) }),
+      z.object({ kind: z.literal('package'), tier: z.enum(['economy', 'standard', 'business']), includes: z.array(z.string()) }),
+    ]),
     amounts: z.object({ totalCents: Cents, sellerEarningsCents: Cents, commissionCents: Cents }),
-    deadline: z.string().nullable(),
+    leadTimeMs: z.number().int(),
+    placedAt: z.string(),
+    requirements: z.string().nullable(),
+    workClockStartedAt: z.string().nullable(),
+    workStartedAt: z.string().nullable(),
+    deadline: z.string().nullable().openapi({ description: 'when the work is due (null until the clock starts)' }),
+    progress: z.object({ percent: z.number().int(), comment: z.string(), at: z.string() }).nullable(),
+    question: z.object({ text: z.string(), at: z.string(), answeredAt: z.string().nullable() }).nullable(),
+    deliveries: z.array(z.object({ at: z.string(), text: z.string(), links: z.array(z.string()) })),
+    revisionCount: z.number().int(),
+    cancellation: Cancellation.nullable(),
+    declinedCancellation: Cancellation.nullable().openapi({ description: 'the last declined cancellation request: it opens the way to a dispute' }),
+    dispute: Dispute.nullable(),
+    closure: z
+      .object({
+        kind: z.enum(['completed', 'cancelled', 'split']),
+        reason: z.string(),
+        at: z.string(),
+        feedbackAllowed: z.boolean(),
+        toSellerCents: Cents,
+        commissionCents: Cents,
+        refundedCents: Cents,
+      })
+      .nullable(),
     deadlines: z.array(Deadline).openapi({ description: 'every pending deadline with an outcome, soonest first' }),
     nextDeadline: Deadline.nullable().openapi({ description: 'the first of `deadlines`: what happens next unless somebody acts' }),
     reminders: z.array(Deadline).openapi({ description: 'pending reminders (they change nothing but tell a party), soonest first' }),
-    allowedActions: z.array(z.string()),
-    revisionCount: z.number().int(),
+    allowedActions: z.array(z.enum(keysOf(actionTypes))).openapi({ description: 'the action types you may send now' }),
+    timeline: z.array(z.object({ at: z.string(), by: z.enum(['buyer', 'seller', 'staff', 'system']), event: z.string(), text: z.string() })),
+    lastActivityAt: z.string(),
     policyVersion: z.number().int(),
-    timeline: z.array(z.object({ at: z.string(), by: z.string(), event: z.string(), text: z.string() })),
   })
-  .openapi('Order', { description: 'The order view: also offer snapshot, line, progress, deliveries, cancellation, dispute, closure' });
+  .openapi('Order', { description: 'The order as its buyer, seller or staff see it' });
 
+const RowDeadline = z.object({ at: z.string(), outcome: z.string(), waitingOn: z.string().nullable() });
 const ListItem = z.object({
   id: z.number().int(),
   title: z.string(),
-  status: z.string(),
-  role: z.enum(['buyer', 'seller']),
-  counterpart: z.object({ id: z.number().int(), login: z.string() }),
+  status: OrderStatus,
+  role: Side,
+  counterpart: Party,
   totalCents: Cents,
   sellerEarningsCents: Cents,
-  nextDeadline: z.object({ at: z.string(), outcome: z.string(), waitingOn: z.string().nullable() }).nullable(),
+  nextDeadline: RowDeadline.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+});
+const ArbitrationCase = z.object({
+  id: z.number().int(),
+  title: z.string(),
+  status: OrderStatus,
+  buyer: Party,
+  seller: Party,
+  totalCents: Cents,
+  dispute: Dispute.nullable(),
+  nextDeadline: RowDeadline.nullable(),
 });
 const Cursor = z.string().regex(/^\d{1,15}$/).optional();
 const Limit = digits(1, 100, { default: 20 });
@@ -113,7 +198,7 @@ const routes = {
     responses: {
       201: json('The order, placed', OrderViewSchema),
       200: json('The order an earlier request with this key placed', OrderViewSchema),
-      ...errorResponses(400, 401, 403, 404, 409, 422),
+      ...errorResponses(404, 409, 422),
     },
   }),
   checkout: secured(access.user, {
@@ -125,7 +210,7 @@ const routes = {
     responses: {
       201: json('One order per cart line', z.object({ orders: z.array(OrderViewSchema), totalCents: Cents })),
       200: json('The orders an earlier request with this key placed', z.object({ orders: z.array(OrderViewSchema), totalCents: Cents })),
-      ...errorResponses(401, 403, 404, 409, 422),
+      ...errorResponses(404, 409, 422),
     },
   }),
   list: secured(access.user, {
@@ -141,7 +226,7 @@ const routes = {
         limit: Limit,
       }),
     },
-    responses: { 200: json('A page of orders', z.object({ items: z.array(ListItem), nextCursor: z.string().nullable() })), ...errorResponses(400, 401, 403) },
+    responses: { 200: json('A page of orders', z.object({ items: z.array(ListItem), nextCursor: z.string().nullable() })) },
   }),
   get: secured(access.party(...orderStaff), {
     method: 'get',
@@ -149,7 +234,7 @@ const routes = {
     tags: ['orders'],
     summary: 'The order: status, amounts, timeline, pending deadlines and what you may do now',
     request: { params: IdParam },
-    responses: { 200: json('The order as you see it', OrderViewSchema), ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: json('The order as you see it', OrderViewSchema), ...errorResponses(404) },
   }),
   act: secured(access.party(), {
     method: 'post',
@@ -157,7 +242,7 @@ const routes = {
     tags: ['orders'],
     summary: 'Act on an order as its buyer or seller (start work, deliver, accept, cancel, dispute…)',
     request: { params: IdParam, ...jsonBody(PartyAction) },
-    responses: { 200: json('The order after the action', OrderViewSchema), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json('The order after the action', OrderViewSchema), ...errorResponses(404, 409) },
   }),
   cases: secured(access.staff('arbiter', 'admin'), {
     method: 'get',
@@ -165,7 +250,7 @@ const routes = {
     tags: ['arbitration'],
     summary: 'Orders in arbitration, the nearest deadline first',
     request: { query: z.object({ limit: Limit }) },
-    responses: { 200: json('The cases', z.object({ items: z.array(z.looseObject({ id: z.number().int(), status: z.string() })) })), ...errorResponses(400, 401, 403) },
+    responses: { 200: json('The cases', z.object({ items: z.array(ArbitrationCase) })) },
   }),
   take: secured(access.staff('arbiter', 'admin'), {
     method: 'post',
@@ -173,7 +258,7 @@ const routes = {
     tags: ['arbitration'],
     summary: 'Take an order’s dispute as its arbiter',
     request: { params: IdParam },
-    responses: { 200: json('The order', OrderViewSchema), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json('The order', OrderViewSchema), ...errorResponses(404, 409) },
   }),
   decide: secured(access.staff('arbiter', 'admin'), {
     method: 'post',
@@ -181,7 +266,7 @@ const routes = {
     tags: ['arbitration'],
     summary: 'Decide a dispute: refund, pay the seller, split, or return to work (final)',
     request: { params: IdParam, ...jsonBody(Decision) },
-    responses: { 200: json('The order', OrderViewSchema), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json('The order', OrderViewSchema), ...errorResponses(404, 409) },
   }),
   adminCancel: secured(access.staff('admin', 'support'), {
     method: 'post',
@@ -189,7 +274,7 @@ const routes = {
     tags: ['admin'],
     summary: 'Cancel an open order for prohibited content: full refund',
     request: { params: IdParam, ...jsonBody(z.strictObject({ reason: text(1_000) })) },
-    responses: { 200: json('The order', OrderViewSchema), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json('The order', OrderViewSchema), ...errorResponses(404, 409) },
   }),
   notifications: secured(access.user, {
     method: 'get',
@@ -206,16 +291,20 @@ const routes = {
           nextCursor: z.string().nullable(),
         }),
       ),
-      ...errorResponses(400, 401, 403),
     },
   }),
   markRead: secured(access.user, {
     method: 'post',
     path: '/notifications/read',
     tags: ['notifications'],
-    summary: 'Mark notifications read: the given ids, or all',
-    request: jsonBody(z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(100).optional() })),
-    responses: { 200: json('The unread count left', z.object({ unreadCount: z.number().int() })), ...errorResponses(400, 401, 403) },
+    summary: 'Mark notifications read: the given ids (`{ "ids": [...] }`), or all of them (`{ "all": true }`)',
+    // An explicit choice: no body, or an empty one, never means "all".
+    request: jsonBody(
+      z
+        .union([z.strictObject({ ids: z.array(Id).min(1).max(100) }), z.strictObject({ all: z.literal(true) })])
+        .openapi('MarkRead', { description: 'the notifications to mark read: these ids, or all' }),
+    ),
+    responses: { 200: json('The unread count left', z.object({ unreadCount: z.number().int() })) },
   }),
 };
 
@@ -256,6 +345,9 @@ export function orderRoutes({ orders, placement, cart, notifications }: { orders
     const q = c.req.valid('query');
     return c.json(await notifications.list(callerOf(c).id, { unreadOnly: q.unread === 'true', cursor: cursor(q.cursor), limit: q.limit }), 200);
   });
-  app.openapi(routes.markRead, async (c) => c.json(await notifications.markRead(callerOf(c).id, c.req.valid('json').ids ?? null), 200));
+  app.openapi(routes.markRead, async (c) => {
+    const choice = c.req.valid('json');
+    return c.json(await notifications.markRead(callerOf(c).id, 'ids' in choice ? choice.ids : 'all'), 200);
+  });
   return app;
 }

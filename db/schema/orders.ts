@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { Closure, OrderView } from '../../workflows/order/messages.js';
+import type { Closure, OrderStatus, OrderView } from '../../workflows/order/messages.js';
 import { offers } from './catalog.js';
 import { users } from './users.js';
 
@@ -26,7 +26,8 @@ export const orders = pgTable(
     totalCents: cents('total_cents').notNull(),
     sellerEarningsCents: cents('seller_earnings_cents').notNull(),
     commissionCents: cents('commission_cents').notNull(),
-    status: text('status').notNull(),
+    /** The view's status, kept with it. */
+    status: text('status').$type<OrderStatus>().notNull(),
     nextDeadlineAt: ts('next_deadline_at'),
     /** "auto-accept at …": what happens at the next deadline unless somebody acts. */
     nextDeadlineOutcome: text('next_deadline_outcome'),

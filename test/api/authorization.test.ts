@@ -198,7 +198,7 @@ describe('authorization matrix', () => {
     // Past the guard, a workflow that holds for nobody answers 404: the guard is what this checks.
     'POST /staff/attention/{workflowId}/resolve': { success: 404, build: () => ({ path: '/staff/attention/order-1/resolve', body: {} }) },
     'GET /notifications': { success: 200, build: () => ({ path: '/notifications' }) },
-    'POST /notifications/read': { success: 200, build: () => ({ path: '/notifications/read', body: {} }) },
+    'POST /notifications/read': { success: 200, build: () => ({ path: '/notifications/read', body: { all: true } }) },
     'GET /orders/{id}/feedback': { success: 200, build: async () => ({ path: `/orders/${await ownersClosedOrder()}/feedback` }) },
     'POST /orders/{id}/feedback': {
       success: 201,

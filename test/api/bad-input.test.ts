@@ -101,6 +101,17 @@ describe('bad input at the door', () => {
     assert.equal(profile.body.displayName, null, 'nothing was changed');
   });
 
+  it('requires the body of a route that takes one: none is a 400 naming the body, never a no-op', async () => {
+    const before = await call('GET', '/me', { token: m.buyer.token });
+    for (const [method, path] of [['PATCH', '/me/profile'], ['POST', '/notifications/read'], ['POST', '/me/promo-redemptions']] as const) {
+      assertRefused(await call(method, path, { token: m.buyer.token }), 'body');
+    }
+    // An explicit empty change of the profile is a change of nothing: it answers the account as it is.
+    const empty = await call('PATCH', '/me/profile', { token: m.buyer.token, body: {} });
+    assert.equal(empty.status, 200);
+    assert.deepEqual(empty.body, before.body);
+  });
+
   it('reads an id only from digits: 1e3, 0x10, +7 and 7.0 are no ids', async () => {
     const order = await placeOrder(call, m.buyer, { offerId: m.offerId });
     for (const id of ['1e3', '0x10', '+7', '7.0', ' 7', '-1', '99999999999999999999']) {

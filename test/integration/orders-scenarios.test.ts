@@ -116,7 +116,14 @@ describe('orders through the API, on the dev server with a real worker', () => {
     const foreign = await call('POST', '/notifications/read', { token: m.seller.token, body: { ids: [unread.body.items[0].id] } });
     assert.deepEqual(foreign.body, { unreadCount: 2 });
     assert.equal((await call('GET', '/notifications', { token: m.buyer.token })).body.unreadCount, 1);
-    const all = await call('POST', '/notifications/read', { token: m.buyer.token, body: {} });
+    // Marking all read is a choice made explicitly: no body, or an empty one, is refused and marks nothing.
+    for (const body of [undefined, {}, { ids: [] }, { ids: [delivered.id], all: true }, { all: false }]) {
+      const refused = await call('POST', '/notifications/read', { token: m.buyer.token, body });
+      assert.equal(refused.status, 400, JSON.stringify(body));
+      assert.equal(refused.body.error.code, 'invalid_input');
+    }
+    assert.equal((await call('GET', '/notifications', { token: m.buyer.token })).body.unreadCount, 1);
+    const all = await call('POST', '/notifications/read', { token: m.buyer.token, body: { all: true } });
     assert.deepEqual(all.body, { unreadCount: 0 });
     const read = await call('GET', '/notifications', { token: m.buyer.token });
     assert.deepEqual(read.body.items.map((n: { read: boolean }) => n.read), [true, true]);

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { App } from '../../api/app.js';
+import { checkedByContract } from './contract.js';
 
 export interface Call {
   status: number;
@@ -15,7 +16,9 @@ export interface Call {
 
 export type Caller = (method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }) => Promise<Call>;
 
+/** Calls `app` in-process; every response is checked against the document the app serves (`./contract.ts`). */
 export function callerFor(app: App): Caller {
+  checkedByContract(app);
   return async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;

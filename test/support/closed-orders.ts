@@ -40,7 +40,7 @@ export async function insertOrder(
   const after = (ms: number) => new Date(placedAt.getTime() + ms).toISOString();
   const input: OrderInput = {
     orderId: Number(id),
-    buyer: opts.buyer,
+    buyer: { id: opts.buyer.id, login: opts.buyer.login },
     seller: { id: Number(offer.seller_id), login: offer.login },
     offer: {
       offerId: opts.offerId,

@@ -14,12 +14,13 @@ import { createServices } from '../../services/index.js';
 import { connectTemporalClient } from '../../services/temporal-client.js';
 import { createWorker, workflowsPath, type WorkerDeps } from '../../worker.js';
 import { systemClock, type Clock } from '../../services/clock.js';
-import { sandboxGateway } from '../../services/payments.js';
+import { sandboxGateway, type PaymentGateway } from '../../services/payments.js';
 import { createDb, type Db } from '../../db/client.js';
 import { createDatabaseIfMissing } from '../../db/embedded.js';
 import { runMigrations } from '../../db/migrate.js';
 import { INDEXED_VALUE_TYPE } from '../../scripts/temporal-dev-server.js';
 import { searchAttributeKeys } from '../../workflows/lib/search-attributes.js';
+import { checkedByContract } from './contract.js';
 
 // Workers in tests report only what went wrong (LOG_LEVEL=debug shows everything).
 Runtime.install({ logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
@@ -159,7 +160,10 @@ const quietBundlerLogger = {
   error(message: string, meta?: Record<string, unknown>) { console.error(message, meta ?? ''); },
 };
 
-/** The real Hono app over a test database and the shared dev server, called in-process. */
+/**
+ * The real Hono app over a test database and the shared dev server, called in-process; every
+ * response it gives is checked against the OpenAPI document it serves (`./contract.ts`).
+ */
 export function buildApp(deps: {
   db: Db;
   temporal: Client;
@@ -171,6 +175,8 @@ export function buildApp(deps: {
   trustedProxyHops?: number;
   /** Default: pino at `LOG_LEVEL`, silent when unset. */
   logger?: Logger;
+  /** Default: the sandbox gateway on the app's clock. */
+  payments?: PaymentGateway;
 }) {
   const clock = deps.clock ?? systemClock;
   const services = createServices({
@@ -178,15 +184,17 @@ export function buildApp(deps: {
     temporal: deps.temporal,
     clock,
     taskQueue: deps.taskQueue ?? uniqueId('api'),
-    payments: sandboxGateway(clock),
+    payments: deps.payments ?? sandboxGateway(clock),
     orderPolicy: deps.orderPolicy,
   });
-  return createApp({
-    services,
-    logger: deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
-    devRoutes: deps.devRoutes ?? true,
-    trustedProxyHops: deps.trustedProxyHops,
-  });
+  return checkedByContract(
+    createApp({
+      services,
+      logger: deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
+      devRoutes: deps.devRoutes ?? true,
+      trustedProxyHops: deps.trustedProxyHops,
+    }),
+  );
 }
 
 /** A response's JSON body, untyped: tests assert its shape field by field. */

@@ -31,6 +31,7 @@ export const errorCodes = {
   unsupported_media_type: 'The request body is not JSON.',
   method_not_allowed: 'The path exists, but not with this method.',
   needs_attention: 'A write of this workflow failed for good: it holds, refusing actions, until staff resolve it.',
+  idempotency_key_reused: 'The Idempotency-Key named a different request before.',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

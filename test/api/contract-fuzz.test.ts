@@ -1,0 +1,215 @@
+/**
+ * The contract under generated requests (issue 13, part 3): requests built from the served
+ * OpenAPI document (`test/support/fuzz.ts`, fast-check arbitraries over its JSON Schemas), valid
+ * ones and ones broken in one part, sent to every operation by an anonymous caller, a buyer, a
+ * seller and an admin, with path ids of resources made in setup so that they reach real handlers.
+ * Every answer must be no 5xx and conform to the document (the checked app throws otherwise);
+ * an invalid request must be refused (4xx); and no request answered 4xx may change the
+ * database (row counts and a hash of every business table), but for a declined payment, which
+ * is recorded as a declined top-up, failed sign-ins, which are counted (`sign_in_failures`), and
+ * a user's `last_active_at`, which any signed-in request may touch (at most once a minute).
+ *
+ * Seeded and bounded: `GIGFLOW_FUZZ_RUNS` (default 8) valid and as many invalid requests per
+ * operation, drawn from `GIGFLOW_SEED` per operation; a failure names the seed and the replay.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import fc from 'fast-check';
+import { createAccounts } from '../../services/accounts.js';
+import { systemClock } from '../../services/clock.js';
+import { sandboxCards } from '../../services/payments.js';
+import { callerFor, signUp, type TestUser } from '../support/api.js';
+import { insertOffer } from '../support/catalog.js';
+import { insertOrder } from '../support/closed-orders.js';
+import { contractOf, ContractViolation } from '../support/contract.js';
+import { breakages, breakRequest, RequestGenerator, type FuzzRequest, type Operation } from '../support/fuzz.js';
+import { buildApp, connectTemporal, createTestDatabase, startWorker, type TestDatabase } from '../support/harness.js';
+import { fund } from '../support/orders.js';
+import { replayCommand, seed, seededRandom } from '../support/seed.js';
+
+const RUNS = Number(process.env.GIGFLOW_FUZZ_RUNS ?? 8);
+const PERSONAS = ['anonymous', 'buyer', 'seller', 'admin'] as const;
+type Persona = (typeof PERSONAS)[number];
+/** No request of this API takes long: one that does is a failure, not a hang. */
+const ANSWER_WITHIN_MS = 15_000;
+
+/** Every table a request could change, but `sign_in_failures` (a failed sign-in is counted on purpose). */
+const TABLES = [
+  'users', 'workflow_attention', 'sessions', 'email_tokens', 'payout_details', 'withdrawal_locks', 'offers', 'moderation_submissions', 'cart_items', 'favorites',
+  'orders', 'feedback', 'notifications', 'outbox', 'ledger_accounts', 'ledger_transactions', 'ledger_postings', 'top_ups', 'card_lots',
+  'promo_codes', 'promo_redemptions', 'idempotency_keys', 'seller_stats', 'seller_violations',
+];
+
+describe('the contract under generated requests', () => {
+  let database: TestDatabase;
+  let temporal: Client;
+  let app: ReturnType<typeof buildApp>;
+  const users = {} as Record<Exclude<Persona, 'anonymous'>, TestUser>;
+  let pools: Record<string, string[]>;
+
+  before(async () => {
+    [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
+    // No worker: every resource a generated id points at is answered from its rows, so nothing
+    // changes the database behind the requests' backs.
+    app = buildApp({ db: database.db, temporal });
+    pools = await makeFixtures();
+  });
+  after(async () => {
+    await database?.drop();
+    await temporal?.connection.close();
+  });
+
+  /** The personas and a few resources of each kind, by the path parameters that name them. */
+  async function makeFixtures(): Promise<Record<string, string[]>> {
+    const call = callerFor(app);
+    for (const persona of ['buyer', 'seller', 'admin'] as const) {
+      users[persona] = await signUp(call, `fuzz_${persona}`);
+      await fund(database.db, users[persona].id, 100_000);
+    }
+    await createAccounts({ db: database.db, clock: systemClock }).grantRole(users.admin.id, 'admin');
+    const vendor = await signUp(call, 'fuzz_vendor');
+    const victim = await signUp(call, 'fuzz_victim');
+    const vendorsOffer = await insertOffer(database.db, vendor.id);
+    const blockable = await insertOffer(database.db, vendor.id);
+    const sellersOffer = await insertOffer(database.db, users.seller.id);
+    const sellersDraft = await insertOffer(database.db, users.seller.id, { status: 'draft' });
+    const bought = await insertOrder(database.db, { buyer: users.buyer, offerId: vendorsOffer, ending: 'accepted' });
+    const sold = await insertOrder(database.db, { buyer: users.buyer, offerId: sellersOffer, ending: 'accepted' });
+    const topUp = await call('POST', '/me/top-ups', { token: users.buyer.token, body: { amountCents: 1_000, method: 'card', cardNumber: sandboxCards.approve } });
+    const cart = await call('POST', '/me/cart', { token: users.buyer.token, body: { offerId: vendorsOffer } });
+    return {
+      offer: [sellersOffer, sellersDraft, vendorsOffer].map(String),
+      blockable: [String(blockable)],
+      favorite: [String(vendorsOffer)],
+      order: [bought, sold].map(String),
+      topUp: [String(topUp.body.id)],
+      cartLine: [String(cart.body.items[0].id)],
+      user: [String(victim.id)],
+      login: [users.seller.login, vendor.login],
+    };
+  }
+
+  /** Ids of existing resources for a path parameter; [] leaves the value to the schema. */
+  function poolFor(template: string, name: string): readonly string[] {
+    if (name === 'login') return pools.login!;
+    if (template.startsWith('/me/favorites/')) return pools.favorite!;
+    if (template.startsWith('/me/cart/')) return pools.cartLine!;
+    if (template.startsWith('/me/top-ups/')) return pools.topUp!;
+    if (template.startsWith('/admin/users/')) return name === 'id' ? pools.user! : [];
+    if (template.startsWith('/admin/offers/') || template.startsWith('/moderation/offers/')) return pools.blockable!;
+    if (template.startsWith('/offers/')) return pools.offer!;
+    if (/^\/(orders|arbitration\/orders|admin\/orders|moderation\/feedback-answers)\//.test(template)) return pools.order!;
+    return [];
+  }
+
+  /** Row counts and a hash of every table's rows. */
+  async function fingerprint(): Promise<Record<string, string>> {
+    // A user's activity time is not state a request changes: any signed-in request records it.
+    const row = `(to_jsonb(x) - 'last_active_at')::text`;
+    const parts = TABLES.map((t) => `select '${t}' as t, count(*) || ':' || coalesce(md5(string_agg(${row}, '|' order by ${row})), '') as f from ${t} x`);
+    const rows = await database.db.sql.unsafe<{ t: string; f: string }[]>(parts.join(' union all '));
+    return Object.fromEntries(rows.map((r) => [r.t, r.f]));
+  }
+
+  /** A stream of fast-check seeds per operation, from the run's seed: adding an operation shifts no other. */
+  const seedOf = (stream: string) => Math.floor(seededRandom(`test/api/contract-fuzz:${stream}`)() * 2 ** 31);
+
+  function requestsFor(op: Operation, generator: RequestGenerator, accepts: (body: unknown) => boolean): FuzzRequest[] {
+    const name = `${op.method} ${op.template}`;
+    const valid = fc.sample(generator.valid(op), { seed: seedOf(name), numRuns: RUNS });
+    const candidates = fc.sample(fc.tuple(generator.valid(op), fc.constantFrom(...breakages(op)), fc.nat()), { seed: seedOf(`${name}:invalid`), numRuns: RUNS * 4 });
+    const invalid = candidates.map(([request, way, pick]) => breakRequest(op, request, way, pick, accepts)).filter((r): r is FuzzRequest => r !== null);
+    return [...valid, ...invalid.slice(0, RUNS)];
+  }
+
+  /** Answers by kind of request and status, for the run's diagnostic line. */
+  const tally = new Map<string, number>();
+
+  async function send(request: FuzzRequest, persona: Persona, target = app): Promise<string[]> {
+    const token = persona === 'anonymous' ? undefined : (await createAccounts({ db: database.db, clock: systemClock }).createSession(users[persona].id)).token;
+    const headers = { ...request.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    const what = `${request.method} ${request.path.slice(0, 160)} as ${persona}${request.broken ? ` (broken: ${request.broken})` : ''}`;
+    const before = await fingerprint();
+    let res: Response;
+    try {
+      res = await Promise.race([
+        target.request(request.path, { method: request.method, headers, body: request.body }),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ANSWER_WITHIN_MS} ms`)), ANSWER_WITHIN_MS).unref()),
+      ]);
+    } catch (err) {
+      if (err instanceof ContractViolation || (err instanceof Error && err.message.startsWith('no answer'))) return [`${what}: ${err.message}`];
+      throw err;
+    }
+    const text = await res.text();
+    const kind = `${request.broken ? 'invalid' : 'valid'} ${res.status}`;
+    tally.set(kind, (tally.get(kind) ?? 0) + 1);
+    const problems: string[] = [];
+    if (res.status >= 500) problems.push(`${what}: ${res.status} ${text.slice(0, 200)}`);
+    if (request.broken && res.status < 400) problems.push(`${what}: invalid, yet answered ${res.status}`);
+    if (res.status >= 400 && res.status < 500 && !/"code":"payment_declined"/.test(text)) {
+      const after = await fingerprint();
+      const changed = TABLES.filter((t) => after[t] !== before[t]);
+      if (changed.length) problems.push(`${what}: answered ${res.status}, yet changed ${changed.join(', ')}`);
+    }
+    return problems;
+  }
+
+  it('answers valid and invalid requests to every operation, anonymous and signed in, with no 5xx, as documented, and changes nothing on a 4xx', async (t) => {
+    const contract = await contractOf(app);
+    const generator = new RequestGenerator(contract.document.components.schemas ?? {}, poolFor);
+    const failures: string[] = [];
+    let sent = 0;
+    for (const op of contract.operations()) {
+      const requests = requestsFor(op, generator, (body) => contract.acceptsBody(op.method, op.template, body));
+      assert.ok(requests.length >= RUNS, `${op.method} ${op.template}: too few requests generated`);
+      for (const [i, request] of requests.entries()) {
+        failures.push(...(await send(request, PERSONAS[i % PERSONAS.length]!)));
+        sent++;
+      }
+    }
+    assert.ok(sent >= contract.operations().length * RUNS);
+    t.diagnostic(`seed ${seed}: ${sent} requests; ${[...tally].sort().map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+    assert.deepEqual(failures.slice(0, 30), [], `seed ${seed}, ${failures.length} failures of ${sent} requests; replay: ${replayCommand(import.meta.filename)}`);
+  });
+  it('answers valid and invalid actions on open orders, with a worker running their workflows, with no 5xx, as documented, and changes nothing on a 4xx', async (t) => {
+    // The order's actions reach its workflow's Update validators (an Update can come from any
+    // client, so they check text and numbers again): open orders on a worker of this test's own.
+    const taskQueue = `fuzz-orders-${process.pid}`;
+    const worker = await startWorker(database.db, taskQueue);
+    try {
+      const withWorker = buildApp({ db: database.db, temporal, taskQueue });
+      const call = callerFor(withWorker);
+      const open: string[] = [];
+      // Fresh offers (the first test's requests may have paused or blocked the others): another vendor's, and the seller persona's.
+      const vendor = await signUp(call, 'fuzz_vendor_open');
+      for (const offerId of [await insertOffer(database.db, vendor.id), await insertOffer(database.db, users.seller.id)]) {
+        for (let i = 0; i < 6; i++) {
+          const placed = await call('POST', '/orders', { token: users.buyer.token, body: { offerId }, headers: { 'idempotency-key': `fuzz-open-${offerId}-${i}` } });
+          assert.equal(placed.status, 201, JSON.stringify(placed.body));
+          open.push(String(placed.body.orderId));
+        }
+      }
+      const contract = await contractOf(withWorker);
+      const orderPaths = /^\/(orders|arbitration\/orders|admin\/orders)\/\{id\}\/(actions|take|decision|cancel)$/;
+      const generator = new RequestGenerator(contract.document.components.schemas ?? {}, (template, name) => (orderPaths.test(template) && name === 'id' ? open : poolFor(template, name)));
+      const failures: string[] = [];
+      let sent = 0;
+      const tallyBefore = new Map(tally);
+      for (const op of contract.operations().filter((o) => orderPaths.test(o.template))) {
+        // Invalid ones first, while every order is still open; the valid ones then move orders on.
+        const requests = requestsFor(op, generator, (body) => contract.acceptsBody(op.method, op.template, body)).reverse();
+        for (const [i, request] of requests.entries()) {
+          failures.push(...(await send(request, PERSONAS[i % PERSONAS.length]!, withWorker)));
+          sent++;
+        }
+      }
+      assert.ok(sent >= 4 * 2 * RUNS, `${sent} requests to the order operations`);
+      const answers = [...tally].filter(([k, n]) => n !== (tallyBefore.get(k) ?? 0)).map(([k, n]) => `${k}: ${n - (tallyBefore.get(k) ?? 0)}`);
+      t.diagnostic(`seed ${seed}: ${sent} requests on open orders; ${answers.sort().join(', ')}`);
+      assert.deepEqual(failures.slice(0, 30), [], `seed ${seed}, ${failures.length} failures of ${sent} requests; replay: ${replayCommand(import.meta.filename)}`);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
