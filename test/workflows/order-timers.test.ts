@@ -80,8 +80,9 @@ describe('order timers on the time-skipping server', () => {
   const ms = (iso: string) => Date.parse(iso);
 
   function pending(view: OrderView, kind: PendingDeadline['kind']): number {
-    const found = view.deadlines.find((d) => d.kind === kind);
-    assert.ok(found, `order ${view.orderId} has no ${kind} deadline: ${JSON.stringify(view.deadlines)}`);
+    // Reminders are listed apart from the deadlines that decide something (policy 3).
+    const found = [...view.deadlines, ...view.reminders].find((d) => d.kind === kind);
+    assert.ok(found, `order ${view.orderId} has no ${kind} deadline: ${JSON.stringify([...view.deadlines, ...view.reminders])}`);
     return ms(found.at);
   }
 
@@ -406,7 +407,7 @@ describe('order timers on the time-skipping server', () => {
     const split = await decide(silent.orderId, { kind: 'split', sellerAmountCents: 600 });
     assert.equal(split.status, 200, JSON.stringify(split.body));
     const { kind, reason, toSellerCents, commissionCents, refundedCents } = split.body.closure;
-    assert.deepEqual({ kind, reason, toSellerCents, commissionCents, refundedCents }, { kind: 'cancelled', reason: 'arbitration', toSellerCents: 480, commissionCents: 120, refundedCents: 400 });
+    assert.deepEqual({ kind, reason, toSellerCents, commissionCents, refundedCents }, { kind: 'split', reason: 'arbitration', toSellerCents: 480, commissionCents: 120, refundedCents: 400 });
 
     await assertMoney(answeredM, answered.orderId, released);
     await assertMoney(silentM, silent.orderId, { escrow: 0, buyer: FUNDS - PRICE + 400, seller: 480, postings: ['hold', 'split'] });
