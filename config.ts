@@ -17,6 +17,12 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   /** Port of the HTTP API. */
   PORT: port.default(3000),
+  /** Port of the web client (the pages people use in a browser); it binds to HOST too. */
+  WEB_PORT: port.default(3001),
+  /** The Temporal Web UI's address, for staff's links from the web client to a workflow; `npm start` sets it. */
+  TEMPORAL_UI_URL: z.url().optional(),
+  /** Mark the web client's cookies Secure even over plain HTTP (set it behind a TLS-terminating proxy). */
+  WEB_SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** Address the HTTP API binds to. */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** External PostgreSQL; when unset, `npm start` runs an embedded one. No default in production. */

@@ -163,16 +163,25 @@ async function startPlatform(): Promise<void> {
     const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address };
     run('worker', 'worker.ts', env);
     run('API', 'api/server.ts', env);
-    const apiUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+    run('web client', 'web/server.ts', { ...env, ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}) });
+    const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+    const apiUrl = `http://${host}:${config.PORT}`;
+    const webUrl = `http://${host}:${config.WEB_PORT}`;
     await waitUntilServing(apiUrl, connection);
-    announce(apiUrl, temporal, databaseUrl);
+    await pollUntil(async () => (await fetch(`${webUrl}/health`).catch(() => undefined))?.ok, {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      what: `the web client to answer on ${webUrl}/health`,
+    });
+    announce(webUrl, apiUrl, temporal, databaseUrl);
   } finally {
     await connection.close().catch(() => {});
   }
 }
 
-function announce(apiUrl: string, temporal: { address: string; uiUrl?: string }, databaseUrl: string): void {
+function announce(webUrl: string, apiUrl: string, temporal: { address: string; uiUrl?: string }, databaseUrl: string): void {
   say('the platform is up');
+  say(`  web          ${webUrl}   (buy and sell here in a browser)`);
   say(`  API          ${apiUrl}`);
   say(`  API docs     ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)`);
   say(`  health       ${apiUrl}/health`);

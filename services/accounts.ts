@@ -13,7 +13,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { sessions, users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AccountsDeps, AuthLog, Me, PayoutDetailsInput, ProfilePatch, StaffRole } from './account-types.js';
-import { authenticate, changeLogin, confirmEmail, createSession, login, logout, register, requestEmailChange } from './credentials.js';
+import { authenticate, changeLogin, confirmEmail, createSession, login, logout, register, requestEmailChange, requestPasswordReset, resetPassword } from './credentials.js';
 import { me, normalize, payoutDetailsOf, setPayoutDetails, updateProfile, withdrawalLocksInForce } from './profile.js';
 
 export { staffRoles } from './account-types.js';
@@ -75,6 +75,8 @@ export function createAccounts(deps: AccountsDeps) {
     login: (input: { login: string; password: string; ip: string }, log: AuthLog) => login(deps, input, log),
     createSession: (userId: number) => createSession(deps, userId),
     logout: (token: string) => logout(deps, token),
+    requestPasswordReset: (email: string) => requestPasswordReset(deps, email),
+    resetPassword: (input: { token: string; password: string }) => resetPassword(deps, input),
     authenticate: (token: string) => authenticate(deps, token),
     me: (userId: number) => me(deps, userId),
     updateProfile: (userId: number, patch: ProfilePatch) => updateProfile(deps, userId, patch),

@@ -5,7 +5,7 @@
  * records the caller's activity).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { emailTokens, sessions, users } from '../db/schema/users.js';
 import { enqueueMail } from '../db/outbox.js';
 import type { Tx } from '../db/tx.js';
@@ -33,7 +33,7 @@ async function sendEmailToken(
   deps: AccountsDeps,
   tx: Tx,
   userId: number,
-  purpose: 'confirm' | 'change_old' | 'change_new',
+  purpose: 'confirm' | 'change_old' | 'change_new' | 'reset_password',
   to: string,
   newEmail?: string,
 ): Promise<void> {
@@ -50,6 +50,7 @@ async function sendEmailToken(
     confirm: 'Confirm your email address',
     change_old: `Confirm the change of your gigflow email to ${newEmail}`,
     change_new: 'Confirm your new email address',
+    reset_password: 'Reset your gigflow password',
   }[purpose];
   await enqueueMail(tx, {
     kind: `email_${purpose}`,
@@ -87,9 +88,16 @@ export async function confirmEmail(deps: AccountsDeps, token: string): Promise<{
       const [row] = await tx
         .update(emailTokens)
         .set({ usedAt: clock.now() })
-        .where(and(eq(emailTokens.tokenHash, sha256(token)), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, clock.now())))
+        .where(
+          and(
+            eq(emailTokens.tokenHash, sha256(token)),
+            ne(emailTokens.purpose, 'reset_password'),
+            isNull(emailTokens.usedAt),
+            gt(emailTokens.expiresAt, clock.now()),
+          ),
+        )
         .returning();
-      if (!row) throw new AppError('invalid_token', 'this confirmation code is unknown, used or expired');
+      if (!row || row.purpose === 'reset_password') throw new AppError('invalid_token', 'this confirmation code is unknown, used or expired');
       if (row.purpose === 'confirm') {
         await tx.update(users).set({ emailConfirmedAt: clock.now() }).where(and(eq(users.id, row.userId), eq(users.email, row.email)));
       } else if (row.purpose === 'change_old') {
@@ -211,6 +219,39 @@ export async function createSession(deps: AccountsDeps, userId: number): Promise
   const expiresAt = new Date(deps.clock.now().getTime() + accountRules.sessionTtlMs);
   await deps.db.orm.insert(sessions).values({ tokenHash: sha256(token), userId, expiresAt });
   return { token, expiresAt: expiresAt.toISOString() };
+}
+
+/**
+ * "Forgot password": mails a one-time code to the account with this email, if there is one.
+ * The answer is the same either way, so the form tells no one which emails are registered.
+ */
+export async function requestPasswordReset(deps: AccountsDeps, email: string): Promise<void> {
+  const [u] = await deps.db.orm.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, normalize(email)));
+  if (!u) return;
+  await deps.db.orm.transaction((tx) => sendEmailToken(deps, tx, u.id, 'reset_password', u.email));
+}
+
+/** Sets a new password with a reset code, once; every session of the account ends (a thief's too). */
+export async function resetPassword(deps: AccountsDeps, input: { token: string; password: string }): Promise<void> {
+  const { clock } = deps;
+  const passwordHash = await hashPassword(input.password);
+  await deps.db.orm.transaction(async (tx) => {
+    const [row] = await tx
+      .update(emailTokens)
+      .set({ usedAt: clock.now() })
+      .where(
+        and(
+          eq(emailTokens.tokenHash, sha256(input.token)),
+          eq(emailTokens.purpose, 'reset_password'),
+          isNull(emailTokens.usedAt),
+          gt(emailTokens.expiresAt, clock.now()),
+        ),
+      )
+      .returning();
+    if (!row) throw new AppError('invalid_token', 'this reset code is unknown, used or expired', { field: 'code' });
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, row.userId));
+    await tx.update(sessions).set({ revokedAt: clock.now() }).where(and(eq(sessions.userId, row.userId), isNull(sessions.revokedAt)));
+  });
 }
 
 export async function logout(deps: AccountsDeps, token: string): Promise<void> {

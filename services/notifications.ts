@@ -28,6 +28,9 @@ export function createNotifications({ db, clock }: { db: Db; clock: Clock }) {
   }
 
   return {
+    /** How many of the user's notifications are unread (the header's badge). */
+    unreadCount,
+
     /** A page of the user's notifications, newest first, with a keyset cursor. */
     async list(userId: number, q: { unreadOnly: boolean; cursor?: number; limit: number }) {
       const conditions: SQL[] = [eq(notifications.userId, userId)];

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { EmbeddedPostgresAccessError, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
+import { ensureChromium } from '../scripts/chromium.js';
 import { ensureTools, MissingToolError } from '../scripts/tools.js';
 import { freePort } from './support/ports.js';
 import { DEFAULT_SEED, seed, SEED_VARIABLE } from './support/seed.js';
@@ -61,6 +62,9 @@ let code = 1;
 try {
   const started = Date.now();
   const tools = ensureTools();
+  // The browser tests' Chromium, only when they run.
+  const browserTests = files.some((file) => relative(root, file).startsWith(join('test', 'browser')));
+  const chromium = browserTests ? ensureChromium(say) : undefined;
 
   let pgAdminUrl = process.env.DATABASE_URL;
   if (!pgAdminUrl) {
@@ -114,6 +118,7 @@ try {
         GIGFLOW_TEST_TEMPORAL_CLI: tools.temporalCli,
         GIGFLOW_TEST_SERVER: tools.testServer,
         GIGFLOW_TEST_SCRATCH: scratch,
+        ...(chromium ? { CHROMIUM: chromium } : {}),
       },
     },
   );

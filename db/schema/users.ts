@@ -63,7 +63,7 @@ export const emailTokens = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     tokenHash: text('token_hash').notNull().unique(),
     userId: bigint('user_id', { mode: 'number' }).notNull().references(() => users.id),
-    purpose: text('purpose', { enum: ['confirm', 'change_old', 'change_new'] }).notNull(),
+    purpose: text('purpose', { enum: ['confirm', 'change_old', 'change_new', 'reset_password'] }).notNull(),
     /** The address the token was sent to (for a change: the new address on both steps' rows). */
     email: text('email').notNull(),
     newEmail: text('new_email'),

@@ -1,0 +1,88 @@
+/**
+ * Accounts in a real browser: sign up, confirm the email with the mailed code, sign out and in,
+ * a forgotten password reset by mail, each refusal shown beside its field.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { assertAccessible, codeIn, newPerson, openBrowser, screenshot, startWebStack, textOf, visit, type WebStack } from '../support/browser.js';
+import { uniqueId } from '../support/harness.js';
+
+describe('accounts in the browser', () => {
+  let stack: WebStack;
+  let browser: Browser;
+  before(async () => {
+    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-account' }), openBrowser()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('signs up, confirms the email with the mailed code, signs out and back in; a reset code sets a new password', async () => {
+    const { context, page } = await newPerson(browser, stack);
+    const login = uniqueId('ann').replace(/-/g, '_');
+    const email = `${login}@example.com`;
+    await visit(page, '/sign-up', 'sign-up page');
+
+    // Refusals show beside their fields, and nothing is created.
+    await page.getByLabel('Login').fill('a!');
+    await page.getByLabel('Email').fill('not-an-email');
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create my account' }).click();
+    assert.match(await textOf(page, '#f-login-error'), /3 to 32 letters/);
+    assert.match(await textOf(page, '#f-email-error'), /enter an email address/);
+    assert.match(await textOf(page, '#f-password-error'), /at least 10 characters/);
+    await assertAccessible(page, 'sign-up page with errors');
+    assert.equal((await stack.services.devMail(email)).length, 0);
+
+    await page.getByLabel('Login').fill(login);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Create my account' }).click();
+    await page.waitForURL('**/confirm-email');
+    assert.match(await textOf(page, '.flash'), new RegExp(`Welcome, ${login}`));
+    const mail = await stack.mailTo(email, /Confirm your email/);
+    await page.getByLabel('Confirmation code').fill('gfe_wrong_code_123');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    assert.match(await textOf(page, '#f-code-error'), /unknown, used or expired/);
+    await page.getByLabel('Confirmation code').fill(codeIn(mail.body));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    assert.match(await textOf(page, '.flash'), /is confirmed/);
+    await screenshot(page, 'account', 'confirmed');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    assert.match(await textOf(page, '.flash'), /signed out/);
+    await page.goto('/settings');
+    await page.waitForURL('**/sign-in?next=%2Fsettings');
+    await page.getByLabel('Login or email').fill(login);
+    await page.getByLabel('Password').fill('wrong password!!');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    assert.match(await textOf(page, '.form-error'), /wrong login or password/i);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/settings');
+    assert.match(await textOf(page, 'main'), /confirmed/);
+    await assertAccessible(page, 'settings');
+
+    // Forgot password: a code by mail sets a new one and signs every session out.
+    const other = await newPerson(browser, stack);
+    await visit(other.page, '/forgot-password');
+    await other.page.getByLabel('Email').fill(email);
+    await other.page.getByRole('button', { name: 'Email me a code' }).click();
+    const reset = await stack.mailTo(email, /Reset your gigflow password/);
+    await other.page.getByLabel('Code from the email').fill(codeIn(reset.body));
+    await other.page.getByLabel('New password').fill('a brand new passphrase');
+    await other.page.getByRole('button', { name: 'Set the password' }).click();
+    await other.page.waitForURL('**/sign-in');
+    await other.page.getByLabel('Login or email').fill(email);
+    await other.page.getByLabel('Password').fill('a brand new passphrase');
+    await other.page.getByRole('button', { name: 'Sign in' }).click();
+    await other.page.waitForURL((url) => url.pathname === '/');
+    // The first browser's session ended with the reset.
+    await page.goto('/settings');
+    await page.waitForURL('**/sign-in?next=%2Fsettings');
+    await context.close();
+    await other.context.close();
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * The browser tests' harness: the whole platform a browser meets — the web client served over
+ * real HTTP, a worker, this file's database, the run's dev server (and the JSON API beside it,
+ * for setting up what a journey does not click through) — and real Chromium (Debian's package,
+ * driven by playwright-core). Journeys check every page they visit with axe-core and save
+ * screenshots of the key ones under `test-artifacts/screenshots/` (not committed).
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Client } from '@temporalio/client';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { pino } from 'pino';
+import { createApp } from '../../api/app.js';
+import { findChromium } from '../../scripts/chromium.js';
+import { systemClock } from '../../services/clock.js';
+import { createServices, type Services } from '../../services/index.js';
+import { sandboxGateway } from '../../services/payments.js';
+import { createWeb } from '../../web/app.js';
+import type { Db } from '../../db/client.js';
+import type { OrderPolicy } from '../../workflows/order/messages.js';
+import { connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from './harness.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+export const SCREENSHOTS = join(root, 'test-artifacts', 'screenshots');
+export const TEMPORAL_UI = 'http://temporal-ui.test';
+
+export interface WebStack {
+  /** The web client's address, such as `http://127.0.0.1:41234`. */
+  url: string;
+  db: Db;
+  services: Services;
+  temporal: Client;
+  /** The JSON API over the same services, in-process: for setting up what a journey does not click. */
+  api: (method: string, path: string, init?: { token?: string; body?: unknown; headers?: Record<string, string> }) => Promise<{ status: number; body: any }>;
+  /** The newest message to this address whose subject matches, polled for up to 10 s. */
+  mailTo(address: string, subject: RegExp): Promise<{ subject: string; body: string }>;
+  stop(): Promise<void>;
+}
+
+function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<{ server: ServerType; url: string }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve({ server, url: `http://127.0.0.1:${info.port}` }));
+  });
+}
+
+/** The platform for one test file: its own database and task queue, a worker, the web client on a free port. */
+export async function startWebStack(options: { orderPolicy?: OrderPolicy; file?: string } = {}): Promise<WebStack> {
+  const database: TestDatabase = await createTestDatabase(options.file ?? 'browser');
+  const temporal = await connectTemporal();
+  const taskQueue = uniqueId('web');
+  const worker = await startWorker(database.db, taskQueue);
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+  const services = createServices({
+    db: database.db,
+    temporal,
+    clock: systemClock,
+    taskQueue,
+    payments: sandboxGateway(systemClock),
+    orderPolicy: options.orderPolicy,
+  });
+  const web = createWeb({ services, logger, temporalUiUrl: TEMPORAL_UI, namespace: 'default' });
+  const { server, url } = await listen(web.fetch);
+  const api = createApp({ services, logger, devRoutes: true });
+  return {
+    url,
+    db: database.db,
+    services,
+    temporal,
+    async api(method, path, init = {}) {
+      const headers: Record<string, string> = { ...init.headers };
+      if (init.token) headers.authorization = `Bearer ${init.token}`;
+      if (init.body !== undefined) headers['content-type'] = 'application/json';
+      const res = await api.request(path, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async mailTo(address, subject) {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const found = (await services.devMail(address)).find((m) => subject.test(m.subject));
+        if (found) return found;
+        assert.ok(Date.now() < deadline, `no mail to ${address} about ${subject}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await worker.stop();
+      await temporal.connection.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Chromium from Debian's package (`npm test` installs it when missing; `CHROMIUM` names another). */
+export async function openBrowser(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM ?? findChromium();
+  assert.ok(executablePath, 'no Chromium: run the browser tests with `npm test`, which installs it');
+  // --no-sandbox: the tests run as root, where Chromium's sandbox refuses to start.
+  return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+/**
+ * A browser profile of its own (cookies, zone): one per person in a journey. CSP is bypassed
+ * only so that axe-core can be injected as an inline script.
+ */
+export async function newPerson(browser: Browser, stack: WebStack, options: { width?: number; timezoneId?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    baseURL: stack.url,
+    bypassCSP: true,
+    viewport: { width: options.width ?? 1280, height: 900 },
+    timezoneId: options.timezoneId ?? 'Europe/Berlin',
+    locale: 'en-GB',
+  });
+  context.setDefaultTimeout(15_000);
+  return { context, page: await context.newPage() };
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core over the page as it is now: no serious or critical violation. */
+export async function assertAccessible(page: Page, what: string): Promise<void> {
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run();
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], `${what} (${page.url()}) has accessibility violations`);
+}
+
+/** A screenshot of the whole page, saved as a test artefact: `test-artifacts/screenshots/<journey>-<name>.png`. */
+export async function screenshot(page: Page, journey: string, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${journey}-${name}.png`), fullPage: true });
+}
+
+/** Visits a page and checks it with axe-core. */
+export async function visit(page: Page, path: string, what = path): Promise<void> {
+  const res = await page.goto(path);
+  assert.ok(res, `no response for ${path}`);
+  assert.ok(res.status() < 400, `${path} answered ${res.status()}`);
+  await assertAccessible(page, what);
+}
+
+/** The confirmation or reset code in a mail's body. */
+export function codeIn(body: string): string {
+  const code = body.match(/code: (\S+)/)?.[1];
+  assert.ok(code, `no code in: ${body}`);
+  return code;
+}
+
+/** The text of the element, normalised (for asserting what the page says). */
+export async function textOf(page: Page, selector: string): Promise<string> {
+  return ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}

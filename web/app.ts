@@ -1,0 +1,83 @@
+/**
+ * The web client's factory: server-rendered pages (Hono's JSX) over the same services the JSON
+ * API calls, with htmx as progressive enhancement. `web/server.ts` (and `npm start`) serves it
+ * on its own port; tests build it in-process. Every page module is mounted here.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { WebDeps, WebEnv } from './context.js';
+import { errorPage, notFoundPage } from './page.js';
+import { accountPages } from './pages/account.js';
+import { buyerPages } from './pages/buyer.js';
+import { catalogPages } from './pages/catalog.js';
+import { notificationPages } from './pages/notifications.js';
+import { orderPages } from './pages/order.js';
+import { sellerPages } from './pages/seller.js';
+import { staffPages } from './pages/staff.js';
+import { checkCsrf, readSession } from './session.js';
+
+const require = createRequire(import.meta.url);
+/** Our own copies of the scripts and the stylesheet: nothing is loaded from another origin. */
+const assets: Record<string, { type: string; body: string }> = {
+  'htmx.min.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8') },
+  'app.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./static/app.js', import.meta.url), 'utf8') },
+  'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./static/app.css', import.meta.url), 'utf8') },
+};
+
+function requestLog(logger: WebDeps['logger']): MiddlewareHandler<WebEnv> {
+  return async (c, next) => {
+    const log = logger.child({ requestId: c.var.requestId });
+    c.set('log', log);
+    const started = performance.now();
+    await next();
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), userId: c.var.user?.id }, 'page');
+  };
+}
+
+export function createWeb(deps: WebDeps) {
+  const app = new Hono<WebEnv>();
+  const secure = deps.secureCookies ?? false;
+  app.use(requestId());
+  app.use(requestLog(deps.logger));
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'https:', 'data:'],
+        // htmx adds its indicator styles as an inline <style>.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
+  app.get('/assets/:name', (c) => {
+    const asset = assets[c.req.param('name')];
+    if (!asset) return c.notFound();
+    return c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=300' });
+  });
+  app.get('/health', async (c) => {
+    const health = await deps.services.health();
+    const ok = health.postgres.ok && health.temporal.ok;
+    return c.json({ status: ok ? 'ok' : 'degraded', ...health }, ok ? 200 : 503);
+  });
+  app.use(readSession(deps.services.accounts, secure));
+  app.use(checkCsrf());
+
+  app.route('/', accountPages(deps));
+  app.route('/', catalogPages(deps));
+  app.route('/', buyerPages(deps));
+  app.route('/', orderPages(deps));
+  app.route('/', sellerPages(deps));
+  app.route('/', staffPages(deps));
+  app.route('/', notificationPages(deps));
+
+  app.notFound(notFoundPage(deps));
+  app.onError(errorPage(deps));
+  return app;
+}
+
+export type WebApp = ReturnType<typeof createWeb>;

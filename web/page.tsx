@@ -1,0 +1,83 @@
+/**
+ * How a page answers: the layout around it with the viewer's header (balance, unread badge),
+ * a one-time flash message after a redirect, redirects that work with and without htmx, and
+ * the pages for failures (404 for unknown or not yours, 403, sign-in for 401).
+ */
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Child } from 'hono/jsx';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { SessionUser } from '../services/accounts.js';
+import { AppError } from '../workflows/lib/errors.js';
+import type { WebDeps, WebEnv } from './context.js';
+import { refusalOf } from './forms.js';
+import { Layout, type Viewer } from './ui.js';
+
+const FLASH_COOKIE = 'gf_flash';
+
+export type WebContext = Context<WebEnv>;
+
+/** Who is looking: the header's balance and unread count come from the services. */
+export async function viewerOf(c: WebContext, deps: WebDeps): Promise<Viewer> {
+  const user = c.var.user;
+  if (!user) return { csrf: c.var.csrf };
+  const { services } = deps;
+  const [balance, unread, me] = await Promise.all([
+    services.wallet.balance(user.id),
+    services.notifications.unreadCount(user.id),
+    services.accounts.me(user.id),
+  ]);
+  return { user, csrf: c.var.csrf, balanceCents: balance.mainCents, unread, timeZone: me.timeZone };
+}
+
+/** The page, in the layout, with the given status (a refused form answers its error's status). */
+export async function page(c: WebContext, deps: WebDeps, title: string, body: (viewer: Viewer) => Child, status: ContentfulStatusCode = 200) {
+  const viewer = await viewerOf(c, deps);
+  const flash = getCookie(c, FLASH_COOKIE);
+  if (flash) deleteCookie(c, FLASH_COOKIE, { path: '/' });
+  return c.html(
+    <Layout title={title} viewer={viewer} flash={flash ? decodeURIComponent(flash) : undefined}>
+      {body(viewer)}
+    </Layout>,
+    status,
+  );
+}
+
+/** After a form succeeds: 303 to the page that shows the result, with a one-line message there. */
+export function redirect(c: WebContext, to: string, flash?: string) {
+  if (flash) setCookie(c, FLASH_COOKIE, encodeURIComponent(flash), { path: '/', httpOnly: true, sameSite: 'Lax', maxAge: 60 });
+  return c.redirect(to, 303);
+}
+
+/** The signed-in user; without one, the page answers with a redirect to sign in that comes back here. */
+export function userOf(c: WebContext): SessionUser {
+  if (!c.var.user) throw new AppError('unauthenticated', 'sign in first');
+  return c.var.user;
+}
+
+export function toSignIn(c: WebContext) {
+  const back = c.req.method === 'GET' ? c.req.path + (new URL(c.req.url).search || '') : '/';
+  return c.redirect(`/sign-in?next=${encodeURIComponent(back)}`, 303);
+}
+
+/** Failures as pages: a refused request gets its status and message, anything else 500 with an id. */
+export function errorPage(deps: WebDeps) {
+  return async (err: Error, c: WebContext) => {
+    if (err instanceof AppError) {
+      if (err.code === 'unauthenticated') return toSignIn(c);
+      const refusal = refusalOf(err);
+      const title = refusal.status === 404 ? 'Not found' : refusal.status === 403 ? 'Not allowed' : 'That did not work';
+      const message = refusal.status === 404 ? 'There is nothing here, or it is not yours to see.' : refusal.message;
+      return page(c, deps, title, () => <p class="error">{message}</p>, refusal.status);
+    }
+    c.var.log.error({ err }, 'unhandled error');
+    return page(c, deps, 'Something went wrong', () => <p class="error">Sorry, that failed on our side. Reference: {c.var.requestId}</p>, 500);
+  };
+}
+
+export function notFoundPage(deps: WebDeps) {
+  return (c: WebContext) => page(c, deps, 'Not found', () => <p class="error">There is nothing here, or it is not yours to see.</p>, 404);
+}
+
+/** The page's query parameter as a string, the first of several. */
+export const query = (c: WebContext, name: string): string | undefined => c.req.query(name) || undefined;

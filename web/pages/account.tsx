@@ -1,0 +1,270 @@
+/**
+ * Account pages: sign up, confirm the email, sign in and out, forgot password, settings (the
+ * time zone every page shows times in). Each form shows its refusals beside the field they
+ * concern, with the API's status for the same refusal.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { clientAddress } from '../../api/client-address.js';
+import { accountRules } from '../../services/policy.js';
+import type { WebDeps, WebEnv } from '../context.js';
+import { checkbox, optionalText, parseForm, readForm, refusalOf, text, type FormData, type Refusal } from '../forms.js';
+import { page, redirect, userOf, type WebContext } from '../page.js';
+import { endSession, startSession } from '../session.js';
+import { Field, Form, Select, type FieldErrors } from '../ui.js';
+
+const login = z.string({ error: 'required' }).trim().regex(/^[A-Za-z0-9_]{3,32}$/, '3 to 32 letters a-z, digits or underscores');
+const email = z.string({ error: 'required' }).trim().pipe(z.email('enter an email address, such as alice@example.com').max(254));
+const password = z
+  .string({ error: 'required' })
+  .min(accountRules.passwordMinLength, `at least ${accountRules.passwordMinLength} characters`)
+  .max(accountRules.passwordMaxLength, `at most ${accountRules.passwordMaxLength} characters`);
+const code = z.string({ error: 'required' }).trim().min(10, 'paste the code from the email').max(200, 'paste the code from the email');
+
+const SignUp = z.object({ login, email, password });
+const SignIn = z.object({ login: text(254), password: z.string({ error: 'required' }).min(1, 'required').max(200), next: z.string().optional() });
+const Confirm = z.object({ code });
+const Forgot = z.object({ email });
+const Reset = z.object({ code, password });
+const zones = Intl.supportedValuesOf('timeZone');
+const Settings = z.object({
+  displayName: optionalText(100),
+  timeZone: z.string().refine((zone) => zone === 'UTC' || zones.includes(zone), 'choose a time zone from the list'),
+  hideOnWeekends: checkbox,
+});
+
+/** Where to go after signing in: a path of ours only (never `//elsewhere` or a full URL). */
+const safeNext = (next: string | undefined) => (next && /^\/(?!\/)[^\\\s]*$/.test(next) ? next : '/');
+
+type Show = (c: WebContext, errors: FieldErrors, form: FormData, status?: Refusal['status'], error?: string) => Promise<Response>;
+
+export function accountPages(deps: WebDeps) {
+  const app = new Hono<WebEnv>();
+  for (const routes of [signUp, confirmEmail, signIn, signOut, forgotPassword, resetPassword, settings]) routes(app, deps);
+  return app;
+}
+
+type Pages = Hono<WebEnv>;
+
+function signUp(app: Pages, deps: WebDeps) {
+  const { accounts } = deps.services;
+  const secure = deps.secureCookies ?? false;
+  const signUpPage: Show = (c, errors, form, status = 400, error) =>
+    page(
+      c,
+      deps,
+      'Sign up',
+      (v) => (
+        <Form action="/sign-up" csrf={v.csrf} error={error} label="sign up">
+          <Field name="login" label="Login" value={str(form.login)} errors={errors} autocomplete="username" hint="3 to 32 letters a-z, digits or underscores; it shows on your offers" />
+          <Field name="email" label="Email" type="email" value={str(form.email)} errors={errors} autocomplete="email" />
+          <Field name="password" label="Password" type="password" errors={errors} autocomplete="new-password" hint={`at least ${accountRules.passwordMinLength} characters`} />
+          <button type="submit">Create my account</button>
+          <p>
+            Have an account? <a href="/sign-in">Sign in</a>
+          </p>
+        </Form>
+      ),
+      Object.keys(errors).length || error ? status : 200,
+    );
+  app.get('/sign-up', (c) => signUpPage(c, {}, {}));
+  app.post('/sign-up', async (c) => {
+    const form = await readForm(c);
+    const parsed = parseForm(SignUp, form);
+    if (!parsed.ok) return signUpPage(c, parsed.errors, form);
+    try {
+      const user = await accounts.register(parsed.data);
+      const session = await accounts.createSession(user.id);
+      startSession(c, session.token, session.expiresAt, secure);
+      return redirect(c, '/confirm-email', `Welcome, ${user.login}! We sent a confirmation code to ${user.email}.`);
+    } catch (err) {
+      const r = refusalOf(err);
+      return signUpPage(c, r.errors, form, r.status, Object.keys(r.errors).length ? undefined : r.message);
+    }
+  });
+}
+
+function confirmEmail(app: Pages, deps: WebDeps) {
+  const { accounts } = deps.services;
+  const confirmPage: Show = (c, errors, form, status = 400, error) =>
+    page(
+      c,
+      deps,
+      'Confirm your email',
+      (v) => (
+        <Form action="/confirm-email" csrf={v.csrf} error={error} label="confirm email">
+          <p>We emailed you a confirmation code. Paste it here.</p>
+          <Field name="code" label="Confirmation code" value={str(form.code) ?? c.req.query('code')} errors={errors} autocomplete="one-time-code" />
+          <button type="submit">Confirm</button>
+        </Form>
+      ),
+      Object.keys(errors).length || error ? status : 200,
+    );
+  app.get('/confirm-email', (c) => confirmPage(c, {}, {}));
+  app.post('/confirm-email', async (c) => {
+    const form = await readForm(c);
+    const parsed = parseForm(Confirm, form);
+    if (!parsed.ok) return confirmPage(c, parsed.errors, form);
+    try {
+      const done = await accounts.confirmEmail(parsed.data.code);
+      return redirect(c, c.var.user ? '/' : '/sign-in', `Your email ${done.email} is confirmed.`);
+    } catch (err) {
+      const r = refusalOf(err);
+      return confirmPage(c, { code: r.message }, form, r.status);
+    }
+  });
+}
+
+function signIn(app: Pages, deps: WebDeps) {
+  const { accounts } = deps.services;
+  const secure = deps.secureCookies ?? false;
+  const signInPage: Show = (c, errors, form, status = 400, error) =>
+    page(
+      c,
+      deps,
+      'Sign in',
+      (v) => (
+        <Form action="/sign-in" csrf={v.csrf} error={error} label="sign in">
+          <input type="hidden" name="next" value={str(form.next) ?? c.req.query('next') ?? '/'} />
+          <Field name="login" label="Login or email" value={str(form.login)} errors={errors} autocomplete="username" />
+          <Field name="password" label="Password" type="password" errors={errors} autocomplete="current-password" />
+          <button type="submit">Sign in</button>
+          <p>
+            <a href="/forgot-password">Forgot your password?</a> · New here? <a href="/sign-up">Sign up</a>
+          </p>
+        </Form>
+      ),
+      Object.keys(errors).length || error ? status : 200,
+    );
+  app.get('/sign-in', (c) => signInPage(c, {}, {}));
+  app.post('/sign-in', async (c) => {
+    const form = await readForm(c);
+    const parsed = parseForm(SignIn, form);
+    if (!parsed.ok) return signInPage(c, parsed.errors, form);
+    try {
+      const session = await accounts.login({ login: parsed.data.login, password: parsed.data.password, ip: clientAddress(c, 0) }, c.var.log);
+      startSession(c, session.token, session.expiresAt, secure);
+      return redirect(c, safeNext(parsed.data.next));
+    } catch (err) {
+      const r = refusalOf(err);
+      if (r.code === 'rate_limited') c.header('Retry-After', String((err as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds ?? 60));
+      return signInPage(c, {}, form, r.status, r.message);
+    }
+  });
+}
+
+function signOut(app: Pages, deps: WebDeps) {
+  const { accounts } = deps.services;
+  const secure = deps.secureCookies ?? false;
+  app.post('/sign-out', async (c) => {
+    if (c.var.sessionToken) await accounts.logout(c.var.sessionToken);
+    endSession(c, secure);
+    return redirect(c, '/', 'You are signed out.');
+  });
+}
+
+function forgotPassword(app: Pages, deps: WebDeps) {
+  const { accounts } = deps.services;
+  const forgotPage: Show = (c, errors, form, status = 400) =>
+    page(
+      c,
+      deps,
+      'Forgot your password?',
+      (v) => (
+        <Form action="/forgot-password" csrf={v.csrf} label="forgot password">
+          <p>We will email a code to reset it.</p>
+          <Field name="email" label="Email" type="email" value={str(form.email)} errors={errors} autocomplete="email" />
+          <button type="submit">Email me a code</button>
+        </Form>
+      ),
+      Object.keys(errors).length ? status : 200,
+    );
+  app.get('/forgot-password', (c) => forgotPage(c, {}, {}));
+  app.post('/forgot-password', async (c) => {
+    const form = await readForm(c);
+    const parsed = parseForm(Forgot, form);
+    if (!parsed.ok) return forgotPage(c, parsed.errors, form);
+    await accounts.requestPasswordReset(parsed.data.email);
+    return redirect(c, '/reset-password', 'If an account has this email, we sent it a code. It works once.');
+  });
+}
+
+function resetPassword(app: Pages, deps: WebDeps) {
+  const { accounts } = deps.services;
+  const secure = deps.secureCookies ?? false;
+  const resetPage: Show = (c, errors, form, status = 400) =>
+    page(
+      c,
+      deps,
+      'Choose a new password',
+      (v) => (
+        <Form action="/reset-password" csrf={v.csrf} label="reset password">
+          <Field name="code" label="Code from the email" value={str(form.code) ?? c.req.query('code')} errors={errors} autocomplete="one-time-code" />
+          <Field name="password" label="New password" type="password" errors={errors} autocomplete="new-password" hint={`at least ${accountRules.passwordMinLength} characters`} />
+          <button type="submit">Set the password</button>
+        </Form>
+      ),
+      Object.keys(errors).length ? status : 200,
+    );
+  app.get('/reset-password', (c) => resetPage(c, {}, {}));
+  app.post('/reset-password', async (c) => {
+    const form = await readForm(c);
+    const parsed = parseForm(Reset, form);
+    if (!parsed.ok) return resetPage(c, parsed.errors, form);
+    try {
+      await accounts.resetPassword({ token: parsed.data.code, password: parsed.data.password });
+    } catch (err) {
+      const r = refusalOf(err);
+      return resetPage(c, { code: r.message }, form, r.status);
+    }
+    endSession(c, secure);
+    return redirect(c, '/sign-in', 'Your password is changed: sign in with it. Every other session was signed out.');
+  });
+}
+
+function settings(app: Pages, deps: WebDeps) {
+  const { accounts } = deps.services;
+  const settingsPage = async (c: WebContext, errors: FieldErrors, form: FormData | undefined, status: 200 | 400 | 422 = 200) => {
+    const me = await accounts.me(userOf(c).id);
+    const value = (name: string, fallback: string | null) => (form ? str(form[name]) : fallback);
+    return page(
+      c,
+      deps,
+      'Settings',
+      (v) => (
+        <Form action="/settings" csrf={v.csrf} label="settings">
+          <p class="muted">
+            Signed in as <strong>{me.login}</strong> ({me.email}
+            {me.emailConfirmed ? ', confirmed' : <>, not confirmed yet: <a href="/confirm-email">confirm it</a></>})
+          </p>
+          <Field name="displayName" label="Display name" value={value('displayName', me.displayName)} errors={errors} />
+          <Select
+            name="timeZone"
+            label="Time zone for every time you see"
+            value={value('timeZone', me.timeZone)}
+            errors={errors}
+            options={[['UTC', 'Your browser’s zone (or UTC)'], ...zones.filter((z) => z !== 'UTC').map((z): [string, string] => [z, z])]}
+          />
+          <p class="field">
+            <label>
+              <input type="checkbox" name="hideOnWeekends" checked={form ? form.hideOnWeekends === 'on' : me.hideOnWeekends} /> Hide my offers on weekends (K-42)
+            </label>
+          </p>
+          <button type="submit">Save</button>
+        </Form>
+      ),
+      status,
+    );
+  };
+  app.get('/settings', (c) => settingsPage(c, {}, undefined));
+  app.post('/settings', async (c) => {
+    const user = userOf(c);
+    const form = await readForm(c);
+    const parsed = parseForm(Settings, form);
+    if (!parsed.ok) return settingsPage(c, parsed.errors, form, 400);
+    await accounts.updateProfile(user.id, { displayName: parsed.data.displayName ?? null, timeZone: parsed.data.timeZone, hideOnWeekends: parsed.data.hideOnWeekends });
+    return redirect(c, '/settings', 'Saved.');
+  });
+}
+
+const str = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);

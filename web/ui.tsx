@@ -1,0 +1,289 @@
+/**
+ * The web client's building blocks: the page layout (header with the user's links, balance and
+ * unread badge), forms that carry the CSRF token and show each field's error beside it, money,
+ * times in the viewer's zone, and live countdowns. Pages compose these; none writes raw HTML.
+ */
+import type { Child, FC, PropsWithChildren } from 'hono/jsx';
+import type { SessionUser } from '../services/accounts.js';
+
+/** What every page's header shows about the viewer. */
+export interface Viewer {
+  user?: SessionUser;
+  csrf: string;
+  /** The viewer's profile time zone; `UTC` (the default) lets the browser's own zone decide. */
+  timeZone?: string;
+  balanceCents?: number;
+  unread?: number;
+}
+
+export type FieldErrors = Record<string, string>;
+
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+/** `$10.00`: every amount of money on every page. */
+export const money = (cents: number) => usd.format(cents / 100);
+
+export const Money: FC<{ cents: number }> = ({ cents }) => <data value={String(cents)}>{money(cents)}</data>;
+
+/** `4 Dec 2026, 15:20 UTC` in the given zone (the server's rendering; the browser re-renders it in the viewer's). */
+export function formatTime(iso: string, timeZone = 'UTC'): string {
+  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone, timeZoneName: 'short' }).format(new Date(iso));
+}
+
+/** A moment: text in the viewer's zone, the absolute time (UTC, ISO) on hover. */
+export const Time: FC<{ at: string; zone?: string }> = ({ at, zone }) => (
+  <time datetime={at} title={at} data-zone={zone && zone !== 'UTC' ? zone : undefined}>
+    {formatTime(at, zone)}
+  </time>
+);
+
+/** A live countdown to `at` ("23 h 59 min left"); the page script ticks it without a reload. */
+export const Countdown: FC<{ at: string }> = ({ at }) => (
+  <span class="countdown" data-countdown={at} title={at} role="timer">
+    {remaining(Date.parse(at) - Date.now())}
+  </span>
+);
+
+export function remaining(ms: number): string {
+  if (ms <= 0) return 'due now';
+  const minutes = Math.floor(ms / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days > 0) return `${days} d ${hours} h left`;
+  if (hours > 0) return `${hours} h ${minutes % 60} min left`;
+  return `${Math.max(minutes, 1)} min left`;
+}
+
+/** A form that posts back with this browser's CSRF token; its error (not a field's) shows on top. */
+export const Form: FC<PropsWithChildren<{ action: string; csrf: string; error?: string; id?: string; class?: string; label?: string }>> = (p) => (
+  <form method="post" action={p.action} id={p.id} class={p.class} aria-label={p.label} novalidate>
+    <input type="hidden" name="_csrf" value={p.csrf} />
+    {p.error ? (
+      <p class="error form-error" role="alert">
+        {p.error}
+      </p>
+    ) : null}
+    {p.children}
+  </form>
+);
+
+interface FieldProps {
+  name: string;
+  label: string;
+  errors?: FieldErrors;
+  value?: string | number | null;
+  type?: string;
+  required?: boolean;
+  hint?: string;
+  autocomplete?: string;
+  min?: number;
+  max?: number;
+  step?: number;
+  placeholder?: string;
+}
+
+/** A labelled input with its hint and its error beside it (`aria-describedby`, `aria-invalid`). */
+export const Field: FC<FieldProps> = (p) => {
+  const id = `f-${p.name}`;
+  const error = p.errors?.[p.name];
+  return (
+    <p class="field">
+      <label for={id}>{p.label}</label>
+      <input
+        id={id}
+        name={p.name}
+        type={p.type ?? 'text'}
+        value={p.value === null || p.value === undefined ? undefined : String(p.value)}
+        required={p.required}
+        autocomplete={p.autocomplete}
+        min={p.min}
+        max={p.max}
+        step={p.step}
+        placeholder={p.placeholder}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={[p.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined}
+      />
+      {p.hint ? <small id={`${id}-hint`}>{p.hint}</small> : null}
+      <FieldError id={`${id}-error`} error={error} />
+    </p>
+  );
+};
+
+export const TextArea: FC<Omit<FieldProps, 'type'> & { rows?: number }> = (p) => {
+  const id = `f-${p.name}`;
+  const error = p.errors?.[p.name];
+  return (
+    <p class="field">
+      <label for={id}>{p.label}</label>
+      <textarea
+        id={id}
+        name={p.name}
+        rows={p.rows ?? 4}
+        required={p.required}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={[p.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined}
+      >
+        {p.value ?? ''}
+      </textarea>
+      {p.hint ? <small id={`${id}-hint`}>{p.hint}</small> : null}
+      <FieldError id={`${id}-error`} error={error} />
+    </p>
+  );
+};
+
+export const Select: FC<Omit<FieldProps, 'type'> & { options: [value: string, label: string][] }> = (p) => {
+  const id = `f-${p.name}`;
+  const error = p.errors?.[p.name];
+  return (
+    <p class="field">
+      <label for={id}>{p.label}</label>
+      <select id={id} name={p.name} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+        {p.options.map(([value, label]) => (
+          <option value={value} selected={String(p.value ?? '') === value}>
+            {label}
+          </option>
+        ))}
+      </select>
+      <FieldError id={`${id}-error`} error={error} />
+    </p>
+  );
+};
+
+export const FieldError: FC<{ id: string; error?: string }> = ({ id, error }) =>
+  error ? (
+    <span class="error" id={id} role="alert">
+      {error}
+    </span>
+  ) : null;
+
+/** A one-button form (an action on an order, sign-out…). */
+export const ActionButton: FC<{ action: string; csrf: string; label: string; name?: string; value?: string; class?: string }> = (p) => (
+  <form method="post" action={p.action} class="inline">
+    <input type="hidden" name="_csrf" value={p.csrf} />
+    {p.name ? <input type="hidden" name={p.name} value={p.value} /> : null}
+    <button type="submit" class={p.class}>
+      {p.label}
+    </button>
+  </form>
+);
+
+/** Previous/next links of a keyset-paginated list. */
+export const Pager: FC<{ next?: string | null; nextLabel?: string }> = ({ next, nextLabel }) =>
+  next ? (
+    <nav class="pager" aria-label="pages">
+      <a href={next} rel="next">
+        {nextLabel ?? 'Next page →'}
+      </a>
+    </nav>
+  ) : null;
+
+const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
+  const { user } = viewer;
+  const staff = user?.roles.some((r) => r === 'moderator' || r === 'arbiter' || r === 'admin');
+  return (
+    <header class="site">
+      <a class="brand" href="/">
+        gigflow
+      </a>
+      <form class="quick-search" method="get" action="/search" role="search">
+        <label for="q-top" class="visually-hidden">
+          Search services
+        </label>
+        <input id="q-top" name="q" type="search" placeholder="I need…" />
+        <button type="submit">Search</button>
+      </form>
+      <nav aria-label="main">
+        <ul>
+          <li>
+            <a href="/search">Services</a>
+          </li>
+          {user ? (
+            <>
+              <li>
+                <a href="/orders">My orders</a>
+              </li>
+              <li>
+                <a href="/cart">Cart</a>
+              </li>
+              <li>
+                <a href="/favorites">Favorites</a>
+              </li>
+              <li>
+                <a href="/seller">Selling</a>
+              </li>
+              <li>
+                <a href="/balance" id="header-balance">
+                  Balance {viewer.balanceCents === undefined ? null : <Money cents={viewer.balanceCents} />}
+                </a>
+              </li>
+              <li>
+                <a href="/notifications" id="header-notifications">
+                  Notifications{' '}
+                  {viewer.unread ? (
+                    <span class="badge" aria-label={`${viewer.unread} unread`}>
+                      {viewer.unread}
+                    </span>
+                  ) : null}
+                </a>
+              </li>
+              {staff ? (
+                <li>
+                  <a href="/staff">Staff</a>
+                </li>
+              ) : null}
+              <li>
+                <a href="/settings">{user.login}</a>
+              </li>
+              <li>
+                <ActionButton action="/sign-out" csrf={viewer.csrf} label="Sign out" class="link" />
+              </li>
+            </>
+          ) : (
+            <>
+              <li>
+                <a href="/sign-in">Sign in</a>
+              </li>
+              <li>
+                <a href="/sign-up">Sign up</a>
+              </li>
+            </>
+          )}
+        </ul>
+      </nav>
+    </header>
+  );
+};
+
+/** The page: header, main content with its heading, and the scripts (htmx, the page script) from our own origin. */
+export const Layout: FC<PropsWithChildren<{ title: string; viewer: Viewer; flash?: Child }>> = ({ title, viewer, flash, children }) => (
+  <html lang="en">
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <meta name="csrf-token" content={viewer.csrf} />
+      <title>{`${title} · gigflow`}</title>
+      <link rel="stylesheet" href="/assets/app.css" />
+      <script src="/assets/htmx.min.js" defer></script>
+      <script src="/assets/app.js" defer></script>
+    </head>
+    <body data-zone={viewer.timeZone && viewer.timeZone !== 'UTC' ? viewer.timeZone : undefined}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <Header viewer={viewer} />
+      <main id="main">
+        {flash ? (
+          <p class="flash" role="status">
+            {flash}
+          </p>
+        ) : null}
+        <h1>{title}</h1>
+        {children}
+      </main>
+      <footer class="site">
+        <p>
+          gigflow · <a href="/search">Services</a>
+        </p>
+      </footer>
+    </body>
+  </html>
+);
