@@ -23,6 +23,7 @@ import { sandboxGateway } from '../../services/payments.js';
 import { createWeb } from '../../web/app.js';
 import type { Db } from '../../db/client.js';
 import type { OrderPolicy } from '../../workflows/order/messages.js';
+import { callerFor, type Caller, type TestUser } from './api.js';
 import { connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from './harness.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,8 +36,12 @@ export interface WebStack {
   db: Db;
   services: Services;
   temporal: Client;
-  /** The JSON API over the same services, in-process: for setting up what a journey does not click. */
-  api: (method: string, path: string, init?: { token?: string; body?: unknown; headers?: Record<string, string> }) => Promise<{ status: number; body: any }>;
+  /**
+   * The JSON API over the same services, in-process (its answers held to the contract): for
+   * setting up what a journey does not click through, with test/support/api.ts's `signUp`,
+   * orders.ts's `market`, `placeOrder`, `actOk`…
+   */
+  api: Caller;
   /** The newest message to this address whose subject matches, polled for up to 10 s. */
   mailTo(address: string, subject: RegExp): Promise<{ subject: string; body: string }>;
   stop(): Promise<void>;
@@ -65,20 +70,13 @@ export async function startWebStack(options: { orderPolicy?: OrderPolicy; file?:
   });
   const web = createWeb({ services, logger, temporalUiUrl: TEMPORAL_UI, namespace: 'default' });
   const { server, url } = await listen(web.fetch);
-  const api = createApp({ services, logger, devRoutes: true });
+  const api = callerFor(createApp({ services, logger, devRoutes: true }));
   return {
     url,
     db: database.db,
     services,
     temporal,
-    async api(method, path, init = {}) {
-      const headers: Record<string, string> = { ...init.headers };
-      if (init.token) headers.authorization = `Bearer ${init.token}`;
-      if (init.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await api.request(path, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
-    },
+    api,
     async mailTo(address, subject) {
       const deadline = Date.now() + 10_000;
       for (;;) {
@@ -139,6 +137,11 @@ export async function assertAccessible(page: Page, what: string): Promise<void> 
 export async function screenshot(page: Page, journey: string, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${journey}-${name}.png`), fullPage: true });
+}
+
+/** Signs the browser profile in as a user made through the API: the API's token is the web session too. */
+export async function signInAs(context: BrowserContext, stack: WebStack, user: TestUser): Promise<void> {
+  await context.addCookies([{ name: 'gf_session', value: user.token, url: stack.url, httpOnly: true, sameSite: 'Lax' }]);
 }
 
 /** Visits a page and checks it with axe-core. */
