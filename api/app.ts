@@ -10,7 +10,7 @@ import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { allowedMethods, limitBody } from './door.js';
 import { onError, onNotFound, validationHook } from './errors.js';
-import { accountRoutes } from './routes/accounts.js';
+import { accountRoutes, passwordResetRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
 import { devRoutes } from './routes/dev.js';
 import { docsRoutes } from './routes/docs.js';
@@ -65,6 +65,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', healthRoutes(services));
   app.route('/', accountRoutes(services, { trustedProxyHops: deps.trustedProxyHops ?? 0 }));
+  app.route('/', passwordResetRoutes(services));
   app.route('/', moneyRoutes(services));
   app.route('/', searchRoutes(services));
   app.route('/', offerRoutes(services));

@@ -68,6 +68,22 @@ const routes = {
     request: jsonBody(z.strictObject({ login: z.string().min(1).max(254), password: z.string().min(1).max(accountRules.passwordMaxLength) })),
     responses: { 200: json('A new session', Session), ...errorResponses(401, 403, 429) },
   }),
+  requestPasswordReset: secured(access.public, {
+    method: 'post',
+    path: '/auth/password-reset',
+    tags: ['accounts'],
+    summary: 'Forgot password: email a one-time reset code to the account with this email, if any (the answer is the same either way)',
+    request: jsonBody(z.strictObject({ email: Email })),
+    responses: { 202: json('Sent, if an account has this email', z.object({ sent: z.literal(true) })) },
+  }),
+  resetPassword: secured(access.public, {
+    method: 'post',
+    path: '/auth/password-reset/confirm',
+    tags: ['accounts'],
+    summary: 'Set a new password with an emailed reset code, once; every session of the account ends',
+    request: jsonBody(z.strictObject({ token: Token, password: Password })),
+    responses: { 204: { description: 'The password is changed; sign in with it' } },
+  }),
   logout: secured(access.user, {
     method: 'post',
     path: '/auth/logout',
@@ -177,4 +193,17 @@ export function accountRoutes({ accounts }: { accounts: Accounts }, { trustedPro
     .openapi(routes.getPayoutDetails, async (c) => c.json(await accounts.payoutDetails(callerOf(c).id), 200))
     .openapi(routes.setPayoutDetails, async (c) => c.json(await accounts.setPayoutDetails(callerOf(c).id, c.req.valid('json')), 200))
     .openapi(routes.withdrawalLocks, async (c) => c.json({ locks: await accounts.withdrawalLocks(callerOf(c).id) }, 200));
+}
+
+/** Forgot password: a reset code by email, then a new password with it (a router of its own: one chain's type has a size limit). */
+export function passwordResetRoutes({ accounts }: { accounts: Accounts }) {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(routes.requestPasswordReset, async (c) => {
+      await accounts.requestPasswordReset(c.req.valid('json').email);
+      return c.json({ sent: true as const }, 202);
+    })
+    .openapi(routes.resetPassword, async (c) => {
+      await accounts.resetPassword(c.req.valid('json'));
+      return c.body(null, 204);
+    });
 }

@@ -78,6 +78,31 @@ describe('accounts', () => {
     });
   });
 
+  describe('forgotten password', () => {
+    it('mails a reset code that sets a new password once and ends every session; an unknown email gets the same answer and no mail', async () => {
+      const user = await signUp(call, 'forgot');
+      const unknown = await call('POST', '/auth/password-reset', { body: { email: 'nobody-here@example.com' } });
+      assert.deepEqual([unknown.status, unknown.body], [202, { sent: true }]);
+      assert.equal((await database.db.sql`select 1 from outbox where to_address = 'nobody-here@example.com'`).length, 0);
+
+      const sent = await call('POST', '/auth/password-reset', { body: { email: user.email.toUpperCase() } });
+      assert.deepEqual([sent.status, sent.body], [202, { sent: true }]);
+      const code = await codeMailedTo(call, user.email);
+      // A reset code confirms no email, and a confirmation code resets no password.
+      assert.equal((await call('POST', '/auth/confirm-email', { body: { token: code } })).body.error.code, 'invalid_token');
+      const short = await call('POST', '/auth/password-reset/confirm', { body: { token: code, password: 'short' } });
+      assert.equal(short.status, 400);
+
+      const reset = await call('POST', '/auth/password-reset/confirm', { body: { token: code, password: 'a brand new passphrase' } });
+      assert.equal(reset.status, 204);
+      assert.equal((await call('GET', '/me', { token: user.token })).status, 401, 'the old session ended');
+      assert.equal((await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } })).status, 401);
+      assert.equal((await call('POST', '/auth/login', { body: { login: user.login, password: 'a brand new passphrase' } })).status, 200);
+      const again = await call('POST', '/auth/password-reset/confirm', { body: { token: code, password: 'yet another passphrase' } });
+      assert.deepEqual([again.status, again.body.error.code], [400, 'invalid_token']);
+    });
+  });
+
   describe('email confirmation', () => {
     it('mails a one-time code through the outbox that confirms the address', async () => {
       const user = await signUp(call, 'confirm', { confirm: false });

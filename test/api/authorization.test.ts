@@ -113,6 +113,15 @@ describe('authorization matrix', () => {
       },
     },
     'POST /auth/login': { success: 200, build: () => ({ path: '/auth/login', body: { login: users.owner.email, password: PASSWORD } }) },
+    'POST /auth/password-reset': { success: 202, build: () => ({ path: '/auth/password-reset', body: { email: users.owner.email } }) },
+    'POST /auth/password-reset/confirm': {
+      success: 204,
+      build: async () => {
+        const fresh = await signUp(call, 'resetting');
+        await call('POST', '/auth/password-reset', { body: { email: fresh.email } });
+        return { path: '/auth/password-reset/confirm', body: { token: await codeMailedTo(call, fresh.email), password: PASSWORD } };
+      },
+    },
     'POST /auth/logout': { success: 204, build: () => ({ path: '/auth/logout' }) },
     'GET /me': { success: 200, build: () => ({ path: '/me' }) },
     'PATCH /me/profile': { success: 200, build: () => ({ path: '/me/profile', body: { city: 'Porto' } }) },

@@ -139,9 +139,10 @@ function assertNoStackTrace(output: string): void {
 
 /** Ports and a data folder of its own, so that the test runs twice in a row (or beside others). */
 async function platformEnv(name: string): Promise<Record<string, string>> {
-  const [port, temporalPort, uiPort, pgPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [port, temporalPort, uiPort, pgPort, webPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   return {
     PORT: String(port),
+    WEB_PORT: String(webPort),
     TEMPORAL_DEV_PORT: String(temporalPort),
     TEMPORAL_UI_PORT: String(uiPort),
     EMBEDDED_POSTGRES_PORT: String(pgPort),
@@ -181,6 +182,9 @@ describe('README command 1: npm start', () => {
     const started = await npmStart(env);
     const [port, uiPort, temporalPort] = [env.PORT, env.TEMPORAL_UI_PORT, env.TEMPORAL_DEV_PORT];
     const out = started.output();
+    // The web address comes first: it is where people buy and sell.
+    const urls = out.slice(out.indexOf('the platform is up'));
+    assert.match(urls.split('\n')[1] ?? '', new RegExp(`web +http://127\\.0\\.0\\.1:${env.WEB_PORT}`), urls);
     assert.match(out, new RegExp(`API +http://127\\.0\\.0\\.1:${port}`));
     assert.match(out, new RegExp(`API docs +http://127\\.0\\.0\\.1:${port}/docs`));
     assert.match(out, new RegExp(`Temporal UI +http://127\\.0\\.0\\.1:${uiPort}`));
@@ -192,6 +196,9 @@ describe('README command 1: npm start', () => {
     assert.equal(body.checks.temporal.ok, true);
     assert.equal((await fetch(`${started.apiUrl}/openapi.json`)).status, 200);
     assert.equal((await fetch(`${started.apiUrl}/docs`)).status, 200);
+    const signIn = await fetch(`http://127.0.0.1:${env.WEB_PORT}/sign-in`);
+    assert.equal(signIn.status, 200);
+    assert.match(await signIn.text(), /<h1>Sign in<\/h1>/);
     const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
     assert.equal(ui.status, 200);
     assert.match(await ui.text(), /<html/i);
@@ -206,9 +213,11 @@ describe('README command 1: npm start', () => {
     assert.match(commands, /bin\/postgres/);
     assert.match(commands, /worker\.ts/);
     assert.match(commands, /api\/server\.ts/);
+    assert.match(commands, /web\/server\.ts/);
 
     await ctrlC(started);
     await assert.rejects(fetch(`${started.apiUrl}/health`), 'the API port is closed');
+    await assert.rejects(fetch(`http://127.0.0.1:${env.WEB_PORT}/health`), 'the web port is closed');
   });
 
   it('uses the Temporal and PostgreSQL named by TEMPORAL_ADDRESS and DATABASE_URL, starting neither', async () => {
