@@ -66,17 +66,37 @@ export function errorPage(deps: WebDeps) {
     if (err instanceof AppError) {
       if (err.code === 'unauthenticated') return toSignIn(c);
       const refusal = refusalOf(err);
-      const title = refusal.status === 404 ? 'Not found' : refusal.status === 403 ? 'Not allowed' : 'That did not work';
-      const message = refusal.status === 404 ? 'There is nothing here, or it is not yours to see.' : refusal.message;
-      return page(c, deps, title, () => <p class="error">{message}</p>, refusal.status);
+      const title = refusal.status === 403 ? 'Not allowed' : 'That did not work';
+      if (refusal.status === 404) return notFoundPage(deps)(c);
+      return page(c, deps, title, () => <p class="error">{refusal.message}</p>, refusal.status);
     }
     c.var.log.error({ err }, 'unhandled error');
     return page(c, deps, 'Something went wrong', () => <p class="error">Sorry, that failed on our side. Reference: {c.var.requestId}</p>, 500);
   };
 }
 
+/**
+ * 404 for what is unknown and for what is not the viewer's: the two look alike, so a page never
+ * tells that something exists. A signed-out viewer is offered to sign in and come back.
+ */
 export function notFoundPage(deps: WebDeps) {
-  return (c: WebContext) => page(c, deps, 'Not found', () => <p class="error">There is nothing here, or it is not yours to see.</p>, 404);
+  return (c: WebContext) =>
+    page(
+      c,
+      deps,
+      'Not found',
+      () => (
+        <>
+          <p class="error">There is nothing here, or it is not yours to see.</p>
+          {c.var.user ? null : (
+            <p>
+              If it is yours, <a href={`/sign-in?next=${encodeURIComponent(c.req.path)}`}>sign in</a> first.
+            </p>
+          )}
+        </>
+      ),
+      404,
+    );
 }
 
 /** The page's query parameter as a string, the first of several. */
