@@ -19,7 +19,7 @@ const str = (v: FormData[string] | undefined) => (Array.isArray(v) ? v[0] : v);
 const list = (v: FormData[string] | undefined) => (Array.isArray(v) ? v : v ? [v] : []);
 
 export const CategoryPicker: FC<{ action: string; leaves: Leaf[]; chosen: number | undefined }> = ({ action, leaves, chosen }) => (
-  <form method="get" action={action} class="category-picker" aria-label="category">
+  <form method="get" action={action} class="category-picker" aria-label="choose the category">
     <Select
       name="category"
       label="Category"
