@@ -134,10 +134,10 @@ describe('seller and staff pages in the browser', () => {
     const { orderId } = await placeOrder(stack.api, m.buyer, { offerId: m.offerId });
     const page = await personAs(m.seller, 360);
     await visit(page, '/seller', 'seller dashboard');
-    const row = page.locator(`#to-start tr[data-order-id="${orderId}"]`);
+    const row = page.locator(`#to-start li[data-order-id="${orderId}"]`);
     assert.match((await row.textContent()) ?? '', new RegExp(m.buyer.login));
     assert.match(await row.locator('.countdown').innerText(), /^2[34] h \d{1,2} min left$/);
-    assert.equal(await row.getByRole('link').getAttribute('href'), `/orders/${orderId}`);
+    assert.equal(await row.getByRole('link', { name: new RegExp(`#${orderId}`) }).getAttribute('href'), `/orders/${orderId}`);
     await screenshot(page, 'seller', 'dashboard');
   });
 
@@ -161,6 +161,7 @@ describe('seller and staff pages in the browser', () => {
     await assertAccessible(page, 'arbitration case');
     await page.getByRole('button', { name: 'Take the case' }).click();
     assert.match(await textOf(page, '.flash'), /You took the case/);
+    await screenshot(page, 'staff', 'arbitration-case');
 
     // A split without an amount and a comment is refused beside each field.
     await page.getByLabel('Split: an amount to the seller, the rest refunded').check();
@@ -170,7 +171,6 @@ describe('seller and staff pages in the browser', () => {
     await assertAccessible(page, 'decision form with errors');
     await page.getByLabel('For a split: to the seller, in dollars').fill('5.55');
     await page.getByLabel('Comment to both parties').fill('About half of the work was delivered.');
-    await screenshot(page, 'staff', 'arbitration-case');
     await page.getByRole('button', { name: 'Send the decision' }).click();
     assert.match(await textOf(page, '.flash'), /Decided: the order is split/);
 

@@ -71,37 +71,24 @@ const OrderSection: FC<{ viewer: Viewer; section: Section; items: OrderListItem[
     {items.length === 0 ? (
       <p class="muted">{section.empty}</p>
     ) : (
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Order</th>
-              <th scope="col">Buyer</th>
-              <th scope="col">You earn</th>
-              <th scope="col">Deadline</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((o) => (
-              <tr data-order-id={String(o.id)}>
-                <td>
-                  <a href={`/orders/${o.id}`}>
-                    #{o.id} {o.title}
-                  </a>
-                  {o.status === 'late' ? <span class="status warn"> late</span> : null}
-                </td>
-                <td>{o.counterpart.login}</td>
-                <td>
-                  <Money cents={o.sellerEarningsCents} />
-                </td>
-                <td>
-                  <DeadlineCell viewer={viewer} section={section} item={o} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ul class="order-rows">
+        {items.map((o) => (
+          <li class="card" data-order-id={String(o.id)}>
+            <h3>
+              <a href={`/orders/${o.id}`}>
+                #{o.id} {o.title}
+              </a>
+              {o.status === 'late' ? <span class="status warn"> late</span> : null}
+            </h3>
+            <p>
+              Buyer {o.counterpart.login} · you earn <Money cents={o.sellerEarningsCents} />
+            </p>
+            <p>
+              <DeadlineCell viewer={viewer} section={section} item={o} />
+            </p>
+          </li>
+        ))}
+      </ul>
     )}
   </section>
 );
