@@ -67,8 +67,15 @@ export async function startSubmission(deps: ModerationDeps, tx: Tx, row: OfferRo
   return updated!;
 }
 
+/** The seller's in-moderation count now and the K-39 limit that applies (`max` null: no limit). */
+export interface ModerationLimit {
+  waiting: number;
+  max: number | null;
+  rule: string | null;
+}
+
 /** K-39: the in-moderation limit: 3 with no active offer, 7 with one but no completed orders. */
-export async function checkModerationLimit(tx: Tx, sellerId: number): Promise<void> {
+export async function moderationLimit(tx: Tx | Db['orm'], sellerId: number): Promise<ModerationLimit> {
   const [waiting] = await tx
     .select({ n: count() })
     .from(moderationSubmissions)
@@ -80,8 +87,14 @@ export async function checkModerationLimit(tx: Tx, sellerId: number): Promise<vo
       ? { max: catalogRules.maxInModerationWithoutActive, rule: 'no active offer yet' }
       : (stats?.completed ?? 0) === 0
         ? { max: catalogRules.maxInModerationWithoutOrders, rule: 'an active offer but no orders yet' }
-        : undefined;
-  if (limit && waiting!.n >= limit.max) {
+        : { max: null, rule: null };
+  return { waiting: waiting!.n, ...limit };
+}
+
+/** K-39: refuses one more submission past the in-moderation limit. */
+export async function checkModerationLimit(tx: Tx, sellerId: number): Promise<void> {
+  const limit = await moderationLimit(tx, sellerId);
+  if (limit.max !== null && limit.waiting >= limit.max) {
     throw new AppError('offer_limit', `a seller with ${limit.rule} may have at most ${limit.max} offers in moderation at once`, {
       rule: 'in_moderation',
       limit: limit.max,

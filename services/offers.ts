@@ -15,7 +15,7 @@ import { orderRules } from '../workflows/order/policy.js';
 import type { Clock } from './clock.js';
 import { offerFeedback, type FeedbackItem } from './feedback.js';
 import { publicSeller } from './sellers.js';
-import { checkModerationLimit, startSubmission, type ModerationDeps } from './moderation.js';
+import { checkModerationLimit, moderationLimit, startSubmission, type ModerationDeps, type ModerationLimit } from './moderation.js';
 import { checkAgainstCategory, checkNotDuplicate, contentOf, withOptionIds, type OfferInput } from './offer-content.js';
 import { catalogRules } from './policy.js';
 import { hiddenForWeekend } from './visibility.js';
@@ -83,8 +83,12 @@ function setStatus(deps: OffersDeps, sellerId: number, offerId: number, from: Of
   });
 }
 
-/** K-39: a new draft. Refused without a confirmed email, past the Newbie limit, or as a duplicate. */
-export async function createOffer(deps: OffersDeps, sellerId: number, input: OfferInput): Promise<OfferView> {
+/**
+ * K-39: a new draft. Refused without a confirmed email, past the Newbie limit, or as a duplicate.
+ * With `submit`, it goes to moderation in the same transaction: a refusal there (the
+ * in-moderation limit) leaves no draft behind.
+ */
+export async function createOffer(deps: OffersDeps, sellerId: number, input: OfferInput, submit = false): Promise<OfferView> {
   const [u] = await deps.db.orm.select({ confirmed: users.emailConfirmedAt }).from(users).where(eq(users.id, sellerId));
   if (!u?.confirmed) throw new AppError('email_not_confirmed', 'confirm your email before creating offers');
   await checkAgainstCategory(deps.db, input);
@@ -101,15 +105,18 @@ export async function createOffer(deps: OffersDeps, sellerId: number, input: Off
     await checkNotDuplicate(deps.db, sellerId, input);
     const now = deps.clock.now();
     const [row] = await tx.insert(offers).values({ ...withOptionIds(input), sellerId, createdAt: now, updatedAt: now }).returning();
-    return offerView(row!);
+    if (!submit) return offerView(row!);
+    await checkModerationLimit(tx, sellerId);
+    return offerView(await startSubmission(deps, tx, row!, contentOf(row!), 'new'));
   });
 }
 
 /**
  * Edits an offer. A draft or rejected one changes in place; a published one (active or
- * paused) keeps showing its current version while the edit goes through moderation.
+ * paused) keeps showing its current version while the edit goes through moderation. With
+ * `submit`, a draft or rejected one goes to moderation too, in the same transaction.
  */
-export async function editOffer(deps: OffersDeps, sellerId: number, offerId: number, input: OfferInput): Promise<OfferView> {
+export async function editOffer(deps: OffersDeps, sellerId: number, offerId: number, input: OfferInput, submit = false): Promise<OfferView> {
   await checkAgainstCategory(deps.db, input);
   await checkNotDuplicate(deps.db, sellerId, input, offerId);
   return deps.db.orm.transaction(async (tx) => {
@@ -117,7 +124,9 @@ export async function editOffer(deps: OffersDeps, sellerId: number, offerId: num
     const content = withOptionIds(input, row.options);
     if (row.status === 'draft' || row.status === 'rejected') {
       const [updated] = await tx.update(offers).set({ ...content, updatedAt: deps.clock.now() }).where(eq(offers.id, offerId)).returning();
-      return offerView(updated!);
+      if (!submit) return offerView(updated!);
+      await checkModerationLimit(tx, sellerId);
+      return offerView(await startSubmission(deps, tx, updated!, content, 'new'));
     }
     if ((row.status === 'active' || row.status === 'paused') && row.pendingContent === null) {
       await checkModerationLimit(tx, sellerId);
@@ -161,6 +170,15 @@ export function blockOffer(deps: OffersDeps, offerId: number, reason: string): P
     await tx.delete(cartItems).where(eq(cartItems.offerId, offerId));
     return offerView(updated!);
   });
+}
+
+/** K-39: the seller's limits as they stand: offers in moderation at once, and offers in total. */
+async function limits(db: Db, sellerId: number): Promise<{ inModeration: ModerationLimit; total: { count: number; max: number } }> {
+  const [inModeration, [total]] = await Promise.all([
+    moderationLimit(db.orm, sellerId),
+    db.orm.select({ n: count() }).from(offers).where(and(eq(offers.sellerId, sellerId), ne(offers.status, 'archived'))),
+  ]);
+  return { inModeration, total: { count: total!.n, max: catalogRules.newbieMaxOffers } };
 }
 
 /** The seller's offers in every status but archived, newest first. */
@@ -210,7 +228,12 @@ export function createOffers(deps: OffersDeps) {
   return {
     page: (offerId: number, viewer?: { id: number; roles: readonly string[] }) => offerPage(deps, offerId, viewer),
     create: (sellerId: number, input: OfferInput) => createOffer(deps, sellerId, input),
+    /** The web editor's one step: a new offer, sent to moderation at once (all or nothing). */
+    createAndSubmit: (sellerId: number, input: OfferInput) => createOffer(deps, sellerId, input, true),
     edit: (sellerId: number, offerId: number, input: OfferInput) => editOffer(deps, sellerId, offerId, input),
+    /** The web editor's one step: an edit, and a draft or rejected offer sent to moderation (all or nothing). */
+    editAndSubmit: (sellerId: number, offerId: number, input: OfferInput) => editOffer(deps, sellerId, offerId, input, true),
+    limits: (sellerId: number) => limits(deps.db, sellerId),
     submit: (sellerId: number, offerId: number) => submitOffer(deps, sellerId, offerId),
     /** K-42: the seller's "stop": hidden and not orderable; its rating and position are kept. */
     pause: (sellerId: number, offerId: number) => setStatus(deps, sellerId, offerId, 'active', 'paused', 'pause'),

@@ -26,7 +26,7 @@ export const Money: FC<{ cents: number }> = ({ cents }) => <data value={String(c
 
 /** `4 Dec 2026, 15:20 UTC` in the given zone (the server's rendering; the browser re-renders it in the viewer's). */
 export function formatTime(iso: string, timeZone = 'UTC'): string {
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone, timeZoneName: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(new Date(iso));
 }
 
 /** A moment: text in the viewer's zone, the absolute time (UTC, ISO) on hover. */

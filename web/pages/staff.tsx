@@ -1,10 +1,46 @@
 /**
- * Staff pages: the moderation queue (offers and feedback replies), the arbitration queue with the case file and the decision form, the attention list; links to each workflow in the Temporal Web UI.
+ * Staff pages: the staff home with links to the queues a staff member's roles open; the
+ * moderation queue (offers and feedback answers), the arbitration queue with the case file and
+ * the decision form, the attention list; links to each workflow in the Temporal Web UI. Each
+ * page needs the roles its JSON route needs (see staff/roles.ts); anyone else gets 403.
  */
 import { Hono } from 'hono';
 import type { WebDeps, WebEnv } from '../context.js';
+import { page } from '../page.js';
+import { arbitrationPages } from './staff/arbitration.js';
+import { attentionPages } from './staff/attention.js';
+import { moderationPages } from './staff/moderation.js';
+import { holds, staffAccess, staffOf } from './staff/roles.js';
 
-export function staffPages(_deps: WebDeps) {
+const queues = [
+  { href: '/staff/moderation', label: 'Moderation queue', what: 'offers and answers to feedback awaiting a decision', roles: staffAccess.moderation },
+  { href: '/staff/arbitration', label: 'Arbitration queue', what: 'orders in dispute', roles: staffAccess.arbitration },
+  { href: '/staff/attention', label: 'Needs attention', what: 'workflows holding after a failed write', roles: staffAccess.attention },
+];
+
+export function staffPages(deps: WebDeps) {
   const app = new Hono<WebEnv>();
+  app.get('/staff', (c) => {
+    const user = staffOf(c, staffAccess.any);
+    const mine = queues.filter((q) => holds(user, q.roles));
+    return page(c, deps, 'Staff', () => (
+      <>
+        <p>Your roles: {user.roles.join(', ')}.</p>
+        <ul class="cards">
+          {mine.map((q) => (
+            <li class="card">
+              <h2>
+                <a href={q.href}>{q.label}</a>
+              </h2>
+              <p>{q.what}</p>
+            </li>
+          ))}
+        </ul>
+      </>
+    ));
+  });
+  app.route('/', moderationPages(deps));
+  app.route('/', arbitrationPages(deps));
+  app.route('/', attentionPages(deps));
   return app;
 }

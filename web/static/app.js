@@ -8,7 +8,7 @@
     return document.body.dataset.zone || Intl.DateTimeFormat().resolvedOptions().timeZone;
   }
   function formatTime(iso) {
-    var opts = { dateStyle: 'medium', timeStyle: 'short', timeZone: zone(), timeZoneName: 'short' };
+    var opts = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: zone(), timeZoneName: 'short' };
     try {
       return new Intl.DateTimeFormat(undefined, opts).format(new Date(iso));
     } catch (e) {

@@ -1,0 +1,204 @@
+/**
+ * The seller's and the staff's pages in a real browser: a seller writes an offer in the editor
+ * (a bad field refused beside it, nothing created) and sees it in moderation; a moderator
+ * approves it and it goes live; a moderator rejects an answer to feedback; the seller's
+ * dashboard counts down a new order's 24 h (K-08); an arbiter takes a dispute and splits the
+ * money, which both balances show; staff pages are 403 for others; staff see Temporal links.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { pollUntil } from '../../scripts/poll.js';
+import { signUp, type TestUser } from '../support/api.js';
+import { assertAccessible, newPerson, openBrowser, screenshot, signInAs, startWebStack, TEMPORAL_UI, textOf, visit, type WebStack } from '../support/browser.js';
+import { uniqueId } from '../support/harness.js';
+import { actOk, market, placeOrder, rowStatus } from '../support/orders.js';
+
+describe('seller and staff pages in the browser', () => {
+  let stack: WebStack;
+  let browser: Browser;
+  before(async () => {
+    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-seller-staff' }), openBrowser()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  /** A new user holding a staff role (granted straight in the database). */
+  async function staff(role: 'moderator' | 'arbiter' | 'support' | 'admin'): Promise<TestUser> {
+    const user = await signUp(stack.api, role);
+    await stack.db.sql`update users set roles = ${stack.db.sql.array([role])}::text[] where id = ${user.id}`;
+    return user;
+  }
+
+  async function personAs(user: TestUser, width?: number): Promise<Page> {
+    const { context, page } = await newPerson(browser, stack, { width });
+    await signInAs(context, stack, user);
+    return page;
+  }
+
+  const balanceOf = async (user: TestUser): Promise<number> => {
+    const res = await stack.api('GET', '/me/balance', { token: user.token });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body.mainCents;
+  };
+
+  it('a seller sends an offer from the editor to moderation; a moderator approves it and it goes live', async () => {
+    const seller = await signUp(stack.api, 'seller');
+    const page = await personAs(seller);
+    const title = `Minimalist logo ${uniqueId('t').slice(-8)}`;
+    await visit(page, '/seller/offers/new', 'offer editor');
+    await page.getByLabel('Category', { exact: true }).selectOption({ label: 'Design › Logos' });
+    await page.getByRole('button', { name: 'Use this category' }).click();
+    await page.waitForURL('**/seller/offers/new?category=11');
+
+    // A title too short is refused beside the field; nothing is created.
+    await page.getByLabel('Title', { exact: true }).fill('Logo');
+    await page.getByLabel('Description', { exact: true }).fill('A clean, minimalist logo for your brand, with three concepts to choose from and the source files.');
+    await page.getByLabel('Lead time in days', { exact: true }).fill('3');
+    await page.getByLabel('Option 1: title').fill('Express delivery');
+    await page.getByLabel('Option 1: price in dollars').fill('2');
+    const refused = page.waitForResponse((r) => r.url().endsWith('/seller/offers/new') && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Send to moderation' }).click();
+    assert.equal((await refused).status(), 400);
+    assert.match(await textOf(page, '[id="f-title-error"]'), /at least 10 characters/);
+    assert.match(await textOf(page, '[id="f-option.0.price-error"]'), /at least \$4\.00/);
+    await assertAccessible(page, 'offer editor with errors');
+    assert.equal((await stack.services.offers.mine(seller.id)).length, 0);
+
+    await page.getByLabel('Title', { exact: true }).fill(title);
+    await page.getByLabel('Option 1: price in dollars').fill('5');
+    await page.getByRole('button', { name: 'Send to moderation' }).click();
+    await page.waitForURL('**/seller/offers');
+    assert.match(await textOf(page, '.flash'), /is in moderation/);
+    const [offer] = await stack.services.offers.mine(seller.id);
+    assert.ok(offer);
+    assert.equal(offer.options[0]?.priceCents, 500);
+    const card = `#offer-${offer.id}`;
+    assert.match(await textOf(page, `${card} .status`), /in moderation/);
+    assert.match(await textOf(page, '#limits'), /In moderation now: 1 of 3/);
+    await assertAccessible(page, 'my offers');
+
+    const moderator = await staff('moderator');
+    const mod = await personAs(moderator);
+    await visit(mod, '/staff/moderation', 'moderation queue');
+    const link = mod.locator(`#offer-${offer.id} a.temporal-link`);
+    assert.equal(await link.getAttribute('href'), `${TEMPORAL_UI}/namespaces/default/workflows/kwork-moderation-${offer.id}-1`);
+    await mod.locator(`#offer-${offer.id}`).getByRole('button', { name: `Approve “${title}”` }).click();
+    assert.match(await textOf(mod, '.flash'), new RegExp(`Offer ${offer.id}: approved`));
+
+    await pollUntil(
+      async () => {
+        await page.reload();
+        return (await page.locator(card).getAttribute('data-status')) === 'active';
+      },
+      { timeoutMs: 15_000, what: 'the approved offer to be active' },
+    );
+    assert.match(await textOf(page, `${card} .status`), /active/);
+    // K-42: stop hides it, resume shows it again.
+    await page.getByRole('button', { name: `Stop “${title}”` }).click();
+    assert.match(await textOf(page, `${card} .status`), /stopped/);
+    await page.getByRole('button', { name: `Resume “${title}”` }).click();
+    assert.match(await textOf(page, `${card} .status`), /active/);
+    await page.getByLabel(/Hide my offers on weekends/).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    assert.match(await textOf(page, '.flash'), /hide from Friday till Monday/);
+    assert.equal((await stack.services.accounts.me(seller.id)).hideOnWeekends, true);
+  });
+
+  it('a moderator rejects a seller’s answer to feedback', async () => {
+    const m = await market(stack.api, stack.db);
+    const { orderId } = await placeOrder(stack.api, m.buyer, { offerId: m.offerId });
+    await actOk(stack.api, m.seller, orderId, { type: 'start_work' });
+    await actOk(stack.api, m.seller, orderId, { type: 'deliver', text: 'The logo, as agreed.', links: [] });
+    await actOk(stack.api, m.buyer, orderId, { type: 'accept' });
+    await rowStatus(stack.db, orderId, 'completed');
+    const left = await stack.api('POST', `/orders/${orderId}/feedback`, { token: m.buyer.token, body: { verdict: 'dislike', text: 'Late and plain.' } });
+    assert.equal(left.status, 201, JSON.stringify(left.body));
+    const answered = await stack.api('POST', `/orders/${orderId}/feedback/answer`, { token: m.seller.token, body: { text: 'You asked for plain!' } });
+    assert.equal(answered.status, 201, JSON.stringify(answered.body));
+
+    const page = await personAs(await staff('moderator'));
+    await visit(page, '/staff/moderation', 'moderation queue with an answer');
+    assert.match(await textOf(page, `#answer-${orderId}`), /You asked for plain!/);
+    await page.getByRole('button', { name: `Reject the answer on order ${orderId}` }).click();
+    assert.match(await textOf(page, '.flash'), new RegExp(`order ${orderId} is rejected`));
+    assert.equal(await page.locator(`#answer-${orderId}`).count(), 0);
+    const read = await stack.api('GET', `/orders/${orderId}/feedback`, { token: m.seller.token });
+    assert.equal(read.body.feedback.answer.status, 'rejected');
+  });
+
+  it('the seller’s dashboard shows a new order with its 24 h countdown to start', async () => {
+    const m = await market(stack.api, stack.db);
+    const { orderId } = await placeOrder(stack.api, m.buyer, { offerId: m.offerId });
+    const page = await personAs(m.seller, 360);
+    await visit(page, '/seller', 'seller dashboard');
+    const row = page.locator(`#to-start li[data-order-id="${orderId}"]`);
+    assert.match((await row.textContent()) ?? '', new RegExp(m.buyer.login));
+    assert.match(await row.locator('.countdown').innerText(), /^2[34] h \d{1,2} min left$/);
+    assert.equal(await row.getByRole('link', { name: new RegExp(`#${orderId}`) }).getAttribute('href'), `/orders/${orderId}`);
+    await screenshot(page, 'seller', 'dashboard');
+  });
+
+  it('an arbiter takes a case and splits the money; both balances show it', async () => {
+    const m = await market(stack.api, stack.db);
+    const { orderId } = await placeOrder(stack.api, m.buyer, { offerId: m.offerId });
+    await actOk(stack.api, m.seller, orderId, { type: 'start_work' });
+    await actOk(stack.api, m.buyer, orderId, { type: 'request_cancellation', reason: 'seller_unresponsive', comment: 'No news for days.' });
+    await actOk(stack.api, m.seller, orderId, { type: 'decline_cancellation' });
+    await actOk(stack.api, m.buyer, orderId, { type: 'open_dispute', statement: 'Half of the work is missing.' });
+    await actOk(stack.api, m.seller, orderId, { type: 'answer_dispute', statement: 'Half of it is done and sent.' });
+    const [buyerBefore, sellerBefore] = [await balanceOf(m.buyer), await balanceOf(m.seller)];
+
+    const page = await personAs(await staff('arbiter'));
+    await visit(page, '/staff/arbitration', 'arbitration queue');
+    await page.getByRole('link', { name: new RegExp(`#${orderId} `) }).click();
+    await page.waitForURL(`**/staff/arbitration/${orderId}`);
+    assert.match(await textOf(page, '#statement-opener'), /Half of the work is missing/);
+    assert.match(await textOf(page, '#statement-answer'), /Half of it is done and sent/);
+    assert.equal(await page.locator('a.temporal-link').first().getAttribute('href'), `${TEMPORAL_UI}/namespaces/default/workflows/order-${orderId}`);
+    await assertAccessible(page, 'arbitration case');
+    await page.getByRole('button', { name: 'Take the case' }).click();
+    assert.match(await textOf(page, '.flash'), /You took the case/);
+    await screenshot(page, 'staff', 'arbitration-case');
+
+    // A split without an amount and a comment is refused beside each field.
+    await page.getByLabel('Split: an amount to the seller, the rest refunded').check();
+    await page.getByRole('button', { name: 'Send the decision' }).click();
+    assert.match(await textOf(page, '[id="f-sellerAmount-error"]'), /enter an amount in dollars/);
+    assert.match(await textOf(page, '[id="f-comment-error"]'), /required/);
+    await assertAccessible(page, 'decision form with errors');
+    await page.getByLabel('For a split: to the seller, in dollars').fill('5.55');
+    await page.getByLabel('Comment to both parties').fill('About half of the work was delivered.');
+    await page.getByRole('button', { name: 'Send the decision' }).click();
+    assert.match(await textOf(page, '.flash'), /Decided: the order is split/);
+
+    // 555 gross to the seller: 444 after the 20 % commission; the 445 left goes back to the buyer.
+    await pollUntil(async () => (await balanceOf(m.seller)) === sellerBefore + 444 && (await balanceOf(m.buyer)) === buyerBefore + 445, {
+      timeoutMs: 20_000,
+      what: 'both balances to show the split',
+    });
+    const seller = await personAs(m.seller);
+    await visit(seller, '/seller/earnings', 'earnings');
+    assert.match(await textOf(seller, `#earnings tr[data-order-id="${orderId}"]`), /split by an arbiter\s*\$4\.44/);
+  });
+
+  it('staff pages answer 403 to anyone without the role', async () => {
+    const page = await personAs(await signUp(stack.api, 'nobody'));
+    for (const path of ['/staff', '/staff/moderation', '/staff/arbitration', '/staff/arbitration/1', '/staff/attention']) {
+      const res = await page.goto(path);
+      assert.equal(res?.status(), 403, path);
+      assert.match(await textOf(page, 'h1'), /Not allowed/);
+    }
+    await assertAccessible(page, '403 page');
+    const moderator = await personAs(await staff('moderator'));
+    assert.equal((await moderator.goto('/staff/arbitration'))?.status(), 403);
+    assert.equal((await moderator.goto('/staff/attention'))?.status(), 403);
+    await visit(moderator, '/staff', 'staff home');
+    assert.equal(await moderator.getByRole('link', { name: 'Moderation queue' }).count(), 1);
+    assert.equal(await moderator.getByRole('link', { name: 'Arbitration queue' }).count(), 0);
+    const support = await personAs(await staff('support'));
+    await visit(support, '/staff/attention', 'attention list');
+  });
+});

@@ -1,0 +1,28 @@
+/**
+ * Who may open which staff page: the same roles as the JSON routes' `x-access` (api/routes), so
+ * a page never shows what its route would refuse.
+ */
+import type { SessionUser, StaffRole } from '../../../services/accounts.js';
+import { staffRoles } from '../../../services/accounts.js';
+import { AppError } from '../../../workflows/lib/errors.js';
+import { userOf, type WebContext } from '../../page.js';
+
+export const staffAccess = {
+  /** Any staff role sees the staff home. */
+  any: [...staffRoles] as StaffRole[],
+  /** `GET /moderation/queue`, `/moderation/feedback-answers` and their decisions. */
+  moderation: ['moderator', 'admin'] as StaffRole[],
+  /** `GET /arbitration/cases`, take, decision. */
+  arbitration: ['arbiter', 'admin'] as StaffRole[],
+  /** `GET /staff/attention` and resolve. */
+  attention: ['support', 'admin'] as StaffRole[],
+};
+
+export const holds = (user: SessionUser, roles: readonly StaffRole[]) => user.roles.some((r) => roles.includes(r));
+
+/** The signed-in user when they hold one of `roles`; otherwise the 403 page (sign-in first when signed out). */
+export function staffOf(c: WebContext, roles: readonly StaffRole[]): SessionUser {
+  const user = userOf(c);
+  if (!holds(user, roles)) throw new AppError('forbidden', 'this page is for staff');
+  return user;
+}
