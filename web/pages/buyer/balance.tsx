@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import type { StatementItem } from '../../../db/ledger.js';
 import { isValidCardNumber, sandboxCards } from '../../../services/payments.js';
 import { walletRules } from '../../../services/policy.js';
 import type { BalanceView, TopUpView } from '../../../services/wallet.js';
@@ -17,6 +16,8 @@ import { page, query, redirect, userOf, type WebContext } from '../../page.js';
 import { Field, FieldError, Form, Money, Pager, Time, money, type FieldErrors } from '../../ui.js';
 
 type Pages = Hono<WebEnv>;
+/** One posting of the statement, as `wallet.statement` gives it. */
+type StatementItem = Awaited<ReturnType<WebDeps['services']['wallet']['statement']>>['items'][number];
 
 const amount = dollars(walletRules.topUpMinCents, walletRules.topUpMaxCents);
 const idempotencyKey = z.string({ error: 'reload the page and try again' }).min(1).max(100);
