@@ -218,6 +218,10 @@ describe('the buyer in the browser', () => {
     assert.match(await textOf(seller.page, '.flash'), /Cancellation declined/);
     assert.equal(await textOf(seller.page, '#order-status'), 'In progress');
     assert.equal((await viewAs(stack.api, m.buyer, order.orderId)).cancellation, null);
+    // The buyer's open page polls its status panel (htmx) and says that the order changed.
+    await buyer.page.getByText('The order has changed.').waitFor();
+    await buyer.page.getByRole('link', { name: 'Reload the page' }).click();
+    assert.equal(await buyer.page.locator('#cancellation').count(), 0);
     await buyer.context.close();
     await seller.context.close();
   });

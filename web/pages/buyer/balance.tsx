@@ -101,7 +101,7 @@ const Statement = ({ items, next }: { items: StatementItem[]; next: string | nul
     {items.length === 0 ? (
       <p>No money has moved yet.</p>
     ) : (
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0} role="region" aria-label="Statement">
         <table id="statement">
           <caption class="visually-hidden">Statement, newest first</caption>
           <thead>

@@ -106,7 +106,7 @@ function cartPage(deps: WebDeps) {
           ) : (
             <>
               <p class="muted">Lines stay in the cart for 14 days (K-07), priced from the offer as it is now.</p>
-              <div class="table-wrap">
+              <div class="table-wrap" tabindex={0} role="region" aria-label="Cart lines">
                 <table>
                   <caption class="visually-hidden">Cart lines</caption>
                   <thead>

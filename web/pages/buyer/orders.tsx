@@ -53,7 +53,7 @@ const OrderRow = ({ item }: { item: OrderListItem }) => (
 );
 
 const OrderTable = ({ items, role }: { items: OrderListItem[]; role: 'buyer' | 'seller' }) => (
-  <div class="table-wrap">
+  <div class="table-wrap" tabindex={0} role="region" aria-label="Orders">
     <table id="orders">
       <caption class="visually-hidden">Your orders as {role}</caption>
       <thead>
