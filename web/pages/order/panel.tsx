@@ -31,7 +31,8 @@ export const NextAction: FC<{ view: OrderView; role: OrderViewer }> = ({ view, r
       {next ? (
         <>
           <p>
-            <strong id="next-party">{you(next, role) ? 'You' : partyLabel[next.party]}</strong> ({next.party}) must {dutyOf[next.kind]} by <Time at={next.at} />:{' '}
+            <strong id="next-party">{you(next, role) ? 'You' : partyLabel[next.party]}</strong>
+            {you(next, role) ? ` (the ${next.party})` : ''} must {dutyOf[next.kind]} by <Time at={next.at} />:{' '}
             <Countdown at={next.at} />.
           </p>
           <p id="next-outcome">
