@@ -45,25 +45,38 @@ function decodeCursor(cursor: string): z.infer<typeof cursorShape> {
 }
 
 export function createFavorites({ db, clock }: { db: Db; clock: Clock }) {
+  /**
+   * Adds an offer to `userId`'s favorites; adding it again changes nothing.
+   * @throws AppError `not_found` when the offer is unknown or not visible to buyers now.
+   */
+  async function add(userId: number, offerId: number): Promise<void> {
+    const now = clock.now();
+    // One statement: the visibility check and the insert see the same snapshot.
+    const statement = sql`with target as (
+        select ${offers.id} as offer_id from ${offers} where ${offers.id} = ${offerId}::int8 and ${visibleOfferSql(now)}
+      ), added as (
+        insert into ${favorites} (user_id, offer_id, created_at)
+        select ${userId}::int8, offer_id, ${now.toISOString()}::timestamptz from target
+        on conflict do nothing
+      )
+      select count(*)::int as found from target`;
+    const query = dialect.sqlToQuery(statement);
+    const [row] = await db.sql.unsafe<{ found: number }[]>(query.sql, query.params as never[]);
+    if (!row?.found) throw new AppError('not_found', 'no such offer');
+  }
+
   return {
+    add,
+
     /**
-     * Adds an offer to `userId`'s favorites; adding it again changes nothing.
-     * @throws AppError `not_found` when the offer is unknown or not visible to buyers now.
+     * The heart button (K-07): takes the offer out of `userId`'s favorites when it is there
+     * (even if buyers cannot see it any more), else adds it as `add` does.
      */
-    async add(userId: number, offerId: number): Promise<void> {
-      const now = clock.now();
-      // One statement: the visibility check and the insert see the same snapshot.
-      const statement = sql`with target as (
-          select ${offers.id} as offer_id from ${offers} where ${offers.id} = ${offerId}::int8 and ${visibleOfferSql(now)}
-        ), added as (
-          insert into ${favorites} (user_id, offer_id, created_at)
-          select ${userId}::int8, offer_id, ${now.toISOString()}::timestamptz from target
-          on conflict do nothing
-        )
-        select count(*)::int as found from target`;
-      const query = dialect.sqlToQuery(statement);
-      const [row] = await db.sql.unsafe<{ found: number }[]>(query.sql, query.params as never[]);
-      if (!row?.found) throw new AppError('not_found', 'no such offer');
+    async toggle(userId: number, offerId: number): Promise<'added' | 'removed'> {
+      const removed = await db.sql`delete from favorites where user_id = ${userId} and offer_id = ${offerId} returning offer_id`;
+      if (removed.length > 0) return 'removed';
+      await add(userId, offerId);
+      return 'added';
     },
 
     /** Takes an offer out of `userId`'s favorites; absent already, nothing happens. */

@@ -1,10 +1,62 @@
 /**
  * The notification centre (K-70): newest first, unread marked, mark read.
+ * Each links to its order; "mark all read" and each item's "mark read" are the two choices
+ * of `POST /notifications/read` (never an empty request meaning "all").
  */
 import { Hono } from 'hono';
+import type { FC } from 'hono/jsx';
+import type { NotificationItem } from '../../services/notifications.js';
 import type { WebDeps, WebEnv } from '../context.js';
+import { page, query, redirect, userOf } from '../page.js';
+import { ActionButton, Pager, Time } from '../ui.js';
 
-export function notificationPages(_deps: WebDeps) {
+const Item: FC<{ item: NotificationItem; csrf: string }> = ({ item, csrf }) => (
+  <li class={item.read ? 'card notification' : 'card notification unread'} id={`notification-${item.id}`}>
+    <p>
+      {item.read ? null : <strong class="badge-unread">Unread</strong>} <Time at={item.createdAt} />
+    </p>
+    <p>{item.text}</p>
+    <p>
+      {item.orderId ? <a href={`/orders/${item.orderId}`}>Open order #{item.orderId}</a> : null}{' '}
+      {item.read ? null : <ActionButton action={`/notifications/${item.id}/read`} csrf={csrf} label="Mark read" class="secondary" />}
+    </p>
+  </li>
+);
+
+export function notificationPages(deps: WebDeps) {
   const app = new Hono<WebEnv>();
+  const { notifications } = deps.services;
+  app.get('/notifications', async (c) => {
+    const user = userOf(c);
+    const cursor = query(c, 'cursor');
+    const list = await notifications.list(user.id, { unreadOnly: false, cursor: cursor && /^\d{1,15}$/.test(cursor) ? Number(cursor) : undefined, limit: 20 });
+    return page(c, deps, 'Notifications', (v) => (
+      <>
+        <p>
+          <span id="unread-count">{list.unreadCount} unread</span>{' '}
+          {list.unreadCount ? <ActionButton action="/notifications/read-all" csrf={v.csrf} label="Mark all read" /> : null}
+        </p>
+        {list.items.length === 0 ? (
+          <p>No notifications yet.</p>
+        ) : (
+          <ol class="notifications" id="notifications">
+            {list.items.map((item) => (
+              <Item item={item} csrf={v.csrf} />
+            ))}
+          </ol>
+        )}
+        <Pager next={list.nextCursor ? `/notifications?cursor=${list.nextCursor}` : null} nextLabel="Older →" />
+      </>
+    ));
+  });
+  app.post('/notifications/read-all', async (c) => {
+    const { unreadCount } = await notifications.markRead(userOf(c).id, 'all');
+    return redirect(c, '/notifications', `All marked read (${unreadCount} unread).`);
+  });
+  app.post('/notifications/:id/read', async (c) => {
+    const raw = c.req.param('id');
+    await notifications.markRead(userOf(c).id, /^\d{1,15}$/.test(raw) ? [Number(raw)] : []);
+    return redirect(c, '/notifications', 'Marked read.');
+  });
   return app;
 }

@@ -1,10 +1,135 @@
 /**
  * The order page: status, timeline, who acts next with a live countdown and what happens if nobody does, the actions allowed now as forms, progress in 10 % squares (K-13).
+ * Parties and staff only (anyone else gets the 404 page, as the API answers). Actions go
+ * through `orders.partyAct`, as `POST /orders/{id}/actions` does; feedback (K-24) through
+ * `feedback.leave`, as `POST /orders/{id}/feedback`. After an action: back here with a flash.
  */
 import { Hono } from 'hono';
+import type { FC } from 'hono/jsx';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { orderStaff } from '../../services/orders.js';
+import type { PartyFeedbackItem } from '../../services/feedback.js';
+import { AppError } from '../../workflows/lib/errors.js';
+import type { ActionType, OrderView, Viewer as OrderViewer } from '../../workflows/order/messages.js';
 import type { WebDeps, WebEnv } from '../context.js';
+import { parseForm, readForm, refusalOf, type FormData } from '../forms.js';
+import { page, redirect, userOf, type WebContext } from '../page.js';
+import { Form, TextArea, Time } from '../ui.js';
+import { Actions, actionSchemas, actionSpecs, FeedbackForm, refusalText, VerdictChoice, type Failure } from './order/actions.js';
+import { Deliveries, Details, Requests, stateKey, StatusPanel, Timeline } from './order/panel.js';
 
-export function orderPages(_deps: WebDeps) {
+type Pages = Hono<WebEnv>;
+
+const orderIdOf = (c: WebContext) => {
+  const raw = c.req.param('id') ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw new AppError('not_found', 'no such order');
+  return Number(raw);
+};
+
+const roleOf = (view: OrderView, userId: number): OrderViewer => (view.buyer.id === userId ? 'buyer' : view.seller.id === userId ? 'seller' : 'staff');
+
+const FeedbackSection: FC<{ orderId: number; feedback: { feedback: PartyFeedbackItem | null; canLeaveFeedback: boolean }; csrf: string; failure?: Failure }> = ({ orderId, feedback, csrf, failure }) => {
+  const mine = failure?.action === 'feedback' ? failure : undefined;
+  const str = (v: FormData[string] | undefined) => (typeof v === 'string' ? v : undefined);
+  if (!feedback.feedback && !feedback.canLeaveFeedback && !mine) return null;
+  return (
+    <section aria-labelledby="feedback-h" id="feedback">
+      <h2 id="feedback-h">Feedback</h2>
+      {feedback.feedback ? (
+        <p>
+          <strong>{feedback.feedback.verdict === 'like' ? '👍 Like' : '👎 Dislike'}</strong> from {feedback.feedback.buyer.login}, <Time at={feedback.feedback.createdAt} />: {feedback.feedback.text}
+        </p>
+      ) : (
+        <Form action={`/orders/${orderId}/feedback`} csrf={csrf} id="feedback-form" label="leave feedback" error={mine ? refusalText(mine) : undefined}>
+          <VerdictChoice value={str(mine?.form.verdict)} errors={mine?.errors ?? {}} />
+          <TextArea name="feedbackText" label="Your feedback (public on the seller’s profile)" value={str(mine?.form.feedbackText)} errors={mine?.errors ?? {}} rows={4} />
+          <button type="submit">Leave feedback</button>
+        </Form>
+      )}
+    </section>
+  );
+};
+
+function orderPage(deps: WebDeps) {
+  const { orders, feedback } = deps.services;
+  return async (c: WebContext, failure?: Failure) => {
+    const user = userOf(c);
+    const orderId = orderIdOf(c);
+    const view = await orders.view(user, orderId);
+    const fb = await feedback.forOrder(user, orderId, orderStaff);
+    const role = roleOf(view, user.id);
+    return page(
+      c,
+      deps,
+      `Order #${view.orderId}: ${view.offer.title}`,
+      (v) => (
+        <div class="layout-2">
+          <div>
+            <StatusPanel view={view} role={role} seen={stateKey(view)} />
+            {role === 'staff' ? null : <Actions orderId={orderId} allowed={view.allowedActions} csrf={v.csrf} role={role} failure={failure} />}
+            <FeedbackSection orderId={orderId} feedback={fb} csrf={v.csrf} failure={failure} />
+            <Requests view={view} />
+            <Deliveries view={view} />
+            <Timeline view={view} />
+          </div>
+          <aside>
+            <Details view={view} role={role} />
+          </aside>
+        </div>
+      ),
+      (failure?.status ?? 200) as ContentfulStatusCode,
+    );
+  };
+}
+
+/** A form's failure, to show on its form: field errors (400) or the service's refusal with the API's status. */
+function failureOf(action: string, form: FormData, err: unknown): Failure {
+  const r = refusalOf(err);
+  return { action, status: r.status, message: r.message, errors: r.errors, form };
+}
+
+function actionRoutes(app: Pages, deps: WebDeps) {
+  const show = orderPage(deps);
+  app.post('/orders/:id/actions', async (c) => {
+    const user = userOf(c);
+    const orderId = orderIdOf(c);
+    const form = await readForm(c);
+    const type = typeof form.type === 'string' && form.type in actionSchemas ? (form.type as ActionType) : undefined;
+    if (!type) return show(c, { action: '', status: 400, message: 'Unknown action', errors: {}, form });
+    const parsed = parseForm(actionSchemas[type]!, form);
+    if (!parsed.ok) return show(c, { action: type, status: 400, errors: parsed.errors, form });
+    try {
+      await deps.services.orders.partyAct(user, orderId, parsed.data);
+    } catch (err) {
+      return show(c, failureOf(type, form, err));
+    }
+    return redirect(c, `/orders/${orderId}`, actionSpecs[type]!.done);
+  });
+  app.post('/orders/:id/feedback', async (c) => {
+    const user = userOf(c);
+    const orderId = orderIdOf(c);
+    const form = await readForm(c);
+    const parsed = parseForm(FeedbackForm, form);
+    if (!parsed.ok) return show(c, { action: 'feedback', status: 400, errors: parsed.errors, form });
+    try {
+      await deps.services.feedback.leave(user, orderId, { verdict: parsed.data.verdict, text: parsed.data.feedbackText });
+    } catch (err) {
+      return show(c, failureOf('feedback', form, err));
+    }
+    return redirect(c, `/orders/${orderId}`, 'Thank you: your feedback is on the seller’s profile.');
+  });
+}
+
+export function orderPages(deps: WebDeps) {
   const app = new Hono<WebEnv>();
+  const show = orderPage(deps);
+  app.get('/orders/:id', (c) => show(c));
+  // The status panel alone, for htmx polling; signed out, it answers 204 (htmx leaves the page as it is).
+  app.get('/orders/:id/panel', async (c) => {
+    if (!c.var.user) return c.body(null, 204);
+    const view = await deps.services.orders.view(c.var.user, orderIdOf(c));
+    return c.html(<StatusPanel view={view} role={roleOf(view, c.var.user.id)} seen={c.req.query('seen') ?? stateKey(view)} />);
+  });
+  actionRoutes(app, deps);
   return app;
 }

@@ -8,7 +8,8 @@
     return document.body.dataset.zone || Intl.DateTimeFormat().resolvedOptions().timeZone;
   }
   function formatTime(iso) {
-    var opts = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: zone(), timeZoneName: 'short' };
+    // Fields, not dateStyle/timeStyle: those two refuse timeZoneName.
+    var opts = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone(), timeZoneName: 'short' };
     try {
       return new Intl.DateTimeFormat(undefined, opts).format(new Date(iso));
     } catch (e) {

@@ -1,0 +1,68 @@
+/**
+ * Favorites (K-07, the heart): the list, newest first, and the heart button's toggle, which
+ * returns to the page it was pressed on (a local path only).
+ */
+import type { Hono } from 'hono';
+import type { FavoriteView } from '../../../services/favorites.js';
+import type { WebDeps, WebEnv } from '../../context.js';
+import { readForm } from '../../forms.js';
+import { page, query, redirect, userOf } from '../../page.js';
+import { Money, Pager } from '../../ui.js';
+
+type Pages = Hono<WebEnv>;
+
+/** Where to return after a toggle: a path of ours only (never `//elsewhere` or a full URL). */
+export const localPath = (back: unknown, fallback: string) => (typeof back === 'string' && /^\/(?!\/)[^\\\s]*$/.test(back) ? back : fallback);
+
+const FavoriteCard = ({ item, csrf }: { item: FavoriteView; csrf: string }) => (
+  <li class="card">
+    <h3>
+      <a href={`/offers/${item.id}`}>{item.title}</a>
+    </h3>
+    <p class="muted">
+      by {item.seller.login} · {item.category.name} · from <Money cents={item.priceCents} /> · {item.leadTimeDays} d
+    </p>
+    {item.available ? null : <p class="error">Not available to order now</p>}
+    <form method="post" action={`/favorites/${item.id}`} class="inline">
+      <input type="hidden" name="_csrf" value={csrf} />
+      <input type="hidden" name="back" value="/favorites" />
+      <button type="submit" class="secondary" aria-label={`Remove ${item.title} from favorites`}>
+        ♥ Remove
+      </button>
+    </form>
+  </li>
+);
+
+export function favoritePages(app: Pages, deps: WebDeps) {
+  const { favorites } = deps.services;
+  app.get('/favorites', async (c) => {
+    const user = userOf(c);
+    const cursor = query(c, 'cursor');
+    const list = await favorites.list(user.id, { cursor: cursor && cursor.length <= 200 ? cursor : undefined, limit: 20 });
+    return page(c, deps, 'Favorites', (v) =>
+      list.items.length === 0 ? (
+        <p>
+          No favorites yet. Press ♥ on a service to keep it here. <a href="/search">Find a service</a>.
+        </p>
+      ) : (
+        <>
+          <ul class="cards">
+            {list.items.map((item) => (
+              <FavoriteCard item={item} csrf={v.csrf} />
+            ))}
+          </ul>
+          <Pager next={list.nextCursor ? `/favorites?cursor=${encodeURIComponent(list.nextCursor)}` : null} />
+        </>
+      ),
+    );
+  });
+  app.post('/favorites/:offerId', async (c) => {
+    const user = userOf(c);
+    const form = await readForm(c);
+    const raw = c.req.param('offerId');
+    const offerId = /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
+    const done = await favorites.toggle(user.id, offerId);
+    return redirect(c, localPath(form.back, '/favorites'), done === 'added' ? 'Added to your favorites.' : 'Removed from your favorites.');
+  });
+}
+
