@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { pollUntil } from '../../scripts/poll.js';
-import { signUp, type TestUser } from '../support/api.js';
+import { PASSWORD, signUp, type TestUser } from '../support/api.js';
 import { assertAccessible, newPerson, openBrowser, screenshot, signInAs, startWebStack, textOf, visit, type WebStack } from '../support/browser.js';
 import { actOk, market, placeOrder, viewAs } from '../support/orders.js';
 
@@ -253,7 +253,7 @@ describe('the buyer in the browser', () => {
     await seller.context.close();
   });
 
-  it('shows an order to its parties only: others get the 404 page, signed-out people sign in', async () => {
+  it('shows an order to its parties only: others and signed-out people get the 404 page (journey 7)', async () => {
     const m = await market(stack.api, stack.db);
     const order = await placeOrder(stack.api, m.buyer, { offerId: m.offerId });
     const stranger = await personAs(await signUp(stack.api, 'stranger'));
@@ -261,9 +261,16 @@ describe('the buyer in the browser', () => {
     assert.equal(res?.status(), 404);
     assert.match(await textOf(stranger.page, 'main'), /There is nothing here, or it is not yours to see/);
     await assertAccessible(stranger.page, '404 page');
+    // Signed out: the same 404 page, with a way to sign in that comes back here.
     const anonymous = await newPerson(browser, stack);
-    await anonymous.page.goto(`/orders/${order.orderId}`);
-    await anonymous.page.waitForURL(`**/sign-in?next=%2Forders%2F${order.orderId}`);
+    const unknown = await anonymous.page.goto(`/orders/${order.orderId}`);
+    assert.equal(unknown?.status(), 404);
+    assert.doesNotMatch(await textOf(anonymous.page, 'main'), new RegExp(m.offerId.toString() + '|Logo design'));
+    await anonymous.page.getByRole('link', { name: 'sign in', exact: true }).click();
+    await anonymous.page.getByLabel('Login or email').fill(m.buyer.login);
+    await anonymous.page.getByLabel('Password').fill(PASSWORD);
+    await anonymous.page.getByRole('button', { name: 'Sign in' }).click();
+    await anonymous.page.waitForURL(`**/orders/${order.orderId}`);
     await stranger.context.close();
     await anonymous.context.close();
   });

@@ -16,6 +16,7 @@ import { parseForm, readForm, refusalOf, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { Form, TextArea, Time } from '../ui.js';
 import { Actions, actionSchemas, actionSpecs, FeedbackForm, refusalText, VerdictChoice, type Failure } from './order/actions.js';
+import { TemporalLink } from './staff/temporal-link.js';
 import { Deliveries, Details, Requests, stateKey, StatusPanel, Timeline } from './order/panel.js';
 
 type Pages = Hono<WebEnv>;
@@ -53,6 +54,8 @@ const FeedbackSection: FC<{ orderId: number; feedback: { feedback: PartyFeedback
 function orderPage(deps: WebDeps) {
   const { orders, feedback } = deps.services;
   return async (c: WebContext, failure?: Failure) => {
+    // Signed out, as not a party: the 404 page (it offers to sign in), so a link never tells an order exists.
+    if (!c.var.user) throw new AppError('not_found', 'no such order');
     const user = userOf(c);
     const orderId = orderIdOf(c);
     const view = await orders.view(user, orderId);
@@ -65,6 +68,11 @@ function orderPage(deps: WebDeps) {
       (v) => (
         <div class="layout-2">
           <div>
+            {user.roles.length > 0 ? (
+              <p>
+                <TemporalLink deps={deps} to={{ orderId }} />
+              </p>
+            ) : null}
             <StatusPanel view={view} role={role} seen={stateKey(view)} />
             {role === 'staff' ? null : <Actions orderId={orderId} allowed={view.allowedActions} csrf={v.csrf} role={role} failure={failure} />}
             <FeedbackSection orderId={orderId} feedback={fb} csrf={v.csrf} failure={failure} />
