@@ -1,7 +1,8 @@
 // gigflow's page script: progressive enhancement only; every page works without it.
 // - times are re-rendered in the viewer's zone (the profile's, else the browser's);
 // - countdowns tick every second without a reload;
-// - htmx requests carry the page's CSRF token.
+// - htmx requests carry the page's CSRF token;
+// - a refusal (400, 422) is swapped in like a success, so its errors show beside the fields.
 (function () {
   'use strict';
   function zone() {
@@ -48,6 +49,14 @@
   });
   document.addEventListener('htmx:load', function (event) {
     init(event.target);
+  });
+  // A refused form (400, 422) answers with its fields' errors: show them, as without JS.
+  document.addEventListener('htmx:beforeSwap', function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 400 || status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
   });
   document.addEventListener('htmx:configRequest', function (event) {
     var meta = document.querySelector('meta[name="csrf-token"]');
