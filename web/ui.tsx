@@ -24,9 +24,12 @@ export const money = (cents: number) => usd.format(cents / 100);
 
 export const Money: FC<{ cents: number }> = ({ cents }) => <data value={String(cents)}>{money(cents)}</data>;
 
+const timeFields: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
+
 /** `4 Dec 2026, 15:20 UTC` in the given zone (the server's rendering; the browser re-renders it in the viewer's). */
 export function formatTime(iso: string, timeZone = 'UTC'): string {
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone, timeZoneName: 'short' }).format(new Date(iso));
+  // Fields, not `dateStyle`/`timeStyle`: those cannot be combined with `timeZoneName` (a TypeError).
+  return new Intl.DateTimeFormat('en-GB', { ...timeFields, timeZone }).format(new Date(iso));
 }
 
 /** A moment: text in the viewer's zone, the absolute time (UTC, ISO) on hover. */

@@ -9,7 +9,8 @@
     return document.body.dataset.zone || Intl.DateTimeFormat().resolvedOptions().timeZone;
   }
   function formatTime(iso) {
-    var opts = { dateStyle: 'medium', timeStyle: 'short', timeZone: zone(), timeZoneName: 'short' };
+    // Fields, not dateStyle/timeStyle: those cannot be combined with timeZoneName (a TypeError).
+    var opts = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone(), timeZoneName: 'short' };
     try {
       return new Intl.DateTimeFormat(undefined, opts).format(new Date(iso));
     } catch (e) {

@@ -98,12 +98,13 @@ async function priceFragment(c: WebContext, deps: WebDeps) {
 /** "Update price" re-renders the page priced; "Order" places the order and goes to it. */
 async function orderFromPage(c: WebContext, deps: WebDeps) {
   const user = c.var.user;
-  if (!user) return redirect(c, `/sign-in?next=${encodeURIComponent(`/offers/${offerIdOf(c)}`)}`);
   const form: FormData = await readForm(c);
   const parsed = parseForm(OrderForm, form);
   if (!parsed.ok) return showOffer(c, deps, { form, errors: parsed.errors }, 400);
   const choice = choiceOf(parsed.data);
+  // Anyone may price an order; ordering needs an account.
   if (parsed.data.intent === 'price') return showOffer(c, deps, { form, choice });
+  if (!user) return redirect(c, `/sign-in?next=${encodeURIComponent(`/offers/${offerIdOf(c)}`)}`);
   try {
     // As `POST /orders`: a buyer must have confirmed their email.
     if (!user.emailConfirmed) throw new AppError('email_not_confirmed', 'confirm your email before ordering');

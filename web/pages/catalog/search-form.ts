@@ -18,6 +18,8 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === 
 const repeated = <T extends z.ZodType>(item: T, max: number) =>
   z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item).max(max, `at most ${max}`));
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
 export const SearchQuery = z
   .object({
     q: optionalText(200),
@@ -33,11 +35,17 @@ export const SearchQuery = z
     sort: optional(z.enum(offerSorts, 'choose an order from the list')),
     cursor: optional(z.string().max(500, 'not a page of this search')),
   })
+  // Both checks run even when another field is refused, so every error shows at once.
   .refine((s) => s.minPrice === undefined || s.maxPrice === undefined || s.minPrice <= s.maxPrice, {
     path: ['maxPrice'],
     message: 'must not be below the lowest price',
+    when: (payload) => isRecord(payload.value) && typeof payload.value.minPrice === 'number' && typeof payload.value.maxPrice === 'number',
   })
-  .refine((s) => s.sort !== 'relevance' || s.q !== undefined, { path: ['sort'], message: 'best match needs keywords' });
+  .refine((s) => s.sort !== 'relevance' || s.q !== undefined, {
+    path: ['sort'],
+    message: 'best match needs keywords',
+    when: (payload) => isRecord(payload.value) && payload.value.sort === 'relevance',
+  });
 
 export type SearchInput = z.output<typeof SearchQuery>;
 
