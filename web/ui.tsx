@@ -24,11 +24,11 @@ export const money = (cents: number) => usd.format(cents / 100);
 
 export const Money: FC<{ cents: number }> = ({ cents }) => <data value={String(cents)}>{money(cents)}</data>;
 
-const timeFields = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' } as const;
+const timeFields: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
 
 /** `4 Dec 2026, 15:20 UTC` in the given zone (the server's rendering; the browser re-renders it in the viewer's). */
 export function formatTime(iso: string, timeZone = 'UTC'): string {
-  // Fields, not `dateStyle`/`timeStyle`: those two refuse `timeZoneName` (a RangeError/TypeError in V8).
+  // Fields, not `dateStyle`/`timeStyle`: those cannot be combined with `timeZoneName` (a TypeError).
   return new Intl.DateTimeFormat('en-GB', { ...timeFields, timeZone }).format(new Date(iso));
 }
 

@@ -1,14 +1,15 @@
 // gigflow's page script: progressive enhancement only; every page works without it.
 // - times are re-rendered in the viewer's zone (the profile's, else the browser's);
 // - countdowns tick every second without a reload;
-// - htmx requests carry the page's CSRF token.
+// - htmx requests carry the page's CSRF token;
+// - a refusal (400, 422) is swapped in like a success, so its errors show beside the fields.
 (function () {
   'use strict';
   function zone() {
     return document.body.dataset.zone || Intl.DateTimeFormat().resolvedOptions().timeZone;
   }
   function formatTime(iso) {
-    // Fields, not dateStyle/timeStyle: those two refuse timeZoneName.
+    // Fields, not dateStyle/timeStyle: those cannot be combined with timeZoneName (a TypeError).
     var opts = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone(), timeZoneName: 'short' };
     try {
       return new Intl.DateTimeFormat(undefined, opts).format(new Date(iso));
@@ -49,6 +50,14 @@
   });
   document.addEventListener('htmx:load', function (event) {
     init(event.target);
+  });
+  // A refused form (400, 422) answers with its fields' errors: show them, as without JS.
+  document.addEventListener('htmx:beforeSwap', function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 400 || status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
   });
   document.addEventListener('htmx:configRequest', function (event) {
     var meta = document.querySelector('meta[name="csrf-token"]');

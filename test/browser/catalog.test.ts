@@ -1,0 +1,217 @@
+/**
+ * The catalog in a real browser: the home page's offers and categories, search with filters,
+ * pages and a refused filter beside its field, the offer page's live price (with htmx and
+ * without JS), ordering from it (one order for a double submit), a short balance's add-funds
+ * link, the seller profile, and the 404 page for an offer nobody may see.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { signUp, type TestUser } from '../support/api.js';
+import { assertAccessible, newPerson, openBrowser, screenshot, signInAs, startWebStack, textOf, visit, type WebStack } from '../support/browser.js';
+import { insertOffer } from '../support/catalog.js';
+import { fund } from '../support/orders.js';
+
+const LOGOS = 11;
+const BANNERS = 12;
+// A word no other offer has: this file's database holds only the offers made here.
+const WORD = 'quokka';
+
+describe('the catalog in the browser', () => {
+  let stack: WebStack;
+  let browser: Browser;
+  let seller: TestUser;
+  let offerId: number;
+  const title = 'Minimalist quokka logo for your bakery';
+
+  before(async () => {
+    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-catalog' }), openBrowser()]);
+    seller = await signUp(stack.api, 'catseller');
+    offerId = await insertOffer(stack.db, seller.id, { categoryId: LOGOS, title });
+    await stack.db.sql`update offers set
+      options = ${JSON.stringify([
+        { id: 1, title: 'Express delivery', priceCents: 500, extraDays: 0 },
+        { id: 2, title: 'Source files', priceCents: 1_000, extraDays: 1 },
+      ])}::jsonb,
+      packages = ${JSON.stringify({
+        economy: { priceCents: 1_000, leadTimeDays: 2, includes: ['1 concept'] },
+        standard: { priceCents: 2_500, leadTimeDays: 4, includes: ['3 concepts'] },
+        business: { priceCents: 5_000, leadTimeDays: 7, includes: ['5 concepts', 'brand book'] },
+      })}::jsonb
+      where id = ${offerId}`;
+    // 2 more logos and 25 banners with the word: 28 matches, two pages of 20.
+    for (let i = 0; i < 2; i++) await insertOffer(stack.db, seller.id, { categoryId: LOGOS, title: `Another ${WORD} emblem number ${i}` });
+    for (let i = 0; i < 25; i++) await insertOffer(stack.db, seller.id, { categoryId: BANNERS, title: `A ${WORD} banner number ${i}`, priceCents: 1_000 + i * 100 });
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  const cards = (page: Page) => page.locator('#results .offer-card');
+
+  it('lists popular offers on the home page, and a category link opens the search filtered by it', async () => {
+    const { context, page } = await newPerson(browser, stack);
+    await visit(page, '/', 'home page');
+    assert.match(await textOf(page, 'main'), /Popular services/);
+    assert.ok((await page.locator('.offer-card').count()) > 0);
+    await page.getByRole('link', { name: 'Logos' }).click();
+    await page.waitForURL(`**/search?categoryId=${LOGOS}`);
+    assert.equal(await cards(page).count(), 3);
+    assert.match(await textOf(page, '#results'), new RegExp(title));
+    await context.close();
+  });
+
+  it('narrows the search with a filter, pages through results, and shows an invalid filter beside its field with 400', async () => {
+    const { context, page } = await newPerson(browser, stack, { width: 360 });
+    await visit(page, `/search?q=${WORD}`, 'search page');
+    assert.equal(await cards(page).count(), 20);
+    await screenshot(page, 'catalog', 'search');
+    await page.getByRole('link', { name: 'Next page →' }).click();
+    await page.waitForURL(/cursor=/);
+    assert.equal(await cards(page).count(), 8);
+    assert.equal(await page.getByRole('link', { name: 'Next page →' }).count(), 0);
+    await assertAccessible(page, 'second page of results');
+
+    // With htmx, choosing a category updates the results in place, and the address follows.
+    await page.goto(`/search?q=${WORD}`);
+    await page.getByLabel('Category').selectOption({ label: 'Design › Logos' });
+    await page.waitForURL(/categoryId=11/);
+    // The category's attributes appear as filters, in the same swap as the results.
+    await page.getByRole('group', { name: 'Style' }).waitFor();
+    assert.equal(await cards(page).count(), 3);
+    // Highest price narrows the banners too: $10.00 to $12.00 is 3 of them.
+    await page.goto(`/search?q=${WORD}&categoryId=${BANNERS}&maxPrice=12`);
+    assert.equal(await cards(page).count(), 3);
+
+    // An invalid filter typed in: its error beside the field, through htmx.
+    await page.getByLabel('Lowest price ($)').fill('ten');
+    await page.getByLabel('Lowest price ($)').press('Tab');
+    await page.locator('#f-minPrice-error').waitFor();
+    assert.match(await textOf(page, '#f-minPrice-error'), /enter an amount in dollars/);
+
+    // And in the address: 400, each error beside its field.
+    const res = await page.goto('/search?maxLeadTimeDays=soon&minPrice=20&maxPrice=5&sellerLevel=guru');
+    assert.equal(res?.status(), 400);
+    assert.match(await textOf(page, '#f-maxLeadTimeDays-error'), /enter a number of days/);
+    assert.match(await textOf(page, '#f-maxPrice-error'), /must not be below the lowest price/);
+    assert.match(await textOf(page, '#f-sellerLevel-error'), /not a valid choice/);
+    assert.equal(await page.getByLabel('Delivered within (days)').getAttribute('aria-invalid'), 'true');
+    await assertAccessible(page, 'search page with errors');
+    const unknownCategory = await page.goto('/search?categoryId=999');
+    assert.equal(unknownCategory?.status(), 400);
+    assert.match(await textOf(page, '#f-categoryId-error'), /no such category/);
+    await context.close();
+  });
+
+  it('prices the offer live as units, options and packages are chosen, then orders it: one order for a double submit', async () => {
+    const buyer = await signUp(stack.api, 'catbuyer');
+    await fund(stack.db, buyer.id, 10_000);
+    const { context, page } = await newPerson(browser, stack);
+    await signInAs(context, stack, buyer);
+    await visit(page, `/offers/${offerId}`, 'offer page');
+    assert.match(await textOf(page, 'h1'), new RegExp(title));
+    assert.match(await textOf(page, '#price'), /\$10\.00.*3 days/);
+
+    const price = (expected: RegExp) => page.locator('#price', { hasText: expected }).waitFor();
+    await page.getByLabel('Units of the basic kwork').fill('3');
+    await page.getByLabel('Units of the basic kwork').press('Tab');
+    // K-05: 3 days, plus half of it for each further unit.
+    await price(/\$30\.00.*6 days/);
+    await page.getByLabel(/Source files/).check();
+    await price(/\$40\.00.*7 days/);
+    await page.getByLabel(/Business package/).check();
+    await price(/\$50\.00.*7 days/);
+    await screenshot(page, 'catalog', 'offer');
+    await assertAccessible(page, 'offer page, priced');
+    await page.getByLabel(/Basic kwork/).check();
+    await page.getByLabel(/Source files/).uncheck();
+    await page.getByLabel(/Express delivery/).check();
+    await page.getByLabel('Units of the basic kwork').fill('2');
+    await page.getByLabel('Units of the basic kwork').press('Tab');
+    await price(/\$25\.00.*4\.5 days/);
+    // The cart form carries the same choice.
+    assert.equal(await page.locator('#cart-form input[name="units"]').inputValue(), '2');
+
+    await page.getByLabel('Requirements for the seller').fill('Our bakery is called Crumbs.');
+    await page.getByRole('button', { name: 'Order', exact: true }).click();
+    await page.waitForURL(/\/orders\/\d+$/);
+    const orderId = Number(new URL(page.url()).pathname.split('/').pop());
+    const order = await stack.api('GET', `/orders/${orderId}`, { token: buyer.token });
+    assert.equal(order.status, 200);
+    assert.equal(order.body.amounts.totalCents, 2_500);
+    assert.deepEqual(order.body.line, { kind: 'basic', units: 2, options: [{ id: 1, title: 'Express delivery', priceCents: 500, extraDays: 0 }] });
+    assert.equal(order.body.requirements, 'Our bakery is called Crumbs.');
+
+    // A double submit of one rendered form (the same idempotency key) places one order.
+    await page.goto(`/offers/${offerId}`);
+    const form = {
+      _csrf: await page.locator('#order-form input[name="_csrf"]').inputValue(),
+      idempotencyKey: await page.locator('#order-form input[name="idempotencyKey"]').inputValue(),
+      packageTier: 'standard',
+      units: '1',
+      intent: 'order',
+    };
+    const send = () => context.request.post(`/offers/${offerId}/order`, { form, maxRedirects: 0, headers: { origin: stack.url } });
+    const [first, second] = [await send(), await send()];
+    assert.equal(first.status(), 303);
+    assert.equal(second.headers().location, first.headers().location);
+    const list = await stack.api('GET', '/orders?role=buyer', { token: buyer.token });
+    assert.equal(list.body.items.length, 2);
+    await context.close();
+  });
+
+  it('updates the price without JavaScript', async () => {
+    const context = await browser.newContext({ baseURL: stack.url, javaScriptEnabled: false, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`/offers/${offerId}`);
+    await page.getByLabel('Units of the basic kwork').fill('2');
+    await page.getByLabel(/Express delivery/).check();
+    await page.getByRole('button', { name: 'Update price' }).click();
+    await page.waitForURL(`**/offers/${offerId}/order`);
+    assert.match(await textOf(page, '#price'), /\$25\.00.*4\.5 days/);
+    assert.equal(await page.getByLabel('Units of the basic kwork').inputValue(), '2');
+    await context.close();
+  });
+
+  it('refuses an order the balance cannot pay, with a link to add the missing amount', async () => {
+    const buyer = await signUp(stack.api, 'catpoor');
+    await fund(stack.db, buyer.id, 300);
+    const { context, page } = await newPerson(browser, stack);
+    await signInAs(context, stack, buyer);
+    await visit(page, `/offers/${offerId}`);
+    await page.getByRole('button', { name: 'Order', exact: true }).click();
+    await page.locator('#short-balance').waitFor();
+    assert.match(await textOf(page, '#short-balance'), /short by \$7\.00/);
+    assert.equal(await page.getByRole('link', { name: 'Add funds' }).getAttribute('href'), '/balance/top-up?amount=700');
+    await assertAccessible(page, 'offer page with a short balance');
+    const orders = await stack.api('GET', '/orders?role=buyer', { token: buyer.token });
+    assert.equal(orders.body.items.length, 0);
+    await context.close();
+  });
+
+  it("shows the seller's profile with their offers", async () => {
+    const { context, page } = await newPerson(browser, stack);
+    await visit(page, `/offers/${offerId}`);
+    await page.getByRole('link', { name: seller.login }).click();
+    await page.waitForURL(`**/sellers/${seller.login}`);
+    await assertAccessible(page, 'seller profile');
+    assert.match(await textOf(page, '.seller-card'), /Newbie.*No feedback yet.*Member since/);
+    assert.equal(await page.locator('.offer-card').count(), 28);
+    await page.getByRole('link', { name: title }).click();
+    await page.waitForURL(`**/offers/${offerId}`);
+    await context.close();
+  });
+
+  it('answers 404 for an unknown offer, one buyers cannot see, and an unknown seller', async () => {
+    const { context, page } = await newPerson(browser, stack);
+    const paused = await insertOffer(stack.db, seller.id, { status: 'paused', title: 'A paused quokka offer' });
+    for (const path of ['/offers/999999999', `/offers/${paused}`, '/offers/abc', '/sellers/nobody_at_all']) {
+      const res = await page.goto(path);
+      assert.equal(res?.status(), 404, path);
+      assert.equal(await textOf(page, 'h1'), 'Not found');
+    }
+    await assertAccessible(page, '404 page');
+    await context.close();
+  });
+});

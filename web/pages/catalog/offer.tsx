@@ -1,0 +1,127 @@
+/**
+ * The offer page (`/offers/:id`), its live price (`/offers/:id/price`, an htmx fragment) and
+ * ordering from it (`POST /offers/:id/order`), which places the order as the JSON API's
+ * `POST /orders` does: the same service, the same checks, an idempotency key per rendered form.
+ * An unknown offer, or one buyers cannot see, is the 404 page.
+ */
+import type { Hono } from 'hono';
+import type { OfferPage } from '../../../services/offers.js';
+import { AppError } from '../../../workflows/lib/errors.js';
+import type { WebDeps, WebEnv } from '../../context.js';
+import { parseForm, readForm, refusalOf, type FormData } from '../../forms.js';
+import { page, redirect, type WebContext } from '../../page.js';
+import type { Viewer } from '../../ui.js';
+import { basicChoice, ChoiceForm, choiceOf, newOrderKey, OrderForm, priceOf, type Choice } from './offer-form.js';
+import { CartChoice, KeepForLater, OrderBox, PriceBox, type OrderState } from './offer-order.js';
+import { Description, FeedbackList, Options, Packages, SellerCard, Units } from './offer-parts.js';
+import { fieldErrorsOf } from './parts.js';
+import { queryFields } from './search-form.js';
+
+/** Offer ids in addresses: digits that fit the id column; anything else is no offer (404). */
+const OFFER = '/offers/:id{[0-9]{1,15}}';
+
+const offerIdOf = (c: WebContext) => Number(c.req.param('id'));
+
+type Shown = Partial<Omit<OrderState, 'idempotencyKey' | 'choice'>> & { choice?: Choice };
+
+/** Whether the viewer may order it: someone else's offer that buyers can see. */
+const orderable = (offer: OfferPage, viewer: Viewer) => offer.status === 'active' && offer.sellerId !== viewer.user?.id;
+
+function OfferBody({ offer, state, viewer, favorite }: { offer: OfferPage; state: OrderState; viewer: Viewer; favorite: boolean }) {
+  return (
+    <div class="layout-2">
+      <div>
+        <Description offer={offer} />
+        <Packages offer={offer} />
+        <Options offer={offer} />
+        <Units offer={offer} />
+        <FeedbackList feedback={offer.feedback} />
+      </div>
+      <aside aria-label="order and seller">
+        {orderable(offer, viewer) ? (
+          <OrderBox offer={offer} state={state} viewer={viewer} />
+        ) : (
+          <p class="card">
+            {offer.sellerId === viewer.user?.id ? 'This is your offer' : 'This offer takes no orders'}: it is{' '}
+            <span class="status">{offer.status.replace('_', ' ')}</span>.
+          </p>
+        )}
+        {orderable(offer, viewer) && viewer.user ? <KeepForLater offer={offer} choice={state.choice} viewer={viewer} favorite={favorite} /> : null}
+        <SellerCard seller={offer.seller} />
+      </aside>
+    </div>
+  );
+}
+
+/** The offer page, with the order form as sent (priced, or with its refusal). */
+async function showOffer(c: WebContext, deps: WebDeps, shown: Shown = {}, status: 200 | 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 = 200) {
+  const user = c.var.user;
+  const offer = await deps.services.offers.page(offerIdOf(c), user);
+  const favorite = user ? await deps.services.favorites.has(user.id, offer.id) : false;
+  const choice = shown.choice ?? basicChoice;
+  const priced = priceOf(offer, choice);
+  const state: OrderState = {
+    form: shown.form ?? {},
+    choice,
+    quote: priced.quote,
+    errors: { ...priced.errors, ...shown.errors },
+    error: shown.error,
+    missingCents: shown.missingCents,
+    idempotencyKey: newOrderKey(),
+  };
+  return page(c, deps, offer.title, (viewer) => <OfferBody offer={offer} state={state} viewer={viewer} favorite={favorite} />, status);
+}
+
+/** The live price of the choice in the query, and the cart form's copy of it. */
+async function priceFragment(c: WebContext, deps: WebDeps) {
+  const offer = await deps.services.offers.page(offerIdOf(c), c.var.user);
+  const parsed = parseForm(ChoiceForm, queryFields(c.req.queries()));
+  const choice = parsed.ok ? choiceOf(parsed.data) : undefined;
+  const priced = choice ? priceOf(offer, choice) : undefined;
+  const problem = parsed.ok ? Object.values(priced!.errors)[0] : Object.values(parsed.errors)[0];
+  if (!priced?.quote) {
+    return c.html(
+      <p id="price" class="price-box error" role="status">
+        {problem ?? 'This choice cannot be ordered.'}
+      </p>,
+      400,
+    );
+  }
+  return c.html(
+    <>
+      <PriceBox quote={priced.quote} />
+      <CartChoice choice={choice!} oob />
+    </>,
+  );
+}
+
+/** "Update price" re-renders the page priced; "Order" places the order and goes to it. */
+async function orderFromPage(c: WebContext, deps: WebDeps) {
+  const user = c.var.user;
+  const form: FormData = await readForm(c);
+  const parsed = parseForm(OrderForm, form);
+  if (!parsed.ok) return showOffer(c, deps, { form, errors: parsed.errors }, 400);
+  const choice = choiceOf(parsed.data);
+  // Anyone may price an order; ordering needs an account.
+  if (parsed.data.intent === 'price') return showOffer(c, deps, { form, choice });
+  if (!user) return redirect(c, `/sign-in?next=${encodeURIComponent(`/offers/${offerIdOf(c)}`)}`);
+  try {
+    // As `POST /orders`: a buyer must have confirmed their email.
+    if (!user.emailConfirmed) throw new AppError('email_not_confirmed', 'confirm your email before ordering');
+    const request = { offerId: offerIdOf(c), ...choice, requirements: parsed.data.requirements ?? null };
+    const { view, replayed } = await deps.services.placement.place(user, request, parsed.data.idempotencyKey);
+    return redirect(c, `/orders/${view.orderId}`, replayed ? 'This order was placed already.' : 'Your order is placed: the money is held until the work is done.');
+  } catch (err) {
+    const refusal = refusalOf(err);
+    const missing = refusal.code === 'insufficient_funds' ? (err as AppError).details?.missingCents : undefined;
+    const errors = fieldErrorsOf(err);
+    const error = Object.keys(errors).length ? undefined : refusal.message;
+    return showOffer(c, deps, { form, choice, errors, error, missingCents: typeof missing === 'number' ? missing : undefined }, refusal.status);
+  }
+}
+
+export function offerPages(app: Hono<WebEnv>, deps: WebDeps) {
+  app.get(OFFER, (c) => showOffer(c, deps));
+  app.get(`${OFFER}/price`, (c) => priceFragment(c, deps));
+  app.post(`${OFFER}/order`, (c) => orderFromPage(c, deps));
+}

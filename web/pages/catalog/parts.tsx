@@ -1,0 +1,71 @@
+/**
+ * Pieces the catalog's pages share: an offer's card in a list, a seller's level and rating, lead
+ * times in days, and the mapping of a service's field paths (`query.categoryId`, `body.optionIds`)
+ * to the form fields that show them.
+ */
+import type { FC } from 'hono/jsx';
+import type { OfferSummary, SellerLevel } from '../../../services/search.js';
+import { AppError } from '../../../workflows/lib/errors.js';
+import { DAY } from '../../../workflows/lib/time.js';
+import type { FieldErrors } from '../../ui.js';
+import { Money } from '../../ui.js';
+
+const levelNames: Record<SellerLevel, string> = { newbie: 'Newbie', advanced: 'Advanced', professional: 'Professional' };
+
+/** K-32: the seller's level as people read it. */
+export const levelName = (level: string) => levelNames[level as SellerLevel] ?? level;
+
+/** K-30, K-34: the share of positive feedback, or that there is none yet. */
+export function ratingText(ratingPercent: number | null, feedbackCount: number): string {
+  if (ratingPercent === null) return 'No feedback yet';
+  return `${ratingPercent}% positive (${feedbackCount} feedback${feedbackCount === 1 ? '' : 's'})`;
+}
+
+/** `1 day`, `3 days`, `4.5 days` (K-05 makes halves). */
+export function days(n: number): string {
+  const shown = Number.isInteger(n) ? String(n) : n.toFixed(1).replace(/\.0$/, '');
+  return `${shown} day${n === 1 ? '' : 's'}`;
+}
+
+export const leadTime = (ms: number) => days(ms / DAY);
+
+/** `no_cms` → `no cms`: attribute values are slugs. */
+export const valueName = (value: string) => value.replace(/_/g, ' ');
+
+export const TopRated: FC<{ on: boolean }> = ({ on }) => (on ? <span class="status top-rated">Top Rated</span> : null);
+
+/** One offer in a result list: title, excerpt, price, lead time, its seller's standing. */
+export const OfferCard: FC<{ offer: OfferSummary }> = ({ offer }) => (
+  <li class="card offer-card">
+    <h3>
+      <a href={`/offers/${offer.id}`}>{offer.title}</a>
+    </h3>
+    <p class="muted excerpt">{offer.excerpt}</p>
+    <p class="offer-facts">
+      <strong>
+        from <Money cents={offer.priceCents} />
+      </strong>{' '}
+      · {days(offer.leadTimeDays)} · {offer.category.name} <TopRated on={offer.topRated} />
+    </p>
+    <p class="offer-seller">
+      by <a href={`/sellers/${encodeURIComponent(offer.seller.login)}`}>{offer.seller.login}</a> · {levelName(offer.seller.level)} ·{' '}
+      {ratingText(offer.seller.ratingPercent, offer.seller.feedbackCount)}
+    </p>
+  </li>
+);
+
+/**
+ * The field errors of a service's `invalid_input` refusal, by form field (`query.maxPriceCents`
+ * → `maxPriceCents`); `rename` maps a service's name to the form's. Anything else: none.
+ */
+export function fieldErrorsOf(err: unknown, rename: Record<string, string> = {}): FieldErrors {
+  if (!(err instanceof AppError)) return {};
+  const fields = Array.isArray(err.details?.fields) ? (err.details.fields as { path?: unknown; message?: unknown }[]) : [];
+  const errors: FieldErrors = {};
+  for (const f of fields) {
+    if (typeof f.path !== 'string' || typeof f.message !== 'string') continue;
+    const name = f.path.replace(/^(query|body)\./, '').split('.')[0]!;
+    errors[rename[name] ?? name] ??= f.message;
+  }
+  return errors;
+}
