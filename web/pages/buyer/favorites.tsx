@@ -61,7 +61,13 @@ export function favoritePages(app: Pages, deps: WebDeps) {
     const form = await readForm(c);
     const raw = c.req.param('offerId');
     const offerId = /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
-    const done = await favorites.toggle(user.id, offerId);
+    // The offer page says which it means (`favorite=add|remove`), so a double click changes nothing twice; else the heart toggles.
+    const done =
+      form.favorite === 'add'
+        ? await favorites.add(user.id, offerId).then(() => 'added' as const)
+        : form.favorite === 'remove'
+          ? await favorites.remove(user.id, offerId).then(() => 'removed' as const)
+          : await favorites.toggle(user.id, offerId);
     return redirect(c, localPath(form.back, '/favorites'), done === 'added' ? 'Added to your favorites.' : 'Removed from your favorites.');
   });
 }
