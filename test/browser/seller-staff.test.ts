@@ -96,6 +96,15 @@ describe('seller and staff pages in the browser', () => {
       { timeoutMs: 15_000, what: 'the approved offer to be active' },
     );
     assert.match(await textOf(page, `${card} .status`), /active/);
+    // On the offer page, staff find every workflow of the offer in the Temporal UI; its seller sees no such link.
+    await visit(mod, `/offers/${offer.id}`, 'offer page as staff');
+    assert.equal(
+      await mod.getByRole('link', { name: 'This offer’s workflows in Temporal' }).getAttribute('href'),
+      `${TEMPORAL_UI}/namespaces/default/workflows?query=${encodeURIComponent(`GigflowOfferId="${offer.id}"`)}`,
+    );
+    await page.goto(`/offers/${offer.id}`);
+    assert.equal(await page.locator('a.temporal-link').count(), 0);
+    await page.goto('/seller/offers');
     // K-42: stop hides it, resume shows it again.
     await page.getByRole('button', { name: `Stop “${title}”` }).click();
     assert.match(await textOf(page, `${card} .status`), /stopped/);

@@ -16,6 +16,7 @@ import { CartChoice, KeepForLater, OrderBox, PriceBox, type OrderState } from '.
 import { Description, FeedbackList, Options, Packages, SellerCard, Units } from './offer-parts.js';
 import { fieldErrorsOf } from './parts.js';
 import { queryFields } from './search-form.js';
+import { OfferWorkflowsLink } from '../staff/temporal-link.js';
 
 /** Offer ids in addresses: digits that fit the id column; anything else is no offer (404). */
 const OFFER = '/offers/:id{[0-9]{1,15}}';
@@ -27,10 +28,15 @@ type Shown = Partial<Omit<OrderState, 'idempotencyKey' | 'choice'>> & { choice?:
 /** Whether the viewer may order it: someone else's offer that buyers can see. */
 const orderable = (offer: OfferPage, viewer: Viewer) => offer.status === 'active' && offer.sellerId !== viewer.user?.id;
 
-function OfferBody({ offer, state, viewer, favorite }: { offer: OfferPage; state: OrderState; viewer: Viewer; favorite: boolean }) {
+function OfferBody({ offer, state, viewer, favorite, deps }: { offer: OfferPage; state: OrderState; viewer: Viewer; favorite: boolean; deps: WebDeps }) {
   return (
     <div class="layout-2">
       <div>
+        {viewer.user?.roles.length ? (
+          <p>
+            <OfferWorkflowsLink deps={deps} offerId={offer.id} />
+          </p>
+        ) : null}
         <Description offer={offer} />
         <Packages offer={offer} />
         <Options offer={offer} />
@@ -69,7 +75,7 @@ async function showOffer(c: WebContext, deps: WebDeps, shown: Shown = {}, status
     missingCents: shown.missingCents,
     idempotencyKey: newOrderKey(),
   };
-  return page(c, deps, offer.title, (viewer) => <OfferBody offer={offer} state={state} viewer={viewer} favorite={favorite} />, status);
+  return page(c, deps, offer.title, (viewer) => <OfferBody offer={offer} state={state} viewer={viewer} favorite={favorite} deps={deps} />, status);
 }
 
 /** The live price of the choice in the query, and the cart form's copy of it. */

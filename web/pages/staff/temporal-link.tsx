@@ -32,3 +32,18 @@ export const TemporalLink: FC<{ deps: Pick<WebDeps, 'temporalUiUrl' | 'namespace
     </a>
   );
 };
+
+/**
+ * Staff's link from an offer page to every workflow about the offer in the Temporal Web UI (its
+ * moderation submissions and its orders), found by the `GigflowOfferId` search attribute.
+ */
+export const OfferWorkflowsLink: FC<{ deps: Pick<WebDeps, 'temporalUiUrl' | 'namespace'>; offerId: number }> = ({ deps, offerId }) => {
+  if (!deps.temporalUiUrl) return null;
+  const base = deps.temporalUiUrl.replace(/\/+$/, '');
+  const query = encodeURIComponent(`GigflowOfferId="${offerId}"`);
+  return (
+    <a class="temporal-link" href={`${base}/namespaces/${encodeURIComponent(deps.namespace ?? 'default')}/workflows?query=${query}`} target="_blank" rel="noopener noreferrer">
+      This offer’s workflows in Temporal
+    </a>
+  );
+};
