@@ -130,7 +130,8 @@ function signIn(app: Pages, deps: WebDeps) {
           <Field name="password" label="Password" type="password" errors={errors} autocomplete="current-password" />
           <button type="submit">Sign in</button>
           <p>
-            <a href="/forgot-password">Forgot your password?</a> · New here? <a href="/sign-up">Sign up</a>
+            <a href="/forgot-password">Forgot your password?</a> · New here? <a href="/sign-up">Sign up</a> · Have a code from our email?{' '}
+            <a href="/confirm-email">Confirm your email</a>
           </p>
         </Form>
       ),
@@ -175,6 +176,9 @@ function forgotPassword(app: Pages, deps: WebDeps) {
           <p>We will email a code to reset it.</p>
           <Field name="email" label="Email" type="email" value={str(form.email)} errors={errors} autocomplete="email" />
           <button type="submit">Email me a code</button>
+          <p>
+            Have a code already? <a href="/reset-password">Choose a new password</a>
+          </p>
         </Form>
       ),
       Object.keys(errors).length ? status : 200,

@@ -1,0 +1,151 @@
+/**
+ * Every page is reachable by a link, answers without a 5xx, passes axe-core and reads at 360 px
+ * wide (no sideways scrolling): a crawl from the home page, as a buyer, a seller and a member of
+ * staff, following every link of ours. And the core of an order works without JavaScript.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { PASSWORD, signUp, type TestUser } from '../support/api.js';
+import { assertAccessible, newPerson, openBrowser, signInAs, startWebStack, textOf, type WebStack } from '../support/browser.js';
+import { actOk, market, placeOrder } from '../support/orders.js';
+
+/** Each page's route, as a pattern of its path. */
+const ROUTES: [name: string, pattern: RegExp][] = [
+  ['home', /^\/$/],
+  ['search', /^\/search$/],
+  ['offer', /^\/offers\/\d+$/],
+  ['seller profile', /^\/sellers\/[^/]+$/],
+  ['sign in', /^\/sign-in$/],
+  ['sign up', /^\/sign-up$/],
+  ['forgot password', /^\/forgot-password$/],
+  ['reset password', /^\/reset-password$/],
+  ['confirm email', /^\/confirm-email$/],
+  ['settings', /^\/settings$/],
+  ['cart', /^\/cart$/],
+  ['favorites', /^\/favorites$/],
+  ['balance', /^\/balance$/],
+  ['top-up', /^\/balance\/top-up$/],
+  ['my orders', /^\/orders$/],
+  ['order', /^\/orders\/\d+$/],
+  ['notifications', /^\/notifications$/],
+  ['seller dashboard', /^\/seller$/],
+  ['my offers', /^\/seller\/offers$/],
+  ['new offer', /^\/seller\/offers\/new$/],
+  ['edit offer', /^\/seller\/offers\/\d+\/edit$/],
+  ['earnings', /^\/seller\/earnings$/],
+  ['staff', /^\/staff$/],
+  ['moderation queue', /^\/staff\/moderation$/],
+  ['arbitration queue', /^\/staff\/arbitration$/],
+  ['arbitration case', /^\/staff\/arbitration\/\d+$/],
+  ['attention list', /^\/staff\/attention$/],
+];
+const routeOf = (path: string) => ROUTES.find(([, pattern]) => pattern.test(path))?.[0];
+
+/** Links of ours on the page (no sign-out form, no other origin, no fragment-only). */
+async function linksOn(page: Page, origin: string): Promise<string[]> {
+  const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => (a as unknown as { href: string }).href));
+  return hrefs.filter((h) => h.startsWith(origin)).map((h) => new URL(h).pathname + new URL(h).search);
+}
+
+describe('every page, reached by links', () => {
+  let stack: WebStack;
+  let browser: Browser;
+  before(async () => {
+    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-reach' }), openBrowser()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  /**
+   * Crawls from `/` as `user` at 360 px: every page answers below 500, and the first page of each
+   * route (`checked` keeps them across crawls) passes axe and does not scroll sideways. Returns
+   * the routes reached.
+   */
+  async function crawl(user: TestUser | undefined, checked: Set<string>): Promise<Set<string>> {
+    const { context, page } = await newPerson(browser, stack, { width: 360 });
+    if (user) await signInAs(context, stack, user);
+    const seen = new Set<string>();
+    const seenRoutes = new Set<string>();
+    const reached = new Set<string>();
+    const queue = ['/'];
+    while (queue.length > 0 && seen.size < 150) {
+      const path = queue.shift()!;
+      const route = routeOf(new URL(path, stack.url).pathname);
+      // One page a route (the others of it have the same links), and every page of no known route.
+      const key = route ?? path;
+      if (seenRoutes.has(key)) continue;
+      seenRoutes.add(key);
+      seen.add(path);
+      const res = await page.goto(path);
+      assert.ok(res && res.status() < 500, `${path} answered ${res?.status()}`);
+      if (route) reached.add(route);
+      if (route && !checked.has(route)) {
+        checked.add(route);
+        await assertAccessible(page, `${route} (${path})`);
+        const overflow = await page.evaluate(() => {
+          // Runs in the page: the DOM's types are not in this project's lib.
+          const doc = (globalThis as any).document;
+          const width = doc.documentElement.clientWidth;
+          const wide = [...doc.querySelectorAll('body *')]
+            .filter((el: any) => el.getBoundingClientRect().right > width + 0.5 && !el.closest('.table-wrap'))
+            .slice(0, 3)
+            .map((el: any) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).replace(/ /g, '.')}` : ''}`);
+          return { by: doc.documentElement.scrollWidth - width, wide };
+        });
+        assert.ok(overflow.by <= 0, `${route} (${path}) scrolls sideways by ${overflow.by} px at 360 px wide: ${overflow.wide.join(', ')}`);
+      }
+      for (const link of await linksOn(page, stack.url)) if (!seen.has(link)) queue.push(link);
+    }
+    await context.close();
+    return reached;
+  }
+
+  it('reaches every page by links from the home page, as the public, a buyer, a seller and staff, without a 5xx or a sideways scroll', async () => {
+    const m = await market(stack.api, stack.db);
+    const placed = await placeOrder(stack.api, m.buyer, { offerId: m.offerId });
+    await actOk(stack.api, m.seller, placed.orderId, { type: 'start_work' });
+    await actOk(stack.api, m.seller, placed.orderId, { type: 'deliver', text: 'Done', links: [] });
+    await actOk(stack.api, m.buyer, placed.orderId, { type: 'open_dispute', statement: 'Not what I asked for.' });
+    await actOk(stack.api, m.seller, placed.orderId, { type: 'answer_dispute', statement: 'It is exactly that.' });
+    const admin = await signUp(stack.api, 'admin');
+    await stack.db.sql`update users set roles = ${stack.db.sql.array(['moderator', 'arbiter', 'admin', 'support'])}::text[] where id = ${admin.id}`;
+
+    const reached = new Set<string>();
+    const checked = new Set<string>();
+    for (const who of [undefined, m.buyer, m.seller, admin]) for (const route of await crawl(who, checked)) reached.add(route);
+    assert.deepEqual(
+      ROUTES.map(([name]) => name).filter((name) => !reached.has(name)),
+      [],
+      'pages no link leads to',
+    );
+  });
+
+  it('takes an order from search to delivery without JavaScript', async () => {
+    const m = await market(stack.api, stack.db);
+    const buyer = await browser.newContext({ baseURL: stack.url, javaScriptEnabled: false });
+    const page = await buyer.newPage();
+    await page.goto('/sign-in');
+    await page.getByLabel('Login or email').fill(m.buyer.login);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    await page.goto(`/offers/${m.offerId}`);
+    await page.getByRole('button', { name: 'Order', exact: true }).click();
+    await page.waitForURL(/\/orders\/\d+$/);
+    const orderId = Number(new URL(page.url()).pathname.split('/').pop());
+    assert.match(await textOf(page, 'main'), /24 h|23 h/);
+
+    const seller = await browser.newContext({ baseURL: stack.url, javaScriptEnabled: false });
+    await signInAs(seller, stack, m.seller);
+    const sellerPage = await seller.newPage();
+    await sellerPage.goto(`/orders/${orderId}`);
+    await sellerPage.getByRole('button', { name: /start work/i }).click();
+    await sellerPage.waitForURL(`**/orders/${orderId}`);
+    assert.equal((await stack.api('GET', `/orders/${orderId}`, { token: m.buyer.token })).body.status, 'in_progress');
+    await buyer.close();
+    await seller.close();
+  });
+});
