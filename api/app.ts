@@ -9,6 +9,7 @@ import type { Services } from '../services/index.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { allowedMethods, limitBody } from './door.js';
+import { requestLog } from './http-process.js';
 import { onError, onNotFound, validationHook } from './errors.js';
 import { accountRoutes, passwordResetRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
@@ -23,20 +24,6 @@ import { offerRoutes } from './routes/offers.js';
 import { orderRoutes } from './routes/orders.js';
 import { searchRoutes } from './routes/search.js';
 import { staffRoutes } from './routes/staff.js';
-
-/** Every request gets an id and one log line (method, path, status, time, caller). */
-function requestLog(logger: AppDeps['logger']): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const log = logger.child({ requestId: c.var.requestId });
-    c.set('log', log);
-    const started = performance.now();
-    await next();
-    log.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), userId: c.var.user?.id },
-      'request',
-    );
-  };
-}
 
 /** Who is calling: each route's own guard (api/auth.ts) decides what that allows. */
 function identifyCaller(accounts: Services['accounts']): MiddlewareHandler<AppEnv> {
@@ -59,7 +46,7 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const { services } = deps;
   app.use(requestId());
-  app.use(requestLog(deps.logger));
+  app.use(requestLog(deps.logger, 'request'));
   app.use(limitBody());
   app.use(identifyCaller(services.accounts));
 

@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { requestLog } from '../api/http-process.js';
 import type { WebDeps, WebEnv } from './context.js';
 import { errorPage, notFoundPage } from './page.js';
 import { accountPages } from './pages/account.js';
@@ -27,21 +28,12 @@ const assets: Record<string, { type: string; body: string }> = {
   'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./static/app.css', import.meta.url), 'utf8') },
 };
 
-function requestLog(logger: WebDeps['logger']): MiddlewareHandler<WebEnv> {
-  return async (c, next) => {
-    const log = logger.child({ requestId: c.var.requestId });
-    c.set('log', log);
-    const started = performance.now();
-    await next();
-    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started), userId: c.var.user?.id }, 'page');
-  };
-}
 
 export function createWeb(deps: WebDeps) {
   const app = new Hono<WebEnv>();
   const secure = deps.secureCookies ?? false;
   app.use(requestId());
-  app.use(requestLog(deps.logger));
+  app.use(requestLog(deps.logger, 'page'));
   app.use(
     secureHeaders({
       contentSecurityPolicy: {
