@@ -96,9 +96,10 @@ export const StatusPanel: FC<{ view: OrderView; role: OrderViewer; seen: string 
   );
 };
 
+/** As the offer page names it: "Standard package: 3 concepts, Source files" (K-03: what the tier includes). */
 const lineText = (line: OrderView['line']) =>
   line.kind === 'package'
-    ? `${words(line.tier)} package${line.includes.length ? `: ${line.includes.join(', ')}` : ''}`
+    ? `${line.tier.charAt(0).toUpperCase()}${line.tier.slice(1)} package${line.includes.length ? `: ${line.includes.join(', ')}` : ''}`
     : `${line.units} × basic${line.options.length ? ` + ${line.options.map((o) => o.title).join(', ')}` : ''}`;
 
 export const Details: FC<{ view: OrderView; role: OrderViewer }> = ({ view, role }) => (
