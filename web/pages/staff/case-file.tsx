@@ -8,6 +8,7 @@ import { orderRules } from '../../../workflows/order/policy.js';
 import type { FormData } from '../../forms.js';
 import { Field, FieldError, Form, Money, TextArea, Time, type FieldErrors, type Viewer } from '../../ui.js';
 import { str } from './controls.js';
+import { outcomeText } from '../order/labels.js';
 
 const side = (view: OrderView, who: 'buyer' | 'seller') => `the ${who}, ${view[who].login}`;
 
@@ -68,7 +69,7 @@ const OrderFacts: FC<{ view: OrderView; viewer: Viewer }> = ({ view, viewer }) =
       <>
         <dt>Next deadline</dt>
         <dd>
-          <Time at={view.nextDeadline.at} zone={viewer.timeZone} />: {view.nextDeadline.outcome}
+          <Time at={view.nextDeadline.at} zone={viewer.timeZone} />: {outcomeText(view.nextDeadline.outcome)}
         </dd>
       </>
     ) : null}
