@@ -13,21 +13,104 @@ import type { FieldErrors } from './ui.js';
 export type FormData = Record<string, string | string[]>;
 
 /**
- * The form's fields (files dropped). Browsers send a textarea's line breaks as CRLF; they
- * become `\n`, as the API stores them, before any check (a bare CR is a control character).
+ * The form's fields (files dropped), but the CSRF token. Browsers send a textarea's line
+ * breaks as CRLF; they become `\n`, as the API stores them, before any check (a bare CR is a
+ * control character).
  */
 export async function readForm(c: Context): Promise<FormData> {
+  const { _csrf: _, ...fields } = await formBody(c);
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Array.isArray(v) ? v.map(crlf) : crlf(v)]));
+}
+
+const crlf = (v: string) => v.replace(/\r\n?/g, '\n');
+
+/** Every field of a form body, the CSRF token too (read once: the CSRF check and the page share it). */
+export async function formBody(c: Context): Promise<FormData> {
   const type = c.req.header('content-type') ?? '';
-  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return {};
+  if (type.startsWith('application/x-www-form-urlencoded')) return decodeFields(new Uint8Array(await c.req.arrayBuffer()));
+  if (!type.startsWith('multipart/form-data')) return {};
   const body = await c.req.parseBody({ all: true });
   const out: FormData = {};
   for (const [key, value] of Object.entries(body)) {
-    if (key === '_csrf') continue;
-    const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string').map((v) => v.replace(/\r\n?/g, '\n'));
-    if (values.length === 1) out[key] = values[0]!;
-    else if (values.length > 1) out[key] = values;
+    const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+    if (values.length) out[key] = values.length === 1 ? values[0]! : values;
   }
   return out;
+}
+
+/** The page's query string as form fields (a GET form's), decoded as a form body is. */
+export const readQuery = (c: Context): FormData => decodeFields(new TextEncoder().encode(new URL(c.req.url).search.slice(1)));
+
+/**
+ * `application/x-www-form-urlencoded` fields, a repeated name becoming a list. Escapes are
+ * decoded as UTF-8, but bytes that are no UTF-8 (a lone surrogate's WTF-8 bytes `%ED%A0%80`,
+ * a stray `%FF`) become lone surrogates U+DC80–U+DCFF (PEP 383's "surrogateescape") rather
+ * than U+FFFD: the storable-text rule then refuses the field they are in, beside it, instead
+ * of storing a replacement character nobody typed. A browser never sends such bytes.
+ */
+export function decodeFields(body: Uint8Array): FormData {
+  const fields = new Map<string, string | string[]>();
+  for (const pair of split(body, 0x26)) {
+    if (pair.length === 0) continue;
+    const eq = pair.indexOf(0x3d);
+    const key = decodePart(eq < 0 ? pair : pair.subarray(0, eq));
+    const value = eq < 0 ? '' : decodePart(pair.subarray(eq + 1));
+    const seen = fields.get(key);
+    fields.set(key, seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value]);
+  }
+  // Object.fromEntries makes `__proto__` an own field, never the object's prototype.
+  return Object.fromEntries(fields);
+}
+
+function split(bytes: Uint8Array, separator: number): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== separator) continue;
+    parts.push(bytes.subarray(start, i));
+    start = i + 1;
+  }
+  return parts;
+}
+
+const isHex = (b: number | undefined) => b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66));
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** One name or value: `+` is a space, `%XX` a byte; the bytes read as UTF-8 with surrogate escapes. */
+function decodePart(part: Uint8Array): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < part.length; i++) {
+    const b = part[i]!;
+    if (b === 0x25 && isHex(part[i + 1]) && isHex(part[i + 2])) {
+      bytes.push(parseInt(String.fromCharCode(part[i + 1]!, part[i + 2]!), 16));
+      i += 2;
+    } else bytes.push(b === 0x2b ? 0x20 : b);
+  }
+  const all = Uint8Array.from(bytes);
+  try {
+    return utf8.decode(all);
+  } catch {
+    let out = '';
+    for (let i = 0; i < all.length; ) {
+      const n = sequenceAt(all, i);
+      out += n ? utf8.decode(all.subarray(i, i + n)) : String.fromCharCode(0xdc00 + all[i]!);
+      i += n || 1;
+    }
+    return out;
+  }
+}
+
+/** The length of the well-formed UTF-8 sequence at `i`, or 0. */
+function sequenceAt(bytes: Uint8Array, i: number): number {
+  const lead = bytes[i]!;
+  const n = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  if (n === 0 || i + n > bytes.length) return 0;
+  try {
+    utf8.decode(bytes.subarray(i, i + n));
+    return n;
+  } catch {
+    return 0;
+  }
 }
 
 /** Text gigflow can store (no NUL, lone surrogate or control character), trimmed, `min`–`max` characters. */
@@ -67,8 +150,11 @@ export function dollars(minCents: number, maxCents: number) {
   );
 }
 
-/** A checkbox: present means yes. */
-export const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === '1', z.boolean());
+/** A checkbox: absent means no, a browser's `on` yes; anything else is no choice of the form's. */
+export const checkbox = z.preprocess(
+  (v) => (v === undefined ? 'off' : v),
+  z.enum(['off', 'on', 'true', '1'], { error: 'not a valid choice' }).transform((v) => v !== 'off'),
+);
 
 /** Ids picked in a form (checkboxes, a multi-select): digits only. */
 export const ids = z.preprocess(
@@ -78,12 +164,20 @@ export const ids = z.preprocess(
 
 export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 
-/** The form checked against its schema: its data, or each field's first problem. */
+/**
+ * The form checked against its schema: its data, or each field's first problem. Every value,
+ * of a field the schema reads or not, must be storable text (the API's door check): a hidden
+ * field, a password or a key is refused for a NUL as a text field is.
+ */
 export function parseForm<S extends z.ZodType>(schema: S, form: FormData): Parsed<z.output<S>> {
-  const result = schema.safeParse(form);
-  if (result.success) return { ok: true, data: result.data };
   const errors: FieldErrors = {};
-  for (const issue of result.error.issues) {
+  for (const [field, value] of Object.entries(form)) {
+    const bad = (Array.isArray(value) ? value : [value]).map(forbiddenCharacter).find((m) => m !== null);
+    if (bad) errors[field] = bad;
+  }
+  const result = schema.safeParse(form);
+  if (result.success && Object.keys(errors).length === 0) return { ok: true, data: result.data };
+  for (const issue of result.error?.issues ?? []) {
     const field = issue.code === 'unrecognized_keys' ? issue.keys[0]! : String(issue.path[0] ?? '_form');
     errors[field] ??= issue.message;
   }

@@ -68,7 +68,17 @@ export function errorPage(deps: WebDeps) {
       const refusal = refusalOf(err);
       const title = refusal.status === 403 ? 'Not allowed' : 'That did not work';
       if (refusal.status === 404) return notFoundPage(deps)(c);
-      return page(c, deps, title, () => <p class="error">{refusal.message}</p>, refusal.status);
+      return page(
+        c,
+        deps,
+        title,
+        () => (
+          <p class="error form-error" role="alert">
+            {refusal.message}
+          </p>
+        ),
+        refusal.status,
+      );
     }
     c.var.log.error({ err }, 'unhandled error');
     return page(c, deps, 'Something went wrong', () => <p class="error">Sorry, that failed on our side. Reference: {c.var.requestId}</p>, 500);

@@ -14,6 +14,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Services } from '../services/index.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { WebEnv } from './context.js';
+import { formBody } from './forms.js';
 
 export const SESSION_COOKIE = 'gf_session';
 export const CSRF_COOKIE = 'gf_csrf';
@@ -72,7 +73,8 @@ export function checkCsrf(): MiddlewareHandler<WebEnv> {
     const host = c.req.header('host');
     const fromUs = site ? site === 'same-origin' || site === 'none' : !origin || origin === own || hostOf(origin) === host;
     if (!fromUs) throw new AppError('forbidden', 'this form was sent from another site, so it was refused');
-    const sent = c.req.header(CSRF_HEADER) ?? (await formField(c, CSRF_FIELD));
+    const field = c.req.header(CSRF_HEADER) ?? (await formBody(c))[CSRF_FIELD];
+    const sent = typeof field === 'string' ? field : undefined;
     const expected = c.var.csrf;
     if (!sent || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), Buffer.from(expected))) {
       throw new AppError('forbidden', 'the form has expired: reload the page and send it again');
@@ -87,12 +89,4 @@ function hostOf(origin: string): string | undefined {
   } catch {
     return undefined; // `null` (a sandboxed frame, a redirect from elsewhere) is no origin of ours
   }
-}
-
-async function formField(c: Context, name: string): Promise<string | undefined> {
-  const type = c.req.header('content-type') ?? '';
-  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return undefined;
-  const body = await c.req.parseBody();
-  const value = body[name];
-  return typeof value === 'string' ? value : undefined;
 }

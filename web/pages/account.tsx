@@ -11,7 +11,7 @@ import type { WebDeps, WebEnv } from '../context.js';
 import { checkbox, optionalText, parseForm, readForm, refusalOf, text, type FormData, type Refusal } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { endSession, startSession } from '../session.js';
-import { Field, Form, Select, type FieldErrors } from '../ui.js';
+import { Field, FieldError, Form, Select, type FieldErrors } from '../ui.js';
 
 const login = z.string({ error: 'required' }).trim().regex(/^[A-Za-z0-9_]{3,32}$/, '3 to 32 letters a-z, digits or underscores');
 const email = z.string({ error: 'required' }).trim().pipe(z.email('enter an email address, such as alice@example.com').max(254));
@@ -141,7 +141,8 @@ function signIn(app: Pages, deps: WebDeps) {
   app.post('/sign-in', async (c) => {
     const form = await readForm(c);
     const parsed = parseForm(SignIn, form);
-    if (!parsed.ok) return signInPage(c, parsed.errors, form);
+    // `next` is hidden: its refusal goes on top of the form.
+    if (!parsed.ok) return signInPage(c, parsed.errors, form, 400, parsed.errors.next && 'The page to come back to is not valid: sign in from the page again.');
     try {
       const session = await accounts.login({ login: parsed.data.login, password: parsed.data.password, ip: clientAddress(c, 0) }, c.var.log);
       startSession(c, session.token, session.expiresAt, secure);
@@ -251,8 +252,17 @@ function settings(app: Pages, deps: WebDeps) {
           />
           <p class="field">
             <label>
-              <input type="checkbox" name="hideOnWeekends" checked={form ? form.hideOnWeekends === 'on' : me.hideOnWeekends} /> Hide my offers on weekends (K-42)
+              <input
+                type="checkbox"
+                id="f-hideOnWeekends"
+                name="hideOnWeekends"
+                checked={form ? form.hideOnWeekends === 'on' : me.hideOnWeekends}
+                aria-invalid={errors.hideOnWeekends ? 'true' : undefined}
+                aria-describedby={errors.hideOnWeekends ? 'f-hideOnWeekends-error' : undefined}
+              />{' '}
+              Hide my offers on weekends (K-42)
             </label>
+            <FieldError id="f-hideOnWeekends-error" error={errors.hideOnWeekends} />
           </p>
           <button type="submit">Save</button>
         </Form>

@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { NotificationItem } from '../../services/notifications.js';
+import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { page, query, redirect, userOf } from '../page.js';
 import { ActionButton, Pager, Time } from '../ui.js';
@@ -55,7 +56,8 @@ export function notificationPages(deps: WebDeps) {
   });
   app.post('/notifications/:id/read', async (c) => {
     const raw = c.req.param('id');
-    await notifications.markRead(userOf(c).id, /^\d{1,15}$/.test(raw) ? [Number(raw)] : []);
+    if (!/^\d{1,15}$/.test(raw)) throw new AppError('not_found', 'no such notification');
+    await notifications.markRead(userOf(c).id, [Number(raw)]);
     return redirect(c, '/notifications', 'Marked read.');
   });
   return app;

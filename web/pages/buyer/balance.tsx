@@ -200,7 +200,8 @@ function topUpForm(app: Pages, deps: WebDeps) {
     const user = userOf(c);
     const form = await readForm(c);
     const parsed = parseForm(TopUpForm, form);
-    if (!parsed.ok) return show(c, form, parsed.errors);
+    // The hidden key is no field a person can correct: its refusal goes on top of the form.
+    if (!parsed.ok) return show(c, form, parsed.errors, parsed.errors.idempotencyKey ? { status: 400, message: 'the form has expired: reload the page and send it again' } : undefined);
     const { amount: amountCents, idempotencyKey: key, ...method } = parsed.data;
     try {
       const input = method.method === 'card' ? { amountCents, method: 'card' as const, cardNumber: method.cardNumber } : { amountCents, method: 'paypal' as const, paypalAccount: method.paypalAccount };

@@ -3,16 +3,25 @@
  * returns to the page it was pressed on (a local path only).
  */
 import type { Hono } from 'hono';
+import { z } from 'zod';
 import type { FavoriteView } from '../../../services/favorites.js';
+import { AppError } from '../../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { readForm } from '../../forms.js';
+import { parseForm, readForm } from '../../forms.js';
 import { page, query, redirect, userOf } from '../../page.js';
 import { Money, Pager } from '../../ui.js';
 
 type Pages = Hono<WebEnv>;
 
 /** Where to return after a toggle: a path of ours only (never `//elsewhere` or a full URL). */
-export const localPath = (back: unknown, fallback: string) => (typeof back === 'string' && /^\/(?!\/)[^\\\s]*$/.test(back) ? back : fallback);
+const LOCAL_PATH = /^\/(?!\/)[^\\\s]*$/;
+export const localPath = (back: unknown, fallback: string) => (typeof back === 'string' && LOCAL_PATH.test(back) ? back : fallback);
+
+/** The heart's form: which it means (absent: toggle), and a local page to return to; anything else changes nothing. */
+const Heart = z.object({
+  favorite: z.enum(['add', 'remove'], { error: 'not a choice of this button' }).optional(),
+  back: z.string().regex(LOCAL_PATH, 'not a page of ours').optional(),
+});
 
 const FavoriteCard = ({ item, csrf }: { item: FavoriteView; csrf: string }) => (
   <li class="card">
@@ -58,7 +67,9 @@ export function favoritePages(app: Pages, deps: WebDeps) {
   });
   app.post('/favorites/:offerId', async (c) => {
     const user = userOf(c);
-    const form = await readForm(c);
+    const parsed = parseForm(Heart, await readForm(c));
+    if (!parsed.ok) throw new AppError('invalid_input', `That button was not one of ours (${Object.values(parsed.errors)[0]}): go back, reload the page and press it again.`);
+    const form = parsed.data;
     const raw = c.req.param('offerId');
     const offerId = /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
     // The offer page says which it means (`favorite=add|remove`), so a double click changes nothing twice; else the heart toggles.

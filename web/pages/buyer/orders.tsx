@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { OrderListItem } from '../../../services/orders.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { parseForm } from '../../forms.js';
+import { parseForm, readQuery } from '../../forms.js';
 import { page, userOf } from '../../page.js';
 import { Countdown, Money, Pager, Select, Time } from '../../ui.js';
 import { listStatuses, outcomeText, statusLabel } from '../order/labels.js';
@@ -77,8 +77,7 @@ const OrderTable = ({ items, role }: { items: OrderListItem[]; role: 'buyer' | '
 export function orderListPages(app: Pages, deps: WebDeps) {
   app.get('/orders', async (c) => {
     const user = userOf(c);
-    const raw = c.req.query();
-    const parsed = parseForm(Filters, raw);
+    const parsed = parseForm(Filters, readQuery(c));
     const filters = parsed.ok ? parsed.data : { role: 'buyer' as const, status: undefined, cursor: undefined };
     const list = await deps.services.orders.list(user.id, { role: filters.role, status: filters.status, cursor: filters.cursor ? Number(filters.cursor) : undefined, limit: 20 });
     const errors = parsed.ok ? {} : parsed.errors;

@@ -8,14 +8,13 @@ import type { Hono } from 'hono';
 import type { OfferPage } from '../../../services/offers.js';
 import { AppError } from '../../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { parseForm, readForm, refusalOf, type FormData } from '../../forms.js';
+import { parseForm, readForm, readQuery, refusalOf, type FormData } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
 import type { Viewer } from '../../ui.js';
 import { basicChoice, ChoiceForm, choiceOf, newOrderKey, OrderForm, priceOf, type Choice } from './offer-form.js';
 import { CartChoice, KeepForLater, OrderBox, PriceBox, type OrderState } from './offer-order.js';
 import { Description, FeedbackList, Options, Packages, SellerCard, Units } from './offer-parts.js';
 import { fieldErrorsOf } from './parts.js';
-import { queryFields } from './search-form.js';
 import { OfferWorkflowsLink } from '../staff/temporal-link.js';
 
 /** Offer ids in addresses: digits that fit the id column; anything else is no offer (404). */
@@ -81,7 +80,7 @@ async function showOffer(c: WebContext, deps: WebDeps, shown: Shown = {}, status
 /** The live price of the choice in the query, and the cart form's copy of it. */
 async function priceFragment(c: WebContext, deps: WebDeps) {
   const offer = await deps.services.offers.page(offerIdOf(c), c.var.user);
-  const parsed = parseForm(ChoiceForm, queryFields(c.req.queries()));
+  const parsed = parseForm(ChoiceForm, readQuery(c));
   const choice = parsed.ok ? choiceOf(parsed.data) : undefined;
   const priced = choice ? priceOf(offer, choice) : undefined;
   const problem = parsed.ok ? Object.values(priced!.errors)[0] : Object.values(parsed.errors)[0];
@@ -106,7 +105,11 @@ async function orderFromPage(c: WebContext, deps: WebDeps) {
   const user = c.var.user;
   const form: FormData = await readForm(c);
   const parsed = parseForm(OrderForm, form);
-  if (!parsed.ok) return showOffer(c, deps, { form, errors: parsed.errors }, 400);
+  if (!parsed.ok) {
+    // The hidden key and the button's intent are no fields a person can correct: their refusal goes on top.
+    const hidden = parsed.errors.idempotencyKey ?? parsed.errors.intent;
+    return showOffer(c, deps, { form, errors: parsed.errors, error: hidden && 'The form has expired: reload the page and order again.' }, 400);
+  }
   const choice = choiceOf(parsed.data);
   // Anyone may price an order; ordering needs an account.
   if (parsed.data.intent === 'price') return showOffer(c, deps, { form, choice });

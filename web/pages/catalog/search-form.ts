@@ -49,16 +49,6 @@ export const SearchQuery = z
 
 export type SearchInput = z.output<typeof SearchQuery>;
 
-/** The page's query string as form fields: a repeated parameter becomes a list. */
-export function queryFields(queries: Record<string, string[]>): FormData {
-  const out: FormData = {};
-  for (const [key, values] of Object.entries(queries)) {
-    if (values.length === 1) out[key] = values[0]!;
-    else if (values.length > 1) out[key] = values;
-  }
-  return out;
-}
-
 /** The service's search for the form's fields. */
 export function toSearch(input: SearchInput): OfferSearch {
   return {

@@ -9,11 +9,11 @@ import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { sellerLevels, type CategoryNode, type OfferSearchPage } from '../../../services/search.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { parseForm, refusalOf, type FormData } from '../../forms.js';
+import { parseForm, readQuery, refusalOf, type FormData } from '../../forms.js';
 import { page, type WebContext } from '../../page.js';
 import { Field, FieldError, Pager, Select, type FieldErrors } from '../../ui.js';
 import { fieldErrorsOf, levelName, OfferCard, valueName } from './parts.js';
-import { pageUrl, queryFields, SearchQuery, serviceFieldNames, toSearch } from './search-form.js';
+import { pageUrl, SearchQuery, serviceFieldNames, toSearch } from './search-form.js';
 
 const str = (v: FormData[string] | undefined) => (Array.isArray(v) ? v[0] : v);
 const all = (v: FormData[string] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -171,7 +171,7 @@ function isFragmentRequest(c: WebContext): boolean {
 
 export function searchPage(app: Hono<WebEnv>, deps: WebDeps) {
   app.get('/search', async (c) => {
-    const form = queryFields(c.req.queries());
+    const form = readQuery(c);
     const [outcome, tree] = await Promise.all([runSearch(deps, form), deps.services.search.categories()]);
     const area = <SearchArea form={form} tree={tree} {...outcome} />;
     if (isFragmentRequest(c)) return c.html(area, outcome.status);

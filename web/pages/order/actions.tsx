@@ -169,6 +169,11 @@ export const Actions: FC<{ orderId: number; allowed: ActionType[]; csrf: string;
   return (
     <section aria-labelledby="actions-h" id="actions">
       <h2 id="actions-h">What you can do now</h2>
+      {failure && failure.action === '' ? (
+        <p class="error form-error" role="alert">
+          {refusalText(failure)}
+        </p>
+      ) : null}
       {types.length === 0 ? <p>Nothing: {role === 'buyer' ? 'the seller' : 'the buyer'} or gigflow acts next.</p> : null}
       <div class="actions">
         {types.map((type) => (

@@ -18,12 +18,13 @@ export interface Leaf {
 const str = (v: FormData[string] | undefined) => (Array.isArray(v) ? v[0] : v);
 const list = (v: FormData[string] | undefined) => (Array.isArray(v) ? v : v ? [v] : []);
 
-export const CategoryPicker: FC<{ action: string; leaves: Leaf[]; chosen: number | undefined }> = ({ action, leaves, chosen }) => (
+export const CategoryPicker: FC<{ action: string; leaves: Leaf[]; chosen: number | undefined; error?: string }> = ({ action, leaves, chosen, error }) => (
   <form method="get" action={action} class="category-picker" aria-label="choose the category">
     <Select
       name="category"
       label="Category"
       value={chosen === undefined ? '' : String(chosen)}
+      errors={error ? { category: error } : undefined}
       options={[['', 'Choose a category…'], ...leaves.map((l): [string, string] => [String(l.node.id), l.label])]}
     />
     <button type="submit" class="secondary">
@@ -80,7 +81,9 @@ const Attributes: FC<{ leaf: Leaf; form: FormData; errors: FieldErrors }> = ({ l
   );
 
 const Options: FC<{ form: FormData; errors: FieldErrors }> = ({ form, errors }) => {
-  const filled = Array.from({ length: catalogRules.maxOptions }, (_, i) => i).filter((i) => str(form[`option.${i}.title`])).length;
+  // Every row sent or refused shows (with its error), however far down the form it was.
+  const used = (i: number) => ['title', 'price', 'extraDays'].some((f) => str(form[`option.${i}.${f}`]) || errors[`option.${i}.${f}`]);
+  const filled = Array.from({ length: catalogRules.maxOptions }, (_, i) => i).reduce((n, i) => (used(i) ? i + 1 : n), 0);
   return (
     <fieldset>
       <legend>Extra options (optional)</legend>

@@ -45,8 +45,11 @@ export function editorPages(deps: WebDeps) {
   const show = async (c: WebContext, e: Editing) => {
     userOf(c);
     const leaves = leavesOf(await search.categories());
-    const chosen = Number(c.req.query('category') ?? e.form.categoryId ?? e.offer?.categoryId ?? 0);
-    const leaf = leaves.find((l) => l.node.id === chosen);
+    const asked = c.req.query('category');
+    const chosen = Number(asked ?? e.form.categoryId ?? e.offer?.categoryId ?? 0);
+    const leaf = leaves.find((l) => String(l.node.id) === String(chosen));
+    // The picker is a GET form: a category not in its list is refused beside it (400).
+    const pickError = asked !== undefined && asked !== '' && !leaf ? 'choose a category from the list' : undefined;
     const title = e.offer ? `Edit “${e.offer.title}”` : 'New offer';
     const action = e.offer ? `/seller/offers/${e.offer.id}/edit` : '/seller/offers/new';
     return page(
@@ -59,11 +62,22 @@ export function editorPages(deps: WebDeps) {
             <a href="/seller/offers">← My offers</a>
           </p>
           {e.offer ? <EditNotice offer={e.offer} /> : null}
-          <CategoryPicker action={action} leaves={leaves} chosen={leaf?.node.id} />
-          {leaf ? <OfferForm action={action} csrf={v.csrf} leaf={leaf} form={e.form} errors={e.errors} error={e.error} /> : <p>Choose the category first.</p>}
+          <CategoryPicker action={action} leaves={leaves} chosen={leaf?.node.id} error={pickError} />
+          {leaf ? (
+            <OfferForm action={action} csrf={v.csrf} leaf={leaf} form={e.form} errors={e.errors} error={e.error} />
+          ) : (
+            <>
+              {e.error ? (
+                <p class="error form-error" role="alert">
+                  {e.error}
+                </p>
+              ) : null}
+              <p>Choose the category first.</p>
+            </>
+          )}
         </>
       ),
-      e.status ?? 200,
+      e.status ?? (pickError ? 400 : 200),
     );
   };
 

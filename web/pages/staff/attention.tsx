@@ -41,6 +41,8 @@ export function attentionPages(deps: WebDeps) {
       return redirect(c, '/staff/attention', `Resolved: ${workflowId} takes actions again.`);
     } catch (err) {
       const r = refusalOf(err);
+      // Nothing of this holds: no row of the list to show it on, so the 404 page.
+      if (r.status === 404) throw err;
       return show(c, { key: workflowId, fields: r.errors, message: r.message, form }, r.status);
     }
   });

@@ -60,7 +60,8 @@ export function moderationPages(deps: WebDeps) {
     const form = await readForm(c);
     const key = `offer-${offerId}`;
     const parsed = parseForm(OfferDecision, form);
-    if (!parsed.ok) return show(c, { key, fields: parsed.errors, form }, 400);
+    // `decision` is the button's hidden field: its refusal goes on top of the offer's forms.
+    if (!parsed.ok) return show(c, { key, fields: parsed.errors, message: parsed.errors.decision, form }, 400);
     try {
       const done = await deps.services.moderation.decide(user.id, offerId, parsed.data);
       return redirect(c, '/staff/moderation', `Offer ${offerId}: ${parsed.data.decision === 'approve' ? 'approved' : 'rejected'} (${done.status}).`);

@@ -1,0 +1,759 @@
+/**
+ * Journey 6 (issue 14): bad input on every form of the web client is refused with a 4xx (never
+ * a 5xx), its error shows beside the field it concerns (or on top of the form for a hidden
+ * field or the form's address), and it changes nothing: neither the database (a fingerprint of
+ * every business table before and after) nor any order's workflow (its view through the API).
+ *
+ * One table, `FORMS`, names each form by the pages it is on and a selector, the valid values
+ * the rest of it is sent with, and each field's bad values with the status expected. Each
+ * form is sent once for real (a value typed in Chromium and the form's own button), then every
+ * field × value is posted from the page with `fetch` and this browser's CSRF token, the
+ * body percent-encoded by hand so that bytes no browser sends (a NUL, a lone surrogate's WTF-8
+ * bytes, a stray `%FF`) reach the server as they are. A last test opens every page of `PAGES`
+ * and fails for any form, or any named control of one, that the table does not cover.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { pollUntil } from '../../scripts/poll.js';
+import { sandboxCards } from '../../services/payments.js';
+import { PASSWORD, signUp, type TestUser } from '../support/api.js';
+import { assertAccessible, newPerson, openBrowser, signInAs, startWebStack, type WebStack } from '../support/browser.js';
+import { insertOffer } from '../support/catalog.js';
+import { uniqueId } from '../support/harness.js';
+import { actOk, fund, placeOrder, rowStatus } from '../support/orders.js';
+
+/** A bad value: `text` is typed or posted as it is; `raw` is already percent-encoded (bytes no browser sends). */
+interface Bad {
+  label: string;
+  text?: string;
+  raw?: string;
+  /** This value's own expected status, and where it shows, where they differ from its field's. */
+  status?: number[];
+  shows?: Shows;
+}
+const nul: Bad = { label: 'a NUL character', text: 'Sent with a\u0000NUL inside' };
+const surrogate: Bad = { label: 'a lone surrogate (its WTF-8 bytes)', raw: 'Sent%20with%20a%ED%A0%80lone%20surrogate' };
+const notUtf8: Bad = { label: 'a byte that is no UTF-8', raw: 'Sent%20with%20a%FFstray%20byte' };
+const control: Bad = { label: 'a control character', text: 'Sent with a\u0007bell inside' };
+const huge: Bad = { label: '100 000 characters', text: 'x'.repeat(100_000) };
+const blank: Bad = { label: 'blank', text: '' };
+const spaces: Bad = { label: 'only spaces', text: '     ' };
+const beyondInt4: Bad = { label: 'beyond int4', text: '2147483648' };
+const exponent: Bad = { label: '1e3', text: '1e3' };
+const negative: Bad = { label: '-1', text: '-1' };
+const fraction: Bad = { label: '12.345', text: '12.345' };
+const letters: Bad = { label: 'abc', text: 'abc' };
+const bogus: Bad = { label: 'no option of the form', text: 'bogus' };
+const long: Bad = { label: '1000 characters', text: 'y'.repeat(1_000) };
+
+const UNSTORABLE = [nul, surrogate, notUtf8, control];
+const TEXT = [...UNSTORABLE, huge, blank, spaces];
+const OPTIONAL_TEXT = [...UNSTORABLE, huge];
+const NUMBER = [beyondInt4, exponent, negative, fraction, letters, nul, surrogate];
+const CHOICE = [bogus, nul, surrogate, notUtf8];
+/** A query string: long, not huge (a 100 000-character address is refused by Node before the app, 431). */
+const QUERY_TEXT = [...UNSTORABLE, long];
+
+type Persona = 'anonymous' | 'buyer' | 'seller' | 'moderator' | 'arbiter' | 'admin';
+
+interface World {
+  users: Record<Exclude<Persona, 'anonymous'>, TestUser>;
+  other: TestUser;
+  offerId: number;
+  othersOfferId: number;
+  inModerationId: number;
+  orders: Record<'fresh' | 'working' | 'review' | 'cancelling' | 'declined' | 'disputed' | 'caseReady' | 'caseTaken' | 'completed' | 'reviewed' | 'othersOrder', number>;
+  cartLineId: number;
+  othersCartLineId: number;
+  othersNotificationId: number;
+}
+
+/** Every page a user can reach that holds a form, with who opens it. */
+const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
+  'sign-up': { as: 'anonymous', path: () => '/sign-up' },
+  'sign-in': { as: 'anonymous', path: () => '/sign-in' },
+  'confirm-email': { as: 'anonymous', path: () => '/confirm-email' },
+  'forgot-password': { as: 'anonymous', path: () => '/forgot-password' },
+  'reset-password': { as: 'anonymous', path: () => '/reset-password' },
+  settings: { as: 'buyer', path: () => '/settings' },
+  search: { as: 'buyer', path: () => '/search' },
+  'search-in-category': { as: 'anonymous', path: () => '/search?categoryId=11' },
+  offer: { as: 'buyer', path: (w) => `/offers/${w.offerId}` },
+  'offer-signed-out': { as: 'anonymous', path: (w) => `/offers/${w.offerId}` },
+  cart: { as: 'buyer', path: () => '/cart' },
+  'top-up': { as: 'buyer', path: () => '/balance/top-up' },
+  balance: { as: 'buyer', path: () => '/balance' },
+  favorites: { as: 'buyer', path: () => '/favorites' },
+  notifications: { as: 'buyer', path: () => '/notifications' },
+  'my-orders': { as: 'buyer', path: () => '/orders' },
+  'order-new-buyer': { as: 'buyer', path: (w) => `/orders/${w.orders.fresh}` },
+  'order-new-seller': { as: 'seller', path: (w) => `/orders/${w.orders.fresh}` },
+  'order-working-seller': { as: 'seller', path: (w) => `/orders/${w.orders.working}` },
+  'order-review-buyer': { as: 'buyer', path: (w) => `/orders/${w.orders.review}` },
+  'order-cancelling-buyer': { as: 'buyer', path: (w) => `/orders/${w.orders.cancelling}` },
+  'order-cancelling-seller': { as: 'seller', path: (w) => `/orders/${w.orders.cancelling}` },
+  'order-declined-buyer': { as: 'buyer', path: (w) => `/orders/${w.orders.declined}` },
+  'order-disputed-seller': { as: 'seller', path: (w) => `/orders/${w.orders.disputed}` },
+  'order-completed-buyer': { as: 'buyer', path: (w) => `/orders/${w.orders.completed}` },
+  'seller-dashboard': { as: 'seller', path: () => '/seller' },
+  'my-offers': { as: 'seller', path: () => '/seller/offers' },
+  'new-offer': { as: 'seller', path: () => '/seller/offers/new?category=11' },
+  'edit-offer': { as: 'seller', path: (w) => `/seller/offers/${w.offerId}/edit` },
+  moderation: { as: 'moderator', path: () => '/staff/moderation' },
+  'arbitration-ready': { as: 'arbiter', path: (w) => `/staff/arbitration/${w.orders.caseReady}` },
+  'arbitration-taken': { as: 'arbiter', path: (w) => `/staff/arbitration/${w.orders.caseTaken}` },
+  attention: { as: 'admin', path: () => '/staff/attention' },
+};
+const ALL_PAGES = Object.keys(PAGES);
+const SIGNED_IN_PAGES = ALL_PAGES.filter((p) => PAGES[p]!.as !== 'anonymous');
+const ORDER_PAGES = ALL_PAGES.filter((p) => p.startsWith('order-'));
+
+/** Where the refusal shows: beside the field, on top of the form (or page), or as the 404 page. */
+type Shows = 'field' | 'form' | 'not-found';
+
+interface FieldCases {
+  values: (Bad | ((w: World) => Bad))[];
+  /** Expected status (one of them); 400 when absent. */
+  status?: number | number[];
+  shows?: Shows;
+  /** Other fields' values for this field's cases (a split's amount needs `kind=split`). */
+  fill?: Record<string, string>;
+}
+
+interface FormRow {
+  pages: string[];
+  form: string;
+  /** Valid values for the form's other fields; the rest are sent as the page rendered them. */
+  fill?: (w: World) => Record<string, string>;
+  /** Fields by name; `@action` is the form's address (a tampered id); none: why the form takes no input. */
+  fields: Record<string, FieldCases>;
+  none?: string;
+}
+
+const at = (label: string, path: (w: World) => string) => (w: World): Bad => ({ label, raw: path(w) });
+/** The order action forms' hidden `type`, tampered: refused on top of the actions. */
+const actionType: FieldCases = { values: [bogus, nul, { label: 'a staff action', text: 'decide_dispute' }], shows: 'form' };
+const orderAddress = (type: string): FieldCases => ({
+  values: [at('another user’s order', (w) => `/orders/${w.orders.othersOrder}/actions`), { label: 'an id beyond int8', raw: '/orders/99999999999999999999/actions' }],
+  status: 404,
+  shows: 'not-found',
+  fill: { type },
+});
+const action = (type: string, fields: Record<string, FieldCases> = {}): FormRow => ({
+  pages: ORDER_PAGES,
+  form: `#action-${type}`,
+  fields: { type: actionType, '@action': orderAddress(type), ...fields },
+});
+
+/** Every form of every page in `PAGES`. Adding a form is a line here; the last test fails until it is. */
+const FORMS: FormRow[] = [
+  { pages: ALL_PAGES, form: 'form.quick-search', fields: { q: { values: QUERY_TEXT } } },
+  { pages: SIGNED_IN_PAGES, form: 'form[action="/sign-out"]', fields: {}, none: 'signing out takes no input' },
+  {
+    pages: ['sign-up'],
+    form: 'form[action="/sign-up"]',
+    fill: () => ({ login: `new_${uniqueId('u').slice(-10)}`.replace(/-/g, '_'), email: `${uniqueId('e')}@example.com`, password: PASSWORD }),
+    fields: { login: { values: [...TEXT, { label: 'a space', text: 'with space' }] }, email: { values: [...TEXT, letters] }, password: { values: [...UNSTORABLE, blank, huge] } },
+  },
+  {
+    pages: ['sign-in'],
+    form: 'form[action="/sign-in"]',
+    fill: (w) => ({ login: w.users.buyer.login, password: PASSWORD }),
+    fields: { login: { values: [...UNSTORABLE, huge, blank] }, password: { values: [...UNSTORABLE, blank, huge] }, next: { values: UNSTORABLE, shows: 'form' } },
+  },
+  { pages: ['confirm-email'], form: 'form[action="/confirm-email"]', fields: { code: { values: [...UNSTORABLE, huge, blank] } } },
+  { pages: ['forgot-password'], form: 'form[action="/forgot-password"]', fields: { email: { values: [...TEXT, letters] } } },
+  {
+    pages: ['reset-password'],
+    form: 'form[action="/reset-password"]',
+    fill: () => ({ code: 'no-such-code-0123456789', password: PASSWORD }),
+    fields: { code: { values: [...UNSTORABLE, huge, blank] }, password: { values: [...UNSTORABLE, blank, huge], fill: { code: 'x'.repeat(300) } } },
+  },
+  {
+    pages: ['settings'],
+    form: 'form[action="/settings"]',
+    fields: { displayName: { values: OPTIONAL_TEXT }, timeZone: { values: [...CHOICE, blank, { label: 'no zone', text: 'Mars/Olympus' }] }, hideOnWeekends: { values: [bogus, nul] } },
+  },
+  {
+    pages: ['search', 'search-in-category'],
+    form: '#search-form',
+    fields: {
+      q: { values: QUERY_TEXT },
+      categoryId: { values: [...NUMBER, bogus] },
+      minPrice: { values: NUMBER },
+      maxPrice: { values: NUMBER },
+      maxLeadTimeDays: { values: [...NUMBER, { label: '366 days', text: '366' }] },
+      minSellerRating: { values: [...NUMBER, { label: '101 %', text: '101' }] },
+      minFeedbacks: { values: NUMBER },
+      activeWithinDays: { values: [...NUMBER, bogus] },
+      sort: { values: CHOICE },
+      sellerLevel: { values: CHOICE },
+      attr: { values: [...CHOICE, { label: 'no key', text: ':minimalist' }] },
+    },
+  },
+  {
+    pages: ['offer', 'offer-signed-out'],
+    form: '#order-form',
+    fields: {
+      packageTier: { values: CHOICE },
+      units: { values: [...NUMBER, { label: 'zero', text: '0' }] },
+      optionIds: { values: [...NUMBER, { label: 'another offer’s option', text: '999' }] },
+      requirements: { values: OPTIONAL_TEXT },
+      idempotencyKey: { values: [...UNSTORABLE, blank, huge], shows: 'form' },
+    },
+  },
+  {
+    pages: ['offer'],
+    form: '#cart-form',
+    fields: {
+      offerId: { values: [...NUMBER, blank], status: [400, 404], shows: 'form' },
+      units: { values: [...NUMBER, { label: 'zero', text: '0' }], shows: 'form' },
+      optionIds: { values: [...NUMBER, { label: 'another offer’s option', text: '999' }], status: [400, 422], shows: 'form' },
+      packageTier: { values: CHOICE, shows: 'form' },
+    },
+  },
+  {
+    pages: ['offer'],
+    form: 'form[action^="/favorites/"]',
+    fields: {
+      favorite: { values: [bogus, nul, surrogate], shows: 'form' },
+      '@action': { values: [at('an id beyond int8', () => '/favorites/99999999999999999999'), at('an id beyond int4', () => '/favorites/2147483648')], status: 404, shows: 'not-found' },
+    },
+  },
+  {
+    pages: ['favorites'],
+    form: 'form[action^="/favorites/"]',
+    fields: {
+      back: { values: [...UNSTORABLE, { label: 'another site', text: '//evil.example/' }], shows: 'form' },
+      '@action': { values: [at('an offer not among them', (w) => `/favorites/${w.othersOfferId}0`)], status: 404, shows: 'not-found' },
+    },
+  },
+  {
+    pages: ['cart'],
+    form: 'form[action^="/cart/items/"]',
+    fields: {
+      '@action': {
+        values: [at('another user’s line', (w) => `/cart/items/${w.othersCartLineId}/remove`), at('an id beyond int8', () => '/cart/items/99999999999999999999/remove')],
+        status: 404,
+        shows: 'not-found',
+      },
+    },
+  },
+  { pages: ['cart'], form: '#checkout', fields: { idempotencyKey: { values: [...UNSTORABLE, blank, huge], shows: 'form' } } },
+  {
+    pages: ['top-up'],
+    form: 'form[action="/balance/top-up"]',
+    fill: () => ({ amount: '50', method: 'card', cardNumber: sandboxCards.approve }),
+    fields: {
+      amount: { values: [...NUMBER, blank, { label: 'over the maximum', text: '1000000' }] },
+      method: { values: CHOICE },
+      cardNumber: { values: [...UNSTORABLE, blank, letters, { label: 'a failing check digit', text: '4242424242424241' }] },
+      paypalAccount: { values: [...TEXT, letters], fill: { method: 'paypal' } },
+      idempotencyKey: { values: [...UNSTORABLE, blank, huge], shows: 'form' },
+    },
+  },
+  { pages: ['notifications'], form: 'form[action="/notifications/read-all"]', fields: {}, none: 'marks what is the user’s own, nothing else' },
+  {
+    pages: ['notifications'],
+    form: 'form[action^="/notifications/"][action$="/read"]:not([action="/notifications/read-all"])',
+    fields: {
+      '@action': {
+        values: [
+          // Marking read is idempotent and touches only the user's own, as `POST /notifications/read` does: back to the list, nothing changed.
+          (w) => ({ label: 'another user’s notification', raw: `/notifications/${w.othersNotificationId}/read`, status: [303] }),
+          at('an id beyond int8', () => '/notifications/99999999999999999999/read'),
+        ],
+        status: 404,
+        shows: 'not-found',
+      },
+    },
+  },
+  { pages: ['my-orders'], form: 'form[action="/orders"]', fields: { role: { values: CHOICE }, status: { values: CHOICE } } },
+  action('submit_requirements', { requirements: { values: TEXT } }),
+  action('start_work'),
+  action('ask_buyer', { question: { values: TEXT } }),
+  action('report_progress', {
+    percent: { values: [...NUMBER, { label: '15 %', text: '15' }, { label: '110 %', text: '110' }] },
+    progressComment: { values: TEXT },
+  }),
+  action('deliver', {
+    deliveryText: { values: TEXT },
+    links: { values: [...UNSTORABLE, { label: 'a javascript: link', text: 'javascript:alert(1)' }, { label: '11 links', text: Array.from({ length: 11 }, (_, i) => `https://example.com/${i}`).join('\n') }, huge] },
+  }),
+  action('accept'),
+  action('request_revision', { revisionReason: { values: TEXT } }),
+  action('cancel'),
+  action('request_cancellation', {
+    cancelReason: { values: [...CHOICE, blank, { label: 'the other party’s reason (the workflow refuses it, on top)', text: 'too_busy', shows: 'form' }], status: [400, 422] },
+    cancelComment: { values: OPTIONAL_TEXT },
+  }),
+  action('accept_cancellation'),
+  action('decline_cancellation'),
+  action('withdraw_cancellation'),
+  action('open_dispute', { disputeStatement: { values: TEXT } }),
+  action('answer_dispute', { answerStatement: { values: TEXT } }),
+  {
+    pages: ORDER_PAGES,
+    form: '#feedback-form',
+    fill: () => ({ verdict: 'like', feedbackText: 'Good work, on time.' }),
+    fields: { verdict: { values: [...CHOICE, blank] }, feedbackText: { values: TEXT } },
+  },
+  {
+    pages: ['new-offer', 'edit-offer'],
+    form: 'form.category-picker',
+    fields: { category: { values: [...NUMBER, bogus, { label: 'a category with subcategories', text: '1' }] } },
+  },
+  {
+    pages: ['new-offer', 'edit-offer'],
+    form: '#offer-form',
+    fill: () => ({ title: `A minimalist logo ${uniqueId('t').slice(-6)}`, description: 'A clean, minimalist logo for your brand, with three concepts and the source files.', price: '10', leadTimeDays: '3' }),
+    fields: {
+      categoryId: { values: [...NUMBER, blank], shows: 'form' },
+      title: { values: TEXT },
+      description: { values: TEXT },
+      price: { values: [...NUMBER, blank] },
+      leadTimeDays: { values: [...NUMBER, blank] },
+      unitVolume: { values: OPTIONAL_TEXT },
+      instructions: { values: OPTIONAL_TEXT },
+      video: { values: [...UNSTORABLE, { label: 'a javascript: link', text: 'javascript:alert(1)' }, huge] },
+      'attr.style': { values: CHOICE, status: [400, 422] },
+      ...optionCases(0, [...UNSTORABLE, huge], NUMBER),
+      ...optionCases(1, [nul, surrogate, huge], [beyondInt4, fraction, letters]),
+      ...optionCases(2, [control, notUtf8], [negative, exponent]),
+      ...optionCases(3, [nul, huge], [beyondInt4, letters]),
+      ...packageCases(),
+    },
+  },
+  {
+    pages: ['my-offers'],
+    form: 'form[action$="/pause"]',
+    fields: {
+      '@action': {
+        values: [at('another seller’s offer', (w) => `/seller/offers/${w.othersOfferId}/pause`), at('an id beyond int4', () => '/seller/offers/2147483648/pause')],
+        status: [403, 404],
+        shows: 'not-found',
+      },
+    },
+  },
+  { pages: ['my-offers'], form: 'form[action="/seller/offers/weekends"]', fields: { hideOnWeekends: { values: [bogus, nul, surrogate], shows: 'form' } } },
+  {
+    pages: ['moderation'],
+    form: 'li[id^="offer-"] form:has(input[name="decision"][value="approve"])',
+    fields: {
+      decision: { values: [bogus, nul, blank], shows: 'form' },
+      '@action': { values: [at('an id beyond int4', () => '/staff/moderation/offers/2147483648/decision')], status: 404, shows: 'not-found' },
+    },
+  },
+  {
+    pages: ['moderation'],
+    form: 'li[id^="offer-"] form:has(input[name="decision"][value="reject"])',
+    fill: () => ({ reason: 'prohibited_topic' }),
+    fields: { decision: { values: [bogus, nul], shows: 'form' }, reason: { values: [...CHOICE, blank] }, note: { values: OPTIONAL_TEXT } },
+  },
+  ...['approve', 'reject'].map(
+    (decision): FormRow => ({
+      pages: ['moderation'],
+      form: `li[id^="answer-"] form:has(input[name="decision"][value="${decision}"])`,
+      fields: {
+        decision: { values: [bogus, nul, blank], shows: 'form' },
+        '@action': { values: [at('an id beyond int4', () => '/staff/moderation/answers/2147483648/decision')], status: 404, shows: 'not-found' },
+      },
+    }),
+  ),
+  {
+    pages: ['arbitration-ready'],
+    form: 'form[action$="/take"]',
+    fields: {
+      '@action': {
+        values: [at('an id beyond int4', () => '/staff/arbitration/2147483648/take'), at('an order in no dispute', (w) => `/staff/arbitration/${w.orders.completed}/take`)],
+        status: [404, 409, 422],
+        shows: 'not-found',
+      },
+    },
+  },
+  {
+    pages: ['arbitration-taken'],
+    form: '#decision',
+    fill: () => ({ kind: 'split', sellerAmount: '5', comment: 'About half of the work was delivered.' }),
+    fields: {
+      kind: { values: [...CHOICE, blank] },
+      sellerAmount: { values: [...NUMBER, blank, { label: 'the whole total', text: '10' }] },
+      days: { values: [...NUMBER, blank, { label: 'too many days', text: '365' }], fill: { kind: 'return_to_work' } },
+      comment: { values: TEXT },
+    },
+  },
+  {
+    pages: ['attention'],
+    form: 'form[action^="/staff/attention/"]',
+    fields: {
+      note: { values: OPTIONAL_TEXT },
+      '@action': { values: [at('a workflow that does not hold', () => '/staff/attention/order-2147483648/resolve'), at('no workflow id', () => '/staff/attention/order-1%00/resolve')], status: 404, shows: 'not-found' },
+    },
+  },
+];
+
+/** The editor's option row `i` (K-04): its title, price and extra days, each bad with the row's other fields valid. */
+function optionCases(i: number, texts: Bad[], numbers: Bad[]): Record<string, FieldCases> {
+  const p = `option.${i}.`;
+  return {
+    [`${p}title`]: { values: texts, fill: { [`${p}price`]: '5' } },
+    [`${p}price`]: { values: numbers, fill: { [`${p}title`]: 'Express delivery' } },
+    [`${p}extraDays`]: { values: numbers, fill: { [`${p}title`]: 'Express delivery', [`${p}price`]: '5' } },
+  };
+}
+
+function packageCases(): Record<string, FieldCases> {
+  const out: Record<string, FieldCases> = {};
+  for (const tier of ['economy', 'standard', 'business']) {
+    const p = `package.${tier}.`;
+    const valid = { [`${p}price`]: tier === 'economy' ? '10' : tier === 'standard' ? '25' : '50', [`${p}leadTimeDays`]: '3', [`${p}includes`]: 'A logo' };
+    const others = (name: string) => Object.fromEntries(Object.entries(valid).filter(([k]) => k !== `${p}${name}`));
+    out[`${p}price`] = { values: [...NUMBER, { label: 'not the category’s fixed price', text: '11' }], status: [400, 422], fill: others('price') };
+    out[`${p}leadTimeDays`] = { values: [beyondInt4, negative, fraction, letters, nul], fill: others('leadTimeDays') };
+    out[`${p}includes`] = { values: [...UNSTORABLE, { label: '11 items', text: Array.from({ length: 11 }, (_, i) => `Item ${i}`).join('\n') }, huge], fill: others('includes') };
+  }
+  return out;
+}
+
+/** Helpers run in the page (a string: the tests compile without the DOM's types). */
+const IN_PAGE = `window.__bad = {
+  formsOn() {
+    return [...document.forms].map((f, i) => ({ index: i, action: f.getAttribute('action'), controls: [...new Set([...f.elements].filter((e) => e.name && e.name !== '_csrf' && e.type !== 'submit').map((e) => e.name))] }));
+  },
+  matches(index, selector) { return document.forms[index].matches(selector); },
+  base(selector) {
+    const f = document.querySelector(selector);
+    if (!f) return null;
+    return { action: f.getAttribute('action'), method: (f.getAttribute('method') || 'get').toLowerCase(), entries: [...new FormData(f)].filter(([k, v]) => typeof v === 'string' && k !== '_csrf') };
+  },
+  where(doc, selector, field) {
+    const form = doc.querySelector(selector);
+    const controls = form ? [...form.querySelectorAll('[name]')].filter((e) => e.getAttribute('name') === field) : [];
+    const fieldError = !!doc.getElementById('f-' + field + '-error') || controls.some((e) => e.getAttribute('aria-invalid') === 'true');
+    const formError = !!doc.querySelector('main .form-error, main .error[role="alert"]');
+    return { fieldError, formError, title: (doc.querySelector('h1')?.textContent || '').trim(), text: (doc.querySelector('main')?.textContent || '').replace(/\\s+/g, ' ').slice(0, 300) };
+  },
+  async sendAll(sends, limit) {
+    const answers = [];
+    let next = 0;
+    const worker = async () => { while (next < sends.length) { const i = next++; answers[i] = await this.send(sends[i]); } };
+    await Promise.all(Array.from({ length: limit }, worker));
+    return answers;
+  },
+  async send({ base, selector, field, raw, fill }) {
+    const csrf = document.querySelector('meta[name="csrf-token"]').getAttribute('content');
+    const names = new Set([field, ...Object.keys(fill)]);
+    const pairs = base.entries.filter(([k]) => !names.has(k)).map(([k, v]) => encodeURIComponent(k) + '=' + encodeURIComponent(v));
+    for (const [k, v] of Object.entries(fill)) pairs.push(encodeURIComponent(k) + '=' + encodeURIComponent(v));
+    let url = base.action;
+    if (field === '@action') url = raw;
+    else pairs.push(encodeURIComponent(field) + '=' + raw);
+    const init = base.method === 'get' ? { redirect: 'manual' } : { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: ['_csrf=' + encodeURIComponent(csrf), ...pairs].join('&') };
+    if (base.method === 'get') url += '?' + pairs.join('&');
+    const res = await fetch(url, init);
+    if (res.type === 'opaqueredirect') return { status: 303, fieldError: false, formError: false, title: '', text: 'a redirect: the form was taken' };
+    const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+    return { status: res.status, ...this.where(doc, selector, field) };
+  },
+  type(selector, field, value) {
+    const form = document.querySelector(selector);
+    const controls = [...form.elements].filter((e) => e.name === field);
+    const c = controls[0];
+    if (c.tagName === 'SELECT') { c.add(new Option(value, value, true, true)); c.value = value; }
+    else if (c.type === 'radio' || c.type === 'checkbox') { controls.forEach((e) => { e.checked = false; }); c.value = value; c.checked = true; }
+    else c.value = value;
+    for (const e of controls.slice(1)) if (e.type !== 'radio' && e.type !== 'checkbox') e.disabled = true;
+  },
+  fill(selector, values) {
+    const form = document.querySelector(selector);
+    for (const [name, value] of Object.entries(values)) {
+      const controls = [...form.elements].filter((e) => e.name === name);
+      if (controls.length === 0) { const i = document.createElement('input'); i.type = 'hidden'; i.name = name; i.value = value; form.append(i); continue; }
+      const radio = controls.find((e) => (e.type === 'radio' || e.type === 'checkbox') && e.value === value);
+      if (radio) radio.checked = true; else if (controls[0].type !== 'radio') controls[0].value = value;
+    }
+  },
+};`;
+
+/** Row counts and a hash of every business table; a user's activity time is touched by any signed-in page. */
+const TABLES = [
+  'users', 'workflow_attention', 'sessions', 'email_tokens', 'payout_details', 'withdrawal_locks', 'offers', 'moderation_submissions', 'cart_items', 'favorites',
+  'orders', 'feedback', 'notifications', 'outbox', 'ledger_accounts', 'ledger_transactions', 'ledger_postings', 'top_ups', 'card_lots',
+  'promo_codes', 'promo_redemptions', 'idempotency_keys', 'seller_stats', 'seller_violations',
+];
+
+/** What the page shows after a send: its status, an error beside the field, one on top of the form, its heading. */
+interface Answer {
+  status: number;
+  fieldError: boolean;
+  formError: boolean;
+  title: string;
+  text: string;
+}
+
+const encodeBad = (bad: Bad) => bad.raw ?? encodeURIComponent(bad.text!);
+const expected = (cases: FieldCases) => (Array.isArray(cases.status) ? cases.status : [cases.status ?? 400]);
+
+describe('bad input on every form of the web client', () => {
+  let stack: WebStack;
+  let browser: Browser;
+  let world: World;
+  const pages = new Map<Persona, Page>();
+  /** Each order's state as its buyer sees it through the API, before anything is sent. */
+  let ordersBefore: string;
+  let databaseBefore: Record<string, string>;
+
+  before(async () => {
+    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-bad-input' }), openBrowser()]);
+    world = await buildWorld();
+    for (const persona of ['anonymous', 'buyer', 'seller', 'moderator', 'arbiter', 'admin'] as const) {
+      const { context, page } = await newPerson(browser, stack);
+      await context.addInitScript({ content: IN_PAGE });
+      if (persona !== 'anonymous') await signInAs(context, stack, world.users[persona]);
+      // A first signed-in page records the user's activity (a `seller_stats` row): before the fingerprint.
+      await page.goto('/');
+      pages.set(persona, page);
+    }
+    ordersBefore = await ordersState();
+    databaseBefore = await fingerprint();
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  async function staff(role: 'moderator' | 'arbiter' | 'admin'): Promise<TestUser> {
+    const user = await signUp(stack.api, role);
+    await stack.db.sql`update users set roles = ${stack.db.sql.array([role])}::text[] where id = ${user.id}`;
+    return user;
+  }
+
+  /** A seller's active offer with options and packages, and every other thing a form acts on. */
+  async function buildWorld(): Promise<World> {
+    const [buyer, seller, other, moderator, arbiter, admin] = [await signUp(stack.api, 'buyer'), await signUp(stack.api, 'seller'), await signUp(stack.api, 'other'), await staff('moderator'), await staff('arbiter'), await staff('admin')];
+    const offerId = await insertOffer(stack.db, seller.id, { title: 'A minimalist logo for your brand' });
+    const options = [{ id: 1, title: 'Express delivery', priceCents: 500, extraDays: 0 }, { id: 2, title: 'Source files', priceCents: 800, extraDays: 1 }];
+    const packages = { economy: { priceCents: 1_000, leadTimeDays: 3, includes: ['One concept'] }, business: { priceCents: 5_000, leadTimeDays: 5, includes: ['Three concepts', 'Source files'] } };
+    await stack.db.sql`update offers set options = ${JSON.stringify(options)}::jsonb, packages = ${JSON.stringify(packages)}::jsonb where id = ${offerId}`;
+    const othersOfferId = await insertOffer(stack.db, other.id);
+    await Promise.all([fund(stack.db, buyer.id, 100_000), fund(stack.db, other.id, 100_000)]);
+    const orders = await buildOrders(buyer, seller, other, offerId, arbiter);
+    const inModeration = await stack.services.offers.createAndSubmit(seller.id, {
+      categoryId: 12, title: 'Banners for a spring sale', description: 'Three web banners in the sizes you need, with the source files and two rounds of changes.',
+      priceCents: 1_000, leadTimeDays: 3, instructions: '', unitVolume: '', media: [], attributes: {}, options: [], packages: null,
+    });
+    const line = await stack.api('POST', '/me/cart', { token: buyer.token, body: { offerId: othersOfferId } });
+    const othersLine = await stack.api('POST', '/me/cart', { token: other.token, body: { offerId } });
+    assert.equal(othersLine.status, 200, JSON.stringify(othersLine.body));
+    await stack.api('PUT', `/me/favorites/${othersOfferId}`, { token: buyer.token });
+    await stack.db.sql`insert into workflow_attention (workflow_id, process, entity_id, failure_type, reason, flagged_at)
+      values (${`order-${orders.working}`}, 'order', ${orders.working}, 'data_error', 'A write failed for good (made by the test).', now())`;
+    await settled(orders, buyer);
+    await pollUntil(async () => (await stack.services.moderation.queue()).some((item) => item.offerId === inModeration.id), { timeoutMs: 15_000, what: 'the offer in the moderation queue' });
+    const [notification] = await stack.db.sql<{ id: string }[]>`select id from notifications where user_id = ${seller.id} order by id limit 1`;
+    assert.ok(notification, 'the seller has a notification');
+    return {
+      users: { buyer, seller, moderator, arbiter, admin },
+      other,
+      offerId,
+      othersOfferId,
+      inModerationId: inModeration.id,
+      orders,
+      cartLineId: line.body.items[0].id,
+      othersCartLineId: othersLine.body.items[0].id,
+      othersNotificationId: Number(notification.id),
+    };
+  }
+
+  /** An order in each state whose page holds a form, through the API as the parties would. */
+  async function buildOrders(buyer: TestUser, seller: TestUser, other: TestUser, offerId: number, arbiter: TestUser): Promise<World['orders']> {
+    const order = async () => (await placeOrder(stack.api, buyer, { offerId })).orderId;
+    const [fresh, working, review, cancelling, declined, disputed, caseReady, caseTaken, completed, reviewed] = await Promise.all(Array.from({ length: 10 }, order));
+    for (const id of [working, review, cancelling, declined, disputed, caseReady, caseTaken, completed, reviewed]) await actOk(stack.api, seller, id!, { type: 'start_work' });
+    for (const id of [review, completed, reviewed]) await actOk(stack.api, seller, id!, { type: 'deliver', text: 'The logo, as agreed.', links: [] });
+    for (const id of [completed, reviewed]) await actOk(stack.api, buyer, id!, { type: 'accept' });
+    for (const id of [cancelling, declined, disputed, caseReady, caseTaken]) await actOk(stack.api, buyer, id!, { type: 'request_cancellation', reason: 'seller_unresponsive', comment: 'No news.' });
+    for (const id of [declined, disputed, caseReady, caseTaken]) await actOk(stack.api, seller, id!, { type: 'decline_cancellation' });
+    for (const id of [disputed, caseReady, caseTaken]) await actOk(stack.api, buyer, id!, { type: 'open_dispute', statement: 'Half of the work is missing.' });
+    for (const id of [caseReady, caseTaken]) await actOk(stack.api, seller, id!, { type: 'answer_dispute', statement: 'Half of it is done.' });
+    const taken = await stack.api('POST', `/arbitration/orders/${caseTaken}/take`, { token: arbiter.token });
+    assert.equal(taken.status, 200, JSON.stringify(taken.body));
+    await rowStatus(stack.db, reviewed!, 'completed');
+    await rowStatus(stack.db, completed!, 'completed');
+    const left = await stack.api('POST', `/orders/${reviewed}/feedback`, { token: buyer.token, body: { verdict: 'like', text: 'Good work.' } });
+    assert.equal(left.status, 201, JSON.stringify(left.body));
+    const answered = await stack.api('POST', `/orders/${reviewed}/feedback/answer`, { token: seller.token, body: { text: 'Thank you!' } });
+    assert.equal(answered.status, 201, JSON.stringify(answered.body));
+    // Between two other people: neither the buyer nor the seller of the journey is a party.
+    const stranger = await signUp(stack.api, 'stranger');
+    const othersOrder = (await placeOrder(stack.api, other, { offerId: await insertOffer(stack.db, stranger.id) })).orderId;
+    return { fresh: fresh!, working: working!, review: review!, cancelling: cancelling!, declined: declined!, disputed: disputed!, caseReady: caseReady!, caseTaken: caseTaken!, completed: completed!, reviewed: reviewed!, othersOrder };
+  }
+
+  /** Waits (bounded) until every order's row, and the notifications it brings, caught up with its workflow. */
+  async function settled(orders: World['orders'], buyer: TestUser): Promise<void> {
+    for (const id of Object.values(orders)) {
+      const view = await stack.api('GET', `/orders/${id}`, { token: id === orders.othersOrder ? undefined : buyer.token });
+      const want = view.status === 200 ? view.body.timeline.length : undefined;
+      await pollUntil(
+        async () => {
+          const [row] = await stack.db.sql<{ n: number }[]>`select jsonb_array_length(view->'timeline') as n from orders where id = ${id}`;
+          return want === undefined ? row !== undefined : row?.n === want;
+        },
+        { timeoutMs: 15_000, what: `order ${id}'s row to catch up` },
+      );
+    }
+  }
+
+  async function fingerprint(): Promise<Record<string, string>> {
+    const row = `(to_jsonb(x) - 'last_active_at')::text`;
+    const parts = TABLES.map((t) => `select '${t}' as t, count(*) || ':' || coalesce(md5(string_agg(${row}, '|' order by ${row})), '') as f from ${t} x`);
+    const rows = await stack.db.sql.unsafe<{ t: string; f: string }[]>(parts.join(' union all '));
+    return Object.fromEntries(rows.map((r) => [r.t, r.f]));
+  }
+
+  /** Every order's status, allowed actions and timeline length, from its workflow (through the API). */
+  async function ordersState(): Promise<string> {
+    const states = [];
+    for (const [name, id] of Object.entries(world.orders)) {
+      const res = await stack.api('GET', `/orders/${id}`, { token: name === 'othersOrder' ? world.other.token : world.users.buyer.token });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      states.push(`${name}: ${res.body.status} [${res.body.allowedActions.join(',')}] ${res.body.timeline.length}`);
+    }
+    return states.join('\n');
+  }
+
+  async function open(key: string): Promise<Page> {
+    const spec = PAGES[key]!;
+    const page = pages.get(spec.as)!;
+    const res = await page.goto(spec.path(world));
+    assert.ok(res && res.status() < 400, `${key}: ${spec.path(world)} answered ${res?.status()}`);
+    return page;
+  }
+
+  /** What went wrong with one answer, or nothing. */
+  function problemsOf(what: string, cases: FieldCases, bad: Bad, answer: Answer): string[] {
+    const problems: string[] = [];
+    const statuses = bad.status ?? expected(cases);
+    if (!statuses.includes(answer.status)) problems.push(`${what}: answered ${answer.status}, expected ${statuses.join(' or ')} (${answer.text.slice(0, 160)})`);
+    const shows = bad.shows ?? cases.shows ?? 'field';
+    if (answer.status < 400) return problems;
+    // A workflow's refusal (409, 422) of a well-formed value is the form's, on top of it.
+    const fieldOk = answer.fieldError || (answer.status !== 400 && answer.formError);
+    if (shows === 'field' && !fieldOk) problems.push(`${what}: no error beside the field (${answer.text.slice(0, 160)})`);
+    if (shows === 'form' && !answer.formError && !answer.fieldError) problems.push(`${what}: no error on the form (${answer.text.slice(0, 160)})`);
+    // A tampered address: the 404 page, or the page the form is on with the refusal on top.
+    if (shows === 'not-found' && answer.title !== 'Not found' && !answer.formError) problems.push(`${what}: neither the 404 page nor an error on top (${answer.text.slice(0, 160)})`);
+    return problems;
+  }
+
+  /** The database's fingerprint after the last case (each case's "before"). */
+  let last: Record<string, string>;
+  const checked = new Set<string>();
+  async function unchanged(what: string): Promise<string[]> {
+    const before = last;
+    last = await fingerprint();
+    const changed = TABLES.filter((t) => last[t] !== before[t]);
+    return changed.length ? [`${what}: changed ${changed.join(', ')}`] : [];
+  }
+
+  /** The form sent for real: its first typed value set in Chromium and its own button pressed. */
+  async function clickThrough(page: Page, key: string, row: FormRow, field: string, cases: FieldCases, bad: Bad): Promise<string[]> {
+    const what = `${key} ${row.form} ${field}=${bad.label} (typed, real submit)`;
+    const fill = { ...row.fill?.(world), ...cases.fill };
+    // Marked first: a tampered hidden value may no longer match the row's selector.
+    const target = '[data-bad-target]';
+    const form = (await page.evaluate(`(() => {
+      const f = document.querySelector(${JSON.stringify(row.form)});
+      f.setAttribute('data-bad-target', '');
+      __bad.fill(${JSON.stringify(target)}, ${JSON.stringify(fill)});
+      __bad.type(${JSON.stringify(target)}, ${JSON.stringify(field)}, ${JSON.stringify(bad.text)});
+      return [f.getAttribute('action'), (f.getAttribute('method') || 'get').toUpperCase()];
+    })()`)) as [string, string];
+    const path = new URL(form[0], stack.url).pathname;
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === path && r.request().method() === form[1]);
+    await page.evaluate(`document.querySelector(${JSON.stringify(target)}).requestSubmit()`);
+    const res = await answered;
+    await page.waitForLoadState();
+    // htmx swaps a refused search in place once its answer is in: wait for what it shows (bounded).
+    await page.locator('main [role="alert"]').first().waitFor({ timeout: 3_000 }).catch(() => undefined);
+    const answer = { status: res.status(), ...((await page.evaluate(`__bad.where(document, ${JSON.stringify(row.form)}, ${JSON.stringify(field)})`)) as { fieldError: boolean; formError: boolean; title: string; text: string }) };
+    const problems = [...problemsOf(what, cases, bad, answer), ...(await unchanged(what))];
+    // axe over one error state of each page.
+    if (problems.length === 0 && !checked.has(key)) {
+      checked.add(key);
+      await assertAccessible(page, `${key} with an error`);
+    }
+    return problems;
+  }
+
+  /** Every field × bad value of one form, posted from the page; then the form sent for real once. */
+  async function exercise(key: string, row: FormRow): Promise<{ problems: string[]; sent: number }> {
+    const page = pages.get(PAGES[key]!.as)!;
+    const base = await page.evaluate(`__bad.base(${JSON.stringify(row.form)})`);
+    assert.ok(base, `${key}: no form ${row.form}`);
+    // Every field × value of the form, a few at a time; the database is compared before and after them all.
+    const cases = Object.entries(row.fields).flatMap(([field, c]) =>
+      c.values.map((value) => ({ field, cases: c, bad: typeof value === 'function' ? value(world) : value, fill: { ...row.fill?.(world), ...c.fill } })),
+    );
+    const sends = cases.map(({ field, bad, fill }) => ({ base, selector: row.form, field, raw: encodeBad(bad), fill }));
+    const answers = (await page.evaluate(`__bad.sendAll(${JSON.stringify(sends)}, 4)`)) as Answer[];
+    const problems = cases.flatMap((c, i) => problemsOf(`${key} ${row.form} ${c.field}=${c.bad.label}`, c.cases, c.bad, answers[i]!));
+    problems.push(...(await unchanged(`${key} ${row.form} (its ${cases.length} bad values)`)));
+    let sent = cases.length;
+    const typed = Object.entries(row.fields).find(([field, cases]) => field !== '@action' && cases.values.some((v) => typeof v !== 'function' && v.text !== undefined && v.text.length < 1_000));
+    if (typed && problems.length === 0) {
+      await open(key);
+      assert.ok(await page.locator(row.form).count(), `${key}: the form ${row.form} is gone after its bad values`);
+      const bad = typed[1].values.find((v): v is Bad => typeof v !== 'function' && v.text !== undefined && v.text.length < 1_000)!;
+      problems.push(...(await clickThrough(page, key, row, typed[0], typed[1], bad).catch((err: Error) => [`${key} ${row.form} ${typed[0]} (typed): ${err.message}`])));
+      sent++;
+    }
+    return { problems, sent };
+  }
+
+  it('refuses every bad value on every form beside its field, with a 4xx, and changes nothing', async () => {
+    const problems: string[] = [];
+    let sent = 0;
+    last = await fingerprint();
+    for (const row of FORMS) {
+      if (Object.keys(row.fields).length === 0) continue;
+      const key = await firstPageWith(row);
+      assert.ok(key, `no page of ${row.pages.join(', ')} has the form ${row.form}`);
+      const done = await exercise(key, row);
+      problems.push(...done.problems);
+      sent += done.sent;
+    }
+    assert.equal(problems.length, 0, `${problems.length} of ${sent} bad inputs were not refused as they should be:\n${problems.join('\n')}`);
+    assert.deepEqual(await fingerprint(), databaseBefore, 'the database is as it was');
+    assert.equal(await ordersState(), ordersBefore, 'every order is as it was');
+  });
+
+  async function firstPageWith(row: FormRow): Promise<string | undefined> {
+    for (const key of row.pages) {
+      const page = await open(key);
+      if (await page.locator(row.form).count()) return key;
+    }
+    return undefined;
+  }
+
+  it('covers every form, and every named control of each, on every page a user can reach', async () => {
+    const uncovered: string[] = [];
+    const used = new Set<FormRow>();
+    for (const key of ALL_PAGES) {
+      const page = await open(key);
+      const forms = (await page.evaluate('__bad.formsOn()')) as { index: number; action: string; controls: string[] }[];
+      for (const form of forms) {
+        const rows: FormRow[] = [];
+        for (const row of FORMS) if (row.pages.includes(key) && (await page.evaluate(`__bad.matches(${form.index}, ${JSON.stringify(row.form)})`))) rows.push(row);
+        if (rows.length === 0) uncovered.push(`${key}: the form to ${form.action} is in no line of FORMS`);
+        rows.forEach((r) => used.add(r));
+        const fields = new Set(rows.flatMap((r) => Object.keys(r.fields)));
+        for (const control of form.controls) if (!fields.has(control)) uncovered.push(`${key}: ${form.action} has the control "${control}" with no bad values`);
+      }
+    }
+    for (const row of FORMS) if (!used.has(row)) uncovered.push(`FORMS has ${row.form}, found on none of ${row.pages.join(', ')}`);
+    assert.deepEqual(uncovered, []);
+  });
+});
