@@ -12,14 +12,14 @@ import type { AppEnv } from './context.js';
 
 // No request of this API carries more than a few kilobytes of JSON.
 export const MAX_BODY_BYTES = 64 * 1024;
-const tooLarge = () => new AppError('payload_too_large', `the request body is larger than ${MAX_BODY_BYTES} bytes`, { limitBytes: MAX_BODY_BYTES });
+const tooLarge = (max: number) => new AppError('payload_too_large', `the request body is larger than ${max} bytes`, { limitBytes: max });
 
-/** 413 past `MAX_BODY_BYTES`. */
-export function limitBody(): MiddlewareHandler<AppEnv> {
+/** 413 past `maxBytes` (the API's: `MAX_BODY_BYTES`; the web client's forms take more). */
+export function limitBody(maxBytes = MAX_BODY_BYTES): MiddlewareHandler {
   const limitStreamedBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
+    maxSize: maxBytes,
     onError: () => {
-      throw tooLarge();
+      throw tooLarge(maxBytes);
     },
   });
   return async (c, next) => {
@@ -29,7 +29,7 @@ export function limitBody(): MiddlewareHandler<AppEnv> {
     const length = c.req.header('content-length');
     const chunked = c.req.header('transfer-encoding') !== undefined;
     if (!chunked && length !== undefined) {
-      if (Number(length) > MAX_BODY_BYTES) throw tooLarge();
+      if (Number(length) > maxBytes) throw tooLarge(maxBytes);
       return next();
     }
     // An HTTP/1.1 message (node-server) with neither header has no body.

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { limitBody } from '../api/door.js';
 import { requestLog } from '../api/http-process.js';
 import type { WebDeps, WebEnv } from './context.js';
 import { errorPage, notFoundPage } from './page.js';
@@ -46,6 +47,8 @@ export function createWeb(deps: WebDeps) {
       },
     }),
   );
+  // A form is a few kilobytes; its longest text fields, some hundreds. 413 past 1 MiB.
+  app.use(limitBody(1024 * 1024));
   app.get('/assets/:name', (c) => {
     const asset = assets[c.req.param('name')];
     if (!asset) return c.notFound();

@@ -63,6 +63,18 @@ describe('forged requests in the browser', () => {
     const me = await stack.api('GET', '/me', { token: user.token });
     assert.deepEqual([me.body.timeZone, me.body.hideOnWeekends], ['UTC', false], 'nothing changed');
 
+    // A body past the web client's limit (1 MiB) is refused whole with 413, token or not.
+    const huge = await page.evaluate(async () => {
+      const token = (globalThis as any).document.querySelector('meta[name="csrf-token"]').content as string;
+      const res = await fetch('/settings', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-csrf-token': token },
+        body: `timeZone=Asia%2FTokyo&displayName=${'x'.repeat(1_100_000)}`,
+      });
+      return res.status;
+    });
+    assert.equal(huge, 413);
+
     // The page's own form, with its token, goes through.
     await page.goto('/settings');
     await page.getByLabel('Time zone for every time you see').selectOption('Europe/Lisbon');
