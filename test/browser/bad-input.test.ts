@@ -63,7 +63,7 @@ interface World {
   offerId: number;
   othersOfferId: number;
   inModerationId: number;
-  orders: Record<'fresh' | 'working' | 'review' | 'cancelling' | 'declined' | 'disputed' | 'caseReady' | 'caseTaken' | 'completed' | 'reviewed' | 'othersOrder', number>;
+  orders: Record<'fresh' | 'working' | 'review' | 'cancelling' | 'declined' | 'disputed' | 'caseReady' | 'caseTaken' | 'completed' | 'reviewed' | 'liked' | 'othersOrder', number>;
   cartLineId: number;
   othersCartLineId: number;
   othersNotificationId: number;
@@ -96,6 +96,7 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   'order-declined-buyer': { as: 'buyer', path: (w) => `/orders/${w.orders.declined}` },
   'order-disputed-seller': { as: 'seller', path: (w) => `/orders/${w.orders.disputed}` },
   'order-completed-buyer': { as: 'buyer', path: (w) => `/orders/${w.orders.completed}` },
+  'order-liked-seller': { as: 'seller', path: (w) => `/orders/${w.orders.liked}` },
   'seller-dashboard': { as: 'seller', path: () => '/seller' },
   'my-offers': { as: 'seller', path: () => '/seller/offers' },
   'new-offer': { as: 'seller', path: () => '/seller/offers/new?category=11' },
@@ -299,6 +300,7 @@ const FORMS: FormRow[] = [
     fill: () => ({ verdict: 'like', feedbackText: 'Good work, on time.' }),
     fields: { verdict: { values: [...CHOICE, blank] }, feedbackText: { values: TEXT } },
   },
+  { pages: ORDER_PAGES, form: '#answer-form', fill: () => ({ answerText: 'Thank you, glad you like it.' }), fields: { answerText: { values: TEXT } } },
   {
     pages: ['new-offer', 'edit-offer'],
     form: 'form.category-picker',
@@ -569,10 +571,10 @@ describe('bad input on every form of the web client', () => {
   /** An order in each state whose page holds a form, through the API as the parties would. */
   async function buildOrders(buyer: TestUser, seller: TestUser, other: TestUser, offerId: number, arbiter: TestUser): Promise<World['orders']> {
     const order = async () => (await placeOrder(stack.api, buyer, { offerId })).orderId;
-    const [fresh, working, review, cancelling, declined, disputed, caseReady, caseTaken, completed, reviewed] = await Promise.all(Array.from({ length: 10 }, order));
-    for (const id of [working, review, cancelling, declined, disputed, caseReady, caseTaken, completed, reviewed]) await actOk(stack.api, seller, id!, { type: 'start_work' });
-    for (const id of [review, completed, reviewed]) await actOk(stack.api, seller, id!, { type: 'deliver', text: 'The logo, as agreed.', links: [] });
-    for (const id of [completed, reviewed]) await actOk(stack.api, buyer, id!, { type: 'accept' });
+    const [fresh, working, review, cancelling, declined, disputed, caseReady, caseTaken, completed, reviewed, liked] = await Promise.all(Array.from({ length: 11 }, order));
+    for (const id of [working, review, cancelling, declined, disputed, caseReady, caseTaken, completed, reviewed, liked]) await actOk(stack.api, seller, id!, { type: 'start_work' });
+    for (const id of [review, completed, reviewed, liked]) await actOk(stack.api, seller, id!, { type: 'deliver', text: 'The logo, as agreed.', links: [] });
+    for (const id of [completed, reviewed, liked]) await actOk(stack.api, buyer, id!, { type: 'accept' });
     for (const id of [cancelling, declined, disputed, caseReady, caseTaken]) await actOk(stack.api, buyer, id!, { type: 'request_cancellation', reason: 'seller_unresponsive', comment: 'No news.' });
     for (const id of [declined, disputed, caseReady, caseTaken]) await actOk(stack.api, seller, id!, { type: 'decline_cancellation' });
     for (const id of [disputed, caseReady, caseTaken]) await actOk(stack.api, buyer, id!, { type: 'open_dispute', statement: 'Half of the work is missing.' });
@@ -583,12 +585,15 @@ describe('bad input on every form of the web client', () => {
     await rowStatus(stack.db, completed!, 'completed');
     const left = await stack.api('POST', `/orders/${reviewed}/feedback`, { token: buyer.token, body: { verdict: 'like', text: 'Good work.' } });
     assert.equal(left.status, 201, JSON.stringify(left.body));
+    // Liked, not answered yet: the seller's answer form.
+    await rowStatus(stack.db, liked!, 'completed');
+    assert.equal((await stack.api('POST', `/orders/${liked}/feedback`, { token: buyer.token, body: { verdict: 'like', text: 'Great.' } })).status, 201);
     const answered = await stack.api('POST', `/orders/${reviewed}/feedback/answer`, { token: seller.token, body: { text: 'Thank you!' } });
     assert.equal(answered.status, 201, JSON.stringify(answered.body));
     // Between two other people: neither the buyer nor the seller of the journey is a party.
     const stranger = await signUp(stack.api, 'stranger');
     const othersOrder = (await placeOrder(stack.api, other, { offerId: await insertOffer(stack.db, stranger.id) })).orderId;
-    return { fresh: fresh!, working: working!, review: review!, cancelling: cancelling!, declined: declined!, disputed: disputed!, caseReady: caseReady!, caseTaken: caseTaken!, completed: completed!, reviewed: reviewed!, othersOrder };
+    return { fresh: fresh!, working: working!, review: review!, cancelling: cancelling!, declined: declined!, disputed: disputed!, caseReady: caseReady!, caseTaken: caseTaken!, completed: completed!, reviewed: reviewed!, liked: liked!, othersOrder };
   }
 
   /** Waits (bounded) until every order's row, and the notifications it brings, caught up with its workflow. */

@@ -125,8 +125,14 @@ describe('seller and staff pages in the browser', () => {
     await rowStatus(stack.db, orderId, 'completed');
     const left = await stack.api('POST', `/orders/${orderId}/feedback`, { token: m.buyer.token, body: { verdict: 'dislike', text: 'Late and plain.' } });
     assert.equal(left.status, 201, JSON.stringify(left.body));
-    const answered = await stack.api('POST', `/orders/${orderId}/feedback/answer`, { token: m.seller.token, body: { text: 'You asked for plain!' } });
-    assert.equal(answered.status, 201, JSON.stringify(answered.body));
+    // The seller answers on the order page: once, and it waits for a moderator.
+    const sellerPage = await personAs(m.seller);
+    await visit(sellerPage, `/orders/${orderId}`, 'a completed order with feedback, as its seller');
+    await sellerPage.getByLabel(/Your answer/).fill('You asked for plain!');
+    await sellerPage.getByRole('button', { name: 'Answer', exact: true }).click();
+    assert.match(await textOf(sellerPage, '.flash'), /once a moderator approves it/);
+    assert.match(await textOf(sellerPage, '#feedback-answer'), /awaiting a moderator.*You asked for plain!/);
+    assert.equal(await sellerPage.locator('#answer-form').count(), 0, 'one answer only');
 
     const page = await personAs(await staff('moderator'));
     await visit(page, '/staff/moderation', 'moderation queue with an answer');
@@ -136,6 +142,8 @@ describe('seller and staff pages in the browser', () => {
     assert.equal(await page.locator(`#answer-${orderId}`).count(), 0);
     const read = await stack.api('GET', `/orders/${orderId}/feedback`, { token: m.seller.token });
     assert.equal(read.body.feedback.answer.status, 'rejected');
+    await sellerPage.reload();
+    assert.match(await textOf(sellerPage, '#feedback-answer'), /rejected by a moderator/);
   });
 
   it('the seller’s dashboard shows a new order with its 24 h countdown to start', async () => {

@@ -5,6 +5,7 @@
  * `feedback.leave`, as `POST /orders/{id}/feedback`. After an action: back here with a flash.
  */
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { FC } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { orderStaff } from '../../services/orders.js';
@@ -12,7 +13,7 @@ import type { PartyFeedbackItem } from '../../services/feedback.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import type { ActionType, OrderView, Viewer as OrderViewer } from '../../workflows/order/messages.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { parseForm, readForm, refusalOf, type FormData } from '../forms.js';
+import { parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { Form, TextArea, Time } from '../ui.js';
 import { Actions, actionSchemas, actionSpecs, FeedbackForm, refusalText, VerdictChoice, type Failure } from './order/actions.js';
@@ -29,7 +30,28 @@ const orderIdOf = (c: WebContext) => {
 
 const roleOf = (view: OrderView, userId: number): OrderViewer => (view.buyer.id === userId ? 'buyer' : view.seller.id === userId ? 'seller' : 'staff');
 
-const FeedbackSection: FC<{ orderId: number; feedback: { feedback: PartyFeedbackItem | null; canLeaveFeedback: boolean }; csrf: string; failure?: Failure }> = ({ orderId, feedback, csrf, failure }) => {
+const answerStatus = { pending: 'awaiting a moderator', published: 'published', rejected: 'rejected by a moderator' } as const;
+
+/** The seller's one answer to the feedback: shown to the parties in every moderation status; the form while there is none. */
+const AnswerPart: FC<{ orderId: number; item: PartyFeedbackItem; canAnswer: boolean; csrf: string; failure?: Failure }> = ({ orderId, item, canAnswer, csrf, failure }) => {
+  const mine = failure?.action === 'answer' ? failure : undefined;
+  if (item.answer) {
+    return (
+      <p id="feedback-answer">
+        The seller answered, <Time at={item.answer.at} /> ({answerStatus[item.answer.status as keyof typeof answerStatus] ?? item.answer.status}): {item.answer.text}
+      </p>
+    );
+  }
+  if (!canAnswer && !mine) return null;
+  return (
+    <Form action={`/orders/${orderId}/feedback/answer`} csrf={csrf} id="answer-form" label="answer the feedback" error={mine && !Object.keys(mine.errors).length ? refusalText(mine) : undefined}>
+      <TextArea name="answerText" label="Your answer (shown on the offer page once a moderator approves it; one answer)" value={typeof mine?.form.answerText === 'string' ? mine.form.answerText : undefined} errors={mine?.errors ?? {}} rows={3} />
+      <button type="submit">Answer</button>
+    </Form>
+  );
+};
+
+const FeedbackSection: FC<{ orderId: number; feedback: { feedback: PartyFeedbackItem | null; canLeaveFeedback: boolean; canAnswer: boolean }; csrf: string; failure?: Failure }> = ({ orderId, feedback, csrf, failure }) => {
   const mine = failure?.action === 'feedback' ? failure : undefined;
   const str = (v: FormData[string] | undefined) => (typeof v === 'string' ? v : undefined);
   if (!feedback.feedback && !feedback.canLeaveFeedback && !mine) return null;
@@ -37,9 +59,12 @@ const FeedbackSection: FC<{ orderId: number; feedback: { feedback: PartyFeedback
     <section aria-labelledby="feedback-h" id="feedback">
       <h2 id="feedback-h">Feedback</h2>
       {feedback.feedback ? (
-        <p>
-          <strong>{feedback.feedback.verdict === 'like' ? '👍 Like' : '👎 Dislike'}</strong> from {feedback.feedback.buyer.login}, <Time at={feedback.feedback.createdAt} />: {feedback.feedback.text}
-        </p>
+        <>
+          <p>
+            <strong>{feedback.feedback.verdict === 'like' ? '👍 Like' : '👎 Dislike'}</strong> from {feedback.feedback.buyer.login}, <Time at={feedback.feedback.createdAt} />: {feedback.feedback.text}
+          </p>
+          <AnswerPart orderId={orderId} item={feedback.feedback} canAnswer={feedback.canAnswer} csrf={csrf} failure={failure} />
+        </>
       ) : (
         <Form action={`/orders/${orderId}/feedback`} csrf={csrf} id="feedback-form" label="leave feedback" error={mine ? refusalText(mine) : undefined}>
           <VerdictChoice value={str(mine?.form.verdict)} errors={mine?.errors ?? {}} />
@@ -96,6 +121,8 @@ function failureOf(action: string, form: FormData, err: unknown): Failure {
   return { action, status: r.status, message: r.message, errors: r.errors, form };
 }
 
+const AnswerForm = z.object({ answerText: text(2_000) });
+
 function actionRoutes(app: Pages, deps: WebDeps) {
   const show = orderPage(deps);
   app.post('/orders/:id/actions', async (c) => {
@@ -126,7 +153,22 @@ function actionRoutes(app: Pages, deps: WebDeps) {
     }
     return redirect(c, `/orders/${orderId}`, 'Thank you: your feedback is on the seller’s profile.');
   });
+  // The seller's one answer to the feedback, as `POST /orders/{id}/feedback/answer`: public once a moderator approves it.
+  app.post('/orders/:id/feedback/answer', async (c) => {
+    const user = userOf(c);
+    const orderId = orderIdOf(c);
+    const form = await readForm(c);
+    const parsed = parseForm(AnswerForm, form);
+    if (!parsed.ok) return show(c, { action: 'answer', status: 400, errors: parsed.errors, form });
+    try {
+      await deps.services.feedback.answer(user, orderId, parsed.data.answerText);
+    } catch (err) {
+      return show(c, failureOf('answer', form, err));
+    }
+    return redirect(c, `/orders/${orderId}`, 'Your answer is sent: it shows on the offer page once a moderator approves it.');
+  });
 }
+
 
 export function orderPages(deps: WebDeps) {
   const app = new Hono<WebEnv>();
