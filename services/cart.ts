@@ -15,7 +15,7 @@ import type { Clock } from './clock.js';
 import { offerPage } from './offers.js';
 import { contentOf, fieldError } from './offer-content.js';
 import { keyedRequest } from './idempotency.js';
-import type { Placement } from './placement.js';
+import { requireConfirmedEmail, type Buyer, type Placement } from './placement.js';
 import { catalogRules } from './policy.js';
 import { hiddenForWeekend } from './visibility.js';
 
@@ -111,7 +111,8 @@ async function clearCart(tx: postgres.TransactionSql, userId: number, itemIds: n
  * so a retry, which finds the cart emptied (or holding lines added since), answers what the key
  * placed; the key used for another operation is refused.
  */
-export async function checkout(deps: CartDeps, buyer: { id: number; login: string }, key: string): Promise<{ orders: OrderView[]; totalCents: number; replayed: boolean }> {
+export async function checkout(deps: CartDeps, buyer: Buyer, key: string): Promise<{ orders: OrderView[]; totalCents: number; replayed: boolean }> {
+  requireConfirmedEmail(buyer);
   const total = (views: OrderView[]) => views.reduce((sum, v) => sum + v.amounts.totalCents, 0);
   const { items } = await cartOf(deps, buyer.id);
   const { views, replayed } = await deps.placement.placeAll(
@@ -136,7 +137,7 @@ export function createCart(deps: CartDeps) {
     get: (userId: number) => cartOf(deps, userId),
     add: (userId: number, line: CartLine) => addToCart(deps, userId, line),
     remove: (userId: number, itemId: number) => removeFromCart(deps.db, userId, itemId),
-    checkout: (buyer: { id: number; login: string }, key: string) => checkout(deps, buyer, key),
+    checkout: (buyer: Buyer, key: string) => checkout(deps, buyer, key),
   };
 }
 

@@ -49,7 +49,13 @@ export interface PlacementDeps {
   rules: OrderPolicy;
 }
 
-type Buyer = { id: number; login: string };
+/** Who orders: only an account whose email is confirmed may. */
+export type Buyer = { id: number; login: string; emailConfirmed: boolean };
+
+/** Only a confirmed email orders (`POST /orders`, a cart's checkout, the web client's forms alike). */
+export function requireConfirmedEmail(buyer: Buyer): void {
+  if (!buyer.emailConfirmed) throw new AppError('email_not_confirmed', 'confirm your email before ordering');
+}
 type Quoted = Omit<OrderInput, 'orderId'>;
 
 /** The offer and seller columns a placement prices and snapshots. */
@@ -255,6 +261,7 @@ export async function placeAll(deps: PlacementDeps, buyer: Buyer, items: Placeme
 
 /** Places one order; a retry with the same Idempotency-Key and request returns the same order. */
 export async function placeOne(deps: PlacementDeps, buyer: Buyer, request: OrderRequest, requestKey: string): Promise<{ view: OrderView; replayed: boolean }> {
+  requireConfirmedEmail(buyer);
   const { views, replayed } = await placeAll(deps, buyer, [{ request, requestKey }], {
     request: keyedRequest(requestKey, 'place_order', request),
     placedBefore: () => placedBefore(deps.db, buyer.id, [requestKey]),

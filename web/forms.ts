@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { statusOf } from '../api/errors.js';
 import { AppError } from '../workflows/lib/errors.js';
+import { isId } from '../workflows/lib/ids.js';
 import { forbiddenCharacter } from '../workflows/lib/text.js';
 import type { FieldErrors } from './ui.js';
 
@@ -155,6 +156,16 @@ export const checkbox = z.preprocess(
   (v) => (v === undefined ? 'off' : v),
   z.enum(['off', 'on', 'true', '1'], { error: 'not a valid choice' }).transform((v) => v !== 'off'),
 );
+
+/** An id in a page's address (or a cursor): digits only, a positive id (`isId`); anything else is no id. */
+export function idOf(raw: string | undefined): number | undefined {
+  if (!raw || !/^[0-9]{1,16}$/.test(raw)) return undefined;
+  const id = Number(raw);
+  return isId(id) ? id : undefined;
+}
+
+/** A field's value as one string: the first of a repeated field. */
+export const firstOf = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
 /** Ids picked in a form (checkboxes, a multi-select): digits only. */
 export const ids = z.preprocess(

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { signUp, type TestUser } from '../support/api.js';
 import { assertAccessible, newPerson, openBrowser, screenshot, signInAs, startWebStack, textOf, visit, type WebStack } from '../support/browser.js';
-import { insertOffer } from '../support/catalog.js';
+import { addOptionsAndPackages, insertOffer } from '../support/catalog.js';
 import { fund } from '../support/orders.js';
 
 const LOGOS = 11;
@@ -28,17 +28,7 @@ describe('the catalog in the browser', () => {
     [stack, browser] = await Promise.all([startWebStack({ file: 'browser-catalog' }), openBrowser()]);
     seller = await signUp(stack.api, 'catseller');
     offerId = await insertOffer(stack.db, seller.id, { categoryId: LOGOS, title });
-    await stack.db.sql`update offers set
-      options = ${JSON.stringify([
-        { id: 1, title: 'Express delivery', priceCents: 500, extraDays: 0 },
-        { id: 2, title: 'Source files', priceCents: 1_000, extraDays: 1 },
-      ])}::jsonb,
-      packages = ${JSON.stringify({
-        economy: { priceCents: 1_000, leadTimeDays: 2, includes: ['1 concept'] },
-        standard: { priceCents: 2_500, leadTimeDays: 4, includes: ['3 concepts'] },
-        business: { priceCents: 5_000, leadTimeDays: 7, includes: ['5 concepts', 'brand book'] },
-      })}::jsonb
-      where id = ${offerId}`;
+    await addOptionsAndPackages(stack.db, offerId, { economy: ['1 concept'], standard: ['3 concepts'], business: ['5 concepts', 'brand book'] });
     // 2 more logos and 25 banners with the word: 28 matches, two pages of 20.
     for (let i = 0; i < 2; i++) await insertOffer(stack.db, seller.id, { categoryId: LOGOS, title: `Another ${WORD} emblem number ${i}` });
     for (let i = 0; i < 25; i++) await insertOffer(stack.db, seller.id, { categoryId: BANNERS, title: `A ${WORD} banner number ${i}`, priceCents: 1_000 + i * 100 });

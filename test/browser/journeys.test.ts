@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pollUntil } from '../../scripts/poll.js';
 import { signUp, type TestUser } from '../support/api.js';
 import { assertAccessible, codeIn, newPerson, openBrowser, screenshot, signInAs, startWebStack, textOf, visit, type WebStack } from '../support/browser.js';
-import { insertOffer } from '../support/catalog.js';
+import { addOptionsAndPackages, insertOffer } from '../support/catalog.js';
 import { uniqueId } from '../support/harness.js';
 import { actOk, fund, market, placeOrder, rowStatus } from '../support/orders.js';
 
@@ -73,17 +73,7 @@ describe('journeys in the browser', () => {
     seller = await signUp(stack.api, 'jseller');
     offerId = await insertOffer(stack.db, seller.id, { categoryId: LOGOS, title: TITLE });
     // K-03: a package is ordered alone; its tier lists the options the seller put in it ("Source files").
-    await stack.db.sql`update offers set
-      options = ${JSON.stringify([
-        { id: 1, title: 'Express delivery', priceCents: 500, extraDays: 0 },
-        { id: 2, title: 'Source files', priceCents: 1_000, extraDays: 1 },
-      ])}::jsonb,
-      packages = ${JSON.stringify({
-        economy: { priceCents: 1_000, leadTimeDays: 2, includes: ['1 concept'] },
-        standard: { priceCents: 2_500, leadTimeDays: 4, includes: ['3 concepts', 'Source files'] },
-        business: { priceCents: 5_000, leadTimeDays: 7, includes: ['5 concepts', 'Source files', 'Express delivery'] },
-      })}::jsonb
-      where id = ${offerId}`;
+    await addOptionsAndPackages(stack.db, offerId, { economy: ['1 concept'], standard: ['3 concepts', 'Source files'], business: ['5 concepts', 'Source files', 'Express delivery'] });
     // Another seller's offer with the same word, in another category: the filter leaves it out.
     const other = await signUp(stack.api, 'jother');
     await insertOffer(stack.db, other.id, { categoryId: BANNERS, title: OTHER_TITLE, priceCents: 1_500 });

@@ -50,7 +50,7 @@ describe('an order transition’s writes, when its local activity runs twice', (
   async function place(): Promise<{ state: machine.OrderState; input: OrderInput }> {
     const catcher = { order: { start: async (input: OrderInput) => void started.set(input.orderId, input) } };
     const placement = createPlacement({ db: database.db, clock: systemClock, ledger: createLedger(database.db), workflows: catcher, rules: orderPolicy() });
-    const { view } = await placement.place(buyer, { offerId, units: 1, optionIds: [], packageTier: null, requirements: null }, `writes-${++placements}`);
+    const { view } = await placement.place({ ...buyer, emailConfirmed: true }, { offerId, units: 1, optionIds: [], packageTier: null, requirements: null }, `writes-${++placements}`);
     const input = started.get(view.orderId)!;
     return { state: machine.initialState(input), input };
   }

@@ -17,6 +17,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { pino } from 'pino';
 import { createApp } from '../../api/app.js';
 import { findChromium } from '../../scripts/chromium.js';
+import { pollUntil } from '../../scripts/poll.js';
 import { systemClock } from '../../services/clock.js';
 import { createServices, type Services } from '../../services/index.js';
 import { sandboxGateway } from '../../services/payments.js';
@@ -77,15 +78,8 @@ export async function startWebStack(options: { orderPolicy?: OrderPolicy; file?:
     services,
     temporal,
     api,
-    async mailTo(address, subject) {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const found = (await services.devMail(address)).find((m) => subject.test(m.subject));
-        if (found) return found;
-        assert.ok(Date.now() < deadline, `no mail to ${address} about ${subject}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
+    mailTo: (address, subject) =>
+      pollUntil(async () => (await services.devMail(address)).find((m) => subject.test(m.subject)), { timeoutMs: 10_000, what: `a mail to ${address} about ${subject}` }),
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker.stop();

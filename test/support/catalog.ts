@@ -18,3 +18,24 @@ export async function insertOffer(
     returning id`;
   return Number(row!.id);
 }
+
+type Tier = 'economy' | 'standard' | 'business';
+
+/**
+ * Gives an offer two extra options (K-04: "Express delivery" $5, "Source files" $10 and a day)
+ * and the three packages (K-03: $10 in 2 days, $25 in 4, $50 in 7), each tier including what
+ * `includes` lists for it.
+ */
+export async function addOptionsAndPackages(db: Db, offerId: number, includes: Record<Tier, string[]>): Promise<void> {
+  await db.sql`update offers set
+    options = ${JSON.stringify([
+      { id: 1, title: 'Express delivery', priceCents: 500, extraDays: 0 },
+      { id: 2, title: 'Source files', priceCents: 1_000, extraDays: 1 },
+    ])}::jsonb,
+    packages = ${JSON.stringify({
+      economy: { priceCents: 1_000, leadTimeDays: 2, includes: includes.economy },
+      standard: { priceCents: 2_500, leadTimeDays: 4, includes: includes.standard },
+      business: { priceCents: 5_000, leadTimeDays: 7, includes: includes.business },
+    })}::jsonb
+    where id = ${offerId}`;
+}

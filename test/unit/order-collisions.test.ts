@@ -10,26 +10,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DAY, HOUR, MINUTE } from '../../workflows/lib/time.js';
 import * as machine from '../../workflows/order/machine.js';
-import type { ActArgs, OrderAction, OrderInput, OrderPolicy } from '../../workflows/order/messages.js';
+import type { ActArgs, OrderAction, OrderPolicy } from '../../workflows/order/messages.js';
 import { orderPolicy } from '../../workflows/order/policy.js';
+import { PLACED_AT, sampleOrderInput } from '../support/order-input.js';
 
-const placedAt = '2026-11-02T10:00:00.000Z';
-const after = (ms: number) => new Date(Date.parse(placedAt) + ms).toISOString();
-
-function inputWith(policy: OrderPolicy): OrderInput {
-  return {
-    orderId: 1,
-    buyer: { id: 1, login: 'bea' },
-    seller: { id: 2, login: 'sam' },
-    offer: { offerId: 9, title: 'Logo design', categoryId: 11, basePriceCents: 1_000, baseLeadTimeDays: 3, instructions: '', unitVolume: '' },
-    line: { kind: 'basic', units: 1, options: [] },
-    totalCents: 1_000,
-    leadTimeMs: 3 * DAY,
-    placedAt,
-    requirements: null,
-    policy,
-  };
-}
+const after = (ms: number) => new Date(Date.parse(PLACED_AT) + ms).toISOString();
 
 /** Policy 2 as orders placed before issue 13 carry it: no collision rules. */
 const policy2: OrderPolicy = (({ cancellationPausesWindows: _a, splitStatus: _b, decisiveSearchDeadline: _c, ...rest }) => ({ ...rest, version: 2 }))(orderPolicy());
@@ -58,7 +43,7 @@ function until(state: machine.OrderState, now: string): { state: machine.OrderSt
 const kinds = (state: machine.OrderState) => machine.deadlinesOf(state).map((d) => d.kind);
 
 describe('the start window and a cancellation request (K-08, K-18, K-19)', () => {
-  const placed = machine.initialState(inputWith(orderPolicy()));
+  const placed = machine.initialState(sampleOrderInput(orderPolicy()));
   const asked = run(placed, seller, { type: 'request_cancellation', reason: 'cannot_do_task' }, after(23 * HOUR));
 
   it('stops the 24 h start window while the seller’s sufficient request waits: no start deadline pending', () => {
@@ -90,14 +75,14 @@ describe('the start window and a cancellation request (K-08, K-18, K-19)', () =>
   });
 
   it('keeps racing in an order placed under policy 2: the start window closes first and the seller is ignored', () => {
-    const old = run(machine.initialState(inputWith(policy2)), seller, { type: 'request_cancellation', reason: 'cannot_do_task' }, after(23 * HOUR));
+    const old = run(machine.initialState(sampleOrderInput(policy2)), seller, { type: 'request_cancellation', reason: 'cannot_do_task' }, after(23 * HOUR));
     const { fired } = until(old, after(24 * HOUR));
     assert.deepEqual(fired, ['start', 'violation:ignored_order']);
   });
 });
 
 describe('the review window and a buyer’s request (K-14, K-18)', () => {
-  const started = run(machine.initialState(inputWith(orderPolicy())), seller, { type: 'start_work' }, after(HOUR));
+  const started = run(machine.initialState(sampleOrderInput(orderPolicy())), seller, { type: 'start_work' }, after(HOUR));
   const deliveredAt = 2 * DAY;
   const delivered = run(started, seller, { type: 'deliver', text: 'The logo', links: [] }, after(deliveredAt));
 
@@ -136,7 +121,7 @@ describe('the review window and a buyer’s request (K-14, K-18)', () => {
 
 describe('an arbitration split', () => {
   function splitUnder(policy: OrderPolicy) {
-    let state = run(machine.initialState(inputWith(policy)), seller, { type: 'start_work' }, after(HOUR));
+    let state = run(machine.initialState(sampleOrderInput(policy)), seller, { type: 'start_work' }, after(HOUR));
     state = run(state, buyer, { type: 'request_cancellation', reason: 'seller_unresponsive' }, after(2 * HOUR));
     state = run(state, seller, { type: 'decline_cancellation' }, after(3 * HOUR));
     state = run(state, buyer, { type: 'open_dispute', statement: 'Half missing' }, after(4 * HOUR));

@@ -13,25 +13,12 @@ import { it } from 'node:test';
 import fc from 'fast-check';
 import { DAY, HOUR, MINUTE } from '../../workflows/lib/time.js';
 import * as machine from '../../workflows/order/machine.js';
-import { cancellationReasons, type ActionType, type Actor, type OrderAction, type OrderInput } from '../../workflows/order/messages.js';
-import { orderPolicy } from '../../workflows/order/policy.js';
+import { cancellationReasons, type ActionType, type Actor, type OrderAction } from '../../workflows/order/messages.js';
+import { PLACED_AT, sampleOrderInput } from '../support/order-input.js';
 import { checkProperty } from '../support/seed.js';
 
 const RUNS = Number(process.env.GIGFLOW_MODEL_RUNS ?? 400);
-const placedAt = '2026-11-02T10:00:00.000Z';
-
-const input: OrderInput = {
-  orderId: 1,
-  buyer: { id: 1, login: 'bea' },
-  seller: { id: 2, login: 'sam' },
-  offer: { offerId: 9, title: 'Logo design', categoryId: 11, basePriceCents: 1_000, baseLeadTimeDays: 3, instructions: '', unitVolume: '' },
-  line: { kind: 'basic', units: 1, options: [] },
-  totalCents: 1_000,
-  leadTimeMs: 3 * DAY,
-  placedAt,
-  requirements: null,
-  policy: orderPolicy(),
-};
+const input = sampleOrderInput();
 
 const actors: Record<'buyer' | 'seller' | 'arbiter' | 'admin', Actor> = {
   buyer: { role: 'buyer', userId: 1 },
@@ -129,7 +116,7 @@ it(`keeps the order's rules under ${RUNS} random sequences of actions and waits`
   await checkProperty(
     fc.property(fc.array(command, { minLength: 1, maxLength: 40 }), (commands) => {
       let state = machine.initialState(input);
-      let now = placedAt;
+      let now = PLACED_AT;
       const seen: machine.Effects[] = [];
       for (const cmd of commands) {
         const wasFinal = machine.isFinal(state.status);

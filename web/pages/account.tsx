@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { clientAddress } from '../../api/client-address.js';
 import { accountRules } from '../../services/policy.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { checkbox, optionalText, parseForm, readForm, refusalOf, text, type FormData, type Refusal } from '../forms.js';
+import { firstOf, checkbox, optionalText, parseForm, readForm, refusalOf, text, type FormData, type Refusal } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { endSession, startSession } from '../session.js';
 import { Field, FieldError, Form, Select, type FieldErrors } from '../ui.js';
@@ -56,8 +56,8 @@ function signUp(app: Pages, deps: WebDeps) {
       'Sign up',
       (v) => (
         <Form action="/sign-up" csrf={v.csrf} error={error} label="sign up">
-          <Field name="login" label="Login" value={str(form.login)} errors={errors} autocomplete="username" hint="3 to 32 letters a-z, digits or underscores; it shows on your offers" />
-          <Field name="email" label="Email" type="email" value={str(form.email)} errors={errors} autocomplete="email" />
+          <Field name="login" label="Login" value={firstOf(form.login)} errors={errors} autocomplete="username" hint="3 to 32 letters a-z, digits or underscores; it shows on your offers" />
+          <Field name="email" label="Email" type="email" value={firstOf(form.email)} errors={errors} autocomplete="email" />
           <Field name="password" label="Password" type="password" errors={errors} autocomplete="new-password" hint={`at least ${accountRules.passwordMinLength} characters`} />
           <button type="submit">Create my account</button>
           <p>
@@ -94,7 +94,7 @@ function confirmEmail(app: Pages, deps: WebDeps) {
       (v) => (
         <Form action="/confirm-email" csrf={v.csrf} error={error} label="confirm email">
           <p>We emailed you a confirmation code. Paste it here.</p>
-          <Field name="code" label="Confirmation code" value={str(form.code) ?? c.req.query('code')} errors={errors} autocomplete="one-time-code" />
+          <Field name="code" label="Confirmation code" value={firstOf(form.code) ?? c.req.query('code')} errors={errors} autocomplete="one-time-code" />
           <button type="submit">Confirm</button>
         </Form>
       ),
@@ -125,8 +125,8 @@ function signIn(app: Pages, deps: WebDeps) {
       'Sign in',
       (v) => (
         <Form action="/sign-in" csrf={v.csrf} error={error} label="sign in">
-          <input type="hidden" name="next" value={str(form.next) ?? c.req.query('next') ?? '/'} />
-          <Field name="login" label="Login or email" value={str(form.login)} errors={errors} autocomplete="username" />
+          <input type="hidden" name="next" value={firstOf(form.next) ?? c.req.query('next') ?? '/'} />
+          <Field name="login" label="Login or email" value={firstOf(form.login)} errors={errors} autocomplete="username" />
           <Field name="password" label="Password" type="password" errors={errors} autocomplete="current-password" />
           <button type="submit">Sign in</button>
           <p>
@@ -175,7 +175,7 @@ function forgotPassword(app: Pages, deps: WebDeps) {
       (v) => (
         <Form action="/forgot-password" csrf={v.csrf} label="forgot password">
           <p>We will email a code to reset it.</p>
-          <Field name="email" label="Email" type="email" value={str(form.email)} errors={errors} autocomplete="email" />
+          <Field name="email" label="Email" type="email" value={firstOf(form.email)} errors={errors} autocomplete="email" />
           <button type="submit">Email me a code</button>
           <p>
             Have a code already? <a href="/reset-password">Choose a new password</a>
@@ -204,7 +204,7 @@ function resetPassword(app: Pages, deps: WebDeps) {
       'Choose a new password',
       (v) => (
         <Form action="/reset-password" csrf={v.csrf} label="reset password">
-          <Field name="code" label="Code from the email" value={str(form.code) ?? c.req.query('code')} errors={errors} autocomplete="one-time-code" />
+          <Field name="code" label="Code from the email" value={firstOf(form.code) ?? c.req.query('code')} errors={errors} autocomplete="one-time-code" />
           <Field name="password" label="New password" type="password" errors={errors} autocomplete="new-password" hint={`at least ${accountRules.passwordMinLength} characters`} />
           <button type="submit">Set the password</button>
         </Form>
@@ -231,7 +231,7 @@ function settings(app: Pages, deps: WebDeps) {
   const { accounts } = deps.services;
   const settingsPage = async (c: WebContext, errors: FieldErrors, form: FormData | undefined, status: 200 | 400 | 422 = 200) => {
     const me = await accounts.me(userOf(c).id);
-    const value = (name: string, fallback: string | null) => (form ? str(form[name]) : fallback);
+    const value = (name: string, fallback: string | null) => (form ? firstOf(form[name]) : fallback);
     return page(
       c,
       deps,
@@ -281,4 +281,3 @@ function settings(app: Pages, deps: WebDeps) {
   });
 }
 
-const str = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);

@@ -8,6 +8,7 @@ import type { FC } from 'hono/jsx';
 import type { NotificationItem } from '../../services/notifications.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
+import { idOf } from '../forms.js';
 import { page, query, redirect, userOf } from '../page.js';
 import { ActionButton, Pager, Time } from '../ui.js';
 
@@ -30,7 +31,7 @@ export function notificationPages(deps: WebDeps) {
   app.get('/notifications', async (c) => {
     const user = userOf(c);
     const cursor = query(c, 'cursor');
-    const list = await notifications.list(user.id, { unreadOnly: false, cursor: cursor && /^\d{1,15}$/.test(cursor) ? Number(cursor) : undefined, limit: 20 });
+    const list = await notifications.list(user.id, { unreadOnly: false, cursor: idOf(cursor), limit: 20 });
     return page(c, deps, 'Notifications', (v) => (
       <>
         <p>
@@ -55,9 +56,9 @@ export function notificationPages(deps: WebDeps) {
     return redirect(c, '/notifications', `All marked read (${unreadCount} unread).`);
   });
   app.post('/notifications/:id/read', async (c) => {
-    const raw = c.req.param('id');
-    if (!/^\d{1,15}$/.test(raw)) throw new AppError('not_found', 'no such notification');
-    await notifications.markRead(userOf(c).id, [Number(raw)]);
+    const id = idOf(c.req.param('id'));
+    if (id === undefined) throw new AppError('not_found', 'no such notification');
+    await notifications.markRead(userOf(c).id, [id]);
     return redirect(c, '/notifications', 'Marked read.');
   });
   return app;

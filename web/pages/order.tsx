@@ -13,7 +13,7 @@ import type { PartyFeedbackItem } from '../../services/feedback.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import type { ActionType, OrderView, Viewer as OrderViewer } from '../../workflows/order/messages.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
+import { firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { Form, TextArea, Time } from '../ui.js';
 import { Actions, actionSchemas, actionSpecs, FeedbackForm, refusalText, VerdictChoice, type Failure } from './order/actions.js';
@@ -23,9 +23,9 @@ import { Deliveries, Details, Requests, stateKey, StatusPanel, Timeline } from '
 type Pages = Hono<WebEnv>;
 
 const orderIdOf = (c: WebContext) => {
-  const raw = c.req.param('id') ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw new AppError('not_found', 'no such order');
-  return Number(raw);
+  const id = idOf(c.req.param('id'));
+  if (id === undefined) throw new AppError('not_found', 'no such order');
+  return id;
 };
 
 const roleOf = (view: OrderView, userId: number): OrderViewer => (view.buyer.id === userId ? 'buyer' : view.seller.id === userId ? 'seller' : 'staff');
@@ -45,7 +45,7 @@ const AnswerPart: FC<{ orderId: number; item: PartyFeedbackItem; canAnswer: bool
   if (!canAnswer && !mine) return null;
   return (
     <Form action={`/orders/${orderId}/feedback/answer`} csrf={csrf} id="answer-form" label="answer the feedback" error={mine && !Object.keys(mine.errors).length ? refusalText(mine) : undefined}>
-      <TextArea name="answerText" label="Your answer (shown on the offer page once a moderator approves it; one answer)" value={typeof mine?.form.answerText === 'string' ? mine.form.answerText : undefined} errors={mine?.errors ?? {}} rows={3} />
+      <TextArea name="answerText" label="Your answer (shown on the offer page once a moderator approves it; one answer)" value={firstOf(mine?.form.answerText)} errors={mine?.errors ?? {}} rows={3} />
       <button type="submit">Answer</button>
     </Form>
   );
@@ -53,7 +53,6 @@ const AnswerPart: FC<{ orderId: number; item: PartyFeedbackItem; canAnswer: bool
 
 const FeedbackSection: FC<{ orderId: number; feedback: { feedback: PartyFeedbackItem | null; canLeaveFeedback: boolean; canAnswer: boolean }; csrf: string; failure?: Failure }> = ({ orderId, feedback, csrf, failure }) => {
   const mine = failure?.action === 'feedback' ? failure : undefined;
-  const str = (v: FormData[string] | undefined) => (typeof v === 'string' ? v : undefined);
   if (!feedback.feedback && !feedback.canLeaveFeedback && !mine) return null;
   return (
     <section aria-labelledby="feedback-h" id="feedback">
@@ -67,8 +66,8 @@ const FeedbackSection: FC<{ orderId: number; feedback: { feedback: PartyFeedback
         </>
       ) : (
         <Form action={`/orders/${orderId}/feedback`} csrf={csrf} id="feedback-form" label="leave feedback" error={mine ? refusalText(mine) : undefined}>
-          <VerdictChoice value={str(mine?.form.verdict)} errors={mine?.errors ?? {}} />
-          <TextArea name="feedbackText" label="Your feedback (public on the seller’s profile)" value={str(mine?.form.feedbackText)} errors={mine?.errors ?? {}} rows={4} />
+          <VerdictChoice value={firstOf(mine?.form.verdict)} errors={mine?.errors ?? {}} />
+          <TextArea name="feedbackText" label="Your feedback (public on the seller’s profile)" value={firstOf(mine?.form.feedbackText)} errors={mine?.errors ?? {}} rows={4} />
           <button type="submit">Leave feedback</button>
         </Form>
       )}

@@ -11,7 +11,7 @@ import { isValidCardNumber, sandboxCards } from '../../../services/payments.js';
 import { walletRules } from '../../../services/policy.js';
 import type { BalanceView, TopUpView } from '../../../services/wallet.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { dollars, parseForm, readForm, refusalOf, type FormData } from '../../forms.js';
+import { firstOf, idOf, dollars, parseForm, readForm, refusalOf, type FormData } from '../../forms.js';
 import { page, query, redirect, userOf, type WebContext } from '../../page.js';
 import { Field, FieldError, Form, Money, Pager, Time, money, type FieldErrors } from '../../ui.js';
 
@@ -165,7 +165,6 @@ const prefill = (cents: string | undefined) => (cents && /^\d{1,9}$/.test(cents)
 
 function topUpPage(deps: WebDeps) {
   return (c: WebContext, form: FormData, errors: FieldErrors = {}, refusal?: { status: 400 | 422 | 409; message: string }) => {
-    const str = (v: FormData[string] | undefined) => (typeof v === 'string' ? v : undefined);
     const status = refusal?.status ?? (Object.keys(errors).length ? 400 : 200);
     return page(
       c,
@@ -174,10 +173,10 @@ function topUpPage(deps: WebDeps) {
       (v) => (
         <Form action="/balance/top-up" csrf={v.csrf} label="add funds" error={refusal ? `Refused (${refusal.status}): ${refusal.message}` : undefined}>
           <input type="hidden" name="idempotencyKey" value={randomUUID()} />
-          <Field name="amount" label="Amount in dollars" value={str(form.amount) ?? prefill(c.req.query('amount'))} errors={errors} hint={`${money(walletRules.topUpMinCents)} to ${money(walletRules.topUpMaxCents)}`} autocomplete="transaction-amount" />
-          <MethodChoice value={str(form.method)} errors={errors} />
-          <Field name="cardNumber" label="Card number (for card)" value={str(form.cardNumber)} errors={errors} autocomplete="cc-number" hint={`Sandbox: ${sandboxCards.approve} succeeds, ${sandboxCards.decline} is declined`} />
-          <Field name="paypalAccount" label="PayPal account email (for PayPal)" type="email" value={str(form.paypalAccount)} errors={errors} autocomplete="email" />
+          <Field name="amount" label="Amount in dollars" value={firstOf(form.amount) ?? prefill(c.req.query('amount'))} errors={errors} hint={`${money(walletRules.topUpMinCents)} to ${money(walletRules.topUpMaxCents)}`} autocomplete="transaction-amount" />
+          <MethodChoice value={firstOf(form.method)} errors={errors} />
+          <Field name="cardNumber" label="Card number (for card)" value={firstOf(form.cardNumber)} errors={errors} autocomplete="cc-number" hint={`Sandbox: ${sandboxCards.approve} succeeds, ${sandboxCards.decline} is declined`} />
+          <Field name="paypalAccount" label="PayPal account email (for PayPal)" type="email" value={firstOf(form.paypalAccount)} errors={errors} autocomplete="email" />
           <button type="submit">Add funds</button>
         </Form>
       ),
@@ -219,8 +218,7 @@ const topUpStatus: Record<TopUpView['status'], string> = { approved: 'Approved: 
 function topUpResult(app: Pages, deps: WebDeps) {
   app.get('/balance/top-ups/:id', async (c) => {
     const user = userOf(c);
-    const raw = c.req.param('id');
-    const topUp = await deps.services.wallet.getTopUp(user.id, /^\d{1,15}$/.test(raw) ? Number(raw) : 0);
+    const topUp = await deps.services.wallet.getTopUp(user.id, idOf(c.req.param('id')) ?? 0);
     return page(c, deps, 'Top-up', (v) => (
       <>
         <p id="top-up-status">

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { FavoriteView } from '../../../services/favorites.js';
 import { AppError } from '../../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { parseForm, readForm } from '../../forms.js';
+import { idOf, parseForm, readForm } from '../../forms.js';
 import { page, query, redirect, userOf } from '../../page.js';
 import { Money, Pager } from '../../ui.js';
 
@@ -70,8 +70,7 @@ export function favoritePages(app: Pages, deps: WebDeps) {
     const parsed = parseForm(Heart, await readForm(c));
     if (!parsed.ok) throw new AppError('invalid_input', `That button was not one of ours (${Object.values(parsed.errors)[0]}): go back, reload the page and press it again.`);
     const form = parsed.data;
-    const raw = c.req.param('offerId');
-    const offerId = /^\d{1,15}$/.test(raw) ? Number(raw) : 0;
+    const offerId = idOf(c.req.param('offerId')) ?? 0;
     // The offer page says which it means (`favorite=add|remove`), so a double click changes nothing twice; else the heart toggles.
     const done =
       form.favorite === 'add'

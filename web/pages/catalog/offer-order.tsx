@@ -11,6 +11,7 @@ import { ActionButton, Field, FieldError, Form, Money, TextArea, type FieldError
 import { type Choice, tiers } from './offer-form.js';
 import { tierName } from './offer-parts.js';
 import { days, leadTime } from './parts.js';
+import { firstOf } from '../../forms.js';
 
 /** The order form's state as the page shows it. */
 export interface OrderState {
@@ -97,19 +98,18 @@ const ShortBalance: FC<{ missingCents: number }> = ({ missingCents }) => (
   </p>
 );
 
-const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /** The controls of the order form and its buttons (Order only for a signed-in buyer). */
 const OrderControls: FC<{ offer: OfferPage; state: OrderState; viewer: Viewer }> = ({ offer, state, viewer }) => (
   <>
     <WhatToOrder offer={offer} state={state} />
-    <Field name="units" label="Units of the basic kwork" type="number" min={1} max={orderRules.maxUnits} value={str(state.form.units) ?? state.choice.units} errors={state.errors} />
+    <Field name="units" label="Units of the basic kwork" type="number" min={1} max={orderRules.maxUnits} value={firstOf(state.form.units) ?? state.choice.units} errors={state.errors} />
     <OptionChoices offer={offer} state={state} />
     <button type="submit" name="intent" value="price" class="secondary">
       Update price
     </button>
     <PriceBox quote={state.quote} />
-    <TextArea name="requirements" label="Requirements for the seller" value={str(state.form.requirements)} errors={state.errors} hint="What the seller asks for above: the work clock starts once they have it" />
+    <TextArea name="requirements" label="Requirements for the seller" value={firstOf(state.form.requirements)} errors={state.errors} hint="What the seller asks for above: the work clock starts once they have it" />
     {viewer.user ? (
       <button type="submit" name="intent" value="order">
         Order

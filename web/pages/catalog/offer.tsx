@@ -115,8 +115,6 @@ async function orderFromPage(c: WebContext, deps: WebDeps) {
   if (parsed.data.intent === 'price') return showOffer(c, deps, { form, choice });
   if (!user) return redirect(c, `/sign-in?next=${encodeURIComponent(`/offers/${offerIdOf(c)}`)}`);
   try {
-    // As `POST /orders`: a buyer must have confirmed their email.
-    if (!user.emailConfirmed) throw new AppError('email_not_confirmed', 'confirm your email before ordering');
     const request = { offerId: offerIdOf(c), ...choice, requirements: parsed.data.requirements ?? null };
     const { view, replayed } = await deps.services.placement.place(user, request, parsed.data.idempotencyKey);
     return redirect(c, `/orders/${view.orderId}`, replayed ? 'This order was placed already.' : 'Your order is placed: the money is held until the work is done.');

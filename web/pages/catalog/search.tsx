@@ -9,13 +9,12 @@ import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { sellerLevels, type CategoryNode, type OfferSearchPage } from '../../../services/search.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { parseForm, readQuery, refusalOf, type FormData } from '../../forms.js';
+import { firstOf, parseForm, readQuery, refusalOf, type FormData } from '../../forms.js';
 import { page, type WebContext } from '../../page.js';
 import { Field, FieldError, Pager, Select, type FieldErrors } from '../../ui.js';
 import { fieldErrorsOf, levelName, OfferCard, valueName } from './parts.js';
 import { pageUrl, SearchQuery, serviceFieldNames, toSearch } from './search-form.js';
 
-const str = (v: FormData[string] | undefined) => (Array.isArray(v) ? v[0] : v);
 const all = (v: FormData[string] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** A group of checkboxes with one legend and its error beside it. */
@@ -95,19 +94,19 @@ interface AreaProps {
 const Filters: FC<AreaProps> = ({ form, errors, tree }) => (
   <form method="get" action="/search" id="search-form" role="search" aria-label="search filters" hx-get="/search" hx-trigger="change, submit" hx-target="#search-area" hx-swap="outerHTML" hx-push-url="true">
     <div class="filters">
-      <Field name="q" label="Keywords" type="search" value={str(form.q)} errors={errors} hint='Try "exact phrase", or, -without' />
-      <Select name="categoryId" label="Category" value={str(form.categoryId)} errors={errors} options={categoryOptions(tree)} />
-      <Field name="minPrice" label="Lowest price ($)" value={str(form.minPrice)} errors={errors} />
-      <Field name="maxPrice" label="Highest price ($)" value={str(form.maxPrice)} errors={errors} />
-      <Field name="maxLeadTimeDays" label="Delivered within (days)" type="number" min={1} max={365} value={str(form.maxLeadTimeDays)} errors={errors} />
-      <Field name="minSellerRating" label="Seller's positive feedback at least (%)" type="number" min={0} max={100} value={str(form.minSellerRating)} errors={errors} />
-      <Field name="minFeedbacks" label="Seller's feedback at least" type="number" min={0} value={str(form.minFeedbacks)} errors={errors} />
-      <Select name="activeWithinDays" label="Seller active" value={str(form.activeWithinDays)} errors={errors} options={activityOptions} />
-      <Select name="sort" label="Sort by" value={str(form.sort)} errors={errors} options={sortOptions} />
+      <Field name="q" label="Keywords" type="search" value={firstOf(form.q)} errors={errors} hint='Try "exact phrase", or, -without' />
+      <Select name="categoryId" label="Category" value={firstOf(form.categoryId)} errors={errors} options={categoryOptions(tree)} />
+      <Field name="minPrice" label="Lowest price ($)" value={firstOf(form.minPrice)} errors={errors} />
+      <Field name="maxPrice" label="Highest price ($)" value={firstOf(form.maxPrice)} errors={errors} />
+      <Field name="maxLeadTimeDays" label="Delivered within (days)" type="number" min={1} max={365} value={firstOf(form.maxLeadTimeDays)} errors={errors} />
+      <Field name="minSellerRating" label="Seller's positive feedback at least (%)" type="number" min={0} max={100} value={firstOf(form.minSellerRating)} errors={errors} />
+      <Field name="minFeedbacks" label="Seller's feedback at least" type="number" min={0} value={firstOf(form.minFeedbacks)} errors={errors} />
+      <Select name="activeWithinDays" label="Seller active" value={firstOf(form.activeWithinDays)} errors={errors} options={activityOptions} />
+      <Select name="sort" label="Sort by" value={firstOf(form.sort)} errors={errors} options={sortOptions} />
     </div>
     <div class="filter-groups">
       <CheckGroup name="sellerLevel" legend="Seller level" options={sellerLevels.map((l) => [l, levelName(l)])} checked={all(form.sellerLevel)} errors={errors} />
-      <AttributeFilters category={findCategory(tree, str(form.categoryId))} form={form} errors={errors} />
+      <AttributeFilters category={findCategory(tree, firstOf(form.categoryId))} form={form} errors={errors} />
     </div>
     <button type="submit">Search</button> <a href="/search">Clear filters</a>
   </form>

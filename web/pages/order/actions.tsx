@@ -7,7 +7,7 @@
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
 import { cancellationReasons, type ActionType, type OrderAction, type Role } from '../../../workflows/order/messages.js';
-import { optionalText, text, whole, type FormData } from '../../forms.js';
+import { firstOf, optionalText, text, whole, type FormData } from '../../forms.js';
 import { FieldError, Form, Select, TextArea, type FieldErrors } from '../../ui.js';
 import { reasonLabel } from './labels.js';
 
@@ -53,7 +53,6 @@ export const FeedbackForm = z.object({
 });
 
 type FieldsProps = { errors: FieldErrors; form: FormData; role: Role };
-const str = (v: FormData[string] | undefined) => (typeof v === 'string' ? v : undefined);
 
 interface Spec {
   title: string;
@@ -73,13 +72,13 @@ export const actionSpecs: Partial<Record<ActionType, Spec>> = {
     title: 'Send the requirements',
     button: 'Send requirements',
     done: 'Requirements sent to the seller.',
-    Fields: ({ errors, form }) => <TextArea name="requirements" label="What the seller needs to know" value={str(form.requirements)} errors={errors} rows={5} />,
+    Fields: ({ errors, form }) => <TextArea name="requirements" label="What the seller needs to know" value={firstOf(form.requirements)} errors={errors} rows={5} />,
   },
   ask_buyer: {
     title: 'Ask the buyer',
     button: 'Send the question',
     done: 'Question sent to the buyer.',
-    Fields: ({ errors, form }) => <TextArea name="question" label="Your question" value={str(form.question)} errors={errors} rows={3} />,
+    Fields: ({ errors, form }) => <TextArea name="question" label="Your question" value={firstOf(form.question)} errors={errors} rows={3} />,
   },
   report_progress: {
     title: 'Report progress',
@@ -87,8 +86,8 @@ export const actionSpecs: Partial<Record<ActionType, Spec>> = {
     done: 'Progress reported to the buyer.',
     Fields: ({ errors, form }) => (
       <>
-        <Select name="percent" label="Done so far" value={str(form.percent) ?? '10'} errors={errors} options={percents} />
-        <TextArea name="progressComment" label="Comment for the buyer" value={str(form.progressComment)} errors={errors} rows={3} />
+        <Select name="percent" label="Done so far" value={firstOf(form.percent) ?? '10'} errors={errors} options={percents} />
+        <TextArea name="progressComment" label="Comment for the buyer" value={firstOf(form.progressComment)} errors={errors} rows={3} />
       </>
     ),
   },
@@ -98,8 +97,8 @@ export const actionSpecs: Partial<Record<ActionType, Spec>> = {
     done: 'Delivered: the buyer has 3 days to accept or ask for a revision (K-14).',
     Fields: ({ errors, form }) => (
       <>
-        <TextArea name="deliveryText" label="Delivery message" value={str(form.deliveryText)} errors={errors} rows={5} />
-        <TextArea name="links" label="Links to the work (one per line, optional)" value={str(form.links)} errors={errors} rows={3} hint="up to 10 web addresses; larger files through a cloud link (K-69)" />
+        <TextArea name="deliveryText" label="Delivery message" value={firstOf(form.deliveryText)} errors={errors} rows={5} />
+        <TextArea name="links" label="Links to the work (one per line, optional)" value={firstOf(form.links)} errors={errors} rows={3} hint="up to 10 web addresses; larger files through a cloud link (K-69)" />
       </>
     ),
   },
@@ -109,7 +108,7 @@ export const actionSpecs: Partial<Record<ActionType, Spec>> = {
     button: 'Ask for a revision',
     done: 'Revision requested: the seller works on it again.',
     note: 'Within the volume of work ordered (K-14).',
-    Fields: ({ errors, form }) => <TextArea name="revisionReason" label="What to change" value={str(form.revisionReason)} errors={errors} rows={4} />,
+    Fields: ({ errors, form }) => <TextArea name="revisionReason" label="What to change" value={firstOf(form.revisionReason)} errors={errors} rows={4} />,
   },
   cancel: { title: 'Cancel the order', button: 'Cancel and refund', danger: true, done: 'Order cancelled: the money is back on your balance.', note: 'Within 20 minutes of ordering, or once the order is late (K-16, K-17).' },
   request_cancellation: {
@@ -119,8 +118,8 @@ export const actionSpecs: Partial<Record<ActionType, Spec>> = {
     done: 'Cancellation requested: the other party has 2 days to answer, then the order is cancelled (K-18).',
     Fields: ({ errors, form, role }) => (
       <>
-        <Select name="cancelReason" label="Reason" value={str(form.cancelReason)} errors={errors} options={cancellationReasons[role].map((r): [string, string] => [r, reasonLabel[r]])} />
-        <TextArea name="cancelComment" label="Comment (optional)" value={str(form.cancelComment)} errors={errors} rows={3} />
+        <Select name="cancelReason" label="Reason" value={firstOf(form.cancelReason)} errors={errors} options={cancellationReasons[role].map((r): [string, string] => [r, reasonLabel[r]])} />
+        <TextArea name="cancelComment" label="Comment (optional)" value={firstOf(form.cancelComment)} errors={errors} rows={3} />
       </>
     ),
   },
@@ -132,13 +131,13 @@ export const actionSpecs: Partial<Record<ActionType, Spec>> = {
     button: 'Open a dispute',
     danger: true,
     done: 'Dispute opened: the other party has 2 days to answer, then an arbiter decides (K-23).',
-    Fields: ({ errors, form }) => <TextArea name="disputeStatement" label="The problem, briefly" value={str(form.disputeStatement)} errors={errors} rows={4} />,
+    Fields: ({ errors, form }) => <TextArea name="disputeStatement" label="The problem, briefly" value={firstOf(form.disputeStatement)} errors={errors} rows={4} />,
   },
   answer_dispute: {
     title: 'Answer the dispute',
     button: 'Send the answer',
     done: 'Your answer is with the arbiter.',
-    Fields: ({ errors, form }) => <TextArea name="answerStatement" label="Your side" value={str(form.answerStatement)} errors={errors} rows={4} />,
+    Fields: ({ errors, form }) => <TextArea name="answerStatement" label="Your side" value={firstOf(form.answerStatement)} errors={errors} rows={4} />,
   },
 };
 

@@ -9,13 +9,13 @@ import type { CategoryNode } from '../../../services/search.js';
 import type { FormData } from '../../forms.js';
 import { Field, FieldError, Form, money, Select, TextArea, type FieldErrors } from '../../ui.js';
 import { optionRows, tiers } from './offer-form.js';
+import { firstOf } from '../../forms.js';
 
 export interface Leaf {
   node: CategoryNode;
   label: string;
 }
 
-const str = (v: FormData[string] | undefined) => (Array.isArray(v) ? v[0] : v);
 const list = (v: FormData[string] | undefined) => (Array.isArray(v) ? v : v ? [v] : []);
 
 export const CategoryPicker: FC<{ action: string; leaves: Leaf[]; chosen: number | undefined; error?: string }> = ({ action, leaves, chosen, error }) => (
@@ -41,13 +41,13 @@ const Basics: FC<{ leaf: Leaf; form: FormData; errors: FieldErrors }> = ({ leaf,
   return (
     <fieldset>
       <legend>The offer</legend>
-      <Field name="title" label="Title" value={str(form.title)} errors={errors} hint={`the phrase buyers search for; ${catalogRules.titleMinLength} to ${catalogRules.titleMaxLength} characters`} />
-      <TextArea name="description" label="Description" value={str(form.description)} errors={errors} rows={6} hint={`${catalogRules.descriptionMinLength} to ${catalogRules.descriptionMaxLength} characters`} />
-      <Field name="price" label="Price in dollars" value={str(form.price) ?? (free ? '' : String(catalogRules.kworkBasePriceCents / 100))} errors={errors} hint={priceHint} />
-      <Field name="leadTimeDays" label="Lead time in days" type="number" min={1} max={catalogRules.maxLeadTimeDays} value={str(form.leadTimeDays)} errors={errors} hint="count weekends and holidays in your time zone (K-41)" />
-      <Field name="unitVolume" label="What one unit of work is (optional)" value={str(form.unitVolume)} errors={errors} hint="at most 200 characters" />
-      <TextArea name="instructions" label="What you need from the buyer to start (optional)" value={str(form.instructions)} errors={errors} hint="at most 2000 characters" />
-      <Field name="video" label="Video link (optional)" type="url" value={str(form.video)} errors={errors} hint="https://…" />
+      <Field name="title" label="Title" value={firstOf(form.title)} errors={errors} hint={`the phrase buyers search for; ${catalogRules.titleMinLength} to ${catalogRules.titleMaxLength} characters`} />
+      <TextArea name="description" label="Description" value={firstOf(form.description)} errors={errors} rows={6} hint={`${catalogRules.descriptionMinLength} to ${catalogRules.descriptionMaxLength} characters`} />
+      <Field name="price" label="Price in dollars" value={firstOf(form.price) ?? (free ? '' : String(catalogRules.kworkBasePriceCents / 100))} errors={errors} hint={priceHint} />
+      <Field name="leadTimeDays" label="Lead time in days" type="number" min={1} max={catalogRules.maxLeadTimeDays} value={firstOf(form.leadTimeDays)} errors={errors} hint="count weekends and holidays in your time zone (K-41)" />
+      <Field name="unitVolume" label="What one unit of work is (optional)" value={firstOf(form.unitVolume)} errors={errors} hint="at most 200 characters" />
+      <TextArea name="instructions" label="What you need from the buyer to start (optional)" value={firstOf(form.instructions)} errors={errors} hint="at most 2000 characters" />
+      <Field name="video" label="Video link (optional)" type="url" value={firstOf(form.video)} errors={errors} hint="https://…" />
     </fieldset>
   );
 };
@@ -82,7 +82,7 @@ const Attributes: FC<{ leaf: Leaf; form: FormData; errors: FieldErrors }> = ({ l
 
 const Options: FC<{ form: FormData; errors: FieldErrors }> = ({ form, errors }) => {
   // Every row sent or refused shows (with its error), however far down the form it was.
-  const used = (i: number) => ['title', 'price', 'extraDays'].some((f) => str(form[`option.${i}.${f}`]) || errors[`option.${i}.${f}`]);
+  const used = (i: number) => ['title', 'price', 'extraDays'].some((f) => firstOf(form[`option.${i}.${f}`]) || errors[`option.${i}.${f}`]);
   const filled = Array.from({ length: catalogRules.maxOptions }, (_, i) => i).reduce((n, i) => (used(i) ? i + 1 : n), 0);
   return (
     <fieldset>
@@ -92,9 +92,9 @@ const Options: FC<{ form: FormData; errors: FieldErrors }> = ({ form, errors }) 
       </p>
       {Array.from({ length: optionRows(filled) }, (_, i) => (
         <div class="row-fields">
-          <Field name={`option.${i}.title`} label={`Option ${i + 1}: title`} value={str(form[`option.${i}.title`])} errors={errors} />
-          <Field name={`option.${i}.price`} label={`Option ${i + 1}: price in dollars`} value={str(form[`option.${i}.price`])} errors={errors} />
-          <Field name={`option.${i}.extraDays`} label={`Option ${i + 1}: extra days`} type="number" min={0} max={catalogRules.maxLeadTimeDays} value={str(form[`option.${i}.extraDays`])} errors={errors} />
+          <Field name={`option.${i}.title`} label={`Option ${i + 1}: title`} value={firstOf(form[`option.${i}.title`])} errors={errors} />
+          <Field name={`option.${i}.price`} label={`Option ${i + 1}: price in dollars`} value={firstOf(form[`option.${i}.price`])} errors={errors} />
+          <Field name={`option.${i}.extraDays`} label={`Option ${i + 1}: extra days`} type="number" min={0} max={catalogRules.maxLeadTimeDays} value={firstOf(form[`option.${i}.extraDays`])} errors={errors} />
         </div>
       ))}
     </fieldset>
@@ -110,9 +110,9 @@ const Packages: FC<{ leaf: Leaf; form: FormData; errors: FieldErrors }> = ({ lea
       const p = `package.${tier}.`;
       return (
         <div class="row-fields">
-          <Field name={`${p}price`} label={`${tier} package: price in dollars`} value={str(form[`${p}price`])} errors={errors} hint={fixed === undefined ? undefined : `${money(fixed)} in this category`} />
-          <Field name={`${p}leadTimeDays`} label={`${tier} package: lead time in days`} type="number" min={1} max={catalogRules.maxLeadTimeDays} value={str(form[`${p}leadTimeDays`])} errors={errors} />
-          <TextArea name={`${p}includes`} label={`${tier} package: what it includes`} value={str(form[`${p}includes`])} errors={errors} rows={3} hint="one item a line, at most 10" />
+          <Field name={`${p}price`} label={`${tier} package: price in dollars`} value={firstOf(form[`${p}price`])} errors={errors} hint={fixed === undefined ? undefined : `${money(fixed)} in this category`} />
+          <Field name={`${p}leadTimeDays`} label={`${tier} package: lead time in days`} type="number" min={1} max={catalogRules.maxLeadTimeDays} value={firstOf(form[`${p}leadTimeDays`])} errors={errors} />
+          <TextArea name={`${p}includes`} label={`${tier} package: what it includes`} value={firstOf(form[`${p}includes`])} errors={errors} rows={3} hint="one item a line, at most 10" />
         </div>
       );
     })}

@@ -10,10 +10,10 @@ import { z } from 'zod';
 import type { AttentionItem } from '../../../services/attention.js';
 import { AppError } from '../../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { optionalText, parseForm, readForm, refusalOf } from '../../forms.js';
+import { firstOf, optionalText, parseForm, readForm, refusalOf } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
 import { Form, Time, type Viewer } from '../../ui.js';
-import { errorsFor, RowTextArea, str, type RowErrors } from './controls.js';
+import { errorsFor, RowTextArea, type RowErrors } from './controls.js';
 import { staffAccess, staffOf } from './roles.js';
 import { TemporalLink } from './temporal-link.js';
 
@@ -74,7 +74,7 @@ const AttentionList: FC<{ deps: WebDeps; viewer: Viewer; items: AttentionItem[];
               <TemporalLink deps={deps} to={{ workflowId: item.workflowId }} />
             </p>
             <Form action={`/staff/attention/${item.workflowId}/resolve`} csrf={viewer.csrf} label={`resolve ${item.workflowId}`} error={e?.message}>
-              <RowTextArea id={`note-${item.workflowId}`} name="note" label="Note (optional)" value={str(e?.form.note)} error={e?.fields.note} hint="what was fixed; at most 1000 characters" />
+              <RowTextArea id={`note-${item.workflowId}`} name="note" label="Note (optional)" value={firstOf(e?.form.note)} error={e?.fields.note} hint="what was fixed; at most 1000 characters" />
               <button type="submit">Resolve {item.workflowId}</button>
             </Form>
           </li>

@@ -7,8 +7,8 @@ import type { OrderView } from '../../../workflows/order/messages.js';
 import { orderRules } from '../../../workflows/order/policy.js';
 import type { FormData } from '../../forms.js';
 import { Field, FieldError, Form, Money, TextArea, Time, type FieldErrors, type Viewer } from '../../ui.js';
-import { str } from './controls.js';
 import { outcomeText } from '../order/labels.js';
+import { firstOf } from '../../forms.js';
 
 const side = (view: OrderView, who: 'buyer' | 'seller') => `the ${who}, ${view[who].login}`;
 
@@ -150,7 +150,7 @@ export const DecisionForm: FC<{ view: OrderView; viewer: Viewer; form: FormData;
       <legend>Decision (final)</legend>
       {kinds.map(([value, label]) => (
         <p>
-          <input type="radio" id={`kind-${value}`} name="kind" value={value} checked={str(form.kind) === value} />{' '}
+          <input type="radio" id={`kind-${value}`} name="kind" value={value} checked={firstOf(form.kind) === value} />{' '}
           <label for={`kind-${value}`}>{label}</label>
         </p>
       ))}
@@ -159,12 +159,12 @@ export const DecisionForm: FC<{ view: OrderView; viewer: Viewer; form: FormData;
     <Field
       name="sellerAmount"
       label="For a split: to the seller, in dollars"
-      value={str(form.sellerAmount)}
+      value={firstOf(form.sellerAmount)}
       errors={errors}
       hint={`before commission; less than the order’s ${(view.amounts.totalCents / 100).toFixed(2)} dollars`}
     />
-    <Field name="days" label="For a return to work: days" type="number" min={1} max={orderRules.maxReturnToWorkDays} value={str(form.days)} errors={errors} />
-    <TextArea name="comment" label="Comment to both parties" value={str(form.comment)} errors={errors} hint="required, at most 2000 characters" />
+    <Field name="days" label="For a return to work: days" type="number" min={1} max={orderRules.maxReturnToWorkDays} value={firstOf(form.days)} errors={errors} />
+    <TextArea name="comment" label="Comment to both parties" value={firstOf(form.comment)} errors={errors} hint="required, at most 2000 characters" />
     <button type="submit">Send the decision</button>
   </Form>
 );

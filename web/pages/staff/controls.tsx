@@ -54,7 +54,6 @@ export interface RowErrors {
 }
 
 export const errorsFor = (errors: RowErrors | undefined, key: string): RowErrors | undefined => (errors?.key === key ? errors : undefined);
-export const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /** An id in the path: digits within an int4 column's range, else the 404 page. */
 export function pathId(value: string | undefined): number {

@@ -12,10 +12,10 @@ import type { QueueItem } from '../../../services/moderation.js';
 import type { OfferPage } from '../../../services/offers.js';
 import { rejectReasons } from '../../../workflows/moderation/messages.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { parseForm, readForm, refusalOf, text } from '../../forms.js';
+import { firstOf, parseForm, readForm, refusalOf, text } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
 import { ActionButton, Form, Money, Time, type Viewer } from '../../ui.js';
-import { errorsFor, pathId, RowSelect, RowTextArea, str, type RowErrors } from './controls.js';
+import { errorsFor, pathId, RowSelect, RowTextArea, type RowErrors } from './controls.js';
 import { staffAccess, staffOf } from './roles.js';
 import { TemporalLink } from './temporal-link.js';
 
@@ -153,11 +153,11 @@ const OfferCard: FC<{ deps: WebDeps; viewer: Viewer; item: QueueItem; offer: Off
             id={`reason-${id}`}
             name="reason"
             label="Reason"
-            value={str(errors?.form.reason)}
+            value={firstOf(errors?.form.reason)}
             error={errors?.fields.reason}
             options={[['', 'Choose a reason…'], ...rejectReasons.map((r): [string, string] => [r, reasonLabel(r)])]}
           />
-          <RowTextArea id={`note-${id}`} name="note" label="Note to the seller (optional)" value={str(errors?.form.note)} error={errors?.fields.note} hint="at most 1000 characters" />
+          <RowTextArea id={`note-${id}`} name="note" label="Note to the seller (optional)" value={firstOf(errors?.form.note)} error={errors?.fields.note} hint="at most 1000 characters" />
           <button type="submit" class="danger">
             Reject
           </button>
