@@ -4,12 +4,17 @@
  * integration tests build theirs with `createWorker`.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { pino } from 'pino';
 import { createActivities, type Activities } from './activities/index.js';
 import { logMailAdapter, runOutboxDispatcher } from './db/outbox.js';
 import { loadConfig } from './config.js';
 import { createDb, type Db } from './db/client.js';
+import { configuredProviders } from './payments/configured.js';
+import type { Providers } from './payments/provider.js';
+import { ensurePayoutSchedule } from './scripts/payout-schedule.js';
+import { withdrawalPolicy } from './workflows/withdrawal/policy.js';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -20,12 +25,14 @@ export interface WorkerDeps {
   db: Db;
   /** A prebuilt bundle (tests build one per file); without it the worker bundles `workflows/`. */
   workflowBundle?: WorkflowBundleOption;
+  /** The payment providers withdrawals pay out through (`payments/configured.ts` in production). */
+  providers?: Providers;
   /** Changes to the real activities (tests inject a failure into one); none in production. */
   wrapActivities?: (activities: Activities) => Activities;
 }
 
-export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, wrapActivities }: WorkerDeps): Promise<Worker> {
-  const activities = createActivities({ db });
+export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, wrapActivities, providers }: WorkerDeps): Promise<Worker> {
+  const activities = createActivities({ db, ...(providers ? { providers } : {}) });
   return Worker.create({
     connection,
     namespace,
@@ -48,7 +55,16 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   });
   const db = createDb(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db });
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db, providers: configuredProviders(config) });
+  // K-50: the Schedule that starts the payout batches, created or brought in line with the policy.
+  const scheduling = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    const client = new Client({ connection: scheduling, namespace: config.TEMPORAL_NAMESPACE });
+    const schedule = await ensurePayoutSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, policy: withdrawalPolicy() });
+    logger.info({ schedule }, 'payout batch schedule ensured');
+  } finally {
+    await scheduling.close();
+  }
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
   // Each worker also sends the outbox's mail (rows are claimed, so several workers never
   // send one twice). Until a mail provider's adapter lands, mail goes to the log.

@@ -4,13 +4,18 @@
  * factory merges them into the one object the worker registers.
  */
 import type { Db } from '../db/client.js';
+import type { Providers } from '../payments/provider.js';
 import { createAttentionActivities } from './attention.js';
 import { createLedgerActivities } from './ledger.js';
 import { createModerationActivities } from './moderation.js';
 import { createOrderActivities } from './orders.js';
+import { createPayoutBatchActivities } from './payout-batches.js';
+import { createWithdrawalActivities } from './withdrawals.js';
 
 export interface ActivityDeps {
   db: Db;
+  /** The payment adapters withdrawals pay out through; without them a payout fails for good (`payout_provider_missing`). */
+  providers?: Providers;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -19,6 +24,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createLedgerActivities(deps),
     ...createModerationActivities(deps),
     ...createOrderActivities(deps),
+    ...createWithdrawalActivities(deps),
+    ...createPayoutBatchActivities(deps),
   };
 }
 

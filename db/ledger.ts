@@ -196,6 +196,8 @@ interface PayoutHoldInput {
   payoutId: LedgerId;
   userId: number;
   amount: Cents;
+  /** What the platform keeps when it is paid out (D-04); the rest goes to the provider. */
+  fee?: Cents;
 }
 
 interface OperationSpec {
@@ -350,17 +352,52 @@ async function postIn(tx: Tx, op: OperationSpec, plan: (tx: Tx) => Promise<Plan>
   return { transactionId, postings };
 }
 
+/** A top-up's operation and plan (see `topUp`). */
+function topUpOf(input: TopUpInput): [OperationSpec, (tx: Tx) => Promise<Plan>] {
+  const topUpId = idPart('topUpId', input.topUpId);
+  const userId = userIdOf('userId', input.userId);
+  const amount = positiveCents('amount', input.amount);
+  return [
+    { idempotencyKey: `topup:${topUpId}`, kind: 'top_up', description: `Top-up by ${input.method}`, metadata: { topUpId, userId, amount, method: input.method } },
+    async (tx) => {
+      await lockAccounts(tx, [account.platform('gateway'), account.main(userId)]);
+      return { postings: [{ accountKey: key.platform('gateway'), amount: -amount }, { accountKey: key.main(userId), amount }] };
+    },
+  ];
+}
+
 /** A gateway payment into the user's main balance. Key `topup:<topUpId>`. */
 async function topUp(db: Db, input: TopUpInput): Promise<LedgerResult> {
+  const [op, plan] = topUpOf(input);
+  return post(db, op, plan);
+}
+
+/**
+ * The same, in the caller's transaction (a verified webhook records its event and credits
+ * the top-up in one). False when the top-up was credited before.
+ */
+async function topUpIn(tx: Tx, input: TopUpInput): Promise<boolean> {
+  const [op, plan] = topUpOf(input);
+  return (await postIn(tx, op, plan)) !== null;
+}
+
+/**
+ * K-48: staff send a card top-up back to the card that paid it (an early withdrawal): its
+ * amount leaves the user's main balance. Key `topup:<topUpId>:refund`.
+ * @throws InsufficientFundsError when main < amount (the money was spent); nothing is written.
+ */
+async function refundTopUp(db: Db, input: { topUpId: LedgerId; userId: number; amount: Cents }): Promise<LedgerResult> {
   const topUpId = idPart('topUpId', input.topUpId);
   const userId = userIdOf('userId', input.userId);
   const amount = positiveCents('amount', input.amount);
   return post(
     db,
-    { idempotencyKey: `topup:${topUpId}`, kind: 'top_up', description: `Top-up by ${input.method}`, metadata: { topUpId, userId, amount, method: input.method } },
+    { idempotencyKey: `topup:${topUpId}:refund`, kind: 'top_up_refund', description: `Top-up ${topUpId} refunded to its card`, metadata: { topUpId, userId, amount } },
     async (tx) => {
-      await lockAccounts(tx, [account.platform('gateway'), account.main(userId)]);
-      return { postings: [{ accountKey: key.platform('gateway'), amount: -amount }, { accountKey: key.main(userId), amount }] };
+      const locked = await lockAccounts(tx, [account.platform('gateway'), account.main(userId)]);
+      const main = locked.get(key.main(userId))!;
+      if (main < amount) throw new InsufficientFundsError(amount, main);
+      return { postings: [{ accountKey: key.main(userId), amount: -amount }, { accountKey: key.platform('gateway'), amount }] };
     },
   );
 }
@@ -557,24 +594,54 @@ async function split(db: Db, input: SplitInput): Promise<LedgerResult> {
   return post(db, op, plan);
 }
 
-/**
- * Sets a withdrawal's amount aside from the user's main balance. Key `payout:<payoutId>:hold`.
- * @throws InsufficientFundsError when main < amount; nothing is written.
- */
-async function payoutHold(db: Db, input: PayoutHoldInput): Promise<LedgerResult> {
+/** A withdrawal's hold: the operation and its plan (see `payoutHold`). */
+function payoutHoldOf(input: PayoutHoldInput): [OperationSpec, (tx: Tx) => Promise<Plan>] {
   const payoutId = idPart('payoutId', input.payoutId);
   const userId = userIdOf('userId', input.userId);
   const amount = positiveCents('amount', input.amount);
-  return post(
-    db,
-    { idempotencyKey: `payout:${payoutId}:hold`, kind: 'payout_hold', description: `Withdrawal ${payoutId}`, metadata: { payoutId, userId, amount } },
+  const fee = input.fee ?? 0;
+  if (!isCents(fee) || fee >= amount) throw new RangeError(`fee: must be integer cents below the amount, got ${fee}`);
+  return [
+    { idempotencyKey: `payout:${payoutId}:hold`, kind: 'payout_hold', description: `Withdrawal ${payoutId}`, metadata: { payoutId, userId, amount, fee } },
     async (tx) => {
       const locked = await lockAccounts(tx, [account.main(userId), account.platform('payouts_pending')]);
       const main = locked.get(key.main(userId))!;
       if (main < amount) throw new InsufficientFundsError(amount, main);
       return { postings: [{ accountKey: key.main(userId), amount: -amount }, { accountKey: key.platform('payouts_pending'), amount }] };
     },
-  );
+  ];
+}
+
+/**
+ * Sets a withdrawal's amount aside from the user's main balance. Key `payout:<payoutId>:hold`.
+ * The fee (D-04) is recorded with it: the settle takes it to platform revenue.
+ * @throws InsufficientFundsError when main < amount; nothing is written.
+ */
+async function payoutHold(db: Db, input: PayoutHoldInput): Promise<LedgerResult> {
+  const [op, plan] = payoutHoldOf(input);
+  return post(db, op, plan);
+}
+
+/**
+ * The same hold in the caller's transaction (a withdrawal's request writes its row, its hold
+ * and starts its workflow in one). The caller checks what is withdrawable first (K-48, K-49,
+ * D-09, D-10) under the lock of the user's main account.
+ */
+async function payoutHoldIn(tx: Tx, input: PayoutHoldInput): Promise<void> {
+  const [op, plan] = payoutHoldOf(input);
+  if (!(await postIn(tx, op, plan))) throw new Error(`ledger: withdrawal ${input.payoutId} is already held`);
+}
+
+/**
+ * Locks what a withdrawal's hold will touch — the user's main account (created empty if
+ * missing) and `payouts_pending` — in the one order every operation locks in, and answers the
+ * main balance: a withdrawal's request holds them while it decides what is withdrawable, so an
+ * order's hold or another withdrawal of the same user waits, and no settle or revert (which
+ * lock the same two) can deadlock with it.
+ */
+async function lockForPayout(tx: Tx, userId: number): Promise<Cents> {
+  const locked = await lockAccounts(tx, [account.main(userIdOf('userId', userId)), account.platform('payouts_pending')]);
+  return locked.get(key.main(userId))!;
 }
 
 /**
@@ -582,9 +649,9 @@ async function payoutHold(db: Db, input: PayoutHoldInput): Promise<LedgerResult>
  * Locks the hold's transaction row first so that a settle and a revert of one payout
  * serialise and only one of them moves the money.
  */
-async function pendingPayout(tx: Tx, payoutId: LedgerId): Promise<{ userId: number; amount: Cents } | null> {
-  const [hold] = await tx<{ user_id: string; amount: string }[]>`
-    select metadata ->> 'userId' as user_id, metadata ->> 'amount' as amount
+async function pendingPayout(tx: Tx, payoutId: LedgerId): Promise<{ userId: number; amount: Cents; fee: Cents } | null> {
+  const [hold] = await tx<{ user_id: string; amount: string; fee: string | null }[]>`
+    select metadata ->> 'userId' as user_id, metadata ->> 'amount' as amount, metadata ->> 'fee' as fee
     from ledger_transactions where idempotency_key = ${`payout:${payoutId}:hold`} for update`;
   if (!hold) return null;
   // A second statement, so that it reads after the lock: one statement's snapshot is taken
@@ -592,10 +659,13 @@ async function pendingPayout(tx: Tx, payoutId: LedgerId): Promise<{ userId: numb
   const [closed] = await tx<{ moved: string }[]>`
     select coalesce(sum((metadata ->> 'amount')::int8), 0) as moved from ledger_transactions
     where idempotency_key in (${`payout:${payoutId}:settle`}, ${`payout:${payoutId}:revert`})`;
-  return { userId: int8(hold.user_id), amount: int8(hold.amount) - int8(closed?.moved) };
+  return { userId: int8(hold.user_id), amount: int8(hold.amount) - int8(closed?.moved), fee: int8(hold.fee) };
 }
 
-/** Moves what a payout still has pending to the gateway (settle) or back to the user's main (revert). */
+/**
+ * Moves what a payout still has pending to the gateway less its fee, which goes to platform
+ * revenue (settle), or all of it back to the user's main (revert).
+ */
 async function closePayout(db: Db, payoutId: LedgerId, to: 'gateway' | 'user'): Promise<LedgerResult> {
   idPart('payoutId', payoutId);
   const verb = to === 'gateway' ? 'settle' : 'revert';
@@ -607,17 +677,28 @@ async function closePayout(db: Db, payoutId: LedgerId, to: 'gateway' | 'user'): 
       description: to === 'gateway' ? `Withdrawal ${payoutId} paid out` : `Withdrawal ${payoutId} returned to balance`,
       metadata: { payoutId },
     },
-    async (tx) => {
+    async (tx): Promise<Plan> => {
       const pending = await pendingPayout(tx, payoutId);
       if (!pending || pending.amount === 0) return { postings: [], metadata: { amount: 0 } };
-      const destination = to === 'gateway' ? account.platform('gateway') : account.main(pending.userId);
-      await lockAccounts(tx, [account.platform('payouts_pending'), destination]);
+      if (to === 'user') {
+        await lockAccounts(tx, [account.platform('payouts_pending'), account.main(pending.userId)]);
+        return {
+          postings: [
+            { accountKey: key.platform('payouts_pending'), amount: -pending.amount },
+            { accountKey: key.main(pending.userId), amount: pending.amount },
+          ],
+          metadata: { amount: pending.amount },
+        };
+      }
+      const fee = Math.min(pending.fee, pending.amount);
+      await lockAccounts(tx, [account.platform('payouts_pending'), account.platform('gateway'), account.platform('revenue')]);
       return {
         postings: [
           { accountKey: key.platform('payouts_pending'), amount: -pending.amount },
-          { accountKey: destination.key, amount: pending.amount },
+          { accountKey: key.platform('gateway'), amount: pending.amount - fee },
+          { accountKey: key.platform('revenue'), amount: fee },
         ],
-        metadata: { amount: pending.amount },
+        metadata: { amount: pending.amount, fee },
       };
     },
   );
@@ -692,6 +773,8 @@ async function accountBalance(db: Db, accountKey: string): Promise<Cents> {
 export function createLedger(db: Db) {
   return {
     topUp: (input: TopUpInput) => topUp(db, input),
+    topUpIn,
+    refundTopUp: (input: { topUpId: LedgerId; userId: number; amount: Cents }) => refundTopUp(db, input),
     redeemPromo: (input: PromoInput) => redeemPromo(db, input),
     hold: (input: HoldInput) => hold(db, input),
     holdIn,
@@ -700,6 +783,8 @@ export function createLedger(db: Db) {
     refund: (input: { orderId: LedgerId }) => refund(db, input),
     split: (input: SplitInput) => split(db, input),
     payoutHold: (input: PayoutHoldInput) => payoutHold(db, input),
+    payoutHoldIn,
+    lockForPayout,
     /**
      * The gateway paid a withdrawal out: its held amount leaves the platform. Key
      * `payout:<payoutId>:settle`. Moves nothing if the payout was never held or already reverted.

@@ -1,10 +1,11 @@
 /**
- * `npm run histories:capture [-- order|moderation …]`: runs every scenario of the named
+ * `npm run histories:capture [-- order|moderation|withdrawal …]`: runs every scenario of the named
  * processes (all by default) for real — the API in-process, gigflow's worker, a Temporal dev
  * server and PostgreSQL — and writes each workflow's history to
  * `test/replay/histories/<process>-<scenario>.json`, the fixtures `test/replay/` replays against
  * the workflow code (order scenarios: `test/support/order-scenarios.ts`; moderation:
- * `test/support/moderation-scenarios.ts`). Run it on purpose — when a scenario is added, or a
+ * `test/support/moderation-scenarios.ts`; withdrawals and payout batches, against the local
+ * payment stand-ins: `test/support/withdrawal-scenarios.ts`). Run it on purpose — when a scenario is added, or a
  * deliberate change of a workflow (behind `patched()`) should be recorded — and commit the
  * result: every fixture of the named processes is rewritten, and one whose scenario is gone is
  * removed. Nothing is written unless every scenario ends as its test expects. Histories of
@@ -26,6 +27,11 @@ import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../test/support/harness.js';
 import { assertOutcome, contextFor, createArbiter, historiesDir, historyFile, orderScenarios, type OrderScenario, type ScenarioEnv } from '../test/support/order-scenarios.js';
 import { moderationCast, moderationHistoryFile, moderationScenarios, runModerationScenario } from '../test/support/moderation-scenarios.js';
+import { startPaymentStandIns, type PaymentStandIns } from '../test/support/payments.js';
+import { captureWithdrawalHistories } from '../test/support/withdrawal-scenarios.js';
+import { payoutWebhookReceiver } from '../test/support/withdrawals.js';
+import { createWithdrawalActivities } from '../activities/withdrawals.js';
+import { createWorkflowGateway } from '../services/workflow-gateway.js';
 import { freePort } from '../test/support/ports.js';
 import { orderWorkflowId } from '../workflows/order/messages.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from './temporal-dev-server.js';
@@ -40,8 +46,10 @@ chmodSync(scratch, 0o755);
 let postgres: RunningPostgres | undefined;
 let devServer: RunningDevServer | undefined;
 let database: TestDatabase | undefined;
+let standIns: PaymentStandIns | undefined;
 
 async function teardown() {
+  await standIns?.stop().catch(() => {});
   await database?.drop().catch(() => {});
   await devServer?.stop();
   await postgres?.stop();
@@ -106,7 +114,12 @@ async function moderationHistories(env: ScenarioEnv): Promise<Map<string, string
   return new Map(histories);
 }
 
-const processes = { order: orderHistories, moderation: moderationHistories } as const;
+/** Every history of the withdrawal and payout-batch scenarios, paid out through the payment stand-ins. */
+function withdrawalHistories(env: ScenarioEnv): Promise<Map<string, string>> {
+  return captureWithdrawalHistories(env, standIns!.providers);
+}
+
+const processes = { order: orderHistories, moderation: moderationHistories, withdrawal: withdrawalHistories } as const;
 type Process = keyof typeof processes;
 
 /** Writes one process's fixtures, removing those whose scenario is gone. */
@@ -135,7 +148,14 @@ try {
   database = await createTestDatabase('capture-histories');
   const temporal = await connectTemporal();
   const env: ScenarioEnv = { db: database.db, temporal, taskQueue: uniqueId('histories') };
-  const worker = await startWorker(database.db, env.taskQueue);
+  // Withdrawals pay out through the local payment stand-ins, whose webhooks reach the workflows.
+  const db = database.db;
+  if (chosen.includes('withdrawal')) {
+    standIns = await startPaymentStandIns();
+    standIns.attach(payoutWebhookReceiver(db, standIns.providers, createWorkflowGateway({ temporal, taskQueue: env.taskQueue })));
+  }
+  const providers = standIns?.providers;
+  const worker = await startWorker(db, env.taskQueue, providers ? (activities) => ({ ...activities, ...createWithdrawalActivities({ db, providers }) }) : undefined);
   let written = 0;
   try {
     // All captured before any is written: nothing is written unless every scenario ended as expected.

@@ -4,3 +4,5 @@
  */
 export { kworkModeration } from './moderation/workflow.js';
 export { orderWorkflow } from './order/workflow.js';
+export { payoutBatchWorkflow } from './payout-batch/workflow.js';
+export { withdrawalWorkflow } from './withdrawal/workflow.js';

@@ -70,8 +70,16 @@ export const topUps = pgTable(
     amount: cents('amount').notNull(),
     method: text('method', { enum: ['card', 'paypal'] }).notNull(),
     status: text('status', { enum: ['pending', 'approved', 'declined'] }).notNull(),
-    /** The gateway's reference for the charge. */
-    gatewayRef: text('gateway_ref').notNull(),
+    /**
+     * The provider's reference for the payment (PaymentIntent `pi_…` or PayPal order id); null
+     * only between the row's insert and the provider's answer, in one transaction.
+     */
+    gatewayRef: text('gateway_ref'),
+    /** The provider's hosted page where the payer pays (K-47): our API never sees a card number. */
+    checkoutUrl: text('checkout_url'),
+    /** K-48: staff refunded this top-up to the card that paid it (an early withdrawal). */
+    refundedAt: ts('refunded_at'),
+    refundRef: text('refund_ref'),
     /** Card: last four digits and a fingerprint (SHA-256 of the number), never the number itself. */
     cardLast4: text('card_last4'),
     cardFingerprint: text('card_fingerprint'),
@@ -99,6 +107,8 @@ export const cardLots = pgTable(
     amount: cents('amount').notNull(),
     cardFingerprint: text('card_fingerprint').notNull(),
     releasesAt: ts('releases_at').notNull(),
+    /** A refunded top-up's money has left: its lot holds nothing. */
+    refundedAt: ts('refunded_at'),
   },
   (t) => [index('card_lots_user_idx').on(t.userId, t.releasesAt)],
 );

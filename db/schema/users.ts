@@ -92,6 +92,11 @@ export const withdrawalLocks = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     userId: bigint('user_id', { mode: 'number' }).notNull().references(() => users.id),
     reason: text('reason', { enum: ['email_change', 'login_change', 'payout_details_change'] }).notNull(),
+    /**
+     * D-10: `withdrawals` pauses withdrawals (payout details added or changed, email changed);
+     * `payout_details` forbids adding or changing them (email or login changed).
+     */
+    scope: text('scope', { enum: ['withdrawals', 'payout_details'] }).notNull().default('withdrawals'),
     startsAt: ts('starts_at').notNull(),
     endsAt: ts('ends_at').notNull(),
   },
@@ -102,8 +107,15 @@ export const withdrawalLocks = pgTable(
 export const payoutDetails = pgTable('payout_details', {
   userId: bigint('user_id', { mode: 'number' }).primaryKey().references(() => users.id),
   method: text('method', { enum: ['card', 'paypal'] }).notNull(),
-  /** Card: last four digits only; PayPal: the account address. */
+  /** What may be shown: card `Visa •••• 4242`; PayPal: the account address. */
   account: text('account').notNull(),
+  /**
+   * Where the provider sends the money: a saved card's token (`pm_…`, from the provider's
+   * hosted page) or the PayPal address. Null for a card saved before tokens (it must be saved again).
+   */
+  token: text('token'),
+  /** The card's fingerprint from the provider: K-48's "same card". */
+  cardFingerprint: text('card_fingerprint'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 

@@ -13,7 +13,7 @@ type SearchAttributeKey<T extends SearchAttributeType> = ReturnType<typeof defin
 const key = <T extends SearchAttributeType>(name: string, type: T): SearchAttributeKey<T> => ({ name, type });
 
 export const SA = {
-  /** The process's business status (order: placed, in_progress, late, in_review, arbitration, …). */
+  /** The process's business status (order: placed, in_progress, late, in_review, arbitration, …; withdrawal: requested, in_batch, paid, …). */
   status: key('GigflowStatus', 'KEYWORD'),
   buyerId: key('GigflowBuyerId', 'KEYWORD'),
   sellerId: key('GigflowSellerId', 'KEYWORD'),
@@ -22,6 +22,12 @@ export const SA = {
   amountCents: key('GigflowAmountCents', 'INT'),
   /** When the next automatic outcome happens unless somebody acts. */
   nextDeadline: key('GigflowNextDeadline', 'DATETIME'),
+  /** A withdrawal's owner. */
+  userId: key('GigflowUserId', 'KEYWORD'),
+  /** How a withdrawal is paid out: `card` or `paypal`. */
+  method: key('GigflowMethod', 'KEYWORD'),
+  /** The payout batch (K-50) a withdrawal is expected in or was taken by; a batch's scheduled time. */
+  batchAt: key('GigflowBatchAt', 'DATETIME'),
   /** A write failed for good: the workflow holds until staff resolve it (`GET /staff/attention`). */
   needsAttention: key('GigflowNeedsAttention', 'BOOL'),
 } as const;
