@@ -42,6 +42,26 @@ const envSchema = z.object({
    * write it). Set it only when every request reaches the API through that many proxies.
    */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * The web client's public address: where payment providers send a payer back after paying
+   * (K-47). `npm start` sets it from HOST and WEB_PORT.
+   */
+  WEB_PUBLIC_URL: z.url().optional(),
+  /**
+   * The card processor (Stripe PaymentIntents protocol) and PayPal (REST: Orders v2, Payouts).
+   * Unset: `npm start` runs the local stand-ins of `providers/` and points these at them.
+   */
+  CARD_PROCESSOR_URL: z.url().optional(),
+  CARD_PROCESSOR_SECRET_KEY: z.string().min(8).default('sk_test_gigflow_local'),
+  /** The card processor's webhook signing secret (`Stripe-Signature`). */
+  CARD_WEBHOOK_SECRET: z.string().min(8).default('whsec_gigflow_local'),
+  PAYPAL_URL: z.url().optional(),
+  PAYPAL_CLIENT_ID: z.string().min(1).default('gigflow-local-client'),
+  PAYPAL_CLIENT_SECRET: z.string().min(8).default('gigflow-local-secret'),
+  /** The id PayPal gave our webhook registration: part of what its signature signs. */
+  PAYPAL_WEBHOOK_ID: z.string().min(1).default('WH-GIGFLOW-LOCAL'),
+  /** Port of the local payment stand-ins `npm start` runs when no provider URL is set. */
+  LOCAL_PROVIDERS_PORT: port.default(3002),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Where `npm start` keeps the embedded servers' state (git-ignored). */
   GIGFLOW_DATA_DIR: z.string().min(1).default('.data'),

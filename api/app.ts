@@ -24,6 +24,8 @@ import { offerRoutes } from './routes/offers.js';
 import { orderRoutes } from './routes/orders.js';
 import { searchRoutes } from './routes/search.js';
 import { staffRoutes } from './routes/staff.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { withdrawalRoutes } from './routes/withdrawals.js';
 
 /** Who is calling: each route's own guard (api/auth.ts) decides what that allows. */
 function identifyCaller(accounts: Services['accounts']): MiddlewareHandler<AppEnv> {
@@ -51,7 +53,7 @@ export function createApp(deps: AppDeps) {
   app.use(identifyCaller(services.accounts));
 
   app.route('/', healthRoutes(services));
-  app.route('/', accountRoutes(services, { trustedProxyHops: deps.trustedProxyHops ?? 0 }));
+  app.route('/', accountRoutes({ accounts: services.accounts, payoutDetails: services.payoutDetails }, { trustedProxyHops: deps.trustedProxyHops ?? 0 }));
   app.route('/', passwordResetRoutes(services));
   app.route('/', moneyRoutes(services));
   app.route('/', searchRoutes(services));
@@ -62,6 +64,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', moderationRoutes(services));
   app.route('/', adminRoutes(services));
   app.route('/', staffRoutes(services));
+  app.route('/', withdrawalRoutes({ withdrawals: services.withdrawals, webhooks: services.webhooks }));
+  app.route('/', webhookRoutes(services));
   if (deps.devRoutes) app.route('/', devRoutes(services));
   app.route('/', docsRoutes());
 

@@ -22,6 +22,7 @@ const errorDescriptions = {
   422: 'A business rule refuses it (e.g. insufficient funds, with the missing amount)',
   429: 'Too many attempts: see `Retry-After`',
   500: 'Our fault: `details.requestId` names the request in our logs',
+  503: 'A payment provider could not be reached or refused the request: nothing was charged or sent; try again',
 } as const;
 
 /** The documented error responses of a route, all in the one error shape. */

@@ -4,6 +4,7 @@
  */
 import { pino } from 'pino';
 import { loadConfig } from '../config.js';
+import { configuredProviders } from '../payments/configured.js';
 import { openServices } from '../services/runtime.js';
 import { createApp } from './app.js';
 import { serveUntilStopped } from './http-process.js';
@@ -16,6 +17,8 @@ const { services, close } = await openServices({
   temporalAddress: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
+  providers: configuredProviders(config),
+  webUrl: config.WEB_PUBLIC_URL ?? `http://${config.HOST}:${config.WEB_PORT}`,
 });
 const app = createApp({ services, logger, devRoutes: config.NODE_ENV !== 'production', trustedProxyHops: config.TRUSTED_PROXY_HOPS });
 serveUntilStopped({ fetch: app.fetch, port: config.PORT, host: config.HOST, logger, name: 'API', close });

@@ -24,11 +24,11 @@ import { Agent, request } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
-import { loadConfig } from '../config.js';
+import { loadConfig, parseConfig } from '../config.js';
 import { createApp } from '../api/app.js';
 import type { Clock } from '../services/clock.js';
 import { createServices } from '../services/index.js';
-import { sandboxGateway } from '../services/payments.js';
+import { configuredProviders } from '../payments/configured.js';
 import { createSearch, type OfferSearch, type SellerLevel } from '../services/search.js';
 import { createDb, type Db } from '../db/client.js';
 import { createDatabaseIfMissing, runThenExit, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
@@ -336,7 +336,7 @@ export async function migrateAndSeed(db: Db): Promise<void> {
 async function serveApi(db: Db, temporal: Client) {
   // The production app, as api/server.ts builds it, logging every request as it does (to /dev/null).
   // Its Temporal connection is lazy: no search route talks to Temporal, so none is ever made.
-  const services = createServices({ db, temporal, clock, taskQueue: 'bench', payments: sandboxGateway(clock) });
+  const services = createServices({ db, temporal, clock, taskQueue: 'bench', providers: configuredProviders(parseConfig({})), webUrl: 'http://127.0.0.1:3001' });
   const app = createApp({ services, logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })), devRoutes: false });
   let server!: ReturnType<typeof serve>;
   const port = await new Promise<number>((resolve) => {

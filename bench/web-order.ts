@@ -20,7 +20,7 @@ import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { pino } from 'pino';
 import { createApp } from '../api/app.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, parseConfig } from '../config.js';
 import { createDb, type Db } from '../db/client.js';
 import { runThenExit } from '../db/embedded.js';
 import { createLedger } from '../db/ledger.js';
@@ -30,7 +30,7 @@ import { ensureTools } from '../scripts/tools.js';
 import { systemClock } from '../services/clock.js';
 import { connectTemporalClient } from '../services/temporal-client.js';
 import { createServices, type Services } from '../services/index.js';
-import { sandboxGateway } from '../services/payments.js';
+import { configuredProviders } from '../payments/configured.js';
 import { createWeb } from '../web/app.js';
 import { createWorker } from '../worker.js';
 import { freePort } from '../test/support/ports.js';
@@ -151,7 +151,7 @@ async function main() {
     await runMigrations(db);
     const worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue: TASK_QUEUE, db });
     await worker.runUntil(async () => {
-      const services = createServices({ db, temporal, clock: systemClock, taskQueue: TASK_QUEUE, payments: sandboxGateway(systemClock) });
+      const services = createServices({ db, temporal, clock: systemClock, taskQueue: TASK_QUEUE, providers: configuredProviders(parseConfig({})), webUrl: 'http://127.0.0.1:3001' });
       const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
       const apps = { web: createWeb({ services, logger }), api: createApp({ services, logger, devRoutes: false }) };
       const { buyer, orders } = await seedOrders(services, db);

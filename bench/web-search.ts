@@ -13,11 +13,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { createApp } from '../api/app.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, parseConfig } from '../config.js';
 import { createDb } from '../db/client.js';
 import { runThenExit } from '../db/embedded.js';
 import { createServices } from '../services/index.js';
-import { sandboxGateway } from '../services/payments.js';
+import { configuredProviders } from '../payments/configured.js';
 import type { OfferSearch } from '../services/search.js';
 import { createWeb } from '../web/app.js';
 import { clock, migrateAndSeed, openDatabase, percentile, queryMix, queryString, takeOverSignals } from './search.js';
@@ -59,7 +59,7 @@ async function timed(app: Fetcher, path: string): Promise<number> {
 
 function buildApps(db: ReturnType<typeof createDb>, temporal: Client) {
   // As production builds them, logging every request (to /dev/null). No search touches Temporal.
-  const services = createServices({ db, temporal, clock, taskQueue: 'bench', payments: sandboxGateway(clock) });
+  const services = createServices({ db, temporal, clock, taskQueue: 'bench', providers: configuredProviders(parseConfig({})), webUrl: 'http://127.0.0.1:3001' });
   const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
   return { services, api: createApp({ services, logger, devRoutes: false }), web: createWeb({ services, logger }) };
 }

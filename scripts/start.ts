@@ -4,8 +4,9 @@
  * Provisions the Temporal CLI when missing, starts the Temporal dev server (state in the data
  * folder, Web UI on) unless TEMPORAL_ADDRESS names one, registers the custom search
  * attributes, starts the embedded PostgreSQL unless DATABASE_URL names one, applies the
- * migrations, then runs `worker.ts` and `api/server.ts` as child processes — the same entries
- * production runs — and prints the URLs.
+ * migrations, then runs `worker.ts`, `api/server.ts` and `web/server.ts` as child processes —
+ * the same entries production runs — with the local payment stand-ins (`providers/main.ts`)
+ * unless real providers are configured, and prints the URLs.
  *
  * Each of those processes runs in a process group of its own (see supervisor.ts): Ctrl-C
  * reaches only this script, which stops the API and the worker first (they drain), then
@@ -19,6 +20,7 @@ import { loadConfig } from '../config.js';
 import { createDb } from '../db/client.js';
 import { EmbeddedPostgresAccessError, startEmbeddedPostgres } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
+import { localProvidersUrl } from '../payments/configured.js';
 import { pollUntil } from './poll.js';
 import { createSupervisor } from './supervisor.js';
 import { registerSearchAttributes, startTemporalDevServer } from './temporal-dev-server.js';
@@ -160,26 +162,29 @@ async function startPlatform(): Promise<void> {
     say('migrations applied');
     checkpoint();
 
-    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address };
+    const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+    const webUrl = `http://${host}:${config.WEB_PORT}`;
+    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, WEB_PUBLIC_URL: config.WEB_PUBLIC_URL ?? webUrl };
+    // K-47: the local stand-ins of the card processor and PayPal, unless real providers are configured.
+    const standIns = !config.CARD_PROCESSOR_URL || !config.PAYPAL_URL;
+    if (standIns) run('payment providers', 'providers/main.ts', env);
     run('worker', 'worker.ts', env);
     run('API', 'api/server.ts', env);
     run('web client', 'web/server.ts', { ...env, ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}) });
-    const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
     const apiUrl = `http://${host}:${config.PORT}`;
-    const webUrl = `http://${host}:${config.WEB_PORT}`;
     await waitUntilServing(apiUrl, connection);
     await pollUntil(async () => (await fetch(`${webUrl}/health`).catch(() => undefined))?.ok, {
       timeoutMs: 120_000,
       intervalMs: 250,
       what: `the web client to answer on ${webUrl}/health`,
     });
-    announce(webUrl, apiUrl, temporal, databaseUrl);
+    announce(webUrl, apiUrl, temporal, databaseUrl, standIns ? localProvidersUrl(config) : null);
   } finally {
     await connection.close().catch(() => {});
   }
 }
 
-function announce(webUrl: string, apiUrl: string, temporal: { address: string; uiUrl?: string }, databaseUrl: string): void {
+function announce(webUrl: string, apiUrl: string, temporal: { address: string; uiUrl?: string }, databaseUrl: string, payments: string | null): void {
   say('the platform is up');
   say(`  web          ${webUrl}   (buy and sell here in a browser)`);
   say(`  API          ${apiUrl}`);
@@ -188,6 +193,7 @@ function announce(webUrl: string, apiUrl: string, temporal: { address: string; u
   say(`  Temporal UI  ${temporal.uiUrl ?? `(external Temporal at ${temporal.address}: use its own UI)`}`);
   say(`  Temporal     ${temporal.address}, namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
   say(`  PostgreSQL   ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+  say(`  payments     ${payments ? `${payments}/card and ${payments}/paypal   (local stand-ins: test card 4242 4242 4242 4242)` : 'the configured providers'}`);
   say('press Ctrl-C to stop');
 }
 

@@ -22,6 +22,8 @@ export type WithdrawalLockReason = 'email_change' | 'login_change' | 'payout_det
 
 export interface WithdrawalLock {
   reason: WithdrawalLockReason;
+  /** D-10: `withdrawals` pauses withdrawals; `payout_details` forbids changing the payout details. */
+  scope: 'withdrawals' | 'payout_details';
   startsAt: string;
   endsAt: string;
 }
@@ -54,8 +56,6 @@ export interface ProfilePatch {
   timeZone?: string;
   hideOnWeekends?: boolean;
 }
-
-export type PayoutDetailsInput = { method: 'card'; cardNumber: string } | { method: 'paypal'; account: string };
 
 export interface AccountsDeps {
   db: Db;

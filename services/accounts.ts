@@ -1,6 +1,6 @@
 /**
  * Accounts: registration with email confirmation, sessions, sign-in throttling, profile,
- * the one-time login change, the two-step email change, payout details, withdrawal locks,
+ * the one-time login change, the two-step email change, the D-10 locks,
  * staff roles and blocking. Every write that also sends mail queues it in the same
  * transaction, so a failed request leaves no trace.
  *
@@ -12,12 +12,12 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { sessions, users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
-import type { AccountsDeps, AuthLog, Me, PayoutDetailsInput, ProfilePatch, StaffRole } from './account-types.js';
+import type { AccountsDeps, AuthLog, Me, ProfilePatch, StaffRole } from './account-types.js';
 import { authenticate, changeLogin, confirmEmail, createSession, login, logout, register, requestEmailChange, requestPasswordReset, resetPassword } from './credentials.js';
-import { me, normalize, payoutDetailsOf, setPayoutDetails, updateProfile, withdrawalLocksInForce } from './profile.js';
+import { me, normalize, updateProfile, withdrawalLocksInForce } from './profile.js';
 
 export { staffRoles } from './account-types.js';
-export type { AccountsDeps, AuthLog, Me, PayoutDetailsInput, ProfilePatch, SessionUser, StaffRole, WithdrawalLock, WithdrawalLockReason } from './account-types.js';
+export type { AccountsDeps, AuthLog, Me, ProfilePatch, SessionUser, StaffRole, WithdrawalLock, WithdrawalLockReason } from './account-types.js';
 
 // ---- Staff roles and blocking ---------------------------------------------------------------
 
@@ -82,8 +82,6 @@ export function createAccounts(deps: AccountsDeps) {
     updateProfile: (userId: number, patch: ProfilePatch) => updateProfile(deps, userId, patch),
     changeLogin: (userId: number, input: { login: string; password: string }) => changeLogin(deps, userId, input),
     requestEmailChange: (userId: number, input: { email: string; password: string }) => requestEmailChange(deps, userId, input),
-    setPayoutDetails: (userId: number, input: PayoutDetailsInput) => setPayoutDetails(deps, userId, input),
-    payoutDetails: (userId: number) => payoutDetailsOf(deps, userId),
     withdrawalLocks: (userId: number) => withdrawalLocksInForce(deps, userId),
     userIdByLogin: (login: string) => userIdByLogin(deps, login),
     grantRole: (userId: number, role: StaffRole) => grantRole(deps, userId, role),

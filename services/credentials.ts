@@ -105,7 +105,9 @@ export async function confirmEmail(deps: AccountsDeps, token: string): Promise<{
         await sendEmailToken(deps, tx, row.userId, 'change_new', row.newEmail!, row.newEmail!);
       } else {
         await tx.update(users).set({ email: row.newEmail!, emailConfirmedAt: clock.now() }).where(eq(users.id, row.userId));
-        await startWithdrawalLock(deps, tx, row.userId, 'email_change');
+        // D-10 (K-51, K-66): an email change pauses withdrawals and locks the payout details.
+        await startWithdrawalLock(deps, tx, row.userId, 'email_change', 'withdrawals');
+        await startWithdrawalLock(deps, tx, row.userId, 'email_change', 'payout_details');
       }
       return { purpose: row.purpose, email: row.newEmail ?? row.email };
     });
@@ -137,7 +139,8 @@ export async function changeLogin(deps: AccountsDeps, userId: number, input: { l
         .where(and(eq(users.id, userId), isNull(users.loginChangedAt)))
         .returning({ id: users.id });
       if (!changed) throw new AppError('login_change_used', 'the login has already been changed once and cannot change again');
-      await startWithdrawalLock(deps, tx, userId, 'login_change');
+      // D-10 (K-67): a login change locks the payout details; withdrawals go on.
+      await startWithdrawalLock(deps, tx, userId, 'login_change', 'payout_details');
     });
   } catch (err) {
     if (isUniqueViolation(err, 'users_login_lower_key')) throw new AppError('login_taken', 'this login is taken', { field: 'login' });

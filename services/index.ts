@@ -21,11 +21,14 @@ import { createModeration } from './moderation.js';
 import { createNotifications } from './notifications.js';
 import { createOffers } from './offers.js';
 import { createOrders } from './orders.js';
-import type { PaymentGateway } from './payments.js';
+import type { Providers } from '../payments/provider.js';
+import { createPayoutDetails } from './payout-details.js';
+import { createProviderWebhooks } from './provider-webhooks.js';
 import { createPlacement } from './placement.js';
 import { createSearch } from './search.js';
 import { createSellers } from './sellers.js';
 import { createWallet } from './wallet.js';
+import { createWithdrawals } from './withdrawals.js';
 import { createWorkflowGateway } from './workflow-gateway.js';
 
 export interface ServiceDeps {
@@ -34,8 +37,10 @@ export interface ServiceDeps {
   clock: Clock;
   /** Task queue the API starts workflows on. */
   taskQueue: string;
-  /** The payment provider top-ups go through (the sandbox in development and tests). */
-  payments: PaymentGateway;
+  /** The payment providers money goes in and out through (the local stand-ins of `providers/` in development and tests). */
+  providers: Providers;
+  /** The web client's public address: providers send payers back to its pages. */
+  webUrl: string;
   /** The rules new orders start with; tests shorten the durations to run timers on the dev server. Default: the policy module's. */
   orderPolicy?: OrderPolicy;
 }
@@ -46,9 +51,13 @@ export function createServices(deps: ServiceDeps) {
   const ledger = createLedger(db);
   const accounts = createAccounts({ db, clock });
   const placement = createPlacement({ db, clock, ledger, workflows, rules: deps.orderPolicy ?? orderPolicy() });
+  const { providers, webUrl } = deps;
   return {
     accounts,
-    wallet: createWallet({ db, ledger, gateway: deps.payments, clock, accounts }),
+    wallet: createWallet({ db, ledger, providers, clock, webUrl }),
+    withdrawals: createWithdrawals({ db, ledger, clock, providers, workflows }),
+    payoutDetails: createPayoutDetails({ db, clock, providers, webUrl }),
+    webhooks: createProviderWebhooks({ db, ledger, providers, clock, workflows }),
     offers: createOffers({ db, clock, workflows }),
     moderation: createModeration({ db, clock, workflows }),
     cart: createCart({ db, clock, placement }),

@@ -1,12 +1,12 @@
 /**
- * The account as its owner keeps it: the profile (`GET /me`), where withdrawals go, and the
- * withdrawal locks that a change of login, email or payout details starts.
+ * The account as its owner keeps it: the profile (`GET /me`), and the D-10 locks that a change
+ * of login, email or payout details starts (where withdrawals go is `payout-details.ts`).
  */
 import { and, desc, eq, gt } from 'drizzle-orm';
-import { payoutDetails, users, withdrawalLocks } from '../db/schema/users.js';
+import { users, withdrawalLocks } from '../db/schema/users.js';
 import type { Tx } from '../db/tx.js';
 import { AppError } from '../workflows/lib/errors.js';
-import type { AccountsDeps, Me, PayoutDetailsInput, ProfilePatch, StaffRole, WithdrawalLock, WithdrawalLockReason } from './account-types.js';
+import type { AccountsDeps, Me, ProfilePatch, StaffRole, WithdrawalLock, WithdrawalLockReason } from './account-types.js';
 import { accountRules } from './policy.js';
 
 /** Logins, emails and PayPal accounts are stored, and looked up, trimmed and lower-cased. */
@@ -39,37 +39,25 @@ export async function updateProfile(deps: AccountsDeps, userId: number, patch: P
   return me(deps, userId);
 }
 
-/** Locks withdrawals from now on, for `accountRules.withdrawalLockMs`, in the change's transaction. */
-export async function startWithdrawalLock(deps: AccountsDeps, tx: Tx, userId: number, reason: WithdrawalLockReason): Promise<void> {
+/**
+ * Starts a D-10 lock from now on, for `accountRules.withdrawalLockMs`, in the change's
+ * transaction: `withdrawals` pauses withdrawals, `payout_details` forbids changing them.
+ */
+export async function startWithdrawalLock(
+  deps: AccountsDeps,
+  tx: Tx,
+  userId: number,
+  reason: WithdrawalLockReason,
+  scope: 'withdrawals' | 'payout_details',
+): Promise<void> {
   const startsAt = deps.clock.now();
   await tx.insert(withdrawalLocks).values({
     userId,
     reason,
+    scope,
     startsAt,
     endsAt: new Date(startsAt.getTime() + accountRules.withdrawalLockMs),
   });
-}
-
-/** Sets where withdrawals go; any change, the first included, locks withdrawals for a week. */
-export async function setPayoutDetails(
-  deps: AccountsDeps,
-  userId: number,
-  input: PayoutDetailsInput,
-): Promise<{ method: 'card' | 'paypal'; account: string }> {
-  const account = input.method === 'card' ? `•••• ${input.cardNumber.slice(-4)}` : normalize(input.account);
-  await deps.db.orm.transaction(async (tx) => {
-    await tx
-      .insert(payoutDetails)
-      .values({ userId, method: input.method, account, updatedAt: deps.clock.now() })
-      .onConflictDoUpdate({ target: payoutDetails.userId, set: { method: input.method, account, updatedAt: deps.clock.now() } });
-    await startWithdrawalLock(deps, tx, userId, 'payout_details_change');
-  });
-  return { method: input.method, account };
-}
-
-export async function payoutDetailsOf(deps: AccountsDeps, userId: number): Promise<{ method: 'card' | 'paypal'; account: string } | null> {
-  const [row] = await deps.db.orm.select().from(payoutDetails).where(eq(payoutDetails.userId, userId));
-  return row ? { method: row.method, account: row.account } : null;
 }
 
 /** Locks still in force now, latest end first. */
@@ -79,5 +67,5 @@ export async function withdrawalLocksInForce(deps: AccountsDeps, userId: number)
     .from(withdrawalLocks)
     .where(and(eq(withdrawalLocks.userId, userId), gt(withdrawalLocks.endsAt, deps.clock.now())))
     .orderBy(desc(withdrawalLocks.endsAt));
-  return rows.map((r) => ({ reason: r.reason, startsAt: r.startsAt.toISOString(), endsAt: r.endsAt.toISOString() }));
+  return rows.map((r) => ({ reason: r.reason, scope: r.scope, startsAt: r.startsAt.toISOString(), endsAt: r.endsAt.toISOString() }));
 }

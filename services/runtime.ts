@@ -5,10 +5,17 @@
 import { createDb } from '../db/client.js';
 import { systemClock } from './clock.js';
 import { createServices, type Services } from './index.js';
-import { sandboxGateway } from './payments.js';
+import type { Providers } from '../payments/provider.js';
 import { connectTemporalClient } from './temporal-client.js';
 
-export async function openServices(config: { databaseUrl: string; temporalAddress: string; namespace: string; taskQueue: string }): Promise<{ services: Services; close(): Promise<void> }> {
+export async function openServices(config: {
+  databaseUrl: string;
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  providers: Providers;
+  webUrl: string;
+}): Promise<{ services: Services; close(): Promise<void> }> {
   const db = createDb(config.databaseUrl);
   const { client: temporal, close: closeTemporal } = await connectTemporalClient({ address: config.temporalAddress, namespace: config.namespace });
   const services = createServices({
@@ -16,8 +23,8 @@ export async function openServices(config: { databaseUrl: string; temporalAddres
     temporal,
     clock: systemClock,
     taskQueue: config.taskQueue,
-    // Until a real processor's adapter lands, every environment charges the sandbox.
-    payments: sandboxGateway(systemClock),
+    providers: config.providers,
+    webUrl: config.webUrl,
   });
   return {
     services,

@@ -1,37 +1,42 @@
 /**
- * A user's money as the API shows it: top-ups through the payment gateway, promo codes onto
+ * A user's money as the API shows it: top-ups through the payment providers (K-47), promo codes onto
  * the bonus balance, the balance with what is withdrawable and when, and the statement.
  * Money itself moves only through the ledger.
  */
-import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { cardLots, promoCodes, promoRedemptions, topUps } from '../db/schema/ledger.js';
 import { idempotencyKeys } from '../db/schema/requests.js';
 import { AppError } from '../workflows/lib/errors.js';
-import { walletRules } from './policy.js';
-import type { Accounts } from './accounts.js';
+import { readWithdrawable } from './withdrawable.js';
 import type { Clock } from './clock.js';
 import { assertSameRequest, keyedRequest, keyRow, oneRequestAtATime, type KeyedRequest } from './idempotency.js';
 import type { Ledger } from '../db/ledger.js';
-import { cardFingerprint, type ChargeInput, type ChargeStatus, type PaymentGateway } from './payments.js';
+import { ProviderRefusal, type ProviderName, type Providers } from '../payments/provider.js';
 
-export type TopUpInput =
-  | { amountCents: number; method: 'card'; cardNumber: string }
-  | { amountCents: number; method: 'paypal'; paypalAccount: string };
+/** A top-up starts with the amount and the method; the payer pays on the provider's page (K-47). */
+export interface TopUpInput {
+  amountCents: number;
+  method: ProviderName;
+}
 
 export interface TopUpView {
   id: number;
   amountCents: number;
-  method: 'card' | 'paypal';
+  method: ProviderName;
+  /** `pending` until a verified webhook from the provider says the money arrived (or did not). */
   status: 'pending' | 'approved' | 'declined';
-  /** Card: `•••• 4242`; PayPal: the account. */
+  /** Card: `Visa •••• 4242` once paid; PayPal: the payer's account once paid; else the method. */
   source: string;
   declineReason: string | null;
+  /** The provider's hosted page where the payer pays; null once decided. */
+  checkoutUrl: string | null;
   createdAt: string;
   decidedAt: string | null;
-  /** Card money: when it becomes withdrawable. */
+  /** Card money: when it becomes withdrawable (K-48, D-09: a month after the webhook posted it). */
   withdrawableAt: string | null;
+  /** K-48: refunded to its card by staff (an early withdrawal). */
+  refundedAt: string | null;
 }
 
 export interface BalanceView {
@@ -54,18 +59,18 @@ interface PromoInput {
 
 type TopUpRow = typeof topUps.$inferSelect;
 
-function addMonths(date: Date, months: number): Date {
-  const d = new Date(date);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  return d;
-}
-
 export interface WalletDeps {
   db: Db;
   ledger: Ledger;
-  gateway: PaymentGateway;
+  providers: Providers;
   clock: Clock;
-  accounts: Accounts;
+  /** The web client's public address: the provider sends the payer back to its top-up page. */
+  webUrl: string;
+}
+
+function sourceOf(row: TopUpRow): string {
+  if (row.method === 'card') return row.cardLast4 ? `card •••• ${row.cardLast4}` : 'card';
+  return row.paypalAccount ? `PayPal ${row.paypalAccount}` : 'PayPal';
 }
 
 function view(row: TopUpRow, lot?: { releasesAt: Date }): TopUpView {
@@ -74,58 +79,19 @@ function view(row: TopUpRow, lot?: { releasesAt: Date }): TopUpView {
     amountCents: row.amount,
     method: row.method,
     status: row.status,
-    source: row.method === 'card' ? `•••• ${row.cardLast4}` : row.paypalAccount!,
+    source: sourceOf(row),
     declineReason: row.declineReason,
+    checkoutUrl: row.status === 'approved' ? null : row.checkoutUrl,
     createdAt: row.createdAt.toISOString(),
     decidedAt: row.decidedAt?.toISOString() ?? null,
     withdrawableAt: lot?.releasesAt.toISOString() ?? null,
+    refundedAt: row.refundedAt?.toISOString() ?? null,
   };
 }
 
-/**
- * Credits an approved charge: the ledger posting (idempotent by `topup:<id>`) first, then the
- * row and its card lot. A crash between the two is healed by the next read of the top-up,
- * which settles again without moving money twice.
- */
-async function settle(deps: WalletDeps, row: TopUpRow): Promise<TopUpView> {
-  const { db, ledger, clock } = deps;
-  await ledger.topUp({ topUpId: row.id, userId: row.userId, amount: row.amount, method: row.method });
-  const decidedAt = clock.now();
-  return db.orm.transaction(async (tx) => {
-    const [updated] = await tx
-      .update(topUps)
-      .set({ status: 'approved', decidedAt })
-      .where(eq(topUps.id, row.id))
-      .returning();
-    if (row.method !== 'card') return view(updated!);
-    const releasesAt = addMonths(decidedAt, walletRules.cardTopUpHoldMonths);
-    await tx
-      .insert(cardLots)
-      .values({ userId: row.userId, topUpId: row.id, amount: row.amount, cardFingerprint: row.cardFingerprint!, releasesAt })
-      .onConflictDoNothing();
-    const [lot] = await tx.select().from(cardLots).where(eq(cardLots.topUpId, row.id));
-    return view(updated!, lot);
-  });
-}
-
-/** A pending charge is asked about again; an approved one not yet credited is settled. */
-async function refresh(deps: WalletDeps, row: TopUpRow): Promise<TopUpView> {
-  const { db, gateway, clock } = deps;
-  if (row.status !== 'pending') {
-    const [lot] = await db.orm.select().from(cardLots).where(eq(cardLots.topUpId, row.id));
-    return view(row, lot);
-  }
-  const charge = await gateway.status(row.gatewayRef);
-  if (charge.status === 'approved') return settle(deps, row);
-  if (charge.status === 'declined') {
-    const [updated] = await db.orm
-      .update(topUps)
-      .set({ status: 'declined', declineReason: charge.reason, decidedAt: clock.now() })
-      .where(eq(topUps.id, row.id))
-      .returning();
-    return view(updated!);
-  }
-  return view(row);
+async function viewWithLot(db: Db, row: TopUpRow): Promise<TopUpView> {
+  const [lot] = await db.orm.select().from(cardLots).where(eq(cardLots.topUpId, row.id));
+  return view(row, lot);
 }
 
 async function ownTopUp(db: Db, userId: number, id: number): Promise<TopUpRow> {
@@ -134,51 +100,97 @@ async function ownTopUp(db: Db, userId: number, id: number): Promise<TopUpRow> {
   return row;
 }
 
-/** A new top-up's row, as the gateway's first answer left it. */
-function topUpRow(userId: number, input: TopUpInput, charge: ChargeStatus, now: Date, requestKey: string | undefined) {
-  return {
-    userId,
-    amount: input.amountCents,
-    method: input.method,
-    // Approved charges stay "pending" here until the ledger has credited them (see settle).
-    status: charge.status === 'declined' ? ('declined' as const) : ('pending' as const),
-    gatewayRef: charge.gatewayRef,
-    cardLast4: input.method === 'card' ? input.cardNumber.slice(-4) : null,
-    cardFingerprint: input.method === 'card' ? cardFingerprint(input.cardNumber) : null,
-    paypalAccount: input.method === 'paypal' ? input.paypalAccount.toLowerCase() : null,
-    declineReason: charge.status === 'declined' ? charge.reason : null,
-    decidedAt: charge.status === 'declined' ? now : null,
-    requestKey: requestKey ?? null,
-  };
-}
-
-/** A declined top-up's answer: 422, the first time and on every retry. */
-const declined = (row: { id: number; declineReason: string | null }) =>
-  new AppError('payment_declined', `the payment was declined (${row.declineReason})`, { topUpId: row.id, reason: row.declineReason });
-
-/**
- * The top-up an earlier request with this key made, as it is now (a pending one asked about
- * again), answered as a new request with that outcome would be: a declined one is a 422 again.
- * The key naming a different request is refused; null when the key is new.
- */
-async function replayTopUp(deps: WalletDeps, userId: number, request: KeyedRequest): Promise<TopUpView | null> {
-  await assertSameRequest(deps.db, userId, request);
-  const [existing] = await deps.db.orm.select().from(topUps).where(and(eq(topUps.userId, userId), eq(topUps.requestKey, request.key)));
-  if (!existing) return null;
-  const now = await refresh(deps, existing);
-  if (now.status === 'declined') throw declined({ id: now.id, declineReason: now.declineReason });
-  return now;
+/** The provider could not be reached or refused the request: nothing was charged. */
+function providerUnavailable(err: unknown): AppError {
+  const detail = err instanceof ProviderRefusal ? `${err.code}: ${err.message}` : 'the payment provider did not answer';
+  return new AppError('provider_unavailable', `the payment provider could not start the payment (${detail}); try again`);
 }
 
 /**
- * Charges the payer and credits `main` when approved. With a request key (the
- * Idempotency-Key header) a retry returns the first attempt's top-up instead of charging again,
- * and the key is recorded with the top-up's row, declined ones too.
+ * Starts a top-up: the row first (its id names the payment at the provider and is the
+ * provider's idempotency key), then the provider's checkout, whose hosted page the payer is
+ * sent to. With an Idempotency-Key a retry answers the same top-up and the same page. The
+ * balance does not change here: only a verified webhook credits it (`provider-webhooks.ts`).
  */
-async function topUp(deps: WalletDeps, userId: number, input: TopUpInput, requestKey?: string): Promise<TopUpView> {
-  if (requestKey === undefined) return newTopUp(deps, userId, input, null);
+async function startTopUp(deps: WalletDeps, userId: number, input: TopUpInput, requestKey: string): Promise<{ topUp: TopUpView; created: boolean }> {
   const request = keyedRequest(requestKey, 'top_up', input);
-  return oneRequestAtATime(userId, requestKey, async () => (await replayTopUp(deps, userId, request)) ?? newTopUp(deps, userId, input, request));
+  return oneRequestAtATime(userId, requestKey, async () => {
+    await assertSameRequest(deps.db, userId, request);
+    const [earlier] = await deps.db.orm.select().from(topUps).where(and(eq(topUps.userId, userId), eq(topUps.requestKey, requestKey)));
+    const row = earlier ?? (await insertTopUp(deps, userId, input, request));
+    if (row.gatewayRef && row.checkoutUrl) return { topUp: await viewWithLot(deps.db, row), created: !earlier };
+    return { topUp: await openCheckout(deps, row), created: !earlier };
+  });
+}
+
+async function insertTopUp(deps: WalletDeps, userId: number, input: TopUpInput, request: KeyedRequest): Promise<TopUpRow> {
+  const now = deps.clock.now();
+  try {
+    return await deps.db.orm.transaction(async (tx) => {
+      const [inserted] = await tx
+        .insert(topUps)
+        .values({ userId, amount: input.amountCents, method: input.method, status: 'pending', requestKey: request.key, createdAt: now })
+        .returning();
+      await tx.insert(idempotencyKeys).values(keyRow(userId, request, now));
+      return inserted!;
+    });
+  } catch (err) {
+    // Another process's request under this key committed first: answer its top-up.
+    if (!isUniqueViolation(err)) throw err;
+    await assertSameRequest(deps.db, userId, request);
+    const [row] = await deps.db.orm.select().from(topUps).where(and(eq(topUps.userId, userId), eq(topUps.requestKey, request.key)));
+    if (!row) throw err;
+    return row;
+  }
+}
+
+/** Asks the provider for the checkout (idempotent by the top-up's id) and keeps its page. */
+async function openCheckout(deps: WalletDeps, row: TopUpRow): Promise<TopUpView> {
+  const provider = deps.providers[row.method];
+  const page = `${deps.webUrl}/balance/top-ups/${row.id}`;
+  let checkout;
+  try {
+    checkout = await provider.createCheckout({ topUpId: row.id, userId: row.userId, amountCents: row.amount, returnUrl: `${page}/return`, cancelUrl: `${page}?cancelled=1` });
+  } catch (err) {
+    throw providerUnavailable(err);
+  }
+  const [updated] = await deps.db.orm
+    .update(topUps)
+    .set({ gatewayRef: checkout.providerRef, checkoutUrl: checkout.checkoutUrl })
+    .where(eq(topUps.id, row.id))
+    .returning();
+  return view(updated!);
+}
+
+/**
+ * PayPal sends the payer back once they approved: the order is captured now (Orders v2), and
+ * the capture's webhook credits the balance. A capture that fails is retried by the
+ * `CHECKOUT.ORDER.APPROVED` webhook, so this answers the top-up as it stands either way.
+ */
+async function returnFromProvider(deps: WalletDeps, userId: number, id: number): Promise<TopUpView> {
+  const row = await ownTopUp(deps.db, userId, id);
+  const capture = deps.providers[row.method].capture;
+  if (row.status === 'pending' && row.gatewayRef && capture) {
+    try {
+      await capture(row.gatewayRef, row.id);
+    } catch {
+      // Not approved (the payer cancelled) or the provider is down: the page says it is pending.
+    }
+  }
+  return viewWithLot(deps.db, await ownTopUp(deps.db, userId, id));
+}
+
+async function getTopUp(deps: WalletDeps, userId: number, id: number): Promise<TopUpView> {
+  return viewWithLot(deps.db, await ownTopUp(deps.db, userId, id));
+}
+
+async function listTopUps(deps: WalletDeps, userId: number): Promise<TopUpView[]> {
+  const rows = await deps.db.orm.select().from(topUps).where(eq(topUps.userId, userId)).orderBy(desc(topUps.id)).limit(100);
+  const lots = rows.length
+    ? await deps.db.orm.select().from(cardLots).where(eq(cardLots.userId, userId))
+    : [];
+  const lotOf = new Map(lots.map((lot) => [lot.topUpId, lot]));
+  return rows.map((row) => view(row, lotOf.get(row.id)));
 }
 
 const isUniqueViolation = (err: unknown) => {
@@ -186,77 +198,21 @@ const isUniqueViolation = (err: unknown) => {
   return e?.code === '23505' || e?.cause?.code === '23505';
 };
 
-/** Charges the payer and records the top-up (and its request's key): a new request. */
-async function newTopUp(deps: WalletDeps, userId: number, input: TopUpInput, request: KeyedRequest | null): Promise<TopUpView> {
-  const { db, gateway, clock } = deps;
-  const requestKey = request?.key;
-  const reference = randomUUID();
-  const charge = await gateway.charge(
-    input.method === 'card'
-      ? { amount: input.amountCents, method: 'card', cardNumber: input.cardNumber, reference }
-      : ({ amount: input.amountCents, method: 'paypal', paypalAccount: input.paypalAccount, reference } satisfies ChargeInput),
-  );
-  let row;
-  try {
-    row = await db.orm.transaction(async (tx) => {
-      const [inserted] = await tx.insert(topUps).values(topUpRow(userId, input, charge, clock.now(), requestKey)).returning();
-      if (request) await tx.insert(idempotencyKeys).values(keyRow(userId, request, clock.now()));
-      return inserted!;
-    });
-  } catch (err) {
-    // Another process's request under this key committed first: answer as its retry (or refuse the key).
-    const earlier = request && isUniqueViolation(err) ? await replayTopUp(deps, userId, request) : null;
-    if (earlier) return earlier;
-    throw err;
-  }
-  if (charge.status === 'declined') throw declined(row);
-  return charge.status === 'approved' ? settle(deps, row) : view(row);
-}
-
-async function getTopUp(deps: WalletDeps, userId: number, id: number): Promise<TopUpView> {
-  return refresh(deps, await ownTopUp(deps.db, userId, id));
-}
-
-async function listTopUps(deps: WalletDeps, userId: number): Promise<TopUpView[]> {
-  const rows = await deps.db.orm.select().from(topUps).where(eq(topUps.userId, userId)).orderBy(desc(topUps.id)).limit(100);
-  return Promise.all(rows.map((row) => refresh(deps, row)));
-}
-
 /**
- * What is withdrawable now, and when the rest becomes so. Card money is held a month from
- * its top-up: the held amount is min(main, unreleased card lots), since money spent after a
- * top-up is taken from held card money first, and it is attributed to the earliest-releasing
- * lots — the outcome most favourable to the user. A withdrawal lock (email, login or payout
- * details change) holds the rest of main until it ends.
+ * The balance: main, bonus and escrow, with what is withdrawable now and, for each part of
+ * main that is not, until when and why (the full answer, bonus and pending withdrawals
+ * included, is `withdrawable.ts`'s, at `GET /balance/withdrawable`).
  */
 async function balance(deps: WalletDeps, userId: number): Promise<BalanceView> {
-  const { db, ledger, clock, accounts } = deps;
-  const now = clock.now();
-  const [{ main, bonus, escrow }, lots, locks] = await Promise.all([
-    ledger.balances(userId),
-    db.orm
-      .select({ amount: cardLots.amount, releasesAt: cardLots.releasesAt })
-      .from(cardLots)
-      .where(and(eq(cardLots.userId, userId), gt(cardLots.releasesAt, now)))
-      .orderBy(asc(cardLots.releasesAt)),
-    accounts.withdrawalLocks(userId),
-  ]);
+  const [{ escrow }, w] = await Promise.all([deps.ledger.balances(userId), readWithdrawable(deps.db.sql, userId, deps.clock.now())]);
   const locked: BalanceView['locked'] = [];
-  let toAttribute = Math.min(main, lots.reduce((sum, lot) => sum + lot.amount, 0));
-  const cardHeld = toAttribute;
-  for (const lot of lots) {
-    if (toAttribute === 0) break;
-    const amount = Math.min(lot.amount, toAttribute);
-    locked.push({ amountCents: amount, until: lot.releasesAt.toISOString(), reason: 'card_top_up_hold' });
-    toAttribute -= amount;
+  for (const p of w.notWithdrawable) {
+    if (p.reason === 'card_top_up') locked.push({ amountCents: p.amountCents, until: p.releasesAt!, reason: 'card_top_up_hold' });
+    if (p.reason === 'withdrawals_paused') {
+      locked.push({ amountCents: p.amountCents, until: p.releasesAt!, reason: p.cause === 'email_change' ? 'email_change' : 'payout_details_change' });
+    }
   }
-  let withdrawable = main - cardHeld;
-  const lock = locks[0]; // the one that ends last
-  if (lock && withdrawable > 0) {
-    locked.push({ amountCents: withdrawable, until: lock.endsAt, reason: lock.reason });
-    withdrawable = 0;
-  }
-  return { mainCents: main, bonusCents: bonus, escrowCents: escrow, withdrawableCents: withdrawable, locked };
+  return { mainCents: w.mainCents, bonusCents: w.bonusCents, escrowCents: escrow, withdrawableCents: w.withdrawableCents, locked };
 }
 
 async function statement(ledger: Ledger, userId: number, page: { cursor?: string; limit: number }) {
@@ -319,10 +275,12 @@ async function redeemPromo(deps: WalletDeps, userId: number, code: string): Prom
 
 export function createWallet(deps: WalletDeps) {
   return {
-    topUp: (userId: number, input: TopUpInput, requestKey?: string) => topUp(deps, userId, input, requestKey),
+    startTopUp: (userId: number, input: TopUpInput, requestKey: string) => startTopUp(deps, userId, input, requestKey),
+    returnFromProvider: (userId: number, id: number) => returnFromProvider(deps, userId, id),
     getTopUp: (userId: number, id: number) => getTopUp(deps, userId, id),
     listTopUps: (userId: number) => listTopUps(deps, userId),
     balance: (userId: number) => balance(deps, userId),
+    withdrawable: (userId: number) => readWithdrawable(deps.db.sql, userId, deps.clock.now()),
     statement: (userId: number, page: { cursor?: string; limit: number }) => statement(deps.ledger, userId, page),
     createPromo: (adminId: number, input: PromoInput) => createPromo(deps, adminId, input),
     redeemPromo: (userId: number, code: string) => redeemPromo(deps, userId, code),

@@ -21,6 +21,20 @@ import type { kworkModeration } from '../workflows/moderation/workflow.js';
 import { actUpdate, orderWorkflowId, orderWorkflowType, viewQuery, type ActArgs, type OrderInput, type OrderView, type Viewer } from '../workflows/order/messages.js';
 import * as orderSearch from '../workflows/order/search.js';
 import type { orderWorkflow } from '../workflows/order/workflow.js';
+import { inconsistencyOf } from '../workflows/withdrawal/machine.js';
+import {
+  actUpdate as withdrawalActUpdate,
+  payoutConfirmationSignal,
+  viewQuery as withdrawalViewQuery,
+  withdrawalWorkflowId,
+  withdrawalWorkflowType,
+  type PayoutConfirmation,
+  type WithdrawalActArgs,
+  type WithdrawalInput,
+  type WithdrawalView,
+} from '../workflows/withdrawal/messages.js';
+import * as withdrawalSearch from '../workflows/withdrawal/search.js';
+import type { withdrawalWorkflow } from '../workflows/withdrawal/workflow.js';
 
 /** The server has no such workflow: never started, or closed and forgotten. */
 export class WorkflowGoneError extends AppError {
@@ -46,6 +60,53 @@ async function call<T>(workflowId: string, run: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw translated(err, workflowId);
   }
+}
+
+/** The withdrawal's corner: start, view, act, and the provider's confirmation (a signal). */
+function withdrawalGateway(temporal: Client, taskQueue: string) {
+  const handle = (workflowId: string) => temporal.workflow.getHandle(workflowId);
+  return {
+    /**
+     * Starts a withdrawal's workflow (its row and hold are being written in the caller's
+     * transaction). An input whose amounts break the withdrawal rules is refused (`invalid_input`)
+     * before anything starts, so the caller's transaction rolls back.
+     */
+    async start(input: WithdrawalInput): Promise<void> {
+      const inconsistency = inconsistencyOf(input);
+      if (inconsistency) throw new AppError('invalid_input', `withdrawal ${input.withdrawalId}: ${inconsistency}`);
+      await temporal.workflow.start<typeof withdrawalWorkflow>(withdrawalWorkflowType, {
+        workflowId: withdrawalWorkflowId(input.withdrawalId),
+        taskQueue,
+        args: [input],
+        typedSearchAttributes: withdrawalSearch.startSearchAttributes(input),
+        staticSummary: withdrawalSearch.summaryOf(input),
+      });
+    },
+    /** The open withdrawal as it is now. */
+    view(withdrawalId: number): Promise<WithdrawalView> {
+      const id = withdrawalWorkflowId(withdrawalId);
+      return call(id, () => handle(id).query(withdrawalViewQuery));
+    },
+    /** The owner's or staff's action; the result is the view once its effects are written (`conflict` once a batch took it). */
+    act(withdrawalId: number, args: WithdrawalActArgs): Promise<WithdrawalView> {
+      const id = withdrawalWorkflowId(withdrawalId);
+      return call(id, () => handle(id).executeUpdate(withdrawalActUpdate, { args: [args] }));
+    },
+    /**
+     * Hands a verified payout webhook to the withdrawal. False when its workflow is closed or
+     * unknown (a duplicate after the end, a payout of another system): nothing to tell.
+     */
+    async confirm(withdrawalId: number, confirmation: PayoutConfirmation): Promise<boolean> {
+      const id = withdrawalWorkflowId(withdrawalId);
+      try {
+        await handle(id).signal(payoutConfirmationSignal, confirmation);
+        return true;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      }
+    },
+  };
 }
 
 export function createWorkflowGateway({ temporal, taskQueue }: { temporal: Client; taskQueue: string }) {
@@ -92,6 +153,8 @@ export function createWorkflowGateway({ temporal, taskQueue }: { temporal: Clien
     },
   };
 
+  const withdrawal = withdrawalGateway(temporal, taskQueue);
+
   /** Staff lift a workflow's hold (a write that failed for good); `conflict` when it holds no more. */
   function resolveAttention(workflowId: string, args: ResolveArgs): Promise<void> {
     return call(workflowId, () => handle(workflowId).executeUpdate(resolveAttentionUpdate, { args: [args] }));
@@ -102,7 +165,7 @@ export function createWorkflowGateway({ temporal, taskQueue }: { temporal: Clien
     await temporal.connection.withAbortSignal(signal, () => temporal.connection.workflowService.getSystemInfo({}));
   }
 
-  return { order, moderation, resolveAttention, ping };
+  return { order, moderation, withdrawal, resolveAttention, ping };
 }
 
 export type WorkflowGateway = ReturnType<typeof createWorkflowGateway>;

@@ -1,7 +1,7 @@
 /** Registration, email confirmation, sessions, and the caller's own account (`/me`). */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Accounts } from '../../services/accounts.js';
-import { isValidCardNumber } from '../../services/payments.js';
+import type { PayoutDetailsService } from '../../services/payout-details.js';
 import { accountRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import { clientAddress } from '../client-address.js';
@@ -37,8 +37,20 @@ const Me = z
   .openapi('Me');
 
 const Session = z.object({ token: z.string(), expiresAt: z.string(), user: Me }).openapi('Session');
-const Lock = z.object({ reason: z.enum(['email_change', 'login_change', 'payout_details_change']), startsAt: z.string(), endsAt: z.string() });
-const PayoutDetails = z.object({ method: z.enum(['card', 'paypal']), account: z.string() }).openapi('PayoutDetails');
+const Lock = z.object({
+  reason: z.enum(['email_change', 'login_change', 'payout_details_change']),
+  scope: z.enum(['withdrawals', 'payout_details']).openapi({ description: 'D-10: `withdrawals` pauses withdrawals; `payout_details` forbids changing the payout details' }),
+  startsAt: z.string(),
+  endsAt: z.string(),
+});
+const PayoutDetails = z
+  .object({
+    method: z.enum(['card', 'paypal']),
+    account: z.string().openapi({ description: '`Visa •••• 4242` or the PayPal address' }),
+    usable: z.boolean().openapi({ description: 'false for a card saved before tokens: save it again before withdrawing' }),
+  })
+  .openapi('PayoutDetails');
+const SetupRef = z.string().regex(/^[A-Za-z0-9_]{1,100}$/, 'the `setupRef` `POST /me/payout-details/card-setup` answered');
 
 const routes = {
   register: secured(access.public, {
@@ -120,7 +132,7 @@ const routes = {
     method: 'post',
     path: '/me/login-change',
     tags: ['accounts'],
-    summary: 'Change the login (once only); locks withdrawals for a week',
+    summary: 'Change the login (once only); locks the payout details for a week (D-10)',
     request: jsonBody(z.strictObject({ login: Login, password: z.string().min(1).max(accountRules.passwordMaxLength) })),
     responses: { 200: json('The account', Me), ...errorResponses(409) },
   }),
@@ -128,7 +140,7 @@ const routes = {
     method: 'post',
     path: '/me/email-change',
     tags: ['accounts'],
-    summary: 'Change the email: the old address confirms first, then the new; locks withdrawals for a week when done',
+    summary: 'Change the email: the old address confirms first, then the new; when done, pauses withdrawals and locks the payout details for a week (D-10)',
     request: jsonBody(z.strictObject({ email: Email, password: z.string().min(1).max(accountRules.passwordMaxLength) })),
     responses: { 202: json('A code went to the current address', z.object({ sentTo: z.literal('current_email') })), ...errorResponses(409) },
   }),
@@ -143,20 +155,30 @@ const routes = {
     method: 'put',
     path: '/me/payout-details',
     tags: ['accounts'],
-    summary: 'Set where withdrawals go; any change locks withdrawals for a week',
+    summary: 'Set where withdrawals go: a PayPal address, or the card saved on the provider’s page; any change pauses withdrawals for a week (D-10)',
     request: jsonBody(
       z.discriminatedUnion('method', [
-        z.strictObject({ method: z.literal('card'), cardNumber: z.string().refine(isValidCardNumber, 'not a valid card number') }),
+        z.strictObject({ method: z.literal('card'), setupRef: SetupRef }),
         z.strictObject({ method: z.literal('paypal'), account: Email }),
       ]),
     ),
-    responses: { 200: json('The payout details', PayoutDetails) },
+    responses: { 200: json('The payout details', PayoutDetails), ...errorResponses(422, 503) },
+  }),
+  startCardSetup: secured(access.user, {
+    method: 'post',
+    path: '/me/payout-details/card-setup',
+    tags: ['accounts'],
+    summary: 'Start saving a payout card: the card provider’s hosted page, where the number is typed (never to us)',
+    responses: {
+      201: json('Open `setupUrl`; the provider sends the user back, then `PUT /me/payout-details` with `setupRef`', z.object({ setupRef: z.string(), setupUrl: z.string() })),
+      ...errorResponses(422, 503),
+    },
   }),
   withdrawalLocks: secured(access.user, {
     method: 'get',
     path: '/me/withdrawal-locks',
     tags: ['accounts'],
-    summary: 'Withdrawal locks in force, with their end times',
+    summary: 'D-10 locks in force (withdrawals paused, payout details locked), with their end times',
     responses: { 200: json('Locks in force', z.object({ locks: z.array(Lock) })) },
   }),
 };
@@ -171,7 +193,11 @@ function isTimeZone(zone: string): boolean {
 }
 
 /** `trustedProxyHops`: how many reverse proxies in front of the API append to X-Forwarded-For (see client-address.ts). */
-export function accountRoutes({ accounts }: { accounts: Accounts }, { trustedProxyHops }: { trustedProxyHops: number }) {
+/** Typed as a plain router: the chain's inferred route types grew past what TypeScript represents (TS2590), and nothing reads them. */
+export function accountRoutes(
+  { accounts, payoutDetails }: { accounts: Accounts; payoutDetails: PayoutDetailsService },
+  { trustedProxyHops }: { trustedProxyHops: number },
+): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(routes.register, async (c) => c.json(await accounts.register(c.req.valid('json')), 201))
     .openapi(routes.confirmEmail, async (c) => c.json(await accounts.confirmEmail(c.req.valid('json').token), 200))
@@ -190,8 +216,9 @@ export function accountRoutes({ accounts }: { accounts: Accounts }, { trustedPro
       await accounts.requestEmailChange(callerOf(c).id, c.req.valid('json'));
       return c.json({ sentTo: 'current_email' as const }, 202);
     })
-    .openapi(routes.getPayoutDetails, async (c) => c.json(await accounts.payoutDetails(callerOf(c).id), 200))
-    .openapi(routes.setPayoutDetails, async (c) => c.json(await accounts.setPayoutDetails(callerOf(c).id, c.req.valid('json')), 200))
+    .openapi(routes.getPayoutDetails, async (c) => c.json(await payoutDetails.get(callerOf(c).id), 200))
+    .openapi(routes.setPayoutDetails, async (c) => c.json(await payoutDetails.set(callerOf(c).id, c.req.valid('json')), 200))
+    .openapi(routes.startCardSetup, async (c) => c.json(await payoutDetails.startCardSetup(callerOf(c).id), 201))
     .openapi(routes.withdrawalLocks, async (c) => c.json({ locks: await accounts.withdrawalLocks(callerOf(c).id) }, 200));
 }
 

@@ -5,21 +5,32 @@ import { DAY, MINUTE } from '../../workflows/lib/time.js';
 import { pino } from 'pino';
 import { accountRules } from '../../services/policy.js';
 import { countFailure, loginDigest, signInKeys } from '../../services/sign-in-throttle.js';
-import { callerFor, codeMailedTo, grantAdminByCli as runGrantAdmin, manualClock, PASSWORD, signUp, type Caller } from '../support/api.js';
+import { callerFor, codeMailedTo, grantAdminByCli as runGrantAdmin, manualClock, PASSWORD, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { fund } from '../support/orders.js';
+import { startPaymentStandIns, TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
+import { returnedTo, saveCard } from '../support/pay.js';
 
 
 describe('accounts', () => {
   let database: TestDatabase;
   let temporal: Client;
+  let stand: PaymentStandIns;
   let call: Caller;
   const clock = manualClock();
 
   before(async () => {
-    [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
-    call = callerFor(buildApp({ db: database.db, temporal, clock }));
+    [database, temporal, stand] = await Promise.all([
+      createTestDatabase(import.meta.filename),
+      connectTemporal(),
+      startPaymentStandIns({ now: () => clock.now().getTime() }),
+    ]);
+    const app = buildApp({ db: database.db, temporal, clock, providers: stand.providers });
+    call = callerFor(app);
+    stand.attach((req) => app.request(req));
   });
   after(async () => {
+    await stand?.stop();
     await database?.drop();
     await temporal?.connection.close();
   });
@@ -372,41 +383,69 @@ describe('accounts', () => {
     });
   });
 
+  /** The D-10 locks in force, as `[reason, scope, endsAt]`, sorted. */
+  const locksOf = async (user: TestUser) =>
+    (await call('GET', '/me/withdrawal-locks', { token: user.token })).body.locks
+      .map((l: { reason: string; scope: string; endsAt: string }) => [l.reason, l.scope, l.endsAt])
+      .sort((x: string[], y: string[]) => x.join().localeCompare(y.join()));
+  /** What of the balance is not withdrawable now, as `[reason, cause, releasesAt]`. */
+  const notWithdrawable = async (user: TestUser) => {
+    const res = await call('GET', '/balance/withdrawable', { token: user.token });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body.notWithdrawable.map((p: { reason: string; cause: string | null; releasesAt: string | null }) => [p.reason, p.cause, p.releasesAt]);
+  };
+  const setPaypal = (user: TestUser, account = 'payee@paypal.example') => call('PUT', '/me/payout-details', { token: user.token, body: { method: 'paypal', account } });
+
+  function assertDetailsLocked(res: { status: number; body: { error: { code: string; details: { until: string; reason: string } } } }, until: string, reason: string) {
+    assert.equal(res.status, 422, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'payout_details_locked');
+    assert.deepEqual([res.body.error.details.until, res.body.error.details.reason], [until, reason]);
+  }
+
   describe('login change', () => {
-    it('changes the login once only and locks withdrawals for exactly one week', async () => {
-      const user = await signUp(call, 'renamer');
+    it('changes the login once only; locks the payout details for exactly one week, and does not pause withdrawals (D-10)', async () => {
+      let user = await signUp(call, 'renamer');
       const other = await signUp(call, 'taken');
+      await fund(database.db, user.id, 3_000);
       assert.equal((await call('POST', '/me/login-change', { token: user.token, body: { login: 'new_name', password: 'wrong password' } })).status, 401);
       const taken = await call('POST', '/me/login-change', { token: user.token, body: { login: other.login.toUpperCase(), password: PASSWORD } });
       assert.equal(taken.status, 409);
       assert.equal(taken.body.error.code, 'login_taken');
 
-      const changedAt = clock.now().getTime();
+      const until = new Date(clock.now().getTime() + 7 * DAY).toISOString();
       const res = await call('POST', '/me/login-change', { token: user.token, body: { login: 'Renamed_Once', password: PASSWORD } });
       assert.equal(res.status, 200);
       assert.equal(res.body.login, 'renamed_once');
       assert.equal(res.body.canChangeLogin, false);
-      const { locks } = (await call('GET', '/me/withdrawal-locks', { token: user.token })).body;
-      assert.deepEqual(locks.map((l: { reason: string; endsAt: string }) => [l.reason, l.endsAt]), [
-        ['login_change', new Date(changedAt + 7 * DAY).toISOString()],
-      ]);
+      assert.deepEqual(await locksOf(user), [['login_change', 'payout_details', until]]);
+      assertDetailsLocked(await setPaypal(user), until, 'login_change');
+      assertDetailsLocked(await call('POST', '/me/payout-details/card-setup', { token: user.token }), until, 'login_change');
+      assert.equal((await call('GET', '/me/payout-details', { token: user.token })).body, null);
+      // Withdrawals go on: the money stays withdrawable.
+      assert.deepEqual(await notWithdrawable(user), []);
+      assert.equal((await call('GET', '/balance/withdrawable', { token: user.token })).body.withdrawableCents, 3_000);
 
       const again = await call('POST', '/me/login-change', { token: user.token, body: { login: 'renamed_twice', password: PASSWORD } });
       assert.equal(again.status, 409);
       assert.equal(again.body.error.code, 'login_change_used');
       assert.equal((await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } })).status, 401);
       assert.equal((await call('POST', '/auth/login', { body: { login: 'renamed_once', password: PASSWORD } })).status, 200);
+      user = { ...user, login: 'renamed_once' };
 
       clock.advance(7 * DAY - MINUTE);
-      assert.equal((await call('GET', '/me/withdrawal-locks', { token: user.token })).body.locks.length, 1);
+      assert.equal((await locksOf(user)).length, 1);
+      assertDetailsLocked(await setPaypal(user), until, 'login_change');
       clock.advance(2 * MINUTE);
-      assert.equal((await call('GET', '/me/withdrawal-locks', { token: user.token })).body.locks.length, 0);
+      assert.deepEqual(await locksOf(user), []);
+      user = await signIn(call, user);
+      assert.equal((await setPaypal(user)).status, 200);
     });
   });
 
   describe('email change', () => {
-    it('confirms with the old address, then the new one, then changes the email and locks withdrawals for a week', async () => {
+    it('confirms with the old address, then the new one, then changes the email: withdrawals paused and payout details locked for a week (D-10)', async () => {
       const user = await signUp(call, 'mover');
+      await fund(database.db, user.id, 2_000);
       const newEmail = `${user.login}@new.example.com`;
       const res = await call('POST', '/me/email-change', { token: user.token, body: { email: newEmail, password: PASSWORD } });
       assert.equal(res.status, 202);
@@ -416,18 +455,21 @@ describe('accounts', () => {
       await assert.rejects(codeMailedTo(call, newEmail), /no mail/);
       assert.deepEqual((await call('POST', '/auth/confirm-email', { body: { token: oldCode } })).body, { purpose: 'change_old', email: newEmail });
       assert.equal((await call('GET', '/me', { token: user.token })).body.email, user.email, 'unchanged until the new address confirms');
+      assert.deepEqual(await locksOf(user), [], 'nothing locked before the change is done');
 
       // Step 2: the new address confirms.
-      const changedAt = clock.now().getTime();
+      const until = new Date(clock.now().getTime() + 7 * DAY).toISOString();
       const newCode = await codeMailedTo(call, newEmail);
       assert.deepEqual((await call('POST', '/auth/confirm-email', { body: { token: newCode } })).body, { purpose: 'change_new', email: newEmail });
       const me = (await call('GET', '/me', { token: user.token })).body;
       assert.equal(me.email, newEmail);
       assert.equal(me.emailConfirmed, true);
-      const { locks } = (await call('GET', '/me/withdrawal-locks', { token: user.token })).body;
-      assert.deepEqual(locks.map((l: { reason: string; endsAt: string }) => [l.reason, l.endsAt]), [
-        ['email_change', new Date(changedAt + 7 * DAY).toISOString()],
+      assert.deepEqual(await locksOf(user), [
+        ['email_change', 'payout_details', until],
+        ['email_change', 'withdrawals', until],
       ]);
+      assertDetailsLocked(await setPaypal(user), until, 'email_change');
+      assert.deepEqual(await notWithdrawable(user), [['withdrawals_paused', 'email_change', until]]);
       assert.equal((await call('POST', '/auth/login', { body: { login: newEmail, password: PASSWORD } })).status, 200);
     });
 
@@ -450,17 +492,70 @@ describe('accounts', () => {
   });
 
   describe('payout details', () => {
-    it('keeps only a masked card, and any change locks withdrawals for a week', async () => {
+    it('keeps a PayPal address, and setting it pauses withdrawals for a week without locking the details (D-10)', async () => {
       const user = await signUp(call, 'payee');
-      const res = await call('PUT', '/me/payout-details', { token: user.token, body: { method: 'card', cardNumber: '4242424242424242' } });
-      assert.equal(res.status, 200);
-      assert.deepEqual(res.body, { method: 'card', account: '•••• 4242' });
-      assert.deepEqual((await call('GET', '/me/payout-details', { token: user.token })).body, { method: 'card', account: '•••• 4242' });
-      const { locks } = (await call('GET', '/me/withdrawal-locks', { token: user.token })).body;
-      assert.equal(locks[0].reason, 'payout_details_change');
-      const bad = await call('PUT', '/me/payout-details', { token: user.token, body: { method: 'card', cardNumber: '4242424242424241' } });
-      assert.equal(bad.status, 400);
-      assert.equal(bad.body.error.details.fields[0].path, 'body.cardNumber');
+      await fund(database.db, user.id, 1_500);
+      assert.equal((await call('GET', '/me/payout-details', { token: user.token })).body, null);
+      const until = new Date(clock.now().getTime() + 7 * DAY).toISOString();
+      const res = await setPaypal(user, 'Payee@PayPal.Example');
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(res.body, { method: 'paypal', account: 'payee@paypal.example', usable: true });
+      assert.deepEqual((await call('GET', '/me/payout-details', { token: user.token })).body, res.body);
+      assert.deepEqual(await locksOf(user), [['payout_details_change', 'withdrawals', until]]);
+      assert.deepEqual(await notWithdrawable(user), [['withdrawals_paused', 'payout_details_change', until]]);
+      // The details may change again at once (each change pauses withdrawals anew).
+      clock.advance(MINUTE);
+      assert.equal((await setPaypal(user, 'other@paypal.example')).status, 200);
+      assert.deepEqual(await notWithdrawable(user), [['withdrawals_paused', 'payout_details_change', new Date(clock.now().getTime() + 7 * DAY).toISOString()]]);
+    });
+
+    it('keeps a card saved on the provider’s page as its token: “Visa •••• 4242”, never the number', async () => {
+      const user = await signUp(call, 'card_payee');
+      const setup = await call('POST', '/me/payout-details/card-setup', { token: user.token });
+      assert.equal(setup.status, 201, JSON.stringify(setup.body));
+      assert.match(setup.body.setupRef, /^seti_/);
+      assert.ok(setup.body.setupUrl.startsWith(`${stand.url}/card/setup/${setup.body.setupRef}?`), setup.body.setupUrl);
+
+      // Not saved yet: nothing to keep.
+      const early = await call('PUT', '/me/payout-details', { token: user.token, body: { method: 'card', setupRef: setup.body.setupRef } });
+      assert.equal(early.status, 422, JSON.stringify(early.body));
+      assert.equal(early.body.error.code, 'rule_violation');
+      assert.deepEqual(await locksOf(user), []);
+
+      const back = returnedTo(await saveCard(setup.body.setupUrl, TEST_CARDS.success));
+      assert.equal(back.pathname, '/balance/payout-details/card-return');
+      assert.deepEqual([back.searchParams.get('setup_intent'), back.searchParams.get('redirect_status')], [setup.body.setupRef, 'succeeded']);
+      const until = new Date(clock.now().getTime() + 7 * DAY).toISOString();
+      const res = await call('PUT', '/me/payout-details', { token: user.token, body: { method: 'card', setupRef: setup.body.setupRef } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(res.body, { method: 'card', account: 'Visa •••• 4242', usable: true });
+      assert.deepEqual((await call('GET', '/me/payout-details', { token: user.token })).body, res.body);
+      assert.deepEqual(await locksOf(user), [['payout_details_change', 'withdrawals', until]]);
+      const [row] = await database.db.sql`select method, account, token, to_jsonb(d)::text as whole from payout_details d where user_id = ${user.id}`;
+      assert.match(row!.token, /^pm_/);
+      assert.ok(!row!.whole.includes(TEST_CARDS.success), 'the card number is nowhere in the row');
+    });
+
+    it('refuses a card number, and a setup reference that names no saved card, with nothing changed', async () => {
+      const user = await signUp(call, 'card_wrong');
+      const number = await call('PUT', '/me/payout-details', { token: user.token, body: { method: 'card', cardNumber: TEST_CARDS.success } });
+      assert.equal(number.status, 400);
+      assert.ok(number.body.error.details.fields.some((f: { path: string }) => f.path === 'body.cardNumber'), JSON.stringify(number.body));
+      const unknown = await call('PUT', '/me/payout-details', { token: user.token, body: { method: 'card', setupRef: 'seti_NoSuchSetup' } });
+      assert.equal(unknown.status, 422, JSON.stringify(unknown.body));
+      assert.equal(unknown.body.error.code, 'rule_violation');
+      assert.equal((await call('GET', '/me/payout-details', { token: user.token })).body, null);
+      assert.deepEqual(await locksOf(user), []);
+    });
+
+    it('refuses a card another user saved (its setup names them)', async () => {
+      const owner = await signUp(call, 'card_owner');
+      const thief = await signUp(call, 'card_thief');
+      const setup = (await call('POST', '/me/payout-details/card-setup', { token: owner.token })).body;
+      returnedTo(await saveCard(setup.setupUrl, TEST_CARDS.success));
+      const res = await call('PUT', '/me/payout-details', { token: thief.token, body: { method: 'card', setupRef: setup.setupRef } });
+      assert.equal(res.status, 422, JSON.stringify(res.body));
+      assert.equal((await call('GET', '/me/payout-details', { token: thief.token })).body, null);
     });
   });
 

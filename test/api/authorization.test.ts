@@ -10,13 +10,14 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { createAccounts, staffRoles, type StaffRole } from '../../services/accounts.js';
 import { systemClock } from '../../services/clock.js';
-import { sandboxCards } from '../../services/payments.js';
 import { documentedOperations, readmeTable, routesTable, type Operation } from '../../scripts/routes-table.js';
 import { callerFor, codeMailedTo, PASSWORD, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { insertOffer } from '../support/catalog.js';
 import { insertOrder } from '../support/closed-orders.js';
 import { fund } from '../support/orders.js';
+import { startPaymentStandIns, type PaymentStandIns } from '../support/payments.js';
+import { startTopUp, topUpByCard } from '../support/pay.js';
 import { randomHex, seededRandom } from '../support/seed.js';
 
 type Persona = 'anonymous' | 'stranger' | 'owner' | StaffRole;
@@ -37,6 +38,7 @@ interface Fixture {
 describe('authorization matrix', () => {
   let database: TestDatabase;
   let temporal: Client;
+  let stand: PaymentStandIns;
   let call: Caller;
   const users = {} as Record<Exclude<Persona, 'anonymous'>, TestUser>;
   let victim: TestUser;
@@ -45,6 +47,10 @@ describe('authorization matrix', () => {
   let vendorsOffer: number;
   let ownersOffer: number;
   let ownersTopUpId: number;
+  /** Pays card top-ups that staff refund (the victim's sessions end when the matrix blocks them). */
+  let payer: TestUser;
+  /** A withdrawal of the owner's, paid and closed: read from its row, no workflow involved. */
+  let ownersWithdrawal: number;
   let promoCode: string;
   let unique = 0;
   const next = () => `${process.pid}_${++unique}`;
@@ -61,6 +67,10 @@ describe('authorization matrix', () => {
   const idempotent = () => ({ 'idempotency-key': randomUUID() });
   /** A completed order the owner bought from the vendor: its workflow is gone, its row stays. */
   const ownersClosedOrder = () => insertOrder(database.db, { buyer: users.owner, offerId: vendorsOffer, ending: 'accepted' });
+  /** Clears the caller's D-10 payout-details lock, which the login change of the matrix started. */
+  async function unlockPayoutDetails(caller: TestUser | undefined) {
+    if (caller) await database.db.sql`delete from withdrawal_locks where user_id = ${caller.id} and scope = 'payout_details'`;
+  }
   /** A completed order the owner sold, with the buyer's feedback, and the owner's answer if `answer`. */
   async function feedbackOnOwnersSale(answer: string | null) {
     const orderId = await insertOrder(database.db, { buyer: vendor, offerId: ownersOffer, ending: 'accepted' });
@@ -72,8 +82,10 @@ describe('authorization matrix', () => {
   }
 
   before(async () => {
-    [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
-    call = callerFor(buildApp({ db: database.db, temporal }));
+    [database, temporal, stand] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal(), startPaymentStandIns()]);
+    const app = buildApp({ db: database.db, temporal, providers: stand.providers });
+    call = callerFor(app);
+    stand.attach((req) => app.request(req));
     for (const persona of ['stranger', 'owner', ...staffRoles] as const) users[persona] = await signUp(call, persona);
     victim = await signUp(call, 'victim');
     vendor = await signUp(call, 'vendor');
@@ -83,7 +95,12 @@ describe('authorization matrix', () => {
     for (const persona of ['stranger', 'owner', ...staffRoles] as const) await fund(database.db, users[persona].id, 100_000);
     const accounts = createAccounts({ db: database.db, clock: systemClock });
     for (const role of staffRoles) await accounts.grantRole(users[role].id, role);
-    ownersTopUpId = (await call('POST', '/me/top-ups', { token: users.owner.token, body: { amountCents: 1_000, method: 'card', cardNumber: sandboxCards.approve } })).body.id;
+    ownersTopUpId = (await startTopUp(call, users.owner, 1_000, 'card')).id;
+    payer = await signUp(call, 'payer');
+    const [withdrawal] = await database.db.sql`
+      insert into withdrawals (user_id, method, destination, destination_label, amount, fee, net, status, expected_batch_at, created_at, updated_at, closed_at)
+      values (${users.owner.id}, 'paypal', 'owner@paypal.example', 'owner@paypal.example', 1000, 30, 970, 'paid', now(), now(), now(), now()) returning id`;
+    ownersWithdrawal = Number(withdrawal!.id);
     promoCode = `MATRIX${process.pid}`;
     const promo = await call('POST', '/admin/promo-codes', {
       token: users.admin.token,
@@ -92,6 +109,7 @@ describe('authorization matrix', () => {
     assert.equal(promo.status, 201);
   });
   after(async () => {
+    await stand?.stop();
     await database?.drop();
     await temporal?.connection.close();
   });
@@ -128,13 +146,20 @@ describe('authorization matrix', () => {
     'POST /me/login-change': { success: 200, build: () => ({ path: '/me/login-change', body: { login: `renamed_${next()}`, password: PASSWORD } }) },
     'POST /me/email-change': { success: 202, build: () => ({ path: '/me/email-change', body: { email: `moved_${next()}@example.com`, password: PASSWORD } }) },
     'GET /me/payout-details': { success: 200, build: () => ({ path: '/me/payout-details' }) },
-    'PUT /me/payout-details': { success: 200, build: () => ({ path: '/me/payout-details', body: { method: 'paypal', account: 'payee@example.com' } }) },
+    // The matrix's login change locked each caller's payout details (D-10): unlocked first.
+    'PUT /me/payout-details': {
+      success: 200,
+      build: async (caller) => (await unlockPayoutDetails(caller), { path: '/me/payout-details', body: { method: 'paypal', account: 'payee@example.com' } }),
+    },
+    'POST /me/payout-details/card-setup': { success: 201, build: async (caller) => (await unlockPayoutDetails(caller), { path: '/me/payout-details/card-setup' }) },
     'GET /me/withdrawal-locks': { success: 200, build: () => ({ path: '/me/withdrawal-locks' }) },
     'GET /me/balance': { success: 200, build: () => ({ path: '/me/balance' }) },
     'GET /me/statement': { success: 200, build: () => ({ path: '/me/statement' }) },
-    'POST /me/top-ups': { success: 201, build: () => ({ path: '/me/top-ups', body: { amountCents: 500, method: 'card', cardNumber: sandboxCards.approve } }) },
-    'GET /me/top-ups': { success: 200, build: () => ({ path: '/me/top-ups' }) },
-    'GET /me/top-ups/{id}': { success: 200, build: () => ({ path: `/me/top-ups/${ownersTopUpId}` }) },
+    'GET /balance/withdrawable': { success: 200, build: () => ({ path: '/balance/withdrawable' }) },
+    'POST /top-ups': { success: 201, build: () => ({ path: '/top-ups', body: { amountCents: 500, method: 'card' }, headers: idempotent() }) },
+    'GET /top-ups': { success: 200, build: () => ({ path: '/top-ups' }) },
+    'GET /top-ups/{id}': { success: 200, build: () => ({ path: `/top-ups/${ownersTopUpId}` }) },
+    'POST /top-ups/{id}/capture': { success: 200, build: () => ({ path: `/top-ups/${ownersTopUpId}/capture` }) },
     'POST /me/promo-redemptions': { success: 201, build: () => ({ path: '/me/promo-redemptions', body: { code: promoCode } }) },
     'POST /admin/users/{id}/roles': { success: 200, build: () => ({ path: `/admin/users/${victim.id}/roles`, body: { role: 'support' } }) },
     'DELETE /admin/users/{id}/roles/{role}': { success: 200, build: () => ({ path: `/admin/users/${victim.id}/roles/support` }) },
@@ -206,6 +231,30 @@ describe('authorization matrix', () => {
     'GET /staff/attention': { success: 200, build: () => ({ path: '/staff/attention' }) },
     // Past the guard, a workflow that holds for nobody answers 404: the guard is what this checks.
     'POST /staff/attention/{workflowId}/resolve': { success: 404, build: () => ({ path: '/staff/attention/order-1/resolve', body: {} }) },
+    // Past the guard, a withdrawal under the minimum answers 422: no workflow is started.
+    'POST /withdrawals': { success: 422, build: () => ({ path: '/withdrawals', body: { amountCents: 1 }, headers: idempotent() }) },
+    'GET /withdrawals': { success: 200, build: () => ({ path: '/withdrawals' }) },
+    'GET /withdrawals/{id}': { success: 200, build: () => ({ path: `/withdrawals/${ownersWithdrawal}` }) },
+    // Past the guard, actions on a closed withdrawal answer 409: the guard is what this checks.
+    'POST /withdrawals/{id}/cancel': { success: 409, build: () => ({ path: `/withdrawals/${ownersWithdrawal}/cancel` }) },
+    'GET /staff/withdrawals': { success: 200, build: () => ({ path: '/staff/withdrawals?status=paid' }) },
+    'GET /staff/withdrawals/{id}': { success: 200, build: () => ({ path: `/staff/withdrawals/${ownersWithdrawal}` }) },
+    'POST /staff/withdrawals/{id}/hold': { success: 409, build: () => ({ path: `/staff/withdrawals/${ownersWithdrawal}/hold`, body: { reason: 'matrix' } }) },
+    'POST /staff/withdrawals/{id}/release': { success: 409, build: () => ({ path: `/staff/withdrawals/${ownersWithdrawal}/release` }) },
+    'POST /staff/withdrawals/{id}/reject': { success: 409, build: () => ({ path: `/staff/withdrawals/${ownersWithdrawal}/reject`, body: { reason: 'matrix' } }) },
+    // A card top-up paid on the stand-in's page for each call: staff refund it to its card (K-48).
+    'POST /staff/top-ups/{id}/refund': { success: 200, build: async () => ({ path: `/staff/top-ups/${(await topUpByCard(call, payer, 700)).topUp.id}/refund` }) },
+    'GET /staff/payout-batches': { success: 200, build: () => ({ path: '/staff/payout-batches' }) },
+    'GET /staff/provider-events': { success: 200, build: () => ({ path: '/staff/provider-events?status=unmatched' }) },
+    // Public: anyone may deliver, and only a valid signature is taken. The guard lets every caller through to 400.
+    'POST /webhooks/card': {
+      success: 400,
+      build: () => ({ path: '/webhooks/card', body: { id: `evt_${next()}`, object: 'event', type: 'payment_intent.succeeded', created: 1, data: { object: { id: 'pi_matrix' } } }, headers: { 'stripe-signature': `t=1,v1=${'0'.repeat(64)}` } }),
+    },
+    'POST /webhooks/paypal': {
+      success: 400,
+      build: () => ({ path: '/webhooks/paypal', body: { id: `WH-${next()}`, event_type: 'PAYMENT.CAPTURE.COMPLETED', resource: {} } }),
+    },
     'GET /notifications': { success: 200, build: () => ({ path: '/notifications' }) },
     'POST /notifications/read': { success: 200, build: () => ({ path: '/notifications/read', body: { all: true } }) },
     'GET /orders/{id}/feedback': { success: 200, build: async () => ({ path: `/orders/${await ownersClosedOrder()}/feedback` }) },

@@ -8,35 +8,47 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { sandboxCards, sandboxGateway } from '../../services/payments.js';
 import { callerFor, manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
 import { insertOffer } from '../support/catalog.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { market } from '../support/orders.js';
+import { startPaymentStandIns, TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
+import { cardApi, payByCard, returnedTo, topUpWhen } from '../support/pay.js';
 
 const HOUR = 3_600_000;
 
 describe('idempotency keys', () => {
   let database: TestDatabase;
   let temporal: Client;
+  let stand: PaymentStandIns;
   let call: Caller;
   // A Monday: nothing is hidden for the weekend.
   const clock = manualClock(new Date('2026-11-02T10:00:00Z'));
 
   before(async () => {
-    [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
-    call = callerFor(buildApp({ db: database.db, temporal, clock }));
+    [database, temporal, stand] = await Promise.all([
+      createTestDatabase(import.meta.filename),
+      connectTemporal(),
+      startPaymentStandIns({ now: () => clock.now().getTime() }),
+    ]);
+    const app = buildApp({ db: database.db, temporal, clock, providers: stand.providers });
+    call = callerFor(app);
+    stand.attach((req) => app.request(req));
   });
   after(async () => {
+    await stand?.stop();
     await database?.drop();
     await temporal?.connection.close();
   });
 
   const place = (buyer: TestUser, key: string, body: Record<string, unknown>) => call('POST', '/orders', { token: buyer.token, body, headers: { 'idempotency-key': key } });
-  const topUp = (user: TestUser, key: string | undefined, body: Record<string, unknown>) =>
-    call('POST', '/me/top-ups', { token: user.token, body, headers: key === undefined ? {} : { 'idempotency-key': key } });
+  const topUp = (user: TestUser, key: string | null, body: Record<string, unknown>) =>
+    call('POST', '/top-ups', { token: user.token, body, headers: key === null ? {} : { 'idempotency-key': key } });
   const checkout = (buyer: TestUser, key: string) => call('POST', '/me/cart/checkout', { token: buyer.token, headers: { 'idempotency-key': key } });
-  const card = (amountCents: number, cardNumber: string = sandboxCards.approve) => ({ amountCents, method: 'card', cardNumber });
+  const card = (amountCents: number) => ({ amountCents, method: 'card' });
+  /** The payments the card processor was asked to create for a top-up (its checkouts). */
+  const checkoutsOf = async (topUpId: number) =>
+    (await cardApi(stand, '/v1/payment_intents?limit=100')).data.filter((pi: { metadata: { top_up_id?: string } }) => pi.metadata.top_up_id === String(topUpId)).length;
 
   /** What a request could have changed for `user`: orders, ledger postings, top-ups, cart lines, keys. */
   async function footprint(user: TestUser) {
@@ -79,37 +91,35 @@ describe('idempotency keys', () => {
     assert.notEqual(mine.body.orderId, theirs.body.orderId);
   });
 
-  it('answers a retried top-up with the first top-up, charging once, and refuses the key for another amount or card', async () => {
+  it('answers a retried top-up with the first top-up and its page, one checkout at the provider, and refuses the key for another amount or method', async () => {
     const user = await signUp(call, 'idem_topup');
     const key = randomUUID();
     const first = await topUp(user, key, card(1_000));
     assert.equal(first.status, 201, JSON.stringify(first.body));
     const retried = await topUp(user, key, card(1_000));
-    assert.deepEqual([retried.status, retried.body.id], [201, first.body.id]);
+    assert.deepEqual([retried.status, retried.body.id, retried.body.checkoutUrl], [200, first.body.id, first.body.checkoutUrl]);
     const before = await footprint(user);
     assertReused(await topUp(user, key, card(2_000)));
-    assertReused(await topUp(user, key, { amountCents: 1_000, method: 'paypal', paypalAccount: 'payer@example.com' }));
+    assertReused(await topUp(user, key, { amountCents: 1_000, method: 'paypal' }));
     assert.deepEqual(await footprint(user), before);
-    // Without a key every request is a new one.
-    assert.equal((await topUp(user, undefined, card(1_000))).status, 201);
-    assert.equal((await topUp(user, undefined, card(1_000))).status, 201);
-    assert.equal((await footprint(user))!.top_ups, 3);
+    assert.equal(await checkoutsOf(first.body.id), 1);
+    // The key is required: without one nothing starts.
+    const keyless = await topUp(user, null, card(1_000));
+    assert.equal(keyless.status, 400, JSON.stringify(keyless.body));
+    assert.deepEqual(await footprint(user), before);
   });
 
-  it('answers top-ups sent at once with one key as one top-up: charged and credited once, each answer the same', async () => {
-    // The sandbox gateway, counting the charges it is asked for.
-    const gateway = sandboxGateway(clock);
-    let charges = 0;
-    const counted = callerFor(buildApp({ db: database.db, temporal, clock, payments: { ...gateway, charge: (input) => (charges++, gateway.charge(input)) } }));
+  it('answers top-ups sent at once with one key as one top-up with one checkout, the same page in every answer, credited once', async () => {
     const user = await signUp(call, 'idem_race');
     const key = randomUUID();
-    const answers = await Promise.all(
-      Array.from({ length: 4 }, () => counted('POST', '/me/top-ups', { token: user.token, body: card(1_500), headers: { 'idempotency-key': key } })),
-    );
-    assert.deepEqual(answers.map((a) => a.status), [201, 201, 201, 201], JSON.stringify(answers.map((a) => a.body)));
+    const answers = await Promise.all(Array.from({ length: 4 }, () => topUp(user, key, card(1_500))));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 200, 200, 201], JSON.stringify(answers.map((a) => a.body)));
     assert.equal(new Set(answers.map((a) => a.body.id)).size, 1, 'one top-up');
+    assert.equal(new Set(answers.map((a) => a.body.checkoutUrl)).size, 1, 'one page');
     assert.equal((await footprint(user))!.top_ups, 1);
-    assert.equal(charges, 1, 'the payer is charged once');
+    assert.equal(await checkoutsOf(answers[0]!.body.id), 1, 'one payment at the provider');
+    returnedTo(await payByCard(answers[0]!.body.checkoutUrl, TEST_CARDS.success));
+    await topUpWhen(call, user, answers[0]!.body.id, 'approved');
     const balance = await call('GET', '/me/balance', { token: user.token });
     assert.equal(balance.body.mainCents, 1_500, 'credited once');
     // And the same key sent at once for an order and a top-up: one is refused as a reused key, never a 500.
@@ -120,17 +130,18 @@ describe('idempotency keys', () => {
     assert.equal((order.status === 422 ? order : top).body.error.code, 'idempotency_key_reused');
   });
 
-  it('answers a retried declined top-up as the first time: 422 declined, one attempt at the gateway', async () => {
+  it('answers a retry after the payer’s card was declined with the same top-up and page, for another try, and no second checkout', async () => {
     const user = await signUp(call, 'idem_declined');
     const key = randomUUID();
-    for (let i = 0; i < 2; i++) {
-      const res = await topUp(user, key, card(1_000, sandboxCards.decline));
-      assert.equal(res.status, 422, JSON.stringify(res.body));
-      assert.equal(res.body.error.code, 'payment_declined');
-    }
+    const first = await topUp(user, key, card(1_000));
+    returnedTo(await payByCard(first.body.checkoutUrl, TEST_CARDS.decline));
+    await topUpWhen(call, user, first.body.id, 'declined');
+    const retried = await topUp(user, key, card(1_000));
+    assert.deepEqual([retried.status, retried.body.id, retried.body.status, retried.body.checkoutUrl], [200, first.body.id, 'declined', first.body.checkoutUrl]);
     assert.equal((await footprint(user))!.top_ups, 1);
-    // Another card under the key is another request: a new key is needed.
-    assertReused(await topUp(user, key, card(1_000)));
+    assert.equal(await checkoutsOf(first.body.id), 1);
+    // Another amount under the key is another request: a new key is needed.
+    assertReused(await topUp(user, key, card(2_000)));
   });
 
   it('answers a retried checkout with its orders whatever the cart holds now, and never a key another route used', async () => {

@@ -1,45 +1,59 @@
+/**
+ * The caller's money: top-ups paid on the payment provider's page (the local stand-in; no card
+ * number ever reaches our API), promo codes onto the bonus balance, the balance with what is
+ * withdrawable and until when, and the statement.
+ */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { SANDBOX_DELAY_MS, sandboxCards } from '../../services/payments.js';
 import { DAY, MINUTE } from '../../workflows/lib/time.js';
 import { walletRules } from '../../services/policy.js';
 import { callerFor, grantAdminByCli, manualClock, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
-
+import { startPaymentStandIns, TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
+import { payByCard, returnedTo, startTopUp, topUpByCard, topUpByPaypal, topUpWhen } from '../support/pay.js';
 
 describe('money: top-ups, promo codes, balance and statement', () => {
   let database: TestDatabase;
   let temporal: Client;
+  let stand: PaymentStandIns;
   let call: Caller;
   let admin: TestUser;
   const clock = manualClock(new Date('2026-01-15T12:00:00Z'));
 
   before(async () => {
-    [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
-    call = callerFor(buildApp({ db: database.db, temporal, clock }));
+    [database, temporal, stand] = await Promise.all([
+      createTestDatabase(import.meta.filename),
+      connectTemporal(),
+      startPaymentStandIns({ now: () => clock.now().getTime() }),
+    ]);
+    const app = buildApp({ db: database.db, temporal, clock, providers: stand.providers });
+    call = callerFor(app);
+    stand.attach((req) => app.request(req));
     admin = await signUp(call, 'treasurer');
     const out = grantAdminByCli(database.url, admin.login);
     assert.equal(out.status, 0, out.stderr);
   });
   after(async () => {
+    await stand?.stop();
     await database?.drop();
     await temporal?.connection.close();
   });
 
   const balance = async (user: TestUser) => (await call('GET', '/me/balance', { token: user.token })).body;
   const statement = async (user: TestUser, query = '') => (await call('GET', `/me/statement${query}`, { token: user.token })).body;
-  const card = (amountCents: number, cardNumber: string = sandboxCards.approve) => ({ amountCents, method: 'card', cardNumber });
+  /** `POST /top-ups`, under a fresh Idempotency-Key unless one (or `null`: none) is given. */
+  const topUp = (user: TestUser, body: unknown, key: string | null = randomUUID()) =>
+    call('POST', '/top-ups', { token: user.token, body, headers: key === null ? {} : { 'idempotency-key': key } });
 
   describe('top-ups', () => {
-    it('credits an approved card top-up to main, withdrawable one month later', async () => {
+    it('credits a card top-up paid on the provider’s page to main, withdrawable one month later', async () => {
       const user = await signUp(call, 'carder');
-      const res = await call('POST', '/me/top-ups', { token: user.token, body: card(5_000) });
-      assert.equal(res.status, 201);
-      assert.equal(res.body.status, 'approved');
-      assert.equal(res.body.source, '•••• 4242');
-      assert.equal(res.body.withdrawableAt, '2026-02-15T12:00:00.000Z');
+      const { topUp: paid } = await topUpByCard(call, user, 5_000);
+      assert.equal(paid.source, 'card •••• 4242');
+      assert.equal(paid.withdrawableAt, '2026-02-15T12:00:00.000Z');
       assert.deepEqual(await balance(user), {
         mainCents: 5_000,
         bonusCents: 0,
@@ -51,7 +65,7 @@ describe('money: top-ups, promo codes, balance and statement', () => {
       assert.equal(items.length, 1);
       assert.equal(items[0].amount, 5_000);
       assert.equal(items[0].account, 'main');
-      assert.equal(items[0].idempotencyKey, `topup:${res.body.id}`);
+      assert.equal(items[0].idempotencyKey, `topup:${paid.id}`);
       assert.match(items[0].description, /\S/);
 
       clock.advance(31 * DAY);
@@ -61,80 +75,74 @@ describe('money: top-ups, promo codes, balance and statement', () => {
 
     it('credits PayPal money as withdrawable at once', async () => {
       const user = await signUp(call, 'paypaler');
-      const res = await call('POST', '/me/top-ups', { token: user.token, body: { amountCents: 2_500, method: 'paypal', paypalAccount: 'buyer@paypal.example' } });
-      assert.equal(res.status, 201);
+      const paid = await topUpByPaypal(call, user, 2_500, 'buyer@paypal.example');
+      assert.equal(paid.source, 'PayPal buyer@paypal.example');
       const b = await balance(user);
       assert.equal(b.mainCents, 2_500);
       assert.equal(b.withdrawableCents, 2_500);
     });
 
-    it('answers a declined card with 422 and leaves no trace in the ledger', async () => {
+    it('records a declined card as a declined top-up with its reason, leaving no trace in the ledger', async () => {
       const user = await signUp(call, 'declined');
-      const res = await call('POST', '/me/top-ups', { token: user.token, body: card(5_000, sandboxCards.decline) });
-      assert.equal(res.status, 422);
-      assert.equal(res.body.error.code, 'payment_declined');
-      assert.equal(res.body.error.details.reason, 'card_declined');
+      const started = await startTopUp(call, user, 5_000, 'card');
+      assert.equal(returnedTo(await payByCard(started.checkoutUrl, TEST_CARDS.insufficientFunds)).searchParams.get('redirect_status'), 'failed');
+      const declined = await topUpWhen(call, user, started.id, 'declined');
+      assert.equal(declined.declineReason, 'insufficient_funds');
       assert.equal((await balance(user)).mainCents, 0);
       assert.deepEqual((await statement(user)).items, []);
-      const [row] = await database.db.sql`select count(*)::int as n from ledger_transactions where idempotency_key = ${`topup:${res.body.error.details.topUpId}`}`;
+      const [row] = await database.db.sql`select count(*)::int as n from ledger_transactions where idempotency_key = ${`topup:${started.id}`}`;
       assert.equal(row!.n, 0);
     });
 
-    it('leaves a delayed approval pending, then credits it exactly once when the gateway approves', async () => {
-      const user = await signUp(call, 'delayed');
-      const res = await call('POST', '/me/top-ups', { token: user.token, body: card(3_000, sandboxCards.delayed) });
-      assert.equal(res.status, 202);
-      assert.equal(res.body.status, 'pending');
-      assert.equal((await balance(user)).mainCents, 0);
-      assert.equal((await call('GET', `/me/top-ups/${res.body.id}`, { token: user.token })).body.status, 'pending');
-
-      clock.advance(SANDBOX_DELAY_MS);
-      const approved = await call('GET', `/me/top-ups/${res.body.id}`, { token: user.token });
-      assert.equal(approved.body.status, 'approved');
-      await call('GET', `/me/top-ups/${res.body.id}`, { token: user.token });
-      await call('GET', '/me/top-ups', { token: user.token });
-      assert.equal((await balance(user)).mainCents, 3_000);
-      assert.equal((await statement(user)).items.length, 1);
-    });
-
-    it('returns the same top-up for a retried Idempotency-Key, charging once', async () => {
+    it('answers a retried Idempotency-Key with the same top-up and the same page, and one payment credits it once', async () => {
       const user = await signUp(call, 'retrier');
-      const first = await call('POST', '/me/top-ups', { token: user.token, body: card(1_000), headers: { 'idempotency-key': 'retry-1' } });
-      const second = await call('POST', '/me/top-ups', { token: user.token, body: card(1_000), headers: { 'idempotency-key': 'retry-1' } });
-      assert.equal(first.status, 201);
-      assert.equal(second.body.id, first.body.id);
+      const first = await topUp(user, { amountCents: 1_000, method: 'card' }, 'retry-1');
+      const second = await topUp(user, { amountCents: 1_000, method: 'card' }, 'retry-1');
+      assert.deepEqual([first.status, second.status], [201, 200]);
+      assert.deepEqual([second.body.id, second.body.checkoutUrl], [first.body.id, first.body.checkoutUrl]);
+      returnedTo(await payByCard(second.body.checkoutUrl, TEST_CARDS.success));
+      await topUpWhen(call, user, first.body.id, 'approved');
       assert.equal((await balance(user)).mainCents, 1_000);
-      assert.equal((await call('GET', '/me/top-ups', { token: user.token })).body.items.length, 1);
+      assert.equal((await call('GET', '/top-ups', { token: user.token })).body.items.length, 1);
     });
 
+    const card = (amountCents: unknown) => ({ amountCents, method: 'card' });
     for (const [what, body, path] of [
-      [`below $${walletRules.topUpMinCents / 100}`, card(walletRules.topUpMinCents - 1), 'body.amountCents'],
-      [`above $${walletRules.topUpMaxCents / 100}`, card(walletRules.topUpMaxCents + 1), 'body.amountCents'],
-      ['in fractions of a cent', card(10.5), 'body.amountCents'],
-      ['as a string', { ...card(1_000), amountCents: '1000' }, 'body.amountCents'],
-      ['negative', card(-500), 'body.amountCents'],
-      ['with a mistyped card number', card(1_000, '4242424242424241'), 'body.cardNumber'],
-      ['with an unknown method', { amountCents: 1_000, method: 'crypto' }, 'body.method'],
-      ['with an unknown field', { ...card(1_000), currency: 'EUR' }, 'body.currency'],
+      [`an amount below $${walletRules.topUpMinCents / 100}`, card(walletRules.topUpMinCents - 1), 'body.amountCents'],
+      [`an amount above $${walletRules.topUpMaxCents / 100}`, card(walletRules.topUpMaxCents + 1), 'body.amountCents'],
+      ['an amount in fractions of a cent', card(10.5), 'body.amountCents'],
+      ['an amount as a string', card('1000'), 'body.amountCents'],
+      ['a negative amount', card(-500), 'body.amountCents'],
+      ['a card number (it is typed on the provider’s page only)', { ...card(1_000), cardNumber: TEST_CARDS.success }, 'body.cardNumber'],
+      ['an unknown method', { amountCents: 1_000, method: 'crypto' }, 'body.method'],
+      ['an unknown field', { ...card(1_000), currency: 'EUR' }, 'body.currency'],
     ] as const) {
-      it(`answers an amount ${what} with 400 naming ${path}, moving nothing`, async () => {
+      it(`answers a top-up with ${what} with 400 naming ${path}, starting nothing`, async () => {
         const user = await signUp(call, 'badinput');
-        const res = await call('POST', '/me/top-ups', { token: user.token, body });
+        const res = await topUp(user, body);
         assert.equal(res.status, 400);
         assert.ok(res.body.error.details.fields.some((f: { path: string }) => f.path === path), JSON.stringify(res.body));
-        assert.equal((await balance(user)).mainCents, 0);
+        assert.deepEqual((await call('GET', '/top-ups', { token: user.token })).body.items, []);
       });
     }
+
+    it('answers a top-up without an Idempotency-Key with 400, starting nothing', async () => {
+      const user = await signUp(call, 'keyless');
+      const res = await topUp(user, card(1_000), null);
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.ok(res.body.error.details.fields.some((f: { path: string }) => f.path === 'header.idempotency-key'), JSON.stringify(res.body));
+      assert.deepEqual((await call('GET', '/top-ups', { token: user.token })).body.items, []);
+    });
 
     it('answers another user’s top-up with 404, as an unknown one', async () => {
       const owner = await signUp(call, 'owner');
       const stranger = await signUp(call, 'stranger');
-      const { body } = await call('POST', '/me/top-ups', { token: owner.token, body: card(1_000) });
-      const theirs = await call('GET', `/me/top-ups/${body.id}`, { token: stranger.token });
-      const unknown = await call('GET', '/me/top-ups/99999999', { token: stranger.token });
-      assert.equal(theirs.status, 404);
-      assert.deepEqual(theirs.body, unknown.body);
-      assert.equal((await call('GET', '/me/top-ups/abc', { token: stranger.token })).status, 400);
+      const theirs = await startTopUp(call, owner, 1_000, 'card');
+      const res = await call('GET', `/top-ups/${theirs.id}`, { token: stranger.token });
+      const unknown = await call('GET', '/top-ups/99999999', { token: stranger.token });
+      assert.equal(res.status, 404);
+      assert.deepEqual(res.body, unknown.body);
+      assert.equal((await call('GET', '/top-ups/abc', { token: stranger.token })).status, 400);
     });
   });
 
@@ -201,10 +209,10 @@ describe('money: top-ups, promo codes, balance and statement', () => {
   });
 
   describe('balance and statement', () => {
-    it('holds all of main while a withdrawal lock is in force, and says until when', async () => {
+    it('holds all of main while a withdrawal pause is in force, and says until when', async () => {
       const user = await signUp(call, 'locked');
-      await call('POST', '/me/top-ups', { token: user.token, body: { amountCents: 4_000, method: 'paypal', paypalAccount: 'me@paypal.example' } });
-      await call('PUT', '/me/payout-details', { token: user.token, body: { method: 'paypal', account: 'me@paypal.example' } });
+      await topUpByPaypal(call, user, 4_000, 'me@paypal.example');
+      assert.equal((await call('PUT', '/me/payout-details', { token: user.token, body: { method: 'paypal', account: 'me@paypal.example' } })).status, 200);
       const lockEnds = new Date(clock.now().getTime() + 7 * DAY).toISOString();
       assert.deepEqual(await balance(user), {
         mainCents: 4_000,
@@ -214,14 +222,12 @@ describe('money: top-ups, promo codes, balance and statement', () => {
         locked: [{ amountCents: 4_000, until: lockEnds, reason: 'payout_details_change' }],
       });
       clock.advance(7 * DAY + MINUTE);
-      assert.equal((await balance(user)).withdrawableCents, 4_000);
+      assert.equal((await balance(await signIn(call, user))).withdrawableCents, 4_000);
     });
 
     it('pages the statement newest first with a cursor', async () => {
       const user = await signUp(call, 'pager');
-      for (const amount of [101, 102, 103, 104, 105]) {
-        assert.equal((await call('POST', '/me/top-ups', { token: user.token, body: card(amount * 10) })).status, 201);
-      }
+      for (const amount of [101, 102, 103, 104, 105]) await topUpByCard(call, user, amount * 10);
       const first = await statement(user, '?limit=2');
       assert.deepEqual(first.items.map((i: { amount: number }) => i.amount), [1050, 1040]);
       assert.deepEqual(first.items.map((i: { balanceAfter: number }) => i.balanceAfter), [5150, 4100]);

@@ -14,7 +14,8 @@ import { createServices } from '../../services/index.js';
 import { connectTemporalClient } from '../../services/temporal-client.js';
 import { createWorker, workflowsPath, type WorkerDeps } from '../../worker.js';
 import { systemClock, type Clock } from '../../services/clock.js';
-import { sandboxGateway, type PaymentGateway } from '../../services/payments.js';
+import type { Providers } from '../../payments/provider.js';
+import { unreachableProviders } from './payments.js';
 import { createDb, type Db } from '../../db/client.js';
 import { createDatabaseIfMissing } from '../../db/embedded.js';
 import { runMigrations } from '../../db/migrate.js';
@@ -175,8 +176,10 @@ export function buildApp(deps: {
   trustedProxyHops?: number;
   /** Default: pino at `LOG_LEVEL`, silent when unset. */
   logger?: Logger;
-  /** Default: the sandbox gateway on the app's clock. */
-  payments?: PaymentGateway;
+  /** Default: providers nothing answers for (a file that pays starts `startPaymentStandIns`). */
+  providers?: Providers;
+  /** The web client's address the providers send payers back to. */
+  webUrl?: string;
 }) {
   const clock = deps.clock ?? systemClock;
   const services = createServices({
@@ -184,7 +187,8 @@ export function buildApp(deps: {
     temporal: deps.temporal,
     clock,
     taskQueue: deps.taskQueue ?? uniqueId('api'),
-    payments: deps.payments ?? sandboxGateway(clock),
+    providers: deps.providers ?? unreachableProviders(),
+    webUrl: deps.webUrl ?? 'http://127.0.0.1:3001',
     orderPolicy: deps.orderPolicy,
   });
   return checkedByContract(
@@ -207,12 +211,17 @@ export async function jsonOf(res: Response): Promise<any> {
  * gigflow's own worker (`createWorker` from worker.ts: every workflow, the real activities)
  * on the run's dev server, for this file's database and task queue, until `stop()`.
  */
-export async function startWorker(db: Db, taskQueue: string, wrapActivities?: WorkerDeps['wrapActivities']): Promise<{ stop(): Promise<void> }> {
+export async function startWorker(
+  db: Db,
+  taskQueue: string,
+  wrapActivities?: WorkerDeps['wrapActivities'],
+  providers?: Providers,
+): Promise<{ stop(): Promise<void> }> {
   const [workflowBundle, connection] = await Promise.all([
     bundle(workflowsPath),
     NativeConnection.connect({ address: harness.temporalAddress }),
   ]);
-  const worker = await createWorker({ connection, namespace: harness.namespace, taskQueue, db, workflowBundle, ...(wrapActivities ? { wrapActivities } : {}) });
+  const worker = await createWorker({ connection, namespace: harness.namespace, taskQueue, db, workflowBundle, ...(wrapActivities ? { wrapActivities } : {}), ...(providers ? { providers } : {}) });
   const running = worker.run();
   return {
     async stop() {

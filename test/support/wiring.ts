@@ -36,7 +36,7 @@ export const RULES: Record<Rule, string> = {
   'workflow sandbox':
     'workflows/ imports at runtime nothing outside workflows/ but @temporalio/workflow (a whole `import type` statement is free)',
   fence:
-    'api/ and web/ never import activities/ or db/; services/ never api/, web/ or activities/; activities/ never api/, web/ or services/; db/ none of services/, activities/, api/, web/ (type-only imports count)',
+    'api/ and web/ never import activities/ or db/; services/ never api/, web/ or activities/; activities/ never api/, web/ or services/; db/ and payments/ none of services/, activities/, api/, web/; providers/ (the payment stand-ins) is imported by none of those, nor payments/ or db/, and imports none of them (type-only imports count)',
   gateway: `outside workflows/, activities/ and the worker, only ${[...GATEWAY].join(' and ')} load Temporal's client at run time: the one gateway to workflows`,
   cycle: 'no import cycle anywhere, tests included (type-only imports count)',
   'function length': `no function spans more than ${MAX_FUNCTION_LINES} lines outside test/`,
@@ -46,11 +46,14 @@ export const RULES: Record<Rule, string> = {
 
 /** Rooms each room must not import; rooms absent here (scripts, bench, test, root files) may import any. */
 const FORBIDDEN: Record<string, readonly string[]> = {
-  api: ['activities', 'db'],
-  web: ['activities', 'db'],
-  services: ['api', 'web', 'activities'],
-  activities: ['api', 'web', 'services'],
-  db: ['services', 'activities', 'api', 'web'],
+  api: ['activities', 'db', 'providers'],
+  web: ['activities', 'db', 'providers'],
+  services: ['api', 'web', 'activities', 'providers'],
+  activities: ['api', 'web', 'services', 'providers'],
+  db: ['services', 'activities', 'api', 'web', 'payments', 'providers'],
+  // The adapters speak to providers over HTTP; the stand-in is a separate server they never load.
+  payments: ['services', 'activities', 'api', 'web', 'providers'],
+  providers: ['services', 'activities', 'api', 'web', 'db', 'payments', 'workflows'],
 };
 
 const CODE = /\.(?:[cm]?ts|tsx|[cm]?js|jsx)$/;
