@@ -15,6 +15,7 @@ import { errorPage, notFoundPage } from './page.js';
 import { accountPages } from './pages/account.js';
 import { buyerPages } from './pages/buyer.js';
 import { catalogPages } from './pages/catalog.js';
+import { moneyPages } from './pages/money.js';
 import { notificationPages } from './pages/notifications.js';
 import { orderPages } from './pages/order.js';
 import { sellerPages } from './pages/seller.js';
@@ -30,6 +31,9 @@ const assets: Record<string, { type: string; body: string }> = {
 };
 
 
+/** The origins a form may post to, or be redirected to after posting: ours and the payment providers' pages. */
+const formTargets = (pages: readonly string[] = []) => ["'self'", ...new Set(pages.map((url) => new URL(url).origin))];
+
 export function createWeb(deps: WebDeps) {
   const app = new Hono<WebEnv>();
   const secure = deps.secureCookies ?? false;
@@ -42,7 +46,8 @@ export function createWeb(deps: WebDeps) {
         imgSrc: ["'self'", 'https:', 'data:'],
         // htmx adds its indicator styles as an inline <style>.
         styleSrc: ["'self'", "'unsafe-inline'"],
-        formAction: ["'self'"],
+        // K-47: adding funds and saving a payout card end in a 303 to the provider's hosted page.
+        formAction: formTargets(deps.paymentPages),
         frameAncestors: ["'none'"],
       },
     }),
@@ -66,6 +71,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', accountPages(deps));
   app.route('/', catalogPages(deps));
   app.route('/', buyerPages(deps));
+  app.route('/', moneyPages(deps));
   app.route('/', orderPages(deps));
   app.route('/', sellerPages(deps));
   app.route('/', staffPages(deps));

@@ -10,6 +10,12 @@ export interface WebDeps {
   temporalUiUrl?: string;
   /** The Temporal namespace workflows run in (the links name it). */
   namespace?: string;
+  /**
+   * Where the payment providers' hosted pages are (URLs; their origins count): the add-funds
+   * and save-a-card forms answer with a redirect there, which the CSP's `form-action` must allow
+   * (Chromium checks a form's redirects against it too). Absent: only our own origin.
+   */
+  paymentPages?: readonly string[];
   /** Mark cookies `Secure` even when the request reached us over plain HTTP (behind a TLS proxy). */
   secureCookies?: boolean;
 }

@@ -197,7 +197,7 @@ export function parseForm<S extends z.ZodType>(schema: S, form: FormData): Parse
 
 /** A refusal shown on the page: the API's status for its code, its message, the field it names. */
 export interface Refusal {
-  status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429;
+  status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 503;
   code: string;
   message: string;
   errors: FieldErrors;

@@ -5,6 +5,7 @@
 import { pino } from 'pino';
 import { serveUntilStopped } from '../api/http-process.js';
 import { loadConfig } from '../config.js';
+import { configuredProviders, localProvidersUrl } from '../payments/configured.js';
 import { openServices } from '../services/runtime.js';
 import { createWeb } from './app.js';
 
@@ -16,12 +17,17 @@ const { services, close } = await openServices({
   temporalAddress: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
+  providers: configuredProviders(config),
+  webUrl: config.WEB_PUBLIC_URL ?? `http://${config.HOST}:${config.WEB_PORT}`,
 });
+/** The local stand-ins' hosted pages, at the address they listen on (`providers/main.ts`), when no provider URL is set. */
+const standIns = [localProvidersUrl(config), `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.LOCAL_PROVIDERS_PORT}`];
 const web = createWeb({
   services,
   logger,
   temporalUiUrl: config.TEMPORAL_UI_URL,
   namespace: config.TEMPORAL_NAMESPACE,
   secureCookies: config.WEB_SECURE_COOKIES,
+  paymentPages: [...(config.CARD_PROCESSOR_URL ? [config.CARD_PROCESSOR_URL] : standIns), ...(config.PAYPAL_URL ? [config.PAYPAL_URL] : standIns)],
 });
 serveUntilStopped({ fetch: web.fetch, port: config.WEB_PORT, host: config.HOST, logger, name: 'web client', close });

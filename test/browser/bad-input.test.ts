@@ -16,7 +16,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { pollUntil } from '../../scripts/poll.js';
-import { sandboxCards } from '../../services/payments.js';
 import { PASSWORD, signUp, type TestUser } from '../support/api.js';
 import { assertAccessible, newPerson, openBrowser, signInAs, startWebStack, type WebStack } from '../support/browser.js';
 import { insertOffer } from '../support/catalog.js';
@@ -64,6 +63,8 @@ interface World {
   othersOfferId: number;
   inModerationId: number;
   orders: Record<'fresh' | 'working' | 'review' | 'cancelling' | 'declined' | 'disputed' | 'caseReady' | 'caseTaken' | 'completed' | 'reviewed' | 'liked' | 'othersOrder', number>;
+  /** The buyer's withdrawals: one waiting for its batch, one held by staff. */
+  withdrawals: Record<'requested' | 'held', number>;
   cartLineId: number;
   othersCartLineId: number;
   othersNotificationId: number;
@@ -84,6 +85,9 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   cart: { as: 'buyer', path: () => '/cart' },
   'top-up': { as: 'buyer', path: () => '/balance/top-up' },
   balance: { as: 'buyer', path: () => '/balance' },
+  withdraw: { as: 'buyer', path: () => '/balance/withdraw' },
+  'payout-details': { as: 'buyer', path: () => '/balance/payout-details' },
+  withdrawal: { as: 'buyer', path: (w) => `/balance/withdrawals/${w.withdrawals.requested}` },
   favorites: { as: 'buyer', path: () => '/favorites' },
   notifications: { as: 'buyer', path: () => '/notifications' },
   'my-orders': { as: 'buyer', path: () => '/orders' },
@@ -105,6 +109,12 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   'arbitration-ready': { as: 'arbiter', path: (w) => `/staff/arbitration/${w.orders.caseReady}` },
   'arbitration-taken': { as: 'arbiter', path: (w) => `/staff/arbitration/${w.orders.caseTaken}` },
   attention: { as: 'admin', path: () => '/staff/attention' },
+  'staff-withdrawals': { as: 'admin', path: () => '/staff/withdrawals' },
+  'staff-withdrawal': { as: 'admin', path: (w) => `/staff/withdrawals/${w.withdrawals.requested}` },
+  'staff-withdrawal-held': { as: 'admin', path: (w) => `/staff/withdrawals/${w.withdrawals.held}` },
+  'provider-events': { as: 'admin', path: () => '/staff/provider-events' },
+  'staff-top-ups': { as: 'admin', path: () => '/staff/top-ups' },
+  'top-up-refund': { as: 'admin', path: () => '/staff/top-ups/1/refund' },
 };
 const ALL_PAGES = Object.keys(PAGES);
 const SIGNED_IN_PAGES = ALL_PAGES.filter((p) => PAGES[p]!.as !== 'anonymous');
@@ -243,15 +253,77 @@ const FORMS: FormRow[] = [
   },
   { pages: ['cart'], form: '#checkout', fields: { idempotencyKey: { values: [...UNSTORABLE, blank, huge], shows: 'form' } } },
   {
+    // K-47: the amount and the method only; the card is typed on the provider's page.
     pages: ['top-up'],
     form: 'form[action="/balance/top-up"]',
-    fill: () => ({ amount: '50', method: 'card', cardNumber: sandboxCards.approve }),
+    fill: () => ({ method: 'card' }),
     fields: {
-      amount: { values: [...NUMBER, blank, { label: 'over the maximum', text: '1000000' }] },
-      method: { values: CHOICE },
-      cardNumber: { values: [...UNSTORABLE, blank, letters, { label: 'a failing check digit', text: '4242424242424241' }] },
-      paypalAccount: { values: [...TEXT, letters], fill: { method: 'paypal' } },
+      amount: { values: [...NUMBER, blank, { label: 'under the minimum', text: '0.99' }, { label: 'over the maximum', text: '10000.01' }] },
+      method: { values: [...CHOICE, blank], fill: { amount: '50' } },
+      idempotencyKey: { values: [...UNSTORABLE, blank, huge], shows: 'form', fill: { amount: '50' } },
+    },
+  },
+  {
+    pages: ['withdraw'],
+    // The amount is prefilled with what is withdrawable: the key's cases send it as it is.
+    form: '#withdraw-form',
+    fields: {
+      amount: {
+        values: [
+          ...NUMBER,
+          blank,
+          { label: 'under the smallest withdrawal', text: '0.99' },
+          { label: 'over the largest withdrawal', text: '10000.01' },
+          // Well-formed, but more than is withdrawable: the service's refusal, on top of the form.
+          { label: 'more than is withdrawable', text: '9999', status: [422], shows: 'form' },
+        ],
+      },
       idempotencyKey: { values: [...UNSTORABLE, blank, huge], shows: 'form' },
+    },
+  },
+  { pages: ['payout-details'], form: '#card-form', fields: {}, none: 'sends the browser to the card processor’s page: nothing is typed here' },
+  { pages: ['payout-details'], form: '#paypal-form', fields: { account: { values: [...TEXT, letters] } } },
+  {
+    pages: ['withdrawal'],
+    form: 'form[action$="/cancel"]',
+    fields: {
+      '@action': {
+        values: [at('a withdrawal that is not there', () => '/balance/withdrawals/999999999/cancel'), at('an id beyond int8', () => '/balance/withdrawals/99999999999999999999/cancel')],
+        status: 404,
+        shows: 'not-found',
+      },
+    },
+  },
+  { pages: ['staff-withdrawals'], form: 'form[action="/staff/withdrawals"]', fields: { status: { values: CHOICE } } },
+  ...(['hold', 'reject'] as const).map(
+    (act): FormRow => ({
+      pages: ['staff-withdrawal', 'staff-withdrawal-held'],
+      form: `#${act}-form`,
+      fields: {
+        reason: { values: [...TEXT, { label: '501 characters', text: 'z'.repeat(501) }] },
+        '@action': { values: [at('an id beyond int4', () => `/staff/withdrawals/2147483648/${act}`)], status: 404, shows: 'not-found' },
+      },
+    }),
+  ),
+  {
+    pages: ['staff-withdrawal-held'],
+    form: 'form[action$="/release"]',
+    fields: {
+      '@action': {
+        values: [at('an id beyond int4', () => '/staff/withdrawals/2147483648/release'), (w) => ({ label: 'a withdrawal that is not held (refused on top)', raw: `/staff/withdrawals/${w.withdrawals.requested}/release`, status: [409] })],
+        status: 404,
+        shows: 'not-found',
+      },
+    },
+  },
+  { pages: ['provider-events'], form: 'form[action="/staff/provider-events"]', fields: { status: { values: CHOICE } } },
+  { pages: ['staff-top-ups'], form: 'form[action="/staff/top-ups"]', fields: { id: { values: [...NUMBER, blank] } } },
+  {
+    pages: ['top-up-refund'],
+    form: '#refund-form',
+    fields: {
+      confirm: { values: [bogus, nul, surrogate, blank] },
+      '@action': { values: [at('an id beyond int4', () => '/staff/top-ups/2147483648/refund')], status: 404, shows: 'not-found', fill: { confirm: 'on' } },
     },
   },
   { pages: ['notifications'], form: 'form[action="/notifications/read-all"]', fields: {}, none: 'marks what is the user’s own, nothing else' },
@@ -482,7 +554,7 @@ const IN_PAGE = `window.__bad = {
 const TABLES = [
   'users', 'workflow_attention', 'sessions', 'email_tokens', 'payout_details', 'withdrawal_locks', 'offers', 'moderation_submissions', 'cart_items', 'favorites',
   'orders', 'feedback', 'notifications', 'outbox', 'ledger_accounts', 'ledger_transactions', 'ledger_postings', 'top_ups', 'card_lots',
-  'promo_codes', 'promo_redemptions', 'idempotency_keys', 'seller_stats', 'seller_violations',
+  'promo_codes', 'promo_redemptions', 'idempotency_keys', 'seller_stats', 'seller_violations', 'withdrawals', 'payout_batches', 'provider_events',
 ];
 
 /** What the page shows after a send: its status, an error beside the field, one on top of the form, its heading. */
@@ -552,6 +624,7 @@ describe('bad input on every form of the web client', () => {
     await stack.db.sql`insert into workflow_attention (workflow_id, process, entity_id, failure_type, reason, flagged_at)
       values (${`order-${orders.working}`}, 'order', ${orders.working}, 'data_error', 'A write failed for good (made by the test).', now())`;
     await settled(orders, buyer);
+    const withdrawals = await buildWithdrawals(buyer, admin);
     await pollUntil(async () => (await stack.services.moderation.queue()).some((item) => item.offerId === inModeration.id), { timeoutMs: 15_000, what: 'the offer in the moderation queue' });
     const [notification] = await stack.db.sql<{ id: string }[]>`select id from notifications where user_id = ${seller.id} order by id limit 1`;
     assert.ok(notification, 'the seller has a notification');
@@ -562,10 +635,24 @@ describe('bad input on every form of the web client', () => {
       othersOfferId,
       inModerationId: inModeration.id,
       orders,
+      withdrawals,
       cartLineId: line.body.items[0].id,
       othersCartLineId: othersLine.body.items[0].id,
       othersNotificationId: Number(notification.id),
     };
+  }
+
+  /**
+   * The buyer's PayPal payout details (their D-10 pause moved into the past) and two withdrawals
+   * of $10: one waiting for its batch, one held by staff.
+   */
+  async function buildWithdrawals(buyer: TestUser, admin: TestUser): Promise<World['withdrawals']> {
+    await stack.services.payoutDetails.set(buyer.id, { method: 'paypal', account: `${buyer.login}@example.com` });
+    await stack.db.sql`update withdrawal_locks set starts_at = now() - interval '8 days', ends_at = now() - interval '1 day' where user_id = ${buyer.id}`;
+    const request = async () => (await stack.services.withdrawals.request(buyer.id, { amountCents: 1_000 }, uniqueId('withdrawal'))).withdrawal.id;
+    const [requested, held] = [await request(), await request()];
+    await stack.services.withdrawals.hold(admin.id, held, 'Checking the account (made by the test).');
+    return { requested, held };
   }
 
   /** An order in each state whose page holds a form, through the API as the parties would. */

@@ -1,5 +1,6 @@
 /**
- * The buyer's pages and the order page in a real browser: a top-up by card, the cart and its
+ * The buyer's pages and the order page in a real browser: a top-up by card (paid on the local
+ * card processor's page), the cart and its
  * checkout (with the add-funds prompt, K-02), favorites, an order's journey between a buyer
  * and a seller in two browser profiles (start, 30 % progress, delivery, revision, acceptance,
  * feedback), a cancellation request and its answer, refusals beside their forms, who may see
@@ -10,8 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { pollUntil } from '../../scripts/poll.js';
 import { PASSWORD, signUp, type TestUser } from '../support/api.js';
-import { assertAccessible, newPerson, openBrowser, screenshot, signInAs, startWebStack, textOf, visit, type WebStack } from '../support/browser.js';
+import { assertAccessible, newPerson, openBrowser, payOnCardPage, screenshot, signInAs, startWebStack, textOf, topUpShows, visit, type WebStack } from '../support/browser.js';
 import { actOk, market, placeOrder, viewAs } from '../support/orders.js';
+import { TEST_CARDS } from '../support/payments.js';
 
 /**
  * Sends a form as another page (the offer page, built elsewhere) would: the fields posted
@@ -40,7 +42,7 @@ describe('the buyer in the browser', () => {
   let stack: WebStack;
   let browser: Browser;
   before(async () => {
-    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-buyer' }), openBrowser()]);
+    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-buyer', payments: true }), openBrowser()]);
   });
   after(async () => {
     await browser?.close();
@@ -53,26 +55,27 @@ describe('the buyer in the browser', () => {
     return person;
   }
 
-  it('tops up by card: a declined card is refused beside the form, a good one shows the new balance', async () => {
+  it('tops up by card on the provider’s page: a declined card, then a good one shows the new balance', async () => {
     const buyer = await signUp(stack.api, 'topup');
     const { context, page } = await personAs(buyer, 360);
     await visit(page, '/balance/top-up?amount=1250', 'top-up page');
     assert.equal(await page.getByLabel('Amount in dollars').inputValue(), '12.50');
     await page.getByLabel('Amount in dollars').fill('50');
-    await page.getByLabel('Card number (for card)').fill('4000 0000 0000 0002');
-    await page.getByRole('button', { name: 'Add funds' }).click();
-    assert.match(await textOf(page, '.form-error'), /Refused \(422\): The payment was declined/);
-    await assertAccessible(page, 'top-up refused');
-    await page.getByLabel('Card number (for card)').fill('4242 4242 4242 4242');
-    await page.getByRole('button', { name: 'Add funds' }).click();
-    await page.waitForURL(/\/balance\/top-ups\/\d+$/);
-    assert.match(await textOf(page, '#top-up-status'), /Approved/);
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+    await page.waitForURL((url) => url.origin === stack.payments!.url);
+    await payOnCardPage(page, stack, TEST_CARDS.decline);
+    await topUpShows(page, 'declined');
+    assert.match(await textOf(page, '#top-up-status'), /Declined \(card declined\)/);
+    await assertAccessible(page, 'top-up declined');
+    await page.getByRole('link', { name: 'Try another card' }).click();
+    await payOnCardPage(page, stack, TEST_CARDS.success);
+    await topUpShows(page, 'approved');
     assert.equal(await textOf(page, '#balance-after'), '$50.00');
-    assert.match(await textOf(page, '#header-balance'), /\$50\.00/);
     await visit(page, '/balance', 'balance page');
+    assert.match(await textOf(page, '#header-balance'), /\$50\.00/);
     assert.equal(await textOf(page, '#balance-main'), '$50.00');
     assert.equal(await textOf(page, '#balance-withdrawable'), '$0.00'); // K-48: card money is held a month
-    assert.match(await textOf(page, 'main'), /Card top-up, withdrawable a month after it/);
+    assert.match(await textOf(page, '#why-not'), /card money is withdrawable a month after it arrived/);
     assert.equal(await page.locator('#statement tbody tr').count(), 1);
     await context.close();
   });
@@ -95,9 +98,10 @@ describe('the buyer in the browser', () => {
     assert.equal((await stack.api('GET', '/orders', { token: m.buyer.token })).body.items.length, 0);
     await page.getByRole('link', { name: 'Add $5.00 to your balance' }).click();
     assert.equal(await page.getByLabel('Amount in dollars').inputValue(), '5.00');
-    await page.getByLabel('Card number (for card)').fill('4242424242424242');
-    await page.getByRole('button', { name: 'Add funds' }).click();
-    await page.waitForURL(/\/balance\/top-ups\/\d+$/);
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+    await page.waitForURL((url) => url.origin === stack.payments!.url);
+    await payOnCardPage(page, stack, TEST_CARDS.success);
+    await topUpShows(page, 'approved');
 
     await visit(page, '/cart');
     await page.getByRole('button', { name: 'Check out and pay' }).click();

@@ -11,10 +11,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pollUntil } from '../../scripts/poll.js';
 import { signUp, type TestUser } from '../support/api.js';
-import { assertAccessible, codeIn, newPerson, openBrowser, screenshot, signInAs, startWebStack, textOf, visit, type WebStack } from '../support/browser.js';
+import { assertAccessible, codeIn, newPerson, openBrowser, payOnCardPage, screenshot, signInAs, startWebStack, textOf, topUpShows, visit, type WebStack } from '../support/browser.js';
 import { addOptionsAndPackages, insertOffer } from '../support/catalog.js';
 import { uniqueId } from '../support/harness.js';
 import { actOk, fund, market, placeOrder, rowStatus } from '../support/orders.js';
+import { TEST_CARDS } from '../support/payments.js';
 
 const LOGOS = 11;
 const BANNERS = 12;
@@ -69,7 +70,7 @@ describe('journeys in the browser', () => {
   let orderPath = '';
 
   before(async () => {
-    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-journeys' }), openBrowser()]);
+    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-journeys', payments: true }), openBrowser()]);
     seller = await signUp(stack.api, 'jseller');
     offerId = await insertOffer(stack.db, seller.id, { categoryId: LOGOS, title: TITLE });
     // K-03: a package is ordered alone; its tier lists the options the seller put in it ("Source files").
@@ -123,10 +124,11 @@ describe('journeys in the browser', () => {
     await page.waitForURL('**/balance/top-up');
     await assertAccessible(page, 'top-up page');
     await page.getByLabel('Amount in dollars').fill('30');
-    await page.getByLabel('Card number (for card)').fill('4242 4242 4242 4242');
-    await page.getByRole('button', { name: 'Add funds' }).click();
-    await page.waitForURL(/\/balance\/top-ups\/\d+$/);
-    assert.match(await textOf(page, '#top-up-status'), /Approved/);
+    // K-47: the card is typed on the card processor's page, never on ours.
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+    await page.waitForURL((url) => url.origin === stack.payments!.url);
+    await payOnCardPage(page, stack, TEST_CARDS.success);
+    await topUpShows(page, 'approved');
     assert.match(await textOf(page, '#header-balance'), /\$30\.00/);
     await visit(page, '/balance', 'balance after the top-up');
     assert.equal(await textOf(page, '#balance-main'), '$30.00');

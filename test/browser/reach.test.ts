@@ -26,6 +26,11 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['favorites', /^\/favorites$/],
   ['balance', /^\/balance$/],
   ['top-up', /^\/balance\/top-up$/],
+  ['top-up result', /^\/balance\/top-ups\/\d+$/],
+  ['withdraw', /^\/balance\/withdraw$/],
+  ['payout details', /^\/balance\/payout-details$/],
+  ['withdrawals', /^\/balance\/withdrawals$/],
+  ['withdrawal', /^\/balance\/withdrawals\/\d+$/],
   ['my orders', /^\/orders$/],
   ['order', /^\/orders\/\d+$/],
   ['notifications', /^\/notifications$/],
@@ -39,6 +44,11 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['arbitration queue', /^\/staff\/arbitration$/],
   ['arbitration case', /^\/staff\/arbitration\/\d+$/],
   ['attention list', /^\/staff\/attention$/],
+  ['staff withdrawals', /^\/staff\/withdrawals$/],
+  ['staff withdrawal', /^\/staff\/withdrawals\/\d+$/],
+  ['payout batches', /^\/staff\/payout-batches$/],
+  ['provider events', /^\/staff\/provider-events$/],
+  ['top-up refunds', /^\/staff\/top-ups$/],
 ];
 const routeOf = (path: string) => ROUTES.find(([, pattern]) => pattern.test(path))?.[0];
 
@@ -52,7 +62,7 @@ describe('every page, reached by links', () => {
   let stack: WebStack;
   let browser: Browser;
   before(async () => {
-    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-reach' }), openBrowser()]);
+    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-reach', payments: true }), openBrowser()]);
   });
   after(async () => {
     await browser?.close();
@@ -110,6 +120,12 @@ describe('every page, reached by links', () => {
     await actOk(stack.api, m.seller, placed.orderId, { type: 'deliver', text: 'Done', links: [] });
     await actOk(stack.api, m.buyer, placed.orderId, { type: 'open_dispute', statement: 'Not what I asked for.' });
     await actOk(stack.api, m.seller, placed.orderId, { type: 'answer_dispute', statement: 'It is exactly that.' });
+    // The buyer's money pages with something on them: a top-up waiting at the provider, a withdrawal.
+    const topUp = await stack.api('POST', '/top-ups', { token: m.buyer.token, body: { amountCents: 2_000, method: 'card' }, headers: { 'idempotency-key': 'reach-top-up' } });
+    assert.equal(topUp.status, 201, JSON.stringify(topUp.body));
+    await stack.services.payoutDetails.set(m.buyer.id, { method: 'paypal', account: `${m.buyer.login}@example.com` });
+    await stack.db.sql`update withdrawal_locks set starts_at = now() - interval '8 days', ends_at = now() - interval '1 day' where user_id = ${m.buyer.id}`;
+    await stack.services.withdrawals.request(m.buyer.id, { amountCents: 1_000 }, 'reach-withdrawal');
     const admin = await signUp(stack.api, 'admin');
     await stack.db.sql`update users set roles = ${stack.db.sql.array(['moderator', 'arbiter', 'admin', 'support'])}::text[] where id = ${admin.id}`;
 

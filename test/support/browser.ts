@@ -1,8 +1,9 @@
 /**
  * The browser tests' harness: the whole platform a browser meets — the web client served over
  * real HTTP, a worker, this file's database, the run's dev server (and the JSON API beside it,
- * for setting up what a journey does not click through) — and real Chromium (Debian's package,
- * driven by playwright-core). Journeys check every page they visit with axe-core and save
+ * for setting up what a journey does not click through), with `payments: true` the local
+ * payment providers whose hosted pages a journey pays on and whose webhooks reach that API —
+ * and real Chromium (Debian's package, driven by playwright-core). Journeys check every page they visit with axe-core and save
  * screenshots of the key ones under `test-artifacts/screenshots/` (not committed).
  */
 import assert from 'node:assert/strict';
@@ -20,12 +21,12 @@ import { findChromium } from '../../scripts/chromium.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { systemClock } from '../../services/clock.js';
 import { createServices, type Services } from '../../services/index.js';
-import { sandboxGateway } from '../../services/payments.js';
 import { createWeb } from '../../web/app.js';
 import type { Db } from '../../db/client.js';
 import type { OrderPolicy } from '../../workflows/order/messages.js';
 import { callerFor, type Caller, type TestUser } from './api.js';
 import { connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from './harness.js';
+import { startPaymentStandIns, unreachableProviders, type PaymentStandIns } from './payments.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const SCREENSHOTS = join(root, 'test-artifacts', 'screenshots');
@@ -43,6 +44,8 @@ export interface WebStack {
    * orders.ts's `market`, `placeOrder`, `actOk`…
    */
   api: Caller;
+  /** With `payments: true`: the local card processor and PayPal the pages send payers to. */
+  payments?: PaymentStandIns;
   /** The newest message to this address whose subject matches, polled for up to 10 s. */
   mailTo(address: string, subject: RegExp): Promise<{ subject: string; body: string }>;
   stop(): Promise<void>;
@@ -54,34 +57,49 @@ function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<
   });
 }
 
-/** The platform for one test file: its own database and task queue, a worker, the web client on a free port. */
-export async function startWebStack(options: { orderPolicy?: OrderPolicy; file?: string } = {}): Promise<WebStack> {
+type Fetch = (req: Request) => Response | Promise<Response>;
+
+/**
+ * The platform for one test file: its own database and task queue, a worker, the web client on a
+ * free port. With `payments` (`true`, or the stand-ins' options), the local payment providers too: the services are built
+ * over them with the web client's address (listening first, so the providers know where to
+ * send payers back), and their webhooks go to the JSON API over the same services. Without it,
+ * a call that reaches for a provider fails as an outage would (503).
+ */
+export async function startWebStack(options: { orderPolicy?: OrderPolicy; file?: string; payments?: boolean | Parameters<typeof startPaymentStandIns>[0] } = {}): Promise<WebStack> {
   const database: TestDatabase = await createTestDatabase(options.file ?? 'browser');
   const temporal = await connectTemporal();
   const taskQueue = uniqueId('web');
   const worker = await startWorker(database.db, taskQueue);
+  const payments = options.payments ? await startPaymentStandIns(options.payments === true ? {} : options.payments) : undefined;
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+  let webFetch: Fetch | null = null;
+  const { server, url } = await listen((req) => (webFetch ? webFetch(req) : new Response('starting', { status: 503 })));
   const services = createServices({
     db: database.db,
     temporal,
     clock: systemClock,
     taskQueue,
-    payments: sandboxGateway(systemClock),
+    providers: payments?.providers ?? unreachableProviders(),
+    webUrl: url,
     orderPolicy: options.orderPolicy,
   });
-  const web = createWeb({ services, logger, temporalUiUrl: TEMPORAL_UI, namespace: 'default' });
-  const { server, url } = await listen(web.fetch);
-  const api = callerFor(createApp({ services, logger, devRoutes: true }));
+  webFetch = createWeb({ services, logger, temporalUiUrl: TEMPORAL_UI, namespace: 'default', paymentPages: payments ? [payments.url] : [] }).fetch;
+  const apiApp = createApp({ services, logger, devRoutes: true });
+  payments?.attach(apiApp.fetch);
+  const api = callerFor(apiApp);
   return {
     url,
     db: database.db,
     services,
     temporal,
     api,
+    payments,
     mailTo: (address, subject) =>
       pollUntil(async () => (await services.devMail(address)).find((m) => subject.test(m.subject)), { timeoutMs: 10_000, what: `a mail to ${address} about ${subject}` }),
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await payments?.stop();
       await worker.stop();
       await temporal.connection.close();
       await database.drop();
@@ -99,12 +117,18 @@ export async function openBrowser(): Promise<Browser> {
 
 /**
  * A browser profile of its own (cookies, zone): one per person in a journey. CSP is bypassed
- * only so that axe-core can be injected as an inline script.
+ * (unless `enforceCsp`) only so that axe-core can be injected as an inline script.
  */
-export async function newPerson(browser: Browser, stack: WebStack, options: { width?: number; timezoneId?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+export async function newPerson(
+  browser: Browser,
+  stack: WebStack,
+  options: { width?: number; timezoneId?: string; javaScript?: boolean; enforceCsp?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     baseURL: stack.url,
-    bypassCSP: true,
+    // `enforceCsp`: our CSP applies as in any browser (axe-core then goes in through the debugger, not a script tag).
+    bypassCSP: !options.enforceCsp,
+    javaScriptEnabled: options.javaScript ?? true,
     viewport: { width: options.width ?? 1280, height: 900 },
     timezoneId: options.timezoneId ?? 'Europe/Berlin',
     locale: 'en-GB',
@@ -117,7 +141,8 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 
 /** axe-core over the page as it is now: no serious or critical violation. */
 export async function assertAccessible(page: Page, what: string): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ content: axeSource });
+  // A page whose CSP applies refuses the inline script: then the debugger's evaluation, which no CSP governs.
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ content: axeSource }).catch(() => page.evaluate(axeSource));
   const violations = await page.evaluate(async () => {
     const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
     const result = await axe.run();
@@ -156,4 +181,44 @@ export function codeIn(body: string): string {
 /** The text of the element, normalised (for asserting what the page says). */
 export async function textOf(page: Page, selector: string): Promise<string> {
   return ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** An expiry date the stand-in accepts: December, two years ahead (MM/YY). */
+const EXPIRY = `12/${String((new Date().getUTCFullYear() + 2) % 100).padStart(2, '0')}`;
+
+/**
+ * Pays on the card processor's hosted page (docs/payment-providers.md): the card number, an
+ * expiry, a CVC, then its Pay button; waits until the provider has sent the browser back to
+ * our top-up page (it does after a decline too).
+ */
+export async function payOnCardPage(page: Page, stack: WebStack, cardNumber: string): Promise<void> {
+  assert.ok(page.url().startsWith(`${stack.payments?.url}/card/pay/`), `not on the card processor's page: ${page.url()}`);
+  await page.getByLabel('Card number').fill(cardNumber.replace(/(\d{4})(?=\d)/g, '$1 '));
+  await page.getByLabel('Expiry (MM/YY)').fill(EXPIRY);
+  await page.getByLabel('CVC').fill('123');
+  await page.getByRole('button', { name: /^Pay \$/ }).click();
+  await page.waitForURL((url) => url.origin === stack.url && /^\/balance\/top-ups\/\d+$/.test(url.pathname));
+}
+
+/** Approves on PayPal's hosted page as the payer `email`; waits to be back on our top-up page. */
+export async function approveOnPaypal(page: Page, stack: WebStack, email: string): Promise<void> {
+  assert.ok(page.url().startsWith(`${stack.payments?.url}/paypal/checkoutnow`), `not on PayPal's page: ${page.url()}`);
+  await page.getByLabel('Your PayPal account (email)').fill(email);
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.waitForURL((url) => url.origin === stack.url && /^\/balance\/top-ups\/\d+$/.test(url.pathname));
+}
+
+/** Saves a payout card on the card processor's page; waits to be back on our payout details page. */
+export async function saveCardOnProviderPage(page: Page, stack: WebStack, cardNumber: string): Promise<void> {
+  assert.ok(page.url().startsWith(`${stack.payments?.url}/card/setup/`), `not on the card processor's page: ${page.url()}`);
+  await page.getByLabel('Card number').fill(cardNumber);
+  await page.getByLabel('Expiry (MM/YY)').fill(EXPIRY);
+  await page.getByLabel('CVC').fill('123');
+  await page.getByRole('button', { name: 'Save card' }).click();
+  await page.waitForURL((url) => url.origin === stack.url && url.pathname === '/balance/payout-details');
+}
+
+/** Waits (bounded) until the top-up page, polling itself, shows the status. */
+export async function topUpShows(page: Page, status: 'approved' | 'declined', timeout = 15_000): Promise<void> {
+  await page.locator(`#top-up-status[data-status="${status}"]`).waitFor({ timeout });
 }

@@ -1,7 +1,8 @@
 /**
  * Staff pages: the staff home with links to the queues a staff member's roles open; the
  * moderation queue (offers and feedback answers), the arbitration queue with the case file and
- * the decision form, the attention list; links to each workflow in the Temporal Web UI. Each
+ * the decision form, the attention list, support's money pages (the withdrawal queue, payout
+ * batches, provider events, card top-up refunds); links to each workflow in the Temporal Web UI. Each
  * page needs the roles its JSON route needs (see staff/roles.ts); anyone else gets 403.
  */
 import { Hono } from 'hono';
@@ -10,12 +11,19 @@ import { page } from '../page.js';
 import { arbitrationPages } from './staff/arbitration.js';
 import { attentionPages } from './staff/attention.js';
 import { moderationPages } from './staff/moderation.js';
+import { staffPaymentPages } from './staff/payments.js';
 import { holds, staffAccess, staffOf } from './staff/roles.js';
+import { topUpRefundPages } from './staff/top-up-refund.js';
+import { staffWithdrawalPages } from './staff/withdrawals.js';
 
 const queues = [
   { href: '/staff/moderation', label: 'Moderation queue', what: 'offers and answers to feedback awaiting a decision', roles: staffAccess.moderation },
   { href: '/staff/arbitration', label: 'Arbitration queue', what: 'orders in dispute', roles: staffAccess.arbitration },
   { href: '/staff/attention', label: 'Needs attention', what: 'workflows holding after a failed write', roles: staffAccess.attention },
+  { href: '/staff/withdrawals', label: 'Withdrawals', what: 'withdrawals by status: hold, release or reject them', roles: staffAccess.money },
+  { href: '/staff/payout-batches', label: 'Payout batches', what: 'each batch’s reconciliation: count, gross, fees, net', roles: staffAccess.money },
+  { href: '/staff/provider-events', label: 'Provider events', what: 'webhooks from the payment providers, unmatched first', roles: staffAccess.money },
+  { href: '/staff/top-ups', label: 'Refund a card top-up', what: 'an early withdrawal of card money, back to the same card (K-48)', roles: staffAccess.money },
 ];
 
 export function staffPages(deps: WebDeps) {
@@ -42,5 +50,8 @@ export function staffPages(deps: WebDeps) {
   app.route('/', moderationPages(deps));
   app.route('/', arbitrationPages(deps));
   app.route('/', attentionPages(deps));
+  app.route('/', staffWithdrawalPages(deps));
+  app.route('/', staffPaymentPages(deps));
+  app.route('/', topUpRefundPages(deps));
   return app;
 }

@@ -8,7 +8,7 @@ import type { Hono } from 'hono';
 import type { OfferPage } from '../../../services/offers.js';
 import { AppError } from '../../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { parseForm, readForm, readQuery, refusalOf, type FormData } from '../../forms.js';
+import { parseForm, readForm, readQuery, refusalOf, type FormData, type Refusal } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
 import type { Viewer } from '../../ui.js';
 import { basicChoice, ChoiceForm, choiceOf, newOrderKey, OrderForm, priceOf, type Choice } from './offer-form.js';
@@ -59,7 +59,7 @@ function OfferBody({ offer, state, viewer, favorite, deps }: { offer: OfferPage;
 }
 
 /** The offer page, with the order form as sent (priced, or with its refusal). */
-async function showOffer(c: WebContext, deps: WebDeps, shown: Shown = {}, status: 200 | 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 = 200) {
+async function showOffer(c: WebContext, deps: WebDeps, shown: Shown = {}, status: Refusal['status'] | 200 = 200) {
   const user = c.var.user;
   const offer = await deps.services.offers.page(offerIdOf(c), user);
   const favorite = user ? await deps.services.favorites.has(user.id, offer.id) : false;

@@ -16,6 +16,8 @@ export const staffAccess = {
   arbitration: ['arbiter', 'admin'] as StaffRole[],
   /** `GET /staff/attention` and resolve. */
   attention: ['support', 'admin'] as StaffRole[],
+  /** `/staff/withdrawals` (hold, release, reject), `/staff/payout-batches`, `/staff/provider-events`, `/staff/top-ups/{id}/refund`. */
+  money: ['support', 'admin'] as StaffRole[],
 };
 
 export const holds = (user: SessionUser, roles: readonly StaffRole[]) => user.roles.some((r) => roles.includes(r));
