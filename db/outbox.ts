@@ -4,6 +4,7 @@
  * dispatcher. In development the adapter writes each message to the log, and the dev-only
  * `GET /dev/outbox` reads the rows.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { Db } from './client.js';
@@ -85,14 +86,8 @@ export async function runOutboxDispatcher(opts: { db: Db; mailer: MailAdapter; s
     } catch (err) {
       opts.onError?.(err);
     }
-    if (sent === 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, intervalMs);
-        signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      });
-    }
+    // The wait removes its abort listener when it ends: one added per idle second and never
+    // removed would pile up for the worker's whole life.
+    if (sent === 0) await sleep(intervalMs, undefined, { signal }).catch(() => {});
   }
 }

@@ -30,6 +30,7 @@ import {
 } from '../support/browser.js';
 import { fund } from '../support/orders.js';
 import { TEST_CARDS } from '../support/payments.js';
+import { payoutBatchWorkflowId, payoutBatchWorkflowType } from '../../workflows/payout-batch/messages.js';
 
 type Person = { context: BrowserContext; page: Page };
 
@@ -258,6 +259,34 @@ describe('money in the browser, against the local payment providers', () => {
     assert.equal(await textOf(page, '#balance-main'), '$100.00');
     assert.equal(await textOf(page, '#balance-withdrawable'), '$100.00');
     await context.close();
+  });
+
+  it('pays a withdrawal in the next batch: the user reads it paid, and staff read the batch’s reconciliation (K-50)', async () => {
+    const user = await withdrawer('paid', 5_000);
+    const { withdrawal } = await stack.services.withdrawals.request(user.id, { amountCents: 2_000 }, `paid-${user.id}`);
+    // What the Schedule does on a batch day: start the batch for its time (a future batch day, so never a holiday).
+    const scheduledAt = withdrawal.expectedBatchAt;
+    const batch = await stack.temporal.workflow.start(payoutBatchWorkflowType, {
+      taskQueue: stack.taskQueue,
+      workflowId: `${payoutBatchWorkflowId(scheduledAt)}-${user.id}`,
+      args: [{ scheduledAt }],
+    });
+    await batch.result();
+    const { context, page } = await personAs(user);
+    await visit(page, `/balance/withdrawals/${withdrawal.id}`, 'paid withdrawal');
+    assert.equal(await page.locator('#withdrawal-status').getAttribute('data-status'), 'paid');
+    await visit(page, '/balance', 'balance after the payout');
+    assert.equal(await textOf(page, '#balance-main'), '$30.00');
+    await context.close();
+
+    const support = await signUp(stack.api, 'batches');
+    await stack.db.sql`update users set roles = ${stack.db.sql.array(['support'])}::text[] where id = ${support.id}`;
+    const staff = await personAs(support);
+    await visit(staff.page, '/staff/payout-batches', 'payout batches');
+    const row = staff.page.locator('tr', { hasText: batch.workflowId });
+    // $20.00 gross, PayPal's 3 % fee (at least $0.30) $0.60, $19.40 paid out.
+    assert.match(await row.innerText(), /\$20\.00[\s\S]*\$0\.60[\s\S]*\$19\.40/);
+    await staff.context.close();
   });
 
   it('lets staff hold a withdrawal with a reason the user reads, release it, and reject it', async () => {

@@ -44,6 +44,8 @@ export interface WebStack {
    * orders.ts's `market`, `placeOrder`, `actOk`…
    */
   api: Caller;
+  /** The task queue of this stack's worker (a test starts a payout batch on it, as the Schedule would). */
+  taskQueue: string;
   /** With `payments: true`: the local card processor and PayPal the pages send payers to. */
   payments?: PaymentStandIns;
   /** The newest message to this address whose subject matches, polled for up to 10 s. */
@@ -70,8 +72,9 @@ export async function startWebStack(options: { orderPolicy?: OrderPolicy; file?:
   const database: TestDatabase = await createTestDatabase(options.file ?? 'browser');
   const temporal = await connectTemporal();
   const taskQueue = uniqueId('web');
-  const worker = await startWorker(database.db, taskQueue);
   const payments = options.payments ? await startPaymentStandIns(options.payments === true ? {} : options.payments) : undefined;
+  // The worker pays withdrawals out through the same stand-ins.
+  const worker = await startWorker(database.db, taskQueue, undefined, payments?.providers);
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
   let webFetch: Fetch | null = null;
   const { server, url } = await listen((req) => (webFetch ? webFetch(req) : new Response('starting', { status: 503 })));
@@ -93,6 +96,7 @@ export async function startWebStack(options: { orderPolicy?: OrderPolicy; file?:
     db: database.db,
     services,
     temporal,
+    taskQueue,
     api,
     payments,
     mailTo: (address, subject) =>
