@@ -6,13 +6,14 @@ import { pino } from 'pino';
 import { accountRules } from '../../services/policy.js';
 import { countFailure, loginDigest, signInKeys } from '../../services/sign-in-throttle.js';
 import { callerFor, codeMailedTo, grantAdminByCli as runGrantAdmin, manualClock, PASSWORD, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
-import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { buildApp, startPayingApi, type PayingApi, type TestDatabase } from '../support/harness.js';
 import { fund } from '../support/orders.js';
-import { startPaymentStandIns, TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
+import { TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
 import { returnedTo, saveCard } from '../support/pay.js';
 
 
 describe('accounts', () => {
+  let api: PayingApi;
   let database: TestDatabase;
   let temporal: Client;
   let stand: PaymentStandIns;
@@ -20,20 +21,10 @@ describe('accounts', () => {
   const clock = manualClock();
 
   before(async () => {
-    [database, temporal, stand] = await Promise.all([
-      createTestDatabase(import.meta.filename),
-      connectTemporal(),
-      startPaymentStandIns({ now: () => clock.now().getTime() }),
-    ]);
-    const app = buildApp({ db: database.db, temporal, clock, providers: stand.providers });
-    call = callerFor(app);
-    stand.attach((req) => app.request(req));
+    api = await startPayingApi(import.meta.filename, { clock });
+    ({ database, temporal, stand, call } = api);
   });
-  after(async () => {
-    await stand?.stop();
-    await database?.drop();
-    await temporal?.connection.close();
-  });
+  after(() => api?.stop());
 
   /** Makes `login` an admin the way the first admin is made: the CLI. */
   function grantAdminByCli(login: string) {

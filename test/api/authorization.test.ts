@@ -12,11 +12,10 @@ import { createAccounts, staffRoles, type StaffRole } from '../../services/accou
 import { systemClock } from '../../services/clock.js';
 import { documentedOperations, readmeTable, routesTable, type Operation } from '../../scripts/routes-table.js';
 import { callerFor, codeMailedTo, PASSWORD, signUp, type Caller, type TestUser } from '../support/api.js';
-import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { buildApp, startPayingApi, type PayingApi, type TestDatabase } from '../support/harness.js';
 import { insertOffer } from '../support/catalog.js';
 import { insertOrder } from '../support/closed-orders.js';
 import { fund } from '../support/orders.js';
-import { startPaymentStandIns, type PaymentStandIns } from '../support/payments.js';
 import { startTopUp, topUpByCard } from '../support/pay.js';
 import { randomHex, seededRandom } from '../support/seed.js';
 
@@ -36,9 +35,9 @@ interface Fixture {
 }
 
 describe('authorization matrix', () => {
+  let api: PayingApi;
   let database: TestDatabase;
   let temporal: Client;
-  let stand: PaymentStandIns;
   let call: Caller;
   const users = {} as Record<Exclude<Persona, 'anonymous'>, TestUser>;
   let victim: TestUser;
@@ -82,10 +81,8 @@ describe('authorization matrix', () => {
   }
 
   before(async () => {
-    [database, temporal, stand] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal(), startPaymentStandIns()]);
-    const app = buildApp({ db: database.db, temporal, providers: stand.providers });
-    call = callerFor(app);
-    stand.attach((req) => app.request(req));
+    api = await startPayingApi(import.meta.filename);
+    ({ database, temporal, call } = api);
     for (const persona of ['stranger', 'owner', ...staffRoles] as const) users[persona] = await signUp(call, persona);
     victim = await signUp(call, 'victim');
     vendor = await signUp(call, 'vendor');
@@ -108,11 +105,7 @@ describe('authorization matrix', () => {
     });
     assert.equal(promo.status, 201);
   });
-  after(async () => {
-    await stand?.stop();
-    await database?.drop();
-    await temporal?.connection.close();
-  });
+  after(() => api?.stop());
 
   const fixtures: Record<string, Fixture> = {
     'GET /health': { success: 200, build: () => ({ path: '/health' }) },

@@ -25,9 +25,8 @@ import { insertOffer } from '../support/catalog.js';
 import { insertOrder } from '../support/closed-orders.js';
 import { contractOf, ContractViolation } from '../support/contract.js';
 import { breakages, breakRequest, RequestGenerator, type FuzzRequest, type Operation } from '../support/fuzz.js';
-import { buildApp, connectTemporal, createTestDatabase, startWorker, type TestDatabase } from '../support/harness.js';
+import { buildApp, startPayingApi, startWorker, type PayingApi, type TestDatabase } from '../support/harness.js';
 import { fund } from '../support/orders.js';
-import { startPaymentStandIns, type PaymentStandIns } from '../support/payments.js';
 import { startTopUp, topUpByCard } from '../support/pay.js';
 import { replayCommand, seed, seededRandom } from '../support/seed.js';
 
@@ -45,27 +44,22 @@ const TABLES = [
 ];
 
 describe('the contract under generated requests', () => {
+  let api: PayingApi;
   let database: TestDatabase;
   let temporal: Client;
-  let stand: PaymentStandIns;
   let app: ReturnType<typeof buildApp>;
   const users = {} as Record<Exclude<Persona, 'anonymous'>, TestUser>;
   let pools: Record<string, string[]>;
 
   before(async () => {
-    [database, temporal, stand] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal(), startPaymentStandIns()]);
     // No worker: every resource a generated id points at is answered from its rows, so nothing
     // changes the database behind the requests' backs.
-    app = buildApp({ db: database.db, temporal, providers: stand.providers });
-    stand.attach((req) => app.request(req));
+    api = await startPayingApi(import.meta.filename);
+    ({ database, temporal, app } = api);
     // The paid top-up's webhook is in once it is approved: from there on, only the generated requests change the database.
     pools = await makeFixtures();
   });
-  after(async () => {
-    await stand?.stop();
-    await database?.drop();
-    await temporal?.connection.close();
-  });
+  after(() => api?.stop());
 
   /** The personas and a few resources of each kind, by the path parameters that name them. */
   async function makeFixtures(): Promise<Record<string, string[]>> {

@@ -7,39 +7,28 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
-import { callerFor, manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
+import { manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
 import { insertOffer } from '../support/catalog.js';
-import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { startPayingApi, type PayingApi, type TestDatabase } from '../support/harness.js';
 import { market } from '../support/orders.js';
-import { startPaymentStandIns, TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
+import { TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
 import { cardApi, payByCard, returnedTo, topUpWhen } from '../support/pay.js';
 
 const HOUR = 3_600_000;
 
 describe('idempotency keys', () => {
+  let api: PayingApi;
   let database: TestDatabase;
-  let temporal: Client;
   let stand: PaymentStandIns;
   let call: Caller;
   // A Monday: nothing is hidden for the weekend.
   const clock = manualClock(new Date('2026-11-02T10:00:00Z'));
 
   before(async () => {
-    [database, temporal, stand] = await Promise.all([
-      createTestDatabase(import.meta.filename),
-      connectTemporal(),
-      startPaymentStandIns({ now: () => clock.now().getTime() }),
-    ]);
-    const app = buildApp({ db: database.db, temporal, clock, providers: stand.providers });
-    call = callerFor(app);
-    stand.attach((req) => app.request(req));
+    api = await startPayingApi(import.meta.filename, { clock });
+    ({ database, stand, call } = api);
   });
-  after(async () => {
-    await stand?.stop();
-    await database?.drop();
-    await temporal?.connection.close();
-  });
+  after(() => api?.stop());
 
   const place = (buyer: TestUser, key: string, body: Record<string, unknown>) => call('POST', '/orders', { token: buyer.token, body, headers: { 'idempotency-key': key } });
   const topUp = (user: TestUser, key: string | null, body: Record<string, unknown>) =>

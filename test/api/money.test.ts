@@ -6,41 +6,29 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
 import { DAY, MINUTE } from '../../workflows/lib/time.js';
 import { walletRules } from '../../services/policy.js';
-import { callerFor, grantAdminByCli, manualClock, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
-import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { grantAdminByCli, manualClock, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
+import { startPayingApi, type PayingApi, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
-import { startPaymentStandIns, TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
+import { TEST_CARDS } from '../support/payments.js';
 import { payByCard, returnedTo, startTopUp, topUpByCard, topUpByPaypal, topUpWhen } from '../support/pay.js';
 
 describe('money: top-ups, promo codes, balance and statement', () => {
+  let api: PayingApi;
   let database: TestDatabase;
-  let temporal: Client;
-  let stand: PaymentStandIns;
   let call: Caller;
   let admin: TestUser;
   const clock = manualClock(new Date('2026-01-15T12:00:00Z'));
 
   before(async () => {
-    [database, temporal, stand] = await Promise.all([
-      createTestDatabase(import.meta.filename),
-      connectTemporal(),
-      startPaymentStandIns({ now: () => clock.now().getTime() }),
-    ]);
-    const app = buildApp({ db: database.db, temporal, clock, providers: stand.providers });
-    call = callerFor(app);
-    stand.attach((req) => app.request(req));
+    api = await startPayingApi(import.meta.filename, { clock });
+    ({ database, call } = api);
     admin = await signUp(call, 'treasurer');
     const out = grantAdminByCli(database.url, admin.login);
     assert.equal(out.status, 0, out.stderr);
   });
-  after(async () => {
-    await stand?.stop();
-    await database?.drop();
-    await temporal?.connection.close();
-  });
+  after(() => api?.stop());
 
   const balance = async (user: TestUser) => (await call('GET', '/me/balance', { token: user.token })).body;
   const statement = async (user: TestUser, query = '') => (await call('GET', `/me/statement${query}`, { token: user.token })).body;

@@ -8,15 +8,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
 import { pollUntil } from '../../scripts/poll.js';
 import { createAccounts } from '../../services/accounts.js';
 import { DAY, MINUTE } from '../../workflows/lib/time.js';
-import { callerFor, manualClock, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
-import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { manualClock, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
+import { startPayingApi, type PayingApi, type TestDatabase } from '../support/harness.js';
 import { insertOffer } from '../support/catalog.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
-import { startPaymentStandIns, TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
+import { TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
 import {
   answerChallenge, approveOnPaypal, cardApi, deliver, intentOf, orderOf, payByCard, returnedTo, signedCardDelivery, startTopUp, tapWebhooks,
   topUpByCard, topUpByPaypal, topUpWhen,
@@ -25,8 +24,8 @@ import {
 const WEB = 'http://web.test';
 
 describe('top-ups through the payment providers', () => {
+  let api: PayingApi;
   let database: TestDatabase;
-  let temporal: Client;
   let stand: PaymentStandIns;
   let call: Caller;
   let tap: ReturnType<typeof tapWebhooks>;
@@ -36,22 +35,13 @@ describe('top-ups through the payment providers', () => {
   const at = (iso: string) => clock.advance(Date.parse(iso) - clock.now().getTime());
 
   before(async () => {
-    [database, temporal, stand] = await Promise.all([
-      createTestDatabase(import.meta.filename),
-      connectTemporal(),
-      startPaymentStandIns({ now: () => clock.now().getTime() }),
-    ]);
-    const app = buildApp({ db: database.db, temporal, clock, providers: stand.providers, webUrl: WEB });
-    call = callerFor(app);
-    tap = tapWebhooks(stand, (req) => app.request(req));
+    api = await startPayingApi(import.meta.filename, { clock, webUrl: WEB });
+    ({ database, stand, call } = api);
+    tap = tapWebhooks(stand, (req) => api.app.request(req));
     staff = await signUp(call, 'support');
     await createAccounts({ db: database.db, clock }).grantRole(staff.id, 'support');
   });
-  after(async () => {
-    await stand?.stop();
-    await database?.drop();
-    await temporal?.connection.close();
-  });
+  after(() => api?.stop());
 
   // The clock moves months in this file: staff sign in afresh for each use.
   const staffToken = async () => (await signIn(call, staff)).token;

@@ -9,13 +9,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
 import { createAccounts } from '../../services/accounts.js';
 import { pollUntil } from '../../scripts/poll.js';
-import { callerFor, manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
-import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
+import { startPayingApi, type PayingApi, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
-import { startPaymentStandIns, TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
+import { TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
 import {
   approveOnPaypal, cardApi, cardEvent, cardSignature, deliver, intentOf, orderOf, payByCard, returnedTo, signedCardDelivery, startTopUp, tapWebhooks,
   topUpWhen, type Delivery,
@@ -25,8 +24,8 @@ import {
 const DELAYED_WEBHOOK_MS = 1_500;
 
 describe('payment provider webhooks', () => {
+  let api: PayingApi;
   let database: TestDatabase;
-  let temporal: Client;
   let stand: PaymentStandIns;
   let call: Caller;
   let tap: ReturnType<typeof tapWebhooks>;
@@ -35,22 +34,13 @@ describe('payment provider webhooks', () => {
   const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
 
   before(async () => {
-    [database, temporal, stand] = await Promise.all([
-      createTestDatabase(import.meta.filename),
-      connectTemporal(),
-      startPaymentStandIns({ now: () => clock.now().getTime(), delays: { webhookMs: DELAYED_WEBHOOK_MS } }),
-    ]);
-    const app = buildApp({ db: database.db, temporal, clock, providers: stand.providers });
-    call = callerFor(app);
-    tap = tapWebhooks(stand, (req) => app.request(req));
+    api = await startPayingApi(import.meta.filename, { clock, delays: { webhookMs: DELAYED_WEBHOOK_MS } });
+    ({ database, stand, call } = api);
+    tap = tapWebhooks(stand, (req) => api.app.request(req));
     staff = await signUp(call, 'support');
     await createAccounts({ db: database.db, clock }).grantRole(staff.id, 'support');
   });
-  after(async () => {
-    await stand?.stop();
-    await database?.drop();
-    await temporal?.connection.close();
-  });
+  after(() => api?.stop());
 
   const mainOf = async (user: TestUser) => (await call('GET', '/me/balance', { token: user.token })).body.mainCents;
   const topUpOf = async (user: TestUser, id: number) => (await call('GET', `/top-ups/${id}`, { token: user.token })).body;

@@ -6,78 +6,30 @@
  * twice: one hold and one settlement per order, exact balances, a consistent ledger.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { pollUntil } from '../../scripts/poll.js';
 import { orderWorkflowId } from '../../workflows/order/messages.js';
-import { connectTemporal, createTestDatabase, harness, uniqueId, type TestDatabase } from '../support/harness.js';
+import { connectTemporal, createTestDatabase, uniqueId, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
 import { assertOutcome, contextFor, createArbiter, orderScenarios, revenueFrom, type ScenarioContext, type ScenarioEnv } from '../support/order-scenarios.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-interface WorkerProcess {
-  child: ChildProcess;
-  exited: Promise<void>;
-  output(): string;
-}
+import { workerProcesses, type WorkerProcesses } from '../support/worker-process.js';
 
 describe('orders survive a worker process killed mid-way', () => {
   let database: TestDatabase;
   let temporal: Client;
   let env: ScenarioEnv;
+  let workers: WorkerProcesses;
   const taskQueue = uniqueId('orders-crash');
-  const workers: WorkerProcess[] = [];
-
-  /** `npm run worker` for this file's database and task queue, as production starts one. */
-  function spawnWorker(): WorkerProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: database.url,
-        TEMPORAL_ADDRESS: harness.temporalAddress,
-        TEMPORAL_NAMESPACE: harness.namespace,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const collect = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-8_000);
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    const worker = { child, exited: new Promise<void>((resolve) => child.once('exit', () => resolve())), output: () => output };
-    workers.push(worker);
-    return worker;
-  }
-
-  /** Waits until this very process polls the task queue (a killed one stays listed for a while). */
-  async function polling(worker: WorkerProcess): Promise<void> {
-    await pollUntil(
-      async () => {
-        if (worker.child.exitCode !== null) throw new Error(`the worker exited (${worker.child.exitCode}):\n${worker.output()}`);
-        const { pollers } = await temporal.connection.workflowService.describeTaskQueue({ namespace: harness.namespace, taskQueue: { name: taskQueue } });
-        return pollers?.some((p) => p.identity?.startsWith(`${worker.child.pid}@`));
-      },
-      { timeoutMs: 45_000, intervalMs: 200, what: `worker process ${worker.child.pid} to poll ${taskQueue}` },
-    );
-  }
 
   before(async () => {
     [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
     env = { db: database.db, temporal, taskQueue };
+    // `npm run worker` for this file's database and task queue, as production starts one.
+    workers = workerProcesses({ entry: 'worker.ts', temporal, taskQueue, env: { LOG_LEVEL: 'warn', DATABASE_URL: database.url } });
   });
   after(async () => {
-    for (const w of workers) {
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      await w.exited;
-    }
+    await workers?.killAll();
     await temporal?.connection.close();
     await database?.drop();
   });
@@ -86,10 +38,10 @@ describe('orders survive a worker process killed mid-way', () => {
     // Every path once, and the plain one twice.
     const scenarios = [...orderScenarios, orderScenarios.find((s) => s.name === 'happy-path')!];
     assert.equal(scenarios.length, 10);
-    const first = spawnWorker();
+    const first = workers.spawn();
     const arbiter = await createArbiter(env);
     const contexts: ScenarioContext[] = await Promise.all(scenarios.map((s) => contextFor(env, s, arbiter)));
-    await polling(first);
+    await first.polling();
 
     const orderIds = await Promise.all(scenarios.map((s, i) => s.begin(contexts[i]!)));
     const seqOf = async () => {
@@ -105,14 +57,13 @@ describe('orders survive a worker process killed mid-way', () => {
       intervalMs: 20,
       what: 'an order to move past where it began',
     });
-    first.child.kill('SIGKILL');
-    await first.exited;
+    await first.kill();
     assert.equal(first.child.signalCode, 'SIGKILL');
     const [open] = await database.db.sql<{ n: number }[]>`select count(*)::int as n from orders where closed_at is null and id in ${database.db.sql(orderIds)}`;
     assert.ok(open!.n > 0, 'some orders were still open when the worker died');
 
-    const second = spawnWorker();
-    await polling(second);
+    const second = workers.spawn();
+    await second.polling();
     const results = await finishing;
     const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [`${scenarios[i]!.name} (order ${orderIds[i]}): ${String(r.reason)}`] : []));
     assert.deepEqual(failures, []);
@@ -131,8 +82,7 @@ describe('orders survive a worker process killed mid-way', () => {
     await assertLedgerConsistent(database.db);
 
     // The survivor stops as production stops a worker: SIGTERM, in-flight work finished, exit 0.
-    second.child.kill('SIGTERM');
-    await pollUntil(() => second.child.exitCode !== null || second.child.signalCode !== null, { timeoutMs: 20_000, what: 'the worker to stop' });
+    await second.stop();
     assert.equal(second.child.exitCode, 0, second.output());
   });
 });

@@ -25,11 +25,11 @@ import { DAY, MINUTE } from '../../workflows/lib/time.js';
 import { payoutBatchWorkflowId, payoutBatchWorkflowType } from '../../workflows/payout-batch/messages.js';
 import type { payoutBatchWorkflow } from '../../workflows/payout-batch/workflow.js';
 import { withdrawalPolicy } from '../../workflows/withdrawal/policy.js';
-import { callerFor, signUp, type Caller, type TestUser } from '../support/api.js';
-import { buildApp, connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
+import { signUp, type Caller, type TestUser } from '../support/api.js';
+import { startPayingApi, startWorker, uniqueId, type PayingApi, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
 import { approveOnPaypal, payByCard, returnedTo, saveCard, startTopUp, topUpByCard, topUpByPaypal, topUpWhen } from '../support/pay.js';
-import { startPaymentStandIns, TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
+import { TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
 import { cardBooks, ledgerBooks, movedBy, paypalBooks, watchWebhooks } from '../support/reconcile.js';
 import { replayCommand, seededRandom } from '../support/seed.js';
 import { assertBatchesReconciled } from '../support/withdrawals.js';
@@ -76,6 +76,7 @@ const WEIGHTS: Record<Action, number> = { card_top_up: 3, card_declined: 1, payp
 const EXTRA_ACTIONS = 14;
 
 describe('reconciliation of the ledger with the payment providers', () => {
+  let api: PayingApi;
   let database: TestDatabase;
   let temporal: Client;
   let stand: PaymentStandIns;
@@ -87,18 +88,15 @@ describe('reconciliation of the ledger with the payment providers', () => {
   const clock = { now: () => new Date(nowMs) };
 
   before(async () => {
-    [database, temporal, stand] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal(), startPaymentStandIns({ now: () => nowMs })]);
     taskQueue = uniqueId('reconcile');
+    api = await startPayingApi(import.meta.filename, { clock, taskQueue, webUrl: WEB });
+    ({ database, temporal, stand, call } = api);
     worker = await startWorker(database.db, taskQueue, undefined, stand.providers);
-    const app = buildApp({ db: database.db, temporal, clock, taskQueue, providers: stand.providers, webUrl: WEB });
-    call = callerFor(app);
-    webhooks = watchWebhooks(stand, (req) => app.request(req));
+    webhooks = watchWebhooks(stand, (req) => api.app.request(req));
   });
   after(async () => {
     await worker?.stop();
-    await stand?.stop();
-    await temporal?.connection.close();
-    await database?.drop();
+    await api?.stop();
   });
 
   const random = seededRandom('payments-reconciliation');

@@ -8,9 +8,7 @@
  * equal to them.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { nextBatchAt } from '../../payments/batch-calendar.js';
 import { pollUntil } from '../../scripts/poll.js';
@@ -19,75 +17,30 @@ import { payoutBatchWorkflowId, type PayoutBatchView } from '../../workflows/pay
 import type { payoutBatchWorkflow } from '../../workflows/payout-batch/workflow.js';
 import { withdrawalWorkflowId, type WithdrawalInput } from '../../workflows/withdrawal/messages.js';
 import { withdrawalPolicy } from '../../workflows/withdrawal/policy.js';
-import { connectTemporal, createTestDatabase, harness, uniqueId, type TestDatabase } from '../support/harness.js';
+import { connectTemporal, createTestDatabase, uniqueId, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent, createUsers } from '../support/ledger.js';
 import { fund } from '../support/orders.js';
 import { startPaymentStandIns, TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
 import { assertBatchesReconciled, assertWithdrawalMoney, cardPayoutsOf, payoutWebhookReceiver, requestWithdrawal, savePayoutCard } from '../support/withdrawals.js';
+import { workerProcesses, type WorkerProcesses } from '../support/worker-process.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const COUNT = 12;
-
-interface WorkerProcess {
-  child: ChildProcess;
-  exited: Promise<void>;
-  output(): string;
-}
 
 describe('a payout batch survives a worker process killed mid-way', () => {
   let database: TestDatabase;
   let temporal: Client;
   let stand: PaymentStandIns;
+  let workers: WorkerProcesses;
   const taskQueue = uniqueId('withdrawals-crash');
-  const workers: WorkerProcess[] = [];
-
-  function spawnWorker(): WorkerProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/withdrawal-worker.ts'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        DATABASE_URL: database.url,
-        TEMPORAL_ADDRESS: harness.temporalAddress,
-        TEMPORAL_NAMESPACE: harness.namespace,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        GIGFLOW_TEST_PROVIDERS_URL: stand.url,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const collect = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-8_000);
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    const worker = { child, exited: new Promise<void>((resolve) => child.once('exit', () => resolve())), output: () => output };
-    workers.push(worker);
-    return worker;
-  }
-
-  /** Waits until this very process polls the task queue. */
-  async function polling(worker: WorkerProcess): Promise<void> {
-    await pollUntil(
-      async () => {
-        if (worker.child.exitCode !== null) throw new Error(`the worker exited (${worker.child.exitCode}):\n${worker.output()}`);
-        const { pollers } = await temporal.connection.workflowService.describeTaskQueue({ namespace: harness.namespace, taskQueue: { name: taskQueue } });
-        return pollers?.some((p) => p.identity?.startsWith(`${worker.child.pid}@`));
-      },
-      { timeoutMs: 45_000, intervalMs: 200, what: `worker process ${worker.child.pid} to poll ${taskQueue}` },
-    );
-  }
 
   before(async () => {
     // Payouts stay pending a while, so the kill finds some sent and none confirmed.
     [database, temporal, stand] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal(), startPaymentStandIns({ delays: { payoutMs: 2_000 } })]);
     stand.attach(payoutWebhookReceiver(database.db, stand.providers, createWorkflowGateway({ temporal, taskQueue })));
+    workers = workerProcesses({ entry: 'test/support/withdrawal-worker.ts', temporal, taskQueue, env: { DATABASE_URL: database.url, GIGFLOW_TEST_PROVIDERS_URL: stand.url } });
   });
   after(async () => {
-    for (const w of workers) {
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-      await w.exited;
-    }
+    await workers?.killAll();
     await stand?.stop();
     await temporal?.connection.close();
     await database?.drop();
@@ -96,7 +49,7 @@ describe('a payout batch survives a worker process killed mid-way', () => {
   it('pays each of twelve withdrawals exactly once across a SIGKILL and a new worker, and reconciles the batch to them', { timeout: 180_000 }, async () => {
     const db = database.db;
     const gateway = createWorkflowGateway({ temporal, taskQueue });
-    const first = spawnWorker();
+    const first = workers.spawn();
     const users = await createUsers(db, COUNT);
     const withdrawals: WithdrawalInput[] = await Promise.all(
       users.map(async (userId, i) => {
@@ -105,7 +58,7 @@ describe('a payout batch survives a worker process killed mid-way', () => {
         return requestWithdrawal(db, gateway, { userId, method: 'card', destination: card.token, destinationLabel: card.label, amountCents: 1_000 + 100 * i, atMs: Date.now() });
       }),
     );
-    await polling(first);
+    await first.polling();
 
     const scheduledAt = new Date(nextBatchAt(Date.now(), withdrawalPolicy().batch)).toISOString();
     const batch = await temporal.workflow.start<typeof payoutBatchWorkflow>('payoutBatchWorkflow', { taskQueue, workflowId: payoutBatchWorkflowId(scheduledAt), args: [{ scheduledAt }] });
@@ -114,13 +67,12 @@ describe('a payout batch survives a worker process killed mid-way', () => {
       const [row] = await db.sql<{ n: number }[]>`select count(*)::int as n from withdrawals where id in ${db.sql(ids)} and status <> 'requested'`;
       return row!.n > 0;
     }, { timeoutMs: 30_000, intervalMs: 20, what: 'the batch to take a withdrawal' });
-    first.child.kill('SIGKILL');
-    await first.exited;
+    await first.kill();
     const [open] = await db.sql<{ n: number }[]>`select count(*)::int as n from withdrawals where id in ${db.sql(ids)} and status <> 'paid'`;
     assert.ok(open!.n > 0, 'some withdrawals were not paid yet when the worker died');
 
-    const second = spawnWorker();
-    await polling(second);
+    const second = workers.spawn();
+    await second.polling();
     const view = (await batch.result()) as PayoutBatchView;
     assert.deepEqual([view.status, view.totals?.paidCount, view.totals?.taken], ['reconciled', COUNT, COUNT]);
 
@@ -140,7 +92,6 @@ describe('a payout batch survives a worker process killed mid-way', () => {
     assert.equal(Number(sums!.fees), withdrawals.reduce((sum, w) => sum + w.feeCents, 0));
     await assertLedgerConsistent(db);
 
-    second.child.kill('SIGTERM');
-    await pollUntil(() => second.child.exitCode !== null || second.child.signalCode !== null, { timeoutMs: 20_000, what: 'the worker to stop' });
+    await second.stop();
   });
 });

@@ -13,6 +13,7 @@ import { createPaypal } from '../../payments/paypal.js';
 import { WebhookVerificationError, type PaymentProvider, type ProviderName, type VerifiedEvent } from '../../payments/provider.js';
 import { startLocalProviders, type RunningLocalProviders } from '../../providers/server.js';
 import { pollUntil } from '../../scripts/poll.js';
+import { payByCard, returnedTo, saveCard } from '../support/pay.js';
 
 const CARD = { secretKey: 'sk_test_stand_in', webhookSecret: 'whsec_stand_in' };
 const PAYPAL = { clientId: 'client-stand-in', clientSecret: 'secret-stand-in', webhookId: 'WH-STAND-IN' };
@@ -91,26 +92,11 @@ function verifiedEvent(type: string, providerRef: string): Promise<VerifiedEvent
   );
 }
 
-/** Submits a hosted card form (payment or setup) at `pageUrl` as a payer would; answers where it redirects. */
-async function submitCardForm(pageUrl: string, number: string): Promise<URL> {
-  const page = new URL(pageUrl);
-  const form = new URLSearchParams({
-    client_secret: page.searchParams.get('client_secret') ?? '',
-    return_url: page.searchParams.get('return_url') ?? '',
-    number,
-    expiry: '12/34',
-    cvc: '123',
-  });
-  const answer = await fetch(`${page.origin}${page.pathname}`, { method: 'POST', body: form, redirect: 'manual' });
-  assert.equal(answer.status, 303, await answer.text());
-  return new URL(answer.headers.get('location') ?? '');
-}
-
 /** A card saved for payouts through the hosted setup page. */
 async function savedCardToken(number: string): Promise<string> {
   const setup = await card.startCardSetup!({ userId: 1, returnUrl: `${SHOP}/payout-card` });
   assert.equal(await card.savedCard!(setup.setupRef), null, 'nothing saved before the form is sent');
-  const back = await submitCardForm(setup.setupUrl, number);
+  const back = returnedTo(await saveCard(setup.setupUrl, number));
   assert.equal(back.searchParams.get('redirect_status'), 'succeeded');
   const saved = await card.savedCard!(setup.setupRef);
   assert.ok(saved);
@@ -122,7 +108,7 @@ async function savedCardToken(number: string): Promise<string> {
 describe('card processor adapter against the stand-in', () => {
   it('takes a top-up: hosted page, verified webhook, succeeded with the card read back', async () => {
     const checkout = await card.createCheckout({ topUpId: 101, userId: 1, amountCents: 2_500, returnUrl: `${SHOP}/balance?top_up=101`, cancelUrl: `${SHOP}/balance` });
-    const back = await submitCardForm(checkout.checkoutUrl, '4242 4242 4242 4242');
+    const back = returnedTo(await payByCard(checkout.checkoutUrl, '4242 4242 4242 4242'));
     assert.equal(`${back.origin}${back.pathname}`, `${SHOP}/balance`);
     assert.equal(back.searchParams.get('top_up'), '101');
     assert.equal(back.searchParams.get('redirect_status'), 'succeeded');
@@ -147,7 +133,7 @@ describe('card processor adapter against the stand-in', () => {
 
   it('reads a declined card as failed with the decline code', async () => {
     const checkout = await card.createCheckout({ topUpId: 102, userId: 1, amountCents: 1_000, returnUrl: `${SHOP}/balance`, cancelUrl: `${SHOP}/balance` });
-    const back = await submitCardForm(checkout.checkoutUrl, '4000 0000 0000 0002');
+    const back = returnedTo(await payByCard(checkout.checkoutUrl, '4000 0000 0000 0002'));
     assert.equal(back.searchParams.get('redirect_status'), 'failed');
     await verifiedEvent('payment_intent.payment_failed', checkout.providerRef);
     const state = await card.payment(checkout.providerRef);

@@ -15,7 +15,9 @@ import { connectTemporalClient } from '../../services/temporal-client.js';
 import { createWorker, workflowsPath, type WorkerDeps } from '../../worker.js';
 import { systemClock, type Clock } from '../../services/clock.js';
 import type { Providers } from '../../payments/provider.js';
-import { unreachableProviders } from './payments.js';
+import type { Delays } from '../../providers/options.js';
+import { callerFor, type Caller } from './api.js';
+import { startPaymentStandIns, unreachableProviders, type PaymentStandIns } from './payments.js';
 import { createDb, type Db } from '../../db/client.js';
 import { createDatabaseIfMissing } from '../../db/embedded.js';
 import { runMigrations } from '../../db/migrate.js';
@@ -199,6 +201,54 @@ export function buildApp(deps: {
       trustedProxyHops: deps.trustedProxyHops,
     }),
   );
+}
+
+/** A test file's API that takes payments (`startPayingApi`). */
+export interface PayingApi {
+  database: TestDatabase;
+  /** A client of the run's dev server, the app's own. */
+  temporal: Client;
+  /** The local payment providers; their webhooks go to `app`. */
+  stand: PaymentStandIns;
+  app: ReturnType<typeof buildApp>;
+  call: Caller;
+  /** Stops the stand-ins, drops the database and closes the client: the file's `after`. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The real API of `buildApp` over a database of `file`'s own, the run's dev server and the
+ * local payment stand-ins (`./payments.ts`), which send their webhooks to it. `clock` is the
+ * app's and the stand-ins' one time (they sign webhooks with it); `delays`, the stand-ins'; the
+ * rest goes to `buildApp`. A file that keeps some deliveries from the app attaches the
+ * stand-ins again, through its tap (`tapWebhooks` of `./pay.ts`).
+ */
+export async function startPayingApi(
+  file: string,
+  options: Omit<Parameters<typeof buildApp>[0], 'db' | 'temporal' | 'providers'> & { delays?: Partial<Delays> } = {},
+): Promise<PayingApi> {
+  const { delays, ...appOptions } = options;
+  const { clock } = options;
+  const [database, temporal, stand] = await Promise.all([
+    createTestDatabase(file),
+    connectTemporal(),
+    startPaymentStandIns({ ...(clock ? { now: () => clock.now().getTime() } : {}), ...(delays ? { delays } : {}) }),
+  ]);
+  const app = buildApp({ ...appOptions, db: database.db, temporal, providers: stand.providers });
+  const call = callerFor(app);
+  stand.attach((req) => app.request(req));
+  return {
+    database,
+    temporal,
+    stand,
+    app,
+    call,
+    async stop() {
+      await stand.stop();
+      await database.drop();
+      await temporal.connection.close();
+    },
+  };
 }
 
 /** A response's JSON body, untyped: tests assert its shape field by field. */

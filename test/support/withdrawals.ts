@@ -12,6 +12,7 @@ import type { PaymentProvider, ProviderName, Providers } from '../../payments/pr
 import type { WorkflowGateway } from '../../services/workflow-gateway.js';
 import type { WithdrawalInput, WithdrawalMethod } from '../../workflows/withdrawal/messages.js';
 import { feeOf, withdrawalPolicy } from '../../workflows/withdrawal/policy.js';
+import { returnedTo, saveCard } from './pay.js';
 import { PAYMENT_SECRETS } from './payments.js';
 
 export interface WithdrawalRequest {
@@ -63,16 +64,7 @@ class RolledBack extends Error {}
 /** Saves `number` as a payout card on the card stand-in's hosted page, as a user would; answers its token and label. */
 export async function savePayoutCard(card: PaymentProvider, userId: number, number: string): Promise<{ token: string; label: string }> {
   const { setupRef, setupUrl } = await card.startCardSetup!({ userId, returnUrl: 'https://gigflow.test/balance' });
-  const url = new URL(setupUrl);
-  const body = new URLSearchParams({
-    client_secret: url.searchParams.get('client_secret') ?? '',
-    return_url: url.searchParams.get('return_url') ?? '',
-    number,
-    expiry: '12/34',
-    cvc: '123',
-  });
-  const res = await fetch(`${url.origin}${url.pathname}`, { method: 'POST', body, redirect: 'manual' });
-  assert.equal(res.status, 303, await res.text());
+  returnedTo(await saveCard(setupUrl, number));
   const saved = await card.savedCard!(setupRef);
   assert.ok(saved, `the card of setup ${setupRef} was saved`);
   return { token: saved.token, label: `${saved.brand[0]!.toUpperCase()}${saved.brand.slice(1)} •••• ${saved.last4}` };

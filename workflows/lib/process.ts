@@ -18,7 +18,8 @@
  * A process's `workflow.ts` is then its wiring: handlers registered before the first await,
  * the first activity (does my row exist?), `untilFinal`, `finish`.
  */
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, defineUpdate, setHandler } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, defineUpdate, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 
 /** What one transition makes: the new state, and the effects to write. */
 export interface Transition<S, E> {
@@ -69,6 +70,35 @@ export interface ProcessIo<S, E, R> {
   write(record: R): Promise<void | ((state: S) => S)>;
   /** Records the hold durably for staff (null: resolved, by whom). */
   flag(attention: Attention | null, resolved?: ResolveArgs): Promise<void>;
+}
+
+/** How a process shows in the Temporal UI, from its `search.ts`: what `publisher` publishes. */
+export interface Shown<S> {
+  /** What the attributes that change say (status, a deadline, a hold): they are upserted only when it changes. */
+  key(state: S, held: boolean): string;
+  /** The attributes; `held` is undefined while the process never held (the attribute left out, as in histories from before holds). */
+  attributes(state: S, held: boolean | undefined): SearchAttributeUpdatePair[];
+  /** The current details (markdown), a hold first if any. */
+  details(state: S, attention: Attention | null): string;
+}
+
+/**
+ * A process's `publish`: upserts the search attributes when their key changes — saving an
+ * event and a visibility write per transition that changes nothing shown — then sets the
+ * current details. `published` is the key the start's attributes already say (null: upsert at
+ * the first publish). Once the process has held, its attributes say whether it still does.
+ */
+export function publisher<S>(shown: Shown<S>, published: string | null): ProcessIo<S, unknown, unknown>['publish'] {
+  let everHeld = false;
+  return (state, attention) => {
+    everHeld ||= attention !== null;
+    const key = shown.key(state, attention !== null);
+    if (key !== published) {
+      upsertSearchAttributes(shown.attributes(state, everHeld ? attention !== null : undefined));
+      published = key;
+    }
+    setCurrentDetails(shown.details(state, attention));
+  };
 }
 
 /**

@@ -12,10 +12,10 @@
  * Workflows begun before this shape (no `moderation-effects-activity` marker in their
  * history) run the earlier code in `legacy.ts` until they end.
  */
-import { allHandlersFinished, condition, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyActivities, setHandler, type ActivityOptions } from '@temporalio/workflow';
 import type { AttentionActivities } from '../../activities/attention.js';
 import type { ModerationActivities, ModerationEventRecord } from '../../activities/moderation.js';
-import { now, Process, type Deadlines } from '../lib/process.js';
+import { now, Process, publisher, type Deadlines } from '../lib/process.js';
 import { legacyKworkModeration } from './legacy.js';
 import * as machine from './machine.js';
 import { decideUpdate, moderationWorkflowId, viewQuery, withdrawUpdate, type ModerationDeadline, type ModerationInput, type ModerationView } from './messages.js';
@@ -55,19 +55,16 @@ function writeSummary(effect: machine.ModerationEffect, what: string): string {
 
 /** The submission's state, how it is shown and written, and its handlers: everything before the first await. */
 function setup(input: ModerationInput, what: string): ModerationProcess {
-  // Upserted at once, whoever started us and with whatever attributes; then only when status or deadline change.
-  let published: string | null = null;
-  let everHeld = false;
   const moderation: ModerationProcess = new Process(machine.initialState(input), {
-    publish(state, attention) {
-      everHeld ||= attention !== null;
-      const key = `${searchStatus(state.status)}|${machine.nextDeadline(state)?.at ?? ''}|${attention ? 'held' : ''}`;
-      if (key !== published) {
-        upsertSearchAttributes(searchAttributesOf(state, input.sellerId, everHeld ? attention !== null : undefined));
-        published = key;
-      }
-      setCurrentDetails(detailsOf(state, attention));
-    },
+    // Upserted at once, whoever started us and with whatever attributes; then only when status or deadline change.
+    publish: publisher(
+      {
+        key: (state, held) => `${searchStatus(state.status)}|${machine.nextDeadline(state)?.at ?? ''}|${held ? 'held' : ''}`,
+        attributes: (state, held) => searchAttributesOf(state, input.sellerId, held),
+        details: detailsOf,
+      },
+      null,
+    ),
     record: (_state, effect) => ({ offerId: input.offerId, revision: input.revision, title: input.title, effect }),
     async write(record) {
       const { applied } = await activities(writeSummary(record.effect, what)).recordModerationEvent(record);

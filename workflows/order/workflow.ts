@@ -13,19 +13,10 @@
  * activity task round trip), search attributes are upserted only when the status or the next
  * deadline changes, and one timer runs at a time.
  */
-import {
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  proxyLocalActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  type LocalActivityOptions,
-} from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, proxyLocalActivities, setHandler, type LocalActivityOptions } from '@temporalio/workflow';
 import type { AttentionActivities } from '../../activities/attention.js';
 import type { OrderActivities, OrderEventRecord } from '../../activities/orders.js';
-import { now, Process, type Deadlines } from '../lib/process.js';
+import { now, Process, publisher, type Deadlines } from '../lib/process.js';
 import * as machine from './machine.js';
 import { actUpdate, orderWorkflowId, viewQuery, type ActArgs, type OrderInput, type OrderView, type PendingDeadline } from './messages.js';
 import { inconsistencyOf } from './placement.js';
@@ -53,21 +44,10 @@ const deadlines: Deadlines<machine.OrderState, PendingDeadline, machine.Effects>
 
 /** The order's state, how it is shown and written, and its handlers: everything before the first await. */
 function setup(input: OrderInput): OrderProcess {
-  // The placement started us with these search attributes: upserting them again would cost an
-  // event and a visibility write for nothing.
-  let published = searchKey(machine.initialState(input));
-  // Once the order has held, its attributes say whether it still does.
-  let everHeld = false;
   const order: OrderProcess = new Process(machine.initialState(input), {
-    publish(state, attention) {
-      everHeld ||= attention !== null;
-      const key = searchKey(state, attention !== null);
-      if (key !== published) {
-        upsertSearchAttributes(searchAttributesOf(state, everHeld ? attention !== null : undefined));
-        published = key;
-      }
-      setCurrentDetails(detailsOf(state, attention));
-    },
+    // The placement started us with these search attributes: upserting them again would cost an
+    // event and a visibility write for nothing.
+    publish: publisher({ key: searchKey, attributes: searchAttributesOf, details: detailsOf }, searchKey(machine.initialState(input))),
     record: (state, effects) => ({
       orderId: input.orderId,
       buyerId: input.buyer.id,

@@ -25,16 +25,14 @@ import {
   getExternalWorkflowHandle,
   proxyActivities,
   proxyLocalActivities,
-  setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
   type ActivityOptions,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { AttentionActivities } from '../../activities/attention.js';
 import type { WithdrawalActivities, WithdrawalEventRecord } from '../../activities/withdrawals.js';
 import { formatUsd } from '../lib/money.js';
-import { now, Process } from '../lib/process.js';
+import { now, Process, publisher } from '../lib/process.js';
 import { msOf } from '../lib/time.js';
 import { withdrawalReportSignal, type WithdrawalReport } from '../payout-batch/messages.js';
 import * as machine from './machine.js';
@@ -115,18 +113,9 @@ async function report(batch: TakeIntoBatch, input: WithdrawalInput, outcome: Wit
 
 /** The withdrawal's state, how it is shown and written, and its handlers: everything before the first await. */
 function setup(input: WithdrawalInput): { w: WithdrawalProcess; taking: () => Taking | null; taken: () => void } {
-  let published = searchKey(machine.initialState(input));
-  let everHeld = false;
   const w: WithdrawalProcess = new Process(machine.initialState(input), {
-    publish(state, attention) {
-      everHeld ||= attention !== null;
-      const key = searchKey(state, attention !== null);
-      if (key !== published) {
-        upsertSearchAttributes(searchAttributesOf(state, everHeld ? attention !== null : undefined));
-        published = key;
-      }
-      setCurrentDetails(detailsOf(state, attention));
-    },
+    // The API started us with these search attributes: nothing to upsert until they change.
+    publish: publisher({ key: searchKey, attributes: searchAttributesOf, details: detailsOf }, searchKey(machine.initialState(input))),
     record: (state, effects) => ({
       withdrawalId: input.withdrawalId,
       userId: input.userId,
