@@ -79,8 +79,9 @@ async function recordWithdrawalEvent(db: Db, ledger: Ledger, record: WithdrawalE
         batch_id = ${record.batchId},
         provider_ref = ${record.providerRef},
         updated_at = ${at}::timestamptz,
-        closed_at = ${record.closed ? at : null}::timestamptz
-      where id = ${withdrawalId} and closed_at is null
+        closed_at = ${record.closed ? at : null}::timestamptz,
+        seq = ${effects.seq}
+      where id = ${withdrawalId} and closed_at is null and seq < ${effects.seq}
       returning id
     )
     insert into notifications (user_id, kind, text, dedupe_key, created_at)

@@ -33,6 +33,11 @@ export const withdrawals = pgTable(
     /** The provider's payout (`po_…` or PayPal payout item id). */
     providerRef: text('provider_ref'),
     requestKey: text('request_key'),
+    /**
+     * The number of the workflow's last transition written here: a write carries its own, and
+     * one older than the row's (a timed-out attempt landing after its retry) changes nothing.
+     */
+    seq: integer('seq').notNull().default(0),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
     closedAt: ts('closed_at'),

@@ -1,0 +1,1 @@
+ALTER TABLE "withdrawals" ADD COLUMN "seq" integer DEFAULT 0 NOT NULL;
