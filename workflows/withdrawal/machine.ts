@@ -276,6 +276,9 @@ const reasonsInWords: Record<string, string> = {
   RECEIVER_UNCONFIRMED: 'the PayPal account is not confirmed',
 };
 
+/** Why a payout we cancelled after its last unconfirmed attempt failed, as the user reads it. */
+const GAVE_UP = 'the provider did not confirm the payout';
+
 /** A provider's reason as the user reads it: known codes in words, another bare code named as the provider's. */
 function inWords(reason: string): string {
   return reasonsInWords[reason] ?? (/^[A-Za-z0-9_.-]+$/.test(reason) ? `the provider could not pay it out (${reason})` : reason);
@@ -285,7 +288,9 @@ function inWords(reason: string): string {
 function settled(state: WithdrawalState, payout: PayoutOutcome, now: string, failedReason?: string): Transition | null {
   if (payout.status === 'paid') return paid(state, now, payout.providerRef);
   if (payout.status === 'pending') return null;
-  const fallback = payout.status === 'cancelled' ? 'the provider cancelled the payout' : 'the provider could not pay it out';
+  // Only we cancel a payout, after its last attempt went unconfirmed: the user reads the same
+  // reason whether our cancel's answer or the provider's `payout.canceled` webhook comes first.
+  const fallback = payout.status === 'cancelled' ? GAVE_UP : 'the provider could not pay it out';
   return failed(state, now, failedReason ?? (payout.failureReason ? inWords(payout.failureReason) : fallback), payout.providerRef);
 }
 
@@ -345,7 +350,7 @@ export function mayResend(state: WithdrawalState): boolean {
  * leave, so it is not returned: the withdrawal waits for the provider's word alone (staff see why).
  */
 export function gaveUp(state: WithdrawalState, payout: PayoutOutcome | null, now: string): Transition {
-  const done = payout ? settled(state, payout, now, 'the provider did not confirm the payout') : null;
+  const done = payout ? settled(state, payout, now, GAVE_UP) : null;
   if (done) return done;
   const reason = 'the provider neither confirmed nor cancelled the payout: waiting for its word';
   return step(state, now, { status: 'in_batch', statusReason: reason, confirmationDueAt: null, stalledAt: now }, reason);
