@@ -223,9 +223,11 @@ function returnOf(c: WebContext): { flash: string; paid: boolean } {
 
 function topUpResult(app: Pages, deps: WebDeps) {
   const { wallet } = deps.services;
+  // The balance is read after the top-up: the webhook credits both in one transaction, so an
+  // approved top-up is never shown beside a balance read before its credit (read at once, it was).
   const read = async (userId: number, id: number) => {
-    const [topUp, balance] = await Promise.all([wallet.getTopUp(userId, id), wallet.balance(userId)]);
-    return { topUp, balanceCents: balance.mainCents };
+    const topUp = await wallet.getTopUp(userId, id);
+    return { topUp, balanceCents: (await wallet.balance(userId)).mainCents };
   };
   app.get('/balance/top-ups/:id', async (c) => {
     const user = userOf(c);
