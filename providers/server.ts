@@ -1,6 +1,6 @@
 /**
- * The local payment providers on a port (@hono/node-server). The entry that reads its
- * configuration belongs to whoever wires it (only `config.ts` reads process.env).
+ * The local payment providers on a port (@hono/node-server). Its options come from whoever
+ * starts it: `providers/main.ts` (from `config.ts`, the one reader of the environment) or a test.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
