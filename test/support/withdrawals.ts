@@ -1,19 +1,18 @@
 /**
- * What the withdrawal tests share: requesting a withdrawal as the API does (row, hold and
- * workflow start in one transaction), a payout card saved on the card stand-in's hosted page,
- * a webhook receiver that hands verified payout events to the gateway, and where a
+ * What the withdrawal tests share: requesting a withdrawal through the API's own service, a
+ * payout card saved on the card stand-in's hosted page, a webhook receiver that hands verified payout events to the gateway, and where a
  * withdrawal's money went (the ledger) and how often the provider paid it.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client.js';
 import { createLedger } from '../../db/ledger.js';
-import { nextBatchAt } from '../../payments/batch-calendar.js';
 import type { PaymentProvider, ProviderName, Providers } from '../../payments/provider.js';
 import type { WorkflowGateway } from '../../services/workflow-gateway.js';
+import { createWithdrawals } from '../../services/withdrawals.js';
 import type { WithdrawalInput, WithdrawalMethod } from '../../workflows/withdrawal/messages.js';
-import { feeOf, withdrawalPolicy } from '../../workflows/withdrawal/policy.js';
 import { returnedTo, saveCard } from './pay.js';
-import { PAYMENT_SECRETS } from './payments.js';
+import { PAYMENT_SECRETS, unreachableProviders } from './payments.js';
 
 export interface WithdrawalRequest {
   userId: number;
@@ -27,36 +26,38 @@ export interface WithdrawalRequest {
 }
 
 /**
- * Requests a withdrawal as `POST /withdrawals` does: under the ledger's payout locks (the
- * user's main account, `payouts_pending`), the row (`requested`), the hold of its amount with
- * D-04's fee (`payout:<id>:hold`) and the workflow's start, in one transaction. `rollBack`: the
- * transaction fails after the start.
+ * Requests a withdrawal through the API's own service (`createWithdrawals(…).request`, what
+ * `POST /withdrawals` calls): the user's payout details are set to `destination` first, and the
+ * service's clock reads `atMs` (the time-skipping server's time in workflow tests). The service
+ * checks what is withdrawable, writes the row, holds the amount with D-04's fee and starts the
+ * workflow in one transaction. `rollBack`: that transaction fails right after the start.
  */
 export async function requestWithdrawal(db: Db, gateway: WorkflowGateway, req: WithdrawalRequest, options: { rollBack?: boolean } = {}): Promise<WithdrawalInput> {
-  const policy = withdrawalPolicy();
-  const feeCents = feeOf(req.method, req.amountCents, policy);
-  const requestedAt = new Date(req.atMs).toISOString();
-  const expectedBatchAt = new Date(nextBatchAt(req.atMs, policy.batch)).toISOString();
-  const ledger = createLedger(db);
+  await db.sql`
+    insert into payout_details (user_id, method, account, token, updated_at)
+    values (${req.userId}, ${req.method}, ${req.destinationLabel}, ${req.destination}, ${new Date(req.atMs).toISOString()}::timestamptz)
+    on conflict (user_id) do update set method = excluded.method, account = excluded.account, token = excluded.token`;
   let started: WithdrawalInput | undefined;
+  const workflows: WorkflowGateway = {
+    ...gateway,
+    withdrawal: {
+      ...gateway.withdrawal,
+      start: async (input) => {
+        started = input;
+        await gateway.withdrawal.start(input);
+        if (options.rollBack) throw new RolledBack();
+      },
+    },
+  };
+  // Requesting never reaches a provider: the payout does, later, from the workflow.
+  const withdrawals = createWithdrawals({ db, ledger: createLedger(db), clock: { now: () => new Date(req.atMs) }, providers: unreachableProviders(), workflows });
   try {
-    await db.sql.begin(async (tx) => {
-      await ledger.lockForPayout(tx, req.userId);
-      const [row] = await tx<{ id: string }[]>`
-        insert into withdrawals (user_id, method, destination, destination_label, amount, fee, net, status, expected_batch_at, created_at, updated_at)
-        values (${req.userId}, ${req.method}, ${req.destination}, ${req.destinationLabel}, ${req.amountCents}, ${feeCents}, ${req.amountCents - feeCents}, 'requested',
-          ${expectedBatchAt}::timestamptz, ${requestedAt}::timestamptz, ${requestedAt}::timestamptz)
-        returning id`;
-      const withdrawalId = Number(row!.id);
-      await ledger.payoutHoldIn(tx, { payoutId: withdrawalId, userId: req.userId, amount: req.amountCents, fee: feeCents });
-      started = { withdrawalId, userId: req.userId, method: req.method, destination: req.destination, destinationLabel: req.destinationLabel, amountCents: req.amountCents, feeCents, netCents: req.amountCents - feeCents, requestedAt, expectedBatchAt, policy };
-      await gateway.withdrawal.start(started);
-      if (options.rollBack) throw new RolledBack();
-    });
+    await withdrawals.request(req.userId, { amountCents: req.amountCents }, randomUUID());
   } catch (err) {
     if (!(err instanceof RolledBack)) throw err;
   }
-  return started!;
+  assert.ok(started, `the withdrawal of user ${req.userId} started`);
+  return started;
 }
 
 class RolledBack extends Error {}
