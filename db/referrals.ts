@@ -12,10 +12,7 @@ import { referrals } from './schema/referrals.js';
 import { users } from './schema/users.js';
 import type { Tx } from './tx.js';
 import { formatUsd } from '../workflows/lib/money.js';
-import { isAttached, maskLogin, referralCommission, referralRules, type ReferralRole } from '../workflows/lib/referral.js';
-
-/** A referral link's code: 22 url-safe characters (the users table's default draws them). */
-export const REFERRAL_CODE = /^[A-Za-z0-9_-]{22}$/;
+import { isAttached, maskLogin, REFERRAL_CODE, referralCommission, referralRules, type ReferralRole } from '../workflows/lib/referral.js';
 
 /** The user whose referral link carries `code`, or null (a malformed code is looked up nowhere). */
 export async function referrerByCode(tx: Tx, code: string): Promise<number | null> {

@@ -28,6 +28,9 @@ export const referralRules = {
   activeAttachmentYears: 3,
 } as const;
 
+/** A referral link's code: 22 url-safe characters (the users table's default draws them from a random UUID). */
+export const REFERRAL_CODE = /^[A-Za-z0-9_-]{22}$/;
+
 /** The role a referral played in an order. */
 export type ReferralRole = 'buyer' | 'seller';
 
