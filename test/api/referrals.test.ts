@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createModerationActivities } from '../../activities/moderation.js';
 import { createOrderActivities } from '../../activities/orders.js';
 import { createLedger, type Ledger } from '../../db/ledger.js';
 import { createPlacement } from '../../services/placement.js';
@@ -203,6 +204,31 @@ describe('referrals: a link, activation, and commissions on completed orders', (
       const minuteLater = await completeOrder(plainBuyer.id, offerId, DAY_180 + MINUTE);
       assert.equal(await commission(atDay180, 'seller'), null);
       assert.equal(await commission(minuteLater, 'seller'), null);
+    });
+
+    it('a kwork moderation approves within 180 days activates; one approved later does not', async () => {
+      // The decision's write dates it by the database's clock, so the referrals register by real time.
+      const approve = async (sellerId: number) => {
+        const offerId = await insertOffer(api.database.db, sellerId, { status: 'in_moderation' });
+        await api.database.db.sql`update offers set revision = 1 where id = ${offerId}`;
+        await api.database.db.sql`
+          insert into moderation_submissions (offer_id, revision, seller_id, content, submitted_at)
+          select id, 1, seller_id, jsonb_build_object('categoryId', category_id, 'title', title, 'description', description, 'priceCents', price_cents,
+            'leadTimeDays', lead_time_days, 'instructions', 'Your brand name.', 'unitVolume', 'one logo', 'media', '[]'::jsonb, 'attributes', '{}'::jsonb,
+            'options', '[]'::jsonb, 'packages', null), now()
+          from offers where id = ${offerId}`;
+        const { applied } = await createModerationActivities({ db: api.database.db }).recordModerationEvent({
+          offerId, revision: 1, title: 'A kwork', effect: { kind: 'decision', moderatorId: referrer.id, decision: 'approved' },
+        });
+        assert.equal(applied, true);
+      };
+      const within = await referralOf(referrer, 'approved_within', Date.now() - 180 * DAY + HOUR);
+      const past = await referralOf(referrer, 'approved_past', Date.now() - 180 * DAY - HOUR);
+      await approve(within.id);
+      await approve(past.id);
+      const activated = await api.database.db.sql<{ referral_id: string }[]>`
+        select referral_id from referrals where referral_id in (${within.id}, ${past.id}) and activated_at is not null`;
+      assert.deepEqual(activated.map((r) => Number(r.referral_id)), [within.id]);
     });
 
     it('the referral page lists each referral’s state and when their attachment ends', async () => {
