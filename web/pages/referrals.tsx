@@ -28,53 +28,57 @@ export function forgetReferralCode(c: WebContext): void {
 const stateLabel = { inactive: 'Not active yet', active: 'Active', expired: 'No longer attached' } as const;
 
 const ReferralTable = ({ items, zone }: { items: ReferralOverview['referrals']; zone?: string }) => (
-  <table id="referrals">
-    <caption class="visually-hidden">Your referrals, newest first</caption>
-    <thead>
-      <tr>
-        <th scope="col">Referral</th>
-        <th scope="col">Registered</th>
-        <th scope="col">State</th>
-        <th scope="col">Attached until</th>
-      </tr>
-    </thead>
-    <tbody>
-      {items.map((r) => (
+  <div class="table-wrap" tabindex={0} role="region" aria-label="Your referrals">
+    <table id="referrals">
+      <caption class="visually-hidden">Your referrals, newest first</caption>
+      <thead>
         <tr>
-          <th scope="row" class="referral-login">{r.login}</th>
-          <td><Time at={r.registeredAt} zone={zone} /></td>
-          <td data-state={r.state}>{stateLabel[r.state]}</td>
-          <td><Time at={r.attachedUntil} zone={zone} /></td>
+          <th scope="col">Referral</th>
+          <th scope="col">Registered</th>
+          <th scope="col">State</th>
+          <th scope="col">Attached until</th>
         </tr>
-      ))}
-    </tbody>
-  </table>
+      </thead>
+      <tbody>
+        {items.map((r) => (
+          <tr>
+            <th scope="row">{r.login}</th>
+            <td><Time at={r.registeredAt} zone={zone} /></td>
+            <td data-state={r.state}>{stateLabel[r.state]}</td>
+            <td><Time at={r.attachedUntil} zone={zone} /></td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  </div>
 );
 
 const EarningsTable = ({ overview }: { overview: ReferralOverview }) => (
-  <table id="referral-earnings">
-    <caption class="visually-hidden">Referral commissions per month, newest first</caption>
-    <thead>
-      <tr>
-        <th scope="col">Month</th>
-        <th scope="col">Earned</th>
-      </tr>
-    </thead>
-    <tbody>
-      {overview.earningsByMonth.map((m) => (
+  <div class="table-wrap" tabindex={0} role="region" aria-label="Earnings per month">
+    <table id="referral-earnings">
+      <caption class="visually-hidden">Referral commissions per month, newest first</caption>
+      <thead>
         <tr>
-          <th scope="row">{m.month}</th>
-          <td><Money cents={m.cents} /></td>
+          <th scope="col">Month</th>
+          <th scope="col">Earned</th>
         </tr>
-      ))}
-    </tbody>
-    <tfoot>
-      <tr>
-        <th scope="row">Total</th>
-        <td><Money cents={overview.totalCents} /></td>
-      </tr>
-    </tfoot>
-  </table>
+      </thead>
+      <tbody>
+        {overview.earningsByMonth.map((m) => (
+          <tr>
+            <th scope="row">{m.month}</th>
+            <td><Money cents={m.cents} /></td>
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <th scope="row">Total</th>
+          <td><Money cents={overview.totalCents} /></td>
+        </tr>
+      </tfoot>
+    </table>
+  </div>
 );
 
 const pct = (bps: number) => `${bps / 100} %`;
