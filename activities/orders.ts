@@ -105,9 +105,9 @@ function writeRow(sql: postgres.Sql | postgres.TransactionSql, record: OrderEven
  * Writes one transition, all or nothing: the order's row, the parties' notifications, a
  * seller violation, the seller's completed-order count — and, when it moves money, the
  * escrow's end (idempotent on the ledger's keys), a completed order's referral commissions
- * (K-54) and staff notices with their emails, in one transaction with the row. The row's event number makes a retry after a commit write nothing
- * twice. A write that cannot succeed fails without a trace, so the workflow can keep its
- * state as the database has it.
+ * (K-54) and staff notices with their emails, in one transaction with the row. The row's event
+ * number makes a retry after a commit write nothing twice. A write that cannot succeed fails
+ * without a trace, so the workflow can keep its state as the database has it.
  */
 async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord): Promise<void> {
   const recipients = await recipientsOf(db, record);
