@@ -16,6 +16,7 @@ import { DAY, HOUR } from '../workflows/lib/time.js';
 import type { ModerationEffect } from '../workflows/moderation/machine.js';
 import type { RejectReason } from '../workflows/moderation/messages.js';
 import { enqueueMail } from '../db/outbox.js';
+import { activateOnApprovalIn } from '../db/referrals.js';
 import type { Tx } from '../db/tx.js';
 import { withClassifiedFailures } from './failures.js';
 
@@ -163,6 +164,8 @@ async function applyModerationDecision(db: Db, input: ModerationDecisionInput): 
     const change = current ? offerChange(offer, submission.content, input.decision, reason) : null;
     if (!change) return { applied: false };
     await tx.update(offers).set({ ...change, updatedAt: sql`now()` }).where(eq(offers.id, input.offerId));
+    // K-55: a referral's kwork approved within 180 days of registering makes them active.
+    if (input.decision === 'approved') await activateOnApprovalIn(tx, submission.sellerId);
     await mailSeller(tx, sellerEmail, submission.content.title, input, offer.status === 'paused');
     return { applied: true };
   });

@@ -8,6 +8,7 @@ import type { Db } from '../db/client.js';
 import { createLedger, type EscrowEnd } from '../db/ledger.js';
 import { placementLock } from '../db/locks.js';
 import { enqueueMailIn } from '../db/outbox.js';
+import { postReferralCommissionsIn } from '../db/referrals.js';
 import type * as machine from '../workflows/order/machine.js';
 import type { OrderView } from '../workflows/order/messages.js';
 import { withClassifiedFailures } from './failures.js';
@@ -103,10 +104,10 @@ function writeRow(sql: postgres.Sql | postgres.TransactionSql, record: OrderEven
 /**
  * Writes one transition, all or nothing: the order's row, the parties' notifications, a
  * seller violation, the seller's completed-order count — and, when it moves money, the
- * escrow's end (idempotent on the ledger's keys) and staff notices with their emails, in one
- * transaction with the row. The row's event number makes a retry after a commit write nothing
- * twice. A write that cannot succeed fails without a trace, so the workflow can keep its
- * state as the database has it.
+ * escrow's end (idempotent on the ledger's keys), a completed order's referral commissions
+ * (K-54) and staff notices with their emails, in one transaction with the row. The row's event
+ * number makes a retry after a commit write nothing twice. A write that cannot succeed fails
+ * without a trace, so the workflow can keep its state as the database has it.
  */
 async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord): Promise<void> {
   const recipients = await recipientsOf(db, record);
@@ -120,6 +121,7 @@ async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord
   await db.sql.begin(async (tx) => {
     if (end) await ledger.settleIn(tx, end);
     if ((await writeRow(tx, record, recipients)).length === 0) return; // written by an earlier attempt
+    await postReferralCommissionsIn(tx, { orderId: record.orderId, buyerId: record.buyerId, sellerId: record.sellerId, closure: record.view.closure });
     for (const { to, notice } of mails) {
       await enqueueMailIn(tx, { kind: `order_${notice.kind}`, to, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
     }

@@ -22,6 +22,7 @@ import { moderationRoutes } from './routes/moderation.js';
 import { moneyRoutes } from './routes/money.js';
 import { offerRoutes } from './routes/offers.js';
 import { orderRoutes } from './routes/orders.js';
+import { referralRoutes } from './routes/referrals.js';
 import { searchRoutes } from './routes/search.js';
 import { staffRoutes } from './routes/staff.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', adminRoutes(services));
   app.route('/', staffRoutes(services));
   app.route('/', withdrawalRoutes({ withdrawals: services.withdrawals, webhooks: services.webhooks }));
+  app.route('/', referralRoutes(services));
   app.route('/', webhookRoutes(services));
   if (deps.devRoutes) app.route('/', devRoutes(services));
   app.route('/', docsRoutes());

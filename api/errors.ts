@@ -41,6 +41,7 @@ export const statusOf = {
   method_not_allowed: 405,
   needs_attention: 409,
   idempotency_key_reused: 422,
+  unknown_referral_code: 422,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
 export interface ErrorBody {

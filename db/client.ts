@@ -8,11 +8,12 @@ import * as attention from './schema/attention.js';
 import * as catalog from './schema/catalog.js';
 import * as ledger from './schema/ledger.js';
 import * as orders from './schema/orders.js';
+import * as referrals from './schema/referrals.js';
 import * as requests from './schema/requests.js';
 import * as users from './schema/users.js';
 
 /** Every table of gigflow, one module per area (`db/schema/<area>.ts`). */
-const schema = { ...users, ...ledger, ...catalog, ...orders, ...attention, ...requests };
+const schema = { ...users, ...ledger, ...catalog, ...orders, ...attention, ...requests, ...referrals };
 
 export type Schema = typeof schema;
 

@@ -594,6 +594,54 @@ async function split(db: Db, input: SplitInput): Promise<LedgerResult> {
   return post(db, op, plan);
 }
 
+/** A referral commission (K-54): `amount` from platform revenue to the referrer's main balance. */
+export interface ReferralCommissionInput {
+  orderId: LedgerId;
+  /** The role the referral played in the order: one commission per order and role. */
+  role: 'buyer' | 'seller';
+  referrerId: number;
+  amount: Cents;
+  description: string;
+}
+
+/**
+ * D-08: how much of an order's escrow came from the buyer's main balance, read from the
+ * order's own hold postings (the hold takes bonus first, then main); 0 for an order never held.
+ */
+export async function heldFromMainIn(tx: Tx, orderId: LedgerId): Promise<Cents> {
+  const id = idPart('orderId', orderId);
+  const [row] = await tx<{ from_main: string | null }[]>`
+    select -sum(p.amount) as from_main
+    from ledger_transactions t
+    join ledger_postings p on p.transaction_id = t.id
+    join ledger_accounts a on a.id = p.account_id
+    where t.idempotency_key = ${`order:${id}:hold`} and a.kind = 'main'`;
+  return int8(row?.from_main);
+}
+
+/**
+ * Pays a referral commission in the caller's transaction (the order's closing write). Key
+ * `referral:<orderId>:<role>`: a retry moves nothing again. True when this call posted it.
+ * The platform pays it from its revenue, which took the order's commission in the same
+ * transaction. A referrer's blocked account still receives it: the money stays theirs.
+ */
+export async function referralCommissionIn(tx: Tx, input: ReferralCommissionInput): Promise<boolean> {
+  const orderId = idPart('orderId', input.orderId);
+  const referrerId = userIdOf('referrerId', input.referrerId);
+  const amount = positiveCents('amount', input.amount);
+  const op: OperationSpec = {
+    idempotencyKey: `referral:${orderId}:${input.role}`,
+    kind: 'referral_commission',
+    description: input.description,
+    metadata: { orderId, role: input.role, referrerId, amount },
+  };
+  const posted = await postIn(tx, op, async (t) => {
+    await lockAccounts(t, [account.platform('revenue'), account.main(referrerId)]);
+    return { postings: [{ accountKey: key.platform('revenue'), amount: -amount }, { accountKey: key.main(referrerId), amount }] };
+  });
+  return posted !== null;
+}
+
 /** A withdrawal's hold: the operation and its plan (see `payoutHold`). */
 function payoutHoldOf(input: PayoutHoldInput): [OperationSpec, (tx: Tx) => Promise<Plan>] {
   const payoutId = idPart('payoutId', input.payoutId);

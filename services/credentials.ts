@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { emailTokens, sessions, users } from '../db/schema/users.js';
 import { enqueueMail } from '../db/outbox.js';
+import { attachReferralIn, referrerByCode } from '../db/referrals.js';
 import type { Tx } from '../db/tx.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AccountsDeps, AuthLog, Me, SessionUser, StaffRole } from './account-types.js';
@@ -60,15 +61,25 @@ async function sendEmailToken(
   });
 }
 
-/** Creates the account and queues the confirmation email; login and email are unique regardless of case. */
-export async function register(deps: AccountsDeps, input: { login: string; email: string; password: string }): Promise<Me> {
+/**
+ * Creates the account and queues the confirmation email; login and email are unique regardless
+ * of case. With a referral link's code, the new user becomes that user's referral (K-55), from
+ * now by the services' clock; a code that names nobody refuses the registration
+ * (`unknown_referral_code`) and creates nothing.
+ */
+export async function register(deps: AccountsDeps, input: { login: string; email: string; password: string; referralCode?: string }): Promise<Me> {
   const passwordHash = await hashPassword(input.password);
   try {
     const id = await deps.db.orm.transaction(async (tx) => {
+      const referrerId = input.referralCode === undefined ? null : await referrerByCode(tx, input.referralCode);
+      if (input.referralCode !== undefined && referrerId === null) {
+        throw new AppError('unknown_referral_code', 'this referral link is unknown: register without it, or check the link', { field: 'referralCode' });
+      }
       const [row] = await tx
         .insert(users)
         .values({ login: normalize(input.login), email: normalize(input.email), passwordHash })
         .returning({ id: users.id });
+      if (referrerId !== null) await attachReferralIn(tx, { referralId: row!.id, referrerId, registeredAt: deps.clock.now() });
       await sendEmailToken(deps, tx, row!.id, 'confirm', normalize(input.email));
       return row!.id;
     });

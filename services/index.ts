@@ -25,6 +25,7 @@ import type { Providers } from '../payments/provider.js';
 import { createPayoutDetails } from './payout-details.js';
 import { createProviderWebhooks } from './provider-webhooks.js';
 import { createPlacement } from './placement.js';
+import { createReferrals } from './referrals.js';
 import { createSearch } from './search.js';
 import { createSellers } from './sellers.js';
 import { createWallet } from './wallet.js';
@@ -66,6 +67,7 @@ export function createServices(deps: ServiceDeps) {
     favorites: createFavorites({ db, clock }),
     feedback: createFeedback({ db, clock }),
     placement,
+    referrals: createReferrals({ db, clock, webUrl }),
     orders: createOrders({ db, workflows }),
     notifications: createNotifications({ db, clock }),
     attention: createAttention({ db, workflows }),

@@ -12,6 +12,7 @@ import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { InsufficientFundsError, type Ledger } from '../db/ledger.js';
 import { placementLock } from '../db/locks.js';
+import { activateOnOrderIn } from '../db/referrals.js';
 import { enqueueMailIn } from '../db/outbox.js';
 import type { OfferOption, Packages } from '../db/schema/catalog.js';
 import { orders } from '../db/schema/orders.js';
@@ -245,6 +246,8 @@ export async function placeAll(deps: PlacementDeps, buyer: Buyer, items: Placeme
     const inputs = await deps.db.sql.begin(async (tx) => {
       if (!(await recordKeyIn(tx, buyer.id, options.request, placedAt))) throw new Replayed();
       const placed = await writeOrders(deps, tx, buyer, items, quotes);
+      // K-55: a referral's order within 180 days of registering makes them active.
+      await activateOnOrderIn(tx, buyer.id, placedAt);
       await options.afterPlaced?.(tx);
       // Last, so that a refusal above starts nothing; the transaction commits only once every workflow exists.
       await Promise.all(placed.map((input) => deps.workflows.order.start(input)));

@@ -18,6 +18,7 @@ import { catalogPages } from './pages/catalog.js';
 import { moneyPages } from './pages/money.js';
 import { notificationPages } from './pages/notifications.js';
 import { orderPages } from './pages/order.js';
+import { referralPages } from './pages/referrals.js';
 import { sellerPages } from './pages/seller.js';
 import { staffPages } from './pages/staff.js';
 import { checkCsrf, readSession } from './session.js';
@@ -76,6 +77,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', sellerPages(deps));
   app.route('/', staffPages(deps));
   app.route('/', notificationPages(deps));
+  app.route('/', referralPages(deps));
 
   app.notFound(notFoundPage(deps));
   app.onError(errorPage(deps));

@@ -58,8 +58,15 @@ const routes = {
     path: '/auth/register',
     tags: ['accounts'],
     summary: 'Create an account; a confirmation code goes to the email',
-    request: jsonBody(z.strictObject({ login: Login, email: Email, password: Password })),
-    responses: { 201: json('The new account', Me), ...errorResponses(409) },
+    request: jsonBody(
+      z.strictObject({
+        login: Login,
+        email: Email,
+        password: Password,
+        referralCode: z.string().min(1).max(100).optional().openapi({ description: 'K-55: the code of the referral link the user came through; an unknown code is refused (422 `unknown_referral_code`) and nothing is created' }),
+      }),
+    ),
+    responses: { 201: json('The new account', Me), ...errorResponses(409, 422) },
   }),
   confirmEmail: secured(access.public, {
     method: 'post',

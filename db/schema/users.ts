@@ -32,6 +32,15 @@ export const users = pgTable(
     /** IANA time zone, for the seller's "hide on weekends" (Friday 00:00 to Monday 00:00 there). */
     timeZone: text('time_zone').notNull().default('UTC'),
     hideOnWeekends: boolean('hide_on_weekends').notNull().default(false),
+    /**
+     * K-55: the code of the user's referral link (`<web>/r/<code>`): 22 url-safe characters of
+     * a random UUID (122 random bits, unguessable). The database draws it for every new row, and
+     * the migration for every existing user.
+     */
+    referralCode: text('referral_code')
+      .notNull()
+      .unique()
+      .default(sql`rtrim(translate(encode(uuid_send(gen_random_uuid()), 'base64'), '+/', '-_'), '=')`),
   },
   (t) => [
     uniqueIndex('users_login_lower_key').on(sql`lower(${t.login})`),

@@ -189,6 +189,7 @@ describe('authorization matrix', () => {
     'PUT /me/favorites/{offerId}': { success: 204, build: async () => ({ path: `/me/favorites/${await insertOffer(database.db, victim.id)}` }) },
     'DELETE /me/favorites/{offerId}': { success: 204, build: async () => ({ path: `/me/favorites/${await insertOffer(database.db, victim.id)}` }) },
     'GET /me/favorites': { success: 200, build: () => ({ path: '/me/favorites' }) },
+    'GET /me/referrals': { success: 200, build: () => ({ path: '/me/referrals' }) },
     'GET /moderation/queue': { success: 200, build: () => ({ path: '/moderation/queue' }) },
     // Past the guard, an offer with nothing awaiting moderation answers 404: the guard is what this checks.
     'POST /moderation/offers/{id}/decision': {

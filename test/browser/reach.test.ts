@@ -31,6 +31,7 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['payout details', /^\/balance\/payout-details$/],
   ['withdrawals', /^\/balance\/withdrawals$/],
   ['withdrawal', /^\/balance\/withdrawals\/\d+$/],
+  ['referrals', /^\/referrals$/],
   ['my orders', /^\/orders$/],
   ['order', /^\/orders\/\d+$/],
   ['notifications', /^\/notifications$/],

@@ -7,10 +7,12 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { clientAddress } from '../../api/client-address.js';
 import { accountRules } from '../../services/policy.js';
+import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { firstOf, checkbox, optionalText, parseForm, readForm, refusalOf, text, type FormData, type Refusal } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { endSession, startSession } from '../session.js';
+import { forgetReferralCode, referralCodeOf } from './referrals.js';
 import { Field, FieldError, Form, Select, type FieldErrors } from '../ui.js';
 
 const login = z.string({ error: 'required' }).trim().regex(/^[A-Za-z0-9_]{3,32}$/, '3 to 32 letters a-z, digits or underscores');
@@ -73,7 +75,7 @@ function signUp(app: Pages, deps: WebDeps) {
     const parsed = parseForm(SignUp, form);
     if (!parsed.ok) return signUpPage(c, parsed.errors, form);
     try {
-      const user = await accounts.register(parsed.data);
+      const user = await registerThroughLink(c, accounts, parsed.data);
       const session = await accounts.createSession(user.id);
       startSession(c, session.token, session.expiresAt, secure);
       return redirect(c, '/confirm-email', `Welcome, ${user.login}! We sent a confirmation code to ${user.email}.`);
@@ -82,6 +84,26 @@ function signUp(app: Pages, deps: WebDeps) {
       return signUpPage(c, r.errors, form, r.status, Object.keys(r.errors).length ? undefined : r.message);
     }
   });
+}
+
+/**
+ * Registers, as the referral of the link this browser came through, if any (K-55). A code
+ * that turned out unknown (a stale or edited cookie) does not stop the person: they register
+ * without a referrer. The cookie goes once the account exists (a refused form keeps it for the retry).
+ */
+async function registerThroughLink(c: WebContext, accounts: WebDeps['services']['accounts'], input: z.infer<typeof SignUp>) {
+  const referralCode = referralCodeOf(c);
+  if (referralCode === undefined) return accounts.register(input);
+  let user;
+  try {
+    user = await accounts.register({ ...input, referralCode });
+  } catch (err) {
+    if (!(err instanceof AppError && err.code === 'unknown_referral_code')) throw err; // a refused form keeps the link
+    forgetReferralCode(c);
+    return accounts.register(input);
+  }
+  forgetReferralCode(c);
+  return user;
 }
 
 function confirmEmail(app: Pages, deps: WebDeps) {
@@ -265,6 +287,9 @@ function settings(app: Pages, deps: WebDeps) {
             <FieldError id="f-hideOnWeekends-error" error={errors.hideOnWeekends} />
           </p>
           <button type="submit">Save</button>
+          <p>
+            <a href="/referrals">Referral programme</a>: your link, your referrals and what they earned you.
+          </p>
         </Form>
       ),
       status,

@@ -36,6 +36,7 @@ export const errorCodes = {
   method_not_allowed: 'The path exists, but not with this method.',
   needs_attention: 'A write of this workflow failed for good: it holds, refusing actions, until staff resolve it.',
   idempotency_key_reused: 'The Idempotency-Key named a different request before.',
+  unknown_referral_code: 'The referral link’s code names no user (K-55): nothing was created.',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -59,6 +59,9 @@ const MoneyLinks: FC = () => (
       <li>
         <a href="/balance/withdrawals">Withdrawals</a>
       </li>
+      <li>
+        <a href="/referrals">Referrals</a>
+      </li>
     </ul>
   </nav>
 );
