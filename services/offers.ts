@@ -206,7 +206,8 @@ export async function offerPage(deps: { db: Db; clock: Clock }, offerId: number,
     .where(and(eq(offers.id, offerId), ne(offers.status, 'archived')));
   if (!found) throw new AppError('not_found', 'no such offer');
   const { offer, seller, stats } = found;
-  const visible = offer.status === 'active' && !hiddenForWeekend(deps.clock.now(), seller.timeZone, seller.hideOnWeekends);
+  // A sanction's suspended offer (K-64, K-65) keeps its page — saying until when it takes no orders — but leaves search.
+  const visible = (offer.status === 'active' || offer.status === 'suspended') && !hiddenForWeekend(deps.clock.now(), seller.timeZone, seller.hideOnWeekends);
   const privileged = viewer && (viewer.id === offer.sellerId || viewer.roles.some((r) => r === 'moderator' || r === 'admin'));
   if (!visible && !privileged) throw new AppError('not_found', 'no such offer');
   const [category] = await db.orm.select().from(categories).where(eq(categories.id, offer.categoryId));

@@ -20,6 +20,7 @@ import { notificationPages } from './pages/notifications.js';
 import { orderPages } from './pages/order.js';
 import { sellerPages } from './pages/seller.js';
 import { staffPages } from './pages/staff.js';
+import { accountBlockGate, standingPages } from './pages/standing.js';
 import { checkCsrf, readSession } from './session.js';
 
 const require = createRequire(import.meta.url);
@@ -67,6 +68,7 @@ export function createWeb(deps: WebDeps) {
   });
   app.use(readSession(deps.services.accounts, secure));
   app.use(checkCsrf());
+  app.use(accountBlockGate(deps));
 
   app.route('/', accountPages(deps));
   app.route('/', catalogPages(deps));
@@ -76,6 +78,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', sellerPages(deps));
   app.route('/', staffPages(deps));
   app.route('/', notificationPages(deps));
+  app.route('/', standingPages(deps));
 
   app.notFound(notFoundPage(deps));
   app.onError(errorPage(deps));
