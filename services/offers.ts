@@ -128,7 +128,8 @@ export async function editOffer(deps: OffersDeps, sellerId: number, offerId: num
       await checkModerationLimit(tx, sellerId);
       return offerView(await startSubmission(deps, tx, updated!, content, 'new'));
     }
-    if ((row.status === 'active' || row.status === 'paused') && row.pendingContent === null) {
+    // A suspended offer (a sanction's block, K-64) is published too: its seller may edit it meanwhile.
+    if ((row.status === 'active' || row.status === 'paused' || row.status === 'suspended') && row.pendingContent === null) {
       await checkModerationLimit(tx, sellerId);
       return offerView(await startSubmission(deps, tx, row, content, 'edit'));
     }
@@ -161,7 +162,7 @@ export function blockOffer(deps: OffersDeps, offerId: number, reason: string): P
   return deps.db.orm.transaction(async (tx) => {
     const [row] = await tx.select().from(offers).where(eq(offers.id, offerId)).for('update');
     if (!row || row.status === 'archived') throw new AppError('not_found', 'no such offer');
-    if (row.status !== 'active' && row.status !== 'paused') throw wrongStatus(row, 'block');
+    if (row.status !== 'active' && row.status !== 'paused' && row.status !== 'suspended') throw wrongStatus(row, 'block');
     const [updated] = await tx
       .update(offers)
       .set({ status: 'blocked', statusReason: reason, updatedAt: deps.clock.now() })
