@@ -16,6 +16,8 @@ export interface StandingEventRecord {
   offersBlock: Block | null;
   accountBlock: Block | null;
   level: SanctionLevel;
+  /** Whether the user's offers are out of search (`suspended`): an offers or an account block runs. */
+  offersHidden: boolean;
   /** The latest sanction's kind, if any. */
   kind: string | null;
   /** ISO, workflow time. */
@@ -39,7 +41,6 @@ async function loadStanding(db: Db, input: { userId: number }): Promise<{ seq: n
  */
 async function recordStandingEvent(db: Db, record: StandingEventRecord): Promise<void> {
   const { userId, effects, at, offersBlock, accountBlock } = record;
-  const hidden = offersBlock !== null || accountBlock !== null;
   await db.sql.begin(async (tx) => {
     // Timestamps go as ISO strings: drizzle, sharing this postgres.js client, turns off its Date serializer.
     const written = await tx`
@@ -65,7 +66,7 @@ async function recordStandingEvent(db: Db, record: StandingEventRecord): Promise
         values (${userId}, ${effects.notice.kind}, ${effects.notice.text}, ${`standing:${userId}:${effects.seq}`}, ${at}::timestamptz)
         on conflict (dedupe_key) do nothing`;
     }
-    if (hidden) await tx`update offers set status = 'suspended' where seller_id = ${userId} and status = 'active'`;
+    if (record.offersHidden) await tx`update offers set status = 'suspended' where seller_id = ${userId} and status = 'active'`;
     else await tx`update offers set status = 'active' where seller_id = ${userId} and status = 'suspended'`;
     if (effects.accountBlockStarted) {
       const reason = `the account of user ${userId} is blocked until ${accountBlock!.until}: ${accountBlock!.reason}`;

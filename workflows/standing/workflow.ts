@@ -57,6 +57,7 @@ function setup(input: StandingInput): StandingProcess {
       offersBlock: state.offersBlock,
       accountBlock: state.accountBlock,
       level: machine.levelOf(state),
+      offersHidden: machine.offersHidden(state),
       kind: state.violations[state.violations.length - 1]?.kind ?? null,
       at: state.history[state.history.length - 1]?.at ?? now(),
       effects,
