@@ -14,6 +14,7 @@ import { createDb, type Db } from './db/client.js';
 import { configuredProviders } from './payments/configured.js';
 import type { Providers } from './payments/provider.js';
 import { ensurePayoutSchedule } from './scripts/payout-schedule.js';
+import type { StandingPolicy } from './workflows/standing/messages.js';
 import { withdrawalPolicy } from './workflows/withdrawal/policy.js';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -29,10 +30,12 @@ export interface WorkerDeps {
   providers?: Providers;
   /** Changes to the real activities (tests inject a failure into one); none in production. */
   wrapActivities?: (activities: Activities) => Activities;
+  /** The rules of the standings an ignored order starts (K-64); tests shorten them. Default: the policy module's. */
+  standingPolicy?: StandingPolicy;
 }
 
-export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, wrapActivities, providers }: WorkerDeps): Promise<Worker> {
-  const activities = createActivities({ db, ...(providers ? { providers } : {}) });
+export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, wrapActivities, providers, standingPolicy }: WorkerDeps): Promise<Worker> {
+  const activities = createActivities({ db, ...(providers ? { providers } : {}), ...(standingPolicy ? { standingPolicy } : {}) });
   return Worker.create({
     connection,
     namespace,

@@ -5,17 +5,21 @@
  */
 import type { Db } from '../db/client.js';
 import type { Providers } from '../payments/provider.js';
+import type { StandingPolicy } from '../workflows/standing/messages.js';
 import { createAttentionActivities } from './attention.js';
 import { createLedgerActivities } from './ledger.js';
 import { createModerationActivities } from './moderation.js';
 import { createOrderActivities } from './orders.js';
 import { createPayoutBatchActivities } from './payout-batches.js';
+import { createStandingActivities } from './standing.js';
 import { createWithdrawalActivities } from './withdrawals.js';
 
 export interface ActivityDeps {
   db: Db;
   /** The payment adapters withdrawals pay out through; without them a payout fails for good (`payout_provider_missing`). */
   providers?: Providers;
+  /** The rules of the standings an ignored order starts (K-64); tests shorten them. Default: the policy module's. */
+  standingPolicy?: StandingPolicy;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -23,7 +27,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createAttentionActivities(deps),
     ...createLedgerActivities(deps),
     ...createModerationActivities(deps),
-    ...createOrderActivities(deps),
+    ...createOrderActivities({ db: deps.db, ...(deps.standingPolicy ? { standing: deps.standingPolicy } : {}) }),
+    ...createStandingActivities(deps),
     ...createWithdrawalActivities(deps),
     ...createPayoutBatchActivities(deps),
   };

@@ -79,8 +79,9 @@ function offerChange(offer: OfferRow, submitted: OfferContent, decision: Moderat
       ? { ...contentColumns(submitted), status: 'active', statusReason: null, publishedAt: sql`coalesce(${offers.publishedAt}, now())` }
       : { status: 'rejected', statusReason: reason };
   }
-  // An edit of a published offer: buyers keep seeing the published version until approval.
-  if ((offer.status === 'active' || offer.status === 'paused') && offer.pendingContent) {
+  // An edit of a published offer: buyers keep seeing the published version until approval
+  // (suspended: its seller's offers are blocked by a sanction, K-64, K-65; the edit still lands).
+  if ((offer.status === 'active' || offer.status === 'paused' || offer.status === 'suspended') && offer.pendingContent) {
     return decision === 'approved'
       ? { ...contentColumns(offer.pendingContent), pendingContent: null, statusReason: null }
       : { pendingContent: null, statusReason: reason };

@@ -3,6 +3,7 @@
  * transition's effects (money, the read-model row, notifications, a seller violation) —
  * idempotently, since a local activity is retried until the database answers.
  */
+import { Context } from '@temporalio/activity';
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { createLedger, type EscrowEnd } from '../db/ledger.js';
@@ -11,6 +12,10 @@ import { enqueueMailIn } from '../db/outbox.js';
 import { postReferralCommissionsIn } from '../db/referrals.js';
 import type * as machine from '../workflows/order/machine.js';
 import type { OrderView } from '../workflows/order/messages.js';
+import { ignoredOrderViolationId, standingWorkflowType, standingWorkflowId, violationSignal, type StandingPolicy, type ViolationReport } from '../workflows/standing/messages.js';
+import { standingPolicy } from '../workflows/standing/policy.js';
+import { startSearchAttributes, summaryOf } from '../workflows/standing/search.js';
+import type { standingWorkflow } from '../workflows/standing/workflow.js';
 import { withClassifiedFailures } from './failures.js';
 
 /** What a workflow transition asks `recordOrderEvent` to write. */
@@ -137,12 +142,40 @@ async function loadOrder(db: Db, input: { orderId: number }): Promise<{ exists: 
   return { exists: row !== undefined };
 }
 
-/** The workflow's activities: whether a placement committed, and writing a transition's effects. */
-export function createOrderActivities({ db }: { db: Db }) {
+/**
+ * K-64: an ignored order is the seller's violation, so their standing (`standing-<sellerId>`)
+ * hears of it — by signal-with-start, which starts it if none runs — after the order's write.
+ * Sent on every attempt that reaches here, a retry after the commit included: the standing
+ * counts the violation id once. Uses the worker's own client, on its namespace and task queue.
+ */
+async function reportViolation(record: OrderEventRecord, policy: StandingPolicy): Promise<void> {
+  if (record.effects.violation !== 'ignored_order') return;
+  const { sellerId, orderId } = record;
+  const { client, info } = Context.current();
+  await client.workflow.signalWithStart<typeof standingWorkflow, [ViolationReport]>(standingWorkflowType, {
+    workflowId: standingWorkflowId(sellerId),
+    taskQueue: info.taskQueue,
+    args: [{ userId: sellerId, policy }],
+    signal: violationSignal,
+    signalArgs: [{ violationId: ignoredOrderViolationId(orderId), kind: 'ignored_order', reason: `order #${orderId} was not started within 24 hours`, orderId }],
+    typedSearchAttributes: startSearchAttributes(sellerId),
+    staticSummary: summaryOf(sellerId),
+  });
+}
+
+/**
+ * The workflow's activities: whether a placement committed, and writing a transition's effects
+ * (then telling the seller's standing of a violation). `standing`: the rules a standing this
+ * starts runs under (tests shorten them).
+ */
+export function createOrderActivities({ db, standing = standingPolicy() }: { db: Db; standing?: StandingPolicy }) {
   const ledger = createLedger(db);
   return {
     loadOrder: withClassifiedFailures((input: { orderId: number }) => loadOrder(db, input)),
-    recordOrderEvent: withClassifiedFailures((record: OrderEventRecord) => recordOrderEvent(db, ledger, record)),
+    recordOrderEvent: withClassifiedFailures(async (record: OrderEventRecord) => {
+      await recordOrderEvent(db, ledger, record);
+      await reportViolation(record, standing);
+    }),
   };
 }
 

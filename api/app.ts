@@ -23,19 +23,28 @@ import { moneyRoutes } from './routes/money.js';
 import { offerRoutes } from './routes/offers.js';
 import { orderRoutes } from './routes/orders.js';
 import { referralRoutes } from './routes/referrals.js';
+import { sanctionRoutes } from './routes/sanctions.js';
 import { searchRoutes } from './routes/search.js';
 import { staffRoutes } from './routes/staff.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { withdrawalRoutes } from './routes/withdrawals.js';
 
-/** Who is calling: each route's own guard (api/auth.ts) decides what that allows. */
-function identifyCaller(accounts: Services['accounts']): MiddlewareHandler<AppEnv> {
+/**
+ * Who is calling: each route's own guard (api/auth.ts) decides what that allows. A caller
+ * whose account a sanction blocks (K-60, K-61, K-65) is noted with why and until when: the
+ * guard refuses their signed-in calls with 403 `account_blocked`, but for reading their own
+ * standing and signing out.
+ */
+function identifyCaller(accounts: Services['accounts'], sanctions: Services['sanctions']): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (token) {
       try {
-        c.set('user', await accounts.authenticate(token));
+        const user = await accounts.authenticate(token);
+        c.set('user', user);
+        const block = user ? await sanctions.accountBlock(user.id) : null;
+        if (block) c.set('sanctioned', block);
       } catch (err) {
         if (!(err instanceof AppError && err.code === 'account_blocked')) throw err;
         c.set('blocked', true);
@@ -51,7 +60,7 @@ export function createApp(deps: AppDeps) {
   app.use(requestId());
   app.use(requestLog(deps.logger, 'request'));
   app.use(limitBody());
-  app.use(identifyCaller(services.accounts));
+  app.use(identifyCaller(services.accounts, services.sanctions));
 
   app.route('/', healthRoutes(services));
   app.route('/', accountRoutes({ accounts: services.accounts, payoutDetails: services.payoutDetails }, { trustedProxyHops: deps.trustedProxyHops ?? 0 }));
@@ -65,6 +74,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', moderationRoutes(services));
   app.route('/', adminRoutes(services));
   app.route('/', staffRoutes(services));
+  app.route('/', sanctionRoutes(services));
   app.route('/', withdrawalRoutes({ withdrawals: services.withdrawals, webhooks: services.webhooks }));
   app.route('/', referralRoutes(services));
   app.route('/', webhookRoutes(services));

@@ -60,12 +60,19 @@ export function secured<R extends Omit<RouteConfig, 'middleware'>>(a: Access, ro
   });
 }
 
+/** What a sanction-blocked account may still call: read why and until when, and sign out. */
+const OPEN_WHILE_SANCTIONED = new Set(['GET /me/standing', 'POST /auth/logout']);
+
 function guard(a: Access): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (a.kind !== 'public' && a.kind !== 'dev') {
       if (c.var.blocked) throw new AppError('account_blocked', 'this account is blocked');
       const user = c.var.user;
       if (!user) throw new AppError('unauthenticated', 'sign in first: send `Authorization: Bearer <token>`');
+      const sanction = c.var.sanctioned;
+      if (sanction && !OPEN_WHILE_SANCTIONED.has(`${c.req.method} ${c.req.routePath}`)) {
+        throw new AppError('account_blocked', `this account is blocked until ${sanction.until}: ${sanction.reason}`, { reason: sanction.reason, until: sanction.until });
+      }
       if (a.kind === 'staff' && !a.roles.some((role) => user.roles.includes(role))) {
         throw new AppError('forbidden', `this needs one of the roles: ${a.roles.join(', ')}`);
       }

@@ -25,5 +25,7 @@ export interface AppEnv {
     user?: SessionUser;
     /** The token belongs to a blocked account. */
     blocked?: boolean;
+    /** A sanction blocks the caller's account (K-65) until then, for this reason. */
+    sanctioned?: { reason: string; until: string };
   };
 }

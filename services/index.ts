@@ -9,6 +9,7 @@ import type { Db } from '../db/client.js';
 import { createLedger } from '../db/ledger.js';
 import type { OrderPolicy } from '../workflows/order/messages.js';
 import { orderPolicy } from '../workflows/order/policy.js';
+import type { StandingPolicy } from '../workflows/standing/messages.js';
 import { createAccounts } from './accounts.js';
 import { createAttention } from './attention.js';
 import { createCart } from './cart.js';
@@ -26,6 +27,7 @@ import { createPayoutDetails } from './payout-details.js';
 import { createProviderWebhooks } from './provider-webhooks.js';
 import { createPlacement } from './placement.js';
 import { createReferrals } from './referrals.js';
+import { createSanctions } from './sanctions.js';
 import { createSearch } from './search.js';
 import { createSellers } from './sellers.js';
 import { createWallet } from './wallet.js';
@@ -44,11 +46,13 @@ export interface ServiceDeps {
   webUrl: string;
   /** The rules new orders start with; tests shorten the durations to run timers on the dev server. Default: the policy module's. */
   orderPolicy?: OrderPolicy;
+  /** The rules of the standings staff sanctions start; tests shorten them. Default: the policy module's. */
+  standingPolicy?: StandingPolicy;
 }
 
 export function createServices(deps: ServiceDeps) {
   const { db, clock } = deps;
-  const workflows = createWorkflowGateway({ temporal: deps.temporal, taskQueue: deps.taskQueue });
+  const workflows = createWorkflowGateway({ temporal: deps.temporal, taskQueue: deps.taskQueue, ...(deps.standingPolicy ? { standingPolicy: deps.standingPolicy } : {}) });
   const ledger = createLedger(db);
   const accounts = createAccounts({ db, clock });
   const placement = createPlacement({ db, clock, ledger, workflows, rules: deps.orderPolicy ?? orderPolicy() });
@@ -71,6 +75,7 @@ export function createServices(deps: ServiceDeps) {
     orders: createOrders({ db, workflows }),
     notifications: createNotifications({ db, clock }),
     attention: createAttention({ db, workflows }),
+    sanctions: createSanctions({ db, clock, workflows }),
     health: () => checkHealth({ db, workflows }),
     /** Development only: the mail outbox. */
     devMail: (to?: string) => outboxMail(db, to),

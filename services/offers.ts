@@ -128,7 +128,8 @@ export async function editOffer(deps: OffersDeps, sellerId: number, offerId: num
       await checkModerationLimit(tx, sellerId);
       return offerView(await startSubmission(deps, tx, updated!, content, 'new'));
     }
-    if ((row.status === 'active' || row.status === 'paused') && row.pendingContent === null) {
+    // A suspended offer (a sanction's block, K-64) is published too: its seller may edit it meanwhile.
+    if ((row.status === 'active' || row.status === 'paused' || row.status === 'suspended') && row.pendingContent === null) {
       await checkModerationLimit(tx, sellerId);
       return offerView(await startSubmission(deps, tx, row, content, 'edit'));
     }
@@ -161,7 +162,7 @@ export function blockOffer(deps: OffersDeps, offerId: number, reason: string): P
   return deps.db.orm.transaction(async (tx) => {
     const [row] = await tx.select().from(offers).where(eq(offers.id, offerId)).for('update');
     if (!row || row.status === 'archived') throw new AppError('not_found', 'no such offer');
-    if (row.status !== 'active' && row.status !== 'paused') throw wrongStatus(row, 'block');
+    if (row.status !== 'active' && row.status !== 'paused' && row.status !== 'suspended') throw wrongStatus(row, 'block');
     const [updated] = await tx
       .update(offers)
       .set({ status: 'blocked', statusReason: reason, updatedAt: deps.clock.now() })
@@ -206,7 +207,8 @@ export async function offerPage(deps: { db: Db; clock: Clock }, offerId: number,
     .where(and(eq(offers.id, offerId), ne(offers.status, 'archived')));
   if (!found) throw new AppError('not_found', 'no such offer');
   const { offer, seller, stats } = found;
-  const visible = offer.status === 'active' && !hiddenForWeekend(deps.clock.now(), seller.timeZone, seller.hideOnWeekends);
+  // A sanction's suspended offer (K-64, K-65) keeps its page — saying until when it takes no orders — but leaves search.
+  const visible = (offer.status === 'active' || offer.status === 'suspended') && !hiddenForWeekend(deps.clock.now(), seller.timeZone, seller.hideOnWeekends);
   const privileged = viewer && (viewer.id === offer.sellerId || viewer.roles.some((r) => r === 'moderator' || r === 'admin'));
   if (!visible && !privileged) throw new AppError('not_found', 'no such offer');
   const [category] = await db.orm.select().from(categories).where(eq(categories.id, offer.categoryId));

@@ -77,16 +77,27 @@ interface QuoteRow {
   time_zone: string;
   hide_on_weekends: boolean;
   seller_blocked: boolean;
+  /** The seller's running sanction block (K-64, K-65), if any: until when, and why. */
+  blocked_until: string | null;
+  block_reason: string | null;
 }
 
 const fieldError = (path: string, message: string) => new AppError('invalid_input', `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
 
 /**
  * Whether the offer takes orders from this buyer now: unknown or never published (404),
- * paused, blocked or hidden for the weekend (409), the buyer's own (422).
+ * paused, blocked, suspended by a sanction (409, saying until when) or hidden for the weekend (409), the buyer's own (422).
  */
 function checkOrderable(row: QuoteRow | undefined, buyer: Buyer, placedAt: Date): asserts row is QuoteRow {
   if (!row || !row.published) throw new AppError('not_found', 'no such offer');
+  if (row.status === 'suspended' && row.blocked_until !== null) {
+    const until = new Date(row.blocked_until).toISOString();
+    throw new AppError('conflict', `the seller’s offers are blocked until ${until} (${row.block_reason}): the offer takes no orders until then`, {
+      status: 'suspended',
+      until,
+      reason: row.block_reason,
+    });
+  }
   if (row.status !== 'active') throw new AppError('conflict', `the offer is ${row.status}: it takes no orders`, { status: row.status });
   if (row.seller_blocked) throw new AppError('conflict', 'the seller’s account is blocked: the offer takes no orders', { status: 'seller_blocked' });
   if (hiddenForWeekend(placedAt, row.time_zone, row.hide_on_weekends)) {
@@ -101,8 +112,9 @@ async function quoteOrder(deps: PlacementDeps, buyer: Buyer, req: OrderRequest, 
   const [row] = await deps.db.sql<QuoteRow[]>`
     select o.id, o.category_id, o.title, o.price_cents, o.lead_time_days, o.instructions, o.unit_volume, o.options, o.packages,
       o.status, o.published_at is not null as published,
-      u.id as seller_id, u.login as seller_login, u.time_zone, u.hide_on_weekends, u.blocked_at is not null as seller_blocked
-    from offers o join users u on u.id = o.seller_id
+      u.id as seller_id, u.login as seller_login, u.time_zone, u.hide_on_weekends, u.blocked_at is not null as seller_blocked,
+      coalesce(s.account_blocked_until, s.offers_blocked_until) as blocked_until, coalesce(s.account_block_reason, s.offers_block_reason) as block_reason
+    from offers o join users u on u.id = o.seller_id left join standings s on s.user_id = o.seller_id
     where o.id = ${req.offerId}`;
   checkOrderable(row, buyer, placedAt);
   const priced = quote({ priceCents: row.price_cents, leadTimeDays: row.lead_time_days, options: row.options, packages: row.packages }, req);

@@ -11,7 +11,7 @@
  * does not have (never started, or closed and forgotten after 24 h on the dev server) is a
  * `WorkflowGoneError`, for the caller to answer from the database.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { AppError, isErrorCode } from '../workflows/lib/errors.js';
 import { resolveAttentionUpdate, type ResolveArgs } from '../workflows/lib/process.js';
@@ -21,6 +21,20 @@ import type { kworkModeration } from '../workflows/moderation/workflow.js';
 import { actUpdate, orderWorkflowId, orderWorkflowType, viewQuery, type ActArgs, type OrderInput, type OrderView, type Viewer } from '../workflows/order/messages.js';
 import * as orderSearch from '../workflows/order/search.js';
 import type { orderWorkflow } from '../workflows/order/workflow.js';
+import {
+  liftUpdate,
+  sanctionUpdate,
+  standingWorkflowId,
+  standingWorkflowType,
+  viewQuery as standingViewQuery,
+  type LiftArgs,
+  type SanctionArgs,
+  type StandingPolicy,
+  type StandingView,
+} from '../workflows/standing/messages.js';
+import { standingPolicy as defaultStandingPolicy } from '../workflows/standing/policy.js';
+import * as standingSearch from '../workflows/standing/search.js';
+import type { standingWorkflow } from '../workflows/standing/workflow.js';
 import { inconsistencyOf } from '../workflows/withdrawal/machine.js';
 import {
   actUpdate as withdrawalActUpdate,
@@ -109,7 +123,41 @@ function withdrawalGateway(temporal: Client, taskQueue: string) {
   };
 }
 
-export function createWorkflowGateway({ temporal, taskQueue }: { temporal: Client; taskQueue: string }) {
+/**
+ * A user's standing (K-58…K-65): staff's sanctions start it when none runs (update-with-start:
+ * the standing is started, or the running one used, and the Update sent in one call), an early
+ * lift goes to the running one, and its view.
+ */
+function standingGateway(temporal: Client, taskQueue: string, policy: StandingPolicy) {
+  const handle = (workflowId: string) => temporal.workflow.getHandle(workflowId);
+  return {
+    /** A staff sanction; the result is the standing once it is written (`invalid_input` for a malformed one). */
+    sanction(userId: number, args: SanctionArgs): Promise<StandingView> {
+      const id = standingWorkflowId(userId);
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof standingWorkflow>(standingWorkflowType, {
+        workflowId: id,
+        taskQueue,
+        args: [{ userId, policy }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: standingSearch.startSearchAttributes(userId),
+        staticSummary: standingSearch.summaryOf(userId),
+      });
+      return call(id, () => temporal.workflow.executeUpdateWithStart(sanctionUpdate, { args: [args], startWorkflowOperation }));
+    },
+    /** Staff lift a block early (`conflict` when none runs; `not_found` when no standing runs at all). */
+    lift(userId: number, args: LiftArgs): Promise<StandingView> {
+      const id = standingWorkflowId(userId);
+      return call(id, () => handle(id).executeUpdate(liftUpdate, { args: [args] }));
+    },
+    /** The running standing as it is now. */
+    view(userId: number): Promise<StandingView> {
+      const id = standingWorkflowId(userId);
+      return call(id, () => handle(id).query(standingViewQuery));
+    },
+  };
+}
+
+export function createWorkflowGateway({ temporal, taskQueue, standingPolicy = defaultStandingPolicy() }: { temporal: Client; taskQueue: string; standingPolicy?: StandingPolicy }) {
   const handle = (workflowId: string) => temporal.workflow.getHandle(workflowId);
 
   const order = {
@@ -154,6 +202,7 @@ export function createWorkflowGateway({ temporal, taskQueue }: { temporal: Clien
   };
 
   const withdrawal = withdrawalGateway(temporal, taskQueue);
+  const standing = standingGateway(temporal, taskQueue, standingPolicy);
 
   /** Staff lift a workflow's hold (a write that failed for good); `conflict` when it holds no more. */
   function resolveAttention(workflowId: string, args: ResolveArgs): Promise<void> {
@@ -165,7 +214,7 @@ export function createWorkflowGateway({ temporal, taskQueue }: { temporal: Clien
     await temporal.connection.withAbortSignal(signal, () => temporal.connection.workflowService.getSystemInfo({}));
   }
 
-  return { order, moderation, withdrawal, resolveAttention, ping };
+  return { order, moderation, withdrawal, standing, resolveAttention, ping };
 }
 
 export type WorkflowGateway = ReturnType<typeof createWorkflowGateway>;

@@ -21,6 +21,7 @@ import { orderPages } from './pages/order.js';
 import { referralPages } from './pages/referrals.js';
 import { sellerPages } from './pages/seller.js';
 import { staffPages } from './pages/staff.js';
+import { accountBlockGate, standingPages } from './pages/standing.js';
 import { checkCsrf, readSession } from './session.js';
 
 const require = createRequire(import.meta.url);
@@ -68,6 +69,7 @@ export function createWeb(deps: WebDeps) {
   });
   app.use(readSession(deps.services.accounts, secure));
   app.use(checkCsrf());
+  app.use(accountBlockGate(deps));
 
   app.route('/', accountPages(deps));
   app.route('/', catalogPages(deps));
@@ -78,6 +80,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', staffPages(deps));
   app.route('/', notificationPages(deps));
   app.route('/', referralPages(deps));
+  app.route('/', standingPages(deps));
 
   app.notFound(notFoundPage(deps));
   app.onError(errorPage(deps));

@@ -6,3 +6,4 @@ export { kworkModeration } from './moderation/workflow.js';
 export { orderWorkflow } from './order/workflow.js';
 export { payoutBatchWorkflow } from './payout-batch/workflow.js';
 export { withdrawalWorkflow } from './withdrawal/workflow.js';
+export { standingWorkflow } from './standing/workflow.js';

@@ -61,7 +61,7 @@ const Offer = z
     ...Content,
     id: z.number().int(),
     sellerId: z.number().int(),
-    status: z.enum(['draft', 'in_moderation', 'active', 'rejected', 'paused', 'blocked', 'archived']),
+    status: z.enum(['draft', 'in_moderation', 'active', 'rejected', 'paused', 'blocked', 'archived', 'suspended']),
     statusReason: z.string().nullable(),
     pendingContent: z.object(Content).nullable(),
     revision: z.number().int(),

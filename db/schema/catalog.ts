@@ -117,7 +117,7 @@ export const offers = pgTable(
     attributes: jsonb('attributes').$type<Record<string, string | string[]>>().notNull().default({}),
     options: jsonb('options').$type<OfferOption[]>().notNull().default([]),
     packages: jsonb('packages').$type<Packages | null>(),
-    status: text('status', { enum: ['draft', 'in_moderation', 'active', 'rejected', 'paused', 'blocked', 'archived'] }).notNull().default('draft'),
+    status: text('status', { enum: ['draft', 'in_moderation', 'active', 'rejected', 'paused', 'blocked', 'archived', 'suspended'] }).notNull().default('draft'),
     /** Why moderation rejected the last submission (or an admin blocked the offer). */
     statusReason: text('status_reason'),
     /** An edit of a published offer, awaiting moderation. */

@@ -223,6 +223,16 @@ describe('authorization matrix', () => {
     },
     'POST /admin/orders/{id}/cancel': { success: 409, build: async () => ({ path: `/admin/orders/${await ownersClosedOrder()}/cancel`, body: { reason: 'matrix' } }) },
     'GET /staff/attention': { success: 200, build: () => ({ path: '/staff/attention' }) },
+    'GET /me/standing': { success: 200, build: () => ({ path: '/me/standing' }) },
+    // A fresh offer each time: one open report per reporter and subject.
+    'POST /reports': { success: 201, build: async () => ({ path: '/reports', body: { subject: 'offer', subjectId: await insertOffer(database.db, vendor.id), reason: 'matrix' } }) },
+    'GET /staff/reports': { success: 200, build: () => ({ path: '/staff/reports' }) },
+    // Past the guard, an unknown report answers 404: the guard is what this checks.
+    'POST /staff/reports/{id}/resolve': { success: 404, build: () => ({ path: '/staff/reports/999999999/resolve', body: { resolution: 'matrix' } }) },
+    'GET /staff/standings': { success: 200, build: () => ({ path: '/staff/standings' }) },
+    // Past the guard, an unknown user answers 404 and a lift with no block running 409: no workflow is started.
+    'POST /staff/users/{id}/sanctions': { success: 404, build: () => ({ path: '/staff/users/999999999/sanctions', body: { kind: 'staff_warning', reason: 'matrix' } }) },
+    'POST /staff/users/{id}/sanctions/lift': { success: 409, build: () => ({ path: `/staff/users/${victim.id}/sanctions/lift`, body: { block: 'all', reason: 'matrix' } }) },
     // Past the guard, a workflow that holds for nobody answers 404: the guard is what this checks.
     'POST /staff/attention/{workflowId}/resolve': { success: 404, build: () => ({ path: '/staff/attention/order-1/resolve', body: {} }) },
     // Past the guard, a withdrawal under the minimum answers 422: no workflow is started.

@@ -45,6 +45,8 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['arbitration queue', /^\/staff\/arbitration$/],
   ['arbitration case', /^\/staff\/arbitration\/\d+$/],
   ['attention list', /^\/staff\/attention$/],
+  ['reports', /^\/staff\/reports$/],
+  ['blocked now', /^\/staff\/standings$/],
   ['staff withdrawals', /^\/staff\/withdrawals$/],
   ['staff withdrawal', /^\/staff\/withdrawals\/\d+$/],
   ['payout batches', /^\/staff\/payout-batches$/],

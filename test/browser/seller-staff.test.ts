@@ -3,7 +3,10 @@
  * (a bad field refused beside it, nothing created) and sees it in moderation; a moderator
  * approves it and it goes live; a moderator rejects an answer to feedback; the seller's
  * dashboard counts down a new order's 24 h (K-08); an arbiter takes a dispute and splits the
- * money, which both balances show; staff pages are 403 for others; staff see Temporal links.
+ * money, which both balances show; staff pages are 403 for others; staff see Temporal links. A
+ * sanctioned seller sees why and until when (K-64, K-65): the dashboard's banner, their offer's page
+ * saying it is unavailable until then, and — their account blocked — only the page that says so;
+ * support sees them among everyone blocked now and lifts the block early.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -199,6 +202,34 @@ describe('seller and staff pages in the browser', () => {
     const seller = await personAs(m.seller);
     await visit(seller, '/seller/earnings', 'earnings');
     assert.match(await textOf(seller, `#earnings tr[data-order-id="${orderId}"]`), /split by an arbiter\s*\$4\.44/);
+  });
+
+  it('a sanctioned seller sees why and until when; a blocked account sees only that; support lifts it early (K-64, K-65)', async () => {
+    const m = await market(stack.api, stack.db);
+    const support = await staff('support');
+    await stack.services.sanctions.sanction(support.id, m.seller.id, { kind: 'staff_offers_block', days: 2, reason: 'rude to a buyer in order chat' });
+    const seller = await personAs(m.seller, 360);
+    await visit(seller, '/seller', 'seller dashboard, offers blocked');
+    assert.match(await textOf(seller, '#offers-blocked'), /Your offers are blocked until .*: rude to a buyer in order chat/);
+    const buyer = await personAs(m.buyer);
+    await visit(buyer, `/offers/${m.offerId}`, 'offer of a blocked seller');
+    assert.match(await textOf(buyer, '#unavailable'), /This seller’s offers are unavailable until /);
+
+    await stack.services.sanctions.sanction(support.id, m.seller.id, { kind: 'staff_account_block', days: 1, reason: 'selling outside the platform' });
+    const res = await seller.goto('/balance');
+    assert.equal(res?.status(), 403);
+    assert.match(await textOf(seller, '#account-blocked'), /Your account is blocked until .*: selling outside the platform\. Your balance is safe/);
+    await assertAccessible(seller, 'blocked account page');
+
+    const staffPage = await personAs(support);
+    await visit(staffPage, '/staff/standings', 'blocked now');
+    const card = staffPage.locator(`#standing-${m.seller.id}`);
+    assert.equal(await card.locator('a.temporal-link').getAttribute('data-workflow-id'), `standing-${m.seller.id}`);
+    await card.getByLabel('Reason the user reads').fill('appeal granted');
+    await card.getByRole('button', { name: 'Lift early' }).click();
+    await staffPage.waitForURL('**/staff/standings');
+    assert.equal(await staffPage.locator(`#standing-${m.seller.id}`).count(), 0);
+    assert.equal((await seller.goto('/balance'))?.status(), 200);
   });
 
   it('staff pages answer 403 to anyone without the role', async () => {

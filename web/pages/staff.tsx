@@ -1,7 +1,7 @@
 /**
  * Staff pages: the staff home with links to the queues a staff member's roles open; the
  * moderation queue (offers and feedback answers), the arbitration queue with the case file and
- * the decision form, the attention list, support's money pages (the withdrawal queue, payout
+ * the decision form, the attention list, reports and everyone blocked now (sanctions), support's money pages (the withdrawal queue, payout
  * batches, provider events, card top-up refunds); links to each workflow in the Temporal Web UI. Each
  * page needs the roles its JSON route needs (see staff/roles.ts); anyone else gets 403.
  */
@@ -12,6 +12,7 @@ import { arbitrationPages } from './staff/arbitration.js';
 import { attentionPages } from './staff/attention.js';
 import { moderationPages } from './staff/moderation.js';
 import { staffPaymentPages } from './staff/payments.js';
+import { sanctionPages } from './staff/sanctions.js';
 import { holds, staffAccess, staffOf } from './staff/roles.js';
 import { topUpRefundPages } from './staff/top-up-refund.js';
 import { staffWithdrawalPages } from './staff/withdrawals.js';
@@ -20,6 +21,8 @@ const queues = [
   { href: '/staff/moderation', label: 'Moderation queue', what: 'offers and answers to feedback awaiting a decision', roles: staffAccess.moderation },
   { href: '/staff/arbitration', label: 'Arbitration queue', what: 'orders in dispute', roles: staffAccess.arbitration },
   { href: '/staff/attention', label: 'Needs attention', what: 'workflows holding after a failed write', roles: staffAccess.attention },
+  { href: '/staff/reports', label: 'Reports', what: 'users’ reports of users, offers and feedback: resolve them, with a sanction if need be', roles: staffAccess.sanctions },
+  { href: '/staff/standings', label: 'Blocked now', what: 'everyone whose offers or account a sanction blocks: lift early', roles: staffAccess.sanctions },
   { href: '/staff/withdrawals', label: 'Withdrawals', what: 'withdrawals by status: hold, release or reject them', roles: staffAccess.money },
   { href: '/staff/payout-batches', label: 'Payout batches', what: 'each batch’s reconciliation: count, gross, fees, net', roles: staffAccess.money },
   { href: '/staff/provider-events', label: 'Provider events', what: 'webhooks from the payment providers, unmatched first', roles: staffAccess.money },
@@ -50,6 +53,7 @@ export function staffPages(deps: WebDeps) {
   app.route('/', moderationPages(deps));
   app.route('/', arbitrationPages(deps));
   app.route('/', attentionPages(deps));
+  app.route('/', sanctionPages(deps));
   app.route('/', staffWithdrawalPages(deps));
   app.route('/', staffPaymentPages(deps));
   app.route('/', topUpRefundPages(deps));

@@ -22,7 +22,7 @@ export const SA = {
   amountCents: key('GigflowAmountCents', 'INT'),
   /** When the next automatic outcome happens unless somebody acts. */
   nextDeadline: key('GigflowNextDeadline', 'DATETIME'),
-  /** A withdrawal's owner. */
+  /** A withdrawal's owner; a standing's user. */
   userId: key('GigflowUserId', 'KEYWORD'),
   /** How a withdrawal is paid out: `card` or `paypal`. */
   method: key('GigflowMethod', 'KEYWORD'),
@@ -30,6 +30,10 @@ export const SA = {
   batchAt: key('GigflowBatchAt', 'DATETIME'),
   /** A write failed for good: the workflow holds until staff resolve it (`GET /staff/attention`). */
   needsAttention: key('GigflowNeedsAttention', 'BOOL'),
+  /** A standing's latest running block end (K-64, K-65): `GigflowBlockedUntil > "<now>"` finds everyone blocked now. */
+  blockedUntil: key('GigflowBlockedUntil', 'DATETIME'),
+  /** A standing's level: `account_blocked`, `offers_blocked`, `warned`, `clear`. */
+  sanction: key('GigflowSanction', 'KEYWORD'),
 } as const;
 
 export const searchAttributeKeys = Object.values(SA);

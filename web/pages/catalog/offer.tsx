@@ -5,12 +5,14 @@
  * An unknown offer, or one buyers cannot see, is the 404 page.
  */
 import type { Hono } from 'hono';
+import type { FC } from 'hono/jsx';
 import type { OfferPage } from '../../../services/offers.js';
+import type { AccountBlock } from '../../../services/sanctions.js';
 import { AppError } from '../../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { parseForm, readForm, readQuery, refusalOf, type FormData, type Refusal } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
-import type { Viewer } from '../../ui.js';
+import { Time, type Viewer } from '../../ui.js';
 import { basicChoice, ChoiceForm, choiceOf, newOrderKey, OrderForm, priceOf, type Choice } from './offer-form.js';
 import { CartChoice, KeepForLater, OrderBox, PriceBox, type OrderState } from './offer-order.js';
 import { Description, FeedbackList, Options, Packages, SellerCard, Units } from './offer-parts.js';
@@ -27,7 +29,19 @@ type Shown = Partial<Omit<OrderState, 'idempotencyKey' | 'choice'>> & { choice?:
 /** Whether the viewer may order it: someone else's offer that buyers can see. */
 const orderable = (offer: OfferPage, viewer: Viewer) => offer.status === 'active' && offer.sellerId !== viewer.user?.id;
 
-function OfferBody({ offer, state, viewer, favorite, deps }: { offer: OfferPage; state: OrderState; viewer: Viewer; favorite: boolean; deps: WebDeps }) {
+/** Why an offer takes no orders, in words: a sanction's block says until when (K-64, K-65). */
+const NotOrderable: FC<{ offer: OfferPage; viewer: Viewer; block: AccountBlock | null }> = ({ offer, viewer, block }) =>
+  offer.status === 'suspended' && block ? (
+    <p class="card" id="unavailable">
+      This seller’s offers are unavailable until <Time at={block.until} zone={viewer.timeZone} />.
+    </p>
+  ) : (
+    <p class="card">
+      {offer.sellerId === viewer.user?.id ? 'This is your offer' : 'This offer takes no orders'}: it is <span class="status">{offer.status.replace('_', ' ')}</span>.
+    </p>
+  );
+
+function OfferBody({ offer, state, viewer, favorite, deps, block }: { offer: OfferPage; state: OrderState; viewer: Viewer; favorite: boolean; deps: WebDeps; block: AccountBlock | null }) {
   return (
     <div class="layout-2">
       <div>
@@ -46,10 +60,7 @@ function OfferBody({ offer, state, viewer, favorite, deps }: { offer: OfferPage;
         {orderable(offer, viewer) ? (
           <OrderBox offer={offer} state={state} viewer={viewer} />
         ) : (
-          <p class="card">
-            {offer.sellerId === viewer.user?.id ? 'This is your offer' : 'This offer takes no orders'}: it is{' '}
-            <span class="status">{offer.status.replace('_', ' ')}</span>.
-          </p>
+          <NotOrderable offer={offer} viewer={viewer} block={block} />
         )}
         {orderable(offer, viewer) && viewer.user ? <KeepForLater offer={offer} choice={state.choice} viewer={viewer} favorite={favorite} /> : null}
         <SellerCard seller={offer.seller} />
@@ -74,7 +85,8 @@ async function showOffer(c: WebContext, deps: WebDeps, shown: Shown = {}, status
     missingCents: shown.missingCents,
     idempotencyKey: newOrderKey(),
   };
-  return page(c, deps, offer.title, (viewer) => <OfferBody offer={offer} state={state} viewer={viewer} favorite={favorite} deps={deps} />, status);
+  const block = offer.status === 'suspended' ? await deps.services.sanctions.sellerBlock(offer.sellerId) : null;
+  return page(c, deps, offer.title, (viewer) => <OfferBody offer={offer} state={state} viewer={viewer} favorite={favorite} deps={deps} block={block} />, status);
 }
 
 /** The live price of the choice in the query, and the cart form's copy of it. */

@@ -2,6 +2,7 @@
  * The seller's dashboard (`/seller`): orders to start, each with its 24 h countdown (K-08: an
  * order not started in time is cancelled and refunded); orders in work with their deadlines;
  * deliveries awaiting the buyer's review; orders in arbitration. Each row links to the order.
+ * A running sanction block (K-64, K-65) shows first: why, and until when.
  */
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
@@ -10,6 +11,7 @@ import type { OrderStatus } from '../../../workflows/order/messages.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { page, userOf } from '../../page.js';
 import { Countdown, Money, Time, type Viewer } from '../../ui.js';
+import { StandingBanner } from '../standing.js';
 import { SellerNav } from './offers.js';
 
 const SECTION_LIMIT = 50;
@@ -35,12 +37,16 @@ export function dashboardPages(deps: WebDeps) {
   app.get('/seller', async (c) => {
     const user = userOf(c);
     const { orders } = deps.services;
-    const rows = await Promise.all(
-      sections.map(async (s) => (await Promise.all(s.statuses.map((status) => orders.list(user.id, { role: 'seller', status, limit: SECTION_LIMIT })))).flatMap((p) => p.items)),
-    );
+    const [rows, standing] = await Promise.all([
+      Promise.all(
+        sections.map(async (s) => (await Promise.all(s.statuses.map((status) => orders.list(user.id, { role: 'seller', status, limit: SECTION_LIMIT })))).flatMap((p) => p.items)),
+      ),
+      deps.services.sanctions.standing(user.id),
+    ]);
     return page(c, deps, 'Selling', (v) => (
       <>
         <SellerNav />
+        <StandingBanner standing={standing} viewer={v} />
         {sections.map((s, i) => (
           <OrderSection viewer={v} section={s} items={rows[i]!} />
         ))}

@@ -110,7 +110,7 @@ export function editorPages(deps: WebDeps) {
 
 const EditNotice: FC<{ offer: OfferView }> = ({ offer }) => {
   if (offer.status === 'in_moderation' || offer.pendingContent) return <p class="notice">This offer is in moderation: you can edit it once a moderator has decided.</p>;
-  if (offer.status === 'active' || offer.status === 'paused') return <p class="notice">Buyers keep seeing the published version until a moderator approves your edit.</p>;
+  if (offer.status === 'active' || offer.status === 'paused' || offer.status === 'suspended') return <p class="notice">Buyers keep seeing the published version until a moderator approves your edit.</p>;
   if (offer.status === 'rejected') return <p class="notice">A moderator rejected it{offer.statusReason ? `: ${offer.statusReason.replace(/_/g, ' ')}` : ''}. Change it and send it again.</p>;
   return null;
 };

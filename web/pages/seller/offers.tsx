@@ -24,6 +24,7 @@ const statusLabel: Record<OfferView['status'], string> = {
   paused: 'stopped',
   blocked: 'blocked',
   archived: 'deleted',
+  suspended: 'suspended by a sanction',
 };
 const Weekends = z.object({ hideOnWeekends: checkbox });
 

@@ -16,6 +16,8 @@ export const staffAccess = {
   arbitration: ['arbiter', 'admin'] as StaffRole[],
   /** `GET /staff/attention` and resolve. */
   attention: ['support', 'admin'] as StaffRole[],
+  /** `/staff/reports` and resolve, `/staff/standings`, `/staff/users/{id}/sanctions` and lift (K-58…K-65). */
+  sanctions: ['support', 'admin'] as StaffRole[],
   /** `/staff/withdrawals` (hold, release, reject), `/staff/payout-batches`, `/staff/provider-events`, `/staff/top-ups/{id}/refund`. */
   money: ['support', 'admin'] as StaffRole[],
 };
