@@ -163,18 +163,27 @@ async function reportViolation(record: OrderEventRecord, policy: StandingPolicy)
   });
 }
 
+/** How an order's write tells the seller's standing of a violation (K-64). */
+export type ViolationReporter = (record: OrderEventRecord) => Promise<void>;
+
+/** The worker's: signal-with-start through the activity's own client, under `policy` for a standing it starts. */
+export function standingReporter(policy: StandingPolicy = standingPolicy()): ViolationReporter {
+  return (record) => reportViolation(record, policy);
+}
+
 /**
  * The workflow's activities: whether a placement committed, and writing a transition's effects
  * (then telling the seller's standing of a violation). `standing`: the rules a standing this
- * starts runs under (tests shorten them).
+ * starts runs under (tests shorten them). `report`: how the standing is told — the worker's
+ * client by default; a test that calls these writes outside a worker gives its own.
  */
-export function createOrderActivities({ db, standing = standingPolicy() }: { db: Db; standing?: StandingPolicy }) {
+export function createOrderActivities({ db, standing = standingPolicy(), report = standingReporter(standing) }: { db: Db; standing?: StandingPolicy; report?: ViolationReporter }) {
   const ledger = createLedger(db);
   return {
     loadOrder: withClassifiedFailures((input: { orderId: number }) => loadOrder(db, input)),
     recordOrderEvent: withClassifiedFailures(async (record: OrderEventRecord) => {
       await recordOrderEvent(db, ledger, record);
-      await reportViolation(record, standing);
+      await report(record);
     }),
   };
 }

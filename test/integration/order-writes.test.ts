@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../../services/clock.js';
 import { createLedger } from '../../db/ledger.js';
-import { createOrderActivities } from '../../activities/orders.js';
+import { createOrderActivities, type OrderEventRecord } from '../../activities/orders.js';
 import { createPlacement } from '../../services/placement.js';
 import { orderPolicy } from '../../workflows/order/policy.js';
 import * as machine from '../../workflows/order/machine.js';
@@ -55,9 +55,13 @@ describe('an order transition’s writes, when its local activity runs twice', (
     return { state: machine.initialState(input), input };
   }
 
+  /** The violations each write reported to the seller's standing (the worker's client would signal it). */
+  const reported: string[] = [];
+  const report = async (record: OrderEventRecord) => void (record.effects.violation && reported.push(`${record.orderId}:${record.effects.violation}`));
+
   /** Writes a transition as the workflow does, twice; returns the state after it. */
   async function recordTwice(input: OrderInput, transition: machine.Transition, now: string): Promise<machine.OrderState> {
-    const writes = createOrderActivities({ db: database.db });
+    const writes = createOrderActivities({ db: database.db, report });
     const record = {
       orderId: input.orderId,
       buyerId: input.buyer.id,
@@ -107,7 +111,7 @@ describe('an order transition’s writes, when its local activity runs twice', (
     assert.equal(await balance(`user:${seller.id}:main`), before.seller + 800);
   });
 
-  it('an ignored order: one seller violation, one refund', async () => {
+  it('an ignored order: one seller violation, one refund, and the standing told on each attempt (it counts the order once)', async () => {
     const buyerBefore = await balance(`user:${buyer.id}:main`);
     const { state, input } = await place();
     assert.equal(await balance(`user:${buyer.id}:main`), buyerBefore - PRICE);
@@ -117,6 +121,7 @@ describe('an order transition’s writes, when its local activity runs twice', (
 
     const violations = await database.db.sql<{ kind: string }[]>`select kind from seller_violations where order_id = ${input.orderId}`;
     assert.deepEqual(violations.map((v) => v.kind), ['ignored_order']);
+    assert.deepEqual(reported.filter((r) => r.startsWith(`${input.orderId}:`)), [`${input.orderId}:ignored_order`, `${input.orderId}:ignored_order`]);
     const [row] = await database.db.sql<{ status: string }[]>`select status from orders where id = ${input.orderId}`;
     assert.equal(row!.status, 'cancelled');
     assert.equal(await balance(`user:${buyer.id}:main`), buyerBefore);
