@@ -159,7 +159,7 @@ describe('feedback', () => {
   });
 
   describe('the seller’s rating', () => {
-    it('keeps the share of likes (rounded down) and the feedback count current, shown in search and on the offer page', async () => {
+    it('keeps the K-27 rating (the share of finished orders without a dislike or a failure, rounded down) and the feedback count current, shown in search and on the offer page', async () => {
       const { seller, offerId } = await sellerWithOffer();
       const buyer = await signUp(call, 'fb_buyer');
       const shown = async () => {
@@ -175,9 +175,10 @@ describe('feedback', () => {
       await leaveOk(buyer, await order(buyer, offerId), 'like');
       await leaveOk(buyer, await order(buyer, offerId, 'cancelled_late'), 'dislike');
       assert.deepEqual(await shown(), [[66, 3], [66, 3], [66, 3]], '2 of 3');
-      // A refused feedback changes nothing.
+      // A refused feedback counts nothing; the free cancellation itself is a finished order that is
+      // not bad (K-27: the rating is the share of the last 100 finished orders that are not bad): 3 of 4.
       assert.equal((await leave(buyer, await order(buyer, offerId, 'buyer_free_cancel'), { verdict: 'dislike', text: 'No' })).status, 409);
-      assert.deepEqual(await statsOf(seller.id), { ratingPercent: 66, feedbackCount: 3 });
+      assert.deepEqual(await statsOf(seller.id), { ratingPercent: 75, feedbackCount: 3 });
     });
 
     it('counts every one of many feedbacks given at once, and only one per order', async () => {
