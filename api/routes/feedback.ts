@@ -1,6 +1,7 @@
 /**
  * Feedback on finished orders: the buyer's like or dislike, the seller's answer (shown once a
- * moderator approves it), the moderators' queue of answers, and a seller's public feedback.
+ * moderator approves it), the moderators' queue of answers, a seller's public feedback, and
+ * staff's deletion of boosted feedback (K-59).
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { StaffRole } from '../../services/accounts.js';
@@ -129,6 +130,31 @@ const routes = {
     request: { params: OrderIdParam, ...jsonBody(z.strictObject({ decision: z.enum(['approve', 'reject']) })) },
     responses: { 200: json('The feedback, its answer decided', PartyFeedbackItem), ...errorResponses(404, 409) },
   }),
+  remove: secured(access.staff('admin'), {
+    method: 'post',
+    path: '/staff/feedback/{orderId}/delete',
+    tags: ['staff'],
+    summary: 'Delete a feedback obtained by boosting (K-59) or breaking the rules (K-25), with a reason: the seller’s reputation is recomputed and both parties are told',
+    request: { params: OrderIdParam, ...jsonBody(z.strictObject({ reason: text(1_000) }).openapi('DeleteFeedback')) },
+    responses: {
+      200: json(
+        'The deletion as recorded',
+        z
+          .object({
+            orderId: z.number().int(),
+            sellerId: z.number().int(),
+            buyerId: z.number().int(),
+            verdict: Verdict,
+            text: z.string(),
+            reason: z.string(),
+            deletedBy: z.number().int(),
+            deletedAt: z.string(),
+          })
+          .openapi('DeletedFeedback'),
+      ),
+      ...errorResponses(404),
+    },
+  }),
 };
 
 export function feedbackRoutes({ feedback }: { feedback: Feedback }) {
@@ -140,5 +166,6 @@ export function feedbackRoutes({ feedback }: { feedback: Feedback }) {
     .openapi(routes.queue, async (c) => c.json({ items: await feedback.pendingAnswers() }, 200))
     .openapi(routes.decide, async (c) =>
       c.json(await feedback.decide(callerOf(c).id, c.req.valid('param').orderId, c.req.valid('json').decision), 200),
-    );
+    )
+    .openapi(routes.remove, async (c) => c.json(await feedback.remove(callerOf(c).id, c.req.valid('param').orderId, c.req.valid('json').reason), 200));
 }
