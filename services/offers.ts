@@ -38,7 +38,7 @@ export interface OfferView extends OfferContent {
 
 export interface OfferPage extends OfferView {
   category: { id: number; name: string; parent: { id: number; name: string } | null };
-  seller: { id: number; login: string; displayName: string | null; level: string; ratingPercent: number | null; feedbackCount: number; completedOrders: number };
+  seller: ReturnType<typeof publicSeller>;
   /** The seller's share of the basic price (the platform keeps its commission). */
   sellerEarningsCents: number;
   /** The offer's likes and dislikes, and its newest feedback with published answers only. */
