@@ -20,7 +20,7 @@ export interface ReferenceReputation {
 }
 
 /** K-27/K-34: an auto-cancellation or a cancellation for a reason that is not sufficient (none recorded: not sufficient). */
-export function againstSeller(o: FinishedOrder): boolean {
+function againstSeller(o: FinishedOrder): boolean {
   if (o.outcome !== 'cancelled') return false;
   if (o.cancellation === undefined) return true;
   if (o.cancellation.by === 'system' && o.cancellation.reason === 'seller_ignored') return true;
@@ -28,9 +28,9 @@ export function againstSeller(o: FinishedOrder): boolean {
 }
 
 /** D-01 failed: against the seller, or completed late. */
-export const failed = (o: FinishedOrder): boolean => (o.outcome === 'completed' ? o.late : againstSeller(o));
+const failed = (o: FinishedOrder): boolean => (o.outcome === 'completed' ? o.late : againstSeller(o));
 /** K-27/K-32 bad: negative feedback or failed (an order counts once). */
-export const bad = (o: FinishedOrder): boolean => o.feedback === 'negative' || failed(o);
+const bad = (o: FinishedOrder): boolean => o.feedback === 'negative' || failed(o);
 
 const count = (list: readonly FinishedOrder[], test: (o: FinishedOrder) => boolean): number => list.filter(test).length;
 const floorPercent = (a: number, b: number): number | null => (b === 0 ? null : Math.floor((100 * a) / b));
