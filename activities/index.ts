@@ -6,6 +6,7 @@
 import type { Db } from '../db/client.js';
 import type { Providers } from '../payments/provider.js';
 import { createAttentionActivities } from './attention.js';
+import { createBuyerStatusActivities } from './buyer-statuses.js';
 import { createLedgerActivities } from './ledger.js';
 import { createModerationActivities } from './moderation.js';
 import { createOrderActivities } from './orders.js';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOrderActivities(deps),
     ...createWithdrawalActivities(deps),
     ...createPayoutBatchActivities(deps),
+    ...createBuyerStatusActivities(deps),
   };
 }
 

@@ -221,8 +221,11 @@ export async function recomputeBuyerStatus(tx: Sql, buyerId: number, atIso: stri
   return figures;
 }
 
-/** The Super buyers, for the daily re-evaluation (K-35: the status is lost when activity drops). */
-export async function superBuyerIds(sql: Sql): Promise<number[]> {
-  const rows = await sql<{ user_id: string }[]>`select user_id from buyer_stats where super_buyer order by user_id`;
+/**
+ * The Super buyers last evaluated at or before `atIso`, for the daily re-evaluation (K-35: the
+ * status is lost when activity drops). One evaluated later (a purchase since) is already current.
+ */
+export async function superBuyerIds(sql: Sql, atIso: string): Promise<number[]> {
+  const rows = await sql<{ user_id: string }[]>`select user_id from buyer_stats where super_buyer and evaluated_at <= ${atIso}::timestamptz order by user_id`;
   return rows.map((r) => Number(r.user_id));
 }
