@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { moderationLimit } from '../../services/moderation.js';
+import { catalogRules } from '../../services/policy.js';
 import { insertOffer } from '../support/catalog.js';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { finishOrder, finishOrders, historyFrom, levelNotices, storedStanding, times, type HistoryCursor, type Outcome } from '../support/reputation.js';
@@ -140,5 +142,18 @@ describe('seller reputation stored by the order and feedback writes', () => {
     standing = await storedStanding(database.db, seller.id);
     assert.equal(standing.successfullyCompleted, 96, '24 completed ÷ (24 + 1 refusal) = 96 %');
     assert.equal(standing.completedOrders, 24);
+  });
+
+  it('sets the K-39 in-moderation limit from the computed level and completed orders: 7 without orders, 20 for a Newbie, none above', async () => {
+    const { seller, offerId, at } = await sellerWithOffer();
+    const limit = async () => {
+      const { max, rule } = await moderationLimit(database.db.orm, seller.id);
+      return { max, rule };
+    };
+    assert.deepEqual(await limit(), { max: catalogRules.maxInModerationWithoutOrders, rule: 'an active offer but no orders yet' });
+    await one(at, offerId, 'unrated');
+    assert.deepEqual(await limit(), { max: catalogRules.maxInModerationNewbie, rule: 'the Newbie level' });
+    await write(at, offerId, times('unrated', 10));
+    assert.deepEqual(await limit(), { max: null, rule: null }, 'Advanced from the 11th completed order');
   });
 });
