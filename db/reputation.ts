@@ -200,24 +200,28 @@ export interface BuyerFigures extends BuyerLevel {
 }
 
 /**
- * Recomputes a buyer's K-35 status at `atIso` from their purchases (their completed orders, at
+ * Recomputes a buyer's K-35 status at `atIso` (or at their latest purchase, if later) from their purchases (their completed orders, at
  * the instant each completed) and stores it. Called in the transaction that completes one of
  * their orders, and by the daily schedule for Super buyers whose 3-month window may have lapsed.
  */
-export async function recomputeBuyerStatus(tx: Sql, buyerId: number, atIso: string): Promise<BuyerFigures> {
+export async function recomputeBuyerStatus(tx: postgres.TransactionSql, buyerId: number, atIso: string): Promise<BuyerFigures> {
+  // Recomputes for one buyer run in turn on their row, each reading what the others committed:
+  // two of their orders completing at once cannot each store a count without the other.
+  await tx`insert into buyer_stats (user_id, evaluated_at) values (${buyerId}, ${atIso}::timestamptz) on conflict do nothing`;
+  await tx`select 1 from buyer_stats where user_id = ${buyerId} for update`;
   const rows = await tx<{ id: string; at: string }[]>`
     select id, closure->>'at' as at from orders where buyer_id = ${buyerId} and closure->>'kind' = 'completed'`;
   const purchases = rows.map((r) => ({ orderId: Number(r.id), at: r.at }));
-  const level = buyerLevel(purchases, atIso);
-  const now = Date.parse(atIso);
-  const since = Date.parse(monthsBefore(atIso, SUPER_BUYER_MONTHS));
-  const past = purchases.filter((p) => Date.parse(p.at) <= now);
-  const figures: BuyerFigures = { ...level, purchases: past.length, recentPurchases: past.filter((p) => Date.parse(p.at) >= since).length };
+  // A purchase stored after `atIso` (a write that landed late, a catch-up run) is still a purchase:
+  // the status is taken at the later of the two, never without one the buyer already made.
+  const at = new Date(purchases.reduce((latest, p) => Math.max(latest, Date.parse(p.at)), Date.parse(atIso))).toISOString();
+  const level = buyerLevel(purchases, at);
+  const since = Date.parse(monthsBefore(at, SUPER_BUYER_MONTHS));
+  const figures: BuyerFigures = { ...level, purchases: purchases.length, recentPurchases: purchases.filter((p) => Date.parse(p.at) >= since).length };
   await tx`
-    insert into buyer_stats (user_id, purchases, rank, super_buyer, recent_purchases, evaluated_at)
-    values (${buyerId}, ${figures.purchases}, ${figures.rank}, ${figures.superBuyer}, ${figures.recentPurchases}, ${atIso}::timestamptz)
-    on conflict (user_id) do update set purchases = excluded.purchases, rank = excluded.rank, super_buyer = excluded.super_buyer,
-      recent_purchases = excluded.recent_purchases, evaluated_at = excluded.evaluated_at`;
+    update buyer_stats set purchases = ${figures.purchases}, rank = ${figures.rank}, super_buyer = ${figures.superBuyer},
+      recent_purchases = ${figures.recentPurchases}, evaluated_at = ${at}::timestamptz
+    where user_id = ${buyerId}`;
   return figures;
 }
 
