@@ -142,6 +142,8 @@ export function sellerFigures(orders: readonly FinishedOrder[]): SellerFigures {
 }
 
 const LEVEL_NAMES: Record<SellerLevel, string> = { newbie: 'Newbie', advanced: 'Advanced', professional: 'Professional' };
+/** Lowest first: a change to a later one is a promotion. */
+const LEVEL_ORDER: readonly SellerLevel[] = ['newbie', 'advanced', 'professional'];
 
 /** The level-change notice's dedupe key: one per cause, so a retried write notifies once. */
 export function levelNoticeKey(sellerId: number, cause: ReputationCause): string {
@@ -181,7 +183,7 @@ export async function recomputeSellerReputation(tx: postgres.TransactionSql, sel
     update offers set top_rated = (id = any(${figures.topRatedOffers}::int8[]))
     where seller_id = ${sellerId} and top_rated <> (id = any(${figures.topRatedOffers}::int8[]))`;
   if (changed) {
-    const up = ['newbie', 'advanced', 'professional'].indexOf(figures.level) > ['newbie', 'advanced', 'professional'].indexOf(current!.level);
+    const up = LEVEL_ORDER.indexOf(figures.level) > LEVEL_ORDER.indexOf(current!.level);
     const text = up
       ? `Congratulations: your seller level is now ${LEVEL_NAMES[figures.level]}.`
       : `Your seller level fell to ${LEVEL_NAMES[figures.level]}: negative feedback and failed orders over your last 100 orders are above the level's share.`;
