@@ -13,7 +13,9 @@ import { loadConfig } from './config.js';
 import { createDb, type Db } from './db/client.js';
 import { configuredProviders } from './payments/configured.js';
 import type { Providers } from './payments/provider.js';
+import { ensureBuyerStatusSchedule } from './scripts/buyer-status-schedule.js';
 import { ensurePayoutSchedule } from './scripts/payout-schedule.js';
+import { buyerStatusesPolicy } from './workflows/buyer-statuses/policy.js';
 import type { StandingPolicy } from './workflows/standing/messages.js';
 import { withdrawalPolicy } from './workflows/withdrawal/policy.js';
 
@@ -65,6 +67,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const client = new Client({ connection: scheduling, namespace: config.TEMPORAL_NAMESPACE });
     const schedule = await ensurePayoutSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, policy: withdrawalPolicy() });
     logger.info({ schedule }, 'payout batch schedule ensured');
+    // K-35: the daily re-evaluation of buyer statuses (a Super buyer's 3 months pass without a purchase).
+    const buyerStatuses = await ensureBuyerStatusSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, policy: buyerStatusesPolicy() });
+    logger.info({ schedule: buyerStatuses }, 'buyer status schedule ensured');
   } finally {
     await scheduling.close();
   }

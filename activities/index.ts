@@ -7,6 +7,7 @@ import type { Db } from '../db/client.js';
 import type { Providers } from '../payments/provider.js';
 import type { StandingPolicy } from '../workflows/standing/messages.js';
 import { createAttentionActivities } from './attention.js';
+import { createBuyerStatusActivities } from './buyer-statuses.js';
 import { createLedgerActivities } from './ledger.js';
 import { createModerationActivities } from './moderation.js';
 import { createOrderActivities } from './orders.js';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createStandingActivities(deps),
     ...createWithdrawalActivities(deps),
     ...createPayoutBatchActivities(deps),
+    ...createBuyerStatusActivities(deps),
   };
 }
 

@@ -8,6 +8,7 @@ import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { createLedger, type EscrowEnd } from '../db/ledger.js';
 import { placementLock } from '../db/locks.js';
+import { recomputeBuyerStatus, recomputeSellerReputation } from '../db/reputation.js';
 import { enqueueMailIn } from '../db/outbox.js';
 import { postReferralCommissionsIn } from '../db/referrals.js';
 import type * as machine from '../workflows/order/machine.js';
@@ -59,9 +60,8 @@ async function recipientsOf(db: Db, record: OrderEventRecord): Promise<Recipient
 
 /**
  * One prepared statement (this runs on every transition), atomic on its own: the row,
- * guarded by the event number, and what it brings — the notifications, a seller violation,
- * the seller's completed-order count. Answers the row's id, or nothing when an earlier
- * attempt wrote it.
+ * guarded by the event number, and what it brings — the notifications, a seller violation.
+ * Answers the row's id, or nothing when an earlier attempt wrote it.
  */
 function writeRow(sql: postgres.Sql | postgres.TransactionSql, record: OrderEventRecord, recipients: Recipient[]) {
   const { view, effects } = record;
@@ -97,28 +97,24 @@ function writeRow(sql: postgres.Sql | postgres.TransactionSql, record: OrderEven
       select ${record.sellerId}::int8, ${record.orderId}::int8, ${effects.violation ?? null}::text, ${at}::timestamptz
       where ${effects.violation ?? null}::text is not null and exists (select 1 from updated)
       on conflict do nothing
-    ), counted as (
-      insert into seller_stats (user_id, completed_orders)
-      select ${record.sellerId}::int8, 1
-      where ${view.status === 'completed'}::boolean and exists (select 1 from updated)
-      on conflict (user_id) do update set completed_orders = seller_stats.completed_orders + 1
     )
     select id from updated`;
 }
 
 /**
  * Writes one transition, all or nothing: the order's row, the parties' notifications, a
- * seller violation, the seller's completed-order count — and, when it moves money, the
- * escrow's end (idempotent on the ledger's keys), a completed order's referral commissions
- * (K-54) and staff notices with their emails, in one transaction with the row. The row's event
- * number makes a retry after a commit write nothing twice. A write that cannot succeed fails
- * without a trace, so the workflow can keep its state as the database has it.
+ * seller violation — and, when it moves money, the escrow's end (idempotent on the ledger's
+ * keys), staff notices with their emails and, for a closing transition, the seller's
+ * reputation, a completed order's buyer status (issue 16: in the transaction of the write that
+ * changed them) and its referral commissions (K-54), in one transaction with the row. The
+ * row's event number makes a retry after a commit write nothing twice. A write that cannot
+ * succeed fails without a trace, so the workflow can keep its state as the database has it.
  */
 async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord): Promise<void> {
   const recipients = await recipientsOf(db, record);
   const mails = recipients.flatMap(({ email, notice }) => (email === null ? [] : [{ to: email, notice }]));
   const end = escrowEndOf(record);
-  if (mails.length === 0 && !end) {
+  if (mails.length === 0 && !end && !record.view.closure) {
     // Most transitions: one statement, atomic on its own.
     await writeRow(db.sql, record, recipients);
     return;
@@ -126,7 +122,12 @@ async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord
   await db.sql.begin(async (tx) => {
     if (end) await ledger.settleIn(tx, end);
     if ((await writeRow(tx, record, recipients)).length === 0) return; // written by an earlier attempt
-    await postReferralCommissionsIn(tx, { orderId: record.orderId, buyerId: record.buyerId, sellerId: record.sellerId, closure: record.view.closure });
+    const closure = record.view.closure;
+    if (closure) {
+      await recomputeSellerReputation(tx, record.sellerId, closure.at, { kind: 'order', orderId: record.orderId, seq: record.effects.seq });
+      if (closure.kind === 'completed') await recomputeBuyerStatus(tx, record.buyerId, closure.at);
+    }
+    await postReferralCommissionsIn(tx, { orderId: record.orderId, buyerId: record.buyerId, sellerId: record.sellerId, closure });
     for (const { to, notice } of mails) {
       await enqueueMailIn(tx, { kind: `order_${notice.kind}`, to, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
     }

@@ -504,7 +504,8 @@ function bare(db: Db): Driver {
   const placedInputs = new Map<number, OrderInput>();
   const startCatcher = { order: { start: async (input: OrderInput) => void placedInputs.set(input.orderId, input) } };
   const bareOrders = createPlacement({ db, clock: systemClock, ledger: createLedger(db), workflows: startCatcher, rules: orderPolicy() });
-  const bareWrites = createOrderActivities({ db });
+  // Its orders all complete: no violation for a standing to hear of.
+  const bareWrites = createOrderActivities({ db, report: async () => {} });
   return async (client, lat) => {
     let t = performance.now();
     const buyer = { id: client.buyer.id, login: client.buyer.login, emailConfirmed: true };

@@ -1,8 +1,8 @@
 /**
  * Feedback on orders: the buyer's one like or dislike with a text once an order is over (if
  * its closure allows it), the seller's one answer, published only once a moderator approves
- * it, and what the public reads (the seller's profile, the offer page). The seller's rating
- * in `seller_stats` changes in the transaction that inserts the feedback.
+ * it, and what the public reads (the seller's profile, the offer page). The seller's reputation
+ * in `seller_stats` is recomputed in the transaction that inserts or deletes the feedback.
  *
  * Eligibility is read from the `orders` row, never from Temporal: a closed workflow is kept
  * only for the namespace's retention (24 h on the dev server), and an order's closure is final
@@ -18,6 +18,8 @@ import type { Closure } from '../workflows/order/messages.js';
 import { publicSeller } from './sellers.js';
 import type { Clock } from './clock.js';
 import type { Tx } from '../db/tx.js';
+import type postgres from 'postgres';
+import { recomputeSellerReputation } from '../db/reputation.js';
 
 export type Verdict = 'like' | 'dislike';
 type AnswerStatus = 'pending' | 'published' | 'rejected';
@@ -150,19 +152,6 @@ async function partyView(tx: Db['orm'] | Tx, orderId: number): Promise<PartyFeed
   return row ? partyItem(row) : null;
 }
 
-/**
- * Recomputes the seller's rating from their feedback. The caller holds the seller's
- * `seller_stats` row locked, so concurrent feedback for one seller is counted in turn.
- * The share is rounded down: 100 % means no dislike at all.
- */
-async function refreshRating(tx: Tx, sellerId: number): Promise<void> {
-  await tx.execute(sql`
-      update seller_stats s
-      set feedback_count = f.total, rating_percent = case when f.total = 0 then null else (100 * f.likes) / f.total end
-      from (select count(*)::int as total, (count(*) filter (where verdict = 'like'))::int as likes from feedback where seller_id = ${sellerId}) f
-      where s.user_id = ${sellerId}`);
-}
-
 async function notify(clock: Clock, tx: Tx, userId: number, orderId: number, kind: string, text: string, dedupeKey: string) {
   await tx.insert(notifications).values({ userId, orderId, kind, text, dedupeKey, createdAt: clock.now() }).onConflictDoNothing();
 }
@@ -183,7 +172,7 @@ async function forOrder({ db }: FeedbackDeps, user: { id: number; roles: readonl
 /**
  * The buyer's one feedback on a finished order: 404 unless the order is the caller's as its
  * buyer; 409 unless its closure allows feedback, or when it is already given. The seller's
- * rating and feedback count change in the same transaction.
+ * reputation (level, rating, stars…) is recomputed in the same transaction (issue 16).
  */
 async function leave(
   { db, clock }: FeedbackDeps,
@@ -191,26 +180,72 @@ async function leave(
   orderId: number,
   input: { verdict: Verdict; text: string },
 ): Promise<PartyFeedbackItem> {
-  return db.orm.transaction(async (tx) => {
-    const row = await orderRow(tx, orderId);
-    if (!row || row.buyerId !== buyer.id) throw new AppError('not_found', 'no such order');
+  const now = clock.now().toISOString();
+  await db.sql.begin(async (tx) => {
+    const [row] = await tx<{ buyer_id: string; seller_id: string; offer_id: string; title: string; status: string; closure: Closure | null }[]>`
+      select buyer_id, seller_id, offer_id, title, status, closure from orders where id = ${orderId}`;
+    if (!row || Number(row.buyer_id) !== buyer.id) throw new AppError('not_found', 'no such order');
     if (!feedbackAllowedFor(row)) {
       const why = row.closure ? `it was ${row.status} (${row.closure.reason}), which leaves no feedback` : `it is ${row.status.replaceAll('_', ' ')}`;
       throw new AppError('conflict', `this order takes no feedback: ${why}`, { status: row.status });
     }
-    // Every feedback on one seller queues on their stats row: the recount below sees all that committed.
-    await tx.insert(sellerStats).values({ userId: row.sellerId }).onConflictDoNothing();
-    await tx.select({ id: sellerStats.userId }).from(sellerStats).where(eq(sellerStats.userId, row.sellerId)).for('update');
-    const inserted = await tx
-      .insert(feedback)
-      .values({ orderId, buyerId: buyer.id, sellerId: row.sellerId, offerId: row.offerId, verdict: input.verdict, text: input.text, createdAt: clock.now() })
-      .onConflictDoNothing()
-      .returning({ orderId: feedback.orderId });
+    const [deleted] = await tx`select 1 from deleted_feedback where order_id = ${orderId}`;
+    if (deleted) throw new AppError('conflict', 'staff deleted the feedback on this order: it takes no other', { status: 'feedback_deleted' });
+    const sellerId = Number(row.seller_id);
+    const inserted = await tx`
+      insert into feedback (order_id, buyer_id, seller_id, offer_id, verdict, text, created_at)
+      values (${orderId}, ${buyer.id}, ${sellerId}, ${row.offer_id}, ${input.verdict}, ${input.text}, ${now}::timestamptz)
+      on conflict do nothing returning order_id`;
     if (inserted.length === 0) throw new AppError('conflict', 'you have already left feedback on this order', { status: 'feedback_given' });
-    await refreshRating(tx, row.sellerId);
+    // The recompute locks the seller's stats row first: feedback on one seller is counted in turn.
+    await recomputeSellerReputation(tx, sellerId, now, { kind: 'feedback', orderId });
     const liked = input.verdict === 'like' ? 'positive' : 'negative';
-    await notify(clock, tx, row.sellerId, orderId, 'feedback', `${buyer.login} left ${liked} feedback on “${row.title}”: ${input.text}`, `feedback:${orderId}`);
-    return (await partyView(tx, orderId))!;
+    await notifyIn(tx, sellerId, orderId, 'feedback', `${buyer.login} left ${liked} feedback on “${row.title}”: ${input.text}`, `feedback:${orderId}`, now);
+  });
+  return (await partyView(db.orm, orderId))!;
+}
+
+async function notifyIn(tx: postgres.TransactionSql, userId: number, orderId: number, kind: string, text: string, dedupeKey: string, at: string) {
+  await tx`
+    insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
+    values (${userId}, ${orderId}, ${kind}, ${text}, ${dedupeKey}, ${at}::timestamptz) on conflict do nothing`;
+}
+
+/** What staff's deletion of a feedback answers: the record kept of it. */
+export interface DeletedFeedback {
+  orderId: number;
+  sellerId: number;
+  buyerId: number;
+  verdict: Verdict;
+  text: string;
+  reason: string;
+  deletedBy: number;
+  deletedAt: string;
+}
+
+/**
+ * K-59 (and K-25): an admin deletes a feedback obtained by boosting (or breaking the rules),
+ * with a reason. The feedback moves to `deleted_feedback` (who, why, when), the seller's
+ * reputation is recomputed without it, and both parties are told — all in one transaction.
+ * 404 when the order has no feedback (already deleted, or never left).
+ */
+async function remove({ db, clock }: FeedbackDeps, staffId: number, orderId: number, reason: string): Promise<DeletedFeedback> {
+  const now = clock.now().toISOString();
+  return db.sql.begin(async (tx) => {
+    const [gone] = await tx<{ buyer_id: string; seller_id: string; offer_id: string; verdict: Verdict; text: string; created_at: string }[]>`
+      delete from feedback where order_id = ${orderId}
+      returning buyer_id, seller_id, offer_id, verdict, text, to_json(created_at)#>>'{}' as created_at`;
+    if (!gone) throw new AppError('not_found', 'this order has no feedback');
+    const sellerId = Number(gone.seller_id);
+    const buyerId = Number(gone.buyer_id);
+    await tx`
+      insert into deleted_feedback (order_id, buyer_id, seller_id, offer_id, verdict, text, created_at, deleted_by, deleted_at, reason)
+      values (${orderId}, ${buyerId}, ${sellerId}, ${gone.offer_id}, ${gone.verdict}, ${gone.text}, ${gone.created_at}::timestamptz, ${staffId}, ${now}::timestamptz, ${reason})`;
+    await recomputeSellerReputation(tx, sellerId, now, { kind: 'feedback_deleted', orderId });
+    const why = `Staff deleted the feedback on order ${orderId}: ${reason}`;
+    await notifyIn(tx, sellerId, orderId, 'feedback_deleted', why, `feedback:${orderId}:deleted:seller`, now);
+    await notifyIn(tx, buyerId, orderId, 'feedback_deleted', why, `feedback:${orderId}:deleted:buyer`, now);
+    return { orderId, sellerId, buyerId, verdict: gone.verdict, text: gone.text, reason, deletedBy: staffId, deletedAt: now };
   });
 }
 
@@ -306,6 +341,7 @@ async function forSeller({ db }: FeedbackDeps, login: string, q: { verdict?: Ver
 export function createFeedback(deps: FeedbackDeps) {
   return {
     forOrder: (user: { id: number; roles: readonly string[] }, orderId: number, staffRoles: readonly string[]) => forOrder(deps, user, orderId, staffRoles),
+    remove: (staffId: number, orderId: number, reason: string) => remove(deps, staffId, orderId, reason),
     leave: (buyer: { id: number; login: string }, orderId: number, input: { verdict: Verdict; text: string }) => leave(deps, buyer, orderId, input),
     answer: (seller: { id: number }, orderId: number, text: string) => answer(deps, seller, orderId, text),
     pendingAnswers: () => pendingAnswers(deps),

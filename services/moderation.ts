@@ -74,20 +74,26 @@ export interface ModerationLimit {
   rule: string | null;
 }
 
-/** K-39: the in-moderation limit: 3 with no active offer, 7 with one but no completed orders. */
+/**
+ * K-39: the in-moderation limit: 3 with no active offer, 7 with one but no completed orders,
+ * 20 for a Newbie, none for Advanced and Professional. Level and completed orders are the
+ * figures reputation computed from the seller's orders (`db/reputation.ts`, K-32).
+ */
 export async function moderationLimit(tx: Tx | Db['orm'], sellerId: number): Promise<ModerationLimit> {
   const [waiting] = await tx
     .select({ n: count() })
     .from(moderationSubmissions)
     .where(and(eq(moderationSubmissions.sellerId, sellerId), isNull(moderationSubmissions.decidedAt)));
   const [active] = await tx.select({ n: count() }).from(offers).where(and(eq(offers.sellerId, sellerId), eq(offers.status, 'active')));
-  const [stats] = await tx.select({ completed: sellerStats.completedOrders }).from(sellerStats).where(eq(sellerStats.userId, sellerId));
+  const [stats] = await tx.select({ completed: sellerStats.completedOrders, level: sellerStats.level }).from(sellerStats).where(eq(sellerStats.userId, sellerId));
   const limit =
     active!.n === 0
       ? { max: catalogRules.maxInModerationWithoutActive, rule: 'no active offer yet' }
       : (stats?.completed ?? 0) === 0
         ? { max: catalogRules.maxInModerationWithoutOrders, rule: 'an active offer but no orders yet' }
-        : { max: null, rule: null };
+        : (stats?.level ?? 'newbie') === 'newbie'
+          ? { max: catalogRules.maxInModerationNewbie, rule: 'the Newbie level' }
+          : { max: null, rule: null };
   return { waiting: waiting!.n, ...limit };
 }
 

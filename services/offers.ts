@@ -38,7 +38,7 @@ export interface OfferView extends OfferContent {
 
 export interface OfferPage extends OfferView {
   category: { id: number; name: string; parent: { id: number; name: string } | null };
-  seller: { id: number; login: string; displayName: string | null; level: string; ratingPercent: number | null; feedbackCount: number; completedOrders: number };
+  seller: ReturnType<typeof publicSeller>;
   /** The seller's share of the basic price (the platform keeps its commission). */
   sellerEarningsCents: number;
   /** The offer's likes and dislikes, and its newest feedback with published answers only. */
@@ -96,7 +96,7 @@ export async function createOffer(deps: OffersDeps, sellerId: number, input: Off
     // One seller's creations queue on their user row, so two at once cannot both pass the limit.
     await tx.select({ id: users.id }).from(users).where(eq(users.id, sellerId)).for('update');
     const [total] = await tx.select({ n: count() }).from(offers).where(and(eq(offers.sellerId, sellerId), ne(offers.status, 'archived')));
-    if (total!.n >= catalogRules.newbieMaxOffers) {
+    if ((await levelOf(tx, sellerId)) === 'newbie' && total!.n >= catalogRules.newbieMaxOffers) {
       throw new AppError('offer_limit', `a Newbie seller may have at most ${catalogRules.newbieMaxOffers} offers`, {
         rule: 'newbie_total',
         limit: catalogRules.newbieMaxOffers,
@@ -173,13 +173,20 @@ export function blockOffer(deps: OffersDeps, offerId: number, reason: string): P
   });
 }
 
-/** K-39: the seller's limits as they stand: offers in moderation at once, and offers in total. */
-async function limits(db: Db, sellerId: number): Promise<{ inModeration: ModerationLimit; total: { count: number; max: number } }> {
-  const [inModeration, [total]] = await Promise.all([
+/** The seller's level as reputation computed it (K-32): a seller without stats is a Newbie. */
+async function levelOf(tx: Tx | Db['orm'], sellerId: number): Promise<'newbie' | 'advanced' | 'professional'> {
+  const [row] = await tx.select({ level: sellerStats.level }).from(sellerStats).where(eq(sellerStats.userId, sellerId));
+  return row?.level ?? 'newbie';
+}
+
+/** K-33, K-39: the seller's limits as they stand: offers in moderation at once, and offers in total (`max` null: no cap above Newbie). */
+async function limits(db: Db, sellerId: number): Promise<{ inModeration: ModerationLimit; total: { count: number; max: number | null } }> {
+  const [inModeration, [total], level] = await Promise.all([
     moderationLimit(db.orm, sellerId),
     db.orm.select({ n: count() }).from(offers).where(and(eq(offers.sellerId, sellerId), ne(offers.status, 'archived'))),
+    levelOf(db.orm, sellerId),
   ]);
-  return { inModeration, total: { count: total!.n, max: catalogRules.newbieMaxOffers } };
+  return { inModeration, total: { count: total!.n, max: level === 'newbie' ? catalogRules.newbieMaxOffers : null } };
 }
 
 /** The seller's offers in every status but archived, newest first. */

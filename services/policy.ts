@@ -78,10 +78,11 @@ export const catalogRules = {
   titleMaxLength: 80,
   descriptionMinLength: 50,
   descriptionMaxLength: 5_000,
-  /** K-39: offers in moderation at once: 3 while the seller has no active offer, 7 with one but no orders yet. */
+  /** K-39: offers in moderation at once: 3 while the seller has no active offer, 7 with one but no orders yet, 20 for a Newbie. */
   maxInModerationWithoutActive: 3,
   maxInModerationWithoutOrders: 7,
-  /** K-39: offers in total for a Newbie seller (every seller, until levels land). */
+  maxInModerationNewbie: 20,
+  /** K-33, K-39: offers in total for a Newbie seller (the level computed from their orders, K-32); higher levels have no cap. */
   newbieMaxOffers: 20,
   /** K-39: trigram similarity of title + description above which an offer duplicates the seller's other one. */
   duplicateSimilarity: 0.9,

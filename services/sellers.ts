@@ -1,26 +1,61 @@
-/** A seller's public standing (K-27, K-32, K-34): what the offer page, the seller's feedback page and their profile show. */
+/** A seller's public standing (K-27…K-35): what the offer page, the seller's feedback page and their profile show. */
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { categories, offers, sellerStats } from '../db/schema/catalog.js';
+import { buyerStats, categories, offers, sellerStats, type StoredSalesAnalytics } from '../db/schema/catalog.js';
+import { orders } from '../db/schema/orders.js';
 import { users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { Clock } from './clock.js';
 import { visibleOfferSql } from './visibility.js';
 
-/** The seller as buyers see them; a seller without stats yet is a Newbie with no rating. */
-export function publicSeller(
-  user: { id: number; login: string; displayName: string | null },
-  stats: Pick<typeof sellerStats.$inferSelect, 'level' | 'ratingPercent' | 'feedbackCount' | 'completedOrders'> | undefined | null,
-) {
+type StoredStanding = Pick<
+  typeof sellerStats.$inferSelect,
+  'level' | 'ratingPercent' | 'feedbackCount' | 'completedOrders' | 'starsTenths' | 'successfullyCompletedPercent' | 'onTimePercent'
+>;
+
+/**
+ * The seller as buyers see them, as reputation computed it (`db/reputation.ts`); a seller
+ * without stats yet is a Newbie with no rating. `stars` has one decimal (K-30, D-02);
+ * `canMakeIndividualOffers` is K-33/K-46: Advanced and Professional only.
+ */
+export function publicSeller(user: { id: number; login: string; displayName: string | null }, stats: StoredStanding | undefined | null) {
+  const level = stats?.level ?? ('newbie' as const);
   return {
     id: user.id,
     login: user.login,
     displayName: user.displayName,
-    level: stats?.level ?? ('newbie' as const),
+    level,
     ratingPercent: stats?.ratingPercent ?? null,
     feedbackCount: stats?.feedbackCount ?? 0,
     completedOrders: stats?.completedOrders ?? 0,
+    stars: stats?.starsTenths == null ? null : stats.starsTenths / 10,
+    successfullyCompletedPercent: stats?.successfullyCompletedPercent ?? null,
+    onTimePercent: stats?.onTimePercent ?? null,
+    canMakeIndividualOffers: level !== 'newbie',
   };
+}
+
+/** K-35: a buyer's status as shown. */
+export interface BuyerStatus {
+  rank: 'newbie' | 'accustomed' | 'experienced' | 'giant' | 'mega_giant';
+  superBuyer: boolean;
+  purchases: number;
+}
+
+/**
+ * K-35: the user's buyer status as `viewerId` may see it: none before the first purchase; a
+ * user who sells more than they buy (completed sales over purchases) shows it only to a viewer
+ * who sold to them (an order with the viewer as its seller: "people they order from"), and
+ * to themselves; anyone else's shows to everyone.
+ */
+async function visibleBuyerStatus(db: Db, userId: number, sales: number, viewerId: number | undefined): Promise<BuyerStatus | null> {
+  const [row] = await db.orm.select().from(buyerStats).where(eq(buyerStats.userId, userId));
+  if (!row?.rank) return null;
+  const status = { rank: row.rank, superBuyer: row.superBuyer, purchases: row.purchases };
+  if (sales <= row.purchases || viewerId === userId) return status;
+  if (viewerId === undefined) return null;
+  const [sold] = await db.orm.select({ id: orders.id }).from(orders).where(and(eq(orders.buyerId, userId), eq(orders.sellerId, viewerId))).limit(1);
+  return sold ? status : null;
 }
 
 /** An offer on a seller's profile. */
@@ -42,6 +77,10 @@ export interface SellerProfile {
     memberSince: string;
     /** K-38 "seller activity": when they last used gigflow signed in; null when never recorded. */
     lastActiveAt: string | null;
+    /** K-28 Sales analytics: null until more than 3 completed orders. */
+    analytics: StoredSalesAnalytics | null;
+    /** K-35, where the viewer may see it (`visibleBuyerStatus`). */
+    buyerStatus: BuyerStatus | null;
   };
   offers: ProfileOffer[];
 }
@@ -54,7 +93,7 @@ export const PROFILE_OFFERS_LIMIT = 60;
  * search leaves out (blocked, unconfirmed). Offers: visible ones only (`visibility.ts`), Top
  * Rated first, then newest.
  */
-async function sellerProfile({ db, clock }: { db: Db; clock: Clock }, login: string): Promise<SellerProfile> {
+async function sellerProfile({ db, clock }: { db: Db; clock: Clock }, login: string, viewerId?: number): Promise<SellerProfile> {
   const [found] = await db.orm
     .select({ user: users, stats: sellerStats })
     .from(users)
@@ -85,6 +124,8 @@ async function sellerProfile({ db, clock }: { db: Db; clock: Clock }, login: str
       skills: user.skills,
       memberSince: new Date(user.createdAt).toISOString(),
       lastActiveAt: stats?.lastActiveAt?.toISOString() ?? null,
+      analytics: stats?.analytics ?? null,
+      buyerStatus: await visibleBuyerStatus(db, user.id, stats?.completedOrders ?? 0, viewerId),
     },
     offers: rows.map((r) => ({
       id: r.id,
@@ -99,7 +140,8 @@ async function sellerProfile({ db, clock }: { db: Db; clock: Clock }, login: str
 
 export function createSellers(deps: { db: Db; clock: Clock }) {
   return {
-    profile: (login: string) => sellerProfile(deps, login),
+    /** `viewerId`: the signed-in viewer, for what K-35 lets them see. */
+    profile: (login: string, viewerId?: number) => sellerProfile(deps, login, viewerId),
   };
 }
 

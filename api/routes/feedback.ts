@@ -1,10 +1,12 @@
 /**
  * Feedback on finished orders: the buyer's like or dislike, the seller's answer (shown once a
- * moderator approves it), the moderators' queue of answers, and a seller's public feedback.
+ * moderator approves it), the moderators' queue of answers, a seller's profile and public
+ * feedback, and staff's deletion of boosted feedback (K-59).
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { StaffRole } from '../../services/accounts.js';
 import { FEEDBACK_CURSOR, type Feedback } from '../../services/feedback.js';
+import type { Sellers } from '../../services/sellers.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -45,17 +47,72 @@ const PendingAnswer = z.object({
 });
 
 const SellerLevel = z.enum(['newbie', 'advanced', 'professional']);
-const SellerFeedbackPage = z
+const percent = (description: string) => z.number().int().nullable().openapi({ description });
+
+/** A seller's public standing, as reputation computes it from their finished orders (issue 16). */
+export const PublicSeller = z
+  .object({
+    id: z.number().int(),
+    login: z.string(),
+    displayName: z.string().nullable(),
+    level: SellerLevel.openapi({ description: 'K-32, D-01: computed from completed orders and the last 100 finished orders' }),
+    ratingPercent: percent('K-27: share of the last 100 finished orders without a dislike or a failure, rounded down; null before the first finished order'),
+    feedbackCount: z.number().int().openapi({ description: 'likes and dislikes that count for stars' }),
+    completedOrders: z.number().int(),
+    stars: z.number().nullable().openapi({ description: 'K-30, D-02: 5 × likes ÷ (likes + dislikes), one decimal; null without feedback', example: 4.5 }),
+    successfullyCompletedPercent: percent('K-34 “successfully completed”, rounded down'),
+    onTimePercent: percent('K-34 “submitted on time”, over completed orders, rounded down'),
+    canMakeIndividualOffers: z.boolean().openapi({ description: 'K-33, K-46: Advanced and Professional sellers only' }),
+  })
+  .openapi('PublicSeller');
+
+const Share = z.object({ for: z.number().int(), of: z.number().int(), percent: z.number().int().nullable() });
+const SellerProfile = z
   .object({
     seller: z.object({
-      id: z.number().int(),
-      login: z.string(),
-      displayName: z.string().nullable(),
-      level: SellerLevel,
-      ratingPercent: z.number().int().nullable().openapi({ description: 'share of likes, 0–100, rounded down; null before the first feedback' }),
-      feedbackCount: z.number().int(),
-      completedOrders: z.number().int(),
+      ...PublicSeller.shape,
+      city: z.string().nullable(),
+      about: z.string().nullable(),
+      skills: z.array(z.string()),
+      memberSince: z.string(),
+      lastActiveAt: z.string().nullable(),
+      analytics: z
+        .object({
+          responsibility: Share.openapi({ description: 'the last 30 finished orders that did not fail' }),
+          feedback: Share.openapi({ description: 'over the last 80 finished orders: likes and repeat orders for, dislikes against' }),
+          averageStartMs: z.number().int().nullable(),
+          averageCompletionMs: z.number().int().nullable(),
+          earnedCents: z.number().int(),
+          averageOrderCents: z.number().int(),
+          sales: z.number().int(),
+        })
+        .nullable()
+        .openapi({ description: 'K-28 Sales analytics; null until more than 3 completed orders' }),
+      buyerStatus: z
+        .object({
+          rank: z.enum(['newbie', 'accustomed', 'experienced', 'giant', 'mega_giant']),
+          superBuyer: z.boolean(),
+          purchases: z.number().int(),
+        })
+        .nullable()
+        .openapi({ description: 'K-35; null before the first purchase, or when a mostly-selling user’s status is not for this viewer' }),
     }),
+    offers: z.array(
+      z.object({
+        id: z.number().int(),
+        title: z.string(),
+        priceCents: z.number().int(),
+        leadTimeDays: z.number(),
+        topRated: z.boolean(),
+        category: z.object({ id: z.number().int(), name: z.string() }),
+      }),
+    ),
+  })
+  .openapi('SellerProfile');
+
+const SellerFeedbackPage = z
+  .object({
+    seller: PublicSeller,
     items: z.array(FeedbackItem),
     nextCursor: z.string().nullable(),
   })
@@ -114,6 +171,14 @@ const routes = {
     },
     responses: { 200: json('A page of feedback', SellerFeedbackPage), ...errorResponses(404) },
   }),
+  profile: secured(access.public, {
+    method: 'get',
+    path: '/users/{login}',
+    tags: ['catalog'],
+    summary: 'A seller’s profile: level, rating, stars, percentages, Sales analytics, buyer status where visible, and their visible offers',
+    request: { params: LoginParam },
+    responses: { 200: json('The profile', SellerProfile), ...errorResponses(404) },
+  }),
   queue: secured(moderators, {
     method: 'get',
     path: '/moderation/feedback-answers',
@@ -129,10 +194,36 @@ const routes = {
     request: { params: OrderIdParam, ...jsonBody(z.strictObject({ decision: z.enum(['approve', 'reject']) })) },
     responses: { 200: json('The feedback, its answer decided', PartyFeedbackItem), ...errorResponses(404, 409) },
   }),
+  remove: secured(access.staff('admin'), {
+    method: 'post',
+    path: '/staff/feedback/{orderId}/delete',
+    tags: ['staff'],
+    summary: 'Delete a feedback obtained by boosting (K-59) or breaking the rules (K-25), with a reason: the seller’s reputation is recomputed and both parties are told',
+    request: { params: OrderIdParam, ...jsonBody(z.strictObject({ reason: text(1_000) }).openapi('DeleteFeedback')) },
+    responses: {
+      200: json(
+        'The deletion as recorded',
+        z
+          .object({
+            orderId: z.number().int(),
+            sellerId: z.number().int(),
+            buyerId: z.number().int(),
+            verdict: Verdict,
+            text: z.string(),
+            reason: z.string(),
+            deletedBy: z.number().int(),
+            deletedAt: z.string(),
+          })
+          .openapi('DeletedFeedback'),
+      ),
+      ...errorResponses(404),
+    },
+  }),
 };
 
-export function feedbackRoutes({ feedback }: { feedback: Feedback }) {
+export function feedbackRoutes({ feedback, sellers }: { feedback: Feedback; sellers: Sellers }) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(routes.profile, async (c) => c.json(await sellers.profile(c.req.valid('param').login, c.var.user?.id), 200))
     .openapi(routes.read, async (c) => c.json(await feedback.forOrder(callerOf(c), c.req.valid('param').id, orderStaff), 200))
     .openapi(routes.leave, async (c) => c.json(await feedback.leave(callerOf(c), c.req.valid('param').id, c.req.valid('json')), 201))
     .openapi(routes.answer, async (c) => c.json(await feedback.answer(callerOf(c), c.req.valid('param').id, c.req.valid('json').text), 201))
@@ -140,5 +231,6 @@ export function feedbackRoutes({ feedback }: { feedback: Feedback }) {
     .openapi(routes.queue, async (c) => c.json({ items: await feedback.pendingAnswers() }, 200))
     .openapi(routes.decide, async (c) =>
       c.json(await feedback.decide(callerOf(c).id, c.req.valid('param').orderId, c.req.valid('json').decision), 200),
-    );
+    )
+    .openapi(routes.remove, async (c) => c.json(await feedback.remove(callerOf(c).id, c.req.valid('param').orderId, c.req.valid('json').reason), 200));
 }

@@ -7,7 +7,7 @@ import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { Cents, errorResponses, IdParam, Int4Id, json, jsonBody } from '../schemas.js';
-import { FeedbackItem } from './feedback.js';
+import { FeedbackItem, PublicSeller } from './feedback.js';
 
 const Tier = z.enum(['economy', 'standard', 'business']);
 const PackageTier = z.strictObject({
@@ -75,15 +75,7 @@ const Offer = z
 const OfferPage = z.object({
   ...Offer.shape,
   category: z.object({ id: z.number().int(), name: z.string(), parent: z.object({ id: z.number().int(), name: z.string() }).nullable() }),
-  seller: z.object({
-    id: z.number().int(),
-    login: z.string(),
-    displayName: z.string().nullable(),
-    level: z.string(),
-    ratingPercent: z.number().int().nullable(),
-    feedbackCount: z.number().int(),
-    completedOrders: z.number().int(),
-  }),
+  seller: PublicSeller,
   sellerEarningsCents: Cents,
   feedback: z.object({ likes: z.number().int(), dislikes: z.number().int(), recent: z.array(FeedbackItem).openapi({ description: 'the newest, with published answers only' }) }),
 }).openapi('OfferPage');

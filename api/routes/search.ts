@@ -39,7 +39,7 @@ const OfferSearchQuery = z
     sellerLevel: repeated(z.enum(sellerLevels), sellerLevels.length).optional().openapi({
       description: 'Any of these seller levels, repeatable (a seller without stats yet is a newbie)',
     }),
-    minSellerRating: count(100).optional().openapi({ description: 'lowest share of positive feedback, percent (unrated sellers are left out)' }),
+    minSellerRating: count(100).optional().openapi({ description: 'lowest seller rating (K-27), percent (sellers without a finished order are left out)' }),
     minFeedbacks: count(100_000_000).optional().openapi({ description: 'fewest feedbacks the seller has' }),
     activeWithinDays: digits(1, 3_650).optional().openapi({ description: 'the seller was active within this many days' }),
     sort: z.enum(offerSorts).optional().openapi({
@@ -118,7 +118,7 @@ const routes = {
     summary: 'Search the offers buyers can see: keywords, category, attributes, price, lead time, seller',
     description:
       'Only offers a buyer can see and order now: active, and not hidden by their seller for the weekend. ' +
-      'Sorts: `relevance` (keywords), `rating` (seller’s positive share, then feedback count), `price_asc`, `price_desc`, `newest`; ' +
+      'Sorts: `relevance` (keywords), `rating` (the seller’s K-27 rating — the share of their last 100 finished orders without a dislike or a failure — then feedback count), `price_asc`, `price_desc`, `newest`; ' +
       'Top Rated offers come first within every sort. Pages are keyset pages: pass `nextCursor` back as `cursor`. ' +
       'Unknown query parameters are refused with 400, so a mistyped filter never silently widens the search.',
     request: { query: OfferSearchQuery },

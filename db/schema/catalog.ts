@@ -85,16 +85,68 @@ export const categoryAttributes = pgTable(
   (t) => [primaryKey({ columns: [t.categoryId, t.key] })],
 );
 
-/** A seller's public standing, kept by later issues (levels, ratings, feedback). */
+/** K-28's Sales analytics as stored: `SalesAnalytics` of `workflows/lib/reputation.ts`. */
+export interface StoredSalesAnalytics {
+  responsibility: { for: number; of: number; percent: number | null };
+  feedback: { for: number; of: number; percent: number | null };
+  averageStartMs: number | null;
+  averageCompletionMs: number | null;
+  earnedCents: number;
+  averageOrderCents: number;
+  sales: number;
+}
+
+/**
+ * A seller's public standing (issue 16), recomputed from their finished orders and feedback by
+ * `db/reputation.ts` in the transaction that finishes an order or writes feedback: nothing
+ * else writes these figures (except `last_active_at`, the seller's activity).
+ */
 export const sellerStats = pgTable('seller_stats', {
   userId: bigint('user_id', { mode: 'number' }).primaryKey().references(() => users.id),
+  /** K-32, D-01. */
   level: text('level', { enum: ['newbie', 'advanced', 'professional'] }).notNull().default('newbie'),
-  /** Share of positive feedback, 0–100; null until the first feedback. */
+  /** K-27 seller rating: % of the last 100 finished orders that are not bad; null before the first finished order. */
   ratingPercent: integer('rating_percent'),
+  /** Likes and dislikes that count for stars (K-30, D-02). */
   feedbackCount: integer('feedback_count').notNull().default(0),
   completedOrders: integer('completed_orders').notNull().default(0),
   lastActiveAt: ts('last_active_at'),
+  /** K-30, D-02 stars in tenths (45 = 4.5 stars); null without feedback. */
+  starsTenths: integer('stars_tenths'),
+  positiveFeedback: integer('positive_feedback').notNull().default(0),
+  negativeFeedback: integer('negative_feedback').notNull().default(0),
+  /** Completed + cancelled orders. */
+  finishedOrders: integer('finished_orders').notNull().default(0),
+  /** K-34 "successfully completed" %; null with nothing to count. */
+  successfullyCompletedPercent: integer('successfully_completed_percent'),
+  /** K-34 "submitted on time" %; null before the first completed order. */
+  onTimePercent: integer('on_time_percent'),
+  /** K-28, null until more than 3 completed orders. */
+  analytics: jsonb('analytics').$type<StoredSalesAnalytics | null>(),
+  /** When the level last changed (null: never). */
+  levelChangedAt: ts('level_changed_at'),
+  /** When these figures were last recomputed. */
+  computedAt: ts('computed_at'),
 });
+
+/**
+ * A buyer's K-35 status, recomputed on each purchase (a completed order of theirs) and by the
+ * daily `buyerStatuses` schedule, which catches a Super buyer whose 3-month window lapsed.
+ */
+export const buyerStats = pgTable(
+  'buyer_stats',
+  {
+    userId: bigint('user_id', { mode: 'number' }).primaryKey().references(() => users.id),
+    /** Lifetime purchases (completed orders as the buyer). */
+    purchases: integer('purchases').notNull().default(0),
+    rank: text('rank', { enum: ['newbie', 'accustomed', 'experienced', 'giant', 'mega_giant'] }),
+    superBuyer: boolean('super_buyer').notNull().default(false),
+    /** Purchases within the last 3 calendar months at `evaluated_at`. */
+    recentPurchases: integer('recent_purchases').notNull().default(0),
+    evaluatedAt: ts('evaluated_at').notNull(),
+  },
+  (t) => [index('buyer_stats_super_idx').on(t.evaluatedAt).where(sql`${t.superBuyer}`)],
+);
 
 /**
  * A kwork offer. The columns hold the version buyers see; an edit of an active offer waits in

@@ -108,3 +108,25 @@ export const feedback = pgTable(
     index('feedback_pending_answer_idx').on(t.answeredAt).where(sql`${t.answerStatus} = 'pending'`),
   ],
 );
+
+/**
+ * K-25/K-59: feedback staff deleted (boosting, or a breach of the rules), kept as it was with
+ * who deleted it, when and why. The `feedback` row itself is gone, so reputation no longer
+ * counts it.
+ */
+export const deletedFeedback = pgTable(
+  'deleted_feedback',
+  {
+    orderId: bigint('order_id', { mode: 'number' }).primaryKey().references(() => orders.id),
+    buyerId: bigint('buyer_id', { mode: 'number' }).notNull().references(() => users.id),
+    sellerId: bigint('seller_id', { mode: 'number' }).notNull().references(() => users.id),
+    offerId: bigint('offer_id', { mode: 'number' }).notNull().references(() => offers.id),
+    verdict: text('verdict', { enum: ['like', 'dislike'] }).notNull(),
+    text: text('text').notNull(),
+    createdAt: ts('created_at').notNull(),
+    deletedBy: bigint('deleted_by', { mode: 'number' }).notNull().references(() => users.id),
+    deletedAt: ts('deleted_at').notNull(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [index('deleted_feedback_seller_idx').on(t.sellerId)],
+);

@@ -271,6 +271,11 @@ describe('authorization matrix', () => {
       build: async () => ({ path: `/orders/${await feedbackOnOwnersSale(null)}/feedback/answer`, body: { text: 'Thank you' } }),
     },
     'GET /users/{login}/feedback': { success: 200, build: () => ({ path: `/users/${vendor.login}/feedback` }) },
+    'GET /users/{login}': { success: 200, build: () => ({ path: `/users/${vendor.login}` }) },
+    'POST /staff/feedback/{orderId}/delete': {
+      success: 200,
+      build: async () => ({ path: `/staff/feedback/${await feedbackOnOwnersSale(null)}/delete`, body: { reason: 'boosted (matrix)' } }),
+    },
     'GET /moderation/feedback-answers': { success: 200, build: () => ({ path: '/moderation/feedback-answers' }) },
     'POST /moderation/feedback-answers/{orderId}/decision': {
       success: 200,

@@ -24,6 +24,7 @@ describe('feedback', () => {
   let call: Caller;
   let moderator: TestUser;
   let support: TestUser;
+  let admin: TestUser;
   const clock = manualClock(new Date('2026-11-02T10:00:00Z')); // a Monday
 
   before(async () => {
@@ -34,6 +35,8 @@ describe('feedback', () => {
     const accounts = createAccounts({ db: database.db, clock: systemClock });
     await accounts.grantRole(moderator.id, 'moderator');
     await accounts.grantRole(support.id, 'support');
+    admin = await signUp(call, 'fb_admin');
+    await accounts.grantRole(admin.id, 'admin');
   });
   after(async () => {
     await database?.drop();
@@ -159,7 +162,7 @@ describe('feedback', () => {
   });
 
   describe('the seller’s rating', () => {
-    it('keeps the share of likes (rounded down) and the feedback count current, shown in search and on the offer page', async () => {
+    it('keeps the K-27 rating (the share of finished orders without a dislike or a failure, rounded down) and the feedback count current, shown in search and on the offer page', async () => {
       const { seller, offerId } = await sellerWithOffer();
       const buyer = await signUp(call, 'fb_buyer');
       const shown = async () => {
@@ -175,9 +178,10 @@ describe('feedback', () => {
       await leaveOk(buyer, await order(buyer, offerId), 'like');
       await leaveOk(buyer, await order(buyer, offerId, 'cancelled_late'), 'dislike');
       assert.deepEqual(await shown(), [[66, 3], [66, 3], [66, 3]], '2 of 3');
-      // A refused feedback changes nothing.
+      // A refused feedback counts nothing; the free cancellation itself is a finished order that is
+      // not bad (K-27: the rating is the share of the last 100 finished orders that are not bad): 3 of 4.
       assert.equal((await leave(buyer, await order(buyer, offerId, 'buyer_free_cancel'), { verdict: 'dislike', text: 'No' })).status, 409);
-      assert.deepEqual(await statsOf(seller.id), { ratingPercent: 66, feedbackCount: 3 });
+      assert.deepEqual(await statsOf(seller.id), { ratingPercent: 75, feedbackCount: 3 });
     });
 
     it('counts every one of many feedbacks given at once, and only one per order', async () => {
@@ -194,6 +198,112 @@ describe('feedback', () => {
       assert.equal(statuses.filter((s) => s === 409).length, orders.length);
       const likes = orders.filter((o) => o.verdict === 'like').length;
       assert.deepEqual(await statsOf(seller.id), { ratingPercent: Math.floor((100 * likes) / orders.length), feedbackCount: orders.length });
+    });
+  });
+
+  describe('boosted feedback (K-59)', () => {
+    const remove = (as: TestUser | undefined, orderId: number, body: unknown = { reason: 'Boosted: the buyer is the seller’s second account' }) =>
+      call('POST', `/staff/feedback/${orderId}/delete`, { token: as?.token, body });
+
+    it('is deleted by an admin with a reason: kept on record, both parties told, the seller’s standing recomputed without it', async () => {
+      const { seller, offerId } = await sellerWithOffer();
+      const buyer = await signUp(call, 'fb_buyer');
+      const booster = await signUp(call, 'fb_booster');
+      await leaveOk(buyer, await order(buyer, offerId), 'dislike', 'Late and wrong');
+      const boosted: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const orderId = await order(booster, offerId);
+        await leaveOk(booster, orderId, 'like', 'Amazing!!!');
+        boosted.push(orderId);
+      }
+      const seen = async () => {
+        const { seller: s } = (await profile(seller.login)).body;
+        return { stars: s.stars, feedbackCount: s.feedbackCount, items: (await profile(seller.login)).body.items.length };
+      };
+      assert.deepEqual(await seen(), { stars: 3.8, feedbackCount: 4, items: 4 }, '5 × 3 ÷ 4 = 3.75');
+
+      assert.equal((await remove(undefined, boosted[0]!)).status, 401);
+      assert.equal((await remove(moderator, boosted[0]!)).status, 403, 'admins only');
+      assert.equal((await remove(support, boosted[0]!)).status, 403);
+      assert.equal((await remove(admin, boosted[0]!, { reason: '  ' })).status, 400, 'a reason is required');
+
+      clock.advance(MINUTE);
+      const res = await remove(admin, boosted[0]!);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(res.body, {
+        orderId: boosted[0],
+        sellerId: seller.id,
+        buyerId: booster.id,
+        verdict: 'like',
+        text: 'Amazing!!!',
+        reason: 'Boosted: the buyer is the seller’s second account',
+        deletedBy: admin.id,
+        deletedAt: clock.now().toISOString(),
+      });
+      for (const orderId of boosted.slice(1)) assert.equal((await remove(admin, orderId)).status, 200);
+      assert.deepEqual(await seen(), { stars: 0, feedbackCount: 1, items: 1 }, 'only the dislike is left');
+      assert.equal((await remove(admin, boosted[0]!)).status, 404, 'already deleted');
+
+      const [kept] = await database.db.sql`select count(*)::int as n from deleted_feedback where order_id = any(${boosted}::int8[]) and deleted_by = ${admin.id}`;
+      assert.equal(kept!.n, 3);
+      for (const party of [seller, booster]) {
+        const notes = (await call('GET', '/notifications', { token: party.token })).body.items.filter((n: { kind: string }) => n.kind === 'feedback_deleted');
+        assert.equal(notes.length, 3, party.login);
+        assert.match(notes[0].text, /Boosted/);
+      }
+      // The order takes no new feedback in its place.
+      const again = await leave(booster, boosted[0]!, { verdict: 'like', text: 'Once more' });
+      assert.equal(again.status, 409);
+      assert.equal(again.body.error.details.status, 'feedback_deleted');
+    });
+  });
+
+  describe('the seller’s profile', () => {
+    it('shows level, stars, percentages and Sales analytics once more than 3 orders are completed (K-28, K-30, K-34)', async () => {
+      const { seller, offerId } = await sellerWithOffer();
+      const buyer = await signUp(call, 'fb_buyer');
+      const read = async () => {
+        const res = await call('GET', `/users/${seller.login}`);
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        return res.body.seller;
+      };
+      const fresh = await read();
+      assert.deepEqual(
+        [fresh.level, fresh.stars, fresh.ratingPercent, fresh.successfullyCompletedPercent, fresh.onTimePercent, fresh.analytics, fresh.canMakeIndividualOffers],
+        ['newbie', null, null, null, null, null, false],
+      );
+      for (let i = 0; i < 3; i++) await leaveOk(buyer, await order(buyer, offerId), 'like');
+      assert.equal((await read()).analytics, null, '3 completed: not yet');
+      await order(buyer, offerId, 'seller_ignored');
+      await order(buyer, offerId);
+      const shown = await read();
+      assert.deepEqual(
+        [shown.level, shown.stars, shown.ratingPercent, shown.completedOrders, shown.successfullyCompletedPercent, shown.onTimePercent],
+        ['newbie', 5, 80, 4, 80, 100],
+      );
+      assert.deepEqual(shown.analytics.responsibility, { for: 4, of: 5, percent: 80 });
+      // Likes and repeat orders (the same buyer, 4 times after the first) for, no dislike against.
+      assert.deepEqual(shown.analytics.feedback, { for: 7, of: 7, percent: 100 });
+      assert.equal(shown.analytics.sales, 4);
+      assert.equal(shown.analytics.earnedCents, 4 * 800);
+      assert.equal((await call('GET', '/users/no_such_seller_here')).status, 404);
+    });
+
+    it('shows a mostly-selling user’s buyer status only to those who sold to them (K-35)', async () => {
+      const { seller, offerId } = await sellerWithOffer();
+      const other = await sellerWithOffer();
+      const buyer = await signUp(call, 'fb_buyer');
+      // The seller sells twice, and buys once from the other seller: more sales than purchases.
+      await order(buyer, offerId);
+      await order(buyer, offerId);
+      await order(seller, other.offerId);
+      const statusFor = async (viewer?: TestUser) => (await call('GET', `/users/${seller.login}`, { token: viewer?.token })).body.seller.buyerStatus;
+      assert.equal(await statusFor(), null, 'not to the public');
+      assert.equal(await statusFor(buyer), null, 'not to their buyers');
+      assert.deepEqual(await statusFor(other.seller), { rank: 'newbie', superBuyer: false, purchases: 1 }, 'to the seller they bought from');
+      assert.deepEqual(await statusFor(seller), { rank: 'newbie', superBuyer: false, purchases: 1 }, 'to themselves');
+      // A user who buys at least as much as they sell shows it to everyone.
+      assert.deepEqual((await call('GET', `/users/${buyer.login}`)).body.seller.buyerStatus, { rank: 'newbie', superBuyer: false, purchases: 2 });
     });
   });
 

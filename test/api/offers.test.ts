@@ -11,6 +11,7 @@ import { DAY, MINUTE } from '../../workflows/lib/time.js';
 import { catalogRules } from '../../services/policy.js';
 import { callerFor, manualClock, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
+import { finishOrders, historyFrom, times } from '../support/reputation.js';
 import { randomHex, seededRandom } from '../support/seed.js';
 
 const LOGOS = 11; // fixed $10 basic price; packages fixed at $10 / $25 / $50
@@ -147,6 +148,18 @@ describe('kwork offers', () => {
       assert.deepEqual(refused.body.error.details, { rule: 'newbie_total', limit: catalogRules.newbieMaxOffers });
       assert.equal((await call('DELETE', `/offers/${ids[0]}`, { token: seller.token })).status, 204);
       assert.equal((await create(seller, logoOffer())).status, 201);
+    });
+
+    it('lifts the 20 offers once the seller is Advanced by their completed orders (K-33, K-39), and lets them make individual offers', async () => {
+      const seller = await signUp(call, 'advancing');
+      const buyer = await signUp(call, 'advancing_buyer');
+      const first = await draft(seller);
+      // K-32: 11 orders completed on time make an Advanced seller.
+      await finishOrders(database.db, historyFrom(), { buyer, offerId: first, outcomes: times('unrated', 11) });
+      for (let i = 1; i < catalogRules.newbieMaxOffers; i++) await draft(seller);
+      assert.equal((await create(seller, logoOffer())).status, 201, `the ${catalogRules.newbieMaxOffers + 1}st offer`);
+      const profile = (await call('GET', `/users/${seller.login}`)).body.seller;
+      assert.deepEqual([profile.level, profile.canMakeIndividualOffers], ['advanced', true]);
     });
 
     it('refuses a duplicate or near-duplicate of the seller’s own offer, but not another seller’s', async () => {

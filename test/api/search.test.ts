@@ -2,7 +2,9 @@
  * The catalog as buyers find it, through the real API: offer search (every filter, every sort,
  * Top Rated first, keyset pages), weekend hiding at the edges of the weekend in three time
  * zones, favorites, sellers by login, the category tree, and bad input. Offers are written
- * straight into the database, as moderation would have left them.
+ * straight into the database, as moderation would have left them; a seller's level, rating and
+ * feedback count, and an offer's Top Rated, are earned from finished orders and feedback that
+ * the product's reputation computes them from (`test/support/reputation.ts`), never set by hand.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +19,7 @@ import { DAY, HOUR, MINUTE } from '../../workflows/lib/time.js';
 import { callerFor, manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { weekendCases } from '../support/weekend.js';
+import { earnStanding, earnTopRated, finishOrders, historyFrom, times } from '../support/reputation.js';
 
 const DESIGN = 1;
 const LOGOS = 11;
@@ -61,10 +64,15 @@ describe('catalog search, favorites, sellers and categories', () => {
   let call: Caller;
   const clock = manualClock(MONDAY);
   let serial = 0;
+  /** Who bought the orders sellers earn their standing with. */
+  let patron: { id: number; login: string };
 
   before(async () => {
     [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
     call = callerFor(buildApp({ db: database.db, temporal, clock }));
+    const [row] = await database.db.sql<{ id: string }[]>`
+      insert into users (login, email, email_confirmed_at) values ('srch_patron', 'srch_patron@example.com', now()) returning id`;
+    patron = { id: Number(row!.id), login: 'srch_patron' };
   });
   after(async () => {
     await database?.drop();
@@ -86,22 +94,25 @@ describe('catalog search, favorites, sellers and categories', () => {
       returning id`;
     const id = Number(row!.id);
     if (!spec.noStats) {
-      await database.db.sql`
-        insert into seller_stats (user_id, level, rating_percent, feedback_count, last_active_at)
-        values (${id}, ${spec.level ?? 'newbie'}, ${spec.ratingPercent ?? null}, ${spec.feedbackCount ?? 0}, ${iso(spec.lastActiveAt)})`;
+      // Activity is what the seller's signed-in requests record; the standing is earned below.
+      await database.db.sql`insert into seller_stats (user_id, last_active_at) values (${id}, ${iso(spec.lastActiveAt)})`;
+      await earnStanding(database.db, [id], patron.id, { level: spec.level, ratingPercent: spec.ratingPercent ?? null, feedbackCount: spec.feedbackCount ?? 0 });
     }
     return id;
   }
 
   async function offer(spec: OfferSpec): Promise<number> {
     const [row] = await database.db.sql<{ id: string }[]>`
-      insert into offers (seller_id, category_id, title, description, price_cents, lead_time_days, attributes, status, top_rated, published_at)
+      insert into offers (seller_id, category_id, title, description, price_cents, lead_time_days, attributes, status, published_at)
       values (${spec.seller}, ${spec.categoryId ?? LOGOS}, ${spec.title},
         ${spec.description ?? 'A plain description of the work, long enough to read like a real offer in the catalog.'},
         ${spec.priceCents ?? 1_000}, ${spec.leadTimeDays ?? 3}, ${JSON.stringify(spec.attributes ?? {})}::jsonb,
-        ${spec.status ?? 'active'}, ${spec.topRated ?? false}, ${iso(spec.publishedAt ?? new Date(MONDAY.getTime() - ++serial * HOUR))})
+        ${spec.status ?? 'active'}, ${iso(spec.publishedAt ?? new Date(MONDAY.getTime() - ++serial * HOUR))})
       returning id`;
-    return Number(row!.id);
+    const id = Number(row!.id);
+    // K-29: 20 liked orders on it, on time, nothing against it.
+    if (spec.topRated) await earnTopRated(database.db, id, patron.id);
+    return id;
   }
 
   /** The ids of one page of `GET /offers?<query>`. */
@@ -166,7 +177,8 @@ describe('catalog search, favorites, sellers and categories', () => {
     let pro: number;
     before(async () => {
       pro = await seller({ level: 'professional', ratingPercent: 98, feedbackCount: 120, lastActiveAt: new Date(MONDAY.getTime() - HOUR) });
-      const advanced = await seller({ level: 'advanced', ratingPercent: 85, feedbackCount: 12, lastActiveAt: new Date(MONDAY.getTime() - 5 * DAY) });
+      // K-32: under 10 % bad orders, so an Advanced seller's K-27 rating is at least 90.
+      const advanced = await seller({ level: 'advanced', ratingPercent: 90, feedbackCount: 12, lastActiveAt: new Date(MONDAY.getTime() - 5 * DAY) });
       const unrated = await seller({ level: 'newbie', ratingPercent: null, feedbackCount: 0, lastActiveAt: new Date(MONDAY.getTime() - 40 * DAY) });
       const noStats = await seller({ noStats: true });
       o.logoPro = await offer({ seller: pro, title: 'Glyphcraft logo', categoryId: LOGOS, priceCents: 1_000, leadTimeDays: 1, attributes: { style: ['minimalist', 'mascot'] } });
@@ -200,7 +212,7 @@ describe('catalog search, favorites, sellers and categories', () => {
       ['newbies, counting sellers without stats', 'sellerLevel=newbie', ['banner', 'webDesign']],
       ['either of two levels', 'sellerLevel=professional&sellerLevel=advanced', ['logoPro', 'logoAdvanced', 'site', 'bugfix']],
       ['a lowest seller rating, leaving unrated sellers out', 'minSellerRating=85', ['logoPro', 'logoAdvanced', 'site', 'bugfix']],
-      ['a higher seller rating', 'minSellerRating=90', ['logoPro', 'site']],
+      ['a higher seller rating', 'minSellerRating=91', ['logoPro', 'site']],
       ['a rating of 0, still leaving unrated sellers out', 'minSellerRating=0', ['logoPro', 'logoAdvanced', 'site', 'bugfix']],
       ['a least feedback count', 'minFeedbacks=12', ['logoPro', 'logoAdvanced', 'site', 'bugfix']],
       ['a higher feedback count', 'minFeedbacks=13', ['logoPro', 'site']],
@@ -224,14 +236,15 @@ describe('catalog search, favorites, sellers and categories', () => {
     // seller; the other seller conditions are always tested on the offers: same answers.
     describe('with many sellers meeting the seller conditions', () => {
       before(async () => {
-        for (const level of ['advanced', 'professional'] as const) {
-          await database.db.sql`
+        // Every order liked: 50 completed make an Advanced seller, 100 a Professional one.
+        for (const [level, feedbackCount] of [['advanced', 50], ['professional', 100]] as const) {
+          const added = await database.db.sql<{ id: string }[]>`
             with added as (
               insert into users (login, email, email_confirmed_at)
               select ${`many_${level}_`} || n, ${`many_${level}_`} || n || '@example.com', now() from generate_series(1, ${FEW_SELLERS + 10}) n
               returning id)
-            insert into seller_stats (user_id, level, rating_percent, feedback_count, last_active_at)
-            select id, ${level}, 100, 1000, ${iso(MONDAY)} from added`;
+            insert into seller_stats (user_id, last_active_at) select id, ${iso(MONDAY)} from added returning user_id as id`;
+          await earnStanding(database.db, added.map((r) => Number(r.id)), patron.id, { level, ratingPercent: 100, feedbackCount });
         }
       });
       checkCases(', with many such sellers');
@@ -282,13 +295,15 @@ describe('catalog search, favorites, sellers and categories', () => {
       const highMore = await seller({ ratingPercent: 99, feedbackCount: 50 });
       const low = await seller({ ratingPercent: 70, feedbackCount: 500 });
       const unrated = await seller({ noStats: true });
+      // Earning Top Rated takes 20 liked orders, which rate their seller: the topper's seller is one of its own.
+      const topper = await seller({ noStats: true });
       const at = (day: number) => new Date(Date.UTC(2026, 9, day));
       // Bravo is older than alpha: the rating sort must order them by feedback count, not by id.
       o.b = await offer({ seller: highMore, title: 'Sortwell bravo', priceCents: 1_000, publishedAt: at(1) });
       o.a = await offer({ seller: high, title: 'Sortwell alpha', priceCents: 3_000, publishedAt: at(3) });
       o.c = await offer({ seller: low, title: 'Sortwell charlie', priceCents: 2_000, publishedAt: at(4) });
       o.d = await offer({ seller: unrated, title: 'Sortwell delta', priceCents: 2_000, publishedAt: at(2) });
-      o.top = await offer({ seller: unrated, title: 'Sortwell topper', priceCents: 9_000, publishedAt: at(1), topRated: true });
+      o.top = await offer({ seller: topper, title: 'Sortwell topper', priceCents: 9_000, publishedAt: at(1), topRated: true });
     });
 
     const orders: [string, string[]][] = [
@@ -311,7 +326,7 @@ describe('catalog search, favorites, sellers and categories', () => {
   });
 
   describe('a seller’s standing as it changes', () => {
-    it('filters, sorts and describes offers by their seller’s level, rating and feedback count as they are now', async () => {
+    it('filters, sorts and describes offers by their seller’s level, rating and feedback count as their orders change them', async () => {
       const rising = await seller({ noStats: true });
       const steady = await seller({ level: 'advanced', ratingPercent: 90, feedbackCount: 40 });
       const risingOffer = await offer({ seller: rising, title: 'Quokkacraft mural' });
@@ -324,22 +339,25 @@ describe('catalog search, favorites, sellers and categories', () => {
       assert.deepEqual(await ids('q=quokkacraft&sort=rating'), [steadyOffer, risingOffer]);
       assert.deepEqual(await ids('q=quokkacraft&sellerLevel=newbie'), [risingOffer]);
 
-      // The seller's first stats row, after their offer was listed.
-      await database.db.sql`insert into seller_stats (user_id, level, rating_percent, feedback_count) values (${rising}, 'advanced', 95, 12)`;
-      assert.deepEqual(await standing(), { level: 'advanced', ratingPercent: 95, feedbackCount: 12 });
+      // The seller's first finished orders, after their offer was listed: 11 liked ones (K-32: Advanced).
+      const history = historyFrom();
+      await finishOrders(database.db, history, { buyer: patron, offerId: risingOffer, outcomes: times('liked', 11) });
+      assert.deepEqual(await standing(), { level: 'advanced', ratingPercent: 100, feedbackCount: 11 });
       assert.deepEqual(await ids('q=quokkacraft&sort=rating'), [risingOffer, steadyOffer]);
       assert.deepEqual(await ids('q=quokkacraft&minSellerRating=91'), [risingOffer]);
       assert.deepEqual(await ids('q=quokkacraft&sellerLevel=newbie'), []);
 
-      await database.db.sql`update seller_stats set level = 'professional', rating_percent = 80, feedback_count = 13 where user_id = ${rising}`;
-      assert.deepEqual(await standing(), { level: 'professional', ratingPercent: 80, feedbackCount: 13 });
+      // Two ignored orders: 2 bad of 13 (K-27: 84; K-32: back to Newbie).
+      await finishOrders(database.db, history, { buyer: patron, offerId: risingOffer, outcomes: times('ignored', 2) });
+      assert.deepEqual(await standing(), { level: 'newbie', ratingPercent: 84, feedbackCount: 11 });
       // The offer's copy follows seller_stats alone: writing it directly changes nothing.
-      await database.db.sql`update offers set seller_rating_percent = 100, seller_level = 'newbie' where id = ${risingOffer}`;
-      assert.deepEqual(await standing(), { level: 'professional', ratingPercent: 80, feedbackCount: 13 });
+      await database.db.sql`update offers set seller_rating_percent = 100, seller_level = 'professional' where id = ${risingOffer}`;
+      assert.deepEqual(await standing(), { level: 'newbie', ratingPercent: 84, feedbackCount: 11 });
       assert.deepEqual(await ids('q=quokkacraft&sort=rating'), [steadyOffer, risingOffer]);
       assert.deepEqual(await ids('q=quokkacraft&minSellerRating=91'), []);
-      assert.deepEqual(await ids('q=quokkacraft&sellerLevel=professional&minFeedbacks=13'), [risingOffer]);
+      assert.deepEqual(await ids('q=quokkacraft&sellerLevel=newbie&minFeedbacks=11'), [risingOffer]);
 
+      // A seller's stats gone (no product path removes them; the 0008 trigger still answers for it).
       await database.db.sql`delete from seller_stats where user_id = ${rising}`;
       assert.deepEqual(await standing(), { level: 'newbie', ratingPercent: null, feedbackCount: 0 });
       assert.deepEqual(await ids('q=quokkacraft&sellerLevel=newbie'), [risingOffer]);

@@ -2,7 +2,8 @@
  * The catalog in a real browser: the home page's offers and categories, search with filters,
  * pages and a refused filter beside its field, the offer page's live price (with htmx and
  * without JS), ordering from it (one order for a double submit), a short balance's add-funds
- * link, the seller profile, and the 404 page for an offer nobody may see.
+ * link, the seller profile (with the standing reputation computed from finished orders), and
+ * the 404 page for an offer nobody may see.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +12,7 @@ import { signUp, type TestUser } from '../support/api.js';
 import { assertAccessible, newPerson, openBrowser, screenshot, signInAs, startWebStack, textOf, visit, type WebStack } from '../support/browser.js';
 import { addOptionsAndPackages, insertOffer } from '../support/catalog.js';
 import { fund } from '../support/orders.js';
+import { finishOrders, historyFrom, times } from '../support/reputation.js';
 
 const LOGOS = 11;
 const BANNERS = 12;
@@ -190,6 +192,24 @@ describe('the catalog in the browser', () => {
     assert.equal(await page.locator('.offer-card').count(), 28);
     await page.getByRole('link', { name: title }).click();
     await page.waitForURL(`**/offers/${offerId}`);
+    await context.close();
+  });
+
+  it("shows a seller's level, stars, percentages, Sales analytics and Top Rated offer, earned from their finished orders", async () => {
+    const earner = await signUp(stack.api, 'repseller');
+    const buyer = await signUp(stack.api, 'repbuyer');
+    const poster = await insertOffer(stack.db, earner.id, { categoryId: BANNERS, title: 'Walrus poster for a seaside cafe' });
+    // 20 liked orders on time (K-29: Top Rated; K-32: Advanced), then one the seller ignored.
+    await finishOrders(stack.db, historyFrom(), { buyer, offerId: poster, outcomes: [...times('liked', 20), 'ignored'] });
+    const { context, page } = await newPerson(browser, stack);
+    await visit(page, `/sellers/${earner.login}`);
+    await assertAccessible(page, 'seller profile with a standing');
+    assert.equal(await textOf(page, '.seller-level'), 'Advanced');
+    assert.equal(await textOf(page, '.seller-stars'), '5.0 ★');
+    assert.match(await textOf(page, '.seller-card'), /95% rating \(20 feedbacks\).*Successfully completed\s*95%.*Submitted on time\s*100%/s);
+    assert.match(await textOf(page, '.analytics'), /Sales analytics.*Responsibility \(last 30 orders\)\s*95% \(20 of 21\).*Sales\s*20/s);
+    // The ignored order is against the seller on this offer: no longer Top Rated.
+    assert.equal(await page.locator('.offer-card .top-rated').count(), 0);
     await context.close();
   });
 

@@ -1,7 +1,8 @@
 /**
  * The seller's and the staff's pages in a real browser: a seller writes an offer in the editor
  * (a bad field refused beside it, nothing created) and sees it in moderation; a moderator
- * approves it and it goes live; a moderator rejects an answer to feedback; the seller's
+ * approves it and it goes live; a moderator rejects an answer to feedback, and an admin deletes
+ * the feedback as boosted (K-59); the seller's
  * dashboard counts down a new order's 24 h (K-08); an arbiter takes a dispute and splits the
  * money, which both balances show; staff pages are 403 for others; staff see Temporal links. A
  * sanctioned seller sees why and until when (K-64, K-65): the dashboard's banner, their offer's page
@@ -147,6 +148,17 @@ describe('seller and staff pages in the browser', () => {
     assert.equal(read.body.feedback.answer.status, 'rejected');
     await sellerPage.reload();
     assert.match(await textOf(sellerPage, '#feedback-answer'), /rejected by a moderator/);
+    assert.equal(await sellerPage.locator('#delete-feedback-form').count(), 0, 'only an admin deletes feedback');
+
+    // K-59: an admin deletes it as boosted, with a reason; the seller's stars are recomputed without it.
+    assert.equal((await stack.api('GET', `/users/${m.seller.login}`)).body.seller.stars, 0);
+    const adminPage = await personAs(await staff('admin'));
+    await visit(adminPage, `/orders/${orderId}`, 'a completed order with feedback, as an admin');
+    await adminPage.getByLabel(/Why it is deleted/).fill('Boosted: written by the seller’s rival');
+    await adminPage.getByRole('button', { name: 'Delete the feedback' }).click();
+    assert.match(await textOf(adminPage, '.flash'), /feedback is deleted/);
+    assert.equal(await adminPage.locator('#feedback').count(), 0);
+    assert.equal((await stack.api('GET', `/users/${m.seller.login}`)).body.seller.stars, null);
   });
 
   it('the seller’s dashboard shows a new order with its 24 h countdown to start', async () => {

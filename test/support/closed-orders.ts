@@ -1,11 +1,14 @@
 /**
- * Orders written straight to the database as their workflow would have left them, for tests
- * of what reads the `orders` row once an order is over (feedback, a closed order's page):
+ * Orders written to the database as their workflow would have left them, for tests of what
+ * reads the `orders` row once an order is over (feedback, a closed order's page, reputation):
  * the state comes from the real order machine (placement, then the parties' actions or a
- * deadline), and the row holds what `recordOrderEvent` writes. No money moves: the ledger is
- * not what these tests read.
+ * deadline); the row is inserted as it stood before the last transition, and that transition
+ * is written by the real `recordOrderEvent` — so a closing one recomputes the seller's
+ * reputation and the buyer's status as in production. No money moves: the ledger is not what
+ * these tests read (the closing record carries no escrow end).
  */
 import type { Db } from '../../db/client.js';
+import { createOrderActivities } from '../../activities/orders.js';
 import { HOUR, MINUTE } from '../../workflows/lib/time.js';
 import { orderPolicy } from '../../workflows/order/policy.js';
 import * as machine from '../../workflows/order/machine.js';
@@ -15,6 +18,10 @@ import type { OrderAction, OrderInput } from '../../workflows/order/messages.js'
 export type Ending =
   /** Delivered and accepted by the buyer: completed, feedback allowed. */
   | 'accepted'
+  /** The work deadline passed (the order went late), then delivered and accepted: completed late. */
+  | 'late_accepted'
+  /** In work, the buyer asked to cancel for a sufficient reason (no longer needed), the seller agreed: no feedback. */
+  | 'buyer_no_longer_needed'
   /** The seller never started: cancelled after 24 h, feedback allowed. */
   | 'seller_ignored'
   /** In work, the seller asked to cancel for an insufficient reason (too busy), the buyer agreed: feedback allowed. */
@@ -63,9 +70,20 @@ export async function insertOrder(
 
   let state = machine.initialState(input);
   let now = input.placedAt;
-  const step = (actor: typeof buyer | typeof seller, action: OrderAction, at: string) => {
-    state = machine.act(state, { actor, action }, at).state;
+  /** The state before the last transition, and that transition: the row holds the one, `recordOrderEvent` writes the other. */
+  let before: { state: machine.OrderState; now: string } = { state, now };
+  let last: machine.Transition | null = null;
+  const apply = (transition: machine.Transition, at: string) => {
+    before = { state, now };
+    last = transition;
+    state = transition.state;
     now = at;
+  };
+  const step = (actor: typeof buyer | typeof seller, action: OrderAction, at: string) => apply(machine.act(state, { actor, action }, at), at);
+  const deadline = (kind: string) => {
+    const due = machine.deadlinesOf(state).find((d) => d.kind === kind)!;
+    apply(machine.onDeadline(state, due, due.at), due.at);
+    return Date.parse(due.at);
   };
   switch (opts.ending) {
     case 'accepted':
@@ -73,12 +91,21 @@ export async function insertOrder(
       step(seller, { type: 'deliver', text: 'Here is your logo.', links: ['https://files.example.com/logo.zip'] }, after(26 * HOUR));
       step(buyer, { type: 'accept' }, after(30 * HOUR));
       break;
-    case 'seller_ignored': {
-      const start = machine.deadlinesOf(state).find((d) => d.kind === 'start')!;
-      state = machine.onDeadline(state, start, start.at).state;
-      now = start.at;
+    case 'late_accepted': {
+      step(seller, { type: 'start_work' }, after(HOUR));
+      const due = deadline('work_deadline');
+      step(seller, { type: 'deliver', text: 'Here is your logo, late.', links: ['https://files.example.com/logo.zip'] }, new Date(due + HOUR).toISOString());
+      step(buyer, { type: 'accept' }, new Date(due + 2 * HOUR).toISOString());
       break;
     }
+    case 'seller_ignored':
+      deadline('start');
+      break;
+    case 'buyer_no_longer_needed':
+      step(seller, { type: 'start_work' }, after(HOUR));
+      step(buyer, { type: 'request_cancellation', reason: 'no_longer_needed' }, after(5 * HOUR));
+      step(seller, { type: 'accept_cancellation' }, after(6 * HOUR));
+      break;
     case 'seller_too_busy':
       step(seller, { type: 'start_work' }, after(HOUR));
       step(seller, { type: 'request_cancellation', reason: 'too_busy' }, after(5 * HOUR));
@@ -86,9 +113,8 @@ export async function insertOrder(
       break;
     case 'cancelled_late': {
       step(seller, { type: 'start_work' }, after(HOUR));
-      const due = machine.deadlinesOf(state).find((d) => d.kind === 'work_deadline')!;
-      state = machine.onDeadline(state, due, due.at).state;
-      step(buyer, { type: 'cancel' }, new Date(Date.parse(due.at) + HOUR).toISOString());
+      const due = deadline('work_deadline');
+      step(buyer, { type: 'cancel' }, new Date(due + HOUR).toISOString());
       break;
     }
     case 'buyer_free_cancel':
@@ -99,13 +125,25 @@ export async function insertOrder(
       break;
   }
 
-  const view = { ...machine.viewOf(state, 'buyer', now), allowedActions: [] };
+  const row = { ...machine.viewOf(before.state, 'staff', before.now), allowedActions: [] };
   await db.sql`
     insert into orders (id, buyer_id, seller_id, offer_id, request_key, title, total_cents, seller_earnings_cents, commission_cents,
       status, next_deadline_at, next_deadline_outcome, waiting_on, closure, view, seq, policy_version, created_at, updated_at, closed_at)
     values (${input.orderId}, ${input.buyer.id}, ${input.seller.id}, ${opts.offerId}, ${`test:${input.orderId}`}, ${offer.title}, ${input.totalCents},
-      ${view.amounts.sellerEarningsCents}, ${view.amounts.commissionCents}, ${state.status}, ${view.nextDeadline?.at ?? null}::timestamptz, ${view.nextDeadline?.outcome ?? null},
-      ${view.nextDeadline?.party ?? null}, ${state.closure ? JSON.stringify(state.closure) : null}::jsonb, ${JSON.stringify(view)}::jsonb, ${state.seq},
-      ${input.policy.version}, ${input.placedAt}::timestamptz, ${now}::timestamptz, ${state.closure?.at ?? null}::timestamptz)`;
+      ${row.amounts.sellerEarningsCents}, ${row.amounts.commissionCents}, ${before.state.status}, ${row.nextDeadline?.at ?? null}::timestamptz, ${row.nextDeadline?.outcome ?? null},
+      ${row.nextDeadline?.party ?? null}, ${null}::jsonb, ${JSON.stringify(row)}::jsonb, ${before.state.seq},
+      ${input.policy.version}, ${input.placedAt}::timestamptz, ${before.now}::timestamptz, ${null}::timestamptz)`;
+  const transition = last as machine.Transition | null;
+  if (transition) {
+    // An ignored order's standing is not what these histories are for (test/integration/sanctions.test.ts is).
+    await createOrderActivities({ db, report: async () => {} }).recordOrderEvent({
+      orderId: input.orderId,
+      buyerId: input.buyer.id,
+      sellerId: input.seller.id,
+      commissionBps: input.policy.commissionBps,
+      effects: { ...transition.effects, money: null },
+      view: { ...machine.viewOf(state, 'staff', now), allowedActions: [] },
+    });
+  }
   return input.orderId;
 }

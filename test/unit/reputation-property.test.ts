@@ -1,8 +1,9 @@
 /**
  * Reputation against a reference (issue 16): random order histories from the run's seed
  * (outcomes, lateness, feedback, cancellations by reason and party, several offers, repeat
- * buyers), and after every finished order the module's level, stars, percentages, Top Rated,
- * analytics and buyer level must equal a plain fold written here without the module's code.
+ * buyers), and after every finished order the module's level, stars, rating, percentages, Top Rated,
+ * analytics and buyer level must equal the plain reference of test/support/reputation-reference.ts,
+ * written without the module's code.
  * `GIGFLOW_SEED=<n> npm test -- <this file>` runs it from another seed.
  */
 import assert from 'node:assert/strict';
@@ -10,123 +11,13 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import * as reputation from '../../workflows/lib/reputation.js';
 import type { FinishedOrder } from '../../workflows/lib/reputation.js';
+import { referenceBuyerLevel, referenceOf } from '../support/reputation-reference.js';
 import { checkProperty } from '../support/seed.js';
 
 const RUNS = 60;
 const MAX_ORDERS = 140;
 const START = Date.parse('2026-01-01T00:00:00.000Z');
 const MINUTE = 60_000;
-
-// ---------------------------------------------------------------------------------------------
-// The reference: the rules read plainly, one order at a time, floating point where it is exact.
-// ---------------------------------------------------------------------------------------------
-
-/** What the fold keeps: the orders in the order they finished, and the figures it reads off them. */
-interface Reference {
-  orders: FinishedOrder[];
-  offers: Map<number, FinishedOrder[]>;
-  buyersSeen: Set<number>;
-  repeatOrders: Set<number>;
-}
-
-const emptyReference = (): Reference => ({ orders: [], offers: new Map(), buyersSeen: new Set(), repeatOrders: new Set() });
-
-function fold(ref: Reference, o: FinishedOrder): void {
-  ref.orders.push(o);
-  ref.offers.set(o.offerId, [...(ref.offers.get(o.offerId) ?? []), o]);
-  if (ref.buyersSeen.has(o.buyerId)) ref.repeatOrders.add(o.orderId);
-  ref.buyersSeen.add(o.buyerId);
-}
-
-/** K-27/K-34: an auto-cancellation or a cancellation for a reason that is not sufficient. */
-function againstSeller(o: FinishedOrder): boolean {
-  if (o.outcome !== 'cancelled') return false;
-  if (o.cancellation === undefined) return true;
-  if (o.cancellation.by === 'system' && o.cancellation.reason === 'seller_ignored') return true;
-  return !o.cancellation.sufficient;
-}
-
-/** D-01 failed: against the seller, or completed late. */
-const failed = (o: FinishedOrder): boolean => (o.outcome === 'completed' ? o.late : againstSeller(o));
-const count = (list: readonly FinishedOrder[], test: (o: FinishedOrder) => boolean): number => list.filter(test).length;
-const floorPercent = (a: number, b: number): number | null => (b === 0 ? null : Math.floor((100 * a) / b));
-const average = (values: number[]): number | null => (values.length === 0 ? null : Math.round(values.reduce((s, v) => s + v, 0) / values.length));
-
-function referenceLevel(ref: Reference): reputation.SellerLevel {
-  const completed = count(ref.orders, (o) => o.outcome === 'completed');
-  const window = ref.orders.slice(-100);
-  const badPercent = window.length === 0 ? 0 : (100 * count(window, (o) => o.feedback === 'negative' || failed(o))) / window.length;
-  if (completed > 50 && badPercent < 8) return 'professional';
-  if (completed > 10 && badPercent < 10) return 'advanced';
-  return 'newbie';
-}
-
-function referenceStars(ref: Reference): number | null {
-  const likes = count(ref.orders, (o) => o.outcome === 'completed' && o.feedback === 'positive');
-  const dislikes = count(ref.orders, (o) => o.feedback === 'negative');
-  return likes + dislikes === 0 ? null : Math.round((50 * likes) / (likes + dislikes)) / 10;
-}
-
-function referencePercentages(ref: Reference): reputation.ProfilePercentages {
-  const completed = ref.orders.filter((o) => o.outcome === 'completed');
-  return {
-    successfullyCompleted: floorPercent(completed.length, completed.length + count(ref.orders, againstSeller)),
-    submittedOnTime: floorPercent(count(completed, (o) => !o.late), completed.length),
-  };
-}
-
-function referenceTopRated(ref: Reference): number[] {
-  const top: number[] = [];
-  for (const [offerId, list] of ref.offers) {
-    const completed = list.filter((o) => o.outcome === 'completed');
-    const liked = count(completed, (o) => o.feedback === 'positive');
-    const unrated = count(completed, (o) => o.feedback === null);
-    const spotless = list.every((o) => o.feedback !== 'negative' && !o.late && !againstSeller(o));
-    if (liked >= 20 && unrated / completed.length <= 0.1 && spotless) top.push(offerId);
-  }
-  return top.sort((a, b) => a - b);
-}
-
-function referenceAnalytics(ref: Reference): reputation.SalesAnalytics | null {
-  const completed = ref.orders.filter((o) => o.outcome === 'completed');
-  if (completed.length < 4) return null;
-  const last30 = ref.orders.slice(-30);
-  const last80 = ref.orders.slice(-80);
-  const forFeedback = count(last80, (o) => o.feedback === 'positive') + count(last80, (o) => ref.repeatOrders.has(o.orderId));
-  const against = count(last80, (o) => o.feedback === 'negative');
-  const responsible = count(last30, (o) => !failed(o));
-  const totals = completed.reduce((s, o) => s + o.totalCents, 0);
-  return {
-    responsibility: { for: responsible, of: last30.length, percent: floorPercent(responsible, last30.length) },
-    feedback: { for: forFeedback, of: forFeedback + against, percent: floorPercent(forFeedback, forFeedback + against) },
-    averageStartMs: average(ref.orders.filter((o) => o.startedAfterMs !== undefined).map((o) => o.startedAfterMs!)),
-    averageCompletionMs: average(completed.filter((o) => o.completedAfterMs !== undefined).map((o) => o.completedAfterMs!)),
-    earnedCents: completed.reduce((s, o) => s + o.sellerEarningsCents, 0),
-    averageOrderCents: Math.round(totals / completed.length),
-    sales: completed.length,
-  };
-}
-
-/** "3 months before", by taking the ISO text apart: month − 3, the day cut to that month's length. */
-function threeMonthsBefore(isoNow: string): string {
-  const [, y, m, d, rest] = /^(\d{4})-(\d{2})-(\d{2})(T.*)$/.exec(isoNow)!;
-  let year = Number(y);
-  let month = Number(m) - 3;
-  if (month < 1) [year, month] = [year - 1, month + 12];
-  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const length = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
-  const day = Math.min(Number(d), length);
-  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}${rest}`;
-}
-
-/** K-35 for one buyer: their completed orders in this history are their purchases. */
-function referenceBuyer(ref: Reference, buyerId: number, isoNow: string): reputation.BuyerLevel {
-  const bought = ref.orders.filter((o) => o.buyerId === buyerId && o.outcome === 'completed' && o.finishedAt <= isoNow);
-  const since = threeMonthsBefore(isoNow);
-  const n = bought.length;
-  const rank = n >= 90 ? 'mega_giant' : n >= 50 ? 'giant' : n >= 20 ? 'experienced' : n >= 7 ? 'accustomed' : n >= 1 ? 'newbie' : null;
-  return { rank, superBuyer: count(bought, (o) => o.finishedAt >= since) >= 12 };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Histories.
@@ -221,22 +112,25 @@ function toOrder(d: Drawn, i: number, finishedMs: number, m: { troublePercent: n
 /** What the property saw over all runs: each outcome must occur, or the property proves little. */
 const seen = { levels: new Set<string>(), topRated: 0, analytics: 0, stars: 0, superBuyer: 0, ranks: new Set<string>() };
 
-function checkStep(ref: Reference, prefix: FinishedOrder[], step: number): void {
+function checkStep(prefix: FinishedOrder[], step: number): void {
   // Every other step the module gets the orders newest first: it must order them itself.
   const given = step % 2 === 0 ? prefix : [...prefix].reverse();
   const now = prefix[prefix.length - 1]!.finishedAt;
-  const expected = {
-    level: referenceLevel(ref),
-    stars: referenceStars(ref),
-    percentages: referencePercentages(ref),
-    topRated: referenceTopRated(ref),
-    analytics: referenceAnalytics(ref),
-    buyer: referenceBuyer(ref, 1, now),
-  };
   const purchases = prefix.filter((o) => o.buyerId === 1 && o.outcome === 'completed').map((o) => ({ orderId: o.orderId, at: o.finishedAt }));
+  const ref = referenceOf(prefix);
+  const expected = {
+    level: ref.level,
+    stars: ref.stars,
+    ratingPercent: ref.ratingPercent,
+    percentages: { successfullyCompleted: ref.successfullyCompleted, submittedOnTime: ref.submittedOnTime },
+    topRated: ref.topRatedOffers,
+    analytics: ref.analytics,
+    buyer: referenceBuyerLevel(purchases, now),
+  };
   const actual = {
     level: reputation.sellerLevel(given),
     stars: reputation.stars(given),
+    ratingPercent: reputation.sellerRating(given),
     percentages: reputation.profilePercentages(given),
     topRated: reputation.topRatedOffers(given),
     analytics: reputation.salesAnalytics(given),
@@ -251,18 +145,16 @@ function checkStep(ref: Reference, prefix: FinishedOrder[], step: number): void 
   if (actual.buyer.rank) seen.ranks.add(actual.buyer.rank);
 }
 
-describe('reputation against the reference fold', () => {
-  it('agrees on level, stars, percentages, Top Rated, analytics and buyer level after every finished order', async () => {
+describe('reputation against the reference', () => {
+  it('agrees on level, stars, seller rating, percentages, Top Rated, analytics and buyer level after every finished order', async () => {
     const property = fc.property(histories, ([m, draws]) => {
-      const ref = emptyReference();
       const prefix: FinishedOrder[] = [];
       let at = START;
       draws.forEach((d, i) => {
         at += d.gapMinutes * MINUTE;
         const o = toOrder(d, i, at, m);
-        fold(ref, o);
         prefix.push(o);
-        checkStep(ref, prefix, i);
+        checkStep(prefix, i);
       });
     });
     await checkProperty(property, { numRuns: RUNS, file: import.meta.filename });

@@ -11,6 +11,7 @@ import {
   profilePercentages,
   salesAnalytics,
   sellerLevel,
+  sellerRating,
   stars,
   topRated,
   topRatedOffers,
@@ -292,5 +293,32 @@ describe('buyer levels (K-35)', () => {
     const twelve = purchases(12, (k) => iso(Date.parse('2026-03-01T00:00:00.000Z') + k * HOUR));
     assert.equal(buyerLevel(twelve, now).superBuyer, true);
     assert.equal(buyerLevel(twelve, '2026-06-01T00:30:00.000Z').superBuyer, false);
+  });
+});
+
+describe('seller rating (K-27), what search ranks by', () => {
+  it('is null before the first finished order', () => {
+    assert.equal(sellerRating([]), null);
+  });
+
+  it('is the whole percent of the last 100 finished orders that are not bad, rounded down', () => {
+    assert.equal(sellerRating(history([['liked', 10]])), 100);
+    // 1 bad of 3: 66.6 % good shows as 66.
+    assert.equal(sellerRating(history([['liked', 2], ['disliked', 1]])), 66);
+    // 1 bad of 200 finished orders, but the bad one is among the last 100: 99.
+    assert.equal(sellerRating(history([['liked', 100], ['late', 1], ['liked', 99]])), 99);
+    // The same bad order 101 orders ago has left the window: 100.
+    assert.equal(sellerRating(history([['late', 1], ['liked', 100]])), 100);
+  });
+
+  it('counts a sufficient cancellation as not bad, and an auto-cancellation, a late delivery or a dislike as bad', () => {
+    assert.equal(sellerRating(history([['liked', 1], ['cancelled_sufficient', 1]])), 100);
+    assert.equal(sellerRating(history([['liked', 1], ['ignored', 1]])), 50);
+    assert.equal(sellerRating(history([['liked', 3], ['late', 1]])), 75);
+    assert.equal(sellerRating(history([['liked', 3], ['cancelled_insufficient', 1]])), 75);
+    // A late order with a dislike is one bad order, not two.
+    assert.equal(sellerRating(history([['liked', 3], ['late_disliked', 1]])), 75);
+    // An order without feedback that did not fail is not bad.
+    assert.equal(sellerRating(history([['unrated', 4]])), 100);
   });
 });

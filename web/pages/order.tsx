@@ -2,7 +2,9 @@
  * The order page: status, timeline, who acts next with a live countdown and what happens if nobody does, the actions allowed now as forms, progress in 10 % squares (K-13).
  * Parties and staff only (anyone else gets the 404 page, as the API answers). Actions go
  * through `orders.partyAct`, as `POST /orders/{id}/actions` does; feedback (K-24) through
- * `feedback.leave`, as `POST /orders/{id}/feedback`. After an action: back here with a flash.
+ * `feedback.leave`, as `POST /orders/{id}/feedback`; an admin deletes a boosted feedback (K-59)
+ * through `feedback.remove`, as `POST /staff/feedback/{orderId}/delete`. After an action: back
+ * here with a flash.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -17,6 +19,7 @@ import { firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } fr
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { Form, TextArea, Time } from '../ui.js';
 import { Actions, actionSchemas, actionSpecs, FeedbackForm, refusalText, VerdictChoice, type Failure } from './order/actions.js';
+import { holds, staffAccess, staffOf } from './staff/roles.js';
 import { TemporalLink } from './staff/temporal-link.js';
 import { Deliveries, Details, Requests, stateKey, StatusPanel, Timeline } from './order/panel.js';
 
@@ -51,7 +54,24 @@ const AnswerPart: FC<{ orderId: number; item: PartyFeedbackItem; canAnswer: bool
   );
 };
 
-const FeedbackSection: FC<{ orderId: number; feedback: { feedback: PartyFeedbackItem | null; canLeaveFeedback: boolean; canAnswer: boolean }; csrf: string; failure?: Failure }> = ({ orderId, feedback, csrf, failure }) => {
+/** K-59: an admin deletes a boosted feedback, with the reason both parties are told. */
+const DeleteFeedbackForm: FC<{ orderId: number; csrf: string; failure?: Failure }> = ({ orderId, csrf, failure }) => {
+  const mine = failure?.action === 'delete_feedback' ? failure : undefined;
+  return (
+    <Form action={`/orders/${orderId}/feedback/delete`} csrf={csrf} id="delete-feedback-form" label="delete the feedback" error={mine && !Object.keys(mine.errors).length ? refusalText(mine) : undefined}>
+      <TextArea name="reason" label="Why it is deleted (boosting, K-59; told to buyer and seller)" value={firstOf(mine?.form.reason)} errors={mine?.errors ?? {}} rows={2} />
+      <button type="submit" class="danger">Delete the feedback</button>
+    </Form>
+  );
+};
+
+const FeedbackSection: FC<{
+  orderId: number;
+  feedback: { feedback: PartyFeedbackItem | null; canLeaveFeedback: boolean; canAnswer: boolean };
+  csrf: string;
+  failure?: Failure;
+  canDelete: boolean;
+}> = ({ orderId, feedback, csrf, failure, canDelete }) => {
   const mine = failure?.action === 'feedback' ? failure : undefined;
   if (!feedback.feedback && !feedback.canLeaveFeedback && !mine) return null;
   return (
@@ -63,6 +83,7 @@ const FeedbackSection: FC<{ orderId: number; feedback: { feedback: PartyFeedback
             <strong>{feedback.feedback.verdict === 'like' ? '👍 Like' : '👎 Dislike'}</strong> from {feedback.feedback.buyer.login}, <Time at={feedback.feedback.createdAt} />: {feedback.feedback.text}
           </p>
           <AnswerPart orderId={orderId} item={feedback.feedback} canAnswer={feedback.canAnswer} csrf={csrf} failure={failure} />
+          {canDelete ? <DeleteFeedbackForm orderId={orderId} csrf={csrf} failure={failure} /> : null}
         </>
       ) : (
         <Form action={`/orders/${orderId}/feedback`} csrf={csrf} id="feedback-form" label="leave feedback" error={mine ? refusalText(mine) : undefined}>
@@ -99,7 +120,7 @@ function orderPage(deps: WebDeps) {
             ) : null}
             <StatusPanel view={view} role={role} seen={stateKey(view)} />
             {role === 'staff' ? null : <Actions orderId={orderId} allowed={view.allowedActions} csrf={v.csrf} role={role} failure={failure} />}
-            <FeedbackSection orderId={orderId} feedback={fb} csrf={v.csrf} failure={failure} />
+            <FeedbackSection orderId={orderId} feedback={fb} csrf={v.csrf} failure={failure} canDelete={holds(user, staffAccess.feedbackDeletion)} />
             <Requests view={view} />
             <Deliveries view={view} />
             <Timeline view={view} />
@@ -121,6 +142,7 @@ function failureOf(action: string, form: FormData, err: unknown): Failure {
 }
 
 const AnswerForm = z.object({ answerText: text(2_000) });
+const DeleteFeedbackFields = z.object({ reason: text(1_000) });
 
 function actionRoutes(app: Pages, deps: WebDeps) {
   const show = orderPage(deps);
@@ -165,6 +187,19 @@ function actionRoutes(app: Pages, deps: WebDeps) {
       return show(c, failureOf('answer', form, err));
     }
     return redirect(c, `/orders/${orderId}`, 'Your answer is sent: it shows on the offer page once a moderator approves it.');
+  });
+  app.post('/orders/:id/feedback/delete', async (c) => {
+    const user = staffOf(c, staffAccess.feedbackDeletion);
+    const orderId = orderIdOf(c);
+    const form = await readForm(c);
+    const parsed = parseForm(DeleteFeedbackFields, form);
+    if (!parsed.ok) return show(c, { action: 'delete_feedback', status: 400, errors: parsed.errors, form });
+    try {
+      await deps.services.feedback.remove(user.id, orderId, parsed.data.reason);
+    } catch (err) {
+      return show(c, failureOf('delete_feedback', form, err));
+    }
+    return redirect(c, `/orders/${orderId}`, 'The feedback is deleted; the seller’s standing is recomputed and both parties are told.');
   });
 }
 

@@ -122,6 +122,21 @@ export function sellerLevel(orders: readonly FinishedOrder[]): SellerLevel {
   return met?.level ?? 'newbie';
 }
 
+/** K-27: the seller rating is read over the same window as the level (D-01): the last 100 finished orders. */
+export const RATING_WINDOW = LEVEL_WINDOW;
+
+/**
+ * K-27 seller rating, what `seller_stats.rating_percent` holds and catalog search ranks by
+ * (K-31): over the last 100 finished orders, the whole percent (rounded down) of orders that
+ * are not bad (no negative feedback, not failed: K-27's "positive effect" is positive feedback
+ * and no delay, its "negative effect" unreasonable refusal, auto-cancellation, delay). Null with
+ * no finished order. Rounded down, so 100 means no bad order in the window.
+ */
+export function sellerRating(orders: readonly FinishedOrder[]): number | null {
+  const window = lastN(orders, RATING_WINDOW);
+  return percentDown(window.filter((o) => !isBad(o)).length, window.length);
+}
+
 /** Half up of `numerator / denominator` (both non-negative integers, denominator > 0). */
 function roundHalfUp(numerator: number, denominator: number): number {
   return Math.floor((2 * numerator + denominator) / (2 * denominator));

@@ -37,8 +37,9 @@ export function homePage(app: Hono<WebEnv>, deps: WebDeps) {
   const { search } = deps.services;
   app.get('/', async (c) => {
     // K-31: the main page shows the popular offers of the top sellers. gigflow ranks them as the
-    // `rating` sort does: Top Rated offers (K-29) first, then by their seller's share of positive
-    // feedback and amount of feedback (K-27); conversion is not measured yet.
+    // `rating` sort does: Top Rated offers (K-29) first, then by their seller's rating (K-27: the
+    // share of their last 100 finished orders that went well) and amount of feedback; conversion
+    // is not measured yet.
     const [popular, tree] = await Promise.all([search.offers({ sort: 'rating', limit: HOME_OFFERS }), search.categories()]);
     return page(c, deps, 'Find the service you need', () => (
       <>

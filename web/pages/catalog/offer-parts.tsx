@@ -7,7 +7,7 @@ import type { FC } from 'hono/jsx';
 import type { OfferPage } from '../../../services/offers.js';
 import { basicLeadTimeMs, lineTotal } from '../../../workflows/order/placement.js';
 import { Money, Time } from '../../ui.js';
-import { days, leadTime, levelName, ratingText, TopRated } from './parts.js';
+import { days, leadTime, levelName, percentText, ratingText, starsText, TopRated } from './parts.js';
 import { tiers } from './offer-form.js';
 
 export const tierName = (tier: string) => `${tier.charAt(0).toUpperCase()}${tier.slice(1)}`;
@@ -143,8 +143,11 @@ export const SellerCard: FC<{ seller: OfferPage['seller'] }> = ({ seller }) => (
       <span class="muted">@{seller.login}</span>
     </p>
     <p>
-      {levelName(seller.level)} · {ratingText(seller.ratingPercent, seller.feedbackCount)} · {seller.completedOrders} completed order
+      {levelName(seller.level)} · {starsText(seller.stars)} · {ratingText(seller.ratingPercent, seller.feedbackCount)} · {seller.completedOrders} completed order
       {seller.completedOrders === 1 ? '' : 's'}
+    </p>
+    <p class="muted">
+      Successfully completed: {percentText(seller.successfullyCompletedPercent)} · Submitted on time: {percentText(seller.onTimePercent)}
     </p>
   </section>
 );

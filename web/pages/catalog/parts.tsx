@@ -15,11 +15,19 @@ const levelNames: Record<SellerLevel, string> = { newbie: 'Newbie', advanced: 'A
 /** K-32: the seller's level as people read it. */
 export const levelName = (level: string) => levelNames[level as SellerLevel] ?? level;
 
-/** K-30, K-34: the share of positive feedback, or that there is none yet. */
+/** K-27: the seller's rating (the share of their last 100 finished orders that went well), with their feedback count. */
 export function ratingText(ratingPercent: number | null, feedbackCount: number): string {
   if (ratingPercent === null) return 'No feedback yet';
-  return `${ratingPercent}% positive (${feedbackCount} feedback${feedbackCount === 1 ? '' : 's'})`;
+  return `${ratingPercent}% rating (${feedbackCount} feedback${feedbackCount === 1 ? '' : 's'})`;
 }
+
+/** K-30, D-02: stars with one decimal ("4.5 ★"), or none without feedback. */
+export function starsText(stars: number | null): string {
+  return stars === null ? 'No stars yet' : `${stars.toFixed(1)} ★`;
+}
+
+/** A K-34 percentage, or a dash when there is nothing to count yet. */
+export const percentText = (percent: number | null) => (percent === null ? '—' : `${percent}%`);
 
 /** `1 day`, `3 days`, `4.5 days` (K-05 makes halves). */
 export function days(n: number): string {

@@ -99,7 +99,7 @@ const Filters: FC<AreaProps> = ({ form, errors, tree }) => (
       <Field name="minPrice" label="Lowest price ($)" value={firstOf(form.minPrice)} errors={errors} />
       <Field name="maxPrice" label="Highest price ($)" value={firstOf(form.maxPrice)} errors={errors} />
       <Field name="maxLeadTimeDays" label="Delivered within (days)" type="number" min={1} max={365} value={firstOf(form.maxLeadTimeDays)} errors={errors} />
-      <Field name="minSellerRating" label="Seller's positive feedback at least (%)" type="number" min={0} max={100} value={firstOf(form.minSellerRating)} errors={errors} />
+      <Field name="minSellerRating" label="Seller's rating at least (%)" type="number" min={0} max={100} value={firstOf(form.minSellerRating)} errors={errors} />
       <Field name="minFeedbacks" label="Seller's feedback at least" type="number" min={0} value={firstOf(form.minFeedbacks)} errors={errors} />
       <Select name="activeWithinDays" label="Seller active" value={firstOf(form.activeWithinDays)} errors={errors} options={activityOptions} />
       <Select name="sort" label="Sort by" value={firstOf(form.sort)} errors={errors} options={sortOptions} />

@@ -1,6 +1,7 @@
 /**
- * A seller's public profile (`/sellers/:login`, K-34, K-68): their card — level, rating, about,
- * skills, member since, last active — and the offers buyers can see now.
+ * A seller's public profile (`/sellers/:login`, K-28…K-35, K-68): their card — level, stars,
+ * rating, the two K-34 percentages, buyer status where the viewer may see it, about, skills,
+ * member since, last active — Sales analytics once unlocked, and the offers buyers can see now.
  */
 import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
@@ -8,7 +9,7 @@ import type { SellerProfile } from '../../../services/sellers.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { page } from '../../page.js';
 import { Money, Time } from '../../ui.js';
-import { days, levelName, ratingText, TopRated } from './parts.js';
+import { days, levelName, percentText, ratingText, starsText, TopRated } from './parts.js';
 
 const Card: FC<{ seller: SellerProfile['seller'] }> = ({ seller }) => (
   <section class="card seller-card" aria-labelledby="card-heading">
@@ -17,11 +18,26 @@ const Card: FC<{ seller: SellerProfile['seller'] }> = ({ seller }) => (
       <dt>Login</dt>
       <dd>@{seller.login}</dd>
       <dt>Level</dt>
-      <dd>{levelName(seller.level)}</dd>
+      <dd class="seller-level">{levelName(seller.level)}</dd>
+      <dt>Stars</dt>
+      <dd class="seller-stars">{starsText(seller.stars)}</dd>
       <dt>Rating</dt>
       <dd>{ratingText(seller.ratingPercent, seller.feedbackCount)}</dd>
       <dt>Completed orders</dt>
       <dd>{seller.completedOrders}</dd>
+      <dt>Successfully completed</dt>
+      <dd>{percentText(seller.successfullyCompletedPercent)}</dd>
+      <dt>Submitted on time</dt>
+      <dd>{percentText(seller.onTimePercent)}</dd>
+      {seller.buyerStatus ? (
+        <>
+          <dt>As a buyer</dt>
+          <dd class="buyer-status">
+            {buyerRankNames[seller.buyerStatus.rank]}
+            {seller.buyerStatus.superBuyer ? ' · Super buyer' : ''}
+          </dd>
+        </>
+      ) : null}
       {seller.city ? (
         <>
           <dt>City</dt>
@@ -55,6 +71,53 @@ const Card: FC<{ seller: SellerProfile['seller'] }> = ({ seller }) => (
   </section>
 );
 
+/** K-35's names of the buyer ranks. */
+const buyerRankNames: Record<NonNullable<SellerProfile['seller']['buyerStatus']>['rank'], string> = {
+  newbie: 'Newbie buyer',
+  accustomed: 'Accustomed buyer',
+  experienced: 'Experienced buyer',
+  giant: 'Giant buyer',
+  mega_giant: 'Mega Giant buyer',
+};
+
+/** A duration as hours (with one decimal under ten), or days from 48 hours on. */
+function duration(ms: number | null): string {
+  if (ms === null) return '—';
+  const hours = ms / 3_600_000;
+  if (hours >= 48) return days(Math.round(hours / 2.4) / 10);
+  return `${hours < 10 ? hours.toFixed(1) : Math.round(hours)} h`;
+}
+
+const share = (s: { for: number; of: number; percent: number | null }) => `${percentText(s.percent)} (${s.for} of ${s.of})`;
+
+/** K-28: shown once the seller has more than 3 completed orders. */
+const Analytics: FC<{ analytics: SellerProfile['seller']['analytics'] }> = ({ analytics }) =>
+  analytics ? (
+    <section class="card analytics" aria-labelledby="analytics-heading">
+      <h2 id="analytics-heading">Sales analytics</h2>
+      <dl class="facts">
+        <dt>Responsibility (last 30 orders)</dt>
+        <dd>{share(analytics.responsibility)}</dd>
+        <dt>Feedback (last 80 orders)</dt>
+        <dd>{share(analytics.feedback)}</dd>
+        <dt>Response to order</dt>
+        <dd>{duration(analytics.averageStartMs)}</dd>
+        <dt>Operating speed</dt>
+        <dd>{duration(analytics.averageCompletionMs)}</dd>
+        <dt>Earned</dt>
+        <dd>
+          <Money cents={analytics.earnedCents} />
+        </dd>
+        <dt>Average order</dt>
+        <dd>
+          <Money cents={analytics.averageOrderCents} />
+        </dd>
+        <dt>Sales</dt>
+        <dd>{analytics.sales}</dd>
+      </dl>
+    </section>
+  ) : null;
+
 const Offers: FC<{ offers: SellerProfile['offers'] }> = ({ offers }) => (
   <section aria-labelledby="offers-heading">
     <h2 id="offers-heading">Services</h2>
@@ -82,11 +145,14 @@ const Offers: FC<{ offers: SellerProfile['offers'] }> = ({ offers }) => (
 
 export function sellerProfilePage(app: Hono<WebEnv>, deps: WebDeps) {
   app.get('/sellers/:login{[A-Za-z0-9_]{1,32}}', async (c) => {
-    const profile = await deps.services.sellers.profile(c.req.param('login'));
+    const profile = await deps.services.sellers.profile(c.req.param('login'), c.var.user?.id);
     return page(c, deps, `Seller ${profile.seller.login}`, () => (
       <div class="layout-2">
         <Offers offers={profile.offers} />
-        <Card seller={profile.seller} />
+        <div>
+          <Card seller={profile.seller} />
+          <Analytics analytics={profile.seller.analytics} />
+        </div>
       </div>
     ));
   });

@@ -106,7 +106,8 @@ const LimitsNote: FC<{ limits: Limits }> = ({ limits }) => (
         {limits.inModeration.max === null ? ' (no limit at your level)' : ` of ${limits.inModeration.max} at once, for a seller with ${limits.inModeration.rule}`}
       </li>
       <li>
-        Offers: {limits.total.count} of {limits.total.max} for a Newbie seller
+        Offers: {limits.total.count}
+        {limits.total.max === null ? ' (no limit at your level)' : ` of ${limits.total.max} for a Newbie seller`}
       </li>
     </ul>
   </section>

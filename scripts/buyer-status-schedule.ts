@@ -1,0 +1,69 @@
+/**
+ * The Temporal Schedule that re-evaluates buyer statuses once a day (K-35: Super buyer is lost
+ * when the last 3 months hold fewer than 12 purchases), each run a `buyerStatusesWorkflow`
+ * whose id Temporal builds from `buyer-statuses` and the scheduled time. Visible in the
+ * Temporal UI under Schedules.
+ *
+ * The worker ensures it at start-up, as it does the payout Schedule: created when missing,
+ * updated when its spec or action differ from the policy's — told by a fingerprint in the
+ * action's memo — and left alone otherwise.
+ */
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { buyerStatusesWorkflowIdPrefix, buyerStatusesWorkflowType, type BuyerStatusesPolicy } from '../workflows/buyer-statuses/messages.js';
+import { scheduleSummary } from '../workflows/buyer-statuses/search.js';
+
+export const BUYER_STATUS_SCHEDULE_ID = 'buyer-statuses';
+
+export interface BuyerStatusScheduleOptions {
+  taskQueue: string;
+  /** Default `buyer-statuses`. */
+  scheduleId?: string;
+  /** `buyerStatusesPolicy()`. */
+  policy: BuyerStatusesPolicy;
+}
+
+function fingerprintOf(options: BuyerStatusScheduleOptions): string {
+  const { hour, minute, version } = options.policy;
+  return JSON.stringify({ hour, minute, policyVersion: version, taskQueue: options.taskQueue, workflowType: buyerStatusesWorkflowType, version: 1 });
+}
+
+function desired(options: BuyerStatusScheduleOptions): Omit<ScheduleOptions, 'scheduleId'> {
+  const summary = scheduleSummary(options.policy);
+  return {
+    spec: { calendars: [{ hour: options.policy.hour, minute: options.policy.minute, comment: 'K-35 buyer statuses' }], timezone: 'UTC' },
+    action: {
+      type: 'startWorkflow',
+      workflowType: buyerStatusesWorkflowType,
+      workflowId: buyerStatusesWorkflowIdPrefix,
+      taskQueue: options.taskQueue,
+      args: [{}],
+      staticSummary: summary,
+      memo: { scheduleFingerprint: fingerprintOf(options) },
+    },
+    policies: {
+      // A run re-evaluates everything due at its time: one still running makes the next wait, never run twice at once.
+      overlap: ScheduleOverlapPolicy.BUFFER_ONE,
+      // After an outage of up to a day the missed run still happens.
+      catchupWindow: '1 day',
+    },
+    state: { note: summary },
+  };
+}
+
+/** Creates the Schedule, or updates it when it exists with a different time, action or task queue. Answers what it did. */
+export async function ensureBuyerStatusSchedule(client: Client, options: BuyerStatusScheduleOptions): Promise<'created' | 'updated' | 'unchanged'> {
+  const scheduleId = options.scheduleId ?? BUYER_STATUS_SCHEDULE_ID;
+  const schedule = desired(options);
+  try {
+    await client.schedule.create({ scheduleId, ...schedule });
+    return 'created';
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  const handle = client.schedule.getHandle(scheduleId);
+  const described = await handle.describe();
+  const current = described.action.type === 'startWorkflow' ? described.action.memo?.scheduleFingerprint : undefined;
+  if (current === fingerprintOf(options)) return 'unchanged';
+  await handle.update((previous) => ({ ...previous, spec: schedule.spec, action: schedule.action, policies: { ...previous.policies, ...schedule.policies } }));
+  return 'updated';
+}
