@@ -8,7 +8,8 @@
  * updated when its spec or action differ from the policy's — told by a fingerprint in the
  * action's memo — and left alone otherwise.
  */
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ensureSchedule, type Ensured } from './schedules.js';
 import { buyerStatusesWorkflowIdPrefix, buyerStatusesWorkflowType, type BuyerStatusesPolicy } from '../workflows/buyer-statuses/messages.js';
 import { scheduleSummary } from '../workflows/buyer-statuses/search.js';
 
@@ -51,19 +52,6 @@ function desired(options: BuyerStatusScheduleOptions): Omit<ScheduleOptions, 'sc
 }
 
 /** Creates the Schedule, or updates it when it exists with a different time, action or task queue. Answers what it did. */
-export async function ensureBuyerStatusSchedule(client: Client, options: BuyerStatusScheduleOptions): Promise<'created' | 'updated' | 'unchanged'> {
-  const scheduleId = options.scheduleId ?? BUYER_STATUS_SCHEDULE_ID;
-  const schedule = desired(options);
-  try {
-    await client.schedule.create({ scheduleId, ...schedule });
-    return 'created';
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  const handle = client.schedule.getHandle(scheduleId);
-  const described = await handle.describe();
-  const current = described.action.type === 'startWorkflow' ? described.action.memo?.scheduleFingerprint : undefined;
-  if (current === fingerprintOf(options)) return 'unchanged';
-  await handle.update((previous) => ({ ...previous, spec: schedule.spec, action: schedule.action, policies: { ...previous.policies, ...schedule.policies } }));
-  return 'updated';
+export async function ensureBuyerStatusSchedule(client: Client, options: BuyerStatusScheduleOptions): Promise<Ensured> {
+  return ensureSchedule(client, options.scheduleId ?? BUYER_STATUS_SCHEDULE_ID, desired(options), fingerprintOf(options));
 }

@@ -8,7 +8,8 @@
  * its spec or action differ from what the policy asks — told by a fingerprint in its memo —
  * and left alone otherwise, so many workers starting at once change nothing.
  */
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type DayOfWeek, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type DayOfWeek, type ScheduleOptions } from '@temporalio/client';
+import { ensureSchedule, type Ensured } from './schedules.js';
 import { payoutBatchWorkflowIdPrefix, payoutBatchWorkflowType } from '../workflows/payout-batch/messages.js';
 import { scheduleSummary } from '../workflows/payout-batch/search.js';
 import type { WithdrawalPolicy } from '../workflows/withdrawal/messages.js';
@@ -66,19 +67,6 @@ function desired(options: PayoutScheduleOptions): Omit<ScheduleOptions, 'schedul
  * Creates the payout Schedule, or updates it when it exists with a different calendar, action
  * or task queue. Answers what it did.
  */
-export async function ensurePayoutSchedule(client: Client, options: PayoutScheduleOptions): Promise<'created' | 'updated' | 'unchanged'> {
-  const scheduleId = options.scheduleId ?? PAYOUT_SCHEDULE_ID;
-  const schedule = desired(options);
-  try {
-    await client.schedule.create({ scheduleId, ...schedule });
-    return 'created';
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  const handle = client.schedule.getHandle(scheduleId);
-  const described = await handle.describe();
-  const current = described.action.type === 'startWorkflow' ? described.action.memo?.scheduleFingerprint : undefined;
-  if (current === fingerprintOf(options)) return 'unchanged';
-  await handle.update((previous) => ({ ...previous, spec: schedule.spec, action: schedule.action, policies: { ...previous.policies, ...schedule.policies } }));
-  return 'updated';
+export async function ensurePayoutSchedule(client: Client, options: PayoutScheduleOptions): Promise<Ensured> {
+  return ensureSchedule(client, options.scheduleId ?? PAYOUT_SCHEDULE_ID, desired(options), fingerprintOf(options));
 }

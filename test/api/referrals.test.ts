@@ -11,7 +11,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createModerationActivities } from '../../activities/moderation.js';
-import { createOrderActivities } from '../../activities/orders.js';
 import { createLedger, type Ledger } from '../../db/ledger.js';
 import { createPlacement } from '../../services/placement.js';
 import * as machine from '../../workflows/order/machine.js';
@@ -22,6 +21,7 @@ import { manualClock, signUp, signIn, type TestUser } from '../support/api.js';
 import { insertOffer } from '../support/catalog.js';
 import { startPayingApi, uniqueId, type PayingApi } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
+import { recordTwice as recordTransitionTwice } from '../support/order-writes.js';
 
 const WEB = 'http://web.test';
 const PRICE = 1_000;
@@ -89,22 +89,11 @@ describe('referrals: a link, activation, and commissions on completed orders', (
     return { state: machine.initialState(input), input };
   }
 
-  /** Writes a transition as the workflow does, twice (a retried local activity). */
-  async function recordTwice(input: OrderInput, transition: machine.Transition, now: string): Promise<machine.OrderState> {
-    // The standing an ignored order tells is not what these tests are about (test/integration/sanctions.test.ts is).
-    const writes = createOrderActivities({ db: api.database.db, report: async () => {} });
-    const record = {
-      orderId: input.orderId,
-      buyerId: input.buyer.id,
-      sellerId: input.seller.id,
-      commissionBps: input.policy.commissionBps,
-      effects: transition.effects,
-      view: { ...machine.viewOf(transition.state, 'staff', now), allowedActions: [] },
-    };
-    await writes.recordOrderEvent(record);
-    await writes.recordOrderEvent(record);
-    return transition.state;
-  }
+  /**
+   * Writes a transition as the workflow does, twice (a retried local activity). The standing an
+   * ignored order tells is not what these tests are about (test/integration/sanctions.test.ts is).
+   */
+  const recordTwice = (input: OrderInput, transition: machine.Transition, now: string) => recordTransitionTwice(api.database.db, async () => {}, input, transition, now);
 
   async function act(input: OrderInput, state: machine.OrderState, by: 'buyer' | 'seller', action: ActArgs['action'], atMs: number) {
     const now = iso(atMs);

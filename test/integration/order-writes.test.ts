@@ -9,13 +9,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../../services/clock.js';
 import { createLedger } from '../../db/ledger.js';
-import { createOrderActivities, type OrderEventRecord } from '../../activities/orders.js';
+import type { OrderEventRecord } from '../../activities/orders.js';
 import { createPlacement } from '../../services/placement.js';
 import { orderPolicy } from '../../workflows/order/policy.js';
 import * as machine from '../../workflows/order/machine.js';
 import type { ActArgs, OrderInput } from '../../workflows/order/messages.js';
 import { insertOffer } from '../support/catalog.js';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { recordTwice as recordTransitionTwice } from '../support/order-writes.js';
 
 const PRICE = 1_000;
 
@@ -60,20 +61,7 @@ describe('an order transition’s writes, when its local activity runs twice', (
   const report = async (record: OrderEventRecord) => void (record.effects.violation && reported.push(`${record.orderId}:${record.effects.violation}`));
 
   /** Writes a transition as the workflow does, twice; returns the state after it. */
-  async function recordTwice(input: OrderInput, transition: machine.Transition, now: string): Promise<machine.OrderState> {
-    const writes = createOrderActivities({ db: database.db, report });
-    const record = {
-      orderId: input.orderId,
-      buyerId: input.buyer.id,
-      sellerId: input.seller.id,
-      commissionBps: input.policy.commissionBps,
-      effects: transition.effects,
-      view: { ...machine.viewOf(transition.state, 'staff', now), allowedActions: [] },
-    };
-    await writes.recordOrderEvent(record);
-    await writes.recordOrderEvent(record);
-    return transition.state;
-  }
+  const recordTwice = (input: OrderInput, transition: machine.Transition, now: string) => recordTransitionTwice(database.db, report, input, transition, now);
 
   async function act(input: OrderInput, state: machine.OrderState, by: 'buyer' | 'seller', action: ActArgs['action']): Promise<machine.OrderState> {
     const now = new Date().toISOString();

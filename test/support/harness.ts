@@ -153,6 +153,46 @@ async function startTimeSkippingServer(attempt = 1): Promise<TestWorkflowEnviron
   }
 }
 
+/** A file's time-skipping server and database, with gigflow's worker on a task queue of its own. */
+export interface TimeSkippingStack {
+  env: TestWorkflowEnvironment;
+  database: TestDatabase;
+  taskQueue: string;
+  /** Stops the worker (letting its tasks finish), the server, and drops the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * This file's time-skipping server (`createTimeSkippingEnv`) and database, and gigflow's own
+ * worker (`createWorker`: the real activities, payouts through `providers`) on a fresh task
+ * queue named after `name`, running the workflows of `workflows` (gigflow's entry by default;
+ * a test's entry may add its own stand-ins).
+ */
+export async function startTimeSkippingStack(file: string, name: string, opts: { providers?: Providers; workflows?: string } = {}): Promise<TimeSkippingStack> {
+  const [env, workflowBundle, database] = await Promise.all([createTimeSkippingEnv(), bundle(opts.workflows ?? workflowsPath), createTestDatabase(file)]);
+  const taskQueue = uniqueId(name);
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    db: database.db,
+    workflowBundle,
+    ...(opts.providers ? { providers: opts.providers } : {}),
+  });
+  const running = worker.run();
+  return {
+    env,
+    database,
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+      await database.drop();
+    },
+  };
+}
+
 /** Bundles workflow code once per file; every worker of the file reuses the bundle. */
 export function bundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });

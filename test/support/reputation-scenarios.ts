@@ -17,6 +17,7 @@
 import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/client.js';
+import { pollUntil } from '../../scripts/poll.js';
 import type { FinishedCancellation, FinishedOrder } from '../../workflows/lib/reputation.js';
 import { orderPolicy } from '../../workflows/order/policy.js';
 import type { OrderPolicy, OrderView } from '../../workflows/order/messages.js';
@@ -219,9 +220,18 @@ export class SellerWorld {
     return { ...referenceOf(this.finished), completedOrders: this.finished.filter((o) => o.outcome === 'completed').length };
   }
 
-  /** Reads what a user sees and holds it against the reference. */
+  /**
+   * Reads what a user sees and holds it against the reference. After an ignored order the
+   * seller's offers are blocked (K-64, by their standing, just after the order's own write): it
+   * waits for that, and the profile then lists none of them.
+   */
   async assertShown(what: string): Promise<Shown> {
-    const shown = await shownReputation(this.call, this.seller, this.offers);
+    const blocked = this.finished.some((o) => o.cancellation?.reason === 'seller_ignored');
+    if (blocked) {
+      const suspended = async () => (await Promise.all(this.offers.map((id) => this.call('GET', `/offers/${id}`)))).every((page) => page.body.status === 'suspended');
+      await pollUntil(suspended, { timeoutMs: 20_000, what: `${this.seller.login}'s offers blocked after an ignored order (K-64)` });
+    }
+    const shown = await shownReputation(this.call, this.seller, this.offers, blocked);
     assert.deepEqual(shown, this.expected(), `${what}: the seller ${this.seller.login} as a user sees them`);
     return shown;
   }
@@ -364,19 +374,24 @@ async function arbitrate(world: SellerWorld, call: Caller, buyer: TestUser, id: 
 
 /**
  * What a user sees of a seller, through the API: the seller's profile (`GET /users/{login}`:
- * their card with the figures, Sales analytics, and their offers with the Top Rated flag), each
- * offer page (`GET /offers/{id}`) agreeing on the flag.
+ * their card with the figures, Sales analytics, and their offers with the Top Rated flag — none
+ * while `blocked`), each offer page (`GET /offers/{id}`) showing the flag, and agreeing with the
+ * profile where it lists the offer.
  */
-export async function shownReputation(call: Caller, seller: TestUser, offerIds: readonly number[]): Promise<Shown> {
+export async function shownReputation(call: Caller, seller: TestUser, offerIds: readonly number[], blocked = false): Promise<Shown> {
   const profile = await call('GET', `/users/${seller.login}`);
   assert.equal(profile.status, 200, JSON.stringify(profile.body));
   const card = profile.body.seller;
   const listed = profile.body.offers as { id: number; topRated: boolean }[];
-  assert.deepEqual(listed.map((o) => o.id).sort((a, b) => a - b), [...offerIds].sort((a, b) => a - b), 'the profile lists every offer');
+  const expectedListed = blocked ? [] : [...offerIds].sort((a, b) => a - b);
+  assert.deepEqual(listed.map((o) => o.id).sort((a, b) => a - b), expectedListed, blocked ? 'the profile lists no blocked offer' : 'the profile lists every offer');
+  const topRated: number[] = [];
   for (const id of offerIds) {
     const page = await call('GET', `/offers/${id}`);
     assert.equal(page.status, 200, JSON.stringify(page.body));
-    assert.equal(page.body.topRated, listed.find((o) => o.id === id)!.topRated, `offer ${id}: the offer page and the profile agree on Top Rated`);
+    if (page.body.topRated) topRated.push(id);
+    const onProfile = listed.find((o) => o.id === id);
+    if (onProfile) assert.equal(page.body.topRated, onProfile.topRated, `offer ${id}: the offer page and the profile agree on Top Rated`);
   }
   return {
     level: card.level,
@@ -384,7 +399,7 @@ export async function shownReputation(call: Caller, seller: TestUser, offerIds: 
     successfullyCompleted: card.successfullyCompletedPercent,
     submittedOnTime: card.onTimePercent,
     ratingPercent: card.ratingPercent,
-    topRatedOffers: listed.filter((o) => o.topRated).map((o) => o.id).sort((a, b) => a - b),
+    topRatedOffers: topRated.sort((a, b) => a - b),
     analytics: card.analytics,
     completedOrders: card.completedOrders,
   };

@@ -9,37 +9,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.js';
-import { workflowsPath } from '../../worker.js';
 import { buyerStatusesWorkflowType, type BuyerStatusesView } from '../../workflows/buyer-statuses/messages.js';
 import { DAY, MINUTE } from '../../workflows/lib/time.js';
 import { insertOffer } from '../support/catalog.js';
 import { insertOrder } from '../support/closed-orders.js';
-import { bundle, createTestDatabase, createTimeSkippingEnv, uniqueId, type TestDatabase } from '../support/harness.js';
+import { startTimeSkippingStack, uniqueId, type TestDatabase, type TimeSkippingStack } from '../support/harness.js';
 
 describe('buyer statuses re-evaluated daily on the time-skipping server (K-35)', () => {
+  let stack: TimeSkippingStack;
   let env: TestWorkflowEnvironment;
   let database: TestDatabase;
-  let worker: Worker;
-  let running: Promise<void>;
   let taskQueue: string;
 
   before(async () => {
-    let workflowBundle: WorkflowBundleWithSourceMap;
-    [env, workflowBundle, database] = await Promise.all([createTimeSkippingEnv(), bundle(workflowsPath), createTestDatabase(import.meta.filename)]);
-    taskQueue = uniqueId('buyer-statuses');
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: createActivities({ db: database.db }) });
-    running = worker.run();
+    stack = await startTimeSkippingStack(import.meta.filename, 'buyer-statuses');
+    ({ env, database, taskQueue } = stack);
   });
-  after(async () => {
-    if (worker) {
-      worker.shutdown();
-      await running;
-    }
-    await env?.teardown();
-    await database?.drop();
-  });
+  after(() => stack?.stop());
 
   async function user(login: string): Promise<{ id: number; login: string }> {
     const [row] = await database.db.sql<{ id: string }[]>`

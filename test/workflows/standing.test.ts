@@ -9,11 +9,8 @@
  * where it finds the clock, with its own users.
  */
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { createWorkflowGateway, type WorkflowGateway } from '../../services/workflow-gateway.js';
 import { AppError } from '../../workflows/lib/errors.js';
@@ -21,36 +18,23 @@ import { DAY, MINUTE } from '../../workflows/lib/time.js';
 import { ignoredOrderViolationId, standingWorkflowId, standingWorkflowType, violationSignal, type StandingPolicy, type ViolationReport } from '../../workflows/standing/messages.js';
 import { standingPolicy } from '../../workflows/standing/policy.js';
 import { startSearchAttributes } from '../../workflows/standing/search.js';
-import { bundle, createTestDatabase, createTimeSkippingEnv, uniqueId, type TestDatabase } from '../support/harness.js';
+import { startTimeSkippingStack, type TestDatabase, type TimeSkippingStack } from '../support/harness.js';
 import { insertOffer } from '../support/catalog.js';
 import { createUsers } from '../support/ledger.js';
 
-const entry = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
-
 describe('standings on the time-skipping server', () => {
+  let stack: TimeSkippingStack;
   let env: TestWorkflowEnvironment;
   let database: TestDatabase;
-  let worker: Worker;
-  let running: Promise<void>;
   let gateway: WorkflowGateway;
   let taskQueue: string;
 
   before(async () => {
-    let workflowBundle: WorkflowBundleWithSourceMap;
-    [env, workflowBundle, database] = await Promise.all([createTimeSkippingEnv(), bundle(entry), createTestDatabase(import.meta.filename)]);
-    taskQueue = uniqueId('standing');
+    stack = await startTimeSkippingStack(import.meta.filename, 'standing');
+    ({ env, database, taskQueue } = stack);
     gateway = createWorkflowGateway({ temporal: env.client, taskQueue });
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: createActivities({ db: database.db }) });
-    running = worker.run();
   });
-  after(async () => {
-    if (worker) {
-      worker.shutdown();
-      await running;
-    }
-    await env?.teardown();
-    await database?.drop();
-  });
+  after(() => stack?.stop());
 
   const db = () => database.db;
   let orderSerial = 0;

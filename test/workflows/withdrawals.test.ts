@@ -14,8 +14,6 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.js';
 import { holidayOn, nextBatchAt, scheduleFiresAfter } from '../../payments/batch-calendar.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { createWorkflowGateway, type WorkflowGateway } from '../../services/workflow-gateway.js';
@@ -24,7 +22,7 @@ import { MINUTE } from '../../workflows/lib/time.js';
 import { payoutBatchWorkflowId, viewQuery as batchViewQuery } from '../../workflows/payout-batch/messages.js';
 import { withdrawalWorkflowId, type WithdrawalInput, type WithdrawalStatus, type WithdrawalView } from '../../workflows/withdrawal/messages.js';
 import { withdrawalPolicy } from '../../workflows/withdrawal/policy.js';
-import { bundle, createTestDatabase, createTimeSkippingEnv, uniqueId, type TestDatabase } from '../support/harness.js';
+import { startTimeSkippingStack, uniqueId, type TestDatabase, type TimeSkippingStack } from '../support/harness.js';
 import { assertLedgerConsistent, createUsers } from '../support/ledger.js';
 import { fund } from '../support/orders.js';
 import { startPaymentStandIns, TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
@@ -41,31 +39,24 @@ const nextWeekday = (afterMs: number, weekday: number, hour: number) => schedule
 const isHoliday = (ms: number) => holidayOn(ms, calendar) !== null;
 
 describe('withdrawals and payout batches on the time-skipping server', () => {
+  let stack: TimeSkippingStack;
   let env: TestWorkflowEnvironment;
   let database: TestDatabase;
   let stand: PaymentStandIns;
-  let worker: Worker;
-  let running: Promise<void>;
   let gateway: WorkflowGateway;
   let taskQueue: string;
 
   before(async () => {
-    let workflowBundle: WorkflowBundleWithSourceMap;
-    [env, workflowBundle, database, stand] = await Promise.all([createTimeSkippingEnv(), bundle(entry), createTestDatabase(import.meta.filename), startPaymentStandIns()]);
-    taskQueue = uniqueId('withdrawals');
+    stand = await startPaymentStandIns();
+    stack = await startTimeSkippingStack(import.meta.filename, 'withdrawals', { providers: stand.providers, workflows: entry });
+    ({ env, database, taskQueue } = stack);
     gateway = createWorkflowGateway({ temporal: env.client, taskQueue });
+    // Before any test: the first payout's webhook comes once a batch has run.
     stand.attach(payoutWebhookReceiver(database.db, stand.providers, gateway));
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: createActivities({ db: database.db, providers: stand.providers }) });
-    running = worker.run();
   });
   after(async () => {
-    if (worker) {
-      worker.shutdown();
-      await running;
-    }
-    await env?.teardown();
+    await stack?.stop();
     await stand?.stop();
-    await database?.drop();
   });
 
   // ───── helpers ─────
