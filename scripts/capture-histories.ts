@@ -1,16 +1,17 @@
 /**
- * `npm run histories:capture [-- order|moderation|withdrawal|standing …]`: runs every scenario of the named
- * processes (all by default) for real — the API in-process, gigflow's worker, a Temporal dev
- * server and PostgreSQL — and writes each workflow's history to
+ * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses …]`: runs
+ * every scenario of the named processes (all by default) for real — the API in-process,
+ * gigflow's worker, a Temporal dev server and PostgreSQL — and writes each workflow's history to
  * `test/replay/histories/<process>-<scenario>.json`, the fixtures `test/replay/` replays against
  * the workflow code (order scenarios: `test/support/order-scenarios.ts`; moderation:
  * `test/support/moderation-scenarios.ts`; withdrawals and payout batches, against the local
- * payment stand-ins: `test/support/withdrawal-scenarios.ts`; standings: `test/support/standing-scenarios.ts`). Run it on purpose — when a scenario is added, or a
- * deliberate change of a workflow (behind `patched()`) should be recorded — and commit the
- * result: every fixture of the named processes is rewritten, and one whose scenario is gone is
- * removed. Nothing is written unless every scenario ends as its test expects. Histories of
- * code paths kept only for workflows already running (`test/replay/histories/legacy/`) are
- * never rewritten.
+ * payment stand-ins: `test/support/withdrawal-scenarios.ts`; standings:
+ * `test/support/standing-scenarios.ts`; buyer statuses: `test/support/buyer-status-scenarios.ts`).
+ * Run it on purpose — when a scenario is added, or a deliberate change of a workflow (behind
+ * `patched()`) should be recorded — and commit the result: every fixture of the named processes
+ * is rewritten, and one whose scenario is gone is removed. Nothing is written unless every
+ * scenario ends as its test expects. Histories of code paths kept only for workflows already
+ * running (`test/replay/histories/legacy/`) are never rewritten.
  *
  * Servers as `npm test` has them: the Temporal CLI provisioned when missing, a dev server and
  * an embedded PostgreSQL of its own in a scratch folder, removed at the end — unless
@@ -28,6 +29,7 @@ import { connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDa
 import { assertOutcome, contextFor, createArbiter, historiesDir, historyFile, orderScenarios, type OrderScenario, type ScenarioEnv } from '../test/support/order-scenarios.js';
 import { moderationCast, moderationHistoryFile, moderationScenarios, runModerationScenario } from '../test/support/moderation-scenarios.js';
 import { startPaymentStandIns, type PaymentStandIns } from '../test/support/payments.js';
+import { captureBuyerStatusHistories } from '../test/support/buyer-status-scenarios.js';
 import { captureStandingHistories } from '../test/support/standing-scenarios.js';
 import { captureWithdrawalHistories } from '../test/support/withdrawal-scenarios.js';
 import { payoutWebhookReceiver } from '../test/support/withdrawals.js';
@@ -125,7 +127,18 @@ function standingHistories(env: ScenarioEnv): Promise<Map<string, string>> {
   return captureStandingHistories(env);
 }
 
-const processes = { order: orderHistories, moderation: moderationHistories, withdrawal: withdrawalHistories, standing: standingHistories } as const;
+/** Every history of the daily buyer-status run (K-35): nobody due, and a Super buyer whose window passed. */
+function buyerStatusHistories(env: ScenarioEnv): Promise<Map<string, string>> {
+  return captureBuyerStatusHistories(env);
+}
+
+const processes = {
+  order: orderHistories,
+  moderation: moderationHistories,
+  withdrawal: withdrawalHistories,
+  standing: standingHistories,
+  'buyer-statuses': buyerStatusHistories,
+} as const;
 type Process = keyof typeof processes;
 
 /** Writes one process's fixtures, removing those whose scenario is gone. */
