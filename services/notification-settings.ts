@@ -65,7 +65,9 @@ export function createNotificationSettings({ db, clock }: { db: Db; clock: Clock
     }
     const categoryIds = [...new Set(change.requestCategoryIds ?? [])];
     if (categoryIds.length > 0) {
-      const known = await db.orm.select({ id: categories.id }).from(categories).where(inArray(categories.id, categoryIds));
+      // An id beyond the column's integer range names no category: it is not sent to PostgreSQL, which would refuse it.
+      const askable = categoryIds.filter((id) => Number.isInteger(id) && id >= 1 && id <= 2_147_483_647);
+      const known = askable.length ? await db.orm.select({ id: categories.id }).from(categories).where(inArray(categories.id, askable)) : [];
       const unknown = categoryIds.filter((id) => !known.some((k) => k.id === id));
       if (unknown.length > 0) throw new AppError('rule_violation', 'no such category', { categoryIds: unknown });
     }

@@ -8,7 +8,7 @@ import { routableKinds, type NotificationSettingsView } from '../../services/not
 import type { WebDeps, WebEnv } from '../context.js';
 import { ids, parseForm, readForm, refusalOf, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
-import { Form, Select, type FieldErrors } from '../ui.js';
+import { FieldError, Form, Select, type FieldErrors } from '../ui.js';
 
 const channels = [
   ['in_app', 'In the app'],
@@ -30,7 +30,8 @@ export function notificationSettingsPages(deps: WebDeps) {
   const { notificationSettings } = deps.services;
   const settingsPage = async (c: WebContext, errors: FieldErrors, form: FormData | undefined, status: 200 | 400 | 422 = 200, error?: string) => {
     const current: NotificationSettingsView = await notificationSettings.get(userOf(c).id);
-    const picked = new Set(form ? ids.parse(form.category ?? []) : current.requestCategories.map((x) => x.id));
+    const sent = form ? ids.safeParse(form.category) : undefined;
+    const picked = new Set(sent ? (sent.success ? sent.data : []) : current.requestCategories.map((x) => x.id));
     const categories = await notificationSettings.pickableCategories();
     return page(
       c,
@@ -43,11 +44,12 @@ export function notificationSettingsPages(deps: WebDeps) {
             <Select name={`kind_${k.kind}`} label={k.label} value={form ? String(form[`kind_${k.kind}`] ?? '') : channelOf(k)} errors={errors} options={[...channels]} />
           ))}
           <h2>New requests I hear about (sellers)</h2>
-          <fieldset id="request-categories">
+          <fieldset id="request-categories" aria-describedby={errors.category ? 'f-category-error' : undefined}>
             <legend>Categories</legend>
+            <FieldError id="f-category-error" error={errors.category} />
             {categories.map((cat) => (
               <label class={cat.parentId === null ? 'category-root' : 'category-child'}>
-                <input type="checkbox" name="category" value={String(cat.id)} checked={picked.has(cat.id)} /> {cat.name}
+                <input type="checkbox" name="category" value={String(cat.id)} checked={picked.has(cat.id)} aria-invalid={errors.category ? 'true' : undefined} /> {cat.name}
               </label>
             ))}
           </fieldset>
