@@ -5,6 +5,7 @@
  * mail catcher for it — else to the log. The dev-only `GET /dev/outbox` reads the rows.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { and, desc, gte, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { Db } from './client.js';
@@ -105,11 +106,13 @@ export interface FailedMail {
 
 /** The newest 100 messages that failed MAX_ATTEMPTS times and will not be tried again. */
 export async function failedMail(db: Db): Promise<FailedMail[]> {
-  const rows = await db.sql<{ id: string; kind: string; to_address: string; subject: string; attempts: number; last_error: string | null; created_at: Date }[]>`
-    select id, kind, to_address, subject, attempts, last_error, created_at from outbox
-    where sent_at is null and attempts >= ${MAX_ATTEMPTS}
-    order by id desc limit 100`;
-  return rows.map((r) => ({ id: Number(r.id), kind: r.kind, to: r.to_address, subject: r.subject, attempts: r.attempts, lastError: r.last_error, createdAt: r.created_at.toISOString() }));
+  const rows = await db.orm
+    .select()
+    .from(outbox)
+    .where(and(isNull(outbox.sentAt), gte(outbox.attempts, MAX_ATTEMPTS)))
+    .orderBy(desc(outbox.id))
+    .limit(100);
+  return rows.map((r) => ({ id: r.id, kind: r.kind, to: r.toAddress, subject: r.subject, attempts: r.attempts, lastError: r.lastError, createdAt: r.createdAt.toISOString() }));
 }
 
 /**
