@@ -62,6 +62,14 @@ const envSchema = z.object({
   PAYPAL_WEBHOOK_ID: z.string().min(1).default('WH-GIGFLOW-LOCAL'),
   /** Port of the local payment stand-ins `npm start` runs when no provider URL is set. */
   LOCAL_PROVIDERS_PORT: port.default(3002),
+  /**
+   * The SMTP server mail leaves through (K-70): `smtp://host:port` (`smtps://` for TLS, user
+   * info for credentials). Unset: `npm start` runs a local mail catcher (mailpit) and points
+   * this at it; a worker started alone writes mail to its log.
+   */
+  SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://127.0.0.1:1025').optional(),
+  /** The sender of gigflow's email. */
+  MAIL_FROM: z.string().min(3).default('gigflow <no-reply@gigflow.local>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Where `npm start` keeps the embedded servers' state (git-ignored). */
   GIGFLOW_DATA_DIR: z.string().min(1).default('.data'),

@@ -9,6 +9,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOp
 import { pino } from 'pino';
 import { createActivities, type Activities } from './activities/index.js';
 import { logMailAdapter, runOutboxDispatcher } from './db/outbox.js';
+import { smtpMailAdapter } from './db/smtp-mail.js';
 import { loadConfig } from './config.js';
 import { createDb, type Db } from './db/client.js';
 import { configuredProviders } from './payments/configured.js';
@@ -75,11 +76,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
   // Each worker also sends the outbox's mail (rows are claimed, so several workers never
-  // send one twice). Until a mail provider's adapter lands, mail goes to the log.
+  // send one twice): over SMTP when SMTP_URL names a server (K-70), else to the log.
+  const smtp = config.SMTP_URL ? smtpMailAdapter(config.SMTP_URL, config.MAIL_FROM) : undefined;
   const stopMail = new AbortController();
   const mail = runOutboxDispatcher({
     db,
-    mailer: logMailAdapter(logger),
+    mailer: smtp ?? logMailAdapter(logger),
     signal: stopMail.signal,
     onError: (err) => logger.error({ err }, 'outbox dispatch failed'),
   });
@@ -90,6 +92,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   } finally {
     stopMail.abort();
     await mail;
+    smtp?.close();
     await Promise.allSettled([connection.close(), db.close()]);
   }
   logger.info('worker stopped');

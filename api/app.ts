@@ -18,6 +18,7 @@ import { docsRoutes } from './routes/docs.js';
 import { favoriteRoutes } from './routes/favorites.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
+import { mailRoutes } from './routes/mail.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { moneyRoutes } from './routes/money.js';
 import { offerRoutes } from './routes/offers.js';
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', sanctionRoutes(services));
   app.route('/', withdrawalRoutes({ withdrawals: services.withdrawals, webhooks: services.webhooks }));
   app.route('/', referralRoutes(services));
+  app.route('/', mailRoutes(services));
   app.route('/', webhookRoutes(services));
   if (deps.devRoutes) app.route('/', devRoutes(services));
   app.route('/', docsRoutes());

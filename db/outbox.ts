@@ -1,10 +1,11 @@
 /**
  * Email goes through the outbox: a row written in the same transaction as the event that
  * causes it (so a rolled-back request sends nothing), then handed to a mail adapter by the
- * dispatcher. In development the adapter writes each message to the log, and the dev-only
- * `GET /dev/outbox` reads the rows.
+ * dispatcher: over SMTP (`db/smtp-mail.ts`) when SMTP_URL is set — `npm start` runs a local
+ * mail catcher for it — else to the log. The dev-only `GET /dev/outbox` reads the rows.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { and, desc, gte, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
 import type { Db } from './client.js';
@@ -18,7 +19,7 @@ export interface MailMessage {
   body: string;
 }
 
-/** Where mail leaves gigflow: SMTP or a provider's API in production, the log in development. */
+/** Where mail leaves gigflow: SMTP (`smtpMailAdapter`), or the log when no SMTP server is configured. */
 export interface MailAdapter {
   send(message: MailMessage): Promise<void>;
 }
@@ -41,21 +42,36 @@ export async function enqueueMailIn(tx: postgres.TransactionSql, message: MailMe
   await tx`insert into outbox (kind, to_address, subject, body) values (${message.kind}, ${message.to}, ${message.subject}, ${message.body})`;
 }
 
-// A message that failed this many times stays in the outbox for a person to look at.
-const MAX_ATTEMPTS = 10;
+/** A message that failed this many times stays in the outbox for staff to look at (`GET /staff/outbox/failed`). */
+export const MAX_ATTEMPTS = 10;
+
+/** How long a failed message waits before its next try: doubling from `baseMs`, never over `capMs`. */
+export interface Backoff {
+  baseMs: number;
+  capMs: number;
+}
+
+/** 30 s, 1 min, 2 min… up to an hour: ten attempts span about five hours. */
+export const DEFAULT_BACKOFF: Backoff = { baseMs: 30_000, capMs: 3_600_000 };
+
+/** The wait after the `attempts`-th failure (1 for the first). */
+export function backoffMs(attempts: number, backoff: Backoff = DEFAULT_BACKOFF): number {
+  return Math.min(backoff.capMs, backoff.baseMs * 2 ** Math.max(0, attempts - 1));
+}
 
 /**
- * Sends what the outbox holds, oldest first: up to `batch` rows claimed at once with SKIP
- * LOCKED, so several dispatchers (one per worker) never send a message twice, and marked sent
- * together (one transaction a round, not one a message). A failure ends the round: the adapter
- * is likely down, and the next round retries. Returns how many were sent. Delivery is at least
- * once: a crash after a send and before the commit sends that round's messages again.
+ * Sends what the outbox holds and is due, oldest first: up to `batch` rows claimed at once with
+ * SKIP LOCKED, so several dispatchers (one per worker) never send a message twice, and marked
+ * sent together (one transaction a round, not one a message). A failure ends the round (the
+ * mail server is likely down) and puts that message off by its backoff; after MAX_ATTEMPTS
+ * failures it is no longer tried. Returns how many were sent. Delivery is at least once: a crash
+ * after a send and before the commit sends that round's messages again.
  */
-export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20): Promise<number> {
+export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20, backoff: Backoff = DEFAULT_BACKOFF): Promise<number> {
   return db.sql.begin(async (tx) => {
-    const rows = await tx<{ id: string; kind: string; to_address: string; subject: string; body: string }[]>`
-      select id, kind, to_address, subject, body from outbox
-      where sent_at is null and attempts < ${MAX_ATTEMPTS}
+    const rows = await tx<{ id: string; kind: string; to_address: string; subject: string; body: string; attempts: number }[]>`
+      select id, kind, to_address, subject, body, attempts from outbox
+      where sent_at is null and attempts < ${MAX_ATTEMPTS} and next_attempt_at <= now()
       order by id limit ${batch}
       for update skip locked`;
     const sent: string[] = [];
@@ -63,7 +79,11 @@ export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20): P
       try {
         await mailer.send({ kind: row.kind, to: row.to_address, subject: row.subject, body: row.body });
       } catch (err) {
-        await tx`update outbox set attempts = attempts + 1, last_error = ${String(err)} where id = ${row.id}`;
+        const waitMs = backoffMs(row.attempts + 1, backoff);
+        await tx`
+          update outbox set attempts = attempts + 1, last_error = ${String(err)},
+            next_attempt_at = now() + ${waitMs} * interval '1 millisecond'
+          where id = ${row.id}`;
         break;
       }
       sent.push(row.id);
@@ -73,16 +93,38 @@ export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20): P
   });
 }
 
+/** A message the outbox gave up on, for staff. */
+export interface FailedMail {
+  id: number;
+  kind: string;
+  to: string;
+  subject: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+}
+
+/** The newest 100 messages that failed MAX_ATTEMPTS times and will not be tried again. */
+export async function failedMail(db: Db): Promise<FailedMail[]> {
+  const rows = await db.orm
+    .select()
+    .from(outbox)
+    .where(and(isNull(outbox.sentAt), gte(outbox.attempts, MAX_ATTEMPTS)))
+    .orderBy(desc(outbox.id))
+    .limit(100);
+  return rows.map((r) => ({ id: r.id, kind: r.kind, to: r.toAddress, subject: r.subject, attempts: r.attempts, lastError: r.lastError, createdAt: r.createdAt.toISOString() }));
+}
+
 /**
  * Sends the outbox until `signal` aborts: at once while there is mail, then every
  * `intervalMs`. Runs in each worker process.
  */
-export async function runOutboxDispatcher(opts: { db: Db; mailer: MailAdapter; signal: AbortSignal; intervalMs?: number; onError?: (err: unknown) => void }) {
-  const { db, mailer, signal, intervalMs = 1_000 } = opts;
+export async function runOutboxDispatcher(opts: { db: Db; mailer: MailAdapter; signal: AbortSignal; intervalMs?: number; backoff?: Backoff; onError?: (err: unknown) => void }) {
+  const { db, mailer, signal, intervalMs = 1_000, backoff = DEFAULT_BACKOFF } = opts;
   while (!signal.aborted) {
     let sent = 0;
     try {
-      sent = await dispatchOutbox(db, mailer);
+      sent = await dispatchOutbox(db, mailer, 20, backoff);
     } catch (err) {
       opts.onError?.(err);
     }

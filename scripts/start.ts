@@ -6,7 +6,8 @@
  * attributes, starts the embedded PostgreSQL unless DATABASE_URL names one, applies the
  * migrations, then runs `worker.ts`, `api/server.ts` and `web/server.ts` as child processes —
  * the same entries production runs — with the local payment stand-ins (`providers/main.ts`)
- * unless real providers are configured, and prints the URLs.
+ * unless real providers are configured, and a local mail catcher (mailpit, provisioned when
+ * missing) unless SMTP_URL names an SMTP server, and prints the URLs.
  *
  * Each of those processes runs in a process group of its own (see supervisor.ts): Ctrl-C
  * reaches only this script, which stops the API and the worker first (they drain), then
@@ -24,7 +25,8 @@ import { localProvidersUrl } from '../payments/configured.js';
 import { pollUntil } from './poll.js';
 import { createSupervisor } from './supervisor.js';
 import { registerSearchAttributes, startTemporalDevServer } from './temporal-dev-server.js';
-import { ensureTemporalCli, MissingToolError } from './tools.js';
+import { startMailCatcher } from './mail-catcher.js';
+import { ensureMailpit, ensureTemporalCli, MissingToolError } from './tools.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfig();
@@ -122,6 +124,21 @@ function watchUnexpectedExit(name: string, exited: Promise<unknown>): void {
   });
 }
 
+/**
+ * The SMTP server the worker mails through (K-70): SMTP_URL, or a mailpit started here with its
+ * web UI. It stops with Temporal's stage, after the worker that sends to it.
+ */
+async function startMail(): Promise<{ smtpUrl: string; uiUrl?: string }> {
+  if (config.SMTP_URL) return { smtpUrl: config.SMTP_URL };
+  const exe = ensureMailpit();
+  say('starting the mail catcher (mailpit)…');
+  const catcher = await startMailCatcher({ exe, dataDir: join(config.GIGFLOW_DATA_DIR, 'mailpit'), onOutput: (text) => process.stderr.write(text) });
+  const exited = new Promise<void>((resolve) => catcher.process.once('exit', () => resolve()));
+  supervisor.adopt({ name: 'mail catcher', stage: 'temporal', pid: catcher.process.pid!, requestStop: catcher.stop, exited });
+  watchUnexpectedExit('mail catcher', exited);
+  return catcher;
+}
+
 /** Waits until the API answers /health and a worker polls the task queue. */
 async function waitUntilServing(apiUrl: string, connection: Connection): Promise<void> {
   await pollUntil(
@@ -161,10 +178,12 @@ async function startPlatform(): Promise<void> {
     }
     say('migrations applied');
     checkpoint();
+    const mail = await startMail();
+    checkpoint();
 
     const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
     const webUrl = `http://${host}:${config.WEB_PORT}`;
-    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, WEB_PUBLIC_URL: config.WEB_PUBLIC_URL ?? webUrl };
+    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, WEB_PUBLIC_URL: config.WEB_PUBLIC_URL ?? webUrl, SMTP_URL: mail.smtpUrl };
     // K-47: the local stand-ins of the card processor and PayPal, unless real providers are configured.
     const standIns = !config.CARD_PROCESSOR_URL || !config.PAYPAL_URL;
     if (standIns) run('payment providers', 'providers/main.ts', env);
@@ -178,13 +197,13 @@ async function startPlatform(): Promise<void> {
       intervalMs: 250,
       what: `the web client to answer on ${webUrl}/health`,
     });
-    announce(webUrl, apiUrl, temporal, databaseUrl, standIns ? localProvidersUrl(config) : null);
+    announce(webUrl, apiUrl, temporal, databaseUrl, standIns ? localProvidersUrl(config) : null, mail);
   } finally {
     await connection.close().catch(() => {});
   }
 }
 
-function announce(webUrl: string, apiUrl: string, temporal: { address: string; uiUrl?: string }, databaseUrl: string, payments: string | null): void {
+function announce(webUrl: string, apiUrl: string, temporal: { address: string; uiUrl?: string }, databaseUrl: string, payments: string | null, mail: { smtpUrl: string; uiUrl?: string }): void {
   say('the platform is up');
   say(`  web          ${webUrl}   (buy and sell here in a browser)`);
   say(`  API          ${apiUrl}`);
@@ -194,6 +213,7 @@ function announce(webUrl: string, apiUrl: string, temporal: { address: string; u
   say(`  Temporal     ${temporal.address}, namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
   say(`  PostgreSQL   ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
   say(`  payments     ${payments ? `${payments}/card and ${payments}/paypal   (local stand-ins: test card 4242 4242 4242 4242)` : 'the configured providers'}`);
+  say(`  mail         ${mail.uiUrl ? `${mail.uiUrl}   (local mail catcher: every email gigflow sends; SMTP ${mail.smtpUrl})` : `SMTP ${mail.smtpUrl.replace(/:[^:@/]+@/, ':***@')}`}`);
   say('press Ctrl-C to stop');
 }
 

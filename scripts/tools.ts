@@ -1,5 +1,5 @@
 /**
- * Provisions the two Temporal programs gigflow runs, from package registries only
+ * Provisions the programs gigflow runs beside its own, from package registries only
  * (this project never downloads a prebuilt binary at run time):
  *
  * - the Temporal CLI (dev server with SQLite persistence and the Web UI), built with
@@ -7,7 +7,9 @@
  *   `go install` accepts (later tags carry a `replace` directive);
  * - Temporal's time-skipping test server, the Maven Central artifact
  *   `io.temporal:temporal-test-server` with its runtime dependencies, started by a
- *   small wrapper that hands its arguments to `io.temporal.testserver.TestServer`.
+ *   small wrapper that hands its arguments to `io.temporal.testserver.TestServer`;
+ * - mailpit, the local mail catcher of `npm start` when no SMTP_URL is set, built with
+ *   `go install github.com/axllent/mailpit@v1.33.1` (only on that first `npm start`).
  *
  * Both go to a cache folder outside the clone (`$GIGFLOW_TOOLS_DIR`, default
  * `~/.cache/gigflow`), so fresh clones and CI runs on the same machine reuse them.
@@ -22,6 +24,8 @@ import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
+/** The local mail catcher `npm start` runs when no SMTP_URL is set (K-70): SMTP in, a web UI to read it. */
+export const MAILPIT_VERSION = '1.33.1';
 /** The newest test server on Maven Central when this was pinned; its API is the one the 1.24 SDK speaks. */
 export const TEST_SERVER_VERSION = '1.38.0';
 
@@ -97,6 +101,38 @@ export function ensureTemporalCli(): string {
   rmSync(dir, { recursive: true, force: true });
   renameSync(scratch, dir);
   log(`Temporal CLI ready: ${exe}`);
+  return exe;
+}
+
+/**
+ * Mailpit, the local mail catcher of `npm start` (K-70): a `mailpit` on the PATH, the cached
+ * build, or a new `go install` from the Go module proxy into the cache. Only `npm start` without
+ * SMTP_URL asks for it — never `npm test` or `ensureTools()`: tests run their own SMTP server.
+ */
+export function ensureMailpit(): string {
+  const fromPath = onPath('mailpit');
+  if (fromPath) return fromPath;
+  const dir = join(toolsDir(), `mailpit-v${MAILPIT_VERSION}`);
+  const exe = join(dir, 'mailpit');
+  if (existsSync(exe)) return exe;
+  if (!has('go')) {
+    throw new MissingToolError(
+      'the mail catcher (mailpit) is missing and Go is not installed to build it: install Go (https://go.dev/dl), ' +
+        'put a `mailpit` on the PATH, or set SMTP_URL to an SMTP server',
+    );
+  }
+  log(`building mailpit v${MAILPIT_VERSION} with go install (first run only; a few minutes)…`);
+  // As for the Temporal CLI: built aside, moved in place whole.
+  const scratch = `${dir}.partial`;
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  execFileSync('go', ['install', `github.com/axllent/mailpit@v${MAILPIT_VERSION}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, GOBIN: scratch, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
+  });
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(scratch, dir);
+  log(`mailpit ready: ${exe}`);
   return exe;
 }
 

@@ -15,10 +15,12 @@ import { createAttention } from './attention.js';
 import { createCart } from './cart.js';
 import type { Clock } from './clock.js';
 import { outboxMail } from './dev-mail.js';
+import { createFailedMail } from './failed-mail.js';
 import { createFavorites } from './favorites.js';
 import { createFeedback } from './feedback.js';
 import { checkHealth } from './health.js';
 import { createModeration } from './moderation.js';
+import { createNotificationSettings } from './notification-settings.js';
 import { createNotifications } from './notifications.js';
 import { createOffers } from './offers.js';
 import { createOrders } from './orders.js';
@@ -74,6 +76,8 @@ export function createServices(deps: ServiceDeps) {
     referrals: createReferrals({ db, clock, webUrl }),
     orders: createOrders({ db, workflows }),
     notifications: createNotifications({ db, clock }),
+    notificationSettings: createNotificationSettings({ db, clock }),
+    failedMail: createFailedMail(db),
     attention: createAttention({ db, workflows }),
     sanctions: createSanctions({ db, clock, workflows }),
     health: () => checkHealth({ db, workflows }),

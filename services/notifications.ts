@@ -23,7 +23,7 @@ export function createNotifications({ db, clock }: { db: Db; clock: Clock }) {
     const [{ unread }] = (await db.orm
       .select({ unread: sql<number>`count(*)::int` })
       .from(notifications)
-      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))) as [{ unread: number }];
+      .where(and(eq(notifications.userId, userId), eq(notifications.inApp, true), isNull(notifications.readAt)))) as [{ unread: number }];
     return unread;
   }
 
@@ -33,7 +33,8 @@ export function createNotifications({ db, clock }: { db: Db; clock: Clock }) {
 
     /** A page of the user's notifications, newest first, with a keyset cursor. */
     async list(userId: number, q: { unreadOnly: boolean; cursor?: number; limit: number }) {
-      const conditions: SQL[] = [eq(notifications.userId, userId)];
+      // A kind the user routed to email only (K-70) is not shown here.
+      const conditions: SQL[] = [eq(notifications.userId, userId), eq(notifications.inApp, true)];
       if (q.unreadOnly) conditions.push(isNull(notifications.readAt));
       if (q.cursor) conditions.push(lt(notifications.id, q.cursor));
       const rows = await db.orm.select().from(notifications).where(and(...conditions)).orderBy(desc(notifications.id)).limit(q.limit + 1);

@@ -13,7 +13,6 @@ import type { Db } from '../db/client.js';
 import { InsufficientFundsError, type Ledger } from '../db/ledger.js';
 import { placementLock } from '../db/locks.js';
 import { activateOnOrderIn } from '../db/referrals.js';
-import { enqueueMailIn } from '../db/outbox.js';
 import type { OfferOption, Packages } from '../db/schema/catalog.js';
 import { orders } from '../db/schema/orders.js';
 import { AppError } from '../workflows/lib/errors.js';
@@ -185,23 +184,20 @@ async function insertOrder(tx: postgres.TransactionSql, input: OrderInput, reque
 }
 
 /**
- * Tells the seller of a new order (K-70): in the notification centre and by email, in the
- * placement's transaction, so a refused or rolled-back placement tells nobody, and a replayed
- * one (its order's insert finds the key) never reaches here. The notification's key cannot meet
- * the workflow's `order:<id>:<seq>:<user>`. The buyer, who placed it, is told nothing.
+ * Tells the seller of a new order (K-70) in the placement's transaction, so a refused or
+ * rolled-back placement tells nobody, and a replayed one (its order's insert finds the key)
+ * never reaches here. The email follows the seller's notification settings (by default the
+ * app and email): the `notifications_route` trigger of migration 0017 queues it. The
+ * notification's key cannot meet the workflow's `order:<id>:<seq>:<user>`. The buyer, who placed
+ * it, is told nothing.
  */
 async function tellSeller(tx: postgres.TransactionSql, input: OrderInput): Promise<void> {
   const { seller: earnings } = splitCommission(input.totalCents, input.policy.commissionBps);
   const text = `${input.buyer.login} ordered “${input.offer.title}” for ${formatUsd(input.totalCents)} (you earn ${formatUsd(earnings)}). Start work within ${input.policy.startWithinMs / 3_600_000} hours, or the order is cancelled.`;
-  // One statement writes the notification and reads the address the email goes to.
-  const [seller] = await tx<{ email: string }[]>`
-    with noticed as (
-      insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
-      values (${input.seller.id}, ${input.orderId}, 'order_placed', ${text}, ${`order:${input.orderId}:placed:${input.seller.id}`}, ${input.placedAt}::timestamptz)
-      on conflict (dedupe_key) do nothing
-    )
-    select email from users where id = ${input.seller.id}`;
-  await enqueueMailIn(tx, { kind: 'order_placed', to: seller!.email, subject: `New order ${input.orderId}: “${input.offer.title}”`, body: text });
+  await tx`
+    insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
+    values (${input.seller.id}, ${input.orderId}, 'order_placed', ${text}, ${`order:${input.orderId}:placed:${input.seller.id}`}, ${input.placedAt}::timestamptz)
+    on conflict (dedupe_key) do nothing`;
 }
 
 /**

@@ -16,6 +16,7 @@ import { accountPages } from './pages/account.js';
 import { buyerPages } from './pages/buyer.js';
 import { catalogPages } from './pages/catalog.js';
 import { moneyPages } from './pages/money.js';
+import { notificationSettingsPages } from './pages/notification-settings.js';
 import { notificationPages } from './pages/notifications.js';
 import { orderPages } from './pages/order.js';
 import { referralPages } from './pages/referrals.js';
@@ -79,6 +80,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', sellerPages(deps));
   app.route('/', staffPages(deps));
   app.route('/', notificationPages(deps));
+  app.route('/', notificationSettingsPages(deps));
   app.route('/', referralPages(deps));
   app.route('/', standingPages(deps));
 

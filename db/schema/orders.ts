@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { Closure, OrderStatus, OrderView } from '../../workflows/order/messages.js';
 import { offers } from './catalog.js';
 import { users } from './users.js';
@@ -65,6 +65,11 @@ export const notifications = pgTable(
     dedupeKey: text('dedupe_key').notNull().unique(),
     createdAt: ts('created_at').notNull(),
     readAt: ts('read_at'),
+    /**
+     * Whether the notification centre shows it: false when the user chose email only for its
+     * kind (set by the `notifications_route` trigger of migration 0017, db/schema/mail.ts).
+     */
+    inApp: boolean('in_app').notNull().default(true),
   },
   (t) => [index('notifications_user_idx').on(t.userId, t.id), index('notifications_unread_idx').on(t.userId).where(sql`${t.readAt} is null`)],
 );

@@ -141,6 +141,8 @@ export const outbox = pgTable(
     sentAt: ts('sent_at'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** A failed message waits until then before the next try (backoff per message, `db/outbox.ts`). */
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
   },
   (t) => [index('outbox_unsent_idx').on(t.id).where(sql`${t.sentAt} is null`), check('outbox_attempts_nonneg', sql`${t.attempts} >= 0`)],
 );

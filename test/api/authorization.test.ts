@@ -223,6 +223,9 @@ describe('authorization matrix', () => {
     },
     'POST /admin/orders/{id}/cancel': { success: 409, build: async () => ({ path: `/admin/orders/${await ownersClosedOrder()}/cancel`, body: { reason: 'matrix' } }) },
     'GET /staff/attention': { success: 200, build: () => ({ path: '/staff/attention' }) },
+    'GET /staff/outbox/failed': { success: 200, build: () => ({ path: '/staff/outbox/failed' }) },
+    'GET /me/notification-settings': { success: 200, build: () => ({ path: '/me/notification-settings' }) },
+    'PUT /me/notification-settings': { success: 200, build: () => ({ path: '/me/notification-settings', body: { kinds: [{ kind: 'order_placed', inApp: true, email: false }] } }) },
     'GET /me/standing': { success: 200, build: () => ({ path: '/me/standing' }) },
     // A fresh offer each time: one open report per reporter and subject.
     'POST /reports': { success: 201, build: async () => ({ path: '/reports', body: { subject: 'offer', subjectId: await insertOffer(database.db, vendor.id), reason: 'matrix' } }) },

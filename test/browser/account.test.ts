@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { assertAccessible, codeIn, newPerson, openBrowser, screenshot, startWebStack, textOf, visit, type WebStack } from '../support/browser.js';
+import { signUp } from '../support/api.js';
+import { assertAccessible, codeIn, newPerson, openBrowser, screenshot, signInAs, startWebStack, textOf, visit, type WebStack } from '../support/browser.js';
 import { uniqueId } from '../support/harness.js';
 
 describe('accounts in the browser', () => {
@@ -84,5 +85,33 @@ describe('accounts in the browser', () => {
     await page.waitForURL('**/sign-in?next=%2Fsettings');
     await context.close();
     await other.context.close();
+  });
+
+  it('routes a kind of notification to email only and picks request categories on the notification settings page (K-70, K-45)', async () => {
+    const user = await signUp(stack.api, 'routed');
+    const { context, page } = await newPerson(browser, stack);
+    await signInAs(context, stack, user);
+    await visit(page, '/settings');
+    await page.getByRole('link', { name: 'Notification settings' }).click();
+    await page.waitForURL('**/settings/notifications');
+    await assertAccessible(page, 'notification settings');
+    // K-70: a new order reaches the seller in the app and by email until they choose otherwise.
+    assert.equal(await page.getByLabel('A new order for your offer').inputValue(), 'both');
+    assert.equal(await page.getByLabel('An order is late').inputValue(), 'in_app');
+
+    await page.getByLabel('A new order for your offer').selectOption('email');
+    const [category] = await stack.services.notificationSettings.pickableCategories();
+    await page.getByLabel(category!.name, { exact: true }).first().check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL('**/settings/notifications');
+    assert.match(await textOf(page, '.flash'), /Saved/);
+    assert.equal(await page.getByLabel('A new order for your offer').inputValue(), 'email');
+    const saved = await stack.services.notificationSettings.get(user.id);
+    assert.deepEqual(
+      saved.kinds.filter((k) => k.kind === 'order_placed' || k.kind === 'late').map((k) => [k.kind, k.inApp, k.email]),
+      [['order_placed', false, true], ['late', true, false]],
+    );
+    assert.deepEqual(saved.requestCategories.map((c) => c.id), [category!.id]);
+    await context.close();
   });
 });

@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { pollUntil } from '../../scripts/poll.js';
+import { routableKinds } from '../../services/notification-settings.js';
 import { PASSWORD, signUp, type TestUser } from '../support/api.js';
 import { assertAccessible, newPerson, openBrowser, signInAs, startWebStack, type WebStack } from '../support/browser.js';
 import { insertOffer } from '../support/catalog.js';
@@ -78,6 +79,7 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   'forgot-password': { as: 'anonymous', path: () => '/forgot-password' },
   'reset-password': { as: 'anonymous', path: () => '/reset-password' },
   settings: { as: 'buyer', path: () => '/settings' },
+  'notification-settings': { as: 'seller', path: () => '/settings/notifications' },
   search: { as: 'buyer', path: () => '/search' },
   'search-in-category': { as: 'anonymous', path: () => '/search?categoryId=11' },
   offer: { as: 'buyer', path: (w) => `/offers/${w.offerId}` },
@@ -185,6 +187,15 @@ const FORMS: FormRow[] = [
     pages: ['settings'],
     form: 'form[action="/settings"]',
     fields: { displayName: { values: OPTIONAL_TEXT }, timeZone: { values: [...CHOICE, blank, { label: 'no zone', text: 'Mars/Olympus' }] }, hideOnWeekends: { values: [bogus, nul] } },
+  },
+  {
+    pages: ['notification-settings'],
+    form: 'form[action="/settings/notifications"]',
+    fields: {
+      // Every kind's choice is the same control: the first gets every bad value, the rest one each.
+      ...Object.fromEntries(routableKinds.map((kind, i): [string, FieldCases] => [`kind_${kind}`, { values: i === 0 ? [...CHOICE, blank] : [bogus] }])),
+      category: { values: [letters, negative, nul, surrogate, { label: 'no such category', text: '999999', status: [422], shows: 'form' }, { ...beyondInt4, status: [422], shows: 'form' }] },
+    },
   },
   {
     pages: ['search', 'search-in-category'],
@@ -555,7 +566,7 @@ const TABLES = [
   'users', 'workflow_attention', 'sessions', 'email_tokens', 'payout_details', 'withdrawal_locks', 'offers', 'moderation_submissions', 'cart_items', 'favorites',
   'orders', 'feedback', 'notifications', 'outbox', 'ledger_accounts', 'ledger_transactions', 'ledger_postings', 'top_ups', 'card_lots',
   'promo_codes', 'promo_redemptions', 'idempotency_keys', 'seller_stats', 'seller_violations', 'withdrawals', 'payout_batches', 'provider_events',
-  'buyer_stats', 'deleted_feedback',
+  'buyer_stats', 'deleted_feedback', 'notification_settings', 'seller_request_categories',
 ];
 
 /** What the page shows after a send: its status, an error beside the field, one on top of the form, its heading. */

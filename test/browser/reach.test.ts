@@ -22,6 +22,7 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['reset password', /^\/reset-password$/],
   ['confirm email', /^\/confirm-email$/],
   ['settings', /^\/settings$/],
+  ['notification settings', /^\/settings\/notifications$/],
   ['cart', /^\/cart$/],
   ['favorites', /^\/favorites$/],
   ['balance', /^\/balance$/],

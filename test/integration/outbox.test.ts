@@ -29,10 +29,13 @@ describe('the mail outbox', () => {
     assert.deepEqual(await unsent(), []);
   });
 
-  it('keeps a message the adapter failed to send, counting the attempt, and sends it on a later round', async () => {
+  it('keeps a message the adapter failed to send, counting the attempt, and sends it on a round once its backoff has passed', async () => {
     await queue('c@example.com');
     assert.equal(await dispatchOutbox(database.db, { send: async () => { throw new Error('SMTP down'); } }), 0);
     assert.deepEqual(await unsent(), [{ to_address: 'c@example.com', attempts: 1, last_error: 'Error: SMTP down' }]);
+    // The first failure puts it off by 30 s: a round before then leaves it alone.
+    assert.equal(await dispatchOutbox(database.db, { send: async () => {} }), 0);
+    await database.db.sql`update outbox set next_attempt_at = now() where sent_at is null`;
     assert.equal(await dispatchOutbox(database.db, { send: async () => {} }), 1);
     assert.deepEqual(await unsent(), []);
   });

@@ -11,6 +11,7 @@ import { pollUntil } from '../../scripts/poll.js';
 import { searchAttributeKeys } from '../../workflows/lib/search-attributes.js';
 import { createTestDatabase, harness, jsonOf, uniqueId } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -84,13 +85,21 @@ interface Started {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/**
+ * The SMTP server every `npm start` here mails through (K-70): given as SMTP_URL, so that no
+ * run provisions the mail catcher (building mailpit takes minutes; only a developer's first
+ * `npm start` without SMTP_URL does it).
+ */
+let smtp: SmtpSink | undefined;
+
 /** Runs README command 1's `npm start` as a terminal would: in its own process group. */
 async function npmStart(env: Record<string, string>): Promise<Started> {
+  smtp ??= await startSmtpSink();
   const child = spawn('npm', ['start'], {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', SMTP_URL: smtp.url, ...env },
   });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -171,6 +180,7 @@ async function requestInFlight(apiUrl: string): Promise<{ finish(): void; status
 }
 
 const running: ChildProcess[] = [];
+after(() => smtp?.close());
 after(() => {
   // A test that failed half-way leaves its npm start running; the supervisor's guard stops the servers.
   for (const child of running) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
@@ -188,6 +198,7 @@ describe('README command 1: npm start', () => {
     assert.match(out, new RegExp(`API +http://127\\.0\\.0\\.1:${port}`));
     assert.match(out, new RegExp(`API docs +http://127\\.0\\.0\\.1:${port}/docs`));
     assert.match(out, new RegExp(`Temporal UI +http://127\\.0\\.0\\.1:${uiPort}`));
+    assert.match(out, new RegExp(`mail +SMTP ${smtp!.url.replaceAll('.', '\\.')}`));
 
     const health = await fetch(`${started.apiUrl}/health`);
     assert.equal(health.status, 200);
@@ -208,7 +219,19 @@ describe('README command 1: npm start', () => {
     await connection.close();
     for (const key of searchAttributeKeys) assert.ok(key.name in (customAttributes ?? {}), `${key.name} is registered`);
 
+    // K-70: the worker mails over SMTP_URL — here a sign-up's confirmation code.
+    const email = `${uniqueId('mailed').replace(/-/g, '_').slice(0, 24)}@example.com`;
+    const registered = await fetch(`${started.apiUrl}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: email.split('@')[0], email, password: 'correct horse battery' }),
+    });
+    assert.equal(registered.status, 201, await registered.clone().text());
+    const mail = await pollUntil(() => smtp!.arrived.find((m) => m.to.includes(email)), { timeoutMs: 20_000, what: 'the confirmation code at the SMTP server' });
+    assert.match(mail.text, /confirmation code: \S+/);
+
     const commands = started.pids.map(commandOf).join('\n');
+    assert.doesNotMatch(commands, /mailpit/, 'no mail catcher when SMTP_URL names a server');
     assert.match(commands, /temporal server start-dev/);
     assert.match(commands, /bin\/postgres/);
     assert.match(commands, /worker\.ts/);

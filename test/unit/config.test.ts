@@ -14,6 +14,7 @@ describe('configuration from the environment', () => {
     assert.equal(config.DATABASE_URL, undefined);
     assert.equal(config.TEMPORAL_ADDRESS, undefined);
     assert.equal(config.TRUSTED_PROXY_HOPS, 0, 'X-Forwarded-For is trusted only when configured');
+    assert.equal(config.SMTP_URL, undefined, 'no SMTP server: npm start runs the mail catcher');
   });
 
   it('reads every variable it documents', () => {
@@ -26,6 +27,8 @@ describe('configuration from the environment', () => {
       LOG_LEVEL: 'warn',
       GIGFLOW_DATA_DIR: '/var/lib/gigflow',
       TRUSTED_PROXY_HOPS: '1',
+      SMTP_URL: 'smtp://mail.internal:587',
+      MAIL_FROM: 'gigflow <mail@gigflow.example>',
     });
     assert.equal(config.PORT, 8080);
     assert.equal(config.DATABASE_URL, 'postgres://u:p@db:5432/gigflow');
@@ -35,6 +38,8 @@ describe('configuration from the environment', () => {
     assert.equal(config.LOG_LEVEL, 'warn');
     assert.equal(config.GIGFLOW_DATA_DIR, '/var/lib/gigflow');
     assert.equal(config.TRUSTED_PROXY_HOPS, 1);
+    assert.equal(config.SMTP_URL, 'smtp://mail.internal:587');
+    assert.equal(config.MAIL_FROM, 'gigflow <mail@gigflow.example>');
   });
 
   it('treats an empty variable as unset', () => {
@@ -49,6 +54,7 @@ describe('configuration from the environment', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: /],
     ['NODE_ENV', 'staging', /NODE_ENV: /],
     ['TRUSTED_PROXY_HOPS', '-1', /TRUSTED_PROXY_HOPS: /],
+    ['SMTP_URL', 'mail.internal:25', /SMTP_URL: must be an smtp:\/\//],
   ] as const) {
     it(`stops with one line naming ${name} when it is ${JSON.stringify(value)}`, () => {
       assert.throws(

@@ -290,6 +290,9 @@ function settings(app: Pages, deps: WebDeps) {
           <p>
             <a href="/referrals">Referral programme</a>: your link, your referrals and what they earned you.
           </p>
+          <p>
+            <a href="/settings/notifications">Notification settings</a>: in the app, by email or both, and the categories of new requests you hear about.
+          </p>
         </Form>
       ),
       status,

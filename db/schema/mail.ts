@@ -1,0 +1,82 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { categories } from './catalog.js';
+import { users } from './users.js';
+
+/**
+ * The notification kinds a user may route (K-70), with the words the settings page shows. Staff
+ * notices (`case_ready`, `arbitration_overdue`) are not among them: they always reach staff by
+ * email too (activities/orders.ts).
+ */
+export const notificationKinds = {
+  order_placed: 'A new order for your offer',
+  work_started: 'The seller started work',
+  requirements: 'The buyer submitted the requirements',
+  question: 'The seller asks a question',
+  progress: 'A progress report',
+  progress_reminder: 'A reminder to report progress',
+  delivered: 'The work is delivered',
+  review_reminder: 'A reminder to review a delivery',
+  revision: 'The buyer asks for a revision',
+  late: 'An order is late',
+  cancellation_requested: 'A cancellation is requested',
+  cancellation_declined: 'A cancellation request is declined',
+  cancellation_withdrawn: 'A cancellation request is withdrawn',
+  dispute_opened: 'A dispute is opened',
+  dispute_answered: 'A dispute is answered',
+  case_taken: 'An arbiter took a case',
+  dispute_decided: 'A dispute is decided',
+  order_completed: 'An order is completed',
+  order_cancelled: 'An order is cancelled',
+  feedback_answered: 'The seller answered your feedback',
+  feedback_answer_published: 'Your answer to feedback is published',
+  feedback_answer_rejected: 'Your answer to feedback is rejected',
+  feedback_deleted: 'Feedback is deleted',
+  seller_level: 'Your seller level changed',
+  referral_commission: 'A referral commission',
+  withdrawal_held: 'A withdrawal is on hold',
+  withdrawal_released: 'A withdrawal is released',
+  withdrawal_paid: 'A withdrawal is paid out',
+  withdrawal_failed: 'A withdrawal failed',
+  withdrawal_cancelled: 'A withdrawal is cancelled',
+  withdrawal_rejected: 'A withdrawal is rejected',
+  standing_warning: 'A warning about the rules',
+  standing_offers_blocked: 'Your offers are blocked',
+  standing_account_blocked: 'Your account is blocked',
+  standing_lifted: 'A block is lifted',
+} as const;
+export type NotificationKind = keyof typeof notificationKinds;
+
+/**
+ * K-70: the kinds that reach the user by email as well as in the app until they choose
+ * otherwise (a new order: the seller's most urgent news). Every other kind: in the app only.
+ * The `notifications_route` trigger of migration 0017 holds the same list: change both.
+ */
+export const emailedByDefault: readonly NotificationKind[] = ['order_placed'];
+
+/**
+ * A user's choice of where one kind of notification reaches them (K-70): in the notification
+ * centre, by email to their confirmed address, or both. No row: the kind's default. Applied to
+ * every notification as it is inserted, by the `notifications_route` trigger (migration 0017).
+ */
+export const notificationSettings = pgTable(
+  'notification_settings',
+  {
+    userId: bigint('user_id', { mode: 'number' }).notNull().references(() => users.id),
+    kind: text('kind').notNull(),
+    inApp: boolean('in_app').notNull(),
+    email: boolean('email').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] }), check('notification_settings_some_channel', sql`${t.inApp} or ${t.email}`)],
+);
+
+/** K-45: the categories whose new service requests a seller wants to hear about. */
+export const sellerRequestCategories = pgTable(
+  'seller_request_categories',
+  {
+    userId: bigint('user_id', { mode: 'number' }).notNull().references(() => users.id),
+    categoryId: integer('category_id').notNull().references(() => categories.id),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.categoryId] }), index('seller_request_categories_category_idx').on(t.categoryId)],
+);

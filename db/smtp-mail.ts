@@ -1,0 +1,18 @@
+/** The mail adapter over SMTP (K-70): nodemailer, to the server SMTP_URL names. */
+import { createTransport } from 'nodemailer';
+import type { MailAdapter } from './outbox.js';
+
+/**
+ * Sends each message as plain text from `from` to the server at `url` (`smtp://host:port`, or
+ * `smtps://` for TLS from the first byte; credentials in the URL's user info). A refused or
+ * unreachable server rejects the send, and the outbox retries the message later.
+ */
+export function smtpMailAdapter(url: string, from: string): MailAdapter & { close(): void } {
+  const transport = createTransport(url, { from });
+  return {
+    async send(message) {
+      await transport.sendMail({ to: message.to, subject: message.subject, text: message.body, headers: { 'X-Gigflow-Kind': message.kind } });
+    },
+    close: () => transport.close(),
+  };
+}
