@@ -288,6 +288,15 @@ async function unread(db: Db, userId: number): Promise<{ total: number; conversa
   return { total: conversations.reduce((s, c) => s + c.unreadCount, 0), conversations };
 }
 
+/** Reported messages as staff's report queue shows them: text, writer, where. */
+async function reported(db: Db, ids: number[]): Promise<Map<number, { text: string; author: string; conversationId: number; orderId: number | null }>> {
+  if (!ids.length) return new Map();
+  const rows = await db.sql<{ id: string; text: string; login: string; conversation_id: string; order_id: string | null }[]>`
+    select m.id, m.text, u.login, m.conversation_id, c.order_id from messages m join users u on u.id = m.author_id
+    join conversations c on c.id = m.conversation_id where m.id in ${db.sql(ids)}`;
+  return new Map(rows.map((r) => [Number(r.id), { text: r.text, author: r.login, conversationId: Number(r.conversation_id), orderId: r.order_id === null ? null : Number(r.order_id) }]));
+}
+
 export function createConversations(deps: ConversationsDeps) {
   return {
     forOrder: (viewer: Caller, orderId: number) => forOrder(deps, viewer, orderId),
@@ -298,6 +307,7 @@ export function createConversations(deps: ConversationsDeps) {
     markRead: (viewer: Caller, conversationId: number, upTo: number) => markRead(deps.db, viewer, conversationId, upTo),
     mine: (viewer: Caller) => mine(deps.db, viewer),
     unread: (userId: number) => unread(deps.db, userId),
+    reported: (ids: number[]) => reported(deps.db, ids),
   };
 }
 
