@@ -301,6 +301,12 @@ export function createConversations(deps: ConversationsDeps) {
   return {
     forOrder: (viewer: Caller, orderId: number) => forOrder(deps, viewer, orderId),
     direct: (viewer: Caller, withUserId: number) => direct(deps, viewer, withUserId),
+    /** The direct conversation with the user of this login (the web's form names people by login). */
+    directByLogin: async (viewer: Caller, login: string) => {
+      const [row] = await deps.db.sql<{ id: string }[]>`select id from users where login = ${login.trim().toLowerCase()}`;
+      if (!row) throw new AppError('not_found', 'no user has this login');
+      return direct(deps, viewer, Number(row.id));
+    },
     get: async (viewer: Caller, conversationId: number) => describe(deps.db, viewer, await accessOf(deps.db, viewer, conversationId)),
     list: (viewer: Caller, conversationId: number, q: { after?: number; before?: number; limit: number }) => list(deps.db, viewer, conversationId, q),
     send: (viewer: Caller, conversationId: number, input: { text: string }) => send(deps, viewer, conversationId, input),

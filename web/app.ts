@@ -15,6 +15,7 @@ import { errorPage, notFoundPage } from './page.js';
 import { accountPages } from './pages/account.js';
 import { buyerPages } from './pages/buyer.js';
 import { catalogPages } from './pages/catalog.js';
+import { messagePages } from './pages/messages.js';
 import { moneyPages } from './pages/money.js';
 import { notificationPages } from './pages/notifications.js';
 import { orderPages } from './pages/order.js';
@@ -79,6 +80,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', sellerPages(deps));
   app.route('/', staffPages(deps));
   app.route('/', notificationPages(deps));
+  app.route('/', messagePages(deps));
   app.route('/', referralPages(deps));
   app.route('/', standingPages(deps));
 
