@@ -17,14 +17,19 @@ export interface ScanHit {
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 
-/**
- * Runs of digits with the separators phone numbers are written with. Not preceded by what
- * makes a number a price, an order number, a decimal or part of a word or a longer token.
- */
-const NUMBER_RUN = /(?<![\w#$€£¥₽.,:/@-])\+?(?:\(\d{1,5}\)[\s.-]?)?\d(?:[\s().-]{0,2}\d){6,22}(?![\w%$€£¥₽]|[.,]\d)/g;
+/** What may stand before a number that is a phone or a card: not a word, price, order number, decimal or longer token. */
+const NOT_AFTER = String.raw`(?<![\w#$€£¥₽.,:/@+-])`;
+/** A card's number: four groups of four (or five of 4-4-4-4-3), or 13 to 19 digits in a row. */
+const CARD = new RegExp(`${NOT_AFTER}(?:\\d{4}(?:[ -]\\d{4}){2,3}(?:[ -]\\d{1,3})?|\\d{13,19})(?![\\w%]|[.,-]?\\d)`, 'g');
+/** An international or bracketed phone number, which may be written with spaces: `+1 555 123 4567`, `(555) 123-4567`. */
+const PHONE_INTL = new RegExp(`${NOT_AFTER}(?:\\+\\d{1,3}|\\(\\d{1,5}\\))(?:[\\s().-]{0,2}\\d){5,17}`, 'g');
+/** A local one, without spaces: `555-123-4567`, `8-950-123-45-67`, `5551234567`. Figures in a row (`100 200 300`) are not a phone. */
+const PHONE_LOCAL = new RegExp(`${NOT_AFTER}\\d(?:[().-]?\\d){6,16}(?![\\w%$€£¥₽]|[.,-]?\\d)`, 'g');
 /** `order 1234567`, `id 1234567`, `no. 1234567`: our own numbers, not a phone. */
 const OWN_NUMBER_BEFORE = /(?:order|orders|id|no\.?|number|invoice|ticket|ref)\s*$/i;
 const DATE_SHAPES = [/^\d{4}[-./]\d{1,2}[-./]\d{1,2}$/, /^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/];
+/** `1.250.000`: thousands separated by dots; `3.14159`: a decimal. */
+const DOTTED_NUMBER = [/^\d{1,3}(?:\.\d{3})+$/, /^\d+\.\d+$/];
 
 /** IBAN-like: country, check digits, 11–30 more characters (optionally in groups of four), with a valid mod-97. */
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g;
@@ -71,18 +76,19 @@ function ibanValid(raw: string): boolean {
   return rest === 1;
 }
 
-/** What a run of digits is: a card, a phone, or nothing of interest. */
-function classifyNumber(run: string, before: string): ScanKind | null {
-  const d = digitsOf(run);
-  if (DATE_SHAPES.some((re) => re.test(run.trim()))) return null;
-  if (OWN_NUMBER_BEFORE.test(before)) return null;
-  if (d.length >= 13 && d.length <= 19 && luhn(d) && /^(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,3})?)$/.test(run)) return 'card';
-  if (d.length < 7 || d.length > 15) return null;
-  const plain = /^\d+$/.test(run);
-  const spacesOnly = !plain && /^[\d ]+$/.test(run);
-  // Figures in a row ("100 200 300 400") are not a phone: a space-separated one needs a `+` or a bracketed code.
-  if (spacesOnly) return null;
-  return 'phone';
+/** Is this run of digits a phone number (7 to 15 digits, not a date, a price, a decimal or one of ours)? */
+function isPhone(run: string, before: string): boolean {
+  const d = digitsOf(run).length;
+  if (d < 7 || d > 15) return false;
+  if (DATE_SHAPES.some((re) => re.test(run)) || DOTTED_NUMBER.some((re) => re.test(run))) return false;
+  return !OWN_NUMBER_BEFORE.test(before);
+}
+
+/** An international number that ran into the figures after it: drop trailing groups to its 15 digits. */
+function trimPhone(run: string): string {
+  let out = run;
+  while (digitsOf(out).length > 15 && /[\s().-]+\d+$/.test(out)) out = out.replace(/[\s().-]+\d+$/, '');
+  return out;
 }
 
 /** Every hit in `text`, in the order found; empty when the text is ordinary. */
@@ -92,9 +98,25 @@ export function scanOffPlatform(text: string): ScanHit[] {
   for (const m of emails) hits.push({ kind: 'email', match: m[0] });
   // Numbers inside an e-mail address are the address's.
   const outsideEmails = emails.reduce((s, m) => s.slice(0, m.index) + ' '.repeat(m[0].length) + s.slice(m.index + m[0].length), text);
-  for (const m of outsideEmails.matchAll(NUMBER_RUN)) {
-    const kind = classifyNumber(m[0], outsideEmails.slice(Math.max(0, m.index - 12), m.index));
-    if (kind) hits.push({ kind, match: m[0] });
+  const cards: [number, number][] = [];
+  for (const m of outsideEmails.matchAll(CARD)) {
+    // The optional short group may be a figure written after the card: the card then ends before it.
+    const run = luhn(digitsOf(m[0])) ? m[0] : m[0].replace(/[ -]\d{1,3}$/, '');
+    if (!luhn(digitsOf(run)) || digitsOf(run).length < 13) continue;
+    hits.push({ kind: 'card', match: run });
+    cards.push([m.index, m.index + run.length]);
+  }
+  const inCard = (at: number) => cards.some(([from, to]) => at >= from && at < to);
+  const phones: [number, number][] = [];
+  for (const m of outsideEmails.matchAll(PHONE_INTL)) {
+    const run = trimPhone(m[0]);
+    if (inCard(m.index) || !isPhone(run, outsideEmails.slice(Math.max(0, m.index - 12), m.index))) continue;
+    hits.push({ kind: 'phone', match: run });
+    phones.push([m.index, m.index + run.length]);
+  }
+  for (const m of outsideEmails.matchAll(PHONE_LOCAL)) {
+    if (inCard(m.index) || phones.some(([from, to]) => m.index >= from && m.index < to)) continue;
+    if (isPhone(m[0], outsideEmails.slice(Math.max(0, m.index - 12), m.index))) hits.push({ kind: 'phone', match: m[0] });
   }
   for (const m of text.matchAll(IBAN)) if (ibanValid(m[0])) hits.push({ kind: 'iban', match: m[0] });
   for (const re of [PAYMENT_LINK, PAYMENT_SERVICE, CASHTAG, PAY_OUTSIDE]) for (const m of text.matchAll(re)) hits.push({ kind: 'payment', match: m[0] });
