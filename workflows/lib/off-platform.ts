@@ -81,7 +81,8 @@ function isPhone(run: string, before: string): boolean {
   const d = digitsOf(run).length;
   if (d < 7 || d > 15) return false;
   if (DATE_SHAPES.some((re) => re.test(run)) || DOTTED_NUMBER.some((re) => re.test(run))) return false;
-  return !OWN_NUMBER_BEFORE.test(before);
+  // Our ids are written as plain digits; a number with separators after the word is still a phone.
+  return !(/^\d+$/.test(run) && OWN_NUMBER_BEFORE.test(before));
 }
 
 /** An international number that ran into the figures after it: drop trailing groups to its 15 digits. */
