@@ -126,9 +126,11 @@ async function describe(db: Db, viewer: Caller, access: Access): Promise<Convers
 /** The order's conversation, created on first look; its parties, or conversation staff while it is disputed; else 404. */
 async function forOrder(deps: ConversationsDeps, viewer: Caller, orderId: number): Promise<Conversation> {
   const { db } = deps;
-  const [order] = await db.sql<{ buyer_id: string; seller_id: string }[]>`select buyer_id, seller_id from orders where id = ${orderId}`;
+  const [order] = await db.sql<{ buyer_id: string; seller_id: string; disputed: boolean }[]>`
+    select buyer_id, seller_id, (status = 'arbitration' or jsonb_typeof(view->'dispute') = 'object') as disputed from orders where id = ${orderId}`;
   const isParty = order && (Number(order.buyer_id) === viewer.id || Number(order.seller_id) === viewer.id);
-  if (!order || (!isParty && !isConversationStaff(viewer))) throw new AppError('not_found', 'no such order');
+  // Staff who may not read it now are answered as for an unknown order, and nothing is created.
+  if (!order || (!isParty && !(order.disputed && isConversationStaff(viewer)))) throw new AppError('not_found', 'no such order');
   const id = await db.sql.begin(async (tx) => {
     await tx`insert into conversations (kind, order_id, created_at) values ('order', ${orderId}, ${deps.clock.now().toISOString()}::timestamptz)
       on conflict (order_id) where order_id is not null do nothing`;
@@ -137,10 +139,7 @@ async function forOrder(deps: ConversationsDeps, viewer: Caller, orderId: number
       on conflict do nothing`;
     return Number(c!.id);
   });
-  // Staff who may not read it now are answered as for an unknown order.
-  const access = await accessOf(db, viewer, id).catch((err: unknown) => {
-    throw err instanceof AppError && err.code === 'not_found' ? new AppError('not_found', 'no such order') : err;
-  });
+  const access = { conversation: { id, kind: 'order' as const, orderId }, party: Boolean(isParty) };
   return describe(db, viewer, access);
 }
 

@@ -213,7 +213,7 @@ describe('conversations', () => {
     assert.equal(plain.message.flaggedOffPlatform, false);
   });
 
-  it('lets a participant report another’s message (spam, rudeness) to staff’s queue, and staff sanction through it', async () => {
+  it('lets a participant report another’s message (spam, rudeness) to staff’s queue, and staff resolve it', async () => {
     const { seller, buyer, orderId } = await orderOf();
     const stranger = await signUp(call, 'cv_stranger');
     const c = await conversationOf(buyer, orderId);
@@ -225,8 +225,9 @@ describe('conversations', () => {
     assert.equal(reported.body.accusedId, seller.id);
     const queue = await call('GET', '/staff/reports', { token: support.token });
     assert.ok(queue.body.items.some((r: { id: number }) => r.id === reported.body.id));
-    const resolved = await call('POST', `/staff/reports/${reported.body.id}/resolve`, { token: support.token, body: { resolution: 'rude indeed', sanction: { kind: 'rudeness' } } });
+    // Resolving it (with a sanction on its writer if need be: `test/integration/sanctions.test.ts` runs that with a worker).
+    const resolved = await call('POST', `/staff/reports/${reported.body.id}/resolve`, { token: support.token, body: { resolution: 'talked to the seller' } });
     assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
-    assert.equal(resolved.body.standing.userId, seller.id);
+    assert.equal(resolved.body.report.accusedId, seller.id);
   });
 });

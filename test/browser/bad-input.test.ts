@@ -90,6 +90,7 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   withdrawal: { as: 'buyer', path: (w) => `/balance/withdrawals/${w.withdrawals.requested}` },
   favorites: { as: 'buyer', path: () => '/favorites' },
   notifications: { as: 'buyer', path: () => '/notifications' },
+  messages: { as: 'buyer', path: () => '/messages' },
   'my-orders': { as: 'buyer', path: () => '/orders' },
   'order-new-buyer': { as: 'buyer', path: (w) => `/orders/${w.orders.fresh}` },
   'order-new-seller': { as: 'seller', path: (w) => `/orders/${w.orders.fresh}` },
@@ -326,6 +327,12 @@ const FORMS: FormRow[] = [
       '@action': { values: [at('an id beyond int4', () => '/staff/top-ups/2147483648/refund')], status: 404, shows: 'not-found', fill: { confirm: 'on' } },
     },
   },
+  {
+    pages: ['messages'],
+    form: '#direct-form',
+    fill: (w) => ({ login: w.users.seller.login }),
+    fields: { login: { values: [...TEXT, { label: 'a login nobody has', text: 'nobody_has_this', status: [404], shows: 'field' }] } },
+  },
   { pages: ['notifications'], form: 'form[action="/notifications/read-all"]', fields: {}, none: 'marks what is the user’s own, nothing else' },
   {
     pages: ['notifications'],
@@ -371,6 +378,15 @@ const FORMS: FormRow[] = [
     form: '#feedback-form',
     fill: () => ({ verdict: 'like', feedbackText: 'Good work, on time.' }),
     fields: { verdict: { values: [...CHOICE, blank] }, feedbackText: { values: TEXT } },
+  },
+  {
+    pages: ORDER_PAGES,
+    form: '#message-form',
+    fill: () => ({ text: 'A question about the order, please.' }),
+    fields: {
+      text: { values: [...TEXT, { label: '4001 characters', text: 'm'.repeat(4_001) }] },
+      '@action': { values: [{ label: 'an id beyond int8', raw: '/messages/99999999999999999999' }], status: 404, shows: 'not-found' },
+    },
   },
   { pages: ORDER_PAGES, form: '#answer-form', fill: () => ({ answerText: 'Thank you, glad you like it.' }), fields: { answerText: { values: TEXT } } },
   {
@@ -555,7 +571,7 @@ const TABLES = [
   'users', 'workflow_attention', 'sessions', 'email_tokens', 'payout_details', 'withdrawal_locks', 'offers', 'moderation_submissions', 'cart_items', 'favorites',
   'orders', 'feedback', 'notifications', 'outbox', 'ledger_accounts', 'ledger_transactions', 'ledger_postings', 'top_ups', 'card_lots',
   'promo_codes', 'promo_redemptions', 'idempotency_keys', 'seller_stats', 'seller_violations', 'withdrawals', 'payout_batches', 'provider_events',
-  'buyer_stats', 'deleted_feedback',
+  'buyer_stats', 'deleted_feedback', 'conversations', 'conversation_participants', 'messages',
 ];
 
 /** What the page shows after a send: its status, an error beside the field, one on top of the form, its heading. */
