@@ -15,6 +15,9 @@
  */
 import type { Db } from '../db/client.js';
 import { MESSAGE_MAX_CHARS } from '../db/schema/conversations.js';
+
+/** The longest message, in characters (the table's check holds it too). */
+export { MESSAGE_MAX_CHARS };
 import { AppError } from '../workflows/lib/errors.js';
 import { scanOffPlatform, type ScanKind } from '../workflows/lib/off-platform.js';
 import { textRefusal } from '../workflows/lib/text.js';
@@ -161,7 +164,10 @@ async function direct(deps: ConversationsDeps, viewer: Caller, withUserId: numbe
   return { conversation: await describe(db, viewer, { conversation: { id, kind: 'direct', orderId: null }, party: true }), created };
 }
 
-const MESSAGE_COLUMNS = 'm.id, m.conversation_id, m.author_id, u.login, m.text, m.created_at, m.flagged_off_platform';
+
+
+/** A message's columns, with its author's login (`m`: messages, `u`: users). */
+const messageColumns = (db: Db) => db.sql`m.id, m.conversation_id, m.author_id, u.login, m.text, m.created_at, m.flagged_off_platform`;
 
 /**
  * A page of messages in delivery order (oldest first): the newest `limit` without a cursor;
@@ -172,7 +178,7 @@ async function list(db: Db, viewer: Caller, conversationId: number, q: { after?:
   const staff = !access.party;
   const newestFirst = q.after === undefined;
   const rows = await db.sql<MessageRow[]>`
-    select ${db.sql.unsafe(MESSAGE_COLUMNS)} from messages m join users u on u.id = m.author_id
+    select ${messageColumns(db)} from messages m join users u on u.id = m.author_id
     where m.conversation_id = ${conversationId}
       ${q.after === undefined ? db.sql`` : db.sql`and m.id > ${q.after}`}
       ${q.before === undefined ? db.sql`` : db.sql`and m.id < ${q.before}`}
@@ -258,7 +264,7 @@ async function mine(db: Db, viewer: Caller): Promise<ConversationSummary[]> {
     where p.conversation_id in ${db.sql(ids)} order by u.id`;
   const lastIds = rows.flatMap((r) => (r.last_id === null ? [] : [Number(r.last_id)]));
   const last = lastIds.length
-    ? await db.sql<MessageRow[]>`select ${db.sql.unsafe(MESSAGE_COLUMNS)} from messages m join users u on u.id = m.author_id where m.id in ${db.sql(lastIds)}`
+    ? await db.sql<MessageRow[]>`select ${messageColumns(db)} from messages m join users u on u.id = m.author_id where m.id in ${db.sql(lastIds)}`
     : [];
   return rows.map((r) => {
     const id = Number(r.id);

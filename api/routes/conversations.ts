@@ -6,8 +6,7 @@
  * is warned (`warning` in the answer, and a notification) and staff find it in `/staff/reports`.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { MESSAGE_MAX_CHARS } from '../../db/schema/conversations.js';
-import { MAX_MESSAGES_PAGE, type Conversations } from '../../services/conversations.js';
+import { MAX_MESSAGES_PAGE, MESSAGE_MAX_CHARS, type Conversations } from '../../services/conversations.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
