@@ -221,11 +221,7 @@ const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
                   Balance {viewer.balanceCents === undefined ? null : <Money cents={viewer.balanceCents} />}
                 </a>
               </li>
-              <li>
-                <a href="/messages" id="header-messages">
-                  Messages <MessagesBadge count={viewer.unreadMessages ?? 0} />
-                </a>
-              </li>
+              <MessagesLink count={viewer.unreadMessages ?? 0} />
               <li>
                 <a href="/notifications" id="header-notifications">
                   Notifications{' '}
@@ -272,6 +268,14 @@ export const MessagesBadge: FC<{ count: number; oob?: boolean }> = ({ count, oob
   <span id="messages-badge" class={count ? 'badge' : undefined} aria-label={count ? `${count} unread messages` : undefined} hx-swap-oob={oob ? 'true' : undefined}>
     {count ? String(count) : ''}
   </span>
+);
+
+const MessagesLink: FC<{ count: number }> = ({ count }) => (
+  <li>
+    <a href="/messages" id="header-messages">
+      Messages <MessagesBadge count={count} />
+    </a>
+  </li>
 );
 
 /** The page: header, main content with its heading, and the scripts (htmx, the page script) from our own origin. */

@@ -144,109 +144,9 @@ const Direct = z.object({ login: text(64) });
 const ReportForm = z.object({ reason: z.enum(['spam', 'rudeness', 'other']), details: z.string().optional() });
 const reasonLabels = { spam: 'Spam', rudeness: 'Rudeness', other: 'Something else' } as const;
 
-export function messagePages(deps: WebDeps) {
-  const app = new Hono<WebEnv>();
+/** Reporting another's message (spam, rudeness) to staff's queue, as `POST /reports` with subject `message`. */
+function reportRoutes(app: Hono<WebEnv>, deps: WebDeps) {
   const { conversations, sanctions } = deps.services;
-
-  const inbox = async (c: WebContext, failure?: { errors: FieldErrors; message?: string; form: FormData }, status: ContentfulStatusCode = 200) => {
-    const user = userOf(c);
-    const [items, unread] = await Promise.all([conversations.mine(user), conversations.unread(user.id)]);
-    return page(
-      c,
-      deps,
-      'Messages',
-      (v) => (
-        <>
-          <Inbox items={items} me={user.id} unread={unread.total} />
-          <Form action="/messages/direct" csrf={v.csrf} id="direct-form" label="write to a user" error={failure?.message}>
-            <TextArea name="login" label="Write to (login)" value={firstOf(failure?.form.login)} errors={failure?.errors ?? {}} rows={1} />
-            <button type="submit">Open the conversation</button>
-          </Form>
-        </>
-      ),
-      status,
-    );
-  };
-
-  const conversationPage = async (c: WebContext, conversationId: number, failure?: { errors: FieldErrors; message?: string; form: FormData }, status: ContentfulStatusCode = 200) => {
-    const user = userOf(c);
-    const thread = await readThread(deps, c, conversationId);
-    return page(
-      c,
-      deps,
-      titleOf(thread.conversation, user.id),
-      (v) => (
-        <>
-          <p>
-            <a href="/messages">← Messages</a>
-            {thread.conversation.orderId ? (
-              <>
-                {' '}
-                · <a href={`/orders/${thread.conversation.orderId}`}>Order #{thread.conversation.orderId}</a>
-              </>
-            ) : null}
-          </p>
-          <ConversationPanel thread={thread} me={user.id} csrf={v.csrf} failure={failure} />
-        </>
-      ),
-      status,
-    );
-  };
-
-  app.get('/messages', (c) => inbox(c));
-  app.get('/messages/inbox', async (c) => {
-    const user = userOf(c);
-    const [items, unread] = await Promise.all([conversations.mine(user), conversations.unread(user.id)]);
-    return c.html(
-      <>
-        <Inbox items={items} me={user.id} unread={unread.total} />
-        <MessagesBadge count={unread.total} oob />
-      </>,
-    );
-  });
-  app.post('/messages/direct', async (c) => {
-    const form = await readForm(c);
-    const parsed = parseForm(Direct, form);
-    if (!parsed.ok) return inbox(c, { errors: parsed.errors, form }, 400);
-    try {
-      const { conversation } = await conversations.directByLogin(userOf(c), parsed.data.login);
-      return redirect(c, `/messages/${conversation.id}`);
-    } catch (err) {
-      const r = refusalOf(err);
-      return inbox(c, { errors: { login: r.message }, form }, r.status as ContentfulStatusCode);
-    }
-  });
-  app.get('/messages/:id', (c) => conversationPage(c, idParam(c, 'id', 'conversation')));
-  app.get('/messages/:id/thread', async (c) => {
-    const user = userOf(c);
-    const thread = await readThread(deps, c, idParam(c, 'id', 'conversation'));
-    const unread = await conversations.unread(user.id);
-    return c.html(
-      <>
-        <ThreadView thread={thread} me={user.id} />
-        <MessagesBadge count={unread.total} oob />
-      </>,
-    );
-  });
-  app.post('/messages/:id', async (c) => {
-    const user = userOf(c);
-    const conversationId = idParam(c, 'id', 'conversation');
-    const form = await readForm(c);
-    const parsed = parseForm(Send, form);
-    if (!parsed.ok) return conversationPage(c, conversationId, { errors: parsed.errors, form }, 400);
-    let sent: Awaited<ReturnType<typeof conversations.send>>;
-    try {
-      sent = await conversations.send(user, conversationId, parsed.data);
-    } catch (err) {
-      const r = refusalOf(err);
-      if (r.status === 404) throw err;
-      return conversationPage(c, conversationId, { errors: r.errors, message: r.message, form }, r.status as ContentfulStatusCode);
-    }
-    const conversation = await conversations.get(user, conversationId);
-    const back = conversation.orderId ? `/orders/${conversation.orderId}#conversation` : `/messages/${conversationId}`;
-    // K-61, K-62: the writer is told, in words, what the scan found; the message went out as written.
-    return redirect(c, back, sent.warning ? `Sent. Warning: ${sent.warning.text}` : 'Sent.');
-  });
   app.get('/messages/:id/report/:messageId', async (c) => {
     const user = userOf(c);
     const conversationId = idParam(c, 'id', 'conversation');
@@ -279,5 +179,117 @@ export function messagePages(deps: WebDeps) {
     await sanctions.report(user.id, { subject: 'message', subjectId: messageId, reason });
     return redirect(c, `/messages/${conversationId}`, 'Reported to staff. Thank you.');
   });
+}
+
+/** The inbox (polled) and opening a direct conversation by login. */
+function inboxRoutes(app: Hono<WebEnv>, deps: WebDeps) {
+  const { conversations } = deps.services;
+  const inbox = async (c: WebContext, failure?: { errors: FieldErrors; message?: string; form: FormData }, status: ContentfulStatusCode = 200) => {
+    const user = userOf(c);
+    const [items, unread] = await Promise.all([conversations.mine(user), conversations.unread(user.id)]);
+    return page(
+      c,
+      deps,
+      'Messages',
+      (v) => (
+        <>
+          <Inbox items={items} me={user.id} unread={unread.total} />
+          <Form action="/messages/direct" csrf={v.csrf} id="direct-form" label="write to a user" error={failure?.message}>
+            <TextArea name="login" label="Write to (login)" value={firstOf(failure?.form.login)} errors={failure?.errors ?? {}} rows={1} />
+            <button type="submit">Open the conversation</button>
+          </Form>
+        </>
+      ),
+      status,
+    );
+  };
+
+  app.get('/messages', (c) => inbox(c));
+  app.get('/messages/inbox', async (c) => {
+    const user = userOf(c);
+    const [items, unread] = await Promise.all([conversations.mine(user), conversations.unread(user.id)]);
+    return c.html(
+      <>
+        <Inbox items={items} me={user.id} unread={unread.total} />
+        <MessagesBadge count={unread.total} oob />
+      </>,
+    );
+  });
+  app.post('/messages/direct', async (c) => {
+    const form = await readForm(c);
+    const parsed = parseForm(Direct, form);
+    if (!parsed.ok) return inbox(c, { errors: parsed.errors, form }, 400);
+    try {
+      const { conversation } = await conversations.directByLogin(userOf(c), parsed.data.login);
+      return redirect(c, `/messages/${conversation.id}`);
+    } catch (err) {
+      const r = refusalOf(err);
+      return inbox(c, { errors: { login: r.message }, form }, r.status as ContentfulStatusCode);
+    }
+  });
+}
+
+export function messagePages(deps: WebDeps) {
+  const app = new Hono<WebEnv>();
+  const { conversations } = deps.services;
+
+  const conversationPage = async (c: WebContext, conversationId: number, failure?: { errors: FieldErrors; message?: string; form: FormData }, status: ContentfulStatusCode = 200) => {
+    const user = userOf(c);
+    const thread = await readThread(deps, c, conversationId);
+    return page(
+      c,
+      deps,
+      titleOf(thread.conversation, user.id),
+      (v) => (
+        <>
+          <p>
+            <a href="/messages">← Messages</a>
+            {thread.conversation.orderId ? (
+              <>
+                {' '}
+                · <a href={`/orders/${thread.conversation.orderId}`}>Order #{thread.conversation.orderId}</a>
+              </>
+            ) : null}
+          </p>
+          <ConversationPanel thread={thread} me={user.id} csrf={v.csrf} failure={failure} />
+        </>
+      ),
+      status,
+    );
+  };
+
+  inboxRoutes(app, deps);
+  app.get('/messages/:id', (c) => conversationPage(c, idParam(c, 'id', 'conversation')));
+  app.get('/messages/:id/thread', async (c) => {
+    const user = userOf(c);
+    const thread = await readThread(deps, c, idParam(c, 'id', 'conversation'));
+    const unread = await conversations.unread(user.id);
+    return c.html(
+      <>
+        <ThreadView thread={thread} me={user.id} />
+        <MessagesBadge count={unread.total} oob />
+      </>,
+    );
+  });
+  app.post('/messages/:id', async (c) => {
+    const user = userOf(c);
+    const conversationId = idParam(c, 'id', 'conversation');
+    const form = await readForm(c);
+    const parsed = parseForm(Send, form);
+    if (!parsed.ok) return conversationPage(c, conversationId, { errors: parsed.errors, form }, 400);
+    let sent: Awaited<ReturnType<typeof conversations.send>>;
+    try {
+      sent = await conversations.send(user, conversationId, parsed.data);
+    } catch (err) {
+      const r = refusalOf(err);
+      if (r.status === 404) throw err;
+      return conversationPage(c, conversationId, { errors: r.errors, message: r.message, form }, r.status as ContentfulStatusCode);
+    }
+    const conversation = await conversations.get(user, conversationId);
+    const back = conversation.orderId ? `/orders/${conversation.orderId}#conversation` : `/messages/${conversationId}`;
+    // K-61, K-62: the writer is told, in words, what the scan found; the message went out as written.
+    return redirect(c, back, sent.warning ? `Sent. Warning: ${sent.warning.text}` : 'Sent.');
+  });
+  reportRoutes(app, deps);
   return app;
 }
