@@ -91,13 +91,16 @@ export const ConversationPanel: FC<{ thread: Thread; me: number; csrf: string; f
   </section>
 );
 
-/** The thread as the viewer sees it, having read it (a participant's receipt moves to its newest message). */
-async function readThread(deps: WebDeps, c: WebContext, conversationId: number): Promise<Thread> {
+/**
+ * The thread as the viewer sees it, having read it (a participant's receipt moves to its newest
+ * message), but when `markRead` is false: a refused form's answer changes nothing.
+ */
+async function readThread(deps: WebDeps, c: WebContext, conversationId: number, markRead = true): Promise<Thread> {
   const { conversations } = deps.services;
   const user = userOf(c);
   const thread = await conversations.list(user, conversationId, { limit: THREAD_LIMIT });
   const last = thread.items[thread.items.length - 1];
-  if (!thread.conversation.readOnly && last && thread.conversation.unreadCount > 0) {
+  if (markRead && !thread.conversation.readOnly && last && thread.conversation.unreadCount > 0) {
     await conversations.markRead(user, conversationId, last.id);
     return { ...thread, conversation: { ...thread.conversation, unreadCount: 0 } };
   }
@@ -235,7 +238,7 @@ export function messagePages(deps: WebDeps) {
 
   const conversationPage = async (c: WebContext, conversationId: number, failure?: { errors: FieldErrors; message?: string; form: FormData }, status: ContentfulStatusCode = 200) => {
     const user = userOf(c);
-    const thread = await readThread(deps, c, conversationId);
+    const thread = await readThread(deps, c, conversationId, failure === undefined);
     return page(
       c,
       deps,
