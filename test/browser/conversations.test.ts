@@ -38,9 +38,11 @@ describe('conversations in the browser', () => {
     await seller.page.goto('/messages');
     assert.equal((await seller.page.locator('#messages-badge').textContent())?.trim(), '');
 
-    await buyer.page.getByLabel('Your message').fill('Hello! Could the logo be blue?');
-    await buyer.page.getByRole('button', { name: 'Send' }).click();
-    await buyer.page.waitForURL(`**/orders/${placed.orderId}`);
+    await buyer.page.getByLabel('Your message', { exact: true }).fill('Hello! Could the logo be blue?');
+    await buyer.page.getByRole('button', { name: 'Send message' }).click();
+    // Back on the order page after the redirect: its flash says so (the URL was the same before).
+    await buyer.page.locator('.flash', { hasText: 'Sent.' }).waitFor();
+    assert.equal(new URL(buyer.page.url()).pathname, `/orders/${placed.orderId}`);
     const mine = buyer.page.locator('.message.mine').last();
     assert.match(await mine.innerText(), /Could the logo be blue\?/);
     assert.match(await mine.locator('.receipt').innerText(), /Sent/);
@@ -60,9 +62,10 @@ describe('conversations in the browser', () => {
 
     // K-61, K-62: delivered as written, the writer warned, and the buyer sees it without a reload.
     const offPlatform = 'Sure. Mail me at seller.bob@example.com, it is quicker.';
-    await seller.page.getByLabel('Your message').fill(offPlatform);
-    await seller.page.getByRole('button', { name: 'Send' }).click();
-    await seller.page.waitForURL(`**/orders/${placed.orderId}`);
+    await seller.page.getByLabel('Your message', { exact: true }).fill(offPlatform);
+    await seller.page.getByRole('button', { name: 'Send message' }).click();
+    await seller.page.waitForURL((url) => url.pathname === `/orders/${placed.orderId}`);
+    await seller.page.locator('.flash').waitFor();
     assert.match(await textOf(seller.page, '.flash'), /Warning: .*email.*K-61, K-62/s);
     assert.match(await textOf(seller.page, '.message.mine .off-platform'), /Flagged for staff/);
     const arrived = buyer.page.locator('.message:not(.mine)', { hasText: offPlatform });

@@ -77,7 +77,7 @@ const MessageItem: FC<{ m: Message; me: number; conversationId: number; canRepor
 const Compose: FC<{ conversationId: number; csrf: string; errors?: FieldErrors; value?: string; message?: string }> = ({ conversationId, csrf, errors, value, message }) => (
   <Form action={`/messages/${conversationId}`} csrf={csrf} id="message-form" label="write a message" error={message}>
     <TextArea name="text" label="Your message" value={value} errors={errors ?? {}} rows={3} hint="Keep contacts and payments on gigflow (K-61, K-62): messages with e-mail addresses, phone numbers or payment handles are flagged for staff." />
-    <button type="submit">Send</button>
+    <button type="submit">Send message</button>
   </Form>
 );
 
