@@ -330,7 +330,6 @@ const FORMS: FormRow[] = [
   {
     pages: ['messages'],
     form: '#direct-form',
-    fill: (w) => ({ login: w.users.seller.login }),
     fields: { login: { values: [...TEXT, { label: 'a login nobody has', text: 'nobody_has_this', status: [404], shows: 'field' }] } },
   },
   { pages: ['notifications'], form: 'form[action="/notifications/read-all"]', fields: {}, none: 'marks what is the user’s own, nothing else' },
@@ -382,7 +381,6 @@ const FORMS: FormRow[] = [
   {
     pages: ORDER_PAGES,
     form: '#message-form',
-    fill: () => ({ text: 'A question about the order, please.' }),
     fields: {
       text: { values: [...TEXT, { label: '4001 characters', text: 'm'.repeat(4_001) }] },
       '@action': { values: [{ label: 'an id beyond int8', raw: '/messages/99999999999999999999' }], status: 404, shows: 'not-found' },
