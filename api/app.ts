@@ -13,6 +13,7 @@ import { requestLog } from './http-process.js';
 import { onError, onNotFound, validationHook } from './errors.js';
 import { accountRoutes, passwordResetRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
+import { conversationRoutes } from './routes/conversations.js';
 import { devRoutes } from './routes/dev.js';
 import { docsRoutes } from './routes/docs.js';
 import { favoriteRoutes } from './routes/favorites.js';
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', adminRoutes(services));
   app.route('/', staffRoutes(services));
   app.route('/', sanctionRoutes(services));
+  app.route('/', conversationRoutes(services));
   app.route('/', withdrawalRoutes({ withdrawals: services.withdrawals, webhooks: services.webhooks }));
   app.route('/', referralRoutes(services));
   app.route('/', mailRoutes(services));

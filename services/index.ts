@@ -13,6 +13,7 @@ import type { StandingPolicy } from '../workflows/standing/messages.js';
 import { createAccounts } from './accounts.js';
 import { createAttention } from './attention.js';
 import { createCart } from './cart.js';
+import { createConversations } from './conversations.js';
 import type { Clock } from './clock.js';
 import { outboxMail } from './dev-mail.js';
 import { createFailedMail } from './failed-mail.js';
@@ -80,6 +81,7 @@ export function createServices(deps: ServiceDeps) {
     failedMail: createFailedMail(db),
     attention: createAttention({ db, workflows }),
     sanctions: createSanctions({ db, clock, workflows }),
+    conversations: createConversations({ db, clock }),
     health: () => checkHealth({ db, workflows }),
     /** Development only: the mail outbox. */
     devMail: (to?: string) => outboxMail(db, to),

@@ -38,11 +38,12 @@ export interface BlockedUser {
   handedOver: number[];
 }
 
-export type ReportSubject = 'user' | 'offer' | 'feedback';
+export type ReportSubject = 'user' | 'offer' | 'feedback' | 'message';
 
 export interface Report {
   id: number;
-  reporterId: number;
+  /** Null: the off-platform scan of messages queued it (K-61, K-62). */
+  reporterId: number | null;
   subject: ReportSubject;
   subjectId: number;
   accusedId: number;
@@ -131,10 +132,18 @@ async function blockedNow(db: Db): Promise<BlockedUser[]> {
   }));
 }
 
-/** Whom a report is about: the user, the offer's seller, the feedback's author. */
-async function accusedOf(db: Db, subject: ReportSubject, subjectId: number): Promise<number> {
+/**
+ * Whom a report is about: the user, the offer's seller, the feedback's author, the message's
+ * writer (a message only its conversation's participants may report; to anyone else it is unknown).
+ */
+async function accusedOf(db: Db, subject: ReportSubject, subjectId: number, reporterId: number): Promise<number> {
   const [row] =
-    subject === 'user'
+    subject === 'message'
+      ? await db.sql<{ id: string }[]>`
+          select m.author_id as id from messages m
+          join conversation_participants p on p.conversation_id = m.conversation_id and p.user_id = ${reporterId}
+          where m.id = ${subjectId}`
+      : subject === 'user'
       ? await db.sql<{ id: string }[]>`select id from users where id = ${subjectId}`
       : subject === 'offer'
         ? await db.sql<{ id: string }[]>`select seller_id as id from offers where id = ${subjectId} and status <> 'archived'`
@@ -143,10 +152,10 @@ async function accusedOf(db: Db, subject: ReportSubject, subjectId: number): Pro
   return Number(row.id);
 }
 
-type ReportRow = { id: string; reporter_id: string; subject: ReportSubject; subject_id: string; accused_id: string; reason: string; created_at: string; resolved_at: string | null; resolution: string | null };
+type ReportRow = { id: string; reporter_id: string | null; subject: ReportSubject; subject_id: string; accused_id: string; reason: string; created_at: string; resolved_at: string | null; resolution: string | null };
 const reportOf = (r: ReportRow): Report => ({
   id: Number(r.id),
-  reporterId: Number(r.reporter_id),
+  reporterId: r.reporter_id === null ? null : Number(r.reporter_id),
   subject: r.subject,
   subjectId: Number(r.subject_id),
   accusedId: Number(r.accused_id),
@@ -156,9 +165,9 @@ const reportOf = (r: ReportRow): Report => ({
   resolution: r.resolution,
 });
 
-/** A user reports a user, an offer or a feedback; one open report per reporter and subject (`conflict`). */
+/** A user reports a user, an offer, a feedback or a message (spam, rudeness); one open report per reporter and subject (`conflict`). */
 async function report(deps: SanctionsDeps, reporterId: number, input: { subject: ReportSubject; subjectId: number; reason: string }): Promise<Report> {
-  const accusedId = await accusedOf(deps.db, input.subject, input.subjectId);
+  const accusedId = await accusedOf(deps.db, input.subject, input.subjectId, reporterId);
   if (accusedId === reporterId) throw new AppError('rule_violation', 'you cannot report yourself or what is yours');
   const [row] = await deps.db.sql<ReportRow[]>`
     insert into reports (reporter_id, subject, subject_id, accused_id, reason, created_at)

@@ -15,6 +15,7 @@ import { errorPage, notFoundPage } from './page.js';
 import { accountPages } from './pages/account.js';
 import { buyerPages } from './pages/buyer.js';
 import { catalogPages } from './pages/catalog.js';
+import { messagePages } from './pages/messages.js';
 import { moneyPages } from './pages/money.js';
 import { notificationSettingsPages } from './pages/notification-settings.js';
 import { notificationPages } from './pages/notifications.js';
@@ -81,6 +82,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', staffPages(deps));
   app.route('/', notificationPages(deps));
   app.route('/', notificationSettingsPages(deps));
+  app.route('/', messagePages(deps));
   app.route('/', referralPages(deps));
   app.route('/', standingPages(deps));
 

@@ -22,12 +22,13 @@ export async function viewerOf(c: WebContext, deps: WebDeps): Promise<Viewer> {
   const user = c.var.user;
   if (!user) return { csrf: c.var.csrf };
   const { services } = deps;
-  const [balance, unread, me] = await Promise.all([
+  const [balance, unread, me, messages] = await Promise.all([
     services.wallet.balance(user.id),
     services.notifications.unreadCount(user.id),
     services.accounts.me(user.id),
+    services.conversations.unread(user.id),
   ]);
-  return { user, csrf: c.var.csrf, balanceCents: balance.mainCents, unread, timeZone: me.timeZone };
+  return { user, csrf: c.var.csrf, balanceCents: balance.mainCents, unread, unreadMessages: messages.total, timeZone: me.timeZone };
 }
 
 /** The page, in the layout, with the given status (a refused form answers its error's status). */

@@ -14,6 +14,8 @@ export interface Viewer {
   timeZone?: string;
   balanceCents?: number;
   unread?: number;
+  /** Unread messages in all the viewer's conversations (issue 17). */
+  unreadMessages?: number;
 }
 
 export type FieldErrors = Record<string, string>;
@@ -219,6 +221,7 @@ const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
                   Balance {viewer.balanceCents === undefined ? null : <Money cents={viewer.balanceCents} />}
                 </a>
               </li>
+              <MessagesLink count={viewer.unreadMessages ?? 0} />
               <li>
                 <a href="/notifications" id="header-notifications">
                   Notifications{' '}
@@ -256,6 +259,24 @@ const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
     </header>
   );
 };
+
+/**
+ * The header's count of unread messages. Always present (empty at 0), so the messages pages'
+ * polled fragments can replace it out of band (`hx-swap-oob`) without a reload.
+ */
+export const MessagesBadge: FC<{ count: number; oob?: boolean }> = ({ count, oob }) => (
+  <span id="messages-badge" class={count ? 'badge' : undefined} aria-label={count ? `${count} unread messages` : undefined} hx-swap-oob={oob ? 'true' : undefined}>
+    {count ? String(count) : ''}
+  </span>
+);
+
+const MessagesLink: FC<{ count: number }> = ({ count }) => (
+  <li>
+    <a href="/messages" id="header-messages">
+      Messages <MessagesBadge count={count} />
+    </a>
+  </li>
+);
 
 /** The page: header, main content with its heading, and the scripts (htmx, the page script) from our own origin. */
 export const Layout: FC<PropsWithChildren<{ title: string; viewer: Viewer; flash?: Child }>> = ({ title, viewer, flash, children }) => (

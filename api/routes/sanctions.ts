@@ -1,6 +1,6 @@
 /**
  * Sanctions (K-58…K-65): a user reads their own standing (why and until when) and reports a
- * user, an offer or a feedback; staff read the reports' queue and resolve them, see everyone
+ * user, an offer, a feedback or a message; staff read the reports' queue and resolve them, see everyone
  * blocked now, sanction a user and lift a block early. Each user's standing is the workflow
  * `standing-<userId>`.
  */
@@ -56,14 +56,14 @@ const StandingView = z
   })
   .openapi('StandingView');
 
-const Subject = z.enum(['user', 'offer', 'feedback']);
+const Subject = z.enum(['user', 'offer', 'feedback', 'message']);
 const Report = z
   .object({
     id: z.number().int(),
-    reporterId: z.number().int(),
+    reporterId: z.number().int().nullable().openapi({ description: 'null: the off-platform scan of messages queued it (K-61, K-62; reason `off_platform_scan (…)`)' }),
     subject: Subject,
     subjectId: z.number().int(),
-    accusedId: z.number().int().openapi({ description: 'whom the report is about: the user, the offer’s seller, the feedback’s author' }),
+    accusedId: z.number().int().openapi({ description: 'whom the report is about: the user, the offer’s seller, the feedback’s author, the message’s writer' }),
     reason: z.string(),
     createdAt: z.string(),
     resolvedAt: z.string().nullable(),
@@ -104,7 +104,7 @@ const routes = {
     method: 'post',
     path: '/reports',
     tags: ['sanctions'],
-    summary: 'Report a user, an offer or a feedback to staff, with a reason; one open report per subject',
+    summary: 'Report a user, an offer, a feedback or a message (spam, rudeness) to staff, with a reason; one open report per subject',
     request: { ...jsonBody(z.strictObject({ subject: Subject, subjectId: Id, reason: Text })) },
     responses: { 201: json('Queued for staff', Report), ...errorResponses(404, 409, 422) },
   }),

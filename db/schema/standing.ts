@@ -69,13 +69,14 @@ export const supportHandovers = pgTable(
   (t) => [primaryKey({ columns: [t.orderId, t.userId] })],
 );
 
-/** A user's report of a user, an offer or a feedback, queued for staff. */
+/** A user's report of a user, an offer, a feedback or a message, queued for staff; or the message scan's (K-61, K-62: no reporter). */
 export const reports = pgTable(
   'reports',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    reporterId: bigint('reporter_id', { mode: 'number' }).notNull().references(() => users.id),
-    subject: text('subject', { enum: ['user', 'offer', 'feedback'] }).notNull(),
+    /** Null: the off-platform scan of messages queued it (K-61, K-62), no user did. */
+    reporterId: bigint('reporter_id', { mode: 'number' }).references(() => users.id),
+    subject: text('subject', { enum: ['user', 'offer', 'feedback', 'message'] }).notNull(),
     subjectId: bigint('subject_id', { mode: 'number' }).notNull(),
     /** Whom it is about (the offer's seller, the feedback's buyer): the user a sanction would reach. */
     accusedId: bigint('accused_id', { mode: 'number' }).notNull().references(() => users.id),

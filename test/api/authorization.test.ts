@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { createAccounts, staffRoles, type StaffRole } from '../../services/accounts.js';
 import { systemClock } from '../../services/clock.js';
+import { createConversations } from '../../services/conversations.js';
 import { documentedOperations, readmeTable, routesTable, type Operation } from '../../scripts/routes-table.js';
 import { callerFor, codeMailedTo, PASSWORD, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, startPayingApi, type PayingApi, type TestDatabase } from '../support/harness.js';
@@ -66,6 +67,13 @@ describe('authorization matrix', () => {
   const idempotent = () => ({ 'idempotency-key': randomUUID() });
   /** A completed order the owner bought from the vendor: its workflow is gone, its row stays. */
   const ownersClosedOrder = () => insertOrder(database.db, { buyer: users.owner, offerId: vendorsOffer, ending: 'accepted' });
+  /** The conversation of an open order the owner buys from the vendor; `disputed`: in arbitration, where arbiters and admins read it. */
+  async function ownersConversation(disputed: boolean) {
+    const orderId = await insertOrder(database.db, { buyer: users.owner, offerId: vendorsOffer, ending: 'in_progress' });
+    if (disputed) await database.db.sql`update orders set status = 'arbitration' where id = ${orderId}`;
+    const conversation = await createConversations({ db: database.db, clock: systemClock }).forOrder({ id: users.owner.id, roles: [] }, orderId);
+    return { orderId, conversationId: conversation.id };
+  }
   /** Clears the caller's D-10 payout-details lock, which the login change of the matrix started. */
   async function unlockPayoutDetails(caller: TestUser | undefined) {
     if (caller) await database.db.sql`delete from withdrawal_locks where user_id = ${caller.id} and scope = 'payout_details'`;
@@ -230,6 +238,15 @@ describe('authorization matrix', () => {
     // A fresh offer each time: one open report per reporter and subject.
     'POST /reports': { success: 201, build: async () => ({ path: '/reports', body: { subject: 'offer', subjectId: await insertOffer(database.db, vendor.id), reason: 'matrix' } }) },
     'GET /staff/reports': { success: 200, build: () => ({ path: '/staff/reports' }) },
+    'GET /conversations': { success: 200, build: () => ({ path: '/conversations' }) },
+    // A new user each time: the first ask creates the conversation (201).
+    'POST /conversations': { success: 201, build: async () => ({ path: '/conversations', body: { withUserId: (await signUp(call, 'peer')).id } }) },
+    'GET /orders/{id}/conversation': { success: 200, build: async () => ({ path: `/orders/${(await ownersConversation(true)).orderId}/conversation` }) },
+    'GET /conversations/{id}/messages': { success: 200, build: async () => ({ path: `/conversations/${(await ownersConversation(true)).conversationId}/messages` }) },
+    // Not disputed: staff have no part in it, so they are answered as strangers (a disputed one answers staff 403: read-only).
+    'POST /conversations/{id}/messages': { success: 201, build: async () => ({ path: `/conversations/${(await ownersConversation(false)).conversationId}/messages`, body: { text: 'matrix' } }) },
+    'POST /conversations/{id}/read': { success: 200, build: async () => ({ path: `/conversations/${(await ownersConversation(false)).conversationId}/read`, body: { upToMessageId: 1 } }) },
+    'GET /me/unread': { success: 200, build: () => ({ path: '/me/unread' }) },
     // Past the guard, an unknown report answers 404: the guard is what this checks.
     'POST /staff/reports/{id}/resolve': { success: 404, build: () => ({ path: '/staff/reports/999999999/resolve', body: { resolution: 'matrix' } }) },
     'GET /staff/standings': { success: 200, build: () => ({ path: '/staff/standings' }) },

@@ -46,7 +46,8 @@ const TABLES = [
   'users', 'workflow_attention', 'sessions', 'email_tokens', 'payout_details', 'withdrawal_locks', 'offers', 'moderation_submissions', 'cart_items', 'favorites',
   'orders', 'feedback', 'notifications', 'outbox', 'ledger_accounts', 'ledger_transactions', 'ledger_postings', 'top_ups', 'card_lots',
   'promo_codes', 'promo_redemptions', 'idempotency_keys', 'seller_stats', 'seller_violations', 'withdrawals', 'payout_batches',
-  'buyer_stats', 'deleted_feedback', 'notification_settings', 'seller_request_categories',
+  'buyer_stats', 'deleted_feedback', 'notification_settings', 'seller_request_categories', 'conversations', 'conversation_participants', 'messages',
+  'referrals', 'referral_commissions', 'reports', 'standings', 'sanctions', 'support_handovers',
 ];
 
 describe('the contract under generated requests', () => {

@@ -92,6 +92,7 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   withdrawal: { as: 'buyer', path: (w) => `/balance/withdrawals/${w.withdrawals.requested}` },
   favorites: { as: 'buyer', path: () => '/favorites' },
   notifications: { as: 'buyer', path: () => '/notifications' },
+  messages: { as: 'buyer', path: () => '/messages' },
   'my-orders': { as: 'buyer', path: () => '/orders' },
   'order-new-buyer': { as: 'buyer', path: (w) => `/orders/${w.orders.fresh}` },
   'order-new-seller': { as: 'seller', path: (w) => `/orders/${w.orders.fresh}` },
@@ -337,6 +338,11 @@ const FORMS: FormRow[] = [
       '@action': { values: [at('an id beyond int4', () => '/staff/top-ups/2147483648/refund')], status: 404, shows: 'not-found', fill: { confirm: 'on' } },
     },
   },
+  {
+    pages: ['messages'],
+    form: '#direct-form',
+    fields: { login: { values: [...TEXT, { label: 'a login nobody has', text: 'nobody_has_this', status: [404], shows: 'field' }] } },
+  },
   { pages: ['notifications'], form: 'form[action="/notifications/read-all"]', fields: {}, none: 'marks what is the user’s own, nothing else' },
   {
     pages: ['notifications'],
@@ -382,6 +388,14 @@ const FORMS: FormRow[] = [
     form: '#feedback-form',
     fill: () => ({ verdict: 'like', feedbackText: 'Good work, on time.' }),
     fields: { verdict: { values: [...CHOICE, blank] }, feedbackText: { values: TEXT } },
+  },
+  {
+    pages: ORDER_PAGES,
+    form: '#message-form',
+    fields: {
+      text: { values: [...TEXT, { label: '4001 characters', text: 'm'.repeat(4_001) }] },
+      '@action': { values: [{ label: 'an id beyond int8', raw: '/messages/99999999999999999999' }], status: 404, shows: 'not-found' },
+    },
   },
   { pages: ORDER_PAGES, form: '#answer-form', fill: () => ({ answerText: 'Thank you, glad you like it.' }), fields: { answerText: { values: TEXT } } },
   {
@@ -566,7 +580,8 @@ const TABLES = [
   'users', 'workflow_attention', 'sessions', 'email_tokens', 'payout_details', 'withdrawal_locks', 'offers', 'moderation_submissions', 'cart_items', 'favorites',
   'orders', 'feedback', 'notifications', 'outbox', 'ledger_accounts', 'ledger_transactions', 'ledger_postings', 'top_ups', 'card_lots',
   'promo_codes', 'promo_redemptions', 'idempotency_keys', 'seller_stats', 'seller_violations', 'withdrawals', 'payout_batches', 'provider_events',
-  'buyer_stats', 'deleted_feedback', 'notification_settings', 'seller_request_categories',
+  'buyer_stats', 'deleted_feedback', 'notification_settings', 'seller_request_categories', 'conversations', 'conversation_participants', 'messages',
+  'referrals', 'referral_commissions', 'reports', 'standings', 'sanctions', 'support_handovers',
 ];
 
 /** What the page shows after a send: its status, an error beside the field, one on top of the form, its heading. */
@@ -625,6 +640,8 @@ describe('bad input on every form of the web client', () => {
     const othersOfferId = await insertOffer(stack.db, other.id);
     await Promise.all([fund(stack.db, buyer.id, 100_000), fund(stack.db, other.id, 100_000)]);
     const orders = await buildOrders(buyer, seller, other, offerId, arbiter);
+    // Opening an order page creates its conversation (issue 17), as a 2xx may: created here, before the fingerprint.
+    for (const [name, id] of Object.entries(orders)) if (name !== 'othersOrder') await stack.services.conversations.forOrder({ id: buyer.id, roles: [] }, id);
     const inModeration = await stack.services.offers.createAndSubmit(seller.id, {
       categoryId: 12, title: 'Banners for a spring sale', description: 'Three web banners in the sizes you need, with the source files and two rounds of changes.',
       priceCents: 1_000, leadTimeDays: 3, instructions: '', unitVolume: '', media: [], attributes: {}, options: [], packages: null,

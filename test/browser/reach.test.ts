@@ -36,6 +36,9 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['my orders', /^\/orders$/],
   ['order', /^\/orders\/\d+$/],
   ['notifications', /^\/notifications$/],
+  ['messages', /^\/messages$/],
+  ['conversation', /^\/messages\/\d+$/],
+  ['report a message', /^\/messages\/\d+\/report\/\d+$/],
   ['seller dashboard', /^\/seller$/],
   ['my offers', /^\/seller\/offers$/],
   ['new offer', /^\/seller\/offers\/new$/],
@@ -124,6 +127,9 @@ describe('every page, reached by links', () => {
     await actOk(stack.api, m.seller, placed.orderId, { type: 'deliver', text: 'Done', links: [] });
     await actOk(stack.api, m.buyer, placed.orderId, { type: 'open_dispute', statement: 'Not what I asked for.' });
     await actOk(stack.api, m.seller, placed.orderId, { type: 'answer_dispute', statement: 'It is exactly that.' });
+    // A message in the order's conversation: the buyer's inbox lists it, with a link to report it.
+    const conversation = await stack.services.conversations.forOrder({ id: m.seller.id, roles: [] }, placed.orderId);
+    await stack.services.conversations.send({ id: m.seller.id, roles: [] }, conversation.id, { text: 'Here is why it is exactly that.' });
     // The buyer's money pages with something on them: a top-up waiting at the provider, a withdrawal.
     const topUp = await stack.api('POST', '/top-ups', { token: m.buyer.token, body: { amountCents: 2_000, method: 'card' }, headers: { 'idempotency-key': 'reach-top-up' } });
     assert.equal(topUp.status, 201, JSON.stringify(topUp.body));

@@ -21,7 +21,7 @@ const queues = [
   { href: '/staff/moderation', label: 'Moderation queue', what: 'offers and answers to feedback awaiting a decision', roles: staffAccess.moderation },
   { href: '/staff/arbitration', label: 'Arbitration queue', what: 'orders in dispute', roles: staffAccess.arbitration },
   { href: '/staff/attention', label: 'Needs attention', what: 'workflows holding after a failed write', roles: staffAccess.attention },
-  { href: '/staff/reports', label: 'Reports', what: 'users’ reports of users, offers and feedback: resolve them, with a sanction if need be', roles: staffAccess.sanctions },
+  { href: '/staff/reports', label: 'Reports', what: 'users’ reports of users, offers, feedback and messages, and the off-platform scan’s (K-61, K-62): resolve them, with a sanction if need be', roles: staffAccess.sanctions },
   { href: '/staff/standings', label: 'Blocked now', what: 'everyone whose offers or account a sanction blocks: lift early', roles: staffAccess.sanctions },
   { href: '/staff/withdrawals', label: 'Withdrawals', what: 'withdrawals by status: hold, release or reject them', roles: staffAccess.money },
   { href: '/staff/payout-batches', label: 'Payout batches', what: 'each batch’s reconciliation: count, gross, fees, net', roles: staffAccess.money },

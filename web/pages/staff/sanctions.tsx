@@ -36,7 +36,8 @@ export function sanctionPages(deps: WebDeps) {
   const showReports = async (c: WebContext, errors?: RowErrors, status: Parameters<typeof page>[4] = 200) => {
     staffOf(c, staffAccess.sanctions);
     const items = await sanctions.queue();
-    return page(c, deps, 'Reports', (v) => <ReportQueue viewer={v} items={items} errors={errors} />, status);
+    const reportedMessages = await deps.services.conversations.reported(items.filter((r) => r.subject === 'message').map((r) => r.subjectId));
+    return page(c, deps, 'Reports', (v) => <ReportQueue viewer={v} items={items} errors={errors} messages={reportedMessages} />, status);
   };
   app.get('/staff/standings', (c) => showBlocked(c));
   app.post('/staff/standings/:userId/lift', async (c) => {
@@ -125,10 +126,12 @@ const BlockedList: FC<{ deps: WebDeps; viewer: Viewer; items: BlockedUser[]; err
   </>
 );
 
-const subjectLink = (r: Report) =>
-  r.subject === 'offer' ? <a href={`/offers/${r.subjectId}`}>offer {r.subjectId}</a> : r.subject === 'feedback' ? <a href={`/orders/${r.subjectId}`}>feedback on order {r.subjectId}</a> : <>user {r.subjectId}</>;
+type ReportedMessages = Awaited<ReturnType<WebDeps['services']['conversations']['reported']>>;
 
-const ReportQueue: FC<{ viewer: Viewer; items: Report[]; errors: RowErrors | undefined }> = ({ viewer, items, errors }) => (
+const subjectLink = (r: Report) =>
+  r.subject === 'message' ? <>message {r.subjectId}</> : r.subject === 'offer' ? <a href={`/offers/${r.subjectId}`}>offer {r.subjectId}</a> : r.subject === 'feedback' ? <a href={`/orders/${r.subjectId}`}>feedback on order {r.subjectId}</a> : <>user {r.subjectId}</>;
+
+const ReportQueue: FC<{ viewer: Viewer; items: Report[]; errors: RowErrors | undefined; messages: ReportedMessages }> = ({ viewer, items, errors, messages }) => (
   <>
     <p>
       <a href="/staff">← Staff</a> · <a href="/staff/standings">Blocked now</a>
@@ -143,9 +146,20 @@ const ReportQueue: FC<{ viewer: Viewer; items: Report[]; errors: RowErrors | und
               Report {r.id}: {subjectLink(r)} (about user {r.accusedId})
             </h2>
             <p>
-              From user {r.reporterId}, <Time at={r.createdAt} zone={viewer.timeZone} />
+              {r.reporterId === null ? 'From the off-platform scan (K-61, K-62)' : `From user ${r.reporterId}`}, <Time at={r.createdAt} zone={viewer.timeZone} />
             </p>
             <p class="prewrap">{r.reason}</p>
+            {r.subject === 'message' && messages.get(r.subjectId) ? (
+              <blockquote class="prewrap reported-message">
+                {messages.get(r.subjectId)!.author}: {messages.get(r.subjectId)!.text}
+                {messages.get(r.subjectId)!.orderId ? (
+                  <>
+                    {' '}
+                    (<a href={`/orders/${messages.get(r.subjectId)!.orderId}`}>order #{messages.get(r.subjectId)!.orderId}</a>)
+                  </>
+                ) : null}
+              </blockquote>
+            ) : null}
             <Form action={`/staff/reports/${r.id}/resolve`} csrf={viewer.csrf} label={`resolve report ${r.id}`} error={e?.message}>
               <RowTextArea id={`resolution-${r.id}`} name="resolution" label="Resolution" value={firstOf(e?.form.resolution)} error={e?.fields.resolution} />
               <RowSelect id={`kind-${r.id}`} name="kind" label="Sanction (optional)" value={firstOf(e?.form.kind) ?? ''} error={e?.fields.kind} options={[['', 'none'], ...staffKinds.map((k): [string, string] => [k, k.replaceAll('_', ' ')])]} />

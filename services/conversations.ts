@@ -1,0 +1,325 @@
+/**
+ * Conversations (issue 17): every order's buyer and seller talk in the order's conversation
+ * (created on the first look of a party), any two users in a direct one. Messages are
+ * delivered in the order of their ids; each participant's `last_read_message_id` is their
+ * read receipt (it only moves forward) and what unread counts count from.
+ *
+ * Staff (arbiters, admins) read an order's conversation while the order is in arbitration or
+ * has a dispute, read-only: their reading moves no receipt. Anyone else who is not a
+ * participant is answered 404, as for a conversation that does not exist.
+ *
+ * K-61, K-62: each message is scanned for ways to deal off the platform; a hit warns the writer
+ * (a notification) and queues the message for staff (a report with no reporter), and the
+ * message is delivered exactly as written. Attachments are a later slice: `attachments` is
+ * always empty here. Not yet: messages as order activity (D-03), K-20, K-63.
+ */
+import type { Db } from '../db/client.js';
+import { MESSAGE_MAX_CHARS } from '../db/schema/conversations.js';
+
+/** The longest message, in characters (the table's check holds it too). */
+export { MESSAGE_MAX_CHARS };
+import { AppError } from '../workflows/lib/errors.js';
+import { scanOffPlatform, type ScanKind } from '../workflows/lib/off-platform.js';
+import { textRefusal } from '../workflows/lib/text.js';
+import type { Clock } from './clock.js';
+import type { Caller } from './orders.js';
+
+/** Staff who may read an order's conversation during arbitration. */
+export const conversationStaff = ['arbiter', 'admin'] as const;
+export const MAX_MESSAGES_PAGE = 100;
+
+export interface Participant {
+  id: number;
+  login: string;
+  /** Their read receipt: the newest message they have read (0: none). */
+  lastReadMessageId: number;
+}
+
+export interface Conversation {
+  id: number;
+  kind: 'order' | 'direct';
+  orderId: number | null;
+  participants: Participant[];
+  /** Staff reading during arbitration: they see, but neither write nor move a receipt. */
+  readOnly: boolean;
+  /** Messages of the others after the viewer's receipt (0 for staff). */
+  unreadCount: number;
+}
+
+export interface Message {
+  id: number;
+  conversationId: number;
+  author: { id: number; login: string };
+  text: string;
+  createdAt: string;
+  /** K-61, K-62: shown to the writer and staff; false for everyone else. */
+  flaggedOffPlatform: boolean;
+  /** Attachment ids: a later slice fills them; always empty for now. */
+  attachments: number[];
+}
+
+export interface ConversationSummary extends Conversation {
+  lastMessage: Message | null;
+}
+
+export interface OffPlatformWarning {
+  kinds: ScanKind[];
+  text: string;
+}
+
+export interface ConversationsDeps {
+  db: Db;
+  clock: Clock;
+}
+
+interface Access {
+  conversation: { id: number; kind: 'order' | 'direct'; orderId: number | null };
+  /** The viewer takes part; false for staff reading an order's. */
+  party: boolean;
+}
+
+type MessageRow = { id: string; conversation_id: string; author_id: string; login: string; text: string; created_at: string | Date; flagged_off_platform: boolean };
+
+const messageOf = (r: MessageRow, viewer: Caller, staff: boolean): Message => ({
+  id: Number(r.id),
+  conversationId: Number(r.conversation_id),
+  author: { id: Number(r.author_id), login: r.login },
+  text: r.text,
+  createdAt: new Date(r.created_at).toISOString(),
+  flaggedOffPlatform: r.flagged_off_platform && (staff || Number(r.author_id) === viewer.id),
+  attachments: [],
+});
+
+const isConversationStaff = (viewer: Caller) => viewer.roles.some((r) => (conversationStaff as readonly string[]).includes(r));
+
+/**
+ * The conversation as `viewer` may see it: a participant, or conversation staff on an order
+ * in arbitration or with a dispute; else 404.
+ */
+async function accessOf(db: Db, viewer: Caller, conversationId: number): Promise<Access> {
+  const [row] = await db.sql<{ id: string; kind: 'order' | 'direct'; order_id: string | null; party: boolean; disputed: boolean | null }[]>`
+    select c.id, c.kind, c.order_id,
+      exists (select 1 from conversation_participants p where p.conversation_id = c.id and p.user_id = ${viewer.id}) as party,
+      (select o.status = 'arbitration' or jsonb_typeof(o.view->'dispute') = 'object' from orders o where o.id = c.order_id) as disputed
+    from conversations c where c.id = ${conversationId}`;
+  if (!row) throw new AppError('not_found', 'no such conversation');
+  const conversation = { id: Number(row.id), kind: row.kind, orderId: row.order_id === null ? null : Number(row.order_id) };
+  if (row.party) return { conversation, party: true };
+  if (row.disputed && isConversationStaff(viewer)) return { conversation, party: false };
+  throw new AppError('not_found', 'no such conversation');
+}
+
+async function describe(db: Db, viewer: Caller, access: Access): Promise<Conversation> {
+  const participants = await db.sql<{ id: string; login: string; last_read_message_id: string }[]>`
+    select u.id, u.login, p.last_read_message_id from conversation_participants p join users u on u.id = p.user_id
+    where p.conversation_id = ${access.conversation.id} order by u.id`;
+  const mine = participants.find((p) => Number(p.id) === viewer.id);
+  const [unread] = mine
+    ? await db.sql<{ n: number }[]>`
+        select count(*)::int as n from messages where conversation_id = ${access.conversation.id} and id > ${mine.last_read_message_id} and author_id <> ${viewer.id}`
+    : [{ n: 0 }];
+  return {
+    ...access.conversation,
+    participants: participants.map((p) => ({ id: Number(p.id), login: p.login, lastReadMessageId: Number(p.last_read_message_id) })),
+    readOnly: !access.party,
+    unreadCount: unread?.n ?? 0,
+  };
+}
+
+/** The order's conversation, created on first look; its parties, or conversation staff while it is disputed; else 404. */
+async function forOrder(deps: ConversationsDeps, viewer: Caller, orderId: number): Promise<Conversation> {
+  const { db } = deps;
+  const [order] = await db.sql<{ buyer_id: string; seller_id: string; disputed: boolean }[]>`
+    select buyer_id, seller_id, (status = 'arbitration' or jsonb_typeof(view->'dispute') = 'object') as disputed from orders where id = ${orderId}`;
+  const isParty = order && (Number(order.buyer_id) === viewer.id || Number(order.seller_id) === viewer.id);
+  // Staff who may not read it now are answered as for an unknown order, and nothing is created.
+  if (!order || (!isParty && !(order.disputed && isConversationStaff(viewer)))) throw new AppError('not_found', 'no such order');
+  const id = await db.sql.begin(async (tx) => {
+    await tx`insert into conversations (kind, order_id, created_at) values ('order', ${orderId}, ${deps.clock.now().toISOString()}::timestamptz)
+      on conflict (order_id) where order_id is not null do nothing`;
+    const [c] = await tx<{ id: string }[]>`select id from conversations where order_id = ${orderId}`;
+    await tx`insert into conversation_participants (conversation_id, user_id) values (${c!.id}, ${order.buyer_id}), (${c!.id}, ${order.seller_id})
+      on conflict do nothing`;
+    return Number(c!.id);
+  });
+  const access = { conversation: { id, kind: 'order' as const, orderId }, party: Boolean(isParty) };
+  return describe(db, viewer, access);
+}
+
+/** The direct conversation of the two, created on first ask; asking again answers the same one. */
+async function direct(deps: ConversationsDeps, viewer: Caller, withUserId: number): Promise<{ conversation: Conversation; created: boolean }> {
+  const { db } = deps;
+  if (withUserId === viewer.id) throw new AppError('rule_violation', 'a conversation needs someone else: you cannot write to yourself');
+  const [other] = await db.sql`select 1 from users where id = ${withUserId}`;
+  if (!other) throw new AppError('not_found', 'no such user');
+  const [low, high] = viewer.id < withUserId ? [viewer.id, withUserId] : [withUserId, viewer.id];
+  const { id, created } = await db.sql.begin(async (tx) => {
+    const inserted = await tx<{ id: string }[]>`
+      insert into conversations (kind, user_low, user_high, created_at) values ('direct', ${low}, ${high}, ${deps.clock.now().toISOString()}::timestamptz)
+      on conflict (user_low, user_high) where kind = 'direct' do nothing returning id`;
+    const [c] = inserted.length ? inserted : await tx<{ id: string }[]>`select id from conversations where kind = 'direct' and user_low = ${low} and user_high = ${high}`;
+    await tx`insert into conversation_participants (conversation_id, user_id) values (${c!.id}, ${low}), (${c!.id}, ${high}) on conflict do nothing`;
+    return { id: Number(c!.id), created: inserted.length > 0 };
+  });
+  return { conversation: await describe(db, viewer, { conversation: { id, kind: 'direct', orderId: null }, party: true }), created };
+}
+
+
+
+/** A message's columns, with its author's login (`m`: messages, `u`: users). */
+const messageColumns = (db: Db) => db.sql`m.id, m.conversation_id, m.author_id, u.login, m.text, m.created_at, m.flagged_off_platform`;
+
+/**
+ * A page of messages in delivery order (oldest first): the newest `limit` without a cursor;
+ * those after `after` (the next ones, for polling) or before `before` (older ones).
+ */
+async function list(db: Db, viewer: Caller, conversationId: number, q: { after?: number; before?: number; limit: number }) {
+  const access = await accessOf(db, viewer, conversationId);
+  const staff = !access.party;
+  const newestFirst = q.after === undefined;
+  const rows = await db.sql<MessageRow[]>`
+    select ${messageColumns(db)} from messages m join users u on u.id = m.author_id
+    where m.conversation_id = ${conversationId}
+      ${q.after === undefined ? db.sql`` : db.sql`and m.id > ${q.after}`}
+      ${q.before === undefined ? db.sql`` : db.sql`and m.id < ${q.before}`}
+    order by m.id ${newestFirst ? db.sql`desc` : db.sql`asc`} limit ${q.limit + 1}`;
+  const more = rows.length > q.limit;
+  const page = rows.slice(0, q.limit);
+  if (newestFirst) page.reverse();
+  const items = page.map((r) => messageOf(r, viewer, staff));
+  return {
+    conversation: await describe(db, viewer, access),
+    items,
+    /** Pass as `before` for older messages; null when there are none. */
+    olderCursor: newestFirst && more && items.length ? String(items[0]!.id) : null,
+    /** Pass as `after` to poll for newer messages. */
+    newerCursor: items.length ? String(items[items.length - 1]!.id) : q.after === undefined ? null : String(q.after),
+    hasNewer: !newestFirst && more,
+  };
+}
+
+/** A participant writes; the scan may warn them and tell staff, never changes the text (K-61, K-62). */
+async function send(deps: ConversationsDeps, viewer: Caller, conversationId: number, input: { text: string }): Promise<{ message: Message; warning: OffPlatformWarning | null }> {
+  const { db, clock } = deps;
+  const refusal = textRefusal(input.text, 'text', MESSAGE_MAX_CHARS);
+  if (refusal) throw new AppError('invalid_input', refusal, { fields: { text: refusal } });
+  const access = await accessOf(db, viewer, conversationId);
+  if (!access.party) throw new AppError('forbidden', 'staff read this conversation; only its participants write in it');
+  const hits = scanOffPlatform(input.text);
+  const kinds = [...new Set(hits.map((h) => h.kind))];
+  const now = clock.now().toISOString();
+  const row = await db.sql.begin(async (tx) => {
+    const [m] = await tx<MessageRow[]>`
+      insert into messages (conversation_id, author_id, text, flagged_off_platform, created_at)
+      values (${conversationId}, ${viewer.id}, ${input.text}, ${hits.length > 0}, ${now}::timestamptz)
+      returning id, conversation_id, author_id, (select login from users where id = ${viewer.id}) as login, text, created_at, flagged_off_platform`;
+    // The writer has read what they wrote.
+    await tx`update conversation_participants set last_read_message_id = greatest(last_read_message_id, ${m!.id})
+      where conversation_id = ${conversationId} and user_id = ${viewer.id}`;
+    if (hits.length) {
+      const found = hits.map((h) => `${h.kind}: ${h.match}`).join('; ').slice(0, 400);
+      await tx`insert into reports (reporter_id, subject, subject_id, accused_id, reason, created_at)
+        values (null, 'message', ${m!.id}, ${viewer.id}, ${`off_platform_scan (${found})`}, ${now}::timestamptz)`;
+      await tx`insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
+        values (${viewer.id}, ${access.conversation.orderId}, 'off_platform_warning', ${warningText(kinds)}, ${`message:${m!.id}:off_platform`}, ${now}::timestamptz)`;
+    }
+    return m!;
+  });
+  return { message: messageOf(row, viewer, false), warning: kinds.length ? { kinds, text: warningText(kinds) } : null };
+}
+
+/** What the writer reads when the scan finds something (K-61, K-62). */
+export function warningText(kinds: readonly ScanKind[]): string {
+  return (
+    `Your message seems to share ${kinds.join(', ')} details. Dealing or paying outside gigflow is against the rules (K-61, K-62): ` +
+    'the message was delivered as written and staff will review it; repeated off-platform dealing leads to a block.'
+  );
+}
+
+/** Moves the participant's read receipt up to `upTo` (at most the newest message; never back). */
+async function markRead(db: Db, viewer: Caller, conversationId: number, upTo: number): Promise<{ lastReadMessageId: number; unreadCount: number }> {
+  const access = await accessOf(db, viewer, conversationId);
+  if (!access.party) throw new AppError('forbidden', 'staff reading a conversation move no read receipt');
+  const [row] = await db.sql<{ last_read_message_id: string }[]>`
+    update conversation_participants set last_read_message_id = greatest(last_read_message_id,
+      least(${upTo}::bigint, coalesce((select max(id) from messages where conversation_id = ${conversationId}), 0)))
+    where conversation_id = ${conversationId} and user_id = ${viewer.id} returning last_read_message_id`;
+  const c = await describe(db, viewer, access);
+  return { lastReadMessageId: Number(row!.last_read_message_id), unreadCount: c.unreadCount };
+}
+
+/** The viewer's conversations, the latest message first, with unread counts. */
+async function mine(db: Db, viewer: Caller): Promise<ConversationSummary[]> {
+  const rows = await db.sql<{ id: string; kind: 'order' | 'direct'; order_id: string | null; unread: number; last_id: string | null }[]>`
+    select c.id, c.kind, c.order_id,
+      (select count(*)::int from messages m where m.conversation_id = c.id and m.id > p.last_read_message_id and m.author_id <> ${viewer.id}) as unread,
+      (select max(m.id) from messages m where m.conversation_id = c.id) as last_id
+    from conversation_participants p join conversations c on c.id = p.conversation_id
+    where p.user_id = ${viewer.id}
+    order by last_id desc nulls last, c.id desc limit 200`;
+  if (!rows.length) return [];
+  const ids = rows.map((r) => Number(r.id));
+  const people = await db.sql<{ conversation_id: string; id: string; login: string; last_read_message_id: string }[]>`
+    select p.conversation_id, u.id, u.login, p.last_read_message_id from conversation_participants p join users u on u.id = p.user_id
+    where p.conversation_id in ${db.sql(ids)} order by u.id`;
+  const lastIds = rows.flatMap((r) => (r.last_id === null ? [] : [Number(r.last_id)]));
+  const last = lastIds.length
+    ? await db.sql<MessageRow[]>`select ${messageColumns(db)} from messages m join users u on u.id = m.author_id where m.id in ${db.sql(lastIds)}`
+    : [];
+  return rows.map((r) => {
+    const id = Number(r.id);
+    const lastRow = last.find((m) => Number(m.conversation_id) === id);
+    return {
+      id,
+      kind: r.kind,
+      orderId: r.order_id === null ? null : Number(r.order_id),
+      participants: people
+        .filter((p) => Number(p.conversation_id) === id)
+        .map((p) => ({ id: Number(p.id), login: p.login, lastReadMessageId: Number(p.last_read_message_id) })),
+      readOnly: false,
+      unreadCount: r.unread,
+      lastMessage: lastRow ? messageOf(lastRow, viewer, false) : null,
+    };
+  });
+}
+
+/** Unread messages in total and per conversation with any (the header's badge). */
+async function unread(db: Db, userId: number): Promise<{ total: number; conversations: { id: number; unreadCount: number }[] }> {
+  const rows = await db.sql<{ id: string; n: number }[]>`
+    select p.conversation_id as id, count(*)::int as n from conversation_participants p
+    join messages m on m.conversation_id = p.conversation_id and m.id > p.last_read_message_id and m.author_id <> ${userId}
+    where p.user_id = ${userId} group by p.conversation_id order by p.conversation_id`;
+  const conversations = rows.map((r) => ({ id: Number(r.id), unreadCount: r.n }));
+  return { total: conversations.reduce((s, c) => s + c.unreadCount, 0), conversations };
+}
+
+/** Reported messages as staff's report queue shows them: text, writer, where. */
+async function reported(db: Db, ids: number[]): Promise<Map<number, { text: string; author: string; conversationId: number; orderId: number | null }>> {
+  if (!ids.length) return new Map();
+  const rows = await db.sql<{ id: string; text: string; login: string; conversation_id: string; order_id: string | null }[]>`
+    select m.id, m.text, u.login, m.conversation_id, c.order_id from messages m join users u on u.id = m.author_id
+    join conversations c on c.id = m.conversation_id where m.id in ${db.sql(ids)}`;
+  return new Map(rows.map((r) => [Number(r.id), { text: r.text, author: r.login, conversationId: Number(r.conversation_id), orderId: r.order_id === null ? null : Number(r.order_id) }]));
+}
+
+export function createConversations(deps: ConversationsDeps) {
+  return {
+    forOrder: (viewer: Caller, orderId: number) => forOrder(deps, viewer, orderId),
+    direct: (viewer: Caller, withUserId: number) => direct(deps, viewer, withUserId),
+    /** The direct conversation with the user of this login (the web's form names people by login). */
+    directByLogin: async (viewer: Caller, login: string) => {
+      const [row] = await deps.db.sql<{ id: string }[]>`select id from users where login = ${login.trim().toLowerCase()}`;
+      if (!row) throw new AppError('not_found', 'no user has this login');
+      return direct(deps, viewer, Number(row.id));
+    },
+    get: async (viewer: Caller, conversationId: number) => describe(deps.db, viewer, await accessOf(deps.db, viewer, conversationId)),
+    list: (viewer: Caller, conversationId: number, q: { after?: number; before?: number; limit: number }) => list(deps.db, viewer, conversationId, q),
+    send: (viewer: Caller, conversationId: number, input: { text: string }) => send(deps, viewer, conversationId, input),
+    markRead: (viewer: Caller, conversationId: number, upTo: number) => markRead(deps.db, viewer, conversationId, upTo),
+    mine: (viewer: Caller) => mine(deps.db, viewer),
+    unread: (userId: number) => unread(deps.db, userId),
+    reported: (ids: number[]) => reported(deps.db, ids),
+  };
+}
+
+export type Conversations = ReturnType<typeof createConversations>;
