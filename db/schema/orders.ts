@@ -87,6 +87,17 @@ export const sellerViolations = pgTable(
   (t) => [uniqueIndex('seller_violations_once').on(t.orderId, t.kind), index('seller_violations_seller_idx').on(t.sellerId)],
 );
 
+/** What a buyer's feedback is, in `feedback` and as `deleted_feedback` keeps it (fresh column builders for each table). */
+const feedbackColumns = () => ({
+  orderId: bigint('order_id', { mode: 'number' }).primaryKey().references(() => orders.id),
+  buyerId: bigint('buyer_id', { mode: 'number' }).notNull().references(() => users.id),
+  sellerId: bigint('seller_id', { mode: 'number' }).notNull().references(() => users.id),
+  offerId: bigint('offer_id', { mode: 'number' }).notNull().references(() => offers.id),
+  verdict: text('verdict', { enum: ['like', 'dislike'] }).notNull(),
+  text: text('text').notNull(),
+  createdAt: ts('created_at').notNull(),
+});
+
 /**
  * The buyer's one like/dislike on an order, and the seller's one answer, which shows only
  * once a moderator approves it.
@@ -94,13 +105,7 @@ export const sellerViolations = pgTable(
 export const feedback = pgTable(
   'feedback',
   {
-    orderId: bigint('order_id', { mode: 'number' }).primaryKey().references(() => orders.id),
-    buyerId: bigint('buyer_id', { mode: 'number' }).notNull().references(() => users.id),
-    sellerId: bigint('seller_id', { mode: 'number' }).notNull().references(() => users.id),
-    offerId: bigint('offer_id', { mode: 'number' }).notNull().references(() => offers.id),
-    verdict: text('verdict', { enum: ['like', 'dislike'] }).notNull(),
-    text: text('text').notNull(),
-    createdAt: ts('created_at').notNull(),
+    ...feedbackColumns(),
     answer: text('answer'),
     answerStatus: text('answer_status', { enum: ['pending', 'published', 'rejected'] }),
     answeredAt: ts('answered_at'),
@@ -122,13 +127,7 @@ export const feedback = pgTable(
 export const deletedFeedback = pgTable(
   'deleted_feedback',
   {
-    orderId: bigint('order_id', { mode: 'number' }).primaryKey().references(() => orders.id),
-    buyerId: bigint('buyer_id', { mode: 'number' }).notNull().references(() => users.id),
-    sellerId: bigint('seller_id', { mode: 'number' }).notNull().references(() => users.id),
-    offerId: bigint('offer_id', { mode: 'number' }).notNull().references(() => offers.id),
-    verdict: text('verdict', { enum: ['like', 'dislike'] }).notNull(),
-    text: text('text').notNull(),
-    createdAt: ts('created_at').notNull(),
+    ...feedbackColumns(),
     deletedBy: bigint('deleted_by', { mode: 'number' }).notNull().references(() => users.id),
     deletedAt: ts('deleted_at').notNull(),
     reason: text('reason').notNull(),

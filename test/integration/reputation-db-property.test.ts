@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import type { FinishedCancellation, FinishedOrder } from '../../workflows/lib/reputation.js';
 import { insertOffer } from '../support/catalog.js';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { insertConfirmedUser } from '../support/ledger.js';
 import { referenceOf } from '../support/reputation-reference.js';
 import { finishOrder, historyFrom, storedStanding, type Outcome } from '../support/reputation.js';
 import { checkProperty } from '../support/seed.js';
@@ -58,12 +59,7 @@ describe('stored reputation equals the reference after every finished order', ()
     await database?.drop();
   });
 
-  async function user(prefix: string): Promise<{ id: number; login: string }> {
-    const login = `${prefix}_${++users}`;
-    const [row] = await database.db.sql<{ id: string }[]>`
-      insert into users (login, email, email_confirmed_at) values (${login}, ${`${login}@example.com`}, now()) returning id`;
-    return { id: Number(row!.id), login };
-  }
+  const user = (prefix: string) => insertConfirmedUser(database.db, `${prefix}_${++users}`);
 
   /** The order as the test meant it, with the instants and amounts its row holds. */
   async function meant(orderId: number, chosen: Outcome): Promise<FinishedOrder> {

@@ -10,6 +10,7 @@ import { moderationLimit } from '../../services/moderation.js';
 import { catalogRules } from '../../services/policy.js';
 import { insertOffer } from '../support/catalog.js';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { insertConfirmedUser } from '../support/ledger.js';
 import { finishOrder, finishOrders, historyFrom, levelNotices, storedStanding, times, type HistoryCursor, type Outcome } from '../support/reputation.js';
 
 describe('seller reputation stored by the order and feedback writes', () => {
@@ -25,12 +26,7 @@ describe('seller reputation stored by the order and feedback writes', () => {
     await database?.drop();
   });
 
-  async function user(prefix: string): Promise<{ id: number; login: string }> {
-    const login = `${prefix}_${++users}`;
-    const [row] = await database.db.sql<{ id: string }[]>`
-      insert into users (login, email, email_confirmed_at) values (${login}, ${`${login}@example.com`}, now()) returning id`;
-    return { id: Number(row!.id), login };
-  }
+  const user = (prefix: string) => insertConfirmedUser(database.db, `${prefix}_${++users}`);
 
   async function sellerWithOffer() {
     const seller = await user('rep_seller');

@@ -4,6 +4,13 @@ import type { Db } from '../../db/client.js';
 import { uniqueId } from './harness.js';
 
 /** `count` new users (there is no registration code yet), by id. */
+/** A user named `login` with a confirmed email and no password (tests that never sign in as them). */
+export async function insertConfirmedUser(db: Db, login: string): Promise<{ id: number; login: string }> {
+  const [row] = await db.sql<{ id: string }[]>`
+    insert into users (login, email, email_confirmed_at) values (${login}, ${`${login}@example.com`}, now()) returning id`;
+  return { id: Number(row!.id), login };
+}
+
 export async function createUsers(db: Db, count: number): Promise<number[]> {
   const rows = Array.from({ length: count }, () => {
     const login = uniqueId('u').replace(/-/g, '_');

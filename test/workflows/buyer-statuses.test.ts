@@ -14,6 +14,7 @@ import { DAY, MINUTE } from '../../workflows/lib/time.js';
 import { insertOffer } from '../support/catalog.js';
 import { insertOrder } from '../support/closed-orders.js';
 import { startTimeSkippingStack, uniqueId, type TestDatabase, type TimeSkippingStack } from '../support/harness.js';
+import { insertConfirmedUser } from '../support/ledger.js';
 
 describe('buyer statuses re-evaluated daily on the time-skipping server (K-35)', () => {
   let stack: TimeSkippingStack;
@@ -27,11 +28,7 @@ describe('buyer statuses re-evaluated daily on the time-skipping server (K-35)',
   });
   after(() => stack?.stop());
 
-  async function user(login: string): Promise<{ id: number; login: string }> {
-    const [row] = await database.db.sql<{ id: string }[]>`
-      insert into users (login, email, email_confirmed_at) values (${login}, ${`${login}@example.com`}, now()) returning id`;
-    return { id: Number(row!.id), login };
-  }
+  const user = (login: string) => insertConfirmedUser(database.db, login);
 
   async function statusOf(buyerId: number) {
     const [row] = await database.db.sql<{ rank: string | null; super_buyer: boolean; purchases: number; recent_purchases: number }[]>`
