@@ -8,8 +8,8 @@
  * updated when its spec or action differ from the policy's — told by a fingerprint in the
  * action's memo — and left alone otherwise.
  */
-import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import { ensureSchedule, type Ensured } from './schedules.js';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ensureSchedule, type Ensured, type ScheduledRun } from './schedules.js';
 import { buyerStatusesWorkflowIdPrefix, buyerStatusesWorkflowType, type BuyerStatusesPolicy } from '../workflows/buyer-statuses/messages.js';
 import { scheduleSummary } from '../workflows/buyer-statuses/search.js';
 
@@ -28,30 +28,21 @@ function fingerprintOf(options: BuyerStatusScheduleOptions): string {
   return JSON.stringify({ hour, minute, policyVersion: version, taskQueue: options.taskQueue, workflowType: buyerStatusesWorkflowType, version: 1 });
 }
 
-function desired(options: BuyerStatusScheduleOptions): Omit<ScheduleOptions, 'scheduleId'> {
-  const summary = scheduleSummary(options.policy);
+/** The daily run at the policy's time (UTC). */
+function runOf(options: BuyerStatusScheduleOptions): ScheduledRun {
   return {
     spec: { calendars: [{ hour: options.policy.hour, minute: options.policy.minute, comment: 'K-35 buyer statuses' }], timezone: 'UTC' },
-    action: {
-      type: 'startWorkflow',
-      workflowType: buyerStatusesWorkflowType,
-      workflowId: buyerStatusesWorkflowIdPrefix,
-      taskQueue: options.taskQueue,
-      args: [{}],
-      staticSummary: summary,
-      memo: { scheduleFingerprint: fingerprintOf(options) },
-    },
-    policies: {
-      // A run re-evaluates everything due at its time: one still running makes the next wait, never run twice at once.
-      overlap: ScheduleOverlapPolicy.BUFFER_ONE,
-      // After an outage of up to a day the missed run still happens.
-      catchupWindow: '1 day',
-    },
-    state: { note: summary },
+    workflowType: buyerStatusesWorkflowType,
+    workflowIdPrefix: buyerStatusesWorkflowIdPrefix,
+    taskQueue: options.taskQueue,
+    summary: scheduleSummary(options.policy),
+    // A run re-evaluates everything due at its time: one still running makes the next wait, never run twice at once.
+    overlap: ScheduleOverlapPolicy.BUFFER_ONE,
+    fingerprint: fingerprintOf(options),
   };
 }
 
 /** Creates the Schedule, or updates it when it exists with a different time, action or task queue. Answers what it did. */
 export async function ensureBuyerStatusSchedule(client: Client, options: BuyerStatusScheduleOptions): Promise<Ensured> {
-  return ensureSchedule(client, options.scheduleId ?? BUYER_STATUS_SCHEDULE_ID, desired(options), fingerprintOf(options));
+  return ensureSchedule(client, options.scheduleId ?? BUYER_STATUS_SCHEDULE_ID, runOf(options));
 }

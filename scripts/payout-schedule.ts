@@ -8,8 +8,8 @@
  * its spec or action differ from what the policy asks — told by a fingerprint in its memo —
  * and left alone otherwise, so many workers starting at once change nothing.
  */
-import { ScheduleOverlapPolicy, type Client, type DayOfWeek, type ScheduleOptions } from '@temporalio/client';
-import { ensureSchedule, type Ensured } from './schedules.js';
+import { ScheduleOverlapPolicy, type Client, type DayOfWeek } from '@temporalio/client';
+import { ensureSchedule, type Ensured, type ScheduledRun } from './schedules.js';
 import { payoutBatchWorkflowIdPrefix, payoutBatchWorkflowType } from '../workflows/payout-batch/messages.js';
 import { scheduleSummary } from '../workflows/payout-batch/search.js';
 import type { WithdrawalPolicy } from '../workflows/withdrawal/messages.js';
@@ -31,35 +31,21 @@ function fingerprintOf(options: PayoutScheduleOptions): string {
   return JSON.stringify({ batch: options.policy.batch, taskQueue: options.taskQueue, workflowType: payoutBatchWorkflowType, version: 1 });
 }
 
-/**
- * The Schedule as the policy asks for it (without its id). Its fingerprint rides in the
- * action's memo (each batch run carries it too): unlike the Schedule's own memo, it changes
- * with an update.
- */
-function desired(options: PayoutScheduleOptions): Omit<ScheduleOptions, 'scheduleId'> {
+/** The batches at the policy's calendar (K-50), in its time zone. */
+function runOf(options: PayoutScheduleOptions): ScheduledRun {
   const { batch } = options.policy;
-  const summary = scheduleSummary(batch);
   return {
     spec: {
       calendars: [{ dayOfWeek: batch.weekdays.map((d) => DAYS[d]!), hour: batch.hour, minute: batch.minute, comment: 'K-50 payout batches' }],
       timezone: batch.zone,
     },
-    action: {
-      type: 'startWorkflow',
-      workflowType: payoutBatchWorkflowType,
-      workflowId: payoutBatchWorkflowIdPrefix,
-      taskQueue: options.taskQueue,
-      args: [{}],
-      staticSummary: summary,
-      memo: { scheduleFingerprint: fingerprintOf(options) },
-    },
-    policies: {
-      // A batch still waiting for its withdrawals' confirmations must never make the next one skip.
-      overlap: ScheduleOverlapPolicy.ALLOW_ALL,
-      // After an outage of up to a day the missed batch still runs (late, as K-50's delays allow).
-      catchupWindow: '1 day',
-    },
-    state: { note: summary },
+    workflowType: payoutBatchWorkflowType,
+    workflowIdPrefix: payoutBatchWorkflowIdPrefix,
+    taskQueue: options.taskQueue,
+    summary: scheduleSummary(batch),
+    // A batch still waiting for its withdrawals' confirmations must never make the next one skip.
+    overlap: ScheduleOverlapPolicy.ALLOW_ALL,
+    fingerprint: fingerprintOf(options),
   };
 }
 
@@ -68,5 +54,5 @@ function desired(options: PayoutScheduleOptions): Omit<ScheduleOptions, 'schedul
  * or task queue. Answers what it did.
  */
 export async function ensurePayoutSchedule(client: Client, options: PayoutScheduleOptions): Promise<Ensured> {
-  return ensureSchedule(client, options.scheduleId ?? PAYOUT_SCHEDULE_ID, desired(options), fingerprintOf(options));
+  return ensureSchedule(client, options.scheduleId ?? PAYOUT_SCHEDULE_ID, runOf(options));
 }

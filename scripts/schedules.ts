@@ -4,18 +4,55 @@
  * told by a fingerprint in the action's memo (`scheduleFingerprint`) — and left alone
  * otherwise, so many workers starting at once change nothing.
  */
-import { ScheduleAlreadyRunning, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleAlreadyRunning, type Client, type ScheduleOptions, type ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
+
+/** A Schedule that starts one workflow type, with no arguments, at the times of `spec`. */
+export interface ScheduledRun {
+  spec: ScheduleSpec;
+  workflowType: string;
+  /** Temporal appends each run's scheduled time to it. */
+  workflowIdPrefix: string;
+  taskQueue: string;
+  /** The Schedule's and each run's summary in the Temporal UI. */
+  summary: string;
+  /** Whether a run may start while the previous one still runs. */
+  overlap: ScheduleOverlapPolicy;
+  /** What the Schedule is made of: a change of it means the Schedule must be updated. */
+  fingerprint: string;
+}
+
+/**
+ * The Schedule of `run` (without its id). Its fingerprint rides in the action's memo (each run
+ * carries it too); after an outage of up to a day a missed run still happens.
+ */
+function scheduleOf(run: ScheduledRun): Omit<ScheduleOptions, 'scheduleId'> {
+  return {
+    spec: run.spec,
+    action: {
+      type: 'startWorkflow',
+      workflowType: run.workflowType,
+      workflowId: run.workflowIdPrefix,
+      taskQueue: run.taskQueue,
+      args: [{}],
+      staticSummary: run.summary,
+      memo: { scheduleFingerprint: run.fingerprint },
+    },
+    policies: { overlap: run.overlap, catchupWindow: '1 day' },
+    state: { note: run.summary },
+  };
+}
 
 /** What `ensureSchedule` did. */
 export type Ensured = 'created' | 'updated' | 'unchanged';
 
 /**
- * Creates `scheduleId` as `schedule`, or brings an existing one in line when its action's
- * fingerprint is not `fingerprint` (the spec, action and policies are replaced; its state — a
- * pause by staff — is kept). `schedule`'s action must carry `memo.scheduleFingerprint`: unlike
- * the Schedule's own memo, the action's changes with an update.
+ * Creates `scheduleId` as `run` asks, or brings an existing one in line when its action's
+ * fingerprint is not `run.fingerprint` (the spec, action and policies are replaced; its state —
+ * a pause by staff — is kept). The fingerprint rides in the action's memo: unlike the
+ * Schedule's own memo, the action's changes with an update.
  */
-export async function ensureSchedule(client: Client, scheduleId: string, schedule: Omit<ScheduleOptions, 'scheduleId'>, fingerprint: string): Promise<Ensured> {
+export async function ensureSchedule(client: Client, scheduleId: string, run: ScheduledRun): Promise<Ensured> {
+  const schedule = scheduleOf(run);
   try {
     await client.schedule.create({ scheduleId, ...schedule });
     return 'created';
@@ -25,7 +62,7 @@ export async function ensureSchedule(client: Client, scheduleId: string, schedul
   const handle = client.schedule.getHandle(scheduleId);
   const described = await handle.describe();
   const current = described.action.type === 'startWorkflow' ? described.action.memo?.scheduleFingerprint : undefined;
-  if (current === fingerprint) return 'unchanged';
+  if (current === run.fingerprint) return 'unchanged';
   await handle.update((previous) => ({ ...previous, spec: schedule.spec, action: schedule.action, policies: { ...previous.policies, ...schedule.policies } }));
   return 'updated';
 }

@@ -59,6 +59,26 @@ export function remaining(ms: number): string {
 }
 
 /** A form that posts back with this browser's CSRF token; its error (not a field's) shows on top. */
+/**
+ * A table of rows that scrolls on its own on a narrow screen: focusable and named for screen
+ * readers (`label`), with a caption for them and its column heads (a falsy head is left out).
+ */
+export const DataTable: FC<PropsWithChildren<{ id?: string; label: string; caption: string; columns: (string | false | null | undefined)[] }>> = ({ id, label, caption, columns, children }) => (
+  <div class="table-wrap" tabindex={0} role="region" aria-label={label}>
+    <table id={id}>
+      <caption class="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          {columns.filter((h): h is string => Boolean(h)).map((h) => (
+            <th scope="col">{h}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  </div>
+);
+
 export const Form: FC<PropsWithChildren<{ action: string; csrf: string; error?: string; id?: string; class?: string; label?: string }>> = (p) => (
   <form method="post" action={p.action} id={p.id} class={p.class} aria-label={p.label} novalidate>
     <input type="hidden" name="_csrf" value={p.csrf} />

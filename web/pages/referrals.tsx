@@ -11,7 +11,7 @@ import { DAY } from '../../workflows/lib/time.js';
 import { REFERRAL_CODE, referralRules } from '../../workflows/lib/referral.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
-import { Money, Time } from '../ui.js';
+import { DataTable, Money, Time } from '../ui.js';
 
 /** The cookie a referral link leaves: the code, read by the sign-up form. */
 const REFERRAL_COOKIE = 'gf_ref';
@@ -28,29 +28,16 @@ export function forgetReferralCode(c: WebContext): void {
 const stateLabel = { inactive: 'Not active yet', active: 'Active', expired: 'No longer attached' } as const;
 
 const ReferralTable = ({ items, zone }: { items: ReferralOverview['referrals']; zone?: string }) => (
-  <div class="table-wrap" tabindex={0} role="region" aria-label="Your referrals">
-    <table id="referrals">
-      <caption class="visually-hidden">Your referrals, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Referral</th>
-          <th scope="col">Registered</th>
-          <th scope="col">State</th>
-          <th scope="col">Attached until</th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((r) => (
-          <tr>
-            <th scope="row">{r.login}</th>
-            <td><Time at={r.registeredAt} zone={zone} /></td>
-            <td data-state={r.state}>{stateLabel[r.state]}</td>
-            <td><Time at={r.attachedUntil} zone={zone} /></td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  </div>
+  <DataTable id="referrals" label="Your referrals" caption="Your referrals, newest first" columns={['Referral', 'Registered', 'State', 'Attached until']}>
+    {items.map((r) => (
+      <tr>
+        <th scope="row">{r.login}</th>
+        <td><Time at={r.registeredAt} zone={zone} /></td>
+        <td data-state={r.state}>{stateLabel[r.state]}</td>
+        <td><Time at={r.attachedUntil} zone={zone} /></td>
+      </tr>
+    ))}
+  </DataTable>
 );
 
 const EarningsTable = ({ overview }: { overview: ReferralOverview }) => (

@@ -7,8 +7,9 @@
  * no purchase catches is time passing: a Super buyer whose last 3 months hold fewer than 12
  * purchases. This run re-evaluates every Super buyer at its scheduled time.
  */
-import { proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo, type LocalActivityOptions, type WorkflowInfo } from '@temporalio/workflow';
+import { proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo, type LocalActivityOptions } from '@temporalio/workflow';
 import type { BuyerStatusActivities } from '../../activities/buyer-statuses.js';
+import { scheduledStartOf } from '../lib/process.js';
 import * as machine from './machine.js';
 import { viewQuery, type BuyerStatusesArgs, type BuyerStatusesView } from './messages.js';
 import { detailsOf, searchAttributesOf } from './search.js';
@@ -19,13 +20,6 @@ const writeOptions: LocalActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 const { reevaluateSuperBuyers } = proxyLocalActivities<BuyerStatusActivities>(writeOptions);
-
-/** The time the Schedule meant this run for (`TemporalScheduledStartTime`), else when it started. */
-function scheduledStartOf(info: WorkflowInfo): string {
-  const typed = info.typedSearchAttributes.get({ name: 'TemporalScheduledStartTime', type: 'DATETIME' });
-  if (typed instanceof Date) return typed.toISOString();
-  return info.startTime.toISOString();
-}
 
 export async function buyerStatusesWorkflow(args: BuyerStatusesArgs = {}): Promise<BuyerStatusesView> {
   let state = machine.initialState(args.scheduledAt ?? scheduledStartOf(workflowInfo()));

@@ -19,7 +19,7 @@
  * the first activity (does my row exist?), `untilFinal`, `finish`.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, defineUpdate, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, defineUpdate, setCurrentDetails, setHandler, upsertSearchAttributes, type WorkflowInfo } from '@temporalio/workflow';
 
 /** What one transition makes: the new state, and the effects to write. */
 export interface Transition<S, E> {
@@ -256,4 +256,16 @@ export class Process<S, E, R> {
     await this.writes;
     await condition(allHandlersFinished);
   }
+}
+
+/** The time a Schedule meant this run for (`TemporalScheduledStartTime`), else when it started: for runs a Temporal Schedule starts. */
+export function scheduledStartOf(info: WorkflowInfo): string {
+  const typed = info.typedSearchAttributes.get({ name: 'TemporalScheduledStartTime', type: 'DATETIME' });
+  if (typed instanceof Date) return typed.toISOString();
+  // Older servers send it without a type: the untyped map has it as a Date or an ISO string.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  const untyped = info.searchAttributes?.TemporalScheduledStartTime?.[0];
+  if (untyped instanceof Date) return untyped.toISOString();
+  if (typeof untyped === 'string') return new Date(untyped).toISOString();
+  return info.startTime.toISOString();
 }

@@ -21,10 +21,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   type LocalActivityOptions,
-  type WorkflowInfo,
 } from '@temporalio/workflow';
 import type { PayoutBatchActivities } from '../../activities/payout-batches.js';
-import { now } from '../lib/process.js';
+import { now, scheduledStartOf } from '../lib/process.js';
 import { withdrawalWorkflowId, takeIntoBatchSignal } from '../withdrawal/messages.js';
 import * as machine from './machine.js';
 import { viewQuery, withdrawalReportSignal, type PayoutBatchArgs, type PayoutBatchView } from './messages.js';
@@ -37,18 +36,6 @@ const writeOptions: LocalActivityOptions = {
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 const { openBatch, reconcileBatch } = proxyLocalActivities<PayoutBatchActivities>(writeOptions);
-
-/** The time the Schedule meant this run for (`TemporalScheduledStartTime`), else when it started. */
-function scheduledStartOf(info: WorkflowInfo): string {
-  const typed = info.typedSearchAttributes.get({ name: 'TemporalScheduledStartTime', type: 'DATETIME' });
-  if (typed instanceof Date) return typed.toISOString();
-  // Older servers send it without a type: the untyped map has it as a Date or an ISO string.
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
-  const untyped = info.searchAttributes?.TemporalScheduledStartTime?.[0];
-  if (untyped instanceof Date) return untyped.toISOString();
-  if (typeof untyped === 'string') return new Date(untyped).toISOString();
-  return info.startTime.toISOString();
-}
 
 /** Hands every due withdrawal over; one that cannot be reached (closed, unknown) was not taken. */
 async function handOver(state: () => machine.PayoutBatchState, set: (next: machine.PayoutBatchState) => void): Promise<void> {

@@ -98,19 +98,11 @@ export interface WithdrawalHistoryEntry {
 }
 
 /** One withdrawal's live state: the `view` query's answer and each `act` Update's result. */
-export interface WithdrawalView {
-  withdrawalId: number;
-  userId: number;
+export interface WithdrawalView
+  extends Pick<WithdrawalInput, 'withdrawalId' | 'userId' | 'method' | 'destinationLabel' | 'amountCents' | 'feeCents' | 'netCents' | 'requestedAt' | 'expectedBatchAt'> {
   status: WithdrawalStatus;
   /** Why it is held, rejected, cancelled or failed, in words the user reads. */
   statusReason: string | null;
-  method: WithdrawalMethod;
-  destinationLabel: string;
-  amountCents: Cents;
-  feeCents: Cents;
-  netCents: Cents;
-  requestedAt: string;
-  expectedBatchAt: string;
   /** The batch workflow that took it. */
   batchId: string | null;
   /** The provider's payout (`po_…`, a PayPal payout item id). */

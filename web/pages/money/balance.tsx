@@ -11,7 +11,7 @@ import type { NotWithdrawablePart, Withdrawable } from '../../../services/withdr
 import type { TopUpView } from '../../../services/wallet.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { page, query, userOf } from '../../page.js';
-import { Money, Pager, Time, money } from '../../ui.js';
+import { DataTable, Money, Pager, Time, money } from '../../ui.js';
 import { TermsSection } from './parts.js';
 import { topUpStatusLabel } from './top-up.js';
 
@@ -160,25 +160,11 @@ const Statement: FC<{ items: StatementItem[]; next: string | null; zone?: string
     {items.length === 0 ? (
       <p>No money has moved yet.</p>
     ) : (
-      <div class="table-wrap" tabindex={0} role="region" aria-label="Statement">
-        <table id="statement">
-          <caption class="visually-hidden">Statement, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">What</th>
-              <th scope="col">Account</th>
-              <th scope="col">Amount</th>
-              <th scope="col">Balance after</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((item) => (
-              <StatementRow item={item} zone={zone} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable id="statement" label="Statement" caption="Statement, newest first" columns={['When', 'What', 'Account', 'Amount', 'Balance after']}>
+        {items.map((item) => (
+          <StatementRow item={item} zone={zone} />
+        ))}
+      </DataTable>
     )}
     <Pager next={next} nextLabel="Older entries →" />
   </section>

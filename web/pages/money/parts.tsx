@@ -7,7 +7,7 @@ import type { FC } from 'hono/jsx';
 import type { WithdrawalDetail, WithdrawalStatus, WithdrawalSummary } from '../../../services/withdrawals.js';
 import type { WithdrawalMethod, WithdrawalPolicy } from '../../../workflows/withdrawal/messages.js';
 import { feeOf } from '../../../workflows/withdrawal/policy.js';
-import { Money, Time, money } from '../../ui.js';
+import { DataTable, Money, Time, money } from '../../ui.js';
 
 /** What `withdrawals.terms()` answers. */
 export interface Terms {
@@ -53,29 +53,17 @@ export function feeFor(policy: WithdrawalPolicy, method: WithdrawalMethod, amoun
 export const TermsSection: FC<{ terms: Terms; zone?: string }> = ({ terms, zone }) => (
   <section aria-labelledby="terms-h" id="terms">
     <h2 id="terms-h">Withdrawal terms</h2>
-    <div class="table-wrap" tabindex={0} role="region" aria-label="Fees and minimums">
-      <table>
-        <caption class="visually-hidden">Fees and minimums by payout method (D-04)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Paid to</th>
-            <th scope="col">Fee</th>
-            <th scope="col">Smallest withdrawal</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(['card', 'paypal'] as const).map((m) => (
-            <tr id={`terms-${m}`}>
-              <th scope="row">{methodLabel[m]}</th>
-              <td>{feeText(terms.policy, m)}</td>
-              <td>
-                <Money cents={terms.policy.fees[m].minAmountCents} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable label="Fees and minimums" caption="Fees and minimums by payout method (D-04)" columns={['Paid to', 'Fee', 'Smallest withdrawal']}>
+      {(['card', 'paypal'] as const).map((m) => (
+        <tr id={`terms-${m}`}>
+          <th scope="row">{methodLabel[m]}</th>
+          <td>{feeText(terms.policy, m)}</td>
+          <td>
+            <Money cents={terms.policy.fees[m].minAmountCents} />
+          </td>
+        </tr>
+      ))}
+    </DataTable>
     <p>
       The fee is taken from the amount you withdraw; at most <Money cents={terms.policy.maxAmountCents} /> at a time. Payouts leave in batches on {batchDays(terms.policy)}; a
       holiday moves a batch to the next batch day. Next batch: <strong id="next-batch"><Time at={terms.nextBatchAt} zone={zone} /></strong>.
@@ -153,43 +141,27 @@ export const WithdrawalHistory: FC<{ history: WithdrawalDetail['history']; zone?
 
 /** Withdrawals as a table: the owner's list and staff's queue (`staff` adds the user and links to staff's page). */
 export const WithdrawalTable: FC<{ items: WithdrawalSummary[]; hrefOf: (id: number) => string; staff?: boolean; zone?: string }> = ({ items, hrefOf, staff, zone }) => (
-  <div class="table-wrap" tabindex={0} role="region" aria-label="Withdrawals">
-    <table id="withdrawals">
-      <caption class="visually-hidden">Withdrawals, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Withdrawal</th>
-          {staff ? <th scope="col">User</th> : null}
-          <th scope="col">Requested</th>
-          <th scope="col">Amount</th>
-          <th scope="col">Paid to</th>
-          <th scope="col">Status</th>
-          <th scope="col">Expected batch</th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((w) => (
-          <tr data-status={w.status}>
-            <td>
-              <a href={hrefOf(w.id)}>#{w.id}</a>
-            </td>
-            {staff ? <td>#{w.userId}</td> : null}
-            <td>
-              <Time at={w.requestedAt} zone={zone} />
-            </td>
-            <td>
-              <Money cents={w.amountCents} />
-            </td>
-            <td>{w.destinationLabel}</td>
-            <td>
-              <span class="status">{w.status.replaceAll('_', ' ')}</span>
-            </td>
-            <td>
-              <Time at={w.expectedBatchAt} zone={zone} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  </div>
+  <DataTable id="withdrawals" label="Withdrawals" caption="Withdrawals, newest first" columns={['Withdrawal', staff && 'User', 'Requested', 'Amount', 'Paid to', 'Status', 'Expected batch']}>
+    {items.map((w) => (
+      <tr data-status={w.status}>
+        <td>
+          <a href={hrefOf(w.id)}>#{w.id}</a>
+        </td>
+        {staff ? <td>#{w.userId}</td> : null}
+        <td>
+          <Time at={w.requestedAt} zone={zone} />
+        </td>
+        <td>
+          <Money cents={w.amountCents} />
+        </td>
+        <td>{w.destinationLabel}</td>
+        <td>
+          <span class="status">{w.status.replaceAll('_', ' ')}</span>
+        </td>
+        <td>
+          <Time at={w.expectedBatchAt} zone={zone} />
+        </td>
+      </tr>
+    ))}
+  </DataTable>
 );

@@ -13,7 +13,7 @@ import type { PayoutBatchView } from '../../../services/withdrawals.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { firstOf, parseForm, readQuery, type FormData } from '../../forms.js';
 import { page } from '../../page.js';
-import { Money, Select, Time, type Viewer } from '../../ui.js';
+import { DataTable, Money, Select, Time, type Viewer } from '../../ui.js';
 import { staffAccess, staffOf } from './roles.js';
 import { StaffMoneyNav } from './money-nav.js';
 
@@ -48,23 +48,11 @@ const BatchRow: FC<{ b: PayoutBatchView; zone?: string }> = ({ b, zone }) => (
 );
 
 const BatchTable: FC<{ batches: PayoutBatchView[]; zone?: string }> = ({ batches, zone }) => (
-  <div class="table-wrap" tabindex={0} role="region" aria-label="Payout batches">
-    <table id="batches">
-      <caption class="visually-hidden">Payout batches, newest first, with their reconciliation</caption>
-      <thead>
-        <tr>
-          {['Batch', 'Scheduled', 'Status', 'Taken', 'Paid', 'Failed', 'Gross', 'Fees', 'Net', 'Reconciled', 'Gross = fees + net'].map((h) => (
-            <th scope="col">{h}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {batches.map((b) => (
-          <BatchRow b={b} zone={zone} />
-        ))}
-      </tbody>
-    </table>
-  </div>
+  <DataTable id="batches" label="Payout batches" caption="Payout batches, newest first, with their reconciliation" columns={['Batch', 'Scheduled', 'Status', 'Taken', 'Paid', 'Failed', 'Gross', 'Fees', 'Net', 'Reconciled', 'Gross = fees + net']}>
+    {batches.map((b) => (
+      <BatchRow b={b} zone={zone} />
+    ))}
+  </DataTable>
 );
 
 const EventRow: FC<{ e: ProviderEventView; zone?: string }> = ({ e, zone }) => (
@@ -83,23 +71,11 @@ const EventRow: FC<{ e: ProviderEventView; zone?: string }> = ({ e, zone }) => (
 );
 
 const EventTable: FC<{ events: ProviderEventView[]; zone?: string }> = ({ events, zone }) => (
-  <div class="table-wrap" tabindex={0} role="region" aria-label="Provider events">
-    <table id="provider-events">
-      <caption class="visually-hidden">Webhook events, unmatched first, then newest first</caption>
-      <thead>
-        <tr>
-          {['Received', 'Provider', 'Type', 'Event', 'About', 'Status', 'Note', 'Deliveries'].map((h) => (
-            <th scope="col">{h}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {events.map((e) => (
-          <EventRow e={e} zone={zone} />
-        ))}
-      </tbody>
-    </table>
-  </div>
+  <DataTable id="provider-events" label="Provider events" caption="Webhook events, unmatched first, then newest first" columns={['Received', 'Provider', 'Type', 'Event', 'About', 'Status', 'Note', 'Deliveries']}>
+    {events.map((e) => (
+      <EventRow e={e} zone={zone} />
+    ))}
+  </DataTable>
 );
 
 const EventFilterForm: FC<{ query: FormData; error?: string }> = ({ query, error }) => (
