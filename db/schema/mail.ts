@@ -44,6 +44,8 @@ export const notificationKinds = {
   standing_offers_blocked: 'Your offers are blocked',
   standing_account_blocked: 'Your account is blocked',
   standing_lifted: 'A block is lifted',
+  individual_offer: 'An individual offer for you',
+  individual_offer_answered: 'An individual offer is declined or withdrawn',
 } as const;
 export type NotificationKind = keyof typeof notificationKinds;
 
