@@ -24,7 +24,7 @@ const offerIdList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v),
   z.array(z.string().regex(/^\d{1,15}$/, 'offer ids are whole numbers').transform(Number)).max(20, 'at most 20 offer ids'),
 );
-const NewGroup = z.object({ offerIds: offerIdList, brief: text(rules.briefMaxLength), idempotencyKey: z.string().min(1).max(100) });
+const NewGroup = z.object({ offerIds: offerIdList, brief: text(rules.briefMaxLength), idempotencyKey: text(100) });
 
 const Compare: FC<{ group: OrderGroup }> = ({ group }) => (
   <div class="table-wrap" tabindex={0} role="region" aria-label="the group’s orders side by side">
