@@ -10,7 +10,7 @@ import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
-import type { OrderGroup } from '../../services/order-groups.js';
+import type { OrderGroup, OrderGroupSummary } from '../../services/order-groups.js';
 import { orderGroupRules as rules } from '../../services/policy.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
@@ -105,6 +105,42 @@ interface FormState {
   missingCents?: number;
 }
 
+/** The new group's form, with the short-balance prompt when the last try could not be paid. */
+const NewGroupForm: FC<{ state: FormState; offers: string; csrf: string }> = ({ state, offers, csrf }) => (
+  <>
+    {state.missingCents ? (
+      <p class="error" role="alert" id="short-balance">
+        Your balance is short by <Money cents={state.missingCents} /> for the whole group: nothing was ordered.{' '}
+        <a href={`/balance/top-up?amount=${state.missingCents}`}>Add funds</a>, then send the group again.
+      </p>
+    ) : null}
+    <Form action="/order-groups" csrf={csrf} id="order-group-form" label="send a brief to several sellers" error={state.missingCents ? undefined : state.error}>
+      <input type="hidden" name="idempotencyKey" value={firstOf(state.form?.idempotencyKey) ?? randomUUID()} />
+      <Field name="offerIds" label="Offer ids" value={offers} errors={state.errors ?? {}} hint={`${rules.minOrders} to ${rules.maxOrders} offers of different sellers, separated by spaces or commas`} />
+      <TextArea name="brief" label="Your brief (every seller receives it as the order’s requirements)" value={firstOf(state.form?.brief)} errors={state.errors ?? {}} rows={4} />
+      <button type="submit">Order from every seller</button>
+    </Form>
+  </>
+);
+
+const GroupList: FC<{ groups: OrderGroupSummary[] }> = ({ groups }) => (
+  <section aria-labelledby="groups-h">
+    <h2 id="groups-h">Your groups</h2>
+    {groups.length ? (
+      <ul class="cards">
+        {groups.map((g) => (
+          <li class="card order-group" id={`order-group-${g.id}`}>
+            <a href={`/order-groups/${g.id}`}>Group #{g.id}</a>: {g.orderCount} orders, <Money cents={g.totalCents} />, <Time at={g.createdAt} />
+            <p class="muted">{g.brief.slice(0, 160)}</p>
+          </li>
+        ))}
+      </ul>
+    ) : (
+      <p class="muted">No order groups yet.</p>
+    )}
+  </section>
+);
+
 export function orderGroupPages(deps: WebDeps) {
   const app = new Hono<WebEnv>();
   const { orderGroups } = deps.services;
@@ -120,33 +156,8 @@ export function orderGroupPages(deps: WebDeps) {
       (v) => (
         <>
           <p>Send one brief to {rules.minOrders}–{rules.maxOrders} sellers at once (K-06): each offer becomes an order of its own, and this page compares them.</p>
-          {state.missingCents ? (
-            <p class="error" role="alert" id="short-balance">
-              Your balance is short by <Money cents={state.missingCents} /> for the whole group: nothing was ordered.{' '}
-              <a href={`/balance/top-up?amount=${state.missingCents}`}>Add funds</a>, then send the group again.
-            </p>
-          ) : null}
-          <Form action="/order-groups" csrf={v.csrf} id="order-group-form" label="send a brief to several sellers" error={state.missingCents ? undefined : state.error}>
-            <input type="hidden" name="idempotencyKey" value={firstOf(state.form?.idempotencyKey) ?? randomUUID()} />
-            <Field name="offerIds" label="Offer ids" value={offers} errors={state.errors ?? {}} hint={`${rules.minOrders} to ${rules.maxOrders} offers of different sellers, separated by spaces or commas`} />
-            <TextArea name="brief" label="Your brief (every seller receives it as the order’s requirements)" value={firstOf(state.form?.brief)} errors={state.errors ?? {}} rows={4} />
-            <button type="submit">Order from every seller</button>
-          </Form>
-          <section aria-labelledby="groups-h">
-            <h2 id="groups-h">Your groups</h2>
-            {groups.length ? (
-              <ul class="cards">
-                {groups.map((g) => (
-                  <li class="card order-group" id={`order-group-${g.id}`}>
-                    <a href={`/order-groups/${g.id}`}>Group #{g.id}</a>: {g.orderCount} orders, <Money cents={g.totalCents} />, <Time at={g.createdAt} />
-                    <p class="muted">{g.brief.slice(0, 160)}</p>
-                  </li>
-                ))}
-              </ul>
-            ) : (
-              <p class="muted">No order groups yet.</p>
-            )}
-          </section>
+          <NewGroupForm state={state} offers={offers} csrf={v.csrf} />
+          <GroupList groups={groups} />
         </>
       ),
       status,
