@@ -3,28 +3,37 @@
  * server. No worker runs: an acceptance or a group only starts order workflows, and what is
  * asserted is what the placement's transaction wrote (orders, escrow, the ledger) or did not.
  * Expiry is derived from `expires_at`, so the app's manual clock moves across the 7-day line.
+ * The web client's forms are posted in-process (no Chromium): the thread's offer form, the
+ * card's Accept, and the add-funds prompt when the balance is short.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
+import pino from 'pino';
+import { createServices } from '../../services/index.js';
+import { createWeb } from '../../web/app.js';
 import { DAY, MINUTE } from '../../workflows/lib/time.js';
 import { callerFor, manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
 import { insertOffer } from '../support/catalog.js';
-import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { buildApp, connectTemporal, createTestDatabase, uniqueId, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent, insertConfirmedUser } from '../support/ledger.js';
 import { fund, moneyOf } from '../support/orders.js';
+import { unreachableProviders } from '../support/payments.js';
 
 describe('individual offers and order groups', () => {
   let database: TestDatabase;
   let temporal: Client;
   let call: Caller;
+  let web: ReturnType<typeof createWeb>;
   // A Monday: nothing is hidden for the weekend.
   const clock = manualClock(new Date('2026-11-02T10:00:00Z'));
 
   before(async () => {
     [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
     call = callerFor(buildApp({ db: database.db, temporal, clock }));
+    const services = createServices({ db: database.db, temporal, clock, taskQueue: uniqueId('web'), providers: unreachableProviders(), webUrl: 'http://web.test' });
+    web = createWeb({ services, logger: pino({ level: 'silent' }) });
   });
   after(async () => {
     await database?.drop();
@@ -66,6 +75,17 @@ describe('individual offers and order groups', () => {
   }
   const accept = (user: TestUser, id: number, key = randomUUID()) => call('POST', `/individual-offers/${id}/accept`, { token: user.token, headers: { 'idempotency-key': key } });
   const group = (user: TestUser, body: Record<string, unknown>, key = randomUUID()) => call('POST', '/order-groups', { token: user.token, body, headers: { 'idempotency-key': key } });
+  const csrf = 'c'.repeat(43);
+  /** A page of the web client as `user` sees it, or a form posted by them (with this browser's CSRF token). */
+  async function browse(user: TestUser, path: string, form?: Record<string, string>) {
+    const headers: Record<string, string> = { cookie: `gf_session=${user.token}; gf_csrf=${csrf}` };
+    if (!form) return web.request(`http://web.test${path}`, { headers });
+    return web.request(`http://web.test${path}`, {
+      method: 'POST',
+      headers: { ...headers, origin: 'http://web.test', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
+    });
+  }
   const orderCount = async (buyerId: number) => (await db().sql<{ n: number }[]>`select count(*)::int as n from orders where buyer_id = ${buyerId}`)[0]!.n;
 
   it('refuses an individual offer from a Newbie seller with 403 (K-33), and lets Advanced and Professional sellers make one', async () => {
@@ -166,6 +186,27 @@ describe('individual offers and order groups', () => {
       assert.equal(res.status, 409, JSON.stringify(res.body));
       assert.equal(res.body.error.details.status, 'expired');
     }
+    assert.equal(await orderCount(to.id), 1);
+  });
+
+  it('makes and accepts an offer from the thread page; a short balance leads to Add funds for the missing amount', async () => {
+    const from = await seller();
+    const to = await buyer(1_000);
+    const conversation = (await call('POST', '/conversations', { token: from.user.token, body: { withUserId: to.id } })).body as { id: number };
+    assert.match(await (await browse(from.user, `/messages/${conversation.id}`)).text(), /id="individual-offer-form"/);
+    assert.doesNotMatch(await (await browse(to, `/messages/${conversation.id}`)).text(), /id="individual-offer-form"/, 'a buyer with no level has no offer form');
+    const sent = await browse(from.user, `/messages/${conversation.id}/individual-offers`, { basedOnOfferId: String(from.offerId), description: 'Three logo concepts and the source files.', price: '25.50', leadTimeDays: '5' });
+    assert.equal(sent.status, 303);
+    const [made] = (await call('GET', '/me/individual-offers?role=received', { token: to.token })).body.items as { id: number; priceCents: number; conversationId: number }[];
+    assert.deepEqual([made!.priceCents, made!.conversationId], [2_550, conversation.id]);
+    const thread = await (await browse(to, `/messages/${conversation.id}`)).text();
+    assert.match(thread, new RegExp(`id="individual-offer-${made!.id}"`));
+    const key = /name="idempotencyKey" value="([^"]+)"/.exec(thread)![1]!;
+    const short = await browse(to, `/individual-offers/${made!.id}/accept`, { idempotencyKey: key });
+    assert.equal(short.headers.get('location'), '/balance/top-up?amount=1550');
+    await fund(db(), to.id, 2_000);
+    const accepted = await browse(to, `/individual-offers/${made!.id}/accept`, { idempotencyKey: key });
+    assert.match(accepted.headers.get('location') ?? '', /^\/orders\/\d+$/);
     assert.equal(await orderCount(to.id), 1);
   });
 
