@@ -84,7 +84,7 @@ export function createServices(deps: ServiceDeps) {
     attention: createAttention({ db, workflows }),
     sanctions: createSanctions({ db, clock, workflows }),
     conversations: createConversations({ db, clock }),
-    individualOffers: createIndividualOffers({ db, clock, placement }),
+    individualOffers: createIndividualOffers({ db, clock, placement, workflows }),
     orderGroups: createOrderGroups({ db, clock, placement }),
     health: () => checkHealth({ db, workflows }),
     /** Development only: the mail outbox. */

@@ -6,10 +6,13 @@
  * 24 h start, paid from the balance; 422 `insufficient_funds` with the missing amount when
  * short) — or declines it; the seller withdraws it while it is open.
  *
- * Expiry is derived, not scheduled: an `open` offer whose `expires_at` (made + 7 days, policy)
- * has come is `expired` wherever it is read, and every answer to it (accept, decline,
- * withdraw) is refused with 409 by the conditional update that records the answer. Nothing
- * needs to happen at the moment it lapses, so no timer (and no workflow) holds it.
+ * Expiry: each offer has a workflow, `individual-offer-<id>` (started in the transaction that
+ * writes its row, as placement starts orders), whose one timer fires at `expires_at` (made + 7
+ * days, its policy): it marks the row expired and tells both parties. The row stays the
+ * authority on answers: an `open` offer past `expires_at` reads as `expired` even before the
+ * timer's write lands, and every answer to it (accept, decline, withdraw) is refused with 409 by
+ * the conditional update that records the answer. After an answer commits, the workflow is told
+ * (`answered`), which ends it without a notice.
  *
  * The order an acceptance places is an order of the offer the individual offer is based on
  * (one of the seller's active offers), one unit, no options, its snapshot priced at the agreed
@@ -24,7 +27,11 @@ import type { OrderView } from '../workflows/order/messages.js';
 import type { Clock } from './clock.js';
 import { keyedRequest } from './idempotency.js';
 import { requireConfirmedEmail, type Buyer, type Placement } from './placement.js';
+import { expiresAtOf } from '../workflows/individual-offer/machine.js';
+import type { Answer } from '../workflows/individual-offer/messages.js';
+import { individualOfferPolicy } from '../workflows/individual-offer/policy.js';
 import { individualOfferRules } from './policy.js';
+import type { WorkflowGateway } from './workflow-gateway.js';
 
 export type IndividualOfferStatus = 'open' | 'accepted' | 'declined' | 'withdrawn' | 'expired';
 
@@ -63,6 +70,18 @@ export interface IndividualOffersDeps {
   db: Db;
   clock: Clock;
   placement: Pick<Placement, 'placeAll' | 'placedWithKeyPrefix'>;
+  workflows: { individualOffer: WorkflowGateway['individualOffer'] };
+}
+
+type Deps = Pick<IndividualOffersDeps, 'db' | 'clock'>;
+
+/**
+ * Tells the offer's workflow it was answered, once the answer committed. A signal that fails
+ * is not the caller's failure: the answer stands, and the workflow's timer then finds the row
+ * answered and ends without a notice.
+ */
+async function tellWorkflow(deps: IndividualOffersDeps, id: number, answer: Answer): Promise<void> {
+  await deps.workflows.individualOffer.answered(id, answer).catch(() => false);
 }
 
 type Row = {
@@ -76,7 +95,7 @@ type Row = {
   description: string;
   price_cents: number;
   lead_time_days: number;
-  status: 'open' | 'accepted' | 'declined' | 'withdrawn';
+  status: 'open' | 'accepted' | 'declined' | 'withdrawn' | 'expired';
   conversation_id: string | null;
   request_id: string | null;
   order_id: string | null;
@@ -155,7 +174,7 @@ export const announcement = (id: number, description: string, priceCents: number
  * bounds (K-46), an offer that is not one of the seller's active ones, or oneself as buyer;
  * 404 for an unknown buyer or a conversation that is not the parties' direct one.
  */
-export async function createIndividualOffer(deps: Pick<IndividualOffersDeps, 'db' | 'clock'>, input: NewIndividualOffer): Promise<IndividualOffer> {
+export async function createIndividualOffer(deps: Pick<IndividualOffersDeps, 'db' | 'clock' | 'workflows'>, input: NewIndividualOffer): Promise<IndividualOffer> {
   const { db, clock } = deps;
   checkTerms(input);
   if (input.buyerId === input.sellerId) throw fieldError('body.buyerId', 'an individual offer goes to someone else');
@@ -171,7 +190,8 @@ export async function createIndividualOffer(deps: Pick<IndividualOffersDeps, 'db
   if (offer?.status !== 'active') throw fieldError('body.basedOnOfferId', 'an individual offer is based on one of your active offers');
   const now = clock.now();
   const at = now.toISOString();
-  const expiresAt = new Date(now.getTime() + individualOfferRules.ttlMs).toISOString();
+  const policy = individualOfferPolicy();
+  const expiresAt = expiresAtOf(at, policy.ttlMs);
   const id = await db.sql.begin(async (tx) => {
     let conversationId: number | null = input.conversationId ?? null;
     if (conversationId !== null) {
@@ -198,6 +218,8 @@ export async function createIndividualOffer(deps: Pick<IndividualOffersDeps, 'db
     await tx`insert into notifications (user_id, kind, text, dedupe_key, created_at)
       values (${input.buyerId}, 'individual_offer', ${`You have an individual offer: ${text}`.slice(0, 1_000)}, ${`individual-offer:${offerId}:made`}, ${at}::timestamptz)
       on conflict (dedupe_key) do nothing`;
+    // Last, so that a refusal above starts nothing; the offer commits only once its timer exists.
+    await deps.workflows.individualOffer.start({ offerId, sellerId: input.sellerId, buyerId: input.buyerId, priceCents: input.priceCents, createdAt: at, policy });
     return offerId;
   });
   return (await byId(db, id, now))!;
@@ -209,14 +231,14 @@ async function byId(db: Db, id: number, now: Date): Promise<IndividualOffer | un
 }
 
 /** The offer as one of its parties sees it; 404 for anyone else. */
-async function view(deps: Pick<IndividualOffersDeps, 'db' | 'clock'>, viewerId: number, id: number): Promise<IndividualOffer> {
+async function view(deps: Deps, viewerId: number, id: number): Promise<IndividualOffer> {
   const offer = await byId(deps.db, id, deps.clock.now());
   if (!offer || (offer.buyer.id !== viewerId && offer.seller.id !== viewerId)) throw new AppError('not_found', 'no such individual offer');
   return offer;
 }
 
 /** The party `role` of the offer, or 403 for the other one (404 for a stranger). */
-async function asParty(deps: Pick<IndividualOffersDeps, 'db' | 'clock'>, viewerId: number, id: number, role: 'buyer' | 'seller'): Promise<IndividualOffer> {
+async function asParty(deps: Deps, viewerId: number, id: number, role: 'buyer' | 'seller'): Promise<IndividualOffer> {
   const offer = await view(deps, viewerId, id);
   if (offer[role].id !== viewerId) throw new AppError('forbidden', `only the offer’s ${role} may do this`);
   return offer;
@@ -228,7 +250,7 @@ const settled = (offer: IndividualOffer) =>
   });
 
 /** Declines (the buyer) or withdraws (the seller) an open offer; 409 once it is answered or expired. */
-async function close(deps: Pick<IndividualOffersDeps, 'db' | 'clock'>, viewerId: number, id: number, answer: 'declined' | 'withdrawn'): Promise<IndividualOffer> {
+async function close(deps: IndividualOffersDeps, viewerId: number, id: number, answer: 'declined' | 'withdrawn'): Promise<IndividualOffer> {
   const offer = await asParty(deps, viewerId, id, answer === 'declined' ? 'buyer' : 'seller');
   const now = deps.clock.now();
   const at = now.toISOString();
@@ -246,6 +268,7 @@ async function close(deps: Pick<IndividualOffersDeps, 'db' | 'clock'>, viewerId:
   });
   const after = (await byId(deps.db, id, now))!;
   if (!done) throw settled(after);
+  await tellWorkflow(deps, id, answer);
   return after;
 }
 
@@ -287,11 +310,12 @@ export async function acceptIndividualOffer(
       },
     },
   );
+  if (!replayed) await tellWorkflow(deps, id, 'accepted');
   return { offer: (await byId(deps.db, id, deps.clock.now()))!, order: views[0]!, replayed };
 }
 
 /** The caller's offers: those they sent (as seller) or received (as buyer), newest first. */
-async function mine(deps: Pick<IndividualOffersDeps, 'db' | 'clock'>, userId: number, role: 'sent' | 'received', limit: number): Promise<IndividualOffer[]> {
+async function mine(deps: Deps, userId: number, role: 'sent' | 'received', limit: number): Promise<IndividualOffer[]> {
   const { db } = deps;
   const rows = await selectRows(db, role === 'sent' ? db.sql`i.seller_id = ${userId}` : db.sql`i.buyer_id = ${userId}`, db.sql`order by i.id desc limit ${limit}`);
   const now = deps.clock.now();
@@ -299,7 +323,7 @@ async function mine(deps: Pick<IndividualOffersDeps, 'db' | 'clock'>, userId: nu
 }
 
 /** The offers made in a conversation the viewer takes part in, oldest first (the thread's cards). */
-async function inConversation(deps: Pick<IndividualOffersDeps, 'db' | 'clock'>, viewerId: number, conversationId: number): Promise<IndividualOffer[]> {
+async function inConversation(deps: Deps, viewerId: number, conversationId: number): Promise<IndividualOffer[]> {
   const { db } = deps;
   const rows = await selectRows(db, db.sql`i.conversation_id = ${conversationId} and (i.buyer_id = ${viewerId} or i.seller_id = ${viewerId})`, db.sql`order by i.id`);
   const now = deps.clock.now();

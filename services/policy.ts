@@ -90,6 +90,7 @@ export const catalogRules = {
   cartItemTtlMs: 14 * DAY,
 } as const;
 
+/** An offer's expiry (7 days) is its workflow's number: `workflows/individual-offer/policy.ts`. */
 export const individualOfferRules = {
   /** K-46: an individual offer is $10 to $1000 (the table's check holds the same bounds). */
   minPriceCents: 1_000,
@@ -98,8 +99,6 @@ export const individualOfferRules = {
   maxLeadTimeDays: 30,
   descriptionMinLength: 10,
   descriptionMaxLength: 2_000,
-  /** An open offer lapses this long after it was made: accepting, declining or withdrawing it then is refused (409). */
-  ttlMs: 7 * DAY,
 } as const;
 
 export const orderGroupRules = {

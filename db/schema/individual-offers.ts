@@ -13,8 +13,11 @@ import { users } from './users.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-/** The stored statuses; `expired` is not stored: an `open` offer past `expires_at` is expired (read and accept time alike). */
-export const individualOfferStatuses = ['open', 'accepted', 'declined', 'withdrawn'] as const;
+/**
+ * The stored statuses. `expired` is written by the offer's workflow when its timer fires; until
+ * then an `open` offer past `expires_at` reads as expired and takes no answer all the same.
+ */
+export const individualOfferStatuses = ['open', 'accepted', 'declined', 'withdrawn', 'expired'] as const;
 
 export const individualOffers = pgTable(
   'individual_offers',

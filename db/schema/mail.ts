@@ -46,6 +46,7 @@ export const notificationKinds = {
   standing_lifted: 'A block is lifted',
   individual_offer: 'An individual offer for you',
   individual_offer_answered: 'An individual offer is declined or withdrawn',
+  individual_offer_expired: 'An individual offer expired',
 } as const;
 export type NotificationKind = keyof typeof notificationKinds;
 
