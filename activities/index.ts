@@ -8,6 +8,7 @@ import type { Providers } from '../payments/provider.js';
 import type { StandingPolicy } from '../workflows/standing/messages.js';
 import { createAttentionActivities } from './attention.js';
 import { createBuyerStatusActivities } from './buyer-statuses.js';
+import { createIndividualOfferActivities } from './individual-offers.js';
 import { createLedgerActivities } from './ledger.js';
 import { createModerationActivities } from './moderation.js';
 import { createOrderActivities } from './orders.js';
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWithdrawalActivities(deps),
     ...createPayoutBatchActivities(deps),
     ...createBuyerStatusActivities(deps),
+    ...createIndividualOfferActivities(deps),
   };
 }
 

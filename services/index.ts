@@ -19,11 +19,13 @@ import { outboxMail } from './dev-mail.js';
 import { createFailedMail } from './failed-mail.js';
 import { createFavorites } from './favorites.js';
 import { createFeedback } from './feedback.js';
+import { createIndividualOffers } from './individual-offers.js';
 import { checkHealth } from './health.js';
 import { createModeration } from './moderation.js';
 import { createNotificationSettings } from './notification-settings.js';
 import { createNotifications } from './notifications.js';
 import { createOffers } from './offers.js';
+import { createOrderGroups } from './order-groups.js';
 import { createOrders } from './orders.js';
 import type { Providers } from '../payments/provider.js';
 import { createPayoutDetails } from './payout-details.js';
@@ -82,6 +84,8 @@ export function createServices(deps: ServiceDeps) {
     attention: createAttention({ db, workflows }),
     sanctions: createSanctions({ db, clock, workflows }),
     conversations: createConversations({ db, clock }),
+    individualOffers: createIndividualOffers({ db, clock, placement, workflows }),
+    orderGroups: createOrderGroups({ db, clock, placement }),
     health: () => checkHealth({ db, workflows }),
     /** Development only: the mail outbox. */
     devMail: (to?: string) => outboxMail(db, to),

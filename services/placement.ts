@@ -38,6 +38,20 @@ export interface PlacementItem {
   requestKey: string;
   /** Set for a cart checkout: a line that cannot be ordered names itself. */
   cartItemId?: number;
+  /** Set for an accepted individual offer (K-46): the price and lead time agreed instead of the offer's own. */
+  terms?: AgreedTerms;
+}
+
+/**
+ * An individual offer's terms (K-46): the order is one unit of the basic kwork, no options, with
+ * the snapshot's base price and lead time set to the agreed ones, so the order's own check of its
+ * input (`inconsistencyOf`: total = base × 1, lead time = base days) holds as for any order.
+ */
+export interface AgreedTerms {
+  priceCents: number;
+  leadTimeDays: number;
+  /** The order's title (the offer's, marked as individual). */
+  title: string;
 }
 
 export interface PlacementDeps {
@@ -106,7 +120,7 @@ function checkOrderable(row: QuoteRow | undefined, buyer: Buyer, placedAt: Date)
 }
 
 /** Prices an order on the server from the offer as it is now, and snapshots the offer. */
-async function quoteOrder(deps: PlacementDeps, buyer: Buyer, req: OrderRequest, placedAt: Date): Promise<Quoted> {
+async function quoteOrder(deps: PlacementDeps, buyer: Buyer, req: OrderRequest, placedAt: Date, terms?: AgreedTerms): Promise<Quoted> {
   // A prepared statement of just the columns an order needs (every placement runs it).
   const [row] = await deps.db.sql<QuoteRow[]>`
     select o.id, o.category_id, o.title, o.price_cents, o.lead_time_days, o.instructions, o.unit_volume, o.options, o.packages,
@@ -116,17 +130,18 @@ async function quoteOrder(deps: PlacementDeps, buyer: Buyer, req: OrderRequest, 
     from offers o join users u on u.id = o.seller_id left join standings s on s.user_id = o.seller_id
     where o.id = ${req.offerId}`;
   checkOrderable(row, buyer, placedAt);
-  const priced = quote({ priceCents: row.price_cents, leadTimeDays: row.lead_time_days, options: row.options, packages: row.packages }, req);
+  const base = terms ? { priceCents: terms.priceCents, leadTimeDays: terms.leadTimeDays, options: [], packages: null } : { priceCents: row.price_cents, leadTimeDays: row.lead_time_days, options: row.options, packages: row.packages };
+  const priced = quote(base, terms ? { units: 1, optionIds: [], packageTier: null } : req);
   if (isRefusal(priced)) throw fieldError(priced.path, priced.message);
   return {
     buyer: { id: buyer.id, login: buyer.login },
     seller: { id: Number(row.seller_id), login: row.seller_login },
     offer: {
       offerId: Number(row.id),
-      title: row.title,
+      title: terms?.title ?? row.title,
       categoryId: row.category_id,
-      basePriceCents: row.price_cents,
-      baseLeadTimeDays: row.lead_time_days,
+      basePriceCents: base.priceCents,
+      baseLeadTimeDays: base.leadTimeDays,
       instructions: row.instructions,
       unitVolume: row.unit_volume,
     },
@@ -142,7 +157,7 @@ async function quoteAll(deps: PlacementDeps, buyer: Buyer, items: PlacementItem[
   const quotes: Quoted[] = [];
   for (const item of items) {
     try {
-      quotes.push(await quoteOrder(deps, buyer, item.request, placedAt));
+      quotes.push(await quoteOrder(deps, buyer, item.request, placedAt, item.terms));
     } catch (err) {
       if (err instanceof AppError && item.cartItemId !== undefined) {
         throw new AppError(err.code, `cart line ${item.cartItemId} (offer ${item.request.offerId}): ${err.message}`, { ...err.details, cartItemId: item.cartItemId });

@@ -89,3 +89,21 @@ export const catalogRules = {
   /** K-07: a cart item lapses after 14 days. */
   cartItemTtlMs: 14 * DAY,
 } as const;
+
+/** An offer's expiry (7 days) is its workflow's number: `workflows/individual-offer/policy.ts`. */
+export const individualOfferRules = {
+  /** K-46: an individual offer is $10 to $1000 (the table's check holds the same bounds). */
+  minPriceCents: 1_000,
+  maxPriceCents: 100_000,
+  /** Its lead time, in whole days: as long as an offer's may be (the table's check holds it too). */
+  maxLeadTimeDays: 30,
+  descriptionMinLength: 10,
+  descriptionMaxLength: 2_000,
+} as const;
+
+export const orderGroupRules = {
+  /** K-06: buyers are advised to order from 2–5 sellers at once. */
+  minOrders: 2,
+  maxOrders: 5,
+  briefMaxLength: 5_000,
+} as const;

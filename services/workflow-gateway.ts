@@ -14,6 +14,10 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { AppError, isErrorCode } from '../workflows/lib/errors.js';
+import { expiresAtOf } from '../workflows/individual-offer/machine.js';
+import { answeredSignal, individualOfferWorkflowId, individualOfferWorkflowType, type Answer, type IndividualOfferInput } from '../workflows/individual-offer/messages.js';
+import * as individualOfferSearch from '../workflows/individual-offer/search.js';
+import type { individualOfferWorkflow } from '../workflows/individual-offer/workflow.js';
 import { resolveAttentionUpdate, type ResolveArgs } from '../workflows/lib/process.js';
 import { decideUpdate, moderationWorkflowId, moderationWorkflowType, type DecideArgs, type ModerationInput, type ModerationView } from '../workflows/moderation/messages.js';
 import * as moderationSearch from '../workflows/moderation/search.js';
@@ -157,6 +161,32 @@ function standingGateway(temporal: Client, taskQueue: string, policy: StandingPo
   };
 }
 
+/** An individual offer's expiry (K-46): started with its row, told of its answer. */
+function individualOfferGateway(temporal: Client, taskQueue: string) {
+  return {
+    /** Starts the offer's timer (its row is being written in the caller's transaction). */
+    async start(input: IndividualOfferInput): Promise<void> {
+      await temporal.workflow.start<typeof individualOfferWorkflow>(individualOfferWorkflowType, {
+        workflowId: individualOfferWorkflowId(input.offerId),
+        taskQueue,
+        args: [input],
+        typedSearchAttributes: individualOfferSearch.startSearchAttributes(input, expiresAtOf(input.createdAt, input.policy.ttlMs)),
+        staticSummary: individualOfferSearch.summaryOf(input),
+      });
+    },
+    /** Tells the offer's workflow it was answered; false when it has ended (it expired meanwhile, or is forgotten). */
+    async answered(offerId: number, answer: Answer): Promise<boolean> {
+      try {
+        await temporal.workflow.getHandle(individualOfferWorkflowId(offerId)).signal(answeredSignal, { answer });
+        return true;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      }
+    },
+  };
+}
+
 export function createWorkflowGateway({ temporal, taskQueue, standingPolicy = defaultStandingPolicy() }: { temporal: Client; taskQueue: string; standingPolicy?: StandingPolicy }) {
   const handle = (workflowId: string) => temporal.workflow.getHandle(workflowId);
 
@@ -214,7 +244,9 @@ export function createWorkflowGateway({ temporal, taskQueue, standingPolicy = de
     await temporal.connection.withAbortSignal(signal, () => temporal.connection.workflowService.getSystemInfo({}));
   }
 
-  return { order, moderation, withdrawal, standing, resolveAttention, ping };
+  const individualOffer = individualOfferGateway(temporal, taskQueue);
+
+  return { order, moderation, withdrawal, standing, individualOffer, resolveAttention, ping };
 }
 
 export type WorkflowGateway = ReturnType<typeof createWorkflowGateway>;

@@ -15,10 +15,12 @@ import { errorPage, notFoundPage } from './page.js';
 import { accountPages } from './pages/account.js';
 import { buyerPages } from './pages/buyer.js';
 import { catalogPages } from './pages/catalog.js';
+import { individualOfferPages } from './pages/individual-offers.js';
 import { messagePages } from './pages/messages.js';
 import { moneyPages } from './pages/money.js';
 import { notificationSettingsPages } from './pages/notification-settings.js';
 import { notificationPages } from './pages/notifications.js';
+import { orderGroupPages } from './pages/order-groups.js';
 import { orderPages } from './pages/order.js';
 import { referralPages } from './pages/referrals.js';
 import { sellerPages } from './pages/seller.js';
@@ -83,6 +85,8 @@ export function createWeb(deps: WebDeps) {
   app.route('/', notificationPages(deps));
   app.route('/', notificationSettingsPages(deps));
   app.route('/', messagePages(deps));
+  app.route('/', individualOfferPages(deps));
+  app.route('/', orderGroupPages(deps));
   app.route('/', referralPages(deps));
   app.route('/', standingPages(deps));
 

@@ -104,7 +104,7 @@ const Dispute = z.object({
   takenAt: z.string().nullable(),
   overdueAlertedAt: z.string().nullable(),
 });
-const OrderViewSchema = z
+export const OrderViewSchema = z
   .object({
     orderId: z.number().int(),
     status: OrderStatus,

@@ -44,6 +44,9 @@ export const notificationKinds = {
   standing_offers_blocked: 'Your offers are blocked',
   standing_account_blocked: 'Your account is blocked',
   standing_lifted: 'A block is lifted',
+  individual_offer: 'An individual offer for you',
+  individual_offer_answered: 'An individual offer is declined or withdrawn',
+  individual_offer_expired: 'An individual offer expired',
 } as const;
 export type NotificationKind = keyof typeof notificationKinds;
 

@@ -74,6 +74,21 @@ describe('authorization matrix', () => {
     const conversation = await createConversations({ db: database.db, clock: systemClock }).forOrder({ id: users.owner.id, roles: [] }, orderId);
     return { orderId, conversationId: conversation.id };
   }
+  /** An open individual offer (K-46) between the vendor and the owner, written straight to the table; `expired`: made 8 days ago. */
+  async function individualOffer(direction: 'to owner' | 'by owner', expired = false) {
+    const [seller, buyer, offer] = direction === 'to owner' ? [vendor.id, users.owner.id, vendorsOffer] : [users.owner.id, vendor.id, ownersOffer];
+    const [row] = await database.db.sql<{ id: string }[]>`
+      insert into individual_offers (seller_id, buyer_id, based_on_offer_id, description, price_cents, lead_time_days, created_at, expires_at)
+      values (${seller}, ${buyer}, ${offer}, 'A matrix offer.', 2000, 2, now() - ${expired ? '8 days' : '0 days'}::interval, now() + ${expired ? '-1 days' : '7 days'}::interval)
+      returning id`;
+    return Number(row!.id);
+  }
+  /** An order group of the owner's, with no orders (the guard is what the matrix checks). */
+  async function ownersOrderGroup() {
+    const [row] = await database.db.sql<{ id: string }[]>`
+      insert into order_groups (buyer_id, request_key, brief, created_at) values (${users.owner.id}, ${`matrix-${next()}`}, 'matrix', now()) returning id`;
+    return Number(row!.id);
+  }
   /** Clears the caller's D-10 payout-details lock, which the login change of the matrix started. */
   async function unlockPayoutDetails(caller: TestUser | undefined) {
     if (caller) await database.db.sql`delete from withdrawal_locks where user_id = ${caller.id} and scope = 'payout_details'`;
@@ -247,6 +262,18 @@ describe('authorization matrix', () => {
     'POST /conversations/{id}/messages': { success: 201, build: async () => ({ path: `/conversations/${(await ownersConversation(false)).conversationId}/messages`, body: { text: 'matrix' } }) },
     'POST /conversations/{id}/read': { success: 200, build: async () => ({ path: `/conversations/${(await ownersConversation(false)).conversationId}/read`, body: { upToMessageId: 1 } }) },
     'GET /me/unread': { success: 200, build: () => ({ path: '/me/unread' }) },
+    // Past the guard, a price under K-46's $10 answers 422 before the caller's level is looked at.
+    'POST /individual-offers': { success: 422, build: () => ({ path: '/individual-offers', body: { buyerId: vendor.id, basedOnOfferId: ownersOffer, description: 'A matrix offer.', priceCents: 1, leadTimeDays: 2 } }) },
+    'GET /individual-offers/{id}': { success: 200, build: async () => ({ path: `/individual-offers/${await individualOffer('to owner')}` }) },
+    // Expired: past the guard, accepting answers 409 and places nothing.
+    'POST /individual-offers/{id}/accept': { success: 409, build: async () => ({ path: `/individual-offers/${await individualOffer('to owner', true)}/accept`, headers: idempotent() }) },
+    'POST /individual-offers/{id}/decline': { success: 200, build: async () => ({ path: `/individual-offers/${await individualOffer('to owner')}/decline` }) },
+    'POST /individual-offers/{id}/withdraw': { success: 200, build: async () => ({ path: `/individual-offers/${await individualOffer('by owner')}/withdraw` }) },
+    'GET /me/individual-offers': { success: 200, build: () => ({ path: '/me/individual-offers?role=sent' }) },
+    // Past the guard, a group of one offer answers 422 (K-06: 2–5): nothing is placed.
+    'POST /order-groups': { success: 422, build: () => ({ path: '/order-groups', body: { offerIds: [vendorsOffer], brief: 'matrix' }, headers: idempotent() }) },
+    'GET /order-groups/{id}': { success: 200, build: async () => ({ path: `/order-groups/${await ownersOrderGroup()}` }) },
+    'GET /me/order-groups': { success: 200, build: () => ({ path: '/me/order-groups' }) },
     // Past the guard, an unknown report answers 404: the guard is what this checks.
     'POST /staff/reports/{id}/resolve': { success: 404, build: () => ({ path: '/staff/reports/999999999/resolve', body: { resolution: 'matrix' } }) },
     'GET /staff/standings': { success: 200, build: () => ({ path: '/staff/standings' }) },

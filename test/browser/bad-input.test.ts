@@ -95,6 +95,7 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   notifications: { as: 'buyer', path: () => '/notifications' },
   messages: { as: 'buyer', path: () => '/messages' },
   'my-orders': { as: 'buyer', path: () => '/orders' },
+  'order-groups': { as: 'buyer', path: () => '/order-groups' },
   'order-new-buyer': { as: 'buyer', path: (w) => `/orders/${w.orders.fresh}` },
   'order-new-seller': { as: 'seller', path: (w) => `/orders/${w.orders.fresh}` },
   'order-working-seller': { as: 'seller', path: (w) => `/orders/${w.orders.working}` },
@@ -265,6 +266,17 @@ const FORMS: FormRow[] = [
     },
   },
   { pages: ['cart'], form: '#checkout', fields: { idempotencyKey: { values: [...UNSTORABLE, blank, huge], shows: 'form' } } },
+  {
+    // K-06: the offers and the brief of an order group; a well-formed choice the rules refuse (one offer) is the form's refusal.
+    pages: ['order-groups'],
+    form: '#order-group-form',
+    fill: () => ({ brief: 'A logo for a bakery, warm colours.' }),
+    fields: {
+      offerIds: { values: [...UNSTORABLE, letters, huge, negative, { label: 'one offer', text: '1', status: [422], shows: 'form' }] },
+      brief: { values: TEXT, fill: { offerIds: '1 2' } },
+      idempotencyKey: { values: [...UNSTORABLE, blank, huge], shows: 'form' },
+    },
+  },
   {
     // K-47: the amount and the method only; the card is typed on the provider's page.
     pages: ['top-up'],

@@ -8,6 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { PASSWORD, signUp, type TestUser } from '../support/api.js';
 import { assertAccessible, newPerson, openBrowser, signInAs, startWebStack, textOf, type WebStack } from '../support/browser.js';
+import { insertOffer } from '../support/catalog.js';
+import { insertConfirmedUser } from '../support/ledger.js';
 import { actOk, market, placeOrder } from '../support/orders.js';
 
 /** Each page's route, as a pattern of its path. */
@@ -34,6 +36,9 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['withdrawal', /^\/balance\/withdrawals\/\d+$/],
   ['referrals', /^\/referrals$/],
   ['my orders', /^\/orders$/],
+  ['order groups', /^\/order-groups$/],
+  ['order group', /^\/order-groups\/\d+$/],
+  ['individual offers', /^\/individual-offers$/],
   ['order', /^\/orders\/\d+$/],
   ['notifications', /^\/notifications$/],
   ['messages', /^\/messages$/],
@@ -136,6 +141,9 @@ describe('every page, reached by links', () => {
     await stack.services.payoutDetails.set(m.buyer.id, { method: 'paypal', account: `${m.buyer.login}@example.com` });
     await stack.db.sql`update withdrawal_locks set starts_at = now() - interval '8 days', ends_at = now() - interval '1 day' where user_id = ${m.buyer.id}`;
     await stack.services.withdrawals.request(m.buyer.id, { amountCents: 1_000 }, 'reach-withdrawal');
+    // K-06: an order group of the buyer's, from the market's seller and one more: its comparison page has a link.
+    const second = await insertConfirmedUser(stack.db, `reach_second_${process.pid}`);
+    await stack.services.orderGroups.place({ ...m.buyer, emailConfirmed: true }, { offerIds: [m.offerId, await insertOffer(stack.db, second.id)], brief: 'One brief for two sellers.' }, 'reach-group');
     const admin = await signUp(stack.api, 'admin');
     await stack.db.sql`update users set roles = ${stack.db.sql.array(['moderator', 'arbiter', 'admin', 'support'])}::text[] where id = ${admin.id}`;
 

@@ -17,6 +17,7 @@ import type { WebDeps, WebEnv } from '../context.js';
 import { firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { Form, MessagesBadge, TextArea, Time, type FieldErrors } from '../ui.js';
+import { individualOffersPanel } from './individual-offers.js';
 
 /** How often an open thread or inbox asks for news. */
 const POLL = 'every 2s';
@@ -239,6 +240,8 @@ export function messagePages(deps: WebDeps) {
   const conversationPage = async (c: WebContext, conversationId: number, failure?: { errors: FieldErrors; message?: string; form: FormData }, status: ContentfulStatusCode = 200) => {
     const user = userOf(c);
     const thread = await readThread(deps, c, conversationId, failure === undefined);
+    // K-46: a direct conversation's individual offers, beside its thread.
+    const offers = await individualOffersPanel(deps, c, thread.conversation, c.var.csrf);
     return page(
       c,
       deps,
@@ -255,6 +258,7 @@ export function messagePages(deps: WebDeps) {
             ) : null}
           </p>
           <ConversationPanel thread={thread} me={user.id} csrf={v.csrf} failure={failure} />
+          {offers}
         </>
       ),
       status,

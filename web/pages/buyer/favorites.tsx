@@ -61,6 +61,11 @@ export function favoritePages(app: Pages, deps: WebDeps) {
             ))}
           </ul>
           <Pager next={list.nextCursor ? `/favorites?cursor=${encodeURIComponent(list.nextCursor)}` : null} />
+          {list.items.length > 1 ? (
+            <p>
+              <a href={`/order-groups?offers=${list.items.slice(0, 5).map((i) => i.id).join(',')}`}>Send one brief to several of these sellers</a> (K-06: order from 2–5 sellers at once)
+            </p>
+          ) : null}
         </>
       ),
     );

@@ -97,6 +97,9 @@ export function orderListPages(app: Pages, deps: WebDeps) {
           </form>
           {list.items.length === 0 ? <p>No orders here yet.</p> : <OrderTable items={list.items} role={filters.role} />}
           <Pager next={next} />
+          <p>
+            <a href="/order-groups">Order groups</a>: one brief to several sellers at once (K-06) · <a href="/individual-offers">Individual offers</a> (K-46)
+          </p>
         </>
       ),
       parsed.ok ? 200 : 400,

@@ -146,11 +146,20 @@ const Offers: FC<{ offers: SellerProfile['offers'] }> = ({ offers }) => (
 export function sellerProfilePage(app: Hono<WebEnv>, deps: WebDeps) {
   app.get('/sellers/:login{[A-Za-z0-9_]{1,32}}', async (c) => {
     const profile = await deps.services.sellers.profile(c.req.param('login'), c.var.user?.id);
-    return page(c, deps, `Seller ${profile.seller.login}`, () => (
+    const me = c.var.user?.id;
+    return page(c, deps, `Seller ${profile.seller.login}`, (v) => (
       <div class="layout-2">
         <Offers offers={profile.offers} />
         <div>
           <Card seller={profile.seller} />
+          {/* K-46: the buyer asks for an individual offer in the direct conversation, where the seller makes it. */}
+          {profile.seller.canMakeIndividualOffers && me !== undefined && me !== profile.seller.id ? (
+            <form method="post" action="/messages/direct" id="request-individual-offer" class="inline">
+              <input type="hidden" name="_csrf" value={v.csrf} />
+              <input type="hidden" name="login" value={profile.seller.login} />
+              <button type="submit">Request an individual offer</button>
+            </form>
+          ) : null}
           <Analytics analytics={profile.seller.analytics} />
         </div>
       </div>
