@@ -25,6 +25,7 @@ import { moderationRoutes } from './routes/moderation.js';
 import { moneyRoutes } from './routes/money.js';
 import { offerRoutes } from './routes/offers.js';
 import { orderRoutes } from './routes/orders.js';
+import { portfolioRoutes } from './routes/portfolio.js';
 import { referralRoutes } from './routes/referrals.js';
 import { sanctionRoutes } from './routes/sanctions.js';
 import { searchRoutes } from './routes/search.js';
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', sanctionRoutes(services));
   app.route('/', conversationRoutes(services));
   app.route('/', attachmentRoutes(services));
+  app.route('/', portfolioRoutes(services));
   app.route('/', withdrawalRoutes({ withdrawals: services.withdrawals, webhooks: services.webhooks }));
   app.route('/', referralRoutes(services));
   app.route('/', mailRoutes(services));

@@ -31,6 +31,7 @@ import type { Providers } from '../payments/provider.js';
 import { createPayoutDetails } from './payout-details.js';
 import { createProviderWebhooks } from './provider-webhooks.js';
 import { createPlacement } from './placement.js';
+import { createPortfolio } from './portfolio.js';
 import { createReferrals } from './referrals.js';
 import { createSanctions } from './sanctions.js';
 import { createSearch } from './search.js';
@@ -86,6 +87,7 @@ export function createServices(deps: ServiceDeps) {
     attention: createAttention({ db, workflows }),
     sanctions: createSanctions({ db, clock, workflows }),
     conversations: createConversations({ db, clock }),
+    portfolio: createPortfolio({ db, clock }),
     attachments: createAttachments({ db, clock, store: deps.attachmentStore ?? temporaryAttachmentStore() }),
     health: () => checkHealth({ db, workflows }),
     /** Development only: the mail outbox. */

@@ -22,6 +22,18 @@ export const AttachmentInfo = z
   })
   .openapi('AttachmentInfo');
 
+/** K-37: a finished order's result in its seller's portfolio. */
+export const PortfolioItem = z
+  .object({
+    id: z.number().int(),
+    orderId: z.number().int(),
+    offer: z.object({ id: z.number().int(), title: z.string() }),
+    title: z.string().nullable(),
+    createdAt: z.string(),
+    attachments: z.array(AttachmentInfo).openapi({ description: 'images, video or audio; download each at `GET /attachments/{id}`' }),
+  })
+  .openapi('PortfolioItem');
+
 const Attachment = z.object({ ...AttachmentInfo.shape, createdAt: z.string() }).openapi('Attachment');
 
 export const AttachmentIdParam = z.object({ id: z.string().regex(ATTACHMENT_ID).openapi({ description: 'an attachment id (22 base64url characters)' }) });

@@ -3,7 +3,9 @@
  * content, an executable named `.png` is not (415, with the allowed list), 4 MB passes and one
  * byte more is refused (413), an empty file and a full quota are refused (422), a message
  * carries files its parties (and no one else) download with `Content-Disposition: attachment`
- * and `nosniff`. The portfolio (K-37) and offer images (K-41) are in test/api/portfolio.test.ts.
+ * and `nosniff`. The portfolio (K-37): the seller adds a completed order's result unless the
+ * buyer refused consent, it shows on the profile and the offer page, and a later refusal hides
+ * it; offer images (K-41) are JPEG, PNG or GIF and public while the offer is visible.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -155,5 +157,63 @@ describe('attachments', () => {
     // Arbiters read the order's conversation, and so its files, while the order is disputed.
     await database.db.sql`update orders set status = 'arbitration' where id = ${orderId}`;
     assert.equal((await download(file.id, arbiter)).status, 200);
+  });
+
+  it('lets the seller add a completed order’s result to the portfolio, shown on the profile and the offer page, until the buyer refuses consent', async () => {
+    const seller = await signUp(call, 'pf_seller');
+    const buyer = await signUp(call, 'pf_buyer');
+    const offerId = await insertOffer(database.db, seller.id, { categoryId: 11 });
+    const running = await insertOrder(database.db, { buyer, offerId, ending: 'in_progress' });
+    const done = await insertOrder(database.db, { buyer, offerId, ending: 'accepted' });
+    const logo = (await upload(seller, 'logo.png', sampleOf('png'))).body;
+    const sources = (await upload(seller, 'logo.zip', sampleOf('zip'))).body;
+    const add = (orderId: number, body: unknown, user = seller) => call('POST', `/orders/${orderId}/portfolio`, { token: user.token, body });
+
+    assert.equal((await add(running, { attachmentIds: [logo.id] })).status, 409, 'not before the buyer confirms completion');
+    assert.equal((await add(done, { attachmentIds: [logo.id] }, buyer)).status, 404);
+    assert.equal((await add(done, { attachmentIds: [sources.id] })).status, 422, 'an archive is no portfolio piece');
+    assert.deepEqual((await call('GET', `/orders/${done}/portfolio`, { token: seller.token })).body, { category: true, refused: false, canAdd: true, canRefuse: false, item: null });
+    const added = await add(done, { title: 'A logo for a bakery', attachmentIds: [logo.id] });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    assert.equal((await add(done, { attachmentIds: [logo.id] })).status, 409, 'one item per order');
+
+    const profile = await call('GET', `/users/${seller.login}`);
+    assert.deepEqual(profile.body.portfolio.map((i: { title: string }) => i.title), ['A logo for a bakery']);
+    const page = await call('GET', `/offers/${offerId}`);
+    assert.deepEqual(page.body.portfolio[0].attachments, [{ id: logo.id, name: 'logo.png', contentType: 'image/png', size: logo.size }]);
+    assert.equal((await download(logo.id)).status, 200, 'a shown portfolio piece is public');
+
+    // The buyer refuses after the upload: the item is hidden everywhere, and its file is no longer public.
+    const refused = await call('POST', `/orders/${done}/portfolio-consent`, { token: buyer.token, body: { consent: false } });
+    assert.equal(refused.status, 200, JSON.stringify(refused.body));
+    assert.deepEqual(refused.body, { category: true, refused: true, canAdd: false, canRefuse: false, item: null });
+    assert.deepEqual((await call('GET', `/users/${seller.login}`)).body.portfolio, []);
+    assert.deepEqual((await call('GET', `/offers/${offerId}`)).body.portfolio, []);
+    assert.equal((await download(logo.id)).status, 404);
+    assert.equal((await call('POST', `/orders/${done}/portfolio-consent`, { token: seller.token, body: { consent: false } })).status, 404, 'only the buyer refuses');
+
+    // Refused before any upload: the upload is refused.
+    const second = await insertOrder(database.db, { buyer, offerId, ending: 'accepted' });
+    await call('POST', `/orders/${second}/portfolio-consent`, { token: buyer.token, body: { consent: false } });
+    assert.equal((await add(second, { attachmentIds: [logo.id] })).status, 409);
+    // Outside Design and Audio and video there is no portfolio.
+    const code = await insertOrder(database.db, { buyer, offerId: await insertOffer(database.db, seller.id, { categoryId: 22 }), ending: 'accepted' });
+    assert.equal((await add(code, { attachmentIds: [logo.id] })).status, 422);
+  });
+
+  it('shows an offer’s JPEG, PNG or GIF images on its page, public while the offer is visible', async () => {
+    const seller = await signUp(call, 'im_seller');
+    const offerId = await insertOffer(database.db, seller.id);
+    const gif = (await upload(seller, 'cover.gif', sampleOf('gif'))).body;
+    const tif = (await upload(seller, 'scan.tif', sampleOf('tif'))).body;
+    const set = (imageIds: string[], user = seller) => call('PUT', `/offers/${offerId}/images`, { token: user.token, body: { imageIds } });
+    assert.equal((await set([tif.id])).status, 422);
+    assert.equal((await set([gif.id], uploader)).status, 404);
+    assert.equal((await set([gif.id])).status, 200);
+    assert.deepEqual((await call('GET', `/offers/${offerId}`)).body.images.map((i: { id: string }) => i.id), [gif.id]);
+    assert.equal((await download(gif.id)).status, 200);
+    await database.db.sql`update offers set status = 'paused' where id = ${offerId}`;
+    assert.equal((await download(gif.id)).status, 404);
+    assert.equal((await download(gif.id, seller)).status, 200);
   });
 });
