@@ -48,6 +48,7 @@ const TABLES = [
   'promo_codes', 'promo_redemptions', 'idempotency_keys', 'seller_stats', 'seller_violations', 'withdrawals', 'payout_batches',
   'buyer_stats', 'deleted_feedback', 'notification_settings', 'seller_request_categories', 'conversations', 'conversation_participants', 'messages',
   'referrals', 'referral_commissions', 'reports', 'standings', 'sanctions', 'support_handovers',
+  'attachments', 'message_attachments', 'offer_images', 'portfolio_items', 'portfolio_item_attachments', 'portfolio_refusals',
 ];
 
 describe('the contract under generated requests', () => {

@@ -146,6 +146,7 @@ export class Contract {
           template,
           parameters: op.parameters ?? [],
           ...(body ? { body: { required: op.requestBody?.required === true, schema: body } } : {}),
+          ...(op.requestBody?.content['multipart/form-data'] ? { multipart: true } : {}),
           access: op['x-access'] ?? 'undeclared',
         };
       }),
