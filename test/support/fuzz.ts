@@ -191,7 +191,7 @@ export function breakages(op: Operation): string[] {
 /** `request` (valid) broken the `way` named, choosing among fields by `pick`; null when this request cannot be broken so. */
 export function breakRequest(op: Operation, request: FuzzRequest, way: string, pick: number, accepts: (body: unknown) => boolean): FuzzRequest | null {
   const json = (body: unknown) => ({ ...request, headers: { ...request.headers, 'content-type': 'application/json' }, body: JSON.stringify(body), broken: way });
-  const body = request.body === undefined ? undefined : (JSON.parse(request.body) as unknown);
+  const body = request.body === undefined || op.multipart ? undefined : (JSON.parse(request.body) as unknown);
   const choose = <T>(items: T[]) => items[pick % items.length]!;
   switch (way) {
     case 'unstorable-query':
