@@ -16,7 +16,8 @@ import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { z } from 'zod';
 import { parseForm, readForm, refusalOf, text } from '../forms.js';
-import { redirect, userOf, type WebContext } from '../page.js';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { page, redirect, userOf, type WebContext } from '../page.js';
 import { Form, Time } from '../ui.js';
 
 /** What a file input accepts: K-69's formats, as a hint to the browser (the server judges by content). */
@@ -156,15 +157,30 @@ export function attachmentPages(deps: WebDeps) {
     const form = await readForm(c);
     const file = await formFile(c);
     try {
-      if (!file) throw new AppError('invalid_input', 'choose the file to show');
       const parsed = parseForm(PortfolioForm, form);
       if (!parsed.ok) throw new AppError('invalid_input', `title: ${Object.values(parsed.errors).join('; ')}`);
+      if (!file) throw new AppError('invalid_input', 'choose the file to show');
       const stored = await uploadFormFile(deps, user.id, file);
       await portfolio.add(user.id, orderId, { title: parsed.data.title || null, attachmentIds: [stored.id] });
     } catch (err) {
       const r = refusalOf(err);
       if (r.status === 404) throw err;
-      return redirect(c, `/orders/${orderId}#portfolio`, `Not added: ${r.message}`);
+      return page(
+        c,
+        deps,
+        'Not added to your portfolio',
+        () => (
+          <>
+            <p class="error form-error" role="alert">
+              {r.message}
+            </p>
+            <p>
+              <a href={`/orders/${orderId}#portfolio`}>Back to the order</a>
+            </p>
+          </>
+        ),
+        r.status as ContentfulStatusCode,
+      );
     }
     return redirect(c, `/orders/${orderId}#portfolio`, 'Added to your portfolio: it shows on the offer and your profile.');
   });
