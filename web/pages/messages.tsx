@@ -84,10 +84,15 @@ const Compose: FC<{ conversationId: number; csrf: string; errors?: FieldErrors; 
     <TextArea name="text" label="Your message" value={value} errors={errors ?? {}} rows={3} hint="Keep contacts and payments on gigflow (K-61, K-62): messages with e-mail addresses, phone numbers or payment handles are flagged for staff." />
     <p class="field">
       <label for="f-file">Attach a file (optional)</label>
-      <input id="f-file" type="file" name="file" accept={ACCEPT_ATTACHMENTS} aria-describedby="f-file-hint" />
+      <input id="f-file" type="file" name="file" accept={ACCEPT_ATTACHMENTS} aria-describedby={errors?.file ? 'f-file-hint f-file-error' : 'f-file-hint'} aria-invalid={errors?.file ? 'true' : undefined} />
       <small id="f-file-hint" class="hint">
         At most 4 MB (K-69): images, video, audio, zip or rar. Larger files: share a cloud link.
       </small>
+      {errors?.file ? (
+        <span id="f-file-error" class="error">
+          {errors.file}
+        </span>
+      ) : null}
     </p>
     <button type="submit">Send message</button>
   </Form>
@@ -295,7 +300,11 @@ export function messagePages(deps: WebDeps) {
     const form = await readForm(c);
     const file = await formFile(c);
     const parsed = file ? parseForm(SendWithFile, form) : parseForm(Send, form);
-    if (!parsed.ok) return conversationPage(c, conversationId, { errors: parsed.errors, form }, 400);
+    if (!parsed.ok) {
+      // Neither text nor a file: the refusal is the file's too.
+      const errors = file || firstOf(form.text)?.trim() ? parsed.errors : { ...parsed.errors, file: 'Write a message or attach a file' };
+      return conversationPage(c, conversationId, { errors, form }, 400);
+    }
     let sent: Awaited<ReturnType<typeof conversations.send>>;
     try {
       // Only a writer's file is stored: a stranger is refused with the conversation (404), staff reading it too.
