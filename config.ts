@@ -70,6 +70,12 @@ const envSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://127.0.0.1:1025').optional(),
   /** The sender of gigflow's email. */
   MAIL_FROM: z.string().min(3).default('gigflow <no-reply@gigflow.local>'),
+  /**
+   * Where attachments' bytes go (K-69): an S3-compatible bucket,
+   * `s3://KEY:SECRET@host[:port]/bucket[?region=eu-west-1&tls=false]`. Unset: files under
+   * `GIGFLOW_DATA_DIR/attachments`.
+   */
+  ATTACHMENTS_S3_URL: z.string().regex(/^s3:\/\/[^\s:@/]+:[^\s@/]+@[^\s/]+\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/?(\?\S*)?$/, 'must be s3://KEY:SECRET@host[:port]/bucket[?region=…&tls=false]').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Where `npm start` keeps the embedded servers' state (git-ignored). */
   GIGFLOW_DATA_DIR: z.string().min(1).default('.data'),

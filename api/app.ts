@@ -13,6 +13,7 @@ import { requestLog } from './http-process.js';
 import { onError, onNotFound, validationHook } from './errors.js';
 import { accountRoutes, passwordResetRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
+import { attachmentRoutes, UPLOAD_MAX_BODY_BYTES } from './routes/attachments.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { devRoutes } from './routes/dev.js';
 import { docsRoutes } from './routes/docs.js';
@@ -26,6 +27,7 @@ import { moneyRoutes } from './routes/money.js';
 import { offerRoutes } from './routes/offers.js';
 import { orderGroupRoutes } from './routes/order-groups.js';
 import { orderRoutes } from './routes/orders.js';
+import { portfolioRoutes } from './routes/portfolio.js';
 import { referralRoutes } from './routes/referrals.js';
 import { sanctionRoutes } from './routes/sanctions.js';
 import { searchRoutes } from './routes/search.js';
@@ -63,7 +65,8 @@ export function createApp(deps: AppDeps) {
   const { services } = deps;
   app.use(requestId());
   app.use(requestLog(deps.logger, 'request'));
-  app.use(limitBody());
+  // An upload's body carries a file of up to 4 MB (K-69); every other request a little JSON.
+  app.use(limitBody(undefined, (method, path) => (method === 'POST' && path === '/attachments' ? UPLOAD_MAX_BODY_BYTES : undefined)));
   app.use(identifyCaller(services.accounts, services.sanctions));
 
   app.route('/', healthRoutes(services));
@@ -82,6 +85,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', conversationRoutes(services));
   app.route('/', individualOfferRoutes(services));
   app.route('/', orderGroupRoutes(services));
+  app.route('/', attachmentRoutes(services));
+  app.route('/', portfolioRoutes(services));
   app.route('/', withdrawalRoutes({ withdrawals: services.withdrawals, webhooks: services.webhooks }));
   app.route('/', referralRoutes(services));
   app.route('/', mailRoutes(services));

@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { SessionUser, StaffRole } from '../services/accounts.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppEnv } from './context.js';
-import { jsonOnly, refuseUnstorable, requireBody } from './door.js';
+import { jsonOnly, multipartOnly, refuseUnstorable, requireBody } from './door.js';
 import { commonResponses } from './schemas.js';
 
 export type Access =
@@ -47,14 +47,16 @@ export function describeAccess(a: Access): string {
  * Declares a route with its access: the guard runs before any input is read; then the door's
  * checks every route shares (a body where one is required, in JSON, storable text), then the
  * route's own schemas. The answers those checks give are documented with every route
- * (`commonResponses`), beside the route's own.
+ * (`commonResponses`), beside the route's own. A route whose body is `multipart/form-data` (an
+ * upload) takes only that, and reads its body itself.
  */
 export function secured<R extends Omit<RouteConfig, 'middleware'>>(a: Access, route: R) {
   const open = a.kind === 'public' || a.kind === 'dev';
+  const multipart = route.request?.body?.content?.['multipart/form-data'] !== undefined;
   return createRoute({
     ...route,
     responses: { ...commonResponses(!open), ...route.responses },
-    middleware: [guard(a), ...(route.request?.body?.required ? [requireBody()] : []), jsonOnly(), refuseUnstorable()],
+    middleware: [guard(a), ...(route.request?.body?.required ? [requireBody()] : []), multipart ? multipartOnly() : jsonOnly(), refuseUnstorable(!multipart)],
     ...(open ? {} : { security: [{ bearer: [] }] }),
     'x-access': describeAccess(a),
   });

@@ -14,27 +14,39 @@ import type { AppEnv } from './context.js';
 export const MAX_BODY_BYTES = 64 * 1024;
 const tooLarge = (max: number) => new AppError('payload_too_large', `the request body is larger than ${max} bytes`, { limitBytes: max });
 
-/** 413 past `maxBytes` (the API's: `MAX_BODY_BYTES`; the web client's forms take more). */
-export function limitBody(maxBytes = MAX_BODY_BYTES): MiddlewareHandler {
-  const limitStreamedBody = bodyLimit({
-    maxSize: maxBytes,
-    onError: () => {
-      throw tooLarge(maxBytes);
-    },
-  });
+/**
+ * 413 past `maxBytes` (the API's: `MAX_BODY_BYTES`; the web client's forms take more), or past
+ * what `larger` allows a request (an upload's route: its file and the multipart framing).
+ */
+export function limitBody(maxBytes = MAX_BODY_BYTES, larger: (method: string, path: string) => number | undefined = () => undefined): MiddlewareHandler {
+  const limiters = new Map<number, MiddlewareHandler>();
+  const limiterOf = (max: number) => {
+    let limiter = limiters.get(max);
+    if (!limiter) {
+      limiter = bodyLimit({
+        maxSize: max,
+        onError: () => {
+          throw tooLarge(max);
+        },
+      });
+      limiters.set(max, limiter);
+    }
+    return limiter;
+  };
   return async (c, next) => {
+    const max = larger(c.req.method, c.req.path) ?? maxBytes;
     // A declared length is checked without touching the body: Hono's bodyLimit opens it as a
     // web stream, which costs every request (GETs too) far more than reading it directly.
     // A streamed (chunked) body is counted as it arrives.
     const length = c.req.header('content-length');
     const chunked = c.req.header('transfer-encoding') !== undefined;
     if (!chunked && length !== undefined) {
-      if (Number(length) > maxBytes) throw tooLarge(maxBytes);
+      if (Number(length) > max) throw tooLarge(max);
       return next();
     }
     // An HTTP/1.1 message (node-server) with neither header has no body.
     if (!chunked && (c.env as { incoming?: unknown } | undefined)?.incoming) return next();
-    return limitStreamedBody(c, next);
+    return limiterOf(max)(c, next);
   };
 }
 
@@ -59,6 +71,19 @@ export function jsonOnly(): MiddlewareHandler<AppEnv> {
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (type !== 'application/json' && !type.endsWith('+json')) {
         throw new AppError('unsupported_media_type', `send the body as application/json${type ? `, not ${type}` : ''}`, { contentType: type || null });
+      }
+    }
+    await next();
+  };
+}
+
+/** A body in anything but multipart/form-data is refused with 415: the routes that take a file. */
+export function multipartOnly(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (hasBody(c)) {
+      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'multipart/form-data') {
+        throw new AppError('unsupported_media_type', `send the file as multipart/form-data${type ? `, not ${type}` : ''}`, { contentType: type || null });
       }
     }
     await next();
@@ -127,8 +152,11 @@ function decoded(segment: string): string {
   }
 }
 
-/** 400 for text that cannot be stored, anywhere in the request: the one rule, at the door. */
-export function refuseUnstorable(): MiddlewareHandler<AppEnv> {
+/**
+ * 400 for text that cannot be stored, anywhere in the request: the one rule, at the door. With
+ * `body` false (a multipart upload) the body is left to its route, which cleans a file's name.
+ */
+export function refuseUnstorable(body = true): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const path = c.req.path.split('/').map(decoded);
     const inPath = path.map((segment) => forbiddenCharacter(segment)).find((bad) => bad !== null);
@@ -138,7 +166,7 @@ export function refuseUnstorable(): MiddlewareHandler<AppEnv> {
         return bad ? [{ path: `query.${key}`, message: bad }] : [];
       }),
     )[0];
-    const found = inPath ? { path: 'path', message: inPath } : (inQuery ?? findUnstorable(await jsonBodyOf(c), 'body'));
+    const found = inPath ? { path: 'path', message: inPath } : (inQuery ?? (body ? findUnstorable(await jsonBodyOf(c), 'body') : null));
     if (found) {
       throw new AppError('invalid_input', `${found.path}: ${found.message}`, { fields: [{ path: found.path, message: found.message, code: 'invalid_string' }] });
     }

@@ -38,6 +38,7 @@ export const statusOf = {
   rate_limited: 429,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  quota_exceeded: 422,
   method_not_allowed: 405,
   needs_attention: 409,
   idempotency_key_reused: 422,

@@ -5,6 +5,7 @@
 import { pino } from 'pino';
 import { loadConfig } from '../config.js';
 import { configuredProviders } from '../payments/configured.js';
+import { configuredAttachmentStore } from '../services/attachment-store.js';
 import { openServices } from '../services/runtime.js';
 import { createApp } from './app.js';
 import { serveUntilStopped } from './http-process.js';
@@ -19,6 +20,7 @@ const { services, close } = await openServices({
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   providers: configuredProviders(config),
   webUrl: config.WEB_PUBLIC_URL ?? `http://${config.HOST}:${config.WEB_PORT}`,
+  attachmentStore: configuredAttachmentStore(config),
 });
 const app = createApp({ services, logger, devRoutes: config.NODE_ENV !== 'production', trustedProxyHops: config.TRUSTED_PROXY_HOPS });
 serveUntilStopped({ fetch: app.fetch, port: config.PORT, host: config.HOST, logger, name: 'API', close });

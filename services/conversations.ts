@@ -10,8 +10,9 @@
  *
  * K-61, K-62: each message is scanned for ways to deal off the platform; a hit warns the writer
  * (a notification) and queues the message for staff (a report with no reporter), and the
- * message is delivered exactly as written. Attachments are a later slice: `attachments` is
- * always empty here. Not yet: messages as order activity (D-03), K-20, K-63.
+ * message is delivered exactly as written. A message may carry up to 10 attachments (K-69),
+ * each its writer's own upload (`attachments.ts`); its text may then be empty. Not yet:
+ * messages as order activity (D-03), K-20, K-63.
  */
 import type { Db } from '../db/client.js';
 import { MESSAGE_MAX_CHARS } from '../db/schema/conversations.js';
@@ -23,9 +24,9 @@ import { scanOffPlatform, type ScanKind } from '../workflows/lib/off-platform.js
 import { textRefusal } from '../workflows/lib/text.js';
 import type { Clock } from './clock.js';
 import type { Caller } from './orders.js';
+import { assertOwnAttachments, type AttachmentInfo } from './attachments.js';
+import { attachmentRules, conversationStaff } from './policy.js';
 
-/** Staff who may read an order's conversation during arbitration. */
-export const conversationStaff = ['arbiter', 'admin'] as const;
 export const MAX_MESSAGES_PAGE = 100;
 
 export interface Participant {
@@ -54,8 +55,8 @@ export interface Message {
   createdAt: string;
   /** K-61, K-62: shown to the writer and staff; false for everyone else. */
   flaggedOffPlatform: boolean;
-  /** Attachment ids: a later slice fills them; always empty for now. */
-  attachments: number[];
+  /** K-69: the files it carries, in the order its writer gave them. */
+  attachments: AttachmentInfo[];
 }
 
 export interface ConversationSummary extends Conversation {
@@ -80,15 +81,30 @@ interface Access {
 
 type MessageRow = { id: string; conversation_id: string; author_id: string; login: string; text: string; created_at: string | Date; flagged_off_platform: boolean };
 
-const messageOf = (r: MessageRow, viewer: Caller, staff: boolean): Message => ({
+const messageOf = (r: MessageRow, viewer: Caller, staff: boolean, files: ReadonlyMap<number, AttachmentInfo[]> = new Map()): Message => ({
   id: Number(r.id),
   conversationId: Number(r.conversation_id),
   author: { id: Number(r.author_id), login: r.login },
   text: r.text,
   createdAt: new Date(r.created_at).toISOString(),
   flaggedOffPlatform: r.flagged_off_platform && (staff || Number(r.author_id) === viewer.id),
-  attachments: [],
+  attachments: files.get(Number(r.id)) ?? [],
 });
+
+/** The attachments of these messages, by message id, each message's in its order. */
+async function filesOf(db: Db, messageIds: readonly number[]): Promise<Map<number, AttachmentInfo[]>> {
+  const files = new Map<number, AttachmentInfo[]>();
+  if (!messageIds.length) return files;
+  const rows = await db.sql<{ message_id: string; id: string; name: string; content_type: string; size: number }[]>`
+    select ma.message_id, a.id, a.name, a.content_type, a.size from message_attachments ma join attachments a on a.id = ma.attachment_id
+    where ma.message_id in ${db.sql(messageIds as number[])} order by ma.message_id, ma.position`;
+  for (const r of rows) {
+    const list = files.get(Number(r.message_id)) ?? [];
+    list.push({ id: r.id, name: r.name, contentType: r.content_type, size: r.size });
+    files.set(Number(r.message_id), list);
+  }
+  return files;
+}
 
 const isConversationStaff = (viewer: Caller) => viewer.roles.some((r) => (conversationStaff as readonly string[]).includes(r));
 
@@ -186,7 +202,8 @@ async function list(db: Db, viewer: Caller, conversationId: number, q: { after?:
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
   if (newestFirst) page.reverse();
-  const items = page.map((r) => messageOf(r, viewer, staff));
+  const files = await filesOf(db, page.map((r) => Number(r.id)));
+  const items = page.map((r) => messageOf(r, viewer, staff, files));
   return {
     conversation: await describe(db, viewer, access),
     items,
@@ -198,13 +215,25 @@ async function list(db: Db, viewer: Caller, conversationId: number, q: { after?:
   };
 }
 
-/** A participant writes; the scan may warn them and tell staff, never changes the text (K-61, K-62). */
-async function send(deps: ConversationsDeps, viewer: Caller, conversationId: number, input: { text: string }): Promise<{ message: Message; warning: OffPlatformWarning | null }> {
+/** What a message is written with: text, files (K-69), or both. */
+export interface MessageInput {
+  text: string;
+  attachmentIds?: readonly string[];
+}
+
+/**
+ * A participant writes; the scan may warn them and tell staff, never changes the text (K-61,
+ * K-62). Text may be empty when the message carries a file; each file must be the writer's own.
+ */
+async function send(deps: ConversationsDeps, viewer: Caller, conversationId: number, input: MessageInput): Promise<{ message: Message; warning: OffPlatformWarning | null }> {
   const { db, clock } = deps;
-  const refusal = textRefusal(input.text, 'text', MESSAGE_MAX_CHARS);
+  const ids = input.attachmentIds ?? [];
+  const refusal = input.text === '' && ids.length > 0 ? null : textRefusal(input.text, 'text', MESSAGE_MAX_CHARS);
   if (refusal) throw new AppError('invalid_input', refusal, { fields: { text: refusal } });
   const access = await accessOf(db, viewer, conversationId);
   if (!access.party) throw new AppError('forbidden', 'staff read this conversation; only its participants write in it');
+  // Attachments never change or go away once uploaded: checking them before the transaction is enough.
+  const files = await assertOwnAttachments(db, viewer.id, ids, attachmentRules.perMessage);
   const hits = scanOffPlatform(input.text);
   const kinds = [...new Set(hits.map((h) => h.kind))];
   const now = clock.now().toISOString();
@@ -213,6 +242,9 @@ async function send(deps: ConversationsDeps, viewer: Caller, conversationId: num
       insert into messages (conversation_id, author_id, text, flagged_off_platform, created_at)
       values (${conversationId}, ${viewer.id}, ${input.text}, ${hits.length > 0}, ${now}::timestamptz)
       returning id, conversation_id, author_id, (select login from users where id = ${viewer.id}) as login, text, created_at, flagged_off_platform`;
+    if (files.length) {
+      await tx`insert into message_attachments ${tx(files.map((f, position) => ({ message_id: m!.id, attachment_id: f.id, position })))}`;
+    }
     // The writer has read what they wrote.
     await tx`update conversation_participants set last_read_message_id = greatest(last_read_message_id, ${m!.id})
       where conversation_id = ${conversationId} and user_id = ${viewer.id}`;
@@ -225,7 +257,7 @@ async function send(deps: ConversationsDeps, viewer: Caller, conversationId: num
     }
     return m!;
   });
-  return { message: messageOf(row, viewer, false), warning: kinds.length ? { kinds, text: warningText(kinds) } : null };
+  return { message: messageOf(row, viewer, false, new Map([[Number(row.id), files]])), warning: kinds.length ? { kinds, text: warningText(kinds) } : null };
 }
 
 /** What the writer reads when the scan finds something (K-61, K-62). */
@@ -266,6 +298,7 @@ async function mine(db: Db, viewer: Caller): Promise<ConversationSummary[]> {
   const last = lastIds.length
     ? await db.sql<MessageRow[]>`select ${messageColumns(db)} from messages m join users u on u.id = m.author_id where m.id in ${db.sql(lastIds)}`
     : [];
+  const files = await filesOf(db, lastIds);
   return rows.map((r) => {
     const id = Number(r.id);
     const lastRow = last.find((m) => Number(m.conversation_id) === id);
@@ -278,7 +311,7 @@ async function mine(db: Db, viewer: Caller): Promise<ConversationSummary[]> {
         .map((p) => ({ id: Number(p.id), login: p.login, lastReadMessageId: Number(p.last_read_message_id) })),
       readOnly: false,
       unreadCount: r.unread,
-      lastMessage: lastRow ? messageOf(lastRow, viewer, false) : null,
+      lastMessage: lastRow ? messageOf(lastRow, viewer, false, files) : null,
     };
   });
 }
@@ -314,7 +347,7 @@ export function createConversations(deps: ConversationsDeps) {
     },
     get: async (viewer: Caller, conversationId: number) => describe(deps.db, viewer, await accessOf(deps.db, viewer, conversationId)),
     list: (viewer: Caller, conversationId: number, q: { after?: number; before?: number; limit: number }) => list(deps.db, viewer, conversationId, q),
-    send: (viewer: Caller, conversationId: number, input: { text: string }) => send(deps, viewer, conversationId, input),
+    send: (viewer: Caller, conversationId: number, input: MessageInput) => send(deps, viewer, conversationId, input),
     markRead: (viewer: Caller, conversationId: number, upTo: number) => markRead(deps.db, viewer, conversationId, upTo),
     mine: (viewer: Caller) => mine(deps.db, viewer),
     unread: (userId: number) => unread(deps.db, userId),

@@ -11,6 +11,8 @@ import type { OrderPolicy } from '../workflows/order/messages.js';
 import { orderPolicy } from '../workflows/order/policy.js';
 import type { StandingPolicy } from '../workflows/standing/messages.js';
 import { createAccounts } from './accounts.js';
+import { temporaryAttachmentStore, type AttachmentStore } from './attachment-store.js';
+import { createAttachments } from './attachments.js';
 import { createAttention } from './attention.js';
 import { createCart } from './cart.js';
 import { createConversations } from './conversations.js';
@@ -31,6 +33,7 @@ import type { Providers } from '../payments/provider.js';
 import { createPayoutDetails } from './payout-details.js';
 import { createProviderWebhooks } from './provider-webhooks.js';
 import { createPlacement } from './placement.js';
+import { createPortfolio } from './portfolio.js';
 import { createReferrals } from './referrals.js';
 import { createSanctions } from './sanctions.js';
 import { createSearch } from './search.js';
@@ -53,6 +56,8 @@ export interface ServiceDeps {
   orderPolicy?: OrderPolicy;
   /** The rules of the standings staff sanctions start; tests shorten them. Default: the policy module's. */
   standingPolicy?: StandingPolicy;
+  /** Where attachments' bytes go (K-69). Default: files under the system's temporary folder (tests, benchmarks). */
+  attachmentStore?: AttachmentStore;
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -86,6 +91,8 @@ export function createServices(deps: ServiceDeps) {
     conversations: createConversations({ db, clock }),
     individualOffers: createIndividualOffers({ db, clock, placement, workflows }),
     orderGroups: createOrderGroups({ db, clock, placement }),
+    portfolio: createPortfolio({ db, clock }),
+    attachments: createAttachments({ db, clock, store: deps.attachmentStore ?? temporaryAttachmentStore() }),
     health: () => checkHealth({ db, workflows }),
     /** Development only: the mail outbox. */
     devMail: (to?: string) => outboxMail(db, to),

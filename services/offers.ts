@@ -13,7 +13,9 @@ import { AppError } from '../workflows/lib/errors.js';
 import { splitCommission } from '../workflows/lib/money.js';
 import { orderRules } from '../workflows/order/policy.js';
 import type { Clock } from './clock.js';
+import type { AttachmentInfo } from './attachments.js';
 import { offerFeedback, type FeedbackItem } from './feedback.js';
+import { offerImages, offerPortfolio, type PortfolioItem } from './portfolio.js';
 import { publicSeller } from './sellers.js';
 import { checkModerationLimit, moderationLimit, startSubmission, type ModerationDeps, type ModerationLimit } from './moderation.js';
 import { checkAgainstCategory, checkNotDuplicate, contentOf, withOptionIds, type OfferInput } from './offer-content.js';
@@ -43,6 +45,10 @@ export interface OfferPage extends OfferView {
   sellerEarningsCents: number;
   /** The offer's likes and dislikes, and its newest feedback with published answers only. */
   feedback: { likes: number; dislikes: number; recent: FeedbackItem[] };
+  /** K-41: the offer's images (download each at `/attachments/{id}`). */
+  images: AttachmentInfo[];
+  /** K-37: results of this offer's finished orders its seller shows. */
+  portfolio: PortfolioItem[];
 }
 
 export type OffersDeps = ModerationDeps & { db: Db; clock: Clock };
@@ -230,6 +236,8 @@ export async function offerPage(deps: { db: Db; clock: Clock }, offerId: number,
     seller: publicSeller(seller, stats),
     sellerEarningsCents: splitCommission(offer.priceCents, orderRules.commissionBps).seller,
     feedback: await offerFeedback(db, offer.id),
+    images: await offerImages(db, offer.id),
+    portfolio: await offerPortfolio(db, offer.id),
   };
 }
 

@@ -4,6 +4,7 @@
  * `workflows/<process>/policy.ts`, passed into every workflow at its start.) Durations are
  * milliseconds, money is integer cents.
  */
+import { ATTACHMENT_MAX_BYTES, ATTACHMENT_NAME_MAX_CHARS } from '../db/schema/attachments.js';
 import { DAY, HOUR, MINUTE } from '../workflows/lib/time.js';
 
 export const accountRules = {
@@ -106,4 +107,28 @@ export const orderGroupRules = {
   minOrders: 2,
   maxOrders: 5,
   briefMaxLength: 5_000,
+} as const;
+
+/** Staff who may read an order's conversation (and its attachments) while the order is disputed. */
+export const conversationStaff = ['arbiter', 'admin'] as const;
+
+/** K-69 attachments, K-41 offer images, K-37 portfolio items. Sizes are bytes. */
+export const attachmentRules = {
+  /** K-69: 4 MB a file (4 × 1024 × 1024 bytes); larger files go through a cloud link. */
+  maxBytes: ATTACHMENT_MAX_BYTES,
+  /**
+   * An upload's body may exceed the file by this much (the multipart framing, the field's headers
+   * and file name): a body longer still is refused by its Content-Length before it is read.
+   */
+  multipartOverheadBytes: 64 * 1024,
+  /** What one user may keep stored in all (policy): 100 MB, 25 files at the maximum size. */
+  quotaBytes: 100 * 1024 * 1024,
+  nameMaxChars: ATTACHMENT_NAME_MAX_CHARS,
+  /** Attachments on one message. */
+  perMessage: 10,
+  /** K-41: images on one offer. */
+  perOffer: 10,
+  /** K-37: files in one portfolio item. */
+  perPortfolioItem: 10,
+  portfolioTitleMaxChars: 120,
 } as const;

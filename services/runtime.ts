@@ -4,6 +4,7 @@
  */
 import { createDb } from '../db/client.js';
 import { systemClock } from './clock.js';
+import type { AttachmentStore } from './attachment-store.js';
 import { createServices, type Services } from './index.js';
 import type { Providers } from '../payments/provider.js';
 import { connectTemporalClient } from './temporal-client.js';
@@ -15,6 +16,7 @@ export async function openServices(config: {
   taskQueue: string;
   providers: Providers;
   webUrl: string;
+  attachmentStore: AttachmentStore;
 }): Promise<{ services: Services; close(): Promise<void> }> {
   const db = createDb(config.databaseUrl);
   const { client: temporal, close: closeTemporal } = await connectTemporalClient({ address: config.temporalAddress, namespace: config.namespace });
@@ -25,6 +27,7 @@ export async function openServices(config: {
     taskQueue: config.taskQueue,
     providers: config.providers,
     webUrl: config.webUrl,
+    attachmentStore: config.attachmentStore,
   });
   return {
     services,

@@ -6,6 +6,7 @@ import { orders } from '../db/schema/orders.js';
 import { users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { Clock } from './clock.js';
+import { sellerPortfolio, type PortfolioItem } from './portfolio.js';
 import { visibleOfferSql } from './visibility.js';
 
 type StoredStanding = Pick<
@@ -83,6 +84,8 @@ export interface SellerProfile {
     buyerStatus: BuyerStatus | null;
   };
   offers: ProfileOffer[];
+  /** K-37: results of finished orders the seller shows, newest first (next to the feedback). */
+  portfolio: PortfolioItem[];
 }
 
 /** A profile lists at most this many offers (a Newbie may have 20, K-33; higher levels more). */
@@ -135,6 +138,7 @@ async function sellerProfile({ db, clock }: { db: Db; clock: Clock }, login: str
       topRated: r.topRated,
       category: { id: r.categoryId, name: r.categoryName },
     })),
+    portfolio: await sellerPortfolio(db, user.id),
   };
 }
 

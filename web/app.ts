@@ -9,10 +9,12 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { limitBody } from '../api/door.js';
+import { UPLOAD_MAX_BODY_BYTES } from '../api/routes/attachments.js';
 import { requestLog } from '../api/http-process.js';
 import type { WebDeps, WebEnv } from './context.js';
 import { errorPage, notFoundPage } from './page.js';
 import { accountPages } from './pages/account.js';
+import { attachmentPages } from './pages/attachments.js';
 import { buyerPages } from './pages/buyer.js';
 import { catalogPages } from './pages/catalog.js';
 import { individualOfferPages } from './pages/individual-offers.js';
@@ -40,6 +42,9 @@ const assets: Record<string, { type: string; body: string }> = {
 /** The origins a form may post to, or be redirected to after posting: ours and the payment providers' pages. */
 const formTargets = (pages: readonly string[] = []) => ["'self'", ...new Set(pages.map((url) => new URL(url).origin))];
 
+/** The forms that carry a file. */
+const UPLOAD_FORMS = /^\/(messages\/[0-9]+|orders\/[0-9]+\/portfolio)$/;
+
 export function createWeb(deps: WebDeps) {
   const app = new Hono<WebEnv>();
   const secure = deps.secureCookies ?? false;
@@ -58,8 +63,9 @@ export function createWeb(deps: WebDeps) {
       },
     }),
   );
-  // A form is a few kilobytes; its longest text fields, some hundreds. 413 past 1 MiB.
-  app.use(limitBody(1024 * 1024));
+  // A form is a few kilobytes; its longest text fields, some hundreds. 413 past 1 MiB; but the
+  // forms that carry a file (K-69: up to 4 MB) — a message, a portfolio item.
+  app.use(limitBody(1024 * 1024, (method, path) => (method === 'POST' && UPLOAD_FORMS.test(path) ? UPLOAD_MAX_BODY_BYTES : undefined)));
   app.get('/assets/:name', (c) => {
     const asset = assets[c.req.param('name')];
     if (!asset) return c.notFound();
@@ -87,6 +93,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', messagePages(deps));
   app.route('/', individualOfferPages(deps));
   app.route('/', orderGroupPages(deps));
+  app.route('/', attachmentPages(deps));
   app.route('/', referralPages(deps));
   app.route('/', standingPages(deps));
 

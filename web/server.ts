@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { serveUntilStopped } from '../api/http-process.js';
 import { loadConfig } from '../config.js';
 import { configuredProviders, localProvidersUrl } from '../payments/configured.js';
+import { configuredAttachmentStore } from '../services/attachment-store.js';
 import { openServices } from '../services/runtime.js';
 import { createWeb } from './app.js';
 
@@ -19,6 +20,7 @@ const { services, close } = await openServices({
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   providers: configuredProviders(config),
   webUrl: config.WEB_PUBLIC_URL ?? `http://${config.HOST}:${config.WEB_PORT}`,
+  attachmentStore: configuredAttachmentStore(config),
 });
 /** The local stand-ins' hosted pages, at the address they listen on (`providers/main.ts`), when no provider URL is set. */
 const standIns = [localProvidersUrl(config), `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.LOCAL_PROVIDERS_PORT}`];

@@ -79,8 +79,8 @@ export const DataTable: FC<PropsWithChildren<{ id?: string; label: string; capti
   </div>
 );
 
-export const Form: FC<PropsWithChildren<{ action: string; csrf: string; error?: string; id?: string; class?: string; label?: string }>> = (p) => (
-  <form method="post" action={p.action} id={p.id} class={p.class} aria-label={p.label} novalidate>
+export const Form: FC<PropsWithChildren<{ action: string; csrf: string; error?: string; id?: string; class?: string; label?: string; enctype?: 'multipart/form-data' }>> = (p) => (
+  <form method="post" action={p.action} id={p.id} class={p.class} aria-label={p.label} enctype={p.enctype} novalidate>
     <input type="hidden" name="_csrf" value={p.csrf} />
     {p.error ? (
       <p class="error form-error" role="alert">

@@ -7,7 +7,10 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { MAX_MESSAGES_PAGE, MESSAGE_MAX_CHARS, type Conversations } from '../../services/conversations.js';
+import { ATTACHMENT_ID } from '../../services/attachments.js';
+import { attachmentRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
+import { AttachmentInfo } from './attachments.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { digits, errorResponses, Id, IdParam, json, jsonBody, MAX_ID } from '../schemas.js';
@@ -37,7 +40,7 @@ const Message = z
     text: z.string().openapi({ description: 'exactly as written: the off-platform scan never alters it' }),
     createdAt: z.string(),
     flaggedOffPlatform: z.boolean().openapi({ description: 'K-61, K-62: the scan found contact or payment details; shown to the writer and staff only' }),
-    attachments: z.array(z.number().int()).openapi({ description: 'attachment ids: a later issue adds attachments; always empty for now' }),
+    attachments: z.array(AttachmentInfo).openapi({ description: 'K-69: the files it carries, in the order its writer gave them; download each at `GET /attachments/{id}`' }),
   })
   .openapi('Message');
 
@@ -70,6 +73,18 @@ const MessagesPage = z
   .openapi('MessagesPage');
 
 const staffReaders = access.party('arbiter', 'admin');
+
+const SendMessage = z
+  .strictObject({
+    text: z.string().max(MESSAGE_MAX_CHARS).default('').openapi({ description: 'may be empty (or left out) when the message carries a file' }),
+    attachmentIds: z
+      .array(z.string().regex(ATTACHMENT_ID))
+      .max(attachmentRules.perMessage)
+      .default([])
+      .openapi({ description: `K-69: up to ${attachmentRules.perMessage} of your own uploads (\`POST /attachments\`), each once; one may go on several messages` }),
+  })
+  .refine((b) => b.text.trim().length > 0 || b.attachmentIds.length > 0, { message: 'a message needs text or a file', path: ['text'] })
+  .openapi('SendMessage');
 
 const routes = {
   mine: secured(access.user, {
@@ -112,7 +127,7 @@ const routes = {
     path: '/conversations/{id}/messages',
     tags: ['conversations'],
     summary: 'Write a message; one that seems to deal off the platform is delivered as written, with a warning, and queued for staff (K-61, K-62)',
-    request: { params: IdParam, ...jsonBody(z.strictObject({ text: z.string().max(MESSAGE_MAX_CHARS).refine((t) => t.trim().length > 0, 'a message needs text') })) },
+    request: { params: IdParam, ...jsonBody(SendMessage) },
     responses: {
       201: json('Delivered', z.object({ message: Message, warning: Warning.nullable().openapi({ description: 'K-61, K-62: what the scan found; null when nothing' }) })),
       ...errorResponses(404),

@@ -8,6 +8,7 @@ import type { StaffRole } from '../../services/accounts.js';
 import { FEEDBACK_CURSOR, type Feedback } from '../../services/feedback.js';
 import type { Sellers } from '../../services/sellers.js';
 import { access, callerOf, secured } from '../auth.js';
+import { PortfolioItem } from './attachments.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { digits, errorResponses, IdParam, json, jsonBody, MAX_ID, orNull } from '../schemas.js';
@@ -107,6 +108,7 @@ const SellerProfile = z
         category: z.object({ id: z.number().int(), name: z.string() }),
       }),
     ),
+    portfolio: z.array(PortfolioItem).openapi({ description: 'K-37: results of finished orders the seller shows, newest first, next to the feedback' }),
   })
   .openapi('SellerProfile');
 

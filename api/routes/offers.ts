@@ -7,6 +7,7 @@ import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { Cents, errorResponses, IdParam, Int4Id, json, jsonBody } from '../schemas.js';
+import { AttachmentInfo, PortfolioItem } from './attachments.js';
 import { FeedbackItem, PublicSeller } from './feedback.js';
 
 const Tier = z.enum(['economy', 'standard', 'business']);
@@ -78,6 +79,8 @@ const OfferPage = z.object({
   seller: PublicSeller,
   sellerEarningsCents: Cents,
   feedback: z.object({ likes: z.number().int(), dislikes: z.number().int(), recent: z.array(FeedbackItem).openapi({ description: 'the newest, with published answers only' }) }),
+  images: z.array(AttachmentInfo).openapi({ description: 'K-41: the offer’s images (JPEG, PNG, GIF), in order; download each at `GET /attachments/{id}`' }),
+  portfolio: z.array(PortfolioItem).openapi({ description: 'K-37: results of this offer’s finished orders that its seller shows, newest first' }),
 }).openapi('OfferPage');
 
 const CartLine = z.union([

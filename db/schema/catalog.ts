@@ -69,6 +69,8 @@ export const categories = pgTable('categories', {
   allowsFreePrice: boolean('allows_free_price').notNull().default(false),
   fixedPackagePrices: jsonb('fixed_package_prices').$type<Record<PackageTierName, number> | null>(),
   position: integer('position').notNull().default(0),
+  /** K-37: sellers may show finished orders' results in their portfolio (the Design and Audio and video subtrees). */
+  portfolio: boolean('portfolio').notNull().default(false),
 });
 
 export const categoryAttributes = pgTable(

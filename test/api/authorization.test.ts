@@ -19,6 +19,7 @@ import { insertOrder } from '../support/closed-orders.js';
 import { fund } from '../support/orders.js';
 import { startTopUp, topUpByCard } from '../support/pay.js';
 import { randomHex, seededRandom } from '../support/seed.js';
+import { sampleOf } from '../support/attachment-samples.js';
 
 type Persona = 'anonymous' | 'stranger' | 'owner' | StaffRole;
 const personas: Persona[] = ['anonymous', 'stranger', 'owner', ...staffRoles];
@@ -88,6 +89,23 @@ describe('authorization matrix', () => {
     const [row] = await database.db.sql<{ id: string }[]>`
       insert into order_groups (buyer_id, request_key, brief, created_at) values (${users.owner.id}, ${`matrix-${next()}`}, 'matrix', now()) returning id`;
     return Number(row!.id);
+  }
+  /** A multipart body with one PNG, as `POST /attachments` takes it. */
+  const pngForm = () => {
+    const form = new FormData();
+    form.append('file', new File([sampleOf('png') as Uint8Array<ArrayBuffer>], 'matrix.png'));
+    return form;
+  };
+  /** An upload of `user`'s: its id. */
+  const uploadOf = async (user: TestUser) => (await call('POST', '/attachments', { token: user.token, body: pngForm() })).body.id as string;
+  /** An image of the vendor's active offer: anyone downloads it (K-41). */
+  let publicImage: string | undefined;
+  async function vendorsImage() {
+    if (!publicImage) {
+      publicImage = await uploadOf(vendor);
+      await call('PUT', `/offers/${vendorsOffer}/images`, { token: vendor.token, body: { imageIds: [publicImage] } });
+    }
+    return publicImage;
   }
   /** Clears the caller's D-10 payout-details lock, which the login change of the matrix started. */
   async function unlockPayoutDetails(caller: TestUser | undefined) {
@@ -274,6 +292,19 @@ describe('authorization matrix', () => {
     'POST /order-groups': { success: 422, build: () => ({ path: '/order-groups', body: { offerIds: [vendorsOffer], brief: 'matrix' }, headers: idempotent() }) },
     'GET /order-groups/{id}': { success: 200, build: async () => ({ path: `/order-groups/${await ownersOrderGroup()}` }) },
     'GET /me/order-groups': { success: 200, build: () => ({ path: '/me/order-groups' }) },
+    'POST /attachments': { success: 201, build: () => ({ path: '/attachments', body: pngForm() }) },
+    'GET /attachments/{id}': { success: 200, build: async () => ({ path: `/attachments/${await vendorsImage()}` }) },
+    'PUT /offers/{id}/images': { success: 200, build: () => ({ path: `/offers/${ownersOffer}/images`, body: { imageIds: [] } }) },
+    'GET /orders/{id}/portfolio': { success: 200, build: async () => ({ path: `/orders/${await ownersClosedOrder()}/portfolio` }) },
+    'POST /orders/{id}/portfolio-consent': { success: 200, build: async () => ({ path: `/orders/${await ownersClosedOrder()}/portfolio-consent`, body: { consent: false } }) },
+    // The owner sold this completed logo order: they add its result (their own upload).
+    'POST /orders/{id}/portfolio': {
+      success: 201,
+      build: async () => ({
+        path: `/orders/${await insertOrder(database.db, { buyer: vendor, offerId: ownersOffer, ending: 'accepted' })}/portfolio`,
+        body: { attachmentIds: [await uploadOf(users.owner)] },
+      }),
+    },
     // Past the guard, an unknown report answers 404: the guard is what this checks.
     'POST /staff/reports/{id}/resolve': { success: 404, build: () => ({ path: '/staff/reports/999999999/resolve', body: { resolution: 'matrix' } }) },
     'GET /staff/standings': { success: 200, build: () => ({ path: '/staff/standings' }) },

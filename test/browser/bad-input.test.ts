@@ -407,7 +407,20 @@ const FORMS: FormRow[] = [
     form: '#message-form',
     fields: {
       text: { values: [...TEXT, { label: '4001 characters', text: 'm'.repeat(4_001) }] },
+      // Text where the file goes, with no message text: neither a message nor a file (K-69).
+      file: { values: [{ label: 'text, not a file', text: 'not a file' }], fill: { text: '' } },
       '@action': { values: [{ label: 'an id beyond int8', raw: '/messages/99999999999999999999' }], status: 404, shows: 'not-found' },
+    },
+  },
+  // K-37: the buyer's refusal is one button on their own order.
+  { pages: ORDER_PAGES, form: '#portfolio-consent-form', fields: {}, none: 'refusing consent takes no input: the buyer’s own order, nothing else' },
+  {
+    pages: ORDER_PAGES,
+    form: '#portfolio-form',
+    fields: {
+      title: { values: [...UNSTORABLE, huge], shows: 'form' },
+      // A form post of text where the file goes (no browser sends one): no file, refused.
+      file: { values: [{ label: 'text, not a file', text: 'not a file' }], shows: 'form' },
     },
   },
   { pages: ORDER_PAGES, form: '#answer-form', fill: () => ({ answerText: 'Thank you, glad you like it.' }), fields: { answerText: { values: TEXT } } },

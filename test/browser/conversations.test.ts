@@ -4,7 +4,9 @@
  * a reload, opens the conversation (the badge clears), and the buyer's page shows "Read" under
  * the message without a reload. The seller's message with an e-mail address is delivered as
  * written and its writer is warned (K-61, K-62); the buyer reports it, and staff find it in
- * the reports' queue. Waiting is Playwright's bounded waiting for what the page shows.
+ * the reports' queue. A file attached on the thread page (K-69) reaches the other party, who
+ * sees its thumbnail and downloads it. Waiting is Playwright's bounded waiting for what the page
+ * shows.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -81,5 +83,35 @@ describe('conversations in the browser', () => {
     const reports = await stack.services.sanctions.queue();
     const messageReports = reports.filter((r) => r.subject === 'message' && r.accusedId === m.seller.id);
     assert.deepEqual(messageReports.map((r) => r.reporterId).sort(), [m.buyer.id, null].sort(), 'the scan’s report and the buyer’s');
+  });
+
+  it('sends a file from the thread page; the other party sees its thumbnail and downloads it (K-69)', async () => {
+    const m = await market(stack.api, stack.db);
+    const placed = await placeOrder(stack.api, m.buyer, { offerId: m.offerId });
+    const conversation = await stack.services.conversations.forOrder({ id: m.buyer.id, roles: [] }, placed.orderId);
+    const buyer = await newPerson(browser, stack);
+    await signInAs(buyer.context, stack, m.buyer);
+    const seller = await newPerson(browser, stack);
+    await signInAs(seller.context, stack, m.seller);
+    // A real 1×1 PNG, so that the browser can draw the thumbnail.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+
+    await buyer.page.goto(`/messages/${conversation.id}`);
+    await buyer.page.getByLabel('Attach a file (optional)').setInputFiles({ name: 'moodboard.png', mimeType: 'image/png', buffer: png });
+    await buyer.page.getByRole('button', { name: 'Send message' }).click();
+    await buyer.page.locator('.flash', { hasText: 'Sent.' }).waitFor();
+    await buyer.page.locator('.message.mine .attachment a', { hasText: 'moodboard.png' }).waitFor();
+
+    await seller.page.goto(`/messages/${conversation.id}`);
+    const theirs = seller.page.locator('.message:not(.mine) .attachment');
+    await theirs.locator('img.thumbnail').waitFor();
+    assert.equal(await theirs.locator('img.thumbnail').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), 1, 'the thumbnail loads');
+    await assertAccessible(seller.page, 'a conversation with a file');
+    const [download] = await Promise.all([seller.page.waitForEvent('download'), theirs.getByRole('link', { name: 'moodboard.png' }).click()]);
+    assert.equal(download.suggestedFilename(), 'moodboard.png');
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    assert.deepEqual(Buffer.concat(chunks), png);
   });
 });

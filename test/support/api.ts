@@ -16,18 +16,24 @@ export interface Call {
 
 export type Caller = (method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }) => Promise<Call>;
 
-/** Calls `app` in-process; every response is checked against the document the app serves (`./contract.ts`). */
+/**
+ * Calls `app` in-process; every response is checked against the document the app serves
+ * (`./contract.ts`). A `FormData` body goes as multipart (an upload); a JSON answer is parsed,
+ * any other (a downloaded file) is given as its bytes.
+ */
 export function callerFor(app: App): Caller {
   checkedByContract(app);
   return async (method, path, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const multipart = opts.body instanceof FormData;
+    if (opts.body !== undefined && !multipart) headers['content-type'] = 'application/json';
     const res = await app.request(path, {
       method,
       headers,
-      body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+      body: opts.body === undefined ? undefined : multipart ? (opts.body as FormData) : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
     });
+    if (!/json/.test(res.headers.get('content-type') ?? '') && res.status < 300) return { status: res.status, body: new Uint8Array(await res.arrayBuffer()), headers: res.headers };
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
   };

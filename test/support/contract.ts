@@ -8,7 +8,8 @@
  * - The status must be one the operation documents.
  * - The body must validate against that response's schema (JSON Schema 2020-12, the dialect of
  *   OpenAPI 3.1, by Ajv with its formats), and a response documented without content must have
- *   none.
+ *   none. A response documented only with other media types (a file's download) must have one
+ *   of those content types.
  * - Objects are exact: an object schema that does not say what other properties it allows (a
  *   `z.object` in the routes) is checked as allowing none, so a field the code adds without
  *   declaring it fails here. The document itself leaves clients free to ignore new fields; a
@@ -145,6 +146,7 @@ export class Contract {
           template,
           parameters: op.parameters ?? [],
           ...(body ? { body: { required: op.requestBody?.required === true, schema: body } } : {}),
+          ...(op.requestBody?.content['multipart/form-data'] ? { multipart: true } : {}),
           access: op['x-access'] ?? 'undeclared',
         };
       }),
@@ -186,9 +188,14 @@ export class Contract {
   #checkBody(exchange: Exchange, response: ResponseObject, pointer: string): string[] {
     const head = exchange.method.toUpperCase() === 'HEAD';
     const media = response.content?.['application/json'];
+    const type = exchange.headers.get('content-type') ?? '';
+    if (!media && response.content) {
+      // A file (a download): its content type must be one the response documents; its bytes are its own.
+      const documented = Object.keys(response.content);
+      return documented.includes(type.split(';')[0]!.trim()) ? [] : [`${exchange.status} should be one of ${documented.join(', ')}, not ${JSON.stringify(type)}`];
+    }
     if (!media) return exchange.body === '' ? [] : [`${exchange.status} is documented without a body, yet it has one: ${exchange.body.slice(0, 200)}`];
     if (head) return [];
-    const type = exchange.headers.get('content-type') ?? '';
     if (!/^application\/json\b/.test(type)) return [`${exchange.status} should be application/json, not ${JSON.stringify(type)}`];
     let body: unknown;
     try {

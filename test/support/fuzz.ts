@@ -7,7 +7,8 @@
  * Only what the document uses is understood: `$ref` into `components.schemas`, `type` (one or
  * several), `enum`, `const`, `anyOf`/`oneOf`, objects with `properties`, `required` and
  * `additionalProperties`, arrays with `items` and their bounds, strings with bounds, `pattern`
- * and the `email`/`uri`/`date-time` formats, integers and numbers with bounds.
+ * and the `email`/`uri`/`date-time` formats, integers and numbers with bounds. A
+ * `multipart/form-data` body (an upload) is one `file` part of random bytes.
  */
 import fc from 'fast-check';
 
@@ -25,6 +26,8 @@ export interface Operation {
   template: string;
   parameters: Parameter[];
   body?: { required: boolean; schema: Schema };
+  /** The body is `multipart/form-data`: one `file` part. */
+  multipart?: boolean;
   access: string;
 }
 
@@ -124,7 +127,7 @@ export class RequestGenerator {
 
   valid(op: Operation): fc.Arbitrary<FuzzRequest> {
     const params = op.parameters.map((p) => this.#parameter(op, p));
-    const body = op.body ? this.values.valid(op.body.schema).map((value) => JSON.stringify(value)) : fc.constant(undefined);
+    const body = op.multipart ? multipartBody() : op.body ? this.values.valid(op.body.schema).map((value) => JSON.stringify(value)) : fc.constant(undefined);
     return fc.tuple(fc.tuple(...params), body).map(([values, text]) => {
       let path = op.template;
       const query = new URLSearchParams();
@@ -136,7 +139,7 @@ export class RequestGenerator {
         else if (p.in === 'header') headers[p.name] = asText(value);
         else for (const item of Array.isArray(value) ? value : [value]) query.append(p.name, asText(item));
       });
-      if (text !== undefined) headers['content-type'] = 'application/json';
+      if (text !== undefined) headers['content-type'] = op.multipart ? `multipart/form-data; boundary=${BOUNDARY}` : 'application/json';
       const search = query.toString();
       return { method: op.method.toUpperCase(), path: search ? `${path}?${search}` : path, headers, body: text };
     });
@@ -149,6 +152,15 @@ export class RequestGenerator {
     const value = pool.length ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...pool) }, { weight: 1, arbitrary: generated }) : generated;
     return p.required ? value : fc.option(value, { nil: undefined });
   }
+}
+
+const BOUNDARY = 'fuzz-boundary-7e3';
+
+/** One `file` part of random text under `BOUNDARY` (a file of no allowed format, mostly: refused, 415). */
+function multipartBody(): fc.Arbitrary<string> {
+  return fc
+    .tuple(fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/), fc.string({ unit: 'grapheme-ascii', maxLength: 64 }))
+    .map(([name, content]) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n${content}\r\n--${BOUNDARY}--\r\n`);
 }
 
 /** A value of a kind no schema of the document accepts where another kind is expected. */
@@ -168,7 +180,8 @@ export function breakages(op: Operation): string[] {
   // A GET carries no body at all (a Request refuses to make one).
   const ways = op.method === 'get' ? ['unstorable-query'] : ['unstorable-query', 'text-body'];
   if (op.body) ways.push('malformed-json', 'not-an-object', 'missing-field', 'unknown-field', 'wrong-type', 'unstorable-body', 'too-large');
-  if (op.body?.required) ways.push('no-body');
+  if (op.body?.required || op.multipart) ways.push('no-body');
+  if (op.multipart) ways.push('bad-boundary');
   if (op.parameters.some((p) => p.in === 'path')) ways.push('bad-path-parameter');
   if (op.parameters.some((p) => p.in === 'query')) ways.push('bad-query-parameter');
   if (op.parameters.some((p) => p.in === 'header' && p.required)) ways.push('missing-header');
@@ -178,7 +191,7 @@ export function breakages(op: Operation): string[] {
 /** `request` (valid) broken the `way` named, choosing among fields by `pick`; null when this request cannot be broken so. */
 export function breakRequest(op: Operation, request: FuzzRequest, way: string, pick: number, accepts: (body: unknown) => boolean): FuzzRequest | null {
   const json = (body: unknown) => ({ ...request, headers: { ...request.headers, 'content-type': 'application/json' }, body: JSON.stringify(body), broken: way });
-  const body = request.body === undefined ? undefined : (JSON.parse(request.body) as unknown);
+  const body = request.body === undefined || op.multipart ? undefined : (JSON.parse(request.body) as unknown);
   const choose = <T>(items: T[]) => items[pick % items.length]!;
   switch (way) {
     case 'unstorable-query':
@@ -187,6 +200,8 @@ export function breakRequest(op: Operation, request: FuzzRequest, way: string, p
       return { ...request, headers: { ...request.headers, 'content-type': 'text/plain' }, body: 'fuzz', broken: way };
     case 'malformed-json':
       return { ...request, headers: { ...request.headers, 'content-type': 'application/json' }, body: '{"fuzz": ', broken: way };
+    case 'bad-boundary':
+      return { ...request, headers: { ...request.headers, 'content-type': 'multipart/form-data; boundary=not-the-one' }, broken: way };
     case 'no-body': {
       const { 'content-type': _, ...headers } = request.headers;
       return { ...request, headers, body: undefined, broken: way };

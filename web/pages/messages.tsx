@@ -6,6 +6,9 @@
  * (the viewer's receipt moves); staff reading an order's conversation during arbitration move
  * none. Writing goes through `conversations.send`, as `POST /conversations/{id}/messages` does;
  * a K-61/K-62 hit shows its warning to the writer. Each message of another can be reported.
+ * A message may carry a file (K-69): the form is multipart, the file is stored by
+ * `attachments.upload` (as `POST /attachments`) and named on the message; files show as
+ * download links, images with a thumbnail.
  */
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
@@ -18,6 +21,7 @@ import { firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } fr
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { Form, MessagesBadge, TextArea, Time, type FieldErrors } from '../ui.js';
 import { individualOffersPanel } from './individual-offers.js';
+import { ACCEPT_ATTACHMENTS, AttachmentList, formFile, uploadFormFile } from './attachments.js';
 
 /** How often an open thread or inbox asks for news. */
 const POLL = 'every 2s';
@@ -64,7 +68,8 @@ const MessageItem: FC<{ m: Message; me: number; conversationId: number; canRepor
         </>
       ) : null}
     </p>
-    <p class="prewrap message-text">{m.text}</p>
+    {m.text ? <p class="prewrap message-text">{m.text}</p> : null}
+    <AttachmentList files={m.attachments} />
     {m.flaggedOffPlatform ? (
       <p class="error off-platform" role="note">
         Flagged for staff: it seems to share contact or payment details (K-61, K-62).
@@ -76,8 +81,20 @@ const MessageItem: FC<{ m: Message; me: number; conversationId: number; canRepor
 
 /** The writing form; a refusal shows beside the field. */
 const Compose: FC<{ conversationId: number; csrf: string; errors?: FieldErrors; value?: string; message?: string }> = ({ conversationId, csrf, errors, value, message }) => (
-  <Form action={`/messages/${conversationId}`} csrf={csrf} id="message-form" label="write a message" error={message}>
+  <Form action={`/messages/${conversationId}`} csrf={csrf} id="message-form" label="write a message" error={message} enctype="multipart/form-data">
     <TextArea name="text" label="Your message" value={value} errors={errors ?? {}} rows={3} hint="Keep contacts and payments on gigflow (K-61, K-62): messages with e-mail addresses, phone numbers or payment handles are flagged for staff." />
+    <p class="field">
+      <label for="f-file">Attach a file (optional)</label>
+      <input id="f-file" type="file" name="file" accept={ACCEPT_ATTACHMENTS} aria-describedby={errors?.file ? 'f-file-hint f-file-error' : 'f-file-hint'} aria-invalid={errors?.file ? 'true' : undefined} />
+      <small id="f-file-hint" class="hint">
+        At most 4 MB (K-69): images, video, audio, zip or rar. Larger files: share a cloud link.
+      </small>
+      {errors?.file ? (
+        <span id="f-file-error" class="error">
+          {errors.file}
+        </span>
+      ) : null}
+    </p>
     <button type="submit">Send message</button>
   </Form>
 );
@@ -134,7 +151,8 @@ const Inbox: FC<{ items: ConversationSummary[]; me: number; unread: number }> = 
           ) : null}
           {s.lastMessage ? (
             <p class="muted">
-              {s.lastMessage.author.id === me ? 'You' : s.lastMessage.author.login}: {s.lastMessage.text.slice(0, 120)} · <Time at={s.lastMessage.createdAt} />
+              {s.lastMessage.author.id === me ? 'You' : s.lastMessage.author.login}: {s.lastMessage.text.slice(0, 120) || `📎 ${s.lastMessage.attachments.map((f) => f.name).join(', ')}`} ·{' '}
+              <Time at={s.lastMessage.createdAt} />
             </p>
           ) : null}
         </li>
@@ -144,6 +162,8 @@ const Inbox: FC<{ items: ConversationSummary[]; me: number; unread: number }> = 
 );
 
 const Send = z.object({ text: text(MESSAGE_MAX_CHARS) });
+/** With a file, the text may be left empty. */
+const SendWithFile = z.object({ text: text(MESSAGE_MAX_CHARS).optional().or(z.literal('')) });
 const Direct = z.object({ login: text(64) });
 const ReportForm = z.object({ reason: z.enum(['spam', 'rudeness', 'other']), details: z.string().optional() });
 const reasonLabels = { spam: 'Spam', rudeness: 'Rudeness', other: 'Something else' } as const;
@@ -282,11 +302,19 @@ export function messagePages(deps: WebDeps) {
     const user = userOf(c);
     const conversationId = idParam(c, 'id', 'conversation');
     const form = await readForm(c);
-    const parsed = parseForm(Send, form);
-    if (!parsed.ok) return conversationPage(c, conversationId, { errors: parsed.errors, form }, 400);
+    const file = await formFile(c);
+    const parsed = file ? parseForm(SendWithFile, form) : parseForm(Send, form);
+    if (!parsed.ok) {
+      // Neither text nor a file: the refusal is the file's too.
+      const errors = file || firstOf(form.text)?.trim() ? parsed.errors : { ...parsed.errors, file: 'Write a message or attach a file' };
+      return conversationPage(c, conversationId, { errors, form }, 400);
+    }
     let sent: Awaited<ReturnType<typeof conversations.send>>;
     try {
-      sent = await conversations.send(user, conversationId, parsed.data);
+      // Only a writer's file is stored: a stranger is refused with the conversation (404), staff reading it too.
+      if ((await conversations.get(user, conversationId)).readOnly) throw new AppError('forbidden', 'staff read this conversation; only its participants write in it');
+      const attachmentIds = file ? [(await uploadFormFile(deps, user.id, file)).id] : [];
+      sent = await conversations.send(user, conversationId, { text: parsed.data.text ?? '', attachmentIds });
     } catch (err) {
       const r = refusalOf(err);
       if (r.status === 404) throw err;

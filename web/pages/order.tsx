@@ -22,6 +22,7 @@ import { Actions, actionSchemas, actionSpecs, FeedbackForm, refusalText, Verdict
 import { holds, staffAccess, staffOf } from './staff/roles.js';
 import { TemporalLink } from './staff/temporal-link.js';
 import { Deliveries, Details, Requests, stateKey, StatusPanel, Timeline } from './order/panel.js';
+import { OrderPortfolioSection, orderPortfolio } from './attachments.js';
 import { ConversationPanel, orderConversation } from './messages.js';
 
 type Pages = Hono<WebEnv>;
@@ -107,6 +108,7 @@ function orderPage(deps: WebDeps) {
     const view = await orders.view(user, orderId);
     const fb = await feedback.forOrder(user, orderId, orderStaff);
     const thread = await orderConversation(deps, c, orderId);
+    const portfolio = await orderPortfolio(deps, user.id, orderId);
     const role = roleOf(view, user.id);
     return page(
       c,
@@ -123,6 +125,7 @@ function orderPage(deps: WebDeps) {
             <StatusPanel view={view} role={role} seen={stateKey(view)} />
             {role === 'staff' ? null : <Actions orderId={orderId} allowed={view.allowedActions} csrf={v.csrf} role={role} failure={failure} />}
             <FeedbackSection orderId={orderId} feedback={fb} csrf={v.csrf} failure={failure} canDelete={holds(user, staffAccess.feedbackDeletion)} />
+            <OrderPortfolioSection orderId={orderId} state={portfolio} csrf={v.csrf} />
             {thread ? <ConversationPanel thread={thread} me={user.id} csrf={v.csrf} /> : null}
             <Requests view={view} />
             <Deliveries view={view} />

@@ -18,6 +18,7 @@ import { CartChoice, KeepForLater, OrderBox, PriceBox, type OrderState } from '.
 import { Description, FeedbackList, Options, Packages, SellerCard, Units } from './offer-parts.js';
 import { fieldErrorsOf } from './parts.js';
 import { OfferWorkflowsLink } from '../staff/temporal-link.js';
+import { AttachmentList, PortfolioGallery } from '../attachments.js';
 
 /** Offer ids in addresses: digits that fit the id column; anything else is no offer (404). */
 const OFFER = '/offers/:id{[0-9]{1,15}}';
@@ -51,10 +52,16 @@ function OfferBody({ offer, state, viewer, favorite, deps, block }: { offer: Off
           </p>
         ) : null}
         <Description offer={offer} />
+        {offer.images.length ? (
+          <section aria-label="images" id="offer-images">
+            <AttachmentList files={offer.images} />
+          </section>
+        ) : null}
         <Packages offer={offer} />
         <Options offer={offer} />
         <Units offer={offer} />
         <FeedbackList feedback={offer.feedback} />
+        <PortfolioGallery items={offer.portfolio} />
       </div>
       <aside aria-label="order and seller">
         {orderable(offer, viewer) ? (

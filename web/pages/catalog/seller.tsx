@@ -9,6 +9,7 @@ import type { SellerProfile } from '../../../services/sellers.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { page } from '../../page.js';
 import { Money, Time } from '../../ui.js';
+import { PortfolioGallery } from '../attachments.js';
 import { days, levelName, percentText, ratingText, starsText, TopRated } from './parts.js';
 
 const Card: FC<{ seller: SellerProfile['seller'] }> = ({ seller }) => (
@@ -161,6 +162,7 @@ export function sellerProfilePage(app: Hono<WebEnv>, deps: WebDeps) {
             </form>
           ) : null}
           <Analytics analytics={profile.seller.analytics} />
+          <PortfolioGallery items={profile.portfolio} showOffer />
         </div>
       </div>
     ));
