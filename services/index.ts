@@ -81,7 +81,7 @@ export function createServices(deps: ServiceDeps) {
     failedMail: createFailedMail(db),
     attention: createAttention({ db, workflows }),
     sanctions: createSanctions({ db, clock, workflows }),
-    conversations: createConversations({ db, clock }),
+    conversations: createConversations({ db, clock, workflows }),
     health: () => checkHealth({ db, workflows }),
     /** Development only: the mail outbox. */
     devMail: (to?: string) => outboxMail(db, to),

@@ -5,7 +5,9 @@
  * seconds, each bringing the header's badge along out of band. Looking at a thread reads it
  * (the viewer's receipt moves); staff reading an order's conversation during arbitration move
  * none. Writing goes through `conversations.send`, as `POST /conversations/{id}/messages` does;
- * a K-61/K-62 hit shows its warning to the writer. Each message of another can be reported.
+ * a K-61/K-62 hit shows its warning to the writer. Each message of another can be reported. In
+ * an order's conversation the seller may mark a message as an information request (K-20); a
+ * message staff removed as spam (K-60) shows as "Message removed by moderation".
  */
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
@@ -14,7 +16,7 @@ import { z } from 'zod';
 import { MESSAGE_MAX_CHARS, type Conversation, type ConversationSummary, type Message } from '../../services/conversations.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
+import { checkbox, firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { Form, MessagesBadge, TextArea, Time, type FieldErrors } from '../ui.js';
 
@@ -63,20 +65,38 @@ const MessageItem: FC<{ m: Message; me: number; conversationId: number; canRepor
         </>
       ) : null}
     </p>
-    <p class="prewrap message-text">{m.text}</p>
+    {m.kind === 'info_request' ? <p class="badge info-request">Information request (K-20)</p> : null}
+    {m.removed ? <p class="muted removed" role="note">Message removed by moderation</p> : null}
+    {m.text ? <p class="prewrap message-text">{m.text}</p> : null}
     {m.flaggedOffPlatform ? (
       <p class="error off-platform" role="note">
-        Flagged for staff: it seems to share contact or payment details (K-61, K-62).
+        Flagged for staff: it seems to share contact or payment details, or to discuss the fees (K-61, K-62).
       </p>
     ) : null}
     {receipt ? <p class={`receipt ${receipt}`}>{receipt === 'read' ? 'Read' : 'Sent'}</p> : null}
   </li>
 );
 
-/** The writing form; a refusal shows beside the field. */
-const Compose: FC<{ conversationId: number; csrf: string; errors?: FieldErrors; value?: string; message?: string }> = ({ conversationId, csrf, errors, value, message }) => (
+/**
+ * The writing form; a refusal shows beside the field. In an order's conversation the seller may
+ * mark the message as an information request (K-20): the order's question to the buyer.
+ */
+const Compose: FC<{ conversationId: number; csrf: string; orderConversation: boolean; errors?: FieldErrors; value?: string; message?: string }> = ({
+  conversationId,
+  csrf,
+  orderConversation,
+  errors,
+  value,
+  message,
+}) => (
   <Form action={`/messages/${conversationId}`} csrf={csrf} id="message-form" label="write a message" error={message}>
-    <TextArea name="text" label="Your message" value={value} errors={errors ?? {}} rows={3} hint="Keep contacts and payments on gigflow (K-61, K-62): messages with e-mail addresses, phone numbers or payment handles are flagged for staff." />
+    <TextArea name="text" label="Your message" value={value} errors={errors ?? {}} rows={3} hint="Keep contacts, payments and talk of fees off the chat (K-61, K-62): messages with e-mail addresses, phone numbers, payment handles or fee talk are flagged for staff." />
+    {orderConversation ? (
+      <p class="field">
+        <input type="checkbox" id="f-info-request" name="info_request" />{' '}
+        <label for="f-info-request">Information request to the buyer (sellers, K-20): without an answer, “no contact with the buyer” opens 24 h later</label>
+      </p>
+    ) : null}
     <button type="submit">Send message</button>
   </Form>
 );
@@ -87,7 +107,16 @@ export const ConversationPanel: FC<{ thread: Thread; me: number; csrf: string; f
     <h2 id="conversation-h">Conversation</h2>
     {thread.conversation.readOnly ? <p class="muted">You read this conversation as staff during arbitration: read-only, and your reading marks nothing read.</p> : null}
     <ThreadView thread={thread} me={me} />
-    {thread.conversation.readOnly ? null : <Compose conversationId={thread.conversation.id} csrf={csrf} errors={failure?.errors} value={firstOf(failure?.form.text)} message={failure?.message} />}
+    {thread.conversation.readOnly ? null : (
+      <Compose
+        conversationId={thread.conversation.id}
+        csrf={csrf}
+        orderConversation={thread.conversation.kind === 'order'}
+        errors={failure?.errors}
+        value={firstOf(failure?.form.text)}
+        message={failure?.message}
+      />
+    )}
   </section>
 );
 
@@ -133,7 +162,8 @@ const Inbox: FC<{ items: ConversationSummary[]; me: number; unread: number }> = 
           ) : null}
           {s.lastMessage ? (
             <p class="muted">
-              {s.lastMessage.author.id === me ? 'You' : s.lastMessage.author.login}: {s.lastMessage.text.slice(0, 120)} · <Time at={s.lastMessage.createdAt} />
+              {s.lastMessage.author.id === me ? 'You' : s.lastMessage.author.login}: {s.lastMessage.removed ? 'message removed by moderation' : s.lastMessage.text.slice(0, 120)} ·{' '}
+              <Time at={s.lastMessage.createdAt} />
             </p>
           ) : null}
         </li>
@@ -142,7 +172,7 @@ const Inbox: FC<{ items: ConversationSummary[]; me: number; unread: number }> = 
   </div>
 );
 
-const Send = z.object({ text: text(MESSAGE_MAX_CHARS) });
+const Send = z.object({ text: text(MESSAGE_MAX_CHARS), info_request: checkbox });
 const Direct = z.object({ login: text(64) });
 const ReportForm = z.object({ reason: z.enum(['spam', 'rudeness', 'other']), details: z.string().optional() });
 const reasonLabels = { spam: 'Spam', rudeness: 'Rudeness', other: 'Something else' } as const;
@@ -282,7 +312,7 @@ export function messagePages(deps: WebDeps) {
     if (!parsed.ok) return conversationPage(c, conversationId, { errors: parsed.errors, form }, 400);
     let sent: Awaited<ReturnType<typeof conversations.send>>;
     try {
-      sent = await conversations.send(user, conversationId, parsed.data);
+      sent = await conversations.send(user, conversationId, { text: parsed.data.text, kind: parsed.data.info_request ? 'info_request' : 'text' });
     } catch (err) {
       const r = refusalOf(err);
       if (r.status === 404) throw err;
