@@ -394,6 +394,7 @@ const FORMS: FormRow[] = [
     form: '#message-form',
     fields: {
       text: { values: [...TEXT, { label: '4001 characters', text: 'm'.repeat(4_001) }] },
+      info_request: { values: [bogus, nul, surrogate, blank] },
       '@action': { values: [{ label: 'an id beyond int8', raw: '/messages/99999999999999999999' }], status: 404, shows: 'not-found' },
     },
   },

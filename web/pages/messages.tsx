@@ -18,7 +18,7 @@ import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { checkbox, firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
-import { Form, MessagesBadge, TextArea, Time, type FieldErrors } from '../ui.js';
+import { FieldError, Form, MessagesBadge, TextArea, Time, type FieldErrors } from '../ui.js';
 
 /** How often an open thread or inbox asks for news. */
 const POLL = 'every 2s';
@@ -93,8 +93,17 @@ const Compose: FC<{ conversationId: number; csrf: string; orderConversation: boo
     <TextArea name="text" label="Your message" value={value} errors={errors ?? {}} rows={3} hint="Keep contacts, payments and talk of fees off the chat (K-61, K-62): messages with e-mail addresses, phone numbers, payment handles or fee talk are flagged for staff." />
     {orderConversation ? (
       <p class="field">
-        <input type="checkbox" id="f-info-request" name="info_request" />{' '}
-        <label for="f-info-request">Information request to the buyer (sellers, K-20): without an answer, “no contact with the buyer” opens 24 h later</label>
+        <label class="choice">
+          <input
+            type="checkbox"
+            id="f-info_request"
+            name="info_request"
+            aria-invalid={errors?.info_request ? 'true' : undefined}
+            aria-describedby={errors?.info_request ? 'f-info_request-error' : undefined}
+          />{' '}
+          Information request to the buyer (sellers, K-20): without an answer, “no contact with the buyer” opens 24 h later
+        </label>
+        <FieldError id="f-info_request-error" error={errors?.info_request} />
       </p>
     ) : null}
     <button type="submit">Send message</button>
