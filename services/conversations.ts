@@ -35,7 +35,7 @@ import { isFinal } from '../workflows/order/machine.js';
 import type { OrderStatus } from '../workflows/order/messages.js';
 import type { Clock } from './clock.js';
 import type { Caller } from './orders.js';
-import type { WorkflowGateway } from './workflow-gateway.js';
+import { WorkflowGoneError, type WorkflowGateway } from './workflow-gateway.js';
 
 /** Staff who may read an order's conversation during arbitration. */
 export const conversationStaff = ['arbiter', 'admin'] as const;
@@ -250,7 +250,7 @@ async function contextOf(db: Db, viewer: Caller, access: Access) {
     recipientId: other ? Number(other.user_id) : null,
     recipientSells: other?.has_offers ?? false,
     writerSells: other?.sells ?? false,
-    order: orderId !== null && order && role ? { id: orderId, role, final: isFinal(order.status as OrderStatus) } : null,
+    order: orderId !== null && order && role ? { id: orderId, role, status: order.status, final: isFinal(order.status as OrderStatus) } : null,
   };
 }
 
@@ -265,7 +265,13 @@ type SendContext = Awaited<ReturnType<typeof contextOf>>;
 async function tellProcesses(deps: ConversationsDeps, viewer: Caller, ctx: SendContext, conversationId: number, messageId: number, input: SendInput): Promise<void> {
   const { order } = ctx;
   if (order && input.kind === 'info_request') {
-    await deps.workflows.order.act(order.id, { actor: { role: 'seller', userId: viewer.id }, action: { type: 'ask_buyer', question: input.text } });
+    const over = new AppError('conflict', `the order is ${order.status}: no information request now`, { status: order.status });
+    if (order.final) throw over;
+    try {
+      await deps.workflows.order.act(order.id, { actor: { role: 'seller', userId: viewer.id }, action: { type: 'ask_buyer', question: input.text } });
+    } catch (err) {
+      throw err instanceof WorkflowGoneError ? over : err;
+    }
     return;
   }
   if (order) {
