@@ -1,12 +1,13 @@
 /**
- * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses …]`: runs
+ * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses|reply-watch …]`: runs
  * every scenario of the named processes (all by default) for real — the API in-process,
  * gigflow's worker, a Temporal dev server and PostgreSQL — and writes each workflow's history to
  * `test/replay/histories/<process>-<scenario>.json`, the fixtures `test/replay/` replays against
  * the workflow code (order scenarios: `test/support/order-scenarios.ts`; moderation:
  * `test/support/moderation-scenarios.ts`; withdrawals and payout batches, against the local
  * payment stand-ins: `test/support/withdrawal-scenarios.ts`; standings:
- * `test/support/standing-scenarios.ts`; buyer statuses: `test/support/buyer-status-scenarios.ts`).
+ * `test/support/standing-scenarios.ts`; buyer statuses: `test/support/buyer-status-scenarios.ts`;
+ * reply watches: `test/support/reply-watch-scenarios.ts`).
  * Run it on purpose — when a scenario is added, or a deliberate change of a workflow (behind
  * `patched()`) should be recorded — and commit the result: every fixture of the named processes
  * is rewritten, and one whose scenario is gone is removed. Nothing is written unless every
@@ -30,6 +31,7 @@ import { assertOutcome, contextFor, createArbiter, historiesDir, historyFile, or
 import { moderationCast, moderationHistoryFile, moderationScenarios, runModerationScenario } from '../test/support/moderation-scenarios.js';
 import { startPaymentStandIns, type PaymentStandIns } from '../test/support/payments.js';
 import { captureBuyerStatusHistories } from '../test/support/buyer-status-scenarios.js';
+import { captureReplyWatchHistories } from '../test/support/reply-watch-scenarios.js';
 import { captureStandingHistories } from '../test/support/standing-scenarios.js';
 import { captureWithdrawalHistories } from '../test/support/withdrawal-scenarios.js';
 import { payoutWebhookReceiver } from '../test/support/withdrawals.js';
@@ -132,12 +134,18 @@ function buyerStatusHistories(env: ScenarioEnv): Promise<Map<string, string>> {
   return captureBuyerStatusHistories(env);
 }
 
+/** Every history of K-63's reply watch: answered in time, and ignored (reported to the standing), under a policy of seconds. */
+function replyWatchHistories(env: ScenarioEnv): Promise<Map<string, string>> {
+  return captureReplyWatchHistories(env);
+}
+
 const processes = {
   order: orderHistories,
   moderation: moderationHistories,
   withdrawal: withdrawalHistories,
   standing: standingHistories,
   'buyer-statuses': buyerStatusHistories,
+  'reply-watch': replyWatchHistories,
 } as const;
 type Process = keyof typeof processes;
 
