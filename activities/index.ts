@@ -13,6 +13,7 @@ import { createLedgerActivities } from './ledger.js';
 import { createModerationActivities } from './moderation.js';
 import { createOrderActivities } from './orders.js';
 import { createPayoutBatchActivities } from './payout-batches.js';
+import { createReplyWatchActivities } from './reply-watch.js';
 import { createStandingActivities } from './standing.js';
 import { createWithdrawalActivities } from './withdrawals.js';
 
@@ -20,7 +21,7 @@ export interface ActivityDeps {
   db: Db;
   /** The payment adapters withdrawals pay out through; without them a payout fails for good (`payout_provider_missing`). */
   providers?: Providers;
-  /** The rules of the standings an ignored order starts (K-64); tests shorten them. Default: the policy module's. */
+  /** The rules of the standings an ignored order (K-64) or ignored messages (K-63) start; tests shorten them. Default: the policy module's. */
   standingPolicy?: StandingPolicy;
 }
 
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createModerationActivities(deps),
     ...createOrderActivities({ db: deps.db, ...(deps.standingPolicy ? { standing: deps.standingPolicy } : {}) }),
     ...createStandingActivities(deps),
+    ...createReplyWatchActivities(deps.standingPolicy ? { standing: deps.standingPolicy } : {}),
     ...createWithdrawalActivities(deps),
     ...createPayoutBatchActivities(deps),
     ...createBuyerStatusActivities(deps),

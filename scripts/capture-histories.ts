@@ -1,5 +1,5 @@
 /**
- * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses|individual-offer …]`: runs
+ * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses|individual-offer|reply-watch …]`: runs
  * every scenario of the named processes (all by default) for real — the API in-process,
  * gigflow's worker, a Temporal dev server and PostgreSQL — and writes each workflow's history to
  * `test/replay/histories/<process>-<scenario>.json`, the fixtures `test/replay/` replays against
@@ -7,7 +7,8 @@
  * `test/support/moderation-scenarios.ts`; withdrawals and payout batches, against the local
  * payment stand-ins: `test/support/withdrawal-scenarios.ts`; standings:
  * `test/support/standing-scenarios.ts`; buyer statuses: `test/support/buyer-status-scenarios.ts`;
- * individual offers: `test/support/individual-offer-scenarios.ts`).
+ * individual offers: `test/support/individual-offer-scenarios.ts`;
+ * reply watches: `test/support/reply-watch-scenarios.ts`).
  * Run it on purpose — when a scenario is added, or a deliberate change of a workflow (behind
  * `patched()`) should be recorded — and commit the result: every fixture of the named processes
  * is rewritten, and one whose scenario is gone is removed. Nothing is written unless every
@@ -32,6 +33,7 @@ import { moderationCast, moderationHistoryFile, moderationScenarios, runModerati
 import { startPaymentStandIns, type PaymentStandIns } from '../test/support/payments.js';
 import { captureBuyerStatusHistories } from '../test/support/buyer-status-scenarios.js';
 import { captureIndividualOfferHistories } from '../test/support/individual-offer-scenarios.js';
+import { captureReplyWatchHistories } from '../test/support/reply-watch-scenarios.js';
 import { captureStandingHistories } from '../test/support/standing-scenarios.js';
 import { captureWithdrawalHistories } from '../test/support/withdrawal-scenarios.js';
 import { payoutWebhookReceiver } from '../test/support/withdrawals.js';
@@ -139,6 +141,11 @@ function individualOfferHistories(env: ScenarioEnv): Promise<Map<string, string>
   return captureIndividualOfferHistories(env);
 }
 
+/** Every history of K-63's reply watch: answered in time, and ignored (reported to the standing), under a policy of seconds. */
+function replyWatchHistories(env: ScenarioEnv): Promise<Map<string, string>> {
+  return captureReplyWatchHistories(env);
+}
+
 const processes = {
   order: orderHistories,
   moderation: moderationHistories,
@@ -146,6 +153,7 @@ const processes = {
   standing: standingHistories,
   'buyer-statuses': buyerStatusHistories,
   'individual-offer': individualOfferHistories,
+  'reply-watch': replyWatchHistories,
 } as const;
 type Process = keyof typeof processes;
 

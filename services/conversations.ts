@@ -8,12 +8,23 @@
  * has a dispute, read-only: their reading moves no receipt. Anyone else who is not a
  * participant is answered 404, as for a conversation that does not exist.
  *
- * K-61, K-62: each message is scanned for ways to deal off the platform; a hit warns the writer
- * (a notification) and queues the message for staff (a report with no reporter), and the
- * message is delivered exactly as written. A message may carry up to 10 attachments (K-69),
- * each its writer's own upload (`attachments.ts`); its text may then be empty. Not yet:
- * messages as order activity (D-03), K-20, K-63.
+ * K-61, K-62: each message is scanned for ways to deal off the platform (and talk of the
+ * platform's fees); a hit warns the writer (a notification) and queues the message for staff
+ * (a report with no reporter), and the message is delivered exactly as written. A message may
+ * carry up to 10 attachments (K-69), each its writer's own upload (`attachments.ts`); its text
+ * may then be empty.
+ *
+ * The order's workflow sees its conversation (D-03, K-20): a party's message is the order's
+ * activity (the `message` Update), the seller's information request is the order's question to
+ * the buyer (`ask_buyer`: refused, and nothing stored, when the order does not allow it), and
+ * the buyer's next message answers it. K-63: a direct conversation's reply watch hears of each
+ * message that may start or end a seller's 48 h. Both are told inside the message's
+ * transaction, so a message is stored only once its order or watch knows of it (a message after
+ * the order is over stays a message). K-70: the recipient is notified (`new_message`), once
+ * per conversation until they read it. K-60: a message staff removed as spam shows to the
+ * parties as removed, its text kept for staff.
  */
+import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { MESSAGE_MAX_CHARS } from '../db/schema/conversations.js';
 
@@ -22,10 +33,13 @@ export { MESSAGE_MAX_CHARS };
 import { AppError } from '../workflows/lib/errors.js';
 import { scanOffPlatform, type ScanKind } from '../workflows/lib/off-platform.js';
 import { textRefusal } from '../workflows/lib/text.js';
+import { isFinal } from '../workflows/order/machine.js';
+import type { OrderStatus } from '../workflows/order/messages.js';
 import type { Clock } from './clock.js';
 import type { Caller } from './orders.js';
 import { assertOwnAttachments, type AttachmentInfo } from './attachments.js';
 import { attachmentRules, conversationStaff } from './policy.js';
+import { WorkflowGoneError, type WorkflowGateway } from './workflow-gateway.js';
 
 export const MAX_MESSAGES_PAGE = 100;
 
@@ -55,9 +69,16 @@ export interface Message {
   createdAt: string;
   /** K-61, K-62: shown to the writer and staff; false for everyone else. */
   flaggedOffPlatform: boolean;
-  /** K-69: the files it carries, in the order its writer gave them. */
+  /** `info_request` (K-20): the seller's information request, the order's question to the buyer. */
+  kind: MessageKind;
+  /** K-60: staff removed it as spam; its text is empty for the parties ("removed by moderation"), kept for staff. */
+  removed: boolean;
+  /** K-69: the files it carries, in the order its writer gave them (none for the parties once removed as spam). */
   attachments: AttachmentInfo[];
 }
+
+/** A plain message, or the seller's information request in an order's conversation (K-20). */
+export type MessageKind = 'text' | 'info_request';
 
 export interface ConversationSummary extends Conversation {
   lastMessage: Message | null;
@@ -71,6 +92,8 @@ export interface OffPlatformWarning {
 export interface ConversationsDeps {
   db: Db;
   clock: Clock;
+  /** The order's workflow (D-03, K-20) and the reply watch (K-63) hear of messages. */
+  workflows: Pick<WorkflowGateway, 'order' | 'replyWatch'>;
 }
 
 interface Access {
@@ -79,17 +102,34 @@ interface Access {
   party: boolean;
 }
 
-type MessageRow = { id: string; conversation_id: string; author_id: string; login: string; text: string; created_at: string | Date; flagged_off_platform: boolean };
+type MessageRow = {
+  id: string;
+  conversation_id: string;
+  author_id: string;
+  login: string;
+  text: string;
+  created_at: string | Date;
+  flagged_off_platform: boolean;
+  kind: MessageKind;
+  removed_at: string | Date | null;
+};
 
-const messageOf = (r: MessageRow, viewer: Caller, staff: boolean, files: ReadonlyMap<number, AttachmentInfo[]> = new Map()): Message => ({
-  id: Number(r.id),
-  conversationId: Number(r.conversation_id),
-  author: { id: Number(r.author_id), login: r.login },
-  text: r.text,
-  createdAt: new Date(r.created_at).toISOString(),
-  flaggedOffPlatform: r.flagged_off_platform && (staff || Number(r.author_id) === viewer.id),
-  attachments: files.get(Number(r.id)) ?? [],
-});
+const messageOf = (r: MessageRow, viewer: Caller, staff: boolean, files: ReadonlyMap<number, AttachmentInfo[]> = new Map()): Message => {
+  const removed = r.removed_at !== null;
+  // K-60: a removed message's text and files are kept for staff only.
+  const hidden = removed && !staff;
+  return {
+    id: Number(r.id),
+    conversationId: Number(r.conversation_id),
+    author: { id: Number(r.author_id), login: r.login },
+    text: hidden ? '' : r.text,
+    createdAt: new Date(r.created_at).toISOString(),
+    flaggedOffPlatform: r.flagged_off_platform && (staff || Number(r.author_id) === viewer.id),
+    kind: r.kind,
+    removed,
+    attachments: hidden ? [] : (files.get(Number(r.id)) ?? []),
+  };
+};
 
 /** The attachments of these messages, by message id, each message's in its order. */
 async function filesOf(db: Db, messageIds: readonly number[]): Promise<Map<number, AttachmentInfo[]>> {
@@ -183,7 +223,7 @@ async function direct(deps: ConversationsDeps, viewer: Caller, withUserId: numbe
 
 
 /** A message's columns, with its author's login (`m`: messages, `u`: users). */
-const messageColumns = (db: Db) => db.sql`m.id, m.conversation_id, m.author_id, u.login, m.text, m.created_at, m.flagged_off_platform`;
+const messageColumns = (db: Db) => db.sql`m.id, m.conversation_id, m.author_id, u.login, m.text, m.created_at, m.flagged_off_platform, m.kind, m.removed_at`;
 
 /**
  * A page of messages in delivery order (oldest first): the newest `limit` without a cursor;
@@ -215,23 +255,100 @@ async function list(db: Db, viewer: Caller, conversationId: number, q: { after?:
   };
 }
 
-/** What a message is written with: text, files (K-69), or both. */
-export interface MessageInput {
+/** The conversation's other participant, and for an order's conversation the writer's role and the order's status. */
+async function contextOf(db: Db, viewer: Caller, access: Access) {
+  const [other] = await db.sql<{ user_id: string; has_offers: boolean; sells: boolean }[]>`
+    select p.user_id,
+      exists (select 1 from offers o where o.seller_id = p.user_id and o.status = 'active') as has_offers,
+      exists (select 1 from offers o where o.seller_id = ${viewer.id}) as sells
+    from conversation_participants p where p.conversation_id = ${access.conversation.id} and p.user_id <> ${viewer.id}`;
+  const orderId = access.conversation.orderId;
+  const [order] = orderId === null ? [] : await db.sql<{ seller_id: string; status: string }[]>`select seller_id, status from orders where id = ${orderId}`;
+  const role = order ? (Number(order.seller_id) === viewer.id ? ('seller' as const) : ('buyer' as const)) : null;
+  return {
+    recipientId: other ? Number(other.user_id) : null,
+    recipientSells: other?.has_offers ?? false,
+    writerSells: other?.sells ?? false,
+    order: orderId !== null && order && role ? { id: orderId, role, status: order.status, final: isFinal(order.status as OrderStatus) } : null,
+  };
+}
+
+type SendContext = Awaited<ReturnType<typeof contextOf>>;
+
+/**
+ * Tells the processes that see this conversation, inside the message's transaction: the order
+ * (D-03 activity; K-20's question or its answer) or the direct conversation's reply watch (K-63).
+ * An information request refused by the order fails the send (409: nothing is stored); a
+ * plain message the order can no longer count (over, held, gone) stays a message.
+ */
+async function tellProcesses(deps: ConversationsDeps, viewer: Caller, ctx: SendContext, conversationId: number, messageId: number, input: SendInput): Promise<void> {
+  const { order } = ctx;
+  if (order && input.kind === 'info_request') {
+    const over = new AppError('conflict', `the order is ${order.status}: no information request now`, { status: order.status });
+    if (order.final) throw over;
+    try {
+      await deps.workflows.order.act(order.id, { actor: { role: 'seller', userId: viewer.id }, action: { type: 'ask_buyer', question: input.text } });
+    } catch (err) {
+      throw err instanceof WorkflowGoneError ? over : err;
+    }
+    return;
+  }
+  if (order) {
+    if (order.final) return;
+    try {
+      await deps.workflows.order.message(order.id, { actor: { role: order.role, userId: viewer.id }, messageId });
+    } catch (err) {
+      if (!(err instanceof AppError && (err.code === 'conflict' || err.code === 'not_found' || err.code === 'needs_attention'))) throw err;
+    }
+    return;
+  }
+  // K-63: a message to a seller with active offers may start their 48 h; a seller's may end theirs.
+  if (ctx.recipientSells || ctx.writerSells) {
+    await deps.workflows.replyWatch.message(conversationId, { messageId, authorId: viewer.id, watchOn: ctx.recipientSells ? ctx.recipientId : null });
+  }
+}
+
+/**
+ * What a participant sends: text, files (K-69), or both; and for the seller in an order's
+ * conversation, whether it is an information request (K-20).
+ */
+export interface SendInput {
   text: string;
   attachmentIds?: readonly string[];
+  kind?: MessageKind;
+}
+
+/** The recipient's `new_message` notice (K-70), unless an earlier message of this conversation already waits unread for them. */
+async function notifyRecipient(tx: postgres.TransactionSql, ctx: SendContext, m: MessageRow, orderId: number | null, now: string): Promise<void> {
+  if (ctx.recipientId === null) return;
+  const excerpt = m.text === '' ? '(a file)' : m.text.length > 200 ? `${m.text.slice(0, 199)}…` : m.text;
+  const where = orderId === null ? '' : ` about order ${orderId}`;
+  await tx`
+    insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
+    select ${ctx.recipientId}, ${orderId}, 'new_message', ${`${m.login} wrote${where}: ${excerpt}`}, ${`message:${m.id}:new_message`}, ${now}::timestamptz
+    from conversation_participants p
+    where p.conversation_id = ${m.conversation_id} and p.user_id = ${ctx.recipientId}
+      and not exists (select 1 from messages e where e.conversation_id = p.conversation_id and e.id > p.last_read_message_id and e.id < ${m.id}
+        and e.author_id <> p.user_id and e.removed_at is null)
+    on conflict do nothing`;
 }
 
 /**
  * A participant writes; the scan may warn them and tell staff, never changes the text (K-61,
  * K-62). Text may be empty when the message carries a file; each file must be the writer's own.
  */
-async function send(deps: ConversationsDeps, viewer: Caller, conversationId: number, input: MessageInput): Promise<{ message: Message; warning: OffPlatformWarning | null }> {
+async function send(deps: ConversationsDeps, viewer: Caller, conversationId: number, input: SendInput): Promise<{ message: Message; warning: OffPlatformWarning | null }> {
   const { db, clock } = deps;
   const ids = input.attachmentIds ?? [];
   const refusal = input.text === '' && ids.length > 0 ? null : textRefusal(input.text, 'text', MESSAGE_MAX_CHARS);
   if (refusal) throw new AppError('invalid_input', refusal, { fields: { text: refusal } });
   const access = await accessOf(db, viewer, conversationId);
   if (!access.party) throw new AppError('forbidden', 'staff read this conversation; only its participants write in it');
+  const kind = input.kind ?? 'text';
+  const ctx = await contextOf(db, viewer, access);
+  if (kind === 'info_request' && ctx.order?.role !== 'seller') {
+    throw new AppError('rule_violation', 'an information request is the seller’s, in an order’s conversation (K-20)');
+  }
   // Attachments never change or go away once uploaded: checking them before the transaction is enough.
   const files = await assertOwnAttachments(db, viewer.id, ids, attachmentRules.perMessage);
   const hits = scanOffPlatform(input.text);
@@ -239,9 +356,9 @@ async function send(deps: ConversationsDeps, viewer: Caller, conversationId: num
   const now = clock.now().toISOString();
   const row = await db.sql.begin(async (tx) => {
     const [m] = await tx<MessageRow[]>`
-      insert into messages (conversation_id, author_id, text, flagged_off_platform, created_at)
-      values (${conversationId}, ${viewer.id}, ${input.text}, ${hits.length > 0}, ${now}::timestamptz)
-      returning id, conversation_id, author_id, (select login from users where id = ${viewer.id}) as login, text, created_at, flagged_off_platform`;
+      insert into messages (conversation_id, author_id, text, flagged_off_platform, kind, created_at)
+      values (${conversationId}, ${viewer.id}, ${input.text}, ${hits.length > 0}, ${kind}, ${now}::timestamptz)
+      returning id, conversation_id, author_id, (select login from users where id = ${viewer.id}) as login, text, created_at, flagged_off_platform, kind, removed_at`;
     if (files.length) {
       await tx`insert into message_attachments ${tx(files.map((f, position) => ({ message_id: m!.id, attachment_id: f.id, position })))}`;
     }
@@ -255,6 +372,9 @@ async function send(deps: ConversationsDeps, viewer: Caller, conversationId: num
       await tx`insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
         values (${viewer.id}, ${access.conversation.orderId}, 'off_platform_warning', ${warningText(kinds)}, ${`message:${m!.id}:off_platform`}, ${now}::timestamptz)`;
     }
+    // An information request reaches the buyer as the order's question (its own notice).
+    if (kind === 'text') await notifyRecipient(tx, ctx, m!, access.conversation.orderId, now);
+    await tellProcesses(deps, viewer, ctx, conversationId, Number(m!.id), { text: input.text, kind });
     return m!;
   });
   return { message: messageOf(row, viewer, false, new Map([[Number(row.id), files]])), warning: kinds.length ? { kinds, text: warningText(kinds) } : null };
@@ -262,10 +382,11 @@ async function send(deps: ConversationsDeps, viewer: Caller, conversationId: num
 
 /** What the writer reads when the scan finds something (K-61, K-62). */
 export function warningText(kinds: readonly ScanKind[]): string {
-  return (
-    `Your message seems to share ${kinds.join(', ')} details. Dealing or paying outside gigflow is against the rules (K-61, K-62): ` +
-    'the message was delivered as written and staff will review it; repeated off-platform dealing leads to a block.'
-  );
+  const contacts = kinds.filter((k) => k !== 'fees');
+  const parts: string[] = [];
+  if (contacts.length) parts.push(`Your message seems to share ${contacts.join(', ')} details. Dealing or paying outside gigflow is against the rules (K-61, K-62).`);
+  if (kinds.includes('fees')) parts.push('Your message seems to discuss gigflow’s fees or commission with the other party, which the rules do not allow (K-62).');
+  return `${parts.join(' ')} The message was delivered as written and staff will review it; repeats lead to a warning from staff or a block.`;
 }
 
 /** Moves the participant's read receipt up to `upTo` (at most the newest message; never back). */
@@ -347,7 +468,7 @@ export function createConversations(deps: ConversationsDeps) {
     },
     get: async (viewer: Caller, conversationId: number) => describe(deps.db, viewer, await accessOf(deps.db, viewer, conversationId)),
     list: (viewer: Caller, conversationId: number, q: { after?: number; before?: number; limit: number }) => list(deps.db, viewer, conversationId, q),
-    send: (viewer: Caller, conversationId: number, input: MessageInput) => send(deps, viewer, conversationId, input),
+    send: (viewer: Caller, conversationId: number, input: SendInput) => send(deps, viewer, conversationId, input),
     markRead: (viewer: Caller, conversationId: number, upTo: number) => markRead(deps.db, viewer, conversationId, upTo),
     mine: (viewer: Caller) => mine(deps.db, viewer),
     unread: (userId: number) => unread(deps.db, userId),

@@ -88,7 +88,7 @@ export function createServices(deps: ServiceDeps) {
     failedMail: createFailedMail(db),
     attention: createAttention({ db, workflows }),
     sanctions: createSanctions({ db, clock, workflows }),
-    conversations: createConversations({ db, clock }),
+    conversations: createConversations({ db, clock, workflows }),
     individualOffers: createIndividualOffers({ db, clock, placement, workflows }),
     orderGroups: createOrderGroups({ db, clock, placement }),
     portfolio: createPortfolio({ db, clock }),

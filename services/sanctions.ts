@@ -186,7 +186,9 @@ async function queue(db: Db): Promise<Report[]> {
 
 /**
  * Staff resolve a report, optionally sanctioning whom it is about (the report's id makes the
- * sanction count once, however often the resolve is retried). `conflict` once resolved.
+ * sanction count once, however often the resolve is retried). A reported message resolved as
+ * spam is removed too (K-60: a warning, the spam deleted; a repeat blocks the account). `conflict`
+ * once resolved.
  */
 async function resolve(
   deps: SanctionsDeps,
@@ -201,9 +203,17 @@ async function resolve(
   const standing = s
     ? await sanction(deps, staffId, Number(open.accused_id), { kind: s.kind, reason: s.reason ?? open.reason, ...(s.days === undefined ? {} : { days: s.days }), reportId })
     : null;
-  const [row] = await deps.db.sql<ReportRow[]>`
-    update reports set resolved_at = ${deps.clock.now().toISOString()}::timestamptz, resolved_by = ${staffId}, resolution = ${input.resolution}
-    where id = ${reportId} and resolved_at is null returning *`;
+  const now = deps.clock.now().toISOString();
+  const row = await deps.db.sql.begin(async (tx) => {
+    const [resolved] = await tx<ReportRow[]>`
+      update reports set resolved_at = ${now}::timestamptz, resolved_by = ${staffId}, resolution = ${input.resolution}
+      where id = ${reportId} and resolved_at is null returning *`;
+    // K-60: spam is deleted as well as sanctioned: hidden from both parties, kept for staff.
+    if (resolved && resolved.subject === 'message' && s?.kind === 'spam') {
+      await tx`update messages set removed_at = ${now}::timestamptz, removed_by = ${staffId} where id = ${resolved.subject_id} and removed_at is null`;
+    }
+    return resolved;
+  });
   if (!row) throw new AppError('conflict', 'this report is resolved already');
   return { report: reportOf(row), standing };
 }

@@ -22,9 +22,13 @@ import { resolveAttentionUpdate, type ResolveArgs } from '../workflows/lib/proce
 import { decideUpdate, moderationWorkflowId, moderationWorkflowType, type DecideArgs, type ModerationInput, type ModerationView } from '../workflows/moderation/messages.js';
 import * as moderationSearch from '../workflows/moderation/search.js';
 import type { kworkModeration } from '../workflows/moderation/workflow.js';
-import { actUpdate, orderWorkflowId, orderWorkflowType, viewQuery, type ActArgs, type OrderInput, type OrderView, type Viewer } from '../workflows/order/messages.js';
+import { actUpdate, messageUpdate, orderWorkflowId, orderWorkflowType, viewQuery, type ActArgs, type MessageArgs, type OrderInput, type OrderView, type Viewer } from '../workflows/order/messages.js';
 import * as orderSearch from '../workflows/order/search.js';
 import type { orderWorkflow } from '../workflows/order/workflow.js';
+import { messageSignal, replyWatchWorkflowId, replyWatchWorkflowType, viewQuery as replyWatchViewQuery, type MessageSeen, type ReplyWatchPolicy, type ReplyWatchView } from '../workflows/reply-watch/messages.js';
+import { replyWatchPolicy as defaultReplyWatchPolicy } from '../workflows/reply-watch/policy.js';
+import * as replyWatchSearch from '../workflows/reply-watch/search.js';
+import type { replyWatchWorkflow } from '../workflows/reply-watch/workflow.js';
 import {
   liftUpdate,
   sanctionUpdate,
@@ -187,7 +191,52 @@ function individualOfferGateway(temporal: Client, taskQueue: string) {
   };
 }
 
-export function createWorkflowGateway({ temporal, taskQueue, standingPolicy = defaultStandingPolicy() }: { temporal: Client; taskQueue: string; standingPolicy?: StandingPolicy }) {
+/**
+ * K-63: a direct conversation's reply watch hears of its messages. A message that may start a
+ * wait (its recipient has active offers) goes with start — the running watch used, or a new one
+ * started; any other only ends a wait, so with no watch running there is nothing to tell.
+ */
+function replyWatchGateway(temporal: Client, taskQueue: string, policy: ReplyWatchPolicy) {
+  const handle = (workflowId: string) => temporal.workflow.getHandle(workflowId);
+  return {
+    async message(conversationId: number, seen: MessageSeen): Promise<void> {
+      const id = replyWatchWorkflowId(conversationId);
+      if (seen.watchOn !== null) {
+        await temporal.workflow.signalWithStart<typeof replyWatchWorkflow, [MessageSeen]>(replyWatchWorkflowType, {
+          workflowId: id,
+          taskQueue,
+          args: [{ conversationId, policy }],
+          signal: messageSignal,
+          signalArgs: [seen],
+          staticSummary: replyWatchSearch.summaryOf(conversationId),
+        });
+        return;
+      }
+      try {
+        await handle(id).signal(messageSignal, seen);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    },
+    /** The running (or last, while the server keeps it) watch of the conversation. */
+    view(conversationId: number): Promise<ReplyWatchView> {
+      const id = replyWatchWorkflowId(conversationId);
+      return call(id, () => handle(id).query(replyWatchViewQuery));
+    },
+  };
+}
+
+export function createWorkflowGateway({
+  temporal,
+  taskQueue,
+  standingPolicy = defaultStandingPolicy(),
+  replyWatchPolicy = defaultReplyWatchPolicy(),
+}: {
+  temporal: Client;
+  taskQueue: string;
+  standingPolicy?: StandingPolicy;
+  replyWatchPolicy?: ReplyWatchPolicy;
+}) {
   const handle = (workflowId: string) => temporal.workflow.getHandle(workflowId);
 
   const order = {
@@ -211,6 +260,11 @@ export function createWorkflowGateway({ temporal, taskQueue, standingPolicy = de
       const id = orderWorkflowId(orderId);
       return call(id, () => handle(id).executeUpdate(actUpdate, { args: [args] }));
     },
+    /** D-03: a party wrote in the order's conversation; the view once the activity is written (`conflict` once the order is over). */
+    message(orderId: number, args: MessageArgs): Promise<OrderView> {
+      const id = orderWorkflowId(orderId);
+      return call(id, () => handle(id).executeUpdate(messageUpdate, { args: [args] }));
+    },
   };
 
   const moderation = {
@@ -233,6 +287,7 @@ export function createWorkflowGateway({ temporal, taskQueue, standingPolicy = de
 
   const withdrawal = withdrawalGateway(temporal, taskQueue);
   const standing = standingGateway(temporal, taskQueue, standingPolicy);
+  const replyWatch = replyWatchGateway(temporal, taskQueue, replyWatchPolicy);
 
   /** Staff lift a workflow's hold (a write that failed for good); `conflict` when it holds no more. */
   function resolveAttention(workflowId: string, args: ResolveArgs): Promise<void> {
@@ -246,7 +301,7 @@ export function createWorkflowGateway({ temporal, taskQueue, standingPolicy = de
 
   const individualOffer = individualOfferGateway(temporal, taskQueue);
 
-  return { order, moderation, withdrawal, standing, individualOffer, resolveAttention, ping };
+  return { order, moderation, withdrawal, standing, individualOffer, replyWatch, resolveAttention, ping };
 }
 
 export type WorkflowGateway = ReturnType<typeof createWorkflowGateway>;

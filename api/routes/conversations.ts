@@ -39,7 +39,9 @@ const Message = z
     author: z.object({ id: z.number().int(), login: z.string() }),
     text: z.string().openapi({ description: 'exactly as written: the off-platform scan never alters it' }),
     createdAt: z.string(),
-    flaggedOffPlatform: z.boolean().openapi({ description: 'K-61, K-62: the scan found contact or payment details; shown to the writer and staff only' }),
+    flaggedOffPlatform: z.boolean().openapi({ description: 'K-61, K-62: the scan found contact or payment details or fee talk; shown to the writer and staff only' }),
+    kind: z.enum(['text', 'info_request']).openapi({ description: 'K-20: `info_request` is the seller’s information request, the order’s question to the buyer' }),
+    removed: z.boolean().openapi({ description: 'K-60: removed by moderation as spam; its text and files are empty for the parties (staff still read them)' }),
     attachments: z.array(AttachmentInfo).openapi({ description: 'K-69: the files it carries, in the order its writer gave them; download each at `GET /attachments/{id}`' }),
   })
   .openapi('Message');
@@ -50,7 +52,7 @@ const ConversationSummary = z
 
 const Warning = z
   .object({
-    kinds: z.array(z.enum(['email', 'phone', 'card', 'iban', 'payment', 'messenger'])),
+    kinds: z.array(z.enum(['email', 'phone', 'card', 'iban', 'payment', 'messenger', 'fees'])),
     text: z.string(),
   })
   .openapi('OffPlatformWarning');
@@ -82,6 +84,9 @@ const SendMessage = z
       .max(attachmentRules.perMessage)
       .default([])
       .openapi({ description: `K-69: up to ${attachmentRules.perMessage} of your own uploads (\`POST /attachments\`), each once; one may go on several messages` }),
+    kind: z.enum(['text', 'info_request']).default('text').openapi({
+      description: 'K-20: `info_request` (the seller, in an order’s conversation) asks the buyer for information: the order’s question, which opens “no contact with the buyer” 24 h later unless answered; refused (409) when the order does not allow a question now',
+    }),
   })
   .refine((b) => b.text.trim().length > 0 || b.attachmentIds.length > 0, { message: 'a message needs text or a file', path: ['text'] })
   .openapi('SendMessage');
@@ -126,11 +131,13 @@ const routes = {
     method: 'post',
     path: '/conversations/{id}/messages',
     tags: ['conversations'],
-    summary: 'Write a message; one that seems to deal off the platform is delivered as written, with a warning, and queued for staff (K-61, K-62)',
+    summary:
+      'Write a message; one that seems to deal off the platform or talks of the fees is delivered as written, with a warning, and queued for staff (K-61, K-62). ' +
+      'In an order’s conversation a party’s message is the order’s activity (D-03) and the buyer’s answers the seller’s open information request (K-20)',
     request: { params: IdParam, ...jsonBody(SendMessage) },
     responses: {
       201: json('Delivered', z.object({ message: Message, warning: Warning.nullable().openapi({ description: 'K-61, K-62: what the scan found; null when nothing' }) })),
-      ...errorResponses(404),
+      ...errorResponses(400, 404, 409, 422),
     },
   }),
   read: secured(access.party(), {

@@ -64,11 +64,18 @@ export const messages = pgTable(
     text: text('text').notNull(),
     /** K-61, K-62: the scan found contact details or payment handles; staff were told, the text is as written. */
     flaggedOffPlatform: boolean('flagged_off_platform').notNull().default(false),
+    /** `info_request` (K-20): the seller's information request in an order's conversation, the order's question to the buyer. */
+    kind: text('kind', { enum: ['text', 'info_request'] }).notNull().default('text'),
     createdAt: ts('created_at').notNull(),
+    /** K-60: staff removed it as spam: hidden from both parties ("removed by moderation"), kept for staff. */
+    removedAt: ts('removed_at'),
+    removedBy: bigint('removed_by', { mode: 'number' }).references(() => users.id),
   },
   (t) => [
     index('messages_conversation_idx').on(t.conversationId, t.id),
     // Empty only with an attachment (K-69): `services/conversations.ts` holds that part, the attachments being another table's.
     check('messages_text_length', sql`char_length(${t.text}) <= ${sql.raw(String(MESSAGE_MAX_CHARS))}`),
+    check('messages_kind', sql`${t.kind} in ('text', 'info_request')`),
+    check('messages_removed_by', sql`(${t.removedAt} is null) = (${t.removedBy} is null)`),
   ],
 );

@@ -10,6 +10,7 @@ import { users } from './users.js';
  */
 export const notificationKinds = {
   order_placed: 'A new order for your offer',
+  new_message: 'A new message',
   work_started: 'The seller started work',
   requirements: 'The buyer submitted the requirements',
   question: 'The seller asks a question',
@@ -52,10 +53,11 @@ export type NotificationKind = keyof typeof notificationKinds;
 
 /**
  * K-70: the kinds that reach the user by email as well as in the app until they choose
- * otherwise (a new order: the seller's most urgent news). Every other kind: in the app only.
- * The `notifications_route` trigger of migration 0017 holds the same list: change both.
+ * otherwise (a new order: the seller's most urgent news; a new message, once per conversation
+ * until read, migration 0022). Every other kind: in the app only. The `notification_channels`
+ * function (migrations 0017, 0022) holds the same list: change both.
  */
-export const emailedByDefault: readonly NotificationKind[] = ['order_placed'];
+export const emailedByDefault: readonly NotificationKind[] = ['order_placed', 'new_message'];
 
 /**
  * A user's choice of where one kind of notification reaches them (K-70): in the notification

@@ -11,6 +11,7 @@ import type { Client } from '@temporalio/client';
 import { createAccounts, staffRoles, type StaffRole } from '../../services/accounts.js';
 import { systemClock } from '../../services/clock.js';
 import { createConversations } from '../../services/conversations.js';
+import { createWorkflowGateway } from '../../services/workflow-gateway.js';
 import { documentedOperations, readmeTable, routesTable, type Operation } from '../../scripts/routes-table.js';
 import { callerFor, codeMailedTo, PASSWORD, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, startPayingApi, type PayingApi, type TestDatabase } from '../support/harness.js';
@@ -72,7 +73,7 @@ describe('authorization matrix', () => {
   async function ownersConversation(disputed: boolean) {
     const orderId = await insertOrder(database.db, { buyer: users.owner, offerId: vendorsOffer, ending: 'in_progress' });
     if (disputed) await database.db.sql`update orders set status = 'arbitration' where id = ${orderId}`;
-    const conversation = await createConversations({ db: database.db, clock: systemClock }).forOrder({ id: users.owner.id, roles: [] }, orderId);
+    const conversation = await createConversations({ db: database.db, clock: systemClock, workflows: createWorkflowGateway({ temporal, taskQueue: 'unused' }) }).forOrder({ id: users.owner.id, roles: [] }, orderId);
     return { orderId, conversationId: conversation.id };
   }
   /** An open individual offer (K-46) between the vendor and the owner, written straight to the table; `expired`: made 8 days ago. */

@@ -53,7 +53,7 @@ describe('conversations', () => {
   async function send(user: TestUser, conversationId: number, text: string) {
     const res = await call('POST', `/conversations/${conversationId}/messages`, { token: user.token, body: { text } });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    return res.body as { message: { id: number; text: string; flaggedOffPlatform: boolean; attachments: number[] }; warning: { kinds: string[]; text: string } | null };
+    return res.body as { message: { id: number; text: string; kind: string; flaggedOffPlatform: boolean; attachments: number[] }; warning: { kinds: string[]; text: string } | null };
   }
   const messages = (user: TestUser, conversationId: number, query = '') => call('GET', `/conversations/${conversationId}/messages${query}`, { token: user.token });
   const unread = async (user: TestUser) => (await call('GET', '/me/unread', { token: user.token })).body as { total: number; conversations: { id: number; unreadCount: number }[] };
@@ -229,5 +229,19 @@ describe('conversations', () => {
     const resolved = await call('POST', `/staff/reports/${reported.body.id}/resolve`, { token: support.token, body: { resolution: 'talked to the seller' } });
     assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
     assert.equal(resolved.body.report.accusedId, seller.id);
+  });
+
+  it('keeps a message in a closed order’s conversation as a message, and refuses an information request there (409) or from the buyer (422) (D-03, K-20)', async () => {
+    const seller = await signUp(call, 'cv_seller');
+    const buyer = await signUp(call, 'cv_buyer');
+    const orderId = await insertOrder(database.db, { buyer, offerId: await insertOffer(database.db, seller.id), ending: 'accepted' });
+    const c = await conversationOf(buyer, orderId);
+    assert.equal((await send(buyer, c.id, 'Thanks again, great logo!')).message.kind, 'text');
+    const request = (user: TestUser) => call('POST', `/conversations/${c.id}/messages`, { token: user.token, body: { text: 'Which colours?', kind: 'info_request' } });
+    const refused = await request(seller);
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.details.status, 'completed');
+    assert.equal((await request(buyer)).status, 422);
+    assert.equal((await messages(seller, c.id)).body.items.length, 1, 'nothing refused was stored');
   });
 });

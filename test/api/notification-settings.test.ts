@@ -40,10 +40,11 @@ describe('GET and PUT /me/notification-settings', () => {
     return [k.inApp, k.email];
   };
 
-  it('lists every kind with its default: a new order in the app and by email (K-70), the rest in the app only', async () => {
+  it('lists every kind with its default: a new order and a new message in the app and by email (K-70), the rest in the app only', async () => {
     const body = await get();
     assert.deepEqual(channelsOf(body, 'order_placed'), [true, true]);
-    for (const k of body.kinds.filter((x: { kind: string }) => x.kind !== 'order_placed')) assert.deepEqual([k.kind, k.inApp, k.email], [k.kind, true, false]);
+    assert.deepEqual(channelsOf(body, 'new_message'), [true, true]);
+    for (const k of body.kinds.filter((x: { kind: string }) => x.kind !== 'order_placed' && x.kind !== 'new_message')) assert.deepEqual([k.kind, k.inApp, k.email], [k.kind, true, false]);
     assert.ok(body.kinds.every((k: { label: string }) => k.label.length > 0));
     assert.ok(!body.kinds.some((k: { kind: string }) => k.kind === 'case_ready'), 'staff notices are always mailed: not a setting');
     assert.deepEqual(body.requestCategories, []);

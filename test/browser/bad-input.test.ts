@@ -409,6 +409,7 @@ const FORMS: FormRow[] = [
       text: { values: [...TEXT, { label: '4001 characters', text: 'm'.repeat(4_001) }] },
       // Text where the file goes, with no message text: neither a message nor a file (K-69).
       file: { values: [{ label: 'text, not a file', text: 'not a file' }], fill: { text: '' } },
+      info_request: { values: [bogus, nul, surrogate, blank] },
       '@action': { values: [{ label: 'an id beyond int8', raw: '/messages/99999999999999999999' }], status: 404, shows: 'not-found' },
     },
   },

@@ -96,6 +96,29 @@ describe('email over SMTP (K-70)', () => {
     await notify('seller_level', 'level-3');
     assert.equal((await database.db.sql`select count(*)::int as n from outbox where to_address = ${user.email}`)[0]!.n, 1);
   });
+
+  it('mails a new message to its recipient, once per conversation until they read it (K-70)', async () => {
+    const [writer, reader] = await Promise.all([directAccount(database.db, 'writer'), directAccount(database.db, 'reader')]);
+    const opened = await call('POST', '/conversations', { token: writer.token, body: { withUserId: reader.id } });
+    const say = async (text: string) => {
+      const res = await call('POST', `/conversations/${opened.body.id}/messages`, { token: writer.token, body: { text } });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body.message.id as number;
+    };
+    await say('Hello! Do you draw mascots?');
+    await say('A fox, for a bakery.');
+    const [mail] = await pollUntil(() => (mailTo(reader).length ? mailTo(reader) : undefined), { timeoutMs: 10_000, what: 'the new message’s email' });
+    assert.equal(mail!.subject, 'gigflow: new message');
+    assert.equal(mail!.text, `${writer.login} wrote: Hello! Do you draw mascots?`);
+    assert.deepEqual(await inbox(reader), [['new_message', null]], 'the second message, unread behind the first, notifies nobody');
+
+    const read = await call('POST', `/conversations/${opened.body.id}/read`, { token: reader.token, body: { upToMessageId: await say('Tomorrow?') } });
+    assert.equal(read.status, 200);
+    await say('Sorry, one more thing: a blue fox.');
+    await pollUntil(() => (mailTo(reader).length === 2 ? true : undefined), { timeoutMs: 10_000, what: 'the email of the message after the read' });
+    assert.equal(mailTo(reader)[1]!.text, `${writer.login} wrote: Sorry, one more thing: a blue fox.`);
+    assert.equal(mailTo(writer).length, 0);
+  });
 });
 
 describe('a mail server that refuses (K-70)', () => {

@@ -125,4 +125,24 @@ describe('sanctions through the API, on the dev server with a real worker', () =
     const warned = await call('GET', '/me/standing', { token: m.seller.token });
     assert.match(warned.body.history[0].reason, /bank transfer/);
   });
+
+  it('a reported message resolved as spam is removed for both parties, kept for staff, and its writer warned (K-60)', async () => {
+    const m = await directMarket(database.db, { priceCents: 3_456 });
+    const opened = await call('POST', '/conversations', { token: m.seller.token, body: { withUserId: m.buyer.id } });
+    const say = async (user: TestUser, text: string) => (await call('POST', `/conversations/${opened.body.id}/messages`, { token: user.token, body: { text } })).body.message.id as number;
+    const spam = await say(m.seller, 'CHEAP FOLLOWERS!!! 1000 for $1, visit my shop');
+    const fine = await say(m.seller, 'Or order my logo, of course.');
+    const filed = await call('POST', '/reports', { token: m.buyer.token, body: { subject: 'message', subjectId: spam, reason: 'spam' } });
+    assert.equal(filed.status, 201, JSON.stringify(filed.body));
+    const resolved = await call('POST', `/staff/reports/${filed.body.id}/resolve`, { token: staff.token, body: { resolution: 'spam', sanction: { kind: 'spam' } } });
+    assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+    assert.equal(resolved.body.standing.sanction, 'warned');
+
+    for (const party of [m.buyer, m.seller]) {
+      const items = (await call('GET', `/conversations/${opened.body.id}/messages`, { token: party.token })).body.items as { id: number; text: string; removed: boolean }[];
+      assert.deepEqual(items.map((i) => [i.id, i.removed, i.text]), [[spam, true, ''], [fine, false, 'Or order my logo, of course.']]);
+    }
+    const [kept] = await database.db.sql<{ text: string; removed_by: string }[]>`select text, removed_by from messages where id = ${spam}`;
+    assert.deepEqual([kept!.text, Number(kept!.removed_by)], ['CHEAP FOLLOWERS!!! 1000 for $1, visit my shop', staff.id]);
+  });
 });

@@ -42,6 +42,10 @@ const planted: fc.Arbitrary<{ text: string; kind: ScanKind }> = fc.oneof(
   fc.stringMatching(/^[a-z]{3,10}$/).map((u) => ({ text: `paypal.me/${u}`, kind: 'payment' as const })),
   fc.constantFrom('pay me directly', 'let us deal outside the platform', 'transfer outside gigflow').map((text) => ({ text, kind: 'payment' as const })),
   fc.constantFrom('telegram', 'WhatsApp', 'skype', 't.me/someone').map((text) => ({ text: `write me on ${text}`, kind: 'messenger' as const })),
+  fc
+    .tuple(fc.constantFrom('gigflow', 'kwork', 'the platform'), fc.constantFrom('commission', 'fee', 'fees'), fc.integer({ min: 1, max: 40 }))
+    .map(([platform, fee, n]) => ({ text: `${platform} takes ${n}% ${fee}`, kind: 'fees' as const })),
+  fc.constantFrom('avoid the commission', 'skip the fees', 'without the fee').map((text) => ({ text, kind: 'fees' as const })),
 );
 
 describe('off-platform scan (K-61, K-62)', () => {
@@ -60,6 +64,20 @@ describe('off-platform scan (K-61, K-62)', () => {
     assert.deepEqual(kindsOf('my telegram is @bobby'), ['messenger', 'payment']);
   });
 
+  it('finds talk of the platform’s fees (K-62): a fee near the platform’s name, its cut, its percentage, avoiding the fee', () => {
+    for (const text of [
+      'gigflow takes a 20 % commission, so',
+      'the platform fee is too high',
+      'kwork takes 20% from me',
+      'Gigflow’s cut is big',
+      'the commission of the platform eats my margin',
+      'let us avoid the fee',
+      'without the fees I can do it for $8',
+    ]) {
+      assert.deepEqual(kindsOf(text), ['fees'], text);
+    }
+  });
+
   it('leaves ordinary talk alone: prices, dates, times, order numbers, figures, versions, mentions', () => {
     for (const text of [
       'It costs $10, or $1,250.00 for the big one',
@@ -70,6 +88,9 @@ describe('off-platform scan (K-61, K-62)', () => {
       'ping @bob when the logo is ready',
       'a 1920x1080 banner, 3 revisions',
       'a Luhn-invalid long number 1234 5678 9012 3456 is no card',
+      'a rush fee of $5, 3.5% off, no fee for the second revision',
+      'please cut the banner for the site; the hosting fee for the site is yours',
+      'I love the platform, 100% happy with order #123',
     ]) {
       assert.deepEqual(scanOffPlatform(text), [], text);
     }

@@ -859,6 +859,39 @@ describe('the order machine', () => {
     }
   });
 
+  describe('messages in the order’s conversation (D-03, K-20)', () => {
+    const message = (actor: Actor, messageId = 7) => ({ actor: { role: actor.role as Role, userId: actor.userId }, messageId });
+    const inactivity = (state: State) => machine.deadlinesOf(state).find((d) => d.kind === 'inactivity')!.at;
+
+    it('counts a party’s message as the order’s activity: the 14 days of K-11 start again, nothing else moves and nobody is notified', () => {
+      const t = machine.messaged(inProgress, message(seller), after(5 * DAY));
+      assert.equal(t.state.lastActivityAt, after(5 * DAY));
+      assert.equal(inactivity(t.state), after(19 * DAY));
+      assert.deepEqual([t.state.status, t.state.deadline, t.state.timeline.length, t.state.seq], [inProgress.status, inProgress.deadline, inProgress.timeline.length, inProgress.seq + 1]);
+      assert.deepEqual(t.effects, { seq: inProgress.seq + 1, money: null, notices: [], violation: null });
+    });
+
+    it('lets the buyer’s message answer the seller’s open question, which closes “no contact with the buyer”; the seller’s does not', () => {
+      const asked = actOn(inProgress, seller, 'ask_buyer', after(2 * HOUR));
+      const noContact: OrderAction = { type: 'request_cancellation', reason: 'no_contact_with_buyer' };
+      assert.equal(machine.messaged(asked, message(seller), after(3 * HOUR)).state.question?.answeredAt, null);
+      const answered = machine.messaged(asked, message(buyer), after(3 * HOUR)).state;
+      assert.equal(answered.question?.answeredAt, after(3 * HOUR));
+      assert.equal(answered.timeline.at(-1)?.event, 'question_answered');
+      assert.equal(codeOf(answered, seller, noContact, after(3 * DAY)), 'conflict');
+      assert.equal(codeOf(asked, seller, noContact, after(2 * HOUR + DAY)), null);
+    });
+
+    it('refuses to count a message once the order is over or a decisive deadline has passed (409), and staff’s or a malformed one', () => {
+      assert.equal(machine.messageRefusal(completed, message(buyer), after(2 * DAY))?.code, 'conflict');
+      assert.equal(machine.messageRefusal(awaiting, message(buyer), after(DAY + MINUTE))?.code, 'conflict', 'the 24 h start has passed');
+      assert.equal(machine.messageRefusal(inProgress, { actor: { role: 'staff' as Role, userId: 50 }, messageId: 7 }, after(2 * HOUR))?.code, 'forbidden');
+      assert.equal(machine.messageRefusal(inProgress, { ...message(buyer), messageId: 0 }, after(2 * HOUR))?.code, 'invalid_input');
+      assert.equal(machine.messageRefusal(disputeOpen, message(seller), after(DAY + 2 * HOUR)), null, 'in arbitration a message still counts');
+      assert.throws(() => machine.assertCanMessage(completed, message(buyer), after(2 * DAY)), (err: unknown) => err instanceof ApplicationFailure && err.type === 'conflict');
+    });
+  });
+
   describe('roles of the parties', () => {
     it('tells the other party of a request, whichever side asks', () => {
       for (const [actor, other] of [[buyer, 'seller'], [seller, 'buyer']] as [Actor, Role][]) {

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { DAY, iso, msOf } from '../../workflows/lib/time.js';
 import * as machine from '../../workflows/standing/machine.js';
-import { ignoredOrderViolationId, type SanctionArgs, type ViolationReport } from '../../workflows/standing/messages.js';
+import { ignoredMessagesViolationId, ignoredOrderViolationId, type SanctionArgs, type ViolationReport } from '../../workflows/standing/messages.js';
 import { standingPolicy } from '../../workflows/standing/policy.js';
 
 const policy = standingPolicy();
@@ -192,5 +192,36 @@ describe('standing machine: staff sanctions (K-58…K-62, K-65)', () => {
     assert.equal(machine.offersHidden(t.state), false);
     assert.deepEqual(t.effects?.entries.map((e) => e.action), ['offers_lifted', 'account_lifted']);
     assert.match(t.effects!.notice!.text, /account and offers are unblocked/);
+  });
+});
+
+describe('standing machine: ignored buyer messages (K-63)', () => {
+  const ignoredMessage = (messageId: number): ViolationReport => ({ violationId: ignoredMessagesViolationId(5, messageId), kind: 'ignored_messages', reason: 'a buyer’s message was left unanswered for 48 hours' });
+
+  it('warns first; a repeat within 30 days blocks the offers for 3 days, the next for 6; the same watch counts once', () => {
+    const warned = machine.violation(fresh(), ignoredMessage(1), at(0));
+    assert.deepEqual([machine.levelOf(warned.state), warned.effects?.notice?.kind], ['warned', 'standing_warning']);
+    assert.equal(machine.violation(warned.state, ignoredMessage(1), at(1)).effects, null);
+    const blocked = machine.violation(warned.state, ignoredMessage(2), at(10)).state;
+    assert.equal(blocked.offersBlock?.until, at(13));
+    const again = machine.violation(run(blocked, at(20)), ignoredMessage(3), at(20)).state;
+    assert.equal(again.offersBlock?.until, at(26), 'the third within 30 days: 6 days');
+    const later = machine.violation(run(again, at(35)), ignoredMessage(4), at(35)).state;
+    assert.equal(later.offersBlock?.until, at(41), 'days 10, 20 and 35 lie within 30 days (day 0 no more): the third again, 6 days');
+  });
+
+  it('counts no repeat after 30 days: a second ignored message 31 days on is warned again', () => {
+    const first = machine.violation(fresh(), ignoredMessage(1), at(0)).state;
+    const second = machine.violation(first, ignoredMessage(2), at(31));
+    assert.deepEqual([second.state.offersBlock, second.effects?.notice?.kind], [null, 'standing_warning']);
+  });
+
+  it('applies K-63’s rules in a standing started before they existed (its policy has no ladder or window for them)', () => {
+    const { kindRepeatWindowsMs: _window, ...older } = policy;
+    const { ignored_messages: _ladder, ...ladders } = policy.ladders;
+    const oldPolicy = { ...older, version: 1, ladders } as typeof policy;
+    const first = machine.violation(machine.initialState(7, oldPolicy), ignoredMessage(1), at(0)).state;
+    assert.equal(machine.levelOf(first), 'warned');
+    assert.equal(machine.violation(first, ignoredMessage(2), at(10)).state.offersBlock?.until, at(13));
   });
 });

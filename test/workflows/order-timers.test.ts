@@ -11,7 +11,7 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { workflowsPath } from '../../worker.js';
-import { DAY, MINUTE } from '../../workflows/lib/time.js';
+import { DAY, HOUR, MINUTE } from '../../workflows/lib/time.js';
 import { orderWorkflowId, type OrderView, type PendingDeadline } from '../../workflows/order/messages.js';
 import { callerFor, signUp, type Call, type Caller, type TestUser } from '../support/api.js';
 import { bundle, buildApp, createTestDatabase, createTimeSkippingEnv, uniqueId, type TestDatabase } from '../support/harness.js';
@@ -192,6 +192,48 @@ describe('order timers on the time-skipping server', () => {
     await assertMoney(onTimeM, onTime.orderId, released);
     assert.equal((await revenue()) - revenueBefore, 200);
     await assertLedgerConsistent(db());
+  });
+
+  it('opens “no contact with the buyer” 24 h after an information request in the conversation left unanswered: refused at 24 h − 1 minute, taken at + 1 minute; the buyer’s message answers it (K-20) and every message is the order’s activity (D-03)', async () => {
+    const [silentM, answeringM] = await markets(2);
+    const silent = await actOk(call, silentM.seller, (await place(silentM)).orderId, { type: 'start_work' });
+    const answering = await actOk(call, answeringM.seller, (await place(answeringM)).orderId, { type: 'start_work' });
+    const conversationOf = async (user: TestUser, orderId: number): Promise<number> => (await call('GET', `/orders/${orderId}/conversation`, { token: user.token })).body.id;
+    const say = (user: TestUser, conversationId: number, text: string, kind?: 'info_request') =>
+      call('POST', `/conversations/${conversationId}/messages`, { token: user.token, body: kind ? { text, kind } : { text } });
+    const silentChat = await conversationOf(silentM.seller, silent.orderId);
+    const answeringChat = await conversationOf(answeringM.seller, answering.orderId);
+
+    // D-03: a party's message restarts K-11's 14 days.
+    await sleepUntil(ms(answering.workStartedAt!) + 2 * HOUR);
+    assert.equal((await say(answeringM.buyer, answeringChat, 'Hello! Looking forward to it.')).status, 201);
+    const moved = await viewAs(call, answeringM.buyer, answering.orderId);
+    assert.ok(ms(moved.lastActivityAt) >= ms(answering.workStartedAt!) + 2 * HOUR, moved.lastActivityAt);
+    assert.equal(pending(moved, 'inactivity'), ms(moved.lastActivityAt) + 14 * DAY);
+
+    for (const [m, chat] of [[silentM, silentChat], [answeringM, answeringChat]] as const) {
+      const asked = await say(m.seller, chat, 'Which colours and which font?', 'info_request');
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
+      assert.equal(asked.body.message.kind, 'info_request');
+    }
+    // A second request while one waits is refused, and not stored; a buyer cannot send one.
+    assertConflict(await say(silentM.seller, silentChat, 'And the size?', 'info_request'), 'in_progress', /already waits for the buyer/);
+    assert.equal((await say(silentM.buyer, silentChat, 'A question back?', 'info_request')).status, 422);
+    const silentMessages = (await call('GET', `/conversations/${silentChat}/messages`, { token: silentM.seller.token })).body.items;
+    assert.deepEqual(silentMessages.map((m: { kind: string }) => m.kind), ['info_request'], 'the refused requests were not stored');
+    const askedAt = ms((await viewAs(call, silentM.seller, silent.orderId)).question!.at);
+    await notified(silentM.buyer, silent.orderId, 'question');
+
+    assert.equal((await say(answeringM.buyer, answeringChat, 'Teal and sand, any sans-serif.')).status, 201);
+    assert.notEqual((await viewAs(call, answeringM.seller, answering.orderId)).question?.answeredAt, null);
+
+    const noContact = { type: 'request_cancellation', reason: 'no_contact_with_buyer' };
+    await sleepUntil(askedAt + DAY - MINUTE);
+    assertConflict(await act(call, silentM.seller, silent.orderId, noContact), 'in_progress', /opens 24 h after a question/);
+    await sleepUntil(askedAt + DAY + MINUTE);
+    const opened = await actOk(call, silentM.seller, silent.orderId, noContact);
+    assert.deepEqual([opened.cancellation?.reason, opened.cancellation?.sufficient], ['no_contact_with_buyer', true]);
+    assertConflict(await act(call, answeringM.seller, answering.orderId, noContact), 'in_progress', /opens 24 h after a question/);
   });
 
   it('lets the buyer cancel alone 19 minutes after placing an order, and refuses it at 21 minutes', async () => {

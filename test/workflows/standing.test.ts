@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pollUntil } from '../../scripts/poll.js';
+import { createConversations } from '../../services/conversations.js';
 import { createWorkflowGateway, type WorkflowGateway } from '../../services/workflow-gateway.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import { DAY, MINUTE } from '../../workflows/lib/time.js';
@@ -171,5 +172,54 @@ describe('standings on the time-skipping server', () => {
     const after = await short.standing.sanction(user!, { staffId: staffId!, kind: 'financial_terms', reason: 'once more' });
     assert.equal(after.counts.financial_terms, 9);
     assert.equal((await written(user!, 10))!.seq, 10);
+  });
+
+  it('warns a seller who leaves a buyer’s direct message unanswered 48 h (not at 48 h − 1 minute); a reply in time ends the watch; a repeat within 30 days blocks the offers (K-63)', async () => {
+    const [seller, buyerA, buyerB, buyerC] = await createUsers(db(), 4);
+    const offerId = await insertOffer(db(), seller!);
+    let serverNow = 0;
+    const conversations = createConversations({ db: db(), clock: { now: () => new Date(serverNow) }, workflows: gateway });
+    const as = (id: number) => ({ id, roles: [] });
+    /** The buyer opens a direct conversation with the seller and writes, at the server's time. */
+    async function write(from: number, to: number, conversationId?: number): Promise<number> {
+      serverNow = await env.currentTimeMs();
+      const id = conversationId ?? (await conversations.direct(as(from), to)).conversation.id;
+      await conversations.send(as(from), id, { text: 'Hello, can you do a logo by Friday?' });
+      return id;
+    }
+    const watch = (conversationId: number) => gateway.replyWatch.view(conversationId);
+
+    const ignoredA = await write(buyerA!, seller!);
+    const { waiting } = await watch(ignoredA);
+    assert.equal(waiting?.sellerId, seller);
+    const due = Date.parse(waiting!.dueAt);
+    assert.equal(due - Date.parse(waiting!.since), 48 * 60 * MINUTE);
+    // A second message of the buyer does not restart the 48 h.
+    await sleepTo(Date.parse(waiting!.since) + 60 * MINUTE);
+    await write(buyerA!, seller!, ignoredA);
+    assert.equal((await watch(ignoredA)).waiting?.dueAt, waiting!.dueAt);
+
+    // Buyer B is answered within the 48 h: that watch ends, and counts nothing.
+    const answeredB = await write(buyerB!, seller!);
+    await sleepTo(due - MINUTE);
+    assert.equal((await watch(ignoredA)).outcome, null);
+    assert.equal(await standing(seller!), undefined, 'no violation at 48 h − 1 minute');
+    await write(seller!, buyerB!, answeredB);
+    assert.equal((await watch(answeredB)).outcome, 'answered');
+
+    await sleepTo(due + MINUTE);
+    assert.equal((await written(seller!, 1))!.level, 'warned');
+    assert.match((await notices(seller!))[0]!, /^Warning: a buyer’s message was left unanswered for 48 hours/);
+    assert.equal(await offerStatus(offerId), 'active');
+
+    // Buyer C, days later (within 30 days of the first): ignored again, the offers are blocked for 3 days.
+    await sleepTo(due + 5 * DAY);
+    const ignoredC = await write(buyerC!, seller!);
+    await sleepTo(Date.parse((await watch(ignoredC)).waiting!.dueAt) + MINUTE);
+    const blocked = await written(seller!, 2);
+    assert.equal(blocked!.level, 'offers_blocked');
+    const length = blocked!.offers_until! - Date.parse((await watch(ignoredC)).waiting!.dueAt);
+    assert.ok(length >= 3 * DAY && length < 3 * DAY + MINUTE, `blocked for 3 days from the report, not ${length} ms`);
+    await offerIs(offerId, 'suspended');
   });
 });

@@ -8,7 +8,9 @@
  * a K-61/K-62 hit shows its warning to the writer. Each message of another can be reported.
  * A message may carry a file (K-69): the form is multipart, the file is stored by
  * `attachments.upload` (as `POST /attachments`) and named on the message; files show as
- * download links, images with a thumbnail.
+ * download links, images with a thumbnail. In an order's conversation the seller may mark a
+ * message as an information request (K-20); a message staff removed as spam (K-60) shows as
+ * "Message removed by moderation".
  */
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
@@ -17,9 +19,9 @@ import { z } from 'zod';
 import { MESSAGE_MAX_CHARS, type Conversation, type ConversationSummary, type Message } from '../../services/conversations.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
+import { checkbox, firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
-import { Form, MessagesBadge, TextArea, Time, type FieldErrors } from '../ui.js';
+import { FieldError, Form, MessagesBadge, TextArea, Time, type FieldErrors } from '../ui.js';
 import { individualOffersPanel } from './individual-offers.js';
 import { ACCEPT_ATTACHMENTS, AttachmentList, formFile, uploadFormFile } from './attachments.js';
 
@@ -68,21 +70,33 @@ const MessageItem: FC<{ m: Message; me: number; conversationId: number; canRepor
         </>
       ) : null}
     </p>
+    {m.kind === 'info_request' ? <p class="badge info-request">Information request (K-20)</p> : null}
+    {m.removed ? <p class="muted removed" role="note">Message removed by moderation</p> : null}
     {m.text ? <p class="prewrap message-text">{m.text}</p> : null}
     <AttachmentList files={m.attachments} />
     {m.flaggedOffPlatform ? (
       <p class="error off-platform" role="note">
-        Flagged for staff: it seems to share contact or payment details (K-61, K-62).
+        Flagged for staff: it seems to share contact or payment details, or to discuss the fees (K-61, K-62).
       </p>
     ) : null}
     {receipt ? <p class={`receipt ${receipt}`}>{receipt === 'read' ? 'Read' : 'Sent'}</p> : null}
   </li>
 );
 
-/** The writing form; a refusal shows beside the field. */
-const Compose: FC<{ conversationId: number; csrf: string; errors?: FieldErrors; value?: string; message?: string }> = ({ conversationId, csrf, errors, value, message }) => (
+/**
+ * The writing form; a refusal shows beside the field. In an order's conversation the seller may
+ * mark the message as an information request (K-20): the order's question to the buyer.
+ */
+const Compose: FC<{ conversationId: number; csrf: string; orderConversation: boolean; errors?: FieldErrors; value?: string; message?: string }> = ({
+  conversationId,
+  csrf,
+  orderConversation,
+  errors,
+  value,
+  message,
+}) => (
   <Form action={`/messages/${conversationId}`} csrf={csrf} id="message-form" label="write a message" error={message} enctype="multipart/form-data">
-    <TextArea name="text" label="Your message" value={value} errors={errors ?? {}} rows={3} hint="Keep contacts and payments on gigflow (K-61, K-62): messages with e-mail addresses, phone numbers or payment handles are flagged for staff." />
+    <TextArea name="text" label="Your message" value={value} errors={errors ?? {}} rows={3} hint="Keep contacts, payments and talk of fees off the chat (K-61, K-62): messages with e-mail addresses, phone numbers, payment handles or fee talk are flagged for staff." />
     <p class="field">
       <label for="f-file">Attach a file (optional)</label>
       <input id="f-file" type="file" name="file" accept={ACCEPT_ATTACHMENTS} aria-describedby={errors?.file ? 'f-file-hint f-file-error' : 'f-file-hint'} aria-invalid={errors?.file ? 'true' : undefined} />
@@ -95,6 +109,21 @@ const Compose: FC<{ conversationId: number; csrf: string; errors?: FieldErrors; 
         </span>
       ) : null}
     </p>
+    {orderConversation ? (
+      <p class="field">
+        <label class="choice">
+          <input
+            type="checkbox"
+            id="f-info_request"
+            name="info_request"
+            aria-invalid={errors?.info_request ? 'true' : undefined}
+            aria-describedby={errors?.info_request ? 'f-info_request-error' : undefined}
+          />{' '}
+          Information request to the buyer (sellers, K-20): without an answer, “no contact with the buyer” opens 24 h later
+        </label>
+        <FieldError id="f-info_request-error" error={errors?.info_request} />
+      </p>
+    ) : null}
     <button type="submit">Send message</button>
   </Form>
 );
@@ -105,7 +134,16 @@ export const ConversationPanel: FC<{ thread: Thread; me: number; csrf: string; f
     <h2 id="conversation-h">Conversation</h2>
     {thread.conversation.readOnly ? <p class="muted">You read this conversation as staff during arbitration: read-only, and your reading marks nothing read.</p> : null}
     <ThreadView thread={thread} me={me} />
-    {thread.conversation.readOnly ? null : <Compose conversationId={thread.conversation.id} csrf={csrf} errors={failure?.errors} value={firstOf(failure?.form.text)} message={failure?.message} />}
+    {thread.conversation.readOnly ? null : (
+      <Compose
+        conversationId={thread.conversation.id}
+        csrf={csrf}
+        orderConversation={thread.conversation.kind === 'order'}
+        errors={failure?.errors}
+        value={firstOf(failure?.form.text)}
+        message={failure?.message}
+      />
+    )}
   </section>
 );
 
@@ -151,7 +189,8 @@ const Inbox: FC<{ items: ConversationSummary[]; me: number; unread: number }> = 
           ) : null}
           {s.lastMessage ? (
             <p class="muted">
-              {s.lastMessage.author.id === me ? 'You' : s.lastMessage.author.login}: {s.lastMessage.text.slice(0, 120) || `📎 ${s.lastMessage.attachments.map((f) => f.name).join(', ')}`} ·{' '}
+              {s.lastMessage.author.id === me ? 'You' : s.lastMessage.author.login}:{' '}
+              {s.lastMessage.removed ? 'message removed by moderation' : s.lastMessage.text.slice(0, 120) || `📎 ${s.lastMessage.attachments.map((f) => f.name).join(', ')}`} ·{' '}
               <Time at={s.lastMessage.createdAt} />
             </p>
           ) : null}
@@ -161,9 +200,9 @@ const Inbox: FC<{ items: ConversationSummary[]; me: number; unread: number }> = 
   </div>
 );
 
-const Send = z.object({ text: text(MESSAGE_MAX_CHARS) });
+const Send = z.object({ text: text(MESSAGE_MAX_CHARS), info_request: checkbox });
 /** With a file, the text may be left empty. */
-const SendWithFile = z.object({ text: text(MESSAGE_MAX_CHARS).optional().or(z.literal('')) });
+const SendWithFile = z.object({ text: text(MESSAGE_MAX_CHARS).optional().or(z.literal('')), info_request: checkbox });
 const Direct = z.object({ login: text(64) });
 const ReportForm = z.object({ reason: z.enum(['spam', 'rudeness', 'other']), details: z.string().optional() });
 const reasonLabels = { spam: 'Spam', rudeness: 'Rudeness', other: 'Something else' } as const;
@@ -314,7 +353,7 @@ export function messagePages(deps: WebDeps) {
       // Only a writer's file is stored: a stranger is refused with the conversation (404), staff reading it too.
       if ((await conversations.get(user, conversationId)).readOnly) throw new AppError('forbidden', 'staff read this conversation; only its participants write in it');
       const attachmentIds = file ? [(await uploadFormFile(deps, user.id, file)).id] : [];
-      sent = await conversations.send(user, conversationId, { text: parsed.data.text ?? '', attachmentIds });
+      sent = await conversations.send(user, conversationId, { text: parsed.data.text ?? '', attachmentIds, kind: parsed.data.info_request ? 'info_request' : 'text' });
     } catch (err) {
       const r = refusalOf(err);
       if (r.status === 404) throw err;

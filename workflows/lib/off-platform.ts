@@ -1,13 +1,13 @@
 /**
  * The off-platform scan of messages (K-61, K-62): does a text carry a way to deal outside
  * gigflow — an e-mail address, a phone number, a card or IBAN, a payment handle or link, a
- * messenger, an invitation to pay outside? A hit warns the writer and queues the message for
+ * messenger, an invitation to pay outside — or talk of the platform's fees (K-62)? A hit warns the writer and queues the message for
  * staff; the text itself is never altered. Precise on purpose: prices (`$10`, `$1,250.00`),
  * dates (`2026-12-04`, `04.12.2026`), times and order numbers (`#1234567`, `order 1234567`)
  * are not contacts, so the property test in `test/unit/off-platform.test.ts` plants them.
  */
 
-export type ScanKind = 'email' | 'phone' | 'card' | 'iban' | 'payment' | 'messenger';
+export type ScanKind = 'email' | 'phone' | 'card' | 'iban' | 'payment' | 'messenger' | 'fees';
 
 export interface ScanHit {
   kind: ScanKind;
@@ -41,6 +41,21 @@ const CASHTAG = /(?<![\w$])\$[A-Za-z][A-Za-z0-9_]{2,19}\b/g;
 const PAY_OUTSIDE =
   /\b(?:pay(?:ing|ment)?|send (?:the )?money|transfer)\s+(?:me\s+)?(?:directly|outside|off[- ]?(?:platform|site)|around (?:the )?(?:platform|site))\b|\b(?:outside|off|bypass(?:ing)?)\s+(?:of\s+)?(?:the\s+)?(?:platform|site|gigflow|kwork)\b/gi;
 const MESSENGER = /\b(?:telegram|whats ?app|skype|viber|wechat|discord\.gg\/\S+|t\.me\/\S+|wa\.me\/\S+)\b/gi;
+/**
+ * K-62: the platform's financial terms. A fee word (`commission`, `fee`, `service charge`,
+ * `percentage`) within a few words of the platform's name (`gigflow`, `kwork`, `the platform`,
+ * `the marketplace`), in either order; the platform's `cut`; the platform taking a percentage
+ * (`kwork takes 20%`); or an invitation to avoid the fee. A percentage or a fee without the
+ * platform is ordinary talk ("3.5% off", "a rush fee"), and so is "the site" (a web designer's
+ * work), which is not taken for the platform.
+ */
+const FEE_WORD = String.raw`(?:commissions?|fees?|service charges?|percentage)`;
+const PLATFORM = String.raw`(?:gigflow|kwork|the\s+(?:platform|marketplace))`;
+const NEAR = String.raw`(?:\W+\w+){0,4}?\W+`;
+const FEES_NEAR_PLATFORM = new RegExp(String.raw`\b${FEE_WORD}${NEAR}${PLATFORM}\b|\b${PLATFORM}(?:'s|’s)?${NEAR}${FEE_WORD}\b`, 'gi');
+const PLATFORM_TAKES = new RegExp(String.raw`\b${PLATFORM}(?:(?:'s|’s)\s+cut\b|\s+(?:takes|charges|keeps|eats|gets|grabs)\s+(?:\w+\s+){0,2}?\d{1,3}(?:[.,]\d+)?\s?%)`, 'gi');
+const AVOID_FEES = /\b(?:avoid(?:ing)?|skip(?:ping)?|dodg(?:e|ing)|bypass(?:ing)?|without)\s+(?:the\s+|their\s+|any\s+|paying\s+(?:the\s+)?)?(?:commission|fees?|service charge)\b/gi;
+
 /** An @handle (not inside an e-mail address), which counts only beside a payment or messenger word. */
 const HANDLE = /(?<![\w.@])@[A-Za-z0-9_]{3,32}\b(?!\.[A-Za-z])/g;
 const PAY_WORD = /\b(?:pay|paid|payment|send|transfer|tip|cash|money|venmo|paypal|zelle|revolut|telegram|whats ?app|skype|viber|wechat|contact|message me|dm|text me|write me)\b/i;
@@ -122,6 +137,7 @@ export function scanOffPlatform(text: string): ScanHit[] {
   for (const m of text.matchAll(IBAN)) if (ibanValid(m[0])) hits.push({ kind: 'iban', match: m[0] });
   for (const re of [PAYMENT_LINK, PAYMENT_SERVICE, CASHTAG, PAY_OUTSIDE]) for (const m of text.matchAll(re)) hits.push({ kind: 'payment', match: m[0] });
   for (const m of text.matchAll(MESSENGER)) hits.push({ kind: 'messenger', match: m[0] });
+  for (const re of [FEES_NEAR_PLATFORM, PLATFORM_TAKES, AVOID_FEES]) for (const m of text.matchAll(re)) hits.push({ kind: 'fees', match: m[0] });
   if (PAY_WORD.test(text)) for (const m of outsideEmails.matchAll(HANDLE)) hits.push({ kind: 'payment', match: m[0] });
   return hits;
 }

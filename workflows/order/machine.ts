@@ -17,6 +17,7 @@ import * as disputes from '../lib/engagement/dispute.js';
 import { otherParty as other } from '../lib/engagement/parties.js';
 import { autoAcceptAt, reviewReminderAt } from '../lib/engagement/review.js';
 import type { ErrorCode } from '../lib/errors.js';
+import { isId } from '../lib/ids.js';
 import { forbiddenCharacter, textRefusal } from '../lib/text.js';
 import type { Transition as ProcessTransition } from '../lib/process.js';
 import { formatUsd, splitCommission, type Cents } from '../lib/money.js';
@@ -32,6 +33,7 @@ import {
   type Closure,
   type Delivery,
   type Dispute,
+  type MessageArgs,
   type OrderAction,
   type OrderInput,
   type OrderStatus,
@@ -450,6 +452,49 @@ export function allowedActions(state: OrderState, viewer: Viewer, now: string): 
     if (type === 'decide_dispute' && state.dispute?.arbiterId) actor.userId = state.dispute.arbiterId;
     return stateRule(state, actor, type, now, due) === null;
   });
+}
+
+// ───────────────────────────── messages (D-03) ─────────────────────────────
+
+/**
+ * Why a party's message cannot count for the order now, or null: a message comes from the buyer
+ * or the seller; an order that is over, or whose decisive deadline has passed (its timer wins,
+ * as for any action), takes no more activity.
+ */
+export function messageRefusal(state: OrderState, args: MessageArgs, now: string): Refusal | null {
+  const role = args?.actor?.role;
+  if (role !== 'buyer' && role !== 'seller') return { code: 'forbidden', message: 'only the buyer or the seller writes in the order’s conversation' };
+  if (!isId(args.messageId)) return invalid('messageId: a message id');
+  const wrongState = isFinal(state.status) ? `the order is ${state.status}` : null;
+  const due = wrongState ? undefined : decisiveDue(state, now);
+  if (wrongState || due) return { code: 'conflict', message: wrongState ?? `too late: the ${due!.kind.replaceAll('_', ' ')} deadline has passed (${due!.outcome})` };
+  return null;
+}
+
+/** The `message` Update's validator: the refusal as an `ApplicationFailure`, with the current status. */
+export function assertCanMessage(state: OrderState, args: MessageArgs, now: string): void {
+  const refusal = messageRefusal(state, args, now);
+  if (refusal) throw ApplicationFailure.create({ type: refusal.code, message: refusal.message, nonRetryable: true, details: [{ status: state.status }] });
+}
+
+/**
+ * D-03: a party's message is the order's activity: K-11's 14 days count from it. K-20: the
+ * buyer's message answers the seller's open question (its `answeredAt`), which closes the way to
+ * "no contact with the buyer". A message is no event of the timeline (the conversation is its
+ * record) unless it answers the question; it notifies nobody here (the conversation does, K-70).
+ */
+export function messaged(state: OrderState, args: MessageArgs, now: string): Transition {
+  const seq = state.seq + 1;
+  const q = state.question;
+  const answers = args.actor.role === 'buyer' && q !== null && q.answeredAt === null;
+  const next: OrderState = answers
+    ? {
+        ...state,
+        question: { ...q, answeredAt: now },
+        timeline: [...state.timeline, { at: now, by: 'buyer', event: 'question_answered', text: 'The buyer answered the question in the conversation' }],
+      }
+    : state;
+  return { state: { ...next, seq, lastActivityAt: now }, effects: { seq, money: null, notices: [], violation: null } };
 }
 
 // ───────────────────────────── transitions ─────────────────────────────

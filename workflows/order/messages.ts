@@ -265,5 +265,24 @@ export interface OrderView {
  */
 export const actUpdate = defineUpdate<OrderView, [ActArgs], 'act'>('act');
 
+/**
+ * D-03: a party wrote in the order's conversation. Not one of `act`'s actions (no button on the
+ * order page, never in `allowedActions`): every message is one, sent by the conversations
+ * service once the message is stored. `messageId` is the stored message's id.
+ */
+export interface MessageArgs {
+  actor: { role: Role; userId: number };
+  messageId: number;
+}
+
+/**
+ * D-03, K-11, K-20: a party's message is the order's activity (the 14 days of inactivity start
+ * again) and the buyer's message answers an open question of the seller. An Update, not a
+ * signal, so the conversations service knows it counted: the validator refuses (`conflict`) once
+ * the order is over or a decisive deadline has passed — the message then stays only a message.
+ * The result is the view for the writer once the write is done.
+ */
+export const messageUpdate = defineUpdate<OrderView, [MessageArgs], 'message'>('message');
+
 /** The order as `viewer` sees it (its allowed actions). */
 export const viewQuery = defineQuery<OrderView, [Viewer], 'view'>('view');

@@ -3,7 +3,8 @@
  * cancellation. Wiring only (the template of `../lib/process.ts`); the rules are in
  * `machine.ts`, the numbers in the input's policy.
  *
- * Every party's action is the `act` Update: its validator refuses what the state does not
+ * Every party's action is the `act` Update (and every message in the order's conversation the
+ * `message` Update, D-03): its validator refuses what the state does not
  * allow before anything is written, so the API answers 409 at once. An accepted action
  * changes the state before the handler's first await (a second action sees it), then its
  * effects — money, the read-model row, notifications — are written one transition at a time,
@@ -18,7 +19,7 @@ import type { AttentionActivities } from '../../activities/attention.js';
 import type { OrderActivities, OrderEventRecord } from '../../activities/orders.js';
 import { now, Process, publisher, type Deadlines } from '../lib/process.js';
 import * as machine from './machine.js';
-import { actUpdate, orderWorkflowId, viewQuery, type ActArgs, type OrderInput, type OrderView, type PendingDeadline } from './messages.js';
+import { actUpdate, messageUpdate, orderWorkflowId, viewQuery, type ActArgs, type MessageArgs, type OrderInput, type OrderView, type PendingDeadline } from './messages.js';
 import { inconsistencyOf } from './placement.js';
 import { detailsOf, searchAttributesOf, searchKey } from './search.js';
 
@@ -65,6 +66,13 @@ function setup(input: OrderInput): OrderProcess {
     actUpdate,
     order.updateHandler(check, (state, args) => machine.act(state, args, now()), (state, args) => machine.viewOf(state, args.actor.role, now())),
     { validator: order.validator(check) },
+  );
+  // D-03: a party's message in the order's conversation (a handler no earlier history calls: replay is unchanged).
+  const checkMessage = (state: machine.OrderState, args: MessageArgs) => machine.assertCanMessage(state, args, now());
+  setHandler(
+    messageUpdate,
+    order.updateHandler(checkMessage, (state, args) => machine.messaged(state, args, now()), (state, args) => machine.viewOf(state, args.actor.role, now())),
+    { validator: order.validator(checkMessage) },
   );
   order.handleAttention();
   order.set(order.state);

@@ -17,6 +17,7 @@ import type { ErrorCode } from '../lib/errors.js';
 import { isId } from '../lib/ids.js';
 import { textRefusal } from '../lib/text.js';
 import { DAY, iso, msOf } from '../lib/time.js';
+import { standingRules } from './policy.js';
 import {
   staffKinds,
   type StandingPolicy,
@@ -121,7 +122,8 @@ export function isFinal(state: StandingState): boolean {
 
 /** What the n-th violation of a kind (1-based) earns: its rung, or the last rung doubled once per repeat past the ladder (K-65). */
 export function sanctionFor(policy: StandingPolicy, kind: Exclude<ViolationKind, 'staff_offers_block' | 'staff_account_block'>, n: number): { sanction: SanctionType; durationMs: number | null } {
-  const ladder: LadderStep[] = policy.ladders[kind];
+  // A standing started before a kind existed (K-63's) carries no ladder for it: the policy module's applies.
+  const ladder: readonly LadderStep[] = (policy.ladders as Partial<StandingPolicy['ladders']>)[kind] ?? standingRules.ladders[kind];
   const step = ladder[Math.min(n, ladder.length) - 1]!;
   if (step.sanction === 'warning') return { sanction: 'warning', durationMs: null };
   const doublings = Math.max(0, n - ladder.length);
@@ -135,6 +137,15 @@ export function sanctionFor(policy: StandingPolicy, kind: Exclude<ViolationKind,
 function inWindow(state: StandingState, now: string): Violation[] {
   const from = msOf(now) - state.policy.repeatWindowMs;
   return state.violations.filter((v) => msOf(v.at) > from);
+}
+
+/**
+ * How far back a kind's repeats count: its own window (K-63's 30 days) or the policy's. A
+ * standing started before K-63 carries no windows of its own: the policy module's apply.
+ */
+function repeatWindowOf(policy: StandingPolicy, kind: ViolationKind): number {
+  const own: Partial<Record<ViolationKind, number>> = policy.kindRepeatWindowsMs ?? standingRules.kindRepeatWindowsMs;
+  return Math.min(own[kind] ?? policy.repeatWindowMs, policy.repeatWindowMs);
 }
 
 function fmt(at: string): string {
@@ -160,7 +171,8 @@ function record(state: StandingState, lines: Omit<StandingHistoryEntry, 'seq'>[]
 /** Applies one violation: its rung of the ladder (or the staff's own days), as of `now`. */
 function sanctioned(state: StandingState, violation: Violation, reason: string, staffId: number | null, durationOverrideMs: number | null, now: string): Transition {
   const violations = [...inWindow(state, now), violation];
-  const repeat = violations.filter((v) => v.kind === violation.kind).length;
+  const from = msOf(now) - repeatWindowOf(state.policy, violation.kind);
+  const repeat = violations.filter((v) => v.kind === violation.kind && msOf(v.at) > from).length;
   const { kind } = violation;
   const rule =
     kind === 'staff_offers_block' || kind === 'staff_account_block'

@@ -21,9 +21,16 @@ export function ignoredOrderViolationId(orderId: number): string {
   return `order:${orderId}:ignored_order`;
 }
 
+/** The id of K-63's violation: the watch of one unanswered buyer message, reported once however often it is retried. */
+export function ignoredMessagesViolationId(conversationId: number, messageId: number): string {
+  return `conversation:${conversationId}:message:${messageId}:ignored_messages`;
+}
+
 /**
  * What a user did wrong, each with its own ladder of sanctions in the policy:
  * - `ignored_order` (K-64): a new order not started within 24 h, reported by the order's write;
+ * - `ignored_messages` (K-63): a buyer's message in a direct conversation left unanswered for
+ *   48 h, reported by the conversation's reply watch;
  * - `rudeness` (K-58), `spam` (K-60), `off_platform_buyer` / `off_platform_seller` (K-61),
  *   `financial_terms` (K-62): found by staff (a report, a chat);
  * - `staff_warning`, `staff_offers_block`, `staff_account_block` (K-65): the administration's
@@ -39,12 +46,16 @@ export const violationKinds = [
   'staff_warning',
   'staff_offers_block',
   'staff_account_block',
+  'ignored_messages',
 ] as const;
 
 export type ViolationKind = (typeof violationKinds)[number];
 
-/** The kinds staff apply through `sanction` (an ignored order only ever comes from its order). */
-export const staffKinds = violationKinds.filter((k): k is Exclude<ViolationKind, 'ignored_order'> => k !== 'ignored_order');
+/** The kinds only a process reports: an ignored order (from its order), ignored messages (from the conversation's reply watch). */
+export type ReportedKind = 'ignored_order' | 'ignored_messages';
+
+/** The kinds staff apply through `sanction`: all but those a process reports. */
+export const staffKinds = violationKinds.filter((k): k is Exclude<ViolationKind, ReportedKind> => k !== 'ignored_order' && k !== 'ignored_messages');
 export type StaffKind = (typeof staffKinds)[number];
 
 /** What a sanction does: a warning, the seller's offers blocked (out of search, not orderable), or the whole account blocked. */
@@ -58,6 +69,11 @@ export interface StandingPolicy {
   version: number;
   /** Repeats are counted per kind, among the violations of this window before the new one. */
   repeatWindowMs: number;
+  /**
+   * Kinds whose repeats count within a shorter window of their own (K-63: 30 days). Absent in
+   * standings started before it: they take the policy module's (see `machine.ts`).
+   */
+  kindRepeatWindowsMs?: Partial<Record<ViolationKind, number>>;
   /** No block, however often doubled, lasts longer than this. */
   maxBlockMs: number;
   /** The sanction of the n-th violation of a kind in the window: step n, or the last step doubled (n − steps) times. */
@@ -68,7 +84,7 @@ export interface StandingPolicy {
   maxHistoryEvents: number;
 }
 
-/** A violation reported by a process (today: the order's ignored start, K-64). */
+/** A violation reported by a process: the order's ignored start (K-64), a conversation's ignored buyer message (K-63). */
 export interface ViolationReport {
   /** Dedupes repeats of one report: `order:<orderId>:ignored_order`. */
   violationId: string;

@@ -8,7 +8,8 @@ import { DAY } from '../lib/time.js';
 import type { StandingPolicy } from './messages.js';
 
 export const standingRules = {
-  version: 1,
+  /** 2: K-63's `ignored_messages` (its ladder, its 30-day repeat window). */
+  version: 2,
   /** Our decision: a violation counts as a repeat of the same kind for 180 days. */
   repeatWindowMs: 180 * DAY,
   /** Our cap on doubling (K-65): 3, 6, 12, 24, 48 days, then 48 days again. */
@@ -28,7 +29,14 @@ export const standingRules = {
     financial_terms: [{ sanction: 'warning' }],
     /** K-65: the administration's discretionary warning. */
     staff_warning: [{ sanction: 'warning' }],
+    /**
+     * K-63: a buyer's message left unanswered 48 h earns a warning; a repeat (within 30 days,
+     * below) blocks all offers like K-64's ignored order: 3 days, doubling with each further repeat.
+     */
+    ignored_messages: [{ sanction: 'warning' }, { sanction: 'offers_block', baseMs: 3 * DAY }],
   },
+  /** K-63: ignored messages repeat within 30 days; every other kind within `repeatWindowMs`. */
+  kindRepeatWindowsMs: { ignored_messages: 30 * DAY },
   /** K-65: a discretionary block lasts 1 to 48 days, as staff choose. */
   maxStaffDays: 48,
   /** Continue-as-new well before Temporal's history warnings (10,240 events). */
@@ -43,6 +51,7 @@ export function standingPolicy(overrides: Partial<StandingPolicy> = {}): Standin
     repeatWindowMs: standingRules.repeatWindowMs,
     maxBlockMs: standingRules.maxBlockMs,
     ladders,
+    kindRepeatWindowsMs: { ...standingRules.kindRepeatWindowsMs },
     maxStaffDays: standingRules.maxStaffDays,
     maxHistoryEvents: standingRules.maxHistoryEvents,
     ...overrides,

@@ -176,7 +176,7 @@ export const Requests: FC<{ view: OrderView }> = ({ view }) => (
       <section aria-labelledby="question-h">
         <h2 id="question-h">The seller’s question</h2>
         <p class="pre">{view.question.text}</p>
-        <p class="muted">{view.question.answeredAt ? 'Answered.' : 'Waiting for the buyer’s answer (send it as requirements).'}</p>
+        <p class="muted">{view.question.answeredAt ? 'Answered.' : 'Waiting for the buyer’s answer: a message in the order’s conversation, or the requirements (K-20).'}</p>
       </section>
     ) : null}
     {view.cancellation ? (
