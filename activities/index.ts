@@ -12,6 +12,7 @@ import { createLedgerActivities } from './ledger.js';
 import { createModerationActivities } from './moderation.js';
 import { createOrderActivities } from './orders.js';
 import { createPayoutBatchActivities } from './payout-batches.js';
+import { createRequestActivities, type PickPlacer } from './requests.js';
 import { createStandingActivities } from './standing.js';
 import { createWithdrawalActivities } from './withdrawals.js';
 
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   providers?: Providers;
   /** The rules of the standings an ignored order starts (K-64); tests shorten them. Default: the policy module's. */
   standingPolicy?: StandingPolicy;
+  /** How a service request's pick places its orders (worker.ts builds it from the API's placement). */
+  placePicks?: PickPlacer;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -33,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWithdrawalActivities(deps),
     ...createPayoutBatchActivities(deps),
     ...createBuyerStatusActivities(deps),
+    ...createRequestActivities(deps),
   };
 }
 

@@ -8,3 +8,4 @@ export { orderWorkflow } from './order/workflow.js';
 export { payoutBatchWorkflow } from './payout-batch/workflow.js';
 export { withdrawalWorkflow } from './withdrawal/workflow.js';
 export { standingWorkflow } from './standing/workflow.js';
+export { requestWorkflow } from './request/workflow.js';

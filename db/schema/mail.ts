@@ -44,6 +44,11 @@ export const notificationKinds = {
   standing_offers_blocked: 'Your offers are blocked',
   standing_account_blocked: 'Your account is blocked',
   standing_lifted: 'A block is lifted',
+  new_request: 'A new service request in your categories',
+  request_approved: 'Your service request is live',
+  request_rejected: 'Your service request is rejected',
+  request_answered: 'A seller answered your service request',
+  request_expired: 'Your service request expired',
 } as const;
 export type NotificationKind = keyof typeof notificationKinds;
 

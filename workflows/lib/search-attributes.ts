@@ -34,6 +34,12 @@ export const SA = {
   blockedUntil: key('GigflowBlockedUntil', 'DATETIME'),
   /** A standing's level: `account_blocked`, `offers_blocked`, `warned`, `clear`. */
   sanction: key('GigflowSanction', 'KEYWORD'),
+  /** A service request's catalog category (K-44). */
+  categoryId: key('GigflowCategoryId', 'KEYWORD'),
+  /** When an active service request expires unless the buyer picks (K-44: 24 h after approval). */
+  expiresAt: key('GigflowExpiresAt', 'DATETIME'),
+  /** How many answers a service request has (withdrawn ones included). */
+  answersCount: key('GigflowAnswersCount', 'INT'),
 } as const;
 
 export const searchAttributeKeys = Object.values(SA);
