@@ -25,6 +25,7 @@ import { moneyRoutes } from './routes/money.js';
 import { offerRoutes } from './routes/offers.js';
 import { orderRoutes } from './routes/orders.js';
 import { referralRoutes } from './routes/referrals.js';
+import { requestRoutes } from './routes/requests.js';
 import { sanctionRoutes } from './routes/sanctions.js';
 import { searchRoutes } from './routes/search.js';
 import { staffRoutes } from './routes/staff.js';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', conversationRoutes(services));
   app.route('/', withdrawalRoutes({ withdrawals: services.withdrawals, webhooks: services.webhooks }));
   app.route('/', referralRoutes(services));
+  app.route('/', requestRoutes(services));
   app.route('/', mailRoutes(services));
   app.route('/', webhookRoutes(services));
   if (deps.devRoutes) app.route('/', devRoutes(services));

@@ -9,6 +9,7 @@ import type { Db } from '../db/client.js';
 import { createLedger } from '../db/ledger.js';
 import type { OrderPolicy } from '../workflows/order/messages.js';
 import { orderPolicy } from '../workflows/order/policy.js';
+import type { RequestPolicy } from '../workflows/request/messages.js';
 import type { StandingPolicy } from '../workflows/standing/messages.js';
 import { createAccounts } from './accounts.js';
 import { createAttention } from './attention.js';
@@ -30,6 +31,7 @@ import { createPayoutDetails } from './payout-details.js';
 import { createProviderWebhooks } from './provider-webhooks.js';
 import { createPlacement } from './placement.js';
 import { createReferrals } from './referrals.js';
+import { createRequests } from './requests.js';
 import { createSanctions } from './sanctions.js';
 import { createSearch } from './search.js';
 import { createSellers } from './sellers.js';
@@ -51,6 +53,8 @@ export interface ServiceDeps {
   orderPolicy?: OrderPolicy;
   /** The rules of the standings staff sanctions start; tests shorten them. Default: the policy module's. */
   standingPolicy?: StandingPolicy;
+  /** The rules new service requests start with; tests shorten them. Default: the policy module's. */
+  requestPolicy?: RequestPolicy;
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -82,6 +86,7 @@ export function createServices(deps: ServiceDeps) {
     attention: createAttention({ db, workflows }),
     sanctions: createSanctions({ db, clock, workflows }),
     conversations: createConversations({ db, clock }),
+    requests: createRequests({ db, clock, workflows, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),
     health: () => checkHealth({ db, workflows }),
     /** Development only: the mail outbox. */
     devMail: (to?: string) => outboxMail(db, to),
