@@ -20,7 +20,10 @@ export const SA = {
   offerId: key('GigflowOfferId', 'KEYWORD'),
   /** Money at stake, integer cents. */
   amountCents: key('GigflowAmountCents', 'INT'),
-  /** When the next automatic outcome happens unless somebody acts. */
+  /**
+   * When the next automatic outcome happens unless somebody acts; an active service request's
+   * expiry (K-44). The dev server allows 3 DATETIME attributes: reuse this one, add no other.
+   */
   nextDeadline: key('GigflowNextDeadline', 'DATETIME'),
   /** A withdrawal's owner; a standing's user. */
   userId: key('GigflowUserId', 'KEYWORD'),
@@ -36,8 +39,6 @@ export const SA = {
   sanction: key('GigflowSanction', 'KEYWORD'),
   /** A service request's catalog category (K-44). */
   categoryId: key('GigflowCategoryId', 'KEYWORD'),
-  /** When an active service request expires unless the buyer picks (K-44: 24 h after approval). */
-  expiresAt: key('GigflowExpiresAt', 'DATETIME'),
   /** How many answers a service request has (withdrawn ones included). */
   answersCount: key('GigflowAnswersCount', 'INT'),
 } as const;

@@ -1,7 +1,7 @@
 /**
  * How a service request shows in the Temporal Web UI, for support: its search attributes
  * (`GigflowStatus = "request_active"`, `GigflowBuyerId = "7"`, `GigflowCategoryId = "12"`,
- * `GigflowExpiresAt`, `GigflowAnswersCount`), its one-line summary, and the current details.
+ * `GigflowNextDeadline`: when an active one expires, `GigflowAnswersCount`), its one-line summary, and the current details.
  */
 import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio/common';
 import { formatUsd } from '../lib/money.js';
@@ -31,7 +31,7 @@ export function searchAttributesOf(state: RequestState, held?: boolean): SearchA
     { key: SA.status, value: searchStatus(state.status) },
     { key: SA.buyerId, value: String(state.input.buyerId) },
     { key: SA.categoryId, value: String(state.input.categoryId) },
-    { key: SA.expiresAt, value: state.status === 'active' && state.activeUntil ? new Date(state.activeUntil) : null },
+    { key: SA.nextDeadline, value: state.status === 'active' && state.activeUntil ? new Date(state.activeUntil) : null },
     { key: SA.answersCount, value: state.answers.length },
     ...(held === undefined ? [] : [{ key: SA.needsAttention, value: held ? true : null }]),
   ];
