@@ -9,7 +9,7 @@
  * built in worker.ts), and this activity gives it the worker's Temporal client.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client.js';
 import { requestPostingLock } from '../db/locks.js';
@@ -94,7 +94,8 @@ async function recordRequestEvent(db: Db, record: RequestEventRecord): Promise<v
  */
 function refusal(err: unknown): unknown {
   if (!(err instanceof AppError)) return err;
-  return ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: true, details: err.details ? [err.details] : [] });
+  // Benign: the buyer's answer, not the worker's trouble (logged at debug level, no failure metric).
+  return ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: true, details: err.details ? [err.details] : [], category: ApplicationFailureCategory.BENIGN });
 }
 
 /** The request workflow's activities; `placePicks` comes from the worker (see the file's comment). */
