@@ -21,6 +21,7 @@ import { notificationSettingsPages } from './pages/notification-settings.js';
 import { notificationPages } from './pages/notifications.js';
 import { orderPages } from './pages/order.js';
 import { referralPages } from './pages/referrals.js';
+import { requestPages } from './pages/requests.js';
 import { sellerPages } from './pages/seller.js';
 import { staffPages } from './pages/staff.js';
 import { accountBlockGate, standingPages } from './pages/standing.js';
@@ -84,6 +85,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', notificationSettingsPages(deps));
   app.route('/', messagePages(deps));
   app.route('/', referralPages(deps));
+  app.route('/', requestPages(deps));
   app.route('/', standingPages(deps));
 
   app.notFound(notFoundPage(deps));

@@ -47,7 +47,7 @@ const TABLES = [
   'orders', 'feedback', 'notifications', 'outbox', 'ledger_accounts', 'ledger_transactions', 'ledger_postings', 'top_ups', 'card_lots',
   'promo_codes', 'promo_redemptions', 'idempotency_keys', 'seller_stats', 'seller_violations', 'withdrawals', 'payout_batches',
   'buyer_stats', 'deleted_feedback', 'notification_settings', 'seller_request_categories', 'conversations', 'conversation_participants', 'messages',
-  'referrals', 'referral_commissions', 'reports', 'standings', 'sanctions', 'support_handovers',
+  'referrals', 'referral_commissions', 'reports', 'standings', 'sanctions', 'support_handovers', 'service_requests', 'request_answers',
 ];
 
 describe('the contract under generated requests', () => {

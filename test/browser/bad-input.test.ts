@@ -581,7 +581,7 @@ const TABLES = [
   'orders', 'feedback', 'notifications', 'outbox', 'ledger_accounts', 'ledger_transactions', 'ledger_postings', 'top_ups', 'card_lots',
   'promo_codes', 'promo_redemptions', 'idempotency_keys', 'seller_stats', 'seller_violations', 'withdrawals', 'payout_batches', 'provider_events',
   'buyer_stats', 'deleted_feedback', 'notification_settings', 'seller_request_categories', 'conversations', 'conversation_participants', 'messages',
-  'referrals', 'referral_commissions', 'reports', 'standings', 'sanctions', 'support_handovers',
+  'referrals', 'referral_commissions', 'reports', 'standings', 'sanctions', 'support_handovers', 'service_requests', 'request_answers',
 ];
 
 /** What the page shows after a send: its status, an error beside the field, one on top of the form, its heading. */
