@@ -44,7 +44,12 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['new offer', /^\/seller\/offers\/new$/],
   ['edit offer', /^\/seller\/offers\/\d+\/edit$/],
   ['earnings', /^\/seller\/earnings$/],
+  ['my requests', /^\/requests\/mine$/],
+  ['post a request', /^\/requests\/new$/],
+  ['request board', /^\/requests$/],
+  ['request', /^\/requests\/\d+$/],
   ['staff', /^\/staff$/],
+  ['staff requests', /^\/staff\/requests$/],
   ['moderation queue', /^\/staff\/moderation$/],
   ['arbitration queue', /^\/staff\/arbitration$/],
   ['arbitration case', /^\/staff\/arbitration\/\d+$/],
@@ -136,6 +141,8 @@ describe('every page, reached by links', () => {
     await stack.services.payoutDetails.set(m.buyer.id, { method: 'paypal', account: `${m.buyer.login}@example.com` });
     await stack.db.sql`update withdrawal_locks set starts_at = now() - interval '8 days', ends_at = now() - interval '1 day' where user_id = ${m.buyer.id}`;
     await stack.services.withdrawals.request(m.buyer.id, { amountCents: 1_000 }, 'reach-withdrawal');
+    // A service request of the buyer's, awaiting moderation: "My requests" and the staff queue list it.
+    await stack.services.requests.post({ id: m.buyer.id, login: m.buyer.login, emailConfirmed: true, roles: [] }, { title: 'A logo for a bakery', description: 'Three sketches, then one final logo.', categoryId: 11, budgetCents: null });
     const admin = await signUp(stack.api, 'admin');
     await stack.db.sql`update users set roles = ${stack.db.sql.array(['moderator', 'arbiter', 'admin', 'support'])}::text[] where id = ${admin.id}`;
 
