@@ -1,12 +1,13 @@
 /**
- * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses …]`: runs
+ * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses|request …]`: runs
  * every scenario of the named processes (all by default) for real — the API in-process,
  * gigflow's worker, a Temporal dev server and PostgreSQL — and writes each workflow's history to
  * `test/replay/histories/<process>-<scenario>.json`, the fixtures `test/replay/` replays against
  * the workflow code (order scenarios: `test/support/order-scenarios.ts`; moderation:
  * `test/support/moderation-scenarios.ts`; withdrawals and payout batches, against the local
  * payment stand-ins: `test/support/withdrawal-scenarios.ts`; standings:
- * `test/support/standing-scenarios.ts`; buyer statuses: `test/support/buyer-status-scenarios.ts`).
+ * `test/support/standing-scenarios.ts`; buyer statuses: `test/support/buyer-status-scenarios.ts`;
+ * service requests: `test/support/request-scenarios.ts`).
  * Run it on purpose — when a scenario is added, or a deliberate change of a workflow (behind
  * `patched()`) should be recorded — and commit the result: every fixture of the named processes
  * is rewritten, and one whose scenario is gone is removed. Nothing is written unless every
@@ -30,6 +31,7 @@ import { assertOutcome, contextFor, createArbiter, historiesDir, historyFile, or
 import { moderationCast, moderationHistoryFile, moderationScenarios, runModerationScenario } from '../test/support/moderation-scenarios.js';
 import { startPaymentStandIns, type PaymentStandIns } from '../test/support/payments.js';
 import { captureBuyerStatusHistories } from '../test/support/buyer-status-scenarios.js';
+import { captureRequestHistories } from '../test/support/request-scenarios.js';
 import { captureStandingHistories } from '../test/support/standing-scenarios.js';
 import { captureWithdrawalHistories } from '../test/support/withdrawal-scenarios.js';
 import { payoutWebhookReceiver } from '../test/support/withdrawals.js';
@@ -127,6 +129,11 @@ function standingHistories(env: ScenarioEnv): Promise<Map<string, string>> {
   return captureStandingHistories(env);
 }
 
+/** Every history of the service request scenarios (K-44), under a policy of seconds. */
+function requestHistories(env: ScenarioEnv): Promise<Map<string, string>> {
+  return captureRequestHistories(env);
+}
+
 /** Every history of the daily buyer-status run (K-35): nobody due, and a Super buyer whose window passed. */
 function buyerStatusHistories(env: ScenarioEnv): Promise<Map<string, string>> {
   return captureBuyerStatusHistories(env);
@@ -138,6 +145,7 @@ const processes = {
   withdrawal: withdrawalHistories,
   standing: standingHistories,
   'buyer-statuses': buyerStatusHistories,
+  request: requestHistories,
 } as const;
 type Process = keyof typeof processes;
 

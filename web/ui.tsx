@@ -228,9 +228,6 @@ const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
                 <a href="/orders">My orders</a>
               </li>
               <li>
-                <a href="/requests/mine">Requests</a>
-              </li>
-              <li>
                 <a href="/cart">Cart</a>
               </li>
               <li>

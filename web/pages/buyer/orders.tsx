@@ -97,6 +97,9 @@ export function orderListPages(app: Pages, deps: WebDeps) {
           </form>
           {list.items.length === 0 ? <p>No orders here yet.</p> : <OrderTable items={list.items} role={filters.role} />}
           <Pager next={next} />
+          <p>
+            Need something no offer fits? <a href="/requests/mine">My service requests</a>: post one, and sellers answer it.
+          </p>
         </>
       ),
       parsed.ok ? 200 : 400,
