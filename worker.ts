@@ -8,15 +8,22 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { pino } from 'pino';
 import { createActivities, type Activities } from './activities/index.js';
+import type { PickPlacer } from './activities/requests.js';
 import { logMailAdapter, runOutboxDispatcher } from './db/outbox.js';
 import { smtpMailAdapter } from './db/smtp-mail.js';
 import { loadConfig } from './config.js';
 import { createDb, type Db } from './db/client.js';
+import { createLedger } from './db/ledger.js';
 import { configuredProviders } from './payments/configured.js';
 import type { Providers } from './payments/provider.js';
 import { ensureBuyerStatusSchedule } from './scripts/buyer-status-schedule.js';
 import { ensurePayoutSchedule } from './scripts/payout-schedule.js';
+import { systemClock } from './services/clock.js';
+import { placeRequestPicks } from './services/placement.js';
+import { createWorkflowGateway } from './services/workflow-gateway.js';
 import { buyerStatusesPolicy } from './workflows/buyer-statuses/policy.js';
+import type { OrderPolicy } from './workflows/order/messages.js';
+import { orderPolicy as defaultOrderPolicy } from './workflows/order/policy.js';
 import type { StandingPolicy } from './workflows/standing/messages.js';
 import { withdrawalPolicy } from './workflows/withdrawal/policy.js';
 
@@ -35,10 +42,23 @@ export interface WorkerDeps {
   wrapActivities?: (activities: Activities) => Activities;
   /** The rules of the standings an ignored order starts (K-64); tests shorten them. Default: the policy module's. */
   standingPolicy?: StandingPolicy;
+  /** The rules of the orders a service request's pick places; tests shorten them. Default: the policy module's. */
+  orderPolicy?: OrderPolicy;
 }
 
-export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, wrapActivities, providers, standingPolicy }: WorkerDeps): Promise<Worker> {
-  const activities = createActivities({ db, ...(providers ? { providers } : {}), ...(standingPolicy ? { standingPolicy } : {}) });
+/**
+ * K-44: a request's pick places its orders through the API's own placement (services/placement.ts),
+ * which activities may not import: built here, in the composition root, over the activity's
+ * client, so each order's workflow starts on the worker's namespace and task queue.
+ */
+function pickPlacer(db: Db, rules: OrderPolicy): PickPlacer {
+  const ledger = createLedger(db);
+  return (temporal, taskQueue, pick) => placeRequestPicks({ db, clock: systemClock, ledger, workflows: createWorkflowGateway({ temporal, taskQueue }), rules }, pick);
+}
+
+export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, wrapActivities, providers, standingPolicy, orderPolicy }: WorkerDeps): Promise<Worker> {
+  const placePicks = pickPlacer(db, orderPolicy ?? defaultOrderPolicy());
+  const activities = createActivities({ db, placePicks, ...(providers ? { providers } : {}), ...(standingPolicy ? { standingPolicy } : {}) });
   return Worker.create({
     connection,
     namespace,

@@ -14,6 +14,7 @@ import { createModerationActivities } from './moderation.js';
 import { createOrderActivities } from './orders.js';
 import { createPayoutBatchActivities } from './payout-batches.js';
 import { createReplyWatchActivities } from './reply-watch.js';
+import { createRequestActivities, type PickPlacer } from './requests.js';
 import { createStandingActivities } from './standing.js';
 import { createWithdrawalActivities } from './withdrawals.js';
 
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   providers?: Providers;
   /** The rules of the standings an ignored order (K-64) or ignored messages (K-63) start; tests shorten them. Default: the policy module's. */
   standingPolicy?: StandingPolicy;
+  /** How a service request's pick places its orders (worker.ts builds it from the API's placement). */
+  placePicks?: PickPlacer;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -37,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPayoutBatchActivities(deps),
     ...createBuyerStatusActivities(deps),
     ...createIndividualOfferActivities(deps),
+    ...createRequestActivities(deps),
   };
 }
 

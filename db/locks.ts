@@ -11,3 +11,12 @@ export function placementLock(tx: postgres.Sql | postgres.TransactionSql, orderI
   return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }
 
+
+/**
+ * The same for a service request's posting (services/requests.ts) and its workflow's
+ * `loadRequest` (activities/requests.ts): the workflow sees the row only once the posting committed.
+ */
+export function requestPostingLock(tx: postgres.Sql | postgres.TransactionSql, requestId: number, shared: boolean) {
+  const key = `request:${requestId}`;
+  return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+}

@@ -1,5 +1,5 @@
 /**
- * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses|individual-offer|reply-watch …]`: runs
+ * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses|individual-offer|reply-watch|request …]`: runs
  * every scenario of the named processes (all by default) for real — the API in-process,
  * gigflow's worker, a Temporal dev server and PostgreSQL — and writes each workflow's history to
  * `test/replay/histories/<process>-<scenario>.json`, the fixtures `test/replay/` replays against
@@ -7,8 +7,8 @@
  * `test/support/moderation-scenarios.ts`; withdrawals and payout batches, against the local
  * payment stand-ins: `test/support/withdrawal-scenarios.ts`; standings:
  * `test/support/standing-scenarios.ts`; buyer statuses: `test/support/buyer-status-scenarios.ts`;
- * individual offers: `test/support/individual-offer-scenarios.ts`;
- * reply watches: `test/support/reply-watch-scenarios.ts`).
+ * individual offers: `test/support/individual-offer-scenarios.ts`; reply watches:
+ * `test/support/reply-watch-scenarios.ts`; service requests: `test/support/request-scenarios.ts`).
  * Run it on purpose — when a scenario is added, or a deliberate change of a workflow (behind
  * `patched()`) should be recorded — and commit the result: every fixture of the named processes
  * is rewritten, and one whose scenario is gone is removed. Nothing is written unless every
@@ -34,6 +34,7 @@ import { startPaymentStandIns, type PaymentStandIns } from '../test/support/paym
 import { captureBuyerStatusHistories } from '../test/support/buyer-status-scenarios.js';
 import { captureIndividualOfferHistories } from '../test/support/individual-offer-scenarios.js';
 import { captureReplyWatchHistories } from '../test/support/reply-watch-scenarios.js';
+import { captureRequestHistories } from '../test/support/request-scenarios.js';
 import { captureStandingHistories } from '../test/support/standing-scenarios.js';
 import { captureWithdrawalHistories } from '../test/support/withdrawal-scenarios.js';
 import { payoutWebhookReceiver } from '../test/support/withdrawals.js';
@@ -131,6 +132,11 @@ function standingHistories(env: ScenarioEnv): Promise<Map<string, string>> {
   return captureStandingHistories(env);
 }
 
+/** Every history of the service request scenarios (K-44), under a policy of seconds. */
+function requestHistories(env: ScenarioEnv): Promise<Map<string, string>> {
+  return captureRequestHistories(env);
+}
+
 /** Every history of the daily buyer-status run (K-35): nobody due, and a Super buyer whose window passed. */
 function buyerStatusHistories(env: ScenarioEnv): Promise<Map<string, string>> {
   return captureBuyerStatusHistories(env);
@@ -154,6 +160,7 @@ const processes = {
   'buyer-statuses': buyerStatusHistories,
   'individual-offer': individualOfferHistories,
   'reply-watch': replyWatchHistories,
+  request: requestHistories,
 } as const;
 type Process = keyof typeof processes;
 

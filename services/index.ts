@@ -9,6 +9,7 @@ import type { Db } from '../db/client.js';
 import { createLedger } from '../db/ledger.js';
 import type { OrderPolicy } from '../workflows/order/messages.js';
 import { orderPolicy } from '../workflows/order/policy.js';
+import type { RequestPolicy } from '../workflows/request/messages.js';
 import type { StandingPolicy } from '../workflows/standing/messages.js';
 import { createAccounts } from './accounts.js';
 import { temporaryAttachmentStore, type AttachmentStore } from './attachment-store.js';
@@ -35,6 +36,7 @@ import { createProviderWebhooks } from './provider-webhooks.js';
 import { createPlacement } from './placement.js';
 import { createPortfolio } from './portfolio.js';
 import { createReferrals } from './referrals.js';
+import { createRequests } from './requests.js';
 import { createSanctions } from './sanctions.js';
 import { createSearch } from './search.js';
 import { createSellers } from './sellers.js';
@@ -58,6 +60,8 @@ export interface ServiceDeps {
   standingPolicy?: StandingPolicy;
   /** Where attachments' bytes go (K-69). Default: files under the system's temporary folder (tests, benchmarks). */
   attachmentStore?: AttachmentStore;
+  /** The rules new service requests start with; tests shorten them. Default: the policy module's. */
+  requestPolicy?: RequestPolicy;
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -93,6 +97,7 @@ export function createServices(deps: ServiceDeps) {
     orderGroups: createOrderGroups({ db, clock, placement }),
     portfolio: createPortfolio({ db, clock }),
     attachments: createAttachments({ db, clock, store: deps.attachmentStore ?? temporaryAttachmentStore() }),
+    requests: createRequests({ db, clock, workflows, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),
     health: () => checkHealth({ db, workflows }),
     /** Development only: the mail outbox. */
     devMail: (to?: string) => outboxMail(db, to),

@@ -20,6 +20,7 @@ import { formatUsd, splitCommission } from '../workflows/lib/money.js';
 import { initialState, viewOf } from '../workflows/order/machine.js';
 import type { OrderInput, OrderPolicy, OrderView } from '../workflows/order/messages.js';
 import { isRefusal, quote, type LineRequest } from '../workflows/order/placement.js';
+import { pickKey, pickOrderKey, type PickedOrders, type PickOrders } from '../workflows/request/messages.js';
 import type { Clock } from './clock.js';
 import { assertSameRequest, keyedRequest, recordKeyIn, type KeyedRequest } from './idempotency.js';
 import { hiddenForWeekend } from './visibility.js';
@@ -307,6 +308,32 @@ export async function placedWithKeyPrefix(db: Db, buyerId: number, prefix: strin
     .where(and(eq(orders.buyerId, buyerId), sql`starts_with(${orders.requestKey}, ${prefix})`))
     .orderBy(orders.id);
   return rows.length ? rows.map((r) => r.view) : null;
+}
+
+/**
+ * K-44: a service request's pick, one order per picked answer's offer, all or nothing, through
+ * this same placement (escrow, the seller told, the order's workflow) — called by the request
+ * workflow's activity, in the worker. The request's description is each order's requirements.
+ * The keys come from the request and the answers (`pickKey`, `pickOrderKey`): a retried pick
+ * answers the orders it placed. Money short: `insufficient_funds` for the whole pick.
+ */
+export async function placeRequestPicks(deps: PlacementDeps, pick: PickOrders): Promise<PickedOrders> {
+  const [row] = await deps.db.sql<{ login: string; confirmed: boolean; description: string }[]>`
+    select u.login, u.email_confirmed_at is not null as confirmed, r.description
+    from service_requests r join users u on u.id = r.buyer_id where r.id = ${pick.requestId} and r.buyer_id = ${pick.buyerId}`;
+  if (!row) throw new AppError('not_found', 'no such request');
+  const buyer: Buyer = { id: pick.buyerId, login: row.login, emailConfirmed: row.confirmed };
+  requireConfirmedEmail(buyer);
+  const items = pick.picks.map(({ answerId, offerId }) => ({
+    request: { offerId, units: 1, optionIds: [], packageTier: null, requirements: row.description },
+    requestKey: pickOrderKey(pick.requestId, answerId),
+  }));
+  const keys = items.map((i) => i.requestKey);
+  const { views } = await placeAll(deps, buyer, items, {
+    request: keyedRequest(pickKey(pick.requestId), 'request_pick', pick.picks),
+    placedBefore: () => placedBefore(deps.db, buyer.id, keys),
+  });
+  return { orders: pick.picks.map(({ answerId }, i) => ({ answerId, orderId: views[i]!.orderId })) };
 }
 
 export function createPlacement(deps: PlacementDeps) {

@@ -12,7 +12,7 @@
  * `WorkflowGoneError`, for the caller to answer from the database.
  */
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { AppError, isErrorCode } from '../workflows/lib/errors.js';
 import { expiresAtOf } from '../workflows/individual-offer/machine.js';
 import { answeredSignal, individualOfferWorkflowId, individualOfferWorkflowType, type Answer, type IndividualOfferInput } from '../workflows/individual-offer/messages.js';
@@ -43,6 +43,25 @@ import {
 import { standingPolicy as defaultStandingPolicy } from '../workflows/standing/policy.js';
 import * as standingSearch from '../workflows/standing/search.js';
 import type { standingWorkflow } from '../workflows/standing/workflow.js';
+import {
+  answerUpdate,
+  closeUpdate,
+  moderateUpdate,
+  pickUpdate,
+  requestWorkflowId,
+  requestWorkflowType,
+  viewQuery as requestViewQuery,
+  withdrawAnswerUpdate,
+  type AnswerArgs,
+  type CloseArgs,
+  type ModerateArgs,
+  type PickArgs,
+  type RequestInput,
+  type RequestView,
+  type WithdrawAnswerArgs,
+} from '../workflows/request/messages.js';
+import * as requestSearch from '../workflows/request/search.js';
+import type { requestWorkflow } from '../workflows/request/workflow.js';
 import { inconsistencyOf } from '../workflows/withdrawal/machine.js';
 import {
   actUpdate as withdrawalActUpdate,
@@ -226,6 +245,40 @@ function replyWatchGateway(temporal: Client, taskQueue: string, policy: ReplyWat
   };
 }
 
+/**
+ * A service request (K-44): started by the buyer's posting, then staff's moderation, the
+ * sellers' answers and the buyer's pick or close, each an Update answered once written.
+ */
+function requestGateway(temporal: Client, taskQueue: string) {
+  const update = <A>(requestId: number, def: UpdateDefinition<RequestView, [A]>, args: A): Promise<RequestView> => {
+    const id = requestWorkflowId(requestId);
+    return call(id, () => temporal.workflow.getHandle(id).executeUpdate(def, { args: [args] }));
+  };
+  return {
+    /** Starts a request's workflow (its row is being written in the caller's transaction). */
+    async start(input: RequestInput): Promise<void> {
+      await temporal.workflow.start<typeof requestWorkflow>(requestWorkflowType, {
+        workflowId: requestWorkflowId(input.requestId),
+        taskQueue,
+        args: [input],
+        typedSearchAttributes: requestSearch.startSearchAttributes(input),
+        staticSummary: requestSearch.summaryOf(input),
+      });
+    },
+    /** The running request as it is now. */
+    view(requestId: number): Promise<RequestView> {
+      const id = requestWorkflowId(requestId);
+      return call(id, () => temporal.workflow.getHandle(id).query(requestViewQuery));
+    },
+    moderate: (requestId: number, args: ModerateArgs) => update(requestId, moderateUpdate, args),
+    answer: (requestId: number, args: AnswerArgs) => update(requestId, answerUpdate, args),
+    withdrawAnswer: (requestId: number, args: WithdrawAnswerArgs) => update(requestId, withdrawAnswerUpdate, args),
+    /** The buyer's pick: answers once its orders are placed (`insufficient_funds`: nothing placed, the request stays active). */
+    pick: (requestId: number, args: PickArgs) => update(requestId, pickUpdate, args),
+    close: (requestId: number, args: CloseArgs) => update(requestId, closeUpdate, args),
+  };
+}
+
 export function createWorkflowGateway({
   temporal,
   taskQueue,
@@ -288,6 +341,8 @@ export function createWorkflowGateway({
   const withdrawal = withdrawalGateway(temporal, taskQueue);
   const standing = standingGateway(temporal, taskQueue, standingPolicy);
   const replyWatch = replyWatchGateway(temporal, taskQueue, replyWatchPolicy);
+  const request = requestGateway(temporal, taskQueue);
+  const individualOffer = individualOfferGateway(temporal, taskQueue);
 
   /** Staff lift a workflow's hold (a write that failed for good); `conflict` when it holds no more. */
   function resolveAttention(workflowId: string, args: ResolveArgs): Promise<void> {
@@ -299,9 +354,7 @@ export function createWorkflowGateway({
     await temporal.connection.withAbortSignal(signal, () => temporal.connection.workflowService.getSystemInfo({}));
   }
 
-  const individualOffer = individualOfferGateway(temporal, taskQueue);
-
-  return { order, moderation, withdrawal, standing, individualOffer, replyWatch, resolveAttention, ping };
+  return { order, moderation, withdrawal, standing, individualOffer, replyWatch, request, resolveAttention, ping };
 }
 
 export type WorkflowGateway = ReturnType<typeof createWorkflowGateway>;

@@ -25,6 +25,7 @@ import { notificationPages } from './pages/notifications.js';
 import { orderGroupPages } from './pages/order-groups.js';
 import { orderPages } from './pages/order.js';
 import { referralPages } from './pages/referrals.js';
+import { requestPages } from './pages/requests.js';
 import { sellerPages } from './pages/seller.js';
 import { staffPages } from './pages/staff.js';
 import { accountBlockGate, standingPages } from './pages/standing.js';
@@ -95,6 +96,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', orderGroupPages(deps));
   app.route('/', attachmentPages(deps));
   app.route('/', referralPages(deps));
+  app.route('/', requestPages(deps));
   app.route('/', standingPages(deps));
 
   app.notFound(notFoundPage(deps));

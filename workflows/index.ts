@@ -10,3 +10,4 @@ export { replyWatchWorkflow } from './reply-watch/workflow.js';
 export { withdrawalWorkflow } from './withdrawal/workflow.js';
 export { standingWorkflow } from './standing/workflow.js';
 export { individualOfferWorkflow } from './individual-offer/workflow.js';
+export { requestWorkflow } from './request/workflow.js';

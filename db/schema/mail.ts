@@ -48,6 +48,11 @@ export const notificationKinds = {
   individual_offer: 'An individual offer for you',
   individual_offer_answered: 'An individual offer is declined or withdrawn',
   individual_offer_expired: 'An individual offer expired',
+  new_request: 'A new service request in your categories',
+  request_approved: 'Your service request is live',
+  request_rejected: 'Your service request is rejected',
+  request_answered: 'A seller answered your service request',
+  request_expired: 'Your service request expired',
 } as const;
 export type NotificationKind = keyof typeof notificationKinds;
 

@@ -122,6 +122,16 @@ describe('authorization matrix', () => {
     return orderId;
   }
 
+  /** A service request's row alone (no workflow: reads come from the row, actions past the guard find no workflow or a closed request). */
+  async function requestOf(buyer: TestUser, status: 'awaiting_moderation' | 'active' | 'closed') {
+    const [row] = await database.db.sql<{ id: string }[]>`
+      insert into service_requests (buyer_id, category_id, title, description, status, posted_at, approved_at, active_until, closed_at, updated_at)
+      values (${buyer.id}, 11, 'A matrix request', 'A request for the authorization matrix.', ${status}, now(),
+        case when ${status} <> 'awaiting_moderation' then now() end, now() + interval '1 day', case when ${status} = 'closed' then now() end, now())
+      returning id`;
+    return Number(row!.id);
+  }
+
   before(async () => {
     api = await startPayingApi(import.meta.filename);
     ({ database, temporal, call } = api);
@@ -355,6 +365,22 @@ describe('authorization matrix', () => {
       success: 200,
       build: async () => ({ path: `/staff/feedback/${await feedbackOnOwnersSale(null)}/delete`, body: { reason: 'boosted (matrix)' } }),
     },
+    // Posting starts the request's workflow: no worker is needed to start one.
+    'POST /requests': { success: 201, build: () => ({ path: '/requests', body: { title: 'A matrix request', description: 'A request for the authorization matrix.', categoryId: 11 } }) },
+    'GET /requests': { success: 200, build: () => ({ path: '/requests?categoryId=11' }) },
+    'GET /me/requests': { success: 200, build: () => ({ path: '/me/requests' }) },
+    // Awaiting moderation: its buyer and staff see it; anyone else is answered 404.
+    'GET /requests/{id}': { success: 200, build: async () => ({ path: `/requests/${await requestOf(users.owner, 'awaiting_moderation')}` }) },
+    // Past the guard, an active request answered with an offer that is not the caller's: 422.
+    'POST /requests/{id}/answers': { success: 422, build: async () => ({ path: `/requests/${await requestOf(victim, 'active')}/answers`, body: { offerId: vendorsOffer } }) },
+    // Past the guard, an active request whose workflow the server does not have answers 404.
+    'POST /requests/{id}/answers/{answerId}/withdraw': { success: 404, build: async () => ({ path: `/requests/${await requestOf(victim, 'active')}/answers/1/withdraw` }) },
+    // Past the guard, the owner's closed request answers 409; anyone else's look is 404.
+    'POST /requests/{id}/picks': { success: 409, build: async () => ({ path: `/requests/${await requestOf(users.owner, 'closed')}/picks`, body: { answerIds: [1] } }) },
+    'POST /requests/{id}/close': { success: 409, build: async () => ({ path: `/requests/${await requestOf(users.owner, 'closed')}/close` }) },
+    'GET /staff/requests': { success: 200, build: () => ({ path: '/staff/requests' }) },
+    'POST /staff/requests/{id}/approve': { success: 409, build: async () => ({ path: `/staff/requests/${await requestOf(victim, 'closed')}/approve` }) },
+    'POST /staff/requests/{id}/reject': { success: 409, build: async () => ({ path: `/staff/requests/${await requestOf(victim, 'closed')}/reject`, body: { reason: 'matrix' } }) },
     'GET /moderation/feedback-answers': { success: 200, build: () => ({ path: '/moderation/feedback-answers' }) },
     'POST /moderation/feedback-answers/{orderId}/decision': {
       success: 200,

@@ -49,7 +49,12 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['new offer', /^\/seller\/offers\/new$/],
   ['edit offer', /^\/seller\/offers\/\d+\/edit$/],
   ['earnings', /^\/seller\/earnings$/],
+  ['my requests', /^\/requests\/mine$/],
+  ['post a request', /^\/requests\/new$/],
+  ['request board', /^\/requests$/],
+  ['request', /^\/requests\/\d+$/],
   ['staff', /^\/staff$/],
+  ['staff requests', /^\/staff\/requests$/],
   ['moderation queue', /^\/staff\/moderation$/],
   ['arbitration queue', /^\/staff\/arbitration$/],
   ['arbitration case', /^\/staff\/arbitration\/\d+$/],
@@ -144,6 +149,8 @@ describe('every page, reached by links', () => {
     // K-06: an order group of the buyer's, from the market's seller and one more: its comparison page has a link.
     const second = await insertConfirmedUser(stack.db, `reach_second_${process.pid}`);
     await stack.services.orderGroups.place({ ...m.buyer, emailConfirmed: true }, { offerIds: [m.offerId, await insertOffer(stack.db, second.id)], brief: 'One brief for two sellers.' }, 'reach-group');
+    // A service request of the buyer's, awaiting moderation: "My requests" and the staff queue list it.
+    await stack.services.requests.post({ id: m.buyer.id, login: m.buyer.login, emailConfirmed: true, roles: [] }, { title: 'A logo for a bakery', description: 'Three sketches, then one final logo.', categoryId: 11, budgetCents: null });
     const admin = await signUp(stack.api, 'admin');
     await stack.db.sql`update users set roles = ${stack.db.sql.array(['moderator', 'arbiter', 'admin', 'support'])}::text[] where id = ${admin.id}`;
 

@@ -14,10 +14,11 @@ import { moderationWorkflowType } from '../../workflows/moderation/messages.js';
 import { orderWorkflowType } from '../../workflows/order/messages.js';
 import { payoutBatchWorkflowType } from '../../workflows/payout-batch/messages.js';
 import { replyWatchWorkflowType } from '../../workflows/reply-watch/messages.js';
+import { requestWorkflowType } from '../../workflows/request/messages.js';
 import { standingWorkflowType } from '../../workflows/standing/messages.js';
 import { withdrawalWorkflowType } from '../../workflows/withdrawal/messages.js';
 
 it('names every workflow type the gateway starts after the function the worker registers', () => {
   const registered = Object.values(bundleEntry).map((fn) => fn.name).sort();
-  assert.deepEqual(registered, [buyerStatusesWorkflowType, individualOfferWorkflowType, moderationWorkflowType, orderWorkflowType, payoutBatchWorkflowType, replyWatchWorkflowType, standingWorkflowType, withdrawalWorkflowType].sort());
+  assert.deepEqual(registered, [buyerStatusesWorkflowType, individualOfferWorkflowType, moderationWorkflowType, orderWorkflowType, payoutBatchWorkflowType, replyWatchWorkflowType, requestWorkflowType, standingWorkflowType, withdrawalWorkflowType].sort());
 });

@@ -19,6 +19,7 @@ import { staffWithdrawalPages } from './staff/withdrawals.js';
 
 const queues = [
   { href: '/staff/moderation', label: 'Moderation queue', what: 'offers and answers to feedback awaiting a decision', roles: staffAccess.moderation },
+  { href: '/staff/requests', label: 'Service requests', what: 'buyers’ requests awaiting moderation (K-44): approve or reject with a reason', roles: staffAccess.moderation },
   { href: '/staff/arbitration', label: 'Arbitration queue', what: 'orders in dispute', roles: staffAccess.arbitration },
   { href: '/staff/attention', label: 'Needs attention', what: 'workflows holding after a failed write', roles: staffAccess.attention },
   { href: '/staff/reports', label: 'Reports', what: 'users’ reports of users, offers, feedback and messages, and the off-platform scan’s (K-61, K-62): resolve them, with a sanction if need be', roles: staffAccess.sanctions },

@@ -20,7 +20,10 @@ export const SA = {
   offerId: key('GigflowOfferId', 'KEYWORD'),
   /** Money at stake, integer cents. */
   amountCents: key('GigflowAmountCents', 'INT'),
-  /** When the next automatic outcome happens unless somebody acts. */
+  /**
+   * When the next automatic outcome happens unless somebody acts; an active service request's
+   * expiry (K-44). The dev server allows 3 DATETIME attributes: reuse this one, add no other.
+   */
   nextDeadline: key('GigflowNextDeadline', 'DATETIME'),
   /** A withdrawal's owner; a standing's user. */
   userId: key('GigflowUserId', 'KEYWORD'),
@@ -34,6 +37,10 @@ export const SA = {
   blockedUntil: key('GigflowBlockedUntil', 'DATETIME'),
   /** A standing's level: `account_blocked`, `offers_blocked`, `warned`, `clear`. */
   sanction: key('GigflowSanction', 'KEYWORD'),
+  /** A service request's catalog category (K-44). */
+  categoryId: key('GigflowCategoryId', 'KEYWORD'),
+  /** How many answers a service request has (withdrawn ones included). */
+  answersCount: key('GigflowAnswersCount', 'INT'),
 } as const;
 
 export const searchAttributeKeys = Object.values(SA);

@@ -98,7 +98,8 @@ export function orderListPages(app: Pages, deps: WebDeps) {
           {list.items.length === 0 ? <p>No orders here yet.</p> : <OrderTable items={list.items} role={filters.role} />}
           <Pager next={next} />
           <p>
-            <a href="/order-groups">Order groups</a>: one brief to several sellers at once (K-06) · <a href="/individual-offers">Individual offers</a> (K-46)
+            <a href="/order-groups">Order groups</a>: one brief to several sellers at once (K-06) · <a href="/individual-offers">Individual offers</a> (K-46) ·{' '}
+            Need something no offer fits? <a href="/requests/mine">My service requests</a>: post one, and sellers answer it.
           </p>
         </>
       ),

@@ -93,6 +93,9 @@ export const SellerNav: FC = () => (
       <li>
         <a href="/seller/earnings">Earnings</a>
       </li>
+      <li>
+        <a href="/requests">Requests from buyers</a>
+      </li>
     </ul>
   </nav>
 );

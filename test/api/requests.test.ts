@@ -1,0 +1,172 @@
+/**
+ * Service requests through the real API (K-44, K-45), with gigflow's worker on the run's dev
+ * server: posting checks its input (400 malformed, 422 a rule), who sees and acts on a request
+ * (the buyer, staff, sellers while it is active; anyone else 404 as for an unknown one),
+ * answers (one per seller, never on one's own request, never from blocked offers), and a pick
+ * of two answers placing two orders through the normal placement — each offer's price held in
+ * escrow, the ledger balanced — after a pick short of money placed nothing (422, the add-funds
+ * prompt's numbers).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { createAccounts } from '../../services/accounts.js';
+import { systemClock } from '../../services/clock.js';
+import { callerFor, signUp, type Caller, type TestUser } from '../support/api.js';
+import { insertOffer } from '../support/catalog.js';
+import { buildApp, connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
+import { assertLedgerConsistent } from '../support/ledger.js';
+import { fund } from '../support/orders.js';
+
+/** A leaf category of the seeded catalog, and its top category. */
+const LEAF = 11;
+const TOP = 1;
+
+describe('service requests', () => {
+  let database: TestDatabase;
+  let temporal: Client;
+  let worker: { stop(): Promise<void> };
+  let call: Caller;
+  let moderator: TestUser;
+
+  before(async () => {
+    [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
+    const taskQueue = uniqueId('requests');
+    call = callerFor(buildApp({ db: database.db, temporal, taskQueue }));
+    worker = await startWorker(database.db, taskQueue);
+    moderator = await signUp(call, 'rq_moderator');
+    await createAccounts({ db: database.db, clock: systemClock }).grantRole(moderator.id, 'moderator');
+  });
+  after(async () => {
+    await worker?.stop();
+    await database?.drop();
+    await temporal?.connection.close();
+  });
+
+  const body = { title: 'A logo for a bakery', description: 'Three sketches, then one final logo in vector files.', categoryId: LEAF, budgetCents: 5_000 };
+  async function post(buyer: TestUser): Promise<number> {
+    const res = await call('POST', '/requests', { token: buyer.token, body });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'awaiting_moderation');
+    return res.body.id;
+  }
+  async function live(buyer: TestUser): Promise<number> {
+    const id = await post(buyer);
+    const res = await call('POST', `/staff/requests/${id}/approve`, { token: moderator.token });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'active');
+    return id;
+  }
+  const answer = (seller: TestUser, id: number, offerId: number, comment: string | null = null) => call('POST', `/requests/${id}/answers`, { token: seller.token, body: { offerId, comment } });
+
+  it('refuses a malformed posting with 400, and with 422 a budget out of bounds, a top category or an unconfirmed email', async () => {
+    const buyer = await signUp(call, 'rq_buyer');
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ ...body, title: 'x' }, 400, 'invalid_input'],
+      [{ ...body, budgetCents: 12.5 }, 400, 'invalid_input'],
+      [{ ...body, extra: true }, 400, 'invalid_input'],
+      [{ ...body, budgetCents: 999 }, 422, 'rule_violation'],
+      [{ ...body, budgetCents: 10_000_001 }, 422, 'rule_violation'],
+      [{ ...body, categoryId: TOP }, 422, 'rule_violation'],
+    ];
+    for (const [sent, status, code] of cases) {
+      const res = await call('POST', '/requests', { token: buyer.token, body: sent });
+      assert.equal(res.status, status, JSON.stringify(sent));
+      assert.equal(res.body.error.code, code);
+    }
+    const unconfirmed = await signUp(call, 'rq_unconf', { confirm: false });
+    const res = await call('POST', '/requests', { token: unconfirmed.token, body });
+    assert.equal(res.status, 422);
+    assert.equal(res.body.error.code, 'email_not_confirmed');
+    const noBudget = await call('POST', '/requests', { token: buyer.token, body: { ...body, budgetCents: null } });
+    assert.equal(noBudget.status, 201);
+    assert.equal(noBudget.body.budgetCents, null);
+  });
+
+  it('shows a request awaiting moderation to its buyer and staff only; the queue is for moderators; the buyer reads a rejection’s reason', async () => {
+    const [buyer, stranger] = [await signUp(call, 'rq_buyer'), await signUp(call, 'rq_stranger')];
+    const id = await post(buyer);
+    assert.equal((await call('GET', `/requests/${id}`, { token: stranger.token })).status, 404);
+    assert.equal((await call('GET', '/requests/999999', { token: buyer.token })).status, 404);
+    assert.equal((await call('GET', '/staff/requests', { token: stranger.token })).status, 403);
+    const queue = await call('GET', '/staff/requests', { token: moderator.token });
+    assert.ok(queue.body.items.some((r: { id: number }) => r.id === id));
+    assert.equal((await call('POST', `/staff/requests/${id}/approve`, { token: buyer.token })).status, 403);
+    assert.equal((await answer(stranger, id, await insertOffer(database.db, stranger.id))).status, 404, 'not on the board before approval');
+
+    const rejected = await call('POST', `/staff/requests/${id}/reject`, { token: moderator.token, body: { reason: 'Please describe the work, not the person' } });
+    assert.equal(rejected.status, 200);
+    const seen = await call('GET', `/requests/${id}`, { token: buyer.token });
+    assert.equal(seen.body.status, 'rejected');
+    assert.equal(seen.body.statusReason, 'Please describe the work, not the person');
+    const again = await call('POST', `/staff/requests/${id}/approve`, { token: moderator.token });
+    assert.equal(again.status, 409);
+    assert.equal((await call('GET', `/me/requests`, { token: buyer.token })).body.items[0].id, id);
+  });
+
+  it('takes one answer per seller from their own active offer, never on their own request nor from blocked offers; a withdrawn answer frees them to answer again', async () => {
+    const [buyer, seller, blocked, other] = [await signUp(call, 'rq_buyer'), await signUp(call, 'rq_seller'), await signUp(call, 'rq_blocked'), await signUp(call, 'rq_other')];
+    const id = await live(buyer);
+    const offerId = await insertOffer(database.db, seller.id);
+    const board = await call('GET', `/requests?categoryId=${LEAF}`, { token: seller.token });
+    assert.ok(board.body.items.some((r: { id: number }) => r.id === id), 'on the sellers’ board');
+    assert.equal((await answer(buyer, id, await insertOffer(database.db, buyer.id))).status, 422, 'one’s own request');
+    assert.equal((await answer(seller, id, await insertOffer(database.db, other.id))).status, 422, 'another seller’s offer');
+    assert.equal((await answer(blocked, id, await insertOffer(database.db, blocked.id, { status: 'suspended' }))).status, 409, 'a blocked offer');
+
+    const first = await answer(seller, id, offerId, 'I bake logos daily');
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.deepEqual(first.body.allowedActions, ['withdraw_answer']);
+    const answerId = first.body.answers[0].answerId;
+    const twice = await answer(seller, id, offerId);
+    assert.equal(twice.status, 409);
+    assert.match(twice.body.error.message, /answered this request already/);
+    assert.equal((await call('POST', `/requests/${id}/answers/${answerId}/withdraw`, { token: other.token })).status, 404, 'another seller’s answer');
+    const withdrawn = await call('POST', `/requests/${id}/answers/${answerId}/withdraw`, { token: seller.token });
+    assert.equal(withdrawn.status, 200);
+    assert.equal(withdrawn.body.answers[0].status, 'withdrawn');
+    assert.equal((await answer(seller, id, offerId)).status, 200);
+    const asBuyer = await call('GET', `/requests/${id}`, { token: buyer.token });
+    assert.equal(asBuyer.body.answers.length, 2);
+    assert.equal(asBuyer.body.answers[1].seller.level, 'newbie');
+    assert.equal((await call('GET', `/requests/${id}`, { token: other.token })).body.answers.length, 0, 'sellers see only their own answer');
+    assert.equal((await call('POST', `/requests/${id}/close`, { token: seller.token })).status, 404);
+    assert.equal((await call('POST', `/requests/${id}/close`, { token: buyer.token })).body.status, 'closed');
+    assert.equal((await call('GET', `/requests/${id}`, { token: other.token })).status, 404, 'closed: only who answered still sees it');
+    assert.equal((await call('GET', `/requests/${id}`, { token: seller.token })).status, 200);
+  });
+
+  it('places one order per picked answer through the normal placement, each offer’s price in escrow, after a pick short of money placed nothing (422)', async () => {
+    const [buyer, s1, s2] = [await signUp(call, 'rq_buyer'), await signUp(call, 'rq_s1'), await signUp(call, 'rq_s2')];
+    const id = await live(buyer);
+    const [o1, o2] = [await insertOffer(database.db, s1.id, { priceCents: 1_500 }), await insertOffer(database.db, s2.id, { priceCents: 2_500 })];
+    const a1 = (await answer(s1, id, o1)).body.answers[0].answerId;
+    const a2 = (await answer(s2, id, o2)).body.answers[0].answerId;
+    await fund(database.db, buyer.id, 3_000);
+
+    const short = await call('POST', `/requests/${id}/picks`, { token: buyer.token, body: { answerIds: [a1, a2] } });
+    assert.equal(short.status, 422, JSON.stringify(short.body));
+    assert.equal(short.body.error.code, 'insufficient_funds');
+    assert.equal(short.body.error.details.requiredCents, 4_000);
+    assert.equal(short.body.error.details.availableCents, 3_000);
+    assert.equal((await call('GET', `/requests/${id}`, { token: buyer.token })).body.status, 'active', 'nothing placed, the request stays');
+    assert.equal((await call('POST', `/requests/${id}/picks`, { token: s1.token, body: { answerIds: [a1] } })).status, 404, 'only the buyer picks');
+
+    await fund(database.db, buyer.id, 1_000);
+    const picked = await call('POST', `/requests/${id}/picks`, { token: buyer.token, body: { answerIds: [a1, a2] } });
+    assert.equal(picked.status, 200, JSON.stringify(picked.body));
+    assert.equal(picked.body.status, 'picked');
+    const orders = picked.body.answers.map((a: { orderId: number }) => a.orderId);
+    assert.equal(new Set(orders).size, 2);
+    for (const [orderId, cents] of [[orders[0], 1_500], [orders[1], 2_500]]) {
+      const [escrow] = await database.db.sql<{ balance: string }[]>`select balance from ledger_accounts where key = ${`order:${orderId}:escrow`}`;
+      assert.equal(Number(escrow!.balance), cents, `order ${orderId}'s escrow`);
+      assert.equal((await call('GET', `/orders/${orderId}`, { token: buyer.token })).status, 200);
+    }
+    const [main] = await database.db.sql<{ balance: string }[]>`select balance from ledger_accounts where key = ${`user:${buyer.id}:main`}`;
+    assert.equal(Number(main!.balance), 0);
+    await assertLedgerConsistent(database.db);
+    const again = await call('POST', `/requests/${id}/picks`, { token: buyer.token, body: { answerIds: [a1] } });
+    assert.equal(again.status, 409, 'picked: over');
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * The request page's body: its facts, the answers (offer, price, the seller's level and stars),
+ * and the forms the caller's part allows — the buyer's pick (a checkbox per active answer) and
+ * close, a seller's answer or withdrawal, a moderator's approve or reject.
+ */
+import type { FC } from 'hono/jsx';
+import type { RequestAnswerView, RequestDetail } from '../../../services/requests.js';
+import { requestWorkflowId } from '../../../workflows/request/messages.js';
+import type { WebDeps } from '../../context.js';
+import type { FormData, Refusal } from '../../forms.js';
+import { ActionButton, DataTable, Form, Money, Select, TextArea, type FieldErrors, type Viewer } from '../../ui.js';
+import { TemporalLink } from '../staff/temporal-link.js';
+import { RequestFacts } from './parts.js';
+
+/** What a refused form shows back: which form (`key`), its errors and sent fields, the refusal. */
+export interface Shown {
+  key?: string;
+  errors?: FieldErrors;
+  form?: FormData;
+  status?: Refusal['status'];
+  message?: string;
+  /** K-02: what the balance lacks for the pick. */
+  missingCents?: number;
+}
+
+const levelLabel = { newbie: 'Newbie', advanced: 'Advanced', professional: 'Professional' } as const;
+
+const AnswerRow: FC<{ a: RequestAnswerView; pickable: boolean; csrf: string; requestId: number; mine: boolean }> = ({ a, pickable, csrf, requestId, mine }) => (
+  <tr data-answer-id={String(a.answerId)}>
+    <td>{pickable && a.status === 'active' ? <input type="checkbox" name="answerId" value={String(a.answerId)} form="pick-form" aria-label={`Pick ${a.offerTitle}`} /> : null}</td>
+    <td>
+      {a.offerId ? <a href={`/offers/${a.offerId}`}>{a.offerTitle}</a> : a.offerTitle}
+      {a.comment ? <p class="comment">{a.comment}</p> : null}
+    </td>
+    <td>
+      <Money cents={a.priceCents} />
+    </td>
+    <td>
+      <a href={`/users/${a.seller.login}`}>{a.seller.login}</a> · {levelLabel[a.seller.level]} · {a.seller.stars === null ? 'no stars yet' : `★ ${a.seller.stars.toFixed(1)}`}
+    </td>
+    <td>
+      {a.orderId ? <a href={`/orders/${a.orderId}`}>Order #{a.orderId}</a> : a.status}
+      {mine && a.status === 'active' ? <ActionButton action={`/requests/${requestId}/answers/${a.answerId}/withdraw`} csrf={csrf} label="Withdraw my answer" class="secondary" /> : null}
+    </td>
+  </tr>
+);
+
+const Refused: FC<{ shown: Shown }> = ({ shown }) =>
+  shown.message ? (
+    <p class="error form-error" role="alert">
+      Refused ({shown.status}): {shown.message}
+      {shown.missingCents ? (
+        <>
+          {' '}
+          <a href={`/balance/top-up?amount=${shown.missingCents}`}>Add funds</a>, then pick again.
+        </>
+      ) : null}
+    </p>
+  ) : null;
+
+const AnswerFormBox: FC<{ r: RequestDetail; csrf: string; offers: { id: number; title: string; priceCents: number }[]; shown: Shown }> = ({ r, csrf, offers, shown }) => {
+  const errors = shown.key === 'answer' ? (shown.errors ?? {}) : {};
+  if (offers.length === 0) return <p>You have no active offer to answer with.</p>;
+  return (
+    <Form action={`/requests/${r.id}/answer`} csrf={csrf} label="answer the request">
+      <h2>Answer with one of your offers</h2>
+      <Select name="offerId" label="Offer" value={String(shown.form?.offerId ?? '')} errors={errors} options={offers.map((o) => [String(o.id), `${o.title} ($${(o.priceCents / 100).toFixed(2)})`])} />
+      <TextArea name="comment" label="A short comment (optional)" value={String(shown.form?.comment ?? '')} errors={errors} rows={3} />
+      <button type="submit">Answer</button>
+    </Form>
+  );
+};
+
+const Moderation: FC<{ r: RequestDetail; csrf: string; shown: Shown }> = ({ r, csrf, shown }) => (
+  <section aria-label="moderation">
+    <h2>Moderation</h2>
+    <ActionButton action={`/requests/${r.id}/approve`} csrf={csrf} label="Approve" />
+    <Form action={`/requests/${r.id}/reject`} csrf={csrf} label="reject the request">
+      <TextArea name="reason" label="Reason the buyer reads" value={String(shown.form?.reason ?? '')} errors={shown.key === 'moderate' ? shown.errors : {}} rows={2} />
+      <button type="submit" class="secondary">
+        Reject
+      </button>
+    </Form>
+  </section>
+);
+
+export const RequestView: FC<{ deps: WebDeps; r: RequestDetail; viewer: Viewer; offers: { id: number; title: string; priceCents: number }[]; shown: Shown }> = ({ deps, r, viewer, offers, shown }) => {
+  const can = (a: RequestDetail['allowedActions'][number]) => r.allowedActions.includes(a);
+  const isStaff = viewer.user?.roles.length ? true : false;
+  return (
+    <>
+      <Refused shown={shown} />
+      <RequestFacts r={r} zone={viewer.timeZone} />
+      {isStaff ? <TemporalLink deps={deps} to={{ workflowId: requestWorkflowId(r.id) }} /> : null}
+      {can('moderate') ? <Moderation r={r} csrf={viewer.csrf} shown={shown} /> : null}
+      <h2>Answers</h2>
+      {r.answers.length === 0 ? (
+        <p>No answers yet.</p>
+      ) : (
+        <DataTable id="answers" label="answers" caption="Offers sellers answered with" columns={[can('pick') ? 'Pick' : '', 'Offer', 'Price', 'Seller', 'Status']}>
+          {r.answers.map((a) => (
+            <AnswerRow a={a} pickable={can('pick')} csrf={viewer.csrf} requestId={r.id} mine={a.seller.id === viewer.user?.id} />
+          ))}
+        </DataTable>
+      )}
+      {can('pick') ? (
+        <Form action={`/requests/${r.id}/pick`} csrf={viewer.csrf} id="pick-form" label="pick answers" error={shown.key === 'pick' ? shown.errors?.answerId : undefined}>
+          <button type="submit">Order the ticked answers</button>
+        </Form>
+      ) : null}
+      {can('close') ? <ActionButton action={`/requests/${r.id}/close`} csrf={viewer.csrf} label="Close the request" class="secondary" /> : null}
+      {can('answer') ? <AnswerFormBox r={r} csrf={viewer.csrf} offers={offers} shown={shown} /> : null}
+    </>
+  );
+};
