@@ -9,25 +9,31 @@
  *   `io.temporal:temporal-test-server` with its runtime dependencies, started by a
  *   small wrapper that hands its arguments to `io.temporal.testserver.TestServer`;
  * - mailpit, the local mail catcher of `npm start` when no SMTP_URL is set, built with
- *   `go install github.com/axllent/mailpit@v1.33.1` (only on that first `npm start`).
+ *   `go install github.com/axllent/mailpit@v1.33.1` (only on that first `npm start`);
+ * - moto's S3 server, the S3-protocol server the S3 attachment store is tested against (K-69):
+ *   `pip install` of the exact list `scripts/s3-server/requirements.txt` from PyPI into a
+ *   virtualenv (only when a test asks for it, `ensureS3Server`).
  *
- * Both go to a cache folder outside the clone (`$GIGFLOW_TOOLS_DIR`, default
+ * All go to a cache folder outside the clone (`$GIGFLOW_TOOLS_DIR`, default
  * `~/.cache/gigflow`), so fresh clones and CI runs on the same machine reuse them.
  * Idempotent: a tool already present at its version is not built again.
  *
  * Run alone with `npm run tools`; `npm start` and `npm test` call `ensureTools()`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 /** The local mail catcher `npm start` runs when no SMTP_URL is set (K-70): SMTP in, a web UI to read it. */
 export const MAILPIT_VERSION = '1.33.1';
 /** The newest test server on Maven Central when this was pinned; its API is the one the 1.24 SDK speaks. */
 export const TEST_SERVER_VERSION = '1.38.0';
+/** moto, whose S3 server (with IAM's signature checks) stands in for a bucket in tests; its dependencies are pinned in `s3-server/requirements.txt`. */
+export const MOTO_VERSION = '5.2.6';
 
 export interface Tools {
   /** Path of the `temporal` CLI executable. */
@@ -133,6 +139,66 @@ export function ensureMailpit(): string {
   rmSync(dir, { recursive: true, force: true });
   renameSync(scratch, dir);
   log(`mailpit ready: ${exe}`);
+  return exe;
+}
+
+/**
+ * moto's S3 server: an executable that runs `python -m moto.server` (arguments as moto's:
+ * `-H 127.0.0.1 -p <port>`) from a virtualenv in the cache, into which pip installed exactly
+ * `scripts/s3-server/requirements.txt` from PyPI (wheels only: nothing compiles). The folder is
+ * named by moto's version and the list's hash, so a changed pin installs afresh. Built aside
+ * under a name of this process's own and moved in place whole, so two test processes
+ * provisioning at once never share a half-made virtualenv (a venv runs from wherever it is
+ * moved to when started through its `python`, which the wrapper does).
+ */
+export function ensureS3Server(): string {
+  const requirementsFile = fileURLToPath(new URL('./s3-server/requirements.txt', import.meta.url));
+  const requirements = readFileSync(requirementsFile, 'utf8');
+  if (!requirements.includes(`moto[s3]==${MOTO_VERSION}\n`)) throw new Error(`${requirementsFile} must pin moto[s3]==${MOTO_VERSION}`);
+  const pins = createHash('sha256').update(requirements).digest('hex').slice(0, 12);
+  const dir = join(toolsDir(), `moto-s3-server-${MOTO_VERSION}-${pins}`);
+  const exe = join(dir, 'moto-s3-server');
+  if (existsSync(exe)) return exe;
+
+  if (spawnSync('python3', ['-c', 'import venv, ensurepip'], { stdio: 'ignore' }).status !== 0) {
+    throw new MissingToolError(
+      'the S3 test server (moto) is missing and Python 3 with its venv module is not installed to provision it: ' +
+        'install python3 and python3-venv (Debian: apt-get install -y python3-venv)',
+    );
+  }
+  log(`installing moto ${MOTO_VERSION} (S3 server) from PyPI into ${dir} (first run only; about 20 s)…`);
+  const scratch = `${dir}.partial-${process.pid}`;
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  try {
+    execFileSync('python3', ['-m', 'venv', join(scratch, 'venv')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const pip = spawnSync(
+      join(scratch, 'venv', 'bin', 'python'),
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--only-binary=:all:', '--timeout', '20', '--retries', '2', '--requirement', requirementsFile],
+      { encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] },
+    );
+    if (pip.status !== 0) {
+      const said = pip.stderr.trim().split('\n').slice(-3).join(' / ');
+      throw new MissingToolError(
+        `pip could not install moto ${MOTO_VERSION} from PyPI (is https://pypi.org reachable, or a PIP_INDEX_URL mirror set?): ${said || `exit ${pip.status}`}`,
+      );
+    }
+    // The wrapper names no absolute path: the folder moves once it is complete.
+    writeFileSync(
+      join(scratch, 'moto-s3-server'),
+      `#!/bin/sh
+here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+exec "$here/venv/bin/python" -m moto.server "$@"
+`,
+    );
+    chmodSync(join(scratch, 'moto-s3-server'), 0o755);
+    if (existsSync(exe)) return exe; // another process finished first: theirs is as good
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(scratch, dir);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  log(`S3 server ready: ${exe}`);
   return exe;
 }
 

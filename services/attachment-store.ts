@@ -89,28 +89,65 @@ export function parseS3Url(text: string): S3Location {
 /**
  * An S3-compatible bucket (AWS S3, MinIO, Ceph…), addressed path-style and signed with AWS
  * Signature V4 by `aws4fetch`. Objects are `attachments/<sha256>`.
+ *
+ * Only a missing OBJECT is "none": any other answer — a refused signature or key (403), a
+ * bucket that does not exist (404 `NoSuchBucket`), a server error — throws an `S3Error` naming
+ * the operation, the bucket and S3's own error code, so a misconfigured store fails loudly
+ * instead of looking empty.
  */
 export function s3AttachmentStore(location: S3Location, fetchImpl: typeof fetch = fetch): AttachmentStore {
   const client = new AwsClient({ accessKeyId: location.accessKeyId, secretAccessKey: location.secretAccessKey, service: 's3', region: location.region });
-  const urlOf = (hash: string) => `${location.endpoint}/${encodeURIComponent(location.bucket)}/attachments/${checkedHash(hash)}`;
-  const send = async (url: string, init: RequestInit) => fetchImpl(await client.sign(url, init));
+  const keyOf = (hash: string) => `attachments/${checkedHash(hash)}`;
+  const send = async (method: 'HEAD' | 'GET' | 'PUT', hash: string, init: RequestInit = {}) =>
+    fetchImpl(await client.sign(`${location.endpoint}/${encodeURIComponent(location.bucket)}/${keyOf(hash)}`, { ...init, method }));
+  const failure = async (method: string, hash: string, res: Response) => {
+    // S3 explains a refusal in an XML body (`<Code>…</Code><Message>…</Message>`); HEAD has none.
+    const body = method === 'HEAD' ? '' : await res.text();
+    const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
+    const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1];
+    return new S3Error(
+      `S3 ${method} of ${keyOf(hash)} in bucket ${location.bucket} at ${location.endpoint} answered ${res.status}` +
+        (code ? ` ${code}${message ? `: ${message}` : ''}` : body ? `: ${body.slice(0, 300)}` : ''),
+      res.status,
+      code,
+    );
+  };
+  /** A 404 that means "no such object". HEAD answers carry no error code: any 404 is taken as one, and PUT then tells. */
+  const missingObject = async (method: string, hash: string, res: Response) => {
+    if (res.status !== 404) return false;
+    if (method === 'HEAD') return true;
+    const error = await failure(method, hash, res);
+    if (error.code === 'NoSuchKey') return true;
+    throw error;
+  };
   return {
     async put(hash, bytes) {
-      const head = await send(urlOf(hash), { method: 'HEAD' });
+      const head = await send('HEAD', hash);
       if (head.ok) return;
-      const res = await send(urlOf(hash), { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
-      if (!res.ok) throw new Error(`S3 PUT of ${hash} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+      if (!(await missingObject('HEAD', hash, head))) throw await failure('HEAD', hash, head);
+      const res = await send('PUT', hash, { body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+      if (!res.ok) throw await failure('PUT', hash, res);
+      await res.body?.cancel();
     },
     async get(hash) {
-      const res = await send(urlOf(hash), { method: 'GET' });
-      if (res.status === 404) {
-        await res.body?.cancel();
-        return null;
-      }
-      if (!res.ok) throw new Error(`S3 GET of ${hash} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-      return new Uint8Array(await res.arrayBuffer());
+      const res = await send('GET', hash);
+      if (res.ok) return new Uint8Array(await res.arrayBuffer());
+      if (await missingObject('GET', hash, res)) return null;
+      throw await failure('GET', hash, res);
     },
   };
+}
+
+/** An S3 request the server refused or failed: its HTTP status and S3's error code (`SignatureDoesNotMatch`, `NoSuchBucket`…). */
+export class S3Error extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'S3Error';
+  }
 }
 
 /** The store a process's configuration names: the bucket of `ATTACHMENTS_S3_URL`, else files under the data folder. */

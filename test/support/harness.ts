@@ -13,6 +13,7 @@ import { createApp } from '../../api/app.js';
 import { createServices } from '../../services/index.js';
 import { connectTemporalClient } from '../../services/temporal-client.js';
 import { createWorker, workflowsPath, type WorkerDeps } from '../../worker.js';
+import type { AttachmentStore } from '../../services/attachment-store.js';
 import { systemClock, type Clock } from '../../services/clock.js';
 import type { Providers } from '../../payments/provider.js';
 import type { Delays } from '../../providers/options.js';
@@ -222,6 +223,8 @@ export function buildApp(deps: {
   providers?: Providers;
   /** The web client's address the providers send payers back to. */
   webUrl?: string;
+  /** Where attachments' bytes go (default: a temporary folder). */
+  attachmentStore?: AttachmentStore;
 }) {
   const clock = deps.clock ?? systemClock;
   const services = createServices({
@@ -232,6 +235,7 @@ export function buildApp(deps: {
     providers: deps.providers ?? unreachableProviders(),
     webUrl: deps.webUrl ?? 'http://127.0.0.1:3001',
     orderPolicy: deps.orderPolicy,
+    attachmentStore: deps.attachmentStore,
   });
   return checkedByContract(
     createApp({
