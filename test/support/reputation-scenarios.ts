@@ -23,6 +23,8 @@ import { orderPolicy } from '../../workflows/order/policy.js';
 import type { OrderPolicy, OrderView } from '../../workflows/order/messages.js';
 import { callerFor, type Caller, type TestUser } from './api.js';
 import { insertOffer } from './catalog.js';
+import { createAccounts } from '../../services/accounts.js';
+import { systemClock } from '../../services/clock.js';
 import { buildApp, uniqueId } from './harness.js';
 import { directAccount } from './order-scenarios.js';
 import { actOk, fund, placeOrder, rowStatus } from './orders.js';
@@ -153,6 +155,8 @@ export interface Shown extends ReferenceReputation {
 export class SellerWorld {
   readonly finished: FinishedOrder[] = [];
   private readonly callers = new Map<string, Caller>();
+  /** How many ignored orders' blocks staff lifted (`liftBlocks`): the offers are blocked while more were ignored. */
+  private ignoredLifted = 0;
 
   private constructor(
     readonly env: ReputationEnv,
@@ -226,7 +230,7 @@ export class SellerWorld {
    * waits for that, and the profile then lists none of them.
    */
   async assertShown(what: string): Promise<Shown> {
-    const blocked = this.finished.some((o) => o.cancellation?.reason === 'seller_ignored');
+    const blocked = this.ignoredCount() > this.ignoredLifted;
     if (blocked) {
       const suspended = async () => (await Promise.all(this.offers.map((id) => this.call('GET', `/offers/${id}`)))).every((page) => page.body.status === 'suspended');
       await pollUntil(suspended, { timeoutMs: 20_000, what: `${this.seller.login}'s offers blocked after an ignored order (K-64)` });
@@ -234,6 +238,30 @@ export class SellerWorld {
     const shown = await shownReputation(this.call, this.seller, this.offers, blocked);
     assert.deepEqual(shown, this.expected(), `${what}: the seller ${this.seller.login} as a user sees them`);
     return shown;
+  }
+
+  private ignoredCount(): number {
+    return this.finished.filter((o) => o.cancellation?.reason === 'seller_ignored').length;
+  }
+
+  /**
+   * Staff lift the K-64 block of the ignored orders so far (K-65), once the standing has
+   * counted every one of them: the seller may sell again at once, whenever the block landed.
+   */
+  async liftBlocks(): Promise<void> {
+    const ignored = this.ignoredCount();
+    const counted = async () => {
+      const standing = await this.call('GET', '/me/standing', { token: this.seller.token });
+      return standing.body.history?.filter((h: { kind: string | null }) => h.kind === 'ignored_order').length === ignored;
+    };
+    await pollUntil(counted, { timeoutMs: 20_000, what: `${this.seller.login}'s standing to count ${ignored} ignored orders (K-64)` });
+    const staff = await directAccount(this.env.db, 'rep_support');
+    await createAccounts({ db: this.env.db, clock: systemClock }).grantRole(staff.id, 'support');
+    const lifted = await this.call('POST', `/staff/users/${this.seller.id}/sanctions/lift`, { token: staff.token, body: { block: 'offers', reason: 'The scenario sells on.' } });
+    assert.equal(lifted.status, 200, JSON.stringify(lifted.body));
+    const active = async () => (await Promise.all(this.offers.map((id) => this.call('GET', `/offers/${id}`)))).every((page) => page.body.status === 'active');
+    await pollUntil(active, { timeoutMs: 20_000, what: `${this.seller.login}'s offers back after the lift` });
+    this.ignoredLifted = ignored;
   }
 
   /** Holds a buyer's K-35 status on their profile against the reference over their purchases: their completed orders here. */
