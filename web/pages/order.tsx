@@ -172,6 +172,8 @@ function actionRoutes(app: Pages, deps: WebDeps) {
     if (!type) return show(c, { action: '', status: 400, message: 'Unknown action', errors: {}, form });
     const parsed = parseForm(actionSchemas[type]!, form);
     if (!parsed.ok) return show(c, { action: type, status: 400, errors: parsed.errors, form });
+    // Text posted where the files go (no browser sends it): refused, rather than a delivery without them.
+    if (type === 'deliver' && form.file !== undefined) return show(c, { action: type, status: 400, errors: { file: 'not a file: choose the files to deliver' }, form });
     const files = type === 'deliver' ? await formFiles(c) : [];
     if (files.length > DELIVERY_MAX_FILES) return show(c, { action: type, status: 400, errors: { file: `at most ${DELIVERY_MAX_FILES} files` }, form });
     try {
