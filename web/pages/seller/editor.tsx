@@ -16,9 +16,8 @@ import { readForm, refusalOf, type FormData, type Refusal } from '../../forms.js
 import { page, redirect, userOf, type WebContext } from '../../page.js';
 import type { FieldErrors } from '../../ui.js';
 import { pathId } from '../staff/controls.js';
-import { formFile } from '../attachments.js';
 import { CategoryPicker, OfferForm, type Leaf } from './editor-form.js';
-import { addOfferImage, OfferImages, removeOfferImage } from './offer-images.js';
+import { OfferImages, offerImageRoutes } from './offer-images.js';
 import { formOf, offerInputOf, refusalFields } from './offer-form.js';
 
 /** Leaf categories (offers go in one), named with their parent: "Design › Logos". */
@@ -112,28 +111,12 @@ export function editorPages(deps: WebDeps) {
     return show(c, { offer, form: { ...formOf(offer.pendingContent ?? offer), categoryId: String(offer.categoryId) }, errors: {} });
   });
   app.post('/seller/offers/:id/edit', async (c) => save(c, await ownOffer(deps, userOf(c).id, pathId(c.req.param('id')))));
-  // K-41: the offer's images, one upload or removal at a time; a refusal shows on the images section.
-  const images = (change: (c: WebContext, sellerId: number, offer: OfferView, form: FormData) => Promise<void>, done: string) => async (c: WebContext) => {
-    const user = userOf(c);
-    const offer = await ownOffer(deps, user.id, pathId(c.req.param('id')));
-    const form = await readForm(c);
-    try {
-      await change(c, user.id, offer, form);
-    } catch (err) {
-      const r = refusalOf(err);
-      if (r.status === 404) throw err;
-      return show(c, { offer, form: { ...formOf(offer.pendingContent ?? offer), categoryId: String(offer.categoryId) }, errors: {}, imagesError: `Refused (${r.status}): ${r.message}`, status: r.status });
-    }
-    return redirect(c, `/seller/offers/${offer.id}/edit#offer-images`, done);
-  };
-  app.post(
-    '/seller/offers/:id/images',
-    images(async (c, sellerId, offer, form) => addOfferImage(deps, sellerId, offer.id, form, await formFile(c)), 'Image added: it shows on the offer page.'),
-  );
-  app.post(
-    '/seller/offers/:id/images/remove',
-    images((_c, sellerId, offer, form) => removeOfferImage(deps, sellerId, offer.id, form), 'Image removed.'),
-  );
+  // K-41: the offer's images; a refusal shows on the images section of the editor.
+  offerImageRoutes(app, deps, {
+    own: (c) => ownOffer(deps, userOf(c).id, pathId(c.req.param('id'))),
+    refused: (c, offer, message, status) =>
+      show(c, { offer, form: { ...formOf(offer.pendingContent ?? offer), categoryId: String(offer.categoryId) }, errors: {}, imagesError: message, status }),
+  });
   return app;
 }
 

@@ -5,15 +5,18 @@
  * new image goes last. The file is checked by its content before it is stored, so a refused one
  * takes none of the seller's quota.
  */
+import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
+import type { OfferView } from '../../../services/offers.js';
 import { ATTACHMENT_ID, detectFormat, IMAGE_CONTENT_TYPES, type AttachmentInfo } from '../../../services/attachments.js';
 import { attachmentRules } from '../../../services/policy.js';
 import { AppError } from '../../../workflows/lib/errors.js';
-import type { WebDeps } from '../../context.js';
-import { parseForm, type FormData } from '../../forms.js';
+import type { WebDeps, WebEnv } from '../../context.js';
+import { parseForm, readForm, refusalOf, type FormData, type Refusal } from '../../forms.js';
+import { redirect, userOf, type WebContext } from '../../page.js';
 import { Form } from '../../ui.js';
-import { AttachmentList, uploadFormFile } from '../attachments.js';
+import { AttachmentList, formFile, uploadFormFile } from '../attachments.js';
 
 /** The form's hint and the browser's filter: the server judges by content. */
 const ACCEPT_IMAGES = IMAGE_CONTENT_TYPES.join(',');
@@ -58,8 +61,39 @@ export const OfferImages: FC<{ offerId: number; images: readonly AttachmentInfo[
 
 const RemoveForm = z.object({ imageId: z.string().regex(ATTACHMENT_ID, 'not an image of this offer') });
 
+/** How the editor finds the seller's offer (404 for another's) and shows a refusal on its images section. */
+export interface ImageEditor {
+  own: (c: WebContext) => Promise<OfferView>;
+  refused: (c: WebContext, offer: OfferView, message: string, status: Refusal['status']) => Response | Promise<Response>;
+}
+
+/** `POST /seller/offers/:id/images` (one upload) and `…/images/remove`; back to the editor's images section. */
+export function offerImageRoutes(app: Hono<WebEnv>, deps: WebDeps, editor: ImageEditor): void {
+  const change = (run: (c: WebContext, sellerId: number, offer: OfferView, form: FormData) => Promise<void>, done: string) => async (c: WebContext) => {
+    const user = userOf(c);
+    const offer = await editor.own(c);
+    const form = await readForm(c);
+    try {
+      await run(c, user.id, offer, form);
+    } catch (err) {
+      const r = refusalOf(err);
+      if (r.status === 404) throw err;
+      return editor.refused(c, offer, `Refused (${r.status}): ${r.message}`, r.status);
+    }
+    return redirect(c, `/seller/offers/${offer.id}/edit#offer-images`, done);
+  };
+  app.post(
+    '/seller/offers/:id/images',
+    change(async (c, sellerId, offer, form) => addOfferImage(deps, sellerId, offer.id, form, await formFile(c)), 'Image added: it shows on the offer page.'),
+  );
+  app.post(
+    '/seller/offers/:id/images/remove',
+    change((_c, sellerId, offer, form) => removeOfferImage(deps, sellerId, offer.id, form), 'Image removed.'),
+  );
+}
+
 /** K-41: stores `file` as the seller's upload and puts it last among the offer's images. */
-export async function addOfferImage(deps: WebDeps, sellerId: number, offerId: number, form: FormData, file: File | undefined): Promise<void> {
+async function addOfferImage(deps: WebDeps, sellerId: number, offerId: number, form: FormData, file: File | undefined): Promise<void> {
   if (form.file !== undefined || !file) throw new AppError('invalid_input', 'choose an image to add', { fields: { file: 'choose an image' } });
   const { portfolio } = deps.services;
   const images = await portfolio.offerImages(offerId);
@@ -76,7 +110,7 @@ export async function addOfferImage(deps: WebDeps, sellerId: number, offerId: nu
 }
 
 /** Removes one image from the offer (the upload stays the seller's); one not among them is 404. */
-export async function removeOfferImage(deps: WebDeps, sellerId: number, offerId: number, form: FormData): Promise<void> {
+async function removeOfferImage(deps: WebDeps, sellerId: number, offerId: number, form: FormData): Promise<void> {
   const parsed = parseForm(RemoveForm, form);
   if (!parsed.ok) throw new AppError('invalid_input', 'not an image of this offer', { fields: parsed.errors });
   const { portfolio } = deps.services;
