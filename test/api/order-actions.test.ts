@@ -130,7 +130,7 @@ describe('order actions refused', () => {
     });
   });
 
-  it('delivers only the seller’s own files (another’s upload 404, a bad list 400), which the buyer downloads and a stranger cannot (K-69)', async () => {
+  it('delivers only the seller’s own files (another’s upload 404, a bad list 400), which the buyer (and staff once disputed) downloads and a stranger cannot (K-69)', async () => {
     const uploadAs = async (user: TestUser, name: string) => {
       const form = new FormData();
       form.append('file', new File([sampleOf('png') as Uint8Array<ArrayBuffer>], name));
@@ -163,6 +163,9 @@ describe('order actions refused', () => {
     assert.equal((await call('GET', `/attachments/${mine}`, { token: stranger.token })).status, 404, 'a stranger');
     assert.equal((await call('GET', `/attachments/${mine}`, { token: arbiter.token })).status, 404, 'staff while the order is not disputed');
     assert.equal((await call('GET', `/attachments/${theirs}`, { token: m.buyer.token })).status, 404, 'a file never delivered');
+    // Staff read a disputed order's files, as they read its conversation (K-23).
+    await actOk(call, m.buyer, order.orderId, { type: 'open_dispute', statement: 'The logo is not what was ordered.' });
+    assert.equal((await call('GET', `/attachments/${mine}`, { token: arbiter.token })).status, 200, 'an arbiter once the order is disputed');
   });
 
   it('places nothing without money, without an Idempotency-Key, or for the buyer’s own offer', async () => {
