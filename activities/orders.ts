@@ -60,7 +60,8 @@ async function recipientsOf(db: Db, record: OrderEventRecord): Promise<Recipient
 
 /**
  * One prepared statement (this runs on every transition), atomic on its own: the row,
- * guarded by the event number, and what it brings — the notifications, a seller violation.
+ * guarded by the event number, and what it brings — the notifications, a seller violation,
+ * the delivered files' links (K-69: who may download them).
  * Answers the row's id, or nothing when an earlier attempt wrote it.
  */
 function writeRow(sql: postgres.Sql | postgres.TransactionSql, record: OrderEventRecord, recipients: Recipient[]) {
@@ -68,6 +69,9 @@ function writeRow(sql: postgres.Sql | postgres.TransactionSql, record: OrderEven
   // Timestamps go as ISO strings: drizzle, sharing this postgres.js client, turns off its Date serializer.
   const at = view.timeline[view.timeline.length - 1]!.at;
   const next = view.nextDeadline;
+  // K-69: every delivery's files (written again on each write, `on conflict do nothing`: a
+  // retry or a later transition adds nothing twice); only the seller's own uploads count.
+  const deliveredFiles = [...new Set(view.deliveries.flatMap((d) => d.attachmentIds ?? []))];
   return sql`
     with updated as (
       update orders set
@@ -96,6 +100,11 @@ function writeRow(sql: postgres.Sql | postgres.TransactionSql, record: OrderEven
       insert into seller_violations (seller_id, order_id, kind, created_at)
       select ${record.sellerId}::int8, ${record.orderId}::int8, ${effects.violation ?? null}::text, ${at}::timestamptz
       where ${effects.violation ?? null}::text is not null and exists (select 1 from updated)
+      on conflict do nothing
+    ), filed as (
+      insert into delivery_attachments (order_id, attachment_id)
+      select ${record.orderId}::int8, a.id from attachments a
+      where a.id = any(${deliveredFiles}::text[]) and a.owner_id = ${record.sellerId} and exists (select 1 from updated)
       on conflict do nothing
     )
     select id from updated`;

@@ -1,6 +1,6 @@
 /**
- * Attachments (K-69): files users upload once and then attach to messages, offers (K-41 images)
- * and portfolio items (K-37); deliveries and service requests use the same (`assertOwn`,
+ * Attachments (K-69): files users upload once and then attach to messages, offers (K-41 images),
+ * portfolio items (K-37) and order deliveries; service requests use the same (`assertOwn`,
  * `describe`).
  *
  * - A file is accepted by its CONTENT, never its name or the client's content type: its magic
@@ -13,9 +13,10 @@
  *   their SHA-256 (`attachment-store.ts`).
  * - Who may download: the uploader; the participants of a conversation with a message that
  *   carries it; conversation staff (arbiters, admins) while they may read that conversation (its
- *   order disputed, as `conversations.ts` rules); anyone for an image of a visible offer or a
- *   file of a shown portfolio item; moderators and admins for any offer's images. Anyone else,
- *   and an unknown id, gets 404.
+ *   order disputed, as `conversations.ts` rules); the parties of an order with a delivery that
+ *   carries it, and conversation staff while that order is disputed; anyone for an image of a
+ *   visible offer or a file of a shown portfolio item; moderators and admins for any offer's
+ *   images. Anyone else, and an unknown id, gets 404.
  * - Attachments are reusable: their uploader may attach one to any number of messages, offers
  *   or portfolio items (each link widens who may download it).
  */
@@ -183,6 +184,9 @@ async function download(deps: AttachmentsDeps, viewer: Viewer, id: string): Prom
       or (${staff} and exists (select 1 from message_attachments ma join messages m on m.id = ma.message_id
         join conversations c on c.id = m.conversation_id join orders o on o.id = c.order_id
         where ma.attachment_id = a.id and (o.status = 'arbitration' or jsonb_typeof(o.view->'dispute') = 'object')))
+      or exists (select 1 from delivery_attachments da join orders o on o.id = da.order_id
+        where da.attachment_id = a.id and (o.buyer_id = ${viewerId} or o.seller_id = ${viewerId}
+          or (${staff} and (o.status = 'arbitration' or jsonb_typeof(o.view->'dispute') = 'object'))))
       or exists (select 1 from offer_images oi join offers o on o.id = oi.offer_id
         where oi.attachment_id = a.id and (${moderator} or o.status in ('active', 'suspended')))
       or exists (select 1 from portfolio_item_attachments pa join portfolio_items pi on pi.id = pa.item_id

@@ -9,8 +9,9 @@ import type { Db } from '../db/client.js';
 import { orders } from '../db/schema/orders.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { isFinal } from '../workflows/order/machine.js';
-import type { ActArgs, OrderAction, OrderStatus, OrderView, Role, Viewer } from '../workflows/order/messages.js';
+import { DELIVERY_MAX_FILES, type ActArgs, type Delivery, type OrderAction, type OrderStatus, type OrderView, type Role, type Viewer } from '../workflows/order/messages.js';
 import type { StaffRole } from './accounts.js';
+import { assertOwnAttachments, attachmentsOf, type AttachmentInfo } from './attachments.js';
 import { WorkflowGoneError, type WorkflowGateway } from './workflow-gateway.js';
 
 /** One line of `GET /orders`. */
@@ -55,6 +56,22 @@ function listItem(r: OrderRow, role: Role): OrderListItem {
   };
 }
 
+/** A delivery as the parties see it: its files described (K-69), each downloaded at `/attachments/{id}`. */
+export interface DeliveryDetails extends Omit<Delivery, 'attachmentIds'> {
+  attachments: AttachmentInfo[];
+}
+
+/** An order's view with its deliveries' files described. */
+export type OrderDetails = Omit<OrderView, 'deliveries'> & { deliveries: DeliveryDetails[] };
+
+/** Describes the deliveries' files: one query, and only for an order with delivered files. */
+async function withFiles(db: Db, view: OrderView): Promise<OrderDetails> {
+  const ids = view.deliveries.flatMap((d) => d.attachmentIds ?? []);
+  const files = ids.length ? await attachmentsOf(db, ids) : [];
+  const deliveries = view.deliveries.map(({ attachmentIds = [], ...d }) => ({ ...d, attachments: attachmentIds.flatMap((id) => files.filter((f) => f.id === id)) }));
+  return { ...view, deliveries };
+}
+
 type OrdersDeps = { db: Db; workflows: Pick<WorkflowGateway, 'order'> };
 
 /** An order the caller may see (a party, or staff with one of `staffRoles`), with the caller's role; else 404. */
@@ -89,6 +106,14 @@ async function viewOrder({ db, workflows }: OrdersDeps, user: Caller, orderId: n
   }
 }
 
+/**
+ * K-69: a delivery's files must be the caller's own uploads (another's or an unknown id: 404),
+ * at most ten, each once — checked before the workflow hears of them.
+ */
+async function assertDeliveryFiles(db: Db, user: Caller, action: OrderAction): Promise<void> {
+  if (action.type === 'deliver' && action.attachmentIds?.length) await assertOwnAttachments(db, user.id, action.attachmentIds, DELIVERY_MAX_FILES);
+}
+
 /** Sends an action to the order's workflow; refusals become 403/409/400 with the current status. */
 async function act({ db, workflows }: OrdersDeps, user: Caller, orderId: number, args: (viewer: Viewer) => ActArgs | null, staffRoles: readonly string[]): Promise<OrderView> {
   const { row, role } = await orderFor(db, user, orderId, staffRoles);
@@ -96,6 +121,7 @@ async function act({ db, workflows }: OrdersDeps, user: Caller, orderId: number,
   if (!request) throw new AppError('not_found', 'no such order');
   const over = new AppError('conflict', `the order is ${row.status}`, { status: row.status });
   if (isFinal(row.status)) throw over;
+  await assertDeliveryFiles(db, user, request.action);
   try {
     return await workflows.order.act(orderId, request);
   } catch (err) {
@@ -132,16 +158,18 @@ const staffActor = (user: Caller) => ({ role: 'staff' as const, userId: user.id,
 
 export function createOrders(deps: OrdersDeps) {
   return {
-    view: (user: Caller, orderId: number) => viewOrder(deps, user, orderId),
+    view: async (user: Caller, orderId: number) => withFiles(deps.db, await viewOrder(deps, user, orderId)),
     /** A party's action (staff get 404 here: they act through the arbitration and admin routes). */
-    partyAct: (user: Caller, orderId: number, action: OrderAction) =>
-      act(deps, user, orderId, (role) => (role === 'staff' ? null : { actor: { role, userId: user.id }, action }), []),
+    partyAct: async (user: Caller, orderId: number, action: OrderAction) =>
+      withFiles(deps.db, await act(deps, user, orderId, (role) => (role === 'staff' ? null : { actor: { role, userId: user.id }, action }), [])),
     /** An arbiter takes the dispute, or decides it. */
-    arbitrate: (user: Caller, orderId: number, action: Extract<OrderAction, { type: 'take_case' | 'decide_dispute' }>) =>
-      act(deps, user, orderId, () => ({ actor: staffActor(user), action }), ['arbiter', 'admin']),
+    arbitrate: async (user: Caller, orderId: number, action: Extract<OrderAction, { type: 'take_case' | 'decide_dispute' }>) =>
+      withFiles(deps.db, await act(deps, user, orderId, () => ({ actor: staffActor(user), action }), ['arbiter', 'admin'])),
     /** Staff cancel an order for prohibited content (K-21). */
-    adminCancel: (user: Caller, orderId: number, reason: string) =>
-      act(deps, user, orderId, () => ({ actor: staffActor(user), action: { type: 'admin_cancel', reason } }), ['admin', 'support']),
+    adminCancel: async (user: Caller, orderId: number, reason: string) =>
+      withFiles(deps.db, await act(deps, user, orderId, () => ({ actor: staffActor(user), action: { type: 'admin_cancel', reason } }), ['admin', 'support'])),
+    /** A view from elsewhere (a placement, an accepted individual offer) with its deliveries' files described. */
+    describe: (view: OrderView) => withFiles(deps.db, view),
     list: (userId: number, q: { role: Role; status?: OrderStatus; cursor?: number; limit: number }) => listOrders(deps.db, userId, q),
     byStatus: (status: OrderStatus, limit: number) => ordersInStatus(deps.db, status, limit),
   };

@@ -6,6 +6,7 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { IndividualOffers } from '../../services/individual-offers.js';
+import type { Orders } from '../../services/orders.js';
 import { individualOfferRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
@@ -102,12 +103,13 @@ const routes = {
   }),
 };
 
-export function individualOfferRoutes({ individualOffers }: { individualOffers: IndividualOffers }): OpenAPIHono<AppEnv> {
+export function individualOfferRoutes({ individualOffers, orders }: { individualOffers: IndividualOffers; orders: Pick<Orders, 'describe'> }): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(routes.create, async (c) => c.json(await individualOffers.create({ sellerId: callerOf(c).id, ...c.req.valid('json') }), 201))
     .openapi(routes.get, async (c) => c.json(await individualOffers.view(callerOf(c).id, c.req.valid('param').id), 200))
     .openapi(routes.accept, async (c) => {
-      const { offer, order, replayed } = await individualOffers.accept(callerOf(c), c.req.valid('param').id, c.req.valid('header')['idempotency-key']);
+      const { offer, order: placed, replayed } = await individualOffers.accept(callerOf(c), c.req.valid('param').id, c.req.valid('header')['idempotency-key']);
+      const order = await orders.describe(placed);
       return replayed ? c.json({ offer, order }, 200) : c.json({ offer, order }, 201);
     })
     .openapi(routes.decline, async (c) => c.json(await individualOffers.decline(callerOf(c).id, c.req.valid('param').id), 200))

@@ -10,10 +10,11 @@ import { orderStaff, type Orders } from '../../services/orders.js';
 import type { OrderRequest, Placement } from '../../services/placement.js';
 import { catalogRules } from '../../services/policy.js';
 import { orderRules } from '../../workflows/order/policy.js';
-import { cancellationReasons, type ActionType, type PendingDeadline } from '../../workflows/order/messages.js';
+import { cancellationReasons, DELIVERY_MAX_FILES, type ActionType, type PendingDeadline } from '../../workflows/order/messages.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
+import { AttachmentInfo } from './attachments.js';
 import { Cents, digits, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody } from '../schemas.js';
 
 const text = (max: number) => z.string().normalize().trim().min(1).max(max);
@@ -36,7 +37,16 @@ const PartyAction = z
     z.strictObject({ type: z.literal('submit_requirements'), text: text(5_000) }),
     z.strictObject({ type: z.literal('ask_buyer'), question: text(2_000) }),
     z.strictObject({ type: z.literal('report_progress'), percent: z.number().int().min(10).max(100).multipleOf(10), comment: text(2_000) }),
-    z.strictObject({ type: z.literal('deliver'), text: text(5_000), links: z.array(z.url({ protocol: /^https?$/ }).max(2_000)).max(10).default([]) }),
+    z.strictObject({
+      type: z.literal('deliver'),
+      text: text(5_000),
+      links: z.array(z.url({ protocol: /^https?$/ }).max(2_000)).max(10).default([]),
+      attachmentIds: z
+        .array(z.string().max(40))
+        .max(DELIVERY_MAX_FILES)
+        .default([])
+        .openapi({ description: 'K-69: files you uploaded (`POST /attachments`); another user’s or an unknown id is 404' }),
+    }),
     z.strictObject({ type: z.literal('accept') }),
     z.strictObject({ type: z.literal('request_revision'), reason: text(2_000) }),
     z.strictObject({ type: z.literal('cancel') }),
@@ -134,7 +144,14 @@ export const OrderViewSchema = z
     deadline: z.string().nullable().openapi({ description: 'when the work is due (null until the clock starts)' }),
     progress: z.object({ percent: z.number().int(), comment: z.string(), at: z.string() }).nullable(),
     question: z.object({ text: z.string(), at: z.string(), answeredAt: z.string().nullable() }).nullable(),
-    deliveries: z.array(z.object({ at: z.string(), text: z.string(), links: z.array(z.string()) })),
+    deliveries: z.array(
+      z.object({
+        at: z.string(),
+        text: z.string(),
+        links: z.array(z.string()),
+        attachments: z.array(AttachmentInfo).openapi({ description: 'K-69: the delivered files; the buyer downloads each at `GET /attachments/{id}`' }),
+      }),
+    ),
     revisionCount: z.number().int(),
     cancellation: Cancellation.nullable(),
     declinedCancellation: Cancellation.nullable().openapi({ description: 'the last declined cancellation request: it opens the way to a dispute' }),
@@ -314,12 +331,12 @@ export function orderRoutes({ orders, placement, cart, notifications }: { orders
   app.openapi(routes.place, async (c) => {
     const user = callerOf(c);
     const { view, replayed } = await placement.place(user, c.req.valid('json') as OrderRequest, c.req.valid('header')['idempotency-key']);
-    return c.json(view, replayed ? 200 : 201);
+    return c.json(await orders.describe(view), replayed ? 200 : 201);
   });
   app.openapi(routes.checkout, async (c) => {
     const user = callerOf(c);
     const { orders: placed, totalCents, replayed } = await cart.checkout(user, c.req.valid('header')['idempotency-key']);
-    return c.json({ orders: placed, totalCents }, replayed ? 200 : 201);
+    return c.json({ orders: await Promise.all(placed.map(orders.describe)), totalCents }, replayed ? 200 : 201);
   });
   app.openapi(routes.list, async (c) => {
     const q = c.req.valid('query');

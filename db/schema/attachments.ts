@@ -127,3 +127,21 @@ export const portfolioItemAttachments = pgTable(
   },
   (t) => [primaryKey({ columns: [t.itemId, t.attachmentId] }), index('portfolio_item_attachments_attachment_idx').on(t.attachmentId)],
 );
+
+/**
+ * K-69: the files of an order's deliveries, written by the order's write (`recordOrderEvent`,
+ * idempotently) from the delivery the workflow recorded. The download rule reads it: the
+ * order's parties, and staff while it is disputed, may download them.
+ */
+export const deliveryAttachments = pgTable(
+  'delivery_attachments',
+  {
+    orderId: bigint('order_id', { mode: 'number' })
+      .notNull()
+      .references(() => orders.id),
+    attachmentId: text('attachment_id')
+      .notNull()
+      .references(() => attachments.id),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.attachmentId] }), index('delivery_attachments_attachment_idx').on(t.attachmentId)],
+);

@@ -1,7 +1,9 @@
 /**
  * Bad input on an order: every action with the wrong actor, in the wrong state, or with a
  * malformed payload gets its status (403 / 404, 409 with the current status, 400 naming the
- * field) and changes nothing — not the order's timeline, not a cent of the ledger.
+ * field) and changes nothing — not the order's timeline, not a cent of the ledger. A delivery's
+ * files (K-69) must be the seller's own uploads; the delivered ones the buyer downloads, a
+ * stranger does not.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +12,7 @@ import type { Client } from '@temporalio/client';
 import { createAccounts } from '../../services/accounts.js';
 import { systemClock } from '../../services/clock.js';
 import { callerFor, signUp, type Caller, type TestUser } from '../support/api.js';
+import { sampleOf } from '../support/attachment-samples.js';
 import { buildApp, connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
 import { act, actOk, market, moneyOf, placeOrder, viewAs, type Market } from '../support/orders.js';
@@ -125,6 +128,44 @@ describe('order actions refused', () => {
       assert.match(sellerReason.body.error.message, /reason: one of no_longer_needed/);
       assert.equal((await call('POST', '/orders/not-a-number/actions', { token: m.buyer.token, body: { type: 'cancel' } })).status, 400);
     });
+  });
+
+  it('delivers only the seller’s own files (another’s upload 404, a bad list 400), which the buyer (and staff once disputed) downloads and a stranger cannot (K-69)', async () => {
+    const uploadAs = async (user: TestUser, name: string) => {
+      const form = new FormData();
+      form.append('file', new File([sampleOf('png') as Uint8Array<ArrayBuffer>], name));
+      const res = await call('POST', '/attachments', { token: user.token, body: form });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body.id as string;
+    };
+    const [mine, theirs] = [await uploadAs(m.seller, 'logo.png'), await uploadAs(stranger, 'other.png')];
+    const order = await placeOrder(call, m.buyer, { offerId: m.offerId });
+    await actOk(call, m.seller, order.orderId, { type: 'start_work' });
+    const deliver = (attachmentIds: unknown) => act(call, m.seller, order.orderId, { type: 'deliver', text: 'The logo.', attachmentIds });
+    await unchanged(order.orderId, async () => {
+      for (const ids of [[theirs], [mine, theirs], ['AAAAAAAAAAAAAAAAAAAAAA'], ['not an id']]) {
+        const res = await deliver(ids);
+        assert.equal(res.status, 404, `${JSON.stringify(ids)}: ${JSON.stringify(res.body)}`);
+        assert.equal(res.body.error.code, 'not_found');
+      }
+      assert.equal((await deliver([mine, mine])).status, 400, 'the same file twice');
+      assert.equal((await deliver(Array.from({ length: 11 }, () => mine))).status, 400, 'eleven files');
+      assert.equal((await deliver(mine)).status, 400, 'not a list');
+    });
+    const view = await actOk(call, m.seller, order.orderId, { type: 'deliver', text: 'The logo.', attachmentIds: [mine] });
+    assert.deepEqual(view.deliveries[0]!.attachments, [{ id: mine, name: 'logo.png', contentType: 'image/png', size: sampleOf('png').length }]);
+    assert.equal(view.timeline.at(-1)!.text, 'Delivered (1 file)');
+    assert.deepEqual((await viewAs(call, m.buyer, order.orderId)).deliveries[0]!.attachments.map((f) => f.id), [mine]);
+    const got = await call('GET', `/attachments/${mine}`, { token: m.buyer.token });
+    assert.equal(got.status, 200);
+    assert.deepEqual(got.body, sampleOf('png'));
+    assert.equal(got.headers.get('content-disposition')?.startsWith('attachment'), true);
+    assert.equal((await call('GET', `/attachments/${mine}`, { token: stranger.token })).status, 404, 'a stranger');
+    assert.equal((await call('GET', `/attachments/${mine}`, { token: arbiter.token })).status, 404, 'staff while the order is not disputed');
+    assert.equal((await call('GET', `/attachments/${theirs}`, { token: m.buyer.token })).status, 404, 'a file never delivered');
+    // Staff read a disputed order's files, as they read its conversation (K-23).
+    await actOk(call, m.buyer, order.orderId, { type: 'open_dispute', statement: 'The logo is not what was ordered.' });
+    assert.equal((await call('GET', `/attachments/${mine}`, { token: arbiter.token })).status, 200, 'an arbiter once the order is disputed');
   });
 
   it('places nothing without money, without an Idempotency-Key, or for the buyer’s own offer', async () => {

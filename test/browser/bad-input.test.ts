@@ -19,6 +19,7 @@ import { pollUntil } from '../../scripts/poll.js';
 import { routableKinds } from '../../services/notification-settings.js';
 import { PASSWORD, signUp, type TestUser } from '../support/api.js';
 import { assertAccessible, newPerson, openBrowser, signInAs, startWebStack, type WebStack } from '../support/browser.js';
+import { sampleOf } from '../support/attachment-samples.js';
 import { insertOffer } from '../support/catalog.js';
 import { changedTables, fingerprinter, type Fingerprint } from '../support/fingerprint.js';
 import { uniqueId } from '../support/harness.js';
@@ -382,6 +383,8 @@ const FORMS: FormRow[] = [
   }),
   action('deliver', {
     deliveryText: { values: TEXT },
+    // K-69: a form post of text where the files go (no browser sends one): refused beside the field, nothing delivered.
+    file: { values: [{ label: 'text, not a file', raw: 'not%20a%20file' }], fill: { deliveryText: 'The logo, as agreed.' } },
     links: { values: [...UNSTORABLE, { label: 'a javascript: link', text: 'javascript:alert(1)' }, { label: '11 links', text: Array.from({ length: 11 }, (_, i) => `https://example.com/${i}`).join('\n') }, huge] },
   }),
   action('accept'),
@@ -449,6 +452,30 @@ const FORMS: FormRow[] = [
       ...optionCases(2, [control, notUtf8], [negative, exponent]),
       ...optionCases(3, [nul, huge], [beyondInt4, letters]),
       ...packageCases(),
+    },
+  },
+  // K-41: the offer's images in the editor. Text where the file goes is posted raw (a file input cannot be typed into).
+  {
+    pages: ['edit-offer'],
+    form: '#offer-images-form',
+    fields: {
+      file: { values: [{ label: 'text, not a file', raw: 'not%20a%20file' }], shows: 'form' },
+      '@action': {
+        values: [at('another seller’s offer', (w) => `/seller/offers/${w.othersOfferId}/images`), at('an id beyond int4', () => '/seller/offers/2147483648/images')],
+        status: 404,
+        shows: 'not-found',
+      },
+    },
+  },
+  {
+    pages: ['edit-offer'],
+    form: 'form.offer-image-remove',
+    fields: {
+      imageId: {
+        values: [bogus, nul, surrogate, blank, { label: 'a file not among the offer’s images', text: 'AAAAAAAAAAAAAAAAAAAAAA', status: [404], shows: 'not-found' }],
+        shows: 'form',
+      },
+      '@action': { values: [at('another seller’s offer', (w) => `/seller/offers/${w.othersOfferId}/images/remove`)], status: 404, shows: 'not-found' },
     },
   },
   {
@@ -659,6 +686,9 @@ describe('bad input on every form of the web client', () => {
     const options = [{ id: 1, title: 'Express delivery', priceCents: 500, extraDays: 0 }, { id: 2, title: 'Source files', priceCents: 800, extraDays: 1 }];
     const packages = { economy: { priceCents: 1_000, leadTimeDays: 3, includes: ['One concept'] }, business: { priceCents: 5_000, leadTimeDays: 5, includes: ['Three concepts', 'Source files'] } };
     await stack.db.sql`update offers set options = ${JSON.stringify(options)}::jsonb, packages = ${JSON.stringify(packages)}::jsonb where id = ${offerId}`;
+    // K-41: an image on the offer, so its editor shows the remove form.
+    const image = await stack.services.attachments.upload(seller.id, { name: 'logo.png', bytes: sampleOf('png') });
+    await stack.services.portfolio.setOfferImages(seller.id, offerId, [image.id]);
     const othersOfferId = await insertOffer(stack.db, other.id);
     await Promise.all([fund(stack.db, buyer.id, 100_000), fund(stack.db, other.id, 100_000)]);
     const orders = await buildOrders(buyer, seller, other, offerId, arbiter);

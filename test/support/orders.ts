@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createLedger } from '../../db/ledger.js';
 import type { Db } from '../../db/client.js';
 import { pollUntil } from '../../scripts/poll.js';
+import type { OrderDetails } from '../../services/orders.js';
 import type { OrderView } from '../../workflows/order/messages.js';
 import type { Caller, TestUser } from './api.js';
 import { signUp } from './api.js';
@@ -46,14 +47,14 @@ export function act(call: Caller, user: TestUser, orderId: number, action: Recor
 }
 
 /** Acts and asserts 200; returns the view. */
-export async function actOk(call: Caller, user: TestUser, orderId: number, action: Record<string, unknown>): Promise<OrderView> {
+export async function actOk(call: Caller, user: TestUser, orderId: number, action: Record<string, unknown>): Promise<OrderDetails> {
   const res = await act(call, user, orderId, action);
   assert.equal(res.status, 200, `${String(action.type)}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
 /** The order as `user` sees it. */
-export async function viewAs(call: Caller, user: TestUser, orderId: number): Promise<OrderView> {
+export async function viewAs(call: Caller, user: TestUser, orderId: number): Promise<OrderDetails> {
   const res = await call('GET', `/orders/${orderId}`, { token: user.token });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body;

@@ -423,6 +423,20 @@ describe('the order machine', () => {
       { name: 'a delivery with an ftp link', state: inProgress, actor: seller, action: bad({ type: 'deliver', text: 'files', links: ['ftp://files.example.com/a'] }), now: after(2 * HOUR), message: 'links: at most 10 http(s) URLs' },
       { name: 'a delivery with 11 links', state: inProgress, actor: seller, action: bad({ type: 'deliver', text: 'files', links: Array.from({ length: 11 }, (_, i) => `https://example.com/${i}`) }), now: after(2 * HOUR), message: 'links: at most 10 http(s) URLs' },
       { name: 'a delivery whose links are not a list', state: inProgress, actor: seller, action: bad({ type: 'deliver', text: 'files', links: 'https://example.com' }), now: after(2 * HOUR), message: 'links: at most 10 http(s) URLs' },
+      // K-69: a delivery's files are attachment ids (the API checks they are the seller's own first).
+      ...[
+        { what: '11 files', ids: Array.from({ length: 11 }, (_, i) => `file${String(i).padStart(2, '0')}AAAAAAAAAAAAAAAA`) },
+        { what: 'a file id of the wrong shape', ids: ['../../etc/passwd'] },
+        { what: 'the same file twice', ids: ['AAAAAAAAAAAAAAAAAAAAAA', 'AAAAAAAAAAAAAAAAAAAAAA'] },
+        { what: 'files that are not a list', ids: 'AAAAAAAAAAAAAAAAAAAAAA' },
+      ].map(({ what, ids }) => ({
+        name: `a delivery with ${what}`,
+        state: inProgress,
+        actor: seller,
+        action: bad({ type: 'deliver', text: 'files', links: [], attachmentIds: ids }),
+        now: after(2 * HOUR),
+        message: 'attachmentIds: at most 10 attachment ids, each once',
+      })),
       { name: 'a revision without a reason', state: inReview, actor: buyer, action: bad({ type: 'request_revision', reason: '' }), now: after(DAY + HOUR), message: 'reason: 1 to 2000 characters' },
       { name: 'a buyer giving a seller’s reason', state: inProgress, actor: buyer, action: bad({ type: 'request_cancellation', reason: 'too_busy' }), now: after(2 * HOUR), message: 'reason: one of no_longer_needed, ordered_by_mistake, seller_unresponsive, quality_not_as_expected, seller_asked_to_cancel' },
       { name: 'a seller giving a buyer’s reason', state: inProgress, actor: seller, action: bad({ type: 'request_cancellation', reason: 'no_longer_needed' }), now: after(2 * HOUR), message: 'reason: one of cannot_do_task, buyer_requirements_unclear, too_busy, no_contact_with_buyer, other' },
@@ -573,6 +587,18 @@ describe('the order machine', () => {
         ['inactivity', after(15 * DAY), 'buyer'],
       ]);
       assert.equal(run(late, seller, sample('deliver', seller), after(5 * DAY)).state.status, 'in_review', 'a late order may be delivered');
+    });
+
+    it('deliver with files (K-69): the delivery keeps their ids and the timeline counts them; without files, no ids are recorded', () => {
+      const ids = ['q3Vx0bB2S1eW9m4kR7tYzA', 'Zm9vYmFyYmF6cXV4MTIzNA'];
+      const action: OrderAction = { type: 'deliver', text: 'The logo', links: [], attachmentIds: ids };
+      assert.equal(machine.refusalOf(inProgress, { actor: seller, action }, after(DAY)), null);
+      const { state } = run(inProgress, seller, action, after(DAY));
+      assert.deepEqual(state.deliveries, [{ at: after(DAY), text: 'The logo', links: [], attachmentIds: ids }]);
+      assert.equal(state.timeline[state.timeline.length - 1]!.text, 'Delivered (2 files)');
+      const plain = run(inProgress, seller, { type: 'deliver', text: 'The logo', links: [], attachmentIds: [] }, after(DAY)).state;
+      assert.deepEqual(plain.deliveries, [{ at: after(DAY), text: 'The logo', links: [] }]);
+      assert.equal(plain.timeline[plain.timeline.length - 1]!.text, 'Delivered');
     });
 
     it('accept: completed, the escrow released (seller 80 %, platform 20 %), only the seller told', () => {

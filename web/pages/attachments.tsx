@@ -104,13 +104,17 @@ export const OrderPortfolioSection: FC<{ orderId: number; state: OrderPortfolio 
   );
 };
 
+/** Every file of a multipart form's `file` field (an input with `multiple`), without the empty part of no choice. */
+export async function formFiles(c: WebContext): Promise<File[]> {
+  const type = c.req.header('content-type') ?? '';
+  if (!type.startsWith('multipart/form-data')) return [];
+  const value = (await c.req.parseBody({ all: true })).file;
+  return (Array.isArray(value) ? value : [value]).filter((f): f is File => f instanceof File && (f.size > 0 || f.name !== ''));
+}
+
 /** The one `file` of a multipart form, or undefined when none was chosen (an empty part). */
 export async function formFile(c: WebContext): Promise<File | undefined> {
-  const type = c.req.header('content-type') ?? '';
-  if (!type.startsWith('multipart/form-data')) return undefined;
-  const value = (await c.req.parseBody({ all: true })).file;
-  const file = Array.isArray(value) ? value[0] : value;
-  return file instanceof File && (file.size > 0 || file.name !== '') ? file : undefined;
+  return (await formFiles(c))[0];
 }
 
 /** Stores a form's file as the user's attachment (the same checks as `POST /attachments`). */

@@ -13,7 +13,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { orderStaff } from '../../services/orders.js';
 import type { PartyFeedbackItem } from '../../services/feedback.js';
 import { AppError } from '../../workflows/lib/errors.js';
-import type { ActionType, OrderView, Viewer as OrderViewer } from '../../workflows/order/messages.js';
+import { DELIVERY_MAX_FILES, type ActionType, type OrderAction, type OrderView, type Viewer as OrderViewer } from '../../workflows/order/messages.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
@@ -22,7 +22,7 @@ import { Actions, actionSchemas, actionSpecs, FeedbackForm, refusalText, Verdict
 import { holds, staffAccess, staffOf } from './staff/roles.js';
 import { TemporalLink } from './staff/temporal-link.js';
 import { Deliveries, Details, Requests, stateKey, StatusPanel, Timeline } from './order/panel.js';
-import { OrderPortfolioSection, orderPortfolio } from './attachments.js';
+import { formFiles, OrderPortfolioSection, orderPortfolio, uploadFormFile } from './attachments.js';
 import { ConversationPanel, orderConversation } from './messages.js';
 
 type Pages = Hono<WebEnv>;
@@ -150,6 +150,18 @@ function failureOf(action: string, form: FormData, err: unknown): Failure {
 const AnswerForm = z.object({ answerText: text(2_000) });
 const DeleteFeedbackFields = z.object({ reason: text(1_000) });
 
+/**
+ * K-69: a delivery's files, stored as the seller's attachments, on the action — stored only
+ * when the caller may deliver now (anyone else's action is refused without keeping their files).
+ */
+async function withDeliveredFiles(deps: WebDeps, user: { id: number; roles: readonly string[] }, orderId: number, action: OrderAction, files: File[]): Promise<OrderAction> {
+  if (action.type !== 'deliver' || files.length === 0) return action;
+  if (!(await deps.services.orders.view(user, orderId)).allowedActions.includes('deliver')) return action;
+  const attachmentIds: string[] = [];
+  for (const file of files) attachmentIds.push((await uploadFormFile(deps, user.id, file)).id);
+  return { ...action, attachmentIds };
+}
+
 function actionRoutes(app: Pages, deps: WebDeps) {
   const show = orderPage(deps);
   app.post('/orders/:id/actions', async (c) => {
@@ -160,8 +172,12 @@ function actionRoutes(app: Pages, deps: WebDeps) {
     if (!type) return show(c, { action: '', status: 400, message: 'Unknown action', errors: {}, form });
     const parsed = parseForm(actionSchemas[type]!, form);
     if (!parsed.ok) return show(c, { action: type, status: 400, errors: parsed.errors, form });
+    // Text posted where the files go (no browser sends it): refused, rather than a delivery without them.
+    if (type === 'deliver' && form.file !== undefined) return show(c, { action: type, status: 400, errors: { file: 'not a file: choose the files to deliver' }, form });
+    const files = type === 'deliver' ? await formFiles(c) : [];
+    if (files.length > DELIVERY_MAX_FILES) return show(c, { action: type, status: 400, errors: { file: `at most ${DELIVERY_MAX_FILES} files` }, form });
     try {
-      await deps.services.orders.partyAct(user, orderId, parsed.data);
+      await deps.services.orders.partyAct(user, orderId, await withDeliveredFiles(deps, user, orderId, parsed.data, files));
     } catch (err) {
       return show(c, failureOf(type, form, err));
     }

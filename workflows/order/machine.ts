@@ -23,7 +23,9 @@ import type { Transition as ProcessTransition } from '../lib/process.js';
 import { formatUsd, splitCommission, type Cents } from '../lib/money.js';
 import { DAY, iso, msOf as at } from '../lib/time.js';
 import {
+  ATTACHMENT_ID_SHAPE,
   cancellationReasons,
+  DELIVERY_MAX_FILES,
   type ActArgs,
   type ActionType,
   type Actor,
@@ -390,6 +392,10 @@ function deliveryPayloadRule(action: Extract<OrderAction, { type: 'deliver' }>):
   if (!Array.isArray(action.links) || action.links.length > 10 || !action.links.every(link)) {
     return invalid('links: at most 10 http(s) URLs');
   }
+  const ids = action.attachmentIds;
+  if (ids !== undefined && (!Array.isArray(ids) || ids.length > DELIVERY_MAX_FILES || !ids.every((id) => typeof id === 'string' && ATTACHMENT_ID_SHAPE.test(id)) || new Set(ids).size !== ids.length)) {
+    return invalid(`attachmentIds: at most ${DELIVERY_MAX_FILES} attachment ids, each once`);
+  }
   return null;
 }
 
@@ -596,9 +602,13 @@ const onWork: { [K in 'start_work' | 'submit_requirements' | 'ask_buyer' | 'repo
       notices: [tell('buyer', 'progress', `Progress ${action.percent} %: ${action.comment}`)],
     }),
   deliver(state, action, actor, now) {
-    const deliveries = [...state.deliveries, { at: now, text: action.text, links: action.links }];
+    // Files only when there are some: a delivery without files is recorded (and shown) as before K-69's files.
+    const files = action.attachmentIds ?? [];
+    const delivery: Delivery = { at: now, text: action.text, links: action.links, ...(files.length ? { attachmentIds: [...files] } : {}) };
+    const deliveries = [...state.deliveries, delivery];
     const change = { status: 'in_review' as const, deliveries, reviewRemindedAt: null, declinedCancellation: null, reviewPausedMs: 0 };
-    return step(state, now, actor.role, 'delivered', `Delivered${action.links.length ? ` (${action.links.length} links)` : ''}`, change, {
+    const counts = [action.links.length ? `${action.links.length} links` : '', files.length ? `${files.length} ${files.length === 1 ? 'file' : 'files'}` : ''].filter(Boolean);
+    return step(state, now, actor.role, 'delivered', `Delivered${counts.length ? ` (${counts.join(', ')})` : ''}`, change, {
       notices: [tell('buyer', 'delivered', `The work is delivered. Accept it or ask for a revision by ${iso(autoAcceptAt(now, state.input.policy))}, else it is accepted automatically.`)],
     });
   },

@@ -143,7 +143,8 @@ export type OrderAction =
   | { type: 'submit_requirements'; text: string }
   | { type: 'ask_buyer'; question: string }
   | { type: 'report_progress'; percent: number; comment: string }
-  | { type: 'deliver'; text: string; links: string[] }
+  /** K-69: `attachmentIds` are the seller's own uploads (the API checks whose before sending); absent in older histories. */
+  | { type: 'deliver'; text: string; links: string[]; attachmentIds?: string[] }
   | { type: 'accept' }
   | { type: 'request_revision'; reason: string }
   /** The buyer alone: within 20 min of placement, or once the order is late. */
@@ -203,7 +204,17 @@ export interface Delivery {
   at: string;
   text: string;
   links: string[];
+  /**
+   * K-69: the delivered files (attachment ids), when there are any. Left out for a delivery
+   * without files, so the views of orders delivered before files existed stay as they were.
+   */
+  attachmentIds?: string[];
 }
+
+/** K-69: files on one delivery, like the links. */
+export const DELIVERY_MAX_FILES = 10;
+/** An attachment id's shape (`services/attachments.ts` `ATTACHMENT_ID`, the table's check): 22 base64url characters. */
+export const ATTACHMENT_ID_SHAPE = /^[A-Za-z0-9_-]{22}$/;
 
 /** How an order ended. */
 export interface Closure {

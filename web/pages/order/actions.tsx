@@ -6,9 +6,10 @@
  */
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
-import { cancellationReasons, type ActionType, type OrderAction, type Role } from '../../../workflows/order/messages.js';
+import { cancellationReasons, DELIVERY_MAX_FILES, type ActionType, type OrderAction, type Role } from '../../../workflows/order/messages.js';
 import { firstOf, optionalText, text, whole, type FormData } from '../../forms.js';
 import { FieldError, Form, Select, TextArea, type FieldErrors } from '../../ui.js';
+import { ACCEPT_ATTACHMENTS } from '../attachments.js';
 import { reasonLabel } from './labels.js';
 
 /** What went wrong with the last form sent: which action (or `feedback`), the status, the message, the fields. */
@@ -61,6 +62,8 @@ interface Spec {
   done: string;
   note?: string;
   danger?: boolean;
+  /** The form sends files (`multipart/form-data`). */
+  files?: boolean;
   Fields?: FC<FieldsProps>;
 }
 
@@ -99,8 +102,25 @@ export const actionSpecs: Partial<Record<ActionType, Spec>> = {
       <>
         <TextArea name="deliveryText" label="Delivery message" value={firstOf(form.deliveryText)} errors={errors} rows={5} />
         <TextArea name="links" label="Links to the work (one per line, optional)" value={firstOf(form.links)} errors={errors} rows={3} hint="up to 10 web addresses; larger files through a cloud link (K-69)" />
+        <p class="field">
+          <label for="f-delivery-files">Files (optional)</label>
+          <input
+            id="f-delivery-files"
+            type="file"
+            name="file"
+            multiple
+            accept={ACCEPT_ATTACHMENTS}
+            aria-describedby={errors.file ? 'f-delivery-files-hint f-delivery-files-error' : 'f-delivery-files-hint'}
+            aria-invalid={errors.file ? 'true' : undefined}
+          />
+          <small id="f-delivery-files-hint" class="hint">
+            Up to {DELIVERY_MAX_FILES} files of at most 4 MB each (K-69): images, video, audio, zip or rar.
+          </small>
+          <FieldError id="f-delivery-files-error" error={errors.file} />
+        </p>
       </>
     ),
+    files: true,
   },
   accept: { title: 'Accept the delivery', button: 'Accept the delivery', done: 'Delivery accepted: the order is completed and the seller paid.' },
   request_revision: {
@@ -149,7 +169,14 @@ export const ActionForm: FC<{ orderId: number; type: ActionType; csrf: string; r
   const mine = failure?.action === type ? failure : undefined;
   const Fields = spec.Fields;
   return (
-    <Form action={`/orders/${orderId}/actions`} csrf={csrf} id={`action-${type}`} label={spec.title} error={mine ? refusalText(mine) : undefined}>
+    <Form
+      action={`/orders/${orderId}/actions`}
+      csrf={csrf}
+      id={`action-${type}`}
+      label={spec.title}
+      error={mine ? refusalText(mine) : undefined}
+      enctype={spec.files ? 'multipart/form-data' : undefined}
+    >
       <input type="hidden" name="type" value={type} />
       <h3>{spec.title}</h3>
       {spec.note ? <p class="muted">{spec.note}</p> : null}

@@ -4,7 +4,9 @@
  * details, the deliveries and requests, and the timeline.
  */
 import type { FC } from 'hono/jsx';
+import type { OrderDetails } from '../../../services/orders.js';
 import type { OrderView, PendingDeadline, Viewer as OrderViewer } from '../../../workflows/order/messages.js';
+import { AttachmentList } from '../attachments.js';
 import { Countdown, Money, Time } from '../../ui.js';
 import { dutyOf, outcomeText, partyLabel, reasonLabel, ruleOf, statusLabel, words } from './labels.js';
 
@@ -142,7 +144,8 @@ export const Details: FC<{ view: OrderView; role: OrderViewer }> = ({ view, role
   </section>
 );
 
-export const Deliveries: FC<{ view: OrderView }> = ({ view }) =>
+/** Each delivery: its message, links and files (K-69: downloads for both parties). */
+export const Deliveries: FC<{ view: OrderDetails }> = ({ view }) =>
   view.deliveries.length === 0 ? null : (
     <section aria-labelledby="deliveries-h" id="deliveries">
       <h2 id="deliveries-h">Deliveries</h2>
@@ -162,6 +165,7 @@ export const Deliveries: FC<{ view: OrderView }> = ({ view }) =>
                 ))}
               </ul>
             ) : null}
+            <AttachmentList files={d.attachments} />
           </li>
         ))}
       </ol>

@@ -3,7 +3,8 @@
  * (`/seller/offers/:id/edit`), sent to moderation in one step. The category comes first (its
  * price rule, fixed package prices and attributes shape the rest). Refusals — a field out of
  * bounds, a duplicate, the K-39 limits, an offer that cannot be edited now — show beside the
- * field or on the form with the API's status, and nothing changes.
+ * field or on the form with the API's status, and nothing changes. An existing offer's images
+ * (K-41) are changed apart, one upload or removal at a time (`offer-images.tsx`).
  */
 import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
@@ -16,6 +17,7 @@ import { page, redirect, userOf, type WebContext } from '../../page.js';
 import type { FieldErrors } from '../../ui.js';
 import { pathId } from '../staff/controls.js';
 import { CategoryPicker, OfferForm, type Leaf } from './editor-form.js';
+import { OfferImages, offerImageRoutes } from './offer-images.js';
 import { formOf, offerInputOf, refusalFields } from './offer-form.js';
 
 /** Leaf categories (offers go in one), named with their parent: "Design › Logos". */
@@ -30,6 +32,8 @@ interface Editing {
   errors: FieldErrors;
   error?: string;
   status?: Refusal['status'];
+  /** The refused upload or removal of an image (K-41). */
+  imagesError?: string;
 }
 
 async function ownOffer(deps: WebDeps, sellerId: number, offerId: number): Promise<OfferView> {
@@ -51,6 +55,7 @@ export function editorPages(deps: WebDeps) {
     // The picker is a GET form: a category not in its list is refused beside it (400).
     const pickError = asked !== undefined && asked !== '' && !leaf ? 'choose a category from the list' : undefined;
     const title = e.offer ? `Edit “${e.offer.title}”` : 'New offer';
+    const images = e.offer ? await deps.services.portfolio.offerImages(e.offer.id) : [];
     const action = e.offer ? `/seller/offers/${e.offer.id}/edit` : '/seller/offers/new';
     return page(
       c,
@@ -62,6 +67,7 @@ export function editorPages(deps: WebDeps) {
             <a href="/seller/offers">← My offers</a>
           </p>
           {e.offer ? <EditNotice offer={e.offer} /> : null}
+          {e.offer ? <OfferImages offerId={e.offer.id} images={images} csrf={v.csrf} error={e.imagesError} /> : null}
           <CategoryPicker action={action} leaves={leaves} chosen={leaf?.node.id} error={pickError} />
           {leaf ? (
             <OfferForm action={action} csrf={v.csrf} leaf={leaf} form={e.form} errors={e.errors} error={e.error} />
@@ -105,6 +111,12 @@ export function editorPages(deps: WebDeps) {
     return show(c, { offer, form: { ...formOf(offer.pendingContent ?? offer), categoryId: String(offer.categoryId) }, errors: {} });
   });
   app.post('/seller/offers/:id/edit', async (c) => save(c, await ownOffer(deps, userOf(c).id, pathId(c.req.param('id')))));
+  // K-41: the offer's images; a refusal shows on the images section of the editor.
+  offerImageRoutes(app, deps, {
+    own: (c) => ownOffer(deps, userOf(c).id, pathId(c.req.param('id'))),
+    refused: (c, offer, message, status) =>
+      show(c, { offer, form: { ...formOf(offer.pendingContent ?? offer), categoryId: String(offer.categoryId) }, errors: {}, imagesError: message, status }),
+  });
   return app;
 }
 
