@@ -4,9 +4,11 @@
  * its query). The buyer's posting writes the first row; `seq` orders the workflow's writes.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, index, integer, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 import { requestStatuses } from '../../workflows/request/messages.js';
+import { attachments } from './attachments.js';
 import { categories, offers } from './catalog.js';
+import { individualOffers } from './individual-offers.js';
 import { orders } from './orders.js';
 import { users } from './users.js';
 
@@ -51,10 +53,12 @@ export const requestAnswers = pgTable(
       .notNull()
       .references(() => serviceRequests.id),
     answerId: integer('answer_id').notNull(),
-    /** `offer` (one of the seller's kworks); individual offers (K-46) join as another kind. */
+    /** `offer` (one of the seller's kworks) or `individual_offer` (K-46: `individual_offer_id` names it). */
     kind: text('kind').notNull(),
     sellerId: bigint('seller_id', { mode: 'number' }).notNull().references(() => users.id),
     offerId: bigint('offer_id', { mode: 'number' }).references(() => offers.id),
+    /** The individual offer answered with (K-46): its description and lead time show on the request page. */
+    individualOfferId: bigint('individual_offer_id', { mode: 'number' }).references(() => individualOffers.id),
     offerTitle: text('offer_title').notNull(),
     priceCents: bigint('price_cents', { mode: 'number' }).notNull(),
     comment: text('comment'),
@@ -63,5 +67,27 @@ export const requestAnswers = pgTable(
     orderId: bigint('order_id', { mode: 'number' }).references(() => orders.id),
     answeredAt: ts('answered_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.requestId, t.answerId] }), index('request_answers_seller_idx').on(t.sellerId)],
+  (t) => [
+    primaryKey({ columns: [t.requestId, t.answerId] }),
+    index('request_answers_seller_idx').on(t.sellerId),
+    check('request_answers_individual_offer', sql`(${t.kind} = 'individual_offer') = (${t.individualOfferId} is not null)`),
+  ],
+);
+
+/**
+ * K-69: the buyer's files attached to a request when posting it (their own uploads), in the
+ * order given. Whoever may see the request may download them (`services/attachments.ts`).
+ */
+export const requestAttachments = pgTable(
+  'request_attachments',
+  {
+    requestId: bigint('request_id', { mode: 'number' })
+      .notNull()
+      .references(() => serviceRequests.id),
+    attachmentId: text('attachment_id')
+      .notNull()
+      .references(() => attachments.id),
+    position: smallint('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.requestId, t.attachmentId] }), index('request_attachments_attachment_idx').on(t.attachmentId)],
 );
