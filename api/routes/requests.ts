@@ -121,7 +121,7 @@ const routes = {
     tags: ['requests'],
     summary: 'Post a service request (K-44): it waits for a moderator, then is active for 24 h',
     request: jsonBody(Post),
-    responses: { 201: detail('Posted, awaiting moderation'), ...errorResponses(422) },
+    responses: { 201: detail('Posted, awaiting moderation'), ...errorResponses(404, 422) },
   }),
   board: secured(access.user, {
     method: 'get',
