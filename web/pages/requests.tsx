@@ -30,7 +30,9 @@ const Post = z.object({
 });
 const AnswerForm = z.object({ offerId: whole(1, Number.MAX_SAFE_INTEGER, 'one of your offers'), comment: optionalText(requestRules.maxCommentChars) });
 const io = individualOfferRules;
-const IndividualAnswerForm = AnswerForm.extend({
+/** Its own field names: the page holds both answer forms, and each control's id is unique. */
+const IndividualAnswerForm = z.object({
+  basedOnOfferId: whole(1, Number.MAX_SAFE_INTEGER, 'one of your offers'),
   price: dollars(io.minPriceCents, io.maxPriceCents),
   leadTimeDays: whole(1, io.maxLeadTimeDays),
   description: text(io.descriptionMaxLength, io.descriptionMinLength),
@@ -184,7 +186,7 @@ function actionPages(app: Hono<WebEnv>, deps: WebDeps) {
   act(
     'individual-answer',
     IndividualAnswerForm,
-    (c, id, d) => requests.answer(userOf(c), id, { offerId: d.offerId, comment: d.comment ?? null, individualOffer: { description: d.description, priceCents: d.price, leadTimeDays: d.leadTimeDays } }),
+    (c, id, d) => requests.answer(userOf(c), id, { offerId: d.basedOnOfferId, comment: null, individualOffer: { description: d.description, priceCents: d.price, leadTimeDays: d.leadTimeDays } }),
     'Answered with your individual offer: the buyer sees its price and description.',
     'individual-answer',
   );

@@ -90,11 +90,10 @@ const IndividualAnswerBox: FC<{ r: RequestDetail; csrf: string; offers: { id: nu
   return (
     <Form action={`/requests/${r.id}/individual-answer`} csrf={csrf} label="answer with an individual offer" id="individual-answer-form">
       <h2>Or answer with an individual offer</h2>
-      <Select name="offerId" label="Based on your offer" value={String(sent.offerId ?? '')} errors={errors} options={offers.map((o) => [String(o.id), o.title])} />
+      <Select name="basedOnOfferId" label="Based on your offer" value={String(sent.basedOnOfferId ?? '')} errors={errors} options={offers.map((o) => [String(o.id), o.title])} />
       <TextArea name="description" label="What you will do" value={String(sent.description ?? '')} errors={errors} rows={3} hint={`${io.descriptionMinLength} to ${io.descriptionMaxLength} characters`} />
       <Field name="price" label="Price (USD)" value={String(sent.price ?? '')} errors={errors} hint="$10 to $1000 (K-46)" />
       <Field name="leadTimeDays" label="Lead time (days)" value={String(sent.leadTimeDays ?? '3')} errors={errors} hint={`1 to ${io.maxLeadTimeDays} days`} />
-      <TextArea name="comment" label="A short comment (optional)" value={String(sent.comment ?? '')} errors={errors} rows={2} />
       <button type="submit">Send the individual offer</button>
     </Form>
   );
