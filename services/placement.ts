@@ -315,7 +315,6 @@ interface PickedIndividualOffer {
   id: string;
   price_cents: number;
   lead_time_days: number;
-  based_on_offer_id: string;
   title: string;
   ok: boolean;
   status: string;
@@ -326,7 +325,7 @@ async function pickedIndividualOffers(db: Db, pick: PickOrders, at: string): Pro
   const ids = pick.picks.flatMap((p) => (p.individualOfferId === undefined ? [] : [p.individualOfferId]));
   if (ids.length === 0) return new Map();
   const rows = await db.sql<PickedIndividualOffer[]>`
-    select i.id, i.price_cents, i.lead_time_days, i.based_on_offer_id, o.title, i.status,
+    select i.id, i.price_cents, i.lead_time_days, o.title, i.status,
       (i.status = 'open' and i.expires_at > ${at}::timestamptz) as ok
     from individual_offers i join offers o on o.id = i.based_on_offer_id
     where i.id = any(${ids}::int8[]) and i.request_id = ${pick.requestId} and i.buyer_id = ${pick.buyerId}`;
