@@ -65,8 +65,8 @@ async function recordRequestEvent(db: Db, record: RequestEventRecord): Promise<v
     if (updated.length === 0) return; // an earlier attempt, or a newer write, was here first
     for (const a of record.answers) {
       await tx`
-        insert into request_answers (request_id, answer_id, kind, seller_id, offer_id, offer_title, price_cents, comment, status, order_id, answered_at)
-        values (${requestId}, ${a.answerId}, ${a.kind}, ${a.sellerId}, ${a.offerId}, ${a.offerTitle}, ${a.priceCents}, ${a.comment}, ${a.status}, ${a.orderId}, ${a.answeredAt}::timestamptz)
+        insert into request_answers (request_id, answer_id, kind, seller_id, offer_id, individual_offer_id, offer_title, price_cents, comment, status, order_id, answered_at)
+        values (${requestId}, ${a.answerId}, ${a.kind}, ${a.sellerId}, ${a.offerId}, ${a.individualOfferId ?? null}, ${a.offerTitle}, ${a.priceCents}, ${a.comment}, ${a.status}, ${a.orderId}, ${a.answeredAt}::timestamptz)
         on conflict (request_id, answer_id) do update set status = excluded.status, order_id = excluded.order_id`;
     }
     for (const n of effects.notices) {

@@ -16,7 +16,9 @@
  *   order disputed, as `conversations.ts` rules); the parties of an order with a delivery that
  *   carries it, and conversation staff while that order is disputed; anyone for an image of a
  *   visible offer or a file of a shown portfolio item; moderators and admins for any offer's
- *   images. Anyone else, and an unknown id, gets 404.
+ *   images; for a file of a service request (K-44), whoever may see the request, as
+ *   `requests.ts` rules: its buyer, request staff, any signed-in user while it is active, and a
+ *   seller who answered it. Anyone else, and an unknown id, gets 404.
  * - Attachments are reusable: their uploader may attach one to any number of messages, offers
  *   or portfolio items (each link widens who may download it).
  */
@@ -26,7 +28,7 @@ import type { Db } from '../db/client.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { contentHash, type AttachmentStore } from './attachment-store.js';
 import type { Clock } from './clock.js';
-import { attachmentRules, conversationStaff } from './policy.js';
+import { attachmentRules, conversationStaff, requestStaff } from './policy.js';
 
 /** K-69's formats, each with the `file-type` extensions that are it and the content type stored. */
 export const allowedFormats = {
@@ -175,6 +177,7 @@ async function download(deps: AttachmentsDeps, viewer: Viewer, id: string): Prom
   const viewerId = viewer?.id ?? 0;
   const staff = Boolean(viewer?.roles.some((r) => (conversationStaff as readonly string[]).includes(r)));
   const moderator = Boolean(viewer?.roles.some((r) => r === 'moderator' || r === 'admin'));
+  const requestReader = Boolean(viewer?.roles.some((r) => (requestStaff as readonly string[]).includes(r)));
   const [row] = await db.sql<(Row & { allowed: boolean })[]>`
     select a.*, (
       a.owner_id = ${viewerId}
@@ -191,6 +194,9 @@ async function download(deps: AttachmentsDeps, viewer: Viewer, id: string): Prom
         where oi.attachment_id = a.id and (${moderator} or o.status in ('active', 'suspended')))
       or exists (select 1 from portfolio_item_attachments pa join portfolio_items pi on pi.id = pa.item_id
         where pa.attachment_id = a.id and not exists (select 1 from portfolio_refusals r where r.order_id = pi.order_id))
+      or exists (select 1 from request_attachments ra join service_requests sr on sr.id = ra.request_id
+        where ra.attachment_id = a.id and (sr.buyer_id = ${viewerId} or ${requestReader} or (${viewerId} > 0 and sr.status = 'active')
+          or exists (select 1 from request_answers ans where ans.request_id = sr.id and ans.seller_id = ${viewerId})))
     ) as allowed
     from attachments a where a.id = ${id}`;
   if (!row || !row.allowed) throw new AppError('not_found', 'no such attachment');

@@ -70,6 +70,7 @@ export function createServices(deps: ServiceDeps) {
   const ledger = createLedger(db);
   const accounts = createAccounts({ db, clock });
   const placement = createPlacement({ db, clock, ledger, workflows, rules: deps.orderPolicy ?? orderPolicy() });
+  const individualOffers = createIndividualOffers({ db, clock, placement, workflows });
   const { providers, webUrl } = deps;
   return {
     accounts,
@@ -93,11 +94,12 @@ export function createServices(deps: ServiceDeps) {
     attention: createAttention({ db, workflows }),
     sanctions: createSanctions({ db, clock, workflows }),
     conversations: createConversations({ db, clock, workflows }),
-    individualOffers: createIndividualOffers({ db, clock, placement, workflows }),
+
+    individualOffers,
     orderGroups: createOrderGroups({ db, clock, placement }),
     portfolio: createPortfolio({ db, clock }),
     attachments: createAttachments({ db, clock, store: deps.attachmentStore ?? temporaryAttachmentStore() }),
-    requests: createRequests({ db, clock, workflows, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),
+    requests: createRequests({ db, clock, workflows, individualOffers, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),
     health: () => checkHealth({ db, workflows }),
     /** Development only: the mail outbox. */
     devMail: (to?: string) => outboxMail(db, to),

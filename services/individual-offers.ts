@@ -286,6 +286,8 @@ export async function acceptIndividualOffer(
 ): Promise<{ offer: IndividualOffer; order: OrderView; replayed: boolean }> {
   requireConfirmedEmail(buyer);
   const offer = await asParty(deps, buyer.id, id, 'buyer');
+  // K-44: an answer to a request is ordered by picking it there (with the request's brief, in its pick).
+  if (offer.requestId !== null) throw new AppError('conflict', `the individual offer answers your request #${offer.requestId}: pick it on the request`, { requestId: offer.requestId });
   if (offer.status !== 'open' && offer.status !== 'accepted') throw settled(offer);
   const prefix = `individual-offer:${id}:`;
   const { views, replayed } = await deps.placement.placeAll(

@@ -310,29 +310,86 @@ export async function placedWithKeyPrefix(db: Db, buyerId: number, prefix: strin
   return rows.length ? rows.map((r) => r.view) : null;
 }
 
+/** What a pick's individual offer (K-46) must be to be ordered: the request's, the buyer's, open and not lapsed. */
+interface PickedIndividualOffer {
+  id: string;
+  price_cents: number;
+  lead_time_days: number;
+  title: string;
+  ok: boolean;
+  status: string;
+}
+
+/** The picked answers' individual offers by id; 409 for one that was withdrawn, declined or lapsed (nothing is placed). */
+async function pickedIndividualOffers(db: Db, pick: PickOrders, at: string): Promise<Map<number, PickedIndividualOffer>> {
+  const ids = pick.picks.flatMap((p) => (p.individualOfferId === undefined ? [] : [p.individualOfferId]));
+  if (ids.length === 0) return new Map();
+  const rows = await db.sql<PickedIndividualOffer[]>`
+    select i.id, i.price_cents, i.lead_time_days, o.title, i.status,
+      (i.status = 'open' and i.expires_at > ${at}::timestamptz) as ok
+    from individual_offers i join offers o on o.id = i.based_on_offer_id
+    where i.id = any(${ids}::int8[]) and i.request_id = ${pick.requestId} and i.buyer_id = ${pick.buyerId}`;
+  const byId = new Map(rows.map((r) => [Number(r.id), r]));
+  for (const id of ids) {
+    const row = byId.get(id);
+    if (!row) throw new AppError('not_found', `no individual offer ${id} on this request`);
+    if (!row.ok) throw new AppError('conflict', `the individual offer #${id} is ${row.status === 'open' ? 'expired' : row.status}: it cannot be ordered`, { status: row.status });
+  }
+  return byId;
+}
+
 /**
  * K-44: a service request's pick, one order per picked answer's offer, all or nothing, through
  * this same placement (escrow, the seller told, the order's workflow) — called by the request
  * workflow's activity, in the worker. The request's description is each order's requirements.
+ * An answer with an individual offer (K-46) is ordered at its terms (`AgreedTerms`, as its own
+ * acceptance would), and the offer becomes accepted with its order in the same transaction; its
+ * workflow is then told, so its timer ends without a notice.
  * The keys come from the request and the answers (`pickKey`, `pickOrderKey`): a retried pick
  * answers the orders it placed. Money short: `insufficient_funds` for the whole pick.
  */
-export async function placeRequestPicks(deps: PlacementDeps, pick: PickOrders): Promise<PickedOrders> {
+export async function placeRequestPicks(deps: PlacementDeps & { workflows: { individualOffer?: Pick<WorkflowGateway['individualOffer'], 'answered'> } }, pick: PickOrders): Promise<PickedOrders> {
   const [row] = await deps.db.sql<{ login: string; confirmed: boolean; description: string }[]>`
     select u.login, u.email_confirmed_at is not null as confirmed, r.description
     from service_requests r join users u on u.id = r.buyer_id where r.id = ${pick.requestId} and r.buyer_id = ${pick.buyerId}`;
   if (!row) throw new AppError('not_found', 'no such request');
   const buyer: Buyer = { id: pick.buyerId, login: row.login, emailConfirmed: row.confirmed };
   requireConfirmedEmail(buyer);
-  const items = pick.picks.map(({ answerId, offerId }) => ({
-    request: { offerId, units: 1, optionIds: [], packageTier: null, requirements: row.description },
-    requestKey: pickOrderKey(pick.requestId, answerId),
-  }));
-  const keys = items.map((i) => i.requestKey);
-  const { views } = await placeAll(deps, buyer, items, {
+  const keys = pick.picks.map(({ answerId }) => pickOrderKey(pick.requestId, answerId));
+  const options = {
     request: keyedRequest(pickKey(pick.requestId), 'request_pick', pick.picks),
     placedBefore: () => placedBefore(deps.db, buyer.id, keys),
+  };
+  // A retried pick finds its orders before it checks the individual offers (the first attempt accepted them).
+  await assertSameRequest(deps.db, buyer.id, options.request);
+  const earlier = await placedBefore(deps.db, buyer.id, keys);
+  if (earlier) return { orders: pick.picks.map(({ answerId }, i) => ({ answerId, orderId: earlier[i]!.orderId })) };
+  const individual = await pickedIndividualOffers(deps.db, pick, deps.clock.now().toISOString());
+  const items: PlacementItem[] = pick.picks.map(({ answerId, offerId, individualOfferId }) => {
+    const agreed = individualOfferId === undefined ? undefined : individual.get(individualOfferId)!;
+    return {
+      request: { offerId, units: 1, optionIds: [], packageTier: null, requirements: row.description },
+      requestKey: pickOrderKey(pick.requestId, answerId),
+      ...(agreed ? { terms: { priceCents: agreed.price_cents, leadTimeDays: agreed.lead_time_days, title: `${agreed.title} (individual offer #${individualOfferId})` } } : {}),
+    };
   });
+  const { views, replayed } = await placeAll(deps, buyer, items, {
+    ...options,
+    // In the placement's transaction: an individual offer withdrawn or lapsed meanwhile places nothing.
+    afterPlaced: async (tx) => {
+      const at = deps.clock.now().toISOString();
+      for (const { answerId, individualOfferId } of pick.picks) {
+        if (individualOfferId === undefined) continue;
+        const updated = await tx`update individual_offers set status = 'accepted', decided_at = ${at}::timestamptz,
+            order_id = (select id from orders where buyer_id = ${buyer.id} and request_key = ${pickOrderKey(pick.requestId, answerId)})
+          where id = ${individualOfferId} and status = 'open' and expires_at > ${at}::timestamptz returning id`;
+        if (!updated.length) throw new AppError('conflict', `the individual offer #${individualOfferId} was withdrawn or lapsed just now: nothing was ordered`);
+      }
+    },
+  });
+  if (!replayed) {
+    for (const id of individual.keys()) await deps.workflows.individualOffer?.answered(id, 'accepted').catch(() => false);
+  }
   return { orders: pick.picks.map(({ answerId }, i) => ({ answerId, orderId: views[i]!.orderId })) };
 }
 

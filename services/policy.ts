@@ -112,6 +112,9 @@ export const orderGroupRules = {
 /** Staff who may read an order's conversation (and its attachments) while the order is disputed. */
 export const conversationStaff = ['arbiter', 'admin'] as const;
 
+/** Staff who read every service request (K-44), its answers and its files (K-69). */
+export const requestStaff = ['support', 'moderator', 'admin'] as const;
+
 /** K-69 attachments, K-41 offer images, K-37 portfolio items. Sizes are bytes. */
 export const attachmentRules = {
   /** K-69: 4 MB a file (4 × 1024 × 1024 bytes); larger files go through a cloud link. */
@@ -130,5 +133,7 @@ export const attachmentRules = {
   perOffer: 10,
   /** K-37: files in one portfolio item. */
   perPortfolioItem: 10,
+  /** K-69: files a buyer attaches to one service request (K-44). */
+  perRequest: 10,
   portfolioTitleMaxChars: 120,
 } as const;

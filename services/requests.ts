@@ -8,7 +8,13 @@
  *
  * Who sees a request: its buyer and staff always; other signed-in users (sellers) while it is
  * active, or once they answered it — seeing their own answer only. Anyone else, like an unknown
- * id, gets 404.
+ * id, gets 404. The buyer's files (K-69) go with the request: whoever sees it may download them
+ * (the same rule, in `./attachments.ts`).
+ *
+ * A seller answers with one of their offers, or (Advanced and Professional sellers, K-33, K-46)
+ * with an individual offer based on one: its row is made here first (`individual_offers`, with
+ * the request's id), then the answer names it; the buyer's pick orders it at its terms and
+ * accepts it (`placeRequestPicks`), and withdrawing the answer withdraws it.
  */
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
@@ -17,7 +23,10 @@ import { AppError } from '../workflows/lib/errors.js';
 import { budgetBounds, requestPolicy } from '../workflows/request/policy.js';
 import type { AnswerStatus, RequestInput, RequestPolicy, RequestStatus } from '../workflows/request/messages.js';
 import type { SessionUser } from './account-types.js';
+import { assertOwnAttachments, attachmentsOf, type AttachmentInfo } from './attachments.js';
 import type { Clock } from './clock.js';
+import type { IndividualOffers } from './individual-offers.js';
+import { attachmentRules, requestStaff } from './policy.js';
 import { publicSeller } from './sellers.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
 
@@ -25,17 +34,28 @@ export interface RequestDeps {
   db: Db;
   clock: Clock;
   workflows: Pick<WorkflowGateway, 'request'>;
+  /** K-46: makes (and withdraws) the individual offers sellers answer with; without it (workflow tests), sellers answer with offers only. */
+  individualOffers?: Pick<IndividualOffers, 'create' | 'withdraw'>;
   /** The rules new requests start with; tests shorten them. */
   rules?: RequestPolicy;
 }
 
-/** What a buyer posts. Attachments join later as `attachmentIds` (K-69). */
+/** What a buyer posts. */
 export interface RequestPost {
   title: string;
   description: string;
   categoryId: number;
   /** Integer cents within `budgetBounds`, or null. */
   budgetCents: number | null;
+  /** K-69: the buyer's own uploads, at most `attachmentRules.perRequest`. */
+  attachmentIds?: string[];
+}
+
+/** A seller's answer: one of their offers, or (K-46) an individual offer based on it. */
+export interface AnswerPost {
+  offerId: number;
+  comment: string | null;
+  individualOffer?: { description: string; priceCents: number; leadTimeDays: number } | null;
 }
 
 /** A request in lists (the read model). */
@@ -66,12 +86,16 @@ export interface RequestAnswerView {
   orderId: number | null;
   answeredAt: string;
   seller: ReturnType<typeof publicSeller>;
+  /** K-46: the individual offer answered with (kind `individual_offer`), else null. */
+  individualOffer: { id: number; description: string; leadTimeDays: number } | null;
 }
 
 export type RequestAction = 'pick' | 'close' | 'answer' | 'withdraw_answer' | 'moderate';
 
 export interface RequestDetail extends RequestSummary {
   description: string;
+  /** K-69: the buyer's files, in the order attached. */
+  attachments: AttachmentInfo[];
   /** The buyer and staff see every answer; a seller, their own. */
   answers: RequestAnswerView[];
   /** What the caller may do now. */
@@ -79,9 +103,9 @@ export interface RequestDetail extends RequestSummary {
 }
 
 type Viewer = Pick<SessionUser, 'id' | 'roles'>;
-const STAFF_READERS = ['support', 'moderator', 'admin'];
+const STAFF_READERS: readonly string[] = requestStaff;
 const MODERATORS = ['moderator', 'admin'];
-const isStaff = (viewer: Viewer, roles = STAFF_READERS) => viewer.roles.some((r) => roles.includes(r));
+const isStaff = (viewer: Viewer, roles: readonly string[] = STAFF_READERS) => viewer.roles.some((r) => roles.includes(r));
 const iso = (value: string | Date | null): string | null => (value === null ? null : new Date(value).toISOString());
 
 interface SummaryRow {
@@ -149,6 +173,8 @@ async function post(deps: RequestDeps, buyer: SessionUser, body: RequestPost): P
     throw fieldError('body.budgetCents', `from ${minCents} to ${maxCents} cents ($10 to $100,000)`, 'rule_violation');
   }
   await checkCategory(deps.db, body.categoryId);
+  const attachmentIds = body.attachmentIds ?? [];
+  await assertOwnAttachments(deps.db, buyer.id, attachmentIds, attachmentRules.perRequest);
   const postedAt = deps.clock.now();
   const requestId = await deps.db.sql.begin(async (tx) => {
     const [{ id }] = (await tx`select nextval(pg_get_serial_sequence('service_requests', 'id'))::int8 as id`) as unknown as [{ id: string }];
@@ -167,6 +193,9 @@ async function post(deps: RequestDeps, buyer: SessionUser, body: RequestPost): P
       insert into service_requests (id, buyer_id, category_id, title, description, budget_cents, status, posted_at, updated_at)
       values (${input.requestId}, ${buyer.id}, ${body.categoryId}, ${body.title}, ${body.description}, ${body.budgetCents}, 'awaiting_moderation',
         ${input.postedAt}::timestamptz, ${input.postedAt}::timestamptz)`;
+    for (const [position, attachmentId] of attachmentIds.entries()) {
+      await tx`insert into request_attachments (request_id, attachment_id, position) values (${input.requestId}, ${attachmentId}, ${position})`;
+    }
     // Last, so that a refusal above starts nothing.
     await deps.workflows.request.start(input);
     return input.requestId;
@@ -177,11 +206,12 @@ async function post(deps: RequestDeps, buyer: SessionUser, body: RequestPost): P
 /** The answers of a request, with their sellers' public standing; only `sellerId`'s when given. */
 async function answersOf(db: Db, requestId: number, sellerId: number | null): Promise<RequestAnswerView[]> {
   const rows = await db.sql<
-    { answer_id: number; kind: string; offer_id: string | null; offer_title: string; price_cents: string; comment: string | null; status: AnswerStatus; order_id: string | null; answered_at: string; seller_id: string; login: string; display_name: string | null; level: 'newbie' | 'advanced' | 'professional' | null; rating_percent: number | null; feedback_count: number | null; completed_orders: number | null; stars_tenths: number | null; successfully_completed_percent: number | null; on_time_percent: number | null }[]
+    { answer_id: number; kind: string; offer_id: string | null; individual_offer_id: string | null; io_description: string | null; io_lead_time_days: number | null; offer_title: string; price_cents: string; comment: string | null; status: AnswerStatus; order_id: string | null; answered_at: string; seller_id: string; login: string; display_name: string | null; level: 'newbie' | 'advanced' | 'professional' | null; rating_percent: number | null; feedback_count: number | null; completed_orders: number | null; stars_tenths: number | null; successfully_completed_percent: number | null; on_time_percent: number | null }[]
   >`
-    select a.answer_id, a.kind, a.offer_id, a.offer_title, a.price_cents, a.comment, a.status, a.order_id, a.answered_at, a.seller_id,
+    select a.answer_id, a.kind, a.offer_id, a.individual_offer_id, i.description as io_description, i.lead_time_days as io_lead_time_days, a.offer_title, a.price_cents, a.comment, a.status, a.order_id, a.answered_at, a.seller_id,
       u.login, u.display_name, s.level, s.rating_percent, s.feedback_count, s.completed_orders, s.stars_tenths, s.successfully_completed_percent, s.on_time_percent
     from request_answers a join users u on u.id = a.seller_id left join seller_stats s on s.user_id = a.seller_id
+      left join individual_offers i on i.id = a.individual_offer_id
     where a.request_id = ${requestId} and (${sellerId}::int8 is null or a.seller_id = ${sellerId}::int8)
     order by a.answer_id`;
   return rows.map((r) => ({
@@ -200,6 +230,7 @@ async function answersOf(db: Db, requestId: number, sellerId: number | null): Pr
         ? null
         : { level: r.level, ratingPercent: r.rating_percent, feedbackCount: r.feedback_count ?? 0, completedOrders: r.completed_orders ?? 0, starsTenths: r.stars_tenths, successfullyCompletedPercent: r.successfully_completed_percent, onTimePercent: r.on_time_percent },
     ),
+    individualOffer: r.individual_offer_id === null ? null : { id: Number(r.individual_offer_id), description: r.io_description!, leadTimeDays: r.io_lead_time_days! },
   }));
 }
 
@@ -223,7 +254,9 @@ async function get(deps: RequestDeps, viewer: Viewer, requestId: number): Promis
   const full = summary.buyer.id === viewer.id || isStaff(viewer);
   const answers = await answersOf(deps.db, requestId, full ? null : viewer.id);
   if (!full && summary.status !== 'active' && answers.length === 0) throw new AppError('not_found', 'no such request');
-  return { ...summary, description: row.description, answers, allowedActions: actionsOf(summary, viewer, answers) };
+  const files = await deps.db.sql<{ attachment_id: string }[]>`select attachment_id from request_attachments where request_id = ${requestId} order by position`;
+  const attachments = await attachmentsOf(deps.db, files.map((f) => f.attachment_id));
+  return { ...summary, description: row.description, attachments, answers, allowedActions: actionsOf(summary, viewer, answers) };
 }
 
 /** The request, if `viewer` may act on it as `role` and it is not over: else 404 (not theirs) or 409 (over). */
@@ -236,18 +269,61 @@ async function actionable(deps: RequestDeps, viewer: Viewer, requestId: number, 
 }
 
 /**
- * A seller answers with one of their own active offers (K-44). Blocked sellers cannot: a
- * sanction's suspended offers (K-64, K-65) take no orders, so they answer nothing either.
+ * A seller answers with one of their own active offers (K-44), or with an individual offer
+ * based on it (K-46: only Advanced and Professional sellers, 403 for a Newbie; $10 to $1000,
+ * 422 outside). Blocked sellers cannot: a sanction's suspended offers (K-64, K-65) take no
+ * orders, so they answer nothing either.
+ *
+ * The individual offer's row is written first (the answer names it); an answer the workflow
+ * then refuses (another answer of the seller's landed meanwhile, the request closed) withdraws
+ * it again, silently: its workflow's timer finds it answered and ends without a notice.
  */
-async function answer(deps: RequestDeps, seller: SessionUser, requestId: number, body: { offerId: number; comment: string | null }): Promise<RequestDetail> {
-  await actionable(deps, seller, requestId, 'seller');
+async function answer(deps: RequestDeps, seller: SessionUser, requestId: number, body: AnswerPost): Promise<RequestDetail> {
+  const request = await actionable(deps, seller, requestId, 'seller');
   const [offer] = await deps.db.sql<{ title: string; price_cents: number; status: string; published: boolean; blocked_until: string | null }[]>`
     select o.title, o.price_cents, o.status, o.published_at is not null as published, coalesce(s.account_blocked_until, s.offers_blocked_until) as blocked_until
     from offers o left join standings s on s.user_id = o.seller_id where o.id = ${body.offerId} and o.seller_id = ${seller.id}`;
   if (!offer || !offer.published) throw fieldError('body.offerId', 'no such offer of yours', 'rule_violation');
   if (offer.status === 'suspended') throw new AppError('conflict', `your offers are blocked${offer.blocked_until ? ` until ${iso(offer.blocked_until)}` : ''}: they answer no requests`, { status: 'suspended' });
   if (offer.status !== 'active') throw new AppError('conflict', `the offer is ${offer.status}: only an active offer answers a request`, { status: offer.status });
-  await deps.workflows.request.answer(requestId, { sellerId: seller.id, kind: 'offer', offerId: body.offerId, offerTitle: offer.title, priceCents: offer.price_cents, comment: body.comment });
+  const terms = body.individualOffer ?? null;
+  if (!terms) {
+    await deps.workflows.request.answer(requestId, { sellerId: seller.id, kind: 'offer', offerId: body.offerId, offerTitle: offer.title, priceCents: offer.price_cents, comment: body.comment });
+    return get(deps, seller, requestId);
+  }
+  if (!deps.individualOffers) throw new Error('this requests service was built without individual offers');
+  // Refused before a row is made: the workflow would refuse the answer anyway.
+  if (request.buyer.id === seller.id) throw new AppError('rule_violation', 'you cannot answer your own request');
+  if (request.answers.some((a) => a.status === 'active')) throw new AppError('conflict', 'you answered this request already: withdraw that answer to answer again');
+  const made = await deps.individualOffers.create({ sellerId: seller.id, buyerId: request.buyer.id, basedOnOfferId: body.offerId, ...terms, requestId });
+  try {
+    await deps.workflows.request.answer(requestId, {
+      sellerId: seller.id,
+      kind: 'individual_offer',
+      offerId: body.offerId,
+      individualOfferId: made.id,
+      offerTitle: offer.title,
+      priceCents: made.priceCents,
+      comment: body.comment,
+    });
+  } catch (err) {
+    await deps.db.sql`update individual_offers set status = 'withdrawn', decided_at = ${deps.clock.now().toISOString()}::timestamptz where id = ${made.id} and status = 'open'`;
+    throw err;
+  }
+  return get(deps, seller, requestId);
+}
+
+/** Withdraws the seller's answer; an individual offer's answer withdraws the offer too (the buyer is told). */
+async function withdrawAnswer(deps: RequestDeps, seller: SessionUser, requestId: number, answerId: number): Promise<RequestDetail> {
+  const request = await actionable(deps, seller, requestId, 'seller');
+  await deps.workflows.request.withdrawAnswer(requestId, { sellerId: seller.id, answerId });
+  const individual = request.answers.find((a) => a.answerId === answerId && a.seller.id === seller.id)?.individualOffer;
+  if (individual && deps.individualOffers) {
+    await deps.individualOffers.withdraw(seller.id, individual.id).catch((err: unknown) => {
+      // Lapsed meanwhile: nothing left to withdraw.
+      if (!(err instanceof AppError && err.code === 'conflict')) throw err;
+    });
+  }
   return get(deps, seller, requestId);
 }
 
@@ -276,12 +352,8 @@ export function createRequests(deps: RequestDeps) {
         select id, title, price_cents from offers where seller_id = ${sellerId} and status = 'active' and published_at is not null order by id`;
       return rows.map((r) => ({ id: Number(r.id), title: r.title, priceCents: r.price_cents }));
     },
-    answer: (seller: SessionUser, requestId: number, body: { offerId: number; comment: string | null }) => answer(deps, seller, requestId, body),
-    async withdrawAnswer(seller: SessionUser, requestId: number, answerId: number): Promise<RequestDetail> {
-      await actionable(deps, seller, requestId, 'seller');
-      await deps.workflows.request.withdrawAnswer(requestId, { sellerId: seller.id, answerId });
-      return get(deps, seller, requestId);
-    },
+    answer: (seller: SessionUser, requestId: number, body: AnswerPost) => answer(deps, seller, requestId, body),
+    withdrawAnswer: (seller: SessionUser, requestId: number, answerId: number) => withdrawAnswer(deps, seller, requestId, answerId),
     /** K-44: the buyer picks one or several answers; each becomes an order (`insufficient_funds`: 422 with the missing amount, nothing placed). */
     async pick(buyer: SessionUser, requestId: number, answerIds: number[]): Promise<RequestDetail> {
       await actionable(deps, buyer, requestId, 'buyer');

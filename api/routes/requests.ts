@@ -5,6 +5,8 @@
  * `request-<id>`; its actions are Updates (an illegal one: 409 with the reason).
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { ATTACHMENT_ID } from '../../services/attachments.js';
+import { attachmentRules, individualOfferRules } from '../../services/policy.js';
 import type { Requests } from '../../services/requests.js';
 import { budgetBounds, requestRules } from '../../workflows/request/policy.js';
 import { requestStatuses } from '../../workflows/request/messages.js';
@@ -12,6 +14,7 @@ import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { Cents, digits, errorResponses, Id, IdParam, Int4Id, json, jsonBody, MAX_ID, MAX_INT4 } from '../schemas.js';
+import { AttachmentInfo } from './attachments.js';
 
 const Text = (min: number, max: number) => z.string().normalize().trim().min(min).max(max);
 
@@ -34,7 +37,7 @@ const RequestSummary = z.object(summaryShape).openapi('ServiceRequestSummary');
 const Answer = z
   .object({
     answerId: z.number().int(),
-    kind: z.string().openapi({ description: '`offer`: one of the seller’s kworks' }),
+    kind: z.string().openapi({ description: '`offer`: one of the seller’s kworks; `individual_offer` (K-46): an individual offer based on it, ordered at its own price and lead time' }),
     offerId: z.number().int().nullable(),
     offerTitle: z.string(),
     priceCents: Cents,
@@ -55,6 +58,10 @@ const Answer = z
       onTimePercent: z.number().nullable(),
       canMakeIndividualOffers: z.boolean(),
     }),
+    individualOffer: z
+      .object({ id: z.number().int(), description: z.string(), leadTimeDays: z.number().int() })
+      .nullable()
+      .openapi({ description: 'K-46: the individual offer answered with (its price is `priceCents`); null for an offer' }),
   })
   .openapi('ServiceRequestAnswer');
 
@@ -63,6 +70,7 @@ const RequestDetail = z
   .object({
     ...summaryShape,
     description: z.string(),
+    attachments: z.array(AttachmentInfo).openapi({ description: 'K-69: the buyer’s files; whoever sees the request downloads each at `GET /attachments/{id}`' }),
     answers: z.array(Answer).openapi({ description: 'the buyer and staff see all; a seller, their own' }),
     allowedActions: z.array(z.enum(['pick', 'close', 'answer', 'withdraw_answer', 'moderate'])),
   })
@@ -80,6 +88,26 @@ const Post = z.strictObject({
     .nullable()
     .default(null)
     .openapi({ description: `optional; integer cents from ${budgetBounds.minCents} to ${budgetBounds.maxCents} (422 outside)` }),
+  attachmentIds: z
+    .array(z.string().regex(ATTACHMENT_ID))
+    .max(attachmentRules.perRequest)
+    .default([])
+    .openapi({ description: `K-69: up to ${attachmentRules.perRequest} of your own uploads (\`POST /attachments\`), each once (404 for one that is not yours)` }),
+});
+
+const io = individualOfferRules;
+const AnswerBody = z.strictObject({
+  offerId: Id.openapi({ description: 'one of your active offers; with `individualOffer`, the offer it is based on' }),
+  comment: Text(1, requestRules.maxCommentChars).nullable().default(null),
+  individualOffer: z
+    .strictObject({
+      description: z.string().max(io.descriptionMaxLength).openapi({ description: `what you will do: ${io.descriptionMinLength} to ${io.descriptionMaxLength} characters` }),
+      priceCents: z.number().int().openapi({ description: `K-46: ${io.minPriceCents} to ${io.maxPriceCents} cents ($10 to $1000); outside, 422` }),
+      leadTimeDays: z.number().int().openapi({ description: `1 to ${io.maxLeadTimeDays} days; outside, 422` }),
+    })
+    .nullable()
+    .default(null)
+    .openapi({ description: 'K-46, K-33: answer with an individual offer instead (Advanced and Professional sellers only: 403 for a Newbie)' }),
 });
 
 const moderators = access.staff('moderator', 'admin');
@@ -93,7 +121,7 @@ const routes = {
     tags: ['requests'],
     summary: 'Post a service request (K-44): it waits for a moderator, then is active for 24 h',
     request: jsonBody(Post),
-    responses: { 201: detail('Posted, awaiting moderation'), ...errorResponses(422) },
+    responses: { 201: detail('Posted, awaiting moderation'), ...errorResponses(404, 422) },
   }),
   board: secured(access.user, {
     method: 'get',
@@ -122,9 +150,9 @@ const routes = {
     method: 'post',
     path: '/requests/{id}/answers',
     tags: ['requests'],
-    summary: 'Answer an active request with one of your active offers (one answer per seller)',
-    request: { params: IdParam, ...jsonBody(z.strictObject({ offerId: Id, comment: Text(1, requestRules.maxCommentChars).nullable().default(null) })) },
-    responses: { 200: detail('Answered'), ...errorResponses(404, 409, 422) },
+    summary: 'Answer an active request with one of your active offers, or an individual offer based on one (one answer per seller)',
+    request: { params: IdParam, ...jsonBody(AnswerBody) },
+    responses: { 200: detail('Answered'), ...errorResponses(403, 404, 409, 422) },
   }),
   withdraw: secured(access.user, {
     method: 'post',

@@ -1,14 +1,16 @@
 /**
  * Individual offers (K-33, K-46): an Advanced or Professional seller's offer to one buyer, at a
- * price and lead time of its own, made in their direct conversation (or, later, in answer to a
- * service request). The buyer accepts it (an order through the normal placement) or declines
- * it; the seller may withdraw it while it is open; it lapses 7 days after it was made.
+ * price and lead time of its own, made in their direct conversation or in answer to a service
+ * request (then the buyer's pick of that answer accepts it). The buyer accepts it (an order
+ * through the normal placement) or declines it; the seller may withdraw it while it is open; it
+ * lapses 7 days after it was made.
  */
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, check, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { offers } from './catalog.js';
 import { conversations, messages } from './conversations.js';
 import { orders } from './orders.js';
+import { serviceRequests } from './service-requests.js';
 import { users } from './users.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -34,8 +36,8 @@ export const individualOffers = pgTable(
     /** The direct conversation it was made in, and the message that announced it there. */
     conversationId: bigint('conversation_id', { mode: 'number' }).references(() => conversations.id),
     messageId: bigint('message_id', { mode: 'number' }).references(() => messages.id),
-    /** The service request it answers (issue 17's requests; no foreign key until that table exists here). */
-    requestId: bigint('request_id', { mode: 'number' }),
+    /** The service request it answers (K-44, K-46): then it is accepted only through the request's pick. */
+    requestId: bigint('request_id', { mode: 'number' }).references(() => serviceRequests.id),
     /** The order its acceptance placed. */
     orderId: bigint('order_id', { mode: 'number' }).references(() => orders.id),
     createdAt: ts('created_at').notNull(),

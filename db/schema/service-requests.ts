@@ -2,12 +2,13 @@
  * Service requests (K-44): the read model of each `request-<id>` workflow, which writes every
  * change (the lists, and closed requests, are read from here; a running one's live state from
  * its query). The buyer's posting writes the first row; `seq` orders the workflow's writes.
+ * Its answers and files are in `./request-answers.ts` (an answer may name an individual offer,
+ * whose table names the request: one file each keeps the imports acyclic).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { requestStatuses } from '../../workflows/request/messages.js';
-import { categories, offers } from './catalog.js';
-import { orders } from './orders.js';
+import { categories } from './catalog.js';
 import { users } from './users.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -41,27 +42,4 @@ export const serviceRequests = pgTable(
     index('service_requests_status_idx').on(t.status, t.categoryId),
     check('service_requests_budget', sql`${t.budgetCents} is null or ${t.budgetCents} > 0`),
   ],
-);
-
-/** One seller's answer to a request; `answer_id` is its number within the request, given by the workflow. */
-export const requestAnswers = pgTable(
-  'request_answers',
-  {
-    requestId: bigint('request_id', { mode: 'number' })
-      .notNull()
-      .references(() => serviceRequests.id),
-    answerId: integer('answer_id').notNull(),
-    /** `offer` (one of the seller's kworks); individual offers (K-46) join as another kind. */
-    kind: text('kind').notNull(),
-    sellerId: bigint('seller_id', { mode: 'number' }).notNull().references(() => users.id),
-    offerId: bigint('offer_id', { mode: 'number' }).references(() => offers.id),
-    offerTitle: text('offer_title').notNull(),
-    priceCents: bigint('price_cents', { mode: 'number' }).notNull(),
-    comment: text('comment'),
-    status: text('status', { enum: ['active', 'withdrawn', 'picked'] }).notNull(),
-    /** The order a pick placed for it. */
-    orderId: bigint('order_id', { mode: 'number' }).references(() => orders.id),
-    answeredAt: ts('answered_at').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.requestId, t.answerId] }), index('request_answers_seller_idx').on(t.sellerId)],
 );

@@ -5,7 +5,9 @@
  * answers (one per seller, never on one's own request, never from blocked offers), and a pick
  * of two answers placing two orders through the normal placement — each offer's price held in
  * escrow, the ledger balanced — after a pick short of money placed nothing (422, the add-funds
- * prompt's numbers).
+ * prompt's numbers). Individual offers as answers (K-46, K-33): a Newbie's is refused (403), an
+ * Advanced seller's is picked into one order at its own price, and it becomes accepted. The
+ * buyer's files (K-69): an answering seller sees and downloads them, a stranger gets 404.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +15,7 @@ import type { Client } from '@temporalio/client';
 import { createAccounts } from '../../services/accounts.js';
 import { systemClock } from '../../services/clock.js';
 import { callerFor, signUp, type Caller, type TestUser } from '../support/api.js';
+import { sampleOf } from '../support/attachment-samples.js';
 import { insertOffer } from '../support/catalog.js';
 import { buildApp, connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
@@ -26,13 +29,15 @@ describe('service requests', () => {
   let database: TestDatabase;
   let temporal: Client;
   let worker: { stop(): Promise<void> };
+  let app: ReturnType<typeof buildApp>;
   let call: Caller;
   let moderator: TestUser;
 
   before(async () => {
     [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
     const taskQueue = uniqueId('requests');
-    call = callerFor(buildApp({ db: database.db, temporal, taskQueue }));
+    app = buildApp({ db: database.db, temporal, taskQueue });
+    call = callerFor(app);
     worker = await startWorker(database.db, taskQueue);
     moderator = await signUp(call, 'rq_moderator');
     await createAccounts({ db: database.db, clock: systemClock }).grantRole(moderator.id, 'moderator');
@@ -168,5 +173,70 @@ describe('service requests', () => {
     await assertLedgerConsistent(database.db);
     const again = await call('POST', `/requests/${id}/picks`, { token: buyer.token, body: { answerIds: [a1] } });
     assert.equal(again.status, 409, 'picked: over');
+  });
+
+  const individual = { description: 'Your bakery logo: three sketches, one final in SVG.', priceCents: 4_200, leadTimeDays: 5 };
+  const answerIndividual = (seller: TestUser, id: number, offerId: number) =>
+    call('POST', `/requests/${id}/answers`, { token: seller.token, body: { offerId, comment: null, individualOffer: individual } });
+
+  it('K-33, K-46: refuses a Newbie’s individual-offer answer with 403 and makes no offer; an Advanced seller’s, picked, is one order at its own price, and the offer is accepted', async () => {
+    const [buyer, newbie, advanced] = [await signUp(call, 'rq_buyer'), await signUp(call, 'rq_newbie'), await signUp(call, 'rq_adv')];
+    await database.db.sql`insert into seller_stats (user_id, level) values (${advanced.id}, 'advanced')`;
+    const id = await live(buyer);
+    const refused = await answerIndividual(newbie, id, await insertOffer(database.db, newbie.id));
+    assert.equal(refused.status, 403, JSON.stringify(refused.body));
+    assert.equal((await database.db.sql`select 1 from individual_offers where seller_id = ${newbie.id}`).length, 0, 'no offer made');
+
+    const offerId = await insertOffer(database.db, advanced.id, { priceCents: 1_000 });
+    const answered = await answerIndividual(advanced, id, offerId);
+    assert.equal(answered.status, 200, JSON.stringify(answered.body));
+    const [mine] = answered.body.answers;
+    assert.equal(mine.kind, 'individual_offer');
+    assert.equal(mine.priceCents, 4_200);
+    assert.deepEqual({ description: mine.individualOffer.description, leadTimeDays: mine.individualOffer.leadTimeDays }, { description: individual.description, leadTimeDays: 5 });
+    const accepted = await call('POST', `/individual-offers/${mine.individualOffer.id}/accept`, { token: buyer.token, headers: { 'idempotency-key': uniqueId('io') } });
+    assert.equal(accepted.status, 409, 'ordered by the pick, not on its own');
+
+    await fund(database.db, buyer.id, 4_200);
+    const picked = await call('POST', `/requests/${id}/picks`, { token: buyer.token, body: { answerIds: [mine.answerId] } });
+    assert.equal(picked.status, 200, JSON.stringify(picked.body));
+    const orderId = picked.body.answers[0].orderId;
+    const order = await call('GET', `/orders/${orderId}`, { token: buyer.token });
+    assert.equal(order.body.amounts.totalCents, 4_200, 'the individual offer’s price, not the kwork’s $10');
+    const [escrow] = await database.db.sql<{ balance: string }[]>`select balance from ledger_accounts where key = ${`order:${orderId}:escrow`}`;
+    assert.equal(Number(escrow!.balance), 4_200);
+    assert.equal(order.body.offer.baseLeadTimeDays, 5, 'the individual offer’s lead time');
+    const [row] = await database.db.sql<{ status: string; order_id: string }[]>`select status, order_id from individual_offers where id = ${mine.individualOffer.id}`;
+    assert.deepEqual({ status: row!.status, orderId: Number(row!.order_id) }, { status: 'accepted', orderId });
+    await assertLedgerConsistent(database.db);
+  });
+
+  it('K-69: a request’s file is listed and downloadable by a seller who answered it, and 404 for a stranger once it is closed', async () => {
+    const [buyer, seller, stranger] = [await signUp(call, 'rq_buyer'), await signUp(call, 'rq_seller'), await signUp(call, 'rq_stranger')];
+    const form = new FormData();
+    form.append('file', new File([sampleOf('png') as Uint8Array<ArrayBuffer>], 'sketch.png'));
+    const uploaded = await app.request('/attachments', { method: 'POST', headers: { authorization: `Bearer ${buyer.token}` }, body: form });
+    assert.equal(uploaded.status, 201);
+    const fileId = ((await uploaded.json()) as { id: string }).id;
+    const othersFile = await call('POST', '/requests', { token: seller.token, body: { ...body, attachmentIds: [fileId] } });
+    assert.equal(othersFile.status, 404, 'only one’s own uploads');
+    const posted = await call('POST', '/requests', { token: buyer.token, body: { ...body, attachmentIds: [fileId] } });
+    assert.equal(posted.status, 201, JSON.stringify(posted.body));
+    assert.deepEqual(posted.body.attachments.map((a: { id: string; name: string }) => [a.id, a.name]), [[fileId, 'sketch.png']]);
+    const id = posted.body.id;
+    const download = (user: TestUser) => app.request(`/attachments/${fileId}`, { headers: { authorization: `Bearer ${user.token}` } });
+    assert.equal((await download(seller)).status, 404, 'awaiting moderation: not the sellers’ yet');
+    assert.equal((await download(moderator)).status, 200, 'staff');
+    assert.equal((await call('POST', `/staff/requests/${id}/approve`, { token: moderator.token })).status, 200);
+    assert.equal((await answer(seller, id, await insertOffer(database.db, seller.id))).status, 200);
+    assert.equal((await call('POST', `/requests/${id}/close`, { token: buyer.token })).status, 200);
+
+    const seen = await call('GET', `/requests/${id}`, { token: seller.token });
+    assert.equal(seen.body.attachments[0].id, fileId);
+    const res = await download(seller);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-disposition') ?? '', /^attachment/);
+    assert.equal((await download(stranger)).status, 404);
+    assert.equal((await app.request(`/attachments/${fileId}`)).status, 404, 'signed out');
   });
 });

@@ -71,6 +71,11 @@ interface World {
   cartLineId: number;
   othersCartLineId: number;
   othersNotificationId: number;
+  /**
+   * Service requests (K-44): the buyer's, active with the seller's answer; another user's,
+   * active with no answer (the seller's answer forms); the buyer's, awaiting moderation.
+   */
+  requests: Record<'answered' | 'open' | 'inModeration', number>;
 }
 
 /** Every page a user can reach that holds a form, with who opens it. */
@@ -121,6 +126,14 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   'provider-events': { as: 'admin', path: () => '/staff/provider-events' },
   'staff-top-ups': { as: 'admin', path: () => '/staff/top-ups' },
   'top-up-refund': { as: 'admin', path: () => '/staff/top-ups/1/refund' },
+  'post-request': { as: 'buyer', path: () => '/requests/new' },
+  'my-requests': { as: 'buyer', path: () => '/requests/mine' },
+  'request-board': { as: 'seller', path: () => '/requests' },
+  'staff-requests': { as: 'moderator', path: () => '/staff/requests' },
+  'request-buyer': { as: 'buyer', path: (w) => `/requests/${w.requests.answered}` },
+  'request-answered-seller': { as: 'seller', path: (w) => `/requests/${w.requests.answered}` },
+  'request-open-seller': { as: 'seller', path: (w) => `/requests/${w.requests.open}` },
+  'request-moderation': { as: 'moderator', path: (w) => `/requests/${w.requests.inModeration}` },
 };
 const ALL_PAGES = Object.keys(PAGES);
 const SIGNED_IN_PAGES = ALL_PAGES.filter((p) => PAGES[p]!.as !== 'anonymous');
@@ -537,6 +550,82 @@ const FORMS: FormRow[] = [
     },
   },
   {
+    // K-44, K-69: a request's posting, with an optional file (text where the file goes is refused).
+    pages: ['post-request'],
+    form: '#request-form',
+    // The category is left as rendered (none chosen) but for its own cases: a filled field would be sent twice.
+    fill: () => ({ title: 'A logo for a bakery', description: 'Three sketches, then one final logo in vector files.' }),
+    fields: {
+      title: { values: TEXT },
+      description: { values: TEXT },
+      categoryId: { values: [...CHOICE, blank, { label: 'no such category', text: '999999' }, { label: 'a top category (the service’s refusal)', text: '1', status: [422] }] },
+      budget: { values: [...NUMBER, { label: 'under $10', text: '9.99' }] },
+      file: { values: [{ label: 'text, not a file', text: 'not a file' }] },
+    },
+  },
+  { pages: ['request-board'], form: '#request-filter', fields: { categoryId: { values: [bogus, nul, surrogate, letters, negative, beyondInt4] } } },
+  {
+    pages: ['request-open-seller'],
+    form: '#request-answer-form',
+    fields: {
+      offerId: { values: [...CHOICE, blank, (w) => ({ label: 'another seller’s offer', text: String(w.othersOfferId), status: [422] })] },
+      comment: { values: OPTIONAL_TEXT },
+    },
+  },
+  {
+    // K-46: an Advanced seller's individual offer as the answer; the bounds are the form's, 400 beside the field.
+    pages: ['request-open-seller'],
+    form: '#individual-answer-form',
+    fill: () => ({ description: 'Your bakery logo: three sketches, then one final SVG.', price: '25', leadTimeDays: '3' }),
+    fields: {
+      basedOnOfferId: { values: [...CHOICE, blank, (w) => ({ label: 'another seller’s offer', text: String(w.othersOfferId), status: [422] })] },
+      description: { values: [...TEXT, { label: 'too short', text: 'short' }] },
+      price: { values: [...NUMBER, blank, { label: 'under $10', text: '9.99' }, { label: 'over $1000', text: '1000.01' }] },
+      leadTimeDays: { values: [...NUMBER, blank, { label: '31 days', text: '31' }] },
+    },
+  },
+  {
+    pages: ['request-buyer'],
+    form: '#pick-form',
+    fields: {
+      // The checkboxes sit in the answers' table (`form="pick-form"`): the refusal shows on the form.
+      answerId: { values: [letters, negative, fraction, exponent, nul, surrogate, blank, { label: 'an answer not on the request', text: '999', status: [404] }], shows: 'form' },
+      '@action': { values: [at('an id beyond int8', () => '/requests/99999999999999999999/pick')], status: 404, shows: 'not-found' },
+    },
+  },
+  {
+    pages: ['request-buyer'],
+    form: 'form[action$="/close"]',
+    fields: { '@action': { values: [at('another buyer’s request', (w) => `/requests/${w.requests.open}/close`), at('an id beyond int8', () => '/requests/99999999999999999999/close')], status: 404, shows: 'not-found' } },
+  },
+  {
+    pages: ['request-answered-seller'],
+    form: 'form[action*="/answers/"][action$="/withdraw"]',
+    fields: {
+      '@action': {
+        values: [at('an answer that is not there', (w) => `/requests/${w.requests.answered}/answers/999/withdraw`), at('an id beyond int8', (w) => `/requests/${w.requests.answered}/answers/99999999999999999999/withdraw`)],
+        status: 404,
+        shows: 'not-found',
+      },
+    },
+  },
+  {
+    pages: ['request-moderation'],
+    form: 'form[action$="/approve"]',
+    fields: {
+      '@action': { values: [at('a request moderated already (refused on top)', (w) => `/requests/${w.requests.open}/approve`), at('an id beyond int8', () => '/requests/99999999999999999999/approve')], status: [404, 409], shows: 'not-found' },
+    },
+  },
+  {
+    pages: ['request-moderation'],
+    form: 'form[action$="/reject"]',
+    fill: () => ({ reason: 'Please describe the work.' }),
+    fields: {
+      reason: { values: [...TEXT, { label: '1001 characters', text: 'z'.repeat(1_001) }] },
+      '@action': { values: [at('a request moderated already (refused on top)', (w) => `/requests/${w.requests.open}/reject`), at('an id beyond int8', () => '/requests/99999999999999999999/reject')], status: [404, 409], shows: 'not-found' },
+    },
+  },
+  {
     pages: ['attention'],
     form: 'form[action^="/staff/attention/"]',
     fields: {
@@ -709,6 +798,7 @@ describe('bad input on every form of the web client', () => {
     await pollUntil(async () => (await stack.services.moderation.queue()).some((item) => item.offerId === inModeration.id), { timeoutMs: 15_000, what: 'the offer in the moderation queue' });
     const [notification] = await stack.db.sql<{ id: string }[]>`select id from notifications where user_id = ${seller.id} order by id limit 1`;
     assert.ok(notification, 'the seller has a notification');
+    const requests = await buildRequests(buyer, seller, other, moderator, offerId);
     return {
       users: { buyer, seller, moderator, arbiter, admin },
       other,
@@ -720,7 +810,25 @@ describe('bad input on every form of the web client', () => {
       cartLineId: line.body.items[0].id,
       othersCartLineId: othersLine.body.items[0].id,
       othersNotificationId: Number(notification.id),
+      requests,
     };
+  }
+
+  /** The requests whose pages hold forms, through the API as the parties would; the seller made Advanced (K-33) for the individual offer's form. */
+  async function buildRequests(buyer: TestUser, seller: TestUser, other: TestUser, moderator: TestUser, offerId: number): Promise<World['requests']> {
+    await stack.db.sql`insert into seller_stats (user_id, level) values (${seller.id}, 'advanced') on conflict (user_id) do update set level = 'advanced'`;
+    const post = async (user: TestUser, title: string) => {
+      const res = await stack.api('POST', '/requests', { token: user.token, body: { title, description: 'Three sketches, then one final logo in vector files.', categoryId: 11 } });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body.id as number;
+    };
+    const approve = async (id: number) => assert.equal((await stack.api('POST', `/staff/requests/${id}/approve`, { token: moderator.token })).status, 200);
+    const [answered, open, inModeration] = [await post(buyer, 'A logo for a bakery'), await post(other, 'Banners for a florist'), await post(buyer, 'A menu for a café')];
+    await approve(answered);
+    await approve(open);
+    const answer = await stack.api('POST', `/requests/${answered}/answers`, { token: seller.token, body: { offerId } });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    return { answered, open, inModeration };
   }
 
   /**

@@ -120,6 +120,10 @@ export function moderateRefusal(state: RequestState, args: ModerateArgs): Refusa
 export function answerRefusal(state: RequestState, args: AnswerArgs): Refusal | null {
   if (!isObject(args) || !isId(args.sellerId) || !isId(args.offerId)) return invalid('sellerId, offerId: ids');
   if (!(answerKinds as readonly unknown[]).includes(args.kind)) return invalid(`kind: one of ${answerKinds.join(', ')}`);
+  // K-46: an individual offer's answer names its row; an offer's names none.
+  if (args.kind === 'individual_offer' ? !isId(args.individualOfferId) : args.individualOfferId !== undefined) {
+    return invalid('individualOfferId: an id exactly when kind is individual_offer');
+  }
   const title = textRefusal(args.offerTitle, 'offerTitle', 500);
   if (title) return invalid(title);
   if (!isCents(args.priceCents) || args.priceCents <= 0) return invalid('priceCents: positive integer cents');
@@ -209,6 +213,8 @@ export function answer(state: RequestState, args: AnswerArgs, now: string): Tran
     kind: args.kind,
     sellerId: args.sellerId,
     offerId: args.offerId,
+    // Only on an individual offer's answer: an `offer` answer is the same as before individual offers.
+    ...(args.kind === 'individual_offer' ? { individualOfferId: args.individualOfferId! } : {}),
     offerTitle: args.offerTitle,
     priceCents: args.priceCents,
     comment: args.comment === null ? null : args.comment.trim(),

@@ -34,10 +34,12 @@ export const requestStatuses = ['awaiting_moderation', 'active', 'picked', 'clos
 export type RequestStatus = (typeof requestStatuses)[number];
 
 /**
- * What an answer offers. `offer`: one of the seller's active kworks. Individual offers (K-46,
- * K-33) join as `individual_offer` with their own fields: the `kind` keeps old answers readable.
+ * What an answer offers. `offer`: one of the seller's active kworks, ordered at its price at the
+ * pick. `individual_offer` (K-46, K-33): an individual offer the API made for this request (its
+ * own price and lead time, based on one of the seller's kworks), ordered at its terms. Old
+ * answers (before individual offers) are all `offer` and carry no `individualOfferId`.
  */
-export const answerKinds = ['offer'] as const;
+export const answerKinds = ['offer', 'individual_offer'] as const;
 export type AnswerKind = (typeof answerKinds)[number];
 
 /** The rules a request runs under, fixed at its start (from `./policy.ts`). Durations in ms. */
@@ -70,14 +72,18 @@ export interface RequestInput {
 export type ModerateArgs = { staffId: number; decision: 'approve' } | { staffId: number; decision: 'reject'; reason: string };
 
 /**
- * A seller answers with one of their active offers. The API checks the offer is theirs and
- * orderable (and the seller not blocked) before sending it; the workflow checks the request.
+ * A seller answers with one of their active offers, or with an individual offer based on one
+ * (K-46). The API checks the offer is theirs and orderable (and the seller not blocked), and
+ * writes the individual offer's row, before sending it; the workflow checks the request.
  */
 export interface AnswerArgs {
   sellerId: number;
   kind: AnswerKind;
+  /** The kwork answered with; for an individual offer, the one it is based on. */
   offerId: number;
-  /** A snapshot for the request page; the order is priced from the offer as it is at the pick. */
+  /** Set exactly when `kind` is `individual_offer`: its row (`individual_offers.id`). */
+  individualOfferId?: number;
+  /** A snapshot for the request page; an `offer` answer's order is priced from the offer as it is at the pick, an individual offer's at its terms. */
   offerTitle: string;
   priceCents: number;
   comment: string | null;
@@ -106,6 +112,8 @@ export interface Answer {
   kind: AnswerKind;
   sellerId: number;
   offerId: number;
+  /** The individual offer answered with (K-46); absent for an `offer` answer. */
+  individualOfferId?: number;
   offerTitle: string;
   priceCents: number;
   comment: string | null;
@@ -136,12 +144,15 @@ export interface RequestView {
   policyVersion: number;
 }
 
-/** What the pick activity is asked to place: one order per picked answer, at the offer's price now. */
+/**
+ * What the pick activity is asked to place: one order per picked answer, at the offer's price
+ * now, or at the individual offer's terms when the answer names one (`individualOfferId`).
+ */
 export interface PickOrders {
   requestId: number;
   buyerId: number;
   title: string;
-  picks: { answerId: number; offerId: number }[];
+  picks: { answerId: number; offerId: number; individualOfferId?: number }[];
 }
 
 /** The orders a pick placed, by answer. */

@@ -69,7 +69,11 @@ function pickFailure(err: unknown): ApplicationFailure {
 /** Places the pick's orders, then closes the request as picked; a refusal leaves it active. */
 async function pick(w: RequestProcess, args: PickArgs): Promise<RequestView> {
   const { requestId, buyerId, title } = w.state.input;
-  const picks = args.answerIds.map((answerId) => ({ answerId, offerId: w.state.answers.find((a) => a.answerId === answerId)!.offerId }));
+  const picks = args.answerIds.map((answerId) => {
+    const a = w.state.answers.find((x) => x.answerId === answerId)!;
+    // An `offer` answer's pick is as it always was (replayed histories); an individual offer's names it.
+    return a.individualOfferId === undefined ? { answerId, offerId: a.offerId } : { answerId, offerId: a.offerId, individualOfferId: a.individualOfferId };
+  });
   w.set(machine.beginPick(w.state));
   let placed: PickedOrders;
   try {
