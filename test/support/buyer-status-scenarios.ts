@@ -1,6 +1,6 @@
 /**
  * The daily buyer-status runs whose histories `npm run histories:capture -- buyer-statuses`
- * records for the replay test (`test/replay/buyer-status-histories.test.ts`), on a real worker:
+ * records for the replay test (`test/replay/histories.test.ts`), on a real worker:
  * a run with no Super buyer to look at, and a run that takes the status from a buyer whose 12
  * purchases are four months old (K-35). Each run is started as the Schedule starts it.
  */

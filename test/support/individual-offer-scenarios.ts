@@ -1,6 +1,6 @@
 /**
  * The individual offer workflow's scenarios (K-46), captured by `npm run histories:capture --
- * individual-offer` under a policy of seconds and replayed by `test/replay/individual-offer-histories.test.ts`:
+ * individual-offer` under a policy of seconds and replayed by `test/replay/histories.test.ts`:
  * an offer left unanswered until it expires, and one the buyer declines first.
  */
 import assert from 'node:assert/strict';

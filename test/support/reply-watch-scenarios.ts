@@ -1,6 +1,6 @@
 /**
  * The reply watches whose histories `npm run histories:capture -- reply-watch` records for the
- * replay test (`test/replay/reply-watch-histories.test.ts`), on a real worker under a policy of
+ * replay test (`test/replay/histories.test.ts`), on a real worker under a policy of
  * seconds (K-63's rule, shorter): a buyer's message the seller answers in time (after a second
  * message of the buyer, which does not restart the wait), and one left unanswered, reported to
  * the seller's standing.

@@ -1,6 +1,6 @@
 /**
  * The service request runs whose histories `npm run histories:capture -- request` records for
- * the replay test (`test/replay/request-histories.test.ts`), on a real worker under a policy of
+ * the replay test (`test/replay/histories.test.ts`), on a real worker under a policy of
  * seconds (the same rules, shorter): a request approved, answered and expired with no pick; one
  * whose first pick was short of money, then two answers picked (two orders placed through the
  * normal placement) after one answer was withdrawn and given again; one rejected by a moderator.

@@ -1,6 +1,6 @@
 /**
  * The standing runs whose histories `npm run histories:capture -- standing` records for the
- * replay test (`test/replay/standing-histories.test.ts`), on a real worker under a policy of
+ * replay test (`test/replay/histories.test.ts`), on a real worker under a policy of
  * seconds (the same rules, shorter): an ignored order's block lifting by itself, rudeness warned
  * then blocked and lifted early by staff, spam warned then the account blocked until it lifts,
  * and a standing continued as new past its bound of events (the run that began from the carried

@@ -1,6 +1,6 @@
 /**
  * The withdrawal and payout-batch runs whose histories `npm run histories:capture -- withdrawal`
- * records for the replay test (`test/replay/withdrawal-histories.test.ts`): on a real worker with
+ * records for the replay test (`test/replay/histories.test.ts`): on a real worker with
  * the payment stand-ins, a withdrawal paid, one the provider fails and one the owner cancels,
  * the batch that paid and failed them (reconciled), and a batch on a public holiday (skipped).
  * The batches are started directly, as the payout Schedule would start them.

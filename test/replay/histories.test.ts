@@ -1,0 +1,75 @@
+/**
+ * Every committed workflow history replayed against the workflow code as it is now, with one
+ * workflow bundle for them all. A change that would break a running workflow — a command added,
+ * removed or reordered without `patched()` — fails here, naming the history.
+ *
+ * `histories/<process>-<scenario>.json` are written by `npm run histories:capture -- <process>`
+ * from real runs of each process's scenarios (most under a policy of seconds); each process's
+ * fixtures must match its scenarios one to one. Among them: every order ending; every
+ * moderation path; withdrawals paid, failed and cancelled against the payment stand-ins, a
+ * reconciled payout batch and one skipped for a holiday; a standing's block lifting by itself,
+ * lifted early, an account block and a run continued as new; the buyer-status run with nobody
+ * due and with a Super buyer whose window passed; an individual offer expired and one declined;
+ * K-63's reply watch answered in time and ignored; a service request expired, picked twice over
+ * after a pick short of money, and rejected.
+ *
+ * `histories/legacy/` holds code paths kept only for workflows that were already running when
+ * their workflow changed, never rewritten by the capture. Today: `kworkModeration` as it ran
+ * before it moved onto one effects activity; its new shape sits behind
+ * `patched('moderation-effects-activity')`, so these replay until no workflow without that
+ * marker runs any more.
+ */
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { before, describe, it } from 'node:test';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { workflowsPath } from '../../worker.js';
+import { buyerStatusHistoryFile, buyerStatusScenarios } from '../support/buyer-status-scenarios.js';
+import { bundle } from '../support/harness.js';
+import { individualOfferHistoryFile, individualOfferScenarios } from '../support/individual-offer-scenarios.js';
+import { moderationHistoryFile, moderationScenarios } from '../support/moderation-scenarios.js';
+import { historiesDir, historyFile, orderScenarios } from '../support/order-scenarios.js';
+import { fixturesIn, replayFailures } from '../support/replay.js';
+import { replyWatchHistoryFile, replyWatchScenarios } from '../support/reply-watch-scenarios.js';
+import { requestHistoryFile, requestScenarios } from '../support/request-scenarios.js';
+import { standingHistoryFile, standingScenarios } from '../support/standing-scenarios.js';
+import { withdrawalHistoryFile, withdrawalScenarios } from '../support/withdrawal-scenarios.js';
+
+/** Each process by its capture name (the fixtures' prefix), with the files its scenarios should have left. */
+const processes: { name: string; expected: string[] }[] = [
+  { name: 'order', expected: orderScenarios.map(historyFile) },
+  { name: 'moderation', expected: moderationScenarios.map(moderationHistoryFile) },
+  { name: 'withdrawal', expected: withdrawalScenarios.map(withdrawalHistoryFile) },
+  { name: 'standing', expected: standingScenarios.map(standingHistoryFile) },
+  { name: 'buyer-statuses', expected: buyerStatusScenarios.map(buyerStatusHistoryFile) },
+  { name: 'individual-offer', expected: individualOfferScenarios.map(individualOfferHistoryFile) },
+  { name: 'reply-watch', expected: replyWatchScenarios.map(replyWatchHistoryFile) },
+  { name: 'request', expected: requestScenarios.map(requestHistoryFile) },
+];
+
+const legacyDir = fileURLToPath(new URL('./histories/legacy/', import.meta.url));
+const legacyModeration = fixturesIn(legacyDir, /^moderation-.*\.json$/);
+
+describe('committed workflow histories replay on the current code', () => {
+  let workflowBundle: WorkflowBundleWithSourceMap;
+  before(async () => {
+    workflowBundle = await bundle(workflowsPath);
+  });
+
+  for (const { name, expected } of processes) {
+    const fixtures = fixturesIn(historiesDir, new RegExp(`^${name}-.*\\.json$`));
+    it(`has a captured ${name} history for every scenario, and none for a scenario that is gone`, () => {
+      assert.deepEqual(fixtures, [...expected].sort(), `run \`npm run histories:capture -- ${name}\` to bring the fixtures in line with the scenarios`);
+    });
+    it(`replays every ${name} history without nondeterminism`, async () => {
+      assert.deepEqual(await replayFailures(workflowBundle, historiesDir, fixtures, `${name}-histories`), []);
+    });
+  }
+
+  it('keeps the moderation histories captured before moderation moved onto one effects activity', () => {
+    assert.ok(legacyModeration.length >= 8, `legacy moderation fixtures: ${legacyModeration.join(', ')}`);
+  });
+  it('replays every legacy history without nondeterminism', async () => {
+    assert.deepEqual(await replayFailures(workflowBundle, legacyDir, legacyModeration, 'legacy-histories'), []);
+  });
+});
