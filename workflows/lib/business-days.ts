@@ -1,0 +1,222 @@
+/**
+ * The business calendar of D-06 for the estimated-job deadlines (W-13) and the affiliate payout
+ * run (W-29): pure and deterministic, so the job workflow may call it in Temporal's sandbox.
+ *
+ * Holidays come in as data (`BusinessCalendar`), never from `date-holidays` here: the wiring
+ * fence lets workflows/ load nothing at run time but `@temporalio/workflow`, and the library
+ * (with moment-timezone and every country's rules) would add megabytes to the workflow bundle.
+ * `payments/business-calendar.ts` builds the calendar for a range of years from `date-holidays`;
+ * the caller that starts a workflow puts it into the input, so a running job keeps the calendar
+ * it was started with — and replays the same — like its other rules.
+ *
+ * What "N business days after the client's last activity" means (W-13, D-03, D-06; issue 18):
+ * - A business day is a Monday to Friday that is not a public holiday of the calendar's country,
+ *   both read as calendar dates in the calendar's zone (Europe/Warsaw).
+ * - An activity on a business day ends its count at the same wall-clock time in the zone on the
+ *   N-th business day after it: Tuesday 14:30 + 3 = Friday 14:30 Warsaw time, whatever the UTC
+ *   offset on either day (a DST change in between shifts the UTC instant, not the wall clock).
+ * - An activity on a weekend or holiday counts from the start (00:00) of the next business day:
+ *   Saturday 11:00 + 3 = Thursday 00:00, the same deadline as an activity at the very end of
+ *   Friday. So a later activity never gives an earlier deadline.
+ * - Europe/Warsaw changes its offset on Sundays only, which are never business days, so a
+ *   deadline never falls in a skipped or repeated hour; were it to, the earlier of a repeated
+ *   time is taken and a skipped one moves later by the gap (Temporal API `compatible`).
+ */
+import type { AutoApprovalPolicy } from '../job/policy.js';
+import { iso, msOf } from './time.js';
+
+/** The days off of one place over whole years, as data a workflow can carry (D-06). */
+export interface BusinessCalendar {
+  /** IANA zone whose calendar dates and wall clock count (`Europe/Warsaw`). */
+  zone: string;
+  /** ISO 3166 country of the holidays (`PL`), kept for the record. */
+  country: string;
+  /** The first and last calendar years `holidays` lists completely. */
+  firstYear: number;
+  lastYear: number;
+  /** `YYYY-MM-DD` dates of the statutory public holidays within those years. */
+  holidays: string[];
+}
+
+/** A date outside the calendar's years: the caller must fetch a calendar that covers it. */
+export class CalendarRangeError extends RangeError {
+  constructor(readonly year: number, calendar: BusinessCalendar) {
+    super(`the business calendar covers ${calendar.firstYear}–${calendar.lastYear}, not ${year}`);
+    this.name = 'CalendarRangeError';
+  }
+}
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+interface CivilDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+/** A wall-clock time of day in milliseconds (14:30 = 52 200 000). */
+type TimeOfDay = number;
+
+/**
+ * `n` business days (n ≥ 0) after `fromIso`, as defined at the top of this file; with `n` = 0,
+ * `fromIso` itself on a business day, else the start of the next one.
+ * @throws CalendarRangeError when a day to look at lies outside the calendar's years.
+ */
+export function addBusinessDays(fromIso: string, n: number, calendar: BusinessCalendar): string {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`business days must be a whole number ≥ 0, not ${n}`);
+  const from = msOf(fromIso);
+  if (Number.isNaN(from)) throw new RangeError(`not an instant: ${JSON.stringify(fromIso)}`);
+  const wall = wallClock(from, calendar.zone);
+  let date: CivilDate = { year: wall.year, month: wall.month, day: wall.day };
+  let time: TimeOfDay = ((wall.hour * 60 + wall.minute) * 60 + wall.second) * 1_000 + (((from % 1_000) + 1_000) % 1_000);
+  if (!isBusinessDay(date, calendar)) {
+    date = nextBusinessDay(date, calendar);
+    time = 0;
+  }
+  for (let left = n; left > 0; left--) date = nextBusinessDay(date, calendar);
+  return iso(zonedInstant(date, time, calendar.zone));
+}
+
+/** Whether the instant falls on a business day of the calendar (in its zone). */
+export function isBusinessDayAt(instantIso: string, calendar: BusinessCalendar): boolean {
+  return isBusinessDay(civilDateOf(msOf(instantIso), calendar.zone), calendar);
+}
+
+/** Whether `addBusinessDays` can answer for instants up to the end of `untilIso`'s year. */
+export function calendarCovers(calendar: BusinessCalendar, fromIso: string, untilIso: string): boolean {
+  const first = civilDateOf(msOf(fromIso), calendar.zone).year;
+  const last = civilDateOf(msOf(untilIso), calendar.zone).year;
+  return first >= calendar.firstYear && last <= calendar.lastYear;
+}
+
+/**
+ * W-13's business days for a job of `totalCents`: 3 up to $400.00 inclusive (D-06), 5 above.
+ */
+export function autoApprovalBusinessDays(totalCents: number, policy: AutoApprovalPolicy): number {
+  if (!Number.isInteger(totalCents) || totalCents < 0) throw new RangeError(`not an amount in cents: ${totalCents}`);
+  return totalCents <= policy.smallJobMaxCents ? policy.smallJobBusinessDays : policy.businessDays;
+}
+
+/**
+ * When a job is approved automatically (W-13): its business days after the client's last
+ * activity (D-03: any action or message of a party; system timers are not activity). Every new
+ * activity calls this again and the job's timer moves to the new instant.
+ */
+export function autoApproveAt(lastActivityIso: string, totalCents: number, policy: AutoApprovalPolicy, calendar: BusinessCalendar): string {
+  return addBusinessDays(lastActivityIso, autoApprovalBusinessDays(totalCents, policy), calendar);
+}
+
+/**
+ * When the client is reminded (W-13, issue 18): one business day (the policy's) before
+ * `autoApproveAt`, at the same wall-clock time — the business day before the deadline's.
+ */
+export function reminderAt(lastActivityIso: string, totalCents: number, policy: AutoApprovalPolicy, calendar: BusinessCalendar): string {
+  const days = autoApprovalBusinessDays(totalCents, policy) - policy.reminderBusinessDaysBefore;
+  if (days < 0) throw new RangeError(`a reminder ${policy.reminderBusinessDaysBefore} business days before cannot precede the last activity`);
+  return addBusinessDays(lastActivityIso, days, calendar);
+}
+
+/** D-06: the payout cut-off's fixed offset, UTC+1 all year (not Warsaw summer time). */
+const CUTOFF_OFFSET_MS = HOUR_MS;
+/** W-29: the payout run's day of the month. */
+const PAYOUT_RUN_DAY = 10;
+
+/**
+ * The last instant a withdrawal may be set to be paid in the run of `runMonth` (`2027-02`):
+ * the end of the previous month, 23:59:59 UTC+1 (W-29, D-06). Any instant before the next
+ * second (00:00:00 UTC+1 on the 1st) still belongs: `runFor` is exact to the millisecond.
+ */
+export function payoutCutoff(runMonth: string): string {
+  const { year, month } = parseMonth(runMonth);
+  return iso(Date.UTC(year, month - 1, 1) - CUTOFF_OFFSET_MS - 1_000);
+}
+
+/**
+ * The date (`2027-02-10`) of the payout run a withdrawal set at `withdrawnAtIso` is paid in
+ * (W-29, D-06): the 10th of the month after the one it was set in, months read at UTC+1.
+ */
+export function runFor(withdrawnAtIso: string): string {
+  const at = msOf(withdrawnAtIso);
+  if (Number.isNaN(at)) throw new RangeError(`not an instant: ${JSON.stringify(withdrawnAtIso)}`);
+  const local = new Date(at + CUTOFF_OFFSET_MS);
+  const run = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + 1, PAYOUT_RUN_DAY));
+  return run.toISOString().slice(0, 10);
+}
+
+function parseMonth(runMonth: string): { year: number; month: number } {
+  const match = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(runMonth);
+  if (!match) throw new RangeError(`not a month (YYYY-MM): ${JSON.stringify(runMonth)}`);
+  return { year: Number(match[1]), month: Number(match[2]) };
+}
+
+function dateKey({ year, month, day }: CivilDate): string {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+function isBusinessDay(date: CivilDate, calendar: BusinessCalendar): boolean {
+  if (date.year < calendar.firstYear || date.year > calendar.lastYear) throw new CalendarRangeError(date.year, calendar);
+  const weekday = new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay();
+  return weekday !== 0 && weekday !== 6 && !calendar.holidays.includes(dateKey(date));
+}
+
+function nextBusinessDay(date: CivilDate, calendar: BusinessCalendar): CivilDate {
+  let next = addDays(date, 1);
+  // Holidays and weekends come at most a few days in a row; the range check ends any runaway.
+  while (!isBusinessDay(next, calendar)) next = addDays(next, 1);
+  return next;
+}
+
+function addDays(date: CivilDate, days: number): CivilDate {
+  const moved = new Date(Date.UTC(date.year, date.month - 1, date.day) + days * DAY_MS);
+  return { year: moved.getUTCFullYear(), month: moved.getUTCMonth() + 1, day: moved.getUTCDate() };
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock fields in `zone` at `instantMs`, to the second. */
+function wallClock(instantMs: number, zone: string): CivilDate & { hour: number; minute: number; second: number } {
+  let format = formatters.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(zone, format);
+  }
+  const parts: Record<string, number> = {};
+  for (const part of format.formatToParts(instantMs)) if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  const field = (name: string) => parts[name] ?? Number.NaN;
+  return { year: field('year'), month: field('month'), day: field('day'), hour: field('hour'), minute: field('minute'), second: field('second') };
+}
+
+function civilDateOf(instantMs: number, zone: string): CivilDate {
+  const { year, month, day } = wallClock(instantMs, zone);
+  return { year, month, day };
+}
+
+/** How far `zone`'s wall clock is ahead of UTC at `instantMs` (+1 h for Warsaw in winter). */
+function offsetAt(instantMs: number, zone: string): number {
+  const wall = wallClock(instantMs, zone);
+  const wallAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+  return wallAsUtc - Math.floor(instantMs / 1000) * 1000;
+}
+
+/**
+ * The instant when `zone`'s wall clock shows `time` on `date`. The offsets a day either
+ * side are the only candidates (a zone changes offset at most once a day); a repeated time is
+ * the earlier, a skipped one moves later by the gap.
+ */
+function zonedInstant(date: CivilDate, time: TimeOfDay, zone: string): number {
+  const wallAsUtc = Date.UTC(date.year, date.month - 1, date.day) + time;
+  const before = offsetAt(wallAsUtc - DAY_MS, zone);
+  const after = offsetAt(wallAsUtc + DAY_MS, zone);
+  const valid = [wallAsUtc - before, wallAsUtc - after].filter((t) => wallAsUtc - offsetAt(t, zone) === t);
+  return valid.length > 0 ? Math.min(...valid) : wallAsUtc - before;
+}
