@@ -83,13 +83,6 @@ export function isBusinessDayAt(instantIso: string, calendar: BusinessCalendar):
   return isBusinessDay(civilDateOf(msOf(instantIso), calendar.zone), calendar);
 }
 
-/** Whether `addBusinessDays` can answer for instants up to the end of `untilIso`'s year. */
-export function calendarCovers(calendar: BusinessCalendar, fromIso: string, untilIso: string): boolean {
-  const first = civilDateOf(msOf(fromIso), calendar.zone).year;
-  const last = civilDateOf(msOf(untilIso), calendar.zone).year;
-  return first >= calendar.firstYear && last <= calendar.lastYear;
-}
-
 /**
  * W-13's business days for a job of `totalCents`: 3 up to $400.00 inclusive (D-06), 5 above.
  */
