@@ -89,6 +89,17 @@ const routes = {
   }),
 };
 
+/** The headers an invoice's download answers with (the web client's too, W-17). */
+export function invoiceHeaders(file: { name: string; bytes: Buffer }): Record<string, string> {
+  return {
+    'Content-Type': 'application/pdf',
+    'Content-Length': String(file.bytes.length),
+    'Content-Disposition': contentDisposition(file.name),
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'private, no-store',
+  };
+}
+
 export function invoiceRoutes({ invoicing }: { invoicing: InvoicingService }) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(routes.profile, async (c) => c.json(await invoicing.profile(callerOf(c).id), 200))
@@ -96,12 +107,6 @@ export function invoiceRoutes({ invoicing }: { invoicing: InvoicingService }) {
     .openapi(routes.list, async (c) => c.json(await invoicing.invoices(callerOf(c).id), 200))
     .openapi(routes.pdf, async (c) => {
       const file = await invoicing.pdf(callerOf(c), Number(c.req.valid('param').id));
-      return c.body(new Uint8Array(file.bytes), 200, {
-        'Content-Type': 'application/pdf',
-        'Content-Length': String(file.bytes.length),
-        'Content-Disposition': contentDisposition(file.name),
-        'X-Content-Type-Options': 'nosniff',
-        'Cache-Control': 'private, no-store',
-      }) as never;
+      return c.body(new Uint8Array(file.bytes), 200, invoiceHeaders(file)) as never;
     });
 }

@@ -87,6 +87,7 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   'reset-password': { as: 'anonymous', path: () => '/reset-password' },
   settings: { as: 'buyer', path: () => '/settings' },
   'notification-settings': { as: 'seller', path: () => '/settings/notifications' },
+  invoicing: { as: 'buyer', path: () => '/settings/invoicing' },
   search: { as: 'buyer', path: () => '/search' },
   'search-in-category': { as: 'anonymous', path: () => '/search?categoryId=11' },
   offer: { as: 'buyer', path: (w) => `/offers/${w.offerId}` },
@@ -204,6 +205,20 @@ const FORMS: FormRow[] = [
     pages: ['settings'],
     form: 'form[action="/settings"]',
     fields: { displayName: { values: OPTIONAL_TEXT }, timeZone: { values: [...CHOICE, blank, { label: 'no zone', text: 'Mars/Olympus' }] }, hideOnWeekends: { values: [bogus, nul] } },
+  },
+  {
+    // W-18: the form's bounds answer 400 beside the field; the service's country and tax-id checks 422 beside it.
+    pages: ['invoicing'],
+    form: 'form[action="/settings/invoicing"]',
+    fill: () => ({ firstName: 'Anna', lastName: 'Nowak', country: 'PL', companyName: 'Nowak Studio', companyAddress: 'ul. Dluga 1, Warszawa', taxId: '5252248481' }),
+    fields: {
+      firstName: { values: TEXT },
+      lastName: { values: TEXT },
+      country: { values: [...TEXT, letters, { label: 'no such country', text: 'XX', status: [422] }] },
+      companyName: { values: [...OPTIONAL_TEXT, { label: 'blank beside the address and tax id', text: '' }] },
+      companyAddress: { values: OPTIONAL_TEXT },
+      taxId: { values: [...OPTIONAL_TEXT, { label: 'a NIP whose check digit is wrong', text: '5252248482', status: [422] }] },
+    },
   },
   {
     pages: ['notification-settings'],
