@@ -21,6 +21,7 @@ import { favoriteRoutes } from './routes/favorites.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { individualOfferRoutes } from './routes/individual-offers.js';
+import { invoiceRoutes } from './routes/invoices.js';
 import { mailRoutes } from './routes/mail.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { moneyRoutes } from './routes/money.js';
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', portfolioRoutes(services));
   app.route('/', withdrawalRoutes({ withdrawals: services.withdrawals, webhooks: services.webhooks }));
   app.route('/', referralRoutes(services));
+  app.route('/', invoiceRoutes(services));
   app.route('/', requestRoutes(services));
   app.route('/', mailRoutes(services));
   app.route('/', webhookRoutes(services));

@@ -24,6 +24,7 @@ import { createFavorites } from './favorites.js';
 import { createFeedback } from './feedback.js';
 import { createIndividualOffers } from './individual-offers.js';
 import { checkHealth } from './health.js';
+import { createInvoicing } from './invoicing.js';
 import { createModeration } from './moderation.js';
 import { createNotificationSettings } from './notification-settings.js';
 import { createNotifications } from './notifications.js';
@@ -98,6 +99,7 @@ export function createServices(deps: ServiceDeps) {
     individualOffers,
     orderGroups: createOrderGroups({ db, clock, placement }),
     portfolio: createPortfolio({ db, clock }),
+    invoicing: createInvoicing({ db, clock }),
     attachments: createAttachments({ db, clock, store: deps.attachmentStore ?? temporaryAttachmentStore() }),
     requests: createRequests({ db, clock, workflows, individualOffers, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),
     health: () => checkHealth({ db, workflows }),

@@ -11,6 +11,7 @@ import type { Client } from '@temporalio/client';
 import { createAccounts, staffRoles, type StaffRole } from '../../services/accounts.js';
 import { systemClock } from '../../services/clock.js';
 import { createConversations } from '../../services/conversations.js';
+import { issueInvoice } from '../../db/invoices.js';
 import { createWorkflowGateway } from '../../services/workflow-gateway.js';
 import { documentedOperations, readmeTable, routesTable, type Operation } from '../../scripts/routes-table.js';
 import { callerFor, codeMailedTo, PASSWORD, signUp, type Caller, type TestUser } from '../support/api.js';
@@ -132,6 +133,17 @@ describe('authorization matrix', () => {
     return Number(row!.id);
   }
 
+  /** An invoice issued to the owner (W-14), with invoicing data for them written first (W-18). */
+  async function ownersInvoice() {
+    await database.db.sql`
+      insert into invoicing_profiles (user_id, first_name, last_name, country, updated_at)
+      values (${users.owner.id}, 'Owner', 'Matrix', 'PL', now()) on conflict (user_id) do nothing`;
+    const invoice = await database.db.orm.transaction((tx) =>
+      issueInvoice(tx, { jobId: null, clientId: users.owner.id, lines: [{ description: 'Matrix work', amountCents: 6_000 }], totalCents: 6_000, issuedAt: new Date() }),
+    );
+    return invoice.id;
+  }
+
   before(async () => {
     api = await startPayingApi(import.meta.filename);
     ({ database, temporal, call } = api);
@@ -242,6 +254,13 @@ describe('authorization matrix', () => {
     'DELETE /me/favorites/{offerId}': { success: 204, build: async () => ({ path: `/me/favorites/${await insertOffer(database.db, victim.id)}` }) },
     'GET /me/favorites': { success: 200, build: () => ({ path: '/me/favorites' }) },
     'GET /me/referrals': { success: 200, build: () => ({ path: '/me/referrals' }) },
+    'GET /me/invoicing': { success: 200, build: () => ({ path: '/me/invoicing' }) },
+    'PUT /me/invoicing': {
+      success: 200,
+      build: () => ({ path: '/me/invoicing', body: { firstName: 'Anna', lastName: 'Nowak', country: 'DE', company: { name: 'Nowak GmbH', address: 'Hauptstr. 1, Berlin', taxId: 'DE123456789' } } }),
+    },
+    'GET /me/invoices': { success: 200, build: () => ({ path: '/me/invoices' }) },
+    'GET /invoices/{id}/pdf': { success: 200, build: async () => ({ path: `/invoices/${await ownersInvoice()}/pdf` }) },
     'GET /moderation/queue': { success: 200, build: () => ({ path: '/moderation/queue' }) },
     // Past the guard, an offer with nothing awaiting moderation answers 404: the guard is what this checks.
     'POST /moderation/offers/{id}/decision': {

@@ -87,6 +87,7 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   'reset-password': { as: 'anonymous', path: () => '/reset-password' },
   settings: { as: 'buyer', path: () => '/settings' },
   'notification-settings': { as: 'seller', path: () => '/settings/notifications' },
+  invoicing: { as: 'buyer', path: () => '/settings/invoicing' },
   search: { as: 'buyer', path: () => '/search' },
   'search-in-category': { as: 'anonymous', path: () => '/search?categoryId=11' },
   offer: { as: 'buyer', path: (w) => `/offers/${w.offerId}` },
@@ -176,6 +177,12 @@ const action = (type: string, fields: Record<string, FieldCases> = {}): FormRow 
   fields: { type: actionType, '@action': orderAddress(type), ...fields },
 });
 
+/** W-18: valid invoicing data of a Polish company but for `field`. */
+function invoicingOthers(field: string): Record<string, string> {
+  const valid = { firstName: 'Anna', lastName: 'Nowak', country: 'PL', companyName: 'Nowak Studio', companyAddress: 'ul. Dluga 1, Warszawa', taxId: '5252248481' };
+  return Object.fromEntries(Object.entries(valid).filter(([k]) => k !== field));
+}
+
 /** Every form of every page in `PAGES`. Adding a form is a line here; the last test fails until it is. */
 const FORMS: FormRow[] = [
   { pages: ALL_PAGES, form: 'form.quick-search', fields: { q: { values: QUERY_TEXT } } },
@@ -204,6 +211,20 @@ const FORMS: FormRow[] = [
     pages: ['settings'],
     form: 'form[action="/settings"]',
     fields: { displayName: { values: OPTIONAL_TEXT }, timeZone: { values: [...CHOICE, blank, { label: 'no zone', text: 'Mars/Olympus' }] }, hideOnWeekends: { values: [bogus, nul] } },
+  },
+  {
+    // W-18: the form's bounds answer 400 beside the field; the service's country and tax-id checks 422 beside it.
+    // Each field's `fill` holds the others valid (never the field itself: it would be sent twice).
+    pages: ['invoicing'],
+    form: 'form[action="/settings/invoicing"]',
+    fields: {
+      firstName: { values: TEXT },
+      lastName: { values: TEXT },
+      country: { values: [...TEXT, letters, { label: 'no such country', text: 'XX', status: [422] }], fill: invoicingOthers('country') },
+      companyName: { values: [...OPTIONAL_TEXT, { label: 'blank beside an address and a tax id', text: '' }], fill: invoicingOthers('companyName') },
+      companyAddress: { values: OPTIONAL_TEXT },
+      taxId: { values: [...OPTIONAL_TEXT, { label: 'a NIP whose check digit is wrong', text: '5252248482', status: [422] }], fill: invoicingOthers('taxId') },
+    },
   },
   {
     pages: ['notification-settings'],

@@ -25,6 +25,7 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['confirm email', /^\/confirm-email$/],
   ['settings', /^\/settings$/],
   ['notification settings', /^\/settings\/notifications$/],
+  ['invoicing', /^\/settings\/invoicing$/],
   ['cart', /^\/cart$/],
   ['favorites', /^\/favorites$/],
   ['balance', /^\/balance$/],

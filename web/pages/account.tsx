@@ -291,6 +291,9 @@ function settings(app: Pages, deps: WebDeps) {
             <a href="/referrals">Referral programme</a>: your link, your referrals and what they earned you.
           </p>
           <p>
+            <a href="/settings/invoicing">Invoicing</a>: the name, country and company tax details your invoices are made out to, and your invoices.
+          </p>
+          <p>
             <a href="/settings/notifications">Notification settings</a>: in the app, by email or both, and the categories of new requests you hear about.
           </p>
         </Form>
