@@ -27,6 +27,7 @@ import { notificationPages } from './pages/notifications.js';
 import { orderGroupPages } from './pages/order-groups.js';
 import { orderPages } from './pages/order.js';
 import { referralPages } from './pages/referrals.js';
+import { affiliatePages } from './pages/affiliates.js';
 import { requestPages } from './pages/requests.js';
 import { sellerPages } from './pages/seller.js';
 import { staffPages } from './pages/staff.js';
@@ -104,6 +105,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', orderGroupPages(deps));
   app.route('/', attachmentPages(deps));
   app.route('/', referralPages(deps));
+  app.route('/', affiliatePages(deps));
   app.route('/', requestPages(deps));
   app.route('/', standingPages(deps));
 
