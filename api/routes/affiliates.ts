@@ -24,7 +24,8 @@ const AffiliateSignUp = z
     firstName: name('W-22'),
     lastName: name('W-22'),
     country: z.string().regex(/^[A-Za-z]{2}$/).openapi({ description: 'ISO 3166-1 alpha-2 (an unknown code is refused with 422)', example: 'PL' }),
-    company: Company.optional().openapi({ description: 'only when invoicing as a company: all three fields' }),
+    // Only when invoicing as a company (all three fields). No description here: one on a registered schema becomes allOf.
+    company: Company.optional(),
   })
   .openapi('AffiliateSignUp');
 
