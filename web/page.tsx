@@ -28,8 +28,9 @@ export type WebContext = Context<WebEnv>;
 /** Who is looking: the header's balance and unread count come from the services. */
 export async function viewerOf(c: WebContext, deps: WebDeps): Promise<Viewer> {
   const user = c.var.user;
-  // W-21: until the browser answers, every page carries the notice, which comes back here.
-  const cookieNotice = cookieConsentOf(c) ? {} : { cookieNotice: c.req.path };
+  // W-21: until the browser answers, every page carries the notice, which comes back here (the
+  // cookie page itself is the notice).
+  const cookieNotice = cookieConsentOf(c) || c.req.path === '/cookie-consent' ? {} : { cookieNotice: c.req.path };
   if (!user) return { csrf: c.var.csrf, ...cookieNotice };
   const { services } = deps;
   const [balance, unread, me, messages] = await Promise.all([

@@ -352,7 +352,7 @@ export const ConsentForm = ({ csrf, next }: { csrf: string; next: string }) => (
       Accept cookies
     </button>{' '}
     <button type="submit" name="choice" value="decline">
-      Decline
+      Decline cookies
     </button>
   </form>
 );

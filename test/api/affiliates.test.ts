@@ -138,16 +138,18 @@ describe('affiliates: sign-up, consented first-touch attribution, the dashboard'
       assert.equal(visitCookie(res), undefined);
     }
     assert.equal(await visits(), before);
-    assert.match(await (await browse('/cookie-consent', {})).text(), /aria-label="cookie notice"/);
-    assert.doesNotMatch(await (await browse('/cookie-consent', { gf_cookies: 'accepted' })).text(), /aria-label="cookie notice"/);
+    assert.match(await (await browse('/sign-in', {})).text(), /aria-label="cookie notice"/);
+    assert.doesNotMatch(await (await browse('/sign-in', { gf_cookies: 'accepted' })).text(), /aria-label="cookie notice"/);
 
     const accepted = await browse('/cookie-consent', {}, { choice: 'accept', next: '/a/x' });
     assert.equal(accepted.status, 303);
     assert.equal(accepted.headers.get('location'), '/a/x');
     assert.ok(setCookies(accepted).some((c) => c.startsWith('gf_cookies=accepted;') && /HttpOnly/.test(c)));
-    const offSite = await browse('/cookie-consent', {}, { choice: 'decline', next: '//evil.example/' });
-    assert.equal(offSite.headers.get('location'), '/');
-    assert.equal((await browse('/cookie-consent', {}, { choice: 'maybe' })).status, 400);
+    for (const bad of [{ choice: 'decline', next: '//evil.example/' }, { choice: 'accept', next: 'https://evil.example/' }, { choice: 'maybe' }] as Record<string, string>[]) {
+      const refused = await browse('/cookie-consent', {}, bad);
+      assert.equal(refused.status, 400, JSON.stringify(bad));
+      assert.ok(!setCookies(refused).some((c) => c.startsWith('gf_cookies=')));
+    }
 
     const https = await browse(`/a/${code}`, { gf_cookies: 'accepted' }, undefined, 'https://web.test');
     const cookie = visitCookie(https);

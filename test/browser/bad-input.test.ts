@@ -134,6 +134,8 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   'request-answered-seller': { as: 'seller', path: (w) => `/requests/${w.requests.answered}` },
   'request-open-seller': { as: 'seller', path: (w) => `/requests/${w.requests.open}` },
   'request-moderation': { as: 'moderator', path: (w) => `/requests/${w.requests.inModeration}` },
+  affiliate: { as: 'buyer', path: () => '/affiliate' },
+  'cookie-consent': { as: 'anonymous', path: () => '/cookie-consent' },
 };
 const ALL_PAGES = Object.keys(PAGES);
 const SIGNED_IN_PAGES = ALL_PAGES.filter((p) => PAGES[p]!.as !== 'anonymous');
@@ -180,6 +182,38 @@ const action = (type: string, fields: Record<string, FieldCases> = {}): FormRow 
 const FORMS: FormRow[] = [
   { pages: ALL_PAGES, form: 'form.quick-search', fields: { q: { values: QUERY_TEXT } } },
   { pages: SIGNED_IN_PAGES, form: 'form[action="/sign-out"]', fields: {}, none: 'signing out takes no input' },
+  // W-21: the cookie notice (on every page until answered, and the cookie page); a way back off the site is refused.
+  {
+    pages: ALL_PAGES,
+    form: 'form.cookie-consent',
+    fill: () => ({ choice: 'accept' }),
+    fields: {
+      choice: { values: CHOICE, shows: 'form' },
+      next: { values: [nul, { label: 'another site', text: '//evil.example/' }, { label: 'an absolute address', text: 'https://evil.example/' }], shows: 'form' },
+    },
+  },
+  {
+    pages: ['affiliate'],
+    form: 'form[action="/affiliate"]',
+    fill: () => ({ firstName: 'Ada', lastName: 'Lovelace', country: 'PL', companyName: 'Engines Ltd', companyAddress: '1 Main St, Warsaw', companyTaxId: 'PL5260250274' }),
+    fields: {
+      firstName: { values: TEXT },
+      lastName: { values: TEXT },
+      country: { values: [...TEXT, { label: 'three letters', text: 'POL' }] },
+      companyName: { values: [...OPTIONAL_TEXT, blank] },
+      companyAddress: { values: [...OPTIONAL_TEXT, blank] },
+      companyTaxId: { values: [...OPTIONAL_TEXT, blank] },
+    },
+  },
+  {
+    pages: ['affiliate'],
+    form: 'form[action="/affiliate"]',
+    fill: () => ({ firstName: 'Ada', lastName: 'Lovelace', country: 'PL' }),
+    fields: {
+      country: { values: [{ label: 'an unknown country', text: 'XX' }], status: 422 },
+      companyTaxId: { values: [{ label: 'no tax id', text: '??' }], status: [400, 422], fill: { companyName: 'Engines Ltd', companyAddress: '1 Main St' } },
+    },
+  },
   {
     pages: ['sign-up'],
     form: 'form[action="/sign-up"]',

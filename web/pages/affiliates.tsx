@@ -33,10 +33,11 @@ export function forgetAffiliateVisit(c: WebContext): void {
 
 const secureFor = (c: WebContext, deps: WebDeps) => (deps.secureCookies ?? false) || new URL(c.req.url).protocol === 'https:';
 
-/** A same-site path to go back to: anything else (another origin, `//host`) goes home. */
-const backTo = (next: string | undefined) => (next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/');
-
-const Consent = z.object({ choice: z.enum(['accept', 'decline'], { error: 'choose accept or decline' }), next: z.string().max(2_000).optional() });
+/** The notice's way back: a path of ours only (never `//host` or `/\\host`, which browsers read as another origin). */
+const Consent = z.object({
+  choice: z.enum(['accept', 'decline'], { error: 'choose accept or decline' }),
+  next: z.string().max(2_000).regex(/^\/(?![/\\])/, 'a path on this site').optional(),
+});
 
 const SignUp = z
   .object({
@@ -93,7 +94,11 @@ export function affiliatePages(deps: WebDeps) {
             {cookieConsentOf(c) === 'accepted' ? 'You accepted cookies.' : cookieConsentOf(c) === 'declined' ? 'You declined cookies.' : 'You have not answered yet.'} Besides the
             cookies that keep you signed in and protect forms, we use one to remember the affiliate link you first came through (for 3 months), and only if you accept.
           </p>
-          {errors.choice ? <p class="error form-error" role="alert">{errors.choice}</p> : null}
+          {Object.values(errors).length ? (
+            <p class="error form-error" role="alert">
+              {Object.values(errors).join('; ')}
+            </p>
+          ) : null}
           <ConsentForm csrf={v.csrf} next="/cookie-consent" />
         </>
       ),
@@ -107,7 +112,7 @@ export function affiliatePages(deps: WebDeps) {
     setCookie(c, CONSENT_COOKIE, accepted ? 'accepted' : 'declined', { path: '/', httpOnly: true, sameSite: 'Lax', secure: secureFor(c, deps), maxAge: affiliateRules.consentCookieMaxAgeSeconds });
     // Declining withdraws consent given before: the first-touch cookie goes too.
     if (!accepted) forgetAffiliateVisit(c);
-    return redirect(c, backTo(parsed.data.next), accepted ? 'Cookies accepted.' : 'Cookies declined: nothing optional is stored.');
+    return redirect(c, parsed.data.next ?? '/', accepted ? 'Cookies accepted.' : 'Cookies declined: nothing optional is stored.');
   });
 
   const affiliatePage = async (c: WebContext, errors: FieldErrors = {}, form: FormData = {}, status: 200 | 400 | 422 = 200, error?: string) => {
