@@ -71,10 +71,19 @@ const ReferralTable = ({ items, zone }: { items: AffiliateReferral[]; zone?: str
   </DataTable>
 );
 
+type Pages = Hono<WebEnv>;
+
 export function affiliatePages(deps: WebDeps) {
   const app = new Hono<WebEnv>();
-  const { affiliates } = deps.services;
+  firstTouch(app, deps);
+  consent(app, deps);
+  programme(app, deps);
+  return app;
+}
 
+/** W-23: `/a/<code>`. */
+function firstTouch(app: Pages, deps: WebDeps) {
+  const { affiliates } = deps.services;
   app.get('/a/:code', async (c) => {
     if (cookieConsentOf(c) === 'accepted' && !affiliateVisitOf(c) && !c.var.user) {
       const token = await affiliates.recordVisit(c.req.param('code'));
@@ -82,7 +91,10 @@ export function affiliatePages(deps: WebDeps) {
     }
     return c.redirect('/', 303);
   });
+}
 
+/** W-21: the cookie page and the notice's answer. */
+function consent(app: Pages, deps: WebDeps) {
   const consentPage = (c: WebContext, errors: FieldErrors = {}) =>
     page(
       c,
@@ -114,7 +126,11 @@ export function affiliatePages(deps: WebDeps) {
     if (!accepted) forgetAffiliateVisit(c);
     return redirect(c, parsed.data.next ?? '/', accepted ? 'Cookies accepted.' : 'Cookies declined: nothing optional is stored.');
   });
+}
 
+/** W-22, W-27: becoming an affiliate, the link and the registered users. */
+function programme(app: Pages, deps: WebDeps) {
+  const { affiliates } = deps.services;
   const affiliatePage = async (c: WebContext, errors: FieldErrors = {}, form: FormData = {}, status: 200 | 400 | 422 = 200, error?: string) => {
     const me = userOf(c).id;
     const current: Affiliate | undefined = await affiliates.get(me).catch((err: unknown) => {
@@ -185,5 +201,4 @@ export function affiliatePages(deps: WebDeps) {
     }
     return redirect(c, '/affiliate', 'Saved. Share your affiliate link.');
   });
-  return app;
 }
