@@ -126,6 +126,10 @@ describe('affiliates: sign-up, consented first-touch attribution, the dashboard'
       if (status === 400) assert.ok(r.body.error.details.fields.some((f: { path: string }) => f.path === field), JSON.stringify(r.body));
       else assert.equal(r.body.error.details.field, field);
     }
+    const form = (fields: Record<string, string>) => browse('/affiliate', { gf_session: newcomer.token, gf_cookies: 'accepted' }, { firstName: 'A', lastName: 'X', companyName: '', companyAddress: '', companyTaxId: '', ...fields });
+    const refused = await form({ country: 'XX' });
+    assert.equal(refused.status, 422, await refused.text());
+    assert.equal((await form({ country: 'POL' })).status, 400);
     assert.equal((await call('GET', '/me/affiliate', { token: newcomer.token })).status, 404, 'nothing was stored');
   });
 
