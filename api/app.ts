@@ -30,6 +30,7 @@ import { orderGroupRoutes } from './routes/order-groups.js';
 import { orderRoutes } from './routes/orders.js';
 import { portfolioRoutes } from './routes/portfolio.js';
 import { referralRoutes } from './routes/referrals.js';
+import { affiliateRoutes } from './routes/affiliates.js';
 import { requestRoutes } from './routes/requests.js';
 import { sanctionRoutes } from './routes/sanctions.js';
 import { searchRoutes } from './routes/search.js';
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', withdrawalRoutes({ withdrawals: services.withdrawals, webhooks: services.webhooks }));
   app.route('/', referralRoutes(services));
   app.route('/', invoiceRoutes(services));
+  app.route('/', affiliateRoutes(services));
   app.route('/', requestRoutes(services));
   app.route('/', mailRoutes(services));
   app.route('/', webhookRoutes(services));

@@ -4,6 +4,7 @@
  */
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import * as affiliates from './schema/affiliates.js';
 import * as attachments from './schema/attachments.js';
 import * as attention from './schema/attention.js';
 import * as catalog from './schema/catalog.js';
@@ -15,7 +16,7 @@ import * as requests from './schema/requests.js';
 import * as users from './schema/users.js';
 
 /** Every table of gigflow, one module per area (`db/schema/<area>.ts`). */
-const schema = { ...users, ...attachments, ...ledger, ...catalog, ...orders, ...attention, ...requests, ...referrals, ...invoices };
+const schema = { ...users, ...attachments, ...ledger, ...catalog, ...orders, ...attention, ...requests, ...referrals, ...invoices, ...affiliates };
 
 export type Schema = typeof schema;
 

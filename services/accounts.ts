@@ -70,7 +70,7 @@ async function unblock(deps: AccountsDeps, userId: number): Promise<void> {
 
 export function createAccounts(deps: AccountsDeps) {
   return {
-    register: (input: { login: string; email: string; password: string; referralCode?: string }) => register(deps, input),
+    register: (input: { login: string; email: string; password: string; referralCode?: string; affiliateVisit?: string }) => register(deps, input),
     confirmEmail: (token: string) => confirmEmail(deps, token),
     login: (input: { login: string; password: string; ip: string }, log: AuthLog) => login(deps, input, log),
     createSession: (userId: number) => createSession(deps, userId),

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { emailTokens, sessions, users } from '../db/schema/users.js';
 import { enqueueMail } from '../db/outbox.js';
+import { linkAffiliateClientIn } from '../db/affiliates.js';
 import { attachReferralIn, referrerByCode } from '../db/referrals.js';
 import type { Tx } from '../db/tx.js';
 import { AppError } from '../workflows/lib/errors.js';
@@ -65,9 +66,11 @@ async function sendEmailToken(
  * Creates the account and queues the confirmation email; login and email are unique regardless
  * of case. With a referral link's code, the new user becomes that user's referral (K-55), from
  * now by the services' clock; a code that names nobody refuses the registration
- * (`unknown_referral_code`) and creates nothing.
+ * (`unknown_referral_code`) and creates nothing. With a first-touch affiliate visit's token (the
+ * web client's cookie, W-23), the new user becomes that affiliate's pending client; an unknown
+ * token links nothing and refuses nothing.
  */
-export async function register(deps: AccountsDeps, input: { login: string; email: string; password: string; referralCode?: string }): Promise<Me> {
+export async function register(deps: AccountsDeps, input: { login: string; email: string; password: string; referralCode?: string; affiliateVisit?: string }): Promise<Me> {
   const passwordHash = await hashPassword(input.password);
   try {
     const id = await deps.db.orm.transaction(async (tx) => {
@@ -80,6 +83,7 @@ export async function register(deps: AccountsDeps, input: { login: string; email
         .values({ login: normalize(input.login), email: normalize(input.email), passwordHash })
         .returning({ id: users.id });
       if (referrerId !== null) await attachReferralIn(tx, { referralId: row!.id, referrerId, registeredAt: deps.clock.now() });
+      if (input.affiliateVisit !== undefined) await linkAffiliateClientIn(tx, { clientId: row!.id, visitToken: input.affiliateVisit, registeredAt: deps.clock.now() });
       await sendEmailToken(deps, tx, row!.id, 'confirm', normalize(input.email));
       return row!.id;
     });

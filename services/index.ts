@@ -37,6 +37,7 @@ import { createProviderWebhooks } from './provider-webhooks.js';
 import { createPlacement } from './placement.js';
 import { createPortfolio } from './portfolio.js';
 import { createReferrals } from './referrals.js';
+import { createAffiliates } from './affiliates.js';
 import { createRequests } from './requests.js';
 import { createSanctions } from './sanctions.js';
 import { createSearch } from './search.js';
@@ -88,6 +89,7 @@ export function createServices(deps: ServiceDeps) {
     feedback: createFeedback({ db, clock }),
     placement,
     referrals: createReferrals({ db, clock, webUrl }),
+    affiliates: createAffiliates({ db, clock, webUrl }),
     orders: createOrders({ db, workflows }),
     notifications: createNotifications({ db, clock }),
     notificationSettings: createNotificationSettings({ db, clock }),

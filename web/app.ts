@@ -28,6 +28,7 @@ import { orderGroupPages } from './pages/order-groups.js';
 import { orderPages } from './pages/order.js';
 import { referralPages } from './pages/referrals.js';
 import { invoicingPages } from './pages/invoicing.js';
+import { affiliatePages } from './pages/affiliates.js';
 import { requestPages } from './pages/requests.js';
 import { sellerPages } from './pages/seller.js';
 import { staffPages } from './pages/staff.js';
@@ -106,6 +107,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', attachmentPages(deps));
   app.route('/', referralPages(deps));
   app.route('/', invoicingPages(deps));
+  app.route('/', affiliatePages(deps));
   app.route('/', requestPages(deps));
   app.route('/', standingPages(deps));
 

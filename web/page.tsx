@@ -14,13 +14,24 @@ import { refusalOf } from './forms.js';
 import { Layout, type Viewer } from './ui.js';
 
 const FLASH_COOKIE = 'gf_flash';
+/** W-21: the browser's answer to the cookie notice (`accepted` or `declined`), set by `/cookie-consent`. */
+export const CONSENT_COOKIE = 'gf_cookies';
+
+/** The browser's answer to the cookie notice, or undefined while it has not answered (W-21). */
+export function cookieConsentOf(c: WebContext): 'accepted' | 'declined' | undefined {
+  const v = getCookie(c, CONSENT_COOKIE);
+  return v === 'accepted' || v === 'declined' ? v : undefined;
+}
 
 export type WebContext = Context<WebEnv>;
 
 /** Who is looking: the header's balance and unread count come from the services. */
 export async function viewerOf(c: WebContext, deps: WebDeps): Promise<Viewer> {
   const user = c.var.user;
-  if (!user) return { csrf: c.var.csrf };
+  // W-21: until the browser answers, every page carries the notice, which comes back here (the
+  // cookie page itself is the notice).
+  const cookieNotice = cookieConsentOf(c) || c.req.path === '/cookie-consent' ? {} : { cookieNotice: c.req.path };
+  if (!user) return { csrf: c.var.csrf, ...cookieNotice };
   const { services } = deps;
   const [balance, unread, me, messages] = await Promise.all([
     services.wallet.balance(user.id),
@@ -28,7 +39,7 @@ export async function viewerOf(c: WebContext, deps: WebDeps): Promise<Viewer> {
     services.accounts.me(user.id),
     services.conversations.unread(user.id),
   ]);
-  return { user, csrf: c.var.csrf, balanceCents: balance.mainCents, unread, unreadMessages: messages.total, timeZone: me.timeZone };
+  return { user, csrf: c.var.csrf, balanceCents: balance.mainCents, unread, unreadMessages: messages.total, timeZone: me.timeZone, ...cookieNotice };
 }
 
 /** The page, in the layout, with the given status (a refused form answers its error's status). */

@@ -16,6 +16,8 @@ export interface Viewer {
   unread?: number;
   /** Unread messages in all the viewer's conversations (issue 17). */
   unreadMessages?: number;
+  /** W-21: the path to come back to after the cookie notice, while the browser has not answered it. */
+  cookieNotice?: string;
 }
 
 export type FieldErrors = Record<string, string>;
@@ -324,6 +326,14 @@ export const Layout: FC<PropsWithChildren<{ title: string; viewer: Viewer; flash
         <h1>{title}</h1>
         {children}
       </main>
+      {viewer.cookieNotice !== undefined ? (
+        <aside class="cookie-notice" aria-label="cookie notice">
+          <p>
+            We use cookies to keep you signed in and, if you accept, to remember the affiliate link you first came through (3 months). <a href="/cookie-consent">More</a>
+          </p>
+          <ConsentForm csrf={viewer.csrf} next={viewer.cookieNotice} />
+        </aside>
+      ) : null}
       <footer class="site">
         <p>
           gigflow · <a href="/search">Services</a>
@@ -331,4 +341,18 @@ export const Layout: FC<PropsWithChildren<{ title: string; viewer: Viewer; flash
       </footer>
     </body>
   </html>
+);
+
+/** W-21: the cookie notice every page shows until the browser answers it. */
+export const ConsentForm = ({ csrf, next }: { csrf: string; next: string }) => (
+  <form method="post" action="/cookie-consent" class="cookie-consent" aria-label="cookie consent">
+    <input type="hidden" name="_csrf" value={csrf} />
+    <input type="hidden" name="next" value={next} />
+    <button type="submit" name="choice" value="accept">
+      Accept cookies
+    </button>{' '}
+    <button type="submit" name="choice" value="decline">
+      Decline cookies
+    </button>
+  </form>
 );

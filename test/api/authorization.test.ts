@@ -109,6 +109,14 @@ describe('authorization matrix', () => {
     }
     return publicImage;
   }
+  /** Makes the caller an affiliate (W-22), if they are not one yet. */
+  async function makeAffiliate(caller: TestUser | undefined) {
+    if (caller) {
+      await database.db.sql`
+        insert into affiliates (user_id, code, first_name, last_name, country, created_at)
+        values (${caller.id}, ${`matrix${caller.id}`.padEnd(22, '0')}, 'Ada', 'Lovelace', 'PL', now()) on conflict do nothing`;
+    }
+  }
   /** Clears the caller's D-10 payout-details lock, which the login change of the matrix started. */
   async function unlockPayoutDetails(caller: TestUser | undefined) {
     if (caller) await database.db.sql`delete from withdrawal_locks where user_id = ${caller.id} and scope = 'payout_details'`;
@@ -261,6 +269,16 @@ describe('authorization matrix', () => {
     },
     'GET /me/invoices': { success: 200, build: () => ({ path: '/me/invoices' }) },
     'GET /invoices/{id}/pdf': { success: 200, build: async () => ({ path: `/invoices/${await ownersInvoice()}/pdf` }) },
+    // Becoming an affiliate answers 201 the first time; the reads need the caller to be one (else 404).
+    'POST /me/affiliate': {
+      success: 201,
+      build: async (caller) => {
+        if (caller) await database.db.sql`delete from affiliates where user_id = ${caller.id}`;
+        return { path: '/me/affiliate', body: { firstName: 'Ada', lastName: 'Lovelace', country: 'PL' } };
+      },
+    },
+    'GET /me/affiliate': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate' }) },
+    'GET /me/affiliate/referrals': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/referrals' }) },
     'GET /moderation/queue': { success: 200, build: () => ({ path: '/moderation/queue' }) },
     // Past the guard, an offer with nothing awaiting moderation answers 404: the guard is what this checks.
     'POST /moderation/offers/{id}/decision': {

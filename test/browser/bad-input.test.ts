@@ -135,6 +135,8 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   'request-answered-seller': { as: 'seller', path: (w) => `/requests/${w.requests.answered}` },
   'request-open-seller': { as: 'seller', path: (w) => `/requests/${w.requests.open}` },
   'request-moderation': { as: 'moderator', path: (w) => `/requests/${w.requests.inModeration}` },
+  affiliate: { as: 'buyer', path: () => '/affiliate' },
+  'cookie-consent': { as: 'anonymous', path: () => '/cookie-consent' },
 };
 const ALL_PAGES = Object.keys(PAGES);
 const SIGNED_IN_PAGES = ALL_PAGES.filter((p) => PAGES[p]!.as !== 'anonymous');
@@ -183,10 +185,44 @@ function invoicingOthers(field: string): Record<string, string> {
   return Object.fromEntries(Object.entries(valid).filter(([k]) => k !== field));
 }
 
+/** The affiliate form's valid values (W-22), all but `field`. */
+function affiliateFill(field: string): Record<string, string> {
+  const valid: Record<string, string> = { firstName: 'Ada', lastName: 'Lovelace', country: 'PL', companyName: 'Engines Ltd', companyAddress: '1 Main St, Warsaw', companyTaxId: 'PL5260250274' };
+  delete valid[field];
+  return valid;
+}
+
 /** Every form of every page in `PAGES`. Adding a form is a line here; the last test fails until it is. */
 const FORMS: FormRow[] = [
   { pages: ALL_PAGES, form: 'form.quick-search', fields: { q: { values: QUERY_TEXT } } },
   { pages: SIGNED_IN_PAGES, form: 'form[action="/sign-out"]', fields: {}, none: 'signing out takes no input' },
+  // W-21: the cookie notice (on every page until answered, and the cookie page); a way back off the site is refused.
+  {
+    pages: ALL_PAGES,
+    form: 'form.cookie-consent',
+    fields: {
+      choice: { values: CHOICE, shows: 'form' },
+      next: { values: [nul, { label: 'another site', text: '//evil.example/' }, { label: 'an absolute address', text: 'https://evil.example/' }], shows: 'form', fill: { choice: 'accept' } },
+    },
+  },
+  // The affiliate form (W-22): each field's cases fill the others validly (never the field itself: the raw send would repeat it).
+  {
+    pages: ['affiliate'],
+    form: 'form[action="/affiliate"]',
+    fields: {
+      firstName: { values: TEXT, fill: affiliateFill('firstName') },
+      lastName: { values: TEXT, fill: affiliateFill('lastName') },
+      country: { values: [...TEXT, { label: 'three letters', text: 'POL' }], fill: affiliateFill('country') },
+      companyName: { values: [...OPTIONAL_TEXT, blank], fill: affiliateFill('companyName') },
+      companyAddress: { values: [...OPTIONAL_TEXT, blank], fill: affiliateFill('companyAddress') },
+      companyTaxId: { values: [...OPTIONAL_TEXT, blank, { label: 'no tax id', text: '??', status: [422] }], fill: affiliateFill('companyTaxId') },
+    },
+  },
+  {
+    pages: ['affiliate'],
+    form: 'form[action="/affiliate"]',
+    fields: { country: { values: [{ label: 'an unknown country', text: 'XX' }], status: 422, fill: { firstName: 'Ada', lastName: 'Lovelace' } } },
+  },
   {
     pages: ['sign-up'],
     form: 'form[action="/sign-up"]',

@@ -36,6 +36,8 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['withdrawals', /^\/balance\/withdrawals$/],
   ['withdrawal', /^\/balance\/withdrawals\/\d+$/],
   ['referrals', /^\/referrals$/],
+  ['affiliate programme', /^\/affiliate$/],
+  ['cookies', /^\/cookie-consent$/],
   ['my orders', /^\/orders$/],
   ['order groups', /^\/order-groups$/],
   ['order group', /^\/order-groups\/\d+$/],

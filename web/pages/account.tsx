@@ -12,6 +12,7 @@ import type { WebDeps, WebEnv } from '../context.js';
 import { firstOf, checkbox, optionalText, parseForm, readForm, refusalOf, text, type FormData, type Refusal } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { endSession, startSession } from '../session.js';
+import { affiliateVisitOf, forgetAffiliateVisit } from './affiliates.js';
 import { forgetReferralCode, referralCodeOf } from './referrals.js';
 import { Field, FieldError, Form, Select, type FieldErrors } from '../ui.js';
 
@@ -90,19 +91,25 @@ function signUp(app: Pages, deps: WebDeps) {
  * Registers, as the referral of the link this browser came through, if any (K-55). A code
  * that turned out unknown (a stale or edited cookie) does not stop the person: they register
  * without a referrer. The cookie goes once the account exists (a refused form keeps it for the retry).
+ * An affiliate link's first-touch visit (W-23) goes along the same way; an unknown one links nothing.
  */
-async function registerThroughLink(c: WebContext, accounts: WebDeps['services']['accounts'], input: z.infer<typeof SignUp>) {
+async function registerThroughLink(c: WebContext, accounts: WebDeps['services']['accounts'], form: z.infer<typeof SignUp>) {
+  const affiliateVisit = affiliateVisitOf(c);
+  const input = affiliateVisit === undefined ? form : { ...form, affiliateVisit };
   const referralCode = referralCodeOf(c);
-  if (referralCode === undefined) return accounts.register(input);
   let user;
-  try {
-    user = await accounts.register({ ...input, referralCode });
-  } catch (err) {
-    if (!(err instanceof AppError && err.code === 'unknown_referral_code')) throw err; // a refused form keeps the link
+  if (referralCode === undefined) user = await accounts.register(input);
+  else {
+    try {
+      user = await accounts.register({ ...input, referralCode });
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'unknown_referral_code')) throw err; // a refused form keeps the link
+      forgetReferralCode(c);
+      user = await accounts.register(input);
+    }
     forgetReferralCode(c);
-    return accounts.register(input);
   }
-  forgetReferralCode(c);
+  if (affiliateVisit !== undefined) forgetAffiliateVisit(c);
   return user;
 }
 
@@ -292,6 +299,9 @@ function settings(app: Pages, deps: WebDeps) {
           </p>
           <p>
             <a href="/settings/invoicing">Invoicing</a>: the name, country and company tax details your invoices are made out to, and your invoices.
+          </p>
+          <p>
+            <a href="/affiliate">Affiliate programme</a>: your personal data, your affiliate link and who registered through it.
           </p>
           <p>
             <a href="/settings/notifications">Notification settings</a>: in the app, by email or both, and the categories of new requests you hear about.
