@@ -6,6 +6,7 @@
  * resolved through Intl with the zone, so a batch stays at 12:00 local across DST changes.
  */
 import Holidays from 'date-holidays';
+import { addDays, civilDateOf, zonedInstant, type CivilDate } from '../workflows/lib/zoned-time.js';
 
 export interface BatchCalendarPolicy {
   /** IANA zone whose wall clock and calendar date the batches follow. */
@@ -21,13 +22,6 @@ export const batchCalendarPolicy: BatchCalendarPolicy = { zone: 'Europe/Warsaw',
 
 /** D-06: the holidays are Poland's statutory ones, whatever the policy's zone. */
 const HOLIDAY_COUNTRY = 'PL';
-const DAY_MS = 86_400_000;
-
-interface CivilDate {
-  year: number;
-  month: number;
-  day: number;
-}
 
 /**
  * The first instant strictly after `afterMs` at which a Temporal Schedule with calendar spec
@@ -40,7 +34,7 @@ export function scheduleFiresAfter(afterMs: number, policy: BatchCalendarPolicy)
   for (let days = 0; days <= 7; days++) {
     const date = addDays(start, days);
     if (!policy.weekdays.includes(isoWeekday(date))) continue;
-    const fire = zonedInstant(date, policy.hour, policy.minute, policy.zone);
+    const fire = zonedInstant(date, (policy.hour * 60 + policy.minute) * 60_000, policy.zone);
     if (fire > afterMs) return fire;
   }
   throw new Error('unreachable: a weekday recurs within eight days');
@@ -73,62 +67,6 @@ function checkPolicy(policy: BatchCalendarPolicy): void {
   const weekdaysOk = policy.weekdays.length > 0 && policy.weekdays.every((d) => Number.isInteger(d) && d >= 1 && d <= 7);
   const timeOk = Number.isInteger(policy.hour) && policy.hour >= 0 && policy.hour <= 23 && Number.isInteger(policy.minute) && policy.minute >= 0 && policy.minute <= 59;
   if (!weekdaysOk || !timeOk) throw new RangeError(`not a batch calendar: ${JSON.stringify(policy)}`);
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The wall clock in `zone` at `instantMs`, to the second. */
-function wallClock(instantMs: number, zone: string): CivilDate & { hour: number; minute: number; second: number } {
-  let format = formatters.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(zone, format);
-  }
-  const parts: Record<string, number> = {};
-  for (const part of format.formatToParts(instantMs)) if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  const field = (name: string) => parts[name] ?? Number.NaN;
-  return { year: field('year'), month: field('month'), day: field('day'), hour: field('hour'), minute: field('minute'), second: field('second') };
-}
-
-function civilDateOf(instantMs: number, zone: string): CivilDate {
-  const { year, month, day } = wallClock(instantMs, zone);
-  return { year, month, day };
-}
-
-/** How far `zone`'s wall clock is ahead of UTC at `instantMs` (+1 h for Warsaw in winter). */
-function offsetAt(instantMs: number, zone: string): number {
-  const wall = wallClock(instantMs, zone);
-  const wallAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-  return wallAsUtc - Math.floor(instantMs / 1000) * 1000;
-}
-
-/**
- * The instant of a wall-clock time in `zone`. The offsets a day either side are the only
- * candidates (zones change offset at most once a day). A time that occurs twice (autumn)
- * is the earlier; one that does not occur (a spring gap) moves later by the gap, as the
- * JavaScript Temporal API's `compatible` disambiguation does. (Noon, the policy's hour, is
- * never in either in Warsaw.)
- */
-function zonedInstant(date: CivilDate, hour: number, minute: number, zone: string): number {
-  const wallAsUtc = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
-  const before = offsetAt(wallAsUtc - DAY_MS, zone);
-  const after = offsetAt(wallAsUtc + DAY_MS, zone);
-  const valid = [wallAsUtc - before, wallAsUtc - after].filter((t) => wallAsUtc - offsetAt(t, zone) === t);
-  return valid.length > 0 ? Math.min(...valid) : wallAsUtc - before;
-}
-
-function addDays(date: CivilDate, days: number): CivilDate {
-  const moved = new Date(Date.UTC(date.year, date.month - 1, date.day) + days * DAY_MS);
-  return { year: moved.getUTCFullYear(), month: moved.getUTCMonth() + 1, day: moved.getUTCDate() };
 }
 
 function isoWeekday(date: CivilDate): number {

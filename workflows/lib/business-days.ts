@@ -24,6 +24,7 @@
  */
 import type { AutoApprovalPolicy } from '../job/policy.js';
 import { iso, msOf } from './time.js';
+import { addDays, civilDateOf, wallClock, zonedInstant, type CivilDate } from './zoned-time.js';
 
 /** The days off of one place over whole years, as data a workflow can carry (D-06). */
 export interface BusinessCalendar {
@@ -46,14 +47,7 @@ export class CalendarRangeError extends RangeError {
   }
 }
 
-const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-
-interface CivilDate {
-  year: number;
-  month: number;
-  day: number;
-}
 
 /** A wall-clock time of day in milliseconds (14:30 = 52 200 000). */
 type TimeOfDay = number;
@@ -160,56 +154,3 @@ function nextBusinessDay(date: CivilDate, calendar: BusinessCalendar): CivilDate
   return next;
 }
 
-function addDays(date: CivilDate, days: number): CivilDate {
-  const moved = new Date(Date.UTC(date.year, date.month - 1, date.day) + days * DAY_MS);
-  return { year: moved.getUTCFullYear(), month: moved.getUTCMonth() + 1, day: moved.getUTCDate() };
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The wall-clock fields in `zone` at `instantMs`, to the second. */
-function wallClock(instantMs: number, zone: string): CivilDate & { hour: number; minute: number; second: number } {
-  let format = formatters.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(zone, format);
-  }
-  const parts: Record<string, number> = {};
-  for (const part of format.formatToParts(instantMs)) if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  const field = (name: string) => parts[name] ?? Number.NaN;
-  return { year: field('year'), month: field('month'), day: field('day'), hour: field('hour'), minute: field('minute'), second: field('second') };
-}
-
-function civilDateOf(instantMs: number, zone: string): CivilDate {
-  const { year, month, day } = wallClock(instantMs, zone);
-  return { year, month, day };
-}
-
-/** How far `zone`'s wall clock is ahead of UTC at `instantMs` (+1 h for Warsaw in winter). */
-function offsetAt(instantMs: number, zone: string): number {
-  const wall = wallClock(instantMs, zone);
-  const wallAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-  return wallAsUtc - Math.floor(instantMs / 1000) * 1000;
-}
-
-/**
- * The instant when `zone`'s wall clock shows `time` on `date`. The offsets a day either
- * side are the only candidates (a zone changes offset at most once a day); a repeated time is
- * the earlier, a skipped one moves later by the gap.
- */
-function zonedInstant(date: CivilDate, time: TimeOfDay, zone: string): number {
-  const wallAsUtc = Date.UTC(date.year, date.month - 1, date.day) + time;
-  const before = offsetAt(wallAsUtc - DAY_MS, zone);
-  const after = offsetAt(wallAsUtc + DAY_MS, zone);
-  const valid = [wallAsUtc - before, wallAsUtc - after].filter((t) => wallAsUtc - offsetAt(t, zone) === t);
-  return valid.length > 0 ? Math.min(...valid) : wallAsUtc - before;
-}
