@@ -12,6 +12,7 @@ import { AFFILIATE_CODE, affiliateClientState, levelBps, type AffiliateClientSta
 import { AppError } from '../workflows/lib/errors.js';
 import { maskLogin } from '../workflows/lib/referral.js';
 import type { Clock } from './clock.js';
+import { isCountryCode } from './tax-ids.js';
 
 /** W-22: what an affiliate gives; company data only when they invoice as a company. */
 export interface AffiliateSignUp {
@@ -54,15 +55,6 @@ const newCode = () => randomBytes(16).toString('base64url');
 const newVisitToken = () => randomBytes(32).toString('base64url');
 
 type Row = typeof affiliates.$inferSelect;
-
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-/** Codes ICU names that are not ISO 3166-1 alpha-2 countries (unions, the unknown region). */
-const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'UK', 'ZZ', 'QO']);
-
-/** Whether `code` (upper case) is an ISO 3166-1 alpha-2 country ICU knows (an unassigned code is named as itself). */
-export function isCountryCode(code: string): boolean {
-  return /^[A-Z]{2}$/.test(code) && !NOT_COUNTRIES.has(code) && regionNames.of(code) !== code;
-}
 
 /**
  * W-22: a company's tax id, checked loosely only (2–32 letters, digits, spaces, `.`, `-`, `/`):

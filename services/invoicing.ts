@@ -11,7 +11,7 @@ import { AppError } from '../workflows/lib/errors.js';
 import type { SessionUser } from './account-types.js';
 import type { Clock } from './clock.js';
 import { renderInvoicePdf } from './invoice-pdf.js';
-import { checkTaxId } from './tax-ids.js';
+import { checkTaxId, isCountryCode } from './tax-ids.js';
 
 export interface InvoicingProfile {
   firstName: string;
@@ -32,17 +32,8 @@ export interface InvoiceSummary {
   currency: 'USD';
 }
 
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-/** Codes ICU names that ISO 3166-1 does not assign to a country. */
-const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'UK', 'QO', 'ZZ']);
-
 const fieldError = (field: string, message: string) =>
   new AppError('rule_violation', `body.${field}: ${message}`, { fields: [{ path: `body.${field}`, message, code: 'custom' }] });
-
-/** W-18: an assigned ISO 3166-1 alpha-2 code (ICU's region names, no hand-kept list). */
-export function isCountryCode(code: string): boolean {
-  return /^[A-Z]{2}$/.test(code) && !NOT_COUNTRIES.has(code) && regionNames.of(code) !== code;
-}
 
 async function get(db: Db, userId: number): Promise<InvoicingProfile | null> {
   const [row] = await db.orm.select().from(invoicingProfiles).where(eq(invoicingProfiles.userId, userId));

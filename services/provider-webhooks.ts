@@ -23,6 +23,7 @@ import type { Ledger } from '../db/ledger.js';
 import { providerEvents, withdrawals } from '../db/schema/payments.js';
 import { topUps } from '../db/schema/ledger.js';
 import { AppError } from '../workflows/lib/errors.js';
+import { addUtcMonths } from '../workflows/lib/time.js';
 import { WebhookVerificationError, type PaymentState, type ProviderName, type Providers, type VerifiedEvent } from '../payments/provider.js';
 import type { Clock } from './clock.js';
 import { walletRules } from './policy.js';
@@ -48,21 +49,6 @@ export interface WebhookOutcome {
 type EventRow = typeof providerEvents.$inferSelect;
 
 const sqlIncrement = sql`${providerEvents.deliveries} + 1`;
-
-/**
- * `months` calendar months after `date` (UTC), at the same time of day; a day the target month
- * lacks is its last day (31 January + 1 month = 28 February, as PostgreSQL's `interval` counts),
- * never a day of the month after (`setUTCMonth` alone would give 3 March).
- */
-function addMonths(date: Date, months: number): Date {
-  const d = new Date(date);
-  const day = d.getUTCDate();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-  d.setUTCDate(Math.min(day, lastDay));
-  return d;
-}
 
 /** Records the event, or counts one more delivery of it; answers its row as it stands. */
 async function record(db: Db, event: VerifiedEvent): Promise<{ row: EventRow; fresh: boolean }> {
@@ -104,7 +90,7 @@ async function creditTopUp(deps: WebhookDeps, tx: postgres.TransactionSql, topUp
       paypal_account = coalesce(${state.payerEmail}, paypal_account)
     where id = ${topUp.id} and status <> 'approved'`;
   if (topUp.method === 'card') {
-    const releasesAt = addMonths(now, walletRules.cardTopUpHoldMonths);
+    const releasesAt = new Date(addUtcMonths(now.getTime(), walletRules.cardTopUpHoldMonths));
     await tx`
       insert into card_lots (user_id, top_up_id, amount, card_fingerprint, releases_at)
       values (${topUp.userId}, ${topUp.id}, ${topUp.amount}, ${card?.fingerprint ?? 'unknown'}, ${releasesAt.toISOString()}::timestamptz)

@@ -1,3 +1,15 @@
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+/** Codes ICU names that ISO 3166-1 does not assign to a country (unions, the unknown region). */
+const NOT_COUNTRIES = new Set(['EU', 'EZ', 'UN', 'UK', 'QO', 'ZZ']);
+
+/**
+ * Whether `code` (upper case) is an assigned ISO 3166-1 alpha-2 country: ICU's region names, no
+ * hand-kept list (an unassigned code is named as itself). Invoicing (W-18) and affiliates (W-22).
+ */
+export function isCountryCode(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && !NOT_COUNTRIES.has(code) && regionNames.of(code) !== code;
+}
+
 /**
  * W-18: "companies must give their full tax details" — the format of a company's tax id,
  * checked per country before an invoicing profile is saved. Only the format (and the check

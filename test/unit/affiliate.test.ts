@@ -1,7 +1,8 @@
 /** The affiliate programme's pure rules (W-23, D-07): the 3-month window in calendar months, levels, states. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addUtcMonths, affiliateClientState, assigns, attributionExpiresAt, levelBps, levelFor } from '../../workflows/lib/affiliate.js';
+import { addUtcMonths } from '../../workflows/lib/time.js';
+import { affiliateClientState, assigns, attributionExpiresAt, levelBps, levelFor } from '../../workflows/lib/affiliate.js';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isCountryCode } from '../../services/invoicing.js';
-import { checkTaxId, nipChecksumOk } from '../../services/tax-ids.js';
+import { checkTaxId, isCountryCode, nipChecksumOk } from '../../services/tax-ids.js';
 
 const accepted = (country: string, raw: string) => {
   const result = checkTaxId(country, raw);

@@ -8,6 +8,8 @@
  * months]`, the last instant INCLUDED ("within the first 3 months" counts its last instant, as
  * the referral programme's 180 days do); one millisecond later does not assign.
  */
+import { addUtcMonths } from './time.js';
+
 /** The affiliate programme's numbers (policy). */
 export const affiliateRules = {
   /** W-23: a registered visitor is assigned by a job completed within this many calendar months (UTC) of the first visit. */
@@ -40,17 +42,6 @@ export const VISIT_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /** How a registered visitor stands with their affiliate (W-23, W-27). */
 export type AffiliateClientState = 'pending' | 'assigned' | 'expired';
-
-/** `ms` plus `months` calendar months in UTC; a day the month lacks clamps to its last (31 Aug + 3 → 30 Nov). */
-export function addUtcMonths(ms: number, months: number): number {
-  const d = new Date(ms);
-  const day = d.getUTCDate();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-  d.setUTCDate(Math.min(day, lastDay));
-  return d.getTime();
-}
 
 /** W-23: the last instant a completed job still assigns a visitor who first came at `firstVisitMs`. */
 export const attributionExpiresAt = (firstVisitMs: number): number => addUtcMonths(firstVisitMs, affiliateRules.attributionMonths);

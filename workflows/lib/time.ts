@@ -26,3 +26,18 @@ export function addBusinessDays(from: string, n: number): string {
   }
   return iso(t);
 }
+
+/**
+ * `ms` plus `months` calendar months in UTC, at the same time of day; a day the target month
+ * lacks clamps to its last (31 Aug + 3 → 30 Nov), as PostgreSQL's `interval` counts, never a
+ * day of the month after (`setUTCMonth` alone would give 1 December).
+ */
+export function addUtcMonths(ms: number, months: number): number {
+  const d = new Date(ms);
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, lastDay));
+  return d.getTime();
+}
