@@ -9,6 +9,7 @@ import * as attachments from './schema/attachments.js';
 import * as attention from './schema/attention.js';
 import * as catalog from './schema/catalog.js';
 import * as invoices from './schema/invoices.js';
+import * as jobs from './schema/jobs.js';
 import * as ledger from './schema/ledger.js';
 import * as orders from './schema/orders.js';
 import * as referrals from './schema/referrals.js';
@@ -16,7 +17,7 @@ import * as requests from './schema/requests.js';
 import * as users from './schema/users.js';
 
 /** Every table of gigflow, one module per area (`db/schema/<area>.ts`). */
-const schema = { ...users, ...attachments, ...ledger, ...catalog, ...orders, ...attention, ...requests, ...referrals, ...invoices, ...affiliates };
+const schema = { ...users, ...attachments, ...ledger, ...catalog, ...orders, ...attention, ...requests, ...referrals, ...invoices, ...affiliates, ...jobs };
 
 export type Schema = typeof schema;
 

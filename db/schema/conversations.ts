@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, check, index, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { jobs } from './jobs.js';
 import { orders } from './orders.js';
 import { users } from './users.js';
 
@@ -15,14 +16,17 @@ export const MESSAGE_MAX_CHARS = 4000;
 
 /**
  * `order`: the order's one conversation (`order_id` unique), created on a party's first look;
- * `direct`: two users, stored as the ordered pair `user_low < user_high`, so each pair has one.
+ * `direct`: two users, stored as the ordered pair `user_low < user_high`, so each pair has one;
+ * `job`: an estimated job's conversation (W-09, `job_id` unique): the client, the job's experts
+ * (each one added when they take the job, W-10) and staff.
  */
 export const conversations = pgTable(
   'conversations',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    kind: text('kind', { enum: ['order', 'direct'] }).notNull(),
+    kind: text('kind', { enum: ['order', 'direct', 'job'] }).notNull(),
     orderId: bigint('order_id', { mode: 'number' }).references(() => orders.id),
+    jobId: bigint('job_id', { mode: 'number' }).references(() => jobs.id),
     userLow: bigint('user_low', { mode: 'number' }).references(() => users.id),
     userHigh: bigint('user_high', { mode: 'number' }).references(() => users.id),
     createdAt: ts('created_at').notNull(),
@@ -30,10 +34,12 @@ export const conversations = pgTable(
   (t) => [
     uniqueIndex('conversations_order_once').on(t.orderId).where(sql`${t.orderId} is not null`),
     uniqueIndex('conversations_direct_once').on(t.userLow, t.userHigh).where(sql`${t.kind} = 'direct'`),
+    uniqueIndex('conversations_job_once').on(t.jobId).where(sql`${t.jobId} is not null`),
     check(
       'conversations_kind_shape',
-      sql`(${t.kind} = 'order' and ${t.orderId} is not null and ${t.userLow} is null and ${t.userHigh} is null)
-        or (${t.kind} = 'direct' and ${t.orderId} is null and ${t.userLow} < ${t.userHigh})`,
+      sql`(${t.kind} = 'order' and ${t.orderId} is not null and ${t.jobId} is null and ${t.userLow} is null and ${t.userHigh} is null)
+        or (${t.kind} = 'direct' and ${t.orderId} is null and ${t.jobId} is null and ${t.userLow} < ${t.userHigh})
+        or (${t.kind} = 'job' and ${t.jobId} is not null and ${t.orderId} is null and ${t.userLow} is null and ${t.userHigh} is null)`,
     ),
   ],
 );

@@ -22,18 +22,50 @@ export interface CalendarPlace {
   country: string;
 }
 
+/** W-02: the experts' working hours on business days (D-06), in which first-answer targets count. */
+export interface BusinessHours {
+  /** Wall-clock hours in the calendar's zone: [startHour, endHour). */
+  startHour: number;
+  endHour: number;
+}
+
 export interface JobPolicy {
   version: number;
   /** W-04: an estimate is hours × this flat rate. */
   hourlyRateCents: number;
+  /** The largest estimate, in quarter hours (W-04: an estimate is given in quarter hours). */
+  maxQuarterHours: number;
+  /** W-12: the platform's commission on a released job, in basis points of the price. */
+  commissionBps: number;
   autoApproval: AutoApprovalPolicy;
   calendar: CalendarPlace;
+  businessHours: BusinessHours;
+  /**
+   * W-02: within how many business hours (of `businessHours`) an expert's first answer (a
+   * message or an estimate) is due after the job enters the queue, by urgency; staff are alerted
+   * when it is missed.
+   */
+  firstAnswerBusinessHours: Record<'low' | 'normal' | 'high' | 'critical', number>;
+  /** W-01: how long a job ordered with a new account waits for its activation, in ms. */
+  verificationTimeoutMs: number;
+  /** W-07: how long an estimate can be paid, in ms; unpaid then, the job expires. */
+  estimateValidMs: number;
+  /** The longest reason, plan or note, in characters. */
+  maxTextChars: number;
 }
 
 /** The rules a new job starts with. */
 export const jobPolicy: JobPolicy = {
   version: 1,
   hourlyRateCents: 6_000,
+  // 200 hours: a larger job is split into several (W-16: more work means a new job).
+  maxQuarterHours: 800,
+  commissionBps: 2_000,
   autoApproval: { smallJobMaxCents: 40_000, smallJobBusinessDays: 3, businessDays: 5, reminderBusinessDaysBefore: 1 },
   calendar: { zone: 'Europe/Warsaw', country: 'PL' },
+  businessHours: { startHour: 9, endHour: 17 },
+  firstAnswerBusinessHours: { critical: 2, high: 4, normal: 8, low: 16 },
+  verificationTimeoutMs: 7 * 24 * 3_600_000,
+  estimateValidMs: 14 * 24 * 3_600_000,
+  maxTextChars: 4_000,
 };
