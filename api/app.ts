@@ -11,7 +11,7 @@ import type { AppDeps, AppEnv } from './context.js';
 import { allowedMethods, limitBody } from './door.js';
 import { requestLog } from './http-process.js';
 import { onError, onNotFound, validationHook } from './errors.js';
-import { accountRoutes, passwordResetRoutes } from './routes/accounts.js';
+import { accountRoutes, activationRoutes, passwordResetRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
 import { attachmentRoutes, UPLOAD_MAX_BODY_BYTES } from './routes/attachments.js';
 import { conversationRoutes } from './routes/conversations.js';
@@ -75,6 +75,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(services));
   app.route('/', accountRoutes({ accounts: services.accounts, payoutDetails: services.payoutDetails }, { trustedProxyHops: deps.trustedProxyHops ?? 0 }));
   app.route('/', passwordResetRoutes(services));
+  app.route('/', activationRoutes(services));
   app.route('/', moneyRoutes(services));
   app.route('/', searchRoutes(services));
   app.route('/', offerRoutes(services));

@@ -64,13 +64,23 @@ export interface ServiceDeps {
   attachmentStore?: AttachmentStore;
   /** The rules new service requests start with; tests shorten them. Default: the policy module's. */
   requestPolicy?: RequestPolicy;
+  /** W-01: also run after an account created on submission is activated (tests observe or fail it). */
+  onActivated?: (userId: number) => Promise<void>;
 }
 
 export function createServices(deps: ServiceDeps) {
   const { db, clock } = deps;
   const workflows = createWorkflowGateway({ temporal: deps.temporal, taskQueue: deps.taskQueue, ...(deps.standingPolicy ? { standingPolicy: deps.standingPolicy } : {}) });
   const ledger = createLedger(db);
-  const accounts = createAccounts({ db, clock });
+  const accounts = createAccounts({ db, clock, webUrl: deps.webUrl, onActivated: afterActivation });
+  /**
+   * W-01: what an activated account releases (its transaction committed; safe to run twice, a
+   * failure goes to staff's attention list). The job's release of jobs waiting for the verified
+   * address is called here.
+   */
+  async function afterActivation(userId: number): Promise<void> {
+    await deps.onActivated?.(userId);
+  }
   const placement = createPlacement({ db, clock, ledger, workflows, rules: deps.orderPolicy ?? orderPolicy() });
   const individualOffers = createIndividualOffers({ db, clock, placement, workflows });
   const { providers, webUrl } = deps;

@@ -29,6 +29,7 @@ const SignIn = z.object({ login: text(254), password: z.string({ error: 'require
 const Confirm = z.object({ code });
 const Forgot = z.object({ email });
 const Reset = z.object({ code, password });
+const Activate = z.object({ token: code, password });
 const zones = Intl.supportedValuesOf('timeZone');
 const Settings = z.object({
   displayName: optionalText(100),
@@ -43,7 +44,7 @@ type Show = (c: WebContext, errors: FieldErrors, form: FormData, status?: Refusa
 
 export function accountPages(deps: WebDeps) {
   const app = new Hono<WebEnv>();
-  for (const routes of [signUp, confirmEmail, signIn, signOut, forgotPassword, resetPassword, settings]) routes(app, deps);
+  for (const routes of [signUp, confirmEmail, signIn, signOut, forgotPassword, resetPassword, activateAccount, resendActivation, settings]) routes(app, deps);
   return app;
 }
 
@@ -253,6 +254,74 @@ function resetPassword(app: Pages, deps: WebDeps) {
     }
     endSession(c, secure);
     return redirect(c, '/sign-in', 'Your password is changed: sign in with it. Every other session was signed out.');
+  });
+}
+
+/**
+ * W-01: the page an activation mail links to (`/activate?token=…`): the owner of an account
+ * created with a job chooses a password, which verifies the address too, and is signed in.
+ */
+function activateAccount(app: Pages, deps: WebDeps) {
+  const { accounts } = deps.services;
+  const secure = deps.secureCookies ?? false;
+  const activatePage: Show = (c, errors, form, status = 400) =>
+    page(
+      c,
+      deps,
+      'Activate your account',
+      (v) => (
+        <Form action="/activate" csrf={v.csrf} label="activate account">
+          <p>Choose the password of your new gigflow account: this also confirms your email address.</p>
+          <input type="hidden" name="token" value={firstOf(form.token) ?? c.req.query('token') ?? ''} />
+          <FieldError id="f-token-error" error={errors.token} />
+          <Field name="password" label="Password" type="password" errors={errors} autocomplete="new-password" hint={`at least ${accountRules.passwordMinLength} characters`} />
+          <button type="submit">Activate my account</button>
+          <p>
+            Link expired or used? <a href="/activation/resend">Email me a new link</a>
+          </p>
+        </Form>
+      ),
+      Object.keys(errors).length ? status : 200,
+    );
+  app.get('/activate', (c) => activatePage(c, {}, {}));
+  app.post('/activate', async (c) => {
+    const form = await readForm(c);
+    const parsed = parseForm(Activate, form);
+    if (!parsed.ok) return activatePage(c, parsed.errors, form);
+    try {
+      const session = await accounts.activate(parsed.data);
+      startSession(c, session.token, session.expiresAt, secure);
+      return redirect(c, '/', `Welcome, ${session.user.login}! Your account is active and your email ${session.user.email} confirmed.`);
+    } catch (err) {
+      const r = refusalOf(err);
+      return activatePage(c, { token: r.message }, form, r.status);
+    }
+  });
+}
+
+function resendActivation(app: Pages, deps: WebDeps) {
+  const { accounts } = deps.services;
+  const resendPage: Show = (c, errors, form, status = 400) =>
+    page(
+      c,
+      deps,
+      'A new activation link',
+      (v) => (
+        <Form action="/activation/resend" csrf={v.csrf} label="resend activation">
+          <p>We will email a new link to activate the account created with your job.</p>
+          <Field name="email" label="Email" type="email" value={firstOf(form.email)} errors={errors} autocomplete="email" />
+          <button type="submit">Email me a new link</button>
+        </Form>
+      ),
+      Object.keys(errors).length ? status : 200,
+    );
+  app.get('/activation/resend', (c) => resendPage(c, {}, {}));
+  app.post('/activation/resend', async (c) => {
+    const form = await readForm(c);
+    const parsed = parseForm(Forgot, form);
+    if (!parsed.ok) return resendPage(c, parsed.errors, form);
+    await accounts.resendActivation(parsed.data.email);
+    return redirect(c, '/sign-in', 'If an account with this email waits for activation, we sent it a new link.');
   });
 }
 
