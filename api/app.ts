@@ -29,6 +29,7 @@ import { offerRoutes } from './routes/offers.js';
 import { orderGroupRoutes } from './routes/order-groups.js';
 import { orderRoutes } from './routes/orders.js';
 import { portfolioRoutes } from './routes/portfolio.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { referralRoutes } from './routes/referrals.js';
 import { affiliateRoutes } from './routes/affiliates.js';
 import { requestRoutes } from './routes/requests.js';
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', withdrawalRoutes({ withdrawals: services.withdrawals, webhooks: services.webhooks }));
   app.route('/', referralRoutes(services));
   app.route('/', invoiceRoutes(services));
+  app.route('/', privacyRoutes(services));
   app.route('/', affiliateRoutes(services));
   app.route('/', requestRoutes(services));
   app.route('/', mailRoutes(services));

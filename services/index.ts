@@ -11,11 +11,13 @@ import type { OrderPolicy } from '../workflows/order/messages.js';
 import { orderPolicy } from '../workflows/order/policy.js';
 import type { RequestPolicy } from '../workflows/request/messages.js';
 import type { StandingPolicy } from '../workflows/standing/messages.js';
+import { createAccountClosures } from './account-closures.js';
 import { createAccounts } from './accounts.js';
 import { temporaryAttachmentStore, type AttachmentStore } from './attachment-store.js';
 import { createAttachments } from './attachments.js';
 import { createAttention } from './attention.js';
 import { createCart } from './cart.js';
+import { createDataExport } from './data-export.js';
 import { createConversations } from './conversations.js';
 import type { Clock } from './clock.js';
 import { outboxMail } from './dev-mail.js';
@@ -112,6 +114,8 @@ export function createServices(deps: ServiceDeps) {
     orderGroups: createOrderGroups({ db, clock, placement }),
     portfolio: createPortfolio({ db, clock }),
     invoicing: createInvoicing({ db, clock }),
+    accountClosures: createAccountClosures({ db, clock }),
+    dataExport: createDataExport({ db, clock }),
     attachments: createAttachments({ db, clock, store: deps.attachmentStore ?? temporaryAttachmentStore() }),
     requests: createRequests({ db, clock, workflows, individualOffers, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),
     health: () => checkHealth({ db, workflows }),

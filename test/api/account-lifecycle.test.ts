@@ -4,11 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createLedger } from '../../db/ledger.js';
+import { issueInvoice } from '../../db/invoices.js';
 import { createAccounts } from '../../services/accounts.js';
 import { accountRules } from '../../services/policy.js';
 import { MINUTE } from '../../workflows/lib/time.js';
-import { manualClock, PASSWORD, type Caller } from '../support/api.js';
-import { startPayingApi, type PayingApi, type TestDatabase } from '../support/harness.js';
+import { manualClock, PASSWORD, signUp, type Caller, type TestUser } from '../support/api.js';
+import { sampleOf } from '../support/attachment-samples.js';
+import { insertOffer } from '../support/catalog.js';
+import { insertOrder } from '../support/closed-orders.js';
+import { startPayingApi, uniqueId, type PayingApi, type TestDatabase } from '../support/harness.js';
+import { fund } from '../support/orders.js';
 
 const WEB = 'http://127.0.0.1:3001';
 
@@ -160,6 +166,138 @@ describe('account lifecycle', () => {
       const mails = await mailsTo(email);
       assert.equal(mails.length, 2);
       assert.equal(mails[0]!.subject, 'Activate your gigflow account');
+    });
+  });
+
+  describe('closing an account (W-20)', () => {
+    let staff: TestUser;
+    let other: TestUser;
+    before(async () => {
+      staff = await signUp(call, 'support');
+      other = await signUp(call, 'other');
+      await createAccounts({ db: database.db, clock }).grantRole(staff.id, 'support');
+    });
+    const complete = (id: number) => call('POST', `/staff/closures/${id}/complete`, { token: staff.token });
+
+    it('takes a request with a reason, shows it pending, refuses a second, and lets the user withdraw it', async () => {
+      const user = await signUp(call, 'withdraws');
+      for (const reason of ['', ' ', 'x'.repeat(accountRules.closureReasonMaxLength + 1)]) {
+        const bad = await call('POST', '/me/closure', { token: user.token, body: { reason } });
+        assert.equal(bad.status, 400, reason);
+      }
+      assert.equal((await call('POST', '/me/closure', { token: user.token, body: {} })).status, 400);
+      const filed = await call('POST', '/me/closure', { token: user.token, body: { reason: '  I no longer sell here. ' } });
+      assert.equal(filed.status, 201);
+      assert.equal(filed.body.reason, 'I no longer sell here.');
+      assert.deepEqual((await call('GET', '/me/closure', { token: user.token })).body, filed.body);
+      assert.equal((await call('POST', '/me/closure', { token: user.token, body: { reason: 'again' } })).status, 409);
+      const listed = (await call('GET', '/staff/closures', { token: staff.token })).body.items.find((i: { id: number }) => i.id === filed.body.id);
+      assert.equal(listed.login, user.login);
+      assert.deepEqual(listed.blockers, []);
+      assert.equal((await call('DELETE', '/me/closure', { token: user.token })).status, 204);
+      assert.equal((await call('GET', '/me/closure', { token: user.token })).body, null);
+      assert.equal((await call('DELETE', '/me/closure', { token: user.token })).status, 404);
+      assert.equal((await complete(filed.body.id)).status, 404);
+      assert.equal((await call('GET', '/me', { token: user.token })).status, 200);
+    });
+
+    it('refuses to complete while the user has money in play, naming what blocks it: an open order, a balance, escrow', async () => {
+      const user = await signUp(call, 'rich');
+      await fund(database.db, user.id, 700);
+      await insertOrder(database.db, { buyer: user, offerId: await insertOffer(database.db, other.id), ending: 'in_progress' });
+      await createLedger(database.db).hold({ orderId: uniqueId('closure'), buyerId: user.id, amount: 200 });
+      const filed = await call('POST', '/me/closure', { token: user.token, body: { reason: 'Leaving' } });
+      const refused = await complete(filed.body.id);
+      assert.equal(refused.status, 409);
+      assert.deepEqual(
+        refused.body.error.details.blockers.map((b: { kind: string }) => b.kind),
+        ['open_orders', 'escrow', 'balance'],
+      );
+      assert.equal((await call('GET', '/me', { token: user.token })).body.email, user.email);
+      const listed = (await call('GET', '/staff/closures', { token: staff.token })).body.items.find((i: { id: number }) => i.id === filed.body.id);
+      assert.equal(listed.blockers.length, 3);
+    });
+
+    it('erases the personal data and keeps the ledger and the issued invoices; the account signs in no more', async () => {
+      const user = await signUp(call, 'closes');
+      await call('PATCH', '/me/profile', { token: user.token, body: { displayName: 'Closing Carol', city: 'Gdańsk' } });
+      await call('PUT', '/me/invoicing', { token: user.token, body: { firstName: 'Carol', lastName: 'Nowak', country: 'PL', company: null } });
+      await database.db.sql`insert into payout_details (user_id, method, account, token) values (${user.id}, 'paypal', ${user.email}, ${user.email})`;
+      // Money that came and went: a top-up, held and released to the other user. The balance is zero.
+      const orderId = uniqueId('closure');
+      const ledger = createLedger(database.db);
+      await fund(database.db, user.id, 1_000);
+      await ledger.hold({ orderId, buyerId: user.id, amount: 1_000 });
+      await ledger.release({ orderId, sellerId: other.id, commissionBps: 2_000 });
+      const invoice = await database.db.orm.transaction((tx) =>
+        issueInvoice(tx, { jobId: null, clientId: user.id, lines: [{ description: 'Work', amountCents: 1_000 }], totalCents: 1_000, issuedAt: clock.now() }),
+      );
+      const form = new FormData();
+      form.append('file', new File([sampleOf('png') as Uint8Array<ArrayBuffer>], 'me.png'));
+      const upload = await call('POST', '/attachments', { token: user.token, body: form });
+      assert.equal(upload.status, 201);
+      const conversation = await call('POST', '/conversations', { token: user.token, body: { withUserId: other.id } });
+      assert.equal((await call('POST', `/conversations/${conversation.body.id}/messages`, { token: user.token, body: { text: 'Thanks for the logo!' } })).status, 201);
+      const ledgerBefore = await database.db.sql`select p.* from ledger_postings p join ledger_accounts a on a.id = p.account_id where a.user_id = ${user.id} order by p.id`;
+      const [invoiceBefore] = await database.db.sql`select * from invoices where id = ${invoice.id}`;
+
+      const filed = await call('POST', '/me/closure', { token: user.token, body: { reason: 'Moving on' } });
+      const done = await complete(filed.body.id);
+      assert.equal(done.status, 200, JSON.stringify(done.body));
+      assert.equal(done.body.userId, user.id);
+
+      const [row] = await database.db.sql`select login, email, password_hash, display_name, city, email_confirmed_at from users where id = ${user.id}`;
+      assert.deepEqual({ ...row }, { login: `deleted-${user.id}`, email: `deleted-${user.id}`, password_hash: '', display_name: null, city: null, email_confirmed_at: null });
+      assert.equal((await call('GET', '/me', { token: user.token })).status, 401);
+      assert.equal((await call('POST', '/auth/login', { body: { login: user.email, password: PASSWORD } })).status, 401);
+      assert.equal((await call('POST', '/auth/login', { body: { login: `deleted-${user.id}`, password: '' } })).status, 400);
+      for (const table of ['sessions', 'invoicing_profiles', 'payout_details', 'email_tokens']) {
+        const [{ n }] = (await database.db.sql`select count(*)::int as n from ${database.db.sql(table)} where user_id = ${user.id}`) as unknown as [{ n: number }];
+        assert.equal(n, 0, table);
+      }
+      assert.equal((await database.db.sql`select 1 from attachments where id = ${upload.body.id}`).length, 0);
+      assert.equal((await database.db.sql`select 1 from outbox where to_address = ${user.email}`).length, 0);
+      // Kept: the ledger, the invoice with its own copy of the buyer's data, the message as the other party's record.
+      assert.deepEqual(await database.db.sql`select p.* from ledger_postings p join ledger_accounts a on a.id = p.account_id where a.user_id = ${user.id} order by p.id`, ledgerBefore);
+      const [invoiceAfter] = await database.db.sql`select * from invoices where id = ${invoice.id}`;
+      assert.deepEqual(invoiceAfter, invoiceBefore);
+      assert.equal((invoiceAfter!.client as { name: string }).name, 'Carol Nowak');
+      const [message] = await database.db.sql`select text from messages where author_id = ${user.id}`;
+      assert.equal(message!.text, 'Thanks for the logo!');
+      const [closure] = await database.db.sql`select completed_by from account_closures where id = ${filed.body.id}`;
+      assert.equal(Number(closure!.completed_by), staff.id);
+      assert.ok(!(await call('GET', '/staff/closures', { token: staff.token })).body.items.some((i: { id: number }) => i.id === filed.body.id));
+      assert.equal((await complete(filed.body.id)).status, 404);
+    });
+  });
+
+  describe('the data export (W-19)', () => {
+    it('gives the caller’s own data as an attachment, and none of the other party’s', async () => {
+      const user = await signUp(call, 'exports');
+      const seller = await signUp(call, 'theirs');
+      await call('PATCH', '/me/profile', { token: user.token, body: { city: 'Kraków' } });
+      await call('PUT', '/me/invoicing', { token: user.token, body: { firstName: 'Ewa', lastName: 'Kowalska', country: 'PL', company: null } });
+      await call('PUT', '/me/invoicing', { token: seller.token, body: { firstName: 'Sellerfirst', lastName: 'Sellerlast', country: 'DE', company: null } });
+      const orderId = await insertOrder(database.db, { buyer: user, offerId: await insertOffer(database.db, seller.id), ending: 'accepted' });
+      const conversation = await call('POST', '/conversations', { token: user.token, body: { withUserId: seller.id } });
+      await call('POST', `/conversations/${conversation.body.id}/messages`, { token: user.token, body: { text: 'My own words' } });
+      await call('POST', `/conversations/${conversation.body.id}/messages`, { token: seller.token, body: { text: 'The seller’s words' } });
+      await fund(database.db, user.id, 300);
+
+      const res = await call('GET', '/me/export', { token: user.token });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-disposition'), `attachment; filename="gigflow-export-${user.id}.json"`);
+      const data = res.body;
+      assert.equal(data.userId, user.id);
+      assert.equal(data.profile.email, user.email);
+      assert.equal(data.profile.city, 'Kraków');
+      assert.equal(data.invoices.invoicingData.lastName, 'Kowalska');
+      assert.deepEqual(data.orders.map((o: { id: string; role: string; otherParty: string }) => [Number(o.id), o.role, o.otherParty]), [[orderId, 'buyer', seller.login]]);
+      assert.deepEqual(data.messages.map((m: { text: string }) => m.text), ['My own words']);
+      assert.equal(data.ledger.accounts.find((a: { kind: string }) => a.kind === 'main').balance, '300');
+      for (const section of ['settings', 'offers', 'reviews', 'attachments', 'affiliate', 'notifications', 'accountClosures']) assert.ok(section in data, section);
+      const text = JSON.stringify(data);
+      for (const theirs of [seller.email, 'Sellerfirst', 'Sellerlast']) assert.ok(!text.includes(theirs), theirs);
     });
   });
 });
