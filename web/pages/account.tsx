@@ -161,7 +161,7 @@ function signIn(app: Pages, deps: WebDeps) {
           <button type="submit">Sign in</button>
           <p>
             <a href="/forgot-password">Forgot your password?</a> · New here? <a href="/sign-up">Sign up</a> · Have a code from our email?{' '}
-            <a href="/confirm-email">Confirm your email</a>
+            <a href="/confirm-email">Confirm your email</a> · Ordered a job without an account? <a href="/activation/resend">Activate it</a>
           </p>
         </Form>
       ),
@@ -272,8 +272,7 @@ function activateAccount(app: Pages, deps: WebDeps) {
       (v) => (
         <Form action="/activate" csrf={v.csrf} label="activate account">
           <p>Choose the password of your new gigflow account: this also confirms your email address.</p>
-          <input type="hidden" name="token" value={firstOf(form.token) ?? c.req.query('token') ?? ''} />
-          <FieldError id="f-token-error" error={errors.token} />
+          <Field name="token" label="Activation code from the email" value={firstOf(form.token) ?? c.req.query('token')} errors={errors} autocomplete="one-time-code" hint="the link in our email fills it in" />
           <Field name="password" label="Password" type="password" errors={errors} autocomplete="new-password" hint={`at least ${accountRules.passwordMinLength} characters`} />
           <button type="submit">Activate my account</button>
           <p>
@@ -311,6 +310,9 @@ function resendActivation(app: Pages, deps: WebDeps) {
           <p>We will email a new link to activate the account created with your job.</p>
           <Field name="email" label="Email" type="email" value={firstOf(form.email)} errors={errors} autocomplete="email" />
           <button type="submit">Email me a new link</button>
+          <p>
+            Have a code from the email already? <a href="/activate">Activate your account</a>
+          </p>
         </Form>
       ),
       Object.keys(errors).length ? status : 200,
@@ -374,6 +376,12 @@ function settings(app: Pages, deps: WebDeps) {
           </p>
           <p>
             <a href="/settings/notifications">Notification settings</a>: in the app, by email or both, and the categories of new requests you hear about.
+          </p>
+          <p>
+            <a href="/settings/export" download>Download my data</a>: everything gigflow holds about you, as one JSON file (W-19).
+          </p>
+          <p>
+            <a href="/settings/close-account">Close my account</a>: ask our staff to close it and erase your personal data (W-20).
           </p>
         </Form>
       ),
