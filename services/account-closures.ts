@@ -3,7 +3,8 @@
  * whose request staff work from) and may withdraw it while it is pending; staff complete it.
  *
  * Completing refuses while the account has money in play (`closureBlockers`: open orders and
- * escrow, pending top-ups and withdrawals, a balance, an offer in moderation). Otherwise it
+ * escrow, pending top-ups and withdrawals, a balance) or a process that would act on it later
+ * (open individual offers and service requests, an offer in moderation). Otherwise it
  * erases the personal data in one transaction and keeps what accounting law requires (W-19,
  * EU law):
  * - kept: the ledger (accounts, transactions, postings), issued invoices (each holds its own
@@ -82,6 +83,15 @@ export const closureBlockers: Record<string, { message: string; count: (sql: Sql
   pending_top_ups: {
     message: 'top-ups wait for the payment provider',
     count: (sql, userId) => countOf(sql`select count(*)::int as n from top_ups where user_id = ${userId} and status = 'pending'`),
+  },
+  open_individual_offers: {
+    message: 'individual offers to or from the user are still open (K-46): they would become orders',
+    count: (sql, userId) =>
+      countOf(sql`select count(*)::int as n from individual_offers where (seller_id = ${userId} or buyer_id = ${userId}) and status = 'open' and expires_at > now()`),
+  },
+  open_requests: {
+    message: 'service requests of the user’s are still open (K-44): close them first',
+    count: (sql, userId) => countOf(sql`select count(*)::int as n from service_requests where buyer_id = ${userId} and status in ('awaiting_moderation', 'active')`),
   },
   offers_in_moderation: {
     message: 'an offer is in moderation (its workflow would publish it again)',

@@ -20,7 +20,7 @@ const ClosureRequest = z
   })
   .openapi('ClosureRequest');
 const Blocker = z.object({
-  kind: z.string().openapi({ description: '`open_orders`, `escrow`, `balance`, `pending_withdrawals`, `pending_top_ups`, `offers_in_moderation`' }),
+  kind: z.string().openapi({ description: '`open_orders`, `escrow`, `balance`, `pending_withdrawals`, `pending_top_ups`, `open_individual_offers`, `open_requests`, `offers_in_moderation`' }),
   count: z.number().int(),
   message: z.string(),
 });
