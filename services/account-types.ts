@@ -60,6 +60,14 @@ export interface ProfilePatch {
 export interface AccountsDeps {
   db: Db;
   clock: Clock;
+  /** The web client's public address: the W-01 activation mail links to its `/activate` page. Default: relative links. */
+  webUrl?: string;
+  /**
+   * W-01: runs after an account created on submission is activated (its transaction committed),
+   * to release what waited for the verified address (the job's). Must be safe to run twice; its
+   * failure never undoes the activation (it is put on staff's attention list).
+   */
+  onActivated?: (userId: number) => Promise<void>;
 }
 
 /**

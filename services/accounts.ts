@@ -15,8 +15,11 @@ import { AppError } from '../workflows/lib/errors.js';
 import type { AccountsDeps, AuthLog, Me, ProfilePatch, StaffRole } from './account-types.js';
 import { authenticate, changeLogin, confirmEmail, createSession, login, logout, register, requestEmailChange, requestPasswordReset, resetPassword } from './credentials.js';
 import { me, normalize, updateProfile, withdrawalLocksInForce } from './profile.js';
+import { activate, createAccountOnSubmission, resendActivation, type SubmissionAccount } from './account-activation.js';
+import type { Tx } from '../db/tx.js';
 
 export { staffRoles } from './account-types.js';
+export type { SubmissionAccount } from './account-activation.js';
 export type { AccountsDeps, AuthLog, Me, ProfilePatch, SessionUser, StaffRole, WithdrawalLock, WithdrawalLockReason } from './account-types.js';
 
 // ---- Staff roles and blocking ---------------------------------------------------------------
@@ -77,6 +80,14 @@ export function createAccounts(deps: AccountsDeps) {
     logout: (token: string) => logout(deps, token),
     requestPasswordReset: (email: string) => requestPasswordReset(deps, email),
     resetPassword: (input: { token: string; password: string }) => resetPassword(deps, input),
+    /** W-01: inside the job submission's transaction; `{ existing: true }` means "sign in first". */
+    createAccountOnSubmission: (tx: Tx, input: { email: string; username?: string; now: Date }): Promise<SubmissionAccount> => createAccountOnSubmission(deps, tx, input),
+    /** W-01: verifies the address, sets the password, runs `onActivated`, and signs the user in. */
+    activate: async (input: { token: string; password: string }): Promise<{ token: string; expiresAt: string; user: Me }> => {
+      const userId = await activate(deps, input);
+      return { ...(await createSession(deps, userId)), user: await me(deps, userId) };
+    },
+    resendActivation: (email: string) => resendActivation(deps, email),
     authenticate: (token: string) => authenticate(deps, token),
     me: (userId: number) => me(deps, userId),
     updateProfile: (userId: number, patch: ProfilePatch) => updateProfile(deps, userId, patch),

@@ -4,8 +4,7 @@
  * throttled by failures per login and address (`sign-in-throttle.ts`), and sessions (whose lookup
  * records the caller's activity).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { emailTokens, sessions, users } from '../db/schema/users.js';
 import { enqueueMail } from '../db/outbox.js';
 import { linkAffiliateClientIn } from '../db/affiliates.js';
@@ -15,12 +14,11 @@ import { AppError } from '../workflows/lib/errors.js';
 import type { AccountsDeps, AuthLog, Me, SessionUser, StaffRole } from './account-types.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
 import { accountRules } from './policy.js';
+import { sendActivation } from './account-activation.js';
 import { me, normalize, startWithdrawalLock } from './profile.js';
+import { newToken, sha256 } from './tokens.js';
 import { countFailure, delayAfter, forgetLoginFailures, loginDigest, secondsUntilAllowed, signInKeys } from './sign-in-throttle.js';
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-/** 32 random bytes; the prefix tells a leaked token's kind at a glance (secret scanners use it). */
-const newToken = (prefix: string) => `${prefix}_${randomBytes(32).toString('base64url')}`;
 
 function isUniqueViolation(err: unknown, constraint: string): boolean {
   const e = err as { code?: string; constraint_name?: string; cause?: { code?: string; constraint_name?: string } };
@@ -106,13 +104,13 @@ export async function confirmEmail(deps: AccountsDeps, token: string): Promise<{
         .where(
           and(
             eq(emailTokens.tokenHash, sha256(token)),
-            ne(emailTokens.purpose, 'reset_password'),
+            inArray(emailTokens.purpose, ['confirm', 'change_old', 'change_new']),
             isNull(emailTokens.usedAt),
             gt(emailTokens.expiresAt, clock.now()),
           ),
         )
         .returning();
-      if (!row || row.purpose === 'reset_password') throw new AppError('invalid_token', 'this confirmation code is unknown, used or expired');
+      if (!row || row.purpose === 'reset_password' || row.purpose === 'activate') throw new AppError('invalid_token', 'this confirmation code is unknown, used or expired');
       if (row.purpose === 'confirm') {
         await tx.update(users).set({ emailConfirmedAt: clock.now() }).where(and(eq(users.id, row.userId), eq(users.email, row.email)));
       } else if (row.purpose === 'change_old') {
@@ -241,12 +239,19 @@ export async function createSession(deps: AccountsDeps, userId: number): Promise
 
 /**
  * "Forgot password": mails a one-time code to the account with this email, if there is one.
- * The answer is the same either way, so the form tells no one which emails are registered.
+ * The answer is the same either way, so the form tells no one which emails are registered. An
+ * account created on a job's submission and never activated (W-01) has no password to reset:
+ * it gets a fresh activation link instead, which verifies the address too.
  */
 export async function requestPasswordReset(deps: AccountsDeps, email: string): Promise<void> {
-  const [u] = await deps.db.orm.select({ id: users.id, email: users.email }).from(users).where(eq(users.email, normalize(email)));
+  const [u] = await deps.db.orm
+    .select({ id: users.id, email: users.email, passwordHash: users.passwordHash, confirmedAt: users.emailConfirmedAt })
+    .from(users)
+    .where(eq(users.email, normalize(email)));
   if (!u) return;
-  await deps.db.orm.transaction((tx) => sendEmailToken(deps, tx, u.id, 'reset_password', u.email));
+  await deps.db.orm.transaction((tx) =>
+    u.passwordHash === '' && u.confirmedAt === null ? sendActivation(deps, tx, { id: u.id, email: u.email }, deps.clock.now()) : sendEmailToken(deps, tx, u.id, 'reset_password', u.email),
+  );
 }
 
 /** Sets a new password with a reset code, once; every session of the account ends (a thief's too). */

@@ -11,11 +11,13 @@ import type { OrderPolicy } from '../workflows/order/messages.js';
 import { orderPolicy } from '../workflows/order/policy.js';
 import type { RequestPolicy } from '../workflows/request/messages.js';
 import type { StandingPolicy } from '../workflows/standing/messages.js';
+import { createAccountClosures } from './account-closures.js';
 import { createAccounts } from './accounts.js';
 import { temporaryAttachmentStore, type AttachmentStore } from './attachment-store.js';
 import { createAttachments } from './attachments.js';
 import { createAttention } from './attention.js';
 import { createCart } from './cart.js';
+import { createDataExport } from './data-export.js';
 import { createConversations } from './conversations.js';
 import type { Clock } from './clock.js';
 import { outboxMail } from './dev-mail.js';
@@ -64,13 +66,23 @@ export interface ServiceDeps {
   attachmentStore?: AttachmentStore;
   /** The rules new service requests start with; tests shorten them. Default: the policy module's. */
   requestPolicy?: RequestPolicy;
+  /** W-01: also run after an account created on submission is activated (tests observe or fail it). */
+  onActivated?: (userId: number) => Promise<void>;
 }
 
 export function createServices(deps: ServiceDeps) {
   const { db, clock } = deps;
   const workflows = createWorkflowGateway({ temporal: deps.temporal, taskQueue: deps.taskQueue, ...(deps.standingPolicy ? { standingPolicy: deps.standingPolicy } : {}) });
   const ledger = createLedger(db);
-  const accounts = createAccounts({ db, clock });
+  const accounts = createAccounts({ db, clock, webUrl: deps.webUrl, onActivated: afterActivation });
+  /**
+   * W-01: what an activated account releases (its transaction committed; safe to run twice, a
+   * failure goes to staff's attention list). The job's release of jobs waiting for the verified
+   * address is called here.
+   */
+  async function afterActivation(userId: number): Promise<void> {
+    await deps.onActivated?.(userId);
+  }
   const placement = createPlacement({ db, clock, ledger, workflows, rules: deps.orderPolicy ?? orderPolicy() });
   const individualOffers = createIndividualOffers({ db, clock, placement, workflows });
   const { providers, webUrl } = deps;
@@ -102,6 +114,8 @@ export function createServices(deps: ServiceDeps) {
     orderGroups: createOrderGroups({ db, clock, placement }),
     portfolio: createPortfolio({ db, clock }),
     invoicing: createInvoicing({ db, clock }),
+    accountClosures: createAccountClosures({ db, clock }),
+    dataExport: createDataExport({ db, clock }),
     attachments: createAttachments({ db, clock, store: deps.attachmentStore ?? temporaryAttachmentStore() }),
     requests: createRequests({ db, clock, workflows, individualOffers, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),
     health: () => checkHealth({ db, workflows }),

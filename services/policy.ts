@@ -52,6 +52,14 @@ export const accountRules = {
    * once this long (search asks about days, so a minute's lag shows nowhere).
    */
   activityWriteIntervalMs: MINUTE,
+  /**
+   * W-01: an account created on a job's submission is activated through a mailed link (the
+   * address verified and the password set in one step); the link lasts this long, and
+   * `POST /auth/activation/resend` mails a fresh one.
+   */
+  activationTokenTtlMs: 3 * DAY,
+  /** W-20: the longest reason a user gives for closing their account. */
+  closureReasonMaxLength: 1_000,
 } as const;
 
 export const walletRules = {

@@ -26,6 +26,7 @@ import { notificationSettingsPages } from './pages/notification-settings.js';
 import { notificationPages } from './pages/notifications.js';
 import { orderGroupPages } from './pages/order-groups.js';
 import { orderPages } from './pages/order.js';
+import { privacyPages } from './pages/privacy.js';
 import { referralPages } from './pages/referrals.js';
 import { invoicingPages } from './pages/invoicing.js';
 import { affiliatePages } from './pages/affiliates.js';
@@ -107,6 +108,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', attachmentPages(deps));
   app.route('/', referralPages(deps));
   app.route('/', invoicingPages(deps));
+  app.route('/', privacyPages(deps));
   app.route('/', affiliatePages(deps));
   app.route('/', requestPages(deps));
   app.route('/', standingPages(deps));

@@ -103,6 +103,22 @@ const routes = {
     request: jsonBody(z.strictObject({ token: Token, password: Password })),
     responses: { 204: { description: 'The password is changed; sign in with it' } },
   }),
+  activate: secured(access.public, {
+    method: 'post',
+    path: '/auth/activate',
+    tags: ['accounts'],
+    summary: 'W-01: activate an account created with a job: the mailed link’s token verifies the address and sets the password, once; signs in',
+    request: jsonBody(z.strictObject({ token: Token, password: Password })),
+    responses: { 200: json('The account is active: a new session', Session) },
+  }),
+  resendActivation: secured(access.public, {
+    method: 'post',
+    path: '/auth/activation/resend',
+    tags: ['accounts'],
+    summary: 'W-01: mail a new activation link to the account with this email if it is not activated yet (the answer is the same either way)',
+    request: jsonBody(z.strictObject({ email: Email })),
+    responses: { 202: json('Sent, if an account waits for activation with this email', z.object({ sent: z.literal(true) })) },
+  }),
   logout: secured(access.user, {
     method: 'post',
     path: '/auth/logout',
@@ -239,5 +255,15 @@ export function passwordResetRoutes({ accounts }: { accounts: Accounts }) {
     .openapi(routes.resetPassword, async (c) => {
       await accounts.resetPassword(c.req.valid('json'));
       return c.body(null, 204);
+    });
+}
+
+/** W-01: activating an account created with a job, and a new link for an expired one. */
+export function activationRoutes({ accounts }: { accounts: Accounts }) {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(routes.activate, async (c) => c.json(await accounts.activate(c.req.valid('json')), 200))
+    .openapi(routes.resendActivation, async (c) => {
+      await accounts.resendActivation(c.req.valid('json').email);
+      return c.json({ sent: true as const }, 202);
     });
 }

@@ -64,7 +64,9 @@ export const sessions = pgTable(
 
 /**
  * One-time email tokens (SHA-256 stored): `confirm` confirms the address at registration;
- * `change_old` and `change_new` are the two steps of an email change.
+ * `change_old` and `change_new` are the two steps of an email change; `reset_password` sets a
+ * forgotten password; `activate` (W-01) verifies the address of an account created on a job's
+ * submission and sets its first password.
  */
 export const emailTokens = pgTable(
   'email_tokens',
@@ -72,7 +74,7 @@ export const emailTokens = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     tokenHash: text('token_hash').notNull().unique(),
     userId: bigint('user_id', { mode: 'number' }).notNull().references(() => users.id),
-    purpose: text('purpose', { enum: ['confirm', 'change_old', 'change_new', 'reset_password'] }).notNull(),
+    purpose: text('purpose', { enum: ['confirm', 'change_old', 'change_new', 'reset_password', 'activate'] }).notNull(),
     /** The address the token was sent to (for a change: the new address on both steps' rows). */
     email: text('email').notNull(),
     newEmail: text('new_email'),

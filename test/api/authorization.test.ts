@@ -205,6 +205,45 @@ describe('authorization matrix', () => {
         return { path: '/auth/password-reset/confirm', body: { token: await codeMailedTo(call, fresh.email), password: PASSWORD } };
       },
     },
+    // W-01: an account a job's submission created, activated with its mailed link.
+    'POST /auth/activate': {
+      success: 200,
+      build: async () => {
+        const email = `submitted_${next()}@example.com`;
+        const accounts = createAccounts({ db: database.db, clock: systemClock });
+        await database.db.orm.transaction((tx) => accounts.createAccountOnSubmission(tx, { email, now: new Date() }));
+        const { body } = await call('GET', `/dev/outbox?to=${encodeURIComponent(email)}`);
+        return { path: '/auth/activate', body: { token: /activate\?token=(\S+)/.exec(body.items[0].body)![1], password: PASSWORD } };
+      },
+    },
+    'POST /auth/activation/resend': { success: 202, build: () => ({ path: '/auth/activation/resend', body: { email: users.owner.email } }) },
+    'GET /me/export': { success: 200, build: () => ({ path: '/me/export' }) },
+    // W-20: the caller's pending request withdrawn first (one at a time), or filed first to be withdrawn.
+    'POST /me/closure': {
+      success: 201,
+      build: async (caller) => {
+        if (caller) await database.db.sql`update account_closures set withdrawn_at = now() where user_id = ${caller.id} and withdrawn_at is null and completed_at is null`;
+        return { path: '/me/closure', body: { reason: 'matrix' } };
+      },
+    },
+    'GET /me/closure': { success: 200, build: () => ({ path: '/me/closure' }) },
+    'DELETE /me/closure': {
+      success: 204,
+      build: async (caller) => {
+        if (caller) await database.db.sql`insert into account_closures (user_id, reason, requested_at) values (${caller.id}, 'matrix', now()) on conflict do nothing`;
+        return { path: '/me/closure' };
+      },
+    },
+    'GET /staff/closures': { success: 200, build: () => ({ path: '/staff/closures' }) },
+    // A new user with nothing in play each time: completing erases them.
+    'POST /staff/closures/{id}/complete': {
+      success: 200,
+      build: async () => {
+        const closing = await signUp(call, 'closing');
+        const [row] = await database.db.sql<{ id: string }[]>`insert into account_closures (user_id, reason, requested_at) values (${closing.id}, 'matrix', now()) returning id`;
+        return { path: `/staff/closures/${row!.id}/complete` };
+      },
+    },
     'POST /auth/logout': { success: 204, build: () => ({ path: '/auth/logout' }) },
     'GET /me': { success: 200, build: () => ({ path: '/me' }) },
     'PATCH /me/profile': { success: 200, build: () => ({ path: '/me/profile', body: { city: 'Porto' } }) },

@@ -85,6 +85,9 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   'confirm-email': { as: 'anonymous', path: () => '/confirm-email' },
   'forgot-password': { as: 'anonymous', path: () => '/forgot-password' },
   'reset-password': { as: 'anonymous', path: () => '/reset-password' },
+  activate: { as: 'anonymous', path: () => '/activate' },
+  'resend-activation': { as: 'anonymous', path: () => '/activation/resend' },
+  'close-account': { as: 'buyer', path: () => '/settings/close-account' },
   settings: { as: 'buyer', path: () => '/settings' },
   'notification-settings': { as: 'seller', path: () => '/settings/notifications' },
   invoicing: { as: 'buyer', path: () => '/settings/invoicing' },
@@ -121,6 +124,7 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   'arbitration-ready': { as: 'arbiter', path: (w) => `/staff/arbitration/${w.orders.caseReady}` },
   'arbitration-taken': { as: 'arbiter', path: (w) => `/staff/arbitration/${w.orders.caseTaken}` },
   attention: { as: 'admin', path: () => '/staff/attention' },
+  'staff-closures': { as: 'admin', path: () => '/staff/closures' },
   'staff-withdrawals': { as: 'admin', path: () => '/staff/withdrawals' },
   'staff-withdrawal': { as: 'admin', path: (w) => `/staff/withdrawals/${w.withdrawals.requested}` },
   'staff-withdrawal-held': { as: 'admin', path: (w) => `/staff/withdrawals/${w.withdrawals.held}` },
@@ -243,6 +247,16 @@ const FORMS: FormRow[] = [
     fill: () => ({ code: 'no-such-code-0123456789', password: PASSWORD }),
     fields: { code: { values: [...UNSTORABLE, huge, blank] }, password: { values: [...UNSTORABLE, blank, huge], fill: { code: 'x'.repeat(300) } } },
   },
+  {
+    // W-01: an unknown (well-formed) code is refused beside the code field too.
+    pages: ['activate'],
+    form: 'form[action="/activate"]',
+    fill: () => ({ token: 'no-such-code-0123456789', password: PASSWORD }),
+    fields: { token: { values: [...UNSTORABLE, huge, blank] }, password: { values: [...UNSTORABLE, blank, huge], fill: { token: 'x'.repeat(300) } } },
+  },
+  { pages: ['resend-activation'], form: 'form[action="/activation/resend"]', fields: { email: { values: [...TEXT, letters] } } },
+  // W-20: the reason is required and bounded.
+  { pages: ['close-account'], form: 'form[action="/settings/close-account"]', fields: { reason: { values: [...TEXT, { label: '1001 characters', text: 'z'.repeat(1_001) }] } } },
   {
     pages: ['settings'],
     form: 'form[action="/settings"]',
@@ -683,6 +697,13 @@ const FORMS: FormRow[] = [
     },
   },
   {
+    pages: ['staff-closures'],
+    form: 'form[action^="/staff/closures/"]',
+    fields: {
+      '@action': { values: [at('no such request', () => '/staff/closures/2147483648/complete'), at('an id beyond int8', () => '/staff/closures/99999999999999999999/complete')], status: 404, shows: 'not-found' },
+    },
+  },
+  {
     pages: ['attention'],
     form: 'form[action^="/staff/attention/"]',
     fields: {
@@ -851,6 +872,8 @@ describe('bad input on every form of the web client', () => {
     await stack.db.sql`insert into workflow_attention (workflow_id, process, entity_id, failure_type, reason, flagged_at)
       values (${`order-${orders.working}`}, 'order', ${orders.working}, 'data_error', 'A write failed for good (made by the test).', now())`;
     await settled(orders, buyer);
+    // W-20: a pending request to close an account, so staff's list shows its form (it has money in play: completing is refused).
+    await stack.services.accountClosures.request(other.id, 'Leaving gigflow (made by the test).');
     const withdrawals = await buildWithdrawals(buyer, admin);
     await pollUntil(async () => (await stack.services.moderation.queue()).some((item) => item.offerId === inModeration.id), { timeoutMs: 15_000, what: 'the offer in the moderation queue' });
     const [notification] = await stack.db.sql<{ id: string }[]>`select id from notifications where user_id = ${seller.id} order by id limit 1`;

@@ -26,6 +26,9 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['settings', /^\/settings$/],
   ['notification settings', /^\/settings\/notifications$/],
   ['invoicing', /^\/settings\/invoicing$/],
+  ['close account', /^\/settings\/close-account$/],
+  ['activate account', /^\/activate$/],
+  ['resend activation', /^\/activation\/resend$/],
   ['cart', /^\/cart$/],
   ['favorites', /^\/favorites$/],
   ['balance', /^\/balance$/],
@@ -69,12 +72,13 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['payout batches', /^\/staff\/payout-batches$/],
   ['provider events', /^\/staff\/provider-events$/],
   ['top-up refunds', /^\/staff\/top-ups$/],
+  ['account closures', /^\/staff\/closures$/],
 ];
 const routeOf = (path: string) => ROUTES.find(([, pattern]) => pattern.test(path))?.[0];
 
-/** Links of ours on the page (no sign-out form, no other origin, no fragment-only). */
+/** Links of ours on the page (no sign-out form, no other origin, no fragment-only), but downloads (`a[download]`: a file, not a page). */
 async function linksOn(page: Page, origin: string): Promise<string[]> {
-  const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => (a as unknown as { href: string }).href));
+  const hrefs = await page.locator('a[href]:not([download])').evaluateAll((as) => as.map((a) => (a as unknown as { href: string }).href));
   return hrefs.filter((h) => h.startsWith(origin)).map((h) => new URL(h).pathname + new URL(h).search);
 }
 

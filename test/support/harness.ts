@@ -225,6 +225,8 @@ export function buildApp(deps: {
   webUrl?: string;
   /** Where attachments' bytes go (default: a temporary folder). */
   attachmentStore?: AttachmentStore;
+  /** W-01: runs after an account created on submission is activated. */
+  onActivated?: (userId: number) => Promise<void>;
 }) {
   const clock = deps.clock ?? systemClock;
   const services = createServices({
@@ -236,6 +238,7 @@ export function buildApp(deps: {
     webUrl: deps.webUrl ?? 'http://127.0.0.1:3001',
     orderPolicy: deps.orderPolicy,
     attachmentStore: deps.attachmentStore,
+    onActivated: deps.onActivated,
   });
   return checkedByContract(
     createApp({

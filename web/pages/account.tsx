@@ -29,6 +29,7 @@ const SignIn = z.object({ login: text(254), password: z.string({ error: 'require
 const Confirm = z.object({ code });
 const Forgot = z.object({ email });
 const Reset = z.object({ code, password });
+const Activate = z.object({ token: code, password });
 const zones = Intl.supportedValuesOf('timeZone');
 const Settings = z.object({
   displayName: optionalText(100),
@@ -43,7 +44,7 @@ type Show = (c: WebContext, errors: FieldErrors, form: FormData, status?: Refusa
 
 export function accountPages(deps: WebDeps) {
   const app = new Hono<WebEnv>();
-  for (const routes of [signUp, confirmEmail, signIn, signOut, forgotPassword, resetPassword, settings]) routes(app, deps);
+  for (const routes of [signUp, confirmEmail, signIn, signOut, forgotPassword, resetPassword, activateAccount, resendActivation, settings]) routes(app, deps);
   return app;
 }
 
@@ -160,7 +161,7 @@ function signIn(app: Pages, deps: WebDeps) {
           <button type="submit">Sign in</button>
           <p>
             <a href="/forgot-password">Forgot your password?</a> · New here? <a href="/sign-up">Sign up</a> · Have a code from our email?{' '}
-            <a href="/confirm-email">Confirm your email</a>
+            <a href="/confirm-email">Confirm your email</a> · Ordered a job without an account? <a href="/activation/resend">Activate it</a>
           </p>
         </Form>
       ),
@@ -256,6 +257,76 @@ function resetPassword(app: Pages, deps: WebDeps) {
   });
 }
 
+/**
+ * W-01: the page an activation mail links to (`/activate?token=…`): the owner of an account
+ * created with a job chooses a password, which verifies the address too, and is signed in.
+ */
+function activateAccount(app: Pages, deps: WebDeps) {
+  const { accounts } = deps.services;
+  const secure = deps.secureCookies ?? false;
+  const activatePage: Show = (c, errors, form, status = 400) =>
+    page(
+      c,
+      deps,
+      'Activate your account',
+      (v) => (
+        <Form action="/activate" csrf={v.csrf} label="activate account">
+          <p>Choose the password of your new gigflow account: this also confirms your email address.</p>
+          <Field name="token" label="Activation code from the email" value={firstOf(form.token) ?? c.req.query('token')} errors={errors} autocomplete="one-time-code" hint="the link in our email fills it in" />
+          <Field name="password" label="Password" type="password" errors={errors} autocomplete="new-password" hint={`at least ${accountRules.passwordMinLength} characters`} />
+          <button type="submit">Activate my account</button>
+          <p>
+            Link expired or used? <a href="/activation/resend">Email me a new link</a>
+          </p>
+        </Form>
+      ),
+      Object.keys(errors).length ? status : 200,
+    );
+  app.get('/activate', (c) => activatePage(c, {}, {}));
+  app.post('/activate', async (c) => {
+    const form = await readForm(c);
+    const parsed = parseForm(Activate, form);
+    if (!parsed.ok) return activatePage(c, parsed.errors, form);
+    try {
+      const session = await accounts.activate(parsed.data);
+      startSession(c, session.token, session.expiresAt, secure);
+      return redirect(c, '/', `Welcome, ${session.user.login}! Your account is active and your email ${session.user.email} confirmed.`);
+    } catch (err) {
+      const r = refusalOf(err);
+      return activatePage(c, { token: r.message }, form, r.status);
+    }
+  });
+}
+
+function resendActivation(app: Pages, deps: WebDeps) {
+  const { accounts } = deps.services;
+  const resendPage: Show = (c, errors, form, status = 400) =>
+    page(
+      c,
+      deps,
+      'A new activation link',
+      (v) => (
+        <Form action="/activation/resend" csrf={v.csrf} label="resend activation">
+          <p>We will email a new link to activate the account created with your job.</p>
+          <Field name="email" label="Email" type="email" value={firstOf(form.email)} errors={errors} autocomplete="email" />
+          <button type="submit">Email me a new link</button>
+          <p>
+            Have a code from the email already? <a href="/activate">Activate your account</a>
+          </p>
+        </Form>
+      ),
+      Object.keys(errors).length ? status : 200,
+    );
+  app.get('/activation/resend', (c) => resendPage(c, {}, {}));
+  app.post('/activation/resend', async (c) => {
+    const form = await readForm(c);
+    const parsed = parseForm(Forgot, form);
+    if (!parsed.ok) return resendPage(c, parsed.errors, form);
+    await accounts.resendActivation(parsed.data.email);
+    return redirect(c, '/sign-in', 'If an account with this email waits for activation, we sent it a new link.');
+  });
+}
+
 function settings(app: Pages, deps: WebDeps) {
   const { accounts } = deps.services;
   const settingsPage = async (c: WebContext, errors: FieldErrors, form: FormData | undefined, status: 200 | 400 | 422 = 200) => {
@@ -305,6 +376,12 @@ function settings(app: Pages, deps: WebDeps) {
           </p>
           <p>
             <a href="/settings/notifications">Notification settings</a>: in the app, by email or both, and the categories of new requests you hear about.
+          </p>
+          <p>
+            <a href="/settings/export" download>Download my data</a>: everything gigflow holds about you, as one JSON file (W-19).
+          </p>
+          <p>
+            <a href="/settings/close-account">Close my account</a>: ask our staff to close it and erase your personal data (W-20).
           </p>
         </Form>
       ),

@@ -10,6 +10,7 @@ import type { WebDeps, WebEnv } from '../context.js';
 import { page } from '../page.js';
 import { arbitrationPages } from './staff/arbitration.js';
 import { attentionPages } from './staff/attention.js';
+import { closurePages } from './staff/closures.js';
 import { moderationPages } from './staff/moderation.js';
 import { staffPaymentPages } from './staff/payments.js';
 import { sanctionPages } from './staff/sanctions.js';
@@ -27,6 +28,7 @@ const queues = [
   { href: '/staff/withdrawals', label: 'Withdrawals', what: 'withdrawals by status: hold, release or reject them', roles: staffAccess.money },
   { href: '/staff/payout-batches', label: 'Payout batches', what: 'each batch’s reconciliation: count, gross, fees, net', roles: staffAccess.money },
   { href: '/staff/provider-events', label: 'Provider events', what: 'webhooks from the payment providers, unmatched first', roles: staffAccess.money },
+  { href: '/staff/closures', label: 'Account closures', what: 'users’ requests to close their account (W-20): complete them once no money is in play', roles: staffAccess.closures },
   { href: '/staff/top-ups', label: 'Refund a card top-up', what: 'an early withdrawal of card money, back to the same card (K-48)', roles: staffAccess.money },
 ];
 
@@ -58,5 +60,6 @@ export function staffPages(deps: WebDeps) {
   app.route('/', staffWithdrawalPages(deps));
   app.route('/', staffPaymentPages(deps));
   app.route('/', topUpRefundPages(deps));
+  app.route('/', closurePages(deps));
   return app;
 }

@@ -50,7 +50,14 @@ export function attentionPages(deps: WebDeps) {
 }
 
 const entityLink = (item: AttentionItem) =>
-  item.process === 'order' ? <a href={`/orders/${item.entityId}`}>order {item.entityId}</a> : <a href={`/offers/${item.entityId}`}>offer {item.entityId}</a>;
+  item.process === 'order' ? (
+    <a href={`/orders/${item.entityId}`}>order {item.entityId}</a>
+  ) : item.process === 'account_activation' ? (
+    // W-01: an activated account whose `onActivated` hook failed (services/account-activation.ts): no page of its own.
+    <>user {item.entityId}</>
+  ) : (
+    <a href={`/offers/${item.entityId}`}>offer {item.entityId}</a>
+  );
 
 const AttentionList: FC<{ deps: WebDeps; viewer: Viewer; items: AttentionItem[]; errors: RowErrors | undefined }> = ({ deps, viewer, items, errors }) => (
   <>

@@ -20,6 +20,8 @@ export const staffAccess = {
   sanctions: ['support', 'admin'] as StaffRole[],
   /** `/staff/withdrawals` (hold, release, reject), `/staff/payout-batches`, `/staff/provider-events`, `/staff/top-ups/{id}/refund`. */
   money: ['support', 'admin'] as StaffRole[],
+  /** `GET /staff/closures` and complete (W-20). */
+  closures: ['support', 'admin'] as StaffRole[],
   /** `POST /staff/feedback/{orderId}/delete` (K-59). */
   feedbackDeletion: ['admin'] as StaffRole[],
 };
