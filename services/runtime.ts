@@ -18,8 +18,11 @@ export async function openServices(config: {
   providers: Providers;
   webUrl: string;
   attachmentStore: AttachmentStore;
-  /** Encrypts the client's payloads (W-19); none keeps them plain. */
-  payloadCodec?: PayloadCodec | undefined;
+  /**
+   * Encrypts the client's payloads (W-19; `configuredCodec(config)`), with the worker's keys:
+   * required, so that no process forgets it; `undefined` keeps them plain.
+   */
+  payloadCodec: PayloadCodec | undefined;
 }): Promise<{ services: Services; close(): Promise<void> }> {
   const db = createDb(config.databaseUrl);
   const { client: temporal, close: closeTemporal } = await connectTemporalClient({ address: config.temporalAddress, namespace: config.namespace, payloadCodec: config.payloadCodec });

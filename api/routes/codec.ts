@@ -72,17 +72,19 @@ const routes = {
 
 /**
  * CORS for the codec paths, answering the UI's preflight itself: the UI's origin only, with
- * credentials. Without a UI origin no cross-origin page may call them.
+ * credentials. A request from anywhere else passes on to the routes (and their checks), without
+ * CORS headers: a browser then keeps the answer from the page. Without a UI origin no
+ * cross-origin page may call them.
  */
 export function codecCors(uiOrigin: string | undefined): MiddlewareHandler<AppEnv> {
   const allow = cors({
-    origin: (origin) => (uiOrigin !== undefined && origin === uiOrigin ? origin : null),
+    origin: (origin) => (origin === uiOrigin ? origin : null),
     credentials: true,
     allowMethods: ['POST', 'OPTIONS'],
     allowHeaders: ['Content-Type', 'X-Namespace', 'Authorization'],
     maxAge: 600,
   });
-  return (c, next) => (PATHS.includes(c.req.path) ? allow(c, next) : next());
+  return (c, next) => (uiOrigin !== undefined && PATHS.includes(c.req.path) && c.req.header('origin') === uiOrigin ? allow(c, next) : next());
 }
 
 /**
