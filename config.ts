@@ -19,7 +19,10 @@ const envSchema = z.object({
   PORT: port.default(3000),
   /** Port of the web client (the pages people use in a browser); it binds to HOST too. */
   WEB_PORT: port.default(3001),
-  /** The Temporal Web UI's address, for staff's links from the web client to a workflow; `npm start` sets it. */
+  /**
+   * The Temporal Web UI's address, for staff's links from the web client to a workflow, and the
+   * one origin whose pages may call the API's codec server (`/codec/*`, CORS); `npm start` sets it.
+   */
   TEMPORAL_UI_URL: z.url().optional(),
   /** Mark the web client's cookies Secure even over plain HTTP (set it behind a TLS-terminating proxy). */
   WEB_SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
@@ -76,12 +79,31 @@ const envSchema = z.object({
    * `GIGFLOW_DATA_DIR/attachments`.
    */
   ATTACHMENTS_S3_URL: z.string().regex(/^s3:\/\/[^\s:@/]+:[^\s@/]+@[^\s/]+\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/?(\?\S*)?$/, 'must be s3://KEY:SECRET@host[:port]/bucket[?region=…&tls=false]').optional(),
+  /**
+   * The keys that encrypt workflow payloads (issue 19 §5, W-19; codec/payload-codec.ts):
+   * `id:base64` pairs, comma-separated, each key 32 random bytes (`openssl rand -base64 32`).
+   * Every listed key decrypts; rotate by adding a key and naming it in PAYLOAD_KEY_ID. Required
+   * in production. Unset: `npm start` makes a development key once under GIGFLOW_DATA_DIR;
+   * a process started alone (and the tests) then stores payloads unencrypted.
+   */
+  PAYLOAD_KEYS: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/]+={0,2}(,[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/]+={0,2})*$/, 'must be id:base64key pairs, comma-separated')
+    .transform((list) => list.split(',').map((pair) => ({ id: pair.slice(0, pair.indexOf(':')), key: new Uint8Array(Buffer.from(pair.slice(pair.indexOf(':') + 1), 'base64')) })))
+    .refine((keys) => keys.every(({ key }) => key.length === 32), 'every key must be 32 bytes (AES-256), base64-encoded')
+    .refine((keys) => new Set(keys.map(({ id }) => id)).size === keys.length, 'a key id is listed twice')
+    .optional(),
+  /** The id of the key that encrypts new payloads; default: the last of PAYLOAD_KEYS. */
+  PAYLOAD_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a key id of PAYLOAD_KEYS').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Where `npm start` keeps the embedded servers' state (git-ignored). */
   GIGFLOW_DATA_DIR: z.string().min(1).default('.data'),
 });
 
 export type Config = z.infer<typeof envSchema>;
+
+/** Variables whose values never appear in an error message. */
+const SECRET = new Set(['PAYLOAD_KEYS']);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -95,7 +117,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0]);
-    const got = present[name];
+    const got = SECRET.has(name) ? undefined : present[name];
     throw new ConfigError(
       `invalid environment variable ${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`,
     );
@@ -103,9 +125,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const config = { ...parsed.data, GIGFLOW_DATA_DIR: resolve(parsed.data.GIGFLOW_DATA_DIR) };
   if (config.NODE_ENV === 'production') {
     // Production never falls back to embedded servers or development defaults.
-    for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS'] as const) {
+    // W-19: nor does it store personal data in workflow histories unencrypted.
+    for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'PAYLOAD_KEYS'] as const) {
       if (!config[name]) throw new ConfigError(`invalid environment variable ${name}: required when NODE_ENV=production`);
     }
+  }
+  if (config.PAYLOAD_KEY_ID && !config.PAYLOAD_KEYS?.some(({ id }) => id === config.PAYLOAD_KEY_ID)) {
+    throw new ConfigError(`invalid environment variable PAYLOAD_KEY_ID: names no key of PAYLOAD_KEYS (got ${JSON.stringify(config.PAYLOAD_KEY_ID)})`);
   }
   return config;
 }

@@ -5,12 +5,14 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { pino } from 'pino';
 import { createActivities, type Activities } from './activities/index.js';
 import type { PickPlacer } from './activities/requests.js';
 import { logMailAdapter, runOutboxDispatcher } from './db/outbox.js';
 import { smtpMailAdapter } from './db/smtp-mail.js';
+import { configuredCodec } from './codec/payload-codec.js';
 import { loadConfig } from './config.js';
 import { createDb, type Db } from './db/client.js';
 import { createLedger } from './db/ledger.js';
@@ -44,6 +46,11 @@ export interface WorkerDeps {
   standingPolicy?: StandingPolicy;
   /** The rules of the orders a service request's pick places; tests shorten them. Default: the policy module's. */
   orderPolicy?: OrderPolicy;
+  /**
+   * Encrypts and decrypts every payload (codec/payload-codec.ts, W-19); the API's client must
+   * hold the same keys. None: payloads stay plain (tests), encrypted ones cannot be read.
+   */
+  payloadCodec?: PayloadCodec;
 }
 
 /**
@@ -56,7 +63,7 @@ function pickPlacer(db: Db, rules: OrderPolicy): PickPlacer {
   return (temporal, taskQueue, pick) => placeRequestPicks({ db, clock: systemClock, ledger, workflows: createWorkflowGateway({ temporal, taskQueue }), rules }, pick);
 }
 
-export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, wrapActivities, providers, standingPolicy, orderPolicy }: WorkerDeps): Promise<Worker> {
+export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, wrapActivities, providers, standingPolicy, orderPolicy, payloadCodec }: WorkerDeps): Promise<Worker> {
   const placePicks = pickPlacer(db, orderPolicy ?? defaultOrderPolicy());
   const activities = createActivities({ db, placePicks, ...(providers ? { providers } : {}), ...(standingPolicy ? { standingPolicy } : {}) });
   return Worker.create({
@@ -65,6 +72,9 @@ export function createWorker({ connection, namespace, taskQueue, db, workflowBun
     taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
     activities: wrapActivities ? wrapActivities(activities) : activities,
+    // Codecs run in the worker's main thread, never in the workflow sandbox; the activities'
+    // own client (Context.current().client) is built with this converter too.
+    ...(payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {}),
     // On SIGTERM/SIGINT, activities in flight get this long to finish before they are asked to
     // cancel; within `npm start`'s bound for the worker (7 s), as a deployment's grace period should be.
     shutdownGraceTime: '5s',
@@ -81,11 +91,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   });
   const db = createDb(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db, providers: configuredProviders(config) });
+  const payloadCodec = configuredCodec(config);
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db, providers: configuredProviders(config), ...(payloadCodec ? { payloadCodec } : {}) });
   // K-50: the Schedule that starts the payout batches, created or brought in line with the policy.
   const scheduling = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
-    const client = new Client({ connection: scheduling, namespace: config.TEMPORAL_NAMESPACE });
+    // The schedules' workflow inputs are payloads too.
+    const client = new Client({ connection: scheduling, namespace: config.TEMPORAL_NAMESPACE, ...(payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {}) });
     const schedule = await ensurePayoutSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, policy: withdrawalPolicy() });
     logger.info({ schedule }, 'payout batch schedule ensured');
     // K-35: the daily re-evaluation of buyer statuses (a Super buyer's 3 months pass without a purchase).

@@ -3,7 +3,7 @@
  * app from their own dependencies. One router per resource, mounted here.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { Services } from '../services/index.js';
 import { AppError } from '../workflows/lib/errors.js';
@@ -14,6 +14,7 @@ import { onError, onNotFound, validationHook } from './errors.js';
 import { accountRoutes, activationRoutes, passwordResetRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
 import { attachmentRoutes, UPLOAD_MAX_BODY_BYTES } from './routes/attachments.js';
+import { CODEC_MAX_BODY_BYTES, codecCors, codecRoutes, codecSessionToken } from './routes/codec.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { devRoutes } from './routes/dev.js';
 import { docsRoutes } from './routes/docs.js';
@@ -45,10 +46,10 @@ import { withdrawalRoutes } from './routes/withdrawals.js';
  * guard refuses their signed-in calls with 403 `account_blocked`, but for reading their own
  * standing and signing out.
  */
-function identifyCaller(accounts: Services['accounts'], sanctions: Services['sanctions']): MiddlewareHandler<AppEnv> {
+function identifyCaller(accounts: Services['accounts'], sanctions: Services['sanctions'], sessionCookie: (c: Context<AppEnv>) => string | undefined): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
-    const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? (header === undefined ? sessionCookie(c) : undefined);
     if (token) {
       try {
         const user = await accounts.authenticate(token);
@@ -69,9 +70,12 @@ export function createApp(deps: AppDeps) {
   const { services } = deps;
   app.use(requestId());
   app.use(requestLog(deps.logger, 'request'));
-  // An upload's body carries a file of up to 4 MB (K-69); every other request a little JSON.
-  app.use(limitBody(undefined, (method, path) => (method === 'POST' && path === '/attachments' ? UPLOAD_MAX_BODY_BYTES : undefined)));
-  app.use(identifyCaller(services.accounts, services.sanctions));
+  // The Temporal Web UI calls the codec server from its own origin (issue 19 §5).
+  app.use(codecCors(deps.temporalUiOrigin));
+  // An upload's body carries a file of up to 4 MB (K-69), the codec server a history's payloads;
+  // every other request a little JSON.
+  app.use(limitBody(undefined, (method, path) => (method !== 'POST' ? undefined : path === '/attachments' ? UPLOAD_MAX_BODY_BYTES : path.startsWith('/codec/') ? CODEC_MAX_BODY_BYTES : undefined)));
+  app.use(identifyCaller(services.accounts, services.sanctions, codecSessionToken(deps.temporalUiOrigin)));
 
   app.route('/', healthRoutes(services));
   app.route('/', accountRoutes({ accounts: services.accounts, payoutDetails: services.payoutDetails }, { trustedProxyHops: deps.trustedProxyHops ?? 0 }));
@@ -100,6 +104,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', requestRoutes(services));
   app.route('/', mailRoutes(services));
   app.route('/', webhookRoutes(services));
+  app.route('/', codecRoutes(services));
   if (deps.devRoutes) app.route('/', devRoutes(services));
   app.route('/', docsRoutes());
 

@@ -14,6 +14,11 @@ export interface AppDeps {
    * header is ignored.
    */
   trustedProxyHops?: number;
+  /**
+   * The Temporal Web UI's origin (TEMPORAL_UI_URL's): the one page origin CORS lets call the
+   * codec server, with the web client's session cookie. None: no cross-origin page may.
+   */
+  temporalUiOrigin?: string;
 }
 
 /** Hono's environment: the per-request variables middleware sets. */

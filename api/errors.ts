@@ -43,6 +43,7 @@ export const statusOf = {
   needs_attention: 409,
   idempotency_key_reused: 422,
   unknown_referral_code: 422,
+  undecodable_payload: 422,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 
 export interface ErrorBody {

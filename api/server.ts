@@ -3,6 +3,7 @@
  * Production runs many of these behind a load balancer; `npm start` runs one.
  */
 import { pino } from 'pino';
+import { configuredCodec } from '../codec/payload-codec.js';
 import { loadConfig } from '../config.js';
 import { configuredProviders } from '../payments/configured.js';
 import { configuredAttachmentStore } from '../services/attachment-store.js';
@@ -21,6 +22,13 @@ const { services, close } = await openServices({
   providers: configuredProviders(config),
   webUrl: config.WEB_PUBLIC_URL ?? `http://${config.HOST}:${config.WEB_PORT}`,
   attachmentStore: configuredAttachmentStore(config),
+  payloadCodec: configuredCodec(config),
 });
-const app = createApp({ services, logger, devRoutes: config.NODE_ENV !== 'production', trustedProxyHops: config.TRUSTED_PROXY_HOPS });
+const app = createApp({
+  services,
+  logger,
+  devRoutes: config.NODE_ENV !== 'production',
+  trustedProxyHops: config.TRUSTED_PROXY_HOPS,
+  ...(config.TEMPORAL_UI_URL ? { temporalUiOrigin: new URL(config.TEMPORAL_UI_URL).origin } : {}),
+});
 serveUntilStopped({ fetch: app.fetch, port: config.PORT, host: config.HOST, logger, name: 'API', close });

@@ -15,6 +15,9 @@
  * scenario ends as its test expects. Histories of code paths kept only for workflows already
  * running (`test/replay/histories/legacy/`) are never rewritten.
  *
+ * Payloads are encrypted with the test key of `test/support/payload-keys.ts` (issue 19 §5), which
+ * the replay decrypts with.
+ *
  * Servers as `npm test` has them: the Temporal CLI provisioned when missing, a dev server and
  * an embedded PostgreSQL of its own in a scratch folder, removed at the end — unless
  * TEMPORAL_ADDRESS / DATABASE_URL name servers to use (DATABASE_URL: a maintenance database,
@@ -40,6 +43,7 @@ import { captureWithdrawalHistories } from '../test/support/withdrawal-scenarios
 import { payoutWebhookReceiver } from '../test/support/withdrawals.js';
 import { createWithdrawalActivities } from '../activities/withdrawals.js';
 import { createWorkflowGateway } from '../services/workflow-gateway.js';
+import { testPayloadCodec } from '../test/support/payload-keys.js';
 import { freePort } from '../test/support/ports.js';
 import { orderWorkflowId } from '../workflows/order/messages.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from './temporal-dev-server.js';
@@ -188,7 +192,8 @@ try {
   const chosen = (named.length ? named : Object.keys(processes)) as Process[];
   await servers();
   database = await createTestDatabase('capture-histories');
-  const temporal = await connectTemporal();
+  // Captured encrypted, as production stores them, with the test key test/replay decrypts with.
+  const temporal = await connectTemporal({ payloadCodec: testPayloadCodec });
   const env: ScenarioEnv = { db: database.db, temporal, taskQueue: uniqueId('histories') };
   // Withdrawals pay out through the local payment stand-ins, whose webhooks reach the workflows.
   const db = database.db;
@@ -197,7 +202,7 @@ try {
     standIns.attach(payoutWebhookReceiver(db, standIns.providers, createWorkflowGateway({ temporal, taskQueue: env.taskQueue })));
   }
   const providers = standIns?.providers;
-  const worker = await startWorker(db, env.taskQueue, providers ? (activities) => ({ ...activities, ...createWithdrawalActivities({ db, providers }) }) : undefined);
+  const worker = await startWorker(db, env.taskQueue, providers ? (activities) => ({ ...activities, ...createWithdrawalActivities({ db, providers }) }) : undefined, undefined, testPayloadCodec);
   let written = 0;
   try {
     // All captured before any is written: nothing is written unless every scenario ended as expected.

@@ -24,6 +24,7 @@ import { runMigrations } from '../db/migrate.js';
 import { localProvidersUrl } from '../payments/configured.js';
 import { pollUntil } from './poll.js';
 import { createSupervisor } from './supervisor.js';
+import { developmentPayloadKeys } from './payload-keys.js';
 import { registerSearchAttributes, startTemporalDevServer } from './temporal-dev-server.js';
 import { startMailCatcher } from './mail-catcher.js';
 import { ensureMailpit, ensureTemporalCli, MissingToolError } from './tools.js';
@@ -71,6 +72,21 @@ function run(name: string, entry: string, env: Record<string, string>): void {
   supervisor.adopt({ name, stage: 'apps', pid: child.pid!, requestStop: () => child.kill('SIGTERM'), exited });
 }
 
+/** The address the platform's own links use: a wildcard bind is reached on the loopback. */
+const publicHost = () => (config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST);
+const apiUrlOf = () => `http://${publicHost()}:${config.PORT}`;
+
+/**
+ * The payload keys of the worker and the API (issue 19 §5, W-19): the configured ones, else a
+ * development key made once in the data folder, so payloads are encrypted as in production and
+ * a restart still decrypts them.
+ */
+function payloadKeys(): { PAYLOAD_KEYS?: string; PAYLOAD_KEY_ID?: string } {
+  if (config.PAYLOAD_KEYS) return {};
+  say(`payload encryption: a development key in ${join(config.GIGFLOW_DATA_DIR, 'payload-keys')} (set PAYLOAD_KEYS for your own)`);
+  return developmentPayloadKeys(config.GIGFLOW_DATA_DIR);
+}
+
 /** Starts the dev server unless TEMPORAL_ADDRESS names a Temporal; returns the address and UI. */
 async function startTemporal(): Promise<{ address: string; uiUrl?: string }> {
   if (config.TEMPORAL_ADDRESS) return { address: config.TEMPORAL_ADDRESS };
@@ -81,6 +97,9 @@ async function startTemporal(): Promise<{ address: string; uiUrl?: string }> {
     dbFile: join(config.GIGFLOW_DATA_DIR, 'temporal', 'temporal.db'),
     port: config.TEMPORAL_DEV_PORT,
     uiPort: config.TEMPORAL_UI_PORT,
+    // The UI sends payloads to the API's codec server, which decrypts them for staff signed in
+    // to the web client (issue 19 §5).
+    uiCodecEndpoint: `${apiUrlOf()}/codec`,
     namespace: config.TEMPORAL_NAMESPACE,
     logLevel: 'error',
     onOutput: (text) => process.stderr.write(text),
@@ -181,16 +200,22 @@ async function startPlatform(): Promise<void> {
     const mail = await startMail();
     checkpoint();
 
-    const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
-    const webUrl = `http://${host}:${config.WEB_PORT}`;
-    const env = { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, WEB_PUBLIC_URL: config.WEB_PUBLIC_URL ?? webUrl, SMTP_URL: mail.smtpUrl };
+    const webUrl = `http://${publicHost()}:${config.WEB_PORT}`;
+    const env = {
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporal.address,
+      WEB_PUBLIC_URL: config.WEB_PUBLIC_URL ?? webUrl,
+      SMTP_URL: mail.smtpUrl,
+      ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}),
+      ...payloadKeys(),
+    };
     // K-47: the local stand-ins of the card processor and PayPal, unless real providers are configured.
     const standIns = !config.CARD_PROCESSOR_URL || !config.PAYPAL_URL;
     if (standIns) run('payment providers', 'providers/main.ts', env);
     run('worker', 'worker.ts', env);
     run('API', 'api/server.ts', env);
-    run('web client', 'web/server.ts', { ...env, ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}) });
-    const apiUrl = `http://${host}:${config.PORT}`;
+    run('web client', 'web/server.ts', env);
+    const apiUrl = apiUrlOf();
     await waitUntilServing(apiUrl, connection);
     await pollUntil(async () => (await fetch(`${webUrl}/health`).catch(() => undefined))?.ok, {
       timeoutMs: 120_000,

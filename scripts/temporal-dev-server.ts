@@ -18,6 +18,11 @@ export interface DevServerOptions {
   port: number;
   /** Web UI port; `undefined` runs the server headless (tests). */
   uiPort?: number;
+  /**
+   * The Web UI's remote codec (`<api>/codec`): the UI posts payloads there to show them decoded
+   * (issue 19 §5). Without it the UI shows encrypted payloads as they are stored.
+   */
+  uiCodecEndpoint?: string;
   namespace: string;
   /** Server log level (the dev server is chatty at info). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
@@ -58,6 +63,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     '--namespace', options.namespace,
     '--log-level', options.logLevel ?? 'warn',
     ...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1']),
+    ...(options.uiCodecEndpoint === undefined ? [] : ['--ui-codec-endpoint', options.uiCodecEndpoint]),
   ];
   const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup ?? false });
   // At the latest, the server stops when the process that started it exits.

@@ -17,6 +17,7 @@ import { temporaryAttachmentStore, type AttachmentStore } from './attachment-sto
 import { createAttachments } from './attachments.js';
 import { createAttention } from './attention.js';
 import { createCart } from './cart.js';
+import { createCodecServer } from './codec-server.js';
 import { createDataExport } from './data-export.js';
 import { createConversations } from './conversations.js';
 import type { Clock } from './clock.js';
@@ -119,6 +120,7 @@ export function createServices(deps: ServiceDeps) {
     attachments: createAttachments({ db, clock, store: deps.attachmentStore ?? temporaryAttachmentStore() }),
     requests: createRequests({ db, clock, workflows, individualOffers, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),
     health: () => checkHealth({ db, workflows }),
+    codecServer: createCodecServer(deps.temporal),
     /** Development only: the mail outbox. */
     devMail: (to?: string) => outboxMail(db, to),
   };

@@ -2,6 +2,7 @@
  * The services of a running API process: its own PostgreSQL pool and Temporal client, for the
  * servers its configuration names, closed together on shutdown.
  */
+import type { PayloadCodec } from '@temporalio/common';
 import { createDb } from '../db/client.js';
 import { systemClock } from './clock.js';
 import type { AttachmentStore } from './attachment-store.js';
@@ -17,9 +18,14 @@ export async function openServices(config: {
   providers: Providers;
   webUrl: string;
   attachmentStore: AttachmentStore;
+  /**
+   * Encrypts the client's payloads (W-19; `configuredCodec(config)`), with the worker's keys:
+   * required, so that no process forgets it; `undefined` keeps them plain.
+   */
+  payloadCodec: PayloadCodec | undefined;
 }): Promise<{ services: Services; close(): Promise<void> }> {
   const db = createDb(config.databaseUrl);
-  const { client: temporal, close: closeTemporal } = await connectTemporalClient({ address: config.temporalAddress, namespace: config.namespace });
+  const { client: temporal, close: closeTemporal } = await connectTemporalClient({ address: config.temporalAddress, namespace: config.namespace, payloadCodec: config.payloadCodec });
   const services = createServices({
     db,
     temporal,

@@ -4,6 +4,7 @@
  */
 import { pino } from 'pino';
 import { serveUntilStopped } from '../api/http-process.js';
+import { configuredCodec } from '../codec/payload-codec.js';
 import { loadConfig } from '../config.js';
 import { configuredProviders, localProvidersUrl } from '../payments/configured.js';
 import { configuredAttachmentStore } from '../services/attachment-store.js';
@@ -21,6 +22,8 @@ const { services, close } = await openServices({
   providers: configuredProviders(config),
   webUrl: config.WEB_PUBLIC_URL ?? `http://${config.HOST}:${config.WEB_PORT}`,
   attachmentStore: configuredAttachmentStore(config),
+  // The pages start, update and query workflows too: with the worker's payload keys (W-19).
+  payloadCodec: configuredCodec(config),
 });
 /** The local stand-ins' hosted pages, at the address they listen on (`providers/main.ts`), when no provider URL is set. */
 const standIns = [localProvidersUrl(config), `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.LOCAL_PROVIDERS_PORT}`];

@@ -457,6 +457,11 @@ describe('authorization matrix', () => {
     'GET /staff/requests': { success: 200, build: () => ({ path: '/staff/requests' }) },
     'POST /staff/requests/{id}/approve': { success: 409, build: async () => ({ path: `/staff/requests/${await requestOf(victim, 'closed')}/approve` }) },
     'POST /staff/requests/{id}/reject': { success: 409, build: async () => ({ path: `/staff/requests/${await requestOf(victim, 'closed')}/reject`, body: { reason: 'matrix' } }) },
+    // This app holds no payload keys: plain payloads come back as they are (issue 19 §5).
+    'POST /codec/decode': { success: 200, build: () => ({ path: '/codec/decode', body: { payloads: [{ metadata: { encoding: btoa('json/plain') }, data: btoa('1') }] } }) },
+    'POST /codec/encode': { success: 200, build: () => ({ path: '/codec/encode', body: { payloads: [{ metadata: { encoding: btoa('json/plain') }, data: btoa('1') }] } }) },
+    'OPTIONS /codec/decode': { success: 204, build: () => ({ path: '/codec/decode' }) },
+    'OPTIONS /codec/encode': { success: 204, build: () => ({ path: '/codec/encode' }) },
     'GET /moderation/feedback-answers': { success: 200, build: () => ({ path: '/moderation/feedback-answers' }) },
     'POST /moderation/feedback-answers/{orderId}/decision': {
       success: 200,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -213,6 +213,16 @@ describe('README command 1: npm start', () => {
     const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
     assert.equal(ui.status, 200);
     assert.match(await ui.text(), /<html/i);
+    // Issue 19 §5: payloads encrypted with a development key kept in the data folder, which the
+    // UI reads through the API's codec server, called from the UI's origin.
+    const settings = await jsonOf(await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`));
+    assert.equal(settings.Codec?.Endpoint, `${started.apiUrl}/codec`, JSON.stringify(settings.Codec));
+    assert.equal(statSync(join(env.GIGFLOW_DATA_DIR!, 'payload-keys')).mode & 0o777, 0o600);
+    const preflight = await fetch(`${started.apiUrl}/codec/decode`, {
+      method: 'OPTIONS',
+      headers: { origin: `http://127.0.0.1:${uiPort}`, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    assert.equal(preflight.headers.get('access-control-allow-origin'), `http://127.0.0.1:${uiPort}`);
 
     const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });

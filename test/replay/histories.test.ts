@@ -49,6 +49,8 @@ const processes: { name: string; expected: string[] }[] = [
 
 const legacyDir = fileURLToPath(new URL('./histories/legacy/', import.meta.url));
 const legacyModeration = fixturesIn(legacyDir, /^moderation-.*\.json$/);
+/** Histories captured before payloads were encrypted (issue 19 §5): they must keep replaying as plain payloads. */
+const legacyPlain = fixturesIn(legacyDir, /^reply-watch-.*-plain\.json$/);
 
 describe('committed workflow histories replay on the current code', () => {
   let workflowBundle: WorkflowBundleWithSourceMap;
@@ -69,7 +71,10 @@ describe('committed workflow histories replay on the current code', () => {
   it('keeps the moderation histories captured before moderation moved onto one effects activity', () => {
     assert.ok(legacyModeration.length >= 8, `legacy moderation fixtures: ${legacyModeration.join(', ')}`);
   });
+  it('keeps reply-watch histories captured before payloads were encrypted', () => {
+    assert.equal(legacyPlain.length, 2, `plain fixtures: ${legacyPlain.join(', ')}`);
+  });
   it('replays every legacy history without nondeterminism', async () => {
-    assert.deepEqual(await replayFailures(workflowBundle, legacyDir, legacyModeration, 'legacy-histories'), []);
+    assert.deepEqual(await replayFailures(workflowBundle, legacyDir, [...legacyModeration, ...legacyPlain], 'legacy-histories'), []);
   });
 });

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
@@ -118,9 +119,12 @@ async function nextIdBlock(): Promise<number> {
   }
 }
 
-/** A client of the run's shared dev server: the API's own kind (close it with `client.connection.close()`). */
-export async function connectTemporal(): Promise<Client> {
-  return (await connectTemporalClient({ address: harness.temporalAddress, namespace: harness.namespace })).client;
+/**
+ * A client of the run's shared dev server: the API's own kind (close it with
+ * `client.connection.close()`), encrypting payloads with `payloadCodec` when given.
+ */
+export async function connectTemporal(options: { payloadCodec?: PayloadCodec } = {}): Promise<Client> {
+  return (await connectTemporalClient({ address: harness.temporalAddress, namespace: harness.namespace, payloadCodec: options.payloadCodec })).client;
 }
 
 /**
@@ -227,6 +231,8 @@ export function buildApp(deps: {
   attachmentStore?: AttachmentStore;
   /** W-01: runs after an account created on submission is activated. */
   onActivated?: (userId: number) => Promise<void>;
+  /** The Temporal Web UI's origin, which may call the codec server (default: none may). */
+  temporalUiOrigin?: string;
 }) {
   const clock = deps.clock ?? systemClock;
   const services = createServices({
@@ -246,6 +252,7 @@ export function buildApp(deps: {
       logger: deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
       devRoutes: deps.devRoutes ?? true,
       trustedProxyHops: deps.trustedProxyHops,
+      ...(deps.temporalUiOrigin ? { temporalUiOrigin: deps.temporalUiOrigin } : {}),
     }),
   );
 }
@@ -306,19 +313,30 @@ export async function jsonOf(res: Response): Promise<any> {
 
 /**
  * gigflow's own worker (`createWorker` from worker.ts: every workflow, the real activities)
- * on the run's dev server, for this file's database and task queue, until `stop()`.
+ * on the run's dev server, for this file's database and task queue, until `stop()`; with
+ * `payloadCodec`, its payloads are encrypted (the clients of its workflows need the same keys).
  */
 export async function startWorker(
   db: Db,
   taskQueue: string,
   wrapActivities?: WorkerDeps['wrapActivities'],
   providers?: Providers,
+  payloadCodec?: PayloadCodec,
 ): Promise<{ stop(): Promise<void> }> {
   const [workflowBundle, connection] = await Promise.all([
     bundle(workflowsPath),
     NativeConnection.connect({ address: harness.temporalAddress }),
   ]);
-  const worker = await createWorker({ connection, namespace: harness.namespace, taskQueue, db, workflowBundle, ...(wrapActivities ? { wrapActivities } : {}), ...(providers ? { providers } : {}) });
+  const worker = await createWorker({
+    connection,
+    namespace: harness.namespace,
+    taskQueue,
+    db,
+    workflowBundle,
+    ...(wrapActivities ? { wrapActivities } : {}),
+    ...(providers ? { providers } : {}),
+    ...(payloadCodec ? { payloadCodec } : {}),
+  });
   const running = worker.run();
   return {
     async stop() {

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { testPayloadCodec } from './payload-keys.js';
 
 /** The fixture files in `dir` whose names match `pattern`, sorted. */
 export function fixturesIn(dir: string, pattern: RegExp): string[] {
@@ -15,7 +16,8 @@ export function fixturesIn(dir: string, pattern: RegExp): string[] {
 }
 
 /**
- * Replays every fixture (each a completed workflow's history) with `workflowBundle`; resolves
+ * Replays every fixture (each a completed workflow's history, plain or encrypted with the test
+ * key of `./payload-keys.ts`) with `workflowBundle`; resolves
  * to the failures, `<fixture>: <error>`, an empty list when all replay.
  */
 export async function replayFailures(workflowBundle: WorkflowBundleWithSourceMap, dir: string, files: string[], replayName: string): Promise<string[]> {
@@ -28,7 +30,8 @@ export async function replayFailures(workflowBundle: WorkflowBundleWithSourceMap
   }
   const failures: string[] = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName }, histories)) {
+  // Histories captured with the test key decrypt with it; plain ones pass through.
+  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName, dataConverter: { payloadCodecs: [testPayloadCodec] } }, histories)) {
     replayed++;
     if (result.error) failures.push(`${result.workflowId}: ${result.error.name}: ${result.error.message}`);
   }

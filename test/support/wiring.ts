@@ -36,7 +36,7 @@ export const RULES: Record<Rule, string> = {
   'workflow sandbox':
     'workflows/ imports at runtime nothing outside workflows/ but @temporalio/workflow (a whole `import type` statement is free)',
   fence:
-    'api/ and web/ never import activities/ or db/; services/ never api/, web/ or activities/; activities/ never api/, web/ or services/; db/ and payments/ none of services/, activities/, api/, web/; providers/ (the payment stand-ins) is imported by none of those, nor payments/ or db/, and imports none of them (type-only imports count)',
+    'api/ and web/ never import activities/ or db/; services/ never api/, web/ or activities/; activities/ never api/, web/ or services/; db/ and payments/ none of services/, activities/, api/, web/; providers/ (the payment stand-ins) is imported by none of those, nor payments/ or db/, and imports none of them; codec/ (the payload codec) imports no other room (type-only imports count)',
   gateway: `outside workflows/, activities/ and the worker, only ${[...GATEWAY].join(' and ')} load Temporal's client at run time: the one gateway to workflows`,
   cycle: 'no import cycle anywhere, tests included (type-only imports count)',
   'function length': `no function spans more than ${MAX_FUNCTION_LINES} lines outside test/`,
@@ -54,6 +54,10 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   // The adapters speak to providers over HTTP; the stand-in is a separate server they never load.
   payments: ['services', 'activities', 'api', 'web', 'providers'],
   providers: ['services', 'activities', 'api', 'web', 'db', 'payments', 'workflows'],
+  // The payload codec (issue 19 §5) is loaded by both sides of Temporal: the API's client
+  // (services/temporal-client.ts) and the worker, which must not reach into each other's rooms;
+  // so it stands apart and depends on none of them.
+  codec: ['services', 'activities', 'api', 'web', 'db', 'payments', 'providers', 'workflows'],
 };
 
 const CODE = /\.(?:[cm]?ts|tsx|[cm]?js|jsx)$/;

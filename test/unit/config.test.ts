@@ -76,6 +76,34 @@ describe('configuration from the environment', () => {
       () => parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/gigflow' }),
       /TEMPORAL_ADDRESS: required when NODE_ENV=production/,
     );
+    // W-19: production never stores personal data in workflow histories unencrypted.
+    assert.throws(
+      () => parseConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/gigflow', TEMPORAL_ADDRESS: 'temporal:7233' }),
+      /PAYLOAD_KEYS: required when NODE_ENV=production/,
+    );
+  });
+
+  it('reads the payload keys as id and 32 bytes, the last listed encrypting unless PAYLOAD_KEY_ID names one', () => {
+    const a = Buffer.alloc(32, 1).toString('base64');
+    const b = Buffer.alloc(32, 2).toString('base64');
+    const config = parseConfig({ PAYLOAD_KEYS: `k1:${a},k2:${b}`, PAYLOAD_KEY_ID: 'k1' });
+    assert.deepEqual(config.PAYLOAD_KEYS?.map(({ id, key }) => [id, key.length, key[0]]), [['k1', 32, 1], ['k2', 32, 2]]);
+    assert.equal(config.PAYLOAD_KEY_ID, 'k1');
+    assert.throws(() => parseConfig({ PAYLOAD_KEYS: `k1:${a}`, PAYLOAD_KEY_ID: 'k9' }), /PAYLOAD_KEY_ID: names no key of PAYLOAD_KEYS/);
+    assert.throws(() => parseConfig({ PAYLOAD_KEYS: `k1:${a},k1:${b}` }), /PAYLOAD_KEYS: a key id is listed twice/);
+  });
+
+  it('refuses a payload key of the wrong length without printing the keys', () => {
+    const short = Buffer.alloc(16, 7).toString('base64');
+    assert.throws(
+      () => parseConfig({ PAYLOAD_KEYS: `k1:${short}` }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /^invalid environment variable PAYLOAD_KEYS: every key must be 32 bytes/);
+        assert.ok(!err.message.includes(short), err.message);
+        return true;
+      },
+    );
   });
 });
 

@@ -108,6 +108,17 @@ describe('the wiring checker', () => {
     assert.deepEqual(broken(tree), ['fence services/orders.ts:1', 'fence services/orders.ts:2']);
   });
 
+  it('stops codec/ importing any other room, while the API’s client and the worker both import it', () => {
+    const tree = {
+      'codec/payload-codec.ts': "import { db } from '../db/client.js';\nimport type { Services } from '../services/index.js';",
+      'services/temporal-client.ts': "import { configuredCodec } from '../codec/payload-codec.js';",
+      'worker.ts': "import { configuredCodec } from './codec/payload-codec.js';",
+      'db/client.ts': 'export const db = 1;',
+      'services/index.ts': 'export type Services = {};',
+    };
+    assert.deepEqual(broken(tree), ['fence codec/payload-codec.ts:1', 'fence codec/payload-codec.ts:2']);
+  });
+
   it('stops db/ importing the rooms above it', () => {
     const tree = {
       'db/ledger.ts': "import { createServices } from '../services/index.js';",

@@ -38,6 +38,7 @@ export const errorCodes = {
   needs_attention: 'A write of this workflow failed for good: it holds, refusing actions, until staff resolve it.',
   idempotency_key_reused: 'The Idempotency-Key named a different request before.',
   unknown_referral_code: 'The referral link’s code names no user (K-55): nothing was created.',
+  undecodable_payload: 'A payload sent to the codec server is encrypted with a key gigflow does not hold, or its bytes were altered (W-19).',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;
