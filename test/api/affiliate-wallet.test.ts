@@ -11,7 +11,6 @@ import type { Client } from '@temporalio/client';
 import { assignOnCompletedJob } from '../../db/affiliates.js';
 import { earnJobCommissionIn } from '../../db/affiliate-commissions.js';
 import { createLedger } from '../../db/ledger.js';
-import { maskLogin } from '../../workflows/lib/referral.js';
 import { callerFor, manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent, insertConfirmedUser } from '../support/ledger.js';
