@@ -8,9 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { assignOnCompletedJob } from '../../db/affiliates.js';
-import { earnJobCommissionIn } from '../../db/affiliate-commissions.js';
 import { createLedger } from '../../db/ledger.js';
+import { approveJob, referredClient } from '../support/affiliates.js';
 import { callerFor, manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent, insertConfirmedUser } from '../support/ledger.js';
@@ -25,7 +24,6 @@ describe('affiliate wallet: commissions on approved jobs, withdrawals', () => {
   let call: Caller;
   const clock = manualClock(new Date(T0));
   let affiliate: TestUser;
-  let jobSerial = 0;
 
   before(async () => {
     [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
@@ -42,29 +40,11 @@ describe('affiliate wallet: commissions on approved jobs, withdrawals', () => {
   const ledger = () => createLedger(database.db);
   const wallet = (userId: number) => ledger().accountBalance(`user:${userId}:affiliate`);
 
-  /** A client who registered after a first visit through the affiliate's link at `visitMs` (pending until a job assigns them). */
-  async function referredClient(visitMs: number): Promise<{ id: number; login: string }> {
-    const client = await insertConfirmedUser(database.db, `affw_client_${process.pid}_${++jobSerial}`);
-    const token = `${String(jobSerial).padStart(3, '0')}${'v'.repeat(40)}`;
-    await database.db.sql`
-      with visit as (
-        insert into affiliate_visits (token, affiliate_id, visited_at) values (${token}, ${affiliate.id}, ${new Date(visitMs).toISOString()}) returning id, visited_at
-      )
-      insert into affiliate_clients (client_id, affiliate_id, visit_id, first_visit_at, attribution_expires_at, registered_at)
-      select ${client.id}, ${affiliate.id}, id, visited_at, visited_at + interval '3 months', visited_at from visit`;
-    return client;
-  }
-
-  /** What the job's approval transaction does: assignment (W-23), then the commission (W-25). */
-  const approve = (jobId: number, clientId: number, paidCents: number, atMs: number) =>
-    database.db.orm.transaction(async (tx) => {
-      const approvedAtIso = new Date(atMs).toISOString();
-      await assignOnCompletedJob(tx, clientId, approvedAtIso);
-      return earnJobCommissionIn(tx, { jobId, clientId, paidCents, approvedAtIso });
-    });
+  const referred = (visitMs: number) => referredClient(database.db, affiliate.id, visitMs);
+  const approve = (jobId: number, clientId: number, paidCents: number, atMs: number) => approveJob(database.db, { jobId, clientId, paidCents, atMs });
 
   it('earns the level’s cut once per job into the wallet, even when the approval is written twice (W-24, W-25, D-07)', async () => {
-    const client = await referredClient(T0);
+    const client = await referred(T0);
     const first = await approve(900_001, client.id, 133_333, T0 + DAY);
     assert.deepEqual(first, { affiliateId: affiliate.id, level: 1, amountCents: 13_333 });
     const again = await approve(900_001, client.id, 133_333, T0 + DAY);
@@ -81,7 +61,7 @@ describe('affiliate wallet: commissions on approved jobs, withdrawals', () => {
   it('earns nothing for a client with no affiliate, nor for a job approved after the 3-month window (W-23, W-25)', async () => {
     const stranger = await insertConfirmedUser(database.db, `affw_stranger_${process.pid}`);
     assert.equal(await approve(900_010, stranger.id, 50_000, T0 + DAY), null);
-    const late = await referredClient(T0);
+    const late = await referred(T0);
     const threeMonthsOn = Date.parse('2027-03-01T10:00:00.000Z');
     assert.equal(await approve(900_011, late.id, 50_000, threeMonthsOn + 60_000), null, 'one minute after the window: never assigned');
     assert.equal(await ledger().transactionByKey('affiliate:job-900011:commission'), null);
