@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { createLedger } from '../../db/ledger.js';
 import { maskLogin } from '../../workflows/lib/referral.js';
-import { approveJob, referredClient } from '../support/affiliates.js';
+import { approveJob, makeAffiliate, referredClient } from '../support/affiliates.js';
 import { callerFor, manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent, insertConfirmedUser } from '../support/ledger.js';
@@ -67,6 +67,16 @@ describe('affiliate wallet: commissions on approved jobs, withdrawals', () => {
     assert.equal(await approve(900_011, late.id, 50_000, threeMonthsOn + 60_000), null, 'one minute after the window: never assigned');
     assert.equal(await ledger().transactionByKey('affiliate:job-900011:commission'), null);
     assert.equal(await wallet(affiliate.id), 13_333);
+  });
+
+  it('earns the 10th approved job at 10 % and the 11th at 12.5 % (D-07: the level by the approved jobs before it)', async () => {
+    const { id: affiliateId } = await insertConfirmedUser(database.db, `affw_levels_${process.pid}`);
+    await makeAffiliate(database.db, affiliateId);
+    const client = await referredClient(database.db, affiliateId, T0);
+    const earned = [];
+    for (let n = 1; n <= 11; n++) earned.push(await approveJob(database.db, { jobId: 910_000 + n, clientId: client.id, paidCents: 10_001, atMs: T0 + n * 60_000 }));
+    assert.deepEqual(earned.slice(8).map((e) => [e?.level, e?.amountCents]), [[1, 1_000], [1, 1_000], [2, 1_250]], '9th and 10th at 10 % (rounded down), 11th at 12.5 %');
+    assert.equal(await wallet(affiliateId), 10 * 1_000 + 1_250);
   });
 
   it('shows the wallet, level and commissions with logins in part, and holds a PayPal withdrawal at once for the run after the cut-off (W-19, W-27…W-29, D-04, D-06)', async () => {

@@ -101,6 +101,68 @@ const PayoutTable = ({ items, zone }: { items: AffiliatePayoutItem[]; zone?: str
   </DataTable>
 );
 
+/** W-27…W-30: the wallet part of the affiliate page: balance, level, commissions, payouts and the payout forms. */
+const WalletSection = ({
+  wallet,
+  commissions,
+  payouts,
+  csrf,
+  zone,
+  errors,
+  form,
+}: {
+  wallet: AffiliateWallet;
+  commissions: AffiliateCommissionItem[];
+  payouts: AffiliatePayoutItem[];
+  csrf: string;
+  zone?: string;
+  errors: FieldErrors;
+  form: FormData;
+}) => (
+  <>
+    <h2>Wallet</h2>
+    <p id="affiliate-wallet">
+      Balance: <Money cents={wallet.balanceCents} />. {wallet.approvedJobs} approved job(s) of your clients; your next job earns at level {wallet.level} ({wallet.levelBps / 100} %).
+    </p>
+    <p>
+      Payouts go to PayPal only, no fee, at least {money(wallet.minimumWithdrawalCents)}. They are paid on the 10th of each month: a withdrawal set up now is paid on{' '}
+      {wallet.nextRun.runDate} (set up by <Time at={wallet.nextRun.cutoffAt} zone={zone} />, the end of the month at 23:59:59 UTC+1).
+    </p>
+    <h3>Commissions</h3>
+    {commissions.length === 0 ? <p>No commission yet: you earn one when a client of yours has a job approved.</p> : <CommissionTable items={commissions} zone={zone} />}
+    <h3>Payouts</h3>
+    {payouts.length === 0 ? <p>No payout yet.</p> : <PayoutTable items={payouts} zone={zone} />}
+    <h3>Where payouts go</h3>
+    <Form action="/affiliate/payout-settings" csrf={csrf} label="affiliate payout settings">
+      <Field name="paypalEmail" label="PayPal email" type="email" value={firstOf(form.paypalEmail) ?? wallet.settings?.paypalEmail} errors={errors} autocomplete="email" />
+      <p class="field">
+        <label>
+          <input
+            type="checkbox"
+            id="f-autoPayout"
+            name="autoPayout"
+            checked={form.paypalEmail !== undefined ? firstOf(form.autoPayout) === 'on' : (wallet.settings?.autoPayout ?? false)}
+            aria-invalid={errors.autoPayout ? 'true' : undefined}
+            aria-describedby={errors.autoPayout ? 'f-autoPayout-error' : undefined}
+          />{' '}
+          Automatic payout: on the 10th, pay out what I earned in the previous month without a request
+        </label>
+        <FieldError id="f-autoPayout-error" error={errors.autoPayout} />
+      </p>
+      <button type="submit">Save payout settings</button>
+    </Form>
+    {wallet.settings ? (
+      <>
+        <h3>Withdraw</h3>
+        <Form action="/affiliate/withdrawals" csrf={csrf} label="affiliate withdrawal">
+          <Field name="amount" label="Amount in dollars" value={firstOf(form.amount)} errors={errors} hint={`at least ${money(wallet.minimumWithdrawalCents)}; held from your wallet at once`} />
+          <button type="submit">Withdraw to PayPal</button>
+        </Form>
+      </>
+    ) : null}
+  </>
+);
+
 const stateLabel = { pending: 'Registered, no job yet', assigned: 'Assigned to you', expired: 'Window passed' } as const;
 
 const ReferralTable = ({ items, zone }: { items: AffiliateReferral[]; zone?: string }) => (
@@ -176,7 +238,7 @@ function consent(app: Pages, deps: WebDeps) {
 /** W-22, W-27: becoming an affiliate, the link and the registered users. */
 function programme(app: Pages, deps: WebDeps) {
   const { affiliates, affiliateWallet } = deps.services;
-  const affiliatePage = async (c: WebContext, errors: FieldErrors = {}, form: FormData = {}, status: 200 | 400 | 404 | 422 = 200, error?: string) => {
+  const affiliatePage: AffiliatePage = async (c: WebContext, errors: FieldErrors = {}, form: FormData = {}, status: 200 | 400 | 404 | 422 = 200, error?: string) => {
     const me = userOf(c).id;
     const current: Affiliate | undefined = await affiliates.get(me).catch((err: unknown) => {
       if (refusalOf(err).status === 404) return undefined;
@@ -186,7 +248,6 @@ function programme(app: Pages, deps: WebDeps) {
     const wallet: AffiliateWallet | undefined = current ? await affiliateWallet.wallet(me) : undefined;
     const commissions = current ? await affiliateWallet.commissions(me) : [];
     const payouts = current ? await affiliateWallet.payouts(me) : [];
-    const autoChecked = form.paypalEmail !== undefined ? firstOf(form.autoPayout) === 'on' : (wallet?.settings?.autoPayout ?? false);
     const value = (name: keyof Affiliate | 'companyName' | 'companyAddress' | 'companyTaxId', stored: string | undefined) => firstOf(form[name]) ?? stored;
     return page(
       c,
@@ -209,43 +270,7 @@ function programme(app: Pages, deps: WebDeps) {
               </p>
               <h2>Registered users</h2>
               {items.length === 0 ? <p>No one registered through your link yet.</p> : <ReferralTable items={items} zone={v.timeZone} />}
-              {wallet ? (
-                <>
-                  <h2>Wallet</h2>
-                  <p id="affiliate-wallet">
-                    Balance: <Money cents={wallet.balanceCents} />. {wallet.approvedJobs} approved job(s) of your clients; your next job earns at level {wallet.level} ({wallet.levelBps / 100} %).
-                  </p>
-                  <p>
-                    Payouts go to PayPal only, no fee, at least {money(wallet.minimumWithdrawalCents)}. They are paid on the 10th of each month: a withdrawal set up now is paid on{' '}
-                    {wallet.nextRun.runDate} (set up by <Time at={wallet.nextRun.cutoffAt} zone={v.timeZone} />, the end of the month at 23:59:59 UTC+1).
-                  </p>
-                  <h3>Commissions</h3>
-                  {commissions.length === 0 ? <p>No commission yet: you earn one when a client of yours has a job approved.</p> : <CommissionTable items={commissions} zone={v.timeZone} />}
-                  <h3>Payouts</h3>
-                  {payouts.length === 0 ? <p>No payout yet.</p> : <PayoutTable items={payouts} zone={v.timeZone} />}
-                  <h3>Where payouts go</h3>
-                  <Form action="/affiliate/payout-settings" csrf={v.csrf} label="affiliate payout settings">
-                    <Field name="paypalEmail" label="PayPal email" type="email" value={firstOf(form.paypalEmail) ?? wallet.settings?.paypalEmail} errors={errors} autocomplete="email" />
-                    <p class="field">
-                      <label>
-                        <input type="checkbox" id="f-autoPayout" name="autoPayout" checked={autoChecked} aria-invalid={errors.autoPayout ? 'true' : undefined} aria-describedby={errors.autoPayout ? 'f-autoPayout-error' : undefined} />{' '}
-                        Automatic payout: on the 10th, pay out what I earned in the previous month without a request
-                      </label>
-                      <FieldError id="f-autoPayout-error" error={errors.autoPayout} />
-                    </p>
-                    <button type="submit">Save payout settings</button>
-                  </Form>
-                  {wallet.settings ? (
-                    <>
-                      <h3>Withdraw</h3>
-                      <Form action="/affiliate/withdrawals" csrf={v.csrf} label="affiliate withdrawal">
-                        <Field name="amount" label="Amount in dollars" value={firstOf(form.amount)} errors={errors} hint={`at least ${money(wallet.minimumWithdrawalCents)}; held from your wallet at once`} />
-                        <button type="submit">Withdraw to PayPal</button>
-                      </Form>
-                    </>
-                  ) : null}
-                </>
-              ) : null}
+              {wallet ? <WalletSection wallet={wallet} commissions={commissions} payouts={payouts} csrf={v.csrf} zone={v.timeZone} errors={errors} form={form} /> : null}
             </>
           ) : null}
           <h2>{current ? 'Your personal data' : 'Become an affiliate'}</h2>
@@ -286,7 +311,17 @@ function programme(app: Pages, deps: WebDeps) {
       return affiliatePage(c, errors, form, r.status === 422 ? 422 : 400, Object.keys(errors).length ? undefined : r.message);
     }
     return redirect(c, '/affiliate', 'Saved. Share your affiliate link.');
-  });  app.post('/affiliate/payout-settings', async (c) => {
+  });
+  walletForms(app, affiliatePage, deps);
+}
+
+/** The affiliate page, re-rendered with a form's errors and what was typed. */
+type AffiliatePage = (c: WebContext, errors?: FieldErrors, form?: FormData, status?: 200 | 400 | 404 | 422, error?: string) => Promise<Response>;
+
+/** W-28, W-30: the wallet's forms: where payouts go, and a withdrawal. */
+function walletForms(app: Pages, affiliatePage: AffiliatePage, deps: WebDeps) {
+  const { affiliateWallet } = deps.services;
+  app.post('/affiliate/payout-settings', async (c) => {
     const form = await readForm(c);
     const parsed = parseForm(PayoutSettingsForm, form);
     if (!parsed.ok) return affiliatePage(c, parsed.errors, form, 400);
