@@ -2,6 +2,7 @@
 import type { Db } from '../../db/client.js';
 import { assignOnCompletedJob } from '../../db/affiliates.js';
 import { earnJobCommissionIn, type EarnedCommission } from '../../db/affiliate-commissions.js';
+import { ProviderRefusal, type PaymentProvider, type PayoutRequest, type PayoutState } from '../../payments/provider.js';
 import { insertConfirmedUser } from './ledger.js';
 
 let serial = 0;
@@ -33,4 +34,23 @@ export function approveJob(db: Db, job: { jobId: number; clientId: number; paidC
     await assignOnCompletedJob(tx, job.clientId, approvedAtIso);
     return earnJobCommissionIn(tx, { jobId: job.jobId, clientId: job.clientId, paidCents: job.paidCents, approvedAtIso });
   });
+}
+
+/** PayPal as the affiliate payout run sees it: pays at once, refuses a receiver whose address starts with `refuse`; records what was sent. */
+export function scriptedPaypal(sent: PayoutRequest[]): PaymentProvider {
+  const unused = () => Promise.reject(new Error('not used by affiliate payouts'));
+  const paid = (request: PayoutRequest): PayoutState => ({ providerRef: `item-${request.senderItemId}`, withdrawalId: null, amountCents: request.amountCents, status: 'paid', failureReason: null });
+  return {
+    name: 'paypal',
+    createCheckout: unused,
+    payment: unused,
+    verifyWebhook: unused,
+    sendPayout: async (request) => {
+      sent.push(request);
+      if (request.destination.startsWith('refuse')) throw new ProviderRefusal('paypal', 422, 'RECEIVER_UNREGISTERED', 'the receiver has no PayPal account');
+      return paid(request);
+    },
+    payout: unused,
+    cancelPayout: unused,
+  };
 }

@@ -12,10 +12,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { requestAffiliateWithdrawalIn } from '../../db/affiliate-payouts.js';
 import { createLedger } from '../../db/ledger.js';
-import { ProviderRefusal, type PaymentProvider, type PayoutRequest, type PayoutState } from '../../payments/provider.js';
+import type { PayoutRequest } from '../../payments/provider.js';
 import { affiliatePayoutWorkflowId, affiliatePayoutWorkflowType, type AffiliatePayoutArgs, type AffiliatePayoutView } from '../../workflows/affiliate-payout/messages.js';
 import { SA } from '../../workflows/lib/search-attributes.js';
-import { approveJob, makeAffiliate, referredClient } from '../support/affiliates.js';
+import { approveJob, makeAffiliate, referredClient, scriptedPaypal } from '../support/affiliates.js';
 import { connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent, insertConfirmedUser } from '../support/ledger.js';
 import { unreachableProviders } from '../support/payments.js';
@@ -25,25 +25,6 @@ const LAST_INSTANT = Date.parse('2026-12-31T22:59:59.999Z');
 const NEXT_SECOND = Date.parse('2026-12-31T23:00:00.000Z');
 const JANUARY_RUN = '2027-01-10T09:00:00.000Z';
 const FEBRUARY_RUN = '2027-02-10T09:00:00.000Z';
-
-/** PayPal as the run sees it: pays at once, refuses a receiver named `refuse…`. */
-function scriptedPaypal(sent: PayoutRequest[]): PaymentProvider {
-  const unused = () => Promise.reject(new Error('not used by affiliate payouts'));
-  const paid = (request: PayoutRequest): PayoutState => ({ providerRef: `item-${request.senderItemId}`, withdrawalId: null, amountCents: request.amountCents, status: 'paid', failureReason: null });
-  return {
-    name: 'paypal',
-    createCheckout: unused,
-    payment: unused,
-    verifyWebhook: unused,
-    sendPayout: async (request) => {
-      sent.push(request);
-      if (request.destination.startsWith('refuse')) throw new ProviderRefusal('paypal', 422, 'RECEIVER_UNREGISTERED', 'the receiver has no PayPal account');
-      return paid(request);
-    },
-    payout: unused,
-    cancelPayout: unused,
-  };
-}
 
 describe('the monthly affiliate payout run', () => {
   let database: TestDatabase;
