@@ -208,7 +208,7 @@ try {
   }
   const providers = standIns?.providers;
   // Affiliate payouts go to a scripted PayPal that answers at once (the stand-in's would keep a run waiting hours between checks).
-  const affiliatePaypal = { ...(providers ?? unreachableProviders()), paypal: scriptedPaypal([]) };
+  const affiliatePaypal = { ...(providers ?? unreachableProviders()), paypal: scriptedPaypal({ sent: [], checked: [], cancelled: [] }) };
   const worker = await startWorker(db, env.taskQueue, (activities) => ({
     ...activities,
     ...(providers ? createWithdrawalActivities({ db, providers }) : {}),

@@ -36,21 +36,26 @@ export function approveJob(db: Db, job: { jobId: number; clientId: number; paidC
   });
 }
 
-/** PayPal as the affiliate payout run sees it: pays at once, refuses a receiver whose address starts with `refuse`; records what was sent. */
-export function scriptedPaypal(sent: PayoutRequest[]): PaymentProvider {
+/**
+ * PayPal as the affiliate payout run sees it, by the receiver's address: `refuse…` is refused
+ * (a 4xx), `down…` never answers (a network error every time), `pending…` stays pending until
+ * cancelled; anything else is paid at once. Records every call in `calls`.
+ */
+export function scriptedPaypal(calls: { sent: PayoutRequest[]; checked: string[]; cancelled: string[] }): PaymentProvider {
   const unused = () => Promise.reject(new Error('not used by affiliate payouts'));
-  const paid = (request: PayoutRequest): PayoutState => ({ providerRef: `item-${request.senderItemId}`, withdrawalId: null, amountCents: request.amountCents, status: 'paid', failureReason: null });
+  const state = (providerRef: string, amountCents: number, status: PayoutState['status']): PayoutState => ({ providerRef, withdrawalId: null, amountCents, status, failureReason: null });
   return {
     name: 'paypal',
     createCheckout: unused,
     payment: unused,
     verifyWebhook: unused,
     sendPayout: async (request) => {
-      sent.push(request);
+      calls.sent.push(request);
       if (request.destination.startsWith('refuse')) throw new ProviderRefusal('paypal', 422, 'RECEIVER_UNREGISTERED', 'the receiver has no PayPal account');
-      return paid(request);
+      if (request.destination.startsWith('down')) throw new TypeError('fetch failed');
+      return state(`item-${request.senderItemId}`, request.amountCents, request.destination.startsWith('pending') ? 'pending' : 'paid');
     },
-    payout: unused,
-    cancelPayout: unused,
+    payout: async (providerRef) => (calls.checked.push(providerRef), state(providerRef, 0, 'pending')),
+    cancelPayout: async (providerRef) => (calls.cancelled.push(providerRef), state(providerRef, 0, 'cancelled')),
   };
 }
