@@ -18,6 +18,7 @@ import { createDb, type Db } from './db/client.js';
 import { createLedger } from './db/ledger.js';
 import { configuredProviders } from './payments/configured.js';
 import type { Providers } from './payments/provider.js';
+import { ensureAffiliatePayoutSchedule } from './scripts/affiliate-payout-schedule.js';
 import { ensureBuyerStatusSchedule } from './scripts/buyer-status-schedule.js';
 import { ensurePayoutSchedule } from './scripts/payout-schedule.js';
 import { systemClock } from './services/clock.js';
@@ -103,6 +104,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     // K-35: the daily re-evaluation of buyer statuses (a Super buyer's 3 months pass without a purchase).
     const buyerStatuses = await ensureBuyerStatusSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, policy: buyerStatusesPolicy() });
     logger.info({ schedule: buyerStatuses }, 'buyer status schedule ensured');
+    // W-29: the monthly affiliate payout run on the 10th.
+    const affiliatePayouts = await ensureAffiliatePayoutSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE });
+    logger.info({ schedule: affiliatePayouts }, 'affiliate payout schedule ensured');
   } finally {
     await scheduling.close();
   }

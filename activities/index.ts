@@ -6,6 +6,7 @@
 import type { Db } from '../db/client.js';
 import type { Providers } from '../payments/provider.js';
 import type { StandingPolicy } from '../workflows/standing/messages.js';
+import { createAffiliatePayoutActivities } from './affiliate-payouts.js';
 import { createAttentionActivities } from './attention.js';
 import { createBuyerStatusActivities } from './buyer-statuses.js';
 import { createIndividualOfferActivities } from './individual-offers.js';
@@ -41,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBuyerStatusActivities(deps),
     ...createIndividualOfferActivities(deps),
     ...createRequestActivities(deps),
+    ...createAffiliatePayoutActivities(deps),
   };
 }
 

@@ -37,7 +37,7 @@ import { commissionOf, isCents, splitCommission, type Cents } from '../workflows
 
 type Tx = postgres.TransactionSql;
 
-type AccountKind = 'main' | 'bonus' | 'escrow' | 'revenue' | 'gateway' | 'payouts_pending' | 'promo_expense';
+type AccountKind = 'main' | 'bonus' | 'escrow' | 'affiliate_wallet' | 'revenue' | 'gateway' | 'payouts_pending' | 'promo_expense';
 
 /** An id that becomes part of an idempotency key or an account key. */
 export type LedgerId = string | number;
@@ -123,6 +123,8 @@ export class InsufficientFundsError extends AppError {
 const key = {
   main: (userId: number) => `user:${userId}:main`,
   bonus: (userId: number) => `user:${userId}:bonus`,
+  /** W-25: the affiliate wallet, apart from the Kwork balances: it is paid out by PayPal only (W-28). */
+  affiliate: (userId: number) => `user:${userId}:affiliate`,
   escrow: (orderId: LedgerId) => `order:${orderId}:escrow`,
   platform: (kind: 'revenue' | 'gateway' | 'payouts_pending' | 'promo_expense') => `platform:${kind}`,
 };
@@ -137,6 +139,7 @@ interface AccountSpec {
 const account = {
   main: (userId: number): AccountSpec => ({ key: key.main(userId), kind: 'main', userId, orderId: null }),
   bonus: (userId: number): AccountSpec => ({ key: key.bonus(userId), kind: 'bonus', userId, orderId: null }),
+  affiliate: (userId: number): AccountSpec => ({ key: key.affiliate(userId), kind: 'affiliate_wallet', userId, orderId: null }),
   escrow: (orderId: LedgerId, buyerId: number): AccountSpec => ({
     key: key.escrow(orderId),
     kind: 'escrow',
@@ -642,6 +645,71 @@ export async function referralCommissionIn(tx: Tx, input: ReferralCommissionInpu
   return posted !== null;
 }
 
+/** W-25: an approved job's affiliate commission, from platform revenue into the affiliate's wallet. */
+export interface AffiliateCommissionInput {
+  jobId: LedgerId;
+  affiliateId: number;
+  amount: Cents;
+  description: string;
+}
+
+/**
+ * W-24…W-26: pays an approved job's affiliate commission in the caller's transaction (the job's
+ * approval). Key `affiliate:job-<jobId>:commission`: posted once whatever retries. The platform
+ * pays it from its revenue, as it pays referral commissions. True when this call posted it.
+ */
+export async function affiliateCommissionIn(tx: Tx, input: AffiliateCommissionInput): Promise<boolean> {
+  const jobId = idPart('jobId', input.jobId);
+  const affiliateId = userIdOf('affiliateId', input.affiliateId);
+  const amount = positiveCents('amount', input.amount);
+  const op: OperationSpec = {
+    idempotencyKey: `affiliate:job-${jobId}:commission`,
+    kind: 'affiliate_commission',
+    description: input.description,
+    metadata: { jobId, affiliateId, amount },
+  };
+  const posted = await postIn(tx, op, async (t) => {
+    await lockAccounts(t, [account.platform('revenue'), account.affiliate(affiliateId)]);
+    return { postings: [{ accountKey: key.platform('revenue'), amount: -amount }, { accountKey: key.affiliate(affiliateId), amount }] };
+  });
+  return posted !== null;
+}
+
+/**
+ * W-28: locks an affiliate's wallet (created empty if missing) and `payouts_pending` in the one
+ * order every operation locks in, and answers the wallet's balance: a withdrawal decides its
+ * amount under this lock, so two cannot spend the same money.
+ */
+export async function lockAffiliateWalletIn(tx: Tx, userId: number): Promise<Cents> {
+  const locked = await lockAccounts(tx, [account.affiliate(userIdOf('userId', userId)), account.platform('payouts_pending')]);
+  return locked.get(key.affiliate(userId))!;
+}
+
+/**
+ * W-28: sets an affiliate withdrawal's amount aside from the wallet at once, in the caller's
+ * transaction (the withdrawal's row is written with it). Key `affiliate-payout:<id>:hold`; no
+ * fee (D-04). The monthly run settles or reverts it (`createLedger().affiliatePayoutSettle|Revert`).
+ * @throws InsufficientFundsError when the wallet holds less; the caller's transaction must roll back.
+ */
+export async function affiliatePayoutHoldIn(tx: Tx, input: { payoutId: LedgerId; userId: number; amount: Cents }): Promise<void> {
+  const payoutId = idPart('payoutId', input.payoutId);
+  const userId = userIdOf('userId', input.userId);
+  const amount = positiveCents('amount', input.amount);
+  const op: OperationSpec = {
+    idempotencyKey: `affiliate-payout:${payoutId}:hold`,
+    kind: 'affiliate_payout_hold',
+    description: `Affiliate payout ${payoutId}`,
+    metadata: { payoutId, userId, amount, fee: 0 },
+  };
+  const posted = await postIn(tx, op, async (t) => {
+    const locked = await lockAccounts(t, [account.affiliate(userId), account.platform('payouts_pending')]);
+    const wallet = locked.get(key.affiliate(userId))!;
+    if (wallet < amount) throw new InsufficientFundsError(amount, wallet);
+    return { postings: [{ accountKey: key.affiliate(userId), amount: -amount }, { accountKey: key.platform('payouts_pending'), amount }] };
+  });
+  if (!posted) throw new Error(`ledger: affiliate payout ${payoutId} is already held`);
+}
+
 /** A withdrawal's hold: the operation and its plan (see `payoutHold`). */
 function payoutHoldOf(input: PayoutHoldInput): [OperationSpec, (tx: Tx) => Promise<Plan>] {
   const payoutId = idPart('payoutId', input.payoutId);
@@ -693,20 +761,37 @@ async function lockForPayout(tx: Tx, userId: number): Promise<Cents> {
 }
 
 /**
+ * Whose payout a hold, settle or revert is: a Kwork withdrawal (`payout:<id>:…`, from and back to
+ * the main balance) or an affiliate wallet's (`affiliate-payout:<id>:…`, W-28). Both pass
+ * through `platform:payouts_pending` on their way to the gateway.
+ */
+interface PayoutFamily {
+  prefix: 'payout' | 'affiliate-payout';
+  kindPrefix: 'payout' | 'affiliate_payout';
+  noun: string;
+  returnsTo: string;
+  account: (userId: number) => AccountSpec;
+}
+
+const KWORK_PAYOUT: PayoutFamily = { prefix: 'payout', kindPrefix: 'payout', noun: 'Withdrawal', returnsTo: 'balance', account: account.main };
+const AFFILIATE_PAYOUT: PayoutFamily = { prefix: 'affiliate-payout', kindPrefix: 'affiliate_payout', noun: 'Affiliate payout', returnsTo: 'the affiliate wallet', account: account.affiliate };
+
+/**
  * What a payout still has pending: its hold, less what a settle or revert already moved.
  * Locks the hold's transaction row first so that a settle and a revert of one payout
  * serialise and only one of them moves the money.
  */
-async function pendingPayout(tx: Tx, payoutId: LedgerId): Promise<{ userId: number; amount: Cents; fee: Cents } | null> {
+async function pendingPayout(tx: Tx, payoutId: LedgerId, family: PayoutFamily = KWORK_PAYOUT): Promise<{ userId: number; amount: Cents; fee: Cents } | null> {
+  const prefix = family.prefix;
   const [hold] = await tx<{ user_id: string; amount: string; fee: string | null }[]>`
     select metadata ->> 'userId' as user_id, metadata ->> 'amount' as amount, metadata ->> 'fee' as fee
-    from ledger_transactions where idempotency_key = ${`payout:${payoutId}:hold`} for update`;
+    from ledger_transactions where idempotency_key = ${`${prefix}:${payoutId}:hold`} for update`;
   if (!hold) return null;
   // A second statement, so that it reads after the lock: one statement's snapshot is taken
   // before it waits, and would miss a settle or revert that committed meanwhile.
   const [closed] = await tx<{ moved: string }[]>`
     select coalesce(sum((metadata ->> 'amount')::int8), 0) as moved from ledger_transactions
-    where idempotency_key in (${`payout:${payoutId}:settle`}, ${`payout:${payoutId}:revert`})`;
+    where idempotency_key in (${`${prefix}:${payoutId}:settle`}, ${`${prefix}:${payoutId}:revert`})`;
   return { userId: int8(hold.user_id), amount: int8(hold.amount) - int8(closed?.moved), fee: int8(hold.fee) };
 }
 
@@ -714,26 +799,27 @@ async function pendingPayout(tx: Tx, payoutId: LedgerId): Promise<{ userId: numb
  * Moves what a payout still has pending to the gateway less its fee, which goes to platform
  * revenue (settle), or all of it back to the user's main (revert).
  */
-async function closePayout(db: Db, payoutId: LedgerId, to: 'gateway' | 'user'): Promise<LedgerResult> {
+async function closePayout(db: Db, payoutId: LedgerId, to: 'gateway' | 'user', family: PayoutFamily = KWORK_PAYOUT): Promise<LedgerResult> {
   idPart('payoutId', payoutId);
   const verb = to === 'gateway' ? 'settle' : 'revert';
   return post(
     db,
     {
-      idempotencyKey: `payout:${payoutId}:${verb}`,
-      kind: `payout_${verb}`,
-      description: to === 'gateway' ? `Withdrawal ${payoutId} paid out` : `Withdrawal ${payoutId} returned to balance`,
+      idempotencyKey: `${family.prefix}:${payoutId}:${verb}`,
+      kind: `${family.kindPrefix}_${verb}`,
+      description: to === 'gateway' ? `${family.noun} ${payoutId} paid out` : `${family.noun} ${payoutId} returned to ${family.returnsTo}`,
       metadata: { payoutId },
     },
     async (tx): Promise<Plan> => {
-      const pending = await pendingPayout(tx, payoutId);
+      const pending = await pendingPayout(tx, payoutId, family);
       if (!pending || pending.amount === 0) return { postings: [], metadata: { amount: 0 } };
       if (to === 'user') {
-        await lockAccounts(tx, [account.platform('payouts_pending'), account.main(pending.userId)]);
+        const back = family.account(pending.userId);
+        await lockAccounts(tx, [account.platform('payouts_pending'), back]);
         return {
           postings: [
             { accountKey: key.platform('payouts_pending'), amount: -pending.amount },
-            { accountKey: key.main(pending.userId), amount: pending.amount },
+            { accountKey: back.key, amount: pending.amount },
           ],
           metadata: { amount: pending.amount },
         };
@@ -843,6 +929,10 @@ export function createLedger(db: Db) {
      * balance. Key `payout:<payoutId>:revert`. Moves nothing if never held or already settled.
      */
     payoutRevert: (input: { payoutId: LedgerId }) => closePayout(db, input.payoutId, 'user'),
+    /** W-28: PayPal paid an affiliate payout: its held amount leaves the platform. Key `affiliate-payout:<id>:settle`. */
+    affiliatePayoutSettle: (input: { payoutId: LedgerId }) => closePayout(db, input.payoutId, 'gateway', AFFILIATE_PAYOUT),
+    /** W-28: an affiliate payout failed: its held amount returns to the wallet. Key `affiliate-payout:<id>:revert`. */
+    affiliatePayoutRevert: (input: { payoutId: LedgerId }) => closePayout(db, input.payoutId, 'user', AFFILIATE_PAYOUT),
     balances: (userId: number) => balances(db, userId),
     statement: (userId: number, page: { cursor?: string; limit: number }) => statement(db, userId, page),
     accountBalance: (accountKey: string) => accountBalance(db, accountKey),

@@ -130,7 +130,7 @@ function readItem(api: PaypalApi, itemId: string): Promise<Item> {
  * PayPal-Request-Id and reads again.
  */
 async function payoutItemFor(api: PaypalApi, request: PayoutRequest): Promise<string> {
-  const senderItemId = `withdrawal-${request.withdrawalId}`;
+  const senderItemId = request.senderItemId ?? `withdrawal-${request.withdrawalId}`;
   const body = {
     sender_batch_header: { sender_batch_id: request.idempotencyKey, email_subject: 'You have a payout from gigflow' },
     items: [{ recipient_type: 'EMAIL', amount: { value: centsToDecimal(request.amountCents), currency: 'USD' }, receiver: request.destination, sender_item_id: senderItemId }],

@@ -63,6 +63,12 @@ export interface PayoutRequest {
   destination: string;
   /** From the withdrawal id: sending it again never pays twice. */
   idempotencyKey: string;
+  /**
+   * PayPal: the item's `sender_item_id`, by which webhooks name the payout; default
+   * `withdrawal-<withdrawalId>` (a Kwork withdrawal). Affiliate payouts (W-28) use their own
+   * `affiliate-payout-<id>`, so their events never reach a Kwork withdrawal of the same number.
+   */
+  senderItemId?: string;
 }
 
 export interface PayoutState {

@@ -1,5 +1,5 @@
 /**
- * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses|individual-offer|reply-watch|request …]`: runs
+ * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses|individual-offer|reply-watch|request|affiliate-payout …]`: runs
  * every scenario of the named processes (all by default) for real — the API in-process,
  * gigflow's worker, a Temporal dev server and PostgreSQL — and writes each workflow's history to
  * `test/replay/histories/<process>-<scenario>.json`, the fixtures `test/replay/` replays against
@@ -8,7 +8,8 @@
  * payment stand-ins: `test/support/withdrawal-scenarios.ts`; standings:
  * `test/support/standing-scenarios.ts`; buyer statuses: `test/support/buyer-status-scenarios.ts`;
  * individual offers: `test/support/individual-offer-scenarios.ts`; reply watches:
- * `test/support/reply-watch-scenarios.ts`; service requests: `test/support/request-scenarios.ts`).
+ * `test/support/reply-watch-scenarios.ts`; service requests: `test/support/request-scenarios.ts`;
+ * affiliate payout runs, against a scripted PayPal: `test/support/affiliate-payout-scenarios.ts`).
  * Run it on purpose — when a scenario is added, or a deliberate change of a workflow (behind
  * `patched()`) should be recorded — and commit the result: every fixture of the named processes
  * is rewritten, and one whose scenario is gone is removed. Nothing is written unless every
@@ -33,7 +34,9 @@ import { startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../test/support/harness.js';
 import { assertOutcome, contextFor, createArbiter, historiesDir, historyFile, orderScenarios, type OrderScenario, type ScenarioEnv } from '../test/support/order-scenarios.js';
 import { moderationCast, moderationHistoryFile, moderationScenarios, runModerationScenario } from '../test/support/moderation-scenarios.js';
-import { startPaymentStandIns, type PaymentStandIns } from '../test/support/payments.js';
+import { startPaymentStandIns, unreachableProviders, type PaymentStandIns } from '../test/support/payments.js';
+import { captureAffiliatePayoutHistories } from '../test/support/affiliate-payout-scenarios.js';
+import { scriptedPaypal } from '../test/support/affiliates.js';
 import { captureBuyerStatusHistories } from '../test/support/buyer-status-scenarios.js';
 import { captureIndividualOfferHistories } from '../test/support/individual-offer-scenarios.js';
 import { captureReplyWatchHistories } from '../test/support/reply-watch-scenarios.js';
@@ -41,6 +44,7 @@ import { captureRequestHistories } from '../test/support/request-scenarios.js';
 import { captureStandingHistories } from '../test/support/standing-scenarios.js';
 import { captureWithdrawalHistories } from '../test/support/withdrawal-scenarios.js';
 import { payoutWebhookReceiver } from '../test/support/withdrawals.js';
+import { createAffiliatePayoutActivities } from '../activities/affiliate-payouts.js';
 import { createWithdrawalActivities } from '../activities/withdrawals.js';
 import { createWorkflowGateway } from '../services/workflow-gateway.js';
 import { testPayloadCodec } from '../test/support/payload-keys.js';
@@ -156,6 +160,11 @@ function replyWatchHistories(env: ScenarioEnv): Promise<Map<string, string>> {
   return captureReplyWatchHistories(env);
 }
 
+/** Every history of the monthly affiliate payout run (W-28…W-30): nothing due, and paid and refused payouts against a scripted PayPal. */
+function affiliatePayoutHistories(env: ScenarioEnv): Promise<Map<string, string>> {
+  return captureAffiliatePayoutHistories(env);
+}
+
 const processes = {
   order: orderHistories,
   moderation: moderationHistories,
@@ -165,6 +174,7 @@ const processes = {
   'individual-offer': individualOfferHistories,
   'reply-watch': replyWatchHistories,
   request: requestHistories,
+  'affiliate-payout': affiliatePayoutHistories,
 } as const;
 type Process = keyof typeof processes;
 
@@ -202,7 +212,19 @@ try {
     standIns.attach(payoutWebhookReceiver(db, standIns.providers, createWorkflowGateway({ temporal, taskQueue: env.taskQueue })));
   }
   const providers = standIns?.providers;
-  const worker = await startWorker(db, env.taskQueue, providers ? (activities) => ({ ...activities, ...createWithdrawalActivities({ db, providers }) }) : undefined, undefined, testPayloadCodec);
+  // Affiliate payouts go to a scripted PayPal that answers at once (the stand-in's would keep a run waiting hours between checks).
+  const affiliatePaypal = { ...(providers ?? unreachableProviders()), paypal: scriptedPaypal({ sent: [], checked: [], cancelled: [] }) };
+  const worker = await startWorker(
+    db,
+    env.taskQueue,
+    (activities) => ({
+      ...activities,
+      ...(providers ? createWithdrawalActivities({ db, providers }) : {}),
+      ...createAffiliatePayoutActivities({ db, providers: affiliatePaypal }),
+    }),
+    undefined,
+    testPayloadCodec,
+  );
   let written = 0;
   try {
     // All captured before any is written: nothing is written unless every scenario ended as expected.

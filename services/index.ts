@@ -41,6 +41,7 @@ import { createPlacement } from './placement.js';
 import { createPortfolio } from './portfolio.js';
 import { createReferrals } from './referrals.js';
 import { createAffiliates } from './affiliates.js';
+import { createAffiliateWallet } from './affiliate-wallet.js';
 import { createRequests } from './requests.js';
 import { createSanctions } from './sanctions.js';
 import { createSearch } from './search.js';
@@ -103,6 +104,7 @@ export function createServices(deps: ServiceDeps) {
     placement,
     referrals: createReferrals({ db, clock, webUrl }),
     affiliates: createAffiliates({ db, clock, webUrl }),
+    affiliateWallet: createAffiliateWallet({ db, clock }),
     orders: createOrders({ db, workflows }),
     notifications: createNotifications({ db, clock }),
     notificationSettings: createNotificationSettings({ db, clock }),

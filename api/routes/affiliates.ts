@@ -1,8 +1,11 @@
 /**
- * The caller as an affiliate (W-19, W-22, W-23, W-27, D-07): becoming one with their personal
- * data, their link and level, and the users who registered through it (logins in part).
+ * The caller as an affiliate (W-19, W-22, W-23, W-27…W-30, D-04, D-06, D-07): becoming one with
+ * their personal data, their link and level, the users who registered through it (logins in
+ * part), the wallet with its commissions and payouts, where payouts go (PayPal only) and a
+ * withdrawal.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AffiliateWalletService } from '../../services/affiliate-wallet.js';
 import type { Affiliates } from '../../services/affiliates.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
@@ -54,6 +57,65 @@ const AffiliateReferral = z
   })
   .openapi('AffiliateReferral');
 
+const PayoutSettings = z
+  .strictObject({
+    paypalEmail: z.email().max(254).openapi({ description: 'W-28: affiliate payouts go to PayPal only', example: 'ada@example.com' }),
+    autoPayout: z.boolean().openapi({ description: 'W-30: the monthly run withdraws what you earned in the previous month without a request' }),
+  })
+  .openapi('AffiliatePayoutSettings');
+
+const PayoutRun = z
+  .object({
+    runMonth: z.string().openapi({ example: '2027-01' }),
+    runDate: z.string().openapi({ description: 'W-29: runs are on the 10th', example: '2027-01-10' }),
+    cutoffAt: z.string().openapi({ description: 'D-06: the end of the month before, 23:59:59 UTC+1 (fixed offset), in UTC', example: '2026-12-31T22:59:59.000Z' }),
+  })
+  .openapi('AffiliatePayoutRun');
+
+const AffiliateWallet = z
+  .object({
+    balanceCents: z.number().int().openapi({ description: 'W-25: the wallet, less what withdrawals hold' }),
+    level: z.number().int().openapi({ description: 'D-07: the level the next approved job earns at' }),
+    levelBps: z.number().int().openapi({ example: 1000 }),
+    approvedJobs: z.number().int().openapi({ description: 'D-07: approved jobs of your clients so far' }),
+    settings: PayoutSettings.nullable(),
+    minimumWithdrawalCents: z.number().int().openapi({ description: 'W-28, D-04: $1, no fee', example: 100 }),
+    nextRun: PayoutRun.openapi({ description: 'the run a withdrawal set up now is paid in' }),
+  })
+  .openapi('AffiliateWallet');
+
+const AffiliateCommission = z
+  .object({
+    jobId: z.number().int(),
+    client: z.string().openapi({ description: 'W-19: the login in part', example: 'jo***an' }),
+    jobCents: z.number().int().openapi({ description: 'W-19: the job’s value' }),
+    jobStatus: z.enum(['approved']).openapi({ description: 'W-25: a commission is earned when the job is approved' }),
+    level: z.number().int(),
+    bps: z.number().int(),
+    amountCents: z.number().int().openapi({ description: 'W-26: rounded down to the cent, at most $200' }),
+    earnedAt: z.string(),
+  })
+  .openapi('AffiliateCommission');
+
+const AffiliatePayout = z
+  .object({
+    id: z.number().int(),
+    kind: z.enum(['requested', 'automatic']),
+    amountCents: z.number().int(),
+    paypalEmail: z.string(),
+    runMonth: z.string(),
+    runDate: z.string(),
+    status: z.enum(['held', 'paying', 'paid', 'failed']).openapi({ description: '`failed`: the money is back in the wallet' }),
+    failureReason: z.string().nullable(),
+    requestedAt: z.string(),
+    closedAt: z.string().nullable(),
+  })
+  .openapi('AffiliatePayout');
+
+const WithdrawalRequest = z
+  .strictObject({ amountCents: z.number().int().min(1).max(100_000_000).openapi({ description: 'W-28: at least 100 ($1; less is refused with 422)', example: 2500 }) })
+  .openapi('AffiliateWithdrawalRequest');
+
 const routes = {
   become: secured(access.user, {
     method: 'post',
@@ -77,14 +139,56 @@ const routes = {
     summary: 'The users who registered through the caller’s link, logins in part, with their state (W-19, W-23, W-27)',
     responses: { 200: json('Newest registration first', z.object({ items: z.array(AffiliateReferral) })), ...errorResponses(404) },
   }),
+  wallet: secured(access.user, {
+    method: 'get',
+    path: '/me/affiliate/wallet',
+    tags: ['affiliates'],
+    summary: 'The caller’s affiliate wallet: balance, level, approved jobs, payout settings and the next run (W-25, W-27, W-29, D-07)',
+    responses: { 200: json('The wallet', AffiliateWallet), ...errorResponses(404) },
+  }),
+  commissions: secured(access.user, {
+    method: 'get',
+    path: '/me/affiliate/commissions',
+    tags: ['affiliates'],
+    summary: 'The commissions of the caller’s clients’ approved jobs, newest first, logins in part (W-19, W-24…W-27)',
+    responses: { 200: json('Newest first', z.object({ items: z.array(AffiliateCommission) })), ...errorResponses(404) },
+  }),
+  payouts: secured(access.user, {
+    method: 'get',
+    path: '/me/affiliate/payouts',
+    tags: ['affiliates'],
+    summary: 'The caller’s affiliate payouts and their states, newest first (W-27…W-30)',
+    responses: { 200: json('Newest first', z.object({ items: z.array(AffiliatePayout) })), ...errorResponses(404) },
+  }),
+  setSettings: secured(access.user, {
+    method: 'put',
+    path: '/me/affiliate/payout-settings',
+    tags: ['affiliates'],
+    summary: 'Set the PayPal address affiliate payouts go to, and automatic payout (W-28, W-30)',
+    request: jsonBody(PayoutSettings),
+    responses: { 200: json('The settings', PayoutSettings), ...errorResponses(404) },
+  }),
+  withdraw: secured(access.user, {
+    method: 'post',
+    path: '/me/affiliate/withdrawals',
+    tags: ['affiliates'],
+    summary: 'Withdraw from the affiliate wallet: held at once, paid by PayPal on the 10th after the D-06 cut-off (W-28, W-29)',
+    request: jsonBody(WithdrawalRequest),
+    responses: { 201: json('The withdrawal, held until its run', AffiliatePayout), ...errorResponses(404, 422) },
+  }),
 };
 
-export function affiliateRoutes({ affiliates }: { affiliates: Affiliates }) {
+export function affiliateRoutes({ affiliates, affiliateWallet }: { affiliates: Affiliates; affiliateWallet: AffiliateWalletService }) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(routes.become, async (c) => {
       const { created, affiliate } = await affiliates.become(callerOf(c).id, c.req.valid('json'));
       return created ? c.json(affiliate, 201) : c.json(affiliate, 200);
     })
     .openapi(routes.get, async (c) => c.json(await affiliates.get(callerOf(c).id), 200))
-    .openapi(routes.referrals, async (c) => c.json({ items: await affiliates.referrals(callerOf(c).id) }, 200));
+    .openapi(routes.referrals, async (c) => c.json({ items: await affiliates.referrals(callerOf(c).id) }, 200))
+    .openapi(routes.wallet, async (c) => c.json(await affiliateWallet.wallet(callerOf(c).id), 200))
+    .openapi(routes.commissions, async (c) => c.json({ items: await affiliateWallet.commissions(callerOf(c).id) }, 200))
+    .openapi(routes.payouts, async (c) => c.json({ items: await affiliateWallet.payouts(callerOf(c).id) }, 200))
+    .openapi(routes.setSettings, async (c) => c.json(await affiliateWallet.setSettings(callerOf(c).id, c.req.valid('json')), 200))
+    .openapi(routes.withdraw, async (c) => c.json(await affiliateWallet.withdraw(callerOf(c).id, c.req.valid('json').amountCents), 201));
 }

@@ -7,7 +7,7 @@ const cents = (name: string) => bigint(name, { mode: 'number' });
 
 /**
  * Double-entry accounts, integer cents (USD). `key` names the account by its business:
- * `user:<id>:main`, `user:<id>:bonus`, `order:<id>:escrow`, `platform:revenue`,
+ * `user:<id>:main`, `user:<id>:bonus`, `user:<id>:affiliate` (the affiliate wallet, W-25), `order:<id>:escrow`, `platform:revenue`,
  * `platform:gateway`, `platform:payouts_pending`, `platform:referral_expense`,
  * `platform:promo_expense`. `balance` is the sum of the account's postings, kept in the same
  * transaction as they are written; users' and escrow balances can never go negative.
@@ -18,7 +18,7 @@ export const ledgerAccounts = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     key: text('key').notNull().unique(),
     kind: text('kind', {
-      enum: ['main', 'bonus', 'escrow', 'revenue', 'gateway', 'payouts_pending', 'referral_expense', 'promo_expense'],
+      enum: ['main', 'bonus', 'escrow', 'affiliate_wallet', 'revenue', 'gateway', 'payouts_pending', 'referral_expense', 'promo_expense'],
     }).notNull(),
     /** The user who owns a main/bonus account, or the buyer whose money an escrow holds. */
     userId: bigint('user_id', { mode: 'number' }).references(() => users.id),
@@ -28,7 +28,7 @@ export const ledgerAccounts = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [
-    check('ledger_accounts_no_negative_user_money', sql`${t.kind} not in ('main', 'bonus', 'escrow') or ${t.balance} >= 0`),
+    check('ledger_accounts_no_negative_user_money', sql`${t.kind} not in ('main', 'bonus', 'escrow', 'affiliate_wallet') or ${t.balance} >= 0`),
     index('ledger_accounts_user_idx').on(t.userId),
   ],
 );

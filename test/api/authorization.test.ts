@@ -12,6 +12,7 @@ import { createAccounts, staffRoles, type StaffRole } from '../../services/accou
 import { systemClock } from '../../services/clock.js';
 import { createConversations } from '../../services/conversations.js';
 import { issueInvoice } from '../../db/invoices.js';
+import { affiliateCommissionIn } from '../../db/ledger.js';
 import { createWorkflowGateway } from '../../services/workflow-gateway.js';
 import { documentedOperations, readmeTable, routesTable, type Operation } from '../../scripts/routes-table.js';
 import { callerFor, codeMailedTo, PASSWORD, signUp, type Caller, type TestUser } from '../support/api.js';
@@ -116,6 +117,14 @@ describe('authorization matrix', () => {
         insert into affiliates (user_id, code, first_name, last_name, country, created_at)
         values (${caller.id}, ${`matrix${caller.id}`.padEnd(22, '0')}, 'Ada', 'Lovelace', 'PL', now()) on conflict do nothing`;
     }
+  }
+  /** Makes the caller an affiliate with a PayPal address and $1 in the wallet (W-25, W-28): a withdrawal of it succeeds. */
+  let walletJob = 0;
+  async function fundedAffiliate(caller: TestUser | undefined) {
+    await makeAffiliate(caller);
+    if (!caller) return;
+    await database.db.sql`insert into affiliate_payout_settings (user_id, paypal_email, updated_at) values (${caller.id}, 'payee@example.com', now()) on conflict do nothing`;
+    await database.db.sql.begin((tx) => affiliateCommissionIn(tx, { jobId: `matrix-${caller.id}-${++walletJob}`, affiliateId: caller.id, amount: 100, description: 'matrix' }));
   }
   /** Clears the caller's D-10 payout-details lock, which the login change of the matrix started. */
   async function unlockPayoutDetails(caller: TestUser | undefined) {
@@ -318,6 +327,14 @@ describe('authorization matrix', () => {
     },
     'GET /me/affiliate': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate' }) },
     'GET /me/affiliate/referrals': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/referrals' }) },
+    'GET /me/affiliate/wallet': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/wallet' }) },
+    'GET /me/affiliate/commissions': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/commissions' }) },
+    'GET /me/affiliate/payouts': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/payouts' }) },
+    'PUT /me/affiliate/payout-settings': {
+      success: 200,
+      build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/payout-settings', body: { paypalEmail: 'payee@example.com', autoPayout: false } }),
+    },
+    'POST /me/affiliate/withdrawals': { success: 201, build: async (caller) => (await fundedAffiliate(caller), { path: '/me/affiliate/withdrawals', body: { amountCents: 100 } }) },
     'GET /moderation/queue': { success: 200, build: () => ({ path: '/moderation/queue' }) },
     // Past the guard, an offer with nothing awaiting moderation answers 404: the guard is what this checks.
     'POST /moderation/offers/{id}/decision': {

@@ -140,6 +140,8 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   'request-open-seller': { as: 'seller', path: (w) => `/requests/${w.requests.open}` },
   'request-moderation': { as: 'moderator', path: (w) => `/requests/${w.requests.inModeration}` },
   affiliate: { as: 'buyer', path: () => '/affiliate' },
+  // W-27, W-28: the seller is an affiliate with a PayPal address: the page has the wallet's forms.
+  'affiliate-wallet': { as: 'seller', path: () => '/affiliate' },
   'cookie-consent': { as: 'anonymous', path: () => '/cookie-consent' },
 };
 const ALL_PAGES = Object.keys(PAGES);
@@ -211,7 +213,7 @@ const FORMS: FormRow[] = [
   },
   // The affiliate form (W-22): each field's cases fill the others validly (never the field itself: the raw send would repeat it).
   {
-    pages: ['affiliate'],
+    pages: ['affiliate', 'affiliate-wallet'],
     form: 'form[action="/affiliate"]',
     fields: {
       firstName: { values: TEXT, fill: affiliateFill('firstName') },
@@ -223,9 +225,20 @@ const FORMS: FormRow[] = [
     },
   },
   {
-    pages: ['affiliate'],
+    pages: ['affiliate', 'affiliate-wallet'],
     form: 'form[action="/affiliate"]',
     fields: { country: { values: [{ label: 'an unknown country', text: 'XX' }], status: 422, fill: { firstName: 'Ada', lastName: 'Lovelace' } } },
+  },
+  // W-28, W-30: where affiliate payouts go, and a withdrawal (the wallet is empty: any valid amount is more than it holds, 422).
+  {
+    pages: ['affiliate-wallet'],
+    form: 'form[action="/affiliate/payout-settings"]',
+    fields: { paypalEmail: { values: [...TEXT, letters], fill: { autoPayout: 'on' } }, autoPayout: { values: [bogus, nul], fill: { paypalEmail: 'ada@example.com' } } },
+  },
+  {
+    pages: ['affiliate-wallet'],
+    form: 'form[action="/affiliate/withdrawals"]',
+    fields: { amount: { values: [...NUMBER, blank, { label: 'under the $1 minimum', text: '0.99' }, { label: 'more than the wallet holds', text: '5', status: [422] }] } },
   },
   {
     pages: ['sign-up'],
@@ -879,6 +892,8 @@ describe('bad input on every form of the web client', () => {
     const [notification] = await stack.db.sql<{ id: string }[]>`select id from notifications where user_id = ${seller.id} order by id limit 1`;
     assert.ok(notification, 'the seller has a notification');
     const requests = await buildRequests(buyer, seller, other, moderator, offerId);
+    await stack.services.affiliates.become(seller.id, { firstName: 'Ada', lastName: 'Lovelace', country: 'PL' });
+    await stack.services.affiliateWallet.setSettings(seller.id, { paypalEmail: 'ada@example.com', autoPayout: false });
     return {
       users: { buyer, seller, moderator, arbiter, admin },
       other,

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { PASSWORD, signUp, type TestUser } from '../support/api.js';
 import { assertAccessible, newPerson, openBrowser, signInAs, startWebStack, textOf, type WebStack } from '../support/browser.js';
+import { approveJob, referredClient } from '../support/affiliates.js';
 import { insertOffer } from '../support/catalog.js';
 import { insertConfirmedUser } from '../support/ledger.js';
 import { actOk, market, placeOrder } from '../support/orders.js';
@@ -158,6 +159,12 @@ describe('every page, reached by links', () => {
     await stack.services.orderGroups.place({ ...m.buyer, emailConfirmed: true }, { offerIds: [m.offerId, await insertOffer(stack.db, second.id)], brief: 'One brief for two sellers.' }, 'reach-group');
     // A service request of the buyer's, awaiting moderation: "My requests" and the staff queue list it.
     await stack.services.requests.post({ id: m.buyer.id, login: m.buyer.login, emailConfirmed: true, roles: [] }, { title: 'A logo for a bakery', description: 'Three sketches, then one final logo.', categoryId: 11, budgetCents: null });
+    // W-27: the buyer is an affiliate with a commission and a payout, so the wallet part of the affiliate page is checked too.
+    await stack.services.affiliates.become(m.buyer.id, { firstName: 'Ada', lastName: 'Lovelace', country: 'PL' });
+    const referred = await referredClient(stack.db, m.buyer.id, Date.now() - 60_000);
+    await approveJob(stack.db, { jobId: 1, clientId: referred.id, paidCents: 50_000, atMs: Date.now() });
+    await stack.services.affiliateWallet.setSettings(m.buyer.id, { paypalEmail: `${m.buyer.login}@example.com`, autoPayout: true });
+    await stack.services.affiliateWallet.withdraw(m.buyer.id, 1_000);
     const admin = await signUp(stack.api, 'admin');
     await stack.db.sql`update users set roles = ${stack.db.sql.array(['moderator', 'arbiter', 'admin', 'support'])}::text[] where id = ${admin.id}`;
 

@@ -11,7 +11,8 @@
  * lifted early, an account block and a run continued as new; the buyer-status run with nobody
  * due and with a Super buyer whose window passed; an individual offer expired and one declined;
  * K-63's reply watch answered in time and ignored; a service request expired, picked twice over
- * after a pick short of money, and rejected.
+ * after a pick short of money, and rejected; the monthly affiliate payout run with nothing due, and
+ * with payouts paid (one set up at the cut-off's last instant, one automatic) and one refused.
  *
  * `histories/legacy/` holds code paths kept only for workflows that were already running when
  * their workflow changed, never rewritten by the capture. Today: `kworkModeration` as it ran
@@ -24,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { workflowsPath } from '../../worker.js';
+import { affiliatePayoutHistoryFile, affiliatePayoutScenarios } from '../support/affiliate-payout-scenarios.js';
 import { buyerStatusHistoryFile, buyerStatusScenarios } from '../support/buyer-status-scenarios.js';
 import { bundle } from '../support/harness.js';
 import { individualOfferHistoryFile, individualOfferScenarios } from '../support/individual-offer-scenarios.js';
@@ -45,6 +47,7 @@ const processes: { name: string; expected: string[] }[] = [
   { name: 'individual-offer', expected: individualOfferScenarios.map(individualOfferHistoryFile) },
   { name: 'reply-watch', expected: replyWatchScenarios.map(replyWatchHistoryFile) },
   { name: 'request', expected: requestScenarios.map(requestHistoryFile) },
+  { name: 'affiliate-payout', expected: affiliatePayoutScenarios.map(affiliatePayoutHistoryFile) },
 ];
 
 const legacyDir = fileURLToPath(new URL('./histories/legacy/', import.meta.url));

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { addUtcMonths } from '../../workflows/lib/time.js';
-import { affiliateClientState, assigns, attributionExpiresAt, levelBps, levelFor } from '../../workflows/lib/affiliate.js';
+import { affiliateClientState, assigns, attributionExpiresAt, commissionFor, levelBps, levelFor } from '../../workflows/lib/affiliate.js';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -29,5 +29,21 @@ describe('affiliate rules', () => {
     assert.equal(affiliateClientState({ assignedAtMs: null, expiresAtMs }, expiresAtMs), 'pending');
     assert.equal(affiliateClientState({ assignedAtMs: null, expiresAtMs }, expiresAtMs + 1), 'expired');
     assert.equal(affiliateClientState({ assignedAtMs: expiresAtMs, expiresAtMs }, expiresAtMs + 1), 'assigned');
+  });
+
+  it('cuts the level’s percentage rounded down to the cent, capped at $200 at the boundary (W-24, W-26, D-07)', () => {
+    assert.equal(commissionFor(133_333, 3), 19_999); // $1,333.33 at 15 % = $199.9995 → $199.99
+    assert.equal(commissionFor(133_334, 3), 20_000); // $200.001 → capped at $200.00
+    assert.equal(commissionFor(200_000, 3), 20_000); // W-26's example: $300 → $200
+    assert.equal(commissionFor(999, 1), 99); // $9.99 at 10 % = 99.9 cents → 99
+    assert.equal(commissionFor(1_001, 2), 125); // $10.01 at 12.5 % = 125.125 cents → 125
+    assert.equal(commissionFor(160_000, 2), 20_000);
+    assert.equal(commissionFor(0, 1), 0);
+    assert.throws(() => commissionFor(-1, 1), RangeError);
+    assert.throws(() => commissionFor(10.5, 1), RangeError);
+  });
+
+  it('changes level at the 10th and the 50th approved job: 9 → 10 %, 10 → 12.5 %, 49 → 12.5 %, 50 → 15 % (D-07)', () => {
+    assert.deepEqual([9, 10, 49, 50].map((n) => commissionFor(10_000, levelFor(n))), [1_000, 1_250, 1_250, 1_500]);
   });
 });

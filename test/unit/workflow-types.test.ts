@@ -12,6 +12,7 @@ import { buyerStatusesWorkflowType } from '../../workflows/buyer-statuses/messag
 import { individualOfferWorkflowType } from '../../workflows/individual-offer/messages.js';
 import { moderationWorkflowType } from '../../workflows/moderation/messages.js';
 import { orderWorkflowType } from '../../workflows/order/messages.js';
+import { affiliatePayoutWorkflowType } from '../../workflows/affiliate-payout/messages.js';
 import { payoutBatchWorkflowType } from '../../workflows/payout-batch/messages.js';
 import { replyWatchWorkflowType } from '../../workflows/reply-watch/messages.js';
 import { requestWorkflowType } from '../../workflows/request/messages.js';
@@ -20,5 +21,5 @@ import { withdrawalWorkflowType } from '../../workflows/withdrawal/messages.js';
 
 it('names every workflow type the gateway starts after the function the worker registers', () => {
   const registered = Object.values(bundleEntry).map((fn) => fn.name).sort();
-  assert.deepEqual(registered, [buyerStatusesWorkflowType, individualOfferWorkflowType, moderationWorkflowType, orderWorkflowType, payoutBatchWorkflowType, replyWatchWorkflowType, requestWorkflowType, standingWorkflowType, withdrawalWorkflowType].sort());
+  assert.deepEqual(registered, [affiliatePayoutWorkflowType, buyerStatusesWorkflowType, individualOfferWorkflowType, moderationWorkflowType, orderWorkflowType, payoutBatchWorkflowType, replyWatchWorkflowType, requestWorkflowType, standingWorkflowType, withdrawalWorkflowType].sort());
 });

@@ -14,12 +14,14 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
+import type { AffiliateCommissionItem, AffiliatePayoutItem, AffiliateWallet } from '../../services/affiliate-wallet.js';
 import type { Affiliate, AffiliateReferral } from '../../services/affiliates.js';
+import { affiliatePayoutRules } from '../../workflows/affiliate-payout/policy.js';
 import { affiliateRules } from '../../workflows/lib/affiliate.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { firstOf, optionalText, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
+import { checkbox, dollars, firstOf, optionalText, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { CONSENT_COOKIE, cookieConsentOf, page, redirect, userOf, type WebContext } from '../page.js';
-import { ConsentForm, DataTable, Field, Form, Time, type FieldErrors } from '../ui.js';
+import { ConsentForm, DataTable, Field, FieldError, Form, Money, money, Time, type FieldErrors } from '../ui.js';
 
 const VISIT_COOKIE = 'gf_aff';
 
@@ -55,6 +57,111 @@ const SignUp = z
       if (f[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'a company needs its name, address and tax id' });
     }
   });
+
+/** W-28, W-30: where payouts go, and automatic payout. */
+const PayoutSettingsForm = z.object({ paypalEmail: z.email({ error: 'enter an email address' }).max(254), autoPayout: checkbox });
+
+/** W-28: a withdrawal from the wallet, in dollars (at least $1, D-04). */
+const WithdrawalForm = z.object({ amount: dollars(affiliatePayoutRules.minimumCents, 100_000_000) });
+
+const payoutStatusLabel = {
+  held: 'Held for the next run',
+  paying: 'Being paid by PayPal',
+  paid: 'Paid',
+  failed: 'Failed: the money is back in your wallet',
+} as const;
+
+const CommissionTable = ({ items, zone }: { items: AffiliateCommissionItem[]; zone?: string }) => (
+  <DataTable id="affiliate-commissions" label="Commissions" caption="Your clients’ approved jobs and what each earned you, newest first" columns={['Client', 'Job value', 'Status', 'Level', 'Commission', 'Earned']}>
+    {items.map((i) => (
+      <tr>
+        <td>{i.client}</td>
+        <td><Money cents={i.jobCents} /></td>
+        <td>{i.jobStatus === 'approved' ? 'Approved' : i.jobStatus}</td>
+        <td>{`${i.level} (${i.bps / 100} %)`}</td>
+        <td><Money cents={i.amountCents} /></td>
+        <td><Time at={i.earnedAt} zone={zone} /></td>
+      </tr>
+    ))}
+  </DataTable>
+);
+
+const PayoutTable = ({ items, zone }: { items: AffiliatePayoutItem[]; zone?: string }) => (
+  <DataTable id="affiliate-payouts" label="Payouts" caption="Your payouts to PayPal, newest first" columns={['Amount', 'Kind', 'Set up', 'Paid on the run of', 'To', 'State']}>
+    {items.map((p) => (
+      <tr>
+        <td><Money cents={p.amountCents} /></td>
+        <td>{p.kind === 'automatic' ? 'Automatic' : 'Requested'}</td>
+        <td><Time at={p.requestedAt} zone={zone} /></td>
+        <td>{p.runDate}</td>
+        <td>{p.paypalEmail}</td>
+        <td>{payoutStatusLabel[p.status]}{p.failureReason ? ` (${p.failureReason})` : ''}</td>
+      </tr>
+    ))}
+  </DataTable>
+);
+
+/** W-27…W-30: the wallet part of the affiliate page: balance, level, commissions, payouts and the payout forms. */
+const WalletSection = ({
+  wallet,
+  commissions,
+  payouts,
+  csrf,
+  zone,
+  errors,
+  form,
+}: {
+  wallet: AffiliateWallet;
+  commissions: AffiliateCommissionItem[];
+  payouts: AffiliatePayoutItem[];
+  csrf: string;
+  zone?: string;
+  errors: FieldErrors;
+  form: FormData;
+}) => (
+  <>
+    <h2>Wallet</h2>
+    <p id="affiliate-wallet">
+      Balance: <Money cents={wallet.balanceCents} />. {wallet.approvedJobs} approved job(s) of your clients; your next job earns at level {wallet.level} ({wallet.levelBps / 100} %).
+    </p>
+    <p>
+      Payouts go to PayPal only, no fee, at least {money(wallet.minimumWithdrawalCents)}. They are paid on the 10th of each month: a withdrawal set up now is paid on{' '}
+      {wallet.nextRun.runDate} (set up by <Time at={wallet.nextRun.cutoffAt} zone={zone} />, the end of the month at 23:59:59 UTC+1).
+    </p>
+    <h3>Commissions</h3>
+    {commissions.length === 0 ? <p>No commission yet: you earn one when a client of yours has a job approved.</p> : <CommissionTable items={commissions} zone={zone} />}
+    <h3>Payouts</h3>
+    {payouts.length === 0 ? <p>No payout yet.</p> : <PayoutTable items={payouts} zone={zone} />}
+    <h3>Where payouts go</h3>
+    <Form action="/affiliate/payout-settings" csrf={csrf} label="affiliate payout settings">
+      <Field name="paypalEmail" label="PayPal email" type="email" value={firstOf(form.paypalEmail) ?? wallet.settings?.paypalEmail} errors={errors} autocomplete="email" />
+      <p class="field">
+        <label>
+          <input
+            type="checkbox"
+            id="f-autoPayout"
+            name="autoPayout"
+            checked={form.paypalEmail !== undefined ? firstOf(form.autoPayout) === 'on' : (wallet.settings?.autoPayout ?? false)}
+            aria-invalid={errors.autoPayout ? 'true' : undefined}
+            aria-describedby={errors.autoPayout ? 'f-autoPayout-error' : undefined}
+          />{' '}
+          Automatic payout: on the 10th, pay out what I earned in the previous month without a request
+        </label>
+        <FieldError id="f-autoPayout-error" error={errors.autoPayout} />
+      </p>
+      <button type="submit">Save payout settings</button>
+    </Form>
+    {wallet.settings ? (
+      <>
+        <h3>Withdraw</h3>
+        <Form action="/affiliate/withdrawals" csrf={csrf} label="affiliate withdrawal">
+          <Field name="amount" label="Amount in dollars" value={firstOf(form.amount)} errors={errors} hint={`at least ${money(wallet.minimumWithdrawalCents)}; held from your wallet at once`} />
+          <button type="submit">Withdraw to PayPal</button>
+        </Form>
+      </>
+    ) : null}
+  </>
+);
 
 const stateLabel = { pending: 'Registered, no job yet', assigned: 'Assigned to you', expired: 'Window passed' } as const;
 
@@ -130,14 +237,17 @@ function consent(app: Pages, deps: WebDeps) {
 
 /** W-22, W-27: becoming an affiliate, the link and the registered users. */
 function programme(app: Pages, deps: WebDeps) {
-  const { affiliates } = deps.services;
-  const affiliatePage = async (c: WebContext, errors: FieldErrors = {}, form: FormData = {}, status: 200 | 400 | 422 = 200, error?: string) => {
+  const { affiliates, affiliateWallet } = deps.services;
+  const affiliatePage: AffiliatePage = async (c: WebContext, errors: FieldErrors = {}, form: FormData = {}, status: 200 | 400 | 404 | 422 = 200, error?: string) => {
     const me = userOf(c).id;
     const current: Affiliate | undefined = await affiliates.get(me).catch((err: unknown) => {
       if (refusalOf(err).status === 404) return undefined;
       throw err;
     });
     const items = current ? await affiliates.referrals(me) : [];
+    const wallet: AffiliateWallet | undefined = current ? await affiliateWallet.wallet(me) : undefined;
+    const commissions = current ? await affiliateWallet.commissions(me) : [];
+    const payouts = current ? await affiliateWallet.payouts(me) : [];
     const value = (name: keyof Affiliate | 'companyName' | 'companyAddress' | 'companyTaxId', stored: string | undefined) => firstOf(form[name]) ?? stored;
     return page(
       c,
@@ -160,6 +270,7 @@ function programme(app: Pages, deps: WebDeps) {
               </p>
               <h2>Registered users</h2>
               {items.length === 0 ? <p>No one registered through your link yet.</p> : <ReferralTable items={items} zone={v.timeZone} />}
+              {wallet ? <WalletSection wallet={wallet} commissions={commissions} payouts={payouts} csrf={v.csrf} zone={v.timeZone} errors={errors} form={form} /> : null}
             </>
           ) : null}
           <h2>{current ? 'Your personal data' : 'Become an affiliate'}</h2>
@@ -200,5 +311,41 @@ function programme(app: Pages, deps: WebDeps) {
       return affiliatePage(c, errors, form, r.status === 422 ? 422 : 400, Object.keys(errors).length ? undefined : r.message);
     }
     return redirect(c, '/affiliate', 'Saved. Share your affiliate link.');
+  });
+  walletForms(app, affiliatePage, deps);
+}
+
+/** The affiliate page, re-rendered with a form's errors and what was typed. */
+type AffiliatePage = (c: WebContext, errors?: FieldErrors, form?: FormData, status?: 200 | 400 | 404 | 422, error?: string) => Promise<Response>;
+
+/** W-28, W-30: the wallet's forms: where payouts go, and a withdrawal. */
+function walletForms(app: Pages, affiliatePage: AffiliatePage, deps: WebDeps) {
+  const { affiliateWallet } = deps.services;
+  app.post('/affiliate/payout-settings', async (c) => {
+    const form = await readForm(c);
+    const parsed = parseForm(PayoutSettingsForm, form);
+    if (!parsed.ok) return affiliatePage(c, parsed.errors, form, 400);
+    try {
+      await affiliateWallet.setSettings(userOf(c).id, parsed.data);
+    } catch (err) {
+      const r = refusalOf(err);
+      return affiliatePage(c, r.errors, form, r.status === 404 || r.status === 422 ? r.status : 400, r.message);
+    }
+    return redirect(c, '/affiliate', 'Payout settings saved.');
+  });
+  app.post('/affiliate/withdrawals', async (c) => {
+    const form = await readForm(c);
+    const parsed = parseForm(WithdrawalForm, form);
+    if (!parsed.ok) return affiliatePage(c, parsed.errors, form, 400);
+    try {
+      const payout = await affiliateWallet.withdraw(userOf(c).id, parsed.data.amount);
+      return redirect(c, '/affiliate', `${money(payout.amountCents)} is held for PayPal and will be paid on ${payout.runDate}.`);
+    } catch (err) {
+      const r = refusalOf(err);
+      if (r.status === 404) return affiliatePage(c, {}, form, 404, r.message);
+      // The API's field names the amount in cents; the form's is in dollars.
+      const errors = Object.fromEntries(Object.entries(r.errors).map(([k, m]) => [k === 'amountCents' ? 'amount' : k, m]));
+      return affiliatePage(c, Object.keys(errors).length ? errors : { amount: r.message }, form, r.status === 422 ? 422 : 400);
+    }
   });
 }

@@ -65,3 +65,17 @@ export function levelFor(approvedJobs: number): AffiliateLevel {
 /** D-07: a level's cut in basis points. */
 export const levelBps = (level: AffiliateLevel): number => affiliateRules.levels.find((l) => l.level === level)!.bps;
 
+
+/**
+ * W-24…W-26, D-07: the cut of a job the client paid `paidCents` for, at `level`: the level's
+ * percentage rounded DOWN to the cent (the platform never pays a fraction it does not owe),
+ * then capped at $200. At 15 %: $1,333.33 earns $199.99, $1,333.34 earns $200.00 (capped from
+ * $200.001), $2,000 earns $200 (W-26's example).
+ */
+export function commissionFor(paidCents: number, level: AffiliateLevel): number {
+  if (!Number.isSafeInteger(paidCents) || paidCents < 0) throw new RangeError(`paidCents must be a non-negative integer: ${paidCents}`);
+  const product = paidCents * levelBps(level);
+  if (!Number.isSafeInteger(product)) throw new RangeError(`paidCents too large: ${paidCents}`);
+  // Integer floor division: no floating-point quotient can round a cut up to the next cent.
+  return Math.min((product - (product % 10_000)) / 10_000, affiliateRules.commissionCapCents);
+}
