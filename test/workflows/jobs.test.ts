@@ -15,6 +15,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLedger } from '../../db/ledger.js';
+import { systemClock } from '../../services/clock.js';
+import { createInvoicing } from '../../services/invoicing.js';
 import { businessCalendar } from '../../payments/business-calendar.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { jobPolicy } from '../../workflows/job/policy.js';
@@ -162,6 +164,25 @@ describe('estimated jobs on the time-skipping server', () => {
     await ended(handle);
     assert.deepEqual(await ledger().balances(client.id), { main: 12_000, bonus: 0, escrow: 0 });
     assert.equal((await ledger().transactionByKey(`job:${jobId}:refund`))!.postings.length, 2);
+  });
+
+  it('approves a job whose client has no invoicing data yet, and issues its invoice when the client saves the data (W-14, W-18)', async () => {
+    const [client, expert] = [await person(db(), 'client'), await person(db(), 'expert', ['expert'])];
+    await fund(db(), client.id, 6_000);
+    const { jobId, handle } = await orderJob(world, { clientId: client.id, login: client.login }, await nowMs());
+    const a = actions(handle);
+    await a.claim(expert.id);
+    await a.estimate(expert.id, 4);
+    await a.pay(client.id, 1);
+    assert.equal((await a.approve(client.id)).status, 'approved', 'the expert is paid: approval does not wait for the client’s data');
+    await ended(handle);
+    assert.equal((await ledger().balances(expert.id)).main, 4_800);
+    const invoiceOf = async () => (await db().sql<{ number: string; total_cents: string }[]>`select number, total_cents from invoices where job_id = ${jobId}`)[0];
+    assert.equal(await invoiceOf(), undefined, 'no invoice without first name, last name and country');
+    await createInvoicing({ db: db(), clock: systemClock }).setProfile(client.id, { firstName: 'Jan', lastName: 'Kowalski', country: 'PL', company: null });
+    const invoice = await invoiceOf();
+    assert.ok(invoice, 'issued with the data');
+    assert.equal(Number(invoice.total_cents), 6_000);
   });
 
   it('alerts staff when a critical job has no first answer 2 business hours after it entered the queue, not a second before (W-02)', async () => {
