@@ -20,3 +20,13 @@ export function requestPostingLock(tx: postgres.Sql | postgres.TransactionSql, r
   const key = `request:${requestId}`;
   return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }
+
+/**
+ * The same for an estimated job's order form (W-01, services/jobs.ts) and its workflow's
+ * `loadJob` (activities/jobs.ts): the form's transaction takes it exclusively before starting the
+ * workflow, so the workflow sees the row only once the form committed.
+ */
+export function jobOrderLock(tx: postgres.Sql | postgres.TransactionSql, jobId: number, shared: boolean) {
+  const key = `job:${jobId}`;
+  return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+}

@@ -12,3 +12,4 @@ export { standingWorkflow } from './standing/workflow.js';
 export { individualOfferWorkflow } from './individual-offer/workflow.js';
 export { requestWorkflow } from './request/workflow.js';
 export { affiliatePayoutWorkflow } from './affiliate-payout/workflow.js';
+export { jobWorkflow } from './job/workflow.js';

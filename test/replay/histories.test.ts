@@ -12,7 +12,9 @@
  * due and with a Super buyer whose window passed; an individual offer expired and one declined;
  * K-63's reply watch answered in time and ignored; a service request expired, picked twice over
  * after a pick short of money, and rejected; the monthly affiliate payout run with nothing due, and
- * with payouts paid (one set up at the cut-off's last instant, one automatic) and one refused.
+ * with payouts paid (one set up at the cut-off's last instant, one automatic) and one refused;
+ * an estimated job approved by its client, approved
+ * automatically (W-13), and cancelled after payment with a full refund (W-11).
  *
  * `histories/legacy/` holds code paths kept only for workflows that were already running when
  * their workflow changed, never rewritten by the capture. Today: `kworkModeration` as it ran
@@ -29,6 +31,7 @@ import { affiliatePayoutHistoryFile, affiliatePayoutScenarios } from '../support
 import { buyerStatusHistoryFile, buyerStatusScenarios } from '../support/buyer-status-scenarios.js';
 import { bundle } from '../support/harness.js';
 import { individualOfferHistoryFile, individualOfferScenarios } from '../support/individual-offer-scenarios.js';
+import { jobHistoryFile, jobScenarios } from '../support/job-scenarios.js';
 import { moderationHistoryFile, moderationScenarios } from '../support/moderation-scenarios.js';
 import { historiesDir, historyFile, orderScenarios } from '../support/order-scenarios.js';
 import { fixturesIn, replayFailures } from '../support/replay.js';
@@ -48,6 +51,7 @@ const processes: { name: string; expected: string[] }[] = [
   { name: 'reply-watch', expected: replyWatchScenarios.map(replyWatchHistoryFile) },
   { name: 'request', expected: requestScenarios.map(requestHistoryFile) },
   { name: 'affiliate-payout', expected: affiliatePayoutScenarios.map(affiliatePayoutHistoryFile) },
+  { name: 'job', expected: jobScenarios.map(jobHistoryFile) },
 ];
 
 const legacyDir = fileURLToPath(new URL('./histories/legacy/', import.meta.url));
