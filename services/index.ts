@@ -25,6 +25,8 @@ import { createFeedback } from './feedback.js';
 import { createIndividualOffers } from './individual-offers.js';
 import { checkHealth } from './health.js';
 import { createInvoicing } from './invoicing.js';
+import { createJobs, type CreateAccountOnSubmission } from './jobs.js';
+import type { JobPolicy } from '../workflows/job/policy.js';
 import { createModeration } from './moderation.js';
 import { createNotificationSettings } from './notification-settings.js';
 import { createNotifications } from './notifications.js';
@@ -64,6 +66,10 @@ export interface ServiceDeps {
   attachmentStore?: AttachmentStore;
   /** The rules new service requests start with; tests shorten them. Default: the policy module's. */
   requestPolicy?: RequestPolicy;
+  /** The rules new estimated jobs start with; tests shorten them. Default: `workflows/job/policy.ts`'s. */
+  jobPolicy?: JobPolicy;
+  /** W-01: the account an anonymous "Order a Job" creates; without it, ordering needs a signed-in client. */
+  createAccountOnSubmission?: CreateAccountOnSubmission;
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -104,6 +110,13 @@ export function createServices(deps: ServiceDeps) {
     invoicing: createInvoicing({ db, clock }),
     attachments: createAttachments({ db, clock, store: deps.attachmentStore ?? temporaryAttachmentStore() }),
     requests: createRequests({ db, clock, workflows, individualOffers, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),
+    jobs: createJobs({
+      db,
+      clock,
+      workflows,
+      ...(deps.jobPolicy ? { rules: deps.jobPolicy } : {}),
+      ...(deps.createAccountOnSubmission ? { createAccountOnSubmission: deps.createAccountOnSubmission } : {}),
+    }),
     health: () => checkHealth({ db, workflows }),
     /** Development only: the mail outbox. */
     devMail: (to?: string) => outboxMail(db, to),
