@@ -14,6 +14,8 @@ import { createServices } from '../../services/index.js';
 import { connectTemporalClient } from '../../services/temporal-client.js';
 import { createWorker, workflowsPath, type WorkerDeps } from '../../worker.js';
 import type { AttachmentStore } from '../../services/attachment-store.js';
+import type { CreateAccountOnSubmission } from '../../services/jobs.js';
+import type { JobPolicy } from '../../workflows/job/policy.js';
 import { systemClock, type Clock } from '../../services/clock.js';
 import type { Providers } from '../../payments/provider.js';
 import type { Delays } from '../../providers/options.js';
@@ -225,6 +227,10 @@ export function buildApp(deps: {
   webUrl?: string;
   /** Where attachments' bytes go (default: a temporary folder). */
   attachmentStore?: AttachmentStore;
+  /** W-01: the account an anonymous "Order a Job" creates (default: none, anonymous orders answer 401). */
+  createAccountOnSubmission?: CreateAccountOnSubmission;
+  /** The rules new estimated jobs start with (default: the policy module's). */
+  jobPolicy?: JobPolicy;
 }) {
   const clock = deps.clock ?? systemClock;
   const services = createServices({
@@ -236,6 +242,8 @@ export function buildApp(deps: {
     webUrl: deps.webUrl ?? 'http://127.0.0.1:3001',
     orderPolicy: deps.orderPolicy,
     attachmentStore: deps.attachmentStore,
+    createAccountOnSubmission: deps.createAccountOnSubmission,
+    jobPolicy: deps.jobPolicy,
   });
   return checkedByContract(
     createApp({
