@@ -12,7 +12,7 @@ import { withClassifiedFailures } from './failures.js';
 
 export interface AttentionRecord {
   workflowId: string;
-  process: 'order' | 'moderation' | 'withdrawal' | 'standing' | 'request';
+  process: 'order' | 'moderation' | 'withdrawal' | 'standing' | 'request' | 'job';
   entityId: number;
   /** Null: staff resolved the hold (`resolved` says who). */
   attention: Attention | null;

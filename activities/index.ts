@@ -10,6 +10,7 @@ import { createAttentionActivities } from './attention.js';
 import { createBuyerStatusActivities } from './buyer-statuses.js';
 import { createIndividualOfferActivities } from './individual-offers.js';
 import { createLedgerActivities } from './ledger.js';
+import { createJobActivities } from './jobs.js';
 import { createModerationActivities } from './moderation.js';
 import { createOrderActivities } from './orders.js';
 import { createPayoutBatchActivities } from './payout-batches.js';
@@ -41,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBuyerStatusActivities(deps),
     ...createIndividualOfferActivities(deps),
     ...createRequestActivities(deps),
+    ...createJobActivities(deps),
   };
 }
 

@@ -5,11 +5,12 @@
  * rolled-back issue gives its number back. One invoice per job: issuing again for a job returns
  * the invoice it already has.
  */
-import { desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, notExists, sql } from 'drizzle-orm';
 import { INVOICE_TIME_ZONE, invoiceNumber, platformIssuer, type InvoiceParty } from '../workflows/lib/invoicing.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { Db } from './client.js';
 import { invoiceCounters, invoices, invoicingProfiles } from './schema/invoices.js';
+import { jobs } from './schema/jobs.js';
 import type { Tx } from './tx.js';
 
 export interface InvoiceLine {
@@ -118,6 +119,28 @@ export async function issueInvoice(tx: Tx, input: IssueInvoiceInput): Promise<In
     })
     .returning();
   return toInvoice(row!);
+}
+
+/**
+ * W-14, W-18: the invoices of the client's approved jobs that could not be issued at the approval
+ * because the client had no invoicing data yet; called in the transaction that saves the data.
+ * Oldest approval first, so the numbers follow the approvals. Returns how many were issued.
+ */
+export async function issuePendingJobInvoicesIn(tx: Tx, clientId: number, issuedAt: Date): Promise<number> {
+  const pending = await tx
+    .select({ id: jobs.id, title: jobs.title, paidCents: jobs.paidCents })
+    .from(jobs)
+    .where(and(eq(jobs.clientId, clientId), eq(jobs.status, 'approved'), gt(jobs.paidCents, 0), notExists(tx.select({ one: sql`1` }).from(invoices).where(eq(invoices.jobId, jobs.id)))))
+    .orderBy(asc(jobs.approvedAt), asc(jobs.id));
+  for (const job of pending) {
+    await issueInvoice(tx, { jobId: job.id, clientId, lines: [jobInvoiceLine(job.id, job.title, job.paidCents)], totalCents: job.paidCents, issuedAt });
+  }
+  return pending.length;
+}
+
+/** W-14: an approved job's one invoice line: the job and its price. */
+export function jobInvoiceLine(jobId: number, title: string, amountCents: number): InvoiceLine {
+  return { description: `Job #${jobId}: ${title}`, amountCents };
 }
 
 /** An invoice by id, or null. */

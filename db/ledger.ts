@@ -124,6 +124,7 @@ const key = {
   main: (userId: number) => `user:${userId}:main`,
   bonus: (userId: number) => `user:${userId}:bonus`,
   escrow: (orderId: LedgerId) => `order:${orderId}:escrow`,
+  jobEscrow: (jobId: LedgerId) => `job:${jobId}:escrow`,
   platform: (kind: 'revenue' | 'gateway' | 'payouts_pending' | 'promo_expense') => `platform:${kind}`,
 };
 
@@ -143,6 +144,8 @@ const account = {
     userId: buyerId,
     orderId: String(orderId),
   }),
+  /** An estimated job's escrow (W-08): the client's money until approval; `order_id` names the job's workflow id. */
+  jobEscrow: (jobId: LedgerId, clientId: number): AccountSpec => ({ key: key.jobEscrow(jobId), kind: 'escrow', userId: clientId, orderId: `job-${jobId}` }),
   platform: (kind: 'revenue' | 'gateway' | 'payouts_pending' | 'promo_expense'): AccountSpec => ({
     key: key.platform(kind),
     kind,
@@ -594,6 +597,92 @@ async function split(db: Db, input: SplitInput): Promise<LedgerResult> {
   return post(db, op, plan);
 }
 
+/** An estimated job's payment (W-07, W-08): the price of one estimate (0: the install's fixed price). */
+export interface JobHoldInput {
+  jobId: LedgerId;
+  estimateNumber: number;
+  clientId: number;
+  amount: Cents;
+  description?: string;
+}
+
+/**
+ * W-08: moves a job's price from the client's MAIN balance into the job's escrow
+ * (`job:<jobId>:escrow`). Key `job:<jobId>:hold:<estimateNumber>`: paying the same estimate twice
+ * moves nothing twice. Bonus money (K-54's, the $10 marketplace's) does not pay jobs.
+ * @throws InsufficientFundsError when main < amount (its details name the missing cents); nothing is written.
+ */
+async function jobHold(db: Db, input: JobHoldInput): Promise<LedgerResult> {
+  const jobId = idPart('jobId', input.jobId);
+  const estimateNumber = idPart('estimateNumber', input.estimateNumber);
+  const clientId = userIdOf('clientId', input.clientId);
+  const amount = positiveCents('amount', input.amount);
+  return post(
+    db,
+    {
+      idempotencyKey: `job:${jobId}:hold:${estimateNumber}`,
+      kind: 'job_hold',
+      description: input.description ?? `Job ${jobId}: payment held in escrow`,
+      metadata: { jobId, estimateNumber, clientId, amount },
+    },
+    async (tx) => {
+      const locked = await lockAccounts(tx, [account.main(clientId), account.jobEscrow(jobId, clientId)]);
+      const main = locked.get(key.main(clientId))!;
+      if (main < amount) throw new InsufficientFundsError(amount, main);
+      return { postings: [{ accountKey: key.main(clientId), amount: -amount }, { accountKey: key.jobEscrow(jobId), amount }] };
+    },
+  );
+}
+
+/**
+ * How a job's escrow ends (W-11, W-12), each once under its own key (`job:<jobId>:release`,
+ * `…:refund`, `…:split`); the job's workflow decides exactly one of them:
+ * - `release`: all to the expert, less `commissionBps` to platform revenue (approval, or a
+ *   cancellation decided with no refund);
+ * - `refund`: all back to the client's main balance;
+ * - `split`: `refundCents` back to the client, the rest to the expert less commission on it.
+ */
+export type JobEscrowEnd =
+  | { op: 'release'; jobId: LedgerId; expertId: number; commissionBps: number }
+  | { op: 'refund'; jobId: LedgerId }
+  | { op: 'split'; jobId: LedgerId; expertId: number; refundCents: Cents; commissionBps: number };
+
+/**
+ * A job's escrow end inside the caller's transaction (the job's write, with its row, the invoice
+ * and the affiliate commission). An escrow never funded, or emptied already, moves nothing.
+ * @throws RangeError when a split's refund is outside 0…escrow; the caller's transaction must roll back.
+ */
+async function jobSettleIn(tx: Tx, end: JobEscrowEnd): Promise<void> {
+  const jobId = idPart('jobId', end.jobId);
+  const expertId = end.op === 'refund' ? null : userIdOf('expertId', end.expertId);
+  const commissionBps = end.op === 'refund' ? 0 : end.commissionBps;
+  assertBps(commissionBps);
+  const op: OperationSpec = {
+    idempotencyKey: `job:${jobId}:${end.op}`,
+    kind: `job_${end.op}`,
+    description: end.op === 'release' ? `Job ${jobId}: payment to the expert` : end.op === 'refund' ? `Job ${jobId}: refund to the client` : `Job ${jobId}: divided between the expert and the client`,
+    metadata: { jobId, ...(expertId === null ? {} : { expertId, commissionBps }) },
+  };
+  await postIn(tx, op, async (t): Promise<Plan> => {
+    const [escrow] = await t<{ user_id: string }[]>`select user_id from ledger_accounts where key = ${key.jobEscrow(jobId)}`;
+    if (!escrow) return { postings: [], metadata: { total: 0 } };
+    const clientId = int8(escrow.user_id);
+    const specs = [account.jobEscrow(jobId, clientId), account.main(clientId)];
+    if (expertId !== null) specs.push(account.main(expertId), account.platform('revenue'));
+    const locked = await lockAccounts(t, specs);
+    const total = locked.get(key.jobEscrow(jobId))!;
+    const toClient = end.op === 'refund' ? total : end.op === 'release' ? 0 : end.refundCents;
+    if (!isCents(toClient) || toClient < 0 || toClient > total) throw new RangeError(`refundCents must be whole cents within 0…${total}: ${toClient}`);
+    const { seller: toExpert, commission } = splitCommission(total - toClient, commissionBps);
+    const postings: Posting[] = [
+      { accountKey: key.jobEscrow(jobId), amount: -total },
+      { accountKey: key.main(clientId), amount: toClient },
+    ];
+    if (expertId !== null) postings.push({ accountKey: key.main(expertId), amount: toExpert }, { accountKey: key.platform('revenue'), amount: commission });
+    return { postings, metadata: { total, clientId, toClient, toExpert, commission } };
+  });
+}
+
 /** A referral commission (K-54): `amount` from platform revenue to the referrer's main balance. */
 export interface ReferralCommissionInput {
   orderId: LedgerId;
@@ -830,6 +919,8 @@ export function createLedger(db: Db) {
     release: (input: ReleaseInput) => release(db, input),
     refund: (input: { orderId: LedgerId }) => refund(db, input),
     split: (input: SplitInput) => split(db, input),
+    jobHold: (input: JobHoldInput) => jobHold(db, input),
+    jobSettleIn,
     payoutHold: (input: PayoutHoldInput) => payoutHold(db, input),
     payoutHoldIn,
     lockForPayout,

@@ -4,9 +4,7 @@
  * sees the row if the placement committed and no row if it rolled back — never a row that is
  * about to appear.
  */
-import { sql } from 'drizzle-orm';
 import type postgres from 'postgres';
-import type { Tx } from './tx.js';
 
 export function placementLock(tx: postgres.Sql | postgres.TransactionSql, orderId: number, shared: boolean) {
   const key = `order:${orderId}`;
@@ -24,11 +22,11 @@ export function requestPostingLock(tx: postgres.Sql | postgres.TransactionSql, r
 }
 
 /**
- * The same for an estimated job's order form (services/jobs.ts, in its drizzle transaction) and
- * the job workflow's first write of its row: the workflow sees the row only once the order
- * committed. The workflow's side takes it shared: `select pg_advisory_xact_lock_shared(hashtextextended('job:<id>', 0))`.
+ * The same for an estimated job's order form (W-01, services/jobs.ts) and its workflow's
+ * `loadJob` (activities/jobs.ts): the form's transaction takes it exclusively before starting the
+ * workflow, so the workflow sees the row only once the form committed.
  */
-export function jobOrderLock(tx: Tx, jobId: number, shared: boolean) {
+export function jobOrderLock(tx: postgres.Sql | postgres.TransactionSql, jobId: number, shared: boolean) {
   const key = `job:${jobId}`;
-  return shared ? tx.execute(sql`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))`) : tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+  return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }

@@ -5,7 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { invoiceById, invoicesOf, type Invoice } from '../db/invoices.js';
+import { invoiceById, invoicesOf, issuePendingJobInvoicesIn, type Invoice } from '../db/invoices.js';
 import { invoicingProfiles } from '../db/schema/invoices.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { SessionUser } from './account-types.js';
@@ -61,7 +61,11 @@ async function set(deps: { db: Db; clock: Clock }, userId: number, input: Invoic
     taxId: profile.company?.taxId ?? null,
     updatedAt: deps.clock.now(),
   };
-  await deps.db.orm.insert(invoicingProfiles).values({ userId, ...values }).onConflictDoUpdate({ target: invoicingProfiles.userId, set: values });
+  await deps.db.orm.transaction(async (tx) => {
+    await tx.insert(invoicingProfiles).values({ userId, ...values }).onConflictDoUpdate({ target: invoicingProfiles.userId, set: values });
+    // W-14, W-18: jobs approved before the client gave invoicing data get their invoices now.
+    await issuePendingJobInvoicesIn(tx, userId, values.updatedAt);
+  });
   return profile;
 }
 

@@ -21,7 +21,7 @@ import { jobOrderLock } from '../db/locks.js';
 import { conversationParticipants, conversations } from '../db/schema/conversations.js';
 import { jobAttachments, jobs } from '../db/schema/jobs.js';
 import { idempotencyKeys } from '../db/schema/requests.js';
-import type { Tx } from '../db/tx.js';
+import { sqlOf, type Tx } from '../db/tx.js';
 import { businessCalendar } from '../payments/business-calendar.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { JobInput, JobKind, JobStatus, JobView, JobViewer, Urgency } from '../workflows/job/messages.js';
@@ -365,7 +365,7 @@ async function order(deps: JobsDeps, caller: SessionUser | undefined, body: JobO
         .returning({ id: jobs.id });
       const jobId = row!.id;
       // The workflow's first write waits on this lock, so it sees the row only once this commits.
-      await jobOrderLock(tx, jobId, false);
+      await jobOrderLock(sqlOf(tx), jobId, false);
       if (body.attachmentIds.length) await tx.insert(jobAttachments).values(body.attachmentIds.map((attachmentId) => ({ jobId, attachmentId })));
       const [conversation] = await tx.insert(conversations).values({ kind: 'job', jobId, createdAt: now }).returning({ id: conversations.id });
       await tx.insert(conversationParticipants).values({ conversationId: conversation!.id, userId: clientId });
@@ -455,9 +455,13 @@ export function createJobs(deps: JobsDeps) {
       const all = (await selectJobs(db, db.sql`j.client_id = ${clientId}`)).map((r) => summaryOf(r, true));
       return { open: all.filter((j) => !isFinalJob(j.status)), closed: all.filter((j) => isFinalJob(j.status)) };
     },
-    /** W-02: open jobs nobody has claimed, critical first, then the oldest, with when the first answer is due. */
+    /**
+     * W-02: open jobs nobody has claimed, critical first, then the oldest, with when the first
+     * answer is due. An install is claimed once paid (W-06), so an unpaid one waits outside.
+     */
     async queue(): Promise<JobSummary[]> {
-      return (await selectJobs(db, db.sql`j.status = 'open' and j.expert_id is null`, QUEUE_ORDER(db))).map((r) => summaryOf(r, false));
+      const where = db.sql`j.status = 'open' and j.expert_id is null and (j.kind = 'estimate' or j.paid_cents > 0)`;
+      return (await selectJobs(db, where, QUEUE_ORDER(db))).map((r) => summaryOf(r, false));
     },
     /** The expert's jobs: the ones they hold now, and the ones they had (W-10). */
     async mineAsExpert(expertId: number): Promise<JobSummary[]> {

@@ -91,6 +91,8 @@ import {
   type RequestView,
   type WithdrawAnswerArgs,
 } from '../workflows/request/messages.js';
+import * as jobSearch from '../workflows/job/search.js';
+import type { jobWorkflow } from '../workflows/job/workflow.js';
 import * as requestSearch from '../workflows/request/search.js';
 import type { requestWorkflow } from '../workflows/request/workflow.js';
 import { inconsistencyOf } from '../workflows/withdrawal/machine.js';
@@ -325,10 +327,12 @@ function jobGateway(temporal: Client, taskQueue: string) {
   return {
     /** Starts a job's workflow (its row, files and conversation are being written in the caller's transaction). */
     async start(input: JobInput): Promise<void> {
-      await temporal.workflow.start(jobWorkflowType, {
+      await temporal.workflow.start<typeof jobWorkflow>(jobWorkflowType, {
         workflowId: jobWorkflowId(input.jobId),
         taskQueue,
         args: [input],
+        typedSearchAttributes: jobSearch.startSearchAttributes(input),
+        staticSummary: jobSearch.summaryOf(input),
       });
     },
     /** The running job as `viewer` sees it (`WorkflowGoneError` once it is closed and forgotten). */

@@ -11,3 +11,4 @@ export { withdrawalWorkflow } from './withdrawal/workflow.js';
 export { standingWorkflow } from './standing/workflow.js';
 export { individualOfferWorkflow } from './individual-offer/workflow.js';
 export { requestWorkflow } from './request/workflow.js';
+export { jobWorkflow } from './job/workflow.js';

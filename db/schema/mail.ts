@@ -53,16 +53,29 @@ export const notificationKinds = {
   request_rejected: 'Your service request is rejected',
   request_answered: 'A seller answered your service request',
   request_expired: 'Your service request expired',
+  job_claimed: 'An expert took your job',
+  job_estimated: 'Your job is estimated',
+  job_estimate_rejected: 'The client rejected your estimate',
+  job_paid: 'A job you estimated is paid',
+  job_delivered: 'An expert delivered your job',
+  job_approval_reminder: 'A reminder before a job is approved automatically',
+  job_approved: 'A job is approved',
+  job_reassigned: 'A job changed expert',
+  job_cancellation_requested: 'The client asks to cancel a job',
+  job_cancellation_refused: 'A job cancellation is refused',
+  job_cancelled: 'A job is cancelled',
+  job_expired: 'A job expired',
 } as const;
 export type NotificationKind = keyof typeof notificationKinds;
 
 /**
  * K-70: the kinds that reach the user by email as well as in the app until they choose
  * otherwise (a new order: the seller's most urgent news; a new message, once per conversation
- * until read, migration 0022). Every other kind: in the app only. The `notification_channels`
- * function (migrations 0017, 0022) holds the same list: change both.
+ * until read, migration 0021; W-13: the reminder before a job is approved automatically, which
+ * the client must not miss, migration 0030). Every other kind: in the app only. The
+ * `notification_channels` function (migrations 0017, 0021, 0030) holds the same list: change both.
  */
-export const emailedByDefault: readonly NotificationKind[] = ['order_placed', 'new_message'];
+export const emailedByDefault: readonly NotificationKind[] = ['order_placed', 'new_message', 'job_approval_reminder'];
 
 /**
  * A user's choice of where one kind of notification reaches them (K-70): in the notification

@@ -97,7 +97,7 @@ describe('estimated jobs', () => {
     const short = await post(client, `/jobs/${jobId}/pay`, { estimateNumber: 1 });
     assert.equal(short.status, 422, JSON.stringify(short.body));
     assert.equal(short.body.error.code, 'insufficient_funds');
-    assert.equal(short.body.error.details.missing, price - 10_000);
+    assert.equal(short.body.error.details.missingCents, price - 10_000);
     assert.equal((await post(client, `/jobs/${jobId}/pay`, { estimateNumber: 2 })).status, 409);
     await fund(database.db, client.id, 40_000);
     const paid = await post(client, `/jobs/${jobId}/pay`, { estimateNumber: 1 });
@@ -171,6 +171,8 @@ describe('estimated jobs', () => {
     assert.equal(paid.status, 200, JSON.stringify(paid.body));
     assert.equal(paid.body.title, install.name);
     assert.equal(paid.body.view.escrowCents, install.priceCents);
+    // Paid, it enters the experts' queue (an unpaid install is not claimable).
+    assert.ok((await call('GET', '/expert/queue', { token: expert.token })).body.items.some((j: { id: number }) => j.id === ordered.body.jobId));
     assert.equal((await balance(buyer)).mainCents, 0);
     assert.equal((await post(client, `/jobs/${ordered.body.jobId}/pay`, { estimateNumber: 0 })).status, 404, 'someone else’s job');
   });

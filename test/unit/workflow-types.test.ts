@@ -10,6 +10,7 @@ import { it } from 'node:test';
 import * as bundleEntry from '../../workflows/index.js';
 import { buyerStatusesWorkflowType } from '../../workflows/buyer-statuses/messages.js';
 import { individualOfferWorkflowType } from '../../workflows/individual-offer/messages.js';
+import { jobWorkflowType } from '../../workflows/job/messages.js';
 import { moderationWorkflowType } from '../../workflows/moderation/messages.js';
 import { orderWorkflowType } from '../../workflows/order/messages.js';
 import { payoutBatchWorkflowType } from '../../workflows/payout-batch/messages.js';
@@ -20,5 +21,5 @@ import { withdrawalWorkflowType } from '../../workflows/withdrawal/messages.js';
 
 it('names every workflow type the gateway starts after the function the worker registers', () => {
   const registered = Object.values(bundleEntry).map((fn) => fn.name).sort();
-  assert.deepEqual(registered, [buyerStatusesWorkflowType, individualOfferWorkflowType, moderationWorkflowType, orderWorkflowType, payoutBatchWorkflowType, replyWatchWorkflowType, requestWorkflowType, standingWorkflowType, withdrawalWorkflowType].sort());
+  assert.deepEqual(registered, [buyerStatusesWorkflowType, individualOfferWorkflowType, jobWorkflowType, moderationWorkflowType, orderWorkflowType, payoutBatchWorkflowType, replyWatchWorkflowType, requestWorkflowType, standingWorkflowType, withdrawalWorkflowType].sort());
 });

@@ -22,7 +22,7 @@
  *   deadline never falls in a skipped or repeated hour; were it to, the earlier of a repeated
  *   time is taken and a skipped one moves later by the gap (Temporal API `compatible`).
  */
-import type { AutoApprovalPolicy } from '../job/policy.js';
+import type { AutoApprovalPolicy, BusinessHours } from '../job/policy.js';
 import { iso, msOf } from './time.js';
 import { addDays, civilDateOf, wallClock, zonedInstant, type CivilDate } from './zoned-time.js';
 
@@ -70,6 +70,40 @@ export function addBusinessDays(fromIso: string, n: number, calendar: BusinessCa
   }
   for (let left = n; left > 0; left--) date = nextBusinessDay(date, calendar);
   return iso(zonedInstant(date, time, calendar.zone));
+}
+
+/**
+ * W-02: `hours` (> 0) of working time after `fromIso`, counted only within `hours.startHour` …
+ * `hours.endHour` wall-clock time of business days in the calendar's zone (D-06). A start
+ * outside working time counts from the next working moment: Friday 16:00 + 2 h = Monday 10:00
+ * (with 9–17 hours and no holiday); a target that ends exactly at the end of a day is that end
+ * (Friday 15:00 + 2 h = Friday 17:00).
+ * @throws CalendarRangeError when a day to look at lies outside the calendar's years.
+ */
+export function addBusinessHours(fromIso: string, hours: number, workingHours: BusinessHours, calendar: BusinessCalendar): string {
+  if (!(hours > 0) || !Number.isFinite(hours)) throw new RangeError(`business hours must be a positive number, not ${hours}`);
+  const { startHour, endHour } = workingHours;
+  if (!(Number.isInteger(startHour) && Number.isInteger(endHour) && startHour >= 0 && startHour < endHour && endHour <= 24)) {
+    throw new RangeError(`working hours must be whole hours with 0 ≤ start < end ≤ 24, not ${startHour}–${endHour}`);
+  }
+  const from = msOf(fromIso);
+  if (Number.isNaN(from)) throw new RangeError(`not an instant: ${JSON.stringify(fromIso)}`);
+  let date: CivilDate = civilDateOf(from, calendar.zone);
+  let cursor = from;
+  let left = Math.round(hours * HOUR_MS);
+  for (;;) {
+    if (isBusinessDay(date, calendar)) {
+      const opens = zonedInstant(date, startHour * HOUR_MS, calendar.zone);
+      const closes = zonedInstant(date, endHour * HOUR_MS, calendar.zone);
+      const begin = Math.max(cursor, opens);
+      if (begin < closes) {
+        if (left <= closes - begin) return iso(begin + left);
+        left -= closes - begin;
+      }
+    }
+    date = nextBusinessDay(date, calendar);
+    cursor = zonedInstant(date, 0, calendar.zone);
+  }
 }
 
 /** Whether the instant falls on a business day of the calendar (in its zone). */

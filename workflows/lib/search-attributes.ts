@@ -41,6 +41,12 @@ export const SA = {
   categoryId: key('GigflowCategoryId', 'KEYWORD'),
   /** How many answers a service request has (withdrawn ones included). */
   answersCount: key('GigflowAnswersCount', 'INT'),
+  /**
+   * An estimated job's urgency (W-02): `critical`, `high`, `normal`, `low`. The dev server allows
+   * 10 KEYWORD attributes: this is the 9th. (A job's client, expert, price and next deadline reuse
+   * `buyerId`, `sellerId`, `amountCents` and `nextDeadline`.)
+   */
+  urgency: key('GigflowUrgency', 'KEYWORD'),
 } as const;
 
 export const searchAttributeKeys = Object.values(SA);
