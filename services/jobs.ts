@@ -19,7 +19,8 @@ import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { jobOrderLock } from '../db/locks.js';
 import { conversationParticipants, conversations } from '../db/schema/conversations.js';
-import { jobAttachments, jobs } from '../db/schema/jobs.js';
+import { jobAttachments } from '../db/schema/attachments.js';
+import { jobs } from '../db/schema/jobs.js';
 import { idempotencyKeys } from '../db/schema/requests.js';
 import { sqlOf, type Tx } from '../db/tx.js';
 import { businessCalendar } from '../payments/business-calendar.js';
@@ -30,7 +31,7 @@ import { jobPolicy as defaultJobPolicy } from '../workflows/job/policy.js';
 import type { SessionUser } from './account-types.js';
 import { assertOwnAttachments, attachmentsOf, type AttachmentInfo } from './attachments.js';
 import type { Clock } from './clock.js';
-import { assertSameRequest, keyedRequest, keyRow, oneRequestAtATime } from './idempotency.js';
+import { assertSameRequest, keyedRequest, keyRow, oneRequestAtATime, type KeyedRequest } from './idempotency.js';
 import { attachmentRules, jobStaff } from './policy.js';
 import { WorkflowGoneError, type WorkflowGateway } from './workflow-gateway.js';
 
@@ -303,6 +304,63 @@ async function installOf(db: Db, installId: number) {
   return { installId: Number(install.id), name: install.name, priceCents: install.price_cents };
 }
 
+/** The job's client inside the form's transaction: the caller, or (W-01) the account made for the email. */
+async function clientOf(deps: JobsDeps, tx: Tx, caller: SessionUser | undefined, body: JobOrder, now: Date) {
+  let clientId: number;
+  let clientVerified: boolean;
+  if (caller) {
+    clientId = caller.id;
+    clientVerified = caller.emailConfirmed;
+  } else {
+    const account = await deps.createAccountOnSubmission!(tx, { email: body.email!, ...(body.username === undefined ? {} : { username: body.username }), now });
+    if ('existing' in account) throw new AppError('email_taken', 'an account has this email: sign in first, then order the job from it', { signIn: '/login' });
+    clientId = account.userId;
+    clientVerified = false;
+  }
+  const [client] = await tx.execute<{ login: string }>(sql`select login from users where id = ${clientId}`);
+  return { clientId, clientVerified, clientUsername: client!.login };
+}
+
+type Install = Awaited<ReturnType<typeof installOf>>;
+
+/** The order's row, files, conversation and key, then its workflow (last, so that a refusal above starts nothing). */
+async function writeOrder(deps: JobsDeps, tx: Tx, caller: SessionUser | undefined, order: { body: JobOrder; title: string; install: Install | null; request: KeyedRequest; now: Date }): Promise<OrderedJob> {
+  const { body, title, install, request, now } = order;
+  const rules = deps.rules ?? defaultJobPolicy;
+  const { clientId, clientVerified, clientUsername } = await clientOf(deps, tx, caller, body, now);
+  const kind = install ? 'install' : 'estimate';
+  const status = clientVerified ? 'open' : 'awaiting_verification';
+  const [row] = await tx
+    .insert(jobs)
+    .values({ kind, clientId, installId: install?.installId ?? null, title, description: body.description, siteUrl: body.siteUrl, urgency: body.urgency, budgetCents: body.budgetCents, status, priceCents: install?.priceCents ?? null, orderedAt: now, requestKey: request.key, updatedAt: now })
+    .returning({ id: jobs.id });
+  const jobId = row!.id;
+  // The workflow's first write waits on this lock, so it sees the row only once this commits.
+  await jobOrderLock(sqlOf(tx), jobId, false);
+  if (body.attachmentIds.length) await tx.insert(jobAttachments).values(body.attachmentIds.map((attachmentId) => ({ jobId, attachmentId })));
+  const [conversation] = await tx.insert(conversations).values({ kind: 'job', jobId, createdAt: now }).returning({ id: conversations.id });
+  await tx.insert(conversationParticipants).values({ conversationId: conversation!.id, userId: clientId });
+  await tx.insert(idempotencyKeys).values(keyRow(clientId, request, now));
+  const year = now.getUTCFullYear();
+  const input: JobInput = {
+    jobId,
+    kind,
+    clientId,
+    clientUsername,
+    title,
+    urgency: body.urgency,
+    budgetCents: body.budgetCents,
+    install,
+    clientVerified,
+    orderedAt: now.toISOString(),
+    policy: rules,
+    // D-06: the years the job's deadlines can reach.
+    calendar: businessCalendar(rules.calendar, year, year + 1),
+  };
+  await deps.workflows.job.start(input);
+  return { jobId, status, accountCreated: !caller, replayed: false };
+}
+
 /**
  * W-01…W-06: orders a job. Signed in, the caller is the client (their confirmed email counts as
  * verified); anonymous, an `email` makes the account (W-01) and the job waits for its activation.
@@ -310,7 +368,6 @@ async function installOf(db: Db, installId: number) {
  */
 async function order(deps: JobsDeps, caller: SessionUser | undefined, body: JobOrder, key: string): Promise<OrderedJob> {
   const { db, clock } = deps;
-  const rules = deps.rules ?? defaultJobPolicy;
   if (caller && (body.email !== undefined || body.username !== undefined)) throw fieldError('body.email', 'you are signed in: the job is ordered on your account');
   if (!caller && !deps.createAccountOnSubmission) throw new AppError('unauthenticated', 'sign in first to order a job');
   if (!caller && body.email === undefined) throw fieldError('body.email', 'your email: an account is created for it (W-01), or sign in first');
@@ -328,66 +385,7 @@ async function order(deps: JobsDeps, caller: SessionUser | undefined, body: JobO
       await assertOwnAttachments(db, caller.id, body.attachmentIds, attachmentRules.perRequest);
     }
     const now = clock.now();
-    const year = now.getUTCFullYear();
-    const calendar = businessCalendar(rules.calendar, year, year + 1);
-    return db.orm.transaction(async (tx) => {
-      let clientId: number;
-      let clientVerified: boolean;
-      if (caller) {
-        clientId = caller.id;
-        clientVerified = caller.emailConfirmed;
-      } else {
-        const account = await deps.createAccountOnSubmission!(tx, { email: body.email!, ...(body.username === undefined ? {} : { username: body.username }), now });
-        if ('existing' in account) {
-          throw new AppError('email_taken', 'an account has this email: sign in first, then order the job from it', { signIn: '/login' });
-        }
-        clientId = account.userId;
-        clientVerified = false;
-      }
-      const [client] = await tx.execute<{ login: string }>(sql`select login from users where id = ${clientId}`);
-      const [row] = await tx
-        .insert(jobs)
-        .values({
-          kind: install ? 'install' : 'estimate',
-          clientId,
-          installId: install?.installId ?? null,
-          title,
-          description: body.description,
-          siteUrl: body.siteUrl,
-          urgency: body.urgency,
-          budgetCents: body.budgetCents,
-          status: clientVerified ? 'open' : 'awaiting_verification',
-          priceCents: install?.priceCents ?? null,
-          orderedAt: now,
-          requestKey: key,
-          updatedAt: now,
-        })
-        .returning({ id: jobs.id });
-      const jobId = row!.id;
-      // The workflow's first write waits on this lock, so it sees the row only once this commits.
-      await jobOrderLock(sqlOf(tx), jobId, false);
-      if (body.attachmentIds.length) await tx.insert(jobAttachments).values(body.attachmentIds.map((attachmentId) => ({ jobId, attachmentId })));
-      const [conversation] = await tx.insert(conversations).values({ kind: 'job', jobId, createdAt: now }).returning({ id: conversations.id });
-      await tx.insert(conversationParticipants).values({ conversationId: conversation!.id, userId: clientId });
-      await tx.insert(idempotencyKeys).values(keyRow(clientId, request, now));
-      const input: JobInput = {
-        jobId,
-        kind: install ? 'install' : 'estimate',
-        clientId,
-        clientUsername: client!.login,
-        title,
-        urgency: body.urgency,
-        budgetCents: body.budgetCents,
-        install,
-        clientVerified,
-        orderedAt: now.toISOString(),
-        policy: rules,
-        calendar,
-      };
-      // Last, so that a refusal above starts nothing.
-      await deps.workflows.job.start(input);
-      return { jobId, status: clientVerified ? 'open' : 'awaiting_verification', accountCreated: !caller, replayed: false };
-    });
+    return db.orm.transaction((tx) => writeOrder(deps, tx, caller, { body, title, install, request, now }));
   };
   return caller ? oneRequestAtATime(caller.id, key, run) : run();
 }
@@ -437,13 +435,10 @@ async function awaitingActivation(db: Db, userId: number): Promise<number[]> {
   return rows.map((r) => Number(r.id));
 }
 
-export function createJobs(deps: JobsDeps) {
-  const { db, clock } = deps;
-  const rules = deps.rules ?? defaultJobPolicy;
-  const client = (user: Viewer) => ({ clientId: user.id });
+/** The catalog and the lists: the client's, the experts' queue and their own, staff's. */
+function jobLists(deps: JobsDeps) {
+  const { db } = deps;
   return {
-    order: (caller: SessionUser | undefined, body: JobOrder, key: string) => order(deps, caller, body, key),
-    get: (viewer: Viewer, jobId: number) => get(deps, viewer, jobId),
     /** W-06: the installs the catalog offers now, cheapest first. */
     async installs(): Promise<{ id: number; name: string; description: string; priceCents: number }[]> {
       const rows = await db.sql<{ id: string; name: string; description: string; price_cents: number }[]>`
@@ -476,6 +471,15 @@ export function createJobs(deps: JobsDeps) {
         and (not ${filter.differentExpertAsked ?? false} or jsonb_typeof(j.view->'differentExpertAsked') = 'object')`;
       return (await selectJobs(db, where)).map((r) => summaryOf(r, true));
     },
+  };
+}
+
+/** Each party's and staff's actions on a job (the workflow's Updates), and the API's own after it closes. */
+function jobActions(deps: JobsDeps) {
+  const { db, clock } = deps;
+  const rules = deps.rules ?? defaultJobPolicy;
+  const client = (user: Viewer) => ({ clientId: user.id });
+  return {
     claim: (expert: Viewer, jobId: number) => act(deps, expert, jobId, 'claimer', () => deps.workflows.job.claim(jobId, { expertId: expert.id })),
     /** W-04, W-05: hours (in quarter hours) × the policy's rate; the plan; whether it fits the client's budget. */
     estimate: (expert: Viewer, jobId: number, body: { hours: number; plan: string; fitsBudget: boolean | null }) =>
@@ -529,6 +533,16 @@ export function createJobs(deps: JobsDeps) {
       await db.orm.update(jobs).set({ conversationResumedAt: sql`coalesce(${jobs.conversationResumedAt}, ${clock.now().toISOString()}::timestamptz)` }).where(eq(jobs.id, jobId));
       return get(deps, user, jobId);
     },
+  };
+}
+
+export function createJobs(deps: JobsDeps) {
+  const { db } = deps;
+  return {
+    order: (caller: SessionUser | undefined, body: JobOrder, key: string) => order(deps, caller, body, key),
+    get: (viewer: Viewer, jobId: number) => get(deps, viewer, jobId),
+    ...jobLists(deps),
+    ...jobActions(deps),
     /** W-01: the client's jobs that wait for their account's activation. */
     jobsAwaitingActivation: (userId: number) => awaitingActivation(db, userId),
     /**
