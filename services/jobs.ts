@@ -439,6 +439,11 @@ async function awaitingActivation(db: Db, userId: number): Promise<number[]> {
 function jobLists(deps: JobsDeps) {
   const { db } = deps;
   return {
+    /** W-10: the users staff may give a job to (holders of the expert role), by username. */
+    async experts(): Promise<{ id: number; username: string }[]> {
+      const rows = await db.sql<{ id: string; login: string }[]>`select id, login from users where 'expert' = any(roles) and blocked_at is null order by login limit 500`;
+      return rows.map((r) => ({ id: Number(r.id), username: r.login }));
+    },
     /** W-06: the installs the catalog offers now, cheapest first. */
     async installs(): Promise<{ id: number; name: string; description: string; priceCents: number }[]> {
       const rows = await db.sql<{ id: string; name: string; description: string; price_cents: number }[]>`

@@ -205,7 +205,7 @@ export const Pager: FC<{ next?: string | null; nextLabel?: string }> = ({ next, 
 
 const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
   const { user } = viewer;
-  // Every role a user holds is a staff role (support included): each opens some staff page.
+  // Every role a user holds opens some staff page (support included; an expert's is the job queue).
   const staff = (user?.roles.length ?? 0) > 0;
   return (
     <header class="site">
@@ -228,6 +228,9 @@ const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
             <>
               <li>
                 <a href="/orders">My orders</a>
+              </li>
+              <li>
+                <a href="/jobs">Jobs</a>
               </li>
               <li>
                 <a href="/cart">Cart</a>
@@ -268,6 +271,9 @@ const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
             </>
           ) : (
             <>
+              <li>
+                <a href="/jobs/new">Order a job</a>
+              </li>
               <li>
                 <a href="/sign-in">Sign in</a>
               </li>

@@ -20,6 +20,10 @@ export const staffAccess = {
   sanctions: ['support', 'admin'] as StaffRole[],
   /** `/staff/withdrawals` (hold, release, reject), `/staff/payout-batches`, `/staff/provider-events`, `/staff/top-ups/{id}/refund`. */
   money: ['support', 'admin'] as StaffRole[],
+  /** `/staff/jobs` and a job's reassignment and refund decision (W-10, W-11). */
+  jobs: ['support', 'admin'] as StaffRole[],
+  /** `/expert/queue`, `/expert/jobs`, claim, estimate, deliver (W-02, W-04). */
+  expert: ['expert'] as StaffRole[],
   /** `POST /staff/feedback/{orderId}/delete` (K-59). */
   feedbackDeletion: ['admin'] as StaffRole[],
 };
