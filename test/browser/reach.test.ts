@@ -58,6 +58,11 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['request', /^\/requests\/\d+$/],
   ['staff', /^\/staff$/],
   ['staff requests', /^\/staff\/requests$/],
+  ['order a job', /^\/jobs\/new$/],
+  ['jobs', /^\/jobs$/],
+  ['job', /^\/jobs\/\d+$/],
+  ['expert jobs', /^\/expert\/jobs$/],
+  ['staff jobs', /^\/staff\/jobs$/],
   ['moderation queue', /^\/staff\/moderation$/],
   ['arbitration queue', /^\/staff\/arbitration$/],
   ['arbitration case', /^\/staff\/arbitration\/\d+$/],
@@ -154,8 +159,10 @@ describe('every page, reached by links', () => {
     await stack.services.orderGroups.place({ ...m.buyer, emailConfirmed: true }, { offerIds: [m.offerId, await insertOffer(stack.db, second.id)], brief: 'One brief for two sellers.' }, 'reach-group');
     // A service request of the buyer's, awaiting moderation: "My requests" and the staff queue list it.
     await stack.services.requests.post({ id: m.buyer.id, login: m.buyer.login, emailConfirmed: true, roles: [] }, { title: 'A logo for a bakery', description: 'Three sketches, then one final logo.', categoryId: 11, budgetCents: null });
+    // An estimated job of the buyer's (issue 18): the Jobs tab lists it, the queue shows it to experts.
+    await stack.services.jobs.order({ id: m.buyer.id, login: m.buyer.login, emailConfirmed: true, roles: [] }, { installId: null, title: 'Fix my contact form', description: 'The contact form sends nothing.', siteUrl: null, urgency: 'high', budgetCents: null, attachmentIds: [] }, 'reach-job');
     const admin = await signUp(stack.api, 'admin');
-    await stack.db.sql`update users set roles = ${stack.db.sql.array(['moderator', 'arbiter', 'admin', 'support'])}::text[] where id = ${admin.id}`;
+    await stack.db.sql`update users set roles = ${stack.db.sql.array(['moderator', 'arbiter', 'admin', 'support', 'expert'])}::text[] where id = ${admin.id}`;
 
     const reached = new Set<string>();
     const checked = new Set<string>();
