@@ -84,7 +84,9 @@ function actionPages(app: Hono<WebEnv>, deps: WebDeps) {
       const id = jobIdOf(c);
       const sent = await readForm(c);
       const parsed = schema ? parseForm(schema, sent) : ({ ok: true, data: undefined as T } as const);
-      if (!parsed.ok) return show(c, { key: path, errors: parsed.errors, form: sent, status: 400 });
+      // A hidden field (the estimate paid) is no field a person can correct: its refusal goes on top of the form.
+      const hidden = parsed.ok ? undefined : parsed.errors.estimateNumber;
+      if (!parsed.ok) return show(c, { key: path, errors: parsed.errors, form: sent, status: 400, ...(hidden ? { message: `Refused: ${hidden}. Reload the page and try again.` } : {}) });
       try {
         await run(c, id, parsed.data);
         return redirect(c, `/jobs/${id}`, done);

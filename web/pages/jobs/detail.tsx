@@ -13,7 +13,7 @@ import { jobWorkflowId } from '../../../workflows/job/messages.js';
 import { jobPolicy } from '../../../workflows/job/policy.js';
 import type { WebDeps } from '../../context.js';
 import { firstOf, type FormData, type Refusal } from '../../forms.js';
-import { ActionButton, Field, Form, Money, Select, TextArea, Time, type FieldErrors, type Viewer } from '../../ui.js';
+import { ActionButton, Field, FieldError, Form, Money, Select, TextArea, Time, type FieldErrors, type Viewer } from '../../ui.js';
 import { AttachmentList } from '../attachments.js';
 import { TemporalLink } from '../staff/temporal-link.js';
 import { statusLabel } from './lists.js';
@@ -153,15 +153,26 @@ const Estimates: FC<{ j: JobDetail; v: Viewer; shown: Shown }> = ({ j, v, shown 
   );
 };
 
-/** A form with a reason: reject, different expert, cancel. */
-const ReasonForm: FC<{ j: JobDetail; v: Viewer; shown: Shown; path: string; label: string; hint: string }> = ({ j, v, shown, path, label, hint }) => (
-  <Form action={`/jobs/${j.id}/${path}`} csrf={v.csrf} error={refusalOf(shown, path)} label={label.toLowerCase()} id={`${path}-form`}>
-    <TextArea name="reason" label={`${label}: your reason`} value={sent(shown, path, 'reason')} errors={errorsOf(shown, path)} rows={2} hint={hint} required />
-    <button type="submit" class="secondary">
-      {label}
-    </button>
-  </Form>
-);
+/** A form with a reason: reject, different expert, cancel (several on one page: ids of their own). */
+const ReasonForm: FC<{ j: JobDetail; v: Viewer; shown: Shown; path: string; label: string; hint: string }> = ({ j, v, shown, path, label, hint }) => {
+  const id = `${path}-reason`;
+  const error = errorsOf(shown, path).reason;
+  return (
+    <Form action={`/jobs/${j.id}/${path}`} csrf={v.csrf} error={refusalOf(shown, path)} label={label.toLowerCase()} id={`${path}-form`}>
+      <p class="field">
+        <label for={id}>{`${label}: your reason`}</label>
+        <textarea id={id} name="reason" rows={2} required aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}>
+          {sent(shown, path, 'reason')}
+        </textarea>
+        <small id={`${id}-hint`}>{hint}</small>
+        <FieldError id={`${id}-error`} error={error} />
+      </p>
+      <button type="submit" class="secondary">
+        {label}
+      </button>
+    </Form>
+  );
+};
 
 /** The client's other actions (W-10, W-11), the expert's (claim, estimate, deliver). */
 const PartyActions: FC<{ j: JobDetail; v: Viewer; shown: Shown }> = ({ j, v, shown }) => (

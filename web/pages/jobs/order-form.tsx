@@ -167,7 +167,11 @@ export function orderFormPages(app: Hono<WebEnv>, deps: WebDeps) {
     const file = user ? await formFile(c) : undefined;
     const parsed = parseForm(user ? OrderForm : OrderForm.merge(AnonymousFields), sent);
     const fileError: FieldErrors = sent.file !== undefined ? { file: 'Choose a file to attach' } : {};
-    if (!parsed.ok || sent.file !== undefined) return orderPage(c, deps, { form: 'order', errors: { ...(parsed.ok ? {} : parsed.errors), ...fileError }, sent }, 400);
+    if (!parsed.ok || sent.file !== undefined) {
+      const errors = { ...(parsed.ok ? {} : parsed.errors), ...fileError };
+      // The hidden key is no field a person can correct: its refusal goes on top of the form.
+      return orderPage(c, deps, { form: 'order', errors, sent, ...(errors.idempotencyKey ? { message: 'The form has expired: reload the page and send it again.' } : {}) }, 400);
+    }
     const d = parsed.data as z.output<typeof OrderForm> & Partial<z.output<typeof AnonymousFields>>;
     try {
       const attachmentIds = user && file ? [(await uploadFormFile(deps, user.id, file)).id] : [];
@@ -188,10 +192,12 @@ export function orderFormPages(app: Hono<WebEnv>, deps: WebDeps) {
   app.post('/jobs/new/install', async (c) => {
     const user = c.get('user');
     const sent = await readForm(c);
-    const form = `install-${firstOf(sent.installId) ?? ''}`;
     const parsed = parseForm(InstallForm, sent);
     if (!user) return redirect(c, '/sign-in', 'Sign in to order an installation.');
-    if (!parsed.ok) return orderPage(c, deps, { form, errors: parsed.errors, sent, ...(parsed.errors.installId ? { message: parsed.errors.installId } : {}) }, 400);
+    // A tampered install id (or key) names no form of the page: the refusal goes on top of the order form.
+    const hidden = !parsed.ok && (parsed.errors.installId || parsed.errors.idempotencyKey);
+    const form = hidden ? 'order' : `install-${firstOf(sent.installId) ?? ''}`;
+    if (!parsed.ok) return orderPage(c, deps, { form, errors: hidden ? {} : parsed.errors, sent: hidden ? {} : sent, ...(hidden ? { message: `Refused: ${hidden}. Reload the page and try again.` } : {}) }, 400);
     const d = parsed.data;
     let jobId: number;
     try {
@@ -199,7 +205,8 @@ export function orderFormPages(app: Hono<WebEnv>, deps: WebDeps) {
       jobId = ordered.jobId;
     } catch (err) {
       const r = refusalOf(err);
-      return orderPage(c, deps, { form, errors: {}, sent, message: r.message }, r.status === 404 || r.status === 409 || r.status === 422 ? r.status : 400);
+      // An install no longer in the catalog has no form on the page: the refusal goes on top of the order form.
+      return orderPage(c, deps, { form: r.status === 404 ? 'order' : form, errors: {}, sent, message: r.message }, r.status === 404 || r.status === 409 || r.status === 422 ? r.status : 400);
     }
     try {
       await deps.services.jobs.pay(user, jobId, 0);
