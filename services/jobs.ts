@@ -300,7 +300,7 @@ async function get(deps: JobsDeps, viewer: Viewer, jobId: number, view?: JobView
 /** The order's install (W-06), active in the catalog; 404 otherwise. */
 async function installOf(db: Db, installId: number) {
   const [install] = await db.sql<{ id: string; name: string; price_cents: number }[]>`select id, name, price_cents from job_installs where id = ${installId} and active`;
-  if (!install) throw fieldError('body.installId', 'no such install in the catalog');
+  if (!install) throw new AppError('not_found', 'body.installId: no such install in the catalog', { fields: [{ path: 'body.installId', message: 'no such install in the catalog', code: 'custom' }] });
   return { installId: Number(install.id), name: install.name, priceCents: install.price_cents };
 }
 

@@ -13,7 +13,7 @@ import { jobStatuses } from '../../../workflows/job/messages.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { checkbox, parseForm, readQuery } from '../../forms.js';
 import { page, userOf } from '../../page.js';
-import { DataTable, Money, Select, Time } from '../../ui.js';
+import { DataTable, FieldError, Money, Select, Time } from '../../ui.js';
 import { staffAccess, staffOf } from '../staff/roles.js';
 
 export const statusLabel: Record<(typeof jobStatuses)[number], string> = {
@@ -100,7 +100,7 @@ export function jobListPages(app: Hono<WebEnv>, deps: WebDeps) {
     const query = readQuery(c);
     const parsed = parseForm(StaffFilter, query);
     const items = parsed.ok ? await jobs.staffList(parsed.data) : [];
-    const errors = parsed.ok ? {} : parsed.errors;
+    const errors: Record<string, string> = parsed.ok ? {} : parsed.errors;
     return page(
       c,
       deps,
@@ -111,13 +111,15 @@ export function jobListPages(app: Hono<WebEnv>, deps: WebDeps) {
             <Select name="status" label="Status" value={String(query.status ?? '')} errors={errors} options={[['', 'Any status'], ...jobStatuses.map((s) => [s, statusLabel[s]] as [string, string])]} />
             <p class="field">
               <label class="choice">
-                <input type="checkbox" name="cancellationRequested" id="f-cancellationRequested" checked={parsed.ok && parsed.data.cancellationRequested} /> Waiting for a refund decision
+                <input type="checkbox" name="cancellationRequested" id="f-cancellationRequested" checked={parsed.ok && parsed.data.cancellationRequested} aria-invalid={errors.cancellationRequested ? 'true' : undefined} aria-describedby={errors.cancellationRequested ? 'f-cancellationRequested-error' : undefined} /> Waiting for a refund decision
               </label>
+              <FieldError id="f-cancellationRequested-error" error={errors.cancellationRequested} />
             </p>
             <p class="field">
               <label class="choice">
-                <input type="checkbox" name="differentExpertAsked" id="f-differentExpertAsked" checked={parsed.ok && parsed.data.differentExpertAsked} /> Client asked for another expert
+                <input type="checkbox" name="differentExpertAsked" id="f-differentExpertAsked" checked={parsed.ok && parsed.data.differentExpertAsked} aria-invalid={errors.differentExpertAsked ? 'true' : undefined} aria-describedby={errors.differentExpertAsked ? 'f-differentExpertAsked-error' : undefined} /> Client asked for another expert
               </label>
+              <FieldError id="f-differentExpertAsked-error" error={errors.differentExpertAsked} />
             </p>
             <button type="submit">Filter</button>
           </form>

@@ -169,8 +169,9 @@ export function orderFormPages(app: Hono<WebEnv>, deps: WebDeps) {
     const fileError: FieldErrors = sent.file !== undefined ? { file: 'Choose a file to attach' } : {};
     if (!parsed.ok || sent.file !== undefined) {
       const errors = { ...(parsed.ok ? {} : parsed.errors), ...fileError };
-      // The hidden key is no field a person can correct: its refusal goes on top of the form.
-      return orderPage(c, deps, { form: 'order', errors, sent, ...(errors.idempotencyKey ? { message: 'The form has expired: reload the page and send it again.' } : {}) }, 400);
+      // The hidden key is no field a person can correct, and a signed-out form has no file field: their refusals go on top of the form.
+      const onTop = errors.idempotencyKey ? 'The form has expired: reload the page and send it again.' : !user && errors.file ? 'Files are attached from an account: sign in first.' : undefined;
+      return orderPage(c, deps, { form: 'order', errors, sent, ...(onTop ? { message: onTop } : {}) }, 400);
     }
     const d = parsed.data as z.output<typeof OrderForm> & Partial<z.output<typeof AnonymousFields>>;
     try {
