@@ -712,15 +712,19 @@ const FORMS: FormRow[] = [
   },
 ];
 
-/** A job action's tampered address: another client's job, an id beyond int8 (404), and a job in another state (409 on top, or 404). */
-const jobAddress = (path: string): FieldCases => ({
-  values: [at('another client’s job', (w) => `/jobs/${w.jobs.othersJob}/${path}`), at('an id beyond int8', () => `/jobs/99999999999999999999/${path}`)],
-  status: [404],
-  shows: 'not-found',
-});
+/** A job action's tampered address: another client's job, an id beyond int8 (404). */
+function jobAddress(path: string): FieldCases {
+  return {
+    values: [at('another client’s job', (w) => `/jobs/${w.jobs.othersJob}/${path}`), at('an id beyond int8', () => `/jobs/99999999999999999999/${path}`)],
+    status: [404],
+    shows: 'not-found',
+  };
+}
 
 /** The valid fields of a form but `field` (a raw send would repeat a filled field). */
-const fillBut = (values: Record<string, string>, field: string) => Object.fromEntries(Object.entries(values).filter(([k]) => k !== field));
+function fillBut(values: Record<string, string>, field: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([k]) => k !== field));
+}
 
 /** Issue 18: the Order a Job form, the installs' Pay now, staff's filter, and the job page's forms in each state. */
 function jobForms(): FormRow[] {
@@ -744,7 +748,8 @@ function jobForms(): FormRow[] {
         budget: orderField([...NUMBER, { label: 'under $1', text: '0.99' }], 'budget'),
         email: orderField([...TEXT, bogus], 'email'),
         username: orderField([nul, surrogate, notUtf8, control, { label: 'capitals', text: 'ABC' }], 'username'),
-        file: orderField([{ label: 'text, not a file', text: 'not a file' }], 'file'),
+        // Signed out there is no file field: the refusal shows on top of the form.
+        file: orderField([{ label: 'text, not a file', text: 'not a file' }], 'file', { shows: 'form' }),
         idempotencyKey: orderField([...UNSTORABLE, blank, huge], 'idempotencyKey', { shows: 'form' }),
       },
     },
