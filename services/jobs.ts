@@ -390,7 +390,10 @@ async function order(deps: JobsDeps, caller: SessionUser | undefined, body: JobO
   return caller ? oneRequestAtATime(caller.id, key, run) : run();
 }
 
-/** What an action needs of its caller: the client, the current expert, or staff (the route's guard checked the role). */
+/**
+ * What an action needs of its caller: the client, the current expert, staff, or (to claim) an
+ * expert who may see the job and is not its client (the route's guard checked the role).
+ */
 type Need = 'client' | 'expert' | 'staff' | 'claimer';
 
 /**
@@ -401,7 +404,7 @@ async function act(deps: JobsDeps, viewer: Viewer, jobId: number, need: Need, ru
   const row = await load(deps, jobId);
   const role = await roleOf(deps.db, viewer, row);
   const allowed =
-    need === 'client' ? role === 'client' : need === 'expert' ? role === 'expert' : need === 'staff' ? isJobStaff(viewer) : role === 'queue' || (role !== null && isExpert(viewer));
+    need === 'client' ? role === 'client' : need === 'expert' ? role === 'expert' : need === 'staff' ? isJobStaff(viewer) : role === 'queue' || (role !== null && role !== 'client' && isExpert(viewer));
   if (!allowed) throw new AppError('not_found', 'no such job');
   if (isFinalJob(row.status)) throw new AppError('conflict', `the job is ${row.status}`, { status: row.status });
   let view: JobView;
