@@ -203,6 +203,21 @@ export const Pager: FC<{ next?: string | null; nextLabel?: string }> = ({ next, 
     </nav>
   ) : null;
 
+/** The header's links for a visitor: ordering a job needs no account (W-01). */
+const SignedOutLinks: FC = () => (
+  <>
+    <li>
+      <a href="/jobs/new">Order a job</a>
+    </li>
+    <li>
+      <a href="/sign-in">Sign in</a>
+    </li>
+    <li>
+      <a href="/sign-up">Sign up</a>
+    </li>
+  </>
+);
+
 const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
   const { user } = viewer;
   // Every role a user holds opens some staff page (support included; an expert's is the job queue).
@@ -270,17 +285,7 @@ const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
               </li>
             </>
           ) : (
-            <>
-              <li>
-                <a href="/jobs/new">Order a job</a>
-              </li>
-              <li>
-                <a href="/sign-in">Sign in</a>
-              </li>
-              <li>
-                <a href="/sign-up">Sign up</a>
-              </li>
-            </>
+            <SignedOutLinks />
           )}
         </ul>
       </nav>
