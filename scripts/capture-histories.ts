@@ -1,5 +1,5 @@
 /**
- * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses|individual-offer|reply-watch|request …]`: runs
+ * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses|individual-offer|reply-watch|request|job …]`: runs
  * every scenario of the named processes (all by default) for real — the API in-process,
  * gigflow's worker, a Temporal dev server and PostgreSQL — and writes each workflow's history to
  * `test/replay/histories/<process>-<scenario>.json`, the fixtures `test/replay/` replays against
@@ -8,7 +8,8 @@
  * payment stand-ins: `test/support/withdrawal-scenarios.ts`; standings:
  * `test/support/standing-scenarios.ts`; buyer statuses: `test/support/buyer-status-scenarios.ts`;
  * individual offers: `test/support/individual-offer-scenarios.ts`; reply watches:
- * `test/support/reply-watch-scenarios.ts`; service requests: `test/support/request-scenarios.ts`).
+ * `test/support/reply-watch-scenarios.ts`; service requests: `test/support/request-scenarios.ts`;
+ * estimated jobs, on a time-skipping server of their own: `test/support/job-scenarios.ts`).
  * Run it on purpose — when a scenario is added, or a deliberate change of a workflow (behind
  * `patched()`) should be recorded — and commit the result: every fixture of the named processes
  * is rewritten, and one whose scenario is gone is removed. Nothing is written unless every
@@ -33,6 +34,7 @@ import { moderationCast, moderationHistoryFile, moderationScenarios, runModerati
 import { startPaymentStandIns, type PaymentStandIns } from '../test/support/payments.js';
 import { captureBuyerStatusHistories } from '../test/support/buyer-status-scenarios.js';
 import { captureIndividualOfferHistories } from '../test/support/individual-offer-scenarios.js';
+import { captureJobHistories } from '../test/support/job-scenarios.js';
 import { captureReplyWatchHistories } from '../test/support/reply-watch-scenarios.js';
 import { captureRequestHistories } from '../test/support/request-scenarios.js';
 import { captureStandingHistories } from '../test/support/standing-scenarios.js';
@@ -43,7 +45,7 @@ import { createWorkflowGateway } from '../services/workflow-gateway.js';
 import { freePort } from '../test/support/ports.js';
 import { orderWorkflowId } from '../workflows/order/messages.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from './temporal-dev-server.js';
-import { ensureTemporalCli, MissingToolError } from './tools.js';
+import { ensureTemporalCli, ensureTestServer, MissingToolError } from './tools.js';
 
 const config = loadConfig();
 const say = (line: string) => process.stderr.write(`[histories] ${line}\n`);
@@ -89,7 +91,8 @@ async function servers(): Promise<void> {
   const connection = await Connection.connect({ address: temporalAddress });
   await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   await connection.close();
-  Object.assign(process.env, { GIGFLOW_TEST_PG_ADMIN_URL: pgAdminUrl, GIGFLOW_TEST_TEMPORAL_ADDRESS: temporalAddress });
+  // The job scenarios run on a time-skipping server of their own (W-13 counts business days).
+  Object.assign(process.env, { GIGFLOW_TEST_PG_ADMIN_URL: pgAdminUrl, GIGFLOW_TEST_TEMPORAL_ADDRESS: temporalAddress, GIGFLOW_TEST_SERVER: ensureTestServer() });
 }
 
 /** Runs one scenario to its end, checks it ended as the tests expect, and returns its closed workflow's history as JSON. */
@@ -152,6 +155,11 @@ function replyWatchHistories(env: ScenarioEnv): Promise<Map<string, string>> {
   return captureReplyWatchHistories(env);
 }
 
+/** Every history of the estimated job scenarios (W-12…W-14, W-11): approved, auto-approved, cancelled with a full refund. */
+function jobHistories(env: ScenarioEnv): Promise<Map<string, string>> {
+  return captureJobHistories(env.db);
+}
+
 const processes = {
   order: orderHistories,
   moderation: moderationHistories,
@@ -161,6 +169,7 @@ const processes = {
   'individual-offer': individualOfferHistories,
   'reply-watch': replyWatchHistories,
   request: requestHistories,
+  job: jobHistories,
 } as const;
 type Process = keyof typeof processes;
 

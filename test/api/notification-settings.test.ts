@@ -40,11 +40,11 @@ describe('GET and PUT /me/notification-settings', () => {
     return [k.inApp, k.email];
   };
 
-  it('lists every kind with its default: a new order and a new message in the app and by email (K-70), the rest in the app only', async () => {
+  it('lists every kind with its default: a new order, a new message and the reminder before a job’s auto-approval in the app and by email (K-70, W-13), the rest in the app only', async () => {
     const body = await get();
-    assert.deepEqual(channelsOf(body, 'order_placed'), [true, true]);
-    assert.deepEqual(channelsOf(body, 'new_message'), [true, true]);
-    for (const k of body.kinds.filter((x: { kind: string }) => x.kind !== 'order_placed' && x.kind !== 'new_message')) assert.deepEqual([k.kind, k.inApp, k.email], [k.kind, true, false]);
+    const emailed = ['order_placed', 'new_message', 'job_approval_reminder'];
+    for (const kind of emailed) assert.deepEqual(channelsOf(body, kind), [true, true], kind);
+    for (const k of body.kinds.filter((x: { kind: string }) => !emailed.includes(x.kind))) assert.deepEqual([k.kind, k.inApp, k.email], [k.kind, true, false]);
     assert.ok(body.kinds.every((k: { label: string }) => k.label.length > 0));
     assert.ok(!body.kinds.some((k: { kind: string }) => k.kind === 'case_ready'), 'staff notices are always mailed: not a setting');
     assert.deepEqual(body.requestCategories, []);

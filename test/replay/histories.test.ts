@@ -11,7 +11,8 @@
  * lifted early, an account block and a run continued as new; the buyer-status run with nobody
  * due and with a Super buyer whose window passed; an individual offer expired and one declined;
  * K-63's reply watch answered in time and ignored; a service request expired, picked twice over
- * after a pick short of money, and rejected.
+ * after a pick short of money, and rejected; an estimated job approved by its client, approved
+ * automatically (W-13), and cancelled after payment with a full refund (W-11).
  *
  * `histories/legacy/` holds code paths kept only for workflows that were already running when
  * their workflow changed, never rewritten by the capture. Today: `kworkModeration` as it ran
@@ -27,6 +28,7 @@ import { workflowsPath } from '../../worker.js';
 import { buyerStatusHistoryFile, buyerStatusScenarios } from '../support/buyer-status-scenarios.js';
 import { bundle } from '../support/harness.js';
 import { individualOfferHistoryFile, individualOfferScenarios } from '../support/individual-offer-scenarios.js';
+import { jobHistoryFile, jobScenarios } from '../support/job-scenarios.js';
 import { moderationHistoryFile, moderationScenarios } from '../support/moderation-scenarios.js';
 import { historiesDir, historyFile, orderScenarios } from '../support/order-scenarios.js';
 import { fixturesIn, replayFailures } from '../support/replay.js';
@@ -45,6 +47,7 @@ const processes: { name: string; expected: string[] }[] = [
   { name: 'individual-offer', expected: individualOfferScenarios.map(individualOfferHistoryFile) },
   { name: 'reply-watch', expected: replyWatchScenarios.map(replyWatchHistoryFile) },
   { name: 'request', expected: requestScenarios.map(requestHistoryFile) },
+  { name: 'job', expected: jobScenarios.map(jobHistoryFile) },
 ];
 
 const legacyDir = fileURLToPath(new URL('./histories/legacy/', import.meta.url));

@@ -74,6 +74,34 @@ function paymentFailure(err: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type: 'conflict', message: 'the payment could not be made just now: nothing was charged twice; pay again', nonRetryable: true });
 }
 
+/**
+ * "Pay now" (W-08): the money moves in a regular activity before the state changes; a refusal
+ * fails the Update and leaves the job as it was. While it runs (`payment.running`) nothing else
+ * happens: the payment decides first.
+ */
+function registerPay(w: JobProcess, input: JobInput, payment: { running: boolean }, checkPay: (state: machine.JobState, args: PayArgs) => void): void {
+  setHandler(
+    payUpdate,
+    async (args: PayArgs): Promise<JobView> => {
+      if (!w.loaded) await condition(() => w.loaded);
+      // Checked again at its turn: an action validated meanwhile may have moved the state.
+      checkPay(w.state, args);
+      const amountCents = machine.priceCentsOf(w.state)!;
+      payment.running = true;
+      try {
+        await payer(`job ${input.jobId}: pay ${amountCents} cents (estimate #${args.estimateNumber})`).payJob({ jobId: input.jobId, clientId: input.clientId, estimateNumber: args.estimateNumber, amountCents, title: input.title });
+      } catch (err) {
+        throw paymentFailure(err);
+      } finally {
+        payment.running = false;
+      }
+      await w.apply(machine.paidFor(w.state, args, now()));
+      return machine.viewOf(w.state, 'staff');
+    },
+    { validator: w.validator(checkPay) },
+  );
+}
+
 /** The job's state, how it is shown and written, and its handlers: everything before the first await. */
 function setup(input: JobInput): { w: JobProcess; paying: () => boolean } {
   const w: JobProcess = new Process(machine.initialState(input), {
@@ -99,18 +127,22 @@ function setup(input: JobInput): { w: JobProcess; paying: () => boolean } {
     write: (record) => recordJobEvent(record),
     flag: (attention, resolved) => flagAttention({ workflowId: jobWorkflowId(input.jobId), process: 'job', entityId: input.jobId, attention, resolved }),
   });
-  // While a payment runs, nothing else happens: the payment decides first.
-  let paying = false;
+  const payment = { running: false };
   setHandler(viewQuery, (viewer) => machine.viewOf(w.state, viewer));
   const staffView = (state: machine.JobState) => machine.viewOf(state, 'staff');
   const check =
-    <A>(refusal: (state: machine.JobState, args: A) => machine.Refusal | null) =>
+    <A>(refusal: (state: machine.JobState, args: A) => machine.Refusal | null, duringPayment = false) =>
     (state: machine.JobState, args: A) => {
-      if (paying) machine.assertAllowed({ code: 'conflict', message: 'a payment of this job is being made right now' });
+      if (payment.running && !duringPayment) machine.assertAllowed({ code: 'conflict', message: 'a payment of this job is being made right now' });
       machine.assertAllowed(refusal(state, args));
     };
-  const action = <A>(def: UpdateDefinition<JobView, [A]>, refusal: (state: machine.JobState, args: A) => machine.Refusal | null, transition: (state: machine.JobState, args: A, at: string) => machine.Transition) => {
-    const checked = check(refusal);
+  const action = <A>(
+    def: UpdateDefinition<JobView, [A]>,
+    refusal: (state: machine.JobState, args: A) => machine.Refusal | null,
+    transition: (state: machine.JobState, args: A, at: string) => machine.Transition,
+    duringPayment = false,
+  ) => {
+    const checked = check(refusal, duringPayment);
     setHandler(def, w.updateHandler(checked, (s, a: A) => transition(s, a, now()), staffView), { validator: w.validator(checked) });
   };
   action(claimUpdate, machine.claimRefusal, machine.claim);
@@ -122,28 +154,9 @@ function setup(input: JobInput): { w: JobProcess; paying: () => boolean } {
   action(cancelUpdate, machine.cancelRefusal, machine.cancel);
   action(decideCancellationUpdate, machine.decideCancellationRefusal, machine.decideCancellation);
   action(approveUpdate, machine.approveRefusal, (s, _a, at) => machine.approve(s, at, 'client'));
-  action(messageUpdate, machine.messageRefusal, machine.message);
-  const checkPay = check(machine.payRefusal);
-  setHandler(
-    payUpdate,
-    async (args: PayArgs): Promise<JobView> => {
-      if (!w.loaded) await condition(() => w.loaded);
-      // Checked again at its turn: an action validated meanwhile may have moved the state.
-      checkPay(w.state, args);
-      const amountCents = machine.priceCentsOf(w.state)!;
-      paying = true;
-      try {
-        await payer(`job ${input.jobId}: pay ${amountCents} cents (estimate #${args.estimateNumber})`).payJob({ jobId: input.jobId, clientId: input.clientId, estimateNumber: args.estimateNumber, amountCents, title: input.title });
-      } catch (err) {
-        throw paymentFailure(err);
-      } finally {
-        paying = false;
-      }
-      await w.apply(machine.paidFor(w.state, args, now()));
-      return staffView(w.state);
-    },
-    { validator: w.validator(checkPay) },
-  );
+  // A message (the API wrote it already) counts even while a payment runs: it moves no money.
+  action(messageUpdate, machine.messageRefusal, machine.message, true);
+  registerPay(w, input, payment, check(machine.payRefusal));
   setHandler(activatedSignal, async () => {
     if (!w.loaded) await condition(() => w.loaded);
     const t = machine.activated(w.state, now());
@@ -152,7 +165,7 @@ function setup(input: JobInput): { w: JobProcess; paying: () => boolean } {
   });
   w.handleAttention();
   w.set(w.state);
-  return { w, paying: () => paying };
+  return { w, paying: () => payment.running };
 }
 
 export async function jobWorkflow(input: JobInput): Promise<JobView> {
