@@ -8,24 +8,31 @@
  * client approves (W-12): the expert's share is credited, the invoice exists only now and only
  * the client downloads it (W-14, W-17); the review is given once (W-15); a closed job's
  * conversation takes messages only once resumed (W-16). An install from the catalog is paid at
- * once (W-06). Someone else's job is 404.
+ * once (W-06). Someone else's job is 404. Anonymous (W-01): the form creates the account (a
+ * stand-in here) and the job waits for its activation, out of the queue; an email that has an
+ * account is told to sign in first (409), nothing ordered.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { pollUntil } from '../../scripts/poll.js';
+import { systemClock } from '../../services/clock.js';
+import { createJobs, type Jobs } from '../../services/jobs.js';
+import { createWorkflowGateway } from '../../services/workflow-gateway.js';
 import { jobPolicy } from '../../workflows/job/policy.js';
 import { callerFor, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
-import { makeExpert } from '../support/jobs.js';
+import { accountOnSubmissionStandIn, makeExpert } from '../support/jobs.js';
 import { fund } from '../support/orders.js';
 
 describe('estimated jobs', () => {
   let database: TestDatabase;
   let temporal: Client;
   let worker: { stop(): Promise<void> };
+  /** The service the integrator's activation calls (W-01). */
+  let jobs: Jobs;
   let call: Caller;
   let client: TestUser;
   let expert: TestUser;
@@ -34,7 +41,8 @@ describe('estimated jobs', () => {
   before(async () => {
     [database, temporal] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal()]);
     const taskQueue = uniqueId('jobs');
-    call = callerFor(buildApp({ db: database.db, temporal, taskQueue }));
+    call = callerFor(buildApp({ db: database.db, temporal, taskQueue, createAccountOnSubmission: accountOnSubmissionStandIn }));
+    jobs = createJobs({ db: database.db, clock: systemClock, workflows: createWorkflowGateway({ temporal, taskQueue }) });
     worker = await startWorker(database.db, taskQueue);
     [client, expert, stranger] = await Promise.all([signUp(call, 'job_client'), signUp(call, 'job_expert'), signUp(call, 'job_stranger')]);
     await makeExpert(database.db, expert.id);
@@ -175,5 +183,25 @@ describe('estimated jobs', () => {
     assert.ok((await call('GET', '/expert/queue', { token: expert.token })).body.items.some((j: { id: number }) => j.id === ordered.body.jobId));
     assert.equal((await balance(buyer)).mainCents, 0);
     assert.equal((await post(client, `/jobs/${ordered.body.jobId}/pay`, { estimateNumber: 0 })).status, 404, 'someone else’s job');
+  });
+
+  it('orders with a new account when signed out: the job waits for the activation, out of the queue; a known email signs in first (W-01)', async () => {
+    const email = `anonymous_${process.pid}@example.com`;
+    const ordered = await call('POST', '/jobs', { body: { ...orderBody, email }, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(ordered.status, 201, JSON.stringify(ordered.body));
+    assert.deepEqual([ordered.body.status, ordered.body.accountCreated], ['awaiting_verification', true]);
+    const jobId: number = ordered.body.jobId;
+    const queued = async () => (await call('GET', '/expert/queue', { token: expert.token })).body.items.some((j: { id: number }) => j.id === jobId);
+    assert.equal(await queued(), false);
+    const known = await call('POST', '/jobs', { body: { ...orderBody, email: client.email }, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(known.status, 409);
+    assert.equal(known.body.error.code, 'email_taken');
+    assert.equal((await database.db.sql`select 1 from jobs where client_id = ${client.id} and title = ${orderBody.title} and status = 'awaiting_verification'`).length, 0);
+
+    // The integrator's activation hook: the waiting job hears `activated` and enters the queue.
+    const [owner] = await database.db.sql<{ client_id: string }[]>`select client_id from jobs where id = ${jobId}`;
+    assert.deepEqual(await jobs.jobsAwaitingActivation(Number(owner!.client_id)), [jobId]);
+    assert.deepEqual(await jobs.releaseActivated(Number(owner!.client_id)), [jobId]);
+    assert.equal(await pollUntil(async () => ((await queued()) ? true : undefined), { what: 'the activated job in the queue' }), true);
   });
 });
