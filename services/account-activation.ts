@@ -135,11 +135,12 @@ export async function activate(deps: AccountsDeps, input: { token: string; passw
 }
 
 /**
- * The `onActivated` hook, after the activation committed: its failure must not undo or hide
- * the activation (the user is activated and signed in either way), so it goes on staff's
- * attention list with the user's id, and the hook is written to be run again safely.
+ * The `onActivated` hook, after the activation (or a registered user's email confirmation)
+ * committed: its failure must not undo or hide it (the user is activated and signed in either
+ * way), so it goes on staff's attention list with the user's id, and the hook is written to be
+ * run again safely.
  */
-async function afterActivation(deps: AccountsDeps, userId: number): Promise<void> {
+export async function afterActivation(deps: AccountsDeps, userId: number): Promise<void> {
   if (!deps.onActivated) return;
   try {
     await deps.onActivated(userId);

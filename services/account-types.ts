@@ -7,7 +7,11 @@
 import type { Db } from '../db/client.js';
 import type { Clock } from './clock.js';
 
-export const staffRoles = ['support', 'moderator', 'arbiter', 'admin'] as const;
+/**
+ * Roles an admin grants. `expert` (issue 18, W-04) is not staff of the platform's own: it lets
+ * its holder claim estimated jobs from the queue, estimate and deliver them.
+ */
+export const staffRoles = ['support', 'moderator', 'arbiter', 'admin', 'expert'] as const;
 export type StaffRole = (typeof staffRoles)[number];
 
 /** Who is calling, as the API knows them after authentication. */

@@ -15,7 +15,7 @@ import { AppError } from '../workflows/lib/errors.js';
 import type { AccountsDeps, AuthLog, Me, ProfilePatch, StaffRole } from './account-types.js';
 import { authenticate, changeLogin, confirmEmail, createSession, login, logout, register, requestEmailChange, requestPasswordReset, resetPassword } from './credentials.js';
 import { me, normalize, updateProfile, withdrawalLocksInForce } from './profile.js';
-import { activate, createAccountOnSubmission, resendActivation, type SubmissionAccount } from './account-activation.js';
+import { activate, afterActivation, createAccountOnSubmission, resendActivation, type SubmissionAccount } from './account-activation.js';
 import type { Tx } from '../db/tx.js';
 
 export { staffRoles } from './account-types.js';
@@ -74,7 +74,12 @@ async function unblock(deps: AccountsDeps, userId: number): Promise<void> {
 export function createAccounts(deps: AccountsDeps) {
   return {
     register: (input: { login: string; email: string; password: string; referralCode?: string; affiliateVisit?: string }) => register(deps, input),
-    confirmEmail: (token: string) => confirmEmail(deps, token),
+    /** A confirmed address also releases the jobs its unconfirmed owner ordered (W-01). */
+    confirmEmail: async (token: string) => {
+      const confirmed = await confirmEmail(deps, token);
+      if (confirmed.userId !== null) await afterActivation(deps, confirmed.userId);
+      return { purpose: confirmed.purpose, email: confirmed.email };
+    },
     login: (input: { login: string; password: string; ip: string }, log: AuthLog) => login(deps, input, log),
     createSession: (userId: number) => createSession(deps, userId),
     logout: (token: string) => logout(deps, token),

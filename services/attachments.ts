@@ -18,7 +18,11 @@
  *   visible offer or a file of a shown portfolio item; moderators and admins for any offer's
  *   images; for a file of a service request (K-44), whoever may see the request, as
  *   `requests.ts` rules: its buyer, request staff, any signed-in user while it is active, and a
- *   seller who answered it. Anyone else, and an unknown id, gets 404.
+ *   seller who answered it; for a file of an estimated job (W-03, W-19: files serve the job
+ *   only), the job's parties — its client and the experts it has had (its conversation's
+ *   participants) — and job staff (support, admins), who also read a job conversation's files.
+ *   Experts browsing the queue see none before they claim the job. Anyone else, and an unknown
+ *   id, gets 404.
  * - Attachments are reusable: their uploader may attach one to any number of messages, offers
  *   or portfolio items (each link widens who may download it).
  */
@@ -28,7 +32,7 @@ import type { Db } from '../db/client.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { contentHash, type AttachmentStore } from './attachment-store.js';
 import type { Clock } from './clock.js';
-import { attachmentRules, conversationStaff, requestStaff } from './policy.js';
+import { attachmentRules, conversationStaff, jobStaff, requestStaff } from './policy.js';
 
 /** K-69's formats, each with the `file-type` extensions that are it and the content type stored. */
 export const allowedFormats = {
@@ -178,6 +182,7 @@ async function download(deps: AttachmentsDeps, viewer: Viewer, id: string): Prom
   const staff = Boolean(viewer?.roles.some((r) => (conversationStaff as readonly string[]).includes(r)));
   const moderator = Boolean(viewer?.roles.some((r) => r === 'moderator' || r === 'admin'));
   const requestReader = Boolean(viewer?.roles.some((r) => (requestStaff as readonly string[]).includes(r)));
+  const jobReader = Boolean(viewer?.roles.some((r) => (jobStaff as readonly string[]).includes(r)));
   const [row] = await db.sql<(Row & { allowed: boolean })[]>`
     select a.*, (
       a.owner_id = ${viewerId}
@@ -197,6 +202,12 @@ async function download(deps: AttachmentsDeps, viewer: Viewer, id: string): Prom
       or exists (select 1 from request_attachments ra join service_requests sr on sr.id = ra.request_id
         where ra.attachment_id = a.id and (sr.buyer_id = ${viewerId} or ${requestReader} or (${viewerId} > 0 and sr.status = 'active')
           or exists (select 1 from request_answers ans where ans.request_id = sr.id and ans.seller_id = ${viewerId})))
+      or exists (select 1 from job_attachments ja join jobs j on j.id = ja.job_id
+        where ja.attachment_id = a.id and (j.client_id = ${viewerId} or ${jobReader}
+          or exists (select 1 from conversations c join conversation_participants p on p.conversation_id = c.id
+            where c.job_id = j.id and p.user_id = ${viewerId})))
+      or (${jobReader} and exists (select 1 from message_attachments ma join messages m on m.id = ma.message_id
+        join conversations c on c.id = m.conversation_id where ma.attachment_id = a.id and c.kind = 'job'))
     ) as allowed
     from attachments a where a.id = ${id}`;
   if (!row || !row.allowed) throw new AppError('not_found', 'no such attachment');

@@ -23,6 +23,14 @@
  * the order is over stays a message). K-70: the recipient is notified (`new_message`), once
  * per conversation until they read it. K-60: a message staff removed as spam shows to the
  * parties as removed, its text kept for staff.
+ *
+ * A job's conversation (W-09, issue 18) is made with the job: its participants are the client
+ * and every expert the job has had (added as they claim it or staff reassign it, W-10: the
+ * history shows both); job staff (support, admins) read it, read-only. Only the client and the
+ * current expert write: a former expert reads what they took part in. Each message is the job's
+ * activity (D-03: the `message` Update, inside the message's transaction). Once the job is
+ * closed its conversation takes messages only after the client chose "Resume conversation"
+ * (W-16), and then no workflow hears of them: the money stays closed.
  */
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
@@ -34,11 +42,12 @@ import { AppError } from '../workflows/lib/errors.js';
 import { scanOffPlatform, type ScanKind } from '../workflows/lib/off-platform.js';
 import { textRefusal } from '../workflows/lib/text.js';
 import { isFinal } from '../workflows/order/machine.js';
+import type { JobStatus } from '../workflows/job/messages.js';
 import type { OrderStatus } from '../workflows/order/messages.js';
 import type { Clock } from './clock.js';
 import type { Caller } from './orders.js';
 import { assertOwnAttachments, type AttachmentInfo } from './attachments.js';
-import { attachmentRules, conversationStaff } from './policy.js';
+import { attachmentRules, conversationStaff, jobStaff } from './policy.js';
 import { WorkflowGoneError, type WorkflowGateway } from './workflow-gateway.js';
 
 export const MAX_MESSAGES_PAGE = 100;
@@ -50,10 +59,14 @@ export interface Participant {
   lastReadMessageId: number;
 }
 
+export type ConversationKind = 'order' | 'direct' | 'job';
+
 export interface Conversation {
   id: number;
-  kind: 'order' | 'direct';
+  kind: ConversationKind;
   orderId: number | null;
+  /** The job of a job's conversation (W-09), else null. */
+  jobId: number | null;
   participants: Participant[];
   /** Staff reading during arbitration: they see, but neither write nor move a receipt. */
   readOnly: boolean;
@@ -92,12 +105,12 @@ export interface OffPlatformWarning {
 export interface ConversationsDeps {
   db: Db;
   clock: Clock;
-  /** The order's workflow (D-03, K-20) and the reply watch (K-63) hear of messages. */
-  workflows: Pick<WorkflowGateway, 'order' | 'replyWatch'>;
+  /** The order's or job's workflow (D-03, K-20, W-09) and the reply watch (K-63) hear of messages. */
+  workflows: Pick<WorkflowGateway, 'order' | 'replyWatch'> & Partial<Pick<WorkflowGateway, 'job'>>;
 }
 
 interface Access {
-  conversation: { id: number; kind: 'order' | 'direct'; orderId: number | null };
+  conversation: { id: number; kind: ConversationKind; orderId: number | null; jobId: number | null };
   /** The viewer takes part; false for staff reading an order's. */
   party: boolean;
 }
@@ -147,21 +160,25 @@ async function filesOf(db: Db, messageIds: readonly number[]): Promise<Map<numbe
 }
 
 const isConversationStaff = (viewer: Caller) => viewer.roles.some((r) => (conversationStaff as readonly string[]).includes(r));
+const isJobStaff = (viewer: Caller) => viewer.roles.some((r) => (jobStaff as readonly string[]).includes(r));
+/** The statuses a job ends in: its workflow has closed (`workflows/job/messages.ts`). */
+const FINAL_JOB_STATUSES: readonly JobStatus[] = ['approved', 'cancelled', 'expired'];
 
 /**
  * The conversation as `viewer` may see it: a participant, or conversation staff on an order
  * in arbitration or with a dispute; else 404.
  */
 async function accessOf(db: Db, viewer: Caller, conversationId: number): Promise<Access> {
-  const [row] = await db.sql<{ id: string; kind: 'order' | 'direct'; order_id: string | null; party: boolean; disputed: boolean | null }[]>`
-    select c.id, c.kind, c.order_id,
+  const [row] = await db.sql<{ id: string; kind: ConversationKind; order_id: string | null; job_id: string | null; party: boolean; disputed: boolean | null }[]>`
+    select c.id, c.kind, c.order_id, c.job_id,
       exists (select 1 from conversation_participants p where p.conversation_id = c.id and p.user_id = ${viewer.id}) as party,
       (select o.status = 'arbitration' or jsonb_typeof(o.view->'dispute') = 'object' from orders o where o.id = c.order_id) as disputed
     from conversations c where c.id = ${conversationId}`;
   if (!row) throw new AppError('not_found', 'no such conversation');
-  const conversation = { id: Number(row.id), kind: row.kind, orderId: row.order_id === null ? null : Number(row.order_id) };
+  const conversation = { id: Number(row.id), kind: row.kind, orderId: row.order_id === null ? null : Number(row.order_id), jobId: row.job_id === null ? null : Number(row.job_id) };
   if (row.party) return { conversation, party: true };
   if (row.disputed && isConversationStaff(viewer)) return { conversation, party: false };
+  if (row.kind === 'job' && isJobStaff(viewer)) return { conversation, party: false };
   throw new AppError('not_found', 'no such conversation');
 }
 
@@ -198,7 +215,7 @@ async function forOrder(deps: ConversationsDeps, viewer: Caller, orderId: number
       on conflict do nothing`;
     return Number(c!.id);
   });
-  const access = { conversation: { id, kind: 'order' as const, orderId }, party: Boolean(isParty) };
+  const access = { conversation: { id, kind: 'order' as const, orderId, jobId: null }, party: Boolean(isParty) };
   return describe(db, viewer, access);
 }
 
@@ -217,7 +234,27 @@ async function direct(deps: ConversationsDeps, viewer: Caller, withUserId: numbe
     await tx`insert into conversation_participants (conversation_id, user_id) values (${c!.id}, ${low}), (${c!.id}, ${high}) on conflict do nothing`;
     return { id: Number(c!.id), created: inserted.length > 0 };
   });
-  return { conversation: await describe(db, viewer, { conversation: { id, kind: 'direct', orderId: null }, party: true }), created };
+  return { conversation: await describe(db, viewer, { conversation: { id, kind: 'direct', orderId: null, jobId: null }, party: true }), created };
+}
+
+/**
+ * The job's conversation (made with the job): its participants, and job staff read-only; else
+ * 404. The job's current expert joins it on their first look, if the claim's write has not
+ * added them yet.
+ */
+async function forJob(deps: ConversationsDeps, viewer: Caller, jobId: number): Promise<Conversation> {
+  const { db } = deps;
+  const [row] = await db.sql<{ id: string; expert_id: string | null }[]>`
+    select c.id, j.expert_id from conversations c join jobs j on j.id = c.job_id where c.job_id = ${jobId}`;
+  if (!row) throw new AppError('not_found', 'no such job');
+  if (row.expert_id !== null && Number(row.expert_id) === viewer.id) {
+    await db.sql`insert into conversation_participants (conversation_id, user_id) values (${row.id}, ${viewer.id}) on conflict do nothing`;
+  }
+  try {
+    return describe(db, viewer, await accessOf(db, viewer, Number(row.id)));
+  } catch (err) {
+    throw err instanceof AppError && err.code === 'not_found' ? new AppError('not_found', 'no such job') : err;
+  }
 }
 
 
@@ -257,11 +294,13 @@ async function list(db: Db, viewer: Caller, conversationId: number, q: { after?:
 
 /** The conversation's other participant, and for an order's conversation the writer's role and the order's status. */
 async function contextOf(db: Db, viewer: Caller, access: Access) {
+  const job = await jobContextOf(db, viewer, access.conversation.jobId);
   const [other] = await db.sql<{ user_id: string; has_offers: boolean; sells: boolean }[]>`
     select p.user_id,
       exists (select 1 from offers o where o.seller_id = p.user_id and o.status = 'active') as has_offers,
       exists (select 1 from offers o where o.seller_id = ${viewer.id}) as sells
-    from conversation_participants p where p.conversation_id = ${access.conversation.id} and p.user_id <> ${viewer.id}`;
+    from conversation_participants p where p.conversation_id = ${access.conversation.id} and p.user_id <> ${viewer.id}
+      and (${job === null} or p.user_id = ${job?.recipientId ?? 0})`;
   const orderId = access.conversation.orderId;
   const [order] = orderId === null ? [] : await db.sql<{ seller_id: string; status: string }[]>`select seller_id, status from orders where id = ${orderId}`;
   const role = order ? (Number(order.seller_id) === viewer.id ? ('seller' as const) : ('buyer' as const)) : null;
@@ -270,7 +309,24 @@ async function contextOf(db: Db, viewer: Caller, access: Access) {
     recipientSells: other?.has_offers ?? false,
     writerSells: other?.sells ?? false,
     order: orderId !== null && order && role ? { id: orderId, role, status: order.status, final: isFinal(order.status as OrderStatus) } : null,
+    job,
   };
+}
+
+/**
+ * A job's conversation: the writer's part (client or current expert; a former expert writes
+ * no more), who hears of the message (the other side), and whether the job is closed — then
+ * only a resumed conversation takes messages (W-16).
+ */
+async function jobContextOf(db: Db, viewer: Caller, jobId: number | null) {
+  if (jobId === null) return null;
+  const [job] = await db.sql<{ client_id: string; expert_id: string | null; status: JobStatus; resumed: boolean }[]>`
+    select client_id, expert_id, status, conversation_resumed_at is not null as resumed from jobs where id = ${jobId}`;
+  if (!job) throw new AppError('not_found', 'no such job');
+  const clientId = Number(job.client_id);
+  const expertId = job.expert_id === null ? null : Number(job.expert_id);
+  const role = viewer.id === clientId ? ('client' as const) : viewer.id === expertId ? ('expert' as const) : null;
+  return { id: jobId, role, status: job.status, final: FINAL_JOB_STATUSES.includes(job.status), resumed: job.resumed, recipientId: role === 'client' ? expertId : clientId };
 }
 
 type SendContext = Awaited<ReturnType<typeof contextOf>>;
@@ -281,8 +337,19 @@ type SendContext = Awaited<ReturnType<typeof contextOf>>;
  * An information request refused by the order fails the send (409: nothing is stored); a
  * plain message the order can no longer count (over, held, gone) stays a message.
  */
-async function tellProcesses(deps: ConversationsDeps, viewer: Caller, ctx: SendContext, conversationId: number, messageId: number, input: SendInput): Promise<void> {
-  const { order } = ctx;
+async function tellProcesses(deps: ConversationsDeps, viewer: Caller, ctx: SendContext, conversationId: number, messageId: number, input: SendInput, sentAt: string): Promise<void> {
+  const { order, job } = ctx;
+  if (job) {
+    // W-16: a resumed conversation on a closed job is talk only; D-03: an open job's message is activity.
+    if (job.final || job.role === null || !deps.workflows.job) return;
+    try {
+      await deps.workflows.job.message(job.id, { actor: { role: job.role, userId: viewer.id }, messageId, sentAt });
+    } catch (err) {
+      // The job closed meanwhile (or holds for staff): the message stays a message.
+      if (!(err instanceof AppError && (err.code === 'conflict' || err.code === 'not_found' || err.code === 'needs_attention'))) throw err;
+    }
+    return;
+  }
   if (order && input.kind === 'info_request') {
     const over = new AppError('conflict', `the order is ${order.status}: no information request now`, { status: order.status });
     if (order.final) throw over;
@@ -349,6 +416,10 @@ async function send(deps: ConversationsDeps, viewer: Caller, conversationId: num
   if (kind === 'info_request' && ctx.order?.role !== 'seller') {
     throw new AppError('rule_violation', 'an information request is the seller’s, in an order’s conversation (K-20)');
   }
+  if (ctx.job && ctx.job.role === null) throw new AppError('forbidden', 'you are no longer this job’s expert: its client and current expert write here');
+  if (ctx.job?.final && !ctx.job.resumed) {
+    throw new AppError('conflict', `the job is ${ctx.job.status}: choose “Resume conversation” on the job to write again (W-16)`, { status: ctx.job.status });
+  }
   // Attachments never change or go away once uploaded: checking them before the transaction is enough.
   const files = await assertOwnAttachments(db, viewer.id, ids, attachmentRules.perMessage);
   const hits = scanOffPlatform(input.text);
@@ -374,7 +445,7 @@ async function send(deps: ConversationsDeps, viewer: Caller, conversationId: num
     }
     // An information request reaches the buyer as the order's question (its own notice).
     if (kind === 'text') await notifyRecipient(tx, ctx, m!, access.conversation.orderId, now);
-    await tellProcesses(deps, viewer, ctx, conversationId, Number(m!.id), { text: input.text, kind });
+    await tellProcesses(deps, viewer, ctx, conversationId, Number(m!.id), { text: input.text, kind }, now);
     return m!;
   });
   return { message: messageOf(row, viewer, false, new Map([[Number(row.id), files]])), warning: kinds.length ? { kinds, text: warningText(kinds) } : null };
@@ -403,8 +474,8 @@ async function markRead(db: Db, viewer: Caller, conversationId: number, upTo: nu
 
 /** The viewer's conversations, the latest message first, with unread counts. */
 async function mine(db: Db, viewer: Caller): Promise<ConversationSummary[]> {
-  const rows = await db.sql<{ id: string; kind: 'order' | 'direct'; order_id: string | null; unread: number; last_id: string | null }[]>`
-    select c.id, c.kind, c.order_id,
+  const rows = await db.sql<{ id: string; kind: ConversationKind; order_id: string | null; job_id: string | null; unread: number; last_id: string | null }[]>`
+    select c.id, c.kind, c.order_id, c.job_id,
       (select count(*)::int from messages m where m.conversation_id = c.id and m.id > p.last_read_message_id and m.author_id <> ${viewer.id}) as unread,
       (select max(m.id) from messages m where m.conversation_id = c.id) as last_id
     from conversation_participants p join conversations c on c.id = p.conversation_id
@@ -427,6 +498,7 @@ async function mine(db: Db, viewer: Caller): Promise<ConversationSummary[]> {
       id,
       kind: r.kind,
       orderId: r.order_id === null ? null : Number(r.order_id),
+      jobId: r.job_id === null ? null : Number(r.job_id),
       participants: people
         .filter((p) => Number(p.conversation_id) === id)
         .map((p) => ({ id: Number(p.id), login: p.login, lastReadMessageId: Number(p.last_read_message_id) })),
@@ -459,6 +531,7 @@ async function reported(db: Db, ids: number[]): Promise<Map<number, { text: stri
 export function createConversations(deps: ConversationsDeps) {
   return {
     forOrder: (viewer: Caller, orderId: number) => forOrder(deps, viewer, orderId),
+    forJob: (viewer: Caller, jobId: number) => forJob(deps, viewer, jobId),
     direct: (viewer: Caller, withUserId: number) => direct(deps, viewer, withUserId),
     /** The direct conversation with the user of this login (the web's form names people by login). */
     directByLogin: async (viewer: Caller, login: string) => {

@@ -94,7 +94,8 @@ export async function register(deps: AccountsDeps, input: { login: string; email
 }
 
 /** Uses a one-time email token: confirms the address, or moves an email change one step on. */
-export async function confirmEmail(deps: AccountsDeps, token: string): Promise<{ purpose: 'confirm' | 'change_old' | 'change_new'; email: string }> {
+/** `userId` is set when the account's address became confirmed by this token (not for an email change's steps). */
+export async function confirmEmail(deps: AccountsDeps, token: string): Promise<{ purpose: 'confirm' | 'change_old' | 'change_new'; email: string; userId: number | null }> {
   const { clock } = deps;
   try {
     return await deps.db.orm.transaction(async (tx) => {
@@ -122,7 +123,7 @@ export async function confirmEmail(deps: AccountsDeps, token: string): Promise<{
         await startWithdrawalLock(deps, tx, row.userId, 'email_change', 'withdrawals');
         await startWithdrawalLock(deps, tx, row.userId, 'email_change', 'payout_details');
       }
-      return { purpose: row.purpose, email: row.newEmail ?? row.email };
+      return { purpose: row.purpose, email: row.newEmail ?? row.email, userId: row.purpose === 'confirm' ? row.userId : null };
     });
   } catch (err) {
     if (isUniqueViolation(err, 'users_email_lower_key')) {

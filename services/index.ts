@@ -28,6 +28,8 @@ import { createFeedback } from './feedback.js';
 import { createIndividualOffers } from './individual-offers.js';
 import { checkHealth } from './health.js';
 import { createInvoicing } from './invoicing.js';
+import { createJobs, type CreateAccountOnSubmission } from './jobs.js';
+import type { JobPolicy } from '../workflows/job/policy.js';
 import { createModeration } from './moderation.js';
 import { createNotificationSettings } from './notification-settings.js';
 import { createNotifications } from './notifications.js';
@@ -70,6 +72,10 @@ export interface ServiceDeps {
   requestPolicy?: RequestPolicy;
   /** W-01: also run after an account created on submission is activated (tests observe or fail it). */
   onActivated?: (userId: number) => Promise<void>;
+  /** The rules new estimated jobs start with; tests shorten them. Default: `workflows/job/policy.ts`'s. */
+  jobPolicy?: JobPolicy;
+  /** W-01: the account an anonymous "Order a Job" creates; without it, ordering needs a signed-in client. */
+  createAccountOnSubmission?: CreateAccountOnSubmission;
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -83,8 +89,17 @@ export function createServices(deps: ServiceDeps) {
    * address is called here.
    */
   async function afterActivation(userId: number): Promise<void> {
+    await jobs.releaseActivated(userId);
     await deps.onActivated?.(userId);
   }
+  const jobs = createJobs({
+    db,
+    clock,
+    workflows,
+    ...(deps.jobPolicy ? { rules: deps.jobPolicy } : {}),
+    // W-01: the form's signed-out client gets an account inside the job's own transaction.
+    createAccountOnSubmission: deps.createAccountOnSubmission ?? ((tx, input) => accounts.createAccountOnSubmission(tx, input)),
+  });
   const placement = createPlacement({ db, clock, ledger, workflows, rules: deps.orderPolicy ?? orderPolicy() });
   const individualOffers = createIndividualOffers({ db, clock, placement, workflows });
   const { providers, webUrl } = deps;
@@ -121,6 +136,7 @@ export function createServices(deps: ServiceDeps) {
     dataExport: createDataExport({ db, clock }),
     attachments: createAttachments({ db, clock, store: deps.attachmentStore ?? temporaryAttachmentStore() }),
     requests: createRequests({ db, clock, workflows, individualOffers, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),
+    jobs,
     health: () => checkHealth({ db, workflows }),
     codecServer: createCodecServer(deps.temporal),
     /** Development only: the mail outbox. */

@@ -122,6 +122,8 @@ export const conversationStaff = ['arbiter', 'admin'] as const;
 
 /** Staff who read every service request (K-44), its answers and its files (K-69). */
 export const requestStaff = ['support', 'moderator', 'admin'] as const;
+/** Issue 18: who reads every estimated job and its conversation, reassigns experts and decides refunds (W-10, W-11). */
+export const jobStaff = ['support', 'admin'] as const;
 
 /** K-69 attachments, K-41 offer images, K-37 portfolio items. Sizes are bytes. */
 export const attachmentRules = {

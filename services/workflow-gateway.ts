@@ -18,6 +18,37 @@ import { expiresAtOf } from '../workflows/individual-offer/machine.js';
 import { answeredSignal, individualOfferWorkflowId, individualOfferWorkflowType, type Answer, type IndividualOfferInput } from '../workflows/individual-offer/messages.js';
 import * as individualOfferSearch from '../workflows/individual-offer/search.js';
 import type { individualOfferWorkflow } from '../workflows/individual-offer/workflow.js';
+import {
+  activatedSignal,
+  approveUpdate,
+  askDifferentExpertUpdate,
+  cancelUpdate,
+  claimUpdate,
+  decideCancellationUpdate,
+  deliverUpdate,
+  estimateUpdate,
+  jobWorkflowId,
+  jobWorkflowType,
+  messageUpdate as jobMessageUpdate,
+  payUpdate,
+  reassignUpdate,
+  rejectEstimateUpdate,
+  viewQuery as jobViewQuery,
+  type ApproveArgs,
+  type AskDifferentExpertArgs,
+  type CancelArgs,
+  type ClaimArgs,
+  type DecideCancellationArgs,
+  type DeliverArgs,
+  type EstimateArgs,
+  type JobInput,
+  type JobMessageArgs,
+  type JobView,
+  type JobViewer,
+  type PayArgs,
+  type ReassignArgs,
+  type RejectEstimateArgs,
+} from '../workflows/job/messages.js';
 import { resolveAttentionUpdate, type ResolveArgs } from '../workflows/lib/process.js';
 import { decideUpdate, moderationWorkflowId, moderationWorkflowType, type DecideArgs, type ModerationInput, type ModerationView } from '../workflows/moderation/messages.js';
 import * as moderationSearch from '../workflows/moderation/search.js';
@@ -60,6 +91,8 @@ import {
   type RequestView,
   type WithdrawAnswerArgs,
 } from '../workflows/request/messages.js';
+import * as jobSearch from '../workflows/job/search.js';
+import type { jobWorkflow } from '../workflows/job/workflow.js';
 import * as requestSearch from '../workflows/request/search.js';
 import type { requestWorkflow } from '../workflows/request/workflow.js';
 import { inconsistencyOf } from '../workflows/withdrawal/machine.js';
@@ -279,6 +312,63 @@ function requestGateway(temporal: Client, taskQueue: string) {
   };
 }
 
+/**
+ * An estimated job (W-01…W-18): started by the order form's transaction, then each party's and
+ * staff's Updates, answered once their effects are written. A validator's refusal comes out as
+ * its catalogued code (`conflict` → 409 with the reason; `insufficient_funds` → 422 with the
+ * missing cents in its details). A closed job's workflow may be forgotten (the dev server keeps
+ * closed ones a day): `view` then throws `WorkflowGoneError` and the caller reads the `jobs` row.
+ */
+function jobGateway(temporal: Client, taskQueue: string) {
+  const update = <A>(jobId: number, def: UpdateDefinition<JobView, [A]>, args: A): Promise<JobView> => {
+    const id = jobWorkflowId(jobId);
+    return call(id, () => temporal.workflow.getHandle(id).executeUpdate(def, { args: [args] }));
+  };
+  return {
+    /** Starts a job's workflow (its row, files and conversation are being written in the caller's transaction). */
+    async start(input: JobInput): Promise<void> {
+      await temporal.workflow.start<typeof jobWorkflow>(jobWorkflowType, {
+        workflowId: jobWorkflowId(input.jobId),
+        taskQueue,
+        args: [input],
+        typedSearchAttributes: jobSearch.startSearchAttributes(input),
+        staticSummary: jobSearch.summaryOf(input),
+      });
+    },
+    /** The running job as `viewer` sees it (`WorkflowGoneError` once it is closed and forgotten). */
+    view(jobId: number, viewer: JobViewer): Promise<JobView> {
+      const id = jobWorkflowId(jobId);
+      return call(id, () => temporal.workflow.getHandle(id).query(jobViewQuery, viewer));
+    },
+    /**
+     * W-01: the client activated the account the form created. False when the job's workflow
+     * has ended (expired meanwhile, or forgotten): nothing waits.
+     */
+    async activated(jobId: number): Promise<boolean> {
+      try {
+        await temporal.workflow.getHandle(jobWorkflowId(jobId)).signal(activatedSignal);
+        return true;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      }
+    },
+    claim: (jobId: number, args: ClaimArgs) => update(jobId, claimUpdate, args),
+    estimate: (jobId: number, args: EstimateArgs) => update(jobId, estimateUpdate, args),
+    /** W-07, W-08: "Pay now" from the balance (`insufficient_funds`: nothing moved, details name the missing cents). */
+    pay: (jobId: number, args: PayArgs) => update(jobId, payUpdate, args),
+    rejectEstimate: (jobId: number, args: RejectEstimateArgs) => update(jobId, rejectEstimateUpdate, args),
+    askDifferentExpert: (jobId: number, args: AskDifferentExpertArgs) => update(jobId, askDifferentExpertUpdate, args),
+    reassign: (jobId: number, args: ReassignArgs) => update(jobId, reassignUpdate, args),
+    deliver: (jobId: number, args: DeliverArgs) => update(jobId, deliverUpdate, args),
+    cancel: (jobId: number, args: CancelArgs) => update(jobId, cancelUpdate, args),
+    decideCancellation: (jobId: number, args: DecideCancellationArgs) => update(jobId, decideCancellationUpdate, args),
+    approve: (jobId: number, args: ApproveArgs) => update(jobId, approveUpdate, args),
+    /** D-03, W-09: a message was written in the job's conversation (`conflict` once the job is over). */
+    message: (jobId: number, args: JobMessageArgs) => update(jobId, jobMessageUpdate, args),
+  };
+}
+
 export function createWorkflowGateway({
   temporal,
   taskQueue,
@@ -343,6 +433,7 @@ export function createWorkflowGateway({
   const replyWatch = replyWatchGateway(temporal, taskQueue, replyWatchPolicy);
   const request = requestGateway(temporal, taskQueue);
   const individualOffer = individualOfferGateway(temporal, taskQueue);
+  const job = jobGateway(temporal, taskQueue);
 
   /** Staff lift a workflow's hold (a write that failed for good); `conflict` when it holds no more. */
   function resolveAttention(workflowId: string, args: ResolveArgs): Promise<void> {
@@ -354,7 +445,7 @@ export function createWorkflowGateway({
     await temporal.connection.withAbortSignal(signal, () => temporal.connection.workflowService.getSystemInfo({}));
   }
 
-  return { order, moderation, withdrawal, standing, individualOffer, replyWatch, request, resolveAttention, ping };
+  return { order, moderation, withdrawal, standing, individualOffer, replyWatch, request, job, resolveAttention, ping };
 }
 
 export type WorkflowGateway = ReturnType<typeof createWorkflowGateway>;

@@ -30,6 +30,7 @@ import { privacyPages } from './pages/privacy.js';
 import { referralPages } from './pages/referrals.js';
 import { invoicingPages } from './pages/invoicing.js';
 import { affiliatePages } from './pages/affiliates.js';
+import { jobPages } from './pages/jobs.js';
 import { requestPages } from './pages/requests.js';
 import { sellerPages } from './pages/seller.js';
 import { staffPages } from './pages/staff.js';
@@ -111,6 +112,7 @@ export function createWeb(deps: WebDeps) {
   app.route('/', privacyPages(deps));
   app.route('/', affiliatePages(deps));
   app.route('/', requestPages(deps));
+  app.route('/', jobPages(deps));
   app.route('/', standingPages(deps));
 
   app.notFound(notFoundPage(deps));

@@ -203,9 +203,24 @@ export const Pager: FC<{ next?: string | null; nextLabel?: string }> = ({ next, 
     </nav>
   ) : null;
 
+/** The header's links for a visitor: ordering a job needs no account (W-01). */
+const SignedOutLinks: FC = () => (
+  <>
+    <li>
+      <a href="/jobs/new">Order a job</a>
+    </li>
+    <li>
+      <a href="/sign-in">Sign in</a>
+    </li>
+    <li>
+      <a href="/sign-up">Sign up</a>
+    </li>
+  </>
+);
+
 const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
   const { user } = viewer;
-  // Every role a user holds is a staff role (support included): each opens some staff page.
+  // Every role a user holds opens some staff page (support included; an expert's is the job queue).
   const staff = (user?.roles.length ?? 0) > 0;
   return (
     <header class="site">
@@ -228,6 +243,9 @@ const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
             <>
               <li>
                 <a href="/orders">My orders</a>
+              </li>
+              <li>
+                <a href="/jobs">Jobs</a>
               </li>
               <li>
                 <a href="/cart">Cart</a>
@@ -267,14 +285,7 @@ const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
               </li>
             </>
           ) : (
-            <>
-              <li>
-                <a href="/sign-in">Sign in</a>
-              </li>
-              <li>
-                <a href="/sign-up">Sign up</a>
-              </li>
-            </>
+            <SignedOutLinks />
           )}
         </ul>
       </nav>

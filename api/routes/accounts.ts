@@ -1,6 +1,6 @@
 /** Registration, email confirmation, sessions, and the caller's own account (`/me`). */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Accounts } from '../../services/accounts.js';
+import { staffRoles, type Accounts } from '../../services/accounts.js';
 import type { PayoutDetailsService } from '../../services/payout-details.js';
 import { accountRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
@@ -31,7 +31,7 @@ const Me = z
     timeZone: z.string(),
     hideOnWeekends: z.boolean(),
     canChangeLogin: z.boolean(),
-    roles: z.array(z.enum(['support', 'moderator', 'arbiter', 'admin'])),
+    roles: z.array(z.enum(staffRoles)),
     createdAt: z.string(),
   })
   .openapi('Me');

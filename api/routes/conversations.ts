@@ -24,10 +24,11 @@ const Participant = z.object({
 const Conversation = z
   .object({
     id: z.number().int(),
-    kind: z.enum(['order', 'direct']),
+    kind: z.enum(['order', 'direct', 'job']),
     orderId: z.number().int().nullable(),
+    jobId: z.number().int().nullable().openapi({ description: 'W-09: the estimated job of a `job` conversation' }),
     participants: z.array(Participant),
-    readOnly: z.boolean().openapi({ description: 'true for staff reading an order’s conversation during arbitration: no writing, no receipt moves' }),
+    readOnly: z.boolean().openapi({ description: 'true for staff reading an order’s conversation during arbitration, or a job’s: no writing, no receipt moves' }),
     unreadCount: z.number().int().openapi({ description: 'the others’ messages after your read receipt' }),
   })
   .openapi('Conversation');
@@ -119,6 +120,14 @@ const routes = {
     request: { params: IdParam },
     responses: { 200: json('The conversation', Conversation), ...errorResponses(404) },
   }),
+  job: secured(access.party('support', 'admin'), {
+    method: 'get',
+    path: '/jobs/{id}/conversation',
+    tags: ['conversations'],
+    summary: 'The job’s conversation (W-09): its client and the experts it has had; support and admins read it. Write in it with `POST /conversations/{id}/messages`',
+    request: { params: IdParam },
+    responses: { 200: json('The conversation', Conversation), ...errorResponses(404) },
+  }),
   messages: secured(staffReaders, {
     method: 'get',
     path: '/conversations/{id}/messages',
@@ -166,6 +175,7 @@ export function conversationRoutes({ conversations }: { conversations: Conversat
       return created ? c.json(conversation, 201) : c.json(conversation, 200);
     })
     .openapi(routes.order, async (c) => c.json(await conversations.forOrder(callerOf(c), c.req.valid('param').id), 200))
+    .openapi(routes.job, async (c) => c.json(await conversations.forJob(callerOf(c), c.req.valid('param').id), 200))
     .openapi(routes.messages, async (c) => {
       const { after, before, limit } = c.req.valid('query');
       return c.json(await conversations.list(callerOf(c), c.req.valid('param').id, { limit, ...(after === undefined ? {} : { after }), ...(before === undefined ? {} : { before }) }), 200);

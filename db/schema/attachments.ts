@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, bigserial, check, index, integer, pgTable, primaryKey, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 import { offers } from './catalog.js';
 import { messages } from './conversations.js';
+import { jobs } from './jobs.js';
 import { orders } from './orders.js';
 import { users } from './users.js';
 
@@ -144,4 +145,21 @@ export const deliveryAttachments = pgTable(
       .references(() => attachments.id),
   },
   (t) => [primaryKey({ columns: [t.orderId, t.attachmentId] }), index('delivery_attachments_attachment_idx').on(t.attachmentId)],
+);
+
+/**
+ * W-03: the files the client attached to the job's order form (mockups, sketches, videos,
+ * screenshots). Here rather than beside `jobs` so that the schema modules import no cycle.
+ */
+export const jobAttachments = pgTable(
+  'job_attachments',
+  {
+    jobId: bigint('job_id', { mode: 'number' })
+      .notNull()
+      .references(() => jobs.id),
+    attachmentId: text('attachment_id')
+      .notNull()
+      .references(() => attachments.id),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.attachmentId] })],
 );

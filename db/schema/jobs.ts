@@ -3,11 +3,10 @@
  * activities keep current (lists, the experts' queue, closed jobs); one job's live state is its
  * workflow's `view` query while it runs, and this row's `view` once it has closed. What happens
  * after a job closes and moves no money — the review (W-15) and "Resume conversation" (W-16) —
- * is written here by the API.
+ * is written here by the API. The order form's files are `job_attachments` (./attachments.ts).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { attachments } from './attachments.js';
+import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { users } from './users.js';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -79,18 +78,4 @@ export const jobs = pgTable(
     check('jobs_budget', sql`${t.budgetCents} is null or ${t.budgetCents} > 0`),
     check('jobs_review_stars', sql`${t.reviewStars} is null or ${t.reviewStars} between 1 and 5`),
   ],
-);
-
-/** W-03: the files the client attached to the order form (mockups, sketches, videos, screenshots). */
-export const jobAttachments = pgTable(
-  'job_attachments',
-  {
-    jobId: bigint('job_id', { mode: 'number' })
-      .notNull()
-      .references(() => jobs.id),
-    attachmentId: text('attachment_id')
-      .notNull()
-      .references(() => attachments.id),
-  },
-  (t) => [primaryKey({ columns: [t.jobId, t.attachmentId] })],
 );

@@ -1,8 +1,8 @@
 import { bigint, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { users } from './users.js';
 
-/** The requests an `Idempotency-Key` may name: placing an order, checking out the cart, topping up, withdrawing, accepting an individual offer, placing an order group, a service request's pick. */
-export const keyedOperations = ['place_order', 'cart_checkout', 'top_up', 'withdrawal', 'accept_individual_offer', 'order_group', 'request_pick'] as const;
+/** The requests an `Idempotency-Key` may name: placing an order, checking out the cart, topping up, withdrawing, accepting an individual offer, placing an order group, a service request's pick, ordering an estimated job (W-01). */
+export const keyedOperations = ['place_order', 'cart_checkout', 'top_up', 'withdrawal', 'accept_individual_offer', 'order_group', 'request_pick', 'job_order'] as const;
 export type KeyedOperation = (typeof keyedOperations)[number];
 
 /**

@@ -5,7 +5,7 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 
 /**
  * A person on gigflow: every user is both buyer and seller with one account and one balance.
- * Staff roles (`support`, `moderator`, `arbiter`, `admin`) are granted only by an admin.
+ * Staff roles (`support`, `moderator`, `arbiter`, `admin`) and the `expert` role (issue 18) are granted only by an admin.
  */
 export const users = pgTable(
   'users',

@@ -1,6 +1,6 @@
 /**
  * The authorization matrix: every route the OpenAPI document lists, called by an anonymous
- * caller, a stranger, the owner and each staff role, must answer exactly the status its
+ * caller, a stranger, the owner and each staff role (and the expert role), must answer exactly the status its
  * declared access gives. A route without a fixture here fails the test, so every new route
  * joins the matrix.
  */
@@ -19,6 +19,7 @@ import { callerFor, codeMailedTo, PASSWORD, signUp, type Caller, type TestUser }
 import { buildApp, startPayingApi, type PayingApi, type TestDatabase } from '../support/harness.js';
 import { insertOffer } from '../support/catalog.js';
 import { insertOrder } from '../support/closed-orders.js';
+import { insertJob } from '../support/jobs.js';
 import { fund } from '../support/orders.js';
 import { startTopUp, topUpByCard } from '../support/pay.js';
 import { randomHex, seededRandom } from '../support/seed.js';
@@ -479,6 +480,51 @@ describe('authorization matrix', () => {
     'POST /codec/encode': { success: 200, build: () => ({ path: '/codec/encode', body: { payloads: [{ metadata: { encoding: btoa('json/plain') }, data: btoa('1') }] } }) },
     'OPTIONS /codec/decode': { success: 204, build: () => ({ path: '/codec/decode' }) },
     'OPTIONS /codec/encode': { success: 204, build: () => ({ path: '/codec/encode' }) },
+    'GET /job-installs': { success: 200, build: () => ({ path: '/job-installs' }) },
+    // Anonymous, an email makes the account (W-01, the stand-in here); signed in, the caller is the client.
+    'POST /jobs': {
+      success: 201,
+      build: (caller) => ({
+        path: '/jobs',
+        body: { title: 'A matrix job', description: 'Fix the contact form of my site.', urgency: 'normal', ...(caller ? {} : { email: `job_${next()}@example.com` }) },
+        headers: idempotent(),
+      }),
+    },
+    'GET /me/jobs': { success: 200, build: () => ({ path: '/me/jobs' }) },
+    'GET /expert/queue': { success: 200, build: () => ({ path: '/expert/queue' }) },
+    'GET /expert/jobs': { success: 200, build: () => ({ path: '/expert/jobs' }) },
+    'GET /staff/jobs': { success: 200, build: () => ({ path: '/staff/jobs?cancellationRequested=true' }) },
+    // Not open: an expert who is not its expert sees it no more than a stranger.
+    'GET /jobs/{id}': { success: 200, build: async () => ({ path: `/jobs/${await insertJob(database.db, users.owner.id, 'estimating')}` }) },
+    'GET /jobs/{id}/conversation': { success: 200, build: async () => ({ path: `/jobs/${await insertJob(database.db, users.owner.id, 'estimating')}/conversation` }) },
+    // Past the guard, the job has no workflow: 409.
+    'POST /jobs/{id}/claim': { success: 409, build: async () => ({ path: `/jobs/${await insertJob(database.db, users.owner.id, 'open')}/claim` }) },
+    'POST /jobs/{id}/estimate': {
+      success: 409,
+      build: async (caller) => ({
+        path: `/jobs/${await insertJob(database.db, users.owner.id, 'estimating', caller ? { expertId: caller.id } : {})}/estimate`,
+        body: { hours: 1.5, plan: 'Fix the form.' },
+      }),
+    },
+    'POST /jobs/{id}/deliver': {
+      success: 409,
+      build: async (caller) => ({ path: `/jobs/${await insertJob(database.db, users.owner.id, 'in_progress', caller ? { expertId: caller.id } : {})}/deliver`, body: { note: 'Done.' } }),
+    },
+    'POST /jobs/{id}/pay': { success: 409, build: async () => ({ path: `/jobs/${await insertJob(database.db, users.owner.id, 'estimated')}/pay`, body: { estimateNumber: 1 } }) },
+    'POST /jobs/{id}/reject-estimate': { success: 409, build: async () => ({ path: `/jobs/${await insertJob(database.db, users.owner.id, 'estimated')}/reject-estimate`, body: { reason: 'Too dear.' } }) },
+    'POST /jobs/{id}/different-expert': { success: 409, build: async () => ({ path: `/jobs/${await insertJob(database.db, users.owner.id, 'estimating')}/different-expert`, body: { reason: 'No answer.' } }) },
+    'POST /jobs/{id}/cancel': { success: 409, build: async () => ({ path: `/jobs/${await insertJob(database.db, users.owner.id, 'open')}/cancel`, body: { reason: 'Not needed.' } }) },
+    'POST /jobs/{id}/approve': { success: 409, build: async () => ({ path: `/jobs/${await insertJob(database.db, users.owner.id, 'delivered')}/approve` }) },
+    'POST /jobs/{id}/review': { success: 200, build: async () => ({ path: `/jobs/${await insertJob(database.db, users.owner.id, 'approved')}/review`, body: { stars: 5, comment: 'Great.' } }) },
+    'POST /jobs/{id}/resume-conversation': { success: 200, build: async () => ({ path: `/jobs/${await insertJob(database.db, users.owner.id, 'approved')}/resume-conversation` }) },
+    'POST /staff/jobs/{id}/reassign': {
+      success: 409,
+      build: async () => ({ path: `/staff/jobs/${await insertJob(database.db, users.owner.id, 'estimating')}/reassign`, body: { expertId: users.expert.id, note: 'Asked by the client.' } }),
+    },
+    'POST /staff/jobs/{id}/cancellation-decision': {
+      success: 409,
+      build: async () => ({ path: `/staff/jobs/${await insertJob(database.db, users.owner.id, 'cancellation_requested')}/cancellation-decision`, body: { decision: 'full', reason: 'Work had not started.' } }),
+    },
     'GET /moderation/feedback-answers': { success: 200, build: () => ({ path: '/moderation/feedback-answers' }) },
     'POST /moderation/feedback-answers/{orderId}/decision': {
       success: 200,

@@ -76,6 +76,11 @@ interface World {
    * active with no answer (the seller's answer forms); the buyer's, awaiting moderation.
    */
   requests: Record<'answered' | 'open' | 'inModeration', number>;
+  /**
+   * Estimated jobs (issue 18) of the buyer's, the seller being their expert: one in each state
+   * whose page holds a form; and another client's open job (a tampered address).
+   */
+  jobs: Record<'open' | 'estimating' | 'estimated' | 'working' | 'delivered' | 'cancelling' | 'approved' | 'othersJob', number>;
 }
 
 /** Every page a user can reach that holds a form, with who opens it. */
@@ -142,11 +147,25 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   affiliate: { as: 'buyer', path: () => '/affiliate' },
   // W-27, W-28: the seller is an affiliate with a PayPal address: the page has the wallet's forms.
   'affiliate-wallet': { as: 'seller', path: () => '/affiliate' },
+  'new-job': { as: 'anonymous', path: () => '/jobs/new' },
+  'new-job-buyer': { as: 'buyer', path: () => '/jobs/new' },
+  'my-jobs': { as: 'buyer', path: () => '/jobs' },
+  'expert-jobs': { as: 'seller', path: () => '/expert/jobs' },
+  'staff-jobs': { as: 'admin', path: () => '/staff/jobs' },
+  'job-open-expert': { as: 'seller', path: (w) => `/jobs/${w.jobs.open}` },
+  'job-estimating-expert': { as: 'seller', path: (w) => `/jobs/${w.jobs.estimating}` },
+  'job-estimating-staff': { as: 'admin', path: (w) => `/jobs/${w.jobs.estimating}` },
+  'job-estimated-buyer': { as: 'buyer', path: (w) => `/jobs/${w.jobs.estimated}` },
+  'job-working-expert': { as: 'seller', path: (w) => `/jobs/${w.jobs.working}` },
+  'job-delivered-buyer': { as: 'buyer', path: (w) => `/jobs/${w.jobs.delivered}` },
+  'job-cancelling-staff': { as: 'admin', path: (w) => `/jobs/${w.jobs.cancelling}` },
+  'job-approved-buyer': { as: 'buyer', path: (w) => `/jobs/${w.jobs.approved}` },
   'cookie-consent': { as: 'anonymous', path: () => '/cookie-consent' },
 };
 const ALL_PAGES = Object.keys(PAGES);
 const SIGNED_IN_PAGES = ALL_PAGES.filter((p) => PAGES[p]!.as !== 'anonymous');
 const ORDER_PAGES = ALL_PAGES.filter((p) => p.startsWith('order-'));
+const JOB_PAGES = ALL_PAGES.filter((p) => p.startsWith('job-'));
 
 /** Where the refusal shows: beside the field, on top of the form (or page), or as the 404 page. */
 type Shows = 'field' | 'form' | 'not-found';
@@ -503,7 +522,7 @@ const FORMS: FormRow[] = [
     fields: { verdict: { values: [...CHOICE, blank] }, feedbackText: { values: TEXT } },
   },
   {
-    pages: ORDER_PAGES,
+    pages: [...ORDER_PAGES, ...JOB_PAGES],
     form: '#message-form',
     fields: {
       text: { values: [...TEXT, { label: '4001 characters', text: 'm'.repeat(4_001) }] },
@@ -709,6 +728,7 @@ const FORMS: FormRow[] = [
       '@action': { values: [at('a request moderated already (refused on top)', (w) => `/requests/${w.requests.open}/reject`), at('an id beyond int8', () => '/requests/99999999999999999999/reject')], status: [404, 409], shows: 'not-found' },
     },
   },
+  ...jobForms(),
   {
     pages: ['staff-closures'],
     form: 'form[action^="/staff/closures/"]',
@@ -725,6 +745,116 @@ const FORMS: FormRow[] = [
     },
   },
 ];
+
+/** A job action's tampered address: another client's job, an id beyond int8 (404). */
+function jobAddress(path: string): FieldCases {
+  return {
+    values: [at('another client’s job', (w) => `/jobs/${w.jobs.othersJob}/${path}`), at('an id beyond int8', () => `/jobs/99999999999999999999/${path}`)],
+    status: [404],
+    shows: 'not-found',
+  };
+}
+
+/** The valid fields of a form but `field` (a raw send would repeat a filled field). */
+function fillBut(values: Record<string, string>, field: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([k]) => k !== field));
+}
+
+/** Issue 18: the Order a Job form, the installs' Pay now, staff's filter, and the job page's forms in each state. */
+function jobForms(): FormRow[] {
+  const order = { title: 'Fix my contact form', description: 'The contact form sends nothing since the update.', email: 'new.client@example.com' };
+  const orderField = (values: (Bad | ((w: World) => Bad))[], field: string, extra: Partial<FieldCases> = {}): FieldCases => ({ values, fill: fillBut(order, field), ...extra });
+  const url = [...UNSTORABLE, huge, { label: 'an ftp address', text: 'ftp://files.example/site' }, { label: 'no address', text: 'my site' }];
+  const reasonRow = (path: string, pages: string[]): FormRow => ({
+    pages,
+    form: `#${path}-form`,
+    fields: { reason: { values: TEXT }, '@action': { ...jobAddress(path), fill: { reason: 'A reason.' } } },
+  });
+  return [
+    {
+      pages: ['new-job', 'new-job-buyer'],
+      form: '#job-form',
+      fields: {
+        title: orderField(TEXT, 'title'),
+        description: orderField([...TEXT, { label: 'too short', text: 'short' }], 'description'),
+        siteUrl: orderField(url, 'siteUrl'),
+        urgency: orderField(CHOICE, 'urgency'),
+        budget: orderField([...NUMBER, { label: 'under $1', text: '0.99' }], 'budget'),
+        email: orderField([...TEXT, bogus], 'email'),
+        username: orderField([nul, surrogate, notUtf8, control, { label: 'capitals', text: 'ABC' }], 'username'),
+        // Signed out there is no file field: the refusal shows on top of the form.
+        file: orderField([{ label: 'text, not a file', text: 'not a file' }], 'file', { shows: 'form' }),
+        idempotencyKey: orderField([...UNSTORABLE, blank, huge], 'idempotencyKey', { shows: 'form' }),
+      },
+    },
+    {
+      pages: ['new-job-buyer'],
+      form: 'form[action="/jobs/new/install"]',
+      fields: {
+        installId: { values: [...CHOICE, blank, { label: 'no such install', text: '999999', status: [404] }], shows: 'form', fill: { description: 'WordPress on my hosting, please.' } },
+        description: { values: [...TEXT, { label: 'too short', text: 'short' }] },
+        siteUrl: { values: url, fill: { description: 'WordPress on my hosting, please.' } },
+        idempotencyKey: { values: [...UNSTORABLE, blank, huge], shows: 'form', fill: { description: 'WordPress on my hosting, please.' } },
+      },
+    },
+    {
+      pages: ['staff-jobs'],
+      form: '#job-filter',
+      fields: { status: { values: CHOICE }, cancellationRequested: { values: [bogus, nul, surrogate] }, differentExpertAsked: { values: [bogus, nul, surrogate] } },
+    },
+    { pages: ['job-open-expert'], form: 'form[action$="/claim"]', fields: { '@action': { values: [at('an id beyond int8', () => '/jobs/99999999999999999999/claim')], status: 404, shows: 'not-found' } } },
+    {
+      pages: ['job-estimating-expert'],
+      form: '#estimate-form',
+      fields: {
+        hours: { values: [...NUMBER, blank, { label: 'not a quarter hour', text: '1.1' }, { label: 'zero', text: '0' }, { label: '201 hours', text: '201' }], fill: { plan: 'Find it, fix it.' } },
+        plan: { values: TEXT, fill: { hours: '1.5' } },
+        fitsBudget: { values: CHOICE, fill: { hours: '1.5', plan: 'Find it, fix it.' } },
+        '@action': { ...jobAddress('estimate'), fill: { hours: '1.5', plan: 'Find it, fix it.' } },
+      },
+    },
+    {
+      pages: ['job-estimating-staff'],
+      form: '#reassign-form',
+      fields: {
+        expertId: { values: [...CHOICE, blank, { label: 'not an expert (the service’s refusal)', text: '1', status: [422] }], fill: { note: 'Asked by the client.' } },
+        note: { values: TEXT },
+      },
+    },
+    {
+      pages: ['job-estimated-buyer'],
+      form: 'form[action$="/pay"]',
+      fields: {
+        estimateNumber: { values: [...NUMBER, blank, { label: 'a stale estimate (the workflow’s refusal)', text: '7', status: [409] }], shows: 'form' },
+        '@action': jobAddress('pay'),
+      },
+    },
+    reasonRow('reject-estimate', ['job-estimated-buyer']),
+    reasonRow('different-expert', ['job-estimated-buyer', 'job-delivered-buyer']),
+    reasonRow('cancel', ['job-estimated-buyer', 'job-delivered-buyer']),
+    {
+      pages: ['job-working-expert'],
+      form: '#deliver-form',
+      fields: { note: { values: TEXT }, '@action': { ...jobAddress('deliver'), fill: { note: 'Done.' } } },
+    },
+    { pages: ['job-delivered-buyer'], form: 'form[action$="/approve"]', fields: { '@action': jobAddress('approve') } },
+    {
+      pages: ['job-cancelling-staff'],
+      form: '#decide-form',
+      fields: {
+        decision: { values: CHOICE, fill: { reason: 'Work had not started.' } },
+        refund: { values: [...NUMBER, { label: 'partial with no amount', text: '' }], fill: { decision: 'partial', reason: 'Half of it was done.' } },
+        reason: { values: TEXT },
+      },
+    },
+    {
+      pages: ['job-approved-buyer'],
+      form: '#review-form',
+      fields: { stars: { values: [...CHOICE, blank, { label: 'six', text: '6' }], fill: { comment: 'Fast and clear.' } }, comment: { values: TEXT }, '@action': { ...jobAddress('review'), fill: { comment: 'Fast.' } } },
+    },
+    { pages: ['job-approved-buyer'], form: 'form[action$="/resume"]', fields: { '@action': jobAddress('resume') } },
+  ];
+}
 
 /** The editor's option row `i` (K-04): its title, price and extra days, each bad with the row's other fields valid. */
 function optionCases(i: number, texts: Bad[], numbers: Bad[]): Record<string, FieldCases> {
@@ -894,6 +1024,7 @@ describe('bad input on every form of the web client', () => {
     const requests = await buildRequests(buyer, seller, other, moderator, offerId);
     await stack.services.affiliates.become(seller.id, { firstName: 'Ada', lastName: 'Lovelace', country: 'PL' });
     await stack.services.affiliateWallet.setSettings(seller.id, { paypalEmail: 'ada@example.com', autoPayout: false });
+    const jobs = await buildJobs(buyer, seller, other);
     return {
       users: { buyer, seller, moderator, arbiter, admin },
       other,
@@ -906,7 +1037,33 @@ describe('bad input on every form of the web client', () => {
       othersCartLineId: othersLine.body.items[0].id,
       othersNotificationId: Number(notification.id),
       requests,
+      jobs,
     };
+  }
+
+  /** The jobs whose pages hold forms (issue 18), through the API as the parties would: the seller is made an expert. */
+  async function buildJobs(buyer: TestUser, seller: TestUser, other: TestUser): Promise<World['jobs']> {
+    await stack.db.sql`update users set roles = array['expert']::text[] where id = ${seller.id}`;
+    const ok = async (user: TestUser, path: string, body?: unknown) => {
+      const res = await stack.api('POST', path, { token: user.token, body, ...(path === '/jobs' ? { headers: { 'idempotency-key': uniqueId('job') } } : {}) });
+      assert.ok(res.status === 200 || res.status === 201, `${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body;
+    };
+    const order = async (client: TestUser) => (await ok(client, '/jobs', { title: 'Fix my contact form', description: 'The contact form sends nothing since the update.', urgency: 'normal', budgetCents: 20_000 })).jobId as number;
+    const [open, estimating, estimated, working, delivered, cancelling, approved, othersJob] = [
+      await order(buyer), await order(buyer), await order(buyer), await order(buyer), await order(buyer), await order(buyer), await order(buyer), await order(other),
+    ];
+    for (const id of [estimating, estimated, working, delivered, cancelling, approved]) await ok(seller, `/jobs/${id}/claim`);
+    for (const id of [estimated, working, delivered, cancelling, approved]) await ok(seller, `/jobs/${id}/estimate`, { hours: 1, plan: 'Find it, fix it.', fitsBudget: true });
+    for (const id of [working, delivered, cancelling, approved]) await ok(buyer, `/jobs/${id}/pay`, { estimateNumber: 1 });
+    for (const id of [delivered, approved]) await ok(seller, `/jobs/${id}/deliver`, { note: 'Done.' });
+    await ok(buyer, `/jobs/${approved}/approve`);
+    await ok(buyer, `/jobs/${cancelling}/cancel`, { reason: 'Not needed any more.' });
+    const want: [number, string][] = [[estimating, 'estimating'], [estimated, 'estimated'], [working, 'in_progress'], [delivered, 'delivered'], [cancelling, 'cancellation_requested'], [approved, 'approved']];
+    for (const [id, status] of want) {
+      await pollUntil(async () => ((await stack.db.sql`select 1 from jobs where id = ${id} and status = ${status}`).length ? true : undefined), { timeoutMs: 15_000, what: `job ${id}'s row to be ${status}` });
+    }
+    return { open, estimating, estimated, working, delivered, cancelling, approved, othersJob };
   }
 
   /** The requests whose pages hold forms, through the API as the parties would; the seller made Advanced (K-33) for the individual offer's form. */

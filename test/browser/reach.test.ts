@@ -62,6 +62,11 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['request', /^\/requests\/\d+$/],
   ['staff', /^\/staff$/],
   ['staff requests', /^\/staff\/requests$/],
+  ['order a job', /^\/jobs\/new$/],
+  ['jobs', /^\/jobs$/],
+  ['job', /^\/jobs\/\d+$/],
+  ['expert jobs', /^\/expert\/jobs$/],
+  ['staff jobs', /^\/staff\/jobs$/],
   ['moderation queue', /^\/staff\/moderation$/],
   ['arbitration queue', /^\/staff\/arbitration$/],
   ['arbitration case', /^\/staff\/arbitration\/\d+$/],
@@ -165,8 +170,10 @@ describe('every page, reached by links', () => {
     await approveJob(stack.db, { jobId: 1, clientId: referred.id, paidCents: 50_000, atMs: Date.now() });
     await stack.services.affiliateWallet.setSettings(m.buyer.id, { paypalEmail: `${m.buyer.login}@example.com`, autoPayout: true });
     await stack.services.affiliateWallet.withdraw(m.buyer.id, 1_000);
+    // An estimated job of the buyer's (issue 18): the Jobs tab lists it, the queue shows it to experts.
+    await stack.services.jobs.order({ id: m.buyer.id, login: m.buyer.login, emailConfirmed: true, roles: [] }, { installId: null, title: 'Fix my contact form', description: 'The contact form sends nothing.', siteUrl: null, urgency: 'high', budgetCents: null, attachmentIds: [] }, 'reach-job');
     const admin = await signUp(stack.api, 'admin');
-    await stack.db.sql`update users set roles = ${stack.db.sql.array(['moderator', 'arbiter', 'admin', 'support'])}::text[] where id = ${admin.id}`;
+    await stack.db.sql`update users set roles = ${stack.db.sql.array(['moderator', 'arbiter', 'admin', 'support', 'expert'])}::text[] where id = ${admin.id}`;
 
     const reached = new Set<string>();
     const checked = new Set<string>();

@@ -15,6 +15,8 @@ import { createServices } from '../../services/index.js';
 import { connectTemporalClient } from '../../services/temporal-client.js';
 import { createWorker, workflowsPath, type WorkerDeps } from '../../worker.js';
 import type { AttachmentStore } from '../../services/attachment-store.js';
+import type { CreateAccountOnSubmission } from '../../services/jobs.js';
+import type { JobPolicy } from '../../workflows/job/policy.js';
 import { systemClock, type Clock } from '../../services/clock.js';
 import type { Providers } from '../../payments/provider.js';
 import type { Delays } from '../../providers/options.js';
@@ -233,6 +235,10 @@ export function buildApp(deps: {
   onActivated?: (userId: number) => Promise<void>;
   /** The Temporal Web UI's origin, which may call the codec server (default: none may). */
   temporalUiOrigin?: string;
+  /** W-01: the account an anonymous "Order a Job" creates (default: none, anonymous orders answer 401). */
+  createAccountOnSubmission?: CreateAccountOnSubmission;
+  /** The rules new estimated jobs start with (default: the policy module's). */
+  jobPolicy?: JobPolicy;
 }) {
   const clock = deps.clock ?? systemClock;
   const services = createServices({
@@ -245,6 +251,8 @@ export function buildApp(deps: {
     orderPolicy: deps.orderPolicy,
     attachmentStore: deps.attachmentStore,
     onActivated: deps.onActivated,
+    createAccountOnSubmission: deps.createAccountOnSubmission,
+    jobPolicy: deps.jobPolicy,
   });
   return checkedByContract(
     createApp({

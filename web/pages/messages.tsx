@@ -39,7 +39,11 @@ const idParam = (c: WebContext, name: string, what: string) => {
 
 const others = (c: Conversation, me: number) => c.participants.filter((p) => p.id !== me);
 const titleOf = (c: Conversation, me: number) =>
-  c.kind === 'order' ? `Order #${c.orderId}: conversation` : `Conversation with ${others(c, me).map((p) => p.login).join(', ') || 'yourself'}`;
+  c.kind === 'order'
+    ? `Order #${c.orderId}: conversation`
+    : c.kind === 'job'
+      ? `Job #${c.jobId}: conversation`
+      : `Conversation with ${others(c, me).map((p) => p.login).join(', ') || 'yourself'}`;
 
 /** A thread: messages oldest first; "read" under the viewer's latest message once the other party has read it. */
 export const ThreadView: FC<{ thread: Thread; me: number }> = ({ thread, me }) => {
@@ -132,7 +136,7 @@ const Compose: FC<{ conversationId: number; csrf: string; orderConversation: boo
 export const ConversationPanel: FC<{ thread: Thread; me: number; csrf: string; failure?: { errors: FieldErrors; message?: string; form: FormData } }> = ({ thread, me, csrf, failure }) => (
   <section aria-labelledby="conversation-h" id="conversation">
     <h2 id="conversation-h">Conversation</h2>
-    {thread.conversation.readOnly ? <p class="muted">You read this conversation as staff during arbitration: read-only, and your reading marks nothing read.</p> : null}
+    {thread.conversation.readOnly ? <p class="muted">You read this conversation as staff: read-only, and your reading marks nothing read.</p> : null}
     <ThreadView thread={thread} me={me} />
     {thread.conversation.readOnly ? null : (
       <Compose
@@ -161,6 +165,17 @@ async function readThread(deps: WebDeps, c: WebContext, conversationId: number, 
     return { ...thread, conversation: { ...thread.conversation, unreadCount: 0 } };
   }
   return thread;
+}
+
+/** The job page's panel (W-09): the job's conversation, for its parties and job staff; else nothing. */
+export async function jobConversation(deps: WebDeps, c: WebContext, jobId: number): Promise<Thread | null> {
+  try {
+    const conversation = await deps.services.conversations.forJob(userOf(c), jobId);
+    return await readThread(deps, c, conversation.id);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'not_found') return null;
+    throw err;
+  }
 }
 
 /** The order page's panel: the order's conversation, or nothing for staff who may not read it now. */
@@ -360,7 +375,7 @@ export function messagePages(deps: WebDeps) {
       return conversationPage(c, conversationId, { errors: r.errors, message: r.message, form }, r.status as ContentfulStatusCode);
     }
     const conversation = await conversations.get(user, conversationId);
-    const back = conversation.orderId ? `/orders/${conversation.orderId}#conversation` : `/messages/${conversationId}`;
+    const back = conversation.orderId ? `/orders/${conversation.orderId}#conversation` : conversation.jobId ? `/jobs/${conversation.jobId}#conversation` : `/messages/${conversationId}`;
     // K-61, K-62: the writer is told, in words, what the scan found; the message went out as written.
     return redirect(c, back, sent.warning ? `Sent. Warning: ${sent.warning.text}` : 'Sent.');
   });

@@ -30,6 +30,8 @@ const queues = [
   { href: '/staff/provider-events', label: 'Provider events', what: 'webhooks from the payment providers, unmatched first', roles: staffAccess.money },
   { href: '/staff/closures', label: 'Account closures', what: 'users’ requests to close their account (W-20): complete them once no money is in play', roles: staffAccess.closures },
   { href: '/staff/top-ups', label: 'Refund a card top-up', what: 'an early withdrawal of card money, back to the same card (K-48)', roles: staffAccess.money },
+  { href: '/staff/jobs', label: 'Jobs', what: 'estimated jobs: reassign an expert (W-10), decide a cancellation’s refund (W-11)', roles: staffAccess.jobs },
+  { href: '/expert/jobs', label: 'Expert jobs', what: 'the queue of jobs to estimate, most urgent first (W-02), and yours', roles: staffAccess.expert },
 ];
 
 export function staffPages(deps: WebDeps) {

@@ -8,9 +8,12 @@
  * second) while it is pending — or declined, when the payer comes back from another attempt on
  * the same card payment — with a "Check again" link for a browser without JavaScript.
  * `/balance/top-up?amount=<cents>` prefills the amount: the add-funds prompt of K-02.
+ * `&next=/jobs/<id>` comes from a job's payment box (W-07): the top-up's page then leads back to
+ * the job once the money is there (a short-lived cookie carries it past the provider's page).
  */
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
 import { walletRules } from '../../../services/policy.js';
@@ -56,6 +59,10 @@ const MethodChoice: FC<{ value?: string; errors: FieldErrors }> = ({ value, erro
   </fieldset>
 );
 
+/** W-07: where a job's "add funds" link asked to come back to: a job's page, nothing else. */
+const AFTER_TOP_UP = 'gf_after_top_up';
+const backTo = (raw: string | undefined) => (raw && /^\/jobs\/\d{1,16}$/.test(raw) ? raw : undefined);
+
 /** The amount a link asked for (`?amount=` in cents, K-02), as the dollars the field shows. */
 const prefill = (cents: string | undefined) => (cents && /^\d{1,9}$/.test(cents) ? (Number(cents) / 100).toFixed(2) : undefined);
 
@@ -68,6 +75,7 @@ function showForm(deps: WebDeps) {
       (v) => (
         <Form action="/balance/top-up" csrf={v.csrf} label="add funds" error={refusal ? `Refused (${refusal.status}): ${refusal.message}` : undefined}>
           <input type="hidden" name="idempotencyKey" value={randomUUID()} />
+          {backTo(firstOf(form.next) ?? c.req.query('next')) ? <input type="hidden" name="next" value={backTo(firstOf(form.next) ?? c.req.query('next'))} /> : null}
           <Field
             name="amount"
             label="Amount in dollars"
@@ -98,6 +106,8 @@ function topUpForm(app: Pages, deps: WebDeps) {
     // The hidden key is no field a person can correct: its refusal goes on top of the form.
     if (!parsed.ok) return show(c, form, parsed.errors, parsed.errors.idempotencyKey ? { status: 400, message: 'the form has expired: reload the page and send it again' } : undefined);
     const { amount: amountCents, method, idempotencyKey } = parsed.data;
+    const next = backTo(firstOf(form.next));
+    if (next) setCookie(c, AFTER_TOP_UP, next, { path: '/balance', httpOnly: true, sameSite: 'Lax', maxAge: 3_600 });
     try {
       const { topUp } = await deps.services.wallet.startTopUp(user.id, { amountCents, method }, idempotencyKey);
       // To the provider's hosted page (another origin: the CSP's form-action allows it, web/app.ts).
@@ -110,9 +120,22 @@ function topUpForm(app: Pages, deps: WebDeps) {
 }
 
 /** What the payer can do next: wait (and check again), pay after all, or try again. */
-const NextStep: FC<{ topUp: TopUpView; cancelled: boolean }> = ({ topUp, cancelled }) => {
+const NextStep: FC<{ topUp: TopUpView; cancelled: boolean; back?: string | undefined }> = ({ topUp, cancelled, back }) => {
   const again = `/balance/top-up?amount=${topUp.amountCents}`;
-  if (topUp.status === 'approved') return <p><a href="/balance">Balance and statement</a></p>;
+  if (topUp.status === 'approved') {
+    return (
+      <p>
+        {back ? (
+          <>
+            <a class="button" href={back} id="back-to-job">
+              Back to the job to pay
+            </a>{' '}
+          </>
+        ) : null}
+        <a href="/balance">Balance and statement</a>
+      </p>
+    );
+  }
   if (topUp.status === 'declined') {
     return (
       <p>
@@ -172,7 +195,7 @@ function pollOf(topUp: TopUpView, visit: Visit): string | undefined {
  * The top-up as it stands. While it waits for the provider (and the payer did not leave) it asks
  * for itself again every second (htmx swaps it in place); once decided, the answer no longer polls.
  */
-const TopUpPanel: FC<{ topUp: TopUpView; balanceCents: number; visit: Visit; zone?: string }> = ({ topUp, balanceCents, visit, zone }) => {
+const TopUpPanel: FC<{ topUp: TopUpView; balanceCents: number; visit: Visit; zone?: string | undefined; back?: string | undefined }> = ({ topUp, balanceCents, visit, zone, back }) => {
   const poll = pollOf(topUp, visit);
   return (
     <div id="top-up-panel" hx-get={poll} hx-trigger={poll ? 'every 1s' : undefined} hx-swap="outerHTML" aria-live="polite">
@@ -199,7 +222,7 @@ const TopUpPanel: FC<{ topUp: TopUpView; balanceCents: number; visit: Visit; zon
       <p>
         Your main balance: <strong id="balance-after"><Money cents={balanceCents} /></strong>
       </p>
-      <NextStep topUp={topUp} cancelled={visit.cancelled} />
+      <NextStep topUp={topUp} cancelled={visit.cancelled} back={back} />
     </div>
   );
 };
@@ -232,7 +255,7 @@ function topUpResult(app: Pages, deps: WebDeps) {
   app.get('/balance/top-ups/:id', async (c) => {
     const user = userOf(c);
     const { topUp, balanceCents } = await read(user.id, topUpIdOf(c));
-    return page(c, deps, `Top-up #${topUp.id}`, (v) => <TopUpPanel topUp={topUp} balanceCents={balanceCents} visit={visitOf(c)} zone={v.timeZone} />);
+    return page(c, deps, `Top-up #${topUp.id}`, (v) => <TopUpPanel topUp={topUp} balanceCents={balanceCents} visit={visitOf(c)} zone={v.timeZone} back={backTo(getCookie(c, AFTER_TOP_UP))} />);
   });
   // The panel alone, for htmx polling (the page script shows its times in the viewer's zone); signed out, 204.
   app.get('/balance/top-ups/:id/panel', async (c) => {
@@ -240,7 +263,7 @@ function topUpResult(app: Pages, deps: WebDeps) {
     const { topUp, balanceCents } = await read(c.var.user.id, topUpIdOf(c));
     return c.html(
       <>
-        <TopUpPanel topUp={topUp} balanceCents={balanceCents} visit={visitOf(c)} />
+        <TopUpPanel topUp={topUp} balanceCents={balanceCents} visit={visitOf(c)} back={backTo(getCookie(c, AFTER_TOP_UP))} />
         {topUp.status === 'approved' ? <HeaderBalance cents={balanceCents} /> : null}
       </>,
     );

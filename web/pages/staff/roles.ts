@@ -22,6 +22,10 @@ export const staffAccess = {
   money: ['support', 'admin'] as StaffRole[],
   /** `GET /staff/closures` and complete (W-20). */
   closures: ['support', 'admin'] as StaffRole[],
+  /** `/staff/jobs` and a job's reassignment and refund decision (W-10, W-11). */
+  jobs: ['support', 'admin'] as StaffRole[],
+  /** `/expert/queue`, `/expert/jobs`, claim, estimate, deliver (W-02, W-04). */
+  expert: ['expert'] as StaffRole[],
   /** `POST /staff/feedback/{orderId}/delete` (K-59). */
   feedbackDeletion: ['admin'] as StaffRole[],
 };
