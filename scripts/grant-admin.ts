@@ -1,16 +1,19 @@
 /**
- * The first admin: `npm run admin:grant -- <login>` makes an existing user an admin; every
- * later staff role is granted by an admin through the API. Needs DATABASE_URL (with
- * `npm start` running: postgres://postgres:gigflow-dev@127.0.0.1:5433/gigflow).
+ * The first admin: `npm run admin:grant -- <login>` makes an existing user an admin; in
+ * production every later staff role is granted by an admin through the API
+ * (`PUT /admin/users/{id}/roles/{role}`). On a development machine `npm run admin:grant -- <login>
+ * <role>` grants any role the same way (e.g. `expert`, to take estimated jobs). Needs DATABASE_URL
+ * (with `npm start` running: postgres://postgres:gigflow-dev@127.0.0.1:5433/gigflow).
  */
+import { staffRoles, type StaffRole } from '../services/account-types.js';
 import { createAccounts } from '../services/accounts.js';
 import { systemClock } from '../services/clock.js';
 import { loadConfig } from '../config.js';
 import { createDb } from '../db/client.js';
 
-const login = process.argv[2];
-if (!login) {
-  console.error('usage: npm run admin:grant -- <login>');
+const [login, role = 'admin'] = process.argv.slice(2);
+if (!login || !(staffRoles as readonly string[]).includes(role)) {
+  console.error(`usage: npm run admin:grant -- <login> [${staffRoles.join('|')}]   (default: admin)`);
   process.exit(2);
 }
 const config = loadConfig(['DATABASE_URL']);
@@ -22,7 +25,7 @@ try {
     console.error(`no user with login ${JSON.stringify(login)}: register first`);
     process.exitCode = 1;
   } else {
-    const me = await accounts.grantRole(id, 'admin');
+    const me = await accounts.grantRole(id, role as StaffRole);
     console.log(`${me.login} (id ${me.id}) now has the roles: ${me.roles.join(', ')}`);
   }
 } finally {

@@ -58,8 +58,8 @@ const who: Record<string, string> = {
 
 function describe(access: string): string {
   if (access.startsWith('staff:')) return `staff: ${access.slice(6).split('|').join(' or ')}`;
-  if (access === 'party') return 'the order’s buyer or seller (anyone else: 404)';
-  if (access.startsWith('party+staff:')) return `the order’s buyer or seller, or staff: ${access.slice(12).split('|').join(' or ')} (anyone else: 404)`;
+  if (access === 'party') return 'a party to it: an order’s buyer or seller, a job’s client or expert (anyone else: 404)';
+  if (access.startsWith('party+staff:')) return `a party to it (an order’s buyer or seller, a job’s client or expert), or staff: ${access.slice(12).split('|').join(' or ')} (anyone else: 404)`;
   return who[access] ?? access;
 }
 
