@@ -4,9 +4,10 @@
  * data, the cookie notice's consent before any first-touch cookie, the first link kept over a
  * later one, registration linking the new user as `pending`, assignment by a completed job at the
  * 3-month boundary ± 1 minute (`assignOnCompletedJob`, jobs not existing yet), and the dashboard
- * showing logins in part. Time moves by the services' manual clock.
+ * showing logins in part; the Order a Job form's new account linked like a registration. Time moves by the services' manual clock.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import pino from 'pino';
@@ -179,6 +180,22 @@ describe('affiliates: sign-up, consented first-touch attribution, the dashboard'
     // A stale or edited cookie never stops a registration; it links nothing.
     await registerWith('Z'.repeat(43));
     assert.equal((await dashboard(affiliate)).length, mine.length);
+  });
+
+  it('links the account the Order a Job form creates to the first link’s affiliate, as a registration does, and forgets the cookie (W-01, W-23)', async () => {
+    const token = await firstVisit(code, T0);
+    assert.equal(visitCookie(await browse(`/a/${otherCode}`, { gf_cookies: 'accepted', gf_aff: token })), undefined, 'the first link stays');
+    const login = `aff_job_${process.pid}`;
+    const form = { title: 'Fix my checkout', description: 'The checkout page shows a blank screen.', siteUrl: '', urgency: 'high', budget: '150', idempotencyKey: randomUUID(), email: `${login}@example.com`, username: login };
+    const res = await browse('/jobs/new', { gf_cookies: 'accepted', gf_aff: token }, form);
+    assert.equal(res.status, 303, await res.text());
+    assert.ok(setCookies(res).some((c) => c.startsWith('gf_aff=;')), 'the used first-touch cookie is forgotten');
+    const row = (await dashboard(affiliate)).find((r) => r.login === maskLogin(login));
+    assert.ok(row, 'the new client shows on the first link’s dashboard');
+    assert.deepEqual([row.state, row.attributionExpiresAt], ['pending', new Date(WINDOW_END).toISOString()]);
+    assert.equal((await dashboard(other)).length, 0, 'the later link earns nothing');
+    const [job] = await database.db.sql<{ status: string }[]>`select j.status from jobs j join users u on u.id = j.client_id where u.login = ${login}`;
+    assert.equal(job?.status, 'awaiting_verification', 'the job was ordered in the same submission');
   });
 
   it('assigns a client by a job completed up to exactly 3 months after the first visit, not a minute later (W-23)', async () => {
