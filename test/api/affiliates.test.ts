@@ -136,12 +136,15 @@ describe('affiliates: sign-up, consented first-touch attribution, the dashboard'
 
   it('shows the cookie notice and records nothing through a link until the visitor accepts cookies (W-21)', async () => {
     const before = await visits();
-    for (const consent of [{}, { gf_cookies: 'declined' }] as Record<string, string>[]) {
-      const res = await browse(`/a/${code}`, consent);
-      assert.equal(res.status, 303);
-      assert.equal(res.headers.get('location'), '/');
-      assert.equal(visitCookie(res), undefined);
-    }
+    // Unanswered, the link shows the notice, whose answer comes back to the link (so accepting keeps the first touch).
+    const unanswered = await browse(`/a/${code}`, {});
+    assert.equal(unanswered.status, 200);
+    assert.equal(visitCookie(unanswered), undefined);
+    assert.match(await unanswered.text(), new RegExp(`aria-label="cookie notice"[^]*name="next" value="/a/${code}"`));
+    const declined = await browse(`/a/${code}`, { gf_cookies: 'declined' });
+    assert.equal(declined.status, 303);
+    assert.equal(declined.headers.get('location'), '/');
+    assert.equal(visitCookie(declined), undefined);
     assert.equal(await visits(), before);
     assert.match(await (await browse('/sign-in', {})).text(), /aria-label="cookie notice"/);
     assert.doesNotMatch(await (await browse('/sign-in', { gf_cookies: 'accepted' })).text(), /aria-label="cookie notice"/);

@@ -185,7 +185,7 @@ export function orderFormPages(app: Hono<WebEnv>, deps: WebDeps) {
         d.idempotencyKey,
       );
       if (affiliateVisit !== undefined) forgetAffiliateVisit(c);
-      if (!user) return redirect(c, '/sign-in', 'Job ordered: check your mail to verify your address and set a password; experts see the job once you have.');
+      if (!user) return redirect(c, '/sign-in', `Job #${ordered.jobId} ordered: check your mail (${d.email}) and open our link to verify your address and set a password; experts see the job once you have.`);
       return redirect(c, `/jobs/${ordered.jobId}`, 'Ordered: an expert will answer with an estimate.');
     } catch (err) {
       const r = refusalOf(err);
