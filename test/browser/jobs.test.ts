@@ -157,6 +157,7 @@ describe('an estimated job in the browser, from an affiliate’s link to the com
     const box = c.locator('#approval');
     assert.match(await textOf(c, '#approval'), /approved automatically on/);
     assert.match(await textOf(c, '#conversation'), /Fixed and tested/);
+    assert.match(await textOf(c, '#history'), /Paid \$120\.00 into escrow.*Message from the expert in the conversation/);
     await assertAccessible(c, 'the job page, delivered');
     await screenshot(c, JOURNEY, 'approval');
     await box.getByRole('link', { name: /invoicing data/ }).click();
@@ -201,6 +202,6 @@ describe('an estimated job in the browser, from an affiliate’s link to the com
     const s = await as(staffUser);
     await visit(s, '/staff/jobs', 'staff’s jobs');
     const row = (await s.locator(`#staff-jobs tr[data-job-id="${jobId}"] td`).allTextContents()).map((t) => t.trim());
-    assert.deepEqual(row.slice(0, 4), [`#${jobId} My checkout page is blank`, 'high', 'Approved', dollars(PRICE_CENTS)]);
+    assert.deepEqual(row.slice(0, 4), [`#${jobId} My checkout page is blank`, 'High', 'Approved', dollars(PRICE_CENTS)]);
   });
 });

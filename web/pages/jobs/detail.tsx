@@ -17,7 +17,7 @@ import { firstOf, type FormData, type Refusal } from '../../forms.js';
 import { ActionButton, Field, FieldError, Form, Money, Select, TextArea, Time, type FieldErrors, type Viewer } from '../../ui.js';
 import { AttachmentList } from '../attachments.js';
 import { TemporalLink } from '../staff/temporal-link.js';
-import { statusLabel } from './lists.js';
+import { statusLabel, urgencyLabel } from './lists.js';
 
 /** What a refused form shows back: which form (`key`), its errors and sent fields, the refusal. */
 export interface Shown {
@@ -56,13 +56,13 @@ const ApprovalBox: FC<{ j: JobDetail; v: Viewer; shown: Shown; invoicingMissing:
   return (
     <section class="card approval" aria-labelledby="approve-h" id="approval">
       <h2 id="approve-h">{approved ? 'Approved' : 'Approve job'}</h2>
+      {invoicingMissing && j.invoiceId === null ? <InvoicingPrompt j={j} approved={approved} /> : null}
       {can(j, 'approve') ? (
         <Form action={`/jobs/${j.id}/approve`} csrf={v.csrf} error={refusalOf(shown, 'approve')} label="approve the job">
           <p>Approving releases the payment to the expert and issues your invoice.{approveAt ? <> Unless you act, the job is approved automatically on <Time at={approveAt} zone={v.timeZone} />.</> : null}</p>
           <button type="submit">Approve job</button>
         </Form>
       ) : null}
-      {invoicingMissing && j.invoiceId === null ? <InvoicingPrompt j={j} approved={approved} /> : null}
       {j.invoiceId !== null ? (
         <p>
           <a href={`/invoices/${j.invoiceId}/pdf`}>☁ Download the invoice (PDF)</a>
@@ -77,7 +77,7 @@ const Facts: FC<{ j: JobDetail; v: Viewer }> = ({ j, v }) => (
     <dt>Status</dt>
     <dd id="job-status">{statusLabel[j.status]}</dd>
     <dt>Urgency</dt>
-    <dd>{j.urgency}</dd>
+    <dd>{urgencyLabel[j.urgency]}</dd>
     {j.install ? (
       <>
         <dt>Installation</dt>
@@ -274,6 +274,13 @@ const AfterClose: FC<{ j: JobDetail; v: Viewer; shown: Shown }> = ({ j, v, shown
   </>
 );
 
+/** A history step as the page says it: a message's step names its author (the workflow records only the message's id). */
+function eventText(j: JobDetail, e: NonNullable<JobDetail['view']>['history'][number]): string {
+  if (e.kind !== 'message') return e.text;
+  const who = e.actor.role === 'client' ? `the client (${j.client.username})` : e.actor.role === 'expert' ? 'the expert' : 'staff';
+  return `Message from ${who} in the conversation`;
+}
+
 const History: FC<{ j: JobDetail; v: Viewer }> = ({ j, v }) =>
   j.view && j.view.history.length ? (
     <section aria-labelledby="history-h" id="history">
@@ -281,7 +288,7 @@ const History: FC<{ j: JobDetail; v: Viewer }> = ({ j, v }) =>
       <ol>
         {j.view.history.map((e) => (
           <li>
-            <Time at={e.at} zone={v.timeZone} />: {e.text}
+            <Time at={e.at} zone={v.timeZone} />: {eventText(j, e)}
           </li>
         ))}
       </ol>
