@@ -199,6 +199,10 @@ describe('affiliates: sign-up, consented first-touch attribution, the dashboard'
     assert.equal((await dashboard(other)).length, 0, 'the later link earns nothing');
     const [job] = await database.db.sql<{ status: string }[]>`select j.status from jobs j join users u on u.id = j.client_id where u.login = ${login}`;
     assert.equal(job?.status, 'awaiting_verification', 'the job was ordered in the same submission');
+    // A stale or edited cookie never stops an order; it links nothing.
+    const stale = await browse('/jobs/new', { gf_cookies: 'accepted', gf_aff: 'Z'.repeat(43) }, { ...form, idempotencyKey: randomUUID(), email: `${login}_2@example.com`, username: `${login}_2` });
+    assert.equal(stale.status, 303, await stale.text());
+    assert.equal((await dashboard(affiliate)).filter((r) => r.login === maskLogin(`${login}_2`)).length, 0);
   });
 
   it('assigns a client by a job completed up to exactly 3 months after the first visit, not a minute later (W-23)', async () => {
