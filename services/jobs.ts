@@ -17,6 +17,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
+import { linkAffiliateClientIn } from '../db/affiliates.js';
 import { jobOrderLock } from '../db/locks.js';
 import { conversationParticipants, conversations } from '../db/schema/conversations.js';
 import { jobAttachments } from '../db/schema/attachments.js';
@@ -70,6 +71,12 @@ export interface JobOrder {
   /** W-01: an anonymous client's email (and wished username): their account is created on submission. */
   email?: string | undefined;
   username?: string | undefined;
+  /**
+   * W-23: the first-touch affiliate visit of the anonymous client's browser (the web client's
+   * cookie): the account the form creates becomes that affiliate's pending client, as at
+   * registration. An unknown token links nothing and refuses nothing; a signed-in order ignores it.
+   */
+  affiliateVisit?: string | undefined;
 }
 
 export interface OrderedJob {
@@ -316,6 +323,8 @@ async function clientOf(deps: JobsDeps, tx: Tx, caller: SessionUser | undefined,
     if ('existing' in account) throw new AppError('email_taken', 'an account has this email: sign in first, then order the job from it', { signIn: '/login' });
     clientId = account.userId;
     clientVerified = false;
+    // W-23: the same link as `register` makes, in the account's own transaction (first touch: the cookie is never replaced).
+    if (body.affiliateVisit !== undefined) await linkAffiliateClientIn(tx, { clientId, visitToken: body.affiliateVisit, registeredAt: now });
   }
   const [client] = await tx.execute<{ login: string }>(sql`select login from users where id = ${clientId}`);
   return { clientId, clientVerified, clientUsername: client!.login };
@@ -376,7 +385,9 @@ async function order(deps: JobsDeps, caller: SessionUser | undefined, body: JobO
   if (install && body.budgetCents !== null) throw fieldError('body.budgetCents', 'an install has a fixed price (W-06): no budget', 'rule_violation');
   const title = body.title ?? install?.name ?? null;
   if (title === null) throw fieldError('body.title', 'a title for the job');
-  const request = keyedRequest(key, 'job_order', { ...body, email: body.email?.toLowerCase() });
+  // The browser's affiliate cookie is no part of what was ordered: a retry without it is the same request.
+  const { affiliateVisit: _visit, ...ordered } = body;
+  const request = keyedRequest(key, 'job_order', { ...ordered, email: body.email?.toLowerCase() });
   const run = async (): Promise<OrderedJob> => {
     if (caller) {
       await assertSameRequest(db, caller.id, request);

@@ -4,9 +4,10 @@
  * data, the cookie notice's consent before any first-touch cookie, the first link kept over a
  * later one, registration linking the new user as `pending`, assignment by a completed job at the
  * 3-month boundary ± 1 minute (`assignOnCompletedJob`, jobs not existing yet), and the dashboard
- * showing logins in part. Time moves by the services' manual clock.
+ * showing logins in part; the Order a Job form's new account linked like a registration. Time moves by the services' manual clock.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import pino from 'pino';
@@ -135,12 +136,15 @@ describe('affiliates: sign-up, consented first-touch attribution, the dashboard'
 
   it('shows the cookie notice and records nothing through a link until the visitor accepts cookies (W-21)', async () => {
     const before = await visits();
-    for (const consent of [{}, { gf_cookies: 'declined' }] as Record<string, string>[]) {
-      const res = await browse(`/a/${code}`, consent);
-      assert.equal(res.status, 303);
-      assert.equal(res.headers.get('location'), '/');
-      assert.equal(visitCookie(res), undefined);
-    }
+    // Unanswered, the link shows the notice, whose answer comes back to the link (so accepting keeps the first touch).
+    const unanswered = await browse(`/a/${code}`, {});
+    assert.equal(unanswered.status, 200);
+    assert.equal(visitCookie(unanswered), undefined);
+    assert.match(await unanswered.text(), new RegExp(`aria-label="cookie notice"[^]*name="next" value="/a/${code}"`));
+    const declined = await browse(`/a/${code}`, { gf_cookies: 'declined' });
+    assert.equal(declined.status, 303);
+    assert.equal(declined.headers.get('location'), '/');
+    assert.equal(visitCookie(declined), undefined);
     assert.equal(await visits(), before);
     assert.match(await (await browse('/sign-in', {})).text(), /aria-label="cookie notice"/);
     assert.doesNotMatch(await (await browse('/sign-in', { gf_cookies: 'accepted' })).text(), /aria-label="cookie notice"/);
@@ -179,6 +183,26 @@ describe('affiliates: sign-up, consented first-touch attribution, the dashboard'
     // A stale or edited cookie never stops a registration; it links nothing.
     await registerWith('Z'.repeat(43));
     assert.equal((await dashboard(affiliate)).length, mine.length);
+  });
+
+  it('links the account the Order a Job form creates to the first link’s affiliate, as a registration does, and forgets the cookie (W-01, W-23)', async () => {
+    const token = await firstVisit(code, T0);
+    assert.equal(visitCookie(await browse(`/a/${otherCode}`, { gf_cookies: 'accepted', gf_aff: token })), undefined, 'the first link stays');
+    const login = `aff_job_${process.pid}`;
+    const form = { title: 'Fix my checkout', description: 'The checkout page shows a blank screen.', siteUrl: '', urgency: 'high', budget: '150', idempotencyKey: randomUUID(), email: `${login}@example.com`, username: login };
+    const res = await browse('/jobs/new', { gf_cookies: 'accepted', gf_aff: token }, form);
+    assert.equal(res.status, 303, await res.text());
+    assert.ok(setCookies(res).some((c) => c.startsWith('gf_aff=;')), 'the used first-touch cookie is forgotten');
+    const row = (await dashboard(affiliate)).find((r) => r.login === maskLogin(login));
+    assert.ok(row, 'the new client shows on the first link’s dashboard');
+    assert.deepEqual([row.state, row.attributionExpiresAt], ['pending', new Date(WINDOW_END).toISOString()]);
+    assert.equal((await dashboard(other)).length, 0, 'the later link earns nothing');
+    const [job] = await database.db.sql<{ status: string }[]>`select j.status from jobs j join users u on u.id = j.client_id where u.login = ${login}`;
+    assert.equal(job?.status, 'awaiting_verification', 'the job was ordered in the same submission');
+    // A stale or edited cookie never stops an order; it links nothing.
+    const stale = await browse('/jobs/new', { gf_cookies: 'accepted', gf_aff: 'Z'.repeat(43) }, { ...form, idempotencyKey: randomUUID(), email: `${login}_2@example.com`, username: `${login}_2` });
+    assert.equal(stale.status, 303, await stale.text());
+    assert.equal((await dashboard(affiliate)).filter((r) => r.login === maskLogin(`${login}_2`)).length, 0);
   });
 
   it('assigns a client by a job completed up to exactly 3 months after the first visit, not a minute later (W-23)', async () => {

@@ -259,7 +259,8 @@ function resetPassword(app: Pages, deps: WebDeps) {
 
 /**
  * W-01: the page an activation mail links to (`/activate?token=…`): the owner of an account
- * created with a job chooses a password, which verifies the address too, and is signed in.
+ * created with a job chooses a password, which verifies the address too, and is signed in, then
+ * lands on the Jobs tab with that job.
  */
 function activateAccount(app: Pages, deps: WebDeps) {
   const { accounts } = deps.services;
@@ -290,7 +291,8 @@ function activateAccount(app: Pages, deps: WebDeps) {
     try {
       const session = await accounts.activate(parsed.data);
       startSession(c, session.token, session.expiresAt, secure);
-      return redirect(c, '/', `Welcome, ${session.user.login}! Your account is active and your email ${session.user.email} confirmed.`);
+      // W-01: such an account was made with a job, which now goes to the experts: the Jobs tab shows it.
+      return redirect(c, '/jobs', `Welcome, ${session.user.login}! Your account is active and your email ${session.user.email} confirmed: your job now goes to our experts.`);
     } catch (err) {
       const r = refusalOf(err);
       return activatePage(c, { token: r.message }, form, r.status);

@@ -6,10 +6,13 @@
  * cookie for a year (`/cookie-consent` shows it again, to change it). Only the session and CSRF
  * cookies, which the site cannot work without, are set regardless.
  *
- * First touch (W-23): `/a/<code>` always leads to the home page; it records a visit and sets the
+ * First touch (W-23): `/a/<code>` leads to the home page; it records a visit and sets the
  * `gf_aff` cookie naming it only when the browser accepted cookies, carries no `gf_aff` yet (a
- * later link never replaces the first) and nobody is signed in. Sign-up hands the cookie's visit
- * to registration, which links the new user to the affiliate as `pending`.
+ * later link never replaces the first) and nobody is signed in. A signed-out browser that has
+ * not answered the notice yet gets a welcome page with it instead, whose "Accept" comes back to
+ * the link, so the first touch is not lost to the notice. Sign-up hands the cookie's visit
+ * to registration (and the Order a Job form to the account it creates), which links the new user
+ * to the affiliate as `pending`.
  */
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -188,10 +191,23 @@ export function affiliatePages(deps: WebDeps) {
   return app;
 }
 
+/** W-21, W-23: what a visitor through a link sees before answering the cookie notice. */
+const linkLanding = (c: WebContext, deps: WebDeps) =>
+  page(c, deps, 'Welcome to gigflow', () => (
+    <>
+      <p>A partner of ours sent you here. If you accept cookies below, we remember that you came through their link (for 3 months); decline, and nothing optional is stored.</p>
+      <p>
+        <a href="/jobs/new">Order a job</a> from our experts, or <a href="/search">browse services</a>.
+      </p>
+    </>
+  ));
+
 /** W-23: `/a/<code>`. */
 function firstTouch(app: Pages, deps: WebDeps) {
   const { affiliates } = deps.services;
   app.get('/a/:code', async (c) => {
+    // Unanswered, the link itself shows the notice, which comes back here: accepting then records the visit (a redirect home would lose it).
+    if (cookieConsentOf(c) === undefined && !c.var.user) return linkLanding(c, deps);
     if (cookieConsentOf(c) === 'accepted' && !affiliateVisitOf(c) && !c.var.user) {
       const token = await affiliates.recordVisit(c.req.param('code'));
       if (token) setCookie(c, VISIT_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'Lax', secure: secureFor(c, deps), maxAge: affiliateRules.visitCookieMaxAgeSeconds });

@@ -1,7 +1,8 @@
 /**
  * Invoicing in the web client (W-17, W-18): the data invoices are made out to — first name,
  * last name and country, and for a company its name, address and tax id (checked per country
- * by the service) — and the caller's invoices to download.
+ * by the service) — and the caller's invoices to download. `?next=/jobs/<id>` comes from a job's
+ * approval box: saving then goes back to that job.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -9,7 +10,7 @@ import { invoiceHeaders } from '../../api/routes/invoices.js';
 import type { InvoicingProfile } from '../../services/invoicing.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { optionalText, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
+import { firstOf, optionalText, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { DataTable, Field, Form, Money, Time, type FieldErrors } from '../ui.js';
 
@@ -47,6 +48,9 @@ function serviceErrors(err: unknown): { status: 400 | 422; message: string; erro
   return { status: refusal.status === 422 ? 422 : 400, message: refusal.message, errors };
 }
 
+/** Where a job's approval box sent the client from (W-18): a job page of ours, nothing else. */
+const backTo = (next: string | undefined) => (next !== undefined && /^\/jobs\/[0-9]{1,15}$/.test(next) ? next : undefined);
+
 const valueOf = (form: FormData | undefined, name: string, saved: string | undefined) => (form ? String(form[name] ?? '') : (saved ?? ''));
 
 export function invoicingPages(deps: WebDeps) {
@@ -57,6 +61,7 @@ export function invoicingPages(deps: WebDeps) {
     const saved: InvoicingProfile | null = await invoicing.profile(user.id);
     const invoices = await invoicing.invoices(user.id);
     const v = (name: string, current: string | undefined) => valueOf(form, name, current);
+    const back = backTo(form ? firstOf(form.next) : c.req.query('next'));
     return page(
       c,
       deps,
@@ -64,6 +69,7 @@ export function invoicingPages(deps: WebDeps) {
       (viewer) => (
         <>
           <Form action="/settings/invoicing" csrf={viewer.csrf} error={error} label="invoicing data">
+            {back ? <input type="hidden" name="next" value={back} /> : null}
             <h2>Invoices are made out to</h2>
             <Field name="firstName" label="First name" value={v('firstName', saved?.firstName)} errors={errors} required autocomplete="given-name" />
             <Field name="lastName" label="Last name" value={v('lastName', saved?.lastName)} errors={errors} required autocomplete="family-name" />
@@ -108,7 +114,8 @@ export function invoicingPages(deps: WebDeps) {
       const refusal = serviceErrors(err);
       return invoicingPage(c, refusal.errors, form, refusal.status, refusal.message);
     }
-    return redirect(c, '/settings/invoicing', 'Saved.');
+    const back = backTo(firstOf(form.next));
+    return back ? redirect(c, back, 'Invoicing data saved: your invoices are made out to it.') : redirect(c, '/settings/invoicing', 'Saved.');
   });
   app.get('/invoices/:id/pdf', async (c) => {
     const id = c.req.param('id');

@@ -53,7 +53,11 @@ function detailPage(deps: WebDeps) {
   return async (c: WebContext, shown: Shown = {}) => {
     const user = userOf(c);
     const j: JobDetail = await deps.services.jobs.get(user, jobIdOf(c));
-    const [thread, experts] = await Promise.all([j.conversationId === null ? null : jobConversation(deps, c, j.id), j.role === 'staff' ? deps.services.jobs.experts() : []]);
+    const [thread, experts, invoicing] = await Promise.all([
+      j.conversationId === null ? null : jobConversation(deps, c, j.id),
+      j.role === 'staff' ? deps.services.jobs.experts() : [],
+      j.role === 'client' ? deps.services.invoicing.profile(user.id) : null,
+    ]);
     const writes = j.allowedActions.includes('message');
     return page(
       c,
@@ -61,7 +65,7 @@ function detailPage(deps: WebDeps) {
       `Job #${j.id}: ${j.title}`,
       (v) => (
         <>
-          <JobPage deps={deps} j={j} v={v} shown={shown} experts={experts} />
+          <JobPage deps={deps} j={j} v={v} shown={shown} experts={experts} invoicingMissing={j.role === 'client' && invoicing === null} />
           {thread && writes ? <ConversationPanel thread={thread} me={user.id} csrf={v.csrf} /> : null}
           {thread && !writes ? (
             <section aria-labelledby="conversation-h" id="conversation">

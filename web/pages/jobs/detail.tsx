@@ -1,6 +1,7 @@
 /**
  * The job page (`/jobs/<id>`): the "Approve job" box at the top (W-12) with the date the job is
- * approved automatically (W-13) and, once approved, the invoice next to it (W-17); the job's
+ * approved automatically (W-13), a link to give the invoicing data the invoice needs if the client
+ * has none yet (W-18), and, once approved, the invoice next to it (W-17); the job's
  * facts and files; the estimates, with a payment box next to the current one — "Pay now" from the
  * balance, and when the balance is short a link to add the difference by card or PayPal that
  * comes back to the job (W-07, W-08); the parties' and staff's actions, each with its reason
@@ -16,7 +17,7 @@ import { firstOf, type FormData, type Refusal } from '../../forms.js';
 import { ActionButton, Field, FieldError, Form, Money, Select, TextArea, Time, type FieldErrors, type Viewer } from '../../ui.js';
 import { AttachmentList } from '../attachments.js';
 import { TemporalLink } from '../staff/temporal-link.js';
-import { statusLabel } from './lists.js';
+import { statusLabel, urgencyLabel } from './lists.js';
 
 /** What a refused form shows back: which form (`key`), its errors and sent fields, the refusal. */
 export interface Shown {
@@ -34,14 +35,28 @@ const errorsOf = (shown: Shown, key: string) => (shown.key === key ? (shown.erro
 const refusalOf = (shown: Shown, key: string) => (shown.key === key ? shown.message : undefined);
 const can = (j: JobDetail, action: string) => j.allowedActions.includes(action);
 
-/** W-12, W-13, W-17: the approval box at the top, and the invoice next to it once approved. */
-const ApprovalBox: FC<{ j: JobDetail; v: Viewer; shown: Shown }> = ({ j, v, shown }) => {
+/** W-18: the invoice is made out to the client's invoicing data: without it, a link to give it that comes back to the job. */
+const InvoicingPrompt: FC<{ j: JobDetail; approved: boolean }> = ({ j, approved }) => (
+  <p id="invoicing-prompt">
+    {approved ? 'Your invoice is issued as soon as you give your ' : 'Your invoice needs your '}
+    <a href={`/settings/invoicing?next=/jobs/${j.id}`}>invoicing data (first name, last name, country; a company’s tax details)</a>
+    {approved ? '.' : ': give it before you approve, and the invoice is ready at once.'}
+  </p>
+);
+
+/**
+ * W-12, W-13, W-17: the approval box at the top, and the invoice next to it once approved;
+ * `invoicingMissing`: the client has given no invoicing data yet (W-18).
+ */
+const ApprovalBox: FC<{ j: JobDetail; v: Viewer; shown: Shown; invoicingMissing: boolean }> = ({ j, v, shown, invoicingMissing }) => {
   if (j.role !== 'client') return null;
   const approveAt = j.view?.autoApproveAt ?? null;
-  if (!can(j, 'approve') && j.invoiceId === null) return null;
+  const approved = j.status === 'approved';
+  if (!can(j, 'approve') && j.invoiceId === null && !(approved && invoicingMissing)) return null;
   return (
     <section class="card approval" aria-labelledby="approve-h" id="approval">
-      <h2 id="approve-h">{j.status === 'approved' ? 'Approved' : 'Approve job'}</h2>
+      <h2 id="approve-h">{approved ? 'Approved' : 'Approve job'}</h2>
+      {invoicingMissing && j.invoiceId === null ? <InvoicingPrompt j={j} approved={approved} /> : null}
       {can(j, 'approve') ? (
         <Form action={`/jobs/${j.id}/approve`} csrf={v.csrf} error={refusalOf(shown, 'approve')} label="approve the job">
           <p>Approving releases the payment to the expert and issues your invoice.{approveAt ? <> Unless you act, the job is approved automatically on <Time at={approveAt} zone={v.timeZone} />.</> : null}</p>
@@ -62,7 +77,7 @@ const Facts: FC<{ j: JobDetail; v: Viewer }> = ({ j, v }) => (
     <dt>Status</dt>
     <dd id="job-status">{statusLabel[j.status]}</dd>
     <dt>Urgency</dt>
-    <dd>{j.urgency}</dd>
+    <dd>{urgencyLabel[j.urgency]}</dd>
     {j.install ? (
       <>
         <dt>Installation</dt>
@@ -259,6 +274,13 @@ const AfterClose: FC<{ j: JobDetail; v: Viewer; shown: Shown }> = ({ j, v, shown
   </>
 );
 
+/** A history step as the page says it: a message's step names its author (the workflow records only the message's id). */
+function eventText(j: JobDetail, e: NonNullable<JobDetail['view']>['history'][number]): string {
+  if (e.kind !== 'message') return e.text;
+  const who = e.actor.role === 'client' ? `the client (${j.client.username})` : e.actor.role === 'expert' ? 'the expert' : 'staff';
+  return `Message from ${who} in the conversation`;
+}
+
 const History: FC<{ j: JobDetail; v: Viewer }> = ({ j, v }) =>
   j.view && j.view.history.length ? (
     <section aria-labelledby="history-h" id="history">
@@ -266,7 +288,7 @@ const History: FC<{ j: JobDetail; v: Viewer }> = ({ j, v }) =>
       <ol>
         {j.view.history.map((e) => (
           <li>
-            <Time at={e.at} zone={v.timeZone} />: {e.text}
+            <Time at={e.at} zone={v.timeZone} />: {eventText(j, e)}
           </li>
         ))}
       </ol>
@@ -274,14 +296,14 @@ const History: FC<{ j: JobDetail; v: Viewer }> = ({ j, v }) =>
   ) : null;
 
 /** The page's body, above the conversation. */
-export const JobPage: FC<{ deps: WebDeps; j: JobDetail; v: Viewer; shown: Shown; experts: { id: number; username: string }[] }> = ({ deps, j, v, shown, experts }) => (
+export const JobPage: FC<{ deps: WebDeps; j: JobDetail; v: Viewer; shown: Shown; experts: { id: number; username: string }[]; invoicingMissing: boolean }> = ({ deps, j, v, shown, experts, invoicingMissing }) => (
   <>
     {shown.message && !['approve', 'pay', 'estimate', 'deliver', 'reassign', 'decide-cancellation', 'review', 'resume', 'reject-estimate', 'different-expert', 'cancel'].includes(shown.key ?? '') ? (
       <p class="error form-error" role="alert">
         {shown.message}
       </p>
     ) : null}
-    <ApprovalBox j={j} v={v} shown={shown} />
+    <ApprovalBox j={j} v={v} shown={shown} invoicingMissing={invoicingMissing} />
     <Facts j={j} v={v} />
     <p>{j.description}</p>
     {j.attachments.length ? <AttachmentList files={j.attachments} /> : null}

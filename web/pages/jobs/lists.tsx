@@ -9,7 +9,7 @@ import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
 import type { JobSummary } from '../../../services/jobs.js';
-import { jobStatuses } from '../../../workflows/job/messages.js';
+import { jobStatuses, urgencies } from '../../../workflows/job/messages.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { checkbox, parseForm, readQuery } from '../../forms.js';
 import { page, userOf } from '../../page.js';
@@ -29,6 +29,9 @@ export const statusLabel: Record<(typeof jobStatuses)[number], string> = {
   expired: 'Expired',
 };
 
+/** W-02: the urgency as people read it. */
+export const urgencyLabel: Record<(typeof urgencies)[number], string> = { low: 'Low', normal: 'Normal', high: 'High', critical: 'Critical' };
+
 /** A table of jobs; `invoices`: the cloud-icon column (W-17). */
 export const JobTable: FC<{ items: JobSummary[]; zone?: string | undefined; caption: string; id: string; invoices?: boolean; due?: boolean }> = ({ items, zone, caption, id, invoices, due }) => (
   <DataTable id={id} label={caption} caption={caption} columns={['Job', 'Urgency', 'Status', 'Price', due ? 'First answer due' : 'Ordered', invoices ? 'Invoice' : null]}>
@@ -39,15 +42,16 @@ export const JobTable: FC<{ items: JobSummary[]; zone?: string | undefined; capt
             #{j.id} {j.title}
           </a>
         </td>
-        <td>{j.urgency}</td>
+        <td>{urgencyLabel[j.urgency]}</td>
         <td>{statusLabel[j.status]}</td>
         <td>{j.priceCents === null ? '—' : <Money cents={j.priceCents} />}</td>
         <td>{due ? j.firstAnswerDueAt ? <Time at={j.firstAnswerDueAt} zone={zone} /> : '—' : <Time at={j.orderedAt} zone={zone} />}</td>
         {invoices ? (
           <td>
             {j.invoiceId ? (
-              <a href={`/invoices/${j.invoiceId}/pdf`} aria-label={`Download the invoice of job #${j.id}`} title="Download the invoice">
-                ☁ PDF
+              <a href={`/invoices/${j.invoiceId}/pdf`} title="Download the invoice">
+                {/* The name a screen reader hears starts with the visible text (axe: label-content-name-mismatch). */}
+                <span aria-hidden="true">☁ </span>PDF<span class="visually-hidden">, the invoice of job #{j.id}</span>
               </a>
             ) : (
               '—'

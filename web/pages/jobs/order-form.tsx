@@ -17,6 +17,7 @@ import { dollars, firstOf, parseForm, readForm, refusalOf, text, whole, type For
 import { page, redirect, type WebContext } from '../../page.js';
 import type { FC } from 'hono/jsx';
 import { Field, FieldError, Form, Money, Select, TextArea, type FieldErrors } from '../../ui.js';
+import { affiliateVisitOf, forgetAffiliateVisit } from '../affiliates.js';
 import { ACCEPT_ATTACHMENTS, formFile, uploadFormFile } from '../attachments.js';
 
 const urgencyLabels: Record<(typeof urgencies)[number], string> = {
@@ -176,12 +177,15 @@ export function orderFormPages(app: Hono<WebEnv>, deps: WebDeps) {
     const d = parsed.data as z.output<typeof OrderForm> & Partial<z.output<typeof AnonymousFields>>;
     try {
       const attachmentIds = user && file ? [(await uploadFormFile(deps, user.id, file)).id] : [];
+      // W-23: the account made for the email is linked to this browser's first-touch affiliate, as a registration is.
+      const affiliateVisit = user ? undefined : affiliateVisitOf(c);
       const ordered = await deps.services.jobs.order(
         user,
-        { installId: null, title: d.title, description: d.description, siteUrl: d.siteUrl ?? null, urgency: d.urgency, budgetCents: d.budget ?? null, attachmentIds, email: d.email, username: d.username },
+        { installId: null, title: d.title, description: d.description, siteUrl: d.siteUrl ?? null, urgency: d.urgency, budgetCents: d.budget ?? null, attachmentIds, email: d.email, username: d.username, affiliateVisit },
         d.idempotencyKey,
       );
-      if (!user) return redirect(c, '/sign-in', 'Job ordered: check your mail to verify your address and set a password; experts see the job once you have.');
+      if (affiliateVisit !== undefined) forgetAffiliateVisit(c);
+      if (!user) return redirect(c, '/sign-in', `Job #${ordered.jobId} ordered: check your mail (${d.email}) and open our link to verify your address and set a password; experts see the job once you have.`);
       return redirect(c, `/jobs/${ordered.jobId}`, 'Ordered: an expert will answer with an estimate.');
     } catch (err) {
       const r = refusalOf(err);
