@@ -27,6 +27,7 @@ import { createFavorites } from './favorites.js';
 import { createFeedback } from './feedback.js';
 import { createIndividualOffers } from './individual-offers.js';
 import { checkHealth } from './health.js';
+import { createMetricsService } from './metrics.js';
 import { createInvoicing } from './invoicing.js';
 import { createModeration } from './moderation.js';
 import { createNotificationSettings } from './notification-settings.js';
@@ -120,6 +121,7 @@ export function createServices(deps: ServiceDeps) {
     attachments: createAttachments({ db, clock, store: deps.attachmentStore ?? temporaryAttachmentStore() }),
     requests: createRequests({ db, clock, workflows, individualOffers, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),
     health: () => checkHealth({ db, workflows }),
+    metrics: createMetricsService(db),
     codecServer: createCodecServer(deps.temporal),
     /** Development only: the mail outbox. */
     devMail: (to?: string) => outboxMail(db, to),

@@ -233,6 +233,8 @@ export function buildApp(deps: {
   onActivated?: (userId: number) => Promise<void>;
   /** The Temporal Web UI's origin, which may call the codec server (default: none may). */
   temporalUiOrigin?: string;
+  /** The bearer `/metrics` answers to (default: none, open as in development). */
+  metricsToken?: string;
 }) {
   const clock = deps.clock ?? systemClock;
   const services = createServices({
@@ -252,6 +254,7 @@ export function buildApp(deps: {
       logger: deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
       devRoutes: deps.devRoutes ?? true,
       trustedProxyHops: deps.trustedProxyHops,
+      metrics: deps.metricsToken ? { token: deps.metricsToken } : {},
       ...(deps.temporalUiOrigin ? { temporalUiOrigin: deps.temporalUiOrigin } : {}),
     }),
   );
