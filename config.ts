@@ -102,9 +102,10 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /**
    * Port of the worker's own HTTP listener serving `/metrics` (Node's metrics merged with the
-   * Temporal SDK's). Unset: no listener (a worker started alone, the tests); `npm start` sets it.
+   * Temporal SDK's). 0: an ephemeral port (tests; its URL is logged). Unset: no listener (a
+   * worker started alone); `npm start` sets it (9464 unless given).
    */
-  WORKER_METRICS_PORT: port.optional(),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /**
    * Where traces go, by OTLP over HTTP (`<url>/v1/traces`, e.g. http://127.0.0.1:4318). Unset:
    * no tracing at all (a no-op tracer, no Temporal interceptors).

@@ -126,7 +126,8 @@ export function createWorker({ connection, namespace, taskQueue, db, workflowBun
  */
 async function installRuntime(config: Config, logger: Logger): Promise<string | undefined> {
   const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
-  const sdkLogger = new DefaultLogger('INFO', ({ level, message, meta }) => {
+  const sdkLevels = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' } as const;
+  const sdkLogger = new DefaultLogger(sdkLevels[config.LOG_LEVEL], ({ level, message, meta }) => {
     const { trace_id: traceId, span_id: spanId, trace_flags: _flags, ...rest } = (meta ?? {}) as Record<string, unknown>;
     logger[levels[level]]({ ...rest, ...(traceId ? { traceId, spanId } : {}) }, message);
   });
