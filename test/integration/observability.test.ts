@@ -119,7 +119,7 @@ describe('metrics, traces and logs of a running stack', () => {
   it('serves /metrics on the API and the worker to METRICS_TOKEN’s bearer only', async () => {
     for (const res of [await apiScrape(), await apiScrape('wrong-token-of-the-same-kind-000000'), await scrape(workerMetricsUrl), await scrape(workerMetricsUrl, 'wrong')]) {
       assert.equal(res.status, 401);
-      assert.equal((await res.json()).error.code, 'unauthenticated');
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'unauthenticated');
     }
     const [fromApi, fromWorker] = [await apiScrape(METRICS_TOKEN), await scrape(workerMetricsUrl, METRICS_TOKEN)];
     assert.equal(fromApi.status, 200);
