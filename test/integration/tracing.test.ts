@@ -9,13 +9,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { pollUntil } from '../../scripts/poll.js';
 import { connectTemporalClient } from '../../services/temporal-client.js';
 import { startTracingWith, type Tracing } from '../../telemetry/tracing.js';
 import { createWorker, tracingWorkflowModules, workflowsPath } from '../../worker.js';
 import { callerFor, type Caller } from '../support/api.js';
-import { buildApp, createTestDatabase, harness, uniqueId, type TestDatabase } from '../support/harness.js';
+import { buildApp, bundle, createTestDatabase, harness, uniqueId, type TestDatabase } from '../support/harness.js';
 import { actOk, market, placeOrder, type Market } from '../support/orders.js';
 
 describe('traces through the API, Temporal, the workflow and its activities', () => {
@@ -94,5 +94,10 @@ describe('traces through the API, Temporal, the workflow and its activities', ()
     assertConnected(placement, 'POST /orders');
     assert.deepEqual(ancestry(placement, 'RunActivity:loadOrder'), ['POST /orders', 'StartWorkflow', 'RunWorkflow', 'StartActivity', 'RunActivity']);
     assert.equal(new Set(placement.map((span) => span.resource.attributes['service.name'])).size, 1);
+
+    // The interceptors add headers and spans, never a command: the traced history replays on
+    // the untraced bundle (tracing can be switched off, or on, under running workflows).
+    const history = await temporal.client.workflow.getHandle(`order-${order.orderId}`).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: await bundle(workflowsPath) }, history);
   });
 });
