@@ -128,6 +128,7 @@ async function installRuntime(config: Config, logger: Logger): Promise<string | 
   const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
   const sdkLevels = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' } as const;
   const sdkLogger = new DefaultLogger(sdkLevels[config.LOG_LEVEL], ({ level, message, meta }) => {
+    // OpenTelemetry's activity interceptor names them trace_id/span_id (and trace_flags, dropped): renamed as the API's lines name them.
     const { trace_id: traceId, span_id: spanId, trace_flags: _flags, ...rest } = (meta ?? {}) as Record<string, unknown>;
     logger[levels[level]]({ ...rest, ...(traceId ? { traceId, spanId } : {}) }, message);
   });
