@@ -95,6 +95,22 @@ const envSchema = z.object({
     .optional(),
   /** The id of the key that encrypts new payloads; default: the last of PAYLOAD_KEYS. */
   PAYLOAD_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a key id of PAYLOAD_KEYS').optional(),
+  /**
+   * The bearer token that `/metrics` (the API's, the worker's) answers to (issue 19 §4). Unset:
+   * open outside production, and in production the API answers `/metrics` with 404.
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * Port of the worker's own HTTP listener serving `/metrics` (Node's metrics merged with the
+   * Temporal SDK's). 0: an ephemeral port (tests; its URL is logged). Unset: no listener (a
+   * worker started alone); `npm start` sets it (9464 unless given).
+   */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /**
+   * Where traces go, by OTLP over HTTP (`<url>/v1/traces`, e.g. http://127.0.0.1:4318). Unset:
+   * no tracing at all (a no-op tracer, no Temporal interceptors).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Where `npm start` keeps the embedded servers' state (git-ignored). */
   GIGFLOW_DATA_DIR: z.string().min(1).default('.data'),
@@ -103,7 +119,7 @@ const envSchema = z.object({
 export type Config = z.infer<typeof envSchema>;
 
 /** Variables whose values never appear in an error message. */
-const SECRET = new Set(['PAYLOAD_KEYS']);
+const SECRET = new Set(['PAYLOAD_KEYS', 'METRICS_TOKEN']);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -3,17 +3,21 @@
  * queue against one database. Production runs many (`npm run worker`); `npm start` runs one;
  * integration tests build theirs with `createWorker`.
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { pino } from 'pino';
+import {
+  makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, OpenTelemetryWorkflowClientInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
+import type { Logger } from 'pino';
 import { createActivities, type Activities } from './activities/index.js';
 import type { PickPlacer } from './activities/requests.js';
 import { logMailAdapter, runOutboxDispatcher } from './db/outbox.js';
 import { smtpMailAdapter } from './db/smtp-mail.js';
 import { configuredCodec } from './codec/payload-codec.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { createDb, type Db } from './db/client.js';
 import { createLedger } from './db/ledger.js';
 import { configuredProviders } from './payments/configured.js';
@@ -24,6 +28,9 @@ import { ensurePayoutSchedule } from './scripts/payout-schedule.js';
 import { systemClock } from './services/clock.js';
 import { placeRequestPicks } from './services/placement.js';
 import { createWorkflowGateway } from './services/workflow-gateway.js';
+import { createLogger } from './telemetry/logger.js';
+import { freeLoopbackPort, serveWorkerMetrics } from './telemetry/metrics-server.js';
+import { startTracing, type Tracing } from './telemetry/tracing.js';
 import { buyerStatusesPolicy } from './workflows/buyer-statuses/policy.js';
 import type { OrderPolicy } from './workflows/order/messages.js';
 import { orderPolicy as defaultOrderPolicy } from './workflows/order/policy.js';
@@ -31,6 +38,33 @@ import type { StandingPolicy } from './workflows/standing/messages.js';
 import { withdrawalPolicy } from './workflows/withdrawal/policy.js';
 
 export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+/**
+ * The workflow interceptors of a traced worker (issue 19 §4): OpenTelemetry's, which run in the
+ * sandbox and continue the caller's trace from the headers. They live in the package, outside
+ * workflows/ (the wiring fence keeps workflows/ on @temporalio/workflow alone). A prebuilt
+ * bundle of a traced worker must be built with them (`bundleWorkflowCode`'s
+ * `workflowInterceptorModules`). They add headers and spans, never a command: histories replay
+ * the same with or without them.
+ */
+export const tracingWorkflowModules = [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+
+/**
+ * What tracing adds to a worker: the workflow interceptors (for a worker that bundles), the
+ * activity interceptors (a RunActivity span under the workflow's StartActivity; trace ids on
+ * the activity's log lines), the interceptor of the activities' own client, and the sink that
+ * exports the sandbox's spans through the process's span processor.
+ */
+function tracedWorkerOptions(tracing: Tracing): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  return {
+    interceptors: {
+      workflowModules: tracingWorkflowModules,
+      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+      client: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+    },
+    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
+  };
+}
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -52,6 +86,8 @@ export interface WorkerDeps {
    * hold the same keys. None: payloads stay plain (tests), encrypted ones cannot be read.
    */
   payloadCodec?: PayloadCodec;
+  /** The process's tracing (telemetry/tracing.ts): with it, workflows and activities continue their callers' traces. */
+  tracing?: Tracing;
 }
 
 /**
@@ -64,7 +100,7 @@ function pickPlacer(db: Db, rules: OrderPolicy): PickPlacer {
   return (temporal, taskQueue, pick) => placeRequestPicks({ db, clock: systemClock, ledger, workflows: createWorkflowGateway({ temporal, taskQueue }), rules }, pick);
 }
 
-export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, wrapActivities, providers, standingPolicy, orderPolicy, payloadCodec }: WorkerDeps): Promise<Worker> {
+export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, wrapActivities, providers, standingPolicy, orderPolicy, payloadCodec, tracing }: WorkerDeps): Promise<Worker> {
   const placePicks = pickPlacer(db, orderPolicy ?? defaultOrderPolicy());
   const activities = createActivities({ db, placePicks, ...(providers ? { providers } : {}), ...(standingPolicy ? { standingPolicy } : {}) });
   return Worker.create({
@@ -76,24 +112,52 @@ export function createWorker({ connection, namespace, taskQueue, db, workflowBun
     // Codecs run in the worker's main thread, never in the workflow sandbox; the activities'
     // own client (Context.current().client) is built with this converter too.
     ...(payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {}),
+    ...(tracing ? tracedWorkerOptions(tracing) : {}),
     // On SIGTERM/SIGINT, activities in flight get this long to finish before they are asked to
     // cancel; within `npm start`'s bound for the worker (7 s), as a deployment's grace period should be.
     shutdownGraceTime: '5s',
   });
 }
 
+/**
+ * The SDK's runtime for this process: its logs (worker lifecycle, workflow and activity loggers,
+ * with `workflowId`, and `traceId` when traced) through pino; its metrics served by its core in
+ * Prometheus format on a free loopback port, which the worker's `/metrics` appends (issue 19 §4).
+ * Answers that port's URL, when the worker serves metrics.
+ */
+async function installRuntime(config: Config, logger: Logger): Promise<string | undefined> {
+  const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+  const sdkLevels = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' } as const;
+  const sdkLogger = new DefaultLogger(sdkLevels[config.LOG_LEVEL], ({ level, message, meta }) => {
+    // OpenTelemetry's activity interceptor names them trace_id/span_id (and trace_flags, dropped): renamed as the API's lines name them.
+    const { trace_id: traceId, span_id: spanId, trace_flags: _flags, ...rest } = (meta ?? {}) as Record<string, unknown>;
+    logger[levels[level]]({ ...rest, ...(traceId ? { traceId, spanId } : {}) }, message);
+  });
+  if (config.WORKER_METRICS_PORT === undefined) {
+    Runtime.install({ logger: sdkLogger });
+    return undefined;
+  }
+  const bindAddress = `127.0.0.1:${await freeLoopbackPort()}`;
+  Runtime.install({
+    logger: sdkLogger,
+    telemetryOptions: { metrics: { prometheus: { bindAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } },
+  });
+  return `http://${bindAddress}/metrics`;
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS']);
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'worker' } });
-  // The SDK's own logs (worker lifecycle, workflow and activity loggers) go through pino too.
-  const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
-  Runtime.install({
-    logger: new DefaultLogger('INFO', ({ level, message, meta }) => logger[levels[level]](meta ?? {}, message)),
-  });
+  const logger = createLogger(config.LOG_LEVEL, 'worker');
+  const tracing = startTracing(config.OTEL_EXPORTER_OTLP_ENDPOINT, 'gigflow-worker');
+  const coreMetricsUrl = await installRuntime(config, logger);
+  const metrics = config.WORKER_METRICS_PORT === undefined
+    ? undefined
+    : await serveWorkerMetrics({ host: config.HOST, port: config.WORKER_METRICS_PORT, token: config.METRICS_TOKEN, coreUrl: coreMetricsUrl });
+  if (metrics) logger.info({ url: metrics.url }, `worker metrics on ${metrics.url}`);
   const db = createDb(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const payloadCodec = configuredCodec(config);
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db, providers: configuredProviders(config), ...(payloadCodec ? { payloadCodec } : {}) });
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db, providers: configuredProviders(config), ...(payloadCodec ? { payloadCodec } : {}), ...(tracing ? { tracing } : {}) });
   // K-50: the Schedule that starts the payout batches, created or brought in line with the policy.
   const scheduling = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
@@ -129,7 +193,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     stopMail.abort();
     await mail;
     smtp?.close();
-    await Promise.allSettled([connection.close(), db.close()]);
+    metrics?.server.close();
+    await Promise.allSettled([connection.close(), db.close(), tracing?.shutdown()]);
   }
   logger.info('worker stopped');
 }

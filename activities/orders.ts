@@ -18,6 +18,7 @@ import { standingPolicy } from '../workflows/standing/policy.js';
 import { startSearchAttributes, summaryOf } from '../workflows/standing/search.js';
 import type { standingWorkflow } from '../workflows/standing/workflow.js';
 import { withClassifiedFailures } from './failures.js';
+import { ordersClosed } from '../telemetry/metrics.js';
 
 /** What a workflow transition asks `recordOrderEvent` to write. */
 export interface OrderEventRecord {
@@ -128,9 +129,9 @@ async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord
     await writeRow(db.sql, record, recipients);
     return;
   }
-  await db.sql.begin(async (tx) => {
+  const written = await db.sql.begin(async (tx) => {
     if (end) await ledger.settleIn(tx, end);
-    if ((await writeRow(tx, record, recipients)).length === 0) return; // written by an earlier attempt
+    if ((await writeRow(tx, record, recipients)).length === 0) return false; // written by an earlier attempt
     const closure = record.view.closure;
     if (closure) {
       await recomputeSellerReputation(tx, record.sellerId, closure.at, { kind: 'order', orderId: record.orderId, seq: record.effects.seq });
@@ -140,7 +141,11 @@ async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord
     for (const { to, notice } of mails) {
       await enqueueMailIn(tx, { kind: `order_${notice.kind}`, to, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
     }
+    return true;
   });
+  // Issue 19 §4: a closing transition is counted once, after its commit (a retry writes nothing).
+  const closure = record.view.closure;
+  if (written && closure) ordersClosed.inc({ kind: closure.kind, reason: closure.reason });
 }
 
 /** Waits for the placement's transaction to end, then says whether it committed the order. */

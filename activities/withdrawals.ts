@@ -15,6 +15,7 @@ import { createLedger, type Ledger } from '../db/ledger.js';
 import { ProviderRefusal, type PaymentProvider, type PayoutState, type Providers } from '../payments/provider.js';
 import type * as machine from '../workflows/withdrawal/machine.js';
 import { payoutFailure, type PayoutOutcome, type WithdrawalMethod, type WithdrawalStatus } from '../workflows/withdrawal/messages.js';
+import { withdrawalTransitions } from '../telemetry/metrics.js';
 import { withClassifiedFailures } from './failures.js';
 
 /** What a workflow transition asks `recordWithdrawalEvent` to write: the row as the transition leaves it, and its effects. */
@@ -71,7 +72,7 @@ async function recordWithdrawalEvent(db: Db, ledger: Ledger, record: WithdrawalE
   if (effects.money === 'revert') await ledger.payoutRevert({ payoutId: withdrawalId });
   const notice = effects.notice;
   // Timestamps go as ISO strings: drizzle, sharing this postgres.js client, turns off its Date serializer.
-  await db.sql`
+  const [written] = await db.sql<{ changed: number }[]>`
     with updated as (
       update withdrawals set
         status = ${record.status},
@@ -83,11 +84,15 @@ async function recordWithdrawalEvent(db: Db, ledger: Ledger, record: WithdrawalE
         seq = ${effects.seq}
       where id = ${withdrawalId} and closed_at is null and seq < ${effects.seq}
       returning id
+    ), noticed as (
+      insert into notifications (user_id, kind, text, dedupe_key, created_at)
+      select ${userId}::int8, ${notice?.kind ?? ''}::text, ${notice?.text ?? ''}::text, ${`withdrawal:${withdrawalId}:${effects.seq}`}::text, ${at}::timestamptz
+      where ${notice !== null}::boolean
+      on conflict (dedupe_key) do nothing
     )
-    insert into notifications (user_id, kind, text, dedupe_key, created_at)
-    select ${userId}::int8, ${notice?.kind ?? ''}::text, ${notice?.text ?? ''}::text, ${`withdrawal:${withdrawalId}:${effects.seq}`}::text, ${at}::timestamptz
-    where ${notice !== null}::boolean
-    on conflict (dedupe_key) do nothing`;
+    select count(*)::int as changed from updated`;
+  // Issue 19 §4: each state entered is counted once, when its write changed the row.
+  if ((written?.changed ?? 0) > 0) withdrawalTransitions.inc({ state: record.status });
 }
 
 function providerOf(providers: Providers | undefined, method: WithdrawalMethod): PaymentProvider {

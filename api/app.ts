@@ -10,6 +10,7 @@ import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { allowedMethods, limitBody } from './door.js';
 import { requestLog } from './http-process.js';
+import { observeRequests } from './observe.js';
 import { onError, onNotFound, validationHook } from './errors.js';
 import { accountRoutes, activationRoutes, passwordResetRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
@@ -24,6 +25,7 @@ import { healthRoutes } from './routes/health.js';
 import { individualOfferRoutes } from './routes/individual-offers.js';
 import { invoiceRoutes } from './routes/invoices.js';
 import { jobRoutes } from './routes/jobs.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { mailRoutes } from './routes/mail.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { moneyRoutes } from './routes/money.js';
@@ -70,6 +72,8 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const { services } = deps;
   app.use(requestId());
+  // Before the log line, so that it carries the request's trace id (issue 19 §4).
+  app.use(observeRequests());
   app.use(requestLog(deps.logger, 'request'));
   // The Temporal Web UI calls the codec server from its own origin (issue 19 §5).
   app.use(codecCors(deps.temporalUiOrigin));
@@ -107,6 +111,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', mailRoutes(services));
   app.route('/', webhookRoutes(services));
   app.route('/', codecRoutes(services));
+  if (deps.metrics) app.route('/', metricsRoutes(services, deps.metrics.token));
   if (deps.devRoutes) app.route('/', devRoutes(services));
   app.route('/', docsRoutes());
 

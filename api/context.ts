@@ -19,6 +19,11 @@ export interface AppDeps {
    * codec server, with the web client's session cookie. None: no cross-origin page may.
    */
   temporalUiOrigin?: string;
+  /**
+   * `GET /metrics` (issue 19 §4), answering only `Authorization: Bearer <token>` when a token is
+   * given (METRICS_TOKEN). None: the route does not exist (production without a token).
+   */
+  metrics?: { token?: string };
 }
 
 /** Hono's environment: the per-request variables middleware sets. */

@@ -3,14 +3,26 @@
  * an app until SIGINT/SIGTERM, then draining in-flight requests before closing the pools.
  */
 import type { Server } from 'node:http';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { serve } from '@hono/node-server';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 
-/** Every request gets one log line (method, path, status, time, caller) and a logger with its id. */
+/** The trace the request's span belongs to (`api/observe.ts`), when tracing is on. */
+function activeTraceId(): string | undefined {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && isSpanContextValid(span) ? span.traceId : undefined;
+}
+
+/**
+ * Every request gets one log line (method, path, status, time, caller) and a logger with its id
+ * and its trace's, so a line leads to the request's trace. The path is logged, never the query
+ * nor a body: a token travels in those (issue 19 §4: no secret or personal data in logs).
+ */
 export function requestLog(logger: Logger, message: string): MiddlewareHandler<{ Variables: { requestId: string; log: Logger; user?: { id: number } } }> {
   return async (c, next) => {
-    const log = logger.child({ requestId: c.var.requestId });
+    const traceId = activeTraceId();
+    const log = logger.child({ requestId: c.var.requestId, ...(traceId ? { traceId } : {}) });
     c.set('log', log);
     const started = performance.now();
     await next();

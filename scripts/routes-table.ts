@@ -27,7 +27,7 @@ export interface Operation {
 /** The OpenAPI document the API serves (with the development routes). */
 export async function openApiDocument(): Promise<unknown> {
   // Only the document is read: no route runs, so the app needs no servers.
-  const app = createApp({ services: {} as AppDeps['services'], devRoutes: true, logger: pino({ level: 'silent' }) });
+  const app = createApp({ services: {} as AppDeps['services'], devRoutes: true, metrics: {}, logger: pino({ level: 'silent' }) });
   return (await app.request('/openapi.json')).json();
 }
 

@@ -72,6 +72,9 @@ function run(name: string, entry: string, env: Record<string, string>): void {
   supervisor.adopt({ name, stage: 'apps', pid: child.pid!, requestStop: () => child.kill('SIGTERM'), exited });
 }
 
+/** The port of the worker's `/metrics`: WORKER_METRICS_PORT, else 9464 (Prometheus' customary exporter port). */
+const workerMetricsPort = () => config.WORKER_METRICS_PORT ?? 9464;
+
 /** The address the platform's own links use: a wildcard bind is reached on the loopback. */
 const publicHost = () => (config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST);
 const apiUrlOf = () => `http://${publicHost()}:${config.PORT}`;
@@ -208,6 +211,8 @@ async function startPlatform(): Promise<void> {
       SMTP_URL: mail.smtpUrl,
       ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}),
       ...payloadKeys(),
+      // Issue 19 §4: the worker's own /metrics listener.
+      WORKER_METRICS_PORT: String(workerMetricsPort()),
     };
     // K-47: the local stand-ins of the card processor and PayPal, unless real providers are configured.
     const standIns = !config.CARD_PROCESSOR_URL || !config.PAYPAL_URL;
@@ -234,6 +239,8 @@ function announce(webUrl: string, apiUrl: string, temporal: { address: string; u
   say(`  API          ${apiUrl}`);
   say(`  API docs     ${apiUrl}/docs   (OpenAPI: ${apiUrl}/openapi.json)`);
   say(`  health       ${apiUrl}/health`);
+  say(`  metrics      ${apiUrl}/metrics and http://${publicHost()}:${workerMetricsPort()}/metrics   (Prometheus; dashboard: ops/grafana/gigflow.json)`);
+  say(`  traces       ${config.OTEL_EXPORTER_OTLP_ENDPOINT ? `OTLP to ${config.OTEL_EXPORTER_OTLP_ENDPOINT}` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export them)'}`);
   say(`  Temporal UI  ${temporal.uiUrl ?? `(external Temporal at ${temporal.address}: use its own UI)`}`);
   say(`  Temporal     ${temporal.address}, namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`);
   say(`  PostgreSQL   ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);

@@ -27,6 +27,7 @@ import { createFavorites } from './favorites.js';
 import { createFeedback } from './feedback.js';
 import { createIndividualOffers } from './individual-offers.js';
 import { checkHealth } from './health.js';
+import { createMetricsService } from './metrics.js';
 import { createInvoicing } from './invoicing.js';
 import { createJobs, type CreateAccountOnSubmission } from './jobs.js';
 import type { JobPolicy } from '../workflows/job/policy.js';
@@ -74,7 +75,7 @@ export interface ServiceDeps {
   onActivated?: (userId: number) => Promise<void>;
   /** The rules new estimated jobs start with; tests shorten them. Default: `workflows/job/policy.ts`'s. */
   jobPolicy?: JobPolicy;
-  /** W-01: the account an anonymous "Order a Job" creates; without it, ordering needs a signed-in client. */
+  /** W-01: the account an anonymous "Order a Job" creates (default: the accounts' own `createAccountOnSubmission`; tests may replace it). */
   createAccountOnSubmission?: CreateAccountOnSubmission;
 }
 
@@ -138,6 +139,7 @@ export function createServices(deps: ServiceDeps) {
     requests: createRequests({ db, clock, workflows, individualOffers, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),
     jobs,
     health: () => checkHealth({ db, workflows }),
+    metrics: createMetricsService(db),
     codecServer: createCodecServer(deps.temporal),
     /** Development only: the mail outbox. */
     devMail: (to?: string) => outboxMail(db, to),

@@ -25,6 +25,7 @@ import type { Clock } from './clock.js';
 import { assertSameRequest, keyedRequest, recordKeyIn, type KeyedRequest } from './idempotency.js';
 import { hiddenForWeekend } from './visibility.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
+import { ordersPlaced } from '../telemetry/metrics.js';
 
 /** What a buyer orders: the basic kwork × units with options, or one package. */
 export interface OrderRequest extends LineRequest {
@@ -277,6 +278,8 @@ export async function placeAll(deps: PlacementDeps, buyer: Buyer, items: Placeme
       await Promise.all(placed.map((input) => deps.workflows.order.start(input)));
       return placed;
     });
+    // Issue 19 §4: counted once committed, by the process that placed them.
+    ordersPlaced.inc(inputs.length);
     return { views: inputs.map((input) => viewOf(initialState(input), 'buyer', input.placedAt)), replayed: false };
   } catch (err) {
     if (!(err instanceof Replayed)) throw err;

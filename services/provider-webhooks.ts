@@ -28,6 +28,7 @@ import { WebhookVerificationError, type PaymentState, type ProviderName, type Pr
 import type { Clock } from './clock.js';
 import { walletRules } from './policy.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
+import { webhookFailures } from '../telemetry/metrics.js';
 
 export interface WebhookDeps {
   db: Db;
@@ -169,6 +170,16 @@ async function apply(deps: WebhookDeps, event: VerifiedEvent, row: EventRow): Pr
  * a provider we cannot ask right now throws (the API answers 5xx) and the provider retries.
  */
 async function receive(deps: WebhookDeps, provider: ProviderName, rawBody: string, headers: Record<string, string | undefined>): Promise<WebhookOutcome> {
+  try {
+    return await receiveVerified(deps, provider, rawBody, headers);
+  } catch (err) {
+    // Issue 19 §4: a refused delivery (bad signature) or one we failed on (the provider retries).
+    webhookFailures.inc({ provider, reason: err instanceof AppError && err.code === 'invalid_webhook' ? 'invalid_signature' : 'error' });
+    throw err;
+  }
+}
+
+async function receiveVerified(deps: WebhookDeps, provider: ProviderName, rawBody: string, headers: Record<string, string | undefined>): Promise<WebhookOutcome> {
   let event: VerifiedEvent;
   try {
     event = await deps.providers[provider].verifyWebhook(rawBody, headers, deps.clock.now().getTime());

@@ -23,9 +23,11 @@ export async function openServices(config: {
    * required, so that no process forgets it; `undefined` keeps them plain.
    */
   payloadCodec: PayloadCodec | undefined;
+  /** The process traces (OTEL_EXPORTER_OTLP_ENDPOINT, issue 19 §4): the client's calls get spans. */
+  traced?: boolean;
 }): Promise<{ services: Services; close(): Promise<void> }> {
   const db = createDb(config.databaseUrl);
-  const { client: temporal, close: closeTemporal } = await connectTemporalClient({ address: config.temporalAddress, namespace: config.namespace, payloadCodec: config.payloadCodec });
+  const { client: temporal, close: closeTemporal } = await connectTemporalClient({ address: config.temporalAddress, namespace: config.namespace, payloadCodec: config.payloadCodec, traced: config.traced ?? false });
   const services = createServices({
     db,
     temporal,

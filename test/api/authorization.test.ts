@@ -191,6 +191,8 @@ describe('authorization matrix', () => {
 
   const fixtures: Record<string, Fixture> = {
     'GET /health': { success: 200, build: () => ({ path: '/health' }) },
+    // Open here, as in development (no METRICS_TOKEN): test/integration/observability.test.ts covers the token.
+    'GET /metrics': { success: 200, build: () => ({ path: '/metrics' }) },
     'POST /auth/register': {
       success: 201,
       build: () => {

@@ -235,10 +235,12 @@ export function buildApp(deps: {
   onActivated?: (userId: number) => Promise<void>;
   /** The Temporal Web UI's origin, which may call the codec server (default: none may). */
   temporalUiOrigin?: string;
-  /** W-01: the account an anonymous "Order a Job" creates (default: none, anonymous orders answer 401). */
+  /** W-01: the account an anonymous "Order a Job" creates (default: the accounts' own `createAccountOnSubmission`). */
   createAccountOnSubmission?: CreateAccountOnSubmission;
   /** The rules new estimated jobs start with (default: the policy module's). */
   jobPolicy?: JobPolicy;
+  /** The bearer `/metrics` answers to (default: none, open as in development). */
+  metricsToken?: string;
 }) {
   const clock = deps.clock ?? systemClock;
   const services = createServices({
@@ -260,6 +262,7 @@ export function buildApp(deps: {
       logger: deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
       devRoutes: deps.devRoutes ?? true,
       trustedProxyHops: deps.trustedProxyHops,
+      metrics: deps.metricsToken ? { token: deps.metricsToken } : {},
       ...(deps.temporalUiOrigin ? { temporalUiOrigin: deps.temporalUiOrigin } : {}),
     }),
   );

@@ -36,7 +36,7 @@ export const RULES: Record<Rule, string> = {
   'workflow sandbox':
     'workflows/ imports at runtime nothing outside workflows/ but @temporalio/workflow (a whole `import type` statement is free)',
   fence:
-    'api/ and web/ never import activities/ or db/; services/ never api/, web/ or activities/; activities/ never api/, web/ or services/; db/ and payments/ none of services/, activities/, api/, web/; providers/ (the payment stand-ins) is imported by none of those, nor payments/ or db/, and imports none of them; codec/ (the payload codec) imports no other room (type-only imports count)',
+    'api/ and web/ never import activities/ or db/; services/ never api/, web/ or activities/; activities/ never api/, web/ or services/; db/ and payments/ none of services/, activities/, api/, web/; providers/ (the payment stand-ins) is imported by none of those, nor payments/ or db/, and imports none of them; codec/ (the payload codec) and telemetry/ (metrics, traces, logger) import no other room (type-only imports count)',
   gateway: `outside workflows/, activities/ and the worker, only ${[...GATEWAY].join(' and ')} load Temporal's client at run time: the one gateway to workflows`,
   cycle: 'no import cycle anywhere, tests included (type-only imports count)',
   'function length': `no function spans more than ${MAX_FUNCTION_LINES} lines outside test/`,
@@ -58,6 +58,9 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   // (services/temporal-client.ts) and the worker, which must not reach into each other's rooms;
   // so it stands apart and depends on none of them.
   codec: ['services', 'activities', 'api', 'web', 'db', 'payments', 'providers', 'workflows'],
+  // Metrics, tracing and the logger (issue 19 §4) are used by the API, the services, the
+  // activities and the worker alike: like the codec, they depend on none of them.
+  telemetry: ['services', 'activities', 'api', 'web', 'db', 'payments', 'providers', 'workflows', 'codec'],
 };
 
 const CODE = /\.(?:[cm]?ts|tsx|[cm]?js|jsx)$/;
