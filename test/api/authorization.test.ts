@@ -331,6 +331,7 @@ describe('authorization matrix', () => {
     'GET /me/affiliate/wallet': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/wallet' }) },
     'GET /me/affiliate/commissions': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/commissions' }) },
     'GET /me/affiliate/payouts': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/payouts' }) },
+    'GET /me/affiliate/jobs': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/jobs' }) },
     'PUT /me/affiliate/payout-settings': {
       success: 200,
       build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/payout-settings', body: { paypalEmail: 'payee@example.com', autoPayout: false } }),
