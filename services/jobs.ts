@@ -233,7 +233,11 @@ async function roleOf(db: Db, viewer: Viewer, row: Row): Promise<JobRole | null>
 
 const viewerOf = (role: JobRole): JobViewer => (role === 'client' ? 'client' : role === 'staff' ? 'staff' : 'expert');
 
-/** The job's state: the workflow's while it runs, the row's last once it has closed (or been forgotten). */
+/**
+ * The job's state: the workflow's while it runs, the row's last once it has closed or the server
+ * has forgotten it (the dev server keeps a closed workflow a day). The row's view offers no
+ * Update: no workflow is there to take one (its `allowedActions` were staff's, at that write).
+ */
 async function liveView(deps: JobsDeps, row: Row, role: JobRole): Promise<JobView | null> {
   if (!isFinalJob(row.status)) {
     try {
@@ -242,7 +246,7 @@ async function liveView(deps: JobsDeps, row: Row, role: JobRole): Promise<JobVie
       if (!(err instanceof WorkflowGoneError)) throw err;
     }
   }
-  return row.view;
+  return row.view && { ...row.view, allowedActions: [] };
 }
 
 /** The API's own actions on top of the workflow's (W-09, W-15, W-16). */

@@ -15,11 +15,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { pollUntil } from '../../scripts/poll.js';
 import { systemClock } from '../../services/clock.js';
 import { createJobs, type Jobs } from '../../services/jobs.js';
 import { createWorkflowGateway } from '../../services/workflow-gateway.js';
+import { jobWorkflowId } from '../../workflows/job/messages.js';
 import { jobPolicy } from '../../workflows/job/policy.js';
 import { callerFor, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
@@ -183,6 +184,50 @@ describe('estimated jobs', () => {
     assert.ok((await call('GET', '/expert/queue', { token: expert.token })).body.items.some((j: { id: number }) => j.id === ordered.body.jobId));
     assert.equal((await balance(buyer)).mainCents, 0);
     assert.equal((await post(client, `/jobs/${ordered.body.jobId}/pay`, { estimateNumber: 0 })).status, 404, 'someone else’s job');
+  });
+
+  it('reads a job whose workflow the server does not have from its row: a closed job on its page and in Closed Jobs, an open one too, with no Update to offer (W-16)', async () => {
+    const install = (await call('GET', '/job-installs')).body.items[0];
+    const buyer = await signUp(call, 'job_forgotten');
+    await fund(database.db, buyer.id, 2 * install.priceCents);
+    const orderInstall = async () => (await order(buyer, { installId: install.id, description: 'WordPress on my new hosting, please.', siteUrl: null, urgency: 'low' })).body.jobId as number;
+    const approvedId = await orderInstall();
+    assert.equal((await post(buyer, `/jobs/${approvedId}/pay`, { estimateNumber: 0 })).status, 200);
+    assert.equal((await post(expert, `/jobs/${approvedId}/claim`)).status, 200);
+    assert.equal((await post(expert, `/jobs/${approvedId}/deliver`, { note: 'Installed.' })).status, 200);
+    assert.equal((await post(buyer, `/jobs/${approvedId}/approve`)).status, 200);
+    const openId = await orderInstall();
+    const paid = await post(buyer, `/jobs/${openId}/pay`, { estimateNumber: 0 });
+    assert.equal(paid.status, 200);
+
+    // The dev server forgets a closed workflow after a day: the same rows under ids no workflow on the server has.
+    const forgotten = async (id: number) => {
+      const [copy] = await database.db.sql<{ id: string }[]>`
+        insert into jobs (kind, client_id, expert_id, install_id, title, description, site_url, urgency, budget_cents, status, price_cents, paid_cents,
+          ordered_at, first_answer_due_at, first_answered_at, auto_approve_at, approved_at, closed_at, view, event_seq, updated_at)
+        select kind, client_id, expert_id, install_id, title, description, site_url, urgency, budget_cents, status, price_cents, paid_cents,
+          ordered_at, first_answer_due_at, first_answered_at, auto_approve_at, approved_at, closed_at, view, event_seq, updated_at
+        from jobs where id = ${id} returning id`;
+      const copyId = Number(copy!.id);
+      await database.db.sql`update jobs set view = jsonb_set(view, '{jobId}', to_jsonb(${copyId}::int8)) where id = ${copyId}`;
+      await assert.rejects(temporal.workflow.getHandle(jobWorkflowId(copyId)).describe(), WorkflowNotFoundError);
+      return copyId;
+    };
+    const [oldApproved, oldOpen] = [await forgotten(approvedId), await forgotten(openId)];
+
+    const approved = await job(buyer, oldApproved);
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    const original = (await job(buyer, approvedId)).body;
+    assert.deepEqual({ ...approved.body.view, jobId: approvedId }, original.view, 'the page reads as it did while the server had the workflow');
+    assert.equal(approved.body.view.status, 'approved');
+    assert.deepEqual(approved.body.allowedActions.sort(), ['resume', 'review']);
+    const open = await job(buyer, oldOpen);
+    assert.equal(open.status, 200, JSON.stringify(open.body));
+    assert.deepEqual([open.body.status, open.body.view.status, open.body.view.escrowCents], [paid.body.status, paid.body.status, install.priceCents]);
+    assert.deepEqual(open.body.allowedActions, ['message'], 'no workflow would take an Update');
+    const mine = (await call('GET', '/me/jobs', { token: buyer.token })).body;
+    const ids = (list: { id: number }[]) => list.map((j) => j.id).sort((a, b) => a - b);
+    assert.deepEqual([ids(mine.open), ids(mine.closed)], [[openId, oldOpen], [approvedId, oldApproved]]);
   });
 
   it('orders with a new account when signed out: the job waits for the activation, out of the queue; a known email signs in first (W-01)', async () => {
