@@ -23,6 +23,7 @@ import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { individualOfferRoutes } from './routes/individual-offers.js';
 import { invoiceRoutes } from './routes/invoices.js';
+import { jobInstallRoutes } from './routes/job-installs.js';
 import { jobRoutes } from './routes/jobs.js';
 import { mailRoutes } from './routes/mail.js';
 import { moderationRoutes } from './routes/moderation.js';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', affiliateRoutes(services));
   app.route('/', requestRoutes(services));
   app.route('/', jobRoutes(services));
+  app.route('/', jobInstallRoutes(services));
   app.route('/', mailRoutes(services));
   app.route('/', webhookRoutes(services));
   app.route('/', codecRoutes(services));

@@ -181,10 +181,13 @@ interface Row {
 
 type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
-/** The jobs matching `where` (a fragment over `j`), in `order`. */
+/**
+ * The jobs matching `where` (a fragment over `j`), in `order`. An install job shows the price it
+ * was ordered at (its own `price_cents`), not the catalog's now (W-06: staff may change it).
+ */
 function selectJobs(db: Db, where: Fragment, order: Fragment = db.sql`j.id desc`) {
   return db.sql<Row[]>`
-    select j.*, c.login as client_login, e.login as expert_login, i.name as install_name, i.price_cents as install_price_cents,
+    select j.*, c.login as client_login, e.login as expert_login, i.name as install_name, coalesce(j.price_cents, i.price_cents) as install_price_cents,
       (select id from conversations k where k.job_id = j.id) as conversation_id,
       (select id from invoices v where v.job_id = j.id) as invoice_id
     from jobs j join users c on c.id = j.client_id left join users e on e.id = j.expert_id left join job_installs i on i.id = j.install_id

@@ -23,6 +23,7 @@ import { createWorkflowGateway } from '../../services/workflow-gateway.js';
 import { jobWorkflowId } from '../../workflows/job/messages.js';
 import { jobPolicy } from '../../workflows/job/policy.js';
 import { callerFor, signUp, type Caller, type TestUser } from '../support/api.js';
+import { createAccounts } from '../../services/accounts.js';
 import { buildApp, connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
 import { makeExpert } from '../support/jobs.js';
@@ -184,6 +185,47 @@ describe('estimated jobs', () => {
     assert.ok((await call('GET', '/expert/queue', { token: expert.token })).body.items.some((j: { id: number }) => j.id === ordered.body.jobId));
     assert.equal((await balance(buyer)).mainCents, 0);
     assert.equal((await post(client, `/jobs/${ordered.body.jobId}/pay`, { estimateNumber: 0 })).status, 404, 'someone else’s job');
+  });
+
+  it('lets staff add an install, change its price for orders from then on, and retire it: no longer orderable, its jobs keep their price and still pay (W-06)', async () => {
+    const support = await signUp(call, 'job_support');
+    await createAccounts({ db: database.db, clock: systemClock }).grantRole(support.id, 'support');
+    const staffCall = (method: string, path: string, body?: unknown) => call(method, path, { token: support.token, body });
+    const added = await staffCall('POST', '/staff/job-installs', { name: `Staging site ${randomUUID().slice(0, 8)}`, description: 'A copy of your site to try changes on.', priceCents: 12_300 });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    const installId: number = added.body.id;
+    const catalog = async () => ((await call('GET', '/job-installs')).body.items as { id: number; priceCents: number }[]).find((i) => i.id === installId);
+    assert.equal((await catalog())?.priceCents, 12_300);
+
+    const buyer = await signUp(call, 'job_staging');
+    await fund(database.db, buyer.id, 12_300);
+    const ordered = await order(buyer, { installId, description: 'Staging for my shop, please.', siteUrl: null, urgency: 'normal' });
+    assert.equal(ordered.status, 201, JSON.stringify(ordered.body));
+    const jobId: number = ordered.body.jobId;
+
+    for (const bad of [{}, { priceCents: 99 }, { priceCents: 12.5 }, { description: '' }, { active: 'no' }, { name: 'Renamed' }]) {
+      assert.equal((await staffCall('PATCH', `/staff/job-installs/${installId}`, bad)).status, 400, JSON.stringify(bad));
+    }
+    assert.equal((await staffCall('PATCH', '/staff/job-installs/99999999', { active: false })).status, 404);
+    assert.equal((await call('PATCH', `/staff/job-installs/${installId}`, { token: buyer.token, body: { priceCents: 100 } })).status, 403);
+    const repriced = await staffCall('PATCH', `/staff/job-installs/${installId}`, { priceCents: 15_000, description: 'A copy of your site, refreshed nightly.' });
+    assert.deepEqual([repriced.status, repriced.body.priceCents, repriced.body.description, repriced.body.active, repriced.body.jobs], [200, 15_000, 'A copy of your site, refreshed nightly.', true, 1]);
+    assert.equal((await catalog())?.priceCents, 15_000, 'new orders pay the new price');
+
+    const retired = await staffCall('PATCH', `/staff/job-installs/${installId}`, { active: false });
+    assert.equal(retired.body.active, false);
+    assert.equal(await catalog(), undefined, 'out of the public catalog');
+    const refused = await order(buyer, { installId, description: 'Another staging, please.', siteUrl: null, urgency: 'normal' });
+    assert.equal(refused.status, 404, JSON.stringify(refused.body));
+    const listed = ((await staffCall('GET', '/staff/job-installs')).body.items as { id: number; active: boolean }[]).find((i) => i.id === installId);
+    assert.equal(listed?.active, false, 'staff still see it');
+
+    // The job ordered before keeps its install and the price it was ordered at, and still pays.
+    const page = await job(buyer, jobId);
+    assert.deepEqual([page.body.install.id, page.body.install.priceCents, page.body.priceCents], [installId, 12_300, 12_300]);
+    const paid = await post(buyer, `/jobs/${jobId}/pay`, { estimateNumber: 0 });
+    assert.equal(paid.status, 200, JSON.stringify(paid.body));
+    assert.equal(paid.body.view.escrowCents, 12_300);
   });
 
   it('reads a job whose workflow the server does not have from its row: a closed job on its page and in Closed Jobs, an open one too, with no Update to offer (W-16)', async () => {

@@ -68,6 +68,8 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['job', /^\/jobs\/\d+$/],
   ['expert jobs', /^\/expert\/jobs$/],
   ['staff jobs', /^\/staff\/jobs$/],
+  ['install catalog', /^\/staff\/job-installs$/],
+  ['install', /^\/staff\/job-installs\/\d+$/],
   ['moderation queue', /^\/staff\/moderation$/],
   ['arbitration queue', /^\/staff\/arbitration$/],
   ['arbitration case', /^\/staff\/arbitration\/\d+$/],

@@ -194,6 +194,13 @@ const jobStateLabel: Record<JobStatus, string> = {
 };
 
 /** W-27, W-19: every job the clients ordered: the login in part, the value, the status, the commission. */
+const ClientJobs = ({ items, zone }: { items: AffiliateClientJob[]; zone?: string }) => (
+  <>
+    <h2>Jobs of your clients</h2>
+    {items.length === 0 ? <p>Your clients have not ordered a job yet.</p> : <ClientJobTable items={items} zone={zone} />}
+  </>
+);
+
 const ClientJobTable = ({ items, zone }: { items: AffiliateClientJob[]; zone?: string }) => (
   <DataTable id="affiliate-client-jobs" label="Jobs of your clients" caption="Jobs your clients ordered, newest first" columns={['Job', 'Client', 'Ordered', 'Value', 'Status', 'Your commission']}>
     {items.map((j) => (
@@ -302,8 +309,7 @@ function programme(app: Pages, deps: WebDeps) {
               </p>
               <h2>Registered users</h2>
               {items.length === 0 ? <p>No one registered through your link yet.</p> : <ReferralTable items={items} zone={v.timeZone} />}
-              <h2>Jobs of your clients</h2>
-              {clientJobs.length === 0 ? <p>Your clients have not ordered a job yet.</p> : <ClientJobTable items={clientJobs} zone={v.timeZone} />}
+              <ClientJobs items={clientJobs} zone={v.timeZone} />
               {wallet ? <WalletSection wallet={wallet} commissions={commissions} payouts={payouts} csrf={v.csrf} zone={v.timeZone} errors={errors} form={form} /> : null}
             </>
           ) : null}
