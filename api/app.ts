@@ -24,6 +24,7 @@ import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { individualOfferRoutes } from './routes/individual-offers.js';
 import { invoiceRoutes } from './routes/invoices.js';
+import { jobInstallRoutes } from './routes/job-installs.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { mailRoutes } from './routes/mail.js';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', affiliateRoutes(services));
   app.route('/', requestRoutes(services));
   app.route('/', jobRoutes(services));
+  app.route('/', jobInstallRoutes(services));
   app.route('/', mailRoutes(services));
   app.route('/', webhookRoutes(services));
   app.route('/', codecRoutes(services));

@@ -3,16 +3,17 @@
  * whose request staff work from) and may withdraw it while it is pending; staff complete it.
  *
  * Completing refuses while the account has money in play (`closureBlockers`: open orders and
- * escrow, pending top-ups and withdrawals, a balance) or a process that would act on it later
- * (open individual offers and service requests, an offer in moderation). Otherwise it
+ * jobs and their escrow, pending top-ups and withdrawals, a balance) or a process that would act
+ * on it later (open individual offers and service requests, an offer in moderation). Otherwise it
  * erases the personal data in one transaction and keeps what accounting law requires (W-19,
  * EU law):
  * - kept: the ledger (accounts, transactions, postings), issued invoices (each holds its own
  *   snapshot of the buyer's invoicing data, `db/schema/invoices.ts`), orders, top-ups and
  *   withdrawals as payment records, the staff's records (sanctions, reports, attention);
  * - kept as the other party's record, under the anonymised name: the messages the user sent
- *   (their text stays in the other party's conversation), the files attached to messages and
- *   deliveries, the reviews they wrote and received;
+ *   (their text stays in the other party's conversation), the files attached to messages,
+ *   deliveries and ordered jobs (W-03: what the expert was asked to do), the reviews they wrote
+ *   and received, and the jobs themselves (their rows back the invoices and the experts' pay);
  * - anonymised: the user row (login and email `deleted-<id>`, profile fields cleared, no
  *   password, no roles, a new referral code so the old link attributes nobody), the affiliate
  *   row (its names; the row stays for the commissions' history);
@@ -70,7 +71,17 @@ export const closureBlockers: Record<string, { message: string; count: (sql: Sql
   },
   escrow: {
     message: 'money is held in escrow for the user’s orders',
-    count: (sql, userId) => countOf(sql`select count(*)::int as n from ledger_accounts where user_id = ${userId} and kind = 'escrow' and balance <> 0`),
+    count: (sql, userId) =>
+      countOf(sql`select count(*)::int as n from ledger_accounts where user_id = ${userId} and kind = 'escrow' and key not like 'job:%' and balance <> 0`),
+  },
+  open_jobs: {
+    message: 'estimated jobs as client or expert are still open (W-20): their workflows would move money and write to the account',
+    count: (sql, userId) => countOf(sql`select count(*)::int as n from jobs where (client_id = ${userId} or expert_id = ${userId}) and closed_at is null`),
+  },
+  job_escrow: {
+    message: 'money is held in escrow for the user’s jobs (W-08): the job is approved or refunded first',
+    // A job's escrow account is its client's (`job:<id>:escrow`, db/ledger.ts).
+    count: (sql, userId) => countOf(sql`select count(*)::int as n from ledger_accounts where user_id = ${userId} and kind = 'escrow' and key like 'job:%' and balance <> 0`),
   },
   balance: {
     message: 'the balance is not zero: the user withdraws it first',
@@ -211,6 +222,7 @@ async function erase(tx: postgres.TransactionSql, userId: number, oldEmail: stri
     delete from attachments a where a.owner_id = ${userId}
       and not exists (select 1 from message_attachments m where m.attachment_id = a.id)
       and not exists (select 1 from delivery_attachments d where d.attachment_id = a.id)
+      and not exists (select 1 from job_attachments j where j.attachment_id = a.id)
       and not exists (select 1 from request_attachments r where r.attachment_id = a.id)
       and not exists (select 1 from offer_images i where i.attachment_id = a.id)
       and not exists (select 1 from portfolio_item_attachments p where p.attachment_id = a.id)`;

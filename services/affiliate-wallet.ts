@@ -1,7 +1,7 @@
 /**
  * The affiliate wallet on the API side (W-19, W-25…W-30, D-04, D-06, D-07): the dashboard's
- * numbers (level, approved referred jobs, wallet balance), its commissions (clients' logins in
- * part, W-19) and payouts, where payouts go (a PayPal address only) with the automatic payout
+ * numbers (level, approved referred jobs, wallet balance), every job its clients ordered with
+ * its value, status and commission (W-27; clients' logins in part, W-19), its commissions and payouts, where payouts go (a PayPal address only) with the automatic payout
  * switch, and a withdrawal, held in the ledger at once and paid by the monthly run
  * (`workflows/affiliate-payout/`) it belongs to by the D-06 cut-off.
  */
@@ -14,6 +14,7 @@ import { users } from '../db/schema/users.js';
 import { affiliatePayoutRules } from '../workflows/affiliate-payout/policy.js';
 import { levelBps, levelFor, type AffiliateLevel } from '../workflows/lib/affiliate.js';
 import { payoutCutoff } from '../workflows/lib/business-days.js';
+import type { JobStatus } from '../workflows/job/messages.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { maskLogin } from '../workflows/lib/referral.js';
 import type { Clock } from './clock.js';
@@ -58,6 +59,22 @@ export interface AffiliateCommissionItem {
   bps: number;
   amountCents: number;
   earnedAt: string;
+}
+
+/**
+ * One job a client of the affiliate ordered, at any status (W-27: "jobs ordered"), as W-19 lets
+ * the affiliate see it: the client's login in part, the job's value and status, and the
+ * commission once the job is approved (W-25). Never the title, the description or the expert.
+ */
+export interface AffiliateClientJob {
+  jobId: number;
+  client: string;
+  orderedAt: string;
+  /** What the client paid into escrow, else the price asked (install or estimate); null before an estimate. */
+  valueCents: number | null;
+  status: JobStatus;
+  /** W-25: the affiliate's cut, once the job is approved; null before. */
+  commissionCents: number | null;
 }
 
 export interface AffiliatePayoutItem {
@@ -146,6 +163,33 @@ async function commissions(deps: AffiliateWalletDeps, userId: number): Promise<A
   }));
 }
 
+/**
+ * W-27, W-19: the jobs the affiliate's clients ordered, newest first. A client counts from their
+ * first visit: assigned ones (W-23) with every job since (W-24: every job earns), and pending
+ * ones whose window is still open (their first job may assign them); a client whose window
+ * passed unassigned was never the affiliate's, and their jobs are not shown.
+ */
+async function clientJobs(deps: AffiliateWalletDeps, userId: number): Promise<AffiliateClientJob[]> {
+  await assertAffiliate(deps.db, userId);
+  const rows = await deps.db.sql<{ id: string; login: string; ordered_at: Date; price_cents: number | null; paid_cents: number; status: JobStatus; commission: string | null }[]>`
+    select j.id, u.login, j.ordered_at, j.price_cents, j.paid_cents, j.status, ac.amount_cents as commission
+    from affiliate_clients c
+      join users u on u.id = c.client_id
+      join jobs j on j.client_id = c.client_id and j.ordered_at >= c.first_visit_at
+      left join affiliate_commissions ac on ac.job_id = j.id and ac.affiliate_id = c.affiliate_id
+    where c.affiliate_id = ${userId} and (c.assigned_at is not null or c.attribution_expires_at >= ${deps.clock.now().toISOString()}::timestamptz)
+    order by j.ordered_at desc, j.id desc
+    limit 500`;
+  return rows.map((r) => ({
+    jobId: Number(r.id),
+    client: maskLogin(r.login),
+    orderedAt: new Date(r.ordered_at).toISOString(),
+    valueCents: r.paid_cents > 0 ? r.paid_cents : r.price_cents,
+    status: r.status,
+    commissionCents: r.commission === null ? null : Number(r.commission),
+  }));
+}
+
 /** W-27: the payouts, newest first. */
 async function payouts(deps: AffiliateWalletDeps, userId: number): Promise<AffiliatePayoutItem[]> {
   await assertAffiliate(deps.db, userId);
@@ -171,6 +215,7 @@ export function createAffiliateWallet(deps: AffiliateWalletDeps) {
   return {
     wallet: (userId: number) => wallet(deps, userId),
     commissions: (userId: number) => commissions(deps, userId),
+    clientJobs: (userId: number) => clientJobs(deps, userId),
     payouts: (userId: number) => payouts(deps, userId),
     setSettings: (userId: number, input: AffiliatePayoutSettings) => setSettings(deps, userId, input),
     withdraw: (userId: number, amountCents: number) => withdraw(deps, userId, amountCents),

@@ -88,6 +88,34 @@ export const exportSections: Record<string, ExportSection> = {
     clients: rows(await sql`select registered_at, first_visit_at, attribution_expires_at, assigned_at from affiliate_clients where affiliate_id = ${userId} order by registered_at`),
     attributedTo: rows(await sql`select first_visit_at, registered_at, assigned_at from affiliate_clients where client_id = ${userId}`)[0] ?? null,
   }),
+  /**
+   * W-19: the estimated jobs the user ordered (client) or worked on (expert), with the review the
+   * client left, the files of the order form (names only) and the messages the user wrote in
+   * the jobs' conversations. The other party is named by login only, as the job page shows them.
+   */
+  jobs: async (sql, userId) => ({
+    jobs: rows(
+      await sql`
+        select j.id, case when j.client_id = ${userId} then 'client' else 'expert' end as role,
+          case when j.client_id = ${userId} then e.login else c.login end as other_party,
+          j.kind, j.install_id, j.title, j.description, j.site_url, j.urgency, j.budget_cents, j.status, j.price_cents, j.paid_cents,
+          j.ordered_at, j.approved_at, j.closed_at, j.conversation_resumed_at,
+          (select coalesce(array_agg(a.name order by a.name), '{}') from job_attachments ja join attachments a on a.id = ja.attachment_id where ja.job_id = j.id) as files
+        from jobs j join users c on c.id = j.client_id left join users e on e.id = j.expert_id
+        where j.client_id = ${userId} or j.expert_id = ${userId} order by j.id`,
+    ),
+    reviews: rows(
+      await sql`
+        select id as job_id, case when client_id = ${userId} then 'written' else 'received' end as direction, review_stars as stars, review_comment as comment, reviewed_at
+        from jobs where (client_id = ${userId} or expert_id = ${userId}) and reviewed_at is not null order by id`,
+    ),
+    messages: rows(
+      await sql`
+        select c.job_id, m.id, m.text, m.created_at, m.removed_at
+        from messages m join conversations c on c.id = m.conversation_id
+        where m.author_id = ${userId} and c.job_id is not null order by m.id`,
+    ),
+  }),
   notifications: async (sql, userId) => rows(await sql`select id, order_id, kind, text, created_at, read_at, in_app from notifications where user_id = ${userId} order by id`),
   accountClosures: async (sql, userId) => rows(await sql`select id, reason, requested_at, withdrawn_at, completed_at from account_closures where user_id = ${userId} order by id`),
 };

@@ -29,6 +29,7 @@ import { createIndividualOffers } from './individual-offers.js';
 import { checkHealth } from './health.js';
 import { createMetricsService } from './metrics.js';
 import { createInvoicing } from './invoicing.js';
+import { createJobInstalls } from './job-installs.js';
 import { createJobs, type CreateAccountOnSubmission } from './jobs.js';
 import type { JobPolicy } from '../workflows/job/policy.js';
 import { createModeration } from './moderation.js';
@@ -138,6 +139,7 @@ export function createServices(deps: ServiceDeps) {
     attachments: createAttachments({ db, clock, store: deps.attachmentStore ?? temporaryAttachmentStore() }),
     requests: createRequests({ db, clock, workflows, individualOffers, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),
     jobs,
+    jobInstalls: createJobInstalls({ db }),
     health: () => checkHealth({ db, workflows }),
     metrics: createMetricsService(db),
     codecServer: createCodecServer(deps.temporal),

@@ -188,10 +188,13 @@ interface Row {
 
 type Fragment = postgres.PendingQuery<postgres.Row[]>;
 
-/** The jobs matching `where` (a fragment over `j`), in `order`. */
+/**
+ * The jobs matching `where` (a fragment over `j`), in `order`. An install job shows the price it
+ * was ordered at (its own `price_cents`), not the catalog's now (W-06: staff may change it).
+ */
 function selectJobs(db: Db, where: Fragment, order: Fragment = db.sql`j.id desc`) {
   return db.sql<Row[]>`
-    select j.*, c.login as client_login, e.login as expert_login, i.name as install_name, i.price_cents as install_price_cents,
+    select j.*, c.login as client_login, e.login as expert_login, i.name as install_name, coalesce(j.price_cents, i.price_cents) as install_price_cents,
       (select id from conversations k where k.job_id = j.id) as conversation_id,
       (select id from invoices v where v.job_id = j.id) as invoice_id
     from jobs j join users c on c.id = j.client_id left join users e on e.id = j.expert_id left join job_installs i on i.id = j.install_id
@@ -240,7 +243,11 @@ async function roleOf(db: Db, viewer: Viewer, row: Row): Promise<JobRole | null>
 
 const viewerOf = (role: JobRole): JobViewer => (role === 'client' ? 'client' : role === 'staff' ? 'staff' : 'expert');
 
-/** The job's state: the workflow's while it runs, the row's last once it has closed (or been forgotten). */
+/**
+ * The job's state: the workflow's while it runs, the row's last once it has closed or the server
+ * has forgotten it (the dev server keeps a closed workflow a day). The row's view offers no
+ * Update: no workflow is there to take one (its `allowedActions` were staff's, at that write).
+ */
 async function liveView(deps: JobsDeps, row: Row, role: JobRole): Promise<JobView | null> {
   if (!isFinalJob(row.status)) {
     try {
@@ -249,7 +256,7 @@ async function liveView(deps: JobsDeps, row: Row, role: JobRole): Promise<JobVie
       if (!(err instanceof WorkflowGoneError)) throw err;
     }
   }
-  return row.view;
+  return row.view && { ...row.view, allowedActions: [] };
 }
 
 /** The API's own actions on top of the workflow's (W-09, W-15, W-16). */

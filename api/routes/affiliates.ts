@@ -1,12 +1,13 @@
 /**
  * The caller as an affiliate (W-19, W-22, W-23, W-27…W-30, D-04, D-06, D-07): becoming one with
  * their personal data, their link and level, the users who registered through it (logins in
- * part), the wallet with its commissions and payouts, where payouts go (PayPal only) and a
+ * part), the jobs those users ordered (value and status, W-27), the wallet with its commissions and payouts, where payouts go (PayPal only) and a
  * withdrawal.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AffiliateWalletService } from '../../services/affiliate-wallet.js';
 import type { Affiliates } from '../../services/affiliates.js';
+import { jobStatuses } from '../../workflows/job/messages.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -97,6 +98,17 @@ const AffiliateCommission = z
   })
   .openapi('AffiliateCommission');
 
+const AffiliateClientJob = z
+  .object({
+    jobId: z.number().int(),
+    client: z.string().openapi({ description: 'W-19: the login in part', example: 'jo***an' }),
+    orderedAt: z.string(),
+    valueCents: z.number().int().nullable().openapi({ description: 'W-19: the job’s value: what the client paid, else the price asked; null before an estimate' }),
+    status: z.enum(jobStatuses).openapi({ description: 'W-19: the job’s status' }),
+    commissionCents: z.number().int().nullable().openapi({ description: 'W-25: the cut earned at the approval; null before' }),
+  })
+  .openapi('AffiliateClientJob');
+
 const AffiliatePayout = z
   .object({
     id: z.number().int(),
@@ -153,6 +165,13 @@ const routes = {
     summary: 'The commissions of the caller’s clients’ approved jobs, newest first, logins in part (W-19, W-24…W-27)',
     responses: { 200: json('Newest first', z.object({ items: z.array(AffiliateCommission) })), ...errorResponses(404) },
   }),
+  clientJobs: secured(access.user, {
+    method: 'get',
+    path: '/me/affiliate/jobs',
+    tags: ['affiliates'],
+    summary: 'Every job the caller’s clients ordered, at any status, with its value and commission; logins in part, no titles (W-19, W-24, W-27)',
+    responses: { 200: json('Newest order first', z.object({ items: z.array(AffiliateClientJob) })), ...errorResponses(404) },
+  }),
   payouts: secured(access.user, {
     method: 'get',
     path: '/me/affiliate/payouts',
@@ -188,6 +207,7 @@ export function affiliateRoutes({ affiliates, affiliateWallet }: { affiliates: A
     .openapi(routes.referrals, async (c) => c.json({ items: await affiliates.referrals(callerOf(c).id) }, 200))
     .openapi(routes.wallet, async (c) => c.json(await affiliateWallet.wallet(callerOf(c).id), 200))
     .openapi(routes.commissions, async (c) => c.json({ items: await affiliateWallet.commissions(callerOf(c).id) }, 200))
+    .openapi(routes.clientJobs, async (c) => c.json({ items: await affiliateWallet.clientJobs(callerOf(c).id) }, 200))
     .openapi(routes.payouts, async (c) => c.json({ items: await affiliateWallet.payouts(callerOf(c).id) }, 200))
     .openapi(routes.setSettings, async (c) => c.json(await affiliateWallet.setSettings(callerOf(c).id, c.req.valid('json')), 200))
     .openapi(routes.withdraw, async (c) => c.json(await affiliateWallet.withdraw(callerOf(c).id, c.req.valid('json').amountCents), 201));

@@ -14,6 +14,7 @@ import { sampleOf } from '../support/attachment-samples.js';
 import { insertOffer } from '../support/catalog.js';
 import { insertOrder } from '../support/closed-orders.js';
 import { startPayingApi, uniqueId, type PayingApi, type TestDatabase } from '../support/harness.js';
+import { insertJob } from '../support/jobs.js';
 import { fund } from '../support/orders.js';
 
 const WEB = 'http://127.0.0.1:3001';
@@ -218,6 +219,41 @@ describe('account lifecycle', () => {
       assert.equal(listed.blockers.length, 3);
     });
 
+    it('refuses to complete while the user has an open job as client or as expert, or money in a job’s escrow; a closed job blocks nothing and keeps its files (W-20, W-08, W-03)', async () => {
+      const client = await signUp(call, 'jobclient');
+      const expert = await signUp(call, 'jobexpert');
+      const jobId = await insertJob(database.db, client.id, 'in_progress', { expertId: expert.id });
+      await fund(database.db, client.id, 500);
+      await createLedger(database.db).jobHold({ jobId, estimateNumber: 1, clientId: client.id, amount: 500, description: 'paid into escrow' });
+      const asClient = await call('POST', '/me/closure', { token: client.token, body: { reason: 'Leaving' } });
+      const asExpert = await call('POST', '/me/closure', { token: expert.token, body: { reason: 'Leaving too' } });
+      const kinds = async (closureId: number) => {
+        const refused = await complete(closureId);
+        assert.equal(refused.status, 409);
+        return refused.body.error.details.blockers.map((b: { kind: string }) => b.kind);
+      };
+      assert.deepEqual(await kinds(asClient.body.id), ['open_jobs', 'job_escrow']);
+      assert.deepEqual(await kinds(asExpert.body.id), ['open_jobs']);
+
+      // The job is refunded and cancelled: the expert's closure goes through; the client's waits for the refunded balance.
+      await database.db.sql.begin((tx) => createLedger(database.db).jobSettleIn(tx, { op: 'refund', jobId }));
+      await database.db.sql`update jobs set status = 'cancelled', closed_at = now() where id = ${jobId}`;
+      assert.deepEqual(await kinds(asClient.body.id), ['balance']);
+      assert.equal((await complete(asExpert.body.id)).status, 200);
+
+      // A closed job's files stay with the job (the expert's record of what was asked), the job too.
+      const owner = await signUp(call, 'jobfiles');
+      const closedJob = await insertJob(database.db, owner.id, 'approved');
+      const form = new FormData();
+      form.append('file', new File([sampleOf('png') as Uint8Array<ArrayBuffer>], 'mockup.png'));
+      const upload = await call('POST', '/attachments', { token: owner.token, body: form });
+      await database.db.sql`insert into job_attachments (job_id, attachment_id) values (${closedJob}, ${upload.body.id})`;
+      const filed = await call('POST', '/me/closure', { token: owner.token, body: { reason: 'Done here' } });
+      assert.equal((await complete(filed.body.id)).status, 200);
+      assert.equal((await database.db.sql`select 1 from attachments where id = ${upload.body.id}`).length, 1);
+      assert.equal((await database.db.sql`select 1 from jobs where id = ${closedJob} and client_id = ${owner.id}`).length, 1);
+    });
+
     it('erases the personal data and keeps the ledger and the issued invoices; the account signs in no more', async () => {
       const user = await signUp(call, 'closes');
       await call('PATCH', '/me/profile', { token: user.token, body: { displayName: 'Closing Carol', city: 'Gdańsk' } });
@@ -295,9 +331,33 @@ describe('account lifecycle', () => {
       assert.deepEqual(data.orders.map((o: { id: string; role: string; otherParty: string }) => [Number(o.id), o.role, o.otherParty]), [[orderId, 'buyer', seller.login]]);
       assert.deepEqual(data.messages.map((m: { text: string }) => m.text), ['My own words']);
       assert.equal(data.ledger.accounts.find((a: { kind: string }) => a.kind === 'main').balance, '300');
-      for (const section of ['settings', 'offers', 'reviews', 'attachments', 'affiliate', 'notifications', 'accountClosures']) assert.ok(section in data, section);
+      for (const section of ['settings', 'offers', 'reviews', 'attachments', 'affiliate', 'jobs', 'notifications', 'accountClosures']) assert.ok(section in data, section);
       const text = JSON.stringify(data);
       for (const theirs of [seller.email, 'Sellerfirst', 'Sellerlast']) assert.ok(!text.includes(theirs), theirs);
+    });
+
+    it('lists the caller’s jobs as client and as expert, the review and the job messages they wrote, naming the other party by login only (W-19)', async () => {
+      const client = await signUp(call, 'jobexp');
+      const expert = await signUp(call, 'jobexpx');
+      const jobId = await insertJob(database.db, client.id, 'approved', { expertId: expert.id });
+      await database.db.sql`update jobs set review_stars = 5, review_comment = 'Quick and clean', reviewed_at = now() where id = ${jobId}`;
+      const [conversation] = await database.db.sql<{ id: string }[]>`select id from conversations where job_id = ${jobId}`;
+      for (const [author, text] of [[client.id, 'The checkout shows an error'], [expert.id, 'Fixed it']] as const) {
+        await database.db.sql`insert into messages (conversation_id, author_id, text, created_at) values (${conversation!.id}, ${author}, ${text}, now())`;
+      }
+      const exportOf = async (user: TestUser) => (await call('GET', '/me/export', { token: user.token })).body.jobs;
+
+      const mine = await exportOf(client);
+      assert.deepEqual(mine.jobs.map((j: { id: string; role: string; otherParty: string; status: string }) => [Number(j.id), j.role, j.otherParty, j.status]), [[jobId, 'client', expert.login, 'approved']]);
+      assert.deepEqual(mine.reviews.map((r: { direction: string; stars: number; comment: string }) => [r.direction, r.stars, r.comment]), [['written', 5, 'Quick and clean']]);
+      assert.deepEqual(mine.messages.map((m: { jobId: string; text: string }) => [Number(m.jobId), m.text]), [[jobId, 'The checkout shows an error']]);
+      assert.ok(!JSON.stringify(mine).includes(expert.email));
+
+      const theirs = await exportOf(expert);
+      assert.deepEqual(theirs.jobs.map((j: { id: string; role: string; otherParty: string }) => [Number(j.id), j.role, j.otherParty]), [[jobId, 'expert', client.login]]);
+      assert.deepEqual(theirs.reviews.map((r: { direction: string; stars: number }) => [r.direction, r.stars]), [['received', 5]]);
+      assert.deepEqual(theirs.messages.map((m: { text: string }) => m.text), ['Fixed it']);
+      assert.ok(!JSON.stringify(theirs).includes(client.email));
     });
   });
 });

@@ -3,7 +3,8 @@
  * once into the affiliate's wallet (`earnJobCommissionIn`, called as the job's approval calls it,
  * after `assignOnCompletedJob`), nothing for a client with no assigned affiliate or one whose
  * window passed, and the wallet through the real API: the dashboard's commissions (logins in
- * part), PayPal settings, and withdrawals held at once (minimum $1, no fee, never twice the money).
+ * part), every job the clients ordered with its value, status and commission (W-27), PayPal
+ * settings, and withdrawals held at once (minimum $1, no fee, never twice the money).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +14,7 @@ import { maskLogin } from '../../workflows/lib/referral.js';
 import { approveJob, makeAffiliate, referredClient } from '../support/affiliates.js';
 import { callerFor, manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { insertJob } from '../support/jobs.js';
 import { assertLedgerConsistent, insertConfirmedUser } from '../support/ledger.js';
 
 const WEB = 'http://web.test';
@@ -123,5 +125,38 @@ describe('affiliate wallet: commissions on approved jobs, withdrawals', () => {
     const stranger = await signUp(call, 'affw_none');
     for (const path of ['/me/affiliate/wallet', '/me/affiliate/commissions', '/me/affiliate/payouts']) assert.equal((await call('GET', path, { token: stranger.token })).status, 404, path);
     assert.equal((await call('POST', '/me/affiliate/withdrawals', { token: stranger.token, body: { amountCents: 100 } })).status, 404);
+  });
+
+  it('shows every job the affiliate’s clients ordered, at any status, with its value and commission, logins in part and no titles; not the jobs of a client whose window passed unassigned (W-19, W-24, W-27)', async () => {
+    const owner = await signUp(call, 'affjobs');
+    assert.equal((await call('POST', '/me/affiliate', { token: owner.token, body: { firstName: 'Grace', lastName: 'Hopper', country: 'PL' } })).status, 201);
+    const [assigned, pending, expired] = [await referredClient(database.db, owner.id, T0), await referredClient(database.db, owner.id, T0), await referredClient(database.db, owner.id, T0 - 120 * DAY)];
+    const job = async (clientId: number, status: 'approved' | 'estimated' | 'open' | 'in_progress', orderedMs: number, priceCents: number | null, paidCents: number) => {
+      const id = await insertJob(database.db, clientId, status);
+      await database.db.sql`update jobs set ordered_at = ${new Date(orderedMs).toISOString()}::timestamptz, price_cents = ${priceCents}, paid_cents = ${paidCents} where id = ${id}`;
+      return id;
+    };
+    const approved = await job(assigned.id, 'approved', T0 + DAY, 12_345, 12_345);
+    assert.equal((await approveJob(database.db, { jobId: approved, clientId: assigned.id, paidCents: 12_345, atMs: T0 + 2 * DAY }))?.amountCents, 1_234);
+    const estimated = await job(assigned.id, 'estimated', T0 + 3 * DAY, 6_000, 0);
+    const open = await job(pending.id, 'open', T0 + 4 * DAY, null, 0);
+    await job(expired.id, 'in_progress', T0 + 5 * DAY, 9_000, 9_000);
+    const stranger = await insertConfirmedUser(database.db, `affjobs_stranger_${process.pid}`);
+    await job(stranger.id, 'in_progress', T0 + 6 * DAY, 9_000, 9_000);
+
+    const res = await call('GET', '/me/affiliate/jobs', { token: owner.token });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(
+      res.body.items.map((i: { jobId: number; client: string; valueCents: number | null; status: string; commissionCents: number | null }) => [i.jobId, i.client, i.valueCents, i.status, i.commissionCents]),
+      [
+        [open, maskLogin(pending.login), null, 'open', null],
+        [estimated, maskLogin(assigned.login), 6_000, 'estimated', null],
+        [approved, maskLogin(assigned.login), 12_345, 'approved', 1_234],
+      ],
+    );
+    const text = JSON.stringify(res.body);
+    for (const secret of [assigned.login, pending.login, 'A matrix job']) assert.ok(!text.includes(secret), `W-19: not ${secret}`);
+    const outsider = await signUp(call, 'affjobs_none');
+    assert.equal((await call('GET', '/me/affiliate/jobs', { token: outsider.token })).status, 404);
   });
 });

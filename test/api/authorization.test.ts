@@ -333,6 +333,7 @@ describe('authorization matrix', () => {
     'GET /me/affiliate/wallet': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/wallet' }) },
     'GET /me/affiliate/commissions': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/commissions' }) },
     'GET /me/affiliate/payouts': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/payouts' }) },
+    'GET /me/affiliate/jobs': { success: 200, build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/jobs' }) },
     'PUT /me/affiliate/payout-settings': {
       success: 200,
       build: async (caller) => (await makeAffiliate(caller), { path: '/me/affiliate/payout-settings', body: { paypalEmail: 'payee@example.com', autoPayout: false } }),
@@ -483,6 +484,16 @@ describe('authorization matrix', () => {
     'OPTIONS /codec/decode': { success: 204, build: () => ({ path: '/codec/decode' }) },
     'OPTIONS /codec/encode': { success: 204, build: () => ({ path: '/codec/encode' }) },
     'GET /job-installs': { success: 200, build: () => ({ path: '/job-installs' }) },
+    // W-06: staff's catalog; a change goes to an install of the matrix's own (the seeded ones stay as they are).
+    'GET /staff/job-installs': { success: 200, build: () => ({ path: '/staff/job-installs' }) },
+    'POST /staff/job-installs': { success: 201, build: () => ({ path: '/staff/job-installs', body: { name: `Matrix install ${next()}`, description: 'Installs the matrix.', priceCents: 4_900 } }) },
+    'PATCH /staff/job-installs/{id}': {
+      success: 200,
+      build: async () => {
+        const [install] = await database.db.sql<{ id: string }[]>`insert into job_installs (name, description, price_cents) values ('Matrix install', 'Installs the matrix.', 4900) returning id`;
+        return { path: `/staff/job-installs/${install!.id}`, body: { priceCents: 5_900 } };
+      },
+    },
     // Anonymous, an email makes the account (W-01, the stand-in here); signed in, the caller is the client.
     'POST /jobs': {
       success: 201,

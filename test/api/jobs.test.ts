@@ -15,13 +15,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { pollUntil } from '../../scripts/poll.js';
 import { systemClock } from '../../services/clock.js';
 import { createJobs, type Jobs } from '../../services/jobs.js';
 import { createWorkflowGateway } from '../../services/workflow-gateway.js';
+import { jobWorkflowId } from '../../workflows/job/messages.js';
 import { jobPolicy } from '../../workflows/job/policy.js';
 import { callerFor, signUp, type Caller, type TestUser } from '../support/api.js';
+import { createAccounts } from '../../services/accounts.js';
 import { buildApp, connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
 import { makeExpert } from '../support/jobs.js';
@@ -183,6 +185,91 @@ describe('estimated jobs', () => {
     assert.ok((await call('GET', '/expert/queue', { token: expert.token })).body.items.some((j: { id: number }) => j.id === ordered.body.jobId));
     assert.equal((await balance(buyer)).mainCents, 0);
     assert.equal((await post(client, `/jobs/${ordered.body.jobId}/pay`, { estimateNumber: 0 })).status, 404, 'someone else’s job');
+  });
+
+  it('lets staff add an install, change its price for orders from then on, and retire it: no longer orderable, its jobs keep their price and still pay (W-06)', async () => {
+    const support = await signUp(call, 'job_support');
+    await createAccounts({ db: database.db, clock: systemClock }).grantRole(support.id, 'support');
+    const staffCall = (method: string, path: string, body?: unknown) => call(method, path, { token: support.token, body });
+    const added = await staffCall('POST', '/staff/job-installs', { name: `Staging site ${randomUUID().slice(0, 8)}`, description: 'A copy of your site to try changes on.', priceCents: 12_300 });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    const installId: number = added.body.id;
+    const catalog = async () => ((await call('GET', '/job-installs')).body.items as { id: number; priceCents: number }[]).find((i) => i.id === installId);
+    assert.equal((await catalog())?.priceCents, 12_300);
+
+    const buyer = await signUp(call, 'job_staging');
+    await fund(database.db, buyer.id, 12_300);
+    const ordered = await order(buyer, { installId, description: 'Staging for my shop, please.', siteUrl: null, urgency: 'normal' });
+    assert.equal(ordered.status, 201, JSON.stringify(ordered.body));
+    const jobId: number = ordered.body.jobId;
+
+    for (const bad of [{}, { priceCents: 99 }, { priceCents: 12.5 }, { description: '' }, { active: 'no' }, { name: 'Renamed' }]) {
+      assert.equal((await staffCall('PATCH', `/staff/job-installs/${installId}`, bad)).status, 400, JSON.stringify(bad));
+    }
+    assert.equal((await staffCall('PATCH', '/staff/job-installs/99999999', { active: false })).status, 404);
+    assert.equal((await call('PATCH', `/staff/job-installs/${installId}`, { token: buyer.token, body: { priceCents: 100 } })).status, 403);
+    const repriced = await staffCall('PATCH', `/staff/job-installs/${installId}`, { priceCents: 15_000, description: 'A copy of your site, refreshed nightly.' });
+    assert.deepEqual([repriced.status, repriced.body.priceCents, repriced.body.description, repriced.body.active, repriced.body.jobs], [200, 15_000, 'A copy of your site, refreshed nightly.', true, 1]);
+    assert.equal((await catalog())?.priceCents, 15_000, 'new orders pay the new price');
+
+    const retired = await staffCall('PATCH', `/staff/job-installs/${installId}`, { active: false });
+    assert.equal(retired.body.active, false);
+    assert.equal(await catalog(), undefined, 'out of the public catalog');
+    const refused = await order(buyer, { installId, description: 'Another staging, please.', siteUrl: null, urgency: 'normal' });
+    assert.equal(refused.status, 404, JSON.stringify(refused.body));
+    const listed = ((await staffCall('GET', '/staff/job-installs')).body.items as { id: number; active: boolean }[]).find((i) => i.id === installId);
+    assert.equal(listed?.active, false, 'staff still see it');
+
+    // The job ordered before keeps its install and the price it was ordered at, and still pays.
+    const page = await job(buyer, jobId);
+    assert.deepEqual([page.body.install.id, page.body.install.priceCents, page.body.priceCents], [installId, 12_300, 12_300]);
+    const paid = await post(buyer, `/jobs/${jobId}/pay`, { estimateNumber: 0 });
+    assert.equal(paid.status, 200, JSON.stringify(paid.body));
+    assert.equal(paid.body.view.escrowCents, 12_300);
+  });
+
+  it('reads a job whose workflow the server does not have from its row: a closed job on its page and in Closed Jobs, an open one too, with no Update to offer (W-16)', async () => {
+    const install = (await call('GET', '/job-installs')).body.items[0];
+    const buyer = await signUp(call, 'job_forgotten');
+    await fund(database.db, buyer.id, 2 * install.priceCents);
+    const orderInstall = async () => (await order(buyer, { installId: install.id, description: 'WordPress on my new hosting, please.', siteUrl: null, urgency: 'low' })).body.jobId as number;
+    const approvedId = await orderInstall();
+    assert.equal((await post(buyer, `/jobs/${approvedId}/pay`, { estimateNumber: 0 })).status, 200);
+    assert.equal((await post(expert, `/jobs/${approvedId}/claim`)).status, 200);
+    assert.equal((await post(expert, `/jobs/${approvedId}/deliver`, { note: 'Installed.' })).status, 200);
+    assert.equal((await post(buyer, `/jobs/${approvedId}/approve`)).status, 200);
+    const openId = await orderInstall();
+    const paid = await post(buyer, `/jobs/${openId}/pay`, { estimateNumber: 0 });
+    assert.equal(paid.status, 200);
+
+    // The dev server forgets a closed workflow after a day: the same rows under ids no workflow on the server has.
+    const forgotten = async (id: number) => {
+      const [copy] = await database.db.sql<{ id: string }[]>`
+        insert into jobs (kind, client_id, expert_id, install_id, title, description, site_url, urgency, budget_cents, status, price_cents, paid_cents,
+          ordered_at, first_answer_due_at, first_answered_at, auto_approve_at, approved_at, closed_at, view, event_seq, updated_at)
+        select kind, client_id, expert_id, install_id, title, description, site_url, urgency, budget_cents, status, price_cents, paid_cents,
+          ordered_at, first_answer_due_at, first_answered_at, auto_approve_at, approved_at, closed_at, view, event_seq, updated_at
+        from jobs where id = ${id} returning id`;
+      const copyId = Number(copy!.id);
+      await database.db.sql`update jobs set view = jsonb_set(view, '{jobId}', to_jsonb(${copyId}::int8)) where id = ${copyId}`;
+      await assert.rejects(temporal.workflow.getHandle(jobWorkflowId(copyId)).describe(), WorkflowNotFoundError);
+      return copyId;
+    };
+    const [oldApproved, oldOpen] = [await forgotten(approvedId), await forgotten(openId)];
+
+    const approved = await job(buyer, oldApproved);
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    const original = (await job(buyer, approvedId)).body;
+    assert.deepEqual({ ...approved.body.view, jobId: approvedId }, original.view, 'the page reads as it did while the server had the workflow');
+    assert.equal(approved.body.view.status, 'approved');
+    assert.deepEqual(approved.body.allowedActions.sort(), ['resume', 'review']);
+    const open = await job(buyer, oldOpen);
+    assert.equal(open.status, 200, JSON.stringify(open.body));
+    assert.deepEqual([open.body.status, open.body.view.status, open.body.view.escrowCents], [paid.body.status, paid.body.status, install.priceCents]);
+    assert.deepEqual(open.body.allowedActions, ['message'], 'no workflow would take an Update');
+    const mine = (await call('GET', '/me/jobs', { token: buyer.token })).body;
+    const ids = (list: { id: number }[]) => list.map((j) => j.id).sort((a, b) => a - b);
+    assert.deepEqual([ids(mine.open), ids(mine.closed)], [[openId, oldOpen], [approvedId, oldApproved]]);
   });
 
   it('orders with a new account when signed out: the job waits for the activation, out of the queue; a known email signs in first (W-01)', async () => {

@@ -54,6 +54,8 @@ const TEXT = [...UNSTORABLE, huge, blank, spaces];
 const OPTIONAL_TEXT = [...UNSTORABLE, huge];
 const NUMBER = [beyondInt4, exponent, negative, fraction, letters, nul, surrogate];
 const CHOICE = [bogus, nul, surrogate, notUtf8];
+/** Dollars for an install's price (W-06): $1 to $100,000. */
+const PRICE = [...NUMBER, blank, { label: 'under the $1 minimum', text: '0.99' }, { label: 'over $100,000', text: '100000.01' }];
 /** A query string: long, not huge (a 100 000-character address is refused by Node before the app, 431). */
 const QUERY_TEXT = [...UNSTORABLE, long];
 
@@ -152,6 +154,9 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   'my-jobs': { as: 'buyer', path: () => '/jobs' },
   'expert-jobs': { as: 'seller', path: () => '/expert/jobs' },
   'staff-jobs': { as: 'admin', path: () => '/staff/jobs' },
+  'staff-job-installs': { as: 'admin', path: () => '/staff/job-installs' },
+  // The first install of the seeded catalog (W-06).
+  'staff-job-install': { as: 'admin', path: () => '/staff/job-installs/1' },
   'job-open-expert': { as: 'seller', path: (w) => `/jobs/${w.jobs.open}` },
   'job-estimating-expert': { as: 'seller', path: (w) => `/jobs/${w.jobs.estimating}` },
   'job-estimating-staff': { as: 'admin', path: (w) => `/jobs/${w.jobs.estimating}` },
@@ -253,6 +258,24 @@ const FORMS: FormRow[] = [
     pages: ['affiliate-wallet'],
     form: 'form[action="/affiliate/payout-settings"]',
     fields: { paypalEmail: { values: [...TEXT, letters], fill: { autoPayout: 'on' } }, autoPayout: { values: [bogus, nul], fill: { paypalEmail: 'ada@example.com' } } },
+  },
+  // W-06: staff's install catalog: a new install, and an install's price, description and whether it is offered.
+  {
+    pages: ['staff-job-installs'],
+    form: 'form[action="/staff/job-installs"]',
+    fill: () => ({ name: 'Staging site', description: 'A copy of your site to try changes on.', price: '49' }),
+    fields: { name: { values: TEXT }, description: { values: TEXT }, price: { values: PRICE } },
+  },
+  {
+    pages: ['staff-job-install'],
+    form: '#install-form',
+    fill: () => ({ description: 'Installs WordPress on your hosting.', price: '49', active: 'on' }),
+    fields: {
+      description: { values: TEXT },
+      price: { values: PRICE },
+      active: { values: [bogus, nul] },
+      '@action': { values: [at('an id beyond int8', () => '/staff/job-installs/99999999999999999999'), at('an install nobody added', () => '/staff/job-installs/2147483647')], status: 404, shows: 'not-found' },
+    },
   },
   {
     pages: ['affiliate-wallet'],

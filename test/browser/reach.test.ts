@@ -10,6 +10,7 @@ import { PASSWORD, signUp, type TestUser } from '../support/api.js';
 import { assertAccessible, newPerson, openBrowser, signInAs, startWebStack, textOf, type WebStack } from '../support/browser.js';
 import { approveJob, referredClient } from '../support/affiliates.js';
 import { insertOffer } from '../support/catalog.js';
+import { insertJob } from '../support/jobs.js';
 import { insertConfirmedUser } from '../support/ledger.js';
 import { actOk, market, placeOrder } from '../support/orders.js';
 
@@ -67,6 +68,8 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['job', /^\/jobs\/\d+$/],
   ['expert jobs', /^\/expert\/jobs$/],
   ['staff jobs', /^\/staff\/jobs$/],
+  ['install catalog', /^\/staff\/job-installs$/],
+  ['install', /^\/staff\/job-installs\/\d+$/],
   ['moderation queue', /^\/staff\/moderation$/],
   ['arbitration queue', /^\/staff\/arbitration$/],
   ['arbitration case', /^\/staff\/arbitration\/\d+$/],
@@ -168,6 +171,8 @@ describe('every page, reached by links', () => {
     await stack.services.affiliates.become(m.buyer.id, { firstName: 'Ada', lastName: 'Lovelace', country: 'PL' });
     const referred = await referredClient(stack.db, m.buyer.id, Date.now() - 60_000);
     await approveJob(stack.db, { jobId: 1, clientId: referred.id, paidCents: 50_000, atMs: Date.now() });
+    // W-27: and a job of that client's, so the "Jobs of your clients" table is on the page.
+    await insertJob(stack.db, referred.id, 'in_progress');
     await stack.services.affiliateWallet.setSettings(m.buyer.id, { paypalEmail: `${m.buyer.login}@example.com`, autoPayout: true });
     await stack.services.affiliateWallet.withdraw(m.buyer.id, 1_000);
     // An estimated job of the buyer's (issue 18): the Jobs tab lists it, the queue shows it to experts.

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.js';
 import { assignOnCompletedJob } from '../../db/affiliates.js';
 import { earnJobCommissionIn, type EarnedCommission } from '../../db/affiliate-commissions.js';
 import { ProviderRefusal, type PaymentProvider, type PayoutRequest, type PayoutState } from '../../payments/provider.js';
+import { attributionExpiresAt } from '../../workflows/lib/affiliate.js';
 import { insertConfirmedUser } from './ledger.js';
 
 let serial = 0;
@@ -15,16 +16,25 @@ export async function makeAffiliate(db: Db, userId: number): Promise<void> {
 
 /** A client who registered after a first visit through `affiliateId`'s link at `visitMs` (pending until a job assigns them, W-23). */
 export async function referredClient(db: Db, affiliateId: number, visitMs: number): Promise<{ id: number; login: string }> {
-  const n = ++serial;
-  const client = await insertConfirmedUser(db, `aff_client_${process.pid}_${affiliateId}_${n}`);
-  const token = `${String(client.id).padStart(20, '0')}${'v'.repeat(23)}`;
+  const client = await insertConfirmedUser(db, `aff_client_${process.pid}_${affiliateId}_${++serial}`);
+  await referExisting(db, affiliateId, client.id, visitMs);
+  return client;
+}
+
+/**
+ * Links the existing user `clientId` to `affiliateId` by a first visit at `visitMs`, as
+ * registration does (`linkAffiliateClientIn`): pending, the window ending at
+ * `attributionExpiresAt(visitMs)` (W-23).
+ */
+export async function referExisting(db: Db, affiliateId: number, clientId: number, visitMs: number): Promise<void> {
+  const token = `${String(clientId).padStart(20, '0')}${'v'.repeat(23)}`;
+  const [visitedAt, expiresAt] = [new Date(visitMs).toISOString(), new Date(attributionExpiresAt(visitMs)).toISOString()];
   await db.sql`
     with visit as (
-      insert into affiliate_visits (token, affiliate_id, visited_at) values (${token}, ${affiliateId}, ${new Date(visitMs).toISOString()}) returning id, visited_at
+      insert into affiliate_visits (token, affiliate_id, visited_at) values (${token}, ${affiliateId}, ${visitedAt}::timestamptz) returning id, visited_at
     )
     insert into affiliate_clients (client_id, affiliate_id, visit_id, first_visit_at, attribution_expires_at, registered_at)
-    select ${client.id}, ${affiliateId}, id, visited_at, visited_at + interval '3 months', visited_at from visit`;
-  return client;
+    select ${clientId}, ${affiliateId}, id, visited_at, ${expiresAt}::timestamptz, visited_at from visit`;
 }
 
 /** What the job's approval transaction does: assignment (W-23), then the commission (W-25). */

@@ -5,7 +5,9 @@
  * sides of its instant: W-02's first answer for a critical job (2 business hours), W-01's
  * verification and W-07's estimate expiring, W-13's auto-approval across a weekend, a fixed-date
  * holiday and Easter Monday, $400.00 counting 3 business days and $400.01 counting 5, a client
- * message on business day 4 restarting the count, and the reminder one business day before.
+ * message on business day 4 restarting the count, and the reminder one business day before; and
+ * W-23…W-25's affiliate commission at the auto-approval instant, the attribution window's end
+ * ± 1 minute through a real job, and a second job of the same client earning again.
  *
  * The server's clock starts at the real now and only moves forward: the tests run in the order
  * of the instants they need, each finding its day (the next Friday, holiday, Easter Monday…) from
@@ -23,6 +25,10 @@ import { jobPolicy } from '../../workflows/job/policy.js';
 import { addBusinessDays, addBusinessHours, autoApproveAt, reminderAt, type BusinessCalendar } from '../../workflows/lib/business-days.js';
 import { HOUR, iso, MINUTE, msOf } from '../../workflows/lib/time.js';
 import { addDays, civilDateOf, zonedInstant, type CivilDate } from '../../workflows/lib/zoned-time.js';
+import { attributionExpiresAt, commissionFor } from '../../workflows/lib/affiliate.js';
+import { addUtcMonths } from '../../workflows/lib/time.js';
+import { makeAffiliate, referExisting } from '../support/affiliates.js';
+import { assertLedgerConsistent } from '../support/ledger.js';
 import { actions, ended, insertInstall, invoicingData, orderJob, person, rowStatus, type JobWorld } from '../support/job-scenarios.js';
 import { startTimeSkippingStack, type TimeSkippingStack } from '../support/harness.js';
 import { fund } from '../support/orders.js';
@@ -279,5 +285,56 @@ describe('estimated jobs on the time-skipping server', () => {
     const deadline = job.view.autoApproveAt!;
     assert.equal(key(civilDateOf(msOf(deadline), ZONE)), key(addDays(easterMonday, 3)), `Thursday after Easter Monday ${key(easterMonday)}`);
     await approvedExactlyAt(job, deadline);
+  });
+
+  it('pays the affiliate commission once at the auto-approval instant, assigns by a job approved 1 minute before the window ends but not 1 minute after, and earns again on the client’s next job (W-23, W-24, W-25, D-07)', async () => {
+    const affiliate = await person(db(), 'affiliate');
+    await makeAffiliate(db(), affiliate.id);
+    const wallet = () => ledger().accountBalance(`user:${affiliate.id}:affiliate`);
+    const commissionsOf = async (jobId: number) => (await db().sql<{ amount_cents: number }[]>`select amount_cents from affiliate_commissions where job_id = ${jobId}`).map((r) => Number(r.amount_cents));
+    // Days 1–20 only: the deadline stays in its month, so "3 months before it" is one instant (no month-end clamping).
+    const day = await nextDay((d) => isBusinessDay(d) && d.day <= 20);
+    await sleepTo(at(day, 12));
+    const near = await deliveredInstall(12_345);
+    await sleepTo(at(day, 13));
+    const late = await deliveredInstall(40_000);
+    /** W-23: a first visit at T such that T + 3 months is the job's deadline + `offsetMs`. */
+    const visitFor = (deadline: string, offsetMs: number) => {
+      const visitMs = addUtcMonths(msOf(deadline) + offsetMs, -3);
+      assert.equal(attributionExpiresAt(visitMs), msOf(deadline) + offsetMs, 'the window ends where the test says');
+      return visitMs;
+    };
+    await referExisting(db(), affiliate.id, near.client.id, visitFor(near.view.autoApproveAt!, MINUTE));
+    await referExisting(db(), affiliate.id, late.client.id, visitFor(late.view.autoApproveAt!, -MINUTE));
+    assert.ok(msOf(near.view.autoApproveAt!) < msOf(late.view.autoApproveAt!), 'delivered an hour apart, approved in that order');
+    await approvedExactlyAt(near, near.view.autoApproveAt!);
+    assert.equal(await wallet(), commissionFor(12_345, 1), 'in the wallet at the auto-approval instant');
+    await approvedExactlyAt(late, late.view.autoApproveAt!);
+
+    // T + 3 months − 1 minute: assigned, and the auto-approved job earns 10 % of $123.45 rounded down.
+    const cut = commissionFor(12_345, 1);
+    assert.equal(cut, 1_234);
+    assert.deepEqual(await commissionsOf(near.jobId), [cut]);
+    // T + 3 months + 1 minute: never assigned, nothing earned.
+    assert.deepEqual(await commissionsOf(late.jobId), []);
+    const states = await db().sql<{ client_id: string; assigned: boolean }[]>`select client_id, assigned_at is not null as assigned from affiliate_clients where affiliate_id = ${affiliate.id} order by client_id`;
+    assert.deepEqual(Object.fromEntries(states.map((r) => [Number(r.client_id), r.assigned])), { [near.client.id]: true, [late.client.id]: false });
+    assert.equal(await wallet(), cut);
+    const posting = await ledger().transactionByKey(`affiliate:job-${near.jobId}:commission`);
+    assert.deepEqual(posting!.postings.map((p) => [p.accountKey, p.amount]).sort(), [['platform:revenue', -cut], [`user:${affiliate.id}:affiliate`, cut]].sort());
+
+    // W-24: every job of an assigned client, also one approved after the window has ended.
+    const install = await insertInstall(db(), 20_001);
+    const next = await orderJob(world, { clientId: near.client.id, login: near.client.login, install }, await nowMs());
+    const a = actions(next.handle);
+    await a.pay(near.client.id, 0);
+    await a.claim(near.expert.id);
+    await a.deliver(near.expert.id);
+    await a.approve(near.client.id);
+    await ended(next.handle);
+    assert.deepEqual(await commissionsOf(next.jobId), [2_000], '10 % of $200.01, rounded down');
+    assert.deepEqual(await commissionsOf(near.jobId), [cut], 'the first job earned once');
+    assert.equal(await wallet(), cut + 2_000);
+    await assertLedgerConsistent(db());
   });
 });

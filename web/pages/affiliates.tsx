@@ -17,9 +17,10 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import type { AffiliateCommissionItem, AffiliatePayoutItem, AffiliateWallet } from '../../services/affiliate-wallet.js';
+import type { AffiliateClientJob, AffiliateCommissionItem, AffiliatePayoutItem, AffiliateWallet } from '../../services/affiliate-wallet.js';
 import type { Affiliate, AffiliateReferral } from '../../services/affiliates.js';
 import { affiliatePayoutRules } from '../../workflows/affiliate-payout/policy.js';
+import type { JobStatus } from '../../workflows/job/messages.js';
 import { affiliateRules } from '../../workflows/lib/affiliate.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { checkbox, dollars, firstOf, optionalText, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
@@ -181,6 +182,43 @@ const ReferralTable = ({ items, zone }: { items: AffiliateReferral[]; zone?: str
   </DataTable>
 );
 
+/** A job's status as the client's affiliate reads it (the job page's labels speak to the client). */
+const jobStateLabel: Record<JobStatus, string> = {
+  awaiting_verification: 'Waiting for the client’s email verification',
+  open: 'Waiting for an expert',
+  estimating: 'Being estimated',
+  estimated: 'Estimated, not paid yet',
+  in_progress: 'Paid, in progress',
+  delivered: 'Delivered, waiting for approval',
+  cancellation_requested: 'Cancellation requested',
+  approved: 'Approved',
+  cancelled: 'Cancelled',
+  expired: 'Expired',
+};
+
+/** W-27, W-19: every job the clients ordered: the login in part, the value, the status, the commission. */
+const ClientJobs = ({ items, zone }: { items: AffiliateClientJob[]; zone?: string }) => (
+  <>
+    <h2>Jobs of your clients</h2>
+    {items.length === 0 ? <p>Your clients have not ordered a job yet.</p> : <ClientJobTable items={items} zone={zone} />}
+  </>
+);
+
+const ClientJobTable = ({ items, zone }: { items: AffiliateClientJob[]; zone?: string }) => (
+  <DataTable id="affiliate-client-jobs" label="Jobs of your clients" caption="Jobs your clients ordered, newest first" columns={['Job', 'Client', 'Ordered', 'Value', 'Status', 'Your commission']}>
+    {items.map((j) => (
+      <tr>
+        <td>#{j.jobId}</td>
+        <td>{j.client}</td>
+        <td><Time at={j.orderedAt} zone={zone} /></td>
+        <td>{j.valueCents === null ? 'Not estimated yet' : <Money cents={j.valueCents} />}</td>
+        <td>{jobStateLabel[j.status]}</td>
+        <td>{j.commissionCents === null ? '—' : <Money cents={j.commissionCents} />}</td>
+      </tr>
+    ))}
+  </DataTable>
+);
+
 type Pages = Hono<WebEnv>;
 
 export function affiliatePages(deps: WebDeps) {
@@ -261,6 +299,7 @@ function programme(app: Pages, deps: WebDeps) {
       throw err;
     });
     const items = current ? await affiliates.referrals(me) : [];
+    const clientJobs = current ? await affiliateWallet.clientJobs(me) : [];
     const wallet: AffiliateWallet | undefined = current ? await affiliateWallet.wallet(me) : undefined;
     const commissions = current ? await affiliateWallet.commissions(me) : [];
     const payouts = current ? await affiliateWallet.payouts(me) : [];
@@ -286,6 +325,7 @@ function programme(app: Pages, deps: WebDeps) {
               </p>
               <h2>Registered users</h2>
               {items.length === 0 ? <p>No one registered through your link yet.</p> : <ReferralTable items={items} zone={v.timeZone} />}
+              <ClientJobs items={clientJobs} zone={v.timeZone} />
               {wallet ? <WalletSection wallet={wallet} commissions={commissions} payouts={payouts} csrf={v.csrf} zone={v.timeZone} errors={errors} form={form} /> : null}
             </>
           ) : null}

@@ -11,6 +11,7 @@ import { page } from '../page.js';
 import { arbitrationPages } from './staff/arbitration.js';
 import { attentionPages } from './staff/attention.js';
 import { closurePages } from './staff/closures.js';
+import { jobInstallPages } from './staff/job-installs.js';
 import { moderationPages } from './staff/moderation.js';
 import { staffPaymentPages } from './staff/payments.js';
 import { sanctionPages } from './staff/sanctions.js';
@@ -31,6 +32,7 @@ const queues = [
   { href: '/staff/closures', label: 'Account closures', what: 'users’ requests to close their account (W-20): complete them once no money is in play', roles: staffAccess.closures },
   { href: '/staff/top-ups', label: 'Refund a card top-up', what: 'an early withdrawal of card money, back to the same card (K-48)', roles: staffAccess.money },
   { href: '/staff/jobs', label: 'Jobs', what: 'estimated jobs: reassign an expert (W-10), decide a cancellation’s refund (W-11)', roles: staffAccess.jobs },
+  { href: '/staff/job-installs', label: 'Install catalog', what: 'the fixed-price installs clients order at once (W-06): add one, change a price, retire one', roles: staffAccess.installs },
   { href: '/expert/jobs', label: 'Expert jobs', what: 'the queue of jobs to estimate, most urgent first (W-02), and yours', roles: staffAccess.expert },
 ];
 
@@ -63,5 +65,6 @@ export function staffPages(deps: WebDeps) {
   app.route('/', staffPaymentPages(deps));
   app.route('/', topUpRefundPages(deps));
   app.route('/', closurePages(deps));
+  app.route('/', jobInstallPages(deps));
   return app;
 }

@@ -24,6 +24,8 @@ export const staffAccess = {
   closures: ['support', 'admin'] as StaffRole[],
   /** `/staff/jobs` and a job's reassignment and refund decision (W-10, W-11). */
   jobs: ['support', 'admin'] as StaffRole[],
+  /** `/staff/job-installs`: the install catalog (W-06). */
+  installs: ['support', 'admin'] as StaffRole[],
   /** `/expert/queue`, `/expert/jobs`, claim, estimate, deliver (W-02, W-04). */
   expert: ['expert'] as StaffRole[],
   /** `POST /staff/feedback/{orderId}/delete` (K-59). */
