@@ -203,6 +203,20 @@ export interface Refusal {
   errors: FieldErrors;
 }
 
+/**
+ * What a page shows back after a refused form: which form on it (`key`), its errors and the
+ * fields as sent, the refusal's status and message, and — for a payment short of money — what
+ * the balance lacks (K-02, W-07).
+ */
+export interface ShownForm {
+  key?: string;
+  errors?: FieldErrors;
+  form?: FormData;
+  status?: Refusal['status'];
+  message?: string;
+  missingCents?: number;
+}
+
 /** The refusal a service's AppError means; anything else is not a refusal (it is rethrown). */
 export function refusalOf(err: unknown): Refusal {
   if (!(err instanceof AppError)) throw err;

@@ -13,22 +13,14 @@ import type { JobDetail } from '../../../services/jobs.js';
 import { jobWorkflowId } from '../../../workflows/job/messages.js';
 import { jobPolicy } from '../../../workflows/job/policy.js';
 import type { WebDeps } from '../../context.js';
-import { firstOf, type FormData, type Refusal } from '../../forms.js';
-import { ActionButton, Field, FieldError, Form, Money, Select, TextArea, Time, type FieldErrors, type Viewer } from '../../ui.js';
+import { firstOf, type ShownForm } from '../../forms.js';
+import { ActionButton, Field, FieldError, Form, Money, Select, TextArea, Time, type Viewer } from '../../ui.js';
 import { AttachmentList } from '../attachments.js';
 import { TemporalLink } from '../staff/temporal-link.js';
 import { statusLabel, urgencyLabel } from './lists.js';
 
-/** What a refused form shows back: which form (`key`), its errors and sent fields, the refusal. */
-export interface Shown {
-  key?: string;
-  errors?: FieldErrors;
-  form?: FormData;
-  status?: Refusal['status'];
-  message?: string;
-  /** W-07: what the balance lacks for "Pay now". */
-  missingCents?: number;
-}
+/** What a refused form shows back (`web/forms.ts`). */
+export type Shown = ShownForm;
 
 const sent = (shown: Shown, key: string, field: string) => (shown.key === key ? String(firstOf(shown.form?.[field]) ?? '') : '');
 const errorsOf = (shown: Shown, key: string) => (shown.key === key ? (shown.errors ?? {}) : {});

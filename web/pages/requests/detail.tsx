@@ -10,22 +10,14 @@ import { individualOfferRules } from '../../../services/policy.js';
 import type { RequestAnswerView, RequestDetail } from '../../../services/requests.js';
 import { requestWorkflowId } from '../../../workflows/request/messages.js';
 import type { WebDeps } from '../../context.js';
-import type { FormData, Refusal } from '../../forms.js';
-import { ActionButton, DataTable, Field, Form, Money, Select, TextArea, type FieldErrors, type Viewer } from '../../ui.js';
+import type { ShownForm } from '../../forms.js';
+import { ActionButton, DataTable, Field, Form, Money, Select, TextArea, type Viewer } from '../../ui.js';
 import { AttachmentList } from '../attachments.js';
 import { TemporalLink } from '../staff/temporal-link.js';
 import { RequestFacts } from './parts.js';
 
-/** What a refused form shows back: which form (`key`), its errors and sent fields, the refusal. */
-export interface Shown {
-  key?: string;
-  errors?: FieldErrors;
-  form?: FormData;
-  status?: Refusal['status'];
-  message?: string;
-  /** K-02: what the balance lacks for the pick. */
-  missingCents?: number;
-}
+/** What a refused form shows back (`web/forms.ts`). */
+export type Shown = ShownForm;
 
 const levelLabel = { newbie: 'Newbie', advanced: 'Advanced', professional: 'Professional' } as const;
 
