@@ -24,7 +24,7 @@ import { jobAttachments } from '../db/schema/attachments.js';
 import { jobs } from '../db/schema/jobs.js';
 import { idempotencyKeys } from '../db/schema/requests.js';
 import { sqlOf, type Tx } from '../db/tx.js';
-import { businessCalendar } from '../payments/business-calendar.js';
+import { businessCalendar, closureNotice } from '../payments/business-calendar.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { JobInput, JobKind, JobStatus, JobView, JobViewer, Urgency } from '../workflows/job/messages.js';
 import type { JobPolicy } from '../workflows/job/policy.js';
@@ -562,6 +562,9 @@ function jobActions(deps: JobsDeps) {
   };
 }
 
+/** W-21: how many days ahead the order pages announce a holiday closure. */
+const CLOSURE_NOTICE_DAYS = 3;
+
 export function createJobs(deps: JobsDeps) {
   const { db } = deps;
   return {
@@ -569,6 +572,8 @@ export function createJobs(deps: JobsDeps) {
     get: (viewer: Viewer, jobId: number) => get(deps, viewer, jobId),
     ...jobLists(deps),
     ...jobActions(deps),
+    /** W-21: the public holidays of the next 3 days, when the experts are off, and when quotes are answered again. */
+    closureNotice: () => closureNotice((deps.rules ?? defaultJobPolicy).calendar, deps.clock.now().getTime(), CLOSURE_NOTICE_DAYS),
     /** W-01: the client's jobs that wait for their account's activation. */
     jobsAwaitingActivation: (userId: number) => awaitingActivation(db, userId),
     /**

@@ -15,6 +15,7 @@ import { checkbox, parseForm, readQuery } from '../../forms.js';
 import { page, userOf } from '../../page.js';
 import { DataTable, FieldError, Money, Select, Time } from '../../ui.js';
 import { staffAccess, staffOf } from '../staff/roles.js';
+import { ClosureBanner } from './closure.js';
 
 export const statusLabel: Record<(typeof jobStatuses)[number], string> = {
   awaiting_verification: 'Waiting for your email’s verification',
@@ -75,6 +76,7 @@ export function jobListPages(app: Hono<WebEnv>, deps: WebDeps) {
     const mine = await jobs.mine(userOf(c).id);
     return page(c, deps, 'Jobs', (v) => (
       <>
+        <ClosureBanner notice={jobs.closureNotice()} />
         <p>
           <a class="button" href="/jobs/new">
             Order a job

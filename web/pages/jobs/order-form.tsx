@@ -19,6 +19,7 @@ import type { FC } from 'hono/jsx';
 import { Field, FieldError, Form, Money, Select, TextArea, type FieldErrors } from '../../ui.js';
 import { affiliateVisitOf, forgetAffiliateVisit } from '../affiliates.js';
 import { ACCEPT_ATTACHMENTS, formFile, uploadFormFile } from '../attachments.js';
+import { ClosureBanner } from './closure.js';
 
 const urgencyLabels: Record<(typeof urgencies)[number], string> = {
   low: 'Low: whenever an expert is free',
@@ -91,6 +92,7 @@ async function orderPage(c: WebContext, deps: WebDeps, failure?: Failure, status
     'Order a job',
     (v) => (
       <>
+        <ClosureBanner notice={deps.services.jobs.closureNotice()} />
         <Form action="/jobs/new" csrf={v.csrf} error={failure?.form === 'order' ? failure.message : undefined} label="order a job" id="job-form" enctype="multipart/form-data">
           <p>Describe the job: an expert estimates it in hours at ${jobPolicy.hourlyRateCents / 100}/h, you pay into escrow, and the expert is paid once you approve the work.</p>
           <input type="hidden" name="idempotencyKey" value={sentOf(failure, 'order', 'idempotencyKey') || randomUUID()} />
