@@ -727,9 +727,17 @@ export async function referralCommissionIn(tx: Tx, input: ReferralCommissionInpu
     description: input.description,
     metadata: { orderId, role: input.role, referrerId, amount },
   };
+  return payFromRevenueIn(tx, op, account.main(referrerId), amount);
+}
+
+/**
+ * A commission the platform pays out of its revenue (K-54's referrals, W-25's affiliates) into
+ * `to`, in the caller's transaction, once under `op`'s key. True when this call posted it.
+ */
+async function payFromRevenueIn(tx: Tx, op: OperationSpec, to: AccountSpec, amount: Cents): Promise<boolean> {
   const posted = await postIn(tx, op, async (t) => {
-    await lockAccounts(t, [account.platform('revenue'), account.main(referrerId)]);
-    return { postings: [{ accountKey: key.platform('revenue'), amount: -amount }, { accountKey: key.main(referrerId), amount }] };
+    await lockAccounts(t, [account.platform('revenue'), to]);
+    return { postings: [{ accountKey: key.platform('revenue'), amount: -amount }, { accountKey: to.key, amount }] };
   });
   return posted !== null;
 }
@@ -757,21 +765,32 @@ export async function affiliateCommissionIn(tx: Tx, input: AffiliateCommissionIn
     description: input.description,
     metadata: { jobId, affiliateId, amount },
   };
-  const posted = await postIn(tx, op, async (t) => {
-    await lockAccounts(t, [account.platform('revenue'), account.affiliate(affiliateId)]);
-    return { postings: [{ accountKey: key.platform('revenue'), amount: -amount }, { accountKey: key.affiliate(affiliateId), amount }] };
-  });
-  return posted !== null;
+  return payFromRevenueIn(tx, op, account.affiliate(affiliateId), amount);
 }
 
 /**
- * W-28: locks an affiliate's wallet (created empty if missing) and `payouts_pending` in the one
- * order every operation locks in, and answers the wallet's balance: a withdrawal decides its
+ * Whose payout a hold, settle or revert is: a Kwork withdrawal (`payout:<id>:…`, from and back to
+ * the main balance) or an affiliate wallet's (`affiliate-payout:<id>:…`, W-28). Both pass
+ * through `platform:payouts_pending` on their way to the gateway.
+ */
+interface PayoutFamily {
+  prefix: 'payout' | 'affiliate-payout';
+  kindPrefix: 'payout' | 'affiliate_payout';
+  noun: string;
+  returnsTo: string;
+  account: (userId: number) => AccountSpec;
+}
+
+const KWORK_PAYOUT: PayoutFamily = { prefix: 'payout', kindPrefix: 'payout', noun: 'Withdrawal', returnsTo: 'balance', account: account.main };
+const AFFILIATE_PAYOUT: PayoutFamily = { prefix: 'affiliate-payout', kindPrefix: 'affiliate_payout', noun: 'Affiliate payout', returnsTo: 'the affiliate wallet', account: account.affiliate };
+
+/**
+ * W-28: locks an affiliate's wallet (created empty if missing) and `payouts_pending`, as
+ * `lockForPayout` does a main balance, and answers the wallet's balance: a withdrawal decides its
  * amount under this lock, so two cannot spend the same money.
  */
 export async function lockAffiliateWalletIn(tx: Tx, userId: number): Promise<Cents> {
-  const locked = await lockAccounts(tx, [account.affiliate(userIdOf('userId', userId)), account.platform('payouts_pending')]);
-  return locked.get(key.affiliate(userId))!;
+  return lockForPayout(tx, userId, AFFILIATE_PAYOUT);
 }
 
 /**
@@ -781,38 +800,24 @@ export async function lockAffiliateWalletIn(tx: Tx, userId: number): Promise<Cen
  * @throws InsufficientFundsError when the wallet holds less; the caller's transaction must roll back.
  */
 export async function affiliatePayoutHoldIn(tx: Tx, input: { payoutId: LedgerId; userId: number; amount: Cents }): Promise<void> {
-  const payoutId = idPart('payoutId', input.payoutId);
-  const userId = userIdOf('userId', input.userId);
-  const amount = positiveCents('amount', input.amount);
-  const op: OperationSpec = {
-    idempotencyKey: `affiliate-payout:${payoutId}:hold`,
-    kind: 'affiliate_payout_hold',
-    description: `Affiliate payout ${payoutId}`,
-    metadata: { payoutId, userId, amount, fee: 0 },
-  };
-  const posted = await postIn(tx, op, async (t) => {
-    const locked = await lockAccounts(t, [account.affiliate(userId), account.platform('payouts_pending')]);
-    const wallet = locked.get(key.affiliate(userId))!;
-    if (wallet < amount) throw new InsufficientFundsError(amount, wallet);
-    return { postings: [{ accountKey: key.affiliate(userId), amount: -amount }, { accountKey: key.platform('payouts_pending'), amount }] };
-  });
-  if (!posted) throw new Error(`ledger: affiliate payout ${payoutId} is already held`);
+  return payoutHoldIn(tx, input, AFFILIATE_PAYOUT);
 }
 
 /** A withdrawal's hold: the operation and its plan (see `payoutHold`). */
-function payoutHoldOf(input: PayoutHoldInput): [OperationSpec, (tx: Tx) => Promise<Plan>] {
+function payoutHoldOf(input: PayoutHoldInput, family: PayoutFamily = KWORK_PAYOUT): [OperationSpec, (tx: Tx) => Promise<Plan>] {
   const payoutId = idPart('payoutId', input.payoutId);
   const userId = userIdOf('userId', input.userId);
   const amount = positiveCents('amount', input.amount);
   const fee = input.fee ?? 0;
   if (!isCents(fee) || fee >= amount) throw new RangeError(`fee: must be integer cents below the amount, got ${fee}`);
+  const from = family.account(userId);
   return [
-    { idempotencyKey: `payout:${payoutId}:hold`, kind: 'payout_hold', description: `Withdrawal ${payoutId}`, metadata: { payoutId, userId, amount, fee } },
+    { idempotencyKey: `${family.prefix}:${payoutId}:hold`, kind: `${family.kindPrefix}_hold`, description: `${family.noun} ${payoutId}`, metadata: { payoutId, userId, amount, fee } },
     async (tx) => {
-      const locked = await lockAccounts(tx, [account.main(userId), account.platform('payouts_pending')]);
-      const main = locked.get(key.main(userId))!;
-      if (main < amount) throw new InsufficientFundsError(amount, main);
-      return { postings: [{ accountKey: key.main(userId), amount: -amount }, { accountKey: key.platform('payouts_pending'), amount }] };
+      const locked = await lockAccounts(tx, [from, account.platform('payouts_pending')]);
+      const balance = locked.get(from.key)!;
+      if (balance < amount) throw new InsufficientFundsError(amount, balance);
+      return { postings: [{ accountKey: from.key, amount: -amount }, { accountKey: key.platform('payouts_pending'), amount }] };
     },
   ];
 }
@@ -832,9 +837,9 @@ async function payoutHold(db: Db, input: PayoutHoldInput): Promise<LedgerResult>
  * and starts its workflow in one). The caller checks what is withdrawable first (K-48, K-49,
  * D-09, D-10) under the lock of the user's main account.
  */
-async function payoutHoldIn(tx: Tx, input: PayoutHoldInput): Promise<void> {
-  const [op, plan] = payoutHoldOf(input);
-  if (!(await postIn(tx, op, plan))) throw new Error(`ledger: withdrawal ${input.payoutId} is already held`);
+async function payoutHoldIn(tx: Tx, input: PayoutHoldInput, family: PayoutFamily = KWORK_PAYOUT): Promise<void> {
+  const [op, plan] = payoutHoldOf(input, family);
+  if (!(await postIn(tx, op, plan))) throw new Error(`ledger: ${family.noun.toLowerCase()} ${input.payoutId} is already held`);
 }
 
 /**
@@ -844,26 +849,11 @@ async function payoutHoldIn(tx: Tx, input: PayoutHoldInput): Promise<void> {
  * order's hold or another withdrawal of the same user waits, and no settle or revert (which
  * lock the same two) can deadlock with it.
  */
-async function lockForPayout(tx: Tx, userId: number): Promise<Cents> {
-  const locked = await lockAccounts(tx, [account.main(userIdOf('userId', userId)), account.platform('payouts_pending')]);
-  return locked.get(key.main(userId))!;
+async function lockForPayout(tx: Tx, userId: number, family: PayoutFamily = KWORK_PAYOUT): Promise<Cents> {
+  const from = family.account(userIdOf('userId', userId));
+  const locked = await lockAccounts(tx, [from, account.platform('payouts_pending')]);
+  return locked.get(from.key)!;
 }
-
-/**
- * Whose payout a hold, settle or revert is: a Kwork withdrawal (`payout:<id>:…`, from and back to
- * the main balance) or an affiliate wallet's (`affiliate-payout:<id>:…`, W-28). Both pass
- * through `platform:payouts_pending` on their way to the gateway.
- */
-interface PayoutFamily {
-  prefix: 'payout' | 'affiliate-payout';
-  kindPrefix: 'payout' | 'affiliate_payout';
-  noun: string;
-  returnsTo: string;
-  account: (userId: number) => AccountSpec;
-}
-
-const KWORK_PAYOUT: PayoutFamily = { prefix: 'payout', kindPrefix: 'payout', noun: 'Withdrawal', returnsTo: 'balance', account: account.main };
-const AFFILIATE_PAYOUT: PayoutFamily = { prefix: 'affiliate-payout', kindPrefix: 'affiliate_payout', noun: 'Affiliate payout', returnsTo: 'the affiliate wallet', account: account.affiliate };
 
 /**
  * What a payout still has pending: its hold, less what a settle or revert already moved.

@@ -20,20 +20,16 @@ import {
   sleep,
   upsertSearchAttributes,
   workflowInfo,
-  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { AffiliatePayoutActivities } from '../../activities/affiliate-payouts.js';
-import { now, scheduledStartOf } from '../lib/process.js';
+import { idempotentWrites, now, scheduledStartOf } from '../lib/process.js';
 import * as machine from './machine.js';
 import { affiliatePayoutFailure, viewQuery, type AffiliatePayoutArgs, type AffiliatePayoutOutcome, type AffiliatePayoutView, type DuePayout } from './messages.js';
 import { affiliatePayoutPolicy } from './policy.js';
 import { detailsOf, searchAttributesOf, searchKey } from './search.js';
 
 /** The database writes are idempotent (by the run month and the withdrawal), so they are retried until the database answers. */
-const writeOptions: LocalActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-};
+const writeOptions = idempotentWrites('30 seconds');
 const { openAffiliateRun, recordAffiliatePayout } = proxyLocalActivities<AffiliatePayoutActivities>(writeOptions);
 
 /** Why a provider call ended the payout: its failure's message, short. */

@@ -7,15 +7,13 @@
  */
 import { condition, proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { IndividualOfferActivities } from '../../activities/individual-offers.js';
+import { idempotentWrites } from '../lib/process.js';
 import * as machine from './machine.js';
 import { answeredSignal, viewQuery, type IndividualOfferInput, type IndividualOfferView } from './messages.js';
 import { detailsOf, searchAttributesOf } from './search.js';
 
 /** The expiry's write is idempotent (a conditional update, keyed notices), so it is retried until the database answers. */
-const { expireIndividualOffer } = proxyLocalActivities<IndividualOfferActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+const { expireIndividualOffer } = proxyLocalActivities<IndividualOfferActivities>(idempotentWrites('10 seconds'));
 
 export async function individualOfferWorkflow(input: IndividualOfferInput): Promise<IndividualOfferView> {
   let state = machine.initialState(input);

@@ -16,12 +16,12 @@
  * the notices, the conversation's participants, the approval's invoice and affiliate writes —
  * are written by one local activity, one transition at a time, in order.
  */
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, proxyLocalActivities, setHandler, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities, proxyLocalActivities, setHandler, type ActivityOptions } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { AttentionActivities } from '../../activities/attention.js';
 import type { JobActivities, JobEventRecord } from '../../activities/jobs.js';
 import { isErrorCode } from '../lib/errors.js';
-import { now, Process, publisher, type Deadlines } from '../lib/process.js';
+import { idempotentWrites, now, Process, publisher, type Deadlines } from '../lib/process.js';
 import * as machine from './machine.js';
 import {
   activatedSignal,
@@ -45,10 +45,7 @@ import {
 import { detailsOf, searchAttributesOf, searchKey } from './search.js';
 
 /** The writes are idempotent (the row's `event_seq`, the ledger's keys, the notices' keys), so they are retried until the database answers. */
-const writeOptions: LocalActivityOptions = {
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-};
+const writeOptions = idempotentWrites('10 seconds');
 const { loadJob, recordJobEvent } = proxyLocalActivities<JobActivities>(writeOptions);
 const { flagAttention } = proxyLocalActivities<AttentionActivities>(writeOptions);
 

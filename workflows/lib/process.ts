@@ -19,7 +19,7 @@
  * the first activity (does my row exist?), `untilFinal`, `finish`.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, defineUpdate, setCurrentDetails, setHandler, upsertSearchAttributes, type WorkflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, defineUpdate, setCurrentDetails, setHandler, upsertSearchAttributes, type LocalActivityOptions, type WorkflowInfo } from '@temporalio/workflow';
 
 /** What one transition makes: the new state, and the effects to write. */
 export interface Transition<S, E> {
@@ -122,6 +122,15 @@ function held(attention: Attention): ApplicationFailure {
 
 /** Workflow time (deterministic), as an ISO string. */
 export const now = (): string => new Date().toISOString();
+
+/**
+ * Local-activity options for writes that are idempotent (a ledger key, a row's event number, a
+ * notice's key): retried until the database answers, backing off to 30 s between attempts, each
+ * attempt bounded by `startToCloseTimeout`; a caller waiting on an Update waits that long too.
+ */
+export function idempotentWrites(startToCloseTimeout: LocalActivityOptions['startToCloseTimeout']): LocalActivityOptions {
+  return { startToCloseTimeout, retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' } };
+}
 
 export class Process<S, E, R> {
   /** Until the process's first activity finds its row, actions wait: the API's transaction may yet roll back. */

@@ -14,10 +14,10 @@
  * activity task round trip), search attributes are upserted only when the status or the next
  * deadline changes, and one timer runs at a time.
  */
-import { allHandlersFinished, ApplicationFailure, condition, proxyLocalActivities, setHandler, type LocalActivityOptions } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { AttentionActivities } from '../../activities/attention.js';
 import type { OrderActivities, OrderEventRecord } from '../../activities/orders.js';
-import { now, Process, publisher, type Deadlines } from '../lib/process.js';
+import { idempotentWrites, now, Process, publisher, type Deadlines } from '../lib/process.js';
 import * as machine from './machine.js';
 import { actUpdate, messageUpdate, orderWorkflowId, viewQuery, type ActArgs, type MessageArgs, type OrderInput, type OrderView, type PendingDeadline } from './messages.js';
 import { inconsistencyOf } from './placement.js';
@@ -27,10 +27,7 @@ import { detailsOf, searchAttributesOf, searchKey } from './search.js';
  * The writes are idempotent (ledger keys, the row's event number), so they are retried until
  * the database answers; a caller waiting on the Update waits that long too.
  */
-export const writeOptions: LocalActivityOptions = {
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-};
+export const writeOptions = idempotentWrites('10 seconds');
 const { loadOrder, recordOrderEvent } = proxyLocalActivities<OrderActivities>(writeOptions);
 const { flagAttention } = proxyLocalActivities<AttentionActivities>(writeOptions);
 

@@ -20,10 +20,9 @@ import {
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
-  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { PayoutBatchActivities } from '../../activities/payout-batches.js';
-import { now, scheduledStartOf } from '../lib/process.js';
+import { idempotentWrites, now, scheduledStartOf } from '../lib/process.js';
 import { withdrawalWorkflowId, takeIntoBatchSignal } from '../withdrawal/messages.js';
 import * as machine from './machine.js';
 import { viewQuery, withdrawalReportSignal, type PayoutBatchArgs, type PayoutBatchView } from './messages.js';
@@ -31,10 +30,7 @@ import { payoutBatchPolicy } from './policy.js';
 import { detailsOf, searchAttributesOf, searchKey } from './search.js';
 
 /** Both writes are idempotent (the row by the batch's id), so they are retried until the database answers. */
-const writeOptions: LocalActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-};
+const writeOptions = idempotentWrites('30 seconds');
 const { openBatch, reconcileBatch } = proxyLocalActivities<PayoutBatchActivities>(writeOptions);
 
 /** Hands every due withdrawal over; one that cannot be reached (closed, unknown) was not taken. */

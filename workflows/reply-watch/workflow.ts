@@ -9,19 +9,16 @@
  * whose violation id makes a retried report count once) and ends. A later buyer message starts a
  * new run under the same id.
  */
-import { allHandlersFinished, condition, proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes, type LocalActivityOptions } from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyLocalActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ReplyWatchActivities } from '../../activities/reply-watch.js';
-import { now } from '../lib/process.js';
+import { idempotentWrites, now } from '../lib/process.js';
 import { msOf } from '../lib/time.js';
 import * as machine from './machine.js';
 import { messageSignal, viewQuery, type ReplyWatchInput, type ReplyWatchView } from './messages.js';
 import { detailsOf, searchAttributesOf, searchKey } from './search.js';
 
 /** The report is idempotent (the standing dedupes its violation id), so it is retried until the server answers. */
-const reportOptions: LocalActivityOptions = {
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-};
+const reportOptions = idempotentWrites('10 seconds');
 const { reportIgnoredMessages } = proxyLocalActivities<ReplyWatchActivities>(reportOptions);
 
 export async function replyWatchWorkflow(input: ReplyWatchInput): Promise<ReplyWatchView> {

@@ -15,11 +15,11 @@
  * Every change is the state's at once; its effects — the read model's row and answers, the
  * notices — are written by one local activity, one transition at a time, in order.
  */
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, proxyLocalActivities, setHandler, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities, proxyLocalActivities, setHandler, type ActivityOptions } from '@temporalio/workflow';
 import type { AttentionActivities } from '../../activities/attention.js';
 import type { RequestActivities, RequestEventRecord } from '../../activities/requests.js';
 import { isErrorCode } from '../lib/errors.js';
-import { now, Process, publisher, type Deadlines } from '../lib/process.js';
+import { idempotentWrites, now, Process, publisher, type Deadlines } from '../lib/process.js';
 import * as machine from './machine.js';
 import {
   answerUpdate,
@@ -37,10 +37,7 @@ import {
 import { detailsOf, searchAttributesOf, searchKey } from './search.js';
 
 /** The writes are idempotent (the row's `seq`, the answers' keys, the notices' keys), so they are retried until the database answers. */
-const writeOptions: LocalActivityOptions = {
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-};
+const writeOptions = idempotentWrites('10 seconds');
 const { loadRequest, recordRequestEvent } = proxyLocalActivities<RequestActivities>(writeOptions);
 const { flagAttention } = proxyLocalActivities<AttentionActivities>(writeOptions);
 

@@ -17,20 +17,17 @@
  *
  * Every change is the state's at once; its effects are written by one local activity, in order.
  */
-import { allHandlersFinished, condition, continueAsNew, proxyLocalActivities, setHandler, workflowInfo, type LocalActivityOptions } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { AttentionActivities } from '../../activities/attention.js';
 import type { StandingActivities, StandingEventRecord } from '../../activities/standing.js';
-import { now, Process, publisher } from '../lib/process.js';
+import { idempotentWrites, now, Process, publisher } from '../lib/process.js';
 import { msOf } from '../lib/time.js';
 import * as machine from './machine.js';
 import { liftUpdate, sanctionUpdate, standingWorkflowId, viewQuery, violationSignal, type LiftArgs, type SanctionArgs, type StandingInput, type StandingView } from './messages.js';
 import { detailsOf, searchAttributesOf, searchKey } from './search.js';
 
 /** The writes are idempotent (the row's `seq`, the history's keys, the notice's key), so they are retried until the database answers. */
-const writeOptions: LocalActivityOptions = {
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-};
+const writeOptions = idempotentWrites('10 seconds');
 const { loadStanding, recordStandingEvent } = proxyLocalActivities<StandingActivities>(writeOptions);
 const { flagAttention } = proxyLocalActivities<AttentionActivities>(writeOptions);
 

@@ -27,12 +27,11 @@ import {
   proxyLocalActivities,
   setHandler,
   type ActivityOptions,
-  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { AttentionActivities } from '../../activities/attention.js';
 import type { WithdrawalActivities, WithdrawalEventRecord } from '../../activities/withdrawals.js';
 import { formatUsd } from '../lib/money.js';
-import { now, Process, publisher } from '../lib/process.js';
+import { idempotentWrites, now, Process, publisher } from '../lib/process.js';
 import { msOf } from '../lib/time.js';
 import { withdrawalReportSignal, type WithdrawalReport } from '../payout-batch/messages.js';
 import * as machine from './machine.js';
@@ -53,10 +52,7 @@ import {
 import { detailsOf, searchAttributesOf, searchKey } from './search.js';
 
 /** The writes are idempotent (ledger keys, the closed row, the notice's key), so they are retried until the database answers. */
-const writeOptions: LocalActivityOptions = {
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-};
+const writeOptions = idempotentWrites('10 seconds');
 const { loadWithdrawal, recordWithdrawalEvent } = proxyLocalActivities<WithdrawalActivities>(writeOptions);
 const { flagAttention } = proxyLocalActivities<AttentionActivities>(writeOptions);
 
