@@ -9,7 +9,7 @@ import type { Db } from './client.js';
 import { affiliatePayoutHoldIn, InsufficientFundsError, lockAffiliateWalletIn, type Ledger } from './ledger.js';
 import { affiliatePayoutSettings, affiliates, affiliateWithdrawals } from './schema/affiliates.js';
 import { sqlOf, type Tx } from './tx.js';
-import { payoutCutoff, runFor } from '../workflows/lib/business-days.js';
+import { payoutCutoff, previousMonth, runFor } from '../workflows/lib/business-days.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { affiliatePayoutRules } from '../workflows/affiliate-payout/policy.js';
 import type { DuePayout } from '../workflows/affiliate-payout/messages.js';
@@ -19,10 +19,10 @@ export type AffiliateWithdrawalRow = typeof affiliateWithdrawals.$inferSelect;
 /** W-29, D-06: the run month (`2027-01`) a withdrawal set up at `at` is paid in: the month after, read at UTC+1. */
 export const runMonthFor = (at: Date): string => runFor(at.toISOString()).slice(0, 7);
 
-/** The month before `runMonth` (`2027-01` → `2026-12`). */
-export function previousMonth(runMonth: string): string {
-  const [y, m] = runMonth.split('-').map(Number) as [number, number];
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+/** 404 unless `userId` is an affiliate (the wallet's reads and its withdrawals). */
+export async function assertAffiliateIn(q: Tx | Db['orm'], userId: number): Promise<void> {
+  const [row] = await q.select({ id: affiliates.userId }).from(affiliates).where(eq(affiliates.userId, userId));
+  if (!row) throw new AppError('not_found', 'you are not an affiliate yet: sign up with your personal data first');
 }
 
 /**
@@ -32,8 +32,7 @@ export function previousMonth(runMonth: string): string {
  * `insufficient_funds` for more than the wallet holds.
  */
 export async function requestAffiliateWithdrawalIn(tx: Tx, input: { userId: number; amountCents: number; at: Date }): Promise<AffiliateWithdrawalRow> {
-  const [affiliate] = await tx.select({ id: affiliates.userId }).from(affiliates).where(eq(affiliates.userId, input.userId));
-  if (!affiliate) throw new AppError('not_found', 'you are not an affiliate yet: sign up with your personal data first');
+  await assertAffiliateIn(tx, input.userId);
   if (input.amountCents < affiliatePayoutRules.minimumCents) {
     throw new AppError('rule_violation', `the minimum withdrawal is $${affiliatePayoutRules.minimumCents / 100} (W-28)`, { field: 'amountCents', minimumCents: affiliatePayoutRules.minimumCents });
   }

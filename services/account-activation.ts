@@ -31,7 +31,7 @@ const LOGIN_TRIES = 5;
  * A login drawn from the email's local part: a-z, digits and underscores, at most 24 characters
  * so that a suffix still fits in 32; a part too short to make one becomes `client`-based.
  */
-export function loginFromEmail(email: string): string {
+function loginFromEmail(email: string): string {
   const local = (email.split('@')[0] ?? '')
     .toLowerCase()
     .normalize('NFKD')

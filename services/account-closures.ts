@@ -64,7 +64,7 @@ type Sql = postgres.Sql | postgres.TransactionSql;
  * The checks completing a closure runs, by name: each counts what of the user's is still in
  * play (0: nothing). A new kind of money (the estimated job's) adds one line here.
  */
-export const closureBlockers: Record<string, { message: string; count: (sql: Sql, userId: number) => Promise<number> }> = {
+const closureBlockers: Record<string, { message: string; count: (sql: Sql, userId: number) => Promise<number> }> = {
   open_orders: {
     message: 'orders as buyer or seller are still open',
     count: (sql, userId) => countOf(sql`select count(*)::int as n from orders where (buyer_id = ${userId} or seller_id = ${userId}) and closed_at is null`),

@@ -6,16 +6,15 @@
  * (`workflows/affiliate-payout/`) it belongs to by the D-06 cut-off.
  */
 import { desc, eq } from 'drizzle-orm';
-import { requestAffiliateWithdrawalIn, runMonthFor, type AffiliateWithdrawalRow } from '../db/affiliate-payouts.js';
+import { assertAffiliateIn, requestAffiliateWithdrawalIn, runMonthFor, type AffiliateWithdrawalRow } from '../db/affiliate-payouts.js';
 import type { Db } from '../db/client.js';
 import { createLedger } from '../db/ledger.js';
-import { affiliateCommissions, affiliatePayoutSettings, affiliates, affiliateWithdrawals } from '../db/schema/affiliates.js';
+import { affiliateCommissions, affiliatePayoutSettings, affiliateWithdrawals } from '../db/schema/affiliates.js';
 import { users } from '../db/schema/users.js';
 import { affiliatePayoutRules } from '../workflows/affiliate-payout/policy.js';
 import { levelBps, levelFor, type AffiliateLevel } from '../workflows/lib/affiliate.js';
 import { payoutCutoff } from '../workflows/lib/business-days.js';
 import type { JobStatus } from '../workflows/job/messages.js';
-import { AppError } from '../workflows/lib/errors.js';
 import { maskLogin } from '../workflows/lib/referral.js';
 import type { Clock } from './clock.js';
 import { normalize } from './profile.js';
@@ -114,11 +113,6 @@ function payoutOf(row: AffiliateWithdrawalRow): AffiliatePayoutItem {
   };
 }
 
-async function assertAffiliate(db: Db, userId: number): Promise<void> {
-  const [row] = await db.orm.select({ id: affiliates.userId }).from(affiliates).where(eq(affiliates.userId, userId));
-  if (!row) throw new AppError('not_found', 'you are not an affiliate yet: sign up with your personal data first');
-}
-
 async function settingsOf(db: Db, userId: number): Promise<AffiliatePayoutSettings | null> {
   const [row] = await db.orm.select().from(affiliatePayoutSettings).where(eq(affiliatePayoutSettings.userId, userId));
   return row ? { paypalEmail: row.paypalEmail, autoPayout: row.autoPayout } : null;
@@ -126,7 +120,7 @@ async function settingsOf(db: Db, userId: number): Promise<AffiliatePayoutSettin
 
 /** W-27, D-07: the wallet's balance, the level and where payouts go. */
 async function wallet(deps: AffiliateWalletDeps, userId: number): Promise<AffiliateWallet> {
-  await assertAffiliate(deps.db, userId);
+  await assertAffiliateIn(deps.db.orm, userId);
   const [counted] = await deps.db.sql<{ n: number }[]>`select count(*)::int as n from affiliate_commissions where affiliate_id = ${userId}`;
   const approvedJobs = counted?.n ?? 0;
   const level = levelFor(approvedJobs);
@@ -143,7 +137,7 @@ async function wallet(deps: AffiliateWalletDeps, userId: number): Promise<Affili
 
 /** W-27, W-19: the commissions, newest first, clients' logins in part. */
 async function commissions(deps: AffiliateWalletDeps, userId: number): Promise<AffiliateCommissionItem[]> {
-  await assertAffiliate(deps.db, userId);
+  await assertAffiliateIn(deps.db.orm, userId);
   const rows = await deps.db.orm
     .select({ c: affiliateCommissions, login: users.login })
     .from(affiliateCommissions)
@@ -170,7 +164,7 @@ async function commissions(deps: AffiliateWalletDeps, userId: number): Promise<A
  * passed unassigned was never the affiliate's, and their jobs are not shown.
  */
 async function clientJobs(deps: AffiliateWalletDeps, userId: number): Promise<AffiliateClientJob[]> {
-  await assertAffiliate(deps.db, userId);
+  await assertAffiliateIn(deps.db.orm, userId);
   const rows = await deps.db.sql<{ id: string; login: string; ordered_at: Date; price_cents: number | null; paid_cents: number; status: JobStatus; commission: string | null }[]>`
     select j.id, u.login, j.ordered_at, j.price_cents, j.paid_cents, j.status, ac.amount_cents as commission
     from affiliate_clients c
@@ -192,14 +186,14 @@ async function clientJobs(deps: AffiliateWalletDeps, userId: number): Promise<Af
 
 /** W-27: the payouts, newest first. */
 async function payouts(deps: AffiliateWalletDeps, userId: number): Promise<AffiliatePayoutItem[]> {
-  await assertAffiliate(deps.db, userId);
+  await assertAffiliateIn(deps.db.orm, userId);
   const rows = await deps.db.orm.select().from(affiliateWithdrawals).where(eq(affiliateWithdrawals.affiliateId, userId)).orderBy(desc(affiliateWithdrawals.id)).limit(500);
   return rows.map(payoutOf);
 }
 
 /** W-28, W-30: sets the PayPal address and the automatic payout switch. */
 async function setSettings(deps: AffiliateWalletDeps, userId: number, input: AffiliatePayoutSettings): Promise<AffiliatePayoutSettings> {
-  await assertAffiliate(deps.db, userId);
+  await assertAffiliateIn(deps.db.orm, userId);
   const values = { paypalEmail: normalize(input.paypalEmail), autoPayout: input.autoPayout, updatedAt: deps.clock.now() };
   await deps.db.orm.insert(affiliatePayoutSettings).values({ userId, ...values }).onConflictDoUpdate({ target: affiliatePayoutSettings.userId, set: values });
   return { paypalEmail: values.paypalEmail, autoPayout: values.autoPayout };

@@ -60,7 +60,7 @@ type Row = typeof affiliates.$inferSelect;
  * W-22: a company's tax id, checked loosely only (2–32 letters, digits, spaces, `.`, `-`, `/`):
  * strict per-country checks belong to invoicing (W-18).
  */
-export const TAX_ID_LOOSE = /^[A-Za-z0-9][A-Za-z0-9 ./-]{0,30}[A-Za-z0-9]$/;
+const TAX_ID_LOOSE = /^[A-Za-z0-9][A-Za-z0-9 ./-]{0,30}[A-Za-z0-9]$/;
 
 function present(deps: AffiliateDeps, row: Row): Affiliate {
   const level = row.level as AffiliateLevel;

@@ -14,7 +14,7 @@ import type { Clock } from './clock.js';
 type Sql = postgres.TransactionSql;
 type Rows = Record<string, unknown>[];
 /** One section: what it holds about `userId`. */
-export type ExportSection = (sql: Sql, userId: number) => Promise<unknown>;
+type ExportSection = (sql: Sql, userId: number) => Promise<unknown>;
 
 const camel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 /** Rows with camelCase keys, as the rest of the API writes them. */
@@ -23,7 +23,7 @@ function rows(list: readonly Record<string, unknown>[]): Rows {
 }
 
 /** The sections, in the order the document lists them. */
-export const exportSections: Record<string, ExportSection> = {
+const exportSections: Record<string, ExportSection> = {
   profile: async (sql, userId) =>
     rows(
       await sql`

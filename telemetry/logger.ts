@@ -10,7 +10,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 /** Field names whose values never reach a log line, at the top level or one object deep. */
 const SECRET_FIELDS = ['password', 'newPassword', 'currentPassword', 'token', 'accessToken', 'authorization', 'cookie', 'email', 'cardNumber', 'paymentMethod', 'secret'];
 
-export const redactPaths = SECRET_FIELDS.flatMap((name) => [name, `*.${name}`]);
+const redactPaths = SECRET_FIELDS.flatMap((name) => [name, `*.${name}`]);
 
 /** A process's logger at `level`, to stdout unless `destination` (a test's capture) is given. */
 export function createLogger(level: string, service: string, destination?: DestinationStream): Logger {

@@ -21,7 +21,8 @@ export const CSRF_COOKIE = 'gf_csrf';
 const CSRF_FIELD = '_csrf';
 const CSRF_HEADER = 'x-csrf-token';
 
-const secure = (c: Context, forced: boolean) => forced || new URL(c.req.url).protocol === 'https:';
+/** Whether a cookie gets `Secure`: always when configured (`forced`), else on an https request. */
+export const secure = (c: Context, forced: boolean) => forced || new URL(c.req.url).protocol === 'https:';
 
 /** Reads the session cookie into `user`; a cookie that no longer names a live session is dropped. */
 export function readSession(accounts: Services['accounts'], secureCookies: boolean): MiddlewareHandler<WebEnv> {

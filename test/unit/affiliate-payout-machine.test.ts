@@ -1,7 +1,8 @@
 /** The monthly affiliate payout run's pure rules (W-28…W-30, D-06): which run an instant belongs to, and how payouts end. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { previousMonth, runMonthFor } from '../../db/affiliate-payouts.js';
+import { runMonthFor } from '../../db/affiliate-payouts.js';
+import { previousMonth } from '../../workflows/lib/business-days.js';
 import * as machine from '../../workflows/affiliate-payout/machine.js';
 import { affiliatePayoutPolicy } from '../../workflows/affiliate-payout/policy.js';
 

@@ -25,6 +25,7 @@ import { affiliateRules } from '../../workflows/lib/affiliate.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { checkbox, dollars, firstOf, optionalText, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { CONSENT_COOKIE, cookieConsentOf, page, redirect, userOf, type WebContext } from '../page.js';
+import { secure } from '../session.js';
 import { ConsentForm, DataTable, Field, FieldError, Form, Money, money, Time, type FieldErrors } from '../ui.js';
 
 const VISIT_COOKIE = 'gf_aff';
@@ -36,8 +37,6 @@ export const affiliateVisitOf = (c: WebContext): string | undefined => getCookie
 export function forgetAffiliateVisit(c: WebContext): void {
   deleteCookie(c, VISIT_COOKIE, { path: '/' });
 }
-
-const secureFor = (c: WebContext, deps: WebDeps) => (deps.secureCookies ?? false) || new URL(c.req.url).protocol === 'https:';
 
 /** The notice's way back: a path of ours only (never `//host` or `/\\host`, which browsers read as another origin). */
 const Consent = z.object({
@@ -248,7 +247,7 @@ function firstTouch(app: Pages, deps: WebDeps) {
     if (cookieConsentOf(c) === undefined && !c.var.user) return linkLanding(c, deps);
     if (cookieConsentOf(c) === 'accepted' && !affiliateVisitOf(c) && !c.var.user) {
       const token = await affiliates.recordVisit(c.req.param('code'));
-      if (token) setCookie(c, VISIT_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'Lax', secure: secureFor(c, deps), maxAge: affiliateRules.visitCookieMaxAgeSeconds });
+      if (token) setCookie(c, VISIT_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'Lax', secure: secure(c, deps.secureCookies ?? false), maxAge: affiliateRules.visitCookieMaxAgeSeconds });
     }
     return c.redirect('/', 303);
   });
@@ -282,7 +281,7 @@ function consent(app: Pages, deps: WebDeps) {
     const parsed = parseForm(Consent, await readForm(c));
     if (!parsed.ok) return consentPage(c, parsed.errors);
     const accepted = parsed.data.choice === 'accept';
-    setCookie(c, CONSENT_COOKIE, accepted ? 'accepted' : 'declined', { path: '/', httpOnly: true, sameSite: 'Lax', secure: secureFor(c, deps), maxAge: affiliateRules.consentCookieMaxAgeSeconds });
+    setCookie(c, CONSENT_COOKIE, accepted ? 'accepted' : 'declined', { path: '/', httpOnly: true, sameSite: 'Lax', secure: secure(c, deps.secureCookies ?? false), maxAge: affiliateRules.consentCookieMaxAgeSeconds });
     // Declining withdraws consent given before: the first-touch cookie goes too.
     if (!accepted) forgetAffiliateVisit(c);
     return redirect(c, parsed.data.next ?? '/', accepted ? 'Cookies accepted.' : 'Cookies declined: nothing optional is stored.');

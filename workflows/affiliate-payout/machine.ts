@@ -8,21 +8,11 @@
  * the run shows it to staff (`needsAttention`). Nothing is retried forever: a provider call has
  * bounded attempts, a pending payout a bounded number of checks.
  */
-import { payoutCutoff } from '../lib/business-days.js';
+import { payoutCutoff, payoutMonthOf } from '../lib/business-days.js';
 import type { AffiliatePayoutOutcome, AffiliatePayoutPolicy, AffiliatePayoutView, DuePayout, RunTotals } from './messages.js';
 
 export interface AffiliatePayoutState extends AffiliatePayoutView {
   policy: AffiliatePayoutPolicy;
-}
-
-/** D-06: months of the payout calendar are read at the fixed offset UTC+1. */
-const CALENDAR_OFFSET_MS = 60 * 60 * 1000;
-
-/** The run month (`2027-01`) of a run scheduled at `scheduledAt`: its month at UTC+1 (D-06). */
-export function runMonthOf(scheduledAt: string): string {
-  const ms = Date.parse(scheduledAt);
-  if (Number.isNaN(ms)) throw new RangeError(`not an instant: ${JSON.stringify(scheduledAt)}`);
-  return new Date(ms + CALENDAR_OFFSET_MS).toISOString().slice(0, 7);
 }
 
 const noTotals: RunTotals = { paidCount: 0, paidCents: 0, failedCount: 0, failedCents: 0 };
@@ -34,7 +24,8 @@ const noted = (state: AffiliatePayoutState, now: string, note: string, change: P
 });
 
 export function initialState(scheduledAt: string, policy: AffiliatePayoutPolicy): AffiliatePayoutState {
-  const runMonth = runMonthOf(scheduledAt);
+  // The run month is the month the Schedule fires in, on the payout calendar (D-06).
+  const runMonth = payoutMonthOf(scheduledAt);
   return { runMonth, scheduledAt, cutoffAt: payoutCutoff(runMonth), status: 'opening', payouts: {}, totals: noTotals, history: [], policy };
 }
 

@@ -23,7 +23,7 @@
  *   time is taken and a skipped one moves later by the gap (Temporal API `compatible`).
  */
 import type { AutoApprovalPolicy, BusinessHours } from '../job/policy.js';
-import { iso, msOf } from './time.js';
+import { HOUR, iso, msOf } from './time.js';
 import { addDays, civilDateOf, wallClock, zonedInstant, type CivilDate } from './zoned-time.js';
 
 /** The days off of one place over whole years, as data a workflow can carry (D-06). */
@@ -46,8 +46,6 @@ export class CalendarRangeError extends RangeError {
     this.name = 'CalendarRangeError';
   }
 }
-
-const HOUR_MS = 3_600_000;
 
 /** A wall-clock time of day in milliseconds (14:30 = 52 200 000). */
 type TimeOfDay = number;
@@ -90,11 +88,11 @@ export function addBusinessHours(fromIso: string, hours: number, workingHours: B
   if (Number.isNaN(from)) throw new RangeError(`not an instant: ${JSON.stringify(fromIso)}`);
   let date: CivilDate = civilDateOf(from, calendar.zone);
   let cursor = from;
-  let left = Math.round(hours * HOUR_MS);
+  let left = Math.round(hours * HOUR);
   for (;;) {
     if (isBusinessDay(date, calendar)) {
-      const opens = zonedInstant(date, startHour * HOUR_MS, calendar.zone);
-      const closes = zonedInstant(date, endHour * HOUR_MS, calendar.zone);
+      const opens = zonedInstant(date, startHour * HOUR, calendar.zone);
+      const closes = zonedInstant(date, endHour * HOUR, calendar.zone);
       const begin = Math.max(cursor, opens);
       if (begin < closes) {
         if (left <= closes - begin) return iso(begin + left);
@@ -139,7 +137,7 @@ export function reminderAt(lastActivityIso: string, totalCents: number, policy: 
 }
 
 /** D-06: the payout cut-off's fixed offset, UTC+1 all year (not Warsaw summer time). */
-const CUTOFF_OFFSET_MS = HOUR_MS;
+const CUTOFF_OFFSET_MS = HOUR;
 /** W-29: the payout run's day of the month. */
 const PAYOUT_RUN_DAY = 10;
 
@@ -151,6 +149,19 @@ const PAYOUT_RUN_DAY = 10;
 export function payoutCutoff(runMonth: string): string {
   const { year, month } = parseMonth(runMonth);
   return iso(Date.UTC(year, month - 1, 1) - CUTOFF_OFFSET_MS - 1_000);
+}
+
+/** The month (`2027-01`) an instant falls in on the payout calendar, read at UTC+1 (D-06). */
+export function payoutMonthOf(instantIso: string): string {
+  const ms = msOf(instantIso);
+  if (Number.isNaN(ms)) throw new RangeError(`not an instant: ${JSON.stringify(instantIso)}`);
+  return iso(ms + CUTOFF_OFFSET_MS).slice(0, 7);
+}
+
+/** The month before `runMonth` (`2027-01` → `2026-12`). */
+export function previousMonth(runMonth: string): string {
+  const { year, month } = parseMonth(runMonth);
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
 }
 
 /**
