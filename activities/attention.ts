@@ -7,7 +7,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { workflowAttention } from '../db/schema/attention.js';
 import type { Attention, ResolveArgs } from '../workflows/lib/process.js';
-import { forbiddenCharacter } from '../workflows/lib/text.js';
+import { storableText } from '../workflows/lib/text.js';
 import { withClassifiedFailures } from './failures.js';
 
 export interface AttentionRecord {
@@ -20,11 +20,7 @@ export interface AttentionRecord {
 }
 
 /** A failure's message as staff read it: storable whatever it quotes, and of a reasonable length. */
-function storable(text: string): string {
-  let out = '';
-  for (const char of text.slice(0, 2_000)) out += forbiddenCharacter(char) === null ? char : '\uFFFD';
-  return out;
-}
+const storable = (text: string): string => storableText(text, 2_000);
 
 async function flagAttention(db: Db, record: AttentionRecord): Promise<void> {
   const open = and(eq(workflowAttention.workflowId, record.workflowId), isNull(workflowAttention.resolvedAt));

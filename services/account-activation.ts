@@ -14,6 +14,7 @@ import { workflowAttention } from '../db/schema/attention.js';
 import { emailTokens, users } from '../db/schema/users.js';
 import type { Tx } from '../db/tx.js';
 import { AppError } from '../workflows/lib/errors.js';
+import { storableText } from '../workflows/lib/text.js';
 import type { AccountsDeps } from './account-types.js';
 import { hashPassword } from './passwords.js';
 import { accountRules } from './policy.js';
@@ -152,7 +153,8 @@ export async function afterActivation(deps: AccountsDeps, userId: number): Promi
         process: 'account_activation',
         entityId: userId,
         failureType: 'bug',
-        reason: `the account was activated, but releasing what waited for it failed: ${err instanceof Error ? err.message : String(err)}`,
+        // The failure's text as the workflows' own attention rows store it (activities/attention.ts): no NUL or lone surrogate, 2,000 units at most.
+        reason: storableText(`the account was activated, but releasing what waited for it failed: ${err instanceof Error ? err.message : String(err)}`, 2_000),
         flaggedAt: deps.clock.now(),
       })
       .onConflictDoNothing();

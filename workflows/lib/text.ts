@@ -41,3 +41,13 @@ export function textRefusal(value: unknown, field: string, max: number, min = 1)
   if (value.trim().length < min || value.length > max) return `${field}: ${min} to ${max} characters`;
   return null;
 }
+
+/**
+ * Text from elsewhere (a failure's message, a provider's answer) as we store it: the first `max`
+ * UTF-16 units, each character PostgreSQL refuses (NUL, a lone surrogate) replaced by U+FFFD.
+ */
+export function storableText(text: string, max: number): string {
+  let out = '';
+  for (const char of text.slice(0, max)) out += forbiddenCharacter(char) === null ? char : '\uFFFD';
+  return out;
+}

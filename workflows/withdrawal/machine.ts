@@ -15,7 +15,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import type { ErrorCode } from '../lib/errors.js';
 import { formatUsd } from '../lib/money.js';
 import type { Transition as ProcessTransition } from '../lib/process.js';
-import { forbiddenCharacter, textRefusal } from '../lib/text.js';
+import { storableText, textRefusal } from '../lib/text.js';
 import { iso, msOf } from '../lib/time.js';
 import type {
   PayoutConfirmation,
@@ -114,11 +114,7 @@ export function inconsistencyOf(input: WithdrawalInput): string | null {
 }
 
 /** Provider text as we store it: no character PostgreSQL refuses, and of a reasonable length. */
-function storable(text: string, max = 500): string {
-  let out = '';
-  for (const char of text.slice(0, max)) out += forbiddenCharacter(char) === null ? char : '\uFFFD';
-  return out;
-}
+const storable = (text: string, max = 500): string => storableText(text, max);
 
 // ───────────────────────────── actions ─────────────────────────────
 
