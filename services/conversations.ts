@@ -42,6 +42,7 @@ import { AppError } from '../workflows/lib/errors.js';
 import { scanOffPlatform, type ScanKind } from '../workflows/lib/off-platform.js';
 import { textRefusal } from '../workflows/lib/text.js';
 import { isFinal } from '../workflows/order/machine.js';
+import { isFinalStatus } from '../workflows/job/machine.js';
 import type { JobStatus } from '../workflows/job/messages.js';
 import type { OrderStatus } from '../workflows/order/messages.js';
 import type { Clock } from './clock.js';
@@ -161,8 +162,6 @@ async function filesOf(db: Db, messageIds: readonly number[]): Promise<Map<numbe
 
 const isConversationStaff = (viewer: Caller) => viewer.roles.some((r) => (conversationStaff as readonly string[]).includes(r));
 const isJobStaff = (viewer: Caller) => viewer.roles.some((r) => (jobStaff as readonly string[]).includes(r));
-/** The statuses a job ends in: its workflow has closed (`workflows/job/messages.ts`). */
-const FINAL_JOB_STATUSES: readonly JobStatus[] = ['approved', 'cancelled', 'expired'];
 
 /**
  * The conversation as `viewer` may see it: a participant, or conversation staff on an order
@@ -326,7 +325,7 @@ async function jobContextOf(db: Db, viewer: Caller, jobId: number | null) {
   const clientId = Number(job.client_id);
   const expertId = job.expert_id === null ? null : Number(job.expert_id);
   const role = viewer.id === clientId ? ('client' as const) : viewer.id === expertId ? ('expert' as const) : null;
-  return { id: jobId, role, status: job.status, final: FINAL_JOB_STATUSES.includes(job.status), resumed: job.resumed, recipientId: role === 'client' ? expertId : clientId };
+  return { id: jobId, role, status: job.status, final: isFinalStatus(job.status), resumed: job.resumed, recipientId: role === 'client' ? expertId : clientId };
 }
 
 type SendContext = Awaited<ReturnType<typeof contextOf>>;

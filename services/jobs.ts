@@ -26,6 +26,7 @@ import { idempotencyKeys } from '../db/schema/requests.js';
 import { sqlOf, type Tx } from '../db/tx.js';
 import { businessCalendar, closureNotice } from '../payments/business-calendar.js';
 import { AppError } from '../workflows/lib/errors.js';
+import { isFinalStatus } from '../workflows/job/machine.js';
 import type { JobInput, JobKind, JobStatus, JobView, JobViewer, Urgency } from '../workflows/job/messages.js';
 import type { JobPolicy } from '../workflows/job/policy.js';
 import { jobPolicy as defaultJobPolicy } from '../workflows/job/policy.js';
@@ -143,10 +144,6 @@ export interface JobDetail extends JobSummary {
   allowedActions: string[];
 }
 
-/** The statuses a job ends in: its workflow has closed. */
-const FINAL: readonly JobStatus[] = ['approved', 'cancelled', 'expired'];
-export const isFinalJob = (status: JobStatus) => FINAL.includes(status);
-
 type Viewer = Pick<SessionUser, 'id' | 'roles'>;
 const isJobStaff = (viewer: Viewer) => viewer.roles.some((r) => (jobStaff as readonly string[]).includes(r));
 const isExpert = (viewer: Viewer) => viewer.roles.includes('expert');
@@ -225,7 +222,7 @@ function summaryOf(r: Row, invoiceReader: boolean): JobSummary {
   };
 }
 
-const fieldError = (path: string, message: string, code: 'invalid_input' | 'rule_violation' = 'invalid_input') =>
+const fieldError = (path: string, message: string, code: 'invalid_input' | 'rule_violation' | 'not_found' = 'invalid_input') =>
   new AppError(code, `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
 
 /** The caller's part in the job, or null when they may not see it. */
@@ -249,7 +246,7 @@ const viewerOf = (role: JobRole): JobViewer => (role === 'client' ? 'client' : r
  * Update: no workflow is there to take one (its `allowedActions` were staff's, at that write).
  */
 async function liveView(deps: JobsDeps, row: Row, role: JobRole): Promise<JobView | null> {
-  if (!isFinalJob(row.status)) {
+  if (!isFinalStatus(row.status)) {
     try {
       return await deps.workflows.job.view(Number(row.id), viewerOf(role));
     } catch (err) {
@@ -261,7 +258,7 @@ async function liveView(deps: JobsDeps, row: Row, role: JobRole): Promise<JobVie
 
 /** The API's own actions on top of the workflow's (W-09, W-15, W-16). */
 function apiActions(row: Row, role: JobRole): string[] {
-  const final = isFinalJob(row.status);
+  const final = isFinalStatus(row.status);
   const actions: string[] = [];
   if (role === 'client' || role === 'expert') {
     if (!final || row.conversation_resumed_at !== null) actions.push('message');
@@ -314,7 +311,7 @@ async function get(deps: JobsDeps, viewer: Viewer, jobId: number, view?: JobView
 /** The order's install (W-06), active in the catalog; 404 otherwise. */
 async function installOf(db: Db, installId: number) {
   const [install] = await db.sql<{ id: string; name: string; price_cents: number }[]>`select id, name, price_cents from job_installs where id = ${installId} and active`;
-  if (!install) throw new AppError('not_found', 'body.installId: no such install in the catalog', { fields: [{ path: 'body.installId', message: 'no such install in the catalog', code: 'custom' }] });
+  if (!install) throw fieldError('body.installId', 'no such install in the catalog', 'not_found');
   return { installId: Number(install.id), name: install.name, priceCents: install.price_cents };
 }
 
@@ -424,7 +421,7 @@ async function act(deps: JobsDeps, viewer: Viewer, jobId: number, need: Need, ru
   const allowed =
     need === 'client' ? role === 'client' : need === 'expert' ? role === 'expert' : need === 'staff' ? isJobStaff(viewer) : role === 'queue' || (role !== null && role !== 'client' && isExpert(viewer));
   if (!allowed) throw new AppError('not_found', 'no such job');
-  if (isFinalJob(row.status)) throw new AppError('conflict', `the job is ${row.status}`, { status: row.status });
+  if (isFinalStatus(row.status)) throw new AppError('conflict', `the job is ${row.status}`, { status: row.status });
   let view: JobView;
   try {
     view = await run(row);
@@ -474,7 +471,7 @@ function jobLists(deps: JobsDeps) {
     /** W-16: the client's jobs, open and closed (the Closed Jobs list carries each approved job's invoice, W-17). */
     async mine(clientId: number): Promise<{ open: JobSummary[]; closed: JobSummary[] }> {
       const all = (await selectJobs(db, db.sql`j.client_id = ${clientId}`)).map((r) => summaryOf(r, true));
-      return { open: all.filter((j) => !isFinalJob(j.status)), closed: all.filter((j) => isFinalJob(j.status)) };
+      return { open: all.filter((j) => !isFinalStatus(j.status)), closed: all.filter((j) => isFinalStatus(j.status)) };
     },
     /**
      * W-02: open jobs nobody has claimed, critical first, then the oldest, with when the first
@@ -555,7 +552,7 @@ function jobActions(deps: JobsDeps) {
     async resume(user: Viewer, jobId: number): Promise<JobDetail> {
       const row = await load(deps, jobId);
       if (Number(row.client_id) !== user.id) throw new AppError('not_found', 'no such job');
-      if (!isFinalJob(row.status)) throw new AppError('conflict', `the job is ${row.status}: its conversation is open`, { status: row.status });
+      if (!isFinalStatus(row.status)) throw new AppError('conflict', `the job is ${row.status}: its conversation is open`, { status: row.status });
       await db.orm.update(jobs).set({ conversationResumedAt: sql`coalesce(${jobs.conversationResumedAt}, ${clock.now().toISOString()}::timestamptz)` }).where(eq(jobs.id, jobId));
       return get(deps, user, jobId);
     },

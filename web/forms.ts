@@ -201,6 +201,8 @@ export interface Refusal {
   code: string;
   message: string;
   errors: FieldErrors;
+  /** `insufficient_funds`: what the balance lacks (K-02, W-07), from the error's details. */
+  missingCents?: number;
 }
 
 /**
@@ -222,5 +224,6 @@ export function refusalOf(err: unknown): Refusal {
   if (!(err instanceof AppError)) throw err;
   const field = typeof err.details?.field === 'string' ? err.details.field : undefined;
   const message = err.message.charAt(0).toUpperCase() + err.message.slice(1);
-  return { status: statusOf[err.code] as Refusal['status'], code: err.code, message, errors: field ? { [field]: message } : {} };
+  const missing = err.code === 'insufficient_funds' && typeof err.details?.missingCents === 'number' ? err.details.missingCents : undefined;
+  return { status: statusOf[err.code] as Refusal['status'], code: err.code, message, errors: field ? { [field]: message } : {}, ...(missing === undefined ? {} : { missingCents: missing }) };
 }

@@ -95,6 +95,8 @@ export const Form: FC<PropsWithChildren<{ action: string; csrf: string; error?: 
 
 interface FieldProps {
   name: string;
+  /** The element's id, `f-<name>` unless a page holds several forms with this field (then ids of their own). */
+  id?: string;
   label: string;
   errors?: FieldErrors;
   value?: string | number | null;
@@ -110,7 +112,7 @@ interface FieldProps {
 
 /** A labelled input with its hint and its error beside it (`aria-describedby`, `aria-invalid`). */
 export const Field: FC<FieldProps> = (p) => {
-  const id = `f-${p.name}`;
+  const id = p.id ?? `f-${p.name}`;
   const error = p.errors?.[p.name];
   return (
     <p class="field">
@@ -136,7 +138,7 @@ export const Field: FC<FieldProps> = (p) => {
 };
 
 export const TextArea: FC<Omit<FieldProps, 'type'> & { rows?: number }> = (p) => {
-  const id = `f-${p.name}`;
+  const id = p.id ?? `f-${p.name}`;
   const error = p.errors?.[p.name];
   return (
     <p class="field">
@@ -170,6 +172,20 @@ export const Select: FC<Omit<FieldProps, 'type'> & { options: [value: string, la
           </option>
         ))}
       </select>
+      <FieldError id={`${id}-error`} error={error} />
+    </p>
+  );
+};
+
+/** A labelled checkbox (`f-<name>`) with its error beside it, as `Field` does for inputs. */
+export const Checkbox: FC<{ name: string; label: string; checked: boolean; errors?: FieldErrors }> = (p) => {
+  const id = `f-${p.name}`;
+  const error = p.errors?.[p.name];
+  return (
+    <p class="field">
+      <label class="choice">
+        <input type="checkbox" name={p.name} id={id} checked={p.checked} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined} /> {p.label}
+      </label>
       <FieldError id={`${id}-error`} error={error} />
     </p>
   );

@@ -10,9 +10,9 @@ import type { JobDetail } from '../../services/jobs.js';
 import { jobPolicy } from '../../workflows/job/policy.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { dollars, idOf, parseForm, readForm, refusalOf, text, whole } from '../forms.js';
+import { dollars, idOf, parseForm, readForm, refusalOf, text, whole, type ShownForm } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
-import { JobPage, type Shown } from './jobs/detail.js';
+import { JobPage } from './jobs/detail.js';
 import { jobListPages } from './jobs/lists.js';
 import { orderFormPages } from './jobs/order-form.js';
 import { jobConversation, ConversationPanel, ThreadView } from './messages.js';
@@ -29,7 +29,7 @@ const EstimateForm = z.object({
       .refine((h) => h >= 0.25 && h <= jobPolicy.maxQuarterHours / 4, `from 0.25 to ${jobPolicy.maxQuarterHours / 4} hours`),
   ),
   plan: text(jobPolicy.maxTextChars),
-  fitsBudget: z.preprocess((v) => (v === undefined ? undefined : v), z.enum(['true', 'false'], { error: 'not a valid choice' }).optional()),
+  fitsBudget: z.enum(['true', 'false'], { error: 'not a valid choice' }).optional(),
 });
 const PayForm = z.object({ estimateNumber: whole(0, 1_000, 'an estimate') });
 const DeliverForm = z.object({ note: text(jobPolicy.maxTextChars) });
@@ -50,7 +50,7 @@ function jobIdOf(c: WebContext): number {
 
 /** The job page, with a refusal on top of the form it concerns. */
 function detailPage(deps: WebDeps) {
-  return async (c: WebContext, shown: Shown = {}) => {
+  return async (c: WebContext, shown: ShownForm = {}) => {
     const user = userOf(c);
     const j: JobDetail = await deps.services.jobs.get(user, jobIdOf(c));
     const [thread, experts, invoicing] = await Promise.all([
@@ -97,8 +97,7 @@ function actionPages(app: Hono<WebEnv>, deps: WebDeps) {
       } catch (err) {
         const r = refusalOf(err);
         if (r.status === 404) throw err;
-        const missing = r.code === 'insufficient_funds' ? ((err as AppError).details?.missingCents as number | undefined) : undefined;
-        return show(c, { key: path, errors: r.errors, form: sent, status: r.status, message: r.message, ...(missing ? { missingCents: missing } : {}) });
+        return show(c, { key: path, errors: r.errors, form: sent, status: r.status, message: r.message, ...(r.missingCents ? { missingCents: r.missingCents } : {}) });
       }
     });
   const { jobs } = deps.services;

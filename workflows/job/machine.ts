@@ -144,8 +144,11 @@ export type JobDeadline =
 
 const finalStatuses: readonly JobStatus[] = ['approved', 'cancelled', 'expired'];
 
+/** The statuses a job ends in: its workflow has closed (the API reads them from the row). */
+export const isFinalStatus = (status: JobStatus): boolean => finalStatuses.includes(status);
+
 export function isFinal(state: JobState): boolean {
-  return finalStatuses.includes(state.status);
+  return isFinalStatus(state.status);
 }
 
 /** W-04: quarter hours × the hourly rate ÷ 4, in integer cents (rounded half up for a rate not divisible by 4). */

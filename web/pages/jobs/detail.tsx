@@ -14,17 +14,14 @@ import { jobWorkflowId } from '../../../workflows/job/messages.js';
 import { jobPolicy } from '../../../workflows/job/policy.js';
 import type { WebDeps } from '../../context.js';
 import { firstOf, type ShownForm } from '../../forms.js';
-import { ActionButton, Field, FieldError, Form, Money, Select, TextArea, Time, type Viewer } from '../../ui.js';
+import { ActionButton, Field, Form, Money, Select, TextArea, Time, type Viewer } from '../../ui.js';
 import { AttachmentList } from '../attachments.js';
 import { TemporalLink } from '../staff/temporal-link.js';
 import { statusLabel, urgencyLabel } from './lists.js';
 
-/** What a refused form shows back (`web/forms.ts`). */
-export type Shown = ShownForm;
-
-const sent = (shown: Shown, key: string, field: string) => (shown.key === key ? String(firstOf(shown.form?.[field]) ?? '') : '');
-const errorsOf = (shown: Shown, key: string) => (shown.key === key ? (shown.errors ?? {}) : {});
-const refusalOf = (shown: Shown, key: string) => (shown.key === key ? shown.message : undefined);
+const sent = (shown: ShownForm, key: string, field: string) => (shown.key === key ? String(firstOf(shown.form?.[field]) ?? '') : '');
+const errorsOf = (shown: ShownForm, key: string) => (shown.key === key ? (shown.errors ?? {}) : {});
+const refusalOf = (shown: ShownForm, key: string) => (shown.key === key ? shown.message : undefined);
 const can = (j: JobDetail, action: string) => j.allowedActions.includes(action);
 
 /** W-18: the invoice is made out to the client's invoicing data: without it, a link to give it that comes back to the job. */
@@ -40,7 +37,7 @@ const InvoicingPrompt: FC<{ j: JobDetail; approved: boolean }> = ({ j, approved 
  * W-12, W-13, W-17: the approval box at the top, and the invoice next to it once approved;
  * `invoicingMissing`: the client has given no invoicing data yet (W-18).
  */
-const ApprovalBox: FC<{ j: JobDetail; v: Viewer; shown: Shown; invoicingMissing: boolean }> = ({ j, v, shown, invoicingMissing }) => {
+const ApprovalBox: FC<{ j: JobDetail; v: Viewer; shown: ShownForm; invoicingMissing: boolean }> = ({ j, v, shown, invoicingMissing }) => {
   if (j.role !== 'client') return null;
   const approveAt = j.view?.autoApproveAt ?? null;
   const approved = j.status === 'approved';
@@ -115,7 +112,7 @@ const Facts: FC<{ j: JobDetail; v: Viewer }> = ({ j, v }) => (
 );
 
 /** W-07: the payment box next to the estimate (or the install's price): "Pay now" from the balance, or add what is missing. */
-const PayBox: FC<{ j: JobDetail; v: Viewer; shown: Shown; estimateNumber: number; priceCents: number }> = ({ j, v, shown, estimateNumber, priceCents }) => {
+const PayBox: FC<{ j: JobDetail; v: Viewer; shown: ShownForm; estimateNumber: number; priceCents: number }> = ({ j, v, shown, estimateNumber, priceCents }) => {
   const short = shown.missingCents ?? (v.balanceCents !== undefined && v.balanceCents < priceCents ? priceCents - v.balanceCents : undefined);
   return (
     <aside class="card pay-box" aria-label="payment" id="pay-box">
@@ -136,7 +133,7 @@ const PayBox: FC<{ j: JobDetail; v: Viewer; shown: Shown; estimateNumber: number
 };
 
 /** W-04, W-05, W-07, W-11: the estimates, the current one with its payment box and the reject form. */
-const Estimates: FC<{ j: JobDetail; v: Viewer; shown: Shown }> = ({ j, v, shown }) => {
+const Estimates: FC<{ j: JobDetail; v: Viewer; shown: ShownForm }> = ({ j, v, shown }) => {
   const estimates = j.view?.estimates ?? [];
   const current = estimates[estimates.length - 1];
   return (
@@ -161,19 +158,10 @@ const Estimates: FC<{ j: JobDetail; v: Viewer; shown: Shown }> = ({ j, v, shown 
 };
 
 /** A form with a reason: reject, different expert, cancel (several on one page: ids of their own). */
-const ReasonForm: FC<{ j: JobDetail; v: Viewer; shown: Shown; path: string; label: string; hint: string }> = ({ j, v, shown, path, label, hint }) => {
-  const id = `${path}-reason`;
-  const error = errorsOf(shown, path).reason;
+const ReasonForm: FC<{ j: JobDetail; v: Viewer; shown: ShownForm; path: string; label: string; hint: string }> = ({ j, v, shown, path, label, hint }) => {
   return (
     <Form action={`/jobs/${j.id}/${path}`} csrf={v.csrf} error={refusalOf(shown, path)} label={label.toLowerCase()} id={`${path}-form`}>
-      <p class="field">
-        <label for={id}>{`${label}: your reason`}</label>
-        <textarea id={id} name="reason" rows={2} required aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`}>
-          {sent(shown, path, 'reason')}
-        </textarea>
-        <small id={`${id}-hint`}>{hint}</small>
-        <FieldError id={`${id}-error`} error={error} />
-      </p>
+      <TextArea id={`${path}-reason`} name="reason" label={`${label}: your reason`} value={sent(shown, path, 'reason')} errors={errorsOf(shown, path)} hint={hint} rows={2} required />
       <button type="submit" class="secondary">
         {label}
       </button>
@@ -182,7 +170,7 @@ const ReasonForm: FC<{ j: JobDetail; v: Viewer; shown: Shown; path: string; labe
 };
 
 /** The client's other actions (W-10, W-11), the expert's (claim, estimate, deliver). */
-const PartyActions: FC<{ j: JobDetail; v: Viewer; shown: Shown }> = ({ j, v, shown }) => (
+const PartyActions: FC<{ j: JobDetail; v: Viewer; shown: ShownForm }> = ({ j, v, shown }) => (
   <section aria-labelledby="actions-h" id="actions">
     <h2 id="actions-h">Actions</h2>
     {can(j, 'claim') ? <ActionButton action={`/jobs/${j.id}/claim`} csrf={v.csrf} label="Claim this job" /> : null}
@@ -208,7 +196,7 @@ const PartyActions: FC<{ j: JobDetail; v: Viewer; shown: Shown }> = ({ j, v, sho
 );
 
 /** Staff: reassign (W-10) and the refund decision (W-08, W-11). */
-const StaffActions: FC<{ j: JobDetail; v: Viewer; shown: Shown; experts: { id: number; username: string }[] }> = ({ j, v, shown, experts }) =>
+const StaffActions: FC<{ j: JobDetail; v: Viewer; shown: ShownForm; experts: { id: number; username: string }[] }> = ({ j, v, shown, experts }) =>
   j.role !== 'staff' || (!can(j, 'reassign') && !can(j, 'decideCancellation')) ? null : (
     <section aria-labelledby="staff-h" id="staff-actions">
       <h2 id="staff-h">Staff</h2>
@@ -237,7 +225,7 @@ const StaffActions: FC<{ j: JobDetail; v: Viewer; shown: Shown; experts: { id: n
   );
 
 /** W-15, W-16: the review of an approved job, and "Resume conversation" on a closed one. */
-const AfterClose: FC<{ j: JobDetail; v: Viewer; shown: Shown }> = ({ j, v, shown }) => (
+const AfterClose: FC<{ j: JobDetail; v: Viewer; shown: ShownForm }> = ({ j, v, shown }) => (
   <>
     {j.review ? (
       <section aria-labelledby="review-h" id="review">
@@ -288,7 +276,7 @@ const History: FC<{ j: JobDetail; v: Viewer }> = ({ j, v }) =>
   ) : null;
 
 /** The page's body, above the conversation. */
-export const JobPage: FC<{ deps: WebDeps; j: JobDetail; v: Viewer; shown: Shown; experts: { id: number; username: string }[]; invoicingMissing: boolean }> = ({ deps, j, v, shown, experts, invoicingMissing }) => (
+export const JobPage: FC<{ deps: WebDeps; j: JobDetail; v: Viewer; shown: ShownForm; experts: { id: number; username: string }[]; invoicingMissing: boolean }> = ({ deps, j, v, shown, experts, invoicingMissing }) => (
   <>
     {shown.message && !['approve', 'pay', 'estimate', 'deliver', 'reassign', 'decide-cancellation', 'review', 'resume', 'reject-estimate', 'different-expert', 'cancel'].includes(shown.key ?? '') ? (
       <p class="error form-error" role="alert">

@@ -13,7 +13,7 @@ import { jobStatuses, urgencies } from '../../../workflows/job/messages.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { checkbox, parseForm, readQuery } from '../../forms.js';
 import { page, userOf } from '../../page.js';
-import { DataTable, FieldError, Money, Select, Time } from '../../ui.js';
+import { Checkbox, DataTable, Money, Select, Time } from '../../ui.js';
 import { staffAccess, staffOf } from '../staff/roles.js';
 import { ClosureBanner } from './closure.js';
 
@@ -115,18 +115,8 @@ export function jobListPages(app: Hono<WebEnv>, deps: WebDeps) {
         <>
           <form method="get" action="/staff/jobs" class="inline" aria-label="filter jobs" id="job-filter">
             <Select name="status" label="Status" value={String(query.status ?? '')} errors={errors} options={[['', 'Any status'], ...jobStatuses.map((s) => [s, statusLabel[s]] as [string, string])]} />
-            <p class="field">
-              <label class="choice">
-                <input type="checkbox" name="cancellationRequested" id="f-cancellationRequested" checked={parsed.ok && parsed.data.cancellationRequested} aria-invalid={errors.cancellationRequested ? 'true' : undefined} aria-describedby={errors.cancellationRequested ? 'f-cancellationRequested-error' : undefined} /> Waiting for a refund decision
-              </label>
-              <FieldError id="f-cancellationRequested-error" error={errors.cancellationRequested} />
-            </p>
-            <p class="field">
-              <label class="choice">
-                <input type="checkbox" name="differentExpertAsked" id="f-differentExpertAsked" checked={parsed.ok && parsed.data.differentExpertAsked} aria-invalid={errors.differentExpertAsked ? 'true' : undefined} aria-describedby={errors.differentExpertAsked ? 'f-differentExpertAsked-error' : undefined} /> Client asked for another expert
-              </label>
-              <FieldError id="f-differentExpertAsked-error" error={errors.differentExpertAsked} />
-            </p>
+            <Checkbox name="cancellationRequested" label="Waiting for a refund decision" checked={parsed.ok && parsed.data.cancellationRequested} errors={errors} />
+            <Checkbox name="differentExpertAsked" label="Client asked for another expert" checked={parsed.ok && parsed.data.differentExpertAsked} errors={errors} />
             <button type="submit">Filter</button>
           </form>
           {items.length === 0 ? <p>No jobs.</p> : <JobTable id="staff-jobs" items={items} zone={v.timeZone} caption="Newest first: open one to reassign it or decide a refund" />}

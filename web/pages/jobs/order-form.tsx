@@ -16,7 +16,7 @@ import type { WebDeps, WebEnv } from '../../context.js';
 import { dollars, firstOf, parseForm, readForm, refusalOf, text, whole, type FormData } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
 import type { FC } from 'hono/jsx';
-import { Field, FieldError, Form, Money, Select, TextArea, type FieldErrors } from '../../ui.js';
+import { Field, Form, Money, Select, TextArea, type FieldErrors } from '../../ui.js';
 import { affiliateVisitOf, forgetAffiliateVisit } from '../affiliates.js';
 import { ACCEPT_ATTACHMENTS, formFile, uploadFormFile } from '../attachments.js';
 import { ClosureBanner } from './closure.js';
@@ -70,16 +70,8 @@ const sentOf = (f: Failure | undefined, form: string, field: string) => (f?.form
 /** An install form's field: ids of its own (every install has a form on the page). */
 const InstallField: FC<{ id: number; name: 'description' | 'siteUrl'; label: string; failure: Failure | undefined }> = ({ id, name, label, failure }) => {
   const form = `install-${id}`;
-  const fieldId = `${form}-${name}`;
-  const error = failure?.form === form ? failure.errors[name] : undefined;
-  const common = { id: fieldId, name, 'aria-invalid': error ? 'true' : undefined, 'aria-describedby': error ? `${fieldId}-error` : undefined };
-  return (
-    <p class="field">
-      <label for={fieldId}>{label}</label>
-      {name === 'description' ? <textarea {...common} rows={2} required>{sentOf(failure, form, name)}</textarea> : <input {...common} type="text" value={sentOf(failure, form, name)} />}
-      <FieldError id={`${fieldId}-error`} error={error} />
-    </p>
-  );
+  const props = { id: `${form}-${name}`, name, label, value: sentOf(failure, form, name), errors: failure?.form === form ? failure.errors : {} };
+  return name === 'description' ? <TextArea {...props} rows={2} required /> : <Field {...props} />;
 };
 
 async function orderPage(c: WebContext, deps: WebDeps, failure?: Failure, status: 200 | 400 | 401 | 404 | 409 | 413 | 415 | 422 = 200) {
