@@ -91,6 +91,9 @@ export const idempotencyKeyHeader = z
   });
 
 /** The largest id an `int8` column takes that JavaScript holds exactly. */
+/** Free text as people type it: Unicode-normalised, trimmed, then `min`…`max` characters. */
+export const Text = (min: number, max: number) => z.string().normalize().trim().min(min).max(max);
+
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
 /** The largest value of an `integer` (int4) column, such as a category's id. */
 export const MAX_INT4 = 2_147_483_647;

@@ -15,10 +15,9 @@ import { jobPolicy } from '../../workflows/job/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody } from '../schemas.js';
+import { Cents, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody, Text } from '../schemas.js';
 import { AttachmentInfo } from './attachments.js';
 
-const Text = (min: number, max: number) => z.string().normalize().trim().min(min).max(max);
 const Reason = Text(1, jobPolicy.maxTextChars);
 const Instant = z.string().openapi({ description: 'ISO 8601' });
 const User = z.object({ id: z.number().int(), username: z.string() });

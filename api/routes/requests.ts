@@ -13,10 +13,9 @@ import { requestStatuses } from '../../workflows/request/messages.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, digits, errorResponses, Id, IdParam, Int4Id, json, jsonBody, MAX_ID, MAX_INT4 } from '../schemas.js';
+import { Cents, digits, errorResponses, Id, IdParam, Int4Id, json, jsonBody, MAX_ID, MAX_INT4, Text } from '../schemas.js';
 import { AttachmentInfo } from './attachments.js';
 
-const Text = (min: number, max: number) => z.string().normalize().trim().min(min).max(max);
 
 const summaryShape = {
   id: z.number().int(),

@@ -177,8 +177,7 @@ function actionPages(app: Hono<WebEnv>, deps: WebDeps) {
         return redirect(c, `/requests/${id}`, done);
       } catch (err) {
         const r = refusalOf(err);
-        const missing = r.code === 'insufficient_funds' ? ((err as AppError).details?.missingCents as number | undefined) : undefined;
-        return show(c, { key, errors: r.errors, form: sent, status: r.status, message: r.message, ...(missing ? { missingCents: missing } : {}) });
+        return show(c, { key, errors: r.errors, form: sent, status: r.status, message: r.message, ...(r.missingCents ? { missingCents: r.missingCents } : {}) });
       }
     });
   const { requests } = deps.services;

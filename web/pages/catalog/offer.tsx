@@ -8,7 +8,6 @@ import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { OfferPage } from '../../../services/offers.js';
 import type { AccountBlock } from '../../../services/sanctions.js';
-import { AppError } from '../../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { parseForm, readForm, readQuery, refusalOf, type FormData, type Refusal } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
@@ -139,10 +138,9 @@ async function orderFromPage(c: WebContext, deps: WebDeps) {
     return redirect(c, `/orders/${view.orderId}`, replayed ? 'This order was placed already.' : 'Your order is placed: the money is held until the work is done.');
   } catch (err) {
     const refusal = refusalOf(err);
-    const missing = refusal.code === 'insufficient_funds' ? (err as AppError).details?.missingCents : undefined;
     const errors = fieldErrorsOf(err);
     const error = Object.keys(errors).length ? undefined : refusal.message;
-    return showOffer(c, deps, { form, choice, errors, error, missingCents: typeof missing === 'number' ? missing : undefined }, refusal.status);
+    return showOffer(c, deps, { form, choice, errors, error, missingCents: refusal.missingCents }, refusal.status);
   }
 }
 
