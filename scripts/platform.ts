@@ -91,7 +91,19 @@ export function createPlatform() {
     apiUrlOf: (port = config.PORT) => `http://${publicHost()}:${port}`,
     /** The port of the (first) worker's `/metrics`: WORKER_METRICS_PORT, else 9464 (Prometheus' customary exporter port). */
     workerMetricsPort: () => config.WORKER_METRICS_PORT ?? 9464,
-    payloadKeys: (dataDir: string) => payloadKeys(config, say, dataDir),
+    /**
+     * The environment of the platform's own processes (worker, API, web client, stand-ins): the
+     * servers this start-up runs or was given, and the payload keys (`dataDir`'s development key
+     * unless PAYLOAD_KEYS is set).
+     */
+    appEnv: (o: { databaseUrl: string; temporal: TemporalEndpoint; mail: { smtpUrl: string }; webUrl: string; dataDir: string }): Record<string, string> => ({
+      DATABASE_URL: o.databaseUrl,
+      TEMPORAL_ADDRESS: o.temporal.address,
+      WEB_PUBLIC_URL: config.WEB_PUBLIC_URL ?? o.webUrl,
+      SMTP_URL: o.mail.smtpUrl,
+      ...(o.temporal.uiUrl ? { TEMPORAL_UI_URL: o.temporal.uiUrl } : {}),
+      ...payloadKeys(config, say, o.dataDir),
+    }),
     startPostgres: (dataDir: string) => startPostgres(config, say, adopt, dataDir),
     migrate,
     startMail: (dataDir: string) => startMail(config, say, adopt, dataDir),

@@ -73,14 +73,7 @@ async function startPlatform(): Promise<void> {
   checkpoint();
 
   const webUrl = `http://${platform.publicHost()}:${config.WEB_PORT}`;
-  const env = {
-    DATABASE_URL: databaseUrl,
-    TEMPORAL_ADDRESS: temporal.address,
-    WEB_PUBLIC_URL: config.WEB_PUBLIC_URL ?? webUrl,
-    SMTP_URL: mail.smtpUrl,
-    ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}),
-    ...platform.payloadKeys(dataDir),
-  };
+  const env = platform.appEnv({ databaseUrl, temporal, mail, webUrl, dataDir });
   // K-47: the local stand-ins of the card processor and PayPal (their webhooks go to the first API).
   if (platform.standIns()) platform.run('payment providers', 'providers/main.ts', env);
   // Each worker serves its own /metrics, on consecutive ports.

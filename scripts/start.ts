@@ -64,16 +64,8 @@ async function startPlatform(): Promise<void> {
 
     const webUrl = `http://${platform.publicHost()}:${config.WEB_PORT}`;
     const workerMetricsPort = platform.workerMetricsPort();
-    const env = {
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: temporal.address,
-      WEB_PUBLIC_URL: config.WEB_PUBLIC_URL ?? webUrl,
-      SMTP_URL: mail.smtpUrl,
-      ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}),
-      ...platform.payloadKeys(config.GIGFLOW_DATA_DIR),
-      // Issue 19 §4: the worker's own /metrics listener.
-      WORKER_METRICS_PORT: String(workerMetricsPort),
-    };
+    // Issue 19 §4: the worker's own /metrics listener.
+    const env = { ...platform.appEnv({ databaseUrl, temporal, mail, webUrl, dataDir: config.GIGFLOW_DATA_DIR }), WORKER_METRICS_PORT: String(workerMetricsPort) };
     // K-47: the local stand-ins of the card processor and PayPal, unless real providers are configured.
     if (platform.standIns()) platform.run('payment providers', 'providers/main.ts', env);
     platform.run('worker', 'worker.ts', env);
