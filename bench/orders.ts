@@ -442,8 +442,8 @@ function apiRequester(base: string) {
   // counted, and fetch (undici) costs about twice as much a request.
   const agent = new Agent({ keepAlive: true, maxSockets: C });
   const apiUrl = new URL(base);
-  return (method: string, path: string, token: string, body: unknown, headers: Record<string, string> = {}) =>
-    new Promise<{ orderId: number; status: string }>((resolve, reject) => {
+  const send = (method: string, path: string, token: string, body: unknown, headers: Record<string, string>, retried: boolean): Promise<{ orderId: number; status: string }> =>
+    new Promise((resolve, reject) => {
       const payload = JSON.stringify(body);
       const req = request(
         {
@@ -465,9 +465,16 @@ function apiRequester(base: string) {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed for idleness (its keepAliveTimeout, 5 s) just as
+        // this request went out on it: the server never read the request, so it is sent again
+        // once, on a new socket (Node's documented pattern for `reusedSocket`).
+        if (!retried && req.reusedSocket && err.code === 'ECONNRESET') send(method, path, token, body, headers, true).then(resolve, reject);
+        else reject(err);
+      });
       req.end(payload);
     });
+  return (method: string, path: string, token: string, body: unknown, headers: Record<string, string> = {}) => send(method, path, token, body, headers, false);
 }
 
 /** Places one order (gigflow) or starts one skeleton, and leaves it open: its workflow's id. */
@@ -687,22 +694,24 @@ async function atLoad(bench: Bench, side: Side, count: number, rate: number, see
     due += (-Math.log(1 - random()) / rate) * 1_000;
     const gap = t0 + due - performance.now();
     if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
-    runs.push(
-      (async () => {
-        let client = free.pop();
-        if (!client) {
-          waitedForClient++;
-          client = await new Promise<BenchClient>((resolve) => queued.push(resolve));
-        }
-        try {
-          await bench.drivers[side](client, latencies, ids);
-        } finally {
-          const next = queued.shift();
-          if (next) next(client);
-          else free.push(client);
-        }
-      })(),
-    );
+    const run = (async () => {
+      let client = free.pop();
+      if (!client) {
+        waitedForClient++;
+        client = await new Promise<BenchClient>((resolve) => queued.push(resolve));
+      }
+      try {
+        await bench.drivers[side](client, latencies, ids);
+      } finally {
+        const next = queued.shift();
+        if (next) next(client);
+        else free.push(client);
+      }
+    })();
+    // A failure is reported by the Promise.all below, once every arrival is scheduled; marked
+    // handled now so that Node does not end the process on it meanwhile (nothing would stop the children).
+    run.catch(() => undefined);
+    runs.push(run);
   }
   await Promise.all(runs);
   return { latencies: Object.fromEntries(calls.map((c) => [c, latencies[c].sort((x, y) => x - y)])) as Record<CallName, number[]>, waitedForClient, wallMs: performance.now() - t0 };
