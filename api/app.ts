@@ -48,18 +48,17 @@ import { withdrawalRoutes } from './routes/withdrawals.js';
  * Who is calling: each route's own guard (api/auth.ts) decides what that allows. A caller
  * whose account a sanction blocks (K-60, K-61, K-65) is noted with why and until when: the
  * guard refuses their signed-in calls with 403 `account_blocked`, but for reading their own
- * standing and signing out.
+ * standing and signing out. The session and the block are one statement (`identify`).
  */
-function identifyCaller(accounts: Services['accounts'], sanctions: Services['sanctions'], sessionCookie: (c: Context<AppEnv>) => string | undefined): MiddlewareHandler<AppEnv> {
+function identifyCaller(accounts: Services['accounts'], sessionCookie: (c: Context<AppEnv>) => string | undefined): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? (header === undefined ? sessionCookie(c) : undefined);
     if (token) {
       try {
-        const user = await accounts.authenticate(token);
-        c.set('user', user);
-        const block = user ? await sanctions.accountBlock(user.id) : null;
-        if (block) c.set('sanctioned', block);
+        const caller = await accounts.identify(token);
+        c.set('user', caller?.user);
+        if (caller?.accountBlock) c.set('sanctioned', caller.accountBlock);
       } catch (err) {
         if (!(err instanceof AppError && err.code === 'account_blocked')) throw err;
         c.set('blocked', true);
@@ -81,7 +80,7 @@ export function createApp(deps: AppDeps) {
   // An upload's body carries a file of up to 4 MB (K-69), the codec server a history's payloads;
   // every other request a little JSON.
   app.use(limitBody(undefined, (method, path) => (method !== 'POST' ? undefined : path === '/attachments' ? UPLOAD_MAX_BODY_BYTES : path.startsWith('/codec/') ? CODEC_MAX_BODY_BYTES : undefined)));
-  app.use(identifyCaller(services.accounts, services.sanctions, codecSessionToken(deps.temporalUiOrigin)));
+  app.use(identifyCaller(services.accounts, codecSessionToken(deps.temporalUiOrigin)));
 
   app.route('/', healthRoutes(services));
   app.route('/', accountRoutes({ accounts: services.accounts, payoutDetails: services.payoutDetails }, { trustedProxyHops: deps.trustedProxyHops ?? 0 }));

@@ -22,6 +22,16 @@ export interface SessionUser {
   roles: StaffRole[];
 }
 
+/**
+ * A signed-in caller: the user, and the account block a sanction runs now (K-60, K-61, K-65),
+ * read in the same statement as the session — every signed-in request needs both.
+ */
+export interface SessionCaller {
+  user: SessionUser;
+  /** Why and until when the account is blocked (ISO 8601); null when no block runs. */
+  accountBlock: { until: string; reason: string } | null;
+}
+
 export type WithdrawalLockReason = 'email_change' | 'login_change' | 'payout_details_change';
 
 export interface WithdrawalLock {

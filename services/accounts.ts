@@ -13,14 +13,14 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { sessions, users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AccountsDeps, AuthLog, Me, ProfilePatch, StaffRole } from './account-types.js';
-import { authenticate, changeLogin, confirmEmail, createSession, login, logout, register, requestEmailChange, requestPasswordReset, resetPassword } from './credentials.js';
+import { authenticate, changeLogin, confirmEmail, createSession, identify, login, logout, register, requestEmailChange, requestPasswordReset, resetPassword } from './credentials.js';
 import { me, normalize, updateProfile, withdrawalLocksInForce } from './profile.js';
 import { activate, afterActivation, createAccountOnSubmission, resendActivation, type SubmissionAccount } from './account-activation.js';
 import type { Tx } from '../db/tx.js';
 
 export { staffRoles } from './account-types.js';
 export type { SubmissionAccount } from './account-activation.js';
-export type { AccountsDeps, AuthLog, Me, ProfilePatch, SessionUser, StaffRole, WithdrawalLock, WithdrawalLockReason } from './account-types.js';
+export type { AccountsDeps, AuthLog, Me, ProfilePatch, SessionCaller, SessionUser, StaffRole, WithdrawalLock, WithdrawalLockReason } from './account-types.js';
 
 // ---- Staff roles and blocking ---------------------------------------------------------------
 
@@ -94,6 +94,8 @@ export function createAccounts(deps: AccountsDeps) {
     },
     resendActivation: (email: string) => resendActivation(deps, email),
     authenticate: (token: string) => authenticate(deps, token),
+    /** The caller and their running account block, in one statement: the API's every signed-in request. */
+    identify: (token: string) => identify(deps, token),
     me: (userId: number) => me(deps, userId),
     updateProfile: (userId: number, patch: ProfilePatch) => updateProfile(deps, userId, patch),
     changeLogin: (userId: number, input: { login: string; password: string }) => changeLogin(deps, userId, input),

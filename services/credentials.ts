@@ -11,7 +11,7 @@ import { linkAffiliateClientIn } from '../db/affiliates.js';
 import { attachReferralIn, referrerByCode } from '../db/referrals.js';
 import type { Tx } from '../db/tx.js';
 import { AppError } from '../workflows/lib/errors.js';
-import type { AccountsDeps, AuthLog, Me, SessionUser, StaffRole } from './account-types.js';
+import type { AccountsDeps, AuthLog, Me, SessionCaller, SessionUser, StaffRole } from './account-types.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
 import { accountRules } from './policy.js';
 import { sendActivation } from './account-activation.js';
@@ -283,7 +283,8 @@ export async function logout(deps: AccountsDeps, token: string): Promise<void> {
 }
 
 /**
- * The caller behind a bearer token, or undefined; a blocked account is refused outright.
+ * The caller behind a bearer token, with the account block a sanction runs now (the standing's
+ * row), or undefined; a blocked account (`users.blocked_at`) is refused outright.
  *
  * It also records the caller's activity for search's "active sellers" (K-38,
  * `seller_stats.last_active_at`, which search reads there: it is not copied onto offers), at
@@ -292,15 +293,18 @@ export async function logout(deps: AccountsDeps, token: string): Promise<void> {
  * test. Within the interval the update matches no row, so it writes nothing and takes no lock;
  * of concurrent requests past it, the first writes and the rest, re-checking its row, skip. A
  * user without a stats row gets one (once; a concurrent insert makes the other do nothing).
+ * The standing's block rides in it too (issue 19 §3: one round trip a request, not two).
  */
-export async function authenticate(deps: AccountsDeps, token: string): Promise<SessionUser | undefined> {
+export async function identify(deps: AccountsDeps, token: string): Promise<SessionCaller | undefined> {
   const now = deps.clock.now();
   const stale = new Date(now.getTime() - accountRules.activityWriteIntervalMs).toISOString();
   // Every signed-in request runs this: a prepared statement, not a query built anew each time.
-  const [row] = await deps.db.sql<{ id: string; login: string; confirmed: boolean; roles: string[]; blocked: boolean }[]>`
+  const [row] = await deps.db.sql<{ id: string; login: string; confirmed: boolean; roles: string[]; blocked: boolean; block_until: string | Date | null; block_reason: string | null }[]>`
         with caller as (
-          select u.id, u.login, u.email_confirmed_at is not null as confirmed, u.roles, u.blocked_at is not null as blocked
+          select u.id, u.login, u.email_confirmed_at is not null as confirmed, u.roles, u.blocked_at is not null as blocked,
+            st.account_blocked_until as block_until, st.account_block_reason as block_reason
           from sessions s join users u on u.id = s.user_id
+          left join standings st on st.user_id = u.id and st.account_blocked_until is not null
           where s.token_hash = ${sha256(token)} and s.revoked_at is null and s.expires_at > ${now.toISOString()}
         ), active as (
           select id from caller where not blocked
@@ -312,8 +316,16 @@ export async function authenticate(deps: AccountsDeps, token: string): Promise<S
           select id, ${now.toISOString()}::timestamptz from active where not exists (select 1 from seller_stats where user_id = active.id)
           on conflict (user_id) do nothing
         )
-        select id, login, confirmed, roles, blocked from caller`;
+        select id, login, confirmed, roles, blocked, block_until, block_reason from caller`;
   if (!row) return undefined;
   if (row.blocked) throw new AppError('account_blocked', 'this account is blocked');
-  return { id: Number(row.id), login: row.login, emailConfirmed: row.confirmed, roles: row.roles as StaffRole[] };
+  return {
+    user: { id: Number(row.id), login: row.login, emailConfirmed: row.confirmed, roles: row.roles as StaffRole[] },
+    accountBlock: row.block_until === null ? null : { until: new Date(row.block_until).toISOString(), reason: row.block_reason ?? '' },
+  };
+}
+
+/** The user behind a bearer token, or undefined; a blocked account is refused outright (see `identify`). */
+export async function authenticate(deps: AccountsDeps, token: string): Promise<SessionUser | undefined> {
+  return (await identify(deps, token))?.user;
 }
