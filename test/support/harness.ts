@@ -13,7 +13,7 @@ import type { OrderPolicy } from '../../workflows/order/messages.js';
 import { createApp } from '../../api/app.js';
 import { createServices } from '../../services/index.js';
 import { connectTemporalClient } from '../../services/temporal-client.js';
-import { createWorker, workflowsPath, type WorkerDeps } from '../../worker.js';
+import { createWorker, workflowBundlerOptions, workflowsPath, type WorkerDeps } from '../../worker.js';
 import type { AttachmentStore } from '../../services/attachment-store.js';
 import type { CreateAccountOnSubmission } from '../../services/jobs.js';
 import type { JobPolicy } from '../../workflows/job/policy.js';
@@ -200,9 +200,9 @@ export async function startTimeSkippingStack(file: string, name: string, opts: {
   };
 }
 
-/** Bundles workflow code once per file; every worker of the file reuses the bundle. */
+/** Bundles workflow code once per file, with production's options; every worker of the file reuses the bundle. */
 export function bundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath, ...workflowBundlerOptions, logger: quietBundlerLogger });
 }
 
 const quietBundlerLogger = {
