@@ -398,11 +398,7 @@ export function createWorkflowGateway({
       const id = orderWorkflowId(orderId);
       return call(id, () => handle(id).query(viewQuery, viewer));
     },
-    /**
-     * A party's or staff's action; the result is the view once its effects are written. With
-     * `updateId`, a second call under the same id answers the first one's outcome (Temporal
-     * keeps completed Updates' outcomes, after the workflow has closed too) instead of acting again.
-     */
+    /** A party's or staff's action, answered once its effects are written; a second call with one `updateId` answers the first's outcome (closed workflow too). */
     act(orderId: number, args: ActArgs, updateId?: string): Promise<OrderView> {
       const id = orderWorkflowId(orderId);
       return call(id, () => handle(id).executeUpdate(actUpdate, { args: [args], ...(updateId === undefined ? {} : { updateId }) }));
