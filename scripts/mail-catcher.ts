@@ -4,9 +4,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pollUntil } from './poll.js';
+import { freePort } from './ports.js';
 
 export interface MailCatcher {
   process: ChildProcess;
@@ -17,21 +17,9 @@ export interface MailCatcher {
   stop(): void;
 }
 
-/** A port free on loopback now (mailpit binds it a moment later). */
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** Starts mailpit (the executable at `exe`) in a process group of its own and waits until it is ready. */
 export async function startMailCatcher(opts: { exe: string; dataDir: string; onOutput: (text: string) => void }): Promise<MailCatcher> {
-  const [smtpPort, uiPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+  const [smtpPort, uiPort] = [await freePort(), await freePort()];
   mkdirSync(opts.dataDir, { recursive: true });
   const args = ['--smtp', `127.0.0.1:${smtpPort}`, '--listen', `127.0.0.1:${uiPort}`, '--database', join(opts.dataDir, 'mailpit.db'), '--quiet'];
   const child = spawn(opts.exe, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });

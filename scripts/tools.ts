@@ -10,6 +10,10 @@
  *   small wrapper that hands its arguments to `io.temporal.testserver.TestServer`;
  * - mailpit, the local mail catcher of `npm start` when no SMTP_URL is set, built with
  *   `go install github.com/axllent/mailpit@v1.33.1` (only on that first `npm start`);
+ * - the Temporal server and its SQL schema tool (`go install go.temporal.io/server/cmd/server@v1.29.1`
+ *   and `…/cmd/tools/sql@v1.29.1`, with the module's PostgreSQL schemas copied beside them) and
+ *   the Temporal Web UI server (built from the wrapper module `scripts/ui-server/`): the cluster
+ *   topology of `npm run start:cluster` (issue 19), provisioned only by what runs that cluster;
  * - moto's S3 server, the S3-protocol server the S3 attachment store is tested against (K-69):
  *   `pip install` of the exact list `scripts/s3-server/requirements.txt` from PyPI into a
  *   virtualenv (only when a test asks for it, `ensureS3Server`).
@@ -22,7 +26,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,6 +36,18 @@ export const TEMPORAL_CLI_VERSION = '1.5.1';
 export const MAILPIT_VERSION = '1.33.1';
 /** The newest test server on Maven Central when this was pinned; its API is the one the 1.24 SDK speaks. */
 export const TEST_SERVER_VERSION = '1.38.0';
+/**
+ * The Temporal server of the cluster topology: the newest v1.29 patch, which builds with the Go
+ * this project documents (newer tags ask for a newer Go toolchain).
+ */
+export const TEMPORAL_SERVER_VERSION = '1.29.1';
+/** The Temporal Web UI server pointed at that cluster; its module is pinned in `ui-server/go.mod`. */
+export const UI_SERVER_VERSION = '2.58.1';
+/**
+ * The Go toolchain the UI server needs (its go.mod asks for Go ≥ 1.26.10); the `go` command
+ * fetches it from the Go module proxy like any module.
+ */
+export const UI_SERVER_GOTOOLCHAIN = 'go1.27.3';
 /** moto, whose S3 server (with IAM's signature checks) stands in for a bucket in tests; its dependencies are pinned in `s3-server/requirements.txt`. */
 export const MOTO_VERSION = '5.2.6';
 
@@ -71,6 +87,34 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
+/** Throws a MissingToolError saying what to do when there is no Go to build `what` with. */
+function requireGo(what: string, otherwise: string): void {
+  if (has('go')) return;
+  throw new MissingToolError(`${what} is missing and Go is not installed to build it: install Go (https://go.dev/dl), ${otherwise}`);
+}
+
+/**
+ * Makes the tool folder `dir` by running `build` on an empty `<dir>.partial` and moving that in
+ * place whole, so an interrupted build never leaves a half-written executable that a later run
+ * would take for a finished one.
+ */
+function buildAside(dir: string, build: (scratch: string) => void): void {
+  const scratch = `${dir}.partial`;
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  build(scratch);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(scratch, dir);
+}
+
+/** `go install` of `packages` (each `path@version`) from the Go module proxy into `bin`: static executables. */
+function goInstall(bin: string, packages: string[]): void {
+  execFileSync('go', ['install', ...packages], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, GOBIN: bin, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
+  });
+}
+
 /**
  * The Temporal CLI, in order of preference: `$TEMPORAL_CLI` (a path the user names),
  * a `temporal` on the PATH, the cached build, or a new `go install` into the cache.
@@ -88,24 +132,9 @@ export function ensureTemporalCli(): string {
   const exe = join(dir, 'temporal');
   if (existsSync(exe) && cliVersion(exe)) return exe;
 
-  if (!has('go')) {
-    throw new MissingToolError(
-      'the Temporal CLI is missing and Go is not installed to build it: install Go (https://go.dev/dl), ' +
-        'put a `temporal` on the PATH, or set TEMPORAL_CLI to its path',
-    );
-  }
+  requireGo('the Temporal CLI', 'put a `temporal` on the PATH, or set TEMPORAL_CLI to its path');
   log(`building the Temporal CLI v${TEMPORAL_CLI_VERSION} with go install (first run only; a few minutes)…`);
-  // Build into a scratch folder and move the binary in place, so an interrupted build never
-  // leaves a half-written executable that a later run would take for a finished one.
-  const scratch = `${dir}.partial`;
-  rmSync(scratch, { recursive: true, force: true });
-  mkdirSync(scratch, { recursive: true });
-  execFileSync('go', ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, GOBIN: scratch, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
-  });
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(scratch, dir);
+  buildAside(dir, (scratch) => goInstall(scratch, [`github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`]));
   log(`Temporal CLI ready: ${exe}`);
   return exe;
 }
@@ -121,24 +150,99 @@ export function ensureMailpit(): string {
   const dir = join(toolsDir(), `mailpit-v${MAILPIT_VERSION}`);
   const exe = join(dir, 'mailpit');
   if (existsSync(exe)) return exe;
-  if (!has('go')) {
-    throw new MissingToolError(
-      'the mail catcher (mailpit) is missing and Go is not installed to build it: install Go (https://go.dev/dl), ' +
-        'put a `mailpit` on the PATH, or set SMTP_URL to an SMTP server',
-    );
-  }
+  requireGo('the mail catcher (mailpit)', 'put a `mailpit` on the PATH, or set SMTP_URL to an SMTP server');
   log(`building mailpit v${MAILPIT_VERSION} with go install (first run only; a few minutes)…`);
-  // As for the Temporal CLI: built aside, moved in place whole.
-  const scratch = `${dir}.partial`;
-  rmSync(scratch, { recursive: true, force: true });
-  mkdirSync(scratch, { recursive: true });
-  execFileSync('go', ['install', `github.com/axllent/mailpit@v${MAILPIT_VERSION}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, GOBIN: scratch, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
-  });
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(scratch, dir);
+  buildAside(dir, (scratch) => goInstall(scratch, [`github.com/axllent/mailpit@v${MAILPIT_VERSION}`]));
   log(`mailpit ready: ${exe}`);
+  return exe;
+}
+
+/** What runs the cluster topology's Temporal server (issue 19 §1). */
+export interface TemporalServerTools {
+  /** The server: `server --root <dir> --config <sub> --env <name> start` reads `<dir>/<sub>/<name>.yaml`. */
+  server: string;
+  /** Its SQL schema tool (`setup-schema`, `update-schema`; the connection from SQL_* variables or flags). */
+  sqlTool: string;
+  /** The versioned PostgreSQL 12+ schemas that `update-schema --schema-dir` applies, per database. */
+  schemaDir: { temporal: string; visibility: string };
+}
+
+/**
+ * The Temporal server and its SQL schema tool, `go install`ed from the Go module proxy into the
+ * cache, with the module's PostgreSQL schemas copied beside them: the sql tool embeds only
+ * MySQL's, and a copy outlives a cleaned Go module cache. Only the cluster topology
+ * (`npm run start:cluster`, scripts/temporal-cluster.ts) asks for it, never `npm test`.
+ */
+export function ensureTemporalServer(): TemporalServerTools {
+  const dir = join(toolsDir(), `temporal-server-v${TEMPORAL_SERVER_VERSION}`);
+  const schemas = join(dir, 'schema', 'postgresql', 'v12');
+  const tools: TemporalServerTools = {
+    server: join(dir, 'server'),
+    sqlTool: join(dir, 'sql'),
+    schemaDir: { temporal: join(schemas, 'temporal', 'versioned'), visibility: join(schemas, 'visibility', 'versioned') },
+  };
+  if (!existsSync(tools.server) || !existsSync(tools.sqlTool)) {
+    requireGo('the Temporal server', 'or run `npm start` (the dev server) instead of the cluster');
+    log(`building the Temporal server v${TEMPORAL_SERVER_VERSION} and its SQL tool with go install (first run only; several minutes)…`);
+    buildAside(dir, (scratch) => {
+      goInstall(scratch, [`go.temporal.io/server/cmd/server@v${TEMPORAL_SERVER_VERSION}`, `go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}`]);
+      copyPostgresSchemas(join(scratch, 'schema', 'postgresql', 'v12'));
+    });
+    log(`Temporal server ready: ${tools.server}`);
+  }
+  // A folder built before the schemas were part of it (or one whose copy was interrupted) gets them now.
+  if (!existsSync(tools.schemaDir.temporal) || !existsSync(tools.schemaDir.visibility)) {
+    const scratch = `${schemas}.partial`;
+    rmSync(scratch, { recursive: true, force: true });
+    copyPostgresSchemas(scratch);
+    rmSync(schemas, { recursive: true, force: true });
+    renameSync(scratch, schemas);
+  }
+  return tools;
+}
+
+/**
+ * Copies the server module's `schema/postgresql/v12/{temporal,visibility}` to `into`; `go mod
+ * download` names the module's folder (fetching it again if the module cache was cleaned).
+ */
+function copyPostgresSchemas(into: string): void {
+  const out = execFileSync('go', ['mod', 'download', '-json', `go.temporal.io/server@v${TEMPORAL_SERVER_VERSION}`], {
+    encoding: 'utf8',
+    cwd: toolsDir(), // outside any module: the download must not touch a go.mod
+    env: { ...process.env, GOFLAGS: '-mod=mod' },
+  });
+  const from = join((JSON.parse(out) as { Dir: string }).Dir, 'schema', 'postgresql', 'v12');
+  mkdirSync(into, { recursive: true });
+  for (const store of ['temporal', 'visibility']) cpSync(join(from, store), join(into, store), { recursive: true });
+  // The module cache is read-only; the copies need not be, so a later rmSync can remove them.
+  execFileSync('chmod', ['-R', 'u+w', into]);
+}
+
+/**
+ * The Temporal Web UI server, built from the wrapper module `scripts/ui-server/` (its go.mod
+ * and go.sum pin ui-server v2.58.1 and the patch releases the proxy serves) with the Go
+ * toolchain it needs, into the cache. Only the cluster topology asks for it: the dev server
+ * of `npm start` serves its own UI.
+ */
+export function ensureUiServer(): string {
+  const dir = join(toolsDir(), `temporal-ui-server-v${UI_SERVER_VERSION}`);
+  const exe = join(dir, 'ui-server');
+  if (existsSync(exe)) return exe;
+  const module = fileURLToPath(new URL('./ui-server/', import.meta.url));
+  if (!readFileSync(join(module, 'go.mod'), 'utf8').includes(`github.com/temporalio/ui-server/v2 v${UI_SERVER_VERSION}\n`)) {
+    throw new Error(`${join(module, 'go.mod')} must require github.com/temporalio/ui-server/v2 v${UI_SERVER_VERSION}`);
+  }
+  requireGo('the Temporal Web UI server', 'or run `npm start` (the dev server and its UI) instead of the cluster');
+  log(`building the Temporal UI server v${UI_SERVER_VERSION} with ${UI_SERVER_GOTOOLCHAIN} (first run only; a few minutes)…`);
+  buildAside(dir, (scratch) => {
+    execFileSync('go', ['build', '-o', join(scratch, 'ui-server'), 'github.com/temporalio/ui-server/v2/cmd/server'], {
+      cwd: module,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      // readonly: the committed go.sum is what gets built, and the clone is never rewritten.
+      env: { ...process.env, GOTOOLCHAIN: UI_SERVER_GOTOOLCHAIN, GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' },
+    });
+  });
+  log(`Temporal UI server ready: ${exe}`);
   return exe;
 }
 
