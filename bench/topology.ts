@@ -1,14 +1,14 @@
 /**
  * The cluster topology the fault run (bench/faults.ts) and the cluster benchmark
  * (bench/cluster.ts) drive: one embedded PostgreSQL holding gigflow's database and Temporal's,
- * the Temporal server on it, N worker processes (`worker.ts`) and M API processes
+ * the Temporal server on it (scripts/temporal-cluster.ts: 16 history shards), N worker processes (`worker.ts`) and M API processes
  * (`api/server.ts`), each a Node process in a process group of its own, as an orchestrator
  * runs them: a process can be SIGKILLed and started again on its port, PostgreSQL and Temporal
  * stopped and started again on their data. Everything lives in one scratch folder, removed at
  * the end; `stop()` stops every process this started, whatever state it is in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +17,8 @@ import { createDb, type Db } from '../db/client.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresOptions, type RunningPostgres } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
 import { pollUntil } from '../scripts/poll.js';
-import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
-import { ensureTemporalCli } from '../scripts/tools.js';
-import { freePort, reservePort } from '../test/support/ports.js';
+import { freePort, reservePort } from '../scripts/ports.js';
+import { startTemporalCluster, type RunningTemporalCluster } from '../scripts/temporal-cluster.js';
 import { CLK_TCK, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -31,71 +30,6 @@ export const PRICE_CENTS = 1_000;
 const READY_MS = 240_000;
 /** How long a process asked to stop may drain before its group is killed. */
 const STOP_GRACE_MS = 15_000;
-
-// ---- Temporal --------------------------------------------------------------------------------
-
-/** What starts a Temporal server for the topology (the shape of scripts/temporal-cluster.ts). */
-export interface TemporalOptions {
-  dir: string;
-  /** A PostgreSQL URL whose user may CREATE DATABASE (the real cluster's persistence). */
-  databaseUrl: string;
-  namespace?: string;
-  say?: (line: string) => void;
-}
-export interface RunningTemporal {
-  address: string;
-  namespace: string;
-  /** The server's process id (it changes with a restart). */
-  readonly pid: number;
-  logFile: string;
-  stop(): Promise<void>;
-  /** Stops the server and starts it again on the same port and data. */
-  restart(): Promise<void>;
-}
-
-/**
- * The Temporal CLI's dev server (the real server, SQLite persistence) in the place of the
- * cluster: a stop and a start on the same database file and port is a restart.
- */
-async function startTemporalDevStandIn(o: TemporalOptions): Promise<RunningTemporal> {
-  const namespace = o.namespace ?? NAMESPACE;
-  const port = await freePort();
-  mkdirSync(o.dir, { recursive: true });
-  const logFile = join(o.dir, 'temporal.log');
-  const start = async () => {
-    const server = await startTemporalDevServer({
-      cli: ensureTemporalCli(),
-      dbFile: join(o.dir, 'temporal.db'),
-      port,
-      namespace,
-      logLevel: 'warn',
-      onOutput: (chunk) => appendFileSync(logFile, chunk),
-    });
-    const connection = await Connection.connect({ address: server.address });
-    try {
-      await registerSearchAttributes(connection, namespace);
-    } finally {
-      await connection.close();
-    }
-    return server;
-  };
-  let server: RunningDevServer = await start();
-  return {
-    address: server.address,
-    namespace,
-    get pid() {
-      return server.process.pid!;
-    },
-    logFile,
-    stop: () => server.stop(),
-    async restart() {
-      await server.stop();
-      // Nothing else takes the port before the server binds it again.
-      await reservePort(port);
-      server = await start();
-    },
-  };
-}
 
 // ---- gigflow's processes ---------------------------------------------------------------------
 
@@ -231,7 +165,7 @@ export interface TopologyOptions {
 
 export interface Topology {
   scratch: string;
-  temporal: RunningTemporal;
+  temporal: RunningTemporalCluster;
   /** This process's pool on gigflow's database (it reconnects after a PostgreSQL restart). */
   db: Db;
   /** A client connection to Temporal (it reconnects after a Temporal restart). */
@@ -254,7 +188,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
   const shared: Shared = { scratch, stopping: false, live: new Set(), connection: () => connection, say: o.say };
   let connection!: Connection;
   let pg: RunningPostgres | undefined;
-  let temporal: RunningTemporal | undefined;
+  let temporal: RunningTemporalCluster | undefined;
   let db: Db | undefined;
   const apps: AppProcess[] = [];
   // If this process exits before stop() (a crash), no process group outlives it.
@@ -277,7 +211,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
     const pgOptions: EmbeddedPostgresOptions = { dataDir: join(scratch, 'postgres'), port: await freePort(), database: 'gigflow', persistent: true };
     o.say('starting PostgreSQL and Temporal…');
     pg = await startEmbeddedPostgres(pgOptions);
-    temporal = await startTemporalDevStandIn({ dir: join(scratch, 'temporal'), databaseUrl: pg.adminUrl, namespace: NAMESPACE, say: o.say });
+    temporal = await startTemporalCluster({ dir: join(scratch, 'temporal'), databaseUrl: pg.adminUrl, namespace: NAMESPACE, say: o.say });
     connection = await Connection.connect({ address: temporal.address });
     db = createDb(pg.url);
     await runMigrations(db);

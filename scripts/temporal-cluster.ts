@@ -159,14 +159,31 @@ interface ClusterPorts {
 
 async function pickPorts(frontend: number | undefined): Promise<ClusterPorts> {
   return {
-    frontend: frontend ?? (await freePort()),
+    frontend: frontend ?? (await freeServicePort()),
     frontendHttp: await freePort(),
-    history: await freePort(),
-    matching: await freePort(),
-    worker: await freePort(),
-    membership: { frontend: await freePort(), history: await freePort(), matching: await freePort(), worker: await freePort() },
+    history: await freeServicePort(),
+    matching: await freeServicePort(),
+    worker: await freeServicePort(),
+    membership: { frontend: await freeServicePort(), history: await freeServicePort(), matching: await freeServicePort(), worker: await freeServicePort() },
     metrics: await freePort(),
   };
+}
+
+/**
+ * Temporal's PostgreSQL schema keeps a service's port in a smallint (`cluster_membership.rpc_port`):
+ * with a port above 32767 — where the OS hands out free ones (`freePort`) — every service fails its
+ * membership heartbeat and the server exits at start-up. So the services' ports are taken below.
+ */
+async function freeServicePort(): Promise<number> {
+  const [low, high] = [20_000, 32_767];
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      return await reservePort(low + Math.floor(Math.random() * (high - low + 1)));
+    } catch {
+      // Taken: another candidate.
+    }
+  }
+  throw new Error(`no free port within ${low}–${high} for the Temporal services`);
 }
 
 /** The variable the server's YAML reads the database password from, so it is never written to disk. */
