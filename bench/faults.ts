@@ -65,7 +65,7 @@ interface PhaseRecord {
 }
 
 /** Lets K more lifecycles complete, after `fault` (none for the first phase). */
-async function phase(top: Topology, stats: TrafficStats, name: string, fault?: () => Promise<void>): Promise<PhaseRecord> {
+async function phase(stats: TrafficStats, name: string, fault?: () => Promise<void>): Promise<PhaseRecord> {
   stats.phase = name;
   const target = stats.lifecyclesCompleted + K;
   const started = performance.now();
@@ -81,17 +81,17 @@ async function phase(top: Topology, stats: TrafficStats, name: string, fault?: (
 async function runFaults(top: Topology, stats: TrafficStats): Promise<PhaseRecord[]> {
   const [worker] = top.workers;
   const [api] = top.apis;
-  const records = [await phase(top, stats, 'no fault (warm-up)')];
-  records.push(await phase(top, stats, `SIGKILL ${worker!.name}, start it again`, async () => {
+  const records = [await phase(stats, 'no fault (warm-up)')];
+  records.push(await phase(stats, `SIGKILL ${worker!.name}, start it again`, async () => {
     await worker!.kill('SIGKILL');
     await worker!.start();
   }));
-  records.push(await phase(top, stats, `SIGKILL ${api!.name}, start it again`, async () => {
+  records.push(await phase(stats, `SIGKILL ${api!.name}, start it again`, async () => {
     await api!.kill('SIGKILL');
     await api!.start();
   }));
-  records.push(await phase(top, stats, 'restart the Temporal server', () => top.temporal.restart()));
-  records.push(await phase(top, stats, 'restart PostgreSQL', () => top.restartPostgres()));
+  records.push(await phase(stats, 'restart the Temporal server', () => top.temporal.restart()));
+  records.push(await phase(stats, 'restart PostgreSQL', () => top.restartPostgres()));
   return records;
 }
 
