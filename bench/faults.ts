@@ -95,8 +95,11 @@ async function runFaults(top: Topology, stats: TrafficStats): Promise<PhaseRecor
   return records;
 }
 
-/** Waits until every order's row is final and no order workflow runs (voided ones included). */
-async function settle(top: Topology): Promise<number> {
+/**
+ * Waits until every order's row is final and no order workflow runs (voided ones included);
+ * answers how long that took and how many order workflows there are.
+ */
+async function settle(top: Topology): Promise<{ settleMs: number; workflows: number }> {
   const started = performance.now();
   const temporal = new Client({ connection: top.connection, namespace: NAMESPACE });
   await pollUntil(
@@ -108,7 +111,8 @@ async function settle(top: Topology): Promise<number> {
     },
     { timeoutMs: SETTLE_BOUND_MS, intervalMs: 500, what: 'every order to settle' },
   );
-  return performance.now() - started;
+  const settleMs = performance.now() - started;
+  return { settleMs, workflows: (await temporal.workflow.count(`WorkflowType = "${orderWorkflowType}"`)).count };
 }
 
 type Check = [what: string, ok: boolean, value: string];
@@ -157,11 +161,11 @@ async function checkOrdersAndLedger(top: Topology, stats: TrafficStats): Promise
   };
 }
 
-function report(top: Topology, stats: TrafficStats, records: PhaseRecord[], settleMs: number): void {
+function report(top: Topology, stats: TrafficStats, records: PhaseRecord[], { settleMs, workflows }: Awaited<ReturnType<typeof settle>>): void {
   say('');
   say(`clients: ${C} closed-loop, over ${top.apis.length} API processes; ${top.workers.length} worker processes; ${K} lifecycles between faults`);
   for (const r of records) say(`  ${r.name.padEnd(44)} ${r.faultMs === undefined ? ''.padStart(15) : `fault ${seconds(r.faultMs).padStart(7)}, `}${K} lifecycles by ${seconds(r.totalMs)}`);
-  say(`  settled ${seconds(settleMs)} after the traffic stopped`);
+  say(`  settled ${seconds(settleMs)} after the traffic stopped; ${workflows} order workflows for ${stats.lifecyclesCompleted} lifecycles (any more: placements rolled back after starting their workflow, which ends void, touching no money)`);
   say(`lifecycles: ${stats.lifecyclesStarted} begun, ${stats.lifecyclesCompleted} completed, ${stats.lifecyclesFailed.length} given up`);
   say(`requests: ${stats.requests}, attempts ${stats.attempts}, retries ${stats.attempts - stats.requests}; ${stats.failedRequests} requests failed at least once, ${stats.recovered} of them then succeeded with their key; ${stats.replayedPlacements} placements answered as a retry (200, the first attempt's order)`);
   say(`client-visible errors: ${[...stats.errors].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
@@ -184,8 +188,7 @@ async function main() {
       stats.phase = 'the last lifecycles';
       await traffic.stop();
     }
-    const settleMs = await settle(top);
-    report(top, stats, records, settleMs);
+    report(top, stats, records, await settle(top));
     const { checks, counts } = await checkOrdersAndLedger(top, stats);
     const unasked = [...top.workers, ...top.apis].filter((a) => a.unaskedExits > 0);
     checks.unshift(
