@@ -34,9 +34,19 @@ const envSchema = z.object({
   TEMPORAL_ADDRESS: hostPort.optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('gigflow'),
-  /** Ports of the dev server started by `npm start` (frontend gRPC and Web UI). */
+  /**
+   * Ports of the Temporal that `npm start` (the dev server) or `npm run start:cluster` (the
+   * cluster) starts: its frontend's gRPC and its Web UI.
+   */
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /**
+   * History shards of the Temporal cluster `npm run start:cluster` creates (issue 19 §1). Read
+   * when its databases are first set up: the count is fixed for their life.
+   */
+  TEMPORAL_SHARDS: z.coerce.number().int().min(1).max(16384).default(16),
+  /** Port of the second API process `npm run start:cluster` runs (the first listens on PORT). */
+  CLUSTER_SECOND_API_PORT: port.default(3010),
   /** Port of the embedded PostgreSQL started by `npm start` (5433, to stay clear of a system server). */
   EMBEDDED_POSTGRES_PORT: port.default(5433),
   /**

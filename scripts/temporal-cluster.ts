@@ -50,6 +50,8 @@ export interface RunningTemporalCluster {
   namespace: string;
   /** The server process, leader of a process group of its own (a new one after `restart`). */
   readonly pid: number;
+  /** Resolves once that server process has exited, stopped or not. */
+  readonly exited: Promise<void>;
   /** Where the server's output goes (appended across restarts). */
   logFile: string;
   /** The server's own Prometheus metrics (persistence latencies, shard movements, task queue backlogs). */
@@ -157,33 +159,39 @@ interface ClusterPorts {
   metrics: number;
 }
 
-async function pickPorts(frontend: number | undefined): Promise<ClusterPorts> {
-  return {
-    frontend: frontend ?? (await freeServicePort()),
-    frontendHttp: await freePort(),
-    history: await freeServicePort(),
-    matching: await freeServicePort(),
-    worker: await freeServicePort(),
-    membership: { frontend: await freeServicePort(), history: await freeServicePort(), matching: await freeServicePort(), worker: await freeServicePort() },
-    metrics: await freePort(),
-  };
-}
-
 /**
- * Temporal's PostgreSQL schema keeps a service's port in a smallint (`cluster_membership.rpc_port`):
- * with a port above 32767 — where the OS hands out free ones (`freePort`) — every service fails its
- * membership heartbeat and the server exits at start-up. So the services' ports are taken below.
+ * A free loopback port below 32768. Temporal's SQL stores a host's membership port in a SMALLINT
+ * column (`cluster_membership.rpc_port`), so the OS's ephemeral ports (32768 and up on Linux)
+ * fail there; the services' ports are picked from the range below it, where only an explicit
+ * bind can take one. Its number is left in reserve (scripts/ports.ts) until the server binds it.
  */
-async function freeServicePort(): Promise<number> {
-  const [low, high] = [20_000, 32_767];
+async function lowPort(taken: Set<number>): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    if (taken.has(port)) continue;
     try {
-      return await reservePort(low + Math.floor(Math.random() * (high - low + 1)));
+      await reservePort(port);
+      taken.add(port);
+      return port;
     } catch {
-      // Taken: another candidate.
+      // In use: try another.
     }
   }
-  throw new Error(`no free port within ${low}–${high} for the Temporal services`);
+  throw new Error('no free port between 20000 and 32767 on 127.0.0.1');
+}
+
+async function pickPorts(frontend: number | undefined): Promise<ClusterPorts> {
+  const taken = new Set<number>(frontend === undefined ? [] : [frontend]);
+  const port = () => lowPort(taken);
+  return {
+    frontend: frontend ?? (await port()),
+    frontendHttp: await port(),
+    history: await port(),
+    matching: await port(),
+    worker: await port(),
+    membership: { frontend: await port(), history: await port(), matching: await port(), worker: await port() },
+    metrics: await freePort(),
+  };
 }
 
 /** The variable the server's YAML reads the database password from, so it is never written to disk. */
@@ -332,6 +340,9 @@ export async function startTemporalCluster(o: TemporalClusterOptions): Promise<R
     get pid() {
       return server.pid;
     },
+    get exited() {
+      return server.exited;
+    },
     logFile,
     metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
     stop: () => server.stop(),
@@ -347,6 +358,7 @@ export async function startTemporalCluster(o: TemporalClusterOptions): Promise<R
 interface ServerProcess {
   pid: number;
   child: ChildProcess;
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -366,7 +378,7 @@ function startServerProcess(exe: string, dir: string, logFile: string, password:
  * A child started `detached` (the leader of its own process group) and how to stop it: SIGTERM
  * to the group, SIGKILL after `graceMs`. The group is killed, at the latest, when this process exits.
  */
-export function groupLeader(child: ChildProcess, graceMs = 10_000): ServerProcess {
+function groupLeader(child: ChildProcess, graceMs = 10_000): ServerProcess {
   const pid = child.pid!;
   const signal = (name: NodeJS.Signals) => {
     try {
@@ -377,11 +389,12 @@ export function groupLeader(child: ChildProcess, graceMs = 10_000): ServerProces
   };
   const killOnExit = () => signal('SIGKILL');
   process.once('exit', killOnExit);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
   void exited.then(() => process.removeListener('exit', killOnExit));
   return {
     pid,
     child,
+    exited,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         signal('SIGTERM');
@@ -445,14 +458,14 @@ export interface TemporalUiOptions {
   namespace?: string;
   /** The remote codec the UI's pages send payloads to for decoding (the API's `/codec`, issue 19 §5). */
   codecEndpoint?: string;
-  /** Where the UI server's output goes; dropped when not given. */
-  onOutput?: (text: string) => void;
   say?: (line: string) => void;
 }
 
 export interface RunningTemporalUi {
   url: string;
   pid: number;
+  /** Where the UI server's output goes: `<dir>/ui.log`, appended. */
+  logFile: string;
   /** Resolves once the UI server has exited, stopped or not. */
   exited: Promise<void>;
   stop(): Promise<void>;
@@ -484,15 +497,16 @@ codec:
 `,
   );
   o.say?.('starting the Temporal Web UI server…');
-  const child = spawn(exe, ['--root', o.dir, '--config', 'ui-config', '--env', 'cluster', 'start'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => o.onOutput?.(chunk.toString()));
+  const logFile = join(o.dir, 'ui.log');
+  const log = openSync(logFile, 'a');
+  const child = spawn(exe, ['--root', o.dir, '--config', 'ui-config', '--env', 'cluster', 'start'], { stdio: ['ignore', log, log], detached: true });
+  closeSync(log);
   const leader = groupLeader(child, 5_000);
   const url = `http://127.0.0.1:${o.port}`;
-  const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
   try {
     await pollUntil(
       async () => {
-        if (child.exitCode !== null) throw new Error(`the Temporal UI server exited during start-up (code ${child.exitCode})`);
+        if (child.exitCode !== null) throw new Error(`the Temporal UI server exited during start-up (code ${child.exitCode}); the end of ${logFile}:\n${logTail(logFile)}`);
         return (await fetch(url).catch(() => undefined))?.ok;
       },
       { timeoutMs: 30_000, intervalMs: 200, what: `the Temporal UI on ${url}` },
@@ -501,5 +515,5 @@ codec:
     await leader.stop();
     throw err;
   }
-  return { url, pid: leader.pid, exited, stop: leader.stop };
+  return { url, pid: leader.pid, logFile, exited: leader.exited, stop: leader.stop };
 }
