@@ -26,6 +26,7 @@ import { createDb, type Db } from '../../db/client.js';
 import { INDEXED_VALUE_TYPE } from '../../scripts/temporal-dev-server.js';
 import { searchAttributeKeys } from '../../workflows/lib/search-attributes.js';
 import { checkedByContract } from './contract.js';
+import { testPasswords } from './passwords.js';
 import { copyTemplateDatabase, quietBundlerLogger, readWorkflowBundle } from './shared-fixtures.js';
 
 // Workers in tests report only what went wrong (LOG_LEVEL=debug shows everything).
@@ -261,6 +262,7 @@ export function buildApp(deps: {
     onActivated: deps.onActivated,
     createAccountOnSubmission: deps.createAccountOnSubmission,
     jobPolicy: deps.jobPolicy,
+    passwords: testPasswords,
   });
   return checkedByContract(
     createApp({
