@@ -90,7 +90,7 @@ export interface WorkerDeps {
   namespace: string;
   taskQueue: string;
   db: Db;
-  /** A prebuilt bundle (tests build one per file, with `workflowBundlerOptions`); without it the worker bundles `workflows/` with them. */
+  /** A prebuilt bundle (the tests', built with `workflowBundlerOptions`); without it the worker bundles `workflows/` with them. */
   workflowBundle?: WorkflowBundleOption;
   /** The payment providers withdrawals pay out through (`payments/configured.ts` in production). */
   providers?: Providers;

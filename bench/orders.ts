@@ -49,10 +49,10 @@
  * cores they measured the machine's queue more than gigflow (Little's law).
  * Everything it started stops, and its temporary folder is removed.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { join } from 'node:path';
@@ -68,9 +68,7 @@ import { runMigrations } from '../db/migrate.js';
 import { pollUntil } from '../scripts/poll.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
 import { ensureTemporalCli, TEMPORAL_CLI_VERSION } from '../scripts/tools.js';
-import { insertOffer } from '../test/support/catalog.js';
 import { freePort } from '../test/support/ports.js';
-import { createAccounts } from '../services/accounts.js';
 import { systemClock } from '../services/clock.js';
 import { createPlacement } from '../services/placement.js';
 import { connectTemporalClient } from '../services/temporal-client.js';
@@ -79,6 +77,7 @@ import * as machine from '../workflows/order/machine.js';
 import { orderWorkflowId, type ActArgs, type OrderAction, type OrderInput } from '../workflows/order/messages.js';
 import { orderPolicy } from '../workflows/order/policy.js';
 import { startSearchAttributes, summaryOf } from '../workflows/order/search.js';
+import { CLK_TCK, percentile, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
 import { skeletonAct } from './skeleton/messages.js';
 
 const { values: flags } = parseArgs({
@@ -153,51 +152,10 @@ const steps: { type: 'start_work' | 'deliver' | 'accept'; by: 'seller' | 'buyer'
 type Group = 'temporal' | 'postgres' | 'worker' | 'skeletonWorker' | 'api' | 'loadgen';
 const groups: Group[] = ['temporal', 'postgres', 'worker', 'skeletonWorker', 'api', 'loadgen'];
 const groupName: Record<Group, string> = { temporal: 'Temporal', postgres: 'PostgreSQL', worker: 'worker', skeletonWorker: 'skel. worker', api: 'API', loadgen: 'load gen' };
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/**
- * Every process's parent and CPU ticks: its own user + system time (all threads) plus that of
- * its children it has reaped (a PostgreSQL backend that exited, say). Summed over the live
- * processes of a tree, that counts each CPU tick once.
- */
-function readProcesses(): Map<number, { ppid: number; ticks: number }> {
-  const all = new Map<number, { ppid: number; ticks: number }>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // Fields after the command name (which may hold spaces): state, ppid, … utime (14), stime, cutime, cstime (17).
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    all.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
-  }
-  return all;
-}
-
 /** CPU-ms so far of each group: the process tree under its root; the load generator is what remains of ours. */
 function cpuNow(roots: Record<Exclude<Group, 'loadgen'>, number>): Record<Group, number> {
   const all = readProcesses();
-  const children = new Map<number, number[]>();
-  for (const [pid, p] of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid]);
-  const tree = (pid: number): Set<number> => {
-    const seen = new Set<number>();
-    for (let queue = [pid]; queue.length; ) {
-      const next = queue.pop()!;
-      if (seen.has(next) || !all.has(next)) continue;
-      seen.add(next);
-      queue.push(...(children.get(next) ?? []));
-    }
-    return seen;
-  };
+  const tree = (pid: number) => processTree(all, pid);
   const ms = (pids: Iterable<number>) => {
     let ticks = 0;
     for (const pid of pids) ticks += all.get(pid)?.ticks ?? 0;
@@ -229,9 +187,6 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
 const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 
 interface PhaseResult {
@@ -248,38 +203,6 @@ interface PhaseResult {
 const emptyLatencies = (): Record<CallName, number[]> => ({ place: [], start_work: [], deliver: [], accept: [] });
 
 // ---- The run --------------------------------------------------------------------------------
-
-interface Party {
-  id: number;
-  login: string;
-  token: string;
-}
-interface BenchClient {
-  buyer: Party;
-  seller: Party;
-  offerId: number;
-}
-
-async function seed(db: Db, count: number): Promise<BenchClient[]> {
-  const accounts = createAccounts({ db, clock: systemClock });
-  const ledger = createLedger(db);
-  const party = async (login: string): Promise<Party> => {
-    const [row] = await db.sql<{ id: string }[]>`
-      insert into users (login, email, email_confirmed_at) values (${login}, ${`${login}@bench.example`}, now()) returning id`;
-    const id = Number(row!.id);
-    return { id, login, token: (await accounts.createSession(id)).token };
-  };
-  const clients: BenchClient[] = [];
-  for (let i = 0; i < count; i++) {
-    const buyer = await party(`bench_buyer_${i}`);
-    const seller = await party(`bench_seller_${i}`);
-    const offerId = await insertOffer(db, seller.id, { priceCents: PRICE_CENTS, title: `Logo design number ${i} for the benchmark` });
-    // Enough for every lifecycle of every side many times over.
-    await ledger.topUp({ topUpId: `bench-${buyer.id}`, userId: buyer.id, amount: 100_000_000, method: 'paypal' });
-    clients.push({ buyer, seller, offerId });
-  }
-  return clients;
-}
 
 /** One side's lifecycle for one client: its calls' latencies go to `lat`, the id it made to `ids`. */
 type Driver = (client: BenchClient, lat: Record<CallName, number[]>, ids: number[]) => Promise<void>;
@@ -317,14 +240,6 @@ function makeScratch(): Running {
   // Run as root, PostgreSQL runs as the `postgres` user, which must reach its data directory.
   chmodSync(scratch, 0o755);
   return { scratch, children: [], pools: [], stopping: false };
-}
-
-function tail(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
 }
 
 async function stopAll(running: Running): Promise<void> {
@@ -409,7 +324,7 @@ async function seedDatabase(running: Running, pg: RunningPostgres) {
   const db = createDb(pg.url);
   running.pools.push(db);
   await runMigrations(db);
-  const clients = await seed(db, C);
+  const clients = await seed(db, C, PRICE_CENTS);
   const postmaster = Number(readFileSync(join(running.scratch, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
   return { db, clients, postmaster };
 }

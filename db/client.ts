@@ -43,9 +43,52 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     idle_timeout: 30,
     onnotice: () => {},
   });
+  noWritesOnLostConnection(sql);
   return {
     orm: drizzle(sql, { schema }),
     sql,
     close: () => sql.end({ timeout: 5 }),
   };
+}
+
+/**
+ * postgres.js 3.4.x kills the process — an uncaught TypeError in its `nextWrite`, thrown from a
+ * setImmediate — when a transaction writes its COMMIT or ROLLBACK on a connection that has just
+ * closed, as transactions in flight do when PostgreSQL restarts or fails over
+ * (porsager/postgres#1154, #1208; the guard is not released as of 3.4.10). Found by
+ * `npm run bench:faults`: both API processes died at the PostgreSQL restart. So once a
+ * transaction's connection is gone — `begin` rejects with a `CONNECTION_*` error as soon as the
+ * pool sees the close, or a statement of the callback does — its callback never settles, and
+ * postgres.js writes nothing more on that connection; `begin` has already answered the caller with
+ * the connection's error, and the server rolls back a transaction whose session ended by itself.
+ * drizzle's transactions go through the same `begin`.
+ */
+function noWritesOnLostConnection(sql: postgres.Sql): void {
+  type Callback = (tx: postgres.TransactionSql) => unknown;
+  const begin = sql.begin.bind(sql) as (...args: unknown[]) => Promise<unknown>;
+  const lost = (err: unknown) => typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('CONNECTION_');
+  Object.assign(sql, {
+    begin(options: string | Callback, callback?: Callback) {
+      let gone = false;
+      const guarded = (run: Callback) => async (tx: postgres.TransactionSql) => {
+        let outcome: { value: unknown } | { error: unknown };
+        try {
+          const result = run(tx);
+          // An array of queries is awaited together, as postgres.js's own begin does.
+          outcome = { value: await (Array.isArray(result) ? Promise.all(result) : result) };
+        } catch (error) {
+          gone ||= lost(error);
+          outcome = { error };
+        }
+        if (gone) return new Promise<never>(() => {});
+        if ('error' in outcome) throw outcome.error;
+        return outcome.value;
+      };
+      const running = typeof options === 'function' ? begin(guarded(options)) : begin(options, guarded(callback!));
+      running.catch((err: unknown) => {
+        gone ||= lost(err);
+      });
+      return running;
+    },
+  });
 }

@@ -6,6 +6,7 @@
  */
 import type { Db } from '../db/client.js';
 import type { Clock } from './clock.js';
+import type { Passwords } from './passwords.js';
 
 /**
  * Roles an admin grants. `expert` (issue 18, W-04) is not staff of the platform's own: it lets
@@ -82,6 +83,8 @@ export interface AccountsDeps {
    * failure never undoes the activation (it is put on staff's attention list).
    */
   onActivated?: (userId: number) => Promise<void>;
+  /** Default: argon2id (`passwords.ts`). */
+  passwords?: Passwords;
 }
 
 /**

@@ -53,6 +53,7 @@ import { createSellers } from './sellers.js';
 import { createWallet } from './wallet.js';
 import { createWithdrawals } from './withdrawals.js';
 import { createWorkflowGateway } from './workflow-gateway.js';
+import type { Passwords } from './passwords.js';
 
 export interface ServiceDeps {
   db: Db;
@@ -78,13 +79,15 @@ export interface ServiceDeps {
   jobPolicy?: JobPolicy;
   /** W-01: the account an anonymous "Order a Job" creates (default: the accounts' own `createAccountOnSubmission`; tests may replace it). */
   createAccountOnSubmission?: CreateAccountOnSubmission;
+  /** How passwords are hashed and checked. Default: argon2id (`passwords.ts`). */
+  passwords?: Passwords;
 }
 
 export function createServices(deps: ServiceDeps) {
   const { db, clock } = deps;
   const workflows = createWorkflowGateway({ temporal: deps.temporal, taskQueue: deps.taskQueue, ...(deps.standingPolicy ? { standingPolicy: deps.standingPolicy } : {}) });
   const ledger = createLedger(db);
-  const accounts = createAccounts({ db, clock, webUrl: deps.webUrl, onActivated: afterActivation });
+  const accounts = createAccounts({ db, clock, webUrl: deps.webUrl, onActivated: afterActivation, ...(deps.passwords ? { passwords: deps.passwords } : {}) });
   /**
    * W-01: what an activated account releases (its transaction committed; safe to run twice, a
    * failure goes to staff's attention list). The job's release of jobs waiting for the verified

@@ -114,16 +114,22 @@ async function assertDeliveryFiles(db: Db, user: Caller, action: OrderAction): P
   if (action.type === 'deliver' && action.attachmentIds?.length) await assertOwnAttachments(db, user.id, action.attachmentIds, DELIVERY_MAX_FILES);
 }
 
-/** Sends an action to the order's workflow; refusals become 403/409/400 with the current status. */
-async function act({ db, workflows }: OrdersDeps, user: Caller, orderId: number, args: (viewer: Viewer) => ActArgs | null, staffRoles: readonly string[]): Promise<OrderView> {
+/**
+ * Sends an action to the order's workflow; refusals become 403/409/400 with the current status.
+ * With an Idempotency-Key the action is the workflow's Update of that id (the user's key, so two
+ * users' keys never meet): a retry of a request whose answer was lost (a dropped connection, an
+ * API process that died) answers what the first did, even when that action closed the order.
+ */
+async function act({ db, workflows }: OrdersDeps, user: Caller, orderId: number, args: (viewer: Viewer) => ActArgs | null, staffRoles: readonly string[], key?: string): Promise<OrderView> {
   const { row, role } = await orderFor(db, user, orderId, staffRoles);
   const request = args(role);
   if (!request) throw new AppError('not_found', 'no such order');
   const over = new AppError('conflict', `the order is ${row.status}`, { status: row.status });
-  if (isFinal(row.status)) throw over;
+  // A keyed retry of the closing action asks the workflow, which answers the first outcome.
+  if (isFinal(row.status) && key === undefined) throw over;
   await assertDeliveryFiles(db, user, request.action);
   try {
-    return await workflows.order.act(orderId, request);
+    return await workflows.order.act(orderId, request, key === undefined ? undefined : `act:${user.id}:${key}`);
   } catch (err) {
     throw err instanceof WorkflowGoneError ? over : err;
   }
@@ -160,8 +166,8 @@ export function createOrders(deps: OrdersDeps) {
   return {
     view: async (user: Caller, orderId: number) => withFiles(deps.db, await viewOrder(deps, user, orderId)),
     /** A party's action (staff get 404 here: they act through the arbitration and admin routes). */
-    partyAct: async (user: Caller, orderId: number, action: OrderAction) =>
-      withFiles(deps.db, await act(deps, user, orderId, (role) => (role === 'staff' ? null : { actor: { role, userId: user.id }, action }), [])),
+    partyAct: async (user: Caller, orderId: number, action: OrderAction, key?: string) =>
+      withFiles(deps.db, await act(deps, user, orderId, (role) => (role === 'staff' ? null : { actor: { role, userId: user.id }, action }), [], key)),
     /** An arbiter takes the dispute, or decides it. */
     arbitrate: async (user: Caller, orderId: number, action: Extract<OrderAction, { type: 'take_case' | 'decide_dispute' }>) =>
       withFiles(deps.db, await act(deps, user, orderId, () => ({ actor: staffActor(user), action }), ['arbiter', 'admin'])),

@@ -23,5 +23,13 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   return argon2Verify({ password, hash });
 }
 
+/** How the accounts hash and check passwords: `argon2Passwords` (tests wrap it). */
+export interface Passwords {
+  hash(password: string): Promise<string>;
+  verify(password: string, hash: string): Promise<boolean>;
+}
+
+export const argon2Passwords: Passwords = { hash: hashPassword, verify: verifyPassword };
+
 /** A hash to verify against when the login is unknown, so both cases take the same time. */
 export const decoyHash = await hashPassword(randomBytes(16).toString('hex'));

@@ -398,10 +398,10 @@ export function createWorkflowGateway({
       const id = orderWorkflowId(orderId);
       return call(id, () => handle(id).query(viewQuery, viewer));
     },
-    /** A party's or staff's action; the result is the view once its effects are written. */
-    act(orderId: number, args: ActArgs): Promise<OrderView> {
+    /** A party's or staff's action, answered once its effects are written; a second call with one `updateId` answers the first's outcome (closed workflow too). */
+    act(orderId: number, args: ActArgs, updateId?: string): Promise<OrderView> {
       const id = orderWorkflowId(orderId);
-      return call(id, () => handle(id).executeUpdate(actUpdate, { args: [args] }));
+      return call(id, () => handle(id).executeUpdate(actUpdate, { args: [args], ...(updateId === undefined ? {} : { updateId }) }));
     },
     /** D-03: a party wrote in the order's conversation; the view once the activity is written (`conflict` once the order is over). */
     message(orderId: number, args: MessageArgs): Promise<OrderView> {

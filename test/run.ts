@@ -1,9 +1,10 @@
 /**
  * `npm test`: the whole suite in one command. Provisions the Temporal tools when missing,
  * starts the shared servers once — an embedded PostgreSQL (unless DATABASE_URL names one)
- * and a Temporal dev server (unless TEMPORAL_ADDRESS names one) — then runs every
- * `test/**\/*.test.ts` with Node's test runner, each file in its own process with its own
- * database and task queues. Arguments narrow the run: `npm test -- test/unit`.
+ * and a Temporal dev server (unless TEMPORAL_ADDRESS names one) — and what every file would
+ * otherwise make again (`./support/shared-fixtures.ts`: the migrated template database, the
+ * workflows' bundle), then runs every `test/**\/*.test.ts` with Node's test runner, each file in
+ * its own process with its own database and task queues. Arguments narrow the run: `npm test -- test/unit`.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { ensureChromium } from '../scripts/chromium.js';
 import { ensureTools, MissingToolError } from '../scripts/tools.js';
 import { freePort } from './support/ports.js';
 import { DEFAULT_SEED, seed, SEED_VARIABLE } from './support/seed.js';
+import { createTemplateDatabase, writeWorkflowBundle, type TemplateDatabase } from './support/shared-fixtures.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const say = (line: string) => process.stderr.write(`[test] ${line}\n`);
@@ -57,9 +59,12 @@ const scratch = mkdtempSync(join(tmpdir(), 'gigflow-test-'));
 chmodSync(scratch, 0o755);
 let postgres: RunningPostgres | undefined;
 let devServer: RunningDevServer | undefined;
+let template: TemplateDatabase | undefined;
 
 async function teardown() {
   await devServer?.stop();
+  // A server of DATABASE_URL's outlives the run: its template goes (the embedded one goes whole).
+  await template?.drop().catch((err: Error) => say(`could not drop the template database: ${err.message}`));
   await postgres?.stop();
   rmSync(scratch, { recursive: true, force: true });
 }
@@ -103,6 +108,10 @@ try {
   const connection = await Connection.connect({ address: temporalAddress });
   await registerSearchAttributes(connection, 'default');
   await connection.close();
+  // Made once here for every file (./support/shared-fixtures.ts): the migrated database the
+  // files' databases are copied from, and the workflows' bundle.
+  const bundleDir = join(scratch, 'workflow-bundle');
+  [template] = await Promise.all([createTemplateDatabase(pgAdminUrl), writeWorkflowBundle(bundleDir)]);
   say(`servers up in ${Date.now() - started} ms; running ${files.length} test files`);
   // Randomised tests run from this seed (the files read the same variable); a failing one names
   // the command that replays it.
@@ -112,11 +121,11 @@ try {
     process.execPath,
     [
       '--import', 'tsx',
-      '--test',
-      '--test-reporter=spec',
+      // In the order of `files` (`node --test` would sort them by name): ./run-files.ts.
+      join('test', 'run-files.ts'),
       // Each file runs in its own process; two at a time keeps a 2-core machine busy without
       // starving the servers the files share.
-      `--test-concurrency=${Math.max(2, Math.min(4, availableParallelism()))}`,
+      `--concurrency=${Math.max(2, Math.min(4, availableParallelism()))}`,
       ...files.map((file) => relative(root, file)),
     ],
     {
@@ -130,6 +139,8 @@ try {
         GIGFLOW_TEST_TEMPORAL_CLI: tools.temporalCli,
         GIGFLOW_TEST_SERVER: tools.testServer,
         GIGFLOW_TEST_SCRATCH: scratch,
+        GIGFLOW_TEST_PG_TEMPLATE: template.name,
+        GIGFLOW_TEST_WORKFLOW_BUNDLE: bundleDir,
         ...(chromium ? { CHROMIUM: chromium } : {}),
       },
     },

@@ -19,6 +19,19 @@ import { Cents, digits, errorResponses, Id, IdParam, idempotencyKeyHeader, json,
 
 const text = (max: number) => z.string().normalize().trim().min(1).max(max);
 const IdempotencyKey = z.object({ 'idempotency-key': idempotencyKeyHeader });
+/** An action's key is optional; it names the workflow Update, so a retry answers what the first did. */
+const ActionKey = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({
+      description:
+        'Optional, a key of your choosing for this action: a retry with the same key answers what the first request did ' +
+        '(also once that action has closed the order) instead of acting again. Keys are yours alone; send a new key for a new action.',
+    }),
+});
 
 const PlaceOrder = z
   .strictObject({
@@ -256,7 +269,7 @@ const routes = {
     path: '/orders/{id}/actions',
     tags: ['orders'],
     summary: 'Act on an order as its buyer or seller (start work, deliver, accept, cancel, dispute…)',
-    request: { params: IdParam, ...jsonBody(PartyAction) },
+    request: { params: IdParam, headers: ActionKey, ...jsonBody(PartyAction) },
     responses: { 200: json('The order after the action', OrderViewSchema), ...errorResponses(404, 409) },
   }),
   cases: secured(access.staff('arbiter', 'admin'), {
@@ -343,7 +356,9 @@ export function orderRoutes({ orders, placement, cart, notifications }: { orders
     return c.json(await orders.list(callerOf(c).id, { role: q.role, status: q.status, cursor: cursor(q.cursor), limit: q.limit }), 200);
   });
   app.openapi(routes.get, async (c) => c.json(await orders.view(callerOf(c), c.req.valid('param').id), 200));
-  app.openapi(routes.act, async (c) => c.json(await orders.partyAct(callerOf(c), c.req.valid('param').id, c.req.valid('json')), 200));
+  app.openapi(routes.act, async (c) =>
+    c.json(await orders.partyAct(callerOf(c), c.req.valid('param').id, c.req.valid('json'), c.req.valid('header')['idempotency-key']), 200),
+  );
   app.openapi(routes.cases, async (c) => c.json({ items: await orders.byStatus('arbitration', c.req.valid('query').limit) }, 200));
   app.openapi(routes.take, async (c) => c.json(await orders.arbitrate(callerOf(c), c.req.valid('param').id, { type: 'take_case' }), 200));
   app.openapi(routes.decide, async (c) => {

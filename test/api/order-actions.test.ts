@@ -3,7 +3,7 @@
  * malformed payload gets its status (403 / 404, 409 with the current status, 400 naming the
  * field) and changes nothing — not the order's timeline, not a cent of the ledger. A delivery's
  * files (K-69) must be the seller's own uploads; the delivered ones the buyer downloads, a
- * stranger does not.
+ * stranger does not. An action sent again with its Idempotency-Key answers what the first did.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -166,6 +166,35 @@ describe('order actions refused', () => {
     // Staff read a disputed order's files, as they read its conversation (K-23).
     await actOk(call, m.buyer, order.orderId, { type: 'open_dispute', statement: 'The logo is not what was ordered.' });
     assert.equal((await call('GET', `/attachments/${mine}`, { token: arbiter.token })).status, 200, 'an arbiter once the order is disputed');
+  });
+
+  it('answers an action retried with its Idempotency-Key as the first request did, also once that action closed the order, and acts once', async () => {
+    const order = await placeOrder(call, m.buyer, { offerId: m.offerId });
+    const keyed = (user: TestUser, action: Record<string, unknown>, key: string) =>
+      call('POST', `/orders/${order.orderId}/actions`, { token: user.token, body: action, headers: { 'idempotency-key': key } });
+    const start = randomUUID();
+    const started = await keyed(m.seller, { type: 'start_work' }, start);
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    await unchanged(order.orderId, async () => {
+      const again = await keyed(m.seller, { type: 'start_work' }, start);
+      assert.equal(again.status, 200, JSON.stringify(again.body));
+      assert.deepEqual(again.body.timeline, started.body.timeline);
+      // Without its key the same action is a new one, which the state no longer allows.
+      assert.equal((await act(call, m.seller, order.orderId, { type: 'start_work' })).status, 409);
+    });
+    await actOk(call, m.seller, order.orderId, { type: 'deliver', text: 'Here it is', links: [] });
+    const accept = randomUUID();
+    const accepted = await keyed(m.buyer, { type: 'accept' }, accept);
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.equal(accepted.body.status, 'completed');
+    await unchanged(order.orderId, async () => {
+      const again = await keyed(m.buyer, { type: 'accept' }, accept);
+      assert.equal(again.status, 200, JSON.stringify(again.body));
+      assert.deepEqual(again.body.closure, accepted.body.closure);
+      const fresh = await keyed(m.buyer, { type: 'accept' }, randomUUID());
+      assert.equal(fresh.status, 409, JSON.stringify(fresh.body));
+      assert.equal(fresh.body.error.details.status, 'completed');
+    });
   });
 
   it('places nothing without money, without an Idempotency-Key, or for the buyer’s own offer', async () => {

@@ -26,6 +26,7 @@ import type { Db } from '../../db/client.js';
 import type { OrderPolicy } from '../../workflows/order/messages.js';
 import { callerFor, type Caller, type TestUser } from './api.js';
 import { connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from './harness.js';
+import { testPasswords } from './passwords.js';
 import { startPaymentStandIns, unreachableProviders, type PaymentStandIns } from './payments.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -86,6 +87,7 @@ export async function startWebStack(options: { orderPolicy?: OrderPolicy; file?:
     providers: payments?.providers ?? unreachableProviders(),
     webUrl: url,
     orderPolicy: options.orderPolicy,
+    passwords: testPasswords,
   });
   webFetch = createWeb({ services, logger, temporalUiUrl: TEMPORAL_UI, namespace: 'default', paymentPages: payments ? [payments.url] : [] }).fetch;
   const apiApp = createApp({ services, logger, devRoutes: true });

@@ -23,11 +23,11 @@ import type { Delays } from '../../providers/options.js';
 import { callerFor, type Caller } from './api.js';
 import { startPaymentStandIns, unreachableProviders, type PaymentStandIns } from './payments.js';
 import { createDb, type Db } from '../../db/client.js';
-import { createDatabaseIfMissing } from '../../db/embedded.js';
-import { runMigrations } from '../../db/migrate.js';
 import { INDEXED_VALUE_TYPE } from '../../scripts/temporal-dev-server.js';
 import { searchAttributeKeys } from '../../workflows/lib/search-attributes.js';
 import { checkedByContract } from './contract.js';
+import { testPasswords } from './passwords.js';
+import { copyTemplateDatabase, quietBundlerLogger, readWorkflowBundle } from './shared-fixtures.js';
 
 // Workers in tests report only what went wrong (LOG_LEVEL=debug shows everything).
 Runtime.install({ logger: new DefaultLogger(process.env.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
@@ -49,6 +49,10 @@ export const harness = {
   get testServer() { return required('GIGFLOW_TEST_SERVER'); },
   /** A folder removed when the run ends. */
   get scratch() { return required('GIGFLOW_TEST_SCRATCH'); },
+  /** The run's database with every migration applied, which each file's database is a copy of. */
+  get pgTemplate() { return required('GIGFLOW_TEST_PG_TEMPLATE'); },
+  /** The folder of the run's bundle of gigflow's workflows (`shared-fixtures.ts`), bundled once for every file. */
+  get workflowBundle() { return required('GIGFLOW_TEST_WORKFLOW_BUNDLE'); },
   namespace: 'default',
 };
 
@@ -72,14 +76,17 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A new database with every migration applied, for one test file. */
+/**
+ * A new database with every migration applied, for one test file: a copy of the run's template
+ * (`shared-fixtures.ts`), which the migrations built once — copying it is a fraction of the cost
+ * of applying them again in every file.
+ */
 export async function createTestDatabase(file = 'test'): Promise<TestDatabase> {
   const block = await nextIdBlock();
   const name = `${basename(file).replace(/\.test\.ts$/, '').replace(/[^a-z0-9]+/gi, '_').toLowerCase()}_${block}`;
-  await createDatabaseIfMissing(harness.pgAdminUrl, name);
+  await copyTemplateDatabase(harness.pgAdminUrl, harness.pgTemplate, name);
   const url = harness.pgAdminUrl.replace(/\/[^/]*$/, `/${name}`);
   const db = createDb(url, { max: 5 });
-  await runMigrations(db);
   // Business ids become workflow ids (`kwork-moderation-<offerId>-<n>`, `order-<id>`) on the run's
   // shared dev server: every file's ids start in a million-wide block of its own, so no two files collide.
   const base = 1 + block * 1e6;
@@ -200,15 +207,16 @@ export async function startTimeSkippingStack(file: string, name: string, opts: {
   };
 }
 
-/** Bundles workflow code once per file, with production's options; every worker of the file reuses the bundle. */
-export function bundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, ...workflowBundlerOptions, logger: quietBundlerLogger });
+/**
+ * The workflow code of `path`, bundled: gigflow's own entry (`workflowsPath`) is the run's bundle,
+ * made once by `npm test` (webpack costs seconds of CPU, and most files run a worker); any other
+ * entry (a test's own stand-ins) is bundled here, once per file — every worker of the file reuses it.
+ * Both with production's options (`workflowBundlerOptions`).
+ */
+export async function bundle(path: string): Promise<WorkflowBundleWithSourceMap> {
+  if (path === workflowsPath) return readWorkflowBundle(harness.workflowBundle);
+  return bundleWorkflowCode({ workflowsPath: path, ...workflowBundlerOptions, logger: quietBundlerLogger });
 }
-
-const quietBundlerLogger = {
-  log() {}, trace() {}, debug() {}, info() {}, warn() {},
-  error(message: string, meta?: Record<string, unknown>) { console.error(message, meta ?? ''); },
-};
 
 /**
  * The real Hono app over a test database and the shared dev server, called in-process; every
@@ -255,6 +263,7 @@ export function buildApp(deps: {
     onActivated: deps.onActivated,
     createAccountOnSubmission: deps.createAccountOnSubmission,
     jobPolicy: deps.jobPolicy,
+    passwords: testPasswords,
   });
   return checkedByContract(
     createApp({

@@ -1,0 +1,105 @@
+/**
+ * What the benchmarks share (bench/orders.ts, bench/cluster.ts, bench/faults.ts): the seeded
+ * buyers and sellers that drive lifecycles, CPU read from /proc, a percentile, a log's tail.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Db } from '../db/client.js';
+import { createLedger } from '../db/ledger.js';
+import { createAccounts } from '../services/accounts.js';
+import { systemClock } from '../services/clock.js';
+import { insertOffer } from '../test/support/catalog.js';
+
+export interface Party {
+  id: number;
+  login: string;
+  token: string;
+}
+/** One closed-loop client of a benchmark: a buyer, a seller and the seller's offer. */
+export interface BenchClient {
+  buyer: Party;
+  seller: Party;
+  offerId: number;
+}
+
+/**
+ * `count` buyers (funded by a ledger top-up) and `count` sellers with a confirmed email, an
+ * active offer at `priceCents` and a session each, written straight to the database.
+ */
+export async function seed(db: Db, count: number, priceCents: number): Promise<BenchClient[]> {
+  const accounts = createAccounts({ db, clock: systemClock });
+  const ledger = createLedger(db);
+  const party = async (login: string): Promise<Party> => {
+    const [row] = await db.sql<{ id: string }[]>`
+      insert into users (login, email, email_confirmed_at) values (${login}, ${`${login}@bench.example`}, now()) returning id`;
+    const id = Number(row!.id);
+    return { id, login, token: (await accounts.createSession(id)).token };
+  };
+  const clients: BenchClient[] = [];
+  for (let i = 0; i < count; i++) {
+    const buyer = await party(`bench_buyer_${i}`);
+    const seller = await party(`bench_seller_${i}`);
+    const offerId = await insertOffer(db, seller.id, { priceCents, title: `Logo design number ${i} for the benchmark` });
+    // Enough for every lifecycle of every side many times over.
+    await ledger.topUp({ topUpId: `bench-${buyer.id}`, userId: buyer.id, amount: 100_000_000, method: 'paypal' });
+    clients.push({ buyer, seller, offerId });
+  }
+  return clients;
+}
+
+export const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * Every process's parent and CPU ticks: its own user + system time (all threads) plus that of
+ * its children it has reaped (a PostgreSQL backend that exited, say). Summed over the live
+ * processes of a tree, that counts each CPU tick once.
+ */
+export function readProcesses(): Map<number, { ppid: number; ticks: number }> {
+  const all = new Map<number, { ppid: number; ticks: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the command name (which may hold spaces): state, ppid, … utime (14), stime, cutime, cstime (17).
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    all.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+  }
+  return all;
+}
+
+/** The live processes of the tree under `pid` (itself included), from one `readProcesses()`. */
+export function processTree(all: Map<number, { ppid: number }>, pid: number): Set<number> {
+  const children = new Map<number, number[]>();
+  for (const [child, p] of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), child]);
+  const seen = new Set<number>();
+  for (let queue = [pid]; queue.length; ) {
+    const next = queue.pop()!;
+    if (seen.has(next) || !all.has(next)) continue;
+    seen.add(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return seen;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+/** A log file's last lines ('' when it cannot be read). */
+export function tail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}

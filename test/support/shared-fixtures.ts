@@ -1,0 +1,76 @@
+/**
+ * What `npm test` prepares once for every test file, instead of each file doing it again in
+ * its own process: the database every migration was applied to, which each file's database is
+ * copied from (`CREATE DATABASE … TEMPLATE`), and the webpack bundle of gigflow's workflows,
+ * which every file that runs gigflow's worker loads. Both cost seconds of CPU each time they
+ * are made, and the suite has over a hundred files on two cores.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import postgres from 'postgres';
+import { createDb } from '../../db/client.js';
+import { createDatabaseIfMissing } from '../../db/embedded.js';
+import { runMigrations } from '../../db/migrate.js';
+import { workflowBundlerOptions, workflowsPath } from '../../worker.js';
+
+/** The bundler's logger for tests: errors only. */
+export const quietBundlerLogger = {
+  log() {}, trace() {}, debug() {}, info() {}, warn() {},
+  error(message: string, meta?: Record<string, unknown>) { console.error(message, meta ?? ''); },
+};
+
+const CODE = 'workflows.js';
+const SOURCE_MAP = 'workflows.js.map';
+
+/** Bundles gigflow's workflows (`workflowsPath`) with production's options into the folder `dir`, for `readWorkflowBundle`. */
+export async function writeWorkflowBundle(dir: string): Promise<void> {
+  const { code, sourceMap } = await bundleWorkflowCode({ workflowsPath, ...workflowBundlerOptions, logger: quietBundlerLogger });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, CODE), code);
+  writeFileSync(join(dir, SOURCE_MAP), sourceMap);
+}
+
+/** The bundle `writeWorkflowBundle` wrote into `dir`. */
+export function readWorkflowBundle(dir: string): WorkflowBundleWithSourceMap {
+  return { code: readFileSync(join(dir, CODE), 'utf8'), sourceMap: readFileSync(join(dir, SOURCE_MAP), 'utf8') };
+}
+
+/** The run's template database, and how to drop it when the run ends. */
+export interface TemplateDatabase {
+  name: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A new database of the cluster at `adminUrl` with every migration applied, closed to
+ * connections: PostgreSQL copies a database only while no session is connected to it, so none
+ * ever may. Its name is the run's own (a server named by DATABASE_URL may hold other runs').
+ */
+export async function createTemplateDatabase(adminUrl: string): Promise<TemplateDatabase> {
+  const name = `gigflow_template_${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
+  await createDatabaseIfMissing(adminUrl, name);
+  const db = createDb(adminUrl.replace(/\/[^/]*$/, `/${name}`), { max: 1 });
+  try {
+    await runMigrations(db);
+  } finally {
+    await db.close();
+  }
+  await onAdmin(adminUrl, (sql) => sql`alter database ${sql(name)} with allow_connections false`);
+  return { name, drop: () => onAdmin(adminUrl, (sql) => sql`drop database if exists ${sql(name)}`) };
+}
+
+/** A new database `name`, a copy of `template`. */
+export async function copyTemplateDatabase(adminUrl: string, template: string, name: string): Promise<void> {
+  await onAdmin(adminUrl, (sql) => sql`create database ${sql(name)} template ${sql(template)}`);
+}
+
+async function onAdmin(adminUrl: string, statement: (sql: postgres.Sql) => Promise<unknown>): Promise<void> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await statement(sql);
+  } finally {
+    await sql.end();
+  }
+}
