@@ -13,7 +13,7 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 import { pollUntil } from '../../scripts/poll.js';
 import { connectTemporalClient } from '../../services/temporal-client.js';
 import { startTracingWith, type Tracing } from '../../telemetry/tracing.js';
-import { createWorker, tracingWorkflowModules, workflowsPath } from '../../worker.js';
+import { createWorker, tracingWorkflowModules, workflowBundlerOptions, workflowsPath } from '../../worker.js';
 import { callerFor, type Caller } from '../support/api.js';
 import { buildApp, bundle, createTestDatabase, harness, uniqueId, type TestDatabase } from '../support/harness.js';
 import { actOk, market, placeOrder, type Market } from '../support/orders.js';
@@ -37,7 +37,7 @@ describe('traces through the API, Temporal, the workflow and its activities', ()
       createTestDatabase(import.meta.filename),
       connectTemporalClient({ address: harness.temporalAddress, namespace: harness.namespace, traced: true }),
       NativeConnection.connect({ address: harness.temporalAddress }),
-      bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: tracingWorkflowModules, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }),
+      bundleWorkflowCode({ workflowsPath, ...workflowBundlerOptions, workflowInterceptorModules: tracingWorkflowModules, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }),
     ]);
     worker = await createWorker({ connection, namespace: harness.namespace, taskQueue, db: database.db, workflowBundle, tracing });
     running = worker.run();

@@ -13,7 +13,7 @@ import type { OrderPolicy } from '../../workflows/order/messages.js';
 import { createApp } from '../../api/app.js';
 import { createServices } from '../../services/index.js';
 import { connectTemporalClient } from '../../services/temporal-client.js';
-import { createWorker, workflowsPath, type WorkerDeps } from '../../worker.js';
+import { createWorker, workflowBundlerOptions, workflowsPath, type WorkerDeps } from '../../worker.js';
 import type { AttachmentStore } from '../../services/attachment-store.js';
 import type { CreateAccountOnSubmission } from '../../services/jobs.js';
 import type { JobPolicy } from '../../workflows/job/policy.js';
@@ -211,10 +211,11 @@ export async function startTimeSkippingStack(file: string, name: string, opts: {
  * The workflow code of `path`, bundled: gigflow's own entry (`workflowsPath`) is the run's bundle,
  * made once by `npm test` (webpack costs seconds of CPU, and most files run a worker); any other
  * entry (a test's own stand-ins) is bundled here, once per file — every worker of the file reuses it.
+ * Both with production's options (`workflowBundlerOptions`).
  */
 export async function bundle(path: string): Promise<WorkflowBundleWithSourceMap> {
   if (path === workflowsPath) return readWorkflowBundle(harness.workflowBundle);
-  return bundleWorkflowCode({ workflowsPath: path, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath: path, ...workflowBundlerOptions, logger: quietBundlerLogger });
 }
 
 /**

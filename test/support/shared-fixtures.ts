@@ -13,7 +13,7 @@ import postgres from 'postgres';
 import { createDb } from '../../db/client.js';
 import { createDatabaseIfMissing } from '../../db/embedded.js';
 import { runMigrations } from '../../db/migrate.js';
-import { workflowsPath } from '../../worker.js';
+import { workflowBundlerOptions, workflowsPath } from '../../worker.js';
 
 /** The bundler's logger for tests: errors only. */
 export const quietBundlerLogger = {
@@ -24,9 +24,9 @@ export const quietBundlerLogger = {
 const CODE = 'workflows.js';
 const SOURCE_MAP = 'workflows.js.map';
 
-/** Bundles gigflow's workflows (`workflowsPath`) into the folder `dir`, for `readWorkflowBundle`. */
+/** Bundles gigflow's workflows (`workflowsPath`) with production's options into the folder `dir`, for `readWorkflowBundle`. */
 export async function writeWorkflowBundle(dir: string): Promise<void> {
-  const { code, sourceMap } = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  const { code, sourceMap } = await bundleWorkflowCode({ workflowsPath, ...workflowBundlerOptions, logger: quietBundlerLogger });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, CODE), code);
   writeFileSync(join(dir, SOURCE_MAP), sourceMap);

@@ -16,7 +16,7 @@ import { parse, type ParserPlugin } from '@babel/parser';
 /** Repository-relative path (with `/`) → source. Non-code files may map to ''. */
 export type Tree = Record<string, string>;
 
-export type Rule = 'workflow sandbox' | 'fence' | 'gateway' | 'cycle' | 'function length' | 'barrel' | 'unresolved import';
+export type Rule = 'workflow sandbox' | 'shared module state' | 'fence' | 'gateway' | 'cycle' | 'function length' | 'barrel' | 'unresolved import';
 
 export interface Violation {
   rule: Rule;
@@ -35,6 +35,8 @@ const GATED_ROOMS = new Set(['api', 'web', 'services']);
 export const RULES: Record<Rule, string> = {
   'workflow sandbox':
     'workflows/ imports at runtime nothing outside workflows/ but @temporalio/workflow (a whole `import type` statement is free)',
+  'shared module state':
+    'workflows/ keeps no state at module level — no module-level `let` or `var`, no module-level Map, Set, WeakMap or WeakSet unless typed ReadonlyMap/ReadonlySet — outside the pure caches listed in SHARED_CACHES: the worker preloads workflows/ once and every workflow shares its modules (worker.ts, workflowBundlerOptions)',
   fence:
     'api/ and web/ never import activities/ or db/; services/ never api/, web/ or activities/; activities/ never api/, web/ or services/; db/ and payments/ none of services/, activities/, api/, web/; providers/ (the payment stand-ins) is imported by none of those, nor payments/ or db/, and imports none of them; codec/ (the payload codec) and telemetry/ (metrics, traces, logger) import no other room (type-only imports count)',
   gateway: `outside workflows/, activities/ and the worker, only ${[...GATEWAY].join(' and ')} load Temporal's client at run time: the one gateway to workflows`,
@@ -63,6 +65,16 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   telemetry: ['services', 'activities', 'api', 'web', 'db', 'payments', 'providers', 'workflows', 'codec'],
 };
 
+/**
+ * Module-level mutable state workflows/ may keep although every workflow of a worker shares it
+ * (preloaded modules), each with why sharing it is safe.
+ */
+const SHARED_CACHES: Record<string, string> = {
+  'workflows/lib/zoned-time.ts': "one Intl.DateTimeFormat per time zone: a pure function of the zone, whichever workflow made it",
+};
+const MUTABLE_CONTAINERS = new Set(['Map', 'Set', 'WeakMap', 'WeakSet']);
+const READONLY_TYPES = new Set(['ReadonlyMap', 'ReadonlySet']);
+
 const CODE = /\.(?:[cm]?ts|tsx|[cm]?js|jsx)$/;
 const FUNCTIONS = new Set([
   'FunctionDeclaration',
@@ -87,6 +99,8 @@ interface Module {
   imports: Import[];
   functions: { name: string; line: number; lines: number }[];
   onlyReexports: boolean;
+  /** Module-level `let`/`var` and mutable containers (`new Map()`…), each as its line and name. */
+  moduleState: { line: number; name: string }[];
 }
 
 /** Every violation of every rule in the tree, sorted by rule, file and line. */
@@ -197,12 +211,15 @@ function cycleViolations(modules: Module[]): Violation[] {
 
 function shapeViolations(modules: Module[]): Violation[] {
   const violations: Violation[] = [];
-  for (const { path, functions, onlyReexports } of modules) {
+  for (const { path, functions, onlyReexports, moduleState } of modules) {
     if (roomOf(path) === 'test') continue;
     for (const { name, line, lines } of functions) {
       if (lines > MAX_FUNCTION_LINES) {
         violations.push({ rule: 'function length', file: path, line, detail: `${name} spans ${lines} lines` });
       }
+    }
+    if (roomOf(path) === 'workflows' && !(path in SHARED_CACHES)) {
+      for (const { line, name } of moduleState) violations.push({ rule: 'shared module state', file: path, line, detail: `${name} is module-level state every workflow would share` });
     }
     if (onlyReexports && path !== 'workflows/index.ts') {
       violations.push({ rule: 'barrel', file: path, line: 1, detail: 'only re-exports other modules: import them where they are' });
@@ -284,7 +301,7 @@ function readModule(path: string, source: string, tree: Tree): Module {
   } catch (err) {
     throw new Error(`${path}: ${(err as Error).message}`, { cause: err });
   }
-  const module: Module = { path, imports: [], functions: [], onlyReexports: onlyReexports(program) };
+  const module: Module = { path, imports: [], functions: [], onlyReexports: onlyReexports(program), moduleState: moduleState(program) };
   walk(program, undefined, (node, parent) => {
     const found = importOf(node);
     if (found) module.imports.push({ ...found, target: resolveImport(path, found.specifier, tree) });
@@ -342,6 +359,26 @@ function importOf(node: AstNode): Omit<Import, 'target'> | undefined {
     default:
       return undefined;
   }
+}
+
+/** The module-level `let`/`var` declarations and `new Map()`-like containers not typed read-only. */
+function moduleState(program: AstNode): { line: number; name: string }[] {
+  const found: { line: number; name: string }[] = [];
+  for (const statement of program.body as AstNode[]) {
+    const declaration = statement.type === 'ExportNamedDeclaration' ? child(statement, 'declaration') : statement;
+    if (declaration?.type !== 'VariableDeclaration') continue;
+    for (const declarator of declaration.declarations as AstNode[]) {
+      const id = child(declarator, 'id');
+      const name = id?.type === 'Identifier' ? (id.name as string) : 'a destructured binding';
+      const init = child(declarator, 'init');
+      const container = init?.type === 'NewExpression' && MUTABLE_CONTAINERS.has(child(init, 'callee')?.name as string);
+      const annotation = id && child(id, 'typeAnnotation');
+      const type = annotation && child(annotation, 'typeAnnotation');
+      const readOnly = READONLY_TYPES.has(String((type && child(type, 'typeName'))?.name));
+      if (declaration.kind !== 'const' || (container && !readOnly)) found.push({ line: declarator.loc?.start.line ?? 0, name });
+    }
+  }
+  return found;
 }
 
 /** A module of imports, `export … from`, `export { … }` lists and `export default name` only. */

@@ -172,6 +172,22 @@ describe('the wiring checker', () => {
     assert.deepEqual(broken(tree), ['barrel db/schema/index.ts:1', 'barrel services/index.ts:1']);
   });
 
+  it('refuses module-level state in workflows/ (let, var, a mutable Map or Set), except a listed cache and read-only containers', () => {
+    const tree = {
+      'workflows/order/machine.ts': [
+        'let count = 0;',
+        'export var seen = 1;',
+        "const open = new Set(['a']);",
+        "const kinds: ReadonlySet<string> = new Set(['a']);",
+        'export const rules = { days: 3 };',
+        'export function next() { let local = count + seen; return local; }',
+      ].join('\n'),
+      'workflows/lib/zoned-time.ts': 'const formatters = new Map();',
+      'api/state.ts': 'let calls = 0;\nexport const cache = new Map();',
+    };
+    assert.deepEqual(broken(tree), ['shared module state workflows/order/machine.ts:1', 'shared module state workflows/order/machine.ts:2', 'shared module state workflows/order/machine.ts:3']);
+  });
+
   it('lets only the workflow gateway load Temporal’s client among the API’s rooms (types are free)', () => {
     const tree = {
       'services/workflow-gateway.ts': "import { WorkflowNotFoundError } from '@temporalio/client';",
