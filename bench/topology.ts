@@ -18,6 +18,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresOptions, type RunningPostgr
 import { runMigrations } from '../db/migrate.js';
 import { pollUntil } from '../scripts/poll.js';
 import { freePort, reservePort } from '../scripts/ports.js';
+import { signalGroup } from '../scripts/supervisor.js';
 import { startTemporalCluster, type RunningTemporalCluster } from '../scripts/temporal-cluster.js';
 import { CLK_TCK, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
 
@@ -72,14 +73,6 @@ interface Shared {
 function exitOf(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is gone already.
-  }
 }
 
 function appProcess(shared: Shared, spec: AppSpec): AppProcess {

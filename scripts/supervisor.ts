@@ -58,7 +58,8 @@ export interface Supervisor {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const delay = (ms: number) => new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref());
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+/** Sends `signal` to the process group `pid` leads; nothing when the group is gone. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

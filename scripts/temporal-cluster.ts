@@ -21,6 +21,7 @@ import postgres from 'postgres';
 import { createDatabaseIfMissing } from '../db/embedded.js';
 import { pollUntil } from './poll.js';
 import { freePort, reservePort } from './ports.js';
+import { signalGroup } from './supervisor.js';
 import { registerSearchAttributes } from './temporal-dev-server.js';
 import { ensureTemporalServer, ensureUiServer, type TemporalServerTools } from './tools.js';
 
@@ -380,13 +381,7 @@ function startServerProcess(exe: string, dir: string, logFile: string, password:
  */
 function groupLeader(child: ChildProcess, graceMs = 10_000): ServerProcess {
   const pid = child.pid!;
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, name);
-    } catch {
-      // The group is gone already.
-    }
-  };
+  const signal = (name: NodeJS.Signals) => signalGroup(pid, name);
   const killOnExit = () => signal('SIGKILL');
   process.once('exit', killOnExit);
   const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
