@@ -268,7 +268,9 @@ export function buildApp(deps: {
   return checkedByContract(
     createApp({
       services,
-      logger: deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
+      // Errors only: a 500's cause (the API logs it whole, answering with a request id) shows in
+      // the run's output beside the test that met it; nothing else is logged.
+      logger: deps.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'error' }),
       devRoutes: deps.devRoutes ?? true,
       trustedProxyHops: deps.trustedProxyHops,
       metrics: deps.metricsToken ? { token: deps.metricsToken } : {},
