@@ -16,7 +16,7 @@
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runThenExit } from '../db/embedded.js';
-import { percentile } from './common.js';
+import { percentile, positive } from './common.js';
 import { newStats, startTraffic } from './traffic.js';
 import { startTopology, stopOnSignals, type Topology } from './topology.js';
 
@@ -27,11 +27,6 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', short: 'r', default: '3' },
   },
 });
-const positive = (name: string, value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer: ${value}`);
-  return n;
-};
 const C = positive('clients', flags.clients);
 const N = positive('lifecycles', flags.lifecycles);
 const ROUNDS = positive('rounds', flags.rounds);

@@ -91,6 +91,13 @@ export function processTree(all: Map<number, { ppid: number }>, pid: number): Se
   return seen;
 }
 
+/** A command-line flag's value as a positive integer, or an error naming the flag. */
+export function positive(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer: ${value}`);
+  return n;
+}
+
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }

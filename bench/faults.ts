@@ -30,7 +30,7 @@ import { runThenExit } from '../db/embedded.js';
 import { pollUntil } from '../scripts/poll.js';
 import { assertLedgerConsistent } from '../test/support/ledger.js';
 import { orderWorkflowType } from '../workflows/order/messages.js';
-import { tail } from './common.js';
+import { positive, tail } from './common.js';
 import { newStats, startTraffic, type TrafficStats } from './traffic.js';
 import { NAMESPACE, startTopology, stopOnSignals, type Topology } from './topology.js';
 
@@ -40,11 +40,6 @@ const { values: flags } = parseArgs({
     'per-phase': { type: 'string', short: 'k', default: '36' },
   },
 });
-const positive = (name: string, value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer: ${value}`);
-  return n;
-};
 const C = positive('clients', flags.clients);
 const K = positive('per-phase', flags['per-phase']);
 /** A phase's K lifecycles must complete within this, a fault's recovery included. */

@@ -77,7 +77,7 @@ import * as machine from '../workflows/order/machine.js';
 import { orderWorkflowId, type ActArgs, type OrderAction, type OrderInput } from '../workflows/order/messages.js';
 import { orderPolicy } from '../workflows/order/policy.js';
 import { startSearchAttributes, summaryOf } from '../workflows/order/search.js';
-import { CLK_TCK, percentile, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
+import { CLK_TCK, percentile, positive, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
 import { skeletonAct } from './skeleton/messages.js';
 
 const { values: flags } = parseArgs({
@@ -95,11 +95,6 @@ const { values: flags } = parseArgs({
     'cpu-prof-dir': { type: 'string' },
   },
 });
-const positive = (name: string, value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer: ${value}`);
-  return n;
-};
 /** Lifecycles measured per side, over all rounds. */
 const N = positive('lifecycles', flags.lifecycles);
 const C = positive('clients', flags.clients);
