@@ -9,7 +9,7 @@ import type { Db } from '../db/client.js';
 import { orders } from '../db/schema/orders.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { isFinal } from '../workflows/order/machine.js';
-import { DELIVERY_MAX_FILES, type ActArgs, type Delivery, type OrderAction, type OrderStatus, type OrderView, type Role, type Viewer } from '../workflows/order/messages.js';
+import { DELIVERY_MAX_FILES, type Delivery, type OrderAction, type OrderStatus, type OrderView, type Role, type Viewer } from '../workflows/order/messages.js';
 import type { StaffRole } from './accounts.js';
 import { assertOwnAttachments, attachmentsOf, type AttachmentInfo } from './attachments.js';
 import { WorkflowGoneError, type WorkflowGateway } from './workflow-gateway.js';
@@ -115,21 +115,36 @@ async function assertDeliveryFiles(db: Db, user: Caller, action: OrderAction): P
 }
 
 /**
- * Sends an action to the order's workflow; refusals become 403/409/400 with the current status.
+ * A party's action, sent to the order's workflow as "from this user" (`PartyActArgs`): the
+ * workflow knows its buyer and seller and answers anyone else `not_found` (404), so the order's
+ * row is read only when the workflow is gone — closed and forgotten, or never there — to tell 404
+ * (not the caller's) from 409 (over). Refusals become 403/409/400 with the current status.
  * With an Idempotency-Key the action is the workflow's Update of that id (the user's key, so two
  * users' keys never meet): a retry of a request whose answer was lost (a dropped connection, an
  * API process that died) answers what the first did, even when that action closed the order.
  */
-async function act({ db, workflows }: OrdersDeps, user: Caller, orderId: number, args: (viewer: Viewer) => ActArgs | null, staffRoles: readonly string[], key?: string): Promise<OrderView> {
-  const { row, role } = await orderFor(db, user, orderId, staffRoles);
-  const request = args(role);
-  if (!request) throw new AppError('not_found', 'no such order');
-  const over = new AppError('conflict', `the order is ${row.status}`, { status: row.status });
-  // A keyed retry of the closing action asks the workflow, which answers the first outcome.
-  if (isFinal(row.status) && key === undefined) throw over;
-  await assertDeliveryFiles(db, user, request.action);
+async function partyAct({ db, workflows }: OrdersDeps, user: Caller, orderId: number, action: OrderAction, key?: string): Promise<OrderView> {
+  await assertDeliveryFiles(db, user, action);
   try {
-    return await workflows.order.act(orderId, request, key === undefined ? undefined : `act:${user.id}:${key}`);
+    return await workflows.order.act(orderId, { actor: { role: 'party', userId: user.id }, action }, key === undefined ? undefined : `act:${user.id}:${key}`);
+  } catch (err) {
+    if (!(err instanceof WorkflowGoneError)) throw err;
+    // Staff are no party here: they act through the arbitration and admin routes.
+    const { row } = await orderFor(db, user, orderId, []);
+    throw new AppError('conflict', `the order is ${row.status}`, { status: row.status });
+  }
+}
+
+/**
+ * A staff action (an arbiter's, an admin's) on an order the caller may see — a party of it too,
+ * whom the workflow then refuses (403): it checks the staff roles sent.
+ */
+async function staffAct({ db, workflows }: OrdersDeps, user: Caller, orderId: number, action: OrderAction, staffRoles: readonly string[]): Promise<OrderView> {
+  const { row } = await orderFor(db, user, orderId, staffRoles);
+  const over = new AppError('conflict', `the order is ${row.status}`, { status: row.status });
+  if (isFinal(row.status)) throw over;
+  try {
+    return await workflows.order.act(orderId, { actor: { role: 'staff', userId: user.id, staffRoles: [...user.roles] }, action });
   } catch (err) {
     throw err instanceof WorkflowGoneError ? over : err;
   }
@@ -160,20 +175,16 @@ async function ordersInStatus(db: Db, status: OrderStatus, limit: number) {
   }));
 }
 
-const staffActor = (user: Caller) => ({ role: 'staff' as const, userId: user.id, staffRoles: [...user.roles] });
-
 export function createOrders(deps: OrdersDeps) {
   return {
     view: async (user: Caller, orderId: number) => withFiles(deps.db, await viewOrder(deps, user, orderId)),
     /** A party's action (staff get 404 here: they act through the arbitration and admin routes). */
-    partyAct: async (user: Caller, orderId: number, action: OrderAction, key?: string) =>
-      withFiles(deps.db, await act(deps, user, orderId, (role) => (role === 'staff' ? null : { actor: { role, userId: user.id }, action }), [], key)),
+    partyAct: async (user: Caller, orderId: number, action: OrderAction, key?: string) => withFiles(deps.db, await partyAct(deps, user, orderId, action, key)),
     /** An arbiter takes the dispute, or decides it. */
     arbitrate: async (user: Caller, orderId: number, action: Extract<OrderAction, { type: 'take_case' | 'decide_dispute' }>) =>
-      withFiles(deps.db, await act(deps, user, orderId, () => ({ actor: staffActor(user), action }), ['arbiter', 'admin'])),
+      withFiles(deps.db, await staffAct(deps, user, orderId, action, ['arbiter', 'admin'])),
     /** Staff cancel an order for prohibited content (K-21). */
-    adminCancel: async (user: Caller, orderId: number, reason: string) =>
-      withFiles(deps.db, await act(deps, user, orderId, () => ({ actor: staffActor(user), action: { type: 'admin_cancel', reason } }), ['admin', 'support'])),
+    adminCancel: async (user: Caller, orderId: number, reason: string) => withFiles(deps.db, await staffAct(deps, user, orderId, { type: 'admin_cancel', reason }, ['admin', 'support'])),
     /** A view from elsewhere (a placement, an accepted individual offer) with its deliveries' files described. */
     describe: (view: OrderView) => withFiles(deps.db, view),
     list: (userId: number, q: { role: Role; status?: OrderStatus; cursor?: number; limit: number }) => listOrders(deps.db, userId, q),

@@ -53,7 +53,7 @@ import { resolveAttentionUpdate, type ResolveArgs } from '../workflows/lib/proce
 import { decideUpdate, moderationWorkflowId, moderationWorkflowType, type DecideArgs, type ModerationInput, type ModerationView } from '../workflows/moderation/messages.js';
 import * as moderationSearch from '../workflows/moderation/search.js';
 import type { kworkModeration } from '../workflows/moderation/workflow.js';
-import { actUpdate, messageUpdate, orderWorkflowId, orderWorkflowType, viewQuery, type ActArgs, type MessageArgs, type OrderInput, type OrderView, type Viewer } from '../workflows/order/messages.js';
+import { actUpdate, messageUpdate, orderWorkflowId, orderWorkflowType, viewQuery, type ActArgs, type MessageArgs, type OrderInput, type OrderView, type PartyActArgs, type Viewer } from '../workflows/order/messages.js';
 import * as orderSearch from '../workflows/order/search.js';
 import type { orderWorkflow } from '../workflows/order/workflow.js';
 import { messageSignal, replyWatchWorkflowId, replyWatchWorkflowType, viewQuery as replyWatchViewQuery, type MessageSeen, type ReplyWatchPolicy, type ReplyWatchView } from '../workflows/reply-watch/messages.js';
@@ -399,7 +399,7 @@ export function createWorkflowGateway({
       return call(id, () => handle(id).query(viewQuery, viewer));
     },
     /** A party's or staff's action, answered once its effects are written; a second call with one `updateId` answers the first's outcome (closed workflow too). */
-    act(orderId: number, args: ActArgs, updateId?: string): Promise<OrderView> {
+    act(orderId: number, args: ActArgs | PartyActArgs, updateId?: string): Promise<OrderView> {
       const id = orderWorkflowId(orderId);
       return call(id, () => handle(id).executeUpdate(actUpdate, { args: [args], ...(updateId === undefined ? {} : { updateId }) }));
     },

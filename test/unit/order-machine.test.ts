@@ -927,3 +927,27 @@ describe('the order machine', () => {
     });
   });
 });
+
+describe('a party’s action as the API sends it (who, not which side)', () => {
+  const state = machine.initialState(input);
+  const deliver: OrderAction = { type: 'deliver', text: 'Here it is', links: [] };
+
+  it('names the buyer’s or the seller’s side from the order’s own parties', () => {
+    assert.deepEqual(machine.sideOf(state, { actor: { role: 'party', userId: 1 }, action: { type: 'accept' } }), { actor: buyer, action: { type: 'accept' } });
+    assert.deepEqual(machine.sideOf(state, { actor: { role: 'party', userId: 2 }, action: deliver }), { actor: seller, action: deliver });
+  });
+
+  it('refuses anyone else as not_found, saying nothing of the order (the API’s 404 for an order not yours)', () => {
+    assert.throws(
+      () => machine.sideOf(state, { actor: { role: 'party', userId: 3 }, action: { type: 'start_work' } }),
+      (err: unknown) => err instanceof ApplicationFailure && err.type === 'not_found' && err.nonRetryable && err.details === undefined,
+    );
+  });
+
+  it('passes a named side and staff unchanged, as histories from before sent them', () => {
+    const named = { actor: seller, action: { type: 'start_work' } as OrderAction };
+    assert.equal(machine.sideOf(state, named), named);
+    const staff = { actor: arbiter, action: { type: 'take_case' } as OrderAction };
+    assert.equal(machine.sideOf(state, staff), staff);
+  });
+});

@@ -40,6 +40,7 @@ import {
   type OrderInput,
   type OrderStatus,
   type OrderView,
+  type PartyActArgs,
   type PendingDeadline,
   type Role,
   type TimelineEntry,
@@ -437,6 +438,19 @@ export function refusalOf(state: OrderState, args: ActArgs, now: string): Refusa
   const wrongState = stateRule(state, actor, action.type, now);
   if (wrongState) return { code: 'conflict', message: wrongState };
   return payloadRule(state, actor, action, now);
+}
+
+/**
+ * A party's action with its side named: a `party` sender is the order's buyer or seller. Anyone
+ * else is refused `not_found` with no details — the API's answer for an order that is not theirs,
+ * which says nothing of it. Staff and sides already named pass unchanged.
+ */
+export function sideOf(state: OrderState, args: ActArgs | PartyActArgs): ActArgs {
+  if (args?.actor?.role !== 'party') return args as ActArgs;
+  const { userId } = args.actor;
+  const role = userId === state.input.buyer.id ? 'buyer' : userId === state.input.seller.id ? 'seller' : null;
+  if (role === null) throw ApplicationFailure.create({ type: 'not_found', message: 'no such order', nonRetryable: true });
+  return { actor: { role, userId }, action: args.action };
 }
 
 /** The validator: throws the refusal as an `ApplicationFailure` whose type is its code; details carry the current status. */

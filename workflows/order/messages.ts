@@ -169,6 +169,16 @@ export interface ActArgs {
   action: OrderAction;
 }
 
+/**
+ * A party's action as the API sends it: the sender says only who they are, and the order, which
+ * knows its buyer and seller, names their side (`machine.sideOf`) — so the API does not read the
+ * order's row first. Anyone else gets `not_found`, as the API answers for an order not theirs.
+ */
+export interface PartyActArgs {
+  actor: { role: 'party'; userId: number };
+  action: OrderAction;
+}
+
 export interface TimelineEntry {
   /** ISO 8601, workflow time. */
   at: string;
@@ -274,7 +284,7 @@ export interface OrderView {
  * (`invalid_input`) before anything is written; the result is the view once the action's
  * money and records are written.
  */
-export const actUpdate = defineUpdate<OrderView, [ActArgs], 'act'>('act');
+export const actUpdate = defineUpdate<OrderView, [ActArgs | PartyActArgs], 'act'>('act');
 
 /**
  * D-03: a party wrote in the order's conversation. Not one of `act`'s actions (no button on the

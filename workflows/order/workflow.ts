@@ -19,7 +19,7 @@ import type { AttentionActivities } from '../../activities/attention.js';
 import type { OrderActivities, OrderEventRecord } from '../../activities/orders.js';
 import { idempotentWrites, now, Process, publisher, type Deadlines } from '../lib/process.js';
 import * as machine from './machine.js';
-import { actUpdate, messageUpdate, orderWorkflowId, viewQuery, type ActArgs, type MessageArgs, type OrderInput, type OrderView, type PendingDeadline } from './messages.js';
+import { actUpdate, messageUpdate, orderWorkflowId, viewQuery, type ActArgs, type MessageArgs, type PartyActArgs, type OrderInput, type OrderView, type PendingDeadline } from './messages.js';
 import { inconsistencyOf } from './placement.js';
 import { detailsOf, searchAttributesOf, searchKey } from './search.js';
 
@@ -58,10 +58,15 @@ function setup(input: OrderInput): OrderProcess {
     flag: (attention, resolved) => flagAttention({ workflowId: orderWorkflowId(input.orderId), process: 'order', entityId: input.orderId, attention, resolved }),
   });
   setHandler(viewQuery, (viewer) => machine.viewOf(order.state, viewer, now()));
-  const check = (state: machine.OrderState, args: ActArgs) => machine.assertCanAct(state, args, now());
+  // A party's action names its side here (`sideOf`): histories from before it name it in the args.
+  const check = (state: machine.OrderState, args: ActArgs | PartyActArgs) => machine.assertCanAct(state, machine.sideOf(state, args), now());
   setHandler(
     actUpdate,
-    order.updateHandler(check, (state, args) => machine.act(state, args, now()), (state, args) => machine.viewOf(state, args.actor.role, now())),
+    order.updateHandler(
+      check,
+      (state, args) => machine.act(state, machine.sideOf(state, args), now()),
+      (state, args) => machine.viewOf(state, machine.sideOf(state, args).actor.role, now()),
+    ),
     { validator: order.validator(check) },
   );
   // D-03: a party's message in the order's conversation (a handler no earlier history calls: replay is unchanged).
