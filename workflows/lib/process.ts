@@ -132,6 +132,23 @@ export function idempotentWrites(startToCloseTimeout: LocalActivityOptions['star
   return { startToCloseTimeout, retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' } };
 }
 
+/**
+ * The soonest deadline of a state, with its instant in ms, computed once per state: the timer's
+ * condition is evaluated after every job of every activation (each Update's, each local
+ * activity's), and a state's deadlines — dates formatted and parsed — do not change until a
+ * transition makes a new state (machines never change a state in place).
+ */
+function soonestDeadline<S, D extends { at: string }, E>(deadlines: Deadlines<S, D, E>): (state: S) => { deadline: D; at: number } | null {
+  let last: { state: S; soonest: { deadline: D; at: number } | null } | undefined;
+  return (state) => {
+    if (last?.state !== state) {
+      const deadline = deadlines.nextDeadline(state);
+      last = { state, soonest: deadline && { deadline, at: Date.parse(deadline.at) } };
+    }
+    return last.soonest;
+  };
+}
+
 export class Process<S, E, R> {
   /** Until the process's first activity finds its row, actions wait: the API's transaction may yet roll back. */
   loaded = false;
@@ -228,25 +245,26 @@ export class Process<S, E, R> {
 
   /** Races the deadlines against the actions until the state is final. */
   async untilFinal<D extends { at: string }>(deadlines: Deadlines<S, D, E>): Promise<void> {
+    const soonestOf = soonestDeadline(deadlines);
     while (!deadlines.isFinal(this.state)) {
       if (this.attention) {
         // Held: the timers wait for staff; a deadline that fell due meanwhile is tried again then.
         await condition(() => this.attention === null);
         continue;
       }
-      const next = deadlines.nextDeadline(this.state);
+      const next = soonestOf(this.state);
       if (next === null) {
-        await condition(() => deadlines.isFinal(this.state) || deadlines.nextDeadline(this.state) !== null);
+        await condition(() => deadlines.isFinal(this.state) || soonestOf(this.state) !== null);
         continue;
       }
-      const dueAt = Date.parse(next.at);
+      const dueAt = next.at;
       const remaining = dueAt - Date.now();
       if (remaining > 0) {
         const earlier = () => {
-          const soonest = deadlines.nextDeadline(this.state);
-          return deadlines.isFinal(this.state) || (soonest !== null && Date.parse(soonest.at) < dueAt);
+          const soonest = soonestOf(this.state);
+          return deadlines.isFinal(this.state) || (soonest !== null && soonest.at < dueAt);
         };
-        if (await condition(earlier, remaining, { summary: deadlines.timerSummary(next) })) continue;
+        if (await condition(earlier, remaining, { summary: deadlines.timerSummary(next.deadline) })) continue;
       }
       // The timer fired (or the deadline was past already): whatever is due now; an action may have moved it meanwhile.
       const due = deadlines.nextDeadline(this.state);
