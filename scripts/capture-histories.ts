@@ -54,6 +54,7 @@ import { freePort } from '../test/support/ports.js';
 import { orderWorkflowId } from '../workflows/order/messages.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from './temporal-dev-server.js';
 import { ensureTemporalCli, ensureTestServer, MissingToolError } from './tools.js';
+import { createTemplateDatabase, writeWorkflowBundle, type TemplateDatabase } from '../test/support/shared-fixtures.js';
 
 const config = loadConfig();
 const say = (line: string) => process.stderr.write(`[histories] ${line}\n`);
@@ -64,11 +65,13 @@ chmodSync(scratch, 0o755);
 let postgres: RunningPostgres | undefined;
 let devServer: RunningDevServer | undefined;
 let database: TestDatabase | undefined;
+let template: TemplateDatabase | undefined;
 let standIns: PaymentStandIns | undefined;
 
 async function teardown() {
   await standIns?.stop().catch(() => {});
   await database?.drop().catch(() => {});
+  await template?.drop().catch(() => {});
   await devServer?.stop();
   await postgres?.stop();
   rmSync(scratch, { recursive: true, force: true });
@@ -99,8 +102,18 @@ async function servers(): Promise<void> {
   const connection = await Connection.connect({ address: temporalAddress });
   await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
   await connection.close();
+  // The test harness's databases are copies of a migrated template, its workers run one bundle
+  // (test/support/shared-fixtures.ts): made here as `npm test` makes them for its run.
+  const workflowBundleDir = join(scratch, 'workflow-bundle');
+  [template] = await Promise.all([createTemplateDatabase(pgAdminUrl), writeWorkflowBundle(workflowBundleDir)]);
   // The job scenarios run on a time-skipping server of their own (W-13 counts business days).
-  Object.assign(process.env, { GIGFLOW_TEST_PG_ADMIN_URL: pgAdminUrl, GIGFLOW_TEST_TEMPORAL_ADDRESS: temporalAddress, GIGFLOW_TEST_SERVER: ensureTestServer() });
+  Object.assign(process.env, {
+    GIGFLOW_TEST_PG_ADMIN_URL: pgAdminUrl,
+    GIGFLOW_TEST_PG_TEMPLATE: template.name,
+    GIGFLOW_TEST_WORKFLOW_BUNDLE: workflowBundleDir,
+    GIGFLOW_TEST_TEMPORAL_ADDRESS: temporalAddress,
+    GIGFLOW_TEST_SERVER: ensureTestServer(),
+  });
 }
 
 /** Runs one scenario to its end, checks it ended as the tests expect, and returns its closed workflow's history as JSON. */

@@ -20,7 +20,8 @@
  * their workflow changed, never rewritten by the capture. Today: `kworkModeration` as it ran
  * before it moved onto one effects activity; its new shape sits behind
  * `patched('moderation-effects-activity')`, so these replay until no workflow without that
- * marker runs any more.
+ * marker runs any more. And the order histories from before a party's action named only its
+ * sender (`PartyActArgs`, resolved by the workflow's `sideOf`): their actions name the side.
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,8 @@ const legacyDir = fileURLToPath(new URL('./histories/legacy/', import.meta.url))
 const legacyModeration = fixturesIn(legacyDir, /^moderation-.*\.json$/);
 /** Histories captured before payloads were encrypted (issue 19 §5): they must keep replaying as plain payloads. */
 const legacyPlain = fixturesIn(legacyDir, /^reply-watch-.*-plain\.json$/);
+/** Order histories whose party actions named their side (the API read the order's row first): running orders still have them. */
+const legacySideNamed = fixturesIn(legacyDir, /^order-.*-side-named\.json$/);
 
 describe('committed workflow histories replay on the current code', () => {
   let workflowBundle: WorkflowBundleWithSourceMap;
@@ -81,7 +84,10 @@ describe('committed workflow histories replay on the current code', () => {
   it('keeps reply-watch histories captured before payloads were encrypted', () => {
     assert.equal(legacyPlain.length, 2, `plain fixtures: ${legacyPlain.join(', ')}`);
   });
+  it('keeps the order histories captured while party actions named their side', () => {
+    assert.equal(legacySideNamed.length, 9, `side-named fixtures: ${legacySideNamed.join(', ')}`);
+  });
   it('replays every legacy history without nondeterminism', async () => {
-    assert.deepEqual(await replayFailures(workflowBundle, legacyDir, [...legacyModeration, ...legacyPlain], 'legacy-histories'), []);
+    assert.deepEqual(await replayFailures(workflowBundle, legacyDir, [...legacyModeration, ...legacyPlain, ...legacySideNamed], 'legacy-histories'), []);
   });
 });
