@@ -14,7 +14,9 @@
  *    insufficient funds for an event that in fact succeeded.
  * 2. Create missing accounts (in key order), then lock every account the operation touches
  *    with `select … for update` in ascending id order, so concurrent operations over the same
- *    accounts serialise and never deadlock.
+ *    accounts serialise and never deadlock. The two statements go in one round trip (see
+ *    `lockAccounts`); an operation that knows its accounts before the claim (a hold) sends
+ *    them in the claim's round trip too, behind the claim (see `Pipelined`).
  * 3. Compute the postings from the locked balances. A shortfall throws
  *    {@link InsufficientFundsError} before any posting or balance is written, and the rollback
  *    takes the claim and any new account with it.
@@ -164,6 +166,22 @@ interface Plan {
   metadata?: Record<string, number | string>;
 }
 
+/**
+ * A plan in two parts, to save a round trip: `read` (statements whose result the plan needs,
+ * e.g. the locks of accounts known in advance) goes to the server with the key's claim, in the
+ * same round trip, and `plan` decides from its result once the claim succeeded. The server still
+ * runs `read` after the claim, so a duplicate still waits on the claim first (see the module
+ * comment) and never decides from balances the first call left. But `read` also runs when the
+ * key was posted before: it must be harmless then.
+ */
+interface Pipelined<R> {
+  read: (tx: Tx) => Promise<R>;
+  plan: (tx: Tx, read: R) => Promise<Plan>;
+}
+
+/** Steps 2 and 3 of an operation: a plan, run once the key is claimed, or a pipelined one. */
+type Planner<R> = ((tx: Tx) => Promise<Plan>) | Pipelined<R>;
+
 /** An order's hold: its price, from the buyer into the order's escrow. */
 export interface HoldInput {
   orderId: LedgerId;
@@ -271,19 +289,27 @@ function netPostings(postings: Posting[]): Posting[] {
  * Inserts go in key order so that two transactions creating the same new accounts wait on
  * each other in one direction only; `where not exists` skips existing keys without spending
  * sequence values.
+ * The insert and the lock go to the server together, in one round trip: the client needs
+ * nothing from the insert, and the server still runs the lock after it, in the same
+ * transaction, so the lock finds the new accounts. (postgres.js sends the queries of one
+ * transaction in the order their promises are first awaited, here `Promise.all`'s order, in
+ * one socket write when issued in the same tick; a failed insert fails the lock as
+ * "transaction aborted", and `Promise.all` rejects with the insert's error.)
  */
 async function lockAccounts(tx: Tx, specs: AccountSpec[]): Promise<Map<string, Cents>> {
   const sorted = [...new Map(specs.map((s) => [s.key, s])).values()].sort((a, b) => (a.key < b.key ? -1 : 1));
   const keys = sorted.map((s) => s.key);
-  await tx`
-    insert into ledger_accounts (key, kind, user_id, order_id)
-    select k.key, k.kind, k.user_id, k.order_id
-    from unnest(${keys}::text[], ${sorted.map((s) => s.kind)}::text[], ${sorted.map((s) => s.userId)}::int8[], ${sorted.map((s) => s.orderId)}::text[])
-      as k(key, kind, user_id, order_id)
-    where not exists (select 1 from ledger_accounts a where a.key = k.key)
-    on conflict (key) do nothing`;
-  const rows = await tx<{ key: string; balance: string }[]>`
-    select key, balance from ledger_accounts where key = any(${keys}::text[]) order by id for update`;
+  const [, rows] = await Promise.all([
+    tx`
+      insert into ledger_accounts (key, kind, user_id, order_id)
+      select k.key, k.kind, k.user_id, k.order_id
+      from unnest(${keys}::text[], ${sorted.map((s) => s.kind)}::text[], ${sorted.map((s) => s.userId)}::int8[], ${sorted.map((s) => s.orderId)}::text[])
+        as k(key, kind, user_id, order_id)
+      where not exists (select 1 from ledger_accounts a where a.key = k.key)
+      on conflict (key) do nothing`,
+    tx<{ key: string; balance: string }[]>`
+      select key, balance from ledger_accounts where key = any(${keys}::text[]) order by id for update`,
+  ]);
   return new Map(rows.map((r) => [r.key, int8(r.balance)]));
 }
 
@@ -322,7 +348,7 @@ function replayOf(tx: LedgerTransaction): LedgerResult {
 }
 
 /** Runs one operation in its own transaction; a key posted before replays its first result. */
-async function post(db: Db, op: OperationSpec, plan: (tx: Tx) => Promise<Plan>): Promise<LedgerResult> {
+async function post<R>(db: Db, op: OperationSpec, plan: Planner<R>): Promise<LedgerResult> {
   const outcome = await db.sql.begin((tx) => postIn(tx, op, plan));
   if (outcome) return { transactionId: outcome.transactionId, idempotencyKey: op.idempotencyKey, replayed: false, postings: outcome.postings };
   // The key was posted before: by an earlier call, or by a concurrent one we waited for.
@@ -330,16 +356,20 @@ async function post(db: Db, op: OperationSpec, plan: (tx: Tx) => Promise<Plan>):
 }
 
 /** Claims the key and writes the plan's postings in the caller's transaction; null if the key was posted before. */
-async function postIn(tx: Tx, op: OperationSpec, plan: (tx: Tx) => Promise<Plan>): Promise<{ transactionId: number; postings: Posting[] } | null> {
-  // Checks and claims the key in one statement (see the module comment).
-  const [claimed] = await tx<{ id: string }[]>`
+async function postIn<R>(tx: Tx, op: OperationSpec, planner: Planner<R>): Promise<{ transactionId: number; postings: Posting[] } | null> {
+  // Checks and claims the key in one statement (see the module comment). `execute` queues it
+  // at once: a pipelined plan's `read`, an async function called next, queues its statements
+  // as it runs, and would go first if the claim waited for `Promise.all` to subscribe to it.
+  const claim = tx<{ id: string }[]>`
     insert into ledger_transactions (idempotency_key, kind, description, metadata)
     values (${op.idempotencyKey}, ${op.kind}, ${op.description}, ${JSON.stringify(op.metadata)}::jsonb)
     on conflict (idempotency_key) do nothing
-    returning id`;
+    returning id`.execute();
+  const plan = typeof planner === 'function' ? planner : planner.read(tx).then((read) => (t: Tx) => planner.plan(t, read));
+  const [[claimed], run] = await Promise.all([claim, plan]);
   if (!claimed) return null;
   const transactionId = int8(claimed.id);
-  const decided = await plan(tx);
+  const decided = await run(tx);
   const postings = netPostings(decided.postings);
   // One statement: the postings in the order given (so a replay lists them the same way),
   // the balances of the accounts the plan locked, and what the plan adds to the metadata.
@@ -424,7 +454,7 @@ async function redeemPromo(db: Db, input: PromoInput): Promise<LedgerResult> {
 }
 
 /** An order's hold: the operation and its plan (see `hold`). */
-function holdOf(input: HoldInput): [OperationSpec, (tx: Tx) => Promise<Plan>] {
+function holdOf(input: HoldInput): [OperationSpec, Pipelined<Map<string, Cents>>] {
   const orderId = idPart('orderId', input.orderId);
   const buyerId = userIdOf('buyerId', input.buyerId);
   const amount = positiveCents('amount', input.amount);
@@ -435,21 +465,26 @@ function holdOf(input: HoldInput): [OperationSpec, (tx: Tx) => Promise<Plan>] {
       description: input.description ?? `Order ${orderId}: payment held in escrow`,
       metadata: { orderId, buyerId, amount },
     },
-    async (tx) => {
-      const locked = await lockAccounts(tx, [account.main(buyerId), account.bonus(buyerId), account.escrow(orderId, buyerId)]);
-      const bonus = locked.get(key.bonus(buyerId))!;
-      const main = locked.get(key.main(buyerId))!;
-      if (bonus + main < amount) throw new InsufficientFundsError(amount, bonus + main);
-      const fromBonus = Math.min(bonus, amount);
-      const fromMain = amount - fromBonus;
-      return {
-        postings: [
-          { accountKey: key.bonus(buyerId), amount: -fromBonus },
-          { accountKey: key.main(buyerId), amount: -fromMain },
-          { accountKey: key.escrow(orderId), amount },
-        ],
-        metadata: { fromBonus, fromMain },
-      };
+    {
+      // The accounts are known before the claim: locked in its round trip. A replay (the key
+      // posted before, so these accounts exist) ends its transaction at once — `hold` commits,
+      // `holdIn` throws — so it holds the locks no longer and decides nothing from them.
+      read: (tx) => lockAccounts(tx, [account.main(buyerId), account.bonus(buyerId), account.escrow(orderId, buyerId)]),
+      plan: async (_tx, locked) => {
+        const bonus = locked.get(key.bonus(buyerId))!;
+        const main = locked.get(key.main(buyerId))!;
+        if (bonus + main < amount) throw new InsufficientFundsError(amount, bonus + main);
+        const fromBonus = Math.min(bonus, amount);
+        const fromMain = amount - fromBonus;
+        return {
+          postings: [
+            { accountKey: key.bonus(buyerId), amount: -fromBonus },
+            { accountKey: key.main(buyerId), amount: -fromMain },
+            { accountKey: key.escrow(orderId), amount },
+          ],
+          metadata: { fromBonus, fromMain },
+        };
+      },
     },
   ];
 }
@@ -476,9 +511,16 @@ async function holdIn(tx: Tx, input: HoldInput): Promise<void> {
   if (!(await postIn(tx, op, plan))) throw new Error(`ledger: order ${input.orderId} is already held`);
 }
 
-/** The buyer of an order's escrow and how much of its hold came from bonus, or null if never held. */
-async function escrowOf(tx: Tx, orderId: LedgerId): Promise<{ buyerId: number; fromBonus: Cents } | null> {
+/** The buyer of an order's escrow and how much of its hold came from bonus. */
+interface HeldEscrow {
+  buyerId: number;
+  fromBonus: Cents;
+}
+
+/** An order's escrow as its hold left it, or null if never held. */
+async function escrowOf(tx: Tx, orderId: LedgerId): Promise<HeldEscrow | null> {
   // Read before the escrow is locked: its owner never changes, nor does the hold's metadata.
+  // A plain read, so an escrow's end sends it with the key's claim (a `Pipelined` read).
   const [escrow] = await tx<{ user_id: string; from_bonus: string | null }[]>`
     select a.user_id, t.metadata ->> 'fromBonus' as from_bonus
     from ledger_accounts a
@@ -496,9 +538,9 @@ async function escrowOf(tx: Tx, orderId: LedgerId): Promise<{ buyerId: number; f
 async function settleEscrow(
   tx: Tx,
   orderId: LedgerId,
+  escrow: HeldEscrow | null,
   seller: { sellerId: number; commissionBps: number; amount: (total: Cents) => Cents } | null,
 ): Promise<Plan> {
-  const escrow = await escrowOf(tx, orderId);
   if (!escrow) {
     // Never held: an empty escrow. A split must still ask for a seller amount within 0…0.
     if (seller) checkSellerAmount(seller.amount(0), 0);
@@ -538,13 +580,14 @@ export type EscrowEnd =
   | { op: 'refund'; orderId: LedgerId }
   | { op: 'split'; orderId: LedgerId; sellerId: number; sellerAmount: Cents; commissionBps: number };
 
-/** The operation and plan of an escrow's end, for `post` or `postIn`. */
-function escrowEndOf(end: EscrowEnd): [OperationSpec, (tx: Tx) => Promise<Plan>] {
+/** The operation and plan of an escrow's end, for `post` or `postIn`: the escrow is read with the claim. */
+function escrowEndOf(end: EscrowEnd): [OperationSpec, Pipelined<HeldEscrow | null>] {
   const orderId = idPart('orderId', end.orderId);
+  const read = (tx: Tx) => escrowOf(tx, orderId);
   if (end.op === 'refund') {
     return [
       { idempotencyKey: `order:${orderId}:refund`, kind: 'refund', description: `Order ${orderId}: refund to buyer`, metadata: { orderId } },
-      (tx) => settleEscrow(tx, orderId, null),
+      { read, plan: (tx, escrow) => settleEscrow(tx, orderId, escrow, null) },
     ];
   }
   const sellerId = userIdOf('sellerId', end.sellerId);
@@ -553,12 +596,12 @@ function escrowEndOf(end: EscrowEnd): [OperationSpec, (tx: Tx) => Promise<Plan>]
   if (end.op === 'release') {
     return [
       { idempotencyKey: `order:${orderId}:release`, kind: 'release', description: `Order ${orderId}: payment to seller`, metadata: { orderId, sellerId, commissionBps } },
-      (tx) => settleEscrow(tx, orderId, { sellerId, commissionBps, amount: (total) => total }),
+      { read, plan: (tx, escrow) => settleEscrow(tx, orderId, escrow, { sellerId, commissionBps, amount: (total) => total }) },
     ];
   }
   return [
     { idempotencyKey: `order:${orderId}:split`, kind: 'split', description: `Order ${orderId}: divided between seller and buyer`, metadata: { orderId, sellerId, commissionBps } },
-    (tx) => settleEscrow(tx, orderId, { sellerId, commissionBps, amount: () => end.sellerAmount }),
+    { read, plan: (tx, escrow) => settleEscrow(tx, orderId, escrow, { sellerId, commissionBps, amount: () => end.sellerAmount }) },
   ];
 }
 

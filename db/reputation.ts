@@ -91,9 +91,13 @@ export function finishedOrderOf(row: ClosedOrderRow): FinishedOrder {
   return order;
 }
 
-/** A seller's closed orders with their feedback, as `FinishedOrder`s. */
-export async function finishedOrdersOf(sql: Sql, sellerId: number): Promise<FinishedOrder[]> {
-  const rows = await sql<ClosedOrderRow[]>`
+/**
+ * A seller's closed orders with their feedback (map them with `finishedOrderOf`). The query
+ * itself, not yet sent: a caller can pipeline it behind other statements (see
+ * `recomputeSellerReputation`).
+ */
+function closedOrderRows(sql: Sql, sellerId: number): postgres.PendingQuery<ClosedOrderRow[]> {
+  return sql<ClosedOrderRow[]>`
     select o.id, o.offer_id, o.buyer_id, o.closure, o.total_cents, o.seller_earnings_cents,
       o.view->>'placedAt' as placed_at, o.view->>'workStartedAt' as work_started_at,
       jsonb_path_exists(o.view, '$.timeline[*] ? (@.event == "late")') as late,
@@ -101,7 +105,6 @@ export async function finishedOrdersOf(sql: Sql, sellerId: number): Promise<Fini
       f.verdict
     from orders o left join feedback f on f.order_id = o.id
     where o.seller_id = ${sellerId} and o.closure is not null`;
-  return rows.map(finishedOrderOf);
 }
 
 /** Everything `seller_stats` stores for a seller, as computed from their finished orders. */
@@ -157,42 +160,58 @@ export function levelNoticeKey(sellerId: number, cause: ReputationCause): string
  * copy level, rating and feedback count onto the offers for search), sets `offers.top_rated`
  * on the rows whose flag changes (K-29), and on a level change (K-32, D-01: up or down) notifies
  * the seller. Answers the figures.
+ *
+ * Two round trips, each a pipeline (postgres.js sends the statements awaited together in one
+ * write; the server runs them in the order given, each after the one before ends): the row's
+ * creation, its lock and the read of the orders, since the client needs nothing from the first
+ * two before the read — which, a statement of its own after the lock, still sees every recompute
+ * that committed before it got the lock; then the writes, which need only the computed figures.
+ * Every query in a pipeline is created unsent, so that `Promise.all` sends them in its order
+ * (an async function in the array would send its query first).
  */
 export async function recomputeSellerReputation(tx: postgres.TransactionSql, sellerId: number, atIso: string, cause: ReputationCause): Promise<SellerFigures> {
-  await tx`insert into seller_stats (user_id) values (${sellerId}) on conflict do nothing`;
-  const [current] = await tx<{ level: SellerLevel }[]>`select level from seller_stats where user_id = ${sellerId} for update`;
-  const figures = sellerFigures(await finishedOrdersOf(tx, sellerId));
+  const [, [current], rows] = await Promise.all([
+    tx`insert into seller_stats (user_id) values (${sellerId}) on conflict do nothing`,
+    tx<{ level: SellerLevel }[]>`select level from seller_stats where user_id = ${sellerId} for update`,
+    closedOrderRows(tx, sellerId),
+  ]);
+  const figures = sellerFigures(rows.map(finishedOrderOf));
   const changed = current!.level !== figures.level;
-  await tx`
-    update seller_stats set
-      level = ${figures.level},
-      rating_percent = ${figures.ratingPercent},
-      feedback_count = ${figures.feedbackCount},
-      completed_orders = ${figures.completedOrders},
-      stars_tenths = ${figures.starsTenths},
-      positive_feedback = ${figures.positiveFeedback},
-      negative_feedback = ${figures.negativeFeedback},
-      finished_orders = ${figures.finishedOrders},
-      successfully_completed_percent = ${figures.successfullyCompletedPercent},
-      on_time_percent = ${figures.onTimePercent},
-      analytics = ${figures.analytics === null ? null : JSON.stringify(figures.analytics)}::jsonb,
-      level_changed_at = case when ${changed}::boolean then ${atIso}::timestamptz else level_changed_at end,
-      computed_at = ${atIso}::timestamptz
-    where user_id = ${sellerId}`;
-  await tx`
-    update offers set top_rated = (id = any(${figures.topRatedOffers}::int8[]))
-    where seller_id = ${sellerId} and top_rated <> (id = any(${figures.topRatedOffers}::int8[]))`;
-  if (changed) {
-    const up = LEVEL_ORDER.indexOf(figures.level) > LEVEL_ORDER.indexOf(current!.level);
-    const text = up
-      ? `Congratulations: your seller level is now ${LEVEL_NAMES[figures.level]}.`
-      : `Your seller level fell to ${LEVEL_NAMES[figures.level]}: negative feedback and failed orders over your last 100 orders are above the level's share.`;
-    await tx`
-      insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
-      values (${sellerId}, ${cause.orderId}, 'seller_level', ${text}, ${levelNoticeKey(sellerId, cause)}, ${atIso}::timestamptz)
-      on conflict do nothing`;
-  }
+  await Promise.all([
+    tx`
+      update seller_stats set
+        level = ${figures.level},
+        rating_percent = ${figures.ratingPercent},
+        feedback_count = ${figures.feedbackCount},
+        completed_orders = ${figures.completedOrders},
+        stars_tenths = ${figures.starsTenths},
+        positive_feedback = ${figures.positiveFeedback},
+        negative_feedback = ${figures.negativeFeedback},
+        finished_orders = ${figures.finishedOrders},
+        successfully_completed_percent = ${figures.successfullyCompletedPercent},
+        on_time_percent = ${figures.onTimePercent},
+        analytics = ${figures.analytics === null ? null : JSON.stringify(figures.analytics)}::jsonb,
+        level_changed_at = case when ${changed}::boolean then ${atIso}::timestamptz else level_changed_at end,
+        computed_at = ${atIso}::timestamptz
+      where user_id = ${sellerId}`,
+    tx`
+      update offers set top_rated = (id = any(${figures.topRatedOffers}::int8[]))
+      where seller_id = ${sellerId} and top_rated <> (id = any(${figures.topRatedOffers}::int8[]))`,
+    ...(changed ? [levelNotice(tx, sellerId, current!.level, figures.level, atIso, cause)] : []),
+  ]);
   return figures;
+}
+
+/** The seller's level-change notice (K-32, D-01), unsent (see `recomputeSellerReputation`). */
+function levelNotice(tx: postgres.TransactionSql, sellerId: number, from: SellerLevel, to: SellerLevel, atIso: string, cause: ReputationCause) {
+  const up = LEVEL_ORDER.indexOf(to) > LEVEL_ORDER.indexOf(from);
+  const text = up
+    ? `Congratulations: your seller level is now ${LEVEL_NAMES[to]}.`
+    : `Your seller level fell to ${LEVEL_NAMES[to]}: negative feedback and failed orders over your last 100 orders are above the level's share.`;
+  return tx`
+    insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
+    values (${sellerId}, ${cause.orderId}, 'seller_level', ${text}, ${levelNoticeKey(sellerId, cause)}, ${atIso}::timestamptz)
+    on conflict do nothing`;
 }
 
 /** A buyer's K-35 status at `atIso`, as `buyer_stats` stores it. */
@@ -208,11 +227,16 @@ export interface BuyerFigures extends BuyerLevel {
  */
 export async function recomputeBuyerStatus(tx: postgres.TransactionSql, buyerId: number, atIso: string): Promise<BuyerFigures> {
   // Recomputes for one buyer run in turn on their row, each reading what the others committed:
-  // two of their orders completing at once cannot each store a count without the other.
-  await tx`insert into buyer_stats (user_id, evaluated_at) values (${buyerId}, ${atIso}::timestamptz) on conflict do nothing`;
-  await tx`select 1 from buyer_stats where user_id = ${buyerId} for update`;
-  const rows = await tx<{ id: string; at: string }[]>`
-    select id, closure->>'at' as at from orders where buyer_id = ${buyerId} and closure->>'kind' = 'completed'`;
+  // two of their orders completing at once cannot each store a count without the other. The
+  // row's creation, its lock and the read go in one round trip (the client needs nothing from
+  // the first two): the server runs them in this order, so the read, a statement of its own
+  // after the lock, still sees every recompute that committed before it got the lock.
+  const [, , rows] = await Promise.all([
+    tx`insert into buyer_stats (user_id, evaluated_at) values (${buyerId}, ${atIso}::timestamptz) on conflict do nothing`,
+    tx`select 1 from buyer_stats where user_id = ${buyerId} for update`,
+    tx<{ id: string; at: string }[]>`
+      select id, closure->>'at' as at from orders where buyer_id = ${buyerId} and closure->>'kind' = 'completed'`,
+  ]);
   const purchases = rows.map((r) => ({ orderId: Number(r.id), at: r.at }));
   // A purchase stored after `atIso` (a write that landed late, a catch-up run) is still a purchase:
   // the status is taken at the later of the two, never without one the buyer already made.
