@@ -2,6 +2,8 @@
  * The only reader of `process.env`. Every process (start script, worker, API) builds its
  * configuration here; a bad value stops start-up with one line naming the variable.
  */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -12,6 +14,38 @@ const hostPort = z
 const postgresUrl = z
   .string()
   .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL');
+
+/**
+ * A PEM file named by a path, read once at start-up and checked to be what it claims: a bad
+ * path or a wrong file stops start-up naming the variable, not a TLS handshake later. The
+ * value becomes the file's bytes; messages never quote them.
+ */
+function pemFile(kind: 'certificate' | 'private key') {
+  return z.string().transform((path, ctx) => {
+    let pem: Buffer;
+    try {
+      pem = readFileSync(path);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+      return z.NEVER;
+    }
+    const isPem = pem.includes(kind === 'certificate' ? '-----BEGIN CERTIFICATE-----' : 'PRIVATE KEY-----');
+    if (!isPem || !parses(() => (kind === 'certificate' ? new X509Certificate(pem) : createPrivateKey(pem)))) {
+      ctx.addIssue({ code: 'custom', message: kind === 'certificate' ? 'must be a PEM certificate (-----BEGIN CERTIFICATE-----)' : 'must be an unencrypted PEM private key' });
+      return z.NEVER;
+    }
+    return pem;
+  });
+}
+
+function parses(parse: () => unknown): boolean {
+  try {
+    parse();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -33,6 +67,22 @@ const envSchema = z.object({
   /** External Temporal frontend; when unset, `npm start` runs the Temporal dev server. */
   TEMPORAL_ADDRESS: hostPort.optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /**
+   * TLS to TEMPORAL_ADDRESS (Temporal Cloud, an mTLS frontend). Unset: on when any other
+   * TEMPORAL_TLS_* or TEMPORAL_API_KEY is set, off otherwise; `true` alone: server TLS verified
+   * against the system's roots. Resolved to a boolean by parseConfig.
+   */
+  TEMPORAL_TLS: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  /** The client certificate (PEM file) for mTLS; needs TEMPORAL_TLS_KEY. */
+  TEMPORAL_TLS_CERT: pemFile('certificate').optional(),
+  /** The client certificate's private key (unencrypted PEM file); needs TEMPORAL_TLS_CERT. */
+  TEMPORAL_TLS_KEY: pemFile('private key').optional(),
+  /** The CA (PEM file) that signed the frontend's certificate, when it is not a public one. */
+  TEMPORAL_TLS_CA: pemFile('certificate').optional(),
+  /** The name the frontend's certificate must carry, when it is not TEMPORAL_ADDRESS's host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name, e.g. temporal.internal').optional(),
+  /** A Temporal Cloud API key (sent as `Authorization: Bearer …`); implies TLS. */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('gigflow'),
   /**
    * Ports of the Temporal that `npm start` (the dev server) or `npm run start:cluster` (the
@@ -126,10 +176,14 @@ const envSchema = z.object({
   GIGFLOW_DATA_DIR: z.string().min(1).default('.data'),
 });
 
-export type Config = z.infer<typeof envSchema>;
+/** `TEMPORAL_TLS` resolved: whether the connection to TEMPORAL_ADDRESS uses TLS. */
+export type Config = Omit<z.infer<typeof envSchema>, 'TEMPORAL_TLS'> & { TEMPORAL_TLS: boolean };
 
 /** Variables whose values never appear in an error message. */
-const SECRET = new Set(['PAYLOAD_KEYS', 'METRICS_TOKEN']);
+const SECRET = new Set(['PAYLOAD_KEYS', 'METRICS_TOKEN', 'TEMPORAL_API_KEY']);
+
+/** The settings that make the connection to TEMPORAL_ADDRESS a TLS one. */
+const TEMPORAL_TLS_SETTINGS = ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY'] as const;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -148,7 +202,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       `invalid environment variable ${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`,
     );
   }
-  const config = { ...parsed.data, GIGFLOW_DATA_DIR: resolve(parsed.data.GIGFLOW_DATA_DIR) };
+  const config = { ...parsed.data, GIGFLOW_DATA_DIR: resolve(parsed.data.GIGFLOW_DATA_DIR), TEMPORAL_TLS: temporalTls(parsed.data) };
   if (config.NODE_ENV === 'production') {
     // Production never falls back to embedded servers or development defaults.
     // W-19: nor does it store personal data in workflow histories unencrypted.
@@ -160,6 +214,30 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid environment variable PAYLOAD_KEY_ID: names no key of PAYLOAD_KEYS (got ${JSON.stringify(config.PAYLOAD_KEY_ID)})`);
   }
   return config;
+}
+
+/**
+ * Whether the connection to TEMPORAL_ADDRESS uses TLS, with the settings that contradict each
+ * other refused: half a certificate pair, a certificate that is not the key's, TLS turned off
+ * while a setting needs it, or TLS settings without TEMPORAL_ADDRESS (the local Temporal the
+ * start scripts run has no TLS, and their children would inherit the settings).
+ */
+function temporalTls(config: z.infer<typeof envSchema>): boolean {
+  const { TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key } = config;
+  if (cert && !key) throw new ConfigError('invalid environment variable TEMPORAL_TLS_KEY: required with TEMPORAL_TLS_CERT (the client certificate\'s private key)');
+  if (key && !cert) throw new ConfigError('invalid environment variable TEMPORAL_TLS_CERT: required with TEMPORAL_TLS_KEY (the private key\'s client certificate)');
+  if (cert && key && !new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))) {
+    throw new ConfigError('invalid environment variable TEMPORAL_TLS_KEY: is not the private key of TEMPORAL_TLS_CERT\'s certificate');
+  }
+  const setting = TEMPORAL_TLS_SETTINGS.find((name) => config[name] !== undefined);
+  if (setting && config.TEMPORAL_TLS === false) {
+    throw new ConfigError(`invalid environment variable TEMPORAL_TLS: is false, but ${setting} is set, which needs TLS`);
+  }
+  const tls = config.TEMPORAL_TLS ?? setting !== undefined;
+  if (tls && !config.TEMPORAL_ADDRESS) {
+    throw new ConfigError(`invalid environment variable ${setting ?? 'TEMPORAL_TLS'}: applies to TEMPORAL_ADDRESS, which is unset (the local Temporal has no TLS)`);
+  }
+  return tls;
 }
 
 /**

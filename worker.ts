@@ -27,6 +27,7 @@ import { ensureBuyerStatusSchedule } from './scripts/buyer-status-schedule.js';
 import { ensurePayoutSchedule } from './scripts/payout-schedule.js';
 import { systemClock } from './services/clock.js';
 import { placeRequestPicks } from './services/placement.js';
+import { temporalConnectionOptions } from './services/temporal-connection.js';
 import { createWorkflowGateway } from './services/workflow-gateway.js';
 import { createLogger } from './telemetry/logger.js';
 import { freeLoopbackPort, serveWorkerMetrics } from './telemetry/metrics-server.js';
@@ -174,11 +175,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     : await serveWorkerMetrics({ host: config.HOST, port: config.WORKER_METRICS_PORT, token: config.METRICS_TOKEN, coreUrl: coreMetricsUrl });
   if (metrics) logger.info({ url: metrics.url }, `worker metrics on ${metrics.url}`);
   const db = createDb(config.DATABASE_URL);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = temporalConnectionOptions(config, config.TEMPORAL_ADDRESS);
+  const connection = await NativeConnection.connect(temporal);
   const payloadCodec = configuredCodec(config);
   const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db, providers: configuredProviders(config), ...(payloadCodec ? { payloadCodec } : {}), ...(tracing ? { tracing } : {}) });
   // K-50: the Schedule that starts the payout batches, created or brought in line with the policy.
-  const scheduling = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const scheduling = await Connection.connect(temporal);
   try {
     // The schedules' workflow inputs are payloads too.
     const client = new Client({ connection: scheduling, namespace: config.TEMPORAL_NAMESPACE, ...(payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {}) });

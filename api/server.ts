@@ -9,6 +9,7 @@ import { configuredAttachmentStore } from '../services/attachment-store.js';
 import { createLogger } from '../telemetry/logger.js';
 import { startTracing } from '../telemetry/tracing.js';
 import { openServices } from '../services/runtime.js';
+import { temporalConnectionOptions } from '../services/temporal-connection.js';
 import { createApp } from './app.js';
 import { serveUntilStopped } from './http-process.js';
 
@@ -19,7 +20,7 @@ const tracing = startTracing(config.OTEL_EXPORTER_OTLP_ENDPOINT, 'gigflow-api');
 
 const { services, close } = await openServices({
   databaseUrl: config.DATABASE_URL,
-  temporalAddress: config.TEMPORAL_ADDRESS,
+  temporal: temporalConnectionOptions(config, config.TEMPORAL_ADDRESS),
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   providers: configuredProviders(config),

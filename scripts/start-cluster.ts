@@ -16,6 +16,7 @@
  */
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporalConnectionOptions } from '../services/temporal-connection.js';
 import { createPlatform, type TemporalEndpoint } from './platform.js';
 import { startTemporalCluster, startTemporalUi } from './temporal-cluster.js';
 
@@ -84,7 +85,7 @@ async function startPlatform(): Promise<void> {
   platform.run('web client', 'web/server.ts', env);
 
   const apiUrls = apiPorts.map((port) => platform.apiUrlOf(port));
-  const connection = await Connection.connect({ address: temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(config, temporal.address));
   try {
     await platform.waitUntilServing({ apiUrls, webUrl, connection, workers: WORKERS });
   } finally {

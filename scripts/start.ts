@@ -16,6 +16,7 @@
  */
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporalConnectionOptions } from '../services/temporal-connection.js';
 import { createPlatform, type TemporalEndpoint } from './platform.js';
 import { registerSearchAttributes, startTemporalDevServer } from './temporal-dev-server.js';
 import { ensureTemporalCli } from './tools.js';
@@ -50,7 +51,7 @@ async function startPlatform(): Promise<void> {
   const { checkpoint } = platform;
   const temporal = await startTemporal();
   checkpoint();
-  const connection = await Connection.connect({ address: temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(config, temporal.address));
   try {
     await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
     checkpoint();

@@ -9,10 +9,12 @@ import type { AttachmentStore } from './attachment-store.js';
 import { createServices, type Services } from './index.js';
 import type { Providers } from '../payments/provider.js';
 import { connectTemporalClient } from './temporal-client.js';
+import type { TemporalConnectionOptions } from './temporal-connection.js';
 
 export async function openServices(config: {
   databaseUrl: string;
-  temporalAddress: string;
+  /** The frontend and how to reach it (`temporalConnectionOptions(config, …)`: TLS, API key). */
+  temporal: TemporalConnectionOptions;
   namespace: string;
   taskQueue: string;
   providers: Providers;
@@ -27,7 +29,7 @@ export async function openServices(config: {
   traced?: boolean;
 }): Promise<{ services: Services; close(): Promise<void> }> {
   const db = createDb(config.databaseUrl);
-  const { client: temporal, close: closeTemporal } = await connectTemporalClient({ address: config.temporalAddress, namespace: config.namespace, payloadCodec: config.payloadCodec, traced: config.traced ?? false });
+  const { client: temporal, close: closeTemporal } = await connectTemporalClient({ ...config.temporal, namespace: config.namespace, payloadCodec: config.payloadCodec, traced: config.traced ?? false });
   const services = createServices({
     db,
     temporal,

@@ -10,15 +10,18 @@ import { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection } from '@temporalio/worker';
+import type { TemporalConnectionOptions } from './temporal-connection.js';
 
 /**
+ * The API's client, over `temporalConnectionOptions` (TLS, API key) in production.
  * `traced`: the process traces (telemetry/tracing.ts, issue 19 §4): each start, Update, signal
  * and query gets a span under the caller's (the API request's), whose context travels to the
  * workflow in the call's headers. Untraced: no interceptor at all.
  */
-export async function connectTemporalClient(options: { address: string; namespace: string; payloadCodec?: PayloadCodec | undefined; traced?: boolean }): Promise<{ client: Client; close(): Promise<void> }> {
-  const connection = await NativeConnection.connect({ address: options.address });
-  const dataConverter = options.payloadCodec ? { dataConverter: { payloadCodecs: [options.payloadCodec] } } : {};
-  const interceptors = options.traced ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {};
-  return { client: new Client({ connection, namespace: options.namespace, ...dataConverter, ...interceptors }), close: () => connection.close() };
+export async function connectTemporalClient(options: TemporalConnectionOptions & { namespace: string; payloadCodec?: PayloadCodec | undefined; traced?: boolean }): Promise<{ client: Client; close(): Promise<void> }> {
+  const { namespace, payloadCodec, traced, ...connectionOptions } = options;
+  const connection = await NativeConnection.connect(connectionOptions);
+  const dataConverter = payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {};
+  const interceptors = traced ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {};
+  return { client: new Client({ connection, namespace, ...dataConverter, ...interceptors }), close: () => connection.close() };
 }

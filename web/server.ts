@@ -9,6 +9,7 @@ import { loadConfig } from '../config.js';
 import { configuredProviders, localProvidersUrl } from '../payments/configured.js';
 import { configuredAttachmentStore } from '../services/attachment-store.js';
 import { openServices } from '../services/runtime.js';
+import { temporalConnectionOptions } from '../services/temporal-connection.js';
 import { createWeb } from './app.js';
 
 const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS']);
@@ -16,7 +17,7 @@ const logger = pino({ level: config.LOG_LEVEL, base: { service: 'web' } });
 
 const { services, close } = await openServices({
   databaseUrl: config.DATABASE_URL,
-  temporalAddress: config.TEMPORAL_ADDRESS,
+  temporal: temporalConnectionOptions(config, config.TEMPORAL_ADDRESS),
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   providers: configuredProviders(config),

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Connection } from '@temporalio/client';
+import { parseConfig } from '../../config.js';
+import { connectTemporalClient } from '../../services/temporal-client.js';
+import { temporalConnectionOptions } from '../../services/temporal-connection.js';
+import { makeTestCertificates, type TestCertificates } from '../support/certificates.js';
+import { harness, uniqueId } from '../support/harness.js';
+import { startTlsProxy, type TlsProxy } from '../support/tls-proxy.js';
+
+/**
+ * The run's dev server behind an mTLS front (the dev server cannot serve TLS itself): what a
+ * self-hosted frontend with client certificates looks like to gigflow's processes. The options
+ * come from the environment, through config.ts and temporalConnectionOptions, as in production.
+ */
+describe('Temporal behind an mTLS frontend', () => {
+  let certs: TestCertificates;
+  let proxy: TlsProxy;
+
+  before(async () => {
+    certs = makeTestCertificates(join(harness.scratch, uniqueId('tls')));
+    proxy = await startTlsProxy({ target: harness.temporalAddress, cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey), ca: readFileSync(certs.ca) });
+  });
+  after(() => proxy?.close());
+
+  const mtls = () => ({ TEMPORAL_TLS_CERT: certs.clientCert, TEMPORAL_TLS_KEY: certs.clientKey, TEMPORAL_TLS_CA: certs.ca, TEMPORAL_TLS_SERVER_NAME: certs.serverName });
+  const optionsFor = (env: Record<string, string>) => temporalConnectionOptions(parseConfig({ TEMPORAL_ADDRESS: proxy.address, ...env }), proxy.address);
+
+  /** The namespace as the API's client (the SDK's native connection, as the worker's) sees it. */
+  async function namespaceSeenBy(env: Record<string, string>): Promise<string | null | undefined> {
+    const { client, close } = await connectTemporalClient({ ...optionsFor(env), namespace: harness.namespace });
+    try {
+      return (await client.workflowService.describeNamespace({ namespace: harness.namespace })).namespaceInfo?.name;
+    } finally {
+      await close();
+    }
+  }
+
+  it('lets the API and the worker in with the configured certificate, CA and server name', async () => {
+    assert.equal(await namespaceSeenBy(mtls()), harness.namespace);
+  });
+
+  it('lets the worker\'s schedule client (the gRPC connection) in with the same options', async () => {
+    const connection = await Connection.connect(optionsFor(mtls()));
+    try {
+      const { namespaceInfo } = await connection.workflowService.describeNamespace({ namespace: harness.namespace });
+      assert.equal(namespaceInfo?.name, harness.namespace);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('is refused without a client certificate, and without TLS at all', async () => {
+    const refusedBefore = proxy.refused();
+    const { TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME } = mtls();
+    await assert.rejects(namespaceSeenBy({ TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME }), /CertificateRequired/);
+    await assert.rejects(namespaceSeenBy({}), /transport error/);
+    assert.ok(proxy.refused() >= refusedBefore + 2, 'the frontend refused both handshakes');
+  });
+
+  it('refuses a frontend whose certificate the configured CA did not sign, or that names another host', async () => {
+    await assert.rejects(namespaceSeenBy({ ...mtls(), TEMPORAL_TLS_CA: certs.strangerCa }), /UnknownIssuer/);
+    const { TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA } = mtls();
+    await assert.rejects(namespaceSeenBy({ TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA }), /NotValidForName/);
+  });
+});
