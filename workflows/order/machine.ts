@@ -268,8 +268,9 @@ const NOW_ALLOWED = null;
 const decisive: ReadonlySet<PendingDeadline['kind']> = new Set(['start', 'review', 'inactivity', 'cancellation_answer', 'dispute_answer']);
 
 /** The decisive deadline that is due now, if any. */
-function decisiveDue(state: OrderState, now: string): PendingDeadline | undefined {
-  return deadlinesOf(state).find((d) => decisive.has(d.kind) && at(d.at) <= at(now));
+function decisiveDue(state: OrderState, now: string): PendingDeadline | null {
+  // Null, not undefined, for none: `stateRule`'s default would compute it again for each action type.
+  return deadlinesOf(state).find((d) => decisive.has(d.kind) && at(d.at) <= at(now)) ?? null;
 }
 
 /** K-16, K-12: the buyer cancels alone within the free-cancel window, or once the order is late. */
