@@ -187,7 +187,7 @@ class Replayed extends Error {}
  * shares this transaction, and drizzle cannot wrap one. False when the key was placed already.
  */
 async function insertOrder(tx: postgres.TransactionSql, input: OrderInput, requestKey: string): Promise<boolean> {
-  const view = { ...viewOf(initialState(input), 'buyer', input.placedAt), allowedActions: [] };
+  const view = viewOf(initialState(input), null, input.placedAt);
   const { seller: sellerEarningsCents, commission } = splitCommission(input.totalCents, input.policy.commissionBps);
   const inserted = await tx`
     insert into orders (id, buyer_id, seller_id, offer_id, request_key, title, total_cents, seller_earnings_cents, commission_cents,

@@ -798,7 +798,8 @@ export function voided(state: OrderState, now: string): OrderState {
 
 // ───────────────────────────── reading ─────────────────────────────
 
-export function viewOf(state: OrderState, viewer: Viewer, now: string): OrderView {
+/** The order as `viewer` sees it; no viewer (null): the view the database stores, with no actions. */
+export function viewOf(state: OrderState, viewer: Viewer | null, now: string): OrderView {
   const { input } = state;
   const { seller, commission } = splitCommission(input.totalCents, input.policy.commissionBps);
   const pending = deadlinesOf(state);
@@ -828,7 +829,7 @@ export function viewOf(state: OrderState, viewer: Viewer, now: string): OrderVie
     deadlines,
     nextDeadline: deadlines[0] ?? null,
     reminders: pending.filter(isReminder),
-    allowedActions: allowedActions(state, viewer, now),
+    allowedActions: viewer === null ? [] : allowedActions(state, viewer, now),
     timeline: state.timeline,
     lastActivityAt: state.lastActivityAt,
     policyVersion: input.policy.version,

@@ -52,7 +52,7 @@ function setup(input: OrderInput): OrderProcess {
       sellerId: input.seller.id,
       commissionBps: input.policy.commissionBps,
       effects,
-      view: { ...machine.viewOf(state, 'staff', now()), allowedActions: [] },
+      view: machine.viewOf(state, null, now()),
     }),
     write: (record) => recordOrderEvent(record),
     flag: (attention, resolved) => flagAttention({ workflowId: orderWorkflowId(input.orderId), process: 'order', entityId: input.orderId, attention, resolved }),
