@@ -11,7 +11,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { InsufficientFundsError, type Ledger } from '../db/ledger.js';
-import { placementLock } from '../db/locks.js';
+import { newLockedOrderId } from '../db/locks.js';
 import { activateOnOrderIn } from '../db/referrals.js';
 import type { OfferOption, Packages } from '../db/schema/catalog.js';
 import { orders } from '../db/schema/orders.js';
@@ -183,38 +183,35 @@ async function placedBefore(db: Db, buyerId: number, keys: string[]): Promise<Or
 class Replayed extends Error {}
 
 /**
- * The order's row, as its workflow will keep it. postgres.js, not drizzle: the ledger's hold
- * shares this transaction, and drizzle cannot wrap one. False when the key was placed already.
+ * The order's row, as its workflow will keep it, and the seller told of it (K-70), in one
+ * statement: the notification is written only with the row, so a replayed placement (the row's
+ * key found: false) tells nobody, and a refused or rolled-back one nobody either — the
+ * transaction takes it back. The email follows the seller's notification settings (by default
+ * the app and email): the `notifications_route` trigger of migration 0017 queues it. The
+ * notification's key cannot meet the workflow's `order:<id>:<seq>:<user>`. The buyer, who placed
+ * it, is told nothing. postgres.js, not drizzle: the ledger's hold shares this transaction, and
+ * drizzle cannot wrap one.
  */
 async function insertOrder(tx: postgres.TransactionSql, input: OrderInput, requestKey: string): Promise<boolean> {
   const view = viewOf(initialState(input), null, input.placedAt);
   const { seller: sellerEarningsCents, commission } = splitCommission(input.totalCents, input.policy.commissionBps);
+  const told = `${input.buyer.login} ordered “${input.offer.title}” for ${formatUsd(input.totalCents)} (you earn ${formatUsd(sellerEarningsCents)}). Start work within ${input.policy.startWithinMs / 3_600_000} hours, or the order is cancelled.`;
   const inserted = await tx`
-    insert into orders (id, buyer_id, seller_id, offer_id, request_key, title, total_cents, seller_earnings_cents, commission_cents,
-      status, next_deadline_at, next_deadline_outcome, waiting_on, view, policy_version, created_at, updated_at)
-    values (${input.orderId}, ${input.buyer.id}, ${input.seller.id}, ${input.offer.offerId}, ${requestKey}, ${input.offer.title}, ${input.totalCents},
-      ${sellerEarningsCents}, ${commission}, ${view.status}, ${view.nextDeadline?.at ?? null}::timestamptz, ${view.nextDeadline?.outcome ?? null},
-      ${view.nextDeadline?.party ?? null}, ${JSON.stringify(view)}::jsonb, ${input.policy.version}, ${input.placedAt}::timestamptz, ${input.placedAt}::timestamptz)
-    on conflict (buyer_id, request_key) do nothing
-    returning id`;
+    with placed as (
+      insert into orders (id, buyer_id, seller_id, offer_id, request_key, title, total_cents, seller_earnings_cents, commission_cents,
+        status, next_deadline_at, next_deadline_outcome, waiting_on, view, policy_version, created_at, updated_at)
+      values (${input.orderId}, ${input.buyer.id}, ${input.seller.id}, ${input.offer.offerId}, ${requestKey}, ${input.offer.title}, ${input.totalCents},
+        ${sellerEarningsCents}, ${commission}, ${view.status}, ${view.nextDeadline?.at ?? null}::timestamptz, ${view.nextDeadline?.outcome ?? null},
+        ${view.nextDeadline?.party ?? null}, ${JSON.stringify(view)}::jsonb, ${input.policy.version}, ${input.placedAt}::timestamptz, ${input.placedAt}::timestamptz)
+      on conflict (buyer_id, request_key) do nothing
+      returning id
+    ), told as (
+      insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
+      select ${input.seller.id}, id, 'order_placed', ${told}, ${`order:${input.orderId}:placed:${input.seller.id}`}, ${input.placedAt}::timestamptz from placed
+      on conflict (dedupe_key) do nothing
+    )
+    select id from placed`;
   return inserted.length > 0;
-}
-
-/**
- * Tells the seller of a new order (K-70) in the placement's transaction, so a refused or
- * rolled-back placement tells nobody, and a replayed one (its order's insert finds the key)
- * never reaches here. The email follows the seller's notification settings (by default the
- * app and email): the `notifications_route` trigger of migration 0017 queues it. The
- * notification's key cannot meet the workflow's `order:<id>:<seq>:<user>`. The buyer, who placed
- * it, is told nothing.
- */
-async function tellSeller(tx: postgres.TransactionSql, input: OrderInput): Promise<void> {
-  const { seller: earnings } = splitCommission(input.totalCents, input.policy.commissionBps);
-  const text = `${input.buyer.login} ordered “${input.offer.title}” for ${formatUsd(input.totalCents)} (you earn ${formatUsd(earnings)}). Start work within ${input.policy.startWithinMs / 3_600_000} hours, or the order is cancelled.`;
-  await tx`
-    insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
-    values (${input.seller.id}, ${input.orderId}, 'order_placed', ${text}, ${`order:${input.orderId}:placed:${input.seller.id}`}, ${input.placedAt}::timestamptz)
-    on conflict (dedupe_key) do nothing`;
 }
 
 /**
@@ -225,9 +222,7 @@ async function writeOrders(deps: PlacementDeps, tx: postgres.TransactionSql, buy
   const required = quotes.reduce((sum, q) => sum + q.totalCents, 0);
   const placed: OrderInput[] = [];
   for (const [i, q] of quotes.entries()) {
-    const [{ id }] = (await tx`select nextval(pg_get_serial_sequence('orders', 'id'))::int8 as id`) as unknown as [{ id: string }];
-    const input: OrderInput = { orderId: Number(id), ...q };
-    await placementLock(tx, input.orderId, false);
+    const input: OrderInput = { orderId: await newLockedOrderId(tx), ...q };
     if (!(await insertOrder(tx, input, items[i]!.requestKey))) throw new Replayed();
     try {
       await deps.ledger.holdIn(tx, { orderId: input.orderId, buyerId: buyer.id, amount: q.totalCents, description: `Order ${input.orderId}: “${q.offer.title}” held in escrow` });
@@ -237,7 +232,6 @@ async function writeOrders(deps: PlacementDeps, tx: postgres.TransactionSql, buy
       const before = available + quotes.slice(0, i).reduce((sum, x) => sum + x.totalCents, 0);
       throw new InsufficientFundsError(required, before);
     }
-    await tellSeller(tx, input);
     placed.push(input);
   }
   return placed;
