@@ -10,7 +10,7 @@ import { createLedger, type EscrowEnd } from '../db/ledger.js';
 import { placementLock } from '../db/locks.js';
 import { recomputeBuyerStatus, recomputeSellerReputation } from '../db/reputation.js';
 import { enqueueMailIn } from '../db/outbox.js';
-import { postReferralCommissionsIn } from '../db/referrals.js';
+import { postReferralCommissionsIn, referralCommissionsDueIn } from '../db/referrals.js';
 import type * as machine from '../workflows/order/machine.js';
 import type { OrderView } from '../workflows/order/messages.js';
 import { ignoredOrderViolationId, standingWorkflowType, standingWorkflowId, violationSignal, type StandingPolicy, type ViolationReport } from '../workflows/standing/messages.js';
@@ -35,13 +35,16 @@ export interface OrderEventRecord {
 type Ledger = ReturnType<typeof createLedger>;
 type Recipient = { userId: number; email: string | null; notice: machine.Notice };
 
-/** The escrow's end the transition decided, if any, as the ledger names it. */
-function escrowEndOf(record: OrderEventRecord): EscrowEnd | null {
+/**
+ * The escrow's end the transition decided, if any, as the ledger names it; `revenuePayees`: the
+ * referrers the same transaction pays a commission to (their accounts are locked with the escrow's).
+ */
+function escrowEndOf(record: OrderEventRecord, revenuePayees: number[]): EscrowEnd | null {
   const money = record.effects.money;
   if (!money) return null;
   const { orderId, sellerId, commissionBps } = record;
-  if (money.op === 'split') return { op: 'split', orderId, sellerId, sellerAmount: money.sellerAmountCents, commissionBps };
-  return money.op === 'release' ? { op: 'release', orderId, sellerId, commissionBps } : { op: 'refund', orderId };
+  if (money.op === 'split') return { op: 'split', orderId, sellerId, sellerAmount: money.sellerAmountCents, commissionBps, revenuePayees };
+  return money.op === 'release' ? { op: 'release', orderId, sellerId, commissionBps, revenuePayees } : { op: 'refund', orderId };
 }
 
 /** Who each notice reaches: a party, or every active holder of a staff role, who is emailed too. */
@@ -123,21 +126,24 @@ function writeRow(sql: postgres.Sql | postgres.TransactionSql, record: OrderEven
 async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord): Promise<void> {
   const recipients = await recipientsOf(db, record);
   const mails = recipients.flatMap(({ email, notice }) => (email === null ? [] : [{ to: email, notice }]));
-  const end = escrowEndOf(record);
-  if (mails.length === 0 && !end && !record.view.closure) {
+  if (mails.length === 0 && !record.effects.money && !record.view.closure) {
     // Most transitions: one statement, atomic on its own.
     await writeRow(db.sql, record, recipients);
     return;
   }
   const written = await db.sql.begin(async (tx) => {
+    const closure = record.view.closure;
+    const closed = { orderId: record.orderId, buyerId: record.buyerId, sellerId: record.sellerId, closure };
+    // K-54: read before the settlement, which locks the referrers' accounts with the escrow's.
+    const commissions = await referralCommissionsDueIn(tx, closed);
+    const end = escrowEndOf(record, commissions.map((c) => c.referrerId));
     if (end) await ledger.settleIn(tx, end);
     if ((await writeRow(tx, record, recipients)).length === 0) return false; // written by an earlier attempt
-    const closure = record.view.closure;
     if (closure) {
       await recomputeSellerReputation(tx, record.sellerId, closure.at, { kind: 'order', orderId: record.orderId, seq: record.effects.seq });
       if (closure.kind === 'completed') await recomputeBuyerStatus(tx, record.buyerId, closure.at);
     }
-    await postReferralCommissionsIn(tx, { orderId: record.orderId, buyerId: record.buyerId, sellerId: record.sellerId, closure });
+    await postReferralCommissionsIn(tx, closed, commissions);
     for (const { to, notice } of mails) {
       await enqueueMailIn(tx, { kind: `order_${notice.kind}`, to, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
     }

@@ -1,6 +1,7 @@
 /**
- * One PostgreSQL pool (postgres.js) and its drizzle handle. Every process builds its own
- * with `createDb(url)` and closes it on shutdown; nothing here is a module-level singleton.
+ * The PostgreSQL pools (postgres.js) and their drizzle handle: one for statements, one for
+ * transactions (`transactionsPool`). Every process builds its own with `createDb(url)` and
+ * closes it on shutdown; nothing here is a module-level singleton.
  */
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -24,31 +25,58 @@ export type Schema = typeof schema;
 export interface Db {
   /** Typed query builder over the schema in `db/schema/`. */
   orm: PostgresJsDatabase<Schema>;
-  /** The raw postgres.js client, for the few statements drizzle does not express. */
+  /**
+   * The raw postgres.js client, for the few statements drizzle does not express. Its `begin`
+   * (drizzle's transactions too) runs on a pool of its own (`transactionsPool`).
+   */
   sql: postgres.Sql;
   close(): Promise<void>;
 }
 
 export interface DbOptions {
-  /** Pool size; the API and the worker each hold one pool. */
+  /** Each pool's size (statements, transactions); the API and the worker each hold one `Db`. */
   max?: number;
   /** Seconds to wait for a connection before a query fails (keeps /health prompt when the server is down). */
   connectTimeout?: number;
 }
 
 export function createDb(url: string, options: DbOptions = {}): Db {
-  const sql = postgres(url, {
-    max: options.max ?? 10,
-    connect_timeout: options.connectTimeout ?? 5,
-    idle_timeout: 30,
-    onnotice: () => {},
-  });
-  noWritesOnLostConnection(sql);
+  const settings = { max: options.max ?? 10, connect_timeout: options.connectTimeout ?? 5, idle_timeout: 30, onnotice: () => {} };
+  const sql = postgres(url, settings);
+  // drizzle sets how this client passes timestamps and JSON (as text): the transactions' pool copies it.
+  const orm = drizzle(sql, { schema });
+  const transactions = transactionsPool(sql, url, settings);
+  noWritesOnLostConnection(transactions);
+  Object.assign(sql, { begin: transactions.begin.bind(transactions) });
   return {
-    orm: drizzle(sql, { schema }),
+    orm,
     sql,
-    close: () => sql.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([sql.end({ timeout: 5 }), transactions.end({ timeout: 5 })]);
+    },
   };
+}
+
+/**
+ * A pool that runs only transactions. postgres.js 3.4.x (3.4.10 too) sends a transaction's BEGIN
+ * on a busy connection, behind the statements already queued there, when the pool has no idle
+ * one; if the BEGIN is the statement that fills that connection's pipeline (`max_pipeline`) or
+ * meets a full socket buffer, the connection is never reserved for the transaction
+ * (porsager/postgres#823, #1189): `begin` fails with UNSAFE_TRANSACTION (a request answers 500,
+ * as a placement likely did when a test placed a hundred orders at once on a pool of five), and
+ * PostgreSQL stays in the transaction on a connection the pool hands out again, where later
+ * statements meant to commit on their own join it — to be committed or rolled back with whatever
+ * transaction comes next (test/integration/db-busy-pool.test.ts). In a pool of its own, a BEGIN
+ * only ever goes to an idle or a new connection (nothing else there is pipelined), or waits for
+ * one; connections open when first used, so a process without transactions opens none there.
+ * postgres.js 4 leases a connection to a transaction before its BEGIN. Values cross both pools
+ * alike: the same parsers and serializers.
+ */
+function transactionsPool(sql: postgres.Sql, url: string, settings: postgres.Options<Record<string, never>>): postgres.Sql {
+  const transactions = postgres(url, settings);
+  Object.assign(transactions.options.parsers, sql.options.parsers);
+  Object.assign(transactions.options.serializers, sql.options.serializers);
+  return transactions;
 }
 
 /**

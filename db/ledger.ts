@@ -539,7 +539,7 @@ async function settleEscrow(
   tx: Tx,
   orderId: LedgerId,
   escrow: HeldEscrow | null,
-  seller: { sellerId: number; commissionBps: number; amount: (total: Cents) => Cents } | null,
+  seller: { sellerId: number; commissionBps: number; amount: (total: Cents) => Cents; revenuePayees?: readonly number[] } | null,
 ): Promise<Plan> {
   if (!escrow) {
     // Never held: an empty escrow. A split must still ask for a seller amount within 0…0.
@@ -548,7 +548,7 @@ async function settleEscrow(
   }
   const { buyerId, fromBonus } = escrow;
   const specs = [account.escrow(orderId, buyerId), account.main(buyerId), account.bonus(buyerId)];
-  if (seller) specs.push(account.main(seller.sellerId), account.platform('revenue'));
+  if (seller) specs.push(account.main(seller.sellerId), account.platform('revenue'), ...(seller.revenuePayees ?? []).map(account.main));
   const locked = await lockAccounts(tx, specs);
   const total = locked.get(key.escrow(orderId))!;
   const sellerAmount = seller ? checkSellerAmount(seller.amount(total), total) : 0;
@@ -574,11 +574,17 @@ function checkSellerAmount(sellerAmount: Cents, total: Cents): Cents {
   return sellerAmount;
 }
 
-/** How an order's escrow ends: to the seller, back to the buyer, or divided. */
+/**
+ * How an order's escrow ends: to the seller, back to the buyer, or divided. `revenuePayees`: the
+ * users a later posting of the same transaction pays from platform revenue (K-54's referral
+ * commissions); their main accounts are locked now, with the escrow's, in the one order every
+ * operation locks in. Locked by that later posting instead, after revenue, an account older than
+ * revenue would be locked out of order, and two closings could deadlock.
+ */
 export type EscrowEnd =
-  | { op: 'release'; orderId: LedgerId; sellerId: number; commissionBps: number }
+  | { op: 'release'; orderId: LedgerId; sellerId: number; commissionBps: number; revenuePayees?: readonly number[] }
   | { op: 'refund'; orderId: LedgerId }
-  | { op: 'split'; orderId: LedgerId; sellerId: number; sellerAmount: Cents; commissionBps: number };
+  | { op: 'split'; orderId: LedgerId; sellerId: number; sellerAmount: Cents; commissionBps: number; revenuePayees?: readonly number[] };
 
 /** The operation and plan of an escrow's end, for `post` or `postIn`: the escrow is read with the claim. */
 function escrowEndOf(end: EscrowEnd): [OperationSpec, Pipelined<HeldEscrow | null>] {
@@ -593,15 +599,16 @@ function escrowEndOf(end: EscrowEnd): [OperationSpec, Pipelined<HeldEscrow | nul
   const sellerId = userIdOf('sellerId', end.sellerId);
   assertBps(end.commissionBps);
   const { commissionBps } = end;
+  const revenuePayees = (end.revenuePayees ?? []).map((id) => userIdOf('revenuePayees', id));
   if (end.op === 'release') {
     return [
       { idempotencyKey: `order:${orderId}:release`, kind: 'release', description: `Order ${orderId}: payment to seller`, metadata: { orderId, sellerId, commissionBps } },
-      { read, plan: (tx, escrow) => settleEscrow(tx, orderId, escrow, { sellerId, commissionBps, amount: (total) => total }) },
+      { read, plan: (tx, escrow) => settleEscrow(tx, orderId, escrow, { sellerId, commissionBps, amount: (total) => total, revenuePayees }) },
     ];
   }
   return [
     { idempotencyKey: `order:${orderId}:split`, kind: 'split', description: `Order ${orderId}: divided between seller and buyer`, metadata: { orderId, sellerId, commissionBps } },
-    { read, plan: (tx, escrow) => settleEscrow(tx, orderId, escrow, { sellerId, commissionBps, amount: () => end.sellerAmount }) },
+    { read, plan: (tx, escrow) => settleEscrow(tx, orderId, escrow, { sellerId, commissionBps, amount: () => end.sellerAmount, revenuePayees }) },
   ];
 }
 

@@ -73,39 +73,62 @@ interface ReferralRow {
   activated_ms: number | null;
 }
 
+/** A commission a completed order's closing pays (K-54, D-08): to whom, for which role, how much of what. */
+export interface DueCommission {
+  role: ReferralRole;
+  referrerId: number;
+  /** The referral's id and login (shown masked to the referrer). */
+  referral: { id: number; login: string };
+  /** The part of the order paid from the buyer's main balance. */
+  baseCents: number;
+  commissionCents: number;
+}
+
 /**
- * K-54, D-08: pays the commissions a completed order earns, in its closing write's transaction
- * (call it only when that write changed the row). For each party that is a referral attached at
- * the completion's instant: 3.5 % (the referral bought) or 2.5 % (sold) of the part of the order
- * paid from the buyer's main balance, from platform revenue to the referrer's main balance, with
- * a `referral_commissions` row and a notification. A split or a cancellation earns nothing: only
- * a completed order is a referral's sale or purchase. Each (order, role) is paid once, by the
- * ledger key `referral:<orderId>:<role>`; a zero commission (a bonus-funded order) posts nothing.
+ * K-54, D-08: the commissions a completed order earns, read in its closing write's transaction
+ * before its escrow is settled, so that the settlement locks the referrers' main accounts with
+ * the escrow's (`EscrowEnd.revenuePayees`): the ledger locks every account of a transaction in
+ * one order, and a referrer's main account locked after platform revenue could deadlock with a
+ * closing of the referrer's own orders, which locks it before revenue. For each party that is a
+ * referral attached at the completion's instant: 3.5 % (the referral bought) or 2.5 % (sold) of
+ * the part of the order paid from the buyer's main balance (the hold's own postings, which the
+ * settlement does not change). A split or a cancellation earns nothing: only a completed order is
+ * a referral's sale or purchase. A zero commission (a bonus-funded order) is not due.
  */
-export async function postReferralCommissionsIn(tx: postgres.TransactionSql, order: ClosedOrder): Promise<void> {
-  if (order.closure?.kind !== 'completed') return;
+export async function referralCommissionsDueIn(tx: postgres.TransactionSql, order: ClosedOrder): Promise<DueCommission[]> {
+  if (order.closure?.kind !== 'completed') return [];
   const rows = await tx<ReferralRow[]>`
     select r.referral_id, r.referrer_id, u.login,
       (extract(epoch from r.registered_at) * 1000)::float8 as registered_ms,
       (extract(epoch from r.activated_at) * 1000)::float8 as activated_ms
     from referrals r join users u on u.id = r.referral_id
     where r.referral_id in (${order.buyerId}, ${order.sellerId})`;
-  if (rows.length === 0) return;
+  if (rows.length === 0) return [];
   const atMs = Date.parse(order.closure.at);
   const base = await heldFromMainIn(tx, order.orderId);
-  for (const role of ['buyer', 'seller'] as const) {
+  return (['buyer', 'seller'] as const).flatMap((role) => {
     const row = rows.find((r) => Number(r.referral_id) === (role === 'buyer' ? order.buyerId : order.sellerId));
-    if (!row || !isAttached({ registeredAtMs: row.registered_ms, activatedAtMs: row.activated_ms }, atMs)) continue;
-    await payCommission(tx, order, role, row, base);
-  }
+    if (!row || !isAttached({ registeredAtMs: row.registered_ms, activatedAtMs: row.activated_ms }, atMs)) return [];
+    const commissionCents = referralCommission(role, base);
+    if (commissionCents === 0) return [];
+    return [{ role, referrerId: Number(row.referrer_id), referral: { id: Number(row.referral_id), login: row.login }, baseCents: base, commissionCents }];
+  });
+}
+
+/**
+ * Pays the commissions `referralCommissionsDueIn` found, in the same closing write's transaction
+ * (call it only when that write changed the row): from platform revenue to each referrer's main
+ * balance, with a `referral_commissions` row and a notification. Each (order, role) is paid
+ * once, by the ledger key `referral:<orderId>:<role>`.
+ */
+export async function postReferralCommissionsIn(tx: postgres.TransactionSql, order: ClosedOrder, due: readonly DueCommission[]): Promise<void> {
+  for (const commission of due) await payCommission(tx, order, commission);
 }
 
 /** One role's commission: the ledger posting, its row and the referrer's notification, once. */
-async function payCommission(tx: postgres.TransactionSql, order: ClosedOrder, role: ReferralRole, row: ReferralRow, base: number): Promise<void> {
-  const amount = referralCommission(role, base);
-  if (amount === 0) return;
-  const referrerId = Number(row.referrer_id);
-  const who = maskLogin(row.login);
+async function payCommission(tx: postgres.TransactionSql, order: ClosedOrder, due: DueCommission): Promise<void> {
+  const { role, referrerId, commissionCents: amount, baseCents: base } = due;
+  const who = maskLogin(due.referral.login);
   const rate = role === 'buyer' ? '3.5 %' : '2.5 %';
   const posted = await referralCommissionIn(tx, {
     orderId: order.orderId,
@@ -119,7 +142,7 @@ async function payCommission(tx: postgres.TransactionSql, order: ClosedOrder, ro
   await tx`
     with recorded as (
       insert into referral_commissions (order_id, role, referrer_id, referral_id, base_cents, commission_cents, posted_at)
-      values (${order.orderId}, ${role}, ${referrerId}, ${Number(row.referral_id)}, ${base}, ${amount}, ${order.closure!.at}::timestamptz)
+      values (${order.orderId}, ${role}, ${referrerId}, ${due.referral.id}, ${base}, ${amount}, ${order.closure!.at}::timestamptz)
     )
     insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
     values (${referrerId}, null, 'referral_commission', ${text}, ${`referral:${order.orderId}:${role}`}, ${order.closure!.at}::timestamptz)

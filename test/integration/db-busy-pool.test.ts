@@ -1,0 +1,65 @@
+/**
+ * A transaction begun while every connection of the pool is busy (db/client.ts). postgres.js
+ * 3.4.x hands the transaction's BEGIN to a busy connection, behind the statements queued there;
+ * when the BEGIN is the statement that fills that connection's pipeline (`max_pipeline`, 100) or
+ * meets a full socket buffer, the connection is never reserved for it (porsager/postgres#823,
+ * #1189): `begin` fails with UNSAFE_TRANSACTION — an API answers 500 — and PostgreSQL is left
+ * inside the transaction on a connection the pool hands out again, so the next statements that
+ * meant to commit on their own join it. The likely cause of a placement's 500 (`POST /orders`) in
+ * a reputation-scenarios run, which places a hundred orders at once on a pool of five.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createDb, type Db } from '../../db/client.js';
+import { createTestDatabase, type TestDatabase } from '../support/harness.js';
+
+/** A small pool, each of whose connections the test fills. */
+const CONNECTIONS = 2;
+/** postgres.js's default `max_pipeline`: the statements one connection takes before it counts as full. */
+const PIPELINE = 100;
+
+describe('a transaction begun while every connection is busy', () => {
+  let database: TestDatabase;
+  let busy: Db;
+
+  before(async () => {
+    database = await createTestDatabase(import.meta.filename);
+    busy = createDb(database.url, { max: CONNECTIONS });
+    await busy.sql`create table counted (n int not null)`;
+  });
+  after(async () => {
+    await busy?.close();
+    await database?.drop();
+  });
+
+  /** Sessions of this database left inside a transaction with nothing running. */
+  async function idleInTransaction(): Promise<number> {
+    const [row] = await database.db.sql<{ n: number }[]>`
+      select count(*)::int as n from pg_stat_activity where datname = current_database() and state = 'idle in transaction'`;
+    return row!.n;
+  }
+
+  it('commits, and leaves no connection inside a transaction for the statements after it', async () => {
+    // Every connection open, then each busy with a slow statement and all but one place of its pipeline.
+    const opened = await Promise.all(Array.from({ length: CONNECTIONS }, () => busy.sql.reserve()));
+    for (const connection of opened) connection.release();
+    // `execute()`: a postgres.js statement is sent when it is first awaited, these at once.
+    const queued = [
+      ...Array.from({ length: CONNECTIONS }, () => busy.sql`select pg_sleep(0.3)`.execute()),
+      ...Array.from({ length: CONNECTIONS * (PIPELINE - 1) }, () => busy.sql`select 1`.execute()),
+    ];
+    // The transaction's BEGIN would be the statement that fills a connection's pipeline.
+    const transaction = busy.sql.begin(async (tx) => {
+      await tx`insert into counted (n) values (1)`;
+      return 'committed';
+    });
+    const outcome = await transaction.catch((err: { code?: string; message?: string }) => `${err.code}: ${err.message}`);
+    await Promise.all(queued);
+    // Statements meant to commit on their own, after it, on whichever connection the pool gives them.
+    for (let i = 0; i < 2 * CONNECTIONS; i++) await busy.sql`insert into counted (n) values (2)`;
+
+    const [seen] = await database.db.sql<{ n: number }[]>`select count(*)::int as n from counted`;
+    // Another connection sees every row that was to be committed, and no session waits inside a transaction.
+    assert.deepEqual({ outcome, rowsSeen: seen!.n, idleInTransaction: await idleInTransaction() }, { outcome: 'committed', rowsSeen: 1 + 2 * CONNECTIONS, idleInTransaction: 0 });
+  });
+});
