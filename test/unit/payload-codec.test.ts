@@ -1,14 +1,17 @@
 /**
  * The payload codec (codec/payload-codec.ts, issue 19 §5, W-19): AES-256-GCM with the key id in
- * the payload's metadata, rotation by adding a key, plain payloads passing through.
+ * the payload's metadata, rotation by adding a key, plain payloads passing through; large
+ * payloads deflated inside the envelope (issue 19 §3).
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Payload } from '@temporalio/common';
 import { DefaultPayloadConverter } from '@temporalio/common';
-import { encryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, keyRing, PayloadCodecError, payloadFromJson, payloadToJson, type PayloadKey } from '../../codec/payload-codec.js';
+import protobuf from 'protobufjs';
+import { DEFLATED_ENCODING, encryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, keyRing, PayloadCodecError, payloadFromJson, payloadToJson, type PayloadKey } from '../../codec/payload-codec.js';
 import { checkProperty } from '../support/seed.js';
 
 const converter = new DefaultPayloadConverter();
@@ -80,6 +83,51 @@ describe('the payload codec', () => {
     const codec = encryptionCodec(keyRing([k1], 'k1'));
     const plain = [converter.toPayload(buyer), converter.toPayload(undefined), { data: new Uint8Array([1, 2]) }];
     assert.deepEqual(await codec.decode(plain), plain);
+  });
+
+  it('deflates a large payload inside the envelope: an order view’s worth of JSON is stored in a fraction of its bytes, and decodes exactly', async () => {
+    const codec = encryptionCodec(keyRing([k1], 'k1'));
+    const view = { ...buyer, timeline: Array.from({ length: 20 }, (_, i) => ({ at: `2026-11-0${1 + (i % 9)}T10:00:00.000Z`, by: 'seller', event: 'progress', text: `Progress ${i}: the logo's second draft` })) };
+    const plain = converter.toPayload(view);
+    assert.ok(plain.data!.length > 1_500, `a view-sized payload (${plain.data!.length} bytes)`);
+    const [sealed] = await codec.encode([plain]);
+    assert.ok(sealed!.data!.length < plain.data!.length / 3, `stored in ${sealed!.data!.length} of ${plain.data!.length} bytes`);
+    assert.ok(!text(sealed!.data).includes(DEFLATED_ENCODING), 'the compression is inside the envelope');
+    const [opened] = await codec.decode([sealed!]);
+    assert.deepEqual(converter.fromPayload(opened!), view);
+    assert.equal(text(opened!.metadata!.encoding), 'json/plain');
+  });
+
+  it('round-trips payloads of any size, compressible or not, past the size deflate starts at', async () => {
+    const codec = encryptionCodec(keyRing([k1], 'k1'));
+    await checkProperty(
+      fc.asyncProperty(fc.string({ maxLength: 60 }), fc.nat(80), fc.uint8Array({ maxLength: 700 }), async (phrase, times, noise) => {
+        const data = new Uint8Array(Buffer.concat([Buffer.from(phrase.repeat(times)), noise]));
+        const payload: Payload = { metadata: { encoding: new TextEncoder().encode('binary/plain') }, data };
+        const [opened] = await codec.decode(await codec.encode([payload]));
+        assert.equal(Buffer.from(opened!.data!).toString('hex'), Buffer.from(data).toString('hex'));
+        assert.equal(text(opened!.metadata!.encoding), 'binary/plain');
+      }),
+      { numRuns: 100, file: import.meta.url },
+    );
+  });
+
+  it('refuses a deflated payload that would inflate past 4 MB (no zip bomb through the codec server)', async () => {
+    const codec = encryptionCodec(keyRing([k1], 'k1'));
+    // temporal.api.common.v1.Payload, as the envelope's plaintext is laid out.
+    const message = new protobuf.Type('Payload').add(new protobuf.MapField('metadata', 1, 'string', 'bytes')).add(new protobuf.Field('data', 2, 'bytes'));
+    new protobuf.Root().add(message);
+    const inner = message.encode({
+      metadata: { encoding: new TextEncoder().encode(DEFLATED_ENCODING) },
+      data: deflateRawSync(Buffer.alloc(5 * 1024 * 1024)),
+    }).finish();
+    const keyId = new TextEncoder().encode('k1');
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', k1.key, iv);
+    cipher.setAAD(keyId);
+    const data = new Uint8Array(Buffer.concat([iv, cipher.update(inner), cipher.final(), cipher.getAuthTag()]));
+    const bomb: Payload = { metadata: { encoding: new TextEncoder().encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: keyId }, data };
+    await assert.rejects(codec.decode([bomb]), (err: unknown) => err instanceof PayloadCodecError && /does not inflate/.test(err.message));
   });
 
   it('refuses a ring without the encrypting key, with a short key or a twice-listed id', () => {
