@@ -31,7 +31,7 @@ interface Simple {
 
 /** Inactivity races the parties' own actions: these run first, before the crowd of the others. */
 const inactive: Simple[] = [
-  { title: 'an order on time with no activity (here 5 s) is cancelled against nobody (K-11)', plans: [liked(), { ending: 'inactivity' }], sees: { successfullyCompleted: 100, ratingPercent: 100 } },
+  { title: 'an order on time with no activity (here 10 s) is cancelled against nobody (K-11)', plans: [liked(), { ending: 'inactivity' }], sees: { successfullyCompleted: 100, ratingPercent: 100 } },
   { title: 'a late order with no activity is cancelled against the seller, who may be disliked for it (K-11, K-24)', plans: [liked(), disliked('inactivity_late')], sees: { successfullyCompleted: 50, ratingPercent: 50, stars: 2.5 } },
 ];
 
