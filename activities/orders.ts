@@ -158,15 +158,12 @@ async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord
 async function loadOrder(db: Db, input: { orderId: number }): Promise<{ exists: boolean }> {
   // Two statements, no transaction: the first waits for the placement's lock and lets go
   // at its own end; the second, with a snapshot taken after, sees the placement's outcome.
-  // Sent together on one connection (postgres.js writes what one tick queues in one write), they
-  // cost one round trip; the server still runs them one after the other.
-  const connection = await db.sql.reserve();
-  try {
-    const [, rows] = await Promise.all([placementLock(connection, input.orderId, true), connection`select 1 from orders where id = ${input.orderId}`]);
-    return { exists: rows.length > 0 };
-  } finally {
-    connection.release();
-  }
+  // Not pipelined on a reserved connection: postgres.js 3.4 hands a reserved connection that
+  // closed (PostgreSQL restarting) back to the pool, whose next write on it kills the process
+  // (`npm run bench:faults` found it).
+  await placementLock(db.sql, input.orderId, true);
+  const [row] = await db.sql`select 1 from orders where id = ${input.orderId}`;
+  return { exists: row !== undefined };
 }
 
 /**
