@@ -139,7 +139,7 @@ export function createApp(deps: AppDeps) {
       description:
         'A freelance-services marketplace whose orders and offer moderation are durable Temporal workflows. ' +
         'Every failure answers `{ "error": { "code", "message", "details" } }`. Each operation’s `x-access` says who may call it. ' +
-        'Every operation documents the answers of the checks every request passes (400, 413, 415; 401 and 403 where a session is needed) and 500; ' +
+        'Every operation documents the answers of the checks every request passes (400, 413, 415; 401 and 403 where a session is needed), 500, and 503 `service_unavailable` (with `Retry-After`) while the database or Temporal cannot be reached; ' +
         'a path no operation has answers `UnknownPath` (404), and a method a path does not take `MethodNotAllowed` (405, with `Allow`).',
     },
   });

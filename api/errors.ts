@@ -44,7 +44,28 @@ export const statusOf = {
   idempotency_key_reused: 422,
   unknown_referral_code: 422,
   undecodable_payload: 422,
+  service_unavailable: 503,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
+
+/** How long a client should wait before trying again after `service_unavailable`. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Whether a failure is the database's absence rather than a fault of ours: postgres.js's own
+ * connection errors, the socket's, and PostgreSQL's connection exceptions (SQLSTATE class 08),
+ * shutdown and start-up (57P01–57P03) and a full server (53300). Recognised by their codes, as
+ * they arrive from postgres.js (the API's rooms import no driver).
+ */
+function databaseUnavailable(err: unknown): boolean {
+  // drizzle wraps the driver's error (`DrizzleQueryError`), and a socket error can be the cause of the driver's.
+  for (let e = err, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string') continue;
+    if (/^(CONNECTION_|CONNECT_TIMEOUT$|ECONNREFUSED$|ECONNRESET$|ETIMEDOUT$|EPIPE$|EHOSTUNREACH$|ENOTFOUND$|EAI_AGAIN$)/.test(code)) return true;
+    if (/^(08[0-9A-Z]{3}|57P0[123]|53300)$/.test(code)) return true;
+  }
+  return false;
+}
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -100,7 +121,7 @@ export function validationHook(
 
 export function onError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
-  if (err instanceof AppError) {
+  if (err instanceof AppError && err.code !== 'service_unavailable') {
     if (err.code === 'rate_limited' && typeof err.details?.retryAfterSeconds === 'number') {
       c.header('Retry-After', String(err.details.retryAfterSeconds));
     }
@@ -110,6 +131,12 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
     // Hono's own 4xx: malformed JSON, a body over the size limit, a wrong content type.
     const code = err.status === 400 ? 'invalid_request' : err.status === 413 ? 'payload_too_large' : 'http_error';
     return c.json(errorBody(code, err.message || 'bad request'), err.status as ContentfulStatusCode);
+  }
+  if (databaseUnavailable(err) || (err instanceof AppError && err.code === 'service_unavailable')) {
+    // Not a bug of ours, and nothing to retry here: the caller tries again (with its key).
+    c.var.log.warn({ err }, 'a service we depend on is unavailable');
+    c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    return c.json(errorBody('service_unavailable', 'the service is unavailable for a moment: try again shortly', { requestId: c.var.requestId }), 503);
   }
   // Anything else is our fault: log it whole, answer without internals.
   c.var.log.error({ err }, 'unhandled error');

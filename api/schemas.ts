@@ -22,7 +22,7 @@ const errorDescriptions = {
   422: 'A business rule refuses it (e.g. insufficient funds, with the missing amount)',
   429: 'Too many attempts: see `Retry-After`',
   500: 'Our fault: `details.requestId` names the request in our logs',
-  503: 'A payment provider could not be reached or refused the request: nothing was charged or sent; try again',
+  503: 'A service could not be reached: the database or Temporal (`service_unavailable`, with `Retry-After`), or on payment routes a payment provider (`provider_unavailable`, nothing was charged or sent); try again',
 } as const;
 
 /** The documented error responses of a route, all in the one error shape. */
@@ -35,11 +35,15 @@ export function errorResponses<S extends keyof typeof errorDescriptions>(...stat
 /**
  * The answers every operation can give, whatever it does, documented with each by `secured()`:
  * every request passes the door (`api/door.ts`: a body of at most 64 KB, 413; in JSON, 415; no
- * unstorable text in its path, query or body, 400), may meet a fault of ours (500), and one to
- * an operation that needs a session may have none (401) or a blocked account's (403).
+ * unstorable text in its path, query or body, 400), may meet a fault of ours (500) or find the
+ * database or Temporal unreachable (503), and one to an operation that needs a session may have
+ * none (401) or a blocked account's (403).
  */
 export function commonResponses(signedIn: boolean) {
-  return signedIn ? errorResponses(400, 401, 403, 413, 415, 500) : errorResponses(400, 413, 415, 500);
+  const typed = signedIn ? errorResponses(400, 401, 403, 413, 415, 500) : errorResponses(400, 413, 415, 500);
+  // 503 is answered by `onError` alone, never returned by a handler: documented, left out of the
+  // routes' types (one more status on all of them is past what TypeScript can represent).
+  return { ...typed, ...errorResponses(503) } as typeof typed;
 }
 
 /**

@@ -11,7 +11,7 @@
  * does not have (never started, or closed and forgotten after 24 h on the dev server) is a
  * `WorkflowGoneError`, for the caller to answer from the database.
  */
-import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { AppError, isErrorCode } from '../workflows/lib/errors.js';
 import { expiresAtOf } from '../workflows/individual-offer/machine.js';
@@ -118,9 +118,19 @@ export class WorkflowGoneError extends AppError {
   }
 }
 
+/** gRPC's UNAVAILABLE: the frontend cannot be reached (down, restarting, no route). */
+const GRPC_UNAVAILABLE = 14;
+
+/** Whether a call failed because Temporal could not be reached, as the error or as its cause. */
+function temporalUnavailable(err: unknown): boolean {
+  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
+  return grpc?.code === GRPC_UNAVAILABLE;
+}
+
 /** Temporal's failures of one call, in the shared catalogue (anything else passes unchanged). */
 function translated(err: unknown, workflowId: string): unknown {
   if (err instanceof WorkflowNotFoundError) return new WorkflowGoneError(workflowId);
+  if (temporalUnavailable(err)) return new AppError('service_unavailable', `Temporal could not be reached for ${workflowId}`);
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isErrorCode(err.cause.type)) {
     const details = err.cause.details?.[0];
     return new AppError(err.cause.type, err.cause.message, details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined);
@@ -369,29 +379,22 @@ function jobGateway(temporal: Client, taskQueue: string) {
   };
 }
 
-export function createWorkflowGateway({
-  temporal,
-  taskQueue,
-  standingPolicy = defaultStandingPolicy(),
-  replyWatchPolicy = defaultReplyWatchPolicy(),
-}: {
-  temporal: Client;
-  taskQueue: string;
-  standingPolicy?: StandingPolicy;
-  replyWatchPolicy?: ReplyWatchPolicy;
-}) {
+/** The order's corner: start, view, a party's or staff's action, a party's message. */
+function orderGateway(temporal: Client, taskQueue: string) {
   const handle = (workflowId: string) => temporal.workflow.getHandle(workflowId);
-
-  const order = {
+  return {
     /** Starts an order's workflow (its row and escrow hold are being written in the caller's transaction). */
     async start(input: OrderInput): Promise<void> {
-      await temporal.workflow.start<typeof orderWorkflow>(orderWorkflowType, {
-        workflowId: orderWorkflowId(input.orderId),
-        taskQueue,
-        args: [input],
-        typedSearchAttributes: orderSearch.startSearchAttributes(input),
-        staticSummary: orderSearch.summaryOf(input),
-      });
+      const id = orderWorkflowId(input.orderId);
+      await call(id, () =>
+        temporal.workflow.start<typeof orderWorkflow>(orderWorkflowType, {
+          workflowId: id,
+          taskQueue,
+          args: [input],
+          typedSearchAttributes: orderSearch.startSearchAttributes(input),
+          staticSummary: orderSearch.summaryOf(input),
+        }),
+      );
     },
     /** The open order as `viewer` sees it. */
     view(orderId: number, viewer: Viewer): Promise<OrderView> {
@@ -409,6 +412,22 @@ export function createWorkflowGateway({
       return call(id, () => handle(id).executeUpdate(messageUpdate, { args: [args] }));
     },
   };
+}
+
+export function createWorkflowGateway({
+  temporal,
+  taskQueue,
+  standingPolicy = defaultStandingPolicy(),
+  replyWatchPolicy = defaultReplyWatchPolicy(),
+}: {
+  temporal: Client;
+  taskQueue: string;
+  standingPolicy?: StandingPolicy;
+  replyWatchPolicy?: ReplyWatchPolicy;
+}) {
+  const handle = (workflowId: string) => temporal.workflow.getHandle(workflowId);
+
+  const order = orderGateway(temporal, taskQueue);
 
   const moderation = {
     /** Starts a submission's moderation (its row is being written in the caller's transaction). */

@@ -39,6 +39,7 @@ export const errorCodes = {
   idempotency_key_reused: 'The Idempotency-Key named a different request before.',
   unknown_referral_code: 'The referral link’s code names no user (K-55): nothing was created.',
   undecodable_payload: 'A payload sent to the codec server is encrypted with a key gigflow does not hold, or its bytes were altered (W-19).',
+  service_unavailable: 'The database or Temporal could not be reached (down, restarting, out of connections): try again shortly, with the same Idempotency-Key where the operation takes one.',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;
