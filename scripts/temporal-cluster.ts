@@ -412,6 +412,9 @@ function logTail(logFile: string): string {
   }
 }
 
+/** How long one probe of a starting server may take before the wait tries again. */
+const PROBE_DEADLINE_MS = 5_000;
+
 /**
  * Waits until the frontend answers, registering `namespace` when it is missing (the real server
  * creates none but its own), and until the namespace answers a list query: a registered namespace
@@ -425,13 +428,18 @@ async function waitForNamespace(server: ServerProcess, address: string, namespac
       try {
         connection = await Connection.connect({ address, connectTimeout: 1_000 });
         const service = connection.workflowService;
-        await service.describeNamespace({ namespace }).catch(async (err: { code?: number }) => {
-          if (err.code !== GRPC_NOT_FOUND) throw err;
-          await service.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(RETENTION) }).catch((e: { code?: number }) => {
-            if (e.code !== GRPC_ALREADY_EXISTS) throw e;
+        // Each try has a deadline: a server that takes the connection but does not answer yet
+        // (its shards still being acquired) would otherwise hold a call, and this wait, forever —
+        // as a fault run's Temporal restart once did.
+        await connection.withDeadline(Date.now() + PROBE_DEADLINE_MS, async () => {
+          await service.describeNamespace({ namespace }).catch(async (err: { code?: number }) => {
+            if (err.code !== GRPC_NOT_FOUND) throw err;
+            await service.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(RETENTION) }).catch((e: { code?: number }) => {
+              if (e.code !== GRPC_ALREADY_EXISTS) throw e;
+            });
           });
+          await service.listWorkflowExecutions({ namespace, pageSize: 1 });
         });
-        await service.listWorkflowExecutions({ namespace, pageSize: 1 });
         return true;
       } catch {
         return false;
