@@ -242,15 +242,20 @@ function temporalTls(config: z.infer<typeof envSchema>): boolean {
 
 /**
  * The process's configuration, or exit with one clear line. `require` names variables this
- * process cannot run without (the worker and the API alone need both servers' addresses).
+ * process cannot run without (the worker and the API alone need both servers' addresses);
+ * `inProduction`, those it cannot run without in production (the worker's SMTP server).
  */
 export function loadConfig<K extends 'DATABASE_URL' | 'TEMPORAL_ADDRESS'>(
   require: readonly K[] = [],
+  inProduction: readonly 'SMTP_URL'[] = [],
 ): Config & { [P in K]-?: string } {
   try {
     const config = parseConfig(process.env);
     for (const name of require) {
       if (!config[name]) throw new ConfigError(`missing environment variable ${name}: this process needs it`);
+    }
+    for (const name of inProduction) {
+      if (config.NODE_ENV === 'production' && !config[name]) throw new ConfigError(`missing environment variable ${name}: this process needs it when NODE_ENV=production`);
     }
     return config as Config & { [P in K]-?: string };
   } catch (err) {

@@ -166,7 +166,8 @@ async function installRuntime(config: Config, logger: Logger): Promise<string | 
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS']);
+  // In production the mail goes over SMTP: to the log, it would write addresses and codes (issue 19 §4).
+  const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS'], ['SMTP_URL']);
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   const tracing = startTracing(config.OTEL_EXPORTER_OTLP_ENDPOINT, 'gigflow-worker');
   const coreMetricsUrl = await installRuntime(config, logger);
@@ -197,7 +198,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
   // Each worker also sends the outbox's mail (rows are claimed, so several workers never
-  // send one twice): over SMTP when SMTP_URL names a server (K-70), else to the log.
+  // send one twice): over SMTP when SMTP_URL names a server (K-70), else (never in production) to the log.
   const smtp = config.SMTP_URL ? smtpMailAdapter(config.SMTP_URL, config.MAIL_FROM) : undefined;
   const stopMail = new AbortController();
   const mail = runOutboxDispatcher({

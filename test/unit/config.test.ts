@@ -83,6 +83,18 @@ describe('configuration from the environment', () => {
     );
   });
 
+  it('stops a production worker without SMTP_URL at start-up: its mail would go to the log, addresses and codes included (issue 19 §4)', () => {
+    const key = Buffer.alloc(32, 3).toString('base64');
+    const out = spawnSync(process.execPath, ['--import', 'tsx', 'worker.ts'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: 'postgres://db/gigflow', TEMPORAL_ADDRESS: 'temporal:7233', PAYLOAD_KEYS: `k1:${key}` },
+      timeout: 30_000,
+    });
+    assert.equal(out.status, 78, out.stderr);
+    assert.equal(out.stderr, 'gigflow: missing environment variable SMTP_URL: this process needs it when NODE_ENV=production\n');
+  });
+
   it('reads the payload keys as id and 32 bytes, the last listed encrypting unless PAYLOAD_KEY_ID names one', () => {
     const a = Buffer.alloc(32, 1).toString('base64');
     const b = Buffer.alloc(32, 2).toString('base64');
