@@ -44,6 +44,8 @@ const C = positive('clients', flags.clients);
 const K = positive('per-phase', flags['per-phase']);
 /** A phase's K lifecycles must complete within this, a fault's recovery included. */
 const PHASE_BOUND_MS = 600_000;
+/** A fault (a kill and restart) must be over within this: a restart that hangs fails the run, naming itself. */
+const FAULT_BOUND_MS = 180_000;
 const SETTLE_BOUND_MS = 180_000;
 /** Every buyer's top-up (bench/common.ts). */
 const TOP_UP_CENTS = 100_000_000;
@@ -59,13 +61,26 @@ interface PhaseRecord {
   totalMs: number;
 }
 
+/** `work`, or an error naming `what` once `ms` have passed without it settling. */
+async function withinBound(work: Promise<void>, ms: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} was not over within ${ms / 1000} s`)), ms);
+  });
+  try {
+    await Promise.race([work, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Lets K more lifecycles complete, after `fault` (none for the first phase). */
 async function phase(stats: TrafficStats, name: string, fault?: () => Promise<void>): Promise<PhaseRecord> {
   stats.phase = name;
   const target = stats.lifecyclesCompleted + K;
   const started = performance.now();
   say(`${name}…`);
-  await fault?.();
+  if (fault) await withinBound(fault(), FAULT_BOUND_MS, `the fault "${name}"`);
   const faultMs = performance.now() - started;
   await pollUntil(() => stats.lifecyclesCompleted >= target || stats.lifecyclesFailed.length > 0, { timeoutMs: PHASE_BOUND_MS, intervalMs: 250, what: `${K} lifecycles after "${name}"` });
   const record = { name, ...(fault ? { faultMs } : {}), totalMs: performance.now() - started };
