@@ -15,6 +15,12 @@ import { createTestDatabase, type TestDatabase } from '../support/harness.js';
 
 /** A small pool, each of whose connections the test fills. */
 const CONNECTIONS = 2;
+/**
+ * The advisory lock the busy statements wait on, held by the test until the transaction is
+ * queued. Written into their text, not a parameter: postgres.js describes a parameterized
+ * statement before it runs it, and queues it differently.
+ */
+const HELD_LOCK = 7_340_001;
 /** postgres.js's default `max_pipeline`: the statements one connection takes before it counts as full. */
 const PIPELINE = 100;
 
@@ -40,12 +46,15 @@ describe('a transaction begun while every connection is busy', () => {
   }
 
   it('commits, and leaves no connection inside a transaction for the statements after it', async () => {
-    // Every connection open, then each busy with a slow statement and all but one place of its pipeline.
+    // Every connection open, then each busy with a statement waiting on a lock the test holds, and
+    // all but one place of its pipeline taken.
     const opened = await Promise.all(Array.from({ length: CONNECTIONS }, () => busy.sql.reserve()));
     for (const connection of opened) connection.release();
+    const holder = await database.db.sql.reserve();
+    await holder`select pg_advisory_lock(${HELD_LOCK})`;
     // `execute()`: a postgres.js statement is sent when it is first awaited, these at once.
     const queued = [
-      ...Array.from({ length: CONNECTIONS }, () => busy.sql`select pg_sleep(0.3)`.execute()),
+      ...Array.from({ length: CONNECTIONS }, () => busy.sql.unsafe(`select pg_advisory_xact_lock_shared(${HELD_LOCK})`).execute()),
       ...Array.from({ length: CONNECTIONS * (PIPELINE - 1) }, () => busy.sql`select 1`.execute()),
     ];
     // The transaction's BEGIN would be the statement that fills a connection's pipeline.
@@ -53,6 +62,9 @@ describe('a transaction begun while every connection is busy', () => {
       await tx`insert into counted (n) values (1)`;
       return 'committed';
     });
+    // Only now do the busy connections move on.
+    await holder`select pg_advisory_unlock(${HELD_LOCK})`;
+    holder.release();
     const outcome = await transaction.catch((err: { code?: string; message?: string }) => `${err.code}: ${err.message}`);
     await Promise.all(queued);
     // Statements meant to commit on their own, after it, on whichever connection the pool gives them.
