@@ -16,7 +16,6 @@ import type { Tx } from '../db/tx.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { storableText } from '../workflows/lib/text.js';
 import type { AccountsDeps } from './account-types.js';
-import { argon2Passwords } from './passwords.js';
 import { accountRules } from './policy.js';
 import { normalize } from './profile.js';
 import { newToken, sha256 } from './tokens.js';
@@ -109,7 +108,7 @@ export async function createAccountOnSubmission(
  * signs the user in. Returns the user's id.
  */
 export async function activate(deps: AccountsDeps, input: { token: string; password: string }): Promise<number> {
-  const passwordHash = await (deps.passwords ?? argon2Passwords).hash(input.password);
+  const passwordHash = await deps.passwords.hash(input.password);
   const now = deps.clock.now();
   const refused = new AppError('invalid_token', 'this activation link is unknown, used or expired: ask for a new one', { field: 'token' });
   const userId = await deps.db.orm.transaction(async (tx) => {

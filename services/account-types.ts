@@ -83,9 +83,12 @@ export interface AccountsDeps {
    * failure never undoes the activation (it is put on staff's attention list).
    */
   onActivated?: (userId: number) => Promise<void>;
-  /** Default: argon2id (`passwords.ts`). */
-  passwords?: Passwords;
+  /** How passwords are hashed and checked (`createAccounts` defaults it to argon2id, `passwords.ts`). */
+  passwords: Passwords;
 }
+
+/** What `createAccounts` takes: the dependencies, `passwords` optional (default argon2id). */
+export type AccountsOptions = Omit<AccountsDeps, 'passwords'> & { passwords?: Passwords };
 
 /**
  * Where sign-in attempts are logged, one structured line each: in the API, the request's

@@ -12,7 +12,8 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { sessions, users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
-import type { AccountsDeps, AuthLog, Me, ProfilePatch, StaffRole } from './account-types.js';
+import type { AccountsDeps, AccountsOptions, AuthLog, Me, ProfilePatch, StaffRole } from './account-types.js';
+import { argon2Passwords } from './passwords.js';
 import { authenticate, changeLogin, confirmEmail, createSession, identify, login, logout, register, requestEmailChange, requestPasswordReset, resetPassword } from './credentials.js';
 import { me, normalize, updateProfile, withdrawalLocksInForce } from './profile.js';
 import { activate, afterActivation, createAccountOnSubmission, resendActivation, type SubmissionAccount } from './account-activation.js';
@@ -20,7 +21,7 @@ import type { Tx } from '../db/tx.js';
 
 export { staffRoles } from './account-types.js';
 export type { SubmissionAccount } from './account-activation.js';
-export type { AccountsDeps, AuthLog, Me, ProfilePatch, SessionCaller, SessionUser, StaffRole, WithdrawalLock, WithdrawalLockReason } from './account-types.js';
+export type { AccountsDeps, AccountsOptions, AuthLog, Me, ProfilePatch, SessionCaller, SessionUser, StaffRole, WithdrawalLock, WithdrawalLockReason } from './account-types.js';
 
 // ---- Staff roles and blocking ---------------------------------------------------------------
 
@@ -71,7 +72,8 @@ async function unblock(deps: AccountsDeps, userId: number): Promise<void> {
   if (updated.length === 0) throw new AppError('not_found', 'no such user');
 }
 
-export function createAccounts(deps: AccountsDeps) {
+export function createAccounts(options: AccountsOptions) {
+  const deps: AccountsDeps = { ...options, passwords: options.passwords ?? argon2Passwords };
   return {
     register: (input: { login: string; email: string; password: string; referralCode?: string; affiliateVisit?: string }) => register(deps, input),
     /** A confirmed address also releases the jobs its unconfirmed owner ordered (W-01). */

@@ -12,7 +12,7 @@ import { attachReferralIn, referrerByCode } from '../db/referrals.js';
 import type { Tx } from '../db/tx.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AccountsDeps, AuthLog, Me, SessionCaller, SessionUser, StaffRole } from './account-types.js';
-import { argon2Passwords, decoyHash } from './passwords.js';
+import { decoyHash } from './passwords.js';
 import { accountRules } from './policy.js';
 import { sendActivation } from './account-activation.js';
 import { me, normalize, startWithdrawalLock } from './profile.js';
@@ -69,7 +69,7 @@ async function sendEmailToken(
  * token links nothing and refuses nothing.
  */
 export async function register(deps: AccountsDeps, input: { login: string; email: string; password: string; referralCode?: string; affiliateVisit?: string }): Promise<Me> {
-  const passwordHash = await (deps.passwords ?? argon2Passwords).hash(input.password);
+  const passwordHash = await deps.passwords.hash(input.password);
   try {
     const id = await deps.db.orm.transaction(async (tx) => {
       const referrerId = input.referralCode === undefined ? null : await referrerByCode(tx, input.referralCode);
@@ -137,7 +137,7 @@ export async function confirmEmail(deps: AccountsDeps, token: string): Promise<{
 
 async function checkPassword(deps: AccountsDeps, userId: number, password: string): Promise<void> {
   const [row] = await deps.db.orm.select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId));
-  if (!row || !(await (deps.passwords ?? argon2Passwords).verify(password, row.hash))) {
+  if (!row || !(await deps.passwords.verify(password, row.hash))) {
     throw new AppError('invalid_credentials', 'the password is wrong');
   }
 }
@@ -210,7 +210,7 @@ export async function login(
     throw new AppError('rate_limited', `too many failed sign-ins; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
   }
   // An unknown login is checked against a decoy hash, so both take the same time.
-  const ok = await (deps.passwords ?? argon2Passwords).verify(input.password, u?.passwordHash ?? decoyHash);
+  const ok = await deps.passwords.verify(input.password, u?.passwordHash ?? decoyHash);
   if (!u || !ok) {
     const failures = await countFailure(deps, keys);
     const delayMs = Math.max(delayAfter(failures.login, keys.login.freeFailures), delayAfter(failures.address, keys.address.freeFailures));
@@ -258,7 +258,7 @@ export async function requestPasswordReset(deps: AccountsDeps, email: string): P
 /** Sets a new password with a reset code, once; every session of the account ends (a thief's too). */
 export async function resetPassword(deps: AccountsDeps, input: { token: string; password: string }): Promise<void> {
   const { clock } = deps;
-  const passwordHash = await (deps.passwords ?? argon2Passwords).hash(input.password);
+  const passwordHash = await deps.passwords.hash(input.password);
   await deps.db.orm.transaction(async (tx) => {
     const [row] = await tx
       .update(emailTokens)

@@ -87,7 +87,7 @@ export function createServices(deps: ServiceDeps) {
   const { db, clock } = deps;
   const workflows = createWorkflowGateway({ temporal: deps.temporal, taskQueue: deps.taskQueue, ...(deps.standingPolicy ? { standingPolicy: deps.standingPolicy } : {}) });
   const ledger = createLedger(db);
-  const accounts = createAccounts({ db, clock, webUrl: deps.webUrl, onActivated: afterActivation, ...(deps.passwords ? { passwords: deps.passwords } : {}) });
+  const accounts = createAccounts({ db, clock, webUrl: deps.webUrl, onActivated: afterActivation, passwords: deps.passwords });
   /**
    * W-01: what an activated account releases (its transaction committed; safe to run twice, a
    * failure goes to staff's attention list). The job's release of jobs waiting for the verified

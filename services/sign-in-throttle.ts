@@ -15,6 +15,9 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { signInFailures } from '../db/schema/users.js';
 import type { AccountsDeps } from './account-types.js';
+
+/** The throttle needs the database and the clock only. */
+type ThrottleDeps = Pick<AccountsDeps, 'db' | 'clock'>;
 import { accountRules } from './policy.js';
 
 /** One counter: its row's key, its free failures and how fast it forgets. */
@@ -80,7 +83,7 @@ export function delayAfter(failures: number, freeFailures: number): number {
 }
 
 /** Whole seconds (rounded up) until both keys let an attempt in; undefined when they do now. */
-export async function secondsUntilAllowed(deps: AccountsDeps, keys: SignInKeys): Promise<number | undefined> {
+export async function secondsUntilAllowed(deps: ThrottleDeps, keys: SignInKeys): Promise<number | undefined> {
   const now = deps.clock.now().getTime();
   const rows = await deps.db.orm
     .select()
@@ -110,7 +113,7 @@ async function countOn(db: Db, key: ThrottleKey, at: string): Promise<number> {
 }
 
 /** Counts a failed sign-in on both keys; returns each key's count after it. */
-export async function countFailure(deps: AccountsDeps, keys: SignInKeys): Promise<{ login: number; address: number }> {
+export async function countFailure(deps: ThrottleDeps, keys: SignInKeys): Promise<{ login: number; address: number }> {
   const at = deps.clock.now().toISOString();
   const [login, address] = await Promise.all([countOn(deps.db, keys.login, at), countOn(deps.db, keys.address, at)]);
   return { login, address };
@@ -121,7 +124,7 @@ export async function countFailure(deps: AccountsDeps, keys: SignInKeys): Promis
  * address keeps its count: otherwise an attacker could sign in to an account of their own
  * between guesses at others.
  */
-export async function forgetLoginFailures(deps: AccountsDeps, keys: SignInKeys): Promise<number> {
+export async function forgetLoginFailures(deps: ThrottleDeps, keys: SignInKeys): Promise<number> {
   const [row] = await deps.db.orm
     .delete(signInFailures)
     .where(eq(signInFailures.key, keys.login.key))
