@@ -138,6 +138,7 @@ function translated(err: unknown, workflowId: string): unknown {
   return err;
 }
 
+/** One call to Temporal — every start, signal, query and Update of the gateway — its failures translated (`translated`). */
 async function call<T>(workflowId: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
@@ -158,13 +159,16 @@ function withdrawalGateway(temporal: Client, taskQueue: string) {
     async start(input: WithdrawalInput): Promise<void> {
       const inconsistency = inconsistencyOf(input);
       if (inconsistency) throw new AppError('invalid_input', `withdrawal ${input.withdrawalId}: ${inconsistency}`);
-      await temporal.workflow.start<typeof withdrawalWorkflow>(withdrawalWorkflowType, {
-        workflowId: withdrawalWorkflowId(input.withdrawalId),
-        taskQueue,
-        args: [input],
-        typedSearchAttributes: withdrawalSearch.startSearchAttributes(input),
-        staticSummary: withdrawalSearch.summaryOf(input),
-      });
+      const id = withdrawalWorkflowId(input.withdrawalId);
+      await call(id, () =>
+        temporal.workflow.start<typeof withdrawalWorkflow>(withdrawalWorkflowType, {
+          workflowId: id,
+          taskQueue,
+          args: [input],
+          typedSearchAttributes: withdrawalSearch.startSearchAttributes(input),
+          staticSummary: withdrawalSearch.summaryOf(input),
+        }),
+      );
     },
     /** The open withdrawal as it is now. */
     view(withdrawalId: number): Promise<WithdrawalView> {
@@ -232,13 +236,16 @@ function individualOfferGateway(temporal: Client, taskQueue: string) {
   return {
     /** Starts the offer's timer (its row is being written in the caller's transaction). */
     async start(input: IndividualOfferInput): Promise<void> {
-      await temporal.workflow.start<typeof individualOfferWorkflow>(individualOfferWorkflowType, {
-        workflowId: individualOfferWorkflowId(input.offerId),
-        taskQueue,
-        args: [input],
-        typedSearchAttributes: individualOfferSearch.startSearchAttributes(input, expiresAtOf(input.createdAt, input.policy.ttlMs)),
-        staticSummary: individualOfferSearch.summaryOf(input),
-      });
+      const id = individualOfferWorkflowId(input.offerId);
+      await call(id, () =>
+        temporal.workflow.start<typeof individualOfferWorkflow>(individualOfferWorkflowType, {
+          workflowId: id,
+          taskQueue,
+          args: [input],
+          typedSearchAttributes: individualOfferSearch.startSearchAttributes(input, expiresAtOf(input.createdAt, input.policy.ttlMs)),
+          staticSummary: individualOfferSearch.summaryOf(input),
+        }),
+      );
     },
     /** Tells the offer's workflow it was answered; false when it has ended (it expired meanwhile, or is forgotten). */
     async answered(offerId: number, answer: Answer): Promise<boolean> {
@@ -264,14 +271,16 @@ function replyWatchGateway(temporal: Client, taskQueue: string, policy: ReplyWat
     async message(conversationId: number, seen: MessageSeen): Promise<void> {
       const id = replyWatchWorkflowId(conversationId);
       if (seen.watchOn !== null) {
-        await temporal.workflow.signalWithStart<typeof replyWatchWorkflow, [MessageSeen]>(replyWatchWorkflowType, {
-          workflowId: id,
-          taskQueue,
-          args: [{ conversationId, policy }],
-          signal: messageSignal,
-          signalArgs: [seen],
-          staticSummary: replyWatchSearch.summaryOf(conversationId),
-        });
+        await call(id, () =>
+          temporal.workflow.signalWithStart<typeof replyWatchWorkflow, [MessageSeen]>(replyWatchWorkflowType, {
+            workflowId: id,
+            taskQueue,
+            args: [{ conversationId, policy }],
+            signal: messageSignal,
+            signalArgs: [seen],
+            staticSummary: replyWatchSearch.summaryOf(conversationId),
+          }),
+        );
         return;
       }
       try {
@@ -300,13 +309,16 @@ function requestGateway(temporal: Client, taskQueue: string) {
   return {
     /** Starts a request's workflow (its row is being written in the caller's transaction). */
     async start(input: RequestInput): Promise<void> {
-      await temporal.workflow.start<typeof requestWorkflow>(requestWorkflowType, {
-        workflowId: requestWorkflowId(input.requestId),
-        taskQueue,
-        args: [input],
-        typedSearchAttributes: requestSearch.startSearchAttributes(input),
-        staticSummary: requestSearch.summaryOf(input),
-      });
+      const id = requestWorkflowId(input.requestId);
+      await call(id, () =>
+        temporal.workflow.start<typeof requestWorkflow>(requestWorkflowType, {
+          workflowId: id,
+          taskQueue,
+          args: [input],
+          typedSearchAttributes: requestSearch.startSearchAttributes(input),
+          staticSummary: requestSearch.summaryOf(input),
+        }),
+      );
     },
     /** The running request as it is now. */
     view(requestId: number): Promise<RequestView> {
@@ -337,13 +349,16 @@ function jobGateway(temporal: Client, taskQueue: string) {
   return {
     /** Starts a job's workflow (its row, files and conversation are being written in the caller's transaction). */
     async start(input: JobInput): Promise<void> {
-      await temporal.workflow.start<typeof jobWorkflow>(jobWorkflowType, {
-        workflowId: jobWorkflowId(input.jobId),
-        taskQueue,
-        args: [input],
-        typedSearchAttributes: jobSearch.startSearchAttributes(input),
-        staticSummary: jobSearch.summaryOf(input),
-      });
+      const id = jobWorkflowId(input.jobId);
+      await call(id, () =>
+        temporal.workflow.start<typeof jobWorkflow>(jobWorkflowType, {
+          workflowId: id,
+          taskQueue,
+          args: [input],
+          typedSearchAttributes: jobSearch.startSearchAttributes(input),
+          staticSummary: jobSearch.summaryOf(input),
+        }),
+      );
     },
     /** The running job as `viewer` sees it (`WorkflowGoneError` once it is closed and forgotten). */
     view(jobId: number, viewer: JobViewer): Promise<JobView> {
@@ -432,13 +447,16 @@ export function createWorkflowGateway({
   const moderation = {
     /** Starts a submission's moderation (its row is being written in the caller's transaction). */
     async start(input: ModerationInput): Promise<void> {
-      await temporal.workflow.start<typeof kworkModeration>(moderationWorkflowType, {
-        workflowId: moderationWorkflowId(input.offerId, input.revision),
-        taskQueue,
-        args: [input],
-        typedSearchAttributes: moderationSearch.startSearchAttributes(input),
-        staticSummary: moderationSearch.summaryOf(input),
-      });
+      const id = moderationWorkflowId(input.offerId, input.revision);
+      await call(id, () =>
+        temporal.workflow.start<typeof kworkModeration>(moderationWorkflowType, {
+          workflowId: id,
+          taskQueue,
+          args: [input],
+          typedSearchAttributes: moderationSearch.startSearchAttributes(input),
+          staticSummary: moderationSearch.summaryOf(input),
+        }),
+      );
     },
     /** A moderator's decision; the result is the submission once the decision is applied. */
     decide(offerId: number, revision: number, args: DecideArgs): Promise<ModerationView> {
