@@ -121,7 +121,13 @@ export function validationHook(
 
 export function onError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
-  if (err instanceof AppError && err.code !== 'service_unavailable') {
+  if (databaseUnavailable(err) || (err instanceof AppError && err.code === 'service_unavailable')) {
+    // Not a bug of ours, and nothing to retry here: the caller tries again (with its key).
+    c.var.log.warn({ err }, 'a service we depend on is unavailable');
+    c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    return c.json(errorBody('service_unavailable', 'the service is unavailable for a moment: try again shortly', { requestId: c.var.requestId }), statusOf.service_unavailable);
+  }
+  if (err instanceof AppError) {
     if (err.code === 'rate_limited' && typeof err.details?.retryAfterSeconds === 'number') {
       c.header('Retry-After', String(err.details.retryAfterSeconds));
     }
@@ -131,12 +137,6 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
     // Hono's own 4xx: malformed JSON, a body over the size limit, a wrong content type.
     const code = err.status === 400 ? 'invalid_request' : err.status === 413 ? 'payload_too_large' : 'http_error';
     return c.json(errorBody(code, err.message || 'bad request'), err.status as ContentfulStatusCode);
-  }
-  if (databaseUnavailable(err) || (err instanceof AppError && err.code === 'service_unavailable')) {
-    // Not a bug of ours, and nothing to retry here: the caller tries again (with its key).
-    c.var.log.warn({ err }, 'a service we depend on is unavailable');
-    c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-    return c.json(errorBody('service_unavailable', 'the service is unavailable for a moment: try again shortly', { requestId: c.var.requestId }), 503);
   }
   // Anything else is our fault: log it whole, answer without internals.
   c.var.log.error({ err }, 'unhandled error');
