@@ -54,7 +54,7 @@ import { freePort } from '../test/support/ports.js';
 import { orderWorkflowId } from '../workflows/order/messages.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from './temporal-dev-server.js';
 import { ensureTemporalCli, ensureTestServer, MissingToolError } from './tools.js';
-import { createTemplateDatabase, writeWorkflowBundle, type TemplateDatabase } from '../test/support/shared-fixtures.js';
+import { makeSharedFixtures, type TemplateDatabase } from '../test/support/shared-fixtures.js';
 
 const config = loadConfig();
 const say = (line: string) => process.stderr.write(`[histories] ${line}\n`);
@@ -104,13 +104,12 @@ async function servers(): Promise<void> {
   await connection.close();
   // The test harness's databases are copies of a migrated template, its workers run one bundle
   // (test/support/shared-fixtures.ts): made here as `npm test` makes them for its run.
-  const workflowBundleDir = join(scratch, 'workflow-bundle');
-  [template] = await Promise.all([createTemplateDatabase(pgAdminUrl), writeWorkflowBundle(workflowBundleDir)]);
+  const fixtures = await makeSharedFixtures(pgAdminUrl, scratch);
+  template = fixtures.template;
   // The job scenarios run on a time-skipping server of their own (W-13 counts business days).
   Object.assign(process.env, {
     GIGFLOW_TEST_PG_ADMIN_URL: pgAdminUrl,
-    GIGFLOW_TEST_PG_TEMPLATE: template.name,
-    GIGFLOW_TEST_WORKFLOW_BUNDLE: workflowBundleDir,
+    ...fixtures.env,
     GIGFLOW_TEST_TEMPORAL_ADDRESS: temporalAddress,
     GIGFLOW_TEST_SERVER: ensureTestServer(),
   });

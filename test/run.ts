@@ -18,7 +18,7 @@ import { ensureChromium } from '../scripts/chromium.js';
 import { ensureTools, MissingToolError } from '../scripts/tools.js';
 import { freePort } from './support/ports.js';
 import { DEFAULT_SEED, seed, SEED_VARIABLE } from './support/seed.js';
-import { createTemplateDatabase, writeWorkflowBundle, type TemplateDatabase } from './support/shared-fixtures.js';
+import { makeSharedFixtures, type TemplateDatabase } from './support/shared-fixtures.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const say = (line: string) => process.stderr.write(`[test] ${line}\n`);
@@ -124,8 +124,8 @@ try {
   await connection.close();
   // Made once here for every file (./support/shared-fixtures.ts): the migrated database the
   // files' databases are copied from, and the workflows' bundle.
-  const bundleDir = join(scratch, 'workflow-bundle');
-  [template] = await Promise.all([createTemplateDatabase(pgAdminUrl), writeWorkflowBundle(bundleDir)]);
+  const fixtures = await makeSharedFixtures(pgAdminUrl, scratch);
+  template = fixtures.template;
   say(`servers up in ${Date.now() - started} ms; running ${files.length} test files`);
   const processes = oneProcessForUnitFiles(files);
   // Randomised tests run from this seed (the files read the same variable); a failing one names
@@ -154,8 +154,7 @@ try {
         GIGFLOW_TEST_TEMPORAL_CLI: tools.temporalCli,
         GIGFLOW_TEST_SERVER: tools.testServer,
         GIGFLOW_TEST_SCRATCH: scratch,
-        GIGFLOW_TEST_PG_TEMPLATE: template.name,
-        GIGFLOW_TEST_WORKFLOW_BUNDLE: bundleDir,
+        ...fixtures.env,
         ...(chromium ? { CHROMIUM: chromium } : {}),
       },
     },

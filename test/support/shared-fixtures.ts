@@ -61,6 +61,20 @@ export async function createTemplateDatabase(adminUrl: string): Promise<Template
   return { name, drop: () => onAdmin(adminUrl, (sql) => sql`drop database if exists ${sql(name)}`) };
 }
 
+/** The shared fixtures of a run: the template database, and the variables that name it and the bundle to the harness. */
+export interface SharedFixtures {
+  template: TemplateDatabase;
+  /** `GIGFLOW_TEST_PG_TEMPLATE` and `GIGFLOW_TEST_WORKFLOW_BUNDLE`, as `harness.ts` reads them. */
+  env: Record<'GIGFLOW_TEST_PG_TEMPLATE' | 'GIGFLOW_TEST_WORKFLOW_BUNDLE', string>;
+}
+
+/** Makes both fixtures at once, for `npm test`'s run or a script that uses the harness: the bundle goes into `scratch`. */
+export async function makeSharedFixtures(adminUrl: string, scratch: string): Promise<SharedFixtures> {
+  const bundleDir = join(scratch, 'workflow-bundle');
+  const [template] = await Promise.all([createTemplateDatabase(adminUrl), writeWorkflowBundle(bundleDir)]);
+  return { template, env: { GIGFLOW_TEST_PG_TEMPLATE: template.name, GIGFLOW_TEST_WORKFLOW_BUNDLE: bundleDir } };
+}
+
 /** A new database `name`, a copy of `template`. */
 export async function copyTemplateDatabase(adminUrl: string, template: string, name: string): Promise<void> {
   await onAdmin(adminUrl, (sql) => sql`create database ${sql(name)} template ${sql(template)}`);
