@@ -144,22 +144,24 @@ function decrypt(payload: Payload, keys: ReadonlyMap<string, Uint8Array>): Paylo
   return unpacked(parsed(plain));
 }
 
-function parsed(bytes: Uint8Array): { metadata: Record<string, Uint8Array>; data: Uint8Array } {
-  return PayloadMessage.toObject(PayloadMessage.decode(bytes), { defaults: true }) as { metadata: Record<string, Uint8Array>; data: Uint8Array };
+/** A payload as the envelope's plaintext holds it: every field present. */
+type Plain = { metadata: Record<string, Uint8Array>; data: Uint8Array };
+
+function parsed(bytes: Uint8Array): Plain {
+  return PayloadMessage.toObject(PayloadMessage.decode(bytes), { defaults: true }) as Plain;
 }
 
 /** The envelope's plaintext payload, inflated if it was deflated. */
-function unpacked(inner: { metadata: Record<string, Uint8Array>; data: Uint8Array }): Payload {
+function unpacked(inner: Plain): Payload {
   const encoding = inner.metadata.encoding;
-  if (!encoding || decoder.decode(encoding) !== DEFLATED_ENCODING) return { metadata: inner.metadata, data: inner.data };
+  if (!encoding || decoder.decode(encoding) !== DEFLATED_ENCODING) return inner;
   let plain: Buffer;
   try {
     plain = inflateRawSync(inner.data, { maxOutputLength: INFLATE_AT_MOST });
   } catch {
     throw new PayloadCodecError(`a deflated payload does not inflate (to at most ${INFLATE_AT_MOST} bytes)`);
   }
-  const original = parsed(plain);
-  return { metadata: original.metadata, data: original.data };
+  return parsed(plain);
 }
 
 /** A payload as the codec server protocol (and Temporal's JSON histories) write it: base64 fields. */

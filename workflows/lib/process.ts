@@ -267,10 +267,10 @@ export class Process<S, E, R> {
         if (await condition(earlier, remaining, { summary: deadlines.timerSummary(next.deadline) })) continue;
       }
       // The timer fired (or the deadline was past already): whatever is due now; an action may have moved it meanwhile.
-      const due = deadlines.nextDeadline(this.state);
-      if (due === null || Date.parse(due.at) > Date.now()) continue;
+      const due = soonestOf(this.state);
+      if (due === null || due.at > Date.now()) continue;
       try {
-        await this.apply(deadlines.onDeadline(this.state, due, now()));
+        await this.apply(deadlines.onDeadline(this.state, due.deadline, now()));
       } catch (err) {
         // A write that failed for good holds the process (the loop then waits for staff); anything else is a bug.
         if (!this.attention) throw err;
