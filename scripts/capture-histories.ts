@@ -1,6 +1,6 @@
 /**
- * `npm run histories:capture [-- order|moderation|withdrawal|standing|buyer-statuses|individual-offer|reply-watch|request|affiliate-payout|job …]`: runs
- * every scenario of the named processes (all by default) for real — the API in-process,
+ * `npm run histories:capture [-- [--out <dir>] [--workflow-bundle <dir>] order|moderation|withdrawal|standing|buyer-statuses|individual-offer|reply-watch|request|affiliate-payout|job …]`:
+ * runs every scenario of the named processes (all by default) for real — the API in-process,
  * gigflow's worker, a Temporal dev server and PostgreSQL — and writes each workflow's history to
  * `test/replay/histories/<process>-<scenario>.json`, the fixtures `test/replay/` replays against
  * the workflow code (order scenarios: `test/support/order-scenarios.ts`; moderation:
@@ -24,10 +24,18 @@
  * an embedded PostgreSQL of its own in a scratch folder, removed at the end — unless
  * TEMPORAL_ADDRESS / DATABASE_URL name servers to use (DATABASE_URL: a maintenance database,
  * where a throwaway database is made).
+ *
+ * Options: `--out <dir>` writes the histories (and removes stale ones) in `<dir>` instead of the
+ * committed fixtures' folder, which is then left alone — to look at a capture, or to check the
+ * script (`test/replay/capture.test.ts`). `--workflow-bundle <dir>` runs the workflows from a
+ * bundle made already from this checkout (a folder `writeWorkflowBundle` of
+ * `test/support/shared-fixtures.ts` wrote; that test hands over its run's) instead of bundling
+ * them again, which costs seconds of CPU.
  */
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { loadConfig } from '../config.js';
@@ -81,8 +89,11 @@ process.removeAllListeners('SIGINT');
 process.removeAllListeners('SIGTERM');
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void teardown().finally(() => process.exit(130)));
 
-/** Starts (or finds) the servers and tells the test harness where they are, as `npm test` does for its files. */
-async function servers(): Promise<void> {
+/**
+ * Starts (or finds) the servers and tells the test harness where they are, as `npm test` does for
+ * its files; the workflows run from the bundle in `workflowBundle` when given, else one made here.
+ */
+async function servers(workflowBundle: string | undefined): Promise<void> {
   let pgAdminUrl = config.DATABASE_URL;
   if (!pgAdminUrl) {
     postgres = await startEmbeddedPostgres({ dataDir: join(scratch, 'postgres'), port: await freePort(), database: 'postgres', persistent: false });
@@ -104,7 +115,7 @@ async function servers(): Promise<void> {
   await connection.close();
   // The test harness's databases are copies of a migrated template, its workers run one bundle
   // (test/support/shared-fixtures.ts): made here as `npm test` makes them for its run.
-  const fixtures = await makeSharedFixtures(pgAdminUrl, scratch);
+  const fixtures = await makeSharedFixtures(pgAdminUrl, scratch, workflowBundle ? { workflowBundle } : {});
   template = fixtures.template;
   // The job scenarios run on a time-skipping server of their own (W-13 counts business days).
   Object.assign(process.env, {
@@ -199,29 +210,49 @@ const processes = {
 } as const;
 type Process = keyof typeof processes;
 
-/** Writes one process's fixtures, removing those whose scenario is gone. */
-function writeFixtures(process: Process, histories: Map<string, string>): void {
-  mkdirSync(historiesDir, { recursive: true });
-  for (const file of readdirSync(historiesDir)) {
+/** Writes one process's fixtures into `dir`, removing those whose scenario is gone. */
+function writeFixtures(dir: string, process: Process, histories: Map<string, string>): void {
+  mkdirSync(dir, { recursive: true });
+  for (const file of readdirSync(dir)) {
     if (file.startsWith(`${process}-`) && file.endsWith('.json') && !histories.has(file)) {
-      rmSync(join(historiesDir, file));
+      rmSync(join(dir, file));
       say(`removed ${file}: no such scenario`);
     }
   }
   for (const [file, json] of histories) {
-    writeFileSync(join(historiesDir, file), `${json}\n`);
+    writeFileSync(join(dir, file), `${json}\n`);
     say(`wrote ${file}`);
   }
+}
+
+/** A command line the script cannot run: said in one line with the usage, without a stack. */
+class UsageError extends Error {}
+const USAGE = `npm run histories:capture [-- [--out <dir>] [--workflow-bundle <dir>] [${Object.keys(processes).join('|')} …]]`;
+
+/** The processes to capture (all when none is named), the folder to write into, and the bundle to reuse, from the command line. */
+function commandLine(): { chosen: Process[]; outDir: string; workflowBundle: string | undefined } {
+  let parsed;
+  try {
+    parsed = parseArgs({ options: { out: { type: 'string' }, 'workflow-bundle': { type: 'string' } }, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values: options, positionals: named } = parsed;
+  const unknown = named.filter((name) => !(name in processes));
+  if (unknown.length) throw new UsageError(`no such process: ${unknown.join(', ')}`);
+  const bundleDir = options['workflow-bundle'];
+  return {
+    chosen: (named.length ? named : Object.keys(processes)) as Process[],
+    outDir: options.out ? resolve(options.out) : historiesDir,
+    workflowBundle: bundleDir ? resolve(bundleDir) : undefined,
+  };
 }
 
 let code = 1;
 try {
   const started = Date.now();
-  const named = process.argv.slice(2);
-  const unknown = named.filter((name) => !(name in processes));
-  if (unknown.length) throw new Error(`no such process: ${unknown.join(', ')} (known: ${Object.keys(processes).join(', ')})`);
-  const chosen = (named.length ? named : Object.keys(processes)) as Process[];
-  await servers();
+  const { chosen, outDir, workflowBundle } = commandLine();
+  await servers(workflowBundle);
   database = await createTestDatabase('capture-histories');
   // Captured encrypted, as production stores them, with the test key test/replay decrypts with.
   const temporal = await connectTemporal({ payloadCodec: testPayloadCodec });
@@ -251,17 +282,18 @@ try {
     // All captured before any is written: nothing is written unless every scenario ended as expected.
     const captured = await Promise.all(chosen.map(async (name) => [name, await processes[name](env)] as const));
     for (const [name, histories] of captured) {
-      writeFixtures(name, histories);
+      writeFixtures(outDir, name, histories);
       written += histories.size;
     }
   } finally {
     await worker.stop();
     await temporal.connection.close();
   }
-  say(`${written} histories in ${historiesDir} (${Math.round((Date.now() - started) / 1000)} s)`);
+  say(`${written} histories in ${outDir} (${Math.round((Date.now() - started) / 1000)} s)`);
   code = 0;
 } catch (err) {
-  say(err instanceof MissingToolError ? `cannot capture: ${err.message}` : String((err as Error).stack ?? err));
+  if (err instanceof UsageError) say(`${err.message}\nusage: ${USAGE}`);
+  else say(err instanceof MissingToolError ? `cannot capture: ${err.message}` : String((err as Error).stack ?? err));
 } finally {
   await teardown();
 }

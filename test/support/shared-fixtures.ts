@@ -6,7 +6,7 @@
  * are made, and the suite has over a hundred files on two cores.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import postgres from 'postgres';
@@ -68,10 +68,17 @@ export interface SharedFixtures {
   env: Record<'GIGFLOW_TEST_PG_TEMPLATE' | 'GIGFLOW_TEST_WORKFLOW_BUNDLE', string>;
 }
 
-/** Makes both fixtures at once, for `npm test`'s run or a script that uses the harness: the bundle goes into `scratch`. */
-export async function makeSharedFixtures(adminUrl: string, scratch: string): Promise<SharedFixtures> {
-  const bundleDir = join(scratch, 'workflow-bundle');
-  const [template] = await Promise.all([createTemplateDatabase(adminUrl), writeWorkflowBundle(bundleDir)]);
+/**
+ * Makes both fixtures at once, for `npm test`'s run or a script that uses the harness: the bundle
+ * goes into `scratch` — unless `workflowBundle` names the folder of one `writeWorkflowBundle`
+ * made already from this checkout (a run's own, handed to a script it starts), used as it is.
+ */
+export async function makeSharedFixtures(adminUrl: string, scratch: string, options: { workflowBundle?: string } = {}): Promise<SharedFixtures> {
+  const given = options.workflowBundle;
+  // Checked before the template is made: a wrong folder fails here, named, not in the first worker.
+  if (given && !existsSync(join(given, CODE))) throw new Error(`no workflow bundle in ${given}: ${CODE} is missing`);
+  const bundleDir = given ?? join(scratch, 'workflow-bundle');
+  const [template] = await Promise.all([createTemplateDatabase(adminUrl), given ? undefined : writeWorkflowBundle(bundleDir)]);
   return { template, env: { GIGFLOW_TEST_PG_TEMPLATE: template.name, GIGFLOW_TEST_WORKFLOW_BUNDLE: bundleDir } };
 }
 
