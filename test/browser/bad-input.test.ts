@@ -1310,7 +1310,7 @@ describe('bad input on every form of the web client', () => {
     const answered = page.waitForResponse((r) => new URL(r.url()).pathname === path && r.request().method() === form[1]);
     await page.evaluate(`document.querySelector(${JSON.stringify(target)}).requestSubmit()`);
     const res = await answered;
-    await answerShown(page, res.request().isNavigationRequest(), what);
+    await answerShown(page, target, res.request().isNavigationRequest(), what);
     const answer = { status: res.status(), ...((await page.evaluate(`__bad.where(document, ${JSON.stringify(row.form)}, ${JSON.stringify(field)})`)) as { fieldError: boolean; formError: boolean; title: string; text: string }) };
     const problems = [...problemsOf(what, cases, bad, answer), ...(await unchanged(what))];
     // axe over one error state of each page.
@@ -1322,12 +1322,12 @@ describe('bad input on every form of the web client', () => {
   }
 
   /**
-   * Waits until the page shows the answer to the marked form: a new document when the browser
-   * navigated (the marked form was the old one's), else until htmx, which swaps a refused
+   * Waits until the page shows the answer to the form marked `target`: a new document when the
+   * browser navigated (the marked form was the old one's), else until htmx, which swaps a refused
    * search in place, is done with the form's request (it drops `htmx-request` after the swap).
    */
-  async function answerShown(page: Page, navigated: boolean, what: string): Promise<void> {
-    const done = navigated ? "!document.querySelector('[data-bad-target]')" : "!document.querySelector('[data-bad-target].htmx-request')";
+  async function answerShown(page: Page, target: string, navigated: boolean, what: string): Promise<void> {
+    const done = `!document.querySelector(${JSON.stringify(navigated ? target : `${target}.htmx-request`)})`;
     await pollUntil(
       // Evaluating while the old document gives way to the new one fails: not yet.
       () => page.evaluate(done).then((shown) => shown === true, () => false),
