@@ -14,7 +14,8 @@
  *
  * Every page is opened once (the survey) to learn which forms it holds: the first test sends
  * each form's values from the first of its pages that has it, all the forms of a page from one
- * opening of it; the last test reads the survey. Pages are exercised `LANES` at a time, each
+ * opening of it (the survey's own, when that page is the first the form lists); the last test
+ * reads the survey. Pages are exercised `LANES` at a time, each
  * lane with a page of its own per persona: a form's cases are round trips, mostly waiting, and
  * one at a time left the machine idle. The database is compared before and after each form's
  * cases, in turn, naming the forms in flight beside it when it changed.
@@ -1380,12 +1381,19 @@ describe('bad input on every form of the web client', () => {
     }
   }
 
+  /** What exercising some forms found, and how many values it sent. */
+  interface Exercised {
+    problems: string[];
+    sent: number;
+  }
+
   /**
-   * The forms of one page: the page opened once and every form's bad values posted from it (a
-   * post from script leaves the page as it was), then each form opened again and sent for real.
+   * The forms of one page: the page opened once (unless `opened` is true: the lane's page is
+   * on it, untouched) and every form's bad values posted from it (a post from script leaves the
+   * page as it was), then each form opened again and sent for real.
    */
-  async function exercisePage(key: string, rows: FormRow[], lane: number): Promise<{ problems: string[]; sent: number }> {
-    await open(key, lane);
+  async function exercisePage(key: string, rows: FormRow[], lane: number, opened = false): Promise<Exercised> {
+    if (!opened) await open(key, lane);
     const problems: string[] = [];
     const clean: FormRow[] = [];
     for (const row of rows) {
@@ -1404,18 +1412,25 @@ describe('bad input on every form of the web client', () => {
   }
 
   it('refuses every bad value on every form beside its field, with a 4xx, and changes nothing', async () => {
-    const surveyed = await survey();
     last = await fingerprint();
-    // Each form on the first of its pages that has it, grouped by page; the pages with the most cases first (the longest last would run alone).
+    const forms = FORMS.filter((r) => Object.keys(r.fields).length > 0);
+    // A form found on the first page it lists is sent from the survey's own opening of that page.
+    const done: Exercised[] = [];
+    const early = new Set<FormRow>();
+    const surveyed = await survey(async (key, lane, found) => {
+      const rows = forms.filter((row) => row.pages[0] === key && found.present.includes(FORMS.indexOf(row)));
+      rows.forEach((row) => early.add(row));
+      if (rows.length > 0) done.push(await exercisePage(key, rows, lane, true));
+    });
+    // The others on the first of their pages that has them, grouped by page; the pages with the most cases first (the longest last would run alone).
     const byPage = new Map<string, FormRow[]>();
-    for (const row of FORMS.filter((r) => Object.keys(r.fields).length > 0)) {
+    for (const row of forms.filter((r) => !early.has(r))) {
       const key = row.pages.find((page) => surveyed.get(page)!.present.includes(FORMS.indexOf(row)));
       assert.ok(key, `no page of ${row.pages.join(', ')} has the form ${row.form}`);
       byPage.set(key, [...(byPage.get(key) ?? []), row]);
     }
-    const weight = (rows: FormRow[]) => rows.reduce((n, row) => n + casesOf(row).length, 0);
     const work = [...byPage].sort(([, a], [, b]) => weight(b) - weight(a));
-    const done = await inLanes(work, ([key, rows], lane) => exercisePage(key, rows, lane));
+    done.push(...(await inLanes(work, ([key, rows], lane) => exercisePage(key, rows, lane))));
     const problems = done.flatMap((d) => d.problems);
     const sent = done.reduce((n, d) => n + d.sent, 0);
     assert.equal(problems.length, 0, `${problems.length} of ${sent} bad inputs were not refused as they should be:\n${problems.join('\n')}`);
@@ -1428,14 +1443,26 @@ describe('bad input on every form of the web client', () => {
     forms: { index: number; action: string; controls: string[]; rows: number[] }[];
     present: number[];
   }
+  /** The bad values of some forms: how long they take, roughly. */
+  const weight = (rows: FormRow[]) => rows.reduce((n, row) => n + casesOf(row).length, 0);
+
   let surveying: Promise<Map<string, Surveyed>> | undefined;
-  /** Every page opened once (`LANES` at a time), for both tests; refused input changes none of them (the first test's check). */
-  function survey(): Promise<Map<string, Surveyed>> {
-    surveying ??= inLanes(ALL_PAGES, async (key, lane) => {
+  /**
+   * Every page opened once (`LANES` at a time), for both tests; refused input changes none of
+   * them (the first test's check). `alongside`, when this call makes the survey, runs on each
+   * page right after its survey, the page still as it opened; the pages that list the most bad
+   * values first come first.
+   */
+  function survey(alongside?: (key: string, lane: number, found: Surveyed) => Promise<void>): Promise<Map<string, Surveyed>> {
+    const listedFirst = (key: string) => weight(FORMS.filter((row) => row.pages[0] === key));
+    const order = [...ALL_PAGES].sort((a, b) => listedFirst(b) - listedFirst(a));
+    surveying ??= inLanes(order, async (key, lane) => {
       const page = await open(key, lane);
       const rows = FORMS.flatMap((row, i) => (row.pages.includes(key) ? [[i, row.form]] : []));
-      return (await page.evaluate(`__bad.survey(${JSON.stringify(rows)})`)) as Surveyed;
-    }).then((found) => new Map(ALL_PAGES.map((key, i) => [key, found[i]!])));
+      const found = (await page.evaluate(`__bad.survey(${JSON.stringify(rows)})`)) as Surveyed;
+      await alongside?.(key, lane, found);
+      return found;
+    }).then((found) => new Map(order.map((key, i) => [key, found[i]!])));
     return surveying;
   }
 
