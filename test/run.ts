@@ -40,7 +40,8 @@ function testFiles(paths: string[]): string[] {
  * The rooms of `test/` from the slowest files to the quickest: the runner starts files in the
  * order given, two at a time, so the long browser and stack files start first and the short unit
  * files fill the gaps at the end instead of one long file running alone at the end (the suite's
- * wall time is about its CPU time over two, plus that tail).
+ * wall time is about its CPU time over two, plus that tail). Within a room the larger files go
+ * first (`slowestFirst`).
  */
 const ROOMS_SLOWEST_FIRST = ['browser', 'integration', 'workflows', 'api', 'payments', 'providers', 'ledger', 'replay', 'unit'];
 const roomRank = (file: string) => {
@@ -48,7 +49,17 @@ const roomRank = (file: string) => {
   return rank === -1 ? ROOMS_SLOWEST_FIRST.length : rank;
 };
 
-const files = testFiles(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test']).sort((a, b) => roomRank(a) - roomRank(b));
+/**
+ * Longest first: by room, then by size within the room (a file's size follows its cases, its
+ * name does not: by name, a room's short files started before its long ones, which then ran at
+ * the end of the room's turn, the longest of them alone).
+ */
+function slowestFirst(all: string[]): string[] {
+  const size = new Map(all.map((file) => [file, statSync(file).size]));
+  return [...all].sort((a, b) => roomRank(a) - roomRank(b) || size.get(b)! - size.get(a)!);
+}
+
+const files = slowestFirst(testFiles(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test']));
 if (files.length === 0) {
   say('no test files found');
   process.exit(1);

@@ -9,12 +9,20 @@
  * form is sent once for real (a value typed in Chromium and the form's own button), then every
  * field × value is posted from the page with `fetch` and this browser's CSRF token, the
  * body percent-encoded by hand so that bytes no browser sends (a NUL, a lone surrogate's WTF-8
- * bytes, a stray `%FF`) reach the server as they are. A last test opens every page of `PAGES`
- * and fails for any form, or any named control of one, that the table does not cover.
+ * bytes, a stray `%FF`) reach the server as they are. A last test fails for any form, or any
+ * named control of one, on any page of `PAGES` that the table does not cover.
+ *
+ * Every page is opened once (the survey) to learn which forms it holds: the first test sends
+ * each form's values from the first of its pages that has it, all the forms of a page from one
+ * opening of it (the survey's own, when that page is the first the form lists); the last test
+ * reads the survey. Pages are exercised `LANES` at a time, each
+ * lane with a page of its own per persona: a form's cases are round trips, mostly waiting, and
+ * one at a time left the machine idle. The database is compared before and after each form's
+ * cases, in turn, naming the forms in flight beside it when it changed.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pollUntil } from '../../scripts/poll.js';
 import { routableKinds } from '../../services/notification-settings.js';
 import { PASSWORD, signUp, type TestUser } from '../support/api.js';
@@ -60,6 +68,13 @@ const PRICE = [...NUMBER, blank, { label: 'under the $1 minimum', text: '0.99' }
 const QUERY_TEXT = [...UNSTORABLE, long];
 
 type Persona = 'anonymous' | 'buyer' | 'seller' | 'moderator' | 'arbiter' | 'admin';
+const PERSONAS: readonly Persona[] = ['anonymous', 'buyer', 'seller', 'moderator', 'arbiter', 'admin'];
+
+/**
+ * Forms exercised at once. Three keeps both cores busy on a quiet machine (the server, Chromium
+ * and PostgreSQL take turns) without crowding the other test file `npm test` runs beside this one.
+ */
+const LANES = 3;
 
 interface World {
   users: Record<Exclude<Persona, 'anonymous'>, TestUser>;
@@ -907,7 +922,10 @@ const IN_PAGE = `window.__bad = {
   formsOn() {
     return [...document.forms].map((f, i) => ({ index: i, action: f.getAttribute('action'), controls: [...new Set([...f.elements].filter((e) => e.name && e.name !== '_csrf' && e.type !== 'submit').map((e) => e.name))] }));
   },
-  matches(index, selector) { return document.forms[index].matches(selector); },
+  survey(rows) {
+    const forms = this.formsOn().map((f) => ({ ...f, rows: rows.filter(([, selector]) => document.forms[f.index].matches(selector)).map(([i]) => i) }));
+    return { forms, present: rows.filter(([, selector]) => document.querySelector(selector)).map(([i]) => i) };
+  },
   base(selector) {
     const f = document.querySelector(selector);
     if (!f) return null;
@@ -979,7 +997,9 @@ describe('bad input on every form of the web client', () => {
   let stack: WebStack;
   let browser: Browser;
   let world: World;
-  const pages = new Map<Persona, Page>();
+  const contexts = new Map<Persona, BrowserContext>();
+  /** Each lane's page of each persona, made when the lane first needs it. */
+  const lanes: Map<Persona, Page>[] = Array.from({ length: LANES }, () => new Map());
   /** Each order's state as its buyer sees it through the API, before anything is sent. */
   let ordersBefore: string;
   let databaseBefore: Fingerprint;
@@ -990,14 +1010,18 @@ describe('bad input on every form of the web client', () => {
     world = await buildWorld();
     // Every table, but the failed sign-ins a sign-in form counts on purpose.
     fingerprint = fingerprinter(stack.db, ['sign_in_failures']);
-    for (const persona of ['anonymous', 'buyer', 'seller', 'moderator', 'arbiter', 'admin'] as const) {
-      const { context, page } = await newPerson(browser, stack);
-      await context.addInitScript({ content: IN_PAGE });
-      if (persona !== 'anonymous') await signInAs(context, stack, world.users[persona]);
-      // A first signed-in page records the user's activity (a `seller_stats` row): before the fingerprint.
-      await page.goto('/');
-      pages.set(persona, page);
-    }
+    await Promise.all(
+      PERSONAS.map(async (persona) => {
+        const { context, page } = await newPerson(browser, stack);
+        await context.addInitScript({ content: IN_PAGE });
+        if (persona !== 'anonymous') await signInAs(context, stack, world.users[persona]);
+        // A first signed-in page records the user's activity (a `seller_stats` row): before the fingerprint.
+        // Its cookies (the CSRF token's, the anonymous session's) are then the lanes' pages' too.
+        await page.goto('/');
+        contexts.set(persona, context);
+        lanes[0]!.set(persona, page);
+      }),
+    );
     ordersBefore = await ordersState();
     databaseBefore = await fingerprint();
   });
@@ -1014,7 +1038,7 @@ describe('bad input on every form of the web client', () => {
 
   /** A seller's active offer with options and packages, and every other thing a form acts on. */
   async function buildWorld(): Promise<World> {
-    const [buyer, seller, other, moderator, arbiter, admin] = [await signUp(stack.api, 'buyer'), await signUp(stack.api, 'seller'), await signUp(stack.api, 'other'), await staff('moderator'), await staff('arbiter'), await staff('admin')];
+    const [buyer, seller, other, moderator, arbiter, admin] = await Promise.all([signUp(stack.api, 'buyer'), signUp(stack.api, 'seller'), signUp(stack.api, 'other'), staff('moderator'), staff('arbiter'), staff('admin')]);
     const offerId = await insertOffer(stack.db, seller.id, { title: 'A minimalist logo for your brand' });
     const options = [{ id: 1, title: 'Express delivery', priceCents: 500, extraDays: 0 }, { id: 2, title: 'Source files', priceCents: 800, extraDays: 1 }];
     const packages = { economy: { priceCents: 1_000, leadTimeDays: 3, includes: ['One concept'] }, business: { priceCents: 5_000, leadTimeDays: 5, includes: ['Three concepts', 'Source files'] } };
@@ -1076,12 +1100,19 @@ describe('bad input on every form of the web client', () => {
     const [open, estimating, estimated, working, delivered, cancelling, approved, othersJob] = [
       await order(buyer), await order(buyer), await order(buyer), await order(buyer), await order(buyer), await order(buyer), await order(buyer), await order(other),
     ];
-    for (const id of [estimating, estimated, working, delivered, cancelling, approved]) await ok(seller, `/jobs/${id}/claim`);
-    for (const id of [estimated, working, delivered, cancelling, approved]) await ok(seller, `/jobs/${id}/estimate`, { hours: 1, plan: 'Find it, fix it.', fitsBudget: true });
-    for (const id of [working, delivered, cancelling, approved]) await ok(buyer, `/jobs/${id}/pay`, { estimateNumber: 1 });
-    for (const id of [delivered, approved]) await ok(seller, `/jobs/${id}/deliver`, { note: 'Done.' });
-    await ok(buyer, `/jobs/${approved}/approve`);
-    await ok(buyer, `/jobs/${cancelling}/cancel`, { reason: 'Not needed any more.' });
+    const claim: Step = (id) => ok(seller, `/jobs/${id}/claim`);
+    const estimate: Step = (id) => ok(seller, `/jobs/${id}/estimate`, { hours: 1, plan: 'Find it, fix it.', fitsBudget: true });
+    const pay: Step = (id) => ok(buyer, `/jobs/${id}/pay`, { estimateNumber: 1 });
+    const deliver: Step = (id) => ok(seller, `/jobs/${id}/deliver`, { note: 'Done.' });
+    // Each job's steps in turn, the jobs side by side: each step waits on its own workflow.
+    await inTurn([
+      [estimating, [claim]],
+      [estimated, [claim, estimate]],
+      [working, [claim, estimate, pay]],
+      [delivered, [claim, estimate, pay, deliver]],
+      [cancelling, [claim, estimate, pay, (id) => ok(buyer, `/jobs/${id}/cancel`, { reason: 'Not needed any more.' })]],
+      [approved, [claim, estimate, pay, deliver, (id) => ok(buyer, `/jobs/${id}/approve`)]],
+    ]);
     const want: [number, string][] = [[estimating, 'estimating'], [estimated, 'estimated'], [working, 'in_progress'], [delivered, 'delivered'], [cancelling, 'cancellation_requested'], [approved, 'approved']];
     for (const [id, status] of want) {
       await pollUntil(async () => ((await stack.db.sql`select 1 from jobs where id = ${id} and status = ${status}`).length ? true : undefined), { timeoutMs: 15_000, what: `job ${id}'s row to be ${status}` });
@@ -1119,17 +1150,41 @@ describe('bad input on every form of the web client', () => {
     return { requested, held };
   }
 
+  /** One action on an order or a job, by its id. */
+  type Step = (id: number) => Promise<unknown>;
+  /** An id and the steps that bring it to its state. */
+  type Chain = [number, Step[]];
+  /** Each chain's steps one after the other; the chains side by side. */
+  async function inTurn(chains: Chain[]): Promise<void> {
+    await Promise.all(
+      chains.map(async ([id, steps]) => {
+        for (const step of steps) await step(id);
+      }),
+    );
+  }
+
   /** An order in each state whose page holds a form, through the API as the parties would. */
   async function buildOrders(buyer: TestUser, seller: TestUser, other: TestUser, offerId: number, arbiter: TestUser): Promise<World['orders']> {
     const order = async () => (await placeOrder(stack.api, buyer, { offerId })).orderId;
     const [fresh, working, review, cancelling, declined, disputed, caseReady, caseTaken, completed, reviewed, liked] = await Promise.all(Array.from({ length: 11 }, order));
-    for (const id of [working, review, cancelling, declined, disputed, caseReady, caseTaken, completed, reviewed, liked]) await actOk(stack.api, seller, id!, { type: 'start_work' });
-    for (const id of [review, completed, reviewed, liked]) await actOk(stack.api, seller, id!, { type: 'deliver', text: 'The logo, as agreed.', links: [] });
-    for (const id of [completed, reviewed, liked]) await actOk(stack.api, buyer, id!, { type: 'accept' });
-    for (const id of [cancelling, declined, disputed, caseReady, caseTaken]) await actOk(stack.api, buyer, id!, { type: 'request_cancellation', reason: 'seller_unresponsive', comment: 'No news.' });
-    for (const id of [declined, disputed, caseReady, caseTaken]) await actOk(stack.api, seller, id!, { type: 'decline_cancellation' });
-    for (const id of [disputed, caseReady, caseTaken]) await actOk(stack.api, buyer, id!, { type: 'open_dispute', statement: 'Half of the work is missing.' });
-    for (const id of [caseReady, caseTaken]) await actOk(stack.api, seller, id!, { type: 'answer_dispute', statement: 'Half of it is done.' });
+    const step = (user: TestUser, action: Record<string, unknown>) => (id: number) => actOk(stack.api, user, id, action);
+    const start = step(seller, { type: 'start_work' });
+    const deliver = step(seller, { type: 'deliver', text: 'The logo, as agreed.', links: [] });
+    const accept = step(buyer, { type: 'accept' });
+    const cancel = step(buyer, { type: 'request_cancellation', reason: 'seller_unresponsive', comment: 'No news.' });
+    const decline = step(seller, { type: 'decline_cancellation' });
+    const dispute = step(buyer, { type: 'open_dispute', statement: 'Half of the work is missing.' });
+    const answer = step(seller, { type: 'answer_dispute', statement: 'Half of it is done.' });
+    // Each order's steps in turn, the orders side by side: each step waits on its own workflow.
+    await inTurn([
+      [working!, [start]],
+      [review!, [start, deliver]],
+      ...[completed, reviewed, liked].map((id): Chain => [id!, [start, deliver, accept]]),
+      [cancelling!, [start, cancel]],
+      [declined!, [start, cancel, decline]],
+      [disputed!, [start, cancel, decline, dispute]],
+      ...[caseReady, caseTaken].map((id): Chain => [id!, [start, cancel, decline, dispute, answer]]),
+    ]);
     const taken = await stack.api('POST', `/arbitration/orders/${caseTaken}/take`, { token: arbiter.token });
     assert.equal(taken.status, 200, JSON.stringify(taken.body));
     await rowStatus(stack.db, reviewed!, 'completed');
@@ -1173,9 +1228,32 @@ describe('bad input on every form of the web client', () => {
     return states.join('\n');
   }
 
-  async function open(key: string): Promise<Page> {
+  async function pageOf(lane: number, persona: Persona): Promise<Page> {
+    let page = lanes[lane]!.get(persona);
+    if (!page) {
+      page = await contexts.get(persona)!.newPage();
+      lanes[lane]!.set(persona, page);
+    }
+    return page;
+  }
+
+  /** Runs `task` over `items`, `LANES` at a time; a lane runs one task at a time, on its own pages. */
+  async function inLanes<T, R>(items: readonly T[], task: (item: T, lane: number) => Promise<R>): Promise<R[]> {
+    const results: R[] = [];
+    let next = 0;
+    const lane = async (n: number) => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await task(items[i]!, n);
+      }
+    };
+    await Promise.all(Array.from({ length: LANES }, (_, n) => lane(n)));
+    return results;
+  }
+
+  async function open(key: string, lane: number): Promise<Page> {
     const spec = PAGES[key]!;
-    const page = pages.get(spec.as)!;
+    const page = await pageOf(lane, spec.as);
     const res = await page.goto(spec.path(world));
     assert.ok(res && res.status() < 400, `${key}: ${spec.path(world)} answered ${res?.status()}`);
     return page;
@@ -1197,14 +1275,23 @@ describe('bad input on every form of the web client', () => {
     return problems;
   }
 
-  /** The database's fingerprint after the last case (each case's "before"). */
+  /** The database's fingerprint after the last check (each check's "before"). */
   let last: Fingerprint;
+  /** The checks, one after the other: each compares with the one before it. */
+  let checks: Promise<unknown> = Promise.resolve();
+  /** The forms whose cases are being sent now: a change may come from any of them. */
+  const inFlight = new Set<string>();
   const checked = new Set<string>();
-  async function unchanged(what: string): Promise<string[]> {
-    const before = last;
-    last = await fingerprint();
-    const changed = changedTables(before, last);
-    return changed.length ? [`${what}: changed ${changed.join(', ')}`] : [];
+  function unchanged(what: string): Promise<string[]> {
+    const check = checks.then(async () => {
+      const others = [...inFlight].filter((form) => !what.startsWith(form));
+      const before = last;
+      last = await fingerprint();
+      const changed = changedTables(before, last);
+      return changed.length ? [`${what}: changed ${changed.join(', ')}${others.length ? ` (sent beside ${others.join('; ')})` : ''}`] : [];
+    });
+    checks = check.catch(() => undefined);
+    return check;
   }
 
   /** The form sent for real: its first typed value set in Chromium and its own button pressed. */
@@ -1224,9 +1311,7 @@ describe('bad input on every form of the web client', () => {
     const answered = page.waitForResponse((r) => new URL(r.url()).pathname === path && r.request().method() === form[1]);
     await page.evaluate(`document.querySelector(${JSON.stringify(target)}).requestSubmit()`);
     const res = await answered;
-    await page.waitForLoadState();
-    // htmx swaps a refused search in place once its answer is in: wait for what it shows (bounded).
-    await page.locator('main [role="alert"]').first().waitFor({ timeout: 3_000 }).catch(() => undefined);
+    await answerShown(page, target, res.request().isNavigationRequest(), what);
     const answer = { status: res.status(), ...((await page.evaluate(`__bad.where(document, ${JSON.stringify(row.form)}, ${JSON.stringify(field)})`)) as { fieldError: boolean; formError: boolean; title: string; text: string }) };
     const problems = [...problemsOf(what, cases, bad, answer), ...(await unchanged(what))];
     // axe over one error state of each page.
@@ -1237,65 +1322,157 @@ describe('bad input on every form of the web client', () => {
     return problems;
   }
 
-  /** Every field × bad value of one form, posted from the page; then the form sent for real once. */
-  async function exercise(key: string, row: FormRow): Promise<{ problems: string[]; sent: number }> {
-    const page = pages.get(PAGES[key]!.as)!;
+  /**
+   * Waits until the page shows the answer to the form marked `target`: a new document when the
+   * browser navigated (the marked form was the old one's), else until htmx, which swaps a refused
+   * search in place, is done with the form's request (it drops `htmx-request` after the swap).
+   */
+  async function answerShown(page: Page, target: string, navigated: boolean, what: string): Promise<void> {
+    const done = `!document.querySelector(${JSON.stringify(navigated ? target : `${target}.htmx-request`)})`;
+    await pollUntil(
+      // Evaluating while the old document gives way to the new one fails: not yet.
+      () => page.evaluate(done).then((shown) => shown === true, () => false),
+      { timeoutMs: 15_000, intervalMs: 25, what: `${what}: the answer on the page` },
+    );
+    await page.waitForLoadState();
+  }
+
+  /** Every field × bad value of one form, posted from the page open at `key` in `lane`; the database compared before and after them all. */
+  async function sendCases(key: string, row: FormRow, lane: number): Promise<string[]> {
+    const page = await pageOf(lane, PAGES[key]!.as);
     const base = await page.evaluate(`__bad.base(${JSON.stringify(row.form)})`);
     assert.ok(base, `${key}: no form ${row.form}`);
-    // Every field × value of the form, a few at a time; the database is compared before and after them all.
-    const cases = Object.entries(row.fields).flatMap(([field, c]) =>
-      c.values.map((value) => ({ field, cases: c, bad: typeof value === 'function' ? value(world) : value, fill: { ...row.fill?.(world), ...c.fill } })),
-    );
+    // Every field × value of the form, a few at a time.
+    const cases = casesOf(row);
     const sends = cases.map(({ field, bad, fill }) => ({ base, selector: row.form, field, raw: encodeBad(bad), fill }));
     const answers = (await page.evaluate(`__bad.sendAll(${JSON.stringify(sends)}, 4)`)) as Answer[];
     const problems = cases.flatMap((c, i) => problemsOf(`${key} ${row.form} ${c.field}=${c.bad.label}`, c.cases, c.bad, answers[i]!));
     problems.push(...(await unchanged(`${key} ${row.form} (its ${cases.length} bad values)`)));
-    let sent = cases.length;
-    const typed = Object.entries(row.fields).find(([field, cases]) => field !== '@action' && cases.values.some((v) => typeof v !== 'function' && v.text !== undefined && v.text.length < 1_000));
-    if (typed && problems.length === 0) {
-      await open(key);
-      assert.ok(await page.locator(row.form).count(), `${key}: the form ${row.form} is gone after its bad values`);
-      const bad = typed[1].values.find((v): v is Bad => typeof v !== 'function' && v.text !== undefined && v.text.length < 1_000)!;
-      problems.push(...(await clickThrough(page, key, row, typed[0], typed[1], bad).catch((err: Error) => [`${key} ${row.form} ${typed[0]} (typed): ${err.message}`])));
+    return problems;
+  }
+
+  function casesOf(row: FormRow) {
+    return Object.entries(row.fields).flatMap(([field, c]) =>
+      c.values.map((value) => ({ field, cases: c, bad: typeof value === 'function' ? value(world) : value, fill: { ...row.fill?.(world), ...c.fill } })),
+    );
+  }
+
+  /** A field of the form and a bad value of it that can be typed (short text), if it has one. */
+  function typedCase(row: FormRow): [string, FieldCases, Bad] | undefined {
+    const typeable = (v: FieldCases['values'][number]): v is Bad => typeof v !== 'function' && v.text !== undefined && v.text.length < 1_000;
+    const typed = Object.entries(row.fields).find(([field, cases]) => field !== '@action' && cases.values.some(typeable));
+    return typed && [typed[0], typed[1], typed[1].values.find(typeable)!];
+  }
+
+  /** The form opened again after its bad values (it must still be there), then sent for real once with a typed value. */
+  async function sendTyped(key: string, row: FormRow, lane: number, [field, cases, bad]: [string, FieldCases, Bad]): Promise<string[]> {
+    const page = await open(key, lane);
+    assert.ok(await page.locator(row.form).count(), `${key}: the form ${row.form} is gone after its bad values`);
+    return clickThrough(page, key, row, field, cases, bad).catch((err: Error) => [`${key} ${row.form} ${field} (typed): ${err.message}`]);
+  }
+
+  /** `work` on the form at `label`, named as in flight while it runs. */
+  async function sending<T>(label: string, work: () => Promise<T>): Promise<T> {
+    inFlight.add(label);
+    try {
+      return await work();
+    } finally {
+      inFlight.delete(label);
+    }
+  }
+
+  /** What exercising some forms found, and how many values it sent. */
+  interface Exercised {
+    problems: string[];
+    sent: number;
+  }
+
+  /**
+   * The forms of one page: the page opened once (unless `opened` is true: the lane's page is
+   * on it, untouched) and every form's bad values posted from it (a post from script leaves the
+   * page as it was), then each form opened again and sent for real.
+   */
+  async function exercisePage(key: string, rows: FormRow[], lane: number, opened = false): Promise<Exercised> {
+    if (!opened) await open(key, lane);
+    const problems: string[] = [];
+    const clean: FormRow[] = [];
+    for (const row of rows) {
+      const found = await sending(`${key} ${row.form}`, () => sendCases(key, row, lane));
+      problems.push(...found);
+      if (found.length === 0) clean.push(row);
+    }
+    let sent = rows.reduce((n, row) => n + casesOf(row).length, 0);
+    for (const row of clean) {
+      const typed = typedCase(row);
+      if (!typed) continue;
+      problems.push(...(await sending(`${key} ${row.form}`, () => sendTyped(key, row, lane, typed))));
       sent++;
     }
     return { problems, sent };
   }
 
   it('refuses every bad value on every form beside its field, with a 4xx, and changes nothing', async () => {
-    const problems: string[] = [];
-    let sent = 0;
     last = await fingerprint();
-    for (const row of FORMS) {
-      if (Object.keys(row.fields).length === 0) continue;
-      const key = await firstPageWith(row);
+    const forms = FORMS.filter((r) => Object.keys(r.fields).length > 0);
+    // A form found on the first page it lists is sent from the survey's own opening of that page.
+    const done: Exercised[] = [];
+    const early = new Set<FormRow>();
+    const surveyed = await survey(async (key, lane, found) => {
+      const rows = forms.filter((row) => row.pages[0] === key && found.present.includes(FORMS.indexOf(row)));
+      rows.forEach((row) => early.add(row));
+      if (rows.length > 0) done.push(await exercisePage(key, rows, lane, true));
+    });
+    // The others on the first of their pages that has them, grouped by page; the pages with the most cases first (the longest last would run alone).
+    const byPage = new Map<string, FormRow[]>();
+    for (const row of forms.filter((r) => !early.has(r))) {
+      const key = row.pages.find((page) => surveyed.get(page)!.present.includes(FORMS.indexOf(row)));
       assert.ok(key, `no page of ${row.pages.join(', ')} has the form ${row.form}`);
-      const done = await exercise(key, row);
-      problems.push(...done.problems);
-      sent += done.sent;
+      byPage.set(key, [...(byPage.get(key) ?? []), row]);
     }
+    const work = [...byPage].sort(([, a], [, b]) => weight(b) - weight(a));
+    done.push(...(await inLanes(work, ([key, rows], lane) => exercisePage(key, rows, lane))));
+    const problems = done.flatMap((d) => d.problems);
+    const sent = done.reduce((n, d) => n + d.sent, 0);
     assert.equal(problems.length, 0, `${problems.length} of ${sent} bad inputs were not refused as they should be:\n${problems.join('\n')}`);
     assert.deepEqual(await fingerprint(), databaseBefore, 'the database is as it was');
     assert.equal(await ordersState(), ordersBefore, 'every order is as it was');
   });
 
-  async function firstPageWith(row: FormRow): Promise<string | undefined> {
-    for (const key of row.pages) {
-      const page = await open(key);
-      if (await page.locator(row.form).count()) return key;
-    }
-    return undefined;
+  /** What each page of `PAGES` holds: its forms, the `FORMS` rows each matches, and the rows present on it. */
+  interface Surveyed {
+    forms: { index: number; action: string; controls: string[]; rows: number[] }[];
+    present: number[];
+  }
+  /** The bad values of some forms: how long they take, roughly. */
+  const weight = (rows: FormRow[]) => rows.reduce((n, row) => n + casesOf(row).length, 0);
+
+  let surveying: Promise<Map<string, Surveyed>> | undefined;
+  /**
+   * Every page opened once (`LANES` at a time), for both tests; refused input changes none of
+   * them (the first test's check). `alongside`, when this call makes the survey, runs on each
+   * page right after its survey, the page still as it opened; the pages that list the most bad
+   * values first come first.
+   */
+  function survey(alongside?: (key: string, lane: number, found: Surveyed) => Promise<void>): Promise<Map<string, Surveyed>> {
+    const listedFirst = (key: string) => weight(FORMS.filter((row) => row.pages[0] === key));
+    const order = [...ALL_PAGES].sort((a, b) => listedFirst(b) - listedFirst(a));
+    surveying ??= inLanes(order, async (key, lane) => {
+      const page = await open(key, lane);
+      const rows = FORMS.flatMap((row, i) => (row.pages.includes(key) ? [[i, row.form]] : []));
+      const found = (await page.evaluate(`__bad.survey(${JSON.stringify(rows)})`)) as Surveyed;
+      await alongside?.(key, lane, found);
+      return found;
+    }).then((found) => new Map(order.map((key, i) => [key, found[i]!])));
+    return surveying;
   }
 
   it('covers every form, and every named control of each, on every page a user can reach', async () => {
     const uncovered: string[] = [];
     const used = new Set<FormRow>();
+    const surveyed = await survey();
     for (const key of ALL_PAGES) {
-      const page = await open(key);
-      const forms = (await page.evaluate('__bad.formsOn()')) as { index: number; action: string; controls: string[] }[];
-      for (const form of forms) {
-        const rows: FormRow[] = [];
-        for (const row of FORMS) if (row.pages.includes(key) && (await page.evaluate(`__bad.matches(${form.index}, ${JSON.stringify(row.form)})`))) rows.push(row);
+      for (const form of surveyed.get(key)!.forms) {
+        const rows = form.rows.map((i) => FORMS[i]!);
         if (rows.length === 0) uncovered.push(`${key}: the form to ${form.action} is in no line of FORMS`);
         rows.forEach((r) => used.add(r));
         const fields = new Set(rows.flatMap((r) => Object.keys(r.fields)));
