@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { searchAttributeKeys } from '../../workflows/lib/search-attributes.js';
 import { createTestDatabase, harness, jsonOf, uniqueId } from '../support/harness.js';
@@ -93,6 +94,28 @@ interface Started {
 let smtp: SmtpSink | undefined;
 
 /** Runs README command 1's `npm start` as a terminal would: in its own process group. */
+/**
+ * A namespace of the run's dev server for one `npm start` on it alone. Its worker creates the
+ * production Schedules (payouts, buyer statuses, affiliate payouts: fixed ids), encrypted with
+ * its own development key: in the run's shared namespace they would be there for every later
+ * worker process of another file, which holds no such key and could not read them.
+ */
+async function namespaceOfItsOwn(): Promise<string> {
+  const namespace = uniqueId('start-external');
+  const connection = await Connection.connect({ address: harness.temporalAddress });
+  try {
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    // Served once the frontend's namespace cache has it (`npm start` lists its search attributes first).
+    await pollUntil(
+      () => connection.operatorService.listSearchAttributes({ namespace }).then(() => true, () => undefined),
+      { timeoutMs: 30_000, intervalMs: 200, what: `namespace ${namespace} to be served` },
+    );
+  } finally {
+    await connection.close();
+  }
+  return namespace;
+}
+
 async function npmStart(env: Record<string, string>): Promise<Started> {
   smtp ??= await startSmtpSink();
   const child = spawn('npm', ['start'], {
@@ -255,11 +278,13 @@ describe('README command 1: npm start', () => {
 
   it('uses the Temporal and PostgreSQL named by TEMPORAL_ADDRESS and DATABASE_URL, starting neither', async () => {
     const database = await createTestDatabase('start-external');
+    const namespace = await namespaceOfItsOwn();
     try {
       const port = await freePort();
       const started = await npmStart({
         PORT: String(port),
         TEMPORAL_ADDRESS: harness.temporalAddress,
+        TEMPORAL_NAMESPACE: namespace,
         DATABASE_URL: database.url,
         GIGFLOW_DATA_DIR: join(harness.scratch, uniqueId('external')),
         TEMPORAL_TASK_QUEUE: uniqueId('start-ext'),
@@ -267,7 +292,7 @@ describe('README command 1: npm start', () => {
       const commands = started.pids.map(commandOf).join('\n');
       assert.doesNotMatch(commands, /temporal server start-dev/);
       assert.doesNotMatch(commands, /bin\/postgres/);
-      assert.match(started.output(), new RegExp(`Temporal +${harness.temporalAddress.replaceAll('.', '\\.')}`));
+      assert.match(started.output(), new RegExp(`Temporal +${harness.temporalAddress.replaceAll('.', '\\.')}, namespace ${namespace},`));
       assert.equal((await fetch(`${started.apiUrl}/health`)).status, 200);
       await ctrlC(started);
     } finally {
