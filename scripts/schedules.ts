@@ -4,7 +4,9 @@
  * told by a fingerprint in the action's memo (`scheduleFingerprint`) — and left alone
  * otherwise, so many workers starting at once change nothing.
  */
-import { ScheduleAlreadyRunning, type Client, type ScheduleOptions, type ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleAlreadyRunning, type Client, type ScheduleDescription, type ScheduleOptions, type ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
+import { ValueError } from '@temporalio/common';
+import { PayloadCodecError } from '../codec/payload-codec.js';
 
 /** A Schedule that starts one workflow type, with no arguments, at the times of `spec`. */
 export interface ScheduledRun {
@@ -60,9 +62,25 @@ export async function ensureSchedule(client: Client, scheduleId: string, run: Sc
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
   const handle = client.schedule.getHandle(scheduleId);
-  const described = await handle.describe();
+  const described = await readable(scheduleId, handle.describe());
   const current = described.action.type === 'startWorkflow' ? described.action.memo?.scheduleFingerprint : undefined;
   if (current === run.fingerprint) return 'unchanged';
   await handle.update((previous) => ({ ...previous, spec: schedule.spec, action: schedule.action, policies: { ...previous.policies, ...schedule.policies } }));
   return 'updated';
 }
+
+/**
+ * The Schedule as described, or an error that says why it cannot be read when its payloads (the
+ * action's summary, memo and input) were encrypted with keys this process does not hold: a
+ * worker started without the PAYLOAD_KEYS of the processes that made it would otherwise stop on
+ * the converter's bare "Unknown encoding: binary/encrypted".
+ */
+async function readable(scheduleId: string, describing: Promise<ScheduleDescription>): Promise<ScheduleDescription> {
+  try {
+    return await describing;
+  } catch (err) {
+    if (!(err instanceof ValueError || err instanceof PayloadCodecError)) throw err;
+    throw new Error(`cannot read the Schedule ${scheduleId}: its payloads were written with payload keys this process does not hold (${err.message}); start it with the PAYLOAD_KEYS of the processes that made it`, { cause: err });
+  }
+}
+
