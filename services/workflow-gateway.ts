@@ -12,7 +12,7 @@
  * `WorkflowGoneError`, for the caller to answer from the database.
  */
 import { isGrpcServiceError, ServiceError, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type SearchAttributePair, type UpdateDefinition, type Workflow } from '@temporalio/common';
 import { AppError, isErrorCode } from '../workflows/lib/errors.js';
 import { expiresAtOf } from '../workflows/individual-offer/machine.js';
 import { answeredSignal, individualOfferWorkflowId, individualOfferWorkflowType, type Answer, type IndividualOfferInput } from '../workflows/individual-offer/messages.js';
@@ -147,6 +147,24 @@ async function call<T>(workflowId: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What support sees of a workflow from its start, in the Web UI: each process's `search.ts`. */
+interface Shown<I> {
+  startSearchAttributes(input: I): SearchAttributePair[];
+  summaryOf(input: I): string;
+}
+
+/**
+ * Starts `type` as `id` with its one input on the gateway's task queue, with the search
+ * attributes and summary `shown` gives it; failures translated (`call`).
+ */
+async function startWorkflow<W extends Workflow>(temporal: Client, taskQueue: string, type: string, id: string, input: Parameters<W>[0], shown: Shown<Parameters<W>[0]>): Promise<void> {
+  // The input is checked against the workflow at the caller (`W`); the SDK's options type cannot
+  // be built for a W still generic here, so its start is called untyped.
+  await call(id, () =>
+    temporal.workflow.start<Workflow>(type, { workflowId: id, taskQueue, args: [input], typedSearchAttributes: shown.startSearchAttributes(input), staticSummary: shown.summaryOf(input) }),
+  );
+}
+
 /** The withdrawal's corner: start, view, act, and the provider's confirmation (a signal). */
 function withdrawalGateway(temporal: Client, taskQueue: string) {
   const handle = (workflowId: string) => temporal.workflow.getHandle(workflowId);
@@ -159,16 +177,7 @@ function withdrawalGateway(temporal: Client, taskQueue: string) {
     async start(input: WithdrawalInput): Promise<void> {
       const inconsistency = inconsistencyOf(input);
       if (inconsistency) throw new AppError('invalid_input', `withdrawal ${input.withdrawalId}: ${inconsistency}`);
-      const id = withdrawalWorkflowId(input.withdrawalId);
-      await call(id, () =>
-        temporal.workflow.start<typeof withdrawalWorkflow>(withdrawalWorkflowType, {
-          workflowId: id,
-          taskQueue,
-          args: [input],
-          typedSearchAttributes: withdrawalSearch.startSearchAttributes(input),
-          staticSummary: withdrawalSearch.summaryOf(input),
-        }),
-      );
+      await startWorkflow<typeof withdrawalWorkflow>(temporal, taskQueue, withdrawalWorkflowType, withdrawalWorkflowId(input.withdrawalId), input, withdrawalSearch);
     },
     /** The open withdrawal as it is now. */
     view(withdrawalId: number): Promise<WithdrawalView> {
@@ -236,16 +245,11 @@ function individualOfferGateway(temporal: Client, taskQueue: string) {
   return {
     /** Starts the offer's timer (its row is being written in the caller's transaction). */
     async start(input: IndividualOfferInput): Promise<void> {
-      const id = individualOfferWorkflowId(input.offerId);
-      await call(id, () =>
-        temporal.workflow.start<typeof individualOfferWorkflow>(individualOfferWorkflowType, {
-          workflowId: id,
-          taskQueue,
-          args: [input],
-          typedSearchAttributes: individualOfferSearch.startSearchAttributes(input, expiresAtOf(input.createdAt, input.policy.ttlMs)),
-          staticSummary: individualOfferSearch.summaryOf(input),
-        }),
-      );
+      await startWorkflow<typeof individualOfferWorkflow>(temporal, taskQueue, individualOfferWorkflowType, individualOfferWorkflowId(input.offerId), input, {
+        // Its attributes show when it expires, which its policy gives.
+        startSearchAttributes: (offer) => individualOfferSearch.startSearchAttributes(offer, expiresAtOf(offer.createdAt, offer.policy.ttlMs)),
+        summaryOf: individualOfferSearch.summaryOf,
+      });
     },
     /** Tells the offer's workflow it was answered; false when it has ended (it expired meanwhile, or is forgotten). */
     async answered(offerId: number, answer: Answer): Promise<boolean> {
@@ -309,16 +313,7 @@ function requestGateway(temporal: Client, taskQueue: string) {
   return {
     /** Starts a request's workflow (its row is being written in the caller's transaction). */
     async start(input: RequestInput): Promise<void> {
-      const id = requestWorkflowId(input.requestId);
-      await call(id, () =>
-        temporal.workflow.start<typeof requestWorkflow>(requestWorkflowType, {
-          workflowId: id,
-          taskQueue,
-          args: [input],
-          typedSearchAttributes: requestSearch.startSearchAttributes(input),
-          staticSummary: requestSearch.summaryOf(input),
-        }),
-      );
+      await startWorkflow<typeof requestWorkflow>(temporal, taskQueue, requestWorkflowType, requestWorkflowId(input.requestId), input, requestSearch);
     },
     /** The running request as it is now. */
     view(requestId: number): Promise<RequestView> {
@@ -349,16 +344,7 @@ function jobGateway(temporal: Client, taskQueue: string) {
   return {
     /** Starts a job's workflow (its row, files and conversation are being written in the caller's transaction). */
     async start(input: JobInput): Promise<void> {
-      const id = jobWorkflowId(input.jobId);
-      await call(id, () =>
-        temporal.workflow.start<typeof jobWorkflow>(jobWorkflowType, {
-          workflowId: id,
-          taskQueue,
-          args: [input],
-          typedSearchAttributes: jobSearch.startSearchAttributes(input),
-          staticSummary: jobSearch.summaryOf(input),
-        }),
-      );
+      await startWorkflow<typeof jobWorkflow>(temporal, taskQueue, jobWorkflowType, jobWorkflowId(input.jobId), input, jobSearch);
     },
     /** The running job as `viewer` sees it (`WorkflowGoneError` once it is closed and forgotten). */
     view(jobId: number, viewer: JobViewer): Promise<JobView> {
@@ -400,16 +386,7 @@ function orderGateway(temporal: Client, taskQueue: string) {
   return {
     /** Starts an order's workflow (its row and escrow hold are being written in the caller's transaction). */
     async start(input: OrderInput): Promise<void> {
-      const id = orderWorkflowId(input.orderId);
-      await call(id, () =>
-        temporal.workflow.start<typeof orderWorkflow>(orderWorkflowType, {
-          workflowId: id,
-          taskQueue,
-          args: [input],
-          typedSearchAttributes: orderSearch.startSearchAttributes(input),
-          staticSummary: orderSearch.summaryOf(input),
-        }),
-      );
+      await startWorkflow<typeof orderWorkflow>(temporal, taskQueue, orderWorkflowType, orderWorkflowId(input.orderId), input, orderSearch);
     },
     /** The open order as `viewer` sees it. */
     view(orderId: number, viewer: Viewer): Promise<OrderView> {
@@ -447,16 +424,7 @@ export function createWorkflowGateway({
   const moderation = {
     /** Starts a submission's moderation (its row is being written in the caller's transaction). */
     async start(input: ModerationInput): Promise<void> {
-      const id = moderationWorkflowId(input.offerId, input.revision);
-      await call(id, () =>
-        temporal.workflow.start<typeof kworkModeration>(moderationWorkflowType, {
-          workflowId: id,
-          taskQueue,
-          args: [input],
-          typedSearchAttributes: moderationSearch.startSearchAttributes(input),
-          staticSummary: moderationSearch.summaryOf(input),
-        }),
-      );
+      await startWorkflow<typeof kworkModeration>(temporal, taskQueue, moderationWorkflowType, moderationWorkflowId(input.offerId, input.revision), input, moderationSearch);
     },
     /** A moderator's decision; the result is the submission once the decision is applied. */
     decide(offerId: number, revision: number, args: DecideArgs): Promise<ModerationView> {
