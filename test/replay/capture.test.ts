@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { Payload } from '@temporalio/common';
 import { pollUntil } from '../../scripts/poll.js';
+import { signalGroup } from '../../scripts/supervisor.js';
 import { workflowsPath } from '../../worker.js';
 import { buyerStatusesWorkflowType } from '../../workflows/buyer-statuses/messages.js';
 import { ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../codec/payload-codec.js';
@@ -89,14 +90,8 @@ describe('npm run histories:capture', () => {
     const running = child;
     if (!running || exited(running)) return;
     // SIGTERM first: the script drops the databases it made, then exits, and npm with it.
-    process.kill(-running.pid!, 'SIGTERM');
-    await pollUntil(() => exited(running), { timeoutMs: 30_000, what: 'the timed-out capture to stop' }).finally(() => {
-      try {
-        process.kill(-running.pid!, 'SIGKILL');
-      } catch {
-        // ESRCH: nothing of the group was left to kill.
-      }
-    });
+    signalGroup(running.pid!, 'SIGTERM');
+    await pollUntil(() => exited(running), { timeoutMs: 30_000, what: 'the timed-out capture to stop' }).finally(() => signalGroup(running.pid!, 'SIGKILL'));
   });
 
   it('exits 0, saying where it wrote the histories', () => {
