@@ -15,10 +15,10 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { signInFailures } from '../db/schema/users.js';
 import type { AccountsDeps } from './account-types.js';
+import { accountRules } from './policy.js';
 
 /** The throttle needs the database and the clock only. */
 type ThrottleDeps = Pick<AccountsDeps, 'db' | 'clock'>;
-import { accountRules } from './policy.js';
 
 /** One counter: its row's key, its free failures and how fast it forgets. */
 export interface ThrottleKey {
