@@ -459,12 +459,15 @@ describe('order timers on the time-skipping server', () => {
 
   it('lets the 24 h cancellation win over a start that reaches the workflow with the timer, when no worker ran at the deadline', async () => {
     const m = await market(call, db(), { fundsCents: FUNDS, priceCents: PRICE });
-    // A task queue of its own, whose workers this test stops and starts. Without a workflow
-    // cache a stopped worker leaves no sticky queue for the server to wait on.
+    // A task queue of its own, whose workers this test stops and starts. The first worker keeps
+    // no workflow cache, so once it stops it leaves no sticky queue for the server to wait on.
+    // The second keeps the default cache: without one, the SDK evicts a run while its write (a
+    // local activity) is in flight, and the workflow task failed and came back every 10 s until
+    // a write happened to finish first (this case took 12–72 s in past runs; now under 2).
     const taskQueue = uniqueId('order-timers-outage');
     const outageCall = apiFor(taskQueue);
-    const workerFor = () => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities, maxCachedWorkflows: 0 });
-    const order = await (await workerFor()).runUntil(async () => {
+    const workerFor = (cache?: { maxCachedWorkflows: 0 }) => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities, ...cache });
+    const order = await (await workerFor({ maxCachedWorkflows: 0 })).runUntil(async () => {
       const placed = await placeOrder(outageCall, m.buyer, { offerId: m.offerId });
       const handle = env.client.workflow.getHandle(orderWorkflowId(placed.orderId));
       await pollUntil(async () => (await handle.fetchHistory()).events?.some((e) => e.timerStartedEventAttributes) ?? false, {
