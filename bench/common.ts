@@ -1,6 +1,7 @@
 /**
  * What the benchmarks share (bench/orders.ts, bench/cluster.ts, bench/faults.ts): the seeded
- * buyers and sellers that drive lifecycles, CPU read from /proc, a percentile, a log's tail.
+ * buyers and sellers that drive lifecycles, CPU read from /proc (a process tree's, and the whole
+ * machine's), a percentile, a log's tail.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -75,6 +76,18 @@ export function readProcesses(): Map<number, { ppid: number; ticks: number }> {
     all.set(Number(name), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
   }
   return all;
+}
+
+/**
+ * The whole machine's CPU time since boot (/proc/stat's `cpu` line), in ms summed over its cores:
+ * `busyMs` in every state but idle and I/O wait (user, nice, system, irq, softirq; guest time is
+ * inside user), and `stealMs`, the time the hypervisor gave this VM's runnable CPUs to others.
+ */
+export function machineCpu(): { busyMs: number; stealMs: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+  const ms = (ticks: number) => (ticks * 1_000) / CLK_TCK;
+  return { busyMs: ms(user + nice + system + irq + softirq), stealMs: ms(steal) };
 }
 
 /** The live processes of the tree under `pid` (itself included), from one `readProcesses()`. */

@@ -44,6 +44,12 @@
  *   Update p99 at the set load           gigflow ≤ 1.5 × (a)'s p99 at the same arrivals
  *                                        (the slowest of start_work, deliver, accept)
  *
+ * It also prints, for every side's round, the work on the machine outside its own processes (the
+ * machine's busy CPU less theirs, and the hypervisor's steal, from /proc/stat), and warns when
+ * any exceeded a tenth of a core: such a round's figures measure that work too (one run beside a
+ * test run's tail slowed the skeleton by a fifth and printed a throughput PASS it did not earn),
+ * and the targets' lines then say so.
+ *
  * The order-workflow issue's absolute targets (0.7 × (a) and 0.15 × (b) in lifecycles/s, an
  * Update p99 of 150 ms with C saturating clients) are printed as "not a target" lines: on two
  * cores they measured the machine's queue more than gigflow (Little's law).
@@ -77,7 +83,7 @@ import * as machine from '../workflows/order/machine.js';
 import { orderWorkflowId, type ActArgs, type OrderAction, type OrderInput } from '../workflows/order/messages.js';
 import { orderPolicy } from '../workflows/order/policy.js';
 import { startSearchAttributes, summaryOf } from '../workflows/order/search.js';
-import { CLK_TCK, percentile, positive, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
+import { CLK_TCK, machineCpu, percentile, positive, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
 import { skeletonAct } from './skeleton/messages.js';
 
 const { values: flags } = parseArgs({
@@ -193,7 +199,45 @@ interface PhaseResult {
   latencies: Record<CallName, number[]>;
   /** Order ids (gigflow) or skeleton serials, for describing their workflows. */
   ids: number[];
+  /** The machine outside the benchmark's processes over the same span, in cores (see `Outside`). */
+  outside: Outside;
 }
+
+/**
+ * What ran on the machine besides the benchmark's processes, in cores (CPU-ms per ms): `cpu`, the
+ * machine's busy time less every group's (another program; and the kernel's interrupt work,
+ * a few hundredths on a quiet machine), and `steal`, the hypervisor's. Either one skews a
+ * round: the side it measures runs on less than the whole machine.
+ */
+interface Outside {
+  cpu: number;
+  steal: number;
+}
+
+/** Other work on the machine beyond this share of a core (CPU or steal) marks a round as noisy. */
+const NOISY_OUTSIDE = 0.1;
+
+/** Reads the processes' and the machine's CPU together, so both cover the same span. */
+function cpuSnapshot(roots: Bench['roots']) {
+  return { groups: cpuNow(roots), machine: machineCpu(), at: performance.now() };
+}
+
+/** Each group's CPU-ms between two snapshots, and the machine's other work over the same span. */
+function cpuBetween(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>): { cpuMs: Record<Group, number>; outside: Outside } {
+  const cpuMs = Object.fromEntries(groups.map((g) => [g, after.groups[g] - before.groups[g]])) as Record<Group, number>;
+  const span = after.at - before.at;
+  const ours = groups.reduce((sum, g) => sum + cpuMs[g], 0);
+  const outside = {
+    cpu: Math.max(0, after.machine.busyMs - before.machine.busyMs - ours) / span,
+    steal: (after.machine.stealMs - before.machine.stealMs) / span,
+  };
+  return { cpuMs, outside };
+}
+
+const noisy = (o: Outside) => o.cpu > NOISY_OUTSIDE || o.steal > NOISY_OUTSIDE;
+const percentOf = (cores: number) => `${fixed(cores * 100, 0)} %`;
+/** A round's line ends with the machine's other work during it. */
+const otherWork = (o: Outside) => `other work ${percentOf(o.cpu)} of a core, steal ${percentOf(o.steal)}${noisy(o) ? ' (noisy)' : ''}`;
 
 const emptyLatencies = (): Record<CallName, number[]> => ({ place: [], start_work: [], deliver: [], accept: [] });
 
@@ -520,7 +564,7 @@ async function phase(bench: Bench, side: Side, count: number): Promise<PhaseResu
   const ids: number[] = [];
   let begun = 0;
   const xactsBefore = await pgTransactions(bench.db);
-  const before = cpuNow(bench.roots);
+  const before = cpuSnapshot(bench.roots);
   const t = performance.now();
   await Promise.all(
     bench.clients.map(async (client) => {
@@ -534,9 +578,8 @@ async function phase(bench: Bench, side: Side, count: number): Promise<PhaseResu
   // The worker sends the outbox's mail (the seller's notice of a placement) in the background,
   // gigflow's and (b)'s alike: a phase's CPU includes sending its own mail, not the last phase's.
   await pollUntil(async () => (await unsentMail(bench.db)) === 0, { timeoutMs: 60_000, intervalMs: 50, what: 'the outbox to drain' });
-  const after = cpuNow(bench.roots);
-  const cpuMs = Object.fromEntries(groups.map((g) => [g, after[g] - before[g]])) as Record<Group, number>;
-  return { lifecycles: count, wallMs, cpuMs, pgTransactions: (await pgTransactions(bench.db)) - xactsBefore, latencies, ids };
+  const { cpuMs, outside } = cpuBetween(before, cpuSnapshot(bench.roots));
+  return { lifecycles: count, wallMs, cpuMs, pgTransactions: (await pgTransactions(bench.db)) - xactsBefore, latencies, ids, outside };
 }
 
 /** Pools, caches and compiled code of every side, unmeasured. */
@@ -563,7 +606,7 @@ async function runRounds(bench: Bench): Promise<Rounds> {
       const r = await phase(bench, side, count);
       results[side].push(r);
       const cpu = groups.reduce((sum, g) => sum + r.cpuMs[g], 0) / r.lifecycles;
-      say(`round ${round + 1}/${ROUNDS} ${sideName[side].padEnd(22)} ${String(count).padStart(5)} lifecycles in ${fixed(r.wallMs / 1_000).padStart(5)} s: ${fixed((r.lifecycles * 1_000) / r.wallMs).padStart(5)}/s, ${fixed(cpu).padStart(5)} CPU-ms each`);
+      say(`round ${round + 1}/${ROUNDS} ${sideName[side].padEnd(22)} ${String(count).padStart(5)} lifecycles in ${fixed(r.wallMs / 1_000).padStart(5)} s: ${fixed((r.lifecycles * 1_000) / r.wallMs).padStart(5)}/s, ${fixed(cpu).padStart(5)} CPU-ms each; ${otherWork(r.outside)}`);
     }
   }
   const loadAfter = loadavg()[0]!;
@@ -598,6 +641,7 @@ async function atLoad(bench: Bench, side: Side, count: number, rate: number, see
   let waitedForClient = 0;
   const random = mulberry32(seed);
   const runs: Promise<void>[] = [];
+  const before = cpuSnapshot(bench.roots);
   const t0 = performance.now();
   let due = 0;
   for (let i = 0; i < count; i++) {
@@ -624,7 +668,9 @@ async function atLoad(bench: Bench, side: Side, count: number, rate: number, see
     runs.push(run);
   }
   await Promise.all(runs);
-  return { latencies: Object.fromEntries(calls.map((c) => [c, latencies[c].sort((x, y) => x - y)])) as Record<CallName, number[]>, waitedForClient, wallMs: performance.now() - t0 };
+  const wallMs = performance.now() - t0;
+  const { outside } = cpuBetween(before, cpuSnapshot(bench.roots));
+  return { latencies: Object.fromEntries(calls.map((c) => [c, latencies[c].sort((x, y) => x - y)])) as Record<CallName, number[]>, waitedForClient, wallMs, outside };
 }
 
 /** The slowest Update's p99 (start_work, deliver, accept) among latencies sorted per call. */
@@ -648,7 +694,7 @@ async function runSetLoad(bench: Bench, results: Record<Side, PhaseResult[]>): P
     const done: Partial<Record<'gigflow' | 'skeleton', Loaded>> = {};
     for (const side of order) {
       done[side] = await atLoad(bench, side, count, rate, 20261122 + round);
-      say(`set load ${round + 1}/${ROUNDS} ${sideName[side].padEnd(22)} ${String(count).padStart(5)} lifecycles arriving at ${fixed(rate)}/s: Update p99 ${fixed(updateP99(done[side]!.latencies))} ms`);
+      say(`set load ${round + 1}/${ROUNDS} ${sideName[side].padEnd(22)} ${String(count).padStart(5)} lifecycles arriving at ${fixed(rate)}/s: Update p99 ${fixed(updateP99(done[side]!.latencies))} ms; ${otherWork(done[side]!.outside)}`);
     }
     rounds.push({ gigflow: done.gigflow!, skeleton: done.skeleton! });
   }
@@ -841,6 +887,24 @@ function roundRatios(results: Record<Side, PhaseResult[]>) {
   });
 }
 
+/**
+ * What else ran on the machine during the measured rounds (`Outside`), and a warning when a round
+ * ran beside other work: a figure from such a run is not one to compare (a busy neighbour slowed
+ * whichever side it overlapped). True when every round was quiet.
+ */
+function reportOutside(results: Record<Side, PhaseResult[]>, setLoad: SetLoad): boolean {
+  const saturated = sides.flatMap((side) => results[side].map((r) => r.outside));
+  const loaded = setLoad.rounds.flatMap((r) => [r.gigflow.outside, r.skeleton.outside]);
+  const all = [...saturated, ...loaded];
+  const summary = (k: keyof Outside) => `${percentOf(medianOf(all.map((o) => o[k])))} (max ${percentOf(Math.max(...all.map((o) => o[k])))})`;
+  const noisyCount = (list: Outside[]) => list.filter(noisy).length;
+  say(`other work on the machine while measuring, per side and round: CPU ${summary('cpu')} of a core, hypervisor steal ${summary('steal')}`);
+  if (noisyCount(all) === 0) return true;
+  say(`warning: ${noisyCount(saturated)} of ${saturated.length} saturated and ${noisyCount(loaded)} of ${loaded.length} set-load side-rounds ran beside other work` +
+    ` (over ${percentOf(NOISY_OUTSIDE)} of a core, marked "noisy" above): their figures measure that work too; for figures to compare, run again on a quiet machine`);
+  return false;
+}
+
 /** The orders' end state, the ratios (medians of the rounds), and the targets with PASS or FAIL; true when every target is met. */
 function reportRatiosAndTargets(results: Record<Side, PhaseResult[]>, setLoad: SetLoad, f: Findings): boolean {
   const { t, statuses } = f;
@@ -869,7 +933,9 @@ function reportRatiosAndTargets(results: Record<Side, PhaseResult[]>, setLoad: S
       : []),
     ['every order completed', allCompleted, statuses.map((s) => `${s.status} ${s.n}`).join(', ')],
   ];
-  for (const [what, ok, value] of checks) say(`target: ${what}: ${ok ? 'PASS' : 'FAIL'} (${value})`);
+  const quiet = reportOutside(results, setLoad);
+  const caveat = quiet ? '' : ' — from a run beside other work (see the warning above)';
+  for (const [what, ok, value] of checks) say(`target: ${what}: ${ok ? 'PASS' : 'FAIL'} (${value})${caveat}`);
   const saturatedP99 = updateP99(t.gigflow.latencies);
   say(`not a target (the order-workflow issue's): gigflow ≥ ${FORMER.vsSkeleton} × (a) and ≥ ${FORMER.vsBare} × (b) in lifecycles/s (${medianOf(of('vsSkeleton')).toFixed(2)} ×, ${medianOf(of('vsBare')).toFixed(2)} ×);` +
     ` Update p99 ≤ ${FORMER.updateP99Ms} ms with ${C} saturating clients (${fixed(saturatedP99)} ms)`);
