@@ -83,4 +83,3 @@ async function readable(scheduleId: string, describing: Promise<ScheduleDescript
     throw new Error(`cannot read the Schedule ${scheduleId}: its payloads were written with payload keys this process does not hold (${err.message}); start it with the PAYLOAD_KEYS of the processes that made it`, { cause: err });
   }
 }
-

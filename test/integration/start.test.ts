@@ -93,7 +93,6 @@ interface Started {
  */
 let smtp: SmtpSink | undefined;
 
-/** Runs README command 1's `npm start` as a terminal would: in its own process group. */
 /**
  * A namespace of the run's dev server for one `npm start` on it alone. Its worker creates the
  * production Schedules (payouts, buyer statuses, affiliate payouts: fixed ids), encrypted with
@@ -116,6 +115,7 @@ async function namespaceOfItsOwn(): Promise<string> {
   return namespace;
 }
 
+/** Runs README command 1's `npm start` as a terminal would: in its own process group. */
 async function npmStart(env: Record<string, string>): Promise<Started> {
   smtp ??= await startSmtpSink();
   const child = spawn('npm', ['start'], {
