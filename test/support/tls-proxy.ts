@@ -9,8 +9,8 @@ import { createServer } from 'node:tls';
 
 export interface TlsProxy {
   address: string;
-  /** Connections whose handshake the proxy refused (no or an unknown client certificate, no TLS). */
-  refused(): number;
+  /** Why the proxy refused each handshake so far, in order: the TLS error's code (no or an unknown client certificate, no TLS). */
+  refusals(): string[];
   close(): Promise<void>;
 }
 
@@ -18,7 +18,7 @@ export async function startTlsProxy(options: { target: string; cert: Buffer; key
   const separator = options.target.lastIndexOf(':');
   const [host, port] = [options.target.slice(0, separator), Number(options.target.slice(separator + 1))];
   const sockets = new Set<Socket>();
-  let refused = 0;
+  const refusals: string[] = [];
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -32,8 +32,8 @@ export async function startTlsProxy(options: { target: string; cert: Buffer; key
     client.pipe(upstream).pipe(client);
   });
   server.on('connection', track);
-  server.on('tlsClientError', () => {
-    refused += 1;
+  server.on('tlsClientError', (err: NodeJS.ErrnoException) => {
+    refusals.push(err.code ?? err.message);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -42,7 +42,7 @@ export async function startTlsProxy(options: { target: string; cert: Buffer; key
   const { port: listening } = server.address() as { port: number };
   return {
     address: `127.0.0.1:${listening}`,
-    refused: () => refused,
+    refusals: () => [...refusals],
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
