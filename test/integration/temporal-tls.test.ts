@@ -63,10 +63,11 @@ describe('Temporal behind an mTLS frontend', () => {
   it('is refused without a client certificate, and without TLS at all', async () => {
     const { TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME } = mtls();
     // TLS 1.3: the client has sent its (empty) certificate and finished its side of the handshake
-    // when the frontend's alert comes, so it reads either the alert or the connection closing
-    // after it. Why it was refused is the frontend's to say.
+    // when the frontend's alert comes, so what it reads depends on timing: the alert
+    // (CertificateRequired), the connection closing, or a broken pipe on its next write (all
+    // three seen). It fails to connect every time; why is the frontend's to say.
     await refusedFor(
-      () => assert.rejects(namespaceSeenBy({ TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME }), /CertificateRequired|connection closed/),
+      () => assert.rejects(namespaceSeenBy({ TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME }), (err: Error) => err.name === 'TransportError'),
       'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE',
     );
     await refusedFor(() => assert.rejects(namespaceSeenBy({}), /transport error/), 'ERR_SSL_WRONG_VERSION_NUMBER');
