@@ -15,12 +15,14 @@
  * encryption (and the plain fixtures of test/replay) still decode.
  *
  * Inside the envelope, a payload of `COMPRESS_FROM` bytes or more is deflated first (issue 19
- * §3): the plaintext is then `{ metadata: { encoding: binary/deflate }, data: deflate(payload as
- * protobuf) }`. Every byte a history holds costs the worker and Temporal's server CPU at each
- * step it passes (the benchmark measured about 0.8 CPU-ms per lifecycle for each KB an order's
- * Updates return), and an order's views, JSON, shrink to about a third. Only the envelope's
- * total length shows compression, never what it compressed; an envelope without it (written
- * before) decodes as ever.
+ * §3): the plaintext is then `{ metadata: { encoding: binary/deflate, deflate-dictionary: <id> },
+ * data: deflate(payload as protobuf) }`, deflated with the preset dictionary that id names
+ * (`deflate-dictionary.ts`: what every order's payloads share). Every byte a history holds costs
+ * the worker and Temporal's server CPU at each step it passes (the benchmark measured about 0.8
+ * CPU-ms per lifecycle for each KB an order's Updates return), and an order's views, JSON, are
+ * stored in about a quarter of their bytes (under half without the dictionary). Only the
+ * envelope's total length shows compression, never what it compressed; envelopes written before
+ * (no compression, or deflate without a dictionary) decode as ever.
  *
  * This room (codec/) imports none of gigflow's others: the API's client, the worker, scripts
  * and tests all load it (test/support/wiring.ts).
@@ -29,10 +31,13 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import protobuf from 'protobufjs';
+import { DEFLATE_DICTIONARIES, DEFLATE_WITH } from './deflate-dictionary.js';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 /** The encoding, inside the envelope, of a payload deflated before it was encrypted. */
 export const DEFLATED_ENCODING = 'binary/deflate';
+/** The metadata key, inside the envelope, naming the preset dictionary a payload was deflated with (none: without one). */
+export const DICTIONARY_METADATA = 'deflate-dictionary';
 /** Payloads from this size (as protobuf) are deflated: below it, deflate saves too few bytes for its CPU. */
 const COMPRESS_FROM = 512;
 /** A deflated payload inflates to at most this (Temporal refuses payloads past 2 MB): no zip bomb through the codec server. */
@@ -102,13 +107,16 @@ function serialized(payload: Payload): Uint8Array {
   return PayloadMessage.encode(PayloadMessage.create({ metadata: payload.metadata ?? {}, data: payload.data ?? new Uint8Array() })).finish();
 }
 
-/** The payload deflated (as `DEFLATED_ENCODING`) when it is large enough and deflate makes it smaller; else as it is. */
+const deflateDictionary = DEFLATE_DICTIONARIES.get(DEFLATE_WITH)!;
+const deflatedMetadata = { encoding: encoder.encode(DEFLATED_ENCODING), [DICTIONARY_METADATA]: encoder.encode(DEFLATE_WITH) };
+
+/** The payload deflated (as `DEFLATED_ENCODING`, with `DEFLATE_WITH`'s dictionary) when it is large enough and deflate makes it smaller; else as it is. */
 function packed(payload: Payload): Uint8Array {
   const plain = serialized(payload);
   if (plain.length < COMPRESS_FROM) return plain;
   // Level 1: most of the saving, for a fraction of the default level's CPU.
-  const deflated = deflateRawSync(plain, { level: 1 });
-  return deflated.length < plain.length ? serialized({ metadata: { encoding: encoder.encode(DEFLATED_ENCODING) }, data: deflated }) : plain;
+  const deflated = deflateRawSync(plain, { level: 1, dictionary: deflateDictionary });
+  return deflated.length < plain.length ? serialized({ metadata: deflatedMetadata, data: deflated }) : plain;
 }
 
 function encrypt(payload: Payload, key: Uint8Array, keyId: Uint8Array): Payload {
@@ -155,9 +163,14 @@ function parsed(bytes: Uint8Array): Plain {
 function unpacked(inner: Plain): Payload {
   const encoding = inner.metadata.encoding;
   if (!encoding || decoder.decode(encoding) !== DEFLATED_ENCODING) return inner;
+  const dictionaryId = inner.metadata[DICTIONARY_METADATA];
+  const dictionary = dictionaryId ? DEFLATE_DICTIONARIES.get(decoder.decode(dictionaryId)) : undefined;
+  if (dictionaryId && !dictionary) {
+    throw new PayloadCodecError(`a payload deflated with the dictionary "${decoder.decode(dictionaryId)}", which this process does not know (it knows: ${[...DEFLATE_DICTIONARIES.keys()].join(', ')})`);
+  }
   let plain: Buffer;
   try {
-    plain = inflateRawSync(inner.data, { maxOutputLength: INFLATE_AT_MOST });
+    plain = inflateRawSync(inner.data, { maxOutputLength: INFLATE_AT_MOST, ...(dictionary ? { dictionary } : {}) });
   } catch {
     throw new PayloadCodecError(`a deflated payload does not inflate (to at most ${INFLATE_AT_MOST} bytes)`);
   }

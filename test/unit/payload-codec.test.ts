@@ -1,23 +1,72 @@
 /**
  * The payload codec (codec/payload-codec.ts, issue 19 §5, W-19): AES-256-GCM with the key id in
  * the payload's metadata, rotation by adding a key, plain payloads passing through; large
- * payloads deflated inside the envelope (issue 19 §3).
+ * payloads deflated inside the envelope, with a preset dictionary (issue 19 §3).
  */
 import assert from 'node:assert/strict';
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Payload } from '@temporalio/common';
 import { DefaultPayloadConverter } from '@temporalio/common';
 import protobuf from 'protobufjs';
-import { DEFLATED_ENCODING, encryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, keyRing, PayloadCodecError, payloadFromJson, payloadToJson, type PayloadKey } from '../../codec/payload-codec.js';
+import { DEFLATE_DICTIONARIES } from '../../codec/deflate-dictionary.js';
+import {
+  DEFLATED_ENCODING,
+  DICTIONARY_METADATA,
+  encryptionCodec,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA,
+  keyRing,
+  PayloadCodecError,
+  payloadFromJson,
+  payloadToJson,
+  type PayloadKey,
+} from '../../codec/payload-codec.js';
+import * as machine from '../../workflows/order/machine.js';
+import type { OrderInput } from '../../workflows/order/messages.js';
+import { orderPolicy } from '../../workflows/order/policy.js';
 import { checkProperty } from '../support/seed.js';
 
 const converter = new DefaultPayloadConverter();
 const key = (id: string): PayloadKey => ({ id, key: new Uint8Array(randomBytes(32)) });
 const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('utf8');
 const buyer = { name: 'Ada Lovelace', message: 'please invoice Lovelace Ltd, Dublin', amountCents: 1000 };
+
+// temporal.api.common.v1.Payload, as the envelope's plaintext is laid out.
+const PayloadMessage = new protobuf.Type('Payload').add(new protobuf.MapField('metadata', 1, 'string', 'bytes')).add(new protobuf.Field('data', 2, 'bytes'));
+new protobuf.Root().add(PayloadMessage);
+
+/** An envelope sealed by hand with `key` around `inner` (a payload as protobuf), as an older or a foreign writer might have. */
+function sealedByHand(key: PayloadKey, inner: Payload): Payload {
+  const keyId = new TextEncoder().encode(key.id);
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key.key, iv);
+  cipher.setAAD(keyId);
+  const data = new Uint8Array(Buffer.concat([iv, cipher.update(PayloadMessage.encode(inner).finish()), cipher.final(), cipher.getAuthTag()]));
+  return { metadata: { encoding: new TextEncoder().encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: keyId }, data };
+}
+
+/** An order as the benchmark places them, after its seller delivered: the view each party's action answers. */
+function deliveredOrderView() {
+  const input: OrderInput = {
+    orderId: 4242,
+    buyer: { id: 142, login: 'buyer42' },
+    seller: { id: 5042, login: 'seller42' },
+    offer: { offerId: 119, title: 'Logo design number 42 for the benchmark', categoryId: 11, basePriceCents: 1000, baseLeadTimeDays: 3, instructions: '', unitVolume: '' },
+    line: { kind: 'basic', units: 1, options: [] },
+    totalCents: 1000,
+    leadTimeMs: 3 * 86_400_000,
+    placedAt: '2026-12-01T10:42:00.000Z',
+    requirements: null,
+    policy: orderPolicy(),
+  };
+  const seller = { role: 'seller', userId: 5042 } as const;
+  let { state } = machine.act(machine.initialState(input), { actor: seller, action: { type: 'start_work' } }, '2026-12-01T11:00:00.000Z');
+  ({ state } = machine.act(state, { actor: seller, action: { type: 'deliver', text: 'The logo, in SVG and PNG.', links: ['https://files.example.com/logo.zip'] } }, '2026-12-01T15:00:00.000Z'));
+  return machine.viewOf(state, 'seller', '2026-12-01T15:00:00.000Z');
+}
 
 describe('the payload codec', () => {
   const k1 = key('k1');
@@ -114,20 +163,45 @@ describe('the payload codec', () => {
 
   it('refuses a deflated payload that would inflate past 4 MB (no zip bomb through the codec server)', async () => {
     const codec = encryptionCodec(keyRing([k1], 'k1'));
-    // temporal.api.common.v1.Payload, as the envelope's plaintext is laid out.
-    const message = new protobuf.Type('Payload').add(new protobuf.MapField('metadata', 1, 'string', 'bytes')).add(new protobuf.Field('data', 2, 'bytes'));
-    new protobuf.Root().add(message);
-    const inner = message.encode({
-      metadata: { encoding: new TextEncoder().encode(DEFLATED_ENCODING) },
-      data: deflateRawSync(Buffer.alloc(5 * 1024 * 1024)),
-    }).finish();
-    const keyId = new TextEncoder().encode('k1');
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', k1.key, iv);
-    cipher.setAAD(keyId);
-    const data = new Uint8Array(Buffer.concat([iv, cipher.update(inner), cipher.final(), cipher.getAuthTag()]));
-    const bomb: Payload = { metadata: { encoding: new TextEncoder().encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: keyId }, data };
+    const bomb = sealedByHand(k1, { metadata: { encoding: new TextEncoder().encode(DEFLATED_ENCODING) }, data: deflateRawSync(Buffer.alloc(5 * 1024 * 1024)) });
     await assert.rejects(codec.decode([bomb]), (err: unknown) => err instanceof PayloadCodecError && /does not inflate/.test(err.message));
+  });
+
+  it('deflates with the preset dictionary: an order’s view is stored in about a quarter of its bytes, under two thirds of what deflate alone stored', async () => {
+    const codec = encryptionCodec(keyRing([k1], 'k1'));
+    const view = deliveredOrderView();
+    const plain = converter.toPayload(view);
+    const [sealed] = await codec.encode([plain]);
+    const before = sealedByHand(k1, { metadata: { encoding: new TextEncoder().encode(DEFLATED_ENCODING) }, data: deflateRawSync(PayloadMessage.encode(plain).finish(), { level: 1 }) });
+    const stored = `stored in ${sealed!.data!.length} bytes; deflated alone, ${before.data!.length}; as JSON, ${plain.data!.length}`;
+    assert.ok(sealed!.data!.length < (2 / 3) * before.data!.length, stored);
+    assert.ok(sealed!.data!.length < 0.3 * plain.data!.length, stored);
+    assert.ok(!text(sealed!.data).includes(DICTIONARY_METADATA), 'which dictionary is inside the envelope');
+    const [opened] = await codec.decode([sealed!]);
+    assert.deepEqual(converter.fromPayload(opened!), view);
+  });
+
+  it('decodes what was deflated without a dictionary before it had one', async () => {
+    const codec = encryptionCodec(keyRing([k1], 'k1'));
+    const plain = converter.toPayload(deliveredOrderView());
+    const older = sealedByHand(k1, { metadata: { encoding: new TextEncoder().encode(DEFLATED_ENCODING) }, data: deflateRawSync(PayloadMessage.encode(plain).finish(), { level: 1 }) });
+    const [opened] = await codec.decode([older]);
+    assert.deepEqual(converter.fromPayload(opened!), deliveredOrderView());
+  });
+
+  it('refuses a payload deflated with a dictionary it does not know, naming it', async () => {
+    const codec = encryptionCodec(keyRing([k1], 'k1'));
+    const deflated = deflateRawSync(PayloadMessage.encode(converter.toPayload(buyer)).finish(), { dictionary: Buffer.from('some other dictionary') });
+    const foreign = sealedByHand(k1, { metadata: { encoding: new TextEncoder().encode(DEFLATED_ENCODING), [DICTIONARY_METADATA]: new TextEncoder().encode('orders-9') }, data: deflated });
+    await assert.rejects(
+      codec.decode([foreign]),
+      (err: unknown) => err instanceof PayloadCodecError && /deflated with the dictionary "orders-9", which this process does not know \(it knows: orders-1\)/.test(err.message),
+    );
+  });
+
+  it('keeps every dictionary a payload may name byte for byte (a payload deflated with one decodes only with exactly it)', () => {
+    const digests = Object.fromEntries([...DEFLATE_DICTIONARIES].map(([id, bytes]) => [id, createHash('sha256').update(bytes).digest('hex')]));
+    assert.deepEqual(digests, { 'orders-1': 'b8360b2035edf6370c8dae7e092343ae85596beaecd57fc2a8ec636d83bc0441' });
   });
 
   it('refuses a ring without the encrypting key, with a short key or a twice-listed id', () => {
