@@ -3,12 +3,12 @@
  * app from their own dependencies. One router per resource, mounted here.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, NotFoundHandler } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { Services } from '../services/index.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
-import { allowedMethods, limitBody } from './door.js';
+import { allowedMethodsAt, limitBody } from './door.js';
 import { requestLog } from './http-process.js';
 import { observeRequests } from './observe.js';
 import { onError, onNotFound, validationHook } from './errors.js';
@@ -66,6 +66,12 @@ function identifyCaller(accounts: Services['accounts'], sessionCookie: (c: Conte
     }
     await next();
   };
+}
+
+/** A request no route matched: 404, or 405 with `Allow` when the path takes other methods. */
+function unmatched(routes: readonly { method: string; path: string }[]): NotFoundHandler<AppEnv> {
+  const allowedMethods = allowedMethodsAt(routes);
+  return (c) => onNotFound(c, allowedMethods(c.req.path));
 }
 
 export function createApp(deps: AppDeps) {
@@ -144,7 +150,7 @@ export function createApp(deps: AppDeps) {
     },
   });
 
-  app.notFound((c) => onNotFound(c, allowedMethods(app.routes, c.req.path)));
+  app.notFound(unmatched(app.routes));
   app.onError(onError);
   return app;
 }

@@ -174,14 +174,22 @@ export function refuseUnstorable(body = true): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** The methods some route of the app answers at `path` (for 405's `Allow`); empty when none does. */
-export function allowedMethods(routes: readonly { method: string; path: string }[], path: string): string[] {
-  const methods = new Set<string>();
-  for (const route of routes) {
-    if (route.method === 'ALL' || route.path === '*' || route.path === '/*') continue;
-    const pattern = new RegExp(`^${route.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*/g, '.*')}/?$`);
-    if (pattern.test(path)) methods.add(route.method.toUpperCase());
-  }
-  if (methods.has('GET')) methods.add('HEAD');
-  return [...methods].sort();
+/**
+ * The methods some route of the app answers at a path (for 405's `Allow`; empty when none does),
+ * from `routes`' patterns, compiled once at the first call, when every route is registered: a
+ * path no route matches (a scanner's probe, a typo) costs a scan, not a compile of each pattern.
+ */
+export function allowedMethodsAt(routes: readonly { method: string; path: string }[]): (path: string) => string[] {
+  let compiled: { method: string; pattern: RegExp }[] | undefined;
+  return (path) => {
+    compiled ??= routes
+      .filter((route) => route.method !== 'ALL' && route.path !== '*' && route.path !== '/*')
+      .map((route) => ({
+        method: route.method.toUpperCase(),
+        pattern: new RegExp(`^${route.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*/g, '.*')}/?$`),
+      }));
+    const methods = new Set(compiled.filter(({ pattern }) => pattern.test(path)).map(({ method }) => method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  };
 }
