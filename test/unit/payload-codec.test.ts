@@ -25,8 +25,7 @@ import {
   type PayloadKey,
 } from '../../codec/payload-codec.js';
 import * as machine from '../../workflows/order/machine.js';
-import type { OrderInput } from '../../workflows/order/messages.js';
-import { orderPolicy } from '../../workflows/order/policy.js';
+import { sampleOrderInput } from '../support/order-input.js';
 import { checkProperty } from '../support/seed.js';
 
 const converter = new DefaultPayloadConverter();
@@ -48,24 +47,13 @@ function sealedByHand(key: PayloadKey, inner: Payload): Payload {
   return { metadata: { encoding: new TextEncoder().encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: keyId }, data };
 }
 
-/** An order as the benchmark places them, after its seller delivered: the view each party's action answers. */
+/** An order after its seller delivered: the view each party's action answers. */
 function deliveredOrderView() {
-  const input: OrderInput = {
-    orderId: 4242,
-    buyer: { id: 142, login: 'buyer42' },
-    seller: { id: 5042, login: 'seller42' },
-    offer: { offerId: 119, title: 'Logo design number 42 for the benchmark', categoryId: 11, basePriceCents: 1000, baseLeadTimeDays: 3, instructions: '', unitVolume: '' },
-    line: { kind: 'basic', units: 1, options: [] },
-    totalCents: 1000,
-    leadTimeMs: 3 * 86_400_000,
-    placedAt: '2026-12-01T10:42:00.000Z',
-    requirements: null,
-    policy: orderPolicy(),
-  };
-  const seller = { role: 'seller', userId: 5042 } as const;
-  let { state } = machine.act(machine.initialState(input), { actor: seller, action: { type: 'start_work' } }, '2026-12-01T11:00:00.000Z');
-  ({ state } = machine.act(state, { actor: seller, action: { type: 'deliver', text: 'The logo, in SVG and PNG.', links: ['https://files.example.com/logo.zip'] } }, '2026-12-01T15:00:00.000Z'));
-  return machine.viewOf(state, 'seller', '2026-12-01T15:00:00.000Z');
+  const input = sampleOrderInput();
+  const seller = { role: 'seller', userId: input.seller.id } as const;
+  let { state } = machine.act(machine.initialState(input), { actor: seller, action: { type: 'start_work' } }, '2026-11-02T11:00:00.000Z');
+  ({ state } = machine.act(state, { actor: seller, action: { type: 'deliver', text: 'The logo, in SVG and PNG.', links: ['https://files.example.com/logo.zip'] } }, '2026-11-02T15:00:00.000Z'));
+  return machine.viewOf(state, 'seller', '2026-11-02T15:00:00.000Z');
 }
 
 describe('the payload codec', () => {
