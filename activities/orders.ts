@@ -136,13 +136,17 @@ async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord
     const closed = { orderId: record.orderId, buyerId: record.buyerId, sellerId: record.sellerId, closure };
     // K-54: read before the settlement, which locks the referrers' accounts with the escrow's.
     const commissions = await referralCommissionsDueIn(tx, closed);
-    const end = escrowEndOf(record, commissions.map((c) => c.referrerId));
-    if (end) await ledger.settleIn(tx, end);
     if ((await writeRow(tx, record, recipients)).length === 0) return false; // written by an earlier attempt
     if (closure) {
       await recomputeSellerReputation(tx, record.sellerId, closure.at, { kind: 'order', orderId: record.orderId, seq: record.effects.seq });
       if (closure.kind === 'completed') await recomputeBuyerStatus(tx, record.buyerId, closure.at);
     }
+    // The money last: the settlement locks the platform's revenue account, which every
+    // completion shares, so it is held for the few statements from here to the commit — not
+    // across the reputation's recompute above, which reads every closed order of the seller and
+    // waits for the seller's row (test/integration/order-completion-locks.test.ts).
+    const end = escrowEndOf(record, commissions.map((c) => c.referrerId));
+    if (end) await ledger.settleIn(tx, end);
     await postReferralCommissionsIn(tx, closed, commissions);
     for (const { to, notice } of mails) {
       await enqueueMailIn(tx, { kind: `order_${notice.kind}`, to, subject: `Order ${record.orderId}: ${notice.kind.replaceAll('_', ' ')}`, body: notice.text });
