@@ -89,9 +89,11 @@ describe('completions of different sellers', () => {
       holding();
       await released;
     });
+    const pending: Promise<unknown>[] = [holder];
     try {
       await held;
       const slowAccept = accept(slow);
+      pending.push(slowAccept);
       // Until the slow completion waits on that row (whatever it locked before).
       await pollUntil(
         async () => (await database.db.sql`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%seller_stats%'`).length > 0,
@@ -99,6 +101,7 @@ describe('completions of different sellers', () => {
       );
       let otherDone = false;
       const otherAccept = accept(other).then(() => (otherDone = true));
+      pending.push(otherAccept);
       await pollUntil(() => otherDone, { timeoutMs: 15_000, what: 'the other seller’s completion, while the slow one waits (is it waiting on a lock the slow one took first?)' });
       await otherAccept;
       assert.equal(await status(other.input.orderId), 'completed');
@@ -107,7 +110,9 @@ describe('completions of different sellers', () => {
       await slowAccept;
       await holder;
     } finally {
+      // On a failure too: nothing is left waiting when the database is dropped.
       release();
+      await Promise.allSettled(pending);
     }
     assert.equal(await status(slow.input.orderId), 'completed');
     // K-01: each $10 order pays its seller $8 and the platform $2.
