@@ -29,13 +29,14 @@
  * measured (closed-loop) throughput (Poisson, seeded, at most C at once), in R alternating
  * rounds, for the latency a user meets with headroom. Last, O orders of each Temporal side are
  * placed and left open (awaiting the seller's start), each read once by a query so its
- * workflow sits in the worker's sticky cache, and the worker's resident memory (/proc VmRSS)
- * is read before and after.
+ * workflow sits in the worker's sticky cache, and after each tenth the worker collects its
+ * garbage (in every thread, on a signal the benchmark alone gives it: COLLECT_ON_SIGNAL) and
+ * its resident memory (/proc VmRSS) and live heap are read.
  *
  * Prints lifecycles/s, CPU-ms per lifecycle summed over every process (Temporal dev server,
  * PostgreSQL server and its backends, both workers, API, this load generator), the Temporal
  * state transitions and history of a sample of orders (`describe()`), p50/p99 of each call
- * (saturated, and at the set load), RSS per 1,000 open orders, every ratio as the median of
+ * (saturated, and at the set load), RSS and live heap per 1,000 open orders, every ratio as the median of
  * its rounds with their spread (min–max), and the targets (issue 19 §3) with PASS or FAIL
  * (exit code 1 when one fails):
  *
@@ -58,7 +59,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { join } from 'node:path';
@@ -258,6 +259,8 @@ interface Bench {
   openers: Record<'gigflow' | 'skeleton', Opener>;
   /** The root process of each group whose CPU is counted. */
   roots: Roots;
+  /** Where each worker writes its live heap when asked (COLLECT_ON_SIGNAL). */
+  heapFiles: Record<'gigflow' | 'skeleton', string>;
 }
 
 // ---- Starting, and stopping, everything ------------------------------------------------------
@@ -311,11 +314,42 @@ function takeOverSignals(running: Running): void {
 }
 
 /** One of gigflow's entries as a Node process of its own; its output goes to a log file in the scratch folder. */
-function runChild(running: Running, name: string, entry: string, env: Record<string, string>): ChildProcess {
+/**
+ * Preloaded (`--expose-gc --import data:…`) into the workers the memory phase measures, never
+ * into a production process. SIGWINCH makes the process collect its garbage in every thread —
+ * the main thread's and each workflow thread's (the SDK starts those with the process's own
+ * flags, so they load this too) — and, 500 ms later (every thread has answered by then), write
+ * the sum of their live heaps (bytes) to the file `GIGFLOW_BENCH_HEAP_FILE` names.
+ * JavaScript in a data URL because a workflow thread loads its preloads before tsx can compile
+ * a file. SIGWINCH because its default action is to do nothing, and the Temporal SDK's runtime
+ * takes SIGUSR2 (with SIGINT, SIGTERM and SIGQUIT) to shut a worker down.
+ */
+const COLLECT_ON_SIGNAL = [
+  "import { BroadcastChannel, isMainThread } from 'node:worker_threads';",
+  "import { getHeapStatistics } from 'node:v8';",
+  "import { writeFileSync } from 'node:fs';",
+  "const ask = new BroadcastChannel('gigflow-bench-gc');",
+  "const answer = new BroadcastChannel('gigflow-bench-heap');",
+  'ask.unref(); answer.unref();',
+  'const live = () => { globalThis.gc?.(); return getHeapStatistics().used_heap_size; };',
+  'if (isMainThread) {',
+  "  process.on('SIGWINCH', () => {",
+  '    let total = live();',
+  "    answer.onmessage = (event) => { total += event.data; };",
+  "    ask.postMessage('gc');",
+  '    setTimeout(() => writeFileSync(process.env.GIGFLOW_BENCH_HEAP_FILE, String(total)), 500);',
+  '  });',
+  '} else {',
+  '  ask.onmessage = () => answer.postMessage(live());',
+  '}',
+].join('\n');
+
+function runChild(running: Running, name: string, entry: string, env: Record<string, string>, options: { collectOnSignal?: boolean } = {}): ChildProcess {
   const log = join(running.scratch, `${name}.log`);
   const fd = openSync(log, 'a');
   const profile = flags['cpu-prof-dir'] ? ['--cpu-prof', '--cpu-prof-dir', join(flags['cpu-prof-dir'], name.replace(/ /g, '-'))] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(root, entry)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  const collect = options.collectOnSignal ? ['--expose-gc', '--import', `data:text/javascript,${encodeURIComponent(COLLECT_ON_SIGNAL)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...collect, join(root, entry)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   // Without it the clients would wait for ever: stop everything.
   child.once('exit', (code, signal) => {
@@ -373,9 +407,11 @@ async function startProcesses(running: Running, dev: RunningDevServer, pg: Runni
   say('starting the worker, the API and the skeleton worker (each bundles its workflows)…');
   const apiPort = await freePort();
   const env = { DATABASE_URL: pg.url, TEMPORAL_ADDRESS: dev.address, TEMPORAL_NAMESPACE: NAMESPACE, NODE_ENV: 'development', LOG_LEVEL: 'info', ...payloadKeysEnv };
-  const worker = runChild(running, 'worker', 'worker.ts', { ...env, TEMPORAL_TASK_QUEUE: ORDER_QUEUE });
+  // The workers collect their garbage on SIGWINCH and write their live heap (COLLECT_ON_SIGNAL), for the memory phase.
+  const heapFiles = { gigflow: join(running.scratch, 'worker.heap'), skeleton: join(running.scratch, 'skeleton-worker.heap') };
+  const worker = runChild(running, 'worker', 'worker.ts', { ...env, TEMPORAL_TASK_QUEUE: ORDER_QUEUE, GIGFLOW_BENCH_HEAP_FILE: heapFiles.gigflow }, { collectOnSignal: true });
   const api = runChild(running, 'API', 'api/server.ts', { ...env, TEMPORAL_TASK_QUEUE: ORDER_QUEUE, PORT: String(apiPort), HOST: '127.0.0.1' });
-  const skeletonWorker = runChild(running, 'skeleton worker', 'bench/skeleton/worker.ts', { ...env, TEMPORAL_TASK_QUEUE: SKELETON_QUEUE });
+  const skeletonWorker = runChild(running, 'skeleton worker', 'bench/skeleton/worker.ts', { ...env, TEMPORAL_TASK_QUEUE: SKELETON_QUEUE, GIGFLOW_BENCH_HEAP_FILE: heapFiles.skeleton }, { collectOnSignal: true });
   const base = `http://127.0.0.1:${apiPort}`;
   await pollUntil(async () => (await fetch(`${base}/health`).catch(() => undefined))?.ok, { timeoutMs: 120_000, intervalMs: 250, what: 'the API' });
   for (const queue of [ORDER_QUEUE, SKELETON_QUEUE]) {
@@ -385,7 +421,7 @@ async function startProcesses(running: Running, dev: RunningDevServer, pg: Runni
     );
   }
   const roots: Roots = { temporal: dev.process.pid!, postgres: postmaster, worker: worker.pid!, skeletonWorker: skeletonWorker.pid!, api: api.pid! };
-  return { base, roots };
+  return { base, roots, heapFiles };
 }
 
 // ---- The three lifecycles -------------------------------------------------------------------
@@ -757,33 +793,64 @@ function defaultMaxCachedWorkflows(): { max: number; heapMib: number } {
   return { max: Math.max(Math.floor((Math.max(heapMib - 200, 0) * 600) / 1024), 10), heapMib };
 }
 
-interface OpenMemory {
-  count: number;
-  beforeKib: number;
-  afterKib: number;
-  /** The least-squares slope of RSS over open orders, sampled after each tenth: KiB an order. */
-  slopeKib: number;
+/** One measure over the open orders: its first and last readings, and the line fitted through all eleven. */
+interface Growth {
+  first: number;
+  last: number;
+  /** The least-squares slope over open orders, read after each tenth: units an order. */
+  slope: number;
+  /** How well that line fits the readings (R², 1 for a straight line). */
+  r2: number;
 }
 
-/** The slope of the least-squares line through (x, y) points. */
-function slope(points: [number, number][]): number {
+interface OpenMemory {
+  count: number;
+  /** The worker's RSS (/proc VmRSS), KiB, each read after a collection. */
+  rss: Growth;
+  /** The live heap of all the worker's threads after a collection, bytes. */
+  heap: Growth;
+}
+
+/** The least-squares line through (x, y) points: its slope, and R² (how much of y's variance it explains). */
+function fit(points: [number, number][]): { slope: number; r2: number } {
   const n = points.length;
   const mx = points.reduce((s, [x]) => s + x, 0) / n;
   const my = points.reduce((s, [, y]) => s + y, 0) / n;
-  return points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  const syy = points.reduce((s, [, y]) => s + (y - my) ** 2, 0);
+  return { slope: sxy / sxx, r2: syy === 0 ? 0 : (sxy * sxy) / (sxx * syy) };
+}
+
+/** A slope below this R² is not reported as a figure: the readings do not follow a line, and its slope says nothing of the orders. */
+const MIN_R2 = 0.8;
+
+/**
+ * The worker's live heap (every thread's, bytes) and its RSS (KiB) once it has collected its
+ * garbage: SIGWINCH has every thread collect and the main thread write the sum of their heaps
+ * (COLLECT_ON_SIGNAL) to a file of its own.
+ */
+async function collected(pid: number, heapFile: string): Promise<{ heapBytes: number; rssKib: number }> {
+  writeFileSync(heapFile, '');
+  process.kill(pid, 'SIGWINCH');
+  const heapBytes = await pollUntil(() => Number(readFileSync(heapFile, 'utf8')) || undefined, { timeoutMs: 10_000, intervalMs: 100, what: `worker ${pid}'s heap after a collection` });
+  return { heapBytes, rssKib: rssKib(pid) };
 }
 
 /**
  * OPEN_N orders of `side` placed (C at a time) and left open, in tenths; each order then
  * queried once — a query runs on the worker that caches the workflow, so every one has been
- * loaded by then — and the worker's RSS read after each tenth. A garbage collection can land
- * anywhere in between (the worker is a production process: no forced GC), so the figure is
- * the slope of a line fitted through the eleven readings rather than their two ends. Run last:
- * these orders never complete.
+ * loaded by then — and the worker's RSS and live heap read after each tenth, once it collected
+ * its garbage (`collected`). Each figure is the slope of a line fitted through the eleven
+ * readings, given only when the line fits them (`MIN_R2`). The live heap grows by the same
+ * amount with every tenth; RSS does not always: a collection frees pages that the next orders
+ * reuse, so RSS can stay flat while the cache grows. Run last: these orders never complete.
  */
 async function openOrders(bench: Bench, side: 'gigflow' | 'skeleton'): Promise<OpenMemory> {
   const pid = side === 'gigflow' ? bench.roots.worker : bench.roots.skeletonWorker;
-  const readings: [number, number][] = [[0, rssKib(pid)]];
+  const first = await collected(pid, bench.heapFiles[side]);
+  const rss: [number, number][] = [[0, first.rssKib]];
+  const heap: [number, number][] = [[0, first.heapBytes]];
   let open = 0;
   for (let tenth = 1; tenth <= 10; tenth++) {
     const ids: string[] = [];
@@ -802,10 +869,16 @@ async function openOrders(bench: Bench, side: 'gigflow' | 'skeleton'): Promise<O
         while (next < ids.length) await bench.temporal.workflow.getHandle(ids[next++]!).query<unknown, [string]>('view', 'staff');
       }),
     );
-    readings.push([open, rssKib(pid)]);
+    const reading = await collected(pid, bench.heapFiles[side]);
+    rss.push([open, reading.rssKib]);
+    heap.push([open, reading.heapBytes]);
   }
-  const result = { count: open, beforeKib: readings[0]![1], afterKib: readings.at(-1)![1], slopeKib: slope(readings) };
-  say(`open orders ${sideName[side].padEnd(22)} ${String(open).padStart(5)} open: worker RSS ${fixed(result.beforeKib / 1024)} → ${fixed(result.afterKib / 1024)} MiB`);
+  const growth = (points: [number, number][]): Growth => ({ first: points[0]![1], last: points.at(-1)![1], ...fit(points) });
+  const result = { count: open, rss: growth(rss), heap: growth(heap) };
+  say(
+    `open orders ${sideName[side].padEnd(22)} ${String(open).padStart(5)} open: worker RSS ${fixed(result.rss.first / 1024)} → ${fixed(result.rss.last / 1024)} MiB,` +
+      ` live heap ${fixed(result.heap.first / 2 ** 20)} → ${fixed(result.heap.last / 2 ** 20)} MiB`,
+  );
   return result;
 }
 
@@ -817,12 +890,20 @@ async function runOpenOrders(bench: Bench): Promise<Partial<Record<'gigflow' | '
 function reportMemory(memory: Partial<Record<'gigflow' | 'skeleton', OpenMemory>>): void {
   if (!memory.gigflow || !memory.skeleton) return;
   const { max, heapMib } = defaultMaxCachedWorkflows();
-  const perThousand = (m: OpenMemory) => (m.slopeKib / 1024) * 1_000;
+  const measured = (g: Growth) => g.slope > 0 && g.r2 >= MIN_R2;
+  const figure = (g: Growth, mibPerUnit: number) =>
+    measured(g)
+      ? `${fixed(g.slope * mibPerUnit * 1_000)} MiB (R² ${g.r2.toFixed(2)})`
+      : `not measured in this run (${fixed(g.first * mibPerUnit)} → ${fixed(g.last * mibPerUnit)} MiB, R² ${g.r2.toFixed(2)})`;
+  const [kib, bytes] = [1 / 1024, 1 / 2 ** 20];
   say('');
-  say(`worker RSS per 1,000 open orders in the sticky cache: gigflow ${fixed(perThousand(memory.gigflow))} MiB, (a) ${fixed(perThousand(memory.skeleton))} MiB` +
-    ` (${memory.gigflow.count} each; the slope of /proc VmRSS read after each tenth; end to end ${fixed((memory.gigflow.afterKib - memory.gigflow.beforeKib) / 1024)} and ${fixed((memory.skeleton.afterKib - memory.skeleton.beforeKib) / 1024)} MiB)`);
+  say(`worker RSS per 1,000 open orders in the sticky cache: gigflow ${figure(memory.gigflow.rss, kib)}, (a) ${figure(memory.skeleton.rss, kib)}`);
+  say(`live heap per 1,000 open orders (all the worker's threads, after a collection): gigflow ${figure(memory.gigflow.heap, bytes)}, (a) ${figure(memory.skeleton.heap, bytes)}`);
+  say(`(${memory.gigflow.count} orders each; the slope of the readings after each tenth, each taken after the worker collected its garbage)`);
+  const cache = measured(memory.gigflow.rss) ? memory.gigflow.rss.slope * kib : measured(memory.gigflow.heap) ? memory.gigflow.heap.slope * bytes : undefined;
+  if (cache === undefined) return;
   say(`the cache holds at most maxCachedWorkflows = ${max} workflows (the SDK's default for a ${fixed(heapMib, 0)} MiB heap): past that the least recently used` +
-    ` is evicted (and replayed from its history at its next task), so the cache's share of RSS stays under about ${fixed((perThousand(memory.gigflow) * max) / 1_000, 0)} MiB`);
+    ` is evicted (and replayed from its history at its next task), so the cache's share of memory stays under about ${fixed(cache * max, 0)} MiB`);
 }
 
 // ---- Report ---------------------------------------------------------------------------------
@@ -951,9 +1032,9 @@ async function main() {
   try {
     const { dev, pg, connection, temporal, driver } = await startServers(running);
     const { db, clients, postmaster } = await seedDatabase(running, pg);
-    const { base, roots } = await startProcesses(running, dev, pg, connection, postmaster);
+    const { base, roots, heapFiles } = await startProcesses(running, dev, pg, connection, postmaster);
     const [api, skeleton] = [viaApi(base), viaClient(driver)];
-    const bench: Bench = { db, temporal, clients, roots, drivers: { gigflow: api.driver, skeleton: skeleton.driver, bare: bare(db) }, openers: { gigflow: api.open, skeleton: skeleton.open } };
+    const bench: Bench = { db, temporal, clients, roots, heapFiles, drivers: { gigflow: api.driver, skeleton: skeleton.driver, bare: bare(db) }, openers: { gigflow: api.open, skeleton: skeleton.open } };
     await warmUp(bench);
     const rounds = await runRounds(bench);
     const setLoad = await runSetLoad(bench, rounds.results);
