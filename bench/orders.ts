@@ -36,9 +36,9 @@
  * Prints lifecycles/s, CPU-ms per lifecycle summed over every process (Temporal dev server,
  * PostgreSQL server and its backends, both workers, API, this load generator), the Temporal
  * state transitions and history of a sample of orders (`describe()`), p50/p99 of each call
- * (saturated, and at the set load), RSS and live heap per 1,000 open orders, every ratio as the median of
- * its rounds with their spread (min–max), and the targets (issue 19 §3) with PASS or FAIL
- * (exit code 1 when one fails):
+ * (saturated, and at the set load), RSS and live heap per 1,000 open orders, every ratio as
+ * the median of its rounds with their spread (min–max), and the targets (issue 19 §3) with
+ * PASS or FAIL (exit code 1 when one fails):
  *
  *   CPU per lifecycle (all processes)    gigflow ≤ 1.15 × ((a) + (b))
  *   throughput (lifecycles/s)            gigflow ≥ 0.75 × (a)
@@ -313,7 +313,6 @@ function takeOverSignals(running: Running): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll(running).finally(() => process.exit(130)));
 }
 
-/** One of gigflow's entries as a Node process of its own; its output goes to a log file in the scratch folder. */
 /**
  * Preloaded (`--expose-gc --import data:…`) into the workers the memory phase measures, never
  * into a production process. SIGWINCH makes the process collect its garbage in every thread —
@@ -344,6 +343,7 @@ const COLLECT_ON_SIGNAL = [
   '}',
 ].join('\n');
 
+/** One of gigflow's entries as a Node process of its own; its output goes to a log file in the scratch folder. */
 function runChild(running: Running, name: string, entry: string, env: Record<string, string>, options: { collectOnSignal?: boolean } = {}): ChildProcess {
   const log = join(running.scratch, `${name}.log`);
   const fd = openSync(log, 'a');
