@@ -144,7 +144,7 @@ async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord
     // The money last: the settlement locks the platform's revenue account, which every
     // completion shares, so it is held for the few statements from here to the commit — not
     // across the reputation's recompute above, which reads every closed order of the seller and
-    // waits for the seller's row (test/integration/order-completion-locks.test.ts).
+    // waits for the seller's row (test/integration/closing-lock-order.test.ts).
     const end = escrowEndOf(record, commissions.map((c) => c.referrerId));
     if (end) await ledger.settleIn(tx, end);
     await postReferralCommissionsIn(tx, closed, commissions);

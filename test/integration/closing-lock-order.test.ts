@@ -1,31 +1,33 @@
 /**
- * Two orders' closing writes at once (`recordOrderEvent`, against a real PostgreSQL), where one
- * pays a referral commission to the buyer of the other: the commission's referrer's main account
- * must be locked with the rest of the closing's accounts, in the ledger's one order (ascending
- * id), never after `platform:revenue`. Locked late, it deadlocks with the other closing, which
- * locks that same main account before revenue (here: an account older than revenue, as any
- * user who had money before the platform's first commission has).
+ * Closing writes at once (`recordOrderEvent`, against a real PostgreSQL), and the rows every
+ * closing shares.
+ *
+ * - One pays a referral commission to the buyer of the other: the commission's referrer's main
+ *   account must be locked with the rest of the closing's accounts, in the ledger's one order
+ *   (ascending id), never after `platform:revenue`. Locked late, it deadlocks with the other
+ *   closing, which locks that same main account before revenue (here: an account older than
+ *   revenue, as any user who had money before the platform's first commission has).
+ * - Each closing also recomputes its seller's reputation from every closed order of theirs
+ *   (K-27…K-34), which takes longer the more orders the seller has. The ledger's accounts,
+ *   `platform:revenue` among them, are locked after it, so a seller whose closing is slow — a
+ *   long history, a recompute waiting for that seller's row — holds up no other seller's.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { OrderEventRecord } from '../../activities/orders.js';
 import { createOrderActivities } from '../../activities/orders.js';
 import { createLedger, type Ledger } from '../../db/ledger.js';
 import { pollUntil } from '../../scripts/poll.js';
-import { systemClock } from '../../services/clock.js';
-import { createPlacement } from '../../services/placement.js';
-import * as machine from '../../workflows/order/machine.js';
-import type { ActArgs, OrderInput } from '../../workflows/order/messages.js';
-import { orderPolicy } from '../../workflows/order/policy.js';
+import type { OrderInput } from '../../workflows/order/messages.js';
 import { insertOffer } from '../support/catalog.js';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../support/harness.js';
+import { insertConfirmedUser } from '../support/ledger.js';
+import { deliveredThenAccepted, placeWithoutWorkflow } from '../support/order-writes.js';
 
 const PRICE = 1_000;
 
-describe('two closing writes at once, one paying the other’s buyer a referral commission', () => {
+describe('two closing writes at once', () => {
   let database: TestDatabase;
   let ledger: Ledger;
-  const started = new Map<number, OrderInput>();
 
   before(async () => {
     database = await createTestDatabase(import.meta.filename);
@@ -35,37 +37,8 @@ describe('two closing writes at once, one paying the other’s buyer a referral 
     await database?.drop();
   });
 
-  async function user(prefix: string): Promise<{ id: number; login: string }> {
-    const login = uniqueId(prefix).replace(/-/g, '_');
-    const [row] = await database.db.sql<{ id: string }[]>`insert into users (login, email, email_confirmed_at) values (${login}, ${`${login}@example.com`}, now()) returning id`;
-    return { id: Number(row!.id), login };
-  }
-
-  async function place(buyer: { id: number; login: string }, offerId: number): Promise<OrderInput> {
-    const catcher = { order: { start: async (input: OrderInput) => void started.set(input.orderId, input) } };
-    const placement = createPlacement({ db: database.db, clock: systemClock, ledger, workflows: catcher, rules: orderPolicy() });
-    const { view } = await placement.place({ ...buyer, emailConfirmed: true }, { offerId, units: 1, optionIds: [], packageTier: null, requirements: null }, uniqueId('closing'));
-    return started.get(view.orderId)!;
-  }
-
-  /** Started and delivered, written as the workflow would; answers the buyer's acceptance, not yet written. */
-  async function deliveredThenAccepted(input: OrderInput): Promise<OrderEventRecord> {
-    const writes = createOrderActivities({ db: database.db, report: async () => {} });
-    const step = async (state: machine.OrderState, by: 'buyer' | 'seller', action: ActArgs['action']) => {
-      const now = new Date().toISOString();
-      const args: ActArgs = { actor: { role: by, userId: by === 'buyer' ? input.buyer.id : input.seller.id }, action };
-      machine.assertCanAct(state, args, now);
-      const transition = machine.act(state, args, now);
-      return { transition, record: { orderId: input.orderId, buyerId: input.buyer.id, sellerId: input.seller.id, commissionBps: input.policy.commissionBps, effects: transition.effects, view: { ...machine.viewOf(transition.state, 'staff', now), allowedActions: [] } } };
-    };
-    let state = machine.initialState(input);
-    for (const [by, action] of [['seller', { type: 'start_work' }], ['seller', { type: 'deliver', text: 'Done, as asked.', links: [] }]] as const) {
-      const { transition, record } = await step(state, by, action as ActArgs['action']);
-      await writes.recordOrderEvent(record);
-      state = transition.state;
-    }
-    return (await step(state, 'buyer', { type: 'accept' })).record;
-  }
+  const user = (prefix: string) => insertConfirmedUser(database.db, uniqueId(prefix).replace(/-/g, '_'));
+  const place = (buyer: { id: number; login: string }, offerId: number): Promise<OrderInput> => placeWithoutWorkflow(database.db, buyer, offerId, uniqueId('closing'));
 
   /** Sessions of this database waiting on a lock. */
   async function waitingOnLocks(): Promise<number> {
@@ -74,7 +47,7 @@ describe('two closing writes at once, one paying the other’s buyer a referral 
     return row!.n;
   }
 
-  it('both commit: the referrer, who also buys, is paid once and their own order settles', async () => {
+  it('one paying the other’s buyer a referral commission: both commit, the referrer, who also buys, is paid once and their own order settles', async () => {
     // The referrer's money predates revenue: their main account (and bonus) is older than it.
     const referrer = await user('referrer');
     await ledger.topUp({ topUpId: uniqueId('topup'), userId: referrer.id, amount: 10 * PRICE, method: 'card' });
@@ -91,7 +64,7 @@ describe('two closing writes at once, one paying the other’s buyer a referral 
     const buyer = await user('buyer');
     await ledger.topUp({ topUpId: uniqueId('topup'), userId: buyer.id, amount: PRICE, method: 'card' });
     const referralsSale = await place(buyer, await insertOffer(database.db, referral.id, { priceCents: PRICE }));
-    const [accepted, paying] = [await deliveredThenAccepted(referrersOrder), await deliveredThenAccepted(referralsSale)];
+    const [accepted, paying] = [await deliveredThenAccepted(database.db, referrersOrder), await deliveredThenAccepted(database.db, referralsSale)];
 
     // Between the referrer's main and revenue (ascending id) lies the referrer's bonus: held by
     // another transaction, it stops the referrer's closing with their main locked and revenue not.
@@ -123,5 +96,50 @@ describe('two closing writes at once, one paying the other’s buyer a referral 
     const commission = await ledger.transactionByKey(`referral:${referralsSale.orderId}:seller`);
     assert.deepEqual(Object.fromEntries(commission!.postings.map((p) => [p.accountKey, p.amount])), { 'platform:revenue': -25, [`user:${referrer.id}:main`]: 25 });
     assert.deepEqual(await ledger.balances(referrer.id), { main: 9 * PRICE + 25, bonus: 0, escrow: 0 });
+  });
+  it('of two sellers: one completes while the other’s waits on that seller’s row', async () => {
+    const delivered = async (name: string) => {
+      const [buyer, seller] = [await user(`${name}_buyer`), await user(`${name}_seller`)];
+      await ledger.topUp({ topUpId: uniqueId('topup'), userId: buyer.id, amount: PRICE, method: 'card' });
+      return deliveredThenAccepted(database.db, await place(buyer, await insertOffer(database.db, seller.id, { priceCents: PRICE })));
+    };
+    const [slow, other] = [await delivered('slow'), await delivered('other')];
+    const status = async (orderId: number) => (await database.db.sql<{ status: string }[]>`select status from orders where id = ${orderId}`)[0]?.status;
+    const balance = async (key: string) => Number((await database.db.sql<{ balance: string }[]>`select balance from ledger_accounts where key = ${key}`)[0]?.balance ?? 0);
+    const revenueBefore = await balance('platform:revenue');
+    const writes = createOrderActivities({ db: database.db, report: async () => {} });
+    // The slow seller's row is held, as a long recompute of their reputation would hold it.
+    const blocker = await database.db.sql.reserve();
+    const pending: Promise<unknown>[] = [];
+    let held = false;
+    try {
+      await blocker`begin`;
+      held = true;
+      await blocker`insert into seller_stats (user_id) values (${slow.sellerId}) on conflict do nothing`;
+      await blocker`select 1 from seller_stats where user_id = ${slow.sellerId} for update`;
+      const slowAccept = writes.recordOrderEvent(slow);
+      pending.push(slowAccept);
+      await pollUntil(async () => (await waitingOnLocks()) === 1, { what: 'the slow seller’s completion to wait on their row' });
+      let otherDone = false;
+      const otherAccept = writes.recordOrderEvent(other).then(() => (otherDone = true));
+      pending.push(otherAccept);
+      await pollUntil(() => otherDone, { timeoutMs: 15_000, what: 'the other seller’s completion, while the slow one waits (is it waiting on a lock the slow one took first?)' });
+      await otherAccept;
+      assert.equal(await status(other.orderId), 'completed');
+      assert.equal(await status(slow.orderId), 'in_review', 'the slow completion still waits');
+      await blocker`commit`;
+      held = false;
+      await slowAccept;
+    } finally {
+      // On a failure too: nothing is left waiting when the database is dropped.
+      if (held) await blocker`rollback`;
+      blocker.release();
+      await Promise.allSettled(pending);
+    }
+    assert.equal(await status(slow.orderId), 'completed');
+    // K-01: each $10 order pays its seller $8 and the platform $2.
+    assert.equal(await balance(`user:${other.sellerId}:main`), 800);
+    assert.equal(await balance(`user:${slow.sellerId}:main`), 800);
+    assert.equal((await balance('platform:revenue')) - revenueBefore, 2 * 200);
   });
 });

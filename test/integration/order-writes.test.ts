@@ -7,16 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemClock } from '../../services/clock.js';
 import { createLedger } from '../../db/ledger.js';
 import type { OrderEventRecord } from '../../activities/orders.js';
-import { createPlacement } from '../../services/placement.js';
-import { orderPolicy } from '../../workflows/order/policy.js';
 import * as machine from '../../workflows/order/machine.js';
 import type { ActArgs, OrderInput } from '../../workflows/order/messages.js';
 import { insertOffer } from '../support/catalog.js';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';
-import { recordTwice as recordTransitionTwice } from '../support/order-writes.js';
+import { placeWithoutWorkflow, recordTwice as recordTransitionTwice } from '../support/order-writes.js';
 
 const PRICE = 1_000;
 
@@ -28,8 +25,6 @@ describe('an order transition’s writes, when its local activity runs twice', (
   let offerId: number;
   /** Each placement's idempotency key: one per placement, so each places a new order. */
   let placements = 0;
-  /** Placements' workflow starts are caught here: these tests play the workflow's part. */
-  const started = new Map<number, OrderInput>();
 
   before(async () => {
     database = await createTestDatabase(import.meta.filename);
@@ -49,10 +44,7 @@ describe('an order transition’s writes, when its local activity runs twice', (
   });
 
   async function place(): Promise<{ state: machine.OrderState; input: OrderInput }> {
-    const catcher = { order: { start: async (input: OrderInput) => void started.set(input.orderId, input) } };
-    const placement = createPlacement({ db: database.db, clock: systemClock, ledger: createLedger(database.db), workflows: catcher, rules: orderPolicy() });
-    const { view } = await placement.place({ ...buyer, emailConfirmed: true }, { offerId, units: 1, optionIds: [], packageTier: null, requirements: null }, `writes-${++placements}`);
-    const input = started.get(view.orderId)!;
+    const input = await placeWithoutWorkflow(database.db, buyer, offerId, `writes-${++placements}`);
     return { state: machine.initialState(input), input };
   }
 

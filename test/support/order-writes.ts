@@ -1,11 +1,45 @@
 /**
- * Writing an order's transitions as its workflow does, outside a worker: the real
- * `recordOrderEvent`, called twice as a retried local activity would be.
+ * Placing an order and writing its transitions as its workflow does, outside a worker: the real
+ * placement (its workflow's start caught) and the real `recordOrderEvent`, called once or twice
+ * as a retried local activity would be.
  */
-import { createOrderActivities, type ViolationReporter } from '../../activities/orders.js';
+import { createOrderActivities, type OrderEventRecord, type ViolationReporter } from '../../activities/orders.js';
 import type { Db } from '../../db/client.js';
+import { createLedger } from '../../db/ledger.js';
+import { systemClock } from '../../services/clock.js';
+import { createPlacement } from '../../services/placement.js';
 import * as machine from '../../workflows/order/machine.js';
-import type { OrderInput } from '../../workflows/order/messages.js';
+import type { ActArgs, OrderInput } from '../../workflows/order/messages.js';
+import { orderPolicy } from '../../workflows/order/policy.js';
+
+/** Places one unit of `offerId` for `buyer` under `key`; answers the input its workflow would have started with (the start is caught: the test plays the workflow). */
+export async function placeWithoutWorkflow(db: Db, buyer: { id: number; login: string }, offerId: number, key: string): Promise<OrderInput> {
+  let started: OrderInput | undefined;
+  const catcher = { order: { start: async (input: OrderInput) => void (started = input) } };
+  const placement = createPlacement({ db, clock: systemClock, ledger: createLedger(db), workflows: catcher, rules: orderPolicy() });
+  await placement.place({ ...buyer, emailConfirmed: true }, { offerId, units: 1, optionIds: [], packageTier: null, requirements: null }, key);
+  return started!;
+}
+
+/** Started and delivered by its seller, each written once as the workflow would; answers the buyer's acceptance, not yet written. */
+export async function deliveredThenAccepted(db: Db, input: OrderInput): Promise<OrderEventRecord> {
+  const writes = createOrderActivities({ db, report: async () => {} });
+  const step = (state: machine.OrderState, by: 'buyer' | 'seller', action: ActArgs['action']) => {
+    const now = new Date().toISOString();
+    const args: ActArgs = { actor: { role: by, userId: by === 'buyer' ? input.buyer.id : input.seller.id }, action };
+    machine.assertCanAct(state, args, now);
+    const transition = machine.act(state, args, now);
+    const record = { orderId: input.orderId, buyerId: input.buyer.id, sellerId: input.seller.id, commissionBps: input.policy.commissionBps, effects: transition.effects, view: { ...machine.viewOf(transition.state, 'staff', now), allowedActions: [] } };
+    return { transition, record };
+  };
+  let state = machine.initialState(input);
+  for (const [by, action] of [['seller', { type: 'start_work' }], ['seller', { type: 'deliver', text: 'Done, as asked.', links: [] }]] as const) {
+    const { transition, record } = step(state, by, action as ActArgs['action']);
+    await writes.recordOrderEvent(record);
+    state = transition.state;
+  }
+  return step(state, 'buyer', { type: 'accept' }).record;
+}
 
 /**
  * Writes `transition` of the order `input` at `now`, twice; answers the state after it.
