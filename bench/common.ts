@@ -1,7 +1,7 @@
 /**
- * What the benchmarks share (bench/orders.ts, bench/cluster.ts, bench/faults.ts): the seeded
- * buyers and sellers that drive lifecycles, CPU read from /proc (a process tree's, and the whole
- * machine's), a percentile, a log's tail.
+ * What the benchmarks share (bench/orders.ts, bench/cluster.ts, bench/faults.ts,
+ * bench/reputation.ts): the seeded buyers and sellers that drive lifecycles, CPU read from /proc
+ * (a process tree's, and the whole machine's), a median and a percentile, a log's tail.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -109,6 +109,13 @@ export function positive(name: string, value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer: ${value}`);
   return n;
+}
+
+/** The median of `xs` (of the middle two, their mean). */
+export function medianOf(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -84,7 +84,7 @@ import * as machine from '../workflows/order/machine.js';
 import { orderWorkflowId, type ActArgs, type OrderAction, type OrderInput } from '../workflows/order/messages.js';
 import { orderPolicy } from '../workflows/order/policy.js';
 import { startSearchAttributes, summaryOf } from '../workflows/order/search.js';
-import { CLK_TCK, machineCpu, percentile, positive, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
+import { CLK_TCK, machineCpu, medianOf, percentile, positive, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
 import { skeletonAct } from './skeleton/messages.js';
 
 const { values: flags } = parseArgs({
@@ -951,11 +951,6 @@ function reportLatencies(t: Totals, setLoad: SetLoad): void {
 }
 
 /** A ratio's rounds as their median with the spread: "1.12 × (1.05–1.20)". */
-function medianOf(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 const spread = (xs: number[]) => `${medianOf(xs).toFixed(2)} × (rounds ${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`;
 
 /** Each round's ratios: each side's lifecycles/s and CPU-ms a lifecycle in that round. */

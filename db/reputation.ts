@@ -9,6 +9,8 @@
 import type postgres from 'postgres';
 import {
   buyerLevel,
+  inOrder,
+
   levelFigures,
   monthsBefore,
   profilePercentages,
@@ -94,9 +96,9 @@ export function finishedOrderOf(row: ClosedOrderRow): FinishedOrder {
 /**
  * A seller's closed orders with their feedback (map them with `finishedOrderOf`). The query
  * itself, not yet sent: a caller can pipeline it behind other statements (see
- * `recomputeSellerReputation`).
+ * `recomputeSellerReputation`). Exported for bench/reputation.ts, whose baseline it is.
  */
-function closedOrderRows(sql: Sql, sellerId: number): postgres.PendingQuery<ClosedOrderRow[]> {
+export function closedOrderRows(sql: Sql, sellerId: number): postgres.PendingQuery<ClosedOrderRow[]> {
   return sql<ClosedOrderRow[]>`
     select o.id, o.offer_id, o.buyer_id, o.closure, o.total_cents, o.seller_earnings_cents,
       o.view->>'placedAt' as placed_at, o.view->>'workStartedAt' as work_started_at,
@@ -125,21 +127,24 @@ export interface SellerFigures {
 
 /** The pure rules over a seller's finished orders (K-27…K-34, D-01, D-02). */
 export function sellerFigures(orders: readonly FinishedOrder[]): SellerFigures {
+  // Sorted once for every figure that reads the latest orders: a seller's whole history is read
+  // on each of their completions.
+  const history = inOrder(orders);
   const { positive, negative } = starFeedback(orders);
   const shown = stars(orders);
   const percentages = profilePercentages(orders);
   return {
-    level: sellerLevel(orders),
-    ratingPercent: sellerRating(orders),
+    level: sellerLevel(history),
+    ratingPercent: sellerRating(history),
     feedbackCount: positive + negative,
-    completedOrders: levelFigures(orders).completed,
+    completedOrders: levelFigures(history).completed,
     starsTenths: shown === null ? null : Math.round(shown * 10),
     positiveFeedback: positive,
     negativeFeedback: negative,
     finishedOrders: orders.length,
     successfullyCompletedPercent: percentages.successfullyCompleted,
     onTimePercent: percentages.submittedOnTime,
-    analytics: salesAnalytics(orders),
+    analytics: salesAnalytics(history),
     topRatedOffers: topRatedOffers(orders),
   };
 }

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { sellerFigures } from '../../db/reputation.js';
 import * as reputation from '../../workflows/lib/reputation.js';
 import type { FinishedOrder } from '../../workflows/lib/reputation.js';
 import { referenceBuyerLevel, referenceOf } from '../support/reputation-reference.js';
@@ -137,6 +138,19 @@ function checkStep(prefix: FinishedOrder[], step: number): void {
     buyer: reputation.buyerLevel(purchases, now),
   };
   assert.deepEqual(actual, expected, `after finished order ${step + 1}`);
+  // A recompute sorts the history once for every figure (`sellerFigures`, via `inOrder`): the same figures.
+  const stored = sellerFigures(given);
+  assert.deepEqual(
+    {
+      level: stored.level,
+      ratingPercent: stored.ratingPercent,
+      percentages: { successfullyCompleted: stored.successfullyCompletedPercent, submittedOnTime: stored.onTimePercent },
+      topRated: stored.topRatedOffers,
+      analytics: stored.analytics,
+    },
+    { level: expected.level, ratingPercent: expected.ratingPercent, percentages: expected.percentages, topRated: expected.topRated, analytics: expected.analytics },
+    `the stored figures after finished order ${step + 1}`,
+  );
   seen.levels.add(actual.level);
   seen.topRated += actual.topRated.length > 0 ? 1 : 0;
   seen.analytics += actual.analytics ? 1 : 0;
