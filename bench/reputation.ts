@@ -80,10 +80,11 @@ await runThenExit(async () => {
     const written = await finishOrders(db, historyFrom(), { buyer, offerId, outcomes });
     // The cause a level-change notice names (it is rolled back with the rest).
     const cause = { kind: 'order', orderId: written[written.length - 1]!, seq: 0 } as const;
-    // Every column but the id and the request key (unique per buyer), copied as it was written.
+    // Every column but the id, the request key (unique per buyer) and those PostgreSQL generates, copied as written.
     const [{ columns }] = (await db.sql<{ columns: string }[]>`
       select string_agg(quote_ident(column_name), ', ' order by ordinal_position) as columns
-      from information_schema.columns where table_name = 'orders' and column_name not in ('id', 'request_key')`) as unknown as [{ columns: string }];
+      from information_schema.columns
+      where table_name = 'orders' and column_name not in ('id', 'request_key') and is_generated = 'NEVER'`) as unknown as [{ columns: string }];
     const closedCount = async () => Number((await db.sql<{ n: string }[]>`select count(*) as n from orders where seller_id = ${seller.id} and closure is not null`)[0]!.n);
 
     const results: { size: number; read: Sample[]; recompute: Sample[] }[] = [];
