@@ -41,7 +41,8 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', short: 'r', default: '7' },
   },
 });
-const SIZES = flags.sizes.split(',').map((s) => positive('sizes', s));
+/** Ascending: each size grows the history the one before left. */
+const SIZES = flags.sizes.split(',').map((s) => positive('sizes', s)).sort((a, b) => a - b);
 const ROUNDS = positive('rounds', flags.rounds);
 /** The target: wall time per closed order at the largest size ÷ at the smallest. */
 const TARGET_LINEARITY = 1.5;
