@@ -75,6 +75,7 @@ import { runMigrations } from '../db/migrate.js';
 import { pollUntil } from '../scripts/poll.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
 import { ensureTemporalCli, TEMPORAL_CLI_VERSION } from '../scripts/tools.js';
+import { recordOf } from '../test/support/order-writes.js';
 import { freePort } from '../test/support/ports.js';
 import { systemClock } from '../services/clock.js';
 import { createPlacement } from '../services/placement.js';
@@ -567,14 +568,7 @@ function bare(db: Db): Driver {
       machine.assertCanAct(state, args, now);
       const { state: next, effects } = machine.act(state, args, now);
       state = next;
-      await bareWrites.recordOrderEvent({
-        orderId: input.orderId,
-        buyerId: input.buyer.id,
-        sellerId: input.seller.id,
-        commissionBps: input.policy.commissionBps,
-        effects,
-        view: { ...machine.viewOf(state, 'staff', now), allowedActions: [] },
-      });
+      await bareWrites.recordOrderEvent(recordOf(input, state, effects, now));
       lat[step.type].push(performance.now() - t);
     }
   };

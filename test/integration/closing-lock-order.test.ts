@@ -105,8 +105,7 @@ describe('two closing writes at once', () => {
     };
     const [slow, other] = [await delivered('slow'), await delivered('other')];
     const status = async (orderId: number) => (await database.db.sql<{ status: string }[]>`select status from orders where id = ${orderId}`)[0]?.status;
-    const balance = async (key: string) => Number((await database.db.sql<{ balance: string }[]>`select balance from ledger_accounts where key = ${key}`)[0]?.balance ?? 0);
-    const revenueBefore = await balance('platform:revenue');
+    const revenueBefore = await ledger.accountBalance('platform:revenue');
     const writes = createOrderActivities({ db: database.db, report: async () => {} });
     // The slow seller's row is held, as a long recompute of their reputation would hold it.
     const blocker = await database.db.sql.reserve();
@@ -138,8 +137,8 @@ describe('two closing writes at once', () => {
     }
     assert.equal(await status(slow.orderId), 'completed');
     // K-01: each $10 order pays its seller $8 and the platform $2.
-    assert.equal(await balance(`user:${other.sellerId}:main`), 800);
-    assert.equal(await balance(`user:${slow.sellerId}:main`), 800);
-    assert.equal((await balance('platform:revenue')) - revenueBefore, 2 * 200);
+    assert.equal(await ledger.accountBalance(`user:${other.sellerId}:main`), 800);
+    assert.equal(await ledger.accountBalance(`user:${slow.sellerId}:main`), 800);
+    assert.equal((await ledger.accountBalance('platform:revenue')) - revenueBefore, 2 * 200);
   });
 });

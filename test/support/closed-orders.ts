@@ -13,6 +13,7 @@ import { HOUR, MINUTE } from '../../workflows/lib/time.js';
 import { orderPolicy } from '../../workflows/order/policy.js';
 import * as machine from '../../workflows/order/machine.js';
 import type { OrderAction, OrderInput } from '../../workflows/order/messages.js';
+import { recordOf } from './order-writes.js';
 
 /** How the order went. */
 export type Ending =
@@ -136,14 +137,7 @@ export async function insertOrder(
   const transition = last as machine.Transition | null;
   if (transition) {
     // An ignored order's standing is not what these histories are for (test/integration/sanctions.test.ts is).
-    await createOrderActivities({ db, report: async () => {} }).recordOrderEvent({
-      orderId: input.orderId,
-      buyerId: input.buyer.id,
-      sellerId: input.seller.id,
-      commissionBps: input.policy.commissionBps,
-      effects: { ...transition.effects, money: null },
-      view: { ...machine.viewOf(state, 'staff', now), allowedActions: [] },
-    });
+    await createOrderActivities({ db, report: async () => {} }).recordOrderEvent(recordOf(input, state, { ...transition.effects, money: null }, now));
   }
   return input.orderId;
 }

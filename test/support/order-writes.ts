@@ -12,6 +12,18 @@ import * as machine from '../../workflows/order/machine.js';
 import type { ActArgs, OrderInput } from '../../workflows/order/messages.js';
 import { orderPolicy } from '../../workflows/order/policy.js';
 
+/** What the workflow's local activity writes for a transition to `state` at `now`, with staff's view (no allowed actions) as the row's. */
+export function recordOf(input: OrderInput, state: machine.OrderState, effects: machine.Effects, now: string): OrderEventRecord {
+  return {
+    orderId: input.orderId,
+    buyerId: input.buyer.id,
+    sellerId: input.seller.id,
+    commissionBps: input.policy.commissionBps,
+    effects,
+    view: { ...machine.viewOf(state, 'staff', now), allowedActions: [] },
+  };
+}
+
 /** Places one unit of `offerId` for `buyer` under `key`; answers the input its workflow would have started with (the start is caught: the test plays the workflow). */
 export async function placeWithoutWorkflow(db: Db, buyer: { id: number; login: string }, offerId: number, key: string): Promise<OrderInput> {
   let started: OrderInput | undefined;
@@ -29,8 +41,7 @@ export async function deliveredThenAccepted(db: Db, input: OrderInput): Promise<
     const args: ActArgs = { actor: { role: by, userId: by === 'buyer' ? input.buyer.id : input.seller.id }, action };
     machine.assertCanAct(state, args, now);
     const transition = machine.act(state, args, now);
-    const record = { orderId: input.orderId, buyerId: input.buyer.id, sellerId: input.seller.id, commissionBps: input.policy.commissionBps, effects: transition.effects, view: { ...machine.viewOf(transition.state, 'staff', now), allowedActions: [] } };
-    return { transition, record };
+    return { transition, record: recordOf(input, transition.state, transition.effects, now) };
   };
   let state = machine.initialState(input);
   for (const [by, action] of [['seller', { type: 'start_work' }], ['seller', { type: 'deliver', text: 'Done, as asked.', links: [] }]] as const) {
@@ -47,14 +58,7 @@ export async function deliveredThenAccepted(db: Db, input: OrderInput): Promise<
  */
 export async function recordTwice(db: Db, report: ViolationReporter, input: OrderInput, transition: machine.Transition, now: string): Promise<machine.OrderState> {
   const writes = createOrderActivities({ db, report });
-  const record = {
-    orderId: input.orderId,
-    buyerId: input.buyer.id,
-    sellerId: input.seller.id,
-    commissionBps: input.policy.commissionBps,
-    effects: transition.effects,
-    view: { ...machine.viewOf(transition.state, 'staff', now), allowedActions: [] },
-  };
+  const record = recordOf(input, transition.state, transition.effects, now);
   await writes.recordOrderEvent(record);
   await writes.recordOrderEvent(record);
   return transition.state;

@@ -67,9 +67,9 @@ export interface History {
 
 export const inOrder = (orders: readonly FinishedOrder[]): History => ({ ordered: chronological(orders) });
 
-/** The orders in the order they finished. */
-const orderedOf = (orders: readonly FinishedOrder[] | History): readonly FinishedOrder[] => ('ordered' in orders ? orders.ordered : chronological(orders));
-const lastN = (orders: readonly FinishedOrder[] | History, n: number): FinishedOrder[] => orderedOf(orders).slice(-n);
+/** The orders as a `History`: as given if they already are one, else sorted. */
+const historyOf = (orders: readonly FinishedOrder[] | History): History => ('ordered' in orders ? orders : inOrder(orders));
+const lastN = (orders: readonly FinishedOrder[] | History, n: number): FinishedOrder[] => historyOf(orders).ordered.slice(-n);
 const isCompleted = (o: FinishedOrder): boolean => o.outcome === 'completed';
 
 /** An auto-cancellation: the system cancelled because the seller ignored the order (K-27 "auto-cancellation"). */
@@ -124,7 +124,7 @@ export interface LevelFigures {
 
 export function levelFigures(orders: readonly FinishedOrder[] | History): LevelFigures {
   const window = lastN(orders, LEVEL_WINDOW);
-  return { completed: orderedOf(orders).filter(isCompleted).length, windowSize: window.length, windowBad: window.filter(isBad).length };
+  return { completed: historyOf(orders).ordered.filter(isCompleted).length, windowSize: window.length, windowBad: window.filter(isBad).length };
 }
 
 /**
@@ -288,7 +288,7 @@ function mean(values: readonly number[]): number | null {
 export function repeatOrderIds(orders: readonly FinishedOrder[] | History): Set<number> {
   const seen = new Set<number>();
   const repeats = new Set<number>();
-  for (const o of orderedOf(orders)) {
+  for (const o of historyOf(orders).ordered) {
     if (seen.has(o.buyerId)) repeats.add(o.orderId);
     seen.add(o.buyerId);
   }
@@ -311,7 +311,7 @@ function feedbackShare(orders: History): Share {
 
 /** K-28: the Sales analytics section, or null until more than 3 orders are completed. */
 export function salesAnalytics(orders: readonly FinishedOrder[] | History): SalesAnalytics | null {
-  const history = 'ordered' in orders ? orders : inOrder(orders);
+  const history = historyOf(orders);
   const completed = history.ordered.filter(isCompleted);
   if (completed.length <= ANALYTICS_MIN_COMPLETED_EXCLUSIVE) return null;
   const recent = lastN(history, RESPONSIBILITY_WINDOW);
