@@ -8,7 +8,8 @@ import { requestId } from 'hono/request-id';
 import type { Services } from '../services/index.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
-import { allowedMethodsAt, limitBody } from './door.js';
+import { withRequestChecks } from './document.js';
+import { allowedMethodsAt, concretePathsFirst, limitBody } from './door.js';
 import { requestLog } from './http-process.js';
 import { observeRequests } from './observe.js';
 import { onError, onNotFound, validationHook } from './errors.js';
@@ -74,6 +75,21 @@ function unmatched(routes: readonly { method: string; path: string }[]): NotFoun
   return (c) => onNotFound(c, allowedMethods(c.req.path));
 }
 
+/** The document's own fields; the generator writes the rest from the routes. */
+const DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'gigflow API',
+    version: '0.1.0',
+    description:
+      'A freelance-services marketplace whose orders and offer moderation are durable Temporal workflows. ' +
+      'Every failure answers `{ "error": { "code", "message", "details" } }`. Each operation’s `x-access` says who may call it. ' +
+      'Every operation documents the answers of the checks every request passes (400, 413, 415; 401 and 403 where a session is needed), 500, and 503 `service_unavailable` (with `Retry-After`) while the database or Temporal cannot be reached; ' +
+      'a path no operation has answers `UnknownPath` (404), and a method a path does not take `MethodNotAllowed` (405, with `Allow`); a concrete path is matched before a template that also matches it. ' +
+      'Every free-text string of a request (body, query, path) takes no C0 control character but tab and newline and no DEL (its `pattern`), and no lone UTF-16 surrogate (400; not Unicode text).',
+  },
+};
+
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const { services } = deps;
@@ -83,6 +99,7 @@ export function createApp(deps: AppDeps) {
   app.use(requestLog(deps.logger, 'request'));
   // The Temporal Web UI calls the codec server from its own origin (issue 19 §5).
   app.use(codecCors(deps.temporalUiOrigin));
+  app.use(concretePathsFirst(app.routes));
   // An upload's body carries a file of up to 4 MB (K-69), the codec server a history's payloads;
   // every other request a little JSON.
   app.use(limitBody(undefined, (method, path) => (method !== 'POST' ? undefined : path === '/attachments' ? UPLOAD_MAX_BODY_BYTES : path.startsWith('/codec/') ? CODEC_MAX_BODY_BYTES : undefined)));
@@ -137,18 +154,9 @@ export function createApp(deps: AppDeps) {
     headers: { Allow: { description: 'the methods the path takes, e.g. `GET, HEAD, POST`', schema: { type: 'string' } } },
     content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
   });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'gigflow API',
-      version: '0.1.0',
-      description:
-        'A freelance-services marketplace whose orders and offer moderation are durable Temporal workflows. ' +
-        'Every failure answers `{ "error": { "code", "message", "details" } }`. Each operation’s `x-access` says who may call it. ' +
-        'Every operation documents the answers of the checks every request passes (400, 413, 415; 401 and 403 where a session is needed), 500, and 503 `service_unavailable` (with `Retry-After`) while the database or Temporal cannot be reached; ' +
-        'a path no operation has answers `UnknownPath` (404), and a method a path does not take `MethodNotAllowed` (405, with `Allow`).',
-    },
-  });
+  // Generated at the first request, when every route is registered; the routes do not change.
+  let document: unknown;
+  app.get('/openapi.json', (c) => c.json((document ??= withRequestChecks(app.getOpenAPI31Document(DOCUMENT)))));
 
   app.notFound(unmatched(app.routes));
   app.onError(onError);

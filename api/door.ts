@@ -9,6 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../workflows/lib/errors.js';
 import { forbiddenCharacter } from '../workflows/lib/text.js';
 import type { AppEnv } from './context.js';
+import { onNotFound } from './errors.js';
 
 // No request of this API carries more than a few kilobytes of JSON.
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -174,22 +175,78 @@ export function refuseUnstorable(body = true): MiddlewareHandler<AppEnv> {
   };
 }
 
+interface Route {
+  method: string;
+  path: string;
+}
+
+interface CompiledRoute {
+  method: string;
+  /** No parameter or wildcard: the route names one path. */
+  concrete: boolean;
+  pattern: RegExp;
+}
+
+function compiled(routes: readonly Route[]): CompiledRoute[] {
+  return routes
+    .filter((route) => route.method !== 'ALL' && route.path !== '*' && route.path !== '/*')
+    .map((route) => ({
+      method: route.method.toUpperCase(),
+      concrete: !/[:*]/.test(route.path),
+      pattern: new RegExp(`^${route.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*/g, '.*')}/?$`),
+    }));
+}
+
+/** The methods of `matching` routes (HEAD wherever GET), sorted. */
+function methodsOf(matching: readonly CompiledRoute[]): string[] {
+  const methods = new Set(matching.map(({ method }) => method));
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}
+
+/**
+ * The routes a path reaches, as OpenAPI matches paths: a concrete path before any template
+ * that also matches it (`/me/cart/checkout` is not `/me/cart/{id}` with the id "checkout").
+ */
+function reaching(routes: readonly CompiledRoute[], path: string): CompiledRoute[] {
+  const matching = routes.filter(({ pattern }) => pattern.test(path));
+  const concrete = matching.filter((route) => route.concrete);
+  return concrete.length > 0 ? concrete : matching;
+}
+
 /**
  * The methods some route of the app answers at a path (for 405's `Allow`; empty when none does),
  * from `routes`' patterns, compiled once at the first call, when every route is registered: a
  * path no route matches (a scanner's probe, a typo) costs a scan, not a compile of each pattern.
  */
-export function allowedMethodsAt(routes: readonly { method: string; path: string }[]): (path: string) => string[] {
-  let compiled: { method: string; pattern: RegExp }[] | undefined;
-  return (path) => {
-    compiled ??= routes
-      .filter((route) => route.method !== 'ALL' && route.path !== '*' && route.path !== '/*')
-      .map((route) => ({
-        method: route.method.toUpperCase(),
-        pattern: new RegExp(`^${route.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+').replace(/\*/g, '.*')}/?$`),
-      }));
-    const methods = new Set(compiled.filter(({ pattern }) => pattern.test(path)).map(({ method }) => method));
-    if (methods.has('GET')) methods.add('HEAD');
-    return [...methods].sort();
+export function allowedMethodsAt(routes: readonly Route[]): (path: string) => string[] {
+  let all: CompiledRoute[] | undefined;
+  return (path) => methodsOf(reaching((all ??= compiled(routes)), path));
+}
+
+/**
+ * A concrete path's methods before any template's: `DELETE /me/cart/checkout` is a method that
+ * path does not take (405, `Allow: POST`), as the document says, not `DELETE /me/cart/{id}`
+ * with the id "checkout" (400). `routes` is the app's own list, read at the first request, when
+ * every route is registered; the paths a template shadows are found then, so a request costs one
+ * lookup.
+ */
+export function concretePathsFirst(routes: readonly Route[]): MiddlewareHandler<AppEnv> {
+  let shadowed: Map<string, string[]> | undefined;
+  const shadowedPaths = () => {
+    const all = compiled(routes);
+    const paths = new Map<string, string[]>();
+    for (const route of routes) {
+      if (route.method === 'ALL' || /[:*]/.test(route.path) || paths.has(route.path)) continue;
+      const matching = all.filter(({ pattern }) => pattern.test(route.path));
+      if (matching.some((other) => !other.concrete)) paths.set(route.path, methodsOf(reaching(all, route.path)));
+    }
+    return paths;
+  };
+  return async (c, next) => {
+    shadowed ??= shadowedPaths();
+    const allowed = shadowed.get(c.req.path.length > 1 ? c.req.path.replace(/\/$/, '') : c.req.path);
+    if (allowed && !allowed.includes(c.req.method)) return onNotFound(c, allowed);
+    await next();
   };
 }

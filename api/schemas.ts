@@ -1,5 +1,7 @@
 /** Schemas and small builders shared by every route's OpenAPI description. */
 import { z } from '@hono/zod-openapi';
+import { ATTACHMENT_ID } from '../services/attachments.js';
+import { EMAIL_PATTERN, emailAddress } from '../services/email-address.js';
 
 export const ErrorSchema = z
   .object({
@@ -97,6 +99,15 @@ export const idempotencyKeyHeader = z
 /** The largest id an `int8` column takes that JavaScript holds exactly. */
 /** Free text as people type it: Unicode-normalised, trimmed, then `min`…`max` characters. */
 export const Text = (min: number, max: number) => z.string().normalize().trim().min(min).max(max);
+
+/**
+ * Up to `max` of the caller's uploads (`POST /attachments`), each at most once: the services
+ * refuse an id named twice (400), which `uniqueItems` tells the document's readers.
+ */
+export const attachmentIdList = (max: number) => z.array(z.string().regex(ATTACHMENT_ID)).max(max).openapi({ uniqueItems: true });
+
+/** An email address (`services/email-address.ts`), with its pattern in the document. */
+export const Email = emailAddress().openapi({ pattern: EMAIL_PATTERN.source, example: 'alice@example.com' });
 
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
 /** The largest value of an `integer` (int4) column, such as a category's id. */

@@ -132,7 +132,13 @@ export async function offerFeedback(db: Db, offerId: number): Promise<{ likes: n
 
 /** A keyset cursor over (created_at, order_id), newest first: `<epoch ms>-<order id>`. */
 const cursorOf = (item: FeedbackItem) => `${Date.parse(item.createdAt)}-${item.orderId}`;
-export const FEEDBACK_CURSOR = /^\d{1,15}-\d{1,15}$/;
+/**
+ * Every cursor this shape admits is one PostgreSQL reads: at most 14 digits of milliseconds is
+ * before the year 5138, which an ISO string writes with four digits of year. With 15, a forged
+ * `612087619181332-1` made `+021366-04-14T…`, which PostgreSQL refuses (a 500, found by an
+ * outside fuzzer reading /openapi.json).
+ */
+export const FEEDBACK_CURSOR = /^\d{1,14}-\d{1,15}$/;
 
 export interface FeedbackDeps {
   db: Db;

@@ -7,13 +7,12 @@ import { access, callerOf, secured } from '../auth.js';
 import { clientAddress } from '../client-address.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { errorResponses, json, jsonBody, orNull } from '../schemas.js';
+import { Email, errorResponses, json, jsonBody, orNull } from '../schemas.js';
 
 const Login = z
   .string()
   .regex(/^[A-Za-z0-9_]{3,32}$/, '3 to 32 letters a-z, digits or underscores')
   .openapi({ example: 'alice_design' });
-const Email = z.email().max(254).openapi({ example: 'alice@example.com' });
 const Password = z.string().min(accountRules.passwordMinLength).max(accountRules.passwordMaxLength);
 const Token = z.string().min(10).max(200);
 

@@ -11,7 +11,7 @@ import { jobStatuses } from '../../workflows/job/messages.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { errorResponses, json, jsonBody } from '../schemas.js';
+import { Email, errorResponses, json, jsonBody, orNull } from '../schemas.js';
 
 const name = (what: string) => z.string().trim().min(1).max(100).openapi({ description: what });
 
@@ -60,7 +60,7 @@ const AffiliateReferral = z
 
 const PayoutSettings = z
   .strictObject({
-    paypalEmail: z.email().max(254).openapi({ description: 'W-28: affiliate payouts go to PayPal only', example: 'ada@example.com' }),
+    paypalEmail: Email.openapi({ description: 'W-28: affiliate payouts go to PayPal only', example: 'ada@example.com' }),
     autoPayout: z.boolean().openapi({ description: 'W-30: the monthly run withdraws what you earned in the previous month without a request' }),
   })
   .openapi('AffiliatePayoutSettings');
@@ -79,7 +79,7 @@ const AffiliateWallet = z
     level: z.number().int().openapi({ description: 'D-07: the level the next approved job earns at' }),
     levelBps: z.number().int().openapi({ example: 1000 }),
     approvedJobs: z.number().int().openapi({ description: 'D-07: approved jobs of your clients so far' }),
-    settings: PayoutSettings.nullable(),
+    settings: orNull(PayoutSettings),
     minimumWithdrawalCents: z.number().int().openapi({ description: 'W-28, D-04: $1, no fee', example: 100 }),
     nextRun: PayoutRun.openapi({ description: 'the run a withdrawal set up now is paid in' }),
   })

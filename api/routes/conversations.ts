@@ -7,13 +7,12 @@
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { MAX_MESSAGES_PAGE, MESSAGE_MAX_CHARS, type Conversations } from '../../services/conversations.js';
-import { ATTACHMENT_ID } from '../../services/attachments.js';
 import { attachmentRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import { AttachmentInfo } from './attachments.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { digits, errorResponses, Id, IdParam, json, jsonBody, MAX_ID } from '../schemas.js';
+import { attachmentIdList, digits, errorResponses, Id, IdParam, json, jsonBody, MAX_ID } from '../schemas.js';
 
 const Participant = z.object({
   id: z.number().int(),
@@ -80,9 +79,7 @@ const staffReaders = access.party('arbiter', 'admin');
 const SendMessage = z
   .strictObject({
     text: z.string().max(MESSAGE_MAX_CHARS).default('').openapi({ description: 'may be empty (or left out) when the message carries a file' }),
-    attachmentIds: z
-      .array(z.string().regex(ATTACHMENT_ID))
-      .max(attachmentRules.perMessage)
+    attachmentIds: attachmentIdList(attachmentRules.perMessage)
       .default([])
       .openapi({ description: `K-69: up to ${attachmentRules.perMessage} of your own uploads (\`POST /attachments\`), each once; one may go on several messages` }),
     kind: z.enum(['text', 'info_request']).default('text').openapi({

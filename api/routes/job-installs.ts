@@ -43,7 +43,7 @@ const InstallChange = z
     active: z.boolean().optional().openapi({ description: '`false` retires it, `true` offers it again' }),
   })
   .refine((c) => c.priceCents !== undefined || c.description !== undefined || c.active !== undefined, { message: 'change at least one of priceCents, description, active' })
-  .openapi('JobInstallChange');
+  .openapi('JobInstallChange', { minProperties: 1 });
 
 const routes = {
   list: secured(staff, {

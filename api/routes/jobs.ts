@@ -7,7 +7,6 @@
  * `POST /conversations/{id}/messages`); the invoice through `GET /invoices/{id}/pdf` (W-17).
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { ATTACHMENT_ID } from '../../services/attachments.js';
 import type { Jobs } from '../../services/jobs.js';
 import { attachmentRules } from '../../services/policy.js';
 import { jobKinds, jobStatuses, urgencies } from '../../workflows/job/messages.js';
@@ -15,7 +14,7 @@ import { jobPolicy } from '../../workflows/job/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody, Text } from '../schemas.js';
+import { attachmentIdList, Cents, Email, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody, Text } from '../schemas.js';
 import { AttachmentInfo } from './attachments.js';
 
 const Reason = Text(1, jobPolicy.maxTextChars);
@@ -136,12 +135,10 @@ const Order = z
       .openapi({ description: 'your site, http or https' }),
     urgency: z.enum(urgencies).openapi({ description: 'W-02: critical jobs go first; choose honestly' }),
     budgetCents: z.number().int().min(100).max(100_000_000).nullable().default(null).openapi({ description: 'W-05: optional, integer cents (not for installs)' }),
-    attachmentIds: z
-      .array(z.string().regex(ATTACHMENT_ID))
-      .max(attachmentRules.perRequest)
+    attachmentIds: attachmentIdList(attachmentRules.perRequest)
       .default([])
       .openapi({ description: `W-03: up to ${attachmentRules.perRequest} of your own uploads (signed in)` }),
-    email: z.email().max(254).optional().openapi({ description: 'W-01: without a session, your email: an account is created (409 `email_taken` when one exists: sign in first)' }),
+    email: Email.optional().openapi({ description: 'W-01: without a session, your email: an account is created (409 `email_taken` when one exists: sign in first)' }),
     username: z
       .string()
       .regex(/^[a-z0-9_]{3,30}$/)
@@ -263,7 +260,7 @@ const routes = {
       params: IdParam,
       ...jsonBody(
         z.strictObject({
-          hours: z.number().multipleOf(0.25).min(0.25).max(jobPolicy.maxQuarterHours / 4),
+          hours: z.number().multipleOf(0.25).min(0.25).max(jobPolicy.maxQuarterHours / 4).openapi({ multipleOf: 0.25 }),
           plan: Text(1, jobPolicy.maxTextChars),
           fitsBudget: z.boolean().nullable().default(null).openapi({ description: 'required (true/false) when the client gave a budget; null otherwise' }),
         }),

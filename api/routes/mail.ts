@@ -25,7 +25,8 @@ const NotificationSettingsChange = z.strictObject({
     .array(
       z
         .strictObject({ kind: Kind, inApp: z.boolean(), email: z.boolean() })
-        .refine((k) => k.inApp || k.email, 'choose in-app, email or both'),
+        .refine((k) => k.inApp || k.email, 'choose in-app, email or both')
+        .openapi({ not: { properties: { inApp: { const: false }, email: { const: false } } }, description: 'in-app, email or both: not neither' }),
     )
     .max(routableKinds.length)
     .optional()

@@ -15,7 +15,7 @@ import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { AttachmentInfo } from './attachments.js';
-import { Cents, digits, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody } from '../schemas.js';
+import { attachmentIdList, Cents, digits, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody } from '../schemas.js';
 
 const text = (max: number) => z.string().normalize().trim().min(1).max(max);
 const IdempotencyKey = z.object({ 'idempotency-key': idempotencyKeyHeader });
@@ -49,14 +49,12 @@ const PartyAction = z
     z.strictObject({ type: z.literal('start_work') }),
     z.strictObject({ type: z.literal('submit_requirements'), text: text(5_000) }),
     z.strictObject({ type: z.literal('ask_buyer'), question: text(2_000) }),
-    z.strictObject({ type: z.literal('report_progress'), percent: z.number().int().min(10).max(100).multipleOf(10), comment: text(2_000) }),
+    z.strictObject({ type: z.literal('report_progress'), percent: z.number().int().min(10).max(100).multipleOf(10).openapi({ multipleOf: 10 }), comment: text(2_000) }),
     z.strictObject({
       type: z.literal('deliver'),
       text: text(5_000),
       links: z.array(z.url({ protocol: /^https?$/ }).max(2_000)).max(10).default([]),
-      attachmentIds: z
-        .array(z.string().max(40))
-        .max(DELIVERY_MAX_FILES)
+      attachmentIds: attachmentIdList(DELIVERY_MAX_FILES)
         .default([])
         .openapi({ description: 'K-69: files you uploaded (`POST /attachments`); another user’s or an unknown id is 404' }),
     }),

@@ -4,16 +4,13 @@
  * (K-41). Files are uploaded first (`POST /attachments`) and named here by id.
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { ATTACHMENT_ID } from '../../services/attachments.js';
 import { attachmentRules } from '../../services/policy.js';
 import type { Portfolio } from '../../services/portfolio.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { errorResponses, IdParam, json, jsonBody, orNull } from '../schemas.js';
+import { attachmentIdList, errorResponses, IdParam, json, jsonBody, orNull } from '../schemas.js';
 import { AttachmentInfo, PortfolioItem } from './attachments.js';
-
-const AttachmentId = z.string().regex(ATTACHMENT_ID);
 
 const OrderPortfolio = z
   .object({
@@ -53,7 +50,7 @@ const routes = {
         z
           .strictObject({
             title: z.string().trim().min(1).max(attachmentRules.portfolioTitleMaxChars).optional(),
-            attachmentIds: z.array(AttachmentId).min(1).max(attachmentRules.perPortfolioItem).openapi({ description: 'your uploads: images, video or audio' }),
+            attachmentIds: attachmentIdList(attachmentRules.perPortfolioItem).min(1).openapi({ description: 'your uploads: images, video or audio' }),
           })
           .openapi('AddPortfolioItem'),
       ),
@@ -65,7 +62,7 @@ const routes = {
     path: '/offers/{id}/images',
     tags: ['offers'],
     summary: 'Set your offer’s images (K-41): your JPEG, PNG or GIF uploads, in order; anyone downloads them while the offer is visible',
-    request: { params: IdParam, ...jsonBody(z.strictObject({ imageIds: z.array(AttachmentId).max(attachmentRules.perOffer) }).openapi('OfferImages')) },
+    request: { params: IdParam, ...jsonBody(z.strictObject({ imageIds: attachmentIdList(attachmentRules.perOffer) }).openapi('OfferImages')) },
     responses: { 200: json('The offer’s images now', z.object({ images: z.array(AttachmentInfo) })), ...errorResponses(404, 422) },
   }),
 };

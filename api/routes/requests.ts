@@ -5,7 +5,6 @@
  * `request-<id>`; its actions are Updates (an illegal one: 409 with the reason).
  */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { ATTACHMENT_ID } from '../../services/attachments.js';
 import { attachmentRules, individualOfferRules } from '../../services/policy.js';
 import type { Requests } from '../../services/requests.js';
 import { budgetBounds, requestRules } from '../../workflows/request/policy.js';
@@ -13,7 +12,7 @@ import { requestStatuses } from '../../workflows/request/messages.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, digits, errorResponses, Id, IdParam, Int4Id, json, jsonBody, MAX_ID, MAX_INT4, Text } from '../schemas.js';
+import { attachmentIdList, Cents, digits, errorResponses, Id, IdParam, Int4Id, json, jsonBody, MAX_ID, MAX_INT4, Text } from '../schemas.js';
 import { AttachmentInfo } from './attachments.js';
 
 
@@ -87,9 +86,7 @@ const Post = z.strictObject({
     .nullable()
     .default(null)
     .openapi({ description: `optional; integer cents from ${budgetBounds.minCents} to ${budgetBounds.maxCents} (422 outside)` }),
-  attachmentIds: z
-    .array(z.string().regex(ATTACHMENT_ID))
-    .max(attachmentRules.perRequest)
+  attachmentIds: attachmentIdList(attachmentRules.perRequest)
     .default([])
     .openapi({ description: `K-69: up to ${attachmentRules.perRequest} of your own uploads (\`POST /attachments\`), each once (404 for one that is not yours)` }),
 });

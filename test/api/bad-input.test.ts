@@ -156,6 +156,14 @@ describe('bad input at the door', () => {
     assert.equal(wrong.status, 405);
     assert.equal(wrong.body.error.code, 'method_not_allowed');
     assert.equal(wrong.headers.get('allow'), 'GET, HEAD, POST');
+    // A concrete path before the template that also matches it, as OpenAPI reads the document:
+    // `/me/cart/checkout` takes POST only; it is not `DELETE /me/cart/{id}` with the id "checkout".
+    for (const method of ['DELETE', 'GET']) {
+      const shadowed = await call(method, '/me/cart/checkout', { token: m.buyer.token });
+      assert.equal(shadowed.status, 405, `${method} /me/cart/checkout`);
+      assert.equal(shadowed.headers.get('allow'), 'POST');
+    }
+    assert.equal((await call('DELETE', '/me/cart/12345', { token: m.buyer.token })).status, 404);
     assert.equal((await call('GET', '/no/such/path')).status, 404);
   });
 });

@@ -143,11 +143,12 @@ describe('order actions refused', () => {
     await actOk(call, m.seller, order.orderId, { type: 'start_work' });
     const deliver = (attachmentIds: unknown) => act(call, m.seller, order.orderId, { type: 'deliver', text: 'The logo.', attachmentIds });
     await unchanged(order.orderId, async () => {
-      for (const ids of [[theirs], [mine, theirs], ['AAAAAAAAAAAAAAAAAAAAAA'], ['not an id']]) {
+      for (const ids of [[theirs], [mine, theirs], ['AAAAAAAAAAAAAAAAAAAAAA']]) {
         const res = await deliver(ids);
         assert.equal(res.status, 404, `${JSON.stringify(ids)}: ${JSON.stringify(res.body)}`);
         assert.equal(res.body.error.code, 'not_found');
       }
+      assert.equal((await deliver(['not an id'])).status, 400, 'not an attachment id, as every route that takes them says (the document’s pattern)');
       assert.equal((await deliver([mine, mine])).status, 400, 'the same file twice');
       assert.equal((await deliver(Array.from({ length: 11 }, () => mine))).status, 400, 'eleven files');
       assert.equal((await deliver(mine)).status, 400, 'not a list');

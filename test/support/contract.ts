@@ -123,7 +123,10 @@ export class Contract {
     const pathname = path.split('?')[0]!;
     if (CARRIERS.some((carrier) => carrier.test(pathname))) return { kind: 'carrier' };
     const lower = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
-    const matching = this.#templates.filter((t) => t.pattern.test(pathname));
+    const templates = this.#templates.filter((t) => t.pattern.test(pathname));
+    // OpenAPI matches a concrete path before the templates that also match it.
+    const concrete = templates.filter((t) => !t.template.includes('{'));
+    const matching = concrete.length > 0 ? concrete : templates;
     if (matching.length === 0) return { kind: 'unknown_path' };
     const taking = matching.filter((t) => t.methods.includes(lower)).sort((a, b) => staticSegments(b.template) - staticSegments(a.template));
     const chosen = taking[0];

@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { emailAddress } from '../../services/email-address.js';
 import { clientAddress } from '../../api/client-address.js';
 import { accountRules } from '../../services/policy.js';
 import { AppError } from '../../workflows/lib/errors.js';
@@ -17,7 +18,7 @@ import { forgetReferralCode, referralCodeOf } from './referrals.js';
 import { Field, FieldError, Form, Select, type FieldErrors } from '../ui.js';
 
 const login = z.string({ error: 'required' }).trim().regex(/^[A-Za-z0-9_]{3,32}$/, '3 to 32 letters a-z, digits or underscores');
-const email = z.string({ error: 'required' }).trim().pipe(z.email('enter an email address, such as alice@example.com').max(254));
+const email = z.string({ error: 'required' }).trim().pipe(emailAddress('enter an email address, such as alice@example.com'));
 const password = z
   .string({ error: 'required' })
   .min(accountRules.passwordMinLength, `at least ${accountRules.passwordMinLength} characters`)

@@ -17,6 +17,7 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
+import { emailAddress } from '../../services/email-address.js';
 import type { AffiliateClientJob, AffiliateCommissionItem, AffiliatePayoutItem, AffiliateWallet } from '../../services/affiliate-wallet.js';
 import type { Affiliate, AffiliateReferral } from '../../services/affiliates.js';
 import { affiliatePayoutRules } from '../../workflows/affiliate-payout/policy.js';
@@ -62,7 +63,7 @@ const SignUp = z
   });
 
 /** W-28, W-30: where payouts go, and automatic payout. */
-const PayoutSettingsForm = z.object({ paypalEmail: z.email({ error: 'enter an email address' }).max(254), autoPayout: checkbox });
+const PayoutSettingsForm = z.object({ paypalEmail: emailAddress('enter an email address'), autoPayout: checkbox });
 
 /** W-28: a withdrawal from the wallet, in dollars (at least $1, D-04). */
 const WithdrawalForm = z.object({ amount: dollars(affiliatePayoutRules.minimumCents, 100_000_000) });

@@ -8,6 +8,15 @@
  * marketplace's text and break what shows it; tab and newline are the ones prose uses.
  */
 
+/**
+ * The same rule as a JSON Schema `pattern`, which the OpenAPI document gives every free-text
+ * request string (`api/document.ts`): no C0 control character but tab and newline, no DEL. It
+ * says nothing of lone surrogates: they are not Unicode text, and a pattern naming them is one
+ * that Rust's regex engine (jsonschema-rs, and Schemathesis with it) refuses to compile, so the
+ * document states that part in words.
+ */
+export const STORABLE_TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F]*$';
+
 /** Why `text` holds a character gigflow does not store, or null when it holds none. */
 export function forbiddenCharacter(text: string): string | null {
   for (let i = 0; i < text.length; i++) {

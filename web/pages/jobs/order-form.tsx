@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { emailAddress } from '../../../services/email-address.js';
 import { jobPolicy } from '../../../workflows/job/policy.js';
 import { urgencies } from '../../../workflows/job/messages.js';
 import type { WebDeps, WebEnv } from '../../context.js';
@@ -47,7 +48,7 @@ const OrderForm = z.object({
   idempotencyKey: key,
 });
 const AnonymousFields = z.object({
-  email: z.string().trim().max(254, 'at most 254 characters').pipe(z.email({ error: 'an email address, such as you@example.com' })),
+  email: z.string().trim().max(254, 'at most 254 characters').pipe(emailAddress('an email address, such as you@example.com')),
   username: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[a-z0-9_]{3,30}$/, '3 to 30 of a–z, 0–9 and _').optional()),
 });
 const InstallForm = z.object({

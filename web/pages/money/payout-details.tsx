@@ -9,6 +9,7 @@
 import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
+import { emailAddress } from '../../../services/email-address.js';
 import type { WithdrawalLock } from '../../../services/accounts.js';
 import type { PayoutDetailsView } from '../../../services/payout-details.js';
 import { AppError } from '../../../workflows/lib/errors.js';
@@ -20,7 +21,7 @@ import { methodLabel } from './parts.js';
 
 type Pages = Hono<WebEnv>;
 
-const PaypalForm = z.object({ account: text(254).pipe(z.email('enter your PayPal account’s email')) });
+const PaypalForm = z.object({ account: text(254).pipe(emailAddress('enter your PayPal account’s email')) });
 /** The provider's redirect back: the setup it names, and whether the card was saved. */
 const CardReturn = z.object({
   setup_intent: z.string({ error: 'no saved card named' }).regex(/^[A-Za-z0-9_]{1,200}$/, 'not a saved card’s reference'),

@@ -1,0 +1,49 @@
+/**
+ * The storable-text rule has two spellings: `forbiddenCharacter`, which the door and every Update
+ * validator run, and `STORABLE_TEXT_PATTERN`, which the OpenAPI document gives every free-text
+ * request string for outside tools to read. They must agree on every character but the lone
+ * surrogates, which the pattern leaves to the document's words (a pattern naming them does not
+ * compile in Rust's regex engine), as ECMA-262 reads a pattern with the `u` flag (Ajv, JSON
+ * Schema 2020-12) and without it.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { forbiddenCharacter, STORABLE_TEXT_PATTERN } from '../../workflows/lib/text.js';
+import { openApiDocument } from '../../scripts/routes-table.js';
+
+const readings = [new RegExp(STORABLE_TEXT_PATTERN), new RegExp(STORABLE_TEXT_PATTERN, 'u')];
+const isSurrogate = (code: number) => code >= 0xd800 && code <= 0xdfff;
+
+describe('the storable-text pattern', () => {
+  it('takes exactly the UTF-16 code units forbiddenCharacter takes, alone and beside a letter, but the surrogates', () => {
+    for (let code = 0; code <= 0xffff; code++) {
+      if (isSurrogate(code)) continue;
+      const unit = String.fromCharCode(code);
+      for (const text of [unit, `a${unit}`, `${unit}a`]) {
+        const storable = forbiddenCharacter(text) === null;
+        for (const pattern of readings) assert.equal(pattern.test(text), storable, `${pattern.flags || 'no flag'}: U+${code.toString(16).padStart(4, '0')} in ${JSON.stringify(text)}`);
+      }
+    }
+  });
+
+  it('takes a character outside the basic plane; a lone surrogate, which it does not speak of, the rule refuses', () => {
+    for (const text of ['😀', 'a😀b\tc\nd']) {
+      assert.equal(forbiddenCharacter(text), null, JSON.stringify(text));
+      for (const pattern of readings) assert.equal(pattern.test(text), true, `${pattern.flags || 'no flag'}: ${JSON.stringify(text)}`);
+    }
+    for (const text of ['\ud83d', '\ude00', '\ude00\ud83d', '\ud83d\ud83d\ude00']) assert.match(forbiddenCharacter(text) ?? '', /lone UTF-16 surrogate/, JSON.stringify(text));
+    assert.equal(readings[0]!.test('😀\r\n'), false, 'a carriage return');
+  });
+
+  it('is in the served document: a profile with a control character is not a valid request there', async () => {
+    const document = (await openApiDocument()) as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: object }> } }>>; components: object };
+    const ajv = new Ajv2020({ strict: false });
+    ajv.addSchema({ $id: 'doc', components: document.components });
+    const body = JSON.parse(JSON.stringify(document.paths['/me/profile']!.patch!.requestBody!.content['application/json']!.schema).replaceAll('#/components/', 'doc#/components/'));
+    const valid = ajv.compile(body);
+    assert.equal(valid({ about: 'I draw logos 😀\nand banners' }), true, JSON.stringify(valid.errors));
+    assert.equal(valid({ about: 'I draw logos\u0001' }), false);
+    assert.equal(valid({ skills: ['logos', 'ban\u001cners'] }), false);
+  });
+});
