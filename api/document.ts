@@ -50,7 +50,8 @@ function tightenAll(schema: unknown, components: Record<string, Schema>, seen: S
   for (const key of ['properties', 'patternProperties', '$defs']) {
     if (isSchema(schema[key])) for (const sub of Object.values(schema[key])) tightenAll(sub, components, seen);
   }
-  for (const key of ['items', 'additionalProperties', 'not', 'prefixItems', 'anyOf', 'oneOf', 'allOf']) tightenAll(schema[key], components, seen);
+  // Not into `not`: a check written there would turn into its opposite.
+  for (const key of ['items', 'additionalProperties', 'prefixItems', 'anyOf', 'oneOf', 'allOf']) tightenAll(schema[key], components, seen);
 }
 
 /** The request schemas of one operation: its path and query parameters and its JSON body. */

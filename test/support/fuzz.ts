@@ -105,7 +105,7 @@ function stringOf(s: Schema): fc.Arbitrary<string> {
   const min = s.minLength ?? 0;
   const max = s.maxLength ?? Math.max(min, MAX_STRING);
   const fits = (text: string) => text.length >= min && text.length <= max;
-  // The document gives an email zod's pattern too, stricter than the format (no `}` before the @).
+  // The document gives an email the API's own pattern too (services/email-address.ts), stricter than the format.
   if (s.format === 'email') return fc.emailAddress().filter((email) => fits(email) && (typeof s.pattern !== 'string' || new RegExp(s.pattern).test(email)));
   if (s.format === 'uri') return fc.webUrl().filter(fits);
   if (s.format === 'date-time') return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());

@@ -5,8 +5,8 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { emailAddress } from '../../services/email-address.js';
 import { clientAddress } from '../../api/client-address.js';
+import { emailAddress } from '../../services/email-address.js';
 import { accountRules } from '../../services/policy.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';

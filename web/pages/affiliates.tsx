@@ -17,9 +17,9 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { emailAddress } from '../../services/email-address.js';
 import type { AffiliateClientJob, AffiliateCommissionItem, AffiliatePayoutItem, AffiliateWallet } from '../../services/affiliate-wallet.js';
 import type { Affiliate, AffiliateReferral } from '../../services/affiliates.js';
+import { emailAddress } from '../../services/email-address.js';
 import { affiliatePayoutRules } from '../../workflows/affiliate-payout/policy.js';
 import type { JobStatus } from '../../workflows/job/messages.js';
 import { affiliateRules } from '../../workflows/lib/affiliate.js';

@@ -9,8 +9,8 @@
 import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
-import { emailAddress } from '../../../services/email-address.js';
 import type { WithdrawalLock } from '../../../services/accounts.js';
+import { emailAddress } from '../../../services/email-address.js';
 import type { PayoutDetailsView } from '../../../services/payout-details.js';
 import { AppError } from '../../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../../context.js';
