@@ -9,7 +9,7 @@ import type { Services } from '../services/index.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { withRequestChecks } from './document.js';
-import { allowedMethodsAt, concretePathsFirst, limitBody } from './door.js';
+import { concretePathsFirst, limitBody, routeTable } from './door.js';
 import { requestLog } from './http-process.js';
 import { observeRequests } from './observe.js';
 import { onError, onNotFound, validationHook } from './errors.js';
@@ -70,9 +70,8 @@ function identifyCaller(accounts: Services['accounts'], sessionCookie: (c: Conte
 }
 
 /** A request no route matched: 404, or 405 with `Allow` when the path takes other methods. */
-function unmatched(routes: readonly { method: string; path: string }[]): NotFoundHandler<AppEnv> {
-  const allowedMethods = allowedMethodsAt(routes);
-  return (c) => onNotFound(c, allowedMethods(c.req.path));
+function unmatched(table: ReturnType<typeof routeTable>): NotFoundHandler<AppEnv> {
+  return (c) => onNotFound(c, table.allowedAt(c.req.path));
 }
 
 /** The document's own fields; the generator writes the rest from the routes. */
@@ -93,13 +92,14 @@ const DOCUMENT = {
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const { services } = deps;
+  const table = routeTable(app.routes);
   app.use(requestId());
   // Before the log line, so that it carries the request's trace id (issue 19 §4).
   app.use(observeRequests());
   app.use(requestLog(deps.logger, 'request'));
   // The Temporal Web UI calls the codec server from its own origin (issue 19 §5).
   app.use(codecCors(deps.temporalUiOrigin));
-  app.use(concretePathsFirst(app.routes));
+  app.use(concretePathsFirst(table));
   // An upload's body carries a file of up to 4 MB (K-69), the codec server a history's payloads;
   // every other request a little JSON.
   app.use(limitBody(undefined, (method, path) => (method !== 'POST' ? undefined : path === '/attachments' ? UPLOAD_MAX_BODY_BYTES : path.startsWith('/codec/') ? CODEC_MAX_BODY_BYTES : undefined)));
@@ -158,7 +158,7 @@ export function createApp(deps: AppDeps) {
   let document: unknown;
   app.get('/openapi.json', (c) => c.json((document ??= withRequestChecks(app.getOpenAPI31Document(DOCUMENT)))));
 
-  app.notFound(unmatched(app.routes));
+  app.notFound(unmatched(table));
   app.onError(onError);
   return app;
 }

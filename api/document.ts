@@ -47,11 +47,9 @@ function tightenAll(schema: unknown, components: Record<string, Schema>, seen: S
     tightenAll(components[ref.slice(COMPONENT.length)], components, seen);
   }
   tighten(schema);
-  for (const key of ['properties', 'patternProperties', '$defs']) {
-    if (isSchema(schema[key])) for (const sub of Object.values(schema[key])) tightenAll(sub, components, seen);
-  }
-  // Not into `not`: a check written there would turn into its opposite.
-  for (const key of ['items', 'additionalProperties', 'prefixItems', 'anyOf', 'oneOf', 'allOf']) tightenAll(schema[key], components, seen);
+  if (isSchema(schema.properties)) for (const sub of Object.values(schema.properties)) tightenAll(sub, components, seen);
+  // The keywords the generator writes; not into `not`: a check written there would turn into its opposite.
+  for (const key of ['items', 'additionalProperties', 'anyOf', 'oneOf']) tightenAll(schema[key], components, seen);
 }
 
 /** The request schemas of one operation: its path and query parameters and its JSON body. */

@@ -214,38 +214,43 @@ function reaching(routes: readonly CompiledRoute[], path: string): CompiledRoute
   return concrete.length > 0 ? concrete : matching;
 }
 
+/** The concrete paths a template also matches, with the methods the concrete path takes. */
+function shadowedPaths(all: readonly CompiledRoute[], routes: readonly Route[]): Map<string, string[]> {
+  const paths = new Map<string, string[]>();
+  for (const route of routes) {
+    if (route.method === 'ALL' || /[:*]/.test(route.path) || paths.has(route.path)) continue;
+    const matching = all.filter(({ pattern }) => pattern.test(route.path));
+    if (matching.some((other) => !other.concrete)) paths.set(route.path, methodsOf(matching.filter((other) => other.concrete)));
+  }
+  return paths;
+}
+
 /**
- * The methods some route of the app answers at a path (for 405's `Allow`; empty when none does),
- * from `routes`' patterns, compiled once at the first call, when every route is registered: a
- * path no route matches (a scanner's probe, a typo) costs a scan, not a compile of each pattern.
+ * The app's routes as 405 and the path precedence read them, compiled once, at the first request,
+ * when every route is registered (`routes` is the app's own list): a path no route matches (a
+ * scanner's probe, a typo) costs a scan, not a compile of each pattern.
  */
-export function allowedMethodsAt(routes: readonly Route[]): (path: string) => string[] {
+export function routeTable(routes: readonly Route[]) {
   let all: CompiledRoute[] | undefined;
-  return (path) => methodsOf(reaching((all ??= compiled(routes)), path));
+  let shadowed: Map<string, string[]> | undefined;
+  const compiledOnce = () => (all ??= compiled(routes));
+  return {
+    /** The methods some route answers at `path` (for 405's `Allow`; empty when none does). */
+    allowedAt: (path: string): string[] => methodsOf(reaching(compiledOnce(), path)),
+    /** The methods of `path` when it is a concrete path a template also matches; else undefined. */
+    shadowedAt: (path: string): string[] | undefined => (shadowed ??= shadowedPaths(compiledOnce(), routes)).get(path),
+  };
 }
 
 /**
  * A concrete path's methods before any template's: `DELETE /me/cart/checkout` is a method that
  * path does not take (405, `Allow: POST`), as the document says, not `DELETE /me/cart/{id}`
- * with the id "checkout" (400). `routes` is the app's own list, read at the first request, when
- * every route is registered; the paths a template shadows are found then, so a request costs one
- * lookup.
+ * with the id "checkout" (400). The paths a template shadows are found once, so a request costs
+ * one lookup.
  */
-export function concretePathsFirst(routes: readonly Route[]): MiddlewareHandler<AppEnv> {
-  let shadowed: Map<string, string[]> | undefined;
-  const shadowedPaths = () => {
-    const all = compiled(routes);
-    const paths = new Map<string, string[]>();
-    for (const route of routes) {
-      if (route.method === 'ALL' || /[:*]/.test(route.path) || paths.has(route.path)) continue;
-      const matching = all.filter(({ pattern }) => pattern.test(route.path));
-      if (matching.some((other) => !other.concrete)) paths.set(route.path, methodsOf(reaching(all, route.path)));
-    }
-    return paths;
-  };
+export function concretePathsFirst(table: ReturnType<typeof routeTable>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    shadowed ??= shadowedPaths();
-    const allowed = shadowed.get(c.req.path.length > 1 ? c.req.path.replace(/\/$/, '') : c.req.path);
+    const allowed = table.shadowedAt(c.req.path.length > 1 ? c.req.path.replace(/\/$/, '') : c.req.path);
     if (allowed && !allowed.includes(c.req.method)) return onNotFound(c, allowed);
     await next();
   };
