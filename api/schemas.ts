@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { ATTACHMENT_ID } from '../services/attachments.js';
 import { EMAIL_PATTERN, emailAddress } from '../services/email-address.js';
+import { trimmedTextPattern } from '../workflows/lib/text.js';
 
 export const ErrorSchema = z
   .object({
@@ -96,9 +97,15 @@ export const idempotencyKeyHeader = z
       'the same key with a different request is refused (422 `idempotency_key_reused`). Keys are yours alone and never lapse.',
   });
 
-/** The largest id an `int8` column takes that JavaScript holds exactly. */
-/** Free text as people type it: Unicode-normalised, trimmed, then `min`…`max` characters. */
-export const Text = (min: number, max: number) => z.string().normalize().trim().min(min).max(max);
+/**
+ * Free text as people type it: at most `max` characters as sent, at least `min` once trimmed
+ * (blank text is no text), kept trimmed and Unicode-normalised (NFC). The document says both
+ * bounds as sent: `maxLength`, and `trimmedTextPattern(min)` for the trimmed one (so a title of
+ * spaces is not a valid request there either). `max` holds again after normalising, which
+ * lengthens a few rare characters. The same bounds as an Update validator's `textRefusal`.
+ */
+export const Text = (min: number, max: number) =>
+  z.string().max(max).trim().min(min).normalize().max(max).openapi({ pattern: trimmedTextPattern(min) });
 
 /**
  * Up to `max` of the caller's uploads (`POST /attachments`), each at most once: the services
@@ -109,6 +116,7 @@ export const attachmentIdList = (max: number) => z.array(z.string().regex(ATTACH
 /** An email address (`services/email-address.ts`), with its pattern in the document. */
 export const Email = emailAddress().openapi({ pattern: EMAIL_PATTERN.source, example: 'alice@example.com' });
 
+/** The largest id an `int8` column takes that JavaScript holds exactly. */
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
 /** The largest value of an `integer` (int4) column, such as a category's id. */
 export const MAX_INT4 = 2_147_483_647;

@@ -3,6 +3,12 @@
  * leaf), the category's price rule and fixed package prices, the category's attributes, and no
  * (near-)duplicate of the seller's other offers. The shapes and bounds of each field are the
  * request schema's (`api/routes/offers.ts`); these are the rules that need the database.
+ *
+ * As everywhere in the API (requests, individual offers, placement): an input that names what
+ * the category does not have (no such category, an attribute it does not declare, a value it
+ * does not allow, a required attribute left out) is invalid input, 400; a well-formed offer that
+ * a catalog rule refuses (a top category, a price or package price the category does not allow)
+ * is a rule violation, 422. Both name the field.
  */
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
@@ -17,8 +23,11 @@ export type OfferInput = Omit<OfferContent, 'options'> & {
 
 type OfferRow = typeof offers.$inferSelect;
 
-export const fieldError = (path: string, message: string) =>
-  new AppError('invalid_input', `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
+export const fieldError = (path: string, message: string, code: 'invalid_input' | 'rule_violation' = 'invalid_input') =>
+  new AppError(code, `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
+
+/** A catalog rule's refusal of a well-formed offer (422). */
+const ruleError = (path: string, message: string) => fieldError(path, message, 'rule_violation');
 
 /** The content columns of an offer row. */
 export const contentOf = (row: OfferRow): OfferContent => ({
@@ -39,15 +48,15 @@ export const contentOf = (row: OfferRow): OfferContent => ({
 function checkPrices(category: typeof categories.$inferSelect, content: OfferInput | OfferContent): void {
   if (category.allowsFreePrice) {
     if (content.priceCents < catalogRules.freePriceMinCents || content.priceCents > catalogRules.freePriceMaxCents) {
-      throw fieldError('body.priceCents', `between ${catalogRules.freePriceMinCents} and ${catalogRules.freePriceMaxCents} cents in this category`);
+      throw ruleError('body.priceCents', `between ${catalogRules.freePriceMinCents} and ${catalogRules.freePriceMaxCents} cents in this category`);
     }
   } else if (content.priceCents !== catalogRules.kworkBasePriceCents) {
-    throw fieldError('body.priceCents', `the basic kwork costs ${catalogRules.kworkBasePriceCents} cents in this category (it has no free price)`);
+    throw ruleError('body.priceCents', `the basic kwork costs ${catalogRules.kworkBasePriceCents} cents in this category (it has no free price)`);
   }
   for (const [tier, pkg] of Object.entries(content.packages ?? {})) {
     const fixed = category.fixedPackagePrices?.[tier as PackageTierName];
     if (fixed !== undefined && pkg.priceCents !== fixed) {
-      throw fieldError(`body.packages.${tier}.priceCents`, `this category fixes the ${tier} package at ${fixed} cents`);
+      throw ruleError(`body.packages.${tier}.priceCents`, `this category fixes the ${tier} package at ${fixed} cents`);
     }
   }
 }
@@ -74,7 +83,7 @@ export async function checkAgainstCategory(db: Db, content: OfferInput | OfferCo
   const [category] = await db.orm.select().from(categories).where(eq(categories.id, content.categoryId));
   if (!category) throw fieldError('body.categoryId', 'no such category');
   const [child] = await db.orm.select({ id: categories.id }).from(categories).where(eq(categories.parentId, category.id)).limit(1);
-  if (child) throw fieldError('body.categoryId', 'offers go in a subcategory, not a top category');
+  if (child) throw ruleError('body.categoryId', 'offers go in a subcategory, not a top category');
   checkPrices(category, content);
   await checkAttributes(db, category.id, content);
 }

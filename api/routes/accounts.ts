@@ -7,7 +7,7 @@ import { access, callerOf, secured } from '../auth.js';
 import { clientAddress } from '../client-address.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Email, errorResponses, json, jsonBody, orNull } from '../schemas.js';
+import { Email, errorResponses, json, jsonBody, orNull, Text } from '../schemas.js';
 
 const Login = z
   .string()
@@ -139,10 +139,10 @@ const routes = {
     summary: 'Change display name, city, about, skills, avatar, time zone or weekend hiding',
     request: jsonBody(
       z.strictObject({
-        displayName: z.string().normalize().trim().min(1).max(60).nullable().optional(),
-        city: z.string().normalize().trim().min(1).max(80).nullable().optional(),
+        displayName: Text(1, 60).nullable().optional(),
+        city: Text(1, 80).nullable().optional(),
         about: z.string().normalize().max(2000).nullable().optional(),
-        skills: z.array(z.string().normalize().trim().min(1).max(40)).max(20).optional(),
+        skills: z.array(Text(1, 40)).max(20).optional(),
         avatarUrl: z.url({ protocol: /^https?$/ }).max(500).nullable().optional(),
         timeZone: z.string().max(64).refine(isTimeZone, 'not an IANA time zone (e.g. Europe/Lisbon)').optional(),
         hideOnWeekends: z.boolean().optional().openapi({ description: 'hide all my offers from Friday 00:00 to Monday 00:00 in my time zone' }),

@@ -6,7 +6,7 @@ import { walletRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+import { Cents, errorResponses, IdParam, json, jsonBody, Text } from '../schemas.js';
 
 const Role = z.enum(staffRoles);
 const UserRoles = z.object({ id: z.number().int(), login: z.string(), roles: z.array(Role) }).openapi('UserRoles');
@@ -37,7 +37,7 @@ const routes = {
     path: '/admin/users/{id}/block',
     tags: ['admin'],
     summary: 'Block an account: it can no longer sign in or act; its sessions end',
-    request: { params: IdParam, ...jsonBody(z.strictObject({ reason: z.string().normalize().trim().min(1).max(500) })) },
+    request: { params: IdParam, ...jsonBody(z.strictObject({ reason: Text(1, 500) })) },
     responses: { 204: { description: 'Blocked' }, ...errorResponses(404) },
   }),
   unblock: secured(admin, {

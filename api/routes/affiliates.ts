@@ -11,15 +11,15 @@ import { jobStatuses } from '../../workflows/job/messages.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Email, errorResponses, json, jsonBody, orNull } from '../schemas.js';
+import { Email, errorResponses, json, jsonBody, orNull, Text } from '../schemas.js';
 
-const name = (what: string) => z.string().trim().min(1).max(100).openapi({ description: what });
+const name = (what: string) => Text(1, 100).openapi({ description: what });
 
 const Company = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
-    address: z.string().trim().min(1).max(500),
-    taxId: z.string().trim().min(2).max(32).openapi({ description: 'checked loosely here (letters, digits, spaces, `.`, `-`, `/`); invoicing checks it per country (W-18)', example: 'PL5260250274' }),
+    name: Text(1, 200),
+    address: Text(1, 500),
+    taxId: Text(2, 32).openapi({ description: 'checked loosely here (letters, digits, spaces, `.`, `-`, `/`); invoicing checks it per country (W-18)', example: 'PL5260250274' }),
   })
   .openapi('AffiliateCompany');
 

@@ -11,9 +11,9 @@ import { access, callerOf, secured } from '../auth.js';
 import { PortfolioItem } from './attachments.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { digits, errorResponses, IdParam, json, jsonBody, MAX_ID, orNull } from '../schemas.js';
+import { digits, errorResponses, IdParam, json, jsonBody, MAX_ID, orNull, Text } from '../schemas.js';
 
-const text = (max: number) => z.string().normalize().trim().min(1).max(max);
+const text = (max: number) => Text(1, max);
 const Verdict = z.enum(['like', 'dislike']);
 
 /** One feedback as the public sees it (the seller's profile, the offer page). */

@@ -4,15 +4,15 @@ import type { InvoicingService } from '../../services/invoicing.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, errorResponses, IdParam, json, jsonBody, orNull } from '../schemas.js';
+import { Cents, errorResponses, IdParam, json, jsonBody, orNull, Text } from '../schemas.js';
 import { contentDisposition } from './attachments.js';
 
-const Text = (max: number, example: string) => z.string().trim().min(1).max(max).openapi({ example });
+const Line = (max: number, example: string) => Text(1, max).openapi({ example });
 
 const InvoicingProfile = z
   .object({
-    firstName: Text(100, 'Anna'),
-    lastName: Text(100, 'Nowak'),
+    firstName: Line(100, 'Anna'),
+    lastName: Line(100, 'Nowak'),
     country: z
       .string()
       .regex(/^[A-Za-z]{2}$/)
@@ -20,8 +20,8 @@ const InvoicingProfile = z
     company: orNull(
       z
         .object({
-          name: Text(200, 'Nowak Studio sp. z o.o.'),
-          address: Text(300, 'ul. Długa 1, 00-001 Warszawa'),
+          name: Line(200, 'Nowak Studio sp. z o.o.'),
+          address: Line(300, 'ul. Długa 1, 00-001 Warszawa'),
           taxId: z.string().min(1).max(40).openapi({
             description:
               'checked for the country (W-18): PL NIP with its check digit, DE/GB/FR and every EU VAT format (prefix optional), elsewhere 4–20 letters or digits; stored normalised, with the VAT prefix in the EU and GB',

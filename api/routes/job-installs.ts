@@ -9,7 +9,7 @@ import { installRules, type JobInstalls } from '../../services/job-installs.js';
 import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+import { errorResponses, IdParam, json, jsonBody, Text } from '../schemas.js';
 
 const staff = access.staff('support', 'admin');
 const Price = z
@@ -18,7 +18,7 @@ const Price = z
   .min(installRules.minPriceCents)
   .max(installRules.maxPriceCents)
   .openapi({ description: `integer cents, $${installRules.minPriceCents / 100} to $${installRules.maxPriceCents / 100}: the client pays it at once (W-06)`, example: 9_900 });
-const Description = z.string().normalize().trim().min(1).max(installRules.descriptionMaxChars);
+const Description = Text(1, installRules.descriptionMaxChars);
 
 const StaffInstall = z
   .object({
@@ -33,7 +33,7 @@ const StaffInstall = z
   .openapi('StaffJobInstall');
 
 const NewInstall = z
-  .strictObject({ name: z.string().normalize().trim().min(1).max(installRules.nameMaxChars), description: Description, priceCents: Price })
+  .strictObject({ name: Text(1, installRules.nameMaxChars), description: Description, priceCents: Price })
   .openapi('NewJobInstall');
 
 const InstallChange = z

@@ -306,7 +306,7 @@ const routes = {
     tags: ['staff'],
     summary: 'W-08, W-11: the refund of a paid job the client asked to cancel: full (only this before work started), partial, none, or refuse the cancellation',
     request: { params: IdParam, ...jsonBody(Decision) },
-    responses: { 200: detail('Decided'), ...errorResponses(401, 403, 404, 409) },
+    responses: { 200: detail('Decided'), ...errorResponses(401, 403, 404, 409, 422) },
   }),
 };
 

@@ -6,7 +6,7 @@ import { rejectReasons } from '../../workflows/moderation/messages.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { errorResponses, IdParam, json, jsonBody } from '../schemas.js';
+import { errorResponses, IdParam, json, jsonBody, Text } from '../schemas.js';
 
 const QueueItem = z.object({
   offerId: z.number().int(),
@@ -20,7 +20,7 @@ const QueueItem = z.object({
 
 const Decision = z.discriminatedUnion('decision', [
   z.strictObject({ decision: z.literal('approve') }),
-  z.strictObject({ decision: z.literal('reject'), reason: z.enum(rejectReasons), note: z.string().normalize().trim().min(1).max(1_000).optional() }),
+  z.strictObject({ decision: z.literal('reject'), reason: z.enum(rejectReasons), note: Text(1, 1_000).optional() }),
 ]);
 
 const moderators = access.staff('moderator', 'admin');

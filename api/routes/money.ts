@@ -9,7 +9,7 @@ import { walletRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, digits, errorResponses, IdParam, idempotencyKeyHeader, json, jsonBody } from '../schemas.js';
+import { Cents, digits, errorResponses, IdParam, idempotencyKeyHeader, json, jsonBody, Text } from '../schemas.js';
 
 const TopUpAmount = z
   .number()
@@ -163,7 +163,7 @@ const routes = {
     path: '/me/promo-redemptions',
     tags: ['money'],
     summary: 'Redeem a promo code onto the bonus balance (once per code)',
-    request: jsonBody(z.strictObject({ code: z.string().normalize().trim().min(1).max(32) })),
+    request: jsonBody(z.strictObject({ code: Text(1, 32) })),
     responses: {
       201: json('Redeemed', z.object({ promoCode: z.string(), amountCents: Cents, bonusCents: Cents })),
       ...errorResponses(404, 409, 422),

@@ -6,7 +6,7 @@ import { catalogRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, errorResponses, IdParam, Int4Id, json, jsonBody } from '../schemas.js';
+import { Cents, errorResponses, IdParam, Int4Id, json, jsonBody, Text } from '../schemas.js';
 import { AttachmentInfo, PortfolioItem } from './attachments.js';
 import { FeedbackItem, PublicSeller } from './feedback.js';
 
@@ -14,16 +14,16 @@ const Tier = z.enum(['economy', 'standard', 'business']);
 const PackageTier = z.strictObject({
   priceCents: z.number().int().min(catalogRules.kworkBasePriceCents).max(catalogRules.freePriceMaxCents),
   leadTimeDays: z.number().int().min(1).max(catalogRules.maxLeadTimeDays),
-  includes: z.array(z.string().normalize().trim().min(1).max(100)).min(1).max(10),
+  includes: z.array(Text(1, 100)).min(1).max(10),
 });
 const LeadTime = z.number().int().min(1).max(catalogRules.maxLeadTimeDays);
 
 const OfferInput = z
   .strictObject({
-    categoryId: Int4Id,
-    title: z.string().normalize().trim().min(catalogRules.titleMinLength).max(catalogRules.titleMaxLength).openapi({ description: 'the key phrase buyers search for' }),
-    description: z.string().normalize().trim().min(catalogRules.descriptionMinLength).max(catalogRules.descriptionMaxLength),
-    priceCents: z.number().int().positive().openapi({ description: `the basic kwork: ${catalogRules.kworkBasePriceCents} cents unless the category allows a free price` }),
+    categoryId: Int4Id.openapi({ description: 'a subcategory (a top category: 422; no such category: 400)' }),
+    title: Text(catalogRules.titleMinLength, catalogRules.titleMaxLength).openapi({ description: 'the key phrase buyers search for' }),
+    description: Text(catalogRules.descriptionMinLength, catalogRules.descriptionMaxLength),
+    priceCents: z.number().int().positive().openapi({ description: `K-01: the basic kwork, ${catalogRules.kworkBasePriceCents} cents unless the category allows a free price of ${catalogRules.freePriceMinCents} to ${catalogRules.freePriceMaxCents} cents (422 otherwise)` }),
     leadTimeDays: LeadTime,
     instructions: z.string().normalize().max(2_000).default('').openapi({ description: 'what the seller needs from the buyer to start' }),
     unitVolume: z.string().normalize().max(200).default('').openapi({ description: 'how much work one unit is' }),
@@ -32,14 +32,14 @@ const OfferInput = z
     options: z
       .array(
         z.strictObject({
-          title: z.string().normalize().trim().min(3).max(80),
+          title: Text(3, 80),
           priceCents: z.number().int().min(catalogRules.optionMinCents).max(catalogRules.optionMaxCents),
           extraDays: z.number().int().min(0).max(catalogRules.maxLeadTimeDays).default(0),
         }),
       )
       .max(catalogRules.maxOptions)
       .default([]),
-    packages: z.strictObject({ economy: PackageTier.optional(), standard: PackageTier.optional(), business: PackageTier.optional() }).nullable().default(null),
+    packages: z.strictObject({ economy: PackageTier.optional(), standard: PackageTier.optional(), business: PackageTier.optional() }).nullable().default(null).openapi({ description: 'K-03: up to three packages; where the category fixes a package’s price, that price (422 otherwise)' }),
   })
   .openapi('OfferInput');
 

@@ -15,9 +15,9 @@ import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { AttachmentInfo } from './attachments.js';
-import { attachmentIdList, Cents, digits, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody } from '../schemas.js';
+import { attachmentIdList, Cents, digits, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody, Text } from '../schemas.js';
 
-const text = (max: number) => z.string().normalize().trim().min(1).max(max);
+const text = (max: number) => Text(1, max);
 const IdempotencyKey = z.object({ 'idempotency-key': idempotencyKeyHeader });
 /** An action's key is optional; it names the workflow Update, so a retry answers what the first did. */
 const ActionKey = z.object({

@@ -9,7 +9,7 @@ import type { Portfolio } from '../../services/portfolio.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { attachmentIdList, errorResponses, IdParam, json, jsonBody, orNull } from '../schemas.js';
+import { attachmentIdList, errorResponses, IdParam, json, jsonBody, orNull, Text } from '../schemas.js';
 import { AttachmentInfo, PortfolioItem } from './attachments.js';
 
 const OrderPortfolio = z
@@ -49,7 +49,7 @@ const routes = {
       ...jsonBody(
         z
           .strictObject({
-            title: z.string().trim().min(1).max(attachmentRules.portfolioTitleMaxChars).optional(),
+            title: Text(1, attachmentRules.portfolioTitleMaxChars).optional(),
             attachmentIds: attachmentIdList(attachmentRules.perPortfolioItem).min(1).openapi({ description: 'your uploads: images, video or audio' }),
           })
           .openapi('AddPortfolioItem'),

@@ -9,7 +9,7 @@ import { accountRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { errorResponses, IdParam, json, jsonBody, orNull } from '../schemas.js';
+import { errorResponses, IdParam, json, jsonBody, orNull, Text } from '../schemas.js';
 
 const ClosureRequest = z
   .object({
@@ -50,7 +50,7 @@ const routes = {
     path: '/me/closure',
     tags: ['accounts'],
     summary: 'W-20: ask to close the account, with a reason; staff complete it, erasing the personal data and keeping what accounting law requires',
-    request: jsonBody(z.strictObject({ reason: z.string().normalize().trim().min(1).max(accountRules.closureReasonMaxLength) })),
+    request: jsonBody(z.strictObject({ reason: Text(1, accountRules.closureReasonMaxLength) })),
     responses: { 201: json('The pending request', ClosureRequest), ...errorResponses(409) },
   }),
   pendingClosure: secured(access.user, {

@@ -7,12 +7,13 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Sanctions } from '../../services/sanctions.js';
 import { staffKinds, violationKinds } from '../../workflows/standing/messages.js';
+import { standingRules } from '../../workflows/standing/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { errorResponses, Id, IdParam, json, jsonBody } from '../schemas.js';
+import { errorResponses, Id, IdParam, json, jsonBody, Text } from '../schemas.js';
 
-const Text = z.string().normalize().trim().min(1).max(500);
+const Reason = Text(1, 500);
 const BlockShape = z.object({ until: z.string().openapi({ description: 'ISO 8601: the block lifts by itself then' }), reason: z.string() });
 
 const Standing = z
@@ -84,11 +85,27 @@ const BlockedUser = z
   })
   .openapi('BlockedUser');
 
-const SanctionBody = z.strictObject({
-  kind: z.enum(staffKinds).openapi({ description: 'K-58 rudeness, K-60 spam, K-61 off_platform_buyer/off_platform_seller, K-62 financial_terms, K-65 staff_warning/staff_offers_block/staff_account_block' }),
-  reason: Text.openapi({ description: 'what the user reads' }),
-  days: z.number().int().min(1).max(48).optional().openapi({ description: 'only for staff_offers_block and staff_account_block' }),
-});
+/** K-65: the kinds staff give for a number of days; every other kind follows its rule's ladder. */
+const blockKinds = ['staff_offers_block', 'staff_account_block'] as const;
+type LadderKind = Exclude<(typeof staffKinds)[number], (typeof blockKinds)[number]>;
+const ladderKinds = staffKinds.filter((kind): kind is LadderKind => !(blockKinds as readonly string[]).includes(kind)) as [LadderKind, ...LadderKind[]];
+const kindRules = 'K-58 rudeness, K-60 spam, K-61 off_platform_buyer/off_platform_seller, K-62 financial_terms, K-65 staff_warning/staff_offers_block/staff_account_block';
+
+/**
+ * A staff sanction as the API takes it, one shape a kind: a block (K-65) with its `days`, which
+ * it needs, and any other kind without them (its rule's ladder decides), so that the document
+ * says what the standing workflow's validator refuses.
+ */
+const sanctionBody = <R extends z.ZodType>(reason: R) =>
+  z.discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.enum(blockKinds).openapi({ description: kindRules }),
+      reason,
+      days: z.number().int().min(1).max(standingRules.maxStaffDays).openapi({ description: 'how long the block lasts' }),
+    }),
+    z.strictObject({ kind: z.enum(ladderKinds).openapi({ description: `${kindRules}: the rule's ladder decides how long` }), reason }),
+  ]);
+const SanctionBody = sanctionBody(Reason.openapi({ description: 'what the user reads' }));
 
 const support = access.staff('support', 'admin');
 
@@ -105,7 +122,7 @@ const routes = {
     path: '/reports',
     tags: ['sanctions'],
     summary: 'Report a user, an offer, a feedback or a message (spam, rudeness) to staff, with a reason; one open report per subject',
-    request: { ...jsonBody(z.strictObject({ subject: Subject, subjectId: Id, reason: Text })) },
+    request: { ...jsonBody(z.strictObject({ subject: Subject, subjectId: Id, reason: Reason })) },
     responses: { 201: json('Queued for staff', Report), ...errorResponses(404, 409, 422) },
   }),
   queue: secured(support, {
@@ -122,7 +139,7 @@ const routes = {
     summary: 'Resolve a report, optionally sanctioning whom it is about (counted once per report)',
     request: {
       params: IdParam,
-      ...jsonBody(z.strictObject({ resolution: Text, sanction: SanctionBody.partial({ reason: true }).optional() })),
+      ...jsonBody(z.strictObject({ resolution: Reason, sanction: sanctionBody(Reason.optional().openapi({ description: 'what the user reads (the resolution, if none)' })).optional() })),
     },
     responses: { 200: json('Resolved', z.object({ report: Report, standing: StandingView.nullable() })), ...errorResponses(401, 403, 404, 409, 422) },
   }),
@@ -146,7 +163,7 @@ const routes = {
     path: '/staff/users/{id}/sanctions/lift',
     tags: ['staff'],
     summary: 'Lift a block early (K-65), with a reason the user reads; 409 when no such block runs',
-    request: { params: IdParam, ...jsonBody(z.strictObject({ block: z.enum(['offers', 'account', 'all']), reason: Text })) },
+    request: { params: IdParam, ...jsonBody(z.strictObject({ block: z.enum(['offers', 'account', 'all']), reason: Reason })) },
     responses: { 200: json('The standing once lifted', StandingView), ...errorResponses(401, 403, 404, 409) },
   }),
 };
@@ -159,13 +176,13 @@ export function sanctionRoutes({ sanctions }: { sanctions: Sanctions }): OpenAPI
     .openapi(routes.queue, async (c) => c.json({ items: await sanctions.queue() }, 200))
     .openapi(routes.resolve, async (c) => {
       const { resolution, sanction } = c.req.valid('json');
-      const input = sanction === undefined ? { resolution } : { resolution, sanction: { kind: sanction.kind, ...(sanction.reason === undefined ? {} : { reason: sanction.reason }), ...(sanction.days === undefined ? {} : { days: sanction.days }) } };
+      const input = sanction === undefined ? { resolution } : { resolution, sanction: { kind: sanction.kind, ...(sanction.reason === undefined ? {} : { reason: sanction.reason }), ...('days' in sanction ? { days: sanction.days } : {}) } };
       return c.json(await sanctions.resolve(callerOf(c).id, c.req.valid('param').id, input), 200);
     })
     .openapi(routes.blocked, async (c) => c.json({ items: await sanctions.blockedNow() }, 200))
     .openapi(routes.sanction, async (c) => {
-      const { kind, reason, days } = c.req.valid('json');
-      return c.json(await sanctions.sanction(callerOf(c).id, c.req.valid('param').id, { kind, reason, ...(days === undefined ? {} : { days }) }), 200);
+      const body = c.req.valid('json');
+      return c.json(await sanctions.sanction(callerOf(c).id, c.req.valid('param').id, { kind: body.kind, reason: body.reason, ...('days' in body ? { days: body.days } : {}) }), 200);
     })
     .openapi(routes.lift, async (c) => c.json(await sanctions.lift(callerOf(c).id, c.req.valid('param').id, c.req.valid('json')), 200));
 }

@@ -4,7 +4,7 @@ import { offerSorts, sellerLevels, SELLER_HITS_LIMIT, type CategoryNode, type Se
 import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, digits, json, MAX_INT4 } from '../schemas.js';
+import { Cents, digits, json, MAX_INT4, Text } from '../schemas.js';
 
 /** A query parameter that may repeat: one occurrence arrives as a string, several as an array. */
 function repeated<T extends z.ZodType>(item: T, max: number) {
@@ -20,7 +20,7 @@ const AttributeCondition = z
 
 const OfferSearchQuery = z
   .strictObject({
-    q: z.string().normalize().trim().max(200).optional().openapi({
+    q: Text(0, 200).optional().openapi({
       description: 'Keywords over title and description, in web-search syntax: `"exact phrase"`, `or`, `-excluded`',
       example: 'wordpress landing page',
     }),

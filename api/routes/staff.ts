@@ -7,7 +7,7 @@ import type { AttentionService } from '../../services/attention.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { errorResponses, json, jsonBody } from '../schemas.js';
+import { errorResponses, json, jsonBody, Text } from '../schemas.js';
 
 const Held = z
   .object({
@@ -41,7 +41,7 @@ const routes = {
     path: '/staff/attention/{workflowId}/resolve',
     tags: ['staff'],
     summary: 'Resolve a hold: the workflow takes actions again and tries a due deadline again',
-    request: { params: WorkflowIdParam, ...jsonBody(z.strictObject({ note: z.string().normalize().trim().min(1).max(1_000).optional() })) },
+    request: { params: WorkflowIdParam, ...jsonBody(z.strictObject({ note: Text(1, 1_000).optional() })) },
     responses: { 204: { description: 'Resolved' }, ...errorResponses(400, 401, 403, 404, 409) },
   }),
 };

@@ -9,7 +9,7 @@ import type { Withdrawals } from '../../services/withdrawals.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, errorResponses, IdParam, idempotencyKeyHeader, json, jsonBody } from '../schemas.js';
+import { Cents, errorResponses, IdParam, idempotencyKeyHeader, json, jsonBody, Text } from '../schemas.js';
 
 const Status = z.enum(['requested', 'held', 'in_batch', 'paid', 'failed', 'cancelled', 'rejected']);
 
@@ -72,7 +72,7 @@ const ProviderEvent = z
   })
   .openapi('ProviderEvent');
 
-const Reason = z.strictObject({ reason: z.string().normalize().trim().min(1).max(500) });
+const Reason = z.strictObject({ reason: Text(1, 500) });
 const support = access.staff('support', 'admin');
 
 const routes = {

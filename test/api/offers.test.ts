@@ -95,23 +95,39 @@ describe('kwork offers', () => {
       assert.equal(res.body.error.code, 'email_not_confirmed');
     });
 
+    // A malformed offer, or one naming what its category does not have: 400.
     for (const [what, overrides, path] of [
       ['a title under 10 characters', { title: 'Logo' }, 'body.title'],
       ['a title over 80 characters', { title: 'L'.repeat(81) }, 'body.title'],
       ['11 options', { options: Array.from({ length: 11 }, (_, i) => ({ title: `Option ${i}`, priceCents: 500 })) }, 'body.options'],
       ['an option under $4', { options: [{ title: 'Cheap', priceCents: 399 }] }, 'body.options.0.priceCents'],
       ['an option over $200', { options: [{ title: 'Dear', priceCents: 20_001 }] }, 'body.options.0.priceCents'],
-      ['a price other than $10 where the category has no free price', { priceCents: 1_500 }, 'body.priceCents'],
-      ['a top category', { categoryId: 1 }, 'body.categoryId'],
+      ['an unknown category', { categoryId: 999_999 }, 'body.categoryId'],
       ['an attribute the category does not declare', { attributes: { cms: 'tilda' } }, 'body.attributes.cms'],
       ['an attribute value the category does not allow', { attributes: { style: ['baroque'] } }, 'body.attributes.style'],
-      ['a package price other than the category fixes', { packages: { standard: { priceCents: 3_000, leadTimeDays: 4, includes: ['3 concepts'] } } }, 'body.packages.standard.priceCents'],
       ['an unknown field', { discount: 10 }, 'body.discount'],
     ] as const) {
       it(`refuses ${what} with 400 naming ${path}`, async () => {
         const seller = await signUp(call, 'validator');
         const res = await create(seller, logoOffer(overrides));
         assert.equal(res.status, 400, JSON.stringify(res.body));
+        assert.equal(res.body.error.code, 'invalid_input');
+        assert.ok(res.body.error.details.fields.some((f: { path: string }) => f.path === path), JSON.stringify(res.body));
+        assert.equal((await call('GET', '/me/offers', { token: seller.token })).body.items.length, 0);
+      });
+    }
+
+    // A well-formed offer that a catalog rule refuses (K-01, K-03): 422, as a request's top category is.
+    for (const [what, overrides, path] of [
+      ['a price other than $10 where the category has no free price (K-01)', { priceCents: 1_500 }, 'body.priceCents'],
+      ['a top category', { categoryId: 1 }, 'body.categoryId'],
+      ['a package price other than the category fixes (K-03)', { packages: { standard: { priceCents: 3_000, leadTimeDays: 4, includes: ['3 concepts'] } } }, 'body.packages.standard.priceCents'],
+    ] as const) {
+      it(`refuses ${what} with 422 naming ${path}`, async () => {
+        const seller = await signUp(call, 'validator');
+        const res = await create(seller, logoOffer(overrides));
+        assert.equal(res.status, 422, JSON.stringify(res.body));
+        assert.equal(res.body.error.code, 'rule_violation');
         assert.ok(res.body.error.details.fields.some((f: { path: string }) => f.path === path), JSON.stringify(res.body));
         assert.equal((await call('GET', '/me/offers', { token: seller.token })).body.items.length, 0);
       });
@@ -137,6 +153,29 @@ describe('kwork offers', () => {
       assert.equal(missing.status, 400);
       assert.equal(missing.body.error.details.fields[0].path, 'body.attributes.service_type', 'the category requires it');
     });
+
+    // K-01: a category with a free price takes $10 to $1,000; one cent past either end is the rule's 422.
+    for (const [priceCents, status] of [
+      [catalogRules.freePriceMinCents - 1, 422],
+      [catalogRules.freePriceMinCents, 201],
+      [catalogRules.freePriceMaxCents, 201],
+      [catalogRules.freePriceMaxCents + 1, 422],
+    ] as const) {
+      it(`answers ${status} to a free price of ${priceCents} cents`, async () => {
+        const seller = await signUp(call, 'freeprice');
+        const res = await create(seller, {
+          categoryId: TURNKEY_SITE,
+          title: 'I will build your landing page on Tilda',
+          description: 'A one-page site with your texts and pictures, responsive, connected to your domain and forms.',
+          priceCents,
+          leadTimeDays: 7,
+          attributes: { service_type: 'landing' },
+        });
+        assert.equal(res.status, status, JSON.stringify(res.body));
+        if (status === 422) assert.deepEqual([res.body.error.code, res.body.error.details.fields[0].path], ['rule_violation', 'body.priceCents']);
+        else assert.equal(res.body.priceCents, priceCents);
+      });
+    }
 
     it(`allows a Newbie seller ${catalogRules.newbieMaxOffers} offers, then refuses with 422 naming the rule`, async () => {
       const seller = await signUp(call, 'prolific');

@@ -102,6 +102,29 @@ describe('sanctions through the API, on the dev server with a real worker', () =
     assert.equal(twice.status, 409);
   });
 
+  it('takes a staff block with its days (1 to 48) and any other kind without them, as the document says; the rest is 400 and sanctions nobody (K-65)', async () => {
+    const user = await directAccount(database.db, 'shapes');
+    const sanction = (body: object) => call('POST', `/staff/users/${user.id}/sanctions`, { token: staff.token, body });
+    const reason = 'selling outside the platform';
+    for (const [body, path] of [
+      [{ kind: 'staff_offers_block', reason }, 'body.days'],
+      [{ kind: 'staff_account_block', days: 49, reason }, 'body.days'],
+      [{ kind: 'staff_offers_block', days: 0, reason }, 'body.days'],
+      [{ kind: 'spam', days: 3, reason }, 'body.days'],
+      [{ kind: 'staff_warning', days: 1, reason }, 'body.days'],
+    ] as const) {
+      const refused = await sanction(body);
+      assert.equal(refused.status, 400, JSON.stringify([body, refused.body]));
+      assert.ok(refused.body.error.details.fields.some((f: { path: string }) => f.path === path), JSON.stringify(refused.body));
+    }
+    assert.equal((await call('GET', '/me/standing', { token: user.token })).body.level, 'clear', 'no refusal sanctioned anyone');
+    const warned = await sanction({ kind: 'staff_warning', reason: 'be polite' });
+    assert.equal(warned.status, 200, JSON.stringify(warned.body));
+    const blocked = await sanction({ kind: 'staff_offers_block', days: 48, reason });
+    assert.equal(blocked.status, 200, JSON.stringify(blocked.body));
+    assert.equal(blocked.body.sanction, 'offers_blocked');
+  });
+
   it('reports queue for staff, one open report per subject; resolving one can sanction whom it is about', async () => {
     const m = await directMarket(database.db, { priceCents: 2_345 });
     const body = { subject: 'offer', subjectId: m.offerId, reason: 'asks buyers to pay by bank transfer' };

@@ -11,7 +11,7 @@
  * `multipart/form-data` body (an upload) is one `file` part of random bytes.
  */
 import fc from 'fast-check';
-import { forbiddenCharacter, STORABLE_TEXT_PATTERN } from '../../workflows/lib/text.js';
+import { forbiddenCharacter, STORABLE_TEXT_PATTERN, trimmedTextPattern } from '../../workflows/lib/text.js';
 
 type Schema = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -111,9 +111,11 @@ function stringOf(s: Schema): fc.Arbitrary<string> {
   if (s.format === 'uri') return fc.webUrl().filter(fits);
   if (s.format === 'date-time') return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
   const text = TEXT.chain((unit) => fc.string({ unit, minLength: min, maxLength: Math.min(max, min + MAX_STRING) }));
-  // Free text (the door's rule as a pattern): any text of the bounds that the rule takes. Built
-  // from the pattern instead, fast-check draws long runs of unlikely characters, then filters.
+  // Free text (the door's rule as a pattern, and `Text`'s trimmed bound): any text of the bounds
+  // that the rule takes. Built from the pattern instead, fast-check draws long runs of unlikely
+  // characters, then filters.
   if (s.pattern === STORABLE_TEXT_PATTERN) return text.filter((t) => forbiddenCharacter(t) === null);
+  if (s.pattern === trimmedTextPattern(min)) return text.filter((t) => forbiddenCharacter(t) === null && pattern!.test(t));
   if (pattern) return fc.stringMatching(pattern).filter(fits);
   return text;
 }

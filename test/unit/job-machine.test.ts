@@ -283,8 +283,15 @@ describe('cancellation (W-08, W-11)', () => {
     const asked = m.cancel(worked, { clientId: CLIENT, reason: 'Too slow' }, later(PAID_AT, HOUR)).state;
     assert.equal(asked.cancellation!.workStarted, true);
     assert.equal(m.cancel(delivered(), { clientId: CLIENT, reason: 'Too slow' }, later(DELIVERED_AT, HOUR)).state.cancellation!.workStarted, true);
-    for (const refundCents of [0, 12_000, 12_001, 1.5]) {
-      assert.equal(refusal(m.decideCancellationRefusal(asked, { staffId: STAFF, decision: 'partial', refundCents, reason: 'x' })), 'invalid_input', `${refundCents}`);
+    // Not whole cents: malformed (400). The whole paid amount or more: the rule's (422), and said.
+    for (const [refundCents, code] of [[0, 'invalid_input'], [1.5, 'invalid_input'], [12_000, 'rule_violation'], [12_001, 'rule_violation']] as const) {
+      assert.equal(refusal(m.decideCancellationRefusal(asked, { staffId: STAFF, decision: 'partial', refundCents, reason: 'x' })), code, `${refundCents}`);
+    }
+    assert.match(m.decideCancellationRefusal(asked, { staffId: STAFF, decision: 'partial', refundCents: 12_000, reason: 'x' })!.message, /less than the 12000 cents the client paid \(W-11\): 1 to 11999/);
+    assert.equal(m.decideCancellationRefusal(asked, { staffId: STAFF, decision: 'partial', refundCents: 11_999, reason: 'x' }), null);
+    // A job with no cancellation to decide is 409 whatever the amount (it once said "between 1 and 1").
+    for (const refundCents of [1, 12_000]) {
+      assert.equal(refusal(m.decideCancellationRefusal(worked, { staffId: STAFF, decision: 'partial', refundCents, reason: 'x' })), 'conflict', `${refundCents}`);
     }
     const partial = m.decideCancellation(asked, { staffId: STAFF, decision: 'partial', refundCents: 4_000, reason: 'A third was done' }, later(PAID_AT, 2 * HOUR));
     assert.deepEqual(partial.effects.money, { op: 'split', expertId: EXPERT, refundCents: 4_000, commissionBps: jobPolicy.commissionBps });

@@ -403,13 +403,15 @@ export function decideCancellationRefusal(state: JobState, args: DecideCancellat
   if (!['full', 'partial', 'none', 'refuse'].includes(args.decision as string)) return invalid("decision: 'full', 'partial', 'none' or 'refuse'");
   const reason = textOf(state, args.reason, 'reason');
   if (reason) return reason;
-  if (args.decision === 'partial' && (!Number.isSafeInteger(args.refundCents) || args.refundCents <= 0 || args.refundCents >= state.paidCents)) {
-    return invalid(`refundCents: whole cents between 1 and ${Math.max(state.paidCents - 1, 1)}`);
-  }
+  if (args.decision === 'partial' && (!Number.isSafeInteger(args.refundCents) || args.refundCents <= 0)) return invalid('refundCents: whole cents, at least 1');
+  // The state before the amount: a job with no cancellation to decide is 409 whatever the amount.
   const wrong = statusIs(state, ['cancellation_requested'], 'deciding a cancellation');
   if (wrong) return wrong;
   if (!state.cancellation!.workStarted && (args.decision === 'partial' || args.decision === 'none')) {
     return { code: 'rule_violation', message: 'work had not started when the client asked: only a full refund is allowed (W-11)' };
+  }
+  if (args.decision === 'partial' && args.refundCents >= state.paidCents) {
+    return { code: 'rule_violation', message: `refundCents: a partial refund is less than the ${state.paidCents} cents the client paid (W-11): 1 to ${state.paidCents - 1}` };
   }
   return null;
 }

@@ -17,6 +17,29 @@
  */
 export const STORABLE_TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F]*$';
 
+/**
+ * The whitespace JavaScript's `String.prototype.trim` removes (ECMA-262 WhiteSpace and
+ * LineTerminator) that the storable rule lets through: tab, newline, and the Unicode spaces.
+ * (The rest of trim's set, vertical tab, form feed and carriage return, is not storable.)
+ */
+const STORABLE_WHITESPACE = '\\t\\n \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
+
+/**
+ * The pattern of free text that has at least `min` characters once trimmed (`Text` in
+ * `api/schemas.ts`, `textRefusal` below): `STORABLE_TEXT_PATTERN`, and between the leading and
+ * the trailing whitespace `min` characters or more, the first and the last not whitespace. With
+ * `min` 0 it is `STORABLE_TEXT_PATTERN`. Whitespace and the rest are disjoint classes, so a
+ * backtracking reader (Ajv's JavaScript RegExp) matches it in linear time too.
+ */
+export function trimmedTextPattern(min: number): string {
+  if (!Number.isSafeInteger(min) || min < 0) throw new RangeError(`a text's least length is a count, not ${min}`);
+  if (min === 0) return STORABLE_TEXT_PATTERN;
+  const space = `[${STORABLE_WHITESPACE}]`;
+  const solid = `[^\\u0000-\\u0020\\u007F${STORABLE_WHITESPACE.replace('\\t\\n ', '')}]`;
+  const any = '[^\\u0000-\\u0008\\u000B-\\u001F\\u007F]';
+  return min === 1 ? `^${space}*${solid}${any}*$` : `^${space}*${solid}${any}{${min - 2},}${solid}${space}*$`;
+}
+
 /** Why `text` holds a character gigflow does not store, or null when it holds none. */
 export function forbiddenCharacter(text: string): string | null {
   for (let i = 0; i < text.length; i++) {
