@@ -407,7 +407,7 @@ async function send(deps: ConversationsDeps, viewer: Caller, conversationId: num
   const { db, clock } = deps;
   const ids = input.attachmentIds ?? [];
   const refusal = input.text === '' && ids.length > 0 ? null : textRefusal(input.text, 'text', MESSAGE_MAX_CHARS);
-  if (refusal) throw new AppError('invalid_input', refusal, { fields: { text: refusal } });
+  if (refusal) throw new AppError('invalid_input', refusal, { fields: [{ path: 'body.text', message: refusal, code: 'custom' }] });
   const access = await accessOf(db, viewer, conversationId);
   if (!access.party) throw new AppError('forbidden', 'staff read this conversation; only its participants write in it');
   const kind = input.kind ?? 'text';

@@ -69,7 +69,11 @@ export function createNotificationSettings({ db, clock }: { db: Db; clock: Clock
       const askable = categoryIds.filter((id) => Number.isInteger(id) && id >= 1 && id <= 2_147_483_647);
       const known = askable.length ? await db.orm.select({ id: categories.id }).from(categories).where(inArray(categories.id, askable)) : [];
       const unknown = categoryIds.filter((id) => !known.some((k) => k.id === id));
-      if (unknown.length > 0) throw new AppError('rule_violation', 'no such category', { categoryIds: unknown });
+      if (unknown.length > 0) {
+        // An id that names no category is invalid input (400), as in a request's or an offer's category.
+        const message = `no such category: ${unknown.join(', ')}`;
+        throw new AppError('invalid_input', `body.requestCategoryIds: ${message}`, { fields: [{ path: 'body.requestCategoryIds', message, code: 'custom' }], categoryIds: unknown });
+      }
     }
     await db.orm.transaction(async (tx) => {
       for (const k of change.kinds ?? []) {

@@ -52,7 +52,7 @@ const routes = {
     tags: ['accounts'],
     summary: 'Route notification kinds to the app, email or both (K-70); choose the categories whose new requests I hear about (K-45)',
     request: jsonBody(NotificationSettingsChange),
-    responses: { 200: json('The settings', NotificationSettings), ...errorResponses(422) },
+    responses: { 200: json('The settings', NotificationSettings) },
   }),
   failed: secured(access.staff('support', 'admin'), {
     method: 'get',

@@ -75,7 +75,9 @@ describe('attachments', () => {
       assert.equal(res.body.error!.code, 'unsupported_media_type');
       assert.deepEqual(res.body.error!.details!.allowed, ALLOWED_FORMAT_NAMES);
     }
-    assert.equal((await upload(uploader, 'empty.png', new Uint8Array(0))).status, 422);
+    const empty = await upload(uploader, 'empty.png', new Uint8Array(0));
+    assert.equal(empty.status, 422);
+    assert.deepEqual(empty.body.error.details.fields, [{ path: 'body.file', message: 'the file is empty', code: 'custom' }], 'details.fields is a list, as on every refusal');
     const auth = { authorization: `Bearer ${uploader.token}` };
     const json = await app.request('/attachments', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"file":"x"}' });
     assert.equal(json.status, 415);
@@ -136,6 +138,9 @@ describe('attachments', () => {
     const theirs = await call('POST', `/conversations/${conversation.id}/messages`, { token: seller.token, body: { attachmentIds: [file.id] } });
     assert.equal(theirs.status, 404, JSON.stringify(theirs.body));
     assert.equal((await call('POST', `/conversations/${conversation.id}/messages`, { token: buyer.token, body: { text: ' ' } })).status, 400);
+    const twice = await call('POST', `/conversations/${conversation.id}/messages`, { token: buyer.token, body: { attachmentIds: [file.id, file.id] } });
+    assert.equal(twice.status, 400);
+    assert.deepEqual(twice.body.error.details.fields, [{ path: 'body.attachmentIds', message: 'each at most once', code: 'custom' }]);
     const sent = await call('POST', `/conversations/${conversation.id}/messages`, { token: buyer.token, body: { attachmentIds: [file.id] } });
     assert.equal(sent.status, 201, JSON.stringify(sent.body));
     assert.deepEqual(sent.body.message.attachments, [{ id: file.id, name: 'brief «draft».png', contentType: 'image/png', size: png.length }]);

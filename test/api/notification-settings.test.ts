@@ -76,7 +76,8 @@ describe('GET and PUT /me/notification-settings', () => {
       [{ everything: true }, 400, 'invalid_input'],
       [{ requestCategoryIds: [0] }, 400, 'invalid_input'],
       [{ requestCategoryIds: ['1'] }, 400, 'invalid_input'],
-      [{ requestCategoryIds: [999_999] }, 422, 'rule_violation'],
+      [{ requestCategoryIds: [999_999] }, 400, 'invalid_input'],
+      [{ requestCategoryIds: [2_147_483_647] }, 400, 'invalid_input'],
       [[], 400, 'invalid_input'],
     ];
     for (const [body, status, code] of cases) {
