@@ -77,7 +77,7 @@ describe('attachments', () => {
     }
     const empty = await upload(uploader, 'empty.png', new Uint8Array(0));
     assert.equal(empty.status, 422);
-    assert.deepEqual(empty.body.error.details.fields, [{ path: 'body.file', message: 'the file is empty', code: 'custom' }], 'details.fields is a list, as on every refusal');
+    assert.deepEqual(empty.body.error!.details!.fields, [{ path: 'body.file', message: 'the file is empty', code: 'custom' }], 'details.fields is a list, as on every refusal');
     const auth = { authorization: `Bearer ${uploader.token}` };
     const json = await app.request('/attachments', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"file":"x"}' });
     assert.equal(json.status, 415);
