@@ -89,7 +89,6 @@ const BlockedUser = z
 const blockKinds = ['staff_offers_block', 'staff_account_block'] as const;
 type LadderKind = Exclude<(typeof staffKinds)[number], (typeof blockKinds)[number]>;
 const ladderKinds = staffKinds.filter((kind): kind is LadderKind => !(blockKinds as readonly string[]).includes(kind)) as [LadderKind, ...LadderKind[]];
-const kindRules = 'K-58 rudeness, K-60 spam, K-61 off_platform_buyer/off_platform_seller, K-62 financial_terms, K-65 staff_warning/staff_offers_block/staff_account_block';
 
 /**
  * A staff sanction as the API takes it, one shape a kind: a block (K-65) with its `days`, which
@@ -99,11 +98,14 @@ const kindRules = 'K-58 rudeness, K-60 spam, K-61 off_platform_buyer/off_platfor
 const sanctionBody = <R extends z.ZodType>(reason: R) =>
   z.discriminatedUnion('kind', [
     z.strictObject({
-      kind: z.enum(blockKinds).openapi({ description: kindRules }),
+      kind: z.enum(blockKinds).openapi({ description: 'K-65: a block of the offers or of the account, as long as staff choose' }),
       reason,
       days: z.number().int().min(1).max(standingRules.maxStaffDays).openapi({ description: 'how long the block lasts' }),
     }),
-    z.strictObject({ kind: z.enum(ladderKinds).openapi({ description: `${kindRules}: the rule's ladder decides how long` }), reason }),
+    z.strictObject({
+      kind: z.enum(ladderKinds).openapi({ description: 'K-58 rudeness, K-60 spam, K-61 off_platform_buyer/off_platform_seller, K-62 financial_terms, K-65 staff_warning: the rule’s ladder decides the sanction' }),
+      reason,
+    }),
   ]);
 const SanctionBody = sanctionBody(Reason.openapi({ description: 'what the user reads' }));
 

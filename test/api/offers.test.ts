@@ -95,39 +95,30 @@ describe('kwork offers', () => {
       assert.equal(res.body.error.code, 'email_not_confirmed');
     });
 
-    // A malformed offer, or one naming what its category does not have: 400.
-    for (const [what, overrides, path] of [
-      ['a title under 10 characters', { title: 'Logo' }, 'body.title'],
-      ['a title over 80 characters', { title: 'L'.repeat(81) }, 'body.title'],
-      ['11 options', { options: Array.from({ length: 11 }, (_, i) => ({ title: `Option ${i}`, priceCents: 500 })) }, 'body.options'],
-      ['an option under $4', { options: [{ title: 'Cheap', priceCents: 399 }] }, 'body.options.0.priceCents'],
-      ['an option over $200', { options: [{ title: 'Dear', priceCents: 20_001 }] }, 'body.options.0.priceCents'],
-      ['an unknown category', { categoryId: 999_999 }, 'body.categoryId'],
-      ['an attribute the category does not declare', { attributes: { cms: 'tilda' } }, 'body.attributes.cms'],
-      ['an attribute value the category does not allow', { attributes: { style: ['baroque'] } }, 'body.attributes.style'],
-      ['an unknown field', { discount: 10 }, 'body.discount'],
+    // A malformed offer, or one naming what its category does not have: 400. A well-formed offer
+    // that a catalog rule refuses (K-01, K-03, a top category): 422, as a request's top category is.
+    const MALFORMED = [400, 'invalid_input'] as const;
+    const RULE = [422, 'rule_violation'] as const;
+    for (const [what, overrides, path, [status, code]] of [
+      ['a title under 10 characters', { title: 'Logo' }, 'body.title', MALFORMED],
+      ['a title of 10 characters, 1 once trimmed', { title: `${' '.repeat(9)}L` }, 'body.title', MALFORMED],
+      ['a title over 80 characters', { title: 'L'.repeat(81) }, 'body.title', MALFORMED],
+      ['11 options', { options: Array.from({ length: 11 }, (_, i) => ({ title: `Option ${i}`, priceCents: 500 })) }, 'body.options', MALFORMED],
+      ['an option under $4', { options: [{ title: 'Cheap', priceCents: 399 }] }, 'body.options.0.priceCents', MALFORMED],
+      ['an option over $200', { options: [{ title: 'Dear', priceCents: 20_001 }] }, 'body.options.0.priceCents', MALFORMED],
+      ['an unknown category', { categoryId: 999_999 }, 'body.categoryId', MALFORMED],
+      ['an attribute the category does not declare', { attributes: { cms: 'tilda' } }, 'body.attributes.cms', MALFORMED],
+      ['an attribute value the category does not allow', { attributes: { style: ['baroque'] } }, 'body.attributes.style', MALFORMED],
+      ['an unknown field', { discount: 10 }, 'body.discount', MALFORMED],
+      ['a price other than $10 where the category has no free price (K-01)', { priceCents: 1_500 }, 'body.priceCents', RULE],
+      ['a top category', { categoryId: 1 }, 'body.categoryId', RULE],
+      ['a package price other than the category fixes (K-03)', { packages: { standard: { priceCents: 3_000, leadTimeDays: 4, includes: ['3 concepts'] } } }, 'body.packages.standard.priceCents', RULE],
     ] as const) {
-      it(`refuses ${what} with 400 naming ${path}`, async () => {
+      it(`refuses ${what} with ${status} naming ${path}`, async () => {
         const seller = await signUp(call, 'validator');
         const res = await create(seller, logoOffer(overrides));
-        assert.equal(res.status, 400, JSON.stringify(res.body));
-        assert.equal(res.body.error.code, 'invalid_input');
-        assert.ok(res.body.error.details.fields.some((f: { path: string }) => f.path === path), JSON.stringify(res.body));
-        assert.equal((await call('GET', '/me/offers', { token: seller.token })).body.items.length, 0);
-      });
-    }
-
-    // A well-formed offer that a catalog rule refuses (K-01, K-03): 422, as a request's top category is.
-    for (const [what, overrides, path] of [
-      ['a price other than $10 where the category has no free price (K-01)', { priceCents: 1_500 }, 'body.priceCents'],
-      ['a top category', { categoryId: 1 }, 'body.categoryId'],
-      ['a package price other than the category fixes (K-03)', { packages: { standard: { priceCents: 3_000, leadTimeDays: 4, includes: ['3 concepts'] } } }, 'body.packages.standard.priceCents'],
-    ] as const) {
-      it(`refuses ${what} with 422 naming ${path}`, async () => {
-        const seller = await signUp(call, 'validator');
-        const res = await create(seller, logoOffer(overrides));
-        assert.equal(res.status, 422, JSON.stringify(res.body));
-        assert.equal(res.body.error.code, 'rule_violation');
+        assert.equal(res.status, status, JSON.stringify(res.body));
+        assert.equal(res.body.error.code, code);
         assert.ok(res.body.error.details.fields.some((f: { path: string }) => f.path === path), JSON.stringify(res.body));
         assert.equal((await call('GET', '/me/offers', { token: seller.token })).body.items.length, 0);
       });

@@ -8,6 +8,9 @@
  * marketplace's text and break what shows it; tab and newline are the ones prose uses.
  */
 
+/** One character of text the rule takes (no C0 control character but tab and newline, no DEL). */
+const STORABLE_CHARACTER = '[^\\u0000-\\u0008\\u000B-\\u001F\\u007F]';
+
 /**
  * The same rule as a JSON Schema `pattern`, which the OpenAPI document gives every free-text
  * request string (`api/document.ts`): no C0 control character but tab and newline, no DEL. It
@@ -15,14 +18,15 @@
  * that Rust's regex engine (jsonschema-rs, and Schemathesis with it) refuses to compile, so the
  * document states that part in words.
  */
-export const STORABLE_TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000B-\\u001F\\u007F]*$';
+export const STORABLE_TEXT_PATTERN = `^${STORABLE_CHARACTER}*$`;
 
 /**
  * The whitespace JavaScript's `String.prototype.trim` removes (ECMA-262 WhiteSpace and
- * LineTerminator) that the storable rule lets through: tab, newline, and the Unicode spaces.
- * (The rest of trim's set, vertical tab, form feed and carriage return, is not storable.)
+ * LineTerminator) that the storable rule lets through: tab, newline, space and these, the
+ * Unicode spaces and separators. (The rest of trim's set, vertical tab, form feed and carriage
+ * return, is not storable.)
  */
-const STORABLE_WHITESPACE = '\\t\\n \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
+const UNICODE_SPACES = '\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
 
 /**
  * The pattern of free text that has at least `min` characters once trimmed (`Text` in
@@ -34,9 +38,9 @@ const STORABLE_WHITESPACE = '\\t\\n \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\
 export function trimmedTextPattern(min: number): string {
   if (!Number.isSafeInteger(min) || min < 0) throw new RangeError(`a text's least length is a count, not ${min}`);
   if (min === 0) return STORABLE_TEXT_PATTERN;
-  const space = `[${STORABLE_WHITESPACE}]`;
-  const solid = `[^\\u0000-\\u0020\\u007F${STORABLE_WHITESPACE.replace('\\t\\n ', '')}]`;
-  const any = '[^\\u0000-\\u0008\\u000B-\\u001F\\u007F]';
+  const space = `[\\t\\n ${UNICODE_SPACES}]`;
+  const solid = `[^\\u0000-\\u0020\\u007F${UNICODE_SPACES}]`; // storable, not whitespace
+  const any = STORABLE_CHARACTER;
   return min === 1 ? `^${space}*${solid}${any}*$` : `^${space}*${solid}${any}{${min - 2},}${solid}${space}*$`;
 }
 
