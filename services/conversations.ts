@@ -40,7 +40,7 @@ import { MESSAGE_MAX_CHARS } from '../db/schema/conversations.js';
 export { MESSAGE_MAX_CHARS };
 import { AppError } from '../workflows/lib/errors.js';
 import { scanOffPlatform, type ScanKind } from '../workflows/lib/off-platform.js';
-import { textRefusal } from '../workflows/lib/text.js';
+import { clip, textRefusal } from '../workflows/lib/text.js';
 import { isFinal } from '../workflows/order/machine.js';
 import { isFinalStatus } from '../workflows/job/machine.js';
 import type { JobStatus } from '../workflows/job/messages.js';
@@ -387,7 +387,7 @@ export interface SendInput {
 /** The recipient's `new_message` notice (K-70), unless an earlier message of this conversation already waits unread for them. */
 async function notifyRecipient(tx: postgres.TransactionSql, ctx: SendContext, m: MessageRow, orderId: number | null, now: string): Promise<void> {
   if (ctx.recipientId === null) return;
-  const excerpt = m.text === '' ? '(a file)' : m.text.length > 200 ? `${m.text.slice(0, 199)}…` : m.text;
+  const excerpt = m.text === '' ? '(a file)' : m.text.length > 200 ? `${clip(m.text, 199)}…` : m.text;
   const where = orderId === null ? '' : ` about order ${orderId}`;
   await tx`
     insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)

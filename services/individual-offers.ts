@@ -23,6 +23,7 @@ import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { formatUsd } from '../workflows/lib/money.js';
+import { clip } from '../workflows/lib/text.js';
 import type { OrderView } from '../workflows/order/messages.js';
 import type { Clock } from './clock.js';
 import { keyedRequest } from './idempotency.js';
@@ -167,7 +168,7 @@ async function directConversation(tx: postgres.TransactionSql, a: number, b: num
 
 /** What the thread shows where the offer was made (the page draws the offer's card beside it). */
 export const announcement = (id: number, description: string, priceCents: number, leadTimeDays: number) =>
-  `Individual offer #${id}: ${formatUsd(priceCents)}, ${leadTimeDays} day${leadTimeDays === 1 ? '' : 's'}. ${description}`.slice(0, 4_000);
+  clip(`Individual offer #${id}: ${formatUsd(priceCents)}, ${leadTimeDays} day${leadTimeDays === 1 ? '' : 's'}. ${description}`, 4_000);
 
 /**
  * A seller's individual offer to a buyer. 403 for a Newbie seller (K-33); 422 for terms out of
@@ -216,7 +217,7 @@ export async function createIndividualOffer(deps: Pick<IndividualOffersDeps, 'db
       await tx`update individual_offers set message_id = ${m!.id} where id = ${offerId}`;
     }
     await tx`insert into notifications (user_id, kind, text, dedupe_key, created_at)
-      values (${input.buyerId}, 'individual_offer', ${`You have an individual offer: ${text}`.slice(0, 1_000)}, ${`individual-offer:${offerId}:made`}, ${at}::timestamptz)
+      values (${input.buyerId}, 'individual_offer', ${clip(`You have an individual offer: ${text}`, 1_000)}, ${`individual-offer:${offerId}:made`}, ${at}::timestamptz)
       on conflict (dedupe_key) do nothing`;
     // Last, so that a refusal above starts nothing; the offer commits only once its timer exists.
     await deps.workflows.individualOffer.start({ offerId, sellerId: input.sellerId, buyerId: input.buyerId, priceCents: input.priceCents, createdAt: at, policy });

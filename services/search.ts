@@ -9,6 +9,7 @@ import type { Db } from '../db/client.js';
 import { categories, categoryAttributes, offers, sellerStats, type PackageTierName } from '../db/schema/catalog.js';
 import { users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
+import { clip } from '../workflows/lib/text.js';
 import type { Clock } from './clock.js';
 import { visibleOfferSql } from './visibility.js';
 
@@ -372,7 +373,7 @@ function excerpt(text: string): string {
   // space cost a search's answer more garbage than all the rest of its shaping).
   const flat = text.replace(/\s{2,}|[^\S ]/g, ' ').trim();
   if (flat.length <= EXCERPT_CHARS) return flat;
-  const cut = flat.slice(0, EXCERPT_CHARS);
+  const cut = clip(flat, EXCERPT_CHARS);
   const space = cut.lastIndexOf(' ');
   return `${(space > EXCERPT_CHARS / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:!?-]+$/, '')}…`;
 }

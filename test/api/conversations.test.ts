@@ -213,6 +213,18 @@ describe('conversations', () => {
     assert.equal(plain.message.flaggedOffPlatform, false);
   });
 
+  it('notifies the reader with an excerpt cut between characters: an emoji at the cut goes whole, never half of it (U+FFFD)', async () => {
+    const { seller, buyer, orderId } = await orderOf();
+    const c = await conversationOf(buyer, orderId);
+    const text = `${'a'.repeat(198)}😀${'b'.repeat(20)}`; // the emoji is units 198 and 199; the excerpt keeps 199
+    await send(seller, c.id, text);
+    const notes = await call('GET', '/notifications', { token: buyer.token });
+    const note = notes.body.items.find((n: { kind: string; orderId: number | null }) => n.kind === 'new_message' && n.orderId === orderId);
+    assert.ok(note, JSON.stringify(notes.body));
+    assert.ok(note.text.endsWith(`: ${'a'.repeat(198)}…`), note.text);
+    assert.ok(!note.text.includes('\uFFFD'), 'no replacement character');
+  });
+
   it('lets a participant report another’s message (spam, rudeness) to staff’s queue, and staff resolve it', async () => {
     const { seller, buyer, orderId } = await orderOf();
     const stranger = await signUp(call, 'cv_stranger');

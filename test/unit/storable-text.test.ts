@@ -4,11 +4,12 @@
  * request string for outside tools to read. They must agree on every character but the lone
  * surrogates, which the pattern leaves to the document's words (a pattern naming them does not
  * compile in Rust's regex engine), as ECMA-262 reads a pattern with the `u` flag (Ajv, JSON
- * Schema 2020-12) and without it.
+ * Schema 2020-12) and without it. And `clip`, which shortens text for excerpts without making a
+ * lone surrogate.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { forbiddenCharacter, STORABLE_TEXT_PATTERN } from '../../workflows/lib/text.js';
+import { clip, forbiddenCharacter, STORABLE_TEXT_PATTERN } from '../../workflows/lib/text.js';
 import { openApiDocument } from '../../scripts/routes-table.js';
 import { Contract, type OpenApiDocument } from '../support/contract.js';
 
@@ -42,5 +43,24 @@ describe('the storable-text pattern', () => {
     assert.equal(valid({ about: 'I draw logos 😀\nand banners' }), true);
     assert.equal(valid({ about: 'I draw logos\u0001' }), false);
     assert.equal(valid({ skills: ['logos', 'ban\u001cners'] }), false);
+  });
+});
+
+describe('clip', () => {
+  it('cuts at most `max` UTF-16 units between characters, never halving one outside the basic plane', () => {
+    const cases: [string, number, string][] = [
+      ['abc', 5, 'abc'],
+      ['abcdef', 3, 'abc'],
+      ['ab😀c', 3, 'ab'], // the cut would keep the emoji's first half: the emoji goes whole
+      ['ab😀c', 4, 'ab😀'],
+      ['😀😀', 3, '😀'],
+      ['😀', 1, ''],
+      ['abc', 0, ''],
+    ];
+    for (const [text, max, clipped] of cases) {
+      assert.equal(clip(text, max), clipped, `${JSON.stringify(text)} at ${max}`);
+      assert.equal(forbiddenCharacter(clip(text, max)), null, 'no lone surrogate');
+    }
+    assert.notEqual(forbiddenCharacter('ab😀c'.slice(0, 3)), null, 'where slice leaves half of it');
   });
 });

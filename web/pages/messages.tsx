@@ -18,6 +18,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { MESSAGE_MAX_CHARS, type Conversation, type ConversationSummary, type Message } from '../../services/conversations.js';
 import { AppError } from '../../workflows/lib/errors.js';
+import { clip } from '../../workflows/lib/text.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { checkbox, firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
@@ -205,7 +206,7 @@ const Inbox: FC<{ items: ConversationSummary[]; me: number; unread: number }> = 
           {s.lastMessage ? (
             <p class="muted">
               {s.lastMessage.author.id === me ? 'You' : s.lastMessage.author.login}:{' '}
-              {s.lastMessage.removed ? 'message removed by moderation' : s.lastMessage.text.slice(0, 120) || `📎 ${s.lastMessage.attachments.map((f) => f.name).join(', ')}`} ·{' '}
+              {s.lastMessage.removed ? 'message removed by moderation' : clip(s.lastMessage.text, 120) || `📎 ${s.lastMessage.attachments.map((f) => f.name).join(', ')}`} ·{' '}
               <Time at={s.lastMessage.createdAt} />
             </p>
           ) : null}

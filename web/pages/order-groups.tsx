@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { OrderGroup, OrderGroupSummary } from '../../services/order-groups.js';
 import { orderGroupRules as rules } from '../../services/policy.js';
 import { AppError } from '../../workflows/lib/errors.js';
+import { clip } from '../../workflows/lib/text.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, query, redirect, userOf, type WebContext } from '../page.js';
@@ -131,7 +132,7 @@ const GroupList: FC<{ groups: OrderGroupSummary[] }> = ({ groups }) => (
         {groups.map((g) => (
           <li class="card order-group" id={`order-group-${g.id}`}>
             <a href={`/order-groups/${g.id}`}>Group #{g.id}</a>: {g.orderCount} orders, <Money cents={g.totalCents} />, <Time at={g.createdAt} />
-            <p class="muted">{g.brief.slice(0, 160)}</p>
+            <p class="muted">{clip(g.brief, 160)}</p>
           </li>
         ))}
       </ul>

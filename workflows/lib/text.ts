@@ -79,8 +79,20 @@ export function textRefusal(value: unknown, field: string, max: number, min = 1)
 }
 
 /**
+ * At most the first `max` UTF-16 units of `text`, cut between characters: a character outside
+ * the basic plane (an emoji, two units) that the cut would halve is left out whole, where
+ * `slice` would leave half of it, a lone surrogate, which shows as U+FFFD.
+ */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
+/**
  * Text from elsewhere (a failure's message, a provider's answer) as we store it: the first `max`
  * UTF-16 units, each character PostgreSQL refuses (NUL, a lone surrogate) replaced by U+FFFD.
+ * (Not `clip`: a withdrawal's workflow stores what this gives, and its histories replay it.)
  */
 export function storableText(text: string, max: number): string {
   let out = '';
