@@ -15,7 +15,7 @@ import { forbiddenCharacter, STORABLE_TEXT_PATTERN, textRefusal, trimmedTextPatt
 import { Contract, type OpenApiDocument } from '../support/contract.js';
 import { checkProperty } from '../support/seed.js';
 
-/** Every character `String.prototype.trim` removes, storable or not, and some it keeps. */
+/** Characters `String.prototype.trim` removes, of every kind and storable or not, and some it keeps (the first test checks every one). */
 const TRIMMED = ['\t', '\n', '\v', '\f', '\r', ' ', '\u00a0', '\u1680', '\u2000', '\u2005', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff'];
 const KEPT = ['a', 'Z', '7', '.', '\u200b', '\u0085', 'é', '😀', '\u0000', '\u0001', '\u007f', '\u180e'];
 
