@@ -168,6 +168,47 @@ describe('estimated jobs', () => {
     await assertLedgerConsistent(database.db);
   });
 
+  it('lets staff decide a paid job’s cancellation through the API: 409 with nothing to decide, 422 for a refund not below what was paid or anything but a full refund before work started, then a partial refund (W-08, W-11)', async () => {
+    const staffUser = await signUp(call, 'job_staff');
+    await createAccounts({ db: database.db, clock: systemClock }).grantRole(staffUser.id, 'support');
+    const decide = (id: number, body: object) => post(staffUser, `/staff/jobs/${id}/cancellation-decision`, body);
+    const price = 2 * jobPolicy.hourlyRateCents;
+    async function paidJob(): Promise<number> {
+      const ordered = await order(client, { ...orderBody, budgetCents: null });
+      assert.equal(ordered.status, 201, JSON.stringify(ordered.body));
+      const id: number = ordered.body.jobId;
+      assert.equal((await post(expert, `/jobs/${id}/claim`)).status, 200);
+      assert.equal((await post(expert, `/jobs/${id}/estimate`, { hours: 2, plan: 'Fix the mailer and test it.' })).status, 200);
+      await fund(database.db, client.id, price);
+      const paid = await post(client, `/jobs/${id}/pay`, { estimateNumber: 1 });
+      assert.equal(paid.status, 200, JSON.stringify(paid.body));
+      return id;
+    }
+
+    // Before work started (no expert message since payment): only a full refund.
+    const early = await paidJob();
+    assert.equal((await decide(early, { decision: 'partial', refundCents: 1, reason: 'half' })).status, 409, 'nothing to decide yet');
+    assert.equal((await decide(early, { decision: 'partial', refundCents: 100_000_000, reason: 'half' })).status, 409, 'whatever the amount');
+    assert.equal((await post(client, `/jobs/${early}/cancel`, { reason: 'Not needed any more' })).status, 200);
+    const notYet = await decide(early, { decision: 'none', reason: 'no' });
+    assert.deepEqual([notYet.status, notYet.body.error.code], [422, 'rule_violation'], JSON.stringify(notYet.body));
+    assert.equal((await decide(early, { decision: 'full', reason: 'Nothing was done' })).status, 200);
+
+    // After work started: a partial refund below what was paid.
+    const worked = await paidJob();
+    const conversation = await call('GET', `/jobs/${worked}/conversation`, { token: expert.token });
+    assert.equal((await post(expert, `/conversations/${conversation.body.id}/messages`, { text: 'Looking at it now.' })).status, 201);
+    assert.equal((await post(client, `/jobs/${worked}/cancel`, { reason: 'Too slow' })).status, 200);
+    const whole = await decide(worked, { decision: 'partial', refundCents: price, reason: 'all of it' });
+    assert.deepEqual([whole.status, whole.body.error.code], [422, 'rule_violation'], JSON.stringify(whole.body));
+    assert.match(whole.body.error.message, new RegExp(`less than the ${price} cents the client paid`));
+    const before = await balance(client);
+    const split = await decide(worked, { decision: 'partial', refundCents: price - 1, reason: 'almost nothing was done' });
+    assert.equal(split.status, 200, JSON.stringify(split.body));
+    await pollUntil(async () => ((await balance(client)).mainCents === before.mainCents + price - 1 ? true : undefined), { what: 'the partial refund on the client’s balance' });
+    await assertLedgerConsistent(database.db);
+  });
+
   it('pays an install from the catalog at once, without an estimate (W-06)', async () => {
     const installs = await call('GET', '/job-installs');
     assert.equal(installs.status, 200);
