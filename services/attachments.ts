@@ -29,7 +29,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Db } from '../db/client.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldsOf } from '../workflows/lib/errors.js';
 import { contentHash, type AttachmentStore } from './attachment-store.js';
 import type { Clock } from './clock.js';
 import { attachmentRules, conversationStaff, jobStaff, requestStaff } from './policy.js';
@@ -138,7 +138,7 @@ async function upload(deps: AttachmentsDeps, ownerId: number, file: { name: stri
       limitBytes: attachmentRules.maxBytes,
     });
   }
-  if (bytes.length === 0) throw new AppError('rule_violation', 'the file is empty', { fields: [{ path: 'body.file', message: 'the file is empty', code: 'custom' }] });
+  if (bytes.length === 0) throw new AppError('rule_violation', 'the file is empty', fieldsOf('body.file', 'the file is empty'));
   const detected = await detectFormat(bytes);
   if (!detected) {
     throw new AppError('unsupported_media_type', `this kind of file cannot be attached: by its content it is none of ${ALLOWED_FORMAT_NAMES.join(', ')} (K-69)`, {
@@ -222,8 +222,8 @@ async function download(deps: AttachmentsDeps, viewer: Viewer, id: string): Prom
  * delivery and request code that attaches them.
  */
 export async function assertOwnAttachments(db: Db, userId: number, ids: readonly string[], max: number = attachmentRules.perMessage): Promise<AttachmentInfo[]> {
-  if (ids.length > max) throw new AppError('invalid_input', `at most ${max} attachments`, { fields: [{ path: 'body.attachmentIds', message: `at most ${max}`, code: 'custom' }] });
-  if (new Set(ids).size !== ids.length) throw new AppError('invalid_input', 'an attachment is named twice', { fields: [{ path: 'body.attachmentIds', message: 'each at most once', code: 'custom' }] });
+  if (ids.length > max) throw new AppError('invalid_input', `at most ${max} attachments`, fieldsOf('body.attachmentIds', `at most ${max}`));
+  if (new Set(ids).size !== ids.length) throw new AppError('invalid_input', 'an attachment is named twice', fieldsOf('body.attachmentIds', 'each at most once'));
   if (!ids.length) return [];
   const bad = ids.find((id) => !ATTACHMENT_ID.test(id));
   if (bad !== undefined) throw new AppError('not_found', `no such attachment: ${bad.slice(0, 40)}`, { attachmentId: bad.slice(0, 40) });

@@ -38,7 +38,7 @@ import { MESSAGE_MAX_CHARS } from '../db/schema/conversations.js';
 
 /** The longest message, in characters (the table's check holds it too). */
 export { MESSAGE_MAX_CHARS };
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldsOf } from '../workflows/lib/errors.js';
 import { scanOffPlatform, type ScanKind } from '../workflows/lib/off-platform.js';
 import { clip, textRefusal } from '../workflows/lib/text.js';
 import { isFinal } from '../workflows/order/machine.js';
@@ -407,7 +407,7 @@ async function send(deps: ConversationsDeps, viewer: Caller, conversationId: num
   const { db, clock } = deps;
   const ids = input.attachmentIds ?? [];
   const refusal = input.text === '' && ids.length > 0 ? null : textRefusal(input.text, 'text', MESSAGE_MAX_CHARS);
-  if (refusal) throw new AppError('invalid_input', refusal, { fields: [{ path: 'body.text', message: refusal, code: 'custom' }] });
+  if (refusal) throw new AppError('invalid_input', refusal, fieldsOf('body.text', refusal));
   const access = await accessOf(db, viewer, conversationId);
   if (!access.party) throw new AppError('forbidden', 'staff read this conversation; only its participants write in it');
   const kind = input.kind ?? 'text';

@@ -21,7 +21,7 @@
  */
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { formatUsd } from '../workflows/lib/money.js';
 import { clip } from '../workflows/lib/text.js';
 import type { OrderView } from '../workflows/order/messages.js';
@@ -139,20 +139,20 @@ const selectRows = (db: Db, where: postgres.PendingQuery<postgres.Row[]>, tail =
   from individual_offers i join users s on s.id = i.seller_id join users b on b.id = i.buyer_id join offers o on o.id = i.based_on_offer_id
   where ${where} ${tail}`;
 
-const fieldError = (path: string, message: string) => new AppError('rule_violation', `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
+const ruleError = (path: string, message: string) => fieldError(path, message, 'rule_violation');
 
 /** K-46's bounds and the offer's own: 422 naming the field. */
 function checkTerms(input: NewIndividualOffer): void {
   const r = individualOfferRules;
   if (!Number.isSafeInteger(input.priceCents) || input.priceCents < r.minPriceCents || input.priceCents > r.maxPriceCents) {
-    throw fieldError('body.priceCents', `an individual offer costs ${formatUsd(r.minPriceCents)} to ${formatUsd(r.maxPriceCents)} (K-46)`);
+    throw ruleError('body.priceCents', `an individual offer costs ${formatUsd(r.minPriceCents)} to ${formatUsd(r.maxPriceCents)} (K-46)`);
   }
   if (!Number.isInteger(input.leadTimeDays) || input.leadTimeDays < 1 || input.leadTimeDays > r.maxLeadTimeDays) {
-    throw fieldError('body.leadTimeDays', `the lead time is 1 to ${r.maxLeadTimeDays} days`);
+    throw ruleError('body.leadTimeDays', `the lead time is 1 to ${r.maxLeadTimeDays} days`);
   }
   const length = input.description.trim().length;
   if (length < r.descriptionMinLength || length > r.descriptionMaxLength) {
-    throw fieldError('body.description', `the description is ${r.descriptionMinLength} to ${r.descriptionMaxLength} characters`);
+    throw ruleError('body.description', `the description is ${r.descriptionMinLength} to ${r.descriptionMaxLength} characters`);
   }
 }
 
@@ -178,7 +178,7 @@ export const announcement = (id: number, description: string, priceCents: number
 export async function createIndividualOffer(deps: Pick<IndividualOffersDeps, 'db' | 'clock' | 'workflows'>, input: NewIndividualOffer): Promise<IndividualOffer> {
   const { db, clock } = deps;
   checkTerms(input);
-  if (input.buyerId === input.sellerId) throw fieldError('body.buyerId', 'an individual offer goes to someone else');
+  if (input.buyerId === input.sellerId) throw ruleError('body.buyerId', 'an individual offer goes to someone else');
   const [seller] = await db.sql<{ level: string | null }[]>`
     select s.level from users u left join seller_stats s on s.user_id = u.id where u.id = ${input.sellerId}`;
   if (!seller) throw new AppError('not_found', 'no such seller');
@@ -188,7 +188,7 @@ export async function createIndividualOffer(deps: Pick<IndividualOffersDeps, 'db
   const [buyer] = await db.sql`select 1 from users where id = ${input.buyerId} and blocked_at is null`;
   if (!buyer) throw new AppError('not_found', 'no such buyer');
   const [offer] = await db.sql<{ status: string }[]>`select status from offers where id = ${input.basedOnOfferId} and seller_id = ${input.sellerId}`;
-  if (offer?.status !== 'active') throw fieldError('body.basedOnOfferId', 'an individual offer is based on one of your active offers');
+  if (offer?.status !== 'active') throw ruleError('body.basedOnOfferId', 'an individual offer is based on one of your active offers');
   const now = clock.now();
   const at = now.toISOString();
   const policy = individualOfferPolicy();

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { invoiceById, invoicesOf, issuePendingJobInvoicesIn, type Invoice } from '../db/invoices.js';
 import { invoicingProfiles } from '../db/schema/invoices.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import type { SessionUser } from './account-types.js';
 import type { Clock } from './clock.js';
 import { renderInvoicePdf } from './invoice-pdf.js';
@@ -32,8 +32,7 @@ export interface InvoiceSummary {
   currency: 'USD';
 }
 
-const fieldError = (field: string, message: string) =>
-  new AppError('rule_violation', `body.${field}: ${message}`, { fields: [{ path: `body.${field}`, message, code: 'custom' }] });
+const ruleError = (field: string, message: string) => fieldError(`body.${field}`, message, 'rule_violation');
 
 async function get(db: Db, userId: number): Promise<InvoicingProfile | null> {
   const [row] = await db.orm.select().from(invoicingProfiles).where(eq(invoicingProfiles.userId, userId));
@@ -45,11 +44,11 @@ async function get(db: Db, userId: number): Promise<InvoicingProfile | null> {
 /** Saves the caller's invoicing data after W-18's checks: 422 naming the field otherwise. */
 async function set(deps: { db: Db; clock: Clock }, userId: number, input: InvoicingProfile): Promise<InvoicingProfile> {
   const country = input.country.trim().toUpperCase();
-  if (!isCountryCode(country)) throw fieldError('country', 'not an ISO 3166-1 alpha-2 country code');
+  if (!isCountryCode(country)) throw ruleError('country', 'not an ISO 3166-1 alpha-2 country code');
   const profile: InvoicingProfile = { firstName: input.firstName.trim(), lastName: input.lastName.trim(), country, company: null };
   if (input.company) {
     const checked = checkTaxId(country, input.company.taxId);
-    if (!checked.ok) throw fieldError('company.taxId', checked.message);
+    if (!checked.ok) throw ruleError('company.taxId', checked.message);
     profile.company = { name: input.company.name.trim(), address: input.company.address.trim(), taxId: checked.taxId };
   }
   const values = {

@@ -25,7 +25,7 @@ import { jobs } from '../db/schema/jobs.js';
 import { idempotencyKeys } from '../db/schema/requests.js';
 import { sqlOf, type Tx } from '../db/tx.js';
 import { businessCalendar, closureNotice } from '../payments/business-calendar.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { isFinalStatus } from '../workflows/job/machine.js';
 import type { JobInput, JobKind, JobStatus, JobView, JobViewer, Urgency } from '../workflows/job/messages.js';
 import type { JobPolicy } from '../workflows/job/policy.js';
@@ -222,8 +222,6 @@ function summaryOf(r: Row, invoiceReader: boolean): JobSummary {
   };
 }
 
-const fieldError = (path: string, message: string, code: 'invalid_input' | 'rule_violation' | 'not_found' = 'invalid_input') =>
-  new AppError(code, `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
 
 /** The caller's part in the job, or null when they may not see it. */
 async function roleOf(db: Db, viewer: Viewer, row: Row): Promise<JobRole | null> {

@@ -8,7 +8,7 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { categories } from '../db/schema/catalog.js';
 import { emailedByDefault, notificationKinds, notificationSettings, sellerRequestCategories, type NotificationKind } from '../db/schema/mail.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import type { Clock } from './clock.js';
 
 /** The kinds a user may route, in the order the settings page lists them. */
@@ -71,8 +71,7 @@ export function createNotificationSettings({ db, clock }: { db: Db; clock: Clock
       const unknown = categoryIds.filter((id) => !known.some((k) => k.id === id));
       if (unknown.length > 0) {
         // An id that names no category is invalid input (400), as in a request's or an offer's category.
-        const message = `no such category: ${unknown.join(', ')}`;
-        throw new AppError('invalid_input', `body.requestCategoryIds: ${message}`, { fields: [{ path: 'body.requestCategoryIds', message, code: 'custom' }], categoryIds: unknown });
+        throw fieldError('body.requestCategoryIds', `no such category: ${unknown.join(', ')}`, 'invalid_input', { categoryIds: unknown });
       }
     }
     await db.orm.transaction(async (tx) => {

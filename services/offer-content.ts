@@ -13,7 +13,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { categories, categoryAttributes, offers, type OfferContent, type PackageTierName } from '../db/schema/catalog.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { catalogRules } from './policy.js';
 
 /** What a seller sends to create or edit an offer: the content, options without their ids yet. */
@@ -22,9 +22,6 @@ export type OfferInput = Omit<OfferContent, 'options'> & {
 };
 
 type OfferRow = typeof offers.$inferSelect;
-
-export const fieldError = (path: string, message: string, code: 'invalid_input' | 'rule_violation' = 'invalid_input') =>
-  new AppError(code, `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
 
 /** A catalog rule's refusal of a well-formed offer (422). */
 const ruleError = (path: string, message: string) => fieldError(path, message, 'rule_violation');

@@ -8,7 +8,7 @@
  */
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import type { OrderStatus, OrderView } from '../workflows/order/messages.js';
 import type { Clock } from './clock.js';
 import { keyedRequest } from './idempotency.js';
@@ -59,7 +59,7 @@ export interface OrderGroupsDeps {
   placement: Pick<Placement, 'placeAll'>;
 }
 
-const rule = (message: string, path = 'body.offerIds') => new AppError('rule_violation', `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
+const rule = (message: string, path = 'body.offerIds') => fieldError(path, message, 'rule_violation');
 
 /** K-06: 2–5 different offers of different sellers; 422 otherwise. Unknown offers are the placement's 404. */
 async function checkChoice(db: Db, input: NewOrderGroup): Promise<void> {

@@ -15,7 +15,7 @@ import { newLockedOrderId } from '../db/locks.js';
 import { activateOnOrderIn } from '../db/referrals.js';
 import type { OfferOption, Packages } from '../db/schema/catalog.js';
 import { orders } from '../db/schema/orders.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { formatUsd, splitCommission } from '../workflows/lib/money.js';
 import { initialState, viewOf } from '../workflows/order/machine.js';
 import type { OrderInput, OrderPolicy, OrderView } from '../workflows/order/messages.js';
@@ -97,7 +97,6 @@ interface QuoteRow {
   block_reason: string | null;
 }
 
-const fieldError = (path: string, message: string) => new AppError('invalid_input', `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
 
 /**
  * Whether the offer takes orders from this buyer now: unknown or never published (404),

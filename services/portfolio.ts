@@ -14,7 +14,7 @@
  * anyone may download them while the offer is visible (active, or suspended with its page kept).
  */
 import type { Db } from '../db/client.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldsOf } from '../workflows/lib/errors.js';
 import { assertOwnAttachments, IMAGE_CONTENT_TYPES, type AttachmentInfo } from './attachments.js';
 import type { Clock } from './clock.js';
 import { attachmentRules } from './policy.js';
@@ -128,7 +128,7 @@ async function add(deps: PortfolioDeps, sellerId: number, orderId: number, input
   if (!order.portfolio) throw new AppError('rule_violation', 'this order’s category does not take portfolios (K-37: Design, Audio and video)');
   if (order.status !== 'completed') throw new AppError('conflict', 'the result goes in the portfolio once the buyer has confirmed completion (K-37)');
   if (order.refused) throw new AppError('conflict', 'the buyer refused consent to show this order’s result (K-37)');
-  if (input.attachmentIds.length === 0) throw new AppError('invalid_input', 'a portfolio item needs a file', { fields: [{ path: 'body.attachmentIds', message: 'at least one', code: 'custom' }] });
+  if (input.attachmentIds.length === 0) throw new AppError('invalid_input', 'a portfolio item needs a file', fieldsOf('body.attachmentIds', 'at least one'));
   const files = await assertOwnAttachments(db, sellerId, input.attachmentIds, attachmentRules.perPortfolioItem);
   const other = files.find((f) => !PORTFOLIO_TYPES.test(f.contentType));
   if (other) throw new AppError('rule_violation', `${other.name} is ${other.contentType}: a portfolio shows images, video and audio`, { attachmentId: other.id });

@@ -19,7 +19,7 @@
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { requestPostingLock } from '../db/locks.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { budgetBounds, requestPolicy } from '../workflows/request/policy.js';
 import type { AnswerStatus, RequestInput, RequestPolicy, RequestStatus } from '../workflows/request/messages.js';
 import type { SessionUser } from './account-types.js';
@@ -154,8 +154,6 @@ function selectRequests(db: Db, where: Fragment, order: Fragment = db.sql`r.id d
     where ${where} order by ${order} limit 200`;
 }
 
-const fieldError = (path: string, message: string, code: 'invalid_input' | 'rule_violation' = 'invalid_input') =>
-  new AppError(code, `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }] });
 
 /** A leaf category of the catalog (requests, like offers, go in a subcategory). */
 async function checkCategory(db: Db, categoryId: number): Promise<void> {
