@@ -23,7 +23,7 @@ import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { formatUsd } from '../workflows/lib/money.js';
-import { clip } from '../workflows/lib/text.js';
+import { charCount, clip } from '../workflows/lib/text.js';
 import type { OrderView } from '../workflows/order/messages.js';
 import type { Clock } from './clock.js';
 import { keyedRequest } from './idempotency.js';
@@ -150,7 +150,7 @@ function checkTerms(input: NewIndividualOffer): void {
   if (!Number.isInteger(input.leadTimeDays) || input.leadTimeDays < 1 || input.leadTimeDays > r.maxLeadTimeDays) {
     throw ruleError('body.leadTimeDays', `the lead time is 1 to ${r.maxLeadTimeDays} days`);
   }
-  const length = input.description.trim().length;
+  const length = charCount(input.description.trim());
   if (length < r.descriptionMinLength || length > r.descriptionMaxLength) {
     throw ruleError('body.description', `the description is ${r.descriptionMinLength} to ${r.descriptionMaxLength} characters`);
   }

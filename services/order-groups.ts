@@ -9,6 +9,7 @@
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { AppError, fieldError } from '../workflows/lib/errors.js';
+import { charCount } from '../workflows/lib/text.js';
 import type { OrderStatus, OrderView } from '../workflows/order/messages.js';
 import type { Clock } from './clock.js';
 import { keyedRequest } from './idempotency.js';
@@ -69,7 +70,7 @@ async function checkChoice(db: Db, input: NewOrderGroup): Promise<void> {
   }
   if (new Set(input.offerIds).size !== input.offerIds.length) throw rule('each offer once');
   const brief = input.brief.trim();
-  if (brief.length < 1 || brief.length > briefMaxLength) throw rule(`the brief is 1 to ${briefMaxLength} characters`, 'body.brief');
+  if (brief === '' || charCount(brief) > briefMaxLength) throw rule(`the brief is 1 to ${briefMaxLength} characters`, 'body.brief');
   const sellers = await db.sql<{ seller_id: string }[]>`select seller_id from offers where id = any(${input.offerIds}::int8[])`;
   if (new Set(sellers.map((s) => s.seller_id)).size !== sellers.length) throw rule('the offers of an order group are of different sellers (K-06)');
 }

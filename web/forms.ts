@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { statusOf } from '../api/errors.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { isId } from '../workflows/lib/ids.js';
-import { forbiddenCharacter } from '../workflows/lib/text.js';
+import { charCount, forbiddenCharacter } from '../workflows/lib/text.js';
 import type { FieldErrors } from './ui.js';
 
 export type FormData = Record<string, string | string[]>;
@@ -123,8 +123,8 @@ export function text(max: number, min = 1) {
     .superRefine((s, ctx) => {
       const bad = forbiddenCharacter(s);
       if (bad) ctx.addIssue({ code: 'custom', message: bad });
-      else if (s.length < min) ctx.addIssue({ code: 'custom', message: min === 1 ? 'required' : `at least ${min} characters` });
-      else if (s.length > max) ctx.addIssue({ code: 'custom', message: `at most ${max} characters` });
+      else if (charCount(s) < min) ctx.addIssue({ code: 'custom', message: min === 1 ? 'required' : `at least ${min} characters` });
+      else if (charCount(s) > max) ctx.addIssue({ code: 'custom', message: `at most ${max} characters` });
     });
 }
 

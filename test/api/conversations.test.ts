@@ -154,9 +154,13 @@ describe('conversations', () => {
       const res = await messages(seller, c.id, forged);
       assert.equal(res.status, 400, `${forged}: ${JSON.stringify(res.body)}`);
     }
-    for (const text of ['', '   ', 'x'.repeat(4001)]) {
+    for (const text of ['', '   ', 'x'.repeat(4001), '😀'.repeat(4001)]) {
       assert.equal((await call('POST', `/conversations/${c.id}/messages`, { token: buyer.token, body: { text } })).status, 400);
     }
+    // 4,000 characters as the document (and the table's check, char_length) count them: 8,000 UTF-16 units.
+    const longest = await call('POST', `/conversations/${c.id}/messages`, { token: buyer.token, body: { text: '😀'.repeat(4000) } });
+    assert.equal(longest.status, 201, JSON.stringify(longest.body).slice(0, 300));
+    assert.equal((await messages(seller, c.id)).body.items.at(-1).text, '😀'.repeat(4000));
     assert.equal((await call('POST', `/conversations/${c.id}/messages`, { token: buyer.token, body: { text: 'hi', attachments: [1] } })).status, 400);
   });
 

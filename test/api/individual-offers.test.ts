@@ -109,6 +109,18 @@ describe('individual offers and order groups', () => {
     }
   });
 
+  it('counts the description in characters, as the document does: 10 to 2,000 emoji (each two UTF-16 units)', async () => {
+    const from = await seller();
+    const to = await buyer();
+    const body = (emoji: number) => ({ buyerId: to.id, basedOnOfferId: from.offerId, description: '🎨'.repeat(emoji), priceCents: 5_000, leadTimeDays: 3 });
+    for (const [emoji, status] of [[9, 422], [10, 201], [2_000, 201], [2_001, 400]] as const) {
+      const res = await offer(from.user, body(emoji));
+      assert.equal(res.status, status, `${emoji} emoji: ${JSON.stringify(res.body)}`);
+      if (status !== 201) assert.equal(res.body.error.details.fields[0].path, 'body.description');
+      else assert.equal((await call('GET', `/individual-offers/${res.body.id}`, { token: to.token })).body.description, '🎨'.repeat(emoji));
+    }
+  });
+
   it('announces the offer in the parties’ direct conversation and shows it to them alone', async () => {
     const from = await seller();
     const to = await buyer();
@@ -246,6 +258,19 @@ describe('individual offers and order groups', () => {
     const mine = await call('GET', '/me/order-groups', { token: to.token });
     assert.deepEqual(mine.body.items.map((g: { id: number; orderCount: number }) => [g.id, g.orderCount]), [[res.body.id, 3]]);
     await assertLedgerConsistent(db());
+  });
+
+  it('counts the brief in characters, as the document does: 5,000 emoji (10,000 UTF-16 units) are one brief', async () => {
+    const sellers = await groupSellers(2);
+    const to = await buyer(2_000);
+    const offerIds = sellers.map((s) => s.offerId);
+    const over = await group(to, { offerIds, brief: '🎨'.repeat(5_001) });
+    assert.equal(over.status, 400, JSON.stringify(over.body));
+    assert.equal(over.body.error.details.fields[0].path, 'body.brief');
+    const res = await group(to, { offerIds, brief: '🎨'.repeat(5_000) });
+    assert.equal(res.status, 201, JSON.stringify(res.body).slice(0, 300));
+    const [row] = await db().sql<{ requirements: string }[]>`select view->>'requirements' as requirements from orders where id = ${res.body.orders[0].orderId}`;
+    assert.equal(row!.requirements, '🎨'.repeat(5_000));
   });
 
   it('places nothing of a group the balance cannot pay in full (422 with the missing amount)', async () => {

@@ -459,6 +459,18 @@ describe('the order machine', () => {
       });
     }
 
+    it('counts characters as the API’s document does: an emoji is one, though two UTF-16 units', () => {
+      const emoji = (n: number) => '😀'.repeat(n);
+      const refusal = (action: OrderAction) => machine.refusalOf(inProgress, { actor: seller, action }, after(2 * HOUR));
+      assert.equal(refusal({ type: 'deliver', text: emoji(5_000), links: [] }), null, '5,000 emoji (10,000 units)');
+      assert.deepEqual(refusal({ type: 'deliver', text: emoji(5_001), links: [] }), { code: 'invalid_input', message: 'text: 1 to 5000 characters' });
+      // A link of 2,000 characters (the API's `maxLength`) with 1,980 emoji in its path: 3,980 units.
+      const link = (n: number) => `https://example.com/${emoji(n)}`;
+      assert.equal(link(1_980).length, 3_980);
+      assert.equal(refusal({ type: 'deliver', text: 'files', links: [link(1_980)] }), null);
+      assert.deepEqual(refusal({ type: 'deliver', text: 'files', links: [link(1_993)] }), { code: 'invalid_input', message: 'links: at most 10 http(s) URLs' });
+    });
+
     it('checks the actor, then the state, before the payload', () => {
       const empty = bad({ type: 'deliver', text: '', links: [] });
       assert.equal(codeOf(inProgress, buyer, empty, after(2 * HOUR)), 'forbidden');

@@ -44,6 +44,25 @@ export function trimmedTextPattern(min: number): string {
   return min === 1 ? `^${space}*${solid}${any}*$` : `^${space}*${solid}${any}{${min - 2},}${solid}${space}*$`;
 }
 
+/**
+ * How many characters `text` has, as JSON Schema's `minLength` and `maxLength`, zod's string
+ * bounds and PostgreSQL's `char_length` count them: code points, an emoji one. JavaScript's
+ * `length` counts UTF-16 units, two for an emoji. Every length rule outside a zod schema counts
+ * with this (the Update validators' `textRefusal`, the services' rules, the web forms).
+ */
+export function charCount(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++; // a surrogate pair: one character
+    }
+    count++;
+  }
+  return count;
+}
+
 /** Why `text` holds a character gigflow does not store, or null when it holds none. */
 export function forbiddenCharacter(text: string): string | null {
   for (let i = 0; i < text.length; i++) {
@@ -66,15 +85,17 @@ export function forbiddenCharacter(text: string): string | null {
 }
 
 /**
- * Why `value` is not a storable text of `min` to `max` characters (after trimming, for the
- * lower bound: blank text is no text), or null when it is. For validators, which see JSON
- * from any client: the type is checked too.
+ * Why `value` is not a storable text of `min` to `max` characters (`charCount`; after trimming,
+ * for the lower bound: blank text is no text), or null when it is. For validators, which see
+ * JSON from any client: the type is checked too. (Counting characters where it once counted
+ * UTF-16 units takes everything it took before with `min` 1, as every validator calls it: its
+ * histories replay.)
  */
 export function textRefusal(value: unknown, field: string, max: number, min = 1): string | null {
   if (typeof value !== 'string') return `${field}: text of ${min} to ${max} characters`;
   const bad = forbiddenCharacter(value);
   if (bad) return `${field}: ${bad}`;
-  if (value.trim().length < min || value.length > max) return `${field}: ${min} to ${max} characters`;
+  if (charCount(value.trim()) < min || charCount(value) > max) return `${field}: ${min} to ${max} characters`;
   return null;
 }
 

@@ -390,7 +390,8 @@ function progressPayloadRule(action: Extract<OrderAction, { type: 'report_progre
 function deliveryPayloadRule(action: Extract<OrderAction, { type: 'deliver' }>): Refusal | null {
   const refusal = text(action.text, 5_000, 'text');
   if (refusal) return refusal;
-  const link = (l: unknown) => typeof l === 'string' && /^https?:\/\/\S{1,2000}$/.test(l) && forbiddenCharacter(l) === null;
+  // Characters, not UTF-16 units (the `u` flag), as the API counts a link: it takes all it took before.
+  const link = (l: unknown) => typeof l === 'string' && /^https?:\/\/\S{1,2000}$/u.test(l) && forbiddenCharacter(l) === null;
   if (!Array.isArray(action.links) || action.links.length > 10 || !action.links.every(link)) {
     return invalid('links: at most 10 http(s) URLs');
   }
