@@ -10,7 +10,7 @@ import { affiliatePayoutHoldIn, InsufficientFundsError, lockAffiliateWalletIn, t
 import { affiliatePayoutSettings, affiliates, affiliateWithdrawals } from './schema/affiliates.js';
 import { sqlOf, type Tx } from './tx.js';
 import { payoutCutoff, previousMonth, runFor } from '../workflows/lib/business-days.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { affiliatePayoutRules } from '../workflows/affiliate-payout/policy.js';
 import type { DuePayout } from '../workflows/affiliate-payout/messages.js';
 
@@ -34,10 +34,10 @@ export async function assertAffiliateIn(q: Tx | Db['orm'], userId: number): Prom
 export async function requestAffiliateWithdrawalIn(tx: Tx, input: { userId: number; amountCents: number; at: Date }): Promise<AffiliateWithdrawalRow> {
   await assertAffiliateIn(tx, input.userId);
   if (input.amountCents < affiliatePayoutRules.minimumCents) {
-    throw new AppError('rule_violation', `the minimum withdrawal is $${affiliatePayoutRules.minimumCents / 100} (W-28)`, { field: 'amountCents', minimumCents: affiliatePayoutRules.minimumCents });
+    throw fieldError('body.amountCents', `the minimum withdrawal is $${affiliatePayoutRules.minimumCents / 100} (W-28)`, 'rule_violation', { minimumCents: affiliatePayoutRules.minimumCents });
   }
   const [settings] = await tx.select().from(affiliatePayoutSettings).where(eq(affiliatePayoutSettings.userId, input.userId));
-  if (!settings) throw new AppError('rule_violation', 'set your PayPal address first: affiliate payouts go to PayPal only (W-28)', { field: 'paypalEmail' });
+  if (!settings) throw new AppError('rule_violation', 'set your PayPal address first: affiliate payouts go to PayPal only (W-28)');
   const raw = sqlOf(tx);
   const wallet = await lockAffiliateWalletIn(raw, input.userId);
   if (wallet < input.amountCents) throw new InsufficientFundsError(input.amountCents, wallet);

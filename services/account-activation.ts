@@ -13,7 +13,7 @@ import { enqueueMail } from '../db/outbox.js';
 import { workflowAttention } from '../db/schema/attention.js';
 import { emailTokens, users } from '../db/schema/users.js';
 import type { Tx } from '../db/tx.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { storableText } from '../workflows/lib/text.js';
 import type { AccountsDeps } from './account-types.js';
 import { accountRules } from './policy.js';
@@ -84,7 +84,7 @@ export async function createAccountOnSubmission(
   if (await existing()) return { existing: true };
   const given = input.username === undefined ? undefined : normalize(input.username);
   if (given !== undefined && !LOGIN.test(given)) {
-    throw new AppError('invalid_input', 'a username is 3 to 32 letters a-z, digits or underscores', { field: 'username' });
+    throw fieldError('body.username', 'a username is 3 to 32 letters a-z, digits or underscores');
   }
   const base = given ?? loginFromEmail(email);
   for (let attempt = 0; attempt < LOGIN_TRIES; attempt++) {
@@ -95,7 +95,7 @@ export async function createAccountOnSubmission(
       return { userId: row.id, created: true };
     }
     if (await existing()) return { existing: true };
-    if (given !== undefined) throw new AppError('login_taken', 'this username is taken', { field: 'username' });
+    if (given !== undefined) throw fieldError('body.username', 'this username is taken', 'login_taken');
   }
   throw new AppError('conflict', 'no free username was found for this email: choose one');
 }
@@ -110,7 +110,7 @@ export async function createAccountOnSubmission(
 export async function activate(deps: AccountsDeps, input: { token: string; password: string }): Promise<number> {
   const passwordHash = await deps.passwords.hash(input.password);
   const now = deps.clock.now();
-  const refused = new AppError('invalid_token', 'this activation link is unknown, used or expired: ask for a new one', { field: 'token' });
+  const refused = fieldError('body.token', 'this activation link is unknown, used or expired: ask for a new one', 'invalid_token');
   const userId = await deps.db.orm.transaction(async (tx) => {
     const [token] = await tx
       .update(emailTokens)

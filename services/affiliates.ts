@@ -9,7 +9,7 @@ import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { affiliates, affiliateVisits } from '../db/schema/affiliates.js';
 import { AFFILIATE_CODE, affiliateClientState, levelBps, type AffiliateClientState, type AffiliateLevel } from '../workflows/lib/affiliate.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { maskLogin } from '../workflows/lib/referral.js';
 import type { Clock } from './clock.js';
 import { isCountryCode } from './tax-ids.js';
@@ -80,8 +80,8 @@ function present(deps: AffiliateDeps, row: Row): Affiliate {
 /** W-22: `userId` becomes an affiliate, or updates their data; the code and level stay. */
 async function become(deps: AffiliateDeps, userId: number, input: AffiliateSignUp): Promise<{ created: boolean; affiliate: Affiliate }> {
   const country = input.country.toUpperCase();
-  if (!isCountryCode(country)) throw new AppError('rule_violation', `${input.country} is not an ISO 3166-1 alpha-2 country code`, { field: 'country' });
-  if (input.company && !TAX_ID_LOOSE.test(input.company.taxId)) throw new AppError('rule_violation', 'the tax id does not look like one', { field: 'company.taxId' });
+  if (!isCountryCode(country)) throw fieldError('body.country', `${input.country} is not an ISO 3166-1 alpha-2 country code`, 'rule_violation');
+  if (input.company && !TAX_ID_LOOSE.test(input.company.taxId)) throw fieldError('body.company.taxId', 'the tax id does not look like one', 'rule_violation');
   const data = {
     firstName: input.firstName,
     lastName: input.lastName,

@@ -10,7 +10,7 @@ import { enqueueMail } from '../db/outbox.js';
 import { linkAffiliateClientIn } from '../db/affiliates.js';
 import { attachReferralIn, referrerByCode } from '../db/referrals.js';
 import type { Tx } from '../db/tx.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import type { AccountsDeps, AuthLog, Me, SessionCaller, SessionUser, StaffRole } from './account-types.js';
 import { decoyHash } from './passwords.js';
 import { accountRules } from './policy.js';
@@ -74,7 +74,7 @@ export async function register(deps: AccountsDeps, input: { login: string; email
     const id = await deps.db.orm.transaction(async (tx) => {
       const referrerId = input.referralCode === undefined ? null : await referrerByCode(tx, input.referralCode);
       if (input.referralCode !== undefined && referrerId === null) {
-        throw new AppError('unknown_referral_code', 'this referral link is unknown: register without it, or check the link', { field: 'referralCode' });
+        throw fieldError('body.referralCode', 'this referral link is unknown: register without it, or check the link', 'unknown_referral_code');
       }
       const [row] = await tx
         .insert(users)
@@ -87,8 +87,8 @@ export async function register(deps: AccountsDeps, input: { login: string; email
     });
     return await me(deps, id);
   } catch (err) {
-    if (isUniqueViolation(err, 'users_login_lower_key')) throw new AppError('login_taken', 'this login is taken', { field: 'login' });
-    if (isUniqueViolation(err, 'users_email_lower_key')) throw new AppError('email_taken', 'this email is already registered', { field: 'email' });
+    if (isUniqueViolation(err, 'users_login_lower_key')) throw fieldError('body.login', 'this login is taken', 'login_taken');
+    if (isUniqueViolation(err, 'users_email_lower_key')) throw fieldError('body.email', 'this email is already registered', 'email_taken');
     throw err;
   }
 }
@@ -127,7 +127,7 @@ export async function confirmEmail(deps: AccountsDeps, token: string): Promise<{
     });
   } catch (err) {
     if (isUniqueViolation(err, 'users_email_lower_key')) {
-      throw new AppError('email_taken', 'this email was registered by someone else meanwhile', { field: 'email' });
+      throw fieldError('body.email', 'this email was registered by someone else meanwhile', 'email_taken');
     }
     throw err;
   }
@@ -157,7 +157,7 @@ export async function changeLogin(deps: AccountsDeps, userId: number, input: { l
       await startWithdrawalLock(deps, tx, userId, 'login_change', 'payout_details');
     });
   } catch (err) {
-    if (isUniqueViolation(err, 'users_login_lower_key')) throw new AppError('login_taken', 'this login is taken', { field: 'login' });
+    if (isUniqueViolation(err, 'users_login_lower_key')) throw fieldError('body.login', 'this login is taken', 'login_taken');
     throw err;
   }
   return me(deps, userId);
@@ -174,7 +174,7 @@ export async function requestEmailChange(deps: AccountsDeps, userId: number, inp
     const [u] = await tx.select({ email: users.email }).from(users).where(eq(users.id, userId));
     if (u!.email === newEmail) throw new AppError('conflict', 'this is already your email');
     const [taken] = await tx.select({ id: users.id }).from(users).where(eq(users.email, newEmail));
-    if (taken) throw new AppError('email_taken', 'this email is already registered', { field: 'email' });
+    if (taken) throw fieldError('body.email', 'this email is already registered', 'email_taken');
     await tx
       .update(emailTokens)
       .set({ usedAt: deps.clock.now() })
@@ -272,7 +272,7 @@ export async function resetPassword(deps: AccountsDeps, input: { token: string; 
         ),
       )
       .returning();
-    if (!row) throw new AppError('invalid_token', 'this reset code is unknown, used or expired', { field: 'code' });
+    if (!row) throw fieldError('body.token', 'this reset code is unknown, used or expired', 'invalid_token');
     await tx.update(users).set({ passwordHash }).where(eq(users.id, row.userId));
     await tx.update(sessions).set({ revokedAt: clock.now() }).where(and(eq(sessions.userId, row.userId), isNull(sessions.revokedAt)));
   });

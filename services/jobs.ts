@@ -322,7 +322,7 @@ async function clientOf(deps: JobsDeps, tx: Tx, caller: SessionUser | undefined,
     clientVerified = caller.emailConfirmed;
   } else {
     const account = await deps.createAccountOnSubmission!(tx, { email: body.email!, ...(body.username === undefined ? {} : { username: body.username }), now });
-    if ('existing' in account) throw new AppError('email_taken', 'an account has this email: sign in first, then order the job from it', { signIn: '/login' });
+    if ('existing' in account) throw fieldError('body.email', 'an account has this email: sign in first, then order the job from it', 'email_taken', { signIn: '/login' });
     clientId = account.userId;
     clientVerified = false;
     // W-23: the same link as `register` makes, in the account's own transaction (first touch: the cookie is never replaced).

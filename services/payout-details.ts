@@ -9,7 +9,7 @@ import { and, desc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { payoutDetails, withdrawalLocks } from '../db/schema/users.js';
 import { ProviderRefusal, type Providers } from '../payments/provider.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import type { Clock } from './clock.js';
 import { accountRules } from './policy.js';
 import { normalize } from './profile.js';
@@ -79,7 +79,7 @@ async function resolve(deps: PayoutDetailsDeps, userId: number, input: PayoutDet
     throw new AppError('provider_unavailable', 'the card provider could not be asked about the saved card; try again');
   });
   // A setup another user made names their card, whoever learned its reference.
-  if (!saved || saved.userId !== userId) throw new AppError('rule_violation', 'the card was not saved on the provider’s page (or not by you): save it again', { field: 'setupRef' });
+  if (!saved || saved.userId !== userId) throw fieldError('body.setupRef', 'the card was not saved on the provider’s page (or not by you): save it again', 'rule_violation');
   return { method: 'card' as const, account: `${brandName(saved.brand)} •••• ${saved.last4}`, token: saved.token, cardFingerprint: saved.fingerprint };
 }
 

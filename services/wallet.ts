@@ -7,7 +7,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { cardLots, promoCodes, promoRedemptions, topUps } from '../db/schema/ledger.js';
 import { idempotencyKeys } from '../db/schema/requests.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { readWithdrawable } from './withdrawable.js';
 import type { Clock } from './clock.js';
 import { assertSameRequest, keyedRequest, keyRow, oneRequestAtATime, type KeyedRequest } from './idempotency.js';
@@ -231,7 +231,7 @@ async function statement(ledger: Ledger, userId: number, page: { cursor?: string
 
 async function createPromo(deps: WalletDeps, adminId: number, input: PromoInput) {
   const { db, clock } = deps;
-  if (new Date(input.expiresAt) <= clock.now()) throw new AppError('rule_violation', 'the expiry must be in the future', { field: 'expiresAt' });
+  if (new Date(input.expiresAt) <= clock.now()) throw fieldError('body.expiresAt', 'the expiry must be in the future', 'rule_violation');
   try {
     const [row] = await db.orm
       .insert(promoCodes)
@@ -239,7 +239,7 @@ async function createPromo(deps: WalletDeps, adminId: number, input: PromoInput)
       .returning();
     return { id: row!.id, code: row!.code, amountCents: row!.amount, expiresAt: row!.expiresAt.toISOString(), maxRedemptions: row!.maxRedemptions, redemptions: 0 };
   } catch (err) {
-    if ((err as { code?: string; cause?: { code?: string } }).cause?.code === '23505') throw new AppError('conflict', 'a promo code with this code exists', { field: 'code' });
+    if ((err as { code?: string; cause?: { code?: string } }).cause?.code === '23505') throw fieldError('body.code', 'a promo code with this code exists', 'conflict');
     throw err;
   }
 }

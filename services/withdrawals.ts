@@ -87,8 +87,8 @@ const refused = (message: string, details: Record<string, unknown> = {}) => new 
 /** Where the money goes: the user's payout details, which must name a provider handle. */
 async function destinationOf(db: Db, userId: number) {
   const [details] = await db.orm.select().from(payoutDetails).where(eq(payoutDetails.userId, userId));
-  if (!details) throw refused('add payout details (a card or a PayPal account) before withdrawing', { field: 'payoutDetails' });
-  if (!details.token) throw refused('save your payout card again on the provider’s page: this card was saved before cards were tokenised', { field: 'payoutDetails' });
+  if (!details) throw refused('add payout details (a card or a PayPal account) before withdrawing');
+  if (!details.token) throw refused('save your payout card again on the provider’s page: this card was saved before cards were tokenised');
   return details;
 }
 

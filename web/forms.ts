@@ -219,11 +219,21 @@ export interface ShownForm {
   missingCents?: number;
 }
 
-/** The refusal a service's AppError means; anything else is not a refusal (it is rethrown). */
-export function refusalOf(err: unknown): Refusal {
+/**
+ * The refusal a service's AppError means; anything else is not a refusal (it is rethrown). Its
+ * `details.fields` become the form's field errors, by the field's name in the request (`body.login`
+ * → `login`; `rename` maps it to the form's own name where they differ); the message is the one
+ * field's own when the refusal names one (without the API's `body.login: ` prefix).
+ */
+export function refusalOf(err: unknown, rename: Record<string, string> = {}): Refusal {
   if (!(err instanceof AppError)) throw err;
-  const field = typeof err.details?.field === 'string' ? err.details.field : undefined;
-  const message = err.message.charAt(0).toUpperCase() + err.message.slice(1);
+  const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+  const fields = (Array.isArray(err.details?.fields) ? (err.details.fields as { path?: unknown; message?: unknown }[]) : []).flatMap((f) =>
+    typeof f.path === 'string' && typeof f.message === 'string' ? [{ name: f.path.replace(/^(body|query|path)\./, ''), message: capital(f.message) }] : [],
+  );
+  const errors: FieldErrors = {};
+  for (const { name, message } of fields) errors[rename[name] ?? name] ??= message;
+  const message = fields.length === 1 ? fields[0]!.message : capital(err.message);
   const missing = err.code === 'insufficient_funds' && typeof err.details?.missingCents === 'number' ? err.details.missingCents : undefined;
-  return { status: statusOf[err.code] as Refusal['status'], code: err.code, message, errors: field ? { [field]: message } : {}, ...(missing === undefined ? {} : { missingCents: missing }) };
+  return { status: statusOf[err.code] as Refusal['status'], code: err.code, message, errors, ...(missing === undefined ? {} : { missingCents: missing }) };
 }

@@ -50,9 +50,13 @@ describe('accounts', () => {
       const login = await call('POST', '/auth/register', { body: { login: 'ALICE_design', email: 'other@example.com', password: PASSWORD } });
       assert.equal(login.status, 409);
       assert.equal(login.body.error.code, 'login_taken');
+      // One shape for a refused field, whatever the status: `details.fields`, the path as the request carries it.
+      assert.equal(login.body.error.message, 'body.login: this login is taken');
+      assert.deepEqual(login.body.error.details, { fields: [{ path: 'body.login', message: 'this login is taken', code: 'custom' }] });
       const email = await call('POST', '/auth/register', { body: { login: 'alice2', email: 'ALICE@example.com', password: PASSWORD } });
       assert.equal(email.status, 409);
       assert.equal(email.body.error.code, 'email_taken');
+      assert.deepEqual(email.body.error.details.fields.map((f: { path: string }) => f.path), ['body.email']);
     });
 
     for (const [what, body, path] of [

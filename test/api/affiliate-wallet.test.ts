@@ -103,7 +103,8 @@ describe('affiliate wallet: commissions on approved jobs, withdrawals', () => {
 
     const withdraw = (amountCents: unknown) => call('POST', '/me/affiliate/withdrawals', { token: affiliate.token, body: { amountCents } });
     const noAddress = await withdraw(1_000);
-    assert.deepEqual([noAddress.status, noAddress.body.error.details.field], [422, 'paypalEmail']);
+    assert.equal(noAddress.status, 422);
+    assert.match(noAddress.body.error.message, /set your PayPal address first/);
     assert.equal((await call('PUT', '/me/affiliate/payout-settings', { token: affiliate.token, body: { paypalEmail: 'not-an-email', autoPayout: false } })).status, 400);
     const set = await call('PUT', '/me/affiliate/payout-settings', { token: affiliate.token, body: { paypalEmail: 'Ada@Example.com', autoPayout: true } });
     assert.deepEqual([set.status, set.body], [200, { paypalEmail: 'ada@example.com', autoPayout: true }]);

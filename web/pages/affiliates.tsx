@@ -362,9 +362,8 @@ function programme(app: Pages, deps: WebDeps) {
         ...(f.companyName && f.companyAddress && f.companyTaxId ? { company: { name: f.companyName, address: f.companyAddress, taxId: f.companyTaxId } } : {}),
       });
     } catch (err) {
-      const r = refusalOf(err);
-      const errors = Object.fromEntries(Object.entries(r.errors).map(([k, m]) => [k === 'company.taxId' ? 'companyTaxId' : k, m]));
-      return affiliatePage(c, errors, form, r.status === 422 ? 422 : 400, Object.keys(errors).length ? undefined : r.message);
+      const { errors, status, message } = refusalOf(err, { 'company.taxId': 'companyTaxId' });
+      return affiliatePage(c, errors, form, status === 422 ? 422 : 400, Object.keys(errors).length ? undefined : message);
     }
     return redirect(c, '/affiliate', 'Saved. Share your affiliate link.');
   });
@@ -397,11 +396,10 @@ function walletForms(app: Pages, affiliatePage: AffiliatePage, deps: WebDeps) {
       const payout = await affiliateWallet.withdraw(userOf(c).id, parsed.data.amount);
       return redirect(c, '/affiliate', `${money(payout.amountCents)} is held for PayPal and will be paid on ${payout.runDate}.`);
     } catch (err) {
-      const r = refusalOf(err);
-      if (r.status === 404) return affiliatePage(c, {}, form, 404, r.message);
       // The API's field names the amount in cents; the form's is in dollars.
-      const errors = Object.fromEntries(Object.entries(r.errors).map(([k, m]) => [k === 'amountCents' ? 'amount' : k, m]));
-      return affiliatePage(c, Object.keys(errors).length ? errors : { amount: r.message }, form, r.status === 422 ? 422 : 400);
+      const r = refusalOf(err, { amountCents: 'amount' });
+      if (r.status === 404) return affiliatePage(c, {}, form, 404, r.message);
+      return affiliatePage(c, Object.keys(r.errors).length ? r.errors : { amount: r.message }, form, r.status === 422 ? 422 : 400);
     }
   });
 }

@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { JobDetail } from '../../services/jobs.js';
 import { jobPolicy } from '../../workflows/job/policy.js';
-import { AppError } from '../../workflows/lib/errors.js';
+import { AppError, fieldError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { dollars, idOf, parseForm, readForm, refusalOf, text, whole, type ShownForm } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
@@ -95,7 +95,7 @@ function actionPages(app: Hono<WebEnv>, deps: WebDeps) {
         await run(c, id, parsed.data);
         return redirect(c, `/jobs/${id}`, done);
       } catch (err) {
-        const r = refusalOf(err);
+        const r = refusalOf(err, { refundCents: 'refund' }); // the API's cents, the form's dollars
         if (r.status === 404) throw err;
         return show(c, { key: path, errors: r.errors, form: sent, status: r.status, message: r.message, ...(r.missingCents ? { missingCents: r.missingCents } : {}) });
       }
@@ -118,7 +118,7 @@ function actionPages(app: Hono<WebEnv>, deps: WebDeps) {
     (c, id, d) => {
       const staff = staffOf(c, staffAccess.jobs);
       if (d.decision === 'partial') {
-        if (d.refund === undefined) throw new AppError('invalid_input', 'a partial refund needs its amount', { field: 'refund' });
+        if (d.refund === undefined) throw fieldError('refund', 'a partial refund needs its amount');
         return jobs.decideCancellation(staff, id, { decision: 'partial', refundCents: d.refund, reason: d.reason });
       }
       return jobs.decideCancellation(staff, id, { decision: d.decision, reason: d.reason });

@@ -101,9 +101,9 @@ function postPages(app: Hono<WebEnv>, deps: WebDeps) {
       const posted = await deps.services.requests.post(user, { title, description, categoryId, budgetCents: budget ?? null, attachmentIds });
       return redirect(c, `/requests/${posted.id}`, 'Posted: a moderator will check it.');
     } catch (err) {
-      const r = refusalOf(err);
-      const field = /budget/.test(r.message) ? 'budget' : /categoryId/.test(r.message) ? 'categoryId' : ['payload_too_large', 'unsupported_media_type', 'quota_exceeded'].includes(r.code) ? 'file' : undefined;
-      return form(c, field ? { [field]: r.message } : r.errors, sent, r.status === 409 || r.status === 422 ? r.status : 400, field ? undefined : r.message);
+      const r = refusalOf(err, { budgetCents: 'budget' });
+      const errors = ['payload_too_large', 'unsupported_media_type', 'quota_exceeded'].includes(r.code) ? { file: r.message } : r.errors;
+      return form(c, errors, sent, r.status === 409 || r.status === 422 ? r.status : 400, Object.keys(errors).length ? undefined : r.message);
     }
   });
 }

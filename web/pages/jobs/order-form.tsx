@@ -14,7 +14,7 @@ import { emailAddress } from '../../../services/email-address.js';
 import { jobPolicy } from '../../../workflows/job/policy.js';
 import { urgencies } from '../../../workflows/job/messages.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { dollars, firstOf, parseForm, readForm, refusalOf, text, whole, type FormData } from '../../forms.js';
+import { dollars, firstOf, parseForm, readForm, refusalOf, text, whole, type FormData, type Refusal } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
 import type { FC } from 'hono/jsx';
 import { Field, Form, Money, Select, TextArea, type FieldErrors } from '../../ui.js';
@@ -152,8 +152,9 @@ async function orderPage(c: WebContext, deps: WebDeps, failure?: Failure, status
 }
 
 /** The field a service's refusal is about, by its message (`body.title: …`). */
-const fieldOfRefusal = (message: string, code: string) =>
-  ['payload_too_large', 'unsupported_media_type', 'quota_exceeded'].includes(code) ? 'file' : (/^Body\.(\w+)/i.exec(message)?.[1] ?? (code === 'email_taken' ? 'email' : undefined));
+/** A refusal's field errors on the order form: a file's go on the file field. */
+const errorsOfRefusal = (r: Refusal): FieldErrors =>
+  ['payload_too_large', 'unsupported_media_type', 'quota_exceeded'].includes(r.code) ? { file: r.message } : r.errors;
 
 export function orderFormPages(app: Hono<WebEnv>, deps: WebDeps) {
   app.get('/jobs/new', (c) => orderPage(c, deps));
@@ -183,9 +184,9 @@ export function orderFormPages(app: Hono<WebEnv>, deps: WebDeps) {
       if (!user) return redirect(c, '/sign-in', `Job #${ordered.jobId} ordered: check your mail (${d.email}) and open our link to verify your address and set a password; experts see the job once you have.`);
       return redirect(c, `/jobs/${ordered.jobId}`, 'Ordered: an expert will answer with an estimate.');
     } catch (err) {
-      const r = refusalOf(err);
-      const field = fieldOfRefusal(r.message, r.code);
-      return orderPage(c, deps, { form: 'order', errors: field ? { [field]: r.message } : r.errors, sent, ...(field ? {} : { message: r.message }) }, r.status === 409 || r.status === 422 || r.status === 404 || r.status === 401 ? r.status : 400);
+      const r = refusalOf(err, { budgetCents: 'budget' });
+      const errors = errorsOfRefusal(r);
+      return orderPage(c, deps, { form: 'order', errors, sent, ...(Object.keys(errors).length ? {} : { message: r.message }) }, r.status === 409 || r.status === 422 || r.status === 404 || r.status === 401 ? r.status : 400);
     }
   });
   // W-06: ordered and paid at once; short of money, the job page offers to add funds.

@@ -99,7 +99,7 @@ export function editorPages(deps: WebDeps) {
       return redirect(c, '/seller/offers', `“${parsed.data.title}” is in moderation (revision ${saved.revision}).`);
     } catch (err) {
       const r = refusalOf(err);
-      const fields = { ...r.errors, ...refusalFields(err) };
+      const fields = refusalFields(err); // the API's names mapped to the editor's (`priceCents` → `price`)
       return show(c, { offer, form, errors: fields, error: Object.keys(fields).length ? 'Some fields need a change: see below.' : r.message, status: r.status });
     }
   };
