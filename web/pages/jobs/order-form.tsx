@@ -151,7 +151,6 @@ async function orderPage(c: WebContext, deps: WebDeps, failure?: Failure, status
   );
 }
 
-/** The field a service's refusal is about, by its message (`body.title: …`). */
 /** A refusal's field errors on the order form: a file's go on the file field. */
 const errorsOfRefusal = (r: Refusal): FieldErrors =>
   ['payload_too_large', 'unsupported_media_type', 'quota_exceeded'].includes(r.code) ? { file: r.message } : r.errors;
