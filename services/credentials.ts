@@ -111,7 +111,7 @@ export async function confirmEmail(deps: AccountsDeps, token: string): Promise<{
           ),
         )
         .returning();
-      if (!row || row.purpose === 'reset_password' || row.purpose === 'activate') throw new AppError('invalid_token', 'this confirmation code is unknown, used or expired');
+      if (!row || row.purpose === 'reset_password' || row.purpose === 'activate') throw fieldError('body.token', 'this confirmation code is unknown, used or expired', 'invalid_token');
       if (row.purpose === 'confirm') {
         await tx.update(users).set({ emailConfirmedAt: clock.now() }).where(and(eq(users.id, row.userId), eq(users.email, row.email)));
       } else if (row.purpose === 'change_old') {

@@ -123,6 +123,7 @@ describe('accounts', () => {
       const again = await call('POST', '/auth/confirm-email', { body: { token: code } });
       assert.equal(again.status, 400);
       assert.equal(again.body.error.code, 'invalid_token');
+      assert.deepEqual(again.body.error.details.fields.map((f: { path: string }) => f.path), ['body.token']);
     });
 
     it('refuses a code after it expires', async () => {
