@@ -4,12 +4,27 @@ import { ATTACHMENT_ID } from '../services/attachments.js';
 import { EMAIL_PATTERN, emailAddress } from '../services/email-address.js';
 import { trimmedTextPattern } from '../workflows/lib/text.js';
 
+/** One refused field of a request, as every refusal of particular fields lists it in `details.fields`. */
+const RefusedField = z
+  .object({
+    path: z.string().openapi({ description: 'where the request carries it: `body.…`, `query.…`, `param.…` (the path’s) or `header.…`', example: 'body.amountCents' }),
+    message: z.string().openapi({ example: 'Too small: expected number to be >0' }),
+    code: z.string().openapi({ description: 'what is wrong: a schema check’s (`too_small`, `invalid_type`, `unrecognized_keys`…), `custom` for a rule of ours, or a named one such as `invalid_cursor`', example: 'too_small' }),
+  })
+  .openapi('RefusedField');
+
 export const ErrorSchema = z
   .object({
     error: z.object({
       code: z.string().openapi({ example: 'invalid_input' }),
       message: z.string().openapi({ example: 'body.amountCents: Too small: expected number to be >0' }),
-      details: z.unknown().optional(),
+      details: z
+        .object({
+          fields: z.array(RefusedField).min(1).optional().openapi({ description: 'each refused field: every 400 `invalid_input` has it, and any other refusal of particular fields (a taken login, a rule a field breaks); the message starts with the first one’s path' }),
+        })
+        .catchall(z.unknown())
+        .optional()
+        .openapi({ description: 'what more the code says: `fields`, and for some codes more (`missingCents`, `requestId`, `retryAfterSeconds`, `allowed`…)' }),
     }),
   })
   .openapi('Error');

@@ -29,7 +29,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Db } from '../db/client.js';
-import { AppError, fieldsOf } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { contentHash, type AttachmentStore } from './attachment-store.js';
 import type { Clock } from './clock.js';
 import { attachmentRules, conversationStaff, jobStaff, requestStaff } from './policy.js';
@@ -138,7 +138,7 @@ async function upload(deps: AttachmentsDeps, ownerId: number, file: { name: stri
       limitBytes: attachmentRules.maxBytes,
     });
   }
-  if (bytes.length === 0) throw new AppError('rule_violation', 'the file is empty', fieldsOf('body.file', 'the file is empty'));
+  if (bytes.length === 0) throw fieldError('body.file', 'the file is empty', 'rule_violation');
   const detected = await detectFormat(bytes);
   if (!detected) {
     throw new AppError('unsupported_media_type', `this kind of file cannot be attached: by its content it is none of ${ALLOWED_FORMAT_NAMES.join(', ')} (K-69)`, {
@@ -218,12 +218,18 @@ async function download(deps: AttachmentsDeps, viewer: Viewer, id: string): Prom
 
 /**
  * Checks that every id names an attachment of `userId` (unknown or another's: 404 naming it)
- * and that there are at most `max`, none twice (400). For the message, offer, portfolio,
- * delivery and request code that attaches them.
+ * and that there are at most `max`, none twice (400, naming `path`, the request's list). For the
+ * message, offer, portfolio, delivery and request code that attaches them.
  */
-export async function assertOwnAttachments(db: Db, userId: number, ids: readonly string[], max: number = attachmentRules.perMessage): Promise<AttachmentInfo[]> {
-  if (ids.length > max) throw new AppError('invalid_input', `at most ${max} attachments`, fieldsOf('body.attachmentIds', `at most ${max}`));
-  if (new Set(ids).size !== ids.length) throw new AppError('invalid_input', 'an attachment is named twice', fieldsOf('body.attachmentIds', 'each at most once'));
+export async function assertOwnAttachments(
+  db: Db,
+  userId: number,
+  ids: readonly string[],
+  max: number = attachmentRules.perMessage,
+  path = 'body.attachmentIds',
+): Promise<AttachmentInfo[]> {
+  if (ids.length > max) throw fieldError(path, `at most ${max} attachments`);
+  if (new Set(ids).size !== ids.length) throw fieldError(path, 'each attachment at most once');
   if (!ids.length) return [];
   const bad = ids.find((id) => !ATTACHMENT_ID.test(id));
   if (bad !== undefined) throw new AppError('not_found', `no such attachment: ${bad.slice(0, 40)}`, { attachmentId: bad.slice(0, 40) });

@@ -38,7 +38,7 @@ import { MESSAGE_MAX_CHARS } from '../db/schema/conversations.js';
 
 /** The longest message, in characters (the table's check holds it too). */
 export { MESSAGE_MAX_CHARS };
-import { AppError, fieldsOf } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { scanOffPlatform, type ScanKind } from '../workflows/lib/off-platform.js';
 import { clip, textRefusal } from '../workflows/lib/text.js';
 import { isFinal } from '../workflows/order/machine.js';
@@ -221,7 +221,7 @@ async function forOrder(deps: ConversationsDeps, viewer: Caller, orderId: number
 /** The direct conversation of the two, created on first ask; asking again answers the same one. */
 async function direct(deps: ConversationsDeps, viewer: Caller, withUserId: number): Promise<{ conversation: Conversation; created: boolean }> {
   const { db } = deps;
-  if (withUserId === viewer.id) throw new AppError('rule_violation', 'a conversation needs someone else: you cannot write to yourself');
+  if (withUserId === viewer.id) throw fieldError('body.withUserId', 'a conversation needs someone else: you cannot write to yourself', 'rule_violation');
   const [other] = await db.sql`select 1 from users where id = ${withUserId}`;
   if (!other) throw new AppError('not_found', 'no such user');
   const [low, high] = viewer.id < withUserId ? [viewer.id, withUserId] : [withUserId, viewer.id];
@@ -406,8 +406,8 @@ async function notifyRecipient(tx: postgres.TransactionSql, ctx: SendContext, m:
 async function send(deps: ConversationsDeps, viewer: Caller, conversationId: number, input: SendInput): Promise<{ message: Message; warning: OffPlatformWarning | null }> {
   const { db, clock } = deps;
   const ids = input.attachmentIds ?? [];
-  const refusal = input.text === '' && ids.length > 0 ? null : textRefusal(input.text, 'text', MESSAGE_MAX_CHARS);
-  if (refusal) throw new AppError('invalid_input', refusal, fieldsOf('body.text', refusal));
+  const refusal = input.text === '' && ids.length > 0 ? null : textRefusal(input.text, 'body.text', MESSAGE_MAX_CHARS);
+  if (refusal) throw fieldError('body.text', refusal.slice('body.text: '.length));
   const access = await accessOf(db, viewer, conversationId);
   if (!access.party) throw new AppError('forbidden', 'staff read this conversation; only its participants write in it');
   const kind = input.kind ?? 'text';

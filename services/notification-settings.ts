@@ -8,7 +8,7 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { categories } from '../db/schema/catalog.js';
 import { emailedByDefault, notificationKinds, notificationSettings, sellerRequestCategories, type NotificationKind } from '../db/schema/mail.js';
-import { AppError, fieldError } from '../workflows/lib/errors.js';
+import { fieldError } from '../workflows/lib/errors.js';
 import type { Clock } from './clock.js';
 
 /** The kinds a user may route, in the order the settings page lists them. */
@@ -60,9 +60,8 @@ export function createNotificationSettings({ db, clock }: { db: Db; clock: Clock
   }
 
   async function update(userId: number, change: NotificationSettingsChange): Promise<NotificationSettingsView> {
-    if (change.kinds?.some((k) => !k.inApp && !k.email)) {
-      throw new AppError('invalid_input', 'a notification kind needs at least one of in-app and email');
-    }
+    const silent = change.kinds?.findIndex((k) => !k.inApp && !k.email) ?? -1;
+    if (silent >= 0) throw fieldError(`body.kinds.${silent}`, 'a notification kind needs at least one of in-app and email');
     const categoryIds = [...new Set(change.requestCategoryIds ?? [])];
     if (categoryIds.length > 0) {
       // An id beyond the column's integer range names no category: it is not sent to PostgreSQL, which would refuse it.

@@ -14,7 +14,7 @@
  * anyone may download them while the offer is visible (active, or suspended with its page kept).
  */
 import type { Db } from '../db/client.js';
-import { AppError, fieldsOf } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { assertOwnAttachments, IMAGE_CONTENT_TYPES, type AttachmentInfo } from './attachments.js';
 import type { Clock } from './clock.js';
 import { attachmentRules } from './policy.js';
@@ -128,10 +128,10 @@ async function add(deps: PortfolioDeps, sellerId: number, orderId: number, input
   if (!order.portfolio) throw new AppError('rule_violation', 'this order’s category does not take portfolios (K-37: Design, Audio and video)');
   if (order.status !== 'completed') throw new AppError('conflict', 'the result goes in the portfolio once the buyer has confirmed completion (K-37)');
   if (order.refused) throw new AppError('conflict', 'the buyer refused consent to show this order’s result (K-37)');
-  if (input.attachmentIds.length === 0) throw new AppError('invalid_input', 'a portfolio item needs a file', fieldsOf('body.attachmentIds', 'at least one'));
+  if (input.attachmentIds.length === 0) throw fieldError('body.attachmentIds', 'a portfolio item needs at least one file');
   const files = await assertOwnAttachments(db, sellerId, input.attachmentIds, attachmentRules.perPortfolioItem);
   const other = files.find((f) => !PORTFOLIO_TYPES.test(f.contentType));
-  if (other) throw new AppError('rule_violation', `${other.name} is ${other.contentType}: a portfolio shows images, video and audio`, { attachmentId: other.id });
+  if (other) throw fieldError('body.attachmentIds', `${other.name} is ${other.contentType}: a portfolio shows images, video and audio`, 'rule_violation', { attachmentId: other.id });
   const title = input.title?.trim() || null;
   const itemId = await db.sql.begin(async (tx) => {
     // The buyer's refusal and a second upload race this insert: both are checked again under it.
@@ -151,9 +151,9 @@ async function add(deps: PortfolioDeps, sellerId: number, orderId: number, input
 async function setOfferImages(db: Db, sellerId: number, offerId: number, imageIds: readonly string[]): Promise<AttachmentInfo[]> {
   const [offer] = await db.sql`select 1 from offers where id = ${offerId} and seller_id = ${sellerId} and status <> 'archived'`;
   if (!offer) throw new AppError('not_found', 'no such offer');
-  const files = await assertOwnAttachments(db, sellerId, imageIds, attachmentRules.perOffer);
+  const files = await assertOwnAttachments(db, sellerId, imageIds, attachmentRules.perOffer, 'body.imageIds');
   const other = files.find((f) => !(IMAGE_CONTENT_TYPES as readonly string[]).includes(f.contentType));
-  if (other) throw new AppError('rule_violation', `${other.name} is ${other.contentType}: an offer’s images are JPEG, PNG or GIF (K-41)`, { attachmentId: other.id });
+  if (other) throw fieldError('body.imageIds', `${other.name} is ${other.contentType}: an offer’s images are JPEG, PNG or GIF (K-41)`, 'rule_violation', { attachmentId: other.id });
   await db.sql.begin(async (tx) => {
     await tx`delete from offer_images where offer_id = ${offerId}`;
     if (files.length) await tx`insert into offer_images ${tx(files.map((f, position) => ({ offer_id: offerId, attachment_id: f.id, position })))}`;

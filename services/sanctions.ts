@@ -6,7 +6,7 @@
  */
 import type { Db } from '../db/client.js';
 import type { Clock } from './clock.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { standingWorkflowId, type LiftArgs, type SanctionArgs, type SanctionLevel, type StaffKind, type StandingHistoryEntry, type StandingView } from '../workflows/standing/messages.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
 
@@ -168,7 +168,7 @@ const reportOf = (r: ReportRow): Report => ({
 /** A user reports a user, an offer, a feedback or a message (spam, rudeness); one open report per reporter and subject (`conflict`). */
 async function report(deps: SanctionsDeps, reporterId: number, input: { subject: ReportSubject; subjectId: number; reason: string }): Promise<Report> {
   const accusedId = await accusedOf(deps.db, input.subject, input.subjectId, reporterId);
-  if (accusedId === reporterId) throw new AppError('rule_violation', 'you cannot report yourself or what is yours');
+  if (accusedId === reporterId) throw fieldError('body.subjectId', 'you cannot report yourself or what is yours', 'rule_violation');
   const [row] = await deps.db.sql<ReportRow[]>`
     insert into reports (reporter_id, subject, subject_id, accused_id, reason, created_at)
     values (${reporterId}, ${input.subject}, ${input.subjectId}, ${accusedId}, ${input.reason}, ${deps.clock.now().toISOString()}::timestamptz)

@@ -13,7 +13,7 @@
  */
 import { isGrpcServiceError, ServiceError, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, type SearchAttributePair, type UpdateDefinition, type Workflow } from '@temporalio/common';
-import { AppError, isErrorCode } from '../workflows/lib/errors.js';
+import { AppError, fieldError, isErrorCode } from '../workflows/lib/errors.js';
 import { expiresAtOf } from '../workflows/individual-offer/machine.js';
 import { answeredSignal, individualOfferWorkflowId, individualOfferWorkflowType, type Answer, type IndividualOfferInput } from '../workflows/individual-offer/messages.js';
 import * as individualOfferSearch from '../workflows/individual-offer/search.js';
@@ -132,8 +132,13 @@ function translated(err: unknown, workflowId: string): unknown {
   if (err instanceof WorkflowNotFoundError) return new WorkflowGoneError(workflowId);
   if (temporalUnavailable(err)) return new AppError('service_unavailable', `Temporal could not be reached for ${workflowId}`);
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isErrorCode(err.cause.type)) {
-    const details = err.cause.details?.[0];
-    return new AppError(err.cause.type, err.cause.message, details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined);
+    const given = err.cause.details?.[0];
+    const details = given && typeof given === 'object' ? (given as Record<string, unknown>) : undefined;
+    // A validator refuses a field as `<field>: <why>`, the field named as the Update's arguments
+    // name it, which are the request body's: the API's 400 names it in `details.fields`.
+    const field = err.cause.type === 'invalid_input' ? /^([A-Za-z][\w.]*): ([^]+)$/.exec(err.cause.message) : null;
+    if (field) return fieldError(`body.${field[1]}`, field[2]!, 'invalid_input', details);
+    return new AppError(err.cause.type, err.cause.message, details);
   }
   return err;
 }

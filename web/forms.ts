@@ -229,7 +229,7 @@ export function refusalOf(err: unknown, rename: Record<string, string> = {}): Re
   if (!(err instanceof AppError)) throw err;
   const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
   const fields = (Array.isArray(err.details?.fields) ? (err.details.fields as { path?: unknown; message?: unknown }[]) : []).flatMap((f) =>
-    typeof f.path === 'string' && typeof f.message === 'string' ? [{ name: f.path.replace(/^(body|query|path)\./, ''), message: capital(f.message) }] : [],
+    typeof f.path === 'string' && typeof f.message === 'string' ? [{ name: f.path.replace(/^(body|query|param|header)\./, ''), message: capital(f.message) }] : [],
   );
   const errors: FieldErrors = {};
   for (const { name, message } of fields) errors[rename[name] ?? name] ??= message;

@@ -17,7 +17,7 @@ import { getCookie } from 'hono/cookie';
 import { cors } from 'hono/cors';
 import type { CodecServer } from '../../services/codec-server.js';
 import { SESSION_COOKIE } from '../../web/session.js';
-import { AppError } from '../../workflows/lib/errors.js';
+import { fieldError } from '../../workflows/lib/errors.js';
 import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -98,7 +98,7 @@ export function codecSessionToken(uiOrigin: string | undefined): (c: Context<App
 export function codecRoutes({ codecServer }: { codecServer: CodecServer }) {
   const checkNamespace = (namespace: string | undefined) => {
     if (namespace !== undefined && namespace !== codecServer.namespace) {
-      throw new AppError('invalid_input', `this codec server reads namespace "${codecServer.namespace}", not "${namespace}"`);
+      throw fieldError('header.x-namespace', `this codec server reads namespace "${codecServer.namespace}", not "${namespace}"`);
     }
   };
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })

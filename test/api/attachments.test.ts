@@ -140,7 +140,7 @@ describe('attachments', () => {
     assert.equal((await call('POST', `/conversations/${conversation.id}/messages`, { token: buyer.token, body: { text: ' ' } })).status, 400);
     const twice = await call('POST', `/conversations/${conversation.id}/messages`, { token: buyer.token, body: { attachmentIds: [file.id, file.id] } });
     assert.equal(twice.status, 400);
-    assert.deepEqual(twice.body.error.details.fields, [{ path: 'body.attachmentIds', message: 'each at most once', code: 'custom' }]);
+    assert.deepEqual(twice.body.error.details.fields, [{ path: 'body.attachmentIds', message: 'each attachment at most once', code: 'custom' }]);
     const sent = await call('POST', `/conversations/${conversation.id}/messages`, { token: buyer.token, body: { attachmentIds: [file.id] } });
     assert.equal(sent.status, 201, JSON.stringify(sent.body));
     assert.deepEqual(sent.body.message.attachments, [{ id: file.id, name: 'brief «draft».png', contentType: 'image/png', size: png.length }]);

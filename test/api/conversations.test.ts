@@ -111,7 +111,9 @@ describe('conversations', () => {
     assert.equal(again.status, 200);
     assert.equal(again.body.id, first.body.id);
     assert.equal(first.body.kind, 'direct');
-    assert.equal((await call('POST', '/conversations', { token: a.token, body: { withUserId: a.id } })).status, 422);
+    const oneself = await call('POST', '/conversations', { token: a.token, body: { withUserId: a.id } });
+    assert.equal(oneself.status, 422);
+    assert.deepEqual(oneself.body.error.details.fields.map((f: { path: string }) => f.path), ['body.withUserId']);
     assert.equal((await call('POST', '/conversations', { token: a.token, body: { withUserId: 999_999_999 } })).status, 404);
     assert.equal((await call('POST', '/conversations', { token: a.token, body: { withUserId: 'b' } })).status, 400);
     assert.equal((await call('POST', '/conversations', { body: { withUserId: b.id } })).status, 401);
@@ -235,7 +237,9 @@ describe('conversations', () => {
     const c = await conversationOf(buyer, orderId);
     const rude = await send(seller, c.id, 'You are an idiot.');
     assert.equal((await call('POST', '/reports', { token: stranger.token, body: { subject: 'message', subjectId: rude.message.id, reason: 'rudeness' } })).status, 404);
-    assert.equal((await call('POST', '/reports', { token: seller.token, body: { subject: 'message', subjectId: rude.message.id, reason: 'rudeness' } })).status, 422);
+    const own = await call('POST', '/reports', { token: seller.token, body: { subject: 'message', subjectId: rude.message.id, reason: 'rudeness' } });
+    assert.equal(own.status, 422, 'one’s own message');
+    assert.deepEqual(own.body.error.details.fields.map((f: { path: string }) => f.path), ['body.subjectId']);
     const reported = await call('POST', '/reports', { token: buyer.token, body: { subject: 'message', subjectId: rude.message.id, reason: 'rudeness' } });
     assert.equal(reported.status, 201, JSON.stringify(reported.body));
     assert.equal(reported.body.accusedId, seller.id);

@@ -84,6 +84,8 @@ describe('GET and PUT /me/notification-settings', () => {
       const res = await put(body);
       assert.deepEqual([res.status, res.body?.error?.code], [status, code], JSON.stringify({ body, got: res.body }));
     }
+    const silent = await put({ kinds: [{ kind: 'order_placed', inApp: true, email: false }, { kind: 'delivered', inApp: false, email: false }] });
+    assert.deepEqual(silent.body.error.details.fields.map((f: { path: string }) => f.path), ['body.kinds.1'], 'the kind with neither channel');
     const broken = await put('{"kinds": [');
     assert.deepEqual([broken.status, typeof broken.body.error.code], [400, 'string']);
     assert.deepEqual(await get(), before);

@@ -125,7 +125,8 @@ describe('order actions refused', () => {
       // A buyer's reason the seller may not use: the workflow's validator names it.
       const sellerReason = await act(call, m.buyer, order.orderId, { type: 'request_cancellation', reason: 'too_busy' });
       assert.equal(sellerReason.status, 400);
-      assert.match(sellerReason.body.error.message, /reason: one of no_longer_needed/);
+      assert.match(sellerReason.body.error.message, /^body.reason: one of no_longer_needed/);
+      assert.deepEqual(sellerReason.body.error.details.fields.map((f: { path: string }) => f.path), ['body.reason']);
       assert.equal((await call('POST', '/orders/not-a-number/actions', { token: m.buyer.token, body: { type: 'cancel' } })).status, 400);
     });
   });

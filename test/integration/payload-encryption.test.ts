@@ -127,6 +127,7 @@ describe('encrypted workflow payloads and the codec server', () => {
     assert.equal(tampered.body.error.code, 'undecodable_payload');
     const elsewhere = await call('POST', '/codec/decode', { token: support.token, body: { payloads: [stored] }, headers: { 'x-namespace': 'billing' } });
     assert.equal(elsewhere.status, 400);
+    assert.deepEqual(elsewhere.body.error.details.fields.map((f: { path: string }) => f.path), ['header.x-namespace']);
   });
 
   it('answers the Temporal UI’s preflight for its origin only, with credentials', async () => {

@@ -207,7 +207,7 @@ export class Contract {
       return [`${exchange.status} body is not JSON: ${exchange.body.slice(0, 200)}`];
     }
     const validate = this.#validatorFor(pointer, media.schema);
-    if (validate(body)) return [];
+    if (validate(body)) return refusalRules(exchange.status, body);
     return (validate.errors ?? []).map((e) => `${exchange.status} body${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
   }
 
@@ -220,6 +220,19 @@ export class Contract {
     }
     return validate;
   }
+}
+
+/**
+ * What the README promises of a refusal beyond its schema: a 400 `invalid_input` names each
+ * refused field in `details.fields`, and the message starts with the first one's path.
+ */
+function refusalRules(status: number, body: unknown): string[] {
+  const error = (body as { error?: { code?: unknown; message?: unknown; details?: { fields?: { path: string }[] } } } | null)?.error;
+  if (!error || typeof error.message !== 'string') return [];
+  const fields = error.details?.fields;
+  if (status === 400 && error.code === 'invalid_input' && !fields) return [`400 invalid_input without details.fields: ${error.message}`];
+  if (fields && !error.message.startsWith(`${fields[0]!.path}: `)) return [`${status} ${String(error.code)}: the message does not start with ${fields[0]!.path}: ${error.message}`];
+  return [];
 }
 
 function rebase(value: unknown): unknown {

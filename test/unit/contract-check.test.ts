@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { openApiDocument } from '../../scripts/routes-table.js';
 import { Contract, type Exchange, type OpenApiDocument } from '../support/contract.js';
 
 const error = { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
@@ -73,6 +74,20 @@ describe('the contract check', () => {
     assert.deepEqual(problems(exchange('PUT', '/things/7', 405, notAllowed, { allow: 'DELETE, GET, HEAD' })), []);
     assert.match(problems(exchange('PUT', '/things/7', 405, notAllowed, { allow: 'GET' }))[0]!, /Allow/);
     assert.match(problems(exchange('PUT', '/things/7', 200, {}))[0]!, /not 405/);
+  });
+
+  it('holds a refusal to the served document’s Error and to the README: a 400 names its fields, one shape of refused field', async () => {
+    const served = new Contract((await openApiDocument()) as OpenApiDocument);
+    const register = (status: number, error: unknown) => served.problems(exchange('POST', '/auth/register', status, { error }));
+    const taken = { path: 'body.login', message: 'this login is taken', code: 'custom' };
+    assert.deepEqual(register(409, { code: 'login_taken', message: 'body.login: this login is taken', details: { fields: [taken] } }), []);
+    assert.deepEqual(register(400, { code: 'invalid_input', message: 'body.login: Too small', details: { fields: [{ path: 'body.login', message: 'Too small', code: 'too_small' }] } }), []);
+    assert.deepEqual(register(422, { code: 'unknown_referral_code', message: 'no', details: { anything: 1 } }), [], 'other details are free');
+    assert.match(register(400, { code: 'invalid_input', message: 'bad input' }).join(), /400 invalid_input without details\.fields/);
+    assert.match(register(409, { code: 'login_taken', message: 'this login is taken', details: { fields: [taken] } }).join(), /does not start with body\.login/);
+    assert.notDeepEqual(register(409, { code: 'login_taken', message: 'body.login: x', details: { fields: { login: 'x' } } }), [], 'fields as an object');
+    assert.notDeepEqual(register(409, { code: 'login_taken', message: 'body.login: x', details: { fields: [] } }), [], 'an empty list');
+    assert.notDeepEqual(register(409, { code: 'login_taken', message: 'body.login: x', details: { fields: [{ path: 'body.login', message: 'x' }] } }), [], 'a field without its code');
   });
 
   it('refuses a document with allOf, which objects checked as exact cannot be', () => {

@@ -45,18 +45,14 @@ export const errorCodes = {
 export type ErrorCode = keyof typeof errorCodes;
 
 /**
- * A refused field as every refusal's `details.fields` lists it (`{ path, message, code }`, as the
- * API's schema checks give them; a service's own rule has the code `custom`).
- */
-export const fieldsOf = (path: string, message: string) => ({ fields: [{ path, message, code: 'custom' }] });
-
-/**
- * A service's refusal of one field: `<path>: <message>`, the field in `details.fields` (with any
- * other `details`). Invalid input (400) unless `code` says otherwise: a well-formed field that a
- * rule refuses is `rule_violation` (422).
+ * A service's refusal of one field: `<path>: <message>`, the field in `details.fields` as every
+ * refusal of particular fields lists it (`{ path, message, code }`, as the API's schema checks
+ * give them; a service's own rule has the code `custom`), with any other `details`. Invalid
+ * input (400) unless `code` says otherwise: a well-formed field that a rule refuses is
+ * `rule_violation` (422).
  */
 export function fieldError(path: string, message: string, code: ErrorCode = 'invalid_input', details?: Record<string, unknown>): AppError {
-  return new AppError(code, `${path}: ${message}`, { ...fieldsOf(path, message), ...details });
+  return new AppError(code, `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }], ...details });
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { OfferView } from '../../../services/offers.js';
 import { ATTACHMENT_ID, detectFormat, IMAGE_CONTENT_TYPES, type AttachmentInfo } from '../../../services/attachments.js';
 import { attachmentRules } from '../../../services/policy.js';
-import { AppError } from '../../../workflows/lib/errors.js';
+import { AppError, fieldError } from '../../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { parseForm, readForm, refusalOf, type FormData, type Refusal } from '../../forms.js';
 import { redirect, userOf, type WebContext } from '../../page.js';
@@ -94,7 +94,7 @@ export function offerImageRoutes(app: Hono<WebEnv>, deps: WebDeps, editor: Image
 
 /** K-41: stores `file` as the seller's upload and puts it last among the offer's images. */
 async function addOfferImage(deps: WebDeps, sellerId: number, offerId: number, form: FormData, file: File | undefined): Promise<void> {
-  if (form.file !== undefined || !file) throw new AppError('invalid_input', 'choose an image to add', { fields: { file: 'choose an image' } });
+  if (form.file !== undefined || !file) throw fieldError('file', 'choose an image to add');
   const { portfolio } = deps.services;
   const images = await portfolio.offerImages(offerId);
   if (images.length >= attachmentRules.perOffer) throw new AppError('rule_violation', `an offer has at most ${attachmentRules.perOffer} images (K-41)`);
@@ -112,7 +112,7 @@ async function addOfferImage(deps: WebDeps, sellerId: number, offerId: number, f
 /** Removes one image from the offer (the upload stays the seller's); one not among them is 404. */
 async function removeOfferImage(deps: WebDeps, sellerId: number, offerId: number, form: FormData): Promise<void> {
   const parsed = parseForm(RemoveForm, form);
-  if (!parsed.ok) throw new AppError('invalid_input', 'not an image of this offer', { fields: parsed.errors });
+  if (!parsed.ok) throw fieldError('imageId', 'not an image of this offer');
   const { portfolio } = deps.services;
   const images = await portfolio.offerImages(offerId);
   if (!images.some((i) => i.id === parsed.data.imageId)) throw new AppError('not_found', 'no such image on this offer');
