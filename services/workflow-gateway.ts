@@ -134,10 +134,12 @@ function translated(err: unknown, workflowId: string): unknown {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isErrorCode(err.cause.type)) {
     const given = err.cause.details?.[0];
     const details = given && typeof given === 'object' ? (given as Record<string, unknown>) : undefined;
-    // A validator refuses a field as `<field>: <why>`, the field named as the Update's arguments
-    // name it, which are the request body's: the API's 400 names it in `details.fields`.
-    const field = err.cause.type === 'invalid_input' ? /^([A-Za-z][\w.]*): ([^]+)$/.exec(err.cause.message) : null;
-    if (field) return fieldError(`body.${field[1]}`, field[2]!, 'invalid_input', details);
+    // A validator refuses a field as `<field>: <why>` (a malformed one, 400, or one a rule
+    // forbids, 422), the field named as the Update's arguments name it, which are the request
+    // body's: the API's answer names it in `details.fields`.
+    const type = err.cause.type;
+    const field = type === 'invalid_input' || type === 'rule_violation' ? /^([A-Za-z][\w.]*): ([^]+)$/.exec(err.cause.message) : null;
+    if (field) return fieldError(`body.${field[1]}`, field[2]!, type, details);
     return new AppError(err.cause.type, err.cause.message, details);
   }
   return err;

@@ -201,7 +201,8 @@ describe('estimated jobs', () => {
     assert.equal((await post(client, `/jobs/${worked}/cancel`, { reason: 'Too slow' })).status, 200);
     const whole = await decide(worked, { decision: 'partial', refundCents: price, reason: 'all of it' });
     assert.deepEqual([whole.status, whole.body.error.code], [422, 'rule_violation'], JSON.stringify(whole.body));
-    assert.match(whole.body.error.message, new RegExp(`less than the ${price} cents the client paid`));
+    assert.match(whole.body.error.message, new RegExp(`^body.refundCents: a partial refund is less than the ${price} cents the client paid`));
+    assert.deepEqual(whole.body.error.details.fields.map((f: { path: string }) => f.path), ['body.refundCents'], 'the field a rule refuses, named as a malformed one is');
     const before = await balance(client);
     const split = await decide(worked, { decision: 'partial', refundCents: price - 1, reason: 'almost nothing was done' });
     assert.equal(split.status, 200, JSON.stringify(split.body));
