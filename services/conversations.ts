@@ -38,7 +38,7 @@ import { MESSAGE_MAX_CHARS } from '../db/schema/conversations.js';
 
 /** The longest message, in characters (the table's check holds it too). */
 export { MESSAGE_MAX_CHARS };
-import { AppError, fieldError } from '../workflows/lib/errors.js';
+import { AppError, fieldError, refusalError } from '../workflows/lib/errors.js';
 import { scanOffPlatform, type ScanKind } from '../workflows/lib/off-platform.js';
 import { clip, textRefusal } from '../workflows/lib/text.js';
 import { isFinal } from '../workflows/order/machine.js';
@@ -406,8 +406,8 @@ async function notifyRecipient(tx: postgres.TransactionSql, ctx: SendContext, m:
 async function send(deps: ConversationsDeps, viewer: Caller, conversationId: number, input: SendInput): Promise<{ message: Message; warning: OffPlatformWarning | null }> {
   const { db, clock } = deps;
   const ids = input.attachmentIds ?? [];
-  const refusal = input.text === '' && ids.length > 0 ? null : textRefusal(input.text, 'body.text', MESSAGE_MAX_CHARS);
-  if (refusal) throw fieldError('body.text', refusal.slice('body.text: '.length));
+  const refusal = input.text === '' && ids.length > 0 ? null : textRefusal(input.text, 'text', MESSAGE_MAX_CHARS);
+  if (refusal) throw refusalError('invalid_input', refusal);
   const access = await accessOf(db, viewer, conversationId);
   if (!access.party) throw new AppError('forbidden', 'staff read this conversation; only its participants write in it');
   const kind = input.kind ?? 'text';

@@ -13,7 +13,7 @@
  */
 import { isGrpcServiceError, ServiceError, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, type SearchAttributePair, type UpdateDefinition, type Workflow } from '@temporalio/common';
-import { AppError, fieldError, isErrorCode } from '../workflows/lib/errors.js';
+import { AppError, isErrorCode, refusalError } from '../workflows/lib/errors.js';
 import { expiresAtOf } from '../workflows/individual-offer/machine.js';
 import { answeredSignal, individualOfferWorkflowId, individualOfferWorkflowType, type Answer, type IndividualOfferInput } from '../workflows/individual-offer/messages.js';
 import * as individualOfferSearch from '../workflows/individual-offer/search.js';
@@ -138,9 +138,8 @@ function translated(err: unknown, workflowId: string): unknown {
     // forbids, 422), the field named as the Update's arguments name it, which are the request
     // body's: the API's answer names it in `details.fields`.
     const type = err.cause.type;
-    const field = type === 'invalid_input' || type === 'rule_violation' ? /^([A-Za-z][\w.]*): ([^]+)$/.exec(err.cause.message) : null;
-    if (field) return fieldError(`body.${field[1]}`, field[2]!, type, details);
-    return new AppError(err.cause.type, err.cause.message, details);
+    if (type === 'invalid_input' || type === 'rule_violation') return refusalError(type, err.cause.message, details);
+    return new AppError(type, err.cause.message, details);
   }
   return err;
 }

@@ -195,6 +195,10 @@ export function parseForm<S extends z.ZodType>(schema: S, form: FormData): Parse
   return { ok: false, errors };
 }
 
+/** A refusal's field errors on a form with a file field: an upload's own refusal (too large, not a K-69 format, over the quota) goes beside the file. */
+export const errorsBesideFile = (r: Refusal): FieldErrors =>
+  ['payload_too_large', 'unsupported_media_type', 'quota_exceeded'].includes(r.code) ? { file: r.message } : r.errors;
+
 /** A refusal shown on the page: the API's status for its code, its message, the field it names. */
 export interface Refusal {
   status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 503;
@@ -221,18 +225,20 @@ export interface ShownForm {
 
 /**
  * The refusal a service's AppError means; anything else is not a refusal (it is rethrown). Its
- * `details.fields` become the form's field errors, by the field's name in the request (`body.login`
- * → `login`; `rename` maps it to the form's own name where they differ); the message is the one
- * field's own when the refusal names one (without the API's `body.login: ` prefix).
+ * `details.fields` become the form's field errors, by the field's name in the request
+ * (`body.login` → `login`; `rename`, a table or a function, maps it to the form's own name where
+ * they differ); the message is the one field's own when the refusal names one (without the
+ * API's `body.login: ` prefix).
  */
-export function refusalOf(err: unknown, rename: Record<string, string> = {}): Refusal {
+export function refusalOf(err: unknown, rename: Record<string, string> | ((name: string) => string) = {}): Refusal {
   if (!(err instanceof AppError)) throw err;
   const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
   const fields = (Array.isArray(err.details?.fields) ? (err.details.fields as { path?: unknown; message?: unknown }[]) : []).flatMap((f) =>
     typeof f.path === 'string' && typeof f.message === 'string' ? [{ name: f.path.replace(/^(body|query|param|header)\./, ''), message: capital(f.message) }] : [],
   );
   const errors: FieldErrors = {};
-  for (const { name, message } of fields) errors[rename[name] ?? name] ??= message;
+  const formName = typeof rename === 'function' ? rename : (name: string) => rename[name] ?? name;
+  for (const { name, message } of fields) errors[formName(name)] ??= message;
   const message = fields.length === 1 ? fields[0]!.message : capital(err.message);
   const missing = err.code === 'insufficient_funds' && typeof err.details?.missingCents === 'number' ? err.details.missingCents : undefined;
   return { status: statusOf[err.code] as Refusal['status'], code: err.code, message, errors, ...(missing === undefined ? {} : { missingCents: missing }) };

@@ -14,7 +14,7 @@ import { AppError } from '../../workflows/lib/errors.js';
 import { individualOfferRules } from '../../services/policy.js';
 import { budgetBounds, requestRules } from '../../workflows/request/policy.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { dollars, idOf, ids, optionalText, parseForm, readForm, readQuery, refusalOf, text, whole, type FormData } from '../forms.js';
+import { dollars, errorsBesideFile, idOf, ids, optionalText, parseForm, readForm, readQuery, refusalOf, text, whole, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { Field, Form, Select, TextArea, type FieldErrors } from '../ui.js';
 import { ACCEPT_ATTACHMENTS, formFile, uploadFormFile } from './attachments.js';
@@ -102,7 +102,7 @@ function postPages(app: Hono<WebEnv>, deps: WebDeps) {
       return redirect(c, `/requests/${posted.id}`, 'Posted: a moderator will check it.');
     } catch (err) {
       const r = refusalOf(err, { budgetCents: 'budget' });
-      const errors = ['payload_too_large', 'unsupported_media_type', 'quota_exceeded'].includes(r.code) ? { file: r.message } : r.errors;
+      const errors = errorsBesideFile(r);
       return form(c, errors, sent, r.status === 409 || r.status === 422 ? r.status : 400, Object.keys(errors).length ? undefined : r.message);
     }
   });

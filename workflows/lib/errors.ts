@@ -55,6 +55,16 @@ export function fieldError(path: string, message: string, code: ErrorCode = 'inv
   return new AppError(code, `${path}: ${message}`, { fields: [{ path, message, code: 'custom' }], ...details });
 }
 
+/**
+ * A refusal worded as the workflow validators and `textRefusal` word one: `<field>: <why>`, the
+ * field named as a request's body names it. As `fieldError` of `body.<field>` when it is so
+ * worded, else as it is.
+ */
+export function refusalError(code: ErrorCode, message: string, details?: Record<string, unknown>): AppError {
+  const field = /^([A-Za-z][\w.]*): ([^]+)$/.exec(message);
+  return field ? fieldError(`body.${field[1]}`, field[2]!, code, details) : new AppError(code, message, details);
+}
+
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(errorCodes, value);
 }

@@ -14,7 +14,7 @@ import { emailAddress } from '../../../services/email-address.js';
 import { jobPolicy } from '../../../workflows/job/policy.js';
 import { urgencies } from '../../../workflows/job/messages.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { dollars, firstOf, parseForm, readForm, refusalOf, text, whole, type FormData, type Refusal } from '../../forms.js';
+import { dollars, errorsBesideFile, firstOf, parseForm, readForm, refusalOf, text, whole, type FormData } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
 import type { FC } from 'hono/jsx';
 import { Field, Form, Money, Select, TextArea, type FieldErrors } from '../../ui.js';
@@ -151,10 +151,6 @@ async function orderPage(c: WebContext, deps: WebDeps, failure?: Failure, status
   );
 }
 
-/** A refusal's field errors on the order form: a file's go on the file field. */
-const errorsOfRefusal = (r: Refusal): FieldErrors =>
-  ['payload_too_large', 'unsupported_media_type', 'quota_exceeded'].includes(r.code) ? { file: r.message } : r.errors;
-
 export function orderFormPages(app: Hono<WebEnv>, deps: WebDeps) {
   app.get('/jobs/new', (c) => orderPage(c, deps));
   app.post('/jobs/new', async (c) => {
@@ -184,7 +180,7 @@ export function orderFormPages(app: Hono<WebEnv>, deps: WebDeps) {
       return redirect(c, `/jobs/${ordered.jobId}`, 'Ordered: an expert will answer with an estimate.');
     } catch (err) {
       const r = refusalOf(err, { budgetCents: 'budget' });
-      const errors = errorsOfRefusal(r);
+      const errors = errorsBesideFile(r);
       return orderPage(c, deps, { form: 'order', errors, sent, ...(Object.keys(errors).length ? {} : { message: r.message }) }, r.status === 409 || r.status === 422 || r.status === 404 || r.status === 401 ? r.status : 400);
     }
   });

@@ -18,7 +18,7 @@ import type { FieldErrors } from '../../ui.js';
 import { pathId } from '../staff/controls.js';
 import { CategoryPicker, OfferForm, type Leaf } from './editor-form.js';
 import { OfferImages, offerImageRoutes } from './offer-images.js';
-import { formOf, offerInputOf, refusalFields } from './offer-form.js';
+import { fieldOfPath, formOf, offerInputOf } from './offer-form.js';
 
 /** Leaf categories (offers go in one), named with their parent: "Design › Logos". */
 function leavesOf(tree: CategoryNode[], parent?: string): Leaf[] {
@@ -98,8 +98,8 @@ export function editorPages(deps: WebDeps) {
       const saved = offer ? await offers.editAndSubmit(user.id, offer.id, parsed.data) : await offers.createAndSubmit(user.id, parsed.data);
       return redirect(c, '/seller/offers', `“${parsed.data.title}” is in moderation (revision ${saved.revision}).`);
     } catch (err) {
-      const r = refusalOf(err);
-      const fields = refusalFields(err); // the API's names mapped to the editor's (`priceCents` → `price`)
+      const r = refusalOf(err, fieldOfPath); // the API's names mapped to the editor's (`priceCents` → `price`)
+      const fields = r.errors;
       return show(c, { offer, form, errors: fields, error: Object.keys(fields).length ? 'Some fields need a change: see below.' : r.message, status: r.status });
     }
   };

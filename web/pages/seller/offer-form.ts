@@ -8,7 +8,6 @@ import type { OfferInput } from '../../../services/offer-content.js';
 import type { OfferView } from '../../../services/offers.js';
 import { catalogRules } from '../../../services/policy.js';
 import type { CategoryNode } from '../../../services/search.js';
-import { AppError } from '../../../workflows/lib/errors.js';
 import { dollars, optionalText, parseForm, text, whole, type FormData } from '../../forms.js';
 import type { FieldErrors } from '../../ui.js';
 
@@ -126,12 +125,3 @@ export function fieldOfPath(path: string): string {
     .replace(/priceCents$/, 'price');
 }
 
-/** A refusal's field errors: `details.fields` of an invalid field, mapped to the form's names. */
-export function refusalFields(err: unknown): FieldErrors {
-  if (!(err instanceof AppError) || !Array.isArray(err.details?.fields)) return {};
-  const out: FieldErrors = {};
-  for (const f of err.details.fields as { path?: unknown; message?: unknown }[]) {
-    if (typeof f.path === 'string' && typeof f.message === 'string') out[fieldOfPath(f.path)] ??= f.message.charAt(0).toUpperCase() + f.message.slice(1);
-  }
-  return out;
-}
