@@ -191,10 +191,14 @@ export const Checkbox: FC<{ name: string; label: string; checked: boolean; error
   );
 };
 
+/**
+ * A field's error beside it, in sentence case whoever wrote it: the form's own parse ("enter an
+ * amount in dollars") and the service's refusal ("no such category") read alike on every page.
+ */
 export const FieldError: FC<{ id: string; error?: string }> = ({ id, error }) =>
   error ? (
     <span class="error" id={id} role="alert">
-      {error}
+      {error.charAt(0).toUpperCase() + error.slice(1)}
     </span>
   ) : null;
 

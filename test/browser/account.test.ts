@@ -32,8 +32,8 @@ describe('accounts in the browser', () => {
     await page.getByLabel('Password').fill('short');
     await page.getByRole('button', { name: 'Create my account' }).click();
     assert.match(await textOf(page, '#f-login-error'), /3 to 32 letters/);
-    assert.match(await textOf(page, '#f-email-error'), /enter an email address/);
-    assert.match(await textOf(page, '#f-password-error'), /at least 10 characters/);
+    assert.match(await textOf(page, '#f-email-error'), /Enter an email address/);
+    assert.match(await textOf(page, '#f-password-error'), /At least 10 characters/);
     await assertAccessible(page, 'sign-up page with errors');
     assert.equal((await stack.services.devMail(email)).length, 0);
 

@@ -250,7 +250,7 @@ describe('the buyer in the browser', () => {
     await seller.page.getByLabel('Links to the work (one per line, optional)').fill('not a link');
     await seller.page.getByRole('button', { name: 'Deliver', exact: true }).click();
     assert.match(await textOf(seller.page, '#action-deliver .form-error'), /Not sent \(400\)/);
-    assert.equal(await textOf(seller.page, '#f-deliveryText-error'), 'required');
+    assert.equal(await textOf(seller.page, '#f-deliveryText-error'), 'Required');
     assert.match(await textOf(seller.page, '#f-links-error'), /web address/);
     await assertAccessible(seller.page, 'refused delivery');
     const after = await viewAs(stack.api, m.seller, order.orderId);

@@ -80,19 +80,19 @@ describe('the catalog in the browser', () => {
     await page.getByLabel('Lowest price ($)').fill('ten');
     await page.getByLabel('Lowest price ($)').press('Tab');
     await page.locator('#f-minPrice-error').waitFor();
-    assert.match(await textOf(page, '#f-minPrice-error'), /enter an amount in dollars/);
+    assert.match(await textOf(page, '#f-minPrice-error'), /Enter an amount in dollars/);
 
     // And in the address: 400, each error beside its field.
     const res = await page.goto('/search?maxLeadTimeDays=soon&minPrice=20&maxPrice=5&sellerLevel=guru');
     assert.equal(res?.status(), 400);
-    assert.match(await textOf(page, '#f-maxLeadTimeDays-error'), /enter a number of days/);
-    assert.match(await textOf(page, '#f-maxPrice-error'), /must not be below the lowest price/);
-    assert.match(await textOf(page, '#f-sellerLevel-error'), /not a valid choice/);
+    assert.match(await textOf(page, '#f-maxLeadTimeDays-error'), /Enter a number of days/);
+    assert.match(await textOf(page, '#f-maxPrice-error'), /Must not be below the lowest price/);
+    assert.match(await textOf(page, '#f-sellerLevel-error'), /Not a valid choice/);
     assert.equal(await page.getByLabel('Delivered within (days)').getAttribute('aria-invalid'), 'true');
     await assertAccessible(page, 'search page with errors');
     const unknownCategory = await page.goto('/search?categoryId=999');
     assert.equal(unknownCategory?.status(), 400);
-    assert.match(await textOf(page, '#f-categoryId-error'), /no such category/);
+    assert.match(await textOf(page, '#f-categoryId-error'), /No such category/);
     await context.close();
   });
 

@@ -352,7 +352,7 @@ describe('money in the browser, against the local payment providers', () => {
     await page.waitForURL(`**/staff/top-ups/${topUpId}/refund`);
     await assertAccessible(page, 'refund confirmation');
     await page.getByRole('button', { name: 'Refund to the card' }).click();
-    assert.match(await textOf(page, '#f-confirm-error'), /tick the box/);
+    assert.match(await textOf(page, '#f-confirm-error'), /Tick the box/);
     await page.getByLabel(`I confirm: refund top-up #${topUpId} to its card`).check();
     await page.getByRole('button', { name: 'Refund to the card' }).click();
     await page.waitForURL('**/staff/top-ups');

@@ -66,8 +66,8 @@ describe('seller and staff pages in the browser', () => {
     const refused = page.waitForResponse((r) => r.url().endsWith('/seller/offers/new') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Send to moderation' }).click();
     assert.equal((await refused).status(), 400);
-    assert.match(await textOf(page, '[id="f-title-error"]'), /at least 10 characters/);
-    assert.match(await textOf(page, '[id="f-option.0.price-error"]'), /at least \$4\.00/);
+    assert.match(await textOf(page, '[id="f-title-error"]'), /At least 10 characters/);
+    assert.match(await textOf(page, '[id="f-option.0.price-error"]'), /At least \$4\.00/);
     await assertAccessible(page, 'offer editor with errors');
     assert.equal((await stack.services.offers.mine(seller.id)).length, 0);
 
@@ -198,8 +198,8 @@ describe('seller and staff pages in the browser', () => {
     // A split without an amount and a comment is refused beside each field.
     await page.getByLabel('Split: an amount to the seller, the rest refunded').check();
     await page.getByRole('button', { name: 'Send the decision' }).click();
-    assert.match(await textOf(page, '[id="f-sellerAmount-error"]'), /enter an amount in dollars/);
-    assert.match(await textOf(page, '[id="f-comment-error"]'), /required/);
+    assert.match(await textOf(page, '[id="f-sellerAmount-error"]'), /Enter an amount in dollars/);
+    assert.match(await textOf(page, '[id="f-comment-error"]'), /Required/);
     await assertAccessible(page, 'decision form with errors');
     await page.getByLabel('For a split: to the seller, in dollars').fill('5.55');
     await page.getByLabel('Comment to both parties').fill('About half of the work was delivered.');

@@ -108,11 +108,7 @@ const Compose: FC<{ conversationId: number; csrf: string; orderConversation: boo
       <small id="f-file-hint" class="hint">
         At most 4 MB (K-69): images, video, audio, zip or rar. Larger files: share a cloud link.
       </small>
-      {errors?.file ? (
-        <span id="f-file-error" class="error">
-          {errors.file}
-        </span>
-      ) : null}
+      <FieldError id="f-file-error" error={errors?.file} />
     </p>
     {orderConversation ? (
       <p class="field">

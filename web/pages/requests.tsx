@@ -16,7 +16,7 @@ import { budgetBounds, requestRules } from '../../workflows/request/policy.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { dollars, errorsBesideFile, idOf, ids, optionalText, parseForm, readForm, readQuery, refusalOf, text, whole, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
-import { Field, Form, Select, TextArea, type FieldErrors } from '../ui.js';
+import { Field, FieldError, Form, Select, TextArea, type FieldErrors } from '../ui.js';
 import { ACCEPT_ATTACHMENTS, formFile, uploadFormFile } from './attachments.js';
 import { staffAccess, staffOf } from './staff/roles.js';
 import { RequestView, type Shown } from './requests/detail.js';
@@ -73,11 +73,7 @@ function postPages(app: Hono<WebEnv>, deps: WebDeps) {
             <small id="f-file-hint" class="hint">
               At most 4 MB (K-69): images, video, audio, zip or rar. Sellers who see the request may download it.
             </small>
-            {errors.file ? (
-              <span id="f-file-error" class="error">
-                {errors.file}
-              </span>
-            ) : null}
+            <FieldError id="f-file-error" error={errors.file} />
           </p>
           <button type="submit">Post the request</button>
         </Form>

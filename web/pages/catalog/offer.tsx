@@ -15,7 +15,7 @@ import { Time, type Viewer } from '../../ui.js';
 import { basicChoice, ChoiceForm, choiceOf, newOrderKey, OrderForm, priceOf, type Choice } from './offer-form.js';
 import { CartChoice, KeepForLater, OrderBox, PriceBox, type OrderState } from './offer-order.js';
 import { Description, FeedbackList, Options, Packages, SellerCard, Units } from './offer-parts.js';
-import { fieldErrorsOf } from './parts.js';
+import { formFieldOf } from './parts.js';
 import { OfferWorkflowsLink } from '../staff/temporal-link.js';
 import { AttachmentList, PortfolioGallery } from '../attachments.js';
 
@@ -137,8 +137,8 @@ async function orderFromPage(c: WebContext, deps: WebDeps) {
     const { view, replayed } = await deps.services.placement.place(user, request, parsed.data.idempotencyKey);
     return redirect(c, `/orders/${view.orderId}`, replayed ? 'This order was placed already.' : 'Your order is placed: the money is held until the work is done.');
   } catch (err) {
-    const refusal = refusalOf(err);
-    const errors = fieldErrorsOf(err);
+    const refusal = refusalOf(err, formFieldOf());
+    const errors = refusal.errors;
     const error = Object.keys(errors).length ? undefined : refusal.message;
     return showOffer(c, deps, { form, choice, errors, error, missingCents: refusal.missingCents }, refusal.status);
   }

@@ -5,9 +5,7 @@
  */
 import type { FC } from 'hono/jsx';
 import type { OfferSummary, SellerLevel } from '../../../services/search.js';
-import { AppError } from '../../../workflows/lib/errors.js';
 import { DAY } from '../../../workflows/lib/time.js';
-import type { FieldErrors } from '../../ui.js';
 import { Money } from '../../ui.js';
 
 const levelNames: Record<SellerLevel, string> = { newbie: 'Newbie', advanced: 'Advanced', professional: 'Professional' };
@@ -63,17 +61,13 @@ export const OfferCard: FC<{ offer: OfferSummary }> = ({ offer }) => (
 );
 
 /**
- * The field errors of a service's `invalid_input` refusal, by form field (`query.maxPriceCents`
- * → `maxPriceCents`); `rename` maps a service's name to the form's. Anything else: none.
+ * A form's field for a service's refused path, as `refusalOf` asks: the path's first segment
+ * (`extras.0.id` → `extras`, `maxPriceCents` → `maxPriceCents`), renamed where the form calls
+ * it otherwise.
  */
-export function fieldErrorsOf(err: unknown, rename: Record<string, string> = {}): FieldErrors {
-  if (!(err instanceof AppError)) return {};
-  const fields = Array.isArray(err.details?.fields) ? (err.details.fields as { path?: unknown; message?: unknown }[]) : [];
-  const errors: FieldErrors = {};
-  for (const f of fields) {
-    if (typeof f.path !== 'string' || typeof f.message !== 'string') continue;
-    const name = f.path.replace(/^(query|body)\./, '').split('.')[0]!;
-    errors[rename[name] ?? name] ??= f.message;
-  }
-  return errors;
-}
+export const formFieldOf =
+  (rename: Record<string, string> = {}) =>
+  (path: string): string => {
+    const first = path.split('.')[0]!;
+    return rename[first] ?? first;
+  };

@@ -12,7 +12,7 @@ import type { WebDeps, WebEnv } from '../../context.js';
 import { firstOf, parseForm, readQuery, refusalOf, type FormData } from '../../forms.js';
 import { page, type WebContext } from '../../page.js';
 import { Field, FieldError, Pager, Select, type FieldErrors } from '../../ui.js';
-import { fieldErrorsOf, levelName, OfferCard, valueName } from './parts.js';
+import { formFieldOf, levelName, OfferCard, valueName } from './parts.js';
 import { pageUrl, SearchQuery, serviceFieldNames, toSearch } from './search-form.js';
 
 const all = (v: FormData[string] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -155,12 +155,11 @@ async function runSearch(deps: WebDeps, form: FormData): Promise<{ results?: Off
   try {
     return { results: await deps.services.search.offers(toSearch(parsed.data)), errors: {}, status: 200 };
   } catch (err) {
-    const refusal = refusalOf(err);
-    const errors = fieldErrorsOf(err, serviceFieldNames);
+    const refusal = refusalOf(err, formFieldOf(serviceFieldNames));
     // A cursor is no field of the form: its refusal goes on top.
-    const error = errors.cursor ?? (Object.keys(errors).length ? undefined : refusal.message);
-    delete errors.cursor;
-    return { errors, error: error && `This page of results is not available (${error}): start from the first page.`, status: refusal.status === 400 ? 400 : 422 };
+    const { cursor, ...errors } = refusal.errors;
+    const error = cursor ?? (Object.keys(errors).length ? undefined : refusal.message);
+    return { errors, error: error && `This page of results is not available: ${error.replace(/\.$/, '')}. Start from the first page.`, status: refusal.status === 400 ? 400 : 422 };
   }
 }
 

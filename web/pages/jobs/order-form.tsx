@@ -17,7 +17,7 @@ import type { WebDeps, WebEnv } from '../../context.js';
 import { dollars, errorsBesideFile, firstOf, parseForm, readForm, refusalOf, text, whole, type FormData } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
 import type { FC } from 'hono/jsx';
-import { Field, Form, Money, Select, TextArea, type FieldErrors } from '../../ui.js';
+import { Field, FieldError, Form, Money, Select, TextArea, type FieldErrors } from '../../ui.js';
 import { affiliateVisitOf, forgetAffiliateVisit } from '../affiliates.js';
 import { ACCEPT_ATTACHMENTS, formFile, uploadFormFile } from '../attachments.js';
 import { ClosureBanner } from './closure.js';
@@ -104,11 +104,7 @@ async function orderPage(c: WebContext, deps: WebDeps, failure?: Failure, status
               <small id="f-file-hint" class="hint">
                 At most 4 MB: images, video, audio, zip or rar. Only the job’s expert and staff see it.
               </small>
-              {errorsOf('order').file ? (
-                <span id="f-file-error" class="error">
-                  {errorsOf('order').file}
-                </span>
-              ) : null}
+              <FieldError id="f-file-error" error={errorsOf('order').file} />
             </p>
           ) : (
             <>

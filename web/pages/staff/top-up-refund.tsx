@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { checkbox, firstOf, parseForm, readForm, readQuery, refusalOf, whole, type FormData } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
-import { Field, Form, money, type FieldErrors } from '../../ui.js';
+import { Field, FieldError, Form, money, type FieldErrors } from '../../ui.js';
 import { pathId } from './controls.js';
 import { StaffMoneyNav } from './money-nav.js';
 import { staffAccess, staffOf } from './roles.js';
@@ -66,11 +66,7 @@ function confirmPage(deps: WebDeps) {
                 <input type="checkbox" name="confirm" id="f-confirm" aria-invalid={shown.errors?.confirm ? 'true' : undefined} aria-describedby={shown.errors?.confirm ? 'f-confirm-error' : undefined} />
                 I confirm: refund top-up #{id} to its card
               </label>
-              {shown.errors?.confirm ? (
-                <span class="error" id="f-confirm-error" role="alert">
-                  {shown.errors.confirm}
-                </span>
-              ) : null}
+              <FieldError id="f-confirm-error" error={shown.errors?.confirm} />
             </p>
             <button type="submit" class="danger">
               Refund to the card
