@@ -1,7 +1,8 @@
 /**
  * The test files `test/run.ts` hands over, run with Node's test runner in the order given,
  * `--concurrency` at a time, each in its own process (started with this process's own flags,
- * `--import tsx`), reported by the spec reporter. `node --test` would sort the files by name
+ * `--enable-source-maps`: run.ts runs this file and the test files compiled), reported by the
+ * spec reporter. `node --test` would sort the files by name
  * first, which undoes run.ts's order (the slowest files first, so that no long file runs alone
  * at the end); `run()` keeps it.
  */

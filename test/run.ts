@@ -18,6 +18,7 @@ import { ensureChromium } from '../scripts/chromium.js';
 import { ensureTools, MissingToolError } from '../scripts/tools.js';
 import { freePort } from './support/ports.js';
 import { DEFAULT_SEED, seed, SEED_VARIABLE } from './support/seed.js';
+import { compiledTree } from './support/compiled-tree.js';
 import { makeSharedFixtures, type TemplateDatabase } from './support/shared-fixtures.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -69,17 +70,19 @@ if (files.length === 0) {
 const scratch = mkdtempSync(join(tmpdir(), 'gigflow-test-'));
 
 /**
- * The files as the runner starts them, one process each — but the unit files (test/unit: pure
- * functions, no servers, no process-wide state) share one process, through an entry in the
- * scratch folder that imports them all in order: each process pays 3–4 s of CPU to load tsx and
- * gigflow's modules, which was most of a unit file's cost. Their tests and reports are the same.
+ * The files as the runner starts them, compiled (`tree`: ./support/compiled-tree.ts), one process
+ * each — but the unit files (test/unit: pure functions, no servers, no process-wide state) share
+ * one process, through an entry in the scratch folder that imports them all in order: each
+ * process pays about 2 s of CPU to load gigflow's modules (3–4 s under tsx), which was most of a
+ * unit file's cost. Their tests and reports are the same.
  */
-function oneProcessForUnitFiles(all: string[]): string[] {
+function oneProcessForUnitFiles(all: string[], tree: string): string[] {
+  const compiled = (file: string) => join(tree, relative(root, file)).replace(/\.ts$/, '.js');
   const unit = all.filter((file) => roomRank(file) === ROOMS_SLOWEST_FIRST.indexOf('unit'));
-  if (unit.length < 2) return all.map((file) => relative(root, file));
+  if (unit.length < 2) return all.map(compiled);
   const entry = join(scratch, 'unit-files.test.mjs');
-  writeFileSync(entry, unit.map((file) => `import ${JSON.stringify(pathToFileURL(file).href)};\n`).join(''));
-  return [...all.filter((file) => !unit.includes(file)).map((file) => relative(root, file)), entry];
+  writeFileSync(entry, unit.map((file) => `import ${JSON.stringify(pathToFileURL(compiled(file)).href)};\n`).join(''));
+  return [...all.filter((file) => !unit.includes(file)).map(compiled), entry];
 }
 // Run as root, PostgreSQL runs as the `postgres` user, which must reach its data directory.
 chmodSync(scratch, 0o755);
@@ -139,7 +142,9 @@ try {
   const fixtures = await makeSharedFixtures(pgAdminUrl, scratch);
   template = fixtures.template;
   say(`servers up in ${Date.now() - started} ms; running ${files.length} test files`);
-  const processes = oneProcessForUnitFiles(files);
+  // The files run natively from the compiled tree (./support/compiled-tree.ts), not under tsx.
+  const tree = compiledTree(root, join(scratch, 'tree'));
+  const processes = oneProcessForUnitFiles(files, tree);
   // Randomised tests run from this seed (the files read the same variable); a failing one names
   // the command that replays it.
   say(`randomised tests run from seed ${seed} (${SEED_VARIABLE}; ${DEFAULT_SEED} when unset)`);
@@ -147,9 +152,10 @@ try {
   const child = spawn(
     process.execPath,
     [
-      '--import', 'tsx',
+      // Stack traces name the TypeScript lines; the test files' processes inherit the flag.
+      '--enable-source-maps',
       // In the order of `files` (`node --test` would sort them by name): ./run-files.ts.
-      join('test', 'run-files.ts'),
+      join(tree, 'test', 'run-files.js'),
       // Each file runs in its own process; two at a time keeps a 2-core machine busy without
       // starving the servers the files share.
       `--concurrency=${Math.max(2, Math.min(4, availableParallelism()))}`,

@@ -5,7 +5,6 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { pollUntil } from '../../scripts/poll.js';
@@ -13,8 +12,8 @@ import { searchAttributeKeys } from '../../workflows/lib/search-attributes.js';
 import { createTestDatabase, harness, jsonOf, uniqueId } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp.js';
+import { checkout as root } from '../support/root.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Every process below `pid`, read from /proc. */
 function descendants(pid: number): number[] {

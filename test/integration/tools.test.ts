@@ -3,10 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { harness, uniqueId } from '../support/harness.js';
+import { checkout as root } from '../support/root.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** `npm run tools` as a process, with the environment given. */
 function provision(env: Record<string, string | undefined>) {

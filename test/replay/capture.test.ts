@@ -18,7 +18,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { Payload } from '@temporalio/common';
 import { pollUntil } from '../../scripts/poll.js';
@@ -31,8 +30,8 @@ import { bundle, harness, uniqueId } from '../support/harness.js';
 import { historiesDir } from '../support/order-scenarios.js';
 import { TEST_PAYLOAD_KEY_ID } from '../support/payload-keys.js';
 import { fixturesIn, replayFailures } from '../support/replay.js';
+import { checkout as root } from '../support/root.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 /** The capture took 9–33 s on two cores loaded by other runs: this bounds a hung one, which then fails this file, not the run. */
 const CAPTURE_TIMEOUT_MS = 120_000;
 

@@ -11,7 +11,6 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -28,8 +27,8 @@ import { callerFor, type Caller, type TestUser } from './api.js';
 import { connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from './harness.js';
 import { testPasswords } from './passwords.js';
 import { startPaymentStandIns, unreachableProviders, type PaymentStandIns } from './payments.js';
+import { checkout as root } from './root.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 export const SCREENSHOTS = join(root, 'test-artifacts', 'screenshots');
 export const TEMPORAL_UI = 'http://temporal-ui.test';
 

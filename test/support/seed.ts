@@ -4,9 +4,9 @@
  * replayed exactly. fast-check properties run through `checkProperty`; other code that needs
  * randomness takes a stream from `seededRandom`.
  */
-import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { sourcePath } from './root.js';
 
 /** The environment variable that replays a seed: `GIGFLOW_SEED=123 npm test -- <file>`. */
 export const SEED_VARIABLE = 'GIGFLOW_SEED';
@@ -27,11 +27,13 @@ function readSeed(): number {
 /** This run's seed. */
 export const seed: number = readSeed();
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-/** The command that runs `file` (a path, e.g. `import.meta.filename`) again with this seed. */
+/**
+ * The command that runs `file` (a path, `import.meta.filename`, or a URL, `import.meta.url`) again
+ * with this seed, named as the checkout names it (`test/unit/seed.test.ts`, also when the run
+ * loaded it compiled).
+ */
 export function replayCommand(file: string): string {
-  return `${SEED_VARIABLE}=${seed} npm test -- ${relative(root, file)}`;
+  return `${SEED_VARIABLE}=${seed} npm test -- ${sourcePath(file.startsWith('file:') ? fileURLToPath(file) : file)}`;
 }
 
 /**

@@ -5,12 +5,11 @@
  * shutdown: tasks and activities cut off mid-way) and starts another to take over.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { pollUntil } from '../../scripts/poll.js';
 import { harness } from './harness.js';
+import { checkout as root } from './root.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface WorkerProcess {
   child: ChildProcess;

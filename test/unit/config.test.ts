@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { checkout } from '../support/root.js';
 import { describe, it } from 'node:test';
 import { ConfigError, parseConfig } from '../../config.js';
 
@@ -86,7 +86,7 @@ describe('configuration from the environment', () => {
   it('stops a production worker without SMTP_URL at start-up: its mail would go to the log, addresses and codes included (issue 19 §4)', () => {
     const key = Buffer.alloc(32, 3).toString('base64');
     const out = spawnSync(process.execPath, ['--import', 'tsx', 'worker.ts'], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      cwd: checkout,
       encoding: 'utf8',
       env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: 'postgres://db/gigflow', TEMPORAL_ADDRESS: 'temporal:7233', PAYLOAD_KEYS: `k1:${key}` },
       timeout: 30_000,
@@ -120,7 +120,7 @@ describe('configuration from the environment', () => {
 });
 
 describe('each process entry with a bad environment', () => {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const root = checkout;
   const run = (entry: string, env: Record<string, string | undefined>) =>
     spawnSync(process.execPath, ['--import', 'tsx', entry], {
       cwd: root,

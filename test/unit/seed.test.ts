@@ -4,12 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { checkProperty, randomHex, replayCommand, seed, seededRandom } from '../support/seed.js';
+import { checkout as root } from '../support/root.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** What a fresh process sees of the helper with `GIGFLOW_SEED` set to `value`. */
 function inProcessWithSeed(value: string, script: string) {

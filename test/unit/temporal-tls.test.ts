@@ -3,11 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, parseConfig } from '../../config.js';
 import { temporalConnectionOptions } from '../../services/temporal-connection.js';
 import { makeTestCertificates, type TestCertificates } from '../support/certificates.js';
+import { checkout } from '../support/root.js';
 
 const ADDRESS = 'ns.acct.tmprl.cloud:7233';
 
@@ -101,7 +101,7 @@ describe('connecting to Temporal over TLS, from the environment', () => {
   });
 
   it('stops the worker at start-up with one line naming the missing half of the pair', () => {
-    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const root = checkout;
     const out = spawnSync(process.execPath, ['--import', 'tsx', 'worker.ts'], {
       cwd: root,
       encoding: 'utf8',

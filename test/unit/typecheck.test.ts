@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { it } from 'node:test';
+import { checkout as root } from '../support/root.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 it('typechecks the whole project with tsconfig.json', () => {
   const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json'], {

@@ -5,11 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { findViolations, formatViolations, MAX_FUNCTION_LINES, readRepository, type Tree } from '../support/wiring.js';
+import { checkout as root } from '../support/root.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Rule, file and line of every violation: what the synthetic cases assert. */
 function broken(tree: Tree): string[] {
