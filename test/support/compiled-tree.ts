@@ -55,7 +55,8 @@ export function compiledTree(root: string, target: string): string {
   }
   symlinkSync(join(root, 'node_modules'), join(target, 'node_modules'), 'dir');
   const modules = files.filter((path) => MODULE.test(path) && !DECLARATION.test(path));
-  const clash = modules.map((path) => path.replace(MODULE, '.js')).filter((path) => files.includes(path));
+  const listed = new Set(files);
+  const clash = modules.map((path) => path.replace(MODULE, '.js')).filter((path) => listed.has(path));
   if (clash.length > 0) throw new Error(`a JavaScript file beside its TypeScript module: ${clash.join(', ')}`);
   buildSync({
     entryPoints: modules.map((path) => join(root, path)),
@@ -65,8 +66,7 @@ export function compiledTree(root: string, target: string): string {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    jsx: 'automatic',
-    jsxImportSource: 'hono/jsx',
+    // JSX as tsconfig.json says (esbuild reads the checkout's own, as tsx does).
     sourcemap: 'inline',
     sourcesContent: false,
     logLevel: 'error',
