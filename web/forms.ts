@@ -9,7 +9,7 @@ import { statusOf } from '../api/errors.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { isId } from '../workflows/lib/ids.js';
 import { charCount, forbiddenCharacter } from '../workflows/lib/text.js';
-import type { FieldErrors } from './ui.js';
+import { sentenceCase, type FieldErrors } from './ui.js';
 
 export type FormData = Record<string, string | string[]>;
 
@@ -232,14 +232,14 @@ export interface ShownForm {
  */
 export function refusalOf(err: unknown, rename: Record<string, string> | ((name: string) => string) = {}): Refusal {
   if (!(err instanceof AppError)) throw err;
-  const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+  // A field's message goes beside it as it is (FieldError writes it in sentence case).
   const fields = (Array.isArray(err.details?.fields) ? (err.details.fields as { path?: unknown; message?: unknown }[]) : []).flatMap((f) =>
-    typeof f.path === 'string' && typeof f.message === 'string' ? [{ name: f.path.replace(/^(body|query|param|header)\./, ''), message: capital(f.message) }] : [],
+    typeof f.path === 'string' && typeof f.message === 'string' ? [{ name: f.path.replace(/^(body|query|param|header)\./, ''), message: f.message }] : [],
   );
   const errors: FieldErrors = {};
   const formName = typeof rename === 'function' ? rename : (name: string) => rename[name] ?? name;
   for (const { name, message } of fields) errors[formName(name)] ??= message;
-  const message = fields.length === 1 ? fields[0]!.message : capital(err.message);
+  const message = sentenceCase(fields.length === 1 ? fields[0]!.message : err.message);
   const missing = err.code === 'insufficient_funds' && typeof err.details?.missingCents === 'number' ? err.details.missingCents : undefined;
   return { status: statusOf[err.code] as Refusal['status'], code: err.code, message, errors, ...(missing === undefined ? {} : { missingCents: missing }) };
 }

@@ -191,6 +191,9 @@ export const Checkbox: FC<{ name: string; label: string; checked: boolean; error
   );
 };
 
+/** The text with its first letter capitalised: `enter an amount` → `Enter an amount`, `basic` → `Basic`. */
+export const sentenceCase = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
 /**
  * A field's error beside it, in sentence case whoever wrote it: the form's own parse ("enter an
  * amount in dollars") and the service's refusal ("no such category") read alike on every page.
@@ -198,7 +201,7 @@ export const Checkbox: FC<{ name: string; label: string; checked: boolean; error
 export const FieldError: FC<{ id: string; error?: string }> = ({ id, error }) =>
   error ? (
     <span class="error" id={id} role="alert">
-      {error.charAt(0).toUpperCase() + error.slice(1)}
+      {sentenceCase(error)}
     </span>
   ) : null;
 

@@ -10,7 +10,6 @@ import { pollUntil } from '../../scripts/poll.js';
 import { harness } from './harness.js';
 import { checkout as root } from './root.js';
 
-
 export interface WorkerProcess {
   child: ChildProcess;
   /** The last 8,000 characters it wrote (stdout and stderr): what a failure shows. */

@@ -13,7 +13,7 @@ import { orderRules } from '../../../workflows/order/policy.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { idOf, ids, parseForm, readForm, refusalOf, whole, type Refusal } from '../../forms.js';
 import { page, redirect, userOf, type WebContext } from '../../page.js';
-import { ActionButton, Form, Money, Time, money } from '../../ui.js';
+import { ActionButton, Form, Money, sentenceCase, Time, money } from '../../ui.js';
 
 type Pages = Hono<WebEnv>;
 
@@ -51,7 +51,7 @@ function problemOf(err: unknown): CartProblem {
 
 const lineText = (item: CartItemView) =>
   item.packageTier
-    ? `${item.packageTier.charAt(0).toUpperCase()}${item.packageTier.slice(1)} package`
+    ? `${sentenceCase(item.packageTier)} package`
     : `${item.units} × basic${item.optionIds.length ? ` + ${item.optionIds.length} option${item.optionIds.length > 1 ? 's' : ''}` : ''}`;
 
 const Problem = ({ problem }: { problem?: CartProblem }) =>

@@ -7,9 +7,8 @@ import type { FC } from 'hono/jsx';
 import type { OfferPage } from '../../../services/offers.js';
 import { orderRules } from '../../../workflows/order/policy.js';
 import type { Quote } from '../../../workflows/order/placement.js';
-import { ActionButton, Field, FieldError, Form, Money, TextArea, type FieldErrors, type Viewer } from '../../ui.js';
+import { ActionButton, Field, FieldError, Form, Money, sentenceCase, TextArea, type FieldErrors, type Viewer } from '../../ui.js';
 import { type Choice, tiers } from './offer-form.js';
-import { tierName } from './offer-parts.js';
 import { days, leadTime } from './parts.js';
 import { firstOf } from '../../forms.js';
 
@@ -65,7 +64,7 @@ const WhatToOrder: FC<{ offer: OfferPage; state: OrderState }> = ({ offer, state
       </label>
       {present.map((t) => (
         <label for={`f-packageTier-${t}`}>
-          <input type="radio" id={`f-packageTier-${t}`} name="packageTier" value={t} checked={chosen === t} /> {tierName(t)} package:{' '}
+          <input type="radio" id={`f-packageTier-${t}`} name="packageTier" value={t} checked={chosen === t} /> {sentenceCase(t)} package:{' '}
           <Money cents={offer.packages![t]!.priceCents} />, {days(offer.packages![t]!.leadTimeDays)}
         </label>
       ))}

@@ -6,11 +6,9 @@
 import type { FC } from 'hono/jsx';
 import type { OfferPage } from '../../../services/offers.js';
 import { basicLeadTimeMs, lineTotal } from '../../../workflows/order/placement.js';
-import { Money, Time } from '../../ui.js';
+import { Money, sentenceCase, Time } from '../../ui.js';
 import { days, leadTime, levelName, percentText, ratingText, starsText, TopRated } from './parts.js';
 import { tiers } from './offer-form.js';
-
-export const tierName = (tier: string) => `${tier.charAt(0).toUpperCase()}${tier.slice(1)}`;
 
 const Paragraphs: FC<{ text: string }> = ({ text }) => (
   <>
@@ -71,7 +69,7 @@ export const Packages: FC<{ offer: OfferPage }> = ({ offer }) => {
               const p = offer.packages![t]!;
               return (
                 <tr>
-                  <th scope="row">{tierName(t)}</th>
+                  <th scope="row">{sentenceCase(t)}</th>
                   <td>
                     <Money cents={p.priceCents} />
                   </td>

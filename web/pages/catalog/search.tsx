@@ -11,7 +11,7 @@ import { sellerLevels, type CategoryNode, type OfferSearchPage } from '../../../
 import type { WebDeps, WebEnv } from '../../context.js';
 import { firstOf, parseForm, readQuery, refusalOf, type FormData } from '../../forms.js';
 import { page, type WebContext } from '../../page.js';
-import { Field, FieldError, Pager, Select, type FieldErrors } from '../../ui.js';
+import { Field, FieldError, Pager, Select, sentenceCase, type FieldErrors } from '../../ui.js';
 import { formFieldOf, levelName, OfferCard, valueName } from './parts.js';
 import { pageUrl, SearchQuery, serviceFieldNames, toSearch } from './search-form.js';
 
@@ -158,7 +158,7 @@ async function runSearch(deps: WebDeps, form: FormData): Promise<{ results?: Off
     const refusal = refusalOf(err, formFieldOf(serviceFieldNames));
     // A cursor is no field of the form: its refusal goes on top.
     const { cursor, ...errors } = refusal.errors;
-    const error = cursor ?? (Object.keys(errors).length ? undefined : refusal.message);
+    const error = cursor ? sentenceCase(cursor) : Object.keys(errors).length ? undefined : refusal.message;
     return { errors, error: error && `This page of results is not available: ${error.replace(/\.$/, '')}. Start from the first page.`, status: refusal.status === 400 ? 400 : 422 };
   }
 }

@@ -7,7 +7,7 @@ import type { FC } from 'hono/jsx';
 import type { OrderDetails } from '../../../services/orders.js';
 import type { OrderView, PendingDeadline, Viewer as OrderViewer } from '../../../workflows/order/messages.js';
 import { AttachmentList } from '../attachments.js';
-import { Countdown, Money, Time } from '../../ui.js';
+import { Countdown, Money, sentenceCase, Time } from '../../ui.js';
 import { dutyOf, outcomeText, partyLabel, reasonLabel, ruleOf, statusLabel, words } from './labels.js';
 
 /** What the page was rendered from: when the order's status or allowed actions differ, its forms are stale. */
@@ -101,7 +101,7 @@ export const StatusPanel: FC<{ view: OrderView; role: OrderViewer; seen: string 
 /** As the offer page names it: "Standard package: 3 concepts, Source files" (K-03: what the tier includes). */
 const lineText = (line: OrderView['line']) =>
   line.kind === 'package'
-    ? `${line.tier.charAt(0).toUpperCase()}${line.tier.slice(1)} package${line.includes.length ? `: ${line.includes.join(', ')}` : ''}`
+    ? `${sentenceCase(line.tier)} package${line.includes.length ? `: ${line.includes.join(', ')}` : ''}`
     : `${line.units} × basic${line.options.length ? ` + ${line.options.map((o) => o.title).join(', ')}` : ''}`;
 
 export const Details: FC<{ view: OrderView; role: OrderViewer }> = ({ view, role }) => (
