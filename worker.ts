@@ -10,7 +10,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import {
   makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, OpenTelemetryWorkflowClientInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type Logger as SdkLogger, type WorkerOptions, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type Activities } from './activities/index.js';
 import type { PickPlacer } from './activities/requests.js';
@@ -25,6 +25,7 @@ import type { Providers } from './payments/provider.js';
 import { ensureAffiliatePayoutSchedule } from './scripts/affiliate-payout-schedule.js';
 import { ensureBuyerStatusSchedule } from './scripts/buyer-status-schedule.js';
 import { ensurePayoutSchedule } from './scripts/payout-schedule.js';
+import { workflowBundle } from './scripts/workflow-bundle.js';
 import { systemClock } from './services/clock.js';
 import { placeRequestPicks } from './services/placement.js';
 import { temporalConnectionOptions } from './services/temporal-connection.js';
@@ -70,7 +71,7 @@ export const workflowBundlerOptions = { preloadModules: [workflowsPath] } satisf
 export const tracingWorkflowModules = [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
 /**
- * What tracing adds to a worker: the workflow interceptors (for a worker that bundles), the
+ * What tracing adds to a worker beside its bundle's workflow interceptors (`tracingWorkflowModules`): the
  * activity interceptors (a RunActivity span under the workflow's StartActivity; trace ids on
  * the activity's log lines), the interceptor of the activities' own client, and the sink that
  * exports the sandbox's spans through the process's span processor.
@@ -78,7 +79,6 @@ export const tracingWorkflowModules = [createRequire(import.meta.url).resolve('@
 function tracedWorkerOptions(tracing: Tracing): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   return {
     interceptors: {
-      workflowModules: tracingWorkflowModules,
       activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
       client: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
     },
@@ -91,7 +91,11 @@ export interface WorkerDeps {
   namespace: string;
   taskQueue: string;
   db: Db;
-  /** A prebuilt bundle (the tests', built with `workflowBundlerOptions`); without it the worker bundles `workflows/` with them. */
+  /**
+   * A prebuilt bundle (the tests', built with `workflowBundlerOptions`, and `tracingWorkflowModules`
+   * when traced); without it, the bundle kept from an earlier start while `workflows/` is
+   * unchanged, else one bundled now with them (scripts/workflow-bundle.ts).
+   */
   workflowBundle?: WorkflowBundleOption;
   /** The payment providers withdrawals pay out through (`payments/configured.ts` in production). */
   providers?: Providers;
@@ -120,14 +124,25 @@ function pickPlacer(db: Db, rules: OrderPolicy): PickPlacer {
   return (temporal, taskQueue, pick) => placeRequestPicks({ db, clock: systemClock, ledger, workflows: createWorkflowGateway({ temporal, taskQueue }), rules }, pick);
 }
 
-export function createWorker({ connection, namespace, taskQueue, db, workflowBundle, wrapActivities, providers, standingPolicy, orderPolicy, payloadCodec, tracing }: WorkerDeps): Promise<Worker> {
+/**
+ * The workflows' bundle of a worker given none, traced or not: kept between starts while its
+ * inputs are unchanged (`npm run workflows:bundle` makes both ahead, for an image).
+ */
+export async function ownBundle(traced: boolean, logger: SdkLogger = Runtime.instance().logger): Promise<WorkflowBundle> {
+  const started = Date.now();
+  const { code, cached } = await workflowBundle({ workflowsPath, ...workflowBundlerOptions, ...(traced ? { workflowInterceptorModules: tracingWorkflowModules } : {}), logger });
+  logger.info(cached ? 'workflow bundle unchanged since it was built: reused' : 'workflow bundle built and kept', { traced, ms: Date.now() - started });
+  return { code };
+}
+
+export async function createWorker({ connection, namespace, taskQueue, db, workflowBundle: given, wrapActivities, providers, standingPolicy, orderPolicy, payloadCodec, tracing }: WorkerDeps): Promise<Worker> {
   const placePicks = pickPlacer(db, orderPolicy ?? defaultOrderPolicy());
   const activities = createActivities({ db, placePicks, ...(providers ? { providers } : {}), ...(standingPolicy ? { standingPolicy } : {}) });
   return Worker.create({
     connection,
     namespace,
     taskQueue,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath, bundlerOptions: workflowBundlerOptions }),
+    workflowBundle: given ?? (await ownBundle(tracing !== undefined)),
     activities: wrapActivities ? wrapActivities(activities) : activities,
     // Codecs run in the worker's main thread, never in the workflow sandbox; the activities'
     // own client (Context.current().client) is built with this converter too.

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { pollUntil } from '../../scripts/poll.js';
 import { startTemporalDevServer, type RunningDevServer } from '../../scripts/temporal-dev-server.js';
 import { proceedSignal, waitForSignal } from '../fixtures/workflows.js';
@@ -15,7 +15,7 @@ describe('the Temporal dev server with a database file', () => {
   let port: number;
   let dbFile: string;
   let server: RunningDevServer | undefined;
-  let workflowBundle: WorkflowBundleWithSourceMap;
+  let workflowBundle: WorkflowBundle;
 
   const start = async () => {
     server = await startTemporalDevServer({ cli: harness.temporalCli, dbFile, port, namespace: harness.namespace, logLevel: 'error' });

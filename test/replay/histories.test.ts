@@ -26,7 +26,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
 import { workflowsPath } from '../../worker.js';
 import { affiliatePayoutHistoryFile, affiliatePayoutScenarios } from '../support/affiliate-payout-scenarios.js';
 import { buyerStatusHistoryFile, buyerStatusScenarios } from '../support/buyer-status-scenarios.js';
@@ -63,7 +63,7 @@ const legacyPlain = fixturesIn(legacyDir, /^reply-watch-.*-plain\.json$/);
 const legacySideNamed = fixturesIn(legacyDir, /^order-.*-side-named\.json$/);
 
 describe('committed workflow histories replay on the current code', () => {
-  let workflowBundle: WorkflowBundleWithSourceMap;
+  let workflowBundle: WorkflowBundle;
   before(async () => {
     workflowBundle = await bundle(workflowsPath);
   });

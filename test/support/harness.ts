@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
 import type { OrderPolicy } from '../../workflows/order/messages.js';
 import { createApp } from '../../api/app.js';
@@ -213,7 +213,7 @@ export async function startTimeSkippingStack(file: string, name: string, opts: {
  * entry (a test's own stand-ins) is bundled here, once per file — every worker of the file reuses it.
  * Both with production's options (`workflowBundlerOptions`).
  */
-export async function bundle(path: string): Promise<WorkflowBundleWithSourceMap> {
+export async function bundle(path: string): Promise<WorkflowBundle> {
   if (path === workflowsPath) return readWorkflowBundle(harness.workflowBundle);
   return bundleWorkflowCode({ workflowsPath: path, ...workflowBundlerOptions, logger: quietBundlerLogger });
 }

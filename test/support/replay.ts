@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { testPayloadCodec } from './payload-keys.js';
 
 /** The fixture files in `dir` whose names match `pattern`, sorted. */
@@ -20,7 +20,7 @@ export function fixturesIn(dir: string, pattern: RegExp): string[] {
  * key of `./payload-keys.ts`) with `workflowBundle`; resolves
  * to the failures, `<fixture>: <error>`, an empty list when all replay.
  */
-export async function replayFailures(workflowBundle: WorkflowBundleWithSourceMap, dir: string, files: string[], replayName: string): Promise<string[]> {
+export async function replayFailures(workflowBundle: WorkflowBundle, dir: string, files: string[], replayName: string): Promise<string[]> {
   const histories = files.map((file) => ({
     workflowId: file.replace(/\.json$/, ''),
     history: historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8'))),

@@ -8,11 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
 import postgres from 'postgres';
 import { createDb } from '../../db/client.js';
 import { createDatabaseIfMissing } from '../../db/embedded.js';
 import { runMigrations } from '../../db/migrate.js';
+import { workflowBundle } from '../../scripts/workflow-bundle.js';
 import { workflowBundlerOptions, workflowsPath } from '../../worker.js';
 
 /** The bundler's logger for tests: errors only. */
@@ -22,19 +23,21 @@ export const quietBundlerLogger = {
 };
 
 const CODE = 'workflows.js';
-const SOURCE_MAP = 'workflows.js.map';
 
-/** Bundles gigflow's workflows (`workflowsPath`) with production's options into the folder `dir`, for `readWorkflowBundle`. */
+/**
+ * Bundles gigflow's workflows (`workflowsPath`) with production's options into the folder `dir`,
+ * for `readWorkflowBundle`: the bundle production's worker keeps (scripts/workflow-bundle.ts),
+ * built again only when workflows/ changed since.
+ */
 export async function writeWorkflowBundle(dir: string): Promise<void> {
-  const { code, sourceMap } = await bundleWorkflowCode({ workflowsPath, ...workflowBundlerOptions, logger: quietBundlerLogger });
+  const { code } = await workflowBundle({ workflowsPath, ...workflowBundlerOptions, logger: quietBundlerLogger });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, CODE), code);
-  writeFileSync(join(dir, SOURCE_MAP), sourceMap);
 }
 
 /** The bundle `writeWorkflowBundle` wrote into `dir`. */
-export function readWorkflowBundle(dir: string): WorkflowBundleWithSourceMap {
-  return { code: readFileSync(join(dir, CODE), 'utf8'), sourceMap: readFileSync(join(dir, SOURCE_MAP), 'utf8') };
+export function readWorkflowBundle(dir: string): WorkflowBundle {
+  return { code: readFileSync(join(dir, CODE), 'utf8') };
 }
 
 /** The run's template database, and how to drop it when the run ends. */

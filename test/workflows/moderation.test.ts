@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import type postgres from 'postgres';
 import { createModerationActivities } from '../../activities/moderation.js';
 import type { OfferContent } from '../../db/schema/catalog.js';
@@ -31,7 +31,7 @@ const moderationPolicy = policyOfModeration();
 
 describe('kworkModeration on the time-skipping server', () => {
   let env: TestWorkflowEnvironment;
-  let workflowBundle: WorkflowBundleWithSourceMap;
+  let workflowBundle: WorkflowBundle;
   let database: TestDatabase;
   let activities: ReturnType<typeof createModerationActivities>;
   let sql: postgres.Sql;

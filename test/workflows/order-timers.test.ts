@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { workflowsPath } from '../../worker.js';
@@ -29,7 +29,7 @@ describe('order timers on the time-skipping server', () => {
   let database: TestDatabase;
   let worker: Worker;
   let running: Promise<void>;
-  let workflowBundle: WorkflowBundleWithSourceMap;
+  let workflowBundle: WorkflowBundle;
   let activities: ReturnType<typeof createActivities>;
   let call: Caller;
 

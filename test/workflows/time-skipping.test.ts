@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { proceedSignal, waitForSignal } from '../fixtures/workflows.js';
 import { bundle, createTimeSkippingEnv, uniqueId } from '../support/harness.js';
 
@@ -10,7 +10,7 @@ const DAY = 24 * 60 * 60 * 1000;
 
 describe('the time-skipping test server', () => {
   let env: TestWorkflowEnvironment;
-  let workflowBundle: WorkflowBundleWithSourceMap;
+  let workflowBundle: WorkflowBundle;
 
   before(async () => {
     [env, workflowBundle] = await Promise.all([
