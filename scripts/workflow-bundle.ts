@@ -8,12 +8,14 @@
  * Kept in `node_modules/.cache/gigflow/workflow-bundles/` of the checkout (one file per set of
  * bundle options: one for a plain worker, one for a traced one). With the code, the file keeps
  * every file webpack read to build it, with its SHA-256, and every path webpack looked for and
- * did not find (a module resolved elsewhere because that path was missing). The kept bundle is
- * used only when every read file is unchanged and every missing path is still missing: any change
- * to the bundle's inputs — a workflow's source, an import added (its importer changed), a
- * package upgraded, a file that now shadows another — is in one of those, so a stale bundle is
- * never run. The SDK's version, the lockfile and the options are in the key. A cache that cannot be read or
- * written (a read-only install) costs only the time it would have saved.
+ * did not find (where a file added later would be resolved instead). The kept bundle is used
+ * only when every read file is unchanged and every missing path is still missing: a workflow's
+ * source edited, an import added (its importer changed), a file that now shadows another. Inside
+ * node_modules webpack takes packages as installed and notes no missing paths: the lockfile's
+ * hash is in the key, with the SDK's version and the options, so any install that changes a
+ * package (the bundler's own, webpack and swc, among them) starts afresh. A stale bundle is
+ * never run. A cache that cannot be read or written (a read-only install) costs only the time
+ * it would have saved.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -34,8 +36,11 @@ interface KeptBundle {
   code: string;
 }
 
-/** The options that decide a bundle's code beside its files (the logger and the hook do not). */
-type KeyedOptions = Pick<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules' | 'preloadModules' | 'ignoreModules' | 'payloadConverterPath' | 'failureConverterPath'>;
+/**
+ * The bundler's options that decide a bundle's code beside its files, all in the key, and its
+ * logger. Not a webpack hook or plugins of the caller's: what they change, the key could not tell.
+ */
+type KeptBundleOptions = Pick<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules' | 'preloadModules' | 'ignoreModules' | 'payloadConverterPath' | 'failureConverterPath' | 'logger'>;
 
 const SDK_VERSION = (JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@temporalio/worker/package.json'), 'utf8')) as { version: string }).version;
 /** The installed dependencies as a whole, the bundler's own (webpack, swc) among them: an install that changes any starts afresh. */
@@ -43,7 +48,7 @@ const LOCKFILE = fileURLToPath(new URL('../package-lock.json', import.meta.url))
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-function keyOf(options: KeyedOptions): string {
+function keyOf(options: KeptBundleOptions): string {
   const { workflowsPath, workflowInterceptorModules, preloadModules, ignoreModules, payloadConverterPath, failureConverterPath } = options;
   return sha256(JSON.stringify([SDK_VERSION, fileHash(LOCKFILE) ?? null, workflowsPath, workflowInterceptorModules ?? [], preloadModules ?? [], ignoreModules ?? [], payloadConverterPath ?? null, failureConverterPath ?? null])).slice(0, 24);
 }
@@ -70,26 +75,23 @@ function upToDate(file: string): string | undefined {
 }
 
 /** Builds the bundle, noting the files webpack read and the paths it did not find. */
-async function build(options: BundleOptions): Promise<KeptBundle> {
+async function build(options: KeptBundleOptions): Promise<KeptBundle> {
   let inputs: { files: string[]; missing: string[] } | undefined;
   const { code } = await bundleWorkflowCode({
     ...options,
-    webpackConfigHook: (config) => {
-      const withHook = options.webpackConfigHook ? options.webpackConfigHook(config) : config;
-      return {
-        ...withHook,
-        plugins: [
-          ...(withHook.plugins ?? []),
-          {
-            apply(compiler) {
-              compiler.hooks.done.tap('gigflow-bundle-inputs', ({ compilation }) => {
-                inputs = { files: [...compilation.fileDependencies], missing: [...compilation.missingDependencies] };
-              });
-            },
+    webpackConfigHook: (config) => ({
+      ...config,
+      plugins: [
+        ...(config.plugins ?? []),
+        {
+          apply(compiler) {
+            compiler.hooks.done.tap('gigflow-bundle-inputs', ({ compilation }) => {
+              inputs = { files: [...compilation.fileDependencies], missing: [...compilation.missingDependencies] };
+            });
           },
-        ],
-      };
-    },
+        },
+      ],
+    }),
   });
   if (!inputs) throw new Error('webpack reported no inputs for the workflow bundle');
   const read: Record<string, string> = {};
@@ -110,7 +112,7 @@ async function build(options: BundleOptions): Promise<KeptBundle> {
  * The workflows' bundle for `options`: the kept one when its inputs are unchanged, else built
  * and kept. `cached` says which (the worker logs it).
  */
-export async function workflowBundle(options: BundleOptions, cacheDir = WORKFLOW_BUNDLE_CACHE): Promise<{ code: string; cached: boolean }> {
+export async function workflowBundle(options: KeptBundleOptions, cacheDir = WORKFLOW_BUNDLE_CACHE): Promise<{ code: string; cached: boolean }> {
   const file = join(cacheDir, `${keyOf(options)}.json`);
   const kept = upToDate(file);
   if (kept !== undefined) return { code: kept, cached: true };
