@@ -405,7 +405,7 @@ async function seedDatabase(running: Running, pg: RunningPostgres) {
 
 /** gigflow's worker, the API and the skeleton worker, once each serves: the API's URL and every group's root process. */
 async function startProcesses(running: Running, dev: RunningDevServer, pg: RunningPostgres, connection: Connection, postmaster: number) {
-  say('starting the worker, the API and the skeleton worker (each bundles its workflows)…');
+  say('starting the worker, the API and the skeleton worker (the skeleton bundles its workflow; gigflow\'s worker too, unless its bundle kept from an earlier start is current)…');
   const apiPort = await freePort();
   const env = { DATABASE_URL: pg.url, TEMPORAL_ADDRESS: dev.address, TEMPORAL_NAMESPACE: NAMESPACE, NODE_ENV: 'development', LOG_LEVEL: 'info', ...payloadKeysEnv };
   // The workers collect their garbage on SIGWINCH and write their live heap (COLLECT_ON_SIGNAL), for the memory phase.

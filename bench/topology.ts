@@ -27,7 +27,7 @@ export const NAMESPACE = 'default';
 export const TASK_QUEUE = 'gigflow-cluster';
 /** Every seeded offer's price. */
 export const PRICE_CENTS = 1_000;
-/** How long a started process may take to serve: a worker bundles its workflows first (tens of seconds on a busy machine). */
+/** How long a started process may take to serve: a first worker bundles its workflows first (tens of seconds on a busy machine; later ones reuse the kept bundle). */
 const READY_MS = 240_000;
 /** How long a process asked to stop may drain before its group is killed. */
 const STOP_GRACE_MS = 15_000;
@@ -216,7 +216,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
       const port = await freePort();
       apps.push(appProcess(shared, { name: `api-${i}`, kind: 'api', env: { ...env, PORT: String(port) }, port }));
     }
-    o.say(`starting ${o.workers} worker(s) and ${o.apis} API process(es) (each worker bundles its workflows)…`);
+    o.say(`starting ${o.workers} worker(s) and ${o.apis} API process(es) (a worker bundles its workflows unless one kept from an earlier start is current)…`);
     await Promise.all(apps.map((app) => app.start()));
 
     const running = temporal;
