@@ -22,7 +22,13 @@ export function freePort(): Promise<number> {
  */
 export async function reservePort(port: number): Promise<number> {
   const server = createServer();
-  const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
+  // Others may connect while it listens — clients of the server being restarted, retrying its
+  // port — and may come first: only this function's own connection is ended in order (found by
+  // waiting for the first connection, which was a worker's: the reservation never finished); any
+  // other is refused at once, so that no client stays connected to a port nothing serves.
+  const accepted: Socket[] = [];
+  let ours: ((socket: Socket) => void) | undefined;
+  server.on('connection', (socket) => (ours ? ours(socket) : accepted.push(socket)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
@@ -34,9 +40,20 @@ export async function reservePort(port: number): Promise<number> {
       client.once('error', reject);
       client.once('close', () => resolve());
     });
+    await new Promise<void>((resolve, reject) => {
+      client.once('error', reject);
+      client.once('connect', () => resolve());
+    });
+    const mine = await new Promise<Socket>((resolve) => {
+      ours = (socket) => {
+        if (socket.remotePort === client.localPort) resolve(socket);
+        else socket.destroy();
+      };
+      for (const socket of accepted.splice(0)) ours(socket);
+    });
     // The listening side closes first, so that the TIME_WAIT is on the reserved port's side;
     // the client answers with its own FIN (it does not allow half-open connections) and closes.
-    (await accepted).end();
+    mine.end();
     await clientClosed;
   } finally {
     await close(server);
