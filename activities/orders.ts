@@ -162,9 +162,6 @@ async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord
 async function loadOrder(db: Db, input: { orderId: number }): Promise<{ exists: boolean }> {
   // Two statements, no transaction: the first waits for the placement's lock and lets go
   // at its own end; the second, with a snapshot taken after, sees the placement's outcome.
-  // Not pipelined on a reserved connection: postgres.js 3.4 hands a reserved connection that
-  // closed (PostgreSQL restarting) back to the pool, whose next write on it kills the process
-  // (`npm run bench:faults` found it).
   await placementLock(db.sql, input.orderId, true);
   const [row] = await db.sql`select 1 from orders where id = ${input.orderId}`;
   return { exists: row !== undefined };

@@ -9,7 +9,7 @@ import type postgres from 'postgres';
 /** The placement lock's key is this and the order's id (`order:<id>`). */
 const ORDER_KEY_PREFIX = 'order:';
 
-export function placementLock(tx: postgres.Sql | postgres.TransactionSql, orderId: number, shared: boolean) {
+export function placementLock(tx: postgres.Sql | postgres.TransactionSql | postgres.ReservedSql, orderId: number, shared: boolean) {
   const key = `${ORDER_KEY_PREFIX}${orderId}`;
   return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }

@@ -1032,7 +1032,7 @@ describe('bad input on every form of the web client', () => {
 
   async function staff(role: 'moderator' | 'arbiter' | 'admin'): Promise<TestUser> {
     const user = await signUp(stack.api, role);
-    await stack.db.sql`update users set roles = ${stack.db.sql.array([role])}::text[] where id = ${user.id}`;
+    await stack.db.sql`update users set roles = ${[role]}::text[] where id = ${user.id}`;
     return user;
   }
 

@@ -54,7 +54,7 @@ describe('an estimated job in the browser, from an affiliate’s link to the com
     const joined = await stack.api('POST', '/me/affiliate', { token: affiliate.token, body: { firstName: 'Ada', lastName: 'Lovelace', country: 'PL' } });
     assert.equal(joined.status, 201, JSON.stringify(joined.body));
     await makeExpert(stack.db, expertUser.id);
-    await stack.db.sql`update users set roles = ${stack.db.sql.array(['support'])}::text[] where id = ${staffUser.id}`;
+    await stack.db.sql`update users set roles = ${['support']}::text[] where id = ${staffUser.id}`;
 
     // W-21, W-23: the link asks for consent first and remembers the visit once it is given.
     const visitor = await newPerson(browser, stack);

@@ -93,7 +93,7 @@ describe('journeys in the browser', () => {
   /** A new user holding a staff role (granted straight in the database, as an admin would). */
   async function staff(role: 'moderator' | 'arbiter'): Promise<TestUser> {
     const user = await signUp(stack.api, `j${role}`);
-    await stack.db.sql`update users set roles = ${stack.db.sql.array([role])}::text[] where id = ${user.id}`;
+    await stack.db.sql`update users set roles = ${[role]}::text[] where id = ${user.id}`;
     return user;
   }
 

@@ -280,7 +280,7 @@ describe('money in the browser, against the local payment providers', () => {
     await context.close();
 
     const support = await signUp(stack.api, 'batches');
-    await stack.db.sql`update users set roles = ${stack.db.sql.array(['support'])}::text[] where id = ${support.id}`;
+    await stack.db.sql`update users set roles = ${['support']}::text[] where id = ${support.id}`;
     const staff = await personAs(support);
     await visit(staff.page, '/staff/payout-batches', 'payout batches');
     const row = staff.page.locator('tr', { hasText: batch.workflowId });
@@ -293,7 +293,7 @@ describe('money in the browser, against the local payment providers', () => {
     const user = await withdrawer('held', 5_000);
     const { withdrawal } = await stack.services.withdrawals.request(user.id, { amountCents: 2_500 }, `held-${user.id}`);
     const support = await signUp(stack.api, 'support');
-    await stack.db.sql`update users set roles = ${stack.db.sql.array(['support'])}::text[] where id = ${support.id}`;
+    await stack.db.sql`update users set roles = ${['support']}::text[] where id = ${support.id}`;
     const staff = await personAs(support);
     const owner = await personAs(user);
 
@@ -344,7 +344,7 @@ describe('money in the browser, against the local payment providers', () => {
     const payer = await personAs(user);
     const topUpId = await paidByCard(payer.page, '25');
     const support = await signUp(stack.api, 'support');
-    await stack.db.sql`update users set roles = ${stack.db.sql.array(['support'])}::text[] where id = ${support.id}`;
+    await stack.db.sql`update users set roles = ${['support']}::text[] where id = ${support.id}`;
     const { context, page } = await personAs(support);
     await visit(page, '/staff/top-ups', 'top-up lookup');
     await page.getByLabel('Top-up number').fill(String(topUpId));

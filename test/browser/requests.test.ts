@@ -30,7 +30,7 @@ describe('a service request in the browser', () => {
 
   it('posts a request, has it approved, takes two answers and picks both: two orders', async () => {
     const [buyer, moderator, s1, s2] = [await signUp(stack.api, 'rb_buyer'), await signUp(stack.api, 'rb_mod'), await signUp(stack.api, 'rb_s1'), await signUp(stack.api, 'rb_s2')];
-    await stack.db.sql`update users set roles = ${stack.db.sql.array(['moderator'])}::text[] where id = ${moderator.id}`;
+    await stack.db.sql`update users set roles = ${['moderator']}::text[] where id = ${moderator.id}`;
     await insertOffer(stack.db, s1.id, { priceCents: 1_500, title: 'Bakery logo in three styles' });
     await insertOffer(stack.db, s2.id, { priceCents: 2_500, title: 'Hand-drawn bakery logo' });
     await fund(stack.db, buyer.id, 5_000);

@@ -32,7 +32,7 @@ describe('seller and staff pages in the browser', () => {
   /** A new user holding a staff role (granted straight in the database). */
   async function staff(role: 'moderator' | 'arbiter' | 'support' | 'admin'): Promise<TestUser> {
     const user = await signUp(stack.api, role);
-    await stack.db.sql`update users set roles = ${stack.db.sql.array([role])}::text[] where id = ${user.id}`;
+    await stack.db.sql`update users set roles = ${[role]}::text[] where id = ${user.id}`;
     return user;
   }
 

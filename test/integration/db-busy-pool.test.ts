@@ -1,12 +1,13 @@
 /**
- * A transaction begun while every connection of the pool is busy (db/client.ts). postgres.js
- * 3.4.x hands the transaction's BEGIN to a busy connection, behind the statements queued there;
- * when the BEGIN is the statement that fills that connection's pipeline (`max_pipeline`, 100) or
- * meets a full socket buffer, the connection is never reserved for it (porsager/postgres#823,
- * #1189): `begin` fails with UNSAFE_TRANSACTION — an API answers 500 — and PostgreSQL is left
- * inside the transaction on a connection the pool hands out again, so the next statements that
- * meant to commit on their own join it. The likely cause of a placement's 500 (`POST /orders`) in
- * a reputation-scenarios run, which places a hundred orders at once on a pool of five.
+ * A transaction begun while every connection of the pool is busy (db/client.ts): postgres.js 4
+ * leases it a connection of its own before its BEGIN, and this holds it to that. postgres.js
+ * 3.4.x handed the transaction's BEGIN to a busy connection, behind the statements queued there;
+ * when the BEGIN was the statement that filled that connection's pipeline (`max_pipeline`, 100)
+ * or met a full socket buffer, the connection was never reserved for it (porsager/postgres#823,
+ * #1189): `begin` failed with UNSAFE_TRANSACTION — an API answered 500 — and PostgreSQL was left
+ * inside the transaction on a connection the pool handed out again, so the next statements that
+ * meant to commit on their own joined it (a placement's 500 in a reputation-scenarios run, which
+ * places a hundred orders at once on a pool of five).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

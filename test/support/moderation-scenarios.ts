@@ -66,7 +66,7 @@ export async function moderationCast(db: Db): Promise<ModerationCast> {
     const login = uniqueId(role ?? 'seller').replace(/-/g, '_');
     const [row] = await db.sql<{ id: string }[]>`
       insert into users (login, email, roles, email_confirmed_at)
-      values (${login}, ${`${login}@example.com`}, ${db.sql.array(role ? [role] : [])}::text[], now())
+      values (${login}, ${`${login}@example.com`}, ${role ? [role] : []}::text[], now())
       returning id`;
     return Number(row!.id);
   };

@@ -42,7 +42,7 @@ describe('kworkModeration on the time-skipping server', () => {
     const email = `${login}@example.com`;
     const [row] = await sql<{ id: string }[]>`
       insert into users (login, email, roles, blocked_at)
-      values (${login}, ${email}, ${sql.array(role ? [role] : [])}::text[], ${opts.blocked ? sql`now()` : null})
+      values (${login}, ${email}, ${role ? [role] : []}::text[], ${opts.blocked ? sql`now()` : null})
       returning id`;
     return { id: Number(row!.id), email };
   }

@@ -89,7 +89,7 @@ describe('order timers on the time-skipping server', () => {
   /** A new user holding a staff role (granted straight in the database). */
   async function staff(role: 'arbiter' | 'admin'): Promise<TestUser> {
     const user = await signUp(call, role);
-    await db().sql`update users set roles = ${db().sql.array([role])}::text[] where id = ${user.id}`;
+    await db().sql`update users set roles = ${[role]}::text[] where id = ${user.id}`;
     return user;
   }
 
