@@ -9,14 +9,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { pollUntil } from '../../scripts/poll.js';
 import { connectTemporalClient } from '../../services/temporal-client.js';
 import { startTracingWith, type Tracing } from '../../telemetry/tracing.js';
-import { createWorker, tracingWorkflowModules, workflowBundlerOptions, workflowsPath } from '../../worker.js';
+import { createWorker, ownBundle, workflowsPath } from '../../worker.js';
 import { callerFor, type Caller } from '../support/api.js';
 import { buildApp, bundle, createTestDatabase, harness, uniqueId, type TestDatabase } from '../support/harness.js';
 import { actOk, market, placeOrder, type Market } from '../support/orders.js';
+import { quietBundlerLogger } from '../support/shared-fixtures.js';
 
 describe('traces through the API, Temporal, the workflow and its activities', () => {
   const exporter = new InMemorySpanExporter();
@@ -37,7 +38,8 @@ describe('traces through the API, Temporal, the workflow and its activities', ()
       createTestDatabase(import.meta.filename),
       connectTemporalClient({ address: harness.temporalAddress, namespace: harness.namespace, traced: true }),
       NativeConnection.connect({ address: harness.temporalAddress }),
-      bundleWorkflowCode({ workflowsPath, ...workflowBundlerOptions, workflowInterceptorModules: tracingWorkflowModules, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }),
+      // The traced worker's own bundle, OpenTelemetry's workflow interceptors in it (kept between runs).
+      ownBundle(true, quietBundlerLogger),
     ]);
     worker = await createWorker({ connection, namespace: harness.namespace, taskQueue, db: database.db, workflowBundle, tracing });
     running = worker.run();

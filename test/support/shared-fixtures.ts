@@ -13,8 +13,7 @@ import postgres from 'postgres';
 import { createDb } from '../../db/client.js';
 import { createDatabaseIfMissing } from '../../db/embedded.js';
 import { runMigrations } from '../../db/migrate.js';
-import { workflowBundle } from '../../scripts/workflow-bundle.js';
-import { workflowBundlerOptions, workflowsPath } from '../../worker.js';
+import { ownBundle } from '../../worker.js';
 
 /** The bundler's logger for tests: errors only. */
 export const quietBundlerLogger = {
@@ -25,12 +24,12 @@ export const quietBundlerLogger = {
 const CODE = 'workflows.js';
 
 /**
- * Bundles gigflow's workflows (`workflowsPath`) with production's options into the folder `dir`,
- * for `readWorkflowBundle`: the bundle production's worker keeps (scripts/workflow-bundle.ts),
- * built again only when workflows/ changed since.
+ * Writes production's (untraced) bundle of gigflow's workflows into the folder `dir`, for
+ * `readWorkflowBundle`: the one a worker keeps between starts (`ownBundle`), built again only
+ * when what it was built from changed.
  */
 export async function writeWorkflowBundle(dir: string): Promise<void> {
-  const { code } = await workflowBundle({ workflowsPath, ...workflowBundlerOptions, logger: quietBundlerLogger });
+  const { code } = await ownBundle(false, quietBundlerLogger);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, CODE), code);
 }
