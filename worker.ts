@@ -63,12 +63,11 @@ export const workflowBundlerOptions = { preloadModules: [workflowsPath] } satisf
 /**
  * The workflow interceptors of a traced worker (issue 19 §4): OpenTelemetry's, which run in the
  * sandbox and continue the caller's trace from the headers. They live in the package, outside
- * workflows/ (the wiring fence keeps workflows/ on @temporalio/workflow alone). A prebuilt
- * bundle of a traced worker must be built with them (`bundleWorkflowCode`'s
- * `workflowInterceptorModules`). They add headers and spans, never a command: histories replay
+ * workflows/ (the wiring fence keeps workflows/ on @temporalio/workflow alone). A traced
+ * worker's bundle is built with them (`ownBundle(true)`). They add headers and spans, never a command: histories replay
  * the same with or without them.
  */
-export const tracingWorkflowModules = [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+const tracingWorkflowModules = [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
 /**
  * What tracing adds to a worker beside its bundle's workflow interceptors (`tracingWorkflowModules`): the
@@ -92,9 +91,9 @@ export interface WorkerDeps {
   taskQueue: string;
   db: Db;
   /**
-   * A prebuilt bundle (the tests', built with `workflowBundlerOptions`, and `tracingWorkflowModules`
-   * when traced); without it, the bundle kept from an earlier start while `workflows/` is
-   * unchanged, else one bundled now with them (scripts/workflow-bundle.ts).
+   * A prebuilt bundle (a test's: `ownBundle`'s, or its own entry's built with
+   * `workflowBundlerOptions`); without it, `ownBundle`: the one kept from an earlier start while
+   * what it was built from is unchanged, else one bundled now (scripts/workflow-bundle.ts).
    */
   workflowBundle?: WorkflowBundleOption;
   /** The payment providers withdrawals pay out through (`payments/configured.ts` in production). */

@@ -18,14 +18,14 @@
  * it would have saved.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 
 /** The cache of this checkout's installation. */
-export const WORKFLOW_BUNDLE_CACHE = fileURLToPath(new URL('../node_modules/.cache/gigflow/workflow-bundles', import.meta.url));
+const WORKFLOW_BUNDLE_CACHE = fileURLToPath(new URL('../node_modules/.cache/gigflow/workflow-bundles', import.meta.url));
 
 /** What a kept bundle was built from, and the bundle. */
 interface KeptBundle {
@@ -48,9 +48,25 @@ const LOCKFILE = fileURLToPath(new URL('../package-lock.json', import.meta.url))
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
+/**
+ * A path as the bundler resolves it (through links; a module name stays as it is): the same
+ * workflows reached through a link — the tests' compiled tree, a new one each run — are the same
+ * bundle, kept once.
+ */
+function real(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 function keyOf(options: KeptBundleOptions): string {
-  const { workflowsPath, workflowInterceptorModules, preloadModules, ignoreModules, payloadConverterPath, failureConverterPath } = options;
-  return sha256(JSON.stringify([SDK_VERSION, fileHash(LOCKFILE) ?? null, workflowsPath, workflowInterceptorModules ?? [], preloadModules ?? [], ignoreModules ?? [], payloadConverterPath ?? null, failureConverterPath ?? null])).slice(0, 24);
+  const { workflowsPath, workflowInterceptorModules = [], preloadModules = [], ignoreModules = [], payloadConverterPath, failureConverterPath } = options;
+  const paths = (list: string[]) => list.map(real);
+  return sha256(
+    JSON.stringify([SDK_VERSION, fileHash(LOCKFILE) ?? null, real(workflowsPath), paths(workflowInterceptorModules), paths(preloadModules), ignoreModules, payloadConverterPath ? real(payloadConverterPath) : null, failureConverterPath ? real(failureConverterPath) : null]),
+  ).slice(0, 24);
 }
 
 function fileHash(path: string): string | undefined {

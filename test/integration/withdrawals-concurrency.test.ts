@@ -42,9 +42,14 @@ describe('parallel withdrawals and orders of one balance', () => {
     await database.db.sql`update withdrawal_locks set starts_at = now() - interval '8 days', ends_at = now() - interval '1 day' where user_id = ${m.buyer.id}`;
 
     const next = seededRandom('withdrawals-concurrency');
+    // Together they ask for more than the balance, and yet each kind must get through whichever
+    // comes first: the withdrawals alone (8 × $10–11, at most $88) always leave an order's $10,
+    // and the orders alone (8 × $10) always leave a withdrawal's $11 at most. (With withdrawals
+    // of $15–24, eight of them could take it all before any order came: a run once saw no
+    // order through.)
     const requests = Array.from({ length: 16 }, (_, i) =>
       i % 2 === 0
-        ? { kind: 'withdrawal' as const, amountCents: 1_500 + Math.floor(next() * 10) * 100 }
+        ? { kind: 'withdrawal' as const, amountCents: 1_000 + Math.floor(next() * 2) * 100 }
         : { kind: 'order' as const, amountCents: 1_000 },
     ).sort(() => next() - 0.5);
     const asked = requests.reduce((sum, r) => sum + r.amountCents, 0);

@@ -39,6 +39,14 @@ describe('the kept workflow bundle', () => {
     assert.equal(again.code, built.code);
   });
 
+  it('is the same kept bundle when its workflows are reached through a link (the tests\' compiled tree)', async () => {
+    const linked = join(dir, 'linked');
+    symlinkSync(source, linked);
+    const throughLink = await workflowBundle({ workflowsPath: join(linked, 'workflows.js'), logger: quietBundlerLogger }, cache);
+    assert.equal(throughLink.cached, true);
+    assert.deepEqual(readdirSync(cache).filter((file) => file.endsWith('.json')).length, 1);
+  });
+
   it('is built again when a file it was built from changes', async () => {
     writeFileSync(join(source, 'greeting.js'), `exports.greeting = 'second greeting';\n`);
     const rebuilt = await bundleOf();
