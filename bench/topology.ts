@@ -16,6 +16,7 @@ import { Connection } from '@temporalio/client';
 import { createDb, type Db } from '../db/client.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresOptions, type RunningPostgres } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
+import { compiledEntry, keptCompiledTree } from '../scripts/compiled-tree.js';
 import { pollUntil } from '../scripts/poll.js';
 import { freePort, reservePort } from '../scripts/ports.js';
 import { signalGroup } from '../scripts/supervisor.js';
@@ -101,7 +102,8 @@ function appProcess(shared: Shared, spec: AppSpec): AppProcess {
   const start = async () => {
     const fd = openSync(log, 'a');
     // A group of its own, as a container runs it: a signal reaches it and nothing else.
-    const started = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], { cwd: root, env: { ...process.env, ...spec.env }, stdio: ['ignore', fd, fd], detached: true });
+    // Compiled, as the start scripts run the platform's processes (../scripts/compiled-tree.ts).
+    const started = spawn(process.execPath, ['--enable-source-maps', compiledEntry(keptCompiledTree(root).dir, entry)], { cwd: root, env: { ...process.env, ...spec.env }, stdio: ['ignore', fd, fd], detached: true });
     closeSync(fd);
     child = started;
     asked = false;

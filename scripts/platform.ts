@@ -6,7 +6,7 @@
  * development payload keys, the wait until the platform serves, and the lines it prints.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../config.js';
@@ -14,6 +14,7 @@ import { createDb } from '../db/client.js';
 import { EmbeddedPostgresAccessError, startEmbeddedPostgres } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
 import { localProvidersUrl } from '../payments/configured.js';
+import { compiledEntry, keptCompiledTree, KEPT_TREES } from './compiled-tree.js';
 import { startMailCatcher } from './mail-catcher.js';
 import { developmentPayloadKeys } from './payload-keys.js';
 import { pollUntil } from './poll.js';
@@ -60,6 +61,7 @@ export function createPlatform() {
   };
 
   takeSignals(supervisor);
+  let tree: string | undefined;
 
   const watchUnexpectedExit = (name: string, exited: Promise<unknown>): void => {
     void exited.then(() => {
@@ -85,8 +87,11 @@ export function createPlatform() {
     supervisor,
     checkpoint,
     adopt,
-    /** Runs one of the platform's TypeScript entries as its own Node process, in its own process group. */
-    run: (name: string, entry: string, env: Record<string, string>) => runEntry(supervisor, say, { name, entry, env }),
+    /**
+     * Runs one of the platform's TypeScript entries as its own Node process, in its own process
+     * group, compiled (./compiled-tree.ts: the tree is made or found at the first entry).
+     */
+    run: (name: string, entry: string, env: Record<string, string>) => runEntry(supervisor, say, { name, entry, env, tree: (tree ??= compiledTreeFor(say)) }),
     publicHost,
     apiUrlOf: (port = config.PORT) => `http://${publicHost()}:${port}`,
     /** The port of the (first) worker's `/metrics`: WORKER_METRICS_PORT, else 9464 (Prometheus' customary exporter port). */
@@ -148,8 +153,20 @@ function takeSignals(supervisor: Supervisor): void {
   }, 1_000).unref();
 }
 
-function runEntry(supervisor: Supervisor, say: Say, { name, entry, env }: { name: string; entry: string; env: Record<string, string> }): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
+/**
+ * The platform's processes run the project compiled, not under tsx: each would spend about 1.7 s
+ * more CPU loading its modules through tsx's hooks (./compiled-tree.ts), at every start.
+ */
+function compiledTreeFor(say: Say): string {
+  const started = Date.now();
+  const { dir, built } = keptCompiledTree(root);
+  if (built) say(`compiled the sources in ${Date.now() - started} ms (kept in ${join(KEPT_TREES, basename(dir))})`);
+  return dir;
+}
+
+function runEntry(supervisor: Supervisor, say: Say, { name, entry, env, tree }: { name: string; entry: string; env: Record<string, string>; tree: string }): void {
+  // Stack traces name the TypeScript lines (the tree's modules carry their source maps).
+  const child = spawn(process.execPath, ['--enable-source-maps', compiledEntry(tree, entry)], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],

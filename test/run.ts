@@ -18,7 +18,7 @@ import { ensureChromium } from '../scripts/chromium.js';
 import { ensureTools, MissingToolError } from '../scripts/tools.js';
 import { freePort } from './support/ports.js';
 import { DEFAULT_SEED, seed, SEED_VARIABLE } from './support/seed.js';
-import { compiledTree } from './support/compiled-tree.js';
+import { compiledTree } from '../scripts/compiled-tree.js';
 import { makeSharedFixtures, type TemplateDatabase } from './support/shared-fixtures.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -70,7 +70,7 @@ if (files.length === 0) {
 const scratch = mkdtempSync(join(tmpdir(), 'gigflow-test-'));
 
 /**
- * The files as the runner starts them, compiled (`tree`: ./support/compiled-tree.ts), one process
+ * The files as the runner starts them, compiled (`tree`: ../scripts/compiled-tree.ts), one process
  * each — but the unit files (test/unit: pure functions, no servers, no process-wide state) share
  * one process, through an entry in the scratch folder that imports them all in order: each
  * process pays about 2 s of CPU to load gigflow's modules (3–4 s under tsx), which was most of a
@@ -142,7 +142,7 @@ try {
   const fixtures = await makeSharedFixtures(pgAdminUrl, scratch);
   template = fixtures.template;
   say(`servers up in ${Date.now() - started} ms; running ${files.length} test files`);
-  // The files run natively from the compiled tree (./support/compiled-tree.ts), not under tsx.
+  // The files run natively from the compiled tree (../scripts/compiled-tree.ts), not under tsx.
   const tree = compiledTree(root, join(scratch, 'tree'));
   const processes = oneProcessForUnitFiles(files, tree);
   // Randomised tests run from this seed (the files read the same variable); a failing one names

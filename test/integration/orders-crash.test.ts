@@ -1,6 +1,6 @@
 /**
- * A worker dies in the middle of the work: `npm run worker`'s own entry (`node --import tsx
- * worker.ts`, configured by its environment alone) runs ten orders at once down every path,
+ * A worker dies in the middle of the work: `npm run worker`'s own entry (worker.ts, compiled as
+ * `npm start` runs it, configured by its environment alone) runs ten orders at once down every path,
  * is killed with SIGKILL — no shutdown, tasks and local activities cut off mid-way — and a new
  * worker process takes over. Every order must still reach its end, and no money may move
  * twice: one hold and one settlement per order, exact balances, a consistent ledger.

@@ -266,9 +266,13 @@ describe('README command 1: npm start', () => {
     assert.doesNotMatch(commands, /mailpit/, 'no mail catcher when SMTP_URL names a server');
     assert.match(commands, /temporal server start-dev/);
     assert.match(commands, /bin\/postgres/);
-    assert.match(commands, /worker\.ts/);
-    assert.match(commands, /api\/server\.ts/);
-    assert.match(commands, /web\/server\.ts/);
+    // The platform's processes run compiled, from the tree kept for the sources as they are
+    // (scripts/compiled-tree.ts), with stack traces through the source maps; none under tsx.
+    const tree = String.raw`--enable-source-maps \S+/node_modules/\.cache/gigflow/compiled-trees/[0-9a-f]{24}/`;
+    for (const entry of ['worker', 'api/server', 'web/server', 'providers/main']) {
+      assert.match(commands, new RegExp(`^\\S*node ${tree}${entry}\\.js $`, 'm'), commands);
+    }
+    assert.deepEqual(commands.split('\n').filter((line) => line.includes('tsx')).map((line) => line.replace(/^\S*node /, 'node ')), ['node --import tsx scripts/start.ts '], commands);
 
     await ctrlC(started);
     await assert.rejects(fetch(`${started.apiUrl}/health`), 'the API port is closed');

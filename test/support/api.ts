@@ -3,7 +3,7 @@
  * account (register, read the code from the dev outbox, confirm, sign in).
  */
 import { spawnSync } from 'node:child_process';
-import { checkout } from './root.js';
+import { checkout, entryArgs } from './root.js';
 import type { App } from '../../api/app.js';
 import { checkedByContract } from './contract.js';
 
@@ -92,7 +92,7 @@ export function manualClock(start = new Date('2026-11-02T10:00:00Z')) {
 
 /** `npm run admin:grant -- <login>` against a test database: how the first admin is made. */
 export function grantAdminByCli(databaseUrl: string, login: string) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'scripts/grant-admin.ts', login], {
+  return spawnSync(process.execPath, [...entryArgs('scripts/grant-admin.ts'), login], {
     cwd: checkout,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl },

@@ -1,9 +1,8 @@
 /**
  * Where the project is. A test process loads the project from the run's compiled tree
- * (./compiled-tree.ts), whose files are links into the checkout; `loadedRoot` is the tree the
- * modules' own URLs name, `checkout` the checkout itself: what git, tsc and a child process
- * (`node --import tsx worker.ts`, which knows itself as the entry only by its own path) need.
- * Run from the checkout, both are the checkout.
+ * (scripts/compiled-tree.ts), whose files are links into the checkout; `loadedRoot` is the tree
+ * the modules' own URLs name, `checkout` the checkout itself: what git and tsc need. Run from
+ * the checkout, both are the checkout.
  */
 import { realpathSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -15,4 +14,15 @@ export const checkout = dirname(realpathSync(join(loadedRoot, 'package.json')));
 /** A loaded module's path (`import.meta.filename`) as the checkout names its source: `test/unit/seed.test.ts`. */
 export function sourcePath(file: string): string {
   return relative(loadedRoot, file).replace(/\.js$/, '.ts');
+}
+
+/**
+ * How a test starts one of the project's entries (`worker.ts`) as a process of its own, with
+ * `cwd: checkout`: its compiled module in the run's tree, as the start scripts run the platform's
+ * processes (scripts/compiled-tree.ts; the module's own path, which tells an entry it is one);
+ * under tsx when the test itself runs from the checkout.
+ */
+export function entryArgs(entry: string): string[] {
+  if (relative(loadedRoot, checkout) === '') return ['--import', 'tsx', join(checkout, entry)];
+  return ['--enable-source-maps', join(loadedRoot, entry.replace(/\.tsx?$/, '.js'))];
 }

@@ -1,8 +1,8 @@
 /**
  * A worker process as `npm run worker` runs one (`createWorker` of worker.ts: every workflow,
  * the real activities, its own bundle), with the payment adapters pointed at a test file's
- * stand-ins, for tests that kill it: `node --import tsx test/support/withdrawal-worker.ts`,
- * configured by the environment the test gives it.
+ * stand-ins, for tests that kill it: this module compiled, as the start scripts run a worker
+ * (../support/root.ts `entryArgs`), configured by the environment the test gives it.
  */
 import { NativeConnection } from '@temporalio/worker';
 import { createWithdrawalActivities } from '../../activities/withdrawals.js';

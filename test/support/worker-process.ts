@@ -1,5 +1,5 @@
 /**
- * Worker processes a crash test starts and kills: `node --import tsx <entry>`, configured by
+ * Worker processes a crash test starts and kills: `<entry>` compiled (./root.ts `entryArgs`), configured by
  * its environment alone as production configures one, on the run's dev server and one task
  * queue of the file's. A test waits until this very process polls, kills it with SIGKILL (no
  * shutdown: tasks and activities cut off mid-way) and starts another to take over.
@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Client } from '@temporalio/client';
 import { pollUntil } from '../../scripts/poll.js';
 import { harness } from './harness.js';
-import { checkout as root } from './root.js';
+import { checkout as root, entryArgs } from './root.js';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -39,7 +39,7 @@ export function workerProcesses(options: { entry: string; temporal: Client; task
   const started: { child: ChildProcess; exited: Promise<void> }[] = [];
 
   function spawnWorker(): WorkerProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', options.entry], {
+    const child = spawn(process.execPath, entryArgs(options.entry), {
       cwd: root,
       env: {
         PATH: process.env.PATH,

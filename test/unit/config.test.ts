@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { checkout } from '../support/root.js';
+import { checkout, entryArgs } from '../support/root.js';
 import { describe, it } from 'node:test';
 import { ConfigError, parseConfig } from '../../config.js';
 
@@ -85,7 +85,7 @@ describe('configuration from the environment', () => {
 
   it('stops a production worker without SMTP_URL at start-up: its mail would go to the log, addresses and codes included (issue 19 §4)', () => {
     const key = Buffer.alloc(32, 3).toString('base64');
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'worker.ts'], {
+    const out = spawnSync(process.execPath, entryArgs('worker.ts'), {
       cwd: checkout,
       encoding: 'utf8',
       env: { PATH: process.env.PATH, NODE_ENV: 'production', DATABASE_URL: 'postgres://db/gigflow', TEMPORAL_ADDRESS: 'temporal:7233', PAYLOAD_KEYS: `k1:${key}` },
@@ -122,7 +122,7 @@ describe('configuration from the environment', () => {
 describe('each process entry with a bad environment', () => {
   const root = checkout;
   const run = (entry: string, env: Record<string, string | undefined>) =>
-    spawnSync(process.execPath, ['--import', 'tsx', entry], {
+    spawnSync(process.execPath, entryArgs(entry), {
       cwd: root,
       encoding: 'utf8',
       env: { PATH: process.env.PATH, ...env },

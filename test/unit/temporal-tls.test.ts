@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigError, parseConfig } from '../../config.js';
 import { temporalConnectionOptions } from '../../services/temporal-connection.js';
 import { makeTestCertificates, type TestCertificates } from '../support/certificates.js';
-import { checkout } from '../support/root.js';
+import { checkout, entryArgs } from '../support/root.js';
 
 const ADDRESS = 'ns.acct.tmprl.cloud:7233';
 
@@ -102,7 +102,7 @@ describe('connecting to Temporal over TLS, from the environment', () => {
 
   it('stops the worker at start-up with one line naming the missing half of the pair', () => {
     const root = checkout;
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'worker.ts'], {
+    const out = spawnSync(process.execPath, entryArgs('worker.ts'), {
       cwd: root,
       encoding: 'utf8',
       env: { PATH: process.env.PATH, DATABASE_URL: 'postgres://x/y', TEMPORAL_ADDRESS: ADDRESS, TEMPORAL_TLS_CERT: certs.clientCert },
