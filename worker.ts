@@ -7,9 +7,6 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import {
-  makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, OpenTelemetryWorkflowClientInterceptor,
-} from '@temporalio/interceptors-opentelemetry';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type Logger as SdkLogger, type WorkerOptions, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type Activities } from './activities/index.js';
@@ -73,9 +70,11 @@ const tracingWorkflowModules = [createRequire(import.meta.url).resolve('@tempora
  * What tracing adds to a worker beside its bundle's workflow interceptors (`tracingWorkflowModules`): the
  * activity interceptors (a RunActivity span under the workflow's StartActivity; trace ids on
  * the activity's log lines), the interceptor of the activities' own client, and the sink that
- * exports the sandbox's spans through the process's span processor.
+ * exports the sandbox's spans through the process's span processor. Loaded only by a worker
+ * that traces (with the OpenTelemetry SDK's packages it is some 100 modules).
  */
-function tracedWorkerOptions(tracing: Tracing): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+async function tracedWorkerOptions(tracing: Tracing): Promise<Pick<WorkerOptions, 'interceptors' | 'sinks'>> {
+  const { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, OpenTelemetryWorkflowClientInterceptor } = await import('@temporalio/interceptors-opentelemetry');
   return {
     interceptors: {
       activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
@@ -146,7 +145,7 @@ export async function createWorker({ connection, namespace, taskQueue, db, workf
     // Codecs run in the worker's main thread, never in the workflow sandbox; the activities'
     // own client (Context.current().client) is built with this converter too.
     ...(payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {}),
-    ...(tracing ? tracedWorkerOptions(tracing) : {}),
+    ...(tracing ? await tracedWorkerOptions(tracing) : {}),
     // On SIGTERM/SIGINT, activities in flight get this long to finish before they are asked to
     // cancel; within `npm start`'s bound for the worker (7 s), as a deployment's grace period should be.
     shutdownGraceTime: '5s',

@@ -1,5 +1,8 @@
-/** The mail adapter over SMTP (K-70): nodemailer, to the server SMTP_URL names. */
-import { createTransport } from 'nodemailer';
+/**
+ * The mail adapter over SMTP (K-70): nodemailer, to the server SMTP_URL names, loaded at the
+ * first message (a process that never mails does not load it).
+ */
+import type { Transporter } from 'nodemailer';
 import type { MailAdapter } from './outbox.js';
 
 /**
@@ -8,11 +11,12 @@ import type { MailAdapter } from './outbox.js';
  * unreachable server rejects the send, and the outbox retries the message later.
  */
 export function smtpMailAdapter(url: string, from: string): MailAdapter & { close(): void } {
-  const transport = createTransport(url, { from });
+  let transport: Promise<Transporter> | undefined;
   return {
     async send(message) {
-      await transport.sendMail({ to: message.to, subject: message.subject, text: message.body, headers: { 'X-Gigflow-Kind': message.kind } });
+      transport ??= import('nodemailer').then(({ createTransport }) => createTransport(url, { from }));
+      await (await transport).sendMail({ to: message.to, subject: message.subject, text: message.body, headers: { 'X-Gigflow-Kind': message.kind } });
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close()),
   };
 }

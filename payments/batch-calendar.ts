@@ -5,8 +5,8 @@
  * is skipped, and its withdrawals wait for the next batch day. Wall-clock times are
  * resolved through Intl with the zone, so a batch stays at 12:00 local across DST changes.
  */
-import Holidays from 'date-holidays';
 import { addDays, civilDateOf, zonedInstant, type CivilDate } from '../workflows/lib/zoned-time.js';
+import { holidaysOf } from './holidays.js';
 
 export interface BatchCalendarPolicy {
   /** IANA zone whose wall clock and calendar date the batches follow. */
@@ -74,18 +74,16 @@ function isoWeekday(date: CivilDate): number {
   return day === 0 ? 7 : day;
 }
 
-let holidays: Holidays | null = null;
 const holidaysByYear = new Map<number, Map<string, string>>();
 
 /** `YYYY-MM-DD` → name of Poland's public holidays in `year`, computed once per year. */
 function publicHolidays(year: number): Map<string, string> {
   let byDate = holidaysByYear.get(year);
   if (!byDate) {
-    // English names for staff; date-holidays falls back to Polish where it has none.
-    holidays ??= new Holidays(HOLIDAY_COUNTRY, { languages: ['en'] });
     byDate = new Map();
     // `date` is the holiday's local date ('2026-04-06 00:00:00'); only statutory days count.
-    for (const holiday of holidays.getHolidays(year)) {
+    // English names for staff; date-holidays falls back to Polish where it has none.
+    for (const holiday of holidaysOf(HOLIDAY_COUNTRY).getHolidays(year)) {
       const date = holiday.date.slice(0, 10);
       if (holiday.type === 'public' && !byDate.has(date)) byDate.set(date, holiday.name);
     }

@@ -5,22 +5,11 @@
  * — in the service that starts a job or payout run, or in an activity — and its result is
  * passed into the workflow as data.
  */
-import Holidays from 'date-holidays';
 import type { CalendarPlace } from '../workflows/job/policy.js';
 import type { BusinessCalendar } from '../workflows/lib/business-days.js';
 import { addDays, civilDateOf, type CivilDate } from '../workflows/lib/zoned-time.js';
-
 // Names in English for the closure notice (W-21); the dates do not depend on the language.
-const byCountry = new Map<string, Holidays>();
-
-function holidaysOf(country: string): Holidays {
-  let holidays = byCountry.get(country);
-  if (!holidays) {
-    holidays = new Holidays(country, { languages: ['en'] });
-    byCountry.set(country, holidays);
-  }
-  return holidays;
-}
+import { holidaysOf } from './holidays.js';
 
 /** The statutory public holidays of `country` in `year`, by `YYYY-MM-DD` date, with their names. */
 function publicHolidays(country: string, year: number): Map<string, string> {

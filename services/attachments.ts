@@ -27,7 +27,6 @@
  *   or portfolio items (each link widens who may download it).
  */
 import { randomBytes } from 'node:crypto';
-import { fileTypeFromBuffer } from 'file-type';
 import type { Db } from '../db/client.js';
 import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { contentHash, type AttachmentStore } from './attachment-store.js';
@@ -96,6 +95,8 @@ export const ATTACHMENT_ID = /^[A-Za-z0-9_-]{22}$/;
 
 /** The format K-69 allows that `bytes` are, by their content; null for anything else. */
 export async function detectFormat(bytes: Uint8Array): Promise<{ format: AllowedFormat; contentType: string } | null> {
+  // Loaded at the first upload (file-type and its tokenizer: some 40 modules).
+  const { fileTypeFromBuffer } = await import('file-type');
   const found = await fileTypeFromBuffer(bytes);
   if (!found) return null;
   const entry = Object.entries(allowedFormats).find(([, f]) => (f.detected as readonly string[]).includes(found.ext));

@@ -1,9 +1,9 @@
 /**
  * W-14: an invoice as a PDF (pdfkit), rendered from the invoice's row alone — its number, dates,
  * both parties with their tax data as issued, its lines and the total in USD — so the same
- * invoice always renders the same document.
+ * invoice always renders the same document. pdfkit (with its fonts' parsers, about 0.25 s of CPU
+ * to load) is loaded at the first invoice a process renders, not by every process at start.
  */
-import PDFDocument from 'pdfkit';
 import type { Invoice } from '../db/invoices.js';
 import type { InvoiceParty } from '../workflows/lib/invoicing.js';
 import { INVOICE_TIME_ZONE } from '../workflows/lib/invoicing.js';
@@ -17,7 +17,8 @@ function partyLines(party: InvoiceParty): string[] {
 }
 
 /** The invoice's PDF bytes. */
-export function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
+export async function renderInvoicePdf(invoice: Invoice): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Invoice ${invoice.number}`, Author: invoice.issuer.name, CreationDate: invoice.issuedAt } });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {

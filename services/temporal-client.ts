@@ -8,7 +8,6 @@
  */
 import { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection } from '@temporalio/worker';
 import type { TemporalConnectionOptions } from './temporal-connection.js';
 
@@ -22,6 +21,7 @@ export async function connectTemporalClient(options: TemporalConnectionOptions &
   const { namespace, payloadCodec, traced, ...connectionOptions } = options;
   const connection = await NativeConnection.connect(connectionOptions);
   const dataConverter = payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {};
-  const interceptors = traced ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {};
+  // OpenTelemetry's interceptors (and the SDK they load) only in a process that traces.
+  const interceptors = traced ? { interceptors: { workflow: [new (await import('@temporalio/interceptors-opentelemetry')).OpenTelemetryWorkflowClientInterceptor()] } } : {};
   return { client: new Client({ connection, namespace, ...dataConverter, ...interceptors }), close: () => connection.close() };
 }

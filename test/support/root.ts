@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 export const loadedRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const checkout = dirname(realpathSync(join(loadedRoot, 'package.json')));
 
+/** Whether the test runs from the run's compiled tree (`npm test`), not from the checkout. */
+export const compiled = relative(loadedRoot, checkout) !== '';
+
 /** A loaded module's path (`import.meta.filename`) as the checkout names its source: `test/unit/seed.test.ts`. */
 export function sourcePath(file: string): string {
   return relative(loadedRoot, file).replace(/\.js$/, '.ts');
@@ -23,6 +26,6 @@ export function sourcePath(file: string): string {
  * under tsx when the test itself runs from the checkout.
  */
 export function entryArgs(entry: string): string[] {
-  if (relative(loadedRoot, checkout) === '') return ['--import', 'tsx', join(checkout, entry)];
+  if (!compiled) return ['--import', 'tsx', join(checkout, entry)];
   return ['--enable-source-maps', join(loadedRoot, entry.replace(/\.tsx?$/, '.js'))];
 }
