@@ -15,7 +15,12 @@ export function smtpMailAdapter(url: string, from: string): MailAdapter & { clos
   return {
     async send(message) {
       transport ??= import('nodemailer').then(({ createTransport }) => createTransport(url, { from }));
-      await (await transport).sendMail({ to: message.to, subject: message.subject, text: message.body, headers: { 'X-Gigflow-Kind': message.kind } });
+      // A transport that could not be made is not kept: the outbox's next try makes it again.
+      const sender = await transport.catch((err: unknown) => {
+        transport = undefined;
+        throw err;
+      });
+      await sender.sendMail({ to: message.to, subject: message.subject, text: message.body, headers: { 'X-Gigflow-Kind': message.kind } });
     },
     close: () => void transport?.then((t) => t.close()),
   };

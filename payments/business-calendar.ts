@@ -8,10 +8,12 @@
 import type { CalendarPlace } from '../workflows/job/policy.js';
 import type { BusinessCalendar } from '../workflows/lib/business-days.js';
 import { addDays, civilDateOf, type CivilDate } from '../workflows/lib/zoned-time.js';
-// Names in English for the closure notice (W-21); the dates do not depend on the language.
 import { holidaysOf } from './holidays.js';
 
-/** The statutory public holidays of `country` in `year`, by `YYYY-MM-DD` date, with their names. */
+/**
+ * The statutory public holidays of `country` in `year`, by `YYYY-MM-DD` date, with their names:
+ * in English, for the closure notice (W-21); the dates do not depend on the language.
+ */
 function publicHolidays(country: string, year: number): Map<string, string> {
   const days = new Map<string, string>();
   // `date` is the holiday's local date ('2027-03-29 00:00:00'); only statutory days are days off.

@@ -111,17 +111,28 @@ export function keptCompiledTree(root: string, now = Date.now()): { dir: string;
   // knows itself by comparing its URL with the path it was started by.
   const trees = realpathSync(join(root, KEPT_TREES));
   const dir = join(trees, hash.digest('hex').slice(0, 24));
+  let kept = false;
   try {
-    statSync(join(dir, 'package.json'));
-    const at = new Date(now);
-    utimesSync(dir, at, at);
-    return { dir, built: false };
+    kept = statSync(join(dir, 'package.json')).isFile();
   } catch {
     // Not there yet: built below.
   }
+  if (kept) {
+    // Marked as used, for the pruning below (at best: a tree it cannot mark still serves).
+    try {
+      utimesSync(dir, new Date(now), new Date(now));
+    } catch {
+      // Read-only: left as it is.
+    }
+    return { dir, built: false };
+  }
   for (const entry of readdirSync(trees)) {
     const old = join(trees, entry);
-    if (old !== dir && now - statSync(old).mtimeMs > KEPT_FOR_MS) rmSync(old, { recursive: true, force: true });
+    try {
+      if (old !== dir && now - statSync(old).mtimeMs > KEPT_FOR_MS) rmSync(old, { recursive: true, force: true });
+    } catch {
+      // Gone meanwhile (another start pruned it).
+    }
   }
   const building = `${dir}.${process.pid}.building`;
   rmSync(building, { recursive: true, force: true });
