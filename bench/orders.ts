@@ -8,7 +8,7 @@
  * Starts its own Temporal dev server (SQLite in WAL mode, database file in a temporary
  * folder, as `npm start` runs it) and its own embedded PostgreSQL, applies the migrations,
  * and runs as child processes — so /proc accounts each one's CPU apart — gigflow's worker
- * (`worker.ts`, the production entry), the API (`api/server.ts`: the Hono app on
+ * (`worker.ts`, the production entry, compiled as `npm start` runs it), the API (`api/server.ts`: the Hono app on
  * @hono/node-server, on a loopback port) and the skeleton's worker (`bench/skeleton/`).
  * Payloads are encrypted as production runs them (issue 19 §5: PAYLOAD_KEYS, a key made for
  * the run), on both Temporal sides: see `payloadCodec` below for why the skeleton pays it too.
@@ -72,6 +72,7 @@ import { createDb, type Db } from '../db/client.js';
 import { createLedger } from '../db/ledger.js';
 import { runThenExit, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { runMigrations } from '../db/migrate.js';
+import { compiledEntry, keptCompiledTree } from '../scripts/compiled-tree.js';
 import { pollUntil } from '../scripts/poll.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
 import { ensureTemporalCli, TEMPORAL_CLI_VERSION } from '../scripts/tools.js';
@@ -350,7 +351,8 @@ function runChild(running: Running, name: string, entry: string, env: Record<str
   const fd = openSync(log, 'a');
   const profile = flags['cpu-prof-dir'] ? ['--cpu-prof', '--cpu-prof-dir', join(flags['cpu-prof-dir'], name.replace(/ /g, '-'))] : [];
   const collect = options.collectOnSignal ? ['--expose-gc', '--import', `data:text/javascript,${encodeURIComponent(COLLECT_ON_SIGNAL)}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...collect, join(root, entry)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  // Compiled, as the start scripts run the platform's processes (../scripts/compiled-tree.ts).
+  const child = spawn(process.execPath, [...profile, '--enable-source-maps', ...collect, compiledEntry(keptCompiledTree(root).dir, entry)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   // Without it the clients would wait for ever: stop everything.
   child.once('exit', (code, signal) => {
