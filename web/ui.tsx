@@ -30,10 +30,22 @@ export const Money: FC<{ cents: number }> = ({ cents }) => <data value={String(c
 
 const timeFields: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
 
+/**
+ * One formatter a zone, made at its first time: making one costs about 130 µs, formatting with
+ * it about 3, and a page lists dozens of times. Bounded by the IANA zones (an unknown zone
+ * throws and is not kept).
+ */
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** `4 Dec 2026, 15:20 UTC` in the given zone (the server's rendering; the browser re-renders it in the viewer's). */
 export function formatTime(iso: string, timeZone = 'UTC'): string {
-  // Fields, not `dateStyle`/`timeStyle`: those cannot be combined with `timeZoneName` (a TypeError).
-  return new Intl.DateTimeFormat('en-GB', { ...timeFields, timeZone }).format(new Date(iso));
+  let format = timeFormats.get(timeZone);
+  if (!format) {
+    // Fields, not `dateStyle`/`timeStyle`: those cannot be combined with `timeZoneName` (a TypeError).
+    format = new Intl.DateTimeFormat('en-GB', { ...timeFields, timeZone });
+    timeFormats.set(timeZone, format);
+  }
+  return format.format(new Date(iso));
 }
 
 /** A moment: text in the viewer's zone, the absolute time (UTC, ISO) on hover. */
