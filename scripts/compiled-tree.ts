@@ -16,8 +16,11 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { buildSync, version as esbuildVersion } from 'esbuild';
+
+/** esbuild, loaded when a tree is made or checked: a test process imports this module for `compiledEntry` alone. */
+const esbuild = () => createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
 
 const MODULE = /\.tsx?$/;
 const DECLARATION = /\.d\.ts$/;
@@ -70,7 +73,7 @@ export function compiledTree(root: string, target: string, options: { files?: st
   const listed = new Set(files);
   const clash = modules.map((path) => path.replace(MODULE, '.js')).filter((path) => listed.has(path));
   if (clash.length > 0) throw new Error(`a JavaScript file beside its TypeScript module: ${clash.join(', ')}`);
-  buildSync({
+  esbuild().buildSync({
     entryPoints: modules.map((path) => join(root, path)),
     outdir: target,
     outbase: root,
@@ -101,7 +104,7 @@ const KEPT_FOR_MS = 7 * 24 * 3600_000;
  */
 export function keptCompiledTree(root: string, now = Date.now()): { dir: string; built: boolean } {
   const files = filesOf(root);
-  const hash = createHash('sha256').update(`esbuild ${esbuildVersion}\0`);
+  const hash = createHash('sha256').update(`esbuild ${esbuild().version}\0`);
   for (const path of [...files].sort()) {
     hash.update(`${path}\0`);
     if ((MODULE.test(path) && !DECLARATION.test(path)) || path === 'tsconfig.json') hash.update(readFileSync(join(root, path))).update('\0');

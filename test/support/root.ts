@@ -7,6 +7,7 @@
 import { realpathSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compiledEntry } from '../../scripts/compiled-tree.js';
 
 export const loadedRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const checkout = dirname(realpathSync(join(loadedRoot, 'package.json')));
@@ -27,5 +28,5 @@ export function sourcePath(file: string): string {
  */
 export function entryArgs(entry: string): string[] {
   if (!compiled) return ['--import', 'tsx', join(checkout, entry)];
-  return ['--enable-source-maps', join(loadedRoot, entry.replace(/\.tsx?$/, '.js'))];
+  return ['--enable-source-maps', compiledEntry(loadedRoot, entry)];
 }
