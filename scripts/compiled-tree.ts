@@ -91,7 +91,13 @@ export function compiledTree(root: string, target: string, options: { files?: st
 
 /** Where the start scripts keep their trees, one for each state of the sources. */
 export const KEPT_TREES = join('node_modules', '.cache', 'gigflow', 'compiled-trees');
-/** A kept tree no start has used for this long goes at the next build. */
+/**
+ * At the next build, the trees beyond the few used last go (each is about 8 MB, and every edit
+ * before a start makes one), and any no start has used for a week. A running platform's tree is
+ * among the last used unless several newer ones were made meanwhile; its processes have loaded
+ * their modules by then.
+ */
+const KEPT_TREES_AT_MOST = 4;
 const KEPT_FOR_MS = 7 * 24 * 3600_000;
 
 /**
@@ -121,21 +127,22 @@ export function keptCompiledTree(root: string, now = Date.now()): { dir: string;
     // Not there yet: built below.
   }
   if (kept) {
-    // Marked as used, for the pruning below (at best: a tree it cannot mark still serves).
-    try {
-      utimesSync(dir, new Date(now), new Date(now));
-    } catch {
-      // Read-only: left as it is.
-    }
+    markUsed(dir, now);
     return { dir, built: false };
   }
-  for (const entry of readdirSync(trees)) {
-    const old = join(trees, entry);
+  const found = readdirSync(trees).flatMap((entry) => {
     try {
-      if (old !== dir && now - statSync(old).mtimeMs > KEPT_FOR_MS) rmSync(old, { recursive: true, force: true });
+      return [{ path: join(trees, entry), usedAt: statSync(join(trees, entry)).mtimeMs, building: entry.endsWith('.building') }];
     } catch {
-      // Gone meanwhile (another start pruned it).
+      return []; // Gone meanwhile (another start pruned it).
     }
+  });
+  // A build takes seconds: one an hour old was cut off.
+  for (const left of found.filter((f) => f.building && now - f.usedAt > 3600_000)) rmSync(left.path, { recursive: true, force: true });
+  const others = found.filter((f) => !f.building).sort((a, b) => b.usedAt - a.usedAt);
+  // The one built now counts among the kept.
+  for (const [i, old] of others.entries()) {
+    if (i >= KEPT_TREES_AT_MOST - 1 || now - old.usedAt > KEPT_FOR_MS) rmSync(old.path, { recursive: true, force: true });
   }
   const building = `${dir}.${process.pid}.building`;
   rmSync(building, { recursive: true, force: true });
@@ -147,7 +154,17 @@ export function keptCompiledTree(root: string, now = Date.now()): { dir: string;
     rmSync(building, { recursive: true, force: true });
     if (!['ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
   }
+  markUsed(dir, now);
   return { dir, built: true };
+}
+
+/** Marks a tree as used at `now`, for the pruning (at best: a tree it cannot mark still serves). */
+function markUsed(dir: string, now: number): void {
+  try {
+    utimesSync(dir, new Date(now), new Date(now));
+  } catch {
+    // Read-only: left as it is.
+  }
 }
 
 /** The compiled module of a TypeScript entry (`worker.ts` → `<tree>/worker.js`). */

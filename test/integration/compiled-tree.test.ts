@@ -93,4 +93,17 @@ describe('the kept compiled tree', () => {
     assert.equal(later.built, true);
     assert.deepEqual(readdirSync(trees).map((name) => join(trees, name)).sort(), [current.dir, later.dir].sort());
   });
+
+  it('keeps the four trees used last, and a build cut off an hour ago goes', () => {
+    const made: string[] = [];
+    mkdirSync(join(trees, 'cut-off.123.building'));
+    const at = Date.now() + 8 * 24 * 3600_000 + 2 * 3600_000;
+    for (let i = 0; i < 5; i++) {
+      writeGreeting(`greeting ${i}`);
+      // A second apart, so that "used last" orders them.
+      made.push(keptCompiledTree(root, at + i * 1000).dir);
+    }
+    assert.deepEqual(readdirSync(trees).map((name) => join(trees, name)).sort(), made.slice(-4).sort());
+    assert.equal(run(made.at(-1)!).stdout, 'GREETING 4 / a note\n');
+  });
 });
