@@ -22,6 +22,7 @@ export function smtpMailAdapter(url: string, from: string): MailAdapter & { clos
       });
       await sender.sendMail({ to: message.to, subject: message.subject, text: message.body, headers: { 'X-Gigflow-Kind': message.kind } });
     },
-    close: () => void transport?.then((t) => t.close()),
+    // A transport whose making failed has nothing to close (that send has the error).
+    close: () => void transport?.then((t) => t.close(), () => undefined),
   };
 }
