@@ -112,7 +112,7 @@ export async function startWebStack(options: { orderPolicy?: OrderPolicy; file?:
   };
 }
 
-/** Chromium from Debian's package (`npm test` installs it when missing; `CHROMIUM` names another). */
+/** Chromium's headless shell from Debian's package, else its whole browser (`npm test` installs the shell when missing; `CHROMIUM` names another). */
 export async function openBrowser(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM ?? findChromium();
   assert.ok(executablePath, 'no Chromium: run the browser tests with `npm test`, which installs it');
