@@ -75,7 +75,7 @@ export interface ProfilePatch {
 export interface AccountsDeps {
   db: Db;
   clock: Clock;
-  /** The web client's public address: the W-01 activation mail links to its `/activate` page. Default: relative links. */
+  /** The web client's public address: the W-01 activation mail links to its `/activate` page, the confirmation and reset mails to `/confirm-email` and `/reset-password` with their codes. Default: relative links. */
   webUrl?: string;
   /**
    * W-01: runs after an account created on submission is activated (its transaction committed),

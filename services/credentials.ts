@@ -52,11 +52,18 @@ async function sendEmailToken(
     change_new: 'Confirm your new email address',
     reset_password: 'Reset your gigflow password',
   }[purpose];
+  // A link to the web client's page with the code filled in, and the code itself for an API
+  // client or a reader whose mail program opens no links.
+  const reset = purpose === 'reset_password';
+  const link = `${deps.webUrl ?? ''}${reset ? '/reset-password' : '/confirm-email'}?code=${encodeURIComponent(token)}`;
   await enqueueMail(tx, {
     kind: `email_${purpose}`,
     to,
     subject,
-    body: `${subject}.\n\nYour confirmation code: ${token}\n\nIt expires in ${accountRules.emailTokenTtlMs / 3_600_000} hours. If this was not you, ignore this message.`,
+    body:
+      `${subject}.\n\nOpen this link to ${reset ? 'choose a new password' : 'confirm it'}:\n${link}\n\n` +
+      `Or enter the code on that page yourself. Your ${reset ? 'reset' : 'confirmation'} code: ${token}\n\n` +
+      `It expires in ${accountRules.emailTokenTtlMs / 3_600_000} hours${reset ? ' and works once' : ''}. If this was not you, ignore this message.`,
   });
 }
 

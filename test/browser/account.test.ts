@@ -44,6 +44,7 @@ describe('accounts in the browser', () => {
     await page.waitForURL('**/confirm-email');
     assert.match(await textOf(page, '.flash'), new RegExp(`Welcome, ${login}`));
     const mail = await stack.mailTo(email, /Confirm your email/);
+    assert.ok(mail.body.includes(`${stack.url}/confirm-email?code=${codeIn(mail.body)}`), 'the mail links to the page with its code');
     await page.getByLabel('Confirmation code').fill('gfe_wrong_code_123');
     await page.getByRole('button', { name: 'Confirm' }).click();
     assert.match(await textOf(page, '#f-code-error'), /unknown, used or expired/);
@@ -72,7 +73,11 @@ describe('accounts in the browser', () => {
     await other.page.getByLabel('Email').fill(email);
     await other.page.getByRole('button', { name: 'Email me a code' }).click();
     const reset = await stack.mailTo(email, /Reset your gigflow password/);
-    await other.page.getByLabel('Code from the email').fill(codeIn(reset.body));
+    // The mail links to the reset page with its code filled in (and gives the code to paste).
+    const link = reset.body.match(/https?:\/\/\S+/)?.[0];
+    assert.equal(link, `${stack.url}/reset-password?code=${codeIn(reset.body)}`);
+    await other.page.goto(link);
+    assert.equal(await other.page.getByLabel('Code from the email').inputValue(), codeIn(reset.body));
     await other.page.getByLabel('New password').fill('a brand new passphrase');
     await other.page.getByRole('button', { name: 'Set the password' }).click();
     await other.page.waitForURL('**/sign-in');

@@ -48,12 +48,12 @@ export interface TestUser {
   token: string;
 }
 
-/** The newest confirmation code mailed to `email`, read as a developer would: from the dev outbox. */
+/** The newest confirmation or reset code mailed to `email`, read as a developer would: from the dev outbox. */
 export async function codeMailedTo(call: Caller, email: string): Promise<string> {
   const { body } = await call('GET', `/dev/outbox?to=${encodeURIComponent(email)}`);
   const message = body.items[0];
   if (!message) throw new Error(`no mail to ${email}`);
-  return /confirmation code: (\S+)/.exec(message.body)![1]!;
+  return /(?:confirmation|reset) code: (\S+)/.exec(message.body)![1]!;
 }
 
 let counter = 0;
