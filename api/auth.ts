@@ -8,7 +8,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { SessionUser, StaffRole } from '../services/accounts.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppEnv } from './context.js';
-import { jsonOnly, multipartOnly, refuseUnstorable, requireBody } from './door.js';
+import { jsonOnly, multipartOnly, noBody, noQuery, refuseUnstorable, requireBody } from './door.js';
 import { commonResponses } from './schemas.js';
 
 export type Access =
@@ -56,7 +56,15 @@ export function secured<R extends Omit<RouteConfig, 'middleware'>>(a: Access, ro
   return createRoute({
     ...route,
     responses: { ...commonResponses(!open), ...route.responses },
-    middleware: [guard(a), ...(route.request?.body?.required ? [requireBody()] : []), multipart ? multipartOnly() : jsonOnly(), refuseUnstorable(!multipart)],
+    middleware: [
+      guard(a),
+      ...(route.request?.body?.required ? [requireBody()] : []),
+      multipart ? multipartOnly() : jsonOnly(),
+      refuseUnstorable(!multipart),
+      // An operation that declares no query or no body refuses one, as a declared schema refuses a field it does not name.
+      ...(route.request?.query ? [] : [noQuery()]),
+      ...(route.request?.body ? [] : [noBody()]),
+    ],
     ...(open ? {} : { security: [{ bearer: [] }] }),
     'x-access': describeAccess(a),
   });

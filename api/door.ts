@@ -65,13 +65,21 @@ function hasBody(c: RequestOf): boolean {
   return !(c.env as { incoming?: unknown } | undefined)?.incoming && c.req.raw.body !== null;
 }
 
-/** A body in anything but JSON is refused with 415: every route of this API reads JSON. */
+/**
+ * A body in anything but JSON is refused with 415: every route of this API reads JSON, and JSON
+ * is UTF-8 (RFC 8259), so a `charset` other than UTF-8 is refused too.
+ */
 export function jsonOnly(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (hasBody(c)) {
-      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      const [media, ...parameters] = (c.req.header('content-type') ?? '').split(';');
+      const type = media!.trim().toLowerCase();
       if (type !== 'application/json' && !type.endsWith('+json')) {
         throw new AppError('unsupported_media_type', `send the body as application/json${type ? `, not ${type}` : ''}`, { contentType: type || null });
+      }
+      const charset = parameters.map((p) => p.split('=')).find(([name]) => name!.trim().toLowerCase() === 'charset')?.[1]?.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+      if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+        throw new AppError('unsupported_media_type', `send JSON in UTF-8, not ${charset}`, { contentType: type, charset });
       }
     }
     await next();
@@ -110,46 +118,65 @@ interface Unstorable {
   message: string;
 }
 
-/** The first key or string in `value` (a parsed JSON body) that holds a forbidden character, with its field path. */
-function findUnstorable(value: unknown, path: string): Unstorable | null {
-  if (typeof value === 'string') {
-    const bad = forbiddenCharacter(value);
-    return bad ? { path, message: bad } : null;
-  }
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = findUnstorable(item, `${path}.${i}`);
-      if (found) return found;
+/** How deep a JSON body may nest: no route's body is more than a few levels deep, and the check below walks all of it. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * The first key or string in `value` (a parsed JSON body) that holds a forbidden character, with
+ * its field path, in the body's order; or the first object or array nested deeper than
+ * `MAX_JSON_DEPTH`. Walked with a stack of its own: a body of 20 KB can nest 10,000 levels, which
+ * a recursive walk would answer with a stack overflow (a 500).
+ */
+function findUnstorable(value: unknown, root: string): Unstorable | null {
+  type Step = { key: string; path: string } | { value: unknown; path: string; depth: number };
+  const steps: Step[] = [{ value, path: root, depth: 0 }];
+  for (let step = steps.pop(); step; step = steps.pop()) {
+    if ('key' in step) {
+      const bad = forbiddenCharacter(step.key);
+      if (bad) return { path: step.path, message: `the field name ${bad}` };
+      continue;
     }
-    return null;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const bad = forbiddenCharacter(key);
-      if (bad) return { path: `${path}.${key}`, message: `the field name ${bad}` };
-      const found = findUnstorable(item, `${path}.${key}`);
-      if (found) return found;
+    const { value: item, path, depth } = step;
+    if (typeof item === 'string') {
+      const bad = forbiddenCharacter(item);
+      if (bad) return { path, message: bad };
+      continue;
+    }
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) return { path, message: `nests deeper than ${MAX_JSON_DEPTH} levels` };
+    // Pushed last to first, so each key is checked before its value and its value before the next key.
+    const entries = Array.isArray(item) ? item.map((v, i) => [String(i), v] as const) : Object.entries(item);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, v] = entries[i]!;
+      steps.push({ value: v, path: `${path}.${key}`, depth: depth + 1 });
+      if (!Array.isArray(item)) steps.push({ key, path: `${path}.${key}` });
     }
   }
   return null;
 }
 
-/** The JSON body, if the request has one that parses (a malformed one is the schema's 400). */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The JSON body, if the request has one that parses (a malformed one is the schema's 400). Bytes
+ * that are not UTF-8 are refused here (400): decoded leniently, they would become U+FFFD and be
+ * stored. The text is left in Hono's body cache, so the route's validator parses the same text.
+ */
 async function jsonBodyOf(c: RequestOf): Promise<unknown> {
   if (!hasBody(c)) return undefined;
+  const bytes = await c.req.arrayBuffer();
+  let text: string;
   try {
-    return await c.req.json();
+    text = utf8.decode(bytes);
+  } catch {
+    const message = 'is not UTF-8 text (JSON is sent in UTF-8)';
+    throw new AppError('invalid_input', `body: ${message}`, { fields: [{ path: 'body', message, code: 'invalid_encoding' }] });
+  }
+  (c.req.bodyCache as Record<string, unknown>).text = Promise.resolve(text);
+  try {
+    return JSON.parse(text);
   } catch {
     return undefined;
-  }
-}
-
-/** Decodes a path segment for the check; a malformed escape is left to the route (it matches nothing, 404). */
-function decoded(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
   }
 }
 
@@ -159,17 +186,56 @@ function decoded(segment: string): string {
  */
 export function refuseUnstorable(body = true): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const path = c.req.path.split('/').map(decoded);
-    const inPath = path.map((segment) => forbiddenCharacter(segment)).find((bad) => bad !== null);
+    // The route's parameters, by name (`param.id`, as every refusal names a path's fields); its fixed segments matched the route, so they are clean.
+    const inPath = Object.entries(c.req.param() as Record<string, string>).flatMap(([name, value]) => {
+      const bad = forbiddenCharacter(value);
+      return bad ? [{ path: `param.${name}`, message: bad }] : [];
+    })[0];
     const inQuery = Object.entries(c.req.queries()).flatMap(([key, values]) =>
       [key, ...values].flatMap((text) => {
         const bad = forbiddenCharacter(text);
         return bad ? [{ path: `query.${key}`, message: bad }] : [];
       }),
     )[0];
-    const found = inPath ? { path: 'path', message: inPath } : (inQuery ?? (body ? findUnstorable(await jsonBodyOf(c), 'body') : null));
+    const found = inPath ?? inQuery ?? (body ? findUnstorable(await jsonBodyOf(c), 'body') : null);
     if (found) {
       throw new AppError('invalid_input', `${found.path}: ${found.message}`, { fields: [{ path: found.path, message: found.message, code: 'invalid_string' }] });
+    }
+    await next();
+  };
+}
+
+/** 400 `unknown field` for each query parameter of an operation that takes none (as an operation's own query schema refuses one it does not name). */
+export function noQuery(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const fields = Object.keys(c.req.queries()).map((key) => ({ path: `query.${key}`, message: 'unknown field', code: 'unrecognized_keys' }));
+    if (fields.length > 0) throw new AppError('invalid_input', `${fields[0]!.path}: unknown field`, { fields });
+    await next();
+  };
+}
+
+/**
+ * 400 for a body sent to an operation that takes none, but for an empty one or `{}` (which
+ * clients send with a POST out of habit): each field is an unknown field, anything else is refused whole.
+ * Runs after `refuseUnstorable`, which has parsed the body.
+ */
+export function noBody(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (hasBody(c)) {
+      const text = await c.req.text();
+      if (text.trim() !== '') {
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          throw new AppError('invalid_input', 'body: malformed JSON', { fields: [{ path: 'body', message: 'malformed JSON', code: 'invalid_json' }] });
+        }
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+          throw new AppError('invalid_input', 'body: this operation takes no body (or {})', { fields: [{ path: 'body', message: 'this operation takes no body (or {})', code: 'unexpected_body' }] });
+        }
+        const fields = Object.keys(value).map((key) => ({ path: `body.${key}`, message: 'unknown field', code: 'unrecognized_keys' }));
+        if (fields.length > 0) throw new AppError('invalid_input', `${fields[0]!.path}: unknown field`, { fields });
+      }
     }
     await next();
   };

@@ -68,7 +68,7 @@ function databaseUnavailable(err: unknown): boolean {
 }
 
 export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
+  error: { code: string; message: string; details: unknown };
 }
 
 /** A failure a handler raises on purpose; `onError` turns it into its status and body. */
@@ -84,8 +84,22 @@ export class ApiError extends Error {
   }
 }
 
+/** A lone UTF-16 surrogate (not half of a pair). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `value` with every string's lone surrogates made U+FFFD: a refusal may quote what was sent (a field's name), and its answer must stay JSON any parser reads. */
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\uFFFD');
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [wellFormed(key) as string, wellFormed(item)]));
+  }
+  return value;
+}
+
+/** Every failure's body: `details` always present (`{}` when there is nothing more to say). */
 export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
+  return { error: { code, message: wellFormed(message) as string, details: details === undefined ? {} : wellFormed(details) } };
 }
 
 export interface FieldError {

@@ -23,8 +23,7 @@ export const ErrorSchema = z
           fields: z.array(RefusedField).min(1).optional().openapi({ description: 'each refused field: every 400 `invalid_input` has it, and any other refusal of particular fields (a taken login, a rule a field breaks); the message starts with the first one’s path' }),
         })
         .catchall(z.unknown())
-        .optional()
-        .openapi({ description: 'what more the code says: `fields`, and for some codes more (`missingCents`, `requestId`, `retryAfterSeconds`, `allowed`…)' }),
+        .openapi({ description: 'what more the code says, always present (`{}` when nothing more): `fields`, and for some codes more (`missingCents`, `requestId`, `retryAfterSeconds`, `allowed`…)' }),
     }),
   })
   .openapi('Error');

@@ -95,10 +95,69 @@ describe('bad input at the door', () => {
     for (const query of ['/users?login=ab%ED%B0%80', '/offers?q=%ED%A0%80', '/offers?q=%E0%A4%A']) {
       assert.ok((await call('GET', query)).status < 500, query);
     }
-    assertRefused(await call('GET', `/users/${encodeURIComponent(NUL)}/feedback`), 'path');
+    assertRefused(await call('GET', `/users/${encodeURIComponent(NUL)}/feedback`), 'param.login');
     assertRefused(await call('POST', '/orders', { token: m.buyer.token, headers: { 'idempotency-key': uniqueId('k') }, body: { offerId: m.offerId, [NUL]: 1 } }), `body.${NUL}`);
     const profile = await call('GET', '/me', { token: m.buyer.token });
     assert.equal(profile.body.displayName, null, 'nothing was changed');
+  });
+
+  /** A raw request: `body` sent as these bytes, JSON unless `type` says otherwise. */
+  async function raw(method: string, path: string, body: string | Uint8Array, type = 'application/json') {
+    const res = await app.request(path, { method, headers: { authorization: `Bearer ${m.buyer.token}`, 'content-type': type }, body });
+    return { status: res.status, body: JSON.parse(await res.text()) as { error: { code: string; message: string; details: { fields?: { path: string }[] } } } };
+  }
+
+  it('refuses a body nested past 32 levels with 400, not a stack overflow, however deep', async () => {
+    for (const depth of [33, 10_000]) {
+      const arrays = `{"displayName":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const objects = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+      assertRefused(await raw('PATCH', '/me/profile', arrays), `body.displayName${'.0'.repeat(31)}`);
+      assertRefused(await raw('PATCH', '/me/profile', objects), `body${'.a'.repeat(32)}`);
+    }
+    // Within the limit, the schema answers as for any other shape it does not take.
+    assertRefused(await raw('PATCH', '/me/profile', `{"displayName":${'['.repeat(31)}${']'.repeat(31)}}`), 'body.displayName');
+  });
+
+  it('refuses bytes that are not UTF-8 (400) and JSON in another charset (415), storing nothing', async () => {
+    for (const bytes of [[0xff, 0xfe], [0xed, 0xa0, 0x80], [0xc3]]) {
+      const body = new Uint8Array([...Buffer.from('{"city":"a'), ...bytes, ...Buffer.from('b"}')]);
+      assertRefused(await raw('PATCH', '/me/profile', body), 'body');
+    }
+    const latin1 = await raw('PATCH', '/me/profile', '{"city":"Kraków"}', 'application/json; charset=iso-8859-1');
+    assert.equal(latin1.status, 415);
+    assert.equal(latin1.body.error.code, 'unsupported_media_type');
+    assert.equal((await raw('PATCH', '/me/profile', '{"city":"Kraków"}', 'application/json; charset="UTF-8"')).status, 200);
+    const me = await call('GET', '/me', { token: m.buyer.token });
+    assert.equal(me.body.city, 'Kraków', 'only the UTF-8 body was stored');
+  });
+
+  it('refuses a query or a body an operation does not take, but an empty body or {}', async () => {
+    const me = await call('GET', '/me?x=1', { token: m.buyer.token });
+    assertRefused(me, 'query.x');
+    assertRefused(await call('GET', `/orders/1?view=full`, { token: m.buyer.token }), 'query.view');
+    const pause = (body?: unknown) => call('POST', `/offers/${m.offerId}/pause`, { token: m.seller.token, body });
+    assertRefused(await pause({ zzz: 1 }), 'body.zzz');
+    assertRefused(await pause([]), 'body');
+    assertRefused(await pause('{not json'), 'body');
+    assert.equal((await call('GET', `/offers/${m.offerId}`, { token: m.seller.token })).body.status, 'active', 'nothing was paused');
+    assert.equal((await pause({})).status, 200);
+    assert.equal((await call('POST', `/offers/${m.offerId}/resume`, { token: m.seller.token })).status, 200);
+  });
+
+  it('answers every refusal with details, and quotes what was sent as well-formed text', async () => {
+    const unknown = await call('GET', '/orders/99999999', { token: m.buyer.token });
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(Object.keys(unknown.body.error).sort(), ['code', 'details', 'message']);
+    const anonymous = await call('GET', '/me');
+    assert.equal(anonymous.status, 401);
+    assert.ok(anonymous.body.error.details && typeof anonymous.body.error.details === 'object');
+    // A field named with a lone surrogate: the answer names it with U+FFFD in its place.
+    const res = await app.request('/me/cart', { method: 'POST', headers: { authorization: `Bearer ${m.buyer.token}`, 'content-type': 'application/json' }, body: '{"offerId":1,"\\ud800":1}' });
+    const text = await res.text();
+    assert.equal(res.status, 400);
+    // JSON.stringify escapes a lone surrogate as \\udXXX and writes pairs as they are: no such escape, no lone one.
+    assert.ok(!/\\u[dD][89a-fA-F][0-9a-fA-F]{2}/.test(text), text);
+    assert.equal((JSON.parse(text) as { error: { details: { fields: { path: string }[] } } }).error.details.fields[0]!.path, 'body.\uFFFD');
   });
 
   it('requires the body of a route that takes one: none is a 400 naming the body, never a no-op', async () => {

@@ -69,7 +69,7 @@ describe('the API base', () => {
   it('answers an unknown route with 404 in the error shape', async () => {
     const res = await app.request('/no/such/thing', { method: 'PATCH' });
     assert.equal(res.status, 404);
-    assert.deepEqual(await jsonOf(res), { error: { code: 'not_found', message: 'no route for PATCH /no/such/thing' } });
+    assert.deepEqual(await jsonOf(res), { error: { code: 'not_found', message: 'no route for PATCH /no/such/thing', details: {} } });
   });
 
   it('answers invalid input with 400 and the path of every offending field', async () => {

@@ -83,7 +83,9 @@ describe('the contract check', () => {
     assert.deepEqual(register(409, { code: 'login_taken', message: 'body.login: this login is taken', details: { fields: [taken] } }), []);
     assert.deepEqual(register(400, { code: 'invalid_input', message: 'body.login: Too small', details: { fields: [{ path: 'body.login', message: 'Too small', code: 'too_small' }] } }), []);
     assert.deepEqual(register(422, { code: 'unknown_referral_code', message: 'no', details: { anything: 1 } }), [], 'other details are free');
-    assert.match(register(400, { code: 'invalid_input', message: 'bad input' }).join(), /400 invalid_input without details\.fields/);
+    assert.deepEqual(register(422, { code: 'unknown_referral_code', message: 'no', details: {} }), [], 'nothing more to say: empty details');
+    assert.notDeepEqual(register(422, { code: 'unknown_referral_code', message: 'no' }), [], 'details are always there');
+    assert.match(register(400, { code: 'invalid_input', message: 'bad input', details: {} }).join(), /400 invalid_input without details\.fields/);
     assert.match(register(409, { code: 'login_taken', message: 'this login is taken', details: { fields: [taken] } }).join(), /does not start with body\.login/);
     assert.notDeepEqual(register(409, { code: 'login_taken', message: 'body.login: x', details: { fields: { login: 'x' } } }), [], 'fields as an object');
     assert.notDeepEqual(register(409, { code: 'login_taken', message: 'body.login: x', details: { fields: [] } }), [], 'an empty list');
