@@ -406,7 +406,13 @@ async function notifyRecipient(tx: postgres.TransactionSql, ctx: SendContext, m:
 async function send(deps: ConversationsDeps, viewer: Caller, conversationId: number, input: SendInput): Promise<{ message: Message; warning: OffPlatformWarning | null }> {
   const { db, clock } = deps;
   const ids = input.attachmentIds ?? [];
-  const refusal = input.text === '' && ids.length > 0 ? null : textRefusal(input.text, 'text', MESSAGE_MAX_CHARS);
+  // A message is text, a file or both: blank text with a file is a file alone; with none, a rule
+  // refuses it (422: the API's schema takes an empty text, since a file may go without one).
+  if (input.text.trim() === '') {
+    if (ids.length === 0) throw fieldError('body.text', 'a message needs text or a file', 'rule_violation');
+    input = { ...input, text: '' };
+  }
+  const refusal = input.text === '' ? null : textRefusal(input.text, 'text', MESSAGE_MAX_CHARS);
   if (refusal) throw refusalError('invalid_input', refusal);
   const access = await accessOf(db, viewer, conversationId);
   if (!access.party) throw new AppError('forbidden', 'staff read this conversation; only its participants write in it');

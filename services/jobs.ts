@@ -379,14 +379,14 @@ async function writeOrder(deps: JobsDeps, tx: Tx, caller: SessionUser | undefine
  */
 async function order(deps: JobsDeps, caller: SessionUser | undefined, body: JobOrder, key: string): Promise<OrderedJob> {
   const { db, clock } = deps;
-  if (caller && (body.email !== undefined || body.username !== undefined)) throw fieldError('body.email', 'you are signed in: the job is ordered on your account');
+  if (caller && (body.email !== undefined || body.username !== undefined)) throw fieldError('body.email', 'you are signed in: the job is ordered on your account', 'rule_violation');
   if (!caller && !deps.createAccountOnSubmission) throw new AppError('unauthenticated', 'sign in first to order a job');
   if (!caller && body.email === undefined) throw fieldError('body.email', 'your email: an account is created for it (W-01), or sign in first');
   if (!caller && body.attachmentIds.length) throw fieldError('body.attachmentIds', 'files are uploaded from an account: sign in first, or add them in the job’s conversation once it is activated');
   const install = body.installId === null ? null : await installOf(db, body.installId);
   if (install && body.budgetCents !== null) throw fieldError('body.budgetCents', 'an install has a fixed price (W-06): no budget', 'rule_violation');
   const title = body.title ?? install?.name ?? null;
-  if (title === null) throw fieldError('body.title', 'a title for the job');
+  if (title === null) throw fieldError('body.title', 'a title for the job', 'rule_violation');
   // The browser's affiliate cookie is no part of what was ordered: a retry without it is the same request.
   const { affiliateVisit: _visit, ...ordered } = body;
   const request = keyedRequest(key, 'job_order', { ...ordered, email: body.email?.toLowerCase() });

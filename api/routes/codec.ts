@@ -36,7 +36,7 @@ const Payload = z
   .openapi('CodecPayload');
 const Payloads = z.strictObject({ payloads: z.array(Payload).max(10_000) }).openapi('CodecPayloads');
 const NamespaceHeader = z.object({
-  'x-namespace': z.string().max(255).optional().openapi({ description: 'The namespace the payloads belong to (the UI sends it); another than the API’s answers 400' }),
+  'x-namespace': z.string().min(1).max(255).optional().openapi({ description: 'The namespace the payloads belong to (the UI sends it); another than the API’s answers 400' }),
 });
 
 /** Staff who read histories: support (W-19: never sellers, buyers or moderators). */

@@ -86,7 +86,6 @@ const SendMessage = z
       description: 'K-20: `info_request` (the seller, in an order’s conversation) asks the buyer for information: the order’s question, which opens “no contact with the buyer” 24 h later unless answered; refused (409) when the order does not allow a question now',
     }),
   })
-  .refine((b) => b.text.trim().length > 0 || b.attachmentIds.length > 0, { message: 'a message needs text or a file', path: ['text'] })
   .openapi('SendMessage');
 
 const routes = {

@@ -268,7 +268,8 @@ const routes = {
     tags: ['orders'],
     summary: 'Act on an order as its buyer or seller (start work, deliver, accept, cancel, dispute…)',
     request: { params: IdParam, headers: ActionKey, ...jsonBody(PartyAction) },
-    responses: { 200: json('The order after the action', OrderViewSchema), ...errorResponses(404, 409) },
+    // 422: a cancellation reason of the other party's (K-18), which the schema's one list takes.
+    responses: { 200: json('The order after the action', OrderViewSchema), ...errorResponses(404, 409, 422) },
   }),
   cases: secured(access.staff('arbiter', 'admin'), {
     method: 'get',

@@ -156,8 +156,14 @@ describe('conversations', () => {
       const res = await messages(seller, c.id, forged);
       assert.equal(res.status, 400, `${forged}: ${JSON.stringify(res.body)}`);
     }
-    for (const text of ['', '   ', 'x'.repeat(4001), '😀'.repeat(4001)]) {
+    for (const text of ['x'.repeat(4001), '😀'.repeat(4001)]) {
       assert.equal((await call('POST', `/conversations/${c.id}/messages`, { token: buyer.token, body: { text } })).status, 400);
+    }
+    // Nothing to say and no file: the schema takes an empty text (a file may go alone), the rule refuses it.
+    for (const body of [{}, { text: '' }, { text: '   ', attachmentIds: [] }]) {
+      const empty = await call('POST', `/conversations/${c.id}/messages`, { token: buyer.token, body });
+      assert.equal(empty.status, 422, JSON.stringify(body));
+      assert.deepEqual(empty.body.error.details.fields.map((f: { path: string }) => f.path), ['body.text']);
     }
     // 4,000 characters as the document (and the table's check, char_length) count them: 8,000 UTF-16 units.
     const longest = await call('POST', `/conversations/${c.id}/messages`, { token: buyer.token, body: { text: '😀'.repeat(4000) } });

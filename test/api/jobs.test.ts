@@ -322,6 +322,11 @@ describe('estimated jobs', () => {
     const jobId: number = ordered.body.jobId;
     const queued = async () => (await call('GET', '/expert/queue', { token: expert.token })).body.items.some((j: { id: number }) => j.id === jobId);
     assert.equal(await queued(), false);
+    // What the schema takes but the rules refuse (422, naming the field): no title when signed out and no install names one; an email from a signed-in client.
+    const untitled = await call('POST', '/jobs', { body: { ...orderBody, title: null, email: `untitled_${process.pid}@example.com` }, headers: { 'idempotency-key': randomUUID() } });
+    assert.deepEqual([untitled.status, untitled.body.error.details.fields[0].path], [422, 'body.title'], JSON.stringify(untitled.body));
+    const signedIn = await order(client, { ...orderBody, email: client.email });
+    assert.deepEqual([signedIn.status, signedIn.body.error.details.fields[0].path], [422, 'body.email'], JSON.stringify(signedIn.body));
     const known = await call('POST', '/jobs', { body: { ...orderBody, email: client.email }, headers: { 'idempotency-key': randomUUID() } });
     assert.equal(known.status, 409);
     assert.equal(known.body.error.code, 'email_taken');

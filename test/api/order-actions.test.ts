@@ -122,9 +122,10 @@ describe('order actions refused', () => {
         assert.equal(res.status, 400, JSON.stringify(body));
         if (field) assert.ok(res.body.error.details.fields.some((f: { path: string }) => f.path === field), `${field} in ${JSON.stringify(res.body)}`);
       }
-      // A buyer's reason the seller may not use: the workflow's validator names it.
+      // A seller's reason the buyer may not use (K-18): the schema takes it, the workflow's rule refuses it and names it.
       const sellerReason = await act(call, m.buyer, order.orderId, { type: 'request_cancellation', reason: 'too_busy' });
-      assert.equal(sellerReason.status, 400);
+      assert.equal(sellerReason.status, 422);
+      assert.equal(sellerReason.body.error.code, 'rule_violation');
       assert.match(sellerReason.body.error.message, /^body.reason: one of no_longer_needed/);
       assert.deepEqual(sellerReason.body.error.details.fields.map((f: { path: string }) => f.path), ['body.reason']);
       assert.equal((await call('POST', '/orders/not-a-number/actions', { token: m.buyer.token, body: { type: 'cancel' } })).status, 400);

@@ -438,8 +438,6 @@ describe('the order machine', () => {
         message: 'attachmentIds: at most 10 attachment ids, each once',
       })),
       { name: 'a revision without a reason', state: inReview, actor: buyer, action: bad({ type: 'request_revision', reason: '' }), now: after(DAY + HOUR), message: 'reason: 1 to 2000 characters' },
-      { name: 'a buyer giving a seller’s reason', state: inProgress, actor: buyer, action: bad({ type: 'request_cancellation', reason: 'too_busy' }), now: after(2 * HOUR), message: 'reason: one of no_longer_needed, ordered_by_mistake, seller_unresponsive, quality_not_as_expected, seller_asked_to_cancel' },
-      { name: 'a seller giving a buyer’s reason', state: inProgress, actor: seller, action: bad({ type: 'request_cancellation', reason: 'no_longer_needed' }), now: after(2 * HOUR), message: 'reason: one of cannot_do_task, buyer_requirements_unclear, too_busy, no_contact_with_buyer, other' },
       { name: 'an empty cancellation comment', state: inProgress, actor: buyer, action: bad({ type: 'request_cancellation', reason: 'no_longer_needed', comment: ' ' }), now: after(2 * HOUR), message: 'comment: 1 to 2000 characters' },
       { name: 'a dispute without a statement', state: inReview, actor: buyer, action: bad({ type: 'open_dispute', statement: '' }), now: after(DAY + HOUR), message: 'statement: 1 to 5000 characters' },
       { name: 'an answer without a statement', state: disputeOpen, actor: seller, action: bad({ type: 'answer_dispute', statement: '' }), now: after(DAY + 90 * MINUTE), message: 'statement: 1 to 5000 characters' },
@@ -456,6 +454,18 @@ describe('the order machine', () => {
     for (const m of malformed) {
       it(`refuses ${m.name} as invalid_input`, () => {
         assert.deepEqual(machine.refusalOf(m.state, { actor: m.actor, action: m.action }, m.now), { code: 'invalid_input', message: m.message });
+      });
+    }
+
+    // K-18: each party has its own reasons; the other party's is a rule's refusal (422), not malformed input.
+    const othersReasons = [
+        { name: 'a buyer giving a seller’s reason', state: inProgress, actor: buyer, action: bad({ type: 'request_cancellation', reason: 'too_busy' }), now: after(2 * HOUR), message: 'reason: one of no_longer_needed, ordered_by_mistake, seller_unresponsive, quality_not_as_expected, seller_asked_to_cancel' },
+        { name: 'a seller giving a buyer’s reason', state: inProgress, actor: seller, action: bad({ type: 'request_cancellation', reason: 'no_longer_needed' }), now: after(2 * HOUR), message: 'reason: one of cannot_do_task, buyer_requirements_unclear, too_busy, no_contact_with_buyer, other' },
+      { name: 'a buyer giving a reason nobody has', state: inProgress, actor: buyer, action: bad({ type: 'request_cancellation', reason: 'because' }), now: after(2 * HOUR), message: 'reason: one of no_longer_needed, ordered_by_mistake, seller_unresponsive, quality_not_as_expected, seller_asked_to_cancel', code: 'invalid_input' },
+    ];
+    for (const m of othersReasons) {
+      it(`refuses ${m.name} as ${'code' in m ? m.code : 'rule_violation'}`, () => {
+        assert.deepEqual(machine.refusalOf(m.state, { actor: m.actor, action: m.action }, m.now), { code: 'code' in m ? m.code : 'rule_violation', message: m.message });
       });
     }
 

@@ -362,7 +362,11 @@ const invalid = (message: string): Refusal => ({ code: 'invalid_input', message 
 /** K-18, K-20: a reason the requester may give, a storable comment, and the no-contact rule. */
 function cancellationPayloadRule(state: OrderState, actor: Actor, action: Extract<OrderAction, { type: 'request_cancellation' }>, now: string): Refusal | null {
   const reasons: readonly string[] = cancellationReasons[actor.role as Role];
-  if (!reasons.includes(action.reason)) return invalid(`reason: one of ${reasons.join(', ')}`);
+  if (!reasons.includes(action.reason)) {
+    // The other party's reason is one the API's schema takes (its list is both parties'): the rule refuses it, 422; anything else is malformed, 400.
+    const theirs = Object.values(cancellationReasons).some((list) => (list as readonly string[]).includes(action.reason));
+    return { code: theirs ? 'rule_violation' : 'invalid_input', message: `reason: one of ${reasons.join(', ')}` };
+  }
   if (action.comment !== undefined) return text(action.comment, 2_000, 'comment') ?? noContactRule(state, action, now);
   return noContactRule(state, action, now);
 }
