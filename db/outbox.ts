@@ -96,10 +96,11 @@ export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20, ba
 }
 
 /**
- * An instant as the workflows write it into a notice ("due 2026-12-10T14:46:57.445Z", the
- * shape of `toISOString()`); the notifications' email trigger copies the notice's text as it is.
+ * An instant as the workflows write it into a notice, always in UTC: the shape of `toISOString()`
+ * ("due 2026-12-10T14:46:57.445Z") or the standing notices' "until 2026-12-09 14:51 UTC" (as
+ * web/ui.tsx reads them); the notifications' email trigger copies the notice's text as it is.
  */
-const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z\b/g;
+const STORED_INSTANT = /\b(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z| (\d{2}:\d{2}) UTC)\b/g;
 
 /**
  * A mail's text with each instant written as the site writes a time (web/ui.tsx `formatTime`:
@@ -114,7 +115,10 @@ export function readableInstants(text: string, timeZone: string): string {
   } catch {
     format = new Intl.DateTimeFormat('en-GB', { ...fields, timeZone: 'UTC' }); // a zone this runtime does not know
   }
-  return text.replace(ISO_INSTANT, (stamp) => (Number.isNaN(Date.parse(stamp)) ? stamp : format.format(new Date(stamp))));
+  return text.replace(STORED_INSTANT, (stamp: string, date: string, minute: string | undefined) => {
+    const at = Date.parse(minute ? `${date}T${minute}:00Z` : stamp);
+    return Number.isNaN(at) ? stamp : format.format(at);
+  });
 }
 
 /** A message the outbox gave up on, for staff. */

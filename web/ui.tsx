@@ -70,19 +70,21 @@ export const Time: FC<{ at: string; zone?: string }> = ({ at, zone }) => {
 };
 
 /**
- * An instant as the workflows write it into a stored text ("due 2026-12-10T14:46:57.445Z"):
- * `toISOString()`'s shape, to the minute at least, always in UTC (`Z`).
+ * An instant as the workflows write it into a stored text: `toISOString()`'s shape ("due
+ * 2026-12-10T14:46:57.445Z"), to the minute at least, or the standing notices' "until
+ * 2026-12-09 14:51 UTC"; always in UTC.
  */
-const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z\b/g;
+const STORED_INSTANT = /\b(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z| (\d{2}:\d{2}) UTC)\b/g;
 
-/** A text with its instants apart: strings as they are, each instant as `{ at }`. */
+/** A text with its instants apart: strings as they are, each instant as `{ at }` (ISO). */
 export function instantsIn(text: string): (string | { at: string })[] {
   const parts: (string | { at: string })[] = [];
   let from = 0;
-  for (const match of text.matchAll(ISO_INSTANT)) {
-    if (Number.isNaN(Date.parse(match[0]))) continue;
+  for (const match of text.matchAll(STORED_INSTANT)) {
+    const at = match[2] ? `${match[1]}T${match[2]}:00Z` : match[0];
+    if (Number.isNaN(Date.parse(at))) continue;
     if (match.index > from) parts.push(text.slice(from, match.index));
-    parts.push({ at: match[0] });
+    parts.push({ at });
     from = match.index + match[0].length;
   }
   if (from < text.length) parts.push(text.slice(from));

@@ -49,6 +49,8 @@ describe('a moment inside a text gigflow wrote', () => {
     const html = String(jsx(Stamped, { text: 'due 2026-12-10T14:46:57.445Z <b>' }));
     assert.match(html, /^due <time datetime="2026-12-10T14:46:57.445Z"[^>]*>10 Dec 2026, 14:46 UTC<\/time> &lt;b&gt;$/);
     assert.deepEqual(instantsIn('Three sketches drawn, 2026-12-10 at noon'), ['Three sketches drawn, 2026-12-10 at noon']);
+    // The standing notices write their own UTC shape (workflows/standing/machine.ts).
+    assert.deepEqual(instantsIn('Your offers are blocked until 2026-12-09 14:51 UTC: spam.'), ['Your offers are blocked until ', { at: '2026-12-09T14:51:00Z' }, ': spam.']);
   });
 });
 
