@@ -69,15 +69,17 @@ export function backoffMs(attempts: number, backoff: Backoff = DEFAULT_BACKOFF):
  */
 export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20, backoff: Backoff = DEFAULT_BACKOFF): Promise<number> {
   return db.sql.begin(async (tx) => {
-    const rows = await tx<{ id: string; kind: string; to_address: string; subject: string; body: string; attempts: number }[]>`
-      select id, kind, to_address, subject, body, attempts from outbox
-      where sent_at is null and attempts < ${MAX_ATTEMPTS} and next_attempt_at <= now()
-      order by id limit ${batch}
-      for update skip locked`;
+    // The recipient's saved zone, if the address is a user's, for the times in the text.
+    const rows = await tx<{ id: string; kind: string; to_address: string; subject: string; body: string; attempts: number; time_zone: string | null }[]>`
+      select o.id, o.kind, o.to_address, o.subject, o.body, o.attempts, u.time_zone from outbox o
+      left join users u on lower(u.email) = lower(o.to_address)
+      where o.sent_at is null and o.attempts < ${MAX_ATTEMPTS} and o.next_attempt_at <= now()
+      order by o.id limit ${batch}
+      for update of o skip locked`;
     const sent: string[] = [];
     for (const row of rows) {
       try {
-        await mailer.send({ kind: row.kind, to: row.to_address, subject: row.subject, body: row.body });
+        await mailer.send({ kind: row.kind, to: row.to_address, subject: row.subject, body: readableInstants(row.body, row.time_zone ?? 'UTC') });
       } catch (err) {
         const waitMs = backoffMs(row.attempts + 1, backoff);
         await tx`
@@ -90,6 +92,32 @@ export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20, ba
     }
     if (sent.length) await tx`update outbox set sent_at = now(), attempts = attempts + 1 where id = any(${sent}::int8[])`;
     return sent.length;
+  });
+}
+
+/**
+ * An instant as the workflows write it into a notice, always in UTC: the shape of `toISOString()`
+ * ("due 2026-12-10T14:46:57.445Z") or the standing notices' "until 2026-12-09 14:51 UTC" (as
+ * web/ui.tsx reads them); the notifications' email trigger copies the notice's text as it is.
+ */
+const STORED_INSTANT = /\b(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z| (\d{2}:\d{2}) UTC)\b/g;
+
+/**
+ * A mail's text with each instant written as the site writes a time (web/ui.tsx `formatTime`:
+ * `10 Dec 2026, 23:46 GMT+9`) in the recipient's zone: a mail has no page script to localise
+ * it. Done at sending, so rows queued before read the same way.
+ */
+export function readableInstants(text: string, timeZone: string): string {
+  const fields: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-GB', { ...fields, timeZone });
+  } catch {
+    format = new Intl.DateTimeFormat('en-GB', { ...fields, timeZone: 'UTC' }); // a zone this runtime does not know
+  }
+  return text.replace(STORED_INSTANT, (stamp: string, date: string, minute: string | undefined) => {
+    const at = Date.parse(minute ? `${date}T${minute}:00Z` : stamp);
+    return Number.isNaN(at) ? stamp : format.format(at);
   });
 }
 

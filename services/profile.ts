@@ -8,6 +8,7 @@ import type { Tx } from '../db/tx.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AccountsDeps, Me, ProfilePatch, StaffRole, WithdrawalLock, WithdrawalLockReason } from './account-types.js';
 import { accountRules } from './policy.js';
+import { currentZoneName } from './time-zones.js';
 
 /** Logins, emails and PayPal accounts are stored, and looked up, trimmed and lower-cased. */
 export const normalize = (value: string) => value.trim().toLowerCase();
@@ -26,7 +27,8 @@ export async function me(deps: AccountsDeps, userId: number): Promise<Me> {
     about: u.about,
     skills: u.skills,
     avatarUrl: u.avatarUrl,
-    timeZone: u.timeZone,
+    // A zone saved under an old name (`Asia/Calcutta`) reads as its current one (`Asia/Kolkata`).
+    timeZone: currentZoneName(u.timeZone),
     hideOnWeekends: u.hideOnWeekends,
     canChangeLogin: u.loginChangedAt === null,
     roles: u.roles as StaffRole[],
@@ -35,7 +37,9 @@ export async function me(deps: AccountsDeps, userId: number): Promise<Me> {
 }
 
 export async function updateProfile(deps: AccountsDeps, userId: number, patch: ProfilePatch): Promise<Me> {
-  if (Object.keys(patch).length > 0) await deps.db.orm.update(users).set(patch).where(eq(users.id, userId));
+  // A zone is stored by its current IANA name, whichever of its names came in.
+  const stored = patch.timeZone === undefined ? patch : { ...patch, timeZone: currentZoneName(patch.timeZone) };
+  if (Object.keys(stored).length > 0) await deps.db.orm.update(users).set(stored).where(eq(users.id, userId));
   return me(deps, userId);
 }
 

@@ -11,7 +11,7 @@ import type { SessionUser } from '../services/accounts.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from './context.js';
 import { refusalOf } from './forms.js';
-import { Layout, type Viewer } from './ui.js';
+import { Layout, Stamped, type Viewer } from './ui.js';
 
 const FLASH_COOKIE = 'gf_flash';
 /** W-21: the browser's answer to the cookie notice (`accepted` or `declined`), set by `/cookie-consent`. */
@@ -86,7 +86,7 @@ export function errorPage(deps: WebDeps) {
         title,
         () => (
           <p class="error form-error" role="alert">
-            {refusal.message}
+            <Stamped text={refusal.message} />
           </p>
         ),
         refusal.status,

@@ -3,14 +3,18 @@
  * unread badge), forms that carry the CSRF token and show each field's error beside it, money,
  * times in the viewer's zone, and live countdowns. Pages compose these; none writes raw HTML.
  */
-import type { Child, FC, PropsWithChildren } from 'hono/jsx';
+import { createContext, useContext, type Child, type FC, type PropsWithChildren } from 'hono/jsx';
 import type { SessionUser } from '../services/accounts.js';
 
 /** What every page's header shows about the viewer. */
 export interface Viewer {
   user?: SessionUser;
   csrf: string;
-  /** The viewer's profile time zone; `UTC` (the default) lets the browser's own zone decide. */
+  /**
+   * The viewer's profile time zone: the server writes every time in it, and the page script keeps
+   * it (a zone the user saved wins over the browser's). `UTC` (the default) or none: the server
+   * writes UTC and the page script the browser's zone.
+   */
   timeZone?: string;
   balanceCents?: number;
   unread?: number;
@@ -48,11 +52,52 @@ export function formatTime(iso: string, timeZone = 'UTC'): string {
   return format.format(new Date(iso));
 }
 
-/** A moment: text in the viewer's zone, the absolute time (UTC, ISO) on hover. */
-export const Time: FC<{ at: string; zone?: string }> = ({ at, zone }) => (
-  <time datetime={at} title={at} data-zone={zone && zone !== 'UTC' ? zone : undefined}>
-    {formatTime(at, zone)}
-  </time>
+/**
+ * The viewer's saved zone for every `<Time>` inside the layout that names none, so a page written
+ * without JavaScript shows the zone the user chose, not UTC (the layout provides it).
+ */
+const ViewerZone = createContext<string | undefined>(undefined);
+
+/** A moment: text in the viewer's zone (the one given, else the layout's viewer's), the absolute time (UTC, ISO) on hover. */
+export const Time: FC<{ at: string; zone?: string }> = ({ at, zone }) => {
+  const saved = useContext(ViewerZone);
+  const shown = zone ?? saved;
+  return (
+    <time datetime={at} title={at} data-zone={shown && shown !== 'UTC' ? shown : undefined}>
+      {formatTime(at, shown)}
+    </time>
+  );
+};
+
+/**
+ * An instant as the workflows write it into a stored text: `toISOString()`'s shape ("due
+ * 2026-12-10T14:46:57.445Z"), to the minute at least, or the standing notices' "until
+ * 2026-12-09 14:51 UTC"; always in UTC.
+ */
+const STORED_INSTANT = /\b(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z| (\d{2}:\d{2}) UTC)\b/g;
+
+/** A text with its instants apart: strings as they are, each instant as `{ at }` (ISO). */
+export function instantsIn(text: string): (string | { at: string })[] {
+  const parts: (string | { at: string })[] = [];
+  let from = 0;
+  for (const match of text.matchAll(STORED_INSTANT)) {
+    const at = match[2] ? `${match[1]}T${match[2]}:00Z` : match[0];
+    if (Number.isNaN(Date.parse(at))) continue;
+    if (match.index > from) parts.push(text.slice(from, match.index));
+    parts.push({ at });
+    from = match.index + match[0].length;
+  }
+  if (from < text.length) parts.push(text.slice(from));
+  return parts;
+}
+
+/**
+ * A text the system wrote (a notification, a timeline entry, a note), its instants shown like
+ * every other time on the site: the stored rows keep the workflows' ISO stamps, and old rows
+ * render the same way as new ones.
+ */
+export const Stamped: FC<{ text: string; zone?: string }> = ({ text, zone }) => (
+  <>{instantsIn(text).map((part) => (typeof part === 'string' ? part : <Time at={part.at} zone={zone} />))}</>
 );
 
 /** A live countdown to `at` ("23 h 59 min left"); the page script ticks it without a reload. */
@@ -98,7 +143,7 @@ export const Form: FC<PropsWithChildren<{ action: string; csrf: string; error?: 
     <input type="hidden" name="_csrf" value={p.csrf} />
     {p.error ? (
       <p class="error form-error" role="alert">
-        {p.error}
+        <Stamped text={p.error} />
       </p>
     ) : null}
     {p.children}
@@ -370,7 +415,7 @@ export const Layout: FC<PropsWithChildren<{ title: string; viewer: Viewer; flash
           </p>
         ) : null}
         <h1>{title}</h1>
-        {children}
+        <ViewerZone.Provider value={viewer.timeZone}>{children}</ViewerZone.Provider>
       </main>
       {viewer.cookieNotice !== undefined ? (
         <aside class="cookie-notice" aria-label="cookie notice">

@@ -3,6 +3,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { staffRoles, type Accounts } from '../../services/accounts.js';
 import type { PayoutDetailsService } from '../../services/payout-details.js';
 import { accountRules } from '../../services/policy.js';
+import { isTimeZone } from '../../services/time-zones.js';
 import { access, callerOf, secured } from '../auth.js';
 import { clientAddress } from '../client-address.js';
 import type { AppEnv } from '../context.js';
@@ -205,14 +206,6 @@ const routes = {
   }),
 };
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `trustedProxyHops`: how many reverse proxies in front of the API append to X-Forwarded-For (see client-address.ts). */
 /** Typed as a plain router: the chain's inferred route types grew past what TypeScript represents (TS2590), and nothing reads them. */

@@ -346,6 +346,11 @@ describe('kwork offers', () => {
       assert.deepEqual(await visibleAt('2026-11-29T23:59:00Z'), [false, true]); // Sun 23:59 UTC
       assert.deepEqual(await visibleAt('2026-11-30T00:00:00Z'), [true, true]); // Mon 00:00 UTC
       assert.equal((await call('PATCH', '/me/profile', { token: london.token, body: { timeZone: 'Mars/Olympus' } })).status, 400);
+      // A zone under its old name (Node's ICU lists `Asia/Calcutta`) is stored, and answered, by its current one.
+      const renamed = await call('PATCH', '/me/profile', { token: london.token, body: { timeZone: 'Asia/Calcutta' } });
+      assert.equal(renamed.status, 200);
+      assert.equal(renamed.body.timeZone, 'Asia/Kolkata');
+      assert.equal((await call('GET', '/me', { token: london.token })).body.timeZone, 'Asia/Kolkata');
     });
   });
 

@@ -92,6 +92,46 @@ describe('accounts in the browser', () => {
     await other.context.close();
   });
 
+  it('offers time zones by their current names and shows every time in the saved one, without JavaScript too', async () => {
+    const user = await signUp(stack.api, 'zoned');
+    // A profile saved under an old name before this list (Node's ICU lists `Asia/Calcutta`) reads as its current name.
+    await stack.db.sql`update users set time_zone = 'Asia/Calcutta' where id = ${user.id}`;
+    const { context, page } = await newPerson(browser, stack);
+    await signInAs(context, stack, user);
+    await visit(page, '/settings');
+    const zone = page.getByLabel('Time zone for every time you see');
+    assert.equal(await zone.inputValue(), 'Asia/Kolkata');
+    const offered = await zone.locator('option').evaluateAll((options) => options.map((o) => o.getAttribute('value') ?? ''));
+    for (const current of ['Asia/Kolkata', 'Europe/Kyiv', 'America/Argentina/Buenos_Aires', 'Asia/Ho_Chi_Minh', 'Asia/Kathmandu']) assert.ok(offered.includes(current), current);
+    for (const old of ['Asia/Calcutta', 'Europe/Kiev', 'America/Buenos_Aires', 'Asia/Saigon', 'Asia/Katmandu']) assert.ok(!offered.includes(old), old);
+    await zone.selectOption('Europe/Kyiv');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL('**/settings');
+    assert.equal(await page.getByLabel('Time zone for every time you see').inputValue(), 'Europe/Kyiv');
+    assert.equal((await stack.services.accounts.me(user.id)).timeZone, 'Europe/Kyiv');
+    await page.getByLabel('Time zone for every time you see').selectOption('Asia/Tokyo');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL('**/settings');
+    await context.close();
+
+    // A notification gigflow wrote, with its ISO stamp, as the order workflow stores it.
+    const text = 'The work is delivered. Accept it or ask for a revision by 2026-12-09T14:51:46.802Z, else it is accepted automatically.';
+    await stack.db.sql`insert into notifications (user_id, kind, text, dedupe_key, created_at) values (${user.id}, 'delivered', ${text}, ${`zoned:${user.id}`}, '2026-12-06T14:47:00Z')`;
+    // The browser's zone is Berlin: the saved zone wins, with and without the page script.
+    for (const javaScript of [false, true]) {
+      const reader = await newPerson(browser, stack, { javaScript });
+      await signInAs(reader.context, stack, user);
+      // axe-core needs the page's JavaScript: the page without it is only read.
+      if (javaScript) await visit(reader.page, '/notifications', 'notifications in Tokyo time');
+      else await reader.page.goto('/notifications');
+      const shown = await textOf(reader.page, '#notifications');
+      assert.match(shown, /6 Dec 2026, 23:47 GMT\+9/, `the notice's own time, JavaScript ${javaScript}`);
+      assert.match(shown, /Accept it or ask for a revision by 9 Dec 2026, 23:51 GMT\+9, else it is accepted automatically/, `JavaScript ${javaScript}`);
+      assert.doesNotMatch(shown, /2026-12-09T/);
+      await reader.context.close();
+    }
+  });
+
   it('routes a kind of notification to email only and picks request categories on the notification settings page (K-70, K-45)', async () => {
     const user = await signUp(stack.api, 'routed');
     const { context, page } = await newPerson(browser, stack);

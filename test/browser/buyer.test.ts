@@ -19,6 +19,11 @@ import { TEST_CARDS } from '../support/payments.js';
  * Sends a form as another page (the offer page, built elsewhere) would: the fields posted
  * with this browser's CSRF token from the page's meta tag. (A string: the tests compile without the DOM's types.)
  */
+/** A stored instant as the workflows write it ("2026-12-10T14:46:57.445Z"): no page shows one as text. */
+const ISO_STAMP = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+/** A time as the pages show it ("10 Dec 2026, 15:46 CET"). */
+const SHOWN_TIME = /\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d{2}:\d{2} \S+/;
+
 async function postForm(page: Page, action: string, fields: [string, string][]): Promise<void> {
   const script = `(() => {
     const form = document.createElement('form');
@@ -151,11 +156,18 @@ describe('the buyer in the browser', () => {
     const buyer = await personAs(m.buyer);
     const seller = await personAs(m.seller, 360);
 
+    // Every moment a person reads is a time in their zone, never a stored ISO stamp.
+    await visit(seller.page, '/seller', 'seller dashboard with a new order');
+    assert.match(await textOf(seller.page, 'main'), /Start within .*cancel and refund the buyer/);
+    assert.doesNotMatch(await textOf(seller.page, 'main'), ISO_STAMP);
     await visit(seller.page, path, 'new order, seller');
     assert.equal(await textOf(seller.page, '#next-party'), 'You');
     await seller.page.getByRole('button', { name: 'Start work' }).click();
     assert.match(await textOf(seller.page, '.flash'), /Work started/);
     assert.equal(await textOf(seller.page, '#order-status'), 'In progress');
+    const started = seller.page.locator('#timeline li', { hasText: 'Work started' });
+    assert.match(((await started.textContent()) ?? '').replace(/\s+/g, ' '), new RegExp(`Seller: Work started; due ${SHOWN_TIME.source}`));
+    assert.doesNotMatch(await textOf(seller.page, '#timeline'), ISO_STAMP);
 
     await seller.page.getByLabel('Done so far').selectOption('30');
     await seller.page.getByLabel('Comment for the buyer').fill('Sketches done');
@@ -170,6 +182,16 @@ describe('the buyer in the browser', () => {
     assert.match(await textOf(seller.page, '.flash'), /Delivered/);
     assert.equal(await textOf(seller.page, '#order-status'), 'In review');
 
+    const askedBy = new RegExp(`Accept it or ask for a revision by ${SHOWN_TIME.source}, else it is accepted automatically`);
+    await pollUntil(
+      async () => {
+        await buyer.page.goto('/notifications');
+        return askedBy.test(await textOf(buyer.page, 'main')) || undefined;
+      },
+      { timeoutMs: 10_000, what: 'the delivery notice' },
+    );
+    assert.doesNotMatch(await textOf(buyer.page, '#notifications'), ISO_STAMP);
+    await assertAccessible(buyer.page, 'notifications');
     await visit(buyer.page, path, 'delivered order, buyer');
     assert.equal(await textOf(buyer.page, '#next-party'), 'You');
     assert.match(await textOf(buyer.page, '#next-action'), /accept the delivery or ask for a revision/);

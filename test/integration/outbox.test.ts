@@ -40,6 +40,23 @@ describe('the mail outbox', () => {
     assert.deepEqual(await unsent(), []);
   });
 
+  it('writes the times in a notification’s text in the recipient’s saved zone, as the site does, else in UTC', async () => {
+    await database.db.sql`insert into users (login, email, time_zone) values ('tokyo_buyer', 'Tokyo@example.com', 'Asia/Tokyo')`;
+    const text = 'The work is delivered. Accept it or ask for a revision by 2026-12-09T14:51:46.802Z, else it is accepted automatically.';
+    for (const to of ['tokyo@example.com', 'nobody@example.com']) await database.db.sql`insert into outbox (kind, to_address, subject, body) values ('delivered', ${to}, 'Order 1: delivered', ${text})`;
+    await database.db.sql`insert into outbox (kind, to_address, subject, body) values ('standing_offers_blocked', 'tokyo@example.com', 'Blocked', 'Your offers are blocked until 2026-12-09 14:51 UTC: spam.')`;
+    const sent: MailMessage[] = [];
+    assert.equal(await dispatchOutbox(database.db, { send: async (m) => void sent.push(m) }), 3);
+    assert.deepEqual(
+      sent.map((m) => m.body),
+      [
+        'The work is delivered. Accept it or ask for a revision by 9 Dec 2026, 23:51 GMT+9, else it is accepted automatically.',
+        'The work is delivered. Accept it or ask for a revision by 9 Dec 2026, 14:51 UTC, else it is accepted automatically.',
+        'Your offers are blocked until 9 Dec 2026, 23:51 GMT+9: spam.',
+      ],
+    );
+  });
+
   it('runs in the background until stopped, writing each message to the log in development', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });

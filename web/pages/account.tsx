@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { clientAddress } from '../../api/client-address.js';
 import { emailAddress } from '../../services/email-address.js';
 import { accountRules } from '../../services/policy.js';
+import { currentZoneName, timeZoneChoices } from '../../services/time-zones.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { firstOf, checkbox, optionalText, parseForm, readForm, refusalOf, text, type FormData, type Refusal } from '../forms.js';
@@ -31,10 +32,10 @@ const Confirm = z.object({ code });
 const Forgot = z.object({ email });
 const Reset = z.object({ code, password });
 const Activate = z.object({ token: code, password });
-const zones = Intl.supportedValuesOf('timeZone');
 const Settings = z.object({
   displayName: optionalText(100),
-  timeZone: z.string().refine((zone) => zone === 'UTC' || zones.includes(zone), 'choose a time zone from the list'),
+  // The list's current names; an old name (a form kept from before) is saved as its current one.
+  timeZone: z.string().refine((zone) => zone === 'UTC' || timeZoneChoices.includes(currentZoneName(zone)), 'choose a time zone from the list'),
   hideOnWeekends: checkbox,
 });
 
@@ -351,7 +352,7 @@ function settings(app: Pages, deps: WebDeps) {
             label="Time zone for every time you see"
             value={value('timeZone', me.timeZone)}
             errors={errors}
-            options={[['UTC', 'Your browser’s zone (or UTC)'], ...zones.filter((z) => z !== 'UTC').map((z): [string, string] => [z, z])]}
+            options={[['UTC', 'Your browser’s zone (or UTC)'], ...timeZoneChoices.filter((z) => z !== 'UTC').map((z): [string, string] => [z, z])]}
           />
           <p class="field">
             <label>

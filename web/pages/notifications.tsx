@@ -10,14 +10,16 @@ import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { idOf } from '../forms.js';
 import { page, query, redirect, userOf } from '../page.js';
-import { ActionButton, Pager, Time } from '../ui.js';
+import { ActionButton, Pager, Stamped, Time } from '../ui.js';
 
 const Item: FC<{ item: NotificationItem; csrf: string }> = ({ item, csrf }) => (
   <li class={item.read ? 'card notification' : 'card notification unread'} id={`notification-${item.id}`}>
     <p>
       {item.read ? null : <strong class="badge-unread">Unread</strong>} <Time at={item.createdAt} />
     </p>
-    <p>{item.text}</p>
+    <p>
+      <Stamped text={item.text} />
+    </p>
     <p>
       {item.orderId ? <a href={`/orders/${item.orderId}`}>Open order #{item.orderId}</a> : null}{' '}
       {item.read ? null : <ActionButton action={`/notifications/${item.id}/read`} csrf={csrf} label="Mark read" class="secondary" />}

@@ -1,5 +1,6 @@
 // gigflow's page script: progressive enhancement only; every page works without it.
-// - times are re-rendered in the viewer's zone (the profile's, else the browser's);
+// - times are re-rendered in the viewer's zone: the profile's, which the server already wrote and
+//   which wins, else (the profile keeps the default, UTC) the browser's;
 // - countdowns tick every second without a reload;
 // - htmx requests carry the page's CSRF token;
 // - a refusal (400, 422) is swapped in like a success, so its errors show beside the fields.

@@ -14,7 +14,7 @@ import { jobWorkflowId } from '../../../workflows/job/messages.js';
 import { jobPolicy } from '../../../workflows/job/policy.js';
 import type { WebDeps } from '../../context.js';
 import { firstOf, type ShownForm } from '../../forms.js';
-import { ActionButton, Field, Form, Money, Select, TextArea, Time, type Viewer } from '../../ui.js';
+import { ActionButton, Field, Form, Money, Select, Stamped, TextArea, Time, type Viewer } from '../../ui.js';
 import { AttachmentList } from '../attachments.js';
 import { TemporalLink } from '../staff/temporal-link.js';
 import { statusLabel, urgencyLabel } from './lists.js';
@@ -268,7 +268,7 @@ const History: FC<{ j: JobDetail; v: Viewer }> = ({ j, v }) =>
       <ol>
         {j.view.history.map((e) => (
           <li>
-            <Time at={e.at} zone={v.timeZone} />: {eventText(j, e)}
+            <Time at={e.at} zone={v.timeZone} />: <Stamped text={eventText(j, e)} zone={v.timeZone} />
           </li>
         ))}
       </ol>

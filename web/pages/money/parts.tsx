@@ -7,7 +7,7 @@ import type { FC } from 'hono/jsx';
 import type { WithdrawalDetail, WithdrawalStatus, WithdrawalSummary } from '../../../services/withdrawals.js';
 import type { WithdrawalMethod, WithdrawalPolicy } from '../../../workflows/withdrawal/messages.js';
 import { feeOf } from '../../../workflows/withdrawal/policy.js';
-import { DataTable, Money, Time, money } from '../../ui.js';
+import { DataTable, Money, Stamped, Time, money } from '../../ui.js';
 
 /** What `withdrawals.terms()` answers. */
 export interface Terms {
@@ -132,7 +132,7 @@ export const WithdrawalHistory: FC<{ history: WithdrawalDetail['history']; zone?
         {history.map((h) => (
           <li>
             <Time at={h.at} zone={zone} /> · {h.status.replaceAll('_', ' ')}
-            {h.note ? `: ${h.note}` : null}
+            {h.note ? <>: <Stamped text={h.note} zone={zone} /></> : null}
           </li>
         ))}
       </ol>

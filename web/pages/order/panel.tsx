@@ -7,7 +7,7 @@ import type { FC } from 'hono/jsx';
 import type { OrderDetails } from '../../../services/orders.js';
 import type { OrderView, PendingDeadline, Viewer as OrderViewer } from '../../../workflows/order/messages.js';
 import { AttachmentList } from '../attachments.js';
-import { Countdown, Money, sentenceCase, Time } from '../../ui.js';
+import { Countdown, Money, sentenceCase, Stamped, Time } from '../../ui.js';
 import { dutyOf, outcomeText, partyLabel, reasonLabel, ruleOf, statusLabel, words } from './labels.js';
 
 /** What the page was rendered from: when the order's status or allowed actions differ, its forms are stale. */
@@ -219,7 +219,7 @@ export const Timeline: FC<{ view: OrderView }> = ({ view }) => (
     <ol class="timeline" id="timeline">
       {view.timeline.map((e) => (
         <li>
-          <Time at={e.at} /> · <strong>{actor[e.by]}</strong>: {e.text}
+          <Time at={e.at} /> · <strong>{actor[e.by]}</strong>: <Stamped text={e.text} />
         </li>
       ))}
     </ol>

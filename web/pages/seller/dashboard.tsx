@@ -11,6 +11,7 @@ import type { OrderStatus } from '../../../workflows/order/messages.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { page, userOf } from '../../page.js';
 import { Countdown, Money, Time, type Viewer } from '../../ui.js';
+import { outcomeText } from '../order/labels.js';
 import { StandingBanner } from '../standing.js';
 import { SellerNav } from './offers.js';
 
@@ -64,7 +65,7 @@ const DeadlineCell: FC<{ viewer: Viewer; section: Section; item: OrderListItem }
     <>
       {label} <Countdown at={d.at} /> (<Time at={d.at} zone={viewer.timeZone} />)
       <br />
-      <small class="muted">{d.outcome}</small>
+      <small class="muted">{outcomeText(d.outcome)}</small>
     </>
   );
 };

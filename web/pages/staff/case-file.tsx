@@ -6,7 +6,7 @@ import type { FC } from 'hono/jsx';
 import type { OrderView } from '../../../workflows/order/messages.js';
 import { orderRules } from '../../../workflows/order/policy.js';
 import type { FormData } from '../../forms.js';
-import { Field, FieldError, Form, Money, TextArea, Time, type FieldErrors, type Viewer } from '../../ui.js';
+import { Field, FieldError, Form, Money, Stamped, TextArea, Time, type FieldErrors, type Viewer } from '../../ui.js';
 import { outcomeText } from '../order/labels.js';
 import { firstOf } from '../../forms.js';
 
@@ -128,7 +128,7 @@ export const CaseFile: FC<{ view: OrderView; viewer: Viewer }> = ({ view, viewer
       <ol class="timeline">
         {view.timeline.map((t) => (
           <li>
-            <Time at={t.at} zone={viewer.timeZone} /> · {t.by}: {t.text}
+            <Time at={t.at} zone={viewer.timeZone} /> · {t.by}: <Stamped text={t.text} zone={viewer.timeZone} />
           </li>
         ))}
       </ol>
