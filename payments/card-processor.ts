@@ -189,6 +189,7 @@ function paymentState(intent: PaymentIntent): PaymentState {
     return {
       ...base,
       status: 'succeeded',
+      awaitingPayer: false,
       failureReason: null,
       card: card && { brand: card.brand, last4: card.last4, fingerprint: card.fingerprint },
       chargeRef: typeof intent.latest_charge === 'string' ? intent.latest_charge : (charge?.id ?? null),
@@ -199,11 +200,13 @@ function paymentState(intent: PaymentIntent): PaymentState {
   const declined = intent.status === 'requires_payment_method' && intent.last_payment_error != null;
   if (declined || intent.status === 'canceled') {
     const reason = declined ? (intent.last_payment_error?.code ?? 'payment_failed') : 'canceled';
-    return { ...base, status: 'failed', failureReason: reason, card: null, chargeRef: null };
+    return { ...base, status: 'failed', awaitingPayer: false, failureReason: reason, card: null, chargeRef: null };
   }
   // requires_payment_method, requires_confirmation, requires_action, processing, and any
-  // status we do not know yet: not decided, a later read or webhook will tell.
-  return { ...base, status: 'pending', failureReason: null, card: null, chargeRef: null };
+  // status we do not know yet: not decided, a later read or webhook will tell. Only the first
+  // three wait for the payer; processing (and anything unknown) may still end in a charge.
+  const awaitingPayer = ['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(intent.status);
+  return { ...base, status: 'pending', awaitingPayer, failureReason: null, card: null, chargeRef: null };
 }
 
 function payoutState(payout: Payout): PayoutState {

@@ -194,17 +194,18 @@ function paymentState(order: Order): PaymentState {
     card: null,
     payerEmail: order.payer?.email_address ?? order.payment_source?.paypal?.email_address ?? null,
   };
-  const pending = { ...base, status: 'pending' as const, failureReason: null, chargeRef: null };
+  const pending = { ...base, status: 'pending' as const, awaitingPayer: false, failureReason: null, chargeRef: null };
   if (capture) {
     // The capture decides once there is one, whatever the order's own status says.
-    if (capture.status === 'COMPLETED') return { ...base, status: 'succeeded', failureReason: null, chargeRef: capture.id };
-    if (capture.status === 'DECLINED' || capture.status === 'FAILED') return { ...base, status: 'failed', failureReason: 'declined', chargeRef: capture.id };
+    if (capture.status === 'COMPLETED') return { ...base, status: 'succeeded', awaitingPayer: false, failureReason: null, chargeRef: capture.id };
+    if (capture.status === 'DECLINED' || capture.status === 'FAILED') return { ...base, status: 'failed', awaitingPayer: false, failureReason: 'declined', chargeRef: capture.id };
     // PENDING (an eCheck, a review): the money is not ours yet.
     return pending;
   }
-  if (order.status === 'VOIDED') return { ...base, status: 'failed', failureReason: 'voided', chargeRef: null };
-  // CREATED, SAVED, PAYER_ACTION_REQUIRED; APPROVED too, until we capture it.
-  return pending;
+  if (order.status === 'VOIDED') return { ...base, status: 'failed', awaitingPayer: false, failureReason: 'voided', chargeRef: null };
+  // CREATED, SAVED, PAYER_ACTION_REQUIRED: the payer has not approved; APPROVED is pending too,
+  // until we capture it, but no longer the payer's to give up.
+  return { ...pending, awaitingPayer: ['CREATED', 'SAVED', 'PAYER_ACTION_REQUIRED'].includes(order.status) };
 }
 
 /**

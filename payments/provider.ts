@@ -36,6 +36,12 @@ export interface PaymentState {
   topUpId: number | null;
   amountCents: number;
   status: 'pending' | 'succeeded' | 'failed';
+  /**
+   * Pending and still waiting for the payer: no card taken yet or a 3-D Secure challenge open;
+   * a PayPal order not approved. Only then may we end the top-up on our side (the payer cancelled,
+   * or it expired): an approved PayPal order or a processing card payment is money on its way.
+   */
+  awaitingPayer: boolean;
   failureReason: string | null;
   /** Card payments: what identifies the card without its number (K-48's "same card"). */
   card: { brand: string; last4: string; fingerprint: string } | null;

@@ -30,6 +30,11 @@ import type { Clock } from './clock.js';
 export interface ClosureDeps {
   db: Db;
   clock: Clock;
+  /**
+   * Ends the user's top-ups left pending past their expiry (checked with the provider,
+   * `wallet.expireStale`) before the blockers are counted: an abandoned top-up does not block.
+   */
+  expireTopUps?: (userId: number) => Promise<void>;
 }
 
 /** The user's pending request, as they see it. */
@@ -164,15 +169,18 @@ async function list(deps: ClosureDeps): Promise<StaffClosure[]> {
     where c.withdrawn_at is null and c.completed_at is null
     order by c.requested_at, c.id limit 200`;
   return Promise.all(
-    rows.map(async (r) => ({
-      id: Number(r.id),
-      userId: Number(r.user_id),
-      login: r.login,
-      email: r.email,
-      reason: r.reason,
-      requestedAt: new Date(r.requested_at).toISOString(),
-      blockers: await blockersOf(deps.db.sql, Number(r.user_id)),
-    })),
+    rows.map(async (r) => {
+      await deps.expireTopUps?.(Number(r.user_id));
+      return {
+        id: Number(r.id),
+        userId: Number(r.user_id),
+        login: r.login,
+        email: r.email,
+        reason: r.reason,
+        requestedAt: new Date(r.requested_at).toISOString(),
+        blockers: await blockersOf(deps.db.sql, Number(r.user_id)),
+      };
+    }),
   );
 }
 
@@ -184,6 +192,9 @@ async function list(deps: ClosureDeps): Promise<StaffClosure[]> {
  */
 async function complete(deps: ClosureDeps, closureId: number, staffId: number): Promise<{ userId: number; completedAt: string }> {
   const now = deps.clock.now();
+  // Outside the transaction: it asks the payment provider.
+  const [pendingClosure] = await deps.db.sql<{ user_id: string }[]>`select user_id from account_closures where id = ${closureId}`;
+  if (pendingClosure) await deps.expireTopUps?.(Number(pendingClosure.user_id));
   return deps.db.sql.begin(async (tx) => {
     const [closure] = await tx<{ user_id: string }[]>`
       select user_id from account_closures where id = ${closureId} and withdrawn_at is null and completed_at is null for update`;

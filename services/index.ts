@@ -108,9 +108,10 @@ export function createServices(deps: ServiceDeps) {
   const placement = createPlacement({ db, clock, ledger, workflows, rules: deps.orderPolicy ?? orderPolicy() });
   const individualOffers = createIndividualOffers({ db, clock, placement, workflows });
   const { providers, webUrl } = deps;
+  const wallet = createWallet({ db, ledger, providers, clock, webUrl });
   return {
     accounts,
-    wallet: createWallet({ db, ledger, providers, clock, webUrl }),
+    wallet,
     withdrawals: createWithdrawals({ db, ledger, clock, providers, workflows }),
     payoutDetails: createPayoutDetails({ db, clock, providers, webUrl }),
     webhooks: createProviderWebhooks({ db, ledger, providers, clock, workflows }),
@@ -137,7 +138,7 @@ export function createServices(deps: ServiceDeps) {
     orderGroups: createOrderGroups({ db, clock, placement }),
     portfolio: createPortfolio({ db, clock }),
     invoicing: createInvoicing({ db, clock }),
-    accountClosures: createAccountClosures({ db, clock }),
+    accountClosures: createAccountClosures({ db, clock, expireTopUps: wallet.expireStale }),
     dataExport: createDataExport({ db, clock }),
     attachments: createAttachments({ db, clock, store: deps.attachmentStore ?? temporaryAttachmentStore() }),
     requests: createRequests({ db, clock, workflows, individualOffers, ...(deps.requestPolicy ? { rules: deps.requestPolicy } : {}) }),

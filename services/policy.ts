@@ -70,6 +70,12 @@ export const walletRules = {
   promoMaxCents: 100_000,
   /** K-48, D-09: money topped up by card becomes withdrawable this many calendar months later. */
   cardTopUpHoldMonths: 1,
+  /**
+   * A top-up still waiting for its payer this long after it started ends as `expired` (checked
+   * with the provider first): PayPal lets a payer approve an order for 3 hours; a card payment
+   * is given a day, as Stripe's hosted Checkout Sessions are.
+   */
+  topUpExpiresAfterMs: { paypal: 3 * 60 * 60_000, card: 24 * 60 * 60_000 },
 } as const;
 
 export const catalogRules = {

@@ -9,6 +9,7 @@ import { cardLots, promoCodes, promoRedemptions, topUps } from '../db/schema/led
 import { idempotencyKeys } from '../db/schema/requests.js';
 import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { readWithdrawable } from './withdrawable.js';
+import { walletRules } from './policy.js';
 import type { Clock } from './clock.js';
 import { assertSameRequest, keyedRequest, keyRow, oneRequestAtATime, type KeyedRequest } from './idempotency.js';
 import type { Ledger } from '../db/ledger.js';
@@ -20,12 +21,22 @@ export interface TopUpInput {
   method: ProviderName;
 }
 
+export type TopUpStatus = 'pending' | 'approved' | 'declined' | 'cancelled';
+
+/** Why a pending top-up ended as `cancelled`. */
+export type TopUpEnd = 'cancelled_by_payer' | 'cancelled_by_user' | 'expired';
+
 export interface TopUpView {
   id: number;
   amountCents: number;
   method: ProviderName;
-  /** `pending` until a verified webhook from the provider says the money arrived (or did not). */
-  status: 'pending' | 'approved' | 'declined';
+  /**
+   * `pending` until a verified webhook from the provider says the money arrived (or did not);
+   * `cancelled` when it ended without the payer paying: they cancelled on the provider's page,
+   * the user cancelled it, or it expired (`declineReason` says which). A payment that completes
+   * after all is still credited, and the top-up is then `approved`.
+   */
+  status: TopUpStatus;
   /** Card: `Visa •••• 4242` once paid; PayPal: the payer's account once paid; else the method. */
   source: string;
   declineReason: string | null;
@@ -81,7 +92,7 @@ function view(row: TopUpRow, lot?: { releasesAt: Date }): TopUpView {
     status: row.status,
     source: sourceOf(row),
     declineReason: row.declineReason,
-    checkoutUrl: row.status === 'approved' ? null : row.checkoutUrl,
+    checkoutUrl: row.status === 'approved' || row.status === 'cancelled' ? null : row.checkoutUrl,
     createdAt: row.createdAt.toISOString(),
     decidedAt: row.decidedAt?.toISOString() ?? null,
     withdrawableAt: lot?.releasesAt.toISOString() ?? null,
@@ -170,7 +181,8 @@ async function openCheckout(deps: WalletDeps, row: TopUpRow): Promise<TopUpView>
 async function returnFromProvider(deps: WalletDeps, userId: number, id: number): Promise<TopUpView> {
   const row = await ownTopUp(deps.db, userId, id);
   const capture = deps.providers[row.method].capture;
-  if (row.status === 'pending' && row.gatewayRef && capture) {
+  // A cancelled top-up too: a payer who cancelled and then approved the same order after all pays.
+  if ((row.status === 'pending' || row.status === 'cancelled') && row.gatewayRef && capture) {
     try {
       await capture(row.gatewayRef, row.id);
     } catch {
@@ -180,11 +192,94 @@ async function returnFromProvider(deps: WalletDeps, userId: number, id: number):
   return viewWithLot(deps.db, await ownTopUp(deps.db, userId, id));
 }
 
+/**
+ * Ends a pending top-up without money, once the provider confirms the payer has not paid: the
+ * payment still waits for the payer (`awaitingPayer`), or the provider no longer knows it (an
+ * order PayPal let expire answers 404). A payment the provider took, or is taking (an approved
+ * PayPal order, a card payment processing), is not ended: its webhook credits it. Answers
+ * whether the top-up is ended now; a provider that does not answer throws (nothing changes).
+ */
+async function endTopUp(deps: WalletDeps, row: TopUpRow, reason: TopUpEnd): Promise<boolean> {
+  if (row.status !== 'pending') return row.status === 'cancelled';
+  if (row.gatewayRef) {
+    let state;
+    try {
+      state = await deps.providers[row.method].payment(row.gatewayRef);
+    } catch (err) {
+      if (!(err instanceof ProviderRefusal && err.status === 404)) throw err;
+      state = null;
+    }
+    if (state && state.status === 'succeeded') return false;
+    if (state && state.status === 'pending' && !state.awaitingPayer) return false;
+  }
+  const ended = await deps.db.orm
+    .update(topUps)
+    .set({ status: 'cancelled', declineReason: reason, decidedAt: deps.clock.now() })
+    .where(and(eq(topUps.id, row.id), eq(topUps.status, 'pending')))
+    .returning({ id: topUps.id });
+  return ended.length > 0;
+}
+
+/**
+ * The payer left the provider's page with Cancel (PayPal's cancel_url): a signal, checked with
+ * the provider before the top-up ends. A provider that does not answer leaves it pending (the
+ * page says so; expiry or the user's cancel ends it later).
+ */
+async function payerCancelled(deps: WalletDeps, userId: number, id: number): Promise<TopUpView> {
+  const row = await ownTopUp(deps.db, userId, id);
+  try {
+    await endTopUp(deps, row, 'cancelled_by_payer');
+  } catch {
+    // The provider is down: the top-up stays pending, as the page shows.
+  }
+  return getTopUp(deps, userId, id);
+}
+
+/** The user cancels a pending top-up: 409 when decided, or when the provider took or is taking the money. */
+async function cancelTopUp(deps: WalletDeps, userId: number, id: number): Promise<TopUpView> {
+  const row = await ownTopUp(deps.db, userId, id);
+  if (row.status === 'cancelled') return viewWithLot(deps.db, row);
+  if (row.status !== 'pending') throw new AppError('conflict', `this top-up is ${row.status}: only a pending top-up can be cancelled`, { status: row.status });
+  let ended: boolean;
+  try {
+    ended = await endTopUp(deps, row, 'cancelled_by_user');
+  } catch (err) {
+    throw new AppError('provider_unavailable', `the payment provider could not confirm that nothing was paid (${err instanceof ProviderRefusal ? err.code : 'no answer'}); try again`);
+  }
+  const after = await ownTopUp(deps.db, userId, id);
+  if (!ended && after.status !== 'cancelled') {
+    throw new AppError('conflict', 'the payment provider has taken or is taking this payment: it cannot be cancelled, and is credited once the provider confirms it', { status: after.status });
+  }
+  return viewWithLot(deps.db, after);
+}
+
+/**
+ * Top-ups left pending longer than the provider keeps a payment open for the payer
+ * (`walletRules.topUpExpiresAfterMs`) end as `expired`, each checked with the provider first, so
+ * a late payment is never lost: one the provider took stays pending for its webhook. Run when the
+ * user's top-ups are read and before an account closure is checked; a provider that does not
+ * answer leaves the top-up for the next time.
+ */
+async function expireStale(deps: WalletDeps, userId: number): Promise<void> {
+  const now = deps.clock.now().getTime();
+  const rows = await deps.db.orm.select().from(topUps).where(and(eq(topUps.userId, userId), eq(topUps.status, 'pending')));
+  for (const row of rows) {
+    if (now - row.createdAt.getTime() < walletRules.topUpExpiresAfterMs[row.method]) continue;
+    try {
+      await endTopUp(deps, row, 'expired');
+    } catch {
+      // Asked again at the next read.
+    }
+  }
+}
+
 async function getTopUp(deps: WalletDeps, userId: number, id: number): Promise<TopUpView> {
+  await expireStale(deps, userId);
   return viewWithLot(deps.db, await ownTopUp(deps.db, userId, id));
 }
 
 async function listTopUps(deps: WalletDeps, userId: number): Promise<TopUpView[]> {
+  await expireStale(deps, userId);
   const rows = await deps.db.orm.select().from(topUps).where(eq(topUps.userId, userId)).orderBy(desc(topUps.id)).limit(100);
   const lots = rows.length
     ? await deps.db.orm.select().from(cardLots).where(eq(cardLots.userId, userId))
@@ -278,6 +373,9 @@ export function createWallet(deps: WalletDeps) {
     startTopUp: (userId: number, input: TopUpInput, requestKey: string) => startTopUp(deps, userId, input, requestKey),
     returnFromProvider: (userId: number, id: number) => returnFromProvider(deps, userId, id),
     getTopUp: (userId: number, id: number) => getTopUp(deps, userId, id),
+    payerCancelled: (userId: number, id: number) => payerCancelled(deps, userId, id),
+    cancelTopUp: (userId: number, id: number) => cancelTopUp(deps, userId, id),
+    expireStale: (userId: number) => expireStale(deps, userId),
     listTopUps: (userId: number) => listTopUps(deps, userId),
     balance: (userId: number) => balance(deps, userId),
     withdrawable: (userId: number) => readWithdrawable(deps.db.sql, userId, deps.clock.now()),

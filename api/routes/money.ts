@@ -23,7 +23,10 @@ const TopUp = z
     id: z.number().int(),
     amountCents: Cents,
     method: z.enum(['card', 'paypal']),
-    status: z.enum(['pending', 'approved', 'declined']).openapi({ description: '`pending` until the provider’s verified webhook says the money arrived (`approved`) or not (`declined`)' }),
+    status: z.enum(['pending', 'approved', 'declined', 'cancelled']).openapi({
+      description:
+        '`pending` until the provider’s verified webhook says the money arrived (`approved`) or not (`declined`); `cancelled`: ended unpaid, `declineReason` `cancelled_by_payer` (Cancel on the provider’s page), `cancelled_by_user` or `expired` (PayPal after 3 h, card after 24 h), each checked with the provider first',
+    }),
     source: z.string().openapi({ description: '`card •••• 4242`, `PayPal payer@example.com`, or the method before payment' }),
     declineReason: z.string().nullable(),
     checkoutUrl: z.string().nullable().openapi({ description: 'the provider’s hosted page where the payer pays (K-47); null once approved' }),
@@ -158,6 +161,17 @@ const routes = {
     request: { params: IdParam },
     responses: { 200: json('The top-up', TopUp), ...errorResponses(404) },
   }),
+  cancelTopUp: secured(access.owner, {
+    method: 'post',
+    path: '/top-ups/{id}/cancel',
+    tags: ['money'],
+    summary: 'Cancel a pending top-up the payer has not paid (checked with the provider first): it ends `cancelled` and no longer blocks closing the account',
+    request: { params: IdParam },
+    responses: {
+      200: json('The top-up, cancelled (a second cancel answers it again)', TopUp),
+      ...errorResponses(404, 409, 503),
+    },
+  }),
   redeemPromo: secured(access.user, {
     method: 'post',
     path: '/me/promo-redemptions',
@@ -191,5 +205,6 @@ export function moneyRoutes({ wallet, withdrawals }: { wallet: Wallet; withdrawa
     .openapi(routes.listTopUps, async (c) => c.json({ items: await wallet.listTopUps(callerOf(c).id) }, 200))
     .openapi(routes.getTopUp, async (c) => c.json(await wallet.getTopUp(callerOf(c).id, c.req.valid('param').id), 200))
     .openapi(routes.returnTopUp, async (c) => c.json(await wallet.returnFromProvider(callerOf(c).id, c.req.valid('param').id), 200))
+    .openapi(routes.cancelTopUp, async (c) => c.json(await wallet.cancelTopUp(callerOf(c).id, c.req.valid('param').id), 200))
     .openapi(routes.redeemPromo, async (c) => c.json(await wallet.redeemPromo(callerOf(c).id, c.req.valid('json').code), 201));
 }

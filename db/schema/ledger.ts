@@ -69,7 +69,8 @@ export const topUps = pgTable(
     userId: bigint('user_id', { mode: 'number' }).notNull().references(() => users.id),
     amount: cents('amount').notNull(),
     method: text('method', { enum: ['card', 'paypal'] }).notNull(),
-    status: text('status', { enum: ['pending', 'approved', 'declined'] }).notNull(),
+    /** `cancelled`: ended without payment (the payer or the user cancelled, or it expired: `decline_reason`). */
+    status: text('status', { enum: ['pending', 'approved', 'declined', 'cancelled'] }).notNull(),
     /**
      * The provider's reference for the payment (PaymentIntent `pi_…` or PayPal order id); null
      * only between the row's insert and the provider's answer, in one transaction.

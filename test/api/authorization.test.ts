@@ -276,6 +276,7 @@ describe('authorization matrix', () => {
     'GET /top-ups': { success: 200, build: () => ({ path: '/top-ups' }) },
     'GET /top-ups/{id}': { success: 200, build: () => ({ path: `/top-ups/${ownersTopUpId}` }) },
     'POST /top-ups/{id}/capture': { success: 200, build: () => ({ path: `/top-ups/${ownersTopUpId}/capture` }) },
+    'POST /top-ups/{id}/cancel': { success: 200, build: () => ({ path: `/top-ups/${ownersTopUpId}/cancel` }) },
     'POST /me/promo-redemptions': { success: 201, build: () => ({ path: '/me/promo-redemptions', body: { code: promoCode } }) },
     'POST /admin/users/{id}/roles': { success: 200, build: () => ({ path: `/admin/users/${victim.id}/roles`, body: { role: 'support' } }) },
     'DELETE /admin/users/{id}/roles/{role}': { success: 200, build: () => ({ path: `/admin/users/${victim.id}/roles/support` }) },

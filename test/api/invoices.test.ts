@@ -3,13 +3,15 @@
  * (bad data answers 400/422 naming the field); invoices issued in the caller's transaction are
  * numbered without gaps per calendar year (Europe/Warsaw, D-06) under concurrent issues, a
  * rolled-back issue giving its number back; a job is invoiced once; the PDF opens and reads back
- * with the number, the amounts and both tax ids; only the client, support and admins get it.
+ * with the number, the amounts and both tax ids, and Polish, Cyrillic and Greek letters as typed
+ * (a character its font lacks, as one placeholder); only the client, support and admins get it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getDocument, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { issueInvoice, type IssueInvoiceInput } from '../../db/invoices.js';
 import { createAccounts } from '../../services/accounts.js';
+import { MISSING_GLYPH } from '../../services/invoice-pdf.js';
 import { systemClock } from '../../services/clock.js';
 import { platformIssuer } from '../../workflows/lib/invoicing.js';
 import { signUp, type TestUser } from '../support/api.js';
@@ -127,6 +129,31 @@ describe('invoices', () => {
     const listed = await api.call('GET', '/me/invoices', { token: client.token });
     assert.equal(listed.body[0].number, 'GF/2034/000001');
     assert.deepEqual((await api.call('GET', '/me/invoices', { token: stranger.token })).body, []);
+  });
+
+  it('prints a Polish buyer, Cyrillic and Greek words as typed, and an emoji the font lacks as one placeholder, never mojibake (W-14)', async () => {
+    const buyer = await signUp(api.call, 'polish_buyer');
+    const saved = await api.call('PUT', '/me/invoicing', { token: buyer.token, body: { firstName: 'Łucja', lastName: 'Ćwik-Żółkiewska 😀', country: 'PL', company: null } });
+    assert.equal(saved.status, 200);
+    const invoice = await api.database.db.orm.transaction((tx) =>
+      issueInvoice(tx, {
+        jobId: null,
+        clientId: buyer.id,
+        issuedAt: new Date('2036-02-03T10:00:00Z'),
+        // "c" + a combining acute (as some keyboards send it) prints as the one letter "ć".
+        lines: [{ description: 'Fix 👍🏽 done; Zażółć gęślą jaźń ĄĆĘŁŃÓŚŹŻ; Настройка сайта; Ελλάδα; Größe, Příliš; Ic\u0301wik', amountCents: 6_000 }],
+        totalCents: 6_000,
+      }),
+    );
+    const res = await api.call('GET', `/invoices/${invoice.id}/pdf`, { token: buyer.token });
+    assert.equal(res.status, 200);
+    const text = await pdfText(res.body as Uint8Array);
+    // DejaVu Sans has U+1F600 (😀) but no 👍 (nor its skin tone): one placeholder for the pair.
+    for (const expected of ['Łucja Ćwik-Żółkiewska 😀', 'Zażółć gęślą jaźń ĄĆĘŁŃÓŚŹŻ', 'Настройка сайта', 'Ελλάδα', 'Größe, Příliš', `Fix ${MISSING_GLYPH} done`, 'Ićwik']) {
+      assert.ok(text.includes(expected), `the PDF shows ${expected}: ${text}`);
+    }
+    // Helvetica's WinAnsi printed "Ćwik" as "gv–²ƒÝà" and an emoji as "Ø=Þ" / "Ø=Ý".
+    assert.doesNotMatch(text, /Ø=|Ý|Þ|²/);
   });
 
   it('gives an invoice to its client, support and admins; a stranger or a moderator gets 404 as for none (W-17)', async () => {

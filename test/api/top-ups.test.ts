@@ -132,13 +132,20 @@ describe('top-ups through the payment providers', () => {
       assert.equal((await balance(user)).mainCents, 1_200);
     });
 
-    it('leaves a PayPal top-up the payer cancelled pending, and declines one whose capture PayPal denies', async () => {
+    it('ends a PayPal top-up the payer cancelled once the user cancels it (PayPal asked first), and declines one whose capture PayPal denies', async () => {
       const user = await signUp(call, 'paypal_no');
       const cancelled = await startTopUp(call, user, 1_000, 'paypal');
       const back = returnedTo(await approveOnPaypal(cancelled.checkoutUrl, 'x@paypal.example', 'cancel'));
       assert.equal(back.searchParams.get('cancelled'), '1');
       const returned = await call('POST', `/top-ups/${cancelled.id}/capture`, { token: user.token });
       assert.deepEqual([returned.status, returned.body.status], [200, 'pending']);
+      const ended = await call('POST', `/top-ups/${cancelled.id}/cancel`, { token: user.token });
+      assert.equal(ended.status, 200, JSON.stringify(ended.body));
+      assert.deepEqual([ended.body.status, ended.body.declineReason, ended.body.checkoutUrl, ended.body.decidedAt], ['cancelled', 'cancelled_by_user', null, clock.now().toISOString()]);
+      // A second cancel answers the same; another user's is 404.
+      assert.deepEqual([(await call('POST', `/top-ups/${cancelled.id}/cancel`, { token: user.token })).body.status], ['cancelled']);
+      const stranger = await signUp(call, 'paypal_stranger');
+      assert.equal((await call('POST', `/top-ups/${cancelled.id}/cancel`, { token: stranger.token })).status, 404);
 
       const denied = await startTopUp(call, user, 1_000, 'paypal');
       returnedTo(await approveOnPaypal(denied.checkoutUrl, 'decline.me@paypal.example'));
@@ -147,6 +154,28 @@ describe('top-ups through the payment providers', () => {
       assert.equal(declined.declineReason, 'declined');
       assert.equal((await balance(user)).mainCents, 0);
       assert.equal((await ledgerRows(`topup:${denied.id}`)).length, 0);
+    });
+
+    it('refuses to cancel a top-up the provider took or is taking (409): an approved PayPal order is captured and credited, a paid card stays approved', async () => {
+      const user = await signUp(call, 'no_take_back');
+      const topUp = await startTopUp(call, user, 1_500, 'paypal');
+      const order = orderOf(topUp.checkoutUrl);
+      // The approval's webhook is held: the order stays APPROVED, not yet captured.
+      tap.hold(order);
+      returnedTo(await approveOnPaypal(topUp.checkoutUrl, 'keeper@paypal.example'));
+      const refused = await call('POST', `/top-ups/${topUp.id}/cancel`, { token: user.token });
+      assert.equal(refused.status, 409, JSON.stringify(refused.body));
+      assert.match(refused.body.error.message, /taken or is taking this payment/);
+      assert.equal((await call('GET', `/top-ups/${topUp.id}`, { token: user.token })).body.status, 'pending');
+      await call('POST', `/top-ups/${topUp.id}/capture`, { token: user.token });
+      await deliver(call, await tap.next(order, 'PAYMENT.CAPTURE.COMPLETED'));
+      await topUpWhen(call, user, topUp.id, 'approved');
+      assert.equal((await balance(user)).mainCents, 1_500);
+
+      const { topUp: paid } = await topUpByCard(call, user, 2_000);
+      const late = await call('POST', `/top-ups/${paid.id}/cancel`, { token: user.token });
+      assert.deepEqual([late.status, late.body.error?.details?.status], [409, 'approved']);
+      assert.equal((await balance(user)).mainCents, 3_500);
     });
 
     it('declines a top-up whose card is declined, with the reason, moving nothing; the payer retries on the same page and it is approved', async () => {
@@ -332,6 +361,37 @@ describe('top-ups through the payment providers', () => {
       assert.equal((await balance(user)).mainCents, 1_000);
       assert.equal((await call('POST', '/staff/top-ups/99999999/refund', { token: await staffToken() })).status, 404);
       await assertLedgerConsistent(database.db);
+    });
+  });
+
+  // Last in the file: it moves the clock a day on.
+  describe('a top-up left unpaid ends', () => {
+    it('expires a top-up left unpaid: PayPal after 3 hours, a card after 24, each checked with the provider; an expired one no longer blocks closing the account', async () => {
+      const user = await signUp(call, 'abandoner');
+      const paypal = await startTopUp(call, user, 2_500, 'paypal');
+      const card = await startTopUp(call, user, 2_500, 'card');
+      const closure = await call('POST', '/me/closure', { token: user.token, body: { reason: 'Trying it out only.' } });
+      assert.equal(closure.status, 201, JSON.stringify(closure.body));
+      const blockers = async () => {
+        const { items } = (await call('GET', '/staff/closures', { token: await staffToken() })).body;
+        return items.find((i: { id: number }) => i.id === closure.body.id).blockers.map((b: { kind: string; count: number }) => [b.kind, b.count]);
+      };
+      assert.deepEqual(await blockers(), [['pending_top_ups', 2]]);
+      clock.advance(3 * 60 * MINUTE - 1);
+      assert.equal((await call('GET', `/top-ups/${paypal.id}`, { token: user.token })).body.status, 'pending');
+      clock.advance(1);
+      const expired = (await call('GET', `/top-ups/${paypal.id}`, { token: user.token })).body;
+      assert.deepEqual([expired.status, expired.declineReason, expired.checkoutUrl], ['cancelled', 'expired', null]);
+      assert.deepEqual(await blockers(), [['pending_top_ups', 1]]);
+      clock.advance(21 * 60 * MINUTE);
+      assert.deepEqual(await blockers(), []);
+      const { items } = (await call('GET', '/top-ups', { token: user.token })).body;
+      assert.deepEqual(items.map((t: { id: number; status: string; declineReason: string }) => [t.id, t.status, t.declineReason]), [
+        [card.id, 'cancelled', 'expired'],
+        [paypal.id, 'cancelled', 'expired'],
+      ]);
+      const completed = await call('POST', `/staff/closures/${closure.body.id}/complete`, { token: await staffToken() });
+      assert.equal(completed.status, 200, JSON.stringify(completed.body));
     });
   });
 });

@@ -152,6 +152,36 @@ describe('money in the browser, against the local payment providers', () => {
     await context.close();
   });
 
+  it('ends a PayPal top-up the payer cancels on PayPal’s page, and a card top-up the user cancels on ours; neither blocks closing the account', async () => {
+    const user = await signUp(stack.api, 'cancels');
+    const { context, page } = await personAs(user);
+    await addFunds(page, '25', 'PayPal');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForURL((url) => url.origin === stack.url && /^\/balance\/top-ups\/\d+$/.test(url.pathname));
+    // PayPal was asked first: the order was not approved, so the top-up ends at once.
+    await page.locator('#top-up-status[data-status="cancelled"]').waitFor();
+    assert.match(await textOf(page, '#top-up-status'), /Cancelled: nothing was charged \(cancelled by payer\)/);
+    assert.equal(await page.getByRole('link', { name: 'Check again' }).count(), 0);
+    assert.equal(await page.getByRole('link', { name: 'Start a new top-up' }).count(), 1);
+    await assertAccessible(page, 'top-up cancelled');
+    await screenshot(page, 'money', 'top-up-cancelled-by-payer');
+
+    // A card top-up left on the provider's page: back on ours, the user cancels it.
+    await addFunds(page, '10', 'Card');
+    const cardPage = new URL(page.url());
+    const intent = cardPage.pathname.split('/').pop()!;
+    const mine = await stack.db.sql<{ id: string }[]>`select id from top_ups where gateway_ref = ${intent}`;
+    await visit(page, `/balance/top-ups/${mine[0]!.id}`, 'pending card top-up');
+    assert.match(await textOf(page, '#top-up-status'), /Pending/);
+    await page.getByRole('button', { name: 'Cancel this top-up' }).click();
+    await page.locator('#top-up-status[data-status="cancelled"]').waitFor();
+    assert.match(await textOf(page, '.flash'), /The top-up is cancelled; nothing was charged/);
+    assert.match(await textOf(page, '#top-up-status'), /\(cancelled by user\)/);
+    const pending = await stack.db.sql<{ n: number }[]>`select count(*)::int as n from top_ups where user_id = ${user.id} and status = 'pending'`;
+    assert.equal(pending[0]!.n, 0, 'no pending top-up is left to block closing the account');
+    await context.close();
+  });
+
   it('saves a payout card on the provider’s page; “Why can’t I withdraw?” names the card lock and the pause to the second', async () => {
     const user = await signUp(stack.api, 'payout');
     const { context, page } = await personAs(user);

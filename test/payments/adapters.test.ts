@@ -84,6 +84,7 @@ describe('card processor: requests', () => {
       topUpId: 7,
       amountCents: 1234,
       status: 'succeeded',
+      awaitingPayer: false,
       failureReason: null,
       card: { brand: 'visa', last4: '4242', fingerprint: 'fp_1' },
       payerEmail: null,
@@ -106,6 +107,8 @@ describe('card processor: requests', () => {
       assert.equal(state.status, status, JSON.stringify(extra));
       assert.equal(state.failureReason, reason, JSON.stringify(extra));
       assert.equal(state.card, null);
+      // Still the payer's to pay (or give up): no card yet, or a challenge open; processing is not.
+      assert.equal(state.awaitingPayer, status === 'pending' && extra['status'] !== 'processing', JSON.stringify(extra));
     }
   });
 
@@ -389,6 +392,9 @@ describe('PayPal: requests', () => {
       fake.answer = routes({ 'POST /paypal/v1/oauth2/token': token(), 'GET /paypal/v2/checkout/orders/ORDER-1': answer });
       const state = await paypal.payment('ORDER-1');
       assert.deepEqual([state.status, state.failureReason, state.chargeRef], [status, reason, chargeRef], JSON.stringify(answer.body));
+      // Only an order the payer has not approved may be ended on our side (a cancel, an expiry).
+      const body = answer.body as { status: string; purchase_units: { payments?: unknown }[] };
+      assert.equal(state.awaitingPayer, ['CREATED', 'PAYER_ACTION_REQUIRED'].includes(body.status) && !body.purchase_units[0]?.payments, JSON.stringify(answer.body));
       assert.equal(state.amountCents, 1234);
       assert.equal(state.topUpId, 7);
     }

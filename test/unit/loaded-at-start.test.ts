@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { checkout, compiled, loadedRoot } from '../support/root.js';
 
-const LOADED_WHEN_USED = ['pdfkit', 'nodemailer', 'date-holidays', 'file-type', '@opentelemetry/sdk-trace-node', '@opentelemetry/exporter-trace-otlp-http', '@temporalio/interceptors-opentelemetry'];
+const LOADED_WHEN_USED = ['pdfkit', 'fontkit', 'nodemailer', 'date-holidays', 'file-type', '@opentelemetry/sdk-trace-node', '@opentelemetry/exporter-trace-otlp-http', '@temporalio/interceptors-opentelemetry'];
 
 /** The packages whose modules Node resolved while the process imported `modules` (paths from the project's root). */
 function packagesLoadedBy(modules: string[]): Set<string> {

@@ -6,7 +6,9 @@
  * there) or, cancelled, to `/balance/top-ups/<id>?cancelled=1`. The top-up stays pending until
  * the provider's verified webhook reaches the API, so its page polls a fragment (htmx, every
  * second) while it is pending — or declined, when the payer comes back from another attempt on
- * the same card payment — with a "Check again" link for a browser without JavaScript.
+ * the same card payment — with a "Check again" link for a browser without JavaScript. Back from
+ * the provider's Cancel, the top-up ends (`wallet.payerCancelled`, the provider asked first); a
+ * pending one has a "Cancel this top-up" button.
  * `/balance/top-up?amount=<cents>` prefills the amount: the add-funds prompt of K-02.
  * `&next=/jobs/<id>` comes from a job's payment box (W-07): the top-up's page then leads back to
  * the job once the money is there (a short-lived cookie carries it past the provider's page).
@@ -22,7 +24,7 @@ import { AppError } from '../../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { dollars, firstOf, idOf, parseForm, readForm, refusalOf, type FormData, type Refusal } from '../../forms.js';
 import { page, redirect, userOf, type WebContext } from '../../page.js';
-import { Field, FieldError, Form, Money, Time, money, type FieldErrors } from '../../ui.js';
+import { ActionButton, Field, FieldError, Form, Money, Time, money, type FieldErrors } from '../../ui.js';
 
 type Pages = Hono<WebEnv>;
 
@@ -37,6 +39,7 @@ export const topUpStatusLabel: Record<TopUpView['status'], string> = {
   approved: 'Approved: the money is on your balance',
   pending: 'Pending: waiting for the payment provider to confirm',
   declined: 'Declined',
+  cancelled: 'Cancelled: nothing was charged',
 };
 
 /** The top-up in the address: a valid id, else the 404 page. */
@@ -120,7 +123,7 @@ function topUpForm(app: Pages, deps: WebDeps) {
 }
 
 /** What the payer can do next: wait (and check again), pay after all, or try again. */
-const NextStep: FC<{ topUp: TopUpView; cancelled: boolean; back?: string | undefined }> = ({ topUp, cancelled, back }) => {
+const NextStep: FC<{ topUp: TopUpView; cancelled: boolean; csrf: string; back?: string | undefined }> = ({ topUp, cancelled, csrf, back }) => {
   const again = `/balance/top-up?amount=${topUp.amountCents}`;
   if (topUp.status === 'approved') {
     return (
@@ -133,6 +136,13 @@ const NextStep: FC<{ topUp: TopUpView; cancelled: boolean; back?: string | undef
           </>
         ) : null}
         <a href="/balance">Balance and statement</a>
+      </p>
+    );
+  }
+  if (topUp.status === 'cancelled') {
+    return (
+      <p>
+        <a href={again}>Start a new top-up</a> · <a href="/balance">Balance</a>
       </p>
     );
   }
@@ -157,7 +167,8 @@ const NextStep: FC<{ topUp: TopUpView; cancelled: boolean; back?: string | undef
           {' '}· <a href={topUp.checkoutUrl}>{cancelled ? 'Pay after all' : 'Continue to payment'}</a>
         </>
       ) : null}{' '}
-      · <a href="/balance">Balance</a>
+      · <a href="/balance">Balance</a>{' '}
+      <ActionButton action={`/balance/top-ups/${topUp.id}/cancel`} csrf={csrf} label="Cancel this top-up" class="secondary" />
     </p>
   );
 };
@@ -195,7 +206,7 @@ function pollOf(topUp: TopUpView, visit: Visit): string | undefined {
  * The top-up as it stands. While it waits for the provider (and the payer did not leave) it asks
  * for itself again every second (htmx swaps it in place); once decided, the answer no longer polls.
  */
-const TopUpPanel: FC<{ topUp: TopUpView; balanceCents: number; visit: Visit; zone?: string | undefined; back?: string | undefined }> = ({ topUp, balanceCents, visit, zone, back }) => {
+const TopUpPanel: FC<{ topUp: TopUpView; balanceCents: number; visit: Visit; csrf: string; zone?: string | undefined; back?: string | undefined }> = ({ topUp, balanceCents, visit, csrf, zone, back }) => {
   const poll = pollOf(topUp, visit);
   return (
     <div id="top-up-panel" hx-get={poll} hx-trigger={poll ? 'every 1s' : undefined} hx-swap="outerHTML" aria-live="polite">
@@ -222,7 +233,7 @@ const TopUpPanel: FC<{ topUp: TopUpView; balanceCents: number; visit: Visit; zon
       <p>
         Your main balance: <strong id="balance-after"><Money cents={balanceCents} /></strong>
       </p>
-      <NextStep topUp={topUp} cancelled={visit.cancelled} back={back} />
+      <NextStep topUp={topUp} cancelled={visit.cancelled} csrf={csrf} back={back} />
     </div>
   );
 };
@@ -254,8 +265,25 @@ function topUpResult(app: Pages, deps: WebDeps) {
   };
   app.get('/balance/top-ups/:id', async (c) => {
     const user = userOf(c);
-    const { topUp, balanceCents } = await read(user.id, topUpIdOf(c));
-    return page(c, deps, `Top-up #${topUp.id}`, (v) => <TopUpPanel topUp={topUp} balanceCents={balanceCents} visit={visitOf(c)} zone={v.timeZone} back={backTo(getCookie(c, AFTER_TOP_UP))} />);
+    const id = topUpIdOf(c);
+    // Back from the provider's Cancel (its cancel_url): the top-up ends once the provider confirms
+    // the payer did not pay.
+    if (visitOf(c).cancelled) await wallet.payerCancelled(user.id, id);
+    const { topUp, balanceCents } = await read(user.id, id);
+    return page(c, deps, `Top-up #${topUp.id}`, (v) => (
+      <TopUpPanel topUp={topUp} balanceCents={balanceCents} visit={visitOf(c)} csrf={v.csrf} zone={v.timeZone} back={backTo(getCookie(c, AFTER_TOP_UP))} />
+    ));
+  });
+  // The user gives up a pending top-up (the provider is asked first that nothing was paid).
+  app.post('/balance/top-ups/:id/cancel', async (c) => {
+    const user = userOf(c);
+    const id = topUpIdOf(c);
+    try {
+      await wallet.cancelTopUp(user.id, id);
+      return redirect(c, `/balance/top-ups/${id}`, 'The top-up is cancelled; nothing was charged.');
+    } catch (err) {
+      return redirect(c, `/balance/top-ups/${id}`, `Not cancelled: ${refusalOf(err).message}`);
+    }
   });
   // The panel alone, for htmx polling (the page script shows its times in the viewer's zone); signed out, 204.
   app.get('/balance/top-ups/:id/panel', async (c) => {
@@ -263,7 +291,7 @@ function topUpResult(app: Pages, deps: WebDeps) {
     const { topUp, balanceCents } = await read(c.var.user.id, topUpIdOf(c));
     return c.html(
       <>
-        <TopUpPanel topUp={topUp} balanceCents={balanceCents} visit={visitOf(c)} back={backTo(getCookie(c, AFTER_TOP_UP))} />
+        <TopUpPanel topUp={topUp} balanceCents={balanceCents} visit={visitOf(c)} csrf={c.var.csrf} back={backTo(getCookie(c, AFTER_TOP_UP))} />
         {topUp.status === 'approved' ? <HeaderBalance cents={balanceCents} /> : null}
       </>,
     );
