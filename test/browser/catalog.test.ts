@@ -118,12 +118,15 @@ describe('the catalog in the browser', () => {
     await assertAccessible(page, 'offer page, priced');
     await page.getByLabel(/Basic kwork/).check();
     await page.getByLabel(/Source files/).uncheck();
-    await page.getByLabel(/Express delivery/).check();
-    await page.getByLabel('Units of the basic kwork').fill('2');
+    await page.getByLabel('Units of the basic kwork').fill('1');
     await page.getByLabel('Units of the basic kwork').press('Tab');
+    await price(/\$10\.00.*3 days/);
+    await page.getByLabel(/Express delivery/).check();
+    await price(/\$15\.00.*3 days/);
+    // Typing, the focus still in the field (no change event yet): the price follows the keystrokes.
+    await page.getByLabel('Units of the basic kwork').fill('2');
     await price(/\$25\.00.*4\.5 days/);
-    // The cart form carries the same choice.
-    assert.equal(await page.locator('#cart-form input[name="units"]').inputValue(), '2');
+    assert.equal(await page.evaluate('document.activeElement.id'), 'f-units');
 
     await page.getByLabel('Requirements for the seller').fill('Our bakery is called Crumbs.');
     await page.getByRole('button', { name: 'Order', exact: true }).click();
@@ -166,6 +169,57 @@ describe('the catalog in the browser', () => {
     await context.close();
   });
 
+  it('adds to the cart what the order form shows, pressed at once after a change, and checkout charges it (K-07)', async () => {
+    const buyer = await signUp(stack.api, 'catcart');
+    await fund(stack.db, buyer.id, 10_000);
+    const { context, page } = await newPerson(browser, stack);
+    await signInAs(context, stack, buyer);
+    await visit(page, `/offers/${offerId}`);
+    await page.getByLabel(/Express delivery/).check();
+    await page.getByLabel('Units of the basic kwork').fill('3');
+    // No wait for the live price: the cart takes the form as it is.
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.waitForURL('**/cart');
+    assert.match(await textOf(page, '.flash'), /Added “Minimalist quokka logo.*” to your cart/);
+    assert.match(await textOf(page, 'main tbody'), /3 × basic \+ 1 option\s*\$35\.00/);
+    await page.getByRole('button', { name: 'Check out and pay' }).click();
+    await page.waitForURL(/\/orders\/\d+$/);
+    assert.match(await textOf(page, '.flash'), /Ordered 1 service for \$35\.00/);
+    const orderId = Number(new URL(page.url()).pathname.split('/').pop());
+    const order = await stack.api('GET', `/orders/${orderId}`, { token: buyer.token });
+    assert.equal(order.body.amounts.totalCents, 3_500);
+    assert.deepEqual(order.body.line, { kind: 'basic', units: 3, options: [{ id: 1, title: 'Express delivery', priceCents: 500, extraDays: 0 }] });
+    await context.close();
+  });
+
+  it('adds the chosen package, or units and options, to the cart without JavaScript; a refused choice shows beside its field', async () => {
+    const buyer = await signUp(stack.api, 'catcartnojs');
+    const context = await browser.newContext({ baseURL: stack.url, javaScriptEnabled: false, bypassCSP: true });
+    await signInAs(context, stack, buyer);
+    const page = await context.newPage();
+    await page.goto(`/offers/${offerId}`);
+    await page.getByLabel('Units of the basic kwork').fill('2');
+    await page.getByLabel(/Source files/).check();
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.waitForURL('**/cart');
+    assert.match(await textOf(page, 'main tbody'), /2 × basic \+ 1 option\s*\$30\.00/);
+    // The same offer again, as a package: its line is replaced.
+    await page.goto(`/offers/${offerId}`);
+    await page.getByLabel(/Standard package/).check();
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.waitForURL('**/cart');
+    assert.match(await textOf(page, 'main tbody'), /Standard package\s*\$25\.00/);
+    // Units the form refuses: the offer page again, the error beside the field, the cart unchanged.
+    await page.goto(`/offers/${offerId}`);
+    await page.getByLabel('Units of the basic kwork').fill('0');
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.waitForURL(`**/offers/${offerId}/order`);
+    assert.ok((await textOf(page, '#f-units-error')).length > 0);
+    const cart = await stack.services.cart.get(buyer.id);
+    assert.deepEqual(cart.items.map((i) => i.packageTier), ['standard']);
+    await context.close();
+  });
+
   it('refuses an order the balance cannot pay, with a link to add the missing amount', async () => {
     const buyer = await signUp(stack.api, 'catpoor');
     await fund(stack.db, buyer.id, 300);
@@ -175,8 +229,27 @@ describe('the catalog in the browser', () => {
     await page.getByRole('button', { name: 'Order', exact: true }).click();
     await page.locator('#short-balance').waitFor();
     assert.match(await textOf(page, '#short-balance'), /short by \$7\.00/);
-    assert.equal(await page.getByRole('link', { name: 'Add funds' }).getAttribute('href'), '/balance/top-up?amount=700');
+    assert.equal(await page.getByRole('link', { name: 'Add funds' }).getAttribute('href'), `/balance/top-up?amount=700&next=${encodeURIComponent(`/offers/${offerId}?units=1`)}`);
     await assertAccessible(page, 'offer page with a short balance');
+
+    // K-02: the way to add funds carries the way back, with what was chosen and written.
+    await page.getByLabel('Units of the basic kwork').fill('2');
+    await page.getByLabel(/Express delivery/).check();
+    await page.getByLabel('Requirements for the seller').fill('Crumbs & co, in blue');
+    await page.getByRole('button', { name: 'Order', exact: true }).click();
+    await page.locator('#short-balance', { hasText: 'short by $22.00' }).waitFor();
+    const back = `/offers/${offerId}?units=2&optionIds=1&requirements=Crumbs+%26+co%2C+in+blue`;
+    assert.equal(await page.getByRole('link', { name: 'Add funds' }).getAttribute('href'), `/balance/top-up?amount=2200&next=${encodeURIComponent(back)}`);
+    await page.getByRole('link', { name: 'Add funds' }).click();
+    await page.waitForURL('**/balance/top-up?**');
+    assert.equal(await page.getByLabel('Amount in dollars').inputValue(), '22.00');
+    assert.equal(await page.getByRole('form', { name: 'add funds' }).locator('input[name="next"]').inputValue(), back);
+    // The way back (the top-up's page links to it once the money is there) shows the form as it was.
+    await visit(page, back, 'offer page back from adding funds');
+    assert.equal(await page.getByLabel('Units of the basic kwork').inputValue(), '2');
+    assert.equal(await page.getByLabel(/Express delivery/).isChecked(), true);
+    assert.equal(await page.getByLabel('Requirements for the seller').inputValue(), 'Crumbs & co, in blue');
+    assert.match(await textOf(page, '#price'), /\$25\.00.*4\.5 days/);
     const orders = await stack.api('GET', '/orders?role=buyer', { token: buyer.token });
     assert.equal(orders.body.items.length, 0);
     await context.close();
