@@ -26,8 +26,12 @@ describe('the catalog in the browser', () => {
   let offerId: number;
   const title = 'Minimalist quokka logo for your bakery';
 
+  // The services' clock: the system's, but where a test sets a day of the week (K-42).
+  let clockAt: Date | null = null;
+  const clock = { now: () => clockAt ?? new Date() };
+
   before(async () => {
-    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-catalog' }), openBrowser()]);
+    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-catalog', clock }), openBrowser()]);
     seller = await signUp(stack.api, 'catseller');
     offerId = await insertOffer(stack.db, seller.id, { categoryId: LOGOS, title });
     await addOptionsAndPackages(stack.db, offerId, { economy: ['1 concept'], standard: ['3 concepts'], business: ['5 concepts', 'brand book'] });
@@ -296,5 +300,33 @@ describe('the catalog in the browser', () => {
     }
     await assertAccessible(page, '404 page');
     await context.close();
+  });
+  it('tells a visitor with the link that an offer hidden for the weekend is back on Monday, with no order form (K-42)', async () => {
+    const weekender = await signUp(stack.api, 'catweekend');
+    const hidden = await insertOffer(stack.db, weekender.id, { categoryId: BANNERS, title: 'Weekend wombat banner' });
+    await stack.db.sql`update users set hide_on_weekends = true, time_zone = 'Asia/Tokyo' where id = ${weekender.id}`;
+    // Saturday noon in Tokyo: hidden till Monday 00:00 there, Sunday 15:00 UTC.
+    clockAt = new Date('2026-11-07T03:00:00Z');
+    try {
+      const { context, page } = await newPerson(browser, stack);
+      const res = await page.goto(`/offers/${hidden}`);
+      assert.equal(res?.status(), 404);
+      assert.match(await textOf(page, 'h1'), /Weekend wombat banner/);
+      assert.match(await textOf(page, '#unavailable'), /Unavailable until Monday.*catweekend.*takes no orders on weekends: this offer is back on/);
+      assert.equal(await page.locator('#unavailable time').getAttribute('datetime'), '2026-11-08T15:00:00.000Z');
+      assert.doesNotMatch(await textOf(page, 'main'), /There is nothing here/);
+      assert.equal(await page.locator('#order-form').count(), 0);
+      await assertAccessible(page, 'an offer hidden for the weekend');
+      // An offer that is not there at all is still the plain 404 page.
+      await page.goto('/offers/999999999');
+      assert.equal(await page.locator('#unavailable').count(), 0);
+      // Monday noon in Tokyo: it shows as usual.
+      clockAt = new Date('2026-11-09T03:00:00Z');
+      assert.equal((await page.goto(`/offers/${hidden}`))?.status(), 200);
+      await page.locator('#order-form').waitFor();
+      await context.close();
+    } finally {
+      clockAt = null;
+    }
   });
 });

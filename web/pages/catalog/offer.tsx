@@ -4,11 +4,13 @@
  * `POST /orders` does: the same service, the same checks, an idempotency key per rendered form;
  * the same form's "Add to cart" keeps its choice in the cart (K-07). `/offers/:id?units=…&optionIds=…`
  * (and `packageTier`, `requirements`) shows the form so filled: the way back from a top-up (K-02).
- * An unknown offer, or one buyers cannot see, is the 404 page.
+ * An unknown offer, or one buyers cannot see, is the 404 page; one its seller hides for the weekend
+ * (K-42) is a 404 too, saying when it is back.
  */
 import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
-import type { OfferPage } from '../../../services/offers.js';
+import type { OfferPage, WeekendAbsence } from '../../../services/offers.js';
+import { AppError } from '../../../workflows/lib/errors.js';
 import type { AccountBlock } from '../../../services/sanctions.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { optionalText, parseForm, readForm, readQuery, refusalOf, type FormData, type Refusal } from '../../forms.js';
@@ -156,8 +158,36 @@ function chosenInAddress(c: WebContext): Shown {
   return { choice: choiceOf(parsed.data), form: { units: String(parsed.data.units), requirements: parsed.data.requirements ?? '' } };
 }
 
+/**
+ * K-42: an offer its seller hides for the weekend, to someone with its link: when it is back,
+ * instead of the 404 page's "nothing here". Still a 404, as the JSON API answers, and no order
+ * form: buyers can neither find nor order it until Monday.
+ */
+const WeekendAway: FC<{ away: WeekendAbsence; viewer: Viewer }> = ({ away, viewer }) => (
+  <section class="card" id="unavailable" aria-labelledby="unavailable-heading">
+    <h2 id="unavailable-heading">Unavailable until Monday</h2>
+    <p>
+      Its seller, <a href={`/sellers/${away.sellerLogin}`}>{away.sellerLogin}</a>, takes no orders on weekends: this offer is back on{' '}
+      <Time at={away.until} zone={viewer.timeZone} />.
+    </p>
+    <p>
+      <a href="/search">Find another service</a>
+    </p>
+  </section>
+);
+
+async function offerOrAbsence(c: WebContext, deps: WebDeps) {
+  try {
+    return await showOffer(c, deps, chosenInAddress(c));
+  } catch (err) {
+    const away = err instanceof AppError && err.code === 'not_found' ? await deps.services.offers.weekendAbsence(offerIdOf(c)) : null;
+    if (!away) throw err;
+    return page(c, deps, away.title, (viewer) => <WeekendAway away={away} viewer={viewer} />, 404);
+  }
+}
+
 export function offerPages(app: Hono<WebEnv>, deps: WebDeps) {
-  app.get(OFFER, (c) => showOffer(c, deps, chosenInAddress(c)));
+  app.get(OFFER, (c) => offerOrAbsence(c, deps));
   app.get(`${OFFER}/price`, (c) => priceFragment(c, deps));
   app.post(`${OFFER}/order`, (c) => orderFromPage(c, deps));
 }
