@@ -20,7 +20,7 @@ import { publicSeller } from './sellers.js';
 import { checkModerationLimit, moderationLimit, startSubmission, type ModerationDeps, type ModerationLimit } from './moderation.js';
 import { checkAgainstCategory, checkNotDuplicate, contentOf, withOptionIds, type OfferInput } from './offer-content.js';
 import { catalogRules } from './policy.js';
-import { hiddenForWeekend } from './visibility.js';
+import { hiddenForWeekend, weekendEndsAt } from './visibility.js';
 
 type OfferRow = typeof offers.$inferSelect;
 
@@ -241,9 +241,39 @@ export async function offerPage(deps: { db: Db; clock: Clock }, offerId: number,
   };
 }
 
+/** An offer its seller hides for the weekend (K-42), as a visitor with its link may learn of it. */
+export interface WeekendAbsence {
+  offerId: number;
+  title: string;
+  sellerLogin: string;
+  /** Monday 00:00 in the seller's time zone: when buyers see it again. */
+  until: string;
+}
+
+/**
+ * The offer buyers cannot see only because its seller hides it for the weekend (K-42): its title
+ * and when it shows again; null for any other offer (unknown, visible, or hidden for another reason).
+ */
+export async function weekendAbsence(deps: { db: Db; clock: Clock }, offerId: number): Promise<WeekendAbsence | null> {
+  const [found] = await deps.db.orm
+    .select({ offer: offers, seller: users })
+    .from(offers)
+    .innerJoin(users, eq(users.id, offers.sellerId))
+    .where(and(eq(offers.id, offerId), eq(offers.status, 'active')));
+  const now = deps.clock.now();
+  if (!found || !hiddenForWeekend(now, found.seller.timeZone, found.seller.hideOnWeekends)) return null;
+  return { offerId, title: found.offer.title, sellerLogin: found.seller.login, until: weekendEndsAt(now, found.seller.timeZone).toISOString() };
+}
+
 export function createOffers(deps: OffersDeps) {
   return {
     page: (offerId: number, viewer?: { id: number; roles: readonly string[] }) => offerPage(deps, offerId, viewer),
+    weekendAbsence: (offerId: number) => weekendAbsence(deps, offerId),
+    /** K-42: until when a seller's weekend setting hides their offers, if it hides them now; else null. */
+    weekendHiddenUntil: (seller: { timeZone: string; hideOnWeekends: boolean }) => {
+      const now = deps.clock.now();
+      return hiddenForWeekend(now, seller.timeZone, seller.hideOnWeekends) ? weekendEndsAt(now, seller.timeZone).toISOString() : null;
+    },
     create: (sellerId: number, input: OfferInput) => createOffer(deps, sellerId, input),
     /** The web editor's one step: a new offer, sent to moderation at once (all or nothing). */
     createAndSubmit: (sellerId: number, input: OfferInput) => createOffer(deps, sellerId, input, true),

@@ -10,6 +10,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { offers } from '../db/schema/catalog.js';
 import { users } from '../db/schema/users.js';
+import { addDays, civilDateOf, zonedInstant } from '../workflows/lib/zoned-time.js';
 
 const WEEKEND = new Set(['Fri', 'Sat', 'Sun']);
 
@@ -33,6 +34,16 @@ function weekdayIn(timeZone: string, now: Date): string {
  */
 export function hiddenForWeekend(now: Date, timeZone: string, hideOnWeekends: boolean): boolean {
   return hideOnWeekends && WEEKEND.has(weekdayIn(timeZone, now));
+}
+
+/**
+ * When a weekend hiding under way at `now` ends (K-42: "from Friday till Monday"): the next
+ * Monday 00:00, local time in `timeZone`.
+ */
+export function weekendEndsAt(now: Date, timeZone: string): Date {
+  const today = civilDateOf(now.getTime(), timeZone);
+  const weekday = new Date(Date.UTC(today.year, today.month - 1, today.day)).getUTCDay(); // Sunday 0 … Saturday 6
+  return new Date(zonedInstant(addDays(today, (8 - weekday) % 7 || 7), 0, timeZone));
 }
 
 /**

@@ -122,9 +122,16 @@ export function remaining(ms: number): string {
  * A table of rows that scrolls on its own on a narrow screen: focusable and named for screen
  * readers (`label`), with a caption for them and its column heads (a falsy head is left out).
  */
-export const DataTable: FC<PropsWithChildren<{ id?: string; label: string; caption: string; columns: (string | false | null | undefined)[] }>> = ({ id, label, caption, columns, children }) => (
+export const DataTable: FC<PropsWithChildren<{ id?: string; label: string; caption: string; columns: (string | false | null | undefined)[]; stacked?: boolean }>> = ({
+  id,
+  label,
+  caption,
+  columns,
+  stacked,
+  children,
+}) => (
   <div class="table-wrap" tabindex={0} role="region" aria-label={label}>
-    <table id={id}>
+    <table id={id} class={stacked ? 'stacked' : undefined}>
       <caption class="visually-hidden">{caption}</caption>
       <thead>
         <tr>

@@ -385,16 +385,6 @@ const FORMS: FormRow[] = [
   },
   {
     pages: ['offer'],
-    form: '#cart-form',
-    fields: {
-      offerId: { values: [...NUMBER, blank], status: [400, 404], shows: 'form' },
-      units: { values: [...NUMBER, { label: 'zero', text: '0' }], shows: 'form' },
-      optionIds: { values: [...NUMBER, { label: 'another offer’s option', text: '999' }], status: [400, 422], shows: 'form' },
-      packageTier: { values: CHOICE, shows: 'form' },
-    },
-  },
-  {
-    pages: ['offer'],
     form: 'form[action^="/favorites/"]',
     fields: {
       favorite: { values: [bogus, nul, surrogate], shows: 'form' },

@@ -89,12 +89,17 @@ describe('the buyer in the browser', () => {
     const m = await market(stack.api, stack.db, { fundsCents: 500 });
     const { context, page } = await personAs(m.buyer);
     await visit(page, '/cart', 'empty cart');
-    await postForm(page, '/cart/items', [['offerId', String(m.offerId)], ['units', '1'], ['packageTier', '']]);
+    const addToCart = async () => {
+      await page.goto(`/offers/${m.offerId}`);
+      await page.getByRole('button', { name: 'Add to cart' }).click();
+      await page.waitForURL('**/cart');
+    };
+    await addToCart();
     assert.match(await textOf(page, '.flash'), /Added “Logo design .*” to your cart/);
     await page.getByRole('button', { name: /^Remove Logo design/ }).click();
     assert.match(await textOf(page, '.flash'), /Removed from your cart/);
     assert.match(await textOf(page, 'main'), /Your cart is empty/);
-    await postForm(page, '/cart/items', [['offerId', String(m.offerId)], ['units', '1']]);
+    await addToCart();
     await assertAccessible(page, 'cart');
 
     // K-02: too little money: the refusal links to a top-up of exactly what is missing.
@@ -128,6 +133,33 @@ describe('the buyer in the browser', () => {
     await page.getByRole('button', { name: 'Show' }).click();
     await page.waitForURL(/status=completed/);
     assert.match(await textOf(page, 'main'), /No orders here yet/);
+    await context.close();
+  });
+
+  it('adds funds from an offer’s short balance and comes back to the offer as chosen, then orders it (K-02)', async () => {
+    const m = await market(stack.api, stack.db, { fundsCents: 500 });
+    const { context, page } = await personAs(m.buyer);
+    await visit(page, `/offers/${m.offerId}`);
+    await page.getByLabel('Units of the basic kwork').fill('2');
+    await page.getByLabel('Requirements for the seller').fill('The bakery is called Crumbs.');
+    await page.getByRole('button', { name: 'Order', exact: true }).click();
+    await page.locator('#short-balance', { hasText: 'short by $15.00' }).waitFor();
+    await page.getByRole('link', { name: 'Add funds' }).click();
+    assert.equal(await page.getByLabel('Amount in dollars').inputValue(), '15.00');
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+    await page.waitForURL((url) => url.origin === stack.payments!.url);
+    await payOnCardPage(page, stack, TEST_CARDS.success);
+    await topUpShows(page, 'approved');
+    await page.getByRole('link', { name: 'Back to the offer to order' }).click();
+    await page.waitForURL((url) => url.pathname === `/offers/${m.offerId}`);
+    assert.equal(await page.getByLabel('Units of the basic kwork').inputValue(), '2');
+    assert.equal(await page.getByLabel('Requirements for the seller').inputValue(), 'The bakery is called Crumbs.');
+    await page.getByRole('button', { name: 'Order', exact: true }).click();
+    await page.waitForURL(/\/orders\/\d+$/);
+    const orderId = Number(new URL(page.url()).pathname.split('/').pop());
+    const order = await stack.api('GET', `/orders/${orderId}`, { token: m.buyer.token });
+    assert.equal(order.body.amounts.totalCents, 2_000);
+    assert.equal(order.body.requirements, 'The bakery is called Crumbs.');
     await context.close();
   });
 

@@ -26,8 +26,12 @@ describe('the catalog in the browser', () => {
   let offerId: number;
   const title = 'Minimalist quokka logo for your bakery';
 
+  // The services' clock: the system's, but where a test sets a day of the week (K-42).
+  let clockAt: Date | null = null;
+  const clock = { now: () => clockAt ?? new Date() };
+
   before(async () => {
-    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-catalog' }), openBrowser()]);
+    [stack, browser] = await Promise.all([startWebStack({ file: 'browser-catalog', clock }), openBrowser()]);
     seller = await signUp(stack.api, 'catseller');
     offerId = await insertOffer(stack.db, seller.id, { categoryId: LOGOS, title });
     await addOptionsAndPackages(stack.db, offerId, { economy: ['1 concept'], standard: ['3 concepts'], business: ['5 concepts', 'brand book'] });
@@ -118,12 +122,15 @@ describe('the catalog in the browser', () => {
     await assertAccessible(page, 'offer page, priced');
     await page.getByLabel(/Basic kwork/).check();
     await page.getByLabel(/Source files/).uncheck();
-    await page.getByLabel(/Express delivery/).check();
-    await page.getByLabel('Units of the basic kwork').fill('2');
+    await page.getByLabel('Units of the basic kwork').fill('1');
     await page.getByLabel('Units of the basic kwork').press('Tab');
+    await price(/\$10\.00.*3 days/);
+    await page.getByLabel(/Express delivery/).check();
+    await price(/\$15\.00.*3 days/);
+    // Typing, the focus still in the field (no change event yet): the price follows the keystrokes.
+    await page.getByLabel('Units of the basic kwork').fill('2');
     await price(/\$25\.00.*4\.5 days/);
-    // The cart form carries the same choice.
-    assert.equal(await page.locator('#cart-form input[name="units"]').inputValue(), '2');
+    assert.equal(await page.evaluate('document.activeElement.id'), 'f-units');
 
     await page.getByLabel('Requirements for the seller').fill('Our bakery is called Crumbs.');
     await page.getByRole('button', { name: 'Order', exact: true }).click();
@@ -166,6 +173,57 @@ describe('the catalog in the browser', () => {
     await context.close();
   });
 
+  it('adds to the cart what the order form shows, pressed at once after a change, and checkout charges it (K-07)', async () => {
+    const buyer = await signUp(stack.api, 'catcart');
+    await fund(stack.db, buyer.id, 10_000);
+    const { context, page } = await newPerson(browser, stack);
+    await signInAs(context, stack, buyer);
+    await visit(page, `/offers/${offerId}`);
+    await page.getByLabel(/Express delivery/).check();
+    await page.getByLabel('Units of the basic kwork').fill('3');
+    // No wait for the live price: the cart takes the form as it is.
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.waitForURL('**/cart');
+    assert.match(await textOf(page, '.flash'), /Added “Minimalist quokka logo.*” to your cart/);
+    assert.match(await textOf(page, 'main tbody'), /3 × basic \+ 1 option\s*\$35\.00/);
+    await page.getByRole('button', { name: 'Check out and pay' }).click();
+    await page.waitForURL(/\/orders\/\d+$/);
+    assert.match(await textOf(page, '.flash'), /Ordered 1 service for \$35\.00/);
+    const orderId = Number(new URL(page.url()).pathname.split('/').pop());
+    const order = await stack.api('GET', `/orders/${orderId}`, { token: buyer.token });
+    assert.equal(order.body.amounts.totalCents, 3_500);
+    assert.deepEqual(order.body.line, { kind: 'basic', units: 3, options: [{ id: 1, title: 'Express delivery', priceCents: 500, extraDays: 0 }] });
+    await context.close();
+  });
+
+  it('adds the chosen package, or units and options, to the cart without JavaScript; a refused choice shows beside its field', async () => {
+    const buyer = await signUp(stack.api, 'catcartnojs');
+    const context = await browser.newContext({ baseURL: stack.url, javaScriptEnabled: false, bypassCSP: true });
+    await signInAs(context, stack, buyer);
+    const page = await context.newPage();
+    await page.goto(`/offers/${offerId}`);
+    await page.getByLabel('Units of the basic kwork').fill('2');
+    await page.getByLabel(/Source files/).check();
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.waitForURL('**/cart');
+    assert.match(await textOf(page, 'main tbody'), /2 × basic \+ 1 option\s*\$30\.00/);
+    // The same offer again, as a package: its line is replaced.
+    await page.goto(`/offers/${offerId}`);
+    await page.getByLabel(/Standard package/).check();
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.waitForURL('**/cart');
+    assert.match(await textOf(page, 'main tbody'), /Standard package\s*\$25\.00/);
+    // Units the form refuses: the offer page again, the error beside the field, the cart unchanged.
+    await page.goto(`/offers/${offerId}`);
+    await page.getByLabel('Units of the basic kwork').fill('0');
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.waitForURL(`**/offers/${offerId}/order`);
+    assert.ok((await textOf(page, '#f-units-error')).length > 0);
+    const cart = await stack.services.cart.get(buyer.id);
+    assert.deepEqual(cart.items.map((i) => i.packageTier), ['standard']);
+    await context.close();
+  });
+
   it('refuses an order the balance cannot pay, with a link to add the missing amount', async () => {
     const buyer = await signUp(stack.api, 'catpoor');
     await fund(stack.db, buyer.id, 300);
@@ -175,8 +233,27 @@ describe('the catalog in the browser', () => {
     await page.getByRole('button', { name: 'Order', exact: true }).click();
     await page.locator('#short-balance').waitFor();
     assert.match(await textOf(page, '#short-balance'), /short by \$7\.00/);
-    assert.equal(await page.getByRole('link', { name: 'Add funds' }).getAttribute('href'), '/balance/top-up?amount=700');
+    assert.equal(await page.getByRole('link', { name: 'Add funds' }).getAttribute('href'), `/balance/top-up?amount=700&next=${encodeURIComponent(`/offers/${offerId}?units=1`)}`);
     await assertAccessible(page, 'offer page with a short balance');
+
+    // K-02: the way to add funds carries the way back, with what was chosen and written.
+    await page.getByLabel('Units of the basic kwork').fill('2');
+    await page.getByLabel(/Express delivery/).check();
+    await page.getByLabel('Requirements for the seller').fill('Crumbs & co, in blue');
+    await page.getByRole('button', { name: 'Order', exact: true }).click();
+    await page.locator('#short-balance', { hasText: 'short by $22.00' }).waitFor();
+    const back = `/offers/${offerId}?units=2&optionIds=1&requirements=Crumbs+%26+co%2C+in+blue`;
+    assert.equal(await page.getByRole('link', { name: 'Add funds' }).getAttribute('href'), `/balance/top-up?amount=2200&next=${encodeURIComponent(back)}`);
+    await page.getByRole('link', { name: 'Add funds' }).click();
+    await page.waitForURL('**/balance/top-up?**');
+    assert.equal(await page.getByLabel('Amount in dollars').inputValue(), '22.00');
+    assert.equal(await page.getByRole('form', { name: 'add funds' }).locator('input[name="next"]').inputValue(), back);
+    // The way back (the top-up's page links to it once the money is there) shows the form as it was.
+    await visit(page, back, 'offer page back from adding funds');
+    assert.equal(await page.getByLabel('Units of the basic kwork').inputValue(), '2');
+    assert.equal(await page.getByLabel(/Express delivery/).isChecked(), true);
+    assert.equal(await page.getByLabel('Requirements for the seller').inputValue(), 'Crumbs & co, in blue');
+    assert.match(await textOf(page, '#price'), /\$25\.00.*4\.5 days/);
     const orders = await stack.api('GET', '/orders?role=buyer', { token: buyer.token });
     assert.equal(orders.body.items.length, 0);
     await context.close();
@@ -223,5 +300,33 @@ describe('the catalog in the browser', () => {
     }
     await assertAccessible(page, '404 page');
     await context.close();
+  });
+  it('tells a visitor with the link that an offer hidden for the weekend is back on Monday, with no order form (K-42)', async () => {
+    const weekender = await signUp(stack.api, 'catweekend');
+    const hidden = await insertOffer(stack.db, weekender.id, { categoryId: BANNERS, title: 'Weekend wombat banner' });
+    await stack.db.sql`update users set hide_on_weekends = true, time_zone = 'Asia/Tokyo' where id = ${weekender.id}`;
+    // Saturday noon in Tokyo: hidden till Monday 00:00 there, Sunday 15:00 UTC.
+    clockAt = new Date('2026-11-07T03:00:00Z');
+    try {
+      const { context, page } = await newPerson(browser, stack);
+      const res = await page.goto(`/offers/${hidden}`);
+      assert.equal(res?.status(), 404);
+      assert.match(await textOf(page, 'h1'), /Weekend wombat banner/);
+      assert.match(await textOf(page, '#unavailable'), /Unavailable until Monday.*catweekend.*takes no orders on weekends: this offer is back on/);
+      assert.equal(await page.locator('#unavailable time').getAttribute('datetime'), '2026-11-08T15:00:00.000Z');
+      assert.doesNotMatch(await textOf(page, 'main'), /There is nothing here/);
+      assert.equal(await page.locator('#order-form').count(), 0);
+      await assertAccessible(page, 'an offer hidden for the weekend');
+      // An offer that is not there at all is still the plain 404 page.
+      await page.goto('/offers/999999999');
+      assert.equal(await page.locator('#unavailable').count(), 0);
+      // Monday noon in Tokyo: it shows as usual.
+      clockAt = new Date('2026-11-09T03:00:00Z');
+      assert.equal((await page.goto(`/offers/${hidden}`))?.status(), 200);
+      await page.locator('#order-form').waitFor();
+      await context.close();
+    } finally {
+      clockAt = null;
+    }
   });
 });

@@ -40,6 +40,9 @@ describe('conversations in the browser', () => {
     await seller.page.goto('/messages');
     assert.equal((await seller.page.locator('#messages-badge').textContent())?.trim(), '');
 
+    // K-20: the information request is the seller's: the buyer is not offered it, on the order page or the thread's own.
+    const infoRequest = /Information request to the buyer/;
+    assert.equal(await buyer.page.getByLabel(infoRequest).count(), 0);
     await buyer.page.getByLabel('Your message', { exact: true }).fill('Hello! Could the logo be blue?');
     await buyer.page.getByRole('button', { name: 'Send message' }).click();
     // Back on the order page after the redirect: its flash says so (the URL was the same before).
@@ -58,6 +61,7 @@ describe('conversations in the browser', () => {
     await seller.page.waitForURL(/\/messages\/\d+$/);
     assert.match(await textOf(seller.page, '#thread'), /Could the logo be blue\?/);
     assert.equal((await seller.page.locator('#messages-badge').textContent())?.trim(), '', 'reading it clears the badge');
+    assert.equal(await seller.page.getByLabel(infoRequest).count(), 1, 'the seller may ask the buyer for information (K-20)');
 
     // The buyer's page, never reloaded: the receipt turns to "Read".
     await buyer.page.locator('.message.mine .receipt.read').waitFor({ timeout: NEWS_WITHIN_MS });
@@ -68,6 +72,7 @@ describe('conversations in the browser', () => {
     await seller.page.getByRole('button', { name: 'Send message' }).click();
     await seller.page.waitForURL((url) => url.pathname === `/orders/${placed.orderId}`);
     await seller.page.locator('.flash').waitFor();
+    assert.equal(await seller.page.getByLabel(infoRequest).count(), 1);
     assert.match(await textOf(seller.page, '.flash'), /Warning: .*email.*K-61, K-62/s);
     assert.match(await textOf(seller.page, '.message.mine .off-platform'), /Flagged for staff/);
     const arrived = buyer.page.locator('.message:not(.mine)', { hasText: offPlatform });
@@ -97,6 +102,7 @@ describe('conversations in the browser', () => {
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
     await buyer.page.goto(`/messages/${conversation.id}`);
+    assert.equal(await buyer.page.getByLabel(/Information request to the buyer/).count(), 0, 'the buyer is not offered the seller’s request (K-20)');
     await buyer.page.getByLabel('Attach a file (optional)').setInputFiles({ name: 'moodboard.png', mimeType: 'image/png', buffer: png });
     await buyer.page.getByRole('button', { name: 'Send message' }).click();
     await buyer.page.locator('.flash', { hasText: 'Sent.' }).waitFor();

@@ -116,7 +116,9 @@ describe('seller and staff pages in the browser', () => {
     assert.match(await textOf(page, `${card} .status`), /active/);
     await page.getByLabel(/Hide my offers on weekends/).check();
     await page.getByRole('button', { name: 'Save' }).click();
-    assert.match(await textOf(page, '.flash'), /hide from Friday till Monday/);
+    assert.match(await textOf(page, '.flash'), /Saved: your offers hide from Friday till Monday/);
+    // K-42: the setting says what it does, beside it, after the flash has gone.
+    assert.match(await textOf(page, '#weekends-status'), /On: your offers hide from Friday 00:00 till Monday 00:00, UTC time/);
     assert.equal((await stack.services.accounts.me(seller.id)).hideOnWeekends, true);
   });
 

@@ -18,7 +18,7 @@ import { pino } from 'pino';
 import { createApp } from '../../api/app.js';
 import { findChromium } from '../../scripts/chromium.js';
 import { pollUntil } from '../../scripts/poll.js';
-import { systemClock } from '../../services/clock.js';
+import { systemClock, type Clock } from '../../services/clock.js';
 import { createServices, type Services } from '../../services/index.js';
 import { createWeb } from '../../web/app.js';
 import type { Db } from '../../db/client.js';
@@ -66,9 +66,12 @@ type Fetch = (req: Request) => Response | Promise<Response>;
  * free port. With `payments` (`true`, or the stand-ins' options), the local payment providers too: the services are built
  * over them with the web client's address (listening first, so the providers know where to
  * send payers back), and their webhooks go to the JSON API over the same services. Without it,
- * a call that reaches for a provider fails as an outage would (503).
+ * a call that reaches for a provider fails as an outage would (503). `clock`: the services' (a
+ * test that needs a weekday moves it), the system's by default.
  */
-export async function startWebStack(options: { orderPolicy?: OrderPolicy; file?: string; payments?: boolean | Parameters<typeof startPaymentStandIns>[0] } = {}): Promise<WebStack> {
+export async function startWebStack(
+  options: { orderPolicy?: OrderPolicy; file?: string; payments?: boolean | Parameters<typeof startPaymentStandIns>[0]; clock?: Clock } = {},
+): Promise<WebStack> {
   const database: TestDatabase = await createTestDatabase(options.file ?? 'browser');
   const temporal = await connectTemporal();
   const taskQueue = uniqueId('web');
@@ -81,7 +84,7 @@ export async function startWebStack(options: { orderPolicy?: OrderPolicy; file?:
   const services = createServices({
     db: database.db,
     temporal,
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     taskQueue,
     providers: payments?.providers ?? unreachableProviders(),
     webUrl: url,

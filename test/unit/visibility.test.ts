@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hiddenForWeekend } from '../../services/visibility.js';
+import { hiddenForWeekend, weekendEndsAt } from '../../services/visibility.js';
 import { weekendCases } from '../support/weekend.js';
+
+/** Each zone's Monday 00:00 among the cases: when its hidden instants show again. */
+const mondayOf = (timeZone: string) => weekendCases.find((c) => c.timeZone === timeZone && c.local === 'Monday 00:00')!.at;
 
 describe('weekend hiding', () => {
   for (const c of weekendCases) {
@@ -19,6 +22,12 @@ describe('weekend hiding', () => {
     assert.equal(hiddenForWeekend(fridayMorningInTokyo, 'Asia/Tokyo', true), true);
     assert.equal(hiddenForWeekend(fridayMorningInTokyo, 'UTC', true), false);
     assert.equal(hiddenForWeekend(fridayMorningInTokyo, 'America/Los_Angeles', true), false);
+  });
+
+  it('says a weekend hiding ends on Monday 00:00 in the seller’s zone, from Friday 00:00 and Sunday 23:59 alike (K-42)', () => {
+    for (const c of weekendCases.filter((w) => w.hidden)) {
+      assert.equal(weekendEndsAt(c.at, c.timeZone).toISOString(), mondayOf(c.timeZone).toISOString(), `${c.local} ${c.timeZone}`);
+    }
   });
 
   it('refuses a zone that is not an IANA name', () => {

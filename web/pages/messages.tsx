@@ -92,10 +92,10 @@ const MessageItem: FC<{ m: Message; me: number; conversationId: number; canRepor
  * The writing form; a refusal shows beside the field. In an order's conversation the seller may
  * mark the message as an information request (K-20): the order's question to the buyer.
  */
-const Compose: FC<{ conversationId: number; csrf: string; orderConversation: boolean; errors?: FieldErrors; value?: string; message?: string }> = ({
+const Compose: FC<{ conversationId: number; csrf: string; asksInformation: boolean; errors?: FieldErrors; value?: string; message?: string }> = ({
   conversationId,
   csrf,
-  orderConversation,
+  asksInformation,
   errors,
   value,
   message,
@@ -110,7 +110,7 @@ const Compose: FC<{ conversationId: number; csrf: string; orderConversation: boo
       </small>
       <FieldError id="f-file-error" error={errors?.file} />
     </p>
-    {orderConversation ? (
+    {asksInformation ? (
       <p class="field">
         <label class="choice">
           <input
@@ -129,8 +129,17 @@ const Compose: FC<{ conversationId: number; csrf: string; orderConversation: boo
   </Form>
 );
 
-/** The conversation's section on the order page and on its own page. */
-export const ConversationPanel: FC<{ thread: Thread; me: number; csrf: string; failure?: { errors: FieldErrors; message?: string; form: FormData } }> = ({ thread, me, csrf, failure }) => (
+/**
+ * The conversation's section on the order page and on its own page. `sellerId`: the order's
+ * seller, in an order's conversation: only they are offered the information request (K-20).
+ */
+export const ConversationPanel: FC<{ thread: Thread; me: number; csrf: string; sellerId?: number | undefined; failure?: { errors: FieldErrors; message?: string; form: FormData } }> = ({
+  thread,
+  me,
+  csrf,
+  sellerId,
+  failure,
+}) => (
   <section aria-labelledby="conversation-h" id="conversation">
     <h2 id="conversation-h">Conversation</h2>
     {thread.conversation.readOnly ? <p class="muted">You read this conversation as staff: read-only, and your reading marks nothing read.</p> : null}
@@ -139,7 +148,7 @@ export const ConversationPanel: FC<{ thread: Thread; me: number; csrf: string; f
       <Compose
         conversationId={thread.conversation.id}
         csrf={csrf}
-        orderConversation={thread.conversation.kind === 'order'}
+        asksInformation={thread.conversation.kind === 'order' && sellerId === me}
         errors={failure?.errors}
         value={firstOf(failure?.form.text)}
         message={failure?.message}
@@ -313,6 +322,9 @@ export function messagePages(deps: WebDeps) {
     const thread = await readThread(deps, c, conversationId, failure === undefined);
     // K-46: a direct conversation's individual offers, beside its thread.
     const offers = await individualOffersPanel(deps, c, thread.conversation, c.var.csrf);
+    // K-20: the information request is the seller's; a party reads the order (staff write nothing here).
+    const orderId = thread.conversation.orderId;
+    const sellerId = orderId && !thread.conversation.readOnly ? (await deps.services.orders.view(user, orderId)).seller.id : undefined;
     return page(
       c,
       deps,
@@ -328,7 +340,7 @@ export function messagePages(deps: WebDeps) {
               </>
             ) : null}
           </p>
-          <ConversationPanel thread={thread} me={user.id} csrf={v.csrf} failure={failure} />
+          <ConversationPanel thread={thread} me={user.id} csrf={v.csrf} sellerId={sellerId} failure={failure} />
           {offers}
         </>
       ),

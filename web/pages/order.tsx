@@ -126,7 +126,7 @@ function orderPage(deps: WebDeps) {
             {role === 'staff' ? null : <Actions orderId={orderId} allowed={view.allowedActions} csrf={v.csrf} role={role} failure={failure} />}
             <FeedbackSection orderId={orderId} feedback={fb} csrf={v.csrf} failure={failure} canDelete={holds(user, staffAccess.feedbackDeletion)} />
             <OrderPortfolioSection orderId={orderId} state={portfolio} csrf={v.csrf} />
-            {thread ? <ConversationPanel thread={thread} me={user.id} csrf={v.csrf} /> : null}
+            {thread ? <ConversationPanel thread={thread} me={user.id} csrf={v.csrf} sellerId={view.seller.id} /> : null}
             <Requests view={view} />
             <Deliveries view={view} />
             <Timeline view={view} />

@@ -1,38 +1,19 @@
 /**
  * The cart (K-07: lines kept 14 days) and its checkout, which orders every line at once, all
  * or nothing on funds (K-02: too little money links to a top-up of exactly the missing amount).
- * Adding comes from the offer page's form. Mirrors `/me/cart` and `POST /me/cart/checkout`.
+ * Adding comes from the offer page's order form (its "Add to cart", web/pages/catalog/offer.tsx). Mirrors `/me/cart` and `POST /me/cart/checkout`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { CartItemView } from '../../../services/cart.js';
-import { catalogRules } from '../../../services/policy.js';
 import { AppError } from '../../../workflows/lib/errors.js';
-import { orderRules } from '../../../workflows/order/policy.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { idOf, ids, parseForm, readForm, refusalOf, whole, type Refusal } from '../../forms.js';
+import { idOf, parseForm, readForm, refusalOf, type Refusal } from '../../forms.js';
 import { page, redirect, userOf, type WebContext } from '../../page.js';
 import { ActionButton, Form, Money, sentenceCase, Time, money } from '../../ui.js';
 
 type Pages = Hono<WebEnv>;
-
-/** Blank or absent form fields take the API's default. */
-const orDefault = <S extends z.ZodType>(schema: S, value: string) => z.preprocess((v) => (v === undefined || v === '' ? value : v), schema);
-
-/** `POST /me/cart`'s line: the basic kwork (units, options) or one package, never both. */
-const AddToCart = z
-  .object({
-    offerId: whole(1, Number.MAX_SAFE_INTEGER, 'an offer'),
-    units: orDefault(whole(1, orderRules.maxUnits), '1'),
-    optionIds: ids.pipe(z.array(z.number()).max(catalogRules.maxOptions, `at most ${catalogRules.maxOptions} options`)),
-    packageTier: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.enum(['economy', 'standard', 'business'], { error: 'choose Economy, Standard or Business' }).nullable()),
-  })
-  .superRefine((line, ctx) => {
-    if (line.packageTier && (line.optionIds.length > 0 || line.units !== 1)) {
-      ctx.addIssue({ code: 'custom', path: ['packageTier'], message: 'a package is ordered alone: no units or extra options' });
-    }
-  });
 
 /** The checkout's hidden key: the same render sent twice (a double click) orders once. */
 const Checkout = z.object({ idempotencyKey: z.string({ error: 'reload the cart and try again' }).min(1).max(100) });
@@ -147,21 +128,6 @@ export function cartPages(app: Pages, deps: WebDeps) {
   const { cart } = deps.services;
   const show = cartPage(deps);
   app.get('/cart', (c) => show(c));
-  app.post('/cart/items', async (c) => {
-    const user = userOf(c);
-    const parsed = parseForm(AddToCart, await readForm(c));
-    if (!parsed.ok) {
-      const [field, message] = Object.entries(parsed.errors)[0]!;
-      return show(c, { refusal: { status: 400, code: 'invalid_input', message: `${field}: ${message}`, errors: {} } });
-    }
-    try {
-      const after = await cart.add(user.id, parsed.data);
-      const title = after.items.find((i) => i.offerId === parsed.data.offerId)?.title ?? 'The service';
-      return redirect(c, '/cart', `Added “${title}” to your cart. It stays here for 14 days.`);
-    } catch (err) {
-      return show(c, problemOf(err));
-    }
-  });
   app.post('/cart/items/:id/remove', async (c) => {
     const user = userOf(c);
     const id = idOf(c.req.param('id')) ?? 0;

@@ -25,8 +25,8 @@ export const OrderForm = ChoiceForm.extend({
   requirements: optionalText(5_000),
   /** One per rendered form: a double submit places one order (the API's Idempotency-Key). */
   idempotencyKey: z.string({ error: 'reload the page and order again' }).min(1).max(100),
-  /** Which button: "Update price" re-renders the page priced; "Order" places the order. */
-  intent: z.enum(['order', 'price']).default('order'),
+  /** Which button: "Update price" re-renders the page priced; "Order" places the order; "Add to cart" keeps the choice in the cart (K-07). */
+  intent: z.enum(['order', 'price', 'cart']).default('order'),
 });
 
 export type Choice = LineRequest & { optionIds: number[] };

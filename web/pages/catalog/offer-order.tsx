@@ -1,7 +1,7 @@
 /**
  * The offer page's order box: choose the basic kwork (units, options) or a package, see the
  * price (live with htmx, or "Update price" without JS), write the requirements, order; add to
- * the cart; keep it among favorites. A short balance shows what is missing and a link to add it (K-02).
+ * the cart (the order form's choice, K-07); keep it among favorites. A short balance shows what is missing and a link to add it (K-02).
  */
 import type { FC } from 'hono/jsx';
 import type { OfferPage } from '../../../services/offers.js';
@@ -25,7 +25,7 @@ export interface OrderState {
   idempotencyKey: string;
 }
 
-/** The price of the current choice; htmx replaces it (and the cart form's choice, out of band). */
+/** The price of the current choice; htmx replaces it as the choice changes. */
 export const PriceBox: FC<{ quote?: Quote }> = ({ quote }) => (
   <p id="price" class="price-box" role="status">
     {quote ? (
@@ -39,17 +39,6 @@ export const PriceBox: FC<{ quote?: Quote }> = ({ quote }) => (
       'Choose what to order to see its price.'
     )}
   </p>
-);
-
-/** The cart form's copy of the choice. */
-export const CartChoice: FC<{ choice: Choice; oob?: boolean }> = ({ choice, oob }) => (
-  <div id="cart-choice" hx-swap-oob={oob ? 'true' : undefined}>
-    <input type="hidden" name="units" value={String(choice.units)} />
-    {choice.optionIds.map((id) => (
-      <input type="hidden" name="optionIds" value={String(id)} />
-    ))}
-    <input type="hidden" name="packageTier" value={choice.packageTier ?? ''} />
-  </div>
 );
 
 const WhatToOrder: FC<{ offer: OfferPage; state: OrderState }> = ({ offer, state }) => {
@@ -89,20 +78,45 @@ const OptionChoices: FC<{ offer: OfferPage; state: OrderState }> = ({ offer, sta
     </fieldset>
   ) : null;
 
-/** K-02: ordering was refused for a short balance: how much is missing, and where to add it. */
-const ShortBalance: FC<{ missingCents: number }> = ({ missingCents }) => (
+/**
+ * The way back from adding funds (K-02): the offer with the choice and the requirements as sent,
+ * which the top-up's page links to once the money is there. Requirements too long for the cookie
+ * that carries the way past the provider's page are left out: the choice still comes back.
+ */
+export function backFromTopUp(offerId: number, state: Pick<OrderState, 'choice' | 'form'>): string {
+  const query = new URLSearchParams();
+  const { packageTier, units, optionIds } = state.choice;
+  if (packageTier) query.set('packageTier', packageTier);
+  else {
+    query.set('units', String(units));
+    for (const id of optionIds) query.append('optionIds', String(id));
+  }
+  const base = `/offers/${offerId}?${query}`;
+  const requirements = firstOf(state.form.requirements);
+  if (!requirements) return base;
+  const withText = `${base}&${new URLSearchParams({ requirements })}`;
+  return encodeURIComponent(withText).length <= MAX_BACK_LENGTH ? withText : base;
+}
+
+/** The longest way back a top-up carries (web/pages/money/top-up.tsx), as its cookie encodes it: under a browser's 4 KB per cookie. */
+export const MAX_BACK_LENGTH = 3_000;
+
+/** K-02: ordering was refused for a short balance: how much is missing, and where to add it (and come back). */
+const ShortBalance: FC<{ missingCents: number; back: string }> = ({ missingCents, back }) => (
   <p class="error form-error" role="alert" id="short-balance">
     Your balance is short by <Money cents={missingCents} /> for this order.{' '}
-    <a href={`/balance/top-up?amount=${missingCents}`}>Add funds</a>, then order again.
+    <a href={`/balance/top-up?amount=${missingCents}&next=${encodeURIComponent(back)}`}>Add funds</a>, then order again.
   </p>
 );
-
 
 /** The controls of the order form and its buttons (Order only for a signed-in buyer). */
 const OrderControls: FC<{ offer: OfferPage; state: OrderState; viewer: Viewer }> = ({ offer, state, viewer }) => (
   <>
     <WhatToOrder offer={offer} state={state} />
-    <Field name="units" label="Units of the basic kwork" type="number" min={1} max={orderRules.maxUnits} value={firstOf(state.form.units) ?? state.choice.units} errors={state.errors} />
+    {/* Typing a number fires no change until the field loses focus: the price follows each keystroke (after a pause) too. */}
+    <div hx-get={`/offers/${offer.id}/price`} hx-trigger="input delay:300ms" hx-sync="#order-form:replace" hx-target="#price" hx-swap="outerHTML" hx-include="#order-form" hx-params="packageTier,units,optionIds">
+      <Field name="units" label="Units of the basic kwork" type="number" min={1} max={orderRules.maxUnits} value={firstOf(state.form.units) ?? state.choice.units} errors={state.errors} />
+    </div>
     <OptionChoices offer={offer} state={state} />
     <button type="submit" name="intent" value="price" class="secondary">
       Update price
@@ -129,9 +143,9 @@ export const OrderBox: FC<{ offer: OfferPage; state: OrderState; viewer: Viewer 
         Your balance: <Money cents={viewer.balanceCents} />
       </p>
     ) : null}
-    {state.missingCents ? <ShortBalance missingCents={state.missingCents} /> : null}
+    {state.missingCents ? <ShortBalance missingCents={state.missingCents} back={backFromTopUp(offer.id, state)} /> : null}
     <Form action={`/offers/${offer.id}/order`} csrf={viewer.csrf} error={state.missingCents ? undefined : state.error} id="order-form" label="order this service">
-      <div hx-get={`/offers/${offer.id}/price`} hx-trigger="change" hx-target="#price" hx-swap="outerHTML" hx-include="#order-form" hx-params="packageTier,units,optionIds">
+      <div hx-get={`/offers/${offer.id}/price`} hx-trigger="change" hx-sync="#order-form:replace" hx-target="#price" hx-swap="outerHTML" hx-include="#order-form" hx-params="packageTier,units,optionIds">
         <input type="hidden" name="idempotencyKey" value={state.idempotencyKey} />
         <OrderControls offer={offer} state={state} viewer={viewer} />
       </div>
@@ -139,17 +153,17 @@ export const OrderBox: FC<{ offer: OfferPage; state: OrderState; viewer: Viewer 
   </section>
 );
 
-/** Add to cart (K-07) and the favorites heart: the buyer's pages handle both posts. */
-export const KeepForLater: FC<{ offer: OfferPage; choice: Choice; viewer: Viewer; favorite: boolean }> = ({ offer, choice, viewer, favorite }) => (
+/**
+ * Add to cart (K-07) and the favorites heart. "Add to cart" submits the order form (its `form`
+ * attribute) with `intent=cart`: the cart line is what the form holds as the buyer sees it
+ * (package, units, options), with or without JavaScript and however soon after a change it is pressed.
+ */
+export const KeepForLater: FC<{ offer: OfferPage; viewer: Viewer; favorite: boolean }> = ({ offer, viewer, favorite }) => (
   <section class="card" aria-labelledby="later-heading">
     <h2 id="later-heading">Keep it for later</h2>
-    <Form action="/cart/items" csrf={viewer.csrf} id="cart-form" label="add to cart">
-      <input type="hidden" name="offerId" value={String(offer.id)} />
-      <CartChoice choice={choice} />
-      <button type="submit" class="secondary">
-        Add to cart
-      </button>
-    </Form>{' '}
+    <button type="submit" form="order-form" name="intent" value="cart" class="secondary">
+      Add to cart
+    </button>{' '}
     <ActionButton action={`/favorites/${offer.id}`} csrf={viewer.csrf} name="favorite" value={favorite ? 'remove' : 'add'} label={favorite ? '♥ Remove from favorites' : '♡ Add to favorites'} class="secondary" />
   </section>
 );

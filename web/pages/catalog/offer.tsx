@@ -1,19 +1,23 @@
 /**
  * The offer page (`/offers/:id`), its live price (`/offers/:id/price`, an htmx fragment) and
  * ordering from it (`POST /offers/:id/order`), which places the order as the JSON API's
- * `POST /orders` does: the same service, the same checks, an idempotency key per rendered form.
- * An unknown offer, or one buyers cannot see, is the 404 page.
+ * `POST /orders` does: the same service, the same checks, an idempotency key per rendered form;
+ * the same form's "Add to cart" keeps its choice in the cart (K-07). `/offers/:id?units=…&optionIds=…`
+ * (and `packageTier`, `requirements`) shows the form so filled: the way back from a top-up (K-02).
+ * An unknown offer, or one buyers cannot see, is the 404 page; one its seller hides for the weekend
+ * (K-42) is a 404 too, saying when it is back.
  */
 import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
-import type { OfferPage } from '../../../services/offers.js';
+import type { OfferPage, WeekendAbsence } from '../../../services/offers.js';
+import { AppError } from '../../../workflows/lib/errors.js';
 import type { AccountBlock } from '../../../services/sanctions.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { parseForm, readForm, readQuery, refusalOf, type FormData, type Refusal } from '../../forms.js';
+import { optionalText, parseForm, readForm, readQuery, refusalOf, type FormData, type Refusal } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
 import { Time, type Viewer } from '../../ui.js';
 import { basicChoice, ChoiceForm, choiceOf, newOrderKey, OrderForm, priceOf, type Choice } from './offer-form.js';
-import { CartChoice, KeepForLater, OrderBox, PriceBox, type OrderState } from './offer-order.js';
+import { KeepForLater, OrderBox, PriceBox, type OrderState } from './offer-order.js';
 import { Description, FeedbackList, Options, Packages, SellerCard, Units } from './offer-parts.js';
 import { formFieldOf } from './parts.js';
 import { OfferWorkflowsLink } from '../staff/temporal-link.js';
@@ -68,7 +72,7 @@ function OfferBody({ offer, state, viewer, favorite, deps, block }: { offer: Off
         ) : (
           <NotOrderable offer={offer} viewer={viewer} block={block} />
         )}
-        {orderable(offer, viewer) && viewer.user ? <KeepForLater offer={offer} choice={state.choice} viewer={viewer} favorite={favorite} /> : null}
+        {orderable(offer, viewer) && viewer.user ? <KeepForLater offer={offer} viewer={viewer} favorite={favorite} /> : null}
         <SellerCard seller={offer.seller} />
       </aside>
     </div>
@@ -95,7 +99,7 @@ async function showOffer(c: WebContext, deps: WebDeps, shown: Shown = {}, status
   return page(c, deps, offer.title, (viewer) => <OfferBody offer={offer} state={state} viewer={viewer} favorite={favorite} deps={deps} block={block} />, status);
 }
 
-/** The live price of the choice in the query, and the cart form's copy of it. */
+/** The live price of the choice in the query. */
 async function priceFragment(c: WebContext, deps: WebDeps) {
   const offer = await deps.services.offers.page(offerIdOf(c), c.var.user);
   const parsed = parseForm(ChoiceForm, readQuery(c));
@@ -110,15 +114,10 @@ async function priceFragment(c: WebContext, deps: WebDeps) {
       400,
     );
   }
-  return c.html(
-    <>
-      <PriceBox quote={priced.quote} />
-      <CartChoice choice={choice!} oob />
-    </>,
-  );
+  return c.html(<PriceBox quote={priced.quote} />);
 }
 
-/** "Update price" re-renders the page priced; "Order" places the order and goes to it. */
+/** "Update price" re-renders the page priced; "Order" places the order and goes to it; "Add to cart" keeps the choice in the cart (K-07). */
 async function orderFromPage(c: WebContext, deps: WebDeps) {
   const user = c.var.user;
   const form: FormData = await readForm(c);
@@ -133,6 +132,12 @@ async function orderFromPage(c: WebContext, deps: WebDeps) {
   if (parsed.data.intent === 'price') return showOffer(c, deps, { form, choice });
   if (!user) return redirect(c, `/sign-in?next=${encodeURIComponent(`/offers/${offerIdOf(c)}`)}`);
   try {
+    if (parsed.data.intent === 'cart') {
+      // The cart keeps the choice only: requirements are written when the cart is ordered (K-07).
+      const after = await deps.services.cart.add(user.id, { offerId: offerIdOf(c), ...choice });
+      const title = after.items.find((i) => i.offerId === offerIdOf(c))?.title ?? 'The service';
+      return redirect(c, '/cart', `Added “${title}” to your cart. It stays here for 14 days.`);
+    }
     const request = { offerId: offerIdOf(c), ...choice, requirements: parsed.data.requirements ?? null };
     const { view, replayed } = await deps.services.placement.place(user, request, parsed.data.idempotencyKey);
     return redirect(c, `/orders/${view.orderId}`, replayed ? 'This order was placed already.' : 'Your order is placed: the money is held until the work is done.');
@@ -144,8 +149,45 @@ async function orderFromPage(c: WebContext, deps: WebDeps) {
   }
 }
 
+/** The choice in the address (K-02: back from adding funds), as the form shows it; a choice the form would refuse shows the basic kwork. */
+const AddressChoice = ChoiceForm.extend({ requirements: optionalText(5_000) });
+function chosenInAddress(c: WebContext): Shown {
+  const query = readQuery(c);
+  const parsed = parseForm(AddressChoice, query);
+  if (!parsed.ok || Object.keys(query).length === 0) return {};
+  return { choice: choiceOf(parsed.data), form: { units: String(parsed.data.units), requirements: parsed.data.requirements ?? '' } };
+}
+
+/**
+ * K-42: an offer its seller hides for the weekend, to someone with its link: when it is back,
+ * instead of the 404 page's "nothing here". Still a 404, as the JSON API answers, and no order
+ * form: buyers can neither find nor order it until Monday.
+ */
+const WeekendAway: FC<{ away: WeekendAbsence; viewer: Viewer }> = ({ away, viewer }) => (
+  <section class="card" id="unavailable" aria-labelledby="unavailable-heading">
+    <h2 id="unavailable-heading">Unavailable until Monday</h2>
+    <p>
+      Its seller, <a href={`/sellers/${away.sellerLogin}`}>{away.sellerLogin}</a>, takes no orders on weekends: this offer is back on{' '}
+      <Time at={away.until} zone={viewer.timeZone} />.
+    </p>
+    <p>
+      <a href="/search">Find another service</a>
+    </p>
+  </section>
+);
+
+async function offerOrAbsence(c: WebContext, deps: WebDeps) {
+  try {
+    return await showOffer(c, deps, chosenInAddress(c));
+  } catch (err) {
+    const away = err instanceof AppError && err.code === 'not_found' ? await deps.services.offers.weekendAbsence(offerIdOf(c)) : null;
+    if (!away) throw err;
+    return page(c, deps, away.title, (viewer) => <WeekendAway away={away} viewer={viewer} />, 404);
+  }
+}
+
 export function offerPages(app: Hono<WebEnv>, deps: WebDeps) {
-  app.get(OFFER, (c) => showOffer(c, deps));
+  app.get(OFFER, (c) => offerOrAbsence(c, deps));
   app.get(`${OFFER}/price`, (c) => priceFragment(c, deps));
   app.post(`${OFFER}/order`, (c) => orderFromPage(c, deps));
 }

@@ -137,18 +137,21 @@ const RecentTopUps: FC<{ topUps: TopUpView[]; zone?: string }> = ({ topUps, zone
     </section>
   );
 
+const STATEMENT_COLUMNS = ['When', 'What', 'Account', 'Amount', 'Balance after'] as const;
+
+/** One posting; each cell names its column (`data-label`): on a phone the rows stack, every value under its name. */
 const StatementRow: FC<{ item: StatementItem; zone?: string }> = ({ item, zone }) => (
   <tr>
-    <td>
+    <td data-label={STATEMENT_COLUMNS[0]}>
       <Time at={item.createdAt} zone={zone} />
     </td>
-    <td>{item.description}</td>
-    <td>{item.account}</td>
-    <td class={item.amount < 0 ? 'debit' : 'credit'}>
+    <td data-label={STATEMENT_COLUMNS[1]}>{item.description}</td>
+    <td data-label={STATEMENT_COLUMNS[2]}>{item.account}</td>
+    <td data-label={STATEMENT_COLUMNS[3]} class={item.amount < 0 ? 'debit' : 'credit'}>
       {item.amount < 0 ? '−' : '+'}
       {money(Math.abs(item.amount))}
     </td>
-    <td>
+    <td data-label={STATEMENT_COLUMNS[4]}>
       <Money cents={item.balanceAfter} />
     </td>
   </tr>
@@ -160,7 +163,7 @@ const Statement: FC<{ items: StatementItem[]; next: string | null; zone?: string
     {items.length === 0 ? (
       <p>No money has moved yet.</p>
     ) : (
-      <DataTable id="statement" label="Statement" caption="Statement, newest first" columns={['When', 'What', 'Account', 'Amount', 'Balance after']}>
+      <DataTable id="statement" label="Statement" caption="Statement, newest first" columns={[...STATEMENT_COLUMNS]} stacked>
         {items.map((item) => (
           <StatementRow item={item} zone={zone} />
         ))}

@@ -10,8 +10,9 @@
  * the provider's Cancel, the top-up ends (`wallet.payerCancelled`, the provider asked first); a
  * pending one has a "Cancel this top-up" button.
  * `/balance/top-up?amount=<cents>` prefills the amount: the add-funds prompt of K-02.
- * `&next=/jobs/<id>` comes from a job's payment box (W-07): the top-up's page then leads back to
- * the job once the money is there (a short-lived cookie carries it past the provider's page).
+ * `&next=/jobs/<id>` comes from a job's payment box (W-07), `&next=/offers/<id>?<choice>` from an
+ * offer's short balance (K-02): the top-up's page then leads back to the job, or to the offer with
+ * the choice filled in, once the money is there (a short-lived cookie carries it past the provider's page).
  */
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
@@ -25,6 +26,7 @@ import type { WebDeps, WebEnv } from '../../context.js';
 import { dollars, firstOf, idOf, parseForm, readForm, refusalOf, type FormData, type Refusal } from '../../forms.js';
 import { page, redirect, userOf, type WebContext } from '../../page.js';
 import { ActionButton, Field, FieldError, Form, Money, Time, money, type FieldErrors } from '../../ui.js';
+import { MAX_BACK_LENGTH } from '../catalog/offer-order.js';
 
 type Pages = Hono<WebEnv>;
 
@@ -62,9 +64,13 @@ const MethodChoice: FC<{ value?: string; errors: FieldErrors }> = ({ value, erro
   </fieldset>
 );
 
-/** W-07: where a job's "add funds" link asked to come back to: a job's page, nothing else. */
+/**
+ * Where an "add funds" link asked to come back to: a job's page (W-07), or an offer's page with
+ * the choice in its query (K-02, web/pages/catalog/offer-order.tsx `backFromTopUp`); nothing else.
+ */
 const AFTER_TOP_UP = 'gf_after_top_up';
-const backTo = (raw: string | undefined) => (raw && /^\/jobs\/\d{1,16}$/.test(raw) ? raw : undefined);
+const backTo = (raw: string | undefined) =>
+  raw && (/^\/jobs\/\d{1,16}$/.test(raw) || (/^\/offers\/\d{1,15}(\?[\w%.~*+=&-]*)?$/.test(raw) && encodeURIComponent(raw).length <= MAX_BACK_LENGTH)) ? raw : undefined;
 
 /** The amount a link asked for (`?amount=` in cents, K-02), as the dollars the field shows. */
 const prefill = (cents: string | undefined) => (cents && /^\d{1,9}$/.test(cents) ? (Number(cents) / 100).toFixed(2) : undefined);
@@ -130,9 +136,15 @@ const NextStep: FC<{ topUp: TopUpView; cancelled: boolean; csrf: string; back?: 
       <p>
         {back ? (
           <>
-            <a class="button" href={back} id="back-to-job">
-              Back to the job to pay
-            </a>{' '}
+            {back.startsWith('/offers/') ? (
+              <a class="button" href={back} id="back-to-offer">
+                Back to the offer to order
+              </a>
+            ) : (
+              <a class="button" href={back} id="back-to-job">
+                Back to the job to pay
+              </a>
+            )}{' '}
           </>
         ) : null}
         <a href="/balance">Balance and statement</a>

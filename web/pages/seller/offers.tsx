@@ -49,7 +49,7 @@ export function myOffersPages(deps: WebDeps) {
           </p>
           <LimitsNote limits={limits} />
           <OfferList viewer={v} offers={mine} />
-          <WeekendsForm viewer={v} hidden={me.hideOnWeekends} />
+          <WeekendsForm viewer={v} hidden={me.hideOnWeekends} timeZone={me.timeZone} hiddenUntil={offers.weekendHiddenUntil(me)} />
         </>
       ),
       status,
@@ -75,7 +75,7 @@ export function myOffersPages(deps: WebDeps) {
     const parsed = parseForm(Weekends, await readForm(c));
     if (!parsed.ok) return show(c, 'That setting could not be read.', 400);
     await accounts.updateProfile(user.id, { hideOnWeekends: parsed.data.hideOnWeekends });
-    return redirect(c, '/seller/offers', parsed.data.hideOnWeekends ? 'Your offers hide from Friday till Monday.' : 'Your offers show on weekends too.');
+    return redirect(c, '/seller/offers', parsed.data.hideOnWeekends ? 'Saved: your offers hide from Friday till Monday.' : 'Saved: your offers show on weekends too.');
   });
   return app;
 }
@@ -155,9 +155,25 @@ const OfferList: FC<{ viewer: Viewer; offers: OfferView[] }> = ({ viewer, offers
   </section>
 );
 
-const WeekendsForm: FC<{ viewer: Viewer; hidden: boolean }> = ({ viewer, hidden }) => (
+/** K-42's weekend setting, saying what it does now (the flash confirms a save; this stays). */
+const WeekendsForm: FC<{ viewer: Viewer; hidden: boolean; timeZone: string; hiddenUntil: string | null }> = ({ viewer, hidden, timeZone, hiddenUntil }) => (
   <section aria-labelledby="weekends-heading">
     <h2 id="weekends-heading">Weekends</h2>
+    <p id="weekends-status" role="status">
+      {hidden ? (
+        <>
+          On: your offers hide from Friday 00:00 till Monday 00:00, {timeZone} time
+          {hiddenUntil ? (
+            <>
+              ; buyers cannot see them now, until <Time at={hiddenUntil} zone={viewer.timeZone} />
+            </>
+          ) : null}
+          .
+        </>
+      ) : (
+        'Off: buyers see your offers on weekends too.'
+      )}
+    </p>
     <Form action="/seller/offers/weekends" csrf={viewer.csrf} label="weekends">
       <p>
         <input type="checkbox" id="f-hideOnWeekends" name="hideOnWeekends" checked={hidden} />{' '}
