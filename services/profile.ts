@@ -5,10 +5,10 @@
 import { and, desc, eq, gt } from 'drizzle-orm';
 import { users, withdrawalLocks } from '../db/schema/users.js';
 import type { Tx } from '../db/tx.js';
-import { AppError } from '../workflows/lib/errors.js';
+import { AppError, fieldError } from '../workflows/lib/errors.js';
 import type { AccountsDeps, Me, ProfilePatch, StaffRole, WithdrawalLock, WithdrawalLockReason } from './account-types.js';
 import { accountRules } from './policy.js';
-import { currentZoneName } from './time-zones.js';
+import { currentZoneName, isTimeZone } from './time-zones.js';
 
 /** Logins, emails and PayPal accounts are stored, and looked up, trimmed and lower-cased. */
 export const normalize = (value: string) => value.trim().toLowerCase();
@@ -37,7 +37,9 @@ export async function me(deps: AccountsDeps, userId: number): Promise<Me> {
 }
 
 export async function updateProfile(deps: AccountsDeps, userId: number, patch: ProfilePatch): Promise<Me> {
-  // A zone is stored by its current IANA name, whichever of its names came in.
+  // A zone is stored by its current IANA name, whichever of its names came in; one the time zone
+  // database does not know is refused as a rule (422): no schema can list what the runtime's tzdata holds.
+  if (patch.timeZone !== undefined && !isTimeZone(patch.timeZone)) throw fieldError('body.timeZone', 'not an IANA time zone (e.g. Europe/Lisbon)', 'rule_violation');
   const stored = patch.timeZone === undefined ? patch : { ...patch, timeZone: currentZoneName(patch.timeZone) };
   if (Object.keys(stored).length > 0) await deps.db.orm.update(users).set(stored).where(eq(users.id, userId));
   return me(deps, userId);
