@@ -556,7 +556,8 @@ const FORMS: FormRow[] = [
       text: { values: [...TEXT, { label: '4001 characters', text: 'm'.repeat(4_001) }] },
       // Text where the file goes, with no message text: neither a message nor a file (K-69).
       file: { values: [{ label: 'text, not a file', text: 'not a file' }], fill: { text: '' } },
-      info_request: { values: [bogus, nul, surrogate, blank] },
+      // Beside the box on the seller's pages; the buyer's form has no such box (K-20 is the seller's), so a tampered one shows on top.
+      info_request: { values: [bogus, nul, surrogate, blank], shows: 'form' },
       '@action': { values: [{ label: 'an id beyond int8', raw: '/messages/99999999999999999999' }], status: 404, shows: 'not-found' },
     },
   },

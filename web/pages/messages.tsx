@@ -100,7 +100,8 @@ const Compose: FC<{ conversationId: number; csrf: string; asksInformation: boole
   value,
   message,
 }) => (
-  <Form action={`/messages/${conversationId}`} csrf={csrf} id="message-form" label="write a message" error={message} enctype="multipart/form-data">
+  // A tampered information request from someone not offered one (K-20 is the seller's) has no box to show beside: it shows on top.
+  <Form action={`/messages/${conversationId}`} csrf={csrf} id="message-form" label="write a message" error={message ?? (asksInformation ? undefined : errors?.info_request)} enctype="multipart/form-data">
     <TextArea name="text" label="Your message" value={value} errors={errors ?? {}} rows={3} hint="Keep contacts, payments and talk of fees off the chat (K-61, K-62): messages with e-mail addresses, phone numbers, payment handles or fee talk are flagged for staff." />
     <p class="field">
       <label for="f-file">Attach a file (optional)</label>
