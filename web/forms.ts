@@ -6,6 +6,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { statusOf } from '../api/errors.js';
+import { countryCodeOf } from '../services/tax-ids.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { isId } from '../workflows/lib/ids.js';
 import { charCount, forbiddenCharacter } from '../workflows/lib/text.js';
@@ -199,6 +200,14 @@ export function dollars(minCents: number, maxCents: number) {
       .refine((n) => n <= maxCents, `at most ${money(maxCents)}`),
   );
 }
+
+/** A country as typed: its two-letter code (`PL`) or its English name (`Poland`), as the code (W-18, W-22). */
+export const country = text(60).transform((s, ctx) => {
+  const code = countryCodeOf(s);
+  if (code) return code;
+  ctx.addIssue({ code: 'custom', message: 'the two-letter country code, such as PL for Poland' });
+  return z.NEVER;
+});
 
 /** A checkbox: absent means no, a browser's `on` yes; anything else is no choice of the form's. */
 export const checkbox = z.preprocess(
