@@ -43,6 +43,7 @@ const assets: Record<string, { type: string; body: string }> = {
   'htmx.min.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8') },
   'app.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./static/app.js', import.meta.url), 'utf8') },
   'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./static/app.css', import.meta.url), 'utf8') },
+  'favicon.svg': { type: 'image/svg+xml', body: readFileSync(new URL('./static/favicon.svg', import.meta.url), 'utf8') },
 };
 
 
@@ -78,6 +79,8 @@ export function createWeb(deps: WebDeps) {
     if (!asset) return c.notFound();
     return c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=300' });
   });
+  // Browsers ask for /favicon.ico whatever the page links: the one icon, an SVG.
+  app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
   app.get('/health', async (c) => {
     // As the API's: 200 when PostgreSQL and Temporal answer, else 503.
     const checks = await deps.services.health();

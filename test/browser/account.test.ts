@@ -112,6 +112,17 @@ describe('accounts in the browser', () => {
     await context.close();
   });
 
+  it('has an icon: every page links the SVG, and /favicon.ico leads to it', async () => {
+    const { context, page } = await newPerson(browser, stack);
+    await page.goto('/');
+    assert.equal(await page.locator('head link[rel="icon"]').getAttribute('href'), '/assets/favicon.svg');
+    const icon = await page.request.get('/favicon.ico');
+    assert.equal(icon.status(), 200);
+    assert.equal(icon.url(), `${stack.url}/assets/favicon.svg`);
+    assert.equal(icon.headers()['content-type'], 'image/svg+xml');
+    await context.close();
+  });
+
   it('routes a kind of notification to email only and picks request categories on the notification settings page (K-70, K-45)', async () => {
     const user = await signUp(stack.api, 'routed');
     const { context, page } = await newPerson(browser, stack);

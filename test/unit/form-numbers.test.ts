@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { country, decimal, dollars, parseForm, whole } from '../../web/forms.js';
+import { SearchQuery } from '../../web/pages/catalog/search-form.js';
 
 const field = (schema: z.ZodType, typed: string) => {
   const parsed = parseForm(z.object({ v: schema }), { v: typed });
@@ -49,5 +50,14 @@ describe('numbers typed into forms', () => {
     assert.deepEqual(field(country, 'Poland'), { value: 'PL' });
     assert.deepEqual(field(country, ' united  kingdom '), { value: 'GB' });
     assert.deepEqual(field(country, 'Narnia'), { error: 'the two-letter country code, such as PL for Poland' });
+  });
+
+  it('tells a search filter its real bound: a whole percentage, at most so many feedbacks', () => {
+    const parsed = parseForm(SearchQuery, { minSellerRating: '99.5', minFeedbacks: '99999999999999' });
+    assert.equal(parsed.ok, false);
+    assert.deepEqual(parsed.ok ? {} : { rating: parsed.errors.minSellerRating, feedbacks: parsed.errors.minFeedbacks }, {
+      rating: 'enter a whole percentage from 0 to 100',
+      feedbacks: 'at most 100000000',
+    });
   });
 });
