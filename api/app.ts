@@ -66,6 +66,9 @@ function identifyCaller(accounts: Services['accounts'], sessionCookie: (c: Conte
       }
     }
     await next();
+    // An answer to a caller who sent credentials is theirs (their balance, orders, messages): no
+    // shared or browser cache keeps it, so nothing of it outlives a sign-out.
+    if (token && !/no-store/.test(c.res.headers.get('cache-control') ?? '')) c.header('Cache-Control', 'private, no-store');
   };
 }
 

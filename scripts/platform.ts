@@ -6,6 +6,7 @@
  * development payload keys, the wait until the platform serves, and the lines it prints.
  */
 import { spawn } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
@@ -43,6 +44,18 @@ export interface Announcement {
   databaseUrl: string;
   payments: string | null;
   mail: { smtpUrl: string; uiUrl?: string };
+}
+
+/** A port free on `host` now (the OS's pick for port 0). */
+function freePortOn(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 export type Platform = ReturnType<typeof createPlatform>;
@@ -94,8 +107,16 @@ export function createPlatform() {
     run: (name: string, entry: string, env: Record<string, string>) => runEntry(supervisor, say, { name, entry, env, tree: (tree ??= compiledTreeFor(say)) }),
     publicHost,
     apiUrlOf: (port = config.PORT) => `http://${publicHost()}:${port}`,
-    /** The port of the (first) worker's `/metrics`: WORKER_METRICS_PORT, else 9464 (Prometheus' customary exporter port). */
-    workerMetricsPort: () => config.WORKER_METRICS_PORT ?? 9464,
+    /**
+     * The ports of `count` workers' `/metrics`: WORKER_METRICS_PORT and the ones after it, else
+     * 9464… (Prometheus' customary exporter port). 0 picks free ones here, so that the addresses
+     * printed are the ones served (a worker told 0 would take one nobody prints).
+     */
+    workerMetricsPorts: async (count: number): Promise<number[]> => {
+      const first = config.WORKER_METRICS_PORT ?? 9464;
+      if (first !== 0) return Array.from({ length: count }, (_, i) => first + i);
+      return Promise.all(Array.from({ length: count }, () => freePortOn(config.HOST)));
+    },
     /**
      * The environment of the platform's own processes (worker, API, web client, stand-ins): the
      * servers this start-up runs or was given, and the payload keys (`dataDir`'s development key

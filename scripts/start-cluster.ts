@@ -78,7 +78,7 @@ async function startPlatform(): Promise<void> {
   // K-47: the local stand-ins of the card processor and PayPal (their webhooks go to the first API).
   if (platform.standIns()) platform.run('payment providers', 'providers/main.ts', env);
   // Each worker serves its own /metrics, on consecutive ports.
-  const workerMetricsPorts = Array.from({ length: WORKERS }, (_, i) => platform.workerMetricsPort() + i);
+  const workerMetricsPorts = await platform.workerMetricsPorts(WORKERS);
   workerMetricsPorts.forEach((port, i) => platform.run(`worker ${i + 1}`, 'worker.ts', { ...env, WORKER_METRICS_PORT: String(port) }));
   const apiPorts = [config.PORT, config.CLUSTER_SECOND_API_PORT];
   apiPorts.forEach((port, i) => platform.run(`API ${i + 1}`, 'api/server.ts', { ...env, PORT: String(port) }));

@@ -64,7 +64,7 @@ async function startPlatform(): Promise<void> {
     checkpoint();
 
     const webUrl = `http://${platform.publicHost()}:${config.WEB_PORT}`;
-    const workerMetricsPort = platform.workerMetricsPort();
+    const [workerMetricsPort] = await platform.workerMetricsPorts(1);
     // Issue 19 §4: the worker's own /metrics listener.
     const env = { ...platform.appEnv({ databaseUrl, temporal, mail, webUrl, dataDir: config.GIGFLOW_DATA_DIR }), WORKER_METRICS_PORT: String(workerMetricsPort) };
     // K-47: the local stand-ins of the card processor and PayPal, unless real providers are configured.

@@ -10,6 +10,23 @@ export function isCountryCode(code: string): boolean {
   return /^[A-Z]{2}$/.test(code) && !NOT_COUNTRIES.has(code) && regionNames.of(code) !== code;
 }
 
+/** Every assigned country by its English name, lower case ("poland" → PL). */
+const countriesByName = new Map(
+  Array.from({ length: 26 * 26 }, (_, i) => String.fromCharCode(65 + Math.floor(i / 26), 65 + (i % 26)))
+    .filter(isCountryCode)
+    .map((code) => [regionNames.of(code)!.toLowerCase(), code] as const),
+);
+
+/**
+ * The country code a person typed: two letters as they are (upper-cased; whether it is assigned
+ * is `isCountryCode`'s to say), or a country's English name ("Poland" → PL); else undefined.
+ */
+export function countryCodeOf(typed: string): string | undefined {
+  const s = typed.trim();
+  if (/^[A-Za-z]{2}$/.test(s)) return s.toUpperCase();
+  return countriesByName.get(s.replace(/\s+/g, ' ').toLowerCase());
+}
+
 /**
  * W-18: "companies must give their full tax details" — the format of a company's tax id,
  * checked per country before an invoicing profile is saved. Only the format (and the check
@@ -59,6 +76,37 @@ const EU_PATTERNS: Record<string, RegExp> = {
   SK: /^\d{10}$/,
 };
 
+/** Each pattern of `EU_PATTERNS` in words, for the refusal a person reads (never a regular expression). */
+const EU_FORMATS: Record<keyof typeof EU_PATTERNS, string> = {
+  AT: 'U and 8 digits',
+  BE: '10 digits, the first 0 or 1',
+  BG: '9 or 10 digits',
+  CY: '8 digits and a letter',
+  CZ: '8 to 10 digits',
+  DE: '9 digits',
+  DK: '8 digits',
+  EE: '9 digits',
+  EL: '9 digits',
+  ES: 'a letter or digit, 7 digits and a letter or digit',
+  FI: '8 digits',
+  FR: 'a 2-character key (letters or digits) and the 9-digit SIREN',
+  HR: '11 digits',
+  HU: '8 digits',
+  IE: '7 digits and one or two letters (or a digit, a letter, 5 digits and a letter)',
+  IT: '11 digits',
+  LT: '9 or 12 digits',
+  LU: '8 digits',
+  LV: '11 digits',
+  MT: '8 digits',
+  NL: '9 digits, B and 2 digits',
+  PL: '10 digits',
+  PT: '9 digits',
+  RO: '2 to 10 digits',
+  SE: '12 digits ending in 01',
+  SI: '8 digits',
+  SK: '10 digits',
+};
+
 const GB_PATTERN = /^(\d{9}|\d{12}|GD\d{3}|HA\d{3})$/;
 const OTHER_PATTERN = /^[A-Z0-9]{4,20}$/;
 
@@ -91,7 +139,7 @@ export function checkTaxId(country: string, raw: string): TaxIdCheck {
   if (!pattern) {
     return OTHER_PATTERN.test(id) ? { ok: true, taxId: id } : { ok: false, message: 'a tax id is 4–20 letters or digits' };
   }
-  if (!pattern.test(national)) return { ok: false, message: `not a ${prefix} VAT number: ${prefix} + ${pattern.source.replace(/^\^|\$$/g, '')}` };
+  if (!pattern.test(national)) return { ok: false, message: `not a ${prefix} VAT number: ${prefix} followed by ${EU_FORMATS[prefix]}` };
   if (country === 'PL' && !nipChecksumOk(national)) return { ok: false, message: 'not a NIP: its check digit (the tenth) is wrong' };
   if (country === 'FR' && !frenchKeyOk(national)) return { ok: false, message: 'not a French VAT number: its key does not match the SIREN' };
   return { ok: true, taxId: `${prefix}${national}` };

@@ -8,12 +8,12 @@ import { createRequire } from 'node:module';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { limitBody } from '../api/door.js';
 import { UPLOAD_MAX_BODY_BYTES } from '../api/routes/attachments.js';
 import { attachmentRules } from '../services/policy.js';
 import { DELIVERY_MAX_FILES } from '../workflows/order/messages.js';
 import { requestLog } from '../api/http-process.js';
 import type { WebDeps, WebEnv } from './context.js';
+import { limitFormBody } from './oversize.js';
 import { errorPage, notFoundPage } from './page.js';
 import { accountPages } from './pages/account.js';
 import { attachmentPages } from './pages/attachments.js';
@@ -43,6 +43,7 @@ const assets: Record<string, { type: string; body: string }> = {
   'htmx.min.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8') },
   'app.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./static/app.js', import.meta.url), 'utf8') },
   'app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./static/app.css', import.meta.url), 'utf8') },
+  'favicon.svg': { type: 'image/svg+xml', body: readFileSync(new URL('./static/favicon.svg', import.meta.url), 'utf8') },
 };
 
 
@@ -50,7 +51,7 @@ const assets: Record<string, { type: string; body: string }> = {
 const formTargets = (pages: readonly string[] = []) => ["'self'", ...new Set(pages.map((url) => new URL(url).origin))];
 
 /** The forms that carry a file. */
-const UPLOAD_FORMS = /^\/(messages\/[0-9]+|orders\/[0-9]+\/portfolio|seller\/offers\/[0-9]+\/images)$/;
+const UPLOAD_FORMS = /^\/(messages\/[0-9]+|orders\/[0-9]+\/portfolio|seller\/offers\/[0-9]+\/images|jobs\/new|requests\/new)$/;
 /** The order's action forms: the delivery's may carry up to ten files (K-69). */
 const ACTION_FORMS = /^\/orders\/[0-9]+\/actions$/;
 const DELIVERY_MAX_BODY_BYTES = DELIVERY_MAX_FILES * attachmentRules.maxBytes + attachmentRules.multipartOverheadBytes;
@@ -73,17 +74,13 @@ export function createWeb(deps: WebDeps) {
       },
     }),
   );
-  // A form is a few kilobytes; its longest text fields, some hundreds. 413 past 1 MiB; but the
-  // forms that carry a file (K-69: up to 4 MB) — a message, a portfolio item, an offer's image —
-  // and the order's actions, whose delivery carries up to ten.
-  const larger = (method: string, path: string) =>
-    method !== 'POST' ? undefined : UPLOAD_FORMS.test(path) ? UPLOAD_MAX_BODY_BYTES : ACTION_FORMS.test(path) ? DELIVERY_MAX_BODY_BYTES : undefined;
-  app.use(limitBody(1024 * 1024, larger));
   app.get('/assets/:name', (c) => {
     const asset = assets[c.req.param('name')];
     if (!asset) return c.notFound();
     return c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=300' });
   });
+  // Browsers ask for /favicon.ico whatever the page links: the one icon, an SVG.
+  app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
   app.get('/health', async (c) => {
     // As the API's: 200 when PostgreSQL and Temporal answer, else 503.
     const checks = await deps.services.health();
@@ -91,6 +88,13 @@ export function createWeb(deps: WebDeps) {
     return c.json({ status: ok ? 'ok' : 'unavailable', checks }, ok ? 200 : 503);
   });
   app.use(readSession(deps.services.accounts, secure));
+  // A form is a few kilobytes; its longest text fields, some hundreds. 413 past 1 MiB; but the
+  // forms that carry a file (K-69: up to 4 MB) — a message, a portfolio item, an offer's image,
+  // a job's or a request's brief — and the order's actions, whose delivery carries up to ten.
+  // After the session: a refused form is shown to its signed-in writer.
+  const larger = (method: string, path: string) =>
+    method !== 'POST' ? undefined : UPLOAD_FORMS.test(path) ? UPLOAD_MAX_BODY_BYTES : ACTION_FORMS.test(path) ? DELIVERY_MAX_BODY_BYTES : undefined;
+  app.use(limitFormBody(1024 * 1024, larger));
   app.use(checkCsrf());
   app.use(accountBlockGate(deps));
 

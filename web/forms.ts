@@ -6,10 +6,11 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { statusOf } from '../api/errors.js';
+import { countryCodeOf } from '../services/tax-ids.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { isId } from '../workflows/lib/ids.js';
 import { charCount, forbiddenCharacter } from '../workflows/lib/text.js';
-import { sentenceCase, type FieldErrors } from './ui.js';
+import { money, sentenceCase, type FieldErrors } from './ui.js';
 
 export type FormData = Record<string, string | string[]>;
 
@@ -131,25 +132,82 @@ export function text(max: number, min = 1) {
 /** Optional text: an empty field is `undefined`. */
 export const optionalText = (max: number) => z.preprocess((v) => (v === '' ? undefined : v), text(max).optional());
 
+/**
+ * A number as a person types it: digits with an optional sign, thousands commas (`1,000`) and
+ * decimals after a point, or after a comma when no thousands are grouped (`2,5` is 2.5);
+ * `undefined` for a blank field, NaN for anything else (`abc`, `1e3`, `0x10`). Any length: a
+ * number too large for its field is told its bound, not that it is no number.
+ */
+export function typedNumber(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const s = v.trim();
+  if (s === '') return undefined;
+  if (/^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) return Number(s.replace(/,/g, ''));
+  if (/^[-+]?\d+([.,]\d+)?$/.test(s)) return Number(s.replace(',', '.'));
+  return Number.NaN;
+}
+
 /** A whole number from a form field, within `min`–`max` (an int4 column's range at most). */
 export function whole(min: number, max = 2_147_483_647, label = 'a whole number') {
   return z.preprocess(
-    (v) => (typeof v === 'string' && /^\s*-?\d{1,10}\s*$/.test(v) ? Number(v) : v === '' ? undefined : v),
-    z.number({ error: `enter ${label}` }).int().min(min, `at least ${min}`).max(max, `at most ${max}`),
+    (v) => (v === '' ? undefined : typedNumber(v)),
+    z
+      .number({ error: `enter ${label}` })
+      .refine((n) => !Number.isNaN(n), `enter ${label}`)
+      .refine((n) => Number.isInteger(n) || n < min || n > max, `enter ${label}`)
+      .refine((n) => n >= min, `at least ${min}`)
+      .refine((n) => n <= max, `at most ${max}`),
   );
 }
 
-/** Dollars typed by a person (`12`, `12.5`, `12.50`) as integer cents. */
-export function dollars(minCents: number, maxCents: number) {
+/**
+ * A number with decimals within `min`–`max` in steps of `step` (an estimate's hours: 0.25 to
+ * 200 in quarter hours): every refusal names the bounds, none is zod's own wording.
+ */
+export function decimal(min: number, max: number, step: { size: number; message: string }, what: string) {
+  const range = `from ${min} to ${max} ${what}`;
+  const typed = `enter ${what} from ${min} to ${max}`;
   return z.preprocess(
-    (v) => (typeof v === 'string' && /^\s*\d{1,7}(\.\d{1,2})?\s*$/.test(v) ? Math.round(Number(v) * 100) : v === '' ? undefined : Number.NaN),
+    (v) => typedNumber(v) ?? Number.NaN,
     z
-      .number({ error: 'enter an amount in dollars, such as 25 or 25.50' })
-      .refine((n) => Number.isFinite(n), 'enter an amount in dollars, such as 25 or 25.50')
-      .refine((n) => n >= minCents, `at least $${(minCents / 100).toFixed(2)}`)
-      .refine((n) => n <= maxCents, `at most $${(maxCents / 100).toFixed(2)}`),
+      .number({ error: typed })
+      .refine((n) => !Number.isNaN(n), typed)
+      .refine((n) => n >= min && n <= max, range)
+      .refine((n) => Math.abs(n / step.size - Math.round(n / step.size)) < 1e-9, step.message),
   );
 }
+
+/**
+ * Dollars typed by a person (`12`, `12.5`, `$12.50`, `1,000`) as integer cents. Bounds read as
+ * every amount on the pages does (`$10,000.00`).
+ */
+export function dollars(minCents: number, maxCents: number) {
+  const example = 'enter an amount in dollars, such as 25 or 25.50';
+  return z.preprocess(
+    (v) => {
+      if (typeof v !== 'string') return v;
+      const amount = v.trim().replace(/^\$\s*/, '');
+      if (amount === '') return v.trim() === '' ? undefined : Number.NaN;
+      // Cents at most: `12.505` is no amount of money.
+      if (/[.,]\d{3,}$/.test(amount) && !/^\d{1,3}(,\d{3})+$/.test(amount)) return Number.NaN;
+      const n = typedNumber(amount);
+      return typeof n === 'number' ? Math.round(n * 100) : Number.NaN;
+    },
+    z
+      .number({ error: example })
+      .refine((n) => Number.isFinite(n), example)
+      .refine((n) => n >= minCents, `at least ${money(minCents)}`)
+      .refine((n) => n <= maxCents, `at most ${money(maxCents)}`),
+  );
+}
+
+/** A country as typed: its two-letter code (`PL`) or its English name (`Poland`), as the code (W-18, W-22). */
+export const country = text(60).transform((s, ctx) => {
+  const code = countryCodeOf(s);
+  if (code) return code;
+  ctx.addIssue({ code: 'custom', message: 'the two-letter country code, such as PL for Poland' });
+  return z.NEVER;
+});
 
 /** A checkbox: absent means no, a browser's `on` yes; anything else is no choice of the form's. */
 export const checkbox = z.preprocess(

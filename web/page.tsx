@@ -79,15 +79,23 @@ export function errorPage(deps: WebDeps) {
       if (err.code === 'unauthenticated') return toSignIn(c);
       const refusal = refusalOf(err);
       const title = refusal.status === 403 ? 'Not allowed' : 'That did not work';
+      const back = pageCameFrom(c);
       if (refusal.status === 404) return notFoundPage(deps)(c);
       return page(
         c,
         deps,
         title,
         () => (
-          <p class="error form-error" role="alert">
-            <Stamped text={refusal.message} />
-          </p>
+          <>
+            <p class="error form-error" role="alert">
+              <Stamped text={refusal.message} />
+            </p>
+            {back ? (
+              <p>
+                <a href={back}>Back to the page you came from</a>
+              </p>
+            ) : null}
+          </>
         ),
         refusal.status,
       );
@@ -95,6 +103,18 @@ export function errorPage(deps: WebDeps) {
     c.var.log.error({ err }, 'unhandled error');
     return page(c, deps, 'Something went wrong', () => <p class="error">Sorry, that failed on our side. Reference: {c.var.requestId}</p>, 500);
   };
+}
+
+/** The page of ours a refused request came from (its form's), to offer the way back; none from elsewhere. */
+function pageCameFrom(c: WebContext): string | undefined {
+  const referer = c.req.header('referer');
+  if (!referer) return undefined;
+  try {
+    const from = new URL(referer);
+    return from.origin === new URL(c.req.url).origin ? from.pathname + from.search : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -45,6 +45,10 @@ export function readSession(accounts: Services['accounts'], secureCookies: boole
     }
     c.set('csrf', csrf);
     await next();
+    // A page for a signed-in user is theirs (balance, orders, messages): kept by no cache, so Back
+    // after signing out asks us again and gets the sign-in page rather than the page as it was.
+    // A visitor's pages stay cacheable.
+    if (token && !/no-store/.test(c.res.headers.get('cache-control') ?? '')) c.header('Cache-Control', 'private, no-store');
   };
 }
 

@@ -407,6 +407,7 @@ export const Layout: FC<PropsWithChildren<{ title: string; viewer: Viewer; flash
       <meta name="csrf-token" content={viewer.csrf} />
       <title>{`${title} · gigflow`}</title>
       <link rel="stylesheet" href="/assets/app.css" />
+      <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
       <script src="/assets/htmx.min.js" defer></script>
       <script src="/assets/app.js" defer></script>
     </head>

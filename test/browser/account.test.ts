@@ -132,6 +132,42 @@ describe('accounts in the browser', () => {
     }
   });
 
+  it('keeps a signed-in page out of every cache: Back after signing out shows no balance', async () => {
+    const user = await signUp(stack.api, 'backer');
+    const { context, page } = await newPerson(browser, stack);
+    await signInAs(context, stack, user);
+    const balance = await page.goto('/balance');
+    assert.equal(balance?.headers()['cache-control'], 'private, no-store');
+    assert.match(await textOf(page, 'header'), /Sign out/);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    assert.match(await textOf(page, '.flash'), /signed out/);
+    await page.goBack();
+    // The browser asks again: the balance is behind the sign-in now, the header a visitor's.
+    await page.waitForURL('**/sign-in?next=%2Fbalance');
+    assert.doesNotMatch(await textOf(page, 'header'), /Sign out/);
+    assert.notEqual(await textOf(page, 'h1'), 'Balance');
+    // A visitor's page stays cacheable; the JSON API's answers to a token are no-store too.
+    const visitor = await page.request.get('/');
+    assert.doesNotMatch(visitor.headers()['cache-control'] ?? '', /no-store/);
+    const other = await signUp(stack.api, 'backer');
+    const me = await stack.api('GET', '/me', { token: other.token });
+    assert.equal(me.status, 200);
+    assert.equal(me.headers.get('cache-control'), 'private, no-store');
+    assert.doesNotMatch((await stack.api('GET', '/health')).headers.get('cache-control') ?? '', /no-store/);
+    await context.close();
+  });
+
+  it('has an icon: every page links the SVG, and /favicon.ico leads to it', async () => {
+    const { context, page } = await newPerson(browser, stack);
+    await page.goto('/');
+    assert.equal(await page.locator('head link[rel="icon"]').getAttribute('href'), '/assets/favicon.svg');
+    const icon = await page.request.get('/favicon.ico');
+    assert.equal(icon.status(), 200);
+    assert.equal(icon.url(), `${stack.url}/assets/favicon.svg`);
+    assert.equal(icon.headers()['content-type'], 'image/svg+xml');
+    await context.close();
+  });
+
   it('routes a kind of notification to email only and picks request categories on the notification settings page (K-70, K-45)', async () => {
     const user = await signUp(stack.api, 'routed');
     const { context, page } = await newPerson(browser, stack);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { sampleOf } from '../support/attachment-samples.js';
-import { newPerson, openBrowser, signInAs, startWebStack, type WebStack } from '../support/browser.js';
+import { newPerson, openBrowser, signInAs, startWebStack, textOf, type WebStack } from '../support/browser.js';
 import { actOk, market, placeOrder } from '../support/orders.js';
 
 describe('files in the browser', () => {
@@ -63,5 +63,50 @@ describe('files in the browser', () => {
     await seller.page.locator('#offer-images').getByRole('button', { name: 'Remove' }).click();
     await seller.page.locator('.flash', { hasText: 'Image removed' }).waitFor();
     assert.equal(await seller.page.locator('#offer-images .attachment').count(), 0);
+  });
+
+  it('shows a file over 4 MB beside the file field of a message and a delivery, the text kept and the writer signed in (K-69, 413)', async () => {
+    const m = await market(stack.api, stack.db);
+    const placed = await placeOrder(stack.api, m.buyer, { offerId: m.offerId });
+    await actOk(stack.api, m.seller, placed.orderId, { type: 'start_work' });
+    const seller = await newPerson(browser, stack);
+    await signInAs(seller.context, stack, m.seller);
+    // 5 MB: past the 4 MB a file may be and past the body an upload form takes.
+    const big = { name: 'archive.zip', mimeType: 'application/zip', buffer: Buffer.concat([Buffer.from(sampleOf('zip')), Buffer.alloc(5 * 1024 * 1024)]) };
+
+    await seller.page.goto(`/orders/${placed.orderId}`);
+    const message = seller.page.locator('#message-form');
+    await message.getByLabel('Your message').fill('Here are the sources.');
+    await message.getByLabel('Attach a file (optional)').setInputFiles(big);
+    const [sent] = await Promise.all([seller.page.waitForResponse((r) => r.request().method() === 'POST'), message.getByRole('button', { name: 'Send message' }).click()]);
+    assert.equal(sent.status(), 413);
+    assert.match(await textOf(seller.page, '#f-file-error'), /^At most 4 MB per file/);
+    assert.equal(await seller.page.locator('#message-form').getByLabel('Your message').inputValue(), 'Here are the sources.');
+    assert.match(await textOf(seller.page, 'header'), /Sign out/);
+
+    await seller.page.goto(`/orders/${placed.orderId}`);
+    const delivery = seller.page.locator('#action-deliver');
+    await delivery.getByLabel('Delivery message').fill('The logo and its sources.');
+    await delivery.getByLabel('Files (optional)').setInputFiles([{ name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from(sampleOf('png')) }, big]);
+    const [delivered] = await Promise.all([seller.page.waitForResponse((r) => r.request().method() === 'POST'), delivery.getByRole('button', { name: 'Deliver' }).click()]);
+    assert.equal(delivered.status(), 413);
+    assert.match(await textOf(seller.page, '#f-delivery-files-error'), /At most 4 MB/);
+    assert.equal(await seller.page.locator('#action-deliver').getByLabel('Delivery message').inputValue(), 'The logo and its sources.');
+    assert.match(await textOf(seller.page, 'header'), /Sign out/);
+    assert.equal((await stack.api('GET', `/orders/${placed.orderId}`, { token: m.seller.token })).body.status, 'in_progress', 'nothing was delivered');
+
+    // A request's brief takes a file as a message does (it was refused whole past 1 MiB).
+    const buyer = await newPerson(browser, stack);
+    await signInAs(buyer.context, stack, m.buyer);
+    await buyer.page.goto('/requests/new');
+    const request = buyer.page.locator('#request-form');
+    await request.getByLabel('Title').fill('A logo for a bakery');
+    await request.getByLabel('Description').fill('Warm colours, a loaf in the mark.');
+    await request.getByLabel('Category').selectOption({ index: 1 });
+    await request.getByLabel(/Attach a file/).setInputFiles(big);
+    const [posted] = await Promise.all([buyer.page.waitForResponse((r) => r.request().method() === 'POST'), request.getByRole('button', { name: 'Post the request' }).click()]);
+    assert.equal(posted.status(), 413);
+    assert.match(await textOf(buyer.page, '#f-file-error'), /^At most 4 MB per file/);
+    assert.equal(await buyer.page.locator('#request-form').getByLabel('Title').inputValue(), 'A logo for a bakery');
   });
 });

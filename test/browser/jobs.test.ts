@@ -112,8 +112,15 @@ describe('an estimated job in the browser, from an affiliate’s link to the com
     await e.getByLabel('Your message', { exact: true }).fill('Hello! I am looking at your checkout now.');
     await e.getByRole('button', { name: 'Send message' }).click();
     await e.locator('#conversation', { hasText: 'I am looking at your checkout now' }).waitFor();
-    await e.getByLabel(/^Hours/).fill(String(HOURS));
+    // Hours that are no number, or out of range, are told the range in words, never zod's wording.
     await e.getByLabel('Your plan').fill('Find the conflicting plugin, update it, test a payment.');
+    for (const [typed, told] of [['abc', /^Enter hours from 0\.25 to 200$/], ['1e3', /^Enter hours from 0\.25 to 200$/], ['1000', /^From 0\.25 to 200 hours$/], ['-1', /^From 0\.25 to 200 hours$/]] as const) {
+      await e.getByLabel(/^Hours/).fill(typed);
+      await e.getByRole('button', { name: 'Send the estimate' }).click();
+      await e.locator('#f-hours-error', { hasText: told }).waitFor();
+    }
+    // A decimal comma is a decimal point: `2,0` is two hours.
+    await e.getByLabel(/^Hours/).fill(`${HOURS},0`);
     await e.getByLabel('Does it fit the client’s budget?').selectOption('true');
     await assertAccessible(e, 'the job page, estimating');
     await e.getByRole('button', { name: 'Send the estimate' }).click();

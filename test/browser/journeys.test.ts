@@ -363,6 +363,7 @@ describe('journeys in the browser', () => {
     await a.getByRole('button', { name: 'Take the case' }).click();
     assert.match(await textOf(a, '.flash'), /You took the case/);
     await assertAccessible(a, 'arbitration case, taken');
+    assert.match(await textOf(a, '#f-sellerAmount-hint'), /less than the order’s \$10\.00$/);
     await a.getByLabel('Split: an amount to the seller, the rest refunded').check();
     await a.getByLabel('For a split: to the seller, in dollars').fill('4.00');
     await a.getByLabel('Comment to both parties').fill('The icon was delivered, the lettering was not.');

@@ -250,6 +250,30 @@ describe('money in the browser, against the local payment providers', () => {
     await context.close();
   });
 
+  it('refuses a withdrawal while saved payout details pause withdrawals in words, and says until when, not the next batch (K-51, D-10)', async () => {
+    const user = await signUp(stack.api, 'paused');
+    await fund(stack.db, user.id, 5_000);
+    await stack.services.payoutDetails.set(user.id, { method: 'paypal', account: `${user.login}@example.com` });
+    const [lock] = await stack.db.sql<{ ends_at: string }[]>`
+      select ends_at from withdrawal_locks where user_id = ${user.id} and scope = 'withdrawals' and reason = 'payout_details_change'`;
+    const endsAt = new Date(lock!.ends_at).toISOString();
+    const { context, page } = await personAs(user);
+    await visit(page, '/balance/withdraw', 'withdraw page, paused');
+    // The page says when a withdrawal can leave, not a batch it would miss.
+    assert.match(await textOf(page, '#withdraw-when'), /Withdrawals are paused until/);
+    assert.equal(await page.locator('#withdraw-when time').getAttribute('datetime'), endsAt);
+    await page.getByLabel('Amount in dollars').fill('10');
+    const answer = page.waitForResponse((r) => r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Request withdrawal' }).click();
+    assert.equal((await answer).status(), 422);
+    const refusal = await textOf(page, '#withdraw-form .form-error');
+    assert.match(refusal, /^Nothing is withdrawable now: withdrawals are paused \(K-51\), until the date below\.$/);
+    assert.doesNotMatch(refusal, /GET |\/balance\/|\(422\)/);
+    assert.equal(await page.locator('#not-withdrawable li[data-reason="withdrawals_paused"] time').getAttribute('datetime'), endsAt);
+    await assertAccessible(page, 'withdrawal refused while paused');
+    await context.close();
+  });
+
   it('requests a withdrawal, sees it requested with its batch, cancels it and gets the money back', async () => {
     const user = await withdrawer('withdraw', 10_000);
     const { context, page } = await personAs(user);

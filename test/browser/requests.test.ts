@@ -71,6 +71,12 @@ describe('a service request in the browser', () => {
     assert.equal(await b.locator('#answers tbody tr').count(), 2);
     assert.match(await textOf(b, '#answers'), /\$15\.00[\s\S]*Newbie[\s\S]*\$25\.00/);
     await assertAccessible(b, 'the request page with two answers');
+    // An answering seller's name leads to their profile.
+    const profile = b.locator('#answers a', { hasText: s1.login });
+    assert.equal(await profile.getAttribute('href'), `/sellers/${s1.login}`);
+    const [opened] = await Promise.all([b.waitForResponse((r) => r.url().endsWith(`/sellers/${s1.login}`)), profile.click()]);
+    assert.equal(opened.status(), 200);
+    await b.goto(requestPath);
     await b.getByLabel('Pick Bakery logo in three styles').check();
     await b.getByLabel('Pick Hand-drawn bakery logo').check();
     await b.getByRole('button', { name: 'Order the ticked answers' }).click();

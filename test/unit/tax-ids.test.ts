@@ -25,6 +25,8 @@ describe('tax ids per country (W-18)', () => {
     refused('PL', '5252248480');
     refused('PL', '525224848');
     refused('PL', '52522484811');
+    // In words, never the pattern's source (`PL + \d{10}`).
+    assert.deepEqual(checkTaxId('PL', '525224848'), { ok: false, message: 'not a PL VAT number: PL followed by 10 digits' });
     // 0200000000: the weighted sum is 10 ≡ 10 (mod 11), a remainder no tenth digit can carry.
     assert.equal(nipChecksumOk('0200000000'), false);
     assert.equal(nipChecksumOk('5252248481'), true);

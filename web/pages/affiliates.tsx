@@ -24,7 +24,7 @@ import { affiliatePayoutRules } from '../../workflows/affiliate-payout/policy.js
 import type { JobStatus } from '../../workflows/job/messages.js';
 import { affiliateRules } from '../../workflows/lib/affiliate.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { checkbox, dollars, firstOf, optionalText, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
+import { checkbox, country, dollars, firstOf, optionalText, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { CONSENT_COOKIE, cookieConsentOf, page, redirect, userOf, type WebContext } from '../page.js';
 import { secure } from '../session.js';
 import { ConsentForm, DataTable, Field, FieldError, Form, Money, money, Time, type FieldErrors } from '../ui.js';
@@ -49,7 +49,7 @@ const SignUp = z
   .object({
     firstName: text(100),
     lastName: text(100),
-    country: text(2).pipe(z.string().regex(/^[A-Za-z]{2}$/, 'two letters, e.g. PL')),
+    country,
     companyName: optionalText(200),
     companyAddress: optionalText(500),
     companyTaxId: optionalText(32),

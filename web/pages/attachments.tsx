@@ -120,7 +120,7 @@ export async function formFile(c: WebContext): Promise<File | undefined> {
 /** Stores a form's file as the user's attachment (the same checks as `POST /attachments`). */
 export async function uploadFormFile(deps: WebDeps, userId: number, file: File): Promise<AttachmentInfo> {
   if (file.size > attachmentRules.maxBytes) {
-    throw new AppError('payload_too_large', `a file may be at most 4 MB (K-69); share a larger one through a cloud link`, { limitBytes: attachmentRules.maxBytes });
+    throw new AppError('payload_too_large', `at most 4 MB per file (K-69): share a larger one through a cloud link`, { limitBytes: attachmentRules.maxBytes });
   }
   return deps.services.attachments.upload(userId, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
 }

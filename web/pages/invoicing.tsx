@@ -10,7 +10,7 @@ import { invoiceHeaders } from '../../api/routes/invoices.js';
 import type { InvoicingProfile } from '../../services/invoicing.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { firstOf, optionalText, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
+import { country, firstOf, optionalText, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { DataTable, Field, Form, Money, Time, type FieldErrors } from '../ui.js';
 
@@ -18,7 +18,7 @@ const ProfileForm = z
   .object({
     firstName: text(100),
     lastName: text(100),
-    country: text(2).refine((s) => /^[A-Za-z]{2}$/.test(s), 'two letters: the ISO 3166-1 code, e.g. PL'),
+    country,
     companyName: optionalText(200),
     companyAddress: optionalText(300),
     taxId: optionalText(40),
@@ -73,7 +73,7 @@ export function invoicingPages(deps: WebDeps) {
             <h2>Invoices are made out to</h2>
             <Field name="firstName" label="First name" value={v('firstName', saved?.firstName)} errors={errors} required autocomplete="given-name" />
             <Field name="lastName" label="Last name" value={v('lastName', saved?.lastName)} errors={errors} required autocomplete="family-name" />
-            <Field name="country" label="Country" value={v('country', saved?.country)} errors={errors} required hint="ISO 3166-1 code, e.g. PL, DE, GB, US" />
+            <Field name="country" label="Country" value={v('country', saved?.country)} errors={errors} required hint="Two letters, such as PL for Poland, DE, GB, US (or the country’s name in English)" />
             <h2>As a company (optional: all three or none)</h2>
             <Field name="companyName" label="Company name" value={v('companyName', saved?.company?.name)} errors={errors} autocomplete="organization" />
             <Field name="companyAddress" label="Company address" value={v('companyAddress', saved?.company?.address)} errors={errors} />

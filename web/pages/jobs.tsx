@@ -10,7 +10,7 @@ import type { JobDetail } from '../../services/jobs.js';
 import { jobPolicy } from '../../workflows/job/policy.js';
 import { AppError, fieldError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { dollars, idOf, parseForm, readForm, refusalOf, text, whole, type ShownForm } from '../forms.js';
+import { decimal, dollars, idOf, parseForm, readForm, refusalOf, text, whole, type ShownForm } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { JobPage } from './jobs/detail.js';
 import { jobListPages } from './jobs/lists.js';
@@ -20,14 +20,8 @@ import { staffAccess, staffOf } from './staff/roles.js';
 
 const Reason = z.object({ reason: text(jobPolicy.maxTextChars) });
 const EstimateForm = z.object({
-  hours: z.preprocess(
-    (v) => (typeof v === 'string' && /^\s*\d{1,3}(\.\d{1,2})?\s*$/.test(v) ? Number(v) : Number.NaN),
-    z
-      .number()
-      .refine((h) => Number.isFinite(h), 'hours such as 2 or 2.75')
-      .refine((h) => Number.isInteger(h * 4), 'in quarter hours: .25, .5 or .75')
-      .refine((h) => h >= 0.25 && h <= jobPolicy.maxQuarterHours / 4, `from 0.25 to ${jobPolicy.maxQuarterHours / 4} hours`),
-  ),
+  // `2,5` is read as 2.5; every refusal names the range (0.25 to 200 hours, in quarters).
+  hours: decimal(0.25, jobPolicy.maxQuarterHours / 4, { size: 0.25, message: 'in quarter hours: .25, .5 or .75' }, 'hours'),
   plan: text(jobPolicy.maxTextChars),
   fitsBudget: z.enum(['true', 'false'], { error: 'not a valid choice' }).optional(),
 });

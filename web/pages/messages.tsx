@@ -20,7 +20,7 @@ import { MESSAGE_MAX_CHARS, type Conversation, type ConversationSummary, type Me
 import { AppError } from '../../workflows/lib/errors.js';
 import { clip } from '../../workflows/lib/text.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { checkbox, firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
+import { checkbox, errorsBesideFile, firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { FieldError, Form, MessagesBadge, TextArea, Time, type FieldErrors } from '../ui.js';
 import { individualOffersPanel } from './individual-offers.js';
@@ -382,7 +382,7 @@ export function messagePages(deps: WebDeps) {
     } catch (err) {
       const r = refusalOf(err);
       if (r.status === 404) throw err;
-      return conversationPage(c, conversationId, { errors: r.errors, message: r.message, form }, r.status as ContentfulStatusCode);
+      return conversationPage(c, conversationId, { errors: errorsBesideFile(r), message: r.message, form }, r.status as ContentfulStatusCode);
     }
     const conversation = await conversations.get(user, conversationId);
     const back = conversation.orderId ? `/orders/${conversation.orderId}#conversation` : conversation.jobId ? `/jobs/${conversation.jobId}#conversation` : `/messages/${conversationId}`;

@@ -15,7 +15,7 @@ import type { PartyFeedbackItem } from '../../services/feedback.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import { DELIVERY_MAX_FILES, type ActionType, type OrderAction, type OrderView, type Viewer as OrderViewer } from '../../workflows/order/messages.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
+import { errorsBesideFile, firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { Form, TextArea, Time } from '../ui.js';
 import { Actions, actionSchemas, actionSpecs, FeedbackForm, refusalText, VerdictChoice, type Failure } from './order/actions.js';
@@ -144,7 +144,7 @@ function orderPage(deps: WebDeps) {
 /** A form's failure, to show on its form: field errors (400) or the service's refusal with the API's status. */
 function failureOf(action: string, form: FormData, err: unknown): Failure {
   const r = refusalOf(err);
-  return { action, status: r.status, message: r.message, errors: r.errors, form };
+  return { action, status: r.status, message: r.message, errors: errorsBesideFile(r), form };
 }
 
 const AnswerForm = z.object({ answerText: text(2_000) });

@@ -54,7 +54,7 @@ async function leafCategories(deps: WebDeps): Promise<[string, string][]> {
 }
 
 function postPages(app: Hono<WebEnv>, deps: WebDeps) {
-  const form = async (c: WebContext, errors: FieldErrors = {}, sent: FormData = {}, status: 200 | 400 | 409 | 422 = 200, error?: string) => {
+  const form = async (c: WebContext, errors: FieldErrors = {}, sent: FormData = {}, status: 200 | 400 | 409 | 413 | 415 | 422 = 200, error?: string) => {
     const categories = await leafCategories(deps);
     return page(
       c,
@@ -99,7 +99,7 @@ function postPages(app: Hono<WebEnv>, deps: WebDeps) {
     } catch (err) {
       const r = refusalOf(err, { budgetCents: 'budget' });
       const errors = errorsBesideFile(r);
-      return form(c, errors, sent, r.status === 409 || r.status === 422 ? r.status : 400, Object.keys(errors).length ? undefined : r.message);
+      return form(c, errors, sent, r.status === 409 || r.status === 413 || r.status === 415 || r.status === 422 ? r.status : 400, Object.keys(errors).length ? undefined : r.message);
     }
   });
 }

@@ -177,7 +177,7 @@ export function orderFormPages(app: Hono<WebEnv>, deps: WebDeps) {
     } catch (err) {
       const r = refusalOf(err, { budgetCents: 'budget' });
       const errors = errorsBesideFile(r);
-      return orderPage(c, deps, { form: 'order', errors, sent, ...(Object.keys(errors).length ? {} : { message: r.message }) }, r.status === 409 || r.status === 422 || r.status === 404 || r.status === 401 ? r.status : 400);
+      return orderPage(c, deps, { form: 'order', errors, sent, ...(Object.keys(errors).length ? {} : { message: r.message }) }, r.status === 409 || r.status === 413 || r.status === 415 || r.status === 422 || r.status === 404 || r.status === 401 ? r.status : 400);
     }
   });
   // W-06: ordered and paid at once; short of money, the job page offers to add funds.

@@ -100,8 +100,8 @@ const PartWhen: FC<{ part: NotWithdrawablePart; zone?: string }> = ({ part, zone
   );
 };
 
-/** "Why can't I withdraw?": `wallet.withdrawable`'s breakdown, part by part. */
-const WhyNot: FC<{ w: Withdrawable; zone?: string }> = ({ w, zone }) => (
+/** "Why can't I withdraw?": `wallet.withdrawable`'s breakdown, part by part (the withdraw page shows it too). */
+export const WhyNot: FC<{ w: Withdrawable; zone?: string }> = ({ w, zone }) => (
   <section aria-labelledby="why-h" id="why-not">
     <h2 id="why-h">Why can’t I withdraw?</h2>
     {w.notWithdrawable.length === 0 ? (

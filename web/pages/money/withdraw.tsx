@@ -11,11 +11,13 @@ import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
 import type { PayoutDetailsView } from '../../../services/payout-details.js';
+import type { Withdrawable } from '../../../services/withdrawable.js';
 import type { WithdrawalPolicy } from '../../../workflows/withdrawal/messages.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { dollars, firstOf, parseForm, readForm, refusalOf, type FormData, type Refusal } from '../../forms.js';
 import { page, redirect, userOf, type WebContext } from '../../page.js';
 import { Field, Form, Money, Time, money, type FieldErrors } from '../../ui.js';
+import { WhyNot } from './balance.js';
 import { feeFor, feeText, methodLabel } from './parts.js';
 
 type Pages = Hono<WebEnv>;
@@ -73,23 +75,45 @@ const Destination: FC<{ details: PayoutDetailsView | null }> = ({ details }) =>
 interface Shown {
   form: FormData;
   errors?: FieldErrors;
-  refusal?: Pick<Refusal, 'status' | 'message'>;
+  refusal?: Pick<Refusal, 'status' | 'code' | 'message'>;
 }
 
 async function readWithdraw(deps: WebDeps, userId: number) {
   const { wallet, payoutDetails, withdrawals } = deps.services;
   const [w, details, terms] = await Promise.all([wallet.withdrawable(userId), payoutDetails.get(userId), withdrawals.terms()]);
-  return { withdrawableCents: w.withdrawableCents, details, terms };
+  return { withdrawable: w, details, terms };
+}
+
+/** When a pause (K-51, D-10: payout details or email changed) lets withdrawals go again; none: not paused. */
+const pausedUntil = (w: Withdrawable): string | undefined =>
+  w.notWithdrawable
+    .filter((p) => p.reason === 'withdrawals_paused' && p.releasesAt)
+    .map((p) => p.releasesAt!)
+    .sort()
+    .at(-1);
+
+/**
+ * A refusal in words: the API's message for an amount not withdrawable names its route (`GET
+ * /balance/withdrawable`), which means nothing to a person; the page says what is withdrawable
+ * and lists below when the rest becomes so.
+ */
+function refusalText(refusal: Pick<Refusal, 'code' | 'message'>, w: Withdrawable): string {
+  if (refusal.code !== 'withdrawal_not_allowed' || !/withdrawable now/.test(refusal.message)) return refusal.message;
+  const paused = pausedUntil(w) !== undefined;
+  if (w.withdrawableCents === 0) return paused ? 'Nothing is withdrawable now: withdrawals are paused (K-51), until the date below.' : 'Nothing is withdrawable now: below, when your money becomes so.';
+  return `At most ${money(w.withdrawableCents)} is withdrawable now: below, when the rest becomes so.`;
 }
 
 function showPage(deps: WebDeps) {
   return async (c: WebContext, shown: Shown) => {
     const user = userOf(c);
-    const { withdrawableCents, details, terms } = await readWithdraw(deps, user.id);
+    const { withdrawable, details, terms } = await readWithdraw(deps, user.id);
+    const { withdrawableCents } = withdrawable;
+    const paused = pausedUntil(withdrawable);
     const amount = firstOf(shown.form.amount) ?? (withdrawableCents > 0 ? (withdrawableCents / 100).toFixed(2) : undefined);
     const { policy } = terms;
     const hint = `at least ${money(policy.fees.card.minAmountCents)} to a card, ${money(policy.fees.paypal.minAmountCents)} to PayPal; at most ${money(policy.maxAmountCents)}; the fee is taken from it`;
-    const refused = shown.refusal ? `Refused (${shown.refusal.status}): ${shown.refusal.message}` : undefined;
+    const refused = shown.refusal ? refusalText(shown.refusal, withdrawable) : undefined;
     const status = shown.refusal?.status ?? (shown.errors && Object.keys(shown.errors).length ? 400 : 200);
     return page(
       c,
@@ -98,18 +122,31 @@ function showPage(deps: WebDeps) {
       (v) => (
         <>
           <p>
-            Withdrawable now: <strong id="withdraw-available"><Money cents={withdrawableCents} /></strong> · <a href="/balance#why-not">Why not more?</a>
+            Withdrawable now: <strong id="withdraw-available"><Money cents={withdrawableCents} /></strong>
+            {withdrawable.notWithdrawable.length ? (
+              <>
+                {' '}
+                · <a href="#why-not">Why not more?</a>
+              </>
+            ) : null}
           </p>
           <Destination details={details} />
           <Form action="/balance/withdraw" csrf={v.csrf} label="withdraw" id="withdraw-form" error={refused}>
             <input type="hidden" name="idempotencyKey" value={randomUUID()} />
             <Field name="amount" label="Amount in dollars" value={amount} errors={shown.errors} hint={hint} autocomplete="transaction-amount" />
             <FeePreview policy={policy} method={details?.method ?? null} raw={amount} />
-            <p>
-              It leaves in the next batch, <strong><Time at={terms.nextBatchAt} zone={v.timeZone} /></strong>, unless you cancel it before.
-            </p>
+            {paused && paused > terms.nextBatchAt ? (
+              <p id="withdraw-when">
+                Withdrawals are paused until <strong><Time at={paused} zone={v.timeZone} /></strong> (K-51): one requested then leaves in the next batch after it.
+              </p>
+            ) : (
+              <p id="withdraw-when">
+                It leaves in the next batch, <strong><Time at={terms.nextBatchAt} zone={v.timeZone} /></strong>, unless you cancel it before.
+              </p>
+            )}
             <button type="submit">Request withdrawal</button>
           </Form>
+          {withdrawable.notWithdrawable.length ? <WhyNot w={withdrawable} zone={v.timeZone} /> : null}
           <p>
             <a href="/balance/withdrawals">Your withdrawals</a> · <a href="/balance">Balance</a>
           </p>
@@ -134,7 +171,7 @@ export function withdrawPages(app: Pages, deps: WebDeps) {
     const user = userOf(c);
     const form = await readForm(c);
     const parsed = parseForm(WithdrawForm(withdrawals.terms().policy), form);
-    if (!parsed.ok) return show(c, { form, errors: parsed.errors, refusal: parsed.errors.idempotencyKey ? { status: 400, message: 'the form has expired: reload the page and send it again' } : undefined });
+    if (!parsed.ok) return show(c, { form, errors: parsed.errors, refusal: parsed.errors.idempotencyKey ? { status: 400, code: 'invalid_input', message: 'the form has expired: reload the page and send it again' } : undefined });
     try {
       const { withdrawal: w } = await withdrawals.request(user.id, { amountCents: parsed.data.amount }, parsed.data.idempotencyKey);
       return redirect(c, `/balance/withdrawals/${w.id}`, `Requested: ${money(w.amountCents)} to ${w.destinationLabel} (you receive ${money(w.netCents)}), in the batch this page names.`);

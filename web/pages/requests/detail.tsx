@@ -37,7 +37,7 @@ const AnswerRow: FC<{ a: RequestAnswerView; pickable: boolean; csrf: string; req
       <Money cents={a.priceCents} />
     </td>
     <td>
-      <a href={`/users/${a.seller.login}`}>{a.seller.login}</a> · {levelLabel[a.seller.level]} · {a.seller.stars === null ? 'no stars yet' : `★ ${a.seller.stars.toFixed(1)}`}
+      <a href={`/sellers/${encodeURIComponent(a.seller.login)}`}>{a.seller.login}</a> · {levelLabel[a.seller.level]} · {a.seller.stars === null ? 'no stars yet' : `★ ${a.seller.stars.toFixed(1)}`}
     </td>
     <td>
       {a.orderId ? <a href={`/orders/${a.orderId}`}>Order #{a.orderId}</a> : a.status}

@@ -6,7 +6,7 @@ import type { FC } from 'hono/jsx';
 import type { OrderView } from '../../../workflows/order/messages.js';
 import { orderRules } from '../../../workflows/order/policy.js';
 import type { FormData } from '../../forms.js';
-import { Field, FieldError, Form, Money, Stamped, TextArea, Time, type FieldErrors, type Viewer } from '../../ui.js';
+import { Field, FieldError, Form, Money, money, Stamped, TextArea, Time, type FieldErrors, type Viewer } from '../../ui.js';
 import { outcomeText } from '../order/labels.js';
 import { firstOf } from '../../forms.js';
 
@@ -161,7 +161,7 @@ export const DecisionForm: FC<{ view: OrderView; viewer: Viewer; form: FormData;
       label="For a split: to the seller, in dollars"
       value={firstOf(form.sellerAmount)}
       errors={errors}
-      hint={`before commission; less than the order’s ${(view.amounts.totalCents / 100).toFixed(2)} dollars`}
+      hint={`before commission; less than the order’s ${money(view.amounts.totalCents)}`}
     />
     <Field name="days" label="For a return to work: days" type="number" min={1} max={orderRules.maxReturnToWorkDays} value={firstOf(form.days)} errors={errors} />
     <TextArea name="comment" label="Comment to both parties" value={firstOf(form.comment)} errors={errors} hint="required, at most 2000 characters" />

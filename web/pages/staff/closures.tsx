@@ -13,6 +13,20 @@ import { page, redirect, type WebContext } from '../../page.js';
 import { ActionButton, Time, type Viewer } from '../../ui.js';
 import { staffAccess, staffOf } from './roles.js';
 
+/** Each blocker's kind (`services/account-closures.ts`) as staff read it. */
+const blockerLabel: Record<string, string> = {
+  open_orders: 'Open orders',
+  escrow: 'Escrow',
+  open_jobs: 'Open jobs',
+  job_escrow: 'Job escrow',
+  balance: 'Balance',
+  pending_withdrawals: 'Pending withdrawals',
+  pending_top_ups: 'Pending top-ups',
+  open_individual_offers: 'Open individual offers',
+  open_requests: 'Open requests',
+  offers_in_moderation: 'Offers in moderation',
+};
+
 export function closurePages(deps: WebDeps) {
   const app = new Hono<WebEnv>();
   const show = async (c: WebContext, refusal?: { id: number; message: string }, status: 200 | 409 = 200) => {
@@ -62,7 +76,10 @@ const ClosureList: FC<{ viewer: Viewer; items: StaffClosure[]; refusal: { id: nu
             <ul aria-label="what blocks it">
               {item.blockers.map((b) => (
                 <li>
-                  <span class="status">{b.kind}</span> {b.message} ({b.count})
+                  <span class="status" data-kind={b.kind}>
+                    {blockerLabel[b.kind] ?? b.kind.replace(/_/g, ' ')}
+                  </span>{' '}
+                  {b.message} ({b.count})
                 </li>
               ))}
             </ul>
