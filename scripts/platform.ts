@@ -107,16 +107,7 @@ export function createPlatform() {
     run: (name: string, entry: string, env: Record<string, string>) => runEntry(supervisor, say, { name, entry, env, tree: (tree ??= compiledTreeFor(say)) }),
     publicHost,
     apiUrlOf: (port = config.PORT) => `http://${publicHost()}:${port}`,
-    /**
-     * The ports of `count` workers' `/metrics`: WORKER_METRICS_PORT and the ones after it, else
-     * 9464… (Prometheus' customary exporter port). 0 picks free ones here, so that the addresses
-     * printed are the ones served (a worker told 0 would take one nobody prints).
-     */
-    workerMetricsPorts: async (count: number): Promise<number[]> => {
-      const first = config.WORKER_METRICS_PORT ?? 9464;
-      if (first !== 0) return Array.from({ length: count }, (_, i) => first + i);
-      return Promise.all(Array.from({ length: count }, () => freePortOn(config.HOST)));
-    },
+    workerMetricsPorts: (count: number) => workerMetricsPorts(config, count),
     /**
      * The environment of the platform's own processes (worker, API, web client, stand-ins): the
      * servers this start-up runs or was given, and the payload keys (`dataDir`'s development key
@@ -154,6 +145,17 @@ export function createPlatform() {
 
 type Say = (line: string) => void;
 type Adopt = (member: Member) => void;
+
+/**
+ * The ports of `count` workers' `/metrics`: WORKER_METRICS_PORT and the ones after it, else
+ * 9464… (Prometheus' customary exporter port). 0 picks free ones here, so that the addresses
+ * printed are the ones served (a worker told 0 would take one nobody prints).
+ */
+async function workerMetricsPorts(config: Config, count: number): Promise<number[]> {
+  const first = config.WORKER_METRICS_PORT ?? 9464;
+  if (first !== 0) return Array.from({ length: count }, (_, i) => first + i);
+  return Promise.all(Array.from({ length: count }, () => freePortOn(config.HOST)));
+}
 
 /**
  * Signals reach this process alone (its servers run in groups of their own): the supervisor
