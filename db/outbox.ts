@@ -11,6 +11,7 @@ import type postgres from 'postgres';
 import type { Db } from './client.js';
 import { outbox } from './schema/users.js';
 import type { Tx } from './tx.js';
+import { formatInstant, instantsIn } from '../workflows/lib/zoned-time.js';
 
 export interface MailMessage {
   kind: string;
@@ -96,29 +97,21 @@ export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20, ba
 }
 
 /**
- * An instant as the workflows write it into a notice, always in UTC: the shape of `toISOString()`
- * ("due 2026-12-10T14:46:57.445Z") or the standing notices' "until 2026-12-09 14:51 UTC" (as
- * web/ui.tsx reads them); the notifications' email trigger copies the notice's text as it is.
- */
-const STORED_INSTANT = /\b(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z| (\d{2}:\d{2}) UTC)\b/g;
-
-/**
- * A mail's text with each instant written as the site writes a time (web/ui.tsx `formatTime`:
- * `10 Dec 2026, 23:46 GMT+9`) in the recipient's zone: a mail has no page script to localise
- * it. Done at sending, so rows queued before read the same way.
+ * A mail's text with each instant written as the site writes a time (`formatInstant`:
+ * `10 Dec 2026, 23:46 GMT+9`) in the recipient's zone, UTC for a zone this runtime does not
+ * know: a mail has no page script to localise it. Done at sending, so rows queued before read the
+ * same way (the notifications' email trigger copies the notice's text, ISO stamps and all).
  */
 export function readableInstants(text: string, timeZone: string): string {
-  const fields: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
-  let format: Intl.DateTimeFormat;
+  let zone = timeZone;
   try {
-    format = new Intl.DateTimeFormat('en-GB', { ...fields, timeZone });
+    formatInstant(0, zone);
   } catch {
-    format = new Intl.DateTimeFormat('en-GB', { ...fields, timeZone: 'UTC' }); // a zone this runtime does not know
+    zone = 'UTC';
   }
-  return text.replace(STORED_INSTANT, (stamp: string, date: string, minute: string | undefined) => {
-    const at = Date.parse(minute ? `${date}T${minute}:00Z` : stamp);
-    return Number.isNaN(at) ? stamp : format.format(at);
-  });
+  return instantsIn(text)
+    .map((part) => (typeof part === 'string' ? part : formatInstant(part.at, zone)))
+    .join('');
 }
 
 /** A message the outbox gave up on, for staff. */

@@ -5,6 +5,7 @@
  */
 import { createContext, useContext, type Child, type FC, type PropsWithChildren } from 'hono/jsx';
 import type { SessionUser } from '../services/accounts.js';
+import { formatInstant, instantsIn } from '../workflows/lib/zoned-time.js';
 
 /** What every page's header shows about the viewer. */
 export interface Viewer {
@@ -32,25 +33,8 @@ export const money = (cents: number) => usd.format(cents / 100);
 
 export const Money: FC<{ cents: number }> = ({ cents }) => <data value={String(cents)}>{money(cents)}</data>;
 
-const timeFields: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
-
-/**
- * One formatter a zone, made at its first time: making one costs about 130 µs, formatting with
- * it about 3, and a page lists dozens of times. Bounded by the IANA zones (an unknown zone
- * throws and is not kept).
- */
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** `4 Dec 2026, 15:20 UTC` in the given zone (the server's rendering; the browser re-renders it in the viewer's). */
-export function formatTime(iso: string, timeZone = 'UTC'): string {
-  let format = timeFormats.get(timeZone);
-  if (!format) {
-    // Fields, not `dateStyle`/`timeStyle`: those cannot be combined with `timeZoneName` (a TypeError).
-    format = new Intl.DateTimeFormat('en-GB', { ...timeFields, timeZone });
-    timeFormats.set(timeZone, format);
-  }
-  return format.format(new Date(iso));
-}
+export const formatTime = (iso: string, timeZone = 'UTC'): string => formatInstant(iso, timeZone);
 
 /**
  * The viewer's saved zone for every `<Time>` inside the layout that names none, so a page written
@@ -68,28 +52,6 @@ export const Time: FC<{ at: string; zone?: string }> = ({ at, zone }) => {
     </time>
   );
 };
-
-/**
- * An instant as the workflows write it into a stored text: `toISOString()`'s shape ("due
- * 2026-12-10T14:46:57.445Z"), to the minute at least, or the standing notices' "until
- * 2026-12-09 14:51 UTC"; always in UTC.
- */
-const STORED_INSTANT = /\b(\d{4}-\d{2}-\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z| (\d{2}:\d{2}) UTC)\b/g;
-
-/** A text with its instants apart: strings as they are, each instant as `{ at }` (ISO). */
-export function instantsIn(text: string): (string | { at: string })[] {
-  const parts: (string | { at: string })[] = [];
-  let from = 0;
-  for (const match of text.matchAll(STORED_INSTANT)) {
-    const at = match[2] ? `${match[1]}T${match[2]}:00Z` : match[0];
-    if (Number.isNaN(Date.parse(at))) continue;
-    if (match.index > from) parts.push(text.slice(from, match.index));
-    parts.push({ at });
-    from = match.index + match[0].length;
-  }
-  if (from < text.length) parts.push(text.slice(from));
-  return parts;
-}
 
 /**
  * A text the system wrote (a notification, a timeline entry, a note), its instants shown like

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { jsx } from 'hono/jsx';
 import { CURRENT_ZONE_NAMES, currentZoneName, isTimeZone, timeZoneChoices } from '../../services/time-zones.js';
-import { formatTime, instantsIn, Layout, Stamped, Time } from '../../web/ui.js';
+import { instantsIn } from '../../workflows/lib/zoned-time.js';
+import { formatTime, Layout, Stamped, Time } from '../../web/ui.js';
 
 describe('a moment on a page', () => {
   it('is written in the zone asked for, one zone after another', () => {
