@@ -260,9 +260,13 @@ export async function weekendAbsence(deps: { db: Db; clock: Clock }, offerId: nu
     .from(offers)
     .innerJoin(users, eq(users.id, offers.sellerId))
     .where(and(eq(offers.id, offerId), eq(offers.status, 'active')));
-  const now = deps.clock.now();
-  if (!found || !hiddenForWeekend(now, found.seller.timeZone, found.seller.hideOnWeekends)) return null;
-  return { offerId, title: found.offer.title, sellerLogin: found.seller.login, until: weekendEndsAt(now, found.seller.timeZone).toISOString() };
+  const until = found ? weekendHiddenUntil(deps.clock.now(), found.seller) : null;
+  return found && until ? { offerId, title: found.offer.title, sellerLogin: found.seller.login, until } : null;
+}
+
+/** K-42: until when a seller's weekend setting hides their offers, if it hides them at `now`; else null. */
+function weekendHiddenUntil(now: Date, seller: { timeZone: string; hideOnWeekends: boolean }): string | null {
+  return hiddenForWeekend(now, seller.timeZone, seller.hideOnWeekends) ? weekendEndsAt(now, seller.timeZone).toISOString() : null;
 }
 
 export function createOffers(deps: OffersDeps) {
@@ -270,10 +274,7 @@ export function createOffers(deps: OffersDeps) {
     page: (offerId: number, viewer?: { id: number; roles: readonly string[] }) => offerPage(deps, offerId, viewer),
     weekendAbsence: (offerId: number) => weekendAbsence(deps, offerId),
     /** K-42: until when a seller's weekend setting hides their offers, if it hides them now; else null. */
-    weekendHiddenUntil: (seller: { timeZone: string; hideOnWeekends: boolean }) => {
-      const now = deps.clock.now();
-      return hiddenForWeekend(now, seller.timeZone, seller.hideOnWeekends) ? weekendEndsAt(now, seller.timeZone).toISOString() : null;
-    },
+    weekendHiddenUntil: (seller: { timeZone: string; hideOnWeekends: boolean }) => weekendHiddenUntil(deps.clock.now(), seller),
     create: (sellerId: number, input: OfferInput) => createOffer(deps, sellerId, input),
     /** The web editor's one step: a new offer, sent to moderation at once (all or nothing). */
     createAndSubmit: (sellerId: number, input: OfferInput) => createOffer(deps, sellerId, input, true),
