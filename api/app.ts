@@ -10,7 +10,7 @@ import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
 import { withRequestChecks } from './document.js';
 import { concretePathsFirst, limitBody, routeTable } from './door.js';
-import { requestLog } from './http-process.js';
+import { keepFromCaches, requestLog } from './http-process.js';
 import { observeRequests } from './observe.js';
 import { onError, onNotFound, validationHook } from './errors.js';
 import { accountRoutes, activationRoutes, passwordResetRoutes } from './routes/accounts.js';
@@ -66,9 +66,7 @@ function identifyCaller(accounts: Services['accounts'], sessionCookie: (c: Conte
       }
     }
     await next();
-    // An answer to a caller who sent credentials is theirs (their balance, orders, messages): no
-    // shared or browser cache keeps it, so nothing of it outlives a sign-out.
-    if (token && !/no-store/.test(c.res.headers.get('cache-control') ?? '')) c.header('Cache-Control', 'private, no-store');
+    if (token) keepFromCaches(c);
   };
 }
 

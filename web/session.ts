@@ -11,6 +11,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { keepFromCaches } from '../api/http-process.js';
 import type { Services } from '../services/index.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { WebEnv } from './context.js';
@@ -48,7 +49,7 @@ export function readSession(accounts: Services['accounts'], secureCookies: boole
     // A page for a signed-in user is theirs (balance, orders, messages): kept by no cache, so Back
     // after signing out asks us again and gets the sign-in page rather than the page as it was.
     // A visitor's pages stay cacheable.
-    if (token && !/no-store/.test(c.res.headers.get('cache-control') ?? '')) c.header('Cache-Control', 'private, no-store');
+    if (token) keepFromCaches(c);
   };
 }
 
