@@ -86,6 +86,7 @@ const DOCUMENT = {
       'Every failure answers `{ "error": { "code", "message", "details" } }`. Each operation’s `x-access` says who may call it. ' +
       'Every operation documents the answers of the checks every request passes (400, 413, 415; 401 and 403 where a session is needed), 500, and 503 `service_unavailable` (with `Retry-After`) while the database or Temporal cannot be reached; ' +
       'a path no operation has answers `UnknownPath` (404), and a method a path does not take `MethodNotAllowed` (405, with `Allow`); a concrete path is matched before a template that also matches it. ' +
+      'A request that is not well-formed HTTP/1.1 (a method that is none of HTTP’s, a malformed request line, header, length or chunk, no `Host`) answers 400 `invalid_request`, a header section over 16 KB 431 `headers_too_large`, each with the same error body, and the connection closes. ' +
       'Every free-text string of a request (body, query, path) takes no C0 control character but tab and newline and no DEL (its `pattern`), and no lone UTF-16 surrogate (400; not Unicode text).',
   },
 };

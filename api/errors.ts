@@ -133,8 +133,23 @@ export function validationHook(
   return c.json(errorBody(err.code, err.message, err.details), err.status);
 }
 
+/**
+ * Whether reading the request failed because its client went away or broke it mid-body (a
+ * dropped upload, a malformed chunk the parser refused): Node's `aborted` error on the incoming
+ * request, which carries ECONNRESET as a database's dropped socket does.
+ */
+function requestAborted(err: Error, c: Context<AppEnv>): boolean {
+  const incoming = (c.env as { incoming?: { readableAborted?: boolean } } | undefined)?.incoming;
+  return err.message === 'aborted' && incoming?.readableAborted === true;
+}
+
 export function onError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+  if (requestAborted(err, c)) {
+    // The client's fault, not a service's: said so in the log and the metrics (nobody reads the answer).
+    c.var.log.info('the request ended before its body arrived whole');
+    return c.json(errorBody('invalid_request', 'the request ended before its body arrived whole'), 400);
+  }
   if (databaseUnavailable(err) || (err instanceof AppError && err.code === 'service_unavailable')) {
     // Not a bug of ours, and nothing to retry here: the caller tries again (with its key).
     c.var.log.warn({ err }, 'a service we depend on is unavailable');

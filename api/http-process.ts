@@ -2,11 +2,14 @@
  * What the API's and the web client's processes share: one log line per request, and serving
  * an app until SIGINT/SIGTERM, then draining in-flight requests before closing the pools.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
+import { errorBody } from './errors.js';
 
 /** The trace the request's span belongs to (`api/observe.ts`), when tracing is on. */
 function activeTraceId(): string | undefined {
@@ -45,6 +48,56 @@ export function keepFromCaches(c: Context): void {
   if (!/no-store/.test(headers.get('cache-control') ?? '')) headers.set('Cache-Control', 'private, no-store');
 }
 
+/** What the HTTP parser refuses, by Node's code for it: the status, its reason phrase, our error code and what to say. */
+function parserRefusal(code: string | undefined): [number, string, string, string] {
+  if (code === 'HPE_HEADER_OVERFLOW') return [431, 'Request Header Fields Too Large', 'headers_too_large', 'the request\'s header section is over 16 KB'];
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT' || code === 'HPE_HEADERS_TIMEOUT') return [408, 'Request Timeout', 'request_timeout', 'the request did not arrive in time: send it again'];
+  if (code === 'HPE_INVALID_METHOD') return [400, 'Bad Request', 'invalid_request', 'the request line does not start with an HTTP method'];
+  return [400, 'Bad Request', 'invalid_request', 'this is not a well-formed HTTP/1.1 request'];
+}
+
+/** A refusal written straight to the connection (there is no response object yet), which then closes. */
+function writeRefusal(socket: Duplex, [status, reason, code, message]: [number, string, string, string], details: Record<string, string>): void {
+  const body = JSON.stringify(errorBody(code, message, details));
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** A 400 with our error body, for a request refused before the app sees it. */
+function malformed(res: ServerResponse, message: string): void {
+  const body = JSON.stringify(errorBody('invalid_request', message));
+  res.writeHead(400, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', Connection: 'close' });
+  res.end(body);
+}
+
+/**
+ * The HTTP/1 server of `fetch` (not yet listening). What Node's HTTP parser or the adapter refuse
+ * before any route sees it gets our error body too, never a bare status line: a method that is
+ * none of HTTP's, a header section past Node's 16 KB (431), a malformed request line, header,
+ * length or chunk, bytes past a body's declared length, a request that did not arrive in time
+ * (408), an HTTP/1.1 request without `Host`, a Host or target the adapter cannot make a URL of.
+ * Those close the connection: after a malformed request nothing more on it can be read with
+ * confidence.
+ */
+export function httpServer(options: { fetch: (req: Request) => Response | Promise<Response>; host: string; logger: Logger }): Server {
+  const listener = getRequestListener(options.fetch, {
+    hostname: options.host,
+    errorHandler: () => new Response(JSON.stringify(errorBody('invalid_request', 'the request\'s target or Host header is not one a URL can be made of')), { status: 400, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } }),
+  });
+  // Node's own check of Host answers a bare 400: ours answers with the error body.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
+    if (req.httpVersion !== '1.0' && req.headers.host === undefined) return malformed(res, 'an HTTP/1.1 request names its Host');
+    return listener(req, res);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // A connection the client dropped, or one with an answer already under way, is just closed.
+    const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (err.code === 'ECONNRESET' || !socket.writable || answering) return void socket.destroy();
+    options.logger.info({ code: err.code }, 'refused a malformed request');
+    writeRefusal(socket, parserRefusal(err.code), err.code ? { parser: err.code } : {});
+  });
+  return server;
+}
+
 /**
  * How long in-flight requests may take to finish once the process is asked to stop; the rest
  * are cut. Below `npm start`'s bound for the API and the worker (7 s), so it never has to kill us.
@@ -54,10 +107,11 @@ const DRAIN_MS = 5_000;
 /** Serves `fetch` on host:port (HTTP/1) until SIGINT or SIGTERM; then drains, calls `close`, exits 0. */
 export function serveUntilStopped(options: { fetch: (req: Request) => Response | Promise<Response>; port: number; host: string; logger: Logger; name: string; close(): Promise<void> }): void {
   const { logger, name } = options;
-  // An HTTP/1 server: serve() makes an HTTP/2 one only when given its createServer.
-  const server = serve({ fetch: options.fetch, port: options.port, hostname: options.host }, (info) => {
-    logger.info({ port: info.port, host: options.host }, `${name} listening on http://${options.host}:${info.port}`);
-  }) as Server;
+  const server = httpServer(options);
+  server.listen(options.port, options.host, () => {
+    const { port } = server.address() as AddressInfo;
+    logger.info({ port, host: options.host }, `${name} listening on http://${options.host}:${port}`);
+  });
   let stopping = false;
   /** Stops accepting connections, lets in-flight requests finish (within DRAIN_MS), then closes the pools. */
   async function shutdown(signal: string) {
