@@ -661,7 +661,10 @@ describe('the order machine', () => {
     it('request_cancellation: the other party told, answer due in 2 days', () => {
       const { state, effects } = run(inProgress, buyer, { type: 'request_cancellation', reason: 'no_longer_needed', comment: 'Plans changed' }, after(2 * HOUR));
       assert.deepEqual(state.cancellation, { by: 'buyer', reason: 'no_longer_needed', comment: 'Plans changed', sufficient: true, at: after(2 * HOUR) });
-      assert.deepEqual(effects.notices.map((n) => [n.to, n.kind]), [['seller', 'cancellation_requested']]);
+      assert.deepEqual(effects.notices.map((n) => [n.to, n.kind, n.text]), [
+        ['seller', 'cancellation_requested', `The buyer asks to cancel: “I no longer need it”. Accept or decline by ${after(2 * HOUR + 2 * DAY)}, else the order is cancelled.`],
+      ]);
+      assert.equal(state.timeline.at(-1)!.text, 'Cancellation requested: “I no longer need it”');
       assert.deepEqual(deadline(state, 'cancellation_answer'), {
         kind: 'cancellation_answer',
         at: after(2 * HOUR + 2 * DAY),
@@ -674,6 +677,7 @@ describe('the order machine', () => {
     it('accept_cancellation: cancelled for the request’s reason, refunded, only the requester told', () => {
       const { state, effects } = run(cancellationOpen, buyer, { type: 'accept_cancellation' }, after(4 * HOUR));
       assert.deepEqual([state.status, state.closure?.reason, state.cancellation], ['cancelled', 'too_busy', null]);
+      assert.equal(state.timeline.at(-1)!.text, 'Cancelled by agreement: “I am too busy”.');
       assert.deepEqual(effects.money, { op: 'refund' });
       assert.deepEqual(effects.notices.map((n) => n.to), ['seller']);
     });
@@ -824,6 +828,7 @@ describe('the order machine', () => {
     it('cancellation_answer: cancelled for the request’s reason, refunded', () => {
       const { state, effects } = lapse(cancellationOpen, 'cancellation_answer');
       assert.deepEqual([state.status, state.closure?.reason, state.closure?.feedbackAllowed, effects.money], ['cancelled', 'too_busy', true, { op: 'refund' }]);
+      assert.equal(state.timeline.at(-1)!.text, 'Cancelled: the cancellation request (“I am too busy”) was not answered in time.');
     });
 
     it('dispute_answer: the case goes to the arbiters without the statement', () => {

@@ -25,6 +25,7 @@ import { DAY, iso, msOf as at } from '../lib/time.js';
 import {
   ATTACHMENT_ID_SHAPE,
   cancellationReasons,
+  cancellationReasonWords,
   DELIVERY_MAX_FILES,
   type ActArgs,
   type ActionType,
@@ -652,13 +653,13 @@ const onCancel: { [K in 'cancel' | 'request_cancellation' | 'accept_cancellation
     const role = actor.role as Role;
     const request = cancellation.requestCancellation(role, action.reason, action.comment, isSufficient(state, role, action.reason), now);
     const until = cancellation.answerDueIso(request, state.input.policy.cancellationAnswerMs);
-    return step(state, now, actor.role, 'cancellation_requested', `Cancellation requested (${action.reason})`, { cancellation: request }, {
-      notices: [tell(other(role), 'cancellation_requested', `The ${role} asks to cancel (${action.reason}). Accept or decline by ${until}, else the order is cancelled.`)],
+    return step(state, now, actor.role, 'cancellation_requested', `Cancellation requested: “${cancellationReasonWords[action.reason]}”`, { cancellation: request }, {
+      notices: [tell(other(role), 'cancellation_requested', `The ${role} asks to cancel: “${cancellationReasonWords[action.reason]}”. Accept or decline by ${until}, else the order is cancelled.`)],
     });
   },
   accept_cancellation(state, _action, actor, now) {
     const r = state.cancellation!;
-    return cancelled(state, now, actor.role, r.reason, `Cancelled by agreement (${r.reason}).`, !r.sufficient);
+    return cancelled(state, now, actor.role, r.reason, `Cancelled by agreement: “${cancellationReasonWords[r.reason]}”.`, !r.sufficient);
   },
   decline_cancellation(state, _action, actor, now) {
     const r = state.cancellation!;
@@ -779,7 +780,7 @@ const onDeadlineKind: Record<PendingDeadline['kind'], OnDeadline> = {
   inactivity: (state, now) => cancelled(state, now, 'system', 'inactivity', 'Cancelled: no activity by either party for 14 days.', state.status === 'late'),
   cancellation_answer(state, now) {
     const r = state.cancellation!;
-    return cancelled(state, now, 'system', r.reason, `Cancelled: the cancellation request (${r.reason}) was not answered in time.`, !r.sufficient);
+    return cancelled(state, now, 'system', r.reason, `Cancelled: the cancellation request (“${cancellationReasonWords[r.reason]}”) was not answered in time.`, !r.sufficient);
   },
   dispute_answer: (state, now) =>
     step(state, now, 'system', 'dispute_ready', 'No answer to the dispute in time: the case goes to an arbiter', { dispute: disputes.readyUnanswered(state.dispute!, now) }, {

@@ -134,6 +134,20 @@ export type BuyerCancellationReason = (typeof cancellationReasons.buyer)[number]
 export type SellerCancellationReason = (typeof cancellationReasons.seller)[number];
 export type CancellationReason = BuyerCancellationReason | SellerCancellationReason;
 
+/** K-18, K-19: each reason in the words of the party who gives it (the forms, the notices and the timeline say it so). */
+export const cancellationReasonWords: Record<CancellationReason, string> = {
+  no_longer_needed: 'I no longer need it',
+  ordered_by_mistake: 'I ordered by mistake',
+  seller_unresponsive: 'The seller does not respond',
+  quality_not_as_expected: 'The quality is not as expected',
+  seller_asked_to_cancel: 'The seller asked me to cancel',
+  cannot_do_task: 'I cannot do this task',
+  buyer_requirements_unclear: 'The buyer’s requirements are unclear',
+  too_busy: 'I am too busy',
+  no_contact_with_buyer: 'No contact with the buyer',
+  other: 'Another reason',
+};
+
 /**
  * Every action a party or staff can take on an order. `act` carries one; the view's
  * `allowedActions` names the types the caller may send now.

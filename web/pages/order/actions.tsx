@@ -6,11 +6,10 @@
  */
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
-import { cancellationReasons, DELIVERY_MAX_FILES, type ActionType, type OrderAction, type Role } from '../../../workflows/order/messages.js';
+import { cancellationReasons, cancellationReasonWords, DELIVERY_MAX_FILES, type ActionType, type OrderAction, type Role } from '../../../workflows/order/messages.js';
 import { firstOf, optionalText, text, whole, type FormData } from '../../forms.js';
 import { FieldError, Form, Select, TextArea, type FieldErrors } from '../../ui.js';
 import { ACCEPT_ATTACHMENTS } from '../attachments.js';
-import { reasonLabel } from './labels.js';
 
 /** What went wrong with the last form sent: which action (or `feedback`), the status, the message, the fields. */
 export interface Failure {
@@ -138,7 +137,7 @@ export const actionSpecs: Partial<Record<ActionType, Spec>> = {
     done: 'Cancellation requested: the other party has 2 days to answer, then the order is cancelled (K-18).',
     Fields: ({ errors, form, role }) => (
       <>
-        <Select name="cancelReason" label="Reason" value={firstOf(form.cancelReason)} errors={errors} options={cancellationReasons[role].map((r): [string, string] => [r, reasonLabel[r]])} />
+        <Select name="cancelReason" label="Reason" value={firstOf(form.cancelReason)} errors={errors} options={cancellationReasons[role].map((r): [string, string] => [r, cancellationReasonWords[r]])} />
         <TextArea name="cancelComment" label="Comment (optional)" value={firstOf(form.cancelComment)} errors={errors} rows={3} />
       </>
     ),

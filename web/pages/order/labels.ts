@@ -1,8 +1,9 @@
 /**
- * The words pages use for an order's machine names: statuses, cancellation reasons, who a
- * deadline waits on and what they must do, the timeline's actors.
+ * The words pages use for an order's machine names: statuses, who a deadline waits on and what
+ * they must do, the timeline's actors (cancellation reasons: `cancellationReasonWords`, which the
+ * workflow's notices use too).
  */
-import type { CancellationReason, OrderStatus, PendingDeadline, Role } from '../../../workflows/order/messages.js';
+import type { OrderStatus, PendingDeadline, Role } from '../../../workflows/order/messages.js';
 
 export const statusLabel: Record<OrderStatus, string> = {
   awaiting_start: 'Awaiting start',
@@ -18,20 +19,6 @@ export const statusLabel: Record<OrderStatus, string> = {
 
 /** The statuses a list can be filtered by (`void` orders never show). */
 export const listStatuses = ['awaiting_start', 'in_progress', 'late', 'in_review', 'arbitration', 'completed', 'cancelled', 'split'] as const;
-
-/** K-18, K-19: the reasons a party may give for a cancellation request. */
-export const reasonLabel: Record<CancellationReason, string> = {
-  no_longer_needed: 'I no longer need it',
-  ordered_by_mistake: 'I ordered by mistake',
-  seller_unresponsive: 'The seller does not respond',
-  quality_not_as_expected: 'The quality is not as expected',
-  seller_asked_to_cancel: 'The seller asked me to cancel',
-  cannot_do_task: 'I cannot do this task',
-  buyer_requirements_unclear: 'The buyer’s requirements are unclear',
-  too_busy: 'I am too busy',
-  no_contact_with_buyer: 'No contact with the buyer',
-  other: 'Another reason',
-};
 
 export const partyLabel: Record<PendingDeadline['party'], string> = { buyer: 'The buyer', seller: 'The seller', arbiter: 'The arbiter' };
 

@@ -5,10 +5,10 @@
  */
 import type { FC } from 'hono/jsx';
 import type { OrderDetails } from '../../../services/orders.js';
-import type { OrderView, PendingDeadline, Viewer as OrderViewer } from '../../../workflows/order/messages.js';
+import { cancellationReasonWords, type OrderView, type PendingDeadline, type Viewer as OrderViewer } from '../../../workflows/order/messages.js';
 import { AttachmentList } from '../attachments.js';
 import { Countdown, Money, sentenceCase, Stamped, Time } from '../../ui.js';
-import { dutyOf, outcomeText, partyLabel, reasonLabel, ruleOf, statusLabel, words } from './labels.js';
+import { dutyOf, outcomeText, partyLabel, ruleOf, statusLabel, words } from './labels.js';
 
 /** What the page was rendered from: when the order's status or allowed actions differ, its forms are stale. */
 export const stateKey = (view: OrderView) => `${view.status}:${view.allowedActions.join(',')}`;
@@ -187,7 +187,7 @@ export const Requests: FC<{ view: OrderView }> = ({ view }) => (
       <section aria-labelledby="cancellation-h" id="cancellation">
         <h2 id="cancellation-h">Cancellation requested</h2>
         <p>
-          By the {view.cancellation.by}, <Time at={view.cancellation.at} />: {reasonLabel[view.cancellation.reason]}
+          By the {view.cancellation.by}, <Time at={view.cancellation.at} />: {cancellationReasonWords[view.cancellation.reason]}
           {view.cancellation.sufficient ? ' (a sufficient reason)' : ' (an insufficient reason: it counts against the seller, K-19)'}.
         </p>
         {view.cancellation.comment ? <p class="pre">{view.cancellation.comment}</p> : null}
