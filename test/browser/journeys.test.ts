@@ -312,7 +312,7 @@ describe('journeys in the browser', () => {
     assert.match(await textOf(s.page, '.flash'), /Cancellation accepted/);
     assert.equal(await textOf(s.page, '#order-status'), 'Cancelled');
     assert.match(await textOf(s.page, '#closure'), /\$0\.00 to the seller, \$10\.00 refunded/);
-    await assertTimeline(s.page, [/Buyer: Cancellation requested \(no_longer_needed\)/, /Seller: Cancelled by agreement \(no_longer_needed\)\./]);
+    await assertTimeline(s.page, [/Buyer: Cancellation requested: “I no longer need it”/, /Seller: Cancelled by agreement: “I no longer need it”\./]);
     await assertAccessible(s.page, 'cancelled order, seller');
 
     await visit(b.page, path, 'cancelled order, buyer');
