@@ -59,6 +59,7 @@ function identifyCaller(accounts: Services['accounts'], sessionCookie: (c: Conte
       try {
         const caller = await accounts.identify(token);
         c.set('user', caller?.user);
+        if (caller) c.set('sessionToken', token);
         if (caller?.accountBlock) c.set('sanctioned', caller.accountBlock);
       } catch (err) {
         if (!(err instanceof AppError && err.code === 'account_blocked')) throw err;

@@ -33,6 +33,8 @@ export interface AppEnv {
     log: Logger;
     /** The caller behind a valid bearer token, if any. */
     user?: SessionUser;
+    /** That caller's token (the header's, or the web client's cookie): a password change keeps its session. */
+    sessionToken?: string;
     /** The token belongs to a blocked account. */
     blocked?: boolean;
     /** A sanction blocks the caller's account (K-65) until then, for this reason. */

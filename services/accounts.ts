@@ -1,6 +1,6 @@
 /**
  * Accounts: registration with email confirmation, sessions, sign-in throttling, profile,
- * the one-time login change, the two-step email change, the D-10 locks,
+ * the one-time login change, the two-step email change, the password change, the D-10 locks,
  * staff roles and blocking. Every write that also sends mail queues it in the same
  * transaction, so a failed request leaves no trace.
  *
@@ -14,7 +14,21 @@ import { sessions, users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AccountsDeps, AccountsOptions, AuthLog, Me, ProfilePatch, StaffRole } from './account-types.js';
 import { argon2Passwords } from './passwords.js';
-import { authenticate, changeLogin, confirmEmail, createSession, identify, login, logout, register, requestEmailChange, requestPasswordReset, resetPassword } from './credentials.js';
+import {
+  authenticate,
+  changeLogin,
+  changePassword,
+  confirmEmail,
+  createSession,
+  identify,
+  login,
+  logout,
+  pendingEmailChange,
+  register,
+  requestEmailChange,
+  requestPasswordReset,
+  resetPassword,
+} from './credentials.js';
 import { me, normalize, updateProfile, withdrawalLocksInForce } from './profile.js';
 import { activate, afterActivation, createAccountOnSubmission, resendActivation, type SubmissionAccount } from './account-activation.js';
 import type { Tx } from '../db/tx.js';
@@ -102,6 +116,9 @@ export function createAccounts(options: AccountsOptions) {
     updateProfile: (userId: number, patch: ProfilePatch) => updateProfile(deps, userId, patch),
     changeLogin: (userId: number, input: { login: string; password: string }) => changeLogin(deps, userId, input),
     requestEmailChange: (userId: number, input: { email: string; password: string }) => requestEmailChange(deps, userId, input),
+    pendingEmailChange: (userId: number) => pendingEmailChange(deps, userId),
+    /** With the current password; every session but `keepSessionToken`'s (the caller's) ends. */
+    changePassword: (userId: number, keepSessionToken: string, input: { currentPassword: string; newPassword: string }) => changePassword(deps, userId, keepSessionToken, input),
     withdrawalLocks: (userId: number) => withdrawalLocksInForce(deps, userId),
     userIdByLogin: (login: string) => userIdByLogin(deps, login),
     grantRole: (userId: number, role: StaffRole) => grantRole(deps, userId, role),

@@ -1,10 +1,10 @@
 /**
  * How an account proves who it is: registration and the one-time email tokens that confirm an
- * address (at sign-up, and both steps of an email change), the one-time login change, sign-in
- * throttled by failures per login and address (`sign-in-throttle.ts`), and sessions (whose lookup
- * records the caller's activity).
+ * address (at sign-up, and both steps of an email change), the one-time login change, the
+ * signed-in password change, sign-in throttled by failures per login and address
+ * (`sign-in-throttle.ts`), and sessions (whose lookup records the caller's activity).
  */
-import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { emailTokens, sessions, users } from '../db/schema/users.js';
 import { enqueueMail } from '../db/outbox.js';
 import { linkAffiliateClientIn } from '../db/affiliates.js';
@@ -142,11 +142,48 @@ export async function confirmEmail(deps: AccountsDeps, token: string): Promise<{
 
 // ---- Changes that need the password ---------------------------------------------------------
 
-async function checkPassword(deps: AccountsDeps, userId: number, password: string): Promise<void> {
+/** Refuses a wrong password (401 `invalid_credentials`); answers the hash it checked. */
+async function checkPassword(deps: AccountsDeps, userId: number, password: string): Promise<string> {
   const [row] = await deps.db.orm.select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId));
-  if (!row || !(await deps.passwords.verify(password, row.hash))) {
-    throw new AppError('invalid_credentials', 'the password is wrong');
-  }
+  if (!row || !(await deps.passwords.verify(password, row.hash))) throw wrongPassword();
+  return row.hash;
+}
+
+const wrongPassword = () => new AppError('invalid_credentials', 'the password is wrong');
+
+/**
+ * A signed-in user changes their password, proving the current one as a login or email change
+ * does (401 `invalid_credentials`, nothing changed). Every other session of the account ends —
+ * one a thief holds too — and the caller's (`keepSessionToken`) goes on; a mail tells the
+ * account's address, in the same transaction. The hash is swapped only if it is still the one
+ * checked: of two changes racing with the same current password, the second is refused.
+ */
+export async function changePassword(deps: AccountsDeps, userId: number, keepSessionToken: string, input: { currentPassword: string; newPassword: string }): Promise<void> {
+  const checked = await checkPassword(deps, userId, input.currentPassword);
+  const passwordHash = await deps.passwords.hash(input.newPassword);
+  const now = deps.clock.now();
+  await deps.db.orm.transaction(async (tx) => {
+    const [u] = await tx
+      .update(users)
+      .set({ passwordHash })
+      .where(and(eq(users.id, userId), eq(users.passwordHash, checked)))
+      .returning({ login: users.login, email: users.email });
+    if (!u) throw wrongPassword();
+    await tx
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), ne(sessions.tokenHash, sha256(keepSessionToken))));
+    const forgot = `${deps.webUrl ?? ''}/forgot-password`;
+    await enqueueMail(tx, {
+      kind: 'password_changed',
+      to: u.email,
+      subject: 'Your gigflow password was changed',
+      body:
+        `The password of your gigflow account ${u.login} was changed at ${now.toISOString()}. ` +
+        `Every other session of the account was signed out; the one that changed it stays signed in.\n\n` +
+        `If this was not you, choose a new password at once with a code we email you (it signs out every session, that one too):\n${forgot}`,
+    });
+  });
 }
 
 /** A login changes once only, and the change locks withdrawals for a week. */
@@ -188,6 +225,25 @@ export async function requestEmailChange(deps: AccountsDeps, userId: number, inp
       .where(and(eq(emailTokens.userId, userId), isNull(emailTokens.usedAt), sql`${emailTokens.purpose} in ('change_old', 'change_new')`));
     await sendEmailToken(deps, tx, userId, 'change_old', u!.email, newEmail);
   });
+}
+
+/** The email change waiting for a confirmation, if any: the new address, and which address must confirm next. */
+export async function pendingEmailChange(deps: AccountsDeps, userId: number): Promise<{ newEmail: string; waitingFor: 'current_email' | 'new_email' } | null> {
+  const [row] = await deps.db.orm
+    .select({ purpose: emailTokens.purpose, newEmail: emailTokens.newEmail })
+    .from(emailTokens)
+    .where(
+      and(
+        eq(emailTokens.userId, userId),
+        inArray(emailTokens.purpose, ['change_old', 'change_new']),
+        isNull(emailTokens.usedAt),
+        gt(emailTokens.expiresAt, deps.clock.now()),
+      ),
+    )
+    .orderBy(desc(emailTokens.id))
+    .limit(1);
+  if (!row?.newEmail) return null;
+  return { newEmail: row.newEmail, waitingFor: row.purpose === 'change_old' ? 'current_email' : 'new_email' };
 }
 
 // ---- Sign-in and sessions -------------------------------------------------------------------

@@ -16,6 +16,7 @@ import type { WebDeps, WebEnv } from './context.js';
 import { limitFormBody } from './oversize.js';
 import { errorPage, notFoundPage } from './page.js';
 import { accountPages } from './pages/account.js';
+import { accountSettingsPages } from './pages/account-settings.js';
 import { attachmentPages } from './pages/attachments.js';
 import { buyerPages } from './pages/buyer.js';
 import { catalogPages } from './pages/catalog.js';
@@ -99,6 +100,7 @@ export function createWeb(deps: WebDeps) {
   app.use(accountBlockGate(deps));
 
   app.route('/', accountPages(deps));
+  app.route('/', accountSettingsPages(deps));
   app.route('/', catalogPages(deps));
   app.route('/', buyerPages(deps));
   app.route('/', moneyPages(deps));

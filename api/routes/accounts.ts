@@ -171,6 +171,23 @@ const routes = {
     request: jsonBody(z.strictObject({ email: Email, password: z.string().min(1).max(accountRules.passwordMaxLength) })),
     responses: { 202: json('A code went to the current address', z.object({ sentTo: z.literal('current_email') })), ...errorResponses(409) },
   }),
+  changePassword: secured(access.user, {
+    method: 'post',
+    path: '/me/password-change',
+    tags: ['accounts'],
+    summary: 'Change the password, with the current one: every other session of the account ends (this one goes on), and a mail tells the account’s address',
+    request: jsonBody(
+      z.strictObject({
+        currentPassword: z
+          .string()
+          .min(1)
+          .max(accountRules.passwordMaxLength)
+          .openapi({ description: 'a wrong one is refused as a login or email change refuses it (401 `invalid_credentials`), and nothing changes' }),
+        newPassword: Password.openapi({ description: `${accountRules.passwordMinLength} to ${accountRules.passwordMaxLength} characters, as at registration` }),
+      }),
+    ),
+    responses: { 204: { description: 'The password is changed; every other session is signed out' } },
+  }),
   getPayoutDetails: secured(access.user, {
     method: 'get',
     path: '/me/payout-details',
@@ -234,6 +251,10 @@ export function accountRoutes(
     .openapi(routes.requestEmailChange, async (c) => {
       await accounts.requestEmailChange(callerOf(c).id, c.req.valid('json'));
       return c.json({ sentTo: 'current_email' as const }, 202);
+    })
+    .openapi(routes.changePassword, async (c) => {
+      await accounts.changePassword(callerOf(c).id, c.var.sessionToken!, c.req.valid('json'));
+      return c.body(null, 204);
     })
     .openapi(routes.getPayoutDetails, async (c) => c.json(await payoutDetails.get(callerOf(c).id), 200))
     .openapi(routes.setPayoutDetails, async (c) => c.json(await payoutDetails.set(callerOf(c).id, c.req.valid('json')), 200))

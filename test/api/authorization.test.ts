@@ -100,8 +100,14 @@ describe('authorization matrix', () => {
     form.append('file', new File([sampleOf('png') as Uint8Array<ArrayBuffer>], 'matrix.png'));
     return form;
   };
-  /** An upload of `user`'s: its id. */
-  const uploadOf = async (user: TestUser) => (await call('POST', '/attachments', { token: user.token, body: pngForm() })).body.id as string;
+  /**
+   * An upload of `user`'s: its id. Sent in a session of its own: the matrix's password change
+   * ended the sessions a persona signed up with.
+   */
+  const uploadOf = async (user: TestUser) => {
+    const { token } = await createAccounts({ db: database.db, clock: systemClock }).createSession(user.id);
+    return (await call('POST', '/attachments', { token, body: pngForm() })).body.id as string;
+  };
   /** An image of the vendor's active offer: anyone downloads it (K-41). */
   let publicImage: string | undefined;
   async function vendorsImage() {
@@ -261,6 +267,8 @@ describe('authorization matrix', () => {
     'PATCH /me/profile': { success: 200, build: () => ({ path: '/me/profile', body: { city: 'Porto' } }) },
     'POST /me/login-change': { success: 200, build: () => ({ path: '/me/login-change', body: { login: `renamed_${next()}`, password: PASSWORD } }) },
     'POST /me/email-change': { success: 202, build: () => ({ path: '/me/email-change', body: { email: `moved_${next()}@example.com`, password: PASSWORD } }) },
+    // The same password again: every caller keeps signing in with PASSWORD. It ends the caller's other sessions (see `uploadOf`).
+    'POST /me/password-change': { success: 204, build: () => ({ path: '/me/password-change', body: { currentPassword: PASSWORD, newPassword: PASSWORD } }) },
     'GET /me/payout-details': { success: 200, build: () => ({ path: '/me/payout-details' }) },
     // The matrix's login change locked each caller's payout details (D-10): unlocked first.
     'PUT /me/payout-details': {

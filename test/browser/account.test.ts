@@ -1,13 +1,23 @@
 /**
  * Accounts in a real browser: sign up, confirm the email with the mailed code, sign out and in,
- * a forgotten password reset by mail, each refusal shown beside its field.
+ * a forgotten password reset by mail; on `/settings/account`, the password, email and login
+ * changes (D-10, K-66, K-67); each refusal shown beside its field with the API's status.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { signUp } from '../support/api.js';
+import type { Browser, Page } from 'playwright-core';
+import { PASSWORD, signIn, signUp } from '../support/api.js';
 import { assertAccessible, codeIn, newPerson, openBrowser, screenshot, signInAs, startWebStack, textOf, visit, type WebStack } from '../support/browser.js';
 import { uniqueId } from '../support/harness.js';
+
+/** Presses the form's button and answers the status of the page that came back (a 303 for a change done). */
+async function send(page: Page, form: string, button: string): Promise<number> {
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.startsWith('/settings/account/')),
+    page.locator(form).getByRole('button', { name: button }).click(),
+  ]);
+  return res.status();
+}
 
 describe('accounts in the browser', () => {
   let stack: WebStack;
@@ -193,6 +203,135 @@ describe('accounts in the browser', () => {
       [['order_placed', false, true], ['late', true, false]],
     );
     assert.deepEqual(saved.requestCategories.map((c) => c.id), [category!.id]);
+    await context.close();
+  });
+  it('changes the password on the settings’ account page: a wrong current password and a short new one are refused beside them; then every other session ends, this one stays, and a mail says so', async () => {
+    const user = await signUp(stack.api, 'pwd');
+    const elsewhere = await newPerson(browser, stack);
+    await signInAs(elsewhere.context, stack, await signIn(stack.api, user));
+    const { context, page } = await newPerson(browser, stack);
+    await signInAs(context, stack, user);
+    await visit(page, '/settings');
+    await page.getByRole('link', { name: 'Password, email and login' }).click();
+    await page.waitForURL('**/settings/account');
+    await assertAccessible(page, 'password, email and login');
+    const form = page.locator('#password-form');
+    const [before] = await stack.db.sql<{ password_hash: string }[]>`select password_hash from users where id = ${user.id}`;
+
+    // The API's refusal of a wrong password (401), beside the field; nothing changes.
+    await form.getByLabel('Current password').fill('not my password');
+    await form.getByLabel('New password').fill('a brand new passphrase');
+    assert.equal(await send(page, '#password-form', 'Change my password'), 401);
+    assert.match(await textOf(page, '#f-currentPassword-error'), /The password is wrong/);
+    assert.equal(await page.locator('#password-form').getByLabel('Current password').inputValue(), '', 'a password is never shown back');
+    await assertAccessible(page, 'password change refused');
+    await page.locator('#password-form').getByLabel('Current password').fill(PASSWORD);
+    await page.locator('#password-form').getByLabel('New password').fill('too short');
+    assert.equal(await send(page, '#password-form', 'Change my password'), 400);
+    assert.match(await textOf(page, '#f-newPassword-error'), /At least 10 characters/);
+    const [unchanged] = await stack.db.sql<{ password_hash: string }[]>`select password_hash from users where id = ${user.id}`;
+    assert.equal(unchanged!.password_hash, before!.password_hash);
+    assert.equal((await stack.services.devMail(user.email)).filter((m) => m.kind === 'password_changed').length, 0);
+
+    await page.locator('#password-form').getByLabel('Current password').fill(PASSWORD);
+    await page.locator('#password-form').getByLabel('New password').fill('a brand new passphrase');
+    assert.equal(await send(page, '#password-form', 'Change my password'), 303);
+    assert.match(await textOf(page, '.flash'), new RegExp(`Your password is changed. Every other session of your account was signed out; this one stays. We emailed ${user.email}`));
+    await screenshot(page, 'account', 'password-changed');
+    const mail = await stack.mailTo(user.email, /Your gigflow password was changed/);
+    assert.ok(mail.body.includes(`${stack.url}/forgot-password`), 'the mail says how to take the account back');
+    // This browser stays signed in; the other one is signed out.
+    await visit(page, '/settings');
+    await elsewhere.page.goto('/settings');
+    await elsewhere.page.waitForURL('**/sign-in?next=%2Fsettings');
+    await elsewhere.page.getByLabel('Login or email').fill(user.login);
+    await elsewhere.page.getByLabel('Password').fill(PASSWORD);
+    await elsewhere.page.getByRole('button', { name: 'Sign in' }).click();
+    assert.match(await textOf(elsewhere.page, '.form-error'), /wrong login or password/i);
+    await elsewhere.page.getByLabel('Password').fill('a brand new passphrase');
+    await elsewhere.page.getByRole('button', { name: 'Sign in' }).click();
+    await elsewhere.page.waitForURL('**/settings');
+    await context.close();
+    await elsewhere.context.close();
+  });
+
+  it('changes the email: the current address confirms by its mailed link, then the new one; a wrong password is refused beside it; the locks are said (K-66, D-10)', async () => {
+    const user = await signUp(stack.api, 'mover');
+    const newEmail = `${user.login}@new.example.com`;
+    const { context, page } = await newPerson(browser, stack);
+    await signInAs(context, stack, user);
+    await visit(page, '/settings/account');
+    assert.match(await textOf(page, '#lock-note'), /Changing your email or your login locks your payout details for 7 days/);
+    assert.match(await textOf(page, '#lock-note'), /Changing your email also pauses withdrawals for 7 days. Paying for orders is never blocked/);
+    const form = page.locator('#email-form');
+    await form.getByLabel('New email address').fill(newEmail);
+    await form.getByLabel('Your password').fill('not my password');
+    assert.equal(await send(page, '#email-form', 'Change my email'), 401);
+    assert.match(await textOf(page, '#f-email-password-error'), /The password is wrong/);
+    assert.equal(await page.locator('#email-form').getByLabel('New email address').inputValue(), newEmail, 'the address as typed');
+    assert.equal((await stack.services.devMail(user.email)).filter((m) => m.kind === 'email_change_old').length, 0, 'nothing sent');
+
+    await page.locator('#email-form').getByLabel('Your password').fill(PASSWORD);
+    assert.equal(await send(page, '#email-form', 'Change my email'), 303);
+    assert.match(await textOf(page, '.flash'), new RegExp(`We emailed a link to your current address, ${user.email}`));
+    assert.match(await textOf(page, '#email-pending'), new RegExp(`A change to ${newEmail} is waiting for your current address`));
+
+    // Step 1: the link in the mail to the current address opens the confirmation page with its code.
+    const toOld = await stack.mailTo(user.email, /Confirm the change of your gigflow email/);
+    const oldLink = toOld.body.match(/https?:\/\/\S+/)?.[0];
+    assert.equal(oldLink, `${stack.url}/confirm-email?code=${codeIn(toOld.body)}`);
+    await page.goto(oldLink);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.waitForURL('**/settings/account');
+    assert.match(await textOf(page, '.flash'), new RegExp(`Your current address agreed to the change. We sent a code to ${newEmail}`));
+    assert.match(await textOf(page, '#email-pending'), /is waiting for the new address/);
+    assert.equal((await stack.services.accounts.me(user.id)).email, user.email, 'unchanged until the new address confirms');
+
+    // Step 2: the new address's link, opened signed out (another device), changes the email.
+    const toNew = await stack.mailTo(newEmail, /Confirm your new email address/);
+    const newLink = toNew.body.match(/https?:\/\/\S+/)?.[0];
+    assert.equal(newLink, `${stack.url}/confirm-email?code=${codeIn(toNew.body)}`);
+    const device = await newPerson(browser, stack);
+    await device.page.goto(newLink);
+    await device.page.getByRole('button', { name: 'Confirm' }).click();
+    await device.page.waitForURL('**/sign-in');
+    assert.match(await textOf(device.page, '.flash'), new RegExp(`Your email is now ${newEmail}. Your payout details are locked and withdrawals paused for 7 days`));
+    await device.context.close();
+    assert.equal((await stack.services.accounts.me(user.id)).email, newEmail);
+    await visit(page, '/settings/account', 'account page with the locks');
+    assert.match(await textOf(page, '#email-heading + p'), new RegExp(`Your email is ${newEmail}`));
+    assert.equal(await page.locator('#email-pending').count(), 0);
+    assert.match(await textOf(page, '#details-locked'), /your payout details are locked until/);
+    assert.match(await textOf(page, '#withdrawals-paused'), /withdrawals are paused until/);
+    await context.close();
+  });
+
+  it('changes the login once only: a login taken is refused beside it; once changed, the page says so instead of the form (K-67, D-10)', async () => {
+    const user = await signUp(stack.api, 'renamer');
+    const other = await signUp(stack.api, 'taken');
+    const { context, page } = await newPerson(browser, stack);
+    await signInAs(context, stack, user);
+    await visit(page, '/settings/account');
+    const form = page.locator('#login-form');
+    assert.match(await textOf(page, '#login-form'), /You can change it once only \(K-67\)/);
+    await form.getByLabel('New login').fill(other.login.toUpperCase());
+    await form.getByLabel('Your password').fill(PASSWORD);
+    assert.equal(await send(page, '#login-form', 'Change my login'), 409);
+    assert.match(await textOf(page, '#f-login-error'), /This login is taken/);
+    assert.equal((await stack.services.accounts.me(user.id)).login, user.login);
+    assert.deepEqual(await stack.services.accounts.withdrawalLocks(user.id), []);
+
+    const renamed = `re_${user.login}`.slice(0, 32);
+    await page.locator('#login-form').getByLabel('New login').fill(renamed);
+    await page.locator('#login-form').getByLabel('Your password').fill(PASSWORD);
+    assert.equal(await send(page, '#login-form', 'Change my login'), 303);
+    assert.match(await textOf(page, '.flash'), new RegExp(`Your login is now ${renamed}; it cannot change again \\(K-67\\). Your payout details are locked for 7 days`));
+    assert.equal(await page.locator('#login-form').count(), 0, 'no second change offered');
+    assert.match(await textOf(page, '#login-used'), new RegExp(`Your login is ${renamed}. You changed it once already`));
+    assert.match(await textOf(page, '#details-locked'), /your payout details are locked until/);
+    assert.equal(await page.locator('#withdrawals-paused').count(), 0, 'a login change pauses no withdrawal');
+    await assertAccessible(page, 'login changed');
+    assert.equal((await stack.services.accounts.me(user.id)).login, renamed);
     await context.close();
   });
 });

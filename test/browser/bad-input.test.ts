@@ -111,6 +111,7 @@ const PAGES: Record<string, { as: Persona; path: (w: World) => string }> = {
   'resend-activation': { as: 'anonymous', path: () => '/activation/resend' },
   'close-account': { as: 'buyer', path: () => '/settings/close-account' },
   settings: { as: 'buyer', path: () => '/settings' },
+  'account-settings': { as: 'buyer', path: () => '/settings/account' },
   'notification-settings': { as: 'seller', path: () => '/settings/notifications' },
   invoicing: { as: 'buyer', path: () => '/settings/invoicing' },
   search: { as: 'buyer', path: () => '/search' },
@@ -331,6 +332,37 @@ const FORMS: FormRow[] = [
     pages: ['settings'],
     form: 'form[action="/settings"]',
     fields: { displayName: { values: OPTIONAL_TEXT }, timeZone: { values: [...CHOICE, blank, { label: 'no zone', text: 'Mars/Olympus' }] }, hideOnWeekends: { values: [bogus, nul] } },
+  },
+  // The password, email and login changes: each form's bounds answer 400 beside the field; a wrong
+  // password the service's 401, a login or email taken (or the current email) its 409, beside the field.
+  // Each field's `fill` holds the others valid, the password the right one: only the field under test is wrong.
+  {
+    pages: ['account-settings'],
+    form: '#password-form',
+    fields: {
+      currentPassword: { values: [...UNSTORABLE, blank, huge, { label: 'a wrong password', text: 'not the password', status: [401] }], fill: { newPassword: 'a brand new passphrase' } },
+      newPassword: { values: [...UNSTORABLE, blank, huge, { label: 'one character short', text: 'x'.repeat(9) }], fill: { currentPassword: PASSWORD } },
+    },
+  },
+  {
+    pages: ['account-settings'],
+    form: '#email-form',
+    fields: {
+      email: {
+        values: [...TEXT, letters, (w) => ({ label: 'another user’s email', text: w.other.email, status: [409] }), (w) => ({ label: 'the current email', text: w.users.buyer.email, status: [409] })],
+        fill: { password: PASSWORD },
+      },
+      password: { values: [...UNSTORABLE, blank, huge, { label: 'a wrong password', text: 'not the password', status: [401] }], fill: { email: 'moved.elsewhere@example.com' } },
+    },
+  },
+  {
+    // K-67: the buyer has not used their one change; every case here is refused, so they keep it.
+    pages: ['account-settings'],
+    form: '#login-form',
+    fields: {
+      login: { values: [...TEXT, { label: 'a space', text: 'with space' }, (w) => ({ label: 'another user’s login', text: w.other.login.toUpperCase(), status: [409] })], fill: { password: PASSWORD } },
+      password: { values: [...UNSTORABLE, blank, huge, { label: 'a wrong password', text: 'not the password', status: [401] }], fill: { login: 'never_renamed' } },
+    },
   },
   {
     // W-18: the form's bounds answer 400 beside the field; the service's country and tax-id checks 422 beside it.

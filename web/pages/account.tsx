@@ -1,7 +1,8 @@
 /**
- * Account pages: sign up, confirm the email, sign in and out, forgot password, settings (the
- * time zone every page shows times in). Each form shows its refusals beside the field they
- * concern, with the API's status for the same refusal.
+ * Account pages: sign up, confirm the email (and either step of an email change), sign in and
+ * out, forgot password, settings (the time zone every page shows times in; the password, email
+ * and login change on `/settings/account`, `account-settings.tsx`). Each form shows its
+ * refusals beside the field they concern, with the API's status for the same refusal.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -10,6 +11,7 @@ import { emailAddress } from '../../services/email-address.js';
 import { accountRules } from '../../services/policy.js';
 import { currentZoneName, timeZoneChoices } from '../../services/time-zones.js';
 import { AppError } from '../../workflows/lib/errors.js';
+import { DAY } from '../../workflows/lib/time.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { firstOf, checkbox, optionalText, parseForm, readForm, refusalOf, text, type FormData, type Refusal } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
@@ -18,9 +20,10 @@ import { affiliateVisitOf, forgetAffiliateVisit } from './affiliates.js';
 import { forgetReferralCode, referralCodeOf } from './referrals.js';
 import { Field, FieldError, Form, Select, type FieldErrors } from '../ui.js';
 
-const login = z.string({ error: 'required' }).trim().regex(/^[A-Za-z0-9_]{3,32}$/, '3 to 32 letters a-z, digits or underscores');
-const email = z.string({ error: 'required' }).trim().pipe(emailAddress('enter an email address, such as alice@example.com'));
-const password = z
+/** The form fields an account is made of, as registration bounds them (also the password, email and login changes', `account-settings.tsx`). */
+export const login = z.string({ error: 'required' }).trim().regex(/^[A-Za-z0-9_]{3,32}$/, '3 to 32 letters a-z, digits or underscores');
+export const email = z.string({ error: 'required' }).trim().pipe(emailAddress('enter an email address, such as alice@example.com'));
+export const password = z
   .string({ error: 'required' })
   .min(accountRules.passwordMinLength, `at least ${accountRules.passwordMinLength} characters`)
   .max(accountRules.passwordMaxLength, `at most ${accountRules.passwordMaxLength} characters`);
@@ -139,12 +142,26 @@ function confirmEmail(app: Pages, deps: WebDeps) {
     if (!parsed.ok) return confirmPage(c, parsed.errors, form);
     try {
       const done = await accounts.confirmEmail(parsed.data.code);
-      return redirect(c, c.var.user ? '/' : '/sign-in', `Your email ${done.email} is confirmed.`);
+      return redirect(c, confirmedPage(c.var.user !== undefined, done.purpose), confirmedMessage(done));
     } catch (err) {
       const r = refusalOf(err);
       return confirmPage(c, { code: r.message }, form, r.status);
     }
   });
+}
+
+/** Where a used code leads: an email change's steps to the page it was asked on (signed in), a sign-up's to the home page; signed out, to sign in. */
+const confirmedPage = (signedIn: boolean, purpose: 'confirm' | 'change_old' | 'change_new') => (!signedIn ? '/sign-in' : purpose === 'confirm' ? '/' : '/settings/account');
+
+/**
+ * What a used code did, in words: a sign-up's address confirmed; an email change's first step
+ * (the current address agreed, K-66) sends the code to the new address, whose step changes the
+ * email and starts D-10's locks.
+ */
+function confirmedMessage(done: { purpose: 'confirm' | 'change_old' | 'change_new'; email: string }): string {
+  if (done.purpose === 'change_old') return `Your current address agreed to the change. We sent a code to ${done.email}: open the link in it to confirm that address, and your email changes.`;
+  if (done.purpose === 'change_new') return `Your email is now ${done.email}. Your payout details are locked and withdrawals paused for ${accountRules.withdrawalLockMs / DAY} days (D-10).`;
+  return `Your email ${done.email} is confirmed.`;
 }
 
 function signIn(app: Pages, deps: WebDeps) {
@@ -369,6 +386,9 @@ function settings(app: Pages, deps: WebDeps) {
             <FieldError id="f-hideOnWeekends-error" error={errors.hideOnWeekends} />
           </p>
           <button type="submit">Save</button>
+          <p>
+            <a href="/settings/account">Password, email and login</a>: change your password, your email address, or your login (once only).
+          </p>
           <p>
             <a href="/referrals">Referral programme</a>: your link, your referrals and what they earned you.
           </p>
