@@ -17,7 +17,7 @@ import { accountRules } from './policy.js';
 import { sendActivation } from './account-activation.js';
 import { me, normalize, startWithdrawalLock } from './profile.js';
 import { newToken, sha256 } from './tokens.js';
-import { countFailure, delayAfter, forgetLoginFailures, loginDigest, secondsUntilAllowed, signInKeys } from './sign-in-throttle.js';
+import { countFailure, countKeyFailure, delayAfter, forgetKey, forgetLoginFailures, loginDigest, passwordCheckKey, secondsUntilAllowed, secondsUntilKeyAllows, signInKeys } from './sign-in-throttle.js';
 
 
 function isUniqueViolation(err: unknown, constraint: string): boolean {
@@ -142,10 +142,23 @@ export async function confirmEmail(deps: AccountsDeps, token: string): Promise<{
 
 // ---- Changes that need the password ---------------------------------------------------------
 
-/** Refuses a wrong password (401 `invalid_credentials`); answers the hash it checked. */
+/**
+ * Refuses a wrong password (401 `invalid_credentials`); answers the hash it checked. Wrong ones
+ * are counted per account as sign-in counts them (`passwordCheckKey`): past the free failures
+ * the next check waits (429 `rate_limited` with `retryAfterSeconds`, checking no password).
+ */
 async function checkPassword(deps: AccountsDeps, userId: number, password: string): Promise<string> {
+  const key = passwordCheckKey(userId);
+  const retryAfterSeconds = await secondsUntilKeyAllows(deps, key);
+  if (retryAfterSeconds !== undefined) {
+    throw new AppError('rate_limited', `too many wrong passwords; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
   const [row] = await deps.db.orm.select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId));
-  if (!row || !(await deps.passwords.verify(password, row.hash))) throw wrongPassword();
+  if (!row || !(await deps.passwords.verify(password, row.hash))) {
+    await countKeyFailure(deps, key);
+    throw wrongPassword();
+  }
+  await forgetKey(deps, key);
   return row.hash;
 }
 

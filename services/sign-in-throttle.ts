@@ -76,6 +76,33 @@ export function signInKeys(normalizedLogin: string, address: string): SignInKeys
   };
 }
 
+/**
+ * The counter of wrong passwords a signed-in account gives to confirm a change (its login, its
+ * email, its password): keyed by the account, since the session already names it, and with the
+ * per-login key's numbers. A session someone took cannot try passwords faster than sign-in
+ * allows; the owner signs in as ever (another key), and a right password forgets the count.
+ */
+export function passwordCheckKey(userId: number): ThrottleKey {
+  return { key: `confirm:user:${userId}`, freeFailures: accountRules.signInFreeFailuresPerLogin, forgetOneMs: accountRules.signInForgetPerLoginMs };
+}
+
+/** Whole seconds (rounded up) until `key` lets an attempt in; undefined when it does now. */
+export async function secondsUntilKeyAllows(deps: ThrottleDeps, key: ThrottleKey): Promise<number | undefined> {
+  const [row] = await deps.db.orm.select().from(signInFailures).where(eq(signInFailures.key, key.key));
+  const waitMs = row ? row.lastFailureAt.getTime() + delayAfter(row.failures, key.freeFailures) - deps.clock.now().getTime() : 0;
+  return waitMs > 0 ? Math.ceil(waitMs / 1000) : undefined;
+}
+
+/** Counts one failure on `key` alone; returns its count after it. */
+export function countKeyFailure(deps: ThrottleDeps, key: ThrottleKey): Promise<number> {
+  return countOn(deps.db, key, deps.clock.now().toISOString());
+}
+
+/** Forgets `key`'s failures. */
+export async function forgetKey(deps: ThrottleDeps, key: ThrottleKey): Promise<void> {
+  await deps.db.orm.delete(signInFailures).where(eq(signInFailures.key, key.key));
+}
+
 /** How long after its latest failure a key with `failures` failures lets the next attempt in. */
 export function delayAfter(failures: number, freeFailures: number): number {
   if (failures <= freeFailures) return 0;

@@ -14,6 +14,14 @@ const Login = z
   .regex(/^[A-Za-z0-9_]{3,32}$/, '3 to 32 letters a-z, digits or underscores')
   .openapi({ example: 'alice_design' });
 const Password = z.string().min(accountRules.passwordMinLength).max(accountRules.passwordMaxLength);
+/** The account's current password, confirming a change of its login, email or password. */
+const ConfirmingPassword = z
+  .string()
+  .min(1)
+  .max(accountRules.passwordMaxLength)
+  .openapi({
+    description: `a wrong one is 401 \`invalid_credentials\` and changes nothing; wrong ones are counted per account as sign-in counts them: past ${accountRules.signInFreeFailuresPerLogin}, the next try waits (429 \`rate_limited\` with \`Retry-After\`, no password checked), and a right one forgets them`,
+  });
 const Token = z.string().min(10).max(200);
 
 const Me = z
@@ -160,16 +168,16 @@ const routes = {
     path: '/me/login-change',
     tags: ['accounts'],
     summary: 'Change the login (once only); locks the payout details for a week (D-10)',
-    request: jsonBody(z.strictObject({ login: Login, password: z.string().min(1).max(accountRules.passwordMaxLength) })),
-    responses: { 200: json('The account', Me), ...errorResponses(409) },
+    request: jsonBody(z.strictObject({ login: Login, password: ConfirmingPassword })),
+    responses: { 200: json('The account', Me), ...errorResponses(409, 429) },
   }),
   requestEmailChange: secured(access.user, {
     method: 'post',
     path: '/me/email-change',
     tags: ['accounts'],
     summary: 'Change the email: the old address confirms first, then the new; when done, pauses withdrawals and locks the payout details for a week (D-10)',
-    request: jsonBody(z.strictObject({ email: Email, password: z.string().min(1).max(accountRules.passwordMaxLength) })),
-    responses: { 202: json('A code went to the current address', z.object({ sentTo: z.literal('current_email') })), ...errorResponses(409) },
+    request: jsonBody(z.strictObject({ email: Email, password: ConfirmingPassword })),
+    responses: { 202: json('A code went to the current address', z.object({ sentTo: z.literal('current_email') })), ...errorResponses(409, 429) },
   }),
   changePassword: secured(access.user, {
     method: 'post',
@@ -178,15 +186,11 @@ const routes = {
     summary: 'Change the password, with the current one: every other session of the account ends (this one goes on), and a mail tells the account’s address',
     request: jsonBody(
       z.strictObject({
-        currentPassword: z
-          .string()
-          .min(1)
-          .max(accountRules.passwordMaxLength)
-          .openapi({ description: 'a wrong one is refused as a login or email change refuses it (401 `invalid_credentials`), and nothing changes' }),
+        currentPassword: ConfirmingPassword,
         newPassword: Password.openapi({ description: `${accountRules.passwordMinLength} to ${accountRules.passwordMaxLength} characters, as at registration` }),
       }),
     ),
-    responses: { 204: { description: 'The password is changed; every other session is signed out' } },
+    responses: { 204: { description: 'The password is changed; every other session is signed out' }, ...errorResponses(429) },
   }),
   getPayoutDetails: secured(access.user, {
     method: 'get',

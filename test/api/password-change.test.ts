@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { accountRules } from '../../services/policy.js';
-import { callerFor, PASSWORD, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
+import { callerFor, manualClock, PASSWORD, signIn, signUp, type Caller, type TestUser } from '../support/api.js';
 import { changedTables, fingerprinter, type Fingerprint } from '../support/fingerprint.js';
 import { buildApp, connectTemporal, createTestDatabase, type TestDatabase } from '../support/harness.js';
 
@@ -105,6 +105,33 @@ describe('POST /me/password-change', () => {
       assert.equal((await signInWith(here, PASSWORD)).status, 200);
     });
   }
+
+  it('counts wrong passwords per account as sign-in counts them: past the free ones the next check waits (429, Retry-After) and tests no password, for every change it confirms; a right one then forgets them', async () => {
+    const clock = manualClock(new Date());
+    const timed = callerFor(buildApp({ db: database.db, temporal, clock, webUrl: 'http://web.test' }));
+    const [here] = await twoSessions('guesser');
+    const wrong = { currentPassword: 'not the password', newPassword: NEW_PASSWORD };
+    // The free failures, and one more: its delay (a second) starts at this clock's now, which stands still.
+    for (let n = 1; n <= accountRules.signInFreeFailuresPerLogin + 1; n++) {
+      const res = await timed('POST', '/me/password-change', { token: here.token, body: wrong });
+      assert.deepEqual([res.status, res.body.error.code], [401, 'invalid_credentials'], `wrong password ${n}`);
+    }
+    const before = await fingerprint();
+    const waiting = await timed('POST', '/me/password-change', { token: here.token, body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } });
+    assert.deepEqual([waiting.status, waiting.body.error.code, waiting.body.error.details], [429, 'rate_limited', { retryAfterSeconds: 1 }], 'even the right password waits');
+    assert.equal(waiting.headers.get('retry-after'), '1');
+    const loginChange = await timed('POST', '/me/login-change', { token: here.token, body: { login: 'renamed_guesser', password: PASSWORD } });
+    assert.deepEqual([loginChange.status, loginChange.body.error.code], [429, 'rate_limited'], 'one count for every change the password confirms');
+    const emailChange = await timed('POST', '/me/email-change', { token: here.token, body: { email: 'guesser.new@example.com', password: PASSWORD } });
+    assert.deepEqual([emailChange.status, emailChange.body.error.code], [429, 'rate_limited']);
+    assert.deepEqual(changedTables(before, await fingerprint()), [], 'nothing changed while it waits');
+    assert.equal((await signInWith(here, PASSWORD)).status, 200, 'signing in is another count: the owner is never locked out');
+
+    clock.advance(1_000);
+    assert.equal((await timed('POST', '/me/password-change', { token: here.token, body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } })).status, 204);
+    const fresh = await timed('POST', '/me/password-change', { token: here.token, body: { currentPassword: 'still not it', newPassword: PASSWORD } });
+    assert.deepEqual([fresh.status, fresh.body.error.code], [401, 'invalid_credentials'], 'the right password forgot the count');
+  });
 
   it('takes a new password of exactly the minimum length', async () => {
     const [here] = await twoSessions('shortest');

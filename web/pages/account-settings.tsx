@@ -11,6 +11,7 @@ import type { FC } from 'hono/jsx';
 import { z } from 'zod';
 import type { Me, WithdrawalLock } from '../../services/accounts.js';
 import { accountRules } from '../../services/policy.js';
+import type { AppError } from '../../workflows/lib/errors.js';
 import { DAY } from '../../workflows/lib/time.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { firstOf, parseForm, readForm, refusalOf, type Refusal, type ShownForm } from '../forms.js';
@@ -189,6 +190,9 @@ export function accountSettingsPages(deps: WebDeps) {
         done = await act(c, parsed.data as z.output<(typeof forms)[K]['schema']>);
       } catch (err) {
         const r = refusalOf(err);
+        // Too many wrong passwords: the API's 429 and its wait (`checkPassword`).
+        const wait = r.code === 'rate_limited' ? (err as AppError).details?.retryAfterSeconds : undefined;
+        if (typeof wait === 'number') c.header('Retry-After', String(wait));
         const errors = errorsFor(key, r);
         return show(c, { key, form, errors, status: r.status, message: Object.keys(errors).length ? undefined : r.message });
       }
