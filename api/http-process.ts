@@ -39,9 +39,9 @@ export function requestLog(logger: Logger, message: string): MiddlewareHandler<{
  * `no-store` itself), so nothing of it outlives a sign-out. Called after the route.
  *
  * Set on the answer's own headers, as Hono's own middlewares (cors, secure-headers) set theirs:
- * `c.header()` after the route rebuilt the answer around a web stream of its body, so every
- * signed-in answer went out chunked through a stream reader instead of written at once with its
- * length (issue 19 §3: about a tenth of the API's CPU in the order benchmark).
+ * `c.header()` after the route made the adapter's light answer a whole web Response and
+ * rebuilt it around a stream of its body, which the adapter then read back (issue 19 §3: 75 µs
+ * of CPU a signed-in request, client and server, measured over 3,000 requests).
  */
 export function keepFromCaches(c: Context): void {
   const headers = c.res.headers;

@@ -190,7 +190,19 @@ export function codeIn(body: string): string {
 
 /** The text of the element, normalised (for asserting what the page says). */
 export async function textOf(page: Page, selector: string): Promise<string> {
-  return ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  try {
+    return ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  } catch (err) {
+    if (!(err instanceof Error && err.name === 'TimeoutError')) throw err;
+    // What the page showed instead (a refusal beside a form, an error page): the failure says it.
+    const shown = await page
+      .locator('main')
+      .first()
+      .textContent({ timeout: 1_000 })
+      .catch(() => '(no main element)');
+    const text = (shown ?? '').replace(/\s+/g, ' ').trim();
+    throw new Error(`${selector} never showed on ${page.url()}; the page said: ${text.length > 600 ? `${text.slice(0, 600)}…` : text}`, { cause: err });
+  }
 }
 
 /** An expiry date the stand-in accepts: December, two years ahead (MM/YY). */
