@@ -17,7 +17,7 @@ import { accountRules } from './policy.js';
 import { sendActivation } from './account-activation.js';
 import { me, normalize, startWithdrawalLock } from './profile.js';
 import { newToken, sha256 } from './tokens.js';
-import { countFailure, countKeyFailure, delayAfter, forgetKey, forgetLoginFailures, loginDigest, passwordCheckKey, secondsUntilAllowed, secondsUntilKeyAllows, signInKeys } from './sign-in-throttle.js';
+import { countFailure, countKeyFailure, delayAfter, forgetFailures, loginDigest, passwordCheckKey, secondsUntilAllowed, signInKeys } from './sign-in-throttle.js';
 
 
 function isUniqueViolation(err: unknown, constraint: string): boolean {
@@ -149,7 +149,7 @@ export async function confirmEmail(deps: AccountsDeps, token: string): Promise<{
  */
 async function checkPassword(deps: AccountsDeps, userId: number, password: string): Promise<string> {
   const key = passwordCheckKey(userId);
-  const retryAfterSeconds = await secondsUntilKeyAllows(deps, key);
+  const retryAfterSeconds = await secondsUntilAllowed(deps, [key]);
   if (retryAfterSeconds !== undefined) {
     throw new AppError('rate_limited', `too many wrong passwords; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
   }
@@ -158,7 +158,7 @@ async function checkPassword(deps: AccountsDeps, userId: number, password: strin
     await countKeyFailure(deps, key);
     throw wrongPassword();
   }
-  await forgetKey(deps, key);
+  await forgetFailures(deps, key);
   return row.hash;
 }
 
@@ -280,7 +280,7 @@ export async function login(
   const keys = signInKeys(who, input.ip);
   const attempt = { userId: u?.id, loginDigest: loginDigest(who), address: input.ip };
   // Checked before the password, known login or not: a throttled key tests no password at all.
-  const retryAfterSeconds = await secondsUntilAllowed(deps, keys);
+  const retryAfterSeconds = await secondsUntilAllowed(deps, [keys.login, keys.address]);
   if (retryAfterSeconds !== undefined) {
     log.info({ ...attempt, event: 'sign_in_throttled', retryAfterSeconds }, 'sign-in refused: too many failures');
     throw new AppError('rate_limited', `too many failed sign-ins; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
@@ -301,7 +301,9 @@ export async function login(
     log.info({ ...attempt, event: 'sign_in_blocked' }, 'sign-in refused: the account is blocked');
     throw new AppError('account_blocked', 'this account is blocked', { reason: u.blockedReason });
   }
-  const forgotten = await forgetLoginFailures(deps, keys);
+  // The (login, address) key's failures only: the address keeps its count, or an attacker could
+  // sign in to an account of their own between guesses at others.
+  const forgotten = await forgetFailures(deps, keys.login);
   const session = await createSession(deps, u.id);
   log.info({ ...attempt, event: 'sign_in', forgottenFailures: forgotten }, 'signed in');
   return { ...session, user: await me(deps, u.id) };

@@ -86,38 +86,21 @@ export function passwordCheckKey(userId: number): ThrottleKey {
   return { key: `confirm:user:${userId}`, freeFailures: accountRules.signInFreeFailuresPerLogin, forgetOneMs: accountRules.signInForgetPerLoginMs };
 }
 
-/** Whole seconds (rounded up) until `key` lets an attempt in; undefined when it does now. */
-export async function secondsUntilKeyAllows(deps: ThrottleDeps, key: ThrottleKey): Promise<number | undefined> {
-  const [row] = await deps.db.orm.select().from(signInFailures).where(eq(signInFailures.key, key.key));
-  const waitMs = row ? row.lastFailureAt.getTime() + delayAfter(row.failures, key.freeFailures) - deps.clock.now().getTime() : 0;
-  return waitMs > 0 ? Math.ceil(waitMs / 1000) : undefined;
-}
-
-/** Counts one failure on `key` alone; returns its count after it. */
-export function countKeyFailure(deps: ThrottleDeps, key: ThrottleKey): Promise<number> {
-  return countOn(deps.db, key, deps.clock.now().toISOString());
-}
-
-/** Forgets `key`'s failures. */
-export async function forgetKey(deps: ThrottleDeps, key: ThrottleKey): Promise<void> {
-  await deps.db.orm.delete(signInFailures).where(eq(signInFailures.key, key.key));
-}
-
 /** How long after its latest failure a key with `failures` failures lets the next attempt in. */
 export function delayAfter(failures: number, freeFailures: number): number {
   if (failures <= freeFailures) return 0;
   return Math.min(accountRules.signInFirstDelayMs * 2 ** (failures - freeFailures - 1), accountRules.signInMaxDelayMs);
 }
 
-/** Whole seconds (rounded up) until both keys let an attempt in; undefined when they do now. */
-export async function secondsUntilAllowed(deps: ThrottleDeps, keys: SignInKeys): Promise<number | undefined> {
+/** Whole seconds (rounded up) until every key lets an attempt in; undefined when they do now. */
+export async function secondsUntilAllowed(deps: ThrottleDeps, keys: readonly ThrottleKey[]): Promise<number | undefined> {
   const now = deps.clock.now().getTime();
   const rows = await deps.db.orm
     .select()
     .from(signInFailures)
-    .where(inArray(signInFailures.key, [keys.login.key, keys.address.key]));
+    .where(inArray(signInFailures.key, keys.map((k) => k.key)));
   let waitMs = 0;
-  for (const key of [keys.login, keys.address]) {
+  for (const key of keys) {
     const row = rows.find((r) => r.key === key.key);
     if (row) waitMs = Math.max(waitMs, row.lastFailureAt.getTime() + delayAfter(row.failures, key.freeFailures) - now);
   }
@@ -139,22 +122,20 @@ async function countOn(db: Db, key: ThrottleKey, at: string): Promise<number> {
   return row!.failures;
 }
 
-/** Counts a failed sign-in on both keys; returns each key's count after it. */
+/** Counts one failure on `key`; returns its count after it. */
+export function countKeyFailure(deps: ThrottleDeps, key: ThrottleKey, at = deps.clock.now().toISOString()): Promise<number> {
+  return countOn(deps.db, key, at);
+}
+
+/** Counts a failed sign-in on both keys, at the same moment; returns each key's count after it. */
 export async function countFailure(deps: ThrottleDeps, keys: SignInKeys): Promise<{ login: number; address: number }> {
   const at = deps.clock.now().toISOString();
-  const [login, address] = await Promise.all([countOn(deps.db, keys.login, at), countOn(deps.db, keys.address, at)]);
+  const [login, address] = await Promise.all([countKeyFailure(deps, keys.login, at), countKeyFailure(deps, keys.address, at)]);
   return { login, address };
 }
 
-/**
- * A success forgets the (login, address) key's failures and returns how many there were. The
- * address keeps its count: otherwise an attacker could sign in to an account of their own
- * between guesses at others.
- */
-export async function forgetLoginFailures(deps: ThrottleDeps, keys: SignInKeys): Promise<number> {
-  const [row] = await deps.db.orm
-    .delete(signInFailures)
-    .where(eq(signInFailures.key, keys.login.key))
-    .returning({ failures: signInFailures.failures });
+/** Forgets `key`'s failures (a success); returns how many there were. */
+export async function forgetFailures(deps: ThrottleDeps, key: ThrottleKey): Promise<number> {
+  const [row] = await deps.db.orm.delete(signInFailures).where(eq(signInFailures.key, key.key)).returning({ failures: signInFailures.failures });
   return row?.failures ?? 0;
 }
