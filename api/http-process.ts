@@ -2,7 +2,7 @@
  * What the API's and the web client's processes share: one log line per request, and serving
  * an app until SIGINT/SIGTERM, then draining in-flight requests before closing the pools.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
@@ -56,17 +56,16 @@ function parserRefusal(code: string | undefined): [number, string, string, strin
   return [400, 'Bad Request', 'invalid_request', 'this is not a well-formed HTTP/1.1 request'];
 }
 
-/** A refusal written straight to the connection (there is no response object yet), which then closes. */
-function writeRefusal(socket: Duplex, [status, reason, code, message]: [number, string, string, string], details: Record<string, string>): void {
+/** A refusal before any route: our error body, its headers, and the connection closed after it. */
+function refusal(code: string, message: string, details?: Record<string, string>): { body: string; headers: Record<string, string> } {
   const body = JSON.stringify(errorBody(code, message, details));
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`);
+  return { body, headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), 'Cache-Control': 'no-store', Connection: 'close' } };
 }
 
-/** A 400 with our error body, for a request refused before the app sees it. */
-function malformed(res: ServerResponse, message: string): void {
-  const body = JSON.stringify(errorBody('invalid_request', message));
-  res.writeHead(400, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', Connection: 'close' });
-  res.end(body);
+/** A refusal written straight to the connection (there is no response object yet), which then closes. */
+function writeRefusal(socket: Duplex, [status, reason, code, message]: [number, string, string, string], details: Record<string, string>): void {
+  const { body, headers } = refusal(code, message, details);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
 }
 
 /**
@@ -81,11 +80,17 @@ function malformed(res: ServerResponse, message: string): void {
 export function httpServer(options: { fetch: (req: Request) => Response | Promise<Response>; host: string; logger: Logger }): Server {
   const listener = getRequestListener(options.fetch, {
     hostname: options.host,
-    errorHandler: () => new Response(JSON.stringify(errorBody('invalid_request', 'the request\'s target or Host header is not one a URL can be made of')), { status: 400, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } }),
+    errorHandler: () => {
+      const { body, headers } = refusal('invalid_request', 'the request\'s target or Host header is not one a URL can be made of');
+      return new Response(body, { status: 400, headers });
+    },
   });
   // Node's own check of Host answers a bare 400: ours answers with the error body.
   const server = createServer({ requireHostHeader: false }, (req, res) => {
-    if (req.httpVersion !== '1.0' && req.headers.host === undefined) return malformed(res, 'an HTTP/1.1 request names its Host');
+    if (req.httpVersion !== '1.0' && req.headers.host === undefined) {
+      const { body, headers } = refusal('invalid_request', 'an HTTP/1.1 request names its Host');
+      return void res.writeHead(400, headers).end(body);
+    }
     return listener(req, res);
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {

@@ -265,6 +265,8 @@ export interface Refusal {
   errors: FieldErrors;
   /** `insufficient_funds`: what the balance lacks (K-02, W-07), from the error's details. */
   missingCents?: number;
+  /** `rate_limited`: whole seconds until a try is let in, for `Retry-After` (as the API sends it). */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -299,5 +301,13 @@ export function refusalOf(err: unknown, rename: Record<string, string> | ((name:
   for (const { name, message } of fields) errors[formName(name)] ??= message;
   const message = sentenceCase(fields.length === 1 ? fields[0]!.message : err.message);
   const missing = err.code === 'insufficient_funds' && typeof err.details?.missingCents === 'number' ? err.details.missingCents : undefined;
-  return { status: statusOf[err.code] as Refusal['status'], code: err.code, message, errors, ...(missing === undefined ? {} : { missingCents: missing }) };
+  const wait = err.code === 'rate_limited' && typeof err.details?.retryAfterSeconds === 'number' ? err.details.retryAfterSeconds : undefined;
+  return {
+    status: statusOf[err.code] as Refusal['status'],
+    code: err.code,
+    message,
+    errors,
+    ...(missing === undefined ? {} : { missingCents: missing }),
+    ...(wait === undefined ? {} : { retryAfterSeconds: wait }),
+  };
 }

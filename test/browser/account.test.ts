@@ -205,6 +205,7 @@ describe('accounts in the browser', () => {
     assert.deepEqual(saved.requestCategories.map((c) => c.id), [category!.id]);
     await context.close();
   });
+
   it('changes the password on the settings’ account page: a wrong current password and a short new one are refused beside them; then every other session ends, this one stays, and a mail says so', async () => {
     const user = await signUp(stack.api, 'pwd');
     const elsewhere = await newPerson(browser, stack);

@@ -11,7 +11,6 @@ import type { FC } from 'hono/jsx';
 import { z } from 'zod';
 import type { Me, WithdrawalLock } from '../../services/accounts.js';
 import { accountRules } from '../../services/policy.js';
-import type { AppError } from '../../workflows/lib/errors.js';
 import { DAY } from '../../workflows/lib/time.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { firstOf, parseForm, readForm, refusalOf, type Refusal, type ShownForm } from '../forms.js';
@@ -191,8 +190,7 @@ export function accountSettingsPages(deps: WebDeps) {
       } catch (err) {
         const r = refusalOf(err);
         // Too many wrong passwords: the API's 429 and its wait (`checkPassword`).
-        const wait = r.code === 'rate_limited' ? (err as AppError).details?.retryAfterSeconds : undefined;
-        if (typeof wait === 'number') c.header('Retry-After', String(wait));
+        if (r.retryAfterSeconds !== undefined) c.header('Retry-After', String(r.retryAfterSeconds));
         const errors = errorsFor(key, r);
         return show(c, { key, form, errors, status: r.status, message: Object.keys(errors).length ? undefined : r.message });
       }

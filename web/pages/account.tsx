@@ -198,7 +198,7 @@ function signIn(app: Pages, deps: WebDeps) {
       return redirect(c, safeNext(parsed.data.next));
     } catch (err) {
       const r = refusalOf(err);
-      if (r.code === 'rate_limited') c.header('Retry-After', String((err as { details?: { retryAfterSeconds?: number } }).details?.retryAfterSeconds ?? 60));
+      if (r.retryAfterSeconds !== undefined) c.header('Retry-After', String(r.retryAfterSeconds));
       return signInPage(c, {}, form, r.status, r.message);
     }
   });
