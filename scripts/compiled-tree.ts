@@ -102,15 +102,19 @@ const KEPT_FOR_MS = 7 * 24 * 3600_000;
 
 /**
  * The tree of the checkout's sources as they are now, kept in `<root>/node_modules/.cache/gigflow/
- * compiled-trees/<key>`: the key is a SHA-256 of esbuild's version, every file's path and every
- * module's (and tsconfig.json's) contents, so a tree is reused only while nothing it was made
- * from has changed, and a running platform keeps its own while the sources are edited. Built in
+ * compiled-trees/<key>`: the key is a SHA-256 of esbuild's version, the checkout's real path,
+ * every file's path and every module's (and tsconfig.json's) contents, so a tree is reused only
+ * while nothing it was made from has changed, and a running platform keeps its own while the
+ * sources are edited. The path is in the key because the tree's files are links into the
+ * checkout: a second checkout of the same commit sharing the first's `node_modules` (a
+ * `git worktree` with it linked) would otherwise run the first checkout's files as they are now,
+ * edits and all, beside its own compiled JavaScript. Built in
  * a folder of its own and renamed into place, so two starts at once both get a whole tree.
  * Returns the tree's folder (its real path) and whether it was built now.
  */
 export function keptCompiledTree(root: string, now = Date.now()): { dir: string; built: boolean } {
   const files = filesOf(root);
-  const hash = createHash('sha256').update(`esbuild ${esbuild().version}\0`);
+  const hash = createHash('sha256').update(`esbuild ${esbuild().version}\0${realpathSync(root)}\0`);
   for (const path of [...files].sort()) {
     hash.update(`${path}\0`);
     if ((MODULE.test(path) && !DECLARATION.test(path)) || path === 'tsconfig.json') hash.update(readFileSync(join(root, path))).update('\0');

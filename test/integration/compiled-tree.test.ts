@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -105,5 +105,24 @@ describe('the kept compiled tree', () => {
     }
     assert.deepEqual(readdirSync(trees).map((name) => join(trees, name)).sort(), made.slice(-4).sort());
     assert.equal(run(made.at(-1)!).stdout, 'GREETING 4 / a note\n');
+  });
+
+  it('is a tree of its own for a second checkout of the same sources sharing the first’s node_modules, running its own files', () => {
+    // As `git worktree add` of the same commit with node_modules linked: the same files, another folder.
+    const second = mkdtempSync(join(tmpdir(), 'gigflow-tree-test-second-'));
+    try {
+      cpSync(root, second, { recursive: true, filter: (path) => !path.startsWith(join(root, 'node_modules')) });
+      symlinkSync(join(root, 'node_modules'), join(second, 'node_modules'), 'dir');
+      const mine = keptCompiledTree(root, Date.now() + 9 * 24 * 3600_000);
+      const theirs = keptCompiledTree(second, Date.now() + 9 * 24 * 3600_000);
+      assert.equal(theirs.built, true, 'not the first checkout’s tree');
+      assert.notEqual(theirs.dir, mine.dir);
+      // An edit in the first checkout is not the second's.
+      writeFileSync(join(root, 'static', 'note.txt'), 'an edit of the first checkout\n');
+      assert.equal(run(theirs.dir).stdout, 'GREETING 4 / a note\n');
+      assert.equal(run(mine.dir).stdout, 'GREETING 4 / an edit of the first checkout\n');
+    } finally {
+      rmSync(second, { recursive: true, force: true });
+    }
   });
 });
