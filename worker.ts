@@ -11,6 +11,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type Logger as SdkLog
 import type { Logger } from 'pino';
 import { createActivities, type Activities } from './activities/index.js';
 import type { PickPlacer } from './activities/requests.js';
+import { runOrderStarter } from './db/order-starts.js';
 import { logMailAdapter, runOutboxDispatcher } from './db/outbox.js';
 import { smtpMailAdapter } from './db/smtp-mail.js';
 import { configuredCodec } from './codec/payload-codec.js';
@@ -213,20 +214,30 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // Each worker also sends the outbox's mail (rows are claimed, so several workers never
   // send one twice): over SMTP when SMTP_URL names a server (K-70), else (never in production) to the log.
   const smtp = config.SMTP_URL ? smtpMailAdapter(config.SMTP_URL, config.MAIL_FROM) : undefined;
-  const stopMail = new AbortController();
+  const stopLoops = new AbortController();
   const mail = runOutboxDispatcher({
     db,
     mailer: smtp ?? logMailAdapter(logger),
-    signal: stopMail.signal,
+    signal: stopLoops.signal,
     onError: (err) => logger.error({ err }, 'outbox dispatch failed'),
+  });
+  // Issue 19 §3: the order workflows a placement committed but could not start (Temporal
+  // unreachable, the API stopped after the commit), started by every worker's sweep.
+  const starter = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {}) });
+  const starts = runOrderStarter({
+    db,
+    start: createWorkflowGateway({ temporal: starter, taskQueue: config.TEMPORAL_TASK_QUEUE }).order.start,
+    signal: stopLoops.signal,
+    onStarted: (count) => logger.warn({ count }, `started ${count} order workflows their placements left queued`),
+    onError: (err) => logger.error({ err }, 'starting queued order workflows failed'),
   });
   // run() stops polling on SIGINT/SIGTERM (the runtime's default shutdown signals) and
   // resolves once in-flight tasks have finished.
   try {
     await worker.run();
   } finally {
-    stopMail.abort();
-    await mail;
+    stopLoops.abort();
+    await Promise.all([mail, starts]);
     smtp?.close();
     metrics?.server.close();
     await Promise.allSettled([connection.close(), db.close(), tracing?.shutdown()]);

@@ -106,7 +106,7 @@ async function runFaults(top: Topology, stats: TrafficStats): Promise<PhaseRecor
 }
 
 /**
- * Waits until every order's row is final and no order workflow runs (voided ones included);
+ * Waits until every order's row is final and no order workflow runs;
  * answers how long that took and how many order workflows there are.
  */
 async function settle(top: Topology): Promise<{ settleMs: number; workflows: number }> {
@@ -175,7 +175,7 @@ function report(top: Topology, stats: TrafficStats, records: PhaseRecord[], { se
   say('');
   say(`clients: ${C} closed-loop, over ${top.apis.length} API processes; ${top.workers.length} worker processes; ${K} lifecycles between faults`);
   for (const r of records) say(`  ${r.name.padEnd(44)} ${r.faultMs === undefined ? ''.padStart(15) : `fault ${seconds(r.faultMs).padStart(7)}, `}${K} lifecycles by ${seconds(r.totalMs)}`);
-  say(`  settled ${seconds(settleMs)} after the traffic stopped; ${workflows} order workflows for ${stats.lifecyclesCompleted} lifecycles (any more: placements rolled back after starting their workflow, which ends void, touching no money)`);
+  say(`  settled ${seconds(settleMs)} after the traffic stopped; ${workflows} order workflows for ${stats.lifecyclesCompleted} lifecycles (one an order: a placement starts its workflow after its commit, so one rolled back starts none, and a start it left queued is started once by a retry or a worker's sweep)`);
   say(`lifecycles: ${stats.lifecyclesStarted} begun, ${stats.lifecyclesCompleted} completed, ${stats.lifecyclesFailed.length} given up`);
   say(`requests: ${stats.requests}, attempts ${stats.attempts}, retries ${stats.attempts - stats.requests}; ${stats.failedRequests} requests failed at least once, ${stats.recovered} of them then succeeded with their key; ${stats.replayedPlacements} placements answered as a retry (200, the first attempt's order)`);
   say(`client-visible errors: ${[...stats.errors].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);

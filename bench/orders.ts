@@ -66,6 +66,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { createOrderActivities } from '../activities/orders.js';
 import { encryptionCodec, keyRing, KEY_BYTES } from '../codec/payload-codec.js';
 import { createDb, type Db } from '../db/client.js';
@@ -513,6 +514,7 @@ function skeletonInput(client: BenchClient, orderId: number, policy: OrderInput[
     placedAt: new Date().toISOString(),
     requirements: null,
     policy,
+    committedBeforeStart: true,
   };
 }
 
@@ -528,6 +530,7 @@ function viaClient(driver: Client): { driver: Driver; open: Opener } {
       args: [input],
       typedSearchAttributes: startSearchAttributes(input),
       staticSummary: summaryOf(input),
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
   };
   const lifecycle: Driver = async (client, lat, ids) => {

@@ -1,8 +1,10 @@
 /**
- * The advisory lock an order's placement holds until it commits (services/placement.ts), and
- * the order workflow's `loadOrder` activity waits on (activities/orders.ts): so the workflow
- * sees the row if the placement committed and no row if it rolled back — never a row that is
- * about to appear.
+ * The advisory lock an order's placement held until it committed, and the order workflow's
+ * `loadOrder` activity waits on (activities/orders.ts): so the workflow sees the row if the
+ * placement committed and no row if it rolled back — never a row that is about to appear.
+ * Placements since issue 19 §3 start the workflow after their commit and take no lock
+ * (`OrderInput.committedBeforeStart`); `loadOrder` still runs for a workflow an earlier
+ * placement started inside its transaction.
  */
 import type postgres from 'postgres';
 
@@ -13,19 +15,6 @@ export function placementLock(tx: postgres.Sql | postgres.TransactionSql | postg
   const key = `${ORDER_KEY_PREFIX}${orderId}`;
   return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }
-
-/**
- * A new order's id, its placement lock (`placementLock`'s, exclusive) already held: one
- * statement, one round trip, where the placement used to take two. The key is `placementLock`'s,
- * built in SQL, so the workflow's `loadOrder` waits on this lock.
- */
-export async function newLockedOrderId(tx: postgres.TransactionSql): Promise<number> {
-  const [row] = await tx<{ id: string }[]>`
-    select n.id, pg_advisory_xact_lock(hashtextextended(${ORDER_KEY_PREFIX}::text || n.id::text, 0))
-    from (select nextval(pg_get_serial_sequence('orders', 'id'))::int8 as id) n`;
-  return Number(row!.id);
-}
-
 
 /**
  * The same for a service request's posting (services/requests.ts) and its workflow's

@@ -2,8 +2,10 @@
  * Placing orders: the server prices each from the offer as it is now (the pure rules of
  * `workflows/order/placement.ts`), snapshots the offer, and in one database transaction writes
  * each order's row, holds its total in escrow, notifies the seller (in-app and by email) and
- * starts its workflow; it commits only once every workflow exists, so there is never money held
- * without a workflow. A workflow whose placement then fails to commit finds no row and ends (void).
+ * queues its workflow's start; after the commit it starts the workflows (`db/order-starts.ts`).
+ * A start Temporal does not take is left queued: the answer is Temporal's error (503), and the
+ * buyer's retry with the same key, or a worker's sweep within a minute, starts it, so money held
+ * for an order always gets its workflow. A rolled-back placement starts nothing.
  * A request key seen before returns the orders it placed; with a different request, it is
  * refused (`./idempotency.ts`).
  */
@@ -11,7 +13,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { InsufficientFundsError, type Ledger } from '../db/ledger.js';
-import { newLockedOrderId } from '../db/locks.js';
+import { startPlacedOrders, startQueuedOrders } from '../db/order-starts.js';
 import { activateOnOrderIn } from '../db/referrals.js';
 import type { OfferOption, Packages } from '../db/schema/catalog.js';
 import { orders } from '../db/schema/orders.js';
@@ -178,12 +180,18 @@ async function placedBefore(db: Db, buyerId: number, keys: string[]): Promise<Or
   return keys.flatMap((k) => rows.filter((r) => r.request_key === k).map((r) => r.view));
 }
 
+/** The next order's id, taken before its row is written: the workflow's input names it. */
+async function newOrderId(tx: postgres.TransactionSql): Promise<number> {
+  const [row] = await tx<{ id: string }[]>`select nextval(pg_get_serial_sequence('orders', 'id'))::int8 as id`;
+  return Number(row!.id);
+}
+
 /** A concurrent request with the same key committed first (the insert waited for it). */
 class Replayed extends Error {}
 
 /**
- * The order's row, as its workflow will keep it, and the seller told of it (K-70), in one
- * statement: the notification is written only with the row, so a replayed placement (the row's
+ * The order's row, as its workflow will keep it, the seller told of it (K-70) and its
+ * workflow's start queued (`db/order-starts.ts`), in one statement: the notification is written only with the row, so a replayed placement (the row's
  * key found: false) tells nobody, and a refused or rolled-back one nobody either — the
  * transaction takes it back. The email follows the seller's notification settings (by default
  * the app and email): the `notifications_route` trigger of migration 0017 queues it. The
@@ -208,6 +216,9 @@ async function insertOrder(tx: postgres.TransactionSql, input: OrderInput, reque
       insert into notifications (user_id, order_id, kind, text, dedupe_key, created_at)
       select ${input.seller.id}, id, 'order_placed', ${told}, ${`order:${input.orderId}:placed:${input.seller.id}`}, ${input.placedAt}::timestamptz from placed
       on conflict (dedupe_key) do nothing
+    ), queued as (
+      insert into order_starts (order_id, input, created_at)
+      select id, ${JSON.stringify(input)}::jsonb, ${input.placedAt}::timestamptz from placed
     )
     select id from placed`;
   return inserted.length > 0;
@@ -221,7 +232,7 @@ async function writeOrders(deps: PlacementDeps, tx: postgres.TransactionSql, buy
   const required = quotes.reduce((sum, q) => sum + q.totalCents, 0);
   const placed: OrderInput[] = [];
   for (const [i, q] of quotes.entries()) {
-    const input: OrderInput = { orderId: await newLockedOrderId(tx), ...q };
+    const input: OrderInput = { orderId: await newOrderId(tx), ...q, committedBeforeStart: true };
     if (!(await insertOrder(tx, input, items[i]!.requestKey))) throw new Replayed();
     try {
       await deps.ledger.holdIn(tx, { orderId: input.orderId, buyerId: buyer.id, amount: q.totalCents, description: `Order ${input.orderId}: “${q.offer.title}” held in escrow` });
@@ -256,7 +267,7 @@ export async function placeAll(deps: PlacementDeps, buyer: Buyer, items: Placeme
     return options.placedBefore();
   };
   const earlier = await replay();
-  if (earlier) return { views: earlier, replayed: true };
+  if (earlier) return { views: await startedWith(deps, earlier), replayed: true };
   if (items.length === 0) throw new AppError('rule_violation', options.emptyMessage ?? 'nothing to order');
   const placedAt = deps.clock.now();
   const quotes = await quoteAll(deps, buyer, items, placedAt);
@@ -267,19 +278,24 @@ export async function placeAll(deps: PlacementDeps, buyer: Buyer, items: Placeme
       // K-55: a referral's order within 180 days of registering makes them active.
       await activateOnOrderIn(tx, buyer.id, placedAt);
       await options.afterPlaced?.(tx);
-      // Last, so that a refusal above starts nothing; the transaction commits only once every workflow exists.
-      await Promise.all(placed.map((input) => deps.workflows.order.start(input)));
       return placed;
     });
     // Issue 19 §4: counted once committed, by the process that placed them.
     ordersPlaced.inc(inputs.length);
+    await startPlacedOrders(deps.db, deps.workflows.order.start, inputs);
     return { views: inputs.map((input) => viewOf(initialState(input), 'buyer', input.placedAt)), replayed: false };
   } catch (err) {
     if (!(err instanceof Replayed)) throw err;
     const views = await replay();
     if (!views) throw err;
-    return { views, replayed: true };
+    return { views: await startedWith(deps, views), replayed: true };
   }
+}
+
+/** A retried placement's orders, each workflow the first attempt could not start now started. */
+async function startedWith(deps: PlacementDeps, views: OrderView[]): Promise<OrderView[]> {
+  await startQueuedOrders(deps.db, deps.workflows.order.start, { orderIds: views.map((v) => v.orderId) });
+  return views;
 }
 
 /** Places one order; a retry with the same Idempotency-Key and request returns the same order. */

@@ -11,8 +11,8 @@
  * does not have (never started, or closed and forgotten after 24 h on the dev server) is a
  * `WorkflowGoneError`, for the caller to answer from the database.
  */
-import { isGrpcServiceError, ServiceError, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, type SearchAttributePair, type UpdateDefinition, type Workflow } from '@temporalio/common';
+import { isGrpcServiceError, ServiceError, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowIdReusePolicy, type SearchAttributePair, type UpdateDefinition, type Workflow } from '@temporalio/common';
 import { AppError, isErrorCode, refusalError } from '../workflows/lib/errors.js';
 import { expiresAtOf } from '../workflows/individual-offer/machine.js';
 import { answeredSignal, individualOfferWorkflowId, individualOfferWorkflowType, type Answer, type IndividualOfferInput } from '../workflows/individual-offer/messages.js';
@@ -163,12 +163,28 @@ interface Shown<I> {
  * Starts `type` as `id` with its one input on the gateway's task queue, with the search
  * attributes and summary `shown` gives it; failures translated (`call`).
  */
-async function startWorkflow<W extends Workflow>(temporal: Client, taskQueue: string, type: string, id: string, input: Parameters<W>[0], shown: Shown<Parameters<W>[0]>): Promise<void> {
+async function startWorkflow<W extends Workflow>(
+  temporal: Client,
+  taskQueue: string,
+  type: string,
+  id: string,
+  input: Parameters<W>[0],
+  shown: Shown<Parameters<W>[0]>,
+  options: { once?: boolean } = {},
+): Promise<void> {
   // The input is checked against the workflow at the caller (`W`); the SDK's options type cannot
   // be built for a W still generic here, so its start is called untyped.
-  await call(id, () =>
-    temporal.workflow.start<Workflow>(type, { workflowId: id, taskQueue, args: [input], typedSearchAttributes: shown.startSearchAttributes(input), staticSummary: shown.summaryOf(input) }),
-  );
+  const start = { workflowId: id, taskQueue, args: [input], typedSearchAttributes: shown.startSearchAttributes(input), staticSummary: shown.summaryOf(input) };
+  if (!options.once) {
+    await call(id, () => temporal.workflow.start<Workflow>(type, start));
+    return;
+  }
+  try {
+    // Never a second run under the id, not even once the first has closed: it is the same business thing.
+    await call(id, () => temporal.workflow.start<Workflow>(type, { ...start, workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE }));
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }
 
 /** The withdrawal's corner: start, view, act, and the provider's confirmation (a signal). */
@@ -390,9 +406,13 @@ function jobGateway(temporal: Client, taskQueue: string) {
 function orderGateway(temporal: Client, taskQueue: string) {
   const handle = (workflowId: string) => temporal.workflow.getHandle(workflowId);
   return {
-    /** Starts an order's workflow (its row and escrow hold are being written in the caller's transaction). */
+    /**
+     * Starts a placed order's workflow (its row, escrow hold and queued start committed:
+     * `db/order-starts.ts`). Idempotent: a workflow already started for the order, running or
+     * closed, counts as started, and no second one ever runs.
+     */
     async start(input: OrderInput): Promise<void> {
-      await startWorkflow<typeof orderWorkflow>(temporal, taskQueue, orderWorkflowType, orderWorkflowId(input.orderId), input, orderSearch);
+      await startWorkflow<typeof orderWorkflow>(temporal, taskQueue, orderWorkflowType, orderWorkflowId(input.orderId), input, orderSearch, { once: true });
     },
     /** The open order as `viewer` sees it. */
     view(orderId: number, viewer: Viewer): Promise<OrderView> {

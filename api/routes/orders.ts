@@ -220,6 +220,8 @@ const routes = {
     path: '/orders',
     tags: ['orders'],
     summary: 'Order a kwork: its price is held in escrow (Idempotency-Key required)',
+    description:
+      'A 503 can come after the order is placed (its price held) when Temporal could not take its workflow: retry with the same Idempotency-Key, which answers the order (200) and starts its workflow. Otherwise a worker starts it within a minute.',
     request: { headers: IdempotencyKey, ...jsonBody(PlaceOrder) },
     responses: {
       201: json('The order, placed', OrderViewSchema),
@@ -232,6 +234,8 @@ const routes = {
     path: '/me/cart/checkout',
     tags: ['orders'],
     summary: 'Order every cart line at once, all or nothing on funds (Idempotency-Key required)',
+    description:
+      'A 503 can come after the orders are placed (their prices held, the cart emptied) when Temporal could not take their workflows: retry with the same Idempotency-Key, which answers the orders (200) and starts their workflows. Otherwise a worker starts them within a minute.',
     request: { headers: IdempotencyKey },
     responses: {
       201: json('One order per cart line', z.object({ orders: z.array(OrderViewSchema), totalCents: Cents })),

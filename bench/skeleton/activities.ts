@@ -1,9 +1,6 @@
-/** The skeleton's activities: the real order's two local activities, doing nothing. */
+/** The skeleton's activity: the real order's write of a transition, doing nothing. */
 export function createSkeletonActivities() {
   return {
-    async loadOrder(_input: { orderId: number }): Promise<{ exists: boolean }> {
-      return { exists: true };
-    },
     async recordOrderEvent(_record: { orderId: number; seq: number; status: string }): Promise<void> {},
   };
 }

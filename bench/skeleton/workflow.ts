@@ -2,8 +2,9 @@
  * `orderSkeleton`: baseline (a) of `npm run bench:orders` — the Temporal floor of an order's
  * lifecycle. Same shape as `orderWorkflow` on the place → start_work → deliver → accept path:
  * the same start (input, search attributes, summary, set by the caller), the handlers
- * registered before the first await, a `loadOrder` local activity before anything is acted
- * on, one `act` Update per step with a validator, one local activity per step, search
+ * registered before the first await, nothing to wait for before acting (the placement committed
+ * the order before starting it: `OrderInput.committedBeforeStart`), one `act` Update per step
+ * with a validator, one local activity per step, search
  * attributes upserted when the status or the next deadline changes, current details on every
  * change, and one timer that a step restarts only when it moves the deadline earlier (none of
  * these does). No database, no business rules, a small Update result. Never exported from
@@ -26,7 +27,7 @@ import type { SkeletonActivities } from './activities.js';
 import { skeletonAct, skeletonView, type SkeletonAction, type SkeletonStatus, type SkeletonView } from './messages.js';
 
 // The order workflow's own options for its writes.
-const { loadOrder, recordOrderEvent } = proxyLocalActivities<SkeletonActivities>(writeOptions);
+const { recordOrderEvent } = proxyLocalActivities<SkeletonActivities>(writeOptions);
 const steps: Record<SkeletonAction, { from: SkeletonStatus; to: SkeletonStatus }> = {
   start_work: { from: 'awaiting_start', to: 'in_progress' },
   deliver: { from: 'in_progress', to: 'in_review' },
@@ -36,7 +37,6 @@ const steps: Record<SkeletonAction, { from: SkeletonStatus; to: SkeletonStatus }
 export async function orderSkeleton(input: OrderInput): Promise<SkeletonView> {
   // One object, not three lets: the compiler narrows a let the handlers assign to its first value.
   const state = { status: 'awaiting_start' as SkeletonStatus, seq: 0, changedAt: Date.parse(input.placedAt) };
-  let loaded = false;
   let writes: Promise<void> = Promise.resolve();
   let published = '';
 
@@ -70,7 +70,6 @@ export async function orderSkeleton(input: OrderInput): Promise<SkeletonView> {
   setHandler(
     skeletonAct,
     async ({ type }) => {
-      await condition(() => loaded);
       check(type);
       state.status = steps[type].to;
       state.seq += 1;
@@ -85,9 +84,6 @@ export async function orderSkeleton(input: OrderInput): Promise<SkeletonView> {
     { validator: ({ type }) => check(type) },
   );
   publish();
-
-  await loadOrder({ orderId: input.orderId });
-  loaded = true;
 
   while (state.status !== 'completed') {
     const dueAt = nextDeadline()!;

@@ -22,6 +22,8 @@
  * `patched('moderation-effects-activity')`, so these replay until no workflow without that
  * marker runs any more. And the order histories from before a party's action named only its
  * sender (`PartyActArgs`, resolved by the workflow's `sideOf`): their actions name the side.
+ * And those from before a placement committed the order before starting its workflow (issue 19
+ * §3, `OrderInput.committedBeforeStart`): their first task waits for the placement (`loadOrder`).
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +63,8 @@ const legacyModeration = fixturesIn(legacyDir, /^moderation-.*\.json$/);
 const legacyPlain = fixturesIn(legacyDir, /^reply-watch-.*-plain\.json$/);
 /** Order histories whose party actions named their side (the API read the order's row first): running orders still have them. */
 const legacySideNamed = fixturesIn(legacyDir, /^order-.*-side-named\.json$/);
+/** Order histories whose workflow was started inside the placement's transaction, and waited for it: running orders still have them. */
+const legacyCheckedAtStart = fixturesIn(legacyDir, /^order-.*-checked-at-start\.json$/);
 
 describe('committed workflow histories replay on the current code', () => {
   let workflowBundle: WorkflowBundle;
@@ -87,7 +91,10 @@ describe('committed workflow histories replay on the current code', () => {
   it('keeps the order histories captured while party actions named their side', () => {
     assert.equal(legacySideNamed.length, 9, `side-named fixtures: ${legacySideNamed.join(', ')}`);
   });
+  it('keeps the order histories captured while the placement started its workflow inside its transaction', () => {
+    assert.equal(legacyCheckedAtStart.length, 9, `checked-at-start fixtures: ${legacyCheckedAtStart.join(', ')}`);
+  });
   it('replays every legacy history without nondeterminism', async () => {
-    assert.deepEqual(await replayFailures(workflowBundle, legacyDir, [...legacyModeration, ...legacyPlain, ...legacySideNamed], 'legacy-histories'), []);
+    assert.deepEqual(await replayFailures(workflowBundle, legacyDir, [...legacyModeration, ...legacyPlain, ...legacySideNamed, ...legacyCheckedAtStart], 'legacy-histories'), []);
   });
 });

@@ -100,6 +100,15 @@ export interface OrderInput {
   /** Given at placement: the work clock starts at once. */
   requirements: string | null;
   policy: OrderPolicy;
+  /**
+   * Issue 19 §3: the placement committed the order (its row, escrow hold and queued start)
+   * before it started this workflow, so the workflow has nothing to wait for or check. Absent
+   * from the starts of earlier placements, which started the workflow inside their transaction:
+   * such a workflow waits for that transaction to end and checks that the order's row exists
+   * (`loadOrder`). The input says so, not a `patched()` branch, because only the placement knows
+   * which it did: a workflow an older API started still checks, on a newer worker too.
+   */
+  committedBeforeStart?: true;
 }
 
 export type OrderStatus =
@@ -112,7 +121,7 @@ export type OrderStatus =
   | 'cancelled'
   /** An arbiter divided the money between the parties (policy 3; `cancelled` before). */
   | 'split'
-  /** The placement's transaction rolled back after the workflow started: no order, no money. */
+  /** The placement's transaction rolled back after the workflow started (before issue 19 §3: `committedBeforeStart`): no order, no money. */
   | 'void';
 
 export type Role = Side;

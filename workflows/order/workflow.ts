@@ -86,7 +86,8 @@ export async function orderWorkflow(input: OrderInput): Promise<OrderView> {
   const inconsistency = inconsistencyOf(input);
   if (inconsistency) throw ApplicationFailure.create({ type: 'invalid_input', message: `order ${input.orderId}: ${inconsistency}`, nonRetryable: true });
   const order = setup(input);
-  const { exists } = await loadOrder({ orderId: input.orderId });
+  // A placement that started us inside its transaction (before issue 19 §3): wait for it to end.
+  const exists = input.committedBeforeStart || (await loadOrder({ orderId: input.orderId })).exists;
   if (!exists) {
     // The placement's transaction rolled back after starting us: no order, no money to move.
     order.set(machine.voided(order.state, now()));
