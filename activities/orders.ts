@@ -158,7 +158,11 @@ async function recordOrderEvent(db: Db, ledger: Ledger, record: OrderEventRecord
   if (written && closure) ordersClosed.inc({ kind: closure.kind, reason: closure.reason });
 }
 
-/** Waits for the placement's transaction to end, then says whether it committed the order. */
+/**
+ * Waits for the placement's transaction to end, then says whether it committed the order. Run
+ * only by a workflow a placement started inside its transaction, before issue 19 §3 (its input
+ * without `committedBeforeStart`); placements since commit first.
+ */
 async function loadOrder(db: Db, input: { orderId: number }): Promise<{ exists: boolean }> {
   // Two statements, no transaction: the first waits for the placement's lock and lets go
   // at its own end; the second, with a snapshot taken after, sees the placement's outcome.

@@ -2,7 +2,8 @@
  * Issue 19 §3: a placement commits the order (row, escrow hold, queued start) and starts its
  * workflow after the commit. When Temporal cannot take the start, the buyer is answered 503 and
  * the order stays placed with its money held; the buyer's retry with the same Idempotency-Key,
- * or a worker's sweep, starts it — once. A real outage: a Temporal dev server of this file's
+ * or a worker's sweep, starts it — once. Meanwhile the placement holds no database connection:
+ * the API's other requests are served while it waits for Temporal. A real outage: a Temporal dev server of this file's
  * own, stopped and started again on the same state.
  */
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Connection, type Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { createDb, type Db } from '../../db/client.js';
 import { runOrderStarter, startQueuedOrders } from '../../db/order-starts.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../../scripts/temporal-dev-server.js';
@@ -29,6 +31,7 @@ describe('an order whose workflow Temporal could not start at its placement', ()
   let serverOptions: Parameters<typeof startTemporalDevServer>[0];
   let temporal: { client: Client; close(): Promise<void> };
   let worker: { stop(): Promise<void> };
+  let apiDb: Db;
   let call: Caller;
   let taskQueue: string;
   let shop: Market;
@@ -61,7 +64,9 @@ describe('an order whose workflow Temporal could not start at its placement', ()
     temporal = await connectTemporalClient({ address: server!.address, namespace: harness.namespace });
     taskQueue = uniqueId('order-starts');
     await startOurWorker();
-    call = callerFor(buildApp({ db: database.db, temporal: temporal.client, taskQueue }));
+    // One connection: a request holding it would stall every other (see placeWhileDown).
+    apiDb = createDb(database.url, { max: 1 });
+    call = callerFor(buildApp({ db: apiDb, temporal: temporal.client, taskQueue }));
     shop = await market(call, database.db, { fundsCents: 10_000 });
     const retryKey = randomUUID();
     const [retried, swept] = await placeWhileDown([retryKey, randomUUID()]);
@@ -69,6 +74,7 @@ describe('an order whose workflow Temporal could not start at its placement', ()
     forSweep = swept!;
   });
   after(async () => {
+    await apiDb?.close();
     await worker?.stop();
     await temporal?.close();
     await server?.stop();
@@ -82,7 +88,15 @@ describe('an order whose workflow Temporal could not start at its placement', ()
   async function placeWhileDown(keys: string[]): Promise<{ orderId: number; input: OrderInput }[]> {
     await worker.stop();
     await server!.stop();
-    const answers = await Promise.all(keys.map((key) => call('POST', '/orders', { token: shop.buyer.token, body: { offerId: shop.offerId }, headers: { 'idempotency-key': key } })));
+    let answered = false;
+    const placing = Promise.all(keys.map((key) => call('POST', '/orders', { token: shop.buyer.token, body: { offerId: shop.offerId }, headers: { 'idempotency-key': key } }))).finally(() => (answered = true));
+    // Committed, and waiting for Temporal: they hold no database connection meanwhile, so the
+    // API's only one serves everyone else (a transaction held across the start would stall them all).
+    await pollUntil(async () => (await database.db.sql`select 1 from order_starts`).length === keys.length, { timeoutMs: 10_000, what: 'the placements to commit' });
+    const page = await call('GET', `/offers/${shop.offerId}`);
+    assert.equal(page.status, 200, JSON.stringify(page.body));
+    assert.equal(answered, false, 'the offer page answered while the placements still waited for Temporal');
+    const answers = await placing;
     const placed = [];
     for (const [i, res] of answers.entries()) {
       assert.equal(res.status, 503, JSON.stringify(res.body));

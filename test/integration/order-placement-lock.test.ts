@@ -1,7 +1,9 @@
 /**
  * `loadOrder`, the order workflow's first step, against a real PostgreSQL: it waits for the
  * placement's transaction to end, then sees what that transaction did — the row if it
- * committed, none if it rolled back (the workflow then ends as void, touching no money).
+ * committed, none if it rolled back (the workflow then ends as void, touching no money). Only
+ * workflows a placement started inside its transaction run it (before issue 19 §3: their input
+ * has no `committedBeforeStart`), and they still may while such orders run.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
