@@ -20,7 +20,7 @@
  * Idempotency-Key; each order's ledger transactions and postings exactly those of an order
  * placed before any fault (none twice, none missing); no money lost (escrow empty, every
  * seller's, buyer's and the platform's balance the sum its orders make, the ledger consistent);
- * no process exited unasked. The progress between faults is counted in lifecycles, not
+ * one workflow per order and no start left queued; no process exited unasked. The progress between faults is counted in lifecycles, not
  * seconds, so a slow machine stretches the run but does not change its verdict.
  */
 import { loadavg } from 'node:os';
@@ -198,8 +198,12 @@ async function main() {
       stats.phase = 'the last lifecycles';
       await traffic.stop();
     }
-    report(top, stats, records, await settle(top));
+    const settled = await settle(top);
+    report(top, stats, records, settled);
     const { checks, counts } = await checkOrdersAndLedger(top, stats);
+    // Issue 19 §3: a placement starts its workflow after its commit, so a workflow is an order's.
+    const [queued] = await top.db.sql<{ n: number }[]>`select count(*)::int as n from order_starts`;
+    checks.push(['one workflow per order, no start left queued', settled.workflows === counts.placed && queued!.n === 0, `${settled.workflows} workflows for ${counts.placed} orders, ${queued!.n} queued`]);
     const unasked = [...top.workers, ...top.apis].filter((a) => a.unaskedExits > 0);
     checks.unshift(
       ['no lifecycle given up', stats.lifecyclesFailed.length === 0, stats.lifecyclesFailed.slice(0, 3).join('; ') || '0'],
