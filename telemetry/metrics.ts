@@ -70,6 +70,13 @@ export const escrowCents = new Gauge({
   registers: [registry],
 });
 
+/** Order workflow starts queued past the workers' sweep grace (issue 19 §3), read at each scrape of the API (`services.metrics`). */
+export const orderStartsWaiting = new Gauge({
+  name: 'gigflow_order_starts_waiting',
+  help: 'Orders placed whose workflow start has waited longer than the workers sweep after (money held, no workflow yet)',
+  registers: [registry],
+});
+
 /** The exposition's content type (Prometheus text format 0.0.4). */
 export const metricsContentType = registry.contentType;
 

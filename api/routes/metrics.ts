@@ -7,7 +7,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '../../services/index.js';
-import { escrowCents, metricsAllowed, metricsContentType, metricsText } from '../../telemetry/metrics.js';
+import { escrowCents, metricsAllowed, metricsContentType, metricsText, orderStartsWaiting } from '../../telemetry/metrics.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
@@ -32,7 +32,9 @@ const route = secured(access.public, {
 export function metricsRoutes({ metrics }: Pick<Services, 'metrics'>, token: string | undefined) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(route, async (c) => {
     if (!metricsAllowed(token, c.req.header('authorization'))) throw new AppError('unauthenticated', 'send `Authorization: Bearer <METRICS_TOKEN>`');
-    escrowCents.set(await metrics.escrowCents());
+    const [escrow, waiting] = await Promise.all([metrics.escrowCents(), metrics.orderStartsWaiting()]);
+    escrowCents.set(escrow);
+    orderStartsWaiting.set(waiting);
     return c.body(await metricsText(), 200, { 'Content-Type': metricsContentType }) as never;
   });
 }

@@ -17,6 +17,7 @@ import { runOrderStarter, startQueuedOrders } from '../../db/order-starts.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../../scripts/temporal-dev-server.js';
 import { connectTemporalClient } from '../../services/temporal-client.js';
+import { createMetricsService } from '../../services/metrics.js';
 import { createWorkflowGateway } from '../../services/workflow-gateway.js';
 import { createWorker, workflowsPath } from '../../worker.js';
 import { orderWorkflowId, type OrderInput } from '../../workflows/order/messages.js';
@@ -130,6 +131,9 @@ describe('an order whose workflow Temporal could not start at its placement', ()
   it('keeps the order and its money held, and starts its workflow when the buyer retries with the same key', async () => {
     const { key, orderId } = forRetry;
     assert.equal((await moneyOf(database.db, orderId, shop)).escrow, 1_000, 'the order’s total is held in escrow');
+    // Both queued starts as if an hour old: what `gigflow_order_starts_waiting` counts.
+    await database.db.sql`update order_starts set created_at = created_at - interval '1 hour'`;
+    assert.equal(await createMetricsService(database.db).orderStartsWaiting(), 2);
     // The retry answers the order placed the first time, once Temporal answers again.
     const retried = await pollUntil(
       async () => {
@@ -141,6 +145,7 @@ describe('an order whose workflow Temporal could not start at its placement', ()
     assert.equal(retried.status, 200, JSON.stringify(retried.body));
     assert.equal(retried.body.orderId, orderId);
     assert.equal(await queued(orderId), false, 'the queued start is gone');
+    assert.equal(await createMetricsService(database.db).orderStartsWaiting(), 1, 'the other order’s still waits');
     await sellerStarts(shop.seller, orderId);
     const money = await moneyOf(database.db, orderId, shop);
     assert.equal(money.escrow, 1_000);
@@ -150,7 +155,8 @@ describe('an order whose workflow Temporal could not start at its placement', ()
   it('is started by a worker’s sweep once its start has waited longer than the sweep’s grace, and only then — and never twice, even once closed', async () => {
     const { orderId, input } = forSweep;
     const start = createWorkflowGateway({ temporal: temporal.client, taskQueue }).order.start;
-    const queuedAt = Date.parse(input.placedAt);
+    const [row] = await database.db.sql<{ ms: number }[]>`select (extract(epoch from created_at) * 1000)::float8 as ms from order_starts where order_id = ${orderId}`;
+    const queuedAt = row!.ms;
     // Both sides of the grace: a start queued exactly at the sweep's boundary is left for the next sweep.
     await startQueuedOrders(database.db, start, { before: new Date(queuedAt) });
     assert.equal(await queued(orderId), true, 'queued at the boundary: left for the next sweep');
@@ -162,6 +168,7 @@ describe('an order whose workflow Temporal could not start at its placement', ()
       stop.abort();
       await sweeping;
     }
+    assert.equal(await createMetricsService(database.db).orderStartsWaiting(), 0);
     await sellerStarts(shop.seller, orderId);
 
     // A start that comes again (a retry after a lost answer, two workers' sweeps) is taken as done.
