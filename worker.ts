@@ -193,12 +193,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const temporal = temporalConnectionOptions(config, config.TEMPORAL_ADDRESS);
   const connection = await NativeConnection.connect(temporal);
   const payloadCodec = configuredCodec(config);
+  // The clients' workflow inputs (schedules', queued order starts') are payloads too.
+  const clientCodec = payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {};
   const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db, providers: configuredProviders(config), ...(payloadCodec ? { payloadCodec } : {}), ...(tracing ? { tracing } : {}) });
   // K-50: the Schedule that starts the payout batches, created or brought in line with the policy.
   const scheduling = await Connection.connect(temporal);
   try {
-    // The schedules' workflow inputs are payloads too.
-    const client = new Client({ connection: scheduling, namespace: config.TEMPORAL_NAMESPACE, ...(payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {}) });
+    const client = new Client({ connection: scheduling, namespace: config.TEMPORAL_NAMESPACE, ...clientCodec });
     const schedule = await ensurePayoutSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, policy: withdrawalPolicy() });
     logger.info({ schedule }, 'payout batch schedule ensured');
     // K-35: the daily re-evaluation of buyer statuses (a Super buyer's 3 months pass without a purchase).
@@ -223,7 +224,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   });
   // Issue 19 §3: the order workflows a placement committed but could not start (Temporal
   // unreachable, the API stopped after the commit), started by every worker's sweep.
-  const starter = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {}) });
+  const starter = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...clientCodec });
   const starts = runOrderStarter({
     db,
     start: createWorkflowGateway({ temporal: starter, taskQueue: config.TEMPORAL_TASK_QUEUE }).order.start,

@@ -21,7 +21,7 @@ export type StartOrder = (input: OrderInput) => Promise<void>;
  */
 export const SWEEP_AFTER_MS = 30_000;
 /** How often each worker looks for starts left over. */
-export const SWEEP_EVERY_MS = 10_000;
+const SWEEP_EVERY_MS = 10_000;
 /** Starts taken by one sweep, oldest first. */
 const SWEEP_BATCH = 50;
 
@@ -43,16 +43,16 @@ export async function startPlacedOrders(db: Db, start: StartOrder, inputs: Order
 }
 
 /**
- * Starts what is still queued: of `orderIds` (a retried placement's orders), or else every start
- * queued before `before` (a sweep), at most `limit`. Answers how many it started; the first
+ * Starts what is still queued: of `orderIds` (a retried placement's orders), or else the oldest
+ * starts queued before `before`, one sweep's batch. Answers how many it started; the first
  * refusal rejects, after the others' rows are forgotten.
  */
-export async function startQueuedOrders(db: Db, start: StartOrder, which: { orderIds: number[] } | { before: Date; limit?: number }): Promise<number> {
+export async function startQueuedOrders(db: Db, start: StartOrder, which: { orderIds: number[] } | { before: Date }): Promise<number> {
   const rows =
     'orderIds' in which
       ? await db.sql<{ input: OrderInput }[]>`select input from order_starts where order_id = any(${which.orderIds}::bigint[])`
       : await db.sql<{ input: OrderInput }[]>`
-          select input from order_starts where created_at < ${which.before.toISOString()}::timestamptz order by created_at limit ${which.limit ?? SWEEP_BATCH}`;
+          select input from order_starts where created_at < ${which.before.toISOString()}::timestamptz order by created_at limit ${SWEEP_BATCH}`;
   if (rows.length === 0) return 0;
   await startPlacedOrders(db, start, rows.map((r) => r.input));
   return rows.length;
