@@ -40,10 +40,11 @@ function testFiles(paths: string[]): string[] {
 
 /**
  * The rooms of `test/` from the slowest files to the quickest: the runner starts files in the
- * order given, two at a time, so the long browser and stack files start first and the short unit
+ * order given, two at a time, so the long browser and stack files start first and the short
  * files fill the gaps at the end instead of one long file running alone at the end (the suite's
  * wall time is about its CPU time over two, plus that tail). Within a room the larger files go
- * first (`slowestFirst`).
+ * first (`slowestFirst`). The unit files run as one process, started first
+ * (`oneProcessForUnitFiles`).
  */
 const ROOMS_SLOWEST_FIRST = ['browser', 'integration', 'workflows', 'api', 'payments', 'providers', 'ledger', 'replay', 'unit'];
 const roomRank = (file: string) => {
@@ -58,7 +59,20 @@ const roomRank = (file: string) => {
  */
 function slowestFirst(all: string[]): string[] {
   const size = new Map(all.map((file) => [file, statSync(file).size]));
-  return [...all].sort((a, b) => roomRank(a) - roomRank(b) || size.get(b)! - size.get(a)!);
+  const sorted = [...all].sort((a, b) => roomRank(a) - roomRank(b) || size.get(b)! - size.get(a)!);
+  return alternated(sorted, 'browser', 'integration');
+}
+
+/**
+ * The files of two rooms taken in turn (the first's first file, the second's first, …), the
+ * others after them as they were. The browser files keep both cores busy (Chromium, the server,
+ * PostgreSQL); many integration files mostly wait for processes they start and stop (`npm
+ * start`, a worker killed mid-way): one after the other, those left a core idle for minutes.
+ */
+function alternated(files: string[], first: string, second: string): string[] {
+  const [a, b] = [first, second].map((room) => files.filter((file) => roomRank(file) === ROOMS_SLOWEST_FIRST.indexOf(room)));
+  const turns = Array.from({ length: Math.max(a!.length, b!.length) }, (_, i) => [a![i], b![i]]).flat().filter((file) => file !== undefined);
+  return [...turns, ...files.filter((file) => !turns.includes(file))];
 }
 
 const files = slowestFirst(testFiles(process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test']));
@@ -74,7 +88,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'gigflow-test-'));
  * each — but the unit files (test/unit: pure functions, no servers, no process-wide state) share
  * one process, through an entry in the scratch folder that imports them all in order: each
  * process pays about 2 s of CPU to load gigflow's modules (3–4 s under tsx), which was most of a
- * unit file's cost. Their tests and reports are the same.
+ * unit file's cost. Their tests and reports are the same. That process is a long one (about 40 s,
+ * the typecheck's 15 s in it), so it starts first, beside the slowest file: started last, as its
+ * files were, it ran alone at the end with the other core idle.
  */
 function oneProcessForUnitFiles(all: string[], tree: string): string[] {
   const compiled = (file: string) => join(tree, relative(root, file)).replace(/\.ts$/, '.js');
@@ -82,7 +98,7 @@ function oneProcessForUnitFiles(all: string[], tree: string): string[] {
   if (unit.length < 2) return all.map(compiled);
   const entry = join(scratch, 'unit-files.test.mjs');
   writeFileSync(entry, unit.map((file) => `import ${JSON.stringify(pathToFileURL(compiled(file)).href)};\n`).join(''));
-  return [...all.filter((file) => !unit.includes(file)).map(compiled), entry];
+  return [entry, ...all.filter((file) => !unit.includes(file)).map(compiled)];
 }
 // Run as root, PostgreSQL runs as the `postgres` user, which must reach its data directory.
 chmodSync(scratch, 0o755);
