@@ -43,8 +43,8 @@ function testFiles(paths: string[]): string[] {
  * order given, two at a time, so the long browser and stack files start first and the short
  * files fill the gaps at the end instead of one long file running alone at the end (the suite's
  * wall time is about its CPU time over two, plus that tail). Within a room the larger files go
- * first (`slowestFirst`). The unit files run as one process, started first
- * (`oneProcessForUnitFiles`).
+ * first (`slowestFirst`). The unit files share one process, started first, and the API files
+ * a few (`processesFor`).
  */
 const ROOMS_SLOWEST_FIRST = ['browser', 'integration', 'workflows', 'api', 'payments', 'providers', 'ledger', 'replay', 'unit'];
 const roomRank = (file: string) => {
@@ -85,20 +85,40 @@ const scratch = mkdtempSync(join(tmpdir(), 'gigflow-test-'));
 
 /**
  * The files as the runner starts them, compiled (`tree`: ../scripts/compiled-tree.ts), one process
- * each — but the unit files (test/unit: pure functions, no servers, no process-wide state) share
- * one process, through an entry in the scratch folder that imports them all in order: each
- * process pays about 2 s of CPU to load gigflow's modules (3–4 s under tsx), which was most of a
- * unit file's cost. Their tests and reports are the same. That process is a long one (about 40 s,
- * the typecheck's 15 s in it), so it starts first, beside the slowest file: started last, as its
- * files were, it ran alone at the end with the other core idle.
+ * each — but some files share a process, through an entry in the scratch folder that imports
+ * them in order: each process pays about 2.5 s of CPU to load gigflow's modules, which was most
+ * of a short file's cost. Their tests and reports are the same.
+ * - The unit files (pure functions, no servers, no process-wide state) share one. That process is
+ *   a long one (about 40 s, the typecheck's 15 s in it), so it starts first, beside the slowest
+ *   file: started last, as its files were, it ran alone at the end with the other core idle.
+ * - The API files share `API_PROCESSES`, of about equal size, where the first of them was. Each
+ *   sets up its app, database and worker in a `describe` of its own and stops them after it
+ *   (none has a hook outside one, which would apply to its neighbours' tests too).
  */
-function oneProcessForUnitFiles(all: string[], tree: string): string[] {
+const API_PROCESSES = 4;
+function processesFor(all: string[], tree: string): string[] {
   const compiled = (file: string) => join(tree, relative(root, file)).replace(/\.ts$/, '.js');
-  const unit = all.filter((file) => roomRank(file) === ROOMS_SLOWEST_FIRST.indexOf('unit'));
-  if (unit.length < 2) return all.map(compiled);
-  const entry = join(scratch, 'unit-files.test.mjs');
-  writeFileSync(entry, unit.map((file) => `import ${JSON.stringify(pathToFileURL(compiled(file)).href)};\n`).join(''));
-  return [entry, ...all.filter((file) => !unit.includes(file)).map(compiled)];
+  const inRoom = (room: string) => all.filter((file) => roomRank(file) === ROOMS_SLOWEST_FIRST.indexOf(room));
+  const entry = (name: string, files: string[]) => {
+    const path = join(scratch, `${name}.test.mjs`);
+    writeFileSync(path, files.map((file) => `import ${JSON.stringify(pathToFileURL(compiled(file)).href)};\n`).join(''));
+    return path;
+  };
+  const unit = inRoom('unit');
+  const api = inRoom('api');
+  // Largest first, each to the lightest group so far.
+  const groups: { files: string[]; size: number }[] = Array.from({ length: Math.min(API_PROCESSES, api.length) }, () => ({ files: [], size: 0 }));
+  for (const file of [...api].sort((a, b) => statSync(b).size - statSync(a).size)) {
+    const lightest = groups.reduce((a, b) => (b.size < a.size ? b : a));
+    lightest.files.push(file);
+    lightest.size += statSync(file).size;
+  }
+  const apiEntries = api.length > 1 ? groups.map((group, i) => entry(`api-files-${i + 1}`, group.files)) : api.map(compiled);
+  const processes = all.filter((file) => !unit.includes(file)).flatMap((file) => {
+    if (!api.includes(file)) return [compiled(file)];
+    return file === api[0] ? apiEntries : [];
+  });
+  return unit.length > 1 ? [entry('unit-files', unit), ...processes] : [...unit.map(compiled), ...processes];
 }
 // Run as root, PostgreSQL runs as the `postgres` user, which must reach its data directory.
 chmodSync(scratch, 0o755);
@@ -160,7 +180,7 @@ try {
   say(`servers up in ${Date.now() - started} ms; running ${files.length} test files`);
   // The files run natively from the compiled tree (../scripts/compiled-tree.ts), not under tsx.
   const tree = compiledTree(root, join(scratch, 'tree'));
-  const processes = oneProcessForUnitFiles(files, tree);
+  const processes = processesFor(files, tree);
   // Randomised tests run from this seed (the files read the same variable); a failing one names
   // the command that replays it.
   say(`randomised tests run from seed ${seed} (${SEED_VARIABLE}; ${DEFAULT_SEED} when unset)`);
