@@ -8,7 +8,7 @@
  * its workflow. A start is idempotent: the gateway answers a workflow that exists already as
  * started, and never starts a second one for the same order.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { drainUntilAborted } from './batches.js';
 import type { Db } from './client.js';
 import type { OrderInput } from '../workflows/order/messages.js';
 
@@ -65,14 +65,14 @@ export async function startQueuedOrders(db: Db, start: StartOrder, which: { orde
  */
 export async function runOrderStarter(opts: { db: Db; start: StartOrder; signal: AbortSignal; now?: () => Date; intervalMs?: number; afterMs?: number; onStarted?: (count: number) => void; onError?: (err: unknown) => void }): Promise<void> {
   const { db, start, signal, now = () => new Date(), intervalMs = SWEEP_EVERY_MS, afterMs = SWEEP_AFTER_MS } = opts;
-  while (!signal.aborted) {
-    let started = 0;
-    try {
-      started = await startQueuedOrders(db, start, { before: new Date(now().getTime() - afterMs) });
+  await drainUntilAborted({
+    signal,
+    intervalMs,
+    batch: async () => {
+      const started = await startQueuedOrders(db, start, { before: new Date(now().getTime() - afterMs) });
       if (started > 0) opts.onStarted?.(started);
-    } catch (err) {
-      opts.onError?.(err);
-    }
-    if (started < SWEEP_BATCH) await sleep(intervalMs, undefined, { signal }).catch(() => {});
-  }
+      return { full: started === SWEEP_BATCH };
+    },
+    onError: opts.onError,
+  });
 }

@@ -4,10 +4,10 @@
  * dispatcher: over SMTP (`db/smtp-mail.ts`) when SMTP_URL is set — `npm start` runs a local
  * mail catcher for it — else to the log. The dev-only `GET /dev/outbox` reads the rows.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { and, desc, gte, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type postgres from 'postgres';
+import { drainUntilAborted } from './batches.js';
 import type { Db } from './client.js';
 import { outbox } from './schema/users.js';
 import type { Tx } from './tx.js';
@@ -142,15 +142,6 @@ export async function failedMail(db: Db): Promise<FailedMail[]> {
  */
 export async function runOutboxDispatcher(opts: { db: Db; mailer: MailAdapter; signal: AbortSignal; intervalMs?: number; backoff?: Backoff; onError?: (err: unknown) => void }) {
   const { db, mailer, signal, intervalMs = 1_000, backoff = DEFAULT_BACKOFF } = opts;
-  while (!signal.aborted) {
-    let sent = 0;
-    try {
-      sent = await dispatchOutbox(db, mailer, 20, backoff);
-    } catch (err) {
-      opts.onError?.(err);
-    }
-    // The wait removes its abort listener when it ends: one added per idle second and never
-    // removed would pile up for the worker's whole life.
-    if (sent === 0) await sleep(intervalMs, undefined, { signal }).catch(() => {});
-  }
+  // Again at once while a batch sent anything: more may be due.
+  await drainUntilAborted({ signal, intervalMs, batch: async () => ({ full: (await dispatchOutbox(db, mailer, 20, backoff)) > 0 }), onError: opts.onError });
 }

@@ -57,9 +57,12 @@ const roomRank = (file: string) => {
  * name does not: by name, a room's short files started before its long ones, which then ran at
  * the end of the room's turn, the longest of them alone).
  */
+/** A file's size in bytes, which follows its cases (read once a file). */
+const sizes = new Map<string, number>();
+const sizeOf = (file: string) => sizes.get(file) ?? sizes.set(file, statSync(file).size).get(file)!;
+
 function slowestFirst(all: string[]): string[] {
-  const size = new Map(all.map((file) => [file, statSync(file).size]));
-  const sorted = [...all].sort((a, b) => roomRank(a) - roomRank(b) || size.get(b)! - size.get(a)!);
+  const sorted = [...all].sort((a, b) => roomRank(a) - roomRank(b) || sizeOf(b) - sizeOf(a));
   return alternated(sorted, 'browser', 'integration');
 }
 
@@ -108,10 +111,10 @@ function processesFor(all: string[], tree: string): string[] {
   const api = inRoom('api');
   // Largest first, each to the lightest group so far.
   const groups: { files: string[]; size: number }[] = Array.from({ length: Math.min(API_PROCESSES, api.length) }, () => ({ files: [], size: 0 }));
-  for (const file of [...api].sort((a, b) => statSync(b).size - statSync(a).size)) {
+  for (const file of [...api].sort((a, b) => sizeOf(b) - sizeOf(a))) {
     const lightest = groups.reduce((a, b) => (b.size < a.size ? b : a));
     lightest.files.push(file);
-    lightest.size += statSync(file).size;
+    lightest.size += sizeOf(file);
   }
   const apiEntries = api.length > 1 ? groups.map((group, i) => entry(`api-files-${i + 1}`, group.files)) : api.map(compiled);
   const processes = all.filter((file) => !unit.includes(file)).flatMap((file) => {

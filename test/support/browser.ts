@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -155,14 +154,10 @@ let axeServed: Promise<string> | undefined;
  * 650 KB were sent and compiled again on every page (about 150 ms of a 350 ms check).
  */
 function axeScriptUrl(): Promise<string> {
-  axeServed ??= new Promise((resolve, reject) => {
-    const server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400, immutable' });
-      res.end(axeSource);
-    });
-    server.once('error', reject);
+  axeServed ??= listen(() => new Response(axeSource, { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400, immutable' } })).then(({ server, url }) => {
     // Never what keeps a test process alive.
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/axe.min.js`)).unref();
+    server.unref();
+    return `${url}/axe.min.js`;
   });
   return axeServed;
 }
