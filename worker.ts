@@ -11,7 +11,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type Logger as SdkLog
 import type { Logger } from 'pino';
 import { createActivities, type Activities } from './activities/index.js';
 import type { PickPlacer } from './activities/requests.js';
-import { runOrderStarter } from './db/order-starts.js';
+import { runWorkflowStarter } from './db/workflow-starts.js';
 import { logMailAdapter, runOutboxDispatcher } from './db/outbox.js';
 import { smtpMailAdapter } from './db/smtp-mail.js';
 import { configuredCodec } from './codec/payload-codec.js';
@@ -193,7 +193,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const temporal = temporalConnectionOptions(config, config.TEMPORAL_ADDRESS);
   const connection = await NativeConnection.connect(temporal);
   const payloadCodec = configuredCodec(config);
-  // The clients' workflow inputs (schedules', queued order starts') are payloads too.
+  // The clients' workflow inputs (schedules', queued starts') are payloads too.
   const clientCodec = payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {};
   const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db, providers: configuredProviders(config), ...(payloadCodec ? { payloadCodec } : {}), ...(tracing ? { tracing } : {}) });
   // K-50: the Schedule that starts the payout batches, created or brought in line with the policy.
@@ -222,15 +222,15 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     signal: stopLoops.signal,
     onError: (err) => logger.error({ err }, 'outbox dispatch failed'),
   });
-  // Issue 19 §3: the order workflows a placement committed but could not start (Temporal
+  // Issue 19 §2, §3: the workflows a request committed but could not start (Temporal
   // unreachable, the API stopped after the commit), started by every worker's sweep.
   const starter = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...clientCodec });
-  const starts = runOrderStarter({
+  const starts = runWorkflowStarter({
     db,
-    start: createWorkflowGateway({ temporal: starter, taskQueue: config.TEMPORAL_TASK_QUEUE }).order.start,
+    start: createWorkflowGateway({ temporal: starter, taskQueue: config.TEMPORAL_TASK_QUEUE }).startQueued,
     signal: stopLoops.signal,
-    onStarted: (count) => logger.warn({ count }, `started ${count} order workflows their placements left queued`),
-    onError: (err) => logger.error({ err }, 'starting queued order workflows failed'),
+    onStarted: (count) => logger.warn({ count }, `started ${count} workflows their requests left queued`),
+    onError: (err) => logger.error({ err }, 'starting queued workflows failed'),
   });
   // run() stops polling on SIGINT/SIGTERM (the runtime's default shutdown signals) and
   // resolves once in-flight tasks have finished.

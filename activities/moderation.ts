@@ -183,10 +183,11 @@ async function recordWithdrawal(db: Db, input: SubmissionRef): Promise<boolean> 
 }
 
 /**
- * Whether the submission row exists. The API starts the workflow inside the transaction that
- * bumps the offer's revision and inserts the row, so this first waits for that transaction to
- * end by taking a share lock on the offer row it updated: reading at once could miss a row that
- * is about to commit, and end a live submission as an orphan.
+ * Whether the submission row exists. The API starts the workflow after the transaction that
+ * bumps the offer's revision and inserts the row has committed (`db/workflow-starts.ts`); an API
+ * of the code before started it inside that transaction, so this first waits for any such
+ * transaction to end by taking a share lock on the offer row it updated: reading at once could
+ * miss a row that is about to commit, and end a live submission as an orphan.
  */
 async function loadSubmission(db: Db, input: SubmissionRef): Promise<{ exists: boolean }> {
   return db.orm.transaction(async (tx) => {

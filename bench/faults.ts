@@ -202,7 +202,7 @@ async function main() {
     report(top, stats, records, settled);
     const { checks, counts } = await checkOrdersAndLedger(top, stats);
     // Issue 19 §3: a placement starts its workflow after its commit, so a workflow is an order's.
-    const [queued] = await top.db.sql<{ n: number }[]>`select count(*)::int as n from order_starts`;
+    const [queued] = await top.db.sql<{ n: number }[]>`select count(*)::int as n from workflow_starts`;
     checks.push(['one workflow per order, no start left queued', settled.workflows === counts.placed && queued!.n === 0, `${settled.workflows} workflows for ${counts.placed} orders, ${queued!.n} queued`]);
     const unasked = [...top.workers, ...top.apis].filter((a) => a.unaskedExits > 0);
     checks.unshift(

@@ -89,6 +89,7 @@ import { orderPolicy } from '../workflows/order/policy.js';
 import { startSearchAttributes, summaryOf } from '../workflows/order/search.js';
 import { CLK_TCK, machineCpu, medianOf, percentile, positive, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
 import { skeletonAct } from './skeleton/messages.js';
+import type { QueuedStart } from '../db/workflow-starts.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -554,7 +555,7 @@ function viaClient(driver: Client): { driver: Driver; open: Opener } {
  */
 function bare(db: Db): Driver {
   const placedInputs = new Map<number, OrderInput>();
-  const startCatcher = { order: { start: async (input: OrderInput) => void placedInputs.set(input.orderId, input) } };
+  const startCatcher = { startQueued: async (q: QueuedStart) => void (q.process === 'order' && placedInputs.set(q.input.orderId, q.input)) };
   const bareOrders = createPlacement({ db, clock: systemClock, ledger: createLedger(db), workflows: startCatcher, rules: orderPolicy() });
   // Its orders all complete: no violation for a standing to hear of.
   const bareWrites = createOrderActivities({ db, report: async () => {} });

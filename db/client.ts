@@ -23,9 +23,10 @@ import * as orders from './schema/orders.js';
 import * as referrals from './schema/referrals.js';
 import * as requests from './schema/requests.js';
 import * as users from './schema/users.js';
+import * as workflowStarts from './schema/workflow-starts.js';
 
 /** Every table of gigflow, one module per area (`db/schema/<area>.ts`). */
-const schema = { ...users, ...attachments, ...ledger, ...catalog, ...orders, ...attention, ...requests, ...referrals, ...invoices, ...affiliates, ...jobs };
+const schema = { ...users, ...attachments, ...ledger, ...catalog, ...orders, ...attention, ...requests, ...referrals, ...invoices, ...affiliates, ...jobs, ...workflowStarts };
 
 export type Schema = typeof schema;
 

@@ -17,19 +17,18 @@ export function placementLock(tx: postgres.Sql | postgres.TransactionSql | postg
 }
 
 /**
- * The same for a service request's posting (services/requests.ts) and its workflow's
- * `loadRequest` (activities/requests.ts): the workflow sees the row only once the posting committed.
+ * The same for a service request's posting and its workflow's `loadRequest`
+ * (activities/requests.ts). Postings since the workflow-start outbox (`db/workflow-starts.ts`)
+ * start the workflow after their commit and take no lock; `loadRequest` still waits on it for a
+ * workflow an earlier posting started inside its transaction (an API of the code before, during
+ * a rolling deploy).
  */
 export function requestPostingLock(tx: postgres.Sql | postgres.TransactionSql, requestId: number, shared: boolean) {
   const key = `request:${requestId}`;
   return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }
 
-/**
- * The same for an estimated job's order form (W-01, services/jobs.ts) and its workflow's
- * `loadJob` (activities/jobs.ts): the form's transaction takes it exclusively before starting the
- * workflow, so the workflow sees the row only once the form committed.
- */
+/** The same for an estimated job's order form (W-01) and its workflow's `loadJob` (activities/jobs.ts). */
 export function jobOrderLock(tx: postgres.Sql | postgres.TransactionSql, jobId: number, shared: boolean) {
   const key = `job:${jobId}`;
   return shared ? tx`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))` : tx`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;

@@ -6,8 +6,9 @@
  * 24 h start, paid from the balance; 422 `insufficient_funds` with the missing amount when
  * short) — or declines it; the seller withdraws it while it is open.
  *
- * Expiry: each offer has a workflow, `individual-offer-<id>` (started in the transaction that
- * writes its row, as placement starts orders), whose one timer fires at `expires_at` (made + 7
+ * Expiry: each offer has a workflow, `individual-offer-<id>` (queued in the transaction that
+ * writes its row and started after its commit, as placement starts orders:
+ * `db/workflow-starts.ts`), whose one timer fires at `expires_at` (made + 7
  * days, its policy): it marks the row expired and tells both parties. The row stays the
  * authority on answers: an `open` offer past `expires_at` reads as `expired` even before the
  * timer's write lands, and every answer to it (accept, decline, withdraw) is refused with 409 by
@@ -21,6 +22,7 @@
  */
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
+import { queueStartIn, startQueuedOrLeave } from '../db/workflow-starts.js';
 import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { formatUsd } from '../workflows/lib/money.js';
 import { charCount, clip } from '../workflows/lib/text.js';
@@ -32,7 +34,7 @@ import { expiresAtOf } from '../workflows/individual-offer/machine.js';
 import type { Answer } from '../workflows/individual-offer/messages.js';
 import { individualOfferPolicy } from '../workflows/individual-offer/policy.js';
 import { individualOfferRules } from './policy.js';
-import type { WorkflowGateway } from './workflow-gateway.js';
+import { queuedStart, type WorkflowGateway } from './workflow-gateway.js';
 
 export type IndividualOfferStatus = 'open' | 'accepted' | 'declined' | 'withdrawn' | 'expired';
 
@@ -71,7 +73,7 @@ export interface IndividualOffersDeps {
   db: Db;
   clock: Clock;
   placement: Pick<Placement, 'placeAll' | 'placedWithKeyPrefix'>;
-  workflows: { individualOffer: WorkflowGateway['individualOffer'] };
+  workflows: Pick<WorkflowGateway, 'individualOffer' | 'startQueued'>;
 }
 
 type Deps = Pick<IndividualOffersDeps, 'db' | 'clock'>;
@@ -193,7 +195,7 @@ export async function createIndividualOffer(deps: Pick<IndividualOffersDeps, 'db
   const at = now.toISOString();
   const policy = individualOfferPolicy();
   const expiresAt = expiresAtOf(at, policy.ttlMs);
-  const id = await db.sql.begin(async (tx) => {
+  const { id, start } = await db.sql.begin(async (tx) => {
     let conversationId: number | null = input.conversationId ?? null;
     if (conversationId !== null) {
       const [low, high] = input.sellerId < input.buyerId ? [input.sellerId, input.buyerId] : [input.buyerId, input.sellerId];
@@ -219,10 +221,14 @@ export async function createIndividualOffer(deps: Pick<IndividualOffersDeps, 'db
     await tx`insert into notifications (user_id, kind, text, dedupe_key, created_at)
       values (${input.buyerId}, 'individual_offer', ${clip(`You have an individual offer: ${text}`, 1_000)}, ${`individual-offer:${offerId}:made`}, ${at}::timestamptz)
       on conflict (dedupe_key) do nothing`;
-    // Last, so that a refusal above starts nothing; the offer commits only once its timer exists.
-    await deps.workflows.individualOffer.start({ offerId, sellerId: input.sellerId, buyerId: input.buyerId, priceCents: input.priceCents, createdAt: at, policy });
-    return offerId;
+    // Its timer's start, queued with it (`db/workflow-starts.ts`).
+    const queued = queuedStart('individual_offer', { offerId, sellerId: input.sellerId, buyerId: input.buyerId, priceCents: input.priceCents, createdAt: at, policy });
+    await queueStartIn(tx, queued, now);
+    return { id: offerId, start: queued };
   });
+  // No Idempotency-Key makes a retry safe: a start Temporal did not take is left to a worker's
+  // sweep. The offer stands meanwhile (an answer is the row's; the timer finds it answered).
+  await startQueuedOrLeave(db, deps.workflows.startQueued, [start]);
   return (await byId(db, id, now))!;
 }
 

@@ -18,7 +18,7 @@ import { eq, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { linkAffiliateClientIn } from '../db/affiliates.js';
-import { jobOrderLock } from '../db/locks.js';
+import { queueStartIn, startQueued, startQueuedOrLeave, startQueuedWorkflows, type QueuedStart } from '../db/workflow-starts.js';
 import { conversationParticipants, conversations } from '../db/schema/conversations.js';
 import { jobAttachments } from '../db/schema/attachments.js';
 import { jobs } from '../db/schema/jobs.js';
@@ -27,7 +27,7 @@ import { sqlOf, type Tx } from '../db/tx.js';
 import { businessCalendar, closureNotice } from '../payments/business-calendar.js';
 import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { isFinalStatus } from '../workflows/job/machine.js';
-import type { JobInput, JobKind, JobStatus, JobView, JobViewer, Urgency } from '../workflows/job/messages.js';
+import { jobWorkflowId, type JobInput, type JobKind, type JobStatus, type JobView, type JobViewer, type Urgency } from '../workflows/job/messages.js';
 import type { JobPolicy } from '../workflows/job/policy.js';
 import { jobPolicy as defaultJobPolicy } from '../workflows/job/policy.js';
 import type { SessionUser } from './account-types.js';
@@ -35,7 +35,7 @@ import { assertOwnAttachments, attachmentsOf, type AttachmentInfo } from './atta
 import type { Clock } from './clock.js';
 import { assertSameRequest, keyedRequest, keyRow, oneRequestAtATime, type KeyedRequest } from './idempotency.js';
 import { attachmentRules, jobStaff } from './policy.js';
-import { WorkflowGoneError, type WorkflowGateway } from './workflow-gateway.js';
+import { queuedStart, WorkflowGoneError, type WorkflowGateway } from './workflow-gateway.js';
 
 /**
  * W-01: makes the account of an anonymous client inside the form's transaction (the integrator
@@ -48,7 +48,7 @@ export type CreateAccountOnSubmission = (tx: Tx, input: { email: string; usernam
 export interface JobsDeps {
   db: Db;
   clock: Clock;
-  workflows: Pick<WorkflowGateway, 'job'>;
+  workflows: Pick<WorkflowGateway, 'job' | 'startQueued'>;
   /** The rules new jobs start with; tests shorten them. */
   rules?: JobPolicy;
   /** W-01; without it, ordering needs a signed-in client (401 otherwise). */
@@ -334,8 +334,8 @@ async function clientOf(deps: JobsDeps, tx: Tx, caller: SessionUser | undefined,
 
 type Install = Awaited<ReturnType<typeof installOf>>;
 
-/** The order's row, files, conversation and key, then its workflow (last, so that a refusal above starts nothing). */
-async function writeOrder(deps: JobsDeps, tx: Tx, caller: SessionUser | undefined, order: { body: JobOrder; title: string; install: Install | null; request: KeyedRequest; now: Date }): Promise<OrderedJob> {
+/** The order's row, files, conversation and key, and its workflow's queued start (`db/workflow-starts.ts`), in the caller's transaction. */
+async function writeOrder(deps: JobsDeps, tx: Tx, caller: SessionUser | undefined, order: { body: JobOrder; title: string; install: Install | null; request: KeyedRequest; now: Date }): Promise<{ ordered: OrderedJob; start: QueuedStart }> {
   const { body, title, install, request, now } = order;
   const rules = deps.rules ?? defaultJobPolicy;
   const { clientId, clientVerified, clientUsername } = await clientOf(deps, tx, caller, body, now);
@@ -346,8 +346,6 @@ async function writeOrder(deps: JobsDeps, tx: Tx, caller: SessionUser | undefine
     .values({ kind, clientId, installId: install?.installId ?? null, title, description: body.description, siteUrl: body.siteUrl, urgency: body.urgency, budgetCents: body.budgetCents, status, priceCents: install?.priceCents ?? null, orderedAt: now, requestKey: request.key, updatedAt: now })
     .returning({ id: jobs.id });
   const jobId = row!.id;
-  // The workflow's first write waits on this lock, so it sees the row only once this commits.
-  await jobOrderLock(sqlOf(tx), jobId, false);
   if (body.attachmentIds.length) await tx.insert(jobAttachments).values(body.attachmentIds.map((attachmentId) => ({ jobId, attachmentId })));
   const [conversation] = await tx.insert(conversations).values({ kind: 'job', jobId, createdAt: now }).returning({ id: conversations.id });
   await tx.insert(conversationParticipants).values({ conversationId: conversation!.id, userId: clientId });
@@ -368,8 +366,9 @@ async function writeOrder(deps: JobsDeps, tx: Tx, caller: SessionUser | undefine
     // D-06: the years the job's deadlines can reach.
     calendar: businessCalendar(rules.calendar, year, year + 1),
   };
-  await deps.workflows.job.start(input);
-  return { jobId, status, accountCreated: !caller, replayed: false };
+  const start = queuedStart('job', input);
+  await queueStartIn(sqlOf(tx), start, now);
+  return { ordered: { jobId, status, accountCreated: !caller, replayed: false }, start };
 }
 
 /**
@@ -394,11 +393,21 @@ async function order(deps: JobsDeps, caller: SessionUser | undefined, body: JobO
     if (caller) {
       await assertSameRequest(db, caller.id, request);
       const [earlier] = await db.sql<{ id: string; status: JobStatus }[]>`select id, status from jobs where client_id = ${caller.id} and request_key = ${key}`;
-      if (earlier) return { jobId: Number(earlier.id), status: earlier.status, accountCreated: false, replayed: true };
+      if (earlier) {
+        // The first submission's workflow, if Temporal could not take its start then.
+        await startQueuedWorkflows(db, deps.workflows.startQueued, { workflowIds: [jobWorkflowId(Number(earlier.id))] });
+        return { jobId: Number(earlier.id), status: earlier.status, accountCreated: false, replayed: true };
+      }
       await assertOwnAttachments(db, caller.id, body.attachmentIds, attachmentRules.perRequest);
     }
     const now = clock.now();
-    return db.orm.transaction((tx) => writeOrder(deps, tx, caller, { body, title, install, request, now }));
+    const { ordered, start } = await db.orm.transaction((tx) => writeOrder(deps, tx, caller, { body, title, install, request, now }));
+    // Signed in, a start Temporal did not take answers 503 and the retry with the key makes it;
+    // anonymous, a retry would meet the account the form made, so the job is answered and its
+    // start left to a worker's sweep.
+    if (caller) await startQueued(db, deps.workflows.startQueued, [start]);
+    else await startQueuedOrLeave(db, deps.workflows.startQueued, [start]);
+    return ordered;
   };
   return caller ? oneRequestAtATime(caller.id, key, run) : run();
 }
@@ -449,6 +458,28 @@ export interface StaffJobFilter {
 async function awaitingActivation(db: Db, userId: number): Promise<number[]> {
   const rows = await db.sql<{ id: string }[]>`select id from jobs where client_id = ${userId} and status = 'awaiting_verification' order by id`;
   return rows.map((r) => Number(r.id));
+}
+
+/**
+ * W-01: the waiting jobs whose workflow has not started yet (Temporal could not take the order
+ * form's start, and no sweep has made it since): a signal would find no workflow to tell. Their
+ * queued start is made a verified client's, with the job's row open, as a signed-in client's
+ * order is; then they are started (a start Temporal still refuses is left to the sweep, which
+ * now starts them verified). A sweep that read a start before this and starts it unverified
+ * meanwhile is told by the caller's signal. The ids released here.
+ */
+async function releaseQueued(deps: JobsDeps, jobIds: number[]): Promise<number[]> {
+  const workflowIds = jobIds.map(jobWorkflowId);
+  const rows = await deps.db.sql.begin(async (tx) => {
+    const verified = await tx<{ job_id: string }[]>`
+      update workflow_starts set input = jsonb_set(input, '{clientVerified}', 'true'::jsonb)
+      where process = 'job' and workflow_id = any(${workflowIds}::text[]) returning (input->>'jobId')::int8 as job_id`;
+    const ids = verified.map((r) => Number(r.job_id));
+    if (ids.length > 0) await tx`update jobs set status = 'open', updated_at = ${deps.clock.now().toISOString()}::timestamptz where id = any(${ids}::bigint[]) and status = 'awaiting_verification'`;
+    return ids;
+  });
+  if (rows.length > 0) await startQueuedWorkflows(deps.db, deps.workflows.startQueued, { workflowIds: rows.map(jobWorkflowId) }).catch(() => 0);
+  return rows;
 }
 
 /** The catalog and the lists: the client's, the experts' queue and their own, staff's. */
@@ -576,8 +607,10 @@ export function createJobs(deps: JobsDeps) {
      * signal, idempotent) and enters the experts' queue. The ids of the jobs told.
      */
     async releaseActivated(userId: number): Promise<number[]> {
-      const told: number[] = [];
-      for (const jobId of await awaitingActivation(db, userId)) if (await deps.workflows.job.activated(jobId)) told.push(jobId);
+      const waiting = await awaitingActivation(db, userId);
+      const released = await releaseQueued(deps, waiting);
+      const told = [...released];
+      for (const jobId of waiting) if ((await deps.workflows.job.activated(jobId)) && !released.includes(jobId)) told.push(jobId);
       return told;
     },
   };

@@ -7,20 +7,21 @@ import { and, asc, count, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { moderationSubmissions, offers, sellerStats, type OfferContent } from '../db/schema/catalog.js';
 import { users } from '../db/schema/users.js';
-import type { Tx } from '../db/tx.js';
+import { sqlOf, type Tx } from '../db/tx.js';
+import { queueStartIn, type QueuedStart } from '../db/workflow-starts.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { DecideArgs, RejectReason } from '../workflows/moderation/messages.js';
 import { moderationPolicy } from '../workflows/moderation/policy.js';
 import type { Clock } from './clock.js';
 import { catalogRules } from './policy.js';
-import { WorkflowGoneError, type WorkflowGateway } from './workflow-gateway.js';
+import { queuedStart, WorkflowGoneError, type WorkflowGateway } from './workflow-gateway.js';
 
 type OfferRow = typeof offers.$inferSelect;
 
 export interface ModerationDeps {
   db: Db;
   clock: Clock;
-  workflows: Pick<WorkflowGateway, 'moderation'>;
+  workflows: Pick<WorkflowGateway, 'moderation' | 'startQueued'>;
 }
 
 /** One submission in the moderators' queue. */
@@ -39,11 +40,11 @@ export type Decision = { decision: 'approve' } | { decision: 'reject'; reason: R
 
 /**
  * Sends the offer's next revision to moderation: a new offer's content goes in moderation, a
- * published offer's edit waits in `pendingContent`. Starts the submission's workflow inside
- * the transaction that records it: if starting fails, nothing is recorded; if the commit fails
- * after the start, the workflow finds no submission row and ends at once.
+ * published offer's edit waits in `pendingContent`. Records the submission and queues its
+ * workflow's start in the caller's transaction; the caller starts it after the commit
+ * (`db/workflow-starts.ts`, `startSubmissions` of services/offers.ts).
  */
-export async function startSubmission(deps: ModerationDeps, tx: Tx, row: OfferRow, content: OfferContent, as: 'new' | 'edit'): Promise<OfferRow> {
+export async function queueSubmission(deps: Pick<ModerationDeps, 'clock'>, tx: Tx, row: OfferRow, content: OfferContent, as: 'new' | 'edit'): Promise<{ updated: OfferRow; start: QueuedStart }> {
   const revision = row.revision + 1;
   const submittedAt = deps.clock.now();
   const [updated] = await tx
@@ -56,15 +57,9 @@ export async function startSubmission(deps: ModerationDeps, tx: Tx, row: OfferRo
     .where(eq(offers.id, row.id))
     .returning();
   await tx.insert(moderationSubmissions).values({ offerId: row.id, revision, sellerId: row.sellerId, content, submittedAt });
-  await deps.workflows.moderation.start({
-    offerId: row.id,
-    revision,
-    sellerId: row.sellerId,
-    title: content.title,
-    submittedAt: submittedAt.toISOString(),
-    policy: moderationPolicy(),
-  });
-  return updated!;
+  const start = queuedStart('moderation', { offerId: row.id, revision, sellerId: row.sellerId, title: content.title, submittedAt: submittedAt.toISOString(), policy: moderationPolicy() });
+  await queueStartIn(sqlOf(tx), start, submittedAt);
+  return { updated: updated!, start };
 }
 
 /** The seller's in-moderation count now and the K-39 limit that applies (`max` null: no limit). */

@@ -9,6 +9,7 @@ import type { Db } from '../db/client.js';
 import { cartItems, categories, offers, sellerStats, type OfferContent } from '../db/schema/catalog.js';
 import { users } from '../db/schema/users.js';
 import type { Tx } from '../db/tx.js';
+import { startQueuedOrLeave, type QueuedStart } from '../db/workflow-starts.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { splitCommission } from '../workflows/lib/money.js';
 import { orderRules } from '../workflows/order/policy.js';
@@ -17,7 +18,7 @@ import type { AttachmentInfo } from './attachments.js';
 import { offerFeedback, type FeedbackItem } from './feedback.js';
 import { offerImages, offerPortfolio, type PortfolioItem } from './portfolio.js';
 import { publicSeller } from './sellers.js';
-import { checkModerationLimit, moderationLimit, startSubmission, type ModerationDeps, type ModerationLimit } from './moderation.js';
+import { checkModerationLimit, moderationLimit, queueSubmission, type ModerationDeps, type ModerationLimit } from './moderation.js';
 import { checkAgainstCategory, checkNotDuplicate, contentOf, withOptionIds, type OfferInput } from './offer-content.js';
 import { catalogRules } from './policy.js';
 import { hiddenForWeekend, weekendEndsAt } from './visibility.js';
@@ -98,7 +99,7 @@ export async function createOffer(deps: OffersDeps, sellerId: number, input: Off
   const [u] = await deps.db.orm.select({ confirmed: users.emailConfirmedAt }).from(users).where(eq(users.id, sellerId));
   if (!u?.confirmed) throw new AppError('email_not_confirmed', 'confirm your email before creating offers');
   await checkAgainstCategory(deps.db, input);
-  return deps.db.orm.transaction(async (tx) => {
+  return withSubmissions(deps, async (tx, submitted) => {
     // One seller's creations queue on their user row, so two at once cannot both pass the limit.
     await tx.select({ id: users.id }).from(users).where(eq(users.id, sellerId)).for('update');
     const [total] = await tx.select({ n: count() }).from(offers).where(and(eq(offers.sellerId, sellerId), ne(offers.status, 'archived')));
@@ -113,7 +114,7 @@ export async function createOffer(deps: OffersDeps, sellerId: number, input: Off
     const [row] = await tx.insert(offers).values({ ...withOptionIds(input), sellerId, createdAt: now, updatedAt: now }).returning();
     if (!submit) return offerView(row!);
     await checkModerationLimit(tx, sellerId);
-    return offerView(await startSubmission(deps, tx, row!, contentOf(row!), 'new'));
+    return offerView(await submitted(row!, contentOf(row!), 'new'));
   });
 }
 
@@ -125,19 +126,19 @@ export async function createOffer(deps: OffersDeps, sellerId: number, input: Off
 export async function editOffer(deps: OffersDeps, sellerId: number, offerId: number, input: OfferInput, submit = false): Promise<OfferView> {
   await checkAgainstCategory(deps.db, input);
   await checkNotDuplicate(deps.db, sellerId, input, offerId);
-  return deps.db.orm.transaction(async (tx) => {
+  return withSubmissions(deps, async (tx, submitted) => {
     const row = await ownOffer(tx, sellerId, offerId);
     const content = withOptionIds(input, row.options);
     if (row.status === 'draft' || row.status === 'rejected') {
       const [updated] = await tx.update(offers).set({ ...content, updatedAt: deps.clock.now() }).where(eq(offers.id, offerId)).returning();
       if (!submit) return offerView(updated!);
       await checkModerationLimit(tx, sellerId);
-      return offerView(await startSubmission(deps, tx, updated!, content, 'new'));
+      return offerView(await submitted(updated!, content, 'new'));
     }
     // A suspended offer (a sanction's block, K-64) is published too: its seller may edit it meanwhile.
     if ((row.status === 'active' || row.status === 'paused' || row.status === 'suspended') && row.pendingContent === null) {
       await checkModerationLimit(tx, sellerId);
-      return offerView(await startSubmission(deps, tx, row, content, 'edit'));
+      return offerView(await submitted(row, content, 'edit'));
     }
     throw wrongStatus(row, row.pendingContent ? 'edit (an edit is already in moderation)' : 'edit');
   });
@@ -145,12 +146,33 @@ export async function editOffer(deps: OffersDeps, sellerId: number, offerId: num
 
 /** Sends a draft or a rejected offer to moderation. */
 export function submitOffer(deps: OffersDeps, sellerId: number, offerId: number): Promise<OfferView> {
-  return deps.db.orm.transaction(async (tx) => {
+  return withSubmissions(deps, async (tx, submitted) => {
     const row = await ownOffer(tx, sellerId, offerId);
     if (row.status !== 'draft' && row.status !== 'rejected') throw wrongStatus(row, 'submit');
     await checkModerationLimit(tx, sellerId);
-    return offerView(await startSubmission(deps, tx, row, contentOf(row), 'new'));
+    return offerView(await submitted(row, contentOf(row), 'new'));
   });
+}
+
+/** Records a submission in the caller's transaction (`queueSubmission`): the offer's row as it now is. */
+type Submit = (row: typeof offers.$inferSelect, content: OfferContent, as: 'new' | 'edit') => Promise<typeof offers.$inferSelect>;
+
+/**
+ * Runs `write` in one transaction, then starts the moderation workflows its submissions queued
+ * (`db/workflow-starts.ts`). No Idempotency-Key makes a retry safe, so a start Temporal did not
+ * take is left to a worker's sweep: the offer shows in moderation all the same.
+ */
+async function withSubmissions(deps: OffersDeps, write: (tx: Tx, submitted: Submit) => Promise<OfferView>): Promise<OfferView> {
+  const starts: QueuedStart[] = [];
+  const view = await deps.db.orm.transaction((tx) =>
+    write(tx, async (row, content, as) => {
+      const { updated, start } = await queueSubmission(deps, tx, row, content, as);
+      starts.push(start);
+      return updated;
+    }),
+  );
+  await startQueuedOrLeave(deps.db, deps.workflows.startQueued, starts);
+  return view;
 }
 
 /** Removes an offer from the seller's list (and from the Newbie count); orders keep their snapshot. */

@@ -13,20 +13,20 @@ import { and, eq, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
 import { InsufficientFundsError, type Ledger } from '../db/ledger.js';
-import { startPlacedOrders, startQueuedOrders } from '../db/order-starts.js';
+import { startQueued, startQueuedWorkflows } from '../db/workflow-starts.js';
 import { activateOnOrderIn } from '../db/referrals.js';
 import type { OfferOption, Packages } from '../db/schema/catalog.js';
 import { orders } from '../db/schema/orders.js';
 import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { formatUsd, splitCommission } from '../workflows/lib/money.js';
 import { initialState, viewOf } from '../workflows/order/machine.js';
-import type { OrderInput, OrderPolicy, OrderView } from '../workflows/order/messages.js';
+import { orderWorkflowId, type OrderInput, type OrderPolicy, type OrderView } from '../workflows/order/messages.js';
 import { isRefusal, quote, type LineRequest } from '../workflows/order/placement.js';
 import { pickKey, pickOrderKey, type PickedOrders, type PickOrders } from '../workflows/request/messages.js';
 import type { Clock } from './clock.js';
 import { assertSameRequest, keyedRequest, recordKeyIn, type KeyedRequest } from './idempotency.js';
 import { hiddenForWeekend } from './visibility.js';
-import type { WorkflowGateway } from './workflow-gateway.js';
+import { queuedStart, type WorkflowGateway } from './workflow-gateway.js';
 import { ordersPlaced } from '../telemetry/metrics.js';
 
 /** What a buyer orders: the basic kwork × units with options, or one package. */
@@ -62,7 +62,7 @@ export interface PlacementDeps {
   db: Db;
   clock: Clock;
   ledger: Ledger;
-  workflows: { order: Pick<WorkflowGateway['order'], 'start'> };
+  workflows: Pick<WorkflowGateway, 'startQueued'>;
   /** The rules new orders start with. */
   rules: OrderPolicy;
 }
@@ -217,8 +217,8 @@ async function insertOrder(tx: postgres.TransactionSql, input: OrderInput, reque
       select ${input.seller.id}, id, 'order_placed', ${told}, ${`order:${input.orderId}:placed:${input.seller.id}`}, ${input.placedAt}::timestamptz from placed
       on conflict (dedupe_key) do nothing
     ), queued as (
-      insert into order_starts (order_id, input, created_at)
-      select id, ${JSON.stringify(input)}::jsonb, ${input.placedAt}::timestamptz from placed
+      insert into workflow_starts (workflow_id, process, input, created_at)
+      select ${orderWorkflowId(input.orderId)}, 'order', ${JSON.stringify(input)}::jsonb, ${input.placedAt}::timestamptz from placed
     )
     select id from placed`;
   return inserted.length > 0;
@@ -282,7 +282,7 @@ export async function placeAll(deps: PlacementDeps, buyer: Buyer, items: Placeme
     });
     // Issue 19 §4: counted once committed, by the process that placed them.
     ordersPlaced.inc(inputs.length);
-    await startPlacedOrders(deps.db, deps.workflows.order.start, inputs);
+    await startQueued(deps.db, deps.workflows.startQueued, inputs.map((input) => queuedStart('order', input)));
     return { views: inputs.map((input) => viewOf(initialState(input), 'buyer', input.placedAt)), replayed: false };
   } catch (err) {
     if (!(err instanceof Replayed)) throw err;
@@ -294,7 +294,7 @@ export async function placeAll(deps: PlacementDeps, buyer: Buyer, items: Placeme
 
 /** A retried placement's orders, each workflow the first attempt could not start now started. */
 async function startedWith(deps: PlacementDeps, views: OrderView[]): Promise<OrderView[]> {
-  await startQueuedOrders(deps.db, deps.workflows.order.start, { orderIds: views.map((v) => v.orderId) });
+  await startQueuedWorkflows(deps.db, deps.workflows.startQueued, { workflowIds: views.map((v) => orderWorkflowId(v.orderId)) });
   return views;
 }
 

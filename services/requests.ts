@@ -1,6 +1,7 @@
 /**
  * Service requests (K-44, K-45), the API's side. The buyer's posting writes the request's row
- * and starts `request-<id>` in one transaction; from there the workflow owns it — staff's
+ * and queues the start of `request-<id>` in one transaction, and starts it after the commit
+ * (`db/workflow-starts.ts`); from there the workflow owns it — staff's
  * moderation, the sellers' answers, the buyer's pick (each picked answer an order through the
  * normal placement) or close, the expiry 24 h after the approval — and writes every change to
  * the read model (`service_requests`, `request_answers`), which every read here comes from:
@@ -18,7 +19,7 @@
  */
 import type postgres from 'postgres';
 import type { Db } from '../db/client.js';
-import { requestPostingLock } from '../db/locks.js';
+import { queueStartIn, startQueuedOrLeave } from '../db/workflow-starts.js';
 import { AppError, fieldError } from '../workflows/lib/errors.js';
 import { budgetBounds, requestPolicy } from '../workflows/request/policy.js';
 import type { AnswerStatus, RequestInput, RequestPolicy, RequestStatus } from '../workflows/request/messages.js';
@@ -28,12 +29,12 @@ import type { Clock } from './clock.js';
 import type { IndividualOffers } from './individual-offers.js';
 import { attachmentRules, requestStaff } from './policy.js';
 import { publicSeller } from './sellers.js';
-import type { WorkflowGateway } from './workflow-gateway.js';
+import { queuedStart, type WorkflowGateway } from './workflow-gateway.js';
 
 export interface RequestDeps {
   db: Db;
   clock: Clock;
-  workflows: Pick<WorkflowGateway, 'request'>;
+  workflows: Pick<WorkflowGateway, 'request' | 'startQueued'>;
   /** K-46: makes (and withdraws) the individual offers sellers answer with; without it (workflow tests), sellers answer with offers only. */
   individualOffers?: Pick<IndividualOffers, 'create' | 'withdraw'>;
   /** The rules new requests start with; tests shorten them. */
@@ -174,7 +175,7 @@ async function post(deps: RequestDeps, buyer: SessionUser, body: RequestPost): P
   const attachmentIds = body.attachmentIds ?? [];
   await assertOwnAttachments(deps.db, buyer.id, attachmentIds, attachmentRules.perRequest);
   const postedAt = deps.clock.now();
-  const requestId = await deps.db.sql.begin(async (tx) => {
+  const { requestId, start } = await deps.db.sql.begin(async (tx) => {
     const [{ id }] = (await tx`select nextval(pg_get_serial_sequence('service_requests', 'id'))::int8 as id`) as unknown as [{ id: string }];
     const input: RequestInput = {
       requestId: Number(id),
@@ -185,8 +186,6 @@ async function post(deps: RequestDeps, buyer: SessionUser, body: RequestPost): P
       postedAt: postedAt.toISOString(),
       policy: deps.rules ?? requestPolicy(),
     };
-    // The workflow's first activity waits on this lock, so it sees the row only once this commits.
-    await requestPostingLock(tx, input.requestId, false);
     await tx`
       insert into service_requests (id, buyer_id, category_id, title, description, budget_cents, status, posted_at, updated_at)
       values (${input.requestId}, ${buyer.id}, ${body.categoryId}, ${body.title}, ${body.description}, ${body.budgetCents}, 'awaiting_moderation',
@@ -194,10 +193,13 @@ async function post(deps: RequestDeps, buyer: SessionUser, body: RequestPost): P
     for (const [position, attachmentId] of attachmentIds.entries()) {
       await tx`insert into request_attachments (request_id, attachment_id, position) values (${input.requestId}, ${attachmentId}, ${position})`;
     }
-    // Last, so that a refusal above starts nothing.
-    await deps.workflows.request.start(input);
-    return input.requestId;
+    const queued = queuedStart('request', input);
+    await queueStartIn(tx, queued, postedAt);
+    return { requestId: input.requestId, start: queued };
   });
+  // No Idempotency-Key makes a retry safe: a start Temporal did not take is left to a worker's
+  // sweep (`db/workflow-starts.ts`), and the buyer sees the request waiting for moderation.
+  await startQueuedOrLeave(deps.db, deps.workflows.startQueued, [start]);
   return get(deps, buyer, requestId);
 }
 

@@ -1,10 +1,12 @@
 /**
  * Withdrawals (K-49…K-52, D-04, D-09, D-10), the API's side: a request checks what is
  * withdrawable under the lock of the user's main account, writes the withdrawal's row, holds
- * its amount out of the balance (ledger `payout:<id>:hold`) and starts `withdrawal-<id>`, all
- * in one transaction — so parallel withdrawals and orders can never together take more than
- * the balance. From there the workflow owns it: the batch (K-50), the payout, its
- * confirmation; the owner's cancel and staff's hold, release and reject are its Updates.
+ * its amount out of the balance (ledger `payout:<id>:hold`) and queues the start of
+ * `withdrawal-<id>`, all in one transaction — so parallel withdrawals and orders can never
+ * together take more than the balance — and starts the workflow after the commit
+ * (`db/workflow-starts.ts`: a start Temporal could not take is made by the retry with the same
+ * key, or a worker's sweep). From there the workflow owns it: the batch (K-50), the payout,
+ * its confirmation; the owner's cancel and staff's hold, release and reject are its Updates.
  *
  * Also here: K-48's early withdrawal of a card top-up, which staff make by refunding it to the
  * card that paid it.
@@ -12,6 +14,7 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import type { Ledger } from '../db/ledger.js';
+import { queueStartIn, startQueued, startQueuedWorkflows } from '../db/workflow-starts.js';
 import { cardLots, topUps } from '../db/schema/ledger.js';
 import { payoutBatches, withdrawals } from '../db/schema/payments.js';
 import { payoutDetails } from '../db/schema/users.js';
@@ -19,12 +22,13 @@ import { nextBatchAt } from '../payments/batch-calendar.js';
 import { ProviderRefusal, type Providers } from '../payments/provider.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { formatUsd } from '../workflows/lib/money.js';
-import type { WithdrawalInput, WithdrawalView } from '../workflows/withdrawal/messages.js';
+import { inconsistencyOf } from '../workflows/withdrawal/machine.js';
+import { withdrawalWorkflowId, type WithdrawalInput, type WithdrawalView } from '../workflows/withdrawal/messages.js';
 import { feeOf, minimumOf, withdrawalPolicy } from '../workflows/withdrawal/policy.js';
 import type { Clock } from './clock.js';
 import { keyedRequest, oneRequestAtATime, recordKeyIn, assertSameRequest, type KeyedRequest } from './idempotency.js';
 import { readWithdrawable } from './withdrawable.js';
-import type { WorkflowGateway } from './workflow-gateway.js';
+import { queuedStart, type WorkflowGateway } from './workflow-gateway.js';
 
 export interface WithdrawalDeps {
   db: Db;
@@ -116,14 +120,14 @@ async function request(deps: WithdrawalDeps, userId: number, input: { amountCent
   return oneRequestAtATime(userId, requestKey, async () => {
     await assertSameRequest(deps.db, userId, keyed);
     const earlier = await byKey(deps.db, userId, requestKey);
-    if (earlier) return { withdrawal: summaryOf(earlier), created: false };
+    if (earlier) return { withdrawal: await startedWith(deps, earlier), created: false };
     try {
       return { withdrawal: await requestNew(deps, userId, input.amountCents, keyed), created: true };
     } catch (err) {
       if (!(err instanceof Replayed)) throw err;
       const row = await byKey(deps.db, userId, requestKey);
       if (!row) throw err;
-      return { withdrawal: summaryOf(row), created: false };
+      return { withdrawal: await startedWith(deps, row), created: false };
     }
   });
 }
@@ -133,7 +137,7 @@ async function requestNew(deps: WithdrawalDeps, userId: number, amountCents: num
   const { policy, feeCents } = terms(details.method, amountCents);
   const now = deps.clock.now();
   const expectedBatchAt = new Date(nextBatchAt(now.getTime(), policy.batch));
-  const row = await deps.db.sql.begin(async (tx) => {
+  const { id, start } = await deps.db.sql.begin(async (tx) => {
     if (!(await recordKeyIn(tx, userId, keyed, now))) throw new Replayed();
     // Under this lock no order's hold nor other withdrawal of the user's can move main.
     const main = await deps.ledger.lockForPayout(tx, userId);
@@ -164,11 +168,23 @@ async function requestNew(deps: WithdrawalDeps, userId: number, amountCents: num
       expectedBatchAt: expectedBatchAt.toISOString(),
       policy,
     };
-    // Last: the transaction commits only once the workflow exists (it voids itself if we roll back).
-    await deps.workflows.withdrawal.start(input);
-    return id;
+    // Checked before it is queued: the sweep would retry a start the workflow refuses for ever.
+    const inconsistency = inconsistencyOf(input);
+    if (inconsistency) throw new AppError('invalid_input', `withdrawal ${id}: ${inconsistency}`);
+    const start = queuedStart('withdrawal', input);
+    await queueStartIn(tx, start, now);
+    return { id, start };
   });
-  return summaryOf((await rowOf(deps.db, row))!);
+  await startQueued(deps.db, deps.workflows.startQueued, [start]);
+  return summaryOf((await rowOf(deps.db, id))!);
+}
+
+/** A retried request's withdrawal, its workflow started if the first attempt could not. */
+async function startedWith(deps: WithdrawalDeps, row: Row): Promise<WithdrawalSummary> {
+  if (await startQueuedWorkflows(deps.db, deps.workflows.startQueued, { workflowIds: [withdrawalWorkflowId(row.id)] })) {
+    return summaryOf((await rowOf(deps.db, row.id))!);
+  }
+  return summaryOf(row);
 }
 
 async function rowOf(db: Db, id: number): Promise<Row | undefined> {

@@ -13,6 +13,7 @@
  */
 import { isGrpcServiceError, ServiceError, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy, type SearchAttributePair, type UpdateDefinition, type Workflow } from '@temporalio/common';
+import type { QueuedStart, StartInputs, StartProcess } from '../db/workflow-starts.js';
 import { AppError, isErrorCode, refusalError } from '../workflows/lib/errors.js';
 import { expiresAtOf } from '../workflows/individual-offer/machine.js';
 import { answeredSignal, individualOfferWorkflowId, individualOfferWorkflowType, type Answer, type IndividualOfferInput } from '../workflows/individual-offer/messages.js';
@@ -95,7 +96,6 @@ import * as jobSearch from '../workflows/job/search.js';
 import type { jobWorkflow } from '../workflows/job/workflow.js';
 import * as requestSearch from '../workflows/request/search.js';
 import type { requestWorkflow } from '../workflows/request/workflow.js';
-import { inconsistencyOf } from '../workflows/withdrawal/machine.js';
 import {
   actUpdate as withdrawalActUpdate,
   payoutConfirmationSignal,
@@ -192,14 +192,12 @@ function withdrawalGateway(temporal: Client, taskQueue: string) {
   const handle = (workflowId: string) => temporal.workflow.getHandle(workflowId);
   return {
     /**
-     * Starts a withdrawal's workflow (its row and hold are being written in the caller's
-     * transaction). An input whose amounts break the withdrawal rules is refused (`invalid_input`)
-     * before anything starts, so the caller's transaction rolls back.
+     * Starts a requested withdrawal's workflow (its row, hold and queued start committed:
+     * `db/workflow-starts.ts`; its amounts checked before, `checkedWithdrawal`). Idempotent, as
+     * every queued start.
      */
     async start(input: WithdrawalInput): Promise<void> {
-      const inconsistency = inconsistencyOf(input);
-      if (inconsistency) throw new AppError('invalid_input', `withdrawal ${input.withdrawalId}: ${inconsistency}`);
-      await startWorkflow<typeof withdrawalWorkflow>(temporal, taskQueue, withdrawalWorkflowType, withdrawalWorkflowId(input.withdrawalId), input, withdrawalSearch);
+      await startWorkflow<typeof withdrawalWorkflow>(temporal, taskQueue, withdrawalWorkflowType, withdrawalWorkflowId(input.withdrawalId), input, withdrawalSearch, { once: true });
     },
     /** The open withdrawal as it is now. */
     view(withdrawalId: number): Promise<WithdrawalView> {
@@ -265,13 +263,14 @@ function standingGateway(temporal: Client, taskQueue: string, policy: StandingPo
 /** An individual offer's expiry (K-46): started with its row, told of its answer. */
 function individualOfferGateway(temporal: Client, taskQueue: string) {
   return {
-    /** Starts the offer's timer (its row is being written in the caller's transaction). */
+    /** Starts the offer's timer (its row and queued start committed). Idempotent, as every queued start. */
     async start(input: IndividualOfferInput): Promise<void> {
-      await startWorkflow<typeof individualOfferWorkflow>(temporal, taskQueue, individualOfferWorkflowType, individualOfferWorkflowId(input.offerId), input, {
+      const shown = {
         // Its attributes show when it expires, which its policy gives.
-        startSearchAttributes: (offer) => individualOfferSearch.startSearchAttributes(offer, expiresAtOf(offer.createdAt, offer.policy.ttlMs)),
+        startSearchAttributes: (offer: IndividualOfferInput) => individualOfferSearch.startSearchAttributes(offer, expiresAtOf(offer.createdAt, offer.policy.ttlMs)),
         summaryOf: individualOfferSearch.summaryOf,
-      });
+      };
+      await startWorkflow<typeof individualOfferWorkflow>(temporal, taskQueue, individualOfferWorkflowType, individualOfferWorkflowId(input.offerId), input, shown, { once: true });
     },
     /** Tells the offer's workflow it was answered; false when it has ended (it expired meanwhile, or is forgotten). */
     async answered(offerId: number, answer: Answer): Promise<boolean> {
@@ -333,9 +332,9 @@ function requestGateway(temporal: Client, taskQueue: string) {
     return call(id, () => temporal.workflow.getHandle(id).executeUpdate(def, { args: [args] }));
   };
   return {
-    /** Starts a request's workflow (its row is being written in the caller's transaction). */
+    /** Starts a request's workflow (its row and queued start committed). Idempotent, as every queued start. */
     async start(input: RequestInput): Promise<void> {
-      await startWorkflow<typeof requestWorkflow>(temporal, taskQueue, requestWorkflowType, requestWorkflowId(input.requestId), input, requestSearch);
+      await startWorkflow<typeof requestWorkflow>(temporal, taskQueue, requestWorkflowType, requestWorkflowId(input.requestId), input, requestSearch, { once: true });
     },
     /** The running request as it is now. */
     view(requestId: number): Promise<RequestView> {
@@ -364,9 +363,9 @@ function jobGateway(temporal: Client, taskQueue: string) {
     return call(id, () => temporal.workflow.getHandle(id).executeUpdate(def, { args: [args] }));
   };
   return {
-    /** Starts a job's workflow (its row, files and conversation are being written in the caller's transaction). */
+    /** Starts a job's workflow (its row, files, conversation and queued start committed). Idempotent, as every queued start. */
     async start(input: JobInput): Promise<void> {
-      await startWorkflow<typeof jobWorkflow>(temporal, taskQueue, jobWorkflowType, jobWorkflowId(input.jobId), input, jobSearch);
+      await startWorkflow<typeof jobWorkflow>(temporal, taskQueue, jobWorkflowType, jobWorkflowId(input.jobId), input, jobSearch, { once: true });
     },
     /** The running job as `viewer` sees it (`WorkflowGoneError` once it is closed and forgotten). */
     view(jobId: number, viewer: JobViewer): Promise<JobView> {
@@ -408,7 +407,7 @@ function orderGateway(temporal: Client, taskQueue: string) {
   return {
     /**
      * Starts a placed order's workflow (its row, escrow hold and queued start committed:
-     * `db/order-starts.ts`). Idempotent: a workflow already started for the order, running or
+     * `db/workflow-starts.ts`). Idempotent: a workflow already started for the order, running or
      * closed, counts as started, and no second one ever runs.
      */
     async start(input: OrderInput): Promise<void> {
@@ -448,9 +447,9 @@ export function createWorkflowGateway({
   const order = orderGateway(temporal, taskQueue);
 
   const moderation = {
-    /** Starts a submission's moderation (its row is being written in the caller's transaction). */
+    /** Starts a submission's moderation (its row and queued start committed). Idempotent, as every queued start. */
     async start(input: ModerationInput): Promise<void> {
-      await startWorkflow<typeof kworkModeration>(temporal, taskQueue, moderationWorkflowType, moderationWorkflowId(input.offerId, input.revision), input, moderationSearch);
+      await startWorkflow<typeof kworkModeration>(temporal, taskQueue, moderationWorkflowType, moderationWorkflowId(input.offerId, input.revision), input, moderationSearch, { once: true });
     },
     /** A moderator's decision; the result is the submission once the decision is applied. */
     decide(offerId: number, revision: number, args: DecideArgs): Promise<ModerationView> {
@@ -476,7 +475,51 @@ export function createWorkflowGateway({
     await temporal.connection.withAbortSignal(signal, () => temporal.connection.workflowService.getSystemInfo({}));
   }
 
-  return { order, moderation, withdrawal, standing, individualOffer, replyWatch, request, job, resolveAttention, ping };
+  /** Starts a queued workflow (`db/workflow-starts.ts`) with its process's own start. */
+  function startQueued(queued: QueuedStart): Promise<void> {
+    switch (queued.process) {
+      case 'order':
+        return order.start(queued.input);
+      case 'job':
+        return job.start(queued.input);
+      case 'request':
+        return request.start(queued.input);
+      case 'withdrawal':
+        return withdrawal.start(queued.input);
+      case 'individual_offer':
+        return individualOffer.start(queued.input);
+      case 'moderation':
+        return moderation.start(queued.input);
+    }
+  }
+
+  return { order, moderation, withdrawal, standing, individualOffer, replyWatch, request, job, resolveAttention, ping, startQueued };
+}
+
+/**
+ * The queued start of `process`'s workflow for `input`, under its business id: what a request
+ * queues in its transaction (`queueStartIn`) and starts after the commit (`startQueued`).
+ */
+export function queuedStart<P extends StartProcess>(process: P, input: StartInputs[P]): QueuedStart {
+  const workflowId = workflowIdOf({ process, input } as QueuedStart);
+  return { process, workflowId, input } as QueuedStart;
+}
+
+function workflowIdOf(start: QueuedStart): string {
+  switch (start.process) {
+    case 'order':
+      return orderWorkflowId(start.input.orderId);
+    case 'job':
+      return jobWorkflowId(start.input.jobId);
+    case 'request':
+      return requestWorkflowId(start.input.requestId);
+    case 'withdrawal':
+      return withdrawalWorkflowId(start.input.withdrawalId);
+    case 'individual_offer':
+      return individualOfferWorkflowId(start.input.offerId);
+    case 'moderation':
+      return moderationWorkflowId(start.input.offerId, start.input.revision);
+  }
 }
 
 export type WorkflowGateway = ReturnType<typeof createWorkflowGateway>;

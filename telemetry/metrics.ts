@@ -70,10 +70,11 @@ export const escrowCents = new Gauge({
   registers: [registry],
 });
 
-/** Order workflow starts queued past the workers' sweep grace (issue 19 §3), read at each scrape of the API (`services.metrics`). */
-export const orderStartsWaiting = new Gauge({
-  name: 'gigflow_order_starts_waiting',
-  help: 'Orders placed whose workflow start has waited longer than the workers sweep after (money held, no workflow yet)',
+/** Workflow starts queued past the workers' sweep grace, by process (issue 19 §2, §3), read at each scrape of the API (`services.metrics`). */
+export const workflowStartsWaiting = new Gauge({
+  name: 'gigflow_workflow_starts_waiting',
+  help: 'Workflow starts a request committed that have waited longer than the workers sweep after (an order placed with money held, a job, a withdrawal... without its workflow yet), by process',
+  labelNames: ['process'] as const,
   registers: [registry],
 });
 

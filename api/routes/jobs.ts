@@ -203,6 +203,8 @@ const routes = {
     path: '/jobs',
     tags: ['jobs'],
     summary: 'Order a job (W-01…W-06): signed in, or with an email (an account is created and the job waits for its activation). Idempotency-Key required',
+    description:
+      'Signed in, a 503 can come after the job is ordered when Temporal could not take its workflow: retry with the same Idempotency-Key, which answers the job (200) and starts its workflow. Signed out, the job is answered all the same (a retry would meet the account the order made). Either way a worker starts a workflow left over within a minute.',
     request: { headers: z.object({ 'idempotency-key': idempotencyKeyHeader }), ...jsonBody(Order) },
     responses: { 201: json('Ordered', Ordered), 200: json('A retry of an earlier order', Ordered), ...errorResponses(401, 404, 409, 422) },
   }),

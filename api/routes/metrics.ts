@@ -7,7 +7,7 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '../../services/index.js';
-import { escrowCents, metricsAllowed, metricsContentType, metricsText, orderStartsWaiting } from '../../telemetry/metrics.js';
+import { escrowCents, metricsAllowed, metricsContentType, metricsText, workflowStartsWaiting } from '../../telemetry/metrics.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
@@ -32,9 +32,9 @@ const route = secured(access.public, {
 export function metricsRoutes({ metrics }: Pick<Services, 'metrics'>, token: string | undefined) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(route, async (c) => {
     if (!metricsAllowed(token, c.req.header('authorization'))) throw new AppError('unauthenticated', 'send `Authorization: Bearer <METRICS_TOKEN>`');
-    const [escrow, waiting] = await Promise.all([metrics.escrowCents(), metrics.orderStartsWaiting()]);
+    const [escrow, waiting] = await Promise.all([metrics.escrowCents(), metrics.workflowStartsWaiting()]);
     escrowCents.set(escrow);
-    orderStartsWaiting.set(waiting);
+    for (const [process, count] of Object.entries(waiting)) workflowStartsWaiting.set({ process }, count);
     return c.body(await metricsText(), 200, { 'Content-Type': metricsContentType }) as never;
   });
 }

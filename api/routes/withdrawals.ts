@@ -81,6 +81,8 @@ const routes = {
     path: '/withdrawals',
     tags: ['withdrawals'],
     summary: 'Withdraw from the main balance to the payout details, in the next batch (K-50); the fee is taken from the amount (D-04)',
+    description:
+      'A 503 can come after the withdrawal is requested (its amount held) when Temporal could not take its workflow: retry with the same Idempotency-Key, which answers the withdrawal (200) and starts its workflow. Otherwise a worker starts it within a minute.',
     request: {
       headers: z.object({ 'idempotency-key': idempotencyKeyHeader }),
       ...jsonBody(z.strictObject({ amountCents: z.number().int().min(1).max(1_000_000).openapi({ description: 'integer cents taken from the balance, fee included' }) })),

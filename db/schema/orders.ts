@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { Closure, OrderInput, OrderStatus, OrderView } from '../../workflows/order/messages.js';
+import type { Closure, OrderStatus, OrderView } from '../../workflows/order/messages.js';
 import { offers } from './catalog.js';
 import { users } from './users.js';
 
@@ -63,25 +63,6 @@ export const orders = pgTable(
     check('orders_total_positive', sql`${t.totalCents} > 0`),
   ],
 );
-
-/**
- * The order workflows still to start: the outbox of the placement. The placement writes the
- * order's row, its escrow hold and this row in one transaction, and starts the workflow after
- * the commit; the row goes once Temporal has the workflow. A row left over (Temporal refused or
- * could not be reached, the API stopped between the commit and the start) is started by the
- * buyer's retry of the request or by a worker's sweep (`db/order-starts.ts`), so no money stays
- * held without its workflow. Issue 19 §3: the placement no longer holds its transaction, with
- * the buyer's balance locked, across a call to Temporal, and the workflow's first task no longer
- * waits for the commit.
- */
-export const orderStarts = pgTable('order_starts', {
-  orderId: bigint('order_id', { mode: 'number' })
-    .primaryKey()
-    .references(() => orders.id),
-  /** The workflow's input, exactly as the placement built it. */
-  input: jsonb('input').$type<OrderInput>().notNull(),
-  createdAt: ts('created_at').notNull(),
-});
 
 /** What happened on an order, for the party who did not do it (and staff alerts). */
 export const notifications = pgTable(

@@ -22,6 +22,7 @@ import { insertOffer } from '../support/catalog.js';
 import { startPayingApi, uniqueId, type PayingApi } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
 import { recordTwice as recordTransitionTwice } from '../support/order-writes.js';
+import type { QueuedStart } from '../../db/workflow-starts.js';
 
 const WEB = 'http://web.test';
 const PRICE = 1_000;
@@ -78,7 +79,7 @@ describe('referrals: a link, activation, and commissions on completed orders', (
   /** Places an order at `at` by the services' clock; the workflow's start is caught, as the tests play its part. */
   async function place(buyerId: number, offerId: number, at: number): Promise<{ state: machine.OrderState; input: OrderInput }> {
     setClock(at);
-    const catcher = { order: { start: async (input: OrderInput) => void started.set(input.orderId, input) } };
+    const catcher = { startQueued: async (q: QueuedStart) => void (q.process === 'order' && started.set(q.input.orderId, q.input)) };
     const placement = createPlacement({ db: api.database.db, clock, ledger, workflows: catcher, rules: orderPolicy() });
     const { view } = await placement.place(
       { id: buyerId, login: `buyer_${buyerId}`, emailConfirmed: true },

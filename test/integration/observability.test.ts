@@ -131,7 +131,9 @@ describe('metrics, traces and logs of a running stack', () => {
     const apiText = await (await apiScrape(METRICS_TOKEN)).text();
     assert.match(apiText, /^gigflow_orders_placed_total 1$/m);
     assert.match(apiText, /^gigflow_escrow_cents 1000$/m);
-    assert.match(apiText, /^gigflow_order_starts_waiting 0$/m, 'its workflow started after the commit: nothing waits');
+    for (const process of ['order', 'job', 'request', 'withdrawal', 'individual_offer', 'moderation']) {
+      assert.match(apiText, new RegExp(`^gigflow_workflow_starts_waiting\\{process="${process}"\\} 0$`, 'm'), `${process}: every workflow started after its commit, nothing waits`);
+    }
     assert.match(apiText, /^gigflow_http_request_duration_seconds_count\{method="POST",route="\/orders\/:id\/actions",status="200"\} 1$/m);
     assert.doesNotMatch(apiText, /route="\/orders\/\d/, 'never a raw path');
     const workerText = await (await scrape(workerMetricsUrl, METRICS_TOKEN)).text();

@@ -11,6 +11,7 @@ import { createPlacement } from '../../services/placement.js';
 import * as machine from '../../workflows/order/machine.js';
 import type { ActArgs, OrderInput } from '../../workflows/order/messages.js';
 import { orderPolicy } from '../../workflows/order/policy.js';
+import type { QueuedStart } from '../../db/workflow-starts.js';
 
 /** What the workflow's local activity writes for a transition to `state` at `now`, with staff's view (no allowed actions) as the row's. */
 export function recordOf(input: OrderInput, state: machine.OrderState, effects: machine.Effects, now: string): OrderEventRecord {
@@ -27,7 +28,7 @@ export function recordOf(input: OrderInput, state: machine.OrderState, effects: 
 /** Places one unit of `offerId` for `buyer` under `key`; answers the input its workflow would have started with (the start is caught: the test plays the workflow). */
 export async function placeWithoutWorkflow(db: Db, buyer: { id: number; login: string }, offerId: number, key: string): Promise<OrderInput> {
   let started: OrderInput | undefined;
-  const catcher = { order: { start: async (input: OrderInput) => void (started = input) } };
+  const catcher = { startQueued: async (q: QueuedStart) => void (q.process === 'order' && (started = q.input)) };
   const placement = createPlacement({ db, clock: systemClock, ledger: createLedger(db), workflows: catcher, rules: orderPolicy() });
   await placement.place({ ...buyer, emailConfirmed: true }, { offerId, units: 1, optionIds: [], packageTier: null, requirements: null }, key);
   return started!;

@@ -10,7 +10,9 @@ import { createLedger } from '../../db/ledger.js';
 import type { PaymentProvider, ProviderName, Providers } from '../../payments/provider.js';
 import type { WorkflowGateway } from '../../services/workflow-gateway.js';
 import { createWithdrawals } from '../../services/withdrawals.js';
+import { nextBatchAt } from '../../payments/batch-calendar.js';
 import type { WithdrawalInput, WithdrawalMethod } from '../../workflows/withdrawal/messages.js';
+import { feeOf, withdrawalPolicy } from '../../workflows/withdrawal/policy.js';
 import { returnedTo, saveCard } from './pay.js';
 import { PAYMENT_SECRETS, unreachableProviders } from './payments.js';
 
@@ -29,10 +31,10 @@ export interface WithdrawalRequest {
  * Requests a withdrawal through the API's own service (`createWithdrawals(…).request`, what
  * `POST /withdrawals` calls): the user's payout details are set to `destination` first, and the
  * service's clock reads `atMs` (the time-skipping server's time in workflow tests). The service
- * checks what is withdrawable, writes the row, holds the amount with D-04's fee and starts the
- * workflow in one transaction. `rollBack`: that transaction fails right after the start.
+ * checks what is withdrawable, writes the row, holds the amount with D-04's fee and queues the
+ * workflow's start in one transaction, and starts it after the commit.
  */
-export async function requestWithdrawal(db: Db, gateway: WorkflowGateway, req: WithdrawalRequest, options: { rollBack?: boolean } = {}): Promise<WithdrawalInput> {
+export async function requestWithdrawal(db: Db, gateway: WorkflowGateway, req: WithdrawalRequest): Promise<WithdrawalInput> {
   await db.sql`
     insert into payout_details (user_id, method, account, token, updated_at)
     values (${req.userId}, ${req.method}, ${req.destinationLabel}, ${req.destination}, ${new Date(req.atMs).toISOString()}::timestamptz)
@@ -40,27 +42,43 @@ export async function requestWithdrawal(db: Db, gateway: WorkflowGateway, req: W
   let started: WithdrawalInput | undefined;
   const workflows: WorkflowGateway = {
     ...gateway,
-    withdrawal: {
-      ...gateway.withdrawal,
-      start: async (input) => {
-        started = input;
-        await gateway.withdrawal.start(input);
-        if (options.rollBack) throw new RolledBack();
-      },
+    startQueued: async (queued) => {
+      if (queued.process === 'withdrawal') started = queued.input;
+      await gateway.startQueued(queued);
     },
   };
   // Requesting never reaches a provider: the payout does, later, from the workflow.
   const withdrawals = createWithdrawals({ db, ledger: createLedger(db), clock: { now: () => new Date(req.atMs) }, providers: unreachableProviders(), workflows });
-  try {
-    await withdrawals.request(req.userId, { amountCents: req.amountCents }, randomUUID());
-  } catch (err) {
-    if (!(err instanceof RolledBack)) throw err;
-  }
+  await withdrawals.request(req.userId, { amountCents: req.amountCents }, randomUUID());
   assert.ok(started, `the withdrawal of user ${req.userId} started`);
   return started;
 }
 
-class RolledBack extends Error {}
+/**
+ * Starts a withdrawal's workflow for a withdrawal that was never committed: what an API of the
+ * code before the start outbox left when its request's transaction rolled back after the start.
+ * The input is a real request's, under an id no row has.
+ */
+export async function startUncommittedWithdrawal(db: Db, gateway: WorkflowGateway, req: WithdrawalRequest): Promise<WithdrawalInput> {
+  const policy = withdrawalPolicy();
+  const feeCents = feeOf(req.method, req.amountCents, policy);
+  const [{ id }] = (await db.sql`select nextval(pg_get_serial_sequence('withdrawals', 'id'))::int8 as id`) as unknown as [{ id: string }];
+  const input: WithdrawalInput = {
+    withdrawalId: Number(id),
+    userId: req.userId,
+    method: req.method,
+    destination: req.destination,
+    destinationLabel: req.destinationLabel,
+    amountCents: req.amountCents,
+    feeCents,
+    netCents: req.amountCents - feeCents,
+    requestedAt: new Date(req.atMs).toISOString(),
+    expectedBatchAt: new Date(nextBatchAt(req.atMs, policy.batch)).toISOString(),
+    policy,
+  };
+  await gateway.withdrawal.start(input);
+  return input;
+}
 
 /** Saves `number` as a payout card on the card stand-in's hosted page, as a user would; answers its token and label. */
 export async function savePayoutCard(card: PaymentProvider, userId: number, number: string): Promise<{ token: string; label: string }> {

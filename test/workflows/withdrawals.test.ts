@@ -27,7 +27,7 @@ import { assertLedgerConsistent, createUsers } from '../support/ledger.js';
 import { fund } from '../support/orders.js';
 import { startPaymentStandIns, TEST_CARDS, type PaymentStandIns } from '../support/payments.js';
 import type { payoutScheduleStandIn } from '../support/schedule-stand-in.js';
-import { assertBatchesReconciled, assertWithdrawalMoney, cardPayoutsOf, payoutWebhookReceiver, requestWithdrawal, savePayoutCard } from '../support/withdrawals.js';
+import { assertBatchesReconciled, assertWithdrawalMoney, cardPayoutsOf, payoutWebhookReceiver, requestWithdrawal, savePayoutCard, startUncommittedWithdrawal } from '../support/withdrawals.js';
 
 const entry = fileURLToPath(new URL('../support/withdrawal-workflows.ts', import.meta.url));
 const calendar = withdrawalPolicy().batch;
@@ -285,9 +285,9 @@ describe('withdrawals and payout batches on the time-skipping server', () => {
     assert.deepEqual([row!.taken, row!.failed_count], [1, 1]);
   });
 
-  it('voids a withdrawal whose request rolled back after starting it: no money moves', async () => {
+  it('voids a withdrawal workflow whose request never committed (an API before the start outbox rolled back after starting it): no money moves', async () => {
     const userId = await member();
-    const w = await requestWithdrawal(db(), gateway, { userId, method: 'paypal', destination: 'void@example.com', destinationLabel: 'void@example.com', amountCents: 1_000, atMs: await now() }, { rollBack: true });
+    const w = await startUncommittedWithdrawal(db(), gateway, { userId, method: 'paypal', destination: 'void@example.com', destinationLabel: 'void@example.com', amountCents: 1_000, atMs: await now() });
     const handle = env.client.workflow.getHandle(withdrawalWorkflowId(w.withdrawalId));
     await pollUntil(async () => (await handle.describe()).status.name === 'COMPLETED', { what: 'the void workflow to end' });
     assert.equal((await handle.result()).status, 'voided');
