@@ -193,8 +193,8 @@ function withdrawalGateway(temporal: Client, taskQueue: string) {
   return {
     /**
      * Starts a requested withdrawal's workflow (its row, hold and queued start committed:
-     * `db/workflow-starts.ts`; its amounts checked before, `checkedWithdrawal`). Idempotent, as
-     * every queued start.
+     * `db/workflow-starts.ts`; its amounts checked before it was queued, services/withdrawals.ts).
+     * Idempotent, as every queued start.
      */
     async start(input: WithdrawalInput): Promise<void> {
       await startWorkflow<typeof withdrawalWorkflow>(temporal, taskQueue, withdrawalWorkflowType, withdrawalWorkflowId(input.withdrawalId), input, withdrawalSearch, { once: true });
@@ -496,30 +496,22 @@ export function createWorkflowGateway({
   return { order, moderation, withdrawal, standing, individualOffer, replyWatch, request, job, resolveAttention, ping, startQueued };
 }
 
+/** Each queued process's business id for its workflow. */
+const workflowIdOf: { [P in StartProcess]: (input: StartInputs[P]) => string } = {
+  order: (input) => orderWorkflowId(input.orderId),
+  job: (input) => jobWorkflowId(input.jobId),
+  request: (input) => requestWorkflowId(input.requestId),
+  withdrawal: (input) => withdrawalWorkflowId(input.withdrawalId),
+  individual_offer: (input) => individualOfferWorkflowId(input.offerId),
+  moderation: (input) => moderationWorkflowId(input.offerId, input.revision),
+};
+
 /**
  * The queued start of `process`'s workflow for `input`, under its business id: what a request
  * queues in its transaction (`queueStartIn`) and starts after the commit (`startQueued`).
  */
 export function queuedStart<P extends StartProcess>(process: P, input: StartInputs[P]): QueuedStart {
-  const workflowId = workflowIdOf({ process, input } as QueuedStart);
-  return { process, workflowId, input } as QueuedStart;
-}
-
-function workflowIdOf(start: QueuedStart): string {
-  switch (start.process) {
-    case 'order':
-      return orderWorkflowId(start.input.orderId);
-    case 'job':
-      return jobWorkflowId(start.input.jobId);
-    case 'request':
-      return requestWorkflowId(start.input.requestId);
-    case 'withdrawal':
-      return withdrawalWorkflowId(start.input.withdrawalId);
-    case 'individual_offer':
-      return individualOfferWorkflowId(start.input.offerId);
-    case 'moderation':
-      return moderationWorkflowId(start.input.offerId, start.input.revision);
-  }
+  return { process, workflowId: workflowIdOf[process](input), input } as QueuedStart;
 }
 
 export type WorkflowGateway = ReturnType<typeof createWorkflowGateway>;
