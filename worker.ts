@@ -25,6 +25,7 @@ import { ensureBuyerStatusSchedule } from './scripts/buyer-status-schedule.js';
 import { ensurePayoutSchedule } from './scripts/payout-schedule.js';
 import { workflowBundle } from './scripts/workflow-bundle.js';
 import { systemClock } from './services/clock.js';
+import { runTopUpReconciler } from './services/wallet.js';
 import { placeRequestPicks } from './services/placement.js';
 import { temporalConnectionOptions } from './services/temporal-connection.js';
 import { createWorkflowGateway } from './services/workflow-gateway.js';
@@ -195,7 +196,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const payloadCodec = configuredCodec(config);
   // The clients' workflow inputs (schedules', queued starts') are payloads too.
   const clientCodec = payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {};
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db, providers: configuredProviders(config), ...(payloadCodec ? { payloadCodec } : {}), ...(tracing ? { tracing } : {}) });
+  const providers = configuredProviders(config);
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db, providers, ...(payloadCodec ? { payloadCodec } : {}), ...(tracing ? { tracing } : {}) });
   // K-50: the Schedule that starts the payout batches, created or brought in line with the policy.
   const scheduling = await Connection.connect(temporal);
   try {
@@ -232,13 +234,21 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     onStarted: (count) => logger.warn({ count }, `started ${count} workflows their requests left queued`),
     onError: (err) => logger.error({ err }, 'starting queued workflows failed'),
   });
+  // Issue 19 §2: top-ups the provider took whose webhooks never came, credited; checkouts
+  // abandoned past the provider's window, expired (services/wallet.ts).
+  const topUps = runTopUpReconciler({
+    deps: { db, ledger: createLedger(db), providers, clock: systemClock },
+    signal: stopLoops.signal,
+    onSettled: (counts) => logger.warn(counts, 'settled pending top-ups by asking their provider'),
+    onError: (err) => logger.error({ err }, 'reconciling pending top-ups failed'),
+  });
   // run() stops polling on SIGINT/SIGTERM (the runtime's default shutdown signals) and
   // resolves once in-flight tasks have finished.
   try {
     await worker.run();
   } finally {
     stopLoops.abort();
-    await Promise.all([mail, starts]);
+    await Promise.all([mail, starts, topUps]);
     smtp?.close();
     metrics?.server.close();
     await Promise.allSettled([connection.close(), db.close(), tracing?.shutdown()]);

@@ -80,8 +80,11 @@ async function settleEvent(db: Db, id: number, status: EventStatus, note: string
   await db.orm.update(providerEvents).set({ status, note, processedAt: at }).where(eq(providerEvents.id, id));
 }
 
-/** Credits a paid top-up, its card lot and the event in one transaction (K-48, D-09). */
-async function creditTopUp(deps: WebhookDeps, tx: postgres.TransactionSql, topUp: typeof topUps.$inferSelect, state: PaymentState, eventRowId: number): Promise<void> {
+/** What settling a payment needs: the database, the ledger and the clock. */
+type SettleDeps = Pick<WebhookDeps, 'db' | 'ledger' | 'clock'>;
+
+/** Credits a paid top-up, its card lot and the event that told of it, if one did, in one transaction (K-48, D-09). */
+async function creditTopUp(deps: SettleDeps, tx: postgres.TransactionSql, topUp: typeof topUps.$inferSelect, state: PaymentState, eventRowId: number | null): Promise<void> {
   const now = deps.clock.now();
   await deps.ledger.topUpIn(tx, { topUpId: topUp.id, userId: topUp.userId, amount: topUp.amount, method: topUp.method });
   const card = state.card;
@@ -97,7 +100,37 @@ async function creditTopUp(deps: WebhookDeps, tx: postgres.TransactionSql, topUp
       values (${topUp.userId}, ${topUp.id}, ${topUp.amount}, ${card?.fingerprint ?? 'unknown'}, ${releasesAt.toISOString()}::timestamptz)
       on conflict (top_up_id) do nothing`;
   }
-  await tx`update provider_events set status = 'processed', processed_at = ${now.toISOString()}::timestamptz where id = ${eventRowId}`;
+  if (eventRowId !== null) await tx`update provider_events set status = 'processed', processed_at = ${now.toISOString()}::timestamptz where id = ${eventRowId}`;
+}
+
+/**
+ * The payment `state`, an approved PayPal order's captured first (`approved`: its event said so,
+ * or it waits for no payer), in case the payer never came back to us.
+ */
+export async function capturedIfApproved(providers: Providers, topUp: typeof topUps.$inferSelect, state: PaymentState, approved: boolean): Promise<PaymentState> {
+  const capture = providers[topUp.method].capture;
+  return state.status === 'pending' && approved && capture ? capture(topUp.gatewayRef!, topUp.id) : state;
+}
+
+/**
+ * Settles a top-up by its payment as the provider has it now: a paid one is credited (once: the
+ * ledger's key `topup:<id>`), a failed one still pending is declined. `eventRowId`: the webhook
+ * event that asked, marked processed with the credit. Answers what became of the top-up.
+ */
+export async function settlePayment(deps: SettleDeps, topUp: typeof topUps.$inferSelect, state: PaymentState, eventRowId: number | null): Promise<'credited' | 'declined' | 'unchanged'> {
+  if (state.status === 'succeeded') {
+    await deps.db.sql.begin((tx) => creditTopUp(deps, tx, topUp, state, eventRowId));
+    return 'credited';
+  }
+  if (state.status === 'failed' && topUp.status === 'pending') {
+    const declined = await deps.db.orm
+      .update(topUps)
+      .set({ status: 'declined', declineReason: state.failureReason ?? 'declined', decidedAt: deps.clock.now() })
+      .where(and(eq(topUps.id, topUp.id), eq(topUps.status, 'pending')))
+      .returning({ id: topUps.id });
+    if (declined.length > 0) return 'declined';
+  }
+  return 'unchanged';
 }
 
 async function findTopUp(db: Db, provider: ProviderName, providerRef: string, topUpId: number | null) {
@@ -115,20 +148,10 @@ async function findTopUp(db: Db, provider: ProviderName, providerRef: string, to
 async function applyPayment(deps: WebhookDeps, event: VerifiedEvent & { subject: { kind: 'payment' } }, row: EventRow): Promise<EventStatus> {
   const topUp = await findTopUp(deps.db, event.provider, event.subject.providerRef, event.subject.topUpId);
   if (!topUp) return unmatched(deps, row, `no top-up has payment ${event.subject.providerRef}`);
-  const provider = deps.providers[event.provider];
-  let state = await provider.payment(event.subject.providerRef);
   // PayPal: an approved order is captured here too, in case the payer never came back to us.
-  if (state.status === 'pending' && event.type === 'CHECKOUT.ORDER.APPROVED' && provider.capture) state = await provider.capture(event.subject.providerRef, topUp.id);
-  if (state.status === 'succeeded') {
-    await deps.db.sql.begin((tx) => creditTopUp(deps, tx, topUp, state, row.id));
-    return 'processed';
-  }
-  if (state.status === 'failed' && topUp.status === 'pending') {
-    await deps.db.orm
-      .update(topUps)
-      .set({ status: 'declined', declineReason: state.failureReason ?? 'declined', decidedAt: deps.clock.now() })
-      .where(and(eq(topUps.id, topUp.id), eq(topUps.status, 'pending')));
-  }
+  const current = await deps.providers[event.provider].payment(event.subject.providerRef);
+  const state = await capturedIfApproved(deps.providers, topUp, current, event.type === 'CHECKOUT.ORDER.APPROVED');
+  if ((await settlePayment(deps, topUp, state, row.id)) === 'credited') return 'processed';
   await settleEvent(deps.db, row.id, 'processed', state.status === 'pending' ? 'payment still pending' : null, deps.clock.now());
   return 'processed';
 }

@@ -3,7 +3,8 @@
  * the bonus balance, the balance with what is withdrawable and when, and the statement.
  * Money itself moves only through the ledger.
  */
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, lt, sql } from 'drizzle-orm';
+import { drainUntilAborted } from '../db/batches.js';
 import type { Db } from '../db/client.js';
 import { cardLots, promoCodes, promoRedemptions, topUps } from '../db/schema/ledger.js';
 import { idempotencyKeys } from '../db/schema/requests.js';
@@ -13,7 +14,8 @@ import { walletRules } from './policy.js';
 import type { Clock } from './clock.js';
 import { assertSameRequest, keyedRequest, keyRow, oneRequestAtATime, type KeyedRequest } from './idempotency.js';
 import type { Ledger } from '../db/ledger.js';
-import { ProviderRefusal, type ProviderName, type Providers } from '../payments/provider.js';
+import { ProviderRefusal, type PaymentState, type ProviderName, type Providers } from '../payments/provider.js';
+import { capturedIfApproved, settlePayment } from './provider-webhooks.js';
 
 /** A top-up starts with the amount and the method; the payer pays on the provider's page (K-47). */
 export interface TopUpInput {
@@ -121,7 +123,8 @@ function providerUnavailable(err: unknown): AppError {
  * Starts a top-up: the row first (its id names the payment at the provider and is the
  * provider's idempotency key), then the provider's checkout, whose hosted page the payer is
  * sent to. With an Idempotency-Key a retry answers the same top-up and the same page. The
- * balance does not change here: only a verified webhook credits it (`provider-webhooks.ts`).
+ * balance does not change here: a verified webhook credits it (`provider-webhooks.ts`), or,
+ * when none comes, the workers' reconciliation (`reconcilePendingTopUps`).
  */
 async function startTopUp(deps: WalletDeps, userId: number, input: TopUpInput, requestKey: string): Promise<{ topUp: TopUpView; created: boolean }> {
   const request = keyedRequest(requestKey, 'top_up', input);
@@ -201,17 +204,23 @@ async function returnFromProvider(deps: WalletDeps, userId: number, id: number):
  */
 async function endTopUp(deps: WalletDeps, row: TopUpRow, reason: TopUpEnd): Promise<boolean> {
   if (row.status !== 'pending') return row.status === 'cancelled';
-  if (row.gatewayRef) {
-    let state;
-    try {
-      state = await deps.providers[row.method].payment(row.gatewayRef);
-    } catch (err) {
-      if (!(err instanceof ProviderRefusal && err.status === 404)) throw err;
-      state = null;
-    }
-    if (state && state.status === 'succeeded') return false;
-    if (state && state.status === 'pending' && !state.awaitingPayer) return false;
+  return endUnpaid(deps, row, row.gatewayRef ? await paymentOf(deps.providers, row) : null, reason);
+}
+
+/** The top-up's payment as the provider has it, or null when the provider no longer knows it (404); other failures throw. */
+async function paymentOf(providers: Providers, row: TopUpRow): Promise<PaymentState | null> {
+  try {
+    return await providers[row.method].payment(row.gatewayRef!);
+  } catch (err) {
+    if (!(err instanceof ProviderRefusal && err.status === 404)) throw err;
+    return null;
   }
+}
+
+/** `endTopUp` once the payment is known (`state`; null: none, or the provider forgot it). */
+async function endUnpaid(deps: Pick<WalletDeps, 'db' | 'clock'>, row: TopUpRow, state: PaymentState | null, reason: TopUpEnd): Promise<boolean> {
+  if (state && state.status === 'succeeded') return false;
+  if (state && state.status === 'pending' && !state.awaitingPayer) return false;
   const ended = await deps.db.orm
     .update(topUps)
     .set({ status: 'cancelled', declineReason: reason, decidedAt: deps.clock.now() })
@@ -271,6 +280,67 @@ async function expireStale(deps: WalletDeps, userId: number): Promise<void> {
       // Asked again at the next read.
     }
   }
+}
+
+/** Pending top-ups asked about in one round of `reconcilePendingTopUps`, oldest first. */
+const RECONCILE_BATCH = 100;
+/** A checkout's webhook normally comes within seconds: a top-up is reconciled only once it has waited this long. */
+export const RECONCILE_AFTER_MS = 10 * 60_000;
+/** How often each worker reconciles. */
+const RECONCILE_EVERY_MS = 60_000;
+
+/**
+ * Issue 19 §2: a payment the provider took whose webhooks never reached us (every delivery
+ * refused while we were down past the provider's retries) would leave its top-up pending and
+ * the payer's money uncredited for good; and a checkout its payer abandoned stays pending until
+ * its user reads their top-ups. Asks the provider about the pending top-ups whose checkout was
+ * opened before `before` (oldest first, one batch), and settles each as its webhook would have:
+ * a paid one credited (ledger key `topup:<id>`: a webhook that comes after changes nothing), a
+ * failed one declined; one left waiting for its payer past the provider's window expires. A
+ * payment on its way (a processing card, an approved PayPal order, captured here) is left for
+ * its webhook or the next round, as is a top-up whose provider does not answer.
+ */
+export async function reconcilePendingTopUps(deps: Omit<WalletDeps, 'webUrl'>, before: Date): Promise<{ asked: number; credited: number; declined: number; expired: number; full: boolean }> {
+  const rows = await deps.db.orm
+    .select()
+    .from(topUps)
+    .where(and(eq(topUps.status, 'pending'), isNotNull(topUps.gatewayRef), lt(topUps.createdAt, before)))
+    .orderBy(asc(topUps.createdAt))
+    .limit(RECONCILE_BATCH);
+  const outcome = { asked: rows.length, credited: 0, declined: 0, expired: 0, full: rows.length === RECONCILE_BATCH };
+  const now = deps.clock.now().getTime();
+  for (const row of rows) {
+    try {
+      const found = await paymentOf(deps.providers, row);
+      const state = found && (await capturedIfApproved(deps.providers, row, found, !found.awaitingPayer));
+      const settled = state ? await settlePayment(deps, row, state, null) : 'unchanged';
+      if (settled !== 'unchanged') outcome[settled] += 1;
+      else if (now - row.createdAt.getTime() >= walletRules.topUpExpiresAfterMs[row.method] && (await endUnpaid(deps, row, state, 'expired'))) outcome.expired += 1;
+    } catch {
+      // The provider did not answer: the next round asks again.
+    }
+  }
+  return outcome;
+}
+
+/**
+ * Reconciles the pending top-ups until `signal` aborts (`reconcilePendingTopUps`): every
+ * `intervalMs`, those whose checkout opened over `afterMs` ago, a batch after another while one
+ * settled something. Runs in each worker process; two settling the same top-up credit it once.
+ */
+export async function runTopUpReconciler(opts: { deps: Omit<WalletDeps, 'webUrl'>; signal: AbortSignal; intervalMs?: number; afterMs?: number; onSettled?: (counts: { credited: number; declined: number; expired: number }) => void; onError?: (err: unknown) => void }): Promise<void> {
+  const { deps, signal, intervalMs = RECONCILE_EVERY_MS, afterMs = RECONCILE_AFTER_MS } = opts;
+  await drainUntilAborted({
+    signal,
+    intervalMs,
+    batch: async () => {
+      const { credited, declined, expired, full } = await reconcilePendingTopUps(deps, new Date(deps.clock.now().getTime() - afterMs));
+      const settled = credited + declined + expired;
+      if (settled > 0) opts.onSettled?.({ credited, declined, expired });
+      return { full: full && settled > 0 };
+    },
+    onError: opts.onError,
+  });
 }
 
 async function getTopUp(deps: WalletDeps, userId: number, id: number): Promise<TopUpView> {

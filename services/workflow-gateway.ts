@@ -475,22 +475,18 @@ export function createWorkflowGateway({
     await temporal.connection.withAbortSignal(signal, () => temporal.connection.workflowService.getSystemInfo({}));
   }
 
+  const starts: { [P in StartProcess]: (input: StartInputs[P]) => Promise<void> } = {
+    order: order.start,
+    job: job.start,
+    request: request.start,
+    withdrawal: withdrawal.start,
+    individual_offer: individualOffer.start,
+    moderation: moderation.start,
+  };
+  const startOf = <P extends StartProcess>(queued: { process: P; input: StartInputs[P] }) => starts[queued.process](queued.input);
   /** Starts a queued workflow (`db/workflow-starts.ts`) with its process's own start. */
   function startQueued(queued: QueuedStart): Promise<void> {
-    switch (queued.process) {
-      case 'order':
-        return order.start(queued.input);
-      case 'job':
-        return job.start(queued.input);
-      case 'request':
-        return request.start(queued.input);
-      case 'withdrawal':
-        return withdrawal.start(queued.input);
-      case 'individual_offer':
-        return individualOffer.start(queued.input);
-      case 'moderation':
-        return moderation.start(queued.input);
-    }
+    return startOf(queued);
   }
 
   return { order, moderation, withdrawal, standing, individualOffer, replyWatch, request, job, resolveAttention, ping, startQueued };

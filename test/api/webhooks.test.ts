@@ -9,7 +9,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { createLedger } from '../../db/ledger.js';
 import { createAccounts } from '../../services/accounts.js';
+import { walletRules } from '../../services/policy.js';
+import { reconcilePendingTopUps, runTopUpReconciler } from '../../services/wallet.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { manualClock, signUp, type Caller, type TestUser } from '../support/api.js';
 import { startPayingApi, type PayingApi, type TestDatabase } from '../support/harness.js';
@@ -250,6 +253,76 @@ describe('payment provider webhooks', () => {
       await topUpWhen(call, user, topUp.id, 'approved');
       assert.equal(await mainOf(user), 2_700);
       await assertLedgerConsistent(database.db);
+    });
+  });
+
+  /**
+   * Issue 19 §2: when every delivery of a payment's webhook is lost (we were down past the
+   * provider's retries), the workers' reconciliation asks the provider about pending top-ups
+   * and settles them as the webhook would have; abandoned checkouts expire without anyone
+   * reading them. Its deliveries are held by the tap: none reaches the app unless the test
+   * delivers it.
+   */
+  describe('settled without its webhook', () => {
+    const deps = () => ({ db: database.db, ledger: createLedger(database.db), providers: stand.providers, clock });
+    const createdMs = async (topUpId: number) =>
+      (await database.db.sql<{ ms: number }[]>`select (extract(epoch from created_at) * 1000)::float8 as ms from top_ups where id = ${topUpId}`)[0]!.ms;
+
+    it('credits a paid card top-up whose webhooks never came once its checkout has waited past the grace, and only then; the late webhook changes nothing', async () => {
+      const user = await signUp(call, 'lost_hook');
+      const { topUp, delivery } = await paidWithWebhookKept(user, 4_100);
+      const opened = await createdMs(topUp.id);
+      // Both sides of the grace: a checkout opened exactly at the boundary is left for its webhook.
+      await reconcilePendingTopUps(deps(), new Date(opened));
+      assert.equal((await topUpOf(user, topUp.id)).status, 'pending');
+      assert.equal(await mainOf(user), 0);
+      await reconcilePendingTopUps(deps(), new Date(opened + 1));
+      assert.equal((await topUpOf(user, topUp.id)).status, 'approved');
+      assert.equal(await mainOf(user), 4_100);
+      assert.equal(await credits(topUp.id), 1);
+      // The card's month-long withdrawal lock starts as a webhook's credit starts it (K-48, D-09).
+      assert.equal((await database.db.sql`select 1 from card_lots where top_up_id = ${topUp.id}`).length, 1);
+      const late = await deliver(call, delivery);
+      assert.equal(late.status, 200, JSON.stringify(late.body));
+      assert.equal(late.body.status, 'processed');
+      assert.equal(await mainOf(user), 4_100, 'credited once');
+      assert.equal(await credits(topUp.id), 1);
+      await assertLedgerConsistent(database.db);
+    });
+
+    it('captures and credits a PayPal order its payer approved but never came back from, on a worker’s next round', async () => {
+      const user = await signUp(call, 'paypal_lost');
+      const topUp = await startTopUp(call, user, 2_200, 'paypal');
+      tap.hold(orderOf(topUp.checkoutUrl));
+      // Approved on PayPal; the payer closes the tab instead of following the redirect back to us.
+      returnedTo(await approveOnPaypal(topUp.checkoutUrl, 'lost@paypal.example'));
+      // The file's clock stands still: a millisecond on, the checkout is older than a grace of 0.
+      clock.advance(1);
+      const stop = new AbortController();
+      const rounds = runTopUpReconciler({ deps: deps(), signal: stop.signal, intervalMs: 20, afterMs: 0 });
+      try {
+        await topUpWhen(call, user, topUp.id, 'approved');
+      } finally {
+        stop.abort();
+        await rounds;
+      }
+      assert.equal(await mainOf(user), 2_200);
+      assert.equal(await credits(topUp.id), 1);
+      assert.equal((await topUpOf(user, topUp.id)).source, 'PayPal lost@paypal.example');
+    });
+
+    it('expires a checkout its payer abandoned once the provider’s window has passed, with nobody reading it, and not a minute before', async () => {
+      const user = await signUp(call, 'abandoned');
+      const topUp = await startTopUp(call, user, 1_000, 'card');
+      const status = async () => (await database.db.sql<{ status: string; decline_reason: string | null }[]>`select status, decline_reason from top_ups where id = ${topUp.id}`)[0]!;
+      const after = new Date((await createdMs(topUp.id)) + 1);
+      clock.advance(walletRules.topUpExpiresAfterMs.card - 60_000);
+      await reconcilePendingTopUps(deps(), after);
+      assert.deepEqual(await status(), { status: 'pending', decline_reason: null }, 'a minute before the window ends: still open for the payer');
+      clock.advance(60_000);
+      await reconcilePendingTopUps(deps(), after);
+      assert.deepEqual(await status(), { status: 'cancelled', decline_reason: 'expired' });
+      assert.equal(await mainOf(user), 0);
     });
   });
 });
