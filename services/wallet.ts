@@ -3,7 +3,7 @@
  * the bonus balance, the balance with what is withdrawable and when, and the statement.
  * Money itself moves only through the ledger.
  */
-import { and, asc, desc, eq, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNotNull, lt, sql } from 'drizzle-orm';
 import { drainUntilAborted } from '../db/batches.js';
 import type { Db } from '../db/client.js';
 import { cardLots, promoCodes, promoRedemptions, topUps } from '../db/schema/ledger.js';
@@ -282,32 +282,33 @@ async function expireStale(deps: WalletDeps, userId: number): Promise<void> {
   }
 }
 
-/** Pending top-ups asked about in one round of `reconcilePendingTopUps`, oldest first. */
+/** Pending top-ups asked about in one round of `reconcilePendingTopUps`. */
 const RECONCILE_BATCH = 100;
 /** A checkout's webhook normally comes within seconds: a top-up is reconciled only once it has waited this long. */
-export const RECONCILE_AFTER_MS = 10 * 60_000;
-/** How often each worker reconciles. */
+const RECONCILE_AFTER_MS = 10 * 60_000;
+/** How often each worker reconciles one batch. */
 const RECONCILE_EVERY_MS = 60_000;
 
 /**
  * Issue 19 §2: a payment the provider took whose webhooks never reached us (every delivery
  * refused while we were down past the provider's retries) would leave its top-up pending and
  * the payer's money uncredited for good; and a checkout its payer abandoned stays pending until
- * its user reads their top-ups. Asks the provider about the pending top-ups whose checkout was
- * opened before `before` (oldest first, one batch), and settles each as its webhook would have:
- * a paid one credited (ledger key `topup:<id>`: a webhook that comes after changes nothing), a
- * failed one declined; one left waiting for its payer past the provider's window expires. A
- * payment on its way (a processing card, an approved PayPal order, captured here) is left for
- * its webhook or the next round, as is a top-up whose provider does not answer.
+ * its user reads their top-ups. Asks the provider about one batch of the pending top-ups whose
+ * checkout was opened before `before`, in id order after `afterId`, and settles each as its
+ * webhook would have: a paid one credited (ledger key `topup:<id>`: a webhook that comes after
+ * changes nothing), a failed one declined; one left waiting for its payer past the provider's
+ * window expires. A payment on its way (a processing card; an approved PayPal order, captured
+ * here) is left for its webhook or a later round, as is a top-up whose provider does not answer.
+ * `lastId`: where the next batch goes on from (0: the batch was the last, start over).
  */
-export async function reconcilePendingTopUps(deps: Omit<WalletDeps, 'webUrl'>, before: Date): Promise<{ asked: number; credited: number; declined: number; expired: number; full: boolean }> {
+export async function reconcilePendingTopUps(deps: Omit<WalletDeps, 'webUrl'>, before: Date, afterId = 0): Promise<{ credited: number; declined: number; expired: number; lastId: number }> {
   const rows = await deps.db.orm
     .select()
     .from(topUps)
-    .where(and(eq(topUps.status, 'pending'), isNotNull(topUps.gatewayRef), lt(topUps.createdAt, before)))
-    .orderBy(asc(topUps.createdAt))
+    .where(and(eq(topUps.status, 'pending'), isNotNull(topUps.gatewayRef), lt(topUps.createdAt, before), gt(topUps.id, afterId)))
+    .orderBy(asc(topUps.id))
     .limit(RECONCILE_BATCH);
-  const outcome = { asked: rows.length, credited: 0, declined: 0, expired: 0, full: rows.length === RECONCILE_BATCH };
+  const outcome = { credited: 0, declined: 0, expired: 0, lastId: rows.length === RECONCILE_BATCH ? rows.at(-1)!.id : 0 };
   const now = deps.clock.now().getTime();
   for (const row of rows) {
     try {
@@ -317,7 +318,7 @@ export async function reconcilePendingTopUps(deps: Omit<WalletDeps, 'webUrl'>, b
       if (settled !== 'unchanged') outcome[settled] += 1;
       else if (now - row.createdAt.getTime() >= walletRules.topUpExpiresAfterMs[row.method] && (await endUnpaid(deps, row, state, 'expired'))) outcome.expired += 1;
     } catch {
-      // The provider did not answer: the next round asks again.
+      // The provider did not answer (or its webhook's credit raced this one): a later round sees.
     }
   }
   return outcome;
@@ -325,19 +326,22 @@ export async function reconcilePendingTopUps(deps: Omit<WalletDeps, 'webUrl'>, b
 
 /**
  * Reconciles the pending top-ups until `signal` aborts (`reconcilePendingTopUps`): every
- * `intervalMs`, those whose checkout opened over `afterMs` ago, a batch after another while one
- * settled something. Runs in each worker process; two settling the same top-up credit it once.
+ * `intervalMs` one batch of those whose checkout opened over `afterMs` ago, each batch going on
+ * from the last, so every pending top-up is asked about in turn however many wait, and the
+ * provider is asked at most a batch's worth each interval. Runs in each worker process; two
+ * settling the same top-up credit it once.
  */
 export async function runTopUpReconciler(opts: { deps: Omit<WalletDeps, 'webUrl'>; signal: AbortSignal; intervalMs?: number; afterMs?: number; onSettled?: (counts: { credited: number; declined: number; expired: number }) => void; onError?: (err: unknown) => void }): Promise<void> {
   const { deps, signal, intervalMs = RECONCILE_EVERY_MS, afterMs = RECONCILE_AFTER_MS } = opts;
+  let afterId = 0;
   await drainUntilAborted({
     signal,
     intervalMs,
     batch: async () => {
-      const { credited, declined, expired, full } = await reconcilePendingTopUps(deps, new Date(deps.clock.now().getTime() - afterMs));
-      const settled = credited + declined + expired;
-      if (settled > 0) opts.onSettled?.({ credited, declined, expired });
-      return { full: full && settled > 0 };
+      const { credited, declined, expired, lastId } = await reconcilePendingTopUps(deps, new Date(deps.clock.now().getTime() - afterMs), afterId);
+      afterId = lastId;
+      if (credited + declined + expired > 0) opts.onSettled?.({ credited, declined, expired });
+      return { full: false };
     },
     onError: opts.onError,
   });
