@@ -42,7 +42,7 @@ export type Decision = { decision: 'approve' } | { decision: 'reject'; reason: R
  * Sends the offer's next revision to moderation: a new offer's content goes in moderation, a
  * published offer's edit waits in `pendingContent`. Records the submission and queues its
  * workflow's start in the caller's transaction; the caller starts it after the commit
- * (`db/workflow-starts.ts`, `startSubmissions` of services/offers.ts).
+ * (`db/workflow-starts.ts`, `withSubmissions` of services/offers.ts).
  */
 export async function queueSubmission(deps: Pick<ModerationDeps, 'clock'>, tx: Tx, row: OfferRow, content: OfferContent, as: 'new' | 'edit'): Promise<{ updated: OfferRow; start: QueuedStart }> {
   const revision = row.revision + 1;
