@@ -99,12 +99,18 @@ export async function secondsUntilAllowed(deps: ThrottleDeps, keys: readonly Thr
     .select()
     .from(signInFailures)
     .where(inArray(signInFailures.key, keys.map((k) => k.key)));
-  let waitMs = 0;
-  for (const key of keys) {
-    const row = rows.find((r) => r.key === key.key);
-    if (row) waitMs = Math.max(waitMs, row.lastFailureAt.getTime() + delayAfter(row.failures, key.freeFailures) - now);
-  }
+  const waitMs = Math.max(0, ...keys.map((key) => waitMsOf(rows.find((r) => r.key === key.key), key, now)));
   return waitMs > 0 ? Math.ceil(waitMs / 1000) : undefined;
+}
+
+/**
+ * How long from `now` an attempt on `key` still waits, its counter being `row` (none: no wait).
+ * Within the free failures nothing waits, even when a concurrent request recorded a failure
+ * after this one read the clock (its time then lies just after `now`).
+ */
+export function waitMsOf(row: { failures: number; lastFailureAt: Date } | undefined, key: ThrottleKey, now: number): number {
+  const delay = row ? delayAfter(row.failures, key.freeFailures) : 0;
+  return delay === 0 ? 0 : Math.max(0, row!.lastFailureAt.getTime() + delay - now);
 }
 
 async function countOn(db: Db, key: ThrottleKey, at: string): Promise<number> {

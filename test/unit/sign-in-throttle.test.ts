@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveClientAddress } from '../../api/client-address.js';
 import { accountRules } from '../../services/policy.js';
-import { addressKey, delayAfter, signInKeys } from '../../services/sign-in-throttle.js';
+import { addressKey, delayAfter, passwordCheckKey, signInKeys, waitMsOf } from '../../services/sign-in-throttle.js';
 
 describe('sign-in throttling', () => {
   describe('the delay after a failure', () => {
@@ -15,6 +15,17 @@ describe('sign-in throttling', () => {
       const free = accountRules.signInFreeFailuresPerLogin;
       const delays = Array.from({ length: free + 13 }, (_, i) => delayAfter(i + 1, free) / 1000);
       assert.deepEqual(delays, [...Array<number>(free).fill(0), 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]);
+    });
+
+    it('keeps an attempt within the free failures from waiting, even on a failure a concurrent request recorded after it read the clock', () => {
+      const key = passwordCheckKey(7);
+      const now = Date.parse('2026-12-07T03:00:00Z');
+      const free = accountRules.signInFreeFailuresPerLogin;
+      assert.equal(waitMsOf(undefined, key, now), 0);
+      assert.equal(waitMsOf({ failures: free, lastFailureAt: new Date(now + 5) }, key, now), 0, 'the last free failure, recorded 5 ms "after" this attempt read the clock');
+      assert.equal(waitMsOf({ failures: free + 1, lastFailureAt: new Date(now) }, key, now), accountRules.signInFirstDelayMs);
+      assert.equal(waitMsOf({ failures: free + 1, lastFailureAt: new Date(now + 5) }, key, now), accountRules.signInFirstDelayMs + 5);
+      assert.equal(waitMsOf({ failures: free + 1, lastFailureAt: new Date(now - accountRules.signInFirstDelayMs) }, key, now), 0, 'its wait is over');
     });
 
     it('stays at the cap however many failures there were', () => {
