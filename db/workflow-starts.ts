@@ -16,7 +16,7 @@ import type { Db } from './client.js';
 import type { QueuedStart, StartProcess } from './schema/workflow-starts.js';
 import { startProcesses } from './schema/workflow-starts.js';
 
-export { startProcesses, type QueuedStart, type StartInputs, type StartProcess } from './schema/workflow-starts.js';
+export type { QueuedStart, StartInputs, StartProcess } from './schema/workflow-starts.js';
 
 /** Starts a queued workflow; resolves when it runs (or ran) under its id, rejects when Temporal did not take it. */
 export type StartWorkflow = (start: QueuedStart) => Promise<void>;
@@ -25,7 +25,7 @@ export type StartWorkflow = (start: QueuedStart) => Promise<void>;
  * Issue 19 §3: how long a queued start waits before a sweep takes it. A request starts its
  * workflows within itself; a sweep that came sooner would only race it for nothing.
  */
-export const SWEEP_AFTER_MS = 30_000;
+const SWEEP_AFTER_MS = 30_000;
 /** How often each worker looks for starts left over. */
 const SWEEP_EVERY_MS = 10_000;
 /** Starts taken by one sweep, oldest first. */

@@ -168,7 +168,8 @@ async function requestNew(deps: WithdrawalDeps, userId: number, amountCents: num
       expectedBatchAt: expectedBatchAt.toISOString(),
       policy,
     };
-    // Checked before it is queued: the sweep would retry a start the workflow refuses for ever.
+    // Refused before anything commits, as the gateway's start refused it when it ran inside this
+    // transaction: queued, the workflow would only hold the amount and mark it inconsistent.
     const inconsistency = inconsistencyOf(input);
     if (inconsistency) throw new AppError('invalid_input', `withdrawal ${id}: ${inconsistency}`);
     const start = queuedStart('withdrawal', input);
@@ -181,9 +182,7 @@ async function requestNew(deps: WithdrawalDeps, userId: number, amountCents: num
 
 /** A retried request's withdrawal, its workflow started if the first attempt could not. */
 async function startedWith(deps: WithdrawalDeps, row: Row): Promise<WithdrawalSummary> {
-  if (await startQueuedWorkflows(deps.db, deps.workflows.startQueued, { workflowIds: [withdrawalWorkflowId(row.id)] })) {
-    return summaryOf((await rowOf(deps.db, row.id))!);
-  }
+  await startQueuedWorkflows(deps.db, deps.workflows.startQueued, { workflowIds: [withdrawalWorkflowId(row.id)] });
   return summaryOf(row);
 }
 

@@ -483,11 +483,8 @@ export function createWorkflowGateway({
     individual_offer: individualOffer.start,
     moderation: moderation.start,
   };
-  const startOf = <P extends StartProcess>(queued: { process: P; input: StartInputs[P] }) => starts[queued.process](queued.input);
   /** Starts a queued workflow (`db/workflow-starts.ts`) with its process's own start. */
-  function startQueued(queued: QueuedStart): Promise<void> {
-    return startOf(queued);
-  }
+  const startQueued: (queued: QueuedStart) => Promise<void> = <P extends StartProcess>(queued: { process: P; input: StartInputs[P] }) => starts[queued.process](queued.input);
 
   return { order, moderation, withdrawal, standing, individualOffer, replyWatch, request, job, resolveAttention, ping, startQueued };
 }
