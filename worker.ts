@@ -26,6 +26,7 @@ import { ensurePayoutSchedule } from './scripts/payout-schedule.js';
 import { workflowBundle } from './scripts/workflow-bundle.js';
 import { systemClock } from './services/clock.js';
 import { runTopUpReconciler } from './services/wallet.js';
+import { runPayoutReconciler } from './services/withdrawals.js';
 import { placeRequestPicks } from './services/placement.js';
 import { temporalConnectionOptions } from './services/temporal-connection.js';
 import { createWorkflowGateway } from './services/workflow-gateway.js';
@@ -227,9 +228,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // Issue 19 §2, §3: the workflows a request committed but could not start (Temporal
   // unreachable, the API stopped after the commit), started by every worker's sweep.
   const starter = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...clientCodec });
+  const gateway = createWorkflowGateway({ temporal: starter, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const starts = runWorkflowStarter({
     db,
-    start: createWorkflowGateway({ temporal: starter, taskQueue: config.TEMPORAL_TASK_QUEUE }).startQueued,
+    start: gateway.startQueued,
     signal: stopLoops.signal,
     onStarted: (count) => logger.warn({ count }, `started ${count} workflows their requests left queued`),
     onError: (err) => logger.error({ err }, 'starting queued workflows failed'),
@@ -242,13 +244,21 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     onSettled: (counts) => logger.warn(counts, 'settled pending top-ups by asking their provider'),
     onError: (err) => logger.error({ err }, 'reconciling pending top-ups failed'),
   });
+  // Issue 19 §2 for payouts: payouts the provider paid or failed whose webhooks never came,
+  // handed to their withdrawals' workflows within minutes, not at their 3-day timeout.
+  const payouts = runPayoutReconciler({
+    deps: { db, providers, workflows: gateway, clock: systemClock },
+    signal: stopLoops.signal,
+    onConfirmed: (count) => logger.warn({ count }, `confirmed ${count} payouts by asking their provider`),
+    onError: (err) => logger.error({ err }, 'reconciling sent payouts failed'),
+  });
   // run() stops polling on SIGINT/SIGTERM (the runtime's default shutdown signals) and
   // resolves once in-flight tasks have finished.
   try {
     await worker.run();
   } finally {
     stopLoops.abort();
-    await Promise.all([mail, starts, topUps]);
+    await Promise.all([mail, starts, topUps, payouts]);
     smtp?.close();
     metrics?.server.close();
     await Promise.allSettled([connection.close(), db.close(), tracing?.shutdown()]);

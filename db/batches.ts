@@ -1,7 +1,9 @@
 /**
- * The loop of a worker's outboxes (mail, `db/outbox.ts`; queued order starts,
- * `db/order-starts.ts`): one batch after another until `signal` aborts, waiting `intervalMs`
- * whenever a batch was not full (nothing more is waiting) or failed (`onError` hears why).
+ * The loop of a worker's outboxes (mail, `db/outbox.ts`; queued workflow starts,
+ * `db/workflow-starts.ts`) and reconciliations with the providers (`services/wallet.ts`,
+ * `services/withdrawals.ts`): one batch after another until `signal` aborts, waiting
+ * `intervalMs` whenever a batch was not full (nothing more is waiting) or failed (`onError`
+ * hears why).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 

@@ -11,7 +11,8 @@
  * Also here: K-48's early withdrawal of a card top-up, which staff make by refunding it to the
  * card that paid it.
  */
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, lt } from 'drizzle-orm';
+import { drainUntilAborted } from '../db/batches.js';
 import type { Db } from '../db/client.js';
 import type { Ledger } from '../db/ledger.js';
 import { queueStartIn, startQueued, startQueuedWorkflows } from '../db/workflow-starts.js';
@@ -291,6 +292,70 @@ async function batches(db: Db, limit = 100): Promise<PayoutBatchView[]> {
     netCents: b.net,
     reconciledAt: b.reconciledAt?.toISOString() ?? null,
   }));
+}
+
+/** Withdrawals asked about in one round of `reconcileSentPayouts`. */
+const RECONCILE_BATCH = 100;
+/**
+ * A payout's webhook comes within seconds of the provider settling it: a withdrawal is asked
+ * about once its row has not changed for this long.
+ */
+const RECONCILE_AFTER_MS = 10 * 60_000;
+/** How often each worker asks about one batch. */
+const RECONCILE_EVERY_MS = 60_000;
+
+/**
+ * Issue 19 §2, for payouts: a payout the provider paid or failed whose webhooks never reached
+ * us (every delivery refused while we were down, past the provider's retries) left its
+ * withdrawal `in_batch` until the workflow's own question at the end of its 3-day confirmation
+ * timeout (K-50) — three days in which a failed payout's money was not back on the balance.
+ * Asks the provider about one batch of the withdrawals sent to it whose row has not changed
+ * since `before`, in id order after `afterId`, and hands each settled payout to its workflow
+ * as its webhook would have (`confirm`: the workflow's rules decide; a second confirmation of
+ * the same payout changes nothing). A payout still pending, a withdrawal whose workflow has
+ * already moved on (its write waiting for staff), or a provider that does not answer is left
+ * for a later round. `lastId`: where the next batch goes on from (0: start over).
+ */
+export async function reconcileSentPayouts(deps: Pick<WithdrawalDeps, 'db' | 'providers' | 'workflows'>, before: Date, afterId = 0): Promise<{ confirmed: number; lastId: number }> {
+  const rows = await deps.db.orm
+    .select({ id: withdrawals.id, method: withdrawals.method, providerRef: withdrawals.providerRef })
+    .from(withdrawals)
+    .where(and(eq(withdrawals.status, 'in_batch'), isNotNull(withdrawals.providerRef), lt(withdrawals.updatedAt, before), gt(withdrawals.id, afterId)))
+    .orderBy(asc(withdrawals.id))
+    .limit(RECONCILE_BATCH);
+  let confirmed = 0;
+  for (const { id, method, providerRef } of rows) {
+    try {
+      const payout = await deps.providers[method].payout(providerRef!);
+      if (payout.status === 'pending' || (await deps.workflows.withdrawal.view(id)).status !== 'in_batch') continue;
+      const eventId = `reconciliation:${payout.status}`;
+      if (await deps.workflows.withdrawal.confirm(id, { providerRef: payout.providerRef, status: payout.status, reason: payout.failureReason, eventId })) confirmed += 1;
+    } catch {
+      // The provider or Temporal did not answer: a later round asks again.
+    }
+  }
+  return { confirmed, lastId: rows.length === RECONCILE_BATCH ? rows.at(-1)!.id : 0 };
+}
+
+/**
+ * Reconciles the withdrawals sent to a provider until `signal` aborts (`reconcileSentPayouts`):
+ * every `intervalMs` one batch of those unchanged for `afterMs`, each batch going on from the
+ * last. Runs in each worker process; a payout confirmed twice is settled once.
+ */
+export async function runPayoutReconciler(opts: { deps: Pick<WithdrawalDeps, 'db' | 'providers' | 'workflows' | 'clock'>; signal: AbortSignal; intervalMs?: number; afterMs?: number; onConfirmed?: (count: number) => void; onError?: (err: unknown) => void }): Promise<void> {
+  const { deps, signal, intervalMs = RECONCILE_EVERY_MS, afterMs = RECONCILE_AFTER_MS } = opts;
+  let afterId = 0;
+  await drainUntilAborted({
+    signal,
+    intervalMs,
+    batch: async () => {
+      const { confirmed, lastId } = await reconcileSentPayouts(deps, new Date(deps.clock.now().getTime() - afterMs), afterId);
+      afterId = lastId;
+      if (confirmed > 0) opts.onConfirmed?.(confirmed);
+      return { full: false };
+    },
+    onError: opts.onError,
+  });
 }
 
 export function createWithdrawals(deps: WithdrawalDeps) {

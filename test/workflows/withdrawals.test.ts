@@ -17,6 +17,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { holidayOn, nextBatchAt, scheduleFiresAfter } from '../../payments/batch-calendar.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { createWorkflowGateway, type WorkflowGateway } from '../../services/workflow-gateway.js';
+import { reconcileSentPayouts, runPayoutReconciler } from '../../services/withdrawals.js';
 import { AppError } from '../../workflows/lib/errors.js';
 import { MINUTE } from '../../workflows/lib/time.js';
 import { payoutBatchWorkflowId, viewQuery as batchViewQuery } from '../../workflows/payout-batch/messages.js';
@@ -45,6 +46,8 @@ describe('withdrawals and payout batches on the time-skipping server', () => {
   let stand: PaymentStandIns;
   let gateway: WorkflowGateway;
   let taskQueue: string;
+  let webhooksDown = false;
+  let refusedDeliveries = 0;
 
   before(async () => {
     stand = await startPaymentStandIns();
@@ -52,7 +55,9 @@ describe('withdrawals and payout batches on the time-skipping server', () => {
     ({ env, database, taskQueue } = stack);
     gateway = createWorkflowGateway({ temporal: env.client, taskQueue });
     // Before any test: the first payout's webhook comes once a batch has run.
-    stand.attach(payoutWebhookReceiver(database.db, stand.providers, gateway));
+    const receiver = payoutWebhookReceiver(database.db, stand.providers, gateway);
+    // While `webhooksDown`, every delivery is refused as an app that is down refuses it.
+    stand.attach((req) => (webhooksDown ? (refusedDeliveries++, new Response('down', { status: 503 })) : receiver(req)));
   });
   after(async () => {
     await stack?.stop();
@@ -283,6 +288,62 @@ describe('withdrawals and payout batches on the time-skipping server', () => {
     await assertWithdrawalMoney(db(), w, 'reverted');
     const row = await batchStatus(batch, 'reconciled');
     assert.deepEqual([row!.taken, row!.failed_count], [1, 1]);
+  });
+
+  it('issue 19 §2: a payout the provider settled whose webhooks were all refused is asked about once its row has waited: a failed card payout’s money is back and a PayPal payout paid within minutes, not at the 3-day timeout', async () => {
+    const batch = nextBatchAt(await now(), calendar);
+    await schedule(batch);
+    const failing = await byCard(TEST_CARDS.payoutFails, 1_500);
+    const paying = await byPaypal('lost-webhooks@example.com', 1_000);
+    webhooksDown = true;
+    try {
+      const refusedBefore = refusedDeliveries;
+      await sleepUntil(batch + MINUTE);
+      const sent = await Promise.all(
+        [failing, paying].map((w) => pollUntil(async () => ((await row(w)).provider_ref !== null ? row(w) : undefined), { what: `withdrawal ${w.withdrawalId} sent` })),
+      );
+      // Each provider settled its payout and tried to tell us; every delivery was refused.
+      await pollUntil(async () => ((await stand.providers.card.payout(sent[0]!.provider_ref!)).status === 'failed' || undefined), { what: 'the card payout failed at the provider' });
+      await pollUntil(async () => ((await stand.providers.paypal.payout(sent[1]!.provider_ref!)).status === 'paid' || undefined), { what: 'the PayPal payout paid at the provider' });
+      await pollUntil(async () => refusedDeliveries >= refusedBefore + 2 || undefined, { what: 'both providers’ webhooks refused' });
+      assert.deepEqual(sent.map((r) => r.status), ['in_batch', 'in_batch']);
+
+      const deps = { db: db(), providers: stand.providers, workflows: gateway };
+      // Each row's last change, to the millisecond below it.
+      const updated = await db().sql<{ id: string; at: string }[]>`
+        select id, floor(extract(epoch from updated_at) * 1000)::bigint as at from withdrawals where id in ${db().sql([failing.withdrawalId, paying.withdrawalId])} order by updated_at`;
+      const [first, last] = [Number(updated[0]!.at), Number(updated[1]!.at)];
+      // Only a row unchanged since `before` is asked about: at its last change, not yet; 1 ms after, yes.
+      assert.deepEqual(await reconcileSentPayouts(deps, new Date(first)), { confirmed: 0, lastId: 0 });
+      assert.deepEqual([(await row(failing)).status, (await row(paying)).status], ['in_batch', 'in_batch']);
+      assert.deepEqual(await reconcileSentPayouts(deps, new Date(first + 1)), { confirmed: 1, lastId: 0 });
+      const firstWithdrawal = Number(updated[0]!.id) === failing.withdrawalId ? failing : paying;
+      await rowStatus(firstWithdrawal, firstWithdrawal === failing ? 'failed' : 'paid');
+
+      // The workers' loop settles the other.
+      const stop = new AbortController();
+      let confirmed = 0;
+      const loop = runPayoutReconciler({ deps: { ...deps, clock: { now: () => new Date(last + 1) } }, signal: stop.signal, intervalMs: 20, afterMs: 0, onConfirmed: (n) => (confirmed += n) });
+      try {
+        await Promise.all([rowStatus(failing, 'failed'), rowStatus(paying, 'paid')]);
+      } finally {
+        stop.abort();
+        await loop;
+      }
+      assert.equal(confirmed, 1);
+      assert.ok((await now()) < batch + 24 * 60 * MINUTE, 'settled the day the payouts were sent, not at their 3-day timeout');
+      assert.equal((await row(failing)).status_reason, 'the bank could not process the payout');
+      assert.equal(await balance(failing.userId), FUNDS, 'the failed payout’s $15.00 is back');
+      assert.equal(await balance(paying.userId), FUNDS - 1_000);
+      await assertWithdrawalMoney(db(), failing, 'reverted');
+      await assertWithdrawalMoney(db(), paying, 'settled');
+      // Nothing is left to ask about.
+      assert.deepEqual(await reconcileSentPayouts(deps, new Date(last + 1)), { confirmed: 0, lastId: 0 });
+    } finally {
+      webhooksDown = false;
+    }
+    const reconciled = await batchStatus(batch, 'reconciled');
+    assert.deepEqual([reconciled!.taken, reconciled!.paid_count, reconciled!.failed_count], [2, 1, 1]);
   });
 
   it('voids a withdrawal workflow whose request never committed (an API before the start outbox rolled back after starting it): no money moves', async () => {
