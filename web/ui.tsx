@@ -203,14 +203,14 @@ export const Select: FC<Omit<FieldProps, 'type'> & { options: [value: string, la
   );
 };
 
-/** A labelled checkbox (`f-<name>`) with its error beside it, as `Field` does for inputs. */
-export const Checkbox: FC<{ name: string; label: string; checked: boolean; errors?: FieldErrors }> = (p) => {
+/** A labelled checkbox (`f-<name>`) with its error beside it, as `Field` does for inputs; `required`: the browser sends its form only ticked. */
+export const Checkbox: FC<{ name: string; label: string; checked: boolean; errors?: FieldErrors; required?: boolean }> = (p) => {
   const id = `f-${p.name}`;
   const error = p.errors?.[p.name];
   return (
     <p class="field">
       <label class="choice">
-        <input type="checkbox" name={p.name} id={id} checked={p.checked} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined} /> {p.label}
+        <input type="checkbox" name={p.name} id={id} checked={p.checked} required={p.required} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined} /> {p.label}
       </label>
       <FieldError id={`${id}-error`} error={error} />
     </p>

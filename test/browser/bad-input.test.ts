@@ -219,11 +219,20 @@ const orderAddress = (type: string): FieldCases => ({
   shows: 'not-found',
   fill: { type },
 });
-const action = (type: string, fields: Record<string, FieldCases> = {}): FormRow => ({
-  pages: ORDER_PAGES,
-  form: `#action-${type}`,
-  fields: { type: actionType, '@action': orderAddress(type), ...fields },
-});
+/**
+ * An order action's form. `confirm`: the box an action that cannot be undone is sent with: its
+ * own cases are values no box sends; every other field's cases send it ticked, as a browser
+ * only sends the form ticked (never with the field's own cases: the raw send would repeat it).
+ */
+const action = (type: string, fields: Record<string, FieldCases> = {}, confirm?: string): FormRow => {
+  const ticked = (cases: FieldCases): FieldCases => (confirm ? { ...cases, fill: { ...cases.fill, [confirm]: 'on' } } : cases);
+  const own = { type: actionType, '@action': orderAddress(type), ...fields };
+  return {
+    pages: ORDER_PAGES,
+    form: `#action-${type}`,
+    fields: { ...Object.fromEntries(Object.entries(own).map(([name, cases]) => [name, ticked(cases)])), ...(confirm ? { [confirm]: { values: [bogus, nul, surrogate] } } : {}) },
+  };
+};
 
 /** W-18: valid invoicing data of a Polish company but for `field`. */
 function invoicingOthers(field: string): Record<string, string> {
@@ -563,17 +572,17 @@ const FORMS: FormRow[] = [
     file: { values: [{ label: 'text, not a file', raw: 'not%20a%20file' }], fill: { deliveryText: 'The logo, as agreed.' } },
     links: { values: [...UNSTORABLE, { label: 'a javascript: link', text: 'javascript:alert(1)' }, { label: '11 links', text: Array.from({ length: 11 }, (_, i) => `https://example.com/${i}`).join('\n') }, huge] },
   }),
-  action('accept'),
+  action('accept', {}, 'acceptConfirmed'),
   action('request_revision', { revisionReason: { values: TEXT } }),
-  action('cancel'),
+  action('cancel', {}, 'cancelConfirmed'),
   action('request_cancellation', {
     cancelReason: { values: [...CHOICE, blank, { label: 'the other party’s reason (the workflow refuses it, on top)', text: 'too_busy', shows: 'form' }], status: [400, 422] },
     cancelComment: { values: OPTIONAL_TEXT },
   }),
-  action('accept_cancellation'),
+  action('accept_cancellation', {}, 'cancellationConfirmed'),
   action('decline_cancellation'),
   action('withdraw_cancellation'),
-  action('open_dispute', { disputeStatement: { values: TEXT } }),
+  action('open_dispute', { disputeStatement: { values: TEXT } }, 'disputeConfirmed'),
   action('answer_dispute', { answerStatement: { values: TEXT } }),
   {
     pages: ORDER_PAGES,

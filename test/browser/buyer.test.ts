@@ -239,7 +239,19 @@ describe('the buyer in the browser', () => {
     assert.equal(await textOf(seller.page, '#order-status'), 'In review');
 
     await visit(buyer.page, path);
-    await buyer.page.getByRole('button', { name: 'Accept the delivery' }).click();
+    // Accepting pays the seller and cannot be undone: the browser sends it only with its box ticked…
+    const accept = buyer.page.getByRole('button', { name: 'Accept the delivery' });
+    const box = buyer.page.getByLabel('I have checked the delivery: the seller is paid now, and this cannot be undone');
+    await accept.click();
+    assert.equal(await box.evaluate((e) => (e as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing), true);
+    assert.equal(await textOf(buyer.page, '#order-status'), 'In review');
+    // …and sent unticked anyway (no browser check), the page refuses it beside the box, the order unchanged.
+    await box.evaluate((e) => e.removeAttribute('required'));
+    await accept.click();
+    assert.equal(await textOf(buyer.page, '#f-acceptConfirmed-error'), 'Tick the box to confirm');
+    assert.equal(await textOf(buyer.page, '#order-status'), 'In review');
+    await box.check();
+    await accept.click();
     assert.equal(await textOf(buyer.page, '#order-status'), 'Completed');
     assert.match(await textOf(buyer.page, '#next-action'), /Nobody/);
     await buyer.page.getByLabel('👍 Like').check();

@@ -256,6 +256,7 @@ describe('journeys in the browser', () => {
 
     await visit(b, orderPath, 'second delivery, buyer');
     assert.match(await textOf(b, '#deliveries'), /Smiling now.*Revisions asked for: 1/);
+    await b.getByLabel('I have checked the delivery: the seller is paid now, and this cannot be undone').check();
     await b.getByRole('button', { name: 'Accept the delivery' }).click();
     assert.match(await textOf(b, '.flash'), /Delivery accepted/);
     assert.equal(await textOf(b, '#order-status'), 'Completed');
@@ -308,6 +309,7 @@ describe('journeys in the browser', () => {
     assert.equal(await textOf(s.page, '#next-party'), 'You');
     assert.match(await textOf(s.page, '#cancellation'), /I no longer need it.*Our shop closed, sorry/);
     await screenshot(s.page, 'journey3', 'cancellation-request');
+    await s.page.getByLabel('I agree: the order ends for good and the buyer gets the money back').check();
     await s.page.getByRole('button', { name: 'Accept the cancellation' }).click();
     assert.match(await textOf(s.page, '.flash'), /Cancellation accepted/);
     assert.equal(await textOf(s.page, '#order-status'), 'Cancelled');
@@ -329,6 +331,7 @@ describe('journeys in the browser', () => {
     await visit(b, path, 'delivered order, buyer');
     assert.equal(await textOf(b, '#order-status'), 'In review');
     await b.getByLabel('The problem, briefly').fill('Only the icon came, the lettering is missing.');
+    await b.getByLabel('An arbiter decides this order, and their decision is final').check();
     await b.getByRole('button', { name: 'Open a dispute' }).click();
     assert.match(await textOf(b, '.flash'), /Dispute opened/);
     assert.equal(await textOf(b, '#order-status'), 'In arbitration');

@@ -8,7 +8,7 @@ import type { FC } from 'hono/jsx';
 import { z } from 'zod';
 import { cancellationReasons, cancellationReasonWords, DELIVERY_MAX_FILES, type ActionType, type OrderAction, type Role } from '../../../workflows/order/messages.js';
 import { firstOf, optionalText, text, whole, type FormData } from '../../forms.js';
-import { FieldError, Form, Select, TextArea, type FieldErrors } from '../../ui.js';
+import { Checkbox, FieldError, Form, Select, TextArea, type FieldErrors } from '../../ui.js';
 import { ACCEPT_ATTACHMENTS } from '../attachments.js';
 
 /** What went wrong with the last form sent: which action (or `feedback`), the status, the message, the fields. */
@@ -26,6 +26,11 @@ const links = z.preprocess(
 );
 const percent = whole(10, 100, 'a percentage').refine((n) => n % 10 === 0, 'in steps of 10 % (K-13)');
 const allReasons = [...cancellationReasons.buyer, ...cancellationReasons.seller] as const;
+/**
+ * The box a party ticks before an action that cannot be undone (`Spec.confirm`): the browser
+ * asks for it (`required`), and the form is refused without it, nothing sent to the order.
+ */
+const ticked = z.literal('on', { error: 'tick the box to confirm' });
 
 /** Each party action's form, read into the action `POST /orders/{id}/actions` takes. */
 export const actionSchemas: Partial<Record<ActionType, z.ZodType<OrderAction>>> = {
@@ -34,16 +39,16 @@ export const actionSchemas: Partial<Record<ActionType, z.ZodType<OrderAction>>> 
   ask_buyer: z.object({ question: text(2_000) }).transform((d): OrderAction => ({ type: 'ask_buyer', question: d.question })),
   report_progress: z.object({ percent, progressComment: text(2_000) }).transform((d): OrderAction => ({ type: 'report_progress', percent: d.percent, comment: d.progressComment })),
   deliver: z.object({ deliveryText: text(5_000), links }).transform((d): OrderAction => ({ type: 'deliver', text: d.deliveryText, links: d.links })),
-  accept: z.object({}).transform((): OrderAction => ({ type: 'accept' })),
+  accept: z.object({ acceptConfirmed: ticked }).transform((): OrderAction => ({ type: 'accept' })),
   request_revision: z.object({ revisionReason: text(2_000) }).transform((d): OrderAction => ({ type: 'request_revision', reason: d.revisionReason })),
-  cancel: z.object({}).transform((): OrderAction => ({ type: 'cancel' })),
+  cancel: z.object({ cancelConfirmed: ticked }).transform((): OrderAction => ({ type: 'cancel' })),
   request_cancellation: z
     .object({ cancelReason: z.enum(allReasons, { error: 'choose a reason from the list' }), cancelComment: optionalText(2_000) })
     .transform((d): OrderAction => ({ type: 'request_cancellation', reason: d.cancelReason, ...(d.cancelComment ? { comment: d.cancelComment } : {}) })),
-  accept_cancellation: z.object({}).transform((): OrderAction => ({ type: 'accept_cancellation' })),
+  accept_cancellation: z.object({ cancellationConfirmed: ticked }).transform((): OrderAction => ({ type: 'accept_cancellation' })),
   decline_cancellation: z.object({}).transform((): OrderAction => ({ type: 'decline_cancellation' })),
   withdraw_cancellation: z.object({}).transform((): OrderAction => ({ type: 'withdraw_cancellation' })),
-  open_dispute: z.object({ disputeStatement: text(5_000) }).transform((d): OrderAction => ({ type: 'open_dispute', statement: d.disputeStatement })),
+  open_dispute: z.object({ disputeStatement: text(5_000), disputeConfirmed: ticked }).transform((d): OrderAction => ({ type: 'open_dispute', statement: d.disputeStatement })),
   answer_dispute: z.object({ answerStatement: text(5_000) }).transform((d): OrderAction => ({ type: 'answer_dispute', statement: d.answerStatement })),
 };
 
@@ -61,6 +66,8 @@ interface Spec {
   done: string;
   note?: string;
   danger?: boolean;
+  /** An action that cannot be undone: the box (its field's name, its words) ticked before it goes. */
+  confirm?: { name: string; label: string };
   /** The form sends files (`multipart/form-data`). */
   files?: boolean;
   Fields?: FC<FieldsProps>;
@@ -121,7 +128,12 @@ export const actionSpecs: Partial<Record<ActionType, Spec>> = {
     ),
     files: true,
   },
-  accept: { title: 'Accept the delivery', button: 'Accept the delivery', done: 'Delivery accepted: the order is completed and the seller paid.' },
+  accept: {
+    title: 'Accept the delivery',
+    button: 'Accept the delivery',
+    done: 'Delivery accepted: the order is completed and the seller paid.',
+    confirm: { name: 'acceptConfirmed', label: 'I have checked the delivery: the seller is paid now, and this cannot be undone' },
+  },
   request_revision: {
     title: 'Ask for a revision',
     button: 'Ask for a revision',
@@ -129,7 +141,14 @@ export const actionSpecs: Partial<Record<ActionType, Spec>> = {
     note: 'Within the volume of work ordered (K-14).',
     Fields: ({ errors, form }) => <TextArea name="revisionReason" label="What to change" value={firstOf(form.revisionReason)} errors={errors} rows={4} />,
   },
-  cancel: { title: 'Cancel the order', button: 'Cancel and refund', danger: true, done: 'Order cancelled: the money is back on your balance.', note: 'Within 20 minutes of ordering, or once the order is late (K-16, K-17).' },
+  cancel: {
+    title: 'Cancel the order',
+    button: 'Cancel and refund',
+    danger: true,
+    done: 'Order cancelled: the money is back on your balance.',
+    note: 'Within 20 minutes of ordering, or once the order is late (K-16, K-17).',
+    confirm: { name: 'cancelConfirmed', label: 'Cancel this order for good: it cannot be reopened' },
+  },
   request_cancellation: {
     title: 'Ask to cancel',
     button: 'Ask to cancel',
@@ -142,7 +161,13 @@ export const actionSpecs: Partial<Record<ActionType, Spec>> = {
       </>
     ),
   },
-  accept_cancellation: { title: 'Accept the cancellation', button: 'Accept the cancellation', danger: true, done: 'Cancellation accepted: the order is cancelled and the buyer refunded.' },
+  accept_cancellation: {
+    title: 'Accept the cancellation',
+    button: 'Accept the cancellation',
+    danger: true,
+    done: 'Cancellation accepted: the order is cancelled and the buyer refunded.',
+    confirm: { name: 'cancellationConfirmed', label: 'I agree: the order ends for good and the buyer gets the money back' },
+  },
   decline_cancellation: { title: 'Decline the cancellation', button: 'Decline the cancellation', done: 'Cancellation declined: the order goes on.', note: 'A declined request opens the way to arbitration (K-15).' },
   withdraw_cancellation: { title: 'Withdraw your request', button: 'Withdraw the request', done: 'Cancellation request withdrawn.' },
   open_dispute: {
@@ -151,6 +176,7 @@ export const actionSpecs: Partial<Record<ActionType, Spec>> = {
     danger: true,
     done: 'Dispute opened: the other party has 2 days to answer, then an arbiter decides (K-23).',
     Fields: ({ errors, form }) => <TextArea name="disputeStatement" label="The problem, briefly" value={firstOf(form.disputeStatement)} errors={errors} rows={4} />,
+    confirm: { name: 'disputeConfirmed', label: 'An arbiter decides this order, and their decision is final' },
   },
   answer_dispute: {
     title: 'Answer the dispute',
@@ -180,6 +206,7 @@ export const ActionForm: FC<{ orderId: number; type: ActionType; csrf: string; r
       <h3>{spec.title}</h3>
       {spec.note ? <p class="muted">{spec.note}</p> : null}
       {Fields ? <Fields errors={mine?.errors ?? {}} form={mine?.form ?? {}} role={role} /> : null}
+      {spec.confirm ? <Checkbox name={spec.confirm.name} label={spec.confirm.label} checked={firstOf(mine?.form[spec.confirm.name]) === 'on'} errors={mine?.errors} required /> : null}
       <button type="submit" class={spec.danger ? 'danger' : undefined}>
         {spec.button}
       </button>
