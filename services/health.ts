@@ -42,6 +42,6 @@ async function probe(what: string, run: (signal: AbortSignal) => Promise<unknown
 
 /** Probes PostgreSQL and Temporal at once. */
 export async function checkHealth({ db, workflows }: { db: Db; workflows: Pick<WorkflowGateway, 'ping'> }): Promise<{ postgres: CheckResult; temporal: CheckResult }> {
-  const [postgres, temporal] = await Promise.all([probe('PostgreSQL', () => db.sql`select 1`.execute()), probe('Temporal', (signal) => workflows.ping(signal))]);
+  const [postgres, temporal] = await Promise.all([probe('PostgreSQL', () => db.sql`select 1`.execute()), probe('Temporal', () => workflows.ping())]);
   return { postgres, temporal };
 }
