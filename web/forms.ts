@@ -215,6 +215,13 @@ export const checkbox = z.preprocess(
   z.enum(['off', 'on', 'true', '1'], { error: 'not a valid choice' }).transform((v) => v !== 'off'),
 );
 
+/**
+ * The box a person ticks before an action that cannot be undone (accepting a delivery, approving
+ * a job…): the page renders it `required`, so a browser sends the form only ticked; a form sent
+ * without it is refused beside the box, and nothing is done.
+ */
+export const ticked = z.literal('on', { error: 'tick the box to confirm' });
+
 /** An id in a page's address (or a cursor): digits only, a positive id (`isId`); anything else is no id. */
 export function idOf(raw: string | undefined): number | undefined {
   if (!raw || !/^[0-9]{1,16}$/.test(raw)) return undefined;

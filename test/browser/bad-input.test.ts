@@ -907,7 +907,12 @@ function jobForms(): FormRow[] {
       form: '#deliver-form',
       fields: { note: { values: TEXT }, '@action': { ...jobAddress('deliver'), fill: { note: 'Done.' } } },
     },
-    { pages: ['job-delivered-buyer'], form: 'form[action$="/approve"]', fields: { '@action': jobAddress('approve') } },
+    // W-12: the approval's box, ticked for the address's cases.
+    {
+      pages: ['job-delivered-buyer'],
+      form: 'form[action$="/approve"]',
+      fields: { '@action': { ...jobAddress('approve'), fill: { approveConfirmed: 'on' } }, approveConfirmed: { values: [bogus, nul, surrogate] } },
+    },
     {
       pages: ['job-cancelling-staff'],
       form: '#decide-form',

@@ -173,6 +173,11 @@ describe('an estimated job in the browser, from an affiliate’s link to the com
     await c.getByLabel('Country').fill('PL');
     await c.getByRole('button', { name: 'Save' }).click();
     await c.waitForURL((url) => url.pathname === jobPath);
+    // W-12: approving pays the expert for good: the browser sends it only with its box ticked.
+    await c.getByRole('button', { name: 'Approve job' }).click();
+    assert.equal(await c.locator('#f-approveConfirmed').evaluate((e) => (e as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing), true);
+    assert.match(await textOf(c, '#approval'), /approved automatically on/);
+    await c.getByLabel('The work is done: the expert is paid now, and this cannot be undone').check();
     await c.getByRole('button', { name: 'Approve job' }).click();
     await flash(c, 'Approved');
 

@@ -10,7 +10,7 @@ import type { JobDetail } from '../../services/jobs.js';
 import { jobPolicy } from '../../workflows/job/policy.js';
 import { AppError, fieldError } from '../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../context.js';
-import { decimal, dollars, idOf, parseForm, readForm, refusalOf, text, whole, type ShownForm } from '../forms.js';
+import { decimal, dollars, idOf, parseForm, readForm, refusalOf, text, ticked, whole, type ShownForm } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
 import { JobPage } from './jobs/detail.js';
 import { jobListPages } from './jobs/lists.js';
@@ -26,6 +26,8 @@ const EstimateForm = z.object({
   fitsBudget: z.enum(['true', 'false'], { error: 'not a valid choice' }).optional(),
 });
 const PayForm = z.object({ estimateNumber: whole(0, 1_000, 'an estimate') });
+/** W-12: approving releases the payment to the expert, for good (and issues the invoice, W-14). */
+const ApproveForm = z.object({ approveConfirmed: ticked });
 const DeliverForm = z.object({ note: text(jobPolicy.maxTextChars) });
 const ReviewForm = z.object({ stars: z.enum(['1', '2', '3', '4', '5'], { error: 'from 1 to 5 stars' }), comment: text(jobPolicy.maxTextChars) });
 const ReassignForm = z.object({ expertId: whole(1, Number.MAX_SAFE_INTEGER, 'an expert'), note: text(jobPolicy.maxTextChars) });
@@ -102,7 +104,7 @@ function actionPages(app: Hono<WebEnv>, deps: WebDeps) {
   act('reject-estimate', Reason, (c, id, d) => jobs.rejectEstimate(userOf(c), id, d.reason), 'Estimate rejected.');
   act('different-expert', Reason, (c, id, d) => jobs.askDifferentExpert(userOf(c), id, d.reason), 'Asked: staff will give the job to another expert.');
   act('cancel', Reason, (c, id, d) => jobs.cancel(userOf(c), id, d.reason), 'Cancellation sent.');
-  act('approve', null, (c, id) => jobs.approve(userOf(c), id), 'Approved: thank you. Your invoice is ready.');
+  act('approve', ApproveForm, (c, id) => jobs.approve(userOf(c), id), 'Approved: thank you. Your invoice is ready.');
   act('review', ReviewForm, (c, id, d) => jobs.review(userOf(c), id, { stars: Number(d.stars), comment: d.comment }), 'Thank you for the review.');
   act('resume', null, (c, id) => jobs.resume(userOf(c), id), 'The conversation is open again.');
   act('reassign', ReassignForm, (c, id, d) => jobs.reassign(staffOf(c, staffAccess.jobs), id, d), 'Reassigned.');

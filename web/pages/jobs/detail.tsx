@@ -14,7 +14,7 @@ import { jobWorkflowId } from '../../../workflows/job/messages.js';
 import { jobPolicy } from '../../../workflows/job/policy.js';
 import type { WebDeps } from '../../context.js';
 import { firstOf, type ShownForm } from '../../forms.js';
-import { ActionButton, Field, Form, Money, Select, Stamped, TextArea, Time, type Viewer } from '../../ui.js';
+import { ActionButton, Checkbox, Field, Form, Money, Select, Stamped, TextArea, Time, type Viewer } from '../../ui.js';
 import { AttachmentList } from '../attachments.js';
 import { TemporalLink } from '../staff/temporal-link.js';
 import { statusLabel, urgencyLabel } from './lists.js';
@@ -49,6 +49,7 @@ const ApprovalBox: FC<{ j: JobDetail; v: Viewer; shown: ShownForm; invoicingMiss
       {can(j, 'approve') ? (
         <Form action={`/jobs/${j.id}/approve`} csrf={v.csrf} error={refusalOf(shown, 'approve')} label="approve the job">
           <p>Approving releases the payment to the expert and issues your invoice.{approveAt ? <> Unless you act, the job is approved automatically on <Time at={approveAt} zone={v.timeZone} />.</> : null}</p>
+          <Checkbox name="approveConfirmed" label="The work is done: the expert is paid now, and this cannot be undone" checked={sent(shown, 'approve', 'approveConfirmed') === 'on'} errors={errorsOf(shown, 'approve')} required />
           <button type="submit">Approve job</button>
         </Form>
       ) : null}

@@ -7,7 +7,7 @@
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
 import { cancellationReasons, cancellationReasonWords, DELIVERY_MAX_FILES, type ActionType, type OrderAction, type Role } from '../../../workflows/order/messages.js';
-import { firstOf, optionalText, text, whole, type FormData } from '../../forms.js';
+import { firstOf, optionalText, text, ticked, whole, type FormData } from '../../forms.js';
 import { Checkbox, FieldError, Form, Select, TextArea, type FieldErrors } from '../../ui.js';
 import { ACCEPT_ATTACHMENTS } from '../attachments.js';
 
@@ -26,11 +26,6 @@ const links = z.preprocess(
 );
 const percent = whole(10, 100, 'a percentage').refine((n) => n % 10 === 0, 'in steps of 10 % (K-13)');
 const allReasons = [...cancellationReasons.buyer, ...cancellationReasons.seller] as const;
-/**
- * The box a party ticks before an action that cannot be undone (`Spec.confirm`): the browser
- * asks for it (`required`), and the form is refused without it, nothing sent to the order.
- */
-const ticked = z.literal('on', { error: 'tick the box to confirm' });
 
 /** Each party action's form, read into the action `POST /orders/{id}/actions` takes. */
 export const actionSchemas: Partial<Record<ActionType, z.ZodType<OrderAction>>> = {
@@ -66,7 +61,7 @@ interface Spec {
   done: string;
   note?: string;
   danger?: boolean;
-  /** An action that cannot be undone: the box (its field's name, its words) ticked before it goes. */
+  /** An action that cannot be undone: the box (its field's name, its words) ticked before it goes (`ticked`). */
   confirm?: { name: string; label: string };
   /** The form sends files (`multipart/form-data`). */
   files?: boolean;
