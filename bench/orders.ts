@@ -393,6 +393,12 @@ async function startServers(running: Running) {
   // The skeleton's driver uses the API's kind of client, so the two sides pay the same per call.
   const driver = await connectTemporalClient({ address: dev.address, namespace: NAMESPACE, payloadCodec });
   running.closeDriver = driver.close;
+  // Connection.connect checked the server inside the connection's AsyncLocalStorage
+  // (`withDeadline`), and the first run of any AsyncLocalStorage turns Node 20's promise hooks on
+  // for the whole process: this process does the baselines' client work ((a)'s starts and
+  // Updates, (b)'s transactions), which would pay them (about a fifth more CPU a query) where
+  // gigflow's API does not (services/workflow-gateway.ts `ping`). Nothing here runs in it again.
+  connection.callContextStorage.disable();
   return { dev, pg, connection, temporal, driver: driver.client };
 }
 
