@@ -193,6 +193,8 @@ try {
     [
       // Stack traces name the TypeScript lines; the test files' processes inherit the flag.
       '--enable-source-maps',
+      // …and this preload: the test harness's own async hook stays off (./support/harness-hooks.ts).
+      `--import=${pathToFileURL(join(tree, 'test', 'support', 'harness-hooks.js')).href}`,
       // In the order of `files` (`node --test` would sort them by name): ./run-files.ts.
       join(tree, 'test', 'run-files.js'),
       // Each file runs in its own process; two at a time keeps a 2-core machine busy without
