@@ -21,3 +21,32 @@ export async function drainUntilAborted(opts: { signal: AbortSignal; intervalMs:
     if (!full) await sleep(intervalMs, undefined, { signal }).catch(() => {});
   }
 }
+
+/**
+ * A reconciliation's loop (`services/wallet.ts`, `services/withdrawals.ts`): every `intervalMs`
+ * one batch of what has waited over `afterMs` (`batch(before, afterId)`), each going on from
+ * the last one's `lastId` (0: start over), so every row gets its turn however many wait and a
+ * provider is asked at most a batch's worth each interval; until `signal` aborts.
+ */
+export async function reconcileInBatches<R extends { lastId: number }>(opts: {
+  signal: AbortSignal;
+  intervalMs: number;
+  afterMs: number;
+  now: () => Date;
+  batch: (before: Date, afterId: number) => Promise<R>;
+  onBatch: (result: R) => unknown;
+  onError?: ((err: unknown) => void) | undefined;
+}): Promise<void> {
+  let afterId = 0;
+  await drainUntilAborted({
+    signal: opts.signal,
+    intervalMs: opts.intervalMs,
+    batch: async () => {
+      const result = await opts.batch(new Date(opts.now().getTime() - opts.afterMs), afterId);
+      afterId = result.lastId;
+      opts.onBatch(result);
+      return { full: false };
+    },
+    onError: opts.onError,
+  });
+}

@@ -4,7 +4,7 @@
  * Money itself moves only through the ledger.
  */
 import { and, asc, desc, eq, gt, isNotNull, lt, sql } from 'drizzle-orm';
-import { drainUntilAborted } from '../db/batches.js';
+import { reconcileInBatches } from '../db/batches.js';
 import type { Db } from '../db/client.js';
 import { cardLots, promoCodes, promoRedemptions, topUps } from '../db/schema/ledger.js';
 import { idempotencyKeys } from '../db/schema/requests.js';
@@ -332,19 +332,10 @@ export async function reconcilePendingTopUps(deps: Omit<WalletDeps, 'webUrl'>, b
  * settling the same top-up credit it once.
  */
 export async function runTopUpReconciler(opts: { deps: Omit<WalletDeps, 'webUrl'>; signal: AbortSignal; intervalMs?: number; afterMs?: number; onSettled?: (counts: { credited: number; declined: number; expired: number }) => void; onError?: (err: unknown) => void }): Promise<void> {
-  const { deps, signal, intervalMs = RECONCILE_EVERY_MS, afterMs = RECONCILE_AFTER_MS } = opts;
-  let afterId = 0;
-  await drainUntilAborted({
-    signal,
-    intervalMs,
-    batch: async () => {
-      const { credited, declined, expired, lastId } = await reconcilePendingTopUps(deps, new Date(deps.clock.now().getTime() - afterMs), afterId);
-      afterId = lastId;
-      if (credited + declined + expired > 0) opts.onSettled?.({ credited, declined, expired });
-      return { full: false };
-    },
-    onError: opts.onError,
-  });
+  const { deps, onSettled } = opts;
+  const batch = (before: Date, afterId: number) => reconcilePendingTopUps(deps, before, afterId);
+  const onBatch = ({ credited, declined, expired }: { credited: number; declined: number; expired: number }) => credited + declined + expired > 0 && onSettled?.({ credited, declined, expired });
+  await reconcileInBatches({ intervalMs: RECONCILE_EVERY_MS, afterMs: RECONCILE_AFTER_MS, ...opts, now: () => deps.clock.now(), batch, onBatch });
 }
 
 async function getTopUp(deps: WalletDeps, userId: number, id: number): Promise<TopUpView> {

@@ -12,7 +12,7 @@
  * card that paid it.
  */
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt } from 'drizzle-orm';
-import { drainUntilAborted } from '../db/batches.js';
+import { reconcileInBatches } from '../db/batches.js';
 import type { Db } from '../db/client.js';
 import type { Ledger } from '../db/ledger.js';
 import { queueStartIn, startQueued, startQueuedWorkflows } from '../db/workflow-starts.js';
@@ -343,19 +343,9 @@ export async function reconcileSentPayouts(deps: Pick<WithdrawalDeps, 'db' | 'pr
  * last. Runs in each worker process; a payout confirmed twice is settled once.
  */
 export async function runPayoutReconciler(opts: { deps: Pick<WithdrawalDeps, 'db' | 'providers' | 'workflows' | 'clock'>; signal: AbortSignal; intervalMs?: number; afterMs?: number; onConfirmed?: (count: number) => void; onError?: (err: unknown) => void }): Promise<void> {
-  const { deps, signal, intervalMs = RECONCILE_EVERY_MS, afterMs = RECONCILE_AFTER_MS } = opts;
-  let afterId = 0;
-  await drainUntilAborted({
-    signal,
-    intervalMs,
-    batch: async () => {
-      const { confirmed, lastId } = await reconcileSentPayouts(deps, new Date(deps.clock.now().getTime() - afterMs), afterId);
-      afterId = lastId;
-      if (confirmed > 0) opts.onConfirmed?.(confirmed);
-      return { full: false };
-    },
-    onError: opts.onError,
-  });
+  const { deps, onConfirmed } = opts;
+  const batch = (before: Date, afterId: number) => reconcileSentPayouts(deps, before, afterId);
+  await reconcileInBatches({ intervalMs: RECONCILE_EVERY_MS, afterMs: RECONCILE_AFTER_MS, ...opts, now: () => deps.clock.now(), batch, onBatch: ({ confirmed }) => confirmed > 0 && onConfirmed?.(confirmed) });
 }
 
 export function createWithdrawals(deps: WithdrawalDeps) {
