@@ -476,8 +476,8 @@ export function createWorkflowGateway({
    * the connection's AsyncLocalStorage, and the first `run` of any AsyncLocalStorage turns
    * Node 20's promise hooks on for the rest of the process, so every promise of every request
    * after the first health check paid them (about a fifth more client CPU a database query).
-   * The native connection ignores an abort signal anyway, and ends an unanswered call by its
-   * own retry policy, within seconds.
+   * The native connection ignores an abort signal anyway (SDK 1.24); the probe answers within
+   * its bound either way, and an unanswered call ends when the connection's retries give up.
    */
   async function ping(): Promise<void> {
     await temporal.connection.workflowService.getSystemInfo({});
