@@ -24,7 +24,7 @@ import { providerEvents, withdrawals } from '../db/schema/payments.js';
 import { topUps } from '../db/schema/ledger.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { addUtcMonths } from '../workflows/lib/time.js';
-import { WebhookVerificationError, type PaymentState, type ProviderName, type Providers, type VerifiedEvent } from '../payments/provider.js';
+import { WebhookVerificationError, type PaymentState, type PayoutState, type ProviderName, type Providers, type VerifiedEvent } from '../payments/provider.js';
 import type { Clock } from './clock.js';
 import { walletRules } from './policy.js';
 import type { WorkflowGateway } from './workflow-gateway.js';
@@ -156,6 +156,17 @@ async function applyPayment(deps: WebhookDeps, event: VerifiedEvent & { subject:
   return 'processed';
 }
 
+/**
+ * Hands a payout the provider has settled (paid, failed, cancelled) to its withdrawal's
+ * workflow, whose rules decide (a second confirmation of one payout changes nothing); a pending
+ * one is left. Answers whether the workflow got it (false: pending, or the workflow is closed).
+ * The webhook and the workers' reconciliation (`reconcileSentPayouts`) both settle this way.
+ */
+export async function settlePayout(workflows: Pick<WorkflowGateway, 'withdrawal'>, withdrawalId: number, state: PayoutState, eventId: string): Promise<boolean> {
+  if (state.status === 'pending') return false;
+  return workflows.withdrawal.confirm(withdrawalId, { providerRef: state.providerRef, status: state.status, reason: state.failureReason, eventId });
+}
+
 /** A payout event: the payout as the provider has it now, handed to its withdrawal's workflow. */
 async function applyPayout(deps: WebhookDeps, event: VerifiedEvent & { subject: { kind: 'payout' } }, row: EventRow): Promise<EventStatus> {
   const { providerRef, withdrawalId } = event.subject;
@@ -166,9 +177,7 @@ async function applyPayout(deps: WebhookDeps, event: VerifiedEvent & { subject: 
     .limit(1);
   if (!withdrawal || withdrawal.method !== event.provider) return unmatched(deps, row, `no withdrawal has payout ${providerRef}`);
   const state = await deps.providers[event.provider].payout(providerRef);
-  if (state.status !== 'pending') {
-    await deps.workflows.withdrawal.confirm(withdrawal.id, { providerRef, status: state.status, reason: state.failureReason, eventId: event.eventId });
-  }
+  await settlePayout(deps.workflows, withdrawal.id, state, event.eventId);
   await settleEvent(deps.db, row.id, 'processed', state.status === 'pending' ? 'payout still pending' : null, deps.clock.now());
   return 'processed';
 }

@@ -28,6 +28,7 @@ import { withdrawalWorkflowId, type WithdrawalInput, type WithdrawalView } from 
 import { feeOf, minimumOf, withdrawalPolicy } from '../workflows/withdrawal/policy.js';
 import type { Clock } from './clock.js';
 import { keyedRequest, oneRequestAtATime, recordKeyIn, assertSameRequest, type KeyedRequest } from './idempotency.js';
+import { settlePayout } from './provider-webhooks.js';
 import { readWithdrawable } from './withdrawable.js';
 import { queuedStart, type WorkflowGateway } from './workflow-gateway.js';
 
@@ -311,8 +312,8 @@ const RECONCILE_EVERY_MS = 60_000;
  * timeout (K-50) — three days in which a failed payout's money was not back on the balance.
  * Asks the provider about one batch of the withdrawals sent to it whose row has not changed
  * since `before`, in id order after `afterId`, and hands each settled payout to its workflow
- * as its webhook would have (`confirm`: the workflow's rules decide; a second confirmation of
- * the same payout changes nothing). A payout still pending, a withdrawal whose workflow has
+ * as its webhook would have (`settlePayout`: the workflow's rules decide; a second confirmation
+ * of the same payout changes nothing). A payout still pending, a withdrawal whose workflow has
  * already moved on (its write waiting for staff), or a provider that does not answer is left
  * for a later round. `lastId`: where the next batch goes on from (0: start over).
  */
@@ -328,8 +329,7 @@ export async function reconcileSentPayouts(deps: Pick<WithdrawalDeps, 'db' | 'pr
     try {
       const payout = await deps.providers[method].payout(providerRef!);
       if (payout.status === 'pending' || (await deps.workflows.withdrawal.view(id)).status !== 'in_batch') continue;
-      const eventId = `reconciliation:${payout.status}`;
-      if (await deps.workflows.withdrawal.confirm(id, { providerRef: payout.providerRef, status: payout.status, reason: payout.failureReason, eventId })) confirmed += 1;
+      if (await settlePayout(deps.workflows, id, payout, `reconciliation:${payout.status}`)) confirmed += 1;
     } catch {
       // The provider or Temporal did not answer: a later round asks again.
     }
