@@ -2,9 +2,9 @@
  * Provisions the programs gigflow runs beside its own, from package registries only
  * (this project never downloads a prebuilt binary at run time):
  *
- * - the Temporal CLI (dev server with SQLite persistence and the Web UI), built with
- *   `go install github.com/temporalio/cli/cmd/temporal@v1.5.1` — the newest tag
- *   `go install` accepts (later tags carry a `replace` directive);
+ * - the Temporal CLI (dev server with SQLite persistence and the Web UI) v1.5.1, built from
+ *   the wrapper module `scripts/temporal-cli/` with a newer SQLite driver than the CLI pins
+ *   (that module's go.mod says why);
  * - Temporal's time-skipping test server, the Maven Central artifact
  *   `io.temporal:temporal-test-server` with its runtime dependencies, started by a
  *   small wrapper that hands its arguments to `io.temporal.testserver.TestServer`;
@@ -32,6 +32,8 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
+/** The SQLite driver the dev server is built with (`temporal-cli/go.mod`), instead of the CLI's own v1.34.1. */
+export const TEMPORAL_CLI_SQLITE_VERSION = '1.51.0';
 /** The local mail catcher `npm start` runs when no SMTP_URL is set (K-70): SMTP in, a web UI to read it. */
 export const MAILPIT_VERSION = '1.33.1';
 /** The newest test server on Maven Central when this was pinned; its API is the one the 1.24 SDK speaks. */
@@ -115,6 +117,14 @@ function goInstall(bin: string, packages: string[]): void {
   });
 }
 
+/** Released CLIs before 1.9 carry the SQLite driver that can wedge the dev server (temporal-cli/go.mod). */
+function warnOfOldDriver(path: string, version: string): void {
+  const [major, minor] = version.split('.').map(Number);
+  if (major === 1 && minor! < 9) {
+    log(`${path} is Temporal CLI ${version}: its dev server can stop answering ("interrupted (9)") after cancelled calls; CLI 1.9+ or the cached build does not`);
+  }
+}
+
 /**
  * The Temporal CLI, in order of preference: `$TEMPORAL_CLI` (a path the user names),
  * a `temporal` on the PATH, the cached build, or a new `go install` into the cache.
@@ -122,19 +132,38 @@ function goInstall(bin: string, packages: string[]): void {
 export function ensureTemporalCli(): string {
   const named = process.env.TEMPORAL_CLI;
   if (named) {
-    if (!cliVersion(named)) throw new MissingToolError(`TEMPORAL_CLI=${named} does not run as a Temporal CLI`);
+    const version = cliVersion(named);
+    if (!version) throw new MissingToolError(`TEMPORAL_CLI=${named} does not run as a Temporal CLI`);
+    warnOfOldDriver(named, version);
     return named;
   }
   const fromPath = onPath('temporal');
-  if (fromPath && cliVersion(fromPath)) return fromPath;
+  const pathVersion = fromPath && cliVersion(fromPath);
+  if (fromPath && pathVersion) {
+    warnOfOldDriver(fromPath, pathVersion);
+    return fromPath;
+  }
 
-  const dir = join(toolsDir(), `temporal-cli-v${TEMPORAL_CLI_VERSION}`);
+  // Named by both versions, so a cache built before the driver's pin builds afresh.
+  const dir = join(toolsDir(), `temporal-cli-v${TEMPORAL_CLI_VERSION}-sqlite-v${TEMPORAL_CLI_SQLITE_VERSION}`);
   const exe = join(dir, 'temporal');
   if (existsSync(exe) && cliVersion(exe)) return exe;
 
+  const module = fileURLToPath(new URL('./temporal-cli/', import.meta.url));
+  const goMod = readFileSync(join(module, 'go.mod'), 'utf8');
+  for (const pin of [`github.com/temporalio/cli v${TEMPORAL_CLI_VERSION}`, `modernc.org/sqlite v${TEMPORAL_CLI_SQLITE_VERSION}`]) {
+    if (!goMod.includes(pin)) throw new Error(`${join(module, 'go.mod')} must require ${pin}`);
+  }
   requireGo('the Temporal CLI', 'put a `temporal` on the PATH, or set TEMPORAL_CLI to its path');
-  log(`building the Temporal CLI v${TEMPORAL_CLI_VERSION} with go install (first run only; a few minutes)…`);
-  buildAside(dir, (scratch) => goInstall(scratch, [`github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`]));
+  log(`building the Temporal CLI v${TEMPORAL_CLI_VERSION} (SQLite driver v${TEMPORAL_CLI_SQLITE_VERSION}) with go build (first run only; a few minutes)…`);
+  buildAside(dir, (scratch) => {
+    execFileSync('go', ['build', '-o', join(scratch, 'temporal'), 'github.com/temporalio/cli/cmd/temporal'], {
+      cwd: module,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      // readonly: the committed go.sum is what gets built, and the clone is never rewritten.
+      env: { ...process.env, GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' },
+    });
+  });
   log(`Temporal CLI ready: ${exe}`);
   return exe;
 }

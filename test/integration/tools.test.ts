@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { harness, uniqueId } from '../support/harness.js';
@@ -30,6 +30,21 @@ describe('provisioning the Temporal tools', () => {
     const { status, text } = provision({ TEMPORAL_CLI: harness.temporalCli });
     assert.equal(status, 0, text);
     assert.ok(text.includes(`temporal CLI:  ${harness.temporalCli}`), text);
+  });
+
+  it('warns when the Temporal CLI it is given is a release before 1.9, whose dev server SQLite can wedge', () => {
+    const dir = join(harness.scratch, uniqueId('old-cli'));
+    mkdirSync(dir);
+    const cli = join(dir, 'temporal');
+    const fake = (version: string) => writeFileSync(cli, `#!/bin/sh\necho "temporal version ${version} (Server 1.29.1, UI 2.42.1)"\n`, { mode: 0o755 });
+    fake('1.5.1');
+    const old = provision({ TEMPORAL_CLI: cli });
+    assert.equal(old.status, 0, old.text);
+    assert.match(old.text, /is Temporal CLI 1\.5\.1: its dev server can stop answering \("interrupted \(9\)"\) after cancelled calls/);
+    fake('1.9.1');
+    const current = provision({ TEMPORAL_CLI: cli });
+    assert.equal(current.status, 0, current.text);
+    assert.doesNotMatch(current.text, /interrupted/);
   });
 
   /** A PATH with Node alone, and an empty cache folder. */
