@@ -122,7 +122,9 @@ describe('the Temporal dev server with a database file', () => {
         );
         await Promise.all(calls);
       }
-      assert.ok(gaveUp.count > 1000, `most calls were given up (${gaveUp.count} of 2,000); seed: ${replayCommand(import.meta.url)}`);
+      // Most are (95 % here): a call takes a few milliseconds. The bound only makes sure the test
+      // gave up calls at all, also on a machine several times faster.
+      assert.ok(gaveUp.count >= 200, `calls were given up (${gaveUp.count} of 2,000); seed: ${replayCommand(import.meta.url)}`);
 
       // After: the server still reads (visibility and a workflow's history) and writes.
       try {
