@@ -117,6 +117,31 @@ function goInstall(bin: string, packages: string[]): void {
   });
 }
 
+/**
+ * The folder of one of our Go wrapper modules (`scripts/<name>/`), after checking that its go.mod
+ * requires each of `pins` (`path vX.Y.Z`), the versions the code around it names.
+ */
+function wrapperModule(name: string, pins: string[]): string {
+  const module = fileURLToPath(new URL(`./${name}/`, import.meta.url));
+  const required = readFileSync(join(module, 'go.mod'), 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/^\s*(require\s+)?/, '').replace(/\s*\/\/.*$/, '').trim());
+  for (const pin of pins) {
+    if (!required.includes(pin)) throw new Error(`${join(module, 'go.mod')} must require ${pin}`);
+  }
+  return module;
+}
+
+/** `go build` of `pkg` in a wrapper module to `exe`: a static executable. */
+function goBuild(module: string, pkg: string, exe: string, env: NodeJS.ProcessEnv = {}): void {
+  execFileSync('go', ['build', '-o', exe, pkg], {
+    cwd: module,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    // readonly: the committed go.sum is what gets built, and the clone is never rewritten.
+    env: { ...process.env, GOFLAGS: '-mod=readonly', CGO_ENABLED: '0', ...env },
+  });
+}
+
 /** Released CLIs before 1.9 carry the SQLite driver that can wedge the dev server (temporal-cli/go.mod). */
 function warnOfOldDriver(path: string, version: string): void {
   const [major, minor] = version.split('.').map(Number);
@@ -127,7 +152,7 @@ function warnOfOldDriver(path: string, version: string): void {
 
 /**
  * The Temporal CLI, in order of preference: `$TEMPORAL_CLI` (a path the user names),
- * a `temporal` on the PATH, the cached build, or a new `go install` into the cache.
+ * a `temporal` on the PATH, the cached build, or a new build into the cache.
  */
 export function ensureTemporalCli(): string {
   const named = process.env.TEMPORAL_CLI;
@@ -149,21 +174,10 @@ export function ensureTemporalCli(): string {
   const exe = join(dir, 'temporal');
   if (existsSync(exe) && cliVersion(exe)) return exe;
 
-  const module = fileURLToPath(new URL('./temporal-cli/', import.meta.url));
-  const goMod = readFileSync(join(module, 'go.mod'), 'utf8');
-  for (const pin of [`github.com/temporalio/cli v${TEMPORAL_CLI_VERSION}`, `modernc.org/sqlite v${TEMPORAL_CLI_SQLITE_VERSION}`]) {
-    if (!goMod.includes(pin)) throw new Error(`${join(module, 'go.mod')} must require ${pin}`);
-  }
+  const module = wrapperModule('temporal-cli', [`github.com/temporalio/cli v${TEMPORAL_CLI_VERSION}`, `modernc.org/sqlite v${TEMPORAL_CLI_SQLITE_VERSION}`]);
   requireGo('the Temporal CLI', 'put a `temporal` on the PATH, or set TEMPORAL_CLI to its path');
   log(`building the Temporal CLI v${TEMPORAL_CLI_VERSION} (SQLite driver v${TEMPORAL_CLI_SQLITE_VERSION}) with go build (first run only; a few minutes)…`);
-  buildAside(dir, (scratch) => {
-    execFileSync('go', ['build', '-o', join(scratch, 'temporal'), 'github.com/temporalio/cli/cmd/temporal'], {
-      cwd: module,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      // readonly: the committed go.sum is what gets built, and the clone is never rewritten.
-      env: { ...process.env, GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' },
-    });
-  });
+  buildAside(dir, (scratch) => goBuild(module, 'github.com/temporalio/cli/cmd/temporal', join(scratch, 'temporal')));
   log(`Temporal CLI ready: ${exe}`);
   return exe;
 }
@@ -257,20 +271,10 @@ export function ensureUiServer(): string {
   const dir = join(toolsDir(), `temporal-ui-server-v${UI_SERVER_VERSION}`);
   const exe = join(dir, 'ui-server');
   if (existsSync(exe)) return exe;
-  const module = fileURLToPath(new URL('./ui-server/', import.meta.url));
-  if (!readFileSync(join(module, 'go.mod'), 'utf8').includes(`github.com/temporalio/ui-server/v2 v${UI_SERVER_VERSION}\n`)) {
-    throw new Error(`${join(module, 'go.mod')} must require github.com/temporalio/ui-server/v2 v${UI_SERVER_VERSION}`);
-  }
+  const module = wrapperModule('ui-server', [`github.com/temporalio/ui-server/v2 v${UI_SERVER_VERSION}`]);
   requireGo('the Temporal Web UI server', 'or run `npm start` (the dev server and its UI) instead of the cluster');
   log(`building the Temporal UI server v${UI_SERVER_VERSION} with ${UI_SERVER_GOTOOLCHAIN} (first run only; a few minutes)…`);
-  buildAside(dir, (scratch) => {
-    execFileSync('go', ['build', '-o', join(scratch, 'ui-server'), 'github.com/temporalio/ui-server/v2/cmd/server'], {
-      cwd: module,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      // readonly: the committed go.sum is what gets built, and the clone is never rewritten.
-      env: { ...process.env, GOTOOLCHAIN: UI_SERVER_GOTOOLCHAIN, GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' },
-    });
-  });
+  buildAside(dir, (scratch) => goBuild(module, 'github.com/temporalio/ui-server/v2/cmd/server', join(scratch, 'ui-server'), { GOTOOLCHAIN: UI_SERVER_GOTOOLCHAIN }));
   log(`Temporal UI server ready: ${exe}`);
   return exe;
 }
