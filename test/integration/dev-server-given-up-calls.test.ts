@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
-import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
+import { Client, isGrpcServiceError } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { pollUntil } from '../../scripts/poll.js';
 import { startTemporalDevServer, type RunningDevServer } from '../../scripts/temporal-dev-server.js';
 import { waitForSignal } from '../fixtures/workflows.js';
@@ -9,10 +10,7 @@ import { harness, uniqueId } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
 import { replayCommand, seededRandom } from '../support/seed.js';
 
-/**
- * A dev server of this file's own, since the test throws thousands of cancelled calls at it. A
- * file of its own too, with no worker: the process runs nothing but this test's client.
- */
+/** A dev server of this file's own, since the test throws thousands of cancelled calls at it. */
 describe('the Temporal dev server, after calls their callers gave up', () => {
   let server: RunningDevServer;
   /** The server's latest output (its errors: it runs at log level error). */
@@ -39,7 +37,11 @@ describe('the Temporal dev server, after calls their callers gave up', () => {
     // scripts/temporal-cli/go.mod builds the CLI with a newer driver.
     const random = seededRandom('dev-server-calls-given-up');
     const { namespace } = harness;
-    const connection = await Connection.connect({ address: server.address });
+    // The native connection, as the API and the worker call Temporal. (grpc-js's `Connection`,
+    // cancelling thousands of calls, sometimes sent Node 20's HTTP/2 client session into a loop
+    // that filled its outgoing queue, gigabytes a minute: seen in `perf` as nghttp2 packing data
+    // frames and Node's vector of stream writes growing.)
+    const connection = await NativeConnection.connect({ address: server.address });
     try {
       const client = new Client({ connection, namespace });
       const taskQueue = uniqueId('nobody-polls');
@@ -64,9 +66,8 @@ describe('the Temporal dev server, after calls their callers gave up', () => {
             ),
         );
         await Promise.all(calls);
-        // A bound on this process, should anything in it run away: a failure naming it, not a
-        // machine out of memory. (Once, in one suite run, the process this test then shared with
-        // a test that runs workers grew to 23 GB and was killed; the cause was not found.)
+        // A bound on this process, should its client run away as grpc-js's did (23 GB before the
+        // kernel killed it, in one suite run): a failure that says so, not a machine out of memory.
         const { rss } = process.memoryUsage();
         assert.ok(rss < 1.5 * 2 ** 30, `the test process holds ${(rss / 2 ** 20).toFixed(0)} MiB after ${round + 1} rounds of calls`);
       }
