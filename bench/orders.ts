@@ -743,6 +743,7 @@ const cpuByProcess = (l: Loaded) =>
  */
 const loadPhases = ['gigflow', 'skeleton', 'gigflowOwn', 'skeletonAtLine'] as const;
 type LoadPhase = (typeof loadPhases)[number];
+const phaseName: Record<LoadPhase, string> = { gigflow: sideName.gigflow, skeleton: sideName.skeleton, gigflowOwn: 'gigflow (own F)', skeletonAtLine: '(a) at the line' };
 
 interface SetLoad {
   /** Lifecycles a second: LOAD_FRACTION × the skeleton's saturated throughput. */
@@ -771,8 +772,7 @@ async function runSetLoad(bench: Bench, results: Record<Side, PhaseResult[]>): P
     for (const p of order) {
       // The same seeded arrivals for every phase of a round, scaled to the phase's rate.
       done[p] = await atLoad(bench, sideOf(p), count, rates[p], 20261122 + round);
-      const name = p === 'gigflowOwn' ? 'gigflow (own F)' : p === 'skeletonAtLine' ? '(a) at the line' : sideName[p];
-      say(`set load ${round + 1}/${ROUNDS} ${name.padEnd(22)} ${String(count).padStart(5)} lifecycles arriving at ${fixed(rates[p])}/s: Update p99 ${fixed(updateP99(done[p]!.latencies))} ms; ${cpuByProcess(done[p]!)}; ${otherWork(done[p]!.outside)}`);
+      say(`set load ${round + 1}/${ROUNDS} ${phaseName[p].padEnd(22)} ${String(count).padStart(5)} lifecycles arriving at ${fixed(rates[p])}/s: Update p99 ${fixed(updateP99(done[p]!.latencies))} ms; ${cpuByProcess(done[p]!)}; ${otherWork(done[p]!.outside)}`);
     }
     rounds.push(done as Record<LoadPhase, Loaded>);
   }

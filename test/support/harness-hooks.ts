@@ -12,8 +12,9 @@
  * one), and the same 300,000 promises take 74–153 ms. What changes: an uncaught exception from
  * code after an `await` in a test is reported as the file's ("A resource generated asynchronous
  * activity after the test ended…") instead of failing that test: the file and the run still
- * fail. The map of resources to tests keeps the few non-promise resources a test makes before
- * its first `await` (no `destroy` forgets them).
+ * fail. The harness's map of resources to tests is never pruned: it keeps each non-promise
+ * resource a test makes before its first `await`, and each one those start in their own
+ * callbacks (a timer's, a socket's), however long the file runs. An `await` ends such a chain.
  */
 import asyncHooks, { type HookCallbacks } from 'node:async_hooks';
 
