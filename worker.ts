@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type Logger as SdkLogger, type WorkerOptions, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -181,6 +181,20 @@ async function installRuntime(config: Config, logger: Logger): Promise<string | 
   return `http://${bindAddress}/metrics`;
 }
 
+/**
+ * The worker's Schedules, each created or brought in line with its policy: K-50's payout
+ * batches, K-35's daily re-evaluation of buyer statuses (a Super buyer's 3 months pass without
+ * a purchase), W-29's monthly affiliate payout run on the 10th.
+ */
+async function ensureSchedules(client: Client, taskQueue: string, logger: Logger): Promise<void> {
+  const schedule = await ensurePayoutSchedule(client, { taskQueue, policy: withdrawalPolicy() });
+  logger.info({ schedule }, 'payout batch schedule ensured');
+  const buyerStatuses = await ensureBuyerStatusSchedule(client, { taskQueue, policy: buyerStatusesPolicy() });
+  logger.info({ schedule: buyerStatuses }, 'buyer status schedule ensured');
+  const affiliatePayouts = await ensureAffiliatePayoutSchedule(client, { taskQueue });
+  logger.info({ schedule: affiliatePayouts }, 'affiliate payout schedule ensured');
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   // In production the mail goes over SMTP: to the log, it would write addresses and codes (issue 19 §4).
   const config = loadConfig(['DATABASE_URL', 'TEMPORAL_ADDRESS'], ['SMTP_URL']);
@@ -199,21 +213,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const clientCodec = payloadCodec ? { dataConverter: { payloadCodecs: [payloadCodec] } } : {};
   const providers = configuredProviders(config);
   const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, db, providers, ...(payloadCodec ? { payloadCodec } : {}), ...(tracing ? { tracing } : {}) });
-  // K-50: the Schedule that starts the payout batches, created or brought in line with the policy.
-  const scheduling = await Connection.connect(temporal);
-  try {
-    const client = new Client({ connection: scheduling, namespace: config.TEMPORAL_NAMESPACE, ...clientCodec });
-    const schedule = await ensurePayoutSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, policy: withdrawalPolicy() });
-    logger.info({ schedule }, 'payout batch schedule ensured');
-    // K-35: the daily re-evaluation of buyer statuses (a Super buyer's 3 months pass without a purchase).
-    const buyerStatuses = await ensureBuyerStatusSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, policy: buyerStatusesPolicy() });
-    logger.info({ schedule: buyerStatuses }, 'buyer status schedule ensured');
-    // W-29: the monthly affiliate payout run on the 10th.
-    const affiliatePayouts = await ensureAffiliatePayoutSchedule(client, { taskQueue: config.TEMPORAL_TASK_QUEUE });
-    logger.info({ schedule: affiliatePayouts }, 'affiliate payout schedule ensured');
-  } finally {
-    await scheduling.close();
-  }
+  // Over the worker's own native connection: no second one, and no grpc-js HTTP/2 session
+  // (Node 20's client can run away when many calls are cancelled; README, Provisioning).
+  await ensureSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...clientCodec }), config.TEMPORAL_TASK_QUEUE, logger);
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
   // Each worker also sends the outbox's mail (rows are claimed, so several workers never
   // send one twice): over SMTP when SMTP_URL names a server (K-70), else (never in production) to the log.

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
+import { AFFILIATE_PAYOUT_SCHEDULE_ID } from '../../scripts/affiliate-payout-schedule.js';
+import { BUYER_STATUS_SCHEDULE_ID } from '../../scripts/buyer-status-schedule.js';
+import { PAYOUT_SCHEDULE_ID } from '../../scripts/payout-schedule.js';
 import { pollUntil } from '../../scripts/poll.js';
 import { searchAttributeKeys } from '../../workflows/lib/search-attributes.js';
 import { createTestDatabase, harness, jsonOf, uniqueId } from '../support/harness.js';
@@ -248,7 +251,17 @@ describe('README command 1: npm start', () => {
 
     const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    // K-50, K-35, W-29: the worker ensures its three Schedules at start (over its own native connection).
+    const schedules = await pollUntil(
+      async () => {
+        const { schedules: listed } = await connection.workflowService.listSchedules({ namespace: 'default', maximumPageSize: 100 });
+        const ids = (listed ?? []).map((s) => s.scheduleId).sort();
+        return ids.length >= 3 ? ids : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the worker to create its Schedules' },
+    );
     await connection.close();
+    assert.deepEqual(schedules, [AFFILIATE_PAYOUT_SCHEDULE_ID, BUYER_STATUS_SCHEDULE_ID, PAYOUT_SCHEDULE_ID].sort());
     for (const key of searchAttributeKeys) assert.ok(key.name in (customAttributes ?? {}), `${key.name} is registered`);
 
     // K-70: the worker mails over SMTP_URL — here a sign-up's confirmation code.
