@@ -182,18 +182,22 @@ export class Process<S, E, R> {
   apply(transition: Transition<S, E>): Promise<void> {
     this.set(transition.state);
     const record = this.io.record(transition.state, transition.effects);
-    const write = this.writes.then(
-      () => {
-        if (this.attention) throw held(this.attention);
-        return this.io.write(record).then(
-          (fold) => {
-            this.written = fold ? fold(transition.state) : transition.state;
-            if (fold) this.set(fold(this.state));
-          },
-          (err: unknown) => this.failed(err),
-        );
-      },
-    );
+    const write = this.writes.then(() => {
+      if (this.attention) throw held(this.attention);
+      let written: Promise<void | ((state: S) => S)>;
+      try {
+        written = this.io.write(record);
+      } catch (err) {
+        return this.failed(err);
+      }
+      return written.then(
+        (fold) => {
+          this.written = fold ? fold(transition.state) : transition.state;
+          if (fold) this.set(fold(this.state));
+        },
+        (err: unknown) => this.failed(err),
+      );
+    });
     // A failed write fails its own Update, not the next.
     this.writes = write.catch(() => undefined);
     return write;
