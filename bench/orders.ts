@@ -743,7 +743,13 @@ const cpuByProcess = (l: Loaded) =>
  */
 const loadPhases = ['gigflow', 'skeleton', 'gigflowOwn', 'skeletonAtLine'] as const;
 type LoadPhase = (typeof loadPhases)[number];
-const phaseName: Record<LoadPhase, string> = { gigflow: sideName.gigflow, skeleton: sideName.skeleton, gigflowOwn: 'gigflow (own F)', skeletonAtLine: '(a) at the line' };
+/** Each phase's display name and the side it runs. */
+const loadPhase: Record<LoadPhase, { name: string; side: Side }> = {
+  gigflow: { name: sideName.gigflow, side: 'gigflow' },
+  skeleton: { name: sideName.skeleton, side: 'skeleton' },
+  gigflowOwn: { name: 'gigflow (own F)', side: 'gigflow' },
+  skeletonAtLine: { name: '(a) at the line', side: 'skeleton' },
+};
 
 interface SetLoad {
   /** Lifecycles a second: LOAD_FRACTION × the skeleton's saturated throughput. */
@@ -762,7 +768,6 @@ async function runSetLoad(bench: Bench, results: Record<Side, PhaseResult[]>): P
     gigflowOwn: LOAD_FRACTION * total(results, 'gigflow').rate,
     skeletonAtLine: rate / TARGET_THROUGHPUT_VS_SKELETON,
   };
-  const sideOf = (p: LoadPhase): Side => (p.startsWith('gigflow') ? 'gigflow' : 'skeleton');
   const rounds: SetLoad['rounds'] = [];
   for (let round = 0; LOAD_N > 0 && round < ROUNDS; round++) {
     const count = Math.floor(LOAD_N / ROUNDS) + (round < LOAD_N % ROUNDS ? 1 : 0);
@@ -771,8 +776,8 @@ async function runSetLoad(bench: Bench, results: Record<Side, PhaseResult[]>): P
     const done: Partial<Record<LoadPhase, Loaded>> = {};
     for (const p of order) {
       // The same seeded arrivals for every phase of a round, scaled to the phase's rate.
-      done[p] = await atLoad(bench, sideOf(p), count, rates[p], 20261122 + round);
-      say(`set load ${round + 1}/${ROUNDS} ${phaseName[p].padEnd(22)} ${String(count).padStart(5)} lifecycles arriving at ${fixed(rates[p])}/s: Update p99 ${fixed(updateP99(done[p]!.latencies))} ms; ${cpuByProcess(done[p]!)}; ${otherWork(done[p]!.outside)}`);
+      done[p] = await atLoad(bench, loadPhase[p].side, count, rates[p], 20261122 + round);
+      say(`set load ${round + 1}/${ROUNDS} ${loadPhase[p].name.padEnd(22)} ${String(count).padStart(5)} lifecycles arriving at ${fixed(rates[p])}/s: Update p99 ${fixed(updateP99(done[p]!.latencies))} ms; ${cpuByProcess(done[p]!)}; ${otherWork(done[p]!.outside)}`);
     }
     rounds.push(done as Record<LoadPhase, Loaded>);
   }
