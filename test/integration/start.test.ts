@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -16,66 +16,8 @@ import { createTestDatabase, harness, jsonOf, uniqueId } from '../support/harnes
 import { freePort } from '../support/ports.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp.js';
 import { checkout as root } from '../support/root.js';
+import { commandOf, descendants, groupOf, stillRunning } from '../support/processes.js';
 
-
-/** Every process below `pid`, read from /proc. */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The parent pid is the 4th field, after the command name in parentheses.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const found: number[] = [];
-  const walk = (p: number) => {
-    for (const child of children.get(p) ?? []) {
-      found.push(child);
-      walk(child);
-    }
-  };
-  walk(pid);
-  return found;
-}
-
-/** The process's state letter (R, S, Z…), or undefined once it is gone. */
-function stateOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Running: a zombie has exited, it only waits for its parent (or init) to collect it. */
-function alive(pid: number): boolean {
-  const state = stateOf(pid);
-  return state !== undefined && state !== 'Z';
-}
-
-/** The process group of a process, from /proc. */
-function groupOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-  } catch {
-    return undefined;
-  }
-}
-
-function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
-}
 
 interface Started {
   child: ChildProcess;
@@ -145,15 +87,14 @@ async function npmStart(env: Record<string, string>): Promise<Started> {
 
 /** What is left of the platform: its processes, and anything else in their process groups. */
 function leftovers(started: Started): string[] {
-  const inGroups = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => started.groups.includes(groupOf(pid) ?? -1));
-  return [...new Set([...started.pids, ...inGroups])].filter(alive).map((pid) => `${pid} ${commandOf(pid)}`);
+  return stillRunning(started.pids, started.groups);
 }
 
 async function nothingLeft(started: Started, timeoutMs: number): Promise<void> {
   await pollUntil(() => leftovers(started).length === 0, {
     timeoutMs,
     intervalMs: 100,
-    what: `every platform process to exit (left: ${leftovers(started).join('; ')})`,
+    what: () => `every platform process to exit (left: ${leftovers(started).join('; ')})`,
   });
 }
 
