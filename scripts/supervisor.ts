@@ -67,8 +67,8 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Asks a member to stop and waits for it, within its stage's bound (then kills its group). */
-async function stopMember(member: Member, say: (line: string) => void): Promise<void> {
+/** Asks a member to stop and waits for it, within its stage's bound (then kills its group). `npm test`'s files stop so too. */
+export async function stopMember(member: Member, say: (line: string) => void): Promise<void> {
   const { boundMs } = STAGES[member.stage];
   const started = Date.now();
   member.requestStop();

