@@ -309,6 +309,12 @@ describe('withdrawals and payout batches on the time-skipping server', () => {
       assert.deepEqual(sent.map((r) => r.status), ['in_batch', 'in_batch']);
 
       const deps = { db: db(), providers: stand.providers, workflows: gateway };
+      // The two rows' last changes 10 ms apart, the card payout's first: the two workflows can
+      // write them within one millisecond, which no `before` (a Date: milliseconds) can split.
+      await db().sql`
+        update withdrawals set updated_at = base.at + (case when id = ${failing.withdrawalId} then 0 else 10 end) * interval '1 millisecond'
+        from (select min(updated_at) as at from withdrawals where id in ${db().sql([failing.withdrawalId, paying.withdrawalId])}) base
+        where id in ${db().sql([failing.withdrawalId, paying.withdrawalId])}`;
       // Each row's last change, to the millisecond below it.
       const updated = await db().sql<{ id: string; at: string }[]>`
         select id, floor(extract(epoch from updated_at) * 1000)::bigint as at from withdrawals where id in ${db().sql([failing.withdrawalId, paying.withdrawalId])} order by updated_at`;
@@ -317,8 +323,8 @@ describe('withdrawals and payout batches on the time-skipping server', () => {
       assert.deepEqual(await reconcileSentPayouts(deps, new Date(first)), { confirmed: 0, lastId: 0 });
       assert.deepEqual([(await row(failing)).status, (await row(paying)).status], ['in_batch', 'in_batch']);
       assert.deepEqual(await reconcileSentPayouts(deps, new Date(first + 1)), { confirmed: 1, lastId: 0 });
-      const firstWithdrawal = Number(updated[0]!.id) === failing.withdrawalId ? failing : paying;
-      await rowStatus(firstWithdrawal, firstWithdrawal === failing ? 'failed' : 'paid');
+      assert.equal(Number(updated[0]!.id), failing.withdrawalId);
+      await rowStatus(failing, 'failed');
 
       // The workers' loop settles the other.
       const stop = new AbortController();
