@@ -62,7 +62,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { join } from 'node:path';
@@ -78,9 +78,11 @@ import { runThenExit, startEmbeddedPostgres, type RunningPostgres } from '../db/
 import { runMigrations } from '../db/migrate.js';
 import { compiledEntry, keptCompiledTree } from '../scripts/compiled-tree.js';
 import { pollUntil } from '../scripts/poll.js';
+import { startGuard, type Guard } from '../scripts/supervisor.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
 import { ensureTemporalCli, TEMPORAL_CLI_VERSION } from '../scripts/tools.js';
 import { recordOf } from '../test/support/order-writes.js';
+import { makeRunScratch, sweepRunScratch } from '../test/support/run-scratch.js';
 import { freePort } from '../test/support/ports.js';
 import { systemClock } from '../services/clock.js';
 import { createPlacement } from '../services/placement.js';
@@ -275,6 +277,8 @@ interface Bench {
 /** What the run has started, for the teardown: each field is set once its thing is up. */
 interface Running {
   scratch: string;
+  /** `npm start`'s guard: killed without its say (SIGKILL), this run leaves no server or child running. */
+  guard: Guard;
   children: { name: string; child: ChildProcess; log: string }[];
   devServer?: RunningDevServer;
   postgres?: RunningPostgres;
@@ -284,11 +288,15 @@ interface Running {
   stopping: boolean;
 }
 
+const SCRATCH_PREFIX = 'gigflow-bench-orders-';
+
 function makeScratch(): Running {
-  const scratch = mkdtempSync(join(tmpdir(), 'gigflow-bench-orders-'));
+  // What a run killed without its say left (its processes the guard stopped): ../test/support/run-scratch.ts.
+  for (const dir of sweepRunScratch(tmpdir(), SCRATCH_PREFIX)) say(`removed ${dir}, left by a run that was killed`);
+  const scratch = makeRunScratch(tmpdir(), SCRATCH_PREFIX);
   // Run as root, PostgreSQL runs as the `postgres` user, which must reach its data directory.
   chmodSync(scratch, 0o755);
-  return { scratch, children: [], pools: [], stopping: false };
+  return { scratch, guard: startGuard(), children: [], pools: [], stopping: false };
 }
 
 async function stopAll(running: Running): Promise<void> {
@@ -310,6 +318,7 @@ async function stopAll(running: Running): Promise<void> {
   await Promise.allSettled([running.connection?.close(), running.closeDriver?.(), ...running.pools.map((db) => db.close())]);
   await running.devServer?.stop();
   await running.postgres?.stop();
+  await running.guard.release();
   rmSync(running.scratch, { recursive: true, force: true });
 }
 
@@ -360,8 +369,10 @@ function runChild(running: Running, name: string, entry: string, env: Record<str
   const profile = flags['cpu-prof-dir'] ? ['--cpu-prof', '--cpu-prof-dir', join(flags['cpu-prof-dir'], name.replace(/ /g, '-'))] : [];
   const collect = options.collectOnSignal ? ['--expose-gc', '--import', `data:text/javascript,${encodeURIComponent(COLLECT_ON_SIGNAL)}`] : [];
   // Compiled, as the start scripts run the platform's processes (../scripts/compiled-tree.ts).
-  const child = spawn(process.execPath, [...profile, '--enable-source-maps', ...collect, compiledEntry(keptCompiledTree(root).dir, entry)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  // A group of its own for the guard; a Ctrl-C reaches it through this script (takeOverSignals).
+  const child = spawn(process.execPath, [...profile, '--enable-source-maps', ...collect, compiledEntry(keptCompiledTree(root).dir, entry)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
+  running.guard.watch({ stage: 'apps', pid: child.pid!, exited: new Promise((resolve) => child.once('exit', resolve)) });
   // Without it the clients would wait for ever: stop everything.
   child.once('exit', (code, signal) => {
     if (running.stopping) return;
@@ -383,10 +394,14 @@ async function startServers(running: Running) {
         port: await freePort(),
         namespace: NAMESPACE,
         logLevel: 'error',
+        ownProcessGroup: true,
       });
+      const { process: server } = running.devServer;
+      running.guard.watch({ stage: 'temporal', pid: server.pid!, exited: new Promise((resolve) => server.once('exit', resolve)) });
     })(),
     (async () => {
-      running.postgres = await startEmbeddedPostgres({ dataDir: join(running.scratch, 'postgres'), port: await freePort(), database: 'gigflow_bench', persistent: false });
+      running.postgres = await startEmbeddedPostgres({ dataDir: join(running.scratch, 'postgres'), port: await freePort(), database: 'gigflow_bench', persistent: false, ownProcessGroup: true });
+      running.guard.watch({ stage: 'postgres', pid: running.postgres.pid, exited: running.postgres.exited });
     })(),
   ]);
   const dev = running.devServer!;

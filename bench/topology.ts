@@ -5,10 +5,12 @@
  * (`api/server.ts`), each a Node process in a process group of its own, as an orchestrator
  * runs them: a process can be SIGKILLed and started again on its port, PostgreSQL and Temporal
  * stopped and started again on their data. Everything lives in one scratch folder, removed at
- * the end; `stop()` stops every process this started, whatever state it is in.
+ * the end; `stop()` stops every process this started, whatever state it is in. Killed without
+ * its say (SIGKILL), the script leaves no process running: `npm start`'s guard
+ * (../scripts/supervisor.ts) watches every group, a restarted one under its new pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +21,9 @@ import { runMigrations } from '../db/migrate.js';
 import { compiledEntry, keptCompiledTree } from '../scripts/compiled-tree.js';
 import { pollUntil } from '../scripts/poll.js';
 import { freePort, reservePort } from '../scripts/ports.js';
-import { signalGroup } from '../scripts/supervisor.js';
+import { signalGroup, startGuard, type Guard } from '../scripts/supervisor.js';
 import { startTemporalCluster, type RunningTemporalCluster } from '../scripts/temporal-cluster.js';
+import { makeRunScratch, sweepRunScratch } from '../test/support/run-scratch.js';
 import { CLK_TCK, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -32,6 +35,7 @@ export const PRICE_CENTS = 1_000;
 const READY_MS = 240_000;
 /** How long a process asked to stop may drain before its group is killed. */
 const STOP_GRACE_MS = 15_000;
+const SCRATCH_PREFIX = 'gigflow-cluster-';
 
 // ---- gigflow's processes ---------------------------------------------------------------------
 
@@ -63,6 +67,8 @@ interface AppSpec {
 
 interface Shared {
   scratch: string;
+  /** Stops every group this started should this process die without its say (SIGKILL). */
+  guard: Guard;
   /** Set once the topology is stopping: exits are expected then. */
   stopping: boolean;
   live: Set<ChildProcess>;
@@ -108,6 +114,7 @@ function appProcess(shared: Shared, spec: AppSpec): AppProcess {
     child = started;
     asked = false;
     shared.live.add(started);
+    shared.guard.watch({ stage: 'apps', pid: started.pid!, exited: exitOf(started) });
     started.once('exit', (code, signal) => {
       shared.live.delete(started);
       if (asked || shared.stopping) return;
@@ -177,10 +184,13 @@ export interface Topology {
 }
 
 export async function startTopology(o: TopologyOptions): Promise<Topology> {
-  const scratch = mkdtempSync(join(tmpdir(), 'gigflow-cluster-'));
+  // What a run killed without its say left (its processes the guard stopped): ../test/support/run-scratch.ts.
+  for (const dir of sweepRunScratch(tmpdir(), SCRATCH_PREFIX)) o.say(`removed ${dir}, left by a run that was killed`);
+  const scratch = makeRunScratch(tmpdir(), SCRATCH_PREFIX);
   // Run as root, PostgreSQL runs as the `postgres` user, which must reach its data directory.
   chmodSync(scratch, 0o755);
-  const shared: Shared = { scratch, stopping: false, live: new Set(), connection: () => connection, say: o.say };
+  // The guard of `npm start`: killed without a say (SIGKILL), this process leaves no server running.
+  const shared: Shared = { scratch, guard: startGuard(), stopping: false, live: new Set(), connection: () => connection, say: o.say };
   let connection!: Connection;
   let pg: RunningPostgres | undefined;
   let temporal: RunningTemporalCluster | undefined;
@@ -199,14 +209,21 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
     await temporal?.stop();
     await pg?.stop();
     process.removeListener('exit', killGroups);
+    await shared.guard.release();
     rmSync(scratch, { recursive: true, force: true });
   };
 
   try {
-    const pgOptions: EmbeddedPostgresOptions = { dataDir: join(scratch, 'postgres'), port: await freePort(), database: 'gigflow', persistent: true };
+    // A group of its own, for the guard (this process stops it on Ctrl-C: stopOnSignals).
+    const pgOptions: EmbeddedPostgresOptions = { dataDir: join(scratch, 'postgres'), port: await freePort(), database: 'gigflow', persistent: true, ownProcessGroup: true };
+    const startPostgres = async () => {
+      const started = await startEmbeddedPostgres(pgOptions);
+      shared.guard.watch({ stage: 'postgres', pid: started.pid, exited: started.exited });
+      return started;
+    };
     o.say('starting PostgreSQL and Temporal…');
-    pg = await startEmbeddedPostgres(pgOptions);
-    temporal = await startTemporalCluster({ dir: join(scratch, 'temporal'), databaseUrl: pg.adminUrl, namespace: NAMESPACE, say: o.say });
+    pg = await startPostgres();
+    temporal = await startTemporalCluster({ dir: join(scratch, 'temporal'), databaseUrl: pg.adminUrl, namespace: NAMESPACE, say: o.say, guard: shared.guard });
     connection = await Connection.connect({ address: temporal.address });
     db = createDb(pg.url);
     await runMigrations(db);
@@ -233,7 +250,7 @@ export async function startTopology(o: TopologyOptions): Promise<Topology> {
       async restartPostgres() {
         await pg!.stop();
         await reservePort(pgOptions.port);
-        pg = await startEmbeddedPostgres(pgOptions);
+        pg = await startPostgres();
       },
       cpuMs() {
         const all = readProcesses();

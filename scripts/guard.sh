@@ -1,13 +1,28 @@
 # The guard of `npm start` (scripts/supervisor.ts). Reads "<stage> <signal> <seconds> <pgid>"
-# lines on stdin, one per process group the supervisor runs; "done" means the supervisor has
-# stopped them all, so the guard exits. If stdin closes without it, the supervisor died without
-# stopping anything (SIGKILL leaves it no say): the guard stops the groups stage by stage as the
-# supervisor would have — the polite signal, up to that many seconds to exit, then SIGKILL.
+# lines on stdin, one per process group the supervisor runs; "forget <pgid>" when that group's
+# leader has exited (its id may be reused by an unrelated process: the machine's pid_max can be
+# 32768); "done" means the supervisor has stopped them all, so the guard exits. If stdin closes
+# without it, the supervisor died without stopping anything (SIGKILL leaves it no say): the guard
+# stops the groups stage by stage as the supervisor would have — the polite signal, up to that
+# many seconds to exit, then SIGKILL.
 lines=
 while IFS= read -r line; do
-  [ "$line" = done ] && exit 0
-  lines="$lines$line
+  case $line in
+    done) exit 0 ;;
+    "forget "*)
+      gone=${line#forget }
+      kept=
+      while read -r order signal seconds pgid; do
+        [ -n "$pgid" ] && [ "$pgid" != "$gone" ] && kept="$kept$order $signal $seconds $pgid
 "
+      done <<LINES
+$lines
+LINES
+      lines=$kept
+      ;;
+    *) lines="$lines$line
+" ;;
+  esac
 done
 
 # Whether any of these groups still runs. A leader that has exited stays a zombie until init

@@ -155,8 +155,12 @@ export function createSupervisor({ say, startup }: { say: (line: string) => void
   };
 }
 
-/** What the guard watches: a process group (its leader's pid) and the stage it stops in. */
-export type Guarded = Pick<Member, 'stage' | 'pid'>;
+/**
+ * What the guard watches: a process group (its leader's pid) and the stage it stops in; with
+ * `exited`, the guard forgets the group once its leader has exited (a process started again, as
+ * the cluster benchmarks do, is watched anew under its new pid).
+ */
+export type Guarded = Pick<Member, 'stage' | 'pid'> & { exited?: Promise<unknown> };
 
 export interface Guard {
   watch(member: Guarded): void;
@@ -180,6 +184,9 @@ export function startGuard(): Guard {
     watch(member: Guarded) {
       const { order, boundMs, guardSignal } = STAGES[member.stage];
       child.stdin!.write(`${order} ${guardSignal} ${Math.ceil(boundMs / 1000)} ${member.pid}\n`);
+      void member.exited?.then(() => {
+        if (child.stdin!.writable) child.stdin!.write(`forget ${member.pid}\n`);
+      });
     },
     release(): Promise<void> {
       return new Promise<void>((resolve) => {

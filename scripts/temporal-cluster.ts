@@ -21,7 +21,7 @@ import postgres from 'postgres';
 import { createDatabaseIfMissing } from '../db/embedded.js';
 import { pollUntil } from './poll.js';
 import { freePort, reservePort } from './ports.js';
-import { signalGroup } from './supervisor.js';
+import { signalGroup, type Guard } from './supervisor.js';
 import { registerSearchAttributes } from './temporal-dev-server.js';
 import { ensureTemporalServer, ensureUiServer, type TemporalServerTools } from './tools.js';
 
@@ -43,6 +43,8 @@ export interface TemporalClusterOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Progress lines (schema set-up, start-up). */
   say?: (line: string) => void;
+  /** Watches each server process started (a restart starts another) for a caller that may be SIGKILLed (./supervisor.ts). */
+  guard?: Pick<Guard, 'watch'>;
 }
 
 export interface RunningTemporalCluster {
@@ -316,6 +318,7 @@ export async function startTemporalCluster(o: TemporalClusterOptions): Promise<R
   const logFile = join(o.dir, 'temporal.log');
   const launch = async (): Promise<ServerProcess> => {
     const server = startServerProcess(tools.server, o.dir, logFile, db.password);
+    o.guard?.watch({ stage: 'temporal', pid: server.pid, exited: server.exited });
     try {
       await waitForNamespace(server, address, namespace, logFile);
     } catch (err) {

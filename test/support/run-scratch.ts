@@ -6,6 +6,8 @@
  * `owner` file: the runner's pid and when that process started, so a pid the system has since
  * given to another process is not taken for it); the next run removes the folders whose run is
  * over, unless a process still names one in its command line (its servers still stopping).
+ * The benchmarks that start servers (bench/orders.ts, bench/topology.ts) keep their folders so
+ * too, each under a prefix of its own.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,8 +17,8 @@ export const RUN_SCRATCH_PREFIX = 'gigflow-test-';
 const OWNER_FILE = 'owner';
 
 /** A new scratch folder in `tmp`, owned by this process. */
-export function makeRunScratch(tmp: string): string {
-  const dir = mkdtempSync(join(tmp, RUN_SCRATCH_PREFIX));
+export function makeRunScratch(tmp: string, prefix = RUN_SCRATCH_PREFIX): string {
+  const dir = mkdtempSync(join(tmp, prefix));
   writeFileSync(join(dir, OWNER_FILE), `${process.pid} ${startedAt(process.pid)}\n`);
   return dir;
 }
@@ -34,10 +36,10 @@ function ownerRuns(dir: string): boolean {
   return startedAt(pid!) === since;
 }
 
-/** Removes the scratch folders in `tmp` of runs that are over and that no process names; answers what it removed. */
-export function sweepRunScratch(tmp: string): string[] {
+/** Removes the scratch folders in `tmp` (made with `prefix`) of runs that are over and that no process names; answers what it removed. */
+export function sweepRunScratch(tmp: string, prefix = RUN_SCRATCH_PREFIX): string[] {
   const over = readdirSync(tmp)
-    .filter((name) => name.startsWith(RUN_SCRATCH_PREFIX))
+    .filter((name) => name.startsWith(prefix))
     .map((name) => join(tmp, name))
     .filter((dir) => !ownerRuns(dir));
   if (over.length === 0) return [];
