@@ -183,12 +183,17 @@ export interface Topology {
   stop(): Promise<void>;
 }
 
-export async function startTopology(o: TopologyOptions): Promise<Topology> {
-  // What a run killed without its say left (its processes the guard stopped): ../test/support/run-scratch.ts.
-  for (const dir of sweepRunScratch(tmpdir(), SCRATCH_PREFIX)) o.say(`removed ${dir}, left by a run that was killed`);
+/** This run's scratch folder, once the folders of runs killed without their say (their processes the guard stopped) are removed: ../test/support/run-scratch.ts. */
+function makeScratch(say: (line: string) => void): string {
+  for (const dir of sweepRunScratch(tmpdir(), SCRATCH_PREFIX)) say(`removed ${dir}, left by a run that was killed`);
   const scratch = makeRunScratch(tmpdir(), SCRATCH_PREFIX);
   // Run as root, PostgreSQL runs as the `postgres` user, which must reach its data directory.
   chmodSync(scratch, 0o755);
+  return scratch;
+}
+
+export async function startTopology(o: TopologyOptions): Promise<Topology> {
+  const scratch = makeScratch(o.say);
   // The guard of `npm start`: killed without a say (SIGKILL), this process leaves no server running.
   const shared: Shared = { scratch, guard: startGuard(), stopping: false, live: new Set(), connection: () => connection, say: o.say };
   let connection!: Connection;
