@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { ATTACHMENT_ID } from '../services/attachments.js';
 import { EMAIL_PATTERN, emailAddress } from '../services/email-address.js';
 import { trimmedTextPattern } from '../workflows/lib/text.js';
+import { wholeNumber } from './whole-number.js';
 
 /** One refused field of a request, as every refusal of particular fields lists it in `details.fields`. */
 const RefusedField = z
@@ -82,14 +83,21 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 }
 
 /**
- * A whole number sent as text (a path or query parameter): digits only, so `1e3`, `0x10`, ` 7`
- * or `+7` are refused (400), never read as 1000, 16 or 7; documented as the integer it is.
+ * An integer sent as text (a path or query parameter), documented as the integer it is and read
+ * as the document's readers read one: the value of a JSON number with no fraction (`7`, `7.0`,
+ * `7e0`; `./whole-number.ts`). Text that is no JSON number (`+7`, ` 7`, `0x10`) or has a
+ * fraction (`7.5`) is refused (400), never guessed at; so is a value out of `min`..`max`.
  */
-export function digits(min: number, max: number, options: { default?: number } = {}) {
+export function wholeNumberParam(min: number, max: number, options: { default?: number } = {}) {
   const schema = z
     .string()
-    .regex(/^[0-9]{1,20}$/, 'digits only')
-    .transform(Number)
+    .transform((text, ctx) => {
+      const read = wholeNumber(text);
+      if ('value' in read) return Number(read.value);
+      ctx.addIssue({ code: 'custom', message: `${read.refused}: an integer such as 7` });
+      return z.NEVER;
+    })
+    // Past JavaScript's safe integers Number() rounds, but every bound here is within them: the rounded value is out of range too.
     .pipe(z.number().int().min(min).max(max))
     .openapi({ type: 'integer', minimum: min, maximum: max, ...(options.default === undefined ? {} : { default: options.default }) });
   return options.default === undefined ? schema : schema.default(options.default);
@@ -140,8 +148,8 @@ export const Id = z.number().int().positive().max(MAX_ID);
 /** An id of an `integer` (int4) column in a JSON body: a category's. */
 export const Int4Id = z.number().int().positive().max(MAX_INT4);
 
-/** A positive id in a path (`/top-ups/{id}`): digits only; a malformed one is 400. */
-export const IdParam = z.object({ id: digits(1, MAX_ID) });
+/** A positive id in a path (`/top-ups/{id}`): an integer (`wholeNumberParam`); a malformed one is 400. */
+export const IdParam = z.object({ id: wholeNumberParam(1, MAX_ID) });
 
 /** Amounts are integer cents. */
 export const Cents = z.number().int().openapi({ description: 'integer cents (USD)', example: 1000 });

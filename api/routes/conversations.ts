@@ -12,7 +12,7 @@ import { access, callerOf, secured } from '../auth.js';
 import { AttachmentInfo } from './attachments.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { attachmentIdList, digits, errorResponses, Id, IdParam, json, jsonBody, MAX_ID } from '../schemas.js';
+import { attachmentIdList, errorResponses, Id, IdParam, json, jsonBody, MAX_ID, wholeNumberParam } from '../schemas.js';
 
 const Participant = z.object({
   id: z.number().int(),
@@ -57,11 +57,11 @@ const Warning = z
   })
   .openapi('OffPlatformWarning');
 
-const MessageId = digits(1, MAX_ID);
+const MessageId = wholeNumberParam(1, MAX_ID);
 const MessagesQuery = z.object({
   after: MessageId.optional().openapi({ description: 'messages after this id, oldest first (poll with the last id you have)' }),
   before: MessageId.optional().openapi({ description: 'messages before this id: the older page (`olderCursor`)' }),
-  limit: digits(1, MAX_MESSAGES_PAGE, { default: 50 }),
+  limit: wholeNumberParam(1, MAX_MESSAGES_PAGE, { default: 50 }),
 });
 
 const MessagesPage = z

@@ -4,10 +4,10 @@ import type { Favorites } from '../../services/favorites.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { digits, errorResponses, json, MAX_ID } from '../schemas.js';
+import { errorResponses, json, MAX_ID, wholeNumberParam } from '../schemas.js';
 import { OfferSummary } from './search.js';
 
-const OfferIdParam = z.object({ offerId: digits(1, MAX_ID) });
+const OfferIdParam = z.object({ offerId: wholeNumberParam(1, MAX_ID) });
 
 const Favorite = z.object({
   ...OfferSummary.shape,
@@ -40,7 +40,7 @@ const routes = {
     request: {
       query: z.strictObject({
         cursor: z.string().min(1).max(200).optional().openapi({ description: 'the `nextCursor` of the previous page' }),
-        limit: digits(1, 100, { default: 20 }),
+        limit: wholeNumberParam(1, 100, { default: 20 }),
       }),
     },
     responses: {

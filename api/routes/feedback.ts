@@ -11,7 +11,7 @@ import { access, callerOf, secured } from '../auth.js';
 import { PortfolioItem } from './attachments.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { digits, errorResponses, IdParam, json, jsonBody, MAX_ID, orNull, Text } from '../schemas.js';
+import { errorResponses, IdParam, json, jsonBody, MAX_ID, orNull, Text, wholeNumberParam } from '../schemas.js';
 
 const text = (max: number) => Text(1, max);
 const Verdict = z.enum(['like', 'dislike']);
@@ -120,7 +120,7 @@ const SellerFeedbackPage = z
   })
   .openapi('SellerFeedbackPage');
 
-const OrderIdParam = z.object({ orderId: digits(1, MAX_ID) });
+const OrderIdParam = z.object({ orderId: wholeNumberParam(1, MAX_ID) });
 const LoginParam = z.object({ login: z.string().regex(/^[A-Za-z0-9_]{3,32}$/, '3 to 32 letters, digits or underscores') });
 
 /** Staff who read an order's feedback as they read the order. */
@@ -168,7 +168,7 @@ const routes = {
       query: z.strictObject({
         verdict: Verdict.optional().openapi({ description: 'only likes, or only dislikes' }),
         cursor: z.string().regex(FEEDBACK_CURSOR).optional().openapi({ description: 'the `nextCursor` of the previous page' }),
-        limit: digits(1, 50, { default: 20 }),
+        limit: wholeNumberParam(1, 50, { default: 20 }),
       }),
     },
     responses: { 200: json('A page of feedback', SellerFeedbackPage), ...errorResponses(404) },

@@ -11,7 +11,7 @@ import { individualOfferRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, digits, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody } from '../schemas.js';
+import { Cents, errorResponses, Id, idempotencyKeyHeader, IdParam, json, jsonBody, wholeNumberParam } from '../schemas.js';
 import { OrderViewSchema } from './orders.js';
 
 const r = individualOfferRules;
@@ -98,7 +98,7 @@ const routes = {
     path: '/me/individual-offers',
     tags: ['individual offers'],
     summary: 'The individual offers you sent (as seller) or received (as buyer), newest first',
-    request: { query: z.object({ role: z.enum(['sent', 'received']).default('received'), limit: digits(1, 100, { default: 50 }) }) },
+    request: { query: z.object({ role: z.enum(['sent', 'received']).default('received'), limit: wholeNumberParam(1, 100, { default: 50 }) }) },
     responses: { 200: json('Your offers', z.object({ items: z.array(IndividualOffer) })) },
   }),
 };

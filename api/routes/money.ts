@@ -9,7 +9,7 @@ import { walletRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, digits, errorResponses, IdParam, idempotencyKeyHeader, json, jsonBody, Text } from '../schemas.js';
+import { Cents, errorResponses, idempotencyKeyHeader, IdParam, json, jsonBody, Text, wholeNumberParam } from '../schemas.js';
 
 const TopUpAmount = z
   .number()
@@ -109,7 +109,7 @@ const routes = {
     request: {
       query: z.strictObject({
         cursor: z.string().min(1).max(100).optional().openapi({ description: 'the `nextCursor` of the previous page' }),
-        limit: digits(1, 100, { default: 20 }),
+        limit: wholeNumberParam(1, 100, { default: 20 }),
       }),
     },
     responses: {

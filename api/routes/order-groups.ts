@@ -9,7 +9,7 @@ import { orderGroupRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, digits, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody } from '../schemas.js';
+import { Cents, errorResponses, Id, idempotencyKeyHeader, IdParam, json, jsonBody, wholeNumberParam } from '../schemas.js';
 
 const OrderStatus = z.enum(['awaiting_start', 'in_progress', 'late', 'in_review', 'arbitration', 'completed', 'cancelled', 'split', 'void']);
 
@@ -67,7 +67,7 @@ const routes = {
     path: '/me/order-groups',
     tags: ['orders'],
     summary: 'Your order groups, newest first',
-    request: { query: z.object({ limit: digits(1, 100, { default: 50 }) }) },
+    request: { query: z.object({ limit: wholeNumberParam(1, 100, { default: 50 }) }) },
     responses: {
       200: json(
         'Your groups',

@@ -15,7 +15,7 @@ import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { AttachmentInfo } from './attachments.js';
-import { attachmentIdList, Cents, digits, errorResponses, Id, IdParam, idempotencyKeyHeader, json, jsonBody, Text } from '../schemas.js';
+import { attachmentIdList, Cents, errorResponses, Id, idempotencyKeyHeader, IdParam, json, jsonBody, Text, wholeNumberParam } from '../schemas.js';
 
 const text = (max: number) => Text(1, max);
 const IdempotencyKey = z.object({ 'idempotency-key': idempotencyKeyHeader });
@@ -212,7 +212,7 @@ const ArbitrationCase = z.object({
   nextDeadline: RowDeadline.nullable(),
 });
 const Cursor = z.string().regex(/^\d{1,15}$/).optional();
-const Limit = digits(1, 100, { default: 20 });
+const Limit = wholeNumberParam(1, 100, { default: 20 });
 
 const routes = {
   place: secured(access.user, {

@@ -12,7 +12,7 @@ import { requestStatuses } from '../../workflows/request/messages.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { attachmentIdList, Cents, digits, errorResponses, Id, IdParam, Int4Id, json, jsonBody, MAX_ID, MAX_INT4, Text } from '../schemas.js';
+import { attachmentIdList, Cents, errorResponses, Id, IdParam, Int4Id, json, jsonBody, MAX_ID, MAX_INT4, Text, wholeNumberParam } from '../schemas.js';
 import { AttachmentInfo } from './attachments.js';
 
 
@@ -107,7 +107,7 @@ const AnswerBody = z.strictObject({
 });
 
 const moderators = access.staff('moderator', 'admin');
-const AnswerParams = z.object({ id: digits(1, MAX_ID), answerId: digits(1, 1_000_000) });
+const AnswerParams = z.object({ id: wholeNumberParam(1, MAX_ID), answerId: wholeNumberParam(1, 1_000_000) });
 const detail = (description: string) => json(description, RequestDetail);
 
 const routes = {
@@ -124,7 +124,7 @@ const routes = {
     path: '/requests',
     tags: ['requests'],
     summary: 'Sellers’ board: active requests of others, soonest to expire first, of one category if given',
-    request: { query: z.strictObject({ categoryId: digits(1, MAX_INT4).optional() }) },
+    request: { query: z.strictObject({ categoryId: wholeNumberParam(1, MAX_INT4).optional() }) },
     responses: { 200: json('Active requests', z.object({ items: z.array(RequestSummary) })) },
   }),
   mine: secured(access.user, {

@@ -4,14 +4,14 @@ import { offerSorts, sellerLevels, SELLER_HITS_LIMIT, type CategoryNode, type Se
 import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, digits, json, MAX_INT4, Text } from '../schemas.js';
+import { Cents, json, MAX_INT4, Text, wholeNumberParam } from '../schemas.js';
 
 /** A query parameter that may repeat: one occurrence arrives as a string, several as an array. */
 function repeated<T extends z.ZodType>(item: T, max: number) {
   return z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(item).max(max));
 }
 
-const count = (max: number) => digits(0, max);
+const count = (max: number) => wholeNumberParam(0, max);
 
 const AttributeCondition = z
   .string()
@@ -24,7 +24,7 @@ const OfferSearchQuery = z
       description: 'Keywords over title and description, in web-search syntax: `"exact phrase"`, `or`, `-excluded`',
       example: 'wordpress landing page',
     }),
-    categoryId: digits(1, MAX_INT4).optional().openapi({
+    categoryId: wholeNumberParam(1, MAX_INT4).optional().openapi({
       description: 'A leaf category, or a parent category for all of its children (see `GET /categories`)',
     }),
     attr: repeated(AttributeCondition, 20).optional().openapi({
@@ -35,18 +35,18 @@ const OfferSearchQuery = z
     }),
     minPriceCents: count(100_000_000).optional().openapi({ description: 'lowest basic price, integer cents' }),
     maxPriceCents: count(100_000_000).optional().openapi({ description: 'highest basic price, integer cents' }),
-    maxLeadTimeDays: digits(1, 365).optional(),
+    maxLeadTimeDays: wholeNumberParam(1, 365).optional(),
     sellerLevel: repeated(z.enum(sellerLevels), sellerLevels.length).optional().openapi({
       description: 'Any of these seller levels, repeatable (a seller without stats yet is a newbie)',
     }),
     minSellerRating: count(100).optional().openapi({ description: 'lowest seller rating (K-27), percent (sellers without a finished order are left out)' }),
     minFeedbacks: count(100_000_000).optional().openapi({ description: 'fewest feedbacks the seller has' }),
-    activeWithinDays: digits(1, 3_650).optional().openapi({ description: 'the seller was active within this many days' }),
+    activeWithinDays: wholeNumberParam(1, 3_650).optional().openapi({ description: 'the seller was active within this many days' }),
     sort: z.enum(offerSorts).optional().openapi({
       description: 'Default `relevance` with `q`, else `newest`; `relevance` needs `q`. Top Rated offers come first in every sort.',
     }),
     cursor: z.string().min(1).max(500).optional().openapi({ description: 'the `nextCursor` of the previous page (same sort)' }),
-    limit: digits(1, 50, { default: 20 }),
+    limit: wholeNumberParam(1, 50, { default: 20 }),
   })
   .refine((q) => q.minPriceCents === undefined || q.maxPriceCents === undefined || q.minPriceCents <= q.maxPriceCents, {
     path: ['maxPriceCents'],

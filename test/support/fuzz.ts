@@ -11,6 +11,7 @@
  * `multipart/form-data` body (an upload) is one `file` part of random bytes.
  */
 import fc from 'fast-check';
+import { wholeNumber } from '../../api/whole-number.js';
 import { forbiddenCharacter, STORABLE_TEXT_PATTERN, trimmedTextPattern } from '../../workflows/lib/text.js';
 
 type Schema = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -174,8 +175,8 @@ function multipartBody(): fc.Arbitrary<string> {
 
 /** A value of a kind no schema of the document accepts where another kind is expected. */
 const WRONG_KINDS: unknown[] = [{ fuzz: [] }, [], 'text', 12.5, -1, true, null];
-/** Path and query values the document's parameters refuse: never digits alone, never a login, never an enum value. */
-const BAD_PARAMETERS = ['1e3', 'abc', '-1', ' 7', '0x10', '%00'];
+/** Path and query values the document's parameters refuse: never an integer (`7.0` is one), never a login, never an enum value. */
+const BAD_PARAMETERS = ['7.5', 'abc', '-1', ' 7', '0x10', '%00'];
 const NUL_TEXT = 'fuzz\u0000text';
 
 /**
@@ -286,7 +287,12 @@ function breakParameter(op: Operation, request: FuzzRequest, way: string, pick: 
 function refuses(schema: Schema, value: string): boolean {
   if (value === '%00') return true;
   const s = schema.type === 'array' ? (schema.items as Schema) : schema;
-  if (s.type === 'integer') return !/^[0-9]+$/.test(value);
+  if (s.type === 'integer') {
+    // JSON Schema's integer: a JSON number with no fraction (api/whole-number.ts), within its bounds.
+    const read = wholeNumber(value);
+    if (!('value' in read)) return true;
+    return (typeof s.minimum === 'number' && read.value < BigInt(s.minimum)) || (typeof s.maximum === 'number' && read.value > BigInt(s.maximum));
+  }
   if (Array.isArray(s.enum)) return !s.enum.includes(value);
   if (typeof s.pattern === 'string') return !new RegExp(s.pattern).test(value);
   return false;
