@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { ATTACHMENT_ID } from '../services/attachments.js';
 import { EMAIL_PATTERN, emailAddress } from '../services/email-address.js';
+import { HTTP_URL, HTTP_URL_PATTERN } from '../services/web-address.js';
 import { trimmedTextPattern } from '../workflows/lib/text.js';
 import { wholeNumber } from './whole-number.js';
 
@@ -134,6 +135,20 @@ export const Text = (min: number, max: number) =>
  * refuse an id named twice (400), which `uniqueItems` tells the document's readers.
  */
 export const attachmentIdList = (max: number) => z.array(z.string().regex(ATTACHMENT_ID)).max(max).openapi({ uniqueItems: true });
+
+/**
+ * A web address people follow (`services/web-address.ts`): http or https, as the document's `uri`
+ * with its pattern says, that a browser parses. Not `z.url()`, which trims what it reads: the
+ * document refuses ` http://example.com`, and so does the API.
+ */
+export const httpUrl = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(HTTP_URL, 'an http:// or https:// address')
+    .refine((url) => URL.canParse(url), 'not a web address a browser can open')
+    // Both: zod writes a refined string's pattern in place of a format, and `\/` in a pattern's source.
+    .openapi({ format: 'uri', pattern: HTTP_URL_PATTERN });
 
 /** An email address (`services/email-address.ts`), with its pattern in the document. */
 export const Email = emailAddress().openapi({ pattern: EMAIL_PATTERN.source, example: 'alice@example.com' });

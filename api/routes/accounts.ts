@@ -7,7 +7,7 @@ import { access, callerOf, secured } from '../auth.js';
 import { clientAddress } from '../client-address.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Email, errorResponses, json, jsonBody, orNull, Text } from '../schemas.js';
+import { Email, errorResponses, httpUrl, json, jsonBody, orNull, Text } from '../schemas.js';
 
 const Login = z
   .string()
@@ -151,7 +151,7 @@ const routes = {
         city: Text(1, 80).nullable().optional(),
         about: z.string().normalize().max(2000).nullable().optional(),
         skills: z.array(Text(1, 40)).max(20).optional(),
-        avatarUrl: z.url({ protocol: /^https?$/ }).max(500).nullable().optional(),
+        avatarUrl: httpUrl(500).nullable().optional(),
         timeZone: z
           .string()
           .min(1)

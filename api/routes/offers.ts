@@ -6,7 +6,7 @@ import { catalogRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, errorResponses, IdParam, Int4Id, json, jsonBody, Text } from '../schemas.js';
+import { Cents, errorResponses, httpUrl, IdParam, Int4Id, json, jsonBody, Text } from '../schemas.js';
 import { AttachmentInfo, PortfolioItem } from './attachments.js';
 import { FeedbackItem, PublicSeller } from './feedback.js';
 
@@ -27,7 +27,7 @@ const OfferInput = z
     leadTimeDays: LeadTime,
     instructions: z.string().normalize().max(2_000).default('').openapi({ description: 'what the seller needs from the buyer to start' }),
     unitVolume: z.string().normalize().max(200).default('').openapi({ description: 'how much work one unit is' }),
-    media: z.array(z.strictObject({ kind: z.enum(['image', 'video']), url: z.url({ protocol: /^https?$/ }).max(500) })).max(10).default([]),
+    media: z.array(z.strictObject({ kind: z.enum(['image', 'video']), url: httpUrl(500) })).max(10).default([]),
     attributes: z.record(z.string().max(40), z.union([z.string().max(60), z.array(z.string().max(60)).max(10)])).default({}),
     options: z
       .array(

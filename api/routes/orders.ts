@@ -15,7 +15,7 @@ import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { AttachmentInfo } from './attachments.js';
-import { attachmentIdList, Cents, errorResponses, Id, idempotencyKeyHeader, IdParam, json, jsonBody, Text, wholeNumberParam } from '../schemas.js';
+import { attachmentIdList, Cents, errorResponses, httpUrl, Id, idempotencyKeyHeader, IdParam, json, jsonBody, Text, wholeNumberParam } from '../schemas.js';
 
 const text = (max: number) => Text(1, max);
 const IdempotencyKey = z.object({ 'idempotency-key': idempotencyKeyHeader });
@@ -53,7 +53,7 @@ const PartyAction = z
     z.strictObject({
       type: z.literal('deliver'),
       text: text(5_000),
-      links: z.array(z.url({ protocol: /^https?$/ }).max(2_000)).max(10).default([]),
+      links: z.array(httpUrl(2_000)).max(10).default([]),
       attachmentIds: attachmentIdList(DELIVERY_MAX_FILES)
         .default([])
         .openapi({ description: 'K-69: files you uploaded (`POST /attachments`); another user’s or an unknown id is 404' }),

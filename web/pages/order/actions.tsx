@@ -6,6 +6,7 @@
  */
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
+import { HTTP_URL } from '../../../services/web-address.js';
 import { cancellationReasons, cancellationReasonWords, DELIVERY_MAX_FILES, type ActionType, type OrderAction, type Role } from '../../../workflows/order/messages.js';
 import { firstOf, optionalText, text, ticked, whole, type FormData } from '../../forms.js';
 import { Checkbox, FieldError, Form, Select, TextArea, type FieldErrors } from '../../ui.js';
@@ -22,7 +23,14 @@ export interface Failure {
 
 const links = z.preprocess(
   (v) => (typeof v === 'string' ? v.split('\n').map((l) => l.trim()).filter(Boolean) : []),
-  z.array(z.url({ protocol: /^https?$/, error: 'each line must be a web address starting with http:// or https://' }).max(2_000, 'a link has at most 2000 characters')).max(10, 'at most 10 links'),
+  z
+    .array(
+      z
+        .url({ protocol: /^https?$/, error: 'each line must be a web address starting with http:// or https://' })
+        .regex(HTTP_URL, 'each line must be a web address starting with http:// or https://')
+        .max(2_000, 'a link has at most 2000 characters'),
+    )
+    .max(10, 'at most 10 links'),
 );
 const percent = whole(10, 100, 'a percentage').refine((n) => n % 10 === 0, 'in steps of 10 % (K-13)');
 const allReasons = [...cancellationReasons.buyer, ...cancellationReasons.seller] as const;
