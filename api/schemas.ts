@@ -150,6 +150,16 @@ export const httpUrl = (max: number) =>
     // Both: zod writes a refined string's pattern in place of a format, and `\/` in a pattern's source.
     .openapi({ format: 'uri', pattern: HTTP_URL_PATTERN });
 
+/**
+ * A moment with its offset (`2030-01-31T18:00:00Z`, `…+02:00`), RFC 3339 as zod reads it: the
+ * document's `date-time` also takes a lower-case `t` or `z` and a leap second (`23:59:60`), which
+ * zod refuses, so the pattern leaves them out. The format checks the day (no 30 February).
+ */
+export const DateTime = z.iso.datetime({ offset: true }).openapi({
+  format: 'date-time',
+  pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$',
+});
+
 /** An email address (`services/email-address.ts`), with its pattern in the document. */
 export const Email = emailAddress().openapi({ pattern: EMAIL_PATTERN.source, example: 'alice@example.com' });
 

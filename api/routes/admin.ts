@@ -6,7 +6,7 @@ import { walletRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, errorResponses, IdParam, json, jsonBody, Text } from '../schemas.js';
+import { Cents, DateTime, errorResponses, IdParam, json, jsonBody, Text } from '../schemas.js';
 
 const Role = z.enum(staffRoles);
 const UserRoles = z.object({ id: z.number().int(), login: z.string(), roles: z.array(Role) }).openapi('UserRoles');
@@ -57,7 +57,7 @@ const routes = {
       z.strictObject({
         code: z.string().regex(/^[A-Za-z0-9_-]{4,32}$/, '4 to 32 letters, digits, _ or -'),
         amountCents: z.number().int().min(1).max(walletRules.promoMaxCents),
-        expiresAt: z.iso.datetime({ offset: true }),
+        expiresAt: DateTime,
         maxRedemptions: z.number().int().min(1).max(1_000_000),
       }),
     ),
