@@ -95,7 +95,7 @@ export function wholeNumberParam(min: number, max: number, options: { default?: 
     .transform((text, ctx) => {
       const read = wholeNumber(text);
       if ('value' in read) return Number(read.value);
-      ctx.addIssue({ code: 'custom', message: `${read.refused}: an integer such as 7` });
+      ctx.addIssue({ code: 'invalid_format', format: 'integer', input: text, message: `${read.refused}: an integer such as 7` });
       return z.NEVER;
     })
     // Past JavaScript's safe integers Number() rounds, but every bound here is within them: the rounded value is out of range too.

@@ -25,7 +25,7 @@ const OfferSearchQuery = z
       example: 'wordpress landing page',
     }),
     categoryId: wholeNumberParam(1, MAX_INT4).optional().openapi({
-      description: 'A leaf category, or a parent category for all of its children (see `GET /categories`)',
+      description: 'A leaf category, or a parent category for all of its children (see `GET /categories`); an unknown one is 400',
     }),
     attr: repeated(AttributeCondition, 20).optional().openapi({
       description:
@@ -34,7 +34,7 @@ const OfferSearchQuery = z
         'An offer matches a value stored alone or in its list of values.',
     }),
     minPriceCents: count(100_000_000).optional().openapi({ description: 'lowest basic price, integer cents' }),
-    maxPriceCents: count(100_000_000).optional().openapi({ description: 'highest basic price, integer cents' }),
+    maxPriceCents: count(100_000_000).optional().openapi({ description: 'highest basic price, integer cents; not below `minPriceCents` (400)' }),
     maxLeadTimeDays: wholeNumberParam(1, 365).optional(),
     sellerLevel: repeated(z.enum(sellerLevels), sellerLevels.length).optional().openapi({
       description: 'Any of these seller levels, repeatable (a seller without stats yet is a newbie)',

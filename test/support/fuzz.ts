@@ -159,10 +159,14 @@ export class RequestGenerator {
     // Header values are bytes without controls: a key of letters, digits and dashes.
     const generated = p.in === 'header' ? fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/) : this.values.valid(p.schema);
     const pool = p.in === 'path' ? this.pools(op.template, p.name) : [];
-    const value = pool.length ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...pool) }, { weight: 1, arbitrary: generated }) : generated;
+    const chosen = pool.length ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...pool) }, { weight: 1, arbitrary: generated }) : generated;
+    const value = p.in !== 'header' && this.values.resolve(p.schema).type === 'integer' ? fc.tuple(chosen, fc.constantFrom(...INTEGER_FORMS)).map(([n, form]) => form(n as number)) : chosen;
     return p.required ? value : fc.option(value, { nil: undefined });
   }
 }
+
+/** An integer parameter as the document's readers may write it (JSON Schema's integer: api/whole-number.ts), Schemathesis's `1.0` among them. */
+const INTEGER_FORMS: ((n: number) => string)[] = [(n) => String(n), (n) => `${n}.0`, (n) => `${n}e0`, (n) => `${n}0e-1`];
 
 const BOUNDARY = 'fuzz-boundary-7e3';
 
