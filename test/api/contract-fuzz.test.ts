@@ -49,14 +49,14 @@ const UNGUARDED_TABLES = ['sign_in_failures', 'provider_events'];
 const FORM_CODES = new Set(['invalid_type', 'invalid_format', 'invalid_value', 'too_small', 'too_big', 'not_multiple_of', 'unrecognized_keys', 'invalid_union', 'invalid_string']);
 
 /**
- * The path and query parameters a 400 refuses for their form: a valid request's never are
+ * The parameters and body fields a 400 refuses for their form: a valid request's never are
  * (Schemathesis found `PUT /me/favorites/1.0` refused, its integer written as Python writes a
  * float). A rule the document states in words (a lowest price above the highest, a sort that
  * needs keywords), an unknown category or a forged cursor is another matter.
  */
 function parametersRefusedForTheirForm(text: string): string[] {
   const fields = (JSON.parse(text) as { error?: { details?: { fields?: { path: string; code: string }[] } } }).error?.details?.fields ?? [];
-  return fields.filter((f) => /^(param|query)\./.test(f.path) && FORM_CODES.has(f.code)).map((f) => `${f.path} (${f.code})`);
+  return fields.filter((f) => /^(param|query|body)(\.|$)/.test(f.path) && FORM_CODES.has(f.code)).map((f) => `${f.path} (${f.code})`);
 }
 
 describe('the contract under generated requests', () => {

@@ -7,7 +7,7 @@
  * Only what the document uses is understood: `$ref` into `components.schemas`, `type` (one or
  * several), `enum`, `const`, `anyOf`/`oneOf`, objects with `properties`, `required` and
  * `additionalProperties`, arrays with `items` and their bounds, strings with bounds, `pattern`
- * and the `email`/`uri`/`date-time` formats, integers and numbers with bounds. A
+ * and the `email`/`uri`/`date-time` formats, integers (with `multipleOf`) and numbers with bounds. A
  * `multipart/form-data` body (an upload) is one `file` part of random bytes.
  */
 import fc from 'fast-check';
@@ -76,8 +76,10 @@ export class SchemaValues {
         return fc.constant(null);
       case 'boolean':
         return fc.boolean();
-      case 'integer':
-        return fc.integer({ min: lowerBound(s), max: upperBound(s) });
+      case 'integer': {
+        const step = typeof s.multipleOf === 'number' ? s.multipleOf : 1;
+        return fc.integer({ min: Math.ceil(lowerBound(s) / step), max: Math.floor(upperBound(s) / step) }).map((n) => n * step);
+      }
       case 'number':
         return fc.double({ min: lowerBound(s), max: upperBound(s), noNaN: true });
       case 'array':
@@ -107,10 +109,12 @@ function stringOf(s: Schema): fc.Arbitrary<string> {
   const max = s.maxLength ?? Math.max(min, MAX_STRING);
   const fits = (text: string) => text.length >= min && text.length <= max;
   const pattern = typeof s.pattern === 'string' ? new RegExp(s.pattern) : null;
-  // The document gives an email the API's own pattern too (services/email-address.ts), stricter than the format.
-  if (s.format === 'email') return fc.emailAddress().filter((email) => fits(email) && (pattern?.test(email) ?? true));
-  if (s.format === 'uri') return fc.webUrl().filter(fits);
-  if (s.format === 'date-time') return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
+  // A format's values that its pattern takes too: the document gives an email, a web address and a
+  // moment the API's own reading as a pattern, stricter than the format (services/email-address.ts…).
+  const alsoPattern = (text: string) => pattern?.test(text) ?? true;
+  if (s.format === 'email') return fc.emailAddress().filter((email) => fits(email) && alsoPattern(email));
+  if (s.format === 'uri') return fc.webUrl().filter((url) => fits(url) && alsoPattern(url));
+  if (s.format === 'date-time') return fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()).filter(alsoPattern);
   const text = TEXT.chain((unit) => fc.string({ unit, minLength: min, maxLength: Math.min(max, min + MAX_STRING) }));
   // Free text (the door's rule as a pattern, and `Text`'s trimmed bound): any text of the bounds
   // that the rule takes. Built from the pattern instead, fast-check draws long runs of unlikely
