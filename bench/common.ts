@@ -3,7 +3,7 @@
  * bench/reputation.ts): the seeded buyers and sellers that drive lifecycles, CPU read from /proc
  * (a process tree's, and the whole machine's), a median and a percentile, a log's tail.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Db } from '../db/client.js';
 import { createLedger } from '../db/ledger.js';
@@ -46,6 +46,12 @@ export async function seed(db: Db, count: number, priceCents: number): Promise<B
     clients.push({ buyer, seller, offerId });
   }
   return clients;
+}
+
+/** Resolves once `child` has exited (at once if it has). */
+export function exitOf(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 export const CLK_TCK = (() => {

@@ -92,7 +92,7 @@ import * as machine from '../workflows/order/machine.js';
 import { orderWorkflowId, type ActArgs, type OrderAction, type OrderInput } from '../workflows/order/messages.js';
 import { orderPolicy } from '../workflows/order/policy.js';
 import { startSearchAttributes, summaryOf } from '../workflows/order/search.js';
-import { CLK_TCK, machineCpu, medianOf, percentile, positive, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
+import { CLK_TCK, exitOf, machineCpu, medianOf, percentile, positive, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
 import { skeletonAct } from './skeleton/messages.js';
 import type { QueuedStart } from '../db/workflow-starts.js';
 
@@ -372,7 +372,7 @@ function runChild(running: Running, name: string, entry: string, env: Record<str
   // A group of its own for the guard; a Ctrl-C reaches it through this script (takeOverSignals).
   const child = spawn(process.execPath, [...profile, '--enable-source-maps', ...collect, compiledEntry(keptCompiledTree(root).dir, entry)], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
-  running.guard.watch({ stage: 'apps', pid: child.pid!, exited: new Promise((resolve) => child.once('exit', resolve)) });
+  running.guard.watch({ stage: 'apps', pid: child.pid!, exited: exitOf(child) });
   // Without it the clients would wait for ever: stop everything.
   child.once('exit', (code, signal) => {
     if (running.stopping) return;
@@ -397,7 +397,7 @@ async function startServers(running: Running) {
         ownProcessGroup: true,
       });
       const { process: server } = running.devServer;
-      running.guard.watch({ stage: 'temporal', pid: server.pid!, exited: new Promise((resolve) => server.once('exit', resolve)) });
+      running.guard.watch({ stage: 'temporal', pid: server.pid!, exited: exitOf(server) });
     })(),
     (async () => {
       running.postgres = await startEmbeddedPostgres({ dataDir: join(running.scratch, 'postgres'), port: await freePort(), database: 'gigflow_bench', persistent: false, ownProcessGroup: true });

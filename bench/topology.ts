@@ -24,7 +24,7 @@ import { freePort, reservePort } from '../scripts/ports.js';
 import { signalGroup, startGuard, type Guard } from '../scripts/supervisor.js';
 import { startTemporalCluster, type RunningTemporalCluster } from '../scripts/temporal-cluster.js';
 import { makeRunScratch, sweepRunScratch } from '../test/support/run-scratch.js';
-import { CLK_TCK, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
+import { CLK_TCK, exitOf, processTree, readProcesses, seed, tail, type BenchClient } from './common.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const NAMESPACE = 'default';
@@ -75,11 +75,6 @@ interface Shared {
   /** For the workers' readiness: their pollers on the task queue. */
   connection: () => Connection;
   say: (line: string) => void;
-}
-
-function exitOf(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 function appProcess(shared: Shared, spec: AppSpec): AppProcess {
