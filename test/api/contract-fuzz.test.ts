@@ -54,7 +54,7 @@ const FORM_CODES = new Set(['invalid_type', 'invalid_format', 'invalid_value', '
  * float). A rule the document states in words (a lowest price above the highest, a sort that
  * needs keywords), an unknown category or a forged cursor is another matter.
  */
-function parametersRefusedForTheirForm(text: string): string[] {
+function fieldsRefusedForTheirForm(text: string): string[] {
   const fields = (JSON.parse(text) as { error?: { details?: { fields?: { path: string; code: string }[] } } }).error?.details?.fields ?? [];
   return fields.filter((f) => /^(param|query|body)(\.|$)/.test(f.path) && FORM_CODES.has(f.code)).map((f) => `${f.path} (${f.code})`);
 }
@@ -170,7 +170,7 @@ describe('the contract under generated requests', () => {
     const problems: string[] = [];
     if (res.status >= 500) problems.push(`${what}: ${res.status} ${text.slice(0, 200)}`);
     if (request.broken && res.status < 400) problems.push(`${what}: invalid, yet answered ${res.status}`);
-    const refusedForm = !request.broken && res.status === 400 ? parametersRefusedForTheirForm(text) : [];
+    const refusedForm = !request.broken && res.status === 400 ? fieldsRefusedForTheirForm(text) : [];
     if (refusedForm.length) problems.push(`${what}: valid, yet its ${refusedForm.join(', ')} refused (400)`);
     if (res.status >= 400 && res.status < 500) {
       const changed = changedTables(before, await fingerprint());
