@@ -12,12 +12,14 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pollUntil } from '../../scripts/poll.js';
+import { signalGroup } from '../../scripts/supervisor.js';
 import { alive } from '../support/processes.js';
 import { checkout as root } from '../support/root.js';
 
 const started: ChildProcess[] = [];
+// A group this killed may not have told its exit yet: signalGroup passes over a group that is gone.
 after(() => {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  for (const child of started) signalGroup(child.pid!, 'SIGKILL');
 });
 
 /** A process group of its own that runs until a signal stops it. */

@@ -11,6 +11,7 @@ import { AFFILIATE_PAYOUT_SCHEDULE_ID } from '../../scripts/affiliate-payout-sch
 import { BUYER_STATUS_SCHEDULE_ID } from '../../scripts/buyer-status-schedule.js';
 import { PAYOUT_SCHEDULE_ID } from '../../scripts/payout-schedule.js';
 import { pollUntil } from '../../scripts/poll.js';
+import { signalGroup } from '../../scripts/supervisor.js';
 import { searchAttributeKeys } from '../../workflows/lib/search-attributes.js';
 import { createTestDatabase, harness, jsonOf, uniqueId } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
@@ -149,7 +150,8 @@ const running: ChildProcess[] = [];
 after(() => smtp?.close());
 after(() => {
   // A test that failed half-way leaves its npm start running; the supervisor's guard stops the servers.
-  for (const child of running) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  // signalGroup passes over a group that is gone (one a test killed may not have told its exit yet).
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) signalGroup(child.pid!, 'SIGKILL');
 });
 
 describe('README command 1: npm start', () => {

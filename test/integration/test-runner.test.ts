@@ -15,13 +15,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pollUntil } from '../../scripts/poll.js';
+import { signalGroup } from '../../scripts/supervisor.js';
 import { commandOf, descendants, groupOf, startedAt, stillRunning } from '../support/processes.js';
 import { checkout as root } from '../support/root.js';
 import { makeRunScratch, RUN_SCRATCH_PREFIX, sweepRunScratch } from '../support/run-scratch.js';
 
 const started: ChildProcess[] = [];
+// A group a test killed may not have told its exit yet: signalGroup passes over a group that is gone.
 after(() => {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  for (const child of started) signalGroup(child.pid!, 'SIGKILL');
 });
 
 /** A process that runs until killed, naming `words` in its command line. */
