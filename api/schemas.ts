@@ -2,8 +2,8 @@
 import { z } from '@hono/zod-openapi';
 import { ATTACHMENT_ID } from '../services/attachments.js';
 import { EMAIL_PATTERN, emailAddress } from '../services/email-address.js';
-import { HTTP_URL, HTTP_URL_PATTERN } from '../services/web-address.js';
 import { trimmedTextPattern } from '../workflows/lib/text.js';
+import { HTTP_URL, HTTP_URL_PATTERN } from '../workflows/lib/web-address.js';
 import { wholeNumber } from './whole-number.js';
 
 /** One refused field of a request, as every refusal of particular fields lists it in `details.fields`. */
@@ -137,7 +137,7 @@ export const Text = (min: number, max: number) =>
 export const attachmentIdList = (max: number) => z.array(z.string().regex(ATTACHMENT_ID)).max(max).openapi({ uniqueItems: true });
 
 /**
- * A web address people follow (`services/web-address.ts`): http or https, as the document's `uri`
+ * A web address people follow (`workflows/lib/web-address.ts`): http or https, as the document's `uri`
  * with its pattern says, that a browser parses. Not `z.url()`, which trims what it reads: the
  * document refuses ` http://example.com`, and so does the API.
  */

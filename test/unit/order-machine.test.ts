@@ -421,6 +421,9 @@ describe('the order machine', () => {
       { name: 'progress without a comment', state: inProgress, actor: seller, action: bad({ type: 'report_progress', percent: 20, comment: '' }), now: after(2 * HOUR), message: 'comment: 1 to 2000 characters' },
       { name: 'a delivery without text', state: inProgress, actor: seller, action: bad({ type: 'deliver', text: '', links: [] }), now: after(2 * HOUR), message: 'text: 1 to 5000 characters' },
       { name: 'a delivery with an ftp link', state: inProgress, actor: seller, action: bad({ type: 'deliver', text: 'files', links: ['ftp://files.example.com/a'] }), now: after(2 * HOUR), message: 'links: at most 10 http(s) URLs' },
+      // The API's rule for a web address (workflows/lib/web-address.ts): a browser would read both, the document neither.
+      { name: 'a delivery with a link without a host', state: inProgress, actor: seller, action: bad({ type: 'deliver', text: 'files', links: ['http:///files.example.com/a'] }), now: after(2 * HOUR), message: 'links: at most 10 http(s) URLs' },
+      { name: 'a delivery with an upper-case scheme', state: inProgress, actor: seller, action: bad({ type: 'deliver', text: 'files', links: ['HTTPS://files.example.com/a'] }), now: after(2 * HOUR), message: 'links: at most 10 http(s) URLs' },
       { name: 'a delivery with 11 links', state: inProgress, actor: seller, action: bad({ type: 'deliver', text: 'files', links: Array.from({ length: 11 }, (_, i) => `https://example.com/${i}`) }), now: after(2 * HOUR), message: 'links: at most 10 http(s) URLs' },
       { name: 'a delivery whose links are not a list', state: inProgress, actor: seller, action: bad({ type: 'deliver', text: 'files', links: 'https://example.com' }), now: after(2 * HOUR), message: 'links: at most 10 http(s) URLs' },
       // K-69: a delivery's files are attachment ids (the API checks they are the seller's own first).

@@ -18,10 +18,11 @@ import { otherParty as other } from '../lib/engagement/parties.js';
 import { autoAcceptAt, reviewReminderAt } from '../lib/engagement/review.js';
 import type { ErrorCode } from '../lib/errors.js';
 import { isId } from '../lib/ids.js';
-import { forbiddenCharacter, textRefusal } from '../lib/text.js';
+import { charCount, forbiddenCharacter, textRefusal } from '../lib/text.js';
 import type { Transition as ProcessTransition } from '../lib/process.js';
 import { formatUsd, splitCommission, type Cents } from '../lib/money.js';
 import { DAY, iso, msOf as at } from '../lib/time.js';
+import { HTTP_URL } from '../lib/web-address.js';
 import {
   ATTACHMENT_ID_SHAPE,
   cancellationReasons,
@@ -395,8 +396,8 @@ function progressPayloadRule(action: Extract<OrderAction, { type: 'report_progre
 function deliveryPayloadRule(action: Extract<OrderAction, { type: 'deliver' }>): Refusal | null {
   const refusal = text(action.text, 5_000, 'text');
   if (refusal) return refusal;
-  // Characters, not UTF-16 units (the `u` flag), as the API counts a link: it takes all it took before.
-  const link = (l: unknown) => typeof l === 'string' && /^https?:\/\/\S{1,2000}$/u.test(l) && forbiddenCharacter(l) === null;
+  // The API's rule for a web address (../lib/web-address.ts), at most 2000 characters, as it counts them.
+  const link = (l: unknown) => typeof l === 'string' && charCount(l) <= 2_000 && HTTP_URL.test(l) && forbiddenCharacter(l) === null;
   if (!Array.isArray(action.links) || action.links.length > 10 || !action.links.every(link)) {
     return invalid('links: at most 10 http(s) URLs');
   }

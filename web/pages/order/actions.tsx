@@ -6,7 +6,7 @@
  */
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
-import { HTTP_URL } from '../../../services/web-address.js';
+import { HTTP_URL } from '../../../workflows/lib/web-address.js';
 import { cancellationReasons, cancellationReasonWords, DELIVERY_MAX_FILES, type ActionType, type OrderAction, type Role } from '../../../workflows/order/messages.js';
 import { firstOf, optionalText, text, ticked, whole, type FormData } from '../../forms.js';
 import { Checkbox, FieldError, Form, Select, TextArea, type FieldErrors } from '../../ui.js';

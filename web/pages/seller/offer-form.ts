@@ -8,7 +8,7 @@ import type { OfferInput } from '../../../services/offer-content.js';
 import type { OfferView } from '../../../services/offers.js';
 import { catalogRules } from '../../../services/policy.js';
 import type { CategoryNode } from '../../../services/search.js';
-import { HTTP_URL } from '../../../services/web-address.js';
+import { HTTP_URL } from '../../../workflows/lib/web-address.js';
 import { dollars, optionalText, parseForm, text, whole, type FormData } from '../../forms.js';
 import type { FieldErrors } from '../../ui.js';
 
