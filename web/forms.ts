@@ -10,6 +10,7 @@ import { countryCodeOf } from '../services/tax-ids.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { isId } from '../workflows/lib/ids.js';
 import { charCount, forbiddenCharacter } from '../workflows/lib/text.js';
+import { HTTP_URL } from '../workflows/lib/web-address.js';
 import { money, sentenceCase, type FieldErrors } from './ui.js';
 
 export type FormData = Record<string, string | string[]>;
@@ -131,6 +132,13 @@ export function text(max: number, min = 1) {
 
 /** Optional text: an empty field is `undefined`. */
 export const optionalText = (max: number) => z.preprocess((v) => (v === '' ? undefined : v), text(max).optional());
+
+/**
+ * A web address as people paste it (zod's `z.url` trims it), under the API's rule
+ * (../workflows/lib/web-address.ts): one `message` for any address the rule refuses.
+ */
+export const webAddress = (max: number, message: string, tooLong: string) =>
+  z.url({ protocol: /^https?$/, error: message }).regex(HTTP_URL, message).max(max, tooLong);
 
 /**
  * A number as a person types it: digits with an optional sign, thousands commas (`1,000`) and

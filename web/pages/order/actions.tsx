@@ -6,9 +6,8 @@
  */
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
-import { HTTP_URL } from '../../../workflows/lib/web-address.js';
 import { cancellationReasons, cancellationReasonWords, DELIVERY_MAX_FILES, type ActionType, type OrderAction, type Role } from '../../../workflows/order/messages.js';
-import { firstOf, optionalText, text, ticked, whole, type FormData } from '../../forms.js';
+import { firstOf, optionalText, text, ticked, webAddress, whole, type FormData } from '../../forms.js';
 import { Checkbox, FieldError, Form, Select, TextArea, type FieldErrors } from '../../ui.js';
 import { ACCEPT_ATTACHMENTS } from '../attachments.js';
 
@@ -23,14 +22,7 @@ export interface Failure {
 
 const links = z.preprocess(
   (v) => (typeof v === 'string' ? v.split('\n').map((l) => l.trim()).filter(Boolean) : []),
-  z
-    .array(
-      z
-        .url({ protocol: /^https?$/, error: 'each line must be a web address starting with http:// or https://' })
-        .regex(HTTP_URL, 'each line must be a web address starting with http:// or https://')
-        .max(2_000, 'a link has at most 2000 characters'),
-    )
-    .max(10, 'at most 10 links'),
+  z.array(webAddress(2_000, 'each line must be a web address starting with http:// or https://', 'a link has at most 2000 characters')).max(10, 'at most 10 links'),
 );
 const percent = whole(10, 100, 'a percentage').refine((n) => n % 10 === 0, 'in steps of 10 % (K-13)');
 const allReasons = [...cancellationReasons.buyer, ...cancellationReasons.seller] as const;

@@ -8,8 +8,7 @@ import type { OfferInput } from '../../../services/offer-content.js';
 import type { OfferView } from '../../../services/offers.js';
 import { catalogRules } from '../../../services/policy.js';
 import type { CategoryNode } from '../../../services/search.js';
-import { HTTP_URL } from '../../../workflows/lib/web-address.js';
-import { dollars, optionalText, parseForm, text, whole, type FormData } from '../../forms.js';
+import { dollars, optionalText, parseForm, text, webAddress, whole, type FormData } from '../../forms.js';
 import type { FieldErrors } from '../../ui.js';
 
 export const tiers = ['economy', 'standard', 'business'] as const;
@@ -19,14 +18,7 @@ export const optionRows = (filled: number) => Math.min(catalogRules.maxOptions, 
 const blankToUndefined = (v: unknown) => (v === '' ? undefined : v);
 /** Optional text: empty is `''`, as the API's default. */
 const optional = (max: number) => optionalText(max).transform((v) => v ?? '');
-const url = z.preprocess(
-  blankToUndefined,
-  z
-    .url({ protocol: /^https?$/, error: 'a link starting with https://' })
-    .regex(HTTP_URL, 'a link starting with https://')
-    .max(500, 'at most 500 characters')
-    .optional(),
-);
+const url = z.preprocess(blankToUndefined, webAddress(500, 'a link starting with https://', 'at most 500 characters').optional());
 
 const Basics = z.object({
   title: text(catalogRules.titleMaxLength, catalogRules.titleMinLength),
