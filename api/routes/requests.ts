@@ -163,7 +163,7 @@ const routes = {
     path: '/requests/{id}/picks',
     tags: ['requests'],
     summary: 'Pick one or several answers: each becomes an order (escrow from the balance); the request then closes. Money short: 422 insufficient_funds, nothing placed',
-    request: { params: IdParam, ...jsonBody(z.strictObject({ answerIds: z.array(z.number().int().min(1).max(1_000_000)).min(1).max(requestRules.maxPicks) })) },
+    request: { params: IdParam, ...jsonBody(z.strictObject({ answerIds: z.array(z.number().int().min(1).max(1_000_000)).min(1).max(requestRules.maxPicks).openapi({ uniqueItems: true, description: 'each answer once (the workflow refuses one named twice: 400)' }) })) },
     responses: { 200: detail('Picked: the answers name their orders'), ...errorResponses(404, 409, 422) },
   }),
   close: secured(access.owner, {

@@ -156,6 +156,12 @@ describe('service requests', () => {
     assert.equal(short.body.error.details.availableCents, 3_000);
     assert.equal((await call('GET', `/requests/${id}`, { token: buyer.token })).body.status, 'active', 'nothing placed, the request stays');
     assert.equal((await call('POST', `/requests/${id}/picks`, { token: s1.token, body: { answerIds: [a1] } })).status, 404, 'only the buyer picks');
+    // The document says `uniqueItems`: an answer named twice is malformed (400), nothing placed.
+    const twice = await call('POST', `/requests/${id}/picks`, { token: buyer.token, body: { answerIds: [a1, a1] } });
+    assert.equal(twice.status, 400, JSON.stringify(twice.body));
+    assert.equal(twice.body.error.code, 'invalid_input');
+    const documented = (await call('GET', '/openapi.json')).body.paths['/requests/{id}/picks'].post.requestBody.content['application/json'].schema;
+    assert.equal(documented.properties.answerIds.uniqueItems, true);
 
     await fund(database.db, buyer.id, 1_000);
     const picked = await call('POST', `/requests/${id}/picks`, { token: buyer.token, body: { answerIds: [a1, a2] } });
