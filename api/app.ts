@@ -8,7 +8,7 @@ import { requestId } from 'hono/request-id';
 import type { Services } from '../services/index.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { AppDeps, AppEnv } from './context.js';
-import { withRequestChecks } from './document.js';
+import { withOperations, withRequestChecks } from './document.js';
 import { concretePathsFirst, limitBody, routeTable } from './door.js';
 import { keepFromCaches, requestLog } from './http-process.js';
 import { observeRequests } from './observe.js';
@@ -88,7 +88,8 @@ const DOCUMENT = {
       'Every operation documents the answers of the checks every request passes (400, 413, 415; 401 and 403 where a session is needed), 500, and 503 `service_unavailable` (with `Retry-After`) while the database or Temporal cannot be reached; ' +
       'a path no operation has answers `UnknownPath` (404), and a method a path does not take `MethodNotAllowed` (405, with `Allow`); a concrete path is matched before a template that also matches it. ' +
       'A request that is not well-formed HTTP/1.1 (a method that is none of HTTP’s, a malformed request line, header, length or chunk, no `Host`) answers 400 `invalid_request`, a header section over 16 KB 431 `headers_too_large`, each with the same error body, and the connection closes. ' +
-      'Every free-text string of a request (body, query, path) takes no C0 control character but tab and newline and no DEL (its `pattern`), and no lone UTF-16 surrogate (400; not Unicode text).',
+      'Every free-text string of a request (body, query, path) takes no C0 control character but tab and newline and no DEL (its `pattern`), and no lone UTF-16 surrogate (400; not Unicode text). ' +
+      'Each operation’s `operationId` is its method and path (`GET /jobs/{id}` is `getJobsById`); an answer that creates something (an order, a job, a request, a withdrawal…) links to the operations on it, staff’s included, with the `id` they take (OpenAPI `links`).',
   },
 };
 
@@ -159,7 +160,7 @@ export function createApp(deps: AppDeps) {
   });
   // Generated at the first request, when every route is registered; the routes do not change.
   let document: unknown;
-  app.get('/openapi.json', (c) => c.json((document ??= withRequestChecks(app.getOpenAPI31Document(DOCUMENT)))));
+  app.get('/openapi.json', (c) => c.json((document ??= withOperations(withRequestChecks(app.getOpenAPI31Document(DOCUMENT))))));
 
   app.notFound(unmatched(table));
   app.onError(onError);
