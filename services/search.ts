@@ -19,6 +19,14 @@ export type OfferSort = (typeof offerSorts)[number];
 export const sellerLevels = ['newbie', 'advanced', 'professional'] as const;
 export type SellerLevel = (typeof sellerLevels)[number];
 
+/**
+ * An attribute condition as a search names it, `key:value` (`cms:wordpress`): the key in lower
+ * case, a value of up to 100 characters that starts with no whitespace and holds no control
+ * character the door refuses (C0 but tab, DEL) or line break, as the document's pattern says
+ * (test/unit/document-patterns.test.ts). The API's query and the web client's search form read it alike.
+ */
+export const ATTRIBUTE_CONDITION = /^[a-z0-9_]{1,40}:[^\s\u0000-\u001F\u007F][^\u0000-\u0008\u000A-\u001F\u007F\u2028\u2029]{0,99}$/;
+
 /** One attribute condition: the offer's `attributes[key]` is `value`, or an array holding it. */
 export interface AttributeFilter {
   key: string;

@@ -1,6 +1,6 @@
 /** The public catalog: offer search, sellers by login, the category tree. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import { offerSorts, sellerLevels, SELLER_HITS_LIMIT, type CategoryNode, type Search } from '../../services/search.js';
+import { ATTRIBUTE_CONDITION, offerSorts, sellerLevels, SELLER_HITS_LIMIT, type CategoryNode, type Search } from '../../services/search.js';
 import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
@@ -15,7 +15,7 @@ const count = (max: number) => wholeNumberParam(0, max);
 
 const AttributeCondition = z
   .string()
-  .regex(/^[a-z0-9_]{1,40}:\S.{0,99}$/, 'key:value, e.g. cms:wordpress')
+  .regex(ATTRIBUTE_CONDITION, 'key:value, e.g. cms:wordpress')
   .openapi({ example: 'cms:wordpress' });
 
 const OfferSearchQuery = z

@@ -4,7 +4,7 @@
  * are ignored here (a page's address may carry more), never an error.
  */
 import { z } from 'zod';
-import { offerSorts, sellerLevels, type OfferSearch } from '../../../services/search.js';
+import { ATTRIBUTE_CONDITION, offerSorts, sellerLevels, type OfferSearch } from '../../../services/search.js';
 import { dollars, optionalText, whole, type FormData } from '../../forms.js';
 
 const MAX_INT4 = 2_147_483_647;
@@ -24,7 +24,7 @@ export const SearchQuery = z
   .object({
     q: optionalText(200),
     categoryId: optional(whole(1, MAX_INT4, 'a category from the list')),
-    attr: repeated(z.string().regex(/^[a-z0-9_]{1,40}:\S.{0,99}$/, 'not a valid choice'), 20),
+    attr: repeated(z.string().regex(ATTRIBUTE_CONDITION, 'not a valid choice'), 20),
     minPrice: optional(dollars(0, 100_000_000)),
     maxPrice: optional(dollars(0, 100_000_000)),
     maxLeadTimeDays: optional(whole(1, 365, 'a number of days')),
