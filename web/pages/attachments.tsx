@@ -66,7 +66,7 @@ export const PortfolioGallery: FC<{ items: readonly PortfolioItem[]; showOffer?:
     </section>
   ) : null;
 
-/** The order page's portfolio section: nothing outside portfolio categories. */
+/** The order page's portfolio section: nothing outside portfolio categories; before anything can be done there, what will be (K-37). */
 export const OrderPortfolioSection: FC<{ orderId: number; state: OrderPortfolio | null; csrf: string }> = ({ orderId, state, csrf }) => {
   if (!state || !state.category) return null;
   return (
@@ -79,6 +79,11 @@ export const OrderPortfolioSection: FC<{ orderId: number; state: OrderPortfolio 
         </p>
       ) : null}
       {state.item ? <AttachmentList files={state.item.attachments} /> : null}
+      {!state.refused && !state.item && !state.canAdd && !state.canRefuse ? (
+        <p id="portfolio-later" class="muted">
+          In this category the seller may show the finished result in their portfolio once the buyer confirms completion, unless the buyer refuses (K-37).
+        </p>
+      ) : null}
       {state.canRefuse ? (
         <Form action={`/orders/${orderId}/portfolio-consent`} csrf={csrf} id="portfolio-consent-form" label="refuse portfolio consent">
           <p class="muted">In this category the seller may show the finished result in their portfolio. You can refuse, for good; a result already shown is hidden.</p>
