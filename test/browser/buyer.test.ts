@@ -206,6 +206,7 @@ describe('the buyer in the browser', () => {
     await seller.page.getByRole('button', { name: 'Report progress' }).click();
     assert.match(await textOf(seller.page, '.flash'), /Progress reported/);
     assert.equal(await seller.page.locator('.progress span.done').count(), 3);
+    assert.equal(await textOf(seller.page, '.progress small'), '30 % done');
     await assertAccessible(seller.page, 'order in progress at 360 px');
 
     await seller.page.getByLabel('Delivery message').fill('Here is the logo');

@@ -226,7 +226,7 @@ describe('journeys in the browser', () => {
     assert.match(await textOf(page, '.flash'), /Delivered/);
     assert.equal(await textOf(page, '#order-status'), 'In review');
     assert.equal(await textOf(page, '#next-party'), 'The buyer');
-    await assertTimeline(page, [/Buyer: Ordered/, /Seller: Work started/, /Seller: Progress 30 %: Three sketches drawn/, /Seller: Delivered \(1 links\)/]);
+    await assertTimeline(page, [/Buyer: Ordered/, /Seller: Work started/, /Seller: Progress 30 %: Three sketches drawn/, /Seller: Delivered \(1 link\)/]);
   }
 
   it('journey 2: the seller starts, reports 30 %, delivers; the buyer asks for a revision, then accepts and likes it; the like is public', async () => {

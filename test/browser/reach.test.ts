@@ -159,12 +159,14 @@ describe('every page, reached by links', () => {
     const m = await market(stack.api, stack.db);
     const placed = await placeOrder(stack.api, m.buyer, { offerId: m.offerId });
     await actOk(stack.api, m.seller, placed.orderId, { type: 'start_work' });
-    await actOk(stack.api, m.seller, placed.orderId, { type: 'deliver', text: 'Done', links: [] });
-    await actOk(stack.api, m.buyer, placed.orderId, { type: 'open_dispute', statement: 'Not what I asked for.' });
-    await actOk(stack.api, m.seller, placed.orderId, { type: 'answer_dispute', statement: 'It is exactly that.' });
+    // What people write holds words longer than a phone's width (a pasted link): they wrap, the page does not scroll.
+    const pasted = `https://drive.example.com/shared/${'0123456789'.repeat(12)}`;
+    await actOk(stack.api, m.seller, placed.orderId, { type: 'deliver', text: `Done: ${pasted}`, links: [pasted] });
+    await actOk(stack.api, m.buyer, placed.orderId, { type: 'open_dispute', statement: `Not what I asked for: ${pasted}` });
+    await actOk(stack.api, m.seller, placed.orderId, { type: 'answer_dispute', statement: `It is exactly that: ${pasted}` });
     // A message in the order's conversation: the buyer's inbox lists it, with a link to report it.
     const conversation = await stack.services.conversations.forOrder({ id: m.seller.id, roles: [] }, placed.orderId);
-    await stack.services.conversations.send({ id: m.seller.id, roles: [] }, conversation.id, { text: 'Here is why it is exactly that.' });
+    await stack.services.conversations.send({ id: m.seller.id, roles: [] }, conversation.id, { text: `Here is why it is exactly that: ${pasted}` });
     // The buyer's money pages with something on them: a top-up waiting at the provider, a withdrawal.
     const topUp = await stack.api('POST', '/top-ups', { token: m.buyer.token, body: { amountCents: 2_000, method: 'card' }, headers: { 'idempotency-key': 'reach-top-up' } });
     assert.equal(topUp.status, 201, JSON.stringify(topUp.body));

@@ -624,6 +624,10 @@ describe('the order machine', () => {
       const plain = run(inProgress, seller, { type: 'deliver', text: 'The logo', links: [], attachmentIds: [] }, after(DAY)).state;
       assert.deepEqual(plain.deliveries, [{ at: after(DAY), text: 'The logo', links: [] }]);
       assert.equal(plain.timeline[plain.timeline.length - 1]!.text, 'Delivered');
+      // One of a kind is counted in the singular: "1 link", not "1 links".
+      const timelineOf = (links: string[], attachmentIds: string[]) => run(inProgress, seller, { type: 'deliver', text: 'The logo', links, attachmentIds }, after(DAY)).state.timeline.at(-1)!.text;
+      assert.equal(timelineOf(['https://example.com/logo'], [ids[0]!]), 'Delivered (1 link, 1 file)');
+      assert.equal(timelineOf(['https://example.com/a', 'https://example.com/b'], []), 'Delivered (2 links)');
     });
 
     it('accept: completed, the escrow released (seller 80 %, platform 20 %), only the seller told', () => {

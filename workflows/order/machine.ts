@@ -629,7 +629,8 @@ const onWork: { [K in 'start_work' | 'submit_requirements' | 'ask_buyer' | 'repo
     const delivery: Delivery = { at: now, text: action.text, links: action.links, ...(files.length ? { attachmentIds: [...files] } : {}) };
     const deliveries = [...state.deliveries, delivery];
     const change = { status: 'in_review' as const, deliveries, reviewRemindedAt: null, declinedCancellation: null, reviewPausedMs: 0 };
-    const counts = [action.links.length ? `${action.links.length} links` : '', files.length ? `${files.length} ${files.length === 1 ? 'file' : 'files'}` : ''].filter(Boolean);
+    const count = (n: number, noun: string) => (n === 0 ? '' : `${n} ${noun}${n === 1 ? '' : 's'}`);
+    const counts = [count(action.links.length, 'link'), count(files.length, 'file')].filter(Boolean);
     return step(state, now, actor.role, 'delivered', `Delivered${counts.length ? ` (${counts.join(', ')})` : ''}`, change, {
       notices: [tell('buyer', 'delivered', `The work is delivered. Accept it or ask for a revision by ${iso(autoAcceptAt(now, state.input.policy))}, else it is accepted automatically.`)],
     });
