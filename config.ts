@@ -107,7 +107,7 @@ const envSchema = z.object({
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /**
    * The web client's public address: where payment providers send a payer back after paying
-   * (K-47). `npm start` sets it from HOST and WEB_PORT.
+   * (K-47), and what mails link to (K-70). `npm start` sets it from HOST and WEB_PORT.
    */
   WEB_PUBLIC_URL: z.url().optional(),
   /**
@@ -271,4 +271,9 @@ export function loadConfig<K extends 'DATABASE_URL' | 'TEMPORAL_ADDRESS'>(
  */
 export function childEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...process.env, ...extra };
+}
+
+/** The web client's public address, which mails link to (`WEB_PUBLIC_URL`, else where `npm run web` listens). */
+export function webPublicUrl(config: Pick<Config, 'WEB_PUBLIC_URL' | 'HOST' | 'WEB_PORT'>): string {
+  return config.WEB_PUBLIC_URL ?? `http://${config.HOST}:${config.WEB_PORT}`;
 }

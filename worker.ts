@@ -15,7 +15,7 @@ import { runWorkflowStarter } from './db/workflow-starts.js';
 import { logMailAdapter, runOutboxDispatcher } from './db/outbox.js';
 import { smtpMailAdapter } from './db/smtp-mail.js';
 import { configuredCodec } from './codec/payload-codec.js';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, webPublicUrl, type Config } from './config.js';
 import { createDb, type Db } from './db/client.js';
 import { createLedger } from './db/ledger.js';
 import { configuredProviders } from './payments/configured.js';
@@ -224,6 +224,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const mail = runOutboxDispatcher({
     db,
     mailer: smtp ?? logMailAdapter(logger),
+    // A notification's mail links to its page in the web client (K-70), at the address the API gives in its own mails.
+    webUrl: webPublicUrl(config),
     signal: stopLoops.signal,
     onError: (err) => logger.error({ err }, 'outbox dispatch failed'),
   });

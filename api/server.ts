@@ -3,7 +3,7 @@
  * Production runs many of these behind a load balancer; `npm start` runs one.
  */
 import { configuredCodec } from '../codec/payload-codec.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, webPublicUrl } from '../config.js';
 import { configuredProviders } from '../payments/configured.js';
 import { configuredAttachmentStore } from '../services/attachment-store.js';
 import { createLogger } from '../telemetry/logger.js';
@@ -24,7 +24,7 @@ const { services, close } = await openServices({
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   providers: configuredProviders(config),
-  webUrl: config.WEB_PUBLIC_URL ?? `http://${config.HOST}:${config.WEB_PORT}`,
+  webUrl: webPublicUrl(config),
   attachmentStore: configuredAttachmentStore(config),
   payloadCodec: configuredCodec(config),
   traced: tracing !== undefined,

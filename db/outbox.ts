@@ -68,11 +68,11 @@ export function backoffMs(attempts: number, backoff: Backoff = DEFAULT_BACKOFF):
  * failures it is no longer tried. Returns how many were sent. Delivery is at least once: a crash
  * after a send and before the commit sends that round's messages again.
  */
-export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20, backoff: Backoff = DEFAULT_BACKOFF): Promise<number> {
+export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20, backoff: Backoff = DEFAULT_BACKOFF, webUrl?: string): Promise<number> {
   return db.sql.begin(async (tx) => {
     // The recipient's saved zone, if the address is a user's, for the times in the text.
-    const rows = await tx<{ id: string; kind: string; to_address: string; subject: string; body: string; attempts: number; time_zone: string | null }[]>`
-      select o.id, o.kind, o.to_address, o.subject, o.body, o.attempts, u.time_zone from outbox o
+    const rows = await tx<{ id: string; kind: string; to_address: string; subject: string; body: string; attempts: number; time_zone: string | null; link_path: string | null }[]>`
+      select o.id, o.kind, o.to_address, o.subject, o.body, o.attempts, u.time_zone, o.link_path from outbox o
       left join users u on lower(u.email) = lower(o.to_address)
       where o.sent_at is null and o.attempts < ${MAX_ATTEMPTS} and o.next_attempt_at <= now()
       order by o.id limit ${batch}
@@ -80,7 +80,8 @@ export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20, ba
     const sent: string[] = [];
     for (const row of rows) {
       try {
-        await mailer.send({ kind: row.kind, to: row.to_address, subject: row.subject, body: readableInstants(row.body, row.time_zone ?? 'UTC') });
+        const body = readableInstants(row.body, row.time_zone ?? 'UTC');
+        await mailer.send({ kind: row.kind, to: row.to_address, subject: row.subject, body: webUrl && row.link_path ? withLinks(body, webUrl, row.link_path) : body });
       } catch (err) {
         const waitMs = backoffMs(row.attempts + 1, backoff);
         await tx`
@@ -94,6 +95,16 @@ export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20, ba
     if (sent.length) await tx`update outbox set sent_at = now(), attempts = attempts + 1 where id = any(${sent}::int8[])`;
     return sent.length;
   });
+}
+
+/**
+ * A notification's mail (K-70) ends with where to see it in the web client and where to choose
+ * which mails come: `path` is the page the notification is about (`notification_path`,
+ * migration 0034), resolved against the web client's public address.
+ */
+export function withLinks(body: string, webUrl: string, path: string): string {
+  const at = (p: string) => new URL(p, webUrl).toString();
+  return `${body}\n\nSee it on gigflow: ${at(path)}\n\nChoose which emails gigflow sends you: ${at('/settings/notifications')}\n`;
 }
 
 /**
@@ -140,8 +151,8 @@ export async function failedMail(db: Db): Promise<FailedMail[]> {
  * Sends the outbox until `signal` aborts: at once while there is mail, then every
  * `intervalMs`. Runs in each worker process.
  */
-export async function runOutboxDispatcher(opts: { db: Db; mailer: MailAdapter; signal: AbortSignal; intervalMs?: number; backoff?: Backoff; onError?: (err: unknown) => void }) {
-  const { db, mailer, signal, intervalMs = 1_000, backoff = DEFAULT_BACKOFF } = opts;
+export async function runOutboxDispatcher(opts: { db: Db; mailer: MailAdapter; signal: AbortSignal; intervalMs?: number; backoff?: Backoff; webUrl?: string; onError?: (err: unknown) => void }) {
+  const { db, mailer, signal, intervalMs = 1_000, backoff = DEFAULT_BACKOFF, webUrl } = opts;
   // Again at once while a batch sent anything: more may be due.
-  await drainUntilAborted({ signal, intervalMs, batch: async () => ({ full: (await dispatchOutbox(db, mailer, 20, backoff)) > 0 }), onError: opts.onError });
+  await drainUntilAborted({ signal, intervalMs, batch: async () => ({ full: (await dispatchOutbox(db, mailer, 20, backoff, webUrl)) > 0 }), onError: opts.onError });
 }

@@ -12,6 +12,8 @@ import type { Clock } from './clock.js';
 export interface NotificationItem {
   id: number;
   orderId: number | null;
+  /** The web client's page it is about (`/orders/8`, `/jobs/3`, `/standing`…; `notification_path`, migration 0034), which its mail links to too. */
+  page: string;
   kind: string;
   text: string;
   createdAt: string;
@@ -37,11 +39,17 @@ export function createNotifications({ db, clock }: { db: Db; clock: Clock }) {
       const conditions: SQL[] = [eq(notifications.userId, userId), eq(notifications.inApp, true)];
       if (q.unreadOnly) conditions.push(isNull(notifications.readAt));
       if (q.cursor) conditions.push(lt(notifications.id, q.cursor));
-      const rows = await db.orm.select().from(notifications).where(and(...conditions)).orderBy(desc(notifications.id)).limit(q.limit + 1);
+      const rows = await db.orm
+        .select({ n: notifications, page: sql<string>`notification_path(${notifications.orderId}, ${notifications.dedupeKey})` })
+        .from(notifications)
+        .where(and(...conditions))
+        .orderBy(desc(notifications.id))
+        .limit(q.limit + 1);
       const unread = await unreadCount(userId);
-      const items = rows.slice(0, q.limit).map((n): NotificationItem => ({
+      const items = rows.slice(0, q.limit).map(({ n, page }): NotificationItem => ({
         id: n.id,
         orderId: n.orderId,
+        page,
         kind: n.kind,
         text: n.text,
         createdAt: n.createdAt.toISOString(),

@@ -5,7 +5,7 @@
 import { pino } from 'pino';
 import { serveUntilStopped } from '../api/http-process.js';
 import { configuredCodec } from '../codec/payload-codec.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, webPublicUrl } from '../config.js';
 import { configuredProviders, localProvidersUrl } from '../payments/configured.js';
 import { configuredAttachmentStore } from '../services/attachment-store.js';
 import { openServices } from '../services/runtime.js';
@@ -21,7 +21,7 @@ const { services, close } = await openServices({
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   providers: configuredProviders(config),
-  webUrl: config.WEB_PUBLIC_URL ?? `http://${config.HOST}:${config.WEB_PORT}`,
+  webUrl: webPublicUrl(config),
   attachmentStore: configuredAttachmentStore(config),
   // The pages start, update and query workflows too: with the worker's payload keys (W-19).
   payloadCodec: configuredCodec(config),

@@ -317,7 +317,17 @@ const routes = {
       200: json(
         'A page of notifications',
         z.object({
-          items: z.array(z.object({ id: z.number().int(), orderId: z.number().int().nullable(), kind: z.string(), text: z.string(), createdAt: z.string(), read: z.boolean() })),
+          items: z.array(
+            z.object({
+              id: z.number().int(),
+              orderId: z.number().int().nullable(),
+              page: z.string().openapi({ description: 'the web client’s page it is about, a path (`/orders/8`, `/jobs/3`, `/balance/withdrawals/5`, `/standing`; else `/notifications`), which its email links to too' }),
+              kind: z.string(),
+              text: z.string(),
+              createdAt: z.string(),
+              read: z.boolean(),
+            }),
+          ),
           unreadCount: z.number().int(),
           nextCursor: z.string().nullable(),
         }),

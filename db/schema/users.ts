@@ -145,6 +145,11 @@ export const outbox = pgTable(
     lastError: text('last_error'),
     /** A failed message waits until then before the next try (backoff per message, `db/outbox.ts`). */
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    /**
+     * A notification's page in the web client (`/orders/8`, `/jobs/3`…; migration 0034's
+     * `notification_path`): the dispatcher ends the mail with its link and the settings' one.
+     */
+    linkPath: text('link_path'),
   },
   (t) => [index('outbox_unsent_idx').on(t.id).where(sql`${t.sentAt} is null`), check('outbox_attempts_nonneg', sql`${t.attempts} >= 0`)],
 );

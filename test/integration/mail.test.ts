@@ -3,7 +3,8 @@
  * over SMTP — through the outbox, the dispatcher every worker runs and the nodemailer adapter —
  * at an SMTP server this file runs in-process; the seller's notification settings decide
  * whether it goes to the app, to email, or both; a mail server that refuses makes a message
- * wait longer after each failure, and stop at the last attempt, listed for support.
+ * wait longer after each failure, and stop at the last attempt, listed for support. Each
+ * notification's mail links to the page it is about and to the mail settings.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -27,6 +28,10 @@ describe('email over SMTP (K-70)', () => {
   let stopMail: AbortController;
   let mailing: Promise<void>;
   const FROM = 'gigflow <no-reply@gigflow.test>';
+  /** The web client's public address (WEB_PUBLIC_URL), which notifications' mails link to. */
+  const WEB = 'https://gigflow.test';
+  /** A notification's mail: its text, then where to see it and where to choose mails (K-70). */
+  const mailed = (text: string, path: string) => `${text}\n\nSee it on gigflow: ${WEB}${path}\n\nChoose which emails gigflow sends you: ${WEB}/settings/notifications`;
 
   before(async () => {
     [database, temporal, smtp] = await Promise.all([createTestDatabase(import.meta.filename), connectTemporal(), startSmtpSink()]);
@@ -34,7 +39,7 @@ describe('email over SMTP (K-70)', () => {
     // What each worker runs (worker.ts) with SMTP_URL set: the dispatcher and the SMTP adapter.
     const mailer = smtpMailAdapter(smtp.url, FROM);
     stopMail = new AbortController();
-    mailing = runOutboxDispatcher({ db: database.db, mailer, signal: stopMail.signal, intervalMs: 50 }).finally(() => mailer.close());
+    mailing = runOutboxDispatcher({ db: database.db, mailer, signal: stopMail.signal, intervalMs: 50, webUrl: WEB }).finally(() => mailer.close());
   });
   after(async () => {
     stopMail?.abort();
@@ -59,6 +64,8 @@ describe('email over SMTP (K-70)', () => {
     assert.deepEqual(mail!.to, [m.seller.email]);
     assert.match(mail!.subject, new RegExp(`^New order ${order.orderId}: “Logo design `));
     assert.match(mail!.text, new RegExp(`^${m.buyer.login} ordered “Logo design .+” for \\$10\\.00 \\(you earn \\$8\\.00\\)`));
+    // It links to the order's page, and to the settings that decide which mails come.
+    assert.ok(mail!.text.endsWith(`\n\nSee it on gigflow: ${WEB}/orders/${order.orderId}\n\nChoose which emails gigflow sends you: ${WEB}/settings/notifications`), mail!.text);
     assert.deepEqual(await inbox(m.seller), [['order_placed', order.orderId]]);
     assert.deepEqual(mailTo(m.buyer), [], 'the buyer, who placed it, is mailed nothing');
   });
@@ -89,12 +96,36 @@ describe('email over SMTP (K-70)', () => {
     await notify('seller_level', 'level-2');
     const [mail] = await pollUntil(() => (mailTo(user).length ? mailTo(user) : undefined), { timeoutMs: 10_000, what: 'the level notice’s email' });
     assert.equal(mail!.subject, 'gigflow: seller level');
-    assert.equal(mail!.text, 'You are now level-2.');
+    assert.equal(mail!.text, mailed('You are now level-2.', '/notifications'), 'a kind with no page of its own links to the notification centre');
     assert.deepEqual((await inbox(user)).length, 2);
     // An unconfirmed address is mailed nothing, whatever the setting.
     await database.db.sql`update users set email_confirmed_at = null where id = ${user.id}`;
     await notify('seller_level', 'level-3');
     assert.equal((await database.db.sql`select count(*)::int as n from outbox where to_address = ${user.email}`)[0]!.n, 1);
+  });
+
+  it('links each notification’s mail to the page it is about: the order, job, request or withdrawal, else its kind’s page', async () => {
+    const user = await directAccount(database.db, 'linked');
+    await route(user, 'job_claimed', true, true);
+    const cases: [key: string, path: string][] = [
+      [`job:41:3:job_claimed:${user.id}`, '/jobs/41'],
+      [`request:42:2:${user.id}`, '/requests/42'],
+      [`withdrawal:43:1:${user.id}`, '/balance/withdrawals/43'],
+      [`standing:${user.id}:4`, '/standing'],
+      [`message:44:new_message:${user.id}`, '/messages'],
+      [`individual-offer:45:made:${user.id}`, '/individual-offers'],
+      [`${user.id}:something-else`, '/notifications'],
+    ];
+    for (const [key] of cases) {
+      await database.db.sql`insert into notifications (user_id, kind, text, dedupe_key, created_at) values (${user.id}, 'job_claimed', ${`About ${key}.`}, ${key}, now())`;
+    }
+    await pollUntil(() => mailTo(user).length === cases.length || undefined, { timeoutMs: 10_000, what: 'a mail for each notification' });
+    for (const [key, path] of cases) {
+      assert.deepEqual(mailTo(user).filter((m) => m.text.startsWith(`About ${key}.`)).map((m) => m.text), [mailed(`About ${key}.`, path)], key);
+    }
+    // The notification centre links each to the same page (`page`), newest first.
+    const listed = (await call('GET', '/notifications', { token: user.token })).body.items.map((n: { text: string; page: string }) => [n.text, n.page]);
+    assert.deepEqual(listed, cases.map(([key, path]) => [`About ${key}.`, path]).reverse());
   });
 
   it('mails a new message to its recipient, once per conversation until they read it (K-70)', async () => {
@@ -109,14 +140,14 @@ describe('email over SMTP (K-70)', () => {
     await say('A fox, for a bakery.');
     const [mail] = await pollUntil(() => (mailTo(reader).length ? mailTo(reader) : undefined), { timeoutMs: 10_000, what: 'the new message’s email' });
     assert.equal(mail!.subject, 'gigflow: new message');
-    assert.equal(mail!.text, `${writer.login} wrote: Hello! Do you draw mascots?`);
+    assert.equal(mail!.text, mailed(`${writer.login} wrote: Hello! Do you draw mascots?`, '/messages'));
     assert.deepEqual(await inbox(reader), [['new_message', null]], 'the second message, unread behind the first, notifies nobody');
 
     const read = await call('POST', `/conversations/${opened.body.id}/read`, { token: reader.token, body: { upToMessageId: await say('Tomorrow?') } });
     assert.equal(read.status, 200);
     await say('Sorry, one more thing: a blue fox.');
     await pollUntil(() => (mailTo(reader).length === 2 ? true : undefined), { timeoutMs: 10_000, what: 'the email of the message after the read' });
-    assert.equal(mailTo(reader)[1]!.text, `${writer.login} wrote: Sorry, one more thing: a blue fox.`);
+    assert.equal(mailTo(reader)[1]!.text, mailed(`${writer.login} wrote: Sorry, one more thing: a blue fox.`, '/messages'));
     assert.equal(mailTo(writer).length, 0);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The notification centre (K-70): newest first, unread marked, mark read.
- * Each links to its order; "mark all read" and each item's "mark read" are the two choices
+ * Each links to its order (or the job, request, withdrawal… it is about); "mark all read" and each item's "mark read" are the two choices
  * of `POST /notifications/read` (never an empty request meaning "all").
  */
 import { Hono } from 'hono';
@@ -12,6 +12,25 @@ import { idOf } from '../forms.js';
 import { page, query, redirect, userOf } from '../page.js';
 import { ActionButton, Pager, Stamped, Time } from '../ui.js';
 
+/** What a notification's link opens, by its page (`NotificationItem.page`); the notification centre itself needs none. */
+const PAGE_LABELS: [RegExp, (id: string | undefined) => string][] = [
+  [/^\/orders\/(\d+)$/, (id) => `Open order #${id}`],
+  [/^\/jobs\/(\d+)$/, (id) => `Open job #${id}`],
+  [/^\/requests\/(\d+)$/, (id) => `Open request #${id}`],
+  [/^\/balance\/withdrawals\/(\d+)$/, (id) => `Open withdrawal #${id}`],
+  [/^\/standing$/, () => 'Your standing'],
+  [/^\/messages$/, () => 'Messages'],
+  [/^\/individual-offers$/, () => 'Individual offers'],
+];
+
+function pageLabel(page: string): string | undefined {
+  for (const [pattern, label] of PAGE_LABELS) {
+    const match = page.match(pattern);
+    if (match) return label(match[1]);
+  }
+  return undefined;
+}
+
 const Item: FC<{ item: NotificationItem; csrf: string }> = ({ item, csrf }) => (
   <li class={item.read ? 'card notification' : 'card notification unread'} id={`notification-${item.id}`}>
     <p>
@@ -21,7 +40,7 @@ const Item: FC<{ item: NotificationItem; csrf: string }> = ({ item, csrf }) => (
       <Stamped text={item.text} />
     </p>
     <p>
-      {item.orderId ? <a href={`/orders/${item.orderId}`}>Open order #{item.orderId}</a> : null}{' '}
+      {pageLabel(item.page) ? <a href={item.page}>{pageLabel(item.page)}</a> : null}{' '}
       {item.read ? null : <ActionButton action={`/notifications/${item.id}/read`} csrf={csrf} label="Mark read" class="secondary" />}
     </p>
   </li>
