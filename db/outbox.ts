@@ -104,7 +104,7 @@ export async function dispatchOutbox(db: Db, mailer: MailAdapter, batch = 20, ba
  */
 export function withLinks(body: string, webUrl: string, path: string): string {
   const at = (p: string) => new URL(p, webUrl).toString();
-  return `${body}\n\nSee it on gigflow: ${at(path)}\n\nChoose which emails gigflow sends you: ${at('/settings/notifications')}\n`;
+  return `${body}\n\nSee it on gigflow: ${at(path)}\n\nChoose which emails gigflow sends you: ${at('/settings/notifications')}`;
 }
 
 /**
