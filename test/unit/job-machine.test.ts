@@ -114,6 +114,8 @@ describe('ordering, verification and the queue (W-01, W-02)', () => {
     assert.equal(t.state.status, 'expired');
     assert.ok(m.isFinal(t.state));
     assert.deepEqual(t.effects.notices.map((n) => [n.to, n.kind]), [[CLIENT, 'job_expired']]);
+    // A sentence that starts with the job starts in capitals.
+    assert.match(t.effects.notices[0]!.text, /^Job #\d+ “.+” expired: /);
     assert.equal(m.nextDeadline(t.state), null);
   });
   it('a first answer that is late alerts staff once; the expert’s message or estimate is the answer', () => {

@@ -79,7 +79,7 @@ describe('estimated jobs on the time-skipping server', () => {
   }
   const at = (d: CivilDate, hour: number) => zonedInstant(d, hour * HOUR, ZONE);
   const noticesAbout = async (kind: string, jobId: number, userId?: number) =>
-    (await db().sql<{ text: string }[]>`select text from notifications where kind = ${kind} and text like ${`%job #${jobId} %`} and (${userId ?? null}::int8 is null or user_id = ${userId ?? null})`).length;
+    (await db().sql<{ text: string }[]>`select text from notifications where kind = ${kind} and text ilike ${`%job #${jobId} %`} and (${userId ?? null}::int8 is null or user_id = ${userId ?? null})`).length;
 
   /** A client with $1,000.00 and invoicing data, an expert, and a paid install of `priceCents` delivered at the clock's now. */
   async function deliveredInstall(priceCents: number) {

@@ -459,6 +459,8 @@ function written(state: JobState, event: JobEvent | null, extra: Extra = {}): Tr
 }
 
 const titled = (state: JobState) => `job #${state.input.jobId} “${state.input.title}”`;
+/** The same at the start of a sentence. */
+const Titled = (state: JobState) => `Job #${state.input.jobId} “${state.input.title}”`;
 const client = (state: JobState): JobActor => ({ role: 'client', userId: state.input.clientId });
 const system = { role: 'system' as const };
 
@@ -625,7 +627,7 @@ export function decideCancellation(state: JobState, args: DecideCancellationArgs
     args.decision === 'full' ? { op: 'refund' } : args.decision === 'partial' ? { op: 'split', expertId: state.expertId!, refundCents, commissionBps } : { op: 'release', expertId: state.expertId!, commissionBps };
   const cancellation: CancellationView = { ...state.cancellation!, decision: args.decision, refundCents, decisionReason: reason, decidedAt: now };
   const next: JobState = { ...state, status: 'cancelled', cancellation, escrowCents: 0, closedAt: now, statusBeforeCancellation: null };
-  const text = `${titled(state)} is cancelled: ${formatUsd(refundCents)} of ${formatUsd(paidCents)} refunded to the client (${reason}).`;
+  const text = `${Titled(state)} is cancelled: ${formatUsd(refundCents)} of ${formatUsd(paidCents)} refunded to the client (${reason}).`;
   return written(next, { at: now, kind: 'cancelled', actor: staff, text: `Cancelled, ${args.decision} refund (${formatUsd(refundCents)}): ${reason}` }, { money, notices: parties('job_cancelled', text) });
 }
 
@@ -639,8 +641,8 @@ export function approve(state: JobState, now: string, by: 'client' | 'auto'): Tr
   const actor = by === 'client' ? client(state) : system;
   const text = by === 'client' ? 'Approved by the client' : 'Approved automatically (W-13)';
   const notices: Notice[] = [
-    { to: state.expertId!, kind: 'job_approved', text: `${titled(state)} is approved${by === 'auto' ? ' automatically' : ''}: ${formatUsd(state.paidCents)} released to you, less the platform’s commission.` },
-    { to: state.input.clientId, kind: 'job_approved', text: `${titled(state)} is approved${by === 'auto' ? ' automatically' : ''}. Your invoice is ready under Closed jobs, and you can leave a review.` },
+    { to: state.expertId!, kind: 'job_approved', text: `${Titled(state)} is approved${by === 'auto' ? ' automatically' : ''}: ${formatUsd(state.paidCents)} released to you, less the platform’s commission.` },
+    { to: state.input.clientId, kind: 'job_approved', text: `${Titled(state)} is approved${by === 'auto' ? ' automatically' : ''}. Your invoice is ready under Closed jobs, and you can leave a review.` },
   ];
   return written(next, { at: now, kind: 'approved', actor, text }, {
     money: { op: 'release', expertId: state.expertId!, commissionBps: state.policy.commissionBps },
@@ -652,22 +654,22 @@ export function approve(state: JobState, now: string, by: 'client' | 'auto'): Tr
 /** W-13: the client is reminded one business day before the auto-approval (a system timer: not activity, D-03). */
 export function remind(state: JobState, now: string): Transition {
   const next: JobState = { ...state, reminded: true };
-  const text = `${titled(state)} will be approved automatically at ${state.autoApproveAt} unless you approve it, write to the expert or ask to cancel.`;
+  const text = `${Titled(state)} will be approved automatically at ${state.autoApproveAt} unless you approve it, write to the expert or ask to cancel.`;
   return written(next, { at: now, kind: 'approval_reminder', actor: system, text: `The client was reminded: auto-approval at ${state.autoApproveAt}` }, { notices: [{ to: state.input.clientId, kind: 'job_approval_reminder', text }] });
 }
 
 /** W-02: the first answer is late: every admin is told (in the app and by email). */
 export function firstAnswerMissed(state: JobState, now: string): Transition {
   const next: JobState = { ...state, firstAnswerAlertedAt: now };
-  const text = `${titled(state)} (${state.input.urgency}) has had no expert answer by ${state.firstAnswerDueAt} (W-02).`;
+  const text = `${Titled(state)} (${state.input.urgency}) has had no expert answer by ${state.firstAnswerDueAt} (W-02).`;
   return written(next, { at: now, kind: 'first_answer_missed', actor: system, text: `No first answer by ${state.firstAnswerDueAt}: staff alerted` }, { notices: [{ to: 'staff', kind: 'job_first_answer_missed', text }] });
 }
 
 /** W-01, W-06, W-07: nobody activated, or nobody paid, in time. */
 export function expire(state: JobState, now: string, why: string): Transition {
   const next: JobState = { ...state, status: 'expired', closedAt: now };
-  const notices: Notice[] = [{ to: state.input.clientId, kind: 'job_expired', text: `${titled(state)} expired: ${why}` }];
-  if (state.expertId !== null) notices.push({ to: state.expertId, kind: 'job_expired', text: `${titled(state)} expired: ${why}` });
+  const notices: Notice[] = [{ to: state.input.clientId, kind: 'job_expired', text: `${Titled(state)} expired: ${why}` }];
+  if (state.expertId !== null) notices.push({ to: state.expertId, kind: 'job_expired', text: `${Titled(state)} expired: ${why}` });
   return written(next, { at: now, kind: 'expired', actor: system, text: why }, { notices });
 }
 
