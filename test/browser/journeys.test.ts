@@ -322,6 +322,8 @@ describe('journeys in the browser', () => {
     await balanceShows(b.page, '$100.00');
     assert.equal(await textOf(b.page, '#balance-escrow'), '$0.00');
     assert.match(await textOf(b.page, '#statement tbody tr'), new RegExp(`Order ${orderId}: refund to buyer.*\\+\\$10\\.00`));
+    // Each posting of an order links to it.
+    assert.equal(await b.page.locator('#statement tbody tr').first().getByRole('link', { name: `Order ${orderId}: refund to buyer` }).getAttribute('href'), `/orders/${orderId}`);
     await screenshot(b.page, 'journey3', 'balance-refunded');
     await Promise.all([b.context.close(), s.context.close()]);
   });

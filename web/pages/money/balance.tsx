@@ -139,13 +139,19 @@ const RecentTopUps: FC<{ topUps: TopUpView[]; zone?: string }> = ({ topUps, zone
 
 const STATEMENT_COLUMNS = ['When', 'What', 'Account', 'Amount', 'Balance after'] as const;
 
+/** The page a posting's business event is about, from its idempotency key (`order:8:refund`, `job:3:hold:1`; db/ledger.ts): the order or the job. */
+function postingPage(key: string): string | undefined {
+  const match = key.match(/^(order|job):(\d+):/);
+  return match ? `/${match[1]}s/${match[2]}` : undefined;
+}
+
 /** One posting; each cell names its column (`data-label`): on a phone the rows stack, every value under its name. */
 const StatementRow: FC<{ item: StatementItem; zone?: string }> = ({ item, zone }) => (
   <tr>
     <td data-label={STATEMENT_COLUMNS[0]}>
       <Time at={item.createdAt} zone={zone} />
     </td>
-    <td data-label={STATEMENT_COLUMNS[1]}>{item.description}</td>
+    <td data-label={STATEMENT_COLUMNS[1]}>{postingPage(item.idempotencyKey) ? <a href={postingPage(item.idempotencyKey)}>{item.description}</a> : item.description}</td>
     <td data-label={STATEMENT_COLUMNS[2]}>{item.account}</td>
     <td data-label={STATEMENT_COLUMNS[3]} class={item.amount < 0 ? 'debit' : 'credit'}>
       {item.amount < 0 ? '−' : '+'}
