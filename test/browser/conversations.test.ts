@@ -57,7 +57,8 @@ describe('conversations in the browser', () => {
     await seller.page.locator('#inbox-unread', { hasText: '1 unread' }).waitFor({ timeout: NEWS_WITHIN_MS });
     await seller.page.locator('#messages-badge', { hasText: '1' }).waitFor({ timeout: NEWS_WITHIN_MS });
     await assertAccessible(seller.page, 'the inbox');
-    await seller.page.getByRole('link', { name: `Order #${placed.orderId}: conversation` }).click();
+    // Named by what it is about and with whom.
+    await seller.page.getByRole('link', { name: `Order #${placed.orderId} with ${m.buyer.login}` }).click();
     await seller.page.waitForURL(/\/messages\/\d+$/);
     assert.match(await textOf(seller.page, '#thread'), /Could the logo be blue\?/);
     assert.equal((await seller.page.locator('#messages-badge').textContent())?.trim(), '', 'reading it clears the badge');

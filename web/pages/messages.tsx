@@ -22,7 +22,7 @@ import { clip } from '../../workflows/lib/text.js';
 import type { WebDeps, WebEnv } from '../context.js';
 import { checkbox, errorsBesideFile, firstOf, idOf, parseForm, readForm, refusalOf, text, type FormData } from '../forms.js';
 import { page, redirect, userOf, type WebContext } from '../page.js';
-import { FieldError, Form, MessagesBadge, TextArea, Time, type FieldErrors } from '../ui.js';
+import { Field, FieldError, Form, MessagesBadge, TextArea, Time, type FieldErrors } from '../ui.js';
 import { individualOffersPanel } from './individual-offers.js';
 import { ACCEPT_ATTACHMENTS, AttachmentList, formFile, uploadFormFile } from './attachments.js';
 
@@ -39,12 +39,12 @@ const idParam = (c: WebContext, name: string, what: string) => {
 };
 
 const others = (c: Conversation, me: number) => c.participants.filter((p) => p.id !== me);
-const titleOf = (c: Conversation, me: number) =>
-  c.kind === 'order'
-    ? `Order #${c.orderId}: conversation`
-    : c.kind === 'job'
-      ? `Job #${c.jobId}: conversation`
-      : `Conversation with ${others(c, me).map((p) => p.login).join(', ') || 'yourself'}`;
+/** A conversation's name: what it is about, and with whom (an order's other party, say), as an inbox names it. */
+const titleOf = (c: Conversation, me: number) => {
+  const withWhom = others(c, me).map((p) => p.login).join(', ');
+  const about = c.kind === 'order' ? `Order #${c.orderId}` : c.kind === 'job' ? `Job #${c.jobId}` : 'Conversation';
+  return withWhom ? `${about} with ${withWhom}` : c.kind === 'direct' ? 'Conversation with yourself' : about;
+};
 
 /** A thread: messages oldest first; "read" under the viewer's latest message once the other party has read it. */
 export const ThreadView: FC<{ thread: Thread; me: number }> = ({ thread, me }) => {
@@ -280,7 +280,7 @@ function inboxRoutes(app: Hono<WebEnv>, deps: WebDeps) {
         <>
           <Inbox items={items} me={user.id} unread={unread.total} />
           <Form action="/messages/direct" csrf={v.csrf} id="direct-form" label="write to a user" error={failure?.message}>
-            <TextArea name="login" label="Write to (login)" value={firstOf(failure?.form.login)} errors={failure?.errors ?? {}} rows={1} />
+            <Field name="login" label="Write to (login)" value={firstOf(failure?.form.login)} errors={failure?.errors ?? {}} autocomplete="off" />
             <button type="submit">Open the conversation</button>
           </Form>
         </>
