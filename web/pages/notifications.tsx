@@ -31,20 +31,23 @@ function pageLabel(page: string): string | undefined {
   return undefined;
 }
 
-const Item: FC<{ item: NotificationItem; csrf: string }> = ({ item, csrf }) => (
-  <li class={item.read ? 'card notification' : 'card notification unread'} id={`notification-${item.id}`}>
-    <p>
-      {item.read ? null : <strong class="badge-unread">Unread</strong>} <Time at={item.createdAt} />
-    </p>
-    <p>
-      <Stamped text={item.text} />
-    </p>
-    <p>
-      {pageLabel(item.page) ? <a href={item.page}>{pageLabel(item.page)}</a> : null}{' '}
-      {item.read ? null : <ActionButton action={`/notifications/${item.id}/read`} csrf={csrf} label="Mark read" class="secondary" />}
-    </p>
-  </li>
-);
+const Item: FC<{ item: NotificationItem; csrf: string }> = ({ item, csrf }) => {
+  const label = pageLabel(item.page);
+  return (
+    <li class={item.read ? 'card notification' : 'card notification unread'} id={`notification-${item.id}`}>
+      <p>
+        {item.read ? null : <strong class="badge-unread">Unread</strong>} <Time at={item.createdAt} />
+      </p>
+      <p>
+        <Stamped text={item.text} />
+      </p>
+      <p>
+        {label ? <a href={item.page}>{label}</a> : null}{' '}
+        {item.read ? null : <ActionButton action={`/notifications/${item.id}/read`} csrf={csrf} label="Mark read" class="secondary" />}
+      </p>
+    </li>
+  );
+};
 
 export function notificationPages(deps: WebDeps) {
   const app = new Hono<WebEnv>();

@@ -460,7 +460,7 @@ function written(state: JobState, event: JobEvent | null, extra: Extra = {}): Tr
 
 const titled = (state: JobState) => `job #${state.input.jobId} “${state.input.title}”`;
 /** The same at the start of a sentence. */
-const Titled = (state: JobState) => `Job #${state.input.jobId} “${state.input.title}”`;
+const Titled = (state: JobState) => `J${titled(state).slice(1)}`;
 const client = (state: JobState): JobActor => ({ role: 'client', userId: state.input.clientId });
 const system = { role: 'system' as const };
 

@@ -146,22 +146,25 @@ function postingPage(key: string): string | undefined {
 }
 
 /** One posting; each cell names its column (`data-label`): on a phone the rows stack, every value under its name. */
-const StatementRow: FC<{ item: StatementItem; zone?: string }> = ({ item, zone }) => (
-  <tr>
-    <td data-label={STATEMENT_COLUMNS[0]}>
-      <Time at={item.createdAt} zone={zone} />
-    </td>
-    <td data-label={STATEMENT_COLUMNS[1]}>{postingPage(item.idempotencyKey) ? <a href={postingPage(item.idempotencyKey)}>{item.description}</a> : item.description}</td>
-    <td data-label={STATEMENT_COLUMNS[2]}>{item.account}</td>
-    <td data-label={STATEMENT_COLUMNS[3]} class={item.amount < 0 ? 'debit' : 'credit'}>
-      {item.amount < 0 ? '−' : '+'}
-      {money(Math.abs(item.amount))}
-    </td>
-    <td data-label={STATEMENT_COLUMNS[4]}>
-      <Money cents={item.balanceAfter} />
-    </td>
-  </tr>
-);
+const StatementRow: FC<{ item: StatementItem; zone?: string }> = ({ item, zone }) => {
+  const page = postingPage(item.idempotencyKey);
+  return (
+    <tr>
+      <td data-label={STATEMENT_COLUMNS[0]}>
+        <Time at={item.createdAt} zone={zone} />
+      </td>
+      <td data-label={STATEMENT_COLUMNS[1]}>{page ? <a href={page}>{item.description}</a> : item.description}</td>
+      <td data-label={STATEMENT_COLUMNS[2]}>{item.account}</td>
+      <td data-label={STATEMENT_COLUMNS[3]} class={item.amount < 0 ? 'debit' : 'credit'}>
+        {item.amount < 0 ? '−' : '+'}
+        {money(Math.abs(item.amount))}
+      </td>
+      <td data-label={STATEMENT_COLUMNS[4]}>
+        <Money cents={item.balanceAfter} />
+      </td>
+    </tr>
+  );
+};
 
 const Statement: FC<{ items: StatementItem[]; next: string | null; zone?: string }> = ({ items, next, zone }) => (
   <section aria-labelledby="statement-h">
