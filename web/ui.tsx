@@ -84,28 +84,42 @@ export function remaining(ms: number): string {
  * A table of rows that scrolls on its own on a narrow screen: focusable and named for screen
  * readers (`label`), with a caption for them and its column heads (a falsy head is left out).
  */
-export const DataTable: FC<PropsWithChildren<{ id?: string; label: string; caption: string; columns: (string | false | null | undefined)[]; stacked?: boolean }>> = ({
+/** No row to show: children that are only empty lists, `null`, `false` or `undefined`. */
+const noRows = (children: unknown): boolean =>
+  children === null || children === undefined || children === false || (Array.isArray(children) && children.every(noRows));
+
+/**
+ * A table in a scrolling region. With `empty`, a table with no rows is that sentence instead
+ * (`#<id>-empty`): a user reads "No invoices yet", not column headers over nothing.
+ */
+export const DataTable: FC<PropsWithChildren<{ id?: string; label: string; caption: string; columns: (string | false | null | undefined)[]; stacked?: boolean; empty?: string }>> = ({
   id,
   label,
   caption,
   columns,
   stacked,
+  empty,
   children,
-}) => (
-  <div class="table-wrap" tabindex={0} role="region" aria-label={label}>
-    <table id={id} class={stacked ? 'stacked' : undefined}>
-      <caption class="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          {columns.filter((h): h is string => Boolean(h)).map((h) => (
-            <th scope="col">{h}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>{children}</tbody>
-    </table>
-  </div>
-);
+}) =>
+  empty !== undefined && noRows(children) ? (
+    <p class="muted" id={id ? `${id}-empty` : undefined}>
+      {empty}
+    </p>
+  ) : (
+    <div class="table-wrap" tabindex={0} role="region" aria-label={label}>
+      <table id={id} class={stacked ? 'stacked' : undefined}>
+        <caption class="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.filter((h): h is string => Boolean(h)).map((h) => (
+              <th scope="col">{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
 
 export const Form: FC<PropsWithChildren<{ action: string; csrf: string; error?: string; id?: string; class?: string; label?: string; enctype?: 'multipart/form-data' }>> = (p) => (
   <form method="post" action={p.action} id={p.id} class={p.class} aria-label={p.label} enctype={p.enctype} novalidate>

@@ -1,6 +1,6 @@
 /**
- * Every page is reachable by a link, answers without a 5xx, passes axe-core and reads at 360 px
- * wide (no sideways scrolling): a crawl from the home page, as a buyer, a seller and a member of
+ * Every page is reachable by a link, answers without a 5xx, passes axe-core, reads at 360 px
+ * wide (no sideways scrolling) and says an empty list in words, not headers over no row: a crawl from the home page, as a buyer, a seller and a member of
  * staff, following every link of ours. And the core of an order works without JavaScript.
  */
 import assert from 'node:assert/strict';
@@ -110,6 +110,14 @@ async function assertNoSideways(page: Page, what: string, clipped: string[] = []
   assert.deepEqual(overflow.cut, [], `${what}: cut off on the right at ${page.viewportSize()?.width} px wide`);
 }
 
+/** Tables on the page with column headers over no row: an empty list must say so in words (`DataTable`'s `empty`). */
+async function assertNoEmptyTables(page: Page, what: string): Promise<void> {
+  const empty = await page.locator('table').evaluateAll((tables) =>
+    tables.filter((t) => t.querySelectorAll('tbody tr').length === 0).map((t) => (t as unknown as { id: string }).id || (t.querySelector('caption')?.textContent ?? '?')),
+  );
+  assert.deepEqual(empty, [], `${what} shows column headers over no row`);
+}
+
 describe('every page, reached by links', () => {
   let stack: WebStack;
   let browser: Browser;
@@ -144,6 +152,7 @@ describe('every page, reached by links', () => {
       const res = await page.goto(path);
       assert.ok(res && res.status() < 500, `${path} answered ${res?.status()}`);
       if (route) reached.add(route);
+      await assertNoEmptyTables(page, `${route ?? 'unknown route'} (${path}) as ${user?.login ?? 'the public'}`);
       if (route && !checked.has(route)) {
         checked.add(route);
         await assertAccessible(page, `${route} (${path})`);

@@ -219,6 +219,10 @@ describe('seller and staff pages in the browser', () => {
     const seller = await personAs(m.seller);
     await visit(seller, '/seller/earnings', 'earnings');
     assert.match(await textOf(seller, `#earnings tr[data-order-id="${orderId}"]`), /split by an arbiter\s*\$4\.44/);
+    // Decided, the case leaves the queue: the only one of this file, so the queue says it is empty in words.
+    await visit(page, '/staff/arbitration', 'an empty arbitration queue');
+    assert.match(await textOf(page, '#arbitration-cases-empty'), /No order is in arbitration/);
+    assert.equal(await page.locator('table').count(), 0, 'no column headers over no row');
   });
 
   it('a sanctioned seller sees why and until when; a blocked account sees only that; support lifts it early (K-64, K-65)', async () => {
@@ -257,8 +261,12 @@ describe('seller and staff pages in the browser', () => {
       assert.match(await textOf(page, 'h1'), /Not allowed/);
     }
     await assertAccessible(page, '403 page');
+    assert.match(await textOf(page, '.form-error'), /this page is for support or an admin/i);
     const moderator = await personAs(await staff('moderator'));
     assert.equal((await moderator.goto('/staff/arbitration'))?.status(), 403);
+    assert.match(await textOf(moderator, '.form-error'), /this page is for an arbiter or an admin/i, 'a staff member is told which role opens it');
+    assert.equal((await moderator.goto('/expert/jobs'))?.status(), 403);
+    assert.match(await textOf(moderator, '.form-error'), /this page is for an expert/i);
     assert.equal((await moderator.goto('/staff/attention'))?.status(), 403);
     await visit(moderator, '/staff', 'staff home');
     assert.equal(await moderator.getByRole('link', { name: 'Moderation queue' }).count(), 1);

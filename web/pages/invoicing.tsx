@@ -80,7 +80,8 @@ export function invoicingPages(deps: WebDeps) {
             <Field name="taxId" label="Tax id (VAT number)" value={v('taxId', saved?.company?.taxId)} errors={errors} hint="checked for the country, e.g. PL NIP 5252248481, DE123456789" />
             <button type="submit">Save</button>
           </Form>
-          <DataTable id="invoices" label="invoices" caption="My invoices" columns={['Number', 'Issued', 'Total', 'PDF']}>
+          <h2>My invoices</h2>
+          <DataTable id="invoices" label="invoices" caption="My invoices" columns={['Number', 'Issued', 'Total', 'PDF']} empty="No invoices yet: each job you approve gets one, made out to the data above (W-18).">
             {invoices.map((i) => (
               <tr>
                 <td>{i.number}</td>

@@ -14,7 +14,7 @@ import { orderRules } from '../../../workflows/order/policy.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { dollars, parseForm, readForm, refusalOf, text, whole, type FormData } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
-import { ActionButton, Money, Time, type FieldErrors, type Viewer } from '../../ui.js';
+import { ActionButton, DataTable, Money, Time, type FieldErrors, type Viewer } from '../../ui.js';
 import { CaseFile, DecisionForm } from './case-file.js';
 import { pathId } from './controls.js';
 import { staffAccess, staffOf } from './roles.js';
@@ -125,43 +125,27 @@ const CaseList: FC<{ deps: WebDeps; viewer: Viewer; cases: Case[] }> = ({ deps, 
     <p>
       <a href="/staff">← Staff</a>
     </p>
-    {cases.length === 0 ? <p class="muted">No order is in arbitration.</p> : null}
-    <div class="table-wrap">
-      <table>
-        <caption class="visually-hidden">Orders in arbitration, the nearest deadline first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Order</th>
-            <th scope="col">Parties</th>
-            <th scope="col">Total</th>
-            <th scope="col">Case</th>
-            <th scope="col">Next deadline</th>
-            <th scope="col">Workflow</th>
-          </tr>
-        </thead>
-        <tbody>
-          {cases.map((k) => (
-            <tr>
-              <td>
-                <a href={`/staff/arbitration/${k.id}`}>
-                  #{k.id} {k.title}
-                </a>
-              </td>
-              <td>
-                buyer {k.buyer.login}, seller {k.seller.login}
-              </td>
-              <td>
-                <Money cents={k.totalCents} />
-              </td>
-              <td>{!k.dispute ? '—' : k.dispute.arbiterId ? 'taken' : k.dispute.readyAt ? 'ready for an arbiter' : 'awaiting the answer'}</td>
-              <td>{k.nextDeadline ? <Time at={k.nextDeadline.at} zone={viewer.timeZone} /> : '—'}</td>
-              <td>
-                <TemporalLink deps={deps} to={{ orderId: k.id }} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable id="arbitration-cases" label="Orders in arbitration" caption="Orders in arbitration, the nearest deadline first" columns={['Order', 'Parties', 'Total', 'Case', 'Next deadline', 'Workflow']} empty="No order is in arbitration.">
+      {cases.map((k) => (
+        <tr>
+          <td>
+            <a href={`/staff/arbitration/${k.id}`}>
+              #{k.id} {k.title}
+            </a>
+          </td>
+          <td>
+            buyer {k.buyer.login}, seller {k.seller.login}
+          </td>
+          <td>
+            <Money cents={k.totalCents} />
+          </td>
+          <td>{!k.dispute ? '—' : k.dispute.arbiterId ? 'taken' : k.dispute.readyAt ? 'ready for an arbiter' : 'awaiting the answer'}</td>
+          <td>{k.nextDeadline ? <Time at={k.nextDeadline.at} zone={viewer.timeZone} /> : '—'}</td>
+          <td>
+            <TemporalLink deps={deps} to={{ orderId: k.id }} />
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   </>
 );

@@ -34,9 +34,20 @@ export const staffAccess = {
 
 export const holds = (user: SessionUser, roles: readonly StaffRole[]) => user.roles.some((r) => roles.includes(r));
 
+/**
+ * Whom a refused page is for, in the 403 page's words: "staff" when any role opens it, else the
+ * roles that do ("this page is for an expert", "… for support or an admin"), so a staff member
+ * with other roles knows whom to ask.
+ */
+export function pageIsFor(roles: readonly StaffRole[]): string {
+  if (staffRoles.every((r) => roles.includes(r))) return 'this page is for staff';
+  const named = roles.map((r) => (r === 'support' ? 'support' : `${/^[aeiou]/.test(r) ? 'an' : 'a'} ${r}`));
+  return `this page is for ${named.length > 1 ? `${named.slice(0, -1).join(', ')} or ${named.at(-1)}` : named[0]}`;
+}
+
 /** The signed-in user when they hold one of `roles`; otherwise the 403 page (sign-in first when signed out). */
 export function staffOf(c: WebContext, roles: readonly StaffRole[]): SessionUser {
   const user = userOf(c);
-  if (!holds(user, roles)) throw new AppError('forbidden', 'this page is for staff');
+  if (!holds(user, roles)) throw new AppError('forbidden', pageIsFor(roles));
   return user;
 }
