@@ -274,6 +274,19 @@ describe('money in the browser, against the local payment providers', () => {
     await context.close();
   });
 
+  it('opens the withdrawal form at what one withdrawal may take, and says why an amount over it has no fee', async () => {
+    // $25,000 withdrawable, $10,000 at most a time (our limit, K-50): the form opens at $10,000, which it takes.
+    const user = await withdrawer('withdraw_max', 2_500_000);
+    const { context, page } = await personAs(user);
+    await visit(page, '/balance/withdraw', 'withdraw page, more than one withdrawal may take');
+    assert.equal(await page.getByLabel('Amount in dollars').inputValue(), '10000.00');
+    assert.match(await textOf(page, '#withdraw-fee'), /PayPal: fee 3 % \(at least \$0\.30\) = \$300\.00; you receive \$9,700\.00/);
+    await page.getByLabel('Amount in dollars').fill('10000.01');
+    await pollUntil(async () => /must be at most \$10,000\.00/.test(await textOf(page, '#withdraw-fee')), { timeoutMs: 5_000, intervalMs: 100, what: 'why $10,000.01 has no fee' });
+    await assertAccessible(page, 'withdraw page, an amount over the limit');
+    await context.close();
+  });
+
   it('requests a withdrawal, sees it requested with its batch, cancels it and gets the money back', async () => {
     const user = await withdrawer('withdraw', 10_000);
     const { context, page } = await personAs(user);

@@ -54,8 +54,10 @@ const FeePreview: FC<{ policy: WithdrawalPolicy; method: 'card' | 'paypal' | nul
             <FeeLine policy={policy} method={m} cents={parsed.data} />
           ))}
         </ul>
-      ) : (
+      ) : raw === undefined || raw.trim() === '' ? (
         <p class="muted">Type an amount to see the fee and what you receive.</p>
+      ) : (
+        <p class="muted">{`For a fee, the amount must be ${parsed.error.issues[0]?.message ?? 'an amount in dollars'}.`}</p>
       )}
     </div>
   );
@@ -110,8 +112,10 @@ function showPage(deps: WebDeps) {
     const { withdrawable, details, terms } = await readWithdraw(deps, user.id);
     const { withdrawableCents } = withdrawable;
     const paused = pausedUntil(withdrawable);
-    const amount = firstOf(shown.form.amount) ?? (withdrawableCents > 0 ? (withdrawableCents / 100).toFixed(2) : undefined);
     const { policy } = terms;
+    // Opened with what one withdrawal may take: all that is withdrawable, up to the most at a time (our limit, K-50).
+    const prefill = Math.min(withdrawableCents, policy.maxAmountCents);
+    const amount = firstOf(shown.form.amount) ?? (prefill > 0 ? (prefill / 100).toFixed(2) : undefined);
     const hint = `at least ${money(policy.fees.card.minAmountCents)} to a card, ${money(policy.fees.paypal.minAmountCents)} to PayPal; at most ${money(policy.maxAmountCents)}; the fee is taken from it`;
     const refused = shown.refusal ? refusalText(shown.refusal, withdrawable) : undefined;
     const status = shown.refusal?.status ?? (shown.errors && Object.keys(shown.errors).length ? 400 : 200);
