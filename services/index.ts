@@ -48,6 +48,7 @@ import { createAffiliates } from './affiliates.js';
 import { createAffiliateWallet } from './affiliate-wallet.js';
 import { createRequests } from './requests.js';
 import { createSanctions } from './sanctions.js';
+import { createSiteActivity } from './site-activity.js';
 import { createSearch } from './search.js';
 import { createSellers } from './sellers.js';
 import { createWallet } from './wallet.js';
@@ -119,6 +120,7 @@ export function createServices(deps: ServiceDeps) {
     moderation: createModeration({ db, clock, workflows }),
     cart: createCart({ db, clock, placement }),
     search: createSearch({ db, clock }),
+    siteActivity: createSiteActivity({ db, clock }),
     sellers: createSellers({ db, clock }),
     favorites: createFavorites({ db, clock }),
     feedback: createFeedback({ db, clock }),

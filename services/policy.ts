@@ -62,6 +62,15 @@ export const accountRules = {
   closureReasonMaxLength: 1_000,
 } as const;
 
+/**
+ * K-70: the site header's live counters. "Users online" counts those who made a signed-in request
+ * within this window: activity is written at most once a minute (`activityWriteIntervalMs`), so a
+ * user who keeps using the site stays counted, and one who left drops out within 5 minutes.
+ */
+export const siteActivityRules = {
+  onlineWithinMs: 5 * MINUTE,
+} as const;
+
 export const walletRules = {
   /** A top-up's bounds, in cents: $1 to $10,000. */
   topUpMinCents: 100,

@@ -25,21 +25,22 @@ export function cookieConsentOf(c: WebContext): 'accepted' | 'declined' | undefi
 
 export type WebContext = Context<WebEnv>;
 
-/** Who is looking: the header's balance and unread count come from the services. */
+/** Who is looking: the header's balance, unread counts and live counters (K-70) come from the services. */
 export async function viewerOf(c: WebContext, deps: WebDeps): Promise<Viewer> {
   const user = c.var.user;
   // W-21: until the browser answers, every page carries the notice, which comes back here (the
   // cookie page itself is the notice).
   const cookieNotice = cookieConsentOf(c) || c.req.path === '/cookie-consent' ? {} : { cookieNotice: c.req.path };
-  if (!user) return { csrf: c.var.csrf, ...cookieNotice };
   const { services } = deps;
-  const [balance, unread, me, messages] = await Promise.all([
+  if (!user) return { csrf: c.var.csrf, activity: await services.siteActivity.now(), ...cookieNotice };
+  const [balance, unread, me, messages, activity] = await Promise.all([
     services.wallet.balance(user.id),
     services.notifications.unreadCount(user.id),
     services.accounts.me(user.id),
     services.conversations.unread(user.id),
+    services.siteActivity.now(),
   ]);
-  return { user, csrf: c.var.csrf, balanceCents: balance.mainCents, unread, unreadMessages: messages.total, timeZone: me.timeZone, ...cookieNotice };
+  return { user, csrf: c.var.csrf, balanceCents: balance.mainCents, unread, unreadMessages: messages.total, timeZone: me.timeZone, activity, ...cookieNotice };
 }
 
 /** The page, in the layout, with the given status (a refused form answers its error's status). */

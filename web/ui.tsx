@@ -4,6 +4,7 @@
  * times in the viewer's zone, and live countdowns. Pages compose these; none writes raw HTML.
  */
 import { createContext, useContext, type Child, type FC, type PropsWithChildren } from 'hono/jsx';
+import type { SiteActivity } from '../services/site-activity.js';
 import type { SessionUser } from '../services/accounts.js';
 import { formatInstant, instantsIn } from '../workflows/lib/zoned-time.js';
 
@@ -23,6 +24,8 @@ export interface Viewer {
   unreadMessages?: number;
   /** W-21: the path to come back to after the cookie notice, while the browser has not answered it. */
   cookieNotice?: string;
+  /** K-70: the header's live counters (users online, the last order). */
+  activity?: SiteActivity;
 }
 
 export type FieldErrors = Record<string, string>;
@@ -352,9 +355,33 @@ const Header: FC<{ viewer: Viewer }> = ({ viewer }) => {
           )}
         </ul>
       </nav>
+      {viewer.activity ? <ActivityLine activity={viewer.activity} /> : null}
     </header>
   );
 };
+
+/** How long ago an instant was, as a header says it: "just now", "3 min ago", "2 h ago", "4 days ago". */
+export function agoText(at: string, nowMs: number): string {
+  const minutes = Math.floor(Math.max(0, nowMs - Date.parse(at)) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 24 * 60) return `${Math.floor(minutes / 60)} h ago`;
+  const days = Math.floor(minutes / (24 * 60));
+  return `${days} ${days === 1 ? 'day' : 'days'} ago`;
+}
+
+/** K-70: "12 users online · last order 3 min ago", under the header's links on every page. */
+const ActivityLine: FC<{ activity: SiteActivity }> = ({ activity }) => (
+  <p class="site-activity" id="site-activity" title={`signed-in users active within the last ${activity.onlineWithinMinutes} minutes`}>
+    <span id="users-online">{`${activity.usersOnline} ${activity.usersOnline === 1 ? 'user' : 'users'} online`}</span>
+    {activity.lastOrderAt ? (
+      <>
+        {' · '}
+        <span id="last-order" title={activity.lastOrderAt}>{`last order ${agoText(activity.lastOrderAt, Date.now())}`}</span>
+      </>
+    ) : null}
+  </p>
+);
 
 /**
  * The header's count of unread messages. Always present (empty at 0), so the messages pages'

@@ -1,10 +1,11 @@
-/** The public catalog: offer search, sellers by login, the category tree. */
+/** The public catalog: offer search, sellers by login, the category tree, and the site's live counters (K-70). */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ATTRIBUTE_CONDITION, offerSorts, sellerLevels, SELLER_HITS_LIMIT, type CategoryNode, type Search } from '../../services/search.js';
 import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, json, MAX_INT4, Text, wholeNumberParam } from '../schemas.js';
+import type { SiteActivityService } from '../../services/site-activity.js';
+import { Cents, DateTime, json, MAX_INT4, orNull, Text, wholeNumberParam } from '../schemas.js';
 
 /** A query parameter that may repeat: one occurrence arrives as a string, several as an array. */
 function repeated<T extends z.ZodType>(item: T, max: number) {
@@ -147,10 +148,29 @@ const routes = {
     summary: 'The category tree, with the attributes offers in each category describe themselves with',
     responses: { 200: json('Top-level categories, each with its children, in display order', z.object({ items: z.array(Category) })) },
   }),
+  activity: secured(access.public, {
+    method: 'get',
+    path: '/site-activity',
+    tags: ['catalog'],
+    summary: 'The site’s live counters: users online and when the last order was placed (K-70)',
+    description:
+      'What the web client’s header shows on every page: how many users made a signed-in request within the last `onlineWithinMinutes` ' +
+      '(a user’s activity is recorded at most once a minute), and when the newest order was placed. Figures only: no user is named.',
+    responses: {
+      200: json(
+        'The counters now',
+        z.object({
+          usersOnline: z.number().int().min(0).openapi({ example: 12 }),
+          onlineWithinMinutes: z.number().int().positive().openapi({ example: 5 }),
+          lastOrderAt: orNull(DateTime).openapi({ description: 'when the newest order was placed; null before the first' }),
+        }),
+      ),
+    },
+  }),
 };
 
 /** The catalog's public routes, over the database and the clock that decides weekend hiding. */
-export function searchRoutes({ search }: { search: Search }) {
+export function searchRoutes({ search, siteActivity }: { search: Search; siteActivity: SiteActivityService }) {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(routes.offers, async (c) => {
       const { q, attr, sellerLevel, ...filters } = c.req.valid('query');
@@ -167,5 +187,6 @@ export function searchRoutes({ search }: { search: Search }) {
       return c.json(page, 200);
     })
     .openapi(routes.users, async (c) => c.json({ items: await search.sellers(c.req.valid('query').login) }, 200))
-    .openapi(routes.categories, async (c) => c.json({ items: await search.categories() }, 200));
+    .openapi(routes.categories, async (c) => c.json({ items: await search.categories() }, 200))
+    .openapi(routes.activity, async (c) => c.json(await siteActivity.now(), 200));
 }

@@ -129,7 +129,10 @@ export const sellerStats = pgTable('seller_stats', {
   levelChangedAt: ts('level_changed_at'),
   /** When these figures were last recomputed. */
   computedAt: ts('computed_at'),
-});
+},
+  // K-70: the header's "users online" counts recent activity (services/site-activity.ts).
+  (t) => [index('seller_stats_active_idx').on(t.lastActiveAt)],
+);
 
 /**
  * A buyer's K-35 status, recomputed on each purchase (a completed order of theirs) and by the

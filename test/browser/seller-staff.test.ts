@@ -173,6 +173,9 @@ describe('seller and staff pages in the browser', () => {
     assert.match(await row.locator('.countdown').innerText(), /^2[34] h \d{1,2} min left$/);
     assert.equal(await row.getByRole('link', { name: new RegExp(`#${orderId}`) }).getAttribute('href'), `/orders/${orderId}`);
     await screenshot(page, 'seller', 'dashboard');
+    // K-70: every page's header says who is online and when the last order came (this one, seconds ago).
+    assert.match(await textOf(page, '#site-activity'), /^\d+ users? online · last order just now$/);
+    assert.ok(Number((await textOf(page, '#users-online')).split(' ')[0]) >= 1, 'the seller, looking, is online');
     // A portfolio category (K-37): the order's page says what the seller may do there later, not an empty heading.
     await visit(page, `/orders/${orderId}`, 'a new order, as its seller');
     assert.match(await textOf(page, '#portfolio'), /once the buyer confirms completion/);

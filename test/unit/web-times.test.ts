@@ -2,14 +2,14 @@
  * How the pages write a moment (web/ui.tsx `formatTime`): in the zone asked for, whichever zone
  * came before it (a formatter is kept for each zone), across a change of daylight saving time;
  * the moments inside stored texts; a page's times in the viewer's saved zone without JavaScript;
- * and the zones Settings offers, by their current names.
+ * the zones Settings offers, by their current names; and how long ago, as the header's counters say it.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { jsx } from 'hono/jsx';
 import { CURRENT_ZONE_NAMES, currentZoneName, isTimeZone, timeZoneChoices } from '../../services/time-zones.js';
 import { instantsIn } from '../../workflows/lib/zoned-time.js';
-import { formatTime, Layout, Stamped, Time } from '../../web/ui.js';
+import { agoText, formatTime, Layout, Stamped, Time } from '../../web/ui.js';
 
 describe('a moment on a page', () => {
   it('is written in the zone asked for, one zone after another', () => {
@@ -87,5 +87,24 @@ describe('the time zones a user can choose', () => {
     }
     assert.equal(currentZoneName('Asia/Calcutta'), 'Asia/Kolkata');
     assert.equal(currentZoneName('Europe/Berlin'), 'Europe/Berlin');
+  });
+});
+
+describe('how long ago, as the header says it (K-70: "last order N minutes ago")', () => {
+  it('rounds down, on both sides of each unit’s boundary', () => {
+    const at = '2026-12-04T14:20:00Z';
+    const after = (ms: number) => Date.parse(at) + ms;
+    const cases: [number, string][] = [
+      [-5_000, 'just now'], // a clock a little behind the database's
+      [0, 'just now'],
+      [59_999, 'just now'],
+      [60_000, '1 min ago'],
+      [59 * 60_000 + 59_999, '59 min ago'],
+      [60 * 60_000, '1 h ago'],
+      [24 * 3_600_000 - 1, '23 h ago'],
+      [24 * 3_600_000, '1 day ago'],
+      [48 * 3_600_000, '2 days ago'],
+    ];
+    for (const [ms, text] of cases) assert.equal(agoText(at, after(ms)), text, `${ms} ms after`);
   });
 });

@@ -1,0 +1,1 @@
+CREATE INDEX "seller_stats_active_idx" ON "seller_stats" USING btree ("last_active_at");
