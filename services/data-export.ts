@@ -75,6 +75,8 @@ const exportSections: Record<string, ExportSection> = {
     issued: rows(await sql`select id, number, job_id, issued_at, client, lines, total_cents, currency from invoices where client_id = ${userId} order by id`),
   }),
   attachments: async (sql, userId) => rows(await sql`select id, name, content_type, size, created_at from attachments where owner_id = ${userId} order by created_at, id`),
+  /** K-36: the badges an admin awarded the user (earned ones are read from the figures above), taken back ones too. */
+  badges: async (sql, userId) => rows(await sql`select kind, reason, awarded_at, revoked_at from badge_awards where user_id = ${userId} order by id`),
   portfolio: async (sql, userId) => rows(await sql`select id, order_id, offer_id, title, created_at from portfolio_items where seller_id = ${userId} order by id`),
   requests: async (sql, userId) =>
     rows(await sql`select id, category_id, title, description, budget_cents, status, posted_at, closed_at from service_requests where buyer_id = ${userId} order by id`),

@@ -49,6 +49,7 @@ import { createAffiliateWallet } from './affiliate-wallet.js';
 import { createRequests } from './requests.js';
 import { createSanctions } from './sanctions.js';
 import { createSiteActivity } from './site-activity.js';
+import { createBadges } from './badges.js';
 import { createSearch } from './search.js';
 import { createSellers } from './sellers.js';
 import { createWallet } from './wallet.js';
@@ -121,6 +122,7 @@ export function createServices(deps: ServiceDeps) {
     cart: createCart({ db, clock, placement }),
     search: createSearch({ db, clock }),
     siteActivity: createSiteActivity({ db, clock }),
+    badges: createBadges({ db, clock }),
     sellers: createSellers({ db, clock }),
     favorites: createFavorites({ db, clock }),
     feedback: createFeedback({ db, clock }),

@@ -71,6 +71,26 @@ export const siteActivityRules = {
   onlineWithinMs: 5 * MINUTE,
 } as const;
 
+/**
+ * K-36 badges "reward activity: ideas, bug reports, buying/selling, positive communication,
+ * contests". The source gives no thresholds; these are ours. Selling and buying badges mark
+ * milestones of completed orders (a tier: the highest reached); positive communication needs
+ * enough feedback that almost all of it is positive. Ideas, bug reports and contests are
+ * awarded by an admin, each for something named.
+ */
+export const badgeRules = {
+  /** Completed orders as the seller: "10+ sales", "100+ sales", "1,000+ sales". */
+  salesTiers: [10, 100, 1_000],
+  /** Completed orders as the buyer: "10+ purchases", "50+ purchases", "100+ purchases". */
+  purchaseTiers: [10, 50, 100],
+  /** At least this many likes and dislikes counted (K-30)… */
+  positiveMinFeedback: 10,
+  /** …of which at least this share is likes, in per cent. */
+  positiveMinPercent: 95,
+  /** The longest "what it is for" of an awarded badge. */
+  reasonMaxLength: 200,
+} as const;
+
 export const walletRules = {
   /** A top-up's bounds, in cents: $1 to $10,000. */
   topUpMinCents: 100,

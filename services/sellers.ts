@@ -6,6 +6,7 @@ import { orders } from '../db/schema/orders.js';
 import { users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
 import type { Clock } from './clock.js';
+import { awardsOf, badgesOf, type Badge } from './badges.js';
 import { sellerPortfolio, type PortfolioItem } from './portfolio.js';
 import { visibleOfferSql } from './visibility.js';
 
@@ -82,6 +83,8 @@ export interface SellerProfile {
     analytics: StoredSalesAnalytics | null;
     /** K-35, where the viewer may see it (`visibleBuyerStatus`). */
     buyerStatus: BuyerStatus | null;
+    /** K-36: earned (selling, buying where the buyer status shows, positive communication) and awarded (ideas, bug reports, contests). */
+    badges: Badge[];
   };
   offers: ProfileOffer[];
   /** K-37: results of finished orders the seller shows, newest first (next to the feedback). */
@@ -119,6 +122,13 @@ async function sellerProfile({ db, clock }: { db: Db; clock: Clock }, login: str
     .where(and(eq(offers.sellerId, user.id), visibleOfferSql(clock.now())))
     .orderBy(desc(offers.topRated), desc(sql`coalesce(${offers.publishedAt}, ${offers.createdAt})`), desc(offers.id))
     .limit(PROFILE_OFFERS_LIMIT);
+  const [buyerStatus, awards] = await Promise.all([visibleBuyerStatus(db, user.id, stats?.completedOrders ?? 0, viewerId), awardsOf(db, user.id)]);
+  const figures = {
+    completedSales: stats?.completedOrders ?? 0,
+    purchases: buyerStatus?.purchases ?? null,
+    positiveFeedback: stats?.positiveFeedback ?? 0,
+    negativeFeedback: stats?.negativeFeedback ?? 0,
+  };
   return {
     seller: {
       ...publicSeller(user, stats),
@@ -128,7 +138,8 @@ async function sellerProfile({ db, clock }: { db: Db; clock: Clock }, login: str
       memberSince: new Date(user.createdAt).toISOString(),
       lastActiveAt: stats?.lastActiveAt?.toISOString() ?? null,
       analytics: stats?.analytics ?? null,
-      buyerStatus: await visibleBuyerStatus(db, user.id, stats?.completedOrders ?? 0, viewerId),
+      buyerStatus,
+      badges: badgesOf(figures, awards),
     },
     offers: rows.map((r) => ({
       id: r.id,

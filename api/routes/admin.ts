@@ -1,18 +1,23 @@
-/** Staff administration: roles, blocking, promo codes. Only admins. */
+/** Staff administration: roles, blocking, promo codes, awarded badges (K-36). Only admins. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { staffRoles, type Accounts } from '../../services/accounts.js';
 import type { Wallet } from '../../services/wallet.js';
-import { walletRules } from '../../services/policy.js';
+import { awardedBadgeKinds, type Badges } from '../../services/badges.js';
+import { badgeRules, walletRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, DateTime, errorResponses, IdParam, json, jsonBody, Text } from '../schemas.js';
+import { Cents, DateTime, errorResponses, Id, IdParam, json, jsonBody, Text, wholeNumberParam, MAX_ID } from '../schemas.js';
 
 const Role = z.enum(staffRoles);
 const UserRoles = z.object({ id: z.number().int(), login: z.string(), roles: z.array(Role) }).openapi('UserRoles');
 const PromoCode = z
   .object({ id: z.number().int(), code: z.string(), amountCents: Cents, expiresAt: z.string(), maxRedemptions: z.number().int(), redemptions: z.number().int() })
   .openapi('PromoCode');
+
+const BadgeAward = z
+  .object({ id: Id, userId: Id, kind: z.enum(awardedBadgeKinds), reason: z.string(), awardedAt: DateTime })
+  .openapi('BadgeAward');
 
 const admin = access.staff('admin');
 const routes = {
@@ -63,9 +68,36 @@ const routes = {
     ),
     responses: { 201: json('The promo code', PromoCode), ...errorResponses(409, 422) },
   }),
+  awardBadge: secured(admin, {
+    method: 'post',
+    path: '/admin/users/{id}/badges',
+    tags: ['admin'],
+    summary: 'Award a badge for an idea, a bug report or a contest (K-36)',
+    description:
+      'The badge shows on the user’s profile (`GET /users/{login}`) with `reason`, which is public. ' +
+      'The same user, kind and reason (any case) while the first award stands is 409: a second click awards nothing.',
+    request: {
+      params: IdParam,
+      ...jsonBody(
+        z.strictObject({
+          kind: z.enum(awardedBadgeKinds),
+          reason: Text(1, badgeRules.reasonMaxLength).openapi({ description: 'what it is for, shown with the badge', example: 'Suggested saved searches' }),
+        }),
+      ),
+    },
+    responses: { 201: json('The award', BadgeAward), ...errorResponses(404, 409) },
+  }),
+  revokeBadge: secured(admin, {
+    method: 'delete',
+    path: '/admin/users/{id}/badges/{awardId}',
+    tags: ['admin'],
+    summary: 'Take an awarded badge back: it leaves the profile',
+    request: { params: IdParam.extend({ awardId: wholeNumberParam(1, MAX_ID) }) },
+    responses: { 204: { description: 'Taken back' }, ...errorResponses(404) },
+  }),
 };
 
-export function adminRoutes({ accounts, wallet }: { accounts: Accounts; wallet: Wallet }) {
+export function adminRoutes({ accounts, wallet, badges }: { accounts: Accounts; wallet: Wallet; badges: Badges }) {
   const roles = (me: { id: number; login: string; roles: z.infer<typeof Role>[] }) => ({ id: me.id, login: me.login, roles: me.roles });
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     .openapi(routes.grantRole, async (c) => c.json(roles(await accounts.grantRole(c.req.valid('param').id, c.req.valid('json').role)), 200))
@@ -81,5 +113,11 @@ export function adminRoutes({ accounts, wallet }: { accounts: Accounts; wallet: 
       await accounts.unblock(c.req.valid('param').id);
       return c.body(null, 204);
     })
-    .openapi(routes.createPromo, async (c) => c.json(await wallet.createPromo(callerOf(c).id, c.req.valid('json')), 201));
+    .openapi(routes.createPromo, async (c) => c.json(await wallet.createPromo(callerOf(c).id, c.req.valid('json')), 201))
+    .openapi(routes.awardBadge, async (c) => c.json(await badges.award(callerOf(c).id, c.req.valid('param').id, c.req.valid('json')), 201))
+    .openapi(routes.revokeBadge, async (c) => {
+      const { id, awardId } = c.req.valid('param');
+      await badges.revoke(callerOf(c).id, id, awardId);
+      return c.body(null, 204);
+    });
 }

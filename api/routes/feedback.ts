@@ -6,12 +6,13 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { StaffRole } from '../../services/accounts.js';
 import { FEEDBACK_CURSOR, type Feedback } from '../../services/feedback.js';
+import { badgeKinds } from '../../services/badges.js';
 import type { Sellers } from '../../services/sellers.js';
 import { access, callerOf, secured } from '../auth.js';
 import { PortfolioItem } from './attachments.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { errorResponses, IdParam, json, jsonBody, MAX_ID, orNull, Text, wholeNumberParam } from '../schemas.js';
+import { DateTime, errorResponses, IdParam, json, jsonBody, MAX_ID, orNull, Text, wholeNumberParam } from '../schemas.js';
 
 const text = (max: number) => Text(1, max);
 const Verdict = z.enum(['like', 'dislike']);
@@ -67,6 +68,17 @@ export const PublicSeller = z
   })
   .openapi('PublicSeller');
 
+const Badge = z
+  .object({
+    kind: z.enum(badgeKinds),
+    name: z.string().openapi({ example: '100+ sales' }),
+    detail: z.string().openapi({ example: '134 orders completed as a seller' }),
+    awards: z
+      .array(z.object({ id: z.number().int(), reason: z.string(), awardedAt: DateTime }))
+      .openapi({ description: 'an awarded badge’s awards, newest first, each with what it was for; empty for an earned badge' }),
+  })
+  .openapi('Badge');
+
 const Share = z.object({ for: z.number().int(), of: z.number().int(), percent: z.number().int().nullable() });
 const SellerProfile = z
   .object({
@@ -97,6 +109,11 @@ const SellerProfile = z
         })
         .nullable()
         .openapi({ description: 'K-35; null before the first purchase, or when a mostly-selling user’s status is not for this viewer' }),
+      badges: z.array(Badge).openapi({
+        description:
+          'K-36: earned ones first — `sales` (10, 100, 1,000 completed orders as the seller), `purchases` (10, 50, 100 as the buyer; only where `buyerStatus` shows), ' +
+          '`positive_communication` (at least 10 likes and dislikes, at least 95 % likes) — then those an admin awarded: `idea`, `bug_report`, `contest`',
+      }),
     }),
     offers: z.array(
       z.object({

@@ -331,7 +331,7 @@ describe('account lifecycle', () => {
       assert.deepEqual(data.orders.map((o: { id: string; role: string; otherParty: string }) => [Number(o.id), o.role, o.otherParty]), [[orderId, 'buyer', seller.login]]);
       assert.deepEqual(data.messages.map((m: { text: string }) => m.text), ['My own words']);
       assert.equal(data.ledger.accounts.find((a: { kind: string }) => a.kind === 'main').balance, '300');
-      for (const section of ['settings', 'offers', 'reviews', 'attachments', 'affiliate', 'jobs', 'notifications', 'accountClosures']) assert.ok(section in data, section);
+      for (const section of ['settings', 'offers', 'reviews', 'attachments', 'badges', 'affiliate', 'jobs', 'notifications', 'accountClosures']) assert.ok(section in data, section);
       const text = JSON.stringify(data);
       for (const theirs of [seller.email, 'Sellerfirst', 'Sellerlast']) assert.ok(!text.includes(theirs), theirs);
     });

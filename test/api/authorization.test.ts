@@ -294,6 +294,16 @@ describe('authorization matrix', () => {
       success: 201,
       build: () => ({ path: '/admin/promo-codes', body: { code: `M${next()}`, amountCents: 100, expiresAt: '2099-01-01T00:00:00Z', maxRedemptions: 1 } }),
     },
+    'POST /admin/users/{id}/badges': { success: 201, build: () => ({ path: `/admin/users/${victim.id}/badges`, body: { kind: 'idea', reason: `matrix ${next()}` } }) },
+    'DELETE /admin/users/{id}/badges/{awardId}': {
+      success: 204,
+      build: async () => {
+        const [award] = await database.db.sql<{ id: string }[]>`
+          insert into badge_awards (user_id, kind, reason, awarded_at) values (${victim.id}, 'idea', ${`matrix ${next()}`}, now()) returning id`;
+        return { path: `/admin/users/${victim.id}/badges/${award!.id}` };
+      },
+    },
+    'GET /site-activity': { success: 200, build: () => ({ path: '/site-activity' }) },
     'GET /dev/outbox': { success: 200, build: () => ({ path: '/dev/outbox' }) },
     'POST /offers': { success: 201, build: () => ({ path: '/offers', body: offerBody() }) },
     'GET /me/offers': { success: 200, build: () => ({ path: '/me/offers' }) },

@@ -7,7 +7,8 @@
  * money, which both balances show; staff pages are 403 for others; staff see Temporal links. A
  * sanctioned seller sees why and until when (K-64, K-65): the dashboard's banner, their offer's page
  * saying it is unavailable until then, and — their account blocked — only the page that says so;
- * support sees them among everyone blocked now and lifts the block early.
+ * support sees them among everyone blocked now and lifts the block early. An admin awards a badge
+ * on a profile and takes it back (K-36).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -254,6 +255,40 @@ describe('seller and staff pages in the browser', () => {
     await staffPage.waitForURL('**/staff/standings');
     assert.equal(await staffPage.locator(`#standing-${m.seller.id}`).count(), 0);
     assert.equal((await seller.goto('/balance'))?.status(), 200);
+  });
+
+  it('an admin awards a badge on a user’s profile, which everyone then sees; a second award for the same is refused beside the field; taken back, it is gone (K-36)', async () => {
+    const m = await market(stack.api, stack.db);
+    const adminPage = await personAs(await staff('admin'));
+    await visit(adminPage, `/sellers/${m.seller.login}`, 'a profile without badges, as an admin');
+    assert.match(await textOf(adminPage, '#badges'), /No badges yet/);
+    await adminPage.getByLabel('Badge', { exact: true }).selectOption('bug_report');
+    await adminPage.getByLabel(/What it is for/).fill('The cart lost a package on reload');
+    await adminPage.getByRole('button', { name: 'Award' }).click();
+    await adminPage.waitForURL(`**/sellers/${m.seller.login}#badges`);
+    assert.match(await textOf(adminPage, '.flash'), /Awarded to .*: The cart lost a package on reload/);
+    assert.match(await textOf(adminPage, '#badges li[data-kind="bug_report"]'), /Bug hunter 1 bug report confirmed\s*The cart lost a package on reload/);
+
+    await adminPage.getByLabel('Badge', { exact: true }).selectOption('bug_report');
+    await adminPage.getByLabel(/What it is for/).fill('the cart lost a package on RELOAD');
+    const refused = adminPage.waitForResponse((r) => r.request().method() === 'POST');
+    await adminPage.getByRole('button', { name: 'Award' }).click();
+    assert.equal((await refused).status(), 409);
+    assert.match(await textOf(adminPage, '[id="f-reason-error"]'), /already holds this badge for that/);
+    await assertAccessible(adminPage, 'profile with a refused award');
+
+    const visitor = await personAs(m.buyer);
+    await visit(visitor, `/sellers/${m.seller.login}`, 'a profile with a badge, as a buyer');
+    assert.match(await textOf(visitor, '#badges'), /Bug hunter/);
+    assert.equal(await visitor.locator('#award-badge').count(), 0, 'only an admin awards');
+    assert.equal(await visitor.getByRole('button', { name: 'Take back' }).count(), 0);
+
+    await visit(adminPage, `/sellers/${m.seller.login}`, 'the profile again, as an admin');
+    await adminPage.getByRole('button', { name: 'Take back' }).click();
+    await adminPage.waitForURL(`**/sellers/${m.seller.login}#badges`);
+    assert.match(await textOf(adminPage, '#badges'), /No badges yet/);
+    await visit(visitor, `/sellers/${m.seller.login}`, 'the profile after the badge was taken back');
+    assert.equal(await visitor.locator('#badges').count(), 0, 'no empty section for the public');
   });
 
   it('staff pages answer 403 to anyone without the role', async () => {

@@ -1,15 +1,18 @@
 /**
- * A seller's public profile (`/sellers/:login`, K-28…K-35, K-68): their card — level, stars,
+ * A seller's public profile (`/sellers/:login`, K-28…K-36, K-68): their card — level, stars,
  * rating, the two K-34 percentages, buyer status where the viewer may see it, about, skills,
- * member since, last active — Sales analytics once unlocked, and the offers buyers can see now.
+ * member since, last active — their badges (K-36; an admin awards them here), Sales analytics
+ * once unlocked, and the offers buyers can see now.
  */
 import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { SellerProfile } from '../../../services/sellers.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { page } from '../../page.js';
+import { page, type WebContext } from '../../page.js';
 import { Money, Time } from '../../ui.js';
 import { PortfolioGallery } from '../attachments.js';
+import { holds, staffAccess } from '../staff/roles.js';
+import { badgeForms, Badges, type AwardShown } from './badges.js';
 import { days, levelName, percentText, ratingText, starsText, TopRated } from './parts.js';
 
 const Card: FC<{ seller: SellerProfile['seller'] }> = ({ seller }) => (
@@ -145,26 +148,36 @@ const Offers: FC<{ offers: SellerProfile['offers'] }> = ({ offers }) => (
 );
 
 export function sellerProfilePage(app: Hono<WebEnv>, deps: WebDeps) {
-  app.get('/sellers/:login{[A-Za-z0-9_]{1,32}}', async (c) => {
-    const profile = await deps.services.sellers.profile(c.req.param('login'), c.var.user?.id);
+  const show = async (c: WebContext, shown?: AwardShown, status: 200 | 400 | 404 | 409 | 422 = 200) => {
+    const profile = await deps.services.sellers.profile(c.req.param('login') ?? '', c.var.user?.id);
     const me = c.var.user?.id;
-    return page(c, deps, `Seller ${profile.seller.login}`, (v) => (
-      <div class="layout-2">
-        <Offers offers={profile.offers} />
-        <div>
-          <Card seller={profile.seller} />
-          {/* K-46: the buyer asks for an individual offer in the direct conversation, where the seller makes it. */}
-          {profile.seller.canMakeIndividualOffers && me !== undefined && me !== profile.seller.id ? (
-            <form method="post" action="/messages/direct" id="request-individual-offer" class="inline">
-              <input type="hidden" name="_csrf" value={v.csrf} />
-              <input type="hidden" name="login" value={profile.seller.login} />
-              <button type="submit">Request an individual offer</button>
-            </form>
-          ) : null}
-          <Analytics analytics={profile.seller.analytics} />
-          <PortfolioGallery items={profile.portfolio} showOffer />
+    const admin = c.var.user ? holds(c.var.user, staffAccess.badges) : false;
+    return page(
+      c,
+      deps,
+      `Seller ${profile.seller.login}`,
+      (v) => (
+        <div class="layout-2">
+          <Offers offers={profile.offers} />
+          <div>
+            <Card seller={profile.seller} />
+            {/* K-46: the buyer asks for an individual offer in the direct conversation, where the seller makes it. */}
+            {profile.seller.canMakeIndividualOffers && me !== undefined && me !== profile.seller.id ? (
+              <form method="post" action="/messages/direct" id="request-individual-offer" class="inline">
+                <input type="hidden" name="_csrf" value={v.csrf} />
+                <input type="hidden" name="login" value={profile.seller.login} />
+                <button type="submit">Request an individual offer</button>
+              </form>
+            ) : null}
+            <Badges login={profile.seller.login} badges={profile.seller.badges} viewer={v} admin={admin} shown={shown} />
+            <Analytics analytics={profile.seller.analytics} />
+            <PortfolioGallery items={profile.portfolio} showOffer />
+          </div>
         </div>
-      </div>
-    ));
-  });
+      ),
+      status,
+    );
+  };
+  app.get('/sellers/:login{[A-Za-z0-9_]{1,32}}', (c) => show(c));
+  badgeForms(app, deps, show);
 }
