@@ -83,17 +83,15 @@ export function remaining(ms: number): string {
 }
 
 /** A form that posts back with this browser's CSRF token; its error (not a field's) shows on top. */
-/**
- * A table of rows that scrolls on its own on a narrow screen: focusable and named for screen
- * readers (`label`), with a caption for them and its column heads (a falsy head is left out).
- */
 /** No row to show: children that are only empty lists, `null`, `false` or `undefined`. */
 const noRows = (children: unknown): boolean =>
   children === null || children === undefined || children === false || (Array.isArray(children) && children.every(noRows));
 
 /**
- * A table in a scrolling region. With `empty`, a table with no rows is that sentence instead
- * (`#<id>-empty`): a user reads "No invoices yet", not column headers over nothing.
+ * A table of rows that scrolls on its own on a narrow screen: focusable and named for screen
+ * readers (`label`), with a caption for them and its column heads (a falsy head is left out).
+ * With `empty`, a table with no rows is that sentence instead (`#<id>-empty`): a user reads "No
+ * invoices yet", not column headers over nothing.
  */
 export const DataTable: FC<PropsWithChildren<{ id?: string; label: string; caption: string; columns: (string | false | null | undefined)[]; stacked?: boolean; empty?: string }>> = ({
   id,
