@@ -37,6 +37,9 @@ describe('referrals in the browser', () => {
     const link = await me.page.getByLabel('Your referral link').inputValue();
     assert.match(link, new RegExp(`^${stack.url}/r/[A-Za-z0-9_-]{22}$`));
     assert.match(await textOf(me.page, 'main'), /No referrals yet/);
+    // K-56: the page says how the link may be shared, and how not.
+    assert.match(await textOf(me.page, '#promotion-allowed'), /reviews.*social networks.*banners.*newsletters people subscribed to.*not our name/);
+    assert.match(await textOf(me.page, '#promotion-forbidden'), /keyword “gigflow”.*spam.*hidden links.*pop-unders/);
 
     const friend = await newPerson(browser, stack);
     await friend.page.goto(link);

@@ -1,8 +1,8 @@
 /**
  * The referral programme in the web client (K-54, K-55): a referral link (`/r/<code>`) keeps its
  * code in a cookie for 30 days and leads to sign-up, which registers the new user as the link
- * owner's referral; the referrer's page shows the link, the referrals (logins in part) with
- * their state, and the commissions per month.
+ * owner's referral; the referrer's page shows the link, how it may be promoted (K-56), the
+ * referrals (logins in part) with their state, and the commissions per month.
  */
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -70,6 +70,36 @@ const EarningsTable = ({ overview }: { overview: ReferralOverview }) => (
 
 const pct = (bps: number) => `${bps / 100} %`;
 
+/** K-56: how a referral link may be promoted, and how not. */
+const promotion = {
+  allowed: ['reviews of gigflow on your site or blog', 'posts on social networks', 'banners', 'newsletters people subscribed to', 'contextual ads on keywords that are not our name'],
+  forbidden: ['ads on the keyword “gigflow” or its misspellings', 'spam: messages or comments nobody asked for', 'hidden links', 'pop-unders'],
+} as const;
+
+const PromotionRules = () => (
+  <section id="promotion-rules" aria-labelledby="promotion-heading">
+    <h2 id="promotion-heading">How to share it</h2>
+    <div class="layout-2">
+      <div>
+        <h3>Allowed</h3>
+        <ul id="promotion-allowed">
+          {promotion.allowed.map((m) => (
+            <li>{m}</li>
+          ))}
+        </ul>
+      </div>
+      <div>
+        <h3>Not allowed</h3>
+        <ul id="promotion-forbidden">
+          {promotion.forbidden.map((m) => (
+            <li>{m}</li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  </section>
+);
+
 export function referralPages(deps: WebDeps) {
   const app = new Hono<WebEnv>();
   app.get('/r/:code', (c) => {
@@ -91,6 +121,7 @@ export function referralPages(deps: WebDeps) {
           <label for="referral-link">Your referral link</label>
           <input id="referral-link" type="text" readonly value={overview.link} />
         </p>
+        <PromotionRules />
         <h2>Your referrals</h2>
         {overview.referrals.length === 0 ? <p>No referrals yet.</p> : <ReferralTable items={overview.referrals} zone={v.timeZone} />}
         <h2>Earnings</h2>
