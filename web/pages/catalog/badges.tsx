@@ -49,7 +49,12 @@ export const Badges: FC<{ login: string; badges: Badge[]; viewer: Viewer; admin:
                   {b.awards.map((a) => (
                     <li data-award-id={String(a.id)}>
                       {a.reason} · <Time at={a.awardedAt} zone={viewer.timeZone} />
-                      {admin ? <ActionButton action={`/sellers/${login}/badges/${a.id}/revoke`} csrf={viewer.csrf} label="Take back" class="link" /> : null}
+                      {admin ? (
+                        <>
+                          {' · '}
+                          <ActionButton action={`/sellers/${login}/badges/${a.id}/revoke`} csrf={viewer.csrf} label="Take back" class="link" />
+                        </>
+                      ) : null}
                     </li>
                   ))}
                 </ul>
