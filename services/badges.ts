@@ -3,12 +3,14 @@
  * communication, contests." Selling, buying and positive communication are earned: read from the
  * figures reputation keeps (`seller_stats`, `buyer_stats`), so a badge appears with the order or
  * feedback that earns it and never needs a job to hand it out. Ideas, bug reports and contests
- * are awarded by an admin, each for something named (`badge_awards`), and can be taken back.
+ * are awarded by an admin, each for something named (`badge_awards`), and can be taken back; the
+ * user is told of an award (`badge_awarded`, linked to their profile through `/profile`).
  * Thresholds: `badgeRules` (ours: the source names the kinds, not the numbers).
  */
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { badgeAwards } from '../db/schema/badges.js';
+import { notifications } from '../db/schema/orders.js';
 import { users } from '../db/schema/users.js';
 import { AppError, fieldError } from '../workflows/lib/errors.js';
 import type { Clock } from './clock.js';
@@ -94,11 +96,15 @@ export function createBadges({ db, clock }: { db: Db; clock: Clock }) {
       const [user] = await db.orm.select({ id: users.id }).from(users).where(eq(users.id, userId));
       if (!user) throw new AppError('not_found', 'no such user');
       try {
-        const [row] = await db.orm
-          .insert(badgeAwards)
-          .values({ userId, kind: input.kind, reason: input.reason.trim(), awardedBy: adminId, awardedAt: clock.now() })
-          .returning();
-        return { id: row!.id, userId, kind: row!.kind, reason: row!.reason, awardedAt: row!.awardedAt.toISOString() };
+        // The award and its notice together: the user hears of it (in the app; by email if they chose), linked to their profile.
+        const row = await db.orm.transaction(async (tx) => {
+          const at = clock.now();
+          const [award] = await tx.insert(badgeAwards).values({ userId, kind: input.kind, reason: input.reason.trim(), awardedBy: adminId, awardedAt: at }).returning();
+          const text = `You were awarded the “${awardedNames[award!.kind].name}” badge: ${award!.reason}. It shows on your profile.`;
+          await tx.insert(notifications).values({ userId, kind: 'badge_awarded', text, dedupeKey: `badge:${award!.id}`, createdAt: at });
+          return award!;
+        });
+        return { id: row.id, userId, kind: row.kind, reason: row.reason, awardedAt: row.awardedAt.toISOString() };
       } catch (err) {
         if (isUniqueViolation(err)) throw fieldError('body.reason', 'this user already holds this badge for that', 'conflict');
         throw err;

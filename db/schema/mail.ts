@@ -34,6 +34,7 @@ export const notificationKinds = {
   feedback_answer_rejected: 'Your answer to feedback is rejected',
   feedback_deleted: 'Feedback is deleted',
   seller_level: 'Your seller level changed',
+  badge_awarded: 'A badge awarded to you (K-36)',
   referral_commission: 'A referral commission',
   withdrawal_held: 'A withdrawal is on hold',
   withdrawal_released: 'A withdrawal is released',

@@ -2,7 +2,8 @@
  * K-36 badges through the real API: earned ones appear on the profile (`GET /users/{login}`)
  * with the order or feedback that earns them, at each threshold's boundary (`badgeRules`: 10
  * sales, 10 purchases, 10 feedbacks at 95 % likes) and go when the figure drops under it; an admin
- * awards ideas, bug reports and contests for something named, once each, and takes them back.
+ * awards ideas, bug reports and contests for something named, once each (the user is told), and
+ * takes them back.
  * Finished orders are written as their workflows leave them (`test/support/closed-orders.ts`),
  * which recomputes reputation as the product does.
  */
@@ -90,6 +91,12 @@ describe('badges (K-36)', () => {
     const first = await award({ kind: 'idea', reason: '  Suggested saved searches ' });
     assert.equal(first.status, 201, JSON.stringify(first.body));
     assert.deepEqual({ ...first.body, id: 0 }, { id: 0, userId: user.id, kind: 'idea', reason: 'Suggested saved searches', awardedAt: clock.now().toISOString() });
+    // The user is told, with a link to their own profile (`/profile`, by their login now).
+    const told = await call('GET', '/notifications', { token: user.token });
+    assert.deepEqual(
+      told.body.items.map((n: { kind: string; text: string; page: string }) => [n.kind, n.text, n.page]),
+      [['badge_awarded', 'You were awarded the “Idea author” badge: Suggested saved searches. It shows on your profile.', '/profile']],
+    );
     clock.advance(60_000);
     assert.equal((await award({ kind: 'idea', reason: 'Suggested a dark theme' })).status, 201);
     assert.equal((await award({ kind: 'bug_report', reason: 'The cart lost a package on reload' })).status, 201);

@@ -283,6 +283,13 @@ describe('seller and staff pages in the browser', () => {
     assert.equal(await visitor.locator('#award-badge').count(), 0, 'only an admin awards');
     assert.equal(await visitor.getByRole('button', { name: 'Take back' }).count(), 0);
 
+    // The seller is told, and the notice leads to their own profile.
+    const sellerPage = await personAs(m.seller);
+    await visit(sellerPage, '/notifications', 'a badge’s notice');
+    await sellerPage.getByRole('link', { name: 'Your profile' }).first().click();
+    await sellerPage.waitForURL(`**/sellers/${m.seller.login}#badges`);
+    assert.match(await textOf(sellerPage, '#badges'), /Bug hunter/);
+
     await visit(adminPage, `/sellers/${m.seller.login}`, 'the profile again, as an admin');
     await adminPage.getByRole('button', { name: 'Take back' }).click();
     await adminPage.waitForURL(`**/sellers/${m.seller.login}#badges`);

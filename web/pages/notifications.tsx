@@ -21,6 +21,7 @@ const PAGE_LABELS: [RegExp, (id: string | undefined) => string][] = [
   [/^\/standing$/, () => 'Your standing'],
   [/^\/messages$/, () => 'Messages'],
   [/^\/individual-offers$/, () => 'Individual offers'],
+  [/^\/profile$/, () => 'Your profile'],
 ];
 
 function pageLabel(page: string): string | undefined {

@@ -8,7 +8,7 @@ import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { SellerProfile } from '../../../services/sellers.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { page, type WebContext } from '../../page.js';
+import { page, userOf, type WebContext } from '../../page.js';
 import { Money, Time } from '../../ui.js';
 import { PortfolioGallery } from '../attachments.js';
 import { holds, staffAccess } from '../staff/roles.js';
@@ -179,5 +179,7 @@ export function sellerProfilePage(app: Hono<WebEnv>, deps: WebDeps) {
     );
   };
   app.get('/sellers/:login{[A-Za-z0-9_]{1,32}}', (c) => show(c));
+  // The signed-in user's own profile, by whatever login they have now (a badge's notice links here: K-36).
+  app.get('/profile', (c) => c.redirect(`/sellers/${userOf(c).login}#badges`, 303));
   badgeForms(app, deps, show);
 }
