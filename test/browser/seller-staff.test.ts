@@ -287,8 +287,13 @@ describe('seller and staff pages in the browser', () => {
     const sellerPage = await personAs(m.seller);
     await visit(sellerPage, '/notifications', 'a badge’s notice');
     await sellerPage.getByRole('link', { name: 'Your profile' }).first().click();
-    await sellerPage.waitForURL(`**/sellers/${m.seller.login}#badges`);
+    await sellerPage.waitForURL(`**/sellers/${m.seller.login}`);
     assert.match(await textOf(sellerPage, '#badges'), /Bug hunter/);
+    // Someone whose email is not confirmed has no public profile yet: told so, not a 404.
+    const unconfirmed = await personAs(await signUp(stack.api, 'unconfirmed', { confirm: false }));
+    await unconfirmed.goto('/profile');
+    await unconfirmed.waitForURL('**/settings');
+    assert.match(await textOf(unconfirmed, '.flash'), /Your profile becomes public once you confirm your email address/);
 
     await visit(adminPage, `/sellers/${m.seller.login}`, 'the profile again, as an admin');
     await adminPage.getByRole('button', { name: 'Take back' }).click();

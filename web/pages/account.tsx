@@ -390,6 +390,9 @@ function settings(app: Pages, deps: WebDeps) {
             <a href="/settings/account">Password, email and login</a>: change your password, your email address, or your login (once only).
           </p>
           <p>
+            <a href="/profile">Public profile</a>: what others see of you — level, stars, badges (K-36), your offers and portfolio.
+          </p>
+          <p>
             <a href="/referrals">Referral programme</a>: your link, your referrals and what they earned you.
           </p>
           <p>

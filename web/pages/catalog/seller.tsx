@@ -8,7 +8,7 @@ import type { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { SellerProfile } from '../../../services/sellers.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { page, userOf, type WebContext } from '../../page.js';
+import { page, redirect, userOf, type WebContext } from '../../page.js';
 import { Money, Time } from '../../ui.js';
 import { PortfolioGallery } from '../attachments.js';
 import { holds, staffAccess } from '../staff/roles.js';
@@ -179,7 +179,12 @@ export function sellerProfilePage(app: Hono<WebEnv>, deps: WebDeps) {
     );
   };
   app.get('/sellers/:login{[A-Za-z0-9_]{1,32}}', (c) => show(c));
-  // The signed-in user's own profile, by whatever login they have now (a badge's notice links here: K-36).
-  app.get('/profile', (c) => c.redirect(`/sellers/${userOf(c).login}#badges`, 303));
+  // The signed-in user's own profile, by whatever login they have now (settings, the selling pages and a badge's notice link here: K-36).
+  app.get('/profile', (c) => {
+    const user = userOf(c);
+    // Profiles are public only once the email is confirmed (`sellers.profile`): say so rather than a 404.
+    if (!user.emailConfirmed) return redirect(c, '/settings', 'Your profile becomes public once you confirm your email address.');
+    return c.redirect(`/sellers/${user.login}`, 303);
+  });
   badgeForms(app, deps, show);
 }

@@ -96,6 +96,9 @@ export const SellerNav: FC = () => (
       <li>
         <a href="/requests">Requests from buyers</a>
       </li>
+      <li>
+        <a href="/profile">My public profile</a>
+      </li>
     </ul>
   </nav>
 );
