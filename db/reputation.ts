@@ -122,6 +122,9 @@ export interface SellerFigures {
   onTimePercent: number | null;
   analytics: ReturnType<typeof salesAnalytics>;
   topRatedOffers: number[];
+  /** K-32, D-01: the level's window and its bad orders (the dashboard's next-level line). */
+  levelWindowSize: number;
+  levelWindowBad: number;
 }
 
 /** The pure rules over a seller's finished orders (K-27…K-34, D-01, D-02). */
@@ -132,11 +135,12 @@ export function sellerFigures(orders: readonly FinishedOrder[]): SellerFigures {
   const { positive, negative } = starFeedback(orders);
   const shown = stars(orders);
   const percentages = profilePercentages(orders);
+  const window = levelFigures(history);
   return {
     level: sellerLevel(history),
     ratingPercent: sellerRating(history),
     feedbackCount: positive + negative,
-    completedOrders: levelFigures(history).completed,
+    completedOrders: window.completed,
     starsTenths: shown === null ? null : Math.round(shown * 10),
     positiveFeedback: positive,
     negativeFeedback: negative,
@@ -145,6 +149,8 @@ export function sellerFigures(orders: readonly FinishedOrder[]): SellerFigures {
     onTimePercent: percentages.submittedOnTime,
     analytics: salesAnalytics(history),
     topRatedOffers: topRatedOffers(orders),
+    levelWindowSize: window.windowSize,
+    levelWindowBad: window.windowBad,
   };
 }
 
@@ -194,6 +200,8 @@ export async function recomputeSellerReputation(tx: postgres.TransactionSql, sel
         finished_orders = ${figures.finishedOrders},
         successfully_completed_percent = ${figures.successfullyCompletedPercent},
         on_time_percent = ${figures.onTimePercent},
+        level_window_size = ${figures.levelWindowSize},
+        level_window_bad = ${figures.levelWindowBad},
         analytics = ${figures.analytics === null ? null : JSON.stringify(figures.analytics)}::jsonb,
         level_changed_at = case when ${changed}::boolean then ${atIso}::timestamptz else level_changed_at end,
         computed_at = ${atIso}::timestamptz

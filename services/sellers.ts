@@ -5,6 +5,7 @@ import { buyerStats, categories, offers, sellerStats, type StoredSalesAnalytics 
 import { orders } from '../db/schema/orders.js';
 import { users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
+import { nextLevel, type NextLevel, type SellerLevel } from '../workflows/lib/reputation.js';
 import type { Clock } from './clock.js';
 import { awardsOf, badgesOf, type Badge } from './badges.js';
 import { sellerPortfolio, type PortfolioItem } from './portfolio.js';
@@ -153,10 +154,34 @@ async function sellerProfile({ db, clock }: { db: Db; clock: Clock }, login: str
   };
 }
 
+/** A seller's own view of their level (K-32, D-01): where they stand and what the next level asks. */
+export interface LevelProgress {
+  level: SellerLevel;
+  completedOrders: number;
+  /**
+   * Bad orders among the last `windowSize` finished ones (the level's window: at most 100); null
+   * for a seller whose figures were last computed before migration 0038 (their next finished
+   * order, or `npm run reputation:recompute`, computes them).
+   */
+  window: { size: number; bad: number } | null;
+  next: NextLevel | null;
+}
+
+async function levelProgress(db: Db, userId: number): Promise<LevelProgress> {
+  const [stats] = await db.orm.select().from(sellerStats).where(eq(sellerStats.userId, userId));
+  const level = stats?.level ?? 'newbie';
+  // No finished order yet: an empty window, whether or not a row was ever computed.
+  const window = stats?.levelWindowSize != null ? { size: stats.levelWindowSize, bad: stats.levelWindowBad ?? 0 } : (stats?.finishedOrders ?? 0) === 0 ? { size: 0, bad: 0 } : null;
+  const figures = { completed: stats?.completedOrders ?? 0, windowSize: window?.size ?? 0, windowBad: window?.bad ?? 0 };
+  return { level, completedOrders: figures.completed, window, next: nextLevel(level, figures) };
+}
+
 export function createSellers(deps: { db: Db; clock: Clock }) {
   return {
     /** `viewerId`: the signed-in viewer, for what K-35 lets them see. */
     profile: (login: string, viewerId?: number) => sellerProfile(deps, login, viewerId),
+    /** The seller's own level and what the next one asks (their dashboard). */
+    levelProgress: (userId: number) => levelProgress(deps.db, userId),
   };
 }
 

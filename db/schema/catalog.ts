@@ -125,6 +125,9 @@ export const sellerStats = pgTable('seller_stats', {
   onTimePercent: integer('on_time_percent'),
   /** K-28, null until more than 3 completed orders. */
   analytics: jsonb('analytics').$type<StoredSalesAnalytics | null>(),
+  /** K-32, D-01: the level's window (the last 100 finished orders) and its bad orders, for the dashboard's next-level line; null until recomputed. */
+  levelWindowSize: integer('level_window_size'),
+  levelWindowBad: integer('level_window_bad'),
   /** When the level last changed (null: never). */
   levelChangedAt: ts('level_changed_at'),
   /** When these figures were last recomputed. */

@@ -69,6 +69,9 @@ describe('badges (K-36)', () => {
     const eleventh = await insertOrder(database.db, { buyer: buyers[10]!, offerId, ending: 'accepted' });
     await like(buyers[10]!, eleventh, 'dislike');
     assert.deepEqual(await kinds(seller), ['sales']);
+    // The same recompute keeps the level's window for the dashboard's next-level line (K-32, D-01): 11 finished, 1 bad.
+    const [window] = await database.db.sql<{ size: number; bad: number }[]>`select level_window_size as size, level_window_bad as bad from seller_stats where user_id = ${seller.id}`;
+    assert.deepEqual({ ...window }, { size: 11, bad: 1 });
   });
 
   it('a buyer earns “10+ purchases” with the 10th completed purchase, shown where the buyer status shows (K-35)', async () => {

@@ -177,6 +177,10 @@ describe('seller and staff pages in the browser', () => {
     // K-70: every page's header says who is online and when the last order came (this one, seconds ago).
     assert.match(await textOf(page, '#site-activity'), /^\d+ users? online · last order just now$/);
     assert.ok(Number((await textOf(page, '#users-online')).split(' ')[0]) >= 1, 'the seller, looking, is online');
+    // K-32, D-01: the level, and what the next one asks, in figures the seller can act on.
+    assert.match(await textOf(page, '#level-heading'), /Your level: Newbie/);
+    assert.equal(await textOf(page, '#level-next-orders'), '11 more completed orders to reach Advanced: it asks for more than 10, you have 0.');
+    assert.match(await textOf(page, '#level-next-share'), /under 10 % of your last 100 finished: now no finished order yet\.$/);
     // A portfolio category (K-37): the order's page says what the seller may do there later, not an empty heading.
     await visit(page, `/orders/${orderId}`, 'a new order, as its seller');
     assert.match(await textOf(page, '#portfolio'), /once the buyer confirms completion/);

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  nextLevel,
+  levelFigures,
   buyerLevel,
   monthsBefore,
   profilePercentages,
@@ -320,5 +322,26 @@ describe('seller rating (K-27), what search ranks by', () => {
     assert.equal(sellerRating(history([['liked', 3], ['late_disliked', 1]])), 75);
     // An order without feedback that did not fail is not bad.
     assert.equal(sellerRating(history([['unrated', 4]])), 100);
+  });
+});
+
+describe('what the next level asks (K-32, D-01: the dashboard’s line)', () => {
+  it('counts the completed orders still missing, on both sides of “more than 10” and “more than 50”', () => {
+    const at = (completed: number, windowSize = completed, windowBad = 0) => ({ completed, windowSize, windowBad });
+    assert.deepEqual(nextLevel('newbie', at(0)), { level: 'advanced', completedNeeded: 11, moreCompleted: 11, underPercent: 10, shareOk: true });
+    assert.equal(nextLevel('newbie', at(10))?.moreCompleted, 1);
+    assert.equal(nextLevel('newbie', at(11))?.moreCompleted, 0);
+    assert.deepEqual(nextLevel('advanced', at(50)), { level: 'professional', completedNeeded: 51, moreCompleted: 1, underPercent: 8, shareOk: true });
+    assert.equal(nextLevel('professional', at(500)), null, 'nothing above Professional');
+  });
+
+  it('says whether bad orders are under the next level’s share now, as the level itself decides it', () => {
+    // 1 bad of 10 is 10 %: not under Advanced's 10 %; 1 of 11 is.
+    assert.equal(nextLevel('newbie', { completed: 11, windowSize: 10, windowBad: 1 })?.shareOk, false);
+    assert.equal(nextLevel('newbie', { completed: 11, windowSize: 11, windowBad: 1 })?.shareOk, true);
+    assert.equal(nextLevel('newbie', { completed: 0, windowSize: 0, windowBad: 0 })?.shareOk, true, 'nothing finished: nothing bad');
+    // The same boundary the level uses: a seller the share allows is one sellerLevel would promote with the orders.
+    const figures = levelFigures(history([['liked', 11], ['late_disliked', 1]]));
+    assert.equal(nextLevel('newbie', figures)?.shareOk, sellerLevel(history([['liked', 11], ['late_disliked', 1]])) === 'advanced');
   });
 });

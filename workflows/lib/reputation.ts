@@ -138,6 +138,33 @@ export function sellerLevel(orders: readonly FinishedOrder[] | History): SellerL
   return met?.level ?? 'newbie';
 }
 
+/** What a seller still needs for the next level (K-32, D-01), as their dashboard says it; null at the top. */
+export interface NextLevel {
+  level: SellerLevel;
+  /** Completed orders the level asks for (more than its count), and how many more that is (0: enough). */
+  completedNeeded: number;
+  moreCompleted: number;
+  /** Bad orders among the last finished ones must stay under this share, in per cent. */
+  underPercent: number;
+  /** Whether the share of bad orders is under it now (with no finished order, it is). */
+  shareOk: boolean;
+}
+
+export function nextLevel(current: SellerLevel, figures: LevelFigures): NextLevel | null {
+  // LEVELS lists Professional first and leaves Newbie out: the next one up is the last of those above the current.
+  const at = LEVELS.findIndex((l) => l.level === current);
+  const next = (at === -1 ? LEVELS : LEVELS.slice(0, at)).at(-1);
+  if (!next) return null;
+  const completedNeeded = next.moreThanCompleted + 1;
+  return {
+    level: next.level,
+    completedNeeded,
+    moreCompleted: Math.max(0, completedNeeded - figures.completed),
+    underPercent: next.underPercent,
+    shareOk: 100 * figures.windowBad < next.underPercent * figures.windowSize || figures.windowSize === 0,
+  };
+}
+
 /** K-27: the seller rating is read over the same window as the level (D-01): the last 100 finished orders. */
 export const RATING_WINDOW = LEVEL_WINDOW;
 
