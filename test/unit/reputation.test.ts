@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  levelShareLimit,
   nextLevel,
   levelFigures,
   buyerLevel,
@@ -333,6 +334,7 @@ describe('what the next level asks (K-32, D-01: the dashboard’s line)', () => 
     assert.equal(nextLevel('newbie', at(11))?.moreCompleted, 0);
     assert.deepEqual(nextLevel('advanced', at(50)), { level: 'professional', completedNeeded: 51, moreCompleted: 1, underPercent: 8, shareOk: true });
     assert.equal(nextLevel('professional', at(500)), null, 'nothing above Professional');
+    assert.deepEqual([levelShareLimit('newbie'), levelShareLimit('advanced'), levelShareLimit('professional')], [null, 10, 8]);
   });
 
   it('says whether bad orders are under the next level’s share now, as the level itself decides it', () => {

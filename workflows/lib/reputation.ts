@@ -150,6 +150,9 @@ export interface NextLevel {
   shareOk: boolean;
 }
 
+/** The share of bad orders a level must stay under to be kept, in per cent (null: Newbie, which has none). */
+export const levelShareLimit = (level: SellerLevel): number | null => LEVELS.find((l) => l.level === level)?.underPercent ?? null;
+
 export function nextLevel(current: SellerLevel, figures: LevelFigures): NextLevel | null {
   // LEVELS lists Professional first and leaves Newbie out: the next one up is the last of those above the current.
   const at = LEVELS.findIndex((l) => l.level === current);

@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { OrderListItem } from '../../../services/orders.js';
 import type { LevelProgress } from '../../../services/sellers.js';
+import { levelShareLimit } from '../../../workflows/lib/reputation.js';
 import type { OrderStatus } from '../../../workflows/order/messages.js';
 import type { WebDeps, WebEnv } from '../../context.js';
 import { page, userOf } from '../../page.js';
@@ -120,7 +121,9 @@ const LevelCard: FC<{ progress: LevelProgress }> = ({ progress }) => {
     <section class="card" id="level-progress" aria-labelledby="level-heading">
       <h2 id="level-heading">Your level: {levelName(progress.level)}</h2>
       {next === null ? (
-        <p>The highest level. It stays while bad orders (a dislike, late, or cancelled against you) stay under 8 % of your last 100 finished orders: now {share}.</p>
+        <p id="level-keep">
+          {`The highest level. It stays while bad orders (a dislike, late, or cancelled against you) stay under ${levelShareLimit(progress.level)} % of your last 100 finished orders: now ${share}.`}
+        </p>
       ) : (
         <ul>
           <li id="level-next-orders">
