@@ -32,6 +32,7 @@ import {
 import { me, normalize, updateProfile, withdrawalLocksInForce } from './profile.js';
 import { activate, afterActivation, createAccountOnSubmission, resendActivation, type SubmissionAccount } from './account-activation.js';
 import type { Tx } from '../db/tx.js';
+import { findUsers } from './user-admin.js';
 
 export { staffRoles } from './account-types.js';
 export type { SubmissionAccount } from './account-activation.js';
@@ -125,6 +126,8 @@ export function createAccounts(options: AccountsOptions) {
     revokeRole: (userId: number, role: StaffRole) => revokeRole(deps, userId, role),
     block: (userId: number, reason: string) => block(deps, userId, reason),
     unblock: (userId: number) => unblock(deps, userId),
+    /** Admins: users whose login starts with `prefix` (any case), blocked and unconfirmed ones too. */
+    findUsers: (prefix: string) => findUsers(deps.db, prefix),
   };
 }
 

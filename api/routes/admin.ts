@@ -1,8 +1,9 @@
-/** Staff administration: roles, blocking, promo codes, awarded badges (K-36). Only admins. */
+/** Staff administration: finding users, roles, blocking, promo codes, awarded badges (K-36). Only admins. */
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { staffRoles, type Accounts } from '../../services/accounts.js';
 import type { Wallet } from '../../services/wallet.js';
 import { awardedBadgeKinds, type Badges } from '../../services/badges.js';
+import { ADMIN_USERS_LIMIT } from '../../services/user-admin.js';
 import { badgeRules, walletRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
@@ -19,8 +20,36 @@ const BadgeAward = z
   .object({ id: Id, userId: Id, kind: z.enum(awardedBadgeKinds), reason: z.string(), awardedAt: DateTime })
   .openapi('BadgeAward');
 
+const AdminUser = z
+  .object({
+    id: Id,
+    login: z.string(),
+    email: z.string(),
+    emailConfirmed: z.boolean(),
+    roles: z.array(Role),
+    blocked: z.object({ at: DateTime, reason: z.string() }).nullable().openapi({ description: 'when and why an admin blocked the account; null while it is not' }),
+    createdAt: DateTime,
+  })
+  .openapi('AdminUser');
+
 const admin = access.staff('admin');
 const routes = {
+  findUsers: secured(admin, {
+    method: 'get',
+    path: '/admin/users',
+    tags: ['admin'],
+    summary: 'Find users by the start of their login, blocked and unconfirmed ones too',
+    description: `Any case; at most ${ADMIN_USERS_LIMIT}, in login order. For granting roles, blocking and unblocking.`,
+    request: {
+      query: z.strictObject({
+        login: z
+          .string()
+          .regex(/^[A-Za-z0-9_]{1,32}$/, '1 to 32 letters, digits or underscores')
+          .openapi({ description: 'the login’s first characters', example: 'ann' }),
+      }),
+    },
+    responses: { 200: json('Matching users', z.object({ items: z.array(AdminUser) })) },
+  }),
   grantRole: secured(admin, {
     method: 'post',
     path: '/admin/users/{id}/roles',
@@ -100,6 +129,7 @@ const routes = {
 export function adminRoutes({ accounts, wallet, badges }: { accounts: Accounts; wallet: Wallet; badges: Badges }) {
   const roles = (me: { id: number; login: string; roles: z.infer<typeof Role>[] }) => ({ id: me.id, login: me.login, roles: me.roles });
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+    .openapi(routes.findUsers, async (c) => c.json({ items: await accounts.findUsers(c.req.valid('query').login) }, 200))
     .openapi(routes.grantRole, async (c) => c.json(roles(await accounts.grantRole(c.req.valid('param').id, c.req.valid('json').role)), 200))
     .openapi(routes.revokeRole, async (c) => {
       const { id, role } = c.req.valid('param');

@@ -589,5 +589,29 @@ describe('accounts', () => {
       assert.equal((await call('POST', `/admin/users/${user.id}/unblock`, { token: admin.token })).status, 204);
       assert.equal((await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } })).status, 200);
     });
+
+    it('lets an admin find users by the start of their login, any case, blocked and unconfirmed ones too; `_` is a character, not a wildcard', async () => {
+      const admin = await signUp(call, 'finder');
+      grantAdminByCli(admin.login);
+      const tag = `fx${process.pid}`;
+      const plain = await signUp(call, `${tag}_a`);
+      const unconfirmed = await signUp(call, `${tag}_b`, { confirm: false });
+      const blocked = await signUp(call, `${tag}Xb`);
+      assert.equal((await call('POST', `/admin/users/${blocked.id}/block`, { token: admin.token, body: { reason: 'spam' } })).status, 204);
+      const find = async (login: string, token = admin.token) => call('GET', `/admin/users?login=${login}`, { token });
+      const found = await find(tag.toUpperCase());
+      assert.equal(found.status, 200, JSON.stringify(found.body));
+      const byLogin = new Map(found.body.items.map((u: { login: string }) => [u.login, u]));
+      // Logins are kept in lower case (`normalize`).
+      assert.deepEqual([...byLogin.keys()].sort(), [plain.login, unconfirmed.login, blocked.login.toLowerCase()].sort());
+      assert.equal((byLogin.get(unconfirmed.login) as { emailConfirmed: boolean }).emailConfirmed, false);
+      assert.deepEqual((byLogin.get(blocked.login.toLowerCase()) as { blocked: { reason: string } }).blocked.reason, 'spam');
+      assert.equal((byLogin.get(plain.login) as { email: string }).email, plain.email);
+      // `fx<pid>_` matches the two with an underscore there, not `fx<pid>Xb`.
+      assert.deepEqual((await find(`${tag}_`)).body.items.map((u: { login: string }) => u.login).sort(), [plain.login, unconfirmed.login].sort());
+      assert.equal((await find(tag, plain.token)).status, 403, 'only admins');
+      assert.equal((await find('')).status, 400);
+      assert.equal((await find('a%25')).status, 400);
+    });
   });
 });

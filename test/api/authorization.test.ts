@@ -294,6 +294,7 @@ describe('authorization matrix', () => {
       success: 201,
       build: () => ({ path: '/admin/promo-codes', body: { code: `M${next()}`, amountCents: 100, expiresAt: '2099-01-01T00:00:00Z', maxRedemptions: 1 } }),
     },
+    'GET /admin/users': { success: 200, build: () => ({ path: `/admin/users?login=${victim.login.slice(0, 6)}` }) },
     'POST /admin/users/{id}/badges': { success: 201, build: () => ({ path: `/admin/users/${victim.id}/badges`, body: { kind: 'idea', reason: `matrix ${next()}` } }) },
     'DELETE /admin/users/{id}/badges/{awardId}': {
       success: 204,

@@ -82,6 +82,7 @@ const ROUTES: [name: string, pattern: RegExp][] = [
   ['provider events', /^\/staff\/provider-events$/],
   ['top-up refunds', /^\/staff\/top-ups$/],
   ['account closures', /^\/staff\/closures$/],
+  ['users (admins)', /^\/staff\/users$/],
 ];
 const routeOf = (path: string) => ROUTES.find(([, pattern]) => pattern.test(path))?.[0];
 

@@ -8,7 +8,8 @@
  * sanctioned seller sees why and until when (K-64, K-65): the dashboard's banner, their offer's page
  * saying it is unavailable until then, and — their account blocked — only the page that says so;
  * support sees them among everyone blocked now and lifts the block early. An admin awards a badge
- * on a profile and takes it back (K-36).
+ * on a profile and takes it back (K-36); an admin finds a user, grants and removes a role, blocks
+ * and unblocks them.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -305,6 +306,48 @@ describe('seller and staff pages in the browser', () => {
     assert.match(await textOf(adminPage, '#badges'), /No badges yet/);
     await visit(visitor, `/sellers/${m.seller.login}`, 'the profile after the badge was taken back');
     assert.equal(await visitor.locator('#badges').count(), 0, 'no empty section for the public');
+  });
+
+  it('an admin finds a user by login, grants and removes a role, blocks them with a reason (their session ends) and unblocks them', async () => {
+    const target = await signUp(stack.api, 'usr_target');
+    const targetPage = await personAs(target);
+    const admin = await staff('admin');
+    const page = await personAs(admin);
+    await visit(page, '/staff', 'staff home, as an admin');
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.waitForURL('**/staff/users');
+    await page.getByLabel('Login starts with').fill(target.login.slice(0, 12).toUpperCase());
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.waitForURL(/\/staff\/users\?login=/);
+    const card = page.locator(`#user-${target.id}`);
+    assert.match(await card.locator('h2').innerText(), new RegExp(`${target.login} · ${target.email}`));
+    await assertAccessible(page, 'users found');
+
+    await card.getByLabel('Grant a role').selectOption('moderator');
+    await card.getByRole('button', { name: 'Grant' }).click();
+    assert.match(await textOf(page, '.flash'), /Granted: .* is now moderator too/);
+    assert.equal((await targetPage.goto('/staff/moderation'))?.status(), 200, 'the role opens its page');
+    await page.locator(`#user-${target.id}`).getByRole('button', { name: `Remove moderator from ${target.login}` }).click();
+    assert.match(await textOf(page, '.flash'), /Removed: .* is no longer moderator/);
+    assert.equal((await targetPage.goto('/staff/moderation'))?.status(), 403);
+
+    // A block without a reason is refused beside the field; with one, the user's session ends.
+    await page.locator(`#user-${target.id}`).getByRole('button', { name: 'Block the account' }).click();
+    assert.match(await textOf(page, `[id="block-reason-${target.id}-error"]`), /Required/);
+    await page.locator(`#user-${target.id}`).getByLabel('Why it is blocked').fill('Payment fraud, confirmed by the provider');
+    await page.locator(`#user-${target.id}`).getByRole('button', { name: 'Block the account' }).click();
+    assert.match(await textOf(page, '.flash'), /Blocked: every session of that account has ended/);
+    assert.match(await textOf(page, `#user-${target.id} [data-blocked]`), /Blocked since .*: Payment fraud, confirmed by the provider/);
+    await targetPage.goto('/balance');
+    await targetPage.waitForURL(/\/sign-in/);
+    await page.locator(`#user-${target.id}`).getByRole('button', { name: 'Unblock' }).click();
+    assert.match(await textOf(page, '.flash'), /Unblocked/);
+    assert.equal(await page.locator(`#user-${target.id} [data-blocked]`).count(), 0);
+    // An admin's own admin role has no remove button, and no block form of their own.
+    await page.getByLabel('Login starts with').fill(admin.login);
+    await page.getByRole('button', { name: 'Find' }).click();
+    assert.match(await textOf(page, `#user-${admin.id} .user-roles`), /admin \(yours\)/);
+    assert.equal(await page.locator(`#user-${admin.id}`).getByRole('button', { name: 'Block the account' }).count(), 0);
   });
 
   it('staff pages answer 403 to anyone without the role', async () => {

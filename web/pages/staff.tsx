@@ -2,7 +2,7 @@
  * Staff pages: the staff home with links to the queues a staff member's roles open; the
  * moderation queue (offers and feedback answers), the arbitration queue with the case file and
  * the decision form, the attention list, reports and everyone blocked now (sanctions), support's money pages (the withdrawal queue, payout
- * batches, provider events, card top-up refunds); links to each workflow in the Temporal Web UI. Each
+ * batches, provider events, card top-up refunds), admins' Users page (roles, blocks); links to each workflow in the Temporal Web UI. Each
  * page needs the roles its JSON route needs (see staff/roles.ts); anyone else gets 403.
  */
 import { Hono } from 'hono';
@@ -18,6 +18,7 @@ import { sanctionPages } from './staff/sanctions.js';
 import { holds, staffAccess, staffOf } from './staff/roles.js';
 import { topUpRefundPages } from './staff/top-up-refund.js';
 import { staffWithdrawalPages } from './staff/withdrawals.js';
+import { userAdminPages } from './staff/users.js';
 
 const queues = [
   { href: '/staff/moderation', label: 'Moderation queue', what: 'offers and answers to feedback awaiting a decision', roles: staffAccess.moderation },
@@ -33,6 +34,7 @@ const queues = [
   { href: '/staff/top-ups', label: 'Refund a card top-up', what: 'an early withdrawal of card money, back to the same card (K-48)', roles: staffAccess.money },
   { href: '/staff/jobs', label: 'Jobs', what: 'estimated jobs: reassign an expert (W-10), decide a cancellation’s refund (W-11)', roles: staffAccess.jobs },
   { href: '/staff/job-installs', label: 'Install catalog', what: 'the fixed-price installs clients order at once (W-06): add one, change a price, retire one', roles: staffAccess.installs },
+  { href: '/staff/users', label: 'Users', what: 'find anyone by login: grant or take a staff role, block or unblock the account', roles: staffAccess.users },
   { href: '/expert/jobs', label: 'Expert jobs', what: 'the queue of jobs to estimate, most urgent first (W-02), and yours', roles: staffAccess.expert },
 ];
 
@@ -58,6 +60,7 @@ export function staffPages(deps: WebDeps) {
     ));
   });
   app.route('/', moderationPages(deps));
+  app.route('/', userAdminPages(deps));
   app.route('/', arbitrationPages(deps));
   app.route('/', attentionPages(deps));
   app.route('/', sanctionPages(deps));

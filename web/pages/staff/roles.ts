@@ -28,6 +28,8 @@ export const staffAccess = {
   installs: ['support', 'admin'] as StaffRole[],
   /** `/expert/queue`, `/expert/jobs`, claim, estimate, deliver (W-02, W-04). */
   expert: ['expert'] as StaffRole[],
+  /** `GET /admin/users`, roles, block and unblock: the Users page. */
+  users: ['admin'] as StaffRole[],
   /** `POST /admin/users/{id}/badges` and taking one back (K-36): the award form on a profile. */
   badges: ['admin'] as StaffRole[],
   /** `POST /staff/feedback/{orderId}/delete` (K-59). */
