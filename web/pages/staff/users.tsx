@@ -114,7 +114,7 @@ const UserCard: FC<{ viewer: Viewer; user: AdminUser; login: string; mine: boole
   const grantable = staffRoles.filter((r) => !user.roles.includes(r));
   const hidden = <input type="hidden" name="login" value={login} />;
   return (
-    <li class="card" id={`user-${user.id}`}>
+    <li class="card user-card" id={`user-${user.id}`}>
       <h2>
         {user.login} · {user.email} {user.emailConfirmed ? null : <span class="status">unconfirmed</span>}
       </h2>
@@ -127,26 +127,30 @@ const UserCard: FC<{ viewer: Viewer; user: AdminUser; login: string; mine: boole
           </>
         ) : null}
       </p>
-      <p class="user-roles">
-        Roles: {user.roles.length ? null : 'none'}
-        {user.roles.map((r: StaffRole) => (
-          <span class="role" data-role={r}>
-            {' '}
-            {r}
-            {mine && r === 'admin' ? (
-              ' (yours)'
-            ) : (
-              <form method="post" action={`/staff/users/${user.id}/roles/${r}/remove`} class="inline">
-                <input type="hidden" name="_csrf" value={viewer.csrf} />
-                {hidden}
-                <button type="submit" class="link" aria-label={`Remove ${r} from ${user.login}`}>
-                  remove
-                </button>
-              </form>
-            )}
-          </span>
-        ))}
-      </p>
+      <div class="user-roles">
+        {user.roles.length ? (
+          <ul class="tags" aria-label={`${user.login}'s roles`}>
+            {user.roles.map((r: StaffRole) => (
+              <li data-role={r}>
+                {r}{' '}
+                {mine && r === 'admin' ? (
+                  '(yours)'
+                ) : (
+                  <form method="post" action={`/staff/users/${user.id}/roles/${r}/remove`} class="inline">
+                    <input type="hidden" name="_csrf" value={viewer.csrf} />
+                    {hidden}
+                    <button type="submit" class="link" aria-label={`Remove ${r} from ${user.login}`}>
+                      remove
+                    </button>
+                  </form>
+                )}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>No staff role.</p>
+        )}
+      </div>
       {grantable.length ? (
         <form method="post" action={`/staff/users/${user.id}/roles`} class="inline" aria-label={`grant ${user.login} a role`}>
           <input type="hidden" name="_csrf" value={viewer.csrf} />
