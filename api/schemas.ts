@@ -161,6 +161,13 @@ export const DateTime = z.iso.datetime({ offset: true }).openapi({
 });
 
 /** An email address (`services/email-address.ts`), with its pattern in the document. */
+/** The start of a login, as a search takes it: `min` to 32 letters, digits or underscores (any case). */
+export const loginPrefix = (min: number) =>
+  z
+    .string()
+    .regex(new RegExp(`^[A-Za-z0-9_]{${min},32}$`), `${min} to 32 letters, digits or underscores`)
+    .openapi({ description: 'the login’s first characters', example: 'ann' });
+
 export const Email = emailAddress().openapi({ pattern: EMAIL_PATTERN.source, example: 'alice@example.com' });
 
 /** The largest id an `int8` column takes that JavaScript holds exactly. */

@@ -10,6 +10,7 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { badgeAwards } from '../db/schema/badges.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import { notifications } from '../db/schema/orders.js';
 import { users } from '../db/schema/users.js';
 import { AppError, fieldError } from '../workflows/lib/errors.js';
@@ -87,8 +88,6 @@ export async function awardsOf(db: Db, userId: number): Promise<(BadgeAward & { 
   return rows.map((r) => ({ id: r.id, kind: r.kind, reason: r.reason, awardedAt: r.awardedAt.toISOString() }));
 }
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string; cause?: { code?: string } }).code === '23505' || (err as { cause?: { code?: string } }).cause?.code === '23505';
-
 export function createBadges({ db, clock }: { db: Db; clock: Clock }) {
   return {
     /** An admin awards `kind` to a user for `reason`; the same standing award twice is a 409. */
@@ -106,7 +105,7 @@ export function createBadges({ db, clock }: { db: Db; clock: Clock }) {
         });
         return { id: row.id, userId, kind: row.kind, reason: row.reason, awardedAt: row.awardedAt.toISOString() };
       } catch (err) {
-        if (isUniqueViolation(err)) throw fieldError('body.reason', 'this user already holds this badge for that', 'conflict');
+        if (isUniqueViolation(err, 'badge_awards_once')) throw fieldError('body.reason', 'this user already holds this badge for that', 'conflict');
         throw err;
       }
     },

@@ -17,14 +17,9 @@ import { accountRules } from './policy.js';
 import { sendActivation } from './account-activation.js';
 import { me, normalize, startWithdrawalLock } from './profile.js';
 import { newToken, sha256 } from './tokens.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import { countFailure, countKeyFailure, delayAfter, forgetFailures, loginDigest, passwordCheckKey, secondsUntilAllowed, signInKeys } from './sign-in-throttle.js';
 
-
-function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const e = err as { code?: string; constraint_name?: string; cause?: { code?: string; constraint_name?: string } };
-  const pg = e?.code === '23505' ? e : e?.cause?.code === '23505' ? e.cause : undefined;
-  return pg?.constraint_name === constraint;
-}
 
 // ---- Email tokens ---------------------------------------------------------------------------
 

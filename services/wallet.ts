@@ -3,6 +3,7 @@
  * the bonus balance, the balance with what is withdrawable and when, and the statement.
  * Money itself moves only through the ledger.
  */
+import { isUniqueViolation } from '../db/unique-violation.js';
 import { and, asc, desc, eq, gt, isNotNull, lt, sql } from 'drizzle-orm';
 import { reconcileInBatches } from '../db/batches.js';
 import type { Db } from '../db/client.js';
@@ -353,10 +354,6 @@ async function listTopUps(deps: WalletDeps, userId: number): Promise<TopUpView[]
   return rows.map((row) => view(row, lotOf.get(row.id)));
 }
 
-const isUniqueViolation = (err: unknown) => {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === '23505' || e?.cause?.code === '23505';
-};
 
 /**
  * The balance: main, bonus and escrow, with what is withdrawable now and, for each part of
@@ -399,7 +396,7 @@ async function createPromo(deps: WalletDeps, adminId: number, input: PromoInput)
       .returning();
     return { id: row!.id, code: row!.code, amountCents: row!.amount, expiresAt: row!.expiresAt.toISOString(), maxRedemptions: row!.maxRedemptions, redemptions: 0 };
   } catch (err) {
-    if ((err as { code?: string; cause?: { code?: string } }).cause?.code === '23505') throw fieldError('body.code', 'a promo code with this code exists', 'conflict');
+    if (isUniqueViolation(err)) throw fieldError('body.code', 'a promo code with this code exists', 'conflict');
     throw err;
   }
 }

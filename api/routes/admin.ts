@@ -8,7 +8,7 @@ import { badgeRules, walletRules } from '../../services/policy.js';
 import { access, callerOf, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
-import { Cents, DateTime, errorResponses, Id, IdParam, json, jsonBody, Text, wholeNumberParam, MAX_ID } from '../schemas.js';
+import { Cents, DateTime, errorResponses, Id, IdParam, json, jsonBody, loginPrefix, MAX_ID, Text, wholeNumberParam } from '../schemas.js';
 
 const Role = z.enum(staffRoles);
 const UserRoles = z.object({ id: z.number().int(), login: z.string(), roles: z.array(Role) }).openapi('UserRoles');
@@ -41,12 +41,7 @@ const routes = {
     summary: 'Find users by the start of their login, blocked and unconfirmed ones too',
     description: `Any case; at most ${ADMIN_USERS_LIMIT}, in login order. For granting roles, blocking and unblocking.`,
     request: {
-      query: z.strictObject({
-        login: z
-          .string()
-          .regex(/^[A-Za-z0-9_]{1,32}$/, '1 to 32 letters, digits or underscores')
-          .openapi({ description: 'the login’s first characters', example: 'ann' }),
-      }),
+      query: z.strictObject({ login: loginPrefix(1) }),
     },
     responses: { 200: json('Matching users', z.object({ items: z.array(AdminUser) })) },
   }),

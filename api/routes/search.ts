@@ -5,7 +5,7 @@ import { access, secured } from '../auth.js';
 import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import type { SiteActivityService } from '../../services/site-activity.js';
-import { Cents, DateTime, json, MAX_INT4, orNull, Text, wholeNumberParam } from '../schemas.js';
+import { Cents, DateTime, json, loginPrefix, MAX_INT4, orNull, Text, wholeNumberParam } from '../schemas.js';
 
 /** A query parameter that may repeat: one occurrence arrives as a string, several as an array. */
 function repeated<T extends z.ZodType>(item: T, max: number) {
@@ -132,12 +132,7 @@ const routes = {
     summary: 'Find sellers by the start of their login',
     description: `At most ${SELLER_HITS_LIMIT}, in login order; any case matches. Blocked accounts and unconfirmed ones are left out.`,
     request: {
-      query: z.strictObject({
-        login: z
-          .string()
-          .regex(/^[A-Za-z0-9_]{2,32}$/, '2 to 32 letters, digits or underscores')
-          .openapi({ description: 'the login’s first characters', example: 'ali' }),
-      }),
+      query: z.strictObject({ login: loginPrefix(2) }),
     },
     responses: { 200: json('Matching sellers', z.object({ items: z.array(SellerHit) })) },
   }),
