@@ -283,6 +283,8 @@ describe('money in the browser, against the local payment providers', () => {
     assert.match(await textOf(page, '#withdraw-fee'), /PayPal: fee 3 % \(at least \$0\.30\) = \$300\.00; you receive \$9,700\.00/);
     await page.getByLabel('Amount in dollars').fill('10000.01');
     await pollUntil(async () => /must be at most \$10,000\.00/.test(await textOf(page, '#withdraw-fee')), { timeoutMs: 5_000, intervalMs: 100, what: 'why $10,000.01 has no fee' });
+    await page.getByLabel('Amount in dollars').fill('ten dollars');
+    await pollUntil(async () => /^Enter an amount in dollars, such as 25 or 25\.50, to see the fee\.$/.test(await textOf(page, '#withdraw-fee')), { timeoutMs: 5_000, intervalMs: 100, what: 'how to type an amount' });
     await assertAccessible(page, 'withdraw page, an amount over the limit');
     await context.close();
   });

@@ -40,6 +40,10 @@ const FeeLine: FC<{ policy: WithdrawalPolicy; method: 'card' | 'paypal'; cents: 
   );
 };
 
+/** Why a typed amount has no fee line: its bound ("at most $10,000.00") or how to type one. */
+const feeRefusal = (message: string | undefined) =>
+  message && /^at (least|most) /.test(message) ? `For a fee, the amount must be ${message}.` : 'Enter an amount in dollars, such as 25 or 25.50, to see the fee.';
+
 /**
  * The fee and what arrives for the typed amount, by the method of the payout details (both
  * methods while there are none). It asks for itself again as the amount changes.
@@ -57,7 +61,7 @@ const FeePreview: FC<{ policy: WithdrawalPolicy; method: 'card' | 'paypal' | nul
       ) : raw === undefined || raw.trim() === '' ? (
         <p class="muted">Type an amount to see the fee and what you receive.</p>
       ) : (
-        <p class="muted">{`For a fee, the amount must be ${parsed.error.issues[0]?.message ?? 'an amount in dollars'}.`}</p>
+        <p class="muted">{feeRefusal(parsed.error.issues[0]?.message)}</p>
       )}
     </div>
   );
