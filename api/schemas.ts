@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { ATTACHMENT_ID } from '../services/attachments.js';
 import { EMAIL_PATTERN, emailAddress } from '../services/email-address.js';
+import { loginPrefixPattern } from '../services/user-admin.js';
 import { trimmedTextPattern } from '../workflows/lib/text.js';
 import { HTTP_URL, HTTP_URL_PATTERN } from '../workflows/lib/web-address.js';
 import { wholeNumber } from './whole-number.js';
@@ -165,7 +166,7 @@ export const DateTime = z.iso.datetime({ offset: true }).openapi({
 export const loginPrefix = (min: number) =>
   z
     .string()
-    .regex(new RegExp(`^[A-Za-z0-9_]{${min},32}$`), `${min} to 32 letters, digits or underscores`)
+    .regex(loginPrefixPattern(min), `${min} to 32 letters, digits or underscores`)
     .openapi({ description: 'the login’s first characters', example: 'ann' });
 
 export const Email = emailAddress().openapi({ pattern: EMAIL_PATTERN.source, example: 'alice@example.com' });

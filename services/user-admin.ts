@@ -19,6 +19,9 @@ export interface AdminUser {
   createdAt: string;
 }
 
+/** The start of a login as a search takes it: `min` to 32 letters, digits or underscores (any case). */
+export const loginPrefixPattern = (min: number) => new RegExp(`^[A-Za-z0-9_]{${min},32}$`);
+
 /** At most this many users a search, in login order. */
 export const ADMIN_USERS_LIMIT = 20;
 

@@ -9,16 +9,16 @@ import { Hono } from 'hono';
 import type { FC } from 'hono/jsx';
 import { z } from 'zod';
 import { staffRoles, type StaffRole } from '../../../services/accounts.js';
-import type { AdminUser } from '../../../services/user-admin.js';
+import { loginPrefixPattern, type AdminUser } from '../../../services/user-admin.js';
 import { AppError } from '../../../workflows/lib/errors.js';
 import type { WebDeps, WebEnv } from '../../context.js';
-import { parseForm, readForm, text } from '../../forms.js';
+import { parseForm, readForm, text, type FormData } from '../../forms.js';
 import { page, redirect, type WebContext } from '../../page.js';
 import { ActionButton, Time, type Viewer } from '../../ui.js';
 import { errorsFor, pathId, RowSelect, RowTextArea, type RowErrors } from './controls.js';
 import { staffAccess, staffOf } from './roles.js';
 
-const LOGIN_PREFIX = /^[A-Za-z0-9_]{1,32}$/;
+const LOGIN_PREFIX = loginPrefixPattern(1);
 /** The search a form came from, to go back to (a login's start, or nothing). */
 const searchOf = (value: unknown) => (typeof value === 'string' && LOGIN_PREFIX.test(value) ? value : '');
 const backTo = (login: string) => (login ? `/staff/users?login=${login}` : '/staff/users');
@@ -41,41 +41,40 @@ export function userAdminPages(deps: WebDeps) {
     }
     return show(c, searchOf(asked));
   });
-  app.post('/staff/users/:id/roles', async (c) => {
-    staffOf(c, staffAccess.users);
-    const id = pathId(c.req.param('id'));
-    const form = await readForm(c);
-    const login = searchOf(form.login);
+  /**
+   * One user action: admins only, the user's id from the path, the form (with the search to go
+   * back to), `act` answering the flash message or the page again with its refusal.
+   */
+  const action = (path: string, act: (c: WebContext, id: number, form: FormData, login: string) => Promise<string | Response>) =>
+    app.post(path, async (c) => {
+      staffOf(c, staffAccess.users);
+      const id = pathId(c.req.param('id'));
+      const form = await readForm(c);
+      const login = searchOf(form.login);
+      const done = await act(c, id, form, login);
+      return typeof done === 'string' ? redirect(c, backTo(login), done) : done;
+    });
+  action('/staff/users/:id/roles', async (c, id, form, login) => {
     const parsed = parseForm(Grant, form);
     if (!parsed.ok) return show(c, login, { key: String(id), fields: parsed.errors, form }, 400);
     const user = await accounts.grantRole(id, parsed.data.role);
-    return redirect(c, backTo(login), `Granted: ${user.login} is now ${parsed.data.role} too.`);
+    return `Granted: ${user.login} is now ${parsed.data.role} too.`;
   });
-  app.post('/staff/users/:id/roles/:role/remove', async (c) => {
-    staffOf(c, staffAccess.users);
-    const id = pathId(c.req.param('id'));
+  action('/staff/users/:id/roles/:role/remove', async (c, id) => {
     const role = Grant.shape.role.safeParse(c.req.param('role'));
     if (!role.success) throw new AppError('not_found', 'no such role');
-    const form = await readForm(c);
     const user = await accounts.revokeRole(id, role.data);
-    return redirect(c, backTo(searchOf(form.login)), `Removed: ${user.login} is no longer ${role.data}.`);
+    return `Removed: ${user.login} is no longer ${role.data}.`;
   });
-  app.post('/staff/users/:id/block', async (c) => {
-    staffOf(c, staffAccess.users);
-    const id = pathId(c.req.param('id'));
-    const form = await readForm(c);
-    const login = searchOf(form.login);
+  action('/staff/users/:id/block', async (c, id, form, login) => {
     const parsed = parseForm(Block, form);
     if (!parsed.ok) return show(c, login, { key: String(id), fields: parsed.errors, form }, 400);
     await accounts.block(id, parsed.data.reason);
-    return redirect(c, backTo(login), 'Blocked: every session of that account has ended.');
+    return 'Blocked: every session of that account has ended.';
   });
-  app.post('/staff/users/:id/unblock', async (c) => {
-    staffOf(c, staffAccess.users);
-    const id = pathId(c.req.param('id'));
-    const form = await readForm(c);
+  action('/staff/users/:id/unblock', async (_c, id) => {
     await accounts.unblock(id);
-    return redirect(c, backTo(searchOf(form.login)), 'Unblocked: the account can sign in again.');
+    return 'Unblocked: the account can sign in again.';
   });
   return app;
 }
