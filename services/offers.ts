@@ -15,6 +15,7 @@ import { splitCommission } from '../workflows/lib/money.js';
 import { orderRules } from '../workflows/order/policy.js';
 import type { Clock } from './clock.js';
 import type { AttachmentInfo } from './attachments.js';
+import { awardsOf, badgesOf, type Badge } from './badges.js';
 import { offerFeedback, type FeedbackItem } from './feedback.js';
 import { offerImages, offerPortfolio, type PortfolioItem } from './portfolio.js';
 import { publicSeller } from './sellers.js';
@@ -41,7 +42,8 @@ export interface OfferView extends OfferContent {
 
 export interface OfferPage extends OfferView {
   category: { id: number; name: string; parent: { id: number; name: string } | null };
-  seller: ReturnType<typeof publicSeller>;
+  /** K-36: with the badges the seller's profile shows, except purchases (a buyer's, not a seller's). */
+  seller: ReturnType<typeof publicSeller> & { badges: Badge[] };
   /** The seller's share of the basic price (the platform keeps its commission). */
   sellerEarningsCents: number;
   /** The offer's likes and dislikes, and its newest feedback with published answers only. */
@@ -246,20 +248,27 @@ export async function offerPage(deps: { db: Db; clock: Clock }, offerId: number,
   const visible = (offer.status === 'active' || offer.status === 'suspended') && !hiddenForWeekend(deps.clock.now(), seller.timeZone, seller.hideOnWeekends);
   const privileged = viewer && (viewer.id === offer.sellerId || viewer.roles.some((r) => r === 'moderator' || r === 'admin'));
   if (!visible && !privileged) throw new AppError('not_found', 'no such offer');
-  const [category] = await db.orm.select().from(categories).where(eq(categories.id, offer.categoryId));
+  const [[category], awards, feedback, images, portfolio] = await Promise.all([
+    db.orm.select().from(categories).where(eq(categories.id, offer.categoryId)),
+    awardsOf(db, seller.id),
+    offerFeedback(db, offer.id),
+    offerImages(db, offer.id),
+    offerPortfolio(db, offer.id),
+  ]);
   const [parent] = category!.parentId ? await db.orm.select().from(categories).where(eq(categories.id, category!.parentId)) : [];
   const base = offerView(offer);
+  const figures = { completedSales: stats?.completedOrders ?? 0, purchases: null, positiveFeedback: stats?.positiveFeedback ?? 0, negativeFeedback: stats?.negativeFeedback ?? 0 };
   return {
     ...base,
     // Others never see a pending edit or a moderator's note.
     pendingContent: privileged ? base.pendingContent : null,
     statusReason: privileged ? base.statusReason : null,
     category: { id: category!.id, name: category!.name, parent: parent ? { id: parent.id, name: parent.name } : null },
-    seller: publicSeller(seller, stats),
+    seller: { ...publicSeller(seller, stats), badges: badgesOf(figures, awards) },
     sellerEarningsCents: splitCommission(offer.priceCents, orderRules.commissionBps).seller,
-    feedback: await offerFeedback(db, offer.id),
-    images: await offerImages(db, offer.id),
-    portfolio: await offerPortfolio(db, offer.id),
+    feedback,
+    images,
+    portfolio,
   };
 }
 

@@ -68,7 +68,7 @@ export const PublicSeller = z
   })
   .openapi('PublicSeller');
 
-const Badge = z
+export const Badge = z
   .object({
     kind: z.enum(badgeKinds),
     name: z.string().openapi({ example: '100+ sales' }),

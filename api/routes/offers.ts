@@ -8,7 +8,7 @@ import type { AppEnv } from '../context.js';
 import { validationHook } from '../errors.js';
 import { Cents, errorResponses, httpUrl, IdParam, Int4Id, json, jsonBody, Text } from '../schemas.js';
 import { AttachmentInfo, PortfolioItem } from './attachments.js';
-import { FeedbackItem, PublicSeller } from './feedback.js';
+import { Badge, FeedbackItem, PublicSeller } from './feedback.js';
 
 const Tier = z.enum(['economy', 'standard', 'business']);
 const PackageTier = z.strictObject({
@@ -76,7 +76,10 @@ const Offer = z
 const OfferPage = z.object({
   ...Offer.shape,
   category: z.object({ id: z.number().int(), name: z.string(), parent: z.object({ id: z.number().int(), name: z.string() }).nullable() }),
-  seller: PublicSeller,
+  seller: z.object({
+    ...PublicSeller.shape,
+    badges: z.array(Badge).openapi({ description: 'K-36: the seller’s badges as their profile shows them (`GET /users/{login}`), without `purchases`' }),
+  }),
   sellerEarningsCents: Cents,
   feedback: z.object({ likes: z.number().int(), dislikes: z.number().int(), recent: z.array(FeedbackItem).openapi({ description: 'the newest, with published answers only' }) }),
   images: z.array(AttachmentInfo).openapi({ description: 'K-41: the offer’s images (JPEG, PNG, GIF), in order; download each at `GET /attachments/{id}`' }),

@@ -88,6 +88,23 @@ describe('badges (K-36)', () => {
     assert.deepEqual(await kinds(seller), ['sales']);
   });
 
+  it('the offer page’s seller card shows the seller’s badges as the profile does, without the buyer’s purchases', async () => {
+    const seller = await signUp(call, 'bdg_card');
+    const [shop, buyer] = [await signUp(call, 'bdg_card_shop'), await signUp(call, 'bdg_card_buyer')];
+    const [offerId, shopOfferId] = [await insertOffer(database.db, seller.id), await insertOffer(database.db, shop.id)];
+    const card = async () => {
+      const res = await call('GET', `/offers/${offerId}`, { token: buyer.token });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return (res.body.seller.badges as { kind: string; name: string }[]).map((b) => [b.kind, b.name]);
+    };
+    assert.deepEqual(await card(), [], 'a new seller has none');
+    for (let i = 0; i < 10; i++) await insertOrder(database.db, { buyer, offerId, ending: 'accepted' });
+    for (let i = 0; i < 10; i++) await insertOrder(database.db, { buyer: seller, offerId: shopOfferId, ending: 'accepted' });
+    assert.equal((await call('POST', `/admin/users/${seller.id}/badges`, { token: admin.token, body: { kind: 'contest', reason: 'Banner contest, October 2026' } })).status, 201);
+    assert.deepEqual(await kinds(seller), ['sales', 'purchases', 'contest'], 'the profile: 10 sales, 10 purchases, an award');
+    assert.deepEqual(await card(), [['sales', '10+ sales'], ['contest', 'Contest winner']]);
+  });
+
   it('an admin awards an idea, a bug report and a contest for something named, once each, and takes one back', async () => {
     const user = await signUp(call, 'bdg_helper');
     const award = (body: unknown, as: TestUser = admin, id = user.id) => call('POST', `/admin/users/${id}/badges`, { token: as.token, body });

@@ -287,6 +287,12 @@ describe('the catalog in the browser', () => {
     assert.match(await textOf(page, '.analytics'), /Sales analytics.*Responsibility \(last 30 orders\)\s*95% \(20 of 21\).*Sales\s*20/s);
     // The ignored order is against the seller on this offer: no longer Top Rated.
     assert.equal(await page.locator('.offer-card .top-rated').count(), 0);
+    // K-36: the offer's seller card carries the profile's badges, each leading to them there.
+    await visit(page, `/offers/${poster}`);
+    assert.deepEqual(await page.locator('.seller-card .badge-chips li').allTextContents(), ['10+ sales', 'Positive communication']);
+    await page.locator('.seller-card .badge-chips a', { hasText: '10+ sales' }).click();
+    await page.waitForURL(`**/sellers/${earner.login}#badges`);
+    assert.match(await textOf(page, '#badges'), /10\+ sales\s*20 orders completed as a seller/);
     await context.close();
   });
 

@@ -147,6 +147,17 @@ export const SellerCard: FC<{ seller: OfferPage['seller'] }> = ({ seller }) => (
     <p class="muted">
       Successfully completed: {percentText(seller.successfullyCompletedPercent)} · Submitted on time: {percentText(seller.onTimePercent)}
     </p>
+    {seller.badges.length ? (
+      <ul class="badge-chips" aria-label="badges">
+        {seller.badges.map((b) => (
+          <li data-kind={b.kind} title={b.detail}>
+            <a class="badge-name" href={`/sellers/${encodeURIComponent(seller.login)}#badges`}>
+              {b.name}
+            </a>
+          </li>
+        ))}
+      </ul>
+    ) : null}
   </section>
 );
 
