@@ -399,6 +399,9 @@ describe('journeys in the browser', () => {
   async function offerFromEditor(page: Page, seller5: TestUser, title: string): Promise<number> {
     await visit(page, '/seller/offers/new', 'offer editor');
     await page.getByLabel('Category', { exact: true }).selectOption({ label: 'Design › Logos' });
+    // The button sits level with the list it applies (its bottom edge on the list's).
+    const [list, use] = await Promise.all([page.getByLabel('Category', { exact: true }).boundingBox(), page.getByRole('button', { name: 'Use this category' }).boundingBox()]);
+    assert.ok(Math.abs(list!.y + list!.height - (use!.y + use!.height)) <= 2, `the list ends at ${list!.y + list!.height}, the button at ${use!.y + use!.height}`);
     await page.getByRole('button', { name: 'Use this category' }).click();
     await page.waitForURL(`**/seller/offers/new?category=${LOGOS}`);
     await assertAccessible(page, 'offer editor, Logos');
