@@ -27,4 +27,19 @@ describe('pollUntil: the one way scripts and tests wait for asynchronous work', 
       return true;
     });
   });
+
+  it('keeps waiting when the machine’s clock steps a day ahead during the wait (its bound is on the monotonic clock)', async (t) => {
+    let calls = 0;
+    const value = await pollUntil(
+      () => {
+        calls += 1;
+        // At the first check the wall clock jumps a day, as a resumed virtual machine's does.
+        if (calls === 1) t.mock.method(Date, 'now', () => Date.prototype.getTime.call(new Date()) + 86_400_000);
+        return calls === 3 ? 'done' : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 1, what: 'the third check' },
+    );
+    assert.equal(value, 'done');
+    assert.ok(Date.now() - new Date().getTime() >= 86_000_000, 'the wall clock stood a day ahead during the wait');
+  });
 });
