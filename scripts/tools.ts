@@ -6,8 +6,10 @@
  *   the wrapper module `scripts/temporal-cli/` with a newer SQLite driver than the CLI pins
  *   (that module's go.mod says why);
  * - Temporal's time-skipping test server, the Maven Central artifact
- *   `io.temporal:temporal-test-server` with its runtime dependencies, started by a
- *   small wrapper that hands its arguments to `io.temporal.testserver.TestServer`;
+ *   `io.temporal:temporal-test-server` with its runtime dependencies, started by a small
+ *   wrapper through our own main class (`scripts/test-server/SteadyClockTestServer.java`,
+ *   compiled here with javac): the library's server on a clock that a step of the machine's
+ *   clock does not move;
  * - mailpit, the local mail catcher of `npm start` when no SMTP_URL is set, built with
  *   `go install github.com/axllent/mailpit@v1.33.1` (only on that first `npm start`);
  * - the Temporal server and its SQL schema tool (`go install go.temporal.io/server/cmd/server@v1.29.1`
@@ -344,15 +346,17 @@ exec "$here/venv/bin/python" -m moto.server "$@"
  * runtime dependencies into `lib/`, and a shell wrapper starts it with the machine's Java.
  */
 export function ensureTestServer(): string {
-  const dir = join(toolsDir(), `temporal-test-server-${TEST_SERVER_VERSION}`);
+  const launcher = fileURLToPath(new URL('./test-server/SteadyClockTestServer.java', import.meta.url));
+  const source = createHash('sha256').update(readFileSync(launcher)).digest('hex').slice(0, 12);
+  const dir = join(toolsDir(), `temporal-test-server-${TEST_SERVER_VERSION}-${source}`);
   const exe = join(dir, 'temporal-test-server');
   if (existsSync(exe)) return exe;
 
-  const missing = ['java', 'mvn'].filter((tool) => !has(tool));
+  const missing = ['java', 'javac', 'mvn'].filter((tool) => !has(tool));
   if (missing.length > 0) {
     throw new MissingToolError(
-      `the Temporal time-skipping test server is missing and ${missing.join(' and ')} ` +
-        `${missing.length > 1 ? 'are' : 'is'} not installed to fetch and run it: install a JDK (17 or newer) and Maven`,
+      `the Temporal time-skipping test server is missing and ${missing.slice(0, -1).join(', ')}${missing.length > 1 ? ' and ' : ''}${missing.at(-1)} ` +
+        `${missing.length > 1 ? 'are' : 'is'} not installed to fetch, build and run it: install a JDK (17 or newer) and Maven`,
     );
   }
   log(`fetching io.temporal:temporal-test-server:${TEST_SERVER_VERSION} from Maven Central (first run only)…`);
@@ -386,12 +390,13 @@ export function ensureTestServer(): string {
   if (!readdirSync(join(scratch, 'lib')).some((jar) => jar.startsWith('temporal-test-server-'))) {
     throw new MissingToolError('Maven finished but temporal-test-server is not among the resolved jars');
   }
-  // The SDK starts this executable with `<port> [--enable-time-skipping]`; TestServer's main takes the same.
+  execFileSync('javac', ['-nowarn', '-d', 'classes', '-cp', join('lib', '*'), launcher], { cwd: scratch, stdio: ['ignore', 'inherit', 'inherit'] });
+  // The SDK starts this executable with `<port> [--enable-time-skipping]`, as the library's TestServer takes them.
   writeFileSync(
     join(scratch, 'temporal-test-server'),
     `#!/bin/sh
 here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
-exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -cp "$here/lib/*" io.temporal.testserver.TestServer "$@"
+exec java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -cp "$here/classes:$here/lib/*" io.temporal.internal.testservice.SteadyClockTestServer "$@"
 `,
   );
   chmodSync(join(scratch, 'temporal-test-server'), 0o755);

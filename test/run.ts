@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { EmbeddedPostgresAccessError, startEmbeddedPostgres, type RunningPostgres } from '../db/embedded.js';
 import { registerSearchAttributes, startTemporalDevServer, type RunningDevServer } from '../scripts/temporal-dev-server.js';
-import { ensureChromium } from '../scripts/chromium.js';
+import { ensureChromium, ensureFaketime } from '../scripts/chromium.js';
 import { ensureTools, MissingToolError } from '../scripts/tools.js';
 import { signalGroup, startGuard, stopMember, type Guard } from '../scripts/supervisor.js';
 import { freePort } from './support/ports.js';
@@ -185,6 +185,8 @@ try {
   // The browser tests' Chromium, only when they run.
   const browserTests = files.some((file) => relative(root, file).startsWith(join('test', 'browser')));
   const chromium = browserTests ? ensureChromium(say) : undefined;
+  // libfaketime, only for the test that steps a test server's clock.
+  const faketime = files.some((file) => file.endsWith('test-server-clock.test.ts')) ? ensureFaketime(say) : undefined;
 
   let pgAdminUrl = process.env.DATABASE_URL;
   if (!pgAdminUrl) {
@@ -258,6 +260,7 @@ try {
         GIGFLOW_TEST_SCRATCH: scratch,
         ...fixtures.env,
         ...(chromium ? { CHROMIUM: chromium } : {}),
+        ...(faketime ? { GIGFLOW_TEST_FAKETIME: faketime } : {}),
       },
     },
   );

@@ -61,9 +61,9 @@ describe('provisioning the Temporal tools', () => {
     assert.match(text, /the Temporal CLI is missing and Go is not installed/);
   });
 
-  it('says Java and Maven are missing when it has no test server and cannot fetch one', () => {
+  it('says Java, its compiler and Maven are missing when it has no test server and cannot fetch one', () => {
     const { status, text } = provision({ ...bare(), TEMPORAL_CLI: harness.temporalCli });
     assert.equal(status, 1, text);
-    assert.match(text, /test server is missing and java and mvn are not installed/);
+    assert.match(text, /test server is missing and java, javac and mvn are not installed/);
   });
 });

@@ -47,6 +47,8 @@ export const harness = {
   get temporalCli() { return required('GIGFLOW_TEST_TEMPORAL_CLI'); },
   /** The executable that starts Temporal's time-skipping test server. */
   get testServer() { return required('GIGFLOW_TEST_SERVER'); },
+  /** Debian's libfaketime, for the test that steps a test server's wall clock. */
+  get faketime() { return required('GIGFLOW_TEST_FAKETIME'); },
   /** A folder removed when the run ends. */
   get scratch() { return required('GIGFLOW_TEST_SCRATCH'); },
   /** The run's database with every migration applied, which each file's database is a copy of. */
