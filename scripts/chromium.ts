@@ -1,5 +1,5 @@
 /**
- * Debian packages the tests run. Chromium for the browser tests, from Debian's `chromium` source package, driven by
+ * Chromium for the browser tests, from Debian's `chromium` source package, driven by
  * playwright-core (Playwright's own browser download cannot reach its CDN here).
  *
  * Its headless shell (`chromium-headless-shell`: Chromium's old headless mode, the build
@@ -11,8 +11,6 @@
  * that cannot be done, Debian's `chromium` serves as before; with neither, it says what to run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { childEnvironment } from '../config.js';
 import { MissingToolError } from './tools.js';
 
@@ -63,36 +61,4 @@ export function ensureChromium(say: (line: string) => void): string {
     return fallback;
   }
   throw new MissingToolError(`installing Chromium failed (${failure ?? 'apt-get installed no executable'}); run \`${INSTALL}\` and try again`);
-}
-
-const FAKETIME_INSTALL = 'apt-get update && apt-get install -y --no-install-recommends libfaketime';
-
-/** Debian's libfaketime (its build for multithreaded programs), where the package puts it (`/usr/lib/<triplet>/faketime/`), or undefined. */
-function findFaketime(): string | undefined {
-  for (const dir of ['/usr/lib', ...readdirSync('/usr/lib').map((entry) => join('/usr/lib', entry))]) {
-    const lib = join(dir, 'faketime', 'libfaketimeMT.so.1');
-    if (existsSync(lib)) return lib;
-  }
-  return undefined;
-}
-
-/**
- * libfaketime (Debian's `libfaketime`), which the test of the time-skipping server's clock runs
- * the server under to step its wall clock (test/integration/test-server-clock.test.ts): installed
- * with apt-get when missing and we run as root, as the headless shell is; else a MissingToolError
- * saying what to run.
- */
-export function ensureFaketime(say: (line: string) => void): string {
-  const found = findFaketime();
-  if (found) return found;
-  if (process.getuid?.() !== 0) throw new MissingToolError(`the test of the test server's clock needs libfaketime: run \`sudo sh -c '${FAKETIME_INSTALL}'\``);
-  say(`libfaketime is missing: installing Debian's package (${FAKETIME_INSTALL})`);
-  try {
-    execFileSync('sh', ['-c', FAKETIME_INSTALL], { stdio: ['ignore', 'ignore', 'inherit'], env: childEnvironment({ DEBIAN_FRONTEND: 'noninteractive' }) });
-  } catch (err) {
-    throw new MissingToolError(`installing libfaketime failed (${(err as Error).message.split('\n')[0]}); run \`${FAKETIME_INSTALL}\` and try again`);
-  }
-  const installed = findFaketime();
-  if (!installed) throw new MissingToolError(`apt-get installed no libfaketimeMT.so.1; run \`${FAKETIME_INSTALL}\` and try again`);
-  return installed;
 }

@@ -343,7 +343,8 @@ exec "$here/venv/bin/python" -m moto.server "$@"
 
 /**
  * The time-skipping test server: Maven resolves `io.temporal:temporal-test-server` and its
- * runtime dependencies into `lib/`, and a shell wrapper starts it with the machine's Java.
+ * runtime dependencies into `lib/`, javac compiles our main class into `classes/`, and a shell
+ * wrapper starts it with the machine's Java. The folder's name carries a hash of that class's source.
  */
 export function ensureTestServer(): string {
   const launcher = fileURLToPath(new URL('./test-server/SteadyClockTestServer.java', import.meta.url));

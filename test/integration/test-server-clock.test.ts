@@ -4,9 +4,10 @@
  * While time skipping is locked (whenever a test is not sleeping), the library's server advances
  * its time by the machine's wall clock. A step of that clock — a virtual machine resumed after a
  * pause and set to the date, an NTP correction — then moves the time of every test running by the
- * same step: one such step sent the dispute test of order-timers.test.ts 8 days ahead between two
- * of its sleeps ("cannot sleep back"). The tools' server (scripts/test-server/
- * SteadyClockTestServer.java) reads the wall clock once and advances by the monotonic clock.
+ * same step (the likely cause of the one failure of order-timers.test.ts's dispute case, whose
+ * time stood 8 days ahead between two of its sleeps: "cannot sleep back"). The tools' server
+ * (scripts/test-server/SteadyClockTestServer.java) reads the wall clock once and advances by the
+ * monotonic clock.
  *
  * Both servers run here under libfaketime, which steps their wall clock by two days (a file it
  * reads at every clock read) and leaves their monotonic clock alone; each server's time is read
