@@ -47,6 +47,11 @@ export interface BadgeFigures {
   negativeFeedback: number;
 }
 
+/** The figures from a seller's stored standing (none: a user who never sold), and the purchases the viewer may see (null: not shown). */
+export function badgeFigures(stats: { completedOrders: number; positiveFeedback: number; negativeFeedback: number } | null | undefined, purchases: number | null): BadgeFigures {
+  return { completedSales: stats?.completedOrders ?? 0, purchases, positiveFeedback: stats?.positiveFeedback ?? 0, negativeFeedback: stats?.negativeFeedback ?? 0 };
+}
+
 const count = (n: number) => n.toLocaleString('en-US');
 const plural = (n: number, one: string, many: string) => `${count(n)} ${n === 1 ? one : many}`;
 

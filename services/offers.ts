@@ -15,7 +15,7 @@ import { splitCommission } from '../workflows/lib/money.js';
 import { orderRules } from '../workflows/order/policy.js';
 import type { Clock } from './clock.js';
 import type { AttachmentInfo } from './attachments.js';
-import { awardsOf, badgesOf, type Badge } from './badges.js';
+import { awardsOf, badgeFigures, badgesOf, type Badge } from './badges.js';
 import { offerFeedback, type FeedbackItem } from './feedback.js';
 import { offerImages, offerPortfolio, type PortfolioItem } from './portfolio.js';
 import { publicSeller } from './sellers.js';
@@ -257,14 +257,13 @@ export async function offerPage(deps: { db: Db; clock: Clock }, offerId: number,
   ]);
   const [parent] = category!.parentId ? await db.orm.select().from(categories).where(eq(categories.id, category!.parentId)) : [];
   const base = offerView(offer);
-  const figures = { completedSales: stats?.completedOrders ?? 0, purchases: null, positiveFeedback: stats?.positiveFeedback ?? 0, negativeFeedback: stats?.negativeFeedback ?? 0 };
   return {
     ...base,
     // Others never see a pending edit or a moderator's note.
     pendingContent: privileged ? base.pendingContent : null,
     statusReason: privileged ? base.statusReason : null,
     category: { id: category!.id, name: category!.name, parent: parent ? { id: parent.id, name: parent.name } : null },
-    seller: { ...publicSeller(seller, stats), badges: badgesOf(figures, awards) },
+    seller: { ...publicSeller(seller, stats), badges: badgesOf(badgeFigures(stats, null), awards) },
     sellerEarningsCents: splitCommission(offer.priceCents, orderRules.commissionBps).seller,
     feedback,
     images,

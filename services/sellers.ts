@@ -7,7 +7,7 @@ import { users } from '../db/schema/users.js';
 import { AppError } from '../workflows/lib/errors.js';
 import { nextLevel, type NextLevel, type SellerLevel } from '../workflows/lib/reputation.js';
 import type { Clock } from './clock.js';
-import { awardsOf, badgesOf, type Badge } from './badges.js';
+import { awardsOf, badgeFigures, badgesOf, type Badge } from './badges.js';
 import { sellerPortfolio, type PortfolioItem } from './portfolio.js';
 import { visibleOfferSql } from './visibility.js';
 
@@ -124,12 +124,6 @@ async function sellerProfile({ db, clock }: { db: Db; clock: Clock }, login: str
     .orderBy(desc(offers.topRated), desc(sql`coalesce(${offers.publishedAt}, ${offers.createdAt})`), desc(offers.id))
     .limit(PROFILE_OFFERS_LIMIT);
   const [buyerStatus, awards] = await Promise.all([visibleBuyerStatus(db, user.id, stats?.completedOrders ?? 0, viewerId), awardsOf(db, user.id)]);
-  const figures = {
-    completedSales: stats?.completedOrders ?? 0,
-    purchases: buyerStatus?.purchases ?? null,
-    positiveFeedback: stats?.positiveFeedback ?? 0,
-    negativeFeedback: stats?.negativeFeedback ?? 0,
-  };
   return {
     seller: {
       ...publicSeller(user, stats),
@@ -140,7 +134,7 @@ async function sellerProfile({ db, clock }: { db: Db; clock: Clock }, login: str
       lastActiveAt: stats?.lastActiveAt?.toISOString() ?? null,
       analytics: stats?.analytics ?? null,
       buyerStatus,
-      badges: badgesOf(figures, awards),
+      badges: badgesOf(badgeFigures(stats, buyerStatus?.purchases ?? null), awards),
     },
     offers: rows.map((r) => ({
       id: r.id,

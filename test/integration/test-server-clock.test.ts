@@ -10,7 +10,7 @@
  * monotonic clock.
  *
  * Both servers run here under libfaketime, which steps their wall clock by two days (a file it
- * reads at every clock read) and leaves their monotonic clock alone; each server's time is read
+ * reads again a second after a clock read) and leaves their monotonic clock alone; each server's time is read
  * from the start time of a workflow started on it before and after the step. The library's own
  * server moving by the step shows that the step reached the process.
  */
