@@ -89,7 +89,7 @@ const DOCUMENT = {
       'a path no operation has answers `UnknownPath` (404), and a method a path does not take `MethodNotAllowed` (405, with `Allow`); a concrete path is matched before a template that also matches it. ' +
       'A request that is not well-formed HTTP/1.1 (a method that is none of HTTP’s, a malformed request line, header, length or chunk, no `Host`) answers 400 `invalid_request`, a header section over 16 KB 431 `headers_too_large`, each with the same error body, and the connection closes. ' +
       'Every free-text string of a request (body, query, path) takes no C0 control character but tab and newline and no DEL (its `pattern`), and no lone UTF-16 surrogate (400; not Unicode text). ' +
-      'Each operation’s `operationId` is its method and path (`GET /jobs/{id}` is `getJobsById`); an answer that creates something (an order, a job, a request, a withdrawal…) links to the operations on it, staff’s included, with the `id` they take (OpenAPI `links`).',
+      'Each operation’s `operationId` is its method and path (`GET /jobs/{id}` is `getJobsById`); an answer that names a thing (a creation by its id, a list by its first item’s, and their other `<noun>Id` fields) links to the operations that take it, staff’s included, with the id they take in their path or body (OpenAPI `links`).',
   },
 };
 

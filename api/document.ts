@@ -15,10 +15,11 @@
  * cleans its file's name). Response schemas change only where a request shares them (a profile
  * sent and read back), and what they gain is then true of what they answer.
  *
- * Then every operation gets its `operationId`, and each creation's answer its links to the
- * operations on what it made (`withOperations`).
+ * Then every operation gets its `operationId`, and each answer that names a thing its links to
+ * the operations that take it (`withOperations`, `./document-links.ts`).
  */
 import { STORABLE_TEXT_PATTERN } from '../workflows/lib/text.js';
+import { withLinks } from './document-links.js';
 
 type Schema = Record<string, unknown>;
 
@@ -94,51 +95,14 @@ export function operationIdOf(method: string, path: string): string {
   return method.toLowerCase() + words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
 }
 
-/** Staff's paths, whose operations act on what users made: `/staff/withdrawals/{id}` on a withdrawal of `POST /withdrawals`. */
-const STAFF_PREFIX = /^\/(staff|admin|arbitration|moderation)(?=\/)/;
-
-/** The field of a creation's answer that holds the new thing's id: `id`, else `orderId` for `/orders`. */
-function idField(collection: string, schema: Schema, components: Record<string, Schema>): string | undefined {
-  const resolved = typeof schema.$ref === 'string' ? components[schema.$ref.slice(COMPONENT.length)] : schema;
-  const properties = isSchema(resolved?.properties) ? resolved.properties : {};
-  const noun = (collection.split('/').pop() ?? '').replace(/s$/, '').replace(/-(.)/g, (_, c: string) => c.toUpperCase());
-  const isId = (s: unknown) => isSchema(s) && (hasType(s, 'integer') || hasType(s, 'string'));
-  return ['id', `${noun}Id`].find((name) => isId(properties[name]));
-}
-
 /**
  * Every operation's `operationId` (`operationIdOf`), and OpenAPI links from each answer that
- * creates something (`POST /orders` → 201, or 200 for a retry with its Idempotency-Key) to the
- * operations on the thing it made: those of `/orders/{id}…` and of staff's `/admin/orders/{id}…`
- * whose only path parameter is that `id`, which the link fills from the answer's id field. So a
- * client's tools (a stateful test generator, a code generator) can follow an order, a job, a
- * request or a withdrawal from its creation.
+ * names a thing to the operations that take it (`withLinks`): so a client's tools (a stateful
+ * test generator, a code generator) can follow an order, a job, a request or a withdrawal from
+ * its creation or a list of them.
  */
 export function withOperations<D extends { paths?: object; components?: object }>(document: D): D {
   const paths = (document.paths ?? {}) as Record<string, Record<string, Schema>>;
-  const schemas = isSchema(document.components) ? document.components.schemas : undefined;
-  const components = (isSchema(schemas) ? schemas : {}) as Record<string, Schema>;
   for (const [path, item] of Object.entries(paths)) for (const [method, operation] of Object.entries(item)) operation.operationId ??= operationIdOf(method, path);
-  for (const [collection, item] of Object.entries(paths)) {
-    const responses = collection.includes('{') ? undefined : item.post?.responses;
-    if (!isSchema(responses)) continue;
-    const own = `${collection}/{id}`;
-    const actsOn = (path: string) => [path, path.replace(STAFF_PREFIX, '')].some((p) => p.startsWith(own) && (p.length === own.length || p[own.length] === '/') && !p.slice(own.length).includes('{'));
-    const targets = Object.entries(paths).filter(([path]) => actsOn(path));
-    for (const status of ['201', '200']) {
-      const response = responses[status];
-      const schema = isSchema(response) && isSchema(response.content) ? (response.content['application/json'] as Schema | undefined)?.schema : undefined;
-      const field = isSchema(schema) ? idField(collection, schema, components) : undefined;
-      if (!isSchema(response) || field === undefined || targets.length === 0) continue;
-      response.links = Object.fromEntries(
-        targets.flatMap(([path, target]) =>
-          Object.values(target).map((operation) => [
-            operation.operationId as string,
-            { operationId: operation.operationId, parameters: { 'path.id': `$response.body#/${field}` }, description: `\`${field}\` of this answer is \`{id}\` of \`${path}\`` },
-          ]),
-        ),
-      );
-    }
-  }
-  return document;
+  return withLinks(document);
 }
