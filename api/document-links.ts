@@ -12,7 +12,7 @@
  * Where an answer names a thing:
  * - a creation (`POST` on a collection), its id field: `id`, else `<noun>Id` (`orderId`);
  * - else a list (`GET` on a collection, or a `POST` answering one, as adding to the cart answers the
- *   cart), its first item's `id`;
+ *   cart), its first item's `id` (a tree's, the categories', its first item's first child's);
  * - and, in either, every other field `<noun>Id` of a collection (`offerId` of a cart line, the
  *   moderation queue's `offerId`, a standing's `userId`).
  *
@@ -90,7 +90,12 @@ function namingsOf(method: string, path: string, schema: unknown, collections: S
   if (creationId !== undefined) return fieldsOf(resolved, '', creationId);
   const listed = hasType(resolved, 'array') ? { items: resolved.items, at: '/0' } : { items: components.resolve(components.properties(resolved).items)?.items, at: '/items/0' };
   if (listed.items === undefined) return method === 'post' ? fieldsOf(resolved, '', undefined) : [];
-  return fieldsOf(listed.items, listed.at, ownId(listed.items, ['id']));
+  // A tree (items whose `children` are items of the same kind, the categories) by its first
+  // item's first child: offers and requests go in a subcategory, not a top one.
+  const children = components.properties(listed.items).children;
+  const tree = isSchema(children) && isSchema(children.items) && children.items.$ref !== undefined && children.items.$ref === (listed.items as Schema).$ref;
+  const first = tree ? { items: listed.items, at: `${listed.at}/children/0` } : listed;
+  return fieldsOf(first.items, first.at, ownId(first.items, ['id']));
 }
 
 type Link = { operationId: string; parameters?: Record<string, string>; requestBody?: Record<string, string>; description: string };

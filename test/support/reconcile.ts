@@ -197,7 +197,7 @@ export function watchWebhooks(stand: PaymentStandIns, fetchApp: (req: Request) =
       return res;
     } finally {
       inFlight -= 1;
-      lastEnded = Date.now();
+      lastEnded = performance.now();
     }
   });
   return {
@@ -205,7 +205,7 @@ export function watchWebhooks(stand: PaymentStandIns, fetchApp: (req: Request) =
      * Waits until no delivery is in flight nor ended in the last 50 ms: copies of one event
      * (a duplicate webhook) and a payment's second event go out together, a moment apart.
      */
-    quiet: () => pollUntil(() => inFlight === 0 && Date.now() - lastEnded >= 50, { intervalMs: 25, what: 'the webhook deliveries in flight' }),
+    quiet: () => pollUntil(() => inFlight === 0 && performance.now() - lastEnded >= 50, { intervalMs: 25, what: 'the webhook deliveries in flight' }),
     /** Deliveries the app refused or failed (`path status: body`), in order. */
     refused: () => [...refused],
   };

@@ -95,7 +95,7 @@ it('links every answer that names a thing to the operations that take it, by a f
   assert.ok(links('GET /me/cart 200').includes('/offers/{id}:items/0/offerId'));
   assert.ok(links('GET /moderation/queue 200').includes('/moderation/offers/{id}/decision:items/0/offerId'));
   assert.ok(links('GET /staff/standings 200').includes('/staff/users/{id}/sanctions:items/0/userId'));
-  assert.ok(links('GET /categories 200').includes('POST /offers body.categoryId:items/0/id'));
+  assert.ok(links('GET /categories 200').includes('POST /offers body.categoryId:items/0/children/0/id'), 'a subcategory: offers go in one');
   assert.equal(linked.get('POST /me/cart/checkout 201'), undefined, 'several orders: no single id to follow');
   // An action's answer names the thing it acted on, not what it made: `POST /requests/{id}/answers` answers the request.
   assert.equal(linked.get('POST /requests/{id}/answers 200'), undefined);
