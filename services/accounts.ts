@@ -55,7 +55,13 @@ async function grantRole(deps: AccountsDeps, userId: number, role: StaffRole): P
   return me(deps, userId);
 }
 
-async function revokeRole(deps: AccountsDeps, userId: number, role: StaffRole): Promise<Me> {
+/**
+ * `by` is the admin acting: their own admin role is not theirs to take away (another admin
+ * does), so the platform never loses its last admin by a slip (the Users page offers no such
+ * button; this refuses the request the page does not send).
+ */
+async function revokeRole(deps: AccountsDeps, userId: number, role: StaffRole, by: number): Promise<Me> {
+  if (userId === by && role === 'admin') throw new AppError('rule_violation', 'an admin does not take their own admin role away: another admin does');
   const updated = await deps.db.orm
     .update(users)
     .set({ roles: sql`array_remove(${users.roles}, ${role})` })
@@ -65,8 +71,13 @@ async function revokeRole(deps: AccountsDeps, userId: number, role: StaffRole): 
   return me(deps, userId);
 }
 
-/** A blocked user cannot log in or act: every session ends now. */
-async function block(deps: AccountsDeps, userId: number, reason: string): Promise<void> {
+/**
+ * A blocked user cannot log in or act: every session ends now. `by`, the admin acting, does not
+ * block themselves (as staff do not sanction themselves): it would end their own session and
+ * leave nobody to lift it when they are the only admin.
+ */
+async function block(deps: AccountsDeps, userId: number, reason: string, by: number): Promise<void> {
+  if (userId === by) throw new AppError('rule_violation', 'admins do not block themselves');
   await deps.db.orm.transaction(async (tx) => {
     const updated = await tx
       .update(users)
@@ -123,8 +134,8 @@ export function createAccounts(options: AccountsOptions) {
     withdrawalLocks: (userId: number) => withdrawalLocksInForce(deps, userId),
     userIdByLogin: (login: string) => userIdByLogin(deps, login),
     grantRole: (userId: number, role: StaffRole) => grantRole(deps, userId, role),
-    revokeRole: (userId: number, role: StaffRole) => revokeRole(deps, userId, role),
-    block: (userId: number, reason: string) => block(deps, userId, reason),
+    revokeRole: (userId: number, role: StaffRole, by: number) => revokeRole(deps, userId, role, by),
+    block: (userId: number, reason: string, by: number) => block(deps, userId, reason, by),
     unblock: (userId: number) => unblock(deps, userId),
     /** Admins: users whose login starts with `prefix` (any case), blocked and unconfirmed ones too. */
     findUsers: (prefix: string) => findUsers(deps.db, prefix),

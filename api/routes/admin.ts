@@ -58,16 +58,18 @@ const routes = {
     path: '/admin/users/{id}/roles/{role}',
     tags: ['admin'],
     summary: 'Take a staff role away',
+    description: 'Not the caller’s own admin role (422 `rule_violation`): another admin takes it, so the platform keeps an admin.',
     request: { params: IdParam.extend({ role: Role }) },
-    responses: { 200: json('The user’s roles', UserRoles), ...errorResponses(404) },
+    responses: { 200: json('The user’s roles', UserRoles), ...errorResponses(404, 422) },
   }),
   block: secured(admin, {
     method: 'post',
     path: '/admin/users/{id}/block',
     tags: ['admin'],
     summary: 'Block an account: it can no longer sign in or act; its sessions end',
+    description: 'Not the caller’s own (422 `rule_violation`), as staff do not sanction themselves.',
     request: { params: IdParam, ...jsonBody(z.strictObject({ reason: Text(1, 500) })) },
-    responses: { 204: { description: 'Blocked' }, ...errorResponses(404) },
+    responses: { 204: { description: 'Blocked' }, ...errorResponses(404, 422) },
   }),
   unblock: secured(admin, {
     method: 'post',
@@ -128,10 +130,10 @@ export function adminRoutes({ accounts, wallet, badges }: { accounts: Accounts; 
     .openapi(routes.grantRole, async (c) => c.json(roles(await accounts.grantRole(c.req.valid('param').id, c.req.valid('json').role)), 200))
     .openapi(routes.revokeRole, async (c) => {
       const { id, role } = c.req.valid('param');
-      return c.json(roles(await accounts.revokeRole(id, role)), 200);
+      return c.json(roles(await accounts.revokeRole(id, role, callerOf(c).id)), 200);
     })
     .openapi(routes.block, async (c) => {
-      await accounts.block(c.req.valid('param').id, c.req.valid('json').reason);
+      await accounts.block(c.req.valid('param').id, c.req.valid('json').reason, callerOf(c).id);
       return c.body(null, 204);
     })
     .openapi(routes.unblock, async (c) => {

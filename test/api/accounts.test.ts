@@ -590,6 +590,29 @@ describe('accounts', () => {
       assert.equal((await call('POST', '/auth/login', { body: { login: user.login, password: PASSWORD } })).status, 200);
     });
 
+    it('keeps an admin from blocking themselves or taking their own admin role (422), and changes nothing; another admin may', async () => {
+      // A stateful fuzzer signed in as the only admin blocked that admin: nobody was left to unblock them.
+      const admin = await signUp(call, 'only_admin');
+      grantAdminByCli(admin.login);
+      const block = await call('POST', `/admin/users/${admin.id}/block`, { token: admin.token, body: { reason: 'a slip' } });
+      assert.equal(block.status, 422);
+      assert.equal(block.body.error.code, 'rule_violation');
+      const revoke = await call('DELETE', `/admin/users/${admin.id}/roles/admin`, { token: admin.token });
+      assert.equal(revoke.status, 422);
+      assert.equal(revoke.body.error.code, 'rule_violation');
+      const me = await call('GET', '/me', { token: admin.token });
+      assert.equal(me.status, 200, 'still signed in: not blocked');
+      assert.deepEqual(me.body.roles, ['admin']);
+
+      // Their other roles are theirs to drop, and another admin may take the admin role or block.
+      assert.deepEqual((await call('POST', `/admin/users/${admin.id}/roles`, { token: admin.token, body: { role: 'support' } })).body.roles, ['admin', 'support']);
+      assert.deepEqual((await call('DELETE', `/admin/users/${admin.id}/roles/support`, { token: admin.token })).body.roles, ['admin']);
+      const other = await signUp(call, 'second_admin');
+      grantAdminByCli(other.login);
+      assert.deepEqual((await call('DELETE', `/admin/users/${admin.id}/roles/admin`, { token: other.token })).body.roles, []);
+      assert.equal((await call('POST', `/admin/users/${admin.id}/block`, { token: other.token, body: { reason: 'left the team' } })).status, 204);
+    });
+
     it('lets an admin find users by the start of their login, any case, blocked and unconfirmed ones too; `_` is a character, not a wildcard', async () => {
       const admin = await signUp(call, 'finder');
       grantAdminByCli(admin.login);

@@ -63,13 +63,13 @@ export function userAdminPages(deps: WebDeps) {
   action('/staff/users/:id/roles/:role/remove', async (c, id) => {
     const role = Grant.shape.role.safeParse(c.req.param('role'));
     if (!role.success) throw new AppError('not_found', 'no such role');
-    const user = await accounts.revokeRole(id, role.data);
+    const user = await accounts.revokeRole(id, role.data, staffOf(c, staffAccess.users).id);
     return `Removed: ${user.login} is no longer ${role.data}.`;
   });
   action('/staff/users/:id/block', async (c, id, form, login) => {
     const parsed = parseForm(Block, form);
     if (!parsed.ok) return show(c, login, { key: String(id), fields: parsed.errors, form }, 400);
-    await accounts.block(id, parsed.data.reason);
+    await accounts.block(id, parsed.data.reason, staffOf(c, staffAccess.users).id);
     return 'Blocked: every session of that account has ended.';
   });
   action('/staff/users/:id/unblock', async (_c, id) => {
