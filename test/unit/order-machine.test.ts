@@ -724,6 +724,24 @@ describe('the order machine', () => {
       assert.deepEqual(effects.notices.map((n) => n.to), ['buyer', 'seller']);
     });
 
+    it('staff who are the order’s buyer or seller neither take, decide nor cancel it as staff (403, policy 4); orders placed before keep their rules', () => {
+      const now = after(DAY + 3 * HOUR);
+      const arbiterBuyer: Actor = { role: 'staff', userId: input.buyer.id, staffRoles: ['arbiter'] };
+      const adminSeller: Actor = { role: 'staff', userId: input.seller.id, staffRoles: ['admin'] };
+      assert.equal(codeOf(disputeReady, arbiterBuyer, { type: 'take_case' }, now), 'forbidden');
+      assert.equal(codeOf(disputeReady, adminSeller, { type: 'take_case' }, now), 'forbidden');
+      assert.match(machine.refusalOf(disputeReady, { actor: adminSeller, action: { type: 'take_case' } }, now)!.message, /party/);
+      const takenByTheirs = { ...caseTaken, dispute: { ...caseTaken.dispute!, arbiterId: adminSeller.userId } };
+      assert.equal(codeOf(takenByTheirs, adminSeller, sample('decide_dispute', adminSeller), now), 'forbidden');
+      assert.equal(codeOf(inProgress, adminSeller, sample('admin_cancel', adminSeller), now), 'forbidden');
+      // Any other arbiter or admin may; and an order placed under policy 3 lets its staff parties act as before.
+      assert.equal(codeOf(disputeReady, arbiter, { type: 'take_case' }, now), null);
+      assert.equal(codeOf(inProgress, admin, sample('admin_cancel', admin), now), null);
+      const { partiesDoNotJudge: _, ...policy3 } = input.policy;
+      const placedBefore = { ...disputeReady, input: { ...disputeReady.input, policy: { ...policy3, version: 3 } } };
+      assert.equal(codeOf(placedBefore, arbiterBuyer, { type: 'take_case' }, now), null);
+    });
+
     it('decide_dispute: refund, pay or split moves the money once and tells both parties', () => {
       const now = after(2 * DAY);
       const decide = (decision: OrderAction & { type: 'decide_dispute' }) => run(caseTaken, arbiter, decision, now);

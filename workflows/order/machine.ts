@@ -238,6 +238,18 @@ interface Refusal {
 const staffWith = (actor: Actor, ...roles: string[]) => actor.role === 'staff' && roles.some((r) => actor.staffRoles.includes(r));
 const party = (actor: Actor): Role | null => (actor.role === 'staff' ? null : actor.role);
 
+/**
+ * Staff's actions on the order, for `roles`: refused when the actor lacks them, and (policy 4)
+ * when the staff member is the order's buyer or seller: nobody judges their own case.
+ */
+function staffRule(roles: string[], refusal: string) {
+  return (a: Actor, s: OrderState): string | null => {
+    if (!staffWith(a, ...roles)) return refusal;
+    const own = a.userId === s.input.buyer.id || a.userId === s.input.seller.id;
+    return own && s.input.policy.partiesDoNotJudge === true ? 'staff do not act as staff on an order they are a party to: another staff member does' : null;
+  };
+}
+
 /** The role an action needs, checked before the state. */
 const actorRule: Record<ActionType, (actor: Actor, state: OrderState) => string | null> = {
   start_work: (a) => (a.role === 'seller' ? null : 'only the seller starts work'),
@@ -255,9 +267,9 @@ const actorRule: Record<ActionType, (actor: Actor, state: OrderState) => string 
   withdraw_cancellation: (a, s) => (party(a) && cancellation.mayWithdraw(party(a)!, s.cancellation) ? null : 'only who asked may withdraw a cancellation request'),
   open_dispute: (a) => (a.role !== 'staff' ? null : 'only the buyer or the seller opens a dispute'),
   answer_dispute: (a, s) => (a.role !== 'staff' && (!s.dispute || a.role === disputes.respondent(s.dispute)) ? null : 'only the other party answers a dispute'),
-  take_case: (a) => (staffWith(a, 'arbiter', 'admin') ? null : 'only an arbiter takes a case'),
-  decide_dispute: (a) => (staffWith(a, 'arbiter', 'admin') ? null : 'only an arbiter decides a dispute'),
-  admin_cancel: (a) => (staffWith(a, 'admin', 'support') ? null : 'only staff (admin, support) cancel an order this way'),
+  take_case: staffRule(['arbiter', 'admin'], 'only an arbiter takes a case'),
+  decide_dispute: staffRule(['arbiter', 'admin'], 'only an arbiter decides a dispute'),
+  admin_cancel: staffRule(['admin', 'support'], 'only staff (admin, support) cancel an order this way'),
 };
 
 const NOW_ALLOWED = null;

@@ -62,6 +62,12 @@ export interface OrderPolicy {
    * deadline with an outcome, never a reminder. Absent: the soonest of all, reminders included.
    */
   decisiveSearchDeadline?: boolean;
+  /**
+   * Policy 4: staff who are the order's buyer or seller (an arbiter, an admin or support who also
+   * buys or sells) neither take nor decide its dispute nor cancel it as staff: nobody judges their
+   * own case (403). Absent in orders placed before: staff roles alone decide.
+   */
+  partiesDoNotJudge?: boolean;
 }
 
 /** What the buyer ordered: the basic kwork × units with options, or one package. */

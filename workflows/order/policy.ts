@@ -7,7 +7,7 @@ import { DAY, HOUR, MINUTE } from '../lib/time.js';
 import type { OrderPolicy } from './messages.js';
 
 export const orderRules = {
-  version: 3,
+  version: 4,
   /** K-01: the platform's commission on every order, in basis points: 2000 = 20 % (a $10 kwork pays the seller $8). */
   commissionBps: 2_000,
   /** K-08: the seller starts work within 24 h of placement, else the order is cancelled and refunded. */
@@ -63,5 +63,7 @@ export function orderPolicy(rules: typeof orderRules = orderRules): OrderPolicy 
     cancellationPausesWindows: true,
     splitStatus: true,
     decisiveSearchDeadline: true,
+    // Version 4: a party who is staff too does not act on the order as staff.
+    partiesDoNotJudge: true,
   };
 }
