@@ -307,6 +307,8 @@ async function decide({ db, clock }: FeedbackDeps, moderatorId: number, orderId:
       if (!current?.answerStatus) throw new AppError('not_found', 'this order has no answer awaiting moderation');
       throw new AppError('conflict', `the answer is already ${current.answerStatus}`, { status: current.answerStatus });
     }
+    // Nobody judges their own case: the answer's seller, a moderator too, leaves it to another (the update is rolled back).
+    if (d.sellerId === moderatorId) throw new AppError('forbidden', 'a moderator does not decide their own answer: another moderator does');
     if (status === 'published') {
       await notify(clock, tx, d.sellerId, orderId, 'feedback_answer_published', 'Your answer to the buyer’s feedback is published.', `feedback:${orderId}:answer:seller`);
       await notify(clock, tx, d.buyerId, orderId, 'feedback_answered', 'The seller answered your feedback.', `feedback:${orderId}:answer:buyer`);

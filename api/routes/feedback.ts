@@ -210,6 +210,7 @@ const routes = {
     path: '/moderation/feedback-answers/{orderId}/decision',
     tags: ['moderation'],
     summary: 'Publish or reject a seller’s answer to feedback',
+    description: 'Not the caller’s own answer (403): another moderator decides it.',
     request: { params: OrderIdParam, ...jsonBody(z.strictObject({ decision: z.enum(['approve', 'reject']) })) },
     responses: { 200: json('The feedback, its answer decided', PartyFeedbackItem), ...errorResponses(404, 409) },
   }),

@@ -37,6 +37,7 @@ const routes = {
     path: '/moderation/offers/{id}/decision',
     tags: ['moderation'],
     summary: 'Approve or reject the offer’s submission awaiting moderation',
+    description: 'Not the caller’s own offer (403): another moderator decides it.',
     request: { params: IdParam, ...jsonBody(Decision) },
     responses: {
       200: json('The submission, decided', z.object({ offerId: z.number().int(), revision: z.number().int(), status: z.string() })),

@@ -376,6 +376,21 @@ describe('feedback', () => {
       assert.equal(notes.body.items[0].kind, 'feedback_answer_rejected');
     });
 
+    it('is not decided by its own seller, a moderator too (403, nothing written): another moderator decides it', async () => {
+      const { seller, offerId } = await sellerWithOffer();
+      await createAccounts({ db: database.db, clock: systemClock }).grantRole(seller.id, 'moderator');
+      const buyer = await signUp(call, 'fb_buyer');
+      const orderId = await order(buyer, offerId);
+      await leaveOk(buyer, orderId, 'dislike', 'Late and off-brief');
+      assert.equal((await answer(seller, orderId, 'We delivered what you asked for.')).status, 201);
+      const own = await decide(orderId, 'approve', seller);
+      assert.equal(own.status, 403);
+      assert.match(own.body.error.message, /another moderator/);
+      assert.equal((await profile(seller.login)).body.items.find((i: { orderId: number }) => i.orderId === orderId).answer, null, 'not published');
+      assert.ok((await call('GET', '/moderation/feedback-answers', { token: moderator.token })).body.items.some((i: { orderId: number }) => i.orderId === orderId), 'still queued');
+      assert.equal((await decide(orderId, 'approve')).status, 200);
+    });
+
     it('answers a decision without an answer awaiting with 404', async () => {
       const { offerId } = await sellerWithOffer();
       const buyer = await signUp(call, 'fb_buyer');

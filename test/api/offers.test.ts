@@ -229,6 +229,19 @@ describe('kwork offers', () => {
       assert.equal((await decide(id, { decision: 'approve' })).status, 404, 'nothing awaits moderation any more');
     });
 
+    it('is not decided by its own seller, a moderator too (403, still in moderation): another moderator decides it', async () => {
+      const seller = await signUp(call, 'mod_seller');
+      await createAccounts({ db: database.db, clock: systemClock }).grantRole(seller.id, 'moderator');
+      const id = await draft(await signIn(call, seller));
+      await submit(seller, id);
+      const own = await decide(id, { decision: 'approve' }, seller);
+      assert.equal(own.status, 403);
+      assert.match(own.body.error.message, /another moderator/);
+      assert.equal((await call('GET', `/offers/${id}`, { token: seller.token })).body.status, 'in_moderation');
+      assert.equal((await decide(id, { decision: 'approve' })).status, 200);
+      assert.equal((await publicPage(id)).body.status, 'active');
+    });
+
     it('rejects with a prohibited-topic reason the seller sees; edited and resubmitted, it is approved', async () => {
       const seller = await signUp(call, 'rejected');
       const id = await draft(seller);

@@ -145,24 +145,28 @@ const OfferCard: FC<{ deps: WebDeps; viewer: Viewer; item: QueueItem; offer: Off
         <TemporalLink deps={deps} to={{ offerId: id, revision: item.revision }} />
       </p>
       {errors?.message ? <p class="error form-error" role="alert">{errors.message}</p> : null}
-      <div class="decisions">
-        <ActionButton action={`/staff/moderation/offers/${id}/decision`} csrf={viewer.csrf} name="decision" value="approve" label={`Approve “${item.title}”`} />
-        <Form action={`/staff/moderation/offers/${id}/decision`} csrf={viewer.csrf} label={`reject ${item.title}`}>
-          <input type="hidden" name="decision" value="reject" />
-          <RowSelect
-            id={`reason-${id}`}
-            name="reason"
-            label="Reason"
-            value={firstOf(errors?.form.reason)}
-            error={errors?.fields.reason}
-            options={[['', 'Choose a reason…'], ...rejectReasons.map((r): [string, string] => [r, reasonLabel(r)])]}
-          />
-          <RowTextArea id={`note-${id}`} name="note" label="Note to the seller (optional)" value={firstOf(errors?.form.note)} error={errors?.fields.note} hint="at most 1000 characters" />
-          <button type="submit" class="danger">
-            Reject
-          </button>
-        </Form>
-      </div>
+      {viewer.user?.id === item.seller.id ? (
+        <p class="muted">Your own offer: another moderator decides it.</p>
+      ) : (
+        <div class="decisions">
+          <ActionButton action={`/staff/moderation/offers/${id}/decision`} csrf={viewer.csrf} name="decision" value="approve" label={`Approve “${item.title}”`} />
+          <Form action={`/staff/moderation/offers/${id}/decision`} csrf={viewer.csrf} label={`reject ${item.title}`}>
+            <input type="hidden" name="decision" value="reject" />
+            <RowSelect
+              id={`reason-${id}`}
+              name="reason"
+              label="Reason"
+              value={firstOf(errors?.form.reason)}
+              error={errors?.fields.reason}
+              options={[['', 'Choose a reason…'], ...rejectReasons.map((r): [string, string] => [r, reasonLabel(r)])]}
+            />
+            <RowTextArea id={`note-${id}`} name="note" label="Note to the seller (optional)" value={firstOf(errors?.form.note)} error={errors?.fields.note} hint="at most 1000 characters" />
+            <button type="submit" class="danger">
+              Reject
+            </button>
+          </Form>
+        </div>
+      )}
     </li>
   );
 };
@@ -179,9 +183,13 @@ const AnswerCard: FC<{ viewer: Viewer; answer: PendingAnswer; errors: RowErrors 
       {a.seller.login} answered <Time at={a.answeredAt} zone={viewer.timeZone} />: <q class="prewrap">{a.answer}</q>
     </p>
     {errors?.message ? <p class="error form-error" role="alert">{errors.message}</p> : null}
-    <div class="decisions">
-      <ActionButton action={`/staff/moderation/answers/${a.orderId}/decision`} csrf={viewer.csrf} name="decision" value="approve" label={`Publish the answer on order ${a.orderId}`} />
-      <ActionButton action={`/staff/moderation/answers/${a.orderId}/decision`} csrf={viewer.csrf} name="decision" value="reject" label={`Reject the answer on order ${a.orderId}`} class="danger" />
-    </div>
+    {viewer.user?.id === a.seller.id ? (
+      <p class="muted">Your own answer: another moderator decides it.</p>
+    ) : (
+      <div class="decisions">
+        <ActionButton action={`/staff/moderation/answers/${a.orderId}/decision`} csrf={viewer.csrf} name="decision" value="approve" label={`Publish the answer on order ${a.orderId}`} />
+        <ActionButton action={`/staff/moderation/answers/${a.orderId}/decision`} csrf={viewer.csrf} name="decision" value="reject" label={`Reject the answer on order ${a.orderId}`} class="danger" />
+      </div>
+    )}
   </li>
 );
