@@ -109,6 +109,17 @@ describe('service requests', () => {
     assert.equal((await call('GET', `/me/requests`, { token: buyer.token })).body.items[0].id, id);
   });
 
+  it('is not moderated by its own buyer, a moderator too (403, still awaiting): another moderator decides it', async () => {
+    const buyer = await signUp(call, 'rq_mod_buyer');
+    await createAccounts({ db: database.db, clock: systemClock }).grantRole(buyer.id, 'moderator');
+    const id = await post(buyer);
+    const own = await call('POST', `/staff/requests/${id}/approve`, { token: buyer.token });
+    assert.equal(own.status, 403);
+    assert.match(own.body.error.message, /another moderator/);
+    assert.equal((await call('GET', `/requests/${id}`, { token: buyer.token })).body.status, 'awaiting_moderation');
+    assert.equal((await call('POST', `/staff/requests/${id}/approve`, { token: moderator.token })).status, 200);
+  });
+
   it('takes one answer per seller from their own active offer, never on their own request nor from blocked offers; a withdrawn answer frees them to answer again', async () => {
     const [buyer, seller, blocked, other] = [await signUp(call, 'rq_buyer'), await signUp(call, 'rq_seller'), await signUp(call, 'rq_blocked'), await signUp(call, 'rq_other')];
     const id = await live(buyer);
