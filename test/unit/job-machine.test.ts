@@ -237,6 +237,8 @@ describe('a different expert (W-10)', () => {
     assert.equal(refusal(m.askDifferentExpertRefusal(asked.state, { clientId: CLIENT, reason: 'again' })), 'conflict');
     assert.equal(refusal(m.reassignRefusal(asked.state, { staffId: STAFF, expertId: EXPERT, note: 'same' })), 'conflict');
     assert.equal(refusal(m.reassignRefusal(asked.state, { staffId: STAFF, expertId: CLIENT, note: 'x' })), 'rule_violation');
+    assert.equal(refusal(m.reassignRefusal(asked.state, { staffId: EXPERT, expertId: OTHER_EXPERT, note: 'my own job' })), 'forbidden', 'not by its own expert, staff too');
+    assert.equal(refusal(m.reassignRefusal(asked.state, { staffId: CLIENT, expertId: OTHER_EXPERT, note: 'my own job' })), 'forbidden', 'nor its client');
     const at = later(PAID_AT, 2 * HOUR);
     const t = m.reassign(asked.state, { staffId: STAFF, expertId: OTHER_EXPERT, note: 'Giving it to Olga' }, at);
     assert.equal(t.state.expertId, OTHER_EXPERT);
@@ -274,6 +276,10 @@ describe('cancellation (W-08, W-11)', () => {
     assert.equal(decide({ staffId: STAFF, decision: 'partial', refundCents: 6_000, reason: 'half' }), 'rule_violation');
     assert.equal(decide({ staffId: STAFF, decision: 'none', reason: 'no' }), 'rule_violation');
     assert.equal(decide({ staffId: STAFF, decision: 'full', reason: '' }), 'invalid_input');
+    // Nobody judges their own case (policy 2): staff who are the client or the expert leave it to other staff.
+    assert.equal(decide({ staffId: CLIENT, decision: 'full', reason: 'mine' }), 'forbidden');
+    assert.equal(decide({ staffId: EXPERT, decision: 'refuse', reason: 'mine' }), 'forbidden');
+    assert.equal(refusal(m.decideCancellationRefusal({ ...t.state, policy: { ...t.state.policy, version: 1, partiesDoNotJudge: undefined } }, { staffId: CLIENT, decision: 'full', reason: 'policy 1' })), null, 'jobs begun before keep their rules');
     const full = m.decideCancellation(t.state, { staffId: STAFF, decision: 'full', reason: 'Nothing was done' }, later(PAID_AT, HOUR));
     assert.equal(full.state.status, 'cancelled');
     assert.equal(full.state.escrowCents, 0);

@@ -295,6 +295,11 @@ const textOf = (state: JobState, value: unknown, field: string): Refusal | null 
   return refusal ? invalid(refusal) : null;
 };
 const notClient = (state: JobState, clientId: unknown): Refusal | null => (clientId === state.input.clientId ? null : notFound);
+/** Version 2: staff who are the job's client or expert do not act on it as staff (nobody judges their own case). */
+const ownCase = (state: JobState, staffId: number): Refusal | null =>
+  state.policy.partiesDoNotJudge === true && (staffId === state.input.clientId || staffId === state.expertId)
+    ? { code: 'forbidden', message: 'staff do not act as staff on a job they are a party to: another staff member does' }
+    : null;
 const statusIs = (state: JobState, allowed: readonly JobStatus[], what: string): Refusal | null =>
   allowed.includes(state.status) ? null : conflict(`${what} is not possible: the job is ${state.status.replaceAll('_', ' ')}`);
 
@@ -369,6 +374,8 @@ export function reassignRefusal(state: JobState, args: ReassignArgs): Refusal | 
   if (!isObject(args) || !isId(args.staffId) || !isId(args.expertId)) return invalid('staffId, expertId: user ids');
   const note = textOf(state, args.note, 'note');
   if (note) return note;
+  const own = ownCase(state, args.staffId);
+  if (own) return own;
   const wrong = statusIs(state, ['estimating', 'estimated', 'in_progress', 'delivered'], 'reassigning');
   if (wrong) return wrong;
   if (args.expertId === state.expertId) return conflict('this expert has the job already');
@@ -404,6 +411,8 @@ export function decideCancellationRefusal(state: JobState, args: DecideCancellat
   const reason = textOf(state, args.reason, 'reason');
   if (reason) return reason;
   if (args.decision === 'partial' && (!Number.isSafeInteger(args.refundCents) || args.refundCents <= 0)) return invalid('refundCents: whole cents, at least 1');
+  const own = ownCase(state, args.staffId);
+  if (own) return own;
   // The state before the amount: a job with no cancellation to decide is 409 whatever the amount.
   const wrong = statusIs(state, ['cancellation_requested'], 'deciding a cancellation');
   if (wrong) return wrong;

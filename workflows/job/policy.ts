@@ -52,11 +52,16 @@ export interface JobPolicy {
   estimateValidMs: number;
   /** The longest reason, plan or note, in characters. */
   maxTextChars: number;
+  /**
+   * Version 2: staff who are the job's client or its expert neither reassign it nor decide its
+   * cancellation: nobody judges their own case (403). Absent in jobs begun before.
+   */
+  partiesDoNotJudge?: boolean;
 }
 
 /** The rules a new job starts with. */
 export const jobPolicy: JobPolicy = {
-  version: 1,
+  version: 2,
   hourlyRateCents: 6_000,
   // 200 hours: a larger job is split into several (W-16: more work means a new job).
   maxQuarterHours: 800,
@@ -68,4 +73,5 @@ export const jobPolicy: JobPolicy = {
   verificationTimeoutMs: 7 * 24 * 3_600_000,
   estimateValidMs: 14 * 24 * 3_600_000,
   maxTextChars: 4_000,
+  partiesDoNotJudge: true,
 };
