@@ -99,6 +99,7 @@ export function createBadges({ db, clock }: { db: Db; clock: Clock }) {
     async award(adminId: number, userId: number, input: { kind: AwardedBadgeKind; reason: string }): Promise<BadgeAward & { kind: AwardedBadgeKind; userId: number }> {
       const [user] = await db.orm.select({ id: users.id }).from(users).where(eq(users.id, userId));
       if (!user) throw new AppError('not_found', 'no such user');
+      if (userId === adminId) throw new AppError('forbidden', 'an admin does not award themselves a badge: another admin does');
       try {
         // The award and its notice together: the user hears of it (in the app; by email if they chose), linked to their profile.
         const row = await db.orm.transaction(async (tx) => {

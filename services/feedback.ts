@@ -244,6 +244,8 @@ async function remove({ db, clock }: FeedbackDeps, staffId: number, orderId: num
     if (!gone) throw new AppError('not_found', 'this order has no feedback');
     const sellerId = Number(gone.seller_id);
     const buyerId = Number(gone.buyer_id);
+    // Nobody judges their own case: a party's own feedback goes to other staff (the delete is rolled back).
+    if (staffId === sellerId || staffId === buyerId) throw new AppError('forbidden', 'staff do not delete feedback on their own order: another admin does');
     await tx`
       insert into deleted_feedback (order_id, buyer_id, seller_id, offer_id, verdict, text, created_at, deleted_by, deleted_at, reason)
       values (${orderId}, ${buyerId}, ${sellerId}, ${gone.offer_id}, ${gone.verdict}, ${gone.text}, ${gone.created_at}::timestamptz, ${staffId}, ${now}::timestamptz, ${reason})`;

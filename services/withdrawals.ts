@@ -221,6 +221,8 @@ async function act(deps: WithdrawalDeps, actor: { role: 'owner' | 'staff'; id: n
   const row = await ownRow(deps.db, actor.role === 'owner' ? actor.id : null, id);
   // A closed withdrawal's workflow has completed (or is forgotten): its row answers, as for orders.
   if (!OPEN.includes(row.status)) throw new AppError('conflict', `the withdrawal is ${row.status}`, { status: row.status });
+  // Nobody judges their own case: staff do not hold, release or reject their own withdrawal.
+  if (actor.role === 'staff' && row.userId === actor.id) throw new AppError('forbidden', 'staff do not act on their own withdrawal: another staff member does');
   await deps.workflows.withdrawal.act(id, { actor, action });
   return detailOf(deps, (await rowOf(deps.db, id))!);
 }
@@ -239,9 +241,10 @@ async function list(db: Db, filter: { userId?: number; status?: WithdrawalStatus
  * it to the card that paid it. Both steps are idempotent by the top-up's id, so staff may
  * send it again after a provider outage.
  */
-async function refundTopUp(deps: WithdrawalDeps, topUpId: number): Promise<{ topUpId: number; amountCents: number; refundRef: string }> {
+async function refundTopUp(deps: WithdrawalDeps, staffId: number, topUpId: number): Promise<{ topUpId: number; amountCents: number; refundRef: string }> {
   const [topUp] = await deps.db.orm.select().from(topUps).where(eq(topUps.id, topUpId));
   if (!topUp) throw new AppError('not_found', 'no such top-up');
+  if (topUp.userId === staffId) throw new AppError('forbidden', 'staff do not refund their own top-up: another staff member does');
   if (topUp.method !== 'card' || topUp.status !== 'approved' || !topUp.gatewayRef) {
     throw new AppError('conflict', 'only a paid card top-up can be refunded to its card (K-48)', { status: topUp.status, method: topUp.method });
   }
@@ -359,7 +362,7 @@ export function createWithdrawals(deps: WithdrawalDeps) {
     hold: (staffId: number, id: number, reason: string) => act(deps, { role: 'staff', id: staffId }, id, { type: 'hold', reason }),
     release: (staffId: number, id: number) => act(deps, { role: 'staff', id: staffId }, id, { type: 'release' }),
     reject: (staffId: number, id: number, reason: string) => act(deps, { role: 'staff', id: staffId }, id, { type: 'reject', reason }),
-    refundTopUp: (topUpId: number) => refundTopUp(deps, topUpId),
+    refundTopUp: (staffId: number, topUpId: number) => refundTopUp(deps, staffId, topUpId),
     batches: () => batches(deps.db),
     /** The withdrawal terms of D-04 and the batch calendar of K-50, for the balance page. */
     terms: () => {

@@ -101,7 +101,8 @@ const routes = {
     summary: 'Award a badge for an idea, a bug report or a contest (K-36)',
     description:
       'The badge shows on the user’s profile (`GET /users/{login}`) with `reason`, which is public. ' +
-      'The same user, kind and reason (any case) while the first award stands is 409: a second click awards nothing.',
+      'The same user, kind and reason (any case) while the first award stands is 409: a second click awards nothing. ' +
+      'Not to the caller (403): another admin awards it.',
     request: {
       params: IdParam,
       ...jsonBody(

@@ -219,6 +219,7 @@ const routes = {
     path: '/staff/feedback/{orderId}/delete',
     tags: ['staff'],
     summary: 'Delete a feedback obtained by boosting (K-59) or breaking the rules (K-25), with a reason: the seller’s reputation is recomputed and both parties are told',
+    description: 'Not on an order the caller bought or sold (403): another admin deletes it.',
     request: { params: OrderIdParam, ...jsonBody(z.strictObject({ reason: text(1_000) }).openapi('DeleteFeedback')) },
     responses: {
       200: json(

@@ -137,6 +137,7 @@ const routes = {
     path: '/staff/withdrawals/{id}/hold',
     tags: ['staff'],
     summary: 'Hold a withdrawal out of the batches, with a reason the user reads',
+    description: 'Not the caller’s own withdrawal (403): another staff member acts on it.',
     request: { params: IdParam, ...jsonBody(Reason) },
     responses: { 200: json('Held', Withdrawal), ...errorResponses(401, 403, 404, 409) },
   }),
@@ -145,6 +146,7 @@ const routes = {
     path: '/staff/withdrawals/{id}/release',
     tags: ['staff'],
     summary: 'Release a held withdrawal: the next batch takes it',
+    description: 'Not the caller’s own withdrawal (403): another staff member acts on it.',
     request: { params: IdParam },
     responses: { 200: json('Released', Withdrawal), ...errorResponses(401, 403, 404, 409) },
   }),
@@ -153,6 +155,7 @@ const routes = {
     path: '/staff/withdrawals/{id}/reject',
     tags: ['staff'],
     summary: 'Reject a withdrawal with a reason: the amount returns to the balance',
+    description: 'Not the caller’s own withdrawal (403): another staff member acts on it.',
     request: { params: IdParam, ...jsonBody(Reason) },
     responses: { 200: json('Rejected', Withdrawal), ...errorResponses(401, 403, 404, 409) },
   }),
@@ -161,6 +164,7 @@ const routes = {
     path: '/staff/top-ups/{id}/refund',
     tags: ['staff'],
     summary: 'K-48: withdraw a card top-up early, only back to the same card: refund it through the provider',
+    description: 'Not the caller’s own top-up (403): another staff member refunds it.',
     request: { params: IdParam },
     responses: {
       200: json('Refunded', z.object({ topUpId: z.number().int(), amountCents: Cents, refundRef: z.string() })),
@@ -199,7 +203,7 @@ export function withdrawalRoutes({ withdrawals, webhooks }: { withdrawals: Withd
     .openapi(routes.hold, async (c) => c.json(await withdrawals.hold(callerOf(c).id, c.req.valid('param').id, c.req.valid('json').reason), 200))
     .openapi(routes.release, async (c) => c.json(await withdrawals.release(callerOf(c).id, c.req.valid('param').id), 200))
     .openapi(routes.reject, async (c) => c.json(await withdrawals.reject(callerOf(c).id, c.req.valid('param').id, c.req.valid('json').reason), 200))
-    .openapi(routes.refundTopUp, async (c) => c.json(await withdrawals.refundTopUp(c.req.valid('param').id), 200))
+    .openapi(routes.refundTopUp, async (c) => c.json(await withdrawals.refundTopUp(callerOf(c).id, c.req.valid('param').id), 200))
     .openapi(routes.batches, async (c) => c.json({ items: await withdrawals.batches() }, 200))
     .openapi(routes.events, async (c) => c.json({ items: await webhooks.list(c.req.valid('query').status) }, 200));
 }

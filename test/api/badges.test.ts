@@ -108,6 +108,9 @@ describe('badges (K-36)', () => {
   it('an admin awards an idea, a bug report and a contest for something named, once each, and takes one back', async () => {
     const user = await signUp(call, 'bdg_helper');
     const award = (body: unknown, as: TestUser = admin, id = user.id) => call('POST', `/admin/users/${id}/badges`, { token: as.token, body });
+    const own = await award({ kind: 'contest', reason: 'Won my own contest' }, admin, admin.id);
+    assert.equal(own.status, 403, 'an admin does not award themselves');
+    assert.match(own.body.error.message, /another admin/);
     const first = await award({ kind: 'idea', reason: '  Suggested saved searches ' });
     assert.equal(first.status, 201, JSON.stringify(first.body));
     assert.deepEqual({ ...first.body, id: 0 }, { id: 0, userId: user.id, kind: 'idea', reason: 'Suggested saved searches', awardedAt: clock.now().toISOString() });

@@ -205,6 +205,19 @@ describe('feedback', () => {
     const remove = (as: TestUser | undefined, orderId: number, body: unknown = { reason: 'Boosted: the buyer is the seller’s second account' }) =>
       call('POST', `/staff/feedback/${orderId}/delete`, { token: as?.token, body });
 
+    it('is not deleted by an admin who is the order’s seller (403, kept): another admin deletes it', async () => {
+      const { seller, offerId } = await sellerWithOffer();
+      await createAccounts({ db: database.db, clock: systemClock }).grantRole(seller.id, 'admin');
+      const buyer = await signUp(call, 'fb_buyer');
+      const orderId = await order(buyer, offerId);
+      await leaveOk(buyer, orderId, 'dislike', 'Late and wrong');
+      const own = await remove(seller, orderId, { reason: 'I do not like it' });
+      assert.equal(own.status, 403);
+      assert.match(own.body.error.message, /another admin/);
+      assert.equal((await profile(seller.login)).body.items.length, 1, 'the feedback stays');
+      assert.equal((await remove(admin, orderId)).status, 200);
+    });
+
     it('is deleted by an admin with a reason: kept on record, both parties told, the seller’s standing recomputed without it', async () => {
       const { seller, offerId } = await sellerWithOffer();
       const buyer = await signUp(call, 'fb_buyer');

@@ -313,6 +313,10 @@ describe('top-ups through the payment providers', () => {
       assert.equal((await balance(user)).mainCents, 7_000);
 
       assert.equal((await call('POST', `/staff/top-ups/${topUp.id}/refund`, { token: user.token })).status, 403);
+      const own = await topUpByCard(call, await signIn(call, staff), 1_000);
+      const ownRefund = await call('POST', `/staff/top-ups/${own.topUp.id}/refund`, { token: await staffToken() });
+      assert.equal(ownRefund.status, 403, 'staff do not refund their own top-up');
+      assert.match(ownRefund.body.error.message, /another staff member/);
       const refunded = await call('POST', `/staff/top-ups/${topUp.id}/refund`, { token: await staffToken() });
       assert.equal(refunded.status, 200, JSON.stringify(refunded.body));
       assert.equal(refunded.body.topUpId, topUp.id);

@@ -3,13 +3,16 @@
  * (K-49, K-53: one balance for buying and withdrawing). Both go through the real API at once;
  * a withdrawal's request decides what is withdrawable under the lock of the user's main
  * account, in the transaction that holds the amount, and an order's hold takes the same lock.
- * The mix of requests is shuffled from the run's seed (`GIGFLOW_SEED` replays it).
+ * The mix of requests is shuffled from the run's seed (`GIGFLOW_SEED` replays it). And staff
+ * do not act on their own withdrawal.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { callerFor, type Caller } from '../support/api.js';
+import { createAccounts } from '../../services/accounts.js';
+import { systemClock } from '../../services/clock.js';
+import { callerFor, signUp, type Caller } from '../support/api.js';
 import { buildApp, connectTemporal, createTestDatabase, startWorker, uniqueId, type TestDatabase } from '../support/harness.js';
 import { assertLedgerConsistent } from '../support/ledger.js';
 import { market } from '../support/orders.js';
@@ -81,5 +84,24 @@ describe('parallel withdrawals and orders of one balance', () => {
       t.diagnostic(`replay: ${replayCommand(import.meta.filename)}`);
       throw err;
     }
+  });
+
+  it('are not held, released or rejected by staff who asked for them (403): another staff member acts', async () => {
+    const m = await market(call, database.db, { fundsCents: 5_000 });
+    const accounts = createAccounts({ db: database.db, clock: systemClock });
+    await accounts.grantRole(m.buyer.id, 'support');
+    const other = await signUp(call, 'other_support');
+    await accounts.grantRole(other.id, 'support');
+    assert.equal((await call('PUT', '/me/payout-details', { token: m.buyer.token, body: { method: 'paypal', account: 'staff@paypal.example' } })).status, 200);
+    await database.db.sql`update withdrawal_locks set starts_at = now() - interval '8 days', ends_at = now() - interval '1 day' where user_id = ${m.buyer.id}`;
+    const asked = await call('POST', '/withdrawals', { token: m.buyer.token, body: { amountCents: 1_000 }, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(asked.status, 201, JSON.stringify(asked.body));
+    const id = asked.body.id;
+    for (const [action, body] of [['hold', { reason: 'mine' }], ['release', undefined], ['reject', { reason: 'mine' }]] as const) {
+      const own = await call('POST', `/staff/withdrawals/${id}/${action}`, { token: m.buyer.token, ...(body ? { body } : {}) });
+      assert.equal(own.status, 403, `${action}: ${JSON.stringify(own.body)}`);
+    }
+    assert.equal((await call('GET', `/withdrawals/${id}`, { token: m.buyer.token })).body.status, 'requested', 'unchanged');
+    assert.equal((await call('POST', `/staff/withdrawals/${id}/hold`, { token: other.token, body: { reason: 'Checking the account' } })).status, 200);
   });
 });

@@ -85,13 +85,13 @@ export function topUpRefundPages(deps: WebDeps) {
   const show = confirmPage(deps);
   app.get('/staff/top-ups/:id/refund', (c) => show(c));
   app.post('/staff/top-ups/:id/refund', async (c) => {
-    staffOf(c, staffAccess.money);
+    const staff = staffOf(c, staffAccess.money);
     const id = pathId(c.req.param('id'));
     const form = await readForm(c);
     const parsed = parseForm(Confirm, form);
     if (!parsed.ok) return show(c, { form, errors: parsed.errors }, 400);
     try {
-      const done = await deps.services.withdrawals.refundTopUp(id);
+      const done = await deps.services.withdrawals.refundTopUp(staff.id, id);
       return redirect(c, '/staff/top-ups', `Top-up #${id}: ${money(done.amountCents)} refunded to its card (refund ${done.refundRef}).`);
     } catch (err) {
       const r = refusalOf(err);
