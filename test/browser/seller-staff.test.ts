@@ -264,7 +264,11 @@ describe('seller and staff pages in the browser', () => {
 
   it('an admin awards a badge on a user’s profile, which everyone then sees; a second award for the same is refused beside the field; taken back, it is gone (K-36)', async () => {
     const m = await market(stack.api, stack.db);
-    const adminPage = await personAs(await staff('admin'));
+    const admin = await staff('admin');
+    const adminPage = await personAs(admin);
+    await adminPage.goto(`/sellers/${admin.login}`);
+    assert.match(await textOf(adminPage, 'h1'), new RegExp(admin.login), 'their own profile');
+    assert.equal(await adminPage.locator('#award-badge').count(), 0, 'an admin’s own badges are another admin’s to award');
     await visit(adminPage, `/sellers/${m.seller.login}`, 'a profile without badges, as an admin');
     assert.match(await textOf(adminPage, '#badges'), /No badges yet/);
     await adminPage.getByLabel('Badge', { exact: true }).selectOption('bug_report');

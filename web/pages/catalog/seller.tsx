@@ -169,7 +169,8 @@ export function sellerProfilePage(app: Hono<WebEnv>, deps: WebDeps) {
                 <button type="submit">Request an individual offer</button>
               </form>
             ) : null}
-            <Badges login={profile.seller.login} badges={profile.seller.badges} viewer={v} admin={admin} shown={shown} />
+            {/* An admin's own badges are another admin's to award or take back (as the API refuses a self-award). */}
+            <Badges login={profile.seller.login} badges={profile.seller.badges} viewer={v} admin={admin && me !== profile.seller.id} shown={shown} />
             <Analytics analytics={profile.seller.analytics} />
             <PortfolioGallery items={profile.portfolio} showOffer />
           </div>
