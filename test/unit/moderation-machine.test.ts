@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { DAY, HOUR } from '../../workflows/lib/time.js';
 import * as machine from '../../workflows/moderation/machine.js';
+import { moderationPolicy } from '../../workflows/moderation/policy.js';
 import * as search from '../../workflows/moderation/search.js';
 import { rejectReasons, type DecideArgs, type ModerationInput, type ModerationStatus } from '../../workflows/moderation/messages.js';
 
@@ -127,6 +128,14 @@ describe('the moderation machine', () => {
         assert.doesNotThrow(() => machine.assertCanDecide(byStatus[status], reject));
       });
     }
+
+    it('refuses the offer’s own seller, a moderator too (forbidden, policy 3); submissions begun before keep their rules', () => {
+      const own = { moderatorId: input.sellerId, decision: 'approve' } as const;
+      const current = { ...awaiting, policy: moderationPolicy() };
+      assert.throws(() => machine.assertCanDecide(current, own), (err: ApplicationFailure) => err.type === 'forbidden' && /another moderator/.test(err.message));
+      assert.doesNotThrow(() => machine.assertCanDecide(current, approve), 'another moderator');
+      assert.doesNotThrow(() => machine.assertCanDecide(awaiting, own), 'this file’s submissions began under policy 1');
+    });
 
     it('allows a rejection without a note, for every listed reason', () => {
       for (const reason of rejectReasons) {

@@ -29,6 +29,10 @@ describe('the request machine', () => {
   it('moderates only once, and a rejection needs a reason', () => {
     assert.equal(codeOf(machine.moderateRefusal(posted(), { staffId: 9, decision: 'reject', reason: ' ' })), 'invalid_input');
     assert.equal(codeOf(machine.moderateRefusal(approved(), { staffId: 9, decision: 'approve' })), 'conflict');
+    // Nobody judges their own case (version 2): the buyer, a moderator too, leaves it to another; requests posted before keep their rules.
+    assert.equal(codeOf(machine.moderateRefusal(posted(), { staffId: input.buyerId, decision: 'approve' })), 'forbidden');
+    const before = { ...posted(), policy: { ...posted().policy, version: 1, partiesDoNotJudge: undefined } };
+    assert.equal(codeOf(machine.moderateRefusal(before, { staffId: input.buyerId, decision: 'approve' })), null);
     const rejected = machine.moderate(posted(), { staffId: 9, decision: 'reject', reason: ' Not a service ' }, T0);
     assert.deepEqual([rejected.state.status, rejected.state.statusReason, rejected.effects?.announce], ['rejected', 'Not a service', false]);
   });

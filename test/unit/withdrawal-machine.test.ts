@@ -159,6 +159,16 @@ describe('K-50 actions in every status: the owner cancels and staff hold, releas
     assert.equal(refusal(() => machine.assertCanAct(state, { actor: staff, action: { type: 'pay' } as never })).type, 'invalid_input');
   });
 
+  it('keeps staff from holding, releasing or rejecting their own withdrawal (403, version 2); those requested before keep their rules', () => {
+    const ownerAsStaff: WithdrawalActor = { role: 'staff', id: owner.id };
+    const requested = inStatus('requested');
+    assert.equal(refusal(() => machine.assertCanAct(requested, { actor: ownerAsStaff, action: { type: 'hold', reason: 'mine' } })).type, 'forbidden');
+    assert.equal(refusal(() => machine.assertCanAct(requested, { actor: ownerAsStaff, action: { type: 'reject', reason: 'mine' } })).type, 'forbidden');
+    assert.match(refusal(() => machine.assertCanAct(inStatus('held'), { actor: ownerAsStaff, action: { type: 'release' } })).message, /another staff member/);
+    const before = { ...requested, input: { ...requested.input, policy: { ...requested.input.policy, version: 1, partiesDoNotJudge: undefined } } };
+    assert.equal(machine.refusalOf(before, { actor: ownerAsStaff, action: { type: 'hold', reason: 'version 1' } }), null);
+  });
+
   it('tells the user why: a rejection quotes staff’s reason and returns the money', () => {
     const { state, effects } = machine.act(inStatus('held'), actions.reject, t(3));
     assert.equal(state.statusReason, 'the payout details look stolen');

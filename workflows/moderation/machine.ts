@@ -30,6 +30,8 @@ import {
 export interface ModerationState {
   offerId: number;
   revision: number;
+  /** The offer's seller, who does not moderate it (policy 3). */
+  sellerId: number;
   submittedAt: string;
   policy: ModerationPolicy;
   status: ModerationStatus;
@@ -49,6 +51,7 @@ export function initialState(input: ModerationInput): ModerationState {
   return {
     offerId: input.offerId,
     revision: input.revision,
+    sellerId: input.sellerId,
     submittedAt: input.submittedAt,
     policy: input.policy,
     status: 'awaiting',
@@ -117,8 +120,9 @@ function whyClosed(state: ModerationState): string | null {
 
 /**
  * The `decide` validator's rule. Input is checked first (a malformed request is wrong in any
- * state): `invalid_input` for a bad moderator id, decision, reason or note; then `conflict`
- * when the submission is decided, withdrawn, or being decided.
+ * state): `invalid_input` for a bad moderator id, decision, reason or note; `forbidden` for the
+ * offer's own seller (policy 3); then `conflict` when the submission is decided, withdrawn, or
+ * being decided.
  */
 export function assertCanDecide(state: ModerationState, args: DecideArgs): void {
   // Updates arrive as JSON from any client: check what the type promises.
@@ -134,6 +138,8 @@ export function assertCanDecide(state: ModerationState, args: DecideArgs): void 
     const note = raw.note === undefined ? null : textRefusal(raw.note, 'note', 1_000);
     if (note) refuse('invalid_input', note);
   }
+  // Policy 3: nobody judges their own case.
+  if (state.policy.partiesDoNotJudge === true && raw.moderatorId === state.sellerId) refuse('forbidden', 'a moderator does not decide their own offer: another moderator does');
   const closed = whyClosed(state);
   if (closed) refuse('conflict', closed);
 }

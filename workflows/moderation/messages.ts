@@ -41,6 +41,11 @@ export interface ModerationPolicy {
   reminderMs: number;
   /** After this long waiting (from `submittedAt`), admins are alerted: 3 days. */
   escalationMs: number;
+  /**
+   * Version 3: a moderator does not decide their own offer (403): nobody judges their own case.
+   * Absent in submissions begun before.
+   */
+  partiesDoNotJudge?: boolean;
 }
 
 /** What the API starts `kworkModeration` with, once the submission row is written. */

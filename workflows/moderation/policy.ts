@@ -7,7 +7,7 @@ import { DAY, HOUR } from '../lib/time.js';
 import type { ModerationPolicy } from './messages.js';
 
 export const moderationRules = {
-  version: 2,
+  version: 3,
   /** K-40: moderation takes up to 3 days; after 24 h waiting, moderators are reminded. */
   reminderMs: 24 * HOUR,
   /** K-40: after 3 days waiting, admins are alerted (nothing is approved automatically). */
@@ -16,5 +16,5 @@ export const moderationRules = {
 
 /** The rules a new submission's moderation starts with. */
 export function moderationPolicy(rules: typeof moderationRules = moderationRules): ModerationPolicy {
-  return { version: rules.version, reminderMs: rules.reminderMs, escalationMs: rules.escalationMs };
+  return { version: rules.version, reminderMs: rules.reminderMs, escalationMs: rules.escalationMs, partiesDoNotJudge: true };
 }

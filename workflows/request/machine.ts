@@ -104,13 +104,16 @@ function notActive(state: RequestState): Refusal | null {
   return null;
 }
 
-/** Staff decide (K-44): only while it awaits moderation; a rejection needs a reason. */
+/** Staff decide (K-44): only while it awaits moderation, never their own (version 2); a rejection needs a reason. */
 export function moderateRefusal(state: RequestState, args: ModerateArgs): Refusal | null {
   if (!isObject(args) || !isId(args.staffId)) return invalid('staffId: a user id');
   if (args.decision !== 'approve' && args.decision !== 'reject') return invalid("decision: 'approve' or 'reject'");
   if (args.decision === 'reject') {
     const text = textRefusal(args.reason, 'reason', state.policy.maxCommentChars);
     if (text) return invalid(text);
+  }
+  if (state.policy.partiesDoNotJudge === true && args.staffId === state.input.buyerId) {
+    return { code: 'forbidden', message: 'a moderator does not decide their own request: another moderator does' };
   }
   if (state.status !== 'awaiting_moderation') return conflict(`the request was moderated already: it is ${state.status}`);
   return null;

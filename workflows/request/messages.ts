@@ -53,6 +53,11 @@ export interface RequestPolicy {
   maxPicks: number;
   /** The longest answer comment and rejection reason, in characters. */
   maxCommentChars: number;
+  /**
+   * Version 2: a moderator does not moderate their own request (403): nobody judges their own
+   * case. Absent in requests posted before.
+   */
+  partiesDoNotJudge?: boolean;
 }
 
 /** What the API starts a request with, once its row is written. */

@@ -7,7 +7,7 @@ import { HOUR } from '../lib/time.js';
 import type { RequestPolicy } from './messages.js';
 
 export const requestRules = {
-  version: 1,
+  version: 2,
   /** K-44: a request is active for 24 h, counted from the moderator's approval. */
   activeMs: 24 * HOUR,
   /** Our bound: a request's page stays readable, and its history small. */
@@ -22,5 +22,5 @@ export const budgetBounds = { minCents: 1_000, maxCents: 10_000_000 } as const;
 
 /** The rules a new request starts with; tests pass shorter ones (`overrides`). */
 export function requestPolicy(overrides: Partial<RequestPolicy> = {}): RequestPolicy {
-  return { version: requestRules.version, activeMs: requestRules.activeMs, maxAnswers: requestRules.maxAnswers, maxPicks: requestRules.maxPicks, maxCommentChars: requestRules.maxCommentChars, ...overrides };
+  return { version: requestRules.version, activeMs: requestRules.activeMs, maxAnswers: requestRules.maxAnswers, maxPicks: requestRules.maxPicks, maxCommentChars: requestRules.maxCommentChars, partiesDoNotJudge: true, ...overrides };
 }

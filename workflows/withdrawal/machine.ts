@@ -127,10 +127,18 @@ interface Refusal {
 const actorRule: Record<WithdrawalActionType, (actor: WithdrawalActor, state: WithdrawalState) => string | null> = {
   cancel: (actor, state) =>
     actor.role !== 'owner' ? 'only the owner cancels a withdrawal; staff reject it with a reason' : actor.id !== state.input.userId ? 'not your withdrawal' : null,
-  hold: (actor) => (actor.role === 'staff' ? null : 'only staff hold a withdrawal'),
-  release: (actor) => (actor.role === 'staff' ? null : 'only staff release a withdrawal'),
-  reject: (actor) => (actor.role === 'staff' ? null : 'only staff reject a withdrawal'),
+  hold: staffRule('only staff hold a withdrawal'),
+  release: staffRule('only staff release a withdrawal'),
+  reject: staffRule('only staff reject a withdrawal'),
 };
+
+/** Staff's actions: refused to anyone else, and (version 2) to staff on their own withdrawal — nobody judges their own case. */
+function staffRule(refusal: string) {
+  return (actor: WithdrawalActor, state: WithdrawalState): string | null => {
+    if (actor.role !== 'staff') return refusal;
+    return state.input.policy.partiesDoNotJudge === true && actor.id === state.input.userId ? 'staff do not act on their own withdrawal: another staff member does' : null;
+  };
+}
 
 /** The statuses each action is allowed in. */
 const allowedIn: Record<WithdrawalActionType, (status: WithdrawalStatus) => boolean> = {

@@ -35,6 +35,11 @@ export interface WithdrawalPolicy {
   confirmationTimeoutMs: number;
   /** Attempts (same idempotency key) before the payout is cancelled at the provider. */
   payoutAttempts: number;
+  /**
+   * Version 2: staff do not hold, release or reject their own withdrawal (403): nobody judges
+   * their own case. Absent in withdrawals requested before.
+   */
+  partiesDoNotJudge?: boolean;
   /** K-50: when batches run (ISO weekdays, 1 = Monday), in `zone`. */
   batch: { zone: string; weekdays: number[]; hour: number; minute: number };
 }

@@ -8,7 +8,7 @@ import { DAY } from '../lib/time.js';
 import type { WithdrawalMethod, WithdrawalPolicy } from './messages.js';
 
 export const withdrawalRules = {
-  version: 1,
+  version: 2,
   /**
    * D-04: "card 4.5 % (fee at least $1), PayPal 3 % (fee at least $0.30); minimum withdrawal
    * $10 for card, $1 for PayPal." Rates in basis points: 450 = 4.5 %.
@@ -43,6 +43,7 @@ export function withdrawalPolicy(rules: typeof withdrawalRules = withdrawalRules
     confirmationTimeoutMs: rules.confirmationTimeoutMs,
     payoutAttempts: rules.payoutAttempts,
     batch: { ...rules.batch, weekdays: [...rules.batch.weekdays] },
+    partiesDoNotJudge: true,
   };
 }
 
