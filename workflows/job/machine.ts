@@ -17,6 +17,7 @@ import { addBusinessHours, autoApproveAt, reminderAt, type BusinessCalendar } fr
 import type { ErrorCode } from '../lib/errors.js';
 import { isId } from '../lib/ids.js';
 import { formatUsd } from '../lib/money.js';
+import { judgesOwnCase } from '../lib/own-case.js';
 import { textRefusal } from '../lib/text.js';
 import { iso, msOf } from '../lib/time.js';
 import type {
@@ -297,7 +298,7 @@ const textOf = (state: JobState, value: unknown, field: string): Refusal | null 
 const notClient = (state: JobState, clientId: unknown): Refusal | null => (clientId === state.input.clientId ? null : notFound);
 /** Version 2: staff who are the job's client or expert do not act on it as staff (nobody judges their own case). */
 const ownCase = (state: JobState, staffId: number): Refusal | null =>
-  state.policy.partiesDoNotJudge === true && (staffId === state.input.clientId || staffId === state.expertId)
+  judgesOwnCase(state.policy, staffId, [state.input.clientId, state.expertId])
     ? { code: 'forbidden', message: 'staff do not act as staff on a job they are a party to: another staff member does' }
     : null;
 const statusIs = (state: JobState, allowed: readonly JobStatus[], what: string): Refusal | null =>

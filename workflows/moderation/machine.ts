@@ -11,6 +11,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ErrorCode } from '../lib/errors.js';
 import { isId } from '../lib/ids.js';
+import { judgesOwnCase } from '../lib/own-case.js';
 import { textRefusal } from '../lib/text.js';
 import type { Transition } from '../lib/process.js';
 import {
@@ -139,7 +140,7 @@ export function assertCanDecide(state: ModerationState, args: DecideArgs): void 
     if (note) refuse('invalid_input', note);
   }
   // Policy 3: nobody judges their own case.
-  if (state.policy.partiesDoNotJudge === true && raw.moderatorId === state.sellerId) refuse('forbidden', 'a moderator does not decide their own offer: another moderator does');
+  if (judgesOwnCase(state.policy, raw.moderatorId, [state.sellerId])) refuse('forbidden', 'a moderator does not decide their own offer: another moderator does');
   const closed = whyClosed(state);
   if (closed) refuse('conflict', closed);
 }

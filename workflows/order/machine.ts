@@ -18,6 +18,7 @@ import { otherParty as other } from '../lib/engagement/parties.js';
 import { autoAcceptAt, reviewReminderAt } from '../lib/engagement/review.js';
 import type { ErrorCode } from '../lib/errors.js';
 import { isId } from '../lib/ids.js';
+import { judgesOwnCase } from '../lib/own-case.js';
 import { charCount, forbiddenCharacter, textRefusal } from '../lib/text.js';
 import type { Transition as ProcessTransition } from '../lib/process.js';
 import { formatUsd, splitCommission, type Cents } from '../lib/money.js';
@@ -245,8 +246,7 @@ const party = (actor: Actor): Role | null => (actor.role === 'staff' ? null : ac
 function staffRule(roles: string[], refusal: string) {
   return (a: Actor, s: OrderState): string | null => {
     if (!staffWith(a, ...roles)) return refusal;
-    const own = a.userId === s.input.buyer.id || a.userId === s.input.seller.id;
-    return own && s.input.policy.partiesDoNotJudge === true ? 'staff do not act as staff on an order they are a party to: another staff member does' : null;
+    return judgesOwnCase(s.input.policy, a.userId, [s.input.buyer.id, s.input.seller.id]) ? 'staff do not act as staff on an order they are a party to: another staff member does' : null;
   };
 }
 

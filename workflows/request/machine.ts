@@ -13,6 +13,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import type { ErrorCode } from '../lib/errors.js';
 import { isId } from '../lib/ids.js';
 import { isCents } from '../lib/money.js';
+import { judgesOwnCase } from '../lib/own-case.js';
 import { textRefusal } from '../lib/text.js';
 import { iso, msOf } from '../lib/time.js';
 import { answerKinds, type Answer, type AnswerArgs, type CloseArgs, type ModerateArgs, type PickArgs, type PickedOrders, type RequestInput, type RequestPolicy, type RequestStatus, type RequestView, type WithdrawAnswerArgs } from './messages.js';
@@ -112,7 +113,7 @@ export function moderateRefusal(state: RequestState, args: ModerateArgs): Refusa
     const text = textRefusal(args.reason, 'reason', state.policy.maxCommentChars);
     if (text) return invalid(text);
   }
-  if (state.policy.partiesDoNotJudge === true && args.staffId === state.input.buyerId) {
+  if (judgesOwnCase(state.policy, args.staffId, [state.input.buyerId])) {
     return { code: 'forbidden', message: 'a moderator does not decide their own request: another moderator does' };
   }
   if (state.status !== 'awaiting_moderation') return conflict(`the request was moderated already: it is ${state.status}`);

@@ -14,6 +14,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ErrorCode } from '../lib/errors.js';
 import { formatUsd } from '../lib/money.js';
+import { judgesOwnCase } from '../lib/own-case.js';
 import type { Transition as ProcessTransition } from '../lib/process.js';
 import { storableText, textRefusal } from '../lib/text.js';
 import { iso, msOf } from '../lib/time.js';
@@ -136,7 +137,7 @@ const actorRule: Record<WithdrawalActionType, (actor: WithdrawalActor, state: Wi
 function staffRule(refusal: string) {
   return (actor: WithdrawalActor, state: WithdrawalState): string | null => {
     if (actor.role !== 'staff') return refusal;
-    return state.input.policy.partiesDoNotJudge === true && actor.id === state.input.userId ? 'staff do not act on their own withdrawal: another staff member does' : null;
+    return judgesOwnCase(state.input.policy, actor.id, [state.input.userId]) ? 'staff do not act on their own withdrawal: another staff member does' : null;
   };
 }
 
