@@ -1,9 +1,9 @@
 /**
  * `npm run bench:orders [-- --lifecycles N --clients C --rounds R --load-lifecycles M
- * --load-fraction F --open-orders O --cpu-prof-dir D]`: order lifecycles per second and their
+ * --load-fraction F --open-orders O --think-ms T --cpu-prof-dir D]`: order lifecycles per second and their
  * cost, against two baselines measured in the same run, then latency at a set load, then the
  * worker's memory per open order. Defaults: N = 600 lifecycles per side, C = 20 clients, R = 5
- * rounds, M = 500, F = 0.5, O = 1000 (about 7 minutes on 2 cores).
+ * rounds, M = 500, F = 0.5, O = 1000, T = 0 (about 7 minutes on 2 cores).
  *
  * Starts its own Temporal dev server (SQLite in WAL mode, database file in a temporary
  * folder, as `npm start` runs it) and its own embedded PostgreSQL, applies the migrations,
@@ -107,6 +107,11 @@ const { values: flags } = parseArgs({
     'load-fraction': { type: 'string', default: '0.5' },
     /** Orders per Temporal side left open for the worker's memory per open order (0 skips it). */
     'open-orders': { type: 'string', default: '1000' },
+    /**
+     * How long a seller takes to start work after the placement, on both Temporal sides (see
+     * `thinkTime`); 0, the default, sends start_work the moment the placement answers.
+     */
+    'think-ms': { type: 'string', default: '0' },
     /** Profile the worker, the API and the skeleton worker (V8 CPU profiles, one per thread, written when they stop). */
     'cpu-prof-dir': { type: 'string' },
   },
@@ -117,6 +122,7 @@ const C = positive('clients', flags.clients);
 const ROUNDS = positive('rounds', flags.rounds);
 const LOAD_N = flags['load-lifecycles'] === '0' ? 0 : positive('load-lifecycles', flags['load-lifecycles']);
 const OPEN_N = flags['open-orders'] === '0' ? 0 : positive('open-orders', flags['open-orders']);
+const THINK_MS = flags['think-ms'] === '0' ? 0 : positive('think-ms', flags['think-ms']);
 const LOAD_FRACTION = Number(flags['load-fraction']);
 if (!(LOAD_FRACTION > 0 && LOAD_FRACTION <= 1)) throw new Error(`--load-fraction must be within (0, 1]: ${flags['load-fraction']}`);
 
@@ -253,8 +259,11 @@ const emptyLatencies = (): Record<CallName, number[]> => ({ place: [], start_wor
 
 // ---- The run --------------------------------------------------------------------------------
 
-/** One side's lifecycle for one client: its calls' latencies go to `lat`, the id it made to `ids`. */
-type Driver = (client: BenchClient, lat: Record<CallName, number[]>, ids: number[]) => Promise<void>;
+/**
+ * One side's lifecycle for one client: its calls' latencies go to `lat`, the id it made to
+ * `ids`; between the placement and start_work it awaits `pause` (the seller's, `--think-ms`).
+ */
+type Driver = (client: BenchClient, lat: Record<CallName, number[]>, ids: number[], pause: () => Promise<void>) => Promise<void>;
 type Roots = Record<Exclude<Group, 'loadgen'>, number>;
 
 /** What the measuring steps share. */
@@ -502,14 +511,55 @@ function apiRequester(base: string) {
 /** Places one order (gigflow) or starts one skeleton, and leaves it open: its workflow's id. */
 type Opener = (client: BenchClient) => Promise<string>;
 
+/**
+ * `--think-ms`: the seller's pause between the placement and start_work, the same on both
+ * Temporal sides. A real seller starts work seconds to hours after the order arrives (K-08:
+ * within 24 h), when its workflow has long finished its first task; an Update sent the moment
+ * the start returns often reaches the server while that first task still waits in the
+ * worker's queue, and rides in it: one workflow task and one state transition fewer. Which
+ * side wins that race depends on how soon its Update arrives (the skeleton's client sends it
+ * straight on, gigflow's answer goes back over HTTP first) and on the queue's length, not on
+ * what either side's code costs: with no pause the skeleton's orders took 5.0–5.1 transitions
+ * and gigflow's 5.1–5.3; with 500 ms both sides took the same, 5.7–6.0 (every production order
+ * takes 6; README, Benchmarks, eleventh look). In the saturated rounds a paused lifecycle gives
+ * its client's place to another (`phase`); at the set load it holds its client.
+ */
+async function thinkTime(): Promise<void> {
+  if (THINK_MS > 0) await new Promise((resolve) => setTimeout(resolve, THINK_MS));
+}
+
+/**
+ * At most `size` holders at once; `acquire(true)` goes before everyone waiting (a lifecycle
+ * back from its seller's pause before a new placement, so paused orders never pile up).
+ */
+function slots(size: number) {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    async acquire(first = false): Promise<void> {
+      if (free > 0) {
+        free--;
+        return;
+      }
+      await new Promise<void>((resolve) => (first ? waiting.unshift(resolve) : waiting.push(resolve)));
+    },
+    release(): void {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
+}
+
 /** gigflow: place → start_work → deliver → accept through the HTTP API; or a placement alone. */
 function viaApi(base: string): { driver: Driver; open: Opener } {
   const http = apiRequester(base);
   const place = (client: BenchClient) => http('POST', '/orders', client.buyer.token, { offerId: client.offerId }, { 'idempotency-key': randomUUID() });
-  const driver: Driver = async (client, lat, ids) => {
+  const driver: Driver = async (client, lat, ids, pause) => {
     let t = performance.now();
     const placed = await place(client);
     lat.place.push(performance.now() - t);
+    await pause();
     for (const step of steps) {
       t = performance.now();
       const view = await http('POST', `/orders/${placed.orderId}/actions`, client[step.by].token, step.action);
@@ -561,11 +611,12 @@ function viaClient(driver: Client): { driver: Driver; open: Opener } {
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
   };
-  const lifecycle: Driver = async (client, lat, ids) => {
+  const lifecycle: Driver = async (client, lat, ids, pause) => {
     const serial = ++skeletonSerial;
     let t = performance.now();
     const handle = await start(client, serial);
     lat.place.push(performance.now() - t);
+    await pause();
     for (const step of steps) {
       t = performance.now();
       await handle.executeUpdate(skeletonAct, { args: [{ type: step.type }] });
@@ -621,22 +672,35 @@ async function unsentMail(db: Db): Promise<number> {
   return row!.n;
 }
 
-/** `count` lifecycles of one side, C clients at a time, each client one lifecycle after another. */
+/**
+ * `count` lifecycles of one side, C at a time: a new one starts as soon as one ends (with the
+ * next client's buyer and seller). A lifecycle whose seller pauses (`--think-ms`) gives its
+ * place up meanwhile, and a new one takes it, so that C lifecycles keep the machine busy
+ * whatever the pause: sleeping clients would leave the faster side's machine idler, and flatter
+ * the slower side's throughput.
+ */
 async function phase(bench: Bench, side: Side, count: number): Promise<PhaseResult> {
   const latencies = emptyLatencies();
   const ids: number[] = [];
-  let begun = 0;
   const xactsBefore = await pgTransactions(bench.db);
   const before = cpuSnapshot(bench.roots);
   const t = performance.now();
-  await Promise.all(
-    bench.clients.map(async (client) => {
-      while (begun < count) {
-        begun++;
-        await bench.drivers[side](client, latencies, ids);
-      }
-    }),
-  );
+  const active = slots(C);
+  const pause = async () => {
+    if (THINK_MS === 0) return;
+    active.release();
+    await thinkTime();
+    await active.acquire(true);
+  };
+  const runs: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    await active.acquire();
+    const run = bench.drivers[side](bench.clients[i % bench.clients.length]!, latencies, ids, pause).finally(() => active.release());
+    // Reported by the Promise.all below; marked handled now so that Node does not end the process meanwhile.
+    run.catch(() => undefined);
+    runs.push(run);
+  }
+  await Promise.all(runs);
   const wallMs = performance.now() - t;
   // The worker sends the outbox's mail (the seller's notice of a placement) in the background,
   // gigflow's and (b)'s alike: a phase's CPU includes sending its own mail, not the last phase's.
@@ -718,7 +782,7 @@ async function atLoad(bench: Bench, side: Side, count: number, rate: number, see
         client = await new Promise<BenchClient>((resolve) => queued.push(resolve));
       }
       try {
-        await bench.drivers[side](client, latencies, ids);
+        await bench.drivers[side](client, latencies, ids, thinkTime);
       } finally {
         const next = queued.shift();
         if (next) next(client);
@@ -977,7 +1041,7 @@ function reportThroughputAndCost(rounds: Rounds, f: Findings): void {
   const { t } = f;
   say('');
   say(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${f.version.split(' on ')[0]}; Temporal CLI ${TEMPORAL_CLI_VERSION} dev server (SQLite, WAL)`);
-  say(`run: ${N} lifecycles per side in ${ROUNDS} rounds, alternating, after ${2 * C} per side to warm up; ${C} concurrent clients`);
+  say(`run: ${N} lifecycles per side in ${ROUNDS} rounds, alternating, after ${2 * C} per side to warm up; ${C} concurrent clients; sellers start work ${THINK_MS} ms after the placement`);
   say(`load average (1 min) before and after measuring: ${rounds.loadBefore.toFixed(2)}, ${rounds.loadAfter.toFixed(2)}`);
   say('');
   say(`${''.padEnd(24)}lifecycles/s   CPU-ms/lifecycle   state transitions/order   history events   history bytes   PG transactions/lifecycle`);
