@@ -59,6 +59,15 @@ describe('feedback', () => {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body;
   }
+  /** A seller who is also staff (`role`), and a completed order of theirs whose buyer disliked it with `text`. */
+  async function staffSellersDislikedOrder(role: 'admin' | 'moderator', text: string) {
+    const { seller, offerId } = await sellerWithOffer();
+    await createAccounts({ db: database.db, clock: systemClock }).grantRole(seller.id, role);
+    const buyer = await signUp(call, 'fb_buyer');
+    const orderId = await order(buyer, offerId);
+    await leaveOk(buyer, orderId, 'dislike', text);
+    return { seller, buyer, orderId };
+  }
   async function statsOf(sellerId: number) {
     const [row] = await database.db.sql<{ rating_percent: number | null; feedback_count: number }[]>`
       select rating_percent, feedback_count from seller_stats where user_id = ${sellerId}`;
@@ -206,11 +215,7 @@ describe('feedback', () => {
       call('POST', `/staff/feedback/${orderId}/delete`, { token: as?.token, body });
 
     it('is not deleted by an admin who is the order’s seller (403, kept): another admin deletes it', async () => {
-      const { seller, offerId } = await sellerWithOffer();
-      await createAccounts({ db: database.db, clock: systemClock }).grantRole(seller.id, 'admin');
-      const buyer = await signUp(call, 'fb_buyer');
-      const orderId = await order(buyer, offerId);
-      await leaveOk(buyer, orderId, 'dislike', 'Late and wrong');
+      const { seller, orderId } = await staffSellersDislikedOrder('admin', 'Late and wrong');
       const own = await remove(seller, orderId, { reason: 'I do not like it' });
       assert.equal(own.status, 403);
       assert.match(own.body.error.message, /another admin/);
@@ -390,11 +395,7 @@ describe('feedback', () => {
     });
 
     it('is not decided by its own seller, a moderator too (403, nothing written): another moderator decides it', async () => {
-      const { seller, offerId } = await sellerWithOffer();
-      await createAccounts({ db: database.db, clock: systemClock }).grantRole(seller.id, 'moderator');
-      const buyer = await signUp(call, 'fb_buyer');
-      const orderId = await order(buyer, offerId);
-      await leaveOk(buyer, orderId, 'dislike', 'Late and off-brief');
+      const { seller, orderId } = await staffSellersDislikedOrder('moderator', 'Late and off-brief');
       assert.equal((await answer(seller, orderId, 'We delivered what you asked for.')).status, 201);
       const own = await decide(orderId, 'approve', seller);
       assert.equal(own.status, 403);
